@@ -1,0 +1,85 @@
+//! The REST API under `/api/v1`: routes and the OpenAPI document, generated from the same handler list.
+
+pub mod catalog;
+pub mod extract;
+pub mod ledger;
+pub mod pools;
+pub mod session;
+pub mod tokens;
+pub mod users;
+
+use axum::Router;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Seatwise API", description = "Software-license management: inventory, owners, renewals, audit."),
+    modifiers(&Security),
+    tags(
+        (name = "session", description = "Log in and out"),
+        (name = "pools", description = "License pools and seats"),
+        (name = "catalog", description = "Vendors, products, departments, cost centres, people"),
+        (name = "ledger", description = "Tamper-evident audit ledger"),
+        (name = "tokens", description = "API and SCIM tokens"),
+        (name = "users", description = "Accounts and roles"),
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "Session cookie from POST /api/v1/session; writes also need the X-CSRF-Token header.",
+            ))),
+        );
+    }
+}
+
+/// The API routes and their OpenAPI document.
+pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(session::login, session::logout))
+        .routes(routes!(session::me))
+        .routes(routes!(session::setup))
+        .routes(routes!(tokens::create_token, tokens::list_tokens))
+        .routes(routes!(tokens::revoke_token))
+        .routes(routes!(tokens::create_scim_token, tokens::list_scim_tokens))
+        .routes(routes!(tokens::revoke_scim_token))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::update_roles))
+        .routes(routes!(pools::list_pools, pools::create_pool))
+        .routes(routes!(pools::get_pool, pools::update_pool))
+        .routes(routes!(pools::pool_detail))
+        .routes(routes!(pools::pool_history))
+        .routes(routes!(pools::list_assignments, pools::create_assignment))
+        .routes(routes!(pools::delete_assignment))
+        .routes(routes!(pools::inventory_summary))
+        .routes(routes!(pools::lookups))
+        .routes(routes!(catalog::list_vendors, catalog::create_vendor))
+        .routes(routes!(catalog::get_vendor))
+        .routes(routes!(catalog::list_products, catalog::create_product))
+        .routes(routes!(catalog::list_departments))
+        .routes(routes!(catalog::list_cost_centres))
+        .routes(routes!(catalog::list_people))
+        .routes(routes!(catalog::get_person))
+        .routes(routes!(ledger::list_ledger))
+        .routes(routes!(ledger::verify_ledger));
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).split_for_parts();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    (router, doc)
+}

@@ -1,0 +1,141 @@
+//! License pools and their seats.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use seatwise_types::{
+    Assignment, AssignmentInput, ErrorResponse, InventorySummary, LedgerEntry, Lookups, Page, Pool, PoolDetail,
+    PoolInput,
+};
+use serde::Deserialize;
+
+use super::extract::{ApiJson, ApiQuery};
+use crate::auth::Actor;
+use crate::error::AppResult;
+use crate::service::pools::{self, PoolListParams};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// License pools in your scope, searchable, filterable, sortable and paged.
+#[utoipa::path(get, path = "/pools", tag = "pools", params(PoolListParams),
+    responses((status = 200, body = Page<Pool>), (status = 401, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn list_pools(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(params): ApiQuery<PoolListParams>,
+) -> AppResult<Json<Page<Pool>>> {
+    Ok(Json(pools::list(&state, &actor, &params).await?))
+}
+
+/// Create a pool.
+#[utoipa::path(post, path = "/pools", tag = "pools", request_body = PoolInput,
+    responses((status = 201, body = Pool), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn create_pool(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<PoolInput>,
+) -> AppResult<(StatusCode, Json<Pool>)> {
+    Ok((StatusCode::CREATED, Json(pools::create(&state, &actor, &body).await?)))
+}
+
+/// One pool.
+#[utoipa::path(get, path = "/pools/{id}", tag = "pools", params(("id" = i64, Path)),
+    responses((status = 200, body = Pool), (status = 404, body = ErrorResponse)))]
+pub async fn get_pool(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<Pool>> {
+    Ok(Json(pools::get(&state, &actor, id).await?))
+}
+
+/// Replace a pool's fields.
+#[utoipa::path(put, path = "/pools/{id}", tag = "pools", params(("id" = i64, Path)), request_body = PoolInput,
+    responses((status = 200, body = Pool), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn update_pool(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PoolInput>,
+) -> AppResult<Json<Pool>> {
+    Ok(Json(pools::update(&state, &actor, id, &body).await?))
+}
+
+/// Everything the pool page shows: the pool, its first seats, and whether you may edit it.
+#[utoipa::path(get, path = "/pools/{id}/detail", tag = "pools", params(("id" = i64, Path)),
+    responses((status = 200, body = PoolDetail), (status = 404, body = ErrorResponse)))]
+pub async fn pool_detail(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<PoolDetail>> {
+    Ok(Json(pools::detail(&state, &actor, id).await?))
+}
+
+/// A pool's history from the audit ledger, newest first.
+#[utoipa::path(get, path = "/pools/{id}/history", tag = "pools", params(("id" = i64, Path), PageParams),
+    responses((status = 200, body = Page<LedgerEntry>), (status = 404, body = ErrorResponse)))]
+pub async fn pool_history(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> AppResult<Json<Page<LedgerEntry>>> {
+    Ok(Json(pools::history(&state, &actor, id, p.page, p.per_page).await?))
+}
+
+/// Who holds the pool's seats, newest first.
+#[utoipa::path(get, path = "/pools/{id}/assignments", tag = "pools", params(("id" = i64, Path), PageParams),
+    responses((status = 200, body = Page<Assignment>), (status = 404, body = ErrorResponse)))]
+pub async fn list_assignments(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> AppResult<Json<Page<Assignment>>> {
+    Ok(Json(pools::assignments(&state, &actor, id, p.page, p.per_page).await?))
+}
+
+/// Give a seat to a person or a device.
+#[utoipa::path(post, path = "/pools/{id}/assignments", tag = "pools", params(("id" = i64, Path)),
+    request_body = AssignmentInput,
+    responses((status = 201, body = Assignment), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn create_assignment(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<AssignmentInput>,
+) -> AppResult<(StatusCode, Json<Assignment>)> {
+    Ok((StatusCode::CREATED, Json(pools::assign(&state, &actor, id, &body).await?)))
+}
+
+/// Take a seat back.
+#[utoipa::path(delete, path = "/pools/{id}/assignments/{assignment_id}", tag = "pools",
+    params(("id" = i64, Path), ("assignment_id" = i64, Path)),
+    responses((status = 204), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn delete_assignment(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, assignment_id)): Path<(i64, i64)>,
+) -> AppResult<StatusCode> {
+    pools::unassign(&state, &actor, id, assignment_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Totals over the pools in your scope.
+#[utoipa::path(get, path = "/inventory/summary", tag = "pools",
+    responses((status = 200, body = InventorySummary), (status = 401, body = ErrorResponse)))]
+pub async fn inventory_summary(State(state): State<AppState>, actor: Actor) -> AppResult<Json<InventorySummary>> {
+    Ok(Json(pools::summary(&state, &actor).await?))
+}
+
+/// Values for filter and form pickers, limited to your scope.
+#[utoipa::path(get, path = "/lookups", tag = "pools",
+    responses((status = 200, body = Lookups), (status = 401, body = ErrorResponse)))]
+pub async fn lookups(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Lookups>> {
+    Ok(Json(pools::lookups(&state, &actor).await?))
+}

@@ -1,0 +1,42 @@
+//! User accounts and roles (admin only).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use seatwise_types::{ErrorResponse, User, UserCreate, UserRolesUpdate};
+
+use super::extract::ApiJson;
+use crate::auth::Actor;
+use crate::error::AppResult;
+use crate::service::accounts;
+use crate::state::AppState;
+
+/// All user accounts.
+#[utoipa::path(get, path = "/users", tag = "users",
+    responses((status = 200, body = Vec<User>), (status = 403, body = ErrorResponse)))]
+pub async fn list_users(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<User>>> {
+    Ok(Json(accounts::list_users(&state, &actor).await?))
+}
+
+/// Create a user with roles.
+#[utoipa::path(post, path = "/users", tag = "users", request_body = UserCreate,
+    responses((status = 201, body = User), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<UserCreate>,
+) -> AppResult<(StatusCode, Json<User>)> {
+    Ok((StatusCode::CREATED, Json(accounts::create_user(&state, &actor, &body).await?)))
+}
+
+/// Replace a user's roles and department scope.
+#[utoipa::path(put, path = "/users/{id}/roles", tag = "users", params(("id" = i64, Path)), request_body = UserRolesUpdate,
+    responses((status = 200, body = User), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn update_roles(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<UserRolesUpdate>,
+) -> AppResult<Json<User>> {
+    Ok(Json(accounts::update_roles(&state, &actor, id, &body).await?))
+}

@@ -1,0 +1,68 @@
+//! Command line and environment configuration.
+
+use std::net::SocketAddr;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "seatwise", version, about = "Seatwise software-license management console")]
+pub struct Cli {
+    /// Database URL: `sqlite://path/to/file.db` or `postgres://user:pass@host/db`.
+    #[arg(long = "database", env = "DATABASE_URL", default_value = "sqlite://data/seatwise.db", global = true)]
+    pub database_url: String,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SEATWISE_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Seed believable demo data into an empty database.
+    #[arg(long, env = "SEATWISE_DEMO")]
+    pub demo: bool,
+
+    /// Password for the demo accounts; a random one is generated and printed when unset.
+    #[arg(long, env = "SEATWISE_DEMO_PASSWORD", hide_env_values = true)]
+    pub demo_password: Option<String>,
+
+    /// Email of the first admin, created on an empty database (with SEATWISE_ADMIN_PASSWORD).
+    #[arg(long, env = "SEATWISE_ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+
+    #[arg(long, env = "SEATWISE_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Public base URL, used in printed links; `https://` also marks session cookies `Secure`.
+    #[arg(long, env = "SEATWISE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Log format: `pretty` or `json`.
+    #[arg(long, env = "SEATWISE_LOG_FORMAT", default_value = "pretty")]
+    pub log_format: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Verify the hash chain of the audit ledger; exits non-zero and names the first bad entry on a mismatch.
+    VerifyLedger,
+    /// Fill an empty database with a large generated company, for benchmarks.
+    Generate {
+        #[arg(long, default_value_t = 100_000)]
+        people: usize,
+        #[arg(long, default_value_t = 5_000)]
+        pools: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        assignments: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+}

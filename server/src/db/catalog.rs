@@ -1,0 +1,243 @@
+//! Vendors, products, departments, cost centres and people.
+
+use chrono::{DateTime, Utc};
+use seatwise_types::{CostCentre, Department, Page, Person, PersonStatus, Product, Ref, Vendor};
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+
+use super::{parse_enum, Conn, Sql};
+use crate::clock::to_db;
+
+pub async fn departments(pool: &AnyPool) -> Result<Vec<Department>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, name FROM departments ORDER BY name").fetch_all(pool).await?;
+    rows.iter().map(|r| Ok(Department { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
+}
+
+pub async fn department(pool: &AnyPool, id: i64) -> Result<Option<Department>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, name FROM departments WHERE id = $1").bind(id).fetch_optional(pool).await?;
+    row.map(|r| Ok(Department { id: r.try_get("id")?, name: r.try_get("name")? })).transpose()
+}
+
+pub async fn insert_department(conn: &mut Conn, name: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO departments (name) VALUES ($1) RETURNING id").bind(name).fetch_one(conn).await
+}
+
+pub async fn cost_centres(pool: &AnyPool) -> Result<Vec<CostCentre>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, code, name FROM cost_centres ORDER BY code").fetch_all(pool).await?;
+    rows.iter()
+        .map(|r| Ok(CostCentre { id: r.try_get("id")?, code: r.try_get("code")?, name: r.try_get("name")? }))
+        .collect()
+}
+
+pub async fn insert_cost_centre(conn: &mut Conn, code: &str, name: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO cost_centres (code, name) VALUES ($1, $2) RETURNING id")
+        .bind(code)
+        .bind(name)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn exists(pool: &AnyPool, table: CatalogTable, id: i64) -> Result<bool, sqlx::Error> {
+    let sql = format!("SELECT COUNT(*) FROM {} WHERE id = $1", table.name());
+    let n: i64 = sqlx::query_scalar(&sql).bind(id).fetch_one(pool).await?;
+    Ok(n > 0)
+}
+
+/// Tables whose rows are checked for existence before they are referenced (names are fixed, never user input).
+#[derive(Debug, Clone, Copy)]
+pub enum CatalogTable {
+    Departments,
+    CostCentres,
+    People,
+}
+
+impl CatalogTable {
+    fn name(self) -> &'static str {
+        match self {
+            CatalogTable::Departments => "departments",
+            CatalogTable::CostCentres => "cost_centres",
+            CatalogTable::People => "people",
+        }
+    }
+}
+
+pub async fn vendors(pool: &AnyPool) -> Result<Vec<Vendor>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT v.id, v.name, v.website, (SELECT COUNT(*) FROM pools p WHERE p.vendor_id = v.id) AS pool_count \
+         FROM vendors v ORDER BY v.name",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(vendor_from_row).collect()
+}
+
+pub async fn vendor(pool: &AnyPool, id: i64) -> Result<Option<Vendor>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT v.id, v.name, v.website, (SELECT COUNT(*) FROM pools p WHERE p.vendor_id = v.id) AS pool_count \
+         FROM vendors v WHERE v.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(vendor_from_row).transpose()
+}
+
+fn vendor_from_row(r: &AnyRow) -> Result<Vendor, sqlx::Error> {
+    Ok(Vendor {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        website: r.try_get("website")?,
+        pool_count: r.try_get("pool_count")?,
+    })
+}
+
+pub async fn vendor_name_taken(pool: &AnyPool, name: &str, except: Option<i64>) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM vendors WHERE LOWER(name) = $1 AND id <> $2")
+        .bind(name.to_lowercase())
+        .bind(except.unwrap_or(-1))
+        .fetch_one(pool)
+        .await?;
+    Ok(n > 0)
+}
+
+pub async fn insert_vendor(conn: &mut Conn, name: &str, website: Option<&str>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO vendors (name, website) VALUES ($1, $2) RETURNING id")
+        .bind(name)
+        .bind(website.map(str::to_string))
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn products(pool: &AnyPool) -> Result<Vec<Product>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT pr.id, pr.name, v.id AS vendor_id, v.name AS vendor_name \
+         FROM products pr JOIN vendors v ON v.id = pr.vendor_id ORDER BY v.name, pr.name",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(product_from_row).collect()
+}
+
+pub async fn product(pool: &AnyPool, id: i64) -> Result<Option<Product>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT pr.id, pr.name, v.id AS vendor_id, v.name AS vendor_name \
+         FROM products pr JOIN vendors v ON v.id = pr.vendor_id WHERE pr.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(product_from_row).transpose()
+}
+
+fn product_from_row(r: &AnyRow) -> Result<Product, sqlx::Error> {
+    Ok(Product {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        vendor: Ref { id: r.try_get("vendor_id")?, name: r.try_get("vendor_name")? },
+    })
+}
+
+pub async fn product_name_taken(pool: &AnyPool, vendor_id: i64, name: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE vendor_id = $1 AND LOWER(name) = $2")
+        .bind(vendor_id)
+        .bind(name.to_lowercase())
+        .fetch_one(pool)
+        .await?;
+    Ok(n > 0)
+}
+
+pub async fn insert_product(conn: &mut Conn, vendor_id: i64, name: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO products (vendor_id, name) VALUES ($1, $2) RETURNING id")
+        .bind(vendor_id)
+        .bind(name)
+        .fetch_one(conn)
+        .await
+}
+
+pub struct NewPerson<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub department_id: Option<i64>,
+    pub cost_centre_id: Option<i64>,
+    pub status: PersonStatus,
+}
+
+pub async fn insert_person(conn: &mut Conn, p: &NewPerson<'_>, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO people (name, email, department_id, cost_centre_id, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(p.name)
+    .bind(p.email.to_lowercase())
+    .bind(p.department_id)
+    .bind(p.cost_centre_id)
+    .bind(p.status.as_str())
+    .bind(to_db(now))
+    .fetch_one(conn)
+    .await
+}
+
+const PERSON_SELECT: &str = "SELECT pe.id, pe.name, pe.email, pe.status, pe.department_id, d.name AS department_name, \
+     pe.cost_centre_id, cc.code AS cost_centre_code FROM people pe \
+     LEFT JOIN departments d ON d.id = pe.department_id LEFT JOIN cost_centres cc ON cc.id = pe.cost_centre_id";
+
+fn person_from_row(r: &AnyRow) -> Result<Person, sqlx::Error> {
+    let dept: Option<i64> = r.try_get("department_id")?;
+    let cc: Option<i64> = r.try_get("cost_centre_id")?;
+    Ok(Person {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        status: parse_enum(&r.try_get::<String, _>("status")?, PersonStatus::parse)?,
+        department: match dept {
+            Some(id) => Some(Ref { id, name: r.try_get("department_name")? }),
+            None => None,
+        },
+        cost_centre: match cc {
+            Some(id) => Some(Ref { id, name: r.try_get("cost_centre_code")? }),
+            None => None,
+        },
+    })
+}
+
+pub async fn person(pool: &AnyPool, id: i64) -> Result<Option<Person>, sqlx::Error> {
+    let sql = format!("{PERSON_SELECT} WHERE pe.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(pool).await?;
+    row.as_ref().map(person_from_row).transpose()
+}
+
+pub struct PeopleFilter {
+    pub q: Option<String>,
+    pub department_id: Option<i64>,
+    pub status: Option<PersonStatus>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+pub async fn people(pool: &AnyPool, f: &PeopleFilter) -> Result<Page<Person>, sqlx::Error> {
+    let mut count = Sql::new("SELECT COUNT(*) FROM people pe");
+    push_people_where(&mut count, f);
+    let total: i64 = count.query_scalar().fetch_one(pool).await?;
+
+    let mut list = Sql::new(PERSON_SELECT);
+    push_people_where(&mut list, f);
+    list.push(" ORDER BY pe.name, pe.id LIMIT ").bind(f.per_page).push(" OFFSET ").bind((f.page - 1) * f.per_page);
+    let rows = list.query().fetch_all(pool).await?;
+    let items = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
+    Ok(Page { items, total, page: f.page, per_page: f.per_page })
+}
+
+fn push_people_where(w: &mut Sql, f: &PeopleFilter) {
+    w.push(" WHERE 1 = 1");
+    if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        let pattern = format!("%{}%", q.trim().to_lowercase());
+        w.push(" AND (LOWER(pe.name) LIKE ").bind(pattern.clone());
+        w.push(" OR pe.email LIKE ").bind(pattern).push(")");
+    }
+    if let Some(d) = f.department_id {
+        w.push(" AND pe.department_id = ").bind(d);
+    }
+    if let Some(s) = f.status {
+        w.push(" AND pe.status = ").bind(s.as_str());
+    }
+}

@@ -1,0 +1,117 @@
+//! Storage: the only module that speaks SQL.
+//!
+//! One SQL dialect serves SQLite and PostgreSQL through sqlx's `Any` driver: numbered `$n` parameters (which
+//! SQLite accepts too), text dates, `CAST` instead of `::`, `LOWER(..) LIKE` for case-insensitive search.
+//! Only the DDL differs, in `migrations/sqlite` and `migrations/postgres`.
+
+pub mod bulk;
+pub mod catalog;
+pub mod ledger;
+pub mod pools;
+pub mod sessions;
+pub mod sql;
+pub mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
+
+pub use sql::Sql;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Connection pools. SQLite allows one writer at a time, so writes there go through a single connection
+/// (no busy-retry storms); PostgreSQL uses one pool for both.
+#[derive(Clone)]
+pub struct Db {
+    pub read: AnyPool,
+    pub write: AnyPool,
+    pub backend: Backend,
+}
+
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub type Conn = sqlx::AnyConnection;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("unsupported database URL (use sqlite://... or postgres://...)")]
+    UnsupportedUrl,
+    #[error("cannot create the database directory {0}: {1}")]
+    Directory(String, std::io::Error),
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; \
+     PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;";
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Db, ConnectError> {
+        sqlx::any::install_default_drivers();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = AnyPoolOptions::new().max_connections(16).connect(url).await?;
+            return Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres });
+        }
+        let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+            return Err(ConnectError::UnsupportedUrl);
+        };
+        let path = rest.split('?').next().unwrap_or_default();
+        if let Some(parent) = Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| ConnectError::Directory(parent.display().to_string(), e))?;
+            }
+        }
+        let url = if rest.contains("mode=") {
+            format!("sqlite://{rest}")
+        } else if rest.contains('?') {
+            format!("sqlite://{rest}&mode=rwc")
+        } else {
+            format!("sqlite://{rest}?mode=rwc")
+        };
+        let options = || {
+            AnyPoolOptions::new().after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(SQLITE_PRAGMAS).await?;
+                    Ok(())
+                })
+            })
+        };
+        let write = options().max_connections(1).connect(&url).await?;
+        let read = options().max_connections(8).connect(&url).await?;
+        Ok(Db { read, write, backend: Backend::Sqlite })
+    }
+
+    pub async fn migrate(&self) -> Result<(), ConnectError> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.write).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.write).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.write.begin().await
+    }
+
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
+    }
+}
+
+/// Parse a text column written by this module; a bad value means the database was edited by hand.
+pub fn parse_enum<T>(value: &str, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
+    parse(value).ok_or_else(|| sqlx::Error::Decode(format!("unexpected value {value:?}").into()))
+}
+
+pub fn parse_date(value: Option<String>) -> Option<chrono::NaiveDate> {
+    value.and_then(|v| chrono::NaiveDate::from_str(&v).ok())
+}

@@ -1,0 +1,394 @@
+//! License pools and seat assignments.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use seatwise_types::{
+    Assignment, AssignmentHolder, BillingPeriod, InventorySummary, LicenseType, Money, Page, PersonStatus, Pool, Ref,
+};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Executor, Row};
+
+use super::{parse_date, parse_enum, Conn, Sql};
+use crate::clock::{from_db, to_db};
+use crate::domain::pool::{utilization_percent, PoolValues};
+
+/// Which departments a caller may see; `None` means all.
+pub type DepartmentScope = Option<Vec<i64>>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolSort {
+    Name,
+    Vendor,
+    Department,
+    SeatsPurchased,
+    SeatsAssigned,
+    Utilization,
+    AnnualCost,
+    ContractEnd,
+    CancelBy,
+}
+
+impl PoolSort {
+    pub const ALL: [(&'static str, PoolSort); 9] = [
+        ("name", PoolSort::Name),
+        ("vendor", PoolSort::Vendor),
+        ("department", PoolSort::Department),
+        ("seats_purchased", PoolSort::SeatsPurchased),
+        ("seats_assigned", PoolSort::SeatsAssigned),
+        ("utilization", PoolSort::Utilization),
+        ("annual_cost", PoolSort::AnnualCost),
+        ("contract_end", PoolSort::ContractEnd),
+        ("cancel_by", PoolSort::CancelBy),
+    ];
+
+    fn column(self) -> &'static str {
+        match self {
+            PoolSort::Name => "p.name_lower",
+            PoolSort::Vendor => "LOWER(v.name)",
+            PoolSort::Department => "LOWER(d.name)",
+            PoolSort::SeatsPurchased => "p.seats_purchased",
+            PoolSort::SeatsAssigned => "p.seats_assigned",
+            PoolSort::Utilization => {
+                "CASE WHEN p.seats_purchased > 0 THEN CAST(p.seats_assigned AS DOUBLE PRECISION) / p.seats_purchased END"
+            }
+            PoolSort::AnnualCost => "p.annual_cost_minor",
+            PoolSort::ContractEnd => "p.contract_end",
+            PoolSort::CancelBy => "p.cancel_by",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PoolQuery {
+    pub scope: DepartmentScope,
+    pub q: Option<String>,
+    pub vendor_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub cost_centre_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub license_type: Option<LicenseType>,
+    /// Contracts ending between the first and the second date, inclusive.
+    pub ending_between: Option<(NaiveDate, NaiveDate)>,
+    pub over_assigned: bool,
+    /// Pools whose utilization is below this percentage.
+    pub under_used_below_percent: Option<i64>,
+    pub sort: Option<(PoolSort, bool)>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+const POOL_FROM: &str = " FROM pools p JOIN vendors v ON v.id = p.vendor_id JOIN products pr ON pr.id = p.product_id \
+     JOIN cost_centres cc ON cc.id = p.cost_centre_id JOIN departments d ON d.id = p.department_id \
+     LEFT JOIN people o ON o.id = p.owner_id";
+
+const POOL_COLUMNS: &str = "SELECT p.id, p.name, p.vendor_id, v.name AS vendor_name, p.product_id, \
+     pr.name AS product_name, p.tier, p.license_type, p.seats_purchased, p.seats_assigned, p.allow_overage, \
+     p.unit_cost_minor, p.currency, p.billing_period, p.annual_cost_minor, p.cost_centre_id, cc.code AS cost_centre_code, \
+     p.department_id, d.name AS department_name, p.owner_id, o.name AS owner_name, p.contract_start, p.contract_end, \
+     p.auto_renew, p.notice_days, p.cancel_by, p.po_number, p.notes, p.created_at, p.updated_at";
+
+/// Append the WHERE clause for a pool query; placeholders continue the builder's numbering.
+fn push_pool_where(w: &mut Sql, q: &PoolQuery) {
+    w.push(" WHERE 1 = 1");
+    if let Some(scope) = &q.scope {
+        w.push(" AND p.department_id IN ").bind_list(scope);
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!("%{}%", text.to_lowercase());
+        w.push(" AND (p.name_lower LIKE ").bind(pattern.clone());
+        w.push(" OR LOWER(v.name) LIKE ").bind(pattern.clone());
+        w.push(" OR LOWER(pr.name) LIKE ").bind(pattern).push(")");
+    }
+    for (column, value) in [
+        ("p.vendor_id", q.vendor_id),
+        ("p.department_id", q.department_id),
+        ("p.cost_centre_id", q.cost_centre_id),
+        ("p.owner_id", q.owner_id),
+    ] {
+        if let Some(v) = value {
+            w.push(" AND ").push(column).push(" = ").bind(v);
+        }
+    }
+    if let Some(t) = q.license_type {
+        w.push(" AND p.license_type = ").bind(t.as_str());
+    }
+    if let Some((from, to)) = q.ending_between {
+        w.push(" AND p.contract_end >= ").bind(from.to_string());
+        w.push(" AND p.contract_end <= ").bind(to.to_string());
+    }
+    if q.over_assigned {
+        w.push(" AND p.seats_purchased IS NOT NULL AND p.seats_assigned > p.seats_purchased");
+    }
+    if let Some(pct) = q.under_used_below_percent {
+        w.push(" AND p.seats_purchased > 0 AND p.seats_assigned * 100 < p.seats_purchased * ").bind(pct);
+    }
+}
+
+pub async fn list(pool: &AnyPool, q: &PoolQuery) -> Result<Page<Pool>, sqlx::Error> {
+    let mut count = Sql::new("SELECT COUNT(*)");
+    count.push(POOL_FROM);
+    push_pool_where(&mut count, q);
+    let total: i64 = count.query_scalar().fetch_one(pool).await?;
+
+    let mut list = Sql::new(POOL_COLUMNS);
+    list.push(POOL_FROM);
+    push_pool_where(&mut list, q);
+    let (sort, desc) = q.sort.unwrap_or((PoolSort::Name, false));
+    list.push(" ORDER BY ").push(sort.column()).push(if desc { " DESC NULLS LAST" } else { " ASC NULLS LAST" });
+    list.push(", p.id LIMIT ").bind(q.per_page).push(" OFFSET ").bind((q.page - 1) * q.per_page);
+    let rows = list.query().fetch_all(pool).await?;
+    let items = rows.iter().map(pool_from_row).collect::<Result<_, _>>()?;
+    Ok(Page { items, total, page: q.page, per_page: q.per_page })
+}
+
+pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, id: i64) -> Result<Option<Pool>, sqlx::Error> {
+    let sql = format!("{POOL_COLUMNS}{POOL_FROM} WHERE p.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(exec).await?;
+    row.as_ref().map(pool_from_row).transpose()
+}
+
+/// The department a pool belongs to, for scope checks before anything else is read.
+pub async fn department_of(pool: &AnyPool, id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT department_id FROM pools WHERE id = $1").bind(id).fetch_optional(pool).await
+}
+
+fn pool_from_row(r: &AnyRow) -> Result<Pool, sqlx::Error> {
+    let currency: String = r.try_get("currency")?;
+    let seats_purchased: Option<i64> = r.try_get("seats_purchased")?;
+    let seats_assigned: i64 = r.try_get("seats_assigned")?;
+    let owner_id: Option<i64> = r.try_get("owner_id")?;
+    Ok(Pool {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        vendor: Ref { id: r.try_get("vendor_id")?, name: r.try_get("vendor_name")? },
+        product: Ref { id: r.try_get("product_id")?, name: r.try_get("product_name")? },
+        tier: r.try_get("tier")?,
+        license_type: parse_enum(&r.try_get::<String, _>("license_type")?, LicenseType::parse)?,
+        seats_purchased,
+        seats_assigned,
+        utilization_percent: utilization_percent(seats_assigned, seats_purchased),
+        over_assigned: seats_purchased.is_some_and(|p| seats_assigned > p),
+        allow_overage: r.try_get::<i64, _>("allow_overage")? != 0,
+        unit_cost: Money::new(r.try_get("unit_cost_minor")?, currency.clone()),
+        billing_period: parse_enum(&r.try_get::<String, _>("billing_period")?, BillingPeriod::parse)?,
+        annual_cost: Money::new(r.try_get("annual_cost_minor")?, currency),
+        cost_centre: Ref { id: r.try_get("cost_centre_id")?, name: r.try_get("cost_centre_code")? },
+        department: Ref { id: r.try_get("department_id")?, name: r.try_get("department_name")? },
+        owner: match owner_id {
+            Some(id) => Some(Ref { id, name: r.try_get("owner_name")? }),
+            None => None,
+        },
+        contract_start: parse_date(r.try_get("contract_start")?),
+        contract_end: parse_date(r.try_get("contract_end")?),
+        auto_renew: r.try_get::<i64, _>("auto_renew")? != 0,
+        notice_days: r.try_get("notice_days")?,
+        cancel_by: parse_date(r.try_get("cancel_by")?),
+        po_number: r.try_get("po_number")?,
+        notes: r.try_get("notes")?,
+        created_at: from_db(&r.try_get::<String, _>("created_at")?),
+        updated_at: from_db(&r.try_get::<String, _>("updated_at")?),
+    })
+}
+
+fn bind_values(sql: &mut Sql, v: &PoolValues) {
+    sql.bind(v.name.clone()).push(", ").bind(v.name.to_lowercase()).push(", ");
+    sql.bind(v.vendor_id).push(", ").bind(v.product_id).push(", ").bind(v.tier.clone()).push(", ");
+    sql.bind(v.license_type.as_str()).push(", ").bind(v.seats_purchased).push(", ").bind(v.allow_overage);
+    sql.push(", ").bind(v.unit_cost_minor).push(", ").bind(v.currency.clone()).push(", ");
+    sql.bind(v.billing_period.as_str()).push(", ").bind(v.annual_cost_minor).push(", ");
+    sql.bind(v.cost_centre_id).push(", ").bind(v.department_id).push(", ").bind(v.owner_id).push(", ");
+    sql.bind(v.contract_start.map(|d| d.to_string())).push(", ").bind(v.contract_end.map(|d| d.to_string()));
+    sql.push(", ").bind(v.auto_renew).push(", ").bind(v.notice_days).push(", ");
+    sql.bind(v.cancel_by.map(|d| d.to_string())).push(", ").bind(v.po_number.clone()).push(", ");
+    sql.bind(v.notes.clone());
+}
+
+const VALUE_COLUMNS: &str = "name, name_lower, vendor_id, product_id, tier, license_type, seats_purchased, \
+     allow_overage, unit_cost_minor, currency, billing_period, annual_cost_minor, cost_centre_id, department_id, \
+     owner_id, contract_start, contract_end, auto_renew, notice_days, cancel_by, po_number, notes";
+
+pub async fn insert(conn: &mut Conn, v: &PoolValues, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::new("INSERT INTO pools (");
+    sql.push(VALUE_COLUMNS).push(", created_at, updated_at) VALUES (");
+    bind_values(&mut sql, v);
+    sql.push(", ").bind(to_db(now)).push(", ").bind(to_db(now)).push(") RETURNING id");
+    sql.query_scalar().fetch_one(conn).await
+}
+
+pub async fn update(conn: &mut Conn, id: i64, v: &PoolValues, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    // A row-value update keeps the column list in one place with the insert.
+    let mut sql = Sql::new("UPDATE pools SET (");
+    sql.push(VALUE_COLUMNS).push(", updated_at) = (");
+    bind_values(&mut sql, v);
+    sql.push(", ").bind(to_db(now)).push(") WHERE id = ").bind(id);
+    sql.query().execute(conn).await?;
+    Ok(())
+}
+
+pub async fn summary(pool: &AnyPool, scope: &DepartmentScope, today: NaiveDate) -> Result<InventorySummary, sqlx::Error> {
+    let q = PoolQuery { scope: scope.clone(), ..Default::default() };
+    let mut sql = Sql::new(
+        "SELECT COUNT(*) AS pools, CAST(COALESCE(SUM(p.seats_purchased), 0) AS BIGINT) AS purchased, \
+         CAST(COALESCE(SUM(p.seats_assigned), 0) AS BIGINT) AS assigned, \
+         CAST(COALESCE(SUM(CASE WHEN p.seats_assigned > p.seats_purchased THEN 1 ELSE 0 END), 0) AS BIGINT) AS over, \
+         CAST(COALESCE(SUM(CASE WHEN p.contract_end >= ",
+    );
+    sql.bind(today.to_string()).push(" AND p.contract_end <= ").bind((today + chrono::Days::new(90)).to_string());
+    sql.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS expiring FROM pools p");
+    push_pool_where(&mut sql, &q);
+    let row = sql.query().fetch_one(pool).await?;
+    let mut costs = Sql::new("SELECT p.currency, CAST(SUM(p.annual_cost_minor) AS BIGINT) AS total FROM pools p");
+    push_pool_where(&mut costs, &q);
+    costs.push(" GROUP BY p.currency ORDER BY p.currency");
+    let cost_rows = costs.query().fetch_all(pool).await?;
+    Ok(InventorySummary {
+        pools: row.try_get("pools")?,
+        seats_purchased: row.try_get("purchased")?,
+        seats_assigned: row.try_get("assigned")?,
+        over_assigned_pools: row.try_get("over")?,
+        expiring_90_days: row.try_get("expiring")?,
+        annual_cost: cost_rows
+            .iter()
+            .map(|r| Ok(Money::new(r.try_get("total")?, r.try_get::<String, _>("currency")?)))
+            .collect::<Result<_, sqlx::Error>>()?,
+    })
+}
+
+const ASSIGNMENT_SELECT: &str = "SELECT a.id, a.pool_id, a.person_id, a.device, a.assigned_at, a.assigned_by, \
+     pe.name AS person_name, pe.email AS person_email, pe.status AS person_status, d.name AS department_name \
+     FROM seat_assignments a LEFT JOIN people pe ON pe.id = a.person_id LEFT JOIN departments d ON d.id = pe.department_id";
+
+fn assignment_from_row(r: &AnyRow) -> Result<Assignment, sqlx::Error> {
+    let person_id: Option<i64> = r.try_get("person_id")?;
+    let person = match person_id {
+        Some(id) => Some(AssignmentHolder {
+            id,
+            name: r.try_get("person_name")?,
+            email: r.try_get("person_email")?,
+            status: parse_enum(&r.try_get::<String, _>("person_status")?, PersonStatus::parse)?,
+            department: r.try_get("department_name")?,
+        }),
+        None => None,
+    };
+    Ok(Assignment {
+        id: r.try_get("id")?,
+        pool_id: r.try_get("pool_id")?,
+        person,
+        device: r.try_get("device")?,
+        assigned_at: from_db(&r.try_get::<String, _>("assigned_at")?),
+        assigned_by: r.try_get("assigned_by")?,
+    })
+}
+
+pub async fn assignments(
+    pool: &AnyPool,
+    pool_id: i64,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<Assignment>, sqlx::Error> {
+    let total: i64 = sqlx::query_scalar("SELECT seats_assigned FROM pools WHERE id = $1")
+        .bind(pool_id)
+        .fetch_optional(pool)
+        .await?
+        .unwrap_or(0);
+    let sql = format!("{ASSIGNMENT_SELECT} WHERE a.pool_id = $1 ORDER BY a.assigned_at DESC, a.id DESC LIMIT $2 OFFSET $3");
+    let rows = sqlx::query(&sql).bind(pool_id).bind(per_page).bind((page - 1) * per_page).fetch_all(pool).await?;
+    let items = rows.iter().map(assignment_from_row).collect::<Result<_, _>>()?;
+    Ok(Page { items, total, page, per_page })
+}
+
+pub async fn assignment<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    pool_id: i64,
+    id: i64,
+) -> Result<Option<Assignment>, sqlx::Error> {
+    let sql = format!("{ASSIGNMENT_SELECT} WHERE a.pool_id = $1 AND a.id = $2");
+    let row = sqlx::query(&sql).bind(pool_id).bind(id).fetch_optional(exec).await?;
+    row.as_ref().map(assignment_from_row).transpose()
+}
+
+pub async fn holds_seat(conn: &mut Conn, pool_id: i64, person_id: i64) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM seat_assignments WHERE pool_id = $1 AND person_id = $2")
+        .bind(pool_id)
+        .bind(person_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+pub async fn insert_assignment(
+    conn: &mut Conn,
+    pool_id: i64,
+    person_id: Option<i64>,
+    device: Option<String>,
+    assigned_by: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO seat_assignments (pool_id, person_id, device, assigned_at, assigned_by) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(pool_id)
+    .bind(person_id)
+    .bind(device)
+    .bind(to_db(now))
+    .bind(assigned_by)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE pools SET seats_assigned = seats_assigned + 1 WHERE id = $1")
+        .bind(pool_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+pub async fn delete_assignment(conn: &mut Conn, pool_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM seat_assignments WHERE id = $1 AND pool_id = $2")
+        .bind(id)
+        .bind(pool_id)
+        .execute(&mut *conn)
+        .await?;
+    if r.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE pools SET seats_assigned = seats_assigned - 1 WHERE id = $1")
+        .bind(pool_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
+}
+
+/// Current seat count, read inside the write transaction so the capacity check cannot race.
+pub async fn seats<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    pool_id: i64,
+) -> Result<Option<(Option<i64>, i64, bool)>, sqlx::Error> {
+    let row = sqlx::query("SELECT seats_purchased, seats_assigned, allow_overage FROM pools WHERE id = $1")
+        .bind(pool_id)
+        .fetch_optional(exec)
+        .await?;
+    row.map(|r| {
+        Ok((r.try_get("seats_purchased")?, r.try_get("seats_assigned")?, r.try_get::<i64, _>("allow_overage")? != 0))
+    })
+        .transpose()
+}
+
+pub async fn owners(pool: &AnyPool, scope: &DepartmentScope) -> Result<Vec<Ref>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT DISTINCT o.id, o.name FROM pools p JOIN people o ON o.id = p.owner_id");
+    if let Some(scope) = scope {
+        sql.push(" WHERE p.department_id IN ").bind_list(scope);
+    }
+    sql.push(" ORDER BY o.name");
+    let rows = sql.query().fetch_all(pool).await?;
+    rows.iter().map(|r| Ok(Ref { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
+}
+
+/// Set one pool's seat counter from its assignment rows (after a bulk load into it).
+pub async fn set_seat_count(conn: &mut Conn, pool_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE pools SET seats_assigned = (SELECT COUNT(*) FROM seat_assignments a WHERE a.pool_id = $1) WHERE id = $1",
+    )
+    .bind(pool_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! Cookie sessions, API tokens and first-run setup tokens. Only SHA-256 hashes of secrets are stored.
+
+use chrono::{DateTime, Utc};
+use seatwise_types::TokenInfo;
+use sqlx::{AnyPool, Row};
+
+use crate::clock::{from_db, to_db};
+
+pub struct SessionRow {
+    pub user_id: i64,
+    pub csrf_token: String,
+}
+
+pub async fn insert(
+    pool: &AnyPool,
+    token_hash: &str,
+    user_id: i64,
+    csrf_token: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(csrf_token)
+    .bind(to_db(now))
+    .bind(to_db(expires_at))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn find(pool: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRow>, sqlx::Error> {
+    let row = sqlx::query("SELECT user_id, csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+        .bind(token_hash)
+        .bind(to_db(now))
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| Ok(SessionRow { user_id: r.try_get("user_id")?, csrf_token: r.try_get("csrf_token")? }))
+        .transpose()
+}
+
+pub async fn delete(pool: &AnyPool, token_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
+    Ok(())
+}
+
+pub async fn delete_expired(pool: &AnyPool, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(to_db(now)).execute(pool).await?;
+    Ok(r.rows_affected())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Personal,
+    Scim,
+}
+
+impl TokenKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Personal => "personal",
+            TokenKind::Scim => "scim",
+        }
+    }
+}
+
+pub struct TokenRow {
+    pub id: i64,
+    pub user_id: Option<i64>,
+}
+
+pub async fn insert_token(
+    conn: &mut super::Conn,
+    kind: TokenKind,
+    user_id: i64,
+    name: &str,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO api_tokens (user_id, kind, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(kind.as_str())
+    .bind(name)
+    .bind(token_hash)
+    .bind(to_db(now))
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn find_token(pool: &AnyPool, kind: TokenKind, token_hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND kind = $2 AND revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .bind(kind.as_str())
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| Ok(TokenRow { id: r.try_get("id")?, user_id: r.try_get("user_id")? })).transpose()
+}
+
+/// Record use at most once a minute, so scripts hammering the API do not turn every read into a write.
+pub async fn touch_token(pool: &AnyPool, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
+        .bind(to_db(now))
+        .bind(id)
+        .bind(to_db(now - chrono::Duration::minutes(1)))
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn list_tokens(pool: &AnyPool, kind: TokenKind, user_id: i64) -> Result<Vec<TokenInfo>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, name, created_at, last_used_at FROM api_tokens \
+         WHERE user_id = $1 AND kind = $2 AND revoked_at IS NULL ORDER BY id",
+    )
+    .bind(user_id)
+    .bind(kind.as_str())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TokenInfo {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                created_at: from_db(&r.try_get::<String, _>("created_at")?),
+                last_used_at: r.try_get::<Option<String>, _>("last_used_at")?.map(|s| from_db(&s)),
+            })
+        })
+        .collect()
+}
+
+/// Revoke a token of this user; false when there is no such live token.
+pub async fn revoke_token(
+    conn: &mut super::Conn,
+    kind: TokenKind,
+    id: i64,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND kind = $4 AND revoked_at IS NULL",
+    )
+    .bind(to_db(now))
+    .bind(id)
+    .bind(user_id)
+    .bind(kind.as_str())
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn insert_setup_token(pool: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM setup_tokens").execute(pool).await?;
+    sqlx::query("INSERT INTO setup_tokens (token_hash, created_at) VALUES ($1, $2)")
+        .bind(token_hash)
+        .bind(to_db(now))
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Consume the setup token inside the transaction that creates the first admin.
+pub async fn take_setup_token(conn: &mut super::Conn, token_hash: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM setup_tokens WHERE token_hash = $1").bind(token_hash).execute(conn).await?;
+    Ok(r.rows_affected() == 1)
+}

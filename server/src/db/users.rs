@@ -1,0 +1,142 @@
+//! Accounts, their roles and department scopes, login attempts.
+
+use chrono::{DateTime, Utc};
+use seatwise_types::{Role, User};
+use sqlx::{AnyPool, Row};
+
+use super::{Conn, Sql};
+use crate::clock::to_db;
+
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+}
+
+pub async fn count(pool: &AnyPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await
+}
+
+pub async fn credentials(pool: &AnyPool, email: &str) -> Result<Option<Credentials>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
+        .bind(email.to_lowercase())
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| Ok(Credentials { id: r.try_get("id")?, password_hash: r.try_get("password_hash")? }))
+        .transpose()
+}
+
+pub async fn load(pool: &AnyPool, id: i64) -> Result<Option<User>, sqlx::Error> {
+    let Some(row) = sqlx::query("SELECT id, email, name FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+    let department_ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT department_id FROM user_departments WHERE user_id = $1 ORDER BY department_id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(User {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
+        department_ids,
+    }))
+}
+
+pub async fn list(pool: &AnyPool) -> Result<Vec<User>, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM users ORDER BY name").fetch_all(pool).await?;
+    let mut users = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(u) = load(pool, id).await? {
+            users.push(u);
+        }
+    }
+    Ok(users)
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(email.to_lowercase())
+    .bind(name)
+    .bind(password_hash)
+    .bind(to_db(now))
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn set_roles(
+    conn: &mut Conn,
+    user_id: i64,
+    roles: &[Role],
+    department_ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM user_departments WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
+    for role in roles {
+        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(role.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    for d in department_ids {
+        sqlx::query("INSERT INTO user_departments (user_id, department_id) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(*d)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn email_exists(pool: &AnyPool, email: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = $1")
+        .bind(email.to_lowercase())
+        .fetch_one(pool)
+        .await?;
+    Ok(n > 0)
+}
+
+pub async fn record_login_attempt(
+    pool: &AnyPool,
+    email: &str,
+    succeeded: bool,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO login_attempts (email, at, succeeded) VALUES ($1, $2, $3)")
+        .bind(email.to_lowercase())
+        .bind(to_db(now))
+        .bind(i64::from(succeeded))
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Failed attempts for this email since `since`, counting only those after the last success.
+pub async fn recent_failures(pool: &AnyPool, email: &str, since: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM login_attempts WHERE email = ");
+    sql.bind(email.to_lowercase()).push(" AND succeeded = ").bind(false).push(" AND at >= ").bind(to_db(since));
+    sql.push(" AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE email = ")
+        .bind(email.to_lowercase())
+        .push(" AND succeeded = ")
+        .bind(true)
+        .push("), '')");
+    sql.query_scalar().fetch_one(pool).await
+}

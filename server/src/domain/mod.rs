@@ -1,0 +1,6 @@
+//! Domain rules: pure functions with no I/O, used by the services and tested on their own.
+
+pub mod access;
+pub mod ledger;
+pub mod pool;
+pub mod secret;

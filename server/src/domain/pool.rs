@@ -1,0 +1,300 @@
+//! What makes a license pool valid, and the figures derived from it (annual cost, cancel-by, utilization).
+
+use chrono::NaiveDate;
+use seatwise_types::{currency_minor_digits, BillingPeriod, FieldError, LicenseType, PoolInput};
+
+/// A pool's stored values after validation, with derived columns filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolValues {
+    pub name: String,
+    pub vendor_id: i64,
+    pub product_id: i64,
+    pub tier: String,
+    pub license_type: LicenseType,
+    pub seats_purchased: Option<i64>,
+    pub allow_overage: bool,
+    pub unit_cost_minor: i64,
+    pub currency: String,
+    pub billing_period: BillingPeriod,
+    pub annual_cost_minor: i64,
+    pub cost_centre_id: i64,
+    pub department_id: i64,
+    pub owner_id: Option<i64>,
+    pub contract_start: Option<NaiveDate>,
+    pub contract_end: Option<NaiveDate>,
+    pub auto_renew: bool,
+    pub notice_days: Option<i64>,
+    pub cancel_by: Option<NaiveDate>,
+    pub po_number: Option<String>,
+    pub notes: Option<String>,
+}
+
+pub const MAX_SEATS: i64 = 10_000_000;
+pub const MAX_NOTICE_DAYS: i64 = 3_650;
+/// Pools below this utilization count as under-used.
+pub const UNDER_USED_PERCENT: i64 = 50;
+
+fn trimmed(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+fn check_len(errors: &mut Vec<FieldError>, path: &str, value: Option<&str>, max: usize) {
+    if value.is_some_and(|v| v.chars().count() > max) {
+        errors.push(FieldError::new(path, &format!("must be at most {max} characters")));
+    }
+}
+
+/// Check everything that can be checked without the database. `vendor_id` comes from the product.
+pub fn validate(input: &PoolInput, vendor_id: i64) -> Result<PoolValues, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = input.name.trim().to_string();
+    if name.is_empty() {
+        errors.push(FieldError::new("name", "is required"));
+    }
+    check_len(&mut errors, "name", Some(&name), 200);
+    let tier = input.tier.trim().to_string();
+    check_len(&mut errors, "tier", Some(&tier), 100);
+
+    let license_type = input.license_type;
+    if license_type.is_none() {
+        errors.push(FieldError::new("license_type", "is required"));
+    }
+    match (license_type, input.seats_purchased) {
+        (Some(LicenseType::Site), Some(_)) => {
+            errors.push(FieldError::new("seats_purchased", "must be empty for a site / unlimited license"))
+        }
+        (Some(t), None) if t.has_seat_count() => errors.push(FieldError::new("seats_purchased", "is required")),
+        (_, Some(n)) if n < 0 => errors.push(FieldError::new("seats_purchased", "must be 0 or more")),
+        (_, Some(n)) if n > MAX_SEATS => {
+            errors.push(FieldError::new("seats_purchased", &format!("must be at most {MAX_SEATS}")))
+        }
+        _ => {}
+    }
+
+    let (unit_cost_minor, currency) = match &input.unit_cost {
+        None => {
+            errors.push(FieldError::new("unit_cost", "is required"));
+            (0, String::new())
+        }
+        Some(m) => {
+            if m.amount_minor < 0 {
+                errors.push(FieldError::new("unit_cost.amount_minor", "must be 0 or more"));
+            }
+            let code = m.currency.trim().to_uppercase();
+            if currency_minor_digits(&code).is_none() {
+                errors.push(FieldError::new(
+                    "unit_cost.currency",
+                    &format!("unknown currency {:?}: use an ISO 4217 code such as USD or EUR", m.currency),
+                ));
+            }
+            (m.amount_minor, code)
+        }
+    };
+    let billing_period = input.billing_period;
+    if billing_period.is_none() {
+        errors.push(FieldError::new("billing_period", "is required"));
+    }
+    if input.cost_centre_id <= 0 {
+        errors.push(FieldError::new("cost_centre_id", "is required"));
+    }
+    if input.department_id <= 0 {
+        errors.push(FieldError::new("department_id", "is required"));
+    }
+    if let (Some(start), Some(end)) = (input.contract_start, input.contract_end) {
+        if end < start {
+            errors.push(FieldError::new("contract_end", "must be on or after the contract start"));
+        }
+    }
+    match input.notice_days {
+        Some(n) if n < 0 => errors.push(FieldError::new("notice_days", "must be 0 or more")),
+        Some(n) if n > MAX_NOTICE_DAYS => {
+            errors.push(FieldError::new("notice_days", &format!("must be at most {MAX_NOTICE_DAYS}")))
+        }
+        _ => {}
+    }
+    let po_number = trimmed(&input.po_number);
+    check_len(&mut errors, "po_number", po_number.as_deref(), 100);
+    let notes = trimmed(&input.notes);
+    check_len(&mut errors, "notes", notes.as_deref(), 10_000);
+
+    let (Some(license_type), Some(billing_period), true) = (license_type, billing_period, errors.is_empty()) else {
+        return Err(errors);
+    };
+    let seats_purchased = if license_type.has_seat_count() { input.seats_purchased } else { None };
+    Ok(PoolValues {
+        annual_cost_minor: annual_cost_minor(
+            unit_cost_minor,
+            billing_period,
+            seats_purchased,
+            input.contract_start,
+            input.contract_end,
+        ),
+        cancel_by: cancel_by(input.contract_end, input.notice_days),
+        name,
+        vendor_id,
+        product_id: input.product_id,
+        tier,
+        license_type,
+        seats_purchased,
+        allow_overage: input.allow_overage,
+        unit_cost_minor,
+        currency,
+        billing_period,
+        cost_centre_id: input.cost_centre_id,
+        department_id: input.department_id,
+        owner_id: input.owner_id,
+        contract_start: input.contract_start,
+        contract_end: input.contract_end,
+        auto_renew: input.auto_renew,
+        notice_days: input.notice_days,
+        po_number,
+        notes,
+    })
+}
+
+/// What a pool costs per year at its purchased seat count (one unit for site licenses). One-time purchases are
+/// spread over the contract term when there is one, else counted once.
+pub fn annual_cost_minor(
+    unit_minor: i64,
+    period: BillingPeriod,
+    seats: Option<i64>,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+) -> i64 {
+    let qty = i128::from(seats.unwrap_or(1));
+    let unit = i128::from(unit_minor);
+    let total = match period {
+        BillingPeriod::Monthly => unit * 12 * qty,
+        BillingPeriod::Annual => unit * qty,
+        BillingPeriod::OneTime => {
+            let once = unit * qty;
+            match (start, end) {
+                (Some(s), Some(e)) if e > s => {
+                    let days = i128::from((e - s).num_days() + 1);
+                    // Round half up in integer arithmetic.
+                    (once * 365 * 2 + days) / (days * 2)
+                }
+                _ => once,
+            }
+        }
+    };
+    i64::try_from(total).unwrap_or(i64::MAX)
+}
+
+/// The last day to cancel before the contract renews: end minus the notice period.
+pub fn cancel_by(end: Option<NaiveDate>, notice_days: Option<i64>) -> Option<NaiveDate> {
+    let end = end?;
+    let days = u64::try_from(notice_days.unwrap_or(0)).ok()?;
+    end.checked_sub_days(chrono::Days::new(days))
+}
+
+/// Assigned seats as a rounded percentage of purchased seats; `None` without a positive seat count.
+pub fn utilization_percent(assigned: i64, purchased: Option<i64>) -> Option<i64> {
+    match purchased {
+        Some(p) if p > 0 => Some((assigned * 200 + p) / (p * 2)),
+        _ => None,
+    }
+}
+
+/// Why a seat cannot be assigned, if it cannot.
+pub fn seat_refusal(purchased: Option<i64>, assigned: i64, allow_overage: bool) -> Option<String> {
+    match purchased {
+        Some(p) if assigned >= p && !allow_overage => {
+            Some(format!("all {p} purchased seats are assigned and this pool does not allow overage"))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use seatwise_types::Money;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn input() -> PoolInput {
+        PoolInput {
+            name: "Zoom Pro".into(),
+            product_id: 1,
+            tier: "premium".into(),
+            license_type: Some(LicenseType::PerUser),
+            seats_purchased: Some(10),
+            unit_cost: Some(Money::new(1499, "usd")),
+            billing_period: Some(BillingPeriod::Monthly),
+            cost_centre_id: 1,
+            department_id: 2,
+            contract_start: Some(d("2026-01-01")),
+            contract_end: Some(d("2026-12-31")),
+            auto_renew: true,
+            notice_days: Some(30),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn valid_input_derives_cost_and_cancel_by() {
+        let v = validate(&input(), 7).unwrap();
+        assert_eq!(v.vendor_id, 7);
+        assert_eq!(v.currency, "USD");
+        assert_eq!(v.annual_cost_minor, 1499 * 12 * 10);
+        assert_eq!(v.cancel_by, Some(d("2026-12-01")));
+    }
+
+    #[test]
+    fn reports_every_bad_field() {
+        let mut i = input();
+        i.name = "  ".into();
+        i.seats_purchased = Some(-1);
+        i.unit_cost = Some(Money::new(-5, "XYZ"));
+        i.contract_end = Some(d("2025-01-01"));
+        let errors = validate(&i, 1).unwrap_err();
+        let paths: Vec<_> = errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["name", "seats_purchased", "unit_cost.amount_minor", "unit_cost.currency", "contract_end"]
+        );
+        assert_eq!(errors[1].message, "must be 0 or more");
+    }
+
+    #[test]
+    fn site_licenses_have_no_seat_count() {
+        let mut i = input();
+        i.license_type = Some(LicenseType::Site);
+        assert_eq!(validate(&i, 1).unwrap_err()[0].path, "seats_purchased");
+        i.seats_purchased = None;
+        i.unit_cost = Some(Money::new(5_000_000, "EUR"));
+        i.billing_period = Some(BillingPeriod::Annual);
+        assert_eq!(validate(&i, 1).unwrap().annual_cost_minor, 5_000_000);
+    }
+
+    #[test]
+    fn one_time_cost_is_spread_over_the_term() {
+        let three_years = annual_cost_minor(
+            300_00,
+            BillingPeriod::OneTime,
+            Some(1),
+            Some(d("2026-01-01")),
+            Some(d("2028-12-31")),
+        );
+        assert_eq!(three_years, 99_91); // 1,096 days: slightly under a third.
+        assert_eq!(annual_cost_minor(300_00, BillingPeriod::OneTime, Some(2), None, None), 600_00);
+    }
+
+    #[test]
+    fn utilization_rounds_and_handles_zero() {
+        assert_eq!(utilization_percent(2, Some(3)), Some(67));
+        assert_eq!(utilization_percent(12, Some(10)), Some(120));
+        assert_eq!(utilization_percent(0, Some(0)), None);
+        assert_eq!(utilization_percent(5, None), None);
+    }
+
+    #[test]
+    fn capacity_is_enforced_unless_overage_allowed() {
+        assert!(seat_refusal(Some(2), 2, false).is_some());
+        assert!(seat_refusal(Some(2), 2, true).is_none());
+        assert!(seat_refusal(None, 1000, false).is_none());
+    }
+}

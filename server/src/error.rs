@@ -1,0 +1,98 @@
+//! The one place where errors become HTTP responses.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use seatwise_types::{ErrorBody, ErrorResponse, FieldError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("{0}")]
+    InvalidCredentials(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("CSRF token missing or wrong: send the session's csrf_token as X-CSRF-Token")]
+    Csrf,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{message}")]
+    Validation { message: String, fields: Vec<FieldError> },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type: send application/json")]
+    UnsupportedMediaType,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        let message = match fields.as_slice() {
+            [one] => format!("{}: {}", one.path, one.message),
+            _ => format!("{} fields are invalid", fields.len()),
+        };
+        AppError::Validation { message, fields }
+    }
+
+    pub fn field(path: &str, message: &str) -> Self {
+        Self::validation(vec![FieldError::new(path, message)])
+    }
+
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            AppError::InvalidCredentials(_) => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            AppError::Csrf => (StatusCode::FORBIDDEN, "csrf_failed"),
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            AppError::Validation { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            AppError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            AppError::Database(_) | AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = match &self {
+            // Internal details go to the log, never to the client.
+            AppError::Database(e) => {
+                tracing::error!(error = %e, "database error");
+                "The server could not complete the request.".to_string()
+            }
+            AppError::Internal(e) => {
+                tracing::error!(error = %e, "internal error");
+                "The server could not complete the request.".to_string()
+            }
+            other => other.to_string(),
+        };
+        let fields = match self {
+            AppError::Validation { ref fields, .. } => fields.clone(),
+            _ => Vec::new(),
+        };
+        let body = ErrorResponse { error: ErrorBody { code: code.to_string(), message, fields } };
+        let mut response = (status, axum::Json(body)).into_response();
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        response
+    }
+}

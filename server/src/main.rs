@@ -1,0 +1,89 @@
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use seatwise_server::clock::SystemClock;
+use seatwise_server::config::{Cli, Command, ServeArgs};
+use seatwise_server::db::Db;
+use seatwise_server::service::accounts::{self, Bootstrap};
+use seatwise_server::service::{demo, generate, ledger};
+use seatwise_server::state::{AppState, Settings};
+use seatwise_server::{app, domain, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init_logging(&cli.serve.log_format);
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("seatwise: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The URL without its password, for messages.
+fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let db = Db::connect(&cli.database_url)
+        .await
+        .map_err(|e| format!("cannot open database {}: {e}", redacted(&cli.database_url)))?;
+    db.migrate().await?;
+    let settings = Settings {
+        secure_cookies: cli.serve.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+        ..Settings::default()
+    };
+    let state = AppState { db, clock: Arc::new(SystemClock), settings: Arc::new(settings) };
+    match cli.command {
+        None | Some(Command::Serve) => serve(state, cli.serve).await,
+        Some(Command::VerifyLedger) => {
+            let v = ledger::verify(&state.db).await?;
+            println!("{}", v.message);
+            Ok(if v.ok { ExitCode::SUCCESS } else { ExitCode::from(2) })
+        }
+        Some(Command::Generate { people, pools, assignments, seed }) => {
+            generate::run(&state, &generate::Size { people, pools, assignments, seed }).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn serve(state: AppState, args: ServeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let listener = tokio::net::TcpListener::bind(args.bind).await?;
+    let addr = listener.local_addr()?;
+    let base = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    if args.demo {
+        let password = args.demo_password.clone().unwrap_or_else(|| domain::secret::random_token("")[..16].to_string());
+        if demo::seed(&state, &password).await? {
+            println!("Demo data created. Log in with any of these accounts, password: {password}");
+            for (email, role) in demo::account_emails() {
+                println!("  {email:<24} {}", role.label());
+            }
+        } else if args.demo_password.is_some() {
+            println!("Demo data already present; demo accounts use the password you set.");
+        }
+    }
+    let admin = args.admin_email.clone().zip(args.admin_password.clone());
+    match accounts::bootstrap(&state, admin).await? {
+        Bootstrap::Ready => {}
+        Bootstrap::AdminCreated(email) => println!("Created the first admin: {email}"),
+        Bootstrap::SetupToken(token) => {
+            println!("No accounts yet. Create the first admin within this run at:\n  {base}/setup?token={token}")
+        }
+    }
+    app::spawn_housekeeping(state.clone());
+    println!("Seatwise is running at {base}");
+    tracing::info!(%addr, "listening");
+    app::serve(state, listener).await?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,305 @@
+//! Logging in and out, first-run setup, users and roles, personal and SCIM API tokens.
+
+use chrono::Duration;
+use seatwise_types::{
+    FieldError, Role, SessionInfo, SetupRequest, TokenCreated, TokenInfo, User, UserCreate, UserRolesUpdate,
+};
+
+use crate::auth::{Actor, Via};
+use crate::db::sessions::{self, TokenKind};
+use crate::db::{catalog, users};
+use crate::domain::access::{self, Scope};
+use crate::domain::secret::{dummy_hash, hash_password, password_problem, random_token, sha256_hex, verify_password};
+use crate::error::{AppError, AppResult};
+use crate::service::ledger::{self, Change};
+use crate::state::AppState;
+
+/// A new session: the cookie secret (only the client keeps it) and what the client needs to know.
+pub struct NewSession {
+    pub token: String,
+    pub info: SessionInfo,
+}
+
+pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<NewSession> {
+    let now = state.clock.now();
+    let email = email.trim().to_lowercase();
+    let s = &state.settings;
+    let since = now - Duration::minutes(s.login_window_minutes);
+    if users::recent_failures(&state.db.read, &email, since).await? >= s.login_max_failures {
+        tracing::warn!(email = %email, "login refused: too many failed attempts");
+        return Err(AppError::TooManyRequests { retry_after_secs: (s.login_window_minutes * 60) as u64 });
+    }
+    let creds = users::credentials(&state.db.read, &email).await?;
+    let hash = creds.as_ref().map(|c| c.password_hash.as_str()).unwrap_or(dummy_hash()).to_string();
+    let password = password.to_string();
+    // Argon2 is deliberately slow; keep it off the async workers.
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let user_id = match (creds, ok) {
+        (Some(c), true) => c.id,
+        _ => {
+            users::record_login_attempt(&state.db.write, &email, false, now).await?;
+            tracing::info!(email = %email, "login failed");
+            return Err(AppError::InvalidCredentials("Wrong email or password.".into()));
+        }
+    };
+    users::record_login_attempt(&state.db.write, &email, true, now).await?;
+    let token = random_token("");
+    let csrf = random_token("");
+    let expires = now + Duration::hours(s.session_hours);
+    sessions::insert(&state.db.write, &sha256_hex(&token), user_id, &csrf, now, expires).await?;
+    let user = users::load(&state.db.read, user_id).await?.ok_or(AppError::Unauthenticated)?;
+    tracing::info!(user_id, "login");
+    Ok(NewSession { token, info: session_info(state, user, csrf).await? })
+}
+
+pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
+    if let Via::Session { token_hash, .. } = &actor.via {
+        sessions::delete(&state.db.write, token_hash).await?;
+    }
+    Ok(())
+}
+
+pub async fn session_info(state: &AppState, user: User, csrf_token: String) -> AppResult<SessionInfo> {
+    let all = catalog::departments(&state.db.read).await?;
+    let departments = match access::pool_read_scope(&user) {
+        Scope::All => all,
+        Scope::Departments(ids) => all.into_iter().filter(|d| ids.contains(&d.id)).collect(),
+        Scope::Nothing => Vec::new(),
+    };
+    Ok(SessionInfo { roles: user.roles.clone(), user, departments, csrf_token })
+}
+
+pub async fn me(state: &AppState, actor: Actor) -> AppResult<SessionInfo> {
+    let csrf = match &actor.via {
+        Via::Session { csrf_token, .. } => csrf_token.clone(),
+        Via::Token => String::new(),
+    };
+    session_info(state, actor.user, csrf).await
+}
+
+fn validate_token_name(name: &str) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::field("name", "must be 1 to 100 characters"));
+    }
+    Ok(name.to_string())
+}
+
+pub async fn create_token(state: &AppState, actor: &Actor, kind: TokenKind, name: &str) -> AppResult<TokenCreated> {
+    if kind == TokenKind::Scim && !access::is_admin(&actor.user) {
+        return Err(AppError::Forbidden("Only admins create SCIM tokens.".into()));
+    }
+    let name = validate_token_name(name)?;
+    let now = state.clock.now();
+    let prefix = match kind {
+        TokenKind::Personal => "swp_",
+        TokenKind::Scim => "sws_",
+    };
+    let token = random_token(prefix);
+    let mut tx = state.db.begin().await?;
+    let id = sessions::insert_token(&mut tx, kind, actor.user.id, &name, &sha256_hex(&token), now).await?;
+    let record = serde_json::json!({ "id": id, "name": name, "kind": format!("{kind:?}").to_lowercase() });
+    ledger::record(&mut tx, now, actor.name(), Change::<(), _> {
+        action: "token.create",
+        record_type: "token",
+        record_id: Some(id),
+        before: None,
+        after: Some(&record),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(TokenCreated { id, name, token })
+}
+
+pub async fn list_tokens(state: &AppState, actor: &Actor, kind: TokenKind) -> AppResult<Vec<TokenInfo>> {
+    if kind == TokenKind::Scim && !access::is_admin(&actor.user) {
+        return Err(AppError::Forbidden("Only admins manage SCIM tokens.".into()));
+    }
+    Ok(sessions::list_tokens(&state.db.read, kind, actor.user.id).await?)
+}
+
+pub async fn revoke_token(state: &AppState, actor: &Actor, kind: TokenKind, id: i64) -> AppResult<()> {
+    if kind == TokenKind::Scim && !access::is_admin(&actor.user) {
+        return Err(AppError::Forbidden("Only admins manage SCIM tokens.".into()));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !sessions::revoke_token(&mut tx, kind, id, actor.user.id, now).await? {
+        return Err(AppError::NotFound("token"));
+    }
+    ledger::record(&mut tx, now, actor.name(), Change::<(), ()> {
+        action: "token.revoke",
+        record_type: "token",
+        record_id: Some(id),
+        before: None,
+        after: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn validate_account(email: &str, name: &str, password: &str) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let email = email.trim();
+    if !email.contains('@') || email.len() > 254 || email.starts_with('@') || email.ends_with('@') {
+        errors.push(FieldError::new("email", "must be an email address"));
+    }
+    if name.trim().is_empty() || name.chars().count() > 200 {
+        errors.push(FieldError::new("name", "must be 1 to 200 characters"));
+    }
+    if let Some(p) = password_problem(password) {
+        errors.push(FieldError::new("password", p));
+    }
+    errors
+}
+
+async fn hash(password: &str) -> AppResult<String> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)
+}
+
+/// Create a user with roles in one transaction, ledgered. Used by setup, by admins and at first start.
+async fn insert_user(
+    state: &AppState,
+    actor: &str,
+    input: &UserCreate,
+    setup_token_hash: Option<&str>,
+) -> AppResult<User> {
+    let mut errors = validate_account(&input.email, &input.name, &input.password);
+    if users::email_exists(&state.db.read, &input.email).await? {
+        errors.push(FieldError::new("email", "is already in use"));
+    }
+    for d in &input.department_ids {
+        if !catalog::exists(&state.db.read, catalog::CatalogTable::Departments, *d).await? {
+            errors.push(FieldError::new("department_ids", &format!("department {d} does not exist")));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let password_hash = hash(&input.password).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if let Some(h) = setup_token_hash {
+        if users::count(&state.db.read).await? > 0 || !sessions::take_setup_token(&mut tx, h).await? {
+            return Err(AppError::Forbidden("This setup link is no longer valid.".into()));
+        }
+    }
+    let id = users::insert(&mut tx, input.email.trim(), input.name.trim(), &password_hash, now).await?;
+    users::set_roles(&mut tx, id, &input.roles, &input.department_ids).await?;
+    let user = User {
+        id,
+        email: input.email.trim().to_lowercase(),
+        name: input.name.trim().to_string(),
+        roles: input.roles.clone(),
+        department_ids: input.department_ids.clone(),
+    };
+    ledger::record(&mut tx, now, actor, Change::<(), _> {
+        action: "user.create",
+        record_type: "user",
+        record_id: Some(id),
+        before: None,
+        after: Some(&user),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+pub async fn create_user(state: &AppState, actor: &Actor, input: &UserCreate) -> AppResult<User> {
+    require_admin(actor)?;
+    insert_user(state, actor.name(), input, None).await
+}
+
+pub async fn list_users(state: &AppState, actor: &Actor) -> AppResult<Vec<User>> {
+    require_admin(actor)?;
+    Ok(users::list(&state.db.read).await?)
+}
+
+pub async fn update_roles(state: &AppState, actor: &Actor, id: i64, input: &UserRolesUpdate) -> AppResult<User> {
+    require_admin(actor)?;
+    let before = users::load(&state.db.read, id).await?.ok_or(AppError::NotFound("user"))?;
+    if id == actor.user.id && !input.roles.contains(&Role::Admin) {
+        return Err(AppError::field("roles", "you cannot remove your own admin role"));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    users::set_roles(&mut tx, id, &input.roles, &input.department_ids).await?;
+    let after = User { roles: input.roles.clone(), department_ids: input.department_ids.clone(), ..before.clone() };
+    ledger::record(&mut tx, now, actor.name(), Change {
+        action: "user.roles",
+        record_type: "user",
+        record_id: Some(id),
+        before: Some(&before),
+        after: Some(&after),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+fn require_admin(actor: &Actor) -> AppResult<()> {
+    if access::is_admin(&actor.user) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Only admins manage users.".into()))
+    }
+}
+
+/// What to tell the operator at start when nobody can log in yet.
+pub enum Bootstrap {
+    Ready,
+    AdminCreated(String),
+    SetupToken(String),
+}
+
+/// On an empty database: create the admin from the environment, or issue a one-time setup token.
+pub async fn bootstrap(state: &AppState, admin: Option<(String, String)>) -> AppResult<Bootstrap> {
+    if users::count(&state.db.read).await? > 0 {
+        return Ok(Bootstrap::Ready);
+    }
+    if let Some((email, password)) = admin {
+        let input = UserCreate {
+            email: email.clone(),
+            name: "Administrator".into(),
+            password,
+            roles: vec![Role::Admin],
+            department_ids: vec![],
+        };
+        insert_user(state, "system", &input, None).await?;
+        return Ok(Bootstrap::AdminCreated(email));
+    }
+    let token = random_token("");
+    sessions::insert_setup_token(&state.db.write, &sha256_hex(&token), state.clock.now()).await?;
+    Ok(Bootstrap::SetupToken(token))
+}
+
+pub async fn setup(state: &AppState, input: &SetupRequest) -> AppResult<User> {
+    let create = UserCreate {
+        email: input.email.clone(),
+        name: input.name.clone(),
+        password: input.password.clone(),
+        roles: vec![Role::Admin],
+        department_ids: vec![],
+    };
+    insert_user(state, "setup", &create, Some(&sha256_hex(&input.token))).await
+}
+
+/// Demo accounts, one per role, all with the given password.
+pub async fn create_demo_user(
+    state: &AppState,
+    email: &str,
+    name: &str,
+    password: &str,
+    roles: Vec<Role>,
+    department_ids: Vec<i64>,
+) -> AppResult<User> {
+    let input = UserCreate { email: email.into(), name: name.into(), password: password.into(), roles, department_ids };
+    insert_user(state, "demo", &input, None).await
+}

@@ -1,0 +1,139 @@
+//! Reference data: vendors, products, departments, cost centres, and the people directory.
+
+use seatwise_types::{
+    CostCentre, Department, Page, Person, PersonStatus, Product, ProductInput, Vendor, VendorInput,
+};
+use serde::Deserialize;
+
+use crate::auth::Actor;
+use crate::db::catalog::{self as store, PeopleFilter};
+use crate::domain::access;
+use crate::error::{AppError, AppResult};
+use crate::service::ledger::{self, Change};
+use crate::service::paging;
+use crate::state::AppState;
+
+fn require_catalog_editor(actor: &Actor) -> AppResult<()> {
+    if access::can_edit_catalog(&actor.user) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Only admins and license owners add vendors and products.".into()))
+    }
+}
+
+fn require_reader(actor: &Actor) -> AppResult<()> {
+    if access::can_read_people(&actor.user) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Your account has no role yet.".into()))
+    }
+}
+
+pub async fn vendors(state: &AppState, actor: &Actor) -> AppResult<Vec<Vendor>> {
+    require_reader(actor)?;
+    Ok(store::vendors(&state.db.read).await?)
+}
+
+pub async fn vendor(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vendor> {
+    require_reader(actor)?;
+    store::vendor(&state.db.read, id).await?.ok_or(AppError::NotFound("vendor"))
+}
+
+fn clean_name(path: &str, name: &str) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(AppError::field(path, "must be 1 to 200 characters"));
+    }
+    Ok(name.to_string())
+}
+
+pub async fn create_vendor(state: &AppState, actor: &Actor, input: &VendorInput) -> AppResult<Vendor> {
+    require_catalog_editor(actor)?;
+    let name = clean_name("name", &input.name)?;
+    let website = input.website.as_deref().map(str::trim).filter(|w| !w.is_empty());
+    if let Some(w) = website {
+        if !(w.starts_with("https://") || w.starts_with("http://")) || url::Url::parse(w).is_err() {
+            return Err(AppError::field("website", "must be an http(s) URL"));
+        }
+    }
+    if store::vendor_name_taken(&state.db.read, &name, None).await? {
+        return Err(AppError::field("name", "a vendor with this name exists"));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let id = store::insert_vendor(&mut tx, &name, website).await?;
+    let vendor = Vendor { id, name, website: website.map(str::to_string), pool_count: 0 };
+    ledger::record(&mut tx, now, actor.name(), Change::<(), _> {
+        action: "vendor.create",
+        record_type: "vendor",
+        record_id: Some(id),
+        before: None,
+        after: Some(&vendor),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(vendor)
+}
+
+pub async fn products(state: &AppState, actor: &Actor) -> AppResult<Vec<Product>> {
+    require_reader(actor)?;
+    Ok(store::products(&state.db.read).await?)
+}
+
+pub async fn create_product(state: &AppState, actor: &Actor, input: &ProductInput) -> AppResult<Product> {
+    require_catalog_editor(actor)?;
+    let name = clean_name("name", &input.name)?;
+    let vendor = store::vendor(&state.db.read, input.vendor_id)
+        .await?
+        .ok_or_else(|| AppError::field("vendor_id", "must name an existing vendor"))?;
+    if store::product_name_taken(&state.db.read, vendor.id, &name).await? {
+        return Err(AppError::field("name", "this vendor already has a product with this name"));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let id = store::insert_product(&mut tx, vendor.id, &name).await?;
+    let product = Product { id, name, vendor: seatwise_types::Ref { id: vendor.id, name: vendor.name } };
+    ledger::record(&mut tx, now, actor.name(), Change::<(), _> {
+        action: "product.create",
+        record_type: "product",
+        record_id: Some(id),
+        before: None,
+        after: Some(&product),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(product)
+}
+
+pub async fn departments(state: &AppState, actor: &Actor) -> AppResult<Vec<Department>> {
+    require_reader(actor)?;
+    Ok(store::departments(&state.db.read).await?)
+}
+
+pub async fn cost_centres(state: &AppState, actor: &Actor) -> AppResult<Vec<CostCentre>> {
+    require_reader(actor)?;
+    Ok(store::cost_centres(&state.db.read).await?)
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeopleParams {
+    /// Free text over name and email.
+    pub q: Option<String>,
+    pub department_id: Option<i64>,
+    pub status: Option<PersonStatus>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+pub async fn people(state: &AppState, actor: &Actor, p: &PeopleParams) -> AppResult<Page<Person>> {
+    require_reader(actor)?;
+    let (page, per_page) = paging(p.page, p.per_page)?;
+    let filter = PeopleFilter { q: p.q.clone(), department_id: p.department_id, status: p.status, page, per_page };
+    Ok(store::people(&state.db.read, &filter).await?)
+}
+
+pub async fn person(state: &AppState, actor: &Actor, id: i64) -> AppResult<Person> {
+    require_reader(actor)?;
+    store::person(&state.db.read, id).await?.ok_or(AppError::NotFound("person"))
+}

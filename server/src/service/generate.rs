@@ -1,0 +1,141 @@
+//! A large generated company for benchmarks: many people, pools and seat assignments with realistic skew
+//! (a few company-wide pools hold most seats; most pools are small departmental ones).
+
+use std::time::Instant;
+
+use chrono::Duration;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use seatwise_types::{BillingPeriod, LicenseType, Money, PersonStatus, PoolInput};
+
+use crate::db::bulk::{self, PersonRow, SeatRow};
+use crate::db::{catalog, pools};
+use crate::domain::pool as rules;
+use crate::error::{AppError, AppResult};
+use crate::service::ledger::{self, Change};
+use crate::state::AppState;
+
+pub struct Size {
+    pub people: usize,
+    pub pools: usize,
+    pub assignments: usize,
+    pub seed: u64,
+}
+
+const VENDORS: [&str; 20] = [
+    "Microsoft", "Adobe", "Salesforce", "Zoom", "Atlassian", "Slack", "GitHub", "Figma", "Okta", "Oracle",
+    "SAP", "Autodesk", "JetBrains", "Datadog", "Zendesk", "HubSpot", "DocuSign", "Workday", "ServiceNow", "Miro",
+];
+
+/// Fill an empty database; prints progress to stderr because this takes a while.
+pub async fn run(state: &AppState, size: &Size) -> AppResult<()> {
+    if !bulk::is_empty(&state.db.read).await? {
+        return Err(AppError::Conflict("The database is not empty; generate into a fresh one.".into()));
+    }
+    let started = Instant::now();
+    let now = state.clock.now();
+    let today = now.date_naive();
+    let mut rng = StdRng::seed_from_u64(size.seed);
+    let mut tx = state.db.begin().await?;
+
+    let mut cost_centres = Vec::new();
+    for i in 0..40 {
+        cost_centres.push(catalog::insert_cost_centre(&mut tx, &format!("CC-{:03}", 100 + i), &format!("Cost centre {i}")).await?);
+    }
+    let mut departments = Vec::new();
+    for i in 0..120 {
+        departments.push(catalog::insert_department(&mut tx, &format!("Department {i:03}")).await?);
+    }
+    let people: Vec<PersonRow> = (0..size.people)
+        .map(|i| {
+            // Department sizes follow a skewed distribution: low indexes are large departments.
+            let d = ((rng.gen::<f64>().powi(2)) * departments.len() as f64) as usize;
+            PersonRow {
+                name: format!("Person {i}"),
+                email: format!("person{i}@bench.example.com"),
+                department_id: departments[d.min(departments.len() - 1)],
+                cost_centre_id: cost_centres[d % cost_centres.len()],
+                status: match rng.gen_range(0..100) {
+                    0..=4 => PersonStatus::Terminated,
+                    5..=6 => PersonStatus::OnLeave,
+                    _ => PersonStatus::Active,
+                },
+            }
+        })
+        .collect();
+    let person_ids = bulk::insert_people(&mut tx, &people, now).await?;
+    eprintln!("generate: {} people in {:.1?}", person_ids.len(), started.elapsed());
+
+    let mut products = Vec::new();
+    for v in VENDORS {
+        let vendor_id = catalog::insert_vendor(&mut tx, v, None).await?;
+        for p in 0..5 {
+            products.push((vendor_id, catalog::insert_product(&mut tx, vendor_id, &format!("{v} Product {p}")).await?));
+        }
+    }
+    // Seats per pool: a heavy-tailed split of the total so a few pools are huge.
+    let weights: Vec<f64> = (0..size.pools).map(|i| 1.0 / (1.0 + i as f64).powf(0.8)).collect();
+    let weight_sum: f64 = weights.iter().sum();
+    let mut pool_ids = Vec::with_capacity(size.pools);
+    let mut seats_left = size.assignments;
+    let mut seats_rows = Vec::new();
+    let types = [LicenseType::PerUser, LicenseType::PerUser, LicenseType::PerDevice, LicenseType::Concurrent, LicenseType::Subscription];
+    for (i, w) in weights.iter().enumerate() {
+        let (vendor_id, product_id) = products[rng.gen_range(0..products.len())];
+        let assigned = (((*w / weight_sum) * size.assignments as f64).round() as usize).min(seats_left).min(person_ids.len());
+        seats_left -= assigned;
+        let utilization = rng.gen_range(40..=115) as f64 / 100.0;
+        let purchased = ((assigned as f64 / utilization).ceil() as i64).max(1);
+        let d = rng.gen_range(0..departments.len());
+        let end = today + Duration::days(rng.gen_range(-30..460));
+        let input = PoolInput {
+            name: format!("Pool {i:05}"),
+            product_id,
+            tier: ["standard", "premium", "enterprise"][i % 3].into(),
+            license_type: Some(types[i % types.len()]),
+            seats_purchased: Some(purchased),
+            allow_overage: false,
+            unit_cost: Some(Money::new(rng.gen_range(200..20_000), if i % 7 == 0 { "EUR" } else { "USD" })),
+            billing_period: Some(if i % 3 == 0 { BillingPeriod::Annual } else { BillingPeriod::Monthly }),
+            cost_centre_id: cost_centres[d % cost_centres.len()],
+            department_id: departments[d],
+            owner_id: Some(person_ids[rng.gen_range(0..person_ids.len())]),
+            contract_start: Some(end - Duration::days(364)),
+            contract_end: Some(end),
+            auto_renew: i % 4 != 0,
+            notice_days: Some([30, 60, 90][i % 3]),
+            po_number: Some(format!("PO-{}", 100_000 + i)),
+            notes: None,
+        };
+        let values = rules::validate(&input, vendor_id).map_err(AppError::validation)?;
+        let pool_id = pools::insert(&mut tx, &values, now).await?;
+        pool_ids.push(pool_id);
+        // Distinct holders: a stride through the people list from a random start.
+        let start = rng.gen_range(0..person_ids.len());
+        let stride = 7919 % person_ids.len().max(1);
+        for k in 0..assigned {
+            let idx = (start + k * stride.max(1)) % person_ids.len();
+            seats_rows.push(SeatRow { pool_id, person_id: person_ids[idx], assigned_at: now - Duration::days((k % 700) as i64) });
+        }
+        if seats_rows.len() >= 50_000 {
+            bulk::insert_seats(&mut tx, &seats_rows, "generator").await?;
+            seats_rows.clear();
+        }
+    }
+    bulk::insert_seats(&mut tx, &seats_rows, "generator").await?;
+    bulk::recount_seats(&mut tx).await?;
+    let summary = serde_json::json!({
+        "people": size.people, "pools": size.pools, "assignments": size.assignments - seats_left, "seed": size.seed
+    });
+    ledger::record(&mut tx, now, "generator", Change::<(), _> {
+        action: "generate",
+        record_type: "system",
+        record_id: None,
+        before: None,
+        after: Some(&summary),
+    })
+    .await?;
+    tx.commit().await?;
+    eprintln!("generate: done in {:.1?}: {summary}", started.elapsed());
+    Ok(())
+}

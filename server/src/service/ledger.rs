@@ -1,0 +1,91 @@
+//! Writing to and verifying the audit ledger.
+
+use chrono::{DateTime, Utc};
+use seatwise_types::{LedgerEntry, LedgerVerification, Page};
+use serde::Serialize;
+
+use crate::clock::to_db;
+use crate::db::{ledger as store, Conn, Db};
+use crate::domain::ledger::{entry_hash, ChainVerifier, StoredEntry};
+
+/// One change to record: what happened to which record, with its values before and after.
+pub struct Change<'a, B: Serialize, A: Serialize> {
+    pub action: &'a str,
+    pub record_type: &'a str,
+    pub record_id: Option<i64>,
+    pub before: Option<&'a B>,
+    pub after: Option<&'a A>,
+}
+
+/// Append an entry inside the caller's transaction, so the change and its record commit together.
+pub async fn record<B: Serialize, A: Serialize>(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    actor: &str,
+    change: Change<'_, B, A>,
+) -> Result<LedgerEntry, sqlx::Error> {
+    let encode = |e: serde_json::Error| sqlx::Error::Encode(Box::new(e));
+    let before_json = change.before.map(serde_json::to_string).transpose().map_err(encode)?;
+    let after_json = change.after.map(serde_json::to_string).transpose().map_err(encode)?;
+    let (seq, prev_hash) = store::claim_next(conn).await?;
+    let mut entry = StoredEntry {
+        seq,
+        at: to_db(now),
+        actor: actor.to_string(),
+        action: change.action.to_string(),
+        record_type: change.record_type.to_string(),
+        record_id: change.record_id,
+        before_json,
+        after_json,
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry_hash(&entry);
+    store::append(conn, &entry).await?;
+    Ok(store::to_api(entry))
+}
+
+/// Walk the whole chain in batches and name the first entry that does not match.
+pub async fn verify(db: &Db) -> Result<LedgerVerification, sqlx::Error> {
+    let (head_seq, head_hash) = store::head(&db.read).await?;
+    let mut verifier = ChainVerifier::default();
+    let mut after = 0;
+    loop {
+        let batch = store::batch(&db.read, after, 5_000).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        for entry in &batch {
+            if let Err(b) = verifier.check(entry) {
+                return Ok(broken(verifier.checked, b.seq, &b.reason));
+            }
+        }
+    }
+    // Entries appended while we read are beyond the head we took at the start; only check up to it.
+    if verifier.checked < head_seq {
+        return Ok(broken(verifier.checked, verifier.checked + 1, "entries after it are missing"));
+    }
+    if verifier.checked == head_seq {
+        if let Err(b) = verifier.finish(head_seq, &head_hash) {
+            return Ok(broken(verifier.checked, b.seq, &b.reason));
+        }
+    }
+    Ok(LedgerVerification {
+        ok: true,
+        entries_checked: verifier.checked,
+        first_bad_seq: None,
+        message: format!("All {} entries verified.", verifier.checked),
+    })
+}
+
+fn broken(checked: i64, seq: i64, reason: &str) -> LedgerVerification {
+    LedgerVerification {
+        ok: false,
+        entries_checked: checked,
+        first_bad_seq: Some(seq),
+        message: format!("Entry {seq} does not match: {reason}."),
+    }
+}
+
+pub async fn list(db: &Db, q: &store::LedgerQuery) -> Result<Page<LedgerEntry>, sqlx::Error> {
+    store::list(&db.read, q).await
+}

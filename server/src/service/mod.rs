@@ -1,0 +1,31 @@
+//! Use cases: check access, apply domain rules, write through storage and the ledger in one transaction.
+//! HTTP handlers call these and nothing else.
+
+pub mod accounts;
+pub mod catalog;
+pub mod demo;
+pub mod generate;
+pub mod ledger;
+pub mod pools;
+
+use seatwise_types::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
+
+use crate::error::{AppError, AppResult};
+
+/// Validate `?page=&per_page=` the same way for every list.
+pub fn paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<(i64, i64)> {
+    let page = page.unwrap_or(1);
+    let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
+    let mut errors = Vec::new();
+    if page < 1 {
+        errors.push(seatwise_types::FieldError::new("page", "must be 1 or more"));
+    }
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        errors.push(seatwise_types::FieldError::new("per_page", &format!("must be between 1 and {MAX_PER_PAGE}")));
+    }
+    if errors.is_empty() {
+        Ok((page, per_page))
+    } else {
+        Err(AppError::validation(errors))
+    }
+}

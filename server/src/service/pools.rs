@@ -1,0 +1,302 @@
+//! Listing, reading, creating and editing license pools, and assigning their seats.
+
+use seatwise_types::{
+    Assignment, AssignmentInput, FieldError, InventorySummary, LicenseType, Lookups, Page, PersonStatus, Pool,
+    PoolDetail, PoolInput,
+};
+use serde::Deserialize;
+
+use crate::auth::Actor;
+use crate::db::catalog::{self, CatalogTable};
+use crate::db::pools::{self as store, PoolQuery, PoolSort};
+use crate::domain::access::{self, Scope};
+use crate::domain::pool::{self as rules, PoolValues, UNDER_USED_PERCENT};
+use crate::error::{AppError, AppResult};
+use crate::service::ledger::{self, Change};
+use crate::service::paging;
+use crate::state::AppState;
+
+/// Query parameters of `GET /api/v1/pools`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PoolListParams {
+    /// Free text over pool, vendor and product names.
+    pub q: Option<String>,
+    pub vendor_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub cost_centre_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub license_type: Option<LicenseType>,
+    /// Contracts ending between today and today + N days.
+    pub expiring_within_days: Option<i64>,
+    /// Only pools with more seats assigned than purchased.
+    pub over_assigned: Option<bool>,
+    /// Only pools under 50% utilization.
+    pub under_used: Option<bool>,
+    /// `name`, `vendor`, `department`, `seats_purchased`, `seats_assigned`, `utilization`, `annual_cost`,
+    /// `contract_end`, `cancel_by`; prefix `-` for descending.
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+fn parse_sort(sort: Option<&str>) -> AppResult<Option<(PoolSort, bool)>> {
+    let Some(s) = sort.filter(|s| !s.is_empty()) else { return Ok(None) };
+    let (desc, field) = match s.strip_prefix('-') {
+        Some(f) => (true, f),
+        None => (false, s),
+    };
+    PoolSort::ALL
+        .iter()
+        .find(|(name, _)| *name == field)
+        .map(|(_, sort)| Some((*sort, desc)))
+        .ok_or_else(|| AppError::field("sort", &format!("unknown sort field {field:?}")))
+}
+
+fn read_scope(actor: &Actor) -> AppResult<Scope> {
+    match access::pool_read_scope(&actor.user) {
+        Scope::Nothing => Err(AppError::Forbidden("Your roles do not include the inventory.".into())),
+        scope => Ok(scope),
+    }
+}
+
+pub async fn list(state: &AppState, actor: &Actor, p: &PoolListParams) -> AppResult<Page<Pool>> {
+    let scope = read_scope(actor)?;
+    let (page, per_page) = paging(p.page, p.per_page)?;
+    let sort = parse_sort(p.sort.as_deref())?;
+    let today = state.clock.now().date_naive();
+    let ending_between = match p.expiring_within_days {
+        Some(d) if !(0..=3650).contains(&d) => {
+            return Err(AppError::field("expiring_within_days", "must be between 0 and 3650"))
+        }
+        Some(d) => Some((today, today + chrono::Days::new(d as u64))),
+        None => None,
+    };
+    let q = PoolQuery {
+        scope: scope.as_filter(),
+        q: p.q.clone(),
+        vendor_id: p.vendor_id,
+        department_id: p.department_id,
+        cost_centre_id: p.cost_centre_id,
+        owner_id: p.owner_id,
+        license_type: p.license_type,
+        ending_between,
+        over_assigned: p.over_assigned.unwrap_or(false),
+        under_used_below_percent: p.under_used.unwrap_or(false).then_some(UNDER_USED_PERCENT),
+        sort,
+        page,
+        per_page,
+    };
+    Ok(store::list(&state.db.read, &q).await?)
+}
+
+pub async fn summary(state: &AppState, actor: &Actor) -> AppResult<InventorySummary> {
+    let scope = read_scope(actor)?;
+    Ok(store::summary(&state.db.read, &scope.as_filter(), state.clock.now().date_naive()).await?)
+}
+
+pub async fn lookups(state: &AppState, actor: &Actor) -> AppResult<Lookups> {
+    let scope = read_scope(actor)?;
+    let db = &state.db.read;
+    let departments = catalog::departments(db).await?;
+    Ok(Lookups {
+        vendors: catalog::vendors(db)
+            .await?
+            .into_iter()
+            .map(|v| seatwise_types::Ref { id: v.id, name: v.name })
+            .collect(),
+        products: catalog::products(db).await?,
+        departments: departments.into_iter().filter(|d| scope.contains(d.id)).collect(),
+        cost_centres: catalog::cost_centres(db).await?,
+        owners: store::owners(db, &scope.as_filter()).await?,
+    })
+}
+
+/// A pool the caller may read; pools outside their scope do not exist for them (404, not 403).
+async fn readable(state: &AppState, actor: &Actor, id: i64) -> AppResult<Pool> {
+    let scope = read_scope(actor)?;
+    match store::department_of(&state.db.read, id).await? {
+        Some(d) if scope.contains(d) => {}
+        _ => return Err(AppError::NotFound("pool")),
+    }
+    store::get(&state.db.read, id).await?.ok_or(AppError::NotFound("pool"))
+}
+
+fn can_edit(actor: &Actor, department_id: i64) -> bool {
+    access::pool_write_scope(&actor.user).contains(department_id)
+}
+
+async fn editable(state: &AppState, actor: &Actor, id: i64) -> AppResult<Pool> {
+    let pool = readable(state, actor, id).await?;
+    if !can_edit(actor, pool.department.id) {
+        return Err(AppError::Forbidden("You may view this pool but not change it.".into()));
+    }
+    Ok(pool)
+}
+
+pub async fn get(state: &AppState, actor: &Actor, id: i64) -> AppResult<Pool> {
+    readable(state, actor, id).await
+}
+
+pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<PoolDetail> {
+    let pool = readable(state, actor, id).await?;
+    let assignments = store::assignments(&state.db.read, id, 1, 100).await?;
+    let can_edit = can_edit(actor, pool.department.id);
+    Ok(PoolDetail { pool, assignments, can_edit })
+}
+
+pub async fn assignments(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> AppResult<Page<Assignment>> {
+    readable(state, actor, id).await?;
+    let (page, per_page) = paging(page, per_page)?;
+    Ok(store::assignments(&state.db.read, id, page, per_page).await?)
+}
+
+/// Domain checks, then the references only the database can check; all problems reported together.
+async fn validate(state: &AppState, actor: &Actor, input: &PoolInput) -> AppResult<PoolValues> {
+    let db = &state.db.read;
+    let product = if input.product_id > 0 { catalog::product(db, input.product_id).await? } else { None };
+    let checked = rules::validate(input, product.as_ref().map_or(0, |p| p.vendor.id));
+    let mut errors = checked.as_ref().err().cloned().unwrap_or_default();
+    if product.is_none() {
+        errors.push(FieldError::new("product_id", "must name an existing product"));
+    }
+    if input.department_id > 0 {
+        if !catalog::exists(db, CatalogTable::Departments, input.department_id).await? {
+            errors.push(FieldError::new("department_id", "must name an existing department"));
+        } else if !can_edit(actor, input.department_id) {
+            errors.push(FieldError::new("department_id", "must be one of your departments"));
+        }
+    }
+    if input.cost_centre_id > 0 && !catalog::exists(db, CatalogTable::CostCentres, input.cost_centre_id).await? {
+        errors.push(FieldError::new("cost_centre_id", "must name an existing cost centre"));
+    }
+    if let Some(owner) = input.owner_id {
+        if !catalog::exists(db, CatalogTable::People, owner).await? {
+            errors.push(FieldError::new("owner_id", "must name an existing person"));
+        }
+    }
+    match checked {
+        Ok(values) if errors.is_empty() => Ok(values),
+        _ => Err(AppError::validation(errors)),
+    }
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: &PoolInput) -> AppResult<Pool> {
+    if access::pool_write_scope(&actor.user) == Scope::Nothing {
+        return Err(AppError::Forbidden("Your roles do not allow creating pools.".into()));
+    }
+    let values = validate(state, actor, input).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let id = store::insert(&mut tx, &values, now).await?;
+    let pool = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("pool"))?;
+    ledger::record(&mut tx, now, actor.name(), Change::<(), _> {
+        action: "pool.create",
+        record_type: "pool",
+        record_id: Some(id),
+        before: None,
+        after: Some(&pool),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(pool)
+}
+
+pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &PoolInput) -> AppResult<Pool> {
+    editable(state, actor, id).await?;
+    let values = validate(state, actor, input).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    // Read "before" inside the transaction so the ledger shows exactly what this write replaced.
+    let before = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("pool"))?;
+    store::update(&mut tx, id, &values, now).await?;
+    let after = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("pool"))?;
+    ledger::record(&mut tx, now, actor.name(), Change {
+        action: "pool.update",
+        record_type: "pool",
+        record_id: Some(id),
+        before: Some(&before),
+        after: Some(&after),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn assign(state: &AppState, actor: &Actor, pool_id: i64, input: &AssignmentInput) -> AppResult<Assignment> {
+    editable(state, actor, pool_id).await?;
+    let device = input.device.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
+    match (input.person_id, &device) {
+        (None, None) => return Err(AppError::field("person_id", "name a person or a device")),
+        (Some(_), Some(_)) => return Err(AppError::field("device", "a seat goes to a person or a device, not both")),
+        _ => {}
+    }
+    if let Some(person_id) = input.person_id {
+        let person = catalog::person(&state.db.read, person_id)
+            .await?
+            .ok_or_else(|| AppError::field("person_id", "must name an existing person"))?;
+        if person.status == PersonStatus::Terminated {
+            return Err(AppError::field("person_id", &format!("{} is terminated and cannot hold a seat", person.name)));
+        }
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let (purchased, assigned, overage) = store::seats(&mut *tx, pool_id).await?.ok_or(AppError::NotFound("pool"))?;
+    if let Some(reason) = rules::seat_refusal(purchased, assigned, overage) {
+        return Err(AppError::Conflict(format!("No free seat: {reason}.")));
+    }
+    if let Some(person_id) = input.person_id {
+        if store::holds_seat(&mut tx, pool_id, person_id).await? {
+            return Err(AppError::Conflict("This person already holds a seat in this pool.".into()));
+        }
+    }
+    let id = store::insert_assignment(&mut tx, pool_id, input.person_id, device, actor.name(), now).await?;
+    let assignment = store::assignment(&mut *tx, pool_id, id).await?.ok_or(AppError::NotFound("assignment"))?;
+    ledger::record(&mut tx, now, actor.name(), Change::<(), _> {
+        action: "pool.seat_assign",
+        record_type: "pool",
+        record_id: Some(pool_id),
+        before: None,
+        after: Some(&assignment),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(assignment)
+}
+
+pub async fn unassign(state: &AppState, actor: &Actor, pool_id: i64, id: i64) -> AppResult<()> {
+    editable(state, actor, pool_id).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let before = store::assignment(&mut *tx, pool_id, id).await?.ok_or(AppError::NotFound("assignment"))?;
+    store::delete_assignment(&mut tx, pool_id, id).await?;
+    ledger::record(&mut tx, now, actor.name(), Change::<_, ()> {
+        action: "pool.seat_unassign",
+        record_type: "pool",
+        record_id: Some(pool_id),
+        before: Some(&before),
+        after: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn history(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> AppResult<Page<seatwise_types::LedgerEntry>> {
+    readable(state, actor, id).await?;
+    let (page, per_page) = paging(page, per_page)?;
+    let q = crate::db::ledger::LedgerQuery { record_type: Some("pool".into()), record_id: Some(id), page, per_page };
+    Ok(ledger::list(&state.db, &q).await?)
+}

@@ -1,0 +1,137 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything, including users and roles.
+    Admin,
+    /// Sees and edits the pools of their departments.
+    LicenseOwner,
+    /// Reads everything, sees money, changes nothing.
+    Finance,
+    /// Signs off requests.
+    Approver,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::LicenseOwner, Role::Finance, Role::Approver];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::LicenseOwner => "license_owner",
+            Role::Finance => "finance",
+            Role::Approver => "approver",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Admin",
+            Role::LicenseOwner => "License owner",
+            Role::Finance => "Finance",
+            Role::Approver => "Approver",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    /// Departments a license owner is scoped to.
+    pub department_ids: Vec<i64>,
+}
+
+impl User {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// Body of `POST /api/v1/session` and `GET /api/v1/me`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    pub user: User,
+    pub roles: Vec<Role>,
+    /// Departments whose pools this user may see (all of them for admin, finance and approver).
+    pub departments: Vec<crate::Department>,
+    /// Send as `X-CSRF-Token` on cookie-authenticated writes. Empty for Bearer-authenticated requests.
+    pub csrf_token: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenCreate {
+    pub name: String,
+}
+
+/// The secret is shown only in this response.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenCreated {
+    pub id: i64,
+    pub name: String,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// First-run setup: creates the first admin with the one-time token printed by the server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetupRequest {
+    pub token: String,
+    pub email: String,
+    pub name: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserCreate {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    pub roles: Vec<Role>,
+    #[serde(default)]
+    pub department_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserRolesUpdate {
+    pub roles: Vec<Role>,
+    #[serde(default)]
+    pub department_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    pub status: String,
+}

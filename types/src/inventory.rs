@@ -1,0 +1,309 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::Money;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LicenseType {
+    PerUser,
+    PerDevice,
+    Concurrent,
+    /// Site or unlimited: no seat count.
+    Site,
+    Subscription,
+}
+
+impl LicenseType {
+    pub const ALL: [LicenseType; 5] =
+        [Self::PerUser, Self::PerDevice, Self::Concurrent, Self::Site, Self::Subscription];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PerUser => "per_user",
+            Self::PerDevice => "per_device",
+            Self::Concurrent => "concurrent",
+            Self::Site => "site",
+            Self::Subscription => "subscription",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::PerUser => "Per user",
+            Self::PerDevice => "Per device",
+            Self::Concurrent => "Concurrent",
+            Self::Site => "Site / unlimited",
+            Self::Subscription => "Subscription",
+        }
+    }
+
+    /// Site licenses have no seat count.
+    pub fn has_seat_count(self) -> bool {
+        self != Self::Site
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BillingPeriod {
+    Monthly,
+    Annual,
+    OneTime,
+}
+
+impl BillingPeriod {
+    pub const ALL: [BillingPeriod; 3] = [Self::Monthly, Self::Annual, Self::OneTime];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Monthly => "monthly",
+            Self::Annual => "annual",
+            Self::OneTime => "one_time",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Monthly => "Monthly",
+            Self::Annual => "Annual",
+            Self::OneTime => "One-time",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PersonStatus {
+    Active,
+    OnLeave,
+    Terminated,
+}
+
+impl PersonStatus {
+    pub const ALL: [PersonStatus; 3] = [Self::Active, Self::OnLeave, Self::Terminated];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::OnLeave => "on_leave",
+            Self::Terminated => "terminated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// A short reference to another record, enough to show and link it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Ref {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Vendor {
+    pub id: i64,
+    pub name: String,
+    pub website: Option<String>,
+    pub pool_count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VendorInput {
+    pub name: String,
+    #[serde(default)]
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Product {
+    pub id: i64,
+    pub vendor: Ref,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProductInput {
+    pub vendor_id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Department {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CostCentre {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub department: Option<Ref>,
+    pub cost_centre: Option<Ref>,
+    pub status: PersonStatus,
+}
+
+/// A license pool as shown wherever a pool appears: terms, cost and utilization.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Pool {
+    pub id: i64,
+    pub name: String,
+    pub vendor: Ref,
+    pub product: Ref,
+    pub tier: String,
+    pub license_type: LicenseType,
+    /// `None` for site / unlimited licenses.
+    pub seats_purchased: Option<i64>,
+    pub seats_assigned: i64,
+    /// Assigned / purchased in percent, `None` without a seat count.
+    pub utilization_percent: Option<i64>,
+    pub over_assigned: bool,
+    pub allow_overage: bool,
+    pub unit_cost: Money,
+    pub billing_period: BillingPeriod,
+    /// What the pool costs per year at its purchased seat count.
+    pub annual_cost: Money,
+    pub cost_centre: Ref,
+    pub department: Ref,
+    pub owner: Option<Ref>,
+    pub contract_start: Option<NaiveDate>,
+    pub contract_end: Option<NaiveDate>,
+    pub auto_renew: bool,
+    pub notice_days: Option<i64>,
+    /// Contract end minus the notice period: the last day to cancel an auto-renewal.
+    pub cancel_by: Option<NaiveDate>,
+    pub po_number: Option<String>,
+    pub notes: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Create or replace a pool. Seats and dates are validated by the server; errors name the field.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PoolInput {
+    pub name: String,
+    pub product_id: i64,
+    #[serde(default)]
+    pub tier: String,
+    pub license_type: Option<LicenseType>,
+    #[serde(default)]
+    pub seats_purchased: Option<i64>,
+    #[serde(default)]
+    pub allow_overage: bool,
+    pub unit_cost: Option<Money>,
+    pub billing_period: Option<BillingPeriod>,
+    pub cost_centre_id: i64,
+    pub department_id: i64,
+    #[serde(default)]
+    pub owner_id: Option<i64>,
+    #[serde(default)]
+    pub contract_start: Option<NaiveDate>,
+    #[serde(default)]
+    pub contract_end: Option<NaiveDate>,
+    #[serde(default)]
+    pub auto_renew: bool,
+    #[serde(default)]
+    pub notice_days: Option<i64>,
+    #[serde(default)]
+    pub po_number: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// Who holds a seat: a person or a device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Assignment {
+    pub id: i64,
+    pub pool_id: i64,
+    pub person: Option<AssignmentHolder>,
+    pub device: Option<String>,
+    pub assigned_at: DateTime<Utc>,
+    pub assigned_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssignmentHolder {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub status: PersonStatus,
+    pub department: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssignmentInput {
+    #[serde(default)]
+    pub person_id: Option<i64>,
+    #[serde(default)]
+    pub device: Option<String>,
+}
+
+/// Everything the pool page needs in one request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PoolDetail {
+    pub pool: Pool,
+    /// The first page of seats, most recent first.
+    pub assignments: crate::Page<Assignment>,
+    /// Whether the caller may edit this pool (the server decides; the UI only reflects it).
+    pub can_edit: bool,
+}
+
+/// Values to fill the filter and form pickers with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Lookups {
+    pub vendors: Vec<Ref>,
+    pub products: Vec<Product>,
+    pub departments: Vec<Department>,
+    pub cost_centres: Vec<CostCentre>,
+    pub owners: Vec<Ref>,
+}
+
+/// Totals over the pools a caller can see, for the inventory header.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InventorySummary {
+    pub pools: i64,
+    pub seats_purchased: i64,
+    pub seats_assigned: i64,
+    pub over_assigned_pools: i64,
+    pub expiring_90_days: i64,
+    /// Annual cost per currency.
+    pub annual_cost: Vec<Money>,
+}

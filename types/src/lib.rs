@@ -1,0 +1,17 @@
+//! JSON shapes of the Seatwise REST API, shared by the server and the browser app so the two cannot disagree.
+//!
+//! Only data and tiny pure helpers live here; domain rules live in the server's `domain` module.
+
+pub mod auth;
+pub mod error;
+pub mod inventory;
+pub mod ledger;
+pub mod list;
+pub mod money;
+
+pub use auth::*;
+pub use error::*;
+pub use inventory::*;
+pub use ledger::*;
+pub use list::*;
+pub use money::*;
