@@ -1,1 +1,43 @@
-fn main(){}
+//! Seatwise browser console: a client-side Leptos app talking to the REST API.
+
+mod api;
+mod components;
+mod format;
+mod pages;
+mod session;
+
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+use pages::inventory::InventoryPage;
+use pages::ledger::LedgerPage;
+use pages::login::LoginPage;
+use pages::pool::PoolPage;
+use pages::pool_form::{PoolCreatePage, PoolEditPage};
+use pages::setup::SetupPage;
+use pages::NotFound;
+
+#[component]
+fn App() -> impl IntoView {
+    session::provide_session();
+    view! {
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=|| view! { <Redirect path="/pools"/> }/>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/setup") view=SetupPage/>
+                <Route path=path!("/pools") view=InventoryPage/>
+                <Route path=path!("/pools/new") view=PoolCreatePage/>
+                <Route path=path!("/pools/:id") view=PoolPage/>
+                <Route path=path!("/pools/:id/edit") view=PoolEditPage/>
+                <Route path=path!("/ledger") view=LedgerPage/>
+            </Routes>
+        </Router>
+    }
+}
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}

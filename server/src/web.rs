@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 /// Built by Trunk into `app/dist`, with `.br` and `.gz` siblings made by the build hook. In debug builds the
 /// files are read from disk at run time, so the server compiles before the app has been built.
 #[derive(rust_embed::Embed)]
-#[folder = "$CARGO_MANIFEST_DIR/../app/dist"]
+#[folder = "../app/dist"]
 #[allow_missing = true]
 struct Assets;
 

@@ -1,0 +1,96 @@
+//! Pieces every page uses: the shell, status messages, money and dates, badges.
+
+pub mod shell;
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use seatwise_types::{Money, PersonStatus};
+
+use crate::api::ApiError;
+use crate::format;
+
+#[component]
+pub fn Loading(#[prop(default = "Loading…")] label: &'static str) -> impl IntoView {
+    view! { <div class="loading" role="status" aria-live="polite"><span class="spinner" aria-hidden="true"></span>{label}</div> }
+}
+
+#[component]
+pub fn ErrorBanner(error: ApiError) -> impl IntoView {
+    view! {
+        <div class="banner banner-error" role="alert">
+            <strong>"Something went wrong. "</strong>
+            {error.message()}
+        </div>
+    }
+}
+
+#[component]
+pub fn EmptyState(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <div class="empty">
+            <svg class="empty-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M3 7h18M6 7v12h12V7M9 11h6"/></svg>
+            <h2>{title}</h2>
+            <div class="muted">{children()}</div>
+        </div>
+    }
+}
+
+#[component]
+pub fn MoneyText(money: Money) -> impl IntoView {
+    let title = format!("{} {}", format::decimal(&money), money.currency);
+    view! { <span class="money" title=title>{format::money(&money)}</span> }
+}
+
+#[component]
+pub fn DateText(date: Option<NaiveDate>) -> impl IntoView {
+    match date {
+        Some(d) => {
+            let iso = d.to_string();
+            view! { <time datetime=iso.clone() title=iso>{format::date(&d)}</time> }.into_any()
+        }
+        None => view! { <span class="muted">"—"</span> }.into_any(),
+    }
+}
+
+#[component]
+pub fn Utilization(assigned: i64, purchased: Option<i64>, percent: Option<i64>) -> impl IntoView {
+    let level = match percent {
+        Some(p) if p > 100 => "over",
+        Some(p) if p < 50 => "low",
+        Some(_) => "ok",
+        None => "none",
+    };
+    let label = match (purchased, percent) {
+        (Some(p), Some(pct)) => format!("{} / {} ({pct}%)", format::number(assigned), format::number(p)),
+        (Some(p), None) => format!("{} / {}", format::number(assigned), format::number(p)),
+        (None, _) => format!("{} assigned · unlimited", format::number(assigned)),
+    };
+    let width = percent.map(|p| p.clamp(0, 100)).unwrap_or(0);
+    view! {
+        <div class=format!("util util-{level}")>
+            <div class="util-bar" aria-hidden="true"><span style:width=format!("{width}%")></span></div>
+            <span class="util-label">{label}</span>
+        </div>
+    }
+}
+
+#[component]
+pub fn StatusBadge(status: PersonStatus) -> impl IntoView {
+    let (class, label) = match status {
+        PersonStatus::Active => ("badge badge-ok", "Active"),
+        PersonStatus::OnLeave => ("badge badge-warn", "On leave"),
+        PersonStatus::Terminated => ("badge badge-danger", "Terminated"),
+    };
+    view! { <span class=class>{label}</span> }
+}
+
+/// The message for one field from the last server error, shown under the field.
+#[component]
+pub fn FieldMessage(error: Signal<Option<ApiError>>, path: &'static str) -> impl IntoView {
+    let id = format!("err-{}", path.replace('.', "-"));
+    move || {
+        error.get().and_then(|e| e.field(path)).map(|m| {
+            view! { <p class="field-error" id=id.clone() role="alert">{m}</p> }
+        })
+    }
+}

@@ -1,0 +1,266 @@
+//! The inventory: every pool in the caller's scope, with filters, sorting and paging kept in the URL.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use seatwise_types::{InventorySummary, LicenseType, Lookups, Page, Pool, Role};
+
+use crate::api;
+use crate::components::shell::Shell;
+use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText, Utilization};
+use crate::format;
+use crate::session::use_session;
+
+/// URL parameters of this page; the same names as the API's, so the page's query is the API's query.
+const KEYS: [&str; 11] = [
+    "q",
+    "vendor_id",
+    "department_id",
+    "cost_centre_id",
+    "owner_id",
+    "license_type",
+    "expiring_within_days",
+    "over_assigned",
+    "under_used",
+    "sort",
+    "page",
+];
+const PER_PAGE: i64 = 50;
+
+#[component]
+pub fn InventoryPage() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let param = move |k: &str| query.with(|q| q.get(k)).unwrap_or_default();
+
+    // Change some parameters; any change but paging goes back to page 1.
+    let update = Callback::new(move |changes: Vec<(&'static str, String)>| {
+        let resets_page = !changes.iter().any(|(k, _)| *k == "page");
+        let pairs: Vec<(&str, String)> = KEYS
+            .iter()
+            .map(|k| {
+                let v = changes
+                    .iter()
+                    .find(|(c, _)| c == k)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_else(|| query.with_untracked(|q| q.get(k)).unwrap_or_default());
+                let v = if *k == "page" && (resets_page || v == "1") { String::new() } else { v };
+                (*k, v)
+            })
+            .collect();
+        navigate(&format!("/pools{}", api::query(&pairs)), NavigateOptions { scroll: false, ..Default::default() });
+    });
+
+    let pools = LocalResource::new(move || {
+        let mut pairs: Vec<(&str, String)> = KEYS.iter().map(|k| (*k, param(k))).collect();
+        pairs.push(("per_page", PER_PAGE.to_string()));
+        let qs = api::query(&pairs);
+        async move { api::get::<Page<Pool>>(&format!("/api/v1/pools{qs}")).await }
+    });
+    let lookups = LocalResource::new(|| api::get::<Lookups>("/api/v1/lookups"));
+    let summary = LocalResource::new(|| api::get::<InventorySummary>("/api/v1/inventory/summary"));
+    let can_create = move || session.has(Role::Admin) || session.has(Role::LicenseOwner);
+    let any_filter = move || KEYS.iter().any(|k| *k != "sort" && *k != "page" && !param(k).is_empty());
+
+    let search = RwSignal::new(String::new());
+    Effect::new(move |_| search.set(param("q")));
+
+    view! {
+        <Shell title="Inventory">
+            <div class="page-head">
+                <div>
+                    <h1>"License inventory"</h1>
+                    <p class="muted">"Every pool you can see, with utilization and what it costs per year."</p>
+                </div>
+                <Show when=can_create>
+                    <A href="/pools/new" attr:class="btn btn-primary">"New pool"</A>
+                </Show>
+            </div>
+            {move || summary.get().and_then(Result::ok).map(|s| view! { <SummaryCards summary=s/> })}
+            <section class="filters" aria-label="Filters">
+                <form class="filter-search" role="search" on:submit=move |ev| {
+                    ev.prevent_default();
+                    update.run(vec![("q", search.get_untracked())]);
+                }>
+                    <label for="f-q" class="sr-only">"Search pools"</label>
+                    <input id="f-q" type="search" placeholder="Search pool, vendor or product…"
+                        prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))
+                        on:change=move |ev| update.run(vec![("q", event_target_value(&ev))])/>
+                </form>
+                {move || lookups.get().and_then(Result::ok).map(|l| {
+                    let vendors: Vec<(String, String)> = l.vendors.iter().map(|v| (v.id.to_string(), v.name.clone())).collect();
+                    let departments: Vec<(String, String)> = l.departments.iter().map(|d| (d.id.to_string(), d.name.clone())).collect();
+                    let cost_centres: Vec<(String, String)> = l.cost_centres.iter().map(|c| (c.id.to_string(), format!("{} {}", c.code, c.name))).collect();
+                    let owners: Vec<(String, String)> = l.owners.iter().map(|o| (o.id.to_string(), o.name.clone())).collect();
+                    let types: Vec<(String, String)> = LicenseType::ALL.iter().map(|t| (t.as_str().to_string(), t.label().to_string())).collect();
+                    view! {
+                        <FilterSelect id="f-vendor" label="Vendor" key="vendor_id" options=vendors update=update/>
+                        <FilterSelect id="f-department" label="Department" key="department_id" options=departments update=update/>
+                        <FilterSelect id="f-cost-centre" label="Cost centre" key="cost_centre_id" options=cost_centres update=update/>
+                        <FilterSelect id="f-owner" label="Owner" key="owner_id" options=owners update=update/>
+                        <FilterSelect id="f-type" label="License type" key="license_type" options=types update=update/>
+                    }
+                })}
+                <FilterSelect id="f-expiring" label="Contract ends" key="expiring_within_days" update=update
+                    options=vec![("30".into(), "Within 30 days".into()), ("60".into(), "Within 60 days".into()),
+                        ("90".into(), "Within 90 days".into()), ("180".into(), "Within 180 days".into()), ("365".into(), "Within a year".into())]/>
+                <FilterToggle id="f-over" label="Over-assigned" key="over_assigned" update=update/>
+                <FilterToggle id="f-under" label="Under-used (<50%)" key="under_used" update=update/>
+                <Show when=any_filter>
+                    <button class="btn btn-ghost" type="button" on:click=move |_| {
+                        update.run(KEYS.iter().filter(|k| **k != "sort").map(|k| (*k, String::new())).collect());
+                    }>"Clear filters"</button>
+                </Show>
+            </section>
+            {move || match pools.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+                Some(Ok(page)) if page.items.is_empty() => view! {
+                    <EmptyState title="No pools match">
+                        {if any_filter() { "Try fewer filters or a different search." } else { "Pools you own or can see appear here." }}
+                    </EmptyState>
+                }.into_any(),
+                Some(Ok(page)) => view! { <PoolTable page=page sort=param("sort") update=update/> }.into_any(),
+            }}
+        </Shell>
+    }
+}
+
+#[component]
+fn SummaryCards(summary: InventorySummary) -> impl IntoView {
+    let util = if summary.seats_purchased > 0 { summary.seats_assigned * 100 / summary.seats_purchased } else { 0 };
+    view! {
+        <section class="cards" aria-label="Summary">
+            <div class="card stat"><span class="stat-label">"Pools"</span><span class="stat-value">{format::number(summary.pools)}</span></div>
+            <div class="card stat"><span class="stat-label">"Seats in use"</span>
+                <span class="stat-value">{format!("{util}%")}</span>
+                <span class="muted">{format!("{} of {}", format::number(summary.seats_assigned), format::number(summary.seats_purchased))}</span></div>
+            <div class="card stat"><span class="stat-label">"Annual cost"</span>
+                <span class="stat-value">{summary.annual_cost.iter().map(|m| view! { <MoneyText money=m.clone()/> }).collect_view()}</span></div>
+            <div class="card stat"><span class="stat-label">"Over-assigned"</span>
+                <span class={if summary.over_assigned_pools > 0 { "stat-value danger" } else { "stat-value" }}>{summary.over_assigned_pools}</span></div>
+            <div class="card stat"><span class="stat-label">"Ending in 90 days"</span>
+                <span class={if summary.expiring_90_days > 0 { "stat-value warn" } else { "stat-value" }}>{summary.expiring_90_days}</span></div>
+        </section>
+    }
+}
+
+#[component]
+fn FilterSelect(
+    id: &'static str,
+    label: &'static str,
+    key: &'static str,
+    options: Vec<(String, String)>,
+    update: Callback<Vec<(&'static str, String)>>,
+) -> impl IntoView {
+    let query = use_query_map();
+    let current = move || query.with(|q| q.get(key)).unwrap_or_default();
+    view! {
+        <div class="filter">
+            <label for=id>{label}</label>
+            <select id=id on:change=move |ev| update.run(vec![(key, event_target_value(&ev))]) prop:value=current>
+                <option value="">"All"</option>
+                {options.into_iter().map(|(value, text)| {
+                    let v = value.clone();
+                    view! { <option value=value selected=move || current() == v>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn FilterToggle(
+    id: &'static str,
+    label: &'static str,
+    key: &'static str,
+    update: Callback<Vec<(&'static str, String)>>,
+) -> impl IntoView {
+    let query = use_query_map();
+    let on = move || query.with(|q| q.get(key)).is_some_and(|v| v == "true");
+    view! {
+        <label class="filter-toggle" for=id>
+            <input id=id type="checkbox" prop:checked=on
+                on:change=move |ev| update.run(vec![(key, if event_target_checked(&ev) { "true".into() } else { String::new() })])/>
+            {label}
+        </label>
+    }
+}
+
+const COLUMNS: [(&str, &str, bool); 8] = [
+    ("name", "Pool", false),
+    ("vendor", "Vendor", false),
+    ("department", "Department", false),
+    ("utilization", "Utilization", false),
+    ("seats_purchased", "Seats", true),
+    ("annual_cost", "Annual cost", true),
+    ("contract_end", "Contract ends", false),
+    ("cancel_by", "Cancel by", false),
+];
+
+#[component]
+fn PoolTable(page: Page<Pool>, sort: String, update: Callback<Vec<(&'static str, String)>>) -> impl IntoView {
+    let first = (page.page - 1) * page.per_page + 1;
+    let last = first + page.items.len() as i64 - 1;
+    let pages = (page.total + page.per_page - 1) / page.per_page;
+    let current = page.page;
+    let header = COLUMNS
+        .iter()
+        .map(|(key, label, numeric)| {
+            let (state, next) = if sort == *key {
+                ("ascending", format!("-{key}"))
+            } else if sort == format!("-{key}") {
+                ("descending", key.to_string())
+            } else {
+                ("none", key.to_string())
+            };
+            let arrow = match state {
+                "ascending" => "↑",
+                "descending" => "↓",
+                _ => "↕",
+            };
+            view! {
+                <th scope="col" aria-sort=state class:num=*numeric>
+                    <button class="sort" type="button" on:click=move |_| update.run(vec![("sort", next.clone())])>
+                        {*label}<span class="sort-arrow" aria-hidden="true">{arrow}</span>
+                    </button>
+                </th>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="row-count" aria-live="polite">{format!("Showing {}–{} of {} pools", format::number(first), format::number(last), format::number(page.total))}</p>
+        <div class="table-wrap">
+            <table class="table">
+                <thead><tr>{header}</tr></thead>
+                <tbody>
+                    {page.items.into_iter().map(|p| {
+                        let href = format!("/pools/{}", p.id);
+                        view! {
+                            <tr class:row-danger=p.over_assigned>
+                                <td>
+                                    <A href=href attr:class="row-link">{p.name.clone()}</A>
+                                    <div class="muted small">{format!("{} · {}", p.product.name, p.license_type.label())}</div>
+                                </td>
+                                <td>{p.vendor.name.clone()}</td>
+                                <td>{p.department.name.clone()}<div class="muted small">{p.cost_centre.name.clone()}</div></td>
+                                <td><Utilization assigned=p.seats_assigned purchased=p.seats_purchased percent=p.utilization_percent/></td>
+                                <td class="num">{p.seats_purchased.map(format::number).unwrap_or_else(|| "Unlimited".into())}</td>
+                                <td class="num"><MoneyText money=p.annual_cost.clone()/></td>
+                                <td><DateText date=p.contract_end/></td>
+                                <td><DateText date=p.cancel_by/>{p.auto_renew.then(|| view! { <span class="badge badge-muted" title="Renews automatically unless cancelled">"auto"</span> })}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <nav class="pager" aria-label="Pages">
+            <button class="btn" type="button" disabled={current <= 1} on:click=move |_| update.run(vec![("page", (current - 1).to_string())])>"← Previous"</button>
+            <span>{format!("Page {current} of {}", pages.max(1))}</span>
+            <button class="btn" type="button" disabled={current >= pages} on:click=move |_| update.run(vec![("page", (current + 1).to_string())])>"Next →"</button>
+        </nav>
+    }
+}

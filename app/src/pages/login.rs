@@ -1,0 +1,72 @@
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use seatwise_types::{LoginRequest, SessionInfo};
+
+use crate::api::{self, ApiError};
+use crate::session::{use_session, SessionState};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let login = Action::new_local(move |req: &LoginRequest| {
+        let req = req.clone();
+        async move { api::post::<_, SessionInfo>("/api/v1/session", &req).await }
+    });
+    let next = move || {
+        query.with_untracked(|q| q.get("next")).filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/pools".into())
+    };
+    let nav = navigate.clone();
+    Effect::new(move |_| match login.value().get() {
+        Some(Ok(info)) => {
+            session.set_user(info);
+            nav(&next(), Default::default());
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    Effect::new(move |_| {
+        if let SessionState::User(_) = session.get() {
+            if login.value().get_untracked().is_none() {
+                navigate(&next(), Default::default());
+            }
+        }
+    });
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        doc.set_title("Log in · Seatwise");
+    }
+    view! {
+        <main class="auth-page" id="main">
+            <form class="auth-card" novalidate on:submit=move |ev| {
+                ev.prevent_default();
+                error.set(None);
+                login.dispatch(LoginRequest { email: email.get_untracked(), password: password.get_untracked() });
+            }>
+                <div class="brand brand-large">
+                    <svg viewBox="0 0 24 24" class="brand-mark" aria-hidden="true"><rect x="3" y="5" width="18" height="14" rx="3"/><path d="M7 10h10M7 14h6"/></svg>
+                    <span>"Seatwise"</span>
+                </div>
+                <h1>"Log in"</h1>
+                <p class="muted">"Software licenses, owners, renewals and audit in one place."</p>
+                {move || error.get().map(|e| view! { <div class="banner banner-error" role="alert">{e.message()}</div> })}
+                <div class="field">
+                    <label for="email">"Email"</label>
+                    <input id="email" type="email" autocomplete="username" required
+                        prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
+                    <label for="password">"Password"</label>
+                    <input id="password" type="password" autocomplete="current-password" required
+                        prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                </div>
+                <button class="btn btn-primary btn-block" type="submit" disabled=move || login.pending().get()>
+                    {move || if login.pending().get() { "Logging in…" } else { "Log in" }}
+                </button>
+            </form>
+        </main>
+    }
+}

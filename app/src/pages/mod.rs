@@ -1,0 +1,21 @@
+pub mod inventory;
+pub mod ledger;
+pub mod login;
+pub mod pool;
+pub mod pool_form;
+pub mod setup;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::shell::Shell;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! {
+        <Shell title="Not found">
+            <div class="page-head"><h1>"Page not found"</h1></div>
+            <p>"There is nothing at this address. " <A href="/pools">"Back to the inventory"</A></p>
+        </Shell>
+    }
+}

@@ -1,0 +1,242 @@
+//! One pool: terms, cost, utilization, who holds its seats, and its history from the ledger.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use seatwise_types::{Assignment, LedgerEntry, Page, PoolDetail};
+
+use crate::api;
+use crate::components::shell::Shell;
+use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText, StatusBadge, Utilization};
+use crate::format;
+
+#[component]
+pub fn PoolPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id")).unwrap_or_default();
+    let detail = LocalResource::new(move || {
+        let id = id();
+        async move { api::get::<PoolDetail>(&format!("/api/v1/pools/{id}/detail")).await }
+    });
+    let history = LocalResource::new(move || {
+        let id = id();
+        async move { api::get::<Page<LedgerEntry>>(&format!("/api/v1/pools/{id}/history?per_page=100")).await }
+    });
+    let title = Signal::derive(move || {
+        detail.get().and_then(Result::ok).map(|d| d.pool.name).unwrap_or_else(|| "Pool".into())
+    });
+    let unassign = Action::new_local(move |(pool_id, assignment_id): &(i64, i64)| {
+        let url = format!("/api/v1/pools/{pool_id}/assignments/{assignment_id}");
+        async move { api::delete(&url).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = unassign.value().get() {
+            detail.refetch();
+            history.refetch();
+        }
+    });
+    view! {
+        <Shell title=title>
+            <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/pools">"Inventory"</A><span aria-hidden="true">" / "</span><span>{title}</span></nav>
+            {move || match detail.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Err(e)) if e.status == 404 => view! {
+                    <EmptyState title="Pool not found">"It does not exist, or it is outside your departments."</EmptyState>
+                }.into_any(),
+                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+                Some(Ok(d)) => view! { <PoolView detail=d unassign=unassign/> }.into_any(),
+            }}
+            {move || unassign.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
+            <section class="panel" aria-labelledby="history-h">
+                <h2 id="history-h">"History"</h2>
+                {move || match history.get() {
+                    None => view! { <Loading/> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+                    Some(Ok(page)) => view! { <History entries=page.items/> }.into_any(),
+                }}
+            </section>
+        </Shell>
+    }
+}
+
+#[component]
+fn PoolView(detail: PoolDetail, unassign: Action<(i64, i64), api::ApiResult<()>>) -> impl IntoView {
+    let p = detail.pool;
+    let edit_href = format!("/pools/{}/edit", p.id);
+    let pool_id = p.id;
+    let can_edit = detail.can_edit;
+    let renewal = if p.auto_renew { "Renews automatically" } else { "Explicit renewal" };
+    view! {
+        <div class="page-head">
+            <div>
+                <h1>{p.name.clone()}</h1>
+                <p class="muted">{format!("{} · {}", p.vendor.name, p.product.name)}
+                    <span class="badge badge-muted">{p.license_type.label()}</span>
+                    {(!p.tier.is_empty()).then(|| view! { <span class="badge badge-muted">{p.tier.clone()}</span> })}
+                    {p.over_assigned.then(|| view! { <span class="badge badge-danger">"Over-assigned"</span> })}
+                </p>
+            </div>
+            <Show when=move || can_edit>
+                <A href=edit_href.clone() attr:class="btn btn-primary">"Edit pool"</A>
+            </Show>
+        </div>
+        <section class="cards" aria-label="Key figures">
+            <div class="card stat wide"><span class="stat-label">"Utilization"</span>
+                <Utilization assigned=p.seats_assigned purchased=p.seats_purchased percent=p.utilization_percent/></div>
+            <div class="card stat"><span class="stat-label">"Annual cost"</span><span class="stat-value"><MoneyText money=p.annual_cost.clone()/></span></div>
+            <div class="card stat"><span class="stat-label">"Unit cost"</span><span class="stat-value"><MoneyText money=p.unit_cost.clone()/></span>
+                <span class="muted">{p.billing_period.label()}</span></div>
+        </section>
+        <div class="grid-2">
+            <section class="panel" aria-labelledby="contract-h">
+                <h2 id="contract-h">"Contract"</h2>
+                <dl class="facts">
+                    <dt>"Start"</dt><dd><DateText date=p.contract_start/></dd>
+                    <dt>"End"</dt><dd><DateText date=p.contract_end/></dd>
+                    <dt>"Cancel by"</dt><dd><DateText date=p.cancel_by/></dd>
+                    <dt>"Renewal"</dt><dd>{renewal}</dd>
+                    <dt>"Notice"</dt><dd>{p.notice_days.map(|d| format!("{d} days")).unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"PO / order"</dt><dd>{p.po_number.clone().unwrap_or_else(|| "—".into())}</dd>
+                </dl>
+            </section>
+            <section class="panel" aria-labelledby="owner-h">
+                <h2 id="owner-h">"Ownership"</h2>
+                <dl class="facts">
+                    <dt>"Owner"</dt><dd>{p.owner.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| "No owner".into())}</dd>
+                    <dt>"Department"</dt><dd>{p.department.name.clone()}</dd>
+                    <dt>"Cost centre"</dt><dd>{p.cost_centre.name.clone()}</dd>
+                    <dt>"Overage"</dt><dd>{if p.allow_overage { "Allowed" } else { "Not allowed" }}</dd>
+                    <dt>"Notes"</dt><dd class="pre">{p.notes.clone().unwrap_or_else(|| "—".into())}</dd>
+                </dl>
+            </section>
+        </div>
+        <section class="panel" aria-labelledby="seats-h">
+            <h2 id="seats-h">{format!("Seats ({})", format::number(detail.assignments.total))}</h2>
+            {if detail.assignments.items.is_empty() {
+                view! { <p class="muted">"Nobody holds a seat in this pool."</p> }.into_any()
+            } else {
+                view! { <SeatTable seats=detail.assignments.items can_edit=can_edit pool_id=pool_id unassign=unassign/> }.into_any()
+            }}
+            {(detail.assignments.total > 100).then(|| view! { <p class="muted small">"Showing the 100 most recent seats."</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn SeatTable(
+    seats: Vec<Assignment>,
+    can_edit: bool,
+    pool_id: i64,
+    unassign: Action<(i64, i64), api::ApiResult<()>>,
+) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead><tr>
+                    <th scope="col">"Holder"</th><th scope="col">"Department"</th><th scope="col">"Status"</th>
+                    <th scope="col">"Assigned"</th><th scope="col">"By"</th>
+                    {can_edit.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
+                </tr></thead>
+                <tbody>
+                    {seats.into_iter().map(|a| {
+                        let (name, email, dept, status) = match &a.person {
+                            Some(h) => (h.name.clone(), h.email.clone(), h.department.clone().unwrap_or_default(), Some(h.status)),
+                            None => (a.device.clone().unwrap_or_default(), "device".into(), String::new(), None),
+                        };
+                        let id = a.id;
+                        let label = format!("Take back the seat from {name}");
+                        view! {
+                            <tr>
+                                <td>{name}<div class="muted small">{email}</div></td>
+                                <td>{dept}</td>
+                                <td>{status.map(|s| view! { <StatusBadge status=s/> })}</td>
+                                <td><DateText date=Some(a.assigned_at.date_naive())/></td>
+                                <td class="muted">{a.assigned_by.clone().unwrap_or_default()}</td>
+                                {can_edit.then(|| view! {
+                                    <td class="num"><button class="btn btn-small" type="button" aria-label=label
+                                        disabled=move || unassign.pending().get()
+                                        on:click=move |_| { unassign.dispatch((pool_id, id)); }>"Unassign"</button></td>
+                                })}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Field names whose values differ between the ledger entry's before and after.
+fn changed_fields(e: &LedgerEntry) -> Vec<(String, String, String)> {
+    let (Some(serde_json::Value::Object(before)), Some(serde_json::Value::Object(after))) = (&e.before, &e.after) else {
+        return Vec::new();
+    };
+    after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v) && k.as_str() != "updated_at")
+        .map(|(k, v)| (k.clone(), short(before.get(k)), short(Some(v))))
+        .collect()
+}
+
+fn short(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => "—".into(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Object(o)) if o.contains_key("amount_minor") => {
+            let m: Option<seatwise_types::Money> = serde_json::from_value(serde_json::Value::Object(o.clone())).ok();
+            m.map(|m| format::money(&m)).unwrap_or_default()
+        }
+        Some(serde_json::Value::Object(o)) if o.contains_key("name") => o["name"].as_str().unwrap_or_default().to_string(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn describe(e: &LedgerEntry) -> String {
+    let holder = |v: &Option<serde_json::Value>| {
+        v.as_ref()
+            .and_then(|v| v.get("person").and_then(|p| p.get("name")).or_else(|| v.get("device")))
+            .and_then(|n| n.as_str())
+            .unwrap_or("someone")
+            .to_string()
+    };
+    match e.action.as_str() {
+        "pool.create" => "Created the pool".into(),
+        "pool.update" => "Edited the pool".into(),
+        "pool.seat_assign" => format!("Assigned a seat to {}", holder(&e.after)),
+        "pool.seat_unassign" => format!("Took back the seat of {}", holder(&e.before)),
+        other => other.to_string(),
+    }
+}
+
+#[component]
+fn History(entries: Vec<LedgerEntry>) -> impl IntoView {
+    if entries.is_empty() {
+        return view! { <p class="muted">"No changes recorded yet."</p> }.into_any();
+    }
+    view! {
+        <ol class="timeline">
+            {entries.into_iter().map(|e| {
+                let changes = changed_fields(&e);
+                let iso = e.at.to_rfc3339();
+                view! {
+                    <li>
+                        <div class="timeline-head">
+                            <strong>{describe(&e)}</strong>
+                            <span class="muted">{format!(" by {} · ", e.actor)}</span>
+                            <time datetime=iso.clone() title=iso class="muted">{format::datetime(&e.at)}</time>
+                            <span class="muted small">{format!(" · entry #{}", e.seq)}</span>
+                        </div>
+                        {(!changes.is_empty()).then(|| view! {
+                            <ul class="changes">
+                                {changes.into_iter().map(|(k, from, to)| view! {
+                                    <li><code>{k}</code>": " <del>{from}</del>" → " <ins>{to}</ins></li>
+                                }).collect_view()}
+                            </ul>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
