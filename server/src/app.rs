@@ -22,6 +22,8 @@ use crate::{api, telemetry, web};
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
+    // Install the recorder before the first request so no measurement is lost.
+    telemetry::metrics();
     let (api, doc) = api::router();
     let doc = Arc::new(doc);
     let api = api

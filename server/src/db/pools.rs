@@ -357,7 +357,17 @@ pub async fn delete_assignment(conn: &mut Conn, pool_id: i64, id: i64) -> Result
     Ok(true)
 }
 
-/// Current seat count, read inside the write transaction so the capacity check cannot race.
+/// Take the pool's row lock for the rest of the transaction (a no-op update works on both backends), so
+/// capacity checks and seat changes on one pool happen one at a time.
+pub async fn lock(conn: &mut Conn, pool_id: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE pools SET seats_assigned = seats_assigned WHERE id = $1")
+        .bind(pool_id)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Current seat count; call after `lock` so the capacity check cannot race.
 pub async fn seats<'e, E: Executor<'e, Database = Any>>(
     exec: E,
     pool_id: i64,

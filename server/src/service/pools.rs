@@ -247,6 +247,9 @@ pub async fn assign(state: &AppState, actor: &Actor, pool_id: i64, input: &Assig
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    if !store::lock(&mut tx, pool_id).await? {
+        return Err(AppError::NotFound("pool"));
+    }
     let (purchased, assigned, overage) = store::seats(&mut *tx, pool_id).await?.ok_or(AppError::NotFound("pool"))?;
     if let Some(reason) = rules::seat_refusal(purchased, assigned, overage) {
         return Err(AppError::Conflict(format!("No free seat: {reason}.")));

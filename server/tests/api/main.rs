@@ -1,0 +1,10 @@
+//! API integration tests: the real router over HTTP on SQLite, and on PostgreSQL when
+//! SEATWISE_TEST_DATABASE_URL is set (the test command runs both).
+
+mod common;
+
+mod auth;
+mod inventory;
+mod ledger;
+mod roles;
+mod web;
