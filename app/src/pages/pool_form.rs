@@ -201,7 +201,7 @@ fn PoolForm(existing: Option<Pool>) -> impl IntoView {
             if dept.is_empty() {
                 return Ok(Page { items: Vec::<Person>::new(), total: 0, page: 1, per_page: 500 });
             }
-            api::get::<Page<Person>>(&format!("/api/v1/people?department_id={dept}&status=active&per_page=500")).await
+            api::get::<Page<Person>>(&format!("/api/v1/people?department_id={dept}&per_page=500")).await
         }
     });
     let error = RwSignal::new(None::<ApiError>);
@@ -243,7 +243,10 @@ fn PoolForm(existing: Option<Pool>) -> impl IntoView {
             }
         }
     };
-    let invalid = move |path: &'static str| move || err.get().is_some_and(|e| e.field(path).is_some());
+    // aria-invalid takes the strings "true"/"false"; a bare boolean attribute would render as "".
+    let invalid = move |path: &'static str| {
+        move || if err.get().is_some_and(|e| e.field(path).is_some()) { "true" } else { "false" }
+    };
     let describedby = |path: &str| format!("err-{}", path.replace('.', "-"));
     view! {
         <form class="form panel" novalidate on:submit=submit>
@@ -434,7 +437,7 @@ fn focus_first_error() {
         gloo_timers_next_frame().await;
         if let Some(el) = web_sys::window()
             .and_then(|w| w.document())
-            .and_then(|d| d.query_selector("[aria-invalid=true]").ok().flatten())
+            .and_then(|d| d.query_selector("[aria-invalid=\"true\"]").ok().flatten())
         {
             use wasm_bindgen::JsCast;
             if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Install what building and testing Seatwise needs, from registries only, pinned. Safe to run repeatedly.
+#   scripts/setup.sh app   -> wasm target, Trunk, wasm-bindgen-cli (= Cargo.lock), wasm-opt, brotli
+#   scripts/setup.sh test  -> the above plus Chromium, ChromeDriver, PostgreSQL and the e2e node packages
+set -euo pipefail
+mode=${1:-app}
+root=$(cd "$(dirname "$0")/.." && pwd)
+target=${CARGO_TARGET_DIR:-$root/target}
+tools="$target/tools"
+export PATH="$tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+apt_packages=(brotli gzip)
+if [ "$mode" = test ]; then
+  apt_packages+=(chromium chromium-driver postgresql)
+fi
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
+  step "adding the wasm32 target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# Trunk 0.22 needs a newer rustc than this toolchain; 0.21 is pinned.
+if ! trunk --version 2>/dev/null | grep -q '^trunk 0\.21\.'; then
+  step "installing Trunk 0.21"
+  cargo install trunk --version '~0.21' --locked
+fi
+
+# wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock and the pin in Trunk.toml.
+bindgen=$(grep -A1 '^name = "wasm-bindgen"$' "$root/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p')
+if ! grep -q "wasm_bindgen = \"$bindgen\"" "$root/Trunk.toml"; then
+  echo "Trunk.toml [tools] wasm_bindgen must be $bindgen (the version in Cargo.lock)" >&2
+  exit 1
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen\$"; then
+  step "installing wasm-bindgen-cli $bindgen"
+  cargo install wasm-bindgen-cli --version "$bindgen"
+fi
+
+# Debian's binaryen is too old; npm's package ships a working wasm-opt 132.
+if ! wasm-opt --version 2>/dev/null | grep -q 'version 132'; then
+  step "installing wasm-opt (binaryen 132 from npm)"
+  mkdir -p "$tools"
+  npm install --prefix "$tools" --no-audit --no-fund --silent binaryen@132.0.0
+fi
+
+if [ "$mode" = test ]; then
+  if [ ! -d "$root/tests/e2e/node_modules/playwright-core" ]; then
+    step "installing the end-to-end test packages"
+    (cd "$root/tests/e2e" && npm ci --no-audit --no-fund --silent)
+  fi
+fi

@@ -1,0 +1,142 @@
+// End-to-end: the real server binary and the real app in headless Chromium, used the way people use them.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, login, newPage, startServer } from '../lib/harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.child.kill('SIGTERM');
+});
+
+async function columnTexts(page, index) {
+  return page.locator(`table.table tbody tr td:nth-child(${index})`).allInnerTexts();
+}
+
+test('a license owner sees only their departments and filters by vendor, kept in the URL', async () => {
+  const page = await newPage(browser, 'owner-inventory');
+  await page.goto(`${server.base}/pools`);
+  await page.waitForURL(/\/login\?next=/);
+  await page.shot('login');
+  await login(page, server.base, 'owner@example.com');
+  await page.shot('inventory');
+  const departments = (await columnTexts(page, 3)).map((t) => t.split('\n')[0]);
+  assert.ok(departments.length > 0);
+  assert.deepEqual([...new Set(departments)].sort(), ['Design', 'Engineering']);
+  await assert.doesNotReject(page.getByText('Showing 1–11 of 11 pools').waitFor());
+
+  await page.getByLabel('Vendor').selectOption({ label: 'GitHub' });
+  await page.waitForURL(/vendor_id=\d+/);
+  await page.getByText('Showing 1–2 of 2 pools').waitFor();
+  assert.deepEqual([...new Set((await columnTexts(page, 2)))], ['GitHub']);
+  await page.shot('filtered');
+
+  const url = page.url();
+  await page.reload();
+  await page.getByText('Showing 1–2 of 2 pools').waitFor();
+  assert.equal(page.url(), url);
+  assert.equal(await page.getByLabel('Vendor').evaluate((s) => s.options[s.selectedIndex].text), 'GitHub');
+  await page.shot('reloaded');
+
+  // Sorting is a button in the column header and lands in the URL too.
+  await page.getByRole('button', { name: /Annual cost/ }).click();
+  await page.waitForURL(/sort=annual_cost/);
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test('a pool page shows seats and history; a negative seat count is refused next to the field', async () => {
+  const page = await newPage(browser, 'owner-pool');
+  await login(page, server.base, 'owner@example.com');
+  await page.getByRole('link', { name: 'Jira Software Premium' }).click();
+  await page.waitForURL(/\/pools\/\d+$/);
+  await page.getByRole('heading', { name: 'Jira Software Premium' }).waitFor();
+  await page.getByRole('heading', { name: /Seats \(88\)/ }).waitFor();
+  assert.ok(await page.locator('section[aria-labelledby=seats-h] tbody tr').count() > 10);
+  await page.getByText('Created the pool').waitFor();
+  await page.shot('pool');
+
+  await page.getByRole('link', { name: 'Edit pool' }).click();
+  await page.getByLabel('Seats purchased').fill('-5');
+  await page.shot('edit-negative');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  const message = page.locator('#err-seats_purchased');
+  await message.waitFor();
+  assert.equal(await message.innerText(), 'must be 0 or more');
+  assert.equal(await page.getByLabel('Seats purchased').getAttribute('aria-invalid'), 'true');
+  await page.shot('edit-error');
+
+  // The corrected value saves, and the history shows the change.
+  await page.getByLabel('Seats purchased').fill('110');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.waitForURL(/\/pools\/\d+$/);
+  await page.getByText('Edited the pool').waitFor();
+  await page.getByText('88 / 110 (80%)').first().waitFor();
+  await page.shot('saved');
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test('a new pool with a negative seat count shows the server error beside the field', async () => {
+  const page = await newPage(browser, 'owner-new-pool');
+  await login(page, server.base, 'owner@example.com');
+  await page.getByRole('link', { name: 'New pool' }).click();
+  await page.getByLabel('Pool name').fill('Sentry Business');
+  await page.getByLabel('Product').selectOption({ label: 'Datadog — Datadog' });
+  await page.getByLabel('Seats purchased').fill('-3');
+  await page.getByLabel('Unit cost').fill('26.00');
+  await page.getByLabel('Cost centre').selectOption({ index: 1 });
+  await page.getByRole('button', { name: 'Create pool' }).click();
+  await page.locator('#err-seats_purchased').waitFor();
+  assert.equal(await page.locator('#err-seats_purchased').innerText(), 'must be 0 or more');
+  await page.shot('error');
+  await page.getByLabel('Seats purchased').fill('12');
+  await page.getByRole('button', { name: 'Create pool' }).click();
+  await page.getByRole('heading', { name: 'Sentry Business' }).waitFor();
+  await page.shot('created');
+});
+
+test('finance sees costs across all departments but no edit controls', async () => {
+  const page = await newPage(browser, 'finance');
+  await login(page, server.base, 'finance@example.com');
+  // Every department's pools (40 in the demo, more if an earlier test created one).
+  const count = await page.locator('.row-count').innerText();
+  assert.ok(Number(count.match(/of (\d+) pools/)[1]) >= 40, count);
+  const costs = await columnTexts(page, 6);
+  assert.ok(costs.every((c) => /\$[\d,]+\.\d\d/.test(c)), costs.join(' | '));
+  assert.equal(await page.getByRole('link', { name: 'New pool' }).count(), 0);
+  await page.shot('inventory');
+  await page.getByRole('link', { name: 'Sales Cloud Enterprise' }).click();
+  await page.getByRole('heading', { name: 'Sales Cloud Enterprise' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Edit pool' }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: 'Unassign' }).count(), 0);
+  await page.shot('pool');
+});
+
+test('an admin verifies the ledger', async () => {
+  const page = await newPage(browser, 'admin-ledger');
+  await login(page, server.base, 'admin@example.com');
+  await page.getByRole('link', { name: 'Audit ledger' }).click();
+  await page.getByRole('heading', { name: 'Audit ledger' }).waitFor();
+  await page.getByRole('button', { name: 'Verify ledger' }).click();
+  const banner = page.locator('.banner-ok');
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /All \d+ entries verified\./);
+  await page.shot('verified');
+});
+
+test('keyboard and small screens: skip link, focus order, readable on a phone', async () => {
+  const page = await newPage(browser, 'mobile', { width: 390, height: 844 });
+  await login(page, server.base, 'owner@example.com');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+  await page.keyboard.press('Enter');
+  await page.shot('inventory');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `page scrolls sideways by ${overflow}px`);
+});
