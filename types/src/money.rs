@@ -12,18 +12,57 @@ pub struct Money {
 
 impl Money {
     pub fn new(amount_minor: i64, currency: impl Into<String>) -> Self {
-        Self { amount_minor, currency: currency.into() }
+        Self {
+            amount_minor,
+            currency: currency.into(),
+        }
     }
 }
 
 /// ISO 4217 codes with their number of minor digits. A closed list: an unknown code is a typo, not a currency.
 pub const CURRENCIES: &[(&str, u32)] = &[
-    ("AED", 2), ("ARS", 2), ("AUD", 2), ("BRL", 2), ("CAD", 2), ("CHF", 2), ("CLP", 0), ("CNY", 2),
-    ("COP", 2), ("CZK", 2), ("DKK", 2), ("EGP", 2), ("EUR", 2), ("GBP", 2), ("HKD", 2), ("HUF", 2),
-    ("IDR", 2), ("ILS", 2), ("INR", 2), ("ISK", 0), ("JPY", 0), ("KRW", 0), ("KWD", 3), ("MXN", 2),
-    ("MYR", 2), ("NGN", 2), ("NOK", 2), ("NZD", 2), ("PHP", 2), ("PKR", 2), ("PLN", 2), ("RON", 2),
-    ("SAR", 2), ("SEK", 2), ("SGD", 2), ("THB", 2), ("TRY", 2), ("TWD", 2), ("UAH", 2), ("USD", 2),
-    ("VND", 0), ("ZAR", 2),
+    ("AED", 2),
+    ("ARS", 2),
+    ("AUD", 2),
+    ("BRL", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("COP", 2),
+    ("CZK", 2),
+    ("DKK", 2),
+    ("EGP", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("HKD", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("ISK", 0),
+    ("JPY", 0),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("NGN", 2),
+    ("NOK", 2),
+    ("NZD", 2),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("RON", 2),
+    ("SAR", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("THB", 2),
+    ("TRY", 2),
+    ("TWD", 2),
+    ("UAH", 2),
+    ("USD", 2),
+    ("VND", 0),
+    ("ZAR", 2),
 ];
 
 /// Minor digits of a currency, `None` when the code is not a known ISO 4217 currency.
@@ -41,7 +80,13 @@ pub fn format_money_plain(m: &Money) -> String {
     let sign = if m.amount_minor < 0 { "-" } else { "" };
     let abs = m.amount_minor.unsigned_abs();
     let scale = scale.unsigned_abs();
-    format!("{sign}{}.{:0width$} {}", abs / scale, abs % scale, m.currency, width = digits as usize)
+    format!(
+        "{sign}{}.{:0width$} {}",
+        abs / scale,
+        abs % scale,
+        m.currency,
+        width = digits as usize
+    )
 }
 
 #[cfg(test)]

@@ -18,7 +18,10 @@ pub fn LoginPage() -> impl IntoView {
         async move { api::post::<_, SessionInfo>("/api/v1/session", &req).await }
     });
     let next = move || {
-        query.with_untracked(|q| q.get("next")).filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/pools".into())
+        query
+            .with_untracked(|q| q.get("next"))
+            .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+            .unwrap_or_else(|| "/pools".into())
     };
     let nav = navigate.clone();
     Effect::new(move |_| match login.value().get() {

@@ -5,8 +5,8 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
-use serde::de::DeserializeOwned;
 use seatwise_types::FieldError;
+use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 
@@ -21,17 +21,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+            .is_some_and(|ct| {
+                ct.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
         if !is_json {
             return Err(AppError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e: BytesRejection| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::PayloadTooLarge
-            } else {
-                AppError::BadRequest(format!("could not read the request body: {e}"))
-            }
-        })?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e: BytesRejection| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::PayloadTooLarge
+                } else {
+                    AppError::BadRequest(format!("could not read the request body: {e}"))
+                }
+            })?;
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -46,13 +52,21 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let message = strip_position(&inner.to_string());
         let mut path = e.path().to_string();
         // serde reports a missing field at its parent; name the field itself.
-        if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
-            path = if path == "." { field.to_string() } else { format!("{path}.{field}") };
+        if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+        {
+            path = if path == "." {
+                field.to_string()
+            } else {
+                format!("{path}.{field}")
+            };
             return AppError::validation(vec![FieldError::new(path, "is required")]);
         }
         AppError::validation(vec![FieldError::new(path, message)])
     })?;
-    de.end().map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    de.end()
+        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
     Ok(value)
 }
 
@@ -73,7 +87,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuer
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(v)| ApiQuery(v))
-            .map_err(|e: QueryRejection| AppError::BadRequest(format!("invalid query string: {}", e.body_text())))
+            .map_err(|e: QueryRejection| {
+                AppError::BadRequest(format!("invalid query string: {}", e.body_text()))
+            })
     }
 }
 
@@ -91,12 +107,18 @@ mod tests {
 
     #[test]
     fn wrong_types_name_the_field() {
-        match error(r#"{"name":"x","product_id":1,"cost_centre_id":1,"department_id":1,"seats_purchased":"ten"}"#) {
+        match error(
+            r#"{"name":"x","product_id":1,"cost_centre_id":1,"department_id":1,"seats_purchased":"ten"}"#,
+        ) {
             AppError::Validation { fields, .. } => assert_eq!(fields[0].path, "seats_purchased"),
             other => panic!("{other:?}"),
         }
-        match error(r#"{"name":"x","product_id":1,"cost_centre_id":1,"department_id":1,"unit_cost":{"amount_minor":1.5,"currency":"USD"}}"#) {
-            AppError::Validation { fields, .. } => assert_eq!(fields[0].path, "unit_cost.amount_minor"),
+        match error(
+            r#"{"name":"x","product_id":1,"cost_centre_id":1,"department_id":1,"unit_cost":{"amount_minor":1.5,"currency":"USD"}}"#,
+        ) {
+            AppError::Validation { fields, .. } => {
+                assert_eq!(fields[0].path, "unit_cost.amount_minor")
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -104,10 +126,15 @@ mod tests {
     #[test]
     fn missing_fields_and_syntax() {
         match error(r#"{"product_id":1}"#) {
-            AppError::Validation { fields, .. } => assert_eq!(fields[0], FieldError::new("name", "is required")),
+            AppError::Validation { fields, .. } => {
+                assert_eq!(fields[0], FieldError::new("name", "is required"))
+            }
             other => panic!("{other:?}"),
         }
         assert!(matches!(error("{\"name\": "), AppError::BadRequest(_)));
-        assert!(matches!(error("[] trailing"), AppError::BadRequest(_) | AppError::Validation { .. }));
+        assert!(matches!(
+            error("[] trailing"),
+            AppError::BadRequest(_) | AppError::Validation { .. }
+        ));
     }
 }

@@ -15,7 +15,10 @@ use crate::state::AppState;
 
 fn secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.settings.secure_cookies
-        || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p.eq_ignore_ascii_case("https"))
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"))
 }
 
 /// Log in with email and password; sets the session cookie.
@@ -40,9 +43,16 @@ pub async fn login(
 /// Log out: ends the session and clears the cookie.
 #[utoipa::path(delete, path = "/session", tag = "session",
     responses((status = 204), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
-pub async fn logout(State(state): State<AppState>, actor: Actor, jar: CookieJar) -> AppResult<(CookieJar, StatusCode)> {
+pub async fn logout(
+    State(state): State<AppState>,
+    actor: Actor,
+    jar: CookieJar,
+) -> AppResult<(CookieJar, StatusCode)> {
     accounts::logout(&state, &actor).await?;
-    Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), StatusCode::NO_CONTENT))
+    Ok((
+        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
+        StatusCode::NO_CONTENT,
+    ))
 }
 
 /// The current user, roles, departments in scope and the CSRF token.
@@ -59,5 +69,8 @@ pub async fn setup(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SetupRequest>,
 ) -> AppResult<(StatusCode, Json<User>)> {
-    Ok((StatusCode::CREATED, Json(accounts::setup(&state, &body).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(accounts::setup(&state, &body).await?),
+    ))
 }

@@ -54,7 +54,11 @@ pub struct ChainBreak {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        Self { expected_seq: 1, prev_hash: GENESIS_HASH.to_string(), checked: 0 }
+        Self {
+            expected_seq: 1,
+            prev_hash: GENESIS_HASH.to_string(),
+            checked: 0,
+        }
     }
 }
 
@@ -63,14 +67,23 @@ impl ChainVerifier {
         if e.seq != self.expected_seq {
             return Err(ChainBreak {
                 seq: self.expected_seq,
-                reason: format!("entry {} is missing (found {} next)", self.expected_seq, e.seq),
+                reason: format!(
+                    "entry {} is missing (found {} next)",
+                    self.expected_seq, e.seq
+                ),
             });
         }
         if e.prev_hash != self.prev_hash {
-            return Err(ChainBreak { seq: e.seq, reason: "its previous-hash does not match the entry before".into() });
+            return Err(ChainBreak {
+                seq: e.seq,
+                reason: "its previous-hash does not match the entry before".into(),
+            });
         }
         if entry_hash(e) != e.hash {
-            return Err(ChainBreak { seq: e.seq, reason: "its content does not match its hash".into() });
+            return Err(ChainBreak {
+                seq: e.seq,
+                reason: "its content does not match its hash".into(),
+            });
         }
         self.expected_seq += 1;
         self.prev_hash = e.hash.clone();
@@ -83,7 +96,10 @@ impl ChainVerifier {
         if head_seq != self.expected_seq - 1 || head_hash != self.prev_hash {
             return Err(ChainBreak {
                 seq: self.expected_seq,
-                reason: format!("the ledger head names entry {head_seq}, but the chain ends at {}", self.expected_seq - 1),
+                reason: format!(
+                    "the ledger head names entry {head_seq}, but the chain ends at {}",
+                    self.expected_seq - 1
+                ),
             });
         }
         Ok(())
@@ -142,7 +158,10 @@ mod tests {
         let mut entries = chain(5);
         entries.remove(1);
         let mut v = ChainVerifier::default();
-        assert_eq!(entries.iter().try_for_each(|e| v.check(e)).unwrap_err().seq, 2);
+        assert_eq!(
+            entries.iter().try_for_each(|e| v.check(e)).unwrap_err().seq,
+            2
+        );
 
         let entries = chain(5);
         let mut v = ChainVerifier::default();

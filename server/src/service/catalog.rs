@@ -17,7 +17,9 @@ fn require_catalog_editor(actor: &Actor) -> AppResult<()> {
     if access::can_edit_catalog(&actor.user) {
         Ok(())
     } else {
-        Err(AppError::Forbidden("Only admins and license owners add vendors and products.".into()))
+        Err(AppError::Forbidden(
+            "Only admins and license owners add vendors and products.".into(),
+        ))
     }
 }
 
@@ -36,7 +38,9 @@ pub async fn vendors(state: &AppState, actor: &Actor) -> AppResult<Vec<Vendor>> 
 
 pub async fn vendor(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vendor> {
     require_reader(actor)?;
-    store::vendor(&state.db.read, id).await?.ok_or(AppError::NotFound("vendor"))
+    store::vendor(&state.db.read, id)
+        .await?
+        .ok_or(AppError::NotFound("vendor"))
 }
 
 fn clean_name(path: &str, name: &str) -> AppResult<String> {
@@ -47,10 +51,18 @@ fn clean_name(path: &str, name: &str) -> AppResult<String> {
     Ok(name.to_string())
 }
 
-pub async fn create_vendor(state: &AppState, actor: &Actor, input: &VendorInput) -> AppResult<Vendor> {
+pub async fn create_vendor(
+    state: &AppState,
+    actor: &Actor,
+    input: &VendorInput,
+) -> AppResult<Vendor> {
     require_catalog_editor(actor)?;
     let name = clean_name("name", &input.name)?;
-    let website = input.website.as_deref().map(str::trim).filter(|w| !w.is_empty());
+    let website = input
+        .website
+        .as_deref()
+        .map(str::trim)
+        .filter(|w| !w.is_empty());
     if let Some(w) = website {
         if !(w.starts_with("https://") || w.starts_with("http://")) || url::Url::parse(w).is_err() {
             return Err(AppError::field("website", "must be an http(s) URL"));
@@ -62,14 +74,24 @@ pub async fn create_vendor(state: &AppState, actor: &Actor, input: &VendorInput)
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let id = store::insert_vendor(&mut tx, &name, website).await?;
-    let vendor = Vendor { id, name, website: website.map(str::to_string), pool_count: 0 };
-    ledger::record(&mut tx, now, actor.name(), Change::<(), _> {
-        action: "vendor.create",
-        record_type: "vendor",
-        record_id: Some(id),
-        before: None,
-        after: Some(&vendor),
-    })
+    let vendor = Vendor {
+        id,
+        name,
+        website: website.map(str::to_string),
+        pool_count: 0,
+    };
+    ledger::record(
+        &mut tx,
+        now,
+        actor.ledger_name(),
+        Change::<(), _> {
+            action: "vendor.create",
+            record_type: "vendor",
+            record_id: Some(id),
+            before: None,
+            after: Some(&vendor),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(vendor)
@@ -80,26 +102,45 @@ pub async fn products(state: &AppState, actor: &Actor) -> AppResult<Vec<Product>
     Ok(store::products(&state.db.read).await?)
 }
 
-pub async fn create_product(state: &AppState, actor: &Actor, input: &ProductInput) -> AppResult<Product> {
+pub async fn create_product(
+    state: &AppState,
+    actor: &Actor,
+    input: &ProductInput,
+) -> AppResult<Product> {
     require_catalog_editor(actor)?;
     let name = clean_name("name", &input.name)?;
     let vendor = store::vendor(&state.db.read, input.vendor_id)
         .await?
         .ok_or_else(|| AppError::field("vendor_id", "must name an existing vendor"))?;
     if store::product_name_taken(&state.db.read, vendor.id, &name).await? {
-        return Err(AppError::field("name", "this vendor already has a product with this name"));
+        return Err(AppError::field(
+            "name",
+            "this vendor already has a product with this name",
+        ));
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let id = store::insert_product(&mut tx, vendor.id, &name).await?;
-    let product = Product { id, name, vendor: seatwise_types::Ref { id: vendor.id, name: vendor.name } };
-    ledger::record(&mut tx, now, actor.name(), Change::<(), _> {
-        action: "product.create",
-        record_type: "product",
-        record_id: Some(id),
-        before: None,
-        after: Some(&product),
-    })
+    let product = Product {
+        id,
+        name,
+        vendor: seatwise_types::Ref {
+            id: vendor.id,
+            name: vendor.name,
+        },
+    };
+    ledger::record(
+        &mut tx,
+        now,
+        actor.ledger_name(),
+        Change::<(), _> {
+            action: "product.create",
+            record_type: "product",
+            record_id: Some(id),
+            before: None,
+            after: Some(&product),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(product)
@@ -129,11 +170,19 @@ pub struct PeopleParams {
 pub async fn people(state: &AppState, actor: &Actor, p: &PeopleParams) -> AppResult<Page<Person>> {
     require_reader(actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
-    let filter = PeopleFilter { q: p.q.clone(), department_id: p.department_id, status: p.status, page, per_page };
+    let filter = PeopleFilter {
+        q: p.q.clone(),
+        department_id: p.department_id,
+        status: p.status,
+        page,
+        per_page,
+    };
     Ok(store::people(&state.db.read, &filter).await?)
 }
 
 pub async fn person(state: &AppState, actor: &Actor, id: i64) -> AppResult<Person> {
     require_reader(actor)?;
-    store::person(&state.db.read, id).await?.ok_or(AppError::NotFound("person"))
+    store::person(&state.db.read, id)
+        .await?
+        .ok_or(AppError::NotFound("person"))
 }

@@ -21,17 +21,37 @@ async fn openapi_documents_every_route_with_schemas() {
     let doc = app.anonymous().get("/api/v1/openapi.json").await.body;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
-    for p in ["/api/v1/session", "/api/v1/me", "/api/v1/tokens", "/api/v1/tokens/{id}", "/api/v1/scim/tokens", "/api/v1/pools",
-        "/api/v1/pools/{id}", "/api/v1/pools/{id}/assignments", "/api/v1/ledger/verify", "/api/v1/users"] {
+    for p in [
+        "/api/v1/session",
+        "/api/v1/me",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{id}",
+        "/api/v1/scim/tokens",
+        "/api/v1/pools",
+        "/api/v1/pools/{id}",
+        "/api/v1/pools/{id}/assignments",
+        "/api/v1/ledger/verify",
+        "/api/v1/users",
+    ] {
         assert!(paths.contains_key(p), "{p} missing");
     }
     for (path, ops) in paths {
         for (method, op) in ops.as_object().unwrap() {
-            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has no responses");
+            assert!(
+                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{method} {path} has no responses"
+            );
         }
     }
     let schemas = doc["components"]["schemas"].as_object().unwrap();
-    for s in ["Pool", "PoolInput", "Money", "ErrorResponse", "LedgerEntry", "SessionInfo"] {
+    for s in [
+        "Pool",
+        "PoolInput",
+        "Money",
+        "ErrorResponse",
+        "LedgerEntry",
+        "SessionInfo",
+    ] {
         assert!(schemas.contains_key(s), "schema {s} missing");
     }
 }
@@ -43,15 +63,26 @@ async fn security_headers_on_api_and_app_and_deep_links_load_the_app() {
     for path in ["/api/v1/me", "/pools/42", "/healthz"] {
         let r = c.get(path).await;
         let csp = r.headers["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"), "{csp}");
+        assert!(
+            csp.contains("default-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+                && csp.contains("'wasm-unsafe-eval'"),
+            "{csp}"
+        );
         assert_eq!(r.headers["x-content-type-options"], "nosniff");
         assert!(r.headers.contains_key("referrer-policy"));
         assert!(r.headers.contains_key("x-request-id"));
     }
     let deep = c.get("/pools/42").await;
     assert_eq!(deep.status, StatusCode::OK);
-    assert!(deep.headers["content-type"].to_str().unwrap().starts_with("text/html"));
-    assert_eq!(c.get("/missing-file.js").await.status, StatusCode::NOT_FOUND);
+    assert!(deep.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert_eq!(
+        c.get("/missing-file.js").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -59,7 +90,12 @@ async fn metrics_count_requests_by_route() {
     let app = spawn().await;
     let c = app.finance().await;
     c.get("/api/v1/pools").await;
-    let text = reqwest::get(format!("{}/metrics", app.base)).await.unwrap().text().await.unwrap();
+    let text = reqwest::get(format!("{}/metrics", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(text.contains("http_requests_total"), "{text}");
     assert!(text.contains("route=\"/api/v1/pools\""));
     assert!(text.contains("http_request_duration_seconds"));
