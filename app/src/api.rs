@@ -46,11 +46,7 @@ impl ApiError {
 
     /// The server's message for one field, if it named that field.
     pub fn field(&self, path: &str) -> Option<String> {
-        self.body
-            .fields
-            .iter()
-            .find(|f| f.path == path)
-            .map(|f| f.message.clone())
+        self.body.fields.iter().find(|f| f.path == path).map(|f| f.message.clone())
     }
 
     pub fn fields(&self) -> &[FieldError] {
@@ -79,11 +75,7 @@ async fn finish<T: DeserializeOwned>(response: Result<Response, gloo_net::Error>
     }
     let body = match response.json::<ErrorResponse>().await {
         Ok(e) => e.error,
-        Err(_) => ErrorBody {
-            code: "http".into(),
-            message: format!("The server answered {status}."),
-            fields: vec![],
-        },
+        Err(_) => ErrorBody { code: "http".into(), message: format!("The server answered {status}."), fields: vec![] },
     };
     Err(ApiError { status, body })
 }
@@ -97,10 +89,7 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
     finish(Request::get(path).send().await).await
 }
 
-async fn send<B: Serialize, T: DeserializeOwned>(
-    builder: RequestBuilder,
-    body: Option<&B>,
-) -> ApiResult<T> {
+async fn send<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: Option<&B>) -> ApiResult<T> {
     let builder = with_csrf(builder);
     let request = match body {
         Some(b) => builder.json(b).map_err(ApiError::network)?,

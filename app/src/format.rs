@@ -15,12 +15,7 @@ pub fn decimal(m: &Money) -> String {
         return format!("{sign}{abs}");
     }
     let scale = 10u64.pow(digits);
-    format!(
-        "{sign}{}.{:0w$}",
-        abs / scale,
-        abs % scale,
-        w = digits as usize
-    )
+    format!("{sign}{}.{:0w$}", abs / scale, abs % scale, w = digits as usize)
 }
 
 /// Locale-formatted money. Intl.NumberFormat takes the exact decimal string, so no float rounding happens.
@@ -48,41 +43,23 @@ pub fn parse_amount(text: &str, currency: &str) -> Option<i64> {
     if whole.is_empty() && frac.is_empty() {
         return None;
     }
-    if !whole.chars().all(|c| c.is_ascii_digit())
-        || !frac.chars().all(|c| c.is_ascii_digit())
-        || frac.len() > digits
-    {
+    if !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > digits {
         return None;
     }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
-    let frac_value: i64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<digits$}").parse().ok()?
-    };
-    let v = whole
-        .checked_mul(10i64.pow(digits as u32))?
-        .checked_add(frac_value)?;
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let frac_value: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<digits$}").parse().ok()? };
+    let v = whole.checked_mul(10i64.pow(digits as u32))?.checked_add(frac_value)?;
     Some(if neg { -v } else { v })
 }
 
 pub fn date(d: &NaiveDate) -> String {
-    let js =
-        js_sys::Date::new_with_year_month_day(d.year() as u32, d.month0() as i32, d.day() as i32);
-    js.to_locale_date_string("default", &JsValue::UNDEFINED)
-        .as_string()
-        .unwrap_or_else(|| d.to_string())
+    let js = js_sys::Date::new_with_year_month_day(d.year() as u32, d.month0() as i32, d.day() as i32);
+    js.to_locale_date_string("default", &JsValue::UNDEFINED).as_string().unwrap_or_else(|| d.to_string())
 }
 
 pub fn datetime(t: &chrono::DateTime<chrono::Utc>) -> String {
     let js = js_sys::Date::new(&JsValue::from_f64(t.timestamp_millis() as f64));
-    js.to_locale_string("default", &JsValue::UNDEFINED)
-        .as_string()
-        .unwrap_or_else(|| t.to_rfc3339())
+    js.to_locale_string("default", &JsValue::UNDEFINED).as_string().unwrap_or_else(|| t.to_rfc3339())
 }
 
 pub fn number(n: i64) -> String {

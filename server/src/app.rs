@@ -27,10 +27,7 @@ pub fn router(state: AppState) -> Router {
     let (api, doc) = api::router();
     let doc = Arc::new(doc);
     let api = api
-        .route(
-            "/api/v1/openapi.json",
-            get(move || async move { Json(doc.as_ref().clone()) }),
-        )
+        .route("/api/v1/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
         .route_layer(middleware::from_fn(telemetry::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     let trace = TraceLayer::new_for_http()
@@ -54,39 +51,21 @@ pub fn router(state: AppState) -> Router {
 
 async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     if state.db.ping().await {
-        (
-            StatusCode::OK,
-            Json(Health {
-                status: "ok".into(),
-            }),
-        )
+        (StatusCode::OK, Json(Health { status: "ok".into() }))
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(Health {
-                status: "unavailable".into(),
-            }),
-        )
+        (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable".into() }))
     }
 }
 
 async fn metrics() -> Response {
     match telemetry::metrics() {
-        Some(h) => (
-            [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-            h.render(),
-        )
-            .into_response(),
+        Some(h) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], h.render()).into_response(),
         None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
 }
 
 /// Unknown API paths get the JSON error shape; everything else is the browser app.
-async fn fallback(
-    method: axum::http::Method,
-    headers: axum::http::HeaderMap,
-    uri: Uri,
-) -> Response {
+async fn fallback(method: axum::http::Method, headers: axum::http::HeaderMap, uri: Uri) -> Response {
     let path = uri.path();
     if path.starts_with("/api/") || path.starts_with("/scim/") {
         return AppError::NotFound("endpoint").into_response();
@@ -111,12 +90,9 @@ pub fn spawn_housekeeping(state: AppState) {
 
 /// Listen until Ctrl-C or SIGTERM, then finish in-flight requests.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {

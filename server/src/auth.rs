@@ -40,63 +40,35 @@ impl Actor {
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then_some(token.trim())
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
 }
 
 impl FromRequestParts<AppState> for Actor {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let now = state.clock.now();
         if let Some(token) = bearer(parts) {
-            let row = sessions::find_token(
-                &state.db.read,
-                sessions::TokenKind::Personal,
-                &sha256_hex(token),
-            )
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-            let user_id = row.user_id.ok_or(AppError::Unauthenticated)?;
-            let user = users::load(&state.db.read, user_id)
+            let row = sessions::find_token(&state.db.read, sessions::TokenKind::Personal, &sha256_hex(token))
                 .await?
                 .ok_or(AppError::Unauthenticated)?;
+            let user_id = row.user_id.ok_or(AppError::Unauthenticated)?;
+            let user = users::load(&state.db.read, user_id).await?.ok_or(AppError::Unauthenticated)?;
             sessions::touch_token(&state.db.write, row.id, now).await?;
-            return Ok(Actor {
-                user,
-                via: Via::Token,
-            });
+            return Ok(Actor { user, via: Via::Token });
         }
         let jar = CookieJar::from_headers(&parts.headers);
         let cookie = jar.get(SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
         let token_hash = sha256_hex(cookie.value());
-        let session = sessions::find(&state.db.read, &token_hash, now)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+        let session = sessions::find(&state.db.read, &token_hash, now).await?.ok_or(AppError::Unauthenticated)?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
-            let sent = parts
-                .headers
-                .get(CSRF_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
             if !constant_time_eq(sent, &session.csrf_token) {
                 return Err(AppError::Csrf);
             }
         }
-        let user = users::load(&state.db.read, session.user_id)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        Ok(Actor {
-            user,
-            via: Via::Session {
-                token_hash,
-                csrf_token: session.csrf_token,
-            },
-        })
+        let user = users::load(&state.db.read, session.user_id).await?.ok_or(AppError::Unauthenticated)?;
+        Ok(Actor { user, via: Via::Session { token_hash, csrf_token: session.csrf_token } })
     }
 }

@@ -5,19 +5,10 @@ use std::net::SocketAddr;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "seatwise",
-    version,
-    about = "Seatwise software-license management console"
-)]
+#[command(name = "seatwise", version, about = "Seatwise software-license management console")]
 pub struct Cli {
     /// Database URL: `sqlite://path/to/file.db` or `postgres://user:pass@host/db`.
-    #[arg(
-        long = "database",
-        env = "DATABASE_URL",
-        default_value = "sqlite://data/seatwise.db",
-        global = true
-    )]
+    #[arg(long = "database", env = "DATABASE_URL", default_value = "sqlite://data/seatwise.db", global = true)]
     pub database_url: String,
 
     #[command(subcommand)]

@@ -19,10 +19,7 @@ pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{message}")]
-    Validation {
-        message: String,
-        fields: Vec<FieldError>,
-    },
+    Validation { message: String, fields: Vec<FieldError> },
     #[error("{0}")]
     Conflict(String),
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
@@ -64,12 +61,8 @@ impl AppError {
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            AppError::UnsupportedMediaType => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
-            }
-            AppError::Database(_) | AppError::Internal(_) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
-            }
+            AppError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            AppError::Database(_) | AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
 }
@@ -93,13 +86,7 @@ impl IntoResponse for AppError {
             AppError::Validation { ref fields, .. } => fields.clone(),
             _ => Vec::new(),
         };
-        let body = ErrorResponse {
-            error: ErrorBody {
-                code: code.to_string(),
-                message,
-                fields,
-            },
-        };
+        let body = ErrorResponse { error: ErrorBody { code: code.to_string(), message, fields } };
         let mut response = (status, axum::Json(body)).into_response();
         if let AppError::TooManyRequests { retry_after_secs } = self {
             if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {

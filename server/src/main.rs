@@ -40,45 +40,19 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         .map_err(|e| format!("cannot open database {}: {e}", redacted(&cli.database_url)))?;
     db.migrate().await?;
     let settings = Settings {
-        secure_cookies: cli
-            .serve
-            .public_url
-            .as_deref()
-            .is_some_and(|u| u.starts_with("https://")),
+        secure_cookies: cli.serve.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
         ..Settings::default()
     };
-    let state = AppState {
-        db,
-        clock: Arc::new(SystemClock),
-        settings: Arc::new(settings),
-    };
+    let state = AppState { db, clock: Arc::new(SystemClock), settings: Arc::new(settings) };
     match cli.command {
         None | Some(Command::Serve) => serve(state, cli.serve).await,
         Some(Command::VerifyLedger) => {
             let v = ledger::verify(&state.db).await?;
             println!("{}", v.message);
-            Ok(if v.ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
-            })
+            Ok(if v.ok { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
-        Some(Command::Generate {
-            people,
-            pools,
-            assignments,
-            seed,
-        }) => {
-            generate::run(
-                &state,
-                &generate::Size {
-                    people,
-                    pools,
-                    assignments,
-                    seed,
-                },
-            )
-            .await?;
+        Some(Command::Generate { people, pools, assignments, seed }) => {
+            generate::run(&state, &generate::Size { people, pools, assignments, seed }).await?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -87,15 +61,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
 async fn serve(state: AppState, args: ServeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(args.bind).await?;
     let addr = listener.local_addr()?;
-    let base = args
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+    let base = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     if args.demo {
-        let password = args
-            .demo_password
-            .clone()
-            .unwrap_or_else(|| domain::secret::random_token("")[..16].to_string());
+        let password = args.demo_password.clone().unwrap_or_else(|| domain::secret::random_token("")[..16].to_string());
         if demo::seed(&state, &password).await? {
             println!("Demo data created. Log in with any of these accounts, password: {password}");
             for (email, role) in demo::account_emails() {

@@ -23,11 +23,6 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self {
-            secure_cookies: false,
-            session_hours: 12,
-            login_max_failures: 5,
-            login_window_minutes: 15,
-        }
+        Self { secure_cookies: false, session_hours: 12, login_max_failures: 5, login_window_minutes: 15 }
     }
 }

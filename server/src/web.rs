@@ -26,8 +26,7 @@ fn is_hashed(path: &str) -> bool {
     let stem = path.rsplit('/').next().unwrap_or(path);
     let stem = stem.split('.').next().unwrap_or(stem);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, h)| h.len() == 16 && h.chars().all(|c| c.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, h)| h.len() == 16 && h.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 fn accepts(headers: &HeaderMap, encoding: &str) -> bool {
@@ -46,27 +45,15 @@ pub async fn serve(method: Method, headers: HeaderMap, uri: axum::http::Uri) -> 
     }
     let path = uri.path().trim_start_matches('/');
     let last = path.rsplit('/').next().unwrap_or_default();
-    let (path, is_index) = if path.is_empty() || !last.contains('.') {
-        ("index.html", true)
-    } else {
-        (path, false)
-    };
+    let (path, is_index) = if path.is_empty() || !last.contains('.') { ("index.html", true) } else { (path, false) };
     let Some(file) = Assets::get(path) else {
         if is_index {
-            return (
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                NOT_BUILT,
-            )
-                .into_response();
+            return ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], NOT_BUILT).into_response();
         }
         return StatusCode::NOT_FOUND.into_response();
     };
     let etag = format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..16]));
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        == Some(etag.as_str())
-    {
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return StatusCode::NOT_MODIFIED.into_response();
     }
     let mime = mime_guess::from_path(path).first_or_octet_stream();
@@ -81,11 +68,7 @@ pub async fn serve(method: Method, headers: HeaderMap, uri: axum::http::Uri) -> 
             }
         }
     }
-    let cache = if is_hashed(path) {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
+    let cache = if is_hashed(path) { "public, max-age=31536000, immutable" } else { "no-cache" };
     let mut response = Response::new(Body::from(body.into_owned()));
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(mime.as_ref()) {
@@ -123,10 +106,7 @@ fn inline_script_hashes() -> &'static str {
             let content = &after[tag_end + 1..close];
             if !after[..tag_end].contains("src=") && !content.trim().is_empty() {
                 let digest = Sha256::digest(content.as_bytes());
-                out.push_str(&format!(
-                    " 'sha256-{}'",
-                    base64::engine::general_purpose::STANDARD.encode(digest)
-                ));
+                out.push_str(&format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
             }
             rest = &after[close + 9..];
         }
@@ -147,29 +127,16 @@ pub fn content_security_policy() -> String {
 pub async fn security_headers(req: Request, next: Next) -> Response {
     static CSP: OnceLock<HeaderValue> = OnceLock::new();
     let csp = CSP.get_or_init(|| {
-        HeaderValue::from_str(&content_security_policy())
-            .unwrap_or(HeaderValue::from_static("default-src 'self'"))
+        HeaderValue::from_str(&content_security_policy()).unwrap_or(HeaderValue::from_static("default-src 'self'"))
     });
     let mut response = next.run(req).await;
     let h = response.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("strict-origin-when-cross-origin"),
-    );
-    h.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
-    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
     response
 }
 

@@ -16,12 +16,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
-        Role::Admin,
-        Role::LicenseOwner,
-        Role::Finance,
-        Role::Approver,
-    ];
+    pub const ALL: [Role; 4] = [Role::Admin, Role::LicenseOwner, Role::Finance, Role::Approver];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -33,11 +33,6 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            path: path.into(),
-            message: message.into(),
-            row: None,
-            line: None,
-        }
+        Self { path: path.into(), message: message.into(), row: None, line: None }
     }
 }

@@ -16,13 +16,8 @@ pub enum LicenseType {
 }
 
 impl LicenseType {
-    pub const ALL: [LicenseType; 5] = [
-        Self::PerUser,
-        Self::PerDevice,
-        Self::Concurrent,
-        Self::Site,
-        Self::Subscription,
-    ];
+    pub const ALL: [LicenseType; 5] =
+        [Self::PerUser, Self::PerDevice, Self::Concurrent, Self::Site, Self::Subscription];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -12,10 +12,7 @@ pub struct Money {
 
 impl Money {
     pub fn new(amount_minor: i64, currency: impl Into<String>) -> Self {
-        Self {
-            amount_minor,
-            currency: currency.into(),
-        }
+        Self { amount_minor, currency: currency.into() }
     }
 }
 
@@ -80,13 +77,7 @@ pub fn format_money_plain(m: &Money) -> String {
     let sign = if m.amount_minor < 0 { "-" } else { "" };
     let abs = m.amount_minor.unsigned_abs();
     let scale = scale.unsigned_abs();
-    format!(
-        "{sign}{}.{:0width$} {}",
-        abs / scale,
-        abs % scale,
-        m.currency,
-        width = digits as usize
-    )
+    format!("{sign}{}.{:0width$} {}", abs / scale, abs % scale, m.currency, width = digits as usize)
 }
 
 #[cfg(test)]

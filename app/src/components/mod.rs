@@ -61,11 +61,7 @@ pub fn Utilization(assigned: i64, purchased: Option<i64>, percent: Option<i64>) 
         None => "none",
     };
     let label = match (purchased, percent) {
-        (Some(p), Some(pct)) => format!(
-            "{} / {} ({pct}%)",
-            format::number(assigned),
-            format::number(p)
-        ),
+        (Some(p), Some(pct)) => format!("{} / {} ({pct}%)", format::number(assigned), format::number(p)),
         (Some(p), None) => format!("{} / {}", format::number(assigned), format::number(p)),
         (None, _) => format!("{} assigned · unlimited", format::number(assigned)),
     };

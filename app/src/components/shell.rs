@@ -20,22 +20,13 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
     move || match session.get() {
         SessionState::Loading => view! { <Loading label="Signing in…"/> }.into_any(),
         SessionState::Anonymous => {
-            let next = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
-            );
+            let next = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
             let path = format!("/login?next={}", js_sys::encode_uri_component(&next));
             view! { <Redirect path=path/> }.into_any()
         }
         SessionState::User(info) => {
             let is_admin = info.roles.contains(&Role::Admin);
-            let roles = info
-                .roles
-                .iter()
-                .map(|r| r.label())
-                .collect::<Vec<_>>()
-                .join(", ");
+            let roles = info.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
             let children = children.clone();
             view! {
                 <a class="skip-link" href="#main">"Skip to content"</a>

@@ -46,21 +46,11 @@ pub fn InventoryPage() -> impl IntoView {
                     .find(|(c, _)| c == k)
                     .map(|(_, v)| v.clone())
                     .unwrap_or_else(|| query.with_untracked(|q| q.get(k)).unwrap_or_default());
-                let v = if *k == "page" && (resets_page || v == "1") {
-                    String::new()
-                } else {
-                    v
-                };
+                let v = if *k == "page" && (resets_page || v == "1") { String::new() } else { v };
                 (*k, v)
             })
             .collect();
-        navigate(
-            &format!("/pools{}", api::query(&pairs)),
-            NavigateOptions {
-                scroll: false,
-                ..Default::default()
-            },
-        );
+        navigate(&format!("/pools{}", api::query(&pairs)), NavigateOptions { scroll: false, ..Default::default() });
     });
 
     let pools = LocalResource::new(move || {
@@ -72,10 +62,7 @@ pub fn InventoryPage() -> impl IntoView {
     let lookups = LocalResource::new(|| api::get::<Lookups>("/api/v1/lookups"));
     let summary = LocalResource::new(|| api::get::<InventorySummary>("/api/v1/inventory/summary"));
     let can_create = move || session.has(Role::Admin) || session.has(Role::LicenseOwner);
-    let any_filter = move || {
-        KEYS.iter()
-            .any(|k| *k != "sort" && *k != "page" && !param(k).is_empty())
-    };
+    let any_filter = move || KEYS.iter().any(|k| *k != "sort" && *k != "page" && !param(k).is_empty());
 
     let search = RwSignal::new(String::new());
     Effect::new(move |_| search.set(param("q")));
@@ -143,11 +130,7 @@ pub fn InventoryPage() -> impl IntoView {
 
 #[component]
 fn SummaryCards(summary: InventorySummary) -> impl IntoView {
-    let util = if summary.seats_purchased > 0 {
-        summary.seats_assigned * 100 / summary.seats_purchased
-    } else {
-        0
-    };
+    let util = if summary.seats_purchased > 0 { summary.seats_assigned * 100 / summary.seats_purchased } else { 0 };
     view! {
         <section class="cards" aria-label="Summary">
             <div class="card stat"><span class="stat-label">"Pools"</span><span class="stat-value">{format::number(summary.pools)}</span></div>
@@ -218,11 +201,7 @@ const COLUMNS: [(&str, &str, bool); 8] = [
 ];
 
 #[component]
-fn PoolTable(
-    page: Page<Pool>,
-    sort: String,
-    update: Callback<Vec<(&'static str, String)>>,
-) -> impl IntoView {
+fn PoolTable(page: Page<Pool>, sort: String, update: Callback<Vec<(&'static str, String)>>) -> impl IntoView {
     let first = (page.page - 1) * page.per_page + 1;
     let last = first + page.items.len() as i64 - 1;
     let pages = (page.total + page.per_page - 1) / page.per_page;

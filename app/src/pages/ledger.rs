@@ -10,10 +10,8 @@ use crate::format;
 
 #[component]
 pub fn LedgerPage() -> impl IntoView {
-    let entries =
-        LocalResource::new(|| api::get::<Page<LedgerEntry>>("/api/v1/ledger?per_page=50"));
-    let verify =
-        Action::new_local(|_: &()| api::post_empty::<LedgerVerification>("/api/v1/ledger/verify"));
+    let entries = LocalResource::new(|| api::get::<Page<LedgerEntry>>("/api/v1/ledger?per_page=50"));
+    let verify = Action::new_local(|_: &()| api::post_empty::<LedgerVerification>("/api/v1/ledger/verify"));
     view! {
         <Shell title="Audit ledger">
             <div class="page-head">

@@ -7,9 +7,7 @@ use seatwise_types::{Assignment, LedgerEntry, Page, PoolDetail};
 
 use crate::api;
 use crate::components::shell::Shell;
-use crate::components::{
-    DateText, EmptyState, ErrorBanner, Loading, MoneyText, StatusBadge, Utilization,
-};
+use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText, StatusBadge, Utilization};
 use crate::format;
 
 #[component]
@@ -22,17 +20,10 @@ pub fn PoolPage() -> impl IntoView {
     });
     let history = LocalResource::new(move || {
         let id = id();
-        async move {
-            api::get::<Page<LedgerEntry>>(&format!("/api/v1/pools/{id}/history?per_page=100")).await
-        }
+        async move { api::get::<Page<LedgerEntry>>(&format!("/api/v1/pools/{id}/history?per_page=100")).await }
     });
-    let title = Signal::derive(move || {
-        detail
-            .get()
-            .and_then(Result::ok)
-            .map(|d| d.pool.name)
-            .unwrap_or_else(|| "Pool".into())
-    });
+    let title =
+        Signal::derive(move || detail.get().and_then(Result::ok).map(|d| d.pool.name).unwrap_or_else(|| "Pool".into()));
     let unassign = Action::new_local(move |(pool_id, assignment_id): &(i64, i64)| {
         let url = format!("/api/v1/pools/{pool_id}/assignments/{assignment_id}");
         async move { api::delete(&url).await }
@@ -73,11 +64,7 @@ fn PoolView(detail: PoolDetail, unassign: Action<(i64, i64), api::ApiResult<()>>
     let edit_href = format!("/pools/{}/edit", p.id);
     let pool_id = p.id;
     let can_edit = detail.can_edit;
-    let renewal = if p.auto_renew {
-        "Renews automatically"
-    } else {
-        "Explicit renewal"
-    };
+    let renewal = if p.auto_renew { "Renews automatically" } else { "Explicit renewal" };
     view! {
         <div class="page-head">
             <div>
@@ -180,8 +167,7 @@ fn SeatTable(
 
 /// Field names whose values differ between the ledger entry's before and after.
 fn changed_fields(e: &LedgerEntry) -> Vec<(String, String, String)> {
-    let (Some(serde_json::Value::Object(before)), Some(serde_json::Value::Object(after))) =
-        (&e.before, &e.after)
+    let (Some(serde_json::Value::Object(before)), Some(serde_json::Value::Object(after))) = (&e.before, &e.after)
     else {
         return Vec::new();
     };
@@ -197,8 +183,7 @@ fn short(v: Option<&serde_json::Value>) -> String {
         None | Some(serde_json::Value::Null) => "—".into(),
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(serde_json::Value::Object(o)) if o.contains_key("amount_minor") => {
-            let m: Option<seatwise_types::Money> =
-                serde_json::from_value(serde_json::Value::Object(o.clone())).ok();
+            let m: Option<seatwise_types::Money> = serde_json::from_value(serde_json::Value::Object(o.clone())).ok();
             m.map(|m| format::money(&m)).unwrap_or_default()
         }
         Some(serde_json::Value::Object(o)) if o.contains_key("name") => {
@@ -211,11 +196,7 @@ fn short(v: Option<&serde_json::Value>) -> String {
 fn describe(e: &LedgerEntry) -> String {
     let holder = |v: &Option<serde_json::Value>| {
         v.as_ref()
-            .and_then(|v| {
-                v.get("person")
-                    .and_then(|p| p.get("name"))
-                    .or_else(|| v.get("device"))
-            })
+            .and_then(|v| v.get("person").and_then(|p| p.get("name")).or_else(|| v.get("device")))
             .and_then(|n| n.as_str())
             .unwrap_or("someone")
             .to_string()

@@ -4,8 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use seatwise_types::{
-    BillingPeriod, FieldError, LicenseType, Lookups, Money, Page, Person, Pool, PoolInput,
-    CURRENCIES,
+    BillingPeriod, FieldError, LicenseType, Lookups, Money, Page, Person, Pool, PoolInput, CURRENCIES,
 };
 
 use crate::api::{self, ApiError};
@@ -67,25 +66,18 @@ impl Form {
         self.product_id.set(p.product.id.to_string());
         self.tier.set(p.tier.clone());
         self.license_type.set(p.license_type.as_str().into());
-        self.seats
-            .set(p.seats_purchased.map(|s| s.to_string()).unwrap_or_default());
+        self.seats.set(p.seats_purchased.map(|s| s.to_string()).unwrap_or_default());
         self.allow_overage.set(p.allow_overage);
         self.unit_cost.set(format::decimal(&p.unit_cost));
         self.currency.set(p.unit_cost.currency.clone());
         self.billing_period.set(p.billing_period.as_str().into());
         self.cost_centre_id.set(p.cost_centre.id.to_string());
         self.department_id.set(p.department.id.to_string());
-        self.owner_id.set(
-            p.owner
-                .as_ref()
-                .map(|o| o.id.to_string())
-                .unwrap_or_default(),
-        );
+        self.owner_id.set(p.owner.as_ref().map(|o| o.id.to_string()).unwrap_or_default());
         self.contract_start.set(opt(p.contract_start));
         self.contract_end.set(opt(p.contract_end));
         self.auto_renew.set(p.auto_renew);
-        self.notice_days
-            .set(p.notice_days.map(|d| d.to_string()).unwrap_or_default());
+        self.notice_days.set(p.notice_days.map(|d| d.to_string()).unwrap_or_default());
         self.po_number.set(p.po_number.clone().unwrap_or_default());
         self.notes.set(p.notes.clone().unwrap_or_default());
     }
@@ -114,10 +106,7 @@ impl Form {
         let unit_cost = match format::parse_amount(&cost_text, &currency) {
             Some(amount) => Some(Money::new(amount, currency)),
             None => {
-                errors.push(FieldError::new(
-                    "unit_cost.amount_minor",
-                    "enter an amount such as 41.70",
-                ));
+                errors.push(FieldError::new("unit_cost.amount_minor", "enter an amount such as 41.70"));
                 None
             }
         };
@@ -210,15 +199,9 @@ fn PoolForm(existing: Option<Pool>) -> impl IntoView {
         let dept = form.department_id.get();
         async move {
             if dept.is_empty() {
-                return Ok(Page {
-                    items: Vec::<Person>::new(),
-                    total: 0,
-                    page: 1,
-                    per_page: 500,
-                });
+                return Ok(Page { items: Vec::<Person>::new(), total: 0, page: 1, per_page: 500 });
             }
-            api::get::<Page<Person>>(&format!("/api/v1/people?department_id={dept}&per_page=500"))
-                .await
+            api::get::<Page<Person>>(&format!("/api/v1/people?department_id={dept}&per_page=500")).await
         }
     });
     let error = RwSignal::new(None::<ApiError>);

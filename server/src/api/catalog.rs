@@ -3,9 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use seatwise_types::{
-    CostCentre, Department, ErrorResponse, Page, Person, Product, ProductInput, Vendor, VendorInput,
-};
+use seatwise_types::{CostCentre, Department, ErrorResponse, Page, Person, Product, ProductInput, Vendor, VendorInput};
 
 use super::extract::{ApiJson, ApiQuery};
 use crate::auth::Actor;
@@ -16,10 +14,7 @@ use crate::state::AppState;
 /// All vendors with their pool counts.
 #[utoipa::path(get, path = "/vendors", tag = "catalog",
     responses((status = 200, body = Vec<Vendor>), (status = 401, body = ErrorResponse)))]
-pub async fn list_vendors(
-    State(state): State<AppState>,
-    actor: Actor,
-) -> AppResult<Json<Vec<Vendor>>> {
+pub async fn list_vendors(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<Vendor>>> {
     Ok(Json(catalog::vendors(&state, &actor).await?))
 }
 
@@ -31,30 +26,20 @@ pub async fn create_vendor(
     actor: Actor,
     ApiJson(body): ApiJson<VendorInput>,
 ) -> AppResult<(StatusCode, Json<Vendor>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(catalog::create_vendor(&state, &actor, &body).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(catalog::create_vendor(&state, &actor, &body).await?)))
 }
 
 /// One vendor.
 #[utoipa::path(get, path = "/vendors/{id}", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 200, body = Vendor), (status = 404, body = ErrorResponse)))]
-pub async fn get_vendor(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Vendor>> {
+pub async fn get_vendor(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<Vendor>> {
     Ok(Json(catalog::vendor(&state, &actor, id).await?))
 }
 
 /// All products with their vendors.
 #[utoipa::path(get, path = "/products", tag = "catalog",
     responses((status = 200, body = Vec<Product>), (status = 401, body = ErrorResponse)))]
-pub async fn list_products(
-    State(state): State<AppState>,
-    actor: Actor,
-) -> AppResult<Json<Vec<Product>>> {
+pub async fn list_products(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<Product>>> {
     Ok(Json(catalog::products(&state, &actor).await?))
 }
 
@@ -66,29 +51,20 @@ pub async fn create_product(
     actor: Actor,
     ApiJson(body): ApiJson<ProductInput>,
 ) -> AppResult<(StatusCode, Json<Product>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(catalog::create_product(&state, &actor, &body).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(catalog::create_product(&state, &actor, &body).await?)))
 }
 
 /// All departments.
 #[utoipa::path(get, path = "/departments", tag = "catalog",
     responses((status = 200, body = Vec<Department>), (status = 401, body = ErrorResponse)))]
-pub async fn list_departments(
-    State(state): State<AppState>,
-    actor: Actor,
-) -> AppResult<Json<Vec<Department>>> {
+pub async fn list_departments(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<Department>>> {
     Ok(Json(catalog::departments(&state, &actor).await?))
 }
 
 /// All cost centres.
 #[utoipa::path(get, path = "/cost-centres", tag = "catalog",
     responses((status = 200, body = Vec<CostCentre>), (status = 401, body = ErrorResponse)))]
-pub async fn list_cost_centres(
-    State(state): State<AppState>,
-    actor: Actor,
-) -> AppResult<Json<Vec<CostCentre>>> {
+pub async fn list_cost_centres(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<CostCentre>>> {
     Ok(Json(catalog::cost_centres(&state, &actor).await?))
 }
 
@@ -106,10 +82,6 @@ pub async fn list_people(
 /// One person.
 #[utoipa::path(get, path = "/people/{id}", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 200, body = Person), (status = 404, body = ErrorResponse)))]
-pub async fn get_person(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Person>> {
+pub async fn get_person(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<Person>> {
     Ok(Json(catalog::person(&state, &actor, id).await?))
 }

@@ -17,27 +17,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| {
-                ct.split(';')
-                    .next()
-                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        let is_json =
+            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
+                ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
             });
         if !is_json {
             return Err(AppError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e: BytesRejection| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::PayloadTooLarge
-                } else {
-                    AppError::BadRequest(format!("could not read the request body: {e}"))
-                }
-            })?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e: BytesRejection| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::BadRequest(format!("could not read the request body: {e}"))
+            }
+        })?;
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -52,21 +45,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let message = strip_position(&inner.to_string());
         let mut path = e.path().to_string();
         // serde reports a missing field at its parent; name the field itself.
-        if let Some(field) = message
-            .strip_prefix("missing field `")
-            .and_then(|m| m.split('`').next())
-        {
-            path = if path == "." {
-                field.to_string()
-            } else {
-                format!("{path}.{field}")
-            };
+        if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+            path = if path == "." { field.to_string() } else { format!("{path}.{field}") };
             return AppError::validation(vec![FieldError::new(path, "is required")]);
         }
         AppError::validation(vec![FieldError::new(path, message)])
     })?;
-    de.end()
-        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
+    de.end().map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
     Ok(value)
 }
 
@@ -87,9 +72,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuer
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(v)| ApiQuery(v))
-            .map_err(|e: QueryRejection| {
-                AppError::BadRequest(format!("invalid query string: {}", e.body_text()))
-            })
+            .map_err(|e: QueryRejection| AppError::BadRequest(format!("invalid query string: {}", e.body_text())))
     }
 }
 
@@ -107,9 +90,7 @@ mod tests {
 
     #[test]
     fn wrong_types_name_the_field() {
-        match error(
-            r#"{"name":"x","product_id":1,"cost_centre_id":1,"department_id":1,"seats_purchased":"ten"}"#,
-        ) {
+        match error(r#"{"name":"x","product_id":1,"cost_centre_id":1,"department_id":1,"seats_purchased":"ten"}"#) {
             AppError::Validation { fields, .. } => assert_eq!(fields[0].path, "seats_purchased"),
             other => panic!("{other:?}"),
         }
@@ -132,9 +113,6 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(error("{\"name\": "), AppError::BadRequest(_)));
-        assert!(matches!(
-            error("[] trailing"),
-            AppError::BadRequest(_) | AppError::Validation { .. }
-        ));
+        assert!(matches!(error("[] trailing"), AppError::BadRequest(_) | AppError::Validation { .. }));
     }
 }

@@ -27,9 +27,7 @@ fn require_admin(actor: &Actor) -> AppResult<()> {
     if access::is_admin(&actor.user) {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "Only admins read the whole ledger.".into(),
-        ))
+        Err(AppError::Forbidden("Only admins read the whole ledger.".into()))
     }
 }
 
@@ -43,22 +41,14 @@ pub async fn list_ledger(
 ) -> AppResult<Json<Page<LedgerEntry>>> {
     require_admin(&actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
-    let q = LedgerQuery {
-        record_type: p.record_type,
-        record_id: p.record_id,
-        page,
-        per_page,
-    };
+    let q = LedgerQuery { record_type: p.record_type, record_id: p.record_id, page, per_page };
     Ok(Json(ledger::list(&state.db, &q).await?))
 }
 
 /// Recompute the whole hash chain and name the first entry that does not match.
 #[utoipa::path(post, path = "/ledger/verify", tag = "ledger",
     responses((status = 200, body = LedgerVerification), (status = 403, body = ErrorResponse)))]
-pub async fn verify_ledger(
-    State(state): State<AppState>,
-    actor: Actor,
-) -> AppResult<Json<LedgerVerification>> {
+pub async fn verify_ledger(State(state): State<AppState>, actor: Actor) -> AppResult<Json<LedgerVerification>> {
     require_admin(&actor)?;
     Ok(Json(ledger::verify(&state.db).await?))
 }

@@ -4,8 +4,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
-    Assignment, AssignmentInput, ErrorResponse, InventorySummary, LedgerEntry, Lookups, Page, Pool,
-    PoolDetail, PoolInput,
+    Assignment, AssignmentInput, ErrorResponse, InventorySummary, LedgerEntry, Lookups, Page, Pool, PoolDetail,
+    PoolInput,
 };
 use serde::Deserialize;
 
@@ -41,20 +41,13 @@ pub async fn create_pool(
     actor: Actor,
     ApiJson(body): ApiJson<PoolInput>,
 ) -> AppResult<(StatusCode, Json<Pool>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(pools::create(&state, &actor, &body).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(pools::create(&state, &actor, &body).await?)))
 }
 
 /// One pool.
 #[utoipa::path(get, path = "/pools/{id}", tag = "pools", params(("id" = i64, Path)),
     responses((status = 200, body = Pool), (status = 404, body = ErrorResponse)))]
-pub async fn get_pool(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Pool>> {
+pub async fn get_pool(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<Pool>> {
     Ok(Json(pools::get(&state, &actor, id).await?))
 }
 
@@ -91,9 +84,7 @@ pub async fn pool_history(
     Path(id): Path<i64>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> AppResult<Json<Page<LedgerEntry>>> {
-    Ok(Json(
-        pools::history(&state, &actor, id, p.page, p.per_page).await?,
-    ))
+    Ok(Json(pools::history(&state, &actor, id, p.page, p.per_page).await?))
 }
 
 /// Who holds the pool's seats, newest first.
@@ -105,9 +96,7 @@ pub async fn list_assignments(
     Path(id): Path<i64>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> AppResult<Json<Page<Assignment>>> {
-    Ok(Json(
-        pools::assignments(&state, &actor, id, p.page, p.per_page).await?,
-    ))
+    Ok(Json(pools::assignments(&state, &actor, id, p.page, p.per_page).await?))
 }
 
 /// Give a seat to a person or a device.
@@ -121,10 +110,7 @@ pub async fn create_assignment(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<AssignmentInput>,
 ) -> AppResult<(StatusCode, Json<Assignment>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(pools::assign(&state, &actor, id, &body).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(pools::assign(&state, &actor, id, &body).await?)))
 }
 
 /// Take a seat back.
@@ -143,10 +129,7 @@ pub async fn delete_assignment(
 /// Totals over the pools in your scope.
 #[utoipa::path(get, path = "/inventory/summary", tag = "pools",
     responses((status = 200, body = InventorySummary), (status = 401, body = ErrorResponse)))]
-pub async fn inventory_summary(
-    State(state): State<AppState>,
-    actor: Actor,
-) -> AppResult<Json<InventorySummary>> {
+pub async fn inventory_summary(State(state): State<AppState>, actor: Actor) -> AppResult<Json<InventorySummary>> {
     Ok(Json(pools::summary(&state, &actor).await?))
 }
 

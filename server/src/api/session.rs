@@ -43,16 +43,9 @@ pub async fn login(
 /// Log out: ends the session and clears the cookie.
 #[utoipa::path(delete, path = "/session", tag = "session",
     responses((status = 204), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
-pub async fn logout(
-    State(state): State<AppState>,
-    actor: Actor,
-    jar: CookieJar,
-) -> AppResult<(CookieJar, StatusCode)> {
+pub async fn logout(State(state): State<AppState>, actor: Actor, jar: CookieJar) -> AppResult<(CookieJar, StatusCode)> {
     accounts::logout(&state, &actor).await?;
-    Ok((
-        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
-        StatusCode::NO_CONTENT,
-    ))
+    Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), StatusCode::NO_CONTENT))
 }
 
 /// The current user, roles, departments in scope and the CSRF token.
@@ -69,8 +62,5 @@ pub async fn setup(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SetupRequest>,
 ) -> AppResult<(StatusCode, Json<User>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(accounts::setup(&state, &body).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(accounts::setup(&state, &body).await?)))
 }

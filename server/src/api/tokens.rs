@@ -20,32 +20,20 @@ pub async fn create_token(
     actor: Actor,
     ApiJson(body): ApiJson<TokenCreate>,
 ) -> AppResult<(StatusCode, Json<TokenCreated>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(accounts::create_token(&state, &actor, TokenKind::Personal, &body.name).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(accounts::create_token(&state, &actor, TokenKind::Personal, &body.name).await?)))
 }
 
 /// Your live personal API tokens.
 #[utoipa::path(get, path = "/tokens", tag = "tokens",
     responses((status = 200, body = Vec<TokenInfo>), (status = 401, body = ErrorResponse)))]
-pub async fn list_tokens(
-    State(state): State<AppState>,
-    actor: Actor,
-) -> AppResult<Json<Vec<TokenInfo>>> {
-    Ok(Json(
-        accounts::list_tokens(&state, &actor, TokenKind::Personal).await?,
-    ))
+pub async fn list_tokens(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<TokenInfo>>> {
+    Ok(Json(accounts::list_tokens(&state, &actor, TokenKind::Personal).await?))
 }
 
 /// Revoke one of your personal API tokens.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "tokens", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorResponse)))]
-pub async fn revoke_token(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<i64>,
-) -> AppResult<StatusCode> {
+pub async fn revoke_token(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<StatusCode> {
     accounts::revoke_token(&state, &actor, TokenKind::Personal, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -58,22 +46,14 @@ pub async fn create_scim_token(
     actor: Actor,
     ApiJson(body): ApiJson<TokenCreate>,
 ) -> AppResult<(StatusCode, Json<TokenCreated>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(accounts::create_token(&state, &actor, TokenKind::Scim, &body.name).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(accounts::create_token(&state, &actor, TokenKind::Scim, &body.name).await?)))
 }
 
 /// SCIM tokens created by you (admin).
 #[utoipa::path(get, path = "/scim/tokens", tag = "tokens",
     responses((status = 200, body = Vec<TokenInfo>), (status = 403, body = ErrorResponse)))]
-pub async fn list_scim_tokens(
-    State(state): State<AppState>,
-    actor: Actor,
-) -> AppResult<Json<Vec<TokenInfo>>> {
-    Ok(Json(
-        accounts::list_tokens(&state, &actor, TokenKind::Scim).await?,
-    ))
+pub async fn list_scim_tokens(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<TokenInfo>>> {
+    Ok(Json(accounts::list_tokens(&state, &actor, TokenKind::Scim).await?))
 }
 
 /// Revoke a SCIM token (admin).

@@ -26,10 +26,7 @@ pub async fn create_user(
     actor: Actor,
     ApiJson(body): ApiJson<UserCreate>,
 ) -> AppResult<(StatusCode, Json<User>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(accounts::create_user(&state, &actor, &body).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(accounts::create_user(&state, &actor, &body).await?)))
 }
 
 /// Replace a user's roles and department scope.
@@ -41,7 +38,5 @@ pub async fn update_roles(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<UserRolesUpdate>,
 ) -> AppResult<Json<User>> {
-    Ok(Json(
-        accounts::update_roles(&state, &actor, id, &body).await?,
-    ))
+    Ok(Json(accounts::update_roles(&state, &actor, id, &body).await?))
 }

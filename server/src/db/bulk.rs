@@ -15,27 +15,15 @@ pub struct PersonRow {
 }
 
 /// Insert people in chunks; returns their ids in input order.
-pub async fn insert_people(
-    conn: &mut Conn,
-    rows: &[PersonRow],
-    now: DateTime<Utc>,
-) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn insert_people(conn: &mut Conn, rows: &[PersonRow], now: DateTime<Utc>) -> Result<Vec<i64>, sqlx::Error> {
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(500) {
-        let mut sql = Sql::new("INSERT INTO people (name, email, department_id, cost_centre_id, status, created_at) VALUES ");
+        let mut sql =
+            Sql::new("INSERT INTO people (name, email, department_id, cost_centre_id, status, created_at) VALUES ");
         for (i, r) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(r.name.clone())
-                .push(", ")
-                .bind(r.email.clone())
-                .push(", ")
-                .bind(r.department_id);
-            sql.push(", ")
-                .bind(r.cost_centre_id)
-                .push(", ")
-                .bind(r.status.as_str())
-                .push(", ")
-                .bind(to_db(now));
+            sql.bind(r.name.clone()).push(", ").bind(r.email.clone()).push(", ").bind(r.department_id);
+            sql.push(", ").bind(r.cost_centre_id).push(", ").bind(r.status.as_str()).push(", ").bind(to_db(now));
             sql.push(")");
         }
         sql.push(" RETURNING id");
@@ -53,22 +41,12 @@ pub struct SeatRow {
     pub assigned_at: DateTime<Utc>,
 }
 
-pub async fn insert_seats(
-    conn: &mut Conn,
-    rows: &[SeatRow],
-    assigned_by: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn insert_seats(conn: &mut Conn, rows: &[SeatRow], assigned_by: &str) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(1_000) {
-        let mut sql = Sql::new(
-            "INSERT INTO seat_assignments (pool_id, person_id, assigned_at, assigned_by) VALUES ",
-        );
+        let mut sql = Sql::new("INSERT INTO seat_assignments (pool_id, person_id, assigned_at, assigned_by) VALUES ");
         for (i, r) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(r.pool_id)
-                .push(", ")
-                .bind(r.person_id)
-                .push(", ")
-                .bind(to_db(r.assigned_at));
+            sql.bind(r.pool_id).push(", ").bind(r.person_id).push(", ").bind(to_db(r.assigned_at));
             sql.push(", ").bind(assigned_by).push(")");
         }
         sql.query().execute(&mut *conn).await?;
@@ -87,9 +65,8 @@ pub async fn recount_seats(conn: &mut Conn) -> Result<(), sqlx::Error> {
 }
 
 pub async fn is_empty(pool: &sqlx::AnyPool) -> Result<bool, sqlx::Error> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM pools) + (SELECT COUNT(*) FROM people)")
-            .fetch_one(pool)
-            .await?;
+    let n: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM pools) + (SELECT COUNT(*) FROM people)")
+        .fetch_one(pool)
+        .await?;
     Ok(n == 0)
 }

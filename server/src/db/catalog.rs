@@ -9,60 +9,27 @@ use super::{parse_enum, Conn, Sql};
 use crate::clock::to_db;
 
 pub async fn departments(pool: &AnyPool) -> Result<Vec<Department>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, name FROM departments ORDER BY name")
-        .fetch_all(pool)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Department {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-            })
-        })
-        .collect()
+    let rows = sqlx::query("SELECT id, name FROM departments ORDER BY name").fetch_all(pool).await?;
+    rows.iter().map(|r| Ok(Department { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
 }
 
 pub async fn department(pool: &AnyPool, id: i64) -> Result<Option<Department>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, name FROM departments WHERE id = $1")
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    row.map(|r| {
-        Ok(Department {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-        })
-    })
-    .transpose()
+    let row = sqlx::query("SELECT id, name FROM departments WHERE id = $1").bind(id).fetch_optional(pool).await?;
+    row.map(|r| Ok(Department { id: r.try_get("id")?, name: r.try_get("name")? })).transpose()
 }
 
 pub async fn insert_department(conn: &mut Conn, name: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("INSERT INTO departments (name) VALUES ($1) RETURNING id")
-        .bind(name)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar("INSERT INTO departments (name) VALUES ($1) RETURNING id").bind(name).fetch_one(conn).await
 }
 
 pub async fn cost_centres(pool: &AnyPool) -> Result<Vec<CostCentre>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, code, name FROM cost_centres ORDER BY code")
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query("SELECT id, code, name FROM cost_centres ORDER BY code").fetch_all(pool).await?;
     rows.iter()
-        .map(|r| {
-            Ok(CostCentre {
-                id: r.try_get("id")?,
-                code: r.try_get("code")?,
-                name: r.try_get("name")?,
-            })
-        })
+        .map(|r| Ok(CostCentre { id: r.try_get("id")?, code: r.try_get("code")?, name: r.try_get("name")? }))
         .collect()
 }
 
-pub async fn insert_cost_centre(
-    conn: &mut Conn,
-    code: &str,
-    name: &str,
-) -> Result<i64, sqlx::Error> {
+pub async fn insert_cost_centre(conn: &mut Conn, code: &str, name: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("INSERT INTO cost_centres (code, name) VALUES ($1, $2) RETURNING id")
         .bind(code)
         .bind(name)
@@ -124,25 +91,16 @@ fn vendor_from_row(r: &AnyRow) -> Result<Vendor, sqlx::Error> {
     })
 }
 
-pub async fn vendor_name_taken(
-    pool: &AnyPool,
-    name: &str,
-    except: Option<i64>,
-) -> Result<bool, sqlx::Error> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM vendors WHERE LOWER(name) = $1 AND id <> $2")
-            .bind(name.to_lowercase())
-            .bind(except.unwrap_or(-1))
-            .fetch_one(pool)
-            .await?;
+pub async fn vendor_name_taken(pool: &AnyPool, name: &str, except: Option<i64>) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM vendors WHERE LOWER(name) = $1 AND id <> $2")
+        .bind(name.to_lowercase())
+        .bind(except.unwrap_or(-1))
+        .fetch_one(pool)
+        .await?;
     Ok(n > 0)
 }
 
-pub async fn insert_vendor(
-    conn: &mut Conn,
-    name: &str,
-    website: Option<&str>,
-) -> Result<i64, sqlx::Error> {
+pub async fn insert_vendor(conn: &mut Conn, name: &str, website: Option<&str>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("INSERT INTO vendors (name, website) VALUES ($1, $2) RETURNING id")
         .bind(name)
         .bind(website.map(str::to_string))
@@ -175,33 +133,20 @@ fn product_from_row(r: &AnyRow) -> Result<Product, sqlx::Error> {
     Ok(Product {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
-        vendor: Ref {
-            id: r.try_get("vendor_id")?,
-            name: r.try_get("vendor_name")?,
-        },
+        vendor: Ref { id: r.try_get("vendor_id")?, name: r.try_get("vendor_name")? },
     })
 }
 
-pub async fn product_name_taken(
-    pool: &AnyPool,
-    vendor_id: i64,
-    name: &str,
-) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM products WHERE vendor_id = $1 AND LOWER(name) = $2",
-    )
-    .bind(vendor_id)
-    .bind(name.to_lowercase())
-    .fetch_one(pool)
-    .await?;
+pub async fn product_name_taken(pool: &AnyPool, vendor_id: i64, name: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE vendor_id = $1 AND LOWER(name) = $2")
+        .bind(vendor_id)
+        .bind(name.to_lowercase())
+        .fetch_one(pool)
+        .await?;
     Ok(n > 0)
 }
 
-pub async fn insert_product(
-    conn: &mut Conn,
-    vendor_id: i64,
-    name: &str,
-) -> Result<i64, sqlx::Error> {
+pub async fn insert_product(conn: &mut Conn, vendor_id: i64, name: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("INSERT INTO products (vendor_id, name) VALUES ($1, $2) RETURNING id")
         .bind(vendor_id)
         .bind(name)
@@ -217,11 +162,7 @@ pub struct NewPerson<'a> {
     pub status: PersonStatus,
 }
 
-pub async fn insert_person(
-    conn: &mut Conn,
-    p: &NewPerson<'_>,
-    now: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
+pub async fn insert_person(conn: &mut Conn, p: &NewPerson<'_>, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO people (name, email, department_id, cost_centre_id, status, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -249,17 +190,11 @@ fn person_from_row(r: &AnyRow) -> Result<Person, sqlx::Error> {
         email: r.try_get("email")?,
         status: parse_enum(&r.try_get::<String, _>("status")?, PersonStatus::parse)?,
         department: match dept {
-            Some(id) => Some(Ref {
-                id,
-                name: r.try_get("department_name")?,
-            }),
+            Some(id) => Some(Ref { id, name: r.try_get("department_name")? }),
             None => None,
         },
         cost_centre: match cc {
-            Some(id) => Some(Ref {
-                id,
-                name: r.try_get("cost_centre_code")?,
-            }),
+            Some(id) => Some(Ref { id, name: r.try_get("cost_centre_code")? }),
             None => None,
         },
     })
@@ -286,18 +221,10 @@ pub async fn people(pool: &AnyPool, f: &PeopleFilter) -> Result<Page<Person>, sq
 
     let mut list = Sql::new(PERSON_SELECT);
     push_people_where(&mut list, f);
-    list.push(" ORDER BY pe.name, pe.id LIMIT ")
-        .bind(f.per_page)
-        .push(" OFFSET ")
-        .bind((f.page - 1) * f.per_page);
+    list.push(" ORDER BY pe.name, pe.id LIMIT ").bind(f.per_page).push(" OFFSET ").bind((f.page - 1) * f.per_page);
     let rows = list.query().fetch_all(pool).await?;
     let items = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        total,
-        page: f.page,
-        per_page: f.per_page,
-    })
+    Ok(Page { items, total, page: f.page, per_page: f.per_page })
 }
 
 fn push_people_where(w: &mut Sql, f: &PeopleFilter) {

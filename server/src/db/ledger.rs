@@ -34,10 +34,7 @@ pub async fn append(conn: &mut Conn, e: &StoredEntry) -> Result<(), sqlx::Error>
     .bind(e.hash.clone())
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE ledger_head SET hash = $1 WHERE id = 1")
-        .bind(e.hash.clone())
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("UPDATE ledger_head SET hash = $1 WHERE id = 1").bind(e.hash.clone()).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -76,24 +73,14 @@ pub fn to_api(e: StoredEntry) -> LedgerEntry {
 }
 
 /// A batch of entries after `after_seq`, in order, for verification.
-pub async fn batch(
-    pool: &AnyPool,
-    after_seq: i64,
-    limit: i64,
-) -> Result<Vec<StoredEntry>, sqlx::Error> {
+pub async fn batch(pool: &AnyPool, after_seq: i64, limit: i64) -> Result<Vec<StoredEntry>, sqlx::Error> {
     let sql = format!("{COLUMNS} WHERE seq > $1 ORDER BY seq LIMIT $2");
-    let rows = sqlx::query(&sql)
-        .bind(after_seq)
-        .bind(limit)
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query(&sql).bind(after_seq).bind(limit).fetch_all(pool).await?;
     rows.iter().map(stored_from_row).collect()
 }
 
 pub async fn head(pool: &AnyPool) -> Result<(i64, String), sqlx::Error> {
-    let row = sqlx::query("SELECT seq, hash FROM ledger_head WHERE id = 1")
-        .fetch_one(pool)
-        .await?;
+    let row = sqlx::query("SELECT seq, hash FROM ledger_head WHERE id = 1").fetch_one(pool).await?;
     Ok((row.try_get("seq")?, row.try_get("hash")?))
 }
 
@@ -120,19 +107,8 @@ pub async fn list(pool: &AnyPool, q: &LedgerQuery) -> Result<Page<LedgerEntry>, 
     let total: i64 = count.query_scalar().fetch_one(pool).await?;
     let mut list = Sql::new(COLUMNS);
     filter(&mut list);
-    list.push(" ORDER BY seq DESC LIMIT ")
-        .bind(q.per_page)
-        .push(" OFFSET ")
-        .bind((q.page - 1) * q.per_page);
+    list.push(" ORDER BY seq DESC LIMIT ").bind(q.per_page).push(" OFFSET ").bind((q.page - 1) * q.per_page);
     let rows = list.query().fetch_all(pool).await?;
-    let items = rows
-        .iter()
-        .map(|r| stored_from_row(r).map(to_api))
-        .collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        total,
-        page: q.page,
-        per_page: q.per_page,
-    })
+    let items = rows.iter().map(|r| stored_from_row(r).map(to_api)).collect::<Result<_, _>>()?;
+    Ok(Page { items, total, page: q.page, per_page: q.per_page })
 }

@@ -57,20 +57,10 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Db, ConnectError> {
         sqlx::any::install_default_drivers();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = AnyPoolOptions::new()
-                .max_connections(16)
-                .connect(url)
-                .await?;
-            return Ok(Db {
-                read: pool.clone(),
-                write: pool,
-                backend: Backend::Postgres,
-            });
+            let pool = AnyPoolOptions::new().max_connections(16).connect(url).await?;
+            return Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres });
         }
-        let Some(rest) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        else {
+        let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
             return Err(ConnectError::UnsupportedUrl);
         };
         let path = rest.split('?').next().unwrap_or_default();
@@ -97,25 +87,13 @@ impl Db {
         };
         let write = options().max_connections(1).connect(&url).await?;
         let read = options().max_connections(8).connect(&url).await?;
-        Ok(Db {
-            read,
-            write,
-            backend: Backend::Sqlite,
-        })
+        Ok(Db { read, write, backend: Backend::Sqlite })
     }
 
     pub async fn migrate(&self) -> Result<(), ConnectError> {
         match self.backend {
-            Backend::Sqlite => {
-                sqlx::migrate!("./migrations/sqlite")
-                    .run(&self.write)
-                    .await?
-            }
-            Backend::Postgres => {
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&self.write)
-                    .await?
-            }
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.write).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.write).await?,
         }
         Ok(())
     }

@@ -2,8 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use seatwise_types::{
-    Assignment, AssignmentHolder, BillingPeriod, InventorySummary, LicenseType, Money, Page,
-    PersonStatus, Pool, Ref,
+    Assignment, AssignmentHolder, BillingPeriod, InventorySummary, LicenseType, Money, Page, PersonStatus, Pool, Ref,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor, Row};
@@ -77,8 +76,7 @@ pub struct PoolQuery {
     pub per_page: i64,
 }
 
-const POOL_FROM: &str =
-    " FROM pools p JOIN vendors v ON v.id = p.vendor_id JOIN products pr ON pr.id = p.product_id \
+const POOL_FROM: &str = " FROM pools p JOIN vendors v ON v.id = p.vendor_id JOIN products pr ON pr.id = p.product_id \
      JOIN cost_centres cc ON cc.id = p.cost_centre_id JOIN departments d ON d.id = p.department_id \
      LEFT JOIN people o ON o.id = p.owner_id";
 
@@ -121,44 +119,34 @@ fn push_pool_where(w: &mut Sql, q: &PoolQuery) {
         w.push(" AND p.seats_purchased IS NOT NULL AND p.seats_assigned > p.seats_purchased");
     }
     if let Some(pct) = q.under_used_below_percent {
-        w.push(" AND p.seats_purchased > 0 AND p.seats_assigned * 100 < p.seats_purchased * ")
-            .bind(pct);
+        w.push(" AND p.seats_purchased > 0 AND p.seats_assigned * 100 < p.seats_purchased * ").bind(pct);
     }
 }
 
-pub async fn list(pool: &AnyPool, q: &PoolQuery) -> Result<Page<Pool>, sqlx::Error> {
+/// The two statements behind a list page: the count and the page itself (public for the benchmarks, which time
+/// the same SQL without the rest of the stack).
+pub fn list_sql(q: &PoolQuery) -> (Sql, Sql) {
     let mut count = Sql::new("SELECT COUNT(*)");
     count.push(POOL_FROM);
     push_pool_where(&mut count, q);
-    let total: i64 = count.query_scalar().fetch_one(pool).await?;
-
     let mut list = Sql::new(POOL_COLUMNS);
     list.push(POOL_FROM);
     push_pool_where(&mut list, q);
     let (sort, desc) = q.sort.unwrap_or((PoolSort::Name, false));
-    list.push(" ORDER BY ").push(sort.column()).push(if desc {
-        " DESC NULLS LAST"
-    } else {
-        " ASC NULLS LAST"
-    });
-    list.push(", p.id LIMIT ")
-        .bind(q.per_page)
-        .push(" OFFSET ")
-        .bind((q.page - 1) * q.per_page);
-    let rows = list.query().fetch_all(pool).await?;
-    let items = rows.iter().map(pool_from_row).collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        total,
-        page: q.page,
-        per_page: q.per_page,
-    })
+    list.push(" ORDER BY ").push(sort.column()).push(if desc { " DESC NULLS LAST" } else { " ASC NULLS LAST" });
+    list.push(", p.id LIMIT ").bind(q.per_page).push(" OFFSET ").bind((q.page - 1) * q.per_page);
+    (count, list)
 }
 
-pub async fn get<'e, E: Executor<'e, Database = Any>>(
-    exec: E,
-    id: i64,
-) -> Result<Option<Pool>, sqlx::Error> {
+pub async fn list(pool: &AnyPool, q: &PoolQuery) -> Result<Page<Pool>, sqlx::Error> {
+    let (count, list) = list_sql(q);
+    let total: i64 = count.query_scalar().fetch_one(pool).await?;
+    let rows = list.query().fetch_all(pool).await?;
+    let items = rows.iter().map(pool_from_row).collect::<Result<_, _>>()?;
+    Ok(Page { items, total, page: q.page, per_page: q.per_page })
+}
+
+pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, id: i64) -> Result<Option<Pool>, sqlx::Error> {
     let sql = format!("{POOL_COLUMNS}{POOL_FROM} WHERE p.id = $1");
     let row = sqlx::query(&sql).bind(id).fetch_optional(exec).await?;
     row.as_ref().map(pool_from_row).transpose()
@@ -166,10 +154,7 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
 
 /// The department a pool belongs to, for scope checks before anything else is read.
 pub async fn department_of(pool: &AnyPool, id: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT department_id FROM pools WHERE id = $1")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_scalar("SELECT department_id FROM pools WHERE id = $1").bind(id).fetch_optional(pool).await
 }
 
 fn pool_from_row(r: &AnyRow) -> Result<Pool, sqlx::Error> {
@@ -180,14 +165,8 @@ fn pool_from_row(r: &AnyRow) -> Result<Pool, sqlx::Error> {
     Ok(Pool {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
-        vendor: Ref {
-            id: r.try_get("vendor_id")?,
-            name: r.try_get("vendor_name")?,
-        },
-        product: Ref {
-            id: r.try_get("product_id")?,
-            name: r.try_get("product_name")?,
-        },
+        vendor: Ref { id: r.try_get("vendor_id")?, name: r.try_get("vendor_name")? },
+        product: Ref { id: r.try_get("product_id")?, name: r.try_get("product_name")? },
         tier: r.try_get("tier")?,
         license_type: parse_enum(&r.try_get::<String, _>("license_type")?, LicenseType::parse)?,
         seats_purchased,
@@ -196,24 +175,12 @@ fn pool_from_row(r: &AnyRow) -> Result<Pool, sqlx::Error> {
         over_assigned: seats_purchased.is_some_and(|p| seats_assigned > p),
         allow_overage: r.try_get::<i64, _>("allow_overage")? != 0,
         unit_cost: Money::new(r.try_get("unit_cost_minor")?, currency.clone()),
-        billing_period: parse_enum(
-            &r.try_get::<String, _>("billing_period")?,
-            BillingPeriod::parse,
-        )?,
+        billing_period: parse_enum(&r.try_get::<String, _>("billing_period")?, BillingPeriod::parse)?,
         annual_cost: Money::new(r.try_get("annual_cost_minor")?, currency),
-        cost_centre: Ref {
-            id: r.try_get("cost_centre_id")?,
-            name: r.try_get("cost_centre_code")?,
-        },
-        department: Ref {
-            id: r.try_get("department_id")?,
-            name: r.try_get("department_name")?,
-        },
+        cost_centre: Ref { id: r.try_get("cost_centre_id")?, name: r.try_get("cost_centre_code")? },
+        department: Ref { id: r.try_get("department_id")?, name: r.try_get("department_name")? },
         owner: match owner_id {
-            Some(id) => Some(Ref {
-                id,
-                name: r.try_get("owner_name")?,
-            }),
+            Some(id) => Some(Ref { id, name: r.try_get("owner_name")? }),
             None => None,
         },
         contract_start: parse_date(r.try_get("contract_start")?),
@@ -229,48 +196,15 @@ fn pool_from_row(r: &AnyRow) -> Result<Pool, sqlx::Error> {
 }
 
 fn bind_values(sql: &mut Sql, v: &PoolValues) {
-    sql.bind(v.name.clone())
-        .push(", ")
-        .bind(v.name.to_lowercase())
-        .push(", ");
-    sql.bind(v.vendor_id)
-        .push(", ")
-        .bind(v.product_id)
-        .push(", ")
-        .bind(v.tier.clone())
-        .push(", ");
-    sql.bind(v.license_type.as_str())
-        .push(", ")
-        .bind(v.seats_purchased)
-        .push(", ")
-        .bind(v.allow_overage);
-    sql.push(", ")
-        .bind(v.unit_cost_minor)
-        .push(", ")
-        .bind(v.currency.clone())
-        .push(", ");
-    sql.bind(v.billing_period.as_str())
-        .push(", ")
-        .bind(v.annual_cost_minor)
-        .push(", ");
-    sql.bind(v.cost_centre_id)
-        .push(", ")
-        .bind(v.department_id)
-        .push(", ")
-        .bind(v.owner_id)
-        .push(", ");
-    sql.bind(v.contract_start.map(|d| d.to_string()))
-        .push(", ")
-        .bind(v.contract_end.map(|d| d.to_string()));
-    sql.push(", ")
-        .bind(v.auto_renew)
-        .push(", ")
-        .bind(v.notice_days)
-        .push(", ");
-    sql.bind(v.cancel_by.map(|d| d.to_string()))
-        .push(", ")
-        .bind(v.po_number.clone())
-        .push(", ");
+    sql.bind(v.name.clone()).push(", ").bind(v.name.to_lowercase()).push(", ");
+    sql.bind(v.vendor_id).push(", ").bind(v.product_id).push(", ").bind(v.tier.clone()).push(", ");
+    sql.bind(v.license_type.as_str()).push(", ").bind(v.seats_purchased).push(", ").bind(v.allow_overage);
+    sql.push(", ").bind(v.unit_cost_minor).push(", ").bind(v.currency.clone()).push(", ");
+    sql.bind(v.billing_period.as_str()).push(", ").bind(v.annual_cost_minor).push(", ");
+    sql.bind(v.cost_centre_id).push(", ").bind(v.department_id).push(", ").bind(v.owner_id).push(", ");
+    sql.bind(v.contract_start.map(|d| d.to_string())).push(", ").bind(v.contract_end.map(|d| d.to_string()));
+    sql.push(", ").bind(v.auto_renew).push(", ").bind(v.notice_days).push(", ");
+    sql.bind(v.cancel_by.map(|d| d.to_string())).push(", ").bind(v.po_number.clone()).push(", ");
     sql.bind(v.notes.clone());
 }
 
@@ -278,37 +212,20 @@ const VALUE_COLUMNS: &str = "name, name_lower, vendor_id, product_id, tier, lice
      allow_overage, unit_cost_minor, currency, billing_period, annual_cost_minor, cost_centre_id, department_id, \
      owner_id, contract_start, contract_end, auto_renew, notice_days, cancel_by, po_number, notes";
 
-pub async fn insert(
-    conn: &mut Conn,
-    v: &PoolValues,
-    now: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
+pub async fn insert(conn: &mut Conn, v: &PoolValues, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
     let mut sql = Sql::new("INSERT INTO pools (");
-    sql.push(VALUE_COLUMNS)
-        .push(", created_at, updated_at) VALUES (");
+    sql.push(VALUE_COLUMNS).push(", created_at, updated_at) VALUES (");
     bind_values(&mut sql, v);
-    sql.push(", ")
-        .bind(to_db(now))
-        .push(", ")
-        .bind(to_db(now))
-        .push(") RETURNING id");
+    sql.push(", ").bind(to_db(now)).push(", ").bind(to_db(now)).push(") RETURNING id");
     sql.query_scalar().fetch_one(conn).await
 }
 
-pub async fn update(
-    conn: &mut Conn,
-    id: i64,
-    v: &PoolValues,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+pub async fn update(conn: &mut Conn, id: i64, v: &PoolValues, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     // A row-value update keeps the column list in one place with the insert.
     let mut sql = Sql::new("UPDATE pools SET (");
     sql.push(VALUE_COLUMNS).push(", updated_at) = (");
     bind_values(&mut sql, v);
-    sql.push(", ")
-        .bind(to_db(now))
-        .push(") WHERE id = ")
-        .bind(id);
+    sql.push(", ").bind(to_db(now)).push(") WHERE id = ").bind(id);
     sql.query().execute(conn).await?;
     Ok(())
 }
@@ -318,25 +235,18 @@ pub async fn summary(
     scope: &DepartmentScope,
     today: NaiveDate,
 ) -> Result<InventorySummary, sqlx::Error> {
-    let q = PoolQuery {
-        scope: scope.clone(),
-        ..Default::default()
-    };
+    let q = PoolQuery { scope: scope.clone(), ..Default::default() };
     let mut sql = Sql::new(
         "SELECT COUNT(*) AS pools, CAST(COALESCE(SUM(p.seats_purchased), 0) AS BIGINT) AS purchased, \
          CAST(COALESCE(SUM(p.seats_assigned), 0) AS BIGINT) AS assigned, \
          CAST(COALESCE(SUM(CASE WHEN p.seats_assigned > p.seats_purchased THEN 1 ELSE 0 END), 0) AS BIGINT) AS over, \
          CAST(COALESCE(SUM(CASE WHEN p.contract_end >= ",
     );
-    sql.bind(today.to_string())
-        .push(" AND p.contract_end <= ")
-        .bind((today + chrono::Days::new(90)).to_string());
+    sql.bind(today.to_string()).push(" AND p.contract_end <= ").bind((today + chrono::Days::new(90)).to_string());
     sql.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS expiring FROM pools p");
     push_pool_where(&mut sql, &q);
     let row = sql.query().fetch_one(pool).await?;
-    let mut costs = Sql::new(
-        "SELECT p.currency, CAST(SUM(p.annual_cost_minor) AS BIGINT) AS total FROM pools p",
-    );
+    let mut costs = Sql::new("SELECT p.currency, CAST(SUM(p.annual_cost_minor) AS BIGINT) AS total FROM pools p");
     push_pool_where(&mut costs, &q);
     costs.push(" GROUP BY p.currency ORDER BY p.currency");
     let cost_rows = costs.query().fetch_all(pool).await?;
@@ -348,12 +258,7 @@ pub async fn summary(
         expiring_90_days: row.try_get("expiring")?,
         annual_cost: cost_rows
             .iter()
-            .map(|r| {
-                Ok(Money::new(
-                    r.try_get("total")?,
-                    r.try_get::<String, _>("currency")?,
-                ))
-            })
+            .map(|r| Ok(Money::new(r.try_get("total")?, r.try_get::<String, _>("currency")?)))
             .collect::<Result<_, sqlx::Error>>()?,
     })
 }
@@ -369,10 +274,7 @@ fn assignment_from_row(r: &AnyRow) -> Result<Assignment, sqlx::Error> {
             id,
             name: r.try_get("person_name")?,
             email: r.try_get("person_email")?,
-            status: parse_enum(
-                &r.try_get::<String, _>("person_status")?,
-                PersonStatus::parse,
-            )?,
+            status: parse_enum(&r.try_get::<String, _>("person_status")?, PersonStatus::parse)?,
             department: r.try_get("department_name")?,
         }),
         None => None,
@@ -398,23 +300,11 @@ pub async fn assignments(
         .fetch_optional(pool)
         .await?
         .unwrap_or(0);
-    let sql = format!("{ASSIGNMENT_SELECT} WHERE a.pool_id = $1 ORDER BY a.assigned_at DESC, a.id DESC LIMIT $2 OFFSET $3");
-    let rows = sqlx::query(&sql)
-        .bind(pool_id)
-        .bind(per_page)
-        .bind((page - 1) * per_page)
-        .fetch_all(pool)
-        .await?;
-    let items = rows
-        .iter()
-        .map(assignment_from_row)
-        .collect::<Result<_, _>>()?;
-    Ok(Page {
-        items,
-        total,
-        page,
-        per_page,
-    })
+    let sql =
+        format!("{ASSIGNMENT_SELECT} WHERE a.pool_id = $1 ORDER BY a.assigned_at DESC, a.id DESC LIMIT $2 OFFSET $3");
+    let rows = sqlx::query(&sql).bind(pool_id).bind(per_page).bind((page - 1) * per_page).fetch_all(pool).await?;
+    let items = rows.iter().map(assignment_from_row).collect::<Result<_, _>>()?;
+    Ok(Page { items, total, page, per_page })
 }
 
 pub async fn assignment<'e, E: Executor<'e, Database = Any>>(
@@ -423,26 +313,16 @@ pub async fn assignment<'e, E: Executor<'e, Database = Any>>(
     id: i64,
 ) -> Result<Option<Assignment>, sqlx::Error> {
     let sql = format!("{ASSIGNMENT_SELECT} WHERE a.pool_id = $1 AND a.id = $2");
-    let row = sqlx::query(&sql)
-        .bind(pool_id)
-        .bind(id)
-        .fetch_optional(exec)
-        .await?;
+    let row = sqlx::query(&sql).bind(pool_id).bind(id).fetch_optional(exec).await?;
     row.as_ref().map(assignment_from_row).transpose()
 }
 
-pub async fn holds_seat(
-    conn: &mut Conn,
-    pool_id: i64,
-    person_id: i64,
-) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM seat_assignments WHERE pool_id = $1 AND person_id = $2",
-    )
-    .bind(pool_id)
-    .bind(person_id)
-    .fetch_one(conn)
-    .await?;
+pub async fn holds_seat(conn: &mut Conn, pool_id: i64, person_id: i64) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM seat_assignments WHERE pool_id = $1 AND person_id = $2")
+        .bind(pool_id)
+        .bind(person_id)
+        .fetch_one(conn)
+        .await?;
     Ok(n > 0)
 }
 
@@ -472,11 +352,7 @@ pub async fn insert_assignment(
     Ok(id)
 }
 
-pub async fn delete_assignment(
-    conn: &mut Conn,
-    pool_id: i64,
-    id: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn delete_assignment(conn: &mut Conn, pool_id: i64, id: i64) -> Result<bool, sqlx::Error> {
     let r = sqlx::query("DELETE FROM seat_assignments WHERE id = $1 AND pool_id = $2")
         .bind(id)
         .bind(pool_id)
@@ -507,38 +383,24 @@ pub async fn seats<'e, E: Executor<'e, Database = Any>>(
     exec: E,
     pool_id: i64,
 ) -> Result<Option<(Option<i64>, i64, bool)>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT seats_purchased, seats_assigned, allow_overage FROM pools WHERE id = $1",
-    )
-    .bind(pool_id)
-    .fetch_optional(exec)
-    .await?;
+    let row = sqlx::query("SELECT seats_purchased, seats_assigned, allow_overage FROM pools WHERE id = $1")
+        .bind(pool_id)
+        .fetch_optional(exec)
+        .await?;
     row.map(|r| {
-        Ok((
-            r.try_get("seats_purchased")?,
-            r.try_get("seats_assigned")?,
-            r.try_get::<i64, _>("allow_overage")? != 0,
-        ))
+        Ok((r.try_get("seats_purchased")?, r.try_get("seats_assigned")?, r.try_get::<i64, _>("allow_overage")? != 0))
     })
     .transpose()
 }
 
 pub async fn owners(pool: &AnyPool, scope: &DepartmentScope) -> Result<Vec<Ref>, sqlx::Error> {
-    let mut sql =
-        Sql::new("SELECT DISTINCT o.id, o.name FROM pools p JOIN people o ON o.id = p.owner_id");
+    let mut sql = Sql::new("SELECT DISTINCT o.id, o.name FROM pools p JOIN people o ON o.id = p.owner_id");
     if let Some(scope) = scope {
         sql.push(" WHERE p.department_id IN ").bind_list(scope);
     }
     sql.push(" ORDER BY o.name");
     let rows = sql.query().fetch_all(pool).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Ref {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Ref { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
 }
 
 /// Set one pool's seat counter from its assignment rows (after a bulk load into it).

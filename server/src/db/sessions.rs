@@ -32,40 +32,22 @@ pub async fn insert(
     Ok(())
 }
 
-pub async fn find(
-    pool: &AnyPool,
-    token_hash: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<SessionRow>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT user_id, csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > $2",
-    )
-    .bind(token_hash)
-    .bind(to_db(now))
-    .fetch_optional(pool)
-    .await?;
-    row.map(|r| {
-        Ok(SessionRow {
-            user_id: r.try_get("user_id")?,
-            csrf_token: r.try_get("csrf_token")?,
-        })
-    })
-    .transpose()
+pub async fn find(pool: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRow>, sqlx::Error> {
+    let row = sqlx::query("SELECT user_id, csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+        .bind(token_hash)
+        .bind(to_db(now))
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| Ok(SessionRow { user_id: r.try_get("user_id")?, csrf_token: r.try_get("csrf_token")? })).transpose()
 }
 
 pub async fn delete(pool: &AnyPool, token_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(pool)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
     Ok(())
 }
 
 pub async fn delete_expired(pool: &AnyPool, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(to_db(now))
-        .execute(pool)
-        .await?;
+    let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(to_db(now)).execute(pool).await?;
     Ok(r.rows_affected())
 }
 
@@ -109,43 +91,30 @@ pub async fn insert_token(
     .await
 }
 
-pub async fn find_token(
-    pool: &AnyPool,
-    kind: TokenKind,
-    token_hash: &str,
-) -> Result<Option<TokenRow>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND kind = $2 AND revoked_at IS NULL",
-    )
-    .bind(token_hash)
-    .bind(kind.as_str())
-    .fetch_optional(pool)
-    .await?;
-    row.map(|r| {
-        Ok(TokenRow {
-            id: r.try_get("id")?,
-            user_id: r.try_get("user_id")?,
-        })
-    })
-    .transpose()
+pub async fn find_token(pool: &AnyPool, kind: TokenKind, token_hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND kind = $2 AND revoked_at IS NULL")
+            .bind(token_hash)
+            .bind(kind.as_str())
+            .fetch_optional(pool)
+            .await?;
+    row.map(|r| Ok(TokenRow { id: r.try_get("id")?, user_id: r.try_get("user_id")? })).transpose()
 }
 
 /// Record use at most once a minute, so scripts hammering the API do not turn every read into a write.
 pub async fn touch_token(pool: &AnyPool, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
-        .bind(to_db(now))
-        .bind(id)
-        .bind(to_db(now - chrono::Duration::minutes(1)))
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+    )
+    .bind(to_db(now))
+    .bind(id)
+    .bind(to_db(now - chrono::Duration::minutes(1)))
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
-pub async fn list_tokens(
-    pool: &AnyPool,
-    kind: TokenKind,
-    user_id: i64,
-) -> Result<Vec<TokenInfo>, sqlx::Error> {
+pub async fn list_tokens(pool: &AnyPool, kind: TokenKind, user_id: i64) -> Result<Vec<TokenInfo>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, name, created_at, last_used_at FROM api_tokens \
          WHERE user_id = $1 AND kind = $2 AND revoked_at IS NULL ORDER BY id",
@@ -160,9 +129,7 @@ pub async fn list_tokens(
                 id: r.try_get("id")?,
                 name: r.try_get("name")?,
                 created_at: from_db(&r.try_get::<String, _>("created_at")?),
-                last_used_at: r
-                    .try_get::<Option<String>, _>("last_used_at")?
-                    .map(|s| from_db(&s)),
+                last_used_at: r.try_get::<Option<String>, _>("last_used_at")?.map(|s| from_db(&s)),
             })
         })
         .collect()
@@ -188,14 +155,8 @@ pub async fn revoke_token(
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn insert_setup_token(
-    pool: &AnyPool,
-    token_hash: &str,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM setup_tokens")
-        .execute(pool)
-        .await?;
+pub async fn insert_setup_token(pool: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM setup_tokens").execute(pool).await?;
     sqlx::query("INSERT INTO setup_tokens (token_hash, created_at) VALUES ($1, $2)")
         .bind(token_hash)
         .bind(to_db(now))
@@ -205,13 +166,7 @@ pub async fn insert_setup_token(
 }
 
 /// Consume the setup token inside the transaction that creates the first admin.
-pub async fn take_setup_token(
-    conn: &mut super::Conn,
-    token_hash: &str,
-) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM setup_tokens WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(conn)
-        .await?;
+pub async fn take_setup_token(conn: &mut super::Conn, token_hash: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM setup_tokens WHERE token_hash = $1").bind(token_hash).execute(conn).await?;
     Ok(r.rows_affected() == 1)
 }

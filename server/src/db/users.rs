@@ -13,9 +13,7 @@ pub struct Credentials {
 }
 
 pub async fn count(pool: &AnyPool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await
 }
 
 pub async fn credentials(pool: &AnyPool, email: &str) -> Result<Option<Credentials>, sqlx::Error> {
@@ -23,34 +21,24 @@ pub async fn credentials(pool: &AnyPool, email: &str) -> Result<Option<Credentia
         .bind(email.to_lowercase())
         .fetch_optional(pool)
         .await?;
-    row.map(|r| {
-        Ok(Credentials {
-            id: r.try_get("id")?,
-            password_hash: r.try_get("password_hash")?,
-        })
-    })
-    .transpose()
+    row.map(|r| Ok(Credentials { id: r.try_get("id")?, password_hash: r.try_get("password_hash")? })).transpose()
 }
 
 pub async fn load(pool: &AnyPool, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let Some(row) = sqlx::query("SELECT id, email, name FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(pool)
-        .await?
+    let Some(row) =
+        sqlx::query("SELECT id, email, name FROM users WHERE id = $1").bind(id).fetch_optional(pool).await?
     else {
         return Ok(None);
     };
-    let roles: Vec<String> =
-        sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
+    let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+    let department_ids: Vec<i64> =
+        sqlx::query_scalar("SELECT department_id FROM user_departments WHERE user_id = $1 ORDER BY department_id")
             .bind(id)
             .fetch_all(pool)
             .await?;
-    let department_ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT department_id FROM user_departments WHERE user_id = $1 ORDER BY department_id",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
     Ok(Some(User {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
@@ -61,9 +49,7 @@ pub async fn load(pool: &AnyPool, id: i64) -> Result<Option<User>, sqlx::Error> 
 }
 
 pub async fn list(pool: &AnyPool) -> Result<Vec<User>, sqlx::Error> {
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM users ORDER BY name")
-        .fetch_all(pool)
-        .await?;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM users ORDER BY name").fetch_all(pool).await?;
     let mut users = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(u) = load(pool, id).await? {
@@ -97,14 +83,8 @@ pub async fn set_roles(
     roles: &[Role],
     department_ids: &[i64],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM user_departments WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM user_departments WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
     for role in roles {
         sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
             .bind(user_id)
@@ -146,17 +126,9 @@ pub async fn record_login_attempt(
 }
 
 /// Failed attempts for this email since `since`, counting only those after the last success.
-pub async fn recent_failures(
-    pool: &AnyPool,
-    email: &str,
-    since: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
+pub async fn recent_failures(pool: &AnyPool, email: &str, since: DateTime<Utc>) -> Result<i64, sqlx::Error> {
     let mut sql = Sql::new("SELECT COUNT(*) FROM login_attempts WHERE email = ");
-    sql.bind(email.to_lowercase())
-        .push(" AND succeeded = ")
-        .bind(false)
-        .push(" AND at >= ")
-        .bind(to_db(since));
+    sql.bind(email.to_lowercase()).push(" AND succeeded = ").bind(false).push(" AND at >= ").bind(to_db(since));
     sql.push(" AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE email = ")
         .bind(email.to_lowercase())
         .push(" AND succeeded = ")

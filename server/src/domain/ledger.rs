@@ -21,16 +21,8 @@ pub struct StoredEntry {
 
 /// SHA-256 over the previous hash and a canonical JSON array of the content fields.
 pub fn entry_hash(e: &StoredEntry) -> String {
-    let content = serde_json::json!([
-        e.seq,
-        e.at,
-        e.actor,
-        e.action,
-        e.record_type,
-        e.record_id,
-        e.before_json,
-        e.after_json
-    ]);
+    let content =
+        serde_json::json!([e.seq, e.at, e.actor, e.action, e.record_type, e.record_id, e.before_json, e.after_json]);
     let mut h = Sha256::new();
     h.update(e.prev_hash.as_bytes());
     h.update(b"\n");
@@ -54,11 +46,7 @@ pub struct ChainBreak {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        Self {
-            expected_seq: 1,
-            prev_hash: GENESIS_HASH.to_string(),
-            checked: 0,
-        }
+        Self { expected_seq: 1, prev_hash: GENESIS_HASH.to_string(), checked: 0 }
     }
 }
 
@@ -67,23 +55,14 @@ impl ChainVerifier {
         if e.seq != self.expected_seq {
             return Err(ChainBreak {
                 seq: self.expected_seq,
-                reason: format!(
-                    "entry {} is missing (found {} next)",
-                    self.expected_seq, e.seq
-                ),
+                reason: format!("entry {} is missing (found {} next)", self.expected_seq, e.seq),
             });
         }
         if e.prev_hash != self.prev_hash {
-            return Err(ChainBreak {
-                seq: e.seq,
-                reason: "its previous-hash does not match the entry before".into(),
-            });
+            return Err(ChainBreak { seq: e.seq, reason: "its previous-hash does not match the entry before".into() });
         }
         if entry_hash(e) != e.hash {
-            return Err(ChainBreak {
-                seq: e.seq,
-                reason: "its content does not match its hash".into(),
-            });
+            return Err(ChainBreak { seq: e.seq, reason: "its content does not match its hash".into() });
         }
         self.expected_seq += 1;
         self.prev_hash = e.hash.clone();
@@ -158,10 +137,7 @@ mod tests {
         let mut entries = chain(5);
         entries.remove(1);
         let mut v = ChainVerifier::default();
-        assert_eq!(
-            entries.iter().try_for_each(|e| v.check(e)).unwrap_err().seq,
-            2
-        );
+        assert_eq!(entries.iter().try_for_each(|e| v.check(e)).unwrap_err().seq, 2);
 
         let entries = chain(5);
         let mut v = ChainVerifier::default();

@@ -35,18 +35,12 @@ pub const MAX_NOTICE_DAYS: i64 = 3_650;
 pub const UNDER_USED_PERCENT: i64 = 50;
 
 fn trimmed(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }
 
 fn check_len(errors: &mut Vec<FieldError>, path: &str, value: Option<&str>, max: usize) {
     if value.is_some_and(|v| v.chars().count() > max) {
-        errors.push(FieldError::new(
-            path,
-            format!("must be at most {max} characters"),
-        ));
+        errors.push(FieldError::new(path, format!("must be at most {max} characters")));
     }
 }
 
@@ -66,20 +60,14 @@ pub fn validate(input: &PoolInput, vendor_id: i64) -> Result<PoolValues, Vec<Fie
         errors.push(FieldError::new("license_type", "is required"));
     }
     match (license_type, input.seats_purchased) {
-        (Some(LicenseType::Site), Some(_)) => errors.push(FieldError::new(
-            "seats_purchased",
-            "must be empty for a site / unlimited license",
-        )),
-        (Some(t), None) if t.has_seat_count() => {
-            errors.push(FieldError::new("seats_purchased", "is required"))
+        (Some(LicenseType::Site), Some(_)) => {
+            errors.push(FieldError::new("seats_purchased", "must be empty for a site / unlimited license"))
         }
-        (_, Some(n)) if n < 0 => {
-            errors.push(FieldError::new("seats_purchased", "must be 0 or more"))
+        (Some(t), None) if t.has_seat_count() => errors.push(FieldError::new("seats_purchased", "is required")),
+        (_, Some(n)) if n < 0 => errors.push(FieldError::new("seats_purchased", "must be 0 or more")),
+        (_, Some(n)) if n > MAX_SEATS => {
+            errors.push(FieldError::new("seats_purchased", format!("must be at most {MAX_SEATS}")))
         }
-        (_, Some(n)) if n > MAX_SEATS => errors.push(FieldError::new(
-            "seats_purchased",
-            format!("must be at most {MAX_SEATS}"),
-        )),
         _ => {}
     }
 
@@ -90,19 +78,13 @@ pub fn validate(input: &PoolInput, vendor_id: i64) -> Result<PoolValues, Vec<Fie
         }
         Some(m) => {
             if m.amount_minor < 0 {
-                errors.push(FieldError::new(
-                    "unit_cost.amount_minor",
-                    "must be 0 or more",
-                ));
+                errors.push(FieldError::new("unit_cost.amount_minor", "must be 0 or more"));
             }
             let code = m.currency.trim().to_uppercase();
             if currency_minor_digits(&code).is_none() {
                 errors.push(FieldError::new(
                     "unit_cost.currency",
-                    format!(
-                        "unknown currency {:?}: use an ISO 4217 code such as USD or EUR",
-                        m.currency
-                    ),
+                    format!("unknown currency {:?}: use an ISO 4217 code such as USD or EUR", m.currency),
                 ));
             }
             (m.amount_minor, code)
@@ -120,18 +102,14 @@ pub fn validate(input: &PoolInput, vendor_id: i64) -> Result<PoolValues, Vec<Fie
     }
     if let (Some(start), Some(end)) = (input.contract_start, input.contract_end) {
         if end < start {
-            errors.push(FieldError::new(
-                "contract_end",
-                "must be on or after the contract start",
-            ));
+            errors.push(FieldError::new("contract_end", "must be on or after the contract start"));
         }
     }
     match input.notice_days {
         Some(n) if n < 0 => errors.push(FieldError::new("notice_days", "must be 0 or more")),
-        Some(n) if n > MAX_NOTICE_DAYS => errors.push(FieldError::new(
-            "notice_days",
-            format!("must be at most {MAX_NOTICE_DAYS}"),
-        )),
+        Some(n) if n > MAX_NOTICE_DAYS => {
+            errors.push(FieldError::new("notice_days", format!("must be at most {MAX_NOTICE_DAYS}")))
+        }
         _ => {}
     }
     let po_number = trimmed(&input.po_number);
@@ -139,16 +117,10 @@ pub fn validate(input: &PoolInput, vendor_id: i64) -> Result<PoolValues, Vec<Fie
     let notes = trimmed(&input.notes);
     check_len(&mut errors, "notes", notes.as_deref(), 10_000);
 
-    let (Some(license_type), Some(billing_period), true) =
-        (license_type, billing_period, errors.is_empty())
-    else {
+    let (Some(license_type), Some(billing_period), true) = (license_type, billing_period, errors.is_empty()) else {
         return Err(errors);
     };
-    let seats_purchased = if license_type.has_seat_count() {
-        input.seats_purchased
-    } else {
-        None
-    };
+    let seats_purchased = if license_type.has_seat_count() { input.seats_purchased } else { None };
     Ok(PoolValues {
         annual_cost_minor: annual_cost_minor(
             unit_cost_minor,
@@ -227,9 +199,9 @@ pub fn utilization_percent(assigned: i64, purchased: Option<i64>) -> Option<i64>
 /// Why a seat cannot be assigned, if it cannot.
 pub fn seat_refusal(purchased: Option<i64>, assigned: i64, allow_overage: bool) -> Option<String> {
     match purchased {
-        Some(p) if assigned >= p && !allow_overage => Some(format!(
-            "all {p} purchased seats are assigned and this pool does not allow overage"
-        )),
+        Some(p) if assigned >= p && !allow_overage => {
+            Some(format!("all {p} purchased seats are assigned and this pool does not allow overage"))
+        }
         _ => None,
     }
 }
@@ -280,16 +252,7 @@ mod tests {
         i.contract_end = Some(d("2025-01-01"));
         let errors = validate(&i, 1).unwrap_err();
         let paths: Vec<_> = errors.iter().map(|e| e.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            [
-                "name",
-                "seats_purchased",
-                "unit_cost.amount_minor",
-                "unit_cost.currency",
-                "contract_end"
-            ]
-        );
+        assert_eq!(paths, ["name", "seats_purchased", "unit_cost.amount_minor", "unit_cost.currency", "contract_end"]);
         assert_eq!(errors[1].message, "must be 0 or more");
     }
 
@@ -306,18 +269,10 @@ mod tests {
 
     #[test]
     fn one_time_cost_is_spread_over_the_term() {
-        let three_years = annual_cost_minor(
-            30_000,
-            BillingPeriod::OneTime,
-            Some(1),
-            Some(d("2026-01-01")),
-            Some(d("2028-12-31")),
-        );
+        let three_years =
+            annual_cost_minor(30_000, BillingPeriod::OneTime, Some(1), Some(d("2026-01-01")), Some(d("2028-12-31")));
         assert_eq!(three_years, 9_991); // 1,096 days: slightly under a third.
-        assert_eq!(
-            annual_cost_minor(30_000, BillingPeriod::OneTime, Some(2), None, None),
-            60_000
-        );
+        assert_eq!(annual_cost_minor(30_000, BillingPeriod::OneTime, Some(2), None, None), 60_000);
     }
 
     #[test]

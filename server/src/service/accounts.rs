@@ -2,17 +2,14 @@
 
 use chrono::Duration;
 use seatwise_types::{
-    FieldError, Role, SessionInfo, SetupRequest, TokenCreated, TokenInfo, User, UserCreate,
-    UserRolesUpdate,
+    FieldError, Role, SessionInfo, SetupRequest, TokenCreated, TokenInfo, User, UserCreate, UserRolesUpdate,
 };
 
 use crate::auth::{Actor, Via};
 use crate::db::sessions::{self, TokenKind};
 use crate::db::{catalog, users};
 use crate::domain::access::{self, Scope};
-use crate::domain::secret::{
-    dummy_hash, hash_password, password_problem, random_token, sha256_hex, verify_password,
-};
+use crate::domain::secret::{dummy_hash, hash_password, password_problem, random_token, sha256_hex, verify_password};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::state::AppState;
@@ -30,16 +27,10 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<N
     let since = now - Duration::minutes(s.login_window_minutes);
     if users::recent_failures(&state.db.read, &email, since).await? >= s.login_max_failures {
         tracing::warn!(email = %email, "login refused: too many failed attempts");
-        return Err(AppError::TooManyRequests {
-            retry_after_secs: (s.login_window_minutes * 60) as u64,
-        });
+        return Err(AppError::TooManyRequests { retry_after_secs: (s.login_window_minutes * 60) as u64 });
     }
     let creds = users::credentials(&state.db.read, &email).await?;
-    let hash = creds
-        .as_ref()
-        .map(|c| c.password_hash.as_str())
-        .unwrap_or(dummy_hash())
-        .to_string();
+    let hash = creds.as_ref().map(|c| c.password_hash.as_str()).unwrap_or(dummy_hash()).to_string();
     let password = password.to_string();
     // Argon2 is deliberately slow; keep it off the async workers.
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
@@ -50,32 +41,17 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<N
         _ => {
             users::record_login_attempt(&state.db.write, &email, false, now).await?;
             tracing::info!(email = %email, "login failed");
-            return Err(AppError::InvalidCredentials(
-                "Wrong email or password.".into(),
-            ));
+            return Err(AppError::InvalidCredentials("Wrong email or password.".into()));
         }
     };
     users::record_login_attempt(&state.db.write, &email, true, now).await?;
     let token = random_token("");
     let csrf = random_token("");
     let expires = now + Duration::hours(s.session_hours);
-    sessions::insert(
-        &state.db.write,
-        &sha256_hex(&token),
-        user_id,
-        &csrf,
-        now,
-        expires,
-    )
-    .await?;
-    let user = users::load(&state.db.read, user_id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    sessions::insert(&state.db.write, &sha256_hex(&token), user_id, &csrf, now, expires).await?;
+    let user = users::load(&state.db.read, user_id).await?.ok_or(AppError::Unauthenticated)?;
     tracing::info!(user_id, "login");
-    Ok(NewSession {
-        token,
-        info: session_info(state, user, csrf).await?,
-    })
+    Ok(NewSession { token, info: session_info(state, user, csrf).await? })
 }
 
 pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
@@ -85,23 +61,14 @@ pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
     Ok(())
 }
 
-pub async fn session_info(
-    state: &AppState,
-    user: User,
-    csrf_token: String,
-) -> AppResult<SessionInfo> {
+pub async fn session_info(state: &AppState, user: User, csrf_token: String) -> AppResult<SessionInfo> {
     let all = catalog::departments(&state.db.read).await?;
     let departments = match access::pool_read_scope(&user) {
         Scope::All => all,
         Scope::Departments(ids) => all.into_iter().filter(|d| ids.contains(&d.id)).collect(),
         Scope::Nothing => Vec::new(),
     };
-    Ok(SessionInfo {
-        roles: user.roles.clone(),
-        user,
-        departments,
-        csrf_token,
-    })
+    Ok(SessionInfo { roles: user.roles.clone(), user, departments, csrf_token })
 }
 
 pub async fn me(state: &AppState, actor: Actor) -> AppResult<SessionInfo> {
@@ -120,16 +87,9 @@ fn validate_token_name(name: &str) -> AppResult<String> {
     Ok(name.to_string())
 }
 
-pub async fn create_token(
-    state: &AppState,
-    actor: &Actor,
-    kind: TokenKind,
-    name: &str,
-) -> AppResult<TokenCreated> {
+pub async fn create_token(state: &AppState, actor: &Actor, kind: TokenKind, name: &str) -> AppResult<TokenCreated> {
     if kind == TokenKind::Scim && !access::is_admin(&actor.user) {
-        return Err(AppError::Forbidden(
-            "Only admins create SCIM tokens.".into(),
-        ));
+        return Err(AppError::Forbidden("Only admins create SCIM tokens.".into()));
     }
     let name = validate_token_name(name)?;
     let now = state.clock.now();
@@ -139,17 +99,8 @@ pub async fn create_token(
     };
     let token = random_token(prefix);
     let mut tx = state.db.begin().await?;
-    let id = sessions::insert_token(
-        &mut tx,
-        kind,
-        actor.user.id,
-        &name,
-        &sha256_hex(&token),
-        now,
-    )
-    .await?;
-    let record =
-        serde_json::json!({ "id": id, "name": name, "kind": format!("{kind:?}").to_lowercase() });
+    let id = sessions::insert_token(&mut tx, kind, actor.user.id, &name, &sha256_hex(&token), now).await?;
+    let record = serde_json::json!({ "id": id, "name": name, "kind": format!("{kind:?}").to_lowercase() });
     ledger::record(
         &mut tx,
         now,
@@ -167,29 +118,16 @@ pub async fn create_token(
     Ok(TokenCreated { id, name, token })
 }
 
-pub async fn list_tokens(
-    state: &AppState,
-    actor: &Actor,
-    kind: TokenKind,
-) -> AppResult<Vec<TokenInfo>> {
+pub async fn list_tokens(state: &AppState, actor: &Actor, kind: TokenKind) -> AppResult<Vec<TokenInfo>> {
     if kind == TokenKind::Scim && !access::is_admin(&actor.user) {
-        return Err(AppError::Forbidden(
-            "Only admins manage SCIM tokens.".into(),
-        ));
+        return Err(AppError::Forbidden("Only admins manage SCIM tokens.".into()));
     }
     Ok(sessions::list_tokens(&state.db.read, kind, actor.user.id).await?)
 }
 
-pub async fn revoke_token(
-    state: &AppState,
-    actor: &Actor,
-    kind: TokenKind,
-    id: i64,
-) -> AppResult<()> {
+pub async fn revoke_token(state: &AppState, actor: &Actor, kind: TokenKind, id: i64) -> AppResult<()> {
     if kind == TokenKind::Scim && !access::is_admin(&actor.user) {
-        return Err(AppError::Forbidden(
-            "Only admins manage SCIM tokens.".into(),
-        ));
+        return Err(AppError::Forbidden("Only admins manage SCIM tokens.".into()));
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -249,10 +187,7 @@ async fn insert_user(
     }
     for d in &input.department_ids {
         if !catalog::exists(&state.db.read, catalog::CatalogTable::Departments, *d).await? {
-            errors.push(FieldError::new(
-                "department_ids",
-                format!("department {d} does not exist"),
-            ));
+            errors.push(FieldError::new("department_ids", format!("department {d} does not exist")));
         }
     }
     if !errors.is_empty() {
@@ -262,22 +197,11 @@ async fn insert_user(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     if let Some(h) = setup_token_hash {
-        if users::count(&state.db.read).await? > 0
-            || !sessions::take_setup_token(&mut tx, h).await?
-        {
-            return Err(AppError::Forbidden(
-                "This setup link is no longer valid.".into(),
-            ));
+        if users::count(&state.db.read).await? > 0 || !sessions::take_setup_token(&mut tx, h).await? {
+            return Err(AppError::Forbidden("This setup link is no longer valid.".into()));
         }
     }
-    let id = users::insert(
-        &mut tx,
-        input.email.trim(),
-        input.name.trim(),
-        &password_hash,
-        now,
-    )
-    .await?;
+    let id = users::insert(&mut tx, input.email.trim(), input.name.trim(), &password_hash, now).await?;
     users::set_roles(&mut tx, id, &input.roles, &input.department_ids).await?;
     let user = User {
         id,
@@ -313,30 +237,16 @@ pub async fn list_users(state: &AppState, actor: &Actor) -> AppResult<Vec<User>>
     Ok(users::list(&state.db.read).await?)
 }
 
-pub async fn update_roles(
-    state: &AppState,
-    actor: &Actor,
-    id: i64,
-    input: &UserRolesUpdate,
-) -> AppResult<User> {
+pub async fn update_roles(state: &AppState, actor: &Actor, id: i64, input: &UserRolesUpdate) -> AppResult<User> {
     require_admin(actor)?;
-    let before = users::load(&state.db.read, id)
-        .await?
-        .ok_or(AppError::NotFound("user"))?;
+    let before = users::load(&state.db.read, id).await?.ok_or(AppError::NotFound("user"))?;
     if id == actor.user.id && !input.roles.contains(&Role::Admin) {
-        return Err(AppError::field(
-            "roles",
-            "you cannot remove your own admin role",
-        ));
+        return Err(AppError::field("roles", "you cannot remove your own admin role"));
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     users::set_roles(&mut tx, id, &input.roles, &input.department_ids).await?;
-    let after = User {
-        roles: input.roles.clone(),
-        department_ids: input.department_ids.clone(),
-        ..before.clone()
-    };
+    let after = User { roles: input.roles.clone(), department_ids: input.department_ids.clone(), ..before.clone() };
     ledger::record(
         &mut tx,
         now,
@@ -410,12 +320,6 @@ pub async fn create_demo_user(
     roles: Vec<Role>,
     department_ids: Vec<i64>,
 ) -> AppResult<User> {
-    let input = UserCreate {
-        email: email.into(),
-        name: name.into(),
-        password: password.into(),
-        roles,
-        department_ids,
-    };
+    let input = UserCreate { email: email.into(), name: name.into(), password: password.into(), roles, department_ids };
     insert_user(state, "demo", &input, None).await
 }

@@ -1,8 +1,6 @@
 //! Reference data: vendors, products, departments, cost centres, and the people directory.
 
-use seatwise_types::{
-    CostCentre, Department, Page, Person, PersonStatus, Product, ProductInput, Vendor, VendorInput,
-};
+use seatwise_types::{CostCentre, Department, Page, Person, PersonStatus, Product, ProductInput, Vendor, VendorInput};
 use serde::Deserialize;
 
 use crate::auth::Actor;
@@ -17,9 +15,7 @@ fn require_catalog_editor(actor: &Actor) -> AppResult<()> {
     if access::can_edit_catalog(&actor.user) {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "Only admins and license owners add vendors and products.".into(),
-        ))
+        Err(AppError::Forbidden("Only admins and license owners add vendors and products.".into()))
     }
 }
 
@@ -38,9 +34,7 @@ pub async fn vendors(state: &AppState, actor: &Actor) -> AppResult<Vec<Vendor>> 
 
 pub async fn vendor(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vendor> {
     require_reader(actor)?;
-    store::vendor(&state.db.read, id)
-        .await?
-        .ok_or(AppError::NotFound("vendor"))
+    store::vendor(&state.db.read, id).await?.ok_or(AppError::NotFound("vendor"))
 }
 
 fn clean_name(path: &str, name: &str) -> AppResult<String> {
@@ -51,18 +45,10 @@ fn clean_name(path: &str, name: &str) -> AppResult<String> {
     Ok(name.to_string())
 }
 
-pub async fn create_vendor(
-    state: &AppState,
-    actor: &Actor,
-    input: &VendorInput,
-) -> AppResult<Vendor> {
+pub async fn create_vendor(state: &AppState, actor: &Actor, input: &VendorInput) -> AppResult<Vendor> {
     require_catalog_editor(actor)?;
     let name = clean_name("name", &input.name)?;
-    let website = input
-        .website
-        .as_deref()
-        .map(str::trim)
-        .filter(|w| !w.is_empty());
+    let website = input.website.as_deref().map(str::trim).filter(|w| !w.is_empty());
     if let Some(w) = website {
         if !(w.starts_with("https://") || w.starts_with("http://")) || url::Url::parse(w).is_err() {
             return Err(AppError::field("website", "must be an http(s) URL"));
@@ -74,12 +60,7 @@ pub async fn create_vendor(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let id = store::insert_vendor(&mut tx, &name, website).await?;
-    let vendor = Vendor {
-        id,
-        name,
-        website: website.map(str::to_string),
-        pool_count: 0,
-    };
+    let vendor = Vendor { id, name, website: website.map(str::to_string), pool_count: 0 };
     ledger::record(
         &mut tx,
         now,
@@ -102,33 +83,19 @@ pub async fn products(state: &AppState, actor: &Actor) -> AppResult<Vec<Product>
     Ok(store::products(&state.db.read).await?)
 }
 
-pub async fn create_product(
-    state: &AppState,
-    actor: &Actor,
-    input: &ProductInput,
-) -> AppResult<Product> {
+pub async fn create_product(state: &AppState, actor: &Actor, input: &ProductInput) -> AppResult<Product> {
     require_catalog_editor(actor)?;
     let name = clean_name("name", &input.name)?;
     let vendor = store::vendor(&state.db.read, input.vendor_id)
         .await?
         .ok_or_else(|| AppError::field("vendor_id", "must name an existing vendor"))?;
     if store::product_name_taken(&state.db.read, vendor.id, &name).await? {
-        return Err(AppError::field(
-            "name",
-            "this vendor already has a product with this name",
-        ));
+        return Err(AppError::field("name", "this vendor already has a product with this name"));
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let id = store::insert_product(&mut tx, vendor.id, &name).await?;
-    let product = Product {
-        id,
-        name,
-        vendor: seatwise_types::Ref {
-            id: vendor.id,
-            name: vendor.name,
-        },
-    };
+    let product = Product { id, name, vendor: seatwise_types::Ref { id: vendor.id, name: vendor.name } };
     ledger::record(
         &mut tx,
         now,
@@ -170,19 +137,11 @@ pub struct PeopleParams {
 pub async fn people(state: &AppState, actor: &Actor, p: &PeopleParams) -> AppResult<Page<Person>> {
     require_reader(actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
-    let filter = PeopleFilter {
-        q: p.q.clone(),
-        department_id: p.department_id,
-        status: p.status,
-        page,
-        per_page,
-    };
+    let filter = PeopleFilter { q: p.q.clone(), department_id: p.department_id, status: p.status, page, per_page };
     Ok(store::people(&state.db.read, &filter).await?)
 }
 
 pub async fn person(state: &AppState, actor: &Actor, id: i64) -> AppResult<Person> {
     require_reader(actor)?;
-    store::person(&state.db.read, id)
-        .await?
-        .ok_or(AppError::NotFound("person"))
+    store::person(&state.db.read, id).await?.ok_or(AppError::NotFound("person"))
 }

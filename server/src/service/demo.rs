@@ -35,10 +35,10 @@ const COST_CENTRES: [(&str, &str); 6] = [
 ];
 
 const FIRST: [&str; 40] = [
-    "Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "Mateo", "Isabella", "Lucas",
-    "Mia", "Amara", "Hiro", "Priya", "Chen", "Fatima", "Diego", "Ingrid", "Kwame", "Sofia", "Omar",
-    "Yuki", "Lena", "Rafael", "Zara", "Aarav", "Nora", "Tomás", "Chloe", "Malik", "Elena", "Jonas",
-    "Aisha", "Felix", "Maya", "Arjun", "Hannah", "Leo", "Grace", "Samir",
+    "Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "Mateo", "Isabella", "Lucas", "Mia", "Amara", "Hiro",
+    "Priya", "Chen", "Fatima", "Diego", "Ingrid", "Kwame", "Sofia", "Omar", "Yuki", "Lena", "Rafael", "Zara", "Aarav",
+    "Nora", "Tomás", "Chloe", "Malik", "Elena", "Jonas", "Aisha", "Felix", "Maya", "Arjun", "Hannah", "Leo", "Grace",
+    "Samir",
 ];
 
 const LAST: [&str; 40] = [
@@ -336,20 +336,7 @@ const POOLS: [PoolSpec; 40] = [
         10,
         true,
     ),
-    spec(
-        "Slack",
-        "Slack",
-        "Slack Business+",
-        "premium",
-        PerUser,
-        None,
-        Some(300),
-        15000,
-        Annual,
-        93,
-        8,
-        true,
-    ),
+    spec("Slack", "Slack", "Slack Business+", "premium", PerUser, None, Some(300), 15000, Annual, 93, 8, true),
     spec(
         "GitHub",
         "GitHub Enterprise",
@@ -392,20 +379,7 @@ const POOLS: [PoolSpec; 40] = [
         4,
         true,
     ),
-    spec(
-        "Figma",
-        "FigJam",
-        "FigJam",
-        "standard",
-        PerUser,
-        None,
-        Some(60),
-        500,
-        Monthly,
-        22,
-        4,
-        true,
-    ),
+    spec("Figma", "FigJam", "FigJam", "standard", PerUser, None, Some(60), 500, Monthly, 22, 4, true),
     spec(
         "1Password",
         "1Password Business",
@@ -560,20 +534,7 @@ const POOLS: [PoolSpec; 40] = [
         3,
         true,
     ),
-    spec(
-        "Miro",
-        "Miro",
-        "Miro Business",
-        "standard",
-        PerUser,
-        Some("Design"),
-        Some(40),
-        1600,
-        Monthly,
-        48,
-        10,
-        true,
-    ),
+    spec("Miro", "Miro", "Miro Business", "standard", PerUser, Some("Design"), Some(40), 1600, Monthly, 48, 10, true),
     spec(
         "Notion",
         "Notion",
@@ -705,19 +666,9 @@ const POOLS: [PoolSpec; 40] = [
 /// The demo accounts: email, name, roles, departments (for license owners).
 const ACCOUNTS: [(&str, &str, Role, &[&str]); 4] = [
     ("admin@example.com", "Ada Admin", Role::Admin, &[]),
-    (
-        "owner@example.com",
-        "Omar Owner",
-        Role::LicenseOwner,
-        &["Engineering", "Design"],
-    ),
+    ("owner@example.com", "Omar Owner", Role::LicenseOwner, &["Engineering", "Design"]),
     ("finance@example.com", "Fiona Finance", Role::Finance, &[]),
-    (
-        "approver@example.com",
-        "Arjun Approver",
-        Role::Approver,
-        &[],
-    ),
+    ("approver@example.com", "Arjun Approver", Role::Approver, &[]),
 ];
 
 pub fn account_emails() -> impl Iterator<Item = (&'static str, Role)> {
@@ -736,17 +687,9 @@ pub async fn seed(state: &AppState, password: &str) -> AppResult<bool> {
 
     let mut cost_centre_ids = Vec::new();
     for (code, name) in COST_CENTRES {
-        cost_centre_ids.push((
-            code,
-            catalog::insert_cost_centre(&mut tx, code, name).await?,
-        ));
+        cost_centre_ids.push((code, catalog::insert_cost_centre(&mut tx, code, name).await?));
     }
-    let cc_id = |code: &str| {
-        cost_centre_ids
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map_or(0, |(_, id)| *id)
-    };
+    let cc_id = |code: &str| cost_centre_ids.iter().find(|(c, _)| *c == code).map_or(0, |(_, id)| *id);
     let mut departments = Vec::new();
     let mut people = Vec::new();
     let mut n = 0usize;
@@ -773,19 +716,12 @@ pub async fn seed(state: &AppState, password: &str) -> AppResult<bool> {
         }
     }
     let person_ids = bulk::insert_people(&mut tx, &people, now).await?;
-    let dept_of = |name: &str| {
-        departments
-            .iter()
-            .find(|(d, _, _)| *d == name)
-            .map_or((0, 0), |(_, id, cc)| (*id, *cc))
-    };
+    let dept_of = |name: &str| departments.iter().find(|(d, _, _)| *d == name).map_or((0, 0), |(_, id, cc)| (*id, *cc));
     let members = |dept_id: Option<i64>| -> Vec<i64> {
         people
             .iter()
             .zip(&person_ids)
-            .filter(|(p, _)| {
-                dept_id.is_none_or(|d| p.department_id == d) && p.status != PersonStatus::Terminated
-            })
+            .filter(|(p, _)| dept_id.is_none_or(|d| p.department_id == d) && p.status != PersonStatus::Terminated)
             .map(|(_, id)| *id)
             .collect()
     };
@@ -808,10 +744,7 @@ pub async fn seed(state: &AppState, password: &str) -> AppResult<bool> {
                 id
             }
         };
-        let product_id = match products
-            .iter()
-            .find(|(v, p, _)| *v == s.vendor && *p == s.product)
-        {
+        let product_id = match products.iter().find(|(v, p, _)| *v == s.vendor && *p == s.product) {
             Some((_, _, id)) => *id,
             None => {
                 let id = catalog::insert_product(&mut tx, vendor_id, s.product).await?;
@@ -865,9 +798,7 @@ pub async fn seed(state: &AppState, password: &str) -> AppResult<bool> {
         bulk::insert_seats(&mut tx, &seats, "demo").await?;
         let pool = {
             pools::set_seat_count(&mut tx, pool_id).await?;
-            pools::get(&mut *tx, pool_id)
-                .await?
-                .ok_or(AppError::NotFound("pool"))?
+            pools::get(&mut *tx, pool_id).await?.ok_or(AppError::NotFound("pool"))?
         };
         ledger::record(
             &mut tx,
@@ -921,10 +852,8 @@ fn ascii(s: &str) -> String {
 
 fn add_months(d: NaiveDate, months: i64) -> NaiveDate {
     if months >= 0 {
-        d.checked_add_months(chrono::Months::new(months as u32))
-            .unwrap_or(d)
+        d.checked_add_months(chrono::Months::new(months as u32)).unwrap_or(d)
     } else {
-        d.checked_sub_months(chrono::Months::new((-months) as u32))
-            .unwrap_or(d)
+        d.checked_sub_months(chrono::Months::new((-months) as u32)).unwrap_or(d)
     }
 }

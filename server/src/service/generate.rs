@@ -48,9 +48,7 @@ const VENDORS: [&str; 20] = [
 /// Fill an empty database; prints progress to stderr because this takes a while.
 pub async fn run(state: &AppState, size: &Size) -> AppResult<()> {
     if !bulk::is_empty(&state.db.read).await? {
-        return Err(AppError::Conflict(
-            "The database is not empty; generate into a fresh one.".into(),
-        ));
+        return Err(AppError::Conflict("The database is not empty; generate into a fresh one.".into()));
     }
     let started = Instant::now();
     let now = state.clock.now();
@@ -61,12 +59,7 @@ pub async fn run(state: &AppState, size: &Size) -> AppResult<()> {
     let mut cost_centres = Vec::new();
     for i in 0..40 {
         cost_centres.push(
-            catalog::insert_cost_centre(
-                &mut tx,
-                &format!("CC-{:03}", 100 + i),
-                &format!("Cost centre {i}"),
-            )
-            .await?,
+            catalog::insert_cost_centre(&mut tx, &format!("CC-{:03}", 100 + i), &format!("Cost centre {i}")).await?,
         );
     }
     let mut departments = Vec::new();
@@ -91,26 +84,17 @@ pub async fn run(state: &AppState, size: &Size) -> AppResult<()> {
         })
         .collect();
     let person_ids = bulk::insert_people(&mut tx, &people, now).await?;
-    eprintln!(
-        "generate: {} people in {:.1?}",
-        person_ids.len(),
-        started.elapsed()
-    );
+    eprintln!("generate: {} people in {:.1?}", person_ids.len(), started.elapsed());
 
     let mut products = Vec::new();
     for v in VENDORS {
         let vendor_id = catalog::insert_vendor(&mut tx, v, None).await?;
         for p in 0..5 {
-            products.push((
-                vendor_id,
-                catalog::insert_product(&mut tx, vendor_id, &format!("{v} Product {p}")).await?,
-            ));
+            products.push((vendor_id, catalog::insert_product(&mut tx, vendor_id, &format!("{v} Product {p}")).await?));
         }
     }
     // Seats per pool: a heavy-tailed split of the total so a few pools are huge.
-    let weights: Vec<f64> = (0..size.pools)
-        .map(|i| 1.0 / (1.0 + i as f64).powf(0.8))
-        .collect();
+    let weights: Vec<f64> = (0..size.pools).map(|i| 1.0 / (1.0 + i as f64).powf(0.8)).collect();
     let weight_sum: f64 = weights.iter().sum();
     let mut pool_ids = Vec::with_capacity(size.pools);
     let mut seats_left = size.assignments;
@@ -124,9 +108,8 @@ pub async fn run(state: &AppState, size: &Size) -> AppResult<()> {
     ];
     for (i, w) in weights.iter().enumerate() {
         let (vendor_id, product_id) = products[rng.gen_range(0..products.len())];
-        let assigned = (((*w / weight_sum) * size.assignments as f64).round() as usize)
-            .min(seats_left)
-            .min(person_ids.len());
+        let assigned =
+            (((*w / weight_sum) * size.assignments as f64).round() as usize).min(seats_left).min(person_ids.len());
         seats_left -= assigned;
         let utilization = rng.gen_range(40..=115) as f64 / 100.0;
         let purchased = ((assigned as f64 / utilization).ceil() as i64).max(1);
@@ -139,15 +122,8 @@ pub async fn run(state: &AppState, size: &Size) -> AppResult<()> {
             license_type: Some(types[i % types.len()]),
             seats_purchased: Some(purchased),
             allow_overage: false,
-            unit_cost: Some(Money::new(
-                rng.gen_range(200..20_000),
-                if i % 7 == 0 { "EUR" } else { "USD" },
-            )),
-            billing_period: Some(if i % 3 == 0 {
-                BillingPeriod::Annual
-            } else {
-                BillingPeriod::Monthly
-            }),
+            unit_cost: Some(Money::new(rng.gen_range(200..20_000), if i % 7 == 0 { "EUR" } else { "USD" })),
+            billing_period: Some(if i % 3 == 0 { BillingPeriod::Annual } else { BillingPeriod::Monthly }),
             cost_centre_id: cost_centres[d % cost_centres.len()],
             department_id: departments[d],
             owner_id: Some(person_ids[rng.gen_range(0..person_ids.len())]),

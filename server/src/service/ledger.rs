@@ -25,16 +25,8 @@ pub async fn record<B: Serialize, A: Serialize>(
     change: Change<'_, B, A>,
 ) -> Result<LedgerEntry, sqlx::Error> {
     let encode = |e: serde_json::Error| sqlx::Error::Encode(Box::new(e));
-    let before_json = change
-        .before
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(encode)?;
-    let after_json = change
-        .after
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(encode)?;
+    let before_json = change.before.map(serde_json::to_string).transpose().map_err(encode)?;
+    let after_json = change.after.map(serde_json::to_string).transpose().map_err(encode)?;
     let (seq, prev_hash) = store::claim_next(conn).await?;
     let mut entry = StoredEntry {
         seq,
@@ -70,11 +62,7 @@ pub async fn verify(db: &Db) -> Result<LedgerVerification, sqlx::Error> {
     }
     // Entries appended while we read are beyond the head we took at the start; only check up to it.
     if verifier.checked < head_seq {
-        return Ok(broken(
-            verifier.checked,
-            verifier.checked + 1,
-            "entries after it are missing",
-        ));
+        return Ok(broken(verifier.checked, verifier.checked + 1, "entries after it are missing"));
     }
     if verifier.checked == head_seq {
         if let Err(b) = verifier.finish(head_seq, &head_hash) {

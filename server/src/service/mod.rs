@@ -21,10 +21,7 @@ pub fn paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<(i64, i64)>
         errors.push(seatwise_types::FieldError::new("page", "must be 1 or more"));
     }
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        errors.push(seatwise_types::FieldError::new(
-            "per_page",
-            format!("must be between 1 and {MAX_PER_PAGE}"),
-        ));
+        errors.push(seatwise_types::FieldError::new("per_page", format!("must be between 1 and {MAX_PER_PAGE}")));
     }
     if errors.is_empty() {
         Ok((page, per_page))

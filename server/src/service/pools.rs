@@ -1,8 +1,8 @@
 //! Listing, reading, creating and editing license pools, and assigning their seats.
 
 use seatwise_types::{
-    Assignment, AssignmentInput, FieldError, InventorySummary, LicenseType, Lookups, Page,
-    PersonStatus, Pool, PoolDetail, PoolInput,
+    Assignment, AssignmentInput, FieldError, InventorySummary, LicenseType, Lookups, Page, PersonStatus, Pool,
+    PoolDetail, PoolInput,
 };
 use serde::Deserialize;
 
@@ -57,9 +57,7 @@ fn parse_sort(sort: Option<&str>) -> AppResult<Option<(PoolSort, bool)>> {
 
 fn read_scope(actor: &Actor) -> AppResult<Scope> {
     match access::pool_read_scope(&actor.user) {
-        Scope::Nothing => Err(AppError::Forbidden(
-            "Your roles do not include the inventory.".into(),
-        )),
+        Scope::Nothing => Err(AppError::Forbidden("Your roles do not include the inventory.".into())),
         scope => Ok(scope),
     }
 }
@@ -71,10 +69,7 @@ pub async fn list(state: &AppState, actor: &Actor, p: &PoolListParams) -> AppRes
     let today = state.clock.now().date_naive();
     let ending_between = match p.expiring_within_days {
         Some(d) if !(0..=3650).contains(&d) => {
-            return Err(AppError::field(
-                "expiring_within_days",
-                "must be between 0 and 3650",
-            ))
+            return Err(AppError::field("expiring_within_days", "must be between 0 and 3650"))
         }
         Some(d) => Some((today, today + chrono::Days::new(d as u64))),
         None => None,
@@ -99,12 +94,7 @@ pub async fn list(state: &AppState, actor: &Actor, p: &PoolListParams) -> AppRes
 
 pub async fn summary(state: &AppState, actor: &Actor) -> AppResult<InventorySummary> {
     let scope = read_scope(actor)?;
-    Ok(store::summary(
-        &state.db.read,
-        &scope.as_filter(),
-        state.clock.now().date_naive(),
-    )
-    .await?)
+    Ok(store::summary(&state.db.read, &scope.as_filter(), state.clock.now().date_naive()).await?)
 }
 
 pub async fn lookups(state: &AppState, actor: &Actor) -> AppResult<Lookups> {
@@ -115,16 +105,10 @@ pub async fn lookups(state: &AppState, actor: &Actor) -> AppResult<Lookups> {
         vendors: catalog::vendors(db)
             .await?
             .into_iter()
-            .map(|v| seatwise_types::Ref {
-                id: v.id,
-                name: v.name,
-            })
+            .map(|v| seatwise_types::Ref { id: v.id, name: v.name })
             .collect(),
         products: catalog::products(db).await?,
-        departments: departments
-            .into_iter()
-            .filter(|d| scope.contains(d.id))
-            .collect(),
+        departments: departments.into_iter().filter(|d| scope.contains(d.id)).collect(),
         cost_centres: catalog::cost_centres(db).await?,
         owners: store::owners(db, &scope.as_filter()).await?,
     })
@@ -137,9 +121,7 @@ async fn readable(state: &AppState, actor: &Actor, id: i64) -> AppResult<Pool> {
         Some(d) if scope.contains(d) => {}
         _ => return Err(AppError::NotFound("pool")),
     }
-    store::get(&state.db.read, id)
-        .await?
-        .ok_or(AppError::NotFound("pool"))
+    store::get(&state.db.read, id).await?.ok_or(AppError::NotFound("pool"))
 }
 
 fn can_edit(actor: &Actor, department_id: i64) -> bool {
@@ -149,9 +131,7 @@ fn can_edit(actor: &Actor, department_id: i64) -> bool {
 async fn editable(state: &AppState, actor: &Actor, id: i64) -> AppResult<Pool> {
     let pool = readable(state, actor, id).await?;
     if !can_edit(actor, pool.department.id) {
-        return Err(AppError::Forbidden(
-            "You may view this pool but not change it.".into(),
-        ));
+        return Err(AppError::Forbidden("You may view this pool but not change it.".into()));
     }
     Ok(pool)
 }
@@ -164,11 +144,7 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<PoolD
     let pool = readable(state, actor, id).await?;
     let assignments = store::assignments(&state.db.read, id, 1, 100).await?;
     let can_edit = can_edit(actor, pool.department.id);
-    Ok(PoolDetail {
-        pool,
-        assignments,
-        can_edit,
-    })
+    Ok(PoolDetail { pool, assignments, can_edit })
 }
 
 pub async fn assignments(
@@ -186,39 +162,21 @@ pub async fn assignments(
 /// Domain checks, then the references only the database can check; all problems reported together.
 async fn validate(state: &AppState, actor: &Actor, input: &PoolInput) -> AppResult<PoolValues> {
     let db = &state.db.read;
-    let product = if input.product_id > 0 {
-        catalog::product(db, input.product_id).await?
-    } else {
-        None
-    };
+    let product = if input.product_id > 0 { catalog::product(db, input.product_id).await? } else { None };
     let checked = rules::validate(input, product.as_ref().map_or(0, |p| p.vendor.id));
     let mut errors = checked.as_ref().err().cloned().unwrap_or_default();
     if product.is_none() {
-        errors.push(FieldError::new(
-            "product_id",
-            "must name an existing product",
-        ));
+        errors.push(FieldError::new("product_id", "must name an existing product"));
     }
     if input.department_id > 0 {
         if !catalog::exists(db, CatalogTable::Departments, input.department_id).await? {
-            errors.push(FieldError::new(
-                "department_id",
-                "must name an existing department",
-            ));
+            errors.push(FieldError::new("department_id", "must name an existing department"));
         } else if !can_edit(actor, input.department_id) {
-            errors.push(FieldError::new(
-                "department_id",
-                "must be one of your departments",
-            ));
+            errors.push(FieldError::new("department_id", "must be one of your departments"));
         }
     }
-    if input.cost_centre_id > 0
-        && !catalog::exists(db, CatalogTable::CostCentres, input.cost_centre_id).await?
-    {
-        errors.push(FieldError::new(
-            "cost_centre_id",
-            "must name an existing cost centre",
-        ));
+    if input.cost_centre_id > 0 && !catalog::exists(db, CatalogTable::CostCentres, input.cost_centre_id).await? {
+        errors.push(FieldError::new("cost_centre_id", "must name an existing cost centre"));
     }
     if let Some(owner) = input.owner_id {
         if !catalog::exists(db, CatalogTable::People, owner).await? {
@@ -233,17 +191,13 @@ async fn validate(state: &AppState, actor: &Actor, input: &PoolInput) -> AppResu
 
 pub async fn create(state: &AppState, actor: &Actor, input: &PoolInput) -> AppResult<Pool> {
     if access::pool_write_scope(&actor.user) == Scope::Nothing {
-        return Err(AppError::Forbidden(
-            "Your roles do not allow creating pools.".into(),
-        ));
+        return Err(AppError::Forbidden("Your roles do not allow creating pools.".into()));
     }
     let values = validate(state, actor, input).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let id = store::insert(&mut tx, &values, now).await?;
-    let pool = store::get(&mut *tx, id)
-        .await?
-        .ok_or(AppError::NotFound("pool"))?;
+    let pool = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("pool"))?;
     ledger::record(
         &mut tx,
         now,
@@ -261,24 +215,15 @@ pub async fn create(state: &AppState, actor: &Actor, input: &PoolInput) -> AppRe
     Ok(pool)
 }
 
-pub async fn update(
-    state: &AppState,
-    actor: &Actor,
-    id: i64,
-    input: &PoolInput,
-) -> AppResult<Pool> {
+pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &PoolInput) -> AppResult<Pool> {
     editable(state, actor, id).await?;
     let values = validate(state, actor, input).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     // Read "before" inside the transaction so the ledger shows exactly what this write replaced.
-    let before = store::get(&mut *tx, id)
-        .await?
-        .ok_or(AppError::NotFound("pool"))?;
+    let before = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("pool"))?;
     store::update(&mut tx, id, &values, now).await?;
-    let after = store::get(&mut *tx, id)
-        .await?
-        .ok_or(AppError::NotFound("pool"))?;
+    let after = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("pool"))?;
     ledger::record(
         &mut tx,
         now,
@@ -296,27 +241,12 @@ pub async fn update(
     Ok(after)
 }
 
-pub async fn assign(
-    state: &AppState,
-    actor: &Actor,
-    pool_id: i64,
-    input: &AssignmentInput,
-) -> AppResult<Assignment> {
+pub async fn assign(state: &AppState, actor: &Actor, pool_id: i64, input: &AssignmentInput) -> AppResult<Assignment> {
     editable(state, actor, pool_id).await?;
-    let device = input
-        .device
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .map(str::to_string);
+    let device = input.device.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
     match (input.person_id, &device) {
         (None, None) => return Err(AppError::field("person_id", "name a person or a device")),
-        (Some(_), Some(_)) => {
-            return Err(AppError::field(
-                "device",
-                "a seat goes to a person or a device, not both",
-            ))
-        }
+        (Some(_), Some(_)) => return Err(AppError::field("device", "a seat goes to a person or a device, not both")),
         _ => {}
     }
     if let Some(person_id) = input.person_id {
@@ -324,10 +254,7 @@ pub async fn assign(
             .await?
             .ok_or_else(|| AppError::field("person_id", "must name an existing person"))?;
         if person.status == PersonStatus::Terminated {
-            return Err(AppError::field(
-                "person_id",
-                &format!("{} is terminated and cannot hold a seat", person.name),
-            ));
+            return Err(AppError::field("person_id", &format!("{} is terminated and cannot hold a seat", person.name)));
         }
     }
     let now = state.clock.now();
@@ -335,31 +262,17 @@ pub async fn assign(
     if !store::lock(&mut tx, pool_id).await? {
         return Err(AppError::NotFound("pool"));
     }
-    let (purchased, assigned, overage) = store::seats(&mut *tx, pool_id)
-        .await?
-        .ok_or(AppError::NotFound("pool"))?;
+    let (purchased, assigned, overage) = store::seats(&mut *tx, pool_id).await?.ok_or(AppError::NotFound("pool"))?;
     if let Some(reason) = rules::seat_refusal(purchased, assigned, overage) {
         return Err(AppError::Conflict(format!("No free seat: {reason}.")));
     }
     if let Some(person_id) = input.person_id {
         if store::holds_seat(&mut tx, pool_id, person_id).await? {
-            return Err(AppError::Conflict(
-                "This person already holds a seat in this pool.".into(),
-            ));
+            return Err(AppError::Conflict("This person already holds a seat in this pool.".into()));
         }
     }
-    let id = store::insert_assignment(
-        &mut tx,
-        pool_id,
-        input.person_id,
-        device,
-        actor.ledger_name(),
-        now,
-    )
-    .await?;
-    let assignment = store::assignment(&mut *tx, pool_id, id)
-        .await?
-        .ok_or(AppError::NotFound("assignment"))?;
+    let id = store::insert_assignment(&mut tx, pool_id, input.person_id, device, actor.ledger_name(), now).await?;
+    let assignment = store::assignment(&mut *tx, pool_id, id).await?.ok_or(AppError::NotFound("assignment"))?;
     ledger::record(
         &mut tx,
         now,
@@ -381,9 +294,7 @@ pub async fn unassign(state: &AppState, actor: &Actor, pool_id: i64, id: i64) ->
     editable(state, actor, pool_id).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let before = store::assignment(&mut *tx, pool_id, id)
-        .await?
-        .ok_or(AppError::NotFound("assignment"))?;
+    let before = store::assignment(&mut *tx, pool_id, id).await?.ok_or(AppError::NotFound("assignment"))?;
     store::delete_assignment(&mut tx, pool_id, id).await?;
     ledger::record(
         &mut tx,
@@ -411,11 +322,6 @@ pub async fn history(
 ) -> AppResult<Page<seatwise_types::LedgerEntry>> {
     readable(state, actor, id).await?;
     let (page, per_page) = paging(page, per_page)?;
-    let q = crate::db::ledger::LedgerQuery {
-        record_type: Some("pool".into()),
-        record_id: Some(id),
-        page,
-        per_page,
-    };
+    let q = crate::db::ledger::LedgerQuery { record_type: Some("pool".into()), record_id: Some(id), page, per_page };
     Ok(ledger::list(&state.db, &q).await?)
 }

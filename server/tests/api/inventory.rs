@@ -10,18 +10,10 @@ async fn create_and_edit_return_the_stored_record_and_land_in_the_ledger() {
     let app = spawn().await;
     let owner = app.owner().await;
     let before = app.ledger_len().await;
-    let created = owner
-        .post(
-            "/api/v1/pools",
-            pool_body(&app, "Linear Business", "Engineering").await,
-        )
-        .await;
+    let created = owner.post("/api/v1/pools", pool_body(&app, "Linear Business", "Engineering").await).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let p = &created.body;
-    assert_eq!(
-        p["annual_cost"],
-        json!({"amount_minor": 1600 * 12 * 10, "currency": "USD"})
-    );
+    assert_eq!(p["annual_cost"], json!({"amount_minor": 1600 * 12 * 10, "currency": "USD"}));
     assert_eq!(p["cancel_by"], "2026-12-01");
     assert_eq!(p["seats_assigned"], 0);
     assert_eq!(p["utilization_percent"], 0);
@@ -34,10 +26,7 @@ async fn create_and_edit_return_the_stored_record_and_land_in_the_ledger() {
     let updated = owner.put(&format!("/api/v1/pools/{id}"), body).await;
     assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
     assert_eq!(updated.body["seats_purchased"], 25);
-    assert_eq!(
-        updated.body["unit_cost"],
-        json!({"amount_minor": 4170, "currency": "EUR"})
-    );
+    assert_eq!(updated.body["unit_cost"], json!({"amount_minor": 4170, "currency": "EUR"}));
 
     let history = owner.get(&format!("/api/v1/pools/{id}/history")).await;
     let entries = history.body["items"].as_array().unwrap();
@@ -184,26 +173,14 @@ async fn bad_payloads_are_rejected_with_field_paths_and_write_nothing() {
         assert_eq!(r.body["error"]["code"], "validation_failed");
         assert_eq!(r.field_paths(), paths, "{body} -> {}", r.body);
     }
-    let malformed = admin
-        .post_raw("/api/v1/pools", "application/json", b"{\"name\": ".to_vec())
-        .await;
+    let malformed = admin.post_raw("/api/v1/pools", "application/json", b"{\"name\": ".to_vec()).await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
     assert_eq!(malformed.body["error"]["code"], "bad_request");
-    let not_json = admin
-        .post_raw("/api/v1/pools", "text/plain", b"name=x".to_vec())
-        .await;
+    let not_json = admin.post_raw("/api/v1/pools", "text/plain", b"name=x".to_vec()).await;
     assert_eq!(not_json.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    let huge = admin
-        .post_raw(
-            "/api/v1/pools",
-            "application/json",
-            vec![b' '; 2 * 1024 * 1024],
-        )
-        .await;
+    let huge = admin.post_raw("/api/v1/pools", "application/json", vec![b' '; 2 * 1024 * 1024]).await;
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
-    let array = admin
-        .post_raw("/api/v1/pools", "application/json", b"[1,2]".to_vec())
-        .await;
+    let array = admin.post_raw("/api/v1/pools", "application/json", b"[1,2]".to_vec()).await;
     assert_eq!(array.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     assert_eq!(app.count("pools").await, pools, "nothing written");
@@ -226,22 +203,9 @@ async fn bad_query_parameters_are_named() {
     }
     let r = c.get("/api/v1/pools?vendor_id=abc").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(
-        r.body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("vendor_id"),
-        "{}",
-        r.body
-    );
-    assert_eq!(
-        c.get("/api/v1/pools/abc").await.status,
-        StatusCode::BAD_REQUEST
-    );
-    assert_eq!(
-        c.get("/api/v1/nothing-here").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("vendor_id"), "{}", r.body);
+    assert_eq!(c.get("/api/v1/pools/abc").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(c.get("/api/v1/nothing-here").await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -252,41 +216,27 @@ async fn filters_sorting_and_paging() {
     let total = all.body["total"].as_i64().unwrap();
     assert_eq!(total, 40);
 
-    let microsoft = app
-        .id_of("SELECT id FROM vendors WHERE name = 'Microsoft'")
-        .await;
+    let microsoft = app.id_of("SELECT id FROM vendors WHERE name = 'Microsoft'").await;
     let r = c.get(&format!("/api/v1/pools?vendor_id={microsoft}")).await;
     assert_eq!(r.body["total"], 4);
-    assert!(r.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|p| p["vendor"]["name"] == "Microsoft"));
+    assert!(r.body["items"].as_array().unwrap().iter().all(|p| p["vendor"]["name"] == "Microsoft"));
 
     let r = c.get("/api/v1/pools?q=CREATIVE").await;
-    assert_eq!(
-        r.body["total"], 2,
-        "search is case-insensitive over pool names"
-    );
+    assert_eq!(r.body["total"], 2, "search is case-insensitive over pool names");
     let r = c.get("/api/v1/pools?q=atlassian").await;
     assert_eq!(r.body["total"], 3, "and over vendor names");
 
     let over = c.get("/api/v1/pools?over_assigned=true&per_page=500").await;
     let items = over.body["items"].as_array().unwrap();
     assert!(!items.is_empty());
-    assert!(items.iter().all(|p| p["over_assigned"] == true
-        && p["seats_assigned"].as_i64() > p["seats_purchased"].as_i64()));
+    assert!(items
+        .iter()
+        .all(|p| p["over_assigned"] == true && p["seats_assigned"].as_i64() > p["seats_purchased"].as_i64()));
 
     let under = c.get("/api/v1/pools?under_used=true&per_page=500").await;
-    assert!(under.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|p| p["utilization_percent"].as_i64().unwrap() < 50));
+    assert!(under.body["items"].as_array().unwrap().iter().all(|p| p["utilization_percent"].as_i64().unwrap() < 50));
 
-    let soon = c
-        .get("/api/v1/pools?expiring_within_days=45&per_page=500")
-        .await;
+    let soon = c.get("/api/v1/pools?expiring_within_days=45&per_page=500").await;
     for p in soon.body["items"].as_array().unwrap() {
         let end = p["contract_end"].as_str().unwrap();
         assert!(("2026-11-23"..="2027-01-07").contains(&end), "{end}");
@@ -302,19 +252,11 @@ async fn filters_sorting_and_paging() {
         .collect();
     assert!(costs.windows(2).all(|w| w[0] >= w[1]), "{costs:?}");
     let by_util = c.get("/api/v1/pools?sort=utilization&per_page=500").await;
-    let utils: Vec<Option<i64>> = by_util.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["utilization_percent"].as_i64())
-        .collect();
+    let utils: Vec<Option<i64>> =
+        by_util.body["items"].as_array().unwrap().iter().map(|p| p["utilization_percent"].as_i64()).collect();
     let known: Vec<i64> = utils.iter().flatten().copied().collect();
     assert!(known.windows(2).all(|w| w[0] <= w[1]));
-    assert_eq!(
-        utils.last().unwrap(),
-        &None,
-        "pools without a seat count sort last"
-    );
+    assert_eq!(utils.last().unwrap(), &None, "pools without a seat count sort last");
 
     let page2 = c.get("/api/v1/pools?per_page=15&page=2&sort=name").await;
     assert_eq!(page2.body["page"], 2);
@@ -333,88 +275,36 @@ async fn seats_respect_capacity_and_terminated_people() {
     let owner = app.owner().await;
     let mut body = pool_body(&app, "Tiny pool", "Engineering").await;
     body["seats_purchased"] = json!(1);
-    let id = owner.post("/api/v1/pools", body).await.body["id"]
-        .as_i64()
-        .unwrap();
-    let eng = app
-        .id_of("SELECT id FROM departments WHERE name = 'Engineering'")
-        .await;
-    let active = app
-        .id_of(&format!(
-            "SELECT MIN(id) FROM people WHERE status = 'active' AND department_id = {eng}"
-        ))
-        .await;
-    let second = app
-        .id_of(&format!(
-            "SELECT MAX(id) FROM people WHERE status = 'active' AND department_id = {eng}"
-        ))
-        .await;
-    let gone = app
-        .id_of("SELECT MIN(id) FROM people WHERE status = 'terminated'")
-        .await;
+    let id = owner.post("/api/v1/pools", body).await.body["id"].as_i64().unwrap();
+    let eng = app.id_of("SELECT id FROM departments WHERE name = 'Engineering'").await;
+    let active =
+        app.id_of(&format!("SELECT MIN(id) FROM people WHERE status = 'active' AND department_id = {eng}")).await;
+    let second =
+        app.id_of(&format!("SELECT MAX(id) FROM people WHERE status = 'active' AND department_id = {eng}")).await;
+    let gone = app.id_of("SELECT MIN(id) FROM people WHERE status = 'terminated'").await;
 
-    let r = owner
-        .post(
-            &format!("/api/v1/pools/{id}/assignments"),
-            json!({"person_id": gone}),
-        )
-        .await;
+    let r = owner.post(&format!("/api/v1/pools/{id}/assignments"), json!({"person_id": gone})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body["error"]["fields"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("terminated"));
+    assert!(r.body["error"]["fields"][0]["message"].as_str().unwrap().contains("terminated"));
 
-    let r = owner
-        .post(
-            &format!("/api/v1/pools/{id}/assignments"),
-            json!({"person_id": active}),
-        )
-        .await;
+    let r = owner.post(&format!("/api/v1/pools/{id}/assignments"), json!({"person_id": active})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let seat = r.body["id"].as_i64().unwrap();
     assert_eq!(r.body["assigned_by"], "owner@example.com");
 
-    let full = owner
-        .post(
-            &format!("/api/v1/pools/{id}/assignments"),
-            json!({"person_id": second}),
-        )
-        .await;
+    let full = owner.post(&format!("/api/v1/pools/{id}/assignments"), json!({"person_id": second})).await;
     assert_eq!(full.status, StatusCode::CONFLICT);
     let detail = owner.get(&format!("/api/v1/pools/{id}/detail")).await;
     assert_eq!(detail.body["pool"]["seats_assigned"], 1);
     assert_eq!(detail.body["pool"]["utilization_percent"], 100);
-    assert_eq!(
-        detail.body["assignments"]["items"][0]["person"]["id"],
-        active
-    );
+    assert_eq!(detail.body["assignments"]["items"][0]["person"]["id"], active);
 
-    assert_eq!(
-        owner
-            .delete(&format!("/api/v1/pools/{id}/assignments/{seat}"))
-            .await
-            .status,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        owner
-            .delete(&format!("/api/v1/pools/{id}/assignments/{seat}"))
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(owner.delete(&format!("/api/v1/pools/{id}/assignments/{seat}")).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(owner.delete(&format!("/api/v1/pools/{id}/assignments/{seat}")).await.status, StatusCode::NOT_FOUND);
     let history = owner.get(&format!("/api/v1/pools/{id}/history")).await;
-    let actions: Vec<&str> = history.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        actions,
-        ["pool.seat_unassign", "pool.seat_assign", "pool.create"]
-    );
+    let actions: Vec<&str> =
+        history.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["pool.seat_unassign", "pool.seat_assign", "pool.create"]);
 }
 
 #[tokio::test]
@@ -423,18 +313,13 @@ async fn concurrent_seat_assignments_never_exceed_capacity() {
     let admin = std::sync::Arc::new(app.admin().await);
     let mut body = pool_body(&app, "Contended pool", "Engineering").await;
     body["seats_purchased"] = json!(5);
-    let id = admin.post("/api/v1/pools", body).await.body["id"]
-        .as_i64()
-        .unwrap();
+    let id = admin.post("/api/v1/pools", body).await.body["id"].as_i64().unwrap();
     let mut tasks = Vec::new();
     for i in 0..20 {
         let admin = admin.clone();
         tasks.push(tokio::spawn(async move {
             admin
-                .post(
-                    &format!("/api/v1/pools/{id}/assignments"),
-                    json!({"device": format!("DEVICE-{i}")}),
-                )
+                .post(&format!("/api/v1/pools/{id}/assignments"), json!({"device": format!("DEVICE-{i}")}))
                 .await
                 .status
         }));
@@ -446,11 +331,7 @@ async fn concurrent_seat_assignments_never_exceed_capacity() {
         }
     }
     assert_eq!(created, 5);
-    assert_eq!(
-        app.count(&format!("seat_assignments WHERE pool_id = {id}"))
-            .await,
-        5
-    );
+    assert_eq!(app.count(&format!("seat_assignments WHERE pool_id = {id}")).await, 5);
     let verify = admin.post("/api/v1/ledger/verify", json!({})).await;
     assert_eq!(verify.body["ok"], true, "{}", verify.body);
 }

@@ -43,18 +43,11 @@ async fn deleted_entries_are_detected() {
     let app = spawn().await;
     let admin = app.admin().await;
     let last: i64 = app.ledger_len().await;
-    sqlx::query("DELETE FROM ledger_entries WHERE seq = $1")
-        .bind(last)
-        .execute(&app.db.write)
-        .await
-        .unwrap();
+    sqlx::query("DELETE FROM ledger_entries WHERE seq = $1").bind(last).execute(&app.db.write).await.unwrap();
     let r = admin.post("/api/v1/ledger/verify", json!({})).await;
     assert_eq!(r.body["ok"], false);
     assert_eq!(r.body["first_bad_seq"], last);
-    sqlx::query("DELETE FROM ledger_entries WHERE seq = 3")
-        .execute(&app.db.write)
-        .await
-        .unwrap();
+    sqlx::query("DELETE FROM ledger_entries WHERE seq = 3").execute(&app.db.write).await.unwrap();
     let r = admin.post("/api/v1/ledger/verify", json!({})).await;
     assert_eq!(r.body["first_bad_seq"], 3);
 }
@@ -67,26 +60,18 @@ async fn concurrent_writers_never_fork_the_chain() {
     let body = pool_body(&app, "Busy pool", "Engineering").await;
     let mut tasks = Vec::new();
     for i in 0..24 {
-        let client = if i % 2 == 0 {
-            admin.clone()
-        } else {
-            owner.clone()
-        };
+        let client = if i % 2 == 0 { admin.clone() } else { owner.clone() };
         let mut b = body.clone();
         b["name"] = json!(format!("Busy pool {i}"));
-        tasks.push(tokio::spawn(async move {
-            client.post("/api/v1/pools", b).await.status
-        }));
+        tasks.push(tokio::spawn(async move { client.post("/api/v1/pools", b).await.status }));
     }
     for t in tasks {
         assert_eq!(t.await.unwrap(), StatusCode::CREATED);
     }
     let r = admin.post("/api/v1/ledger/verify", json!({})).await;
     assert_eq!(r.body["ok"], true, "{}", r.body);
-    let seqs: Vec<i64> = sqlx::query_scalar("SELECT seq FROM ledger_entries ORDER BY seq")
-        .fetch_all(&app.db.read)
-        .await
-        .unwrap();
+    let seqs: Vec<i64> =
+        sqlx::query_scalar("SELECT seq FROM ledger_entries ORDER BY seq").fetch_all(&app.db.read).await.unwrap();
     assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "gapless");
 }
 
@@ -97,13 +82,8 @@ async fn ledger_lists_newest_first_with_before_and_after() {
     let id = app.pool_id("Zoom Workplace Business").await;
     let mut body = pool_body(&app, "Zoom Workplace Business", "IT Operations").await;
     body["seats_purchased"] = json!(150);
-    assert_eq!(
-        admin.put(&format!("/api/v1/pools/{id}"), body).await.status,
-        StatusCode::OK
-    );
-    let page = admin
-        .get(&format!("/api/v1/ledger?record_type=pool&record_id={id}"))
-        .await;
+    assert_eq!(admin.put(&format!("/api/v1/pools/{id}"), body).await.status, StatusCode::OK);
+    let page = admin.get(&format!("/api/v1/ledger?record_type=pool&record_id={id}")).await;
     let first = &page.body["items"][0];
     assert_eq!(first["action"], "pool.update");
     assert_eq!(first["before"]["seats_purchased"], 120);

@@ -16,12 +16,7 @@ struct Case {
 }
 
 fn case(method: Method, path: String, body: Option<Value>, expect: [u16; 4]) -> Case {
-    Case {
-        method,
-        path,
-        body,
-        expect,
-    }
+    Case { method, path, body, expect }
 }
 
 #[tokio::test]
@@ -29,12 +24,8 @@ async fn every_endpoint_against_every_role() {
     let app = spawn().await;
     let eng = app.pool_id("Jira Software Premium").await;
     let sales = app.pool_id("Sales Cloud Enterprise").await;
-    let approver_id = app
-        .id_of("SELECT id FROM users WHERE email = 'approver@example.com'")
-        .await;
-    let vendor_id = app
-        .id_of("SELECT id FROM vendors WHERE name = 'Zoom'")
-        .await;
+    let approver_id = app.id_of("SELECT id FROM users WHERE email = 'approver@example.com'").await;
+    let vendor_id = app.id_of("SELECT id FROM vendors WHERE name = 'Zoom'").await;
     let person = app.id_of("SELECT MIN(id) FROM people").await;
     // Large seat counts so the later seat assignments in the table still find free seats.
     let mut eng_body = pool_body(&app, "Matrix pool", "Engineering").await;
@@ -44,84 +35,19 @@ async fn every_endpoint_against_every_role() {
     let g = Method::GET;
     let cases = vec![
         case(g.clone(), "/api/v1/me".into(), None, [200, 200, 200, 200]),
-        case(
-            g.clone(),
-            "/api/v1/pools".into(),
-            None,
-            [200, 200, 200, 200],
-        ),
-        case(
-            g.clone(),
-            "/api/v1/inventory/summary".into(),
-            None,
-            [200, 200, 200, 200],
-        ),
-        case(
-            g.clone(),
-            "/api/v1/lookups".into(),
-            None,
-            [200, 200, 200, 200],
-        ),
-        case(
-            g.clone(),
-            format!("/api/v1/pools/{eng}"),
-            None,
-            [200, 200, 200, 200],
-        ),
-        case(
-            g.clone(),
-            format!("/api/v1/pools/{sales}"),
-            None,
-            [200, 404, 200, 200],
-        ),
-        case(
-            g.clone(),
-            format!("/api/v1/pools/{sales}/detail"),
-            None,
-            [200, 404, 200, 200],
-        ),
-        case(
-            g.clone(),
-            format!("/api/v1/pools/{sales}/history"),
-            None,
-            [200, 404, 200, 200],
-        ),
-        case(
-            g.clone(),
-            format!("/api/v1/pools/{sales}/assignments"),
-            None,
-            [200, 404, 200, 200],
-        ),
-        case(
-            g.clone(),
-            format!("/api/v1/pools/{eng}/detail"),
-            None,
-            [200, 200, 200, 200],
-        ),
-        case(
-            g.clone(),
-            "/api/v1/pools/999999".into(),
-            None,
-            [404, 404, 404, 404],
-        ),
-        case(
-            Method::POST,
-            "/api/v1/pools".into(),
-            Some(eng_body.clone()),
-            [201, 201, 403, 403],
-        ),
-        case(
-            Method::PUT,
-            format!("/api/v1/pools/{eng}"),
-            Some(eng_body.clone()),
-            [200, 200, 403, 403],
-        ),
-        case(
-            Method::PUT,
-            format!("/api/v1/pools/{sales}"),
-            Some(sales_body),
-            [200, 404, 403, 403],
-        ),
+        case(g.clone(), "/api/v1/pools".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/inventory/summary".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/lookups".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), format!("/api/v1/pools/{eng}"), None, [200, 200, 200, 200]),
+        case(g.clone(), format!("/api/v1/pools/{sales}"), None, [200, 404, 200, 200]),
+        case(g.clone(), format!("/api/v1/pools/{sales}/detail"), None, [200, 404, 200, 200]),
+        case(g.clone(), format!("/api/v1/pools/{sales}/history"), None, [200, 404, 200, 200]),
+        case(g.clone(), format!("/api/v1/pools/{sales}/assignments"), None, [200, 404, 200, 200]),
+        case(g.clone(), format!("/api/v1/pools/{eng}/detail"), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/pools/999999".into(), None, [404, 404, 404, 404]),
+        case(Method::POST, "/api/v1/pools".into(), Some(eng_body.clone()), [201, 201, 403, 403]),
+        case(Method::PUT, format!("/api/v1/pools/{eng}"), Some(eng_body.clone()), [200, 200, 403, 403]),
+        case(Method::PUT, format!("/api/v1/pools/{sales}"), Some(sales_body), [200, 404, 403, 403]),
         case(
             Method::POST,
             format!("/api/v1/pools/{eng}/assignments"),
@@ -134,121 +60,31 @@ async fn every_endpoint_against_every_role() {
             Some(json!({"device": "LAPTOP-2"})),
             [201, 404, 403, 403],
         ),
-        case(
-            Method::DELETE,
-            format!("/api/v1/pools/{sales}/assignments/999999"),
-            None,
-            [404, 404, 403, 403],
-        ),
-        case(
-            g.clone(),
-            "/api/v1/vendors".into(),
-            None,
-            [200, 200, 200, 200],
-        ),
-        case(
-            g.clone(),
-            format!("/api/v1/vendors/{vendor_id}"),
-            None,
-            [200, 200, 200, 200],
-        ),
-        case(
-            g.clone(),
-            "/api/v1/products".into(),
-            None,
-            [200, 200, 200, 200],
-        ),
-        case(
-            g.clone(),
-            "/api/v1/departments".into(),
-            None,
-            [200, 200, 200, 200],
-        ),
-        case(
-            g.clone(),
-            "/api/v1/cost-centres".into(),
-            None,
-            [200, 200, 200, 200],
-        ),
-        case(
-            g.clone(),
-            "/api/v1/people".into(),
-            None,
-            [200, 200, 200, 200],
-        ),
-        case(
-            g.clone(),
-            format!("/api/v1/people/{person}"),
-            None,
-            [200, 200, 200, 200],
-        ),
-        case(
-            g.clone(),
-            "/api/v1/users".into(),
-            None,
-            [200, 403, 403, 403],
-        ),
+        case(Method::DELETE, format!("/api/v1/pools/{sales}/assignments/999999"), None, [404, 404, 403, 403]),
+        case(g.clone(), "/api/v1/vendors".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), format!("/api/v1/vendors/{vendor_id}"), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/products".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/departments".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/cost-centres".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/people".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), format!("/api/v1/people/{person}"), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/users".into(), None, [200, 403, 403, 403]),
         case(
             Method::PUT,
             format!("/api/v1/users/{approver_id}/roles"),
             Some(json!({"roles": ["approver"]})),
             [200, 403, 403, 403],
         ),
-        case(
-            g.clone(),
-            "/api/v1/ledger".into(),
-            None,
-            [200, 403, 403, 403],
-        ),
-        case(
-            Method::POST,
-            "/api/v1/ledger/verify".into(),
-            None,
-            [200, 403, 403, 403],
-        ),
-        case(
-            g.clone(),
-            "/api/v1/tokens".into(),
-            None,
-            [200, 200, 200, 200],
-        ),
-        case(
-            Method::POST,
-            "/api/v1/tokens".into(),
-            Some(json!({"name": "t"})),
-            [201, 201, 201, 201],
-        ),
-        case(
-            Method::DELETE,
-            "/api/v1/tokens/999999".into(),
-            None,
-            [404, 404, 404, 404],
-        ),
-        case(
-            g.clone(),
-            "/api/v1/scim/tokens".into(),
-            None,
-            [200, 403, 403, 403],
-        ),
-        case(
-            Method::POST,
-            "/api/v1/scim/tokens".into(),
-            Some(json!({"name": "entra"})),
-            [201, 403, 403, 403],
-        ),
-        case(
-            Method::DELETE,
-            "/api/v1/scim/tokens/999999".into(),
-            None,
-            [404, 403, 403, 403],
-        ),
+        case(g.clone(), "/api/v1/ledger".into(), None, [200, 403, 403, 403]),
+        case(Method::POST, "/api/v1/ledger/verify".into(), None, [200, 403, 403, 403]),
+        case(g.clone(), "/api/v1/tokens".into(), None, [200, 200, 200, 200]),
+        case(Method::POST, "/api/v1/tokens".into(), Some(json!({"name": "t"})), [201, 201, 201, 201]),
+        case(Method::DELETE, "/api/v1/tokens/999999".into(), None, [404, 404, 404, 404]),
+        case(g.clone(), "/api/v1/scim/tokens".into(), None, [200, 403, 403, 403]),
+        case(Method::POST, "/api/v1/scim/tokens".into(), Some(json!({"name": "entra"})), [201, 403, 403, 403]),
+        case(Method::DELETE, "/api/v1/scim/tokens/999999".into(), None, [404, 403, 403, 403]),
     ];
-    let clients = [
-        app.admin().await,
-        app.owner().await,
-        app.finance().await,
-        app.approver().await,
-    ];
+    let clients = [app.admin().await, app.owner().await, app.finance().await, app.approver().await];
     let anonymous = app.anonymous();
     let mut failures = Vec::new();
     for (i, c) in cases.iter().enumerate() {
@@ -270,48 +106,26 @@ async fn every_endpoint_against_every_role() {
                 ));
             }
         }
-        let reply = anonymous
-            .send(c.method.clone(), &c.path, c.body.clone())
-            .await;
+        let reply = anonymous.send(c.method.clone(), &c.path, c.body.clone()).await;
         if reply.status != StatusCode::UNAUTHORIZED {
-            failures.push(format!(
-                "{} {} without a session: {}",
-                c.method, c.path, reply.status
-            ));
+            failures.push(format!("{} {} without a session: {}", c.method, c.path, reply.status));
         }
     }
     // Vendors and products: admins and owners add them, finance and approvers do not.
     for (r, client) in clients.iter().enumerate() {
-        let v = client
-            .post("/api/v1/vendors", json!({"name": format!("Vendor {r}")}))
-            .await;
-        let p = client
-            .post(
-                "/api/v1/products",
-                json!({"vendor_id": vendor_id, "name": format!("Product {r}")}),
-            )
-            .await;
+        let v = client.post("/api/v1/vendors", json!({"name": format!("Vendor {r}")})).await;
+        let p = client.post("/api/v1/products", json!({"vendor_id": vendor_id, "name": format!("Product {r}")})).await;
         let u = client.post("/api/v1/users", json!({"email": format!("new{r}@example.com"), "name": "New", "password": "long enough pw", "roles": ["finance"]})).await;
         let expected = if r < 2 { 201 } else { 403 };
-        for (what, reply, want) in [
-            ("vendor", &v, expected),
-            ("product", &p, expected),
-            ("user", &u, if r == 0 { 201 } else { 403 }),
-        ] {
+        for (what, reply, want) in
+            [("vendor", &v, expected), ("product", &p, expected), ("user", &u, if r == 0 { 201 } else { 403 })]
+        {
             if reply.status.as_u16() != want {
-                failures.push(format!(
-                    "create {what} as {}: {} (expected {want})",
-                    ROLES[r], reply.status
-                ));
+                failures.push(format!("create {what} as {}: {} (expected {want})", ROLES[r], reply.status));
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} role checks failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} role checks failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[tokio::test]
@@ -325,20 +139,13 @@ async fn owners_see_and_change_only_their_departments() {
         .iter()
         .map(|p| p["department"]["name"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(
-        departments.into_iter().collect::<Vec<_>>(),
-        ["Design", "Engineering"]
-    );
+    assert_eq!(departments.into_iter().collect::<Vec<_>>(), ["Design", "Engineering"]);
     let all = app.finance().await.get("/api/v1/pools?per_page=500").await;
     assert!(all.body["total"].as_i64().unwrap() > list.body["total"].as_i64().unwrap());
 
     // Filtering by a department outside the scope finds nothing rather than leaking it.
-    let sales = app
-        .id_of("SELECT id FROM departments WHERE name = 'Sales'")
-        .await;
-    let r = owner
-        .get(&format!("/api/v1/pools?department_id={sales}"))
-        .await;
+    let sales = app.id_of("SELECT id FROM departments WHERE name = 'Sales'").await;
+    let r = owner.get(&format!("/api/v1/pools?department_id={sales}")).await;
     assert_eq!(r.body["total"], 0);
 
     // Moving a pool into a department they do not own is refused by field.
@@ -351,20 +158,8 @@ async fn owners_see_and_change_only_their_departments() {
     assert_eq!(app.ledger_len().await, before);
 
     // Finance reads the money but the UI gets can_edit = false from the server.
-    let detail = app
-        .finance()
-        .await
-        .get(&format!("/api/v1/pools/{eng}/detail"))
-        .await;
+    let detail = app.finance().await.get(&format!("/api/v1/pools/{eng}/detail")).await;
     assert_eq!(detail.body["can_edit"], false);
-    assert!(
-        detail.body["pool"]["annual_cost"]["amount_minor"]
-            .as_i64()
-            .unwrap()
-            > 0
-    );
-    assert_eq!(
-        owner.get(&format!("/api/v1/pools/{eng}/detail")).await.body["can_edit"],
-        true
-    );
+    assert!(detail.body["pool"]["annual_cost"]["amount_minor"].as_i64().unwrap() > 0);
+    assert_eq!(owner.get(&format!("/api/v1/pools/{eng}/detail")).await.body["can_edit"], true);
 }

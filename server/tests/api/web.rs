@@ -37,21 +37,11 @@ async fn openapi_documents_every_route_with_schemas() {
     }
     for (path, ops) in paths {
         for (method, op) in ops.as_object().unwrap() {
-            assert!(
-                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
-                "{method} {path} has no responses"
-            );
+            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has no responses");
         }
     }
     let schemas = doc["components"]["schemas"].as_object().unwrap();
-    for s in [
-        "Pool",
-        "PoolInput",
-        "Money",
-        "ErrorResponse",
-        "LedgerEntry",
-        "SessionInfo",
-    ] {
+    for s in ["Pool", "PoolInput", "Money", "ErrorResponse", "LedgerEntry", "SessionInfo"] {
         assert!(schemas.contains_key(s), "schema {s} missing");
     }
 }
@@ -75,14 +65,8 @@ async fn security_headers_on_api_and_app_and_deep_links_load_the_app() {
     }
     let deep = c.get("/pools/42").await;
     assert_eq!(deep.status, StatusCode::OK);
-    assert!(deep.headers["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/html"));
-    assert_eq!(
-        c.get("/missing-file.js").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert!(deep.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert_eq!(c.get("/missing-file.js").await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -90,12 +74,7 @@ async fn metrics_count_requests_by_route() {
     let app = spawn().await;
     let c = app.finance().await;
     c.get("/api/v1/pools").await;
-    let text = reqwest::get(format!("{}/metrics", app.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = reqwest::get(format!("{}/metrics", app.base)).await.unwrap().text().await.unwrap();
     assert!(text.contains("http_requests_total"), "{text}");
     assert!(text.contains("route=\"/api/v1/pools\""));
     assert!(text.contains("http_request_duration_seconds"));

@@ -26,10 +26,7 @@ pub struct TestApp {
 
 /// A fresh database URL: SQLite in a temp dir, or a new PostgreSQL database.
 async fn fresh_database(dir: &tempfile::TempDir) -> String {
-    match std::env::var("SEATWISE_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| u.starts_with("postgres"))
-    {
+    match std::env::var("SEATWISE_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
         Some(admin_url) => {
             sqlx::any::install_default_drivers();
             let name = format!(
@@ -40,16 +37,10 @@ async fn fresh_database(dir: &tempfile::TempDir) -> String {
                     rand_suffix()
                 ))[..16]
             );
-            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
-                .await
-                .expect("connect to PostgreSQL");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .expect("create test database");
-            let (prefix, _) = admin_url
-                .rsplit_once('/')
-                .expect("database URL with a path");
+            let mut conn =
+                <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await.expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+            let (prefix, _) = admin_url.rsplit_once('/').expect("database URL with a path");
             format!("{prefix}/{name}")
         }
         None => format!("sqlite://{}/seatwise.db", dir.path().display()),
@@ -63,10 +54,7 @@ fn rand_suffix() -> u64 {
 }
 
 pub fn test_now() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc
-        .with_ymd_and_hms(2026, 11, 23, 9, 0, 0)
-        .single()
-        .expect("valid time")
+    chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).single().expect("valid time")
 }
 
 /// Start the app on port 0 with the demo company loaded.
@@ -80,30 +68,17 @@ pub async fn spawn_with(demo_data: bool) -> TestApp {
     let db = Db::connect(&database_url).await.expect("connect");
     db.migrate().await.expect("migrate");
     let clock = Arc::new(ManualClock::new(test_now()));
-    let state = AppState {
-        db: db.clone(),
-        clock: clock.clone(),
-        settings: Arc::new(Settings::default()),
-    };
+    let state = AppState { db: db.clone(), clock: clock.clone(), settings: Arc::new(Settings::default()) };
     if demo_data {
         demo::seed(&state, PASSWORD).await.expect("seed demo data");
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
     let serve_state = state.clone();
     tokio::spawn(async move {
         let _ = seatwise_server::app::serve(serve_state, listener).await;
     });
-    TestApp {
-        base: format!("http://{addr}"),
-        db,
-        database_url,
-        clock,
-        state,
-        _dir: dir,
-    }
+    TestApp { base: format!("http://{addr}"), db, database_url, clock, state, _dir: dir }
 }
 
 /// A browser-like client: keeps the session cookie and sends the CSRF token on writes.
@@ -125,11 +100,7 @@ impl Reply {
     pub fn field_paths(&self) -> Vec<String> {
         self.body["error"]["fields"]
             .as_array()
-            .map(|f| {
-                f.iter()
-                    .filter_map(|e| e["path"].as_str().map(str::to_string))
-                    .collect()
-            })
+            .map(|f| f.iter().filter_map(|e| e["path"].as_str().map(str::to_string)).collect())
             .unwrap_or_default()
     }
 }
@@ -137,10 +108,7 @@ impl Reply {
 impl TestApp {
     pub fn anonymous(&self) -> Client {
         Client {
-            http: reqwest::Client::builder()
-                .cookie_store(true)
-                .build()
-                .expect("client"),
+            http: reqwest::Client::builder().cookie_store(true).build().expect("client"),
             base: self.base.clone(),
             csrf: None,
             bearer: None,
@@ -149,13 +117,7 @@ impl TestApp {
 
     pub async fn login(&self, email: &str) -> Client {
         let mut c = self.anonymous();
-        let r = c
-            .send(
-                Method::POST,
-                "/api/v1/session",
-                Some(json!({"email": email, "password": PASSWORD})),
-            )
-            .await;
+        let r = c.send(Method::POST, "/api/v1/session", Some(json!({"email": email, "password": PASSWORD}))).await;
         assert_eq!(r.status, StatusCode::OK, "login {email}: {}", r.body);
         c.csrf = r.body["csrf_token"].as_str().map(str::to_string);
         c
@@ -179,17 +141,11 @@ impl TestApp {
 
     /// Ledger length, to prove a rejected request wrote nothing.
     pub async fn ledger_len(&self) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM ledger_entries")
-            .fetch_one(&self.db.read)
-            .await
-            .expect("count")
+        sqlx::query_scalar("SELECT COUNT(*) FROM ledger_entries").fetch_one(&self.db.read).await.expect("count")
     }
 
     pub async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&self.db.read)
-            .await
-            .expect("count")
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.db.read).await.expect("count")
     }
 
     /// The id of a demo pool by name.
@@ -202,18 +158,13 @@ impl TestApp {
     }
 
     pub async fn id_of(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql)
-            .fetch_one(&self.db.read)
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        sqlx::query_scalar(sql).fetch_one(&self.db.read).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 }
 
 impl Client {
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        let mut req = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.base));
+        let mut req = self.http.request(method.clone(), format!("{}{path}", self.base));
         if let Some(t) = &self.csrf {
             if method != Method::GET {
                 req = req.header("X-CSRF-Token", t);
@@ -230,11 +181,7 @@ impl Client {
         let headers = resp.headers().clone();
         let text = resp.text().await.expect("body");
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply {
-            status,
-            body,
-            headers,
-        }
+        Reply { status, body, headers }
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -255,11 +202,7 @@ impl Client {
 
     /// Raw bytes with a content type, for malformed-input tests.
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
-        let mut req = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("content-type", content_type)
-            .body(body);
+        let mut req = self.http.post(format!("{}{path}", self.base)).header("content-type", content_type).body(body);
         if let Some(t) = &self.csrf {
             req = req.header("X-CSRF-Token", t);
         }
@@ -267,27 +210,15 @@ impl Client {
         let status = resp.status();
         let headers = resp.headers().clone();
         let text = resp.text().await.unwrap_or_default();
-        Reply {
-            status,
-            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
-            headers,
-        }
+        Reply { status, body: serde_json::from_str(&text).unwrap_or(Value::String(text)), headers }
     }
 }
 
 /// A valid pool body for a department, by the demo's ids.
 pub async fn pool_body(app: &TestApp, name: &str, department: &str) -> Value {
-    let product_id = app
-        .id_of("SELECT id FROM products WHERE name = 'Jira'")
-        .await;
-    let department_id = app
-        .id_of(&format!(
-            "SELECT id FROM departments WHERE name = '{department}'"
-        ))
-        .await;
-    let cost_centre_id = app
-        .id_of("SELECT id FROM cost_centres WHERE code = 'CC-100'")
-        .await;
+    let product_id = app.id_of("SELECT id FROM products WHERE name = 'Jira'").await;
+    let department_id = app.id_of(&format!("SELECT id FROM departments WHERE name = '{department}'")).await;
+    let cost_centre_id = app.id_of("SELECT id FROM cost_centres WHERE code = 'CC-100'").await;
     json!({
         "name": name,
         "product_id": product_id,
