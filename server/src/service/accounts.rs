@@ -101,19 +101,8 @@ pub async fn create_token(state: &AppState, actor: &Actor, kind: TokenKind, name
     let mut tx = state.db.begin().await?;
     let id = sessions::insert_token(&mut tx, kind, actor.user.id, &name, &sha256_hex(&token), now).await?;
     let record = serde_json::json!({ "id": id, "name": name, "kind": format!("{kind:?}").to_lowercase() });
-    ledger::record(
-        &mut tx,
-        now,
-        actor.ledger_name(),
-        Change::<(), _> {
-            action: "token.create",
-            record_type: "token",
-            record_id: Some(id),
-            before: None,
-            after: Some(&record),
-        },
-    )
-    .await?;
+    ledger::record(&mut tx, now, actor.ledger_name(), Change::created("token.create", "token", Some(id), &record))
+        .await?;
     tx.commit().await?;
     Ok(TokenCreated { id, name, token })
 }
@@ -134,19 +123,7 @@ pub async fn revoke_token(state: &AppState, actor: &Actor, kind: TokenKind, id: 
     if !sessions::revoke_token(&mut tx, kind, id, actor.user.id, now).await? {
         return Err(AppError::NotFound("token"));
     }
-    ledger::record(
-        &mut tx,
-        now,
-        actor.ledger_name(),
-        Change::<(), ()> {
-            action: "token.revoke",
-            record_type: "token",
-            record_id: Some(id),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    ledger::record(&mut tx, now, actor.ledger_name(), Change::event("token.revoke", "token", Some(id))).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -210,19 +187,7 @@ async fn insert_user(
         roles: input.roles.clone(),
         department_ids: input.department_ids.clone(),
     };
-    ledger::record(
-        &mut tx,
-        now,
-        actor,
-        Change::<(), _> {
-            action: "user.create",
-            record_type: "user",
-            record_id: Some(id),
-            before: None,
-            after: Some(&user),
-        },
-    )
-    .await?;
+    ledger::record(&mut tx, now, actor, Change::created("user.create", "user", Some(id), &user)).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -247,19 +212,8 @@ pub async fn update_roles(state: &AppState, actor: &Actor, id: i64, input: &User
     let mut tx = state.db.begin().await?;
     users::set_roles(&mut tx, id, &input.roles, &input.department_ids).await?;
     let after = User { roles: input.roles.clone(), department_ids: input.department_ids.clone(), ..before.clone() };
-    ledger::record(
-        &mut tx,
-        now,
-        actor.ledger_name(),
-        Change {
-            action: "user.roles",
-            record_type: "user",
-            record_id: Some(id),
-            before: Some(&before),
-            after: Some(&after),
-        },
-    )
-    .await?;
+    ledger::record(&mut tx, now, actor.ledger_name(), Change::changed("user.roles", "user", Some(id), &before, &after))
+        .await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -61,19 +61,8 @@ pub async fn create_vendor(state: &AppState, actor: &Actor, input: &VendorInput)
     let mut tx = state.db.begin().await?;
     let id = store::insert_vendor(&mut tx, &name, website).await?;
     let vendor = Vendor { id, name, website: website.map(str::to_string), pool_count: 0 };
-    ledger::record(
-        &mut tx,
-        now,
-        actor.ledger_name(),
-        Change::<(), _> {
-            action: "vendor.create",
-            record_type: "vendor",
-            record_id: Some(id),
-            before: None,
-            after: Some(&vendor),
-        },
-    )
-    .await?;
+    ledger::record(&mut tx, now, actor.ledger_name(), Change::created("vendor.create", "vendor", Some(id), &vendor))
+        .await?;
     tx.commit().await?;
     Ok(vendor)
 }
@@ -96,19 +85,8 @@ pub async fn create_product(state: &AppState, actor: &Actor, input: &ProductInpu
     let mut tx = state.db.begin().await?;
     let id = store::insert_product(&mut tx, vendor.id, &name).await?;
     let product = Product { id, name, vendor: seatwise_types::Ref { id: vendor.id, name: vendor.name } };
-    ledger::record(
-        &mut tx,
-        now,
-        actor.ledger_name(),
-        Change::<(), _> {
-            action: "product.create",
-            record_type: "product",
-            record_id: Some(id),
-            before: None,
-            after: Some(&product),
-        },
-    )
-    .await?;
+    ledger::record(&mut tx, now, actor.ledger_name(), Change::created("product.create", "product", Some(id), &product))
+        .await?;
     tx.commit().await?;
     Ok(product)
 }

@@ -800,34 +800,10 @@ pub async fn seed(state: &AppState, password: &str) -> AppResult<bool> {
             pools::set_seat_count(&mut tx, pool_id).await?;
             pools::get(&mut *tx, pool_id).await?.ok_or(AppError::NotFound("pool"))?
         };
-        ledger::record(
-            &mut tx,
-            now,
-            "demo",
-            Change::<(), _> {
-                action: "pool.create",
-                record_type: "pool",
-                record_id: Some(pool_id),
-                before: None,
-                after: Some(&pool),
-            },
-        )
-        .await?;
+        ledger::record(&mut tx, now, "demo", Change::created("pool.create", "pool", Some(pool_id), &pool)).await?;
     }
     let summary = serde_json::json!({ "people": people.len(), "pools": POOLS.len(), "departments": DEPARTMENTS.len() });
-    ledger::record(
-        &mut tx,
-        now,
-        "demo",
-        Change::<(), _> {
-            action: "demo.seed",
-            record_type: "system",
-            record_id: None,
-            before: None,
-            after: Some(&summary),
-        },
-    )
-    .await?;
+    ledger::record(&mut tx, now, "demo", Change::created("demo.seed", "system", None, &summary)).await?;
     tx.commit().await?;
 
     for (email, name, role, depts) in ACCOUNTS {

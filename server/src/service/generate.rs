@@ -158,19 +158,7 @@ pub async fn run(state: &AppState, size: &Size) -> AppResult<()> {
     let summary = serde_json::json!({
         "people": size.people, "pools": size.pools, "assignments": size.assignments - seats_left, "seed": size.seed
     });
-    ledger::record(
-        &mut tx,
-        now,
-        "generator",
-        Change::<(), _> {
-            action: "generate",
-            record_type: "system",
-            record_id: None,
-            before: None,
-            after: Some(&summary),
-        },
-    )
-    .await?;
+    ledger::record(&mut tx, now, "generator", Change::created("generate", "system", None, &summary)).await?;
     tx.commit().await?;
     eprintln!("generate: done in {:.1?}: {summary}", started.elapsed());
     Ok(())

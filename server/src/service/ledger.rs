@@ -17,6 +17,33 @@ pub struct Change<'a, B: Serialize, A: Serialize> {
     pub after: Option<&'a A>,
 }
 
+impl<'a, A: Serialize> Change<'a, (), A> {
+    /// A record that did not exist before.
+    pub fn created(action: &'a str, record_type: &'a str, record_id: Option<i64>, after: &'a A) -> Self {
+        Change { action, record_type, record_id, before: None, after: Some(after) }
+    }
+}
+
+impl<'a, B: Serialize> Change<'a, B, ()> {
+    /// A record that is gone after the change.
+    pub fn removed(action: &'a str, record_type: &'a str, record_id: Option<i64>, before: &'a B) -> Self {
+        Change { action, record_type, record_id, before: Some(before), after: None }
+    }
+}
+
+impl<'a> Change<'a, (), ()> {
+    /// Something that happened to a record without values worth keeping (e.g. a token revoked).
+    pub fn event(action: &'a str, record_type: &'a str, record_id: Option<i64>) -> Self {
+        Change { action, record_type, record_id, before: None, after: None }
+    }
+}
+
+impl<'a, B: Serialize, A: Serialize> Change<'a, B, A> {
+    pub fn changed(action: &'a str, record_type: &'a str, record_id: Option<i64>, before: &'a B, after: &'a A) -> Self {
+        Change { action, record_type, record_id, before: Some(before), after: Some(after) }
+    }
+}
+
 /// Append an entry inside the caller's transaction, so the change and its record commit together.
 pub async fn record<B: Serialize, A: Serialize>(
     conn: &mut Conn,

@@ -198,19 +198,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &PoolInput) -> AppRe
     let mut tx = state.db.begin().await?;
     let id = store::insert(&mut tx, &values, now).await?;
     let pool = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("pool"))?;
-    ledger::record(
-        &mut tx,
-        now,
-        actor.ledger_name(),
-        Change::<(), _> {
-            action: "pool.create",
-            record_type: "pool",
-            record_id: Some(id),
-            before: None,
-            after: Some(&pool),
-        },
-    )
-    .await?;
+    ledger::record(&mut tx, now, actor.ledger_name(), Change::created("pool.create", "pool", Some(id), &pool)).await?;
     tx.commit().await?;
     Ok(pool)
 }
@@ -228,13 +216,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &PoolInput)
         &mut tx,
         now,
         actor.ledger_name(),
-        Change {
-            action: "pool.update",
-            record_type: "pool",
-            record_id: Some(id),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::changed("pool.update", "pool", Some(id), &before, &after),
     )
     .await?;
     tx.commit().await?;
@@ -277,13 +259,7 @@ pub async fn assign(state: &AppState, actor: &Actor, pool_id: i64, input: &Assig
         &mut tx,
         now,
         actor.ledger_name(),
-        Change::<(), _> {
-            action: "pool.seat_assign",
-            record_type: "pool",
-            record_id: Some(pool_id),
-            before: None,
-            after: Some(&assignment),
-        },
+        Change::created("pool.seat_assign", "pool", Some(pool_id), &assignment),
     )
     .await?;
     tx.commit().await?;
@@ -300,13 +276,7 @@ pub async fn unassign(state: &AppState, actor: &Actor, pool_id: i64, id: i64) ->
         &mut tx,
         now,
         actor.ledger_name(),
-        Change::<_, ()> {
-            action: "pool.seat_unassign",
-            record_type: "pool",
-            record_id: Some(pool_id),
-            before: Some(&before),
-            after: None,
-        },
+        Change::removed("pool.seat_unassign", "pool", Some(pool_id), &before),
     )
     .await?;
     tx.commit().await?;
