@@ -335,3 +335,24 @@ async fn concurrent_seat_assignments_never_exceed_capacity() {
     let verify = admin.post("/api/v1/ledger/verify", json!({})).await;
     assert_eq!(verify.body["ok"], true, "{}", verify.body);
 }
+
+#[tokio::test]
+async fn the_generator_builds_a_consistent_company() {
+    let app = crate::common::spawn_with(false).await;
+    let size = seatwise_server::service::generate::Size { people: 2_000, pools: 60, assignments: 10_000, seed: 7 };
+    seatwise_server::service::generate::run(&app.state, &size).await.unwrap();
+    assert_eq!(app.count("people").await, 2_000);
+    assert_eq!(app.count("pools").await, 60);
+    assert_eq!(app.count("seat_assignments").await, 10_000);
+    let mismatched = app
+        .count("pools p WHERE p.seats_assigned <> (SELECT COUNT(*) FROM seat_assignments a WHERE a.pool_id = p.id)")
+        .await;
+    assert_eq!(mismatched, 0, "seat counters match the rows");
+    let duplicates = app
+        .count("(SELECT pool_id, person_id FROM seat_assignments GROUP BY pool_id, person_id HAVING COUNT(*) > 1) d")
+        .await;
+    assert_eq!(duplicates, 0, "nobody holds two seats in one pool");
+    // A second run refuses to mix generated data into an existing company.
+    assert!(seatwise_server::service::generate::run(&app.state, &size).await.is_err());
+    assert_eq!(seatwise_server::service::ledger::verify(&app.db).await.unwrap().ok, true);
+}
