@@ -12,13 +12,16 @@ use seatwise_types::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
 
 use crate::error::{AppError, AppResult};
 
+const MAX_PAGE: i64 = 1_000_000;
+
 /// Validate `?page=&per_page=` the same way for every list.
 pub fn paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<(i64, i64)> {
     let page = page.unwrap_or(1);
     let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
     let mut errors = Vec::new();
-    if page < 1 {
-        errors.push(seatwise_types::FieldError::new("page", "must be 1 or more"));
+    // Bounded so the offset arithmetic can never overflow, whatever the client sends.
+    if !(1..=MAX_PAGE).contains(&page) {
+        errors.push(seatwise_types::FieldError::new("page", format!("must be between 1 and {MAX_PAGE}")));
     }
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
         errors.push(seatwise_types::FieldError::new("per_page", format!("must be between 1 and {MAX_PER_PAGE}")));

@@ -194,6 +194,7 @@ async fn bad_query_parameters_are_named() {
     for (q, path) in [
         ("per_page=501", "per_page"),
         ("page=0", "page"),
+        ("page=9223372036854775807", "page"),
         ("sort=-price", "sort"),
         ("expiring_within_days=-1", "expiring_within_days"),
     ] {
