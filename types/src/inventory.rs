@@ -168,9 +168,58 @@ pub struct Person {
     pub id: i64,
     pub name: String,
     pub email: String,
+    pub employee_id: Option<String>,
     pub department: Option<Ref>,
     pub cost_centre: Option<Ref>,
     pub status: PersonStatus,
+    pub employment_type: EmploymentType,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    /// When the person was terminated (the event's time).
+    pub terminated_at: Option<DateTime<Utc>>,
+    /// Seats the person holds across all pools.
+    pub seats_held: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EmploymentType {
+    Employee,
+    Contractor,
+}
+
+impl EmploymentType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Employee => "employee",
+            Self::Contractor => "contractor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Employee, Self::Contractor].into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// Change a person's employment status. Terminating marks every seat they hold for reclamation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonStatusUpdate {
+    pub status: PersonStatus,
+}
+
+/// A seat as seen from its holder: which pool, and what it costs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonSeat {
+    pub assignment_id: i64,
+    pub pool: Ref,
+    pub vendor: Ref,
+    pub monthly_cost: Money,
+    pub annual_cost: Money,
+    pub assigned_at: DateTime<Utc>,
+    pub reclaim: Option<ReclaimMark>,
 }
 
 /// A license pool as shown wherever a pool appears: terms, cost and utilization.
@@ -252,6 +301,22 @@ pub struct Assignment {
     pub device: Option<String>,
     pub assigned_at: DateTime<Utc>,
     pub assigned_by: Option<String>,
+    /// Set when the seat is marked for reclamation (e.g. its holder left).
+    pub reclaim: Option<ReclaimMark>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReclaimMark {
+    pub marked_at: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// Move a seat to another person.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReassignInput {
+    pub person_id: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

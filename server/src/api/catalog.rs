@@ -3,12 +3,12 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use seatwise_types::{CostCentre, Department, ErrorResponse, Page, Person, Product, ProductInput, Vendor, VendorInput};
+use seatwise_types::{CostCentre, Department, ErrorResponse, Product, ProductInput, Vendor, VendorInput};
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::ApiJson;
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::service::catalog::{self, PeopleParams};
+use crate::service::catalog;
 use crate::state::AppState;
 
 /// All vendors with their pool counts.
@@ -66,22 +66,4 @@ pub async fn list_departments(State(state): State<AppState>, actor: Actor) -> Ap
     responses((status = 200, body = Vec<CostCentre>), (status = 401, body = ErrorResponse)))]
 pub async fn list_cost_centres(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<CostCentre>>> {
     Ok(Json(catalog::cost_centres(&state, &actor).await?))
-}
-
-/// The people directory.
-#[utoipa::path(get, path = "/people", tag = "catalog", params(PeopleParams),
-    responses((status = 200, body = Page<Person>), (status = 401, body = ErrorResponse)))]
-pub async fn list_people(
-    State(state): State<AppState>,
-    actor: Actor,
-    ApiQuery(params): ApiQuery<PeopleParams>,
-) -> AppResult<Json<Page<Person>>> {
-    Ok(Json(catalog::people(&state, &actor, &params).await?))
-}
-
-/// One person.
-#[utoipa::path(get, path = "/people/{id}", tag = "catalog", params(("id" = i64, Path)),
-    responses((status = 200, body = Person), (status = 404, body = ErrorResponse)))]
-pub async fn get_person(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<Person>> {
-    Ok(Json(catalog::person(&state, &actor, id).await?))
 }

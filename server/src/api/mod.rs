@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod extract;
 pub mod ledger;
+pub mod people;
 pub mod pools;
 pub mod session;
 pub mod tokens;
@@ -23,7 +24,8 @@ use crate::state::AppState;
     tags(
         (name = "session", description = "Log in and out"),
         (name = "pools", description = "License pools and seats"),
-        (name = "catalog", description = "Vendors, products, departments, cost centres, people"),
+        (name = "catalog", description = "Vendors, products, departments, cost centres"),
+        (name = "people", description = "The people directory, their seats and status"),
         (name = "ledger", description = "Tamper-evident audit ledger"),
         (name = "tokens", description = "API and SCIM tokens"),
         (name = "users", description = "Accounts and roles"),
@@ -68,6 +70,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(pools::pool_history))
         .routes(routes!(pools::list_assignments, pools::create_assignment))
         .routes(routes!(pools::delete_assignment))
+        .routes(routes!(pools::reassign_assignment))
         .routes(routes!(pools::inventory_summary))
         .routes(routes!(pools::lookups))
         .routes(routes!(catalog::list_vendors, catalog::create_vendor))
@@ -75,8 +78,11 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(catalog::list_products, catalog::create_product))
         .routes(routes!(catalog::list_departments))
         .routes(routes!(catalog::list_cost_centres))
-        .routes(routes!(catalog::list_people))
-        .routes(routes!(catalog::get_person))
+        .routes(routes!(people::list_people))
+        .routes(routes!(people::get_person))
+        .routes(routes!(people::person_seats))
+        .routes(routes!(people::person_history))
+        .routes(routes!(people::set_person_status))
         .routes(routes!(ledger::list_ledger))
         .routes(routes!(ledger::verify_ledger));
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).split_for_parts();

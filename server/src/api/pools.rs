@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
     Assignment, AssignmentInput, ErrorResponse, InventorySummary, LedgerEntry, Lookups, Page, Pool, PoolDetail,
-    PoolInput,
+    PoolInput, ReassignInput,
 };
 use serde::Deserialize;
 
@@ -111,6 +111,20 @@ pub async fn create_assignment(
     ApiJson(body): ApiJson<AssignmentInput>,
 ) -> AppResult<(StatusCode, Json<Assignment>)> {
     Ok((StatusCode::CREATED, Json(pools::assign(&state, &actor, id, &body).await?)))
+}
+
+/// Move a seat to another person.
+#[utoipa::path(post, path = "/pools/{id}/assignments/{assignment_id}/reassign", tag = "pools",
+    params(("id" = i64, Path), ("assignment_id" = i64, Path)), request_body = ReassignInput,
+    responses((status = 200, body = Assignment), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn reassign_assignment(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, assignment_id)): Path<(i64, i64)>,
+    ApiJson(body): ApiJson<ReassignInput>,
+) -> AppResult<Json<Assignment>> {
+    Ok(Json(pools::reassign(&state, &actor, id, assignment_id, &body).await?))
 }
 
 /// Take a seat back.

@@ -1,12 +1,12 @@
 //! Vendors, products, departments, cost centres and people.
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{CostCentre, Department, Page, Person, PersonStatus, Product, Ref, Vendor};
+use seatwise_types::{CostCentre, Department, EmploymentType, Page, Person, PersonStatus, Product, Ref, Vendor};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use super::{parse_enum, Conn, Sql};
-use crate::clock::to_db;
+use super::{parse_date, parse_enum, Conn, Sql};
+use crate::clock::{from_db, to_db};
 
 pub async fn departments(pool: &AnyPool) -> Result<Vec<Department>, sqlx::Error> {
     let rows = sqlx::query("SELECT id, name FROM departments ORDER BY name").fetch_all(pool).await?;
@@ -177,8 +177,10 @@ pub async fn insert_person(conn: &mut Conn, p: &NewPerson<'_>, now: DateTime<Utc
     .await
 }
 
-const PERSON_SELECT: &str = "SELECT pe.id, pe.name, pe.email, pe.status, pe.department_id, d.name AS department_name, \
-     pe.cost_centre_id, cc.code AS cost_centre_code FROM people pe \
+const PERSON_SELECT: &str = "SELECT pe.id, pe.name, pe.email, pe.employee_id, pe.status, pe.employment_type, \
+     pe.start_date, pe.end_date, pe.terminated_at, pe.department_id, d.name AS department_name, \
+     pe.cost_centre_id, cc.code AS cost_centre_code, \
+     (SELECT COUNT(*) FROM seat_assignments a WHERE a.person_id = pe.id) AS seats_held FROM people pe \
      LEFT JOIN departments d ON d.id = pe.department_id LEFT JOIN cost_centres cc ON cc.id = pe.cost_centre_id";
 
 fn person_from_row(r: &AnyRow) -> Result<Person, sqlx::Error> {
@@ -188,7 +190,13 @@ fn person_from_row(r: &AnyRow) -> Result<Person, sqlx::Error> {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
         email: r.try_get("email")?,
+        employee_id: r.try_get("employee_id")?,
         status: parse_enum(&r.try_get::<String, _>("status")?, PersonStatus::parse)?,
+        employment_type: parse_enum(&r.try_get::<String, _>("employment_type")?, EmploymentType::parse)?,
+        start_date: parse_date(r.try_get("start_date")?),
+        end_date: parse_date(r.try_get("end_date")?),
+        terminated_at: r.try_get::<Option<String>, _>("terminated_at")?.map(|t| from_db(&t)),
+        seats_held: r.try_get("seats_held")?,
         department: match dept {
             Some(id) => Some(Ref { id, name: r.try_get("department_name")? }),
             None => None,
@@ -200,16 +208,23 @@ fn person_from_row(r: &AnyRow) -> Result<Person, sqlx::Error> {
     })
 }
 
-pub async fn person(pool: &AnyPool, id: i64) -> Result<Option<Person>, sqlx::Error> {
+pub async fn person<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    id: i64,
+) -> Result<Option<Person>, sqlx::Error> {
     let sql = format!("{PERSON_SELECT} WHERE pe.id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(pool).await?;
+    let row = sqlx::query(&sql).bind(id).fetch_optional(exec).await?;
     row.as_ref().map(person_from_row).transpose()
 }
 
 pub struct PeopleFilter {
     pub q: Option<String>,
     pub department_id: Option<i64>,
+    pub cost_centre_id: Option<i64>,
     pub status: Option<PersonStatus>,
+    pub holds_seats: Option<bool>,
+    /// No sign-in recorded from any source since this time.
+    pub no_signin_since: Option<DateTime<Utc>>,
     pub page: i64,
     pub per_page: i64,
 }
@@ -240,4 +255,35 @@ fn push_people_where(w: &mut Sql, f: &PeopleFilter) {
     if let Some(s) = f.status {
         w.push(" AND pe.status = ").bind(s.as_str());
     }
+    if let Some(cc) = f.cost_centre_id {
+        w.push(" AND pe.cost_centre_id = ").bind(cc);
+    }
+    match f.holds_seats {
+        Some(true) => w.push(" AND EXISTS (SELECT 1 FROM seat_assignments a WHERE a.person_id = pe.id)"),
+        Some(false) => w.push(" AND NOT EXISTS (SELECT 1 FROM seat_assignments a WHERE a.person_id = pe.id)"),
+        None => w,
+    };
+    if let Some(since) = f.no_signin_since {
+        w.push(" AND NOT EXISTS (SELECT 1 FROM person_signins s WHERE s.person_id = pe.id AND s.last_sign_in_at >= ")
+            .bind(to_db(since))
+            .push(")");
+    }
+}
+
+/// Set a person's status; `terminated_at` is kept from the first termination and cleared on rehire.
+pub async fn set_status(
+    conn: &mut Conn,
+    id: i64,
+    status: PersonStatus,
+    terminated_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE people SET status = $1, terminated_at = $2, updated_at = $3 WHERE id = $4")
+        .bind(status.as_str())
+        .bind(terminated_at.map(to_db))
+        .bind(to_db(now))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use seatwise_types::{
-    Assignment, AssignmentHolder, BillingPeriod, InventorySummary, LicenseType, Money, Page, PersonStatus, Pool, Ref,
+    Assignment, AssignmentHolder, BillingPeriod, InventorySummary, LicenseType, Money, Page, PersonStatus, Pool,
+    ReclaimMark, Ref,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor, Row};
@@ -287,6 +288,7 @@ pub async fn summary(
 }
 
 const ASSIGNMENT_SELECT: &str = "SELECT a.id, a.pool_id, a.person_id, a.device, a.assigned_at, a.assigned_by, \
+     a.reclaim_marked_at, a.reclaim_reason, \
      pe.name AS person_name, pe.email AS person_email, pe.status AS person_status, d.name AS department_name \
      FROM seat_assignments a LEFT JOIN people pe ON pe.id = a.person_id LEFT JOIN departments d ON d.id = pe.department_id";
 
@@ -309,6 +311,18 @@ fn assignment_from_row(r: &AnyRow) -> Result<Assignment, sqlx::Error> {
         device: r.try_get("device")?,
         assigned_at: from_db(&r.try_get::<String, _>("assigned_at")?),
         assigned_by: r.try_get("assigned_by")?,
+        reclaim: reclaim_from_row(r)?,
+    })
+}
+
+fn reclaim_from_row(r: &AnyRow) -> Result<Option<ReclaimMark>, sqlx::Error> {
+    let marked: Option<String> = r.try_get("reclaim_marked_at")?;
+    Ok(match marked {
+        Some(at) => Some(ReclaimMark {
+            marked_at: from_db(&at),
+            reason: r.try_get::<Option<String>, _>("reclaim_reason")?.unwrap_or_default(),
+        }),
+        None => None,
     })
 }
 
@@ -435,4 +449,100 @@ pub async fn set_seat_count(conn: &mut Conn, pool_id: i64) -> Result<(), sqlx::E
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Mark every seat a person holds for reclamation (only those not yet marked); returns the marked seats.
+pub async fn mark_person_seats(
+    conn: &mut Conn,
+    person_id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+    latency_ms: i64,
+) -> Result<Vec<Assignment>, sqlx::Error> {
+    sqlx::query(
+        "UPDATE seat_assignments SET reclaim_marked_at = $1, reclaim_reason = $2, reclaim_latency_ms = $3 \
+         WHERE person_id = $4 AND reclaim_marked_at IS NULL",
+    )
+    .bind(to_db(now))
+    .bind(reason)
+    .bind(latency_ms)
+    .bind(person_id)
+    .execute(&mut *conn)
+    .await?;
+    let sql =
+        format!("{ASSIGNMENT_SELECT} WHERE a.person_id = $1 AND a.reclaim_marked_at = $2 ORDER BY a.pool_id, a.id");
+    let rows = sqlx::query(&sql).bind(person_id).bind(to_db(now)).fetch_all(&mut *conn).await?;
+    rows.iter().map(assignment_from_row).collect()
+}
+
+/// Give an existing seat to another person: a new holder, a fresh assignment time, no reclamation mark.
+pub async fn reassign(
+    conn: &mut Conn,
+    pool_id: i64,
+    id: i64,
+    person_id: i64,
+    assigned_by: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE seat_assignments SET person_id = $1, device = NULL, assigned_at = $2, assigned_by = $3, \
+         reclaim_marked_at = NULL, reclaim_reason = NULL, reclaim_latency_ms = NULL WHERE id = $4 AND pool_id = $5",
+    )
+    .bind(person_id)
+    .bind(to_db(now))
+    .bind(assigned_by)
+    .bind(id)
+    .bind(pool_id)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// A seat with what its pool charges, for a person's page.
+pub struct HeldSeat {
+    pub assignment_id: i64,
+    pub pool: Ref,
+    pub vendor: Ref,
+    pub unit_cost_minor: i64,
+    pub currency: String,
+    pub billing_period: BillingPeriod,
+    pub contract_start: Option<NaiveDate>,
+    pub contract_end: Option<NaiveDate>,
+    pub assigned_at: DateTime<Utc>,
+    pub reclaim: Option<ReclaimMark>,
+}
+
+pub async fn seats_of_person(
+    pool: &AnyPool,
+    person_id: i64,
+    scope: &DepartmentScope,
+) -> Result<Vec<HeldSeat>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT a.id, a.assigned_at, a.reclaim_marked_at, a.reclaim_reason, p.id AS pool_id, p.name AS pool_name, \
+         v.id AS vendor_id, v.name AS vendor_name, p.unit_cost_minor, p.currency, p.billing_period, p.contract_start, \
+         p.contract_end FROM seat_assignments a JOIN pools p ON p.id = a.pool_id JOIN vendors v ON v.id = p.vendor_id \
+         WHERE a.person_id = ",
+    );
+    sql.bind(person_id);
+    if let Some(scope) = scope {
+        sql.push(" AND p.department_id IN ").bind_list(scope);
+    }
+    sql.push(" ORDER BY p.name_lower, a.id");
+    let rows = sql.query().fetch_all(pool).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(HeldSeat {
+                assignment_id: r.try_get("id")?,
+                pool: Ref { id: r.try_get("pool_id")?, name: r.try_get("pool_name")? },
+                vendor: Ref { id: r.try_get("vendor_id")?, name: r.try_get("vendor_name")? },
+                unit_cost_minor: r.try_get("unit_cost_minor")?,
+                currency: r.try_get("currency")?,
+                billing_period: parse_enum(&r.try_get::<String, _>("billing_period")?, BillingPeriod::parse)?,
+                contract_start: parse_date(r.try_get("contract_start")?),
+                contract_end: parse_date(r.try_get("contract_end")?),
+                assigned_at: from_db(&r.try_get::<String, _>("assigned_at")?),
+                reclaim: reclaim_from_row(r)?,
+            })
+        })
+        .collect()
 }

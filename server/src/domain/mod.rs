@@ -2,5 +2,6 @@
 
 pub mod access;
 pub mod ledger;
+pub mod people;
 pub mod pool;
 pub mod secret;

@@ -1,14 +1,12 @@
 //! Reference data: vendors, products, departments, cost centres, and the people directory.
 
-use seatwise_types::{CostCentre, Department, Page, Person, PersonStatus, Product, ProductInput, Vendor, VendorInput};
-use serde::Deserialize;
+use seatwise_types::{CostCentre, Department, Product, ProductInput, Vendor, VendorInput};
 
 use crate::auth::Actor;
-use crate::db::catalog::{self as store, PeopleFilter};
+use crate::db::catalog as store;
 use crate::domain::access;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
-use crate::service::paging;
 use crate::state::AppState;
 
 fn require_catalog_editor(actor: &Actor) -> AppResult<()> {
@@ -99,27 +97,4 @@ pub async fn departments(state: &AppState, actor: &Actor) -> AppResult<Vec<Depar
 pub async fn cost_centres(state: &AppState, actor: &Actor) -> AppResult<Vec<CostCentre>> {
     require_reader(actor)?;
     Ok(store::cost_centres(&state.db.read).await?)
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PeopleParams {
-    /// Free text over name and email.
-    pub q: Option<String>,
-    pub department_id: Option<i64>,
-    pub status: Option<PersonStatus>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
-
-pub async fn people(state: &AppState, actor: &Actor, p: &PeopleParams) -> AppResult<Page<Person>> {
-    require_reader(actor)?;
-    let (page, per_page) = paging(p.page, p.per_page)?;
-    let filter = PeopleFilter { q: p.q.clone(), department_id: p.department_id, status: p.status, page, per_page };
-    Ok(store::people(&state.db.read, &filter).await?)
-}
-
-pub async fn person(state: &AppState, actor: &Actor, id: i64) -> AppResult<Person> {
-    require_reader(actor)?;
-    store::person(&state.db.read, id).await?.ok_or(AppError::NotFound("person"))
 }

@@ -7,6 +7,7 @@ use seatwise_types::{BillingPeriod, LicenseType, Money, PersonStatus, PoolInput,
 
 use crate::db::bulk::{self, PersonRow, SeatRow};
 use crate::db::{catalog, pools};
+use crate::domain::people::TERMINATION_REASON;
 use crate::domain::pool as rules;
 use crate::error::{AppError, AppResult};
 use crate::service::accounts;
@@ -801,6 +802,11 @@ pub async fn seed(state: &AppState, password: &str) -> AppResult<bool> {
             pools::get(&mut *tx, pool_id).await?.ok_or(AppError::NotFound("pool"))?
         };
         ledger::record(&mut tx, now, "demo", Change::created("pool.create", "pool", Some(pool_id), &pool)).await?;
+    }
+    // Leavers' seats are already marked for reclamation, as if HR had told us the day they left.
+    for id in &leavers {
+        let latency_ms = rng.gen_range(40_000..4_000_000);
+        pools::mark_person_seats(&mut tx, *id, TERMINATION_REASON, now, latency_ms).await?;
     }
     let summary = serde_json::json!({ "people": people.len(), "pools": POOLS.len(), "departments": DEPARTMENTS.len() });
     ledger::record(&mut tx, now, "demo", Change::created("demo.seed", "system", None, &summary)).await?;

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod demo;
 pub mod generate;
 pub mod ledger;
+pub mod people;
 pub mod pools;
 
 use seatwise_types::{DEFAULT_PER_PAGE, MAX_PER_PAGE};

@@ -2,7 +2,7 @@
 
 use seatwise_types::{
     Assignment, AssignmentInput, FieldError, InventorySummary, LicenseType, Lookups, Page, PersonStatus, Pool,
-    PoolDetail, PoolInput,
+    PoolDetail, PoolInput, ReassignInput,
 };
 use serde::Deserialize;
 
@@ -264,6 +264,39 @@ pub async fn assign(state: &AppState, actor: &Actor, pool_id: i64, input: &Assig
     .await?;
     tx.commit().await?;
     Ok(assignment)
+}
+
+/// Move a seat to another person (for example from someone who left to their replacement).
+pub async fn reassign(
+    state: &AppState,
+    actor: &Actor,
+    pool_id: i64,
+    id: i64,
+    input: &ReassignInput,
+) -> AppResult<Assignment> {
+    editable(state, actor, pool_id).await?;
+    let person = catalog::person(&state.db.read, input.person_id)
+        .await?
+        .ok_or_else(|| AppError::field("person_id", "must name an existing person"))?;
+    if person.status == PersonStatus::Terminated {
+        return Err(AppError::field("person_id", &format!("{} is terminated and cannot hold a seat", person.name)));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    store::lock(&mut tx, pool_id).await?;
+    let before = store::assignment(&mut *tx, pool_id, id).await?.ok_or(AppError::NotFound("assignment"))?;
+    if before.person.as_ref().is_some_and(|p| p.id == input.person_id) {
+        return Err(AppError::field("person_id", "already holds this seat"));
+    }
+    if store::holds_seat(&mut tx, pool_id, input.person_id).await? {
+        return Err(AppError::Conflict(format!("{} already holds a seat in this pool.", person.name)));
+    }
+    store::reassign(&mut tx, pool_id, id, input.person_id, actor.ledger_name(), now).await?;
+    let after = store::assignment(&mut *tx, pool_id, id).await?.ok_or(AppError::NotFound("assignment"))?;
+    let change = Change::changed("pool.seat_reassign", "pool", Some(pool_id), &before, &after);
+    ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 pub async fn unassign(state: &AppState, actor: &Actor, pool_id: i64, id: i64) -> AppResult<()> {

@@ -6,5 +6,6 @@ mod common;
 mod auth;
 mod inventory;
 mod ledger;
+mod people;
 mod roles;
 mod web;

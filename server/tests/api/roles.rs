@@ -26,7 +26,7 @@ async fn every_endpoint_against_every_role() {
     let sales = app.pool_id("Sales Cloud Enterprise").await;
     let approver_id = app.id_of("SELECT id FROM users WHERE email = 'approver@example.com'").await;
     let vendor_id = app.id_of("SELECT id FROM vendors WHERE name = 'Zoom'").await;
-    let person = app.id_of("SELECT MIN(id) FROM people").await;
+    let person = app.id_of("SELECT MIN(id) FROM people WHERE status = 'active'").await;
     // Large seat counts so the later seat assignments in the table still find free seats.
     let mut eng_body = pool_body(&app, "Matrix pool", "Engineering").await;
     eng_body["seats_purchased"] = json!(1000);
@@ -68,6 +68,26 @@ async fn every_endpoint_against_every_role() {
         case(g.clone(), "/api/v1/cost-centres".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/people".into(), None, [200, 200, 200, 200]),
         case(g.clone(), format!("/api/v1/people/{person}"), None, [200, 200, 200, 200]),
+        case(g.clone(), format!("/api/v1/people/{person}/seats"), None, [200, 200, 200, 200]),
+        case(g.clone(), format!("/api/v1/people/{person}/history"), None, [200, 200, 200, 200]),
+        case(
+            Method::PUT,
+            format!("/api/v1/people/{person}/status"),
+            Some(json!({"status": "active"})),
+            [200, 403, 403, 403],
+        ),
+        case(
+            Method::POST,
+            format!("/api/v1/pools/{sales}/assignments/999999/reassign"),
+            Some(json!({"person_id": person})),
+            [404, 404, 403, 403],
+        ),
+        case(
+            Method::POST,
+            format!("/api/v1/pools/{eng}/assignments/999999/reassign"),
+            Some(json!({"person_id": person})),
+            [404, 404, 403, 403],
+        ),
         case(g.clone(), "/api/v1/users".into(), None, [200, 403, 403, 403]),
         case(
             Method::PUT,

@@ -1,0 +1,66 @@
+//! The people directory and a person's seats, history and status.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use seatwise_types::{ErrorResponse, LedgerEntry, Page, Person, PersonSeat, PersonStatusUpdate};
+
+use super::extract::{ApiJson, ApiQuery};
+use super::pools::PageParams;
+use crate::auth::Actor;
+use crate::error::AppResult;
+use crate::service::people::{self, PeopleParams};
+use crate::state::AppState;
+
+/// The people directory, searchable and filterable.
+#[utoipa::path(get, path = "/people", tag = "people", params(PeopleParams),
+    responses((status = 200, body = Page<Person>), (status = 401, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn list_people(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(params): ApiQuery<PeopleParams>,
+) -> AppResult<Json<Page<Person>>> {
+    Ok(Json(people::list(&state, &actor, &params).await?))
+}
+
+/// One person.
+#[utoipa::path(get, path = "/people/{id}", tag = "people", params(("id" = i64, Path)),
+    responses((status = 200, body = Person), (status = 404, body = ErrorResponse)))]
+pub async fn get_person(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<Person>> {
+    Ok(Json(people::get(&state, &actor, id).await?))
+}
+
+/// The seats a person holds in pools you can see, with their monthly and annual cost.
+#[utoipa::path(get, path = "/people/{id}/seats", tag = "people", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<PersonSeat>), (status = 404, body = ErrorResponse)))]
+pub async fn person_seats(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<PersonSeat>>> {
+    Ok(Json(people::seats(&state, &actor, id).await?))
+}
+
+/// A person's history from the audit ledger, newest first.
+#[utoipa::path(get, path = "/people/{id}/history", tag = "people", params(("id" = i64, Path), PageParams),
+    responses((status = 200, body = Page<LedgerEntry>), (status = 404, body = ErrorResponse)))]
+pub async fn person_history(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> AppResult<Json<Page<LedgerEntry>>> {
+    Ok(Json(people::history(&state, &actor, id, p.page, p.per_page).await?))
+}
+
+/// Change a person's employment status (admin). Terminating marks every seat they hold for reclamation.
+#[utoipa::path(put, path = "/people/{id}/status", tag = "people", params(("id" = i64, Path)),
+    request_body = PersonStatusUpdate,
+    responses((status = 200, body = Person), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn set_person_status(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PersonStatusUpdate>,
+) -> AppResult<Json<Person>> {
+    Ok(Json(people::set_status(&state, &actor, id, body.status).await?))
+}

@@ -1,0 +1,142 @@
+//! The people directory: lists, a person's seats and history, and status changes with their consequences.
+
+use chrono::{DateTime, Utc};
+use seatwise_types::{Money, Page, Person, PersonSeat, PersonStatus, Role};
+use serde::Deserialize;
+
+use crate::auth::Actor;
+use crate::db::catalog::{self as store, PeopleFilter};
+use crate::db::{pools as pool_store, Conn};
+use crate::domain::access;
+use crate::domain::people::{seat_cost_minor, transition, TERMINATION_REASON};
+use crate::error::{AppError, AppResult};
+use crate::service::ledger::{self, Change};
+use crate::service::paging;
+use crate::state::AppState;
+
+fn require_reader(actor: &Actor) -> AppResult<()> {
+    if access::can_read_people(&actor.user) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Your account has no role yet.".into()))
+    }
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeopleParams {
+    /// Free text over name and email.
+    pub q: Option<String>,
+    pub department_id: Option<i64>,
+    pub cost_centre_id: Option<i64>,
+    pub status: Option<PersonStatus>,
+    /// Only people who hold (true) or do not hold (false) at least one seat.
+    pub holds_seats: Option<bool>,
+    /// Only people with no sign-in from any source in the last N days.
+    pub no_signin_days: Option<i64>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+pub async fn list(state: &AppState, actor: &Actor, p: &PeopleParams) -> AppResult<Page<Person>> {
+    require_reader(actor)?;
+    let (page, per_page) = paging(p.page, p.per_page)?;
+    let no_signin_since = match p.no_signin_days {
+        Some(d) if !(0..=3650).contains(&d) => {
+            return Err(AppError::field("no_signin_days", "must be between 0 and 3650"))
+        }
+        Some(d) => Some(state.clock.now() - chrono::Duration::days(d)),
+        None => None,
+    };
+    let filter = PeopleFilter {
+        q: p.q.clone(),
+        department_id: p.department_id,
+        cost_centre_id: p.cost_centre_id,
+        status: p.status,
+        holds_seats: p.holds_seats,
+        no_signin_since,
+        page,
+        per_page,
+    };
+    Ok(store::people(&state.db.read, &filter).await?)
+}
+
+pub async fn get(state: &AppState, actor: &Actor, id: i64) -> AppResult<Person> {
+    require_reader(actor)?;
+    store::person(&state.db.read, id).await?.ok_or(AppError::NotFound("person"))
+}
+
+/// The seats a person holds in pools the caller may see, with each seat's cost.
+pub async fn seats(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vec<PersonSeat>> {
+    get(state, actor, id).await?;
+    let scope = access::pool_read_scope(&actor.user).as_filter();
+    let held = pool_store::seats_of_person(&state.db.read, id, &scope).await?;
+    Ok(held
+        .into_iter()
+        .map(|s| {
+            let (monthly, annual) =
+                seat_cost_minor(s.unit_cost_minor, s.billing_period, s.contract_start, s.contract_end);
+            PersonSeat {
+                assignment_id: s.assignment_id,
+                pool: s.pool,
+                vendor: s.vendor,
+                monthly_cost: Money::new(monthly, s.currency.clone()),
+                annual_cost: Money::new(annual, s.currency),
+                assigned_at: s.assigned_at,
+                reclaim: s.reclaim,
+            }
+        })
+        .collect())
+}
+
+pub async fn history(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> AppResult<Page<seatwise_types::LedgerEntry>> {
+    get(state, actor, id).await?;
+    let (page, per_page) = paging(page, per_page)?;
+    let q = crate::db::ledger::LedgerQuery { record_type: Some("person".into()), record_id: Some(id), page, per_page };
+    Ok(ledger::list(&state.db, &q).await?)
+}
+
+/// Change a person's status by hand (admins). Imports and SCIM call `apply_status` inside their own transactions.
+pub async fn set_status(state: &AppState, actor: &Actor, id: i64, status: PersonStatus) -> AppResult<Person> {
+    if !actor.user.has(Role::Admin) {
+        return Err(AppError::Forbidden("Only admins change a person's employment status.".into()));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    apply_status(&mut tx, actor.ledger_name(), id, status, now, now).await?;
+    let person = store::person(&mut *tx, id).await?.ok_or(AppError::NotFound("person"))?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+/// The one way a status changes: the person, their seats' reclamation marks and the ledger, in the caller's
+/// transaction. `event_at` is when it happened at the source; the mark records how long it took to get here.
+pub async fn apply_status(
+    conn: &mut Conn,
+    actor: &str,
+    id: i64,
+    status: PersonStatus,
+    event_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let before = store::person(&mut *conn, id).await?.ok_or(AppError::NotFound("person"))?;
+    let t = transition(before.status, status, before.terminated_at, event_at);
+    store::set_status(conn, id, status, t.terminated_at, now).await?;
+    let after = store::person(&mut *conn, id).await?.ok_or(AppError::NotFound("person"))?;
+    ledger::record(conn, now, actor, Change::changed("person.status", "person", Some(id), &before, &after)).await?;
+    if t.mark_seats {
+        let latency_ms = (now - event_at).num_milliseconds().max(0);
+        let marked = pool_store::mark_person_seats(conn, id, TERMINATION_REASON, now, latency_ms).await?;
+        for seat in &marked {
+            let change = Change::created("pool.seat_reclaim_mark", "pool", Some(seat.pool_id), seat);
+            ledger::record(conn, now, actor, change).await?;
+        }
+    }
+    Ok(())
+}

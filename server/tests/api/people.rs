@@ -1,0 +1,118 @@
+//! People: the directory, a person's seats, termination marking seats for reclamation, reassigning seats.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::common::{pool_body, spawn};
+
+#[tokio::test]
+async fn terminating_a_person_marks_every_seat_in_the_same_change() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let eng = app.id_of("SELECT id FROM departments WHERE name = 'Engineering'").await;
+    let person = app
+        .id_of(&format!(
+            "SELECT MIN(pe.id) FROM people pe WHERE pe.status = 'active' AND pe.department_id = {eng} \
+             AND (SELECT COUNT(*) FROM seat_assignments a WHERE a.person_id = pe.id) >= 3"
+        ))
+        .await;
+    let seats = admin.get(&format!("/api/v1/people/{person}/seats")).await;
+    let held = seats.body.as_array().unwrap().len();
+    assert!(held >= 3);
+    assert!(seats.body.as_array().unwrap().iter().all(|s| s["reclaim"].is_null()));
+    assert!(seats.body[0]["monthly_cost"]["amount_minor"].as_i64().unwrap() > 0);
+
+    // Only admins change employment status.
+    let r = app.owner().await.put(&format!("/api/v1/people/{person}/status"), json!({"status": "terminated"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let r = admin.put(&format!("/api/v1/people/{person}/status"), json!({"status": "terminated"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["status"], "terminated");
+    assert!(r.body["terminated_at"].is_string());
+    let seats = admin.get(&format!("/api/v1/people/{person}/seats")).await;
+    for s in seats.body.as_array().unwrap() {
+        assert_eq!(s["reclaim"]["reason"], "holder terminated", "{s}");
+    }
+    // Nothing is freed silently: the seats are still held, only marked.
+    assert_eq!(seats.body.as_array().unwrap().len(), held);
+    let latency: i64 =
+        sqlx::query_scalar(&format!("SELECT MAX(reclaim_latency_ms) FROM seat_assignments WHERE person_id = {person}"))
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
+    assert_eq!(latency, 0, "marked in the same transaction as the termination");
+    let history = admin.get(&format!("/api/v1/people/{person}/history")).await;
+    assert_eq!(history.body["items"][0]["action"], "person.status");
+    assert_eq!(history.body["items"][0]["before"]["status"], "active");
+    let marks = app.count("ledger_entries WHERE action = 'pool.seat_reclaim_mark'").await;
+    assert_eq!(marks as usize, held);
+
+    // Terminating again marks nothing twice.
+    admin.put(&format!("/api/v1/people/{person}/status"), json!({"status": "terminated"})).await;
+    assert_eq!(app.count("ledger_entries WHERE action = 'pool.seat_reclaim_mark'").await as usize, held);
+
+    let filtered = admin.get("/api/v1/people?status=terminated&holds_seats=true&per_page=500").await;
+    assert!(filtered.body["items"].as_array().unwrap().iter().any(|p| p["id"] == person));
+}
+
+#[tokio::test]
+async fn owners_reassign_seats_to_active_people_in_their_pools() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let pool = app.pool_id("Miro Business").await;
+    let detail = owner.get(&format!("/api/v1/pools/{pool}/detail")).await;
+    let seat = &detail.body["assignments"]["items"][0];
+    let seat_id = seat["id"].as_i64().unwrap();
+    // Owners may give their seats to anyone active, also outside their departments.
+    let newcomer = app
+        .id_of(&format!(
+            "SELECT MIN(pe.id) FROM people pe WHERE pe.status = 'active' \
+             AND NOT EXISTS (SELECT 1 FROM seat_assignments a WHERE a.person_id = pe.id AND a.pool_id = {pool})"
+        ))
+        .await;
+    let gone = app.id_of("SELECT MIN(id) FROM people WHERE status = 'terminated'").await;
+    let path = format!("/api/v1/pools/{pool}/assignments/{seat_id}/reassign");
+
+    let r = owner.post(&path, json!({"person_id": gone})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let holder = seat["person"]["id"].as_i64().unwrap();
+    assert_eq!(owner.post(&path, json!({"person_id": holder})).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.finance().await.post(&path, json!({"person_id": newcomer})).await.status, StatusCode::FORBIDDEN);
+
+    let r = owner.post(&path, json!({"person_id": newcomer})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["person"]["id"], newcomer);
+    assert_eq!(r.body["assigned_by"], "owner@example.com");
+    let history = owner.get(&format!("/api/v1/pools/{pool}/history")).await;
+    let entry = &history.body["items"][0];
+    assert_eq!(entry["action"], "pool.seat_reassign");
+    assert_eq!(entry["before"]["person"]["id"], holder);
+    assert_eq!(entry["after"]["person"]["id"], newcomer);
+    // Seat count unchanged.
+    let after = owner.get(&format!("/api/v1/pools/{pool}/detail")).await;
+    assert_eq!(after.body["pool"]["seats_assigned"], detail.body["pool"]["seats_assigned"]);
+
+    // Outside their departments the pool does not exist for them.
+    let sales = app.pool_id("Sales Cloud Enterprise").await;
+    let r = owner.post(&format!("/api/v1/pools/{sales}/assignments/1/reassign"), json!({"person_id": newcomer})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let _ = pool_body;
+}
+
+#[tokio::test]
+async fn demo_leavers_seats_are_marked_and_people_filters_work() {
+    let app = spawn().await;
+    let c = app.finance().await;
+    let marked = app.count("seat_assignments WHERE reclaim_marked_at IS NOT NULL").await;
+    assert!(marked > 0);
+    let leavers = c.get("/api/v1/people?status=terminated&per_page=500").await;
+    assert!(leavers.body["items"].as_array().unwrap().iter().all(|p| p["status"] == "terminated"));
+    let eng = app.id_of("SELECT id FROM departments WHERE name = 'Engineering'").await;
+    let r = c.get(&format!("/api/v1/people?department_id={eng}&holds_seats=false")).await;
+    assert!(r.body["items"].as_array().unwrap().iter().all(|p| p["seats_held"] == 0));
+    // Nobody has a sign-in recorded yet, so everyone counts as not signed in.
+    let r = c.get("/api/v1/people?no_signin_days=60").await;
+    assert_eq!(r.body["total"], 300);
+    assert_eq!(c.get("/api/v1/people?no_signin_days=-3").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
