@@ -13,6 +13,7 @@ use leptos_router::path;
 use pages::inventory::InventoryPage;
 use pages::ledger::LedgerPage;
 use pages::login::LoginPage;
+use pages::people::{PeoplePage, PersonPage};
 use pages::pool::PoolPage;
 use pages::pool_form::{PoolCreatePage, PoolEditPage};
 use pages::setup::SetupPage;
@@ -31,6 +32,8 @@ fn App() -> impl IntoView {
                 <Route path=path!("/pools/new") view=PoolCreatePage/>
                 <Route path=path!("/pools/:id") view=PoolPage/>
                 <Route path=path!("/pools/:id/edit") view=PoolEditPage/>
+                <Route path=path!("/people") view=PeoplePage/>
+                <Route path=path!("/people/:id") view=PersonPage/>
                 <Route path=path!("/ledger") view=LedgerPage/>
             </Routes>
         </Router>

@@ -347,6 +347,8 @@ pub struct PoolDetail {
     pub assignments: crate::Page<Assignment>,
     /// Whether the caller may edit this pool (the server decides; the UI only reflects it).
     pub can_edit: bool,
+    /// Seats marked for reclamation (their holder left): in use on paper, free in practice.
+    pub marked_for_reclamation: i64,
 }
 
 /// Values to fill the filter and form pickers with.

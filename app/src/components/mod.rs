@@ -1,5 +1,7 @@
 //! Pieces every page uses: the shell, status messages, money and dates, badges.
 
+pub mod filters;
+pub mod person_picker;
 pub mod shell;
 
 use chrono::NaiveDate;

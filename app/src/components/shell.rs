@@ -38,6 +38,7 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
                         </A>
                         <nav class="nav" aria-label="Main">
                             <A href="/pools">"Inventory"</A>
+                            <A href="/people">"People"</A>
                             {is_admin.then(|| view! { <A href="/ledger">"Audit ledger"</A> })}
                         </nav>
                         <div class="user">

@@ -2,11 +2,11 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_query_map;
 use seatwise_types::{InventorySummary, LicenseType, Lookups, Page, Pool, Role};
 
 use crate::api;
+use crate::components::filters::{url_updater, FilterSelect, FilterToggle};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText, Utilization};
 use crate::format;
@@ -32,26 +32,9 @@ const PER_PAGE: i64 = 50;
 pub fn InventoryPage() -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
-    let navigate = use_navigate();
     let param = move |k: &str| query.with(|q| q.get(k)).unwrap_or_default();
 
-    // Change some parameters; any change but paging goes back to page 1.
-    let update = Callback::new(move |changes: Vec<(&'static str, String)>| {
-        let resets_page = !changes.iter().any(|(k, _)| *k == "page");
-        let pairs: Vec<(&str, String)> = KEYS
-            .iter()
-            .map(|k| {
-                let v = changes
-                    .iter()
-                    .find(|(c, _)| c == k)
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_else(|| query.with_untracked(|q| q.get(k)).unwrap_or_default());
-                let v = if *k == "page" && (resets_page || v == "1") { String::new() } else { v };
-                (*k, v)
-            })
-            .collect();
-        navigate(&format!("/pools{}", api::query(&pairs)), NavigateOptions { scroll: false, ..Default::default() });
-    });
+    let update = url_updater("/pools", &KEYS);
 
     let pools = LocalResource::new(move || {
         let mut pairs: Vec<(&str, String)> = KEYS.iter().map(|k| (*k, param(k))).collect();
@@ -144,48 +127,6 @@ fn SummaryCards(summary: InventorySummary) -> impl IntoView {
             <div class="card stat"><span class="stat-label">"Ending in 90 days"</span>
                 <span class={if summary.expiring_90_days > 0 { "stat-value warn" } else { "stat-value" }}>{summary.expiring_90_days}</span></div>
         </section>
-    }
-}
-
-#[component]
-fn FilterSelect(
-    id: &'static str,
-    label: &'static str,
-    key: &'static str,
-    options: Vec<(String, String)>,
-    update: Callback<Vec<(&'static str, String)>>,
-) -> impl IntoView {
-    let query = use_query_map();
-    let current = move || query.with(|q| q.get(key)).unwrap_or_default();
-    view! {
-        <div class="filter">
-            <label for=id>{label}</label>
-            <select id=id on:change=move |ev| update.run(vec![(key, event_target_value(&ev))]) prop:value=current>
-                <option value="">"All"</option>
-                {options.into_iter().map(|(value, text)| {
-                    let v = value.clone();
-                    view! { <option value=value selected=move || current() == v>{text}</option> }
-                }).collect_view()}
-            </select>
-        </div>
-    }
-}
-
-#[component]
-fn FilterToggle(
-    id: &'static str,
-    label: &'static str,
-    key: &'static str,
-    update: Callback<Vec<(&'static str, String)>>,
-) -> impl IntoView {
-    let query = use_query_map();
-    let on = move || query.with(|q| q.get(key)).is_some_and(|v| v == "true");
-    view! {
-        <label class="filter-toggle" for=id>
-            <input id=id type="checkbox" prop:checked=on
-                on:change=move |ev| update.run(vec![(key, if event_target_checked(&ev) { "true".into() } else { String::new() })])/>
-            {label}
-        </label>
     }
 }
 

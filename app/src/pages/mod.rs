@@ -1,6 +1,7 @@
 pub mod inventory;
 pub mod ledger;
 pub mod login;
+pub mod people;
 pub mod pool;
 pub mod pool_form;
 pub mod setup;

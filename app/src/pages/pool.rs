@@ -3,9 +3,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use seatwise_types::{Assignment, LedgerEntry, Page, PoolDetail};
+use seatwise_types::{Assignment, AssignmentInput, LedgerEntry, Page, Person, PoolDetail, ReassignInput};
 
 use crate::api;
+use crate::components::person_picker::PersonPicker;
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText, StatusBadge, Utilization};
 use crate::format;
@@ -24,14 +25,28 @@ pub fn PoolPage() -> impl IntoView {
     });
     let title =
         Signal::derive(move || detail.get().and_then(Result::ok).map(|d| d.pool.name).unwrap_or_else(|| "Pool".into()));
-    let unassign = Action::new_local(move |(pool_id, assignment_id): &(i64, i64)| {
-        let url = format!("/api/v1/pools/{pool_id}/assignments/{assignment_id}");
-        async move { api::delete(&url).await }
+    let seats = SeatActions::new();
+    let notice = RwSignal::new(None::<String>);
+    let finish = Callback::new(move |message: String| {
+        notice.set(Some(message));
+        seats.reassigning.set(None);
+        seats.assigning.set(false);
+        detail.refetch();
+        history.refetch();
     });
     Effect::new(move |_| {
-        if let Some(Ok(())) = unassign.value().get() {
-            detail.refetch();
-            history.refetch();
+        if let Some(Ok(())) = seats.unassign.value().get() {
+            finish.run("Seat taken back.".into());
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(a)) = seats.assign.value().get() {
+            finish.run(format!("Seat assigned to {}.", holder_name(&a)));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(a)) = seats.reassign.value().get() {
+            finish.run(format!("Seat reassigned to {}.", holder_name(&a)));
         }
     });
     view! {
@@ -43,9 +58,8 @@ pub fn PoolPage() -> impl IntoView {
                     <EmptyState title="Pool not found">"It does not exist, or it is outside your departments."</EmptyState>
                 }.into_any(),
                 Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(d)) => view! { <PoolView detail=d unassign=unassign/> }.into_any(),
+                Some(Ok(d)) => view! { <PoolView detail=d seats=seats notice=notice/> }.into_any(),
             }}
-            {move || unassign.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
             <section class="panel" aria-labelledby="history-h">
                 <h2 id="history-h">"History"</h2>
                 {move || match history.get() {
@@ -58,8 +72,65 @@ pub fn PoolPage() -> impl IntoView {
     }
 }
 
+fn holder_name(a: &Assignment) -> String {
+    a.person.as_ref().map(|p| p.name.clone()).or_else(|| a.device.clone()).unwrap_or_default()
+}
+
+/// The seat changes a pool page can make, and which one is in progress.
+#[derive(Clone, Copy)]
+struct SeatActions {
+    assign: Action<(i64, i64), api::ApiResult<Assignment>>,
+    reassign: Action<(i64, i64, i64), api::ApiResult<Assignment>>,
+    unassign: Action<(i64, i64), api::ApiResult<()>>,
+    /// The seat being reassigned, if any.
+    reassigning: RwSignal<Option<(i64, String)>>,
+    assigning: RwSignal<bool>,
+}
+
+impl SeatActions {
+    fn new() -> Self {
+        SeatActions {
+            assign: Action::new_local(|(pool_id, person_id): &(i64, i64)| {
+                let (url, body) = (
+                    format!("/api/v1/pools/{pool_id}/assignments"),
+                    AssignmentInput { person_id: Some(*person_id), device: None },
+                );
+                async move { api::post::<_, Assignment>(&url, &body).await }
+            }),
+            reassign: Action::new_local(|(pool_id, id, person_id): &(i64, i64, i64)| {
+                let (url, body) = (
+                    format!("/api/v1/pools/{pool_id}/assignments/{id}/reassign"),
+                    ReassignInput { person_id: *person_id },
+                );
+                async move { api::post::<_, Assignment>(&url, &body).await }
+            }),
+            unassign: Action::new_local(|(pool_id, id): &(i64, i64)| {
+                let url = format!("/api/v1/pools/{pool_id}/assignments/{id}");
+                async move { api::delete(&url).await }
+            }),
+            reassigning: RwSignal::new(None),
+            assigning: RwSignal::new(false),
+        }
+    }
+
+    fn pending(&self) -> bool {
+        self.assign.pending().get() || self.reassign.pending().get() || self.unassign.pending().get()
+    }
+
+    fn error(&self) -> Option<api::ApiError> {
+        [
+            self.assign.value().get().and_then(Result::err),
+            self.reassign.value().get().and_then(Result::err),
+            self.unassign.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    }
+}
+
 #[component]
-fn PoolView(detail: PoolDetail, unassign: Action<(i64, i64), api::ApiResult<()>>) -> impl IntoView {
+fn PoolView(detail: PoolDetail, seats: SeatActions, notice: RwSignal<Option<String>>) -> impl IntoView {
     let p = detail.pool;
     let edit_href = format!("/pools/{}/edit", p.id);
     let pool_id = p.id;
@@ -85,6 +156,9 @@ fn PoolView(detail: PoolDetail, unassign: Action<(i64, i64), api::ApiResult<()>>
             <div class="card stat"><span class="stat-label">"Annual cost"</span><span class="stat-value"><MoneyText money=p.annual_cost.clone()/></span></div>
             <div class="card stat"><span class="stat-label">"Unit cost"</span><span class="stat-value"><MoneyText money=p.unit_cost.clone()/></span>
                 <span class="muted">{p.billing_period.label()}</span></div>
+            <div class="card stat"><span class="stat-label">"Held by people who left"</span>
+                <span class={if detail.marked_for_reclamation > 0 { "stat-value warn" } else { "stat-value" }} id="marked-count">{detail.marked_for_reclamation}</span>
+                <span class="muted">"marked for reclamation"</span></div>
         </section>
         <div class="grid-2">
             <section class="panel" aria-labelledby="contract-h">
@@ -110,11 +184,41 @@ fn PoolView(detail: PoolDetail, unassign: Action<(i64, i64), api::ApiResult<()>>
             </section>
         </div>
         <section class="panel" aria-labelledby="seats-h">
-            <h2 id="seats-h">{format!("Seats ({})", format::number(detail.assignments.total))}</h2>
+            <div class="panel-head">
+                <h2 id="seats-h">{format!("Seats ({})", format::number(detail.assignments.total))}</h2>
+                <Show when=move || can_edit>
+                    <button class="btn" type="button" on:click=move |_| { seats.reassigning.set(None); seats.assigning.update(|a| *a = !*a); }>
+                        "Assign a seat"
+                    </button>
+                </Show>
+            </div>
+            <div aria-live="polite">
+                {move || notice.get().map(|m| view! { <div class="banner banner-ok" role="status">{m}</div> })}
+                {move || seats.error().map(|e| view! { <ErrorBanner error=e/> })}
+            </div>
+            <Show when=move || seats.assigning.get()>
+                <div class="inline-form">
+                    <PersonPicker id="assign-person" label="Give a seat to" on_pick=Callback::new(move |person: Person| {
+                        notice.set(None);
+                        seats.assign.dispatch((pool_id, person.id));
+                    })/>
+                    <button class="btn btn-ghost" type="button" on:click=move |_| seats.assigning.set(false)>"Cancel"</button>
+                </div>
+            </Show>
+            {move || seats.reassigning.get().map(|(id, name)| view! {
+                <div class="inline-form">
+                    <PersonPicker id="reassign-person" label="Reassign to" on_pick=Callback::new(move |person: Person| {
+                        notice.set(None);
+                        seats.reassign.dispatch((pool_id, id, person.id));
+                    })/>
+                    <p class="muted small">{format!("Moving the seat of {name}.")}</p>
+                    <button class="btn btn-ghost" type="button" on:click=move |_| seats.reassigning.set(None)>"Cancel"</button>
+                </div>
+            })}
             {if detail.assignments.items.is_empty() {
                 view! { <p class="muted">"Nobody holds a seat in this pool."</p> }.into_any()
             } else {
-                view! { <SeatTable seats=detail.assignments.items can_edit=can_edit pool_id=pool_id unassign=unassign/> }.into_any()
+                view! { <SeatTable seats=detail.assignments.items can_edit=can_edit pool_id=pool_id actions=seats/> }.into_any()
             }}
             {(detail.assignments.total > 100).then(|| view! { <p class="muted small">"Showing the 100 most recent seats."</p> })}
         </section>
@@ -122,12 +226,7 @@ fn PoolView(detail: PoolDetail, unassign: Action<(i64, i64), api::ApiResult<()>>
 }
 
 #[component]
-fn SeatTable(
-    seats: Vec<Assignment>,
-    can_edit: bool,
-    pool_id: i64,
-    unassign: Action<(i64, i64), api::ApiResult<()>>,
-) -> impl IntoView {
+fn SeatTable(seats: Vec<Assignment>, can_edit: bool, pool_id: i64, actions: SeatActions) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="table">
@@ -144,17 +243,35 @@ fn SeatTable(
                         };
                         let id = a.id;
                         let label = format!("Take back the seat from {name}");
+                        let reassign_label = format!("Reassign the seat of {name}");
+                        let who = name.clone();
+                        let person_href = a.person.as_ref().map(|h| format!("/people/{}", h.id));
+                        let reclaim = a.reclaim.clone();
                         view! {
                             <tr>
-                                <td>{name}<div class="muted small">{email}</div></td>
+                                <td>
+                                    {match person_href {
+                                        Some(href) => view! { <A href=href>{name}</A> }.into_any(),
+                                        None => view! { <span>{name}</span> }.into_any(),
+                                    }}
+                                    <div class="muted small">{email}</div>
+                                </td>
                                 <td>{dept}</td>
-                                <td>{status.map(|s| view! { <StatusBadge status=s/> })}</td>
+                                <td>
+                                    {status.map(|s| view! { <StatusBadge status=s/> })}
+                                    {reclaim.map(|r| view! { <span class="badge badge-warn" title=r.reason>"Marked for reclamation"</span> })}
+                                </td>
                                 <td><DateText date=Some(a.assigned_at.date_naive())/></td>
                                 <td class="muted">{a.assigned_by.clone().unwrap_or_default()}</td>
                                 {can_edit.then(|| view! {
-                                    <td class="num"><button class="btn btn-small" type="button" aria-label=label
-                                        disabled=move || unassign.pending().get()
-                                        on:click=move |_| { unassign.dispatch((pool_id, id)); }>"Unassign"</button></td>
+                                    <td class="num actions">
+                                        <button class="btn btn-small" type="button" aria-label=reassign_label
+                                            disabled=move || actions.pending()
+                                            on:click=move |_| { actions.assigning.set(false); actions.reassigning.set(Some((id, who.clone()))); }>"Reassign"</button>
+                                        <button class="btn btn-small" type="button" aria-label=label
+                                            disabled=move || actions.pending()
+                                            on:click=move |_| { actions.unassign.dispatch((pool_id, id)); }>"Unassign"</button>
+                                    </td>
                                 })}
                             </tr>
                         }
@@ -206,12 +323,19 @@ fn describe(e: &LedgerEntry) -> String {
         "pool.update" => "Edited the pool".into(),
         "pool.seat_assign" => format!("Assigned a seat to {}", holder(&e.after)),
         "pool.seat_unassign" => format!("Took back the seat of {}", holder(&e.before)),
+        "pool.seat_reassign" => format!("Reassigned the seat of {} to {}", holder(&e.before), holder(&e.after)),
+        "person.status" => format!(
+            "Changed status from {} to {}",
+            e.before.as_ref().and_then(|v| v["status"].as_str()).unwrap_or("?"),
+            e.after.as_ref().and_then(|v| v["status"].as_str()).unwrap_or("?")
+        ),
+        "pool.seat_reclaim_mark" => format!("Marked the seat of {} for reclamation", holder(&e.after)),
         other => other.to_string(),
     }
 }
 
 #[component]
-fn History(entries: Vec<LedgerEntry>) -> impl IntoView {
+pub fn History(entries: Vec<LedgerEntry>) -> impl IntoView {
     if entries.is_empty() {
         return view! { <p class="muted">"No changes recorded yet."</p> }.into_any();
     }

@@ -546,3 +546,10 @@ pub async fn seats_of_person(
         })
         .collect()
 }
+
+pub async fn marked_count(pool: &AnyPool, pool_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM seat_assignments WHERE pool_id = $1 AND reclaim_marked_at IS NOT NULL")
+        .bind(pool_id)
+        .fetch_one(pool)
+        .await
+}

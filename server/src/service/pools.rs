@@ -144,7 +144,8 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<PoolD
     let pool = readable(state, actor, id).await?;
     let assignments = store::assignments(&state.db.read, id, 1, 100).await?;
     let can_edit = can_edit(actor, pool.department.id);
-    Ok(PoolDetail { pool, assignments, can_edit })
+    let marked_for_reclamation = store::marked_count(&state.db.read, id).await?;
+    Ok(PoolDetail { pool, assignments, can_edit, marked_for_reclamation })
 }
 
 pub async fn assignments(

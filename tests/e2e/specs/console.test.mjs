@@ -101,6 +101,65 @@ test('a new pool with a negative seat count shows the server error beside the fi
   await page.shot('created');
 });
 
+test('an owner reassigns a seat from someone who left; the pool page updates its figures and history', async () => {
+  const page = await newPage(browser, 'owner-reassign');
+  await login(page, server.base, 'owner@example.com');
+  await page.getByRole('link', { name: 'JetBrains All Products Pack' }).click();
+  await page.getByRole('heading', { name: 'JetBrains All Products Pack' }).waitFor();
+  const marked = Number(await page.locator('#marked-count').innerText());
+  assert.ok(marked > 0, 'demo leavers hold JetBrains seats');
+  const utilization = await page.locator('.card .util-label').innerText();
+  await page.shot('before');
+
+  // Someone from Sales does not hold a JetBrains seat yet.
+  const departments = await (await page.request.get(`${server.base}/api/v1/departments`)).json();
+  const sales = departments.find((d) => d.name === 'Sales').id;
+  const people = await (await page.request.get(`${server.base}/api/v1/people?department_id=${sales}&status=active&per_page=1`)).json();
+  const newcomer = people.items[0];
+
+  const row = page.locator('tbody tr', { has: page.getByText('Marked for reclamation') }).first();
+  const leaver = (await row.locator('td').first().innerText()).split('\n')[0];
+  await row.getByRole('button', { name: 'Reassign' }).click();
+  await page.getByLabel('Reassign to').fill(newcomer.name);
+  await page.shot('picker');
+  await page.getByRole('button', { name: new RegExp(newcomer.email.replace('.', '\\.')) }).click();
+  await page.getByText(`Seat reassigned to ${newcomer.name}.`).waitFor();
+  await page.locator('#marked-count', { hasText: String(marked - 1) }).waitFor();
+  assert.equal(await page.locator('.card .util-label').innerText(), utilization, 'the seat count is unchanged');
+  await page.getByText(`Reassigned the seat of ${leaver} to ${newcomer.name}`).waitFor();
+  await page.shot('after');
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test('the people directory filters leavers who still hold seats; an admin terminates someone and their seats are marked', async () => {
+  const page = await newPage(browser, 'admin-people');
+  await login(page, server.base, 'admin@example.com');
+  await page.getByRole('link', { name: 'People' }).click();
+  await page.getByRole('heading', { name: 'People' }).waitFor();
+  await page.getByLabel('Status').selectOption('terminated');
+  await page.getByLabel('Holds seats').check();
+  await page.waitForURL(/status=terminated.*holds_seats=true|holds_seats=true.*status=terminated/);
+  await page.locator('.row-count').waitFor();
+  await page.shot('leavers');
+  const statuses = await page.locator('tbody td:nth-child(3)').allInnerTexts();
+  assert.ok(statuses.length > 0 && statuses.every((s) => s.includes('Terminated')), statuses.join(','));
+
+  // An active person with seats: terminate them from their page.
+  await page.getByLabel('Status').selectOption('active');
+  await page.waitForURL(/status=active/);
+  await page.locator('tbody tr', { hasNotText: /\b0$/ }).first().waitFor();
+  await page.locator('tbody tr a.row-link').first().click();
+  await page.getByRole('heading', { name: 'Seats held' }).waitFor();
+  await page.locator('section[aria-labelledby=held-h] tbody tr').first().waitFor();
+  await page.shot('person');
+  await page.getByRole('button', { name: 'Mark as terminated' }).click();
+  await page.getByText('Changed status from active to terminated').waitFor();
+  const marks = await page.locator('section[aria-labelledby=held-h] tbody td:nth-child(4)').allInnerTexts();
+  assert.ok(marks.length > 0 && marks.every((m) => m.includes('Marked')), marks.join(','));
+  await page.shot('terminated');
+  assert.deepEqual(page.scriptErrors, []);
+});
+
 test('finance sees costs across all departments but no edit controls', async () => {
   const page = await newPage(browser, 'finance');
   await login(page, server.base, 'finance@example.com');

@@ -1,0 +1,72 @@
+//! Filter controls whose state lives in the URL, so a filtered view can be bookmarked and shared.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+/// A callback that changes some query parameters of `base`; any change but paging goes back to page 1.
+pub fn url_updater(base: &'static str, keys: &'static [&'static str]) -> Callback<Vec<(&'static str, String)>> {
+    let query = use_query_map();
+    let navigate = use_navigate();
+    Callback::new(move |changes: Vec<(&'static str, String)>| {
+        let resets_page = !changes.iter().any(|(k, _)| *k == "page");
+        let pairs: Vec<(&str, String)> = keys
+            .iter()
+            .map(|k| {
+                let v = changes
+                    .iter()
+                    .find(|(c, _)| c == k)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_else(|| query.with_untracked(|q| q.get(k)).unwrap_or_default());
+                let v = if *k == "page" && (resets_page || v == "1") { String::new() } else { v };
+                (*k, v)
+            })
+            .collect();
+        navigate(
+            &format!("{base}{}", crate::api::query(&pairs)),
+            NavigateOptions { scroll: false, ..Default::default() },
+        );
+    })
+}
+
+#[component]
+pub fn FilterSelect(
+    id: &'static str,
+    label: &'static str,
+    key: &'static str,
+    options: Vec<(String, String)>,
+    update: Callback<Vec<(&'static str, String)>>,
+) -> impl IntoView {
+    let query = use_query_map();
+    let current = move || query.with(|q| q.get(key)).unwrap_or_default();
+    view! {
+        <div class="filter">
+            <label for=id>{label}</label>
+            <select id=id on:change=move |ev| update.run(vec![(key, event_target_value(&ev))]) prop:value=current>
+                <option value="">"All"</option>
+                {options.into_iter().map(|(value, text)| {
+                    let v = value.clone();
+                    view! { <option value=value selected=move || current() == v>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+pub fn FilterToggle(
+    id: &'static str,
+    label: &'static str,
+    key: &'static str,
+    update: Callback<Vec<(&'static str, String)>>,
+) -> impl IntoView {
+    let query = use_query_map();
+    let on = move || query.with(|q| q.get(key)).is_some_and(|v| v == "true");
+    view! {
+        <label class="filter-toggle" for=id>
+            <input id=id type="checkbox" prop:checked=on
+                on:change=move |ev| update.run(vec![(key, if event_target_checked(&ev) { "true".into() } else { String::new() })])/>
+            {label}
+        </label>
+    }
+}

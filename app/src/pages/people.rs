@@ -1,0 +1,231 @@
+//! The people directory and a person's page: their seats with what they cost, and their history.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use seatwise_types::{
+    Department, LedgerEntry, Money, Page, Person, PersonSeat, PersonStatus, PersonStatusUpdate, Role,
+};
+
+use crate::api;
+use crate::components::filters::{url_updater, FilterSelect, FilterToggle};
+use crate::components::shell::Shell;
+use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText, StatusBadge};
+use crate::format;
+use crate::session::use_session;
+
+const KEYS: [&str; 6] = ["q", "department_id", "status", "holds_seats", "no_signin_days", "page"];
+const PER_PAGE: i64 = 50;
+
+#[component]
+pub fn PeoplePage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |k: &str| query.with(|q| q.get(k)).unwrap_or_default();
+    let update = url_updater("/people", &KEYS);
+    let people = LocalResource::new(move || {
+        let mut pairs: Vec<(&str, String)> = KEYS.iter().map(|k| (*k, param(k))).collect();
+        pairs.push(("per_page", PER_PAGE.to_string()));
+        let qs = api::query(&pairs);
+        async move { api::get::<Page<Person>>(&format!("/api/v1/people{qs}")).await }
+    });
+    let departments = LocalResource::new(|| api::get::<Vec<Department>>("/api/v1/departments"));
+    let search = RwSignal::new(String::new());
+    Effect::new(move |_| search.set(param("q")));
+    view! {
+        <Shell title="People">
+            <div class="page-head">
+                <div>
+                    <h1>"People"</h1>
+                    <p class="muted">"Everyone who can hold a seat, and what they hold."</p>
+                </div>
+            </div>
+            <section class="filters" aria-label="Filters">
+                <form class="filter-search" role="search" on:submit=move |ev| {
+                    ev.prevent_default();
+                    update.run(vec![("q", search.get_untracked())]);
+                }>
+                    <label for="p-q" class="sr-only">"Search people"</label>
+                    <input id="p-q" type="search" placeholder="Search name or email…"
+                        prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))
+                        on:change=move |ev| update.run(vec![("q", event_target_value(&ev))])/>
+                </form>
+                {move || departments.get().and_then(Result::ok).map(|d| {
+                    let options = d.into_iter().map(|d| (d.id.to_string(), d.name)).collect::<Vec<_>>();
+                    view! { <FilterSelect id="p-department" label="Department" key="department_id" options=options update=update/> }
+                })}
+                <FilterSelect id="p-status" label="Status" key="status" update=update
+                    options=vec![("active".into(), "Active".into()), ("on_leave".into(), "On leave".into()), ("terminated".into(), "Terminated".into())]/>
+                <FilterSelect id="p-signin" label="No sign-in for" key="no_signin_days" update=update
+                    options=vec![("30".into(), "30 days".into()), ("60".into(), "60 days".into()), ("90".into(), "90 days".into())]/>
+                <FilterToggle id="p-holds" label="Holds seats" key="holds_seats" update=update/>
+            </section>
+            {move || match people.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+                Some(Ok(page)) if page.items.is_empty() => view! {
+                    <EmptyState title="Nobody matches">"Try fewer filters or a different search."</EmptyState>
+                }.into_any(),
+                Some(Ok(page)) => view! { <PeopleTable page=page update=update/> }.into_any(),
+            }}
+        </Shell>
+    }
+}
+
+#[component]
+fn PeopleTable(page: Page<Person>, update: Callback<Vec<(&'static str, String)>>) -> impl IntoView {
+    let first = (page.page - 1) * page.per_page + 1;
+    let last = first + page.items.len() as i64 - 1;
+    let pages = (page.total + page.per_page - 1) / page.per_page;
+    let current = page.page;
+    view! {
+        <p class="row-count" aria-live="polite">{format!("Showing {}–{} of {} people", format::number(first), format::number(last), format::number(page.total))}</p>
+        <div class="table-wrap">
+            <table class="table">
+                <thead><tr>
+                    <th scope="col">"Name"</th><th scope="col">"Department"</th><th scope="col">"Status"</th>
+                    <th scope="col">"Started"</th><th scope="col" class="num">"Seats"</th>
+                </tr></thead>
+                <tbody>
+                    {page.items.into_iter().map(|p| view! {
+                        <tr>
+                            <td><A href=format!("/people/{}", p.id) attr:class="row-link">{p.name.clone()}</A>
+                                <div class="muted small">{p.email.clone()}</div></td>
+                            <td>{p.department.as_ref().map(|d| d.name.clone()).unwrap_or_default()}
+                                <div class="muted small">{p.cost_centre.as_ref().map(|c| c.name.clone()).unwrap_or_default()}</div></td>
+                            <td><StatusBadge status=p.status/></td>
+                            <td><DateText date=p.start_date/></td>
+                            <td class="num">{p.seats_held}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <nav class="pager" aria-label="Pages">
+            <button class="btn" type="button" disabled={current <= 1} on:click=move |_| update.run(vec![("page", (current - 1).to_string())])>"← Previous"</button>
+            <span>{format!("Page {current} of {}", pages.max(1))}</span>
+            <button class="btn" type="button" disabled={current >= pages} on:click=move |_| update.run(vec![("page", (current + 1).to_string())])>"Next →"</button>
+        </nav>
+    }
+}
+
+/// Sum per currency, so mixed-currency seats are never added together.
+fn totals(seats: &[PersonSeat], pick: fn(&PersonSeat) -> &Money) -> Vec<Money> {
+    let mut out: Vec<Money> = Vec::new();
+    for s in seats {
+        let m = pick(s);
+        match out.iter_mut().find(|t| t.currency == m.currency) {
+            Some(t) => t.amount_minor += m.amount_minor,
+            None => out.push(m.clone()),
+        }
+    }
+    out
+}
+
+#[component]
+pub fn PersonPage() -> impl IntoView {
+    let session = use_session();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id")).unwrap_or_default();
+    let person = LocalResource::new(move || {
+        let id = id();
+        async move { api::get::<Person>(&format!("/api/v1/people/{id}")).await }
+    });
+    let seats = LocalResource::new(move || {
+        let id = id();
+        async move { api::get::<Vec<PersonSeat>>(&format!("/api/v1/people/{id}/seats")).await }
+    });
+    let history = LocalResource::new(move || {
+        let id = id();
+        async move { api::get::<Page<LedgerEntry>>(&format!("/api/v1/people/{id}/history")).await }
+    });
+    let set_status = Action::new_local(move |status: &PersonStatus| {
+        let (url, body) = (format!("/api/v1/people/{}/status", id()), PersonStatusUpdate { status: *status });
+        async move { api::put::<_, Person>(&url, &body).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = set_status.value().get() {
+            person.refetch();
+            seats.refetch();
+            history.refetch();
+        }
+    });
+    let title =
+        Signal::derive(move || person.get().and_then(Result::ok).map(|p| p.name).unwrap_or_else(|| "Person".into()));
+    let is_admin = move || session.has(Role::Admin);
+    view! {
+        <Shell title=title>
+            <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/people">"People"</A><span aria-hidden="true">" / "</span><span>{title}</span></nav>
+            {move || match person.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+                Some(Ok(p)) => {
+                    let terminated = p.status == PersonStatus::Terminated;
+                    view! {
+                        <div class="page-head">
+                            <div>
+                                <h1>{p.name.clone()}<StatusBadge status=p.status/></h1>
+                                <p class="muted">{format!("{} · {}", p.email, p.department.as_ref().map(|d| d.name.clone()).unwrap_or_else(|| "No department".into()))}</p>
+                            </div>
+                            <Show when=move || is_admin() && !terminated>
+                                <button class="btn btn-danger" type="button" disabled=move || set_status.pending().get()
+                                    on:click=move |_| { set_status.dispatch(PersonStatus::Terminated); }>"Mark as terminated"</button>
+                            </Show>
+                        </div>
+                        <dl class="facts panel">
+                            <dt>"Employee id"</dt><dd>{p.employee_id.clone().unwrap_or_else(|| "—".into())}</dd>
+                            <dt>"Type"</dt><dd>{format!("{:?}", p.employment_type)}</dd>
+                            <dt>"Cost centre"</dt><dd>{p.cost_centre.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "—".into())}</dd>
+                            <dt>"Started"</dt><dd><DateText date=p.start_date/></dd>
+                            <dt>"Left"</dt><dd><DateText date=p.terminated_at.map(|t| t.date_naive()).or(p.end_date)/></dd>
+                        </dl>
+                    }.into_any()
+                }
+            }}
+            {move || set_status.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
+            <section class="panel" aria-labelledby="held-h">
+                <h2 id="held-h">"Seats held"</h2>
+                {move || match seats.get() {
+                    None => view! { <Loading/> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+                    Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"Holds no seats in pools you can see."</p> }.into_any(),
+                    Some(Ok(list)) => {
+                        let monthly = totals(&list, |s| &s.monthly_cost);
+                        let annual = totals(&list, |s| &s.annual_cost);
+                        view! {
+                            <div class="table-wrap">
+                                <table class="table">
+                                    <thead><tr><th scope="col">"Pool"</th><th scope="col">"Vendor"</th><th scope="col">"Since"</th>
+                                        <th scope="col">"Reclamation"</th><th scope="col" class="num">"Per month"</th><th scope="col" class="num">"Per year"</th></tr></thead>
+                                    <tbody>
+                                        {list.into_iter().map(|s| view! {
+                                            <tr>
+                                                <td><A href=format!("/pools/{}", s.pool.id)>{s.pool.name.clone()}</A></td>
+                                                <td>{s.vendor.name.clone()}</td>
+                                                <td><DateText date=Some(s.assigned_at.date_naive())/></td>
+                                                <td>{s.reclaim.map(|r| view! { <span class="badge badge-warn" title=r.reason>"Marked"</span> })}</td>
+                                                <td class="num"><MoneyText money=s.monthly_cost/></td>
+                                                <td class="num"><MoneyText money=s.annual_cost/></td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                    <tfoot><tr><th scope="row" colspan="4">"Total"</th>
+                                        <td class="num">{monthly.into_iter().map(|m| view! { <div><MoneyText money=m/></div> }).collect_view()}</td>
+                                        <td class="num">{annual.into_iter().map(|m| view! { <div><MoneyText money=m/></div> }).collect_view()}</td>
+                                    </tr></tfoot>
+                                </table>
+                            </div>
+                        }.into_any()
+                    }
+                }}
+            </section>
+            <section class="panel" aria-labelledby="person-history-h">
+                <h2 id="person-history-h">"History"</h2>
+                {move || match history.get() {
+                    None => view! { <Loading/> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+                    Some(Ok(page)) => view! { <crate::pages::pool::History entries=page.items/> }.into_any(),
+                }}
+            </section>
+        </Shell>
+    }
+}
