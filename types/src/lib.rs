@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod imports;
 pub mod inventory;
 pub mod ledger;
 pub mod list;
@@ -11,6 +12,7 @@ pub mod money;
 
 pub use auth::*;
 pub use error::*;
+pub use imports::*;
 pub use inventory::*;
 pub use ledger::*;
 pub use list::*;

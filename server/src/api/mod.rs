@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod extract;
+pub mod imports;
 pub mod ledger;
 pub mod people;
 pub mod pools;
@@ -27,6 +28,7 @@ use crate::state::AppState;
         (name = "catalog", description = "Vendors, products, departments, cost centres"),
         (name = "people", description = "The people directory, their seats and status"),
         (name = "ledger", description = "Tamper-evident audit ledger"),
+        (name = "imports", description = "HR and identity-provider files: preview, then apply"),
         (name = "tokens", description = "API and SCIM tokens"),
         (name = "users", description = "Accounts and roles"),
     )
@@ -83,9 +85,16 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(people::person_seats))
         .routes(routes!(people::person_history))
         .routes(routes!(people::set_person_status))
+        .routes(routes!(imports::get_import))
+        .routes(routes!(imports::apply_import))
         .routes(routes!(ledger::list_ledger))
         .routes(routes!(ledger::verify_ledger));
-    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).split_for_parts();
+    // Uploads get a larger body limit than the JSON endpoints (the inner limit wins).
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(imports::upload_hr))
+        .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_IMPORT_BYTES));
+    let (router, mut doc) =
+        OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1.merge(uploads)).split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     (router, doc)
 }

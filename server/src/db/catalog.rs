@@ -287,3 +287,15 @@ pub async fn set_status(
         .await?;
     Ok(())
 }
+
+/// Departments by lower-case name, for matching imported rows.
+pub async fn department_names(conn: &mut Conn) -> Result<std::collections::HashMap<String, i64>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, name FROM departments").fetch_all(conn).await?;
+    rows.iter().map(|r| Ok((r.try_get::<String, _>("name")?.to_lowercase(), r.try_get("id")?))).collect()
+}
+
+/// Cost centres by lower-case code.
+pub async fn cost_centre_codes(conn: &mut Conn) -> Result<std::collections::HashMap<String, i64>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, code FROM cost_centres").fetch_all(conn).await?;
+    rows.iter().map(|r| Ok((r.try_get::<String, _>("code")?.to_lowercase(), r.try_get("id")?))).collect()
+}

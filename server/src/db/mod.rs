@@ -6,6 +6,7 @@
 
 pub mod bulk;
 pub mod catalog;
+pub mod imports;
 pub mod ledger;
 pub mod pools;
 pub mod sessions;

@@ -4,6 +4,7 @@
 mod common;
 
 mod auth;
+mod imports;
 mod inventory;
 mod ledger;
 mod people;

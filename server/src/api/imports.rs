@@ -1,0 +1,68 @@
+//! Imports: upload a file for a preview, then apply it.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use seatwise_types::{ErrorResponse, ImportSummary};
+use serde::Deserialize;
+
+use super::extract::ApiQuery;
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::service::imports;
+use crate::state::AppState;
+
+/// Imports accept files far larger than ordinary JSON bodies.
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadParams {
+    /// Shown in the import history.
+    pub filename: Option<String>,
+    /// A full export (the default) flags people it no longer lists; a partial one does not.
+    pub full: Option<bool>,
+}
+
+fn text(body: &Bytes) -> AppResult<&str> {
+    let s = std::str::from_utf8(body).map_err(|e| AppError::BadRequest(format!("the file is not UTF-8 text: {e}")))?;
+    Ok(s.trim_start_matches('\u{feff}'))
+}
+
+/// Upload an HR CSV export (the request body) for a preview. Row errors: 422 naming row, line and column.
+#[utoipa::path(post, path = "/imports/hr", tag = "imports", params(UploadParams),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 201, body = ImportSummary), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn upload_hr(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(p): ApiQuery<UploadParams>,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<ImportSummary>)> {
+    let filename = p.filename.unwrap_or_else(|| "hr-export.csv".into());
+    let summary = imports::preview_hr(&state, &actor, &filename, text(&body)?, p.full.unwrap_or(true)).await?;
+    Ok((StatusCode::CREATED, Json(summary)))
+}
+
+/// An import's preview or result.
+#[utoipa::path(get, path = "/imports/{id}", tag = "imports", params(("id" = i64, Path)),
+    responses((status = 200, body = ImportSummary), (status = 404, body = ErrorResponse)))]
+pub async fn get_import(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ImportSummary>> {
+    Ok(Json(imports::get(&state, &actor, id).await?))
+}
+
+/// Apply a previewed import, completely or not at all.
+#[utoipa::path(post, path = "/imports/{id}/apply", tag = "imports", params(("id" = i64, Path)),
+    responses((status = 200, body = ImportSummary), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn apply_import(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ImportSummary>> {
+    Ok(Json(imports::apply(&state, &actor, id).await?))
+}

@@ -1,0 +1,179 @@
+//! Imports: upload, preview with row-level errors, then apply in one transaction. Nothing is applied while any
+//! row is in error, and applying the same file again changes nothing.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use seatwise_types::{ImportSummary, PersonStatus, Role};
+
+use crate::auth::Actor;
+use crate::db::{catalog, imports as store, Conn};
+use crate::domain::hr::{self, Directory, Plan};
+use crate::domain::secret::sha256_hex;
+use crate::error::{AppError, AppResult};
+use crate::service::ledger::{self, Change};
+use crate::service::people;
+use crate::state::AppState;
+
+fn require_admin(actor: &Actor) -> AppResult<()> {
+    if actor.user.has(Role::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Only admins import people.".into()))
+    }
+}
+
+fn summary(id: i64, filename: &str, status: &str, rows: usize, plan: &Plan) -> ImportSummary {
+    ImportSummary {
+        id,
+        kind: "hr".into(),
+        filename: filename.into(),
+        status: status.into(),
+        rows: rows as i64,
+        creates: plan.creates.len() as i64,
+        updates: plan.updates.len() as i64,
+        unchanged: plan.unchanged as i64,
+        status_changes: plan.status_changes as i64,
+        terminations: plan.terminations as i64,
+        missing: plan.missing.len() as i64,
+        new_departments: plan.new_departments.clone(),
+        new_cost_centres: plan.new_cost_centres.clone(),
+    }
+}
+
+async fn directory_maps(conn: &mut Conn) -> Result<(HashMap<String, i64>, HashMap<String, i64>), sqlx::Error> {
+    let departments = catalog::department_names(&mut *conn).await?;
+    let cost_centres = catalog::cost_centre_codes(&mut *conn).await?;
+    Ok((departments, cost_centres))
+}
+
+/// Check a file and say what it would do; stores it for `apply`. Any bad row: 422 listing every problem.
+pub async fn preview_hr(
+    state: &AppState,
+    actor: &Actor,
+    filename: &str,
+    text: &str,
+    full: bool,
+) -> AppResult<ImportSummary> {
+    require_admin(actor)?;
+    let rows = hr::parse(text).map_err(AppError::validation)?;
+    let mut conn = state.db.read.acquire().await?;
+    let people = store::all_people(&mut *conn).await?;
+    let (departments, cost_centres) = directory_maps(&mut conn).await?;
+    let plan =
+        hr::plan(&rows, &Directory { people: &people, departments: &departments, cost_centres: &cost_centres }, full);
+    let mut s = summary(0, filename, "previewed", rows.len(), &plan);
+    let json = serde_json::to_string(&(full, &s)).map_err(|e| AppError::Internal(e.to_string()))?;
+    let now = state.clock.now();
+    s.id = store::insert(&state.db.write, "hr", filename, text, &sha256_hex(text), &json, actor.ledger_name(), now)
+        .await?;
+    Ok(s)
+}
+
+pub async fn get(state: &AppState, actor: &Actor, id: i64) -> AppResult<ImportSummary> {
+    require_admin(actor)?;
+    let stored = store::get(&state.db.read, id).await?.ok_or(AppError::NotFound("import"))?;
+    let (_, mut s): (bool, ImportSummary) =
+        serde_json::from_str(&stored.summary_json).map_err(|e| AppError::Internal(e.to_string()))?;
+    s.id = stored.id;
+    s.status = stored.status;
+    Ok(s)
+}
+
+/// HR dates are days; a termination took effect at the start of its end date (UTC).
+fn effective_at(end: Option<chrono::NaiveDate>, now: DateTime<Utc>) -> DateTime<Utc> {
+    end.map(|d| d.and_time(NaiveTime::MIN).and_utc()).filter(|t| *t <= now).unwrap_or(now)
+}
+
+/// Apply a previewed file: all of it in one transaction, or none of it.
+pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<ImportSummary> {
+    require_admin(actor)?;
+    let stored = store::get(&state.db.read, id).await?.ok_or(AppError::NotFound("import"))?;
+    if stored.status != "previewed" {
+        return Err(AppError::Conflict("This import has already been applied.".into()));
+    }
+    let (full, _): (bool, ImportSummary) =
+        serde_json::from_str(&stored.summary_json).map_err(|e| AppError::Internal(e.to_string()))?;
+    let rows = hr::parse(&stored.content).map_err(AppError::validation)?;
+    let now = state.clock.now();
+    let who = actor.ledger_name();
+    let mut tx = state.db.begin().await?;
+    // Plan again inside the transaction: the directory may have changed since the preview.
+    let people = store::all_people(&mut *tx).await?;
+    let (mut departments, mut cost_centres) = directory_maps(&mut tx).await?;
+    let first =
+        hr::plan(&rows, &Directory { people: &people, departments: &departments, cost_centres: &cost_centres }, full);
+    for name in &first.new_departments {
+        let dept_id = catalog::insert_department(&mut tx, name).await?;
+        ledger::record(&mut tx, now, who, Change::created("department.create", "department", Some(dept_id), name))
+            .await?;
+        departments.insert(name.to_lowercase(), dept_id);
+    }
+    for code in &first.new_cost_centres {
+        let cc_id = catalog::insert_cost_centre(&mut tx, code, code).await?;
+        ledger::record(&mut tx, now, who, Change::created("cost_centre.create", "cost_centre", Some(cc_id), code))
+            .await?;
+        cost_centres.insert(code.to_lowercase(), cc_id);
+    }
+    let plan =
+        hr::plan(&rows, &Directory { people: &people, departments: &departments, cost_centres: &cost_centres }, full);
+    let mut ids_by_row = HashMap::new();
+    for (row, record, status) in &plan.creates {
+        let person_id = store::upsert_person(&mut tx, record, now).await?;
+        let created = hr::PersonRecord { id: person_id, ..record.clone() };
+        ledger::record(&mut tx, now, who, Change::created("person.create", "person", Some(person_id), &created))
+            .await?;
+        ids_by_row.insert(*row, person_id);
+        if *status != PersonStatus::Active {
+            let event = effective_at(rows[*row as usize - 1].end_date, now);
+            people::apply_status(&mut tx, who, person_id, *status, event, now).await?;
+        }
+    }
+    for (row, before, after, status) in &plan.updates {
+        if before != after {
+            store::upsert_person(&mut tx, after, now).await?;
+            ledger::record(
+                &mut tx,
+                now,
+                who,
+                Change::changed("person.update", "person", Some(after.id), before, after),
+            )
+            .await?;
+        }
+        ids_by_row.insert(*row, after.id);
+        if *status != before.status {
+            let event = effective_at(rows[*row as usize - 1].end_date, now);
+            people::apply_status(&mut tx, who, after.id, *status, event, now).await?;
+        }
+    }
+    // Managers last: they may be created by this same file.
+    let mut by_employee: HashMap<String, i64> =
+        people.iter().filter_map(|p| p.employee_id.clone().map(|e| (e, p.id))).collect();
+    for r in &rows {
+        if let (Some(e), Some(id)) = (&r.employee_id, ids_by_row.get(&r.row)) {
+            by_employee.insert(e.clone(), *id);
+        }
+    }
+    for r in &rows {
+        let (Some(id), Some(manager)) = (ids_by_row.get(&r.row), &r.manager_employee_id) else { continue };
+        let manager_id = by_employee.get(manager).copied();
+        let current = people.iter().find(|p| p.id == *id).and_then(|p| p.manager_id);
+        if manager_id != current {
+            store::set_manager(&mut tx, *id, manager_id).await?;
+        }
+    }
+    for person_id in &plan.missing {
+        store::flag_missing(&mut tx, *person_id, now).await?;
+        ledger::record(&mut tx, now, who, Change::event("person.missing_from_hr", "person", Some(*person_id))).await?;
+    }
+    let mut s = summary(id, &stored.filename, "applied", rows.len(), &plan);
+    s.new_departments = first.new_departments.clone();
+    s.new_cost_centres = first.new_cost_centres.clone();
+    let json = serde_json::to_string(&(full, &s)).map_err(|e| AppError::Internal(e.to_string()))?;
+    if !store::mark_applied(&mut tx, id, &json, now).await? {
+        return Err(AppError::Conflict("This import has already been applied.".into()));
+    }
+    ledger::record(&mut tx, now, who, Change::created("import.apply", "import", Some(id), &s)).await?;
+    tx.commit().await?;
+    Ok(s)
+}
