@@ -106,6 +106,13 @@ pub async fn post_empty<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
     send::<(), T>(Request::post(path), None).await
 }
 
+/// Upload a text file as the request body (imports).
+pub async fn post_text<T: DeserializeOwned>(path: &str, content_type: &str, text: String) -> ApiResult<T> {
+    let request =
+        with_csrf(Request::post(path)).header("Content-Type", content_type).body(text).map_err(ApiError::network)?;
+    finish(request.send().await).await
+}
+
 pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
     send(Request::put(path), Some(body)).await
 }

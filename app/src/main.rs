@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
+use pages::imports::ImportPage;
 use pages::inventory::InventoryPage;
 use pages::ledger::LedgerPage;
 use pages::login::LoginPage;
@@ -35,6 +36,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/people") view=PeoplePage/>
                 <Route path=path!("/people/:id") view=PersonPage/>
                 <Route path=path!("/ledger") view=LedgerPage/>
+                <Route path=path!("/imports") view=ImportPage/>
             </Routes>
         </Router>
     }

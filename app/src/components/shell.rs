@@ -39,7 +39,7 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
                         <nav class="nav" aria-label="Main">
                             <A href="/pools">"Inventory"</A>
                             <A href="/people">"People"</A>
-                            {is_admin.then(|| view! { <A href="/ledger">"Audit ledger"</A> })}
+                            {is_admin.then(|| view! { <A href="/imports">"Import"</A> <A href="/ledger">"Audit ledger"</A> })}
                         </nav>
                         <div class="user">
                             <span class="user-name">{info.user.name.clone()}</span>

@@ -79,7 +79,10 @@ async fn two_bad_rows_are_both_reported_and_nothing_is_stored() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let fields = r.body["error"]["fields"].as_array().unwrap();
     assert_eq!(fields.len(), 2);
-    assert_eq!((fields[0]["row"].as_i64(), fields[0]["line"].as_i64(), fields[0]["path"].as_str()), (Some(2), Some(3), Some("email")));
+    assert_eq!(
+        (fields[0]["row"].as_i64(), fields[0]["line"].as_i64(), fields[0]["path"].as_str()),
+        (Some(2), Some(3), Some("email"))
+    );
     assert_eq!((fields[1]["row"].as_i64(), fields[1]["path"].as_str()), (Some(5), Some("start_date")));
     assert_eq!(app.count("imports").await, imports);
     assert_eq!(app.count("people").await, people);
@@ -105,7 +108,13 @@ async fn a_full_export_flags_people_it_no_longer_lists_and_hr_terminations_mark_
     let changed: Vec<String> = full
         .lines()
         .filter(|l| !l.starts_with("E0102,"))
-        .map(|l| if l.starts_with("E1002,") { l.replace(",active,2019-07-15,", ",terminated,2019-07-15,2026-11-20") } else { l.to_string() })
+        .map(|l| {
+            if l.starts_with("E1002,") {
+                l.replace(",active,2019-07-15,", ",terminated,2019-07-15,2026-11-20")
+            } else {
+                l.to_string()
+            }
+        })
         .collect();
     let preview = upload(&admin, &changed.join("\n")).await;
     assert_eq!(preview.status, StatusCode::CREATED, "{}", preview.body);
@@ -116,17 +125,19 @@ async fn a_full_export_flags_people_it_no_longer_lists_and_hr_terminations_mark_
 
     let ana = person(&app, "E0102").await;
     assert_eq!(ana["status"], "active", "missing from HR is flagged, not terminated or deleted");
-    let flagged: Option<String> = sqlx::query_scalar("SELECT missing_from_hr_at FROM people WHERE employee_id = 'E0102'")
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
+    let flagged: Option<String> =
+        sqlx::query_scalar("SELECT missing_from_hr_at FROM people WHERE employee_id = 'E0102'")
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
     assert!(flagged.is_some());
     let seats = admin.get(&format!("/api/v1/people/{omar}/seats")).await;
     assert_eq!(seats.body[0]["reclaim"]["reason"], "holder terminated");
-    let latency: i64 = sqlx::query_scalar(&format!("SELECT reclaim_latency_ms FROM seat_assignments WHERE person_id = {omar}"))
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
+    let latency: i64 =
+        sqlx::query_scalar(&format!("SELECT reclaim_latency_ms FROM seat_assignments WHERE person_id = {omar}"))
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
     // Effective 2026-11-20 00:00 UTC, marked at the test clock's 2026-11-23 09:00 UTC.
     assert_eq!(latency, (3 * 24 + 9) * 3_600_000);
 }

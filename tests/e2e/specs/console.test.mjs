@@ -1,7 +1,11 @@
 // End-to-end: the real server binary and the real app in headless Chromium, used the way people use them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { launchBrowser, login, newPage, startServer } from '../lib/harness.mjs';
+
+// The shared samples sit beside the checkout.
+const hrSample = readFileSync(new URL('../../../../shared/samples/hr-export.csv', import.meta.url), 'utf8');
 
 let server;
 let browser;
@@ -157,6 +161,39 @@ test('the people directory filters leavers who still hold seats; an admin termin
   const marks = await page.locator('section[aria-labelledby=held-h] tbody td:nth-child(4)').allInnerTexts();
   assert.ok(marks.length > 0 && marks.every((m) => m.includes('Marked')), marks.join(','));
   await page.shot('terminated');
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test('an HR export with two bad rows shows both errors and imports nothing; the corrected file imports', async () => {
+  const page = await newPage(browser, 'admin-hr-import');
+  await login(page, server.base, 'admin@example.com');
+  const countPeople = async () => (await (await page.request.get(`${server.base}/api/v1/people?per_page=1`)).json()).total;
+  const before = await countPeople();
+  await page.getByRole('link', { name: 'Import' }).click();
+  await page.getByRole('heading', { name: 'Import people from HR' }).waitFor();
+
+  const lines = hrSample.split('\n');
+  lines[2] = lines[2].replace('omar.haddad@example.com', 'omar.haddad-at-example');
+  lines[5] = lines[5].replace('2018-04-01', '31/31/2018');
+  await page.getByLabel('HR export (CSV)').setInputFiles({ name: 'hr-bad.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+  await page.getByRole('button', { name: 'Upload and preview' }).click();
+  await page.getByRole('heading', { name: '2 rows need fixing — nothing was imported' }).waitFor();
+  const errors = await page.locator('#import-errors tbody tr').allInnerTexts();
+  assert.equal(errors.length, 2);
+  assert.match(errors[0], /^2\s+3\s+email\s+.*not an email address/);
+  assert.match(errors[1], /^5\s+6\s+start_date\s+.*not a date/);
+  await page.shot('errors');
+  assert.equal(await countPeople(), before, 'nothing imported');
+
+  await page.getByLabel('HR export (CSV)').setInputFiles({ name: 'hr-export.csv', mimeType: 'text/csv', buffer: Buffer.from(hrSample) });
+  await page.getByRole('button', { name: 'Upload and preview' }).click();
+  await page.getByRole('heading', { name: 'Preview' }).waitFor();
+  await page.shot('preview');
+  assert.equal(await countPeople(), before, 'a preview changes nothing');
+  await page.getByRole('button', { name: 'Apply import' }).click();
+  await page.getByText('Imported hr-export.csv: 9 created, 0 updated, 0 unchanged.').waitFor();
+  await page.shot('applied');
+  assert.equal(await countPeople(), before + 9);
   assert.deepEqual(page.scriptErrors, []);
 });
 

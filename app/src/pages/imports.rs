@@ -1,0 +1,159 @@
+//! Import people from an HR export: upload, see every row-level problem or a preview, then apply.
+
+use leptos::prelude::*;
+use seatwise_types::{FieldError, ImportSummary};
+use wasm_bindgen::JsCast;
+
+use crate::api::{self, ApiError};
+use crate::components::shell::Shell;
+use crate::components::ErrorBanner;
+
+/// Read the chosen file's text in the browser.
+async fn read_file(input_id: &str) -> Result<(String, String), String> {
+    let input = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(input_id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .ok_or("no file input")?;
+    let file = input.files().and_then(|f| f.get(0)).ok_or("Choose a CSV file first.")?;
+    let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.map_err(|_| "The file could not be read.")?;
+    Ok((file.name(), text.as_string().unwrap_or_default()))
+}
+
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let full = RwSignal::new(true);
+    let local_error = RwSignal::new(None::<String>);
+    let upload = Action::new_local(move |_: &()| async move {
+        let (name, text) = match read_file("hr-file").await {
+            Ok(f) => f,
+            Err(e) => {
+                return Err(ApiError {
+                    status: 0,
+                    body: seatwise_types::ErrorBody { code: "file".into(), message: e, fields: vec![] },
+                })
+            }
+        };
+        let qs = api::query(&[("filename", name), ("full", full.get_untracked().to_string())]);
+        api::post_text::<ImportSummary>(&format!("/api/v1/imports/hr{qs}"), "text/csv", text).await
+    });
+    let apply = Action::new_local(|id: &i64| {
+        let url = format!("/api/v1/imports/{id}/apply");
+        async move { api::post_empty::<ImportSummary>(&url).await }
+    });
+    view! {
+        <Shell title="Import people">
+            <div class="page-head">
+                <div>
+                    <h1>"Import people from HR"</h1>
+                    <p class="muted">"Upload your HR system's CSV export. Nothing changes until you have seen the preview and applied it."</p>
+                </div>
+            </div>
+            <form class="panel form" on:submit=move |ev| {
+                ev.prevent_default();
+                local_error.set(None);
+                apply.value().set(None);
+                upload.dispatch(());
+            }>
+                <div class="form-grid">
+                    <div class="field">
+                        <label for="hr-file">"HR export (CSV)"</label>
+                        <input id="hr-file" type="file" accept=".csv,text/csv"/>
+                        <p class="muted small">"Columns: employee_id, first_name, last_name, email, department, cost_centre, \
+                            manager_employee_id, employment_type, status, start_date, end_date."</p>
+                    </div>
+                    <div class="field checkbox">
+                        <input id="hr-full" type="checkbox" prop:checked=move || full.get() on:change=move |ev| full.set(event_target_checked(&ev))/>
+                        <label for="hr-full">"This is a full export (flag people it no longer lists)"</label>
+                    </div>
+                </div>
+                <div class="form-actions">
+                    <button class="btn btn-primary" type="submit" disabled=move || upload.pending().get()>
+                        {move || if upload.pending().get() { "Checking…" } else { "Upload and preview" }}
+                    </button>
+                </div>
+            </form>
+            {move || local_error.get().map(|m| view! { <div class="banner banner-error" role="alert">{m}</div> })}
+            <div aria-live="polite">
+                {move || match upload.value().get() {
+                    None => ().into_any(),
+                    Some(Err(e)) if !e.fields().is_empty() => view! { <RowErrors error=e/> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+                    Some(Ok(preview)) => {
+                        let id = preview.id;
+                        view! {
+                            <section class="panel" aria-labelledby="preview-h">
+                                <h2 id="preview-h">{move || if apply.value().get().is_some_and(|r| r.is_ok()) { "Imported" } else { "Preview" }}</h2>
+                                {move || match apply.value().get() {
+                                    Some(Ok(done)) => view! {
+                                        <div class="banner banner-ok" role="status">{format!("Imported {}: {} created, {} updated, {} unchanged.", done.filename, done.creates, done.updates, done.unchanged)}</div>
+                                        <Summary s=done/>
+                                    }.into_any(),
+                                    Some(Err(e)) => view! { <ErrorBanner error=e/> <Summary s=preview.clone()/> }.into_any(),
+                                    None => view! {
+                                        <Summary s=preview.clone()/>
+                                        <div class="form-actions">
+                                            <button class="btn btn-primary" type="button" disabled=move || apply.pending().get()
+                                                on:click=move |_| { apply.dispatch(id); }>
+                                                {move || if apply.pending().get() { "Applying…" } else { "Apply import" }}
+                                            </button>
+                                        </div>
+                                    }.into_any(),
+                                }}
+                            </section>
+                        }.into_any()
+                    }
+                }}
+            </div>
+        </Shell>
+    }
+}
+
+#[component]
+fn Summary(s: ImportSummary) -> impl IntoView {
+    let stat = |label: &'static str, value: i64, class: &'static str| {
+        view! { <div class="card stat"><span class="stat-label">{label}</span><span class=format!("stat-value {class}")>{value}</span></div> }
+    };
+    view! {
+        <section class="cards" aria-label="What the file does">
+            {stat("Rows", s.rows, "")}
+            {stat("New people", s.creates, "")}
+            {stat("Updated", s.updates, "")}
+            {stat("Unchanged", s.unchanged, "")}
+            {stat("Terminations", s.terminations, if s.terminations > 0 { "warn" } else { "" })}
+            {stat("No longer listed", s.missing, if s.missing > 0 { "warn" } else { "" })}
+        </section>
+        {(!s.new_departments.is_empty() || !s.new_cost_centres.is_empty()).then(|| view! {
+            <p class="muted">{format!("New departments: {}. New cost centres: {}.",
+                if s.new_departments.is_empty() { "none".to_string() } else { s.new_departments.join(", ") },
+                if s.new_cost_centres.is_empty() { "none".to_string() } else { s.new_cost_centres.join(", ") })}</p>
+        })}
+    }
+}
+
+#[component]
+fn RowErrors(error: ApiError) -> impl IntoView {
+    let fields: Vec<FieldError> = error.fields().to_vec();
+    let rows = fields.iter().filter_map(|f| f.row).collect::<std::collections::BTreeSet<_>>().len();
+    view! {
+        <section class="panel" aria-labelledby="errors-h">
+            <h2 id="errors-h">{format!("{} rows need fixing — nothing was imported", rows)}</h2>
+            <div class="table-wrap">
+                <table class="table" id="import-errors">
+                    <thead><tr><th scope="col" class="num">"Row"</th><th scope="col" class="num">"Line"</th>
+                        <th scope="col">"Column"</th><th scope="col">"Problem"</th></tr></thead>
+                    <tbody>
+                        {fields.into_iter().map(|f| view! {
+                            <tr>
+                                <td class="num">{f.row.map(|r| r.to_string()).unwrap_or_default()}</td>
+                                <td class="num">{f.line.map(|l| l.to_string()).unwrap_or_default()}</td>
+                                <td><code>{f.path}</code></td>
+                                <td>{f.message}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
