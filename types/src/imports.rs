@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportSummary {
     pub id: i64,
-    /// `hr`.
+    /// `hr` or `snipeit`.
     pub kind: String,
     pub filename: String,
     /// `previewed` or `applied`.
@@ -20,4 +20,10 @@ pub struct ImportSummary {
     pub missing: i64,
     pub new_departments: Vec<String>,
     pub new_cost_centres: Vec<String>,
+    /// License pools the file creates (Snipe-IT).
+    #[serde(default)]
+    pub pools_created: i64,
+    /// Seat assignments the file creates (Snipe-IT).
+    #[serde(default)]
+    pub seats_created: i64,
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::extract::ApiQuery;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::service::imports;
+use crate::service::{imports, snipeit};
 use crate::state::AppState;
 
 /// Imports accept files far larger than ordinary JSON bodies.
@@ -42,6 +42,32 @@ pub async fn upload_hr(
 ) -> AppResult<(StatusCode, Json<ImportSummary>)> {
     let filename = p.filename.unwrap_or_else(|| "hr-export.csv".into());
     let summary = imports::preview_hr(&state, &actor, &filename, text(&body)?, p.full.unwrap_or(true)).await?;
+    Ok((StatusCode::CREATED, Json(summary)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SnipeItParams {
+    pub filename: Option<String>,
+    /// Department that will own the imported pools (Snipe-IT has none).
+    pub department_id: i64,
+    /// Cost centre the imported pools are charged to.
+    pub cost_centre_id: i64,
+}
+
+/// Upload a Snipe-IT license export (one row per checked-out seat) for a preview.
+#[utoipa::path(post, path = "/imports/snipeit", tag = "imports", params(SnipeItParams),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 201, body = ImportSummary), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn upload_snipeit(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(p): ApiQuery<SnipeItParams>,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<ImportSummary>)> {
+    let filename = p.filename.unwrap_or_else(|| "snipeit-licenses.csv".into());
+    let target = snipeit::Target { department_id: p.department_id, cost_centre_id: p.cost_centre_id };
+    let summary = snipeit::preview(&state, &actor, &filename, text(&body)?, target).await?;
     Ok((StatusCode::CREATED, Json(summary)))
 }
 

@@ -92,6 +92,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     // Uploads get a larger body limit than the JSON endpoints (the inner limit wins).
     let uploads = OpenApiRouter::new()
         .routes(routes!(imports::upload_hr))
+        .routes(routes!(imports::upload_snipeit))
         .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_IMPORT_BYTES));
     let (router, mut doc) =
         OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1.merge(uploads)).split_for_parts();

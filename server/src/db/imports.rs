@@ -165,3 +165,34 @@ pub async fn flag_missing(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Resul
         .await?;
     Ok(())
 }
+
+/// The id behind a natural key (`SELECT id FROM ... WHERE <column> = $1`), for imports matching by name.
+pub async fn id_by(conn: &mut Conn, table: KeyedTable, key: &str) -> Result<Option<i64>, sqlx::Error> {
+    let sql = match table {
+        KeyedTable::Vendor => "SELECT id FROM vendors WHERE LOWER(name) = $1",
+        KeyedTable::PersonEmail => "SELECT id FROM people WHERE email = $1",
+    };
+    sqlx::query_scalar(sql).bind(key.to_lowercase()).fetch_optional(conn).await
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum KeyedTable {
+    Vendor,
+    PersonEmail,
+}
+
+pub async fn product_id(conn: &mut Conn, vendor_id: i64, name: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM products WHERE vendor_id = $1 AND LOWER(name) = $2")
+        .bind(vendor_id)
+        .bind(name.to_lowercase())
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn pool_id(conn: &mut Conn, vendor_id: i64, name: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM pools WHERE vendor_id = $1 AND name_lower = $2")
+        .bind(vendor_id)
+        .bind(name.to_lowercase())
+        .fetch_optional(conn)
+        .await
+}

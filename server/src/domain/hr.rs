@@ -192,7 +192,7 @@ pub fn parse(text: &str) -> Result<Vec<HrRow>, Vec<FieldError>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The shared samples sit beside the checkout (`../shared/samples`).

@@ -6,3 +6,4 @@ pub mod ledger;
 pub mod people;
 pub mod pool;
 pub mod secret;
+pub mod snipeit;

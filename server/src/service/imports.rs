@@ -15,7 +15,7 @@ use crate::service::ledger::{self, Change};
 use crate::service::people;
 use crate::state::AppState;
 
-fn require_admin(actor: &Actor) -> AppResult<()> {
+pub(super) fn require_admin(actor: &Actor) -> AppResult<()> {
     if actor.user.has(Role::Admin) {
         Ok(())
     } else {
@@ -38,6 +38,8 @@ fn summary(id: i64, filename: &str, status: &str, rows: usize, plan: &Plan) -> I
         missing: plan.missing.len() as i64,
         new_departments: plan.new_departments.clone(),
         new_cost_centres: plan.new_cost_centres.clone(),
+        pools_created: 0,
+        seats_created: 0,
     }
 }
 
@@ -73,7 +75,7 @@ pub async fn preview_hr(
 pub async fn get(state: &AppState, actor: &Actor, id: i64) -> AppResult<ImportSummary> {
     require_admin(actor)?;
     let stored = store::get(&state.db.read, id).await?.ok_or(AppError::NotFound("import"))?;
-    let (_, mut s): (bool, ImportSummary) =
+    let (_, mut s): (serde_json::Value, ImportSummary) =
         serde_json::from_str(&stored.summary_json).map_err(|e| AppError::Internal(e.to_string()))?;
     s.id = stored.id;
     s.status = stored.status;
@@ -91,6 +93,9 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
     let stored = store::get(&state.db.read, id).await?.ok_or(AppError::NotFound("import"))?;
     if stored.status != "previewed" {
         return Err(AppError::Conflict("This import has already been applied.".into()));
+    }
+    if stored.kind == "snipeit" {
+        return super::snipeit::apply(state, actor, stored).await;
     }
     let (full, _): (bool, ImportSummary) =
         serde_json::from_str(&stored.summary_json).map_err(|e| AppError::Internal(e.to_string()))?;

@@ -141,3 +141,59 @@ async fn a_full_export_flags_people_it_no_longer_lists_and_hr_terminations_mark_
     // Effective 2026-11-20 00:00 UTC, marked at the test clock's 2026-11-23 09:00 UTC.
     assert_eq!(latency, (3 * 24 + 9) * 3_600_000);
 }
+
+#[tokio::test]
+async fn the_snipe_it_sample_creates_its_licenses_and_seats_and_reimports_as_a_no_op() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let dept = app.id_of("SELECT id FROM departments WHERE name = 'IT Operations'").await;
+    let cc = app.id_of("SELECT id FROM cost_centres WHERE code = 'CC-100'").await;
+    let path = format!("/api/v1/imports/snipeit?filename=snipe.csv&department_id={dept}&cost_centre_id={cc}");
+    let csv = sample("snipeit-licenses.csv");
+    let pools_before = app.count("pools").await;
+    let preview = admin.post_raw(&path, "text/csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(preview.status, StatusCode::CREATED, "{}", preview.body);
+    let licenses = preview.body["pools_created"].as_i64().unwrap();
+    let seats = preview.body["seats_created"].as_i64().unwrap();
+    // JetBrains All Products Pack and Zoom Workplace Business already exist in the demo and are matched by name.
+    assert_eq!(licenses, 2, "{}", preview.body);
+    assert_eq!(seats, 5, "{}", preview.body);
+    assert_eq!(app.count("pools").await, pools_before, "the preview is a dry run");
+
+    let id = preview.body["id"].as_i64().unwrap();
+    let applied = admin.post(&format!("/api/v1/imports/{id}/apply"), json!({})).await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    assert_eq!(app.count("pools").await, pools_before + licenses);
+    let adobe = app.id_of("SELECT id FROM pools WHERE name = 'Adobe Creative Cloud All Apps'").await;
+    let pool = admin.get(&format!("/api/v1/pools/{adobe}")).await.body;
+    assert_eq!(pool["unit_cost"], json!({"amount_minor": 5499, "currency": "USD"}));
+    assert_eq!(pool["seats_purchased"], 25);
+    assert_eq!(pool["seats_assigned"], 2);
+    assert_eq!(pool["contract_start"], "2025-01-15");
+    assert_eq!(pool["contract_end"], "2026-01-14");
+    assert_eq!(pool["vendor"]["name"], "Adobe", "matched to the existing vendor");
+    assert!(pool["notes"].as_str().unwrap().contains("Renews yearly"));
+    let jetbrains = app.pool_id("JetBrains All Products Pack").await;
+    let holders = app.count(&format!("seat_assignments a JOIN people p ON p.id = a.person_id WHERE a.pool_id = {jetbrains} AND p.email = 'li.wei@example.com'")).await;
+    assert_eq!(holders, 1, "seats land in the matching existing pool");
+    let visio = app.id_of("SELECT id FROM pools WHERE name = 'Microsoft Visio Plan 2'").await;
+    assert_eq!(
+        admin.get(&format!("/api/v1/pools/{visio}")).await.body["seats_assigned"],
+        0,
+        "the row without a person adds no seat"
+    );
+
+    let again = admin.post_raw(&path, "text/csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(again.body["pools_created"], 0);
+    assert_eq!(again.body["seats_created"], 0);
+
+    let bad = csv.replacen("$54.99", "fifty", 1);
+    let r = admin.post_raw(&path, "text/csv", bad.into_bytes()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.body["error"]["fields"][0]["path"], "purchase cost");
+    assert_eq!(r.body["error"]["fields"][0]["row"], 1);
+    let nowhere = admin
+        .post_raw("/api/v1/imports/snipeit?department_id=999&cost_centre_id=999", "text/csv", csv.into_bytes())
+        .await;
+    assert_eq!(nowhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
