@@ -14,6 +14,7 @@ use pages::imports::ImportPage;
 use pages::inventory::InventoryPage;
 use pages::ledger::LedgerPage;
 use pages::login::LoginPage;
+use pages::my_licenses::MyLicensesPage;
 use pages::people::{PeoplePage, PersonPage};
 use pages::pool::PoolPage;
 use pages::pool_form::{PoolCreatePage, PoolEditPage};
@@ -33,6 +34,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/pools/new") view=PoolCreatePage/>
                 <Route path=path!("/pools/:id") view=PoolPage/>
                 <Route path=path!("/pools/:id/edit") view=PoolEditPage/>
+                <Route path=path!("/my") view=MyLicensesPage/>
                 <Route path=path!("/people") view=PeoplePage/>
                 <Route path=path!("/people/:id") view=PersonPage/>
                 <Route path=path!("/ledger") view=LedgerPage/>

@@ -374,3 +374,16 @@ pub struct InventorySummary {
     /// Annual cost per currency.
     pub annual_cost: Vec<Money>,
 }
+
+/// A pool on its owner's "My licenses" page, with what needs their attention.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OwnedPool {
+    pub pool: Pool,
+    /// Seats marked for reclamation (held by people who left).
+    pub marked_seats: i64,
+    /// Seats held by people on leave.
+    pub on_leave_seats: i64,
+    /// Short sentences, most urgent first; empty when all is well.
+    pub attention: Vec<String>,
+}

@@ -26,6 +26,7 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
         }
         SessionState::User(info) => {
             let is_admin = info.roles.contains(&Role::Admin);
+            let owns = is_admin || info.roles.contains(&Role::LicenseOwner);
             let roles = info.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
             let children = children.clone();
             view! {
@@ -37,6 +38,7 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
                             <span>"Seatwise"</span>
                         </A>
                         <nav class="nav" aria-label="Main">
+                            {owns.then(|| view! { <A href="/my">"My licenses"</A> })}
                             <A href="/pools">"Inventory"</A>
                             <A href="/people">"People"</A>
                             {is_admin.then(|| view! { <A href="/imports">"Import"</A> <A href="/ledger">"Audit ledger"</A> })}

@@ -1,7 +1,7 @@
 //! Import people from an HR export: upload, see every row-level problem or a preview, then apply.
 
 use leptos::prelude::*;
-use seatwise_types::{FieldError, ImportSummary};
+use seatwise_types::{FieldError, ImportSummary, Lookups};
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
@@ -23,6 +23,10 @@ async fn read_file(input_id: &str) -> Result<(String, String), String> {
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let full = RwSignal::new(true);
+    let source = RwSignal::new("hr".to_string());
+    let department = RwSignal::new(String::new());
+    let cost_centre = RwSignal::new(String::new());
+    let lookups = LocalResource::new(|| api::get::<Lookups>("/api/v1/lookups"));
     let local_error = RwSignal::new(None::<String>);
     let upload = Action::new_local(move |_: &()| async move {
         let (name, text) = match read_file("hr-file").await {
@@ -34,19 +38,29 @@ pub fn ImportPage() -> impl IntoView {
                 })
             }
         };
-        let qs = api::query(&[("filename", name), ("full", full.get_untracked().to_string())]);
-        api::post_text::<ImportSummary>(&format!("/api/v1/imports/hr{qs}"), "text/csv", text).await
+        let path = if source.get_untracked() == "snipeit" {
+            let qs = api::query(&[
+                ("filename", name),
+                ("department_id", department.get_untracked()),
+                ("cost_centre_id", cost_centre.get_untracked()),
+            ]);
+            format!("/api/v1/imports/snipeit{qs}")
+        } else {
+            let qs = api::query(&[("filename", name), ("full", full.get_untracked().to_string())]);
+            format!("/api/v1/imports/hr{qs}")
+        };
+        api::post_text::<ImportSummary>(&path, "text/csv", text).await
     });
     let apply = Action::new_local(|id: &i64| {
         let url = format!("/api/v1/imports/{id}/apply");
         async move { api::post_empty::<ImportSummary>(&url).await }
     });
     view! {
-        <Shell title="Import people">
+        <Shell title="Import">
             <div class="page-head">
                 <div>
-                    <h1>"Import people from HR"</h1>
-                    <p class="muted">"Upload your HR system's CSV export. Nothing changes until you have seen the preview and applied it."</p>
+                    <h1>"Import"</h1>
+                    <p class="muted">"Upload an HR export or a Snipe-IT license export. Nothing changes until you have seen the preview and applied it."</p>
                 </div>
             </div>
             <form class="panel form" on:submit=move |ev| {
@@ -55,17 +69,47 @@ pub fn ImportPage() -> impl IntoView {
                 apply.value().set(None);
                 upload.dispatch(());
             }>
+                <fieldset class="choice">
+                    <legend>"What are you importing?"</legend>
+                    <label><input type="radio" name="source" value="hr" prop:checked=move || source.get() == "hr"
+                        on:change=move |_| source.set("hr".into())/>" People from an HR export"</label>
+                    <label><input type="radio" name="source" value="snipeit" prop:checked=move || source.get() == "snipeit"
+                        on:change=move |_| source.set("snipeit".into())/>" Licenses and seats from Snipe-IT"</label>
+                </fieldset>
                 <div class="form-grid">
                     <div class="field">
-                        <label for="hr-file">"HR export (CSV)"</label>
+                        <label for="hr-file">{move || if source.get() == "snipeit" { "Snipe-IT license export (CSV)" } else { "HR export (CSV)" }}</label>
                         <input id="hr-file" type="file" accept=".csv,text/csv"/>
-                        <p class="muted small">"Columns: employee_id, first_name, last_name, email, department, cost_centre, \
-                            manager_employee_id, employment_type, status, start_date, end_date."</p>
+                        <p class="muted small">{move || if source.get() == "snipeit" {
+                            "One row per checked-out seat, as Snipe-IT exports licenses; costs like $41.70 and US dates are fine."
+                        } else {
+                            "Columns: employee_id, first_name, last_name, email, department, cost_centre, manager_employee_id, employment_type, status, start_date, end_date."
+                        }}</p>
                     </div>
-                    <div class="field checkbox">
-                        <input id="hr-full" type="checkbox" prop:checked=move || full.get() on:change=move |ev| full.set(event_target_checked(&ev))/>
-                        <label for="hr-full">"This is a full export (flag people it no longer lists)"</label>
-                    </div>
+                    <Show when=move || source.get() == "hr">
+                        <div class="field checkbox">
+                            <input id="hr-full" type="checkbox" prop:checked=move || full.get() on:change=move |ev| full.set(event_target_checked(&ev))/>
+                            <label for="hr-full">"This is a full export (flag people it no longer lists)"</label>
+                        </div>
+                    </Show>
+                    <Show when=move || source.get() == "snipeit">
+                        {move || lookups.get().and_then(Result::ok).map(|l| view! {
+                            <div class="field">
+                                <label for="imp-department">"Owning department"</label>
+                                <select id="imp-department" on:change=move |ev| department.set(event_target_value(&ev))>
+                                    <option value="">"Choose…"</option>
+                                    {l.departments.iter().map(|d| view! { <option value=d.id.to_string()>{d.name.clone()}</option> }).collect_view()}
+                                </select>
+                            </div>
+                            <div class="field">
+                                <label for="imp-cost-centre">"Cost centre"</label>
+                                <select id="imp-cost-centre" on:change=move |ev| cost_centre.set(event_target_value(&ev))>
+                                    <option value="">"Choose…"</option>
+                                    {l.cost_centres.iter().map(|c| view! { <option value=c.id.to_string()>{format!("{} {}", c.code, c.name)}</option> }).collect_view()}
+                                </select>
+                            </div>
+                        })}
+                    </Show>
                 </div>
                 <div class="form-actions">
                     <button class="btn btn-primary" type="submit" disabled=move || upload.pending().get()>
@@ -86,7 +130,11 @@ pub fn ImportPage() -> impl IntoView {
                                 <h2 id="preview-h">{move || if apply.value().get().is_some_and(|r| r.is_ok()) { "Imported" } else { "Preview" }}</h2>
                                 {move || match apply.value().get() {
                                     Some(Ok(done)) => view! {
-                                        <div class="banner banner-ok" role="status">{format!("Imported {}: {} created, {} updated, {} unchanged.", done.filename, done.creates, done.updates, done.unchanged)}</div>
+                                        <div class="banner banner-ok" role="status">{if done.kind == "snipeit" {
+                                            format!("Imported {}: {} pools and {} seats created, {} people added.", done.filename, done.pools_created, done.seats_created, done.creates)
+                                        } else {
+                                            format!("Imported {}: {} created, {} updated, {} unchanged.", done.filename, done.creates, done.updates, done.unchanged)
+                                        }}</div>
                                         <Summary s=done/>
                                     }.into_any(),
                                     Some(Err(e)) => view! { <ErrorBanner error=e/> <Summary s=preview.clone()/> }.into_any(),
@@ -114,6 +162,18 @@ fn Summary(s: ImportSummary) -> impl IntoView {
     let stat = |label: &'static str, value: i64, class: &'static str| {
         view! { <div class="card stat"><span class="stat-label">{label}</span><span class=format!("stat-value {class}")>{value}</span></div> }
     };
+    if s.kind == "snipeit" {
+        return view! {
+            <section class="cards" aria-label="What the file does">
+                {stat("Rows", s.rows, "")}
+                {stat("New pools", s.pools_created, "")}
+                {stat("New seats", s.seats_created, "")}
+                {stat("New people", s.creates, "")}
+                {stat("Already there", s.unchanged, "")}
+            </section>
+        }
+        .into_any();
+    }
     view! {
         <section class="cards" aria-label="What the file does">
             {stat("Rows", s.rows, "")}
@@ -129,6 +189,7 @@ fn Summary(s: ImportSummary) -> impl IntoView {
                 if s.new_cost_centres.is_empty() { "none".to_string() } else { s.new_cost_centres.join(", ") })}</p>
         })}
     }
+    .into_any()
 }
 
 #[component]

@@ -2,6 +2,7 @@ pub mod imports;
 pub mod inventory;
 pub mod ledger;
 pub mod login;
+pub mod my_licenses;
 pub mod people;
 pub mod pool;
 pub mod pool_form;

@@ -75,6 +75,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(pools::reassign_assignment))
         .routes(routes!(pools::inventory_summary))
         .routes(routes!(pools::lookups))
+        .routes(routes!(pools::my_licenses))
         .routes(routes!(catalog::list_vendors, catalog::create_vendor))
         .routes(routes!(catalog::get_vendor))
         .routes(routes!(catalog::list_products, catalog::create_product))

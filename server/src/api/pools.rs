@@ -4,8 +4,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
-    Assignment, AssignmentInput, ErrorResponse, InventorySummary, LedgerEntry, Lookups, Page, Pool, PoolDetail,
-    PoolInput, ReassignInput,
+    Assignment, AssignmentInput, ErrorResponse, InventorySummary, LedgerEntry, Lookups, OwnedPool, Page, Pool,
+    PoolDetail, PoolInput, ReassignInput,
 };
 use serde::Deserialize;
 
@@ -152,4 +152,11 @@ pub async fn inventory_summary(State(state): State<AppState>, actor: Actor) -> A
     responses((status = 200, body = Lookups), (status = 401, body = ErrorResponse)))]
 pub async fn lookups(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Lookups>> {
     Ok(Json(pools::lookups(&state, &actor).await?))
+}
+
+/// Your own pools with what needs your attention (seats held by leavers, dates coming up), most urgent first.
+#[utoipa::path(get, path = "/my/licenses", tag = "pools",
+    responses((status = 200, body = Vec<OwnedPool>), (status = 403, body = ErrorResponse)))]
+pub async fn my_licenses(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<OwnedPool>>> {
+    Ok(Json(pools::mine(&state, &actor).await?))
 }

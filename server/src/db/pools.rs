@@ -553,3 +553,19 @@ pub async fn marked_count(pool: &AnyPool, pool_id: i64) -> Result<i64, sqlx::Err
         .fetch_one(pool)
         .await
 }
+
+/// Per pool in scope: seats marked for reclamation and seats held by people on leave (pools with none are absent).
+pub async fn holder_counts(pool: &AnyPool, scope: &DepartmentScope) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT a.pool_id, CAST(SUM(CASE WHEN a.reclaim_marked_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS marked, \
+         CAST(SUM(CASE WHEN pe.status = 'on_leave' THEN 1 ELSE 0 END) AS BIGINT) AS on_leave \
+         FROM seat_assignments a JOIN pools p ON p.id = a.pool_id LEFT JOIN people pe ON pe.id = a.person_id \
+         WHERE (a.reclaim_marked_at IS NOT NULL OR pe.status = 'on_leave')",
+    );
+    if let Some(scope) = scope {
+        sql.push(" AND p.department_id IN ").bind_list(scope);
+    }
+    sql.push(" GROUP BY a.pool_id");
+    let rows = sql.query().fetch_all(pool).await?;
+    rows.iter().map(|r| Ok((r.try_get("pool_id")?, r.try_get("marked")?, r.try_get("on_leave")?))).collect()
+}

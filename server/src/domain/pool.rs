@@ -206,6 +206,44 @@ pub fn seat_refusal(purchased: Option<i64>, assigned: i64, allow_overage: bool) 
     }
 }
 
+/// What an owner should look at for one pool, most urgent first.
+pub fn attention(p: &seatwise_types::Pool, marked: i64, on_leave: i64, today: NaiveDate) -> Vec<String> {
+    let mut out = Vec::new();
+    let days = |d: NaiveDate| (d - today).num_days();
+    if let Some(c) = p.cancel_by.filter(|_| p.auto_renew) {
+        match days(c) {
+            d if d < 0 => {}
+            0 => out.push("Cancel-by date is today".to_string()),
+            d if d <= 30 => out.push(format!("Cancel by {c} ({d} days) or it renews")),
+            _ => {}
+        }
+    }
+    if let Some(e) = p.contract_end {
+        match days(e) {
+            d if d < 0 => out.push(format!("Contract ended {e}")),
+            d if d <= 90 => out.push(format!("Contract ends {e} ({d} days)")),
+            _ => {}
+        }
+    }
+    if p.over_assigned {
+        out.push(format!("Over-assigned: {} seats for {} purchased", p.seats_assigned, p.seats_purchased.unwrap_or(0)));
+    }
+    match marked {
+        0 => {}
+        1 => out.push("1 seat held by someone who left".to_string()),
+        n => out.push(format!("{n} seats held by people who left")),
+    }
+    match on_leave {
+        0 => {}
+        1 => out.push("1 seat held by someone on leave".to_string()),
+        n => out.push(format!("{n} seats held by people on leave")),
+    }
+    if p.utilization_percent.is_some_and(|u| u < UNDER_USED_PERCENT) {
+        out.push(format!("Under-used: {}% of seats assigned", p.utilization_percent.unwrap_or(0)));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,8 @@
 //! Listing, reading, creating and editing license pools, and assigning their seats.
 
 use seatwise_types::{
-    Assignment, AssignmentInput, FieldError, InventorySummary, LicenseType, Lookups, Page, PersonStatus, Pool,
-    PoolDetail, PoolInput, ReassignInput,
+    Assignment, AssignmentInput, FieldError, InventorySummary, LicenseType, Lookups, OwnedPool, Page, PersonStatus,
+    Pool, PoolDetail, PoolInput, ReassignInput,
 };
 use serde::Deserialize;
 
@@ -328,4 +328,34 @@ pub async fn history(
     let (page, per_page) = paging(page, per_page)?;
     let q = crate::db::ledger::LedgerQuery { record_type: Some("pool".into()), record_id: Some(id), page, per_page };
     Ok(ledger::list(&state.db, &q).await?)
+}
+
+/// The caller's own pools (their departments; everything for admins), those needing attention first.
+pub async fn mine(state: &AppState, actor: &Actor) -> AppResult<Vec<OwnedPool>> {
+    let scope = match access::pool_write_scope(&actor.user) {
+        Scope::Nothing => return Err(AppError::Forbidden("Only license owners and admins own pools.".into())),
+        scope => scope,
+    };
+    let today = state.clock.now().date_naive();
+    let q = PoolQuery {
+        scope: scope.as_filter(),
+        sort: Some((PoolSort::CancelBy, false)),
+        page: 1,
+        per_page: 500,
+        ..Default::default()
+    };
+    let pools = store::list(&state.db.read, &q).await?.items;
+    let counts = store::holder_counts(&state.db.read, &scope.as_filter()).await?;
+    let mut owned: Vec<OwnedPool> = pools
+        .into_iter()
+        .map(|pool| {
+            let (marked, on_leave) =
+                counts.iter().find(|(id, _, _)| *id == pool.id).map_or((0, 0), |(_, m, l)| (*m, *l));
+            let attention = rules::attention(&pool, marked, on_leave, today);
+            OwnedPool { pool, marked_seats: marked, on_leave_seats: on_leave, attention }
+        })
+        .collect();
+    // Stable: within each group the cancel-by order from the query stays.
+    owned.sort_by_key(|o| o.attention.is_empty());
+    Ok(owned)
 }

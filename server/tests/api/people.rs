@@ -116,3 +116,23 @@ async fn demo_leavers_seats_are_marked_and_people_filters_work() {
     assert_eq!(r.body["total"], 300);
     assert_eq!(c.get("/api/v1/people?no_signin_days=-3").await.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn my_licenses_puts_what_needs_attention_first() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let r = owner.get("/api/v1/my/licenses").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let items = r.body.as_array().unwrap();
+    assert_eq!(items.len(), 11, "the owner's Engineering and Design pools");
+    assert!(items
+        .iter()
+        .all(|i| ["Engineering", "Design"].contains(&i["pool"]["department"]["name"].as_str().unwrap())));
+    let first_calm = items.iter().position(|i| i["attention"].as_array().unwrap().is_empty()).unwrap_or(items.len());
+    assert!(items[first_calm..].iter().all(|i| i["attention"].as_array().unwrap().is_empty()), "attention first");
+    let jetbrains = items.iter().find(|i| i["pool"]["name"] == "JetBrains All Products Pack").unwrap();
+    assert!(jetbrains["marked_seats"].as_i64().unwrap() > 0);
+    let notes: Vec<&str> = jetbrains["attention"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    assert!(notes.iter().any(|n| n.starts_with("Over-assigned")), "{notes:?}");
+    assert!(notes.iter().any(|n| n.ends_with("who left")), "{notes:?}");
+}

@@ -38,6 +38,7 @@ async fn every_endpoint_against_every_role() {
         case(g.clone(), "/api/v1/pools".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/inventory/summary".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/lookups".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/my/licenses".into(), None, [200, 200, 403, 403]),
         case(g.clone(), format!("/api/v1/pools/{eng}"), None, [200, 200, 200, 200]),
         case(g.clone(), format!("/api/v1/pools/{sales}"), None, [200, 404, 200, 200]),
         case(g.clone(), format!("/api/v1/pools/{sales}/detail"), None, [200, 404, 200, 200]),
@@ -131,6 +132,40 @@ async fn every_endpoint_against_every_role() {
             failures.push(format!("{} {} without a session: {}", c.method, c.path, reply.status));
         }
     }
+    // Imports: admins only, for every kind.
+    let hr = "employee_id,first_name,email\nE9,Ida,ida@example.com\n";
+    let cc = app.id_of("SELECT MIN(id) FROM cost_centres").await;
+    let dept = app.id_of("SELECT MIN(id) FROM departments").await;
+    let snipe = format!(
+        "{}\nA,a@example.com,a,Tool,,,Acme,,$1.00,,,,,,,,5,,,\n",
+        seatwise_server::domain::snipeit::HEADER.join(",")
+    );
+    for (r, client) in clients.iter().enumerate() {
+        let want = if r == 0 { 201 } else { 403 };
+        let got = client.post_raw("/api/v1/imports/hr", "text/csv", hr.as_bytes().to_vec()).await;
+        if got.status.as_u16() != want {
+            failures.push(format!("HR import as {}: {} (expected {want})", ROLES[r], got.status));
+        }
+        let path = format!("/api/v1/imports/snipeit?department_id={dept}&cost_centre_id={cc}");
+        let got = client.post_raw(&path, "text/csv", snipe.as_bytes().to_vec()).await;
+        if got.status.as_u16() != want {
+            failures.push(format!("Snipe-IT import as {}: {} (expected {want})", ROLES[r], got.status));
+        }
+        let got = client.get("/api/v1/imports/1").await;
+        if got.status.as_u16() != if r == 0 { 200 } else { 403 } {
+            failures.push(format!("read import as {}: {}", ROLES[r], got.status));
+        }
+        let got = client.post("/api/v1/imports/999/apply", json!({})).await;
+        if got.status.as_u16() != if r == 0 { 404 } else { 403 } {
+            failures.push(format!("apply import as {}: {}", ROLES[r], got.status));
+        }
+    }
+    if anonymous.post_raw("/api/v1/imports/hr", "text/csv", hr.as_bytes().to_vec()).await.status
+        != StatusCode::UNAUTHORIZED
+    {
+        failures.push("HR import without a session is not 401".into());
+    }
+
     // Vendors and products: admins and owners add them, finance and approvers do not.
     for (r, client) in clients.iter().enumerate() {
         let v = client.post("/api/v1/vendors", json!({"name": format!("Vendor {r}")})).await;

@@ -6,6 +6,7 @@ import { launchBrowser, login, newPage, startServer } from '../lib/harness.mjs';
 
 // The shared samples sit beside the checkout.
 const hrSample = readFileSync(new URL('../../../../shared/samples/hr-export.csv', import.meta.url), 'utf8');
+const snipeSample = readFileSync(new URL('../../../../shared/samples/snipeit-licenses.csv', import.meta.url), 'utf8');
 
 let server;
 let browser;
@@ -170,7 +171,7 @@ test('an HR export with two bad rows shows both errors and imports nothing; the 
   const countPeople = async () => (await (await page.request.get(`${server.base}/api/v1/people?per_page=1`)).json()).total;
   const before = await countPeople();
   await page.getByRole('link', { name: 'Import' }).click();
-  await page.getByRole('heading', { name: 'Import people from HR' }).waitFor();
+  await page.getByRole('heading', { name: 'Import', exact: true }).waitFor();
 
   const lines = hrSample.split('\n');
   lines[2] = lines[2].replace('omar.haddad@example.com', 'omar.haddad-at-example');
@@ -195,6 +196,38 @@ test('an HR export with two bad rows shows both errors and imports nothing; the 
   await page.shot('applied');
   assert.equal(await countPeople(), before + 9);
   assert.deepEqual(page.scriptErrors, []);
+});
+
+test('a Snipe-IT export becomes pools and seats', async () => {
+  const page = await newPage(browser, 'admin-snipeit-import');
+  await login(page, server.base, 'admin@example.com');
+  await page.goto(`${server.base}/imports`);
+  await page.getByLabel('Licenses and seats from Snipe-IT').check();
+  await page.getByLabel('Owning department').selectOption({ label: 'IT Operations' });
+  await page.getByLabel('Cost centre').selectOption({ label: 'CC-100 Technology' });
+  await page.getByLabel('Snipe-IT license export (CSV)').setInputFiles({ name: 'snipeit-licenses.csv', mimeType: 'text/csv', buffer: Buffer.from(snipeSample) });
+  await page.getByRole('button', { name: 'Upload and preview' }).click();
+  await page.getByRole('heading', { name: 'Preview' }).waitFor();
+  await page.shot('preview');
+  await page.getByRole('button', { name: 'Apply import' }).click();
+  await page.getByText(/Imported snipeit-licenses\.csv: 2 pools and 5 seats created/).waitFor();
+  await page.shot('applied');
+  await page.getByRole('link', { name: 'Inventory' }).click();
+  await page.getByLabel('Search pools').fill('Visio Plan 2');
+  await page.getByLabel('Search pools').press('Enter');
+  await page.getByRole('link', { name: 'Microsoft Visio Plan 2' }).waitFor();
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test('an owner sees what needs attention on My licenses', async () => {
+  const page = await newPage(browser, 'owner-my-licenses');
+  await login(page, server.base, 'owner@example.com');
+  await page.getByRole('link', { name: 'My licenses' }).click();
+  await page.getByRole('heading', { name: 'My licenses' }).waitFor();
+  const row = page.locator('#my-licenses tbody tr', { hasText: 'JetBrains All Products Pack' });
+  await row.waitFor();
+  assert.match(await row.innerText(), /Over-assigned/);
+  await page.shot('list');
 });
 
 test('finance sees costs across all departments but no edit controls', async () => {
