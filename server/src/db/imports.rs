@@ -152,11 +152,6 @@ pub async fn upsert_person(conn: &mut Conn, p: &PersonRecord, now: DateTime<Utc>
     .await
 }
 
-pub async fn set_manager(conn: &mut Conn, id: i64, manager_id: Option<i64>) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE people SET manager_id = $1 WHERE id = $2").bind(manager_id).bind(id).execute(conn).await?;
-    Ok(())
-}
-
 pub async fn flag_missing(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE people SET missing_from_hr_at = $1 WHERE id = $2 AND missing_from_hr_at IS NULL")
         .bind(to_db(now))
@@ -195,4 +190,54 @@ pub async fn pool_id(conn: &mut Conn, vendor_id: i64, name: &str) -> Result<Opti
         .bind(name.to_lowercase())
         .fetch_optional(conn)
         .await
+}
+
+/// Insert new people in chunks; ids come back in input order.
+pub async fn insert_people(
+    conn: &mut Conn,
+    people: &[PersonRecord],
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut ids = Vec::with_capacity(people.len());
+    for chunk in people.chunks(400) {
+        let mut sql = super::Sql::new(
+            "INSERT INTO people (employee_id, email, name, department_id, cost_centre_id, manager_id, employment_type, \
+             status, start_date, end_date, created_at, updated_at) VALUES ",
+        );
+        for (i, p) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(p.employee_id.clone()).push(", ").bind(p.email.clone()).push(", ").bind(p.name.clone()).push(", ");
+            sql.bind(p.department_id).push(", ").bind(p.cost_centre_id).push(", ").bind(p.manager_id).push(", ");
+            sql.bind(p.employment_type.as_str())
+                .push(", 'active', ")
+                .bind(p.start_date.map(|d| d.to_string()))
+                .push(", ");
+            sql.bind(p.end_date.map(|d| d.to_string()))
+                .push(", ")
+                .bind(to_db(now))
+                .push(", ")
+                .bind(to_db(now))
+                .push(")");
+        }
+        sql.push(" RETURNING id");
+        let mut chunk_ids: Vec<i64> = sql.query_scalar().fetch_all(&mut *conn).await?;
+        chunk_ids.sort_unstable();
+        ids.extend(chunk_ids);
+    }
+    Ok(ids)
+}
+
+/// Set many managers at once: `(person, manager)` pairs, one CASE update per chunk.
+pub async fn set_managers(conn: &mut Conn, pairs: &[(i64, Option<i64>)]) -> Result<(), sqlx::Error> {
+    for chunk in pairs.chunks(400) {
+        let mut sql = super::Sql::new("UPDATE people SET manager_id = CASE id");
+        for (id, manager) in chunk {
+            sql.push(" WHEN ").bind(*id).push(" THEN ").bind(*manager);
+        }
+        sql.push(" END WHERE id IN ");
+        let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
+        sql.bind_list(&ids);
+        sql.query().execute(&mut *conn).await?;
+    }
+    Ok(())
 }

@@ -17,6 +17,41 @@ pub async fn claim_next(conn: &mut Conn) -> Result<(i64, String), sqlx::Error> {
     Ok((row.try_get("seq")?, row.try_get("hash")?))
 }
 
+/// Claim `n` consecutive sequence numbers at once; returns the first and the hash before it.
+pub async fn claim_many(conn: &mut Conn, n: i64) -> Result<(i64, String), sqlx::Error> {
+    let row = sqlx::query("UPDATE ledger_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(n)
+        .fetch_one(&mut *conn)
+        .await?;
+    let last: i64 = row.try_get("seq")?;
+    Ok((last - n + 1, row.try_get("hash")?))
+}
+
+/// Append a run of already-chained entries with multi-row inserts, then move the head once.
+pub async fn append_many(conn: &mut Conn, entries: &[StoredEntry]) -> Result<(), sqlx::Error> {
+    for chunk in entries.chunks(500) {
+        let mut sql = Sql::new(
+            "INSERT INTO ledger_entries (seq, at, actor, action, record_type, record_id, before_json, after_json, \
+             prev_hash, hash) VALUES ",
+        );
+        for (i, e) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(e.seq).push(", ").bind(e.at.clone()).push(", ").bind(e.actor.clone()).push(", ");
+            sql.bind(e.action.clone()).push(", ").bind(e.record_type.clone()).push(", ").bind(e.record_id).push(", ");
+            sql.bind(e.before_json.clone()).push(", ").bind(e.after_json.clone()).push(", ");
+            sql.bind(e.prev_hash.clone()).push(", ").bind(e.hash.clone()).push(")");
+        }
+        sql.query().execute(&mut *conn).await?;
+    }
+    if let Some(last) = entries.last() {
+        sqlx::query("UPDATE ledger_head SET hash = $1 WHERE id = 1")
+            .bind(last.hash.clone())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 pub async fn append(conn: &mut Conn, e: &StoredEntry) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO ledger_entries (seq, at, actor, action, record_type, record_id, before_json, after_json, \

@@ -297,7 +297,11 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
             name: r.name.clone(),
             department_id,
             cost_centre_id,
-            manager_id: existing.and_then(|p| p.manager_id),
+            // A manager HR names who is already known; one new in this file is linked after the inserts.
+            manager_id: match &r.manager_employee_id {
+                Some(m) => by_employee.get(m.as_str()).map(|p| p.id).or(existing.and_then(|p| p.manager_id)),
+                None => None,
+            },
             employment_type: r.employment_type,
             status: existing.map_or(PersonStatus::Active, |p| p.status),
             start_date: r.start_date,

@@ -11,7 +11,7 @@ use crate::db::{catalog, imports as store, Conn};
 use crate::domain::hr::{self, Directory, Plan};
 use crate::domain::secret::sha256_hex;
 use crate::error::{AppError, AppResult};
-use crate::service::ledger::{self, Change};
+use crate::service::ledger::{self, Change, Pending};
 use crate::service::people;
 use crate::state::AppState;
 
@@ -123,33 +123,32 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
     let plan =
         hr::plan(&rows, &Directory { people: &people, departments: &departments, cost_centres: &cost_centres }, full);
     let mut ids_by_row = HashMap::new();
-    for (row, record, status) in &plan.creates {
-        let person_id = store::upsert_person(&mut tx, record, now).await?;
-        let created = hr::PersonRecord { id: person_id, ..record.clone() };
-        ledger::record(&mut tx, now, who, Change::created("person.create", "person", Some(person_id), &created))
-            .await?;
-        ids_by_row.insert(*row, person_id);
-        if *status != PersonStatus::Active {
-            let event = effective_at(rows[*row as usize - 1].end_date, now);
-            people::apply_status(&mut tx, who, person_id, *status, event, now).await?;
-        }
+    let records: Vec<hr::PersonRecord> = plan.creates.iter().map(|(_, r, _)| r.clone()).collect();
+    let new_ids = store::insert_people(&mut tx, &records, now).await?;
+    let mut pending = Vec::with_capacity(records.len() + plan.updates.len());
+    for ((row, record, _), person_id) in plan.creates.iter().zip(&new_ids) {
+        let created = hr::PersonRecord { id: *person_id, ..record.clone() };
+        pending.push(Pending::of(Change::created("person.create", "person", Some(*person_id), &created))?);
+        ids_by_row.insert(*row, *person_id);
     }
-    for (row, before, after, status) in &plan.updates {
+    for (row, before, after, _) in &plan.updates {
         if before != after {
             store::upsert_person(&mut tx, after, now).await?;
-            ledger::record(
-                &mut tx,
-                now,
-                who,
-                Change::changed("person.update", "person", Some(after.id), before, after),
-            )
-            .await?;
+            pending.push(Pending::of(Change::changed("person.update", "person", Some(after.id), before, after))?);
         }
         ids_by_row.insert(*row, after.id);
-        if *status != before.status {
-            let event = effective_at(rows[*row as usize - 1].end_date, now);
-            people::apply_status(&mut tx, who, after.id, *status, event, now).await?;
-        }
+    }
+    ledger::record_many(&mut tx, now, who, pending).await?;
+    // Status changes one by one: each may mark seats and carries its own effective time.
+    let status_changes = plan
+        .creates
+        .iter()
+        .filter(|(_, _, s)| *s != PersonStatus::Active)
+        .map(|(row, _, s)| (*row, *s))
+        .chain(plan.updates.iter().filter(|(_, b, _, s)| *s != b.status).map(|(row, _, _, s)| (*row, *s)));
+    for (row, status) in status_changes {
+        let event = effective_at(rows[row as usize - 1].end_date, now);
+        people::apply_status(&mut tx, who, ids_by_row[&row], status, event, now).await?;
     }
     // Managers last: they may be created by this same file.
     let mut by_employee: HashMap<String, i64> =
@@ -159,14 +158,16 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
             by_employee.insert(e.clone(), *id);
         }
     }
-    for r in &rows {
-        let (Some(id), Some(manager)) = (ids_by_row.get(&r.row), &r.manager_employee_id) else { continue };
-        let manager_id = by_employee.get(manager).copied();
-        let current = people.iter().find(|p| p.id == *id).and_then(|p| p.manager_id);
-        if manager_id != current {
-            store::set_manager(&mut tx, *id, manager_id).await?;
-        }
-    }
+    let current: HashMap<i64, Option<i64>> = people.iter().map(|p| (p.id, p.manager_id)).collect();
+    let managers: Vec<(i64, Option<i64>)> = rows
+        .iter()
+        .filter_map(|r| {
+            let id = *ids_by_row.get(&r.row)?;
+            let manager_id = r.manager_employee_id.as_ref().and_then(|m| by_employee.get(m).copied());
+            (current.get(&id).copied().flatten() != manager_id).then_some((id, manager_id))
+        })
+        .collect();
+    store::set_managers(&mut tx, &managers).await?;
     for person_id in &plan.missing {
         store::flag_missing(&mut tx, *person_id, now).await?;
         ledger::record(&mut tx, now, who, Change::event("person.missing_from_hr", "person", Some(*person_id))).await?;

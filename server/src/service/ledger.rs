@@ -72,6 +72,65 @@ pub async fn record<B: Serialize, A: Serialize>(
     Ok(store::to_api(entry))
 }
 
+/// A change serialized and ready to chain, for bulk operations that record many at once.
+pub struct Pending {
+    pub action: String,
+    pub record_type: String,
+    pub record_id: Option<i64>,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+}
+
+impl Pending {
+    pub fn of<B: Serialize, A: Serialize>(change: Change<'_, B, A>) -> Result<Self, sqlx::Error> {
+        let encode = |e: serde_json::Error| sqlx::Error::Encode(Box::new(e));
+        Ok(Pending {
+            action: change.action.to_string(),
+            record_type: change.record_type.to_string(),
+            record_id: change.record_id,
+            before_json: change.before.map(serde_json::to_string).transpose().map_err(encode)?,
+            after_json: change.after.map(serde_json::to_string).transpose().map_err(encode)?,
+        })
+    }
+}
+
+/// Record many changes in the caller's transaction: one head update and multi-row inserts, the same chain as
+/// recording them one by one.
+pub async fn record_many(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    actor: &str,
+    changes: Vec<Pending>,
+) -> Result<(), sqlx::Error> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let (first, mut prev_hash) = store::claim_many(conn, changes.len() as i64).await?;
+    let at = to_db(now);
+    let entries: Vec<StoredEntry> = changes
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut e = StoredEntry {
+                seq: first + i as i64,
+                at: at.clone(),
+                actor: actor.to_string(),
+                action: c.action,
+                record_type: c.record_type,
+                record_id: c.record_id,
+                before_json: c.before_json,
+                after_json: c.after_json,
+                prev_hash: std::mem::take(&mut prev_hash),
+                hash: String::new(),
+            };
+            e.hash = entry_hash(&e);
+            prev_hash = e.hash.clone();
+            e
+        })
+        .collect();
+    store::append_many(conn, &entries).await
+}
+
 /// Walk the whole chain in batches and name the first entry that does not match.
 pub async fn verify(db: &Db) -> Result<LedgerVerification, sqlx::Error> {
     let (head_seq, head_hash) = store::head(&db.read).await?;

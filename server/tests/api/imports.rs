@@ -63,6 +63,9 @@ async fn the_sample_hr_export_previews_applies_and_reapplies_as_a_no_op() {
     admin.post(&format!("/api/v1/imports/{id}/apply"), json!({})).await;
     assert_eq!(app.ledger_len().await, ledger_before + 1, "only the import itself is recorded");
     assert_eq!(app.count("people").await, people_before + 9);
+    // Bulk-recorded entries chain exactly like single ones.
+    let verify = admin.post("/api/v1/ledger/verify", json!({})).await;
+    assert_eq!(verify.body["ok"], true, "{}", verify.body);
 }
 
 #[tokio::test]
