@@ -23,8 +23,8 @@ for i in range(n):
 PY
 db=${BENCH_DATABASE_URL:-sqlite://$work/seatwise.db}
 port=18088
-SEATWISE_ADMIN_EMAIL=bench@example.com SEATWISE_ADMIN_PASSWORD=bench-password-1 RUST_LOG=warn \
-  "$target/release/seatwise" --database "$db" --bind "127.0.0.1:$port" >/dev/null &
+SEATWISE_ADMIN_EMAIL=bench@example.com SEATWISE_ADMIN_PASSWORD=bench-password-1 RUST_LOG=${RUST_LOG:-warn} \
+  "$target/release/seatwise" --database "$db" --bind "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 base="http://127.0.0.1:$port"

@@ -122,6 +122,7 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
     }
     let plan =
         hr::plan(&rows, &Directory { people: &people, departments: &departments, cost_centres: &cost_centres }, full);
+    let started = std::time::Instant::now();
     let mut ids_by_row = HashMap::new();
     let records: Vec<hr::PersonRecord> = plan.creates.iter().map(|(_, r, _)| r.clone()).collect();
     let new_ids = store::insert_people(&mut tx, &records, now).await?;
@@ -138,7 +139,9 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
         }
         ids_by_row.insert(*row, after.id);
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "import: people written");
     ledger::record_many(&mut tx, now, who, pending).await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "import: ledger written");
     // Status changes one by one: each may mark seats and carries its own effective time.
     let status_changes = plan
         .creates
@@ -150,6 +153,7 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
         let event = effective_at(rows[row as usize - 1].end_date, now);
         people::apply_status(&mut tx, who, ids_by_row[&row], status, event, now).await?;
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "import: statuses applied");
     // Managers last: they may be created by this same file.
     let mut by_employee: HashMap<String, i64> =
         people.iter().filter_map(|p| p.employee_id.clone().map(|e| (e, p.id))).collect();
@@ -168,6 +172,7 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
         })
         .collect();
     store::set_managers(&mut tx, &managers).await?;
+    tracing::debug!(elapsed = ?started.elapsed(), managers = managers.len(), "import: managers linked");
     for person_id in &plan.missing {
         store::flag_missing(&mut tx, *person_id, now).await?;
         ledger::record(&mut tx, now, who, Change::event("person.missing_from_hr", "person", Some(*person_id))).await?;
