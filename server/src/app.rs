@@ -41,6 +41,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .merge(api)
+        .merge(
+            api::scim::router()
+                .route_layer(middleware::from_fn(telemetry::track))
+                .layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
         .fallback(fallback)
         .layer(middleware::from_fn(web::security_headers))
         .layer(trace)

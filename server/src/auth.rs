@@ -72,3 +72,29 @@ impl FromRequestParts<AppState> for Actor {
         Ok(Actor { user, via: Via::Session { token_hash, csrf_token: session.csrf_token } })
     }
 }
+
+/// An identity provider calling `/scim/v2` with a SCIM token an admin created.
+#[derive(Debug, Clone)]
+pub struct ScimClient {
+    pub token_id: i64,
+}
+
+impl ScimClient {
+    /// The name written into the ledger.
+    pub fn ledger_name(&self) -> String {
+        format!("scim:token-{}", self.token_id)
+    }
+}
+
+impl FromRequestParts<AppState> for ScimClient {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or(AppError::Unauthenticated)?;
+        let row = sessions::find_token(&state.db.read, sessions::TokenKind::Scim, &sha256_hex(token))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        sessions::touch_token(&state.db.write, row.id, state.clock.now()).await?;
+        Ok(ScimClient { token_id: row.id })
+    }
+}

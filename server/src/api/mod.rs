@@ -6,6 +6,7 @@ pub mod imports;
 pub mod ledger;
 pub mod people;
 pub mod pools;
+pub mod scim;
 pub mod session;
 pub mod tokens;
 pub mod users;

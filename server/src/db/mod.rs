@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod imports;
 pub mod ledger;
 pub mod pools;
+pub mod scim;
 pub mod sessions;
 pub mod sql;
 pub mod users;

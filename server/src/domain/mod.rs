@@ -5,5 +5,6 @@ pub mod hr;
 pub mod ledger;
 pub mod people;
 pub mod pool;
+pub mod scim;
 pub mod secret;
 pub mod snipeit;

@@ -9,6 +9,7 @@ pub mod imports;
 pub mod ledger;
 pub mod people;
 pub mod pools;
+pub mod scim;
 pub mod snipeit;
 
 use seatwise_types::{DEFAULT_PER_PAGE, MAX_PER_PAGE};

@@ -9,4 +9,5 @@ mod inventory;
 mod ledger;
 mod people;
 mod roles;
+mod scim;
 mod web;

@@ -1,0 +1,89 @@
+//! People as the identity provider sees them.
+
+use chrono::{DateTime, Utc};
+use seatwise_types::PersonStatus;
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+
+use super::{parse_enum, Conn, Sql};
+use crate::clock::{from_db, to_db};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScimPerson {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub external_id: Option<String>,
+    pub status: PersonStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+const SELECT: &str = "SELECT id, email, name, external_id, status, created_at, updated_at FROM people";
+
+fn from_row(r: &AnyRow) -> Result<ScimPerson, sqlx::Error> {
+    Ok(ScimPerson {
+        id: r.try_get("id")?,
+        email: r.try_get("email")?,
+        name: r.try_get("name")?,
+        external_id: r.try_get("external_id")?,
+        status: parse_enum(&r.try_get::<String, _>("status")?, PersonStatus::parse)?,
+        created_at: from_db(&r.try_get::<String, _>("created_at")?),
+        updated_at: r.try_get::<Option<String>, _>("updated_at")?.map(|t| from_db(&t)),
+    })
+}
+
+pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    id: i64,
+) -> Result<Option<ScimPerson>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(exec).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// A page of people, optionally filtered by `userName` (email) or `externalId`; `start` is 1-based.
+pub async fn list(
+    pool: &AnyPool,
+    filter: Option<(&str, &str)>,
+    start: i64,
+    count: i64,
+) -> Result<(i64, Vec<ScimPerson>), sqlx::Error> {
+    let mut count_sql = Sql::new("SELECT COUNT(*) FROM people");
+    let mut page_sql = Sql::new(SELECT);
+    for s in [&mut count_sql, &mut page_sql] {
+        match filter {
+            Some(("userName", v)) => s.push(" WHERE email = ").bind(v.to_lowercase()),
+            Some(("externalId", v)) => s.push(" WHERE external_id = ").bind(v.to_string()),
+            Some(("id", v)) => s.push(" WHERE id = ").bind(v.parse::<i64>().unwrap_or(-1)),
+            _ => s,
+        };
+    }
+    let total: i64 = count_sql.query_scalar().fetch_one(pool).await?;
+    page_sql.push(" ORDER BY id LIMIT ").bind(count).push(" OFFSET ").bind(start - 1);
+    let rows = page_sql.query().fetch_all(pool).await?;
+    Ok((total, rows.iter().map(from_row).collect::<Result<_, _>>()?))
+}
+
+pub async fn by_email(conn: &mut Conn, email: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM people WHERE email = $1").bind(email.to_lowercase()).fetch_optional(conn).await
+}
+
+pub async fn update_identity(
+    conn: &mut Conn,
+    id: i64,
+    email: &str,
+    name: &str,
+    external_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE people SET email = $1, name = $2, external_id = $3, updated_at = $4 WHERE id = $5")
+        .bind(email.to_lowercase())
+        .bind(name)
+        .bind(external_id.map(str::to_string))
+        .bind(to_db(now))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
