@@ -72,7 +72,10 @@ async fn metrics() -> Response {
 /// Unknown API paths get the JSON error shape; everything else is the browser app.
 async fn fallback(method: axum::http::Method, headers: axum::http::HeaderMap, uri: Uri) -> Response {
     let path = uri.path();
-    if path.starts_with("/api/") || path.starts_with("/scim/") {
+    if path.starts_with("/scim/") {
+        return api::scim::not_found();
+    }
+    if path.starts_with("/api/") {
         return AppError::NotFound("endpoint").into_response();
     }
     web::serve(method, headers, uri).await

@@ -73,24 +73,36 @@ fn document(body: &Bytes) -> Result<Value, ScimError> {
     serde_json::from_slice(body).map_err(|e| ScimError(AppError::BadRequest(format!("malformed JSON: {e}"))))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ListParams {
-    filter: Option<String>,
-    start_index: Option<i64>,
-    count: Option<i64>,
+async fn list_users(State(state): State<AppState>, _: ScimClient, Query(q): Query<scim::ListQuery>) -> ScimResult {
+    Ok(scim_response(StatusCode::OK, scim::list(&state, &q).await?))
 }
 
-async fn list_users(State(state): State<AppState>, _: ScimClient, Query(p): Query<ListParams>) -> ScimResult {
-    Ok(scim_response(StatusCode::OK, scim::list(&state, p.filter.as_deref(), p.start_index, p.count).await?))
+/// `POST /Users/.search`: the same query in a body.
+async fn search_users(State(state): State<AppState>, _: ScimClient, body: Bytes) -> ScimResult {
+    let q: scim::ListQuery = serde_json::from_slice(&body)
+        .map_err(|e| ScimError(AppError::BadRequest(format!("malformed search request: {e}"))))?;
+    Ok(scim_response(StatusCode::OK, scim::list(&state, &q).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Projection {
+    attributes: Option<String>,
+    excluded_attributes: Option<String>,
 }
 
 async fn create_user(State(state): State<AppState>, client: ScimClient, body: Bytes) -> ScimResult {
     Ok(scim_response(StatusCode::CREATED, scim::create(&state, &client, &document(&body)?).await?))
 }
 
-async fn get_user(State(state): State<AppState>, _: ScimClient, Path(id): Path<String>) -> ScimResult {
-    Ok(scim_response(StatusCode::OK, scim::get(&state, &id).await?))
+async fn get_user(
+    State(state): State<AppState>,
+    _: ScimClient,
+    Path(id): Path<String>,
+    Query(p): Query<Projection>,
+) -> ScimResult {
+    let user = scim::get(&state, &id, p.attributes.as_deref(), p.excluded_attributes.as_deref()).await?;
+    Ok(scim_response(StatusCode::OK, user))
 }
 
 async fn put_user(
@@ -164,6 +176,27 @@ fn user_schema() -> Value {
     })
 }
 
+async fn schema_by_id(_: ScimClient, Path(id): Path<String>) -> ScimResult {
+    if id == USER_SCHEMA {
+        Ok(scim_response(StatusCode::OK, user_schema()))
+    } else {
+        Err(ScimError(AppError::NotFound("schema")))
+    }
+}
+
+async fn resource_type_by_id(_: ScimClient, Path(id): Path<String>) -> ScimResult {
+    if id == "User" {
+        Ok(scim_response(StatusCode::OK, user_resource_type()))
+    } else {
+        Err(ScimError(AppError::NotFound("resource type")))
+    }
+}
+
+/// Unknown paths under /scim answer in SCIM's error shape.
+pub fn not_found() -> Response {
+    ScimError(AppError::NotFound("SCIM endpoint")).into_response()
+}
+
 async fn schemas(_: ScimClient) -> ScimResult {
     let list = vec![user_schema()];
     Ok(scim_response(
@@ -172,9 +205,13 @@ async fn schemas(_: ScimClient) -> ScimResult {
     ))
 }
 
+fn user_resource_type() -> Value {
+    json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"], "id": "User", "name": "User",
+        "endpoint": "/Users", "schema": USER_SCHEMA, "meta": {"resourceType": "ResourceType", "location": "/scim/v2/ResourceTypes/User"}})
+}
+
 async fn resource_types(_: ScimClient) -> ScimResult {
-    let users = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"], "id": "User", "name": "User",
-        "endpoint": "/Users", "schema": USER_SCHEMA, "meta": {"resourceType": "ResourceType", "location": "/scim/v2/ResourceTypes/User"}});
+    let users = user_resource_type();
     Ok(scim_response(
         StatusCode::OK,
         json!({"schemas": [LIST_SCHEMA], "totalResults": 1, "startIndex": 1, "itemsPerPage": 1, "Resources": [users]}),
@@ -186,7 +223,11 @@ pub fn router() -> Router<AppState> {
         .route("/scim/v2/ServiceProviderConfig", get(service_provider_config))
         .route("/scim/v2/Schemas", get(schemas))
         .route("/scim/v2/ResourceTypes", get(resource_types))
+        .route("/scim/v2/ResourceTypes/{id}", get(resource_type_by_id))
+        .route("/scim/v2/Schemas/{id}", get(schema_by_id))
         .route("/scim/v2/Users", get(list_users).post(create_user))
+        .route("/scim/v2/Users/.search", axum::routing::post(search_users))
+        .route("/scim/v2/.search", axum::routing::post(search_users))
         .route("/scim/v2/Users/{id}", get(get_user).put(put_user).patch(patch_user).delete(delete_user))
         .route("/scim/v2/Groups", get(list_groups))
 }

@@ -17,9 +17,13 @@ pub struct ScimPerson {
     pub status: PersonStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: Option<DateTime<Utc>>,
+    /// The user document the provider last sent, as JSON text.
+    pub document: Option<String>,
+    pub deleted: bool,
 }
 
-const SELECT: &str = "SELECT id, email, name, external_id, status, created_at, updated_at FROM people";
+const SELECT: &str =
+    "SELECT id, email, name, external_id, status, created_at, updated_at, scim_json, scim_deleted_at FROM people";
 
 fn from_row(r: &AnyRow) -> Result<ScimPerson, sqlx::Error> {
     Ok(ScimPerson {
@@ -30,6 +34,8 @@ fn from_row(r: &AnyRow) -> Result<ScimPerson, sqlx::Error> {
         status: parse_enum(&r.try_get::<String, _>("status")?, PersonStatus::parse)?,
         created_at: from_db(&r.try_get::<String, _>("created_at")?),
         updated_at: r.try_get::<Option<String>, _>("updated_at")?.map(|t| from_db(&t)),
+        document: r.try_get("scim_json")?,
+        deleted: r.try_get::<Option<String>, _>("scim_deleted_at")?.is_some(),
     })
 }
 
@@ -52,10 +58,12 @@ pub async fn list(
     let mut count_sql = Sql::new("SELECT COUNT(*) FROM people");
     let mut page_sql = Sql::new(SELECT);
     for s in [&mut count_sql, &mut page_sql] {
+        // Users the provider deleted are kept in Seatwise but no longer exist for SCIM.
+        s.push(" WHERE scim_deleted_at IS NULL");
         match filter {
-            Some(("userName", v)) => s.push(" WHERE email = ").bind(v.to_lowercase()),
-            Some(("externalId", v)) => s.push(" WHERE external_id = ").bind(v.to_string()),
-            Some(("id", v)) => s.push(" WHERE id = ").bind(v.parse::<i64>().unwrap_or(-1)),
+            Some(("userName", v)) => s.push(" AND email = ").bind(v.to_lowercase()),
+            Some(("externalId", v)) => s.push(" AND external_id = ").bind(v.to_string()),
+            Some(("id", v)) => s.push(" AND id = ").bind(v.parse::<i64>().unwrap_or(-1)),
             _ => s,
         };
     }
@@ -82,6 +90,22 @@ pub async fn update_identity(
         .bind(name)
         .bind(external_id.map(str::to_string))
         .bind(to_db(now))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Keep the provider's document; `deleted` hides the user from SCIM (set on DELETE, cleared on re-provisioning).
+pub async fn set_document(
+    conn: &mut Conn,
+    id: i64,
+    document: &str,
+    deleted_at: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE people SET scim_json = $1, scim_deleted_at = $2 WHERE id = $3")
+        .bind(document)
+        .bind(deleted_at.map(to_db))
         .bind(id)
         .execute(conn)
         .await?;

@@ -121,6 +121,82 @@ pub fn from_patch(doc: &Value) -> Result<UserChanges, String> {
     Ok(changes)
 }
 
+fn find_key(obj: &serde_json::Map<String, Value>, name: &str) -> Option<String> {
+    obj.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned()
+}
+
+/// Set or remove an attribute by a simple path (`displayName`, `name.givenName`) in a stored user document.
+fn edit(doc: &mut Value, path: &str, value: Option<&Value>) {
+    let Some(obj) = doc.as_object_mut() else { return };
+    // Filtered paths (`emails[type eq "work"].value`) address the attribute as a whole.
+    let path = path.split('[').next().unwrap_or(path);
+    let (head, rest) = match path.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (path, None),
+    };
+    let key = find_key(obj, head).unwrap_or_else(|| head.to_string());
+    match (rest, value) {
+        (None, Some(v)) => {
+            let v = if key.eq_ignore_ascii_case("active") {
+                boolish(v).map(Value::Bool).unwrap_or(v.clone())
+            } else {
+                v.clone()
+            };
+            obj.insert(key, v);
+        }
+        (None, None) => {
+            obj.remove(&key);
+        }
+        (Some(rest), v) => {
+            let child = obj.entry(key).or_insert_with(|| Value::Object(Default::default()));
+            edit(child, rest, v);
+        }
+    }
+}
+
+/// Apply a PatchOp to a stored user document (RFC 7644 §3.5.2 for simple paths).
+pub fn patch_document(doc: &mut Value, patch: &Value) -> Result<(), String> {
+    if !doc.is_object() {
+        *doc = Value::Object(Default::default());
+    }
+    let ops = patch.get("Operations").and_then(Value::as_array).ok_or("a PatchOp needs an Operations array")?;
+    for op in ops {
+        let kind = op.get("op").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase();
+        let path = op.get("path").and_then(Value::as_str);
+        let value = op.get("value");
+        match (kind.as_str(), path) {
+            ("add" | "replace", Some(p)) => edit(doc, p, Some(value.unwrap_or(&Value::Null))),
+            ("add" | "replace", None) => {
+                let obj =
+                    value.and_then(Value::as_object).ok_or("an operation without a path needs an object value")?;
+                for (k, v) in obj {
+                    edit(doc, k, Some(v));
+                }
+            }
+            ("remove", Some(p)) => edit(doc, p, None),
+            ("remove", None) => return Err("remove needs a path".into()),
+            (other, _) => return Err(format!("unsupported operation {other:?}")),
+        }
+    }
+    Ok(())
+}
+
+/// `attributes=` keeps only the named top-level attributes (plus id and schemas); `excludedAttributes=` drops them.
+pub fn project(mut doc: Value, attributes: Option<&str>, excluded: Option<&str>) -> Value {
+    let names = |s: &str| {
+        s.split(',').map(|a| a.trim().split('.').next().unwrap_or_default().to_ascii_lowercase()).collect::<Vec<_>>()
+    };
+    if let Some(obj) = doc.as_object_mut() {
+        if let Some(keep) = attributes.filter(|a| !a.trim().is_empty()).map(names) {
+            obj.retain(|k, _| k == "id" || k == "schemas" || keep.contains(&k.to_ascii_lowercase()));
+        }
+        if let Some(drop) = excluded.filter(|a| !a.trim().is_empty()).map(names) {
+            obj.retain(|k, _| k == "id" || k == "schemas" || !drop.contains(&k.to_ascii_lowercase()));
+        }
+    }
+    doc
+}
+
 /// `userName eq "x"` / `externalId eq "x"` (the filters provisioning clients use).
 pub fn parse_filter(filter: &str) -> Result<(String, String), String> {
     let mut parts = filter.trim().splitn(3, ' ');

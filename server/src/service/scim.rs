@@ -1,146 +1,226 @@
 //! SCIM 2.0 provisioning: identity providers create, update, deactivate and delete people. Deactivation and delete
-//! terminate the person (their seats are marked for reclamation); people are never deleted.
+//! terminate the person (their seats are marked for reclamation); Seatwise keeps the person, and a deleted user
+//! simply no longer exists for SCIM.
 
 use seatwise_types::PersonStatus;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::ScimClient;
 use crate::db::catalog::{self, NewPerson};
 use crate::db::scim::{self as store, ScimPerson};
+use crate::db::Conn;
 use crate::domain::scim::{self as rules, UserChanges, LIST_SCHEMA, USER_SCHEMA};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::people;
 use crate::state::AppState;
 
+/// The user as SCIM shows it: the provider's own document, with Seatwise's authoritative id, userName, active and
+/// meta on top.
 pub fn user_json(p: &ScimPerson) -> Value {
-    json!({
-        "schemas": [USER_SCHEMA],
-        "id": p.id.to_string(),
-        "externalId": p.external_id,
-        "userName": p.email,
-        "displayName": p.name,
-        "name": {"formatted": p.name},
-        "emails": [{"value": p.email, "type": "work", "primary": true}],
-        "active": p.status != PersonStatus::Terminated,
-        "meta": {
-            "resourceType": "User",
-            "created": p.created_at.to_rfc3339(),
-            "lastModified": p.updated_at.unwrap_or(p.created_at).to_rfc3339(),
-            "location": format!("/scim/v2/Users/{}", p.id),
+    let stored: Option<Value> = p.document.as_deref().and_then(|d| serde_json::from_str(d).ok());
+    let has_document = stored.is_some();
+    let mut doc = stored.unwrap_or_else(|| {
+        json!({
+            "displayName": p.name,
+            "name": {"formatted": p.name},
+            "emails": [{"value": p.email, "type": "work", "primary": true}],
+        })
+    });
+    if let Some(obj) = doc.as_object_mut() {
+        obj.remove("password");
+        obj.insert("schemas".into(), json!([USER_SCHEMA]));
+        obj.insert("id".into(), json!(p.id.to_string()));
+        obj.insert("userName".into(), json!(p.email));
+        if let Some(e) = &p.external_id {
+            obj.insert("externalId".into(), json!(e));
         }
-    })
+        // `active` is reported when the provider manages it (or for people it did not create).
+        if !has_document || obj.keys().any(|k| k.eq_ignore_ascii_case("active")) {
+            obj.retain(|k, _| !k.eq_ignore_ascii_case("active"));
+            obj.insert("active".into(), json!(p.status != PersonStatus::Terminated));
+        }
+        obj.insert(
+            "meta".into(),
+            json!({
+                "resourceType": "User",
+                "created": p.created_at.to_rfc3339(),
+                "lastModified": p.updated_at.unwrap_or(p.created_at).to_rfc3339(),
+                "location": format!("/scim/v2/Users/{}", p.id),
+            }),
+        );
+    }
+    doc
 }
 
 fn parse_id(id: &str) -> AppResult<i64> {
     id.parse().map_err(|_| AppError::NotFound("user"))
 }
 
-pub async fn list(
-    state: &AppState,
-    filter: Option<&str>,
-    start_index: Option<i64>,
-    count: Option<i64>,
-) -> AppResult<Value> {
-    let filter = filter.map(rules::parse_filter).transpose().map_err(AppError::BadRequest)?;
-    let start = start_index.unwrap_or(1).max(1);
-    let count = count.unwrap_or(100).clamp(0, 500);
+/// Query parameters (or a `.search` body) of a user list.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListQuery {
+    pub filter: Option<String>,
+    pub start_index: Option<i64>,
+    pub count: Option<i64>,
+    #[serde(default, deserialize_with = "names")]
+    pub attributes: Option<String>,
+    #[serde(default, deserialize_with = "names")]
+    pub excluded_attributes: Option<String>,
+}
+
+/// Attribute names arrive comma-separated in a query string and as an array in a `.search` body.
+fn names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Names {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(Option::<Names>::deserialize(d)?.map(|n| match n {
+        Names::One(s) => s,
+        Names::Many(v) => v.join(","),
+    }))
+}
+
+pub async fn list(state: &AppState, q: &ListQuery) -> AppResult<Value> {
+    let filter = q.filter.as_deref().map(rules::parse_filter).transpose().map_err(AppError::BadRequest)?;
+    let start = q.start_index.unwrap_or(1).max(1);
+    let count = q.count.unwrap_or(100).clamp(0, 500);
     let (total, people) =
         store::list(&state.db.read, filter.as_ref().map(|(a, v)| (a.as_str(), v.as_str())), start, count).await?;
+    let resources: Vec<Value> = people
+        .iter()
+        .map(|p| rules::project(user_json(p), q.attributes.as_deref(), q.excluded_attributes.as_deref()))
+        .collect();
     Ok(json!({
         "schemas": [LIST_SCHEMA],
         "totalResults": total,
         "startIndex": start,
-        "itemsPerPage": people.len(),
-        "Resources": people.iter().map(user_json).collect::<Vec<_>>(),
+        "itemsPerPage": resources.len(),
+        "Resources": resources,
     }))
 }
 
-pub async fn get(state: &AppState, id: &str) -> AppResult<Value> {
-    let p = store::get(&state.db.read, parse_id(id)?).await?.ok_or(AppError::NotFound("user"))?;
-    Ok(user_json(&p))
+async fn live<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: E, id: i64) -> AppResult<ScimPerson> {
+    store::get(exec, id).await?.filter(|p| !p.deleted).ok_or(AppError::NotFound("user"))
 }
 
-/// Write identity fields and the active flag in one transaction; `active: false` terminates.
-async fn apply(state: &AppState, client: &ScimClient, id: i64, changes: &UserChanges) -> AppResult<Value> {
+pub async fn get(state: &AppState, id: &str, attributes: Option<&str>, excluded: Option<&str>) -> AppResult<Value> {
+    let p = live(&state.db.read, parse_id(id)?).await?;
+    Ok(rules::project(user_json(&p), attributes, excluded))
+}
+
+fn clean(mut doc: Value) -> Value {
+    if let Some(obj) = doc.as_object_mut() {
+        for k in ["id", "meta", "schemas", "password"] {
+            obj.remove(k);
+        }
+    }
+    doc
+}
+
+/// Write the provider's document, identity fields and the active flag in the caller's transaction.
+async fn write(
+    conn: &mut Conn,
+    state: &AppState,
+    client: &ScimClient,
+    id: i64,
+    doc: &Value,
+    deleted: bool,
+) -> AppResult<ScimPerson> {
     let now = state.clock.now();
     let who = client.ledger_name();
-    let mut tx = state.db.begin().await?;
-    let before = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("user"))?;
+    let changes: UserChanges = rules::from_document(doc).map_err(AppError::BadRequest)?;
+    let before = store::get(&mut *conn, id).await?.ok_or(AppError::NotFound("user"))?;
     let email = changes.user_name.clone().unwrap_or_else(|| before.email.clone());
-    if email.to_lowercase() != before.email && store::by_email(&mut tx, &email).await?.is_some_and(|other| other != id)
-    {
+    if email.to_lowercase() != before.email && store::by_email(conn, &email).await?.is_some_and(|other| other != id) {
         return Err(AppError::Conflict(format!("userName {email} is already taken")));
     }
     let name = changes.name().unwrap_or_else(|| before.name.clone());
-    let external_id = changes.external_id.clone().or_else(|| before.external_id.clone());
-    store::update_identity(&mut tx, id, &email, &name, external_id.as_deref(), now).await?;
-    let updated = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("user"))?;
-    if updated.email != before.email || updated.name != before.name || updated.external_id != before.external_id {
+    // The document is the whole user: an externalId it no longer carries was removed.
+    let external_id = changes.external_id.clone();
+    store::update_identity(conn, id, &email, &name, external_id.as_deref(), now).await?;
+    let text = serde_json::to_string(&clean(doc.clone())).map_err(|e| AppError::Internal(e.to_string()))?;
+    store::set_document(conn, id, &text, deleted.then_some(now)).await?;
+    let updated = store::get(&mut *conn, id).await?.ok_or(AppError::NotFound("user"))?;
+    if updated.email != before.email
+        || updated.name != before.name
+        || updated.external_id != before.external_id
+        || updated.deleted != before.deleted
+    {
         let (b, a) = (user_json(&before), user_json(&updated));
-        ledger::record(&mut tx, now, &who, Change::changed("person.update", "person", Some(id), &b, &a)).await?;
+        ledger::record(conn, now, &who, Change::changed("person.scim_update", "person", Some(id), &b, &a)).await?;
     }
-    let target = match (changes.active, before.status) {
-        (Some(false), s) if s != PersonStatus::Terminated => Some(PersonStatus::Terminated),
-        (Some(true), PersonStatus::Terminated) => Some(PersonStatus::Active),
+    let target = match (changes.active, before.status, deleted) {
+        (_, s, true) if s != PersonStatus::Terminated => Some(PersonStatus::Terminated),
+        (Some(false), s, _) if s != PersonStatus::Terminated => Some(PersonStatus::Terminated),
+        (Some(true), PersonStatus::Terminated, false) => Some(PersonStatus::Active),
         _ => None,
     };
     if let Some(status) = target {
-        people::apply_status(&mut tx, &who, id, status, now, now).await?;
+        people::apply_status(conn, &who, id, status, now, now).await?;
     }
-    let after = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("user"))?;
-    tx.commit().await?;
-    Ok(user_json(&after))
+    Ok(store::get(&mut *conn, id).await?.ok_or(AppError::NotFound("user"))?)
 }
 
 pub async fn create(state: &AppState, client: &ScimClient, doc: &Value) -> AppResult<Value> {
     let changes = rules::from_document(doc).map_err(AppError::BadRequest)?;
     let email = changes.user_name.clone().ok_or_else(|| AppError::BadRequest("userName is required".into()))?;
-    if !email.contains('@') {
-        return Err(AppError::BadRequest("userName must be an email address (the user principal name)".into()));
-    }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if store::by_email(&mut tx, &email).await?.is_some() {
-        return Err(AppError::Conflict(format!("userName {email} already exists")));
-    }
-    let name = changes.name().unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
-    let new = NewPerson {
-        name: &name,
-        email: &email,
-        department_id: None,
-        cost_centre_id: None,
-        status: PersonStatus::Active,
+    let id = match store::by_email(&mut tx, &email).await? {
+        // Re-provisioning a user the provider deleted earlier brings the same person back.
+        Some(existing) if store::get(&mut *tx, existing).await?.is_some_and(|p| p.deleted) => existing,
+        Some(_) => return Err(AppError::Conflict(format!("userName {email} already exists"))),
+        None => {
+            let name = changes.name().unwrap_or_else(|| email.clone());
+            let new = NewPerson {
+                name: &name,
+                email: &email,
+                department_id: None,
+                cost_centre_id: None,
+                status: PersonStatus::Active,
+            };
+            let id = catalog::insert_person(&mut tx, &new, now).await?;
+            let created = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("user"))?;
+            let shown = user_json(&created);
+            let change = Change::created("person.create", "person", Some(id), &shown);
+            ledger::record(&mut tx, now, &client.ledger_name(), change).await?;
+            id
+        }
     };
-    let id = catalog::insert_person(&mut tx, &new, now).await?;
-    store::update_identity(&mut tx, id, &email, &name, changes.external_id.as_deref(), now).await?;
-    let created = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("user"))?;
-    ledger::record(
-        &mut tx,
-        now,
-        &client.ledger_name(),
-        Change::created("person.create", "person", Some(id), &user_json(&created)),
-    )
-    .await?;
+    let p = write(&mut tx, state, client, id, doc, false).await?;
     tx.commit().await?;
-    if changes.active == Some(false) {
-        return apply(state, client, id, &UserChanges { active: Some(false), ..Default::default() }).await;
-    }
-    Ok(user_json(&created))
+    Ok(user_json(&p))
 }
 
 pub async fn replace(state: &AppState, client: &ScimClient, id: &str, doc: &Value) -> AppResult<Value> {
-    let changes = rules::from_document(doc).map_err(AppError::BadRequest)?;
-    apply(state, client, parse_id(id)?, &changes).await
+    let mut tx = state.db.begin().await?;
+    let id = live(&mut *tx, parse_id(id)?).await?.id;
+    let p = write(&mut tx, state, client, id, doc, false).await?;
+    tx.commit().await?;
+    Ok(user_json(&p))
 }
 
-pub async fn patch(state: &AppState, client: &ScimClient, id: &str, doc: &Value) -> AppResult<Value> {
-    let changes = rules::from_patch(doc).map_err(AppError::BadRequest)?;
-    apply(state, client, parse_id(id)?, &changes).await
+pub async fn patch(state: &AppState, client: &ScimClient, id: &str, patch: &Value) -> AppResult<Value> {
+    let mut tx = state.db.begin().await?;
+    let current = live(&mut *tx, parse_id(id)?).await?;
+    let mut doc = clean(user_json(&current));
+    rules::patch_document(&mut doc, patch).map_err(AppError::BadRequest)?;
+    let p = write(&mut tx, state, client, current.id, &doc, false).await?;
+    tx.commit().await?;
+    Ok(user_json(&p))
 }
 
-/// DELETE deprovisions: the person is terminated and kept, so history and seat reclamation survive.
+/// DELETE deprovisions: the person is terminated and kept, and no longer exists for SCIM.
 pub async fn delete(state: &AppState, client: &ScimClient, id: &str) -> AppResult<()> {
-    apply(state, client, parse_id(id)?, &UserChanges { active: Some(false), ..Default::default() }).await?;
+    let mut tx = state.db.begin().await?;
+    let current = live(&mut *tx, parse_id(id)?).await?;
+    let doc = clean(user_json(&current));
+    write(&mut tx, state, client, current.id, &doc, true).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -116,15 +116,40 @@ async fn delete_terminates_and_keeps_the_person() {
     let id = provision_with_seat(&app, &scim, "leaver@example.com").await;
     assert_eq!(scim.delete(&format!("/scim/v2/Users/{id}")).await.status, StatusCode::NO_CONTENT);
     assert_marked(&app, id).await;
-    assert_eq!(scim.get(&format!("/scim/v2/Users/{id}")).await.body["active"], false);
-    // Reactivation (rehire) clears the termination but leaves the marks for the owner to resolve.
-    let back = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "add", "path": "active", "value": true}]});
-    let r = scim.send(reqwest::Method::PATCH, &format!("/scim/v2/Users/{id}"), Some(back)).await;
-    assert_eq!(r.body["active"], true);
+    // Gone for SCIM, kept by Seatwise with its history and seats.
+    let gone = scim.get(&format!("/scim/v2/Users/{id}")).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    assert_eq!(gone.body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error");
+    assert_eq!(
+        scim.get("/scim/v2/Users?filter=userName%20eq%20%22leaver@example.com%22").await.body["totalResults"],
+        0
+    );
+    // Re-provisioning brings the same person back, active again; the seat marks stay for the owner to resolve.
+    let back = scim.post("/scim/v2/Users", json!({"userName": "leaver@example.com", "active": true})).await;
+    assert_eq!(back.status, StatusCode::CREATED, "{}", back.body);
+    assert_eq!(back.body["id"], id.to_string());
+    assert_eq!(back.body["active"], true);
     let history = app.admin().await.get(&format!("/api/v1/people/{id}/history")).await;
     assert!(history.body["items"]
         .as_array()
         .unwrap()
         .iter()
         .all(|e| e["actor"].as_str().unwrap().starts_with("scim:")));
+}
+
+#[tokio::test]
+async fn patch_keeps_what_the_provider_sent_and_removes_on_request() {
+    let app = spawn().await;
+    let scim = scim_client(&app).await;
+    let id = provision_with_seat(&app, &scim, "kept@example.com").await;
+    let add = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [
+        {"op": "replace", "path": "name.givenName", "value": "Kim"},
+        {"op": "remove", "path": "externalId"}]});
+    let r = scim.send(reqwest::Method::PATCH, &format!("/scim/v2/Users/{id}"), Some(add)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["name"]["givenName"], "Kim");
+    assert!(r.body.get("externalId").is_none());
+    let only = scim.get(&format!("/scim/v2/Users/{id}?attributes=userName")).await;
+    assert_eq!(only.body["userName"], "kept@example.com");
+    assert!(only.body.get("name").is_none());
 }
