@@ -163,7 +163,7 @@ async fn write(
     if let Some(status) = target {
         people::apply_status(conn, &who, id, status, now, now).await?;
     }
-    Ok(store::get(&mut *conn, id).await?.ok_or(AppError::NotFound("user"))?)
+    store::get(&mut *conn, id).await?.ok_or(AppError::NotFound("user"))
 }
 
 pub async fn create(state: &AppState, client: &ScimClient, doc: &Value) -> AppResult<Value> {
