@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportSummary {
     pub id: i64,
-    /// `hr` or `snipeit`.
+    /// `hr`, `snipeit` or `graph`.
     pub kind: String,
     pub filename: String,
     /// `previewed` or `applied`.
@@ -26,4 +26,25 @@ pub struct ImportSummary {
     /// Seat assignments the file creates (Snipe-IT).
     #[serde(default)]
     pub seats_created: i64,
+    /// License SKUs in the file with no pool mapped to them (Microsoft Graph).
+    #[serde(default)]
+    pub unmapped_skus: Vec<String>,
+}
+
+/// A Microsoft 365 SKU and the pool its assignments become seats of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SkuMapping {
+    /// e.g. `ENTERPRISEPACK`, `SPE_E5`.
+    pub part_number: String,
+    pub sku_id: Option<String>,
+    pub pool_id: Option<i64>,
+    pub pool_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SkuMappingInput {
+    /// The pool, or null to unmap.
+    pub pool_id: Option<i64>,
 }

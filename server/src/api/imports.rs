@@ -4,13 +4,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use seatwise_types::{ErrorResponse, ImportSummary};
+use seatwise_types::{ErrorResponse, ImportSummary, SkuMapping, SkuMappingInput};
 use serde::Deserialize;
 
 use super::extract::ApiQuery;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::service::{imports, snipeit};
+use crate::service::{graph, imports, snipeit};
 use crate::state::AppState;
 
 /// Imports accept files far larger than ordinary JSON bodies.
@@ -69,6 +69,52 @@ pub async fn upload_snipeit(
     let target = snipeit::Target { department_id: p.department_id, cost_centre_id: p.cost_centre_id };
     let summary = snipeit::preview(&state, &actor, &filename, text(&body)?, target).await?;
     Ok((StatusCode::CREATED, Json(summary)))
+}
+
+/// Upload a Microsoft Graph `GET /users` export (with assignedLicenses and signInActivity) for a preview.
+#[utoipa::path(post, path = "/imports/graph-users", tag = "imports", params(("filename" = Option<String>, Query)),
+    request_body(content = String, content_type = "application/json"),
+    responses((status = 201, body = ImportSummary), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn upload_graph_users(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(p): ApiQuery<UploadParams>,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<ImportSummary>)> {
+    let filename = p.filename.unwrap_or_else(|| "graph-users.json".into());
+    Ok((StatusCode::CREATED, Json(graph::preview_users(&state, &actor, &filename, text(&body)?).await?)))
+}
+
+/// Upload a Microsoft Graph `GET /subscribedSkus` export: records each SKU's id for the mappings.
+#[utoipa::path(post, path = "/imports/graph-skus", tag = "imports",
+    request_body(content = String, content_type = "application/json"),
+    responses((status = 200, body = Vec<SkuMapping>), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn upload_graph_skus(
+    State(state): State<AppState>,
+    actor: Actor,
+    body: Bytes,
+) -> AppResult<Json<Vec<SkuMapping>>> {
+    Ok(Json(graph::upload_skus(&state, &actor, text(&body)?).await?))
+}
+
+/// Microsoft 365 SKUs and the pools their assignments become seats of.
+#[utoipa::path(get, path = "/sku-mappings", tag = "imports",
+    responses((status = 200, body = Vec<SkuMapping>), (status = 403, body = ErrorResponse)))]
+pub async fn list_sku_mappings(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<SkuMapping>>> {
+    Ok(Json(graph::mappings(&state, &actor).await?))
+}
+
+/// Map a SKU part number (e.g. `ENTERPRISEPACK`) to a pool, or unmap it.
+#[utoipa::path(put, path = "/sku-mappings/{part_number}", tag = "imports", params(("part_number" = String, Path)),
+    request_body = SkuMappingInput,
+    responses((status = 200, body = Vec<SkuMapping>), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn set_sku_mapping(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(part_number): Path<String>,
+    super::extract::ApiJson(body): super::extract::ApiJson<SkuMappingInput>,
+) -> AppResult<Json<Vec<SkuMapping>>> {
+    Ok(Json(graph::set_mapping(&state, &actor, &part_number, body.pool_id).await?))
 }
 
 /// An import's preview or result.

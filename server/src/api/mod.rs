@@ -88,6 +88,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(people::person_history))
         .routes(routes!(people::set_person_status))
         .routes(routes!(imports::get_import))
+        .routes(routes!(imports::list_sku_mappings))
+        .routes(routes!(imports::set_sku_mapping))
         .routes(routes!(imports::apply_import))
         .routes(routes!(ledger::list_ledger))
         .routes(routes!(ledger::verify_ledger));
@@ -95,6 +97,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let uploads = OpenApiRouter::new()
         .routes(routes!(imports::upload_hr))
         .routes(routes!(imports::upload_snipeit))
+        .routes(routes!(imports::upload_graph_users))
+        .routes(routes!(imports::upload_graph_skus))
         .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_IMPORT_BYTES));
     let (router, mut doc) =
         OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1.merge(uploads)).split_for_parts();

@@ -49,6 +49,7 @@ pub enum CatalogTable {
     Departments,
     CostCentres,
     People,
+    Pools,
 }
 
 impl CatalogTable {
@@ -57,6 +58,7 @@ impl CatalogTable {
             CatalogTable::Departments => "departments",
             CatalogTable::CostCentres => "cost_centres",
             CatalogTable::People => "people",
+            CatalogTable::Pools => "pools",
         }
     }
 }

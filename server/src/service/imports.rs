@@ -40,6 +40,7 @@ fn summary(id: i64, filename: &str, status: &str, rows: usize, plan: &Plan) -> I
         new_cost_centres: plan.new_cost_centres.clone(),
         pools_created: 0,
         seats_created: 0,
+        unmapped_skus: vec![],
     }
 }
 
@@ -94,8 +95,10 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
     if stored.status != "previewed" {
         return Err(AppError::Conflict("This import has already been applied.".into()));
     }
-    if stored.kind == "snipeit" {
-        return super::snipeit::apply(state, actor, stored).await;
+    match stored.kind.as_str() {
+        "snipeit" => return super::snipeit::apply(state, actor, stored).await,
+        "graph" => return super::graph::apply(state, actor, stored).await,
+        _ => {}
     }
     let (full, _): (bool, ImportSummary) =
         serde_json::from_str(&stored.summary_json).map_err(|e| AppError::Internal(e.to_string()))?;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod demo;
 pub mod generate;
+pub mod graph;
 pub mod imports;
 pub mod ledger;
 pub mod people;

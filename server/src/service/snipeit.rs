@@ -99,6 +99,7 @@ async fn run(
         new_cost_centres: vec![],
         pools_created: 0,
         seats_created: 0,
+        unmapped_skus: vec![],
     };
     let mut pool_ids = BTreeMap::new();
     for ((vendor_key, item_key), r) in licenses(rows) {

@@ -200,3 +200,71 @@ async fn the_snipe_it_sample_creates_its_licenses_and_seats_and_reimports_as_a_n
         .await;
     assert_eq!(nowhere.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn graph_users_become_people_sign_ins_and_seats_through_the_sku_mapping() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let skus = admin
+        .post_raw("/api/v1/imports/graph-skus", "application/json", sample("graph-subscribed-skus.json").into_bytes())
+        .await;
+    assert_eq!(skus.status, StatusCode::OK, "{}", skus.body);
+    assert_eq!(skus.body.as_array().unwrap().len(), 3);
+    let e3 = app.pool_id("Microsoft 365 E3").await;
+    let r = admin.put("/api/v1/sku-mappings/ENTERPRISEPACK", json!({"pool_id": e3})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body[0]["pool_name"], "Microsoft 365 E3");
+    assert_eq!(
+        app.owner().await.put("/api/v1/sku-mappings/SPE_E5", json!({"pool_id": e3})).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        admin.put("/api/v1/sku-mappings/SPE_E5", json!({"pool_id": 999999})).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let seats_before = app.count(&format!("seat_assignments WHERE pool_id = {e3}")).await;
+    let preview = admin
+        .post_raw("/api/v1/imports/graph-users", "application/json", sample("graph-users.json").into_bytes())
+        .await;
+    assert_eq!(preview.status, StatusCode::CREATED, "{}", preview.body);
+    assert!(preview.body["creates"].as_i64().unwrap() >= 4);
+    assert!(preview.body["seats_created"].as_i64().unwrap() >= 2);
+    assert_eq!(preview.body["unmapped_skus"][0], "SPE_E5");
+    assert_eq!(
+        app.count(&format!("seat_assignments WHERE pool_id = {e3}")).await,
+        seats_before,
+        "preview is a dry run"
+    );
+    let id = preview.body["id"].as_i64().unwrap();
+    let applied = admin.post(&format!("/api/v1/imports/{id}/apply"), json!({})).await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    assert_eq!(
+        app.count(&format!("seat_assignments WHERE pool_id = {e3}")).await,
+        seats_before + applied.body["seats_created"].as_i64().unwrap()
+    );
+    // Sign-ins: Dana signed in recently, Nia never did.
+    let dana: Option<String> = sqlx::query_scalar(
+        "SELECT s.last_sign_in_at FROM person_signins s JOIN people p ON p.id = s.person_id WHERE p.email = 'dana.whitfield@example.com' AND s.source = 'entra'",
+    )
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    assert!(dana.unwrap().starts_with("2026-11-20"));
+    let never = admin.get("/api/v1/people?no_signin_days=30&q=new.hire").await;
+    assert_eq!(never.body["total"], 1);
+    // A disabled account is a termination.
+    let lea = app.id_of("SELECT id FROM people WHERE email = 'left.company@example.com'").await;
+    assert_eq!(admin.get(&format!("/api/v1/people/{lea}")).await.body["status"], "terminated");
+
+    let again = admin
+        .post_raw("/api/v1/imports/graph-users", "application/json", sample("graph-users.json").into_bytes())
+        .await;
+    assert_eq!(again.body["creates"], 0);
+    assert_eq!(again.body["seats_created"], 0);
+    let bad = admin
+        .post_raw("/api/v1/imports/graph-users", "application/json", br#"{"value":[{"displayName":"x"}]}"#.to_vec())
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.body["error"]["fields"][0]["row"], 1);
+}

@@ -39,6 +39,13 @@ async fn every_endpoint_against_every_role() {
         case(g.clone(), "/api/v1/inventory/summary".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/lookups".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/my/licenses".into(), None, [200, 200, 403, 403]),
+        case(g.clone(), "/api/v1/sku-mappings".into(), None, [200, 403, 403, 403]),
+        case(
+            Method::PUT,
+            "/api/v1/sku-mappings/ENTERPRISEPACK".into(),
+            Some(json!({"pool_id": null})),
+            [200, 403, 403, 403],
+        ),
         case(g.clone(), format!("/api/v1/pools/{eng}"), None, [200, 200, 200, 200]),
         case(g.clone(), format!("/api/v1/pools/{sales}"), None, [200, 404, 200, 200]),
         case(g.clone(), format!("/api/v1/pools/{sales}/detail"), None, [200, 404, 200, 200]),
@@ -150,6 +157,15 @@ async fn every_endpoint_against_every_role() {
         let got = client.post_raw(&path, "text/csv", snipe.as_bytes().to_vec()).await;
         if got.status.as_u16() != want {
             failures.push(format!("Snipe-IT import as {}: {} (expected {want})", ROLES[r], got.status));
+        }
+        let graph =
+            client.post_raw("/api/v1/imports/graph-users", "application/json", br#"{"value":[]}"#.to_vec()).await;
+        if graph.status.as_u16() != want {
+            failures.push(format!("Graph import as {}: {} (expected {want})", ROLES[r], graph.status));
+        }
+        let skus = client.post_raw("/api/v1/imports/graph-skus", "application/json", br#"{"value":[]}"#.to_vec()).await;
+        if skus.status.as_u16() != if r == 0 { 200 } else { 403 } {
+            failures.push(format!("Graph SKUs as {}: {}", ROLES[r], skus.status));
         }
         let got = client.get("/api/v1/imports/1").await;
         if got.status.as_u16() != if r == 0 { 200 } else { 403 } {
