@@ -1,7 +1,7 @@
 //! Import people from an HR export: upload, see every row-level problem or a preview, then apply.
 
 use leptos::prelude::*;
-use seatwise_types::{FieldError, ImportSummary, Lookups};
+use seatwise_types::{FieldError, ImportSummary, Lookups, Page, Pool, SkuMapping, SkuMappingInput};
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
@@ -38,7 +38,9 @@ pub fn ImportPage() -> impl IntoView {
                 })
             }
         };
-        let path = if source.get_untracked() == "snipeit" {
+        let path = if source.get_untracked() == "graph" {
+            format!("/api/v1/imports/graph-users{}", api::query(&[("filename", name)]))
+        } else if source.get_untracked() == "snipeit" {
             let qs = api::query(&[
                 ("filename", name),
                 ("department_id", department.get_untracked()),
@@ -49,7 +51,8 @@ pub fn ImportPage() -> impl IntoView {
             let qs = api::query(&[("filename", name), ("full", full.get_untracked().to_string())]);
             format!("/api/v1/imports/hr{qs}")
         };
-        api::post_text::<ImportSummary>(&path, "text/csv", text).await
+        let content_type = if source.get_untracked() == "graph" { "application/json" } else { "text/csv" };
+        api::post_text::<ImportSummary>(&path, content_type, text).await
     });
     let apply = Action::new_local(|id: &i64| {
         let url = format!("/api/v1/imports/{id}/apply");
@@ -60,7 +63,7 @@ pub fn ImportPage() -> impl IntoView {
             <div class="page-head">
                 <div>
                     <h1>"Import"</h1>
-                    <p class="muted">"Upload an HR export or a Snipe-IT license export. Nothing changes until you have seen the preview and applied it."</p>
+                    <p class="muted">"Upload an HR export, a Snipe-IT license export or a Microsoft 365 users export. Nothing changes until you have seen the preview and applied it."</p>
                 </div>
             </div>
             <form class="panel form" on:submit=move |ev| {
@@ -75,15 +78,21 @@ pub fn ImportPage() -> impl IntoView {
                         on:change=move |_| source.set("hr".into())/>" People from an HR export"</label>
                     <label><input type="radio" name="source" value="snipeit" prop:checked=move || source.get() == "snipeit"
                         on:change=move |_| source.set("snipeit".into())/>" Licenses and seats from Snipe-IT"</label>
+                    <label><input type="radio" name="source" value="graph" prop:checked=move || source.get() == "graph"
+                        on:change=move |_| source.set("graph".into())/>" Microsoft 365 users (Graph export)"</label>
                 </fieldset>
                 <div class="form-grid">
                     <div class="field">
-                        <label for="hr-file">{move || if source.get() == "snipeit" { "Snipe-IT license export (CSV)" } else { "HR export (CSV)" }}</label>
+                        <label for="hr-file">{move || match source.get().as_str() {
+                            "snipeit" => "Snipe-IT license export (CSV)",
+                            "graph" => "Graph users export (JSON)",
+                            _ => "HR export (CSV)",
+                        }}</label>
                         <input id="hr-file" type="file" accept=".csv,text/csv"/>
-                        <p class="muted small">{move || if source.get() == "snipeit" {
-                            "One row per checked-out seat, as Snipe-IT exports licenses; costs like $41.70 and US dates are fine."
-                        } else {
-                            "Columns: employee_id, first_name, last_name, email, department, cost_centre, manager_employee_id, employment_type, status, start_date, end_date."
+                        <p class="muted small">{move || match source.get().as_str() {
+                            "snipeit" => "One row per checked-out seat, as Snipe-IT exports licenses; costs like $41.70 and US dates are fine.",
+                            "graph" => "GET /v1.0/users with assignedLicenses and signInActivity. Licenses become seats through the SKU mappings below.",
+                            _ => "Columns: employee_id, first_name, last_name, email, department, cost_centre, manager_employee_id, employment_type, status, start_date, end_date.",
                         }}</p>
                     </div>
                     <Show when=move || source.get() == "hr">
@@ -118,6 +127,7 @@ pub fn ImportPage() -> impl IntoView {
                 </div>
             </form>
             {move || local_error.get().map(|m| view! { <div class="banner banner-error" role="alert">{m}</div> })}
+            <SkuMappings/>
             <div aria-live="polite">
                 {move || match upload.value().get() {
                     None => ().into_any(),
@@ -130,7 +140,9 @@ pub fn ImportPage() -> impl IntoView {
                                 <h2 id="preview-h">{move || if apply.value().get().is_some_and(|r| r.is_ok()) { "Imported" } else { "Preview" }}</h2>
                                 {move || match apply.value().get() {
                                     Some(Ok(done)) => view! {
-                                        <div class="banner banner-ok" role="status">{if done.kind == "snipeit" {
+                                        <div class="banner banner-ok" role="status">{if done.kind == "graph" {
+                                            format!("Imported {}: {} people created, {} updated, {} seats created.", done.filename, done.creates, done.updates, done.seats_created)
+                                        } else if done.kind == "snipeit" {
                                             format!("Imported {}: {} pools and {} seats created, {} people added.", done.filename, done.pools_created, done.seats_created, done.creates)
                                         } else {
                                             format!("Imported {}: {} created, {} updated, {} unchanged.", done.filename, done.creates, done.updates, done.unchanged)
@@ -162,6 +174,21 @@ fn Summary(s: ImportSummary) -> impl IntoView {
     let stat = |label: &'static str, value: i64, class: &'static str| {
         view! { <div class="card stat"><span class="stat-label">{label}</span><span class=format!("stat-value {class}")>{value}</span></div> }
     };
+    if s.kind == "graph" {
+        let unmapped = s.unmapped_skus.join(", ");
+        return view! {
+            <section class="cards" aria-label="What the file does">
+                {stat("Users", s.rows, "")}
+                {stat("New people", s.creates, "")}
+                {stat("Updated", s.updates, "")}
+                {stat("Unchanged", s.unchanged, "")}
+                {stat("New seats", s.seats_created, "")}
+                {stat("Disabled accounts", s.terminations, if s.terminations > 0 { "warn" } else { "" })}
+            </section>
+            {(!unmapped.is_empty()).then(|| view! { <p class="muted">{format!("Not mapped to a pool (no seats created): {unmapped}.")}</p> })}
+        }
+        .into_any();
+    }
     if s.kind == "snipeit" {
         return view! {
             <section class="cards" aria-label="What the file does">
@@ -216,5 +243,74 @@ fn RowErrors(error: ApiError) -> impl IntoView {
                 </table>
             </div>
         </section>
+    }
+}
+
+/// Microsoft 365 SKUs and the pools their assignments become seats of; editable here.
+#[component]
+fn SkuMappings() -> impl IntoView {
+    let mappings = LocalResource::new(|| api::get::<Vec<SkuMapping>>("/api/v1/sku-mappings"));
+    let pools = LocalResource::new(|| api::get::<Page<Pool>>("/api/v1/pools?per_page=500&sort=name"));
+    let save = Action::new_local(|(part, pool): &(String, Option<i64>)| {
+        let (url, body) = (format!("/api/v1/sku-mappings/{part}"), SkuMappingInput { pool_id: *pool });
+        async move { api::put::<_, Vec<SkuMapping>>(&url, &body).await }
+    });
+    let upload = Action::new_local(|_: &()| async move {
+        let (_, text) = read_file("sku-file").await.map_err(|m| ApiError {
+            status: 0,
+            body: seatwise_types::ErrorBody { code: "file".into(), message: m, fields: vec![] },
+        })?;
+        api::post_text::<Vec<SkuMapping>>("/api/v1/imports/graph-skus", "application/json", text).await
+    });
+    Effect::new(move |_| {
+        if save.value().get().is_some_and(|r| r.is_ok()) || upload.value().get().is_some_and(|r| r.is_ok()) {
+            mappings.refetch();
+        }
+    });
+    view! {
+        <details class="panel">
+            <summary><strong>"Microsoft 365 SKU mappings"</strong></summary>
+            <p class="muted">"Which pool a Microsoft 365 license (SKU) counts against. Upload the subscribedSkus export to list your SKUs."</p>
+            <div class="inline-form">
+                <div class="field">
+                    <label for="sku-file">"subscribedSkus export (JSON)"</label>
+                    <input id="sku-file" type="file" accept=".json,application/json"/>
+                </div>
+                <button class="btn" type="button" disabled=move || upload.pending().get() on:click=move |_| { upload.dispatch(()); }>"Read SKUs"</button>
+            </div>
+            {move || upload.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
+            {move || save.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
+            {move || match (mappings.get(), pools.get()) {
+                (Some(Ok(list)), Some(Ok(pools))) if !list.is_empty() => view! {
+                    <table class="table" id="sku-mappings">
+                        <thead><tr><th scope="col">"SKU"</th><th scope="col">"Pool"</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|m| {
+                                let part = m.part_number.clone();
+                                let label = format!("Pool for {}", m.part_number);
+                                view! {
+                                    <tr>
+                                        <td><code>{m.part_number.clone()}</code></td>
+                                        <td>
+                                            <select aria-label=label on:change=move |ev| {
+                                                let v = event_target_value(&ev).parse::<i64>().ok();
+                                                save.dispatch((part.clone(), v));
+                                            }>
+                                                <option value="" selected=m.pool_id.is_none()>"Not mapped"</option>
+                                                {pools.items.iter().map(|p| view! {
+                                                    <option value=p.id.to_string() selected=m.pool_id == Some(p.id)>{p.name.clone()}</option>
+                                                }).collect_view()}
+                                            </select>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+                (Some(Err(e)), _) | (_, Some(Err(e))) => view! { <ErrorBanner error=e/> }.into_any(),
+                _ => view! { <p class="muted">"No SKUs yet."</p> }.into_any(),
+            }}
+        </details>
     }
 }

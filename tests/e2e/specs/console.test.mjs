@@ -6,6 +6,8 @@ import { launchBrowser, login, newPage, startServer } from '../lib/harness.mjs';
 
 // The shared samples sit beside the checkout.
 const hrSample = readFileSync(new URL('../../../../shared/samples/hr-export.csv', import.meta.url), 'utf8');
+const graphSkus = readFileSync(new URL('../../../../shared/samples/graph-subscribed-skus.json', import.meta.url), 'utf8');
+const graphUsers = readFileSync(new URL('../../../../shared/samples/graph-users.json', import.meta.url), 'utf8');
 const snipeSample = readFileSync(new URL('../../../../shared/samples/snipeit-licenses.csv', import.meta.url), 'utf8');
 
 let server;
@@ -216,6 +218,29 @@ test('a Snipe-IT export becomes pools and seats', async () => {
   await page.getByLabel('Search pools').fill('Visio Plan 2');
   await page.getByLabel('Search pools').press('Enter');
   await page.getByRole('link', { name: 'Microsoft Visio Plan 2' }).waitFor();
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test('Microsoft 365: SKUs are mapped to a pool in the UI and a Graph users export turns licenses into seats', async () => {
+  const page = await newPage(browser, 'admin-graph-import');
+  await login(page, server.base, 'admin@example.com');
+  await page.goto(`${server.base}/imports`);
+  await page.getByText('Microsoft 365 SKU mappings').click();
+  await page.getByLabel('subscribedSkus export (JSON)').setInputFiles({ name: 'skus.json', mimeType: 'application/json', buffer: Buffer.from(graphSkus) });
+  await page.getByRole('button', { name: 'Read SKUs' }).click();
+  await page.getByLabel('Pool for ENTERPRISEPACK').waitFor();
+  await page.getByLabel('Pool for ENTERPRISEPACK').selectOption({ label: 'Microsoft 365 E3' });
+  await page.waitForResponse((r) => r.url().includes('/api/v1/sku-mappings/ENTERPRISEPACK') && r.ok());
+  await page.shot('mappings');
+  await page.getByLabel('Microsoft 365 users (Graph export)').check();
+  await page.getByLabel('Graph users export (JSON)').setInputFiles({ name: 'graph-users.json', mimeType: 'application/json', buffer: Buffer.from(graphUsers) });
+  await page.getByRole('button', { name: 'Upload and preview' }).click();
+  await page.getByRole('heading', { name: 'Preview' }).waitFor();
+  await page.getByText(/Not mapped to a pool.*SPE_E5/).waitFor();
+  await page.shot('preview');
+  await page.getByRole('button', { name: 'Apply import' }).click();
+  await page.getByText(/Imported graph-users\.json: \d+ people created, \d+ updated, [1-9]\d* seats created\./).waitFor();
+  await page.shot('applied');
   assert.deepEqual(page.scriptErrors, []);
 });
 
