@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
+use pages::devices::DevicesPage;
 use pages::imports::ImportPage;
 use pages::inventory::InventoryPage;
 use pages::ledger::LedgerPage;
@@ -36,6 +37,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/pools/:id/edit") view=PoolEditPage/>
                 <Route path=path!("/my") view=MyLicensesPage/>
                 <Route path=path!("/people") view=PeoplePage/>
+                <Route path=path!("/devices") view=DevicesPage/>
                 <Route path=path!("/people/:id") view=PersonPage/>
                 <Route path=path!("/ledger") view=LedgerPage/>
                 <Route path=path!("/imports") view=ImportPage/>

@@ -387,3 +387,24 @@ pub struct OwnedPool {
     /// Short sentences, most urgent first; empty when all is well.
     pub attention: Vec<String>,
 }
+
+/// A device that can hold per-device licenses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Device {
+    pub id: i64,
+    pub asset_tag: String,
+    pub name: String,
+    pub person: Option<Ref>,
+    /// Seats assigned to this device (by asset tag).
+    pub seats_held: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceInput {
+    pub asset_tag: String,
+    pub name: String,
+    #[serde(default)]
+    pub person_id: Option<i64>,
+}

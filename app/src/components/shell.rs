@@ -41,6 +41,7 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
                             {owns.then(|| view! { <A href="/my">"My licenses"</A> })}
                             <A href="/pools">"Inventory"</A>
                             <A href="/people">"People"</A>
+                            <A href="/devices">"Devices"</A>
                             {is_admin.then(|| view! { <A href="/imports">"Import"</A> <A href="/ledger">"Audit ledger"</A> })}
                         </nav>
                         <div class="user">

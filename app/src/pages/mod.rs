@@ -1,3 +1,4 @@
+pub mod devices;
 pub mod imports;
 pub mod inventory;
 pub mod ledger;

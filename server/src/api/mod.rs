@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`: routes and the OpenAPI document, generated from the same handler list.
 
 pub mod catalog;
+pub mod devices;
 pub mod extract;
 pub mod imports;
 pub mod ledger;
@@ -82,6 +83,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(catalog::list_products, catalog::create_product))
         .routes(routes!(catalog::list_departments))
         .routes(routes!(catalog::list_cost_centres))
+        .routes(routes!(devices::list_devices, devices::create_device))
         .routes(routes!(people::list_people))
         .routes(routes!(people::get_person))
         .routes(routes!(people::person_seats))

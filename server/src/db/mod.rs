@@ -6,6 +6,7 @@
 
 pub mod bulk;
 pub mod catalog;
+pub mod devices;
 pub mod graph;
 pub mod imports;
 pub mod ledger;

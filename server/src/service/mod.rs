@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod demo;
+pub mod devices;
 pub mod generate;
 pub mod graph;
 pub mod imports;

@@ -136,3 +136,35 @@ async fn my_licenses_puts_what_needs_attention_first() {
     assert!(notes.iter().any(|n| n.starts_with("Over-assigned")), "{notes:?}");
     assert!(notes.iter().any(|n| n.ends_with("who left")), "{notes:?}");
 }
+
+#[tokio::test]
+async fn devices_are_registered_by_owners_and_admins_and_count_their_seats() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let person = app.id_of("SELECT MIN(id) FROM people WHERE status = 'active'").await;
+    let r = owner
+        .post("/api/v1/devices", json!({"asset_tag": "NW-LT-0042", "name": "Design laptop", "person_id": person}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["person"]["id"], person);
+    let dup = owner.post("/api/v1/devices", json!({"asset_tag": "nw-lt-0042", "name": "Again"})).await;
+    assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(dup.field_paths(), ["asset_tag"]);
+    let bad = owner.post("/api/v1/devices", json!({"asset_tag": " ", "name": "", "person_id": 999999})).await;
+    assert_eq!(bad.field_paths(), ["asset_tag", "name", "person_id"]);
+    for client in [app.finance().await, app.approver().await] {
+        assert_eq!(
+            client.post("/api/v1/devices", json!({"asset_tag": "X-1", "name": "x"})).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(client.get("/api/v1/devices").await.status, StatusCode::OK);
+    }
+    assert_eq!(app.anonymous().get("/api/v1/devices").await.status, StatusCode::UNAUTHORIZED);
+    // A per-device seat names the device by asset tag.
+    let pool = app.pool_id("Lucidchart Team").await;
+    let seat =
+        app.admin().await.post(&format!("/api/v1/pools/{pool}/assignments"), json!({"device": "NW-LT-0042"})).await;
+    assert_eq!(seat.status, StatusCode::CREATED, "{}", seat.body);
+    let list = owner.get("/api/v1/devices").await;
+    assert_eq!(list.body[0]["seats_held"], 1);
+}

@@ -255,6 +255,23 @@ test('an owner sees what needs attention on My licenses', async () => {
   await page.shot('list');
 });
 
+test('an owner registers a device used by a colleague', async () => {
+  const page = await newPage(browser, 'owner-devices');
+  await login(page, server.base, 'owner@example.com');
+  await page.getByRole('link', { name: 'Devices' }).click();
+  await page.getByRole('heading', { name: 'Devices', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Register device' }).click();
+  await page.locator('#err-asset_tag').waitFor();
+  await page.getByLabel('Asset tag').fill('NW-LT-0100');
+  await page.getByLabel('Name', { exact: true }).fill('CAD workstation');
+  await page.getByLabel('Used by (optional)').fill('Olivia');
+  await page.locator('.picker-option').first().click();
+  await page.getByRole('button', { name: 'Register device' }).click();
+  await page.locator('#devices tbody tr', { hasText: 'NW-LT-0100' }).waitFor();
+  await page.shot('registered');
+  assert.deepEqual(page.scriptErrors, []);
+});
+
 test('finance sees costs across all departments but no edit controls', async () => {
   const page = await newPage(browser, 'finance');
   await login(page, server.base, 'finance@example.com');
