@@ -43,7 +43,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         secure_cookies: cli.serve.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
         ..Settings::default()
     };
-    let state = AppState { db, clock: Arc::new(SystemClock), settings: Arc::new(settings) };
+    let state =
+        AppState { db, clock: Arc::new(SystemClock), settings: Arc::new(settings), progress: Default::default() };
     match cli.command {
         None | Some(Command::Serve) => serve(state, cli.serve).await,
         Some(Command::VerifyLedger) => {

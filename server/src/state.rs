@@ -1,4 +1,5 @@
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use crate::clock::SharedClock;
 use crate::db::Db;
@@ -9,6 +10,41 @@ pub struct AppState {
     pub db: Db,
     pub clock: SharedClock,
     pub settings: Arc<Settings>,
+    pub progress: Progress,
+}
+
+/// How far long-running work (an import being applied) has come, by job id. Kept in memory: the work runs in one
+/// transaction, so the database cannot show it until it commits. Ask the instance that runs the job.
+#[derive(Clone, Default)]
+pub struct Progress(Arc<Mutex<HashMap<i64, JobProgress>>>);
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct JobProgress {
+    pub done: u64,
+    pub total: u64,
+    pub phase: String,
+    pub finished: bool,
+}
+
+impl Progress {
+    pub fn set(&self, id: i64, phase: &str, done: u64, total: u64) {
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(id, JobProgress { done, total, phase: phase.to_string(), finished: false });
+        }
+    }
+
+    pub fn finish(&self, id: i64) {
+        if let Ok(mut m) = self.0.lock() {
+            if let Some(p) = m.get_mut(&id) {
+                p.done = p.total;
+                p.finished = true;
+            }
+        }
+    }
+
+    pub fn get(&self, id: i64) -> Option<JobProgress> {
+        self.0.lock().ok().and_then(|m| m.get(&id).cloned())
+    }
 }
 
 #[derive(Debug, Clone)]

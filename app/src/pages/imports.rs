@@ -8,6 +8,23 @@ use crate::api::{self, ApiError};
 use crate::components::shell::Shell;
 use crate::components::ErrorBanner;
 
+/// Progress of an import being applied, as the server reports it.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct Progress {
+    done: u64,
+    total: u64,
+    phase: String,
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// Read the chosen file's text in the browser.
 async fn read_file(input_id: &str) -> Result<(String, String), String> {
     let input = web_sys::window()
@@ -57,6 +74,23 @@ pub fn ImportPage() -> impl IntoView {
     let apply = Action::new_local(|id: &i64| {
         let url = format!("/api/v1/imports/{id}/apply");
         async move { api::post_empty::<ImportSummary>(&url).await }
+    });
+    // While a large file is applied, ask the server how far it has come.
+    let progress = RwSignal::new(None::<Progress>);
+    Effect::new(move |_| {
+        if !apply.pending().get() {
+            return;
+        }
+        let Some(Ok(preview)) = upload.value().get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            while apply.pending().get_untracked() {
+                if let Ok(p) = api::get::<Progress>(&format!("/api/v1/imports/{}/progress", preview.id)).await {
+                    progress.set(Some(p));
+                }
+                sleep_ms(400).await;
+            }
+            progress.set(None);
+        });
     });
     view! {
         <Shell title="Import">
@@ -157,6 +191,12 @@ pub fn ImportPage() -> impl IntoView {
                                                 on:click=move |_| { apply.dispatch(id); }>
                                                 {move || if apply.pending().get() { "Applying…" } else { "Apply import" }}
                                             </button>
+                                            {move || progress.get().filter(|p| p.total > 0).map(|p| view! {
+                                                <label class="progress">
+                                                    {format!("{}: {} of {}", p.phase, p.done, p.total)}
+                                                    <progress max=p.total.to_string() value=p.done.to_string()></progress>
+                                                </label>
+                                            })}
                                         </div>
                                     }.into_any(),
                                 }}

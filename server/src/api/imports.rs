@@ -128,6 +128,17 @@ pub async fn get_import(
     Ok(Json(imports::get(&state, &actor, id).await?))
 }
 
+/// How far applying an import has come; poll it while the apply request runs.
+#[utoipa::path(get, path = "/imports/{id}/progress", tag = "imports", params(("id" = i64, Path)),
+    responses((status = 200, body = crate::state::JobProgress), (status = 404, body = ErrorResponse)))]
+pub async fn import_progress(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<crate::state::JobProgress>> {
+    Ok(Json(imports::progress(&state, &actor, id).await?))
+}
+
 /// Apply a previewed import, completely or not at all.
 #[utoipa::path(post, path = "/imports/{id}/apply", tag = "imports", params(("id" = i64, Path)),
     responses((status = 200, body = ImportSummary), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]

@@ -93,6 +93,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(imports::list_sku_mappings))
         .routes(routes!(imports::set_sku_mapping))
         .routes(routes!(imports::apply_import))
+        .routes(routes!(imports::import_progress))
         .routes(routes!(ledger::list_ledger))
         .routes(routes!(ledger::verify_ledger));
     // Uploads get a larger body limit than the JSON endpoints (the inner limit wins).

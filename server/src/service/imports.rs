@@ -128,7 +128,12 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
     let started = std::time::Instant::now();
     let mut ids_by_row = HashMap::new();
     let records: Vec<hr::PersonRecord> = plan.creates.iter().map(|(_, r, _)| r.clone()).collect();
-    let new_ids = store::insert_people(&mut tx, &records, now).await?;
+    let total = rows.len() as u64;
+    let mut new_ids = Vec::with_capacity(records.len());
+    for chunk in records.chunks(2_000) {
+        new_ids.extend(store::insert_people(&mut tx, chunk, now).await?);
+        state.progress.set(id, "people", new_ids.len() as u64, total);
+    }
     let mut pending = Vec::with_capacity(records.len() + plan.updates.len());
     for ((row, record, _), person_id) in plan.creates.iter().zip(&new_ids) {
         let created = hr::PersonRecord { id: *person_id, ..record.clone() };
@@ -143,8 +148,10 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
         ids_by_row.insert(*row, after.id);
     }
     tracing::debug!(elapsed = ?started.elapsed(), "import: people written");
+    state.progress.set(id, "audit ledger", total, total);
     ledger::record_many(&mut tx, now, who, pending).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "import: ledger written");
+    state.progress.set(id, "status changes", total, total);
     // Status changes one by one: each may mark seats and carries its own effective time.
     let status_changes = plan
         .creates
@@ -189,5 +196,17 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
     }
     ledger::record(&mut tx, now, who, Change::created("import.apply", "import", Some(id), &s)).await?;
     tx.commit().await?;
+    state.progress.finish(id);
     Ok(s)
+}
+
+/// How far applying an import has come (while the apply request runs).
+pub async fn progress(state: &AppState, actor: &Actor, id: i64) -> AppResult<crate::state::JobProgress> {
+    require_admin(actor)?;
+    if let Some(p) = state.progress.get(id) {
+        return Ok(p);
+    }
+    let stored = store::get(&state.db.read, id).await?.ok_or(AppError::NotFound("import"))?;
+    let done = stored.status == "applied";
+    Ok(crate::state::JobProgress { done: 0, total: 0, phase: stored.status, finished: done })
 }

@@ -38,6 +38,10 @@ async fn the_sample_hr_export_previews_applies_and_reapplies_as_a_no_op() {
     assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
     assert_eq!(applied.body["status"], "applied");
     assert_eq!(app.count("people").await, people_before + 9);
+    let progress = admin.get(&format!("/api/v1/imports/{id}/progress")).await;
+    assert_eq!(progress.body["finished"], true, "{}", progress.body);
+    assert_eq!(progress.body["done"], 9);
+    assert_eq!(progress.body["total"], 9);
     assert_eq!(admin.post(&format!("/api/v1/imports/{id}/apply"), json!({})).await.status, StatusCode::CONFLICT);
 
     let left = person(&app, "E0450").await;

@@ -68,7 +68,12 @@ pub async fn spawn_with(demo_data: bool) -> TestApp {
     let db = Db::connect(&database_url).await.expect("connect");
     db.migrate().await.expect("migrate");
     let clock = Arc::new(ManualClock::new(test_now()));
-    let state = AppState { db: db.clone(), clock: clock.clone(), settings: Arc::new(Settings::default()) };
+    let state = AppState {
+        db: db.clone(),
+        clock: clock.clone(),
+        settings: Arc::new(Settings::default()),
+        progress: Default::default(),
+    };
     if demo_data {
         demo::seed(&state, PASSWORD).await.expect("seed demo data");
     }
