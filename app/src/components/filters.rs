@@ -70,3 +70,15 @@ pub fn FilterToggle(
         </label>
     }
 }
+
+/// Previous / next paging for a list whose page lives in the URL.
+#[component]
+pub fn Pager(current: i64, pages: i64, update: Callback<Vec<(&'static str, String)>>) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label="Pages">
+            <button class="btn" type="button" disabled={current <= 1} on:click=move |_| update.run(vec![("page", (current - 1).to_string())])>"← Previous"</button>
+            <span>{format!("Page {current} of {}", pages.max(1))}</span>
+            <button class="btn" type="button" disabled={current >= pages} on:click=move |_| update.run(vec![("page", (current + 1).to_string())])>"Next →"</button>
+        </nav>
+    }
+}

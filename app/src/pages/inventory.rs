@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 use seatwise_types::{InventorySummary, LicenseType, Lookups, Page, Pool, Role};
 
 use crate::api;
-use crate::components::filters::{url_updater, FilterSelect, FilterToggle};
+use crate::components::filters::{url_updater, FilterSelect, FilterToggle, Pager};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText, Utilization};
 use crate::format;
@@ -198,10 +198,6 @@ fn PoolTable(page: Page<Pool>, sort: String, update: Callback<Vec<(&'static str,
                 </tbody>
             </table>
         </div>
-        <nav class="pager" aria-label="Pages">
-            <button class="btn" type="button" disabled={current <= 1} on:click=move |_| update.run(vec![("page", (current - 1).to_string())])>"← Previous"</button>
-            <span>{format!("Page {current} of {}", pages.max(1))}</span>
-            <button class="btn" type="button" disabled={current >= pages} on:click=move |_| update.run(vec![("page", (current + 1).to_string())])>"Next →"</button>
-        </nav>
+        <Pager current=current pages=pages update=update/>
     }
 }

@@ -8,7 +8,7 @@ use seatwise_types::{
 };
 
 use crate::api;
-use crate::components::filters::{url_updater, FilterSelect, FilterToggle};
+use crate::components::filters::{url_updater, FilterSelect, FilterToggle, Pager};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText, StatusBadge};
 use crate::format;
@@ -100,11 +100,7 @@ fn PeopleTable(page: Page<Person>, update: Callback<Vec<(&'static str, String)>>
                 </tbody>
             </table>
         </div>
-        <nav class="pager" aria-label="Pages">
-            <button class="btn" type="button" disabled={current <= 1} on:click=move |_| update.run(vec![("page", (current - 1).to_string())])>"← Previous"</button>
-            <span>{format!("Page {current} of {}", pages.max(1))}</span>
-            <button class="btn" type="button" disabled={current >= pages} on:click=move |_| update.run(vec![("page", (current + 1).to_string())])>"Next →"</button>
-        </nav>
+        <Pager current=current pages=pages update=update/>
     }
 }
 

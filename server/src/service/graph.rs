@@ -11,9 +11,8 @@ use crate::db::imports::{self as people_store, StoredImport};
 use crate::db::{graph as store, pools, Conn};
 use crate::domain::graph::{self, GraphUser};
 use crate::domain::hr::PersonRecord;
-use crate::domain::secret::sha256_hex;
 use crate::error::{AppError, AppResult};
-use crate::service::imports::require_admin;
+use crate::service::imports::{commit_apply, require_admin, save_preview};
 use crate::service::ledger::{self, Change};
 use crate::service::people;
 use crate::state::AppState;
@@ -229,36 +228,13 @@ pub async fn preview_users(state: &AppState, actor: &Actor, filename: &str, text
     let mut tx = state.db.begin().await?;
     let mut s = run(&mut tx, state, actor.ledger_name(), &users, 0).await?;
     tx.rollback().await?;
-    s.filename = filename.into();
-    s.status = "previewed".into();
-    let json = serde_json::to_string(&((), &s)).map_err(|e| AppError::Internal(e.to_string()))?;
-    s.id = people_store::insert(
-        &state.db.write,
-        "graph",
-        filename,
-        text,
-        &sha256_hex(text),
-        &json,
-        actor.ledger_name(),
-        state.clock.now(),
-    )
-    .await?;
+    save_preview(state, actor, "graph", filename, text, &(), &mut s).await?;
     Ok(s)
 }
 
 pub async fn apply(state: &AppState, actor: &Actor, stored: StoredImport) -> AppResult<ImportSummary> {
     let users = graph::parse_users(&stored.content).map_err(AppError::validation)?;
-    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let mut s = run(&mut tx, state, actor.ledger_name(), &users, stored.id).await?;
-    s.filename = stored.filename.clone();
-    s.status = "applied".into();
-    let json = serde_json::to_string(&((), &s)).map_err(|e| AppError::Internal(e.to_string()))?;
-    if !people_store::mark_applied(&mut tx, stored.id, &json, now).await? {
-        return Err(AppError::Conflict("This import has already been applied.".into()));
-    }
-    ledger::record(&mut tx, now, actor.ledger_name(), Change::created("import.apply", "import", Some(stored.id), &s))
-        .await?;
-    tx.commit().await?;
-    Ok(s)
+    let s = run(&mut tx, state, actor.ledger_name(), &users, stored.id).await?;
+    commit_apply(tx, state, actor, &stored, &(), s).await
 }

@@ -15,6 +15,49 @@ use crate::service::ledger::{self, Change, Pending};
 use crate::service::people;
 use crate::state::AppState;
 
+/// Store an uploaded file with what its preview found and the parameters `apply` will need.
+pub(super) async fn save_preview<P: serde::Serialize>(
+    state: &AppState,
+    actor: &Actor,
+    kind: &str,
+    filename: &str,
+    text: &str,
+    params: &P,
+    s: &mut ImportSummary,
+) -> AppResult<()> {
+    s.filename = filename.into();
+    s.status = "previewed".into();
+    let json = serde_json::to_string(&(params, &*s)).map_err(|e| AppError::Internal(e.to_string()))?;
+    let now = state.clock.now();
+    s.id = store::insert(&state.db.write, kind, filename, text, &sha256_hex(text), &json, actor.ledger_name(), now)
+        .await?;
+    Ok(())
+}
+
+/// Finish applying: mark the import applied (once), ledger the result, commit.
+pub(super) async fn commit_apply<P: serde::Serialize>(
+    mut tx: crate::db::Tx,
+    state: &AppState,
+    actor: &Actor,
+    stored: &store::StoredImport,
+    params: &P,
+    mut s: ImportSummary,
+) -> AppResult<ImportSummary> {
+    let now = state.clock.now();
+    s.id = stored.id;
+    s.filename = stored.filename.clone();
+    s.status = "applied".into();
+    let json = serde_json::to_string(&(params, &s)).map_err(|e| AppError::Internal(e.to_string()))?;
+    if !store::mark_applied(&mut tx, stored.id, &json, now).await? {
+        return Err(AppError::Conflict("This import has already been applied.".into()));
+    }
+    ledger::record(&mut tx, now, actor.ledger_name(), Change::created("import.apply", "import", Some(stored.id), &s))
+        .await?;
+    tx.commit().await?;
+    state.progress.finish(stored.id);
+    Ok(s)
+}
+
 pub(super) fn require_admin(actor: &Actor) -> AppResult<()> {
     if actor.user.has(Role::Admin) {
         Ok(())
@@ -66,10 +109,7 @@ pub async fn preview_hr(
     let plan =
         hr::plan(&rows, &Directory { people: &people, departments: &departments, cost_centres: &cost_centres }, full);
     let mut s = summary(0, filename, "previewed", rows.len(), &plan);
-    let json = serde_json::to_string(&(full, &s)).map_err(|e| AppError::Internal(e.to_string()))?;
-    let now = state.clock.now();
-    s.id = store::insert(&state.db.write, "hr", filename, text, &sha256_hex(text), &json, actor.ledger_name(), now)
-        .await?;
+    save_preview(state, actor, "hr", filename, text, &full, &mut s).await?;
     Ok(s)
 }
 
@@ -190,14 +230,7 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
     let mut s = summary(id, &stored.filename, "applied", rows.len(), &plan);
     s.new_departments = first.new_departments.clone();
     s.new_cost_centres = first.new_cost_centres.clone();
-    let json = serde_json::to_string(&(full, &s)).map_err(|e| AppError::Internal(e.to_string()))?;
-    if !store::mark_applied(&mut tx, id, &json, now).await? {
-        return Err(AppError::Conflict("This import has already been applied.".into()));
-    }
-    ledger::record(&mut tx, now, who, Change::created("import.apply", "import", Some(id), &s)).await?;
-    tx.commit().await?;
-    state.progress.finish(id);
-    Ok(s)
+    commit_apply(tx, state, actor, &stored, &full, s).await
 }
 
 /// How far applying an import has come (while the apply request runs).

@@ -10,10 +10,9 @@ use crate::db::catalog::{self, CatalogTable, NewPerson};
 use crate::db::imports::{self as store, KeyedTable, StoredImport};
 use crate::db::{pools, Conn};
 use crate::domain::pool as rules;
-use crate::domain::secret::sha256_hex;
 use crate::domain::snipeit::{self, SnipeRow};
 use crate::error::{AppError, AppResult};
-use crate::service::imports::require_admin;
+use crate::service::imports::{commit_apply, require_admin, save_preview};
 use crate::service::ledger::{self, Change};
 use crate::state::AppState;
 
@@ -188,20 +187,7 @@ pub async fn preview(
     let mut tx = state.db.begin().await?;
     let mut s = run(&mut tx, state, actor.ledger_name(), &rows, target, 0).await?;
     tx.rollback().await?;
-    s.filename = filename.into();
-    s.status = "previewed".into();
-    let json = serde_json::to_string(&(target, &s)).map_err(|e| AppError::Internal(e.to_string()))?;
-    s.id = store::insert(
-        &state.db.write,
-        "snipeit",
-        filename,
-        text,
-        &sha256_hex(text),
-        &json,
-        actor.ledger_name(),
-        state.clock.now(),
-    )
-    .await?;
+    save_preview(state, actor, "snipeit", filename, text, &target, &mut s).await?;
     Ok(s)
 }
 
@@ -209,17 +195,7 @@ pub async fn apply(state: &AppState, actor: &Actor, stored: StoredImport) -> App
     let (target, _): (Target, ImportSummary) =
         serde_json::from_str(&stored.summary_json).map_err(|e| AppError::Internal(e.to_string()))?;
     let rows = snipeit::parse(&stored.content).map_err(AppError::validation)?;
-    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let mut s = run(&mut tx, state, actor.ledger_name(), &rows, target, stored.id).await?;
-    s.filename = stored.filename.clone();
-    s.status = "applied".into();
-    let json = serde_json::to_string(&(target, &s)).map_err(|e| AppError::Internal(e.to_string()))?;
-    if !store::mark_applied(&mut tx, stored.id, &json, now).await? {
-        return Err(AppError::Conflict("This import has already been applied.".into()));
-    }
-    ledger::record(&mut tx, now, actor.ledger_name(), Change::created("import.apply", "import", Some(stored.id), &s))
-        .await?;
-    tx.commit().await?;
-    Ok(s)
+    let s = run(&mut tx, state, actor.ledger_name(), &rows, target, stored.id).await?;
+    commit_apply(tx, state, actor, &stored, &target, s).await
 }
