@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What an uploaded file will do (status `previewed`) or did (`applied`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportSummary {
     pub id: i64,

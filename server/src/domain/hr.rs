@@ -57,6 +57,14 @@ pub struct PersonRecord {
     pub missing_from_hr: bool,
 }
 
+/// An optional date cell: empty is `None`, anything but ISO or US `MM/DD/YYYY` is a message for the user.
+pub fn date_cell(value: Option<&str>) -> Result<Option<NaiveDate>, String> {
+    match value {
+        None => Ok(None),
+        Some(v) => parse_date(v).map(Some).ok_or_else(|| format!("{v:?} is not a date (use YYYY-MM-DD or MM/DD/YYYY)")),
+    }
+}
+
 /// Dates as HR systems write them: ISO or US `MM/DD/YYYY`.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(s, "%m/%d/%Y")).ok()
@@ -132,12 +140,9 @@ pub fn parse(text: &str) -> Result<Vec<HrRow>, Vec<FieldError>> {
             }),
         };
         let mut date = |column: &str| {
-            get(column).and_then(|v| {
-                let d = parse_date(v);
-                if d.is_none() {
-                    problem(column, format!("{v:?} is not a date (use YYYY-MM-DD or MM/DD/YYYY)"));
-                }
-                d
+            date_cell(get(column)).unwrap_or_else(|m| {
+                problem(column, m);
+                None
             })
         };
         let start_date = date("start_date");

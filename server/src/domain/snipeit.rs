@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use seatwise_types::FieldError;
 
-use crate::domain::hr::parse_date;
+use crate::domain::hr::date_cell;
 
 pub const HEADER: [&str; 20] = [
     "Full Name",
@@ -138,12 +138,9 @@ pub fn parse(text: &str) -> Result<Vec<SnipeRow>, Vec<FieldError>> {
             }),
         };
         let mut date = |column: &str| {
-            get(column).and_then(|v| {
-                let d = parse_date(v);
-                if d.is_none() {
-                    problem(column, format!("{v:?} is not a date (MM/DD/YYYY or YYYY-MM-DD)"));
-                }
-                d
+            date_cell(get(column)).unwrap_or_else(|m| {
+                problem(column, m);
+                None
             })
         };
         let purchase_date = date("purchase date");

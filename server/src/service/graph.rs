@@ -78,31 +78,10 @@ pub async fn upload_skus(state: &AppState, actor: &Actor, text: &str) -> AppResu
     Ok(store::mappings(&state.db.read).await?)
 }
 
-fn empty_summary(id: i64, rows: usize) -> ImportSummary {
-    ImportSummary {
-        id,
-        kind: "graph".into(),
-        filename: String::new(),
-        status: String::new(),
-        rows: rows as i64,
-        creates: 0,
-        updates: 0,
-        unchanged: 0,
-        status_changes: 0,
-        terminations: 0,
-        missing: 0,
-        new_departments: vec![],
-        new_cost_centres: vec![],
-        pools_created: 0,
-        seats_created: 0,
-        unmapped_skus: vec![],
-    }
-}
-
 /// Apply users to the directory inside the caller's transaction (rolled back for a preview).
 async fn run(conn: &mut Conn, state: &AppState, who: &str, users: &[GraphUser], id: i64) -> AppResult<ImportSummary> {
     let now = state.clock.now();
-    let mut s = empty_summary(id, users.len());
+    let mut s = ImportSummary { id, kind: "graph".into(), rows: users.len() as i64, ..Default::default() };
     let existing = people_store::all_people(&mut *conn).await?;
     let by_employee: HashMap<String, PersonRecord> =
         existing.iter().filter_map(|p| p.employee_id.clone().map(|e| (e, p.clone()))).collect();

@@ -81,9 +81,7 @@ fn summary(id: i64, filename: &str, status: &str, rows: usize, plan: &Plan) -> I
         missing: plan.missing.len() as i64,
         new_departments: plan.new_departments.clone(),
         new_cost_centres: plan.new_cost_centres.clone(),
-        pools_created: 0,
-        seats_created: 0,
-        unmapped_skus: vec![],
+        ..Default::default()
     }
 }
 

@@ -82,24 +82,7 @@ async fn run(
     id: i64,
 ) -> AppResult<ImportSummary> {
     let now = state.clock.now();
-    let mut s = ImportSummary {
-        id,
-        kind: "snipeit".into(),
-        filename: String::new(),
-        status: String::new(),
-        rows: rows.len() as i64,
-        creates: 0,
-        updates: 0,
-        unchanged: 0,
-        status_changes: 0,
-        terminations: 0,
-        missing: 0,
-        new_departments: vec![],
-        new_cost_centres: vec![],
-        pools_created: 0,
-        seats_created: 0,
-        unmapped_skus: vec![],
-    };
+    let mut s = ImportSummary { id, kind: "snipeit".into(), rows: rows.len() as i64, ..Default::default() };
     let mut pool_ids = BTreeMap::new();
     for ((vendor_key, item_key), r) in licenses(rows) {
         let vendor_id = match store::id_by(conn, KeyedTable::Vendor, &r.manufacturer).await? {
