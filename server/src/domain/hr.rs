@@ -8,6 +8,8 @@
 use chrono::NaiveDate;
 use seatwise_types::{EmploymentType, FieldError, PersonStatus};
 
+use crate::domain::csv_file::CsvFile;
+
 pub const COLUMNS: [&str; 11] = [
     "employee_id",
     "first_name",
@@ -77,37 +79,15 @@ fn looks_like_email(s: &str) -> bool {
 
 /// Parse and check a whole file. Every problem is reported, by row, line and column; no partial result.
 pub fn parse(text: &str) -> Result<Vec<HrRow>, Vec<FieldError>> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase()).collect(),
-        Err(e) => return Err(vec![FieldError::new("file", format!("cannot read the header: {e}"))]),
-    };
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    let mut errors = Vec::new();
-    if col("employee_id").is_none() && col("email").is_none() {
-        errors.push(FieldError::new("file", "the header needs an employee_id or an email column"));
-        return Err(errors);
+    let file = CsvFile::read(text)?;
+    if file.column("employee_id").is_none() && file.column("email").is_none() {
+        return Err(vec![FieldError::new("file", "the header needs an employee_id or an email column")]);
     }
+    let mut errors = file.errors.clone();
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let row = i as u64 + 1;
-        let (record, line) = match record {
-            Ok(r) => {
-                let line = r.position().map_or(row + 1, |p| p.line());
-                (r, line)
-            }
-            Err(e) => {
-                let line = e.position().map_or(row + 1, |p| p.line());
-                errors.push(FieldError {
-                    path: "file".into(),
-                    message: e.to_string(),
-                    row: Some(row),
-                    line: Some(line),
-                });
-                continue;
-            }
-        };
-        let get = |name: &str| col(name).and_then(|i| record.get(i)).map(str::trim).filter(|v| !v.is_empty());
+    for record in &file.records {
+        let (row, line) = (record.row, record.line);
+        let get = |name: &str| record.get(&file, name);
         let mut problem = |path: &str, message: String| {
             errors.push(FieldError { path: path.into(), message, row: Some(row), line: Some(line) });
         };

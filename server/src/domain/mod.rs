@@ -1,6 +1,7 @@
 //! Domain rules: pure functions with no I/O, used by the services and tested on their own.
 
 pub mod access;
+pub mod csv_file;
 pub mod graph;
 pub mod hr;
 pub mod ledger;

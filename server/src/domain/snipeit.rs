@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use seatwise_types::FieldError;
 
+use crate::domain::csv_file::CsvFile;
 use crate::domain::hr::date_cell;
 
 pub const HEADER: [&str; 20] = [
@@ -79,35 +80,17 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 }
 
 pub fn parse(text: &str) -> Result<Vec<SnipeRow>, Vec<FieldError>> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase()).collect(),
-        Err(e) => return Err(vec![FieldError::new("file", format!("cannot read the header: {e}"))]),
-    };
-    let col = |name: &str| headers.iter().position(|h| *h == name.to_lowercase());
-    let missing: Vec<&str> = ["Item name", "manufacturer", "seats"].into_iter().filter(|c| col(c).is_none()).collect();
+    let file = CsvFile::read(text)?;
+    let missing: Vec<&str> =
+        ["Item name", "manufacturer", "seats"].into_iter().filter(|c| file.column(c).is_none()).collect();
     if !missing.is_empty() {
         return Err(vec![FieldError::new("file", format!("the header lacks {}", missing.join(", ")))]);
     }
     let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let row = i as u64 + 1;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(row + 1, |p| p.line());
-                errors.push(FieldError {
-                    path: "file".into(),
-                    message: e.to_string(),
-                    row: Some(row),
-                    line: Some(line),
-                });
-                continue;
-            }
-        };
-        let line = record.position().map_or(row + 1, |p| p.line());
-        let get = |name: &str| col(name).and_then(|i| record.get(i)).map(str::trim).filter(|v| !v.is_empty());
+    let mut errors = file.errors.clone();
+    for record in &file.records {
+        let (row, line) = (record.row, record.line);
+        let get = |name: &str| record.get(&file, name);
         let mut problem = |path: &str, message: String| {
             errors.push(FieldError { path: path.into(), message, row: Some(row), line: Some(line) });
         };

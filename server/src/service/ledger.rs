@@ -172,6 +172,19 @@ fn broken(checked: i64, seq: i64, reason: &str) -> LedgerVerification {
     }
 }
 
+/// One record's history, newest first (callers check access to the record first).
+pub async fn history(
+    db: &Db,
+    record_type: &str,
+    record_id: i64,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> crate::error::AppResult<Page<LedgerEntry>> {
+    let (page, per_page) = super::paging(page, per_page)?;
+    let q = store::LedgerQuery { record_type: Some(record_type.into()), record_id: Some(record_id), page, per_page };
+    Ok(store::list(&db.read, &q).await?)
+}
+
 pub async fn list(db: &Db, q: &store::LedgerQuery) -> Result<Page<LedgerEntry>, sqlx::Error> {
     store::list(&db.read, q).await
 }

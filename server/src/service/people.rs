@@ -97,9 +97,7 @@ pub async fn history(
     per_page: Option<i64>,
 ) -> AppResult<Page<seatwise_types::LedgerEntry>> {
     get(state, actor, id).await?;
-    let (page, per_page) = paging(page, per_page)?;
-    let q = crate::db::ledger::LedgerQuery { record_type: Some("person".into()), record_id: Some(id), page, per_page };
-    Ok(ledger::list(&state.db, &q).await?)
+    ledger::history(&state.db, "person", id, page, per_page).await
 }
 
 /// Change a person's status by hand (admins). Imports and SCIM call `apply_status` inside their own transactions.

@@ -325,9 +325,7 @@ pub async fn history(
     per_page: Option<i64>,
 ) -> AppResult<Page<seatwise_types::LedgerEntry>> {
     readable(state, actor, id).await?;
-    let (page, per_page) = paging(page, per_page)?;
-    let q = crate::db::ledger::LedgerQuery { record_type: Some("pool".into()), record_id: Some(id), page, per_page };
-    Ok(ledger::list(&state.db, &q).await?)
+    ledger::history(&state.db, "pool", id, page, per_page).await
 }
 
 /// The caller's own pools (their departments; everything for admins), those needing attention first.
