@@ -24,12 +24,7 @@ async fn setup() -> (AppState, i64, i64) {
         .unwrap_or_else(|_| format!("sqlite://{}/../target/bench/seatwise.db", env!("CARGO_MANIFEST_DIR")));
     let db = Db::connect(&url).await.expect("connect");
     db.migrate().await.expect("migrate");
-    let state = AppState {
-        db,
-        clock: Arc::new(SystemClock),
-        settings: Arc::new(Settings::default()),
-        progress: Default::default(),
-    };
+    let state = AppState::new(db, Arc::new(SystemClock), Settings::default());
     let pools: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pools").fetch_one(&state.db.read).await.expect("count");
     if pools == 0 {
         let size = generate::Size {

@@ -43,6 +43,19 @@ pub struct ServeArgs {
     #[arg(long, env = "SEATWISE_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// SMTP relay for alert e-mail: `smtps://user:pass@host:465`, `smtp://user:pass@host:587?tls=required`,
+    /// or `smtp://host:25` (no TLS, local relays only). No e-mail is sent when unset.
+    #[arg(long, env = "SEATWISE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of alert e-mail.
+    #[arg(long, env = "SEATWISE_SMTP_FROM", default_value = "Seatwise <seatwise@localhost>")]
+    pub smtp_from: String,
+
+    /// Seconds between background job ticks (daily renewal run, mail delivery); 0 turns them off.
+    #[arg(long, env = "SEATWISE_JOB_INTERVAL", default_value_t = 60)]
+    pub job_interval: u64,
+
     /// Log format: `pretty` or `json`.
     #[arg(long, env = "SEATWISE_LOG_FORMAT", default_value = "pretty")]
     pub log_format: String,

@@ -6,7 +6,7 @@ use seatwise_server::clock::SystemClock;
 use seatwise_server::config::{Cli, Command, ServeArgs};
 use seatwise_server::db::Db;
 use seatwise_server::service::accounts::{self, Bootstrap};
-use seatwise_server::service::{demo, generate, ledger};
+use seatwise_server::service::{demo, generate, jobs, ledger, mailer};
 use seatwise_server::state::{AppState, Settings};
 use seatwise_server::{app, domain, telemetry};
 
@@ -39,12 +39,13 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         .await
         .map_err(|e| format!("cannot open database {}: {e}", redacted(&cli.database_url)))?;
     db.migrate().await?;
-    let settings = Settings {
+    let mut settings = Settings {
         secure_cookies: cli.serve.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
         ..Settings::default()
     };
-    let state =
-        AppState { db, clock: Arc::new(SystemClock), settings: Arc::new(settings), progress: Default::default() };
+    settings.public_url = cli.serve.public_url.clone().unwrap_or_else(|| format!("http://{}", cli.serve.bind));
+    let mailer = mailer::configure(cli.serve.smtp_url.as_deref(), &cli.serve.smtp_from)?;
+    let state = AppState::new(db, Arc::new(SystemClock), settings).with_mailer(mailer);
     match cli.command {
         None | Some(Command::Serve) => serve(state, cli.serve).await,
         Some(Command::VerifyLedger) => {
@@ -83,6 +84,9 @@ async fn serve(state: AppState, args: ServeArgs) -> Result<ExitCode, Box<dyn std
         }
     }
     app::spawn_housekeeping(state.clone());
+    if args.job_interval > 0 {
+        jobs::spawn(state.clone(), std::time::Duration::from_secs(args.job_interval));
+    }
     println!("Seatwise is running at {base}");
     tracing::info!(%addr, "listening");
     app::serve(state, listener).await?;

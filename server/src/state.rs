@@ -3,6 +3,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::clock::SharedClock;
 use crate::db::Db;
+use crate::service::mailer::Mailer;
 
 /// What every request handler can reach.
 #[derive(Clone)]
@@ -11,6 +12,29 @@ pub struct AppState {
     pub clock: SharedClock,
     pub settings: Arc<Settings>,
     pub progress: Progress,
+    /// Outgoing mail; none when no SMTP relay is configured.
+    pub mailer: Option<Arc<Mailer>>,
+    /// Names this process in job claims, so several instances on one database can tell their work apart.
+    pub instance: Arc<str>,
+}
+
+impl AppState {
+    pub fn new(db: Db, clock: SharedClock, settings: Settings) -> Self {
+        let instance = crate::domain::secret::random_token("instance-")[..25].to_string();
+        Self {
+            db,
+            clock,
+            settings: Arc::new(settings),
+            progress: Progress::default(),
+            mailer: None,
+            instance: instance.into(),
+        }
+    }
+
+    pub fn with_mailer(mut self, mailer: Option<Mailer>) -> Self {
+        self.mailer = mailer.map(Arc::new);
+        self
+    }
 }
 
 /// How far long-running work (an import being applied) has come, by job id. Kept in memory: the work runs in one
@@ -55,10 +79,18 @@ pub struct Settings {
     /// Failed logins per email within `login_window_minutes` before further attempts are refused.
     pub login_max_failures: i64,
     pub login_window_minutes: i64,
+    /// Base URL of the console, for links in e-mail and calendar feeds.
+    pub public_url: String,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { secure_cookies: false, session_hours: 12, login_max_failures: 5, login_window_minutes: 15 }
+        Self {
+            secure_cookies: false,
+            session_hours: 12,
+            login_max_failures: 5,
+            login_window_minutes: 15,
+            public_url: "http://localhost:8080".into(),
+        }
     }
 }

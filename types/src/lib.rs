@@ -9,6 +9,7 @@ pub mod inventory;
 pub mod ledger;
 pub mod list;
 pub mod money;
+pub mod renewals;
 
 pub use auth::*;
 pub use error::*;
@@ -17,3 +18,4 @@ pub use inventory::*;
 pub use ledger::*;
 pub use list::*;
 pub use money::*;
+pub use renewals::*;

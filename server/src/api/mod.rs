@@ -1,6 +1,9 @@
 //! The REST API under `/api/v1`: routes and the OpenAPI document, generated from the same handler list.
 
+pub mod alerts;
+pub mod calendar;
 pub mod catalog;
+pub mod contracts;
 pub mod devices;
 pub mod extract;
 pub mod imports;
@@ -29,6 +32,7 @@ use crate::state::AppState;
         (name = "pools", description = "License pools and seats"),
         (name = "catalog", description = "Vendors, products, departments, cost centres"),
         (name = "people", description = "The people directory, their seats and status"),
+        (name = "renewals", description = "Contracts, renewal calendar, alerts and decisions"),
         (name = "ledger", description = "Tamper-evident audit ledger"),
         (name = "imports", description = "HR and identity-provider files: preview, then apply"),
         (name = "tokens", description = "API and SCIM tokens"),
@@ -94,6 +98,21 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(imports::set_sku_mapping))
         .routes(routes!(imports::apply_import))
         .routes(routes!(imports::import_progress))
+        .routes(routes!(contracts::list_contracts, contracts::create_contract))
+        .routes(routes!(contracts::get_contract, contracts::update_contract))
+        .routes(routes!(contracts::decide_contract))
+        .routes(routes!(contracts::contract_history))
+        .routes(routes!(alerts::list_alerts))
+        .routes(routes!(alerts::alert_counts))
+        .routes(routes!(alerts::get_alert))
+        .routes(routes!(alerts::acknowledge_alert))
+        .routes(routes!(alerts::snooze_alert))
+        .routes(routes!(alerts::assign_alert))
+        .routes(routes!(alerts::decide_alert))
+        .routes(routes!(calendar::get_calendar))
+        .routes(routes!(calendar::feed_status, calendar::create_feed, calendar::revoke_feed))
+        .routes(routes!(calendar::feed_ics))
+        .routes(routes!(calendar::get_settings, calendar::update_settings))
         .routes(routes!(ledger::list_ledger))
         .routes(routes!(ledger::verify_ledger));
     // Uploads get a larger body limit than the JSON endpoints (the inner limit wins).

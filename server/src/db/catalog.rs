@@ -50,6 +50,8 @@ pub enum CatalogTable {
     CostCentres,
     People,
     Pools,
+    Vendors,
+    Users,
 }
 
 impl CatalogTable {
@@ -59,6 +61,8 @@ impl CatalogTable {
             CatalogTable::CostCentres => "cost_centres",
             CatalogTable::People => "people",
             CatalogTable::Pools => "pools",
+            CatalogTable::Vendors => "vendors",
+            CatalogTable::Users => "users",
         }
     }
 }

@@ -4,11 +4,14 @@
 //! SQLite accepts too), text dates, `CAST` instead of `::`, `LOWER(..) LIKE` for case-insensitive search.
 //! Only the DDL differs, in `migrations/sqlite` and `migrations/postgres`.
 
+pub mod alerts;
 pub mod bulk;
 pub mod catalog;
+pub mod contracts;
 pub mod devices;
 pub mod graph;
 pub mod imports;
+pub mod jobs;
 pub mod ledger;
 pub mod pools;
 pub mod scim;
@@ -103,7 +106,12 @@ impl Db {
     }
 
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.write.begin().await
+        match self.backend {
+            // Take the write lock up front: a read-then-write transaction cannot upgrade its lock while another
+            // process writes (SQLite answers "database is locked" at once instead of waiting).
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.write.begin().await,
+        }
     }
 
     pub async fn ping(&self) -> bool {

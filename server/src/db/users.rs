@@ -1,7 +1,7 @@
 //! Accounts, their roles and department scopes, login attempts.
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{Role, User};
+use seatwise_types::{Ref, Role, User};
 use sqlx::{AnyPool, Row};
 
 use super::{Conn, Sql};
@@ -135,4 +135,16 @@ pub async fn recent_failures(pool: &AnyPool, email: &str, since: DateTime<Utc>) 
         .bind(true)
         .push("), '')");
     sql.query_scalar().fetch_one(pool).await
+}
+
+/// Users who can act on something in these departments: admins, and license owners of one of them.
+pub async fn assignable(pool: &AnyPool, departments: &[i64]) -> Result<Vec<Ref>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT DISTINCT u.id, u.name FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin' \
+         OR (r.role = 'license_owner' AND EXISTS (SELECT 1 FROM user_departments d WHERE d.user_id = u.id \
+         AND d.department_id IN ",
+    );
+    sql.bind_list(departments).push(")) ORDER BY u.name");
+    let rows = sql.query().fetch_all(pool).await?;
+    rows.iter().map(|r| Ok(Ref { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
 }

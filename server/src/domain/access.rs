@@ -56,6 +56,16 @@ pub fn can_edit_catalog(user: &User) -> bool {
     user.has(Role::Admin) || user.has(Role::LicenseOwner)
 }
 
+/// Contracts follow their pools: readable where a covered pool is (`pool_read_scope`), editable by admins and by
+/// license owners whose departments hold every covered pool.
+pub fn can_edit_contract(user: &User, departments: &[i64]) -> bool {
+    if user.has(Role::Admin) {
+        return true;
+    }
+    let scope = pool_write_scope(user);
+    !departments.is_empty() && departments.iter().all(|d| scope.contains(*d))
+}
+
 pub fn is_admin(user: &User) -> bool {
     user.has(Role::Admin)
 }
@@ -87,6 +97,16 @@ mod tests {
         assert_eq!(pool_read_scope(&finance), Scope::All);
         assert_eq!(pool_write_scope(&finance), Scope::Nothing);
         assert!(!can_edit_catalog(&finance));
+    }
+
+    #[test]
+    fn contracts_are_edited_by_owners_of_every_covered_pool() {
+        let owner = user(&[Role::LicenseOwner], &[3, 4]);
+        assert!(can_edit_contract(&owner, &[3, 4]));
+        assert!(!can_edit_contract(&owner, &[3, 5]));
+        assert!(!can_edit_contract(&owner, &[]));
+        assert!(can_edit_contract(&user(&[Role::Admin], &[]), &[]));
+        assert!(!can_edit_contract(&user(&[Role::Finance], &[]), &[3]));
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! Domain rules: pure functions with no I/O, used by the services and tested on their own.
 
 pub mod access;
+pub mod alert_mail;
 pub mod csv_file;
 pub mod graph;
 pub mod hr;
+pub mod ics;
 pub mod ledger;
 pub mod people;
 pub mod pool;
+pub mod renewals;
 pub mod scim;
 pub mod secret;
 pub mod snipeit;

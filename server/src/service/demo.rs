@@ -1,14 +1,15 @@
 //! Demo data: a believable 300-person company with about 40 license pools, for trying Seatwise out.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use seatwise_types::{BillingPeriod, LicenseType, Money, PersonStatus, PoolInput, Role};
 
 use crate::db::bulk::{self, PersonRow, SeatRow};
-use crate::db::{catalog, pools};
+use crate::db::{catalog, contracts, pools, Conn};
 use crate::domain::people::TERMINATION_REASON;
 use crate::domain::pool as rules;
+use crate::domain::renewals::{self as renewal_rules, ContractValues};
 use crate::error::{AppError, AppResult};
 use crate::service::accounts;
 use crate::service::ledger::{self, Change};
@@ -672,6 +673,77 @@ const ACCOUNTS: [(&str, &str, Role, &[&str]); 4] = [
     ("approver@example.com", "Arjun Approver", Role::Approver, &[]),
 ];
 
+/// The department of the demo license owner's own person record.
+const OWNER_DEPARTMENT: &str = "Engineering";
+/// The contract the browser tests decide on.
+pub const E2E_CONTRACT: &str = "Figma Organization";
+
+/// One contract per pool (Microsoft's pools share an enterprise agreement); FigJam is a monthly rolling
+/// subscription. (index into POOLS, pool id, vendor id, start, end).
+async fn seed_contracts(
+    tx: &mut Conn,
+    pools: &[(usize, i64, i64, NaiveDate, NaiveDate)],
+    today: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let mut microsoft: Option<i64> = None;
+    for (i, pool_id, vendor_id, start, end) in pools {
+        let s = &POOLS[*i];
+        if s.vendor == "Microsoft" {
+            if let Some(id) = microsoft {
+                contracts::set_pool(tx, id, *pool_id).await?;
+                continue;
+            }
+        }
+        let rolling = s.name == "FigJam";
+        let (start, end) = if rolling {
+            let first = today.with_day(1).unwrap_or(today);
+            (first, add_months(first, 1) - Duration::days(1))
+        } else {
+            (*start, *end)
+        };
+        let (number, title) = if s.vendor == "Microsoft" {
+            ("MS-EA-7731".to_string(), "Microsoft Enterprise Agreement".to_string())
+        } else {
+            let prefix: String = s.vendor.chars().filter(char::is_ascii_alphanumeric).take(3).collect();
+            (format!("{}-{}", prefix.to_uppercase(), 2400 + i), s.name.to_string())
+        };
+        let values = ContractValues {
+            vendor_id: *vendor_id,
+            number,
+            title,
+            term_start: start,
+            term_end: end,
+            term_months: if rolling { 1 } else { 12 },
+            auto_renew: s.auto_renew,
+            notice_days: if rolling { 0 } else { s.notice_days },
+            renewal_price: None,
+            vendor_contact: Some(format!("renewals@{}.example", s.vendor.to_lowercase().replace(' ', ""))),
+            documents: vec![format!("https://contracts.example.com/{}/{}.pdf", s.vendor.to_lowercase(), 2400 + i)],
+        };
+        let id = contracts::insert(tx, &values, s.currency, now).await?;
+        let (_, key_date) = renewal_rules::key_date(values.auto_renew, end, values.notice_days);
+        let term = contracts::NewTerm {
+            contract_id: id,
+            seq: 1,
+            start,
+            end,
+            cancel_by: renewal_rules::cancel_by(end, values.notice_days),
+            key_date,
+            price_minor: None,
+            seats: s.seats,
+            tier: Some(s.tier.to_string()),
+        };
+        contracts::insert_term(tx, &term, now).await?;
+        contracts::set_pool(tx, id, *pool_id).await?;
+        if s.vendor == "Microsoft" {
+            microsoft = Some(id);
+        }
+    }
+    contracts::sync_running_terms(tx, today, None).await?;
+    Ok(())
+}
+
 pub fn account_emails() -> impl Iterator<Item = (&'static str, Role)> {
     ACCOUNTS.iter().map(|(email, _, role, _)| (*email, *role))
 }
@@ -697,6 +769,17 @@ pub async fn seed(state: &AppState, password: &str) -> AppResult<bool> {
     for (name, cc, headcount) in DEPARTMENTS {
         let id = catalog::insert_department(&mut tx, name).await?;
         departments.push((name, id, cc_id(cc)));
+        if name == OWNER_DEPARTMENT {
+            // The demo license owner is a person too: owner of Engineering's and Design's pools, so renewal
+            // alerts and the calendar feed reach their login.
+            people.push(PersonRow {
+                name: "Omar Owner".into(),
+                email: "owner@example.com".into(),
+                department_id: id,
+                cost_centre_id: cc_id(cc),
+                status: PersonStatus::Active,
+            });
+        }
         for _ in 0..headcount {
             let first = FIRST[n % FIRST.len()];
             let last = LAST[(n / FIRST.len() + n * 7) % LAST.len()];
@@ -734,7 +817,9 @@ pub async fn seed(state: &AppState, password: &str) -> AppResult<bool> {
         .map(|(_, id)| *id)
         .collect();
 
+    let omar = person_ids.first().copied();
     let mut vendors: Vec<(&str, i64)> = Vec::new();
+    let mut contract_pools: Vec<(usize, i64, i64, NaiveDate, NaiveDate)> = Vec::new();
     let mut products: Vec<(&str, &str, i64)> = Vec::new();
     for s in &POOLS {
         let vendor_id = match vendors.iter().find(|(v, _)| *v == s.vendor) {
@@ -755,8 +840,15 @@ pub async fn seed(state: &AppState, password: &str) -> AppResult<bool> {
         };
         let (department_id, cost_centre_id) = dept_of(s.department.unwrap_or("IT Operations"));
         let candidates = members(s.department.map(|d| dept_of(d).0));
-        let owner_id = candidates.first().copied();
-        let end = add_months(today, s.months_to_end) + Duration::days(rng.gen_range(0..28));
+        let owner_id = match s.department {
+            Some("Engineering" | "Design") => omar,
+            _ => candidates.first().copied(),
+        };
+        let mut end = add_months(today, s.months_to_end) + Duration::days(rng.gen_range(0..28));
+        if s.name == E2E_CONTRACT {
+            // Its cancel-by date is 20 days away: the 30-day alert fires on the first daily run.
+            end = today + Duration::days(50);
+        }
         let start = add_months(end, -12) + Duration::days(1);
         let input = PoolInput {
             name: s.name.into(),
@@ -797,12 +889,14 @@ pub async fn seed(state: &AppState, password: &str) -> AppResult<bool> {
             })
             .collect();
         bulk::insert_seats(&mut tx, &seats, "demo").await?;
+        contract_pools.push((contract_pools.len(), pool_id, vendor_id, start, end));
         let pool = {
             pools::set_seat_count(&mut tx, pool_id).await?;
             pools::get(&mut *tx, pool_id).await?.ok_or(AppError::NotFound("pool"))?
         };
         ledger::record(&mut tx, now, "demo", Change::created("pool.create", "pool", Some(pool_id), &pool)).await?;
     }
+    seed_contracts(&mut tx, &contract_pools, today, now).await?;
     // Leavers' seats are already marked for reclamation, as if HR had told us the day they left.
     for id in &leavers {
         let latency_ms = rng.gen_range(40_000..4_000_000);

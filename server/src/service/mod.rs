@@ -2,15 +2,22 @@
 //! HTTP handlers call these and nothing else.
 
 pub mod accounts;
+pub mod alerts;
+pub mod calendar;
 pub mod catalog;
+pub mod contracts;
 pub mod demo;
 pub mod devices;
 pub mod generate;
 pub mod graph;
 pub mod imports;
+pub mod jobs;
 pub mod ledger;
+pub mod mailer;
+pub mod org;
 pub mod people;
 pub mod pools;
+pub mod renewal_job;
 pub mod scim;
 pub mod snipeit;
 

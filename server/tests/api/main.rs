@@ -8,6 +8,7 @@ mod imports;
 mod inventory;
 mod ledger;
 mod people;
+mod renewals;
 mod roles;
 mod scim;
 mod web;

@@ -32,8 +32,77 @@ async fn every_endpoint_against_every_role() {
     eng_body["seats_purchased"] = json!(1000);
     let mut sales_body = pool_body(&app, "Sales Cloud Enterprise", "Sales").await;
     sales_body["seats_purchased"] = json!(1000);
+    let eng_contract = app.id_of("SELECT contract_id FROM pools WHERE name = 'Jira Software Premium'").await;
+    let sales_contract = app.id_of("SELECT contract_id FROM pools WHERE name = 'Sales Cloud Enterprise'").await;
+    // One open alert on each (the daily job's output, written directly so the matrix does not depend on dates).
+    sqlx::query(
+        "INSERT INTO alerts (dedupe_key, contract_id, term_id, kind, stage_days, due_date, fired_on, created_at, status) \
+         SELECT 'matrix-' || CAST(c.id AS TEXT), c.id, (SELECT MAX(t.id) FROM contract_terms t WHERE t.contract_id = c.id), \
+         'end', 30, '2026-12-20', '2026-11-23', '2026-11-23T09:00:00.000000Z', 'open' FROM contracts c \
+         WHERE c.id IN ($1, $2)",
+    )
+    .bind(eng_contract)
+    .bind(sales_contract)
+    .execute(&app.db.write)
+    .await
+    .expect("alerts");
+    let alert_of = |c: i64| app.id_of_owned(format!("SELECT id FROM alerts WHERE dedupe_key = 'matrix-{c}'"));
+    let (eng_alert, sales_alert) = (alert_of(eng_contract).await, alert_of(sales_contract).await);
+    let sales_vendor = app.id_of("SELECT vendor_id FROM pools WHERE name = 'Sales Cloud Enterprise'").await;
+    let sales_contract_body = json!({"vendor_id": sales_vendor, "number": "SAL-MATRIX", "title": "Sales Cloud",
+        "term_start": "2026-01-01", "term_end": "2026-12-31", "term_months": 12, "pool_ids": [sales]});
+    let new_contract = json!({"vendor_id": vendor_id, "number": "MATRIX", "title": "Matrix", "term_start": "2026-01-01",
+        "term_end": "2026-12-31", "pool_ids": []});
+    let settings =
+        json!({"timezone": "UTC", "alert_stages": [90, 60, 30], "rolling_review_months": 3, "daily_run_hour": 6});
     let g = Method::GET;
     let cases = vec![
+        case(g.clone(), "/api/v1/contracts".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), format!("/api/v1/contracts/{eng_contract}"), None, [200, 200, 200, 200]),
+        case(g.clone(), format!("/api/v1/contracts/{sales_contract}"), None, [200, 404, 200, 200]),
+        case(g.clone(), format!("/api/v1/contracts/{sales_contract}/history"), None, [200, 404, 200, 200]),
+        case(Method::POST, "/api/v1/contracts".into(), Some(new_contract), [201, 422, 403, 403]),
+        case(
+            Method::PUT,
+            format!("/api/v1/contracts/{sales_contract}"),
+            Some(sales_contract_body),
+            [200, 404, 403, 403],
+        ),
+        case(
+            Method::POST,
+            format!("/api/v1/contracts/{eng_contract}/decision"),
+            Some(json!({"decision": "renegotiate", "comment": "asking for a discount"})),
+            [200, 200, 403, 403],
+        ),
+        case(g.clone(), "/api/v1/alerts".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/alerts/counts".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), format!("/api/v1/alerts/{eng_alert}"), None, [200, 200, 200, 200]),
+        case(g.clone(), format!("/api/v1/alerts/{sales_alert}"), None, [200, 404, 200, 200]),
+        case(Method::POST, format!("/api/v1/alerts/{sales_alert}/acknowledge"), None, [200, 404, 403, 403]),
+        case(
+            Method::POST,
+            format!("/api/v1/alerts/{sales_alert}/snooze"),
+            Some(json!({"until": "2026-12-01"})),
+            [200, 404, 403, 403],
+        ),
+        case(
+            Method::POST,
+            format!("/api/v1/alerts/{sales_alert}/assign"),
+            Some(json!({"user_id": null})),
+            [200, 404, 403, 403],
+        ),
+        case(
+            Method::POST,
+            format!("/api/v1/alerts/{sales_alert}/decision"),
+            Some(json!({"decision": "renegotiate"})),
+            [200, 404, 403, 403],
+        ),
+        case(g.clone(), "/api/v1/calendar".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/calendar/feed".into(), None, [200, 200, 200, 200]),
+        case(Method::POST, "/api/v1/calendar/feed".into(), None, [201, 201, 201, 201]),
+        case(Method::DELETE, "/api/v1/calendar/feed".into(), None, [204, 204, 204, 204]),
+        case(g.clone(), "/api/v1/settings".into(), None, [200, 200, 200, 200]),
+        case(Method::PUT, "/api/v1/settings".into(), Some(settings), [200, 403, 403, 403]),
         case(g.clone(), "/api/v1/me".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/pools".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/inventory/summary".into(), None, [200, 200, 200, 200]),

@@ -67,7 +67,7 @@ async fn create_filter_and_page_users() {
     let page = scim.get("/scim/v2/Users?startIndex=11&count=5").await;
     assert_eq!(page.body["startIndex"], 11);
     assert_eq!(page.body["itemsPerPage"], 5);
-    assert_eq!(page.body["totalResults"], 301);
+    assert_eq!(page.body["totalResults"], 302);
     let dup = scim.post("/scim/v2/Users", json!({"userName": "new.hire@example.com"})).await;
     assert_eq!(dup.status, StatusCode::CONFLICT);
     assert_eq!(dup.body["scimType"], "uniqueness");

@@ -3,13 +3,15 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::TimeZone;
 use reqwest::{Method, StatusCode};
 use seatwise_server::clock::ManualClock;
 use seatwise_server::db::Db;
 use seatwise_server::service::demo;
+use seatwise_server::service::jobs::{self, TickReport};
+use seatwise_server::service::mailer::Mailer;
 use seatwise_server::state::{AppState, Settings};
 use serde_json::{json, Value};
 
@@ -21,7 +23,9 @@ pub struct TestApp {
     pub database_url: String,
     pub clock: Arc<ManualClock>,
     pub state: AppState,
-    _dir: tempfile::TempDir,
+    /// The SMTP sink this app's mail goes to, when started with one.
+    pub smtp: Option<SmtpSink>,
+    _dir: Arc<tempfile::TempDir>,
 }
 
 /// A fresh database URL: SQLite in a temp dir, or a new PostgreSQL database.
@@ -63,27 +67,132 @@ pub async fn spawn() -> TestApp {
 }
 
 pub async fn spawn_with(demo_data: bool) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
+    spawn_opts(Options { demo: demo_data, ..Default::default() }).await
+}
+
+#[derive(Default)]
+pub struct Options {
+    pub demo: bool,
+    /// Send mail to a fresh local SMTP sink.
+    pub smtp: bool,
+}
+
+pub async fn spawn_opts(opts: Options) -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
     let database_url = fresh_database(&dir).await;
+    let smtp = opts.smtp.then(SmtpSink::start);
+    let app = start(database_url, dir, smtp).await;
+    if opts.demo {
+        demo::seed(&app.state, PASSWORD).await.expect("seed demo data");
+    }
+    app
+}
+
+/// Start an app on an existing database: a fresh process as far as the server can tell (new connections, new
+/// instance id, own clock), used for restarts and for a second instance beside the first.
+async fn start(database_url: String, dir: Arc<tempfile::TempDir>, smtp: Option<SmtpSink>) -> TestApp {
     let db = Db::connect(&database_url).await.expect("connect");
     db.migrate().await.expect("migrate");
     let clock = Arc::new(ManualClock::new(test_now()));
-    let state = AppState {
-        db: db.clone(),
-        clock: clock.clone(),
-        settings: Arc::new(Settings::default()),
-        progress: Default::default(),
-    };
-    if demo_data {
-        demo::seed(&state, PASSWORD).await.expect("seed demo data");
-    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
+    let base = format!("http://{addr}");
+    let settings = Settings { public_url: base.clone(), ..Settings::default() };
+    let mailer = smtp
+        .as_ref()
+        .map(|s| Mailer::from_url(&format!("smtp://{}", s.addr), "Seatwise <seatwise@example.com>").expect("mailer"));
+    let state = AppState::new(db.clone(), clock.clone(), settings).with_mailer(mailer);
     let serve_state = state.clone();
     tokio::spawn(async move {
         let _ = seatwise_server::app::serve(serve_state, listener).await;
     });
-    TestApp { base: format!("http://{addr}"), db, database_url, clock, state, _dir: dir }
+    TestApp { base, db, database_url, clock, state, smtp, _dir: dir }
+}
+
+impl TestApp {
+    /// Another server process on the same database (and the same SMTP sink), its clock where this one's is.
+    pub async fn another_instance(&self) -> TestApp {
+        let app = start(self.database_url.clone(), self._dir.clone(), self.smtp.clone()).await;
+        app.clock.set(seatwise_server::clock::Clock::now(&*self.clock));
+        app
+    }
+
+    /// One background tick, as the timer would run it.
+    pub async fn tick(&self) -> TickReport {
+        jobs::tick(&self.state).await.expect("tick")
+    }
+
+    /// Move this instance's clock to 09:00 UTC on a day.
+    pub fn set_day(&self, day: chrono::NaiveDate) {
+        self.clock.set(day.and_hms_opt(9, 0, 0).expect("time").and_utc());
+    }
+}
+
+/// A real SMTP server on a free local port that keeps every message it receives.
+#[derive(Clone)]
+pub struct SmtpSink {
+    pub addr: SocketAddr,
+    mails: Arc<Mutex<Vec<ReceivedMail>>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReceivedMail {
+    pub from: String,
+    pub to: Vec<String>,
+    /// The whole message as sent (headers and MIME parts).
+    pub data: String,
+}
+
+impl ReceivedMail {
+    pub fn subject(&self) -> String {
+        self.data.lines().find_map(|l| l.strip_prefix("Subject: ")).map(str::to_string).unwrap_or_default()
+    }
+}
+
+#[derive(Clone)]
+struct SinkHandler {
+    mails: Arc<Mutex<Vec<ReceivedMail>>>,
+    current: Option<ReceivedMail>,
+}
+
+impl mailin_embedded::Handler for SinkHandler {
+    fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> mailin_embedded::Response {
+        self.current = Some(ReceivedMail { from: from.to_string(), to: to.to_vec(), data: String::new() });
+        mailin_embedded::response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if let Some(m) = self.current.as_mut() {
+            m.data.push_str(&String::from_utf8_lossy(buf));
+        }
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        if let Some(m) = self.current.take() {
+            self.mails.lock().expect("sink lock").push(m);
+        }
+        mailin_embedded::response::OK
+    }
+}
+
+impl SmtpSink {
+    pub fn start() -> SmtpSink {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind SMTP sink");
+        let addr = listener.local_addr().expect("sink addr");
+        let mails = Arc::new(Mutex::new(Vec::new()));
+        let mut server = mailin_embedded::Server::new(SinkHandler { mails: mails.clone(), current: None });
+        // Each server instance's mail pool keeps a connection open (a sink thread each), so leave plenty.
+        server.with_name("sink.test").with_num_threads(16).with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            let _ = server.serve();
+        });
+        SmtpSink { addr, mails }
+    }
+
+    pub fn received(&self) -> Vec<ReceivedMail> {
+        self.mails.lock().expect("sink lock").clone()
+    }
 }
 
 /// A browser-like client: keeps the session cookie and sends the CSRF token on writes.
@@ -160,6 +269,10 @@ impl TestApp {
             .fetch_one(&self.db.read)
             .await
             .unwrap_or_else(|e| panic!("pool {name}: {e}"))
+    }
+
+    pub async fn id_of_owned(&self, sql: String) -> i64 {
+        self.id_of(&sql).await
     }
 
     pub async fn id_of(&self, sql: &str) -> i64 {

@@ -1,0 +1,92 @@
+//! The renewal calendar, calendar feeds and organisation settings.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use seatwise_types::{Calendar, CalendarFeed, ErrorResponse, OrgSettings};
+use serde::Deserialize;
+
+use super::extract::{ApiJson, ApiQuery};
+use crate::auth::Actor;
+use crate::error::AppResult;
+use crate::service::calendar::{self, CalendarParams};
+use crate::service::org;
+use crate::state::AppState;
+
+/// End and cancel-by dates in a date range, with the value renewing in the next 30/60/90 days.
+#[utoipa::path(get, path = "/calendar", tag = "renewals", params(CalendarParams),
+    responses((status = 200, body = Calendar), (status = 401, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn get_calendar(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(params): ApiQuery<CalendarParams>,
+) -> AppResult<Json<Calendar>> {
+    Ok(Json(calendar::calendar(&state, &actor, &params).await?))
+}
+
+/// Whether you have a calendar feed address.
+#[utoipa::path(get, path = "/calendar/feed", tag = "renewals",
+    responses((status = 200, body = CalendarFeed), (status = 401, body = ErrorResponse)))]
+pub async fn feed_status(State(state): State<AppState>, actor: Actor) -> AppResult<Json<CalendarFeed>> {
+    Ok(Json(calendar::feed_status(&state, &actor).await?))
+}
+
+/// Create or replace your calendar feed address (shown once; the previous one stops working).
+#[utoipa::path(post, path = "/calendar/feed", tag = "renewals",
+    responses((status = 201, body = CalendarFeed), (status = 401, body = ErrorResponse)))]
+pub async fn create_feed(State(state): State<AppState>, actor: Actor) -> AppResult<(StatusCode, Json<CalendarFeed>)> {
+    Ok((StatusCode::CREATED, Json(calendar::create_feed(&state, &actor).await?)))
+}
+
+/// Revoke your calendar feed address.
+#[utoipa::path(delete, path = "/calendar/feed", tag = "renewals",
+    responses((status = 204), (status = 401, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn revoke_feed(State(state): State<AppState>, actor: Actor) -> AppResult<StatusCode> {
+    calendar::revoke_feed(&state, &actor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedParams {
+    /// The secret from the feed address.
+    pub token: String,
+}
+
+/// The iCalendar feed (RFC 5545) of what you own or watch. Authenticated by the secret in the address, so
+/// calendar apps can subscribe.
+#[utoipa::path(get, path = "/calendar/feed.ics", tag = "renewals", params(FeedParams),
+    responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = ErrorResponse)))]
+pub async fn feed_ics(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<FeedParams>,
+) -> AppResult<impl IntoResponse> {
+    let body = calendar::render_feed(&state, &p.token).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CACHE_CONTROL, "private, max-age=300"),
+            (header::CONTENT_DISPOSITION, "inline; filename=\"seatwise-renewals.ics\""),
+        ],
+        body,
+    ))
+}
+
+/// Organisation settings: time zone, alert stages, rolling review cadence, daily run hour.
+#[utoipa::path(get, path = "/settings", tag = "renewals",
+    responses((status = 200, body = OrgSettings), (status = 401, body = ErrorResponse)))]
+pub async fn get_settings(State(state): State<AppState>, actor: Actor) -> AppResult<Json<OrgSettings>> {
+    Ok(Json(org::get(&state, &actor).await?))
+}
+
+/// Change organisation settings (admins).
+#[utoipa::path(put, path = "/settings", tag = "renewals", request_body = OrgSettings,
+    responses((status = 200, body = OrgSettings), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn update_settings(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<OrgSettings>,
+) -> AppResult<Json<OrgSettings>> {
+    Ok(Json(org::update(&state, &actor, &body).await?))
+}

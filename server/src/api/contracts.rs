@@ -1,0 +1,85 @@
+//! Contracts and renewal decisions.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use seatwise_types::{Contract, ContractDetail, ContractInput, DecisionInput, ErrorResponse, LedgerEntry, Page};
+
+use super::extract::{ApiJson, ApiQuery};
+use super::pools::PageParams;
+use crate::auth::Actor;
+use crate::error::AppResult;
+use crate::service::contracts::{self, ContractListParams};
+use crate::state::AppState;
+
+/// Contracts covering pools in your scope, soonest decision first.
+#[utoipa::path(get, path = "/contracts", tag = "renewals", params(ContractListParams),
+    responses((status = 200, body = Page<Contract>), (status = 401, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn list_contracts(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(params): ApiQuery<ContractListParams>,
+) -> AppResult<Json<Page<Contract>>> {
+    Ok(Json(contracts::list(&state, &actor, &params).await?))
+}
+
+/// Record a contract and the pools it covers (its first term starts the renewal history).
+#[utoipa::path(post, path = "/contracts", tag = "renewals", request_body = ContractInput,
+    responses((status = 201, body = Contract), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn create_contract(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<ContractInput>,
+) -> AppResult<(StatusCode, Json<Contract>)> {
+    Ok((StatusCode::CREATED, Json(contracts::create(&state, &actor, &body).await?)))
+}
+
+/// A contract with its terms, covered pools and their usage, watchers and alerts.
+#[utoipa::path(get, path = "/contracts/{id}", tag = "renewals", params(("id" = i64, Path)),
+    responses((status = 200, body = ContractDetail), (status = 404, body = ErrorResponse)))]
+pub async fn get_contract(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ContractDetail>> {
+    Ok(Json(contracts::detail(&state, &actor, id).await?))
+}
+
+/// Replace a contract's fields (the dates are those of its current term).
+#[utoipa::path(put, path = "/contracts/{id}", tag = "renewals", params(("id" = i64, Path)), request_body = ContractInput,
+    responses((status = 200, body = Contract), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn update_contract(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ContractInput>,
+) -> AppResult<Json<Contract>> {
+    Ok(Json(contracts::update(&state, &actor, id, &body).await?))
+}
+
+/// Decide on renewing the current term: renew (with changes), renegotiate, cancel or let lapse.
+#[utoipa::path(post, path = "/contracts/{id}/decision", tag = "renewals", params(("id" = i64, Path)),
+    request_body = DecisionInput,
+    responses((status = 200, body = ContractDetail), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn decide_contract(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<DecisionInput>,
+) -> AppResult<Json<ContractDetail>> {
+    Ok(Json(contracts::decide(&state, &actor, id, &body, None).await?))
+}
+
+/// A contract's history from the audit ledger, newest first.
+#[utoipa::path(get, path = "/contracts/{id}/history", tag = "renewals", params(("id" = i64, Path), PageParams),
+    responses((status = 200, body = Page<LedgerEntry>), (status = 404, body = ErrorResponse)))]
+pub async fn contract_history(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> AppResult<Json<Page<LedgerEntry>>> {
+    Ok(Json(contracts::history(&state, &actor, id, p.page, p.per_page).await?))
+}

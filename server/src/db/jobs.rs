@@ -1,0 +1,291 @@
+//! Organisation settings, daily job claims, the mail outbox and calendar feed tokens: the tables background work
+//! coordinates through, so several instances on one database never do the same work twice.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{AnyPool, Row};
+
+use super::Conn;
+use crate::clock::{from_db, to_db};
+
+/// (timezone, stages text, review months, daily run hour).
+pub async fn org_settings(pool: &AnyPool) -> Result<(String, String, i64, i64), sqlx::Error> {
+    let r = sqlx::query(
+        "SELECT timezone, alert_stages, rolling_review_months, daily_run_hour FROM org_settings WHERE id = 1",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
+}
+
+pub async fn save_org_settings(
+    conn: &mut Conn,
+    timezone: &str,
+    stages: &str,
+    review_months: i64,
+    hour: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE org_settings SET timezone = $1, alert_stages = $2, rolling_review_months = $3, daily_run_hour = $4, \
+         updated_at = $5 WHERE id = 1",
+    )
+    .bind(timezone)
+    .bind(stages)
+    .bind(review_months)
+    .bind(hour)
+    .bind(to_db(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Claim a job's run for an organisation day. True for exactly one claimant, unless the holder's lease ran out
+/// without finishing (it crashed); then the next caller takes it over.
+pub async fn claim_run(
+    pool: &AnyPool,
+    job: &str,
+    day: NaiveDate,
+    instance: &str,
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+) -> Result<bool, sqlx::Error> {
+    let until = to_db(now + lease);
+    let inserted = sqlx::query(
+        "INSERT INTO job_runs (job, run_date, claimed_by, claimed_until) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (job, run_date) DO NOTHING",
+    )
+    .bind(job)
+    .bind(day.to_string())
+    .bind(instance)
+    .bind(&until)
+    .execute(pool)
+    .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(true);
+    }
+    let taken = sqlx::query(
+        "UPDATE job_runs SET claimed_by = $1, claimed_until = $2 WHERE job = $3 AND run_date = $4 \
+         AND finished_at IS NULL AND claimed_until < $5",
+    )
+    .bind(instance)
+    .bind(&until)
+    .bind(job)
+    .bind(day.to_string())
+    .bind(to_db(now))
+    .execute(pool)
+    .await?;
+    Ok(taken.rows_affected() == 1)
+}
+
+pub async fn finish_run(
+    pool: &AnyPool,
+    job: &str,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+    summary: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE job_runs SET finished_at = $1, summary = $2 WHERE job = $3 AND run_date = $4")
+        .bind(to_db(now))
+        .bind(summary)
+        .bind(job)
+        .bind(day.to_string())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The most recent finished run of a job: (day, finished at, summary).
+pub async fn last_run(pool: &AnyPool, job: &str) -> Result<Option<(String, DateTime<Utc>, String)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT run_date, finished_at, summary FROM job_runs WHERE job = $1 AND finished_at IS NOT NULL \
+         ORDER BY run_date DESC LIMIT 1",
+    )
+    .bind(job)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| {
+        Ok((
+            r.try_get("run_date")?,
+            from_db(&r.try_get::<String, _>("finished_at")?),
+            r.try_get::<Option<String>, _>("summary")?.unwrap_or_default(),
+        ))
+    })
+    .transpose()
+}
+
+pub struct Mail<'a> {
+    pub alert_id: Option<i64>,
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+}
+
+pub async fn queue_mail(conn: &mut Conn, m: &Mail<'_>, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO outbox (alert_id, recipient, subject, body_text, body_html, created_at, status, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $6)",
+    )
+    .bind(m.alert_id)
+    .bind(m.recipient)
+    .bind(m.subject)
+    .bind(m.text)
+    .bind(m.html)
+    .bind(to_db(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct QueuedMail {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub attempts: i64,
+}
+
+/// Lease up to `limit` due messages to this sender. The status and lease are checked again by the UPDATE itself,
+/// so two senders racing for the same row cannot both win it.
+pub async fn claim_mail(
+    pool: &AnyPool,
+    token: &str,
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+    limit: i64,
+) -> Result<Vec<QueuedMail>, sqlx::Error> {
+    let now_s = to_db(now);
+    sqlx::query(
+        "UPDATE outbox SET claimed_until = $1, claim_token = $2 WHERE status = 'pending' AND next_attempt_at <= $3 \
+         AND (claimed_until IS NULL OR claimed_until < $3) AND id IN (SELECT id FROM outbox WHERE status = 'pending' \
+         AND next_attempt_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY id LIMIT $4)",
+    )
+    .bind(to_db(now + lease))
+    .bind(token)
+    .bind(&now_s)
+    .bind(limit)
+    .execute(pool)
+    .await?;
+    let rows = sqlx::query(
+        "SELECT id, recipient, subject, body_text, body_html, attempts FROM outbox WHERE status = 'pending' \
+         AND claim_token = $1 ORDER BY id",
+    )
+    .bind(token)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(QueuedMail {
+                id: r.try_get("id")?,
+                recipient: r.try_get("recipient")?,
+                subject: r.try_get("subject")?,
+                text: r.try_get("body_text")?,
+                html: r.try_get("body_html")?,
+                attempts: r.try_get("attempts")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn mail_sent(pool: &AnyPool, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, claimed_until = NULL, \
+         claim_token = NULL, last_error = NULL WHERE id = $2",
+    )
+    .bind(to_db(now))
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Record a failed attempt: retry at `retry_at`, or give up (`None`).
+pub async fn mail_failed(
+    pool: &AnyPool,
+    id: i64,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox SET status = $1, attempts = attempts + 1, next_attempt_at = COALESCE($2, next_attempt_at), \
+         claimed_until = NULL, claim_token = NULL, last_error = $3 WHERE id = $4",
+    )
+    .bind(if retry_at.is_some() { "pending" } else { "failed" })
+    .bind(retry_at.map(to_db))
+    .bind(error)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// (pending, sent, failed) message counts.
+pub async fn outbox_counts(pool: &AnyPool) -> Result<(i64, i64, i64), sqlx::Error> {
+    let r = sqlx::query(
+        "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) FROM outbox",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+}
+
+/// Replace a user's calendar feed token (the old address stops working).
+pub async fn replace_feed(
+    conn: &mut Conn,
+    user_id: i64,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    revoke_feeds(conn, user_id, now).await?;
+    sqlx::query("INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
+        .bind(user_id)
+        .bind(token_hash)
+        .bind(to_db(now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke_feeds(conn: &mut Conn, user_id: i64, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("UPDATE calendar_feeds SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(to_db(now))
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// The active feed of a user: (created at, last used at).
+pub async fn feed_of(
+    pool: &AnyPool,
+    user_id: i64,
+) -> Result<Option<(DateTime<Utc>, Option<DateTime<Utc>>)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT created_at, last_used_at FROM calendar_feeds WHERE user_id = $1 AND revoked_at IS NULL \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| {
+        let last: Option<String> = r.try_get("last_used_at")?;
+        Ok((from_db(&r.try_get::<String, _>("created_at")?), last.map(|l| from_db(&l))))
+    })
+    .transpose()
+}
+
+/// The user a live feed token belongs to, noting the use.
+pub async fn feed_user(pool: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>, sqlx::Error> {
+    let user: Option<i64> = sqlx::query_scalar(
+        "UPDATE calendar_feeds SET last_used_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL RETURNING user_id",
+    )
+    .bind(to_db(now))
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?;
+    Ok(user)
+}

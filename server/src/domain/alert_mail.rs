@@ -1,0 +1,126 @@
+//! The e-mail an alert sends: subject, plain text and HTML with the same content and a link to act on it.
+
+use chrono::NaiveDate;
+use seatwise_types::DateKind;
+#[cfg(test)]
+use seatwise_types::Money;
+
+use seatwise_types::format_money_plain;
+
+pub struct AlertMail<'a> {
+    pub alert_id: i64,
+    pub contract_id: i64,
+    pub title: &'a str,
+    pub vendor: &'a str,
+    pub number: &'a str,
+    pub kind: DateKind,
+    pub stage_days: Option<i64>,
+    pub due_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub auto_renew: bool,
+    pub value: Option<&'a seatwise_types::Money>,
+    pub pools: &'a [String],
+}
+
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+pub fn render(m: &AlertMail<'_>, base_url: &str) -> Rendered {
+    let base = base_url.trim_end_matches('/');
+    let alert_link = format!("{base}/alerts/{}", m.alert_id);
+    let contract_link = format!("{base}/contracts/{}", m.contract_id);
+    let headline = match (m.kind, m.stage_days) {
+        (DateKind::Review, _) => format!("Time to review {} ({})", m.title, m.vendor),
+        (DateKind::CancelBy, Some(days)) => {
+            format!("{days} days to cancel {} ({}) before it renews itself", m.title, m.vendor)
+        }
+        (DateKind::End, Some(days)) => format!("{} ({}) ends in {days} days", m.title, m.vendor),
+        (_, None) => format!("Renewal decision due for {} ({})", m.title, m.vendor),
+    };
+    let subject = match m.kind {
+        DateKind::CancelBy => format!("Cancel by {}: {} ({})", m.due_date, m.title, m.vendor),
+        DateKind::End => format!("Ends {}: {} ({})", m.due_date, m.title, m.vendor),
+        DateKind::Review => format!("Review due: {} ({})", m.title, m.vendor),
+    };
+    let mut facts: Vec<(&str, String)> = vec![("Contract", format!("{} with {}", m.number, m.vendor))];
+    if m.auto_renew {
+        facts.push(("Cancel by", m.due_date.to_string()));
+        facts.push(("Renews automatically on", m.end_date.succ_opt().unwrap_or(m.end_date).to_string()));
+    } else {
+        facts.push(("Ends", m.end_date.to_string()));
+    }
+    if let Some(v) = m.value {
+        facts.push(("Value", format_money_plain(v)));
+    }
+    if !m.pools.is_empty() {
+        facts.push(("Licenses", m.pools.join(", ")));
+    }
+    let mut text = format!("{headline}.\n\n");
+    for (k, v) in &facts {
+        text.push_str(&format!("{k}: {v}\n"));
+    }
+    text.push_str(&format!(
+        "\nDecide in Seatwise (renew, renew with changes, renegotiate, cancel or let lapse):\n{alert_link}\n\nContract: \
+         {contract_link}\n"
+    ));
+    let rows: String = facts
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "<tr><th align=\"left\" style=\"padding:4px 12px 4px 0\">{}</th><td>{}</td></tr>",
+                escape(k),
+                escape(v)
+            )
+        })
+        .collect();
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2937\">\
+         <h1 style=\"font-size:18px\">{}</h1><table>{rows}</table>\
+         <p><a href=\"{}\" style=\"background:#2563eb;color:#fff;padding:8px 14px;border-radius:6px;text-decoration:none\">\
+         Open the alert and decide</a></p><p><a href=\"{}\">View the contract</a></p></body></html>",
+        escape(&headline),
+        escape(&alert_link),
+        escape(&contract_link),
+    );
+    Rendered { subject, text, html }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_html_carry_the_same_facts_and_links() {
+        let d = |s: &str| s.parse::<NaiveDate>().expect("date");
+        let value = Money::new(1_250_000, "USD");
+        let pools = vec!["Figma <Org>".to_string()];
+        let m = AlertMail {
+            alert_id: 9,
+            contract_id: 4,
+            title: "Figma Organization",
+            vendor: "Figma",
+            number: "FIG-2026",
+            kind: DateKind::CancelBy,
+            stage_days: Some(30),
+            due_date: d("2026-12-01"),
+            end_date: d("2026-12-31"),
+            auto_renew: true,
+            value: Some(&value),
+            pools: &pools,
+        };
+        let r = render(&m, "https://seatwise.example.com/");
+        assert_eq!(r.subject, "Cancel by 2026-12-01: Figma Organization (Figma)");
+        assert!(r.text.contains("https://seatwise.example.com/alerts/9"));
+        assert!(r.text.contains("Renews automatically on: 2027-01-01"));
+        assert!(r.text.contains("Value: 12500.00 USD"), "{}", r.text);
+        assert!(r.html.contains("Figma &lt;Org&gt;"), "HTML is escaped");
+        assert!(r.html.contains("href=\"https://seatwise.example.com/contracts/4\""));
+    }
+}

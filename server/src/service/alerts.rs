@@ -1,0 +1,150 @@
+//! The alerts inbox: list, read, acknowledge, snooze, assign and decide.
+
+use seatwise_types::{Alert, AlertCounts, AlertDetail, AssignInput, DecisionInput, Page, Ref, SnoozeInput};
+use serde::Deserialize;
+
+use crate::auth::Actor;
+use crate::db::alerts::{self as store, AlertFilter, Inbox};
+use crate::db::{users, Tx};
+use crate::error::{AppError, AppResult};
+use crate::service::ledger::{self, Change};
+use crate::service::{contracts, org, paging};
+use crate::state::AppState;
+
+/// Query parameters of `GET /api/v1/alerts`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AlertListParams {
+    /// `needs_action` (default), `snoozed`, `decided` or `all`.
+    pub inbox: Option<Inbox>,
+    /// Only alerts sent or assigned to me.
+    pub mine: Option<bool>,
+    pub contract_id: Option<i64>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+pub async fn list(state: &AppState, actor: &Actor, p: &AlertListParams) -> AppResult<Page<Alert>> {
+    let scope = contracts::read_scope(actor)?;
+    let (page, per_page) = paging(p.page, p.per_page)?;
+    let today = org::load(&state.db).await?.today(state.clock.now());
+    let f = AlertFilter {
+        scope: scope.as_filter(),
+        inbox: p.inbox.unwrap_or_default(),
+        mine: p.mine.unwrap_or(false).then_some(actor.user.id),
+        contract_id: p.contract_id,
+        today,
+    };
+    let (items, total) = store::list(&state.db.read, &f, page, per_page).await?;
+    Ok(Page { items, total, page, per_page })
+}
+
+pub async fn counts(state: &AppState, actor: &Actor) -> AppResult<AlertCounts> {
+    let scope = contracts::read_scope(actor)?;
+    let today = org::load(&state.db).await?.today(state.clock.now());
+    Ok(store::counts(&state.db.read, &scope.as_filter(), actor.user.id, today).await?)
+}
+
+/// An alert the caller may read (its contract is readable) and whether they may act on it.
+async fn readable(state: &AppState, actor: &Actor, id: i64) -> AppResult<(Alert, bool)> {
+    contracts::read_scope(actor)?;
+    let today = org::load(&state.db).await?.today(state.clock.now());
+    let alert = store::get(&state.db.read, id, today).await?.ok_or(AppError::NotFound("alert"))?;
+    let (_, can_act) = match contracts::readable(state, actor, alert.contract_id).await {
+        Ok(found) => found,
+        Err(AppError::NotFound(_)) => return Err(AppError::NotFound("alert")),
+        Err(e) => return Err(e),
+    };
+    Ok((alert, can_act))
+}
+
+async fn actionable(state: &AppState, actor: &Actor, id: i64) -> AppResult<Alert> {
+    let (alert, can_act) = readable(state, actor, id).await?;
+    if !can_act {
+        return Err(AppError::Forbidden("You may view this alert but not act on it.".into()));
+    }
+    Ok(alert)
+}
+
+pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<AlertDetail> {
+    let (alert, can_act) = readable(state, actor, id).await?;
+    let contract = contracts::detail(state, actor, alert.contract_id).await?;
+    let assignees =
+        users::assignable(&state.db.read, &contract.pools.iter().map(|p| p.department.id).collect::<Vec<_>>()).await?;
+    Ok(AlertDetail { alert, contract, can_act, assignees })
+}
+
+/// Ledger the change made in `tx` and commit both together.
+async fn finish(
+    state: &AppState,
+    actor: &Actor,
+    mut tx: Tx,
+    id: i64,
+    before: &Alert,
+    action: &str,
+) -> AppResult<Alert> {
+    let now = state.clock.now();
+    let today = org::load(&state.db).await?.today(now);
+    let after = store::get(&mut *tx, id, today).await?.ok_or(AppError::NotFound("alert"))?;
+    ledger::record(&mut tx, now, actor.ledger_name(), Change::changed(action, "alert", Some(id), before, &after))
+        .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+fn still_open(alert: &Alert) -> AppResult<()> {
+    use seatwise_types::AlertStatus::{Decided, Superseded};
+    if matches!(alert.status, Decided | Superseded) {
+        return Err(AppError::Conflict(format!("This alert is already {}.", alert.status.label().to_lowercase())));
+    }
+    Ok(())
+}
+
+pub async fn acknowledge(state: &AppState, actor: &Actor, id: i64) -> AppResult<Alert> {
+    let before = actionable(state, actor, id).await?;
+    still_open(&before)?;
+    let mut tx = state.db.begin().await?;
+    store::acknowledge(&mut tx, id, actor.ledger_name(), state.clock.now()).await?;
+    finish(state, actor, tx, id, &before, "alert.acknowledge").await
+}
+
+pub async fn snooze(state: &AppState, actor: &Actor, id: i64, input: &SnoozeInput) -> AppResult<Alert> {
+    let before = actionable(state, actor, id).await?;
+    still_open(&before)?;
+    let today = org::load(&state.db).await?.today(state.clock.now());
+    if input.until <= today {
+        return Err(AppError::field("until", "must be after today"));
+    }
+    if input.until > before.due_date {
+        return Err(AppError::field(
+            "until",
+            &format!("must be on or before the date that matters, {}", before.due_date),
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    store::snooze(&mut tx, id, input.until).await?;
+    finish(state, actor, tx, id, &before, "alert.snooze").await
+}
+
+pub async fn assign(state: &AppState, actor: &Actor, id: i64, input: &AssignInput) -> AppResult<Alert> {
+    let before = actionable(state, actor, id).await?;
+    still_open(&before)?;
+    if let Some(user_id) = input.user_id {
+        let contract = contracts::detail(state, actor, before.contract_id).await?;
+        let depts: Vec<i64> = contract.pools.iter().map(|p| p.department.id).collect();
+        let allowed: Vec<Ref> = users::assignable(&state.db.read, &depts).await?;
+        if !allowed.iter().any(|u| u.id == user_id) {
+            return Err(AppError::field("user_id", "must be an admin or an owner of the contract's departments"));
+        }
+    }
+    let mut tx = state.db.begin().await?;
+    store::assign(&mut tx, id, input.user_id).await?;
+    finish(state, actor, tx, id, &before, "alert.assign").await
+}
+
+pub async fn decide(state: &AppState, actor: &Actor, id: i64, input: &DecisionInput) -> AppResult<AlertDetail> {
+    let alert = actionable(state, actor, id).await?;
+    still_open(&alert)?;
+    contracts::decide(state, actor, alert.contract_id, input, Some(id)).await?;
+    detail(state, actor, id).await
+}

@@ -1,0 +1,211 @@
+//! The renewal calendar (end and cancel-by dates, the quarter pipeline) and each user's iCalendar feed.
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+use seatwise_types::{Calendar, CalendarEvent, CalendarFeed, DateKind, Money, PipelineBucket};
+use serde::Deserialize;
+
+use crate::auth::Actor;
+use crate::db::contracts::{self as store, CalendarRow, ContractFilter};
+use crate::db::jobs as feeds;
+use crate::db::users;
+use crate::domain::ics::{self, FeedEntry};
+use crate::domain::renewals as rules;
+use crate::domain::secret::{random_token, sha256_hex};
+use crate::error::{AppError, AppResult};
+use crate::service::ledger::{self, Change};
+use crate::service::{contracts, org};
+use crate::state::AppState;
+
+/// The widest date range one calendar request may ask for.
+const MAX_RANGE_DAYS: i64 = 400;
+/// Pipeline buckets: value whose date that matters falls within this many days.
+const PIPELINE: [i64; 3] = [30, 60, 90];
+
+/// Query parameters of `GET /api/v1/calendar`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CalendarParams {
+    /// First day (default: the first of this month).
+    pub from: Option<NaiveDate>,
+    /// Last day (default: three months after `from`).
+    pub to: Option<NaiveDate>,
+    pub vendor_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub cost_centre_id: Option<i64>,
+    /// A person who owns one of the covered pools.
+    pub owner_id: Option<i64>,
+}
+
+/// The dated entries of a term row that fall in `from..=to`.
+fn events_of(r: &CalendarRow, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Vec<CalendarEvent> {
+    let mut dates = vec![(DateKind::End, r.end)];
+    if r.auto_renew {
+        dates.insert(0, (DateKind::CancelBy, r.cancel_by));
+    }
+    dates
+        .into_iter()
+        .filter(|(_, d)| *d >= from && *d <= to)
+        .map(|(kind, date)| {
+            let days_left = (date - today).num_days();
+            CalendarEvent {
+                date,
+                kind,
+                contract_id: r.contract_id,
+                contract_number: r.number.clone(),
+                title: r.title.clone(),
+                vendor: r.vendor.clone(),
+                auto_renew: r.auto_renew,
+                days_left,
+                urgency: rules::urgency(days_left),
+                value: r.value.clone(),
+            }
+        })
+        .collect()
+}
+
+fn add_value(totals: &mut Vec<Money>, value: &Option<Money>) {
+    if let Some(v) = value {
+        match totals.iter_mut().find(|t| t.currency == v.currency) {
+            Some(t) => t.amount_minor = t.amount_minor.saturating_add(v.amount_minor),
+            None => totals.push(v.clone()),
+        }
+    }
+}
+
+pub async fn calendar(state: &AppState, actor: &Actor, p: &CalendarParams) -> AppResult<Calendar> {
+    let scope = contracts::read_scope(actor)?;
+    let today = org::load(&state.db).await?.today(state.clock.now());
+    let month_start = today.with_day(1).unwrap_or(today);
+    let from = p.from.unwrap_or(month_start);
+    let to = p.to.unwrap_or_else(|| from.checked_add_months(Months::new(3)).and_then(|d| d.pred_opt()).unwrap_or(from));
+    if to < from {
+        return Err(AppError::field("to", "must be on or after from"));
+    }
+    if (to - from).num_days() > MAX_RANGE_DAYS {
+        return Err(AppError::field("to", &format!("the range may span at most {MAX_RANGE_DAYS} days")));
+    }
+    let f = ContractFilter {
+        scope: scope.as_filter(),
+        vendor_id: p.vendor_id,
+        department_id: p.department_id,
+        cost_centre_id: p.cost_centre_id,
+        owner_id: p.owner_id,
+        ..Default::default()
+    };
+    let rows = store::calendar(&state.db.read, &f, from, to).await?;
+    let mut events: Vec<CalendarEvent> = rows.iter().flat_map(|r| events_of(r, from, to, today)).collect();
+    events.sort_by_key(|e| (e.date, e.contract_id));
+
+    let horizon = today.checked_add_days(Days::new(PIPELINE[2] as u64)).unwrap_or(today);
+    let upcoming = store::calendar(&state.db.read, &f, today, horizon).await?;
+    let pipeline = PIPELINE
+        .iter()
+        .map(|within| {
+            let mut bucket = PipelineBucket { within_days: *within, contracts: 0, value: Vec::new() };
+            for r in &upcoming {
+                let (_, key) = rules::key_date(r.auto_renew, r.end, (r.end - r.cancel_by).num_days());
+                let days = (key - today).num_days();
+                if (0..=*within).contains(&days) {
+                    bucket.contracts += 1;
+                    add_value(&mut bucket.value, &r.value);
+                }
+            }
+            bucket
+        })
+        .collect();
+    Ok(Calendar { from, to, today, events, pipeline })
+}
+
+fn feed_url(state: &AppState, token: &str) -> String {
+    format!("{}/api/v1/calendar/feed.ics?token={token}", state.settings.public_url.trim_end_matches('/'))
+}
+
+fn need_role(actor: &Actor) -> AppResult<()> {
+    if actor.user.roles.is_empty() {
+        return Err(AppError::Forbidden("Your account has no role yet.".into()));
+    }
+    Ok(())
+}
+
+pub async fn feed_status(state: &AppState, actor: &Actor) -> AppResult<CalendarFeed> {
+    need_role(actor)?;
+    Ok(match feeds::feed_of(&state.db.read, actor.user.id).await? {
+        Some((created_at, last_used_at)) => {
+            CalendarFeed { active: true, created_at: Some(created_at), last_used_at, url: None }
+        }
+        None => CalendarFeed::default(),
+    })
+}
+
+/// Create (or replace) the caller's feed address; the token is shown once and stored only as a hash.
+pub async fn create_feed(state: &AppState, actor: &Actor) -> AppResult<CalendarFeed> {
+    need_role(actor)?;
+    let token = random_token("swcal_");
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    feeds::replace_feed(&mut tx, actor.user.id, &sha256_hex(&token), now).await?;
+    ledger::record(
+        &mut tx,
+        now,
+        actor.ledger_name(),
+        Change::event("calendar_feed.create", "user", Some(actor.user.id)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(CalendarFeed { active: true, created_at: Some(now), last_used_at: None, url: Some(feed_url(state, &token)) })
+}
+
+pub async fn revoke_feed(state: &AppState, actor: &Actor) -> AppResult<()> {
+    need_role(actor)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if feeds::revoke_feeds(&mut tx, actor.user.id, now).await? == 0 {
+        return Err(AppError::NotFound("calendar feed"));
+    }
+    ledger::record(
+        &mut tx,
+        now,
+        actor.ledger_name(),
+        Change::event("calendar_feed.revoke", "user", Some(actor.user.id)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The feed behind a token: end and cancel-by dates of the contracts the user owns or watches, from a quarter
+/// ago to two years ahead. Unknown or revoked tokens are 404.
+pub async fn render_feed(state: &AppState, token: &str) -> AppResult<String> {
+    let now = state.clock.now();
+    let user_id =
+        feeds::feed_user(&state.db.write, &sha256_hex(token), now).await?.ok_or(AppError::NotFound("calendar feed"))?;
+    let user = users::load(&state.db.read, user_id).await?.ok_or(AppError::NotFound("calendar feed"))?;
+    if user.roles.is_empty() {
+        return Err(AppError::NotFound("calendar feed"));
+    }
+    let today = org::load(&state.db).await?.today(now);
+    let ids = store::feed_contract_ids(&state.db.read, user_id).await?;
+    let from = today.checked_sub_days(Days::new(92)).unwrap_or(today);
+    let to = today.checked_add_months(Months::new(24)).unwrap_or(today);
+    let f = ContractFilter { ids: Some(ids), ..Default::default() };
+    let rows = store::calendar(&state.db.read, &f, from, to).await?;
+    let entries: Vec<FeedEntry> = rows
+        .iter()
+        .flat_map(|r| {
+            events_of(r, from, to, today).into_iter().map(move |e| FeedEntry {
+                contract_id: e.contract_id,
+                kind: e.kind,
+                date: e.date,
+                title: e.title,
+                vendor: e.vendor,
+                number: e.contract_number,
+                detail: match e.kind {
+                    DateKind::CancelBy => format!("Renews automatically unless cancelled; the term ends {}.", r.end),
+                    _ if r.auto_renew => format!("Renews automatically; notice was due by {}.", r.cancel_by),
+                    _ => "Ends unless renewed.".to_string(),
+                },
+            })
+        })
+        .collect();
+    Ok(ics::render(&entries, &user.email, &state.settings.public_url, now))
+}

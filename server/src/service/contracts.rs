@@ -1,0 +1,400 @@
+//! Contracts: listing, reading, recording and editing them, and renewal decisions.
+
+use chrono::{Days, NaiveDate};
+use seatwise_types::{Contract, ContractDetail, ContractInput, Decision, DecisionInput, FieldError, Money, Page, Ref};
+use serde::Deserialize;
+
+use crate::auth::Actor;
+use crate::db::alerts::{self as alert_store, AlertFilter, Inbox};
+use crate::db::catalog::{self, CatalogTable};
+use crate::db::contracts::{self as store, ContractFilter, NewTerm, StoredContract};
+use crate::db::Conn;
+use crate::domain::access::{self, Scope};
+use crate::domain::renewals::{self as rules, ContractValues};
+use crate::error::{AppError, AppResult};
+use crate::service::ledger::{self, Change};
+use crate::service::{org, paging};
+use crate::state::AppState;
+
+/// Holders without a sign-in for this long count as inactive on the decision screen.
+pub const INACTIVE_DAYS: u64 = 90;
+
+/// Query parameters of `GET /api/v1/contracts`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContractListParams {
+    /// Free text over number, title and vendor.
+    pub q: Option<String>,
+    pub vendor_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub cost_centre_id: Option<i64>,
+    /// A person who owns one of the covered pools.
+    pub owner_id: Option<i64>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+pub fn read_scope(actor: &Actor) -> AppResult<Scope> {
+    match access::pool_read_scope(&actor.user) {
+        Scope::Nothing => Err(AppError::Forbidden("Your roles do not include contracts.".into())),
+        scope => Ok(scope),
+    }
+}
+
+/// The API shape of a stored contract, as of `today`.
+pub fn to_api(c: StoredContract, pools: Vec<Ref>, today: NaiveDate) -> Contract {
+    let (_, key_date) = rules::key_date(c.auto_renew, c.term.end_date, c.notice_days);
+    let days = (key_date - today).num_days();
+    let value = c.renewal_price_minor.or(c.term.price.as_ref().map(|p| p.amount_minor));
+    let value = value.or((c.pools_value_minor > 0).then_some(c.pools_value_minor));
+    Contract {
+        id: c.id,
+        number: c.number,
+        title: c.title,
+        rolling: rules::is_rolling(c.auto_renew, c.term_months),
+        auto_renew: c.auto_renew,
+        notice_days: c.notice_days,
+        term_months: c.term_months,
+        cancel_by: rules::cancel_by(c.term.end_date, c.notice_days),
+        key_date,
+        days_to_key_date: days,
+        urgency: rules::urgency(days),
+        status: rules::status(c.term.decision, c.term.end_date, today),
+        renewal_price: c.renewal_price_minor.map(|m| Money::new(m, c.currency.clone())),
+        value: value.map(|m| Money::new(m, c.currency.clone())),
+        vendor_contact: c.vendor_contact,
+        documents: c.documents,
+        vendor: c.vendor,
+        term: c.term,
+        pools,
+        open_alerts: c.open_alerts,
+    }
+}
+
+pub async fn list(state: &AppState, actor: &Actor, p: &ContractListParams) -> AppResult<Page<Contract>> {
+    let scope = read_scope(actor)?;
+    let (page, per_page) = paging(p.page, p.per_page)?;
+    let f = ContractFilter {
+        scope: scope.as_filter(),
+        q: p.q.clone(),
+        vendor_id: p.vendor_id,
+        department_id: p.department_id,
+        cost_centre_id: p.cost_centre_id,
+        owner_id: p.owner_id,
+        ids: None,
+    };
+    let (rows, total) = store::list(&state.db.read, &f, page, per_page).await?;
+    let today = org::load(&state.db).await?.today(state.clock.now());
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let pools = store::pools_of(&state.db.read, &ids).await?;
+    let items = rows
+        .into_iter()
+        .map(|c| {
+            let mine = pools.iter().filter(|(id, _)| *id == c.id).map(|(_, r)| r.clone()).collect();
+            to_api(c, mine, today)
+        })
+        .collect();
+    Ok(Page { items, total, page, per_page })
+}
+
+/// A contract the caller may read (404 outside their scope) and whether they may change it.
+pub async fn readable(state: &AppState, actor: &Actor, id: i64) -> AppResult<(StoredContract, bool)> {
+    let scope = read_scope(actor)?;
+    let departments = store::departments_of(&state.db.read, id).await?;
+    let visible = scope == Scope::All || departments.iter().any(|d| scope.contains(*d));
+    let contract = match store::get(&state.db.read, id).await? {
+        Some(c) if visible => c,
+        _ => return Err(AppError::NotFound("contract")),
+    };
+    Ok((contract, access::can_edit_contract(&actor.user, &departments)))
+}
+
+pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<ContractDetail> {
+    let (c, can_edit) = readable(state, actor, id).await?;
+    let today = org::load(&state.db).await?.today(state.clock.now());
+    let db = &state.db.read;
+    let terms = store::terms(db, id, &c.currency).await?;
+    let inactive_before = today.checked_sub_days(Days::new(INACTIVE_DAYS)).unwrap_or(today);
+    let pools = store::usage(db, id, inactive_before).await?;
+    let watchers = store::watchers(db, id).await?;
+    let filter = AlertFilter { contract_id: Some(id), inbox: Inbox::All, today, ..Default::default() };
+    let (alerts, _) = alert_store::list(db, &filter, 1, 100).await?;
+    let refs = pools.iter().map(|p| p.pool.clone()).collect();
+    Ok(ContractDetail { contract: to_api(c, refs, today), terms, pools, watchers, alerts, can_edit })
+}
+
+/// Domain checks, then the references only the database can check; all problems reported together.
+async fn validate(
+    state: &AppState,
+    actor: &Actor,
+    input: &ContractInput,
+    id: Option<i64>,
+) -> AppResult<(ContractValues, String)> {
+    let db = &state.db.read;
+    let checked = rules::validate_contract(input);
+    let mut errors = checked.as_ref().err().cloned().unwrap_or_default();
+    if input.vendor_id > 0 {
+        if !catalog::exists(db, CatalogTable::Vendors, input.vendor_id).await? {
+            errors.push(FieldError::new("vendor_id", "must name an existing vendor"));
+        } else if !input.number.trim().is_empty()
+            && store::number_taken(db, input.vendor_id, input.number.trim(), id).await?
+        {
+            errors.push(FieldError::new("number", "this vendor already has a contract with this number"));
+        }
+    }
+    let mut pool_ids = input.pool_ids.clone();
+    pool_ids.sort_unstable();
+    pool_ids.dedup();
+    let facts = store::pool_facts(db, &pool_ids).await?;
+    let write = access::pool_write_scope(&actor.user);
+    for (i, pid) in input.pool_ids.iter().enumerate() {
+        let path = format!("pool_ids[{i}]");
+        match facts.iter().find(|f| f.0 == *pid) {
+            None => errors.push(FieldError::new(&path, "must name an existing pool")),
+            Some((_, dept, ..)) if !write.contains(*dept) => {
+                errors.push(FieldError::new(&path, "must be a pool of one of your departments"))
+            }
+            Some((.., Some(other))) if Some(*other) != id => {
+                errors.push(FieldError::new(&path, format!("is already covered by contract {other}")))
+            }
+            Some(_) => {}
+        }
+    }
+    if pool_ids.is_empty() && !access::is_admin(&actor.user) {
+        errors.push(FieldError::new("pool_ids", "name at least one of your pools"));
+    }
+    for (i, uid) in input.watcher_ids.iter().enumerate() {
+        if !catalog::exists(db, CatalogTable::Users, *uid).await? {
+            errors.push(FieldError::new(format!("watcher_ids[{i}]"), "must name an existing user"));
+        }
+    }
+    let currency = match (&input.renewal_price, facts.first()) {
+        (Some(p), _) => p.currency.trim().to_uppercase(),
+        (None, Some((.., currency, _))) => currency.clone(),
+        (None, None) => "USD".to_string(),
+    };
+    match checked {
+        Ok(values) if errors.is_empty() => Ok((values, currency)),
+        _ => Err(AppError::validation(errors)),
+    }
+}
+
+fn new_term(contract_id: i64, seq: i64, v: &ContractValues, start: NaiveDate, end: NaiveDate) -> NewTerm {
+    let (_, key_date) = rules::key_date(v.auto_renew, end, v.notice_days);
+    NewTerm {
+        contract_id,
+        seq,
+        start,
+        end,
+        cancel_by: rules::cancel_by(end, v.notice_days),
+        key_date,
+        price_minor: v.renewal_price.as_ref().map(|p| p.amount_minor),
+        seats: None,
+        tier: None,
+    }
+}
+
+fn sorted(ids: &[i64]) -> Vec<i64> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: &ContractInput) -> AppResult<Contract> {
+    if access::pool_write_scope(&actor.user) == Scope::Nothing {
+        return Err(AppError::Forbidden("Your roles do not allow recording contracts.".into()));
+    }
+    let (values, currency) = validate(state, actor, input, None).await?;
+    let now = state.clock.now();
+    let today = org::load(&state.db).await?.today(now);
+    let mut tx = state.db.begin().await?;
+    let id = store::insert(&mut tx, &values, &currency, now).await?;
+    let term = new_term(id, 1, &values, values.term_start, values.term_end);
+    store::insert_term(&mut tx, &term, now).await?;
+    store::set_pools(&mut tx, id, &sorted(&input.pool_ids)).await?;
+    store::set_watchers(&mut tx, id, &sorted(&input.watcher_ids)).await?;
+    store::sync_running_terms(&mut tx, today, Some(id)).await?;
+    let stored = stored_api(&mut tx, id, today).await?;
+    ledger::record(
+        &mut tx,
+        now,
+        actor.ledger_name(),
+        Change::created("contract.create", "contract", Some(id), &stored),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+async fn stored_api(conn: &mut Conn, id: i64, today: NaiveDate) -> AppResult<Contract> {
+    let c = store::get(&mut *conn, id).await?.ok_or(AppError::NotFound("contract"))?;
+    let pools = store::pools_in_tx(conn, id).await?;
+    Ok(to_api(c, pools, today))
+}
+
+pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &ContractInput) -> AppResult<Contract> {
+    let (before, can_edit) = readable(state, actor, id).await?;
+    if !can_edit {
+        return Err(AppError::Forbidden("You may view this contract but not change it.".into()));
+    }
+    let (values, currency) = validate(state, actor, input, Some(id)).await?;
+    let now = state.clock.now();
+    let today = org::load(&state.db).await?.today(now);
+    let before_api = to_api(before.clone(), Vec::new(), today);
+    // Renewal dates count from the term being edited when its dates or length change.
+    let anchor = if values.term_start != before.term.start_date || values.term_months != before.term_months {
+        values.term_start
+    } else {
+        before.cycle_anchor
+    };
+    let mut tx = state.db.begin().await?;
+    store::update(&mut tx, id, &values, &currency, anchor, now).await?;
+    let mut term = new_term(id, before.term.seq, &values, values.term_start, values.term_end);
+    term.price_minor = before.term.price.as_ref().map(|p| p.amount_minor).or(term.price_minor);
+    store::update_term(&mut tx, &term, before.term.id).await?;
+    store::set_pools(&mut tx, id, &sorted(&input.pool_ids)).await?;
+    store::set_watchers(&mut tx, id, &sorted(&input.watcher_ids)).await?;
+    store::sync_running_terms(&mut tx, today, Some(id)).await?;
+    let after = stored_api(&mut tx, id, today).await?;
+    ledger::record(
+        &mut tx,
+        now,
+        actor.ledger_name(),
+        Change::changed("contract.update", "contract", Some(id), &before_api, &after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+fn check_decision(c: &StoredContract, input: &DecisionInput) -> AppResult<()> {
+    let mut errors = Vec::new();
+    if input.decision == Decision::AutoRenewed {
+        errors.push(FieldError::new("decision", "is recorded by Seatwise itself; choose renew instead"));
+    }
+    if input.decision == Decision::LetLapse && c.auto_renew {
+        errors.push(FieldError::new("decision", "an auto-renewing contract renews unless cancelled; choose cancel"));
+    }
+    if input.comment.chars().count() > 2000 {
+        errors.push(FieldError::new("comment", "must be at most 2000 characters"));
+    }
+    if input.decision == Decision::RenewWithChanges
+        && input.seats.is_none()
+        && input.tier.as_deref().is_none_or(|t| t.trim().is_empty())
+        && input.price.is_none()
+    {
+        errors.push(FieldError::new("seats", "say what changes: seats, tier or price"));
+    }
+    if input.seats.is_some_and(|s| !(0..=10_000_000).contains(&s)) {
+        errors.push(FieldError::new("seats", "must be 0 to 10,000,000"));
+    }
+    if input.tier.as_deref().is_some_and(|t| t.chars().count() > 100) {
+        errors.push(FieldError::new("tier", "must be at most 100 characters"));
+    }
+    if let Some(p) = &input.price {
+        if p.amount_minor < 0 {
+            errors.push(FieldError::new("price.amount_minor", "must be 0 or more"));
+        }
+        if !p.currency.eq_ignore_ascii_case(&c.currency) {
+            errors.push(FieldError::new("price.currency", format!("must be the contract's currency, {}", c.currency)));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::validation(errors))
+    }
+}
+
+/// Record a renewal decision on the contract's current term. Renewing creates the next term (the previous one
+/// keeps its dates, price, seats and decision); final decisions close the contract's open alerts. `alert_id` is
+/// the alert the decision was made from, if any.
+pub async fn decide(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    input: &DecisionInput,
+    alert_id: Option<i64>,
+) -> AppResult<ContractDetail> {
+    let (c, can_edit) = readable(state, actor, id).await?;
+    if !can_edit {
+        return Err(AppError::Forbidden("You may view this contract but not decide on it.".into()));
+    }
+    check_decision(&c, input)?;
+    if c.term.decision.is_some() {
+        return Err(AppError::Conflict(format!(
+            "The current term already has a decision ({}); renewals start from the next term.",
+            c.term.decision.map_or("", |d| d.label())
+        )));
+    }
+    let now = state.clock.now();
+    let today = org::load(&state.db).await?.today(now);
+    let comment = input.comment.trim();
+    let by = actor.ledger_name().to_string();
+    let mut tx = state.db.begin().await?;
+    if input.decision.is_final() {
+        if !store::decide_term(&mut tx, c.term.id, input.decision, Some(comment), &by, now).await? {
+            return Err(AppError::Conflict("Someone else decided on this term a moment ago.".into()));
+        }
+        if matches!(input.decision, Decision::Renew | Decision::RenewWithChanges) {
+            let (start, end) = rules::next_term(c.cycle_anchor, c.term_months, c.term.end_date);
+            let (_, key_date) = rules::key_date(c.auto_renew, end, c.notice_days);
+            let tier = input.tier.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
+            let next = NewTerm {
+                contract_id: id,
+                seq: c.term.seq + 1,
+                start,
+                end,
+                cancel_by: rules::cancel_by(end, c.notice_days),
+                key_date,
+                price_minor: input.price.as_ref().map(|p| p.amount_minor).or(c.renewal_price_minor).or(c
+                    .term
+                    .price
+                    .as_ref()
+                    .map(|p| p.amount_minor)),
+                seats: input.seats.or(c.term.seats),
+                tier: tier.or(c.term.tier.clone()),
+            };
+            let term_id = store::insert_term(&mut tx, &next, now)
+                .await?
+                .ok_or_else(|| AppError::Conflict("The next term was recorded a moment ago.".into()))?;
+            let record = serde_json::json!({"contract_id": id, "term_id": term_id, "seq": next.seq,
+                "start_date": start, "end_date": end, "price_minor": next.price_minor, "seats": next.seats,
+                "tier": next.tier});
+            ledger::record(&mut tx, now, &by, Change::created("contract.term.create", "contract", Some(id), &record))
+                .await?;
+        }
+    }
+    let decision = serde_json::json!({"contract_id": id, "term_id": c.term.id, "decision": input.decision,
+        "comment": comment, "seats": input.seats, "tier": input.tier, "price": input.price, "alert_id": alert_id});
+    // Close the contract's open alerts; renegotiating closes only the alert it was made from.
+    let filter = AlertFilter { contract_id: Some(id), inbox: Inbox::NeedsAction, today, ..Default::default() };
+    let (open, _) = alert_store::list(&state.db.read, &filter, 1, 500).await?;
+    let mut closing: Vec<i64> = if input.decision.is_final() { open.iter().map(|a| a.id).collect() } else { vec![] };
+    closing.extend(alert_id);
+    closing.sort_unstable();
+    closing.dedup();
+    for a in closing {
+        alert_store::decide(&mut tx, a, input.decision, comment, &by, now).await?;
+    }
+    if input.decision.is_final() {
+        alert_store::supersede_others(&mut tx, id, alert_id.unwrap_or(0)).await?;
+    }
+    ledger::record(&mut tx, now, &by, Change::created("contract.decision", "contract", Some(id), &decision)).await?;
+    store::sync_running_terms(&mut tx, today, Some(id)).await?;
+    tx.commit().await?;
+    detail(state, actor, id).await
+}
+
+/// A contract's history from the audit ledger (decisions, renewals, alerts raised), newest first.
+pub async fn history(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> AppResult<Page<seatwise_types::LedgerEntry>> {
+    readable(state, actor, id).await?;
+    ledger::history(&state.db, "contract", id, page, per_page).await
+}

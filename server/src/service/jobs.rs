@@ -1,0 +1,55 @@
+//! Background work: the daily renewal run (once per organisation day, claimed in the database so only one
+//! instance runs it) and mail delivery. `tick` is what the timer calls; tests call it after moving the clock.
+
+use std::time::Duration;
+
+use crate::db::jobs as store;
+use crate::error::AppResult;
+use crate::service::mailer::{self, Delivery};
+use crate::service::org;
+use crate::service::renewal_job::{self, RunSummary};
+use crate::state::AppState;
+
+pub const RENEWALS: &str = "renewals";
+/// A run that has not finished in this time is presumed dead and taken over.
+const LEASE_MINUTES: i64 = 15;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TickReport {
+    /// The daily run, when this tick ran it.
+    pub renewals: Option<RunSummary>,
+    pub mail: Delivery,
+}
+
+pub async fn tick(state: &AppState) -> AppResult<TickReport> {
+    let org = org::load(&state.db).await?;
+    let now = state.clock.now();
+    let mut report = TickReport::default();
+    if org.daily_job_due(now) {
+        let today = org.today(now);
+        let lease = chrono::Duration::minutes(LEASE_MINUTES);
+        if store::claim_run(&state.db.write, RENEWALS, today, &state.instance, now, lease).await? {
+            let summary = renewal_job::run_day(state, &org, today, now).await?;
+            let text = serde_json::to_string(&summary).unwrap_or_default();
+            store::finish_run(&state.db.write, RENEWALS, today, state.clock.now(), &text).await?;
+            tracing::info!(day = %today, ?summary, "daily renewal run finished");
+            report.renewals = Some(summary);
+        }
+    }
+    report.mail = mailer::deliver_due(state).await?;
+    Ok(report)
+}
+
+/// Tick now and then every `interval` until the process ends.
+pub fn spawn(state: AppState, interval: Duration) {
+    tokio::spawn(async move {
+        let mut timer = tokio::time::interval(interval);
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            timer.tick().await;
+            if let Err(e) = tick(&state).await {
+                tracing::warn!(error = %e, "background jobs failed; retrying next tick");
+            }
+        }
+    });
+}

@@ -1,0 +1,96 @@
+//! Sending queued e-mail over SMTP. Messages are queued in the database in the same transaction as what caused
+//! them (an alert), then sent by whichever instance claims them; a failed send is retried with a growing delay.
+
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::db::jobs::{self as store, QueuedMail};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// Attempts before a message is marked failed.
+const MAX_ATTEMPTS: i64 = 6;
+/// Messages sent per claim; one tick sends batches until the queue is empty.
+const BATCH: i64 = 50;
+
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailConfigError {
+    #[error("SMTP URL: {0}")]
+    Url(#[from] lettre::transport::smtp::Error),
+    #[error("sender address {0:?}: {1}")]
+    From(String, lettre::address::AddressError),
+}
+
+impl Mailer {
+    /// `smtps://user:pass@host:465`, `smtp://user:pass@host:587?tls=required`, or plain `smtp://host:25`.
+    pub fn from_url(url: &str, from: &str) -> Result<Self, MailConfigError> {
+        let transport =
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.timeout(Some(Duration::from_secs(20))).build();
+        let from = from.parse().map_err(|e| MailConfigError::From(from.to_string(), e))?;
+        Ok(Self { transport, from })
+    }
+
+    async fn send(&self, m: &QueuedMail) -> Result<(), String> {
+        let to: Mailbox = m.recipient.parse().map_err(|e| format!("recipient {:?}: {e}", m.recipient))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&m.subject)
+            .multipart(MultiPart::alternative_plain_html(m.text.clone(), m.html.clone()))
+            .map_err(|e| e.to_string())?;
+        self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    pub sent: u64,
+    pub failed: u64,
+}
+
+/// Send every due message this instance can claim.
+pub async fn deliver_due(state: &AppState) -> AppResult<Delivery> {
+    let Some(mailer) = state.mailer.clone() else {
+        return Ok(Delivery::default());
+    };
+    let mut report = Delivery::default();
+    let token = crate::domain::secret::random_token("");
+    for _ in 0..100 {
+        let now = state.clock.now();
+        let batch = store::claim_mail(&state.db.write, &token, now, chrono::Duration::minutes(5), BATCH).await?;
+        if batch.is_empty() {
+            break;
+        }
+        for m in &batch {
+            match mailer.send(m).await {
+                Ok(()) => {
+                    store::mail_sent(&state.db.write, m.id, state.clock.now()).await?;
+                    report.sent += 1;
+                }
+                Err(error) => {
+                    let attempts = m.attempts + 1;
+                    let retry = (attempts < MAX_ATTEMPTS)
+                        .then(|| state.clock.now() + chrono::Duration::minutes(2_i64.pow(attempts as u32)));
+                    tracing::warn!(outbox_id = m.id, attempts, %error, "e-mail not sent");
+                    store::mail_failed(&state.db.write, m.id, &error, retry).await?;
+                    report.failed += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Build the mailer from configuration; a bad URL is a start-up error, not a silent mail outage.
+pub fn configure(url: Option<&str>, from: &str) -> AppResult<Option<Mailer>> {
+    url.filter(|u| !u.trim().is_empty())
+        .map(|u| Mailer::from_url(u, from).map_err(|e| AppError::Internal(e.to_string())))
+        .transpose()
+}

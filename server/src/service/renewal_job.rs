@@ -1,0 +1,182 @@
+//! The daily renewal job: renews auto-renewing terms that ended, raises the alert stage due today for every
+//! contract, and queues the e-mail. Safe to run by several instances at once: every write it makes is claimed
+//! by a unique key (term number, alert stage) in the same transaction, so the loser of a race writes nothing.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use seatwise_types::Decision;
+
+use crate::db::alerts::{self as alerts, NewAlert};
+use crate::db::contracts::{self as store, JobTerm, NewTerm};
+use crate::db::jobs::{self as mail_store, Mail};
+use crate::domain::alert_mail::{self, AlertMail};
+use crate::domain::renewals::{self as rules, DueAlert, Org, TermFacts};
+use crate::error::AppResult;
+use crate::service::contracts::to_api;
+use crate::service::ledger::{self, Change};
+use crate::state::AppState;
+
+/// The name system changes carry in the ledger.
+pub const ACTOR: &str = "seatwise:renewals";
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RunSummary {
+    pub terms_checked: usize,
+    pub renewed: usize,
+    pub alerts: usize,
+    pub mails: usize,
+}
+
+/// Run the job for one organisation day.
+pub async fn run_day(state: &AppState, org: &Org, today: NaiveDate, now: DateTime<Utc>) -> AppResult<RunSummary> {
+    let furthest = org.stages.first().copied().unwrap_or(90).max(0) as u64;
+    let horizon = today.checked_add_days(Days::new(furthest)).unwrap_or(today);
+    let terms = store::job_terms(&state.db.read, today, horizon).await?;
+    let mut summary = RunSummary { terms_checked: terms.len(), ..Default::default() };
+    for t in terms {
+        let Some(current) = renew_tacitly(state, t, today, now, &mut summary).await? else {
+            continue;
+        };
+        let facts = TermFacts {
+            contract_id: current.contract_id,
+            term_id: current.term_id,
+            auto_renew: current.auto_renew,
+            notice_days: current.notice_days,
+            term_months: current.term_months,
+            anchor: current.anchor,
+            end: current.end,
+            created_on: org.today(current.created_at),
+            last_stage: current.last_stage,
+            last_review: current.last_review,
+        };
+        if let Some(due) = rules::due_alert(&facts, today, org) {
+            if let Some(mails) = raise(state, &facts, &due, today, now).await? {
+                summary.alerts += 1;
+                summary.mails += mails;
+            }
+        }
+    }
+    let mut tx = state.db.begin().await?;
+    store::sync_running_terms(&mut tx, today, None).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// Renew an auto-renewing term that ended without a decision, as often as needed to reach today (a monthly
+/// subscription after a long outage renews several times). `None` when another instance got there first.
+async fn renew_tacitly(
+    state: &AppState,
+    mut t: JobTerm,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    summary: &mut RunSummary,
+) -> AppResult<Option<JobTerm>> {
+    while rules::renews_tacitly(t.auto_renew, None, t.end, today) {
+        let (start, end) = rules::next_term(t.anchor, t.term_months, t.end);
+        let (_, key_date) = rules::key_date(t.auto_renew, end, t.notice_days);
+        let next = NewTerm {
+            contract_id: t.contract_id,
+            seq: t.seq + 1,
+            start,
+            end,
+            cancel_by: rules::cancel_by(end, t.notice_days),
+            key_date,
+            price_minor: t.renewal_price_minor.or(t.price_minor),
+            seats: t.seats,
+            tier: t.tier.clone(),
+        };
+        let mut tx = state.db.begin().await?;
+        if !store::decide_term(&mut tx, t.term_id, Decision::AutoRenewed, None, ACTOR, now).await? {
+            return Ok(None);
+        }
+        let Some(term_id) = store::insert_term(&mut tx, &next, now).await? else {
+            return Ok(None);
+        };
+        let record = serde_json::json!({"contract_id": t.contract_id, "term_id": term_id, "seq": next.seq,
+            "start_date": start, "end_date": end, "price_minor": next.price_minor, "previous_term_id": t.term_id,
+            "decision": Decision::AutoRenewed});
+        ledger::record(
+            &mut tx,
+            now,
+            ACTOR,
+            Change::created("contract.term.create", "contract", Some(t.contract_id), &record),
+        )
+        .await?;
+        tx.commit().await?;
+        summary.renewed += 1;
+        t = JobTerm { term_id, seq: next.seq, start, end, price_minor: next.price_minor, last_stage: None, ..t };
+    }
+    Ok(Some(t))
+}
+
+/// Raise one alert with its recipients, e-mail and ledger entry, all or nothing. `None` when it was raised before.
+async fn raise(
+    state: &AppState,
+    f: &TermFacts,
+    due: &DueAlert,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<Option<usize>> {
+    let mut tx = state.db.begin().await?;
+    let assigned_to = alerts::current_assignee(&mut tx, f.contract_id).await?;
+    let new = NewAlert {
+        key: &due.key,
+        contract_id: f.contract_id,
+        term_id: f.term_id,
+        kind: due.kind,
+        stage_days: due.stage_days,
+        due_date: due.due_date,
+        fired_on: today,
+        assigned_to,
+    };
+    let Some(alert_id) = alerts::insert(&mut tx, &new, now).await? else {
+        return Ok(None);
+    };
+    alerts::supersede_others(&mut tx, f.contract_id, alert_id).await?;
+    let recipients = store::recipients(&mut tx, f.contract_id).await?;
+    alerts::add_recipients(&mut tx, alert_id, &recipients).await?;
+    let mut mails = 0;
+    if state.mailer.is_some() && !recipients.is_empty() {
+        let stored = store::get(&mut *tx, f.contract_id).await?;
+        let pools = store::pools_in_tx(&mut tx, f.contract_id).await?;
+        if let Some(c) = stored {
+            let contract = to_api(c, pools, today);
+            let pool_names: Vec<String> = contract.pools.iter().map(|p| p.name.clone()).collect();
+            let message = alert_mail::render(
+                &AlertMail {
+                    alert_id,
+                    contract_id: contract.id,
+                    title: &contract.title,
+                    vendor: &contract.vendor.name,
+                    number: &contract.number,
+                    kind: due.kind,
+                    stage_days: due.stage_days,
+                    due_date: due.due_date,
+                    end_date: contract.term.end_date,
+                    auto_renew: contract.auto_renew,
+                    value: contract.value.as_ref(),
+                    pools: &pool_names,
+                },
+                &state.settings.public_url,
+            );
+            for (email, _) in &recipients {
+                let mail = Mail {
+                    alert_id: Some(alert_id),
+                    recipient: email,
+                    subject: &message.subject,
+                    text: &message.text,
+                    html: &message.html,
+                };
+                mail_store::queue_mail(&mut tx, &mail, now).await?;
+                mails += 1;
+            }
+        }
+    }
+    let emails: Vec<&str> = recipients.iter().map(|(e, _)| e.as_str()).collect();
+    let record = serde_json::json!({"alert_id": alert_id, "contract_id": f.contract_id, "term_id": f.term_id,
+        "kind": due.kind, "stage_days": due.stage_days, "due_date": due.due_date, "fired_on": today,
+        "recipients": emails});
+    ledger::record(&mut tx, now, ACTOR, Change::created("alert.raise", "contract", Some(f.contract_id), &record))
+        .await?;
+    tx.commit().await?;
+    Ok(Some(mails))
+}

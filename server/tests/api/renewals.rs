@@ -1,0 +1,467 @@
+//! Renewals: contracts, the daily alert job walked across a year (restarts, downtime, two instances), the inbox
+//! and decisions, e-mail at a real SMTP sink, the calendar and its iCalendar feed.
+
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::common::{spawn, spawn_opts, test_now, Client, Options, TestApp};
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+async fn exec(app: &TestApp, sql: &str) {
+    sqlx::query(sql).execute(&app.db.write).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// Drop the demo contracts so a test sees only its own.
+async fn clear_contracts(app: &TestApp) {
+    for sql in [
+        "UPDATE pools SET contract_id = NULL",
+        "DELETE FROM outbox",
+        "DELETE FROM alert_recipients",
+        "DELETE FROM alerts",
+        "DELETE FROM contract_watchers",
+        "DELETE FROM contract_terms",
+        "DELETE FROM contracts",
+    ] {
+        exec(app, sql).await;
+    }
+}
+
+async fn engineering_pools(app: &TestApp) -> Vec<i64> {
+    sqlx::query_scalar(
+        "SELECT p.id FROM pools p JOIN departments d ON d.id = p.department_id WHERE d.name = 'Engineering' \
+         ORDER BY p.id LIMIT 4",
+    )
+    .fetch_all(&app.db.read)
+    .await
+    .expect("pools")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn contract(
+    vendor: i64,
+    number: &str,
+    start: &str,
+    end: &str,
+    months: i64,
+    auto: bool,
+    notice: i64,
+    pool: i64,
+) -> Value {
+    json!({"vendor_id": vendor, "number": number, "title": format!("Contract {number}"), "term_start": start,
+        "term_end": end, "term_months": months, "auto_renew": auto, "notice_days": notice, "pool_ids": [pool],
+        "renewal_price": {"amount_minor": 1_200_000, "currency": "USD"}})
+}
+
+async fn create(c: &Client, body: Value) -> i64 {
+    let r = c.post("/api/v1/contracts", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body["id"].as_i64().expect("id")
+}
+
+/// Every alert raised: fired_on -> "number kind stage".
+async fn fired(app: &TestApp) -> BTreeMap<String, Vec<String>> {
+    let rows: Vec<(String, String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT a.fired_on, c.number, a.kind, a.stage_days FROM alerts a JOIN contracts c ON c.id = a.contract_id \
+         ORDER BY a.fired_on, c.number",
+    )
+    .fetch_all(&app.db.read)
+    .await
+    .expect("alerts");
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (day, number, kind, stage) in rows {
+        let stage = stage.map_or(String::new(), |s| format!(" {s}"));
+        out.entry(day).or_default().push(format!("{number} {kind}{stage}"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_year_of_alerts_fires_each_stage_exactly_once() {
+    let app = spawn_opts(Options { demo: true, smtp: true }).await;
+    clear_contracts(&app).await;
+    let admin = app.admin().await;
+    let r = admin
+        .put(
+            "/api/v1/settings",
+            json!({"timezone": "Europe/Berlin", "alert_stages": [30, 90, 60], "rolling_review_months": 3,
+                "daily_run_hour": 6}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["alert_stages"], json!([90, 60, 30]));
+    let vendor = app.id_of("SELECT id FROM vendors WHERE name = 'Atlassian'").await;
+    let finance = app.id_of("SELECT id FROM users WHERE email = 'finance@example.com'").await;
+    let pools = engineering_pools(&app).await;
+    app.set_day(d("2026-01-01"));
+    // Annual, renews itself unless cancelled 30 days before the end; finance watches it.
+    let mut annual = contract(vendor, "A-ANNUAL", "2026-01-01", "2026-12-31", 12, true, 30, pools[0]);
+    annual["watcher_ids"] = json!([finance]);
+    let annual = create(&admin, annual).await;
+    // Explicit renewal: the end date matters.
+    create(&admin, contract(vendor, "B-EXPLICIT", "2026-01-01", "2026-06-30", 6, false, 0, pools[1])).await;
+    // Monthly rolling: reviewed each quarter, never alerted monthly.
+    let rolling = create(&admin, contract(vendor, "C-ROLLING", "2026-01-01", "2026-01-31", 1, true, 0, pools[2])).await;
+
+    let mut instance = app.another_instance().await;
+    let mut day = d("2026-01-01");
+    while day <= d("2027-01-01") {
+        if day == d("2026-07-01") {
+            // A restart: a new process on the same database, nothing kept in memory.
+            instance = app.another_instance().await;
+        }
+        let down = day >= d("2026-09-20") && day <= d("2026-10-04");
+        app.set_day(day);
+        instance.set_day(day);
+        if day == d("2026-08-12") {
+            // Recorded 19 days before its end: only the 30-day stage is raised.
+            let admin = instance.admin().await;
+            create(&admin, contract(vendor, "D-LATE", "2025-09-01", "2026-08-31", 12, false, 0, pools[3])).await;
+        }
+        if !down {
+            let first = instance.tick().await;
+            assert!(first.renewals.is_some(), "the day's run on {day}");
+            let again = instance.tick().await;
+            assert!(again.renewals.is_none(), "a second tick on {day} runs nothing");
+        }
+        day = day.succ_opt().expect("next day");
+    }
+
+    let expected: BTreeMap<String, Vec<String>> = [
+        ("2026-04-01", vec!["B-EXPLICIT end 90", "C-ROLLING review"]),
+        ("2026-05-01", vec!["B-EXPLICIT end 60"]),
+        ("2026-05-31", vec!["B-EXPLICIT end 30"]),
+        ("2026-07-01", vec!["C-ROLLING review"]),
+        ("2026-08-12", vec!["D-LATE end 30"]),
+        ("2026-09-02", vec!["A-ANNUAL cancel_by 90"]),
+        // Down from 20 September to 4 October: the 60-day stage (2 October) and the review (1 October) catch up.
+        ("2026-10-05", vec!["A-ANNUAL cancel_by 60", "C-ROLLING review"]),
+        ("2026-11-01", vec!["A-ANNUAL cancel_by 30"]),
+        ("2027-01-01", vec!["C-ROLLING review"]),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.into_iter().map(str::to_string).collect()))
+    .collect();
+    assert_eq!(fired(&app).await, expected);
+
+    // The annual contract renewed itself on 1 January; the monthly one every month.
+    let admin = app.admin().await;
+    let detail = admin.get(&format!("/api/v1/contracts/{annual}")).await;
+    let terms = detail.body["terms"].as_array().expect("terms");
+    assert_eq!(terms.len(), 2, "{}", detail.body);
+    assert_eq!(terms[0]["decision"], "auto_renewed");
+    assert_eq!(
+        (terms[1]["start_date"].as_str(), terms[1]["end_date"].as_str()),
+        (Some("2027-01-01"), Some("2027-12-31"))
+    );
+    assert_eq!(detail.body["contract"]["cancel_by"], "2027-12-01");
+    let pool_end: String = sqlx::query_scalar("SELECT contract_end FROM pools WHERE id = $1")
+        .bind(pools[0])
+        .fetch_one(&app.db.read)
+        .await
+        .expect("pool");
+    assert_eq!(pool_end, "2027-12-31", "the pool follows its contract's running term");
+    let rolling = admin.get(&format!("/api/v1/contracts/{rolling}")).await;
+    assert_eq!(rolling.body["terms"].as_array().map(Vec::len), Some(13));
+    assert_eq!(rolling.body["contract"]["term"]["end_date"], "2027-01-31");
+
+    // One e-mail per recipient per alert: the annual contract's owner and its watcher, the others' owner.
+    let mails = app.smtp.as_ref().expect("sink").received();
+    assert_eq!(mails.len(), 3 * 2 + 3 + 4 + 1, "{:#?}", mails.iter().map(|m| m.subject()).collect::<Vec<_>>());
+    let annual_mails: Vec<_> = mails.iter().filter(|m| m.subject().contains("A-ANNUAL")).collect();
+    assert_eq!(annual_mails.len(), 6);
+    assert!(annual_mails.iter().any(|m| m.to == ["finance@example.com"]));
+    assert!(annual_mails.iter().all(|m| m.subject().starts_with("Cancel by 2026-12-01")));
+    assert_eq!(admin.post("/api/v1/ledger/verify", json!({})).await.body["ok"], true);
+}
+
+#[tokio::test]
+async fn two_instances_on_one_database_raise_each_alert_once() {
+    let single = spawn_opts(Options { demo: true, smtp: true }).await;
+    let a = spawn_opts(Options { demo: true, smtp: true }).await;
+    let b = a.another_instance().await;
+    let start = test_now().date_naive();
+    for n in 0..120 {
+        let day = start.checked_add_days(Days::new(n)).expect("day");
+        for app in [&single, &a, &b] {
+            app.set_day(day);
+        }
+        single.tick().await;
+        let (x, y) = tokio::join!(a.tick(), b.tick());
+        assert!(x.renewals.is_some() != y.renewals.is_some(), "exactly one instance runs {day}");
+    }
+    let reference = fired(&single).await;
+    assert!(reference.values().map(Vec::len).sum::<usize>() > 20, "the demo raises alerts: {reference:?}");
+    assert_eq!(fired(&a).await, reference, "two instances raise what one does");
+
+    // Race the job itself, past the daily claim: the unique stage keys still let only one write.
+    let day = start.checked_add_days(Days::new(400)).expect("day");
+    for app in [&a, &b] {
+        app.set_day(day);
+    }
+    let org = seatwise_server::service::org::load(&a.db).await.expect("org");
+    let now = test_now() + chrono::Duration::days(400);
+    let (x, y) = tokio::join!(
+        seatwise_server::service::renewal_job::run_day(&a.state, &org, day, now),
+        seatwise_server::service::renewal_job::run_day(&b.state, &org, day, now),
+    );
+    let (x, y) = (x.expect("run a"), y.expect("run b"));
+    assert!(x.alerts + y.alerts > 0);
+    assert_eq!(a.count("alerts").await as usize, reference.values().map(Vec::len).sum::<usize>() + x.alerts + y.alerts);
+    let queued = a.count("outbox").await;
+    assert_eq!(queued, a.count("alert_recipients").await, "one message per recipient, never two");
+    a.tick().await;
+    b.tick().await;
+    let sent = a.smtp.as_ref().expect("sink").received().len() as i64;
+    assert_eq!(sent, queued, "every queued message sent once");
+}
+
+async fn figma(app: &TestApp) -> i64 {
+    app.id_of("SELECT contract_id FROM pools WHERE name = 'Figma Organization'").await
+}
+
+#[tokio::test]
+async fn owner_decides_from_the_inbox_and_the_mail_arrives() {
+    let app = spawn_opts(Options { demo: true, smtp: true }).await;
+    let report = app.tick().await;
+    assert!(report.renewals.as_ref().is_some_and(|r| r.alerts > 0), "{report:?}");
+    let owner = app.owner().await;
+    let contract = figma(&app).await;
+    let inbox = owner.get("/api/v1/alerts?mine=true").await;
+    let items = inbox.body["items"].as_array().expect("items");
+    let alert = items.iter().find(|a| a["contract_id"] == contract).expect("Figma alert in the owner's inbox");
+    let cancel_by = test_now().date_naive() + chrono::Duration::days(20);
+    assert_eq!((alert["kind"].as_str(), alert["stage_days"].as_i64()), (Some("cancel_by"), Some(30)));
+    assert_eq!(alert["due_date"], cancel_by.to_string());
+    assert_eq!(alert["urgency"], "critical");
+    let id = alert["id"].as_i64().expect("id");
+    assert!(owner.get("/api/v1/alerts/counts").await.body["mine"].as_i64() > Some(0));
+
+    // The mail: to the owner, plain text and HTML, linking to the alert.
+    let mails = app.smtp.as_ref().expect("sink").received();
+    let mail = mails.iter().find(|m| m.subject().contains("Figma Organization")).expect("mail for the Figma contract");
+    assert_eq!(mail.to, ["owner@example.com"]);
+    assert_eq!(mail.subject(), format!("Cancel by {cancel_by}: Figma Organization (Figma)"));
+    assert!(mail.data.contains("multipart/alternative") && mail.data.contains("text/html"), "{}", mail.data);
+    assert!(mail.data.contains(&format!("{}/alerts/{id}", app.base)), "{}", mail.data);
+
+    // The decision screen carries the usage figures.
+    let detail = owner.get(&format!("/api/v1/alerts/{id}")).await;
+    assert_eq!(detail.body["can_act"], true);
+    let usage = &detail.body["contract"]["pools"][0];
+    assert!(usage["seats_assigned"].as_i64() > Some(0) && usage["annual_cost"]["amount_minor"].as_i64() > Some(0));
+    assert!(usage.get("held_by_inactive").is_some() && usage.get("held_by_terminated").is_some());
+
+    // Acknowledge, snooze (bad dates refused), assign.
+    assert_eq!(owner.post(&format!("/api/v1/alerts/{id}/acknowledge"), json!({})).await.body["status"], "acknowledged");
+    let before = app.ledger_len().await;
+    let past = owner.post(&format!("/api/v1/alerts/{id}/snooze"), json!({"until": "2026-01-01"})).await;
+    assert_eq!((past.status, past.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["until".to_string()]));
+    let beyond = cancel_by + chrono::Duration::days(1);
+    let late = owner.post(&format!("/api/v1/alerts/{id}/snooze"), json!({"until": beyond})).await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.ledger_len().await, before, "refused requests write nothing");
+    let until = test_now().date_naive() + chrono::Duration::days(3);
+    let snoozed = owner.post(&format!("/api/v1/alerts/{id}/snooze"), json!({"until": until})).await;
+    assert_eq!(snoozed.body["status"], "snoozed");
+    let needs = owner.get("/api/v1/alerts?mine=true").await;
+    assert!(needs.body["items"].as_array().expect("items").iter().all(|a| a["id"] != id), "snoozed alerts wait");
+    let admin_id = app.id_of("SELECT id FROM users WHERE email = 'admin@example.com'").await;
+    let assigned = owner.post(&format!("/api/v1/alerts/{id}/assign"), json!({"user_id": admin_id})).await;
+    assert_eq!(assigned.body["assigned_to"]["id"], admin_id);
+    let finance_id = app.id_of("SELECT id FROM users WHERE email = 'finance@example.com'").await;
+    let wrong = owner.post(&format!("/api/v1/alerts/{id}/assign"), json!({"user_id": finance_id})).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Finance reads but does not decide; the owner decides: renew with 15 seats.
+    let finance = app.finance().await;
+    assert_eq!(finance.get(&format!("/api/v1/alerts/{id}")).await.body["can_act"], false);
+    let body = json!({"decision": "renew_with_changes", "comment": "Drop 5 unused seats", "seats": 15});
+    assert_eq!(
+        finance.post(&format!("/api/v1/alerts/{id}/decision"), body.clone()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let missing = owner.post(&format!("/api/v1/alerts/{id}/decision"), json!({"decision": "renew_with_changes"})).await;
+    assert_eq!(missing.field_paths(), ["seats"]);
+    let lapse = owner.post(&format!("/api/v1/alerts/{id}/decision"), json!({"decision": "let_lapse"})).await;
+    assert_eq!(lapse.field_paths(), ["decision"], "auto-renewing contracts are cancelled, not left to lapse");
+    let decided = owner.post(&format!("/api/v1/alerts/{id}/decision"), body.clone()).await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    assert_eq!(decided.body["alert"]["status"], "decided");
+    assert_eq!(decided.body["alert"]["decision"], "renew_with_changes");
+    let terms = decided.body["contract"]["terms"].as_array().expect("terms");
+    assert_eq!(terms.len(), 2);
+    assert_eq!(terms[0]["decision"], "renew_with_changes");
+    assert_eq!(terms[0]["decision_comment"], "Drop 5 unused seats");
+    assert_eq!(terms[1]["seats"], 15);
+    assert_eq!(terms[1]["start_date"], (test_now().date_naive() + chrono::Duration::days(51)).to_string());
+    let again = owner.post(&format!("/api/v1/alerts/{id}/decision"), body).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let history = owner.get(&format!("/api/v1/contracts/{contract}/history")).await;
+    let actions: Vec<&str> =
+        history.body["items"].as_array().expect("items").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.starts_with(&["contract.decision", "contract.term.create"]), "{actions:?}");
+    assert!(actions.contains(&"alert.raise"));
+
+    // Other departments' contracts do not exist for this owner.
+    let sales = app
+        .id_of("SELECT MIN(p.contract_id) FROM pools p JOIN departments d ON d.id = p.department_id WHERE d.name = 'Sales'")
+        .await;
+    assert_eq!(owner.get(&format!("/api/v1/contracts/{sales}")).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn calendar_shows_the_dates_and_the_feed_is_valid_icalendar() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let contract = figma(&app).await;
+    let cancel_by = test_now().date_naive() + chrono::Duration::days(20);
+    let r = owner.get("/api/v1/calendar?from=2026-12-01&to=2026-12-31").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let events = r.body["events"].as_array().expect("events");
+    let figma_events: Vec<&Value> = events.iter().filter(|e| e["contract_id"] == contract).collect();
+    assert_eq!(figma_events.len(), 1, "the end date is in January: {figma_events:?}");
+    assert_eq!(figma_events[0]["kind"], "cancel_by");
+    assert_eq!(figma_events[0]["date"], cancel_by.to_string());
+    assert_eq!(r.body["pipeline"][0]["within_days"], 30);
+    assert!(r.body["pipeline"][0]["contracts"].as_i64() >= Some(1));
+    // Owners see only their departments' contracts; filters narrow further.
+    let finance_view = app.finance().await.get("/api/v1/calendar?from=2026-11-01&to=2027-10-31").await;
+    let owner_view = owner.get("/api/v1/calendar?from=2026-11-01&to=2027-10-31").await;
+    let count = |r: &crate::common::Reply| r.body["events"].as_array().map_or(0, Vec::len);
+    assert!(count(&finance_view) > count(&owner_view) && count(&owner_view) > 0);
+    let sales = app.id_of("SELECT id FROM departments WHERE name = 'Sales'").await;
+    assert_eq!(
+        count(&owner.get(&format!("/api/v1/calendar?from=2026-11-01&to=2027-10-31&department_id={sales}")).await),
+        0
+    );
+    let bad = owner.get("/api/v1/calendar?from=2026-12-01&to=2026-11-01").await;
+    assert_eq!((bad.status, bad.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["to".to_string()]));
+
+    // The feed: created once, readable without a session, parsed by an independent parser.
+    let feed = owner.post("/api/v1/calendar/feed", json!({})).await;
+    assert_eq!(feed.status, StatusCode::CREATED);
+    let url = feed.body["url"].as_str().expect("url").to_string();
+    assert!(owner.get("/api/v1/calendar/feed").await.body["url"].is_null(), "the address is shown once");
+    let resp = reqwest::get(&url).await.expect("feed");
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.headers()["content-type"].to_str().unwrap_or_default().starts_with("text/calendar"));
+    let text = resp.text().await.expect("text");
+    let mut parser = ical::IcalParser::new(text.as_bytes());
+    let calendar = parser.next().expect("one calendar").expect("valid iCalendar");
+    assert!(parser.next().is_none());
+    let prop = |props: &[ical::property::Property], name: &str| {
+        props.iter().find(|p| p.name == name).and_then(|p| p.value.clone()).unwrap_or_default()
+    };
+    assert_eq!(prop(&calendar.properties, "VERSION"), "2.0");
+    let compact = cancel_by.format("%Y%m%d").to_string();
+    let event = calendar
+        .events
+        .iter()
+        .find(|e| {
+            prop(&e.properties, "DTSTART") == compact && prop(&e.properties, "SUMMARY").contains("Figma Organization")
+        })
+        .unwrap_or_else(|| panic!("cancel-by event on {compact} in:\n{text}"));
+    assert!(prop(&event.properties, "SUMMARY").starts_with("Cancel by"));
+    assert!(prop(&event.properties, "UID").starts_with(&format!("contract-{contract}-cancel_by-")));
+    assert!(prop(&event.properties, "URL").ends_with(&format!("/contracts/{contract}")));
+    assert!(calendar.events.iter().all(|e| !prop(&e.properties, "DTSTAMP").is_empty()));
+    // Only what the owner owns or watches: no Sales contract.
+    assert!(!text.contains("Sales Cloud"), "{text}");
+
+    // Revoked: the address stops working.
+    assert_eq!(owner.delete("/api/v1/calendar/feed").await.status, StatusCode::NO_CONTENT);
+    assert_eq!(reqwest::get(&url).await.expect("feed").status(), StatusCode::NOT_FOUND);
+    let guessed = format!("{}/api/v1/calendar/feed.ics?token=swcal_guess", app.base);
+    assert_eq!(reqwest::get(&guessed).await.expect("feed").status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn contracts_are_validated_and_scoped() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let vendor = app.id_of("SELECT id FROM vendors WHERE name = 'Atlassian'").await;
+    let covered = app.pool_id("Jira Software Premium").await;
+    let sales_pool = app.pool_id("Sales Cloud Enterprise").await;
+    let before = (app.ledger_len().await, app.count("contracts").await);
+    let bad = owner
+        .post(
+            "/api/v1/contracts",
+            json!({"vendor_id": vendor, "number": "", "title": "X", "term_start": "2026-05-01", "term_end": "2026-04-01",
+                "term_months": 0, "notice_days": -1, "documents": ["javascript:alert(1)"],
+                "renewal_price": {"amount_minor": -1, "currency": "XXX"}, "pool_ids": [covered, sales_pool, 999999]}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad.field_paths(),
+        [
+            "number",
+            "term_end",
+            "term_months",
+            "notice_days",
+            "renewal_price.amount_minor",
+            "renewal_price.currency",
+            "documents[0]",
+            "pool_ids[0]",
+            "pool_ids[1]",
+            "pool_ids[2]"
+        ]
+    );
+    assert_eq!((app.ledger_len().await, app.count("contracts").await), before, "nothing written");
+    let finance = app.finance().await;
+    let body = contract(vendor, "NEW-1", "2026-01-01", "2026-12-31", 12, true, 30, covered);
+    assert_eq!(finance.post("/api/v1/contracts", body).await.status, StatusCode::FORBIDDEN);
+    // A free pool of the owner's: recorded, with its first term and cancel-by date.
+    let free =
+        app.admin().await.post("/api/v1/pools", crate::common::pool_body(&app, "Free pool", "Design").await).await;
+    let free = free.body["id"].as_i64().expect("pool");
+    let r = owner
+        .post("/api/v1/contracts", contract(vendor, "NEW-1", "2026-01-01", "2026-12-31", 12, true, 30, free))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["cancel_by"], "2026-12-01");
+    assert_eq!(r.body["key_date"], "2026-12-01");
+    assert_eq!(r.body["term"]["seq"], 1);
+    let dup = owner
+        .post("/api/v1/contracts", contract(vendor, "new-1", "2026-01-01", "2026-12-31", 12, true, 30, free))
+        .await;
+    assert_eq!(dup.field_paths(), ["number", "pool_ids[0]"]);
+    let pool = app.admin().await.get(&format!("/api/v1/pools/{free}")).await;
+    assert_eq!(
+        (pool.body["contract_end"].as_str(), pool.body["cancel_by"].as_str()),
+        (Some("2026-12-31"), Some("2026-12-01"))
+    );
+}
+
+#[tokio::test]
+async fn the_daily_run_follows_the_organisation_time_zone() {
+    let app = spawn().await;
+    clear_contracts(&app).await;
+    let admin = app.admin().await;
+    let vendor = app.id_of("SELECT id FROM vendors WHERE name = 'Atlassian'").await;
+    let pools = engineering_pools(&app).await;
+    // Ends 30 December: the 30-day stage is due on 30 November.
+    create(&admin, contract(vendor, "TZ-1", "2026-01-01", "2026-12-30", 12, false, 0, pools[0])).await;
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).expect("ts").to_utc();
+    let settings = |tz: &str| json!({"timezone": tz, "alert_stages": [90, 60, 30], "rolling_review_months": 3, "daily_run_hour": 6});
+    admin.put("/api/v1/settings", settings("Pacific/Auckland")).await;
+    // 29 November 17:30 UTC is 30 November 06:30 in Auckland: the stage is due there, not yet in UTC.
+    app.clock.set(at("2026-11-29T17:30:00Z"));
+    app.tick().await;
+    assert_eq!(fired(&app).await.get("2026-11-30").map(Vec::len), Some(1), "{:?}", fired(&app).await);
+    // Before the run hour nothing runs: 05:00 local.
+    clear_contracts(&app).await;
+    app.clock.set(at("2026-11-30T16:00:00Z"));
+    let admin = app.admin().await;
+    create(&admin, contract(vendor, "TZ-2", "2026-01-01", "2026-12-31", 12, false, 0, pools[1])).await;
+    assert!(app.tick().await.renewals.is_none(), "05:00 in Auckland is before the run hour");
+    let bad = admin.put("/api/v1/settings", settings("Mars/Olympus")).await;
+    assert_eq!(bad.field_paths(), ["timezone"]);
+    assert_eq!(app.owner().await.put("/api/v1/settings", settings("UTC")).await.status, StatusCode::FORBIDDEN);
+}

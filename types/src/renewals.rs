@@ -1,0 +1,371 @@
+//! Contracts, their terms, renewal alerts, the calendar and organisation settings.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{Money, Ref};
+
+macro_rules! text_enum {
+    ($name:ident { $($variant:ident => $text:literal, $label:literal),+ $(,)? }) => {
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+    };
+}
+
+/// What was decided about renewing a term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Renew,
+    /// Renew with a different seat count, tier or price.
+    RenewWithChanges,
+    /// Talks with the vendor; the alerts keep coming until a final decision.
+    Renegotiate,
+    Cancel,
+    /// Explicit-renewal contracts: do nothing and let the term end.
+    LetLapse,
+    /// Recorded by Seatwise when an auto-renewing term ended without a decision.
+    AutoRenewed,
+}
+
+text_enum!(Decision {
+    Renew => "renew", "Renew",
+    RenewWithChanges => "renew_with_changes", "Renew with changes",
+    Renegotiate => "renegotiate", "Renegotiate",
+    Cancel => "cancel", "Cancel",
+    LetLapse => "let_lapse", "Let lapse",
+    AutoRenewed => "auto_renewed", "Renewed automatically",
+});
+
+impl Decision {
+    /// The decisions a person can record (auto-renewal is Seatwise's own).
+    pub const CHOICES: [Decision; 5] =
+        [Self::Renew, Self::RenewWithChanges, Self::Renegotiate, Self::Cancel, Self::LetLapse];
+
+    /// Final decisions close the term's alerts; renegotiating keeps them coming.
+    pub fn is_final(self) -> bool {
+        self != Self::Renegotiate
+    }
+}
+
+/// Which date an alert or calendar entry is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DateKind {
+    /// Last day to give notice on an auto-renewing contract.
+    CancelBy,
+    /// Last day of the term.
+    End,
+    /// Periodic review of a monthly rolling subscription.
+    Review,
+}
+
+text_enum!(DateKind {
+    CancelBy => "cancel_by", "Cancel by",
+    End => "end", "Ends",
+    Review => "review", "Review",
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    Open,
+    Acknowledged,
+    Snoozed,
+    Decided,
+    /// A later stage for the same term replaced it.
+    Superseded,
+}
+
+text_enum!(AlertStatus {
+    Open => "open", "Open",
+    Acknowledged => "acknowledged", "Acknowledged",
+    Snoozed => "snoozed", "Snoozed",
+    Decided => "decided", "Decided",
+    Superseded => "superseded", "Superseded",
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ContractStatus {
+    Active,
+    /// Cancelled or left to lapse; runs until its end date.
+    Ending,
+    Ended,
+}
+
+text_enum!(ContractStatus {
+    Active => "active", "Active",
+    Ending => "ending", "Ending",
+    Ended => "ended", "Ended",
+});
+
+/// How close a date is, for colour: past, within 30, 60, 90 days, or later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Past,
+    Critical,
+    Soon,
+    Upcoming,
+    Later,
+}
+
+text_enum!(Urgency {
+    Past => "past", "Past",
+    Critical => "critical", "Within 30 days",
+    Soon => "soon", "Within 60 days",
+    Upcoming => "upcoming", "Within 90 days",
+    Later => "later", "Later",
+});
+
+/// One term of a contract: what it cost and what was decided about renewing it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Term {
+    pub id: i64,
+    pub seq: i64,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub price: Option<Money>,
+    pub seats: Option<i64>,
+    pub tier: Option<String>,
+    pub decision: Option<Decision>,
+    pub decision_comment: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Contract {
+    pub id: i64,
+    pub vendor: Ref,
+    pub number: String,
+    pub title: String,
+    pub auto_renew: bool,
+    pub notice_days: i64,
+    pub term_months: i64,
+    /// Monthly auto-renewing subscriptions: reviewed periodically instead of alerted every month.
+    pub rolling: bool,
+    pub term: Term,
+    /// End of term minus the notice period.
+    pub cancel_by: NaiveDate,
+    /// The date that matters: cancel-by for auto-renewing contracts, the end date otherwise.
+    pub key_date: NaiveDate,
+    pub days_to_key_date: i64,
+    pub urgency: Urgency,
+    pub status: ContractStatus,
+    pub renewal_price: Option<Money>,
+    /// Renewal price, or the covered pools' annual cost when no price is recorded.
+    pub value: Option<Money>,
+    pub vendor_contact: Option<String>,
+    pub documents: Vec<String>,
+    pub pools: Vec<Ref>,
+    pub open_alerts: i64,
+}
+
+/// A covered pool with the figures a renewal decision needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PoolUsage {
+    pub pool: Ref,
+    pub department: Ref,
+    pub owner: Option<Ref>,
+    pub tier: String,
+    pub seats_purchased: Option<i64>,
+    pub seats_assigned: i64,
+    pub utilization_percent: Option<i64>,
+    pub held_by_terminated: i64,
+    pub held_by_on_leave: i64,
+    /// Holders with no recorded sign-in in the last 90 days.
+    pub held_by_inactive: i64,
+    pub annual_cost: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContractDetail {
+    pub contract: Contract,
+    /// Oldest first.
+    pub terms: Vec<Term>,
+    pub pools: Vec<PoolUsage>,
+    pub watchers: Vec<Ref>,
+    pub alerts: Vec<Alert>,
+    pub can_edit: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContractInput {
+    pub vendor_id: i64,
+    pub number: String,
+    pub title: String,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+    /// Length of a renewal term in months (1 = monthly, 12 = annual).
+    pub term_months: Option<i64>,
+    #[serde(default)]
+    pub auto_renew: bool,
+    #[serde(default)]
+    pub notice_days: i64,
+    pub renewal_price: Option<Money>,
+    pub vendor_contact: Option<String>,
+    #[serde(default)]
+    pub documents: Vec<String>,
+    #[serde(default)]
+    pub pool_ids: Vec<i64>,
+    #[serde(default)]
+    pub watcher_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Alert {
+    pub id: i64,
+    pub contract_id: i64,
+    pub contract_number: String,
+    pub contract_title: String,
+    pub vendor: String,
+    pub kind: DateKind,
+    /// 90, 60, 30 ... days before the date; none for reviews.
+    pub stage_days: Option<i64>,
+    pub due_date: NaiveDate,
+    pub end_date: NaiveDate,
+    /// Shown beside the end date for auto-renewing contracts.
+    pub cancel_by: Option<NaiveDate>,
+    pub days_left: i64,
+    pub urgency: Urgency,
+    pub fired_on: NaiveDate,
+    pub status: AlertStatus,
+    pub snoozed_until: Option<NaiveDate>,
+    pub assigned_to: Option<Ref>,
+    pub acknowledged_by: Option<String>,
+    pub decision: Option<Decision>,
+    pub decision_comment: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AlertDetail {
+    pub alert: Alert,
+    pub contract: ContractDetail,
+    pub can_act: bool,
+    /// People this alert can be assigned to.
+    pub assignees: Vec<Ref>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AlertCounts {
+    /// Open, acknowledged, or snoozed until today or earlier.
+    pub needs_action: i64,
+    /// Of those, sent to or assigned to the caller.
+    pub mine: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DecisionInput {
+    pub decision: Decision,
+    #[serde(default)]
+    pub comment: String,
+    /// Renew with changes: seats for the next term.
+    pub seats: Option<i64>,
+    /// Renew with changes: tier for the next term.
+    pub tier: Option<String>,
+    /// Price of the next term (defaults to the renewal price).
+    pub price: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SnoozeInput {
+    pub until: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssignInput {
+    /// A user; none to unassign.
+    pub user_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarEvent {
+    pub date: NaiveDate,
+    pub kind: DateKind,
+    pub contract_id: i64,
+    pub contract_number: String,
+    pub title: String,
+    pub vendor: String,
+    pub auto_renew: bool,
+    pub days_left: i64,
+    pub urgency: Urgency,
+    pub value: Option<Money>,
+}
+
+/// Value renewing within a number of days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PipelineBucket {
+    pub within_days: i64,
+    pub contracts: i64,
+    /// One total per currency.
+    pub value: Vec<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Calendar {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Today in the organisation's time zone.
+    pub today: NaiveDate,
+    pub events: Vec<CalendarEvent>,
+    pub pipeline: Vec<PipelineBucket>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarFeed {
+    pub active: bool,
+    pub created_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// The subscription address; only in the answer that creates it (the token is not stored).
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrgSettings {
+    /// IANA time zone the daily job and "today" follow, e.g. `Europe/Berlin`.
+    pub timezone: String,
+    /// Days before the date that matters, most distant first.
+    pub alert_stages: Vec<i64>,
+    /// Monthly rolling subscriptions get one review reminder every this many months.
+    pub rolling_review_months: i64,
+    /// Local hour (0-23) from which the daily job runs.
+    pub daily_run_hour: i64,
+}
