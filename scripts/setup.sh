@@ -56,8 +56,9 @@ if ! wasm-opt --version 2>/dev/null | grep -q 'version 132'; then
 fi
 
 if [ "$mode" = test ]; then
-  if [ ! -d "$root/tests/e2e/node_modules/playwright-core" ]; then
+  # Reinstall when the lock file changes (a cached node_modules may predate new packages).
+  if ! cmp -s "$root/tests/e2e/package-lock.json" "$root/tests/e2e/node_modules/.package-lock.json.installed"; then
     step "installing the end-to-end test packages"
-    (cd "$root/tests/e2e" && npm ci --no-audit --no-fund --silent)
+    (cd "$root/tests/e2e" && npm ci --no-audit --no-fund --silent && cp package-lock.json node_modules/.package-lock.json.installed)
   fi
 fi

@@ -40,6 +40,18 @@ impl ApiError {
         }
     }
 
+    /// A problem found before sending, in the server's shape so forms show it the same way.
+    pub fn local(path: &str, message: &str) -> Self {
+        ApiError {
+            status: 422,
+            body: ErrorBody {
+                code: "validation_failed".into(),
+                message: message.into(),
+                fields: vec![FieldError::new(path, message)],
+            },
+        }
+    }
+
     pub fn message(&self) -> String {
         self.body.message.clone()
     }

@@ -10,6 +10,8 @@ use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
+use pages::alerts::{AlertPage, AlertsPage};
+use pages::contract::ContractPage;
 use pages::devices::DevicesPage;
 use pages::imports::ImportPage;
 use pages::inventory::InventoryPage;
@@ -19,6 +21,7 @@ use pages::my_licenses::MyLicensesPage;
 use pages::people::{PeoplePage, PersonPage};
 use pages::pool::PoolPage;
 use pages::pool_form::{PoolCreatePage, PoolEditPage};
+use pages::renewals::RenewalsPage;
 use pages::setup::SetupPage;
 use pages::NotFound;
 
@@ -39,6 +42,10 @@ fn App() -> impl IntoView {
                 <Route path=path!("/people") view=PeoplePage/>
                 <Route path=path!("/devices") view=DevicesPage/>
                 <Route path=path!("/people/:id") view=PersonPage/>
+                <Route path=path!("/renewals") view=RenewalsPage/>
+                <Route path=path!("/contracts/:id") view=ContractPage/>
+                <Route path=path!("/alerts") view=AlertsPage/>
+                <Route path=path!("/alerts/:id") view=AlertPage/>
                 <Route path=path!("/ledger") view=LedgerPage/>
                 <Route path=path!("/imports") view=ImportPage/>
             </Routes>

@@ -2,6 +2,7 @@
 
 pub mod filters;
 pub mod person_picker;
+pub mod renewal;
 pub mod shell;
 
 use chrono::NaiveDate;

@@ -39,6 +39,8 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
                         </A>
                         <nav class="nav" aria-label="Main">
                             {owns.then(|| view! { <A href="/my">"My licenses"</A> })}
+                            <A href="/renewals">"Renewals"</A>
+                            <A href="/alerts">"Alerts"<AlertCount/></A>
                             <A href="/pools">"Inventory"</A>
                             <A href="/people">"People"</A>
                             <A href="/devices">"Devices"</A>
@@ -55,5 +57,17 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
             }
             .into_any()
         }
+    }
+}
+
+/// How many alerts need action, beside the nav link.
+#[component]
+fn AlertCount() -> impl IntoView {
+    let counts = LocalResource::new(|| crate::api::get::<seatwise_types::AlertCounts>("/api/v1/alerts/counts"));
+    move || {
+        counts.get().and_then(Result::ok).filter(|c| c.needs_action > 0).map(|c| {
+            let label = format!("{} need action", c.needs_action);
+            view! { <span class="nav-count" aria-label=label>{c.needs_action}</span> }
+        })
     }
 }

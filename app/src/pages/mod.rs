@@ -1,3 +1,5 @@
+pub mod alerts;
+pub mod contract;
 pub mod devices;
 pub mod imports;
 pub mod inventory;
@@ -7,6 +9,7 @@ pub mod my_licenses;
 pub mod people;
 pub mod pool;
 pub mod pool_form;
+pub mod renewals;
 pub mod setup;
 
 use leptos::prelude::*;

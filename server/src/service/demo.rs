@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use seatwise_types::{BillingPeriod, LicenseType, Money, PersonStatus, PoolInput, Role};
 
 use crate::db::bulk::{self, PersonRow, SeatRow};
-use crate::db::{catalog, contracts, pools, Conn};
+use crate::db::{catalog, contracts, jobs, pools, Conn};
 use crate::domain::people::TERMINATION_REASON;
 use crate::domain::pool as rules;
 use crate::domain::renewals::{self as renewal_rules, ContractValues};
@@ -897,6 +897,8 @@ pub async fn seed(state: &AppState, password: &str) -> AppResult<bool> {
         ledger::record(&mut tx, now, "demo", Change::created("pool.create", "pool", Some(pool_id), &pool)).await?;
     }
     seed_contracts(&mut tx, &contract_pools, today, now).await?;
+    // The demo runs its daily renewal job whatever the hour, so alerts are there as soon as it starts.
+    jobs::save_org_settings(&mut tx, "UTC", "90,60,30", 3, 0, now).await?;
     // Leavers' seats are already marked for reclamation, as if HR had told us the day they left.
     for id in &leavers {
         let latency_ms = rng.gen_range(40_000..4_000_000);

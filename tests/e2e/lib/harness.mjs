@@ -5,6 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
 
 export const PASSWORD = 'e2e-demo-password';
 const screenshots = process.env.SCREENSHOTS ?? join(process.cwd(), '..', '..', 'target', 'screenshots');
@@ -21,13 +23,13 @@ function freePort() {
   });
 }
 
-export async function startServer() {
+export async function startServer(extraEnv = {}) {
   const bin = process.env.SEATWISE_BIN;
   if (!bin) throw new Error('SEATWISE_BIN must point at the seatwise binary (the test command sets it)');
   const dir = mkdtempSync(join(tmpdir(), 'seatwise-e2e-'));
   const port = await freePort();
   const child = spawn(bin, ['--demo', '--database', `sqlite://${dir}/seatwise.db`, '--bind', `127.0.0.1:${port}`], {
-    env: { ...process.env, SEATWISE_DEMO_PASSWORD: PASSWORD, RUST_LOG: 'warn' },
+    env: { ...process.env, SEATWISE_DEMO_PASSWORD: PASSWORD, RUST_LOG: 'warn', ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -75,4 +77,36 @@ export async function login(page, base, email) {
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL(/\/pools/);
   await page.locator('table.table tbody tr').first().waitFor();
+}
+
+/// A real SMTP server on a free local port that parses and keeps every message it receives.
+export async function startSmtpSink() {
+  const messages = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          messages.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  const port = await freePort();
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `smtp://127.0.0.1:${port}`, messages, close: () => new Promise((r) => server.close(r)) };
+}
+
+/// Wait until `check()` returns a truthy value (the server sends mail in the background).
+export async function eventually(check, what, timeoutMs = 15000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

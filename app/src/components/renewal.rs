@@ -1,0 +1,246 @@
+//! Pieces the renewal pages share: urgency badges, the usage table a decision needs, the decision form.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use seatwise_types::{Alert, DateKind, Decision, DecisionInput, Money, PoolUsage, Term, Urgency};
+
+use crate::api::{self, ApiError};
+use crate::components::{DateText, FieldMessage, MoneyText, Utilization};
+use crate::format;
+
+pub fn urgency_class(u: Urgency) -> &'static str {
+    match u {
+        Urgency::Past => "badge badge-muted",
+        Urgency::Critical => "badge badge-danger",
+        Urgency::Soon => "badge badge-warn",
+        Urgency::Upcoming => "badge badge-info",
+        Urgency::Later => "badge badge-muted",
+    }
+}
+
+/// "in 20 days", "today", "3 days ago".
+pub fn days_text(days: i64) -> String {
+    match days {
+        0 => "today".into(),
+        1 => "tomorrow".into(),
+        -1 => "yesterday".into(),
+        d if d > 0 => format!("in {d} days"),
+        d => format!("{} days ago", -d),
+    }
+}
+
+#[component]
+pub fn DaysBadge(days: i64, urgency: Urgency) -> impl IntoView {
+    view! { <span class=urgency_class(urgency)>{days_text(days)}</span> }
+}
+
+/// "Cancel by · 30-day alert".
+pub fn alert_label(a: &Alert) -> String {
+    match (a.kind, a.stage_days) {
+        (DateKind::Review, _) => "Quarterly review".into(),
+        (kind, Some(s)) => format!("{} · {s}-day alert", kind.label()),
+        (kind, None) => kind.label().to_string(),
+    }
+}
+
+/// Covered pools with the figures a renewal decision needs.
+#[component]
+pub fn UsageTable(pools: Vec<PoolUsage>) -> impl IntoView {
+    if pools.is_empty() {
+        return view! { <p class="muted">"This contract covers no pools yet."</p> }.into_any();
+    }
+    let totals = {
+        let mut t: Vec<Money> = Vec::new();
+        for p in &pools {
+            match t.iter_mut().find(|m| m.currency == p.annual_cost.currency) {
+                Some(m) => m.amount_minor += p.annual_cost.amount_minor,
+                None => t.push(p.annual_cost.clone()),
+            }
+        }
+        t
+    };
+    view! {
+        <div class="table-wrap">
+            <table class="table" id="usage">
+                <thead><tr>
+                    <th scope="col">"Pool"</th><th scope="col">"Utilization"</th>
+                    <th scope="col" class="num">"Held by leavers"</th><th scope="col" class="num">"On leave"</th>
+                    <th scope="col" class="num">"No sign-in 90 days"</th><th scope="col" class="num">"Cost per year"</th>
+                </tr></thead>
+                <tbody>
+                    {pools.into_iter().map(|p| view! {
+                        <tr>
+                            <td><A href=format!("/pools/{}", p.pool.id) attr:class="row-link">{p.pool.name.clone()}</A>
+                                <div class="muted small">{format!("{} · {}", p.department.name,
+                                    p.owner.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| "no owner".into()))}</div></td>
+                            <td><Utilization assigned=p.seats_assigned purchased=p.seats_purchased percent=p.utilization_percent/></td>
+                            <td class={if p.held_by_terminated > 0 { "num warn" } else { "num" }}>{format::number(p.held_by_terminated)}</td>
+                            <td class="num">{format::number(p.held_by_on_leave)}</td>
+                            <td class={if p.held_by_inactive > 0 { "num warn" } else { "num" }}>{format::number(p.held_by_inactive)}</td>
+                            <td class="num"><MoneyText money=p.annual_cost.clone()/></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+                <tfoot><tr><th scope="row" colspan="5">"Total per year"</th>
+                    <td class="num">{totals.into_iter().map(|m| view! { <div><MoneyText money=m/></div> }).collect_view()}</td></tr></tfoot>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// The renewal history: every term with its price, seats and decision.
+#[component]
+pub fn TermsTable(terms: Vec<Term>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table" id="terms">
+                <thead><tr><th scope="col">"Term"</th><th scope="col">"From"</th><th scope="col">"To"</th>
+                    <th scope="col" class="num">"Price"</th><th scope="col" class="num">"Seats"</th><th scope="col">"Tier"</th>
+                    <th scope="col">"Decision"</th></tr></thead>
+                <tbody>
+                    {terms.into_iter().rev().map(|t| view! {
+                        <tr>
+                            <td>{t.seq}</td>
+                            <td><DateText date=Some(t.start_date)/></td>
+                            <td><DateText date=Some(t.end_date)/></td>
+                            <td class="num">{t.price.clone().map(|m| view! { <MoneyText money=m/> }.into_any()).unwrap_or_else(|| view! { <span class="muted">"—"</span> }.into_any())}</td>
+                            <td class="num">{t.seats.map(format::number).unwrap_or_else(|| "—".into())}</td>
+                            <td>{t.tier.clone().unwrap_or_else(|| "—".into())}</td>
+                            <td>{match t.decision {
+                                Some(d) => view! {
+                                    <span class="badge badge-muted">{d.label()}</span>
+                                    <div class="muted small">{[t.decided_by.clone(), t.decision_comment.clone()].into_iter().flatten().collect::<Vec<_>>().join(" — ")}</div>
+                                }.into_any(),
+                                None => view! { <span class="muted">"Open"</span> }.into_any(),
+                            }}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The decision form. `url` is where it posts (an alert's or a contract's decision endpoint).
+#[component]
+pub fn DecisionForm(
+    url: String,
+    currency: String,
+    auto_renew: bool,
+    #[prop(into)] on_done: Callback<()>,
+) -> impl IntoView {
+    let choice = RwSignal::new(None::<Decision>);
+    let comment = RwSignal::new(String::new());
+    let seats = RwSignal::new(String::new());
+    let tier = RwSignal::new(String::new());
+    let price = RwSignal::new(String::new());
+    let local_error = RwSignal::new(None::<String>);
+    let save = Action::new_local(move |input: &DecisionInput| {
+        let (url, input) = (url.clone(), input.clone());
+        async move { api::post::<_, serde_json::Value>(&url, &input).await }
+    });
+    let error: Signal<Option<ApiError>> = Signal::derive(move || save.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            on_done.run(());
+        }
+    });
+    let currency_for_submit = currency.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        local_error.set(None);
+        let Some(decision) = choice.get_untracked() else {
+            local_error.set(Some("Choose a decision.".into()));
+            return;
+        };
+        let changes = decision == Decision::RenewWithChanges;
+        let seats_value = seats.get_untracked().trim().to_string();
+        let seats_num = if changes && !seats_value.is_empty() {
+            match seats_value.replace(',', "").parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    local_error.set(Some("Seats must be a whole number.".into()));
+                    return;
+                }
+            }
+        } else {
+            None
+        };
+        let price_value = price.get_untracked();
+        let price_minor = if changes && !price_value.trim().is_empty() {
+            match format::parse_amount(&price_value, &currency_for_submit) {
+                Some(m) => Some(Money::new(m, currency_for_submit.clone())),
+                None => {
+                    local_error.set(Some("The price must be an amount such as 12000.00.".into()));
+                    return;
+                }
+            }
+        } else {
+            None
+        };
+        let tier_value = tier.get_untracked().trim().to_string();
+        save.dispatch(DecisionInput {
+            decision,
+            comment: comment.get_untracked(),
+            seats: seats_num,
+            tier: (changes && !tier_value.is_empty()).then_some(tier_value),
+            price: price_minor,
+        });
+    };
+    let choices: Vec<Decision> =
+        Decision::CHOICES.into_iter().filter(|d| !(auto_renew && *d == Decision::LetLapse)).collect();
+    view! {
+        <form class="form decision-form" on:submit=submit aria-labelledby="decision-h">
+            <fieldset>
+                <legend id="decision-h">"Decision"</legend>
+                <div class="choices">
+                    {choices.into_iter().map(|d| {
+                        let id = format!("decision-{}", d.as_str());
+                        let for_id = id.clone();
+                        view! {
+                            <label class="choice" for=for_id>
+                                <input type="radio" name="decision" id=id value=d.as_str()
+                                    prop:checked=move || choice.get() == Some(d)
+                                    on:change=move |_| choice.set(Some(d))/>
+                                <span>{d.label()}</span>
+                            </label>
+                        }
+                    }).collect_view()}
+                </div>
+                <FieldMessage error=error path="decision"/>
+            </fieldset>
+            <Show when=move || choice.get() == Some(Decision::RenewWithChanges)>
+                <div class="form-row">
+                    <div class="field">
+                        <label for="d-seats">"Seats for the next term"</label>
+                        <input id="d-seats" inputmode="numeric" prop:value=move || seats.get() on:input=move |ev| seats.set(event_target_value(&ev))/>
+                        <FieldMessage error=error path="seats"/>
+                    </div>
+                    <div class="field">
+                        <label for="d-tier">"Tier"</label>
+                        <input id="d-tier" prop:value=move || tier.get() on:input=move |ev| tier.set(event_target_value(&ev))/>
+                        <FieldMessage error=error path="tier"/>
+                    </div>
+                    <div class="field">
+                        <label for="d-price">{format!("Price per term ({currency})")}</label>
+                        <input id="d-price" inputmode="decimal" prop:value=move || price.get() on:input=move |ev| price.set(event_target_value(&ev))/>
+                        <FieldMessage error=error path="price.amount_minor"/>
+                    </div>
+                </div>
+            </Show>
+            <div class="field">
+                <label for="d-comment">"Comment"</label>
+                <textarea id="d-comment" rows="3" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                <FieldMessage error=error path="comment"/>
+            </div>
+            <div aria-live="polite">
+                {move || local_error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                {move || error.get().filter(|e| e.fields().is_empty()).map(|e| view! { <div class="banner banner-error" role="alert">{e.message()}</div> })}
+            </div>
+            <button class="btn btn-primary" type="submit" disabled=move || save.pending().get()>
+                {move || if save.pending().get() { "Recording…" } else { "Record decision" }}
+            </button>
+        </form>
+    }
+}

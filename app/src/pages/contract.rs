@@ -1,0 +1,145 @@
+//! One contract: its dates, the pools it covers and their usage, the renewal history, alerts and decisions.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use seatwise_types::{ContractDetail, LedgerEntry, Page};
+
+use crate::api;
+use crate::components::renewal::{alert_label, DaysBadge, DecisionForm, TermsTable, UsageTable};
+use crate::components::shell::Shell;
+use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText};
+use crate::pages::pool::History;
+
+#[component]
+pub fn ContractPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id")).unwrap_or_default();
+    let detail = LocalResource::new(move || {
+        let id = id();
+        async move { api::get::<ContractDetail>(&format!("/api/v1/contracts/{id}")).await }
+    });
+    let history = LocalResource::new(move || {
+        let id = id();
+        async move { api::get::<Page<LedgerEntry>>(&format!("/api/v1/contracts/{id}/history?per_page=100")).await }
+    });
+    let title = Signal::derive(move || {
+        detail.get().and_then(Result::ok).map(|d| d.contract.title).unwrap_or_else(|| "Contract".into())
+    });
+    // Kept here: the view below is rebuilt when the contract reloads after a decision.
+    let notice = RwSignal::new(None::<String>);
+    let refresh = Callback::new(move |_| {
+        detail.refetch();
+        history.refetch();
+    });
+    view! {
+        <Shell title=title>
+            <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/renewals">"Renewals"</A><span aria-hidden="true">" / "</span><span>{title}</span></nav>
+            {move || match detail.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Err(e)) if e.status == 404 => view! {
+                    <EmptyState title="Contract not found">"It does not exist, or it covers no pool of your departments."</EmptyState>
+                }.into_any(),
+                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+                Some(Ok(d)) => view! { <ContractView detail=d on_change=refresh notice=notice/> }.into_any(),
+            }}
+            <section class="panel" aria-labelledby="history-h">
+                <h2 id="history-h">"History"</h2>
+                {move || match history.get() {
+                    None => view! { <Loading/> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+                    Some(Ok(page)) => view! { <History entries=page.items/> }.into_any(),
+                }}
+            </section>
+        </Shell>
+    }
+}
+
+#[component]
+fn ContractView(detail: ContractDetail, on_change: Callback<()>, notice: RwSignal<Option<String>>) -> impl IntoView {
+    let c = detail.contract.clone();
+    let alerts = detail.alerts.clone();
+    let open_term = c.term.decision.is_none();
+    let decided = Callback::new(move |_| {
+        notice.set(Some("Decision recorded.".into()));
+        on_change.run(());
+    });
+    let currency =
+        c.renewal_price.as_ref().or(c.value.as_ref()).map(|m| m.currency.clone()).unwrap_or_else(|| "USD".into());
+    view! {
+        <div class="page-head">
+            <div>
+                <h1>{c.title.clone()}</h1>
+                <p class="muted">{format!("{} · contract {}", c.vendor.name, c.number)}
+                    " " <span class="badge badge-muted">{c.status.label()}</span>
+                    {c.rolling.then(|| view! { " " <span class="badge badge-info">"Monthly rolling"</span> })}</p>
+            </div>
+        </div>
+        <div aria-live="polite">{move || notice.get().map(|m| view! { <div class="banner banner-ok" role="status">{m}</div> })}</div>
+        <section class="cards" aria-label="Key dates">
+            <div class="card stat"><span class="stat-label">{if c.auto_renew { "Cancel by" } else { "Decide by (term end)" }}</span>
+                <span class="stat-value"><DateText date=Some(c.key_date)/></span>
+                <DaysBadge days=c.days_to_key_date urgency=c.urgency/></div>
+            <div class="card stat"><span class="stat-label">"Current term"</span>
+                <span class="stat-value small-value"><DateText date=Some(c.term.start_date)/>" – "<DateText date=Some(c.term.end_date)/></span>
+                <span class="muted">{format!("{} month term · {}", c.term_months, if c.auto_renew { "renews automatically" } else { "explicit renewal" })}</span></div>
+            <div class="card stat"><span class="stat-label">"Value per term"</span><span class="stat-value">
+                {c.value.clone().map(|m| view! { <MoneyText money=m/> }.into_any()).unwrap_or_else(|| view! { <span class="muted">"—"</span> }.into_any())}</span></div>
+            <div class="card stat"><span class="stat-label">"Open alerts"</span>
+                <span class={if c.open_alerts > 0 { "stat-value warn" } else { "stat-value" }}>{c.open_alerts}</span></div>
+        </section>
+        <div class="grid-2">
+            <section class="panel" aria-labelledby="terms-facts-h">
+                <h2 id="terms-facts-h">"Terms"</h2>
+                <dl class="facts">
+                    <dt>"Notice period"</dt><dd>{format!("{} days", c.notice_days)}</dd>
+                    <dt>"Cancel by"</dt><dd><DateText date=Some(c.cancel_by)/></dd>
+                    <dt>"Renewal price"</dt><dd>{c.renewal_price.clone().map(|m| view! { <MoneyText money=m/> }.into_any()).unwrap_or_else(|| view! { "—" }.into_any())}</dd>
+                    <dt>"Vendor contact"</dt><dd class="pre">{c.vendor_contact.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"Documents"</dt><dd>
+                        {if c.documents.is_empty() { view! { "—" }.into_any() } else {
+                            view! { <ul class="plain">{c.documents.iter().map(|d| view! { <li><a href=d.clone() rel="noopener noreferrer" target="_blank">{d.clone()}</a></li> }).collect_view()}</ul> }.into_any()
+                        }}</dd>
+                </dl>
+            </section>
+            <section class="panel" aria-labelledby="people-h">
+                <h2 id="people-h">"Who hears about it"</h2>
+                <dl class="facts">
+                    <dt>"Owners"</dt><dd>{
+                        let mut owners: Vec<String> = detail.pools.iter().filter_map(|p| p.owner.as_ref().map(|o| o.name.clone())).collect();
+                        owners.dedup();
+                        if owners.is_empty() { "—".to_string() } else { owners.join(", ") }
+                    }</dd>
+                    <dt>"Watchers"</dt><dd>{if detail.watchers.is_empty() { "—".to_string() } else { detail.watchers.iter().map(|w| w.name.clone()).collect::<Vec<_>>().join(", ") }}</dd>
+                </dl>
+            </section>
+        </div>
+        <section class="panel" aria-labelledby="usage-h">
+            <h2 id="usage-h">"Covered licenses"</h2>
+            <UsageTable pools=detail.pools.clone()/>
+        </section>
+        {(!alerts.is_empty()).then(move || view! {
+            <section class="panel" aria-labelledby="alerts-h">
+                <h2 id="alerts-h">"Alerts"</h2>
+                <ul class="plain alert-list">
+                    {alerts.into_iter().map(|a| {
+                        let (label, status) = (alert_label(&a), a.status.label());
+                        view! {
+                            <li><A href=format!("/alerts/{}", a.id)>{label}</A>" · "
+                                <DateText date=Some(a.fired_on)/>" · "<span class="muted">{status}</span></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        {(detail.can_edit && open_term).then(|| view! {
+            <section class="panel" aria-label="Record the decision">
+                <DecisionForm url=format!("/api/v1/contracts/{}/decision", c.id) currency=currency.clone() auto_renew=c.auto_renew on_done=decided/>
+            </section>
+        })}
+        <section class="panel" aria-labelledby="terms-h">
+            <h2 id="terms-h">"Renewal history"</h2>
+            <TermsTable terms=detail.terms.clone()/>
+        </section>
+    }
+}

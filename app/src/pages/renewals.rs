@@ -1,0 +1,290 @@
+//! The renewal calendar: a month grid or an agenda of end and cancel-by dates, the value renewing in the next
+//! 30/60/90 days, filters in the URL, and the user's calendar feed.
+
+use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use seatwise_types::{Calendar, CalendarEvent, CalendarFeed, DateKind, Lookups};
+
+use crate::api;
+use crate::components::filters::{url_updater, FilterSelect};
+use crate::components::renewal::{days_text, urgency_class};
+use crate::components::shell::Shell;
+use crate::components::{DateText, ErrorBanner, Loading, MoneyText};
+use crate::format;
+
+const KEYS: [&str; 6] = ["view", "month", "department_id", "owner_id", "vendor_id", "cost_centre_id"];
+
+fn month_start(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").ok()
+}
+
+fn shift(d: NaiveDate, months: i32) -> NaiveDate {
+    if months >= 0 {
+        d.checked_add_months(Months::new(months as u32)).unwrap_or(d)
+    } else {
+        d.checked_sub_months(Months::new(months.unsigned_abs())).unwrap_or(d)
+    }
+}
+
+fn event_label(e: &CalendarEvent) -> String {
+    let what = match e.kind {
+        DateKind::CancelBy => "Cancel by",
+        DateKind::End => "Ends",
+        DateKind::Review => "Review",
+    };
+    format!("{what}: {}", e.title)
+}
+
+#[component]
+pub fn RenewalsPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |k: &str| query.with(|q| q.get(k)).unwrap_or_default();
+    let update = url_updater("/renewals", &KEYS);
+    let agenda = move || param("view") == "agenda";
+    let calendar = LocalResource::new(move || {
+        let (month, agenda) = (month_start(&param("month")), agenda());
+        let mut pairs: Vec<(&str, String)> =
+            ["department_id", "owner_id", "vendor_id", "cost_centre_id"].iter().map(|k| (*k, param(k))).collect();
+        if let Some(first) = month {
+            let months = if agenda { 3 } else { 1 };
+            let last = shift(first, months).pred_opt().unwrap_or(first);
+            pairs.push(("from", first.to_string()));
+            pairs.push(("to", last.to_string()));
+        }
+        let qs = api::query(&pairs);
+        async move { api::get::<Calendar>(&format!("/api/v1/calendar{qs}")).await }
+    });
+    let lookups = LocalResource::new(|| api::get::<Lookups>("/api/v1/lookups"));
+    let shown_month = move || {
+        month_start(&param("month")).or_else(|| calendar.get().and_then(Result::ok).map(|c| c.from)).unwrap_or_default()
+    };
+    let go = move |months: i32| {
+        let target = shift(shown_month(), months);
+        update.run(vec![("month", target.format("%Y-%m").to_string())]);
+    };
+    view! {
+        <Shell title="Renewals">
+            <div class="page-head">
+                <div>
+                    <h1>"Renewal calendar"</h1>
+                    <p class="muted">"End dates and the last day to cancel. Colours show how close each date is."</p>
+                </div>
+                <A href="/alerts" attr:class="btn">"Alerts inbox"</A>
+            </div>
+            {move || calendar.get().and_then(Result::ok).map(|c| view! { <Pipeline calendar=c/> })}
+            <section class="filters" aria-label="Filters">
+                {move || lookups.get().and_then(Result::ok).map(|l| {
+                    let vendors: Vec<(String, String)> = l.vendors.iter().map(|v| (v.id.to_string(), v.name.clone())).collect();
+                    let departments: Vec<(String, String)> = l.departments.iter().map(|d| (d.id.to_string(), d.name.clone())).collect();
+                    let cost_centres: Vec<(String, String)> = l.cost_centres.iter().map(|c| (c.id.to_string(), format!("{} {}", c.code, c.name))).collect();
+                    let owners: Vec<(String, String)> = l.owners.iter().map(|o| (o.id.to_string(), o.name.clone())).collect();
+                    view! {
+                        <FilterSelect id="c-department" label="Department" key="department_id" options=departments update=update/>
+                        <FilterSelect id="c-owner" label="Owner" key="owner_id" options=owners update=update/>
+                        <FilterSelect id="c-vendor" label="Vendor" key="vendor_id" options=vendors update=update/>
+                        <FilterSelect id="c-cost-centre" label="Cost centre" key="cost_centre_id" options=cost_centres update=update/>
+                    }
+                })}
+            </section>
+            <div class="cal-toolbar">
+                <div class="segmented" role="group" aria-label="View">
+                    <button type="button" class="btn" aria-pressed=move || (!agenda()).to_string()
+                        on:click=move |_| update.run(vec![("view", String::new())])>"Month"</button>
+                    <button type="button" class="btn" aria-pressed=move || agenda().to_string()
+                        on:click=move |_| update.run(vec![("view", "agenda".into())])>"Agenda"</button>
+                </div>
+                <div class="cal-nav">
+                    <button type="button" class="btn" on:click=move |_| go(-1) aria-label="Previous month">"←"</button>
+                    <h2 class="cal-title" aria-live="polite">{move || {
+                        let m = shown_month();
+                        if agenda() {
+                            format!("{} – {}", m.format("%B %Y"), shift(m, 2).format("%B %Y"))
+                        } else {
+                            m.format("%B %Y").to_string()
+                        }
+                    }}</h2>
+                    <button type="button" class="btn" on:click=move |_| go(1) aria-label="Next month">"→"</button>
+                    <button type="button" class="btn btn-ghost" on:click=move |_| update.run(vec![("month", String::new())])>"Today"</button>
+                </div>
+            </div>
+            {move || match calendar.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+                Some(Ok(c)) if agenda() => view! { <Agenda calendar=c/> }.into_any(),
+                Some(Ok(c)) => view! { <MonthGrid calendar=c month=shown_month()/> }.into_any(),
+            }}
+            <FeedPanel/>
+        </Shell>
+    }
+}
+
+#[component]
+fn Pipeline(calendar: Calendar) -> impl IntoView {
+    view! {
+        <section class="cards" aria-label="Renewing soon">
+            {calendar.pipeline.into_iter().map(|b| view! {
+                <div class="card stat">
+                    <span class="stat-label">{format!("Next {} days", b.within_days)}</span>
+                    <span class="stat-value">
+                        {if b.value.is_empty() { view! { <span>"—"</span> }.into_any() } else {
+                            b.value.into_iter().map(|m| view! { <div><MoneyText money=m/></div> }).collect_view().into_any()
+                        }}
+                    </span>
+                    <span class="muted">{format!("{} contract{} to decide", b.contracts, if b.contracts == 1 { "" } else { "s" })}</span>
+                </div>
+            }).collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn EventChip(event: CalendarEvent) -> impl IntoView {
+    let class = format!("chip chip-{}", event.urgency.as_str());
+    let title = format!(
+        "{} · {} · {} ({})",
+        event_label(&event),
+        event.vendor,
+        event.contract_number,
+        days_text(event.days_left)
+    );
+    view! {
+        <A href=format!("/contracts/{}", event.contract_id) attr:class=class attr:title=title
+            attr:data-kind=event.kind.as_str() attr:data-contract=event.contract_id.to_string()>
+            <span class="chip-kind">{match event.kind { DateKind::CancelBy => "Cancel by", DateKind::End => "Ends", DateKind::Review => "Review" }}</span>
+            <span class="chip-title">{event.title.clone()}</span>
+        </A>
+    }
+}
+
+#[component]
+fn MonthGrid(calendar: Calendar, month: NaiveDate) -> impl IntoView {
+    let first = month.with_day(1).unwrap_or(month);
+    let lead = first.weekday().num_days_from_monday() as u64;
+    let start = first.checked_sub_days(Days::new(lead)).unwrap_or(first);
+    let next_month = shift(first, 1);
+    let mut weeks: Vec<Vec<NaiveDate>> = Vec::new();
+    let mut day = start;
+    while day < next_month || day.weekday() != Weekday::Mon {
+        if day.weekday() == Weekday::Mon {
+            weeks.push(Vec::new());
+        }
+        if let Some(w) = weeks.last_mut() {
+            w.push(day);
+        }
+        day = day.succ_opt().unwrap_or(day);
+    }
+    let today = calendar.today;
+    let events = calendar.events;
+    view! {
+        <div class="table-wrap">
+            <table class="month" id="month-grid" aria-label=first.format("%B %Y").to_string()>
+                <thead><tr>{["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].into_iter().map(|d| view! { <th scope="col">{d}</th> }).collect_view()}</tr></thead>
+                <tbody>
+                    {weeks.into_iter().map(|week| view! {
+                        <tr>
+                            {week.into_iter().map(|d| {
+                                let mut class = String::from("day");
+                                if d.month() != first.month() { class.push_str(" other-month"); }
+                                if d == today { class.push_str(" today"); }
+                                let todays: Vec<CalendarEvent> = events.iter().filter(|e| e.date == d).cloned().collect();
+                                let label = format!("{}{}", format::date(&d),
+                                    if todays.is_empty() { String::new() } else { format!(", {} date{}", todays.len(), if todays.len() == 1 { "" } else { "s" }) });
+                                view! {
+                                    <td class=class data-date=d.to_string() aria-label=label>
+                                        <time class="day-number" datetime=d.to_string()>{d.day()}</time>
+                                        {todays.into_iter().map(|e| view! { <EventChip event=e/> }).collect_view()}
+                                    </td>
+                                }
+                            }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn Agenda(calendar: Calendar) -> impl IntoView {
+    if calendar.events.is_empty() {
+        return view! { <p class="muted">"No end or cancel-by dates in these months."</p> }.into_any();
+    }
+    let mut days: Vec<(NaiveDate, Vec<CalendarEvent>)> = Vec::new();
+    for e in calendar.events {
+        match days.last_mut() {
+            Some((d, list)) if *d == e.date => list.push(e),
+            _ => days.push((e.date, vec![e])),
+        }
+    }
+    view! {
+        <ol class="agenda" id="agenda">
+            {days.into_iter().map(|(d, list)| view! {
+                <li class="agenda-day">
+                    <h3><DateText date=Some(d)/></h3>
+                    <ul class="plain">
+                        {list.into_iter().map(|e| {
+                            let value = e.value.clone();
+                            let label = event_label(&e);
+                            view! {
+                                <li class="agenda-item">
+                                    <span class=urgency_class(e.urgency)>{days_text(e.days_left)}</span>
+                                    <A href=format!("/contracts/{}", e.contract_id)>{label}</A>
+                                    <span class="muted">{format!("{} · {}", e.vendor, e.contract_number)}</span>
+                                    {value.map(|m| view! { <span class="agenda-value"><MoneyText money=m/></span> })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+/// The user's subscription address for Outlook, Google Calendar or Apple Calendar.
+#[component]
+fn FeedPanel() -> impl IntoView {
+    let status = LocalResource::new(|| api::get::<CalendarFeed>("/api/v1/calendar/feed"));
+    let create = Action::new_local(|_: &()| async { api::post_empty::<CalendarFeed>("/api/v1/calendar/feed").await });
+    let revoke = Action::new_local(|_: &()| async { api::delete("/api/v1/calendar/feed").await });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = revoke.value().get() {
+            create.value().set(None);
+            status.refetch();
+        }
+    });
+    let url = move || create.value().get().and_then(Result::ok).and_then(|f| f.url);
+    let active = move || {
+        url().is_some()
+            || (revoke.value().get().is_none() && status.get().and_then(Result::ok).is_some_and(|s| s.active))
+    };
+    view! {
+        <section class="panel" aria-labelledby="feed-h">
+            <h2 id="feed-h">"Subscribe in your calendar"</h2>
+            <p class="muted">"End and cancel-by dates of the contracts you own or watch, in Outlook, Google Calendar or Apple Calendar. The address is secret: anyone with it can read these dates."</p>
+            {move || url().map(|u| view! {
+                <div class="field">
+                    <label for="feed-url">"Your feed address (shown once)"</label>
+                    <input id="feed-url" readonly value=u.clone() on:focus=move |ev| {
+                        if let Some(input) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) {
+                            input.select();
+                        }
+                    }/>
+                </div>
+            })}
+            <div class="button-row">
+                <button class="btn" type="button" id="feed-create" disabled=move || create.pending().get()
+                    on:click=move |_| { create.dispatch(()); }>
+                    {move || if active() { "Replace the address" } else { "Create a feed address" }}
+                </button>
+                <Show when=active>
+                    <button class="btn btn-danger" type="button" disabled=move || revoke.pending().get()
+                        on:click=move |_| { revoke.dispatch(()); }>"Turn the feed off"</button>
+                </Show>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,111 @@
+// End-to-end: renewals. The server sends alert mail to a real SMTP sink; the owner works from the calendar and
+// the inbox, records a decision, and subscribes to the calendar feed.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually, launchBrowser, login, newPage, startServer, startSmtpSink } from '../lib/harness.mjs';
+
+let server;
+let browser;
+let sink;
+
+before(async () => {
+  sink = await startSmtpSink();
+  server = await startServer({ SEATWISE_SMTP_URL: sink.url, SEATWISE_JOB_INTERVAL: '1' });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.child.kill('SIGTERM');
+  await sink?.close();
+});
+
+// The demo's Figma contract: its cancel-by date is 20 days after the day the demo was created.
+const cancelBy = new Date(Date.now() + 20 * 86400000).toISOString().slice(0, 10);
+
+test('an owner finds the contract on its cancel-by date, decides from the inbox, and gets the mail and the feed', async () => {
+  const page = await newPage(browser, 'owner-renewals');
+  await login(page, server.base, 'owner@example.com');
+
+  // The calendar, month view, on the cancel-by month; the state lives in the URL.
+  await page.getByRole('link', { name: 'Renewals' }).click();
+  await page.waitForURL(/\/renewals/);
+  await page.goto(`${server.base}/renewals?month=${cancelBy.slice(0, 7)}`);
+  const chip = page.locator(`td[data-date="${cancelBy}"] a.chip[data-kind="cancel_by"]`, { hasText: 'Figma Organization' });
+  await chip.waitFor();
+  assert.match(await chip.getAttribute('class'), /chip-critical/);
+  await page.shot('calendar-month');
+
+  await page.getByRole('button', { name: 'Agenda' }).click();
+  await page.waitForURL(/view=agenda/);
+  await page.locator('#agenda').getByRole('link', { name: 'Cancel by: Figma Organization' }).waitFor();
+  await page.shot('calendar-agenda');
+
+  // Keyboard: the date is a link; Enter opens the contract.
+  await page.getByRole('button', { name: 'Month', exact: true }).click();
+  await chip.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/contracts\/\d+/);
+  await page.getByRole('heading', { name: 'Figma Organization' }).waitFor();
+  await page.locator('#usage').waitFor();
+  await page.shot('contract');
+
+  // The inbox: the 30-day alert, raised by the daily run when the server started.
+  await page.getByRole('link', { name: /^Alerts/ }).click();
+  await page.waitForURL(/\/alerts$/);
+  const row = page.locator('#alerts tbody tr', { hasText: 'Figma Organization' });
+  await row.waitFor();
+  assert.match(await row.innerText(), /Cancel by · 30-day alert/);
+  await page.shot('inbox');
+  await row.getByRole('link', { name: 'Figma Organization' }).click();
+  await page.waitForURL(/\/alerts\/\d+/);
+  const alertUrl = page.url();
+  await page.locator('#usage').waitFor();
+  await page.shot('alert');
+
+  // Decide: renew with changes, 15 seats.
+  await page.getByLabel('Renew with changes').check();
+  await page.getByLabel('Seats for the next term').fill('15');
+  await page.getByLabel('Comment').fill('Five seats have not been used since spring.');
+  await page.getByRole('button', { name: 'Record decision' }).click();
+  await page.getByText('Decision recorded.').waitFor();
+  assert.equal(await page.locator('#decision-made').innerText(), 'Renew with changes');
+  const terms = await page.locator('#terms tbody tr').allInnerTexts();
+  assert.equal(terms.length, 2);
+  assert.match(terms[0], /\b15\b/);
+  await page.shot('decided');
+
+  // The mail reached the SMTP sink: to the owner, plain text and HTML, linking to this alert.
+  const message = await eventually(
+    () => sink.messages.find((m) => m.mail.subject?.includes('Figma Organization')),
+    'the alert mail',
+  );
+  assert.deepEqual(message.to, ['owner@example.com']);
+  assert.equal(message.mail.subject, `Cancel by ${cancelBy}: Figma Organization (Figma)`);
+  assert.ok(message.mail.text.includes(alertUrl.replace(server.base, '')), message.mail.text);
+  assert.ok(message.mail.html.includes('Open the alert and decide'));
+
+  // The calendar feed: created on the calendar page, fetched like a calendar app would.
+  await page.goto(`${server.base}/renewals`);
+  await page.getByRole('button', { name: 'Create a feed address' }).click();
+  const feedUrl = await page.locator('#feed-url').inputValue();
+  assert.match(feedUrl, /\/api\/v1\/calendar\/feed\.ics\?token=/);
+  await page.shot('feed');
+  const feed = await fetch(feedUrl);
+  assert.equal(feed.status, 200);
+  assert.match(feed.headers.get('content-type'), /^text\/calendar/);
+  const ics = await feed.text();
+  assert.ok(ics.includes(`DTSTART;VALUE=DATE:${cancelBy.replaceAll('-', '')}\r\n`), ics);
+  assert.ok(ics.includes('SUMMARY:Cancel by: Figma Organization (Figma)'), ics);
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test('the calendar fits a phone screen', async () => {
+  const page = await newPage(browser, 'phone-renewals', { width: 390, height: 844 });
+  await login(page, server.base, 'owner@example.com');
+  await page.goto(`${server.base}/renewals?month=${cancelBy.slice(0, 7)}`);
+  await page.locator('#month-grid').waitFor();
+  await page.shot('calendar');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+});
