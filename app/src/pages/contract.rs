@@ -9,7 +9,7 @@ use crate::api;
 use crate::components::renewal::{alert_label, DaysBadge, DecisionForm, TermsTable, UsageTable};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText};
-use crate::pages::pool::History;
+use crate::pages::pool::HistoryPanel;
 
 #[component]
 pub fn ContractPage() -> impl IntoView {
@@ -43,14 +43,7 @@ pub fn ContractPage() -> impl IntoView {
                 Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
                 Some(Ok(d)) => view! { <ContractView detail=d on_change=refresh notice=notice/> }.into_any(),
             }}
-            <section class="panel" aria-labelledby="history-h">
-                <h2 id="history-h">"History"</h2>
-                {move || match history.get() {
-                    None => view! { <Loading/> }.into_any(),
-                    Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                    Some(Ok(page)) => view! { <History entries=page.items/> }.into_any(),
-                }}
-            </section>
+            <HistoryPanel history=history/>
         </Shell>
     }
 }

@@ -60,14 +60,7 @@ pub fn PoolPage() -> impl IntoView {
                 Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
                 Some(Ok(d)) => view! { <PoolView detail=d seats=seats notice=notice/> }.into_any(),
             }}
-            <section class="panel" aria-labelledby="history-h">
-                <h2 id="history-h">"History"</h2>
-                {move || match history.get() {
-                    None => view! { <Loading/> }.into_any(),
-                    Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                    Some(Ok(page)) => view! { <History entries=page.items/> }.into_any(),
-                }}
-            </section>
+            <HistoryPanel history=history/>
         </Shell>
     }
 }
@@ -331,6 +324,21 @@ fn describe(e: &LedgerEntry) -> String {
         ),
         "pool.seat_reclaim_mark" => format!("Marked the seat of {} for reclamation", holder(&e.after)),
         other => other.to_string(),
+    }
+}
+
+/// A record's history panel, loading from the ledger.
+#[component]
+pub fn HistoryPanel(history: LocalResource<api::ApiResult<Page<LedgerEntry>>>) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="history-h">
+            <h2 id="history-h">"History"</h2>
+            {move || match history.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+                Some(Ok(page)) => view! { <History entries=page.items/> }.into_any(),
+            }}
+        </section>
     }
 }
 

@@ -180,10 +180,7 @@ fn alert_from_row(r: &AnyRow, today: NaiveDate) -> Result<Alert, sqlx::Error> {
 }
 
 pub async fn list(pool: &AnyPool, f: &AlertFilter, page: i64, per_page: i64) -> Result<(Vec<Alert>, i64), sqlx::Error> {
-    let mut count = Sql::new("SELECT COUNT(*)");
-    count.push(ALERT_FROM);
-    push_filter(&mut count, f);
-    let total: i64 = count.query_scalar().fetch_one(pool).await?;
+    let total = count(pool, f).await?;
     let mut sql = Sql::new(ALERT_SELECT);
     sql.push(ALERT_FROM);
     push_filter(&mut sql, f);
@@ -202,23 +199,22 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     sql.query().fetch_optional(exec).await?.map(|r| alert_from_row(&r, today)).transpose()
 }
 
+async fn count(pool: &AnyPool, f: &AlertFilter) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::new("SELECT COUNT(*)");
+    sql.push(ALERT_FROM);
+    push_filter(&mut sql, f);
+    sql.query_scalar().fetch_one(pool).await
+}
+
 pub async fn counts(
     pool: &AnyPool,
     scope: &DepartmentScope,
     user_id: i64,
     today: NaiveDate,
 ) -> Result<AlertCounts, sqlx::Error> {
-    let mut f = AlertFilter { scope: scope.clone(), today, ..Default::default() };
-    let mut sql = Sql::new("SELECT COUNT(*)");
-    sql.push(ALERT_FROM);
-    push_filter(&mut sql, &f);
-    let needs_action: i64 = sql.query_scalar().fetch_one(pool).await?;
-    f.mine = Some(user_id);
-    let mut sql = Sql::new("SELECT COUNT(*)");
-    sql.push(ALERT_FROM);
-    push_filter(&mut sql, &f);
-    let mine: i64 = sql.query_scalar().fetch_one(pool).await?;
-    Ok(AlertCounts { needs_action, mine })
+    let all = AlertFilter { scope: scope.clone(), today, ..Default::default() };
+    let mine = AlertFilter { mine: Some(user_id), ..all.clone() };
+    Ok(AlertCounts { needs_action: count(pool, &all).await?, mine: count(pool, &mine).await? })
 }
 
 pub async fn acknowledge(conn: &mut Conn, id: i64, by: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
