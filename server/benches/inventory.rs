@@ -32,6 +32,7 @@ async fn setup() -> (AppState, i64, i64) {
             pools: env_usize("BENCH_POOLS", 5_000),
             assignments: env_usize("BENCH_ASSIGNMENTS", 1_000_000),
             seed: 42,
+            contracts: false,
         };
         generate::run(&state, &size).await.expect("generate");
     }

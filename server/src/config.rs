@@ -77,5 +77,8 @@ pub enum Command {
         assignments: usize,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Also give every pool a contract (for the renewal job benchmark).
+        #[arg(long)]
+        contracts: bool,
     },
 }

@@ -53,8 +53,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             println!("{}", v.message);
             Ok(if v.ok { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
-        Some(Command::Generate { people, pools, assignments, seed }) => {
-            generate::run(&state, &generate::Size { people, pools, assignments, seed }).await?;
+        Some(Command::Generate { people, pools, assignments, seed, contracts }) => {
+            generate::run(&state, &generate::Size { people, pools, assignments, seed, contracts }).await?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -91,7 +91,8 @@ CREATE TABLE alerts (
     decided_by TEXT,
     decided_at TEXT
 );
-CREATE INDEX alerts_contract ON alerts(contract_id, term_id);
+CREATE INDEX alerts_contract ON alerts(contract_id, kind, due_date);
+CREATE INDEX alerts_term ON alerts(term_id, stage_days);
 CREATE INDEX alerts_status ON alerts(status, due_date);
 
 CREATE TABLE alert_recipients (

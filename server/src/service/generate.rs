@@ -9,8 +9,9 @@ use rand::{Rng, SeedableRng};
 use seatwise_types::{BillingPeriod, LicenseType, Money, PersonStatus, PoolInput};
 
 use crate::db::bulk::{self, PersonRow, SeatRow};
-use crate::db::{catalog, pools};
+use crate::db::{catalog, contracts, pools};
 use crate::domain::pool as rules;
+use crate::domain::renewals::{self, ContractValues};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::state::AppState;
@@ -20,6 +21,8 @@ pub struct Size {
     pub pools: usize,
     pub assignments: usize,
     pub seed: u64,
+    /// Give every pool its own contract (a tenth of them monthly rolling), for the renewal job benchmark.
+    pub contracts: bool,
 }
 
 const VENDORS: [&str; 20] = [
@@ -97,6 +100,7 @@ pub async fn run(state: &AppState, size: &Size) -> AppResult<()> {
     let weights: Vec<f64> = (0..size.pools).map(|i| 1.0 / (1.0 + i as f64).powf(0.8)).collect();
     let weight_sum: f64 = weights.iter().sum();
     let mut pool_ids = Vec::with_capacity(size.pools);
+    let mut contract_specs = Vec::new();
     let mut seats_left = size.assignments;
     let mut seats_rows = Vec::new();
     let types = [
@@ -137,6 +141,9 @@ pub async fn run(state: &AppState, size: &Size) -> AppResult<()> {
         let values = rules::validate(&input, vendor_id).map_err(AppError::validation)?;
         let pool_id = pools::insert(&mut tx, &values, now).await?;
         pool_ids.push(pool_id);
+        if size.contracts {
+            contract_specs.push((i, pool_id, values));
+        }
         // Distinct holders: a stride through the people list from a random start.
         let start = rng.gen_range(0..person_ids.len());
         let stride = 7919 % person_ids.len().max(1);
@@ -155,8 +162,45 @@ pub async fn run(state: &AppState, size: &Size) -> AppResult<()> {
     }
     bulk::insert_seats(&mut tx, &seats_rows, "generator").await?;
     bulk::recount_seats(&mut tx).await?;
+    for (i, pool_id, pool) in &contract_specs {
+        let rolling = i % 10 == 0;
+        let (Some(start), Some(end)) = (pool.contract_start, pool.contract_end) else { continue };
+        let (start, end) = if rolling { (end - Duration::days(29), end) } else { (start, end) };
+        let values = ContractValues {
+            vendor_id: pool.vendor_id,
+            number: format!("C-{i:06}"),
+            title: pool.name.clone(),
+            term_start: start,
+            term_end: end,
+            term_months: if rolling { 1 } else { 12 },
+            auto_renew: rolling || pool.auto_renew,
+            notice_days: if rolling { 0 } else { pool.notice_days.unwrap_or(30) },
+            renewal_price: None,
+            vendor_contact: None,
+            documents: Vec::new(),
+        };
+        let id = contracts::insert(&mut tx, &values, &pool.currency, now).await?;
+        let (_, key_date) = renewals::key_date(values.auto_renew, end, values.notice_days);
+        let term = contracts::NewTerm {
+            contract_id: id,
+            seq: 1,
+            start,
+            end,
+            cancel_by: renewals::cancel_by(end, values.notice_days),
+            key_date,
+            price_minor: None,
+            seats: pool.seats_purchased,
+            tier: Some(pool.tier.clone()),
+        };
+        contracts::insert_term(&mut tx, &term, now).await?;
+        contracts::set_pool(&mut tx, id, *pool_id).await?;
+    }
+    if !contract_specs.is_empty() {
+        eprintln!("generate: {} contracts in {:.1?}", contract_specs.len(), started.elapsed());
+    }
     let summary = serde_json::json!({
-        "people": size.people, "pools": size.pools, "assignments": size.assignments - seats_left, "seed": size.seed
+        "people": size.people, "pools": size.pools, "assignments": size.assignments - seats_left, "seed": size.seed,
+        "contracts": contract_specs.len()
     });
     ledger::record(&mut tx, now, "generator", Change::created("generate", "system", None, &summary)).await?;
     tx.commit().await?;

@@ -8,12 +8,16 @@ use seatwise_types::Decision;
 use crate::db::alerts::{self as alerts, NewAlert};
 use crate::db::contracts::{self as store, JobTerm, NewTerm};
 use crate::db::jobs::{self as mail_store, Mail};
+use crate::db::Tx;
 use crate::domain::alert_mail::{self, AlertMail};
 use crate::domain::renewals::{self as rules, DueAlert, Org, TermFacts};
 use crate::error::AppResult;
 use crate::service::contracts::to_api;
 use crate::service::ledger::{self, Change};
 use crate::state::AppState;
+
+/// Alerts raised per transaction.
+const ALERTS_PER_TRANSACTION: usize = 200;
 
 /// The name system changes carry in the ledger.
 pub const ACTOR: &str = "seatwise:renewals";
@@ -32,6 +36,7 @@ pub async fn run_day(state: &AppState, org: &Org, today: NaiveDate, now: DateTim
     let horizon = today.checked_add_days(Days::new(furthest)).unwrap_or(today);
     let terms = store::job_terms(&state.db.read, today, horizon).await?;
     let mut summary = RunSummary { terms_checked: terms.len(), ..Default::default() };
+    let mut due_alerts = Vec::new();
     for t in terms {
         let Some(current) = renew_tacitly(state, t, today, now, &mut summary).await? else {
             continue;
@@ -49,11 +54,20 @@ pub async fn run_day(state: &AppState, org: &Org, today: NaiveDate, now: DateTim
             last_review: current.last_review,
         };
         if let Some(due) = rules::due_alert(&facts, today, org) {
-            if let Some(mails) = raise(state, &facts, &due, today, now).await? {
+            due_alerts.push((facts, due));
+        }
+    }
+    // Alerts are raised in batches: each alert with its recipients, mail and ledger entry stays all-or-nothing
+    // with its batch, and a catch-up day with thousands of alerts does not pay one commit per alert.
+    for batch in due_alerts.chunks(ALERTS_PER_TRANSACTION) {
+        let mut tx = state.db.begin().await?;
+        for (facts, due) in batch {
+            if let Some(mails) = raise(state, &mut tx, facts, due, today, now).await? {
                 summary.alerts += 1;
                 summary.mails += mails;
             }
         }
+        tx.commit().await?;
     }
     let mut tx = state.db.begin().await?;
     store::sync_running_terms(&mut tx, today, None).await?;
@@ -108,16 +122,17 @@ async fn renew_tacitly(
     Ok(Some(t))
 }
 
-/// Raise one alert with its recipients, e-mail and ledger entry, all or nothing. `None` when it was raised before.
+/// Raise one alert with its recipients, e-mail and ledger entry in the caller's transaction. `None` when it was
+/// raised before (by this or another instance).
 async fn raise(
     state: &AppState,
+    tx: &mut Tx,
     f: &TermFacts,
     due: &DueAlert,
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<Option<usize>> {
-    let mut tx = state.db.begin().await?;
-    let assigned_to = alerts::current_assignee(&mut tx, f.contract_id).await?;
+    let assigned_to = alerts::current_assignee(tx, f.contract_id).await?;
     let new = NewAlert {
         key: &due.key,
         contract_id: f.contract_id,
@@ -128,16 +143,16 @@ async fn raise(
         fired_on: today,
         assigned_to,
     };
-    let Some(alert_id) = alerts::insert(&mut tx, &new, now).await? else {
+    let Some(alert_id) = alerts::insert(tx, &new, now).await? else {
         return Ok(None);
     };
-    alerts::supersede_others(&mut tx, f.contract_id, alert_id).await?;
-    let recipients = store::recipients(&mut tx, f.contract_id).await?;
-    alerts::add_recipients(&mut tx, alert_id, &recipients).await?;
+    alerts::supersede_others(tx, f.contract_id, alert_id).await?;
+    let recipients = store::recipients(tx, f.contract_id).await?;
+    alerts::add_recipients(tx, alert_id, &recipients).await?;
     let mut mails = 0;
     if state.mailer.is_some() && !recipients.is_empty() {
-        let stored = store::get(&mut *tx, f.contract_id).await?;
-        let pools = store::pools_in_tx(&mut tx, f.contract_id).await?;
+        let stored = store::get(&mut **tx, f.contract_id).await?;
+        let pools = store::pools_in_tx(tx, f.contract_id).await?;
         if let Some(c) = stored {
             let contract = to_api(c, pools, today);
             let pool_names: Vec<String> = contract.pools.iter().map(|p| p.name.clone()).collect();
@@ -166,7 +181,7 @@ async fn raise(
                     text: &message.text,
                     html: &message.html,
                 };
-                mail_store::queue_mail(&mut tx, &mail, now).await?;
+                mail_store::queue_mail(tx, &mail, now).await?;
                 mails += 1;
             }
         }
@@ -175,8 +190,6 @@ async fn raise(
     let record = serde_json::json!({"alert_id": alert_id, "contract_id": f.contract_id, "term_id": f.term_id,
         "kind": due.kind, "stage_days": due.stage_days, "due_date": due.due_date, "fired_on": today,
         "recipients": emails});
-    ledger::record(&mut tx, now, ACTOR, Change::created("alert.raise", "contract", Some(f.contract_id), &record))
-        .await?;
-    tx.commit().await?;
+    ledger::record(tx, now, ACTOR, Change::created("alert.raise", "contract", Some(f.contract_id), &record)).await?;
     Ok(Some(mails))
 }

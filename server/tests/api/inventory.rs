@@ -340,11 +340,19 @@ async fn concurrent_seat_assignments_never_exceed_capacity() {
 #[tokio::test]
 async fn the_generator_builds_a_consistent_company() {
     let app = crate::common::spawn_with(false).await;
-    let size = seatwise_server::service::generate::Size { people: 2_000, pools: 60, assignments: 10_000, seed: 7 };
+    let size = seatwise_server::service::generate::Size {
+        people: 2_000,
+        pools: 60,
+        assignments: 10_000,
+        seed: 7,
+        contracts: true,
+    };
     seatwise_server::service::generate::run(&app.state, &size).await.unwrap();
     assert_eq!(app.count("people").await, 2_000);
     assert_eq!(app.count("pools").await, 60);
     assert_eq!(app.count("seat_assignments").await, 10_000);
+    assert_eq!(app.count("contracts").await, 60, "one contract per pool");
+    assert_eq!(app.count("pools WHERE contract_id IS NULL").await, 0);
     let mismatched = app
         .count("pools p WHERE p.seats_assigned <> (SELECT COUNT(*) FROM seat_assignments a WHERE a.pool_id = p.id)")
         .await;
