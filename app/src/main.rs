@@ -12,6 +12,7 @@ use leptos_router::path;
 
 use pages::alerts::{AlertPage, AlertsPage};
 use pages::contract::ContractPage;
+use pages::contract_form::{ContractCreatePage, ContractEditPage};
 use pages::devices::DevicesPage;
 use pages::imports::ImportPage;
 use pages::inventory::InventoryPage;
@@ -43,7 +44,9 @@ fn App() -> impl IntoView {
                 <Route path=path!("/devices") view=DevicesPage/>
                 <Route path=path!("/people/:id") view=PersonPage/>
                 <Route path=path!("/renewals") view=RenewalsPage/>
+                <Route path=path!("/contracts/new") view=ContractCreatePage/>
                 <Route path=path!("/contracts/:id") view=ContractPage/>
+                <Route path=path!("/contracts/:id/edit") view=ContractEditPage/>
                 <Route path=path!("/alerts") view=AlertsPage/>
                 <Route path=path!("/alerts/:id") view=AlertPage/>
                 <Route path=path!("/ledger") view=LedgerPage/>

@@ -67,6 +67,7 @@ fn ContractView(detail: ContractDetail, on_change: Callback<()>, notice: RwSigna
                     " " <span class="badge badge-muted">{c.status.label()}</span>
                     {c.rolling.then(|| view! { " " <span class="badge badge-info">"Monthly rolling"</span> })}</p>
             </div>
+            {detail.can_edit.then(|| view! { <A href=format!("/contracts/{}/edit", c.id) attr:class="btn btn-primary">"Edit contract"</A> })}
         </div>
         <div aria-live="polite">{move || notice.get().map(|m| view! { <div class="banner banner-ok" role="status">{m}</div> })}</div>
         <section class="cards" aria-label="Key dates">

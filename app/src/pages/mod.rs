@@ -1,5 +1,6 @@
 pub mod alerts;
 pub mod contract;
+pub mod contract_form;
 pub mod devices;
 pub mod imports;
 pub mod inventory;

@@ -437,7 +437,8 @@ fn PoolForm(existing: Option<Pool>) -> impl IntoView {
 }
 
 /// Move keyboard focus to the first field the server complained about.
-fn focus_first_error() {
+/// Move focus to the first field the server (or the form) marked invalid.
+pub fn focus_first_error() {
     leptos::task::spawn_local(async {
         // Let the error messages render first.
         gloo_timers_next_frame().await;

@@ -5,7 +5,7 @@ use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use seatwise_types::{Calendar, CalendarEvent, CalendarFeed, DateKind, Lookups};
+use seatwise_types::{Calendar, CalendarEvent, CalendarFeed, DateKind, Lookups, Role};
 
 use crate::api;
 use crate::components::filters::{url_updater, FilterSelect};
@@ -13,6 +13,7 @@ use crate::components::renewal::{days_text, urgency_class};
 use crate::components::shell::Shell;
 use crate::components::{DateText, ErrorBanner, Loading, MoneyText};
 use crate::format;
+use crate::session::use_session;
 
 const KEYS: [&str; 6] = ["view", "month", "department_id", "owner_id", "vendor_id", "cost_centre_id"];
 
@@ -42,6 +43,8 @@ pub fn RenewalsPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.with(|q| q.get(k)).unwrap_or_default();
     let update = url_updater("/renewals", &KEYS);
+    let session = use_session();
+    let can_record = move || session.has(Role::Admin) || session.has(Role::LicenseOwner);
     let agenda = move || param("view") == "agenda";
     let calendar = LocalResource::new(move || {
         let (month, agenda) = (month_start(&param("month")), agenda());
@@ -71,7 +74,12 @@ pub fn RenewalsPage() -> impl IntoView {
                     <h1>"Renewal calendar"</h1>
                     <p class="muted">"End dates and the last day to cancel. Colours show how close each date is."</p>
                 </div>
-                <A href="/alerts" attr:class="btn">"Alerts inbox"</A>
+                <div class="button-row">
+                    <A href="/alerts" attr:class="btn">"Alerts inbox"</A>
+                    <Show when=can_record>
+                        <A href="/contracts/new" attr:class="btn btn-primary">"New contract"</A>
+                    </Show>
+                </div>
             </div>
             {move || calendar.get().and_then(Result::ok).map(|c| view! { <Pipeline calendar=c/> })}
             <section class="filters" aria-label="Filters">

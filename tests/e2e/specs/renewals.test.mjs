@@ -109,3 +109,27 @@ test('the calendar fits a phone screen', async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
 });
+
+test('an admin records a contract; an end before the start is refused beside the field', async () => {
+  const page = await newPage(browser, 'admin-contract-form');
+  await login(page, server.base, 'admin@example.com');
+  await page.goto(`${server.base}/renewals`);
+  await page.getByRole('link', { name: 'New contract' }).click();
+  await page.waitForURL(/\/contracts\/new/);
+  await page.getByLabel('Vendor', { exact: true }).selectOption({ label: 'Zoom' });
+  await page.getByLabel('Contract number').fill('ZM-2027-01');
+  await page.getByLabel('Title').fill('Zoom Workplace renewal');
+  await page.getByLabel('Term starts').fill('2027-01-01');
+  await page.getByLabel('Term ends (last day)').fill('2026-12-31');
+  await page.getByRole('button', { name: 'Record contract' }).click();
+  await page.locator('#term_end[aria-invalid="true"]').waitFor();
+  assert.match(await page.locator('#err-term_end').innerText(), /on or after the term start/);
+  await page.shot('error');
+  await page.getByLabel('Term ends (last day)').fill('2027-12-31');
+  await page.getByRole('button', { name: 'Record contract' }).click();
+  await page.waitForURL(/\/contracts\/\d+$/);
+  await page.getByRole('heading', { name: 'Zoom Workplace renewal' }).waitFor();
+  assert.match(await page.locator('#terms tbody').innerText(), /1\s/);
+  await page.shot('saved');
+  assert.deepEqual(page.scriptErrors, []);
+});
