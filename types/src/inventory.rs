@@ -349,6 +349,8 @@ pub struct PoolDetail {
     pub can_edit: bool,
     /// Seats marked for reclamation (their holder left): in use on paper, free in practice.
     pub marked_for_reclamation: i64,
+    /// The contract covering this pool, if one is recorded.
+    pub contract: Option<Ref>,
 }
 
 /// Values to fill the filter and form pickers with.

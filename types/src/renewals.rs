@@ -209,6 +209,8 @@ pub struct ContractDetail {
     pub terms: Vec<Term>,
     pub pools: Vec<PoolUsage>,
     pub watchers: Vec<Ref>,
+    /// Whether the caller watches this contract (gets its alerts and has it in their calendar feed).
+    pub watching: bool,
     pub alerts: Vec<Alert>,
     pub can_edit: bool,
 }
@@ -296,6 +298,12 @@ pub struct DecisionInput {
     pub tier: Option<String>,
     /// Price of the next term (defaults to the renewal price).
     pub price: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WatchInput {
+    pub watching: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

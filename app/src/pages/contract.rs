@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use seatwise_types::{ContractDetail, LedgerEntry, Page};
+use seatwise_types::{ContractDetail, LedgerEntry, Page, WatchInput};
 
 use crate::api;
 use crate::components::renewal::{alert_label, DaysBadge, DecisionForm, TermsTable, UsageTable};
@@ -67,7 +67,10 @@ fn ContractView(detail: ContractDetail, on_change: Callback<()>, notice: RwSigna
                     " " <span class="badge badge-muted">{c.status.label()}</span>
                     {c.rolling.then(|| view! { " " <span class="badge badge-info">"Monthly rolling"</span> })}</p>
             </div>
-            {detail.can_edit.then(|| view! { <A href=format!("/contracts/{}/edit", c.id) attr:class="btn btn-primary">"Edit contract"</A> })}
+            <div class="button-row">
+                <WatchButton contract_id=c.id watching=detail.watching on_change=on_change/>
+                {detail.can_edit.then(|| view! { <A href=format!("/contracts/{}/edit", c.id) attr:class="btn btn-primary">"Edit contract"</A> })}
+            </div>
         </div>
         <div aria-live="polite">{move || notice.get().map(|m| view! { <div class="banner banner-ok" role="status">{m}</div> })}</div>
         <section class="cards" aria-label="Key dates">
@@ -135,5 +138,25 @@ fn ContractView(detail: ContractDetail, on_change: Callback<()>, notice: RwSigna
             <h2 id="terms-h">"Renewal history"</h2>
             <TermsTable terms=detail.terms.clone()/>
         </section>
+    }
+}
+
+/// Watch the contract: its alerts reach you and its dates join your calendar feed.
+#[component]
+fn WatchButton(contract_id: i64, watching: bool, on_change: Callback<()>) -> impl IntoView {
+    let toggle = Action::new_local(move |on: &bool| {
+        let body = WatchInput { watching: *on };
+        async move { api::put::<_, ContractDetail>(&format!("/api/v1/contracts/{contract_id}/watch"), &body).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = toggle.value().get() {
+            on_change.run(());
+        }
+    });
+    view! {
+        <button class="btn" type="button" aria-pressed=watching.to_string() disabled=move || toggle.pending().get()
+            on:click=move |_| { toggle.dispatch(!watching); }>
+            {if watching { "Stop watching" } else { "Watch" }}
+        </button>
     }
 }

@@ -157,6 +157,10 @@ fn PoolView(detail: PoolDetail, seats: SeatActions, notice: RwSignal<Option<Stri
             <section class="panel" aria-labelledby="contract-h">
                 <h2 id="contract-h">"Contract"</h2>
                 <dl class="facts">
+                    <dt>"Contract"</dt><dd>{match detail.contract.clone() {
+                        Some(c) => view! { <A href=format!("/contracts/{}", c.id)>{c.name}</A> }.into_any(),
+                        None => view! { <span class="muted">"None recorded"</span> }.into_any(),
+                    }}</dd>
                     <dt>"Start"</dt><dd><DateText date=p.contract_start/></dd>
                     <dt>"End"</dt><dd><DateText date=p.contract_end/></dd>
                     <dt>"Cancel by"</dt><dd><DateText date=p.cancel_by/></dd>

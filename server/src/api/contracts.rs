@@ -3,7 +3,9 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use seatwise_types::{Contract, ContractDetail, ContractInput, DecisionInput, ErrorResponse, LedgerEntry, Page};
+use seatwise_types::{
+    Contract, ContractDetail, ContractInput, DecisionInput, ErrorResponse, LedgerEntry, Page, WatchInput,
+};
 
 use super::extract::{ApiJson, ApiQuery};
 use super::pools::PageParams;
@@ -82,4 +84,16 @@ pub async fn contract_history(
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> AppResult<Json<Page<LedgerEntry>>> {
     Ok(Json(contracts::history(&state, &actor, id, p.page, p.per_page).await?))
+}
+
+/// Watch a contract (its alerts reach you and it joins your calendar feed), or stop watching it.
+#[utoipa::path(put, path = "/contracts/{id}/watch", tag = "renewals", params(("id" = i64, Path)), request_body = WatchInput,
+    responses((status = 200, body = ContractDetail), (status = 404, body = ErrorResponse)))]
+pub async fn watch_contract(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<WatchInput>,
+) -> AppResult<Json<ContractDetail>> {
+    Ok(Json(contracts::watch(&state, &actor, id, body.watching).await?))
 }

@@ -316,6 +316,26 @@ pub async fn set_pools(conn: &mut Conn, contract_id: i64, pool_ids: &[i64]) -> R
     Ok(())
 }
 
+/// The contract covering a pool.
+pub async fn of_pool(pool: &AnyPool, pool_id: i64) -> Result<Option<Ref>, sqlx::Error> {
+    let row = sqlx::query("SELECT c.id, c.title FROM contracts c JOIN pools p ON p.contract_id = c.id WHERE p.id = $1")
+        .bind(pool_id)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| Ok(Ref { id: r.try_get("id")?, name: r.try_get("title")? })).transpose()
+}
+
+/// Start or stop watching; false when nothing changed.
+pub async fn set_watching(conn: &mut Conn, contract_id: i64, user_id: i64, on: bool) -> Result<bool, sqlx::Error> {
+    let sql = if on {
+        "INSERT INTO contract_watchers (contract_id, user_id) VALUES ($1, $2) ON CONFLICT (contract_id, user_id) DO NOTHING"
+    } else {
+        "DELETE FROM contract_watchers WHERE contract_id = $1 AND user_id = $2"
+    };
+    let done = sqlx::query(sql).bind(contract_id).bind(user_id).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Add one pool to a contract.
 pub async fn set_pool(conn: &mut Conn, contract_id: i64, pool_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE pools SET contract_id = $1 WHERE id = $2")

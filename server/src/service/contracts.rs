@@ -120,7 +120,8 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<Contr
     let filter = AlertFilter { contract_id: Some(id), inbox: Inbox::All, today, ..Default::default() };
     let (alerts, _) = alert_store::list(db, &filter, 1, 100).await?;
     let refs = pools.iter().map(|p| p.pool.clone()).collect();
-    Ok(ContractDetail { contract: to_api(c, refs, today), terms, pools, watchers, alerts, can_edit })
+    let watching = watchers.iter().any(|w| w.id == actor.user.id);
+    Ok(ContractDetail { contract: to_api(c, refs, today), terms, pools, watchers, watching, alerts, can_edit })
 }
 
 /// Domain checks, then the references only the database can check; all problems reported together.
@@ -397,4 +398,19 @@ pub async fn history(
 ) -> AppResult<Page<seatwise_types::LedgerEntry>> {
     readable(state, actor, id).await?;
     ledger::history(&state.db, "contract", id, page, per_page).await
+}
+
+/// Watch a contract you can read (its alerts reach you; it joins your calendar feed), or stop watching it.
+pub async fn watch(state: &AppState, actor: &Actor, id: i64, watching: bool) -> AppResult<ContractDetail> {
+    readable(state, actor, id).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if store::set_watching(&mut tx, id, actor.user.id, watching).await? {
+        let action = if watching { "contract.watch" } else { "contract.unwatch" };
+        let record = serde_json::json!({"contract_id": id, "user_id": actor.user.id});
+        ledger::record(&mut tx, now, actor.ledger_name(), Change::created(action, "contract", Some(id), &record))
+            .await?;
+    }
+    tx.commit().await?;
+    detail(state, actor, id).await
 }

@@ -145,7 +145,8 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<PoolD
     let assignments = store::assignments(&state.db.read, id, 1, 100).await?;
     let can_edit = can_edit(actor, pool.department.id);
     let marked_for_reclamation = store::marked_count(&state.db.read, id).await?;
-    Ok(PoolDetail { pool, assignments, can_edit, marked_for_reclamation })
+    let contract = crate::db::contracts::of_pool(&state.db.read, id).await?;
+    Ok(PoolDetail { pool, assignments, can_edit, marked_for_reclamation, contract })
 }
 
 pub async fn assignments(

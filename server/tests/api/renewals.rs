@@ -374,6 +374,17 @@ async fn calendar_shows_the_dates_and_the_feed_is_valid_icalendar() {
     // Only what the owner owns or watches: no Sales contract.
     assert!(!text.contains("Sales Cloud"), "{text}");
 
+    // Finance watches the contract: it joins their feed (they own no pools).
+    let finance = app.finance().await;
+    let watched = finance.put(&format!("/api/v1/contracts/{contract}/watch"), json!({"watching": true})).await;
+    assert_eq!(watched.body["watching"], true);
+    assert_eq!(watched.body["watchers"][0]["name"], "Fiona Finance");
+    let finance_feed = finance.post("/api/v1/calendar/feed", json!({})).await;
+    let finance_ics =
+        reqwest::get(finance_feed.body["url"].as_str().expect("url")).await.expect("feed").text().await.expect("text");
+    assert!(finance_ics.contains("Figma Organization"), "{finance_ics}");
+    assert_eq!(finance_ics.matches("BEGIN:VEVENT").count(), 2, "only the watched contract's two dates");
+
     // Revoked: the address stops working.
     assert_eq!(owner.delete("/api/v1/calendar/feed").await.status, StatusCode::NO_CONTENT);
     assert_eq!(reqwest::get(&url).await.expect("feed").status(), StatusCode::NOT_FOUND);

@@ -74,6 +74,12 @@ async fn every_endpoint_against_every_role() {
             Some(json!({"decision": "renegotiate", "comment": "asking for a discount"})),
             [200, 200, 403, 403],
         ),
+        case(
+            Method::PUT,
+            format!("/api/v1/contracts/{sales_contract}/watch"),
+            Some(json!({"watching": true})),
+            [200, 404, 200, 200],
+        ),
         case(g.clone(), "/api/v1/alerts".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/alerts/counts".into(), None, [200, 200, 200, 200]),
         case(g.clone(), format!("/api/v1/alerts/{eng_alert}"), None, [200, 200, 200, 200]),
