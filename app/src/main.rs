@@ -13,6 +13,7 @@ use leptos_router::path;
 use pages::alerts::{AlertPage, AlertsPage};
 use pages::contract::ContractPage;
 use pages::contract_form::{ContractCreatePage, ContractEditPage};
+use pages::contracts::ContractsPage;
 use pages::devices::DevicesPage;
 use pages::imports::ImportPage;
 use pages::inventory::InventoryPage;
@@ -23,6 +24,7 @@ use pages::people::{PeoplePage, PersonPage};
 use pages::pool::PoolPage;
 use pages::pool_form::{PoolCreatePage, PoolEditPage};
 use pages::renewals::RenewalsPage;
+use pages::settings::SettingsPage;
 use pages::setup::SetupPage;
 use pages::NotFound;
 
@@ -44,11 +46,13 @@ fn App() -> impl IntoView {
                 <Route path=path!("/devices") view=DevicesPage/>
                 <Route path=path!("/people/:id") view=PersonPage/>
                 <Route path=path!("/renewals") view=RenewalsPage/>
+                <Route path=path!("/contracts") view=ContractsPage/>
                 <Route path=path!("/contracts/new") view=ContractCreatePage/>
                 <Route path=path!("/contracts/:id") view=ContractPage/>
                 <Route path=path!("/contracts/:id/edit") view=ContractEditPage/>
                 <Route path=path!("/alerts") view=AlertsPage/>
                 <Route path=path!("/alerts/:id") view=AlertPage/>
+                <Route path=path!("/settings") view=SettingsPage/>
                 <Route path=path!("/ledger") view=LedgerPage/>
                 <Route path=path!("/imports") view=ImportPage/>
             </Routes>

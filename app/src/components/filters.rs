@@ -82,3 +82,41 @@ pub fn Pager(current: i64, pages: i64, update: Callback<Vec<(&'static str, Strin
         </nav>
     }
 }
+
+/// Column headers that sort the list: click once for ascending, again for descending; the order lives in the URL.
+/// `columns` are (sort key, label, numeric); an empty key is a header that does not sort.
+#[component]
+pub fn SortHeaders(
+    columns: &'static [(&'static str, &'static str, bool)],
+    sort: String,
+    update: Callback<Vec<(&'static str, String)>>,
+) -> impl IntoView {
+    columns
+        .iter()
+        .map(|(key, label, numeric)| {
+            if key.is_empty() {
+                return view! { <th scope="col" class:num=*numeric>{*label}</th> }.into_any();
+            }
+            let (state, next) = if sort == *key {
+                ("ascending", format!("-{key}"))
+            } else if sort == format!("-{key}") {
+                ("descending", key.to_string())
+            } else {
+                ("none", key.to_string())
+            };
+            let arrow = match state {
+                "ascending" => "↑",
+                "descending" => "↓",
+                _ => "↕",
+            };
+            view! {
+                <th scope="col" aria-sort=state class:num=*numeric>
+                    <button class="sort" type="button" on:click=move |_| update.run(vec![("sort", next.clone())])>
+                        {*label}<span class="sort-arrow" aria-hidden="true">{arrow}</span>
+                    </button>
+                </th>
+            }
+            .into_any()
+        })
+        .collect_view()
+}

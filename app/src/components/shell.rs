@@ -44,7 +44,7 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
                             <A href="/pools">"Inventory"</A>
                             <A href="/people">"People"</A>
                             <A href="/devices">"Devices"</A>
-                            {is_admin.then(|| view! { <A href="/imports">"Import"</A> <A href="/ledger">"Audit ledger"</A> })}
+                            {is_admin.then(|| view! { <A href="/imports">"Import"</A> <A href="/ledger">"Audit ledger"</A> <A href="/settings">"Settings"</A> })}
                         </nav>
                         <div class="user">
                             <span class="user-name">{info.user.name.clone()}</span>

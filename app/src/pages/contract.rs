@@ -34,7 +34,7 @@ pub fn ContractPage() -> impl IntoView {
     });
     view! {
         <Shell title=title>
-            <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/renewals">"Renewals"</A><span aria-hidden="true">" / "</span><span>{title}</span></nav>
+            <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/contracts">"Contracts"</A><span aria-hidden="true">" / "</span><span>{title}</span></nav>
             {move || match detail.get() {
                 None => view! { <Loading/> }.into_any(),
                 Some(Err(e)) if e.status == 404 => view! {

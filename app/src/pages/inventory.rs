@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 use seatwise_types::{InventorySummary, LicenseType, Lookups, Page, Pool, Role};
 
 use crate::api;
-use crate::components::filters::{url_updater, FilterSelect, FilterToggle, Pager};
+use crate::components::filters::{url_updater, FilterSelect, FilterToggle, Pager, SortHeaders};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText, Utilization};
 use crate::format;
@@ -147,35 +147,11 @@ fn PoolTable(page: Page<Pool>, sort: String, update: Callback<Vec<(&'static str,
     let last = first + page.items.len() as i64 - 1;
     let pages = (page.total + page.per_page - 1) / page.per_page;
     let current = page.page;
-    let header = COLUMNS
-        .iter()
-        .map(|(key, label, numeric)| {
-            let (state, next) = if sort == *key {
-                ("ascending", format!("-{key}"))
-            } else if sort == format!("-{key}") {
-                ("descending", key.to_string())
-            } else {
-                ("none", key.to_string())
-            };
-            let arrow = match state {
-                "ascending" => "↑",
-                "descending" => "↓",
-                _ => "↕",
-            };
-            view! {
-                <th scope="col" aria-sort=state class:num=*numeric>
-                    <button class="sort" type="button" on:click=move |_| update.run(vec![("sort", next.clone())])>
-                        {*label}<span class="sort-arrow" aria-hidden="true">{arrow}</span>
-                    </button>
-                </th>
-            }
-        })
-        .collect_view();
     view! {
         <p class="row-count" aria-live="polite">{format!("Showing {}–{} of {} pools", format::number(first), format::number(last), format::number(page.total))}</p>
         <div class="table-wrap">
             <table class="table">
-                <thead><tr>{header}</tr></thead>
+                <thead><tr><SortHeaders columns=&COLUMNS sort=sort update=update/></tr></thead>
                 <tbody>
                     {page.items.into_iter().map(|p| {
                         let href = format!("/pools/{}", p.id);

@@ -1,6 +1,7 @@
 pub mod alerts;
 pub mod contract;
 pub mod contract_form;
+pub mod contracts;
 pub mod devices;
 pub mod imports;
 pub mod inventory;
@@ -11,6 +12,7 @@ pub mod people;
 pub mod pool;
 pub mod pool_form;
 pub mod renewals;
+pub mod settings;
 pub mod setup;
 
 use leptos::prelude::*;

@@ -75,6 +75,7 @@ pub fn RenewalsPage() -> impl IntoView {
                     <p class="muted">"End dates and the last day to cancel. Colours show how close each date is."</p>
                 </div>
                 <div class="button-row">
+                    <A href="/contracts" attr:class="btn">"All contracts"</A>
                     <A href="/alerts" attr:class="btn">"Alerts inbox"</A>
                     <Show when=can_record>
                         <A href="/contracts/new" attr:class="btn btn-primary">"New contract"</A>

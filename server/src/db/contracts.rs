@@ -138,9 +138,43 @@ fn push_filter(sql: &mut Sql, f: &ContractFilter) {
     }
 }
 
+/// Orders of the contract list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContractSort {
+    KeyDate,
+    Number,
+    Title,
+    Vendor,
+    TermEnd,
+}
+
+impl ContractSort {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "key_date" => Self::KeyDate,
+            "number" => Self::Number,
+            "title" => Self::Title,
+            "vendor" => Self::Vendor,
+            "term_end" => Self::TermEnd,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Self::KeyDate => "t.key_date",
+            Self::Number => "LOWER(c.number)",
+            Self::Title => "LOWER(c.title)",
+            Self::Vendor => "LOWER(v.name)",
+            Self::TermEnd => "t.end_date",
+        }
+    }
+}
+
 pub async fn list(
     pool: &AnyPool,
     f: &ContractFilter,
+    sort: Option<(ContractSort, bool)>,
     page: i64,
     per_page: i64,
 ) -> Result<(Vec<StoredContract>, i64), sqlx::Error> {
@@ -151,7 +185,14 @@ pub async fn list(
     let mut sql = Sql::new(CONTRACT_SELECT);
     sql.push(TERM_COLUMNS).push(CONTRACT_FROM);
     push_filter(&mut sql, f);
-    sql.push(" ORDER BY t.key_date, c.id LIMIT ").bind(per_page).push(" OFFSET ").bind((page - 1) * per_page);
+    let (column, desc) = sort.map_or(("t.key_date", false), |(s, d)| (s.column(), d));
+    sql.push(" ORDER BY ")
+        .push(column)
+        .push(if desc { " DESC" } else { "" })
+        .push(", c.id LIMIT ")
+        .bind(per_page)
+        .push(" OFFSET ")
+        .bind((page - 1) * per_page);
     let rows = sql.query().fetch_all(pool).await?;
     Ok((rows.iter().map(contract_from_row).collect::<Result<_, _>>()?, total))
 }

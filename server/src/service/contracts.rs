@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::auth::Actor;
 use crate::db::alerts::{self as alert_store, AlertFilter, Inbox};
 use crate::db::catalog::{self, CatalogTable};
-use crate::db::contracts::{self as store, ContractFilter, NewTerm, StoredContract};
+use crate::db::contracts::{self as store, ContractFilter, ContractSort, NewTerm, StoredContract};
 use crate::db::Conn;
 use crate::domain::access::{self, Scope};
 use crate::domain::renewals::{self as rules, ContractValues};
@@ -30,6 +30,8 @@ pub struct ContractListParams {
     pub cost_centre_id: Option<i64>,
     /// A person who owns one of the covered pools.
     pub owner_id: Option<i64>,
+    /// `key_date` (default), `number`, `title`, `vendor`, `term_end`; prefix `-` for descending.
+    pub sort: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
@@ -74,6 +76,15 @@ pub fn to_api(c: StoredContract, pools: Vec<Ref>, today: NaiveDate) -> Contract 
 pub async fn list(state: &AppState, actor: &Actor, p: &ContractListParams) -> AppResult<Page<Contract>> {
     let scope = read_scope(actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
+    let sort = match p.sort.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => {
+            let (desc, field) = s.strip_prefix('-').map_or((false, s), |f| (true, f));
+            let sort = ContractSort::parse(field)
+                .ok_or_else(|| AppError::field("sort", &format!("unknown sort field {field:?}")))?;
+            Some((sort, desc))
+        }
+    };
     let f = ContractFilter {
         scope: scope.as_filter(),
         q: p.q.clone(),
@@ -83,7 +94,7 @@ pub async fn list(state: &AppState, actor: &Actor, p: &ContractListParams) -> Ap
         owner_id: p.owner_id,
         ids: None,
     };
-    let (rows, total) = store::list(&state.db.read, &f, page, per_page).await?;
+    let (rows, total) = store::list(&state.db.read, &f, sort, page, per_page).await?;
     let today = org::load(&state.db).await?.today(state.clock.now());
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let pools = store::pools_of(&state.db.read, &ids).await?;

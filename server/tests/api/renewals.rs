@@ -443,6 +443,19 @@ async fn contracts_are_validated_and_scoped() {
         .post("/api/v1/contracts", contract(vendor, "new-1", "2026-01-01", "2026-12-31", 12, true, 30, free))
         .await;
     assert_eq!(dup.field_paths(), ["number", "pool_ids[0]"]);
+    // The list: scoped, sorted, searchable.
+    let list = app.finance().await.get("/api/v1/contracts?sort=-vendor&per_page=500").await;
+    let vendors: Vec<String> = list.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["vendor"]["name"].as_str().unwrap_or_default().to_lowercase())
+        .collect();
+    assert!(vendors.windows(2).all(|w| w[0] >= w[1]), "{vendors:?}");
+    assert_eq!(list.body["total"], 38);
+    assert_eq!(owner.get("/api/v1/contracts?q=new-1").await.body["total"], 1);
+    assert!(owner.get("/api/v1/contracts?per_page=500").await.body["total"].as_i64() < Some(38));
+    assert_eq!(owner.get("/api/v1/contracts?sort=bogus").await.field_paths(), ["sort"]);
     let pool = app.admin().await.get(&format!("/api/v1/pools/{free}")).await;
     assert_eq!(
         (pool.body["contract_end"].as_str(), pool.body["cancel_by"].as_str()),

@@ -131,5 +131,23 @@ test('an admin records a contract; an end before the start is refused beside the
   await page.getByRole('heading', { name: 'Zoom Workplace renewal' }).waitFor();
   assert.match(await page.locator('#terms tbody').innerText(), /1\s/);
   await page.shot('saved');
+
+  // The contracts list sorts by vendor; the new contract is there.
+  await page.getByRole('link', { name: 'Contracts' }).click();
+  await page.waitForURL(/\/contracts$/);
+  await page.locator('#contracts').getByRole('button', { name: /Vendor/ }).click();
+  await page.waitForURL(/sort=vendor/);
+  await page.locator('#contracts tbody tr', { hasText: 'Zoom Workplace renewal' }).waitFor();
+  await page.shot('contracts');
+
+  // Organisation settings: a wrong time zone is refused beside the field.
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByLabel('Time zone').fill('Mars/Olympus');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.locator('#timezone[aria-invalid="true"]').waitFor();
+  await page.getByLabel('Time zone').fill('Europe/Berlin');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('Settings saved.').waitFor();
+  await page.shot('settings');
   assert.deepEqual(page.scriptErrors, []);
 });

@@ -1,0 +1,118 @@
+//! Every contract in scope: search, filters and sort in the URL, soonest decision first.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use seatwise_types::{Contract, Lookups, Page, Role};
+
+use crate::api;
+use crate::components::filters::{url_updater, FilterSelect, Pager, SortHeaders};
+use crate::components::renewal::DaysBadge;
+use crate::components::shell::Shell;
+use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText};
+use crate::format;
+use crate::session::use_session;
+
+const KEYS: [&str; 7] = ["q", "vendor_id", "department_id", "owner_id", "cost_centre_id", "sort", "page"];
+const COLUMNS: [(&str, &str, bool); 7] = [
+    ("title", "Contract", false),
+    ("vendor", "Vendor", false),
+    ("key_date", "Decide by", false),
+    ("term_end", "Term ends", false),
+    ("", "Renewal", false),
+    ("", "Value per term", true),
+    ("", "Open alerts", true),
+];
+
+#[component]
+pub fn ContractsPage() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let param = move |k: &str| query.with(|q| q.get(k)).unwrap_or_default();
+    let update = url_updater("/contracts", &KEYS);
+    let contracts = LocalResource::new(move || {
+        let mut pairs: Vec<(&str, String)> = KEYS.iter().map(|k| (*k, param(k))).collect();
+        pairs.push(("per_page", "50".into()));
+        let qs = api::query(&pairs);
+        async move { api::get::<Page<Contract>>(&format!("/api/v1/contracts{qs}")).await }
+    });
+    let lookups = LocalResource::new(|| api::get::<Lookups>("/api/v1/lookups"));
+    let can_record = move || session.has(Role::Admin) || session.has(Role::LicenseOwner);
+    let search = RwSignal::new(String::new());
+    Effect::new(move |_| search.set(param("q")));
+    view! {
+        <Shell title="Contracts">
+            <div class="page-head">
+                <div>
+                    <h1>"Contracts"</h1>
+                    <p class="muted">"Every contract covering your pools, the one to decide on soonest first."</p>
+                </div>
+                <div class="button-row">
+                    <A href="/renewals" attr:class="btn">"Calendar"</A>
+                    <Show when=can_record>
+                        <A href="/contracts/new" attr:class="btn btn-primary">"New contract"</A>
+                    </Show>
+                </div>
+            </div>
+            <section class="filters" aria-label="Filters">
+                <form class="filter-search" role="search" on:submit=move |ev| {
+                    ev.prevent_default();
+                    update.run(vec![("q", search.get_untracked())]);
+                }>
+                    <label for="k-q" class="sr-only">"Search contracts"</label>
+                    <input id="k-q" type="search" placeholder="Search number, title or vendor…"
+                        prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))
+                        on:change=move |ev| update.run(vec![("q", event_target_value(&ev))])/>
+                </form>
+                {move || lookups.get().and_then(Result::ok).map(|l| {
+                    let vendors: Vec<(String, String)> = l.vendors.iter().map(|v| (v.id.to_string(), v.name.clone())).collect();
+                    let departments: Vec<(String, String)> = l.departments.iter().map(|d| (d.id.to_string(), d.name.clone())).collect();
+                    let owners: Vec<(String, String)> = l.owners.iter().map(|o| (o.id.to_string(), o.name.clone())).collect();
+                    let cost_centres: Vec<(String, String)> = l.cost_centres.iter().map(|c| (c.id.to_string(), format!("{} {}", c.code, c.name))).collect();
+                    view! {
+                        <FilterSelect id="k-vendor" label="Vendor" key="vendor_id" options=vendors update=update/>
+                        <FilterSelect id="k-department" label="Department" key="department_id" options=departments update=update/>
+                        <FilterSelect id="k-owner" label="Owner" key="owner_id" options=owners update=update/>
+                        <FilterSelect id="k-cost-centre" label="Cost centre" key="cost_centre_id" options=cost_centres update=update/>
+                    }
+                })}
+            </section>
+            {move || match contracts.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+                Some(Ok(page)) if page.items.is_empty() => view! {
+                    <EmptyState title="No contracts here">"Record a contract to track its renewal dates."</EmptyState>
+                }.into_any(),
+                Some(Ok(page)) => {
+                    let pages = (page.total + page.per_page - 1) / page.per_page;
+                    view! {
+                        <p class="row-count" aria-live="polite">{format!("{} contract{}", format::number(page.total), if page.total == 1 { "" } else { "s" })}</p>
+                        <div class="table-wrap">
+                            <table class="table" id="contracts">
+                                <thead><tr><SortHeaders columns=&COLUMNS sort=param("sort") update=update/></tr></thead>
+                                <tbody>
+                                    {page.items.into_iter().map(|c| {
+                                        let renewal = if c.rolling { "Monthly rolling" } else if c.auto_renew { "Renews automatically" } else { "Explicit renewal" };
+                                        view! {
+                                            <tr>
+                                                <td><A href=format!("/contracts/{}", c.id) attr:class="row-link">{c.title.clone()}</A>
+                                                    <div class="muted small">{format!("{} · {} pool{}", c.number, c.pools.len(), if c.pools.len() == 1 { "" } else { "s" })}</div></td>
+                                                <td>{c.vendor.name.clone()}</td>
+                                                <td><DateText date=Some(c.key_date)/>" " <DaysBadge days=c.days_to_key_date urgency=c.urgency/></td>
+                                                <td><DateText date=Some(c.term.end_date)/></td>
+                                                <td>{renewal}<div class="muted small">{c.status.label()}</div></td>
+                                                <td class="num">{c.value.clone().map(|m| view! { <MoneyText money=m/> }.into_any()).unwrap_or_else(|| view! { <span class="muted">"—"</span> }.into_any())}</td>
+                                                <td class="num">{c.open_alerts}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        <Pager current=page.page pages=pages update=update/>
+                    }.into_any()
+                }
+            }}
+        </Shell>
+    }
+}
