@@ -33,10 +33,16 @@ pub async fn tick(state: &AppState) -> AppResult<TickReport> {
             let text = serde_json::to_string(&summary).unwrap_or_default();
             store::finish_run(&state.db.write, RENEWALS, today, state.clock.now(), &text).await?;
             tracing::info!(day = %today, ?summary, "daily renewal run finished");
+            metrics::counter!("seatwise_alerts_raised_total").increment(summary.alerts as u64);
+            metrics::counter!("seatwise_tacit_renewals_total").increment(summary.renewed as u64);
             report.renewals = Some(summary);
         }
     }
     report.mail = mailer::deliver_due(state).await?;
+    // Mail that cannot be delivered should page someone, not sit unseen in a table.
+    let (pending, _, failed) = store::outbox_counts(&state.db.read).await?;
+    metrics::gauge!("seatwise_mail_outbox", "status" => "pending").set(pending as f64);
+    metrics::gauge!("seatwise_mail_outbox", "status" => "failed").set(failed as f64);
     Ok(report)
 }
 

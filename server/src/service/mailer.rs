@@ -94,3 +94,21 @@ pub fn configure(url: Option<&str>, from: &str) -> AppResult<Option<Mailer>> {
         .map(|u| Mailer::from_url(u, from).map_err(|e| AppError::Internal(e.to_string())))
         .transpose()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The pooled transport starts a task, so this needs a runtime like the server has.
+    #[tokio::test]
+    async fn relay_urls_are_checked_at_start() {
+        assert!(configure(None, "Seatwise <a@b.example>").expect("no relay").is_none());
+        assert!(configure(Some("  "), "Seatwise <a@b.example>").expect("blank relay").is_none());
+        assert!(configure(Some("smtps://user:pass@smtp.example.com:465"), "Seatwise <a@b.example>")
+            .expect("valid")
+            .is_some());
+        assert!(configure(Some("smtp://relay.example.com:587?tls=required"), "a@b.example").expect("valid").is_some());
+        assert!(configure(Some("imap://mail.example.com"), "a@b.example").is_err(), "unknown scheme");
+        assert!(configure(Some("smtp://relay.example.com"), "not an address").is_err(), "bad sender");
+    }
+}
