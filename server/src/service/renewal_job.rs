@@ -13,7 +13,7 @@ use crate::domain::alert_mail::{self, AlertMail};
 use crate::domain::renewals::{self as rules, DueAlert, Org, TermFacts};
 use crate::error::AppResult;
 use crate::service::contracts::to_api;
-use crate::service::ledger::{self, Change};
+use crate::service::ledger::{self, Change, Pending};
 use crate::state::AppState;
 
 /// Alerts raised per transaction.
@@ -61,12 +61,15 @@ pub async fn run_day(state: &AppState, org: &Org, today: NaiveDate, now: DateTim
     // with its batch, and a catch-up day with thousands of alerts does not pay one commit per alert.
     for batch in due_alerts.chunks(ALERTS_PER_TRANSACTION) {
         let mut tx = state.db.begin().await?;
+        let mut entries = Vec::with_capacity(batch.len());
         for (facts, due) in batch {
-            if let Some(mails) = raise(state, &mut tx, facts, due, today, now).await? {
+            if let Some(mails) = raise(state, &mut tx, facts, due, today, now, &mut entries).await? {
                 summary.alerts += 1;
                 summary.mails += mails;
             }
         }
+        // One chain extension for the batch: the same entries as recording them one by one, fewer round trips.
+        ledger::record_many(&mut tx, now, ACTOR, entries).await?;
         tx.commit().await?;
     }
     let mut tx = state.db.begin().await?;
@@ -122,8 +125,8 @@ async fn renew_tacitly(
     Ok(Some(t))
 }
 
-/// Raise one alert with its recipients, e-mail and ledger entry in the caller's transaction. `None` when it was
-/// raised before (by this or another instance).
+/// Raise one alert with its recipients and e-mail in the caller's transaction, adding its ledger entry to
+/// `entries`. `None` when it was raised before (by this or another instance).
 async fn raise(
     state: &AppState,
     tx: &mut Tx,
@@ -131,6 +134,7 @@ async fn raise(
     due: &DueAlert,
     today: NaiveDate,
     now: DateTime<Utc>,
+    entries: &mut Vec<Pending>,
 ) -> AppResult<Option<usize>> {
     let assigned_to = alerts::current_assignee(tx, f.contract_id).await?;
     let new = NewAlert {
@@ -190,6 +194,6 @@ async fn raise(
     let record = serde_json::json!({"alert_id": alert_id, "contract_id": f.contract_id, "term_id": f.term_id,
         "kind": due.kind, "stage_days": due.stage_days, "due_date": due.due_date, "fired_on": today,
         "recipients": emails});
-    ledger::record(tx, now, ACTOR, Change::created("alert.raise", "contract", Some(f.contract_id), &record)).await?;
+    entries.push(Pending::of(Change::created("alert.raise", "contract", Some(f.contract_id), &record))?);
     Ok(Some(mails))
 }
