@@ -6,13 +6,21 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use seatwise_types::{Alert, AlertDetail, AlertStatus, AssignInput, Page, SnoozeInput};
 
 use crate::api;
-use crate::components::filters::{url_updater, FilterToggle, Pager};
+use crate::components::filters::{url_updater, FilterToggle, Pager, SortHeaders};
 use crate::components::renewal::{alert_label, DaysBadge, DecisionForm, TermsTable, UsageTable};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText};
 use crate::format;
 
-const KEYS: [&str; 3] = ["inbox", "mine", "page"];
+const KEYS: [&str; 4] = ["inbox", "mine", "sort", "page"];
+const COLUMNS: [(&str, &str, bool); 6] = [
+    ("due_date", "Date", false),
+    ("contract", "Contract", false),
+    ("", "Alert", false),
+    ("", "When", false),
+    ("status", "Status", false),
+    ("", "Assigned to", false),
+];
 const TABS: [(&str, &str); 4] = [("", "Needs action"), ("snoozed", "Snoozed"), ("decided", "Decided"), ("all", "All")];
 
 fn status_badge(s: AlertStatus) -> impl IntoView {
@@ -67,8 +75,7 @@ pub fn AlertsPage() -> impl IntoView {
                         <p class="muted" role="status">{format!("{} alert{}", format::number(page.total), if page.total == 1 { "" } else { "s" })}</p>
                         <div class="table-wrap">
                             <table class="table" id="alerts">
-                                <thead><tr><th scope="col">"Date"</th><th scope="col">"Contract"</th><th scope="col">"Alert"</th>
-                                    <th scope="col">"When"</th><th scope="col">"Status"</th><th scope="col">"Assigned to"</th></tr></thead>
+                                <thead><tr><SortHeaders columns=&COLUMNS sort=param("sort") update=update/></tr></thead>
                                 <tbody>
                                     {page.items.into_iter().map(|a| {
                                         let label = alert_label(&a);

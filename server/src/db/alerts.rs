@@ -99,6 +99,38 @@ pub struct AlertFilter {
     pub mine: Option<i64>,
     pub contract_id: Option<i64>,
     pub today: NaiveDate,
+    /// Column to order by and whether descending; by date that matters when none.
+    pub sort: Option<(AlertSort, bool)>,
+}
+
+/// Orders of the alert list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertSort {
+    DueDate,
+    FiredOn,
+    Contract,
+    Status,
+}
+
+impl AlertSort {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "due_date" => Self::DueDate,
+            "fired_on" => Self::FiredOn,
+            "contract" => Self::Contract,
+            "status" => Self::Status,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Self::DueDate => "a.due_date",
+            Self::FiredOn => "a.fired_on",
+            Self::Contract => "LOWER(c.title)",
+            Self::Status => "a.status",
+        }
+    }
 }
 
 const ALERT_SELECT: &str = "SELECT a.id, a.contract_id, c.number, c.title, v.name AS vendor_name, a.kind, \
@@ -184,7 +216,9 @@ pub async fn list(pool: &AnyPool, f: &AlertFilter, page: i64, per_page: i64) -> 
     let mut sql = Sql::new(ALERT_SELECT);
     sql.push(ALERT_FROM);
     push_filter(&mut sql, f);
-    sql.push(" ORDER BY a.due_date, a.id LIMIT ").bind(per_page).push(" OFFSET ").bind((page - 1) * per_page);
+    let (column, desc) = f.sort.map_or(("a.due_date", false), |(s, d)| (s.column(), d));
+    sql.push(" ORDER BY ").push(column).push(if desc { " DESC" } else { "" });
+    sql.push(", a.id LIMIT ").bind(per_page).push(" OFFSET ").bind((page - 1) * per_page);
     let rows = sql.query().fetch_all(pool).await?;
     Ok((rows.iter().map(|r| alert_from_row(r, f.today)).collect::<Result<_, _>>()?, total))
 }

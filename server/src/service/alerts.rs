@@ -4,11 +4,11 @@ use seatwise_types::{Alert, AlertCounts, AlertDetail, AssignInput, DecisionInput
 use serde::Deserialize;
 
 use crate::auth::Actor;
-use crate::db::alerts::{self as store, AlertFilter, Inbox};
+use crate::db::alerts::{self as store, AlertFilter, AlertSort, Inbox};
 use crate::db::{users, Tx};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
-use crate::service::{contracts, org, paging};
+use crate::service::{contracts, org, paging, parse_sort};
 use crate::state::AppState;
 
 /// Query parameters of `GET /api/v1/alerts`.
@@ -20,6 +20,8 @@ pub struct AlertListParams {
     /// Only alerts sent or assigned to me.
     pub mine: Option<bool>,
     pub contract_id: Option<i64>,
+    /// `due_date` (default), `fired_on`, `contract`, `status`; prefix `-` for descending.
+    pub sort: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
@@ -34,6 +36,7 @@ pub async fn list(state: &AppState, actor: &Actor, p: &AlertListParams) -> AppRe
         mine: p.mine.unwrap_or(false).then_some(actor.user.id),
         contract_id: p.contract_id,
         today,
+        sort: parse_sort(p.sort.as_deref(), AlertSort::parse)?,
     };
     let (items, total) = store::list(&state.db.read, &f, page, per_page).await?;
     Ok(Page { items, total, page, per_page })

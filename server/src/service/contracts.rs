@@ -13,7 +13,7 @@ use crate::domain::access::{self, Scope};
 use crate::domain::renewals::{self as rules, ContractValues};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
-use crate::service::{org, paging};
+use crate::service::{org, paging, parse_sort};
 use crate::state::AppState;
 
 /// Holders without a sign-in for this long count as inactive on the decision screen.
@@ -76,15 +76,7 @@ pub fn to_api(c: StoredContract, pools: Vec<Ref>, today: NaiveDate) -> Contract 
 pub async fn list(state: &AppState, actor: &Actor, p: &ContractListParams) -> AppResult<Page<Contract>> {
     let scope = read_scope(actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
-    let sort = match p.sort.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => {
-            let (desc, field) = s.strip_prefix('-').map_or((false, s), |f| (true, f));
-            let sort = ContractSort::parse(field)
-                .ok_or_else(|| AppError::field("sort", &format!("unknown sort field {field:?}")))?;
-            Some((sort, desc))
-        }
-    };
+    let sort = parse_sort(p.sort.as_deref(), ContractSort::parse)?;
     let f = ContractFilter {
         scope: scope.as_filter(),
         q: p.q.clone(),

@@ -45,3 +45,14 @@ pub fn paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<(i64, i64)>
         Err(AppError::validation(errors))
     }
 }
+
+/// `field` or `-field` from a list's `sort` parameter, checked against the list's own fields.
+pub fn parse_sort<T>(sort: Option<&str>, parse: fn(&str) -> Option<T>) -> AppResult<Option<(T, bool)>> {
+    let Some(s) = sort.filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let (desc, field) = s.strip_prefix('-').map_or((false, s), |f| (true, f));
+    parse(field)
+        .map(|t| Some((t, desc)))
+        .ok_or_else(|| AppError::field("sort", &format!("unknown sort field {field:?}")))
+}

@@ -241,6 +241,11 @@ async fn owner_decides_from_the_inbox_and_the_mail_arrives() {
     assert_eq!(alert["urgency"], "critical");
     let id = alert["id"].as_i64().expect("id");
     assert!(owner.get("/api/v1/alerts/counts").await.body["mine"].as_i64() > Some(0));
+    let newest_first = owner.get("/api/v1/alerts?sort=-due_date").await;
+    let dates: Vec<&str> =
+        newest_first.body["items"].as_array().expect("items").iter().filter_map(|a| a["due_date"].as_str()).collect();
+    assert!(dates.len() > 1 && dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+    assert_eq!(owner.get("/api/v1/alerts?sort=nope").await.field_paths(), ["sort"]);
 
     // The mail: to the owner, plain text and HTML, linking to the alert.
     let mails = app.smtp.as_ref().expect("sink").received();
