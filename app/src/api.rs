@@ -42,14 +42,16 @@ impl ApiError {
 
     /// A problem found before sending, in the server's shape so forms show it the same way.
     pub fn local(path: &str, message: &str) -> Self {
-        ApiError {
-            status: 422,
-            body: ErrorBody {
-                code: "validation_failed".into(),
-                message: message.into(),
-                fields: vec![FieldError::new(path, message)],
-            },
-        }
+        Self::invalid(vec![FieldError::new(path, message)])
+    }
+
+    /// Field problems found before sending.
+    pub fn invalid(fields: Vec<FieldError>) -> Self {
+        let message = match fields.as_slice() {
+            [one] => one.message.clone(),
+            _ => "Some fields need attention.".into(),
+        };
+        ApiError { status: 422, body: ErrorBody { code: "validation_failed".into(), message, fields } }
     }
 
     pub fn message(&self) -> String {

@@ -120,3 +120,27 @@ pub fn SortHeaders(
         })
         .collect_view()
 }
+
+/// The free-text search of a list, kept in the URL's `q`.
+#[component]
+pub fn SearchBox(
+    id: &'static str,
+    label: &'static str,
+    placeholder: &'static str,
+    update: Callback<Vec<(&'static str, String)>>,
+) -> impl IntoView {
+    let query = use_query_map();
+    let search = RwSignal::new(String::new());
+    Effect::new(move |_| search.set(query.with(|q| q.get("q")).unwrap_or_default()));
+    view! {
+        <form class="filter-search" role="search" on:submit=move |ev| {
+            ev.prevent_default();
+            update.run(vec![("q", search.get_untracked())]);
+        }>
+            <label for=id class="sr-only">{label}</label>
+            <input id=id type="search" placeholder=placeholder
+                prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))
+                on:change=move |ev| update.run(vec![("q", event_target_value(&ev))])/>
+        </form>
+    }
+}

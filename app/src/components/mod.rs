@@ -1,6 +1,7 @@
 //! Pieces every page uses: the shell, status messages, money and dates, badges.
 
 pub mod filters;
+pub mod form;
 pub mod person_picker;
 pub mod renewal;
 pub mod shell;

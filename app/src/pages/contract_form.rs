@@ -4,15 +4,13 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use seatwise_types::{
-    Contract, ContractDetail, ContractInput, ErrorBody, FieldError, Lookups, Money, Page, Pool, CURRENCIES,
-};
+use seatwise_types::{Contract, ContractDetail, ContractInput, FieldError, Lookups, Money, Page, Pool, CURRENCIES};
 
 use crate::api::{self, ApiError};
+use crate::components::form::Saver;
 use crate::components::shell::Shell;
 use crate::components::{ErrorBanner, FieldMessage, Loading};
 use crate::format;
-use crate::pages::pool_form::focus_first_error;
 
 #[derive(Clone, Copy)]
 struct Form {
@@ -186,41 +184,20 @@ fn ContractForm(existing: Option<ContractDetail>) -> impl IntoView {
             api::get::<Page<Pool>>(&format!("/api/v1/pools?vendor_id={vendor}&per_page=500&sort=name")).await
         }
     });
-    let error = RwSignal::new(None::<ApiError>);
-    let save = Action::new_local(move |input: &ContractInput| {
-        let input = input.clone();
-        async move {
+    let saver = Saver::new(
+        move |input: ContractInput| async move {
             match editing {
                 Some(id) => api::put::<_, Contract>(&format!("/api/v1/contracts/{id}"), &input).await,
                 None => api::post::<_, Contract>("/api/v1/contracts", &input).await,
             }
-        }
-    });
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(c)) => navigate(&format!("/contracts/{}", c.id), Default::default()),
-        Some(Err(e)) => {
-            error.set(Some(e));
-            focus_first_error();
-        }
-        None => {}
-    });
+        },
+        move |c: Contract| navigate(&format!("/contracts/{}", c.id), Default::default()),
+    );
+    let (save, error) = (saver.save, saver.error);
     let err: Signal<Option<ApiError>> = error.into();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match form.input() {
-            Ok(input) => {
-                error.set(None);
-                save.dispatch(input);
-            }
-            Err(fields) => {
-                let message = "Some fields need attention.".into();
-                error.set(Some(ApiError {
-                    status: 422,
-                    body: ErrorBody { code: "validation_failed".into(), message, fields },
-                }));
-                focus_first_error();
-            }
-        }
+        saver.submit(form.input());
     };
     let invalid = move |path: &'static str| {
         move || if err.get().is_some_and(|e| e.field(path).is_some()) { "true" } else { "false" }

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 use seatwise_types::{Contract, Lookups, Page, Role};
 
 use crate::api;
-use crate::components::filters::{url_updater, FilterSelect, Pager, SortHeaders};
+use crate::components::filters::{url_updater, FilterSelect, Pager, SearchBox, SortHeaders};
 use crate::components::renewal::DaysBadge;
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText};
@@ -38,8 +38,6 @@ pub fn ContractsPage() -> impl IntoView {
     });
     let lookups = LocalResource::new(|| api::get::<Lookups>("/api/v1/lookups"));
     let can_record = move || session.has(Role::Admin) || session.has(Role::LicenseOwner);
-    let search = RwSignal::new(String::new());
-    Effect::new(move |_| search.set(param("q")));
     view! {
         <Shell title="Contracts">
             <div class="page-head">
@@ -55,15 +53,7 @@ pub fn ContractsPage() -> impl IntoView {
                 </div>
             </div>
             <section class="filters" aria-label="Filters">
-                <form class="filter-search" role="search" on:submit=move |ev| {
-                    ev.prevent_default();
-                    update.run(vec![("q", search.get_untracked())]);
-                }>
-                    <label for="k-q" class="sr-only">"Search contracts"</label>
-                    <input id="k-q" type="search" placeholder="Search number, title or vendor…"
-                        prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))
-                        on:change=move |ev| update.run(vec![("q", event_target_value(&ev))])/>
-                </form>
+                <SearchBox id="k-q" label="Search contracts" placeholder="Search number, title or vendor…" update=update/>
                 {move || lookups.get().and_then(Result::ok).map(|l| {
                     let vendors: Vec<(String, String)> = l.vendors.iter().map(|v| (v.id.to_string(), v.name.clone())).collect();
                     let departments: Vec<(String, String)> = l.departments.iter().map(|d| (d.id.to_string(), d.name.clone())).collect();

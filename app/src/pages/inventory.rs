@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 use seatwise_types::{InventorySummary, LicenseType, Lookups, Page, Pool, Role};
 
 use crate::api;
-use crate::components::filters::{url_updater, FilterSelect, FilterToggle, Pager, SortHeaders};
+use crate::components::filters::{url_updater, FilterSelect, FilterToggle, Pager, SearchBox, SortHeaders};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText, Utilization};
 use crate::format;
@@ -47,9 +47,6 @@ pub fn InventoryPage() -> impl IntoView {
     let can_create = move || session.has(Role::Admin) || session.has(Role::LicenseOwner);
     let any_filter = move || KEYS.iter().any(|k| *k != "sort" && *k != "page" && !param(k).is_empty());
 
-    let search = RwSignal::new(String::new());
-    Effect::new(move |_| search.set(param("q")));
-
     view! {
         <Shell title="Inventory">
             <div class="page-head">
@@ -63,15 +60,7 @@ pub fn InventoryPage() -> impl IntoView {
             </div>
             {move || summary.get().and_then(Result::ok).map(|s| view! { <SummaryCards summary=s/> })}
             <section class="filters" aria-label="Filters">
-                <form class="filter-search" role="search" on:submit=move |ev| {
-                    ev.prevent_default();
-                    update.run(vec![("q", search.get_untracked())]);
-                }>
-                    <label for="f-q" class="sr-only">"Search pools"</label>
-                    <input id="f-q" type="search" placeholder="Search pool, vendor or product…"
-                        prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))
-                        on:change=move |ev| update.run(vec![("q", event_target_value(&ev))])/>
-                </form>
+                <SearchBox id="f-q" label="Search pools" placeholder="Search pool, vendor or product…" update=update/>
                 {move || lookups.get().and_then(Result::ok).map(|l| {
                     let vendors: Vec<(String, String)> = l.vendors.iter().map(|v| (v.id.to_string(), v.name.clone())).collect();
                     let departments: Vec<(String, String)> = l.departments.iter().map(|d| (d.id.to_string(), d.name.clone())).collect();

@@ -8,7 +8,7 @@ use seatwise_types::{
 };
 
 use crate::api;
-use crate::components::filters::{url_updater, FilterSelect, FilterToggle, Pager};
+use crate::components::filters::{url_updater, FilterSelect, FilterToggle, Pager, SearchBox};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText, StatusBadge};
 use crate::format;
@@ -29,8 +29,6 @@ pub fn PeoplePage() -> impl IntoView {
         async move { api::get::<Page<Person>>(&format!("/api/v1/people{qs}")).await }
     });
     let departments = LocalResource::new(|| api::get::<Vec<Department>>("/api/v1/departments"));
-    let search = RwSignal::new(String::new());
-    Effect::new(move |_| search.set(param("q")));
     view! {
         <Shell title="People">
             <div class="page-head">
@@ -40,15 +38,7 @@ pub fn PeoplePage() -> impl IntoView {
                 </div>
             </div>
             <section class="filters" aria-label="Filters">
-                <form class="filter-search" role="search" on:submit=move |ev| {
-                    ev.prevent_default();
-                    update.run(vec![("q", search.get_untracked())]);
-                }>
-                    <label for="p-q" class="sr-only">"Search people"</label>
-                    <input id="p-q" type="search" placeholder="Search name or email…"
-                        prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))
-                        on:change=move |ev| update.run(vec![("q", event_target_value(&ev))])/>
-                </form>
+                <SearchBox id="p-q" label="Search people" placeholder="Search name or email…" update=update/>
                 {move || departments.get().and_then(Result::ok).map(|d| {
                     let options = d.into_iter().map(|d| (d.id.to_string(), d.name)).collect::<Vec<_>>();
                     view! { <FilterSelect id="p-department" label="Department" key="department_id" options=options update=update/> }

@@ -8,6 +8,7 @@ use seatwise_types::{
 };
 
 use crate::api::{self, ApiError};
+use crate::components::form::Saver;
 use crate::components::shell::Shell;
 use crate::components::{ErrorBanner, FieldMessage, Loading};
 use crate::format;
@@ -204,44 +205,20 @@ fn PoolForm(existing: Option<Pool>) -> impl IntoView {
             api::get::<Page<Person>>(&format!("/api/v1/people?department_id={dept}&per_page=500")).await
         }
     });
-    let error = RwSignal::new(None::<ApiError>);
-    let save = Action::new_local(move |input: &PoolInput| {
-        let input = input.clone();
-        async move {
+    let saver = Saver::new(
+        move |input: PoolInput| async move {
             match editing {
                 Some(id) => api::put::<_, Pool>(&format!("/api/v1/pools/{id}"), &input).await,
                 None => api::post::<_, Pool>("/api/v1/pools", &input).await,
             }
-        }
-    });
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(p)) => navigate(&format!("/pools/{}", p.id), Default::default()),
-        Some(Err(e)) => {
-            error.set(Some(e));
-            focus_first_error();
-        }
-        None => {}
-    });
+        },
+        move |p: Pool| navigate(&format!("/pools/{}", p.id), Default::default()),
+    );
+    let (save, error) = (saver.save, saver.error);
     let err: Signal<Option<ApiError>> = error.into();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match form.input() {
-            Ok(input) => {
-                error.set(None);
-                save.dispatch(input);
-            }
-            Err(fields) => {
-                error.set(Some(ApiError {
-                    status: 422,
-                    body: seatwise_types::ErrorBody {
-                        code: "validation_failed".into(),
-                        message: "Some fields need attention.".into(),
-                        fields,
-                    },
-                }));
-                focus_first_error();
-            }
-        }
+        saver.submit(form.input());
     };
     // aria-invalid takes the strings "true"/"false"; a bare boolean attribute would render as "".
     let invalid = move |path: &'static str| {
@@ -434,31 +411,4 @@ fn PoolForm(existing: Option<Pool>) -> impl IntoView {
             </div>
         </form>
     }
-}
-
-/// Move keyboard focus to the first field the server complained about.
-/// Move focus to the first field the server (or the form) marked invalid.
-pub fn focus_first_error() {
-    leptos::task::spawn_local(async {
-        // Let the error messages render first.
-        gloo_timers_next_frame().await;
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector("[aria-invalid=\"true\"]").ok().flatten())
-        {
-            use wasm_bindgen::JsCast;
-            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                let _ = el.focus();
-            }
-        }
-    });
-}
-
-async fn gloo_timers_next_frame() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
