@@ -6,7 +6,7 @@ use std::future::Future;
 use leptos::prelude::*;
 use seatwise_types::FieldError;
 
-use crate::api::{ApiError, ApiResult};
+use crate::api::{self, ApiError, ApiResult};
 
 pub struct Saver<I: 'static, T: 'static> {
     pub save: Action<I, ApiResult<T>>,
@@ -37,6 +37,23 @@ impl<I: Clone + Send + Sync + 'static, T: Clone + Send + Sync + 'static> Saver<I
             None => {}
         });
         Saver { save, error }
+    }
+
+    /// Create in `collection` (POST) or replace `collection/{id}` (PUT).
+    pub fn upsert(collection: &'static str, id: Option<i64>, on_saved: impl Fn(T) + 'static) -> Self
+    where
+        I: serde::Serialize,
+        T: serde::de::DeserializeOwned,
+    {
+        Self::new(
+            move |input: I| async move {
+                match id {
+                    Some(id) => api::put::<_, T>(&format!("{collection}/{id}"), &input).await,
+                    None => api::post::<_, T>(collection, &input).await,
+                }
+            },
+            on_saved,
+        )
     }
 
     /// Send what the form built, or show what kept it from building (e.g. "abc" typed as a number).

@@ -184,15 +184,9 @@ fn ContractForm(existing: Option<ContractDetail>) -> impl IntoView {
             api::get::<Page<Pool>>(&format!("/api/v1/pools?vendor_id={vendor}&per_page=500&sort=name")).await
         }
     });
-    let saver = Saver::new(
-        move |input: ContractInput| async move {
-            match editing {
-                Some(id) => api::put::<_, Contract>(&format!("/api/v1/contracts/{id}"), &input).await,
-                None => api::post::<_, Contract>("/api/v1/contracts", &input).await,
-            }
-        },
-        move |c: Contract| navigate(&format!("/contracts/{}", c.id), Default::default()),
-    );
+    let saver = Saver::<ContractInput, Contract>::upsert("/api/v1/contracts", editing, move |c| {
+        navigate(&format!("/contracts/{}", c.id), Default::default())
+    });
     let (save, error) = (saver.save, saver.error);
     let err: Signal<Option<ApiError>> = error.into();
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -205,15 +205,9 @@ fn PoolForm(existing: Option<Pool>) -> impl IntoView {
             api::get::<Page<Person>>(&format!("/api/v1/people?department_id={dept}&per_page=500")).await
         }
     });
-    let saver = Saver::new(
-        move |input: PoolInput| async move {
-            match editing {
-                Some(id) => api::put::<_, Pool>(&format!("/api/v1/pools/{id}"), &input).await,
-                None => api::post::<_, Pool>("/api/v1/pools", &input).await,
-            }
-        },
-        move |p: Pool| navigate(&format!("/pools/{}", p.id), Default::default()),
-    );
+    let saver = Saver::<PoolInput, Pool>::upsert("/api/v1/pools", editing, move |p| {
+        navigate(&format!("/pools/{}", p.id), Default::default())
+    });
     let (save, error) = (saver.save, saver.error);
     let err: Signal<Option<ApiError>> = error.into();
     let submit = move |ev: leptos::ev::SubmitEvent| {
