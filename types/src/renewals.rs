@@ -377,3 +377,11 @@ pub struct OrgSettings {
     /// Local hour (0-23) from which the daily job runs.
     pub daily_run_hour: i64,
 }
+
+/// What turning pools' own contract dates into contracts did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdoptedContracts {
+    pub contracts: i64,
+    pub pools: i64,
+}

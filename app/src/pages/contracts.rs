@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use seatwise_types::{Contract, Lookups, Page, Role};
+use seatwise_types::{AdoptedContracts, Contract, Lookups, Page, Role};
 
 use crate::api;
 use crate::components::filters::{url_updater, FilterSelect, Pager, SearchBox, SortHeaders};
@@ -38,6 +38,14 @@ pub fn ContractsPage() -> impl IntoView {
     });
     let lookups = LocalResource::new(|| api::get::<Lookups>("/api/v1/lookups"));
     let can_record = move || session.has(Role::Admin) || session.has(Role::LicenseOwner);
+    let is_admin = move || session.has(Role::Admin);
+    let adopt =
+        Action::new_local(|_: &()| async { api::post_empty::<AdoptedContracts>("/api/v1/contracts/from-pools").await });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = adopt.value().get() {
+            contracts.refetch();
+        }
+    });
     view! {
         <Shell title="Contracts">
             <div class="page-head">
@@ -47,10 +55,23 @@ pub fn ContractsPage() -> impl IntoView {
                 </div>
                 <div class="button-row">
                     <A href="/renewals" attr:class="btn">"Calendar"</A>
+                    <Show when=is_admin>
+                        <button class="btn" type="button" disabled=move || adopt.pending().get()
+                            title="Pools with their own contract dates and no contract get one, so their renewals are alerted"
+                            on:click=move |_| { adopt.dispatch(()); }>"Contracts from pool dates"</button>
+                    </Show>
                     <Show when=can_record>
                         <A href="/contracts/new" attr:class="btn btn-primary">"New contract"</A>
                     </Show>
                 </div>
+            </div>
+            <div aria-live="polite">
+                {move || adopt.value().get().map(|r| match r {
+                    Ok(a) => view! { <div class="banner banner-ok" role="status">
+                        {format!("{} contract{} recorded for {} pool{}.", a.contracts, if a.contracts == 1 { "" } else { "s" },
+                            a.pools, if a.pools == 1 { "" } else { "s" })}</div> }.into_any(),
+                    Err(e) => view! { <ErrorBanner error=e/> }.into_any(),
+                })}
             </div>
             <section class="filters" aria-label="Filters">
                 <SearchBox id="k-q" label="Search contracts" placeholder="Search number, title or vendor…" update=update/>

@@ -4,7 +4,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
-    Contract, ContractDetail, ContractInput, DecisionInput, ErrorResponse, LedgerEntry, Page, WatchInput,
+    AdoptedContracts, Contract, ContractDetail, ContractInput, DecisionInput, ErrorResponse, LedgerEntry, Page,
+    WatchInput,
 };
 
 use super::extract::{ApiJson, ApiQuery};
@@ -96,4 +97,11 @@ pub async fn watch_contract(
     ApiJson(body): ApiJson<WatchInput>,
 ) -> AppResult<Json<ContractDetail>> {
     Ok(Json(contracts::watch(&state, &actor, id, body.watching).await?))
+}
+
+/// Turn pools' own contract dates into contracts (admins), so their renewals raise alerts too.
+#[utoipa::path(post, path = "/contracts/from-pools", tag = "renewals",
+    responses((status = 200, body = AdoptedContracts), (status = 403, body = ErrorResponse)))]
+pub async fn adopt_pool_terms(State(state): State<AppState>, actor: Actor) -> AppResult<Json<AdoptedContracts>> {
+    Ok(Json(contracts::adopt_pool_terms(&state, &actor).await?))
 }

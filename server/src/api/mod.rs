@@ -103,6 +103,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(contracts::decide_contract))
         .routes(routes!(contracts::contract_history))
         .routes(routes!(contracts::watch_contract))
+        .routes(routes!(contracts::adopt_pool_terms))
         .routes(routes!(alerts::list_alerts))
         .routes(routes!(alerts::alert_counts))
         .routes(routes!(alerts::get_alert))

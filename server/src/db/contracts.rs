@@ -11,7 +11,7 @@ use super::pools::DepartmentScope;
 use super::{parse_enum, Conn, Sql};
 use crate::clock::{from_db, to_db};
 use crate::domain::pool::utilization_percent;
-use crate::domain::renewals::ContractValues;
+use crate::domain::renewals::{ContractValues, PoolTerms};
 
 /// A contract as stored, with its latest term (the one renewal alerts are about).
 #[derive(Debug, Clone, PartialEq)]
@@ -355,6 +355,44 @@ pub async fn set_pools(conn: &mut Conn, contract_id: i64, pool_ids: &[i64]) -> R
         set.query().execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Pools with their own contract end date and no contract yet.
+pub async fn uncovered_pool_terms(pool: &AnyPool) -> Result<Vec<PoolTerms>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, name, vendor_id, contract_start, contract_end, auto_renew, notice_days, po_number FROM pools \
+         WHERE contract_id IS NULL AND contract_end IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let start: Option<String> = r.try_get("contract_start")?;
+            Ok(PoolTerms {
+                pool_id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                vendor_id: r.try_get("vendor_id")?,
+                start: start.map(|s| date(&s)).transpose()?,
+                end: date(&r.try_get::<String, _>("contract_end")?)?,
+                auto_renew: r.try_get::<i64, _>("auto_renew")? != 0,
+                notice_days: r.try_get("notice_days")?,
+                po_number: r.try_get("po_number")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn pool_currency(conn: &mut Conn, pool_id: i64) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT currency FROM pools WHERE id = $1").bind(pool_id).fetch_one(conn).await
+}
+
+/// A contract by vendor and number, inside a transaction.
+pub async fn id_by_number(conn: &mut Conn, vendor_id: i64, number: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM contracts WHERE vendor_id = $1 AND LOWER(number) = $2")
+        .bind(vendor_id)
+        .bind(number.to_lowercase())
+        .fetch_optional(conn)
+        .await
 }
 
 /// The contract covering a pool.

@@ -229,6 +229,42 @@ fn due_review(f: &TermFacts, today: NaiveDate, org: &Org) -> Option<DueAlert> {
     })
 }
 
+/// A pool's own contract dates (recorded before contracts existed, or imported), to become a contract.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolTerms {
+    pub pool_id: i64,
+    pub name: String,
+    pub vendor_id: i64,
+    pub start: Option<NaiveDate>,
+    pub end: NaiveDate,
+    pub auto_renew: bool,
+    pub notice_days: Option<i64>,
+    pub po_number: Option<String>,
+}
+
+/// The contract a pool's own dates describe: an annual term ending on its end date (starting the day after the
+/// same date a year before, unless a start is recorded), numbered by its order number or, without one, the pool.
+pub fn contract_from_pool(p: &PoolTerms) -> ContractValues {
+    let start = p
+        .start
+        .filter(|s| *s <= p.end)
+        .unwrap_or_else(|| p.end.checked_sub_months(Months::new(12)).and_then(|d| d.succ_opt()).unwrap_or(p.end));
+    let number = p.po_number.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+    ContractValues {
+        vendor_id: p.vendor_id,
+        number: number.unwrap_or_else(|| format!("POOL-{}", p.pool_id)),
+        title: p.name.clone(),
+        term_start: start,
+        term_end: p.end,
+        term_months: 12,
+        auto_renew: p.auto_renew,
+        notice_days: p.notice_days.unwrap_or(0).clamp(0, 730),
+        renewal_price: None,
+        vendor_contact: None,
+        documents: Vec::new(),
+    }
+}
+
 /// A contract as entered, checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContractValues {
@@ -422,6 +458,28 @@ mod tests {
         assert_eq!(Org::default().today(late_evening_utc), d("2026-11-30"));
         let auckland = Org { tz: Tz::Pacific__Auckland, daily_run_hour: 6, ..Org::default() };
         assert!(auckland.daily_job_due(DateTime::parse_from_rfc3339("2026-11-30T18:00:00Z").expect("ts").to_utc()));
+    }
+
+    #[test]
+    fn pools_own_dates_become_an_annual_contract() {
+        let p = PoolTerms {
+            pool_id: 9,
+            name: "Zoom".into(),
+            vendor_id: 2,
+            start: None,
+            end: d("2027-03-31"),
+            auto_renew: true,
+            notice_days: Some(60),
+            po_number: Some(" ".into()),
+        };
+        let c = contract_from_pool(&p);
+        assert_eq!((c.number.as_str(), c.term_start, c.term_months), ("POOL-9", d("2026-04-01"), 12));
+        assert_eq!(cancel_by(c.term_end, c.notice_days), d("2027-01-30"));
+        let with_po = PoolTerms { po_number: Some("PO-1".into()), start: Some(d("2026-01-15")), ..p };
+        assert_eq!(
+            (contract_from_pool(&with_po).number.as_str(), contract_from_pool(&with_po).term_start),
+            ("PO-1", d("2026-01-15"))
+        );
     }
 
     #[test]

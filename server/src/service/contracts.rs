@@ -417,3 +417,41 @@ pub async fn watch(state: &AppState, actor: &Actor, id: i64, watching: bool) -> 
     tx.commit().await?;
     detail(state, actor, id).await
 }
+
+/// Turn pools' own contract dates (recorded before contracts existed, or imported from Snipe-IT) into contracts, so
+/// their renewals are alerted too. Pools sharing a vendor and order number share a contract. Admins only; all or
+/// nothing, ledgered.
+pub async fn adopt_pool_terms(state: &AppState, actor: &Actor) -> AppResult<seatwise_types::AdoptedContracts> {
+    if !access::is_admin(&actor.user) {
+        return Err(AppError::Forbidden("Only admins turn pool dates into contracts.".into()));
+    }
+    let pools = store::uncovered_pool_terms(&state.db.read).await?;
+    let now = state.clock.now();
+    let today = org::load(&state.db).await?.today(now);
+    let mut done = seatwise_types::AdoptedContracts::default();
+    let mut entries = Vec::new();
+    let mut tx = state.db.begin().await?;
+    for p in &pools {
+        let values = rules::contract_from_pool(p);
+        let id = match store::id_by_number(&mut tx, values.vendor_id, &values.number).await? {
+            Some(id) => id,
+            None => {
+                let currency: String = store::pool_currency(&mut tx, p.pool_id).await?;
+                let id = store::insert(&mut tx, &values, &currency, now).await?;
+                store::insert_term(&mut tx, &new_term(id, 1, &values, values.term_start, values.term_end), now).await?;
+                let record = serde_json::json!({"contract_id": id, "number": values.number, "from_pool": p.pool_id,
+                    "term_start": values.term_start, "term_end": values.term_end, "auto_renew": values.auto_renew,
+                    "notice_days": values.notice_days});
+                entries.push(ledger::Pending::of(Change::created("contract.create", "contract", Some(id), &record))?);
+                done.contracts += 1;
+                id
+            }
+        };
+        store::set_pool(&mut tx, id, p.pool_id).await?;
+        done.pools += 1;
+    }
+    ledger::record_many(&mut tx, now, actor.ledger_name(), entries).await?;
+    store::sync_running_terms(&mut tx, today, None).await?;
+    tx.commit().await?;
+    Ok(done)
+}

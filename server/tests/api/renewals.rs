@@ -494,3 +494,33 @@ async fn the_daily_run_follows_the_organisation_time_zone() {
     assert_eq!(bad.field_paths(), ["timezone"]);
     assert_eq!(app.owner().await.put("/api/v1/settings", settings("UTC")).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn pools_own_contract_dates_become_contracts_and_raise_alerts() {
+    let app = spawn_opts(Options { demo: true, smtp: false }).await;
+    let admin = app.admin().await;
+    // Two pools created with their own dates (as before contracts existed), one order number between them.
+    let mut first = crate::common::pool_body(&app, "Legacy A", "Engineering").await;
+    first["po_number"] = json!("PO-777");
+    let mut second = crate::common::pool_body(&app, "Legacy B", "Engineering").await;
+    second["po_number"] = json!("PO-777");
+    let a = admin.post("/api/v1/pools", first).await.body["id"].as_i64().expect("pool");
+    let b = admin.post("/api/v1/pools", second).await.body["id"].as_i64().expect("pool");
+    assert_eq!(app.owner().await.post("/api/v1/contracts/from-pools", json!({})).await.status, StatusCode::FORBIDDEN);
+    let before = app.ledger_len().await;
+    let r = admin.post("/api/v1/contracts/from-pools", json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((r.body["contracts"].as_i64(), r.body["pools"].as_i64()), (Some(1), Some(2)));
+    assert_eq!(app.ledger_len().await, before + 1);
+    let contract = app.id_of_owned(format!("SELECT contract_id FROM pools WHERE id = {a}")).await;
+    assert_eq!(app.id_of_owned(format!("SELECT contract_id FROM pools WHERE id = {b}")).await, contract);
+    let detail = admin.get(&format!("/api/v1/contracts/{contract}")).await;
+    assert_eq!(detail.body["contract"]["number"], "PO-777");
+    assert_eq!(detail.body["contract"]["cancel_by"], "2026-12-01");
+    // Ends 31 December with 30 days' notice: on 23 November the 30-day stage is due.
+    app.tick().await;
+    let alerts = admin.get(&format!("/api/v1/alerts?contract_id={contract}")).await;
+    assert_eq!(alerts.body["items"][0]["stage_days"], 30, "{}", alerts.body);
+    // Nothing left to adopt.
+    assert_eq!(admin.post("/api/v1/contracts/from-pools", json!({})).await.body["pools"], 0);
+}

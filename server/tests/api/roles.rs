@@ -186,6 +186,7 @@ async fn every_endpoint_against_every_role() {
         case(g.clone(), "/api/v1/scim/tokens".into(), None, [200, 403, 403, 403]),
         case(Method::POST, "/api/v1/scim/tokens".into(), Some(json!({"name": "entra"})), [201, 403, 403, 403]),
         case(Method::DELETE, "/api/v1/scim/tokens/999999".into(), None, [404, 403, 403, 403]),
+        case(Method::POST, "/api/v1/contracts/from-pools".into(), None, [200, 403, 403, 403]),
     ];
     let clients = [app.admin().await, app.owner().await, app.finance().await, app.approver().await];
     let anonymous = app.anonymous();
