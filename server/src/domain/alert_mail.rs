@@ -92,6 +92,26 @@ pub fn render(m: &AlertMail<'_>, base_url: &str) -> Rendered {
     Rendered { subject, text, html }
 }
 
+/// The e-mail telling someone an alert was assigned to them.
+pub fn assignment(a: &seatwise_types::Alert, assigned_by: &str, base_url: &str) -> Rendered {
+    let link = format!("{}/alerts/{}", base_url.trim_end_matches('/'), a.id);
+    let what = format!("{} {} for {} ({})", a.kind.label(), a.due_date, a.contract_title, a.vendor);
+    let subject = format!("Assigned to you: {what}");
+    let text = format!(
+        "{assigned_by} assigned you the renewal alert \"{what}\" (contract {}).\n\nOpen it and decide:\n{link}\n",
+        a.contract_number
+    );
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2937\"><p>{} assigned you the \
+         renewal alert <strong>{}</strong> (contract {}).</p><p><a href=\"{}\">Open it and decide</a></p></body></html>",
+        escape(assigned_by),
+        escape(&what),
+        escape(&a.contract_number),
+        escape(&link)
+    );
+    Rendered { subject, text, html }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

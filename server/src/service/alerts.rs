@@ -5,7 +5,9 @@ use serde::Deserialize;
 
 use crate::auth::Actor;
 use crate::db::alerts::{self as store, AlertFilter, AlertSort, Inbox};
+use crate::db::jobs::{self as mail_store, Mail};
 use crate::db::{users, Tx};
+use crate::domain::alert_mail;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::{contracts, org, paging, parse_sort};
@@ -142,6 +144,20 @@ pub async fn assign(state: &AppState, actor: &Actor, id: i64, input: &AssignInpu
     }
     let mut tx = state.db.begin().await?;
     store::assign(&mut tx, id, input.user_id).await?;
+    // Tell the new assignee, unless they assigned it to themselves.
+    if let (Some(user_id), Some(_)) = (input.user_id.filter(|u| *u != actor.user.id), &state.mailer) {
+        if let Some(user) = users::load(&state.db.read, user_id).await? {
+            let message = alert_mail::assignment(&before, &actor.user.name, &state.settings.public_url);
+            let mail = Mail {
+                alert_id: Some(id),
+                recipient: &user.email,
+                subject: &message.subject,
+                text: &message.text,
+                html: &message.html,
+            };
+            mail_store::queue_mail(&mut tx, &mail, state.clock.now()).await?;
+        }
+    }
     finish(state, actor, tx, id, &before, "alert.assign").await
 }
 

@@ -279,6 +279,10 @@ async fn owner_decides_from_the_inbox_and_the_mail_arrives() {
     let admin_id = app.id_of("SELECT id FROM users WHERE email = 'admin@example.com'").await;
     let assigned = owner.post(&format!("/api/v1/alerts/{id}/assign"), json!({"user_id": admin_id})).await;
     assert_eq!(assigned.body["assigned_to"]["id"], admin_id);
+    app.tick().await;
+    let told = app.smtp.as_ref().expect("sink").received();
+    let told = told.iter().find(|m| m.to == ["admin@example.com"]).expect("the assignee is told by e-mail");
+    assert_eq!(told.subject(), format!("Assigned to you: Cancel by {cancel_by} for Figma Organization (Figma)"));
     let finance_id = app.id_of("SELECT id FROM users WHERE email = 'finance@example.com'").await;
     let wrong = owner.post(&format!("/api/v1/alerts/{id}/assign"), json!({"user_id": finance_id})).await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);

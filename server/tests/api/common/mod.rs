@@ -144,8 +144,17 @@ pub struct ReceivedMail {
 }
 
 impl ReceivedMail {
+    /// The Subject header, unfolded (long headers continue on lines that start with white space).
     pub fn subject(&self) -> String {
-        self.data.lines().find_map(|l| l.strip_prefix("Subject: ")).map(str::to_string).unwrap_or_default()
+        let mut lines = self.data.lines().skip_while(|l| !l.starts_with("Subject: "));
+        let Some(first) = lines.next() else {
+            return String::new();
+        };
+        let mut subject = first.trim_start_matches("Subject: ").to_string();
+        for more in lines.take_while(|l| l.starts_with(' ') || l.starts_with('\t')) {
+            subject.push_str(more.trim_start_matches('\t'));
+        }
+        subject
     }
 }
 
