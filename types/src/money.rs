@@ -67,6 +67,18 @@ pub fn currency_minor_digits(code: &str) -> Option<u32> {
     CURRENCIES.iter().find(|(c, _)| *c == code).map(|(_, d)| *d)
 }
 
+/// One total per currency, in order of first appearance, so amounts in different currencies are never added.
+pub fn money_totals<'a>(amounts: impl IntoIterator<Item = &'a Money>) -> Vec<Money> {
+    let mut out: Vec<Money> = Vec::new();
+    for m in amounts {
+        match out.iter_mut().find(|t| t.currency == m.currency) {
+            Some(t) => t.amount_minor = t.amount_minor.saturating_add(m.amount_minor),
+            None => out.push(m.clone()),
+        }
+    }
+    out
+}
+
 /// Plain formatting used where no locale-aware formatter is at hand (logs, CSV): `1234.50 USD`.
 pub fn format_money_plain(m: &Money) -> String {
     let digits = currency_minor_digits(&m.currency).unwrap_or(2);

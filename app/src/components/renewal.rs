@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use seatwise_types::{Alert, DateKind, Decision, DecisionInput, Money, PoolUsage, Term, Urgency};
+use seatwise_types::{money_totals, Alert, DateKind, Decision, DecisionInput, Money, PoolUsage, Term, Urgency};
 
 use crate::api::{self, ApiError};
 use crate::components::{DateText, FieldMessage, MoneyText, Utilization};
@@ -49,16 +49,7 @@ pub fn UsageTable(pools: Vec<PoolUsage>) -> impl IntoView {
     if pools.is_empty() {
         return view! { <p class="muted">"This contract covers no pools yet."</p> }.into_any();
     }
-    let totals = {
-        let mut t: Vec<Money> = Vec::new();
-        for p in &pools {
-            match t.iter_mut().find(|m| m.currency == p.annual_cost.currency) {
-                Some(m) => m.amount_minor += p.annual_cost.amount_minor,
-                None => t.push(p.annual_cost.clone()),
-            }
-        }
-        t
-    };
+    let totals = money_totals(pools.iter().map(|p| &p.annual_cost));
     view! {
         <div class="table-wrap">
             <table class="table" id="usage">

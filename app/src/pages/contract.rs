@@ -103,8 +103,10 @@ fn ContractView(detail: ContractDetail, on_change: Callback<()>, notice: RwSigna
                 <h2 id="people-h">"Who hears about it"</h2>
                 <dl class="facts">
                     <dt>"Owners"</dt><dd>{
-                        let mut owners: Vec<String> = detail.pools.iter().filter_map(|p| p.owner.as_ref().map(|o| o.name.clone())).collect();
-                        owners.dedup();
+                        let mut owners: Vec<String> = Vec::new();
+                        for name in detail.pools.iter().filter_map(|p| p.owner.as_ref().map(|o| o.name.clone())) {
+                            if !owners.contains(&name) { owners.push(name); }
+                        }
                         if owners.is_empty() { "—".to_string() } else { owners.join(", ") }
                     }</dd>
                     <dt>"Watchers"</dt><dd>{if detail.watchers.is_empty() { "—".to_string() } else { detail.watchers.iter().map(|w| w.name.clone()).collect::<Vec<_>>().join(", ") }}</dd>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use seatwise_types::{
-    Department, LedgerEntry, Money, Page, Person, PersonSeat, PersonStatus, PersonStatusUpdate, Role,
+    money_totals, Department, LedgerEntry, Money, Page, Person, PersonSeat, PersonStatus, PersonStatusUpdate, Role,
 };
 
 use crate::api;
@@ -96,15 +96,7 @@ fn PeopleTable(page: Page<Person>, update: Callback<Vec<(&'static str, String)>>
 
 /// Sum per currency, so mixed-currency seats are never added together.
 fn totals(seats: &[PersonSeat], pick: fn(&PersonSeat) -> &Money) -> Vec<Money> {
-    let mut out: Vec<Money> = Vec::new();
-    for s in seats {
-        let m = pick(s);
-        match out.iter_mut().find(|t| t.currency == m.currency) {
-            Some(t) => t.amount_minor += m.amount_minor,
-            None => out.push(m.clone()),
-        }
-    }
-    out
+    money_totals(seats.iter().map(pick))
 }
 
 #[component]

@@ -5,9 +5,8 @@ use seatwise_types::{Alert, AlertCounts, AlertStatus, DateKind, Decision, Ref};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor, Row};
 
-use super::contracts::date;
 use super::pools::DepartmentScope;
-use super::{parse_enum, Conn, Sql};
+use super::{date, parse_enum, Conn, Sql};
 use crate::clock::{from_db, to_db};
 use crate::domain::renewals::urgency;
 

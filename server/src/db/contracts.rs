@@ -1,14 +1,12 @@
 //! Contracts, their terms, the pools they cover and their watchers.
 
-use std::str::FromStr;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use seatwise_types::{Decision, Money, PoolUsage, Ref, Term};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor, Row};
 
 use super::pools::DepartmentScope;
-use super::{parse_enum, Conn, Sql};
+use super::{date, parse_enum, Conn, Sql};
 use crate::clock::{from_db, to_db};
 use crate::domain::pool::utilization_percent;
 use crate::domain::renewals::{ContractValues, PoolTerms};
@@ -32,10 +30,6 @@ pub struct StoredContract {
     pub created_at: DateTime<Utc>,
     pub term: Term,
     pub open_alerts: i64,
-}
-
-pub fn date(value: &str) -> Result<NaiveDate, sqlx::Error> {
-    NaiveDate::from_str(value).map_err(|e| sqlx::Error::Decode(format!("bad date {value:?}: {e}").into()))
 }
 
 fn opt_ts(value: Option<String>) -> Option<DateTime<Utc>> {
@@ -468,23 +462,17 @@ pub async fn pool_facts(pool: &AnyPool, ids: &[i64]) -> Result<Vec<(i64, i64, i6
         .collect()
 }
 
-/// Covered pools by contract, for lists.
-pub async fn pools_of(pool: &AnyPool, contract_ids: &[i64]) -> Result<Vec<(i64, Ref)>, sqlx::Error> {
+/// Covered pools by contract id.
+pub async fn pools_of<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    contract_ids: &[i64],
+) -> Result<Vec<(i64, Ref)>, sqlx::Error> {
     let mut sql = Sql::new("SELECT contract_id, id, name FROM pools WHERE contract_id IN ");
     sql.bind_list(contract_ids).push(" ORDER BY name_lower");
-    let rows = sql.query().fetch_all(pool).await?;
+    let rows = sql.query().fetch_all(exec).await?;
     rows.iter()
         .map(|r| Ok((r.try_get("contract_id")?, Ref { id: r.try_get("id")?, name: r.try_get("name")? })))
         .collect()
-}
-
-/// Covered pools inside a transaction (the record as stored, for the answer and the ledger).
-pub async fn pools_in_tx(conn: &mut Conn, contract_id: i64) -> Result<Vec<Ref>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, name FROM pools WHERE contract_id = $1 ORDER BY name_lower")
-        .bind(contract_id)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(|r| Ok(Ref { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
 }
 
 pub async fn departments_of(pool: &AnyPool, contract_id: i64) -> Result<Vec<i64>, sqlx::Error> {
@@ -666,6 +654,8 @@ pub struct CalendarRow {
     pub auto_renew: bool,
     pub end: NaiveDate,
     pub cancel_by: NaiveDate,
+    /// The date that matters (cancel-by or end, by renewal kind).
+    pub key_date: NaiveDate,
     pub value: Option<Money>,
 }
 
@@ -677,7 +667,7 @@ pub async fn calendar(
     to: NaiveDate,
 ) -> Result<Vec<CalendarRow>, sqlx::Error> {
     let mut sql = Sql::new(
-        "SELECT c.id, c.number, c.title, v.name AS vendor_name, c.auto_renew, t.end_date, t.cancel_by, c.currency, \
+        "SELECT c.id, c.number, c.title, v.name AS vendor_name, c.auto_renew, t.end_date, t.cancel_by, t.key_date, c.currency, \
          COALESCE(t.price_minor, c.renewal_price_minor, (SELECT CAST(SUM(p.annual_cost_minor) AS BIGINT) FROM pools p \
            WHERE p.contract_id = c.id AND p.currency = c.currency)) AS value_minor \
          FROM contract_terms t JOIN contracts c ON c.id = t.contract_id JOIN vendors v ON v.id = c.vendor_id",
@@ -698,6 +688,7 @@ pub async fn calendar(
                 auto_renew: r.try_get::<i64, _>("auto_renew")? != 0,
                 end: date(&r.try_get::<String, _>("end_date")?)?,
                 cancel_by: date(&r.try_get::<String, _>("cancel_by")?)?,
+                key_date: date(&r.try_get::<String, _>("key_date")?)?,
                 value: r.try_get::<Option<i64>, _>("value_minor")?.map(|m| Money::new(m, currency)),
             })
         })

@@ -124,6 +124,11 @@ pub fn parse_enum<T>(value: &str, parse: fn(&str) -> Option<T>) -> Result<T, sql
     parse(value).ok_or_else(|| sqlx::Error::Decode(format!("unexpected value {value:?}").into()))
 }
 
+/// A required date column; a malformed one is a decode error, not a silent `None`.
+pub fn date(value: &str) -> Result<chrono::NaiveDate, sqlx::Error> {
+    chrono::NaiveDate::from_str(value).map_err(|e| sqlx::Error::Decode(format!("bad date {value:?}: {e}").into()))
+}
+
 pub fn parse_date(value: Option<String>) -> Option<chrono::NaiveDate> {
     value.and_then(|v| chrono::NaiveDate::from_str(&v).ok())
 }

@@ -41,6 +41,10 @@ impl PoolSort {
         ("cancel_by", PoolSort::CancelBy),
     ];
 
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+    }
+
     fn column(self) -> &'static str {
         match self {
             PoolSort::Name => "p.name_lower",

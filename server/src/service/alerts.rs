@@ -135,8 +135,7 @@ pub async fn assign(state: &AppState, actor: &Actor, id: i64, input: &AssignInpu
     let before = actionable(state, actor, id).await?;
     still_open(&before)?;
     if let Some(user_id) = input.user_id {
-        let contract = contracts::detail(state, actor, before.contract_id).await?;
-        let depts: Vec<i64> = contract.pools.iter().map(|p| p.department.id).collect();
+        let depts = crate::db::contracts::departments_of(&state.db.read, before.contract_id).await?;
         let allowed: Vec<Ref> = users::assignable(&state.db.read, &depts).await?;
         if !allowed.iter().any(|u| u.id == user_id) {
             return Err(AppError::field("user_id", "must be an admin or an owner of the contract's departments"));

@@ -1,7 +1,7 @@
 //! The renewal calendar (end and cancel-by dates, the quarter pipeline) and each user's iCalendar feed.
 
 use chrono::{Datelike, Days, Months, NaiveDate};
-use seatwise_types::{Calendar, CalendarEvent, CalendarFeed, DateKind, Money, PipelineBucket};
+use seatwise_types::{money_totals, Calendar, CalendarEvent, CalendarFeed, DateKind, PipelineBucket};
 use serde::Deserialize;
 
 use crate::auth::Actor;
@@ -63,15 +63,6 @@ fn events_of(r: &CalendarRow, from: NaiveDate, to: NaiveDate, today: NaiveDate) 
         .collect()
 }
 
-fn add_value(totals: &mut Vec<Money>, value: &Option<Money>) {
-    if let Some(v) = value {
-        match totals.iter_mut().find(|t| t.currency == v.currency) {
-            Some(t) => t.amount_minor = t.amount_minor.saturating_add(v.amount_minor),
-            None => totals.push(v.clone()),
-        }
-    }
-}
-
 pub async fn calendar(state: &AppState, actor: &Actor, p: &CalendarParams) -> AppResult<Calendar> {
     let scope = contracts::read_scope(actor)?;
     let today = org::load(&state.db).await?.today(state.clock.now());
@@ -101,16 +92,13 @@ pub async fn calendar(state: &AppState, actor: &Actor, p: &CalendarParams) -> Ap
     let pipeline = PIPELINE
         .iter()
         .map(|within| {
-            let mut bucket = PipelineBucket { within_days: *within, contracts: 0, value: Vec::new() };
-            for r in &upcoming {
-                let (_, key) = rules::key_date(r.auto_renew, r.end, (r.end - r.cancel_by).num_days());
-                let days = (key - today).num_days();
-                if (0..=*within).contains(&days) {
-                    bucket.contracts += 1;
-                    add_value(&mut bucket.value, &r.value);
-                }
+            let due: Vec<&CalendarRow> =
+                upcoming.iter().filter(|r| (0..=*within).contains(&(r.key_date - today).num_days())).collect();
+            PipelineBucket {
+                within_days: *within,
+                contracts: due.len() as i64,
+                value: money_totals(due.iter().filter_map(|r| r.value.as_ref())),
             }
-            bucket
         })
         .collect();
     Ok(Calendar { from, to, today, events, pipeline })

@@ -233,7 +233,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ContractInput) -> A
 
 async fn stored_api(conn: &mut Conn, id: i64, today: NaiveDate) -> AppResult<Contract> {
     let c = store::get(&mut *conn, id).await?.ok_or(AppError::NotFound("contract"))?;
-    let pools = store::pools_in_tx(conn, id).await?;
+    let pools = store::pools_of(&mut *conn, &[id]).await?.into_iter().map(|(_, p)| p).collect();
     Ok(to_api(c, pools, today))
 }
 

@@ -13,7 +13,7 @@ use crate::domain::access::{self, Scope};
 use crate::domain::pool::{self as rules, PoolValues, UNDER_USED_PERCENT};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
-use crate::service::paging;
+use crate::service::{paging, parse_sort};
 use crate::state::AppState;
 
 /// Query parameters of `GET /api/v1/pools`.
@@ -40,21 +40,6 @@ pub struct PoolListParams {
     pub per_page: Option<i64>,
 }
 
-fn parse_sort(sort: Option<&str>) -> AppResult<Option<(PoolSort, bool)>> {
-    let Some(s) = sort.filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    let (desc, field) = match s.strip_prefix('-') {
-        Some(f) => (true, f),
-        None => (false, s),
-    };
-    PoolSort::ALL
-        .iter()
-        .find(|(name, _)| *name == field)
-        .map(|(_, sort)| Some((*sort, desc)))
-        .ok_or_else(|| AppError::field("sort", &format!("unknown sort field {field:?}")))
-}
-
 fn read_scope(actor: &Actor) -> AppResult<Scope> {
     match access::pool_read_scope(&actor.user) {
         Scope::Nothing => Err(AppError::Forbidden("Your roles do not include the inventory.".into())),
@@ -65,7 +50,7 @@ fn read_scope(actor: &Actor) -> AppResult<Scope> {
 pub async fn list(state: &AppState, actor: &Actor, p: &PoolListParams) -> AppResult<Page<Pool>> {
     let scope = read_scope(actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
-    let sort = parse_sort(p.sort.as_deref())?;
+    let sort = parse_sort(p.sort.as_deref(), PoolSort::parse)?;
     let today = state.clock.now().date_naive();
     let ending_between = match p.expiring_within_days {
         Some(d) if !(0..=3650).contains(&d) => {

@@ -156,7 +156,7 @@ async fn raise(
     let mut mails = 0;
     if state.mailer.is_some() && !recipients.is_empty() {
         let stored = store::get(&mut **tx, f.contract_id).await?;
-        let pools = store::pools_in_tx(tx, f.contract_id).await?;
+        let pools = store::pools_of(&mut **tx, &[f.contract_id]).await?.into_iter().map(|(_, p)| p).collect();
         if let Some(c) = stored {
             let contract = to_api(c, pools, today);
             let pool_names: Vec<String> = contract.pools.iter().map(|p| p.name.clone()).collect();
