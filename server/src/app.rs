@@ -14,6 +14,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::domain::escape::Escaped;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::{api, telemetry, web};
@@ -34,7 +35,8 @@ pub fn router(state: AppState) -> Router {
         .make_span_with(|req: &Request| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             // The path only: query strings may carry tokens in later features (calendar feeds).
-            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+            // Client-supplied values are Debug-escaped fields, like every user-supplied value in a log line.
+            tracing::info_span!("request", request_id = ?id, method = %req.method(), path = ?req.uri().path())
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
     Router::new()
@@ -90,7 +92,10 @@ pub fn spawn_housekeeping(state: AppState) {
             match crate::db::sessions::delete_expired(&state.db.write, state.clock.now()).await {
                 Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
                 Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "session cleanup failed"),
+                Err(e) => tracing::warn!(error = %Escaped(&e), "session cleanup failed"),
+            }
+            if let Err(e) = crate::service::accounts::purge_login_budgets(&state).await {
+                tracing::warn!(error = %Escaped(&e), "login budget cleanup failed");
             }
         }
     });

@@ -1,6 +1,6 @@
 //! Command line and environment configuration.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use clap::{Parser, Subcommand};
 
@@ -55,6 +55,15 @@ pub struct ServeArgs {
     /// Seconds between background job ticks (daily renewal run, mail delivery); 0 turns them off.
     #[arg(long, env = "SEATWISE_JOB_INTERVAL", default_value_t = 60)]
     pub job_interval: u64,
+
+    /// Reverse proxies (IP addresses, comma-separated) whose `X-Forwarded-For` names the client address for
+    /// login throttling. Without it the header is ignored: any client could write anything there.
+    #[arg(long = "trusted-proxy", env = "SEATWISE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
+
+    /// Password hashes allowed to run at once (each takes about 19 MiB); default: one per CPU core.
+    #[arg(long, env = "SEATWISE_HASH_CONCURRENCY")]
+    pub hash_concurrency: Option<usize>,
 
     /// Log format: `pretty` or `json`.
     #[arg(long, env = "SEATWISE_LOG_FORMAT", default_value = "pretty")]

@@ -4,6 +4,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use seatwise_types::{ErrorBody, ErrorResponse, FieldError};
 
+use crate::domain::escape::Escaped;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("authentication required")]
@@ -32,6 +34,8 @@ pub enum AppError {
     Database(#[from] sqlx::Error),
     #[error("internal error: {0}")]
     Internal(String),
+    #[error("the server is busy; try again in {retry_after_secs} seconds")]
+    Busy { retry_after_secs: u64 },
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -63,6 +67,7 @@ impl AppError {
             AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             AppError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             AppError::Database(_) | AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            AppError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
         }
     }
 }
@@ -73,11 +78,11 @@ impl IntoResponse for AppError {
         let message = match &self {
             // Internal details go to the log, never to the client.
             AppError::Database(e) => {
-                tracing::error!(error = %e, "database error");
+                tracing::error!(error = %Escaped(&e), "database error");
                 "The server could not complete the request.".to_string()
             }
             AppError::Internal(e) => {
-                tracing::error!(error = %e, "internal error");
+                tracing::error!(error = %Escaped(&e), "internal error");
                 "The server could not complete the request.".to_string()
             }
             other => other.to_string(),
@@ -88,7 +93,7 @@ impl IntoResponse for AppError {
         };
         let body = ErrorResponse { error: ErrorBody { code: code.to_string(), message, fields } };
         let mut response = (status, axum::Json(body)).into_response();
-        if let AppError::TooManyRequests { retry_after_secs } = self {
+        if let AppError::TooManyRequests { retry_after_secs } | AppError::Busy { retry_after_secs } = self {
             if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);
             }

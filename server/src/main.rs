@@ -44,6 +44,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         ..Settings::default()
     };
     settings.public_url = cli.serve.public_url.clone().unwrap_or_else(|| format!("http://{}", cli.serve.bind));
+    settings.trusted_proxies = cli.serve.trusted_proxies.clone();
+    if let Some(n) = cli.serve.hash_concurrency {
+        settings.hash_concurrency = n;
+    }
     let mailer = mailer::configure(cli.serve.smtp_url.as_deref(), &cli.serve.smtp_from)?;
     let state = AppState::new(db, Arc::new(SystemClock), settings).with_mailer(mailer);
     match cli.command {

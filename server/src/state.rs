@@ -1,9 +1,12 @@
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use crate::clock::SharedClock;
 use crate::db::Db;
 use crate::service::mailer::Mailer;
+use crate::service::passwords::{self, Hasher};
 
 /// What every request handler can reach.
 #[derive(Clone)]
@@ -16,11 +19,16 @@ pub struct AppState {
     pub mailer: Option<Arc<Mailer>>,
     /// Names this process in job claims, so several instances on one database can tell their work apart.
     pub instance: Arc<str>,
+    /// Password hashing, capped to a few at a time.
+    pub hasher: Arc<Hasher>,
+    /// The key that signs device cookies, read once from the database (every instance shares it).
+    pub device_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 impl AppState {
     pub fn new(db: Db, clock: SharedClock, settings: Settings) -> Self {
         let instance = crate::domain::secret::random_token("instance-")[..25].to_string();
+        let hasher = Hasher::new(settings.hash_concurrency, Duration::from_millis(settings.hash_wait_ms));
         Self {
             db,
             clock,
@@ -28,6 +36,8 @@ impl AppState {
             progress: Progress::default(),
             mailer: None,
             instance: instance.into(),
+            hasher: Arc::new(hasher),
+            device_key: Arc::default(),
         }
     }
 
@@ -76,9 +86,17 @@ pub struct Settings {
     /// Mark session cookies `Secure` (served over TLS).
     pub secure_cookies: bool,
     pub session_hours: i64,
-    /// Failed logins per email within `login_window_minutes` before further attempts are refused.
+    /// Failed logins per email within `login_window_minutes` before further attempts are refused: for the
+    /// account from untrusted clients, and separately for each device cookie of that account.
     pub login_max_failures: i64,
     pub login_window_minutes: i64,
+    /// Failed logins from one client address (any accounts, untrusted clients) within the window.
+    pub login_max_failures_per_address: i64,
+    /// Proxies whose `X-Forwarded-For` names the client address; empty: the peer address is the client.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Password hashes allowed to run at once, and how long a login waits for one before 503.
+    pub hash_concurrency: usize,
+    pub hash_wait_ms: u64,
     /// Base URL of the console, for links in e-mail and calendar feeds.
     pub public_url: String,
 }
@@ -90,6 +108,10 @@ impl Default for Settings {
             session_hours: 12,
             login_max_failures: 5,
             login_window_minutes: 15,
+            login_max_failures_per_address: 30,
+            trusted_proxies: Vec::new(),
+            hash_concurrency: passwords::default_concurrency(),
+            hash_wait_ms: 2000,
             public_url: "http://localhost:8080".into(),
         }
     }

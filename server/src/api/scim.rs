@@ -9,6 +9,7 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::domain::escape::Escaped;
 use crate::auth::ScimClient;
 use crate::domain::scim::{ERROR_SCHEMA, LIST_SCHEMA, USER_SCHEMA};
 use crate::error::AppError;
@@ -44,12 +45,13 @@ impl IntoResponse for ScimError {
             }
             AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, None),
             AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, None),
+            AppError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, None),
             AppError::Database(e) => {
-                tracing::error!(error = %e, "database error in SCIM");
+                tracing::error!(error = %Escaped(&e), "database error in SCIM");
                 (StatusCode::INTERNAL_SERVER_ERROR, None)
             }
             AppError::Internal(e) => {
-                tracing::error!(error = %e, "internal error in SCIM");
+                tracing::error!(error = %Escaped(&e), "internal error in SCIM");
                 (StatusCode::INTERNAL_SERVER_ERROR, None)
             }
         };

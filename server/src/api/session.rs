@@ -1,16 +1,19 @@
 //! Log in, log out, who am I, first-run setup.
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use axum::{Extension, Json};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use seatwise_types::{ErrorResponse, LoginRequest, SessionInfo, SetupRequest, User};
 
 use super::extract::ApiJson;
 use crate::auth::{Actor, SESSION_COOKIE};
-use crate::error::AppResult;
-use crate::service::accounts;
+use crate::error::{AppError, AppResult};
+use crate::domain::login_guard::{client_address, DEVICE_COOKIE};
+use crate::service::accounts::{self, LoginClient};
 use crate::state::AppState;
 
 fn secure(state: &AppState, headers: &HeaderMap) -> bool {
@@ -21,23 +24,46 @@ fn secure(state: &AppState, headers: &HeaderMap) -> bool {
             .is_some_and(|p| p.eq_ignore_ascii_case("https"))
 }
 
-/// Log in with email and password; sets the session cookie.
+/// A device cookie lives long: it only exempts this client from lockouts caused elsewhere, it logs nobody in.
+const DEVICE_COOKIE_DAYS: i64 = 365;
+
+/// Log in with email and password; sets the session cookie and a device cookie. Failed attempts are limited per
+/// account from unknown clients, per device cookie, and per client address (429 with `Retry-After`); when too
+/// many passwords are being checked at once the answer is 503 with `Retry-After`.
 #[utoipa::path(post, path = "/session", tag = "session", request_body = LoginRequest,
-    responses((status = 200, body = SessionInfo), (status = 401, body = ErrorResponse), (status = 429, body = ErrorResponse)))]
+    responses((status = 200, body = SessionInfo), (status = 401, body = ErrorResponse), (status = 429, body = ErrorResponse),
+        (status = 503, body = ErrorResponse)))]
 pub async fn login(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     jar: CookieJar,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> AppResult<(CookieJar, Json<SessionInfo>)> {
-    let session = accounts::login(&state, &body.email, &body.password).await?;
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let address = client_address(peer.map(|Extension(ConnectInfo(a))| a.ip()), forwarded, &state.settings.trusted_proxies);
+    let client = LoginClient { address, device_cookie: jar.get(DEVICE_COOKIE).map(|c| c.value()) };
+    let session = accounts::login(&state, &body.email, &body.password, client).await?;
+    let secure = secure(&state, &headers);
     let cookie = Cookie::build((SESSION_COOKIE, session.token))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(secure(&state, &headers))
+        .secure(secure)
         .build();
-    Ok((jar.add(cookie), Json(session.info)))
+    let mut jar = jar.add(cookie);
+    if let Some(device) = session.device_cookie {
+        // Sent back only to this endpoint: nothing else needs it.
+        // Built from text: the cookie's `time`-typed Max-Age setter would need a dependency of its own.
+        let text = format!("{DEVICE_COOKIE}={device}; Max-Age={}", DEVICE_COOKIE_DAYS * 86_400);
+        let mut device = Cookie::parse(text).map_err(|e| AppError::Internal(e.to_string()))?;
+        device.set_path("/api/v1/session");
+        device.set_http_only(true);
+        device.set_same_site(SameSite::Lax);
+        device.set_secure(secure);
+        jar = jar.add(device);
+    }
+    Ok((jar, Json(session.info)))
 }
 
 /// Log out: ends the session and clears the cookie.

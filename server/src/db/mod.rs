@@ -13,6 +13,7 @@ pub mod graph;
 pub mod imports;
 pub mod jobs;
 pub mod ledger;
+pub mod login_guard;
 pub mod pools;
 pub mod scim;
 pub mod sessions;

@@ -1,4 +1,4 @@
-//! Accounts, their roles and department scopes, login attempts.
+//! Accounts, their roles and department scopes.
 
 use chrono::{DateTime, Utc};
 use seatwise_types::{Ref, Role, User};
@@ -108,33 +108,6 @@ pub async fn email_exists(pool: &AnyPool, email: &str) -> Result<bool, sqlx::Err
         .fetch_one(pool)
         .await?;
     Ok(n > 0)
-}
-
-pub async fn record_login_attempt(
-    pool: &AnyPool,
-    email: &str,
-    succeeded: bool,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO login_attempts (email, at, succeeded) VALUES ($1, $2, $3)")
-        .bind(email.to_lowercase())
-        .bind(to_db(now))
-        .bind(i64::from(succeeded))
-        .execute(pool)
-        .await?;
-    Ok(())
-}
-
-/// Failed attempts for this email since `since`, counting only those after the last success.
-pub async fn recent_failures(pool: &AnyPool, email: &str, since: DateTime<Utc>) -> Result<i64, sqlx::Error> {
-    let mut sql = Sql::new("SELECT COUNT(*) FROM login_attempts WHERE email = ");
-    sql.bind(email.to_lowercase()).push(" AND succeeded = ").bind(false).push(" AND at >= ").bind(to_db(since));
-    sql.push(" AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE email = ")
-        .bind(email.to_lowercase())
-        .push(" AND succeeded = ")
-        .bind(true)
-        .push("), '')");
-    sql.query_scalar().fetch_one(pool).await
 }
 
 /// Users who can act on something in these departments: admins, and license owners of one of them.

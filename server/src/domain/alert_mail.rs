@@ -1,4 +1,5 @@
-//! The e-mail an alert sends: subject, plain text and HTML with the same content and a link to act on it.
+//! The e-mail an alert sends: subject, plain text and HTML with the same content and a link to act on it. The
+//! subject is a header: it is made one line with no control characters, whatever the stored title holds.
 
 use chrono::NaiveDate;
 use seatwise_types::DateKind;
@@ -6,6 +7,8 @@ use seatwise_types::DateKind;
 use seatwise_types::Money;
 
 use seatwise_types::format_money_plain;
+
+use super::escape::single_line;
 
 pub struct AlertMail<'a> {
     pub alert_id: i64,
@@ -44,11 +47,11 @@ pub fn render(m: &AlertMail<'_>, base_url: &str) -> Rendered {
         (DateKind::End, Some(days)) => format!("{} ({}) ends in {days} days", m.title, m.vendor),
         (_, None) => format!("Renewal decision due for {} ({})", m.title, m.vendor),
     };
-    let subject = match m.kind {
+    let subject = single_line(&match m.kind {
         DateKind::CancelBy => format!("Cancel by {}: {} ({})", m.due_date, m.title, m.vendor),
         DateKind::End => format!("Ends {}: {} ({})", m.due_date, m.title, m.vendor),
         DateKind::Review => format!("Review due: {} ({})", m.title, m.vendor),
-    };
+    });
     let mut facts: Vec<(&str, String)> = vec![("Contract", format!("{} with {}", m.number, m.vendor))];
     if m.auto_renew {
         facts.push(("Cancel by", m.due_date.to_string()));
@@ -96,7 +99,7 @@ pub fn render(m: &AlertMail<'_>, base_url: &str) -> Rendered {
 pub fn assignment(a: &seatwise_types::Alert, assigned_by: &str, base_url: &str) -> Rendered {
     let link = format!("{}/alerts/{}", base_url.trim_end_matches('/'), a.id);
     let what = format!("{} {} for {} ({})", a.kind.label(), a.due_date, a.contract_title, a.vendor);
-    let subject = format!("Assigned to you: {what}");
+    let subject = single_line(&format!("Assigned to you: {what}"));
     let text = format!(
         "{assigned_by} assigned you the renewal alert \"{what}\" (contract {}).\n\nOpen it and decide:\n{link}\n",
         a.contract_number
@@ -142,5 +145,29 @@ mod tests {
         assert!(r.text.contains("Value: 12500.00 USD"), "{}", r.text);
         assert!(r.html.contains("Figma &lt;Org&gt;"), "HTML is escaped");
         assert!(r.html.contains("href=\"https://seatwise.example.com/contracts/4\""));
+    }
+
+    #[test]
+    fn subjects_are_one_line_without_controls_whatever_the_title() {
+        let d = |s: &str| s.parse::<NaiveDate>().expect("date");
+        for title in ["A\r\nBcc: x@example.com", "A\rB", "A\nB", "A\0B", "A\u{202e}B\u{2066}C", "A\u{1b}[2JB"] {
+            let m = AlertMail {
+                alert_id: 1,
+                contract_id: 2,
+                title,
+                vendor: "V\r\nX-Evil: 1",
+                number: "N",
+                kind: DateKind::End,
+                stage_days: Some(30),
+                due_date: d("2026-12-01"),
+                end_date: d("2026-12-31"),
+                auto_renew: false,
+                value: None,
+                pools: &[],
+            };
+            let r = render(&m, "https://s.example.com");
+            assert!(!r.subject.chars().any(crate::domain::escape::is_hostile), "{:?}", r.subject);
+            assert!(r.subject.starts_with("Ends 2026-12-01: A"), "{:?}", r.subject);
+        }
     }
 }

@@ -3,10 +3,12 @@
 pub mod access;
 pub mod alert_mail;
 pub mod csv_file;
+pub mod escape;
 pub mod graph;
 pub mod hr;
 pub mod ics;
 pub mod ledger;
+pub mod login_guard;
 pub mod people;
 pub mod pool;
 pub mod renewals;

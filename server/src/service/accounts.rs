@@ -1,5 +1,7 @@
 //! Logging in and out, first-run setup, users and roles, personal and SCIM API tokens.
 
+use std::net::IpAddr;
+
 use chrono::Duration;
 use seatwise_types::{
     FieldError, Role, SessionInfo, SetupRequest, TokenCreated, TokenInfo, User, UserCreate, UserRolesUpdate,
@@ -9,7 +11,9 @@ use crate::auth::{Actor, Via};
 use crate::db::sessions::{self, TokenKind};
 use crate::db::{catalog, users};
 use crate::domain::access::{self, Scope};
-use crate::domain::secret::{dummy_hash, hash_password, password_problem, random_token, sha256_hex, verify_password};
+use crate::db::login_guard as guard_store;
+use crate::domain::login_guard::{self as guard, Bucket, Limits};
+use crate::domain::secret::{dummy_hash, password_problem, random_token, sha256_hex};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::state::AppState;
@@ -18,40 +22,103 @@ use crate::state::AppState;
 pub struct NewSession {
     pub token: String,
     pub info: SessionInfo,
+    /// A fresh device cookie for this account, so this client is not locked out by failures from elsewhere.
+    pub device_cookie: Option<String>,
 }
 
-pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<NewSession> {
+/// Who is trying to log in, as far as the server can tell.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoginClient<'a> {
+    pub address: Option<IpAddr>,
+    /// The device cookie it sent, unverified.
+    pub device_cookie: Option<&'a str>,
+}
+
+const DEVICE_KEY: &str = "device_cookie_key";
+
+/// The device-cookie signing key, created by the first instance that needs it and shared through the database.
+async fn device_key(state: &AppState) -> AppResult<&[u8]> {
+    let key = state
+        .device_key
+        .get_or_try_init(|| async {
+            let value =
+                guard_store::shared_secret(&state.db.write, DEVICE_KEY, &random_token(""), state.clock.now()).await?;
+            Ok::<_, AppError>(value.into_bytes())
+        })
+        .await?;
+    Ok(key.as_slice())
+}
+
+/// Spend one attempt from every bucket, all or none; on refusal, how long until the exhausted one reopens.
+async fn reserve(state: &AppState, buckets: &[Bucket]) -> AppResult<()> {
     let now = state.clock.now();
+    let window = Duration::minutes(state.settings.login_window_minutes);
+    let mut tx = state.db.begin().await?;
+    for b in buckets {
+        if !guard_store::reserve(&mut tx, &b.key, b.limit, now, now - window).await? {
+            tx.rollback().await?;
+            let start = guard_store::window_start(&state.db.read, &b.key).await?.unwrap_or(now);
+            return Err(AppError::TooManyRequests { retry_after_secs: guard::retry_after(start, window, now) });
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn login(state: &AppState, email: &str, password: &str, client: LoginClient<'_>) -> AppResult<NewSession> {
     let email = email.trim().to_lowercase();
     let s = &state.settings;
-    let since = now - Duration::minutes(s.login_window_minutes);
-    if users::recent_failures(&state.db.read, &email, since).await? >= s.login_max_failures {
-        tracing::warn!(email = %email, "login refused: too many failed attempts");
-        return Err(AppError::TooManyRequests { retry_after_secs: (s.login_window_minutes * 60) as u64 });
+    let key = device_key(state).await?;
+    let device = client.device_cookie.and_then(|c| guard::verify_device(key, c));
+    let limits = Limits { per_account: s.login_max_failures, per_address: s.login_max_failures_per_address };
+    let buckets = guard::buckets(&email, device.as_ref(), client.address, limits);
+    let trusted = device.as_ref().is_some_and(|d| d.login == email);
+    // Counted before the slow hash, so parallel attempts cannot all pass a check made before any was recorded.
+    if let Err(e) = reserve(state, &buckets).await {
+        tracing::warn!(email = ?email, client = ?client.address, trusted, "login refused: too many failed attempts");
+        return Err(e);
     }
     let creds = users::credentials(&state.db.read, &email).await?;
     let hash = creds.as_ref().map(|c| c.password_hash.as_str()).unwrap_or(dummy_hash()).to_string();
-    let password = password.to_string();
-    // Argon2 is deliberately slow; keep it off the async workers.
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let ok = match state.hasher.verify(password, &hash).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            // Not evaluated (the server is busy): the attempt was not a failure.
+            for b in &buckets {
+                guard_store::release(&state.db.write, &b.key).await?;
+            }
+            return Err(e);
+        }
+    };
     let user_id = match (creds, ok) {
         (Some(c), true) => c.id,
         _ => {
-            users::record_login_attempt(&state.db.write, &email, false, now).await?;
-            tracing::info!(email = %email, "login failed");
+            tracing::info!(email = ?email, client = ?client.address, trusted, "login failed");
             return Err(AppError::InvalidCredentials("Wrong email or password.".into()));
         }
     };
-    users::record_login_attempt(&state.db.write, &email, true, now).await?;
+    for b in &buckets {
+        if b.clear_on_success {
+            guard_store::clear(&state.db.write, &b.key).await?;
+        } else {
+            guard_store::release(&state.db.write, &b.key).await?;
+        }
+    }
+    let now = state.clock.now();
     let token = random_token("");
     let csrf = random_token("");
     let expires = now + Duration::hours(s.session_hours);
     sessions::insert(&state.db.write, &sha256_hex(&token), user_id, &csrf, now, expires).await?;
     let user = users::load(&state.db.read, user_id).await?.ok_or(AppError::Unauthenticated)?;
     tracing::info!(user_id, "login");
-    Ok(NewSession { token, info: session_info(state, user, csrf).await? })
+    let device_cookie = guard::issue_device(key, &email);
+    Ok(NewSession { token, info: session_info(state, user, csrf).await?, device_cookie })
+}
+
+/// Drop login failure budgets whose window has passed.
+pub async fn purge_login_budgets(state: &AppState) -> AppResult<u64> {
+    let cutoff = state.clock.now() - Duration::minutes(state.settings.login_window_minutes);
+    Ok(guard_store::purge(&state.db.write, cutoff).await?)
 }
 
 pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
@@ -143,14 +210,6 @@ fn validate_account(email: &str, name: &str, password: &str) -> Vec<FieldError> 
     errors
 }
 
-async fn hash(password: &str) -> AppResult<String> {
-    let password = password.to_string();
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(AppError::Internal)
-}
-
 /// Create a user with roles in one transaction, ledgered. Used by setup, by admins and at first start.
 async fn insert_user(
     state: &AppState,
@@ -170,7 +229,7 @@ async fn insert_user(
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
-    let password_hash = hash(&input.password).await?;
+    let password_hash = state.hasher.hash(&input.password).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     if let Some(h) = setup_token_hash {

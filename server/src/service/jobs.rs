@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::domain::escape::Escaped;
 use crate::db::jobs as store;
 use crate::error::AppResult;
 use crate::service::mailer::{self, Delivery};
@@ -54,7 +55,7 @@ pub fn spawn(state: AppState, interval: Duration) {
         loop {
             timer.tick().await;
             if let Err(e) = tick(&state).await {
-                tracing::warn!(error = %e, "background jobs failed; retrying next tick");
+                tracing::warn!(error = %Escaped(&e), "background jobs failed; retrying next tick");
             }
         }
     });

@@ -4,9 +4,10 @@
 use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::db::jobs::{self as store, QueuedMail};
+use crate::domain::escape::{is_hostile, single_line, Escaped};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -38,15 +39,30 @@ impl Mailer {
     }
 
     async fn send(&self, m: &QueuedMail) -> Result<(), String> {
-        let to: Mailbox = m.recipient.parse().map_err(|e| format!("recipient {:?}: {e}", m.recipient))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(&m.subject)
-            .multipart(MultiPart::alternative_plain_html(m.text.clone(), m.html.clone()))
-            .map_err(|e| e.to_string())?;
+        let message = build(&self.from, m)?;
         self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
     }
+}
+
+/// The message for a queued mail. The queue may hold text from before input checks (or edited by hand), so the
+/// headers are made safe here too: a one-line subject and a bare recipient address.
+fn build(from: &Mailbox, m: &QueuedMail) -> Result<Message, String> {
+    Message::builder()
+        .from(from.clone())
+        .to(recipient(&m.recipient)?)
+        .subject(single_line(&m.subject))
+        .multipart(MultiPart::alternative_plain_html(m.text.clone(), m.html.clone()))
+        .map_err(|e| e.to_string())
+}
+
+/// The recipient as a bare address: a stored value can name no display name or extra header, and one with a
+/// control character is refused rather than cleaned (it would go to a different address).
+fn recipient(stored: &str) -> Result<Mailbox, String> {
+    if stored.chars().any(is_hostile) {
+        return Err(format!("recipient {:?} contains control characters", stored));
+    }
+    let address: Address = stored.trim().parse().map_err(|e| format!("recipient {stored:?}: {e}"))?;
+    Ok(Mailbox::new(None, address))
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +94,7 @@ pub async fn deliver_due(state: &AppState) -> AppResult<Delivery> {
                     let attempts = m.attempts + 1;
                     let retry = (attempts < MAX_ATTEMPTS)
                         .then(|| state.clock.now() + chrono::Duration::minutes(2_i64.pow(attempts as u32)));
-                    tracing::warn!(outbox_id = m.id, attempts, %error, "e-mail not sent");
+                    tracing::warn!(outbox_id = m.id, attempts, error = %Escaped(&error), "e-mail not sent");
                     store::mail_failed(&state.db.write, m.id, &error, retry).await?;
                     report.failed += 1;
                 }
@@ -98,6 +114,47 @@ pub fn configure(url: Option<&str>, from: &str) -> AppResult<Option<Mailer>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn queued(recipient: &str, subject: &str) -> QueuedMail {
+        QueuedMail {
+            id: 1,
+            recipient: recipient.into(),
+            subject: subject.into(),
+            text: "body".into(),
+            html: "<p>body</p>".into(),
+            attempts: 0,
+        }
+    }
+
+    /// The header block of a formatted message, unfolded, one header per entry.
+    fn headers(m: &Message) -> Vec<String> {
+        let raw = String::from_utf8_lossy(&m.formatted()).to_string();
+        let head = raw.split("\r\n\r\n").next().unwrap_or_default().replace("\r\n ", " ").replace("\r\n\t", " ");
+        head.split("\r\n").map(str::to_string).collect()
+    }
+
+    #[test]
+    fn stored_text_cannot_add_headers() {
+        let from: Mailbox = "Seatwise <seatwise@example.com>".parse().expect("from");
+        for subject in [
+            "Renewal\r\nBcc: evil@example.com",
+            "Renewal\rBcc: evil@example.com",
+            "Renewal\nBcc: evil@example.com",
+            "Renewal\0\u{1b}[2J\u{202e}Bcc: evil@example.com",
+        ] {
+            let m = build(&from, &queued("ana@example.com", subject)).expect("message");
+            let hs = headers(&m);
+            assert!(!hs.iter().any(|h| h.to_ascii_lowercase().starts_with("bcc:")), "{hs:?}");
+            assert_eq!(hs.iter().filter(|h| h.starts_with("To: ")).count(), 1, "{hs:?}");
+            assert!(hs.iter().all(|h| !h.chars().any(|c| c.is_control())), "{hs:?}");
+        }
+        // A display name smuggled into the recipient, or a control character in it: refused.
+        assert!(build(&from, &queued("Evil <evil@example.com>, ana@example.com", "s")).is_err());
+        assert!(build(&from, &queued("ana@example.com\r\nBcc: evil@example.com", "s")).is_err());
+        assert!(build(&from, &queued("ana\u{202e}@example.com", "s")).is_err());
+        let ok = build(&from, &queued("ana@example.com", "s")).expect("message");
+        assert!(headers(&ok).contains(&"To: ana@example.com".to_string()), "{:?}", headers(&ok));
+    }
 
     // The pooled transport starts a task, so this needs a runtime like the server has.
     #[tokio::test]

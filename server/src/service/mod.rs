@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod mailer;
 pub mod org;
+pub mod passwords;
 pub mod people;
 pub mod pools;
 pub mod renewal_job;
