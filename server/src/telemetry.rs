@@ -27,8 +27,11 @@ pub fn log_subscriber<W>(format: &str, filter: EnvFilter, ansi: bool, writer: W)
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    let builder =
-        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_ansi(ansi).with_writer(OneLine(writer));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(ansi)
+        .with_writer(OneLine(writer));
     if format == "json" {
         Box::new(builder.json().finish())
     } else {

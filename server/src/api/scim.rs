@@ -9,8 +9,8 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::domain::escape::Escaped;
 use crate::auth::ScimClient;
+use crate::domain::escape::Escaped;
 use crate::domain::scim::{ERROR_SCHEMA, LIST_SCHEMA, USER_SCHEMA};
 use crate::error::AppError;
 use crate::service::scim;

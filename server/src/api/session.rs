@@ -11,8 +11,8 @@ use seatwise_types::{ErrorResponse, LoginRequest, SessionInfo, SetupRequest, Use
 
 use super::extract::ApiJson;
 use crate::auth::{Actor, SESSION_COOKIE};
-use crate::error::{AppError, AppResult};
 use crate::domain::login_guard::{client_address, DEVICE_COOKIE};
+use crate::error::{AppError, AppResult};
 use crate::service::accounts::{self, LoginClient};
 use crate::state::AppState;
 
@@ -41,7 +41,8 @@ pub async fn login(
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> AppResult<(CookieJar, Json<SessionInfo>)> {
     let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let address = client_address(peer.map(|Extension(ConnectInfo(a))| a.ip()), forwarded, &state.settings.trusted_proxies);
+    let address =
+        client_address(peer.map(|Extension(ConnectInfo(a))| a.ip()), forwarded, &state.settings.trusted_proxies);
     let client = LoginClient { address, device_cookie: jar.get(DEVICE_COOKIE).map(|c| c.value()) };
     let session = accounts::login(&state, &body.email, &body.password, client).await?;
     let secure = secure(&state, &headers);

@@ -72,11 +72,13 @@ pub async fn shared_secret(
     candidate: &str,
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
-    sqlx::query("INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
-        .bind(name)
-        .bind(candidate)
-        .bind(to_db(now))
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(candidate)
+    .bind(to_db(now))
+    .execute(pool)
+    .await?;
     sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1").bind(name).fetch_one(pool).await
 }

@@ -75,7 +75,11 @@ pub fn render(entries: &[FeedEntry], owner: &str, base_url: &str, now: DateTime<
         line(&mut out, "UID", &ics_text(&format!("contract-{}-{}-{}@{host}", e.contract_id, e.kind.as_str(), e.date)));
         line(&mut out, "DTSTAMP", &stamp);
         line(&mut out, "SUMMARY", &ics_text(&format!("{what}: {} ({})", e.title, e.vendor)));
-        line(&mut out, "DESCRIPTION", &ics_text(&format!("Contract {} with {}. {}\n{link}", e.number, e.vendor, e.detail)));
+        line(
+            &mut out,
+            "DESCRIPTION",
+            &ics_text(&format!("Contract {} with {}. {}\n{link}", e.number, e.vendor, e.detail)),
+        );
         line(&mut out, "URL", &raw(&link));
         line(&mut out, "DTSTART;VALUE=DATE", &e.date.format("%Y%m%d").to_string());
         line(&mut out, "DTEND;VALUE=DATE", &end.format("%Y%m%d").to_string());

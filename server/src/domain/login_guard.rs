@@ -51,9 +51,17 @@ pub fn buckets(email: &str, device: Option<&Device>, client: Option<IpAddr>, lim
     let mut out = Vec::with_capacity(2);
     // The address first: every untrusted attempt takes the locks in the same order.
     if let Some(ip) = client {
-        out.push(Bucket { key: format!("addr:{}", address_key(ip)), limit: limits.per_address, clear_on_success: false });
+        out.push(Bucket {
+            key: format!("addr:{}", address_key(ip)),
+            limit: limits.per_address,
+            clear_on_success: false,
+        });
     }
-    out.push(Bucket { key: format!("account:{}", sha256_hex(email)), limit: limits.per_account, clear_on_success: true });
+    out.push(Bucket {
+        key: format!("account:{}", sha256_hex(email)),
+        limit: limits.per_account,
+        clear_on_success: true,
+    });
     out
 }
 

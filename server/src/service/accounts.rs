@@ -8,10 +8,10 @@ use seatwise_types::{
 };
 
 use crate::auth::{Actor, Via};
+use crate::db::login_guard as guard_store;
 use crate::db::sessions::{self, TokenKind};
 use crate::db::{catalog, users};
 use crate::domain::access::{self, Scope};
-use crate::db::login_guard as guard_store;
 use crate::domain::login_guard::{self as guard, Bucket, Limits};
 use crate::domain::secret::{dummy_hash, password_problem, random_token, sha256_hex};
 use crate::error::{AppError, AppResult};

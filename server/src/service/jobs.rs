@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use crate::domain::escape::Escaped;
 use crate::db::jobs as store;
+use crate::domain::escape::Escaped;
 use crate::error::AppResult;
 use crate::service::mailer::{self, Delivery};
 use crate::service::org;

@@ -149,6 +149,7 @@ mod tests {
             assert!(hs.iter().all(|h| !h.chars().any(|c| c.is_control())), "{hs:?}");
         }
         // A display name smuggled into the recipient, or a control character in it: refused.
+        assert!(build(&from, &queued("Ana <evil@example.com>", "s")).is_err());
         assert!(build(&from, &queued("Evil <evil@example.com>, ana@example.com", "s")).is_err());
         assert!(build(&from, &queued("ana@example.com\r\nBcc: evil@example.com", "s")).is_err());
         assert!(build(&from, &queued("ana\u{202e}@example.com", "s")).is_err());

@@ -106,9 +106,15 @@ async fn a_known_device_logs_in_while_strangers_are_locked_out() {
     // Anonymous guessing from elsewhere: five are evaluated, then the account is closed to unknown clients.
     let attacker = client();
     for _ in 0..5 {
-        assert_eq!(try_login(&attacker, &app.base, admin, "guess guess guess").await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            try_login(&attacker, &app.base, admin, "guess guess guess").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
-    assert_eq!(try_login(&attacker, &app.base, admin, "guess guess guess").await.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        try_login(&attacker, &app.base, admin, "guess guess guess").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
     assert_eq!(try_login(&client(), &app.base, admin, PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
 
     // The real admin, with the device cookie, is not locked out.
@@ -195,7 +201,8 @@ async fn failures_from_one_address_are_limited_across_accounts() {
 async fn password_hashes_are_capped_and_excess_logins_are_turned_away() {
     let app = spawn().await;
     // One hash at a time and no patience: a burst is answered 503 with Retry-After, never run in parallel.
-    let (base, state) = server_with(&app, Settings { hash_concurrency: 1, hash_wait_ms: 0, ..Settings::default() }).await;
+    let (base, state) =
+        server_with(&app, Settings { hash_concurrency: 1, hash_wait_ms: 0, ..Settings::default() }).await;
     let burst: Vec<_> = (0..8)
         .map(|i| {
             let base = base.clone();
@@ -222,7 +229,9 @@ async fn password_hashes_are_capped_and_excess_logins_are_turned_away() {
     assert!(replies.iter().all(|r| r.status() == StatusCode::UNAUTHORIZED));
     assert_eq!(state.hasher.peak(), 1);
     // Turned-away attempts were not counted as failures: the address budget only holds the evaluated ones.
-    let spent: i64 = app.id_of("SELECT COALESCE(SUM(failures), 0) FROM login_throttle WHERE bucket LIKE 'addr:%'").await;
+    let spent: i64 = app
+        .id_of("SELECT CAST(COALESCE(SUM(failures), 0) AS BIGINT) FROM login_throttle WHERE bucket LIKE 'addr:%'")
+        .await;
     let evaluated = 8 - busy.len() as i64 + 6;
     assert_eq!(spent, evaluated);
 }
@@ -262,7 +271,12 @@ async fn a_hostile_login_name_cannot_forge_log_lines() {
         );
         let _guard = tracing::subscriber::set_default(subscriber);
         let app = spawn().await;
-        for email in ["a@b.c\r\nERROR forged", "a@b.c\nERROR forged", "a@b.c\rERROR forged", "a@b.c\u{2028}ERROR forged"] {
+        // A callsite first reached by another test at the moment this subscriber was set can have cached "no
+        // one listens"; recompute with this subscriber in place.
+        tracing::callsite::rebuild_interest_cache();
+        for email in
+            ["a@b.c\r\nERROR forged", "a@b.c\nERROR forged", "a@b.c\rERROR forged", "a@b.c\u{2028}ERROR forged"]
+        {
             let r = app.anonymous().post("/api/v1/session", json!({"email": email, "password": "x"})).await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         }
@@ -305,7 +319,12 @@ async fn hostile_titles_in_storage_do_not_forge_calendar_events() {
     // flavour, with NUL, ESC and a bidi override for good measure.
     let contract = app.id_of("SELECT contract_id FROM pools WHERE name = 'Figma Organization'").await;
     let hostile = "Figma\rEND:VEVENT\rBEGIN:VEVENT\rUID:forged\rDTSTART;VALUE=DATE:20261225\rSUMMARY:Forged\r\
-                   \nEND:VEVENT\nBEGIN:VEVENT\nUID:forged2\nSUMMARY:Forged2\r\nX\0\u{1b}[2J\u{202e}evil";
+                   \nEND:VEVENT\nBEGIN:VEVENT\nUID:forged2\nSUMMARY:Forged2\r\nX\u{1b}[2J\u{202e}evil";
+    // PostgreSQL cannot store NUL in text at all; SQLite can, so it gets one too.
+    let hostile = match app.db.backend {
+        seatwise_server::db::Backend::Sqlite => format!("{hostile}\0nul"),
+        seatwise_server::db::Backend::Postgres => hostile.to_string(),
+    };
     sqlx::query("UPDATE contracts SET title = $1 WHERE id = $2")
         .bind(hostile)
         .bind(contract)
