@@ -7,6 +7,7 @@ pub mod graph;
 pub mod hr;
 pub mod ics;
 pub mod ledger;
+pub mod limits;
 pub mod people;
 pub mod pool;
 pub mod renewals;
