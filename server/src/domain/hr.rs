@@ -219,7 +219,13 @@ pub(crate) mod tests {
             errors.iter().map(|e| (e.row, e.line, e.path.as_str())).collect();
         assert_eq!(
             found,
-            [(Some(2), Some(3), "email"), (Some(3), Some(5), "status"), (Some(3), Some(5), "start_date")]
+            [
+                // A name is a single line: the quoted line break is refused too.
+                (Some(2), Some(3), "last_name"),
+                (Some(2), Some(3), "email"),
+                (Some(3), Some(5), "status"),
+                (Some(3), Some(5), "start_date")
+            ]
         );
     }
 
