@@ -632,25 +632,25 @@ pub async fn job_terms(pool: &AnyPool, today: NaiveDate, horizon: NaiveDate) -> 
 }
 
 fn job_term(r: &AnyRow) -> Result<JobTerm, sqlx::Error> {
-            let last_review: Option<String> = r.try_get("last_review")?;
-            Ok(JobTerm {
-                contract_id: r.try_get("contract_id")?,
-                term_id: r.try_get("term_id")?,
-                seq: r.try_get("seq")?,
-                auto_renew: r.try_get::<i64, _>("auto_renew")? != 0,
-                notice_days: r.try_get("notice_days")?,
-                term_months: r.try_get("term_months")?,
-                anchor: date(&r.try_get::<String, _>("cycle_anchor")?)?,
-                start: date(&r.try_get::<String, _>("start_date")?)?,
-                end: date(&r.try_get::<String, _>("end_date")?)?,
-                price_minor: r.try_get("price_minor")?,
-                renewal_price_minor: r.try_get("renewal_price_minor")?,
-                seats: r.try_get("seats")?,
-                tier: r.try_get("tier")?,
-                created_at: from_db(&r.try_get::<String, _>("created_at")?),
-                last_stage: r.try_get("last_stage")?,
-                last_review: last_review.map(|d| date(&d)).transpose()?,
-            })
+    let last_review: Option<String> = r.try_get("last_review")?;
+    Ok(JobTerm {
+        contract_id: r.try_get("contract_id")?,
+        term_id: r.try_get("term_id")?,
+        seq: r.try_get("seq")?,
+        auto_renew: r.try_get::<i64, _>("auto_renew")? != 0,
+        notice_days: r.try_get("notice_days")?,
+        term_months: r.try_get("term_months")?,
+        anchor: date(&r.try_get::<String, _>("cycle_anchor")?)?,
+        start: date(&r.try_get::<String, _>("start_date")?)?,
+        end: date(&r.try_get::<String, _>("end_date")?)?,
+        price_minor: r.try_get("price_minor")?,
+        renewal_price_minor: r.try_get("renewal_price_minor")?,
+        seats: r.try_get("seats")?,
+        tier: r.try_get("tier")?,
+        created_at: from_db(&r.try_get::<String, _>("created_at")?),
+        last_stage: r.try_get("last_stage")?,
+        last_review: last_review.map(|d| date(&d)).transpose()?,
+    })
 }
 
 /// One dated entry for the calendar: a term's end or cancel-by date.

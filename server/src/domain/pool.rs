@@ -128,12 +128,16 @@ pub fn validate(input: &PoolInput, vendor_id: i64) -> Result<PoolValues, Vec<Fie
     };
     let seats_purchased = if license_type.has_seat_count() { input.seats_purchased } else { None };
     // The derived annual cost is held to the same maximum as any amount, so it is stored exactly.
-    let annual = annual_cost_minor(unit_cost_minor, billing_period, seats_purchased, input.contract_start, input.contract_end)
-        .filter(|a| limits::amount_problem(*a).is_none());
+    let annual =
+        annual_cost_minor(unit_cost_minor, billing_period, seats_purchased, input.contract_start, input.contract_end)
+            .filter(|a| limits::amount_problem(*a).is_none());
     let Some(annual_cost_minor) = annual else {
         return Err(vec![FieldError::new(
             "unit_cost.amount_minor",
-            format!("the annual cost (unit cost × seats × periods) must be at most {} (minor units)", limits::MAX_AMOUNT_MINOR),
+            format!(
+                "the annual cost (unit cost × seats × periods) must be at most {} (minor units)",
+                limits::MAX_AMOUNT_MINOR
+            ),
         )]);
     };
     Ok(PoolValues {

@@ -97,7 +97,11 @@ pub fn parse(text: &str) -> Result<Vec<SnipeRow>, Vec<FieldError>> {
         };
         for column in HEADER {
             let value = get(column);
-            let m = if column == "notes" { value.and_then(limits::text_problem) } else { value.and_then(limits::line_problem) };
+            let m = if column == "notes" {
+                value.and_then(limits::text_problem)
+            } else {
+                value.and_then(limits::line_problem)
+            };
             if let Some(m) = m {
                 problem(column, m.into());
             }

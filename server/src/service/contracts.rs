@@ -343,8 +343,12 @@ pub async fn decide(
             return Err(AppError::Conflict("Someone else decided on this term a moment ago.".into()));
         }
         if matches!(input.decision, Decision::Renew | Decision::RenewWithChanges) {
-            let (start, end) = rules::next_term(c.cycle_anchor, c.term_months, c.term.end_date)
-                .ok_or_else(|| AppError::field("decision", &format!("the next term would fall outside the accepted dates ({})", limits::date_message())))?;
+            let (start, end) = rules::next_term(c.cycle_anchor, c.term_months, c.term.end_date).ok_or_else(|| {
+                AppError::field(
+                    "decision",
+                    &format!("the next term would fall outside the accepted dates ({})", limits::date_message()),
+                )
+            })?;
             let (_, key_date) = rules::key_date(c.auto_renew, end, c.notice_days);
             let tier = input.tier.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
             let next = NewTerm {
@@ -434,9 +438,7 @@ pub async fn adopt_pool_terms(state: &AppState, actor: &Actor) -> AppResult<seat
     let mut entries = Vec::new();
     let mut tx = state.db.begin().await?;
     // Pool dates stored before the accepted range was enforced do not become contracts.
-    let in_range = |p: &&rules::PoolTerms| {
-        limits::date_in_range(p.end) && p.start.is_none_or(limits::date_in_range)
-    };
+    let in_range = |p: &&rules::PoolTerms| limits::date_in_range(p.end) && p.start.is_none_or(limits::date_in_range);
     for p in pools.iter().filter(in_range) {
         let values = rules::contract_from_pool(p);
         let id = match store::id_by_number(&mut tx, values.vendor_id, &values.number).await? {

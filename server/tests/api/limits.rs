@@ -83,8 +83,8 @@ async fn dates_outside_the_range_are_refused_on_every_entry_point() {
     let id = admin.post("/api/v1/contracts", contract(v, "X-3", "2199-12-31", json!([pool]))).await.body["id"]
         .as_i64()
         .expect("id");
-    let r = within("renewal", admin.post(&format!("/api/v1/contracts/{id}/decision"), json!({"decision": "renew"})))
-        .await;
+    let r =
+        within("renewal", admin.post(&format!("/api/v1/contracts/{id}/decision"), json!({"decision": "renew"}))).await;
     assert_field(&r, "decision");
     // Only the contract that was accepted is in the ledger.
     assert_eq!(app.ledger_len().await, ledger + 1);
@@ -120,8 +120,8 @@ async fn renewals_and_the_daily_job_finish_on_dates_stored_before_the_range() {
     exec(&app, &format!("UPDATE contracts SET cycle_anchor = '{min}' WHERE id = {past}")).await;
     exec(&app, &format!("UPDATE contract_terms SET start_date = '{min}', end_date = '{min}', cancel_by = '{min}', key_date = '{min}' WHERE contract_id = {past}")).await;
 
-    let r = within("renewal", admin.post(&format!("/api/v1/contracts/{far}/decision"), json!({"decision": "renew"})))
-        .await;
+    let r =
+        within("renewal", admin.post(&format!("/api/v1/contracts/{far}/decision"), json!({"decision": "renew"}))).await;
     assert_field(&r, "decision");
     let report = within("the daily job", app.tick()).await;
     assert!(report.renewals.is_some(), "the day's run finished");
@@ -140,9 +140,12 @@ async fn money_is_bounded_and_summed_exactly() {
     let before = admin.get("/api/v1/inventory/summary").await;
     assert_eq!(before.status, StatusCode::OK);
     let usd = |s: &Value| {
-        s["annual_cost"].as_array().expect("costs").iter().find(|m| m["currency"] == "USD").map_or(0, |m| {
-            m["amount_minor"].as_i64().expect("amount")
-        })
+        s["annual_cost"]
+            .as_array()
+            .expect("costs")
+            .iter()
+            .find(|m| m["currency"] == "USD")
+            .map_or(0, |m| m["amount_minor"].as_i64().expect("amount"))
     };
     for name in ["Max one", "Max two"] {
         let mut body = pool_body(&app, name, "Engineering").await;
@@ -241,8 +244,17 @@ async fn today_is_the_organisations_day() {
 async fn control_characters_are_refused_in_single_line_fields() {
     let app = spawn().await;
     let admin = app.admin().await;
-    let hostile = ["NUL\0", "CR\rforged", "LF\nforged", "TAB\tx", "ESC\u{1b}[31m", "DEL\u{7f}", "C1\u{85}x",
-        "bidi\u{202e}gpj.exe", "isolate\u{2066}x"];
+    let hostile = [
+        "NUL\0",
+        "CR\rforged",
+        "LF\nforged",
+        "TAB\tx",
+        "ESC\u{1b}[31m",
+        "DEL\u{7f}",
+        "C1\u{85}x",
+        "bidi\u{202e}gpj.exe",
+        "isolate\u{2066}x",
+    ];
     let v = vendor(&app).await;
     let pool = free_pool(&app).await;
     let ledger = app.ledger_len().await;
