@@ -144,8 +144,8 @@ const ALERT_FROM: &str =
 fn push_filter(sql: &mut Sql, f: &AlertFilter) {
     sql.push(" WHERE 1 = 1");
     if let Some(scope) = &f.scope {
-        sql.push(" AND EXISTS (SELECT 1 FROM pools sp WHERE sp.contract_id = a.contract_id AND sp.department_id IN ");
-        sql.bind_list(scope).push(")");
+        sql.push(" AND EXISTS (SELECT 1 FROM pools sp WHERE sp.contract_id = a.contract_id AND ");
+        sql.push_in("sp.department_id", scope).push(")");
     }
     let today = f.today.to_string();
     match f.inbox {

@@ -108,8 +108,8 @@ pub struct ContractFilter {
 fn push_filter(sql: &mut Sql, f: &ContractFilter) {
     sql.push(" WHERE 1 = 1");
     if let Some(scope) = &f.scope {
-        sql.push(" AND EXISTS (SELECT 1 FROM pools sp WHERE sp.contract_id = c.id AND sp.department_id IN ");
-        sql.bind_list(scope).push(")");
+        sql.push(" AND EXISTS (SELECT 1 FROM pools sp WHERE sp.contract_id = c.id AND ");
+        sql.push_in("sp.department_id", scope).push(")");
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let like = format!("%{}%", q.to_lowercase());
@@ -120,7 +120,7 @@ fn push_filter(sql: &mut Sql, f: &ContractFilter) {
         sql.push(" AND c.vendor_id = ").bind(v);
     }
     if let Some(ids) = &f.ids {
-        sql.push(" AND c.id IN ").bind_list(ids);
+        sql.push(" AND ").push_in("c.id", ids);
     }
     for (column, value) in
         [("department_id", f.department_id), ("cost_centre_id", f.cost_centre_id), ("owner_id", f.owner_id)]
@@ -341,11 +341,11 @@ pub async fn terms(pool: &AnyPool, contract_id: i64, currency: &str) -> Result<V
 /// Point exactly these pools at the contract.
 pub async fn set_pools(conn: &mut Conn, contract_id: i64, pool_ids: &[i64]) -> Result<(), sqlx::Error> {
     let mut clear = Sql::new("UPDATE pools SET contract_id = NULL WHERE contract_id = ");
-    clear.bind(contract_id).push(" AND id NOT IN ").bind_list(pool_ids);
+    clear.bind(contract_id).push(" AND ").push_not_in("id", pool_ids);
     clear.query().execute(&mut *conn).await?;
     if !pool_ids.is_empty() {
         let mut set = Sql::new("UPDATE pools SET contract_id = ");
-        set.bind(contract_id).push(" WHERE id IN ").bind_list(pool_ids);
+        set.bind(contract_id).push(" WHERE ").push_in("id", pool_ids);
         set.query().execute(&mut *conn).await?;
     }
     Ok(())
@@ -446,8 +446,8 @@ pub async fn sync_pool_terms(
 
 /// Facts about pools a contract is to cover: (id, department, vendor, currency, contract it belongs to now).
 pub async fn pool_facts(pool: &AnyPool, ids: &[i64]) -> Result<Vec<(i64, i64, i64, String, Option<i64>)>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT id, department_id, vendor_id, currency, contract_id FROM pools WHERE id IN ");
-    sql.bind_list(ids);
+    let mut sql = Sql::new("SELECT id, department_id, vendor_id, currency, contract_id FROM pools WHERE ");
+    sql.push_in("id", ids);
     let rows = sql.query().fetch_all(pool).await?;
     rows.iter()
         .map(|r| {
@@ -467,8 +467,8 @@ pub async fn pools_of<'e, E: Executor<'e, Database = Any>>(
     exec: E,
     contract_ids: &[i64],
 ) -> Result<Vec<(i64, Ref)>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT contract_id, id, name FROM pools WHERE contract_id IN ");
-    sql.bind_list(contract_ids).push(" ORDER BY name_lower");
+    let mut sql = Sql::new("SELECT contract_id, id, name FROM pools WHERE ");
+    sql.push_in("contract_id", contract_ids).push(" ORDER BY name_lower");
     let rows = sql.query().fetch_all(exec).await?;
     rows.iter()
         .map(|r| Ok((r.try_get("contract_id")?, Ref { id: r.try_get("id")?, name: r.try_get("name")? })))
@@ -619,29 +619,38 @@ pub async fn job_terms(pool: &AnyPool, today: NaiveDate, horizon: NaiveDate) -> 
     .bind(horizon.to_string())
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let last_review: Option<String> = r.try_get("last_review")?;
-            Ok(JobTerm {
-                contract_id: r.try_get("contract_id")?,
-                term_id: r.try_get("term_id")?,
-                seq: r.try_get("seq")?,
-                auto_renew: r.try_get::<i64, _>("auto_renew")? != 0,
-                notice_days: r.try_get("notice_days")?,
-                term_months: r.try_get("term_months")?,
-                anchor: date(&r.try_get::<String, _>("cycle_anchor")?)?,
-                start: date(&r.try_get::<String, _>("start_date")?)?,
-                end: date(&r.try_get::<String, _>("end_date")?)?,
-                price_minor: r.try_get("price_minor")?,
-                renewal_price_minor: r.try_get("renewal_price_minor")?,
-                seats: r.try_get("seats")?,
-                tier: r.try_get("tier")?,
-                created_at: from_db(&r.try_get::<String, _>("created_at")?),
-                last_stage: r.try_get("last_stage")?,
-                last_review: last_review.map(|d| date(&d)).transpose()?,
-            })
-        })
-        .collect()
+    // A row that does not decode (a date stored unreadably) is logged and skipped: the job goes on.
+    let terms = rows.iter().filter_map(|r| match job_term(r) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let contract_id = r.try_get::<i64, _>("contract_id").unwrap_or_default();
+            tracing::warn!(contract_id, error = %e, "renewal job skips a contract it cannot read");
+            None
+        }
+    });
+    Ok(terms.collect())
+}
+
+fn job_term(r: &AnyRow) -> Result<JobTerm, sqlx::Error> {
+    let last_review: Option<String> = r.try_get("last_review")?;
+    Ok(JobTerm {
+        contract_id: r.try_get("contract_id")?,
+        term_id: r.try_get("term_id")?,
+        seq: r.try_get("seq")?,
+        auto_renew: r.try_get::<i64, _>("auto_renew")? != 0,
+        notice_days: r.try_get("notice_days")?,
+        term_months: r.try_get("term_months")?,
+        anchor: date(&r.try_get::<String, _>("cycle_anchor")?)?,
+        start: date(&r.try_get::<String, _>("start_date")?)?,
+        end: date(&r.try_get::<String, _>("end_date")?)?,
+        price_minor: r.try_get("price_minor")?,
+        renewal_price_minor: r.try_get("renewal_price_minor")?,
+        seats: r.try_get("seats")?,
+        tier: r.try_get("tier")?,
+        created_at: from_db(&r.try_get::<String, _>("created_at")?),
+        last_stage: r.try_get("last_stage")?,
+        last_review: last_review.map(|d| date(&d)).transpose()?,
+    })
 }
 
 /// One dated entry for the calendar: a term's end or cancel-by date.

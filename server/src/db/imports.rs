@@ -234,9 +234,9 @@ pub async fn set_managers(conn: &mut Conn, pairs: &[(i64, Option<i64>)]) -> Resu
         for (id, manager) in chunk {
             sql.push(" WHEN ").bind(*id).push(" THEN ").bind(*manager);
         }
-        sql.push(" END WHERE id IN ");
+        sql.push(" END WHERE ");
         let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
-        sql.bind_list(&ids);
+        sql.push_in("id", &ids);
         sql.query().execute(&mut *conn).await?;
     }
     Ok(())

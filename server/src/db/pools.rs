@@ -95,7 +95,7 @@ const POOL_COLUMNS: &str = "SELECT p.id, p.name, p.vendor_id, v.name AS vendor_n
 fn push_pool_where(w: &mut Sql, q: &PoolQuery) {
     w.push(" WHERE 1 = 1");
     if let Some(scope) = &q.scope {
-        w.push(" AND p.department_id IN ").bind_list(scope);
+        w.push(" AND ").push_in("p.department_id", scope);
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let pattern = format!("%{}%", text.to_lowercase());
@@ -437,7 +437,7 @@ pub async fn seats<'e, E: Executor<'e, Database = Any>>(
 pub async fn owners(pool: &AnyPool, scope: &DepartmentScope) -> Result<Vec<Ref>, sqlx::Error> {
     let mut sql = Sql::new("SELECT DISTINCT o.id, o.name FROM pools p JOIN people o ON o.id = p.owner_id");
     if let Some(scope) = scope {
-        sql.push(" WHERE p.department_id IN ").bind_list(scope);
+        sql.push(" WHERE ").push_in("p.department_id", scope);
     }
     sql.push(" ORDER BY o.name");
     let rows = sql.query().fetch_all(pool).await?;
@@ -529,7 +529,7 @@ pub async fn seats_of_person(
     );
     sql.bind(person_id);
     if let Some(scope) = scope {
-        sql.push(" AND p.department_id IN ").bind_list(scope);
+        sql.push(" AND ").push_in("p.department_id", scope);
     }
     sql.push(" ORDER BY p.name_lower, a.id");
     let rows = sql.query().fetch_all(pool).await?;
@@ -567,7 +567,7 @@ pub async fn holder_counts(pool: &AnyPool, scope: &DepartmentScope) -> Result<Ve
          WHERE (a.reclaim_marked_at IS NOT NULL OR pe.status = 'on_leave')",
     );
     if let Some(scope) = scope {
-        sql.push(" AND p.department_id IN ").bind_list(scope);
+        sql.push(" AND ").push_in("p.department_id", scope);
     }
     sql.push(" GROUP BY a.pool_id");
     let rows = sql.query().fetch_all(pool).await?;

@@ -66,12 +66,22 @@ impl Sql {
         self
     }
 
-    /// `(v1, v2, ...)` for an `IN` list; an empty list becomes `(NULL)`, which matches nothing.
-    pub fn bind_list(&mut self, values: &[i64]) -> &mut Self {
+    /// `column IN (v1, v2, ...)`; with no values a condition that is false, so it matches nothing.
+    pub fn push_in(&mut self, column: &str, values: &[i64]) -> &mut Self {
+        self.push_membership(column, "IN", values, "1 = 0")
+    }
+
+    /// `column NOT IN (v1, v2, ...)`; with no values a condition that is true, so it excludes nothing. (A bare
+    /// `NOT IN (NULL)` would be NULL for every row and match nothing.)
+    pub fn push_not_in(&mut self, column: &str, values: &[i64]) -> &mut Self {
+        self.push_membership(column, "NOT IN", values, "1 = 1")
+    }
+
+    fn push_membership(&mut self, column: &str, op: &str, values: &[i64], when_empty: &str) -> &mut Self {
         if values.is_empty() {
-            return self.push("(NULL)");
+            return self.push(when_empty);
         }
-        self.push("(");
+        self.push(column).push(" ").push(op).push(" (");
         for (i, v) in values.iter().enumerate() {
             if i > 0 {
                 self.push(", ");
@@ -107,5 +117,20 @@ impl Sql {
             };
         }
         q
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_lists_mean_nothing_and_everything() {
+        let mut sql = Sql::new("SELECT 1 WHERE ");
+        sql.push_in("id", &[]).push(" AND ").push_not_in("id", &[]);
+        assert_eq!(sql.text, "SELECT 1 WHERE 1 = 0 AND 1 = 1");
+        let mut sql = Sql::new("");
+        sql.push_in("a", &[1, 2]).push(" AND ").push_not_in("b", &[3]);
+        assert_eq!(sql.text, "a IN ($1, $2) AND b NOT IN ($3)");
     }
 }

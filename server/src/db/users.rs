@@ -115,9 +115,9 @@ pub async fn assignable(pool: &AnyPool, departments: &[i64]) -> Result<Vec<Ref>,
     let mut sql = Sql::new(
         "SELECT DISTINCT u.id, u.name FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin' \
          OR (r.role = 'license_owner' AND EXISTS (SELECT 1 FROM user_departments d WHERE d.user_id = u.id \
-         AND d.department_id IN ",
+         AND ",
     );
-    sql.bind_list(departments).push(")) ORDER BY u.name");
+    sql.push_in("d.department_id", departments).push(")) ORDER BY u.name");
     let rows = sql.query().fetch_all(pool).await?;
     rows.iter().map(|r| Ok(Ref { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
 }

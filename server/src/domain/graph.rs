@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use seatwise_types::FieldError;
 use serde::Deserialize;
 
+use crate::domain::limits;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawUser {
@@ -87,11 +89,27 @@ pub fn parse_users(text: &str) -> Result<Vec<GraphUser>, Vec<FieldError>> {
             problem("userPrincipalName", "is required".into());
             continue;
         };
+        let texts = [
+            ("userPrincipalName", Some(upn.as_str())),
+            ("displayName", raw.display_name.as_deref()),
+            ("department", raw.department.as_deref()),
+            ("employeeId", raw.employee_id.as_deref()),
+            ("employeeOrgData.costCenter", raw.employee_org_data.as_ref().and_then(|o| o.cost_center.as_deref())),
+        ];
+        for (path, value) in texts {
+            if let Some(m) = value.map(str::trim).and_then(limits::line_problem) {
+                problem(path, m.into());
+            }
+        }
         let last_sign_in = match blank(raw.sign_in_activity.and_then(|s| s.last_sign_in_date_time)) {
             None => None,
             Some(t) if t.starts_with("0001-01-01") => None,
             Some(t) => match DateTime::parse_from_rfc3339(&t) {
-                Ok(d) => Some(d.with_timezone(&Utc)),
+                Ok(d) if limits::date_in_range(d.date_naive()) => Some(d.with_timezone(&Utc)),
+                Ok(_) => {
+                    problem("signInActivity.lastSignInDateTime", format!("{t:?} {}", limits::date_message()));
+                    None
+                }
                 Err(_) => {
                     problem("signInActivity.lastSignInDateTime", format!("{t:?} is not a timestamp"));
                     None
@@ -122,9 +140,23 @@ pub fn parse_skus(text: &str) -> Result<Vec<Sku>, Vec<FieldError>> {
     struct Page {
         value: Vec<Sku>,
     }
-    serde_json::from_str::<Page>(text)
+    let skus = serde_json::from_str::<Page>(text)
         .map(|p| p.value)
-        .map_err(|e| vec![FieldError::new("file", format!("not a Graph subscribedSkus export: {e}"))])
+        .map_err(|e| vec![FieldError::new("file", format!("not a Graph subscribedSkus export: {e}"))])?;
+    let errors: Vec<FieldError> = skus
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| [("skuId", &s.sku_id), ("skuPartNumber", &s.sku_part_number)].map(move |f| (i, f)))
+        .filter_map(|(i, (path, value))| {
+            let message = limits::line_problem(value)?;
+            Some(FieldError { path: path.into(), message: message.into(), row: Some(i as u64 + 1), line: None })
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(skus)
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]

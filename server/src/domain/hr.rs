@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use seatwise_types::{EmploymentType, FieldError, PersonStatus};
 
 use crate::domain::csv_file::CsvFile;
+use crate::domain::limits;
 
 pub const COLUMNS: [&str; 11] = [
     "employee_id",
@@ -63,7 +64,11 @@ pub struct PersonRecord {
 pub fn date_cell(value: Option<&str>) -> Result<Option<NaiveDate>, String> {
     match value {
         None => Ok(None),
-        Some(v) => parse_date(v).map(Some).ok_or_else(|| format!("{v:?} is not a date (use YYYY-MM-DD or MM/DD/YYYY)")),
+        Some(v) => match parse_date(v) {
+            Some(d) if limits::date_in_range(d) => Ok(Some(d)),
+            Some(_) => Err(format!("{v:?} {}", limits::date_message())),
+            None => Err(format!("{v:?} is not a date (use YYYY-MM-DD or MM/DD/YYYY)")),
+        },
     }
 }
 
@@ -91,6 +96,11 @@ pub fn parse(text: &str) -> Result<Vec<HrRow>, Vec<FieldError>> {
         let mut problem = |path: &str, message: String| {
             errors.push(FieldError { path: path.into(), message, row: Some(row), line: Some(line) });
         };
+        for column in COLUMNS {
+            if let Some(m) = get(column).and_then(limits::line_problem) {
+                problem(column, m.into());
+            }
+        }
         let employee_id = get("employee_id").map(str::to_string);
         let email = get("email").map(str::to_lowercase);
         if employee_id.is_none() && email.is_none() {
@@ -209,7 +219,13 @@ pub(crate) mod tests {
             errors.iter().map(|e| (e.row, e.line, e.path.as_str())).collect();
         assert_eq!(
             found,
-            [(Some(2), Some(3), "email"), (Some(3), Some(5), "status"), (Some(3), Some(5), "start_date")]
+            [
+                // A name is a single line: the quoted line break is refused too.
+                (Some(2), Some(3), "last_name"),
+                (Some(2), Some(3), "email"),
+                (Some(3), Some(5), "status"),
+                (Some(3), Some(5), "start_date")
+            ]
         );
     }
 

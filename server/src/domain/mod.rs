@@ -8,6 +8,7 @@ pub mod graph;
 pub mod hr;
 pub mod ics;
 pub mod ledger;
+pub mod limits;
 pub mod login_guard;
 pub mod people;
 pub mod pool;

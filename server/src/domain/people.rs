@@ -39,10 +39,12 @@ pub fn seat_cost_minor(
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
 ) -> (i64, i64) {
-    let annual = annual_cost_minor(unit_minor, period, Some(1), start, end);
+    // Validation keeps stored costs far below i64::MAX; a value stored before that bound shows as the largest
+    // amount rather than overflowing.
+    let annual = annual_cost_minor(unit_minor, period, Some(1), start, end).unwrap_or(i64::MAX);
     let monthly = match period {
         BillingPeriod::Monthly => unit_minor,
-        _ => (annual * 2 + 12) / 24,
+        _ => ((i128::from(annual) * 2 + 12) / 24) as i64,
     };
     (monthly, annual)
 }

@@ -3,6 +3,8 @@
 use chrono::NaiveDate;
 use seatwise_types::{currency_minor_digits, BillingPeriod, FieldError, LicenseType, PoolInput};
 
+use crate::domain::limits;
+
 /// A pool's stored values after validation, with derived columns filled in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PoolValues {
@@ -52,8 +54,10 @@ pub fn validate(input: &PoolInput, vendor_id: i64) -> Result<PoolValues, Vec<Fie
         errors.push(FieldError::new("name", "is required"));
     }
     check_len(&mut errors, "name", Some(&name), 200);
+    limits::check_line(&mut errors, "name", Some(&name));
     let tier = input.tier.trim().to_string();
     check_len(&mut errors, "tier", Some(&tier), 100);
+    limits::check_line(&mut errors, "tier", Some(&tier));
 
     let license_type = input.license_type;
     if license_type.is_none() {
@@ -77,9 +81,7 @@ pub fn validate(input: &PoolInput, vendor_id: i64) -> Result<PoolValues, Vec<Fie
             (0, String::new())
         }
         Some(m) => {
-            if m.amount_minor < 0 {
-                errors.push(FieldError::new("unit_cost.amount_minor", "must be 0 or more"));
-            }
+            limits::check_amount(&mut errors, "unit_cost.amount_minor", m.amount_minor);
             let code = m.currency.trim().to_uppercase();
             if currency_minor_digits(&code).is_none() {
                 errors.push(FieldError::new(
@@ -100,6 +102,8 @@ pub fn validate(input: &PoolInput, vendor_id: i64) -> Result<PoolValues, Vec<Fie
     if input.department_id <= 0 {
         errors.push(FieldError::new("department_id", "is required"));
     }
+    limits::check_date(&mut errors, "contract_start", input.contract_start);
+    limits::check_date(&mut errors, "contract_end", input.contract_end);
     if let (Some(start), Some(end)) = (input.contract_start, input.contract_end) {
         if end < start {
             errors.push(FieldError::new("contract_end", "must be on or after the contract start"));
@@ -114,21 +118,30 @@ pub fn validate(input: &PoolInput, vendor_id: i64) -> Result<PoolValues, Vec<Fie
     }
     let po_number = trimmed(&input.po_number);
     check_len(&mut errors, "po_number", po_number.as_deref(), 100);
+    limits::check_line(&mut errors, "po_number", po_number.as_deref());
     let notes = trimmed(&input.notes);
     check_len(&mut errors, "notes", notes.as_deref(), 10_000);
+    limits::check_text(&mut errors, "notes", notes.as_deref());
 
     let (Some(license_type), Some(billing_period), true) = (license_type, billing_period, errors.is_empty()) else {
         return Err(errors);
     };
     let seats_purchased = if license_type.has_seat_count() { input.seats_purchased } else { None };
+    // The derived annual cost is held to the same maximum as any amount, so it is stored exactly.
+    let annual =
+        annual_cost_minor(unit_cost_minor, billing_period, seats_purchased, input.contract_start, input.contract_end)
+            .filter(|a| limits::amount_problem(*a).is_none());
+    let Some(annual_cost_minor) = annual else {
+        return Err(vec![FieldError::new(
+            "unit_cost.amount_minor",
+            format!(
+                "the annual cost (unit cost × seats × periods) must be at most {} (minor units)",
+                limits::MAX_AMOUNT_MINOR
+            ),
+        )]);
+    };
     Ok(PoolValues {
-        annual_cost_minor: annual_cost_minor(
-            unit_cost_minor,
-            billing_period,
-            seats_purchased,
-            input.contract_start,
-            input.contract_end,
-        ),
+        annual_cost_minor,
         cancel_by: cancel_by(input.contract_end, input.notice_days),
         name,
         vendor_id,
@@ -153,14 +166,14 @@ pub fn validate(input: &PoolInput, vendor_id: i64) -> Result<PoolValues, Vec<Fie
 }
 
 /// What a pool costs per year at its purchased seat count (one unit for site licenses). One-time purchases are
-/// spread over the contract term when there is one, else counted once.
+/// spread over the contract term when there is one, else counted once. Exact: `None` when it does not fit an `i64`.
 pub fn annual_cost_minor(
     unit_minor: i64,
     period: BillingPeriod,
     seats: Option<i64>,
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
-) -> i64 {
+) -> Option<i64> {
     let qty = i128::from(seats.unwrap_or(1));
     let unit = i128::from(unit_minor);
     let total = match period {
@@ -178,7 +191,7 @@ pub fn annual_cost_minor(
             }
         }
     };
-    i64::try_from(total).unwrap_or(i64::MAX)
+    i64::try_from(total).ok()
 }
 
 /// The last day to cancel before the contract renews: end minus the notice period.
@@ -309,8 +322,26 @@ mod tests {
     fn one_time_cost_is_spread_over_the_term() {
         let three_years =
             annual_cost_minor(30_000, BillingPeriod::OneTime, Some(1), Some(d("2026-01-01")), Some(d("2028-12-31")));
-        assert_eq!(three_years, 9_991); // 1,096 days: slightly under a third.
-        assert_eq!(annual_cost_minor(30_000, BillingPeriod::OneTime, Some(2), None, None), 60_000);
+        assert_eq!(three_years, Some(9_991)); // 1,096 days: slightly under a third.
+        assert_eq!(annual_cost_minor(30_000, BillingPeriod::OneTime, Some(2), None, None), Some(60_000));
+        assert_eq!(annual_cost_minor(i64::MAX, BillingPeriod::Monthly, Some(1), None, None), None, "no saturation");
+    }
+
+    #[test]
+    fn money_is_bounded_and_annual_cost_exact() {
+        let mut i = input();
+        i.seats_purchased = Some(1);
+        i.billing_period = Some(BillingPeriod::Annual);
+        i.unit_cost = Some(Money::new(limits::MAX_AMOUNT_MINOR, "USD"));
+        assert_eq!(validate(&i, 1).unwrap().annual_cost_minor, limits::MAX_AMOUNT_MINOR);
+        i.billing_period = Some(BillingPeriod::Monthly);
+        i.unit_cost = Some(Money::new(limits::MAX_AMOUNT_MINOR / 12, "USD"));
+        assert_eq!(validate(&i, 1).unwrap().annual_cost_minor, limits::MAX_AMOUNT_MINOR / 12 * 12);
+        i.unit_cost = Some(Money::new(limits::MAX_AMOUNT_MINOR, "USD"));
+        assert_eq!(validate(&i, 1).unwrap_err()[0].path, "unit_cost.amount_minor");
+        i.unit_cost = Some(Money::new(limits::MAX_AMOUNT_MINOR + 1, "USD"));
+        i.billing_period = Some(BillingPeriod::Annual);
+        assert_eq!(validate(&i, 1).unwrap_err()[0].path, "unit_cost.amount_minor");
     }
 
     #[test]

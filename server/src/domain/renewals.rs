@@ -9,7 +9,7 @@ use seatwise_types::{
     currency_minor_digits, ContractInput, ContractStatus, DateKind, Decision, FieldError, Money, OrgSettings, Urgency,
 };
 
-use crate::domain::pool;
+use crate::domain::{limits, pool};
 
 /// The organisation's settings, checked and ready to use.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,14 +130,21 @@ fn months_between(from: NaiveDate, to: NaiveDate) -> i64 {
 }
 
 /// The term after one ending on `prev_end`: it starts the next day and ends the day before the next renewal date.
-pub fn next_term(anchor: NaiveDate, term_months: i64, prev_end: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let start = add_days(prev_end, 1);
-    let months = term_months.clamp(1, 1200) as u32;
-    let mut k = (months_between(anchor, start).max(0) / i64::from(months)).max(1) as u32;
-    while renewal_date(anchor, months, k) <= start {
-        k += 1;
+/// Closed-form (no search over dates): the renewal date after `start` is the k-th or (k+1)-th from the anchor,
+/// where k is the number of whole terms between them. `None` when the anchor, the previous end or the next term
+/// lies outside the accepted date range (data stored before the range was enforced), so a caller can never be
+/// driven into arithmetic at chrono's limits.
+pub fn next_term(anchor: NaiveDate, term_months: i64, prev_end: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    if !limits::date_in_range(anchor) || !limits::date_in_range(prev_end) {
+        return None;
     }
-    (start, add_days(renewal_date(anchor, months, k), -1))
+    let start = prev_end.succ_opt()?;
+    let months = term_months.clamp(1, 1200) as u32;
+    // Both dates are in range, so this is at most a few thousand and fits a u32.
+    let k = u32::try_from((months_between(anchor, start).max(0) / i64::from(months)).max(1)).ok()?;
+    let next = [k, k + 1, k + 2].into_iter().map(|k| renewal_date(anchor, months, k)).find(|d| *d > start)?;
+    let end = next.pred_opt()?;
+    limits::date_in_range(end).then_some((start, end))
 }
 
 pub fn urgency(days_left: i64) -> Urgency {
@@ -214,10 +221,18 @@ pub fn due_alert(f: &TermFacts, today: NaiveDate, org: &Org) -> Option<DueAlert>
 }
 
 fn due_review(f: &TermFacts, today: NaiveDate, org: &Org) -> Option<DueAlert> {
+    if !limits::date_in_range(f.anchor) {
+        return None;
+    }
     let months = org.review_months.max(1);
-    let elapsed = months_between(f.anchor, today).max(0) as u32 / months;
-    // The latest review date on or before today (the clamp can put the k-th date after today).
-    let date = (1..=elapsed + 1).rev().map(|k| renewal_date(f.anchor, months, k)).find(|d| *d <= today)?;
+    let elapsed = u32::try_from(months_between(f.anchor, today).max(0)).unwrap_or(u32::MAX) / months;
+    // The latest review date on or before today (the clamp can put the k-th date after today): one of the three
+    // candidates around the whole periods elapsed, never a search.
+    let date = [elapsed.saturating_add(1), elapsed, elapsed.saturating_sub(1)]
+        .into_iter()
+        .filter(|k| *k >= 1)
+        .map(|k| renewal_date(f.anchor, months, k))
+        .find(|d| *d <= today)?;
     if date < f.created_on || f.last_review.is_some_and(|last| last >= date) {
         return None;
     }
@@ -286,6 +301,7 @@ fn text(value: &str, max: usize, path: &str, errors: &mut Vec<FieldError>) -> St
     if v.is_empty() || v.chars().count() > max {
         errors.push(FieldError::new(path, format!("must be 1 to {max} characters")));
     }
+    limits::check_line(errors, path, Some(&v));
     v
 }
 
@@ -300,6 +316,8 @@ pub fn validate_contract(input: &ContractInput) -> Result<ContractValues, Vec<Fi
     if input.term_end.is_none() {
         errors.push(FieldError::new("term_end", "is required"));
     }
+    limits::check_date(&mut errors, "term_start", input.term_start);
+    limits::check_date(&mut errors, "term_end", input.term_end);
     if let (Some(s), Some(e)) = (input.term_start, input.term_end) {
         if e < s {
             errors.push(FieldError::new("term_end", "must be on or after the term start"));
@@ -313,9 +331,7 @@ pub fn validate_contract(input: &ContractInput) -> Result<ContractValues, Vec<Fi
         errors.push(FieldError::new("notice_days", "must be 0 to 730 days"));
     }
     if let Some(price) = &input.renewal_price {
-        if price.amount_minor < 0 {
-            errors.push(FieldError::new("renewal_price.amount_minor", "must be 0 or more"));
-        }
+        limits::check_amount(&mut errors, "renewal_price.amount_minor", price.amount_minor);
         if currency_minor_digits(&price.currency.trim().to_uppercase()).is_none() {
             errors.push(FieldError::new("renewal_price.currency", "must be an ISO 4217 code such as USD"));
         }
@@ -324,13 +340,17 @@ pub fn validate_contract(input: &ContractInput) -> Result<ContractValues, Vec<Fi
     if vendor_contact.as_ref().is_some_and(|c| c.chars().count() > 500) {
         errors.push(FieldError::new("vendor_contact", "must be at most 500 characters"));
     }
+    limits::check_text(&mut errors, "vendor_contact", vendor_contact.as_deref());
     let documents: Vec<String> =
         input.documents.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect();
     if documents.len() > 20 {
         errors.push(FieldError::new("documents", "at most 20 links"));
     }
     for (i, d) in documents.iter().enumerate() {
-        let ok = url::Url::parse(d).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) && d.len() <= 2000;
+        // The URL parser drops tabs and line breaks, so check the text as stored.
+        let ok = url::Url::parse(d).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+            && d.len() <= 2000
+            && limits::line_problem(d).is_none();
         if !ok {
             errors.push(FieldError::new(format!("documents[{i}]"), "must be an http or https link"));
         }
@@ -367,6 +387,27 @@ mod tests {
         NaiveDate::from_str(s).expect("date")
     }
 
+    fn nt(anchor: NaiveDate, months: i64, prev_end: NaiveDate) -> (NaiveDate, NaiveDate) {
+        next_term(anchor, months, prev_end).expect("next term")
+    }
+
+    #[test]
+    fn term_math_is_bounded_by_the_date_range() {
+        // Stored before the range was enforced: no next term, and no loop at chrono's limits.
+        assert_eq!(next_term(d("2026-01-01"), 12, d("+262142-12-31")), None);
+        assert_eq!(next_term(d("2026-01-01"), 12, NaiveDate::MAX), None);
+        assert_eq!(next_term(NaiveDate::MIN, 1, d("2026-01-31")), None);
+        assert_eq!(next_term(NaiveDate::MAX, 1, NaiveDate::MAX), None);
+        // The last term inside the range is fine; one beyond it is refused.
+        assert_eq!(next_term(d("2190-01-01"), 120, d("2189-12-31")), Some((d("2190-01-01"), d("2199-12-31"))));
+        assert_eq!(next_term(d("2190-01-01"), 120, d("2199-12-31")), None);
+        // A term long past renews straight to the one containing the day after it, from the anchor.
+        assert_eq!(next_term(d("1900-01-01"), 1, d("2099-12-31")), Some((d("2100-01-01"), d("2100-01-31"))));
+        // Reviews from an anchor outside the range are not raised (and are not searched for).
+        let f = TermFacts { anchor: NaiveDate::MIN, ..facts(true, 1, "2026-01-31", 0) };
+        assert_eq!(due_alert(&f, d("2026-06-01"), &Org::default()), None);
+    }
+
     fn facts(auto_renew: bool, term_months: i64, end: &str, notice: i64) -> TermFacts {
         TermFacts {
             contract_id: 1,
@@ -385,23 +426,23 @@ mod tests {
     #[test]
     fn month_end_anchors_do_not_drift() {
         let anchor = d("2027-01-31");
-        let (s1, e1) = next_term(anchor, 1, d("2027-01-30"));
+        let (s1, e1) = nt(anchor, 1, d("2027-01-30"));
         assert_eq!((s1, e1), (d("2027-01-31"), d("2027-02-27")));
-        let (s2, e2) = next_term(anchor, 1, e1);
+        let (s2, e2) = nt(anchor, 1, e1);
         assert_eq!((s2, e2), (d("2027-02-28"), d("2027-03-30")));
-        let (s3, e3) = next_term(anchor, 1, e2);
+        let (s3, e3) = nt(anchor, 1, e2);
         assert_eq!((s3, e3), (d("2027-03-31"), d("2027-04-29")));
         // Leap day anchors come back to the 29th in leap years and the 28th otherwise.
         let leap = d("2028-02-29");
-        assert_eq!(next_term(leap, 12, d("2029-02-27")), (d("2029-02-28"), d("2030-02-27")));
-        assert_eq!(next_term(leap, 12, d("2031-02-27")), (d("2031-02-28"), d("2032-02-28")));
+        assert_eq!(nt(leap, 12, d("2029-02-27")), (d("2029-02-28"), d("2030-02-27")));
+        assert_eq!(nt(leap, 12, d("2031-02-27")), (d("2031-02-28"), d("2032-02-28")));
     }
 
     #[test]
     fn annual_terms_follow_on() {
         let anchor = d("2026-01-01");
-        assert_eq!(next_term(anchor, 12, d("2026-12-31")), (d("2027-01-01"), d("2027-12-31")));
-        assert_eq!(next_term(anchor, 36, d("2028-12-31")), (d("2029-01-01"), d("2031-12-31")));
+        assert_eq!(nt(anchor, 12, d("2026-12-31")), (d("2027-01-01"), d("2027-12-31")));
+        assert_eq!(nt(anchor, 36, d("2028-12-31")), (d("2029-01-01"), d("2031-12-31")));
     }
 
     #[test]

@@ -96,7 +96,27 @@ pub fn from_document(doc: &Value) -> Result<UserChanges, String> {
             set(&mut changes, k, v)?;
         }
     }
+    changes.check_text()?;
     Ok(changes)
+}
+
+impl UserChanges {
+    /// Every attribute Seatwise keeps is a single line (no control characters or bidi overrides).
+    fn check_text(&self) -> Result<(), String> {
+        let fields = [
+            ("userName", &self.user_name),
+            ("displayName", &self.display_name),
+            ("name.givenName", &self.given_name),
+            ("name.familyName", &self.family_name),
+            ("externalId", &self.external_id),
+        ];
+        for (path, value) in fields {
+            if let Some(m) = value.as_deref().and_then(crate::domain::limits::line_problem) {
+                return Err(format!("{path} {m}"));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A PatchOp: `add` and `replace` set values (with or without a path); `remove` clears what it can.

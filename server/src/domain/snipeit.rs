@@ -7,6 +7,7 @@ use seatwise_types::FieldError;
 
 use crate::domain::csv_file::CsvFile;
 use crate::domain::hr::date_cell;
+use crate::domain::limits;
 
 pub const HEADER: [&str; 20] = [
     "Full Name",
@@ -94,6 +95,17 @@ pub fn parse(text: &str) -> Result<Vec<SnipeRow>, Vec<FieldError>> {
         let mut problem = |path: &str, message: String| {
             errors.push(FieldError { path: path.into(), message, row: Some(row), line: Some(line) });
         };
+        for column in HEADER {
+            let value = get(column);
+            let m = if column == "notes" {
+                value.and_then(limits::text_problem)
+            } else {
+                value.and_then(limits::line_problem)
+            };
+            if let Some(m) = m {
+                problem(column, m.into());
+            }
+        }
         let item = get("Item name").unwrap_or_default().to_string();
         if item.is_empty() {
             problem("Item name", "is required".into());
@@ -115,10 +127,17 @@ pub fn parse(text: &str) -> Result<Vec<SnipeRow>, Vec<FieldError>> {
         };
         let (cost_minor, currency) = match get("purchase cost") {
             None => (0, "USD"),
-            Some(v) => parse_cost(v).unwrap_or_else(|| {
-                problem("purchase cost", format!("{v:?} is not an amount such as $41.70"));
-                (0, "USD")
-            }),
+            Some(v) => match parse_cost(v) {
+                Some((minor, _)) if limits::amount_problem(minor).is_some() => {
+                    problem("purchase cost", format!("{v:?} is more than the largest amount accepted"));
+                    (0, "USD")
+                }
+                Some(cost) => cost,
+                None => {
+                    problem("purchase cost", format!("{v:?} is not an amount such as $41.70"));
+                    (0, "USD")
+                }
+            },
         };
         let mut date = |column: &str| {
             date_cell(get(column)).unwrap_or_else(|m| {

@@ -12,6 +12,7 @@ use crate::db::login_guard as guard_store;
 use crate::db::sessions::{self, TokenKind};
 use crate::db::{catalog, users};
 use crate::domain::access::{self, Scope};
+use crate::domain::limits;
 use crate::domain::login_guard::{self as guard, Bucket, Limits};
 use crate::domain::secret::{dummy_hash, password_problem, random_token, sha256_hex};
 use crate::error::{AppError, AppResult};
@@ -151,6 +152,9 @@ fn validate_token_name(name: &str) -> AppResult<String> {
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::field("name", "must be 1 to 100 characters"));
     }
+    if let Some(m) = limits::line_problem(name) {
+        return Err(AppError::field("name", m));
+    }
     Ok(name.to_string())
 }
 
@@ -204,6 +208,8 @@ fn validate_account(email: &str, name: &str, password: &str) -> Vec<FieldError> 
     if name.trim().is_empty() || name.chars().count() > 200 {
         errors.push(FieldError::new("name", "must be 1 to 200 characters"));
     }
+    limits::check_line(&mut errors, "email", Some(email));
+    limits::check_line(&mut errors, "name", Some(name.trim()));
     if let Some(p) = password_problem(password) {
         errors.push(FieldError::new("password", p));
     }

@@ -8,6 +8,7 @@ use crate::db::alerts::{self as store, AlertFilter, AlertSort, Inbox};
 use crate::db::jobs::{self as mail_store, Mail};
 use crate::db::{users, Tx};
 use crate::domain::alert_mail;
+use crate::domain::limits;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::{contracts, org, paging, parse_sort};
@@ -31,7 +32,7 @@ pub struct AlertListParams {
 pub async fn list(state: &AppState, actor: &Actor, p: &AlertListParams) -> AppResult<Page<Alert>> {
     let scope = contracts::read_scope(actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
-    let today = org::load(&state.db).await?.today(state.clock.now());
+    let today = org::today(state).await?;
     let f = AlertFilter {
         scope: scope.as_filter(),
         inbox: p.inbox.unwrap_or_default(),
@@ -46,14 +47,14 @@ pub async fn list(state: &AppState, actor: &Actor, p: &AlertListParams) -> AppRe
 
 pub async fn counts(state: &AppState, actor: &Actor) -> AppResult<AlertCounts> {
     let scope = contracts::read_scope(actor)?;
-    let today = org::load(&state.db).await?.today(state.clock.now());
+    let today = org::today(state).await?;
     Ok(store::counts(&state.db.read, &scope.as_filter(), actor.user.id, today).await?)
 }
 
 /// An alert the caller may read (its contract is readable) and whether they may act on it.
 async fn readable(state: &AppState, actor: &Actor, id: i64) -> AppResult<(Alert, bool)> {
     contracts::read_scope(actor)?;
-    let today = org::load(&state.db).await?.today(state.clock.now());
+    let today = org::today(state).await?;
     let alert = store::get(&state.db.read, id, today).await?.ok_or(AppError::NotFound("alert"))?;
     let (_, can_act) = match contracts::readable(state, actor, alert.contract_id).await {
         Ok(found) => found,
@@ -116,7 +117,10 @@ pub async fn acknowledge(state: &AppState, actor: &Actor, id: i64) -> AppResult<
 pub async fn snooze(state: &AppState, actor: &Actor, id: i64, input: &SnoozeInput) -> AppResult<Alert> {
     let before = actionable(state, actor, id).await?;
     still_open(&before)?;
-    let today = org::load(&state.db).await?.today(state.clock.now());
+    let today = org::today(state).await?;
+    if !limits::date_in_range(input.until) {
+        return Err(AppError::field("until", &limits::date_message()));
+    }
     if input.until <= today {
         return Err(AppError::field("until", "must be after today"));
     }

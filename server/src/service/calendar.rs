@@ -9,6 +9,7 @@ use crate::db::contracts::{self as store, CalendarRow, ContractFilter};
 use crate::db::jobs as feeds;
 use crate::db::users;
 use crate::domain::ics::{self, FeedEntry};
+use crate::domain::limits;
 use crate::domain::renewals as rules;
 use crate::domain::secret::{random_token, sha256_hex};
 use crate::error::{AppError, AppResult};
@@ -65,7 +66,13 @@ fn events_of(r: &CalendarRow, from: NaiveDate, to: NaiveDate, today: NaiveDate) 
 
 pub async fn calendar(state: &AppState, actor: &Actor, p: &CalendarParams) -> AppResult<Calendar> {
     let scope = contracts::read_scope(actor)?;
-    let today = org::load(&state.db).await?.today(state.clock.now());
+    let mut errors = Vec::new();
+    limits::check_date(&mut errors, "from", p.from);
+    limits::check_date(&mut errors, "to", p.to);
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let today = org::today(state).await?;
     let month_start = today.with_day(1).unwrap_or(today);
     let from = p.from.unwrap_or(month_start);
     let to = p.to.unwrap_or_else(|| from.checked_add_months(Months::new(3)).and_then(|d| d.pred_opt()).unwrap_or(from));

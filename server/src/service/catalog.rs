@@ -4,7 +4,7 @@ use seatwise_types::{CostCentre, Department, Product, ProductInput, Vendor, Vend
 
 use crate::auth::Actor;
 use crate::db::catalog as store;
-use crate::domain::access;
+use crate::domain::{access, limits};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::state::AppState;
@@ -40,6 +40,9 @@ fn clean_name(path: &str, name: &str) -> AppResult<String> {
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AppError::field(path, "must be 1 to 200 characters"));
     }
+    if let Some(m) = limits::line_problem(name) {
+        return Err(AppError::field(path, m));
+    }
     Ok(name.to_string())
 }
 
@@ -48,7 +51,10 @@ pub async fn create_vendor(state: &AppState, actor: &Actor, input: &VendorInput)
     let name = clean_name("name", &input.name)?;
     let website = input.website.as_deref().map(str::trim).filter(|w| !w.is_empty());
     if let Some(w) = website {
-        if !(w.starts_with("https://") || w.starts_with("http://")) || url::Url::parse(w).is_err() {
+        if !(w.starts_with("https://") || w.starts_with("http://"))
+            || url::Url::parse(w).is_err()
+            || limits::line_problem(w).is_some()
+        {
             return Err(AppError::field("website", "must be an http(s) URL"));
         }
     }

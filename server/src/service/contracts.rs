@@ -10,6 +10,7 @@ use crate::db::catalog::{self, CatalogTable};
 use crate::db::contracts::{self as store, ContractFilter, ContractSort, NewTerm, StoredContract};
 use crate::db::Conn;
 use crate::domain::access::{self, Scope};
+use crate::domain::limits;
 use crate::domain::renewals::{self as rules, ContractValues};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
@@ -87,7 +88,7 @@ pub async fn list(state: &AppState, actor: &Actor, p: &ContractListParams) -> Ap
         ids: None,
     };
     let (rows, total) = store::list(&state.db.read, &f, sort, page, per_page).await?;
-    let today = org::load(&state.db).await?.today(state.clock.now());
+    let today = org::today(state).await?;
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let pools = store::pools_of(&state.db.read, &ids).await?;
     let items = rows
@@ -114,7 +115,7 @@ pub async fn readable(state: &AppState, actor: &Actor, id: i64) -> AppResult<(St
 
 pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<ContractDetail> {
     let (c, can_edit) = readable(state, actor, id).await?;
-    let today = org::load(&state.db).await?.today(state.clock.now());
+    let today = org::today(state).await?;
     let db = &state.db.read;
     let terms = store::terms(db, id, &c.currency).await?;
     let inactive_before = today.checked_sub_days(Days::new(INACTIVE_DAYS)).unwrap_or(today);
@@ -283,6 +284,7 @@ fn check_decision(c: &StoredContract, input: &DecisionInput) -> AppResult<()> {
     if input.comment.chars().count() > 2000 {
         errors.push(FieldError::new("comment", "must be at most 2000 characters"));
     }
+    limits::check_text(&mut errors, "comment", Some(&input.comment));
     if input.decision == Decision::RenewWithChanges
         && input.seats.is_none()
         && input.tier.as_deref().is_none_or(|t| t.trim().is_empty())
@@ -296,10 +298,9 @@ fn check_decision(c: &StoredContract, input: &DecisionInput) -> AppResult<()> {
     if input.tier.as_deref().is_some_and(|t| t.chars().count() > 100) {
         errors.push(FieldError::new("tier", "must be at most 100 characters"));
     }
+    limits::check_line(&mut errors, "tier", input.tier.as_deref().map(str::trim));
     if let Some(p) = &input.price {
-        if p.amount_minor < 0 {
-            errors.push(FieldError::new("price.amount_minor", "must be 0 or more"));
-        }
+        limits::check_amount(&mut errors, "price.amount_minor", p.amount_minor);
         if !p.currency.eq_ignore_ascii_case(&c.currency) {
             errors.push(FieldError::new("price.currency", format!("must be the contract's currency, {}", c.currency)));
         }
@@ -342,7 +343,12 @@ pub async fn decide(
             return Err(AppError::Conflict("Someone else decided on this term a moment ago.".into()));
         }
         if matches!(input.decision, Decision::Renew | Decision::RenewWithChanges) {
-            let (start, end) = rules::next_term(c.cycle_anchor, c.term_months, c.term.end_date);
+            let (start, end) = rules::next_term(c.cycle_anchor, c.term_months, c.term.end_date).ok_or_else(|| {
+                AppError::field(
+                    "decision",
+                    &format!("the next term would fall outside the accepted dates ({})", limits::date_message()),
+                )
+            })?;
             let (_, key_date) = rules::key_date(c.auto_renew, end, c.notice_days);
             let tier = input.tier.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
             let next = NewTerm {
@@ -431,7 +437,9 @@ pub async fn adopt_pool_terms(state: &AppState, actor: &Actor) -> AppResult<seat
     let mut done = seatwise_types::AdoptedContracts::default();
     let mut entries = Vec::new();
     let mut tx = state.db.begin().await?;
-    for p in &pools {
+    // Pool dates stored before the accepted range was enforced do not become contracts.
+    let in_range = |p: &&rules::PoolTerms| limits::date_in_range(p.end) && p.start.is_none_or(limits::date_in_range);
+    for p in pools.iter().filter(in_range) {
         let values = rules::contract_from_pool(p);
         let id = match store::id_by_number(&mut tx, values.vendor_id, &values.number).await? {
             Some(id) => id,

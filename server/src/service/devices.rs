@@ -5,7 +5,7 @@ use seatwise_types::{Device, DeviceInput, FieldError};
 use crate::auth::Actor;
 use crate::db::catalog::{self, CatalogTable};
 use crate::db::devices as store;
-use crate::domain::access;
+use crate::domain::{access, limits};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::state::AppState;
@@ -32,6 +32,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: &DeviceInput) -> App
     if name.is_empty() || name.chars().count() > 200 {
         errors.push(FieldError::new("name", "must be 1 to 200 characters"));
     }
+    limits::check_line(&mut errors, "asset_tag", Some(&tag));
+    limits::check_line(&mut errors, "name", Some(&name));
     if let Some(p) = input.person_id {
         if !catalog::exists(&state.db.read, CatalogTable::People, p).await? {
             errors.push(FieldError::new("person_id", "must name an existing person"));

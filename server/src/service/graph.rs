@@ -36,6 +36,9 @@ pub async fn set_mapping(
     if part.is_empty() || part.len() > 100 {
         return Err(AppError::field("part_number", "must be 1 to 100 characters"));
     }
+    if let Some(m) = crate::domain::limits::line_problem(&part) {
+        return Err(AppError::field("part_number", m));
+    }
     if let Some(p) = pool_id {
         if !catalog::exists(&state.db.read, CatalogTable::Pools, p).await? {
             return Err(AppError::field("pool_id", "must name an existing pool"));

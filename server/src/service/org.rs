@@ -23,6 +23,11 @@ pub async fn load(db: &Db) -> AppResult<Org> {
     Ok(rules::validate_org(&input).unwrap_or_default())
 }
 
+/// Today in the organisation's time zone, from the injected clock: the one way a request learns the date.
+pub async fn today(state: &AppState) -> AppResult<chrono::NaiveDate> {
+    Ok(load(&state.db).await?.today(state.clock.now()))
+}
+
 pub async fn get(state: &AppState, actor: &Actor) -> AppResult<OrgSettings> {
     if actor.user.roles.is_empty() {
         return Err(AppError::Forbidden("Your account has no role yet.".into()));

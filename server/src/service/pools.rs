@@ -10,10 +10,11 @@ use crate::auth::Actor;
 use crate::db::catalog::{self, CatalogTable};
 use crate::db::pools::{self as store, PoolQuery, PoolSort};
 use crate::domain::access::{self, Scope};
+use crate::domain::limits;
 use crate::domain::pool::{self as rules, PoolValues, UNDER_USED_PERCENT};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
-use crate::service::{paging, parse_sort};
+use crate::service::{org, paging, parse_sort};
 use crate::state::AppState;
 
 /// Query parameters of `GET /api/v1/pools`.
@@ -51,7 +52,7 @@ pub async fn list(state: &AppState, actor: &Actor, p: &PoolListParams) -> AppRes
     let scope = read_scope(actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
     let sort = parse_sort(p.sort.as_deref(), PoolSort::parse)?;
-    let today = state.clock.now().date_naive();
+    let today = org::today(state).await?;
     let ending_between = match p.expiring_within_days {
         Some(d) if !(0..=3650).contains(&d) => {
             return Err(AppError::field("expiring_within_days", "must be between 0 and 3650"))
@@ -79,7 +80,7 @@ pub async fn list(state: &AppState, actor: &Actor, p: &PoolListParams) -> AppRes
 
 pub async fn summary(state: &AppState, actor: &Actor) -> AppResult<InventorySummary> {
     let scope = read_scope(actor)?;
-    Ok(store::summary(&state.db.read, &scope.as_filter(), state.clock.now().date_naive()).await?)
+    Ok(store::summary(&state.db.read, &scope.as_filter(), org::today(state).await?).await?)
 }
 
 pub async fn lookups(state: &AppState, actor: &Actor) -> AppResult<Lookups> {
@@ -218,6 +219,9 @@ pub async fn assign(state: &AppState, actor: &Actor, pool_id: i64, input: &Assig
         (Some(_), Some(_)) => return Err(AppError::field("device", "a seat goes to a person or a device, not both")),
         _ => {}
     }
+    if let Some(m) = device.as_deref().and_then(limits::line_problem) {
+        return Err(AppError::field("device", m));
+    }
     if let Some(person_id) = input.person_id {
         let person = catalog::person(&state.db.read, person_id)
             .await?
@@ -320,7 +324,7 @@ pub async fn mine(state: &AppState, actor: &Actor) -> AppResult<Vec<OwnedPool>> 
         Scope::Nothing => return Err(AppError::Forbidden("Only license owners and admins own pools.".into())),
         scope => scope,
     };
-    let today = state.clock.now().date_naive();
+    let today = org::today(state).await?;
     let q = PoolQuery {
         scope: scope.as_filter(),
         sort: Some((PoolSort::CancelBy, false)),

@@ -10,6 +10,7 @@ use crate::db::contracts::{self as store, JobTerm, NewTerm};
 use crate::db::jobs::{self as mail_store, Mail};
 use crate::db::Tx;
 use crate::domain::alert_mail::{self, AlertMail};
+use crate::domain::limits;
 use crate::domain::renewals::{self as rules, DueAlert, Org, TermFacts};
 use crate::error::AppResult;
 use crate::service::contracts::to_api;
@@ -18,6 +19,10 @@ use crate::state::AppState;
 
 /// Alerts raised per transaction.
 const ALERTS_PER_TRANSACTION: usize = 200;
+
+/// The most renewals one contract can need to catch up: monthly terms across the whole accepted date range. A
+/// contract that would need more holds dates from before the range was enforced and is skipped.
+const MAX_RENEWALS: usize = 12 * 300 + 1;
 
 /// The name system changes carry in the ledger.
 pub const ACTOR: &str = "seatwise:renewals";
@@ -38,6 +43,12 @@ pub async fn run_day(state: &AppState, org: &Org, today: NaiveDate, now: DateTim
     let mut summary = RunSummary { terms_checked: terms.len(), ..Default::default() };
     let mut due_alerts = Vec::new();
     for t in terms {
+        // Dates stored before the accepted range was enforced: skip the contract rather than stop the job.
+        if !limits::date_in_range(t.end) || !limits::date_in_range(t.anchor) {
+            tracing::warn!(contract_id = t.contract_id, term_id = t.term_id, end = %t.end, anchor = %t.anchor,
+                "renewal job skips a contract whose dates lie outside the accepted range");
+            continue;
+        }
         let Some(current) = renew_tacitly(state, t, today, now, &mut summary).await? else {
             continue;
         };
@@ -79,7 +90,8 @@ pub async fn run_day(state: &AppState, org: &Org, today: NaiveDate, now: DateTim
 }
 
 /// Renew an auto-renewing term that ended without a decision, as often as needed to reach today (a monthly
-/// subscription after a long outage renews several times). `None` when another instance got there first.
+/// subscription after a long outage renews several times), at most `MAX_RENEWALS` times. `None` when another
+/// instance got there first or the contract cannot be renewed within the accepted dates.
 async fn renew_tacitly(
     state: &AppState,
     mut t: JobTerm,
@@ -87,8 +99,15 @@ async fn renew_tacitly(
     now: DateTime<Utc>,
     summary: &mut RunSummary,
 ) -> AppResult<Option<JobTerm>> {
-    while rules::renews_tacitly(t.auto_renew, None, t.end, today) {
-        let (start, end) = rules::next_term(t.anchor, t.term_months, t.end);
+    for _ in 0..MAX_RENEWALS {
+        if !rules::renews_tacitly(t.auto_renew, None, t.end, today) {
+            return Ok(Some(t));
+        }
+        let Some((start, end)) = rules::next_term(t.anchor, t.term_months, t.end) else {
+            tracing::warn!(contract_id = t.contract_id, term_id = t.term_id, end = %t.end,
+                "renewal job skips a contract whose next term lies outside the accepted date range");
+            return Ok(None);
+        };
         let (_, key_date) = rules::key_date(t.auto_renew, end, t.notice_days);
         let next = NewTerm {
             contract_id: t.contract_id,
@@ -122,7 +141,8 @@ async fn renew_tacitly(
         summary.renewed += 1;
         t = JobTerm { term_id, seq: next.seq, start, end, price_minor: next.price_minor, last_stage: None, ..t };
     }
-    Ok(Some(t))
+    tracing::warn!(contract_id = t.contract_id, "renewal job stopped renewing a contract after {MAX_RENEWALS} terms");
+    Ok(None)
 }
 
 /// Raise one alert with its recipients and e-mail in the caller's transaction, adding its ledger entry to

@@ -7,6 +7,7 @@ mod auth;
 mod imports;
 mod inventory;
 mod ledger;
+mod limits;
 mod login;
 mod people;
 mod renewals;
