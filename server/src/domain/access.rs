@@ -175,8 +175,10 @@ mod tests {
     #[test]
     fn readers_see_their_departments_pools_and_recipients_their_own() {
         let owner = user(&[Role::LicenseOwner], &[3]);
-        let pools = [(1, 3, None), (2, 5, Some("Ann@Example.com")), (3, 5, None)];
-        let facts = |p: &(i64, i64, Option<&'static str>)| (p.1, p.2);
+        let pools = [(1, 3, None), (2, 5, Some("Ann@Example.com".to_string())), (3, 5, None)];
+        fn facts(p: &(i64, i64, Option<String>)) -> (i64, Option<&str>) {
+            (p.1, p.2.as_deref())
+        }
         let (shown, hidden) = visible_pools(&Reader::user(&owner), &pools, facts);
         assert_eq!((shown.iter().map(|p| p.0).collect::<Vec<_>>(), hidden), (vec![1], 2));
         let (shown, hidden) = visible_pools(&Reader::recipient(Some(&owner), "ann@example.com"), &pools, facts);

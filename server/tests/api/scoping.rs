@@ -280,10 +280,8 @@ async fn alert_changes_after_or_racing_a_decision_are_conflicts_and_write_nothin
 
     // A decision and an acknowledgement at once: the alert ends decided, whichever wins the race.
     for (id, auto) in &alerts[1..] {
-        let (d, a) = tokio::join!(
-            owner.post(&format!("/api/v1/alerts/{id}/decision"), decision(*auto)),
-            owner.post(&format!("/api/v1/alerts/{id}/acknowledge"), json!({})),
-        );
+        let (decide, ack) = (format!("/api/v1/alerts/{id}/decision"), format!("/api/v1/alerts/{id}/acknowledge"));
+        let (d, a) = tokio::join!(owner.post(&decide, decision(*auto)), owner.post(&ack, json!({})));
         assert_eq!(d.status, StatusCode::OK, "{}", d.body);
         assert!(matches!(a.status, StatusCode::OK | StatusCode::CONFLICT), "{}", a.body);
         let status: String = sqlx::query_scalar("SELECT status FROM alerts WHERE id = $1")
