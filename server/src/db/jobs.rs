@@ -193,20 +193,14 @@ pub async fn claim_mail(
 
 /// Extend this sender's lease on one message right before sending it; false when the lease ran out and another
 /// sender took the message over (or it is no longer pending), and then it must not be sent by us.
-pub async fn renew_claim(
-    pool: &AnyPool,
-    id: i64,
-    token: &str,
-    until: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND claim_token = $3 AND status = 'pending'",
-    )
-    .bind(to_db(until))
-    .bind(id)
-    .bind(token)
-    .execute(pool)
-    .await?;
+pub async fn renew_claim(pool: &AnyPool, id: i64, token: &str, until: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND claim_token = $3 AND status = 'pending'")
+            .bind(to_db(until))
+            .bind(id)
+            .bind(token)
+            .execute(pool)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 

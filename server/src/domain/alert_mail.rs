@@ -66,7 +66,10 @@ pub fn render(m: &AlertMail<'_>, base_url: &str) -> Rendered {
         facts.push(("Licenses", m.pools.join(", ")));
     }
     if m.hidden_pools > 0 {
-        facts.push(("Note", "Part of this contract covers pools outside your departments; they are left out here.".into()));
+        facts.push((
+            "Note",
+            "Part of this contract covers pools outside your departments; they are left out here.".into(),
+        ));
     }
     let mut text = format!("{headline}.\n\n");
     for (k, v) in &facts {

@@ -5,8 +5,8 @@ use serde::Deserialize;
 
 use crate::auth::Actor;
 use crate::db::alerts::{self as store, AlertFilter, AlertSort, Inbox};
-use crate::db::jobs::{self as mail_store, Mail};
 use crate::db::contracts as contract_store;
+use crate::db::jobs::{self as mail_store, Mail};
 use crate::db::{users, Tx};
 use crate::domain::access::{self, Reader};
 use crate::domain::alert_mail;

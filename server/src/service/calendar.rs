@@ -1,7 +1,7 @@
 //! The renewal calendar (end and cancel-by dates, the quarter pipeline) and each user's iCalendar feed.
 
 use chrono::{Datelike, Days, Months, NaiveDate};
-use seatwise_types::{money_totals, Money, Calendar, CalendarEvent, CalendarFeed, DateKind, PipelineBucket};
+use seatwise_types::{money_totals, Calendar, CalendarEvent, CalendarFeed, DateKind, Money, PipelineBucket};
 use serde::Deserialize;
 
 use crate::auth::Actor;

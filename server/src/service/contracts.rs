@@ -7,7 +7,9 @@ use serde::Deserialize;
 use crate::auth::Actor;
 use crate::db::alerts::{self as alert_store, AlertFilter, Inbox};
 use crate::db::catalog::{self, CatalogTable};
-use crate::db::contracts::{self as store, ContractFilter, ContractSort, CoveredPool, NewTerm, PoolDatesSync, StoredContract};
+use crate::db::contracts::{
+    self as store, ContractFilter, ContractSort, CoveredPool, NewTerm, PoolDatesSync, StoredContract,
+};
 use crate::db::Conn;
 use crate::domain::access::{self, Reader, Scope};
 use crate::domain::renewals::{self as rules, ContractValues};
@@ -148,7 +150,8 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<Contr
     let visible: Vec<i64> = visible.iter().map(|p| p.pool.id).collect();
     let contract = scoped_api(c, &covered, &reader, today);
     let mut terms = store::terms(db, id, &currency).await?;
-    let pools = store::usage(db, id, inactive_before).await?.into_iter().filter(|u| visible.contains(&u.pool.id)).collect();
+    let pools =
+        store::usage(db, id, inactive_before).await?.into_iter().filter(|u| visible.contains(&u.pool.id)).collect();
     if contract.hidden_pools > 0 {
         for t in &mut terms {
             t.price = None;
@@ -282,12 +285,7 @@ async fn link_pools(conn: &mut Conn, id: i64, pool_ids: &[i64]) -> AppResult<Vec
     let before = store::pool_links(conn, &touched).await?;
     store::set_pools(conn, id, pool_ids).await?;
     let after = store::pool_links(conn, &touched).await?;
-    before
-        .iter()
-        .zip(&after)
-        .filter(|(b, a)| b != a)
-        .map(|((pool, b), (_, a))| link_entry(*pool, *b, *a))
-        .collect()
+    before.iter().zip(&after).filter(|(b, a)| b != a).map(|((pool, b), (_, a))| link_entry(*pool, *b, *a)).collect()
 }
 
 /// Replace the watchers; a ledger entry when the set changed (a watch or unwatch of one's own is ledgered too).

@@ -267,11 +267,9 @@ async fn alert_changes_after_or_racing_a_decision_are_conflicts_and_write_nothin
     let before = app.ledger_len().await;
     let until = test_now().date_naive() + chrono::Duration::days(2);
     let admin_id = app.id_of("SELECT id FROM users WHERE email = 'admin@example.com'").await;
-    for (path, body) in [
-        ("acknowledge", json!({})),
-        ("snooze", json!({"until": until})),
-        ("assign", json!({"user_id": admin_id})),
-    ] {
+    for (path, body) in
+        [("acknowledge", json!({})), ("snooze", json!({"until": until})), ("assign", json!({"user_id": admin_id}))]
+    {
         let r = owner.post(&format!("/api/v1/alerts/{first}/{path}"), body).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{path}: {}", r.body);
         assert_eq!(r.body["error"]["code"], "conflict", "{}", r.body);
@@ -307,8 +305,11 @@ async fn the_conditional_update_refuses_an_alert_that_moved() {
     assert!(!alerts::snooze(&mut tx, id, AlertStatus::Open, test_now().date_naive()).await.expect("snooze"));
     assert!(!alerts::assign(&mut tx, id, AlertStatus::Open, None).await.expect("assign"));
     tx.commit().await.expect("commit");
-    let status: String =
-        sqlx::query_scalar("SELECT status FROM alerts WHERE id = $1").bind(id).fetch_one(&app.db.read).await.expect("s");
+    let status: String = sqlx::query_scalar("SELECT status FROM alerts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db.read)
+        .await
+        .expect("s");
     assert_eq!(status, "superseded");
 }
 
@@ -370,25 +371,43 @@ async fn every_contract_link_watcher_and_import_change_is_ledgered() {
     let id = create(&admin, contract_body(vendor, "LEDGERED-1", &[design], &[finance])).await;
 
     // Creating: the pool link, the watchers, the pool's dates following the term.
-    assert_eq!(entries(&app, "pool.contract_link", design).await, [(json!({"contract_id": null}), json!({"contract_id": id}))]);
-    assert_eq!(entries(&app, "contract.watchers", id).await, [(json!({"watcher_ids": []}), json!({"watcher_ids": [finance]}))]);
+    assert_eq!(
+        entries(&app, "pool.contract_link", design).await,
+        [(json!({"contract_id": null}), json!({"contract_id": id}))]
+    );
+    assert_eq!(
+        entries(&app, "contract.watchers", id).await,
+        [(json!({"watcher_ids": []}), json!({"watcher_ids": [finance]}))]
+    );
     let dates = entries(&app, "pool.contract_dates", design).await;
     let end = (test_now().date_naive() + chrono::Duration::days(20)).to_string();
     assert_eq!(dates.last().map(|(_, a)| a["contract_end"].clone()), Some(json!(end)), "{dates:?}");
 
     // Updating: "before" lists the pools covered before; the new pool's link and the watcher change are ledgered.
-    let r = admin.put(&format!("/api/v1/contracts/{id}"), contract_body(vendor, "LEDGERED-1", &[design, second], &[])).await;
+    let r = admin
+        .put(&format!("/api/v1/contracts/{id}"), contract_body(vendor, "LEDGERED-1", &[design, second], &[]))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let update = entries(&app, "contract.update", id).await;
-    let pool_ids = |v: &Value| v["pools"].as_array().expect("pools").iter().map(|p| p["id"].clone()).collect::<Vec<_>>();
+    let pool_ids =
+        |v: &Value| v["pools"].as_array().expect("pools").iter().map(|p| p["id"].clone()).collect::<Vec<_>>();
     assert_eq!(pool_ids(&update[0].0), [json!(design)], "{:?}", update[0].0);
     assert_eq!(pool_ids(&update[0].1).len(), 2);
-    assert_eq!(entries(&app, "pool.contract_link", second).await, [(json!({"contract_id": null}), json!({"contract_id": id}))]);
-    assert_eq!(entries(&app, "contract.watchers", id).await[1], (json!({"watcher_ids": [finance]}), json!({"watcher_ids": []})));
+    assert_eq!(
+        entries(&app, "pool.contract_link", second).await,
+        [(json!({"contract_id": null}), json!({"contract_id": id}))]
+    );
+    assert_eq!(
+        entries(&app, "contract.watchers", id).await[1],
+        (json!({"watcher_ids": [finance]}), json!({"watcher_ids": []}))
+    );
     // Dropping a pool unlinks it, ledgered.
     let r = admin.put(&format!("/api/v1/contracts/{id}"), contract_body(vendor, "LEDGERED-1", &[design], &[])).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(entries(&app, "pool.contract_link", second).await[1], (json!({"contract_id": id}), json!({"contract_id": null})));
+    assert_eq!(
+        entries(&app, "pool.contract_link", second).await[1],
+        (json!({"contract_id": id}), json!({"contract_id": null}))
+    );
 
     // Adopting pools' own dates links each pool, ledgered.
     let legacy = crate::common::pool_body(&app, "Legacy ledgered", "Engineering").await;
