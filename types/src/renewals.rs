@@ -179,8 +179,13 @@ pub struct Contract {
     pub value: Option<Money>,
     pub vendor_contact: Option<String>,
     pub documents: Vec<String>,
+    /// The covered pools the caller may see.
     pub pools: Vec<Ref>,
     pub open_alerts: i64,
+    /// Covered pools outside the caller's departments, left out of `pools` and of every figure. When above 0,
+    /// `value` is the visible pools' annual cost and the contract's own prices and seats are withheld.
+    #[serde(default)]
+    pub hidden_pools: i64,
 }
 
 /// A covered pool with the figures a renewal decision needs.
@@ -331,7 +336,11 @@ pub struct CalendarEvent {
     pub auto_renew: bool,
     pub days_left: i64,
     pub urgency: Urgency,
+    /// What the caller may see of the contract's value (see `Contract::hidden_pools`).
     pub value: Option<Money>,
+    /// Covered pools outside the caller's departments, left out of `value`.
+    #[serde(default)]
+    pub hidden_pools: i64,
 }
 
 /// Value renewing within a number of days.

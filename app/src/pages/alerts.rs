@@ -230,6 +230,9 @@ fn AlertView(detail: AlertDetail, on_change: Callback<()>, notice: RwSignal<Opti
         </Show>
         <section class="panel" aria-labelledby="usage-h">
             <h2 id="usage-h">"Usage of the covered licenses"</h2>
+            {(c.hidden_pools > 0).then(|| view! {
+                <p class="banner banner-info" role="note">"Part of this contract covers pools outside your departments. They are left out here, and the value shown is that of the pools you can see."</p>
+            })}
             <UsageTable pools=detail.contract.pools.clone()/>
         </section>
         {match (can_act, a.decision) {

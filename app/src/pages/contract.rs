@@ -115,6 +115,9 @@ fn ContractView(detail: ContractDetail, on_change: Callback<()>, notice: RwSigna
         </div>
         <section class="panel" aria-labelledby="usage-h">
             <h2 id="usage-h">"Covered licenses"</h2>
+            {(c.hidden_pools > 0).then(|| view! {
+                <p class="banner banner-info" role="note">"Part of this contract covers pools outside your departments. They are left out here, and the value shown is that of the pools you can see."</p>
+            })}
             <UsageTable pools=detail.pools.clone()/>
         </section>
         {(!alerts.is_empty()).then(move || view! {

@@ -250,33 +250,59 @@ pub async fn counts(
     Ok(AlertCounts { needs_action: count(pool, &all).await?, mine: count(pool, &mine).await? })
 }
 
-pub async fn acknowledge(conn: &mut Conn, id: i64, by: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// The alert states a person may still act on (a decision or a later stage retires the others).
+const ACTIVE: &str = "('open', 'acknowledged', 'snoozed')";
+
+/// Acknowledge an alert that is still in the state the caller read (`expected`); false when it moved meanwhile
+/// (decided, superseded, or changed by someone else), and then nothing is written.
+pub async fn acknowledge(
+    conn: &mut Conn,
+    id: i64,
+    expected: AlertStatus,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE alerts SET status = 'acknowledged', snoozed_until = NULL, acknowledged_by = $1, acknowledged_at = $2 \
-         WHERE id = $3",
+         WHERE id = $3 AND status = $4",
     )
     .bind(by)
     .bind(to_db(at))
     .bind(id)
+    .bind(expected.as_str())
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
-pub async fn snooze(conn: &mut Conn, id: i64, until: NaiveDate) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE alerts SET status = 'snoozed', snoozed_until = $1 WHERE id = $2")
+/// Snooze an alert still in the `expected` state; false when it moved.
+pub async fn snooze(conn: &mut Conn, id: i64, expected: AlertStatus, until: NaiveDate) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE alerts SET status = 'snoozed', snoozed_until = $1 WHERE id = $2 AND status = $3")
         .bind(until.to_string())
         .bind(id)
+        .bind(expected.as_str())
         .execute(conn)
         .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
-pub async fn assign(conn: &mut Conn, id: i64, user_id: Option<i64>) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE alerts SET assigned_to = $1 WHERE id = $2").bind(user_id).bind(id).execute(conn).await?;
-    Ok(())
+/// Assign an alert still in the `expected` state; false when it moved.
+pub async fn assign(
+    conn: &mut Conn,
+    id: i64,
+    expected: AlertStatus,
+    user_id: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE alerts SET assigned_to = $1 WHERE id = $2 AND status = $3")
+        .bind(user_id)
+        .bind(id)
+        .bind(expected.as_str())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
+/// Record a decision on an alert that is still active; false when it was decided or superseded meanwhile.
 pub async fn decide(
     conn: &mut Conn,
     id: i64,
@@ -284,19 +310,20 @@ pub async fn decide(
     comment: &str,
     by: &str,
     at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let text = format!(
         "UPDATE alerts SET status = 'decided', snoozed_until = NULL, decision = $1, decision_comment = $2, \
-         decided_by = $3, decided_at = $4 WHERE id = $5",
-    )
-    .bind(decision.as_str())
-    .bind(comment)
-    .bind(by)
-    .bind(to_db(at))
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(())
+         decided_by = $3, decided_at = $4 WHERE id = $5 AND status IN {ACTIVE}"
+    );
+    let done = sqlx::query(&text)
+        .bind(decision.as_str())
+        .bind(comment)
+        .bind(by)
+        .bind(to_db(at))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Users who received an alert.
@@ -305,4 +332,9 @@ pub async fn recipient_emails(pool: &AnyPool, alert_id: i64) -> Result<Vec<Strin
         .bind(alert_id)
         .fetch_all(pool)
         .await
+}
+
+/// The contract an alert is about.
+pub async fn contract_of(pool: &AnyPool, alert_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT contract_id FROM alerts WHERE id = $1").bind(alert_id).fetch_optional(pool).await
 }

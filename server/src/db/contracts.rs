@@ -127,7 +127,12 @@ fn push_filter(sql: &mut Sql, f: &ContractFilter) {
     {
         if let Some(value) = value {
             sql.push(" AND EXISTS (SELECT 1 FROM pools fp WHERE fp.contract_id = c.id AND fp.");
-            sql.push(column).push(" = ").bind(value).push(")");
+            sql.push(column).push(" = ").bind(value);
+            // Filters match visible pools only, so they cannot probe what outside-scope pools a contract covers.
+            if let Some(scope) = &f.scope {
+                sql.push(" AND fp.department_id IN ").bind_list(scope);
+            }
+            sql.push(")");
         }
     }
 }
@@ -462,6 +467,42 @@ pub async fn pool_facts(pool: &AnyPool, ids: &[i64]) -> Result<Vec<(i64, i64, i6
         .collect()
 }
 
+/// A covered pool with what the access policy and the visible value need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoveredPool {
+    pub contract_id: i64,
+    pub pool: Ref,
+    pub department_id: i64,
+    pub owner_email: Option<String>,
+    pub annual_cost_minor: i64,
+    pub currency: String,
+}
+
+/// The pools covered by these contracts, by name.
+pub async fn covered_pools<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    contract_ids: &[i64],
+) -> Result<Vec<CoveredPool>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT p.contract_id, p.id, p.name, p.department_id, o.email AS owner_email, p.annual_cost_minor, p.currency \
+         FROM pools p LEFT JOIN people o ON o.id = p.owner_id WHERE p.contract_id IN ",
+    );
+    sql.bind_list(contract_ids).push(" ORDER BY p.name_lower, p.id");
+    let rows = sql.query().fetch_all(exec).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CoveredPool {
+                contract_id: r.try_get("contract_id")?,
+                pool: Ref { id: r.try_get("id")?, name: r.try_get("name")? },
+                department_id: r.try_get("department_id")?,
+                owner_email: r.try_get("owner_email")?,
+                annual_cost_minor: r.try_get("annual_cost_minor")?,
+                currency: r.try_get("currency")?,
+            })
+        })
+        .collect()
+}
+
 /// Covered pools by contract id.
 pub async fn pools_of<'e, E: Executor<'e, Database = Any>>(
     exec: E,
@@ -666,6 +707,9 @@ pub struct CalendarRow {
     /// The date that matters (cancel-by or end, by renewal kind).
     pub key_date: NaiveDate,
     pub value: Option<Money>,
+    pub currency: String,
+    /// Covered pools the reader may not see (set by the service).
+    pub hidden_pools: i64,
 }
 
 /// Terms with an end (or, auto-renewing, a cancel-by) date in `from..=to`.
@@ -698,7 +742,9 @@ pub async fn calendar(
                 end: date(&r.try_get::<String, _>("end_date")?)?,
                 cancel_by: date(&r.try_get::<String, _>("cancel_by")?)?,
                 key_date: date(&r.try_get::<String, _>("key_date")?)?,
-                value: r.try_get::<Option<i64>, _>("value_minor")?.map(|m| Money::new(m, currency)),
+                value: r.try_get::<Option<i64>, _>("value_minor")?.map(|m| Money::new(m, currency.clone())),
+                currency,
+                hidden_pools: 0,
             })
         })
         .collect()
@@ -717,30 +763,106 @@ pub async fn feed_contract_ids(pool: &AnyPool, user_id: i64) -> Result<Vec<i64>,
     .await
 }
 
+/// The contract dates a pool carries (copied from its contract's running term).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PoolContractDates {
+    pub contract_start: Option<String>,
+    pub contract_end: Option<String>,
+    pub cancel_by: Option<String>,
+    pub auto_renew: bool,
+    pub notice_days: Option<i64>,
+}
+
+/// One pool whose contract dates a sync changed, for the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolDatesSync {
+    pub pool_id: i64,
+    pub before: PoolContractDates,
+    pub after: PoolContractDates,
+}
+
 /// Copy each contract's running term (the latest one that has started, else the first) onto its pools, so the
 /// inventory's contract dates and owners' attention lists follow renewals. For one contract, or for every pool
-/// whose end date differs (the daily job).
+/// whose end date differs (the daily job). Returns each pool it changed with its dates before and after, read in
+/// the same transaction as the write.
 pub async fn sync_running_terms(
     conn: &mut Conn,
     today: NaiveDate,
     contract_id: Option<i64>,
-) -> Result<u64, sqlx::Error> {
+) -> Result<Vec<PoolDatesSync>, sqlx::Error> {
     let running = |col: &str| {
         format!(
             "(SELECT t.{col} FROM contract_terms t WHERE t.contract_id = pools.contract_id \
              ORDER BY CASE WHEN t.start_date <= $1 THEN -t.seq ELSE t.seq + 1000000 END LIMIT 1)"
         )
     };
-    let text = format!(
-        "UPDATE pools SET contract_start = {}, contract_end = {}, cancel_by = {}, \
-         auto_renew = (SELECT c.auto_renew FROM contracts c WHERE c.id = pools.contract_id), \
-         notice_days = (SELECT c.notice_days FROM contracts c WHERE c.id = pools.contract_id) \
+    let contract_col = |col: &str| format!("(SELECT c.{col} FROM contracts c WHERE c.id = pools.contract_id)");
+    let select = format!(
+        "SELECT id, contract_start, contract_end, cancel_by, auto_renew, notice_days, {} AS r_start, {} AS r_end, \
+         {} AS r_cancel_by, {} AS r_auto_renew, {} AS r_notice_days FROM pools \
          WHERE contract_id IS NOT NULL AND (contract_id = $2 OR ($2 = 0 AND COALESCE(contract_end, '') <> {}))",
         running("start_date"),
         running("end_date"),
         running("cancel_by"),
+        contract_col("auto_renew"),
+        contract_col("notice_days"),
         running("end_date"),
     );
-    let done = sqlx::query(&text).bind(today.to_string()).bind(contract_id.unwrap_or(0)).execute(conn).await?;
-    Ok(done.rows_affected())
+    let rows =
+        sqlx::query(&select).bind(today.to_string()).bind(contract_id.unwrap_or(0)).fetch_all(&mut *conn).await?;
+    let mut changes = Vec::new();
+    for r in &rows {
+        let before = PoolContractDates {
+            contract_start: r.try_get("contract_start")?,
+            contract_end: r.try_get("contract_end")?,
+            cancel_by: r.try_get("cancel_by")?,
+            auto_renew: r.try_get::<i64, _>("auto_renew")? != 0,
+            notice_days: r.try_get("notice_days")?,
+        };
+        let after = PoolContractDates {
+            contract_start: r.try_get("r_start")?,
+            contract_end: r.try_get("r_end")?,
+            cancel_by: r.try_get("r_cancel_by")?,
+            auto_renew: r.try_get::<Option<i64>, _>("r_auto_renew")?.unwrap_or(0) != 0,
+            notice_days: r.try_get("r_notice_days")?,
+        };
+        if before != after {
+            changes.push(PoolDatesSync { pool_id: r.try_get("id")?, before, after });
+        }
+    }
+    for chunk in changes.chunks(500) {
+        let ids: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let text = format!(
+            "UPDATE pools SET contract_start = {}, contract_end = {}, cancel_by = {}, auto_renew = {}, \
+             notice_days = {} WHERE id IN ({})",
+            running("start_date"),
+            running("end_date"),
+            running("cancel_by"),
+            contract_col("auto_renew"),
+            contract_col("notice_days"),
+            ids.join(", "),
+        );
+        let mut q = sqlx::query(&text).bind(today.to_string());
+        for c in chunk {
+            q = q.bind(c.pool_id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(changes)
+}
+
+/// The contract each of these pools belongs to now: (pool, contract).
+pub async fn pool_links(conn: &mut Conn, pool_ids: &[i64]) -> Result<Vec<(i64, Option<i64>)>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT id, contract_id FROM pools WHERE id IN ");
+    sql.bind_list(pool_ids).push(" ORDER BY id");
+    let rows = sql.query().fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("contract_id")?))).collect()
+}
+
+/// The users watching a contract, inside a transaction.
+pub async fn watcher_ids(conn: &mut Conn, contract_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT user_id FROM contract_watchers WHERE contract_id = $1 ORDER BY user_id")
+        .bind(contract_id)
+        .fetch_all(&mut *conn)
+        .await
 }

@@ -140,6 +140,7 @@ pub async fn queue_mail(conn: &mut Conn, m: &Mail<'_>, now: DateTime<Utc>) -> Re
 #[derive(Debug, Clone)]
 pub struct QueuedMail {
     pub id: i64,
+    pub alert_id: Option<i64>,
     pub recipient: String,
     pub subject: String,
     pub text: String,
@@ -169,7 +170,7 @@ pub async fn claim_mail(
     .execute(pool)
     .await?;
     let rows = sqlx::query(
-        "SELECT id, recipient, subject, body_text, body_html, attempts FROM outbox WHERE status = 'pending' \
+        "SELECT id, alert_id, recipient, subject, body_text, body_html, attempts FROM outbox WHERE status = 'pending' \
          AND claim_token = $1 ORDER BY id",
     )
     .bind(token)
@@ -179,6 +180,7 @@ pub async fn claim_mail(
         .map(|r| {
             Ok(QueuedMail {
                 id: r.try_get("id")?,
+                alert_id: r.try_get("alert_id")?,
                 recipient: r.try_get("recipient")?,
                 subject: r.try_get("subject")?,
                 text: r.try_get("body_text")?,
@@ -189,36 +191,67 @@ pub async fn claim_mail(
         .collect()
 }
 
-pub async fn mail_sent(pool: &AnyPool, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// Extend this sender's lease on one message right before sending it; false when the lease ran out and another
+/// sender took the message over (or it is no longer pending), and then it must not be sent by us.
+pub async fn renew_claim(pool: &AnyPool, id: i64, token: &str, until: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND claim_token = $3 AND status = 'pending'")
+            .bind(to_db(until))
+            .bind(id)
+            .bind(token)
+            .execute(pool)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Mark a message sent, if the claim is still ours.
+pub async fn mail_sent(pool: &AnyPool, id: i64, token: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, claimed_until = NULL, \
-         claim_token = NULL, last_error = NULL WHERE id = $2",
+         claim_token = NULL, last_error = NULL WHERE id = $2 AND claim_token = $3",
     )
     .bind(to_db(now))
     .bind(id)
+    .bind(token)
     .execute(pool)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
-/// Record a failed attempt: retry at `retry_at`, or give up (`None`).
+/// Record a failed attempt: retry at `retry_at`, or give up (`None`). Only while the claim is ours.
 pub async fn mail_failed(
     pool: &AnyPool,
     id: i64,
+    token: &str,
     error: &str,
     retry_at: Option<DateTime<Utc>>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE outbox SET status = $1, attempts = attempts + 1, next_attempt_at = COALESCE($2, next_attempt_at), \
-         claimed_until = NULL, claim_token = NULL, last_error = $3 WHERE id = $4",
+         claimed_until = NULL, claim_token = NULL, last_error = $3 WHERE id = $4 AND claim_token = $5",
     )
     .bind(if retry_at.is_some() { "pending" } else { "failed" })
     .bind(retry_at.map(to_db))
     .bind(error)
     .bind(id)
+    .bind(token)
     .execute(pool)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
+}
+
+/// Give up on a message without sending it (its recipient may no longer read what it is about).
+pub async fn mail_withheld(pool: &AnyPool, id: i64, token: &str, reason: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = 'failed', claimed_until = NULL, claim_token = NULL, last_error = $1 \
+         WHERE id = $2 AND claim_token = $3",
+    )
+    .bind(reason)
+    .bind(id)
+    .bind(token)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// (pending, sent, failed) message counts.

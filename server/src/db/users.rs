@@ -121,3 +121,14 @@ pub async fn assignable(pool: &AnyPool, departments: &[i64]) -> Result<Vec<Ref>,
     let rows = sql.query().fetch_all(pool).await?;
     rows.iter().map(|r| Ok(Ref { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
 }
+
+/// The login behind an e-mail address: a user with that address, or linked to the person who has it.
+pub async fn user_of_address(pool: &AnyPool, email: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT MIN(u.id) FROM users u WHERE LOWER(u.email) = LOWER($1) \
+         OR u.person_id IN (SELECT p.id FROM people p WHERE LOWER(p.email) = LOWER($1))",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await
+}

@@ -75,6 +75,61 @@ pub fn can_read_people(user: &User) -> bool {
     !user.roles.is_empty()
 }
 
+/// Who reads a contract's covered pools. In the app that is the caller's department scope; Seatwise's own messages
+/// (alert e-mail, calendar feeds) also reach a pool's owner by address, so a recipient sees the pools they own too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reader {
+    pub scope: Scope,
+    /// Lower-cased address of a recipient; pools owned by this address are theirs to hear about.
+    pub email: Option<String>,
+}
+
+impl Reader {
+    /// A signed-in caller: their roles' scope (as `pool_read_scope`).
+    pub fn user(user: &User) -> Self {
+        Reader { scope: pool_read_scope(user), email: None }
+    }
+
+    /// Someone Seatwise writes to: their login's current scope if they have one, and the pools they own.
+    pub fn recipient(user: Option<&User>, email: &str) -> Self {
+        Reader { scope: user.map_or(Scope::Nothing, pool_read_scope), email: Some(email.trim().to_lowercase()) }
+    }
+
+    /// Whether this reader sees a pool of `department_id` owned by `owner_email`.
+    pub fn sees(&self, department_id: i64, owner_email: Option<&str>) -> bool {
+        self.scope.contains(department_id)
+            || matches!((&self.email, owner_email), (Some(me), Some(owner)) if owner.trim().eq_ignore_ascii_case(me))
+    }
+}
+
+/// Whether a reader sees a contract at all: everything-readers do, others through at least one visible pool.
+pub fn sees_contract(reader: &Reader, visible_pools: usize) -> bool {
+    reader.scope == Scope::All || visible_pools > 0
+}
+
+/// The one rule for what of a contract a reader sees: the covered pools `sees` allows, in order, and how many
+/// were left out. Every read path (detail, list, calendar, alerts, e-mail, feed) goes through this.
+pub fn visible_pools<'a, P>(
+    reader: &Reader,
+    pools: impl IntoIterator<Item = &'a P>,
+    facts: impl Fn(&P) -> (i64, Option<&str>),
+) -> (Vec<&'a P>, i64)
+where
+    P: 'a,
+{
+    let mut hidden = 0;
+    let mut shown = Vec::new();
+    for p in pools {
+        let (department, owner) = facts(p);
+        if reader.sees(department, owner) {
+            shown.push(p);
+        } else {
+            hidden += 1;
+        }
+    }
+    (shown, hidden)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +170,22 @@ mod tests {
         assert_eq!(pool_read_scope(&nobody), Scope::Nothing);
         assert_eq!(Scope::Nothing.as_filter(), Some(vec![]));
         assert!(!can_read_people(&nobody));
+    }
+
+    #[test]
+    fn readers_see_their_departments_pools_and_recipients_their_own() {
+        let owner = user(&[Role::LicenseOwner], &[3]);
+        let pools = [(1, 3, None), (2, 5, Some("Ann@Example.com".to_string())), (3, 5, None)];
+        fn facts(p: &(i64, i64, Option<String>)) -> (i64, Option<&str>) {
+            (p.1, p.2.as_deref())
+        }
+        let (shown, hidden) = visible_pools(&Reader::user(&owner), &pools, facts);
+        assert_eq!((shown.iter().map(|p| p.0).collect::<Vec<_>>(), hidden), (vec![1], 2));
+        let (shown, hidden) = visible_pools(&Reader::recipient(Some(&owner), "ann@example.com"), &pools, facts);
+        assert_eq!((shown.iter().map(|p| p.0).collect::<Vec<_>>(), hidden), (vec![1, 2], 1));
+        let (shown, hidden) = visible_pools(&Reader::recipient(None, "bob@example.com"), &pools, facts);
+        assert_eq!((shown.len(), hidden), (0, 3), "no login, no owned pool: nothing");
+        let admin = user(&[Role::Admin], &[]);
+        assert_eq!(visible_pools(&Reader::user(&admin), &pools, facts).1, 0);
     }
 }

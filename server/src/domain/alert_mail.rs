@@ -22,7 +22,10 @@ pub struct AlertMail<'a> {
     pub end_date: NaiveDate,
     pub auto_renew: bool,
     pub value: Option<&'a seatwise_types::Money>,
+    /// The visible pools' names; the recipient's view of the contract.
     pub pools: &'a [String],
+    /// Covered pools outside the recipient's scope, left out of `pools` and `value`.
+    pub hidden_pools: i64,
 }
 
 pub struct Rendered {
@@ -64,6 +67,12 @@ pub fn render(m: &AlertMail<'_>, base_url: &str) -> Rendered {
     }
     if !m.pools.is_empty() {
         facts.push(("Licenses", m.pools.join(", ")));
+    }
+    if m.hidden_pools > 0 {
+        facts.push((
+            "Note",
+            "Part of this contract covers pools outside your departments; they are left out here.".into(),
+        ));
     }
     let mut text = format!("{headline}.\n\n");
     for (k, v) in &facts {
@@ -137,6 +146,7 @@ mod tests {
             auto_renew: true,
             value: Some(&value),
             pools: &pools,
+            hidden_pools: 0,
         };
         let r = render(&m, "https://seatwise.example.com/");
         assert_eq!(r.subject, "Cancel by 2026-12-01: Figma Organization (Figma)");
@@ -145,6 +155,9 @@ mod tests {
         assert!(r.text.contains("Value: 12500.00 USD"), "{}", r.text);
         assert!(r.html.contains("Figma &lt;Org&gt;"), "HTML is escaped");
         assert!(r.html.contains("href=\"https://seatwise.example.com/contracts/4\""));
+        assert!(!r.text.contains("outside your departments"));
+        let partial = render(&AlertMail { hidden_pools: 2, ..m }, "https://seatwise.example.com/");
+        assert!(partial.text.contains("Part of this contract covers pools outside your departments"));
     }
 
     #[test]

@@ -5,8 +5,10 @@ use serde::Deserialize;
 
 use crate::auth::Actor;
 use crate::db::alerts::{self as store, AlertFilter, AlertSort, Inbox};
+use crate::db::contracts as contract_store;
 use crate::db::jobs::{self as mail_store, Mail};
 use crate::db::{users, Tx};
+use crate::domain::access::{self, Reader};
 use crate::domain::alert_mail;
 use crate::domain::limits;
 use crate::error::{AppError, AppResult};
@@ -27,6 +29,34 @@ pub struct AlertListParams {
     pub sort: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
+}
+
+/// Whom Seatwise writes to at `email`: their login's roles and departments as they are now, and the pools they own.
+pub async fn recipient_reader(state: &AppState, email: &str, user_id: Option<i64>) -> AppResult<Reader> {
+    let user_id = match user_id {
+        Some(id) => Some(id),
+        None => users::user_of_address(&state.db.read, email).await?,
+    };
+    let user = match user_id {
+        Some(id) => users::load(&state.db.read, id).await?,
+        None => None,
+    };
+    Ok(Reader::recipient(user.as_ref(), email))
+}
+
+/// Whether a message about `alert_id` may still go to `email`: checked again when it is sent, so someone who lost
+/// the contract's departments after it was queued is not told.
+pub async fn may_receive(state: &AppState, alert_id: Option<i64>, email: &str) -> AppResult<bool> {
+    let Some(alert_id) = alert_id else {
+        return Ok(true);
+    };
+    let Some(contract_id) = store::contract_of(&state.db.read, alert_id).await? else {
+        return Ok(false);
+    };
+    let covered = contract_store::covered_pools(&state.db.read, &[contract_id]).await?;
+    let reader = recipient_reader(state, email, None).await?;
+    let (visible, _) = contracts::view(&reader, &covered, contract_id);
+    Ok(access::sees_contract(&reader, visible.len()))
 }
 
 pub async fn list(state: &AppState, actor: &Actor, p: &AlertListParams) -> AppResult<Page<Alert>> {
@@ -106,11 +136,19 @@ fn still_open(alert: &Alert) -> AppResult<()> {
     Ok(())
 }
 
+/// The alert changed between reading it and writing (a decision, the daily job or another person): the
+/// transaction is dropped, so nothing is written and nothing ledgered.
+fn moved() -> AppError {
+    AppError::Conflict("This alert changed a moment ago (decided, superseded or updated); reload it.".into())
+}
+
 pub async fn acknowledge(state: &AppState, actor: &Actor, id: i64) -> AppResult<Alert> {
     let before = actionable(state, actor, id).await?;
     still_open(&before)?;
     let mut tx = state.db.begin().await?;
-    store::acknowledge(&mut tx, id, actor.ledger_name(), state.clock.now()).await?;
+    if !store::acknowledge(&mut tx, id, before.status, actor.ledger_name(), state.clock.now()).await? {
+        return Err(moved());
+    }
     finish(state, actor, tx, id, &before, "alert.acknowledge").await
 }
 
@@ -131,7 +169,9 @@ pub async fn snooze(state: &AppState, actor: &Actor, id: i64, input: &SnoozeInpu
         ));
     }
     let mut tx = state.db.begin().await?;
-    store::snooze(&mut tx, id, input.until).await?;
+    if !store::snooze(&mut tx, id, before.status, input.until).await? {
+        return Err(moved());
+    }
     finish(state, actor, tx, id, &before, "alert.snooze").await
 }
 
@@ -146,7 +186,9 @@ pub async fn assign(state: &AppState, actor: &Actor, id: i64, input: &AssignInpu
         }
     }
     let mut tx = state.db.begin().await?;
-    store::assign(&mut tx, id, input.user_id).await?;
+    if !store::assign(&mut tx, id, before.status, input.user_id).await? {
+        return Err(moved());
+    }
     // Tell the new assignee, unless they assigned it to themselves.
     if let (Some(user_id), Some(_)) = (input.user_id.filter(|u| *u != actor.user.id), &state.mailer) {
         if let Some(user) = users::load(&state.db.read, user_id).await? {

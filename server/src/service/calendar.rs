@@ -1,13 +1,14 @@
 //! The renewal calendar (end and cancel-by dates, the quarter pipeline) and each user's iCalendar feed.
 
 use chrono::{Datelike, Days, Months, NaiveDate};
-use seatwise_types::{money_totals, Calendar, CalendarEvent, CalendarFeed, DateKind, PipelineBucket};
+use seatwise_types::{money_totals, Calendar, CalendarEvent, CalendarFeed, DateKind, Money, PipelineBucket};
 use serde::Deserialize;
 
 use crate::auth::Actor;
 use crate::db::contracts::{self as store, CalendarRow, ContractFilter};
 use crate::db::jobs as feeds;
 use crate::db::users;
+use crate::domain::access::{self, Reader};
 use crate::domain::ics::{self, FeedEntry};
 use crate::domain::limits;
 use crate::domain::renewals as rules;
@@ -59,9 +60,36 @@ fn events_of(r: &CalendarRow, from: NaiveDate, to: NaiveDate, today: NaiveDate) 
                 days_left,
                 urgency: rules::urgency(days_left),
                 value: r.value.clone(),
+                hidden_pools: r.hidden_pools,
             }
         })
         .collect()
+}
+
+/// Keep the rows `reader` may see, each valued by what they may see of it (the access policy in one place).
+async fn scoped_rows(state: &AppState, rows: Vec<CalendarRow>, reader: &Reader) -> AppResult<Vec<CalendarRow>> {
+    let mut ids: Vec<i64> = rows.iter().map(|r| r.contract_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let covered = store::covered_pools(&state.db.read, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|mut r| {
+            let (visible, hidden) = contracts::view(reader, &covered, r.contract_id);
+            if !access::sees_contract(reader, visible.len()) {
+                return None;
+            }
+            if hidden > 0 {
+                let sum = visible
+                    .iter()
+                    .filter(|p| p.currency == r.currency)
+                    .fold(0_i64, |sum, p| sum.saturating_add(p.annual_cost_minor));
+                r.value = (sum > 0).then(|| Money::new(sum, r.currency.clone()));
+                r.hidden_pools = hidden;
+            }
+            Some(r)
+        })
+        .collect())
 }
 
 pub async fn calendar(state: &AppState, actor: &Actor, p: &CalendarParams) -> AppResult<Calendar> {
@@ -90,12 +118,13 @@ pub async fn calendar(state: &AppState, actor: &Actor, p: &CalendarParams) -> Ap
         owner_id: p.owner_id,
         ..Default::default()
     };
-    let rows = store::calendar(&state.db.read, &f, from, to).await?;
+    let reader = Reader::user(&actor.user);
+    let rows = scoped_rows(state, store::calendar(&state.db.read, &f, from, to).await?, &reader).await?;
     let mut events: Vec<CalendarEvent> = rows.iter().flat_map(|r| events_of(r, from, to, today)).collect();
     events.sort_by_key(|e| (e.date, e.contract_id));
 
     let horizon = today.checked_add_days(Days::new(PIPELINE[2] as u64)).unwrap_or(today);
-    let upcoming = store::calendar(&state.db.read, &f, today, horizon).await?;
+    let upcoming = scoped_rows(state, store::calendar(&state.db.read, &f, today, horizon).await?, &reader).await?;
     let pipeline = PIPELINE
         .iter()
         .map(|within| {
@@ -183,7 +212,9 @@ pub async fn render_feed(state: &AppState, token: &str) -> AppResult<String> {
     let from = today.checked_sub_days(Days::new(92)).unwrap_or(today);
     let to = today.checked_add_months(Months::new(24)).unwrap_or(today);
     let f = ContractFilter { ids: Some(ids), ..Default::default() };
-    let rows = store::calendar(&state.db.read, &f, from, to).await?;
+    // The user's scope now, not when they started watching: someone who lost a department loses its entries.
+    let reader = Reader::recipient(Some(&user), &user.email);
+    let rows = scoped_rows(state, store::calendar(&state.db.read, &f, from, to).await?, &reader).await?;
     let entries: Vec<FeedEntry> = rows
         .iter()
         .flat_map(|r| {

@@ -7,9 +7,11 @@ use serde::Deserialize;
 use crate::auth::Actor;
 use crate::db::alerts::{self as alert_store, AlertFilter, Inbox};
 use crate::db::catalog::{self, CatalogTable};
-use crate::db::contracts::{self as store, ContractFilter, ContractSort, NewTerm, StoredContract};
+use crate::db::contracts::{
+    self as store, ContractFilter, ContractSort, CoveredPool, NewTerm, PoolDatesSync, StoredContract,
+};
 use crate::db::Conn;
-use crate::domain::access::{self, Scope};
+use crate::domain::access::{self, Reader, Scope};
 use crate::domain::limits;
 use crate::domain::renewals::{self as rules, ContractValues};
 use crate::error::{AppError, AppResult};
@@ -71,7 +73,35 @@ pub fn to_api(c: StoredContract, pools: Vec<Ref>, today: NaiveDate) -> Contract 
         term: c.term,
         pools,
         open_alerts: c.open_alerts,
+        hidden_pools: 0,
     }
+}
+
+/// What `reader` may see of one contract: its visible covered pools and how many are hidden.
+pub fn view<'a>(reader: &Reader, covered: &'a [CoveredPool], contract_id: i64) -> (Vec<&'a CoveredPool>, i64) {
+    let mine = covered.iter().filter(|p| p.contract_id == contract_id);
+    access::visible_pools(reader, mine, |p| (p.department_id, p.owner_email.as_deref()))
+}
+
+/// A contract seen by someone who sees only some of its pools: the contract's own prices and seats cover the
+/// hidden pools too, so they are withheld and its value is the visible pools' annual cost (in its currency).
+fn withhold(mut c: StoredContract, visible: &[&CoveredPool]) -> StoredContract {
+    c.renewal_price_minor = None;
+    c.term.price = None;
+    c.term.seats = None;
+    c.pools_value_minor = visible
+        .iter()
+        .filter(|p| p.currency == c.currency)
+        .fold(0_i64, |sum, p| sum.saturating_add(p.annual_cost_minor));
+    c
+}
+
+/// The API shape of a contract as `reader` may see it (`covered`: the covered pools of at least this contract).
+pub fn scoped_api(c: StoredContract, covered: &[CoveredPool], reader: &Reader, today: NaiveDate) -> Contract {
+    let (visible, hidden) = view(reader, covered, c.id);
+    let refs = visible.iter().map(|p| p.pool.clone()).collect();
+    let c = if hidden > 0 { withhold(c, &visible) } else { c };
+    Contract { hidden_pools: hidden, ..to_api(c, refs, today) }
 }
 
 pub async fn list(state: &AppState, actor: &Actor, p: &ContractListParams) -> AppResult<Page<Contract>> {
@@ -90,22 +120,18 @@ pub async fn list(state: &AppState, actor: &Actor, p: &ContractListParams) -> Ap
     let (rows, total) = store::list(&state.db.read, &f, sort, page, per_page).await?;
     let today = org::today(state).await?;
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
-    let pools = store::pools_of(&state.db.read, &ids).await?;
-    let items = rows
-        .into_iter()
-        .map(|c| {
-            let mine = pools.iter().filter(|(id, _)| *id == c.id).map(|(_, r)| r.clone()).collect();
-            to_api(c, mine, today)
-        })
-        .collect();
+    let covered = store::covered_pools(&state.db.read, &ids).await?;
+    let reader = Reader::user(&actor.user);
+    let items = rows.into_iter().map(|c| scoped_api(c, &covered, &reader, today)).collect();
     Ok(Page { items, total, page, per_page })
 }
 
 /// A contract the caller may read (404 outside their scope) and whether they may change it.
 pub async fn readable(state: &AppState, actor: &Actor, id: i64) -> AppResult<(StoredContract, bool)> {
-    let scope = read_scope(actor)?;
+    read_scope(actor)?;
     let departments = store::departments_of(&state.db.read, id).await?;
-    let visible = scope == Scope::All || departments.iter().any(|d| scope.contains(*d));
+    let reader = Reader::user(&actor.user);
+    let visible = access::sees_contract(&reader, departments.iter().filter(|d| reader.sees(**d, None)).count());
     let contract = match store::get(&state.db.read, id).await? {
         Some(c) if visible => c,
         _ => return Err(AppError::NotFound("contract")),
@@ -117,15 +143,27 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<Contr
     let (c, can_edit) = readable(state, actor, id).await?;
     let today = org::today(state).await?;
     let db = &state.db.read;
-    let terms = store::terms(db, id, &c.currency).await?;
+    let currency = c.currency.clone();
     let inactive_before = today.checked_sub_days(Days::new(INACTIVE_DAYS)).unwrap_or(today);
-    let pools = store::usage(db, id, inactive_before).await?;
+    let covered = store::covered_pools(db, &[id]).await?;
+    let reader = Reader::user(&actor.user);
+    let (visible, _) = view(&reader, &covered, id);
+    let visible: Vec<i64> = visible.iter().map(|p| p.pool.id).collect();
+    let contract = scoped_api(c, &covered, &reader, today);
+    let mut terms = store::terms(db, id, &currency).await?;
+    let pools =
+        store::usage(db, id, inactive_before).await?.into_iter().filter(|u| visible.contains(&u.pool.id)).collect();
+    if contract.hidden_pools > 0 {
+        for t in &mut terms {
+            t.price = None;
+            t.seats = None;
+        }
+    }
     let watchers = store::watchers(db, id).await?;
     let filter = AlertFilter { contract_id: Some(id), inbox: Inbox::All, today, ..Default::default() };
     let (alerts, _) = alert_store::list(db, &filter, 1, 100).await?;
-    let refs = pools.iter().map(|p| p.pool.clone()).collect();
     let watching = watchers.iter().any(|w| w.id == actor.user.id);
-    Ok(ContractDetail { contract: to_api(c, refs, today), terms, pools, watchers, watching, alerts, can_edit })
+    Ok(ContractDetail { contract, terms, pools, watchers, watching, alerts, can_edit })
 }
 
 /// Domain checks, then the references only the database can check; all problems reported together.
@@ -217,9 +255,10 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ContractInput) -> A
     let id = store::insert(&mut tx, &values, &currency, now).await?;
     let term = new_term(id, 1, &values, values.term_start, values.term_end);
     store::insert_term(&mut tx, &term, now).await?;
-    store::set_pools(&mut tx, id, &sorted(&input.pool_ids)).await?;
-    store::set_watchers(&mut tx, id, &sorted(&input.watcher_ids)).await?;
-    store::sync_running_terms(&mut tx, today, Some(id)).await?;
+    let mut entries = link_pools(&mut tx, id, &sorted(&input.pool_ids)).await?;
+    entries.extend(replace_watchers(&mut tx, id, &sorted(&input.watcher_ids)).await?);
+    entries.extend(synced_entries(&store::sync_running_terms(&mut tx, today, Some(id)).await?)?);
+    ledger::record_many(&mut tx, now, actor.ledger_name(), entries).await?;
     let stored = stored_api(&mut tx, id, today).await?;
     ledger::record(
         &mut tx,
@@ -230,6 +269,46 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ContractInput) -> A
     .await?;
     tx.commit().await?;
     Ok(stored)
+}
+
+/// A pool moved onto or off a contract; ledgered on the pool, where its history is read.
+fn link_entry(pool_id: i64, before: Option<i64>, after: Option<i64>) -> AppResult<ledger::Pending> {
+    let (b, a) = (serde_json::json!({"contract_id": before}), serde_json::json!({"contract_id": after}));
+    Ok(ledger::Pending::of(Change::changed("pool.contract_link", "pool", Some(pool_id), &b, &a))?)
+}
+
+/// Point exactly these pools at the contract; one ledger entry per pool whose contract changed.
+async fn link_pools(conn: &mut Conn, id: i64, pool_ids: &[i64]) -> AppResult<Vec<ledger::Pending>> {
+    let mut touched: Vec<i64> = store::pools_of(&mut *conn, &[id]).await?.into_iter().map(|(_, p)| p.id).collect();
+    touched.extend(pool_ids);
+    touched.sort_unstable();
+    touched.dedup();
+    let before = store::pool_links(conn, &touched).await?;
+    store::set_pools(conn, id, pool_ids).await?;
+    let after = store::pool_links(conn, &touched).await?;
+    before.iter().zip(&after).filter(|(b, a)| b != a).map(|((pool, b), (_, a))| link_entry(*pool, *b, *a)).collect()
+}
+
+/// Replace the watchers; a ledger entry when the set changed (a watch or unwatch of one's own is ledgered too).
+async fn replace_watchers(conn: &mut Conn, id: i64, user_ids: &[i64]) -> AppResult<Vec<ledger::Pending>> {
+    let before = store::watcher_ids(conn, id).await?;
+    if before == user_ids {
+        return Ok(Vec::new());
+    }
+    store::set_watchers(conn, id, user_ids).await?;
+    let (b, a) = (serde_json::json!({"watcher_ids": before}), serde_json::json!({"watcher_ids": user_ids}));
+    Ok(vec![ledger::Pending::of(Change::changed("contract.watchers", "contract", Some(id), &b, &a))?])
+}
+
+/// Ledger entries for the pools whose contract dates followed a running term.
+pub fn synced_entries(changes: &[PoolDatesSync]) -> AppResult<Vec<ledger::Pending>> {
+    changes
+        .iter()
+        .map(|c| {
+            let change = Change::changed("pool.contract_dates", "pool", Some(c.pool_id), &c.before, &c.after);
+            Ok(ledger::Pending::of(change)?)
+        })
+        .collect()
 }
 
 async fn stored_api(conn: &mut Conn, id: i64, today: NaiveDate) -> AppResult<Contract> {
@@ -246,7 +325,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &ContractIn
     let (values, currency) = validate(state, actor, input, Some(id)).await?;
     let now = state.clock.now();
     let today = org::load(&state.db).await?.today(now);
-    let before_api = to_api(before.clone(), Vec::new(), today);
+
     // Renewal dates count from the term being edited when its dates or length change.
     let anchor = if values.term_start != before.term.start_date || values.term_months != before.term_months {
         values.term_start
@@ -254,13 +333,16 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &ContractIn
         before.cycle_anchor
     };
     let mut tx = state.db.begin().await?;
+    // "Before" as stored, covered pools included, read in the transaction that writes.
+    let before_api = stored_api(&mut tx, id, today).await?;
     store::update(&mut tx, id, &values, &currency, anchor, now).await?;
     let mut term = new_term(id, before.term.seq, &values, values.term_start, values.term_end);
     term.price_minor = before.term.price.as_ref().map(|p| p.amount_minor).or(term.price_minor);
     store::update_term(&mut tx, &term, before.term.id).await?;
-    store::set_pools(&mut tx, id, &sorted(&input.pool_ids)).await?;
-    store::set_watchers(&mut tx, id, &sorted(&input.watcher_ids)).await?;
-    store::sync_running_terms(&mut tx, today, Some(id)).await?;
+    let mut entries = link_pools(&mut tx, id, &sorted(&input.pool_ids)).await?;
+    entries.extend(replace_watchers(&mut tx, id, &sorted(&input.watcher_ids)).await?);
+    entries.extend(synced_entries(&store::sync_running_terms(&mut tx, today, Some(id)).await?)?);
+    ledger::record_many(&mut tx, now, actor.ledger_name(), entries).await?;
     let after = stored_api(&mut tx, id, today).await?;
     ledger::record(
         &mut tx,
@@ -386,13 +468,18 @@ pub async fn decide(
     closing.sort_unstable();
     closing.dedup();
     for a in closing {
-        alert_store::decide(&mut tx, a, input.decision, comment, &by, now).await?;
+        // The alert decided from must still be active (the daily job may have superseded it); others that moved
+        // meanwhile are simply no longer open.
+        if !alert_store::decide(&mut tx, a, input.decision, comment, &by, now).await? && Some(a) == alert_id {
+            return Err(AppError::Conflict("This alert was decided or superseded a moment ago; reload it.".into()));
+        }
     }
     if input.decision.is_final() {
         alert_store::supersede_others(&mut tx, id, alert_id.unwrap_or(0)).await?;
     }
     ledger::record(&mut tx, now, &by, Change::created("contract.decision", "contract", Some(id), &decision)).await?;
-    store::sync_running_terms(&mut tx, today, Some(id)).await?;
+    let synced = synced_entries(&store::sync_running_terms(&mut tx, today, Some(id)).await?)?;
+    ledger::record_many(&mut tx, now, &by, synced).await?;
     tx.commit().await?;
     detail(state, actor, id).await
 }
@@ -406,7 +493,17 @@ pub async fn history(
     per_page: Option<i64>,
 ) -> AppResult<Page<seatwise_types::LedgerEntry>> {
     readable(state, actor, id).await?;
-    ledger::history(&state.db, "contract", id, page, per_page).await
+    let mut entries = ledger::history(&state.db, "contract", id, page, per_page).await?;
+    // Recorded values cover the whole contract (every pool, its price, its recipients): someone who sees only part
+    // of it gets what happened and when, not the values.
+    let covered = store::covered_pools(&state.db.read, &[id]).await?;
+    if view(&Reader::user(&actor.user), &covered, id).1 > 0 {
+        for e in &mut entries.items {
+            e.before = None;
+            e.after = None;
+        }
+    }
+    Ok(entries)
 }
 
 /// Watch a contract you can read (its alerts reach you; it joins your calendar feed), or stop watching it.
@@ -456,10 +553,11 @@ pub async fn adopt_pool_terms(state: &AppState, actor: &Actor) -> AppResult<seat
             }
         };
         store::set_pool(&mut tx, id, p.pool_id).await?;
+        entries.push(link_entry(p.pool_id, None, Some(id))?);
         done.pools += 1;
     }
+    entries.extend(synced_entries(&store::sync_running_terms(&mut tx, today, None).await?)?);
     ledger::record_many(&mut tx, now, actor.ledger_name(), entries).await?;
-    store::sync_running_terms(&mut tx, today, None).await?;
     tx.commit().await?;
     Ok(done)
 }

@@ -104,6 +104,8 @@ async fn run(conn: &mut Conn, state: &AppState, who: &str, users: &[GraphUser], 
                 Some(id) => *id,
                 None => {
                     let id = catalog::insert_department(conn, d).await?;
+                    ledger::record(conn, now, who, Change::created("department.create", "department", Some(id), d))
+                        .await?;
                     departments.insert(d.to_lowercase(), id);
                     s.new_departments.push(d.clone());
                     id
@@ -116,6 +118,8 @@ async fn run(conn: &mut Conn, state: &AppState, who: &str, users: &[GraphUser], 
                 Some(id) => *id,
                 None => {
                     let id = catalog::insert_cost_centre(conn, c, c).await?;
+                    ledger::record(conn, now, who, Change::created("cost_centre.create", "cost_centre", Some(id), c))
+                        .await?;
                     cost_centres.insert(c.to_lowercase(), id);
                     s.new_cost_centres.push(c.clone());
                     id

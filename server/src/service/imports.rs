@@ -220,6 +220,15 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
         })
         .collect();
     store::set_managers(&mut tx, &managers).await?;
+    let links = managers
+        .iter()
+        .map(|(id, manager)| {
+            let before = serde_json::json!({"manager_id": current.get(id).copied().flatten()});
+            let after = serde_json::json!({"manager_id": manager});
+            Pending::of(Change::changed("person.manager", "person", Some(*id), &before, &after))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    ledger::record_many(&mut tx, now, who, links).await?;
     tracing::debug!(elapsed = ?started.elapsed(), managers = managers.len(), "import: managers linked");
     for person_id in &plan.missing {
         store::flag_missing(&mut tx, *person_id, now).await?;

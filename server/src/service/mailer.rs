@@ -71,33 +71,60 @@ pub struct Delivery {
     pub failed: u64,
 }
 
+/// How long a claim keeps other senders off a message.
+const LEASE_MINUTES: i64 = 5;
+
 /// Send every due message this instance can claim.
 pub async fn deliver_due(state: &AppState) -> AppResult<Delivery> {
-    let Some(mailer) = state.mailer.clone() else {
+    if state.mailer.is_none() {
         return Ok(Delivery::default());
-    };
+    }
     let mut report = Delivery::default();
     let token = crate::domain::secret::random_token("");
     for _ in 0..100 {
         let now = state.clock.now();
-        let batch = store::claim_mail(&state.db.write, &token, now, chrono::Duration::minutes(5), BATCH).await?;
+        let lease = chrono::Duration::minutes(LEASE_MINUTES);
+        let batch = store::claim_mail(&state.db.write, &token, now, lease, BATCH).await?;
         if batch.is_empty() {
             break;
         }
-        for m in &batch {
-            match mailer.send(m).await {
-                Ok(()) => {
-                    store::mail_sent(&state.db.write, m.id, state.clock.now()).await?;
-                    report.sent += 1;
-                }
-                Err(error) => {
-                    let attempts = m.attempts + 1;
-                    let retry = (attempts < MAX_ATTEMPTS)
-                        .then(|| state.clock.now() + chrono::Duration::minutes(2_i64.pow(attempts as u32)));
-                    tracing::warn!(outbox_id = m.id, attempts, error = %Escaped(&error), "e-mail not sent");
-                    store::mail_failed(&state.db.write, m.id, &error, retry).await?;
-                    report.failed += 1;
-                }
+        let done = send_claimed(state, &token, &batch).await?;
+        report.sent += done.sent;
+        report.failed += done.failed;
+    }
+    Ok(report)
+}
+
+/// Send a batch claimed under `token`. A batch can outlive its lease (a slow relay), and then another sender
+/// may have claimed the rest: each message's claim is renewed right before it is sent and marked sent only under
+/// the same token, so a message whose claim was taken over is left to its new sender, never sent twice.
+pub async fn send_claimed(state: &AppState, token: &str, batch: &[QueuedMail]) -> AppResult<Delivery> {
+    let Some(mailer) = state.mailer.clone() else {
+        return Ok(Delivery::default());
+    };
+    let mut report = Delivery::default();
+    for m in batch {
+        let until = state.clock.now() + chrono::Duration::minutes(LEASE_MINUTES);
+        if !store::renew_claim(&state.db.write, m.id, token, until).await? {
+            continue;
+        }
+        // Scope is checked when sending, not only when queuing: a recipient who lost access meanwhile is not told.
+        if !crate::service::alerts::may_receive(state, m.alert_id, &m.recipient).await? {
+            store::mail_withheld(&state.db.write, m.id, token, "withheld: the recipient no longer has access").await?;
+            continue;
+        }
+        match mailer.send(m).await {
+            Ok(()) => {
+                store::mail_sent(&state.db.write, m.id, token, state.clock.now()).await?;
+                report.sent += 1;
+            }
+            Err(error) => {
+                let attempts = m.attempts + 1;
+                let retry = (attempts < MAX_ATTEMPTS)
+                    .then(|| state.clock.now() + chrono::Duration::minutes(2_i64.pow(attempts as u32)));
+                tracing::warn!(outbox_id = m.id, attempts, error = %Escaped(&error), "e-mail not sent");
+                store::mail_failed(&state.db.write, m.id, token, &error, retry).await?;
+                report.failed += 1;
             }
         }
     }

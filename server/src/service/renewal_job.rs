@@ -9,11 +9,12 @@ use crate::db::alerts::{self as alerts, NewAlert};
 use crate::db::contracts::{self as store, JobTerm, NewTerm};
 use crate::db::jobs::{self as mail_store, Mail};
 use crate::db::Tx;
+use crate::domain::access;
 use crate::domain::alert_mail::{self, AlertMail};
 use crate::domain::limits;
 use crate::domain::renewals::{self as rules, DueAlert, Org, TermFacts};
 use crate::error::AppResult;
-use crate::service::contracts::to_api;
+use crate::service::contracts;
 use crate::service::ledger::{self, Change, Pending};
 use crate::state::AppState;
 
@@ -84,7 +85,8 @@ pub async fn run_day(state: &AppState, org: &Org, today: NaiveDate, now: DateTim
         tx.commit().await?;
     }
     let mut tx = state.db.begin().await?;
-    store::sync_running_terms(&mut tx, today, None).await?;
+    let synced = contracts::synced_entries(&store::sync_running_terms(&mut tx, today, None).await?)?;
+    ledger::record_many(&mut tx, now, ACTOR, synced).await?;
     tx.commit().await?;
     Ok(summary)
 }
@@ -172,32 +174,43 @@ async fn raise(
     };
     alerts::supersede_others(tx, f.contract_id, alert_id).await?;
     let recipients = store::recipients(tx, f.contract_id).await?;
+    let covered = store::covered_pools(&mut **tx, &[f.contract_id]).await?;
+    // Each recipient as they are now: someone who sees none of the contract's pools is not told at all, the others
+    // are told about the pools they may see and the value of those only.
+    let mut told = Vec::with_capacity(recipients.len());
+    for (email, user_id) in recipients {
+        let reader = crate::service::alerts::recipient_reader(state, &email, user_id).await?;
+        let (visible, _) = contracts::view(&reader, &covered, f.contract_id);
+        if access::sees_contract(&reader, visible.len()) {
+            told.push((email, user_id, reader));
+        }
+    }
+    let recipients: Vec<(String, Option<i64>)> = told.iter().map(|(e, u, _)| (e.clone(), *u)).collect();
     alerts::add_recipients(tx, alert_id, &recipients).await?;
     let mut mails = 0;
-    if state.mailer.is_some() && !recipients.is_empty() {
-        let stored = store::get(&mut **tx, f.contract_id).await?;
-        let pools = store::pools_of(&mut **tx, &[f.contract_id]).await?.into_iter().map(|(_, p)| p).collect();
-        if let Some(c) = stored {
-            let contract = to_api(c, pools, today);
-            let pool_names: Vec<String> = contract.pools.iter().map(|p| p.name.clone()).collect();
-            let message = alert_mail::render(
-                &AlertMail {
-                    alert_id,
-                    contract_id: contract.id,
-                    title: &contract.title,
-                    vendor: &contract.vendor.name,
-                    number: &contract.number,
-                    kind: due.kind,
-                    stage_days: due.stage_days,
-                    due_date: due.due_date,
-                    end_date: contract.term.end_date,
-                    auto_renew: contract.auto_renew,
-                    value: contract.value.as_ref(),
-                    pools: &pool_names,
-                },
-                &state.settings.public_url,
-            );
-            for (email, _) in &recipients {
+    if state.mailer.is_some() && !told.is_empty() {
+        if let Some(c) = store::get(&mut **tx, f.contract_id).await? {
+            for (email, _, reader) in &told {
+                let contract = contracts::scoped_api(c.clone(), &covered, reader, today);
+                let pool_names: Vec<String> = contract.pools.iter().map(|p| p.name.clone()).collect();
+                let message = alert_mail::render(
+                    &AlertMail {
+                        alert_id,
+                        contract_id: contract.id,
+                        title: &contract.title,
+                        vendor: &contract.vendor.name,
+                        number: &contract.number,
+                        kind: due.kind,
+                        stage_days: due.stage_days,
+                        due_date: due.due_date,
+                        end_date: contract.term.end_date,
+                        auto_renew: contract.auto_renew,
+                        value: contract.value.as_ref(),
+                        pools: &pool_names,
+                        hidden_pools: contract.hidden_pools,
+                    },
+                    &state.settings.public_url,
+                );
                 let mail = Mail {
                     alert_id: Some(alert_id),
                     recipient: email,

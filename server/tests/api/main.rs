@@ -13,4 +13,5 @@ mod people;
 mod renewals;
 mod roles;
 mod scim;
+mod scoping;
 mod web;

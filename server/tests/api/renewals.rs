@@ -511,11 +511,13 @@ async fn pools_own_contract_dates_become_contracts_and_raise_alerts() {
     let a = admin.post("/api/v1/pools", first).await.body["id"].as_i64().expect("pool");
     let b = admin.post("/api/v1/pools", second).await.body["id"].as_i64().expect("pool");
     assert_eq!(app.owner().await.post("/api/v1/contracts/from-pools", json!({})).await.status, StatusCode::FORBIDDEN);
-    let before = app.ledger_len().await;
+    let created = "ledger_entries WHERE action = 'contract.create'";
+    let linked = "ledger_entries WHERE action = 'pool.contract_link'";
+    let before = (app.count(created).await, app.count(linked).await);
     let r = admin.post("/api/v1/contracts/from-pools", json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!((r.body["contracts"].as_i64(), r.body["pools"].as_i64()), (Some(1), Some(2)));
-    assert_eq!(app.ledger_len().await, before + 1);
+    assert_eq!((app.count(created).await, app.count(linked).await), (before.0 + 1, before.1 + 2));
     let contract = app.id_of_owned(format!("SELECT contract_id FROM pools WHERE id = {a}")).await;
     assert_eq!(app.id_of_owned(format!("SELECT contract_id FROM pools WHERE id = {b}")).await, contract);
     let detail = admin.get(&format!("/api/v1/contracts/{contract}")).await;
