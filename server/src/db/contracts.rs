@@ -130,7 +130,7 @@ fn push_filter(sql: &mut Sql, f: &ContractFilter) {
             sql.push(column).push(" = ").bind(value);
             // Filters match visible pools only, so they cannot probe what outside-scope pools a contract covers.
             if let Some(scope) = &f.scope {
-                sql.push(" AND fp.department_id IN ").bind_list(scope);
+                sql.push(" AND ").push_in("fp.department_id", scope);
             }
             sql.push(")");
         }
@@ -485,9 +485,9 @@ pub async fn covered_pools<'e, E: Executor<'e, Database = Any>>(
 ) -> Result<Vec<CoveredPool>, sqlx::Error> {
     let mut sql = Sql::new(
         "SELECT p.contract_id, p.id, p.name, p.department_id, o.email AS owner_email, p.annual_cost_minor, p.currency \
-         FROM pools p LEFT JOIN people o ON o.id = p.owner_id WHERE p.contract_id IN ",
+         FROM pools p LEFT JOIN people o ON o.id = p.owner_id WHERE ",
     );
-    sql.bind_list(contract_ids).push(" ORDER BY p.name_lower, p.id");
+    sql.push_in("p.contract_id", contract_ids).push(" ORDER BY p.name_lower, p.id");
     let rows = sql.query().fetch_all(exec).await?;
     rows.iter()
         .map(|r| {
@@ -853,8 +853,8 @@ pub async fn sync_running_terms(
 
 /// The contract each of these pools belongs to now: (pool, contract).
 pub async fn pool_links(conn: &mut Conn, pool_ids: &[i64]) -> Result<Vec<(i64, Option<i64>)>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT id, contract_id FROM pools WHERE id IN ");
-    sql.bind_list(pool_ids).push(" ORDER BY id");
+    let mut sql = Sql::new("SELECT id, contract_id FROM pools WHERE ");
+    sql.push_in("id", pool_ids).push(" ORDER BY id");
     let rows = sql.query().fetch_all(&mut *conn).await?;
     rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("contract_id")?))).collect()
 }

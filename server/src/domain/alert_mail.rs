@@ -177,6 +177,7 @@ mod tests {
                 auto_renew: false,
                 value: None,
                 pools: &[],
+                hidden_pools: 0,
             };
             let r = render(&m, "https://s.example.com");
             assert!(!r.subject.chars().any(crate::domain::escape::is_hostile), "{:?}", r.subject);

@@ -145,6 +145,7 @@ mod tests {
     fn queued(recipient: &str, subject: &str) -> QueuedMail {
         QueuedMail {
             id: 1,
+            alert_id: None,
             recipient: recipient.into(),
             subject: subject.into(),
             text: "body".into(),
