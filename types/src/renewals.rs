@@ -181,6 +181,9 @@ pub struct Contract {
     pub documents: Vec<String>,
     pub pools: Vec<Ref>,
     pub open_alerts: i64,
+    /// Incremented by every write; send it back as `If-Match: "<version>"` so a stale write answers 409.
+    #[serde(default)]
+    pub version: i64,
 }
 
 /// A covered pool with the figures a renewal decision needs.
@@ -376,6 +379,9 @@ pub struct OrgSettings {
     pub rolling_review_months: i64,
     /// Local hour (0-23) from which the daily job runs.
     pub daily_run_hour: i64,
+    /// Incremented by every write (ignored in a PUT body); send it back as `If-Match: "<version>"` so a stale write answers 409.
+    #[serde(default)]
+    pub version: i64,
 }
 
 /// What turning pools' own contract dates into contracts did.

@@ -13,3 +13,4 @@ pub mod renewals;
 pub mod scim;
 pub mod secret;
 pub mod snipeit;
+pub mod version;
