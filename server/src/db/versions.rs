@@ -40,7 +40,7 @@ impl Versioned {
 pub async fn lock(conn: &mut Conn, table: Versioned, key: Key<'_>) -> Result<Option<i64>, sqlx::Error> {
     let (table, column) = table.table_and_key();
     let sql = format!("UPDATE {table} SET version = version WHERE {column} = $1 RETURNING version");
-    let q = sqlx::query_scalar(&sql);
+    let q = sqlx::query_scalar::<_, i64>(&sql);
     match key {
         Key::Id(id) => q.bind(id).fetch_optional(conn).await,
         Key::Text(text) => q.bind(text).fetch_optional(conn).await,

@@ -11,4 +11,5 @@ mod people;
 mod renewals;
 mod roles;
 mod scim;
+mod versions;
 mod web;
