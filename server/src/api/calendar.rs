@@ -7,8 +7,8 @@ use axum::Json;
 use seatwise_types::{Calendar, CalendarFeed, ErrorResponse, OrgSettings};
 use serde::Deserialize;
 
-use super::versioning::{IfMatch, Tagged};
 use super::extract::{ApiJson, ApiQuery};
+use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::service::calendar::{self, CalendarParams};

@@ -8,9 +8,9 @@ use seatwise_types::{
     WatchInput,
 };
 
-use super::versioning::{IfMatch, Tagged};
 use super::extract::{ApiJson, ApiQuery};
 use super::pools::PageParams;
+use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::service::contracts::{self, ContractListParams};

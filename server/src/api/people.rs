@@ -4,9 +4,9 @@ use axum::extract::{Path, State};
 use axum::Json;
 use seatwise_types::{ErrorResponse, LedgerEntry, Page, Person, PersonSeat, PersonStatusUpdate};
 
-use super::versioning::{IfMatch, Tagged};
 use super::extract::{ApiJson, ApiQuery};
 use super::pools::PageParams;
+use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::service::people::{self, PeopleParams};

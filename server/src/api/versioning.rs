@@ -20,16 +20,13 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         let Some(value) = parts.headers.get(header::IF_MATCH) else {
             return Ok(IfMatch(None));
         };
-        value
-            .to_str()
-            .ok()
-            .and_then(version::parse_if_match)
-            .map(|c| IfMatch(Condition::expected(c)))
-            .ok_or_else(|| {
+        value.to_str().ok().and_then(version::parse_if_match).map(|c| IfMatch(Condition::expected(c))).ok_or_else(
+            || {
                 AppError::BadRequest(
                     "If-Match must be one entity tag as sent in ETag, e.g. \"3\" (or * for any version)".into(),
                 )
-            })
+            },
+        )
     }
 }
 
@@ -45,4 +42,3 @@ impl<T: Serialize> IntoResponse for Tagged<T> {
         response
     }
 }
-

@@ -285,13 +285,15 @@ pub async fn set_status(
     terminated_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE people SET status = $1, terminated_at = $2, updated_at = $3, version = version + 1 WHERE id = $4")
-        .bind(status.as_str())
-        .bind(terminated_at.map(to_db))
-        .bind(to_db(now))
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE people SET status = $1, terminated_at = $2, updated_at = $3, version = version + 1 WHERE id = $4",
+    )
+    .bind(status.as_str())
+    .bind(terminated_at.map(to_db))
+    .bind(to_db(now))
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -36,12 +36,14 @@ pub async fn upsert_sku(
     sku_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let updated = sqlx::query("UPDATE sku_mappings SET sku_id = $1, updated_at = $2, version = version + 1 WHERE part_number = $3")
-        .bind(sku_id)
-        .bind(to_db(now))
-        .bind(part_number)
-        .execute(&mut *conn)
-        .await?;
+    let updated = sqlx::query(
+        "UPDATE sku_mappings SET sku_id = $1, updated_at = $2, version = version + 1 WHERE part_number = $3",
+    )
+    .bind(sku_id)
+    .bind(to_db(now))
+    .bind(part_number)
+    .execute(&mut *conn)
+    .await?;
     if updated.rows_affected() == 0 {
         sqlx::query("INSERT INTO sku_mappings (part_number, sku_id, updated_at) VALUES ($1, $2, $3)")
             .bind(part_number)
@@ -59,12 +61,14 @@ pub async fn set_pool(
     pool_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let updated = sqlx::query("UPDATE sku_mappings SET pool_id = $1, updated_at = $2, version = version + 1 WHERE part_number = $3")
-        .bind(pool_id)
-        .bind(to_db(now))
-        .bind(part_number)
-        .execute(&mut *conn)
-        .await?;
+    let updated = sqlx::query(
+        "UPDATE sku_mappings SET pool_id = $1, updated_at = $2, version = version + 1 WHERE part_number = $3",
+    )
+    .bind(pool_id)
+    .bind(to_db(now))
+    .bind(part_number)
+    .execute(&mut *conn)
+    .await?;
     if updated.rows_affected() == 0 {
         sqlx::query("INSERT INTO sku_mappings (part_number, pool_id, updated_at) VALUES ($1, $2, $3)")
             .bind(part_number)

@@ -100,7 +100,12 @@ async fn pools_are_versioned() {
     let mut stale = fresh.clone();
     stale["seats_purchased"] = json!(99);
     let path = format!("/api/v1/pools/{id}");
-    check_record(&app, &owner, Record { get_path: path.clone(), get_one: true, put_path: path, pick: &same, fresh, stale }).await;
+    check_record(
+        &app,
+        &owner,
+        Record { get_path: path.clone(), get_one: true, put_path: path, pick: &same, fresh, stale },
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -122,7 +127,14 @@ async fn contracts_are_versioned_and_a_watch_toggle_counts() {
     check_record(
         &app,
         &admin,
-        Record { get_path: get_path.clone(), get_one: true, put_path: get_path.clone(), pick: &pick, fresh: body("Second"), stale: body("Stale") },
+        Record {
+            get_path: get_path.clone(),
+            get_one: true,
+            put_path: get_path.clone(),
+            pick: &pick,
+            fresh: body("Second"),
+            stale: body("Stale"),
+        },
     )
     .await;
 
@@ -161,9 +173,7 @@ async fn user_roles_are_versioned() {
     let admin = app.admin().await;
     let id = app.id_of("SELECT id FROM users WHERE email = 'finance@example.com'").await;
     let pick = move |v: &Value| {
-        v.as_array()
-            .and_then(|users| users.iter().find(|u| u["id"] == id).cloned())
-            .unwrap_or_else(|| v.clone())
+        v.as_array().and_then(|users| users.iter().find(|u| u["id"] == id).cloned()).unwrap_or_else(|| v.clone())
     };
     check_record(
         &app,
