@@ -131,6 +131,24 @@ pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Api
     send(Request::put(path), Some(body)).await
 }
 
+/// What a form shows when its record changed on the server after it was opened (409 on an If-Match write).
+pub const STALE_MESSAGE: &str = "Someone else changed this record since you opened it. Reload to see their changes.";
+
+/// Replace a record only if it is still at `version` (the one the page loaded): `If-Match: "<version>"`. A 409
+/// means someone else saved in between; the caller keeps what was typed and shows `STALE_MESSAGE`.
+pub async fn put_if<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, version: Option<i64>) -> ApiResult<T> {
+    let builder = match version {
+        Some(v) => Request::put(path).header("If-Match", &format!("\"{v}\"")),
+        None => Request::put(path),
+    };
+    send(builder, Some(body)).await.map_err(|mut e| {
+        if version.is_some() && e.status == 409 {
+            e.body.message = STALE_MESSAGE.to_string();
+        }
+        e
+    })
+}
+
 pub async fn delete(path: &str) -> ApiResult<()> {
     send::<(), ()>(Request::delete(path), None).await
 }

@@ -56,6 +56,7 @@ fn bench(c: &mut Criterion) {
             name: "Bench".into(),
             roles: vec![Role::Finance],
             department_ids: vec![],
+            version: 1,
         },
         via: Via::Token,
     };

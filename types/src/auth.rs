@@ -57,6 +57,9 @@ pub struct User {
     pub roles: Vec<Role>,
     /// Departments a license owner is scoped to.
     pub department_ids: Vec<i64>,
+    /// Incremented by every write; send it back as `If-Match: "<version>"` so a stale write answers 409.
+    #[serde(default)]
+    pub version: i64,
 }
 
 impl User {

@@ -40,6 +40,9 @@ pub struct SkuMapping {
     pub sku_id: Option<String>,
     pub pool_id: Option<i64>,
     pub pool_name: Option<String>,
+    /// Incremented by every write; send it back as `If-Match: "<version>"` so a stale write answers 409.
+    #[serde(default)]
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

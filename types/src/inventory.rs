@@ -179,6 +179,9 @@ pub struct Person {
     pub terminated_at: Option<DateTime<Utc>>,
     /// Seats the person holds across all pools.
     pub seats_held: i64,
+    /// Incremented by every write; send it back as `If-Match: "<version>"` so a stale write answers 409.
+    #[serde(default)]
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -256,6 +259,9 @@ pub struct Pool {
     pub notes: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Incremented by every write; send it back as `If-Match: "<version>"` so a stale write answers 409.
+    #[serde(default)]
+    pub version: i64,
 }
 
 /// Create or replace a pool. Seats and dates are validated by the server; errors name the field.

@@ -186,6 +186,9 @@ pub struct Contract {
     /// `value` is the visible pools' annual cost and the contract's own prices and seats are withheld.
     #[serde(default)]
     pub hidden_pools: i64,
+    /// Incremented by every write; send it back as `If-Match: "<version>"` so a stale write answers 409.
+    #[serde(default)]
+    pub version: i64,
 }
 
 /// A covered pool with the figures a renewal decision needs.
@@ -385,6 +388,9 @@ pub struct OrgSettings {
     pub rolling_review_months: i64,
     /// Local hour (0-23) from which the daily job runs.
     pub daily_run_hour: i64,
+    /// Incremented by every write (ignored in a PUT body); send it back as `If-Match: "<version>"` so a stale write answers 409.
+    #[serde(default)]
+    pub version: i64,
 }
 
 /// What turning pools' own contract dates into contracts did.

@@ -39,16 +39,19 @@ impl<I: Clone + Send + Sync + 'static, T: Clone + Send + Sync + 'static> Saver<I
         Saver { save, error }
     }
 
-    /// Create in `collection` (POST) or replace `collection/{id}` (PUT).
-    pub fn upsert(collection: &'static str, id: Option<i64>, on_saved: impl Fn(T) + 'static) -> Self
+    /// Create in `collection` (POST) or replace `collection/{id}` (PUT) if it is still at the version the page
+    /// loaded (`existing` = id and version; a change by someone else in between answers 409, fields kept).
+    pub fn upsert(collection: &'static str, existing: Option<(i64, i64)>, on_saved: impl Fn(T) + 'static) -> Self
     where
         I: serde::Serialize,
         T: serde::de::DeserializeOwned,
     {
         Self::new(
             move |input: I| async move {
-                match id {
-                    Some(id) => api::put::<_, T>(&format!("{collection}/{id}"), &input).await,
+                match existing {
+                    Some((id, version)) => {
+                        api::put_if::<_, T>(&format!("{collection}/{id}"), &input, Some(version)).await
+                    }
                     None => api::post::<_, T>(collection, &input).await,
                 }
             },

@@ -184,7 +184,8 @@ fn ContractForm(existing: Option<ContractDetail>) -> impl IntoView {
             api::get::<Page<Pool>>(&format!("/api/v1/pools?vendor_id={vendor}&per_page=500&sort=name")).await
         }
     });
-    let saver = Saver::<ContractInput, Contract>::upsert("/api/v1/contracts", editing, move |c| {
+    let loaded = existing.as_ref().map(|d| (d.contract.id, d.contract.version));
+    let saver = Saver::<ContractInput, Contract>::upsert("/api/v1/contracts", loaded, move |c| {
         navigate(&format!("/contracts/{}", c.id), Default::default())
     });
     let (save, error) = (saver.save, saver.error);

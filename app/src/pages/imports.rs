@@ -291,9 +291,10 @@ fn RowErrors(error: ApiError) -> impl IntoView {
 fn SkuMappings() -> impl IntoView {
     let mappings = LocalResource::new(|| api::get::<Vec<SkuMapping>>("/api/v1/sku-mappings"));
     let pools = LocalResource::new(|| api::get::<Page<Pool>>("/api/v1/pools?per_page=500&sort=name"));
-    let save = Action::new_local(|(part, pool): &(String, Option<i64>)| {
+    let save = Action::new_local(|(part, pool, version): &(String, Option<i64>, i64)| {
         let (url, body) = (format!("/api/v1/sku-mappings/{part}"), SkuMappingInput { pool_id: *pool });
-        async move { api::put::<_, Vec<SkuMapping>>(&url, &body).await }
+        let version = Some(*version);
+        async move { api::put_if::<_, Vec<SkuMapping>>(&url, &body, version).await }
     });
     let upload = Action::new_local(|_: &()| async move {
         let (_, text) = read_file("sku-file").await.map_err(|m| ApiError {
@@ -326,7 +327,7 @@ fn SkuMappings() -> impl IntoView {
                         <thead><tr><th scope="col">"SKU"</th><th scope="col">"Pool"</th></tr></thead>
                         <tbody>
                             {list.into_iter().map(|m| {
-                                let part = m.part_number.clone();
+                                let (part, version) = (m.part_number.clone(), m.version);
                                 let label = format!("Pool for {}", m.part_number);
                                 view! {
                                     <tr>
@@ -334,7 +335,7 @@ fn SkuMappings() -> impl IntoView {
                                         <td>
                                             <select aria-label=label on:change=move |ev| {
                                                 let v = event_target_value(&ev).parse::<i64>().ok();
-                                                save.dispatch((part.clone(), v));
+                                                save.dispatch((part.clone(), v, version));
                                             }>
                                                 <option value="" selected=m.pool_id.is_none()>"Not mapped"</option>
                                                 {pools.items.iter().map(|p| view! {

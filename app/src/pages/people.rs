@@ -118,7 +118,9 @@ pub fn PersonPage() -> impl IntoView {
     });
     let set_status = Action::new_local(move |status: &PersonStatus| {
         let (url, body) = (format!("/api/v1/people/{}/status", id()), PersonStatusUpdate { status: *status });
-        async move { api::put::<_, Person>(&url, &body).await }
+        // Only if the person is still as shown (a status changed by an import meanwhile answers 409).
+        let loaded = person.get_untracked().and_then(Result::ok).map(|p| p.version);
+        async move { api::put_if::<_, Person>(&url, &body, loaded).await }
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = set_status.value().get() {

@@ -205,9 +205,10 @@ fn PoolForm(existing: Option<Pool>) -> impl IntoView {
             api::get::<Page<Person>>(&format!("/api/v1/people?department_id={dept}&per_page=500")).await
         }
     });
-    let saver = Saver::<PoolInput, Pool>::upsert("/api/v1/pools", editing, move |p| {
-        navigate(&format!("/pools/{}", p.id), Default::default())
-    });
+    let saver =
+        Saver::<PoolInput, Pool>::upsert("/api/v1/pools", existing.as_ref().map(|p| (p.id, p.version)), move |p| {
+            navigate(&format!("/pools/{}", p.id), Default::default())
+        });
     let (save, error) = (saver.save, saver.error);
     let err: Signal<Option<ApiError>> = error.into();
     let submit = move |ev: leptos::ev::SubmitEvent| {

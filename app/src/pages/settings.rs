@@ -35,9 +35,16 @@ fn SettingsForm(settings: OrgSettings) -> impl IntoView {
     let review = RwSignal::new(settings.rolling_review_months.to_string());
     let hour = RwSignal::new(settings.daily_run_hour.to_string());
     let local_error = RwSignal::new(None::<ApiError>);
-    let save = Action::new_local(|input: &OrgSettings| {
-        let input = input.clone();
-        async move { api::put::<_, OrgSettings>("/api/v1/settings", &input).await }
+    // The version the page loaded, then the one each save returns, so a second save in a row is not stale.
+    let version = RwSignal::new(settings.version);
+    let save = Action::new_local(move |input: &OrgSettings| {
+        let (input, loaded) = (input.clone(), version.get_untracked());
+        async move { api::put_if::<_, OrgSettings>("/api/v1/settings", &input, Some(loaded)).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = save.value().get() {
+            version.set(saved.version);
+        }
     });
     let error: Signal<Option<ApiError>> =
         Signal::derive(move || local_error.get().or_else(|| save.value().get().and_then(Result::err)));
@@ -75,6 +82,7 @@ fn SettingsForm(settings: OrgSettings) -> impl IntoView {
             alert_stages: parsed,
             rolling_review_months: review_months,
             daily_run_hour: run_hour,
+            version: version.get_untracked(),
         });
     };
     let saved = move || save.value().get().and_then(Result::ok).is_some() && local_error.get().is_none();

@@ -8,6 +8,7 @@ use seatwise_types::{Calendar, CalendarFeed, ErrorResponse, OrgSettings};
 use serde::Deserialize;
 
 use super::extract::{ApiJson, ApiQuery};
+use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::service::calendar::{self, CalendarParams};
@@ -73,20 +74,30 @@ pub async fn feed_ics(
     ))
 }
 
-/// Organisation settings: time zone, alert stages, rolling review cadence, daily run hour.
+/// Organisation settings: time zone, alert stages, rolling review cadence, daily run hour; `version` is the `ETag`.
 #[utoipa::path(get, path = "/settings", tag = "renewals",
-    responses((status = 200, body = OrgSettings), (status = 401, body = ErrorResponse)))]
-pub async fn get_settings(State(state): State<AppState>, actor: Actor) -> AppResult<Json<OrgSettings>> {
-    Ok(Json(org::get(&state, &actor).await?))
+    responses((status = 200, body = OrgSettings, headers(("ETag" = String, description = "The settings' version, e.g. \"3\""))),
+        (status = 401, body = ErrorResponse)))]
+pub async fn get_settings(State(state): State<AppState>, actor: Actor) -> AppResult<Tagged<OrgSettings>> {
+    let settings = org::get(&state, &actor).await?;
+    Ok(Tagged(settings.version, settings))
 }
 
-/// Change organisation settings (admins).
+/// Change organisation settings (admins). Send the version you loaded as `If-Match`: a stale version answers 409
+/// and changes nothing (the body's `version` is ignored).
 #[utoipa::path(put, path = "/settings", tag = "renewals", request_body = OrgSettings,
-    responses((status = 200, body = OrgSettings), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    params(("If-Match" = Option<String>, Header, description = "The version last read (ETag), e.g. \"3\"; without it the write is unconditional.")),
+    responses((status = 200, body = OrgSettings, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, body = ErrorResponse, description = "Malformed If-Match"),
+        (status = 403, body = ErrorResponse),
+        (status = 409, body = ErrorResponse, description = "The settings are at another version than If-Match"),
+        (status = 422, body = ErrorResponse)))]
 pub async fn update_settings(
     State(state): State<AppState>,
     actor: Actor,
+    IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<OrgSettings>,
-) -> AppResult<Json<OrgSettings>> {
-    Ok(Json(org::update(&state, &actor, &body).await?))
+) -> AppResult<Tagged<OrgSettings>> {
+    let settings = org::update(&state, &actor, &body, expected).await?;
+    Ok(Tagged(settings.version, settings))
 }

@@ -10,6 +10,7 @@ use seatwise_types::{
 
 use super::extract::{ApiJson, ApiQuery};
 use super::pools::PageParams;
+use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::service::contracts::{self, ContractListParams};
@@ -37,28 +38,39 @@ pub async fn create_contract(
     Ok((StatusCode::CREATED, Json(contracts::create(&state, &actor, &body).await?)))
 }
 
-/// A contract with its terms, covered pools and their usage, watchers and alerts.
+/// A contract with its terms, covered pools and their usage, watchers and alerts; the contract's `version` is
+/// also the `ETag`.
 #[utoipa::path(get, path = "/contracts/{id}", tag = "renewals", params(("id" = i64, Path)),
-    responses((status = 200, body = ContractDetail), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = ContractDetail, headers(("ETag" = String, description = "The contract's version, e.g. \"3\""))),
+        (status = 404, body = ErrorResponse)))]
 pub async fn get_contract(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
-) -> AppResult<Json<ContractDetail>> {
-    Ok(Json(contracts::detail(&state, &actor, id).await?))
+) -> AppResult<Tagged<ContractDetail>> {
+    let detail = contracts::detail(&state, &actor, id).await?;
+    Ok(Tagged(detail.contract.version, detail))
 }
 
-/// Replace a contract's fields (the dates are those of its current term).
-#[utoipa::path(put, path = "/contracts/{id}", tag = "renewals", params(("id" = i64, Path)), request_body = ContractInput,
-    responses((status = 200, body = Contract), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+/// Replace a contract's fields (the dates are those of its current term). Send the version you loaded as
+/// `If-Match`: a stale version answers 409 and changes nothing. Decisions and watch toggles also count as changes.
+#[utoipa::path(put, path = "/contracts/{id}", tag = "renewals", request_body = ContractInput,
+    params(("id" = i64, Path),
+        ("If-Match" = Option<String>, Header, description = "The version last read (ETag), e.g. \"3\"; without it the write is unconditional.")),
+    responses((status = 200, body = Contract, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, body = ErrorResponse, description = "Malformed If-Match"),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse, description = "The contract is at another version than If-Match"),
         (status = 422, body = ErrorResponse)))]
 pub async fn update_contract(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<ContractInput>,
-) -> AppResult<Json<Contract>> {
-    Ok(Json(contracts::update(&state, &actor, id, &body).await?))
+) -> AppResult<Tagged<Contract>> {
+    let contract = contracts::update(&state, &actor, id, &body, expected).await?;
+    Ok(Tagged(contract.version, contract))
 }
 
 /// Decide on renewing the current term: renew (with changes), renegotiate, cancel or let lapse.

@@ -104,17 +104,26 @@ pub async fn list_sku_mappings(State(state): State<AppState>, actor: Actor) -> A
     Ok(Json(graph::mappings(&state, &actor).await?))
 }
 
-/// Map a SKU part number (e.g. `ENTERPRISEPACK`) to a pool, or unmap it.
-#[utoipa::path(put, path = "/sku-mappings/{part_number}", tag = "imports", params(("part_number" = String, Path)),
+/// Map a SKU part number (e.g. `ENTERPRISEPACK`) to a pool, or unmap it; answers every mapping, with the changed
+/// one's new version as `ETag`. Send that mapping's `version` as `If-Match`: a stale version answers 409.
+#[utoipa::path(put, path = "/sku-mappings/{part_number}", tag = "imports",
+    params(("part_number" = String, Path),
+        ("If-Match" = Option<String>, Header, description = "The mapping's version last read, e.g. \"3\"; without it the write is unconditional.")),
     request_body = SkuMappingInput,
-    responses((status = 200, body = Vec<SkuMapping>), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 200, body = Vec<SkuMapping>, headers(("ETag" = String, description = "The mapping's new version"))),
+        (status = 400, body = ErrorResponse, description = "Malformed If-Match"),
+        (status = 403, body = ErrorResponse),
+        (status = 409, body = ErrorResponse, description = "The mapping is at another version than If-Match"),
+        (status = 422, body = ErrorResponse)))]
 pub async fn set_sku_mapping(
     State(state): State<AppState>,
     actor: Actor,
     Path(part_number): Path<String>,
+    super::versioning::IfMatch(expected): super::versioning::IfMatch,
     super::extract::ApiJson(body): super::extract::ApiJson<SkuMappingInput>,
-) -> AppResult<Json<Vec<SkuMapping>>> {
-    Ok(Json(graph::set_mapping(&state, &actor, &part_number, body.pool_id).await?))
+) -> AppResult<super::versioning::Tagged<Vec<SkuMapping>>> {
+    let (version, all) = graph::set_mapping(&state, &actor, &part_number, body.pool_id, expected).await?;
+    Ok(super::versioning::Tagged(version, all))
 }
 
 /// An import's preview or result.

@@ -14,6 +14,7 @@ pub mod scim;
 pub mod session;
 pub mod tokens;
 pub mod users;
+pub mod versioning;
 
 use axum::Router;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};

@@ -6,6 +6,7 @@ use seatwise_types::{ErrorResponse, LedgerEntry, Page, Person, PersonSeat, Perso
 
 use super::extract::{ApiJson, ApiQuery};
 use super::pools::PageParams;
+use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::service::people::{self, PeopleParams};
@@ -24,9 +25,11 @@ pub async fn list_people(
 
 /// One person.
 #[utoipa::path(get, path = "/people/{id}", tag = "people", params(("id" = i64, Path)),
-    responses((status = 200, body = Person), (status = 404, body = ErrorResponse)))]
-pub async fn get_person(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<Person>> {
-    Ok(Json(people::get(&state, &actor, id).await?))
+    responses((status = 200, body = Person, headers(("ETag" = String, description = "The person's version, e.g. \"3\""))),
+        (status = 404, body = ErrorResponse)))]
+pub async fn get_person(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Tagged<Person>> {
+    let person = people::get(&state, &actor, id).await?;
+    Ok(Tagged(person.version, person))
 }
 
 /// The seats a person holds in pools you can see, with their monthly and annual cost.
@@ -52,15 +55,23 @@ pub async fn person_history(
     Ok(Json(people::history(&state, &actor, id, p.page, p.per_page).await?))
 }
 
-/// Change a person's employment status (admin). Terminating marks every seat they hold for reclamation.
-#[utoipa::path(put, path = "/people/{id}/status", tag = "people", params(("id" = i64, Path)),
+/// Change a person's employment status (admin). Terminating marks every seat they hold for reclamation. Send the
+/// person's `version` as `If-Match`: a stale version answers 409 and changes nothing.
+#[utoipa::path(put, path = "/people/{id}/status", tag = "people",
+    params(("id" = i64, Path),
+        ("If-Match" = Option<String>, Header, description = "The version last read (ETag), e.g. \"3\"; without it the write is unconditional.")),
     request_body = PersonStatusUpdate,
-    responses((status = 200, body = Person), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = Person, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, body = ErrorResponse, description = "Malformed If-Match"),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse, description = "The person is at another version than If-Match")))]
 pub async fn set_person_status(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<PersonStatusUpdate>,
-) -> AppResult<Json<Person>> {
-    Ok(Json(people::set_status(&state, &actor, id, body.status).await?))
+) -> AppResult<Tagged<Person>> {
+    let person = people::set_status(&state, &actor, id, body.status, expected).await?;
+    Ok(Tagged(person.version, person))
 }

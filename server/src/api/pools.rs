@@ -10,6 +10,7 @@ use seatwise_types::{
 use serde::Deserialize;
 
 use super::extract::{ApiJson, ApiQuery};
+use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::service::pools::{self, PoolListParams};
@@ -44,24 +45,34 @@ pub async fn create_pool(
     Ok((StatusCode::CREATED, Json(pools::create(&state, &actor, &body).await?)))
 }
 
-/// One pool.
+/// One pool; its `version` is also the `ETag`.
 #[utoipa::path(get, path = "/pools/{id}", tag = "pools", params(("id" = i64, Path)),
-    responses((status = 200, body = Pool), (status = 404, body = ErrorResponse)))]
-pub async fn get_pool(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<Pool>> {
-    Ok(Json(pools::get(&state, &actor, id).await?))
+    responses((status = 200, body = Pool, headers(("ETag" = String, description = "The pool's version, e.g. \"3\""))),
+        (status = 404, body = ErrorResponse)))]
+pub async fn get_pool(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Tagged<Pool>> {
+    let pool = pools::get(&state, &actor, id).await?;
+    Ok(Tagged(pool.version, pool))
 }
 
-/// Replace a pool's fields.
-#[utoipa::path(put, path = "/pools/{id}", tag = "pools", params(("id" = i64, Path)), request_body = PoolInput,
-    responses((status = 200, body = Pool), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+/// Replace a pool's fields. Send the version you loaded as `If-Match` so you cannot overwrite a change you have not
+/// seen: a stale version answers 409 and changes nothing.
+#[utoipa::path(put, path = "/pools/{id}", tag = "pools", request_body = PoolInput,
+    params(("id" = i64, Path),
+        ("If-Match" = Option<String>, Header, description = "The version last read (ETag), e.g. \"3\"; without it the write is unconditional.")),
+    responses((status = 200, body = Pool, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, body = ErrorResponse, description = "Malformed If-Match"),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse, description = "The pool is at another version than If-Match"),
         (status = 422, body = ErrorResponse)))]
 pub async fn update_pool(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<PoolInput>,
-) -> AppResult<Json<Pool>> {
-    Ok(Json(pools::update(&state, &actor, id, &body).await?))
+) -> AppResult<Tagged<Pool>> {
+    let pool = pools::update(&state, &actor, id, &body, expected).await?;
+    Ok(Tagged(pool.version, pool))
 }
 
 /// Everything the pool page shows: the pool, its first seats, and whether you may edit it.
@@ -130,7 +141,8 @@ pub async fn reassign_assignment(
 /// Take a seat back.
 #[utoipa::path(delete, path = "/pools/{id}/assignments/{assignment_id}", tag = "pools",
     params(("id" = i64, Path), ("assignment_id" = i64, Path)),
-    responses((status = 204), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 204), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse, description = "No such seat, or it was already taken back (no ledger entry)")))]
 pub async fn delete_assignment(
     State(state): State<AppState>,
     actor: Actor,

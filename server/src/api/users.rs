@@ -6,6 +6,7 @@ use axum::Json;
 use seatwise_types::{ErrorResponse, User, UserCreate, UserRolesUpdate};
 
 use super::extract::ApiJson;
+use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::service::accounts;
@@ -29,14 +30,22 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(accounts::create_user(&state, &actor, &body).await?)))
 }
 
-/// Replace a user's roles and department scope.
-#[utoipa::path(put, path = "/users/{id}/roles", tag = "users", params(("id" = i64, Path)), request_body = UserRolesUpdate,
-    responses((status = 200, body = User), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+/// Replace a user's roles and department scope. Send the user's `version` as `If-Match`: a stale version answers
+/// 409 and changes nothing.
+#[utoipa::path(put, path = "/users/{id}/roles", tag = "users", request_body = UserRolesUpdate,
+    params(("id" = i64, Path),
+        ("If-Match" = Option<String>, Header, description = "The version last read, e.g. \"3\"; without it the write is unconditional.")),
+    responses((status = 200, body = User, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, body = ErrorResponse, description = "Malformed If-Match"),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse, description = "The user is at another version than If-Match")))]
 pub async fn update_roles(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<UserRolesUpdate>,
-) -> AppResult<Json<User>> {
-    Ok(Json(accounts::update_roles(&state, &actor, id, &body).await?))
+) -> AppResult<Tagged<User>> {
+    let user = accounts::update_roles(&state, &actor, id, &body, expected).await?;
+    Ok(Tagged(user.version, user))
 }

@@ -186,7 +186,7 @@ pub async fn insert_person(conn: &mut Conn, p: &NewPerson<'_>, now: DateTime<Utc
 const PERSON_SELECT: &str = "SELECT pe.id, pe.name, pe.email, pe.employee_id, pe.status, pe.employment_type, \
      pe.start_date, pe.end_date, pe.terminated_at, pe.department_id, d.name AS department_name, \
      pe.cost_centre_id, cc.code AS cost_centre_code, \
-     (SELECT COUNT(*) FROM seat_assignments a WHERE a.person_id = pe.id) AS seats_held FROM people pe \
+     pe.version, (SELECT COUNT(*) FROM seat_assignments a WHERE a.person_id = pe.id) AS seats_held FROM people pe \
      LEFT JOIN departments d ON d.id = pe.department_id LEFT JOIN cost_centres cc ON cc.id = pe.cost_centre_id";
 
 fn person_from_row(r: &AnyRow) -> Result<Person, sqlx::Error> {
@@ -203,6 +203,7 @@ fn person_from_row(r: &AnyRow) -> Result<Person, sqlx::Error> {
         end_date: parse_date(r.try_get("end_date")?),
         terminated_at: r.try_get::<Option<String>, _>("terminated_at")?.map(|t| from_db(&t)),
         seats_held: r.try_get("seats_held")?,
+        version: r.try_get("version")?,
         department: match dept {
             Some(id) => Some(Ref { id, name: r.try_get("department_name")? }),
             None => None,
@@ -284,13 +285,15 @@ pub async fn set_status(
     terminated_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE people SET status = $1, terminated_at = $2, updated_at = $3 WHERE id = $4")
-        .bind(status.as_str())
-        .bind(terminated_at.map(to_db))
-        .bind(to_db(now))
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE people SET status = $1, terminated_at = $2, updated_at = $3, version = version + 1 WHERE id = $4",
+    )
+    .bind(status.as_str())
+    .bind(terminated_at.map(to_db))
+    .bind(to_db(now))
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

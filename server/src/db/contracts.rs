@@ -30,6 +30,7 @@ pub struct StoredContract {
     pub created_at: DateTime<Utc>,
     pub term: Term,
     pub open_alerts: i64,
+    pub version: i64,
 }
 
 fn opt_ts(value: Option<String>) -> Option<DateTime<Utc>> {
@@ -58,7 +59,7 @@ const TERM_COLUMNS: &str = "t.id AS term_id, t.seq, t.start_date, t.end_date, t.
 
 const CONTRACT_SELECT: &str = "SELECT c.id, c.vendor_id, v.name AS vendor_name, c.number, c.title, c.auto_renew, \
      c.notice_days, c.term_months, c.cycle_anchor, c.renewal_price_minor, c.currency, c.vendor_contact, c.documents, \
-     c.created_at, \
+     c.created_at, c.version, \
      (SELECT CAST(COALESCE(SUM(p.annual_cost_minor), 0) AS BIGINT) FROM pools p WHERE p.contract_id = c.id \
        AND p.currency = c.currency) AS pools_value, \
      (SELECT COUNT(*) FROM alerts a WHERE a.contract_id = c.id AND a.status IN ('open', 'acknowledged', 'snoozed')) \
@@ -87,6 +88,7 @@ fn contract_from_row(r: &AnyRow) -> Result<StoredContract, sqlx::Error> {
         created_at: from_db(&r.try_get::<String, _>("created_at")?),
         term: term_from_row(r, &currency)?,
         open_alerts: r.try_get("open_alerts")?,
+        version: r.try_get("version")?,
         currency,
     })
 }
@@ -330,9 +332,19 @@ pub async fn decide_term(
     .bind(by)
     .bind(to_db(at))
     .bind(term_id)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    // A decision changes the contract's current term: an edit form opened before it is stale now.
+    sqlx::query(
+        "UPDATE contracts SET version = version + 1 WHERE id = (SELECT contract_id FROM contract_terms WHERE id = $1)",
+    )
+    .bind(term_id)
     .execute(conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(true)
 }
 
 pub async fn terms(pool: &AnyPool, contract_id: i64, currency: &str) -> Result<Vec<Term>, sqlx::Error> {

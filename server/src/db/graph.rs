@@ -11,7 +11,7 @@ pub async fn mappings<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     exec: E,
 ) -> Result<Vec<SkuMapping>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT m.part_number, m.sku_id, m.pool_id, p.name AS pool_name FROM sku_mappings m \
+        "SELECT m.part_number, m.sku_id, m.pool_id, p.name AS pool_name, m.version FROM sku_mappings m \
          LEFT JOIN pools p ON p.id = m.pool_id ORDER BY m.part_number",
     )
     .fetch_all(exec)
@@ -23,6 +23,7 @@ pub async fn mappings<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
                 sku_id: r.try_get("sku_id")?,
                 pool_id: r.try_get("pool_id")?,
                 pool_name: r.try_get("pool_name")?,
+                version: r.try_get("version")?,
             })
         })
         .collect()
@@ -35,12 +36,14 @@ pub async fn upsert_sku(
     sku_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let updated = sqlx::query("UPDATE sku_mappings SET sku_id = $1, updated_at = $2 WHERE part_number = $3")
-        .bind(sku_id)
-        .bind(to_db(now))
-        .bind(part_number)
-        .execute(&mut *conn)
-        .await?;
+    let updated = sqlx::query(
+        "UPDATE sku_mappings SET sku_id = $1, updated_at = $2, version = version + 1 WHERE part_number = $3",
+    )
+    .bind(sku_id)
+    .bind(to_db(now))
+    .bind(part_number)
+    .execute(&mut *conn)
+    .await?;
     if updated.rows_affected() == 0 {
         sqlx::query("INSERT INTO sku_mappings (part_number, sku_id, updated_at) VALUES ($1, $2, $3)")
             .bind(part_number)
@@ -58,12 +61,14 @@ pub async fn set_pool(
     pool_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let updated = sqlx::query("UPDATE sku_mappings SET pool_id = $1, updated_at = $2 WHERE part_number = $3")
-        .bind(pool_id)
-        .bind(to_db(now))
-        .bind(part_number)
-        .execute(&mut *conn)
-        .await?;
+    let updated = sqlx::query(
+        "UPDATE sku_mappings SET pool_id = $1, updated_at = $2, version = version + 1 WHERE part_number = $3",
+    )
+    .bind(pool_id)
+    .bind(to_db(now))
+    .bind(part_number)
+    .execute(&mut *conn)
+    .await?;
     if updated.rows_affected() == 0 {
         sqlx::query("INSERT INTO sku_mappings (part_number, pool_id, updated_at) VALUES ($1, $2, $3)")
             .bind(part_number)

@@ -116,7 +116,7 @@ pub async fn upsert_person(conn: &mut Conn, p: &PersonRecord, now: DateTime<Utc>
         sqlx::query(
             "UPDATE people SET employee_id = $1, email = $2, name = $3, department_id = $4, cost_centre_id = $5, \
              manager_id = $6, employment_type = $7, start_date = $8, end_date = $9, missing_from_hr_at = NULL, \
-             updated_at = $10 WHERE id = $11",
+             updated_at = $10, version = version + 1 WHERE id = $11",
         )
         .bind(p.employee_id.clone())
         .bind(p.email.clone())

@@ -2,13 +2,21 @@
 //! coordinates through, so several instances on one database never do the same work twice.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{AnyPool, Row};
+use sqlx::{Any, AnyPool, Executor, Row};
 
 use super::Conn;
 use crate::clock::{from_db, to_db};
 
+/// The settings row's version (read it before `org_settings`: a write in between then makes the pair stale, never
+/// newer-looking than the values, so a client's If-Match cannot skip a change).
+pub async fn org_settings_version<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM org_settings WHERE id = 1").fetch_one(exec).await
+}
+
 /// (timezone, stages text, review months, daily run hour).
-pub async fn org_settings(pool: &AnyPool) -> Result<(String, String, i64, i64), sqlx::Error> {
+pub async fn org_settings<'e, E: Executor<'e, Database = Any>>(
+    pool: E,
+) -> Result<(String, String, i64, i64), sqlx::Error> {
     let r = sqlx::query(
         "SELECT timezone, alert_stages, rolling_review_months, daily_run_hour FROM org_settings WHERE id = 1",
     )

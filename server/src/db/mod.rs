@@ -19,6 +19,7 @@ pub mod scim;
 pub mod sessions;
 pub mod sql;
 pub mod users;
+pub mod versions;
 
 use std::path::Path;
 use std::str::FromStr;

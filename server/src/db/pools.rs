@@ -89,7 +89,7 @@ const POOL_COLUMNS: &str = "SELECT p.id, p.name, p.vendor_id, v.name AS vendor_n
      pr.name AS product_name, p.tier, p.license_type, p.seats_purchased, p.seats_assigned, p.allow_overage, \
      p.unit_cost_minor, p.currency, p.billing_period, p.annual_cost_minor, p.cost_centre_id, cc.code AS cost_centre_code, \
      p.department_id, d.name AS department_name, p.owner_id, o.name AS owner_name, p.contract_start, p.contract_end, \
-     p.auto_renew, p.notice_days, p.cancel_by, p.po_number, p.notes, p.created_at, p.updated_at";
+     p.auto_renew, p.notice_days, p.cancel_by, p.po_number, p.notes, p.created_at, p.updated_at, p.version";
 
 /// Append the WHERE clause for a pool query; placeholders continue the builder's numbering.
 fn push_pool_where(w: &mut Sql, q: &PoolQuery) {
@@ -220,6 +220,7 @@ fn pool_from_row(r: &AnyRow) -> Result<Pool, sqlx::Error> {
         notes: r.try_get("notes")?,
         created_at: from_db(&r.try_get::<String, _>("created_at")?),
         updated_at: from_db(&r.try_get::<String, _>("updated_at")?),
+        version: r.try_get("version")?,
     })
 }
 

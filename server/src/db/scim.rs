@@ -85,7 +85,7 @@ pub async fn update_identity(
     external_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE people SET email = $1, name = $2, external_id = $3, updated_at = $4 WHERE id = $5")
+    sqlx::query("UPDATE people SET email = $1, name = $2, external_id = $3, updated_at = $4, version = version + 1 WHERE id = $5")
         .bind(email.to_lowercase())
         .bind(name)
         .bind(external_id.map(str::to_string))

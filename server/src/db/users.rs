@@ -25,19 +25,27 @@ pub async fn credentials(pool: &AnyPool, email: &str) -> Result<Option<Credentia
 }
 
 pub async fn load(pool: &AnyPool, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let Some(row) =
-        sqlx::query("SELECT id, email, name FROM users WHERE id = $1").bind(id).fetch_optional(pool).await?
+    let mut conn = pool.acquire().await?;
+    load_in(&mut conn, id).await
+}
+
+/// `load` on a given connection (inside a transaction: under the user's row lock).
+pub async fn load_in(conn: &mut Conn, id: i64) -> Result<Option<User>, sqlx::Error> {
+    let Some(row) = sqlx::query("SELECT id, email, name, version FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
     else {
         return Ok(None);
     };
     let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
         .bind(id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
     let department_ids: Vec<i64> =
         sqlx::query_scalar("SELECT department_id FROM user_departments WHERE user_id = $1 ORDER BY department_id")
             .bind(id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
     Ok(Some(User {
         id: row.try_get("id")?,
@@ -45,6 +53,7 @@ pub async fn load(pool: &AnyPool, id: i64) -> Result<Option<User>, sqlx::Error> 
         name: row.try_get("name")?,
         roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
         department_ids,
+        version: row.try_get("version")?,
     }))
 }
 

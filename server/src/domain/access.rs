@@ -135,7 +135,14 @@ mod tests {
     use super::*;
 
     fn user(roles: &[Role], depts: &[i64]) -> User {
-        User { id: 1, email: "a@b".into(), name: "A".into(), roles: roles.to_vec(), department_ids: depts.to_vec() }
+        User {
+            id: 1,
+            email: "a@b".into(),
+            name: "A".into(),
+            roles: roles.to_vec(),
+            department_ids: depts.to_vec(),
+            version: 1,
+        }
     }
 
     #[test]

@@ -16,3 +16,4 @@ pub mod renewals;
 pub mod scim;
 pub mod secret;
 pub mod snipeit;
+pub mod version;

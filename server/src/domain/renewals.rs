@@ -44,6 +44,8 @@ impl Org {
             alert_stages: self.stages.clone(),
             rolling_review_months: i64::from(self.review_months),
             daily_run_hour: i64::from(self.daily_run_hour),
+            // The stored row's version; the service fills it in (the rules do not know it).
+            version: 0,
         }
     }
 }
@@ -530,6 +532,7 @@ mod tests {
             alert_stages: vec![0],
             rolling_review_months: 0,
             daily_run_hour: 24,
+            version: 0,
         };
         let paths: Vec<String> = validate_org(&bad).expect_err("invalid").into_iter().map(|e| e.path).collect();
         assert_eq!(paths, ["timezone", "alert_stages", "rolling_review_months", "daily_run_hour"]);

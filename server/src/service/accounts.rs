@@ -10,6 +10,7 @@ use seatwise_types::{
 use crate::auth::{Actor, Via};
 use crate::db::login_guard as guard_store;
 use crate::db::sessions::{self, TokenKind};
+use crate::db::versions::{Key, Versioned};
 use crate::db::{catalog, users};
 use crate::domain::access::{self, Scope};
 use crate::domain::limits;
@@ -17,6 +18,7 @@ use crate::domain::login_guard::{self as guard, Bucket, Limits};
 use crate::domain::secret::{dummy_hash, password_problem, random_token, sha256_hex};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
+use crate::service::versions;
 use crate::state::AppState;
 
 /// A new session: the cookie secret (only the client keeps it) and what the client needs to know.
@@ -251,6 +253,7 @@ async fn insert_user(
         name: input.name.trim().to_string(),
         roles: input.roles.clone(),
         department_ids: input.department_ids.clone(),
+        version: 1,
     };
     ledger::record(&mut tx, now, actor, Change::created("user.create", "user", Some(id), &user)).await?;
     tx.commit().await?;
@@ -267,16 +270,30 @@ pub async fn list_users(state: &AppState, actor: &Actor) -> AppResult<Vec<User>>
     Ok(users::list(&state.db.read).await?)
 }
 
-pub async fn update_roles(state: &AppState, actor: &Actor, id: i64, input: &UserRolesUpdate) -> AppResult<User> {
+/// Replace a user's roles; with `expected` (the client's `If-Match`) only if nobody changed them since.
+pub async fn update_roles(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    input: &UserRolesUpdate,
+    expected: Option<i64>,
+) -> AppResult<User> {
     require_admin(actor)?;
-    let before = users::load(&state.db.read, id).await?.ok_or(AppError::NotFound("user"))?;
     if id == actor.user.id && !input.roles.contains(&Role::Admin) {
         return Err(AppError::field("roles", "you cannot remove your own admin role"));
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    let version = versions::lock(&mut tx, Versioned::Users, Key::Id(id), expected, "user").await?;
+    let before = users::load_in(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
     users::set_roles(&mut tx, id, &input.roles, &input.department_ids).await?;
-    let after = User { roles: input.roles.clone(), department_ids: input.department_ids.clone(), ..before.clone() };
+    versions::bump(&mut tx, Versioned::Users, Key::Id(id), version).await?;
+    let after = User {
+        roles: input.roles.clone(),
+        department_ids: input.department_ids.clone(),
+        version: version + 1,
+        ..before.clone()
+    };
     ledger::record(&mut tx, now, actor.ledger_name(), Change::changed("user.roles", "user", Some(id), &before, &after))
         .await?;
     tx.commit().await?;

@@ -10,13 +10,14 @@ use crate::db::catalog::{self, CatalogTable};
 use crate::db::contracts::{
     self as store, ContractFilter, ContractSort, CoveredPool, NewTerm, PoolDatesSync, StoredContract,
 };
+use crate::db::versions::{Key, Versioned};
 use crate::db::Conn;
 use crate::domain::access::{self, Reader, Scope};
 use crate::domain::limits;
 use crate::domain::renewals::{self as rules, ContractValues};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
-use crate::service::{org, paging, parse_sort};
+use crate::service::{org, paging, parse_sort, versions};
 use crate::state::AppState;
 
 /// Holders without a sign-in for this long count as inactive on the decision screen.
@@ -74,6 +75,7 @@ pub fn to_api(c: StoredContract, pools: Vec<Ref>, today: NaiveDate) -> Contract 
         pools,
         open_alerts: c.open_alerts,
         hidden_pools: 0,
+        version: c.version,
     }
 }
 
@@ -317,25 +319,35 @@ async fn stored_api(conn: &mut Conn, id: i64, today: NaiveDate) -> AppResult<Con
     Ok(to_api(c, pools, today))
 }
 
-pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &ContractInput) -> AppResult<Contract> {
-    let (before, can_edit) = readable(state, actor, id).await?;
+/// Edit a contract; with `expected` (the client's `If-Match`) only if nobody changed it since.
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    input: &ContractInput,
+    expected: Option<i64>,
+) -> AppResult<Contract> {
+    let (_, can_edit) = readable(state, actor, id).await?;
     if !can_edit {
         return Err(AppError::Forbidden("You may view this contract but not change it.".into()));
     }
     let (values, currency) = validate(state, actor, input, Some(id)).await?;
     let now = state.clock.now();
     let today = org::load(&state.db).await?.today(now);
-
+    let mut tx = state.db.begin().await?;
+    // "Before" is read under the row lock, so it is what this write replaces (not a concurrent writer's past).
+    let version = versions::lock(&mut tx, Versioned::Contracts, Key::Id(id), expected, "contract").await?;
+    let before = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("contract"))?;
+    // Covered pools included.
+    let before_api = stored_api(&mut tx, id, today).await?;
     // Renewal dates count from the term being edited when its dates or length change.
     let anchor = if values.term_start != before.term.start_date || values.term_months != before.term_months {
         values.term_start
     } else {
         before.cycle_anchor
     };
-    let mut tx = state.db.begin().await?;
-    // "Before" as stored, covered pools included, read in the transaction that writes.
-    let before_api = stored_api(&mut tx, id, today).await?;
     store::update(&mut tx, id, &values, &currency, anchor, now).await?;
+    versions::bump(&mut tx, Versioned::Contracts, Key::Id(id), version).await?;
     let mut term = new_term(id, before.term.seq, &values, values.term_start, values.term_end);
     term.price_minor = before.term.price.as_ref().map(|p| p.amount_minor).or(term.price_minor);
     store::update_term(&mut tx, &term, before.term.id).await?;
@@ -511,7 +523,10 @@ pub async fn watch(state: &AppState, actor: &Actor, id: i64, watching: bool) -> 
     readable(state, actor, id).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    let version = versions::lock(&mut tx, Versioned::Contracts, Key::Id(id), None, "contract").await?;
     if store::set_watching(&mut tx, id, actor.user.id, watching).await? {
+        // The watcher list is part of what the edit form saves: an edit opened before this toggle is stale.
+        versions::bump(&mut tx, Versioned::Contracts, Key::Id(id), version).await?;
         let action = if watching { "contract.watch" } else { "contract.unwatch" };
         let record = serde_json::json!({"contract_id": id, "user_id": actor.user.id});
         ledger::record(&mut tx, now, actor.ledger_name(), Change::created(action, "contract", Some(id), &record))

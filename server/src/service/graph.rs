@@ -8,13 +8,15 @@ use seatwise_types::{ImportSummary, PersonStatus, SkuMapping};
 use crate::auth::Actor;
 use crate::db::catalog::{self, CatalogTable};
 use crate::db::imports::{self as people_store, StoredImport};
+use crate::db::versions::{self as version_store, Key, Versioned};
 use crate::db::{graph as store, pools, Conn};
 use crate::domain::graph::{self, GraphUser};
 use crate::domain::hr::PersonRecord;
+use crate::domain::version;
 use crate::error::{AppError, AppResult};
 use crate::service::imports::{commit_apply, require_admin, save_preview};
 use crate::service::ledger::{self, Change};
-use crate::service::people;
+use crate::service::{people, versions};
 use crate::state::AppState;
 
 pub const SIGN_IN_SOURCE: &str = "entra";
@@ -30,7 +32,8 @@ pub async fn set_mapping(
     actor: &Actor,
     part_number: &str,
     pool_id: Option<i64>,
-) -> AppResult<Vec<SkuMapping>> {
+    expected: Option<i64>,
+) -> AppResult<(i64, Vec<SkuMapping>)> {
     require_admin(actor)?;
     let part = part_number.trim().to_uppercase();
     if part.is_empty() || part.len() > 100 {
@@ -46,9 +49,17 @@ pub async fn set_mapping(
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    // The row lock first, so "before" is what this write replaces. A PUT may create the mapping; an If-Match
+    // against one that does not exist names a version that is not there (409).
+    match (version_store::lock(&mut tx, Versioned::SkuMappings, Key::Text(&part)).await?, expected) {
+        (Some(current), _) => version::check(expected, current).map_err(|s| versions::stale("SKU mapping", s))?,
+        (None, Some(_)) => return Err(AppError::Conflict("This SKU mapping does not exist any more.".into())),
+        (None, None) => {}
+    }
     let before = store::mappings(&mut *tx).await?.into_iter().find(|m| m.part_number == part);
     store::set_pool(&mut tx, &part, pool_id, now).await?;
     let after = store::mappings(&mut *tx).await?.into_iter().find(|m| m.part_number == part);
+    let version = after.as_ref().map_or(1, |m| m.version);
     ledger::record(
         &mut tx,
         now,
@@ -57,7 +68,7 @@ pub async fn set_mapping(
     )
     .await?;
     tx.commit().await?;
-    Ok(store::mappings(&state.db.read).await?)
+    Ok((version, store::mappings(&state.db.read).await?))
 }
 
 /// Read `GET /subscribedSkus`: learn each part number's SKU id (pools are mapped separately).

@@ -21,6 +21,7 @@ pub mod pools;
 pub mod renewal_job;
 pub mod scim;
 pub mod snipeit;
+pub mod versions;
 
 use seatwise_types::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
 

@@ -1,23 +1,31 @@
 //! Organisation settings: the time zone "today" follows, alert stages, the rolling review cadence.
 
 use seatwise_types::OrgSettings;
+use sqlx::{Any, Executor};
 
 use crate::auth::Actor;
 use crate::db::jobs as store;
+use crate::db::versions::{Key, Versioned};
 use crate::db::Db;
 use crate::domain::access;
 use crate::domain::renewals::{self as rules, Org};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
+use crate::service::versions;
 use crate::state::AppState;
 
 pub async fn load(db: &Db) -> AppResult<Org> {
-    let (timezone, stages, review_months, hour) = store::org_settings(&db.read).await?;
+    load_from(&db.read).await
+}
+
+async fn load_from<'e, E: Executor<'e, Database = Any>>(exec: E) -> AppResult<Org> {
+    let (timezone, stages, review_months, hour) = store::org_settings(exec).await?;
     let input = OrgSettings {
         timezone,
         alert_stages: rules::parse_stages(&stages),
         rolling_review_months: review_months,
         daily_run_hour: hour,
+        version: 0,
     };
     // Stored settings were checked on the way in; fall back to defaults rather than stop the daily job.
     Ok(rules::validate_org(&input).unwrap_or_default())
@@ -32,18 +40,28 @@ pub async fn get(state: &AppState, actor: &Actor) -> AppResult<OrgSettings> {
     if actor.user.roles.is_empty() {
         return Err(AppError::Forbidden("Your account has no role yet.".into()));
     }
-    Ok(load(&state.db).await?.to_api())
+    let version = store::org_settings_version(&state.db.read).await?;
+    Ok(OrgSettings { version, ..load(&state.db).await?.to_api() })
 }
 
-pub async fn update(state: &AppState, actor: &Actor, input: &OrgSettings) -> AppResult<OrgSettings> {
+/// Change the settings; with `expected` (the client's `If-Match`) only if nobody changed them since. The body's
+/// own `version` field is ignored: the condition is the header.
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    input: &OrgSettings,
+    expected: Option<i64>,
+) -> AppResult<OrgSettings> {
     if !access::is_admin(&actor.user) {
         return Err(AppError::Forbidden("Only admins change organisation settings.".into()));
     }
     let org = rules::validate_org(input).map_err(AppError::validation)?;
-    let before = load(&state.db).await?.to_api();
-    let after = org.to_api();
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    let version = versions::lock(&mut tx, Versioned::OrgSettings, Key::Id(1), expected, "settings").await?;
+    let before = OrgSettings { version, ..load_from(&mut *tx).await?.to_api() };
+    let after = OrgSettings { version: version + 1, ..org.to_api() };
+    versions::bump(&mut tx, Versioned::OrgSettings, Key::Id(1), version).await?;
     store::save_org_settings(
         &mut tx,
         &after.timezone,

@@ -6,12 +6,13 @@ use serde::Deserialize;
 
 use crate::auth::Actor;
 use crate::db::catalog::{self as store, PeopleFilter};
+use crate::db::versions::{Key, Versioned};
 use crate::db::{pools as pool_store, Conn};
 use crate::domain::access;
 use crate::domain::people::{seat_cost_minor, transition, TERMINATION_REASON};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
-use crate::service::paging;
+use crate::service::{paging, versions};
 use crate::state::AppState;
 
 fn require_reader(actor: &Actor) -> AppResult<()> {
@@ -101,12 +102,22 @@ pub async fn history(
 }
 
 /// Change a person's status by hand (admins). Imports and SCIM call `apply_status` inside their own transactions.
-pub async fn set_status(state: &AppState, actor: &Actor, id: i64, status: PersonStatus) -> AppResult<Person> {
+/// Change a person's status; with `expected` (the client's `If-Match`) only if nobody changed them since.
+pub async fn set_status(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    status: PersonStatus,
+    expected: Option<i64>,
+) -> AppResult<Person> {
     if !actor.user.has(Role::Admin) {
         return Err(AppError::Forbidden("Only admins change a person's employment status.".into()));
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    // Every write to a person counts its version in the UPDATE itself (imports and SCIM too); here only the lock
+    // and the client's condition.
+    versions::lock(&mut tx, Versioned::People, Key::Id(id), expected, "person").await?;
     apply_status(&mut tx, actor.ledger_name(), id, status, now, now).await?;
     let person = store::person(&mut *tx, id).await?.ok_or(AppError::NotFound("person"))?;
     tx.commit().await?;

@@ -9,12 +9,13 @@ use serde::Deserialize;
 use crate::auth::Actor;
 use crate::db::catalog::{self, CatalogTable};
 use crate::db::pools::{self as store, PoolQuery, PoolSort};
+use crate::db::versions::{Key, Versioned};
 use crate::domain::access::{self, Scope};
 use crate::domain::limits;
 use crate::domain::pool::{self as rules, PoolValues, UNDER_USED_PERCENT};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
-use crate::service::{org, paging, parse_sort};
+use crate::service::{org, paging, parse_sort, versions};
 use crate::state::AppState;
 
 /// Query parameters of `GET /api/v1/pools`.
@@ -191,14 +192,24 @@ pub async fn create(state: &AppState, actor: &Actor, input: &PoolInput) -> AppRe
     Ok(pool)
 }
 
-pub async fn update(state: &AppState, actor: &Actor, id: i64, input: &PoolInput) -> AppResult<Pool> {
+/// Replace a pool's fields; with `expected` (the client's `If-Match`) only if nobody changed it since.
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    input: &PoolInput,
+    expected: Option<i64>,
+) -> AppResult<Pool> {
     editable(state, actor, id).await?;
     let values = validate(state, actor, input).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    // Read "before" inside the transaction so the ledger shows exactly what this write replaced.
+    // Lock first, then read "before": the ledger shows exactly what this write replaced, even with a concurrent
+    // writer on another instance.
+    let version = versions::lock(&mut tx, Versioned::Pools, Key::Id(id), expected, "pool").await?;
     let before = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("pool"))?;
     store::update(&mut tx, id, &values, now).await?;
+    versions::bump(&mut tx, Versioned::Pools, Key::Id(id), version).await?;
     let after = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("pool"))?;
     ledger::record(
         &mut tx,
@@ -294,8 +305,15 @@ pub async fn unassign(state: &AppState, actor: &Actor, pool_id: i64, id: i64) ->
     editable(state, actor, pool_id).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    // Seat changes of one pool happen one at a time; a seat another request already took back is gone (404, and
+    // no second ledger entry), which the delete's row count confirms whatever the isolation level.
+    if !store::lock(&mut tx, pool_id).await? {
+        return Err(AppError::NotFound("pool"));
+    }
     let before = store::assignment(&mut *tx, pool_id, id).await?.ok_or(AppError::NotFound("assignment"))?;
-    store::delete_assignment(&mut tx, pool_id, id).await?;
+    if !store::delete_assignment(&mut tx, pool_id, id).await? {
+        return Err(AppError::NotFound("assignment"));
+    }
     ledger::record(
         &mut tx,
         now,

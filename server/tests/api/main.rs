@@ -14,4 +14,5 @@ mod renewals;
 mod roles;
 mod scim;
 mod scoping;
+mod versions;
 mod web;
