@@ -32,6 +32,12 @@ pub enum AppError {
     Database(#[from] sqlx::Error),
     #[error("internal error: {0}")]
     Internal(String),
+    /// The request ran past `--request-timeout`; what it did was rolled back.
+    #[error("the request took too long and was stopped; try again")]
+    Timeout,
+    /// A SCIM request that cannot be applied; `scim_type` is its RFC 7644 §3.12 error type.
+    #[error("{detail}")]
+    Scim { scim_type: &'static str, detail: String },
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -63,6 +69,8 @@ impl AppError {
             AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             AppError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             AppError::Database(_) | AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            AppError::Scim { .. } => (StatusCode::BAD_REQUEST, "bad_request"),
+            AppError::Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
         }
     }
 }

@@ -7,6 +7,7 @@ mod auth;
 mod imports;
 mod inventory;
 mod ledger;
+mod ops;
 mod people;
 mod renewals;
 mod roles;
