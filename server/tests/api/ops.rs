@@ -361,7 +361,8 @@ fn start_binary(dir: &std::path::Path, grace_secs: u64) -> (std::process::Child,
         .expect("start the server binary");
     let stdout = child.stdout.take().expect("stdout");
     let (mut base, mut metrics) = (None, None);
-    for line in BufReader::new(stdout).lines() {
+    let mut lines = BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
         let line = line.expect("line");
         if let Some(url) = line.strip_prefix("Metrics are served at ") {
             metrics = Some(url.trim().to_string());
@@ -371,6 +372,8 @@ fn start_binary(dir: &std::path::Path, grace_secs: u64) -> (std::process::Child,
             break;
         }
     }
+    // Keep reading, so a later line never meets a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     (child, base.expect("the server printed its address"), metrics.expect("the server printed its metrics address"))
 }
 
