@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::clock::{Clock, SharedClock};
+use crate::clock::SharedClock;
 use crate::db::Db;
 use crate::service::mailer::Mailer;
 
@@ -23,12 +23,13 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db, clock: SharedClock, settings: Settings) -> Self {
         let instance = crate::domain::secret::random_token("instance-")[..25].to_string();
+        let progress = Progress::new(db.progress.clone(), clock.clone());
         Self {
             token_use: crate::auth::TokenUse::default(),
             db,
             clock,
             settings: Arc::new(settings),
-            progress: Progress::new(db.progress.clone(), clock.clone()),
+            progress,
             mailer: None,
             instance: instance.into(),
         }

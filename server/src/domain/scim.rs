@@ -219,7 +219,7 @@ pub fn parse_path(path: &str) -> Result<AttrPath, ScimFault> {
     if trimmed.is_empty() {
         return Err(invalid("empty"));
     }
-    let after_schema = |rest: &'_ str| -> Result<(), ScimFault> {
+    let after_schema = |rest: &str| -> Result<(), ScimFault> {
         if rest.starts_with(':') {
             Ok(())
         } else {
@@ -334,41 +334,23 @@ fn find_key(obj: &Map<String, Value>, name: &str) -> Option<String> {
 }
 
 /// The member `name` (matched case-insensitively) as an object, made one if it is missing or not an object.
-fn object_member<'a>(obj: &'a mut Map<String, Value>, name: &str) -> &'a mut Map<String, Value> {
+fn object_member<'a>(obj: &'a mut Map<String, Value>, name: &str) -> Result<&'a mut Map<String, Value>, ScimFault> {
     let key = find_key(obj, name).unwrap_or_else(|| name.to_string());
     let slot = obj.entry(key).or_insert_with(|| Value::Object(Map::new()));
     if !slot.is_object() {
         *slot = Value::Object(Map::new());
     }
-    match slot {
-        Value::Object(m) => m,
-        other => {
-            // Not reachable: the slot was made an object just above. Keep the type checker happy without a panic.
-            *other = Value::Object(Map::new());
-            match other {
-                Value::Object(m) => m,
-                _ => unreachable_object(),
-            }
-        }
-    }
-}
-
-#[allow(clippy::panic)]
-fn unreachable_object() -> ! {
-    panic!("a value just set to an object is an object")
+    slot.as_object_mut().ok_or_else(|| ScimFault::InvalidValue(format!("{name} is not a complex attribute")))
 }
 
 /// The member `name` as a list, made one if it is missing or not a list.
-fn list_member<'a>(obj: &'a mut Map<String, Value>, name: &str) -> &'a mut Vec<Value> {
+fn list_member<'a>(obj: &'a mut Map<String, Value>, name: &str) -> Result<&'a mut Vec<Value>, ScimFault> {
     let key = find_key(obj, name).unwrap_or_else(|| name.to_string());
     let slot = obj.entry(key).or_insert_with(|| Value::Array(Vec::new()));
     if !slot.is_array() {
         *slot = Value::Array(Vec::new());
     }
-    match slot {
-        Value::Array(v) => v,
-        _ => unreachable_object(),
-    }
+    slot.as_array_mut().ok_or_else(|| ScimFault::InvalidValue(format!("{name} is not multi-valued")))
 }
 
 fn set_member(obj: &mut Map<String, Value>, name: &str, value: Value) {
@@ -415,7 +397,7 @@ fn object_value<'a>(path: &AttrPath, value: &'a Value) -> Result<&'a Map<String,
 /// sub-attribute), so there is no recursion.
 fn apply(doc: &mut Map<String, Value>, path: &AttrPath, op: Op, value: Option<&Value>) -> Result<(), ScimFault> {
     let container = match path.extension {
-        Some(urn) => object_member(doc, urn),
+        Some(urn) => object_member(doc, urn)?,
         None => doc,
     };
     let value = value.cloned().unwrap_or(Value::Null);
@@ -424,7 +406,7 @@ fn apply(doc: &mut Map<String, Value>, path: &AttrPath, op: Op, value: Option<&V
             (None, Op::Remove) => remove_member(container, path.attr),
             // `{"name": {"givenName": ..}}` without a path sets the given sub-attributes and keeps the others.
             (None, Op::Add | Op::Replace) if path.complex && value.is_object() => {
-                let target = object_member(container, path.attr);
+                let target = object_member(container, path.attr)?;
                 for (k, v) in object_value(path, &value)? {
                     let canonical = lookup(CORE, path.attr)
                         .or_else(|| lookup(ENTERPRISE, path.attr))
@@ -434,15 +416,19 @@ fn apply(doc: &mut Map<String, Value>, path: &AttrPath, op: Op, value: Option<&V
                 }
             }
             (None, _) => set_member(container, path.attr, value),
-            (Some(sub), Op::Remove) => remove_member(object_member(container, path.attr), sub),
-            (Some(sub), _) => set_member(object_member(container, path.attr), sub, value),
+            (Some(sub), Op::Remove) => remove_member(object_member(container, path.attr)?, sub),
+            (Some(sub), _) => set_member(object_member(container, path.attr)?, sub, value),
         }
         return Ok(());
     }
-    let list = list_member(container, path.attr);
+    if path.filter.is_none() && path.sub.is_none() && op == Op::Remove {
+        remove_member(container, path.attr);
+        return Ok(());
+    }
+    let list = list_member(container, path.attr)?;
     let Some(clauses) = &path.filter else {
         match (path.sub, op) {
-            (None, Op::Remove) => remove_member(container, path.attr),
+            (None, Op::Remove) => {}
             // Adding to a list appends (RFC 7644 §3.5.2.1); a single value counts as a one-element list.
             (None, Op::Add) => {
                 let new = match value {
@@ -515,10 +501,13 @@ fn apply(doc: &mut Map<String, Value>, path: &AttrPath, op: Op, value: Option<&V
         (_, None) => {
             let new = object_value(path, &value)?;
             for i in hits {
-                match (op, list[i].as_object_mut()) {
-                    (Op::Add, Some(e)) => e.extend(new.clone()),
-                    _ => list[i] = Value::Object(new.clone()),
+                if op == Op::Add {
+                    if let Some(e) = list[i].as_object_mut() {
+                        e.extend(new.clone());
+                        continue;
+                    }
                 }
+                list[i] = Value::Object(new.clone());
             }
         }
     }
