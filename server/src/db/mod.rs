@@ -101,7 +101,13 @@ impl Db {
         let in_memory = path.is_empty() || path == ":memory:" || rest.contains("mode=memory");
         let progress = if in_memory {
             // One connection that is never closed: an in-memory database lives as long as its connection.
-            options().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None).connect("sqlite::memory:").await?
+            options()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect("sqlite::memory:")
+                .await?
         } else {
             options().max_connections(2).connect(&format!("sqlite://{path}-progress.db?mode=rwc")).await?
         };

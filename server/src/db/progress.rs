@@ -7,12 +7,7 @@ use sqlx::{AnyPool, Row};
 use crate::clock::to_db;
 use crate::state::JobProgress;
 
-pub async fn set(
-    pool: &AnyPool,
-    import_id: i64,
-    p: &JobProgress,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+pub async fn set(pool: &AnyPool, import_id: i64, p: &JobProgress, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO import_progress (import_id, phase, done, total, finished, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (import_id) DO UPDATE SET \

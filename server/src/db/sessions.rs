@@ -158,13 +158,11 @@ pub async fn list_scim_tokens(pool: &AnyPool) -> Result<Vec<ScimTokenInfo>, sqlx
 
 /// Revoke a live SCIM token, whoever created it; false when there is none with this id.
 pub async fn revoke_scim_token(conn: &mut super::Conn, id: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND kind = 'scim' AND revoked_at IS NULL",
-    )
-    .bind(to_db(now))
-    .bind(id)
-    .execute(conn)
-    .await?;
+    let r = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND kind = 'scim' AND revoked_at IS NULL")
+        .bind(to_db(now))
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 

@@ -170,7 +170,10 @@ const CORE: &[AttrDef] = &[
     list("phoneNumbers", PLURAL),
     list("ims", PLURAL),
     list("photos", PLURAL),
-    list("addresses", &["formatted", "streetAddress", "locality", "region", "postalCode", "country", "type", "primary"]),
+    list(
+        "addresses",
+        &["formatted", "streetAddress", "locality", "region", "postalCode", "country", "type", "primary"],
+    ),
     list("groups", &["value", "$ref", "display", "type"]),
     list("entitlements", PLURAL),
     list("roles", PLURAL),
@@ -411,7 +414,9 @@ fn apply(doc: &mut Map<String, Value>, path: &AttrPath, op: Op, value: Option<&V
                     let canonical = lookup(CORE, path.attr)
                         .or_else(|| lookup(ENTERPRISE, path.attr))
                         .and_then(|d| sub_of(d, k))
-                        .ok_or_else(|| ScimFault::InvalidPath(format!("{} has no sub-attribute {:?}", path.attr, short(k))))?;
+                        .ok_or_else(|| {
+                            ScimFault::InvalidPath(format!("{} has no sub-attribute {:?}", path.attr, short(k)))
+                        })?;
                     set_member(target, canonical, v.clone());
                 }
             }
@@ -548,9 +553,9 @@ pub fn patch_document(doc: &mut Value, patch: &Value) -> Result<(), ScimFault> {
                     }
                     if k.eq_ignore_ascii_case(ENTERPRISE_SCHEMA) {
                         // The extension's own object: its members are its attributes.
-                        let inner = v.as_object().ok_or_else(|| {
-                            ScimFault::InvalidValue(format!("{ENTERPRISE_SCHEMA} must be an object"))
-                        })?;
+                        let inner = v
+                            .as_object()
+                            .ok_or_else(|| ScimFault::InvalidValue(format!("{ENTERPRISE_SCHEMA} must be an object")))?;
                         for (ik, iv) in inner {
                             if ik.len() > MAX_PATH_LEN {
                                 return Err(ScimFault::InvalidPath("attribute name is too long".into()));

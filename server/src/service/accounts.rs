@@ -2,7 +2,8 @@
 
 use chrono::Duration;
 use seatwise_types::{
-    FieldError, Role, ScimTokenInfo, SessionInfo, SetupRequest, TokenCreated, TokenInfo, User, UserCreate, UserRolesUpdate,
+    FieldError, Role, ScimTokenInfo, SessionInfo, SetupRequest, TokenCreated, TokenInfo, User, UserCreate,
+    UserRolesUpdate,
 };
 
 use crate::auth::{Actor, Via};
