@@ -4,8 +4,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::future::{Future, IntoFuture};
+
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{header, StatusCode, Uri};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{middleware, Json, Router};
@@ -49,7 +52,8 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
         )
         .fallback(fallback)
-        .layer(middleware::from_fn(web::security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), timeout))
+        .layer(middleware::from_fn_with_state(state.clone(), web::security_headers))
         .layer(trace)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -64,11 +68,47 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     }
 }
 
-async fn metrics() -> Response {
+/// Every request answers within `request_timeout`: past it the handler is dropped (an open transaction rolls back)
+/// and the client gets 503 `timeout`.
+async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.settings.request_timeout, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(timeout = ?state.settings.request_timeout, "request timed out");
+            AppError::Timeout.into_response()
+        }
+    }
+}
+
+fn render_metrics() -> Response {
     match telemetry::metrics() {
         Some(h) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], h.render()).into_response(),
         None => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
+}
+
+/// On the main listener metrics need the metrics token; without one configured they are not served there at all.
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(expected) = state.settings.metrics_token.as_deref() else {
+        return AppError::NotFound("endpoint").into_response();
+    };
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim())
+        .unwrap_or_default();
+    if sent.is_empty() || !crate::domain::secret::constant_time_eq(sent, expected) {
+        return AppError::Unauthenticated.into_response();
+    }
+    render_metrics()
+}
+
+/// The `--metrics-bind` listener: metrics only, no token (bind it to an address only the scraper reaches).
+pub fn metrics_router() -> Router {
+    telemetry::metrics();
+    Router::new().route("/metrics", get(|| async { render_metrics() }))
 }
 
 /// Unknown API paths get the JSON error shape; everything else is the browser app.
@@ -101,11 +141,41 @@ pub fn spawn_housekeeping(state: AppState) {
     });
 }
 
-/// Listen until Ctrl-C or SIGTERM, then finish in-flight requests.
+/// Listen until Ctrl-C or SIGTERM, then finish in-flight requests for at most `shutdown_grace`.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    serve_until(state, listener, shutdown_signal()).await
+}
+
+/// Serve until `signal`, then stop accepting and give in-flight requests `shutdown_grace` to finish; after that
+/// return anyway (the caller exits, dropping what still runs: open transactions roll back).
+pub async fn serve_until(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let grace = state.settings.shutdown_grace;
+    let (told, heard) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            signal.await;
+            let _ = told.send(());
+        })
+        .into_future();
+    tokio::pin!(server);
+    let deadline = async move {
+        match heard.await {
+            Ok(()) => tokio::time::sleep(grace).await,
+            // The server ended by itself; the other branch has its result.
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        result = &mut server => result,
+        () = deadline => {
+            tracing::warn!(grace = ?grace, "shutdown grace elapsed with requests still running; exiting");
+            Ok(())
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,9 +1,13 @@
 //! Who is calling: a cookie session (with CSRF protection on writes) or a Bearer API token.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, Method};
 use axum_extra::extract::CookieJar;
+use chrono::{DateTime, Utc};
 use seatwise_types::User;
 
 use crate::db::{sessions, users};
@@ -37,6 +41,35 @@ impl Actor {
     }
 }
 
+/// When each token last had its use written. A request never waits for that write: the write lock may be held for
+/// seconds (an import being applied), and a read must not. Writes are coalesced to one a minute per token.
+#[derive(Clone, Default)]
+pub struct TokenUse(Arc<Mutex<HashMap<i64, DateTime<Utc>>>>);
+
+impl TokenUse {
+    pub fn record(&self, state: &AppState, id: i64, now: DateTime<Utc>) {
+        let due = match self.0.lock() {
+            Ok(mut written) => {
+                let due = written.get(&id).is_none_or(|t| now - *t >= chrono::Duration::minutes(1) || now < *t);
+                if due {
+                    written.insert(id, now);
+                }
+                due
+            }
+            Err(_) => false,
+        };
+        if due {
+            let pool = state.db.write.clone();
+            // Detached: the request goes on; the SQL itself only moves last_used_at forward.
+            tokio::spawn(async move {
+                if let Err(e) = sessions::touch_token(&pool, id, now).await {
+                    tracing::warn!(token_id = id, error = %e, "could not record token use");
+                }
+            });
+        }
+    }
+}
+
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -54,7 +87,7 @@ impl FromRequestParts<AppState> for Actor {
                 .ok_or(AppError::Unauthenticated)?;
             let user_id = row.user_id.ok_or(AppError::Unauthenticated)?;
             let user = users::load(&state.db.read, user_id).await?.ok_or(AppError::Unauthenticated)?;
-            sessions::touch_token(&state.db.write, row.id, now).await?;
+            state.token_use.record(state, row.id, now);
             return Ok(Actor { user, via: Via::Token });
         }
         let jar = CookieJar::from_headers(&parts.headers);
@@ -94,7 +127,7 @@ impl FromRequestParts<AppState> for ScimClient {
         let row = sessions::find_token(&state.db.read, sessions::TokenKind::Scim, &sha256_hex(token))
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        sessions::touch_token(&state.db.write, row.id, state.clock.now()).await?;
+        state.token_use.record(state, row.id, state.clock.now());
         Ok(ScimClient { token_id: row.id })
     }
 }

@@ -65,6 +65,23 @@ pub struct ServeArgs {
     #[arg(long, env = "SEATWISE_HASH_CONCURRENCY")]
     pub hash_concurrency: Option<usize>,
 
+    /// Seconds a request may run before it is stopped with 503 `timeout` (its transaction rolls back).
+    #[arg(long, env = "SEATWISE_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+
+    /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C before the process exits anyway.
+    #[arg(long, env = "SEATWISE_SHUTDOWN_GRACE", default_value_t = 20)]
+    pub shutdown_grace: u64,
+
+    /// Bearer token that `/metrics` on the main listener requires; without it (and without --metrics-bind)
+    /// `/metrics` is not served.
+    #[arg(long, env = "SEATWISE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Separate address serving `/metrics` without a token (keep it private to the scraper).
+    #[arg(long, env = "SEATWISE_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+
     /// Log format: `pretty` or `json`.
     #[arg(long, env = "SEATWISE_LOG_FORMAT", default_value = "pretty")]
     pub log_format: String,

@@ -36,6 +36,12 @@ pub enum AppError {
     Internal(String),
     #[error("the server is busy; try again in {retry_after_secs} seconds")]
     Busy { retry_after_secs: u64 },
+    /// The request ran past `--request-timeout`; what it did was rolled back.
+    #[error("the request took too long and was stopped; try again")]
+    Timeout,
+    /// A SCIM request that cannot be applied; `scim_type` is its RFC 7644 §3.12 error type.
+    #[error("{detail}")]
+    Scim { scim_type: &'static str, detail: String },
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -68,6 +74,8 @@ impl AppError {
             AppError::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             AppError::Database(_) | AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             AppError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            AppError::Scim { .. } => (StatusCode::BAD_REQUEST, "bad_request"),
+            AppError::Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
         }
     }
 }

@@ -41,6 +41,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     db.migrate().await?;
     let mut settings = Settings {
         secure_cookies: cli.serve.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+        request_timeout: std::time::Duration::from_secs(cli.serve.request_timeout),
+        shutdown_grace: std::time::Duration::from_secs(cli.serve.shutdown_grace),
+        metrics_token: cli.serve.metrics_token.clone().filter(|t| !t.trim().is_empty()),
         ..Settings::default()
     };
     settings.public_url = cli.serve.public_url.clone().unwrap_or_else(|| format!("http://{}", cli.serve.bind));
@@ -67,6 +70,15 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
 async fn serve(state: AppState, args: ServeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(args.bind).await?;
     let addr = listener.local_addr()?;
+    if let Some(metrics_bind) = args.metrics_bind {
+        let metrics = tokio::net::TcpListener::bind(metrics_bind).await?;
+        println!("Metrics are served at http://{}/metrics", metrics.local_addr()?);
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics, app::metrics_router()).await {
+                tracing::error!(error = %e, "metrics listener stopped");
+            }
+        });
+    }
     let base = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     if args.demo {
         let password = args.demo_password.clone().unwrap_or_else(|| domain::secret::random_token("")[..16].to_string());

@@ -1,6 +1,5 @@
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::clock::SharedClock;
@@ -23,17 +22,21 @@ pub struct AppState {
     pub hasher: Arc<Hasher>,
     /// The key that signs device cookies, read once from the database (every instance shares it).
     pub device_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
+    /// When API and SCIM tokens were last used, written in the background.
+    pub token_use: crate::auth::TokenUse,
 }
 
 impl AppState {
     pub fn new(db: Db, clock: SharedClock, settings: Settings) -> Self {
         let instance = crate::domain::secret::random_token("instance-")[..25].to_string();
         let hasher = Hasher::new(settings.hash_concurrency, Duration::from_millis(settings.hash_wait_ms));
+        let progress = Progress::new(db.progress.clone(), clock.clone());
         Self {
+            token_use: crate::auth::TokenUse::default(),
             db,
             clock,
             settings: Arc::new(settings),
-            progress: Progress::default(),
+            progress,
             mailer: None,
             instance: instance.into(),
             hasher: Arc::new(hasher),
@@ -47,10 +50,13 @@ impl AppState {
     }
 }
 
-/// How far long-running work (an import being applied) has come, by job id. Kept in memory: the work runs in one
-/// transaction, so the database cannot show it until it commits. Ask the instance that runs the job.
-#[derive(Clone, Default)]
-pub struct Progress(Arc<Mutex<HashMap<i64, JobProgress>>>);
+/// How far long-running work (an import being applied) has come, by import id. Kept in the database on its own
+/// pool, outside the import's transaction, so any instance behind a load balancer can answer while it runs.
+#[derive(Clone)]
+pub struct Progress {
+    pool: sqlx::AnyPool,
+    clock: SharedClock,
+}
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct JobProgress {
@@ -61,23 +67,26 @@ pub struct JobProgress {
 }
 
 impl Progress {
-    pub fn set(&self, id: i64, phase: &str, done: u64, total: u64) {
-        if let Ok(mut m) = self.0.lock() {
-            m.insert(id, JobProgress { done, total, phase: phase.to_string(), finished: false });
+    pub fn new(pool: sqlx::AnyPool, clock: SharedClock) -> Self {
+        Self { pool, clock }
+    }
+
+    /// Progress is advisory: a failed write is logged and the work goes on.
+    pub async fn set(&self, id: i64, phase: &str, done: u64, total: u64) {
+        let p = JobProgress { done, total, phase: phase.to_string(), finished: false };
+        if let Err(e) = crate::db::progress::set(&self.pool, id, &p, self.clock.now()).await {
+            tracing::warn!(import_id = id, error = %e, "could not record import progress");
         }
     }
 
-    pub fn finish(&self, id: i64) {
-        if let Ok(mut m) = self.0.lock() {
-            if let Some(p) = m.get_mut(&id) {
-                p.done = p.total;
-                p.finished = true;
-            }
+    pub async fn finish(&self, id: i64) {
+        if let Err(e) = crate::db::progress::finish(&self.pool, id, self.clock.now()).await {
+            tracing::warn!(import_id = id, error = %e, "could not record import progress");
         }
     }
 
-    pub fn get(&self, id: i64) -> Option<JobProgress> {
-        self.0.lock().ok().and_then(|m| m.get(&id).cloned())
+    pub async fn get(&self, id: i64) -> Result<Option<JobProgress>, sqlx::Error> {
+        crate::db::progress::get(&self.pool, id).await
     }
 }
 
@@ -99,6 +108,12 @@ pub struct Settings {
     pub hash_wait_ms: u64,
     /// Base URL of the console, for links in e-mail and calendar feeds.
     pub public_url: String,
+    /// Every request answers within this (503 `timeout` otherwise).
+    pub request_timeout: Duration,
+    /// After SIGTERM, in-flight requests get this long before the process exits anyway.
+    pub shutdown_grace: Duration,
+    /// Bearer token for `/metrics` on the main listener; without one `/metrics` is not served there.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -113,6 +128,9 @@ impl Default for Settings {
             hash_concurrency: passwords::default_concurrency(),
             hash_wait_ms: 2000,
             public_url: "http://localhost:8080".into(),
+            request_timeout: Duration::from_secs(60),
+            shutdown_grace: Duration::from_secs(20),
+            metrics_token: None,
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -123,8 +123,11 @@ pub fn content_security_policy() -> String {
     )
 }
 
-/// Security headers on every response, API and assets alike.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// Security headers on every response, API and assets alike: HSTS when the console is served over https, and
+/// `no-store` on API answers (they carry data a shared or back-button cache must not keep).
+pub async fn security_headers(State(state): State<crate::state::AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let api = path.starts_with("/api/") || path.starts_with("/scim/");
     static CSP: OnceLock<HeaderValue> = OnceLock::new();
     let csp = CSP.get_or_init(|| {
         HeaderValue::from_str(&content_security_policy()).unwrap_or(HeaderValue::from_static("default-src 'self'"))
@@ -137,6 +140,13 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    if state.settings.public_url.starts_with("https://") {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    // A handler that chose its own caching (the calendar feed for calendar clients) keeps it.
+    if api && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
 }
 

@@ -43,6 +43,8 @@ impl IntoResponse for ScimError {
             AppError::BadRequest(_) | AppError::Validation { .. } | AppError::UnsupportedMediaType => {
                 (StatusCode::BAD_REQUEST, Some("invalidValue"))
             }
+            AppError::Scim { scim_type, .. } => (StatusCode::BAD_REQUEST, Some(*scim_type)),
+            AppError::Timeout => (StatusCode::SERVICE_UNAVAILABLE, None),
             AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, None),
             AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, None),
             AppError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, None),

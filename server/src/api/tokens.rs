@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use seatwise_types::{ErrorResponse, TokenCreate, TokenCreated, TokenInfo};
+use seatwise_types::{ErrorResponse, ScimTokenInfo, TokenCreate, TokenCreated, TokenInfo};
 
 use super::extract::ApiJson;
 use crate::auth::Actor;
@@ -27,14 +27,14 @@ pub async fn create_token(
 #[utoipa::path(get, path = "/tokens", tag = "tokens",
     responses((status = 200, body = Vec<TokenInfo>), (status = 401, body = ErrorResponse)))]
 pub async fn list_tokens(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<TokenInfo>>> {
-    Ok(Json(accounts::list_tokens(&state, &actor, TokenKind::Personal).await?))
+    Ok(Json(accounts::list_tokens(&state, &actor).await?))
 }
 
 /// Revoke one of your personal API tokens.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "tokens", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorResponse)))]
 pub async fn revoke_token(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<StatusCode> {
-    accounts::revoke_token(&state, &actor, TokenKind::Personal, id).await?;
+    accounts::revoke_token(&state, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -49,14 +49,14 @@ pub async fn create_scim_token(
     Ok((StatusCode::CREATED, Json(accounts::create_token(&state, &actor, TokenKind::Scim, &body.name).await?)))
 }
 
-/// SCIM tokens created by you (admin).
+/// Every live SCIM token, whoever created it, with when it was last used (admin).
 #[utoipa::path(get, path = "/scim/tokens", tag = "tokens",
-    responses((status = 200, body = Vec<TokenInfo>), (status = 403, body = ErrorResponse)))]
-pub async fn list_scim_tokens(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<TokenInfo>>> {
-    Ok(Json(accounts::list_tokens(&state, &actor, TokenKind::Scim).await?))
+    responses((status = 200, body = Vec<ScimTokenInfo>), (status = 403, body = ErrorResponse)))]
+pub async fn list_scim_tokens(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<ScimTokenInfo>>> {
+    Ok(Json(accounts::list_scim_tokens(&state, &actor).await?))
 }
 
-/// Revoke a SCIM token (admin).
+/// Revoke any SCIM token (admin).
 #[utoipa::path(delete, path = "/scim/tokens/{id}", tag = "tokens", params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 pub async fn revoke_scim_token(
@@ -64,6 +64,6 @@ pub async fn revoke_scim_token(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    accounts::revoke_token(&state, &actor, TokenKind::Scim, id).await?;
+    accounts::revoke_scim_token(&state, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

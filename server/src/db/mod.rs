@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod login_guard;
 pub mod pools;
+pub mod progress;
 pub mod scim;
 pub mod sessions;
 pub mod sql;
@@ -42,6 +43,9 @@ pub struct Db {
     pub read: AnyPool,
     pub write: AnyPool,
     pub backend: Backend,
+    /// Import progress. PostgreSQL: the same pool. SQLite: a small side database beside the main file, because a
+    /// running import holds the main file's only write lock for its whole transaction.
+    pub progress: AnyPool,
 }
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -67,7 +71,7 @@ impl Db {
         sqlx::any::install_default_drivers();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new().max_connections(16).connect(url).await?;
-            return Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres });
+            return Ok(Db { read: pool.clone(), write: pool.clone(), backend: Backend::Postgres, progress: pool });
         }
         let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
             return Err(ConnectError::UnsupportedUrl);
@@ -96,12 +100,28 @@ impl Db {
         };
         let write = options().max_connections(1).connect(&url).await?;
         let read = options().max_connections(8).connect(&url).await?;
-        Ok(Db { read, write, backend: Backend::Sqlite })
+        let in_memory = path.is_empty() || path == ":memory:" || rest.contains("mode=memory");
+        let progress = if in_memory {
+            // One connection that is never closed: an in-memory database lives as long as its connection.
+            options()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect("sqlite::memory:")
+                .await?
+        } else {
+            options().max_connections(2).connect(&format!("sqlite://{path}-progress.db?mode=rwc")).await?
+        };
+        Ok(Db { read, write, backend: Backend::Sqlite, progress })
     }
 
     pub async fn migrate(&self) -> Result<(), ConnectError> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.write).await?,
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite").run(&self.write).await?;
+                sqlx::migrate!("./migrations/sqlite-progress").run(&self.progress).await?;
+            }
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.write).await?,
         }
         Ok(())

@@ -1,7 +1,7 @@
 //! Cookie sessions, API tokens and first-run setup tokens. Only SHA-256 hashes of secrets are stored.
 
 use chrono::{DateTime, Utc};
-use seatwise_types::TokenInfo;
+use seatwise_types::{ScimTokenInfo, TokenInfo};
 use sqlx::{AnyPool, Row};
 
 use crate::clock::{from_db, to_db};
@@ -133,6 +133,37 @@ pub async fn list_tokens(pool: &AnyPool, kind: TokenKind, user_id: i64) -> Resul
             })
         })
         .collect()
+}
+
+/// Every live SCIM token, whoever created it: they belong to the organisation.
+pub async fn list_scim_tokens(pool: &AnyPool) -> Result<Vec<ScimTokenInfo>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.name, u.email, t.created_at, t.last_used_at FROM api_tokens t \
+         LEFT JOIN users u ON u.id = t.user_id WHERE t.kind = 'scim' AND t.revoked_at IS NULL ORDER BY t.id",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ScimTokenInfo {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                created_by: r.try_get("email")?,
+                created_at: from_db(&r.try_get::<String, _>("created_at")?),
+                last_used_at: r.try_get::<Option<String>, _>("last_used_at")?.map(|s| from_db(&s)),
+            })
+        })
+        .collect()
+}
+
+/// Revoke a live SCIM token, whoever created it; false when there is none with this id.
+pub async fn revoke_scim_token(conn: &mut super::Conn, id: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND kind = 'scim' AND revoked_at IS NULL")
+        .bind(to_db(now))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// Revoke a token of this user; false when there is no such live token.

@@ -4,7 +4,8 @@ use std::net::IpAddr;
 
 use chrono::Duration;
 use seatwise_types::{
-    FieldError, Role, SessionInfo, SetupRequest, TokenCreated, TokenInfo, User, UserCreate, UserRolesUpdate,
+    FieldError, Role, ScimTokenInfo, SessionInfo, SetupRequest, TokenCreated, TokenInfo, User, UserCreate,
+    UserRolesUpdate,
 };
 
 use crate::auth::{Actor, Via};
@@ -180,23 +181,48 @@ pub async fn create_token(state: &AppState, actor: &Actor, kind: TokenKind, name
     Ok(TokenCreated { id, name, token })
 }
 
-pub async fn list_tokens(state: &AppState, actor: &Actor, kind: TokenKind) -> AppResult<Vec<TokenInfo>> {
-    if kind == TokenKind::Scim && !access::is_admin(&actor.user) {
-        return Err(AppError::Forbidden("Only admins manage SCIM tokens.".into()));
-    }
-    Ok(sessions::list_tokens(&state.db.read, kind, actor.user.id).await?)
+/// Your own personal API tokens.
+pub async fn list_tokens(state: &AppState, actor: &Actor) -> AppResult<Vec<TokenInfo>> {
+    Ok(sessions::list_tokens(&state.db.read, TokenKind::Personal, actor.user.id).await?)
 }
 
-pub async fn revoke_token(state: &AppState, actor: &Actor, kind: TokenKind, id: i64) -> AppResult<()> {
-    if kind == TokenKind::Scim && !access::is_admin(&actor.user) {
-        return Err(AppError::Forbidden("Only admins manage SCIM tokens.".into()));
-    }
+/// Revoke one of your personal API tokens.
+pub async fn revoke_token(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if !sessions::revoke_token(&mut tx, kind, id, actor.user.id, now).await? {
+    if !sessions::revoke_token(&mut tx, TokenKind::Personal, id, actor.user.id, now).await? {
         return Err(AppError::NotFound("token"));
     }
     ledger::record(&mut tx, now, actor.ledger_name(), Change::event("token.revoke", "token", Some(id))).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn require_scim_admin(actor: &Actor) -> AppResult<()> {
+    if access::is_admin(&actor.user) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Only admins manage SCIM tokens.".into()))
+    }
+}
+
+/// SCIM tokens are the organisation's credentials for its identity provider: every admin sees all of them.
+pub async fn list_scim_tokens(state: &AppState, actor: &Actor) -> AppResult<Vec<ScimTokenInfo>> {
+    require_scim_admin(actor)?;
+    Ok(sessions::list_scim_tokens(&state.db.read).await?)
+}
+
+/// Any admin may revoke any SCIM token (say, one created by an admin who has since left).
+pub async fn revoke_scim_token(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
+    require_scim_admin(actor)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !sessions::revoke_scim_token(&mut tx, id, now).await? {
+        return Err(AppError::NotFound("SCIM token"));
+    }
+    let record = serde_json::json!({ "id": id, "kind": "scim", "revoked_at": now });
+    ledger::record(&mut tx, now, actor.ledger_name(), Change::created("token.revoke", "token", Some(id), &record))
+        .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -54,7 +54,7 @@ pub(super) async fn commit_apply<P: serde::Serialize>(
     ledger::record(&mut tx, now, actor.ledger_name(), Change::created("import.apply", "import", Some(stored.id), &s))
         .await?;
     tx.commit().await?;
-    state.progress.finish(stored.id);
+    state.progress.finish(stored.id).await;
     Ok(s)
 }
 
@@ -143,6 +143,7 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
     let rows = hr::parse(&stored.content).map_err(AppError::validation)?;
     let now = state.clock.now();
     let who = actor.ledger_name();
+    state.progress.set(id, "planning", 0, rows.len() as u64).await;
     let mut tx = state.db.begin().await?;
     // Plan again inside the transaction: the directory may have changed since the preview.
     let people = store::all_people(&mut *tx).await?;
@@ -170,7 +171,7 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
     let mut new_ids = Vec::with_capacity(records.len());
     for chunk in records.chunks(2_000) {
         new_ids.extend(store::insert_people(&mut tx, chunk, now).await?);
-        state.progress.set(id, "people", new_ids.len() as u64, total);
+        state.progress.set(id, "people", new_ids.len() as u64, total).await;
     }
     let mut pending = Vec::with_capacity(records.len() + plan.updates.len());
     for ((row, record, _), person_id) in plan.creates.iter().zip(&new_ids) {
@@ -186,10 +187,10 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
         ids_by_row.insert(*row, after.id);
     }
     tracing::debug!(elapsed = ?started.elapsed(), "import: people written");
-    state.progress.set(id, "audit ledger", total, total);
+    state.progress.set(id, "audit ledger", total, total).await;
     ledger::record_many(&mut tx, now, who, pending).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "import: ledger written");
-    state.progress.set(id, "status changes", total, total);
+    state.progress.set(id, "status changes", total, total).await;
     // Status changes one by one: each may mark seats and carries its own effective time.
     let status_changes = plan
         .creates
@@ -240,10 +241,10 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
     commit_apply(tx, state, actor, &stored, &full, s).await
 }
 
-/// How far applying an import has come (while the apply request runs).
+/// How far applying an import has come, from the database: any instance can answer while another applies.
 pub async fn progress(state: &AppState, actor: &Actor, id: i64) -> AppResult<crate::state::JobProgress> {
     require_admin(actor)?;
-    if let Some(p) = state.progress.get(id) {
+    if let Some(p) = state.progress.get(id).await? {
         return Ok(p);
     }
     let stored = store::get(&state.db.read, id).await?.ok_or(AppError::NotFound("import"))?;

@@ -10,7 +10,7 @@ use crate::auth::ScimClient;
 use crate::db::catalog::{self, NewPerson};
 use crate::db::scim::{self as store, ScimPerson};
 use crate::db::Conn;
-use crate::domain::scim::{self as rules, UserChanges, LIST_SCHEMA, USER_SCHEMA};
+use crate::domain::scim::{self as rules, ScimFault, UserChanges, LIST_SCHEMA, USER_SCHEMA};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::people;
@@ -54,6 +54,12 @@ pub fn user_json(p: &ScimPerson) -> Value {
     doc
 }
 
+impl From<ScimFault> for AppError {
+    fn from(f: ScimFault) -> Self {
+        AppError::Scim { scim_type: f.scim_type(), detail: f.to_string() }
+    }
+}
+
 fn parse_id(id: &str) -> AppResult<i64> {
     id.parse().map_err(|_| AppError::NotFound("user"))
 }
@@ -86,7 +92,7 @@ fn names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Er
 }
 
 pub async fn list(state: &AppState, q: &ListQuery) -> AppResult<Value> {
-    let filter = q.filter.as_deref().map(rules::parse_filter).transpose().map_err(AppError::BadRequest)?;
+    let filter = q.filter.as_deref().map(rules::parse_filter).transpose()?;
     let start = q.start_index.unwrap_or(1).max(1);
     let count = q.count.unwrap_or(100).clamp(0, 500);
     let (total, people) =
@@ -209,7 +215,7 @@ pub async fn patch(state: &AppState, client: &ScimClient, id: &str, patch: &Valu
     let mut tx = state.db.begin().await?;
     let current = live(&mut *tx, parse_id(id)?).await?;
     let mut doc = clean(user_json(&current));
-    rules::patch_document(&mut doc, patch).map_err(AppError::BadRequest)?;
+    rules::patch_document(&mut doc, patch)?;
     let p = write(&mut tx, state, client, current.id, &doc, false).await?;
     tx.commit().await?;
     Ok(user_json(&p))

@@ -9,6 +9,7 @@ mod inventory;
 mod ledger;
 mod limits;
 mod login;
+mod ops;
 mod people;
 mod renewals;
 mod roles;

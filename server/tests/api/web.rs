@@ -74,7 +74,11 @@ async fn metrics_count_requests_by_route() {
     let app = spawn().await;
     let c = app.finance().await;
     c.get("/api/v1/pools").await;
-    let text = reqwest::get(format!("{}/metrics", app.base)).await.unwrap().text().await.unwrap();
+    // Metrics are served on their own listener (`--metrics-bind`), not to anyone on the main one.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metrics = format!("http://{}/metrics", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, seatwise_server::app::metrics_router()).await });
+    let text = reqwest::get(metrics).await.unwrap().text().await.unwrap();
     assert!(text.contains("http_requests_total"), "{text}");
     assert!(text.contains("route=\"/api/v1/pools\""));
     assert!(text.contains("http_request_duration_seconds"));

@@ -1,0 +1,52 @@
+//! Import progress, on its own pool (`Db::progress`): written while the import's transaction holds the write lock,
+//! read by any instance.
+
+use chrono::{DateTime, Utc};
+use sqlx::{AnyPool, Row};
+
+use crate::clock::to_db;
+use crate::state::JobProgress;
+
+pub async fn set(pool: &AnyPool, import_id: i64, p: &JobProgress, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO import_progress (import_id, phase, done, total, finished, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (import_id) DO UPDATE SET \
+         phase = excluded.phase, done = excluded.done, total = excluded.total, finished = excluded.finished, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(import_id)
+    .bind(&p.phase)
+    .bind(i64::try_from(p.done).unwrap_or(i64::MAX))
+    .bind(i64::try_from(p.total).unwrap_or(i64::MAX))
+    .bind(i64::from(p.finished))
+    .bind(to_db(now))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Mark finished: done catches up with total.
+pub async fn finish(pool: &AnyPool, import_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE import_progress SET done = total, finished = 1, updated_at = $1 WHERE import_id = $2")
+        .bind(to_db(now))
+        .bind(import_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn get(pool: &AnyPool, import_id: i64) -> Result<Option<JobProgress>, sqlx::Error> {
+    let row = sqlx::query("SELECT phase, done, total, finished FROM import_progress WHERE import_id = $1")
+        .bind(import_id)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| {
+        Ok(JobProgress {
+            phase: r.try_get("phase")?,
+            done: u64::try_from(r.try_get::<i64, _>("done")?).unwrap_or(0),
+            total: u64::try_from(r.try_get::<i64, _>("total")?).unwrap_or(0),
+            finished: r.try_get::<i64, _>("finished")? == 1,
+        })
+    })
+    .transpose()
+}

@@ -1,0 +1,428 @@
+//! Operations hardening: SCIM paths and tokens, Bearer reads beside the write lock, metrics access, security and
+//! cache headers, request timeouts, bounded shutdown, import progress across instances.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use seatwise_server::state::{AppState, Settings};
+use serde_json::{json, Value};
+
+use crate::common::{spawn, Client, TestApp, PASSWORD};
+
+/// Fails the test instead of hanging when something waits that must not.
+async fn within<T>(what: &str, secs: u64, f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(secs), f).await.unwrap_or_else(|_| panic!("{what}: no answer in {secs} s"))
+}
+
+/// Poll until `check` holds, under a deadline that is the failure signal.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    within(what, 15, async {
+        while !check().await {
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    })
+    .await
+}
+
+/// Hold the write lock the way a long import apply does: SQLite's single writer (BEGIN IMMEDIATE) and, on
+/// PostgreSQL, the ledger head and API token rows every ledgered write and token touch need.
+async fn hold_write_lock(app: &TestApp) -> seatwise_server::db::Tx {
+    let mut tx = app.db.begin().await.expect("begin");
+    sqlx::query("UPDATE ledger_head SET seq = seq WHERE id = 1").execute(&mut *tx).await.expect("lock ledger");
+    sqlx::query("UPDATE api_tokens SET name = name").execute(&mut *tx).await.expect("lock tokens");
+    tx
+}
+
+/// A second server on this app's database with other settings, reached at the returned base URL.
+async fn serve_with(app: &TestApp, settings: Settings) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let state = AppState::new(app.db.clone(), app.clock.clone(), settings);
+    tokio::spawn(async move {
+        let _ = seatwise_server::app::serve(state, listener).await;
+    });
+    base
+}
+
+fn at(app: &TestApp, base: &str) -> Client {
+    let mut c = app.anonymous();
+    c.base = base.to_string();
+    c
+}
+
+async fn login_at(app: &TestApp, base: &str, email: &str) -> Client {
+    let mut c = at(app, base);
+    let r = c.post("/api/v1/session", json!({"email": email, "password": PASSWORD})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    c.csrf = r.body["csrf_token"].as_str().map(str::to_string);
+    c
+}
+
+async fn scim_token(admin: &Client, name: &str) -> (i64, String) {
+    let r = admin.post("/api/v1/scim/tokens", json!({"name": name})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    (r.body["id"].as_i64().unwrap(), r.body["token"].as_str().unwrap().to_string())
+}
+
+fn bearer(app: &TestApp, token: &str) -> Client {
+    let mut c = app.anonymous();
+    c.bearer = Some(token.to_string());
+    c
+}
+
+async fn scim_user(scim: &Client, email: &str) -> i64 {
+    let user = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": email,
+        "name": {"givenName": "Pat", "familyName": "Lee"}, "active": true});
+    let r = scim.post("/scim/v2/Users", user).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body["id"].as_str().unwrap().parse().unwrap()
+}
+
+async fn patch(scim: &Client, id: i64, ops: Value) -> crate::common::Reply {
+    let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
+    scim.send(Method::PATCH, &format!("/scim/v2/Users/{id}"), Some(body)).await
+}
+
+#[tokio::test]
+async fn a_40_kb_scim_path_is_invalid_path_and_the_server_stays_up() {
+    let app = spawn().await;
+    let (_, token) = scim_token(&app.admin().await, "entra").await;
+    let scim = bearer(&app, &token);
+    let id = scim_user(&scim, "deep.path@example.com").await;
+    let deep = vec!["name"; 20_000].join(".");
+    assert!(deep.len() > 40_000);
+    let r = within("deep path", 10, patch(&scim, id, json!([{"op": "replace", "path": deep, "value": "x"}]))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["scimType"], "invalidPath");
+    assert_eq!(r.headers["content-type"], "application/scim+json");
+    // Still serving, and the user is unchanged.
+    let user = scim.get(&format!("/scim/v2/Users/{id}")).await;
+    assert_eq!(user.status, StatusCode::OK);
+    assert_eq!(user.body["name"]["givenName"], "Pat");
+}
+
+#[tokio::test]
+async fn unknown_scim_attributes_are_refused_not_ignored() {
+    let app = spawn().await;
+    let (_, token) = scim_token(&app.admin().await, "okta").await;
+    let scim = bearer(&app, &token);
+    let id = scim_user(&scim, "unknown.attr@example.com").await;
+    let ledger = app.ledger_len().await;
+    for ops in [
+        json!([{"op": "replace", "path": "favouriteColour", "value": "red"}]),
+        json!([{"op": "replace", "path": "name.nickname", "value": "P"}]),
+        json!([{"op": "add", "path": "urn:example:custom:1.0:User:shoeSize", "value": 44}]),
+        json!([{"op": "replace", "value": {"displayName": "Pat L", "favouriteColour": "red"}}]),
+        json!([{"op": "replace", "path": "displayName.first", "value": "x"}]),
+    ] {
+        let r = patch(&scim, id, ops.clone()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{ops}: {}", r.body);
+        assert_eq!(r.body["scimType"], "invalidPath", "{ops}");
+    }
+    let none = patch(&scim, id, json!([{"op": "remove", "path": "emails[type eq \"home\"]"}])).await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST, "{}", none.body);
+    assert_eq!(none.body["scimType"], "noTarget");
+    assert_eq!(app.ledger_len().await, ledger, "a refused patch changes nothing");
+    assert_eq!(scim.get(&format!("/scim/v2/Users/{id}")).await.body["displayName"], Value::Null);
+
+    // Known attributes of the schema, its enterprise extension and value filters still work.
+    let ok = patch(
+        &scim,
+        id,
+        json!([
+            {"op": "replace", "path": "displayName", "value": "Pat Lee"},
+            {"op": "add", "path": "emails[type eq \"work\"].value", "value": "unknown.attr@example.com"},
+            {"op": "replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+             "value": "Sales"},
+            {"op": "replace", "path": "title", "value": "Engineer"}
+        ]),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(ok.body["displayName"], "Pat Lee");
+    assert_eq!(ok.body["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"], "Sales");
+    assert_eq!(ok.body["emails"][0]["value"], "unknown.attr@example.com");
+}
+
+#[tokio::test]
+async fn deeply_nested_scim_filters_are_invalid_filter() {
+    let app = spawn().await;
+    let (_, token) = scim_token(&app.admin().await, "entra").await;
+    let scim = bearer(&app, &token);
+    scim_user(&scim, "filtered@example.com").await;
+    let deep = format!("{}userName eq \"filtered@example.com\"{}", "(".repeat(5_000), ")".repeat(5_000));
+    let r = scim.post("/scim/v2/Users/.search", json!({"filter": deep})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["scimType"], "invalidFilter");
+    let r = scim.post("/scim/v2/Users/.search", json!({"filter": "userName eq \"x\" or (userName eq \"y\")"})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["scimType"], "invalidFilter");
+    let found = scim.post("/scim/v2/Users/.search", json!({"filter": "(userName eq \"filtered@example.com\")"})).await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    assert_eq!(found.body["totalResults"], 1);
+}
+
+#[tokio::test]
+async fn scim_tokens_belong_to_the_organisation() {
+    let app = spawn().await;
+    let first = app.admin().await;
+    let created = first
+        .post(
+            "/api/v1/users",
+            json!({"email": "second.admin@example.com", "name": "Second Admin", "password": PASSWORD,
+                "roles": ["admin"], "department_ids": []}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let first_id = app.id_of("SELECT id FROM users WHERE email = 'admin@example.com'").await;
+    let (id, token) = scim_token(&first, "entra").await;
+    let second = app.login("second.admin@example.com").await;
+
+    let listed = second.get("/api/v1/scim/tokens").await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    let mine = listed.body.as_array().unwrap().iter().find(|t| t["id"] == id).cloned().expect("listed");
+    assert_eq!(mine["name"], "entra");
+    assert_eq!(mine["created_by"], "admin@example.com");
+    assert!(mine["created_at"].is_string());
+    assert_eq!(mine["last_used_at"], Value::Null);
+
+    // The creator stops being an admin: the credential is the organisation's and keeps working.
+    let demote = second.put(&format!("/api/v1/users/{first_id}/roles"), json!({"roles": ["finance"]})).await;
+    assert_eq!(demote.status, StatusCode::OK, "{}", demote.body);
+    let scim = bearer(&app, &token);
+    assert_eq!(scim.get("/scim/v2/Users").await.status, StatusCode::OK);
+    eventually("last use recorded", || async {
+        let listed = second.get("/api/v1/scim/tokens").await;
+        listed.body.as_array().unwrap().iter().any(|t| t["id"] == id && t["last_used_at"].is_string())
+    })
+    .await;
+    assert_eq!(first.get("/api/v1/scim/tokens").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(first.delete(&format!("/api/v1/scim/tokens/{id}")).await.status, StatusCode::FORBIDDEN);
+    let owner = app.owner().await;
+    assert_eq!(owner.get("/api/v1/scim/tokens").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(owner.delete(&format!("/api/v1/scim/tokens/{id}")).await.status, StatusCode::FORBIDDEN);
+
+    // Another admin revokes it: ledgered, and the token stops working.
+    assert_eq!(second.delete(&format!("/api/v1/scim/tokens/{id}")).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(scim.get("/scim/v2/Users").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(second.delete(&format!("/api/v1/scim/tokens/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert!(second.get("/api/v1/scim/tokens").await.body.as_array().unwrap().iter().all(|t| t["id"] != id));
+    let entries: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, actor FROM ledger_entries WHERE record_type = 'token' AND record_id = $1 ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(&app.db.read)
+    .await
+    .expect("ledger");
+    assert_eq!(
+        entries,
+        vec![
+            ("token.create".to_string(), "admin@example.com".to_string()),
+            ("token.revoke".to_string(), "second.admin@example.com".to_string())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn bearer_reads_do_not_wait_for_the_write_lock() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let created = admin.post("/api/v1/tokens", json!({"name": "script"})).await;
+    let id = created.body["id"].as_i64().unwrap();
+    let script = bearer(&app, created.body["token"].as_str().unwrap());
+    let lock = hold_write_lock(&app).await;
+    let me = within("Bearer read while the write lock is held", 5, script.get("/api/v1/me")).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    let pools = within("Bearer list while the write lock is held", 5, script.get("/api/v1/pools")).await;
+    assert_eq!(pools.status, StatusCode::OK);
+    drop(lock);
+    eventually("last use written after the lock is released", || async {
+        let used: Option<String> = sqlx::query_scalar("SELECT last_used_at FROM api_tokens WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.db.read)
+            .await
+            .expect("token");
+        used.is_some()
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn metrics_need_a_token_on_the_main_listener() {
+    let app = spawn().await;
+    let open = app.anonymous().get("/metrics").await;
+    assert_eq!(open.status, StatusCode::NOT_FOUND, "no token and no metrics listener: not served");
+    let settings = Settings { metrics_token: Some("m3trics-s3cret".into()), ..Settings::default() };
+    let base = serve_with(&app, settings).await;
+    assert_eq!(at(&app, &base).get("/metrics").await.status, StatusCode::UNAUTHORIZED);
+    let mut wrong = at(&app, &base);
+    wrong.bearer = Some("guess".into());
+    assert_eq!(wrong.get("/metrics").await.status, StatusCode::UNAUTHORIZED);
+    let mut right = at(&app, &base);
+    right.bearer = Some("m3trics-s3cret".into());
+    let ok = right.get("/metrics").await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert!(ok.headers["content-type"].to_str().unwrap().starts_with("text/plain"));
+    // A user's API token is not a metrics token.
+    let token = app.admin().await.post("/api/v1/tokens", json!({"name": "t"})).await;
+    let mut api = at(&app, &base);
+    api.bearer = token.body["token"].as_str().map(str::to_string);
+    assert_eq!(api.get("/metrics").await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn hsts_over_https_and_no_store_on_api_answers() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let me = admin.get("/api/v1/me").await;
+    assert_eq!(me.headers["cache-control"], "no-store");
+    assert!(me.headers.get("strict-transport-security").is_none(), "plain http: no HSTS");
+    let pools = admin.get("/api/v1/pools").await;
+    assert_eq!(pools.headers["cache-control"], "no-store");
+    let page = app.anonymous().get("/pools").await;
+    assert_ne!(page.headers.get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"));
+
+    let base =
+        serve_with(&app, Settings { public_url: "https://seatwise.example.com".into(), ..Settings::default() }).await;
+    let r = at(&app, &base).get("/healthz").await;
+    assert_eq!(r.headers["strict-transport-security"], "max-age=31536000; includeSubDomains");
+    let me = login_at(&app, &base, "admin@example.com").await.get("/api/v1/me").await;
+    assert_eq!(me.headers["cache-control"], "no-store");
+    assert!(me.headers.contains_key("strict-transport-security"));
+}
+
+#[tokio::test]
+async fn requests_stop_at_the_request_timeout() {
+    let app = spawn().await;
+    let settings = Settings { request_timeout: Duration::from_millis(1_000), ..Settings::default() };
+    let base = serve_with(&app, settings).await;
+    // Log in on the usual server (a password hash may take longer than this timeout on a busy machine); the
+    // session cookie is the same database's and works on both.
+    let mut admin = app.admin().await;
+    admin.base = base.clone();
+    let before = app.count("api_tokens").await;
+    let lock = hold_write_lock(&app).await;
+    let r = within("a write behind a held lock", 10, admin.post("/api/v1/tokens", json!({"name": "late"}))).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "timeout");
+    drop(lock);
+    assert_eq!(app.count("api_tokens").await, before, "the timed-out write was rolled back");
+    assert_eq!(admin.get("/api/v1/me").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn import_progress_is_read_from_the_database_by_any_instance() {
+    let app = spawn().await;
+    let other = app.another_instance().await;
+    let admin = app.admin().await;
+    let path = format!("{}/../../shared/samples/hr-export.csv", env!("CARGO_MANIFEST_DIR"));
+    let csv = std::fs::read_to_string(&path).expect("sample");
+    let preview = admin.post_raw("/api/v1/imports/hr?filename=hr.csv", "text/csv", csv.into_bytes()).await;
+    assert_eq!(preview.status, StatusCode::CREATED, "{}", preview.body);
+    let id = preview.body["id"].as_i64().unwrap();
+    let watcher = other.admin().await;
+    let progress = format!("/api/v1/imports/{id}/progress");
+
+    // The apply on the first instance waits on the write lock after recording that it started.
+    let lock = hold_write_lock(&app).await;
+    let apply_path = format!("/api/v1/imports/{id}/apply");
+    let running = tokio::spawn(async move { admin.post(&apply_path, json!({})).await });
+    eventually("the other instance sees the running import", || async {
+        let p = watcher.get(&progress).await.body;
+        p["finished"] == false && p["total"] == 9
+    })
+    .await;
+    drop(lock);
+    let applied = within("apply after the lock is released", 30, running).await.expect("apply task");
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    let done = watcher.get(&progress).await.body;
+    assert_eq!(done["finished"], true, "{done}");
+    assert_eq!(done["done"], 9);
+    assert_eq!(done["total"], 9);
+}
+
+/// Start the real binary on a fresh SQLite file; returns the child, the main base URL and the metrics URL.
+fn start_binary(dir: &std::path::Path, grace_secs: u64) -> (std::process::Child, String, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_seatwise"))
+        .args(["--bind", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0", "--job-interval", "0"])
+        .arg("--shutdown-grace")
+        .arg(grace_secs.to_string())
+        .arg("--database")
+        .arg(format!("sqlite://{}/seatwise.db", dir.display()))
+        .env("SEATWISE_ADMIN_EMAIL", "admin@example.com")
+        .env("SEATWISE_ADMIN_PASSWORD", PASSWORD)
+        .env_remove("SEATWISE_METRICS_TOKEN")
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the server binary");
+    let stdout = child.stdout.take().expect("stdout");
+    let (mut base, mut metrics) = (None, None);
+    let mut lines = BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
+        let line = line.expect("line");
+        if let Some(url) = line.strip_prefix("Metrics are served at ") {
+            metrics = Some(url.trim().to_string());
+        }
+        if let Some(url) = line.strip_prefix("Seatwise is running at ") {
+            base = Some(url.trim().to_string());
+            break;
+        }
+    }
+    // Keep reading, so a later line never meets a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, base.expect("the server printed its address"), metrics.expect("the server printed its metrics address"))
+}
+
+#[tokio::test]
+async fn sigterm_exits_within_the_grace_even_with_a_request_in_flight() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut child, base, metrics) = start_binary(dir.path(), 1);
+    let http = reqwest::Client::new();
+    assert_eq!(http.get(&metrics).send().await.expect("metrics").status(), StatusCode::OK);
+    assert_eq!(http.get(format!("{base}/metrics")).send().await.expect("main").status(), StatusCode::NOT_FOUND);
+    assert_eq!(http.get(format!("{base}/healthz")).send().await.expect("health").status(), StatusCode::OK);
+
+    // Another process holds SQLite's write lock, so a login (which records the attempt) stays in flight.
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}/seatwise.db", dir.path().display());
+    let mut holder = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.expect("connect");
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut holder).await.expect("take the write lock");
+    let login = http
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"email": "admin@example.com", "password": "wrong password here"}))
+        .send();
+    let in_flight = tokio::spawn(login);
+    // Let the request reach the server and block on the lock before the signal.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!in_flight.is_finished(), "the login is waiting on the lock");
+    let status =
+        std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("send SIGTERM");
+    assert!(status.success());
+    let started = std::time::Instant::now();
+    let exited = tokio::task::spawn_blocking(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(6);
+        loop {
+            if let Some(code) = child.try_wait().expect("wait") {
+                return Some(code);
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    })
+    .await
+    .expect("waiter");
+    assert!(exited.is_some(), "the server did not exit within its 1 s grace (waited {:?})", started.elapsed());
+    sqlx::query("ROLLBACK").execute(&mut holder).await.expect("release");
+    let _ = in_flight.await;
+}
