@@ -190,9 +190,9 @@ pub fn parse(text: &str) -> Result<Vec<HrRow>, Vec<FieldError>> {
 pub(crate) mod tests {
     use super::*;
 
-    /// The shared samples sit beside the checkout (`../shared/samples`).
+    /// Real export shapes, kept in the repository (`tests/fixtures/samples`).
     pub fn sample(name: &str) -> String {
-        let path = format!("{}/../../shared/samples/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/../tests/fixtures/samples/{name}", env!("CARGO_MANIFEST_DIR"));
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::common::{spawn, Client, Reply, TestApp};
 
 fn sample(name: &str) -> String {
-    let path = format!("{}/../../shared/samples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../tests/fixtures/samples/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 

@@ -319,7 +319,7 @@ async fn import_progress_is_read_from_the_database_by_any_instance() {
     let app = spawn().await;
     let other = app.another_instance().await;
     let admin = app.admin().await;
-    let path = format!("{}/../../shared/samples/hr-export.csv", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../tests/fixtures/samples/hr-export.csv", env!("CARGO_MANIFEST_DIR"));
     let csv = std::fs::read_to_string(&path).expect("sample");
     let preview = admin.post_raw("/api/v1/imports/hr?filename=hr.csv", "text/csv", csv.into_bytes()).await;
     assert_eq!(preview.status, StatusCode::CREATED, "{}", preview.body);

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::common::{spawn, Client, TestApp};
 
 fn sample(name: &str) -> Value {
-    let path = format!("{}/../../shared/samples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../tests/fixtures/samples/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap()
 }
 

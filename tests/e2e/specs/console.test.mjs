@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { launchBrowser, login, newPage, startServer } from '../lib/harness.mjs';
 
-// The shared samples sit beside the checkout.
-const hrSample = readFileSync(new URL('../../../../shared/samples/hr-export.csv', import.meta.url), 'utf8');
-const graphSkus = readFileSync(new URL('../../../../shared/samples/graph-subscribed-skus.json', import.meta.url), 'utf8');
-const graphUsers = readFileSync(new URL('../../../../shared/samples/graph-users.json', import.meta.url), 'utf8');
-const snipeSample = readFileSync(new URL('../../../../shared/samples/snipeit-licenses.csv', import.meta.url), 'utf8');
+// Real export shapes, kept in the repository.
+const hrSample = readFileSync(new URL('../../fixtures/samples/hr-export.csv', import.meta.url), 'utf8');
+const graphSkus = readFileSync(new URL('../../fixtures/samples/graph-subscribed-skus.json', import.meta.url), 'utf8');
+const graphUsers = readFileSync(new URL('../../fixtures/samples/graph-users.json', import.meta.url), 'utf8');
+const snipeSample = readFileSync(new URL('../../fixtures/samples/snipeit-licenses.csv', import.meta.url), 'utf8');
 
 let server;
 let browser;
@@ -87,6 +87,30 @@ test('a pool page shows seats and history; a negative seat count is refused next
   await page.getByText('88 / 110 (80%)').first().waitFor();
   await page.shot('saved');
   assert.deepEqual(page.scriptErrors, []);
+});
+
+test('two people edit one pool at once: the later save is refused with a clear message and keeps what was typed', async () => {
+  const first = await newPage(browser, 'stale-first');
+  const second = await newPage(browser, 'stale-second');
+  for (const page of [first, second]) {
+    await login(page, server.base, 'owner@example.com');
+    await page.getByRole('link', { name: 'Figma Organization' }).click();
+    await page.waitForURL(/\/pools\/\d+$/);
+    await page.getByRole('link', { name: 'Edit pool' }).click();
+    await page.getByLabel('Seats purchased').waitFor();
+  }
+  await first.getByLabel('Seats purchased').fill('61');
+  await first.getByRole('button', { name: 'Save changes' }).click();
+  await first.waitForURL(/\/pools\/\d+$/);
+  await first.getByText('Edited the pool').waitFor();
+
+  await second.getByLabel('Seats purchased').fill('75');
+  await second.getByRole('button', { name: 'Save changes' }).click();
+  await second.getByText('Someone else changed this record since you opened it.').waitFor();
+  assert.equal(await second.getByLabel('Seats purchased').inputValue(), '75');
+  assert.match(second.url(), /\/edit$/);
+  await second.shot('stale');
+  assert.deepEqual([...first.scriptErrors, ...second.scriptErrors], []);
 });
 
 test('a new pool with a negative seat count shows the server error beside the field', async () => {

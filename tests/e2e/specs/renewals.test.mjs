@@ -154,3 +154,20 @@ test('an admin records a contract; an end before the start is refused beside the
   await page.shot('settings');
   assert.deepEqual(page.scriptErrors, []);
 });
+
+test('an owner sees only their part of a contract that spans other departments, and says so', async () => {
+  const page = await newPage(browser, 'owner-partial-contract');
+  await login(page, server.base, 'owner@example.com');
+  await page.goto(`${server.base}/contracts`);
+  await page.locator('#contracts').getByRole('link', { name: 'Microsoft Enterprise Agreement' }).click();
+  await page.waitForURL(/\/contracts\/\d+$/);
+  await page.getByRole('heading', { name: 'Microsoft Enterprise Agreement' }).waitFor();
+  const note = page.getByRole('note').filter({ hasText: 'outside your departments' });
+  await note.waitFor();
+  // The Engineering pool is listed; the other departments' Microsoft pools are not, anywhere on the page.
+  const text = await page.locator('main').innerText();
+  assert.match(text, /Microsoft 365 E5/);
+  for (const foreign of ['IT Operations', 'Finance']) assert.ok(!text.includes(foreign), `${foreign} leaked`);
+  await page.shot('partial');
+  assert.deepEqual(page.scriptErrors, []);
+});
