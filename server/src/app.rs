@@ -71,13 +71,28 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
 /// Every request answers within `request_timeout`: past it the handler is dropped (an open transaction rolls back)
 /// and the client gets 503 `timeout`.
 async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    match tokio::time::timeout(state.settings.request_timeout, next.run(req)).await {
+    let limit = if is_long_work(req.method(), req.uri().path()) {
+        state.settings.import_timeout
+    } else {
+        state.settings.request_timeout
+    };
+    match tokio::time::timeout(limit, next.run(req)).await {
         Ok(response) => response,
         Err(_) => {
-            tracing::warn!(timeout = ?state.settings.request_timeout, "request timed out");
+            tracing::warn!(timeout = ?limit, "request timed out");
             AppError::Timeout.into_response()
         }
     }
+}
+
+/// Applying an import is the one request whose length grows with its input (hundreds of thousands of rows); it
+/// shows progress while it runs and gets its own, longer limit.
+fn is_long_work(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST
+        && path
+            .strip_prefix("/api/v1/imports/")
+            .and_then(|rest| rest.strip_suffix("/apply"))
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn render_metrics() -> Response {
@@ -198,4 +213,20 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_long_work;
+    use axum::http::Method;
+
+    #[test]
+    fn only_applying_an_import_gets_the_long_limit() {
+        assert!(is_long_work(&Method::POST, "/api/v1/imports/42/apply"));
+        assert!(!is_long_work(&Method::GET, "/api/v1/imports/42/apply"));
+        assert!(!is_long_work(&Method::POST, "/api/v1/imports/42/apply/x"));
+        assert!(!is_long_work(&Method::POST, "/api/v1/imports//apply"));
+        assert!(!is_long_work(&Method::POST, "/api/v1/imports/4a/apply"));
+        assert!(!is_long_work(&Method::POST, "/api/v1/pools"));
+    }
 }

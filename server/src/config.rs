@@ -69,6 +69,10 @@ pub struct ServeArgs {
     #[arg(long, env = "SEATWISE_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout: u64,
 
+    /// Seconds applying an import may run (it grows with the file; progress is shown meanwhile).
+    #[arg(long, env = "SEATWISE_IMPORT_TIMEOUT", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
+    pub import_timeout: u64,
+
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C before the process exits anyway.
     #[arg(long, env = "SEATWISE_SHUTDOWN_GRACE", default_value_t = 20)]
     pub shutdown_grace: u64,

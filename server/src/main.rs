@@ -42,6 +42,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let mut settings = Settings {
         secure_cookies: cli.serve.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
         request_timeout: std::time::Duration::from_secs(cli.serve.request_timeout),
+        import_timeout: std::time::Duration::from_secs(cli.serve.import_timeout),
         shutdown_grace: std::time::Duration::from_secs(cli.serve.shutdown_grace),
         metrics_token: cli.serve.metrics_token.clone().filter(|t| !t.trim().is_empty()),
         ..Settings::default()

@@ -110,6 +110,8 @@ pub struct Settings {
     pub public_url: String,
     /// Every request answers within this (503 `timeout` otherwise).
     pub request_timeout: Duration,
+    /// The limit for applying an import, which takes longer the larger the file.
+    pub import_timeout: Duration,
     /// After SIGTERM, in-flight requests get this long before the process exits anyway.
     pub shutdown_grace: Duration,
     /// Bearer token for `/metrics` on the main listener; without one `/metrics` is not served there.
@@ -129,6 +131,7 @@ impl Default for Settings {
             hash_wait_ms: 2000,
             public_url: "http://localhost:8080".into(),
             request_timeout: Duration::from_secs(60),
+            import_timeout: Duration::from_secs(1800),
             shutdown_grace: Duration::from_secs(20),
             metrics_token: None,
         }

@@ -357,12 +357,14 @@ pub async fn terms(pool: &AnyPool, contract_id: i64, currency: &str) -> Result<V
 
 /// Point exactly these pools at the contract.
 pub async fn set_pools(conn: &mut Conn, contract_id: i64, pool_ids: &[i64]) -> Result<(), sqlx::Error> {
-    let mut clear = Sql::new("UPDATE pools SET contract_id = NULL WHERE contract_id = ");
+    // Every write here moves the pool's version: a pool form opened before it must not silently revert it.
+    let mut clear = Sql::new("UPDATE pools SET contract_id = NULL, version = version + 1 WHERE contract_id = ");
     clear.bind(contract_id).push(" AND ").push_not_in("id", pool_ids);
     clear.query().execute(&mut *conn).await?;
     if !pool_ids.is_empty() {
-        let mut set = Sql::new("UPDATE pools SET contract_id = ");
-        set.bind(contract_id).push(" WHERE ").push_in("id", pool_ids);
+        let mut set = Sql::new("UPDATE pools SET version = version + 1, contract_id = ");
+        set.bind(contract_id).push(" WHERE (contract_id IS NULL OR contract_id <> ").bind(contract_id).push(") AND ");
+        set.push_in("id", pool_ids);
         set.query().execute(&mut *conn).await?;
     }
     Ok(())
@@ -428,7 +430,7 @@ pub async fn set_watching(conn: &mut Conn, contract_id: i64, user_id: i64, on: b
 
 /// Add one pool to a contract.
 pub async fn set_pool(conn: &mut Conn, contract_id: i64, pool_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE pools SET contract_id = $1 WHERE id = $2")
+    sqlx::query("UPDATE pools SET contract_id = $1, version = version + 1 WHERE id = $2")
         .bind(contract_id)
         .bind(pool_id)
         .execute(conn)
@@ -447,8 +449,8 @@ pub async fn sync_pool_terms(
     cancel_by: NaiveDate,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE pools SET contract_start = $1, contract_end = $2, auto_renew = $3, notice_days = $4, cancel_by = $5 \
-         WHERE contract_id = $6",
+        "UPDATE pools SET contract_start = $1, contract_end = $2, auto_renew = $3, notice_days = $4, cancel_by = $5, \
+         version = version + 1 WHERE contract_id = $6",
     )
     .bind(start.to_string())
     .bind(end.to_string())
@@ -846,7 +848,7 @@ pub async fn sync_running_terms(
         let ids: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let text = format!(
             "UPDATE pools SET contract_start = {}, contract_end = {}, cancel_by = {}, auto_renew = {}, \
-             notice_days = {} WHERE id IN ({})",
+             notice_days = {}, version = version + 1 WHERE id IN ({})",
             running("start_date"),
             running("end_date"),
             running("cancel_by"),

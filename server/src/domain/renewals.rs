@@ -265,7 +265,9 @@ pub fn contract_from_pool(p: &PoolTerms) -> ContractValues {
     let start = p
         .start
         .filter(|s| *s <= p.end)
-        .unwrap_or_else(|| p.end.checked_sub_months(Months::new(12)).and_then(|d| d.succ_opt()).unwrap_or(p.end));
+        .unwrap_or_else(|| p.end.checked_sub_months(Months::new(12)).and_then(|d| d.succ_opt()).unwrap_or(p.end))
+        // A year before an end in early 1900 would fall outside the accepted range.
+        .max(crate::domain::limits::MIN_DATE.min(p.end));
     let number = p.po_number.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
     ContractValues {
         vendor_id: p.vendor_id,

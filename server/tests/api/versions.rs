@@ -108,6 +108,34 @@ async fn pools_are_versioned() {
     .await;
 }
 
+/// Contract writes change a pool's contract link and dates, so they move its version: a pool form opened before
+/// them cannot put the old dates back.
+#[tokio::test]
+async fn contract_writes_move_the_versions_of_the_pools_they_change() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let body = pool_body(&app, "Covered later", "Engineering").await;
+    let created = owner.post("/api/v1/pools", body.clone()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.body["id"].as_i64().expect("id");
+    let opened = version(&created.body);
+    let vendor = app.id_of("SELECT id FROM vendors WHERE name = 'Atlassian'").await;
+    let contract = owner
+        .post(
+            "/api/v1/contracts",
+            json!({"vendor_id": vendor, "number": "V-1", "title": "Covers the pool", "term_start": "2026-01-01",
+                "term_end": "2026-12-31", "term_months": 12, "auto_renew": false, "notice_days": 30, "pool_ids": [id]}),
+        )
+        .await;
+    assert_eq!(contract.status, StatusCode::CREATED, "{}", contract.body);
+    let now = owner.get(&format!("/api/v1/pools/{id}")).await;
+    assert!(version(&now.body) > opened, "{}", now.body);
+    assert_eq!(now.body["contract_end"], "2026-12-31");
+    let r = put_if(&owner, &format!("/api/v1/pools/{id}"), body, opened).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(owner.get(&format!("/api/v1/pools/{id}")).await.body["contract_end"], "2026-12-31");
+}
+
 #[tokio::test]
 async fn contracts_are_versioned_and_a_watch_toggle_counts() {
     let app = spawn().await;
@@ -307,6 +335,13 @@ async fn two_instances_editing_one_pool_lose_no_update_and_chain_the_ledger() {
     let after = one.owner().await.get(&format!("/api/v1/pools/{id}")).await;
     assert_eq!(after.body["seats_purchased"].as_i64(), Some(start + 100), "no lost update ({conflicts} retried 409s)");
     assert_eq!(version(&after.body), 101);
+    // Whatever the interleaving was, a write made from a version both instances have moved past is refused.
+    let mut stale = body.clone();
+    stale["seats_purchased"] = json!(1);
+    let r = put_if(&two.owner().await, &format!("/api/v1/pools/{id}"), stale, 100).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let unchanged = one.owner().await.get(&format!("/api/v1/pools/{id}")).await;
+    assert_eq!(unchanged.body["seats_purchased"].as_i64(), Some(start + 100));
 
     // Every "before" is the previous "after": each write saw exactly the state it replaced.
     let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
