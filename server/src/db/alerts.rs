@@ -275,6 +275,13 @@ pub async fn acknowledge(
     Ok(done.rows_affected() == 1)
 }
 
+/// Take the alert's row lock for the rest of the transaction (a no-op write, which locks on SQLite and
+/// PostgreSQL alike), so what is read next is what the change replaces. False when the alert is gone.
+pub async fn lock(conn: &mut Conn, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE alerts SET status = status WHERE id = $1").bind(id).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Snooze an alert still in the `expected` state; false when it moved.
 pub async fn snooze(conn: &mut Conn, id: i64, expected: AlertStatus, until: NaiveDate) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE alerts SET status = 'snoozed', snoozed_until = $1 WHERE id = $2 AND status = $3")

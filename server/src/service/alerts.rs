@@ -142,10 +142,26 @@ fn moved() -> AppError {
     AppError::Conflict("This alert changed a moment ago (decided, superseded or updated); reload it.".into())
 }
 
+/// Begin the change: lock the alert and check it is still exactly what the caller's checks were made on (status,
+/// assignee, snooze date). Two people changing one alert at once: the second gets 409, and the ledger's "before"
+/// of every change is the state it replaced.
+async fn begin_change(state: &AppState, id: i64, seen: &Alert) -> AppResult<Tx> {
+    let today = org::today(state).await?;
+    let mut tx = state.db.begin().await?;
+    if !store::lock(&mut tx, id).await? {
+        return Err(AppError::NotFound("alert"));
+    }
+    let current = store::get(&mut *tx, id, today).await?.ok_or(AppError::NotFound("alert"))?;
+    if current != *seen {
+        return Err(moved());
+    }
+    Ok(tx)
+}
+
 pub async fn acknowledge(state: &AppState, actor: &Actor, id: i64) -> AppResult<Alert> {
     let before = actionable(state, actor, id).await?;
     still_open(&before)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = begin_change(state, id, &before).await?;
     if !store::acknowledge(&mut tx, id, before.status, actor.ledger_name(), state.clock.now()).await? {
         return Err(moved());
     }
@@ -168,7 +184,7 @@ pub async fn snooze(state: &AppState, actor: &Actor, id: i64, input: &SnoozeInpu
             &format!("must be on or before the date that matters, {}", before.due_date),
         ));
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = begin_change(state, id, &before).await?;
     if !store::snooze(&mut tx, id, before.status, input.until).await? {
         return Err(moved());
     }
@@ -185,7 +201,7 @@ pub async fn assign(state: &AppState, actor: &Actor, id: i64, input: &AssignInpu
             return Err(AppError::field("user_id", "must be an admin or an owner of the contract's departments"));
         }
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = begin_change(state, id, &before).await?;
     if !store::assign(&mut tx, id, before.status, input.user_id).await? {
         return Err(moved());
     }

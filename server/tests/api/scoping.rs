@@ -447,3 +447,65 @@ async fn every_contract_link_watcher_and_import_change_is_ledgered() {
 
     assert_eq!(admin.post("/api/v1/ledger/verify", json!({})).await.body["ok"], true);
 }
+
+/// Parallel assignments of one alert: each either wins or answers 409, and the ledger's "before" of every
+/// assignment is the state the previous one left (no change built on a stale read).
+#[tokio::test]
+async fn parallel_assignments_chain_the_ledger_or_conflict() {
+    let app = spawn_opts(Options { demo: true, smtp: false }).await;
+    let owner = app.owner().await;
+    let alerts = owner_alerts(&app, &owner).await;
+    let (id, _) = alerts[0];
+    let admin_id = app.id_of("SELECT id FROM users WHERE email = 'admin@example.com'").await;
+    let owner_id = app.id_of("SELECT id FROM users WHERE email = 'owner@example.com'").await;
+    let second = app.another_instance().await;
+    let other = second.owner().await;
+    let path = format!("/api/v1/alerts/{id}/assign");
+    let mut calls = Vec::new();
+    for i in 0..12 {
+        let (client, user) = if i % 2 == 0 { (&owner, admin_id) } else { (&other, owner_id) };
+        calls.push(client.post(&path, json!({"user_id": user})));
+    }
+    let replies = futures_join_all(calls).await;
+    let won = replies.iter().filter(|r| r.status == StatusCode::OK).count();
+    assert!(won >= 1, "at least one assignment wins");
+    for r in &replies {
+        assert!(matches!(r.status, StatusCode::OK | StatusCode::CONFLICT), "{}", r.body);
+    }
+    let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT before_json, after_json FROM ledger_entries WHERE action = 'alert.assign' AND record_id = $1 ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(&app.db.read)
+    .await
+    .expect("ledger");
+    assert_eq!(rows.len(), won, "one entry per winning assignment");
+    let parse = |s: &Option<String>| -> Value { serde_json::from_str(s.as_deref().expect("json")).expect("json") };
+    for pair in rows.windows(2) {
+        assert_eq!(parse(&pair[1].0)["assigned_to"], parse(&pair[0].1)["assigned_to"], "before is the previous after");
+    }
+}
+
+/// Run the requests concurrently on this task (the clients borrow the test's apps).
+async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, slot) in pinned.iter_mut().zip(out.iter_mut()) {
+            if slot.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *slot = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
+}
