@@ -356,18 +356,20 @@ pub async fn terms(pool: &AnyPool, contract_id: i64, currency: &str) -> Result<V
 }
 
 /// Point exactly these pools at the contract.
-pub async fn set_pools(conn: &mut Conn, contract_id: i64, pool_ids: &[i64]) -> Result<(), sqlx::Error> {
+/// Returns how many pools were newly attached: only pools on no contract are taken, so a pool another writer just
+/// gave to a different contract is left alone (the caller compares the count with what it expected).
+pub async fn set_pools(conn: &mut Conn, contract_id: i64, pool_ids: &[i64]) -> Result<u64, sqlx::Error> {
     // Every write here moves the pool's version: a pool form opened before it must not silently revert it.
     let mut clear = Sql::new("UPDATE pools SET contract_id = NULL, version = version + 1 WHERE contract_id = ");
     clear.bind(contract_id).push(" AND ").push_not_in("id", pool_ids);
     clear.query().execute(&mut *conn).await?;
     if !pool_ids.is_empty() {
         let mut set = Sql::new("UPDATE pools SET version = version + 1, contract_id = ");
-        set.bind(contract_id).push(" WHERE (contract_id IS NULL OR contract_id <> ").bind(contract_id).push(") AND ");
+        set.bind(contract_id).push(" WHERE contract_id IS NULL AND ");
         set.push_in("id", pool_ids);
-        set.query().execute(&mut *conn).await?;
+        return Ok(set.query().execute(&mut *conn).await?.rows_affected());
     }
-    Ok(())
+    Ok(0)
 }
 
 /// Pools with their own contract end date and no contract yet.

@@ -280,13 +280,30 @@ fn link_entry(pool_id: i64, before: Option<i64>, after: Option<i64>) -> AppResul
 }
 
 /// Point exactly these pools at the contract; one ledger entry per pool whose contract changed.
+fn taken(pool: i64, other: i64) -> AppError {
+    AppError::Conflict(format!("Pool {pool} was just added to contract {other}; reload and try again."))
+}
+
 async fn link_pools(conn: &mut Conn, id: i64, pool_ids: &[i64]) -> AppResult<Vec<ledger::Pending>> {
     let mut touched: Vec<i64> = store::pools_of(&mut *conn, &[id]).await?.into_iter().map(|(_, p)| p.id).collect();
     touched.extend(pool_ids);
     touched.sort_unstable();
     touched.dedup();
     let before = store::pool_links(conn, &touched).await?;
-    store::set_pools(conn, id, pool_ids).await?;
+    // Checked again here, in the writing transaction: another contract may have taken a pool since validation.
+    let mut to_attach = 0;
+    for (pool, link) in before.iter().filter(|(pool, _)| pool_ids.contains(pool)) {
+        match link {
+            None => to_attach += 1,
+            Some(other) if *other != id => return Err(taken(*pool, *other)),
+            Some(_) => {}
+        }
+    }
+    if store::set_pools(conn, id, pool_ids).await? != to_attach {
+        return Err(AppError::Conflict(
+            "One of the pools was just added to another contract; reload and try again.".into(),
+        ));
+    }
     let after = store::pool_links(conn, &touched).await?;
     before.iter().zip(&after).filter(|(b, a)| b != a).map(|((pool, b), (_, a))| link_entry(*pool, *b, *a)).collect()
 }

@@ -407,3 +407,43 @@ async fn two_instances_deleting_the_same_seats_delete_each_once() {
     let pool = one.owner().await.get(&format!("/api/v1/pools/{id}")).await;
     assert_eq!(pool.body["seats_assigned"], 0);
 }
+
+/// Two contracts claiming the same free pool at once, through two instances: one gets it, the other is refused
+/// (422 when it saw the claim, 409 when it lost the race), and the pool is linked, and ledgered, once.
+#[tokio::test]
+async fn two_contracts_claiming_one_pool_at_once_do_not_steal_it() {
+    let one = spawn().await;
+    let two = one.another_instance().await;
+    let (a, b) = (one.owner().await, two.owner().await);
+    let vendor = one.id_of("SELECT id FROM vendors WHERE name = 'Atlassian'").await;
+    for round in 0..5 {
+        let created = a.post("/api/v1/pools", pool_body(&one, &format!("Claimed {round}"), "Engineering").await).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let pool = created.body["id"].as_i64().expect("id");
+        let body = |n: &str| {
+            json!({"vendor_id": vendor, "number": n, "title": n, "term_start": "2026-01-01", "term_end": "2026-12-31",
+                "term_months": 12, "auto_renew": false, "notice_days": 30, "pool_ids": [pool]})
+        };
+        let (x, y) = tokio::join!(
+            a.post("/api/v1/contracts", body(&format!("A-{round}"))),
+            b.post("/api/v1/contracts", body(&format!("B-{round}")))
+        );
+        let statuses = [x.status, y.status];
+        assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 1, "{} / {}", x.body, y.body);
+        for r in [&x, &y] {
+            assert!(
+                matches!(r.status, StatusCode::CREATED | StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY),
+                "{}",
+                r.body
+            );
+        }
+        let links: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM ledger_entries WHERE action = 'pool.contract_link' AND record_id = $1",
+        )
+        .bind(pool)
+        .fetch_one(&one.db.read)
+        .await
+        .expect("ledger");
+        assert_eq!(links, 1, "round {round}");
+    }
+}
