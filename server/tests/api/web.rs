@@ -38,6 +38,12 @@ async fn openapi_documents_every_route_with_schemas() {
     for (path, ops) in paths {
         for (method, op) in ops.as_object().unwrap() {
             assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has no responses");
+            // Any request can be stopped at the time limit.
+            assert_eq!(
+                op["responses"]["503"]["content"]["application/json"]["schema"]["$ref"],
+                "#/components/schemas/ErrorResponse",
+                "{method} {path} does not document 503"
+            );
         }
     }
     let schemas = doc["components"]["schemas"].as_object().unwrap();
