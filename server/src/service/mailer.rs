@@ -115,7 +115,11 @@ pub async fn send_claimed(state: &AppState, token: &str, batch: &[QueuedMail]) -
         }
         match mailer.send(m).await {
             Ok(()) => {
-                store::mail_sent(&state.db.write, m.id, token, state.clock.now()).await?;
+                if !store::mail_sent(&state.db.write, m.id, token, state.clock.now()).await? {
+                    // The relay took longer than the lease and another sender claimed the message meanwhile:
+                    // it may go out twice. The SMTP timeout (20 s) is far below the lease, so this should not happen.
+                    tracing::warn!(outbox_id = m.id, "e-mail sent after its claim was taken over");
+                }
                 report.sent += 1;
             }
             Err(error) => {
