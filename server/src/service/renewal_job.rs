@@ -101,14 +101,21 @@ async fn renew_tacitly(
     now: DateTime<Utc>,
     summary: &mut RunSummary,
 ) -> AppResult<Option<JobTerm>> {
+    // All of one contract's catch-up renewals share a transaction: a contract years behind (a monthly subscription
+    // recorded with a 1990 start) costs one commit, not one per missed term.
+    let contract_id = t.contract_id;
+    let mut tx = state.db.begin().await?;
+    let mut renewed = 0;
+    let mut current = None;
     for _ in 0..MAX_RENEWALS {
         if !rules::renews_tacitly(t.auto_renew, None, t.end, today) {
-            return Ok(Some(t));
+            current = Some(t);
+            break;
         }
         let Some((start, end)) = rules::next_term(t.anchor, t.term_months, t.end) else {
             tracing::warn!(contract_id = t.contract_id, term_id = t.term_id, end = %t.end,
                 "renewal job skips a contract whose next term lies outside the accepted date range");
-            return Ok(None);
+            break;
         };
         let (_, key_date) = rules::key_date(t.auto_renew, end, t.notice_days);
         let next = NewTerm {
@@ -122,7 +129,6 @@ async fn renew_tacitly(
             seats: t.seats,
             tier: t.tier.clone(),
         };
-        let mut tx = state.db.begin().await?;
         if !store::decide_term(&mut tx, t.term_id, Decision::AutoRenewed, None, ACTOR, now).await? {
             return Ok(None);
         }
@@ -139,12 +145,15 @@ async fn renew_tacitly(
             Change::created("contract.term.create", "contract", Some(t.contract_id), &record),
         )
         .await?;
-        tx.commit().await?;
-        summary.renewed += 1;
+        renewed += 1;
         t = JobTerm { term_id, seq: next.seq, start, end, price_minor: next.price_minor, last_stage: None, ..t };
     }
-    tracing::warn!(contract_id = t.contract_id, "renewal job stopped renewing a contract after {MAX_RENEWALS} terms");
-    Ok(None)
+    tx.commit().await?;
+    summary.renewed += renewed;
+    if current.is_none() && renewed == MAX_RENEWALS {
+        tracing::warn!(contract_id, "renewal job stopped renewing a contract after {MAX_RENEWALS} terms");
+    }
+    Ok(current)
 }
 
 /// Raise one alert with its recipients and e-mail in the caller's transaction, adding its ledger entry to
