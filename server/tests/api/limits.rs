@@ -12,10 +12,6 @@ use crate::common::{pool_body, spawn, Client, TestApp};
 /// 100 billion major units in minor units: the documented maximum.
 const MAX_AMOUNT: i64 = 10_000_000_000_000;
 
-async fn exec(app: &TestApp, sql: &str) {
-    sqlx::query(sql).execute(&app.db.write).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
-
 async fn vendor(app: &TestApp) -> i64 {
     app.id_of("SELECT id FROM vendors WHERE name = 'Atlassian'").await
 }
@@ -31,7 +27,7 @@ async fn free_pools(app: &TestApp, n: usize) -> Vec<i64> {
     .expect("pools");
     let ids: Vec<i64> = ids.into_iter().take(n).collect();
     for id in &ids {
-        exec(app, &format!("UPDATE pools SET contract_id = NULL WHERE id = {id}")).await;
+        app.exec(&format!("UPDATE pools SET contract_id = NULL WHERE id = {id}")).await;
     }
     ids
 }
@@ -118,9 +114,9 @@ async fn renewals_and_the_daily_job_finish_on_dates_stored_before_the_range() {
 
     // Stored before dates were bounded: the largest and the smallest date chrono knows.
     let (max, min) = (NaiveDate::MAX.to_string(), NaiveDate::MIN.to_string());
-    exec(&app, &format!("UPDATE contract_terms SET end_date = '{max}', cancel_by = '{max}', key_date = '{max}' WHERE contract_id = {far}")).await;
-    exec(&app, &format!("UPDATE contracts SET cycle_anchor = '{min}' WHERE id = {past}")).await;
-    exec(&app, &format!("UPDATE contract_terms SET start_date = '{min}', end_date = '{min}', cancel_by = '{min}', key_date = '{min}' WHERE contract_id = {past}")).await;
+    app.exec(&format!("UPDATE contract_terms SET end_date = '{max}', cancel_by = '{max}', key_date = '{max}' WHERE contract_id = {far}")).await;
+    app.exec(&format!("UPDATE contracts SET cycle_anchor = '{min}' WHERE id = {past}")).await;
+    app.exec(&format!("UPDATE contract_terms SET start_date = '{min}', end_date = '{min}', cancel_by = '{min}', key_date = '{min}' WHERE contract_id = {past}")).await;
 
     let r =
         within("renewal", admin.post(&format!("/api/v1/contracts/{far}/decision"), json!({"decision": "renew"}))).await;

@@ -13,25 +13,6 @@ fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
 }
 
-async fn exec(app: &TestApp, sql: &str) {
-    sqlx::query(sql).execute(&app.db.write).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
-
-/// Drop the demo contracts so a test sees only its own.
-async fn clear_contracts(app: &TestApp) {
-    for sql in [
-        "UPDATE pools SET contract_id = NULL",
-        "DELETE FROM outbox",
-        "DELETE FROM alert_recipients",
-        "DELETE FROM alerts",
-        "DELETE FROM contract_watchers",
-        "DELETE FROM contract_terms",
-        "DELETE FROM contracts",
-    ] {
-        exec(app, sql).await;
-    }
-}
-
 async fn engineering_pools(app: &TestApp) -> Vec<i64> {
     sqlx::query_scalar(
         "SELECT p.id FROM pools p JOIN departments d ON d.id = p.department_id WHERE d.name = 'Engineering' \
@@ -84,7 +65,7 @@ async fn fired(app: &TestApp) -> BTreeMap<String, Vec<String>> {
 #[tokio::test]
 async fn a_year_of_alerts_fires_each_stage_exactly_once() {
     let app = spawn_opts(Options { demo: true, smtp: true }).await;
-    clear_contracts(&app).await;
+    app.clear_contracts().await;
     let admin = app.admin().await;
     let r = admin
         .put(
@@ -475,7 +456,7 @@ async fn contracts_are_validated_and_scoped() {
 #[tokio::test]
 async fn the_daily_run_follows_the_organisation_time_zone() {
     let app = spawn().await;
-    clear_contracts(&app).await;
+    app.clear_contracts().await;
     let admin = app.admin().await;
     let vendor = app.id_of("SELECT id FROM vendors WHERE name = 'Atlassian'").await;
     let pools = engineering_pools(&app).await;
@@ -489,7 +470,7 @@ async fn the_daily_run_follows_the_organisation_time_zone() {
     app.tick().await;
     assert_eq!(fired(&app).await.get("2026-11-30").map(Vec::len), Some(1), "{:?}", fired(&app).await);
     // Before the run hour nothing runs: 05:00 local.
-    clear_contracts(&app).await;
+    app.clear_contracts().await;
     app.clock.set(at("2026-11-30T16:00:00Z"));
     let admin = app.admin().await;
     create(&admin, contract(vendor, "TZ-2", "2026-01-01", "2026-12-31", 12, false, 0, pools[1])).await;

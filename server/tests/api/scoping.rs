@@ -7,25 +7,6 @@ use serde_json::{json, Value};
 
 use crate::common::{spawn_opts, test_now, Client, Options, TestApp, PASSWORD};
 
-async fn exec(app: &TestApp, sql: &str) {
-    sqlx::query(sql).execute(&app.db.write).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
-
-/// Drop the demo contracts so a test sees only its own.
-async fn clear_contracts(app: &TestApp) {
-    for sql in [
-        "UPDATE pools SET contract_id = NULL",
-        "DELETE FROM outbox",
-        "DELETE FROM alert_recipients",
-        "DELETE FROM alerts",
-        "DELETE FROM contract_watchers",
-        "DELETE FROM contract_terms",
-        "DELETE FROM contracts",
-    ] {
-        exec(app, sql).await;
-    }
-}
-
 async fn department(app: &TestApp, name: &str) -> i64 {
     app.id_of(&format!("SELECT id FROM departments WHERE name = '{name}'")).await
 }
@@ -108,7 +89,7 @@ fn unfold(data: &str) -> String {
 #[tokio::test]
 async fn an_owner_sees_only_their_departments_part_of_a_contract_on_every_path() {
     let app = spawn_opts(Options { demo: true, smtp: true }).await;
-    clear_contracts(&app).await;
+    app.clear_contracts().await;
     let admin = app.admin().await;
     let (dee, owner) = owner_of(&app, &admin, "dee.design@example.com", "Design").await;
     let design = first_pool_of(&app, "Design").await;
@@ -120,8 +101,8 @@ async fn an_owner_sees_only_their_departments_part_of_a_contract_on_every_path()
             "SELECT MIN(id) FROM people WHERE department_id = {sales_dept} AND status = 'active' AND email LIKE '%@%'"
         ))
         .await;
-    exec(&app, &format!("UPDATE pools SET owner_id = {seller} WHERE id = {sales}")).await;
-    exec(&app, &format!("UPDATE pools SET owner_id = NULL WHERE id = {design}")).await;
+    app.exec(&format!("UPDATE pools SET owner_id = {seller} WHERE id = {sales}")).await;
+    app.exec(&format!("UPDATE pools SET owner_id = NULL WHERE id = {design}")).await;
     let seller_email: String = sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
         .bind(seller)
         .fetch_one(&app.db.read)
@@ -208,11 +189,11 @@ async fn an_owner_sees_only_their_departments_part_of_a_contract_on_every_path()
 #[tokio::test]
 async fn a_watcher_who_lost_the_department_gets_no_mail_and_no_feed_entry() {
     let app = spawn_opts(Options { demo: true, smtp: true }).await;
-    clear_contracts(&app).await;
+    app.clear_contracts().await;
     let admin = app.admin().await;
     let (dee, owner) = owner_of(&app, &admin, "dee.design@example.com", "Design").await;
     let design = first_pool_of(&app, "Design").await;
-    exec(&app, &format!("UPDATE pools SET owner_id = NULL WHERE id = {design}")).await;
+    app.exec(&format!("UPDATE pools SET owner_id = NULL WHERE id = {design}")).await;
     let vendor = app.id_of_owned(format!("SELECT vendor_id FROM pools WHERE id = {design}")).await;
     create(&admin, contract_body(vendor, "WATCHED-1", &[design], &[dee])).await;
     let feed = owner.post("/api/v1/calendar/feed", json!({})).await;
@@ -299,7 +280,7 @@ async fn the_conditional_update_refuses_an_alert_that_moved() {
     app.tick().await;
     let id = app.id_of("SELECT MIN(id) FROM alerts WHERE status = 'open'").await;
     // The daily job supersedes it between someone reading it open and their write.
-    exec(&app, &format!("UPDATE alerts SET status = 'superseded' WHERE id = {id}")).await;
+    app.exec(&format!("UPDATE alerts SET status = 'superseded' WHERE id = {id}")).await;
     let mut tx = app.db.begin().await.expect("tx");
     assert!(!alerts::acknowledge(&mut tx, id, AlertStatus::Open, "someone", test_now()).await.expect("ack"));
     assert!(!alerts::snooze(&mut tx, id, AlertStatus::Open, test_now().date_naive()).await.expect("snooze"));
@@ -362,7 +343,7 @@ async fn entries(app: &TestApp, action: &str, record_id: i64) -> Vec<(Value, Val
 #[tokio::test]
 async fn every_contract_link_watcher_and_import_change_is_ledgered() {
     let app = spawn_opts(Options { demo: true, smtp: false }).await;
-    clear_contracts(&app).await;
+    app.clear_contracts().await;
     let admin = app.admin().await;
     let design = first_pool_of(&app, "Design").await;
     let second = app.id_of_owned(format!("SELECT MIN(id) FROM pools WHERE id > {design} AND department_id = (SELECT department_id FROM pools WHERE id = {design})")).await;

@@ -7,23 +7,9 @@ use serde_json::{json, Value};
 
 use crate::common::{pool_body, spawn, Client, Reply, TestApp};
 
-/// A write with `If-Match` (the shared client has no header parameter).
+/// A write with `If-Match`.
 async fn send_if(c: &Client, method: Method, path: &str, body: Option<Value>, if_match: &str) -> Reply {
-    let mut req = c.http.request(method, format!("{}{path}", c.base)).header("If-Match", if_match);
-    if let Some(t) = &c.csrf {
-        req = req.header("X-CSRF-Token", t);
-    }
-    if let Some(b) = &c.bearer {
-        req = req.bearer_auth(b);
-    }
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().await.expect("request");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.expect("body");
-    Reply { status, body: serde_json::from_str(&text).unwrap_or(Value::String(text)), headers }
+    c.send_with(method, path, body, &[("If-Match", if_match)]).await
 }
 
 async fn put_if(c: &Client, path: &str, body: Value, version: i64) -> Reply {

@@ -284,6 +284,26 @@ impl TestApp {
         self.id_of(&sql).await
     }
 
+    /// Run one statement on the database directly (to set up a state the API would refuse).
+    pub async fn exec(&self, sql: &str) {
+        sqlx::query(sql).execute(&self.db.write).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// Drop the demo contracts so a test sees only its own.
+    pub async fn clear_contracts(&self) {
+        for sql in [
+            "UPDATE pools SET contract_id = NULL",
+            "DELETE FROM outbox",
+            "DELETE FROM alert_recipients",
+            "DELETE FROM alerts",
+            "DELETE FROM contract_watchers",
+            "DELETE FROM contract_terms",
+            "DELETE FROM contracts",
+        ] {
+            self.exec(sql).await;
+        }
+    }
+
     pub async fn id_of(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql).fetch_one(&self.db.read).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
@@ -291,7 +311,15 @@ impl TestApp {
 
 impl Client {
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        self.send_with(method, path, body, &[]).await
+    }
+
+    /// `send` with extra request headers (`If-Match`, say).
+    pub async fn send_with(&self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
         let mut req = self.http.request(method.clone(), format!("{}{path}", self.base));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if let Some(t) = &self.csrf {
             if method != Method::GET {
                 req = req.header("X-CSRF-Token", t);
