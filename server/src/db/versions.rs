@@ -2,7 +2,7 @@
 
 use super::Conn;
 
-/// A table whose rows carry a `version` column (migration 0011).
+/// A table whose rows carry a `version` column (migration 0009).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Versioned {
     Pools,
