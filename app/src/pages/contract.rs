@@ -80,7 +80,7 @@ fn ContractView(detail: ContractDetail, on_change: Callback<()>, notice: RwSigna
             <div class="card stat"><span class="stat-label">"Current term"</span>
                 <span class="stat-value small-value"><DateText date=Some(c.term.start_date)/>" – "<DateText date=Some(c.term.end_date)/></span>
                 <span class="muted">{format!("{} month term · {}", c.term_months, if c.auto_renew { "renews automatically" } else { "explicit renewal" })}</span></div>
-            <div class="card stat"><span class="stat-label">"Value per term"</span><span class="stat-value">
+            <div class="card stat"><span class="stat-label">{if c.hidden_pools > 0 { "Value per term (your pools)" } else { "Value per term" }}</span><span class="stat-value">
                 {c.value.clone().map(|m| view! { <MoneyText money=m/> }.into_any()).unwrap_or_else(|| view! { <span class="muted">"—"</span> }.into_any())}</span></div>
             <div class="card stat"><span class="stat-label">"Open alerts"</span>
                 <span class={if c.open_alerts > 0 { "stat-value warn" } else { "stat-value" }}>{c.open_alerts}</span></div>

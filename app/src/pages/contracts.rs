@@ -112,7 +112,8 @@ pub fn ContractsPage() -> impl IntoView {
                                                 <td><DateText date=Some(c.key_date)/>" " <DaysBadge days=c.days_to_key_date urgency=c.urgency/></td>
                                                 <td><DateText date=Some(c.term.end_date)/></td>
                                                 <td>{renewal}<div class="muted small">{c.status.label()}</div></td>
-                                                <td class="num">{c.value.clone().map(|m| view! { <MoneyText money=m/> }.into_any()).unwrap_or_else(|| view! { <span class="muted">"—"</span> }.into_any())}</td>
+                                                <td class="num">{c.value.clone().map(|m| view! { <MoneyText money=m/> }.into_any()).unwrap_or_else(|| view! { <span class="muted">"—"</span> }.into_any())}
+                                                    {(c.hidden_pools > 0).then(|| view! { <div class="muted small" title="Part of this contract covers pools outside your departments; the value is that of your pools.">"your part"</div> })}</td>
                                                 <td class="num">{c.open_alerts}</td>
                                             </tr>
                                         }

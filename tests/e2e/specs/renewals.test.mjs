@@ -159,11 +159,16 @@ test('an owner sees only their part of a contract that spans other departments, 
   const page = await newPage(browser, 'owner-partial-contract');
   await login(page, server.base, 'owner@example.com');
   await page.goto(`${server.base}/contracts`);
-  await page.locator('#contracts').getByRole('link', { name: 'Microsoft Enterprise Agreement' }).click();
+  // The list says the value is the owner's part.
+  const row = page.locator('#contracts tbody tr', { hasText: 'Microsoft Enterprise Agreement' });
+  await row.getByText('your part').waitFor();
+  await page.shot('list');
+  await row.getByRole('link', { name: 'Microsoft Enterprise Agreement' }).click();
   await page.waitForURL(/\/contracts\/\d+$/);
   await page.getByRole('heading', { name: 'Microsoft Enterprise Agreement' }).waitFor();
   const note = page.getByRole('note').filter({ hasText: 'outside your departments' });
   await note.waitFor();
+  await page.getByText('Value per term (your pools)').waitFor();
   // The Engineering pool is listed; the other departments' Microsoft pools are not, anywhere on the page.
   const text = await page.locator('main').innerText();
   assert.match(text, /Microsoft 365 E5/);
