@@ -8,7 +8,7 @@ use std::fmt::{self, Write};
 /// the Unicode line and paragraph separators, and the bidi embedding, override and isolate controls that make
 /// text read differently from how it is stored.
 pub fn is_hostile(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || crate::domain::limits::is_bidi_control(c)
 }
 
 fn is_break(c: char) -> bool {

@@ -64,7 +64,7 @@ pub fn check_amount(errors: &mut Vec<FieldError>, path: &str, amount_minor: i64)
 
 /// Unicode bidirectional embeddings, overrides and isolates: they reorder how text displays (a name that reads
 /// differently from what it is).
-fn is_bidi_control(c: char) -> bool {
+pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 

@@ -120,7 +120,7 @@ async fn finish(
     action: &str,
 ) -> AppResult<Alert> {
     let now = state.clock.now();
-    let today = org::load(&state.db).await?.today(now);
+    let today = org::today(state).await?;
     let after = store::get(&mut *tx, id, today).await?.ok_or(AppError::NotFound("alert"))?;
     ledger::record(&mut tx, now, actor.ledger_name(), Change::changed(action, "alert", Some(id), before, &after))
         .await?;

@@ -207,7 +207,7 @@ pub async fn render_feed(state: &AppState, token: &str) -> AppResult<String> {
     if user.roles.is_empty() {
         return Err(AppError::NotFound("calendar feed"));
     }
-    let today = org::load(&state.db).await?.today(now);
+    let today = org::today(state).await?;
     let ids = store::feed_contract_ids(&state.db.read, user_id).await?;
     let from = today.checked_sub_days(Days::new(92)).unwrap_or(today);
     let to = today.checked_add_months(Months::new(24)).unwrap_or(today);

@@ -252,7 +252,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ContractInput) -> A
     }
     let (values, currency) = validate(state, actor, input, None).await?;
     let now = state.clock.now();
-    let today = org::load(&state.db).await?.today(now);
+    let today = org::today(state).await?;
     let mut tx = state.db.begin().await?;
     let id = store::insert(&mut tx, &values, &currency, now).await?;
     let term = new_term(id, 1, &values, values.term_start, values.term_end);
@@ -350,7 +350,7 @@ pub async fn update(
     }
     let (values, currency) = validate(state, actor, input, Some(id)).await?;
     let now = state.clock.now();
-    let today = org::load(&state.db).await?.today(now);
+    let today = org::today(state).await?;
     let mut tx = state.db.begin().await?;
     // "Before" is read under the row lock, so it is what this write replaces (not a concurrent writer's past).
     let version = versions::lock(&mut tx, Versioned::Contracts, Key::Id(id), expected, "contract").await?;
@@ -445,7 +445,7 @@ pub async fn decide(
         )));
     }
     let now = state.clock.now();
-    let today = org::load(&state.db).await?.today(now);
+    let today = org::today(state).await?;
     let comment = input.comment.trim();
     let by = actor.ledger_name().to_string();
     let mut tx = state.db.begin().await?;
@@ -562,7 +562,7 @@ pub async fn adopt_pool_terms(state: &AppState, actor: &Actor) -> AppResult<seat
     }
     let pools = store::uncovered_pool_terms(&state.db.read).await?;
     let now = state.clock.now();
-    let today = org::load(&state.db).await?.today(now);
+    let today = org::today(state).await?;
     let mut done = seatwise_types::AdoptedContracts::default();
     let mut entries = Vec::new();
     let mut tx = state.db.begin().await?;
