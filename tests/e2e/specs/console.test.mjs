@@ -253,8 +253,11 @@ test('Microsoft 365: SKUs are mapped to a pool in the UI and a Graph users expor
   await page.getByLabel('subscribedSkus export (JSON)').setInputFiles({ name: 'skus.json', mimeType: 'application/json', buffer: Buffer.from(graphSkus) });
   await page.getByRole('button', { name: 'Read SKUs' }).click();
   await page.getByLabel('Pool for ENTERPRISEPACK').waitFor();
+  // Listen before choosing: the save can answer before a listener set up afterwards would see it.
+  const saved = page.waitForResponse((r) => r.url().includes('/api/v1/sku-mappings/ENTERPRISEPACK'));
   await page.getByLabel('Pool for ENTERPRISEPACK').selectOption({ label: 'Microsoft 365 E3' });
-  await page.waitForResponse((r) => r.url().includes('/api/v1/sku-mappings/ENTERPRISEPACK') && r.ok());
+  const response = await saved;
+  assert.ok(response.ok(), `mapping saved: ${response.status()} ${await response.text()}`);
   await page.shot('mappings');
   await page.getByLabel('Microsoft 365 users (Graph export)').check();
   await page.getByLabel('Graph users export (JSON)').setInputFiles({ name: 'graph-users.json', mimeType: 'application/json', buffer: Buffer.from(graphUsers) });
