@@ -82,14 +82,18 @@ pub fn ImportPage() -> impl IntoView {
             return;
         }
         let Some(Ok(preview)) = upload.value().get_untracked() else { return };
+        // The page may be left while this polls: its signals are then disposed, so read and write them with the
+        // `try_` forms and stop instead of touching a disposed signal.
         leptos::task::spawn_local(async move {
-            while apply.pending().get_untracked() {
+            while apply.pending().try_get_untracked().unwrap_or(false) {
                 if let Ok(p) = api::get::<Progress>(&format!("/api/v1/imports/{}/progress", preview.id)).await {
-                    progress.set(Some(p));
+                    if progress.try_set(Some(p)).is_some() {
+                        return;
+                    }
                 }
                 sleep_ms(400).await;
             }
-            progress.set(None);
+            let _ = progress.try_set(None);
         });
     });
     view! {
