@@ -98,7 +98,7 @@ pub fn ContractsPage() -> impl IntoView {
                     let pages = (page.total + page.per_page - 1) / page.per_page;
                     view! {
                         <p class="row-count" aria-live="polite">{format!("{} contract{}", format::number(page.total), if page.total == 1 { "" } else { "s" })}</p>
-                        <div class="table-wrap" tabindex="0">
+                        <div class="table-wrap">
                             <table class="table" id="contracts">
                                 <thead><tr><SortHeaders columns=&COLUMNS sort=param("sort") update=update/></tr></thead>
                                 <tbody>

@@ -76,7 +76,7 @@ pub fn DevicesPage() -> impl IntoView {
                 Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <EmptyState title="No devices yet">"Register the machines that hold per-device licenses."</EmptyState> }.into_any(),
                 Some(Ok(list)) => view! {
-                    <div class="table-wrap" tabindex="0">
+                    <div class="table-wrap">
                         <table class="table" id="devices">
                             <thead><tr><th scope="col">"Asset tag"</th><th scope="col">"Name"</th><th scope="col">"Used by"</th><th scope="col" class="num">"Seats"</th></tr></thead>
                             <tbody>

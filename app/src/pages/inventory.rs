@@ -138,7 +138,7 @@ fn PoolTable(page: Page<Pool>, sort: String, update: Callback<Vec<(&'static str,
     let current = page.page;
     view! {
         <p class="row-count" aria-live="polite">{format!("Showing {}–{} of {} pools", format::number(first), format::number(last), format::number(page.total))}</p>
-        <div class="table-wrap" tabindex="0">
+        <div class="table-wrap">
             <table class="table">
                 <thead><tr><SortHeaders columns=&COLUMNS sort=sort update=update/></tr></thead>
                 <tbody>

@@ -36,7 +36,7 @@ pub fn LedgerPage() -> impl IntoView {
                 Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
                 Some(Ok(page)) => view! {
                     <p class="row-count">{format!("Latest {} of {} entries", page.items.len(), format::number(page.total))}</p>
-                    <div class="table-wrap" tabindex="0">
+                    <div class="table-wrap">
                         <table class="table">
                             <thead><tr><th scope="col" class="num">"#"</th><th scope="col">"When"</th><th scope="col">"Who"</th>
                                 <th scope="col">"Action"</th><th scope="col">"Record"</th><th scope="col">"Hash"</th></tr></thead>

@@ -225,7 +225,7 @@ fn PoolView(detail: PoolDetail, seats: SeatActions, notice: RwSignal<Option<Stri
 #[component]
 fn SeatTable(seats: Vec<Assignment>, can_edit: bool, pool_id: i64, actions: SeatActions) -> impl IntoView {
     view! {
-        <div class="table-wrap" tabindex="0">
+        <div class="table-wrap">
             <table class="table">
                 <thead><tr>
                     <th scope="col">"Holder"</th><th scope="col">"Department"</th><th scope="col">"Status"</th>
