@@ -4,6 +4,8 @@
 //! large company into it first when it is empty (100,000 people, 5,000 pools, 1,000,000 seats; override with
 //! BENCH_PEOPLE / BENCH_POOLS / BENCH_ASSIGNMENTS). See BENCHMARKS.md.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code may fail loudly
+
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};

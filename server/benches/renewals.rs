@@ -7,6 +7,8 @@
 //!
 //! Mail is queued in the outbox as in production (sending is a separate step). See BENCHMARKS.md.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code may fail loudly
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -50,6 +50,12 @@ pub fn to_db(ts: DateTime<Utc>) -> String {
     ts.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
+/// Read a stored timestamp; a malformed one is an error (see `db::decode`), never a default.
+pub fn parse_db(s: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc))
+}
+
+// Being replaced by `db::decode`; silently turns a bad value into 1970.
 pub fn from_db(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
 }

@@ -1,5 +1,7 @@
 //! Log lines: user-supplied values cannot forge a line, in the pretty and the JSON format.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code may fail loudly
+
 #[path = "api/common/mod.rs"]
 mod common;
 

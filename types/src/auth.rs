@@ -78,6 +78,33 @@ pub struct SessionInfo {
     pub departments: Vec<crate::Department>,
     /// Send as `X-CSRF-Token` on cookie-authenticated writes. Empty for Bearer-authenticated requests.
     pub csrf_token: String,
+    /// What the server will allow this user, from `domain::access`; the console shows exactly this.
+    pub capabilities: Capabilities,
+}
+
+/// The actions a user may take anywhere in the console, as the server's access policy answers them. Per-record
+/// rights (this pool, this contract) are still checked on every request; these decide what the console offers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Capabilities {
+    /// Create pools (in the departments they may edit).
+    pub create_pools: bool,
+    /// Record contracts and register devices for pools they may edit.
+    pub record_contracts: bool,
+    /// Add vendors and products.
+    pub edit_catalog: bool,
+    /// Has pools of their own to look after ("My licenses").
+    pub own_licenses: bool,
+    /// Import HR, Snipe-IT and Microsoft 365 files.
+    pub import: bool,
+    /// Read and verify the audit ledger.
+    pub read_ledger: bool,
+    /// Manage users, roles, settings and SCIM tokens.
+    pub administer: bool,
+    /// Edit people in the directory.
+    pub edit_people: bool,
+    /// See money (costs, contract values).
+    pub see_money: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod bulk;
 pub mod catalog;
 pub mod contracts;
+pub mod decode;
 pub mod devices;
 pub mod graph;
 pub mod imports;

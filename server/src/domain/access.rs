@@ -1,6 +1,6 @@
 //! Who may see and do what. The server checks these on every request; the UI only reflects them.
 
-use seatwise_types::{Role, User};
+use seatwise_types::{Capabilities, Role, User};
 
 /// Which departments' pools a user may see: `All`, some, or none at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +64,23 @@ pub fn can_edit_contract(user: &User, departments: &[i64]) -> bool {
     }
     let scope = pool_write_scope(user);
     !departments.is_empty() && departments.iter().all(|d| scope.contains(*d))
+}
+
+/// What the console offers this user; each answer comes from the rule that guards the action.
+pub fn capabilities(user: &User) -> Capabilities {
+    let admin = is_admin(user);
+    let edits_pools = pool_write_scope(user) != Scope::Nothing;
+    Capabilities {
+        create_pools: edits_pools,
+        record_contracts: edits_pools,
+        edit_catalog: can_edit_catalog(user),
+        own_licenses: edits_pools,
+        import: admin,
+        read_ledger: admin,
+        administer: admin,
+        edit_people: admin,
+        see_money: !user.roles.is_empty(),
+    }
 }
 
 pub fn is_admin(user: &User) -> bool {

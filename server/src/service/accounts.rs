@@ -139,7 +139,13 @@ pub async fn session_info(state: &AppState, user: User, csrf_token: String) -> A
         Scope::Departments(ids) => all.into_iter().filter(|d| ids.contains(&d.id)).collect(),
         Scope::Nothing => Vec::new(),
     };
-    Ok(SessionInfo { roles: user.roles.clone(), user, departments, csrf_token })
+    Ok(SessionInfo {
+        roles: user.roles.clone(),
+        capabilities: access::capabilities(&user),
+        user,
+        departments,
+        csrf_token,
+    })
 }
 
 pub async fn me(state: &AppState, actor: Actor) -> AppResult<SessionInfo> {

@@ -1,6 +1,8 @@
 //! API integration tests: the real router over HTTP on SQLite, and on PostgreSQL when
 //! SEATWISE_TEST_DATABASE_URL is set (the test command runs both).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code may fail loudly
+
 mod common;
 
 mod auth;

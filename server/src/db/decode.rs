@@ -1,0 +1,176 @@
+//! Reading stored rows: the only place that reads a column by name.
+//!
+//! Row mappers wrap a row in [`Cols`], naming the table, and read each column through a typed method. A value
+//! that does not decode (a malformed date, timestamp, JSON document, flag, enum or amount) is an error naming
+//! `table.column` and the value: stored data that does not decode means the database was edited by hand or
+//! damaged, so it becomes an internal error logged with its cause, never a default.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::de::DeserializeOwned;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// Why a stored value was refused.
+#[derive(Debug)]
+pub struct BadValue {
+    pub value: String,
+    pub reason: String,
+}
+
+impl fmt::Display for BadValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "stored value {:?} does not decode: {}", self.value, self.reason)
+    }
+}
+
+impl std::error::Error for BadValue {}
+
+/// A row of a named table (or query result), read column by column.
+pub struct Cols<'r> {
+    row: &'r AnyRow,
+    table: &'static str,
+}
+
+impl<'r> Cols<'r> {
+    pub fn new(row: &'r AnyRow, table: &'static str) -> Self {
+        Self { row, table }
+    }
+
+    fn error(&self, column: &str, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> sqlx::Error {
+        sqlx::Error::ColumnDecode { index: format!("{}.{column}", self.table), source: source.into() }
+    }
+
+    fn bad(&self, column: &str, value: &str, reason: impl fmt::Display) -> sqlx::Error {
+        self.error(column, BadValue { value: value.chars().take(80).collect(), reason: reason.to_string() })
+    }
+
+    fn raw<T>(&self, column: &str) -> Result<T, sqlx::Error>
+    where
+        T: for<'a> sqlx::Decode<'a, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        self.row.try_get::<T, _>(column).map_err(|e| match e {
+            sqlx::Error::ColumnDecode { source, .. } => self.error(column, source),
+            other => other,
+        })
+    }
+
+    pub fn i64(&self, column: &str) -> Result<i64, sqlx::Error> {
+        self.raw(column)
+    }
+
+    pub fn opt_i64(&self, column: &str) -> Result<Option<i64>, sqlx::Error> {
+        self.raw(column)
+    }
+
+    /// A count or size that cannot be negative.
+    pub fn count(&self, column: &str) -> Result<u64, sqlx::Error> {
+        let v = self.i64(column)?;
+        u64::try_from(v).map_err(|e| self.bad(column, &v.to_string(), e))
+    }
+
+    pub fn f64(&self, column: &str) -> Result<f64, sqlx::Error> {
+        self.raw(column)
+    }
+
+    pub fn text(&self, column: &str) -> Result<String, sqlx::Error> {
+        self.raw(column)
+    }
+
+    pub fn opt_text(&self, column: &str) -> Result<Option<String>, sqlx::Error> {
+        self.raw(column)
+    }
+
+    /// A 0/1 integer column.
+    pub fn flag(&self, column: &str) -> Result<bool, sqlx::Error> {
+        match self.i64(column)? {
+            0 => Ok(false),
+            1 => Ok(true),
+            v => Err(self.bad(column, &v.to_string(), "a flag is 0 or 1")),
+        }
+    }
+
+    /// An amount in minor units (cents); stored amounts are never negative.
+    pub fn money_minor(&self, column: &str) -> Result<i64, sqlx::Error> {
+        let v = self.i64(column)?;
+        if v < 0 {
+            return Err(self.bad(column, &v.to_string(), "an amount is not negative"));
+        }
+        Ok(v)
+    }
+
+    pub fn opt_money_minor(&self, column: &str) -> Result<Option<i64>, sqlx::Error> {
+        match self.opt_i64(column)? {
+            Some(v) if v < 0 => Err(self.bad(column, &v.to_string(), "an amount is not negative")),
+            other => Ok(other),
+        }
+    }
+
+    /// A `YYYY-MM-DD` text column.
+    pub fn date(&self, column: &str) -> Result<NaiveDate, sqlx::Error> {
+        let v = self.text(column)?;
+        self.parse_date(column, &v)
+    }
+
+    pub fn opt_date(&self, column: &str) -> Result<Option<NaiveDate>, sqlx::Error> {
+        self.opt_text(column)?.map(|v| self.parse_date(column, &v)).transpose()
+    }
+
+    fn parse_date(&self, column: &str, v: &str) -> Result<NaiveDate, sqlx::Error> {
+        NaiveDate::from_str(v).map_err(|e| self.bad(column, v, e))
+    }
+
+    /// An RFC 3339 UTC text column (see `clock::to_db`).
+    pub fn timestamp(&self, column: &str) -> Result<DateTime<Utc>, sqlx::Error> {
+        let v = self.text(column)?;
+        self.parse_timestamp(column, &v)
+    }
+
+    pub fn opt_timestamp(&self, column: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        self.opt_text(column)?.map(|v| self.parse_timestamp(column, &v)).transpose()
+    }
+
+    fn parse_timestamp(&self, column: &str, v: &str) -> Result<DateTime<Utc>, sqlx::Error> {
+        crate::clock::parse_db(v).map_err(|e| self.bad(column, v, e))
+    }
+
+    /// A JSON document column.
+    pub fn json<T: DeserializeOwned>(&self, column: &str) -> Result<T, sqlx::Error> {
+        let v = self.text(column)?;
+        serde_json::from_str(&v).map_err(|e| self.bad(column, &v, e))
+    }
+
+    pub fn opt_json<T: DeserializeOwned>(&self, column: &str) -> Result<Option<T>, sqlx::Error> {
+        self.opt_text(column)?.map(|v| serde_json::from_str(&v).map_err(|e| self.bad(column, &v, e))).transpose()
+    }
+
+    /// A text column holding one of an enum's names.
+    pub fn parsed<T>(&self, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
+        let v = self.text(column)?;
+        parse(&v).ok_or_else(|| self.bad(column, &v, "not one of the known values"))
+    }
+
+    pub fn opt_parsed<T>(&self, column: &str, parse: fn(&str) -> Option<T>) -> Result<Option<T>, sqlx::Error> {
+        match self.opt_text(column)? {
+            None => Ok(None),
+            Some(v) => parse(&v).map(Some).ok_or_else(|| self.bad(column, &v, "not one of the known values")),
+        }
+    }
+}
+
+/// Decode a value read as a bare scalar (`query_scalar`) with the same policy.
+pub fn scalar_date(table: &'static str, column: &str, v: &str) -> Result<NaiveDate, sqlx::Error> {
+    NaiveDate::from_str(v).map_err(|e| sqlx::Error::ColumnDecode {
+        index: format!("{table}.{column}"),
+        source: Box::new(BadValue { value: v.chars().take(80).collect(), reason: e.to_string() }),
+    })
+}
+
+pub fn scalar_timestamp(table: &'static str, column: &str, v: &str) -> Result<DateTime<Utc>, sqlx::Error> {
+    crate::clock::parse_db(v).map_err(|e| sqlx::Error::ColumnDecode {
+        index: format!("{table}.{column}"),
+        source: Box::new(BadValue { value: v.chars().take(80).collect(), reason: e.to_string() }),
+    })
+}
