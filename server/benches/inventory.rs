@@ -12,7 +12,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use seatwise_server::auth::{Actor, Via};
 use seatwise_server::clock::SystemClock;
 use seatwise_server::db::pools::{list_sql, PoolQuery, PoolSort};
-use seatwise_server::db::Db;
+use seatwise_server::db::{DateRange, Db, Sort};
 use seatwise_server::service::{generate, pools};
 use seatwise_server::state::{AppState, Settings};
 use seatwise_types::{Role, User};
@@ -69,10 +69,10 @@ fn bench(c: &mut Criterion) {
             pools::PoolListParams { vendor_id: Some(vendor), expiring_within_days: Some(365), ..Default::default() },
             PoolQuery {
                 vendor_id: Some(vendor),
-                ending_between: Some((
-                    chrono::Utc::now().date_naive(),
-                    chrono::Utc::now().date_naive() + chrono::Days::new(365),
-                )),
+                ending_between: Some(DateRange {
+                    from: chrono::Utc::now().date_naive(),
+                    to: chrono::Utc::now().date_naive() + chrono::Days::new(365),
+                }),
                 page: 1,
                 per_page: 50,
                 ..Default::default()
@@ -81,7 +81,12 @@ fn bench(c: &mut Criterion) {
         (
             "sorted",
             pools::PoolListParams { sort: Some("-utilization".into()), ..Default::default() },
-            PoolQuery { sort: Some((PoolSort::Utilization, true)), page: 1, per_page: 50, ..Default::default() },
+            PoolQuery {
+                sort: Some(Sort { key: PoolSort::Utilization, descending: true }),
+                page: 1,
+                per_page: 50,
+                ..Default::default()
+            },
         ),
     ];
     let mut g = c.benchmark_group(format!("inventory_{:?}", state.db.backend).to_lowercase());

@@ -59,10 +59,10 @@ impl TokenUse {
             Err(_) => false,
         };
         if due {
-            let pool = state.db.write.clone();
+            let db = state.db.write.clone();
             // Detached: the request goes on; the SQL itself only moves last_used_at forward.
             tokio::spawn(async move {
-                if let Err(e) = sessions::touch_token(&pool, id, now).await {
+                if let Err(e) = sessions::touch_token(&db, id, now).await {
                     tracing::warn!(token_id = id, error = %e, "could not record token use");
                 }
             });

@@ -54,8 +54,3 @@ pub fn to_db(ts: DateTime<Utc>) -> String {
 pub fn parse_db(s: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
     DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc))
 }
-
-// Being replaced by `db::decode`; silently turns a bad value into 1970.
-pub fn from_db(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
-}

@@ -80,13 +80,30 @@ impl AppError {
     }
 }
 
+/// An error with every cause under it, for the log: `sqlx::Error::ColumnDecode` names the column (`table.column`)
+/// and its source says why the stored value was refused. A cause already spelled out by the message above it is not
+/// repeated.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         let message = match &self {
             // Internal details go to the log, never to the client.
             AppError::Database(e) => {
-                tracing::error!(error = %Escaped(&e), "database error");
+                tracing::error!(error = %Escaped(&chain(e)), "database error");
                 "The server could not complete the request.".to_string()
             }
             AppError::Internal(e) => {
@@ -107,5 +124,22 @@ impl IntoResponse for AppError {
             }
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_decode_error_is_logged_with_its_column_and_cause() {
+        let e = sqlx::Error::ColumnDecode {
+            index: "pools.contract_end".into(),
+            source: Box::new(std::io::Error::other("not a date")),
+        };
+        let text = chain(&e);
+        assert!(text.contains("pools.contract_end"), "{text}");
+        assert!(text.contains("not a date"), "{text}");
+        assert_eq!(text.matches("not a date").count(), 1, "{text}");
     }
 }

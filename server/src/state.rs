@@ -51,10 +51,10 @@ impl AppState {
 }
 
 /// How far long-running work (an import being applied) has come, by import id. Kept in the database on its own
-/// pool, outside the import's transaction, so any instance behind a load balancer can answer while it runs.
+/// connection pool, outside the import's transaction, so any instance behind a load balancer can answer while it runs.
 #[derive(Clone)]
 pub struct Progress {
-    pool: sqlx::AnyPool,
+    db: sqlx::AnyPool,
     clock: SharedClock,
 }
 
@@ -67,26 +67,26 @@ pub struct JobProgress {
 }
 
 impl Progress {
-    pub fn new(pool: sqlx::AnyPool, clock: SharedClock) -> Self {
-        Self { pool, clock }
+    pub fn new(db: sqlx::AnyPool, clock: SharedClock) -> Self {
+        Self { db, clock }
     }
 
     /// Progress is advisory: a failed write is logged and the work goes on.
     pub async fn set(&self, id: i64, phase: &str, done: u64, total: u64) {
         let p = JobProgress { done, total, phase: phase.to_string(), finished: false };
-        if let Err(e) = crate::db::progress::set(&self.pool, id, &p, self.clock.now()).await {
+        if let Err(e) = crate::db::progress::set(&self.db, id, &p, self.clock.now()).await {
             tracing::warn!(import_id = id, error = %e, "could not record import progress");
         }
     }
 
     pub async fn finish(&self, id: i64) {
-        if let Err(e) = crate::db::progress::finish(&self.pool, id, self.clock.now()).await {
+        if let Err(e) = crate::db::progress::finish(&self.db, id, self.clock.now()).await {
             tracing::warn!(import_id = id, error = %e, "could not record import progress");
         }
     }
 
     pub async fn get(&self, id: i64) -> Result<Option<JobProgress>, sqlx::Error> {
-        crate::db::progress::get(&self.pool, id).await
+        crate::db::progress::get(&self.db, id).await
     }
 }
 

@@ -5,34 +5,10 @@
 #[path = "api/common/mod.rs"]
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use reqwest::StatusCode;
 use serde_json::json;
 
-use common::spawn;
-
-/// A log sink for one test: the server's own log pipeline, writing to memory.
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("sink").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Sink {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("sink")).to_string()
-    }
-}
+use common::{spawn, LogSink as Sink};
 
 // Current-thread runtime: the server runs on this thread, where the test's log subscriber is in force. A test
 // binary of its own, so no other test registers log callsites at the same time (that could cache "nobody

@@ -1,13 +1,15 @@
 //! Renewal alerts and who they were sent to.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use seatwise_types::{Alert, AlertCounts, AlertStatus, DateKind, Decision, Ref};
+use seatwise_types::{Alert, AlertCounts, AlertStatus, DateKind, Decision, Page, Ref};
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyPool, Executor, Row};
+use sqlx::{Any, AnyPool, Executor};
 
+use super::decode::Cols;
 use super::pools::DepartmentScope;
-use super::{date, parse_enum, Conn, Sql};
-use crate::clock::{from_db, to_db};
+use super::{Conn, Sort, Sql};
+use crate::clock::to_db;
+use crate::domain::alerts::OPEN_STATUSES;
 use crate::domain::renewals::urgency;
 
 pub struct NewAlert<'a> {
@@ -43,35 +45,32 @@ pub async fn insert(conn: &mut Conn, a: &NewAlert<'_>, now: DateTime<Utc>) -> Re
 
 /// Whoever the contract's latest active alert was assigned to, so a new stage keeps the assignee.
 pub async fn current_assignee(conn: &mut Conn, contract_id: i64) -> Result<Option<i64>, sqlx::Error> {
-    let v: Option<Option<i64>> = sqlx::query_scalar(
-        "SELECT assigned_to FROM alerts WHERE contract_id = $1 AND status IN ('open', 'acknowledged', 'snoozed') \
-         ORDER BY id DESC LIMIT 1",
-    )
-    .bind(contract_id)
-    .fetch_optional(conn)
-    .await?;
+    let mut sql = Sql::new("SELECT assigned_to FROM alerts WHERE contract_id = ");
+    sql.bind(contract_id).push(" AND ").push_in_text("status", &open_statuses()).push(" ORDER BY id DESC LIMIT 1");
+    let v: Option<Option<i64>> = sql.query_scalar().fetch_optional(conn).await?;
     Ok(v.flatten())
 }
 
 /// Retire the contract's other active alerts (a later stage or a decision replaces them).
 pub async fn supersede_others(conn: &mut Conn, contract_id: i64, keep: i64) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE alerts SET status = 'superseded' WHERE contract_id = $1 AND id <> $2 \
-         AND status IN ('open', 'acknowledged', 'snoozed')",
-    )
-    .bind(contract_id)
-    .bind(keep)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
+    let mut sql = Sql::new("UPDATE alerts SET status = 'superseded' WHERE contract_id = ");
+    sql.bind(contract_id).push(" AND id <> ").bind(keep).push(" AND ").push_in_text("status", &open_statuses());
+    Ok(sql.query().execute(conn).await?.rows_affected())
 }
 
-pub async fn add_recipients(conn: &mut Conn, alert_id: i64, to: &[(String, Option<i64>)]) -> Result<(), sqlx::Error> {
-    for (email, user_id) in to {
+/// Someone who hears about an alert: an address, and the login behind it if there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub email: String,
+    pub user_id: Option<i64>,
+}
+
+pub async fn add_recipients(conn: &mut Conn, alert_id: i64, to: &[Recipient]) -> Result<(), sqlx::Error> {
+    for r in to {
         sqlx::query("INSERT INTO alert_recipients (alert_id, email, user_id) VALUES ($1, $2, $3)")
             .bind(alert_id)
-            .bind(email)
-            .bind(*user_id)
+            .bind(&r.email)
+            .bind(r.user_id)
             .execute(&mut *conn)
             .await?;
     }
@@ -99,7 +98,7 @@ pub struct AlertFilter {
     pub contract_id: Option<i64>,
     pub today: NaiveDate,
     /// Column to order by and whether descending; by date that matters when none.
-    pub sort: Option<(AlertSort, bool)>,
+    pub sort: Option<Sort<AlertSort>>,
 }
 
 /// Orders of the alert list.
@@ -172,54 +171,48 @@ fn push_filter(sql: &mut Sql, f: &AlertFilter) {
 }
 
 fn alert_from_row(r: &AnyRow, today: NaiveDate) -> Result<Alert, sqlx::Error> {
-    let due_date = date(&r.try_get::<String, _>("due_date")?)?;
+    let c = Cols::new(r, "alerts");
+    let due_date = c.date("due_date")?;
     let days_left = (due_date - today).num_days();
-    let assigned: Option<i64> = r.try_get("assigned_to")?;
-    let decision: Option<String> = r.try_get("decision")?;
-    let snoozed: Option<String> = r.try_get("snoozed_until")?;
-    let decided_at: Option<String> = r.try_get("decided_at")?;
     Ok(Alert {
-        id: r.try_get("id")?,
-        contract_id: r.try_get("contract_id")?,
-        contract_number: r.try_get("number")?,
-        contract_title: r.try_get("title")?,
-        vendor: r.try_get("vendor_name")?,
-        kind: parse_enum(&r.try_get::<String, _>("kind")?, DateKind::parse)?,
-        stage_days: r.try_get("stage_days")?,
+        id: c.i64("id")?,
+        contract_id: c.i64("contract_id")?,
+        contract_number: c.text("number")?,
+        contract_title: c.text("title")?,
+        vendor: c.text("vendor_name")?,
+        kind: c.parsed("kind", DateKind::parse)?,
+        stage_days: c.opt_i64("stage_days")?,
         due_date,
-        end_date: date(&r.try_get::<String, _>("end_date")?)?,
-        cancel_by: if r.try_get::<i64, _>("auto_renew")? != 0 {
-            Some(date(&r.try_get::<String, _>("cancel_by")?)?)
-        } else {
-            None
-        },
+        end_date: c.date("end_date")?,
+        cancel_by: if c.flag("auto_renew")? { Some(c.date("cancel_by")?) } else { None },
         days_left,
         urgency: urgency(days_left),
-        fired_on: date(&r.try_get::<String, _>("fired_on")?)?,
-        status: parse_enum(&r.try_get::<String, _>("status")?, AlertStatus::parse)?,
-        snoozed_until: snoozed.map(|s| date(&s)).transpose()?,
-        assigned_to: match assigned {
-            Some(id) => Some(Ref { id, name: r.try_get("assigned_name")? }),
+        fired_on: c.date("fired_on")?,
+        status: c.parsed("status", AlertStatus::parse)?,
+        snoozed_until: c.opt_date("snoozed_until")?,
+        assigned_to: match c.opt_i64("assigned_to")? {
+            Some(id) => Some(Ref { id, name: c.text("assigned_name")? }),
             None => None,
         },
-        acknowledged_by: r.try_get("acknowledged_by")?,
-        decision: decision.map(|d| parse_enum(&d, Decision::parse)).transpose()?,
-        decision_comment: r.try_get("decision_comment")?,
-        decided_by: r.try_get("decided_by")?,
-        decided_at: decided_at.map(|d| from_db(&d)),
+        acknowledged_by: c.opt_text("acknowledged_by")?,
+        decision: c.opt_parsed("decision", Decision::parse)?,
+        decision_comment: c.opt_text("decision_comment")?,
+        decided_by: c.opt_text("decided_by")?,
+        decided_at: c.opt_timestamp("decided_at")?,
     })
 }
 
-pub async fn list(pool: &AnyPool, f: &AlertFilter, page: i64, per_page: i64) -> Result<(Vec<Alert>, i64), sqlx::Error> {
-    let total = count(pool, f).await?;
+pub async fn list(db: &AnyPool, f: &AlertFilter, page: i64, per_page: i64) -> Result<Page<Alert>, sqlx::Error> {
+    let total = count(db, f).await?;
     let mut sql = Sql::new(ALERT_SELECT);
     sql.push(ALERT_FROM);
     push_filter(&mut sql, f);
-    let (column, desc) = f.sort.map_or(("a.due_date", false), |(s, d)| (s.column(), d));
+    let (column, desc) = f.sort.map_or(("a.due_date", false), |s| (s.key.column(), s.descending));
     sql.push(" ORDER BY ").push(column).push(if desc { " DESC" } else { "" });
     sql.push(", a.id LIMIT ").bind(per_page).push(" OFFSET ").bind((page - 1) * per_page);
-    let rows = sql.query().fetch_all(pool).await?;
-    Ok((rows.iter().map(|r| alert_from_row(r, f.today)).collect::<Result<_, _>>()?, total))
+    let rows = sql.query().fetch_all(db).await?;
+    let items = rows.iter().map(|r| alert_from_row(r, f.today)).collect::<Result<_, _>>()?;
+    Ok(Page { items, total, page, per_page })
 }
 
 pub async fn get<'e, E: Executor<'e, Database = Any>>(
@@ -232,26 +225,28 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     sql.query().fetch_optional(exec).await?.map(|r| alert_from_row(&r, today)).transpose()
 }
 
-async fn count(pool: &AnyPool, f: &AlertFilter) -> Result<i64, sqlx::Error> {
+async fn count(db: &AnyPool, f: &AlertFilter) -> Result<i64, sqlx::Error> {
     let mut sql = Sql::new("SELECT COUNT(*)");
     sql.push(ALERT_FROM);
     push_filter(&mut sql, f);
-    sql.query_scalar().fetch_one(pool).await
+    sql.query_scalar().fetch_one(db).await
 }
 
 pub async fn counts(
-    pool: &AnyPool,
+    db: &AnyPool,
     scope: &DepartmentScope,
     user_id: i64,
     today: NaiveDate,
 ) -> Result<AlertCounts, sqlx::Error> {
     let all = AlertFilter { scope: scope.clone(), today, ..Default::default() };
     let mine = AlertFilter { mine: Some(user_id), ..all.clone() };
-    Ok(AlertCounts { needs_action: count(pool, &all).await?, mine: count(pool, &mine).await? })
+    Ok(AlertCounts { needs_action: count(db, &all).await?, mine: count(db, &mine).await? })
 }
 
-/// The alert states a person may still act on (a decision or a later stage retires the others).
-const ACTIVE: &str = "('open', 'acknowledged', 'snoozed')";
+/// The names of `domain::alerts::OPEN_STATUSES`, as stored.
+pub fn open_statuses() -> [&'static str; OPEN_STATUSES.len()] {
+    OPEN_STATUSES.map(AlertStatus::as_str)
+}
 
 /// Acknowledge an alert that is still in the state the caller read (`expected`); false when it moved meanwhile
 /// (decided, superseded, or changed by someone else), and then nothing is written.
@@ -318,30 +313,22 @@ pub async fn decide(
     by: &str,
     at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let text = format!(
-        "UPDATE alerts SET status = 'decided', snoozed_until = NULL, decision = $1, decision_comment = $2, \
-         decided_by = $3, decided_at = $4 WHERE id = $5 AND status IN {ACTIVE}"
-    );
-    let done = sqlx::query(&text)
-        .bind(decision.as_str())
-        .bind(comment)
-        .bind(by)
-        .bind(to_db(at))
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    let mut sql = Sql::new("UPDATE alerts SET status = 'decided', snoozed_until = NULL, decision = ");
+    sql.bind(decision.as_str()).push(", decision_comment = ").bind(comment).push(", decided_by = ").bind(by);
+    sql.push(", decided_at = ").bind(to_db(at)).push(" WHERE id = ").bind(id);
+    sql.push(" AND ").push_in_text("status", &open_statuses());
+    Ok(sql.query().execute(conn).await?.rows_affected() == 1)
 }
 
 /// Users who received an alert.
-pub async fn recipient_emails(pool: &AnyPool, alert_id: i64) -> Result<Vec<String>, sqlx::Error> {
+pub async fn recipient_emails(db: &AnyPool, alert_id: i64) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT email FROM alert_recipients WHERE alert_id = $1 ORDER BY email")
         .bind(alert_id)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await
 }
 
 /// The contract an alert is about.
-pub async fn contract_of(pool: &AnyPool, alert_id: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT contract_id FROM alerts WHERE id = $1").bind(alert_id).fetch_optional(pool).await
+pub async fn contract_of(db: &AnyPool, alert_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT contract_id FROM alerts WHERE id = $1").bind(alert_id).fetch_optional(db).await
 }

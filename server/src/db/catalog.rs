@@ -3,29 +3,38 @@
 use chrono::{DateTime, Utc};
 use seatwise_types::{CostCentre, Department, EmploymentType, Page, Person, PersonStatus, Product, Ref, Vendor};
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
-use super::{parse_date, parse_enum, Conn, Sql};
-use crate::clock::{from_db, to_db};
+use super::decode::Cols;
+use super::{Conn, Sql};
+use crate::clock::to_db;
 
-pub async fn departments(pool: &AnyPool) -> Result<Vec<Department>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, name FROM departments ORDER BY name").fetch_all(pool).await?;
-    rows.iter().map(|r| Ok(Department { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
+fn department_from_row(r: &AnyRow) -> Result<Department, sqlx::Error> {
+    let c = Cols::new(r, "departments");
+    Ok(Department { id: c.i64("id")?, name: c.text("name")? })
 }
 
-pub async fn department(pool: &AnyPool, id: i64) -> Result<Option<Department>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, name FROM departments WHERE id = $1").bind(id).fetch_optional(pool).await?;
-    row.map(|r| Ok(Department { id: r.try_get("id")?, name: r.try_get("name")? })).transpose()
+pub async fn departments(db: &AnyPool) -> Result<Vec<Department>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, name FROM departments ORDER BY name").fetch_all(db).await?;
+    rows.iter().map(department_from_row).collect()
+}
+
+pub async fn department(db: &AnyPool, id: i64) -> Result<Option<Department>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, name FROM departments WHERE id = $1").bind(id).fetch_optional(db).await?;
+    row.as_ref().map(department_from_row).transpose()
 }
 
 pub async fn insert_department(conn: &mut Conn, name: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("INSERT INTO departments (name) VALUES ($1) RETURNING id").bind(name).fetch_one(conn).await
 }
 
-pub async fn cost_centres(pool: &AnyPool) -> Result<Vec<CostCentre>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, code, name FROM cost_centres ORDER BY code").fetch_all(pool).await?;
+pub async fn cost_centres(db: &AnyPool) -> Result<Vec<CostCentre>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, code, name FROM cost_centres ORDER BY code").fetch_all(db).await?;
     rows.iter()
-        .map(|r| Ok(CostCentre { id: r.try_get("id")?, code: r.try_get("code")?, name: r.try_get("name")? }))
+        .map(|r| {
+            let c = Cols::new(r, "cost_centres");
+            Ok(CostCentre { id: c.i64("id")?, code: c.text("code")?, name: c.text("name")? })
+        })
         .collect()
 }
 
@@ -37,9 +46,9 @@ pub async fn insert_cost_centre(conn: &mut Conn, code: &str, name: &str) -> Resu
         .await
 }
 
-pub async fn exists(pool: &AnyPool, table: CatalogTable, id: i64) -> Result<bool, sqlx::Error> {
+pub async fn exists(db: &AnyPool, table: CatalogTable, id: i64) -> Result<bool, sqlx::Error> {
     let sql = format!("SELECT COUNT(*) FROM {} WHERE id = $1", table.name());
-    let n: i64 = sqlx::query_scalar(&sql).bind(id).fetch_one(pool).await?;
+    let n: i64 = sqlx::query_scalar(&sql).bind(id).fetch_one(db).await?;
     Ok(n > 0)
 }
 
@@ -67,41 +76,42 @@ impl CatalogTable {
     }
 }
 
-pub async fn vendors(pool: &AnyPool) -> Result<Vec<Vendor>, sqlx::Error> {
+pub async fn vendors(db: &AnyPool) -> Result<Vec<Vendor>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT v.id, v.name, v.website, (SELECT COUNT(*) FROM pools p WHERE p.vendor_id = v.id) AS pool_count \
          FROM vendors v ORDER BY v.name",
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     rows.iter().map(vendor_from_row).collect()
 }
 
-pub async fn vendor(pool: &AnyPool, id: i64) -> Result<Option<Vendor>, sqlx::Error> {
+pub async fn vendor(db: &AnyPool, id: i64) -> Result<Option<Vendor>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT v.id, v.name, v.website, (SELECT COUNT(*) FROM pools p WHERE p.vendor_id = v.id) AS pool_count \
          FROM vendors v WHERE v.id = $1",
     )
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     row.as_ref().map(vendor_from_row).transpose()
 }
 
 fn vendor_from_row(r: &AnyRow) -> Result<Vendor, sqlx::Error> {
+    let c = Cols::new(r, "vendors");
     Ok(Vendor {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        website: r.try_get("website")?,
-        pool_count: r.try_get("pool_count")?,
+        id: c.i64("id")?,
+        name: c.text("name")?,
+        website: c.opt_text("website")?,
+        pool_count: c.i64("pool_count")?,
     })
 }
 
-pub async fn vendor_name_taken(pool: &AnyPool, name: &str, except: Option<i64>) -> Result<bool, sqlx::Error> {
+pub async fn vendor_name_taken(db: &AnyPool, name: &str, except: Option<i64>) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM vendors WHERE LOWER(name) = $1 AND id <> $2")
         .bind(name.to_lowercase())
         .bind(except.unwrap_or(-1))
-        .fetch_one(pool)
+        .fetch_one(db)
         .await?;
     Ok(n > 0)
 }
@@ -114,40 +124,41 @@ pub async fn insert_vendor(conn: &mut Conn, name: &str, website: Option<&str>) -
         .await
 }
 
-pub async fn products(pool: &AnyPool) -> Result<Vec<Product>, sqlx::Error> {
+pub async fn products(db: &AnyPool) -> Result<Vec<Product>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT pr.id, pr.name, v.id AS vendor_id, v.name AS vendor_name \
          FROM products pr JOIN vendors v ON v.id = pr.vendor_id ORDER BY v.name, pr.name",
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     rows.iter().map(product_from_row).collect()
 }
 
-pub async fn product(pool: &AnyPool, id: i64) -> Result<Option<Product>, sqlx::Error> {
+pub async fn product(db: &AnyPool, id: i64) -> Result<Option<Product>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT pr.id, pr.name, v.id AS vendor_id, v.name AS vendor_name \
          FROM products pr JOIN vendors v ON v.id = pr.vendor_id WHERE pr.id = $1",
     )
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     row.as_ref().map(product_from_row).transpose()
 }
 
 fn product_from_row(r: &AnyRow) -> Result<Product, sqlx::Error> {
+    let c = Cols::new(r, "products");
     Ok(Product {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        vendor: Ref { id: r.try_get("vendor_id")?, name: r.try_get("vendor_name")? },
+        id: c.i64("id")?,
+        name: c.text("name")?,
+        vendor: Ref { id: c.i64("vendor_id")?, name: c.text("vendor_name")? },
     })
 }
 
-pub async fn product_name_taken(pool: &AnyPool, vendor_id: i64, name: &str) -> Result<bool, sqlx::Error> {
+pub async fn product_name_taken(db: &AnyPool, vendor_id: i64, name: &str) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE vendor_id = $1 AND LOWER(name) = $2")
         .bind(vendor_id)
         .bind(name.to_lowercase())
-        .fetch_one(pool)
+        .fetch_one(db)
         .await?;
     Ok(n > 0)
 }
@@ -190,26 +201,25 @@ const PERSON_SELECT: &str = "SELECT pe.id, pe.name, pe.email, pe.employee_id, pe
      LEFT JOIN departments d ON d.id = pe.department_id LEFT JOIN cost_centres cc ON cc.id = pe.cost_centre_id";
 
 fn person_from_row(r: &AnyRow) -> Result<Person, sqlx::Error> {
-    let dept: Option<i64> = r.try_get("department_id")?;
-    let cc: Option<i64> = r.try_get("cost_centre_id")?;
+    let c = Cols::new(r, "people");
     Ok(Person {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        email: r.try_get("email")?,
-        employee_id: r.try_get("employee_id")?,
-        status: parse_enum(&r.try_get::<String, _>("status")?, PersonStatus::parse)?,
-        employment_type: parse_enum(&r.try_get::<String, _>("employment_type")?, EmploymentType::parse)?,
-        start_date: parse_date(r.try_get("start_date")?),
-        end_date: parse_date(r.try_get("end_date")?),
-        terminated_at: r.try_get::<Option<String>, _>("terminated_at")?.map(|t| from_db(&t)),
-        seats_held: r.try_get("seats_held")?,
-        version: r.try_get("version")?,
-        department: match dept {
-            Some(id) => Some(Ref { id, name: r.try_get("department_name")? }),
+        id: c.i64("id")?,
+        name: c.text("name")?,
+        email: c.text("email")?,
+        employee_id: c.opt_text("employee_id")?,
+        status: c.parsed("status", PersonStatus::parse)?,
+        employment_type: c.parsed("employment_type", EmploymentType::parse)?,
+        start_date: c.opt_date("start_date")?,
+        end_date: c.opt_date("end_date")?,
+        terminated_at: c.opt_timestamp("terminated_at")?,
+        seats_held: c.i64("seats_held")?,
+        version: c.i64("version")?,
+        department: match c.opt_i64("department_id")? {
+            Some(id) => Some(Ref { id, name: c.text("department_name")? }),
             None => None,
         },
-        cost_centre: match cc {
-            Some(id) => Some(Ref { id, name: r.try_get("cost_centre_code")? }),
+        cost_centre: match c.opt_i64("cost_centre_id")? {
+            Some(id) => Some(Ref { id, name: c.text("cost_centre_code")? }),
             None => None,
         },
     })
@@ -236,15 +246,15 @@ pub struct PeopleFilter {
     pub per_page: i64,
 }
 
-pub async fn people(pool: &AnyPool, f: &PeopleFilter) -> Result<Page<Person>, sqlx::Error> {
+pub async fn people(db: &AnyPool, f: &PeopleFilter) -> Result<Page<Person>, sqlx::Error> {
     let mut count = Sql::new("SELECT COUNT(*) FROM people pe");
     push_people_where(&mut count, f);
-    let total: i64 = count.query_scalar().fetch_one(pool).await?;
+    let total: i64 = count.query_scalar().fetch_one(db).await?;
 
     let mut list = Sql::new(PERSON_SELECT);
     push_people_where(&mut list, f);
     list.push(" ORDER BY pe.name, pe.id LIMIT ").bind(f.per_page).push(" OFFSET ").bind((f.page - 1) * f.per_page);
-    let rows = list.query().fetch_all(pool).await?;
+    let rows = list.query().fetch_all(db).await?;
     let items = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
     Ok(Page { items, total, page: f.page, per_page: f.per_page })
 }
@@ -300,11 +310,21 @@ pub async fn set_status(
 /// Departments by lower-case name, for matching imported rows.
 pub async fn department_names(conn: &mut Conn) -> Result<std::collections::HashMap<String, i64>, sqlx::Error> {
     let rows = sqlx::query("SELECT id, name FROM departments").fetch_all(conn).await?;
-    rows.iter().map(|r| Ok((r.try_get::<String, _>("name")?.to_lowercase(), r.try_get("id")?))).collect()
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "departments");
+            Ok((c.text("name")?.to_lowercase(), c.i64("id")?))
+        })
+        .collect()
 }
 
 /// Cost centres by lower-case code.
 pub async fn cost_centre_codes(conn: &mut Conn) -> Result<std::collections::HashMap<String, i64>, sqlx::Error> {
     let rows = sqlx::query("SELECT id, code FROM cost_centres").fetch_all(conn).await?;
-    rows.iter().map(|r| Ok((r.try_get::<String, _>("code")?.to_lowercase(), r.try_get("id")?))).collect()
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "cost_centres");
+            Ok((c.text("code")?.to_lowercase(), c.i64("id")?))
+        })
+        .collect()
 }

@@ -92,6 +92,16 @@ impl<'r> Cols<'r> {
         }
     }
 
+    /// A 0/1 integer column that may be NULL (read through an outer join or a subquery).
+    pub fn opt_flag(&self, column: &str) -> Result<Option<bool>, sqlx::Error> {
+        match self.opt_i64(column)? {
+            None => Ok(None),
+            Some(0) => Ok(Some(false)),
+            Some(1) => Ok(Some(true)),
+            Some(v) => Err(self.bad(column, &v.to_string(), "a flag is 0 or 1")),
+        }
+    }
+
     /// An amount in minor units (cents); stored amounts are never negative.
     pub fn money_minor(&self, column: &str) -> Result<i64, sqlx::Error> {
         let v = self.i64(column)?;
@@ -160,17 +170,84 @@ impl<'r> Cols<'r> {
     }
 }
 
+/// The error for a value read outside a row (`query_scalar`, or text kept as read and decoded later).
+fn bad_scalar(table: &'static str, column: &str, v: &str, reason: impl fmt::Display) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: format!("{table}.{column}"),
+        source: Box::new(BadValue { value: v.chars().take(80).collect(), reason: reason.to_string() }),
+    }
+}
+
 /// Decode a value read as a bare scalar (`query_scalar`) with the same policy.
 pub fn scalar_date(table: &'static str, column: &str, v: &str) -> Result<NaiveDate, sqlx::Error> {
-    NaiveDate::from_str(v).map_err(|e| sqlx::Error::ColumnDecode {
-        index: format!("{table}.{column}"),
-        source: Box::new(BadValue { value: v.chars().take(80).collect(), reason: e.to_string() }),
-    })
+    NaiveDate::from_str(v).map_err(|e| bad_scalar(table, column, v, e))
 }
 
 pub fn scalar_timestamp(table: &'static str, column: &str, v: &str) -> Result<DateTime<Utc>, sqlx::Error> {
-    crate::clock::parse_db(v).map_err(|e| sqlx::Error::ColumnDecode {
-        index: format!("{table}.{column}"),
-        source: Box::new(BadValue { value: v.chars().take(80).collect(), reason: e.to_string() }),
-    })
+    crate::clock::parse_db(v).map_err(|e| bad_scalar(table, column, v, e))
+}
+
+pub fn scalar_parsed<T>(
+    table: &'static str,
+    column: &str,
+    v: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, sqlx::Error> {
+    parse(v).ok_or_else(|| bad_scalar(table, column, v, "not one of the known values"))
+}
+
+pub fn scalar_json<T: DeserializeOwned>(table: &'static str, column: &str, v: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(v).map_err(|e| bad_scalar(table, column, v, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn row(select: &str) -> AnyRow {
+        sqlx::any::install_default_drivers();
+        let db = sqlx::AnyPool::connect("sqlite::memory:").await.expect("connect");
+        sqlx::query(select).fetch_one(&db).await.expect("row")
+    }
+
+    fn column_of(e: sqlx::Error) -> String {
+        match e {
+            sqlx::Error::ColumnDecode { index, .. } => index,
+            other => panic!("not a decode error: {other}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn bad_values_are_errors_naming_table_and_column() {
+        let r = row("SELECT 'not-a-date' AS d, 'yesterday' AS ts, '{broken' AS j, 2 AS f, -5 AS m, 'maybe' AS e, \
+             '2026-11-23' AS good_d, '2026-11-23T09:00:00.000000Z' AS good_ts, NULL AS missing")
+        .await;
+        let c = Cols::new(&r, "pools");
+        assert_eq!(column_of(c.date("d").unwrap_err()), "pools.d");
+        assert_eq!(column_of(c.opt_date("d").unwrap_err()), "pools.d");
+        assert_eq!(column_of(c.timestamp("ts").unwrap_err()), "pools.ts");
+        assert_eq!(column_of(c.json::<Vec<String>>("j").unwrap_err()), "pools.j");
+        assert_eq!(column_of(c.flag("f").unwrap_err()), "pools.f");
+        assert_eq!(column_of(c.opt_flag("f").unwrap_err()), "pools.f");
+        assert_eq!(column_of(c.money_minor("m").unwrap_err()), "pools.m");
+        assert_eq!(column_of(c.count("m").unwrap_err()), "pools.m");
+        assert_eq!(column_of(c.parsed("e", |_| None::<()>).unwrap_err()), "pools.e");
+        // A NULL where a value is required is refused too, with the column named.
+        assert_eq!(column_of(c.text("missing").unwrap_err()), "pools.missing");
+
+        assert_eq!(c.date("good_d").unwrap().to_string(), "2026-11-23");
+        assert_eq!(crate::clock::to_db(c.timestamp("good_ts").unwrap()), "2026-11-23T09:00:00.000000Z");
+        assert_eq!(c.opt_date("missing").unwrap(), None);
+        assert_eq!(c.opt_flag("missing").unwrap(), None);
+    }
+
+    #[test]
+    fn the_stored_value_is_kept_short_in_the_message() {
+        let e = scalar_json::<Vec<String>>("contracts", "documents", &"x".repeat(500)).unwrap_err();
+        let text = crate::error::chain(&e);
+        assert!(text.contains("contracts.documents"), "{text}");
+        assert!(text.len() < 300, "{text}");
+        assert_eq!(column_of(scalar_date("pools", "contract_end", "nope").unwrap_err()), "pools.contract_end");
+        assert_eq!(column_of(scalar_timestamp("pools", "updated_at", "nope").unwrap_err()), "pools.updated_at");
+    }
 }

@@ -1,39 +1,40 @@
 //! Devices that hold per-device seats (seats name them by asset tag).
 
 use seatwise_types::{Device, Ref};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
+use super::decode::Cols;
 use super::Conn;
 
-pub async fn list(pool: &AnyPool) -> Result<Vec<Device>, sqlx::Error> {
+pub async fn list(db: &AnyPool) -> Result<Vec<Device>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT d.id, d.asset_tag, d.name, d.person_id, pe.name AS person_name, \
          (SELECT COUNT(*) FROM seat_assignments a WHERE a.device = d.asset_tag) AS seats_held \
          FROM devices d LEFT JOIN people pe ON pe.id = d.person_id ORDER BY d.asset_tag",
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     rows.iter()
         .map(|r| {
-            let person_id: Option<i64> = r.try_get("person_id")?;
+            let c = Cols::new(r, "devices");
             Ok(Device {
-                id: r.try_get("id")?,
-                asset_tag: r.try_get("asset_tag")?,
-                name: r.try_get("name")?,
-                person: match person_id {
-                    Some(id) => Some(Ref { id, name: r.try_get("person_name")? }),
+                id: c.i64("id")?,
+                asset_tag: c.text("asset_tag")?,
+                name: c.text("name")?,
+                person: match c.opt_i64("person_id")? {
+                    Some(id) => Some(Ref { id, name: c.text("person_name")? }),
                     None => None,
                 },
-                seats_held: r.try_get("seats_held")?,
+                seats_held: c.i64("seats_held")?,
             })
         })
         .collect()
 }
 
-pub async fn tag_taken(pool: &AnyPool, asset_tag: &str) -> Result<bool, sqlx::Error> {
+pub async fn tag_taken(db: &AnyPool, asset_tag: &str) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE LOWER(asset_tag) = $1")
         .bind(asset_tag.to_lowercase())
-        .fetch_one(pool)
+        .fetch_one(db)
         .await?;
     Ok(n > 0)
 }

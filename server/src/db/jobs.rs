@@ -2,10 +2,11 @@
 //! coordinates through, so several instances on one database never do the same work twice.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{Any, AnyPool, Executor, Row};
+use sqlx::{Any, AnyPool, Executor};
 
+use super::decode::Cols;
 use super::Conn;
-use crate::clock::{from_db, to_db};
+use crate::clock::to_db;
 
 /// The settings row's version (read it before `org_settings`: a write in between then makes the pair stale, never
 /// newer-looking than the values, so a client's If-Match cannot skip a change).
@@ -13,16 +14,29 @@ pub async fn org_settings_version<'e, E: Executor<'e, Database = Any>>(exec: E) 
     sqlx::query_scalar("SELECT version FROM org_settings WHERE id = 1").fetch_one(exec).await
 }
 
-/// (timezone, stages text, review months, daily run hour).
-pub async fn org_settings<'e, E: Executor<'e, Database = Any>>(
-    pool: E,
-) -> Result<(String, String, i64, i64), sqlx::Error> {
+/// The organisation settings row as stored (the service parses and checks the values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgSettingsRow {
+    pub timezone: String,
+    /// Alert stages in days, comma-separated.
+    pub alert_stages: String,
+    pub rolling_review_months: i64,
+    pub daily_run_hour: i64,
+}
+
+pub async fn org_settings<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result<OrgSettingsRow, sqlx::Error> {
     let r = sqlx::query(
         "SELECT timezone, alert_stages, rolling_review_months, daily_run_hour FROM org_settings WHERE id = 1",
     )
-    .fetch_one(pool)
+    .fetch_one(exec)
     .await?;
-    Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
+    let c = Cols::new(&r, "org_settings");
+    Ok(OrgSettingsRow {
+        timezone: c.text("timezone")?,
+        alert_stages: c.text("alert_stages")?,
+        rolling_review_months: c.i64("rolling_review_months")?,
+        daily_run_hour: c.i64("daily_run_hour")?,
+    })
 }
 
 pub async fn save_org_settings(
@@ -50,7 +64,7 @@ pub async fn save_org_settings(
 /// Claim a job's run for an organisation day. True for exactly one claimant, unless the holder's lease ran out
 /// without finishing (it crashed); then the next caller takes it over.
 pub async fn claim_run(
-    pool: &AnyPool,
+    db: &AnyPool,
     job: &str,
     day: NaiveDate,
     instance: &str,
@@ -66,7 +80,7 @@ pub async fn claim_run(
     .bind(day.to_string())
     .bind(instance)
     .bind(&until)
-    .execute(pool)
+    .execute(db)
     .await?;
     if inserted.rows_affected() == 1 {
         return Ok(true);
@@ -80,13 +94,13 @@ pub async fn claim_run(
     .bind(job)
     .bind(day.to_string())
     .bind(to_db(now))
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(taken.rows_affected() == 1)
 }
 
 pub async fn finish_run(
-    pool: &AnyPool,
+    db: &AnyPool,
     job: &str,
     day: NaiveDate,
     now: DateTime<Utc>,
@@ -97,26 +111,35 @@ pub async fn finish_run(
         .bind(summary)
         .bind(job)
         .bind(day.to_string())
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(())
 }
 
-/// The most recent finished run of a job: (day, finished at, summary).
-pub async fn last_run(pool: &AnyPool, job: &str) -> Result<Option<(String, DateTime<Utc>, String)>, sqlx::Error> {
+/// A finished run of a job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinishedRun {
+    pub day: NaiveDate,
+    pub finished_at: DateTime<Utc>,
+    pub summary: String,
+}
+
+/// The most recent finished run of a job.
+pub async fn last_run(db: &AnyPool, job: &str) -> Result<Option<FinishedRun>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT run_date, finished_at, summary FROM job_runs WHERE job = $1 AND finished_at IS NOT NULL \
          ORDER BY run_date DESC LIMIT 1",
     )
     .bind(job)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     row.map(|r| {
-        Ok((
-            r.try_get("run_date")?,
-            from_db(&r.try_get::<String, _>("finished_at")?),
-            r.try_get::<Option<String>, _>("summary")?.unwrap_or_default(),
-        ))
+        let c = Cols::new(&r, "job_runs");
+        Ok(FinishedRun {
+            day: c.date("run_date")?,
+            finished_at: c.timestamp("finished_at")?,
+            summary: c.text("summary")?,
+        })
     })
     .transpose()
 }
@@ -159,7 +182,7 @@ pub struct QueuedMail {
 /// Lease up to `limit` due messages to this sender. The status and lease are checked again by the UPDATE itself,
 /// so two senders racing for the same row cannot both win it.
 pub async fn claim_mail(
-    pool: &AnyPool,
+    db: &AnyPool,
     token: &str,
     now: DateTime<Utc>,
     lease: chrono::Duration,
@@ -175,25 +198,26 @@ pub async fn claim_mail(
     .bind(token)
     .bind(&now_s)
     .bind(limit)
-    .execute(pool)
+    .execute(db)
     .await?;
     let rows = sqlx::query(
         "SELECT id, alert_id, recipient, subject, body_text, body_html, attempts FROM outbox WHERE status = 'pending' \
          AND claim_token = $1 ORDER BY id",
     )
     .bind(token)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     rows.iter()
         .map(|r| {
+            let c = Cols::new(r, "outbox");
             Ok(QueuedMail {
-                id: r.try_get("id")?,
-                alert_id: r.try_get("alert_id")?,
-                recipient: r.try_get("recipient")?,
-                subject: r.try_get("subject")?,
-                text: r.try_get("body_text")?,
-                html: r.try_get("body_html")?,
-                attempts: r.try_get("attempts")?,
+                id: c.i64("id")?,
+                alert_id: c.opt_i64("alert_id")?,
+                recipient: c.text("recipient")?,
+                subject: c.text("subject")?,
+                text: c.text("body_text")?,
+                html: c.text("body_html")?,
+                attempts: c.i64("attempts")?,
             })
         })
         .collect()
@@ -201,19 +225,19 @@ pub async fn claim_mail(
 
 /// Extend this sender's lease on one message right before sending it; false when the lease ran out and another
 /// sender took the message over (or it is no longer pending), and then it must not be sent by us.
-pub async fn renew_claim(pool: &AnyPool, id: i64, token: &str, until: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+pub async fn renew_claim(db: &AnyPool, id: i64, token: &str, until: DateTime<Utc>) -> Result<bool, sqlx::Error> {
     let done =
         sqlx::query("UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND claim_token = $3 AND status = 'pending'")
             .bind(to_db(until))
             .bind(id)
             .bind(token)
-            .execute(pool)
+            .execute(db)
             .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Mark a message sent, if the claim is still ours.
-pub async fn mail_sent(pool: &AnyPool, id: i64, token: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+pub async fn mail_sent(db: &AnyPool, id: i64, token: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, claimed_until = NULL, \
          claim_token = NULL, last_error = NULL WHERE id = $2 AND claim_token = $3",
@@ -221,14 +245,14 @@ pub async fn mail_sent(pool: &AnyPool, id: i64, token: &str, now: DateTime<Utc>)
     .bind(to_db(now))
     .bind(id)
     .bind(token)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Record a failed attempt: retry at `retry_at`, or give up (`None`). Only while the claim is ours.
 pub async fn mail_failed(
-    pool: &AnyPool,
+    db: &AnyPool,
     id: i64,
     token: &str,
     error: &str,
@@ -243,13 +267,13 @@ pub async fn mail_failed(
     .bind(error)
     .bind(id)
     .bind(token)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Give up on a message without sending it (its recipient may no longer read what it is about).
-pub async fn mail_withheld(pool: &AnyPool, id: i64, token: &str, reason: &str) -> Result<bool, sqlx::Error> {
+pub async fn mail_withheld(db: &AnyPool, id: i64, token: &str, reason: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE outbox SET status = 'failed', claimed_until = NULL, claim_token = NULL, last_error = $1 \
          WHERE id = $2 AND claim_token = $3",
@@ -257,21 +281,29 @@ pub async fn mail_withheld(pool: &AnyPool, id: i64, token: &str, reason: &str) -
     .bind(reason)
     .bind(id)
     .bind(token)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// (pending, sent, failed) message counts.
-pub async fn outbox_counts(pool: &AnyPool) -> Result<(i64, i64, i64), sqlx::Error> {
+/// Messages in the outbox by status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxCounts {
+    pub pending: i64,
+    pub sent: i64,
+    pub failed: i64,
+}
+
+pub async fn outbox_counts(db: &AnyPool) -> Result<OutboxCounts, sqlx::Error> {
     let r = sqlx::query(
-        "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), \
-         COALESCE(SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END), 0), \
-         COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) FROM outbox",
+        "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS pending, \
+         COALESCE(SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END), 0) AS sent, \
+         COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed FROM outbox",
     )
-    .fetch_one(pool)
+    .fetch_one(db)
     .await?;
-    Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+    let c = Cols::new(&r, "outbox");
+    Ok(OutboxCounts { pending: c.i64("pending")?, sent: c.i64("sent")?, failed: c.i64("failed")? })
 }
 
 /// Replace a user's calendar feed token (the old address stops working).
@@ -300,33 +332,37 @@ pub async fn revoke_feeds(conn: &mut Conn, user_id: i64, now: DateTime<Utc>) -> 
     Ok(done.rows_affected())
 }
 
-/// The active feed of a user: (created at, last used at).
-pub async fn feed_of(
-    pool: &AnyPool,
-    user_id: i64,
-) -> Result<Option<(DateTime<Utc>, Option<DateTime<Utc>>)>, sqlx::Error> {
+/// A user's active calendar feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Feed {
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// The active feed of a user.
+pub async fn feed_of(db: &AnyPool, user_id: i64) -> Result<Option<Feed>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT created_at, last_used_at FROM calendar_feeds WHERE user_id = $1 AND revoked_at IS NULL \
          ORDER BY id DESC LIMIT 1",
     )
     .bind(user_id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     row.map(|r| {
-        let last: Option<String> = r.try_get("last_used_at")?;
-        Ok((from_db(&r.try_get::<String, _>("created_at")?), last.map(|l| from_db(&l))))
+        let c = Cols::new(&r, "calendar_feeds");
+        Ok(Feed { created_at: c.timestamp("created_at")?, last_used_at: c.opt_timestamp("last_used_at")? })
     })
     .transpose()
 }
 
 /// The user a live feed token belongs to, noting the use.
-pub async fn feed_user(pool: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>, sqlx::Error> {
+pub async fn feed_user(db: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>, sqlx::Error> {
     let user: Option<i64> = sqlx::query_scalar(
         "UPDATE calendar_feeds SET last_used_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL RETURNING user_id",
     )
     .bind(to_db(now))
     .bind(token_hash)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     Ok(user)
 }

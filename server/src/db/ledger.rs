@@ -2,29 +2,41 @@
 
 use seatwise_types::{LedgerEntry, Page};
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
+use super::decode::{scalar_json, scalar_timestamp, Cols};
 use super::{Conn, Sql};
-use crate::clock::from_db;
 use crate::domain::ledger::StoredEntry;
+
+/// A position in the chain: an entry's sequence number and the hash the next entry chains to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainPoint {
+    pub seq: i64,
+    pub hash: String,
+}
+
+fn point_from_row(r: &AnyRow) -> Result<ChainPoint, sqlx::Error> {
+    let c = Cols::new(r, "ledger_head");
+    Ok(ChainPoint { seq: c.i64("seq")?, hash: c.text("hash")? })
+}
 
 /// Claim the next sequence number. Updating the head row first serializes concurrent appenders (write lock on
 /// SQLite, row lock on PostgreSQL) until their transactions end. Returns the new seq and the previous hash.
-pub async fn claim_next(conn: &mut Conn) -> Result<(i64, String), sqlx::Error> {
+pub async fn claim_next(conn: &mut Conn) -> Result<ChainPoint, sqlx::Error> {
     let row = sqlx::query("UPDATE ledger_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *conn)
         .await?;
-    Ok((row.try_get("seq")?, row.try_get("hash")?))
+    point_from_row(&row)
 }
 
 /// Claim `n` consecutive sequence numbers at once; returns the first and the hash before it.
-pub async fn claim_many(conn: &mut Conn, n: i64) -> Result<(i64, String), sqlx::Error> {
+pub async fn claim_many(conn: &mut Conn, n: i64) -> Result<ChainPoint, sqlx::Error> {
     let row = sqlx::query("UPDATE ledger_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
         .bind(n)
         .fetch_one(&mut *conn)
         .await?;
-    let last: i64 = row.try_get("seq")?;
-    Ok((last - n + 1, row.try_get("hash")?))
+    let last = point_from_row(&row)?;
+    Ok(ChainPoint { seq: last.seq - n + 1, hash: last.hash })
 }
 
 /// Append a run of already-chained entries with multi-row inserts, then move the head once.
@@ -76,47 +88,49 @@ pub async fn append(conn: &mut Conn, e: &StoredEntry) -> Result<(), sqlx::Error>
 const COLUMNS: &str =
     "SELECT seq, at, actor, action, record_type, record_id, before_json, after_json, prev_hash, hash FROM ledger_entries";
 
+/// An entry with its text exactly as stored: the hash covers that text, so it is decoded only for display.
 fn stored_from_row(r: &AnyRow) -> Result<StoredEntry, sqlx::Error> {
+    let c = Cols::new(r, "ledger_entries");
     Ok(StoredEntry {
-        seq: r.try_get("seq")?,
-        at: r.try_get("at")?,
-        actor: r.try_get("actor")?,
-        action: r.try_get("action")?,
-        record_type: r.try_get("record_type")?,
-        record_id: r.try_get("record_id")?,
-        before_json: r.try_get("before_json")?,
-        after_json: r.try_get("after_json")?,
-        prev_hash: r.try_get("prev_hash")?,
-        hash: r.try_get("hash")?,
+        seq: c.i64("seq")?,
+        at: c.text("at")?,
+        actor: c.text("actor")?,
+        action: c.text("action")?,
+        record_type: c.text("record_type")?,
+        record_id: c.opt_i64("record_id")?,
+        before_json: c.opt_text("before_json")?,
+        after_json: c.opt_text("after_json")?,
+        prev_hash: c.text("prev_hash")?,
+        hash: c.text("hash")?,
     })
 }
 
-pub fn to_api(e: StoredEntry) -> LedgerEntry {
-    let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
-    LedgerEntry {
+pub fn to_api(e: StoredEntry) -> Result<LedgerEntry, sqlx::Error> {
+    let parse = |column, s: Option<String>| s.map(|s| scalar_json("ledger_entries", column, &s)).transpose();
+    Ok(LedgerEntry {
         seq: e.seq,
-        at: from_db(&e.at),
+        at: scalar_timestamp("ledger_entries", "at", &e.at)?,
+        before: parse("before_json", e.before_json)?,
+        after: parse("after_json", e.after_json)?,
         actor: e.actor,
         action: e.action,
         record_type: e.record_type,
         record_id: e.record_id,
-        before: parse(e.before_json),
-        after: parse(e.after_json),
         prev_hash: e.prev_hash,
         hash: e.hash,
-    }
+    })
 }
 
 /// A batch of entries after `after_seq`, in order, for verification.
-pub async fn batch(pool: &AnyPool, after_seq: i64, limit: i64) -> Result<Vec<StoredEntry>, sqlx::Error> {
+pub async fn batch(db: &AnyPool, after_seq: i64, limit: i64) -> Result<Vec<StoredEntry>, sqlx::Error> {
     let sql = format!("{COLUMNS} WHERE seq > $1 ORDER BY seq LIMIT $2");
-    let rows = sqlx::query(&sql).bind(after_seq).bind(limit).fetch_all(pool).await?;
+    let rows = sqlx::query(&sql).bind(after_seq).bind(limit).fetch_all(db).await?;
     rows.iter().map(stored_from_row).collect()
 }
 
-pub async fn head(pool: &AnyPool) -> Result<(i64, String), sqlx::Error> {
-    let row = sqlx::query("SELECT seq, hash FROM ledger_head WHERE id = 1").fetch_one(pool).await?;
-    Ok((row.try_get("seq")?, row.try_get("hash")?))
+pub async fn head(db: &AnyPool) -> Result<ChainPoint, sqlx::Error> {
+    let row = sqlx::query("SELECT seq, hash FROM ledger_head WHERE id = 1").fetch_one(db).await?;
+    point_from_row(&row)
 }
 
 pub struct LedgerQuery {
@@ -127,7 +141,7 @@ pub struct LedgerQuery {
 }
 
 /// Newest first.
-pub async fn list(pool: &AnyPool, q: &LedgerQuery) -> Result<Page<LedgerEntry>, sqlx::Error> {
+pub async fn list(db: &AnyPool, q: &LedgerQuery) -> Result<Page<LedgerEntry>, sqlx::Error> {
     let filter = |sql: &mut Sql| {
         sql.push(" WHERE 1 = 1");
         if let Some(t) = &q.record_type {
@@ -139,11 +153,11 @@ pub async fn list(pool: &AnyPool, q: &LedgerQuery) -> Result<Page<LedgerEntry>, 
     };
     let mut count = Sql::new("SELECT COUNT(*) FROM ledger_entries");
     filter(&mut count);
-    let total: i64 = count.query_scalar().fetch_one(pool).await?;
+    let total: i64 = count.query_scalar().fetch_one(db).await?;
     let mut list = Sql::new(COLUMNS);
     filter(&mut list);
     list.push(" ORDER BY seq DESC LIMIT ").bind(q.per_page).push(" OFFSET ").bind((q.page - 1) * q.per_page);
-    let rows = list.query().fetch_all(pool).await?;
-    let items = rows.iter().map(|r| stored_from_row(r).map(to_api)).collect::<Result<_, _>>()?;
+    let rows = list.query().fetch_all(db).await?;
+    let items = rows.iter().map(|r| stored_from_row(r).and_then(to_api)).collect::<Result<_, _>>()?;
     Ok(Page { items, total, page: q.page, per_page: q.per_page })
 }

@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::AnyPool;
 
+use super::decode::scalar_timestamp;
 use super::Conn;
-use crate::clock::{from_db, to_db};
+use crate::clock::to_db;
 
 /// Spend one attempt from a bucket if it has any left, in one statement: a new window starts when the old one
 /// ended before `window_cutoff`. Returns false (and changes nothing) when the budget is used up. The row lock
@@ -35,39 +36,39 @@ pub async fn reserve(
 }
 
 /// When the bucket's current window started, to tell a refused client when to come back.
-pub async fn window_start(pool: &AnyPool, bucket: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+pub async fn window_start(db: &AnyPool, bucket: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
     let at: Option<String> = sqlx::query_scalar("SELECT window_start FROM login_throttle WHERE bucket = $1")
         .bind(bucket)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?;
-    Ok(at.as_deref().map(from_db))
+    at.map(|at| scalar_timestamp("login_throttle", "window_start", &at)).transpose()
 }
 
 /// Hand back one reserved attempt (it succeeded, or was never evaluated).
-pub async fn release(pool: &AnyPool, bucket: &str) -> Result<(), sqlx::Error> {
+pub async fn release(db: &AnyPool, bucket: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE login_throttle SET failures = failures - 1 WHERE bucket = $1 AND failures > 0")
         .bind(bucket)
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(())
 }
 
 /// Forget a bucket's failures (the credential it guards was just proven).
-pub async fn clear(pool: &AnyPool, bucket: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_throttle WHERE bucket = $1").bind(bucket).execute(pool).await?;
+pub async fn clear(db: &AnyPool, bucket: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_throttle WHERE bucket = $1").bind(bucket).execute(db).await?;
     Ok(())
 }
 
 /// Drop buckets whose window ended before `cutoff`; they would start afresh anyway.
-pub async fn purge(pool: &AnyPool, cutoff: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM login_throttle WHERE window_start < $1").bind(to_db(cutoff)).execute(pool).await?;
+pub async fn purge(db: &AnyPool, cutoff: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM login_throttle WHERE window_start < $1").bind(to_db(cutoff)).execute(db).await?;
     Ok(r.rows_affected())
 }
 
 /// The named secret, created from `candidate` by whichever instance asks first; every instance then reads the
 /// same value.
 pub async fn shared_secret(
-    pool: &AnyPool,
+    db: &AnyPool,
     name: &str,
     candidate: &str,
     now: DateTime<Utc>,
@@ -78,7 +79,7 @@ pub async fn shared_secret(
     .bind(name)
     .bind(candidate)
     .bind(to_db(now))
-    .execute(pool)
+    .execute(db)
     .await?;
-    sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1").bind(name).fetch_one(pool).await
+    sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1").bind(name).fetch_one(db).await
 }

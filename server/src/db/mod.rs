@@ -29,7 +29,7 @@ use std::str::FromStr;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 
-pub use sql::Sql;
+pub use sql::{DateRange, Sort, Sql};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -71,8 +71,13 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Db, ConnectError> {
         sqlx::any::install_default_drivers();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = AnyPoolOptions::new().max_connections(16).connect(url).await?;
-            return Ok(Db { read: pool.clone(), write: pool.clone(), backend: Backend::Postgres, progress: pool });
+            let shared = AnyPoolOptions::new().max_connections(16).connect(url).await?;
+            return Ok(Db {
+                read: shared.clone(),
+                write: shared.clone(),
+                backend: Backend::Postgres,
+                progress: shared,
+            });
         }
         let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
             return Err(ConnectError::UnsupportedUrl);
@@ -142,14 +147,10 @@ impl Db {
     }
 }
 
+// Still used by `db/imports.rs`, which is being moved onto `decode::Cols` separately; remove both with it.
 /// Parse a text column written by this module; a bad value means the database was edited by hand.
 pub fn parse_enum<T>(value: &str, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
     parse(value).ok_or_else(|| sqlx::Error::Decode(format!("unexpected value {value:?}").into()))
-}
-
-/// A required date column; a malformed one is a decode error, not a silent `None`.
-pub fn date(value: &str) -> Result<chrono::NaiveDate, sqlx::Error> {
-    chrono::NaiveDate::from_str(value).map_err(|e| sqlx::Error::Decode(format!("bad date {value:?}: {e}").into()))
 }
 
 pub fn parse_date(value: Option<String>) -> Option<chrono::NaiveDate> {

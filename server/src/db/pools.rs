@@ -6,11 +6,12 @@ use seatwise_types::{
     ReclaimMark, Ref,
 };
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyPool, Executor, Row};
+use sqlx::{Any, AnyPool, Executor};
 
-use super::{parse_date, parse_enum, Conn, Sql};
-use crate::clock::{from_db, to_db};
-use crate::domain::pool::{utilization_percent, PoolValues};
+use super::decode::Cols;
+use super::{Conn, DateRange, Sort, Sql};
+use crate::clock::to_db;
+use crate::domain::pool::{PoolValues, Seats};
 
 /// Which departments a caller may see; `None` means all.
 pub type DepartmentScope = Option<Vec<i64>>;
@@ -72,11 +73,11 @@ pub struct PoolQuery {
     pub owner_id: Option<i64>,
     pub license_type: Option<LicenseType>,
     /// Contracts ending between the first and the second date, inclusive.
-    pub ending_between: Option<(NaiveDate, NaiveDate)>,
+    pub ending_between: Option<DateRange>,
     pub over_assigned: bool,
     /// Pools whose utilization is below this percentage.
     pub under_used_below_percent: Option<i64>,
-    pub sort: Option<(PoolSort, bool)>,
+    pub sort: Option<Sort<PoolSort>>,
     pub page: i64,
     pub per_page: i64,
 }
@@ -116,7 +117,7 @@ fn push_pool_where(w: &mut Sql, q: &PoolQuery) {
     if let Some(t) = q.license_type {
         w.push(" AND p.license_type = ").bind(t.as_str());
     }
-    if let Some((from, to)) = q.ending_between {
+    if let Some(DateRange { from, to }) = q.ending_between {
         w.push(" AND p.contract_end >= ").bind(from.to_string());
         w.push(" AND p.contract_end <= ").bind(to.to_string());
     }
@@ -130,7 +131,7 @@ fn push_pool_where(w: &mut Sql, q: &PoolQuery) {
 
 /// Joins the filter or sort key needs; the page's other columns are joined only for the rows shown.
 fn key_joins(q: &PoolQuery) -> String {
-    let sort = q.sort.map(|(s, _)| s);
+    let sort = q.sort.map(|s| s.key);
     let text = q.q.as_deref().is_some_and(|t| !t.trim().is_empty());
     let mut joins = String::new();
     if text || sort == Some(PoolSort::Vendor) {
@@ -154,7 +155,7 @@ pub fn list_sql(q: &PoolQuery) -> (Sql, Sql) {
     count.push(&joins);
     push_pool_where(&mut count, q);
 
-    let (sort, desc) = q.sort.unwrap_or((PoolSort::Name, false));
+    let Sort { key: sort, descending: desc } = q.sort.unwrap_or(Sort { key: PoolSort::Name, descending: false });
     let order =
         format!(" ORDER BY {} {}, p.id", sort.column(), if desc { "DESC NULLS LAST" } else { "ASC NULLS LAST" });
     let mut list = Sql::new(POOL_COLUMNS);
@@ -166,10 +167,10 @@ pub fn list_sql(q: &PoolQuery) -> (Sql, Sql) {
     (count, list)
 }
 
-pub async fn list(pool: &AnyPool, q: &PoolQuery) -> Result<Page<Pool>, sqlx::Error> {
+pub async fn list(db: &AnyPool, q: &PoolQuery) -> Result<Page<Pool>, sqlx::Error> {
     let (count, list) = list_sql(q);
-    let total: i64 = count.query_scalar().fetch_one(pool).await?;
-    let rows = list.query().fetch_all(pool).await?;
+    let total: i64 = count.query_scalar().fetch_one(db).await?;
+    let rows = list.query().fetch_all(db).await?;
     let items = rows.iter().map(pool_from_row).collect::<Result<_, _>>()?;
     Ok(Page { items, total, page: q.page, per_page: q.per_page })
 }
@@ -181,46 +182,45 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, id: i64) -> Resul
 }
 
 /// The department a pool belongs to, for scope checks before anything else is read.
-pub async fn department_of(pool: &AnyPool, id: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT department_id FROM pools WHERE id = $1").bind(id).fetch_optional(pool).await
+pub async fn department_of(db: &AnyPool, id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT department_id FROM pools WHERE id = $1").bind(id).fetch_optional(db).await
 }
 
 fn pool_from_row(r: &AnyRow) -> Result<Pool, sqlx::Error> {
-    let currency: String = r.try_get("currency")?;
-    let seats_purchased: Option<i64> = r.try_get("seats_purchased")?;
-    let seats_assigned: i64 = r.try_get("seats_assigned")?;
-    let owner_id: Option<i64> = r.try_get("owner_id")?;
+    let c = Cols::new(r, "pools");
+    let currency = c.text("currency")?;
+    let seats = Seats { purchased: c.opt_i64("seats_purchased")?, assigned: c.i64("seats_assigned")? };
     Ok(Pool {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        vendor: Ref { id: r.try_get("vendor_id")?, name: r.try_get("vendor_name")? },
-        product: Ref { id: r.try_get("product_id")?, name: r.try_get("product_name")? },
-        tier: r.try_get("tier")?,
-        license_type: parse_enum(&r.try_get::<String, _>("license_type")?, LicenseType::parse)?,
-        seats_purchased,
-        seats_assigned,
-        utilization_percent: utilization_percent(seats_assigned, seats_purchased),
-        over_assigned: seats_purchased.is_some_and(|p| seats_assigned > p),
-        allow_overage: r.try_get::<i64, _>("allow_overage")? != 0,
-        unit_cost: Money::new(r.try_get("unit_cost_minor")?, currency.clone()),
-        billing_period: parse_enum(&r.try_get::<String, _>("billing_period")?, BillingPeriod::parse)?,
-        annual_cost: Money::new(r.try_get("annual_cost_minor")?, currency),
-        cost_centre: Ref { id: r.try_get("cost_centre_id")?, name: r.try_get("cost_centre_code")? },
-        department: Ref { id: r.try_get("department_id")?, name: r.try_get("department_name")? },
-        owner: match owner_id {
-            Some(id) => Some(Ref { id, name: r.try_get("owner_name")? }),
+        id: c.i64("id")?,
+        name: c.text("name")?,
+        vendor: Ref { id: c.i64("vendor_id")?, name: c.text("vendor_name")? },
+        product: Ref { id: c.i64("product_id")?, name: c.text("product_name")? },
+        tier: c.text("tier")?,
+        license_type: c.parsed("license_type", LicenseType::parse)?,
+        seats_purchased: seats.purchased,
+        seats_assigned: seats.assigned,
+        utilization_percent: seats.utilization_percent(),
+        over_assigned: seats.over_assigned(),
+        allow_overage: c.flag("allow_overage")?,
+        unit_cost: Money::new(c.money_minor("unit_cost_minor")?, currency.clone()),
+        billing_period: c.parsed("billing_period", BillingPeriod::parse)?,
+        annual_cost: Money::new(c.money_minor("annual_cost_minor")?, currency),
+        cost_centre: Ref { id: c.i64("cost_centre_id")?, name: c.text("cost_centre_code")? },
+        department: Ref { id: c.i64("department_id")?, name: c.text("department_name")? },
+        owner: match c.opt_i64("owner_id")? {
+            Some(id) => Some(Ref { id, name: c.text("owner_name")? }),
             None => None,
         },
-        contract_start: parse_date(r.try_get("contract_start")?),
-        contract_end: parse_date(r.try_get("contract_end")?),
-        auto_renew: r.try_get::<i64, _>("auto_renew")? != 0,
-        notice_days: r.try_get("notice_days")?,
-        cancel_by: parse_date(r.try_get("cancel_by")?),
-        po_number: r.try_get("po_number")?,
-        notes: r.try_get("notes")?,
-        created_at: from_db(&r.try_get::<String, _>("created_at")?),
-        updated_at: from_db(&r.try_get::<String, _>("updated_at")?),
-        version: r.try_get("version")?,
+        contract_start: c.opt_date("contract_start")?,
+        contract_end: c.opt_date("contract_end")?,
+        auto_renew: c.flag("auto_renew")?,
+        notice_days: c.opt_i64("notice_days")?,
+        cancel_by: c.opt_date("cancel_by")?,
+        po_number: c.opt_text("po_number")?,
+        notes: c.opt_text("notes")?,
+        created_at: c.timestamp("created_at")?,
+        updated_at: c.timestamp("updated_at")?,
+        version: c.i64("version")?,
     })
 }
 
@@ -259,11 +259,7 @@ pub async fn update(conn: &mut Conn, id: i64, v: &PoolValues, now: DateTime<Utc>
     Ok(())
 }
 
-pub async fn summary(
-    pool: &AnyPool,
-    scope: &DepartmentScope,
-    today: NaiveDate,
-) -> Result<InventorySummary, sqlx::Error> {
+pub async fn summary(db: &AnyPool, scope: &DepartmentScope, today: NaiveDate) -> Result<InventorySummary, sqlx::Error> {
     let q = PoolQuery { scope: scope.clone(), ..Default::default() };
     let mut sql = Sql::new(
         "SELECT COUNT(*) AS pools, CAST(COALESCE(SUM(p.seats_purchased), 0) AS BIGINT) AS purchased, \
@@ -274,20 +270,24 @@ pub async fn summary(
     sql.bind(today.to_string()).push(" AND p.contract_end <= ").bind((today + chrono::Days::new(90)).to_string());
     sql.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS expiring FROM pools p");
     push_pool_where(&mut sql, &q);
-    let row = sql.query().fetch_one(pool).await?;
+    let row = sql.query().fetch_one(db).await?;
     let mut costs = Sql::new("SELECT p.currency, CAST(SUM(p.annual_cost_minor) AS BIGINT) AS total FROM pools p");
     push_pool_where(&mut costs, &q);
     costs.push(" GROUP BY p.currency ORDER BY p.currency");
-    let cost_rows = costs.query().fetch_all(pool).await?;
+    let cost_rows = costs.query().fetch_all(db).await?;
+    let c = Cols::new(&row, "pools");
     Ok(InventorySummary {
-        pools: row.try_get("pools")?,
-        seats_purchased: row.try_get("purchased")?,
-        seats_assigned: row.try_get("assigned")?,
-        over_assigned_pools: row.try_get("over")?,
-        expiring_90_days: row.try_get("expiring")?,
+        pools: c.i64("pools")?,
+        seats_purchased: c.i64("purchased")?,
+        seats_assigned: c.i64("assigned")?,
+        over_assigned_pools: c.i64("over")?,
+        expiring_90_days: c.i64("expiring")?,
         annual_cost: cost_rows
             .iter()
-            .map(|r| Ok(Money::new(r.try_get("total")?, r.try_get::<String, _>("currency")?)))
+            .map(|r| {
+                let c = Cols::new(r, "pools");
+                Ok(Money::new(c.money_minor("total")?, c.text("currency")?))
+            })
             .collect::<Result<_, sqlx::Error>>()?,
     })
 }
@@ -298,53 +298,52 @@ const ASSIGNMENT_SELECT: &str = "SELECT a.id, a.pool_id, a.person_id, a.device, 
      FROM seat_assignments a LEFT JOIN people pe ON pe.id = a.person_id LEFT JOIN departments d ON d.id = pe.department_id";
 
 fn assignment_from_row(r: &AnyRow) -> Result<Assignment, sqlx::Error> {
-    let person_id: Option<i64> = r.try_get("person_id")?;
-    let person = match person_id {
+    let a = Cols::new(r, "seat_assignments");
+    let pe = Cols::new(r, "people");
+    let person = match a.opt_i64("person_id")? {
         Some(id) => Some(AssignmentHolder {
             id,
-            name: r.try_get("person_name")?,
-            email: r.try_get("person_email")?,
-            status: parse_enum(&r.try_get::<String, _>("person_status")?, PersonStatus::parse)?,
-            department: r.try_get("department_name")?,
+            name: pe.text("person_name")?,
+            email: pe.text("person_email")?,
+            status: pe.parsed("person_status", PersonStatus::parse)?,
+            department: pe.opt_text("department_name")?,
         }),
         None => None,
     };
     Ok(Assignment {
-        id: r.try_get("id")?,
-        pool_id: r.try_get("pool_id")?,
+        id: a.i64("id")?,
+        pool_id: a.i64("pool_id")?,
         person,
-        device: r.try_get("device")?,
-        assigned_at: from_db(&r.try_get::<String, _>("assigned_at")?),
-        assigned_by: r.try_get("assigned_by")?,
-        reclaim: reclaim_from_row(r)?,
+        device: a.opt_text("device")?,
+        assigned_at: a.timestamp("assigned_at")?,
+        assigned_by: a.opt_text("assigned_by")?,
+        reclaim: reclaim_from_row(&a)?,
     })
 }
 
-fn reclaim_from_row(r: &AnyRow) -> Result<Option<ReclaimMark>, sqlx::Error> {
-    let marked: Option<String> = r.try_get("reclaim_marked_at")?;
-    Ok(match marked {
-        Some(at) => Some(ReclaimMark {
-            marked_at: from_db(&at),
-            reason: r.try_get::<Option<String>, _>("reclaim_reason")?.unwrap_or_default(),
-        }),
+/// A seat's reclamation mark; the mark and its reason are always written together.
+fn reclaim_from_row(a: &Cols<'_>) -> Result<Option<ReclaimMark>, sqlx::Error> {
+    Ok(match a.opt_timestamp("reclaim_marked_at")? {
+        Some(marked_at) => Some(ReclaimMark { marked_at, reason: a.text("reclaim_reason")? }),
         None => None,
     })
 }
 
 pub async fn assignments(
-    pool: &AnyPool,
+    db: &AnyPool,
     pool_id: i64,
     page: i64,
     per_page: i64,
 ) -> Result<Page<Assignment>, sqlx::Error> {
+    // No row: the pool is gone, so it has no assignments.
     let total: i64 = sqlx::query_scalar("SELECT seats_assigned FROM pools WHERE id = $1")
         .bind(pool_id)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?
         .unwrap_or(0);
     let sql =
         format!("{ASSIGNMENT_SELECT} WHERE a.pool_id = $1 ORDER BY a.assigned_at DESC, a.id DESC LIMIT $2 OFFSET $3");
-    let rows = sqlx::query(&sql).bind(pool_id).bind(per_page).bind((page - 1) * per_page).fetch_all(pool).await?;
+    let rows = sqlx::query(&sql).bind(pool_id).bind(per_page).bind((page - 1) * per_page).fetch_all(db).await?;
     let items = rows.iter().map(assignment_from_row).collect::<Result<_, _>>()?;
     Ok(Page { items, total, page, per_page })
 }
@@ -420,29 +419,43 @@ pub async fn lock(conn: &mut Conn, pool_id: i64) -> Result<bool, sqlx::Error> {
     Ok(r.rows_affected() == 1)
 }
 
+/// A pool's seat counts and whether it may go over them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacity {
+    pub seats: Seats,
+    pub allow_overage: bool,
+}
+
 /// Current seat count; call after `lock` so the capacity check cannot race.
 pub async fn seats<'e, E: Executor<'e, Database = Any>>(
     exec: E,
     pool_id: i64,
-) -> Result<Option<(Option<i64>, i64, bool)>, sqlx::Error> {
+) -> Result<Option<Capacity>, sqlx::Error> {
     let row = sqlx::query("SELECT seats_purchased, seats_assigned, allow_overage FROM pools WHERE id = $1")
         .bind(pool_id)
         .fetch_optional(exec)
         .await?;
     row.map(|r| {
-        Ok((r.try_get("seats_purchased")?, r.try_get("seats_assigned")?, r.try_get::<i64, _>("allow_overage")? != 0))
+        let c = Cols::new(&r, "pools");
+        let seats = Seats { purchased: c.opt_i64("seats_purchased")?, assigned: c.i64("seats_assigned")? };
+        Ok(Capacity { seats, allow_overage: c.flag("allow_overage")? })
     })
     .transpose()
 }
 
-pub async fn owners(pool: &AnyPool, scope: &DepartmentScope) -> Result<Vec<Ref>, sqlx::Error> {
+pub async fn owners(db: &AnyPool, scope: &DepartmentScope) -> Result<Vec<Ref>, sqlx::Error> {
     let mut sql = Sql::new("SELECT DISTINCT o.id, o.name FROM pools p JOIN people o ON o.id = p.owner_id");
     if let Some(scope) = scope {
         sql.push(" WHERE ").push_in("p.department_id", scope);
     }
     sql.push(" ORDER BY o.name");
-    let rows = sql.query().fetch_all(pool).await?;
-    rows.iter().map(|r| Ok(Ref { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
+    let rows = sql.query().fetch_all(db).await?;
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "people");
+            Ok(Ref { id: c.i64("id")?, name: c.text("name")? })
+        })
+        .collect()
 }
 
 /// Set one pool's seat counter from its assignment rows (after a bulk load into it).
@@ -518,7 +531,7 @@ pub struct HeldSeat {
 }
 
 pub async fn seats_of_person(
-    pool: &AnyPool,
+    db: &AnyPool,
     person_id: i64,
     scope: &DepartmentScope,
 ) -> Result<Vec<HeldSeat>, sqlx::Error> {
@@ -533,34 +546,46 @@ pub async fn seats_of_person(
         sql.push(" AND ").push_in("p.department_id", scope);
     }
     sql.push(" ORDER BY p.name_lower, a.id");
-    let rows = sql.query().fetch_all(pool).await?;
+    let rows = sql.query().fetch_all(db).await?;
     rows.iter()
         .map(|r| {
+            let a = Cols::new(r, "seat_assignments");
+            let p = Cols::new(r, "pools");
             Ok(HeldSeat {
-                assignment_id: r.try_get("id")?,
-                pool: Ref { id: r.try_get("pool_id")?, name: r.try_get("pool_name")? },
-                vendor: Ref { id: r.try_get("vendor_id")?, name: r.try_get("vendor_name")? },
-                unit_cost_minor: r.try_get("unit_cost_minor")?,
-                currency: r.try_get("currency")?,
-                billing_period: parse_enum(&r.try_get::<String, _>("billing_period")?, BillingPeriod::parse)?,
-                contract_start: parse_date(r.try_get("contract_start")?),
-                contract_end: parse_date(r.try_get("contract_end")?),
-                assigned_at: from_db(&r.try_get::<String, _>("assigned_at")?),
-                reclaim: reclaim_from_row(r)?,
+                assignment_id: a.i64("id")?,
+                pool: Ref { id: p.i64("pool_id")?, name: p.text("pool_name")? },
+                vendor: Ref { id: p.i64("vendor_id")?, name: p.text("vendor_name")? },
+                unit_cost_minor: p.money_minor("unit_cost_minor")?,
+                currency: p.text("currency")?,
+                billing_period: p.parsed("billing_period", BillingPeriod::parse)?,
+                contract_start: p.opt_date("contract_start")?,
+                contract_end: p.opt_date("contract_end")?,
+                assigned_at: a.timestamp("assigned_at")?,
+                reclaim: reclaim_from_row(&a)?,
             })
         })
         .collect()
 }
 
-pub async fn marked_count(pool: &AnyPool, pool_id: i64) -> Result<i64, sqlx::Error> {
+pub async fn marked_count(db: &AnyPool, pool_id: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM seat_assignments WHERE pool_id = $1 AND reclaim_marked_at IS NOT NULL")
         .bind(pool_id)
-        .fetch_one(pool)
+        .fetch_one(db)
         .await
 }
 
+/// Seats of one pool that need attention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HolderCounts {
+    pub pool_id: i64,
+    /// Marked for reclamation.
+    pub marked: i64,
+    /// Held by people on leave.
+    pub on_leave: i64,
+}
+
 /// Per pool in scope: seats marked for reclamation and seats held by people on leave (pools with none are absent).
-pub async fn holder_counts(pool: &AnyPool, scope: &DepartmentScope) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
+pub async fn holder_counts(db: &AnyPool, scope: &DepartmentScope) -> Result<Vec<HolderCounts>, sqlx::Error> {
     let mut sql = Sql::new(
         "SELECT a.pool_id, CAST(SUM(CASE WHEN a.reclaim_marked_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS marked, \
          CAST(SUM(CASE WHEN pe.status = 'on_leave' THEN 1 ELSE 0 END) AS BIGINT) AS on_leave \
@@ -571,6 +596,11 @@ pub async fn holder_counts(pool: &AnyPool, scope: &DepartmentScope) -> Result<Ve
         sql.push(" AND ").push_in("p.department_id", scope);
     }
     sql.push(" GROUP BY a.pool_id");
-    let rows = sql.query().fetch_all(pool).await?;
-    rows.iter().map(|r| Ok((r.try_get("pool_id")?, r.try_get("marked")?, r.try_get("on_leave")?))).collect()
+    let rows = sql.query().fetch_all(db).await?;
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "seat_assignments");
+            Ok(HolderCounts { pool_id: c.i64("pool_id")?, marked: c.i64("marked")?, on_leave: c.i64("on_leave")? })
+        })
+        .collect()
 }

@@ -3,10 +3,11 @@
 use chrono::{DateTime, Utc};
 use seatwise_types::PersonStatus;
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
-use super::{parse_enum, Conn, Sql};
-use crate::clock::{from_db, to_db};
+use super::decode::Cols;
+use super::{Conn, Sql};
+use crate::clock::to_db;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScimPerson {
@@ -17,8 +18,8 @@ pub struct ScimPerson {
     pub status: PersonStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: Option<DateTime<Utc>>,
-    /// The user document the provider last sent, as JSON text.
-    pub document: Option<String>,
+    /// The user document the provider last sent.
+    pub document: Option<serde_json::Value>,
     pub deleted: bool,
 }
 
@@ -26,17 +27,32 @@ const SELECT: &str =
     "SELECT id, email, name, external_id, status, created_at, updated_at, scim_json, scim_deleted_at FROM people";
 
 fn from_row(r: &AnyRow) -> Result<ScimPerson, sqlx::Error> {
+    let c = Cols::new(r, "people");
     Ok(ScimPerson {
-        id: r.try_get("id")?,
-        email: r.try_get("email")?,
-        name: r.try_get("name")?,
-        external_id: r.try_get("external_id")?,
-        status: parse_enum(&r.try_get::<String, _>("status")?, PersonStatus::parse)?,
-        created_at: from_db(&r.try_get::<String, _>("created_at")?),
-        updated_at: r.try_get::<Option<String>, _>("updated_at")?.map(|t| from_db(&t)),
-        document: r.try_get("scim_json")?,
-        deleted: r.try_get::<Option<String>, _>("scim_deleted_at")?.is_some(),
+        id: c.i64("id")?,
+        email: c.text("email")?,
+        name: c.text("name")?,
+        external_id: c.opt_text("external_id")?,
+        status: c.parsed("status", PersonStatus::parse)?,
+        created_at: c.timestamp("created_at")?,
+        updated_at: c.opt_timestamp("updated_at")?,
+        document: c.opt_json("scim_json")?,
+        deleted: c.opt_timestamp("scim_deleted_at")?.is_some(),
     })
+}
+
+/// Which people a SCIM list asks for: `attribute eq "value"` (`userName`, `externalId` or `id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScimFilter<'a> {
+    pub attribute: &'a str,
+    pub value: &'a str,
+}
+
+/// One page of a SCIM list, and how many match in all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScimPage {
+    pub total: i64,
+    pub people: Vec<ScimPerson>,
 }
 
 pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
@@ -50,27 +66,28 @@ pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 
 /// A page of people, optionally filtered by `userName` (email) or `externalId`; `start` is 1-based.
 pub async fn list(
-    pool: &AnyPool,
-    filter: Option<(&str, &str)>,
+    db: &AnyPool,
+    filter: Option<ScimFilter<'_>>,
     start: i64,
     count: i64,
-) -> Result<(i64, Vec<ScimPerson>), sqlx::Error> {
+) -> Result<ScimPage, sqlx::Error> {
     let mut count_sql = Sql::new("SELECT COUNT(*) FROM people");
     let mut page_sql = Sql::new(SELECT);
     for s in [&mut count_sql, &mut page_sql] {
         // Users the provider deleted are kept in Seatwise but no longer exist for SCIM.
         s.push(" WHERE scim_deleted_at IS NULL");
-        match filter {
+        match filter.map(|f| (f.attribute, f.value)) {
             Some(("userName", v)) => s.push(" AND email = ").bind(v.to_lowercase()),
             Some(("externalId", v)) => s.push(" AND external_id = ").bind(v.to_string()),
+            // An id that is not a number names nobody.
             Some(("id", v)) => s.push(" AND id = ").bind(v.parse::<i64>().unwrap_or(-1)),
             _ => s,
         };
     }
-    let total: i64 = count_sql.query_scalar().fetch_one(pool).await?;
+    let total: i64 = count_sql.query_scalar().fetch_one(db).await?;
     page_sql.push(" ORDER BY id LIMIT ").bind(count).push(" OFFSET ").bind(start - 1);
-    let rows = page_sql.query().fetch_all(pool).await?;
-    Ok((total, rows.iter().map(from_row).collect::<Result<_, _>>()?))
+    let rows = page_sql.query().fetch_all(db).await?;
+    Ok(ScimPage { total, people: rows.iter().map(from_row).collect::<Result<_, _>>()? })
 }
 
 pub async fn by_email(conn: &mut Conn, email: &str) -> Result<Option<i64>, sqlx::Error> {

@@ -2,9 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use seatwise_types::{ScimTokenInfo, TokenInfo};
-use sqlx::{AnyPool, Row};
+use sqlx::any::AnyRow;
+use sqlx::AnyPool;
 
-use crate::clock::{from_db, to_db};
+use super::decode::Cols;
+use crate::clock::to_db;
 
 pub struct SessionRow {
     pub user_id: i64,
@@ -12,7 +14,7 @@ pub struct SessionRow {
 }
 
 pub async fn insert(
-    pool: &AnyPool,
+    db: &AnyPool,
     token_hash: &str,
     user_id: i64,
     csrf_token: &str,
@@ -27,27 +29,31 @@ pub async fn insert(
     .bind(csrf_token)
     .bind(to_db(now))
     .bind(to_db(expires_at))
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }
 
-pub async fn find(pool: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRow>, sqlx::Error> {
+pub async fn find(db: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRow>, sqlx::Error> {
     let row = sqlx::query("SELECT user_id, csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > $2")
         .bind(token_hash)
         .bind(to_db(now))
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?;
-    row.map(|r| Ok(SessionRow { user_id: r.try_get("user_id")?, csrf_token: r.try_get("csrf_token")? })).transpose()
+    row.map(|r| {
+        let c = Cols::new(&r, "sessions");
+        Ok(SessionRow { user_id: c.i64("user_id")?, csrf_token: c.text("csrf_token")? })
+    })
+    .transpose()
 }
 
-pub async fn delete(pool: &AnyPool, token_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
+pub async fn delete(db: &AnyPool, token_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(db).await?;
     Ok(())
 }
 
-pub async fn delete_expired(pool: &AnyPool, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(to_db(now)).execute(pool).await?;
+pub async fn delete_expired(db: &AnyPool, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(to_db(now)).execute(db).await?;
     Ok(r.rows_affected())
 }
 
@@ -91,66 +97,73 @@ pub async fn insert_token(
     .await
 }
 
-pub async fn find_token(pool: &AnyPool, kind: TokenKind, token_hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
+pub async fn find_token(db: &AnyPool, kind: TokenKind, token_hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
     let row =
         sqlx::query("SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND kind = $2 AND revoked_at IS NULL")
             .bind(token_hash)
             .bind(kind.as_str())
-            .fetch_optional(pool)
+            .fetch_optional(db)
             .await?;
-    row.map(|r| Ok(TokenRow { id: r.try_get("id")?, user_id: r.try_get("user_id")? })).transpose()
+    row.map(|r| {
+        let c = Cols::new(&r, "api_tokens");
+        Ok(TokenRow { id: c.i64("id")?, user_id: c.opt_i64("user_id")? })
+    })
+    .transpose()
 }
 
 /// Record use at most once a minute, so scripts hammering the API do not turn every read into a write.
-pub async fn touch_token(pool: &AnyPool, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn touch_token(db: &AnyPool, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
     )
     .bind(to_db(now))
     .bind(id)
     .bind(to_db(now - chrono::Duration::minutes(1)))
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }
 
-pub async fn list_tokens(pool: &AnyPool, kind: TokenKind, user_id: i64) -> Result<Vec<TokenInfo>, sqlx::Error> {
+fn token_from_row(r: &AnyRow) -> Result<TokenInfo, sqlx::Error> {
+    let c = Cols::new(r, "api_tokens");
+    Ok(TokenInfo {
+        id: c.i64("id")?,
+        name: c.text("name")?,
+        created_at: c.timestamp("created_at")?,
+        last_used_at: c.opt_timestamp("last_used_at")?,
+    })
+}
+
+pub async fn list_tokens(db: &AnyPool, kind: TokenKind, user_id: i64) -> Result<Vec<TokenInfo>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, name, created_at, last_used_at FROM api_tokens \
          WHERE user_id = $1 AND kind = $2 AND revoked_at IS NULL ORDER BY id",
     )
     .bind(user_id)
     .bind(kind.as_str())
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(TokenInfo {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                created_at: from_db(&r.try_get::<String, _>("created_at")?),
-                last_used_at: r.try_get::<Option<String>, _>("last_used_at")?.map(|s| from_db(&s)),
-            })
-        })
-        .collect()
+    rows.iter().map(token_from_row).collect()
 }
 
 /// Every live SCIM token, whoever created it: they belong to the organisation.
-pub async fn list_scim_tokens(pool: &AnyPool) -> Result<Vec<ScimTokenInfo>, sqlx::Error> {
+pub async fn list_scim_tokens(db: &AnyPool) -> Result<Vec<ScimTokenInfo>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT t.id, t.name, u.email, t.created_at, t.last_used_at FROM api_tokens t \
          LEFT JOIN users u ON u.id = t.user_id WHERE t.kind = 'scim' AND t.revoked_at IS NULL ORDER BY t.id",
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     rows.iter()
         .map(|r| {
+            let t = token_from_row(r)?;
+            let created_by = Cols::new(r, "users").opt_text("email")?;
             Ok(ScimTokenInfo {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                created_by: r.try_get("email")?,
-                created_at: from_db(&r.try_get::<String, _>("created_at")?),
-                last_used_at: r.try_get::<Option<String>, _>("last_used_at")?.map(|s| from_db(&s)),
+                id: t.id,
+                name: t.name,
+                created_by,
+                created_at: t.created_at,
+                last_used_at: t.last_used_at,
             })
         })
         .collect()
@@ -186,12 +199,12 @@ pub async fn revoke_token(
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn insert_setup_token(pool: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM setup_tokens").execute(pool).await?;
+pub async fn insert_setup_token(db: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM setup_tokens").execute(db).await?;
     sqlx::query("INSERT INTO setup_tokens (token_hash, created_at) VALUES ($1, $2)")
         .bind(token_hash)
         .bind(to_db(now))
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(())
 }

@@ -42,6 +42,20 @@ impl From<bool> for Arg {
     }
 }
 
+/// A list order: the key a list is sorted by, and its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort<T> {
+    pub key: T,
+    pub descending: bool,
+}
+
+/// Dates from `from` to `to`, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateRange {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Sql {
     pub text: String,
@@ -68,25 +82,36 @@ impl Sql {
 
     /// `column IN (v1, v2, ...)`; with no values a condition that is false, so it matches nothing.
     pub fn push_in(&mut self, column: &str, values: &[i64]) -> &mut Self {
-        self.push_membership(column, "IN", values, "1 = 0")
+        self.push_membership(column, "IN", values.iter().copied().map(Arg::from), "1 = 0")
+    }
+
+    /// `column IN ('a', 'b', ...)` for text values (enum names), bound like any other value.
+    pub fn push_in_text(&mut self, column: &str, values: &[&str]) -> &mut Self {
+        self.push_membership(column, "IN", values.iter().map(|v| Arg::from(*v)), "1 = 0")
     }
 
     /// `column NOT IN (v1, v2, ...)`; with no values a condition that is true, so it excludes nothing. (A bare
     /// `NOT IN (NULL)` would be NULL for every row and match nothing.)
     pub fn push_not_in(&mut self, column: &str, values: &[i64]) -> &mut Self {
-        self.push_membership(column, "NOT IN", values, "1 = 1")
+        self.push_membership(column, "NOT IN", values.iter().copied().map(Arg::from), "1 = 1")
     }
 
-    fn push_membership(&mut self, column: &str, op: &str, values: &[i64], when_empty: &str) -> &mut Self {
-        if values.is_empty() {
+    fn push_membership(
+        &mut self,
+        column: &str,
+        op: &str,
+        values: impl ExactSizeIterator<Item = Arg>,
+        when_empty: &str,
+    ) -> &mut Self {
+        if values.len() == 0 {
             return self.push(when_empty);
         }
         self.push(column).push(" ").push(op).push(" (");
-        for (i, v) in values.iter().enumerate() {
+        for (i, v) in values.enumerate() {
             if i > 0 {
                 self.push(", ");
             }
-            self.bind(*v);
+            self.bind(v);
         }
         self.push(")")
     }
@@ -132,5 +157,8 @@ mod tests {
         let mut sql = Sql::new("");
         sql.push_in("a", &[1, 2]).push(" AND ").push_not_in("b", &[3]);
         assert_eq!(sql.text, "a IN ($1, $2) AND b NOT IN ($3)");
+        let mut sql = Sql::new("");
+        sql.push_in_text("s", &["open", "snoozed"]);
+        assert_eq!(sql.text, "s IN ($1, $2)");
     }
 }

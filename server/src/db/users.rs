@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use seatwise_types::{Ref, Role, User};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
+use super::decode::{scalar_parsed, Cols};
 use super::{Conn, Sql};
 use crate::clock::to_db;
 
@@ -12,20 +13,24 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
-pub async fn count(pool: &AnyPool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await
+pub async fn count(db: &AnyPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db).await
 }
 
-pub async fn credentials(pool: &AnyPool, email: &str) -> Result<Option<Credentials>, sqlx::Error> {
+pub async fn credentials(db: &AnyPool, email: &str) -> Result<Option<Credentials>, sqlx::Error> {
     let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
         .bind(email.to_lowercase())
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?;
-    row.map(|r| Ok(Credentials { id: r.try_get("id")?, password_hash: r.try_get("password_hash")? })).transpose()
+    row.map(|r| {
+        let c = Cols::new(&r, "users");
+        Ok(Credentials { id: c.i64("id")?, password_hash: c.text("password_hash")? })
+    })
+    .transpose()
 }
 
-pub async fn load(pool: &AnyPool, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let mut conn = pool.acquire().await?;
+pub async fn load(db: &AnyPool, id: i64) -> Result<Option<User>, sqlx::Error> {
+    let mut conn = db.acquire().await?;
     load_in(&mut conn, id).await
 }
 
@@ -47,21 +52,22 @@ pub async fn load_in(conn: &mut Conn, id: i64) -> Result<Option<User>, sqlx::Err
             .bind(id)
             .fetch_all(&mut *conn)
             .await?;
+    let c = Cols::new(&row, "users");
     Ok(Some(User {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        name: row.try_get("name")?,
-        roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
+        id: c.i64("id")?,
+        email: c.text("email")?,
+        name: c.text("name")?,
+        roles: roles.iter().map(|r| scalar_parsed("user_roles", "role", r, Role::parse)).collect::<Result<_, _>>()?,
         department_ids,
-        version: row.try_get("version")?,
+        version: c.i64("version")?,
     }))
 }
 
-pub async fn list(pool: &AnyPool) -> Result<Vec<User>, sqlx::Error> {
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM users ORDER BY name").fetch_all(pool).await?;
+pub async fn list(db: &AnyPool) -> Result<Vec<User>, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM users ORDER BY name").fetch_all(db).await?;
     let mut users = Vec::with_capacity(ids.len());
     for id in ids {
-        if let Some(u) = load(pool, id).await? {
+        if let Some(u) = load(db, id).await? {
             users.push(u);
         }
     }
@@ -111,33 +117,38 @@ pub async fn set_roles(
     Ok(())
 }
 
-pub async fn email_exists(pool: &AnyPool, email: &str) -> Result<bool, sqlx::Error> {
+pub async fn email_exists(db: &AnyPool, email: &str) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = $1")
         .bind(email.to_lowercase())
-        .fetch_one(pool)
+        .fetch_one(db)
         .await?;
     Ok(n > 0)
 }
 
 /// Users who can act on something in these departments: admins, and license owners of one of them.
-pub async fn assignable(pool: &AnyPool, departments: &[i64]) -> Result<Vec<Ref>, sqlx::Error> {
+pub async fn assignable(db: &AnyPool, departments: &[i64]) -> Result<Vec<Ref>, sqlx::Error> {
     let mut sql = Sql::new(
         "SELECT DISTINCT u.id, u.name FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin' \
          OR (r.role = 'license_owner' AND EXISTS (SELECT 1 FROM user_departments d WHERE d.user_id = u.id \
          AND ",
     );
     sql.push_in("d.department_id", departments).push(")) ORDER BY u.name");
-    let rows = sql.query().fetch_all(pool).await?;
-    rows.iter().map(|r| Ok(Ref { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
+    let rows = sql.query().fetch_all(db).await?;
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "users");
+            Ok(Ref { id: c.i64("id")?, name: c.text("name")? })
+        })
+        .collect()
 }
 
 /// The login behind an e-mail address: a user with that address, or linked to the person who has it.
-pub async fn user_of_address(pool: &AnyPool, email: &str) -> Result<Option<i64>, sqlx::Error> {
+pub async fn user_of_address(db: &AnyPool, email: &str) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT MIN(u.id) FROM users u WHERE LOWER(u.email) = LOWER($1) \
          OR u.person_id IN (SELECT p.id FROM people p WHERE LOWER(p.email) = LOWER($1))",
     )
     .bind(email)
-    .fetch_one(pool)
+    .fetch_one(db)
     .await
 }

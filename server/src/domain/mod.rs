@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod alert_mail;
+pub mod alerts;
 pub mod csv_file;
 pub mod escape;
 pub mod graph;

@@ -201,6 +201,25 @@ pub fn cancel_by(end: Option<NaiveDate>, notice_days: Option<i64>) -> Option<Nai
     end.checked_sub_days(chrono::Days::new(days))
 }
 
+/// A pool's seat counts as stored, with the figures derived from them (the storage layer reads the counts; the
+/// figures are this rule's, so every reader derives them the same way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seats {
+    pub purchased: Option<i64>,
+    pub assigned: i64,
+}
+
+impl Seats {
+    pub fn utilization_percent(self) -> Option<i64> {
+        utilization_percent(self.assigned, self.purchased)
+    }
+
+    /// More seats assigned than purchased.
+    pub fn over_assigned(self) -> bool {
+        self.purchased.is_some_and(|p| self.assigned > p)
+    }
+}
+
 /// Assigned seats as a rounded percentage of purchased seats; `None` without a positive seat count.
 pub fn utilization_percent(assigned: i64, purchased: Option<i64>) -> Option<i64> {
     match purchased {

@@ -117,9 +117,12 @@ pub fn key_date(auto_renew: bool, end: NaiveDate, notice_days: i64) -> (DateKind
     }
 }
 
+/// The term length of a rolling subscription, in months.
+pub const ROLLING_TERM_MONTHS: i64 = 1;
+
 /// Monthly auto-renewing subscriptions are reviewed periodically rather than alerted every month.
 pub fn is_rolling(auto_renew: bool, term_months: i64) -> bool {
-    auto_renew && term_months == 1
+    auto_renew && term_months == ROLLING_TERM_MONTHS
 }
 
 /// The k-th renewal date counted from the anchor; month ends are clamped per date, so they do not drift.

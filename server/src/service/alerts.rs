@@ -71,8 +71,7 @@ pub async fn list(state: &AppState, actor: &Actor, p: &AlertListParams) -> AppRe
         today,
         sort: parse_sort(p.sort.as_deref(), AlertSort::parse)?,
     };
-    let (items, total) = store::list(&state.db.read, &f, page, per_page).await?;
-    Ok(Page { items, total, page, per_page })
+    Ok(store::list(&state.db.read, &f, page, per_page).await?)
 }
 
 pub async fn counts(state: &AppState, actor: &Actor) -> AppResult<AlertCounts> {
@@ -129,8 +128,7 @@ async fn finish(
 }
 
 fn still_open(alert: &Alert) -> AppResult<()> {
-    use seatwise_types::AlertStatus::{Decided, Superseded};
-    if matches!(alert.status, Decided | Superseded) {
+    if !crate::domain::alerts::is_open(alert.status) {
         return Err(AppError::Conflict(format!("This alert is already {}.", alert.status.label().to_lowercase())));
     }
     Ok(())

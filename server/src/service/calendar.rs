@@ -154,8 +154,8 @@ fn need_role(actor: &Actor) -> AppResult<()> {
 pub async fn feed_status(state: &AppState, actor: &Actor) -> AppResult<CalendarFeed> {
     need_role(actor)?;
     Ok(match feeds::feed_of(&state.db.read, actor.user.id).await? {
-        Some((created_at, last_used_at)) => {
-            CalendarFeed { active: true, created_at: Some(created_at), last_used_at, url: None }
+        Some(feed) => {
+            CalendarFeed { active: true, created_at: Some(feed.created_at), last_used_at: feed.last_used_at, url: None }
         }
         None => CalendarFeed::default(),
     })

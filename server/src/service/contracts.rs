@@ -8,7 +8,7 @@ use crate::auth::Actor;
 use crate::db::alerts::{self as alert_store, AlertFilter, Inbox};
 use crate::db::catalog::{self, CatalogTable};
 use crate::db::contracts::{
-    self as store, ContractFilter, ContractSort, CoveredPool, NewTerm, PoolDatesSync, StoredContract,
+    self as store, ContractFilter, ContractSort, CoveredPool, NewTerm, PoolDatesSync, PoolFacts, StoredContract,
 };
 use crate::db::versions::{Key, Versioned};
 use crate::db::Conn;
@@ -119,7 +119,7 @@ pub async fn list(state: &AppState, actor: &Actor, p: &ContractListParams) -> Ap
         owner_id: p.owner_id,
         ids: None,
     };
-    let (rows, total) = store::list(&state.db.read, &f, sort, page, per_page).await?;
+    let Page { items: rows, total, .. } = store::list(&state.db.read, &f, sort, page, per_page).await?;
     let today = org::today(state).await?;
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let covered = store::covered_pools(&state.db.read, &ids).await?;
@@ -163,7 +163,7 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<Contr
     }
     let watchers = store::watchers(db, id).await?;
     let filter = AlertFilter { contract_id: Some(id), inbox: Inbox::All, today, ..Default::default() };
-    let (alerts, _) = alert_store::list(db, &filter, 1, 100).await?;
+    let alerts = alert_store::list(db, &filter, 1, 100).await?.items;
     let watching = watchers.iter().any(|w| w.id == actor.user.id);
     Ok(ContractDetail { contract, terms, pools, watchers, watching, alerts, can_edit })
 }
@@ -194,12 +194,12 @@ async fn validate(
     let write = access::pool_write_scope(&actor.user);
     for (i, pid) in input.pool_ids.iter().enumerate() {
         let path = format!("pool_ids[{i}]");
-        match facts.iter().find(|f| f.0 == *pid) {
+        match facts.iter().find(|f| f.pool_id == *pid) {
             None => errors.push(FieldError::new(&path, "must name an existing pool")),
-            Some((_, dept, ..)) if !write.contains(*dept) => {
+            Some(f) if !write.contains(f.department_id) => {
                 errors.push(FieldError::new(&path, "must be a pool of one of your departments"))
             }
-            Some((.., Some(other))) if Some(*other) != id => {
+            Some(PoolFacts { contract_id: Some(other), .. }) if Some(*other) != id => {
                 errors.push(FieldError::new(&path, format!("is already covered by contract {other}")))
             }
             Some(_) => {}
@@ -215,7 +215,7 @@ async fn validate(
     }
     let currency = match (&input.renewal_price, facts.first()) {
         (Some(p), _) => p.currency.trim().to_uppercase(),
-        (None, Some((.., currency, _))) => currency.clone(),
+        (None, Some(f)) => f.currency.clone(),
         (None, None) => "USD".to_string(),
     };
     match checked {
@@ -285,17 +285,17 @@ fn taken(pool: i64, other: i64) -> AppError {
 }
 
 async fn link_pools(conn: &mut Conn, id: i64, pool_ids: &[i64]) -> AppResult<Vec<ledger::Pending>> {
-    let mut touched: Vec<i64> = store::pools_of(&mut *conn, &[id]).await?.into_iter().map(|(_, p)| p.id).collect();
+    let mut touched: Vec<i64> = store::pools_of(&mut *conn, &[id]).await?.into_iter().map(|c| c.pool.id).collect();
     touched.extend(pool_ids);
     touched.sort_unstable();
     touched.dedup();
     let before = store::pool_links(conn, &touched).await?;
     // Checked again here, in the writing transaction: another contract may have taken a pool since validation.
     let mut to_attach = 0;
-    for (pool, link) in before.iter().filter(|(pool, _)| pool_ids.contains(pool)) {
-        match link {
+    for link in before.iter().filter(|l| pool_ids.contains(&l.pool_id)) {
+        match link.contract_id {
             None => to_attach += 1,
-            Some(other) if *other != id => return Err(taken(*pool, *other)),
+            Some(other) if other != id => return Err(taken(link.pool_id, other)),
             Some(_) => {}
         }
     }
@@ -305,7 +305,12 @@ async fn link_pools(conn: &mut Conn, id: i64, pool_ids: &[i64]) -> AppResult<Vec
         ));
     }
     let after = store::pool_links(conn, &touched).await?;
-    before.iter().zip(&after).filter(|(b, a)| b != a).map(|((pool, b), (_, a))| link_entry(*pool, *b, *a)).collect()
+    before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b != a)
+        .map(|(b, a)| link_entry(b.pool_id, b.contract_id, a.contract_id))
+        .collect()
 }
 
 /// Replace the watchers; a ledger entry when the set changed (a watch or unwatch of one's own is ledgered too).
@@ -332,7 +337,7 @@ pub fn synced_entries(changes: &[PoolDatesSync]) -> AppResult<Vec<ledger::Pendin
 
 async fn stored_api(conn: &mut Conn, id: i64, today: NaiveDate) -> AppResult<Contract> {
     let c = store::get(&mut *conn, id).await?.ok_or(AppError::NotFound("contract"))?;
-    let pools = store::pools_of(&mut *conn, &[id]).await?.into_iter().map(|(_, p)| p).collect();
+    let pools = store::pools_of(&mut *conn, &[id]).await?.into_iter().map(|c| c.pool).collect();
     Ok(to_api(c, pools, today))
 }
 
@@ -491,7 +496,7 @@ pub async fn decide(
         "comment": comment, "seats": input.seats, "tier": input.tier, "price": input.price, "alert_id": alert_id});
     // Close the contract's open alerts; renegotiating closes only the alert it was made from.
     let filter = AlertFilter { contract_id: Some(id), inbox: Inbox::NeedsAction, today, ..Default::default() };
-    let (open, _) = alert_store::list(&state.db.read, &filter, 1, 500).await?;
+    let open = alert_store::list(&state.db.read, &filter, 1, 500).await?.items;
     let mut closing: Vec<i64> = if input.decision.is_final() { open.iter().map(|a| a.id).collect() } else { vec![] };
     closing.extend(alert_id);
     closing.sort_unstable();

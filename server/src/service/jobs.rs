@@ -31,7 +31,7 @@ pub async fn tick(state: &AppState) -> AppResult<TickReport> {
         let lease = chrono::Duration::minutes(LEASE_MINUTES);
         if store::claim_run(&state.db.write, RENEWALS, today, &state.instance, now, lease).await? {
             let summary = renewal_job::run_day(state, &org, today, now).await?;
-            let text = serde_json::to_string(&summary).unwrap_or_default();
+            let text = serde_json::to_string(&summary).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
             store::finish_run(&state.db.write, RENEWALS, today, state.clock.now(), &text).await?;
             tracing::info!(day = %today, ?summary, "daily renewal run finished");
             metrics::counter!("seatwise_alerts_raised_total").increment(summary.alerts as u64);
@@ -41,9 +41,9 @@ pub async fn tick(state: &AppState) -> AppResult<TickReport> {
     }
     report.mail = mailer::deliver_due(state).await?;
     // Mail that cannot be delivered should page someone, not sit unseen in a table.
-    let (pending, _, failed) = store::outbox_counts(&state.db.read).await?;
-    metrics::gauge!("seatwise_mail_outbox", "status" => "pending").set(pending as f64);
-    metrics::gauge!("seatwise_mail_outbox", "status" => "failed").set(failed as f64);
+    let outbox = store::outbox_counts(&state.db.read).await?;
+    metrics::gauge!("seatwise_mail_outbox", "status" => "pending").set(outbox.pending as f64);
+    metrics::gauge!("seatwise_mail_outbox", "status" => "failed").set(outbox.failed as f64);
     Ok(report)
 }
 

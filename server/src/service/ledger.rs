@@ -54,7 +54,7 @@ pub async fn record<B: Serialize, A: Serialize>(
     let encode = |e: serde_json::Error| sqlx::Error::Encode(Box::new(e));
     let before_json = change.before.map(serde_json::to_string).transpose().map_err(encode)?;
     let after_json = change.after.map(serde_json::to_string).transpose().map_err(encode)?;
-    let (seq, prev_hash) = store::claim_next(conn).await?;
+    let store::ChainPoint { seq, hash: prev_hash } = store::claim_next(conn).await?;
     let mut entry = StoredEntry {
         seq,
         at: to_db(now),
@@ -69,7 +69,7 @@ pub async fn record<B: Serialize, A: Serialize>(
     };
     entry.hash = entry_hash(&entry);
     store::append(conn, &entry).await?;
-    Ok(store::to_api(entry))
+    store::to_api(entry)
 }
 
 /// A change serialized and ready to chain, for bulk operations that record many at once.
@@ -105,7 +105,7 @@ pub async fn record_many(
     if changes.is_empty() {
         return Ok(());
     }
-    let (first, mut prev_hash) = store::claim_many(conn, changes.len() as i64).await?;
+    let store::ChainPoint { seq: first, hash: mut prev_hash } = store::claim_many(conn, changes.len() as i64).await?;
     let at = to_db(now);
     let entries: Vec<StoredEntry> = changes
         .into_iter()
@@ -133,7 +133,7 @@ pub async fn record_many(
 
 /// Walk the whole chain in batches and name the first entry that does not match.
 pub async fn verify(db: &Db) -> Result<LedgerVerification, sqlx::Error> {
-    let (head_seq, head_hash) = store::head(&db.read).await?;
+    let store::ChainPoint { seq: head_seq, hash: head_hash } = store::head(&db.read).await?;
     let mut verifier = ChainVerifier::default();
     let mut after = 0;
     loop {

@@ -49,12 +49,12 @@ pub fn paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<(i64, i64)>
 }
 
 /// `field` or `-field` from a list's `sort` parameter, checked against the list's own fields.
-pub fn parse_sort<T>(sort: Option<&str>, parse: fn(&str) -> Option<T>) -> AppResult<Option<(T, bool)>> {
+pub fn parse_sort<T>(sort: Option<&str>, parse: fn(&str) -> Option<T>) -> AppResult<Option<crate::db::Sort<T>>> {
     let Some(s) = sort.filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
     let (desc, field) = s.strip_prefix('-').map_or((false, s), |f| (true, f));
     parse(field)
-        .map(|t| Some((t, desc)))
+        .map(|key| Some(crate::db::Sort { key, descending: desc }))
         .ok_or_else(|| AppError::field("sort", &format!("unknown sort field {field:?}")))
 }

@@ -19,12 +19,12 @@ pub async fn load(db: &Db) -> AppResult<Org> {
 }
 
 async fn load_from<'e, E: Executor<'e, Database = Any>>(exec: E) -> AppResult<Org> {
-    let (timezone, stages, review_months, hour) = store::org_settings(exec).await?;
+    let stored = store::org_settings(exec).await?;
     let input = OrgSettings {
-        timezone,
-        alert_stages: rules::parse_stages(&stages),
-        rolling_review_months: review_months,
-        daily_run_hour: hour,
+        timezone: stored.timezone,
+        alert_stages: rules::parse_stages(&stored.alert_stages),
+        rolling_review_months: stored.rolling_review_months,
+        daily_run_hour: stored.daily_run_hour,
         version: 0,
     };
     // Stored settings were checked on the way in; fall back to defaults rather than stop the daily job.

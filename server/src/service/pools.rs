@@ -10,6 +10,7 @@ use crate::auth::Actor;
 use crate::db::catalog::{self, CatalogTable};
 use crate::db::pools::{self as store, PoolQuery, PoolSort};
 use crate::db::versions::{Key, Versioned};
+use crate::db::{DateRange, Sort};
 use crate::domain::access::{self, Scope};
 use crate::domain::limits;
 use crate::domain::pool::{self as rules, PoolValues, UNDER_USED_PERCENT};
@@ -58,7 +59,7 @@ pub async fn list(state: &AppState, actor: &Actor, p: &PoolListParams) -> AppRes
         Some(d) if !(0..=3650).contains(&d) => {
             return Err(AppError::field("expiring_within_days", "must be between 0 and 3650"))
         }
-        Some(d) => Some((today, today + chrono::Days::new(d as u64))),
+        Some(d) => Some(DateRange { from: today, to: today + chrono::Days::new(d as u64) }),
         None => None,
     };
     let q = PoolQuery {
@@ -246,8 +247,9 @@ pub async fn assign(state: &AppState, actor: &Actor, pool_id: i64, input: &Assig
     if !store::lock(&mut tx, pool_id).await? {
         return Err(AppError::NotFound("pool"));
     }
-    let (purchased, assigned, overage) = store::seats(&mut *tx, pool_id).await?.ok_or(AppError::NotFound("pool"))?;
-    if let Some(reason) = rules::seat_refusal(purchased, assigned, overage) {
+    let capacity = store::seats(&mut *tx, pool_id).await?.ok_or(AppError::NotFound("pool"))?;
+    if let Some(reason) = rules::seat_refusal(capacity.seats.purchased, capacity.seats.assigned, capacity.allow_overage)
+    {
         return Err(AppError::Conflict(format!("No free seat: {reason}.")));
     }
     if let Some(person_id) = input.person_id {
@@ -345,7 +347,7 @@ pub async fn mine(state: &AppState, actor: &Actor) -> AppResult<Vec<OwnedPool>> 
     let today = org::today(state).await?;
     let q = PoolQuery {
         scope: scope.as_filter(),
-        sort: Some((PoolSort::CancelBy, false)),
+        sort: Some(Sort { key: PoolSort::CancelBy, descending: false }),
         page: 1,
         per_page: 500,
         ..Default::default()
@@ -356,7 +358,7 @@ pub async fn mine(state: &AppState, actor: &Actor) -> AppResult<Vec<OwnedPool>> 
         .into_iter()
         .map(|pool| {
             let (marked, on_leave) =
-                counts.iter().find(|(id, _, _)| *id == pool.id).map_or((0, 0), |(_, m, l)| (*m, *l));
+                counts.iter().find(|c| c.pool_id == pool.id).map_or((0, 0), |c| (c.marked, c.on_leave));
             let attention = rules::attention(&pool, marked, on_leave, today);
             OwnedPool { pool, marked_seats: marked, on_leave_seats: on_leave, attention }
         })

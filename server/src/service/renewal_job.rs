@@ -187,19 +187,19 @@ async fn raise(
     // Each recipient as they are now: someone who sees none of the contract's pools is not told at all, the others
     // are told about the pools they may see and the value of those only.
     let mut told = Vec::with_capacity(recipients.len());
-    for (email, user_id) in recipients {
-        let reader = crate::service::alerts::recipient_reader(state, &email, user_id).await?;
+    for recipient in recipients {
+        let reader = crate::service::alerts::recipient_reader(state, &recipient.email, recipient.user_id).await?;
         let (visible, _) = contracts::view(&reader, &covered, f.contract_id);
         if access::sees_contract(&reader, visible.len()) {
-            told.push((email, user_id, reader));
+            told.push((recipient, reader));
         }
     }
-    let recipients: Vec<(String, Option<i64>)> = told.iter().map(|(e, u, _)| (e.clone(), *u)).collect();
+    let recipients: Vec<alerts::Recipient> = told.iter().map(|(r, _)| r.clone()).collect();
     alerts::add_recipients(tx, alert_id, &recipients).await?;
     let mut mails = 0;
     if state.mailer.is_some() && !told.is_empty() {
         if let Some(c) = store::get(&mut **tx, f.contract_id).await? {
-            for (email, _, reader) in &told {
+            for (alerts::Recipient { email, .. }, reader) in &told {
                 let contract = contracts::scoped_api(c.clone(), &covered, reader, today);
                 let pool_names: Vec<String> = contract.pools.iter().map(|p| p.name.clone()).collect();
                 let message = alert_mail::render(
@@ -232,7 +232,7 @@ async fn raise(
             }
         }
     }
-    let emails: Vec<&str> = recipients.iter().map(|(e, _)| e.as_str()).collect();
+    let emails: Vec<&str> = recipients.iter().map(|r| r.email.as_str()).collect();
     let record = serde_json::json!({"alert_id": alert_id, "contract_id": f.contract_id, "term_id": f.term_id,
         "kind": due.kind, "stage_days": due.stage_days, "due_date": due.due_date, "fired_on": today,
         "recipients": emails});

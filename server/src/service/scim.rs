@@ -19,7 +19,7 @@ use crate::state::AppState;
 /// The user as SCIM shows it: the provider's own document, with Seatwise's authoritative id, userName, active and
 /// meta on top.
 pub fn user_json(p: &ScimPerson) -> Value {
-    let stored: Option<Value> = p.document.as_deref().and_then(|d| serde_json::from_str(d).ok());
+    let stored: Option<Value> = p.document.clone();
     let has_document = stored.is_some();
     let mut doc = stored.unwrap_or_else(|| {
         json!({
@@ -95,8 +95,8 @@ pub async fn list(state: &AppState, q: &ListQuery) -> AppResult<Value> {
     let filter = q.filter.as_deref().map(rules::parse_filter).transpose()?;
     let start = q.start_index.unwrap_or(1).max(1);
     let count = q.count.unwrap_or(100).clamp(0, 500);
-    let (total, people) =
-        store::list(&state.db.read, filter.as_ref().map(|(a, v)| (a.as_str(), v.as_str())), start, count).await?;
+    let filter = filter.as_ref().map(|(attribute, value)| store::ScimFilter { attribute, value });
+    let store::ScimPage { total, people } = store::list(&state.db.read, filter, start, count).await?;
     let resources: Vec<Value> = people
         .iter()
         .map(|p| rules::project(user_json(p), q.attributes.as_deref(), q.excluded_attributes.as_deref()))

@@ -17,5 +17,6 @@ mod renewals;
 mod roles;
 mod scim;
 mod scoping;
+mod storage;
 mod versions;
 mod web;

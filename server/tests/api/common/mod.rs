@@ -390,3 +390,42 @@ pub async fn pool_body(app: &TestApp, name: &str, department: &str) -> Value {
         "notice_days": 30
     })
 }
+
+/// A log sink for one test: the server's own log pipeline, writing to memory.
+#[derive(Clone, Default)]
+pub struct LogSink(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("sink").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl LogSink {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("sink")).to_string()
+    }
+
+    /// Capture the server's log lines (the `pretty` format) on this thread until the guard is dropped. Use it
+    /// on a current-thread runtime, where the server runs on the test's thread.
+    pub fn capture() -> (LogSink, tracing::subscriber::DefaultGuard) {
+        let sink = LogSink::default();
+        let writer = sink.clone();
+        let subscriber = seatwise_server::telemetry::log_subscriber(
+            "pretty",
+            tracing_subscriber::EnvFilter::new("info"),
+            false,
+            move || writer.clone(),
+        );
+        let guard = tracing::subscriber::set_default(subscriber);
+        // A callsite first reached by another test while no subscriber of this thread listened may have cached
+        // "nobody listens"; recompute with this one in place.
+        tracing::callsite::rebuild_interest_cache();
+        (sink, guard)
+    }
+}
