@@ -4,7 +4,7 @@
 
 use reqwest::StatusCode;
 
-use crate::common::{spawn, LogSink, Reply, TestApp};
+use crate::common::{spawn, LogSink, Reply};
 
 /// The answer is the generic internal error: the column and the stored value stay in the log.
 fn assert_internal(r: &Reply, column: &str) {
@@ -22,46 +22,35 @@ fn assert_logged(sink: &LogSink, column: &str, value: &str) {
     assert!(line.contains(value), "the log line does not show the stored value {value}: {line}");
 }
 
-async fn some_id(app: &TestApp, table: &str) -> i64 {
-    app.id_of(&format!("SELECT MIN(id) FROM {table}")).await
+/// Store `value` in `table.column` of the row with the smallest id, then read it through each of `reads` (a path
+/// with `{id}` standing for that row's id).
+async fn corrupt_and_read(table: &str, column: &str, value: &str, reads: &[&str]) {
+    let (sink, _guard) = LogSink::capture();
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let id = app.id_of(&format!("SELECT MIN(id) FROM {table}")).await;
+    app.exec(&format!("UPDATE {table} SET {column} = '{value}' WHERE id = {id}")).await;
+    for path in reads {
+        assert_internal(&admin.get(&path.replace("{id}", &id.to_string())).await, column);
+    }
+    assert_logged(&sink, &format!("{table}.{column}"), value);
 }
 
 #[tokio::test]
 async fn a_corrupt_date_is_an_internal_error_naming_the_column() {
-    let (sink, _guard) = LogSink::capture();
-    let app = spawn().await;
-    let admin = app.admin().await;
-    let pool = some_id(&app, "pools").await;
-    app.exec(&format!("UPDATE pools SET contract_end = 'not-a-date' WHERE id = {pool}")).await;
-
-    assert_internal(&admin.get(&format!("/api/v1/pools/{pool}")).await, "contract_end");
-    assert_internal(&admin.get("/api/v1/pools?per_page=500").await, "contract_end");
-    assert_logged(&sink, "pools.contract_end", "not-a-date");
+    corrupt_and_read("pools", "contract_end", "not-a-date", &["/api/v1/pools/{id}", "/api/v1/pools?per_page=500"])
+        .await;
 }
 
 #[tokio::test]
 async fn a_corrupt_timestamp_is_an_internal_error_naming_the_column() {
-    let (sink, _guard) = LogSink::capture();
-    let app = spawn().await;
-    let admin = app.admin().await;
-    let pool = some_id(&app, "pools").await;
-    app.exec(&format!("UPDATE pools SET updated_at = 'yesterday' WHERE id = {pool}")).await;
-
-    assert_internal(&admin.get(&format!("/api/v1/pools/{pool}")).await, "updated_at");
-    assert_logged(&sink, "pools.updated_at", "yesterday");
+    corrupt_and_read("pools", "updated_at", "yesterday", &["/api/v1/pools/{id}"]).await;
 }
 
 #[tokio::test]
 async fn a_corrupt_json_document_is_an_internal_error_naming_the_column() {
-    let (sink, _guard) = LogSink::capture();
-    let app = spawn().await;
-    let admin = app.admin().await;
-    let contract = some_id(&app, "contracts").await;
-    app.exec(&format!("UPDATE contracts SET documents = '{{broken' WHERE id = {contract}")).await;
-
-    assert_internal(&admin.get(&format!("/api/v1/contracts/{contract}")).await, "documents");
-    assert_internal(&admin.get("/api/v1/contracts?per_page=500").await, "documents");
-    assert_logged(&sink, "contracts.documents", "{broken");
+    let reads = ["/api/v1/contracts/{id}", "/api/v1/contracts?per_page=500"];
+    corrupt_and_read("contracts", "documents", "{broken", &reads).await;
 }
 
 #[tokio::test]
