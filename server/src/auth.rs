@@ -1,19 +1,16 @@
 //! Who is calling: a cookie session (with CSRF protection on writes) or a Bearer API token.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, Method};
 use axum_extra::extract::CookieJar;
-use chrono::{DateTime, Utc};
 use seatwise_types::User;
 
-use crate::db::{sessions, users};
+use crate::clock::SharedClock;
+use crate::db::Db;
 use crate::domain::secret::{constant_time_eq, sha256_hex};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::service::credentials::{self, TokenUse};
 
 pub const SESSION_COOKIE: &str = "seatwise_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -41,59 +38,52 @@ impl Actor {
     }
 }
 
-/// When each token last had its use written. A request never waits for that write: the write lock may be held for
-/// seconds (an import being applied), and a read must not. Writes are coalesced to one a minute per token.
-#[derive(Clone, Default)]
-pub struct TokenUse(Arc<Mutex<HashMap<i64, DateTime<Utc>>>>);
-
-impl TokenUse {
-    pub fn record(&self, state: &AppState, id: i64, now: DateTime<Utc>) {
-        let due = match self.0.lock() {
-            Ok(mut written) => {
-                let due = written.get(&id).is_none_or(|t| now - *t >= chrono::Duration::minutes(1) || now < *t);
-                if due {
-                    written.insert(id, now);
-                }
-                due
-            }
-            Err(_) => false,
-        };
-        if due {
-            let db = state.db.write.clone();
-            // Detached: the request goes on; the SQL itself only moves last_used_at forward.
-            tokio::spawn(async move {
-                if let Err(e) = sessions::touch_token(&db, id, now).await {
-                    tracing::warn!(token_id = id, error = %e, "could not record token use");
-                }
-            });
-        }
-    }
-}
-
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
 }
 
-impl FromRequestParts<AppState> for Actor {
+/// What telling callers apart needs from the application: the database, the clock and the token-use recorder.
+struct Needs {
+    db: Db,
+    clock: SharedClock,
+    token_use: TokenUse,
+}
+
+impl Needs {
+    fn of<S>(state: &S) -> Self
+    where
+        Db: FromRef<S>,
+        SharedClock: FromRef<S>,
+        TokenUse: FromRef<S>,
+    {
+        Needs { db: Db::from_ref(state), clock: SharedClock::from_ref(state), token_use: TokenUse::from_ref(state) }
+    }
+}
+
+impl<S> FromRequestParts<S> for Actor
+where
+    S: Send + Sync,
+    Db: FromRef<S>,
+    SharedClock: FromRef<S>,
+    TokenUse: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = Needs::of(state);
         let now = state.clock.now();
         if let Some(token) = bearer(parts) {
-            let row = sessions::find_token(&state.db.read, sessions::TokenKind::Personal, &sha256_hex(token))
-                .await?
-                .ok_or(AppError::Unauthenticated)?;
-            let user_id = row.user_id.ok_or(AppError::Unauthenticated)?;
-            let user = users::load(&state.db.read, user_id).await?.ok_or(AppError::Unauthenticated)?;
-            state.token_use.record(state, row.id, now);
+            let (id, user) = credentials::token_holder(&state.db, token).await?.ok_or(AppError::Unauthenticated)?;
+            state.token_use.record(&state.db, id, now);
             return Ok(Actor { user, via: Via::Token });
         }
         let jar = CookieJar::from_headers(&parts.headers);
         let cookie = jar.get(SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
         let token_hash = sha256_hex(cookie.value());
-        let session = sessions::find(&state.db.read, &token_hash, now).await?.ok_or(AppError::Unauthenticated)?;
+        let session =
+            credentials::session_holder(&state.db, &token_hash, now).await?.ok_or(AppError::Unauthenticated)?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
             let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -101,8 +91,7 @@ impl FromRequestParts<AppState> for Actor {
                 return Err(AppError::Csrf);
             }
         }
-        let user = users::load(&state.db.read, session.user_id).await?.ok_or(AppError::Unauthenticated)?;
-        Ok(Actor { user, via: Via::Session { token_hash, csrf_token: session.csrf_token } })
+        Ok(Actor { user: session.user, via: Via::Session { token_hash, csrf_token: session.csrf_token } })
     }
 }
 
@@ -119,15 +108,20 @@ impl ScimClient {
     }
 }
 
-impl FromRequestParts<AppState> for ScimClient {
+impl<S> FromRequestParts<S> for ScimClient
+where
+    S: Send + Sync,
+    Db: FromRef<S>,
+    SharedClock: FromRef<S>,
+    TokenUse: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = Needs::of(state);
         let token = bearer(parts).ok_or(AppError::Unauthenticated)?;
-        let row = sessions::find_token(&state.db.read, sessions::TokenKind::Scim, &sha256_hex(token))
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        state.token_use.record(state, row.id, state.clock.now());
-        Ok(ScimClient { token_id: row.id })
+        let token_id = credentials::scim_token(&state.db, token).await?.ok_or(AppError::Unauthenticated)?;
+        state.token_use.record(&state.db, token_id, state.clock.now());
+        Ok(ScimClient { token_id })
     }
 }

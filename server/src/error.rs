@@ -14,6 +14,9 @@ pub enum AppError {
     InvalidCredentials(String),
     #[error("{0}")]
     Forbidden(String),
+    /// The access policy refused (`domain::access`), with its reason.
+    #[error(transparent)]
+    Denied(#[from] crate::domain::access::Denied),
     #[error("CSRF token missing or wrong: send the session's csrf_token as X-CSRF-Token")]
     Csrf,
     #[error("{0} not found")]
@@ -63,7 +66,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             AppError::InvalidCredentials(_) => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
-            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            AppError::Forbidden(_) | AppError::Denied(_) => (StatusCode::FORBIDDEN, "forbidden"),
             AppError::Csrf => (StatusCode::FORBIDDEN, "csrf_failed"),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),

@@ -2,8 +2,11 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::FromRef;
+
 use crate::clock::SharedClock;
 use crate::db::Db;
+use crate::service::credentials::TokenUse;
 use crate::service::mailer::Mailer;
 use crate::service::passwords::{self, Hasher};
 
@@ -23,7 +26,7 @@ pub struct AppState {
     /// The key that signs device cookies, read once from the database (every instance shares it).
     pub device_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
     /// When API and SCIM tokens were last used, written in the background.
-    pub token_use: crate::auth::TokenUse,
+    pub token_use: TokenUse,
 }
 
 impl AppState {
@@ -32,7 +35,7 @@ impl AppState {
         let hasher = Hasher::new(settings.hash_concurrency, Duration::from_millis(settings.hash_wait_ms));
         let progress = Progress::new(db.progress.clone(), clock.clone());
         Self {
-            token_use: crate::auth::TokenUse::default(),
+            token_use: TokenUse::default(),
             db,
             clock,
             settings: Arc::new(settings),
@@ -47,6 +50,25 @@ impl AppState {
     pub fn with_mailer(mut self, mailer: Option<Mailer>) -> Self {
         self.mailer = mailer.map(Arc::new);
         self
+    }
+}
+
+// What the request extractors (`auth`) take from the state, so they need not know it.
+impl FromRef<AppState> for Db {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
+    }
+}
+
+impl FromRef<AppState> for SharedClock {
+    fn from_ref(state: &AppState) -> Self {
+        state.clock.clone()
+    }
+}
+
+impl FromRef<AppState> for TokenUse {
+    fn from_ref(state: &AppState) -> Self {
+        state.token_use.clone()
     }
 }
 

@@ -89,7 +89,7 @@ pub struct SessionInfo {
 pub struct Capabilities {
     /// Create pools (in the departments they may edit).
     pub create_pools: bool,
-    /// Record contracts and register devices for pools they may edit.
+    /// Record contracts covering pools they may edit.
     pub record_contracts: bool,
     /// Add vendors and products.
     pub edit_catalog: bool,
@@ -105,6 +105,10 @@ pub struct Capabilities {
     pub edit_people: bool,
     /// See money (costs, contract values).
     pub see_money: bool,
+    /// Register devices (seats can go to them).
+    pub register_devices: bool,
+    /// Turn pools' own contract dates into contracts ("Contracts from pool dates").
+    pub adopt_pool_terms: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

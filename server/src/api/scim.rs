@@ -37,7 +37,7 @@ impl IntoResponse for ScimError {
     fn into_response(self) -> Response {
         let (status, scim_type) = match &self.0 {
             AppError::Unauthenticated | AppError::InvalidCredentials(_) => (StatusCode::UNAUTHORIZED, None),
-            AppError::Forbidden(_) | AppError::Csrf => (StatusCode::FORBIDDEN, None),
+            AppError::Forbidden(_) | AppError::Denied(_) | AppError::Csrf => (StatusCode::FORBIDDEN, None),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, None),
             AppError::Conflict(_) => (StatusCode::CONFLICT, Some("uniqueness")),
             AppError::BadRequest(_) | AppError::Validation { .. } | AppError::UnsupportedMediaType => {

@@ -7,7 +7,6 @@ use seatwise_types::{ErrorResponse, ScimTokenInfo, TokenCreate, TokenCreated, To
 
 use super::extract::ApiJson;
 use crate::auth::Actor;
-use crate::db::sessions::TokenKind;
 use crate::error::AppResult;
 use crate::service::accounts;
 use crate::state::AppState;
@@ -20,7 +19,7 @@ pub async fn create_token(
     actor: Actor,
     ApiJson(body): ApiJson<TokenCreate>,
 ) -> AppResult<(StatusCode, Json<TokenCreated>)> {
-    Ok((StatusCode::CREATED, Json(accounts::create_token(&state, &actor, TokenKind::Personal, &body.name).await?)))
+    Ok((StatusCode::CREATED, Json(accounts::create_token(&state, &actor, &body.name).await?)))
 }
 
 /// Your live personal API tokens.
@@ -46,7 +45,7 @@ pub async fn create_scim_token(
     actor: Actor,
     ApiJson(body): ApiJson<TokenCreate>,
 ) -> AppResult<(StatusCode, Json<TokenCreated>)> {
-    Ok((StatusCode::CREATED, Json(accounts::create_token(&state, &actor, TokenKind::Scim, &body.name).await?)))
+    Ok((StatusCode::CREATED, Json(accounts::create_scim_token(&state, &actor, &body.name).await?)))
 }
 
 /// Every live SCIM token, whoever created it, with when it was last used (admin).

@@ -1,6 +1,28 @@
-//! Who may see and do what. The server checks these on every request; the UI only reflects them.
+//! Who may see and do what: every access question the server asks is answered here, pure, from the caller's roles
+//! and departments. Services ask before they act; handlers never look at roles; the session's `capabilities` are
+//! derived from the same answers, so the console offers exactly what the server allows.
 
 use seatwise_types::{Capabilities, Role, User};
+
+/// A refusal, with the sentence the user is shown (403 `forbidden`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct Denied {
+    pub reason: &'static str,
+}
+
+/// What every access question answers: allowed, or refused with a reason.
+pub type Access = Result<(), Denied>;
+
+fn allow_if(allowed: bool, reason: &'static str) -> Access {
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied { reason })
+    }
+}
+
+const NO_ROLE: &str = "Your account has no role yet.";
 
 /// Which departments' pools a user may see: `All`, some, or none at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,11 +49,23 @@ impl Scope {
             Scope::Nothing => Some(Vec::new()),
         }
     }
+
+    /// The scope, or `reason` when it holds nothing.
+    fn or_denied(self, reason: &'static str) -> Result<Scope, Denied> {
+        match self {
+            Scope::Nothing => Err(Denied { reason }),
+            scope => Ok(scope),
+        }
+    }
+}
+
+fn admin(user: &User) -> bool {
+    user.has(Role::Admin)
 }
 
 /// Admin, finance and approvers read every pool; license owners read their departments'.
 pub fn pool_read_scope(user: &User) -> Scope {
-    if user.has(Role::Admin) || user.has(Role::Finance) || user.has(Role::Approver) {
+    if admin(user) || user.has(Role::Finance) || user.has(Role::Approver) {
         Scope::All
     } else if user.has(Role::LicenseOwner) {
         Scope::Departments(user.department_ids.clone())
@@ -42,7 +76,7 @@ pub fn pool_read_scope(user: &User) -> Scope {
 
 /// Admins edit every pool; license owners edit their departments'. Finance and approvers never edit.
 pub fn pool_write_scope(user: &User) -> Scope {
-    if user.has(Role::Admin) {
+    if admin(user) {
         Scope::All
     } else if user.has(Role::LicenseOwner) {
         Scope::Departments(user.department_ids.clone())
@@ -51,45 +85,156 @@ pub fn pool_write_scope(user: &User) -> Scope {
     }
 }
 
+// --- Everyone with a role -------------------------------------------------------------------------------------
+
+/// The directory (people, vendors, products, departments, devices) and the organisation settings are needed to
+/// pick owners, seat holders and dates, so every role reads them.
+pub fn may_read_directory(user: &User) -> Access {
+    allow_if(!user.roles.is_empty(), NO_ROLE)
+}
+
+/// A personal calendar feed of what one owns or watches; a feed whose user lost every role stops answering.
+pub fn may_use_calendar_feed(user: &User) -> Access {
+    allow_if(!user.roles.is_empty(), NO_ROLE)
+}
+
+/// Costs and contract values: every role sees the money of what it may read.
+pub fn may_see_money(user: &User) -> Access {
+    allow_if(!user.roles.is_empty(), NO_ROLE)
+}
+
+// --- Pools ----------------------------------------------------------------------------------------------------
+
+/// The inventory, within the caller's read scope.
+pub fn may_read_inventory(user: &User) -> Result<Scope, Denied> {
+    pool_read_scope(user).or_denied("Your roles do not include the inventory.")
+}
+
+/// New pools, in the departments the caller may edit.
+pub fn may_create_pools(user: &User) -> Result<Scope, Denied> {
+    pool_write_scope(user).or_denied("Your roles do not allow creating pools.")
+}
+
+/// A pool of `department_id` the caller can already read: changing it and its seats.
+pub fn may_edit_pool(user: &User, department_id: i64) -> Access {
+    allow_if(pool_write_scope(user).contains(department_id), "You may view this pool but not change it.")
+}
+
+/// "My licenses": the pools the caller looks after (their departments; everything for admins).
+pub fn may_own_pools(user: &User) -> Result<Scope, Denied> {
+    pool_write_scope(user).or_denied("Only license owners and admins own pools.")
+}
+
+// --- Catalog, devices, people ---------------------------------------------------------------------------------
+
 /// Vendors and products are shared reference data: admins and license owners add them.
-pub fn can_edit_catalog(user: &User) -> bool {
-    user.has(Role::Admin) || user.has(Role::LicenseOwner)
+pub fn may_edit_catalog(user: &User) -> Access {
+    allow_if(admin(user) || user.has(Role::LicenseOwner), "Only admins and license owners add vendors and products.")
 }
 
-/// Contracts follow their pools: readable where a covered pool is (`pool_read_scope`), editable by admins and by
-/// license owners whose departments hold every covered pool.
-pub fn can_edit_contract(user: &User, departments: &[i64]) -> bool {
-    if user.has(Role::Admin) {
-        return true;
-    }
+/// Devices (seats go to them) are registered by those who assign seats.
+pub fn may_register_devices(user: &User) -> Access {
+    allow_if(admin(user) || user.has(Role::LicenseOwner), "Only admins and license owners register devices.")
+}
+
+/// A person's employment status (by hand; imports and SCIM change it through their own rights).
+pub fn may_edit_people(user: &User) -> Access {
+    allow_if(admin(user), "Only admins change a person's employment status.")
+}
+
+// --- Contracts and alerts -------------------------------------------------------------------------------------
+
+/// Contracts, the calendar and alerts, within the caller's read scope (a contract is readable where a covered
+/// pool is).
+pub fn may_read_contracts(user: &User) -> Result<Scope, Denied> {
+    pool_read_scope(user).or_denied("Your roles do not include contracts.")
+}
+
+/// New contracts, covering pools the caller may edit.
+pub fn may_record_contracts(user: &User) -> Access {
+    allow_if(pool_write_scope(user) != Scope::Nothing, "Your roles do not allow recording contracts.")
+}
+
+/// A contract covering no pool belongs to no department, so only admins record or keep one. Refused as a field
+/// error on `pool_ids`.
+pub fn may_record_uncovered_contract(user: &User) -> Access {
+    allow_if(admin(user), "name at least one of your pools")
+}
+
+/// Contracts follow their pools: editable by admins and by license owners whose departments hold every covered
+/// pool (`departments`: the covered pools' departments).
+pub fn may_edit_contract(user: &User, departments: &[i64]) -> Access {
     let scope = pool_write_scope(user);
-    !departments.is_empty() && departments.iter().all(|d| scope.contains(*d))
+    let owns_all = !departments.is_empty() && departments.iter().all(|d| scope.contains(*d));
+    allow_if(admin(user) || owns_all, "You may view this contract but not change it.")
 }
 
-/// What the console offers this user; each answer comes from the rule that guards the action.
+/// Renewal decisions are made by whoever may edit the contract.
+pub fn may_decide_contract(user: &User, departments: &[i64]) -> Access {
+    may_edit_contract(user, departments)
+        .map_err(|_| Denied { reason: "You may view this contract but not decide on it." })
+}
+
+/// Acknowledging, snoozing, assigning and deciding an alert: the rights on its contract.
+pub fn may_act_on_alert(user: &User, departments: &[i64]) -> Access {
+    may_edit_contract(user, departments).map_err(|_| Denied { reason: "You may view this alert but not act on it." })
+}
+
+/// Turning every pool's own contract dates into contracts spans all departments: admins.
+pub fn may_adopt_pool_terms(user: &User) -> Access {
+    allow_if(admin(user), "Only admins turn pool dates into contracts.")
+}
+
+// --- Administration -------------------------------------------------------------------------------------------
+
+/// HR, Snipe-IT and Microsoft 365 imports change people and seats everywhere: admins.
+pub fn may_import(user: &User) -> Access {
+    allow_if(admin(user), "Only admins import people.")
+}
+
+/// The whole audit ledger (a record's own history is read with the record).
+pub fn may_read_ledger(user: &User) -> Access {
+    allow_if(admin(user), "Only admins read the whole ledger.")
+}
+
+/// User accounts and their roles.
+pub fn may_administer_users(user: &User) -> Access {
+    allow_if(admin(user), "Only admins manage users.")
+}
+
+/// The roles an admin gives `target_id` (after `may_administer_users`): an admin may not take their own admin
+/// role, so the last admin cannot lock everyone out by accident. Refused as a field error on `roles`.
+pub fn may_give_roles(user: &User, target_id: i64, roles: &[Role]) -> Access {
+    allow_if(target_id != user.id || roles.contains(&Role::Admin), "you cannot remove your own admin role")
+}
+
+/// The organisation's settings (time zone, alert stages, daily run).
+pub fn may_change_settings(user: &User) -> Access {
+    allow_if(admin(user), "Only admins change organisation settings.")
+}
+
+/// SCIM tokens are the organisation's credentials for its identity provider.
+pub fn may_manage_scim_tokens(user: &User) -> Access {
+    allow_if(admin(user), "Only admins manage SCIM tokens.")
+}
+
+/// What the console offers this user; each answer is the rule that guards the action.
 pub fn capabilities(user: &User) -> Capabilities {
-    let admin = is_admin(user);
-    let edits_pools = pool_write_scope(user) != Scope::Nothing;
     Capabilities {
-        create_pools: edits_pools,
-        record_contracts: edits_pools,
-        edit_catalog: can_edit_catalog(user),
-        own_licenses: edits_pools,
-        import: admin,
-        read_ledger: admin,
-        administer: admin,
-        edit_people: admin,
-        see_money: !user.roles.is_empty(),
+        create_pools: may_create_pools(user).is_ok(),
+        record_contracts: may_record_contracts(user).is_ok(),
+        edit_catalog: may_edit_catalog(user).is_ok(),
+        own_licenses: may_own_pools(user).is_ok(),
+        import: may_import(user).is_ok(),
+        read_ledger: may_read_ledger(user).is_ok(),
+        administer: may_administer_users(user).is_ok()
+            && may_change_settings(user).is_ok()
+            && may_manage_scim_tokens(user).is_ok(),
+        edit_people: may_edit_people(user).is_ok(),
+        see_money: may_see_money(user).is_ok(),
+        register_devices: may_register_devices(user).is_ok(),
+        adopt_pool_terms: may_adopt_pool_terms(user).is_ok(),
     }
-}
-
-pub fn is_admin(user: &User) -> bool {
-    user.has(Role::Admin)
-}
-
-/// The people directory is needed to pick owners and seat holders, so every role reads it.
-pub fn can_read_people(user: &User) -> bool {
-    !user.roles.is_empty()
 }
 
 /// Who reads a contract's covered pools. In the app that is the caller's department scope; Seatwise's own messages
@@ -162,30 +307,77 @@ mod tests {
         }
     }
 
+    fn admin_user() -> User {
+        user(&[Role::Admin], &[])
+    }
+
     #[test]
     fn owners_are_scoped_to_their_departments() {
         let owner = user(&[Role::LicenseOwner], &[3, 4]);
         assert_eq!(pool_read_scope(&owner), Scope::Departments(vec![3, 4]));
-        assert!(pool_write_scope(&owner).contains(3));
-        assert!(!pool_write_scope(&owner).contains(5));
+        assert_eq!(may_read_inventory(&owner), Ok(Scope::Departments(vec![3, 4])));
+        assert!(may_edit_pool(&owner, 3).is_ok());
+        assert_eq!(may_edit_pool(&owner, 5), Err(Denied { reason: "You may view this pool but not change it." }));
+        assert_eq!(may_own_pools(&owner), Ok(Scope::Departments(vec![3, 4])));
+        assert!(may_edit_catalog(&owner).is_ok() && may_register_devices(&owner).is_ok());
+        assert!(may_import(&owner).is_err() && may_read_ledger(&owner).is_err());
     }
 
     #[test]
-    fn finance_reads_everything_and_edits_nothing() {
-        let finance = user(&[Role::Finance], &[]);
-        assert_eq!(pool_read_scope(&finance), Scope::All);
-        assert_eq!(pool_write_scope(&finance), Scope::Nothing);
-        assert!(!can_edit_catalog(&finance));
+    fn finance_and_approvers_read_everything_and_edit_nothing() {
+        for role in [Role::Finance, Role::Approver] {
+            let reader = user(&[role], &[]);
+            assert_eq!(may_read_inventory(&reader), Ok(Scope::All));
+            assert_eq!(may_read_contracts(&reader), Ok(Scope::All));
+            assert!(may_see_money(&reader).is_ok() && may_read_directory(&reader).is_ok());
+            assert!(may_create_pools(&reader).is_err());
+            assert!(may_edit_pool(&reader, 3).is_err());
+            assert!(may_own_pools(&reader).is_err());
+            assert!(may_edit_catalog(&reader).is_err());
+            assert!(may_register_devices(&reader).is_err());
+            assert!(may_record_contracts(&reader).is_err());
+            assert!(may_edit_contract(&reader, &[3]).is_err());
+            assert!(may_edit_people(&reader).is_err());
+            assert!(may_administer_users(&reader).is_err());
+        }
     }
 
     #[test]
     fn contracts_are_edited_by_owners_of_every_covered_pool() {
         let owner = user(&[Role::LicenseOwner], &[3, 4]);
-        assert!(can_edit_contract(&owner, &[3, 4]));
-        assert!(!can_edit_contract(&owner, &[3, 5]));
-        assert!(!can_edit_contract(&owner, &[]));
-        assert!(can_edit_contract(&user(&[Role::Admin], &[]), &[]));
-        assert!(!can_edit_contract(&user(&[Role::Finance], &[]), &[3]));
+        assert!(may_edit_contract(&owner, &[3, 4]).is_ok());
+        assert!(may_edit_contract(&owner, &[3, 5]).is_err());
+        assert!(may_edit_contract(&owner, &[]).is_err());
+        assert!(may_edit_contract(&admin_user(), &[]).is_ok());
+        assert!(may_edit_contract(&user(&[Role::Finance], &[]), &[3]).is_err());
+        // Deciding and acting on alerts follow editing, each with its own sentence.
+        assert_eq!(may_decide_contract(&owner, &[5]).map_err(|d| d.reason.contains("decide")), Err(true));
+        assert_eq!(may_act_on_alert(&owner, &[5]).map_err(|d| d.reason.contains("alert")), Err(true));
+        assert!(may_act_on_alert(&owner, &[4]).is_ok());
+        assert!(may_record_uncovered_contract(&owner).is_err());
+        assert!(may_record_uncovered_contract(&admin_user()).is_ok());
+    }
+
+    #[test]
+    fn administration_is_for_admins() {
+        let admin = admin_user();
+        for answer in [
+            may_import(&admin),
+            may_read_ledger(&admin),
+            may_administer_users(&admin),
+            may_change_settings(&admin),
+            may_manage_scim_tokens(&admin),
+            may_edit_people(&admin),
+            may_adopt_pool_terms(&admin),
+        ] {
+            assert_eq!(answer, Ok(()));
+        }
+        assert!(may_give_roles(&admin, 2, &[]).is_ok());
+        assert!(may_give_roles(&admin, 1, &[Role::Admin, Role::Finance]).is_ok());
+        assert!(may_give_roles(&admin, 1, &[Role::Finance]).is_err(), "an admin keeps their own admin role");
+        let owner = user(&[Role::LicenseOwner], &[3]);
+        assert_eq!(may_import(&owner), Err(Denied { reason: "Only admins import people." }));
+        assert!(may_adopt_pool_terms(&owner).is_err());
     }
 
     #[test]
@@ -193,7 +385,38 @@ mod tests {
         let nobody = user(&[], &[]);
         assert_eq!(pool_read_scope(&nobody), Scope::Nothing);
         assert_eq!(Scope::Nothing.as_filter(), Some(vec![]));
-        assert!(!can_read_people(&nobody));
+        assert!(may_read_directory(&nobody).is_err());
+        assert!(may_use_calendar_feed(&nobody).is_err());
+        assert!(may_read_inventory(&nobody).is_err());
+        assert!(may_read_contracts(&nobody).is_err());
+        assert_eq!(capabilities(&nobody), Capabilities::default());
+    }
+
+    #[test]
+    fn capabilities_follow_the_rules() {
+        let all = capabilities(&admin_user());
+        assert!(all.create_pools && all.record_contracts && all.edit_catalog && all.own_licenses && all.import);
+        assert!(all.read_ledger && all.administer && all.edit_people && all.see_money);
+        assert!(all.register_devices && all.adopt_pool_terms);
+        let owner = capabilities(&user(&[Role::LicenseOwner], &[3]));
+        assert_eq!(
+            owner,
+            Capabilities {
+                create_pools: true,
+                record_contracts: true,
+                edit_catalog: true,
+                own_licenses: true,
+                see_money: true,
+                register_devices: true,
+                ..Capabilities::default()
+            }
+        );
+        // An owner of no department yet still edits the catalog but has no pools to create or own.
+        let unplaced = capabilities(&user(&[Role::LicenseOwner], &[]));
+        assert!(unplaced.create_pools && unplaced.own_licenses, "the scope exists even when empty");
+        for role in [Role::Finance, Role::Approver] {
+            assert_eq!(capabilities(&user(&[role], &[])), Capabilities { see_money: true, ..Capabilities::default() });
+        }
     }
 
     #[test]
@@ -209,7 +432,7 @@ mod tests {
         assert_eq!((shown.iter().map(|p| p.0).collect::<Vec<_>>(), hidden), (vec![1, 2], 1));
         let (shown, hidden) = visible_pools(&Reader::recipient(None, "bob@example.com"), &pools, facts);
         assert_eq!((shown.len(), hidden), (0, 3), "no login, no owned pool: nothing");
-        let admin = user(&[Role::Admin], &[]);
+        let admin = admin_user();
         assert_eq!(visible_pools(&Reader::user(&admin), &pools, facts).1, 0);
     }
 }

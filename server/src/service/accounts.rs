@@ -167,10 +167,18 @@ fn validate_token_name(name: &str) -> AppResult<String> {
     Ok(name.to_string())
 }
 
-pub async fn create_token(state: &AppState, actor: &Actor, kind: TokenKind, name: &str) -> AppResult<TokenCreated> {
-    if kind == TokenKind::Scim && !access::is_admin(&actor.user) {
-        return Err(AppError::Forbidden("Only admins create SCIM tokens.".into()));
-    }
+/// A personal API token for the caller; the secret is returned once.
+pub async fn create_token(state: &AppState, actor: &Actor, name: &str) -> AppResult<TokenCreated> {
+    issue_token(state, actor, TokenKind::Personal, name).await
+}
+
+/// A SCIM token for the organisation's identity provider (admins); the secret is returned once.
+pub async fn create_scim_token(state: &AppState, actor: &Actor, name: &str) -> AppResult<TokenCreated> {
+    access::may_manage_scim_tokens(&actor.user)?;
+    issue_token(state, actor, TokenKind::Scim, name).await
+}
+
+async fn issue_token(state: &AppState, actor: &Actor, kind: TokenKind, name: &str) -> AppResult<TokenCreated> {
     let name = validate_token_name(name)?;
     let now = state.clock.now();
     let prefix = match kind {
@@ -204,23 +212,15 @@ pub async fn revoke_token(state: &AppState, actor: &Actor, id: i64) -> AppResult
     Ok(())
 }
 
-fn require_scim_admin(actor: &Actor) -> AppResult<()> {
-    if access::is_admin(&actor.user) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Only admins manage SCIM tokens.".into()))
-    }
-}
-
 /// SCIM tokens are the organisation's credentials for its identity provider: every admin sees all of them.
 pub async fn list_scim_tokens(state: &AppState, actor: &Actor) -> AppResult<Vec<ScimTokenInfo>> {
-    require_scim_admin(actor)?;
+    access::may_manage_scim_tokens(&actor.user)?;
     Ok(sessions::list_scim_tokens(&state.db.read).await?)
 }
 
 /// Any admin may revoke any SCIM token (say, one created by an admin who has since left).
 pub async fn revoke_scim_token(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
-    require_scim_admin(actor)?;
+    access::may_manage_scim_tokens(&actor.user)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     if !sessions::revoke_scim_token(&mut tx, id, now).await? {
@@ -293,12 +293,12 @@ async fn insert_user(
 }
 
 pub async fn create_user(state: &AppState, actor: &Actor, input: &UserCreate) -> AppResult<User> {
-    require_admin(actor)?;
+    access::may_administer_users(&actor.user)?;
     insert_user(state, actor.ledger_name(), input, None).await
 }
 
 pub async fn list_users(state: &AppState, actor: &Actor) -> AppResult<Vec<User>> {
-    require_admin(actor)?;
+    access::may_administer_users(&actor.user)?;
     Ok(users::list(&state.db.read).await?)
 }
 
@@ -310,9 +310,9 @@ pub async fn update_roles(
     input: &UserRolesUpdate,
     expected: Option<i64>,
 ) -> AppResult<User> {
-    require_admin(actor)?;
-    if id == actor.user.id && !input.roles.contains(&Role::Admin) {
-        return Err(AppError::field("roles", "you cannot remove your own admin role"));
+    access::may_administer_users(&actor.user)?;
+    if let Err(denied) = access::may_give_roles(&actor.user, id, &input.roles) {
+        return Err(AppError::field("roles", denied.reason));
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -330,14 +330,6 @@ pub async fn update_roles(
         .await?;
     tx.commit().await?;
     Ok(after)
-}
-
-fn require_admin(actor: &Actor) -> AppResult<()> {
-    if access::is_admin(&actor.user) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Only admins manage users.".into()))
-    }
 }
 
 /// What to tell the operator at start when nobody can log in yet.

@@ -81,28 +81,27 @@ pub async fn counts(state: &AppState, actor: &Actor) -> AppResult<AlertCounts> {
 }
 
 /// An alert the caller may read (its contract is readable) and whether they may act on it.
-async fn readable(state: &AppState, actor: &Actor, id: i64) -> AppResult<(Alert, bool)> {
+async fn readable(state: &AppState, actor: &Actor, id: i64) -> AppResult<(Alert, access::Access)> {
     contracts::read_scope(actor)?;
     let today = org::today(state).await?;
     let alert = store::get(&state.db.read, id, today).await?.ok_or(AppError::NotFound("alert"))?;
-    let (_, can_act) = match contracts::readable(state, actor, alert.contract_id).await {
+    let (_, departments) = match contracts::readable(state, actor, alert.contract_id).await {
         Ok(found) => found,
         Err(AppError::NotFound(_)) => return Err(AppError::NotFound("alert")),
         Err(e) => return Err(e),
     };
-    Ok((alert, can_act))
+    Ok((alert, access::may_act_on_alert(&actor.user, &departments)))
 }
 
 async fn actionable(state: &AppState, actor: &Actor, id: i64) -> AppResult<Alert> {
-    let (alert, can_act) = readable(state, actor, id).await?;
-    if !can_act {
-        return Err(AppError::Forbidden("You may view this alert but not act on it.".into()));
-    }
+    let (alert, may_act) = readable(state, actor, id).await?;
+    may_act?;
     Ok(alert)
 }
 
 pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<AlertDetail> {
-    let (alert, can_act) = readable(state, actor, id).await?;
+    let (alert, may_act) = readable(state, actor, id).await?;
+    let can_act = may_act.is_ok();
     let contract = contracts::detail(state, actor, alert.contract_id).await?;
     let assignees =
         users::assignable(&state.db.read, &contract.pools.iter().map(|p| p.department.id).collect::<Vec<_>>()).await?;

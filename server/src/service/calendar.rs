@@ -144,15 +144,8 @@ fn feed_url(state: &AppState, token: &str) -> String {
     format!("{}/api/v1/calendar/feed.ics?token={token}", state.settings.public_url.trim_end_matches('/'))
 }
 
-fn need_role(actor: &Actor) -> AppResult<()> {
-    if actor.user.roles.is_empty() {
-        return Err(AppError::Forbidden("Your account has no role yet.".into()));
-    }
-    Ok(())
-}
-
 pub async fn feed_status(state: &AppState, actor: &Actor) -> AppResult<CalendarFeed> {
-    need_role(actor)?;
+    access::may_use_calendar_feed(&actor.user)?;
     Ok(match feeds::feed_of(&state.db.read, actor.user.id).await? {
         Some(feed) => {
             CalendarFeed { active: true, created_at: Some(feed.created_at), last_used_at: feed.last_used_at, url: None }
@@ -163,7 +156,7 @@ pub async fn feed_status(state: &AppState, actor: &Actor) -> AppResult<CalendarF
 
 /// Create (or replace) the caller's feed address; the token is shown once and stored only as a hash.
 pub async fn create_feed(state: &AppState, actor: &Actor) -> AppResult<CalendarFeed> {
-    need_role(actor)?;
+    access::may_use_calendar_feed(&actor.user)?;
     let token = random_token("swcal_");
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -180,7 +173,7 @@ pub async fn create_feed(state: &AppState, actor: &Actor) -> AppResult<CalendarF
 }
 
 pub async fn revoke_feed(state: &AppState, actor: &Actor) -> AppResult<()> {
-    need_role(actor)?;
+    access::may_use_calendar_feed(&actor.user)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     if feeds::revoke_feeds(&mut tx, actor.user.id, now).await? == 0 {
@@ -204,7 +197,7 @@ pub async fn render_feed(state: &AppState, token: &str) -> AppResult<String> {
     let user_id =
         feeds::feed_user(&state.db.write, &sha256_hex(token), now).await?.ok_or(AppError::NotFound("calendar feed"))?;
     let user = users::load(&state.db.read, user_id).await?.ok_or(AppError::NotFound("calendar feed"))?;
-    if user.roles.is_empty() {
+    if access::may_use_calendar_feed(&user).is_err() {
         return Err(AppError::NotFound("calendar feed"));
     }
     let today = org::today(state).await?;

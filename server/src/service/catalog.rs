@@ -9,29 +9,13 @@ use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::state::AppState;
 
-fn require_catalog_editor(actor: &Actor) -> AppResult<()> {
-    if access::can_edit_catalog(&actor.user) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Only admins and license owners add vendors and products.".into()))
-    }
-}
-
-fn require_reader(actor: &Actor) -> AppResult<()> {
-    if access::can_read_people(&actor.user) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Your account has no role yet.".into()))
-    }
-}
-
 pub async fn vendors(state: &AppState, actor: &Actor) -> AppResult<Vec<Vendor>> {
-    require_reader(actor)?;
+    access::may_read_directory(&actor.user)?;
     Ok(store::vendors(&state.db.read).await?)
 }
 
 pub async fn vendor(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vendor> {
-    require_reader(actor)?;
+    access::may_read_directory(&actor.user)?;
     store::vendor(&state.db.read, id).await?.ok_or(AppError::NotFound("vendor"))
 }
 
@@ -47,7 +31,7 @@ fn clean_name(path: &str, name: &str) -> AppResult<String> {
 }
 
 pub async fn create_vendor(state: &AppState, actor: &Actor, input: &VendorInput) -> AppResult<Vendor> {
-    require_catalog_editor(actor)?;
+    access::may_edit_catalog(&actor.user)?;
     let name = clean_name("name", &input.name)?;
     let website = input.website.as_deref().map(str::trim).filter(|w| !w.is_empty());
     if let Some(w) = website {
@@ -72,12 +56,12 @@ pub async fn create_vendor(state: &AppState, actor: &Actor, input: &VendorInput)
 }
 
 pub async fn products(state: &AppState, actor: &Actor) -> AppResult<Vec<Product>> {
-    require_reader(actor)?;
+    access::may_read_directory(&actor.user)?;
     Ok(store::products(&state.db.read).await?)
 }
 
 pub async fn create_product(state: &AppState, actor: &Actor, input: &ProductInput) -> AppResult<Product> {
-    require_catalog_editor(actor)?;
+    access::may_edit_catalog(&actor.user)?;
     let name = clean_name("name", &input.name)?;
     let vendor = store::vendor(&state.db.read, input.vendor_id)
         .await?
@@ -96,11 +80,11 @@ pub async fn create_product(state: &AppState, actor: &Actor, input: &ProductInpu
 }
 
 pub async fn departments(state: &AppState, actor: &Actor) -> AppResult<Vec<Department>> {
-    require_reader(actor)?;
+    access::may_read_directory(&actor.user)?;
     Ok(store::departments(&state.db.read).await?)
 }
 
 pub async fn cost_centres(state: &AppState, actor: &Actor) -> AppResult<Vec<CostCentre>> {
-    require_reader(actor)?;
+    access::may_read_directory(&actor.user)?;
     Ok(store::cost_centres(&state.db.read).await?)
 }

@@ -41,10 +41,7 @@ pub struct ContractListParams {
 }
 
 pub fn read_scope(actor: &Actor) -> AppResult<Scope> {
-    match access::pool_read_scope(&actor.user) {
-        Scope::Nothing => Err(AppError::Forbidden("Your roles do not include contracts.".into())),
-        scope => Ok(scope),
-    }
+    Ok(access::may_read_contracts(&actor.user)?)
 }
 
 /// The API shape of a stored contract, as of `today`.
@@ -128,8 +125,9 @@ pub async fn list(state: &AppState, actor: &Actor, p: &ContractListParams) -> Ap
     Ok(Page { items, total, page, per_page })
 }
 
-/// A contract the caller may read (404 outside their scope) and whether they may change it.
-pub async fn readable(state: &AppState, actor: &Actor, id: i64) -> AppResult<(StoredContract, bool)> {
+/// A contract the caller may read (404 outside their scope) and its covered pools' departments, which decide
+/// what the caller may do with it (`access::may_edit_contract` and its kin).
+pub async fn readable(state: &AppState, actor: &Actor, id: i64) -> AppResult<(StoredContract, Vec<i64>)> {
     read_scope(actor)?;
     let departments = store::departments_of(&state.db.read, id).await?;
     let reader = Reader::user(&actor.user);
@@ -138,11 +136,12 @@ pub async fn readable(state: &AppState, actor: &Actor, id: i64) -> AppResult<(St
         Some(c) if visible => c,
         _ => return Err(AppError::NotFound("contract")),
     };
-    Ok((contract, access::can_edit_contract(&actor.user, &departments)))
+    Ok((contract, departments))
 }
 
 pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<ContractDetail> {
-    let (c, can_edit) = readable(state, actor, id).await?;
+    let (c, departments) = readable(state, actor, id).await?;
+    let can_edit = access::may_edit_contract(&actor.user, &departments).is_ok();
     let today = org::today(state).await?;
     let db = &state.db.read;
     let currency = c.currency.clone();
@@ -191,12 +190,11 @@ async fn validate(
     pool_ids.sort_unstable();
     pool_ids.dedup();
     let facts = store::pool_facts(db, &pool_ids).await?;
-    let write = access::pool_write_scope(&actor.user);
     for (i, pid) in input.pool_ids.iter().enumerate() {
         let path = format!("pool_ids[{i}]");
         match facts.iter().find(|f| f.pool_id == *pid) {
             None => errors.push(FieldError::new(&path, "must name an existing pool")),
-            Some(f) if !write.contains(f.department_id) => {
+            Some(f) if access::may_edit_pool(&actor.user, f.department_id).is_err() => {
                 errors.push(FieldError::new(&path, "must be a pool of one of your departments"))
             }
             Some(PoolFacts { contract_id: Some(other), .. }) if Some(*other) != id => {
@@ -205,8 +203,8 @@ async fn validate(
             Some(_) => {}
         }
     }
-    if pool_ids.is_empty() && !access::is_admin(&actor.user) {
-        errors.push(FieldError::new("pool_ids", "name at least one of your pools"));
+    if let (true, Err(denied)) = (pool_ids.is_empty(), access::may_record_uncovered_contract(&actor.user)) {
+        errors.push(FieldError::new("pool_ids", denied.reason));
     }
     for (i, uid) in input.watcher_ids.iter().enumerate() {
         if !catalog::exists(db, CatalogTable::Users, *uid).await? {
@@ -247,9 +245,7 @@ fn sorted(ids: &[i64]) -> Vec<i64> {
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: &ContractInput) -> AppResult<Contract> {
-    if access::pool_write_scope(&actor.user) == Scope::Nothing {
-        return Err(AppError::Forbidden("Your roles do not allow recording contracts.".into()));
-    }
+    access::may_record_contracts(&actor.user)?;
     let (values, currency) = validate(state, actor, input, None).await?;
     let now = state.clock.now();
     let today = org::today(state).await?;
@@ -349,10 +345,8 @@ pub async fn update(
     input: &ContractInput,
     expected: Option<i64>,
 ) -> AppResult<Contract> {
-    let (_, can_edit) = readable(state, actor, id).await?;
-    if !can_edit {
-        return Err(AppError::Forbidden("You may view this contract but not change it.".into()));
-    }
+    let (_, departments) = readable(state, actor, id).await?;
+    access::may_edit_contract(&actor.user, &departments)?;
     let (values, currency) = validate(state, actor, input, Some(id)).await?;
     let now = state.clock.now();
     let today = org::today(state).await?;
@@ -438,10 +432,8 @@ pub async fn decide(
     input: &DecisionInput,
     alert_id: Option<i64>,
 ) -> AppResult<ContractDetail> {
-    let (c, can_edit) = readable(state, actor, id).await?;
-    if !can_edit {
-        return Err(AppError::Forbidden("You may view this contract but not decide on it.".into()));
-    }
+    let (c, departments) = readable(state, actor, id).await?;
+    access::may_decide_contract(&actor.user, &departments)?;
     check_decision(&c, input)?;
     if c.term.decision.is_some() {
         return Err(AppError::Conflict(format!(
@@ -562,9 +554,7 @@ pub async fn watch(state: &AppState, actor: &Actor, id: i64, watching: bool) -> 
 /// their renewals are alerted too. Pools sharing a vendor and order number share a contract. Admins only; all or
 /// nothing, ledgered.
 pub async fn adopt_pool_terms(state: &AppState, actor: &Actor) -> AppResult<seatwise_types::AdoptedContracts> {
-    if !access::is_admin(&actor.user) {
-        return Err(AppError::Forbidden("Only admins turn pool dates into contracts.".into()));
-    }
+    access::may_adopt_pool_terms(&actor.user)?;
     let pools = store::uncovered_pool_terms(&state.db.read).await?;
     let now = state.clock.now();
     let today = org::today(state).await?;

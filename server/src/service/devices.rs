@@ -11,16 +11,12 @@ use crate::service::ledger::{self, Change};
 use crate::state::AppState;
 
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<Device>> {
-    if !access::can_read_people(&actor.user) {
-        return Err(AppError::Forbidden("Your account has no role yet.".into()));
-    }
+    access::may_read_directory(&actor.user)?;
     Ok(store::list(&state.db.read).await?)
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: &DeviceInput) -> AppResult<Device> {
-    if !access::can_edit_catalog(&actor.user) {
-        return Err(AppError::Forbidden("Only admins and license owners register devices.".into()));
-    }
+    access::may_register_devices(&actor.user)?;
     let tag = input.asset_tag.trim().to_string();
     let name = input.name.trim().to_string();
     let mut errors = Vec::new();

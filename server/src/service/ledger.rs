@@ -4,9 +4,12 @@ use chrono::{DateTime, Utc};
 use seatwise_types::{LedgerEntry, LedgerVerification, Page};
 use serde::Serialize;
 
+use crate::auth::Actor;
 use crate::clock::to_db;
 use crate::db::{ledger as store, Conn, Db};
+use crate::domain::access;
 use crate::domain::ledger::{entry_hash, ChainVerifier, StoredEntry};
+use crate::error::AppResult;
 
 /// One change to record: what happened to which record, with its values before and after.
 pub struct Change<'a, B: Serialize, A: Serialize> {
@@ -179,12 +182,29 @@ pub async fn history(
     record_id: i64,
     page: Option<i64>,
     per_page: Option<i64>,
-) -> crate::error::AppResult<Page<LedgerEntry>> {
+) -> AppResult<Page<LedgerEntry>> {
     let (page, per_page) = super::paging(page, per_page)?;
     let q = store::LedgerQuery { record_type: Some(record_type.into()), record_id: Some(record_id), page, per_page };
     Ok(store::list(&db.read, &q).await?)
 }
 
-pub async fn list(db: &Db, q: &store::LedgerQuery) -> Result<Page<LedgerEntry>, sqlx::Error> {
-    store::list(&db.read, q).await
+/// The whole ledger, newest first, optionally narrowed to one record type or record (admins).
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    record_type: Option<String>,
+    record_id: Option<i64>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> AppResult<Page<LedgerEntry>> {
+    access::may_read_ledger(&actor.user)?;
+    let (page, per_page) = super::paging(page, per_page)?;
+    let q = store::LedgerQuery { record_type, record_id, page, per_page };
+    Ok(store::list(&db.read, &q).await?)
+}
+
+/// `verify` on request of a user (admins); the command line verifies without one.
+pub async fn verify_as(db: &Db, actor: &Actor) -> AppResult<LedgerVerification> {
+    access::may_read_ledger(&actor.user)?;
+    Ok(verify(db).await?)
 }

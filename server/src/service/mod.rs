@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod calendar;
 pub mod catalog;
 pub mod contracts;
+pub mod credentials;
 pub mod demo;
 pub mod devices;
 pub mod generate;

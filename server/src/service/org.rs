@@ -37,9 +37,7 @@ pub async fn today(state: &AppState) -> AppResult<chrono::NaiveDate> {
 }
 
 pub async fn get(state: &AppState, actor: &Actor) -> AppResult<OrgSettings> {
-    if actor.user.roles.is_empty() {
-        return Err(AppError::Forbidden("Your account has no role yet.".into()));
-    }
+    access::may_read_directory(&actor.user)?;
     let version = store::org_settings_version(&state.db.read).await?;
     Ok(OrgSettings { version, ..load(&state.db).await?.to_api() })
 }
@@ -52,9 +50,7 @@ pub async fn update(
     input: &OrgSettings,
     expected: Option<i64>,
 ) -> AppResult<OrgSettings> {
-    if !access::is_admin(&actor.user) {
-        return Err(AppError::Forbidden("Only admins change organisation settings.".into()));
-    }
+    access::may_change_settings(&actor.user)?;
     let org = rules::validate_org(input).map_err(AppError::validation)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;

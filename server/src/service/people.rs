@@ -1,7 +1,7 @@
 //! The people directory: lists, a person's seats and history, and status changes with their consequences.
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{Money, Page, Person, PersonSeat, PersonStatus, Role};
+use seatwise_types::{Money, Page, Person, PersonSeat, PersonStatus};
 use serde::Deserialize;
 
 use crate::auth::Actor;
@@ -14,14 +14,6 @@ use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::{paging, versions};
 use crate::state::AppState;
-
-fn require_reader(actor: &Actor) -> AppResult<()> {
-    if access::can_read_people(&actor.user) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Your account has no role yet.".into()))
-    }
-}
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -40,7 +32,7 @@ pub struct PeopleParams {
 }
 
 pub async fn list(state: &AppState, actor: &Actor, p: &PeopleParams) -> AppResult<Page<Person>> {
-    require_reader(actor)?;
+    access::may_read_directory(&actor.user)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
     let no_signin_since = match p.no_signin_days {
         Some(d) if !(0..=3650).contains(&d) => {
@@ -63,7 +55,7 @@ pub async fn list(state: &AppState, actor: &Actor, p: &PeopleParams) -> AppResul
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: i64) -> AppResult<Person> {
-    require_reader(actor)?;
+    access::may_read_directory(&actor.user)?;
     store::person(&state.db.read, id).await?.ok_or(AppError::NotFound("person"))
 }
 
@@ -110,9 +102,7 @@ pub async fn set_status(
     status: PersonStatus,
     expected: Option<i64>,
 ) -> AppResult<Person> {
-    if !actor.user.has(Role::Admin) {
-        return Err(AppError::Forbidden("Only admins change a person's employment status.".into()));
-    }
+    access::may_edit_people(&actor.user)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     // Every write to a person counts its version in the UPDATE itself (imports and SCIM too); here only the lock

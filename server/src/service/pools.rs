@@ -44,10 +44,7 @@ pub struct PoolListParams {
 }
 
 fn read_scope(actor: &Actor) -> AppResult<Scope> {
-    match access::pool_read_scope(&actor.user) {
-        Scope::Nothing => Err(AppError::Forbidden("Your roles do not include the inventory.".into())),
-        scope => Ok(scope),
-    }
+    Ok(access::may_read_inventory(&actor.user)?)
 }
 
 pub async fn list(state: &AppState, actor: &Actor, p: &PoolListParams) -> AppResult<Page<Pool>> {
@@ -113,14 +110,12 @@ async fn readable(state: &AppState, actor: &Actor, id: i64) -> AppResult<Pool> {
 }
 
 fn can_edit(actor: &Actor, department_id: i64) -> bool {
-    access::pool_write_scope(&actor.user).contains(department_id)
+    access::may_edit_pool(&actor.user, department_id).is_ok()
 }
 
 async fn editable(state: &AppState, actor: &Actor, id: i64) -> AppResult<Pool> {
     let pool = readable(state, actor, id).await?;
-    if !can_edit(actor, pool.department.id) {
-        return Err(AppError::Forbidden("You may view this pool but not change it.".into()));
-    }
+    access::may_edit_pool(&actor.user, pool.department.id)?;
     Ok(pool)
 }
 
@@ -180,9 +175,7 @@ async fn validate(state: &AppState, actor: &Actor, input: &PoolInput) -> AppResu
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: &PoolInput) -> AppResult<Pool> {
-    if access::pool_write_scope(&actor.user) == Scope::Nothing {
-        return Err(AppError::Forbidden("Your roles do not allow creating pools.".into()));
-    }
+    access::may_create_pools(&actor.user)?;
     let values = validate(state, actor, input).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
@@ -340,10 +333,7 @@ pub async fn history(
 
 /// The caller's own pools (their departments; everything for admins), those needing attention first.
 pub async fn mine(state: &AppState, actor: &Actor) -> AppResult<Vec<OwnedPool>> {
-    let scope = match access::pool_write_scope(&actor.user) {
-        Scope::Nothing => return Err(AppError::Forbidden("Only license owners and admins own pools.".into())),
-        scope => scope,
-    };
+    let scope = access::may_own_pools(&actor.user)?;
     let today = org::today(state).await?;
     let q = PoolQuery {
         scope: scope.as_filter(),

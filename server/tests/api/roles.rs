@@ -310,3 +310,48 @@ async fn owners_see_and_change_only_their_departments() {
     assert!(detail.body["pool"]["annual_cost"]["amount_minor"].as_i64().unwrap() > 0);
     assert_eq!(owner.get(&format!("/api/v1/pools/{eng}/detail")).await.body["can_edit"], true);
 }
+
+/// `GET /api/v1/me` tells each demo role what the server will allow, and the server then allows exactly that.
+#[tokio::test]
+async fn me_reports_each_roles_capabilities() {
+    let app = spawn().await;
+    let everything = json!({"create_pools": true, "record_contracts": true, "edit_catalog": true,
+        "own_licenses": true, "import": true, "read_ledger": true, "administer": true, "edit_people": true,
+        "see_money": true, "register_devices": true, "adopt_pool_terms": true});
+    let owner = json!({"create_pools": true, "record_contracts": true, "edit_catalog": true, "own_licenses": true,
+        "import": false, "read_ledger": false, "administer": false, "edit_people": false, "see_money": true,
+        "register_devices": true, "adopt_pool_terms": false});
+    let reader = json!({"create_pools": false, "record_contracts": false, "edit_catalog": false,
+        "own_licenses": false, "import": false, "read_ledger": false, "administer": false, "edit_people": false,
+        "see_money": true, "register_devices": false, "adopt_pool_terms": false});
+    let expected = [everything, owner, reader.clone(), reader];
+    for (role, expected) in ROLES.iter().zip(expected) {
+        let c = app.login(&format!("{role}@example.com")).await;
+        let me = c.get("/api/v1/me").await;
+        assert_eq!(me.status, StatusCode::OK, "{role}");
+        assert_eq!(me.body["capabilities"], expected, "{role}");
+        // The answers guard the endpoints behind them.
+        let caps = &me.body["capabilities"];
+        for (capability, path) in [
+            ("read_ledger", "/api/v1/ledger"),
+            ("administer", "/api/v1/users"),
+            ("own_licenses", "/api/v1/my/licenses"),
+        ] {
+            let status = c.get(path).await.status;
+            let allowed = caps[capability].as_bool().unwrap();
+            assert_eq!(status == StatusCode::OK, allowed, "{role}: {capability} vs GET {path} ({status})");
+            if !allowed {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{role}: GET {path}");
+            }
+        }
+        // Logging in answers the same capabilities as asking afterwards.
+        let login = app
+            .anonymous()
+            .post(
+                "/api/v1/session",
+                json!({"email": format!("{role}@example.com"), "password": crate::common::PASSWORD}),
+            )
+            .await;
+        assert_eq!(login.body["capabilities"], me.body["capabilities"], "{role}");
+    }
+}
