@@ -36,7 +36,7 @@ async fn setup() -> (AppState, i64, i64) {
             seed: 42,
             contracts: false,
         };
-        generate::run(&state, &size).await.expect("generate");
+        generate::run(&state.db, &*state.clock, &size).await.expect("generate");
     }
     let vendor: i64 =
         sqlx::query_scalar("SELECT MIN(vendor_id) FROM pools").fetch_one(&state.db.read).await.expect("vendor");
@@ -92,7 +92,8 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group(format!("inventory_{:?}", state.db.backend).to_lowercase());
     for (name, params, query) in &cases {
         g.bench_function(format!("{name}/service"), |b| {
-            b.to_async(&rt).iter(|| async { pools::list(&state, &actor, params).await.expect("list") })
+            b.to_async(&rt)
+                .iter(|| async { pools::list(&state.db, &*state.clock, &actor, params).await.expect("list") })
         });
         let (count, list) = list_sql(query);
         g.bench_function(format!("{name}/raw_sql"), |b| {
@@ -103,7 +104,7 @@ fn bench(c: &mut Criterion) {
         });
     }
     g.bench_function("detail/service", |b| {
-        b.to_async(&rt).iter(|| async { pools::detail(&state, &actor, pool_id).await.expect("detail") })
+        b.to_async(&rt).iter(|| async { pools::detail(&state.db, &actor, pool_id).await.expect("detail") })
     });
     g.finish();
 }

@@ -49,7 +49,7 @@ async fn run() {
             seed: 7,
             contracts: true,
         };
-        generate::run(&state, &size).await.expect("generate");
+        generate::run(&state.db, &*state.clock, &size).await.expect("generate");
     }
     // Back to the generated state, so every run measures the same work.
     for sql in [
@@ -72,7 +72,7 @@ async fn run() {
 
     let at = |d: NaiveDate| d.and_hms_opt(9, 0, 0).expect("time").and_utc();
     let started = Instant::now();
-    let first = renewal_job::run_day(&state, &org, day0, at(day0)).await.expect("run");
+    let first = renewal_job::run_day(&state.db, state.outbox(), &org, day0, at(day0)).await.expect("run");
     println!(
         "  catch-up day:  {:>8.1?}  checked {} terms, raised {} alerts, queued {} mails, renewed {}",
         started.elapsed(),
@@ -86,7 +86,7 @@ async fn run() {
     for n in 1..=30 {
         let day = day0.checked_add_days(Days::new(n)).expect("day");
         let t = Instant::now();
-        let s = renewal_job::run_day(&state, &org, day, at(day)).await.expect("run");
+        let s = renewal_job::run_day(&state.db, state.outbox(), &org, day, at(day)).await.expect("run");
         times.push(t.elapsed());
         alerts += s.alerts;
         renewed += s.renewed;
@@ -101,7 +101,7 @@ async fn run() {
     let mut idle = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        renewal_job::run_day(&state, &org, last, at(last)).await.expect("run");
+        renewal_job::run_day(&state.db, state.outbox(), &org, last, at(last)).await.expect("run");
         idle.push(t.elapsed());
     }
     println!("  nothing to do: {:>8.1?}  median of 5 (the scan of due terms alone)", median(idle));

@@ -149,7 +149,7 @@ pub fn spawn_housekeeping(state: AppState) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %Escaped(&e), "session cleanup failed"),
             }
-            if let Err(e) = crate::service::accounts::purge_login_budgets(&state).await {
+            if let Err(e) = crate::service::accounts::purge_login_budgets(&state.sign_in()).await {
                 tracing::warn!(error = %Escaped(&e), "login budget cleanup failed");
             }
         }

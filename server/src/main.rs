@@ -62,7 +62,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             Ok(if v.ok { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
         Some(Command::Generate { people, pools, assignments, seed, contracts }) => {
-            generate::run(&state, &generate::Size { people, pools, assignments, seed, contracts }).await?;
+            generate::run(&state.db, &*state.clock, &generate::Size { people, pools, assignments, seed, contracts })
+                .await?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -93,7 +94,7 @@ async fn serve(state: AppState, args: ServeArgs) -> Result<ExitCode, Box<dyn std
         }
     }
     let admin = args.admin_email.clone().zip(args.admin_password.clone());
-    match accounts::bootstrap(&state, admin).await? {
+    match accounts::bootstrap(&state.db, &*state.clock, &state.hasher, admin).await? {
         Bootstrap::Ready => {}
         Bootstrap::AdminCreated(email) => println!("Created the first admin: {email}"),
         Bootstrap::SetupToken(token) => {
@@ -102,7 +103,7 @@ async fn serve(state: AppState, args: ServeArgs) -> Result<ExitCode, Box<dyn std
     }
     app::spawn_housekeeping(state.clone());
     if args.job_interval > 0 {
-        jobs::spawn(state.clone(), std::time::Duration::from_secs(args.job_interval));
+        jobs::spawn(state.worker(), std::time::Duration::from_secs(args.job_interval));
     }
     println!("Seatwise is running at {base}");
     tracing::info!(%addr, "listening");

@@ -6,7 +6,11 @@ use axum::extract::FromRef;
 
 use crate::clock::SharedClock;
 use crate::db::Db;
+use crate::domain::alert_mail::Outbox;
+use crate::domain::login_guard::Limits;
+use crate::service::accounts::SignIn;
 use crate::service::credentials::TokenUse;
+use crate::service::jobs::Worker;
 use crate::service::mailer::Mailer;
 use crate::service::passwords::{self, Hasher};
 
@@ -50,6 +54,36 @@ impl AppState {
     pub fn with_mailer(mut self, mailer: Option<Mailer>) -> Self {
         self.mailer = mailer.map(Arc::new);
         self
+    }
+
+    /// Where alert mail is queued from: only with a relay configured.
+    pub fn outbox(&self) -> Option<Outbox<'_>> {
+        self.mailer.as_ref().map(|_| Outbox { public_url: &self.settings.public_url })
+    }
+
+    /// What logging in takes.
+    pub fn sign_in(&self) -> SignIn<'_> {
+        let s = &self.settings;
+        SignIn {
+            db: &self.db,
+            clock: &*self.clock,
+            hasher: &self.hasher,
+            device_key: &self.device_key,
+            limits: Limits { per_account: s.login_max_failures, per_address: s.login_max_failures_per_address },
+            window: chrono::Duration::minutes(s.login_window_minutes),
+            session: chrono::Duration::hours(s.session_hours),
+        }
+    }
+
+    /// What the background jobs take.
+    pub fn worker(&self) -> Worker {
+        Worker {
+            db: self.db.clone(),
+            clock: self.clock.clone(),
+            instance: self.instance.clone(),
+            mailer: self.mailer.clone(),
+            public_url: self.settings.public_url.clone(),
+        }
     }
 }
 

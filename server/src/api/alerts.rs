@@ -18,14 +18,14 @@ pub async fn list_alerts(
     actor: Actor,
     ApiQuery(params): ApiQuery<AlertListParams>,
 ) -> AppResult<Json<Page<Alert>>> {
-    Ok(Json(alerts::list(&state, &actor, &params).await?))
+    Ok(Json(alerts::list(&state.db, &*state.clock, &actor, &params).await?))
 }
 
 /// How many alerts need action (all in scope, and mine).
 #[utoipa::path(get, path = "/alerts/counts", tag = "renewals",
     responses((status = 200, body = AlertCounts), (status = 401, body = ErrorResponse)))]
 pub async fn alert_counts(State(state): State<AppState>, actor: Actor) -> AppResult<Json<AlertCounts>> {
-    Ok(Json(alerts::counts(&state, &actor).await?))
+    Ok(Json(alerts::counts(&state.db, &*state.clock, &actor).await?))
 }
 
 /// An alert with its contract, the usage figures a decision needs, and who it can be assigned to.
@@ -36,7 +36,7 @@ pub async fn get_alert(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<AlertDetail>> {
-    Ok(Json(alerts::detail(&state, &actor, id).await?))
+    Ok(Json(alerts::detail(&state.db, &*state.clock, &actor, id).await?))
 }
 
 /// Acknowledge an alert (seen, working on it).
@@ -48,7 +48,7 @@ pub async fn acknowledge_alert(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Alert>> {
-    Ok(Json(alerts::acknowledge(&state, &actor, id).await?))
+    Ok(Json(alerts::acknowledge(&state.db, &*state.clock, &actor, id).await?))
 }
 
 /// Hide an alert from the inbox until a date (no later than the date that matters).
@@ -61,7 +61,7 @@ pub async fn snooze_alert(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<SnoozeInput>,
 ) -> AppResult<Json<Alert>> {
-    Ok(Json(alerts::snooze(&state, &actor, id, &body).await?))
+    Ok(Json(alerts::snooze(&state.db, &*state.clock, &actor, id, &body).await?))
 }
 
 /// Assign an alert to an admin or an owner of the contract's departments (or unassign it).
@@ -74,7 +74,7 @@ pub async fn assign_alert(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<AssignInput>,
 ) -> AppResult<Json<Alert>> {
-    Ok(Json(alerts::assign(&state, &actor, id, &body).await?))
+    Ok(Json(alerts::assign(&state.db, &*state.clock, state.outbox(), &actor, id, &body).await?))
 }
 
 /// Record the renewal decision for the alert's contract.
@@ -87,5 +87,5 @@ pub async fn decide_alert(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<DecisionInput>,
 ) -> AppResult<Json<AlertDetail>> {
-    Ok(Json(alerts::decide(&state, &actor, id, &body).await?))
+    Ok(Json(alerts::decide(&state.db, &*state.clock, &actor, id, &body).await?))
 }

@@ -23,28 +23,31 @@ pub async fn get_calendar(
     actor: Actor,
     ApiQuery(params): ApiQuery<CalendarParams>,
 ) -> AppResult<Json<Calendar>> {
-    Ok(Json(calendar::calendar(&state, &actor, &params).await?))
+    Ok(Json(calendar::calendar(&state.db, &*state.clock, &actor, &params).await?))
 }
 
 /// Whether you have a calendar feed address.
 #[utoipa::path(get, path = "/calendar/feed", tag = "renewals",
     responses((status = 200, body = CalendarFeed), (status = 401, body = ErrorResponse)))]
 pub async fn feed_status(State(state): State<AppState>, actor: Actor) -> AppResult<Json<CalendarFeed>> {
-    Ok(Json(calendar::feed_status(&state, &actor).await?))
+    Ok(Json(calendar::feed_status(&state.db, &actor).await?))
 }
 
 /// Create or replace your calendar feed address (shown once; the previous one stops working).
 #[utoipa::path(post, path = "/calendar/feed", tag = "renewals",
     responses((status = 201, body = CalendarFeed), (status = 401, body = ErrorResponse)))]
 pub async fn create_feed(State(state): State<AppState>, actor: Actor) -> AppResult<(StatusCode, Json<CalendarFeed>)> {
-    Ok((StatusCode::CREATED, Json(calendar::create_feed(&state, &actor).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(calendar::create_feed(&state.db, &*state.clock, &state.settings.public_url, &actor).await?),
+    ))
 }
 
 /// Revoke your calendar feed address.
 #[utoipa::path(delete, path = "/calendar/feed", tag = "renewals",
     responses((status = 204), (status = 401, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 pub async fn revoke_feed(State(state): State<AppState>, actor: Actor) -> AppResult<StatusCode> {
-    calendar::revoke_feed(&state, &actor).await?;
+    calendar::revoke_feed(&state.db, &*state.clock, &actor).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -63,7 +66,7 @@ pub async fn feed_ics(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<FeedParams>,
 ) -> AppResult<impl IntoResponse> {
-    let body = calendar::render_feed(&state, &p.token).await?;
+    let body = calendar::render_feed(&state.db, &*state.clock, &state.settings.public_url, &p.token).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -79,7 +82,7 @@ pub async fn feed_ics(
     responses((status = 200, body = OrgSettings, headers(("ETag" = String, description = "The settings' version, e.g. \"3\""))),
         (status = 401, body = ErrorResponse)))]
 pub async fn get_settings(State(state): State<AppState>, actor: Actor) -> AppResult<Tagged<OrgSettings>> {
-    let settings = org::get(&state, &actor).await?;
+    let settings = org::get(&state.db, &actor).await?;
     Ok(Tagged(settings.version, settings))
 }
 
@@ -98,6 +101,6 @@ pub async fn update_settings(
     IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<OrgSettings>,
 ) -> AppResult<Tagged<OrgSettings>> {
-    let settings = org::update(&state, &actor, &body, expected).await?;
+    let settings = org::update(&state.db, &*state.clock, &actor, &body, expected).await?;
     Ok(Tagged(settings.version, settings))
 }

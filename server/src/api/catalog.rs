@@ -15,7 +15,7 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/vendors", tag = "catalog",
     responses((status = 200, body = Vec<Vendor>), (status = 401, body = ErrorResponse)))]
 pub async fn list_vendors(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<Vendor>>> {
-    Ok(Json(catalog::vendors(&state, &actor).await?))
+    Ok(Json(catalog::vendors(&state.db, &actor).await?))
 }
 
 /// Add a vendor.
@@ -26,21 +26,21 @@ pub async fn create_vendor(
     actor: Actor,
     ApiJson(body): ApiJson<VendorInput>,
 ) -> AppResult<(StatusCode, Json<Vendor>)> {
-    Ok((StatusCode::CREATED, Json(catalog::create_vendor(&state, &actor, &body).await?)))
+    Ok((StatusCode::CREATED, Json(catalog::create_vendor(&state.db, &*state.clock, &actor, &body).await?)))
 }
 
 /// One vendor.
 #[utoipa::path(get, path = "/vendors/{id}", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 200, body = Vendor), (status = 404, body = ErrorResponse)))]
 pub async fn get_vendor(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<Vendor>> {
-    Ok(Json(catalog::vendor(&state, &actor, id).await?))
+    Ok(Json(catalog::vendor(&state.db, &actor, id).await?))
 }
 
 /// All products with their vendors.
 #[utoipa::path(get, path = "/products", tag = "catalog",
     responses((status = 200, body = Vec<Product>), (status = 401, body = ErrorResponse)))]
 pub async fn list_products(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<Product>>> {
-    Ok(Json(catalog::products(&state, &actor).await?))
+    Ok(Json(catalog::products(&state.db, &actor).await?))
 }
 
 /// Add a product to a vendor.
@@ -51,19 +51,19 @@ pub async fn create_product(
     actor: Actor,
     ApiJson(body): ApiJson<ProductInput>,
 ) -> AppResult<(StatusCode, Json<Product>)> {
-    Ok((StatusCode::CREATED, Json(catalog::create_product(&state, &actor, &body).await?)))
+    Ok((StatusCode::CREATED, Json(catalog::create_product(&state.db, &*state.clock, &actor, &body).await?)))
 }
 
 /// All departments.
 #[utoipa::path(get, path = "/departments", tag = "catalog",
     responses((status = 200, body = Vec<Department>), (status = 401, body = ErrorResponse)))]
 pub async fn list_departments(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<Department>>> {
-    Ok(Json(catalog::departments(&state, &actor).await?))
+    Ok(Json(catalog::departments(&state.db, &actor).await?))
 }
 
 /// All cost centres.
 #[utoipa::path(get, path = "/cost-centres", tag = "catalog",
     responses((status = 200, body = Vec<CostCentre>), (status = 401, body = ErrorResponse)))]
 pub async fn list_cost_centres(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<CostCentre>>> {
-    Ok(Json(catalog::cost_centres(&state, &actor).await?))
+    Ok(Json(catalog::cost_centres(&state.db, &actor).await?))
 }

@@ -24,7 +24,7 @@ pub async fn list_contracts(
     actor: Actor,
     ApiQuery(params): ApiQuery<ContractListParams>,
 ) -> AppResult<Json<Page<Contract>>> {
-    Ok(Json(contracts::list(&state, &actor, &params).await?))
+    Ok(Json(contracts::list(&state.db, &*state.clock, &actor, &params).await?))
 }
 
 /// Record a contract and the pools it covers (its first term starts the renewal history).
@@ -35,7 +35,7 @@ pub async fn create_contract(
     actor: Actor,
     ApiJson(body): ApiJson<ContractInput>,
 ) -> AppResult<(StatusCode, Json<Contract>)> {
-    Ok((StatusCode::CREATED, Json(contracts::create(&state, &actor, &body).await?)))
+    Ok((StatusCode::CREATED, Json(contracts::create(&state.db, &*state.clock, &actor, &body).await?)))
 }
 
 /// A contract with its terms, covered pools and their usage, watchers and alerts; the contract's `version` is
@@ -48,7 +48,7 @@ pub async fn get_contract(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Tagged<ContractDetail>> {
-    let detail = contracts::detail(&state, &actor, id).await?;
+    let detail = contracts::detail(&state.db, &*state.clock, &actor, id).await?;
     Ok(Tagged(detail.contract.version, detail))
 }
 
@@ -69,7 +69,7 @@ pub async fn update_contract(
     IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<ContractInput>,
 ) -> AppResult<Tagged<Contract>> {
-    let contract = contracts::update(&state, &actor, id, &body, expected).await?;
+    let contract = contracts::update(&state.db, &*state.clock, &actor, id, &body, expected).await?;
     Ok(Tagged(contract.version, contract))
 }
 
@@ -84,7 +84,7 @@ pub async fn decide_contract(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<DecisionInput>,
 ) -> AppResult<Json<ContractDetail>> {
-    Ok(Json(contracts::decide(&state, &actor, id, &body, None).await?))
+    Ok(Json(contracts::decide(&state.db, &*state.clock, &actor, id, &body, None).await?))
 }
 
 /// A contract's history from the audit ledger, newest first.
@@ -96,7 +96,7 @@ pub async fn contract_history(
     Path(id): Path<i64>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> AppResult<Json<Page<LedgerEntry>>> {
-    Ok(Json(contracts::history(&state, &actor, id, p.page, p.per_page).await?))
+    Ok(Json(contracts::history(&state.db, &actor, id, p.page, p.per_page).await?))
 }
 
 /// Watch a contract (its alerts reach you and it joins your calendar feed), or stop watching it.
@@ -108,12 +108,12 @@ pub async fn watch_contract(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<WatchInput>,
 ) -> AppResult<Json<ContractDetail>> {
-    Ok(Json(contracts::watch(&state, &actor, id, body.watching).await?))
+    Ok(Json(contracts::watch(&state.db, &*state.clock, &actor, id, body.watching).await?))
 }
 
 /// Turn pools' own contract dates into contracts (admins), so their renewals raise alerts too.
 #[utoipa::path(post, path = "/contracts/from-pools", tag = "renewals",
     responses((status = 200, body = AdoptedContracts), (status = 403, body = ErrorResponse)))]
 pub async fn adopt_pool_terms(State(state): State<AppState>, actor: Actor) -> AppResult<Json<AdoptedContracts>> {
-    Ok(Json(contracts::adopt_pool_terms(&state, &actor).await?))
+    Ok(Json(contracts::adopt_pool_terms(&state.db, &*state.clock, &actor).await?))
 }

@@ -15,7 +15,7 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/devices", tag = "people",
     responses((status = 200, body = Vec<Device>), (status = 401, body = ErrorResponse)))]
 pub async fn list_devices(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<Device>>> {
-    Ok(Json(devices::list(&state, &actor).await?))
+    Ok(Json(devices::list(&state.db, &actor).await?))
 }
 
 /// Register a device (its asset tag is what per-device seats name).
@@ -26,5 +26,5 @@ pub async fn create_device(
     actor: Actor,
     ApiJson(body): ApiJson<DeviceInput>,
 ) -> AppResult<(StatusCode, Json<Device>)> {
-    Ok((StatusCode::CREATED, Json(devices::create(&state, &actor, &body).await?)))
+    Ok((StatusCode::CREATED, Json(devices::create(&state.db, &*state.clock, &actor, &body).await?)))
 }

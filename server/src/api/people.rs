@@ -20,7 +20,7 @@ pub async fn list_people(
     actor: Actor,
     ApiQuery(params): ApiQuery<PeopleParams>,
 ) -> AppResult<Json<Page<Person>>> {
-    Ok(Json(people::list(&state, &actor, &params).await?))
+    Ok(Json(people::list(&state.db, &*state.clock, &actor, &params).await?))
 }
 
 /// One person.
@@ -28,7 +28,7 @@ pub async fn list_people(
     responses((status = 200, body = Person, headers(("ETag" = String, description = "The person's version, e.g. \"3\""))),
         (status = 404, body = ErrorResponse)))]
 pub async fn get_person(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Tagged<Person>> {
-    let person = people::get(&state, &actor, id).await?;
+    let person = people::get(&state.db, &actor, id).await?;
     Ok(Tagged(person.version, person))
 }
 
@@ -40,7 +40,7 @@ pub async fn person_seats(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<PersonSeat>>> {
-    Ok(Json(people::seats(&state, &actor, id).await?))
+    Ok(Json(people::seats(&state.db, &actor, id).await?))
 }
 
 /// A person's history from the audit ledger, newest first.
@@ -52,7 +52,7 @@ pub async fn person_history(
     Path(id): Path<i64>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> AppResult<Json<Page<LedgerEntry>>> {
-    Ok(Json(people::history(&state, &actor, id, p.page, p.per_page).await?))
+    Ok(Json(people::history(&state.db, &actor, id, p.page, p.per_page).await?))
 }
 
 /// Change a person's employment status (admin). Terminating marks every seat they hold for reclamation. Send the
@@ -72,6 +72,6 @@ pub async fn set_person_status(
     IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<PersonStatusUpdate>,
 ) -> AppResult<Tagged<Person>> {
-    let person = people::set_status(&state, &actor, id, body.status, expected).await?;
+    let person = people::set_status(&state.db, &*state.clock, &actor, id, body.status, expected).await?;
     Ok(Tagged(person.version, person))
 }

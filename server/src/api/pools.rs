@@ -31,7 +31,7 @@ pub async fn list_pools(
     actor: Actor,
     ApiQuery(params): ApiQuery<PoolListParams>,
 ) -> AppResult<Json<Page<Pool>>> {
-    Ok(Json(pools::list(&state, &actor, &params).await?))
+    Ok(Json(pools::list(&state.db, &*state.clock, &actor, &params).await?))
 }
 
 /// Create a pool.
@@ -42,7 +42,7 @@ pub async fn create_pool(
     actor: Actor,
     ApiJson(body): ApiJson<PoolInput>,
 ) -> AppResult<(StatusCode, Json<Pool>)> {
-    Ok((StatusCode::CREATED, Json(pools::create(&state, &actor, &body).await?)))
+    Ok((StatusCode::CREATED, Json(pools::create(&state.db, &*state.clock, &actor, &body).await?)))
 }
 
 /// One pool; its `version` is also the `ETag`.
@@ -50,7 +50,7 @@ pub async fn create_pool(
     responses((status = 200, body = Pool, headers(("ETag" = String, description = "The pool's version, e.g. \"3\""))),
         (status = 404, body = ErrorResponse)))]
 pub async fn get_pool(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Tagged<Pool>> {
-    let pool = pools::get(&state, &actor, id).await?;
+    let pool = pools::get(&state.db, &actor, id).await?;
     Ok(Tagged(pool.version, pool))
 }
 
@@ -71,7 +71,7 @@ pub async fn update_pool(
     IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<PoolInput>,
 ) -> AppResult<Tagged<Pool>> {
-    let pool = pools::update(&state, &actor, id, &body, expected).await?;
+    let pool = pools::update(&state.db, &*state.clock, &actor, id, &body, expected).await?;
     Ok(Tagged(pool.version, pool))
 }
 
@@ -83,7 +83,7 @@ pub async fn pool_detail(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<PoolDetail>> {
-    Ok(Json(pools::detail(&state, &actor, id).await?))
+    Ok(Json(pools::detail(&state.db, &actor, id).await?))
 }
 
 /// A pool's history from the audit ledger, newest first.
@@ -95,7 +95,7 @@ pub async fn pool_history(
     Path(id): Path<i64>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> AppResult<Json<Page<LedgerEntry>>> {
-    Ok(Json(pools::history(&state, &actor, id, p.page, p.per_page).await?))
+    Ok(Json(pools::history(&state.db, &actor, id, p.page, p.per_page).await?))
 }
 
 /// Who holds the pool's seats, newest first.
@@ -107,7 +107,7 @@ pub async fn list_assignments(
     Path(id): Path<i64>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> AppResult<Json<Page<Assignment>>> {
-    Ok(Json(pools::assignments(&state, &actor, id, p.page, p.per_page).await?))
+    Ok(Json(pools::assignments(&state.db, &actor, id, p.page, p.per_page).await?))
 }
 
 /// Give a seat to a person or a device.
@@ -121,7 +121,7 @@ pub async fn create_assignment(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<AssignmentInput>,
 ) -> AppResult<(StatusCode, Json<Assignment>)> {
-    Ok((StatusCode::CREATED, Json(pools::assign(&state, &actor, id, &body).await?)))
+    Ok((StatusCode::CREATED, Json(pools::assign(&state.db, &*state.clock, &actor, id, &body).await?)))
 }
 
 /// Move a seat to another person.
@@ -135,7 +135,7 @@ pub async fn reassign_assignment(
     Path((id, assignment_id)): Path<(i64, i64)>,
     ApiJson(body): ApiJson<ReassignInput>,
 ) -> AppResult<Json<Assignment>> {
-    Ok(Json(pools::reassign(&state, &actor, id, assignment_id, &body).await?))
+    Ok(Json(pools::reassign(&state.db, &*state.clock, &actor, id, assignment_id, &body).await?))
 }
 
 /// Take a seat back.
@@ -148,7 +148,7 @@ pub async fn delete_assignment(
     actor: Actor,
     Path((id, assignment_id)): Path<(i64, i64)>,
 ) -> AppResult<StatusCode> {
-    pools::unassign(&state, &actor, id, assignment_id).await?;
+    pools::unassign(&state.db, &*state.clock, &actor, id, assignment_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -156,19 +156,19 @@ pub async fn delete_assignment(
 #[utoipa::path(get, path = "/inventory/summary", tag = "pools",
     responses((status = 200, body = InventorySummary), (status = 401, body = ErrorResponse)))]
 pub async fn inventory_summary(State(state): State<AppState>, actor: Actor) -> AppResult<Json<InventorySummary>> {
-    Ok(Json(pools::summary(&state, &actor).await?))
+    Ok(Json(pools::summary(&state.db, &*state.clock, &actor).await?))
 }
 
 /// Values for filter and form pickers, limited to your scope.
 #[utoipa::path(get, path = "/lookups", tag = "pools",
     responses((status = 200, body = Lookups), (status = 401, body = ErrorResponse)))]
 pub async fn lookups(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Lookups>> {
-    Ok(Json(pools::lookups(&state, &actor).await?))
+    Ok(Json(pools::lookups(&state.db, &actor).await?))
 }
 
 /// Your own pools with what needs your attention (seats held by leavers, dates coming up), most urgent first.
 #[utoipa::path(get, path = "/my/licenses", tag = "pools",
     responses((status = 200, body = Vec<OwnedPool>), (status = 403, body = ErrorResponse)))]
 pub async fn my_licenses(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<OwnedPool>>> {
-    Ok(Json(pools::mine(&state, &actor).await?))
+    Ok(Json(pools::mine(&state.db, &*state.clock, &actor).await?))
 }

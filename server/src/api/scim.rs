@@ -78,14 +78,14 @@ fn document(body: &Bytes) -> Result<Value, ScimError> {
 }
 
 async fn list_users(State(state): State<AppState>, _: ScimClient, Query(q): Query<scim::ListQuery>) -> ScimResult {
-    Ok(scim_response(StatusCode::OK, scim::list(&state, &q).await?))
+    Ok(scim_response(StatusCode::OK, scim::list(&state.db, &q).await?))
 }
 
 /// `POST /Users/.search`: the same query in a body.
 async fn search_users(State(state): State<AppState>, _: ScimClient, body: Bytes) -> ScimResult {
     let q: scim::ListQuery = serde_json::from_slice(&body)
         .map_err(|e| ScimError(AppError::BadRequest(format!("malformed search request: {e}"))))?;
-    Ok(scim_response(StatusCode::OK, scim::list(&state, &q).await?))
+    Ok(scim_response(StatusCode::OK, scim::list(&state.db, &q).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,7 +96,7 @@ struct Projection {
 }
 
 async fn create_user(State(state): State<AppState>, client: ScimClient, body: Bytes) -> ScimResult {
-    Ok(scim_response(StatusCode::CREATED, scim::create(&state, &client, &document(&body)?).await?))
+    Ok(scim_response(StatusCode::CREATED, scim::create(&state.db, &*state.clock, &client, &document(&body)?).await?))
 }
 
 async fn get_user(
@@ -105,7 +105,7 @@ async fn get_user(
     Path(id): Path<String>,
     Query(p): Query<Projection>,
 ) -> ScimResult {
-    let user = scim::get(&state, &id, p.attributes.as_deref(), p.excluded_attributes.as_deref()).await?;
+    let user = scim::get(&state.db, &id, p.attributes.as_deref(), p.excluded_attributes.as_deref()).await?;
     Ok(scim_response(StatusCode::OK, user))
 }
 
@@ -115,7 +115,7 @@ async fn put_user(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ScimResult {
-    Ok(scim_response(StatusCode::OK, scim::replace(&state, &client, &id, &document(&body)?).await?))
+    Ok(scim_response(StatusCode::OK, scim::replace(&state.db, &*state.clock, &client, &id, &document(&body)?).await?))
 }
 
 async fn patch_user(
@@ -124,11 +124,11 @@ async fn patch_user(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ScimResult {
-    Ok(scim_response(StatusCode::OK, scim::patch(&state, &client, &id, &document(&body)?).await?))
+    Ok(scim_response(StatusCode::OK, scim::patch(&state.db, &*state.clock, &client, &id, &document(&body)?).await?))
 }
 
 async fn delete_user(State(state): State<AppState>, client: ScimClient, Path(id): Path<String>) -> ScimResult {
-    scim::delete(&state, &client, &id).await?;
+    scim::delete(&state.db, &*state.clock, &client, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -44,7 +44,7 @@ pub async fn login(
     let address =
         client_address(peer.map(|Extension(ConnectInfo(a))| a.ip()), forwarded, &state.settings.trusted_proxies);
     let client = LoginClient { address, device_cookie: jar.get(DEVICE_COOKIE).map(|c| c.value()) };
-    let session = accounts::login(&state, &body.email, &body.password, client).await?;
+    let session = accounts::login(&state.sign_in(), &body.email, &body.password, client).await?;
     let secure = secure(&state, &headers);
     let cookie = Cookie::build((SESSION_COOKIE, session.token))
         .path("/")
@@ -71,7 +71,7 @@ pub async fn login(
 #[utoipa::path(delete, path = "/session", tag = "session",
     responses((status = 204), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
 pub async fn logout(State(state): State<AppState>, actor: Actor, jar: CookieJar) -> AppResult<(CookieJar, StatusCode)> {
-    accounts::logout(&state, &actor).await?;
+    accounts::logout(&state.db, &actor).await?;
     Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), StatusCode::NO_CONTENT))
 }
 
@@ -79,7 +79,7 @@ pub async fn logout(State(state): State<AppState>, actor: Actor, jar: CookieJar)
 #[utoipa::path(get, path = "/me", tag = "session",
     responses((status = 200, body = SessionInfo), (status = 401, body = ErrorResponse)))]
 pub async fn me(State(state): State<AppState>, actor: Actor) -> AppResult<Json<SessionInfo>> {
-    Ok(Json(accounts::me(&state, actor).await?))
+    Ok(Json(accounts::me(&state.db, actor).await?))
 }
 
 /// Create the first admin with the one-time token the server printed at first start.
@@ -89,5 +89,5 @@ pub async fn setup(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SetupRequest>,
 ) -> AppResult<(StatusCode, Json<User>)> {
-    Ok((StatusCode::CREATED, Json(accounts::setup(&state, &body).await?)))
+    Ok((StatusCode::CREATED, Json(accounts::setup(&state.db, &*state.clock, &state.hasher, &body).await?)))
 }

@@ -19,21 +19,21 @@ pub async fn create_token(
     actor: Actor,
     ApiJson(body): ApiJson<TokenCreate>,
 ) -> AppResult<(StatusCode, Json<TokenCreated>)> {
-    Ok((StatusCode::CREATED, Json(accounts::create_token(&state, &actor, &body.name).await?)))
+    Ok((StatusCode::CREATED, Json(accounts::create_token(&state.db, &*state.clock, &actor, &body.name).await?)))
 }
 
 /// Your live personal API tokens.
 #[utoipa::path(get, path = "/tokens", tag = "tokens",
     responses((status = 200, body = Vec<TokenInfo>), (status = 401, body = ErrorResponse)))]
 pub async fn list_tokens(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<TokenInfo>>> {
-    Ok(Json(accounts::list_tokens(&state, &actor).await?))
+    Ok(Json(accounts::list_tokens(&state.db, &actor).await?))
 }
 
 /// Revoke one of your personal API tokens.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "tokens", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorResponse)))]
 pub async fn revoke_token(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<StatusCode> {
-    accounts::revoke_token(&state, &actor, id).await?;
+    accounts::revoke_token(&state.db, &*state.clock, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -45,14 +45,14 @@ pub async fn create_scim_token(
     actor: Actor,
     ApiJson(body): ApiJson<TokenCreate>,
 ) -> AppResult<(StatusCode, Json<TokenCreated>)> {
-    Ok((StatusCode::CREATED, Json(accounts::create_scim_token(&state, &actor, &body.name).await?)))
+    Ok((StatusCode::CREATED, Json(accounts::create_scim_token(&state.db, &*state.clock, &actor, &body.name).await?)))
 }
 
 /// Every live SCIM token, whoever created it, with when it was last used (admin).
 #[utoipa::path(get, path = "/scim/tokens", tag = "tokens",
     responses((status = 200, body = Vec<ScimTokenInfo>), (status = 403, body = ErrorResponse)))]
 pub async fn list_scim_tokens(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<ScimTokenInfo>>> {
-    Ok(Json(accounts::list_scim_tokens(&state, &actor).await?))
+    Ok(Json(accounts::list_scim_tokens(&state.db, &actor).await?))
 }
 
 /// Revoke any SCIM token (admin).
@@ -63,6 +63,6 @@ pub async fn revoke_scim_token(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    accounts::revoke_scim_token(&state, &actor, id).await?;
+    accounts::revoke_scim_token(&state.db, &*state.clock, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -16,7 +16,7 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/users", tag = "users",
     responses((status = 200, body = Vec<User>), (status = 403, body = ErrorResponse)))]
 pub async fn list_users(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<User>>> {
-    Ok(Json(accounts::list_users(&state, &actor).await?))
+    Ok(Json(accounts::list_users(&state.db, &actor).await?))
 }
 
 /// Create a user with roles.
@@ -27,7 +27,10 @@ pub async fn create_user(
     actor: Actor,
     ApiJson(body): ApiJson<UserCreate>,
 ) -> AppResult<(StatusCode, Json<User>)> {
-    Ok((StatusCode::CREATED, Json(accounts::create_user(&state, &actor, &body).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(accounts::create_user(&state.db, &*state.clock, &state.hasher, &actor, &body).await?),
+    ))
 }
 
 /// Replace a user's roles and department scope. Send the user's `version` as `If-Match`: a stale version answers
@@ -46,6 +49,6 @@ pub async fn update_roles(
     IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<UserRolesUpdate>,
 ) -> AppResult<Tagged<User>> {
-    let user = accounts::update_roles(&state, &actor, id, &body, expected).await?;
+    let user = accounts::update_roles(&state.db, &*state.clock, &actor, id, &body, expected).await?;
     Ok(Tagged(user.version, user))
 }

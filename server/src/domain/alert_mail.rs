@@ -10,6 +10,13 @@ use seatwise_types::format_money_plain;
 
 use super::escape::single_line;
 
+/// Where alert mail is queued from. There is one only when an SMTP relay is configured (nothing is queued
+/// otherwise, so nothing piles up unsent), and it carries the console's address the links in mail point at.
+#[derive(Debug, Clone, Copy)]
+pub struct Outbox<'a> {
+    pub public_url: &'a str,
+}
+
 pub struct AlertMail<'a> {
     pub alert_id: i64,
     pub contract_id: i64,

@@ -7,11 +7,14 @@ use seatwise_types::{
     FieldError, Role, ScimTokenInfo, SessionInfo, SetupRequest, TokenCreated, TokenInfo, User, UserCreate,
     UserRolesUpdate,
 };
+use tokio::sync::OnceCell;
 
 use crate::auth::{Actor, Via};
+use crate::clock::Clock;
 use crate::db::login_guard as guard_store;
 use crate::db::sessions::{self, TokenKind};
 use crate::db::versions::{Key, Versioned};
+use crate::db::Db;
 use crate::db::{catalog, users};
 use crate::domain::access::{self, Scope};
 use crate::domain::limits;
@@ -19,8 +22,8 @@ use crate::domain::login_guard::{self as guard, Bucket, Limits};
 use crate::domain::secret::{dummy_hash, password_problem, random_token, sha256_hex};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
+use crate::service::passwords::Hasher;
 use crate::service::versions;
-use crate::state::AppState;
 
 /// A new session: the cookie secret (only the client keeps it) and what the client needs to know.
 pub struct NewSession {
@@ -38,15 +41,29 @@ pub struct LoginClient<'a> {
     pub device_cookie: Option<&'a str>,
 }
 
+/// What signing in takes: the database, the clock, the password hasher, the device-cookie key (read once from the
+/// database, shared by every instance), the failure limits and how long a session lasts.
+#[derive(Clone, Copy)]
+pub struct SignIn<'a> {
+    pub db: &'a Db,
+    pub clock: &'a dyn Clock,
+    pub hasher: &'a Hasher,
+    pub device_key: &'a OnceCell<Vec<u8>>,
+    pub limits: Limits,
+    /// Failures count within this window.
+    pub window: Duration,
+    pub session: Duration,
+}
+
 const DEVICE_KEY: &str = "device_cookie_key";
 
 /// The device-cookie signing key, created by the first instance that needs it and shared through the database.
-async fn device_key(state: &AppState) -> AppResult<&[u8]> {
-    let key = state
+async fn device_key<'a>(s: &SignIn<'a>) -> AppResult<&'a [u8]> {
+    let SignIn { db, clock, .. } = *s;
+    let key = s
         .device_key
         .get_or_try_init(|| async {
-            let value =
-                guard_store::shared_secret(&state.db.write, DEVICE_KEY, &random_token(""), state.clock.now()).await?;
+            let value = guard_store::shared_secret(&db.write, DEVICE_KEY, &random_token(""), clock.now()).await?;
             Ok::<_, AppError>(value.into_bytes())
         })
         .await?;
@@ -54,14 +71,14 @@ async fn device_key(state: &AppState) -> AppResult<&[u8]> {
 }
 
 /// Spend one attempt from every bucket, all or none; on refusal, how long until the exhausted one reopens.
-async fn reserve(state: &AppState, buckets: &[Bucket]) -> AppResult<()> {
-    let now = state.clock.now();
-    let window = Duration::minutes(state.settings.login_window_minutes);
-    let mut tx = state.db.begin().await?;
+async fn reserve(s: &SignIn<'_>, buckets: &[Bucket]) -> AppResult<()> {
+    let SignIn { db, clock, window, .. } = *s;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     for b in buckets {
         if !guard_store::reserve(&mut tx, &b.key, b.limit, now, now - window).await? {
             tx.rollback().await?;
-            let start = guard_store::window_start(&state.db.read, &b.key).await?.unwrap_or(now);
+            let start = guard_store::window_start(&db.read, &b.key).await?.unwrap_or(now);
             return Err(AppError::TooManyRequests { retry_after_secs: guard::retry_after(start, window, now) });
         }
     }
@@ -69,27 +86,26 @@ async fn reserve(state: &AppState, buckets: &[Bucket]) -> AppResult<()> {
     Ok(())
 }
 
-pub async fn login(state: &AppState, email: &str, password: &str, client: LoginClient<'_>) -> AppResult<NewSession> {
+pub async fn login(s: &SignIn<'_>, email: &str, password: &str, client: LoginClient<'_>) -> AppResult<NewSession> {
+    let SignIn { db, clock, hasher, limits, session, .. } = *s;
     let email = email.trim().to_lowercase();
-    let s = &state.settings;
-    let key = device_key(state).await?;
+    let key = device_key(s).await?;
     let device = client.device_cookie.and_then(|c| guard::verify_device(key, c));
-    let limits = Limits { per_account: s.login_max_failures, per_address: s.login_max_failures_per_address };
     let buckets = guard::buckets(&email, device.as_ref(), client.address, limits);
     let trusted = device.as_ref().is_some_and(|d| d.login == email);
     // Counted before the slow hash, so parallel attempts cannot all pass a check made before any was recorded.
-    if let Err(e) = reserve(state, &buckets).await {
+    if let Err(e) = reserve(s, &buckets).await {
         tracing::warn!(email = ?email, client = ?client.address, trusted, "login refused: too many failed attempts");
         return Err(e);
     }
-    let creds = users::credentials(&state.db.read, &email).await?;
+    let creds = users::credentials(&db.read, &email).await?;
     let hash = creds.as_ref().map(|c| c.password_hash.as_str()).unwrap_or(dummy_hash()).to_string();
-    let ok = match state.hasher.verify(password, &hash).await {
+    let ok = match hasher.verify(password, &hash).await {
         Ok(ok) => ok,
         Err(e) => {
             // Not evaluated (the server is busy): the attempt was not a failure.
             for b in &buckets {
-                guard_store::release(&state.db.write, &b.key).await?;
+                guard_store::release(&db.write, &b.key).await?;
             }
             return Err(e);
         }
@@ -103,37 +119,38 @@ pub async fn login(state: &AppState, email: &str, password: &str, client: LoginC
     };
     for b in &buckets {
         if b.clear_on_success {
-            guard_store::clear(&state.db.write, &b.key).await?;
+            guard_store::clear(&db.write, &b.key).await?;
         } else {
-            guard_store::release(&state.db.write, &b.key).await?;
+            guard_store::release(&db.write, &b.key).await?;
         }
     }
-    let now = state.clock.now();
+    let now = clock.now();
     let token = random_token("");
     let csrf = random_token("");
-    let expires = now + Duration::hours(s.session_hours);
-    sessions::insert(&state.db.write, &sha256_hex(&token), user_id, &csrf, now, expires).await?;
-    let user = users::load(&state.db.read, user_id).await?.ok_or(AppError::Unauthenticated)?;
+    let expires = now + session;
+    sessions::insert(&db.write, &sha256_hex(&token), user_id, &csrf, now, expires).await?;
+    let user = users::load(&db.read, user_id).await?.ok_or(AppError::Unauthenticated)?;
     tracing::info!(user_id, "login");
     let device_cookie = guard::issue_device(key, &email);
-    Ok(NewSession { token, info: session_info(state, user, csrf).await?, device_cookie })
+    Ok(NewSession { token, info: session_info(db, user, csrf).await?, device_cookie })
 }
 
 /// Drop login failure budgets whose window has passed.
-pub async fn purge_login_budgets(state: &AppState) -> AppResult<u64> {
-    let cutoff = state.clock.now() - Duration::minutes(state.settings.login_window_minutes);
-    Ok(guard_store::purge(&state.db.write, cutoff).await?)
+pub async fn purge_login_budgets(s: &SignIn<'_>) -> AppResult<u64> {
+    let SignIn { db, clock, window, .. } = *s;
+    let cutoff = clock.now() - window;
+    Ok(guard_store::purge(&db.write, cutoff).await?)
 }
 
-pub async fn logout(state: &AppState, actor: &Actor) -> AppResult<()> {
+pub async fn logout(db: &Db, actor: &Actor) -> AppResult<()> {
     if let Via::Session { token_hash, .. } = &actor.via {
-        sessions::delete(&state.db.write, token_hash).await?;
+        sessions::delete(&db.write, token_hash).await?;
     }
     Ok(())
 }
 
-pub async fn session_info(state: &AppState, user: User, csrf_token: String) -> AppResult<SessionInfo> {
-    let all = catalog::departments(&state.db.read).await?;
+pub async fn session_info(db: &Db, user: User, csrf_token: String) -> AppResult<SessionInfo> {
+    let all = catalog::departments(&db.read).await?;
     let departments = match access::pool_read_scope(&user) {
         Scope::All => all,
         Scope::Departments(ids) => all.into_iter().filter(|d| ids.contains(&d.id)).collect(),
@@ -148,12 +165,12 @@ pub async fn session_info(state: &AppState, user: User, csrf_token: String) -> A
     })
 }
 
-pub async fn me(state: &AppState, actor: Actor) -> AppResult<SessionInfo> {
+pub async fn me(db: &Db, actor: Actor) -> AppResult<SessionInfo> {
     let csrf = match &actor.via {
         Via::Session { csrf_token, .. } => csrf_token.clone(),
         Via::Token => String::new(),
     };
-    session_info(state, actor.user, csrf).await
+    session_info(db, actor.user, csrf).await
 }
 
 fn validate_token_name(name: &str) -> AppResult<String> {
@@ -168,25 +185,31 @@ fn validate_token_name(name: &str) -> AppResult<String> {
 }
 
 /// A personal API token for the caller; the secret is returned once.
-pub async fn create_token(state: &AppState, actor: &Actor, name: &str) -> AppResult<TokenCreated> {
-    issue_token(state, actor, TokenKind::Personal, name).await
+pub async fn create_token(db: &Db, clock: &dyn Clock, actor: &Actor, name: &str) -> AppResult<TokenCreated> {
+    issue_token(db, clock, actor, TokenKind::Personal, name).await
 }
 
 /// A SCIM token for the organisation's identity provider (admins); the secret is returned once.
-pub async fn create_scim_token(state: &AppState, actor: &Actor, name: &str) -> AppResult<TokenCreated> {
+pub async fn create_scim_token(db: &Db, clock: &dyn Clock, actor: &Actor, name: &str) -> AppResult<TokenCreated> {
     access::may_manage_scim_tokens(&actor.user)?;
-    issue_token(state, actor, TokenKind::Scim, name).await
+    issue_token(db, clock, actor, TokenKind::Scim, name).await
 }
 
-async fn issue_token(state: &AppState, actor: &Actor, kind: TokenKind, name: &str) -> AppResult<TokenCreated> {
+async fn issue_token(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &Actor,
+    kind: TokenKind,
+    name: &str,
+) -> AppResult<TokenCreated> {
     let name = validate_token_name(name)?;
-    let now = state.clock.now();
+    let now = clock.now();
     let prefix = match kind {
         TokenKind::Personal => "swp_",
         TokenKind::Scim => "sws_",
     };
     let token = random_token(prefix);
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let id = sessions::insert_token(&mut tx, kind, actor.user.id, &name, &sha256_hex(&token), now).await?;
     let record = serde_json::json!({ "id": id, "name": name, "kind": format!("{kind:?}").to_lowercase() });
     ledger::record(&mut tx, now, actor.ledger_name(), Change::created("token.create", "token", Some(id), &record))
@@ -196,14 +219,14 @@ async fn issue_token(state: &AppState, actor: &Actor, kind: TokenKind, name: &st
 }
 
 /// Your own personal API tokens.
-pub async fn list_tokens(state: &AppState, actor: &Actor) -> AppResult<Vec<TokenInfo>> {
-    Ok(sessions::list_tokens(&state.db.read, TokenKind::Personal, actor.user.id).await?)
+pub async fn list_tokens(db: &Db, actor: &Actor) -> AppResult<Vec<TokenInfo>> {
+    Ok(sessions::list_tokens(&db.read, TokenKind::Personal, actor.user.id).await?)
 }
 
 /// Revoke one of your personal API tokens.
-pub async fn revoke_token(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+pub async fn revoke_token(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppResult<()> {
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     if !sessions::revoke_token(&mut tx, TokenKind::Personal, id, actor.user.id, now).await? {
         return Err(AppError::NotFound("token"));
     }
@@ -213,16 +236,16 @@ pub async fn revoke_token(state: &AppState, actor: &Actor, id: i64) -> AppResult
 }
 
 /// SCIM tokens are the organisation's credentials for its identity provider: every admin sees all of them.
-pub async fn list_scim_tokens(state: &AppState, actor: &Actor) -> AppResult<Vec<ScimTokenInfo>> {
+pub async fn list_scim_tokens(db: &Db, actor: &Actor) -> AppResult<Vec<ScimTokenInfo>> {
     access::may_manage_scim_tokens(&actor.user)?;
-    Ok(sessions::list_scim_tokens(&state.db.read).await?)
+    Ok(sessions::list_scim_tokens(&db.read).await?)
 }
 
 /// Any admin may revoke any SCIM token (say, one created by an admin who has since left).
-pub async fn revoke_scim_token(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
+pub async fn revoke_scim_token(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppResult<()> {
     access::may_manage_scim_tokens(&actor.user)?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     if !sessions::revoke_scim_token(&mut tx, id, now).await? {
         return Err(AppError::NotFound("SCIM token"));
     }
@@ -252,28 +275,30 @@ fn validate_account(email: &str, name: &str, password: &str) -> Vec<FieldError> 
 
 /// Create a user with roles in one transaction, ledgered. Used by setup, by admins and at first start.
 async fn insert_user(
-    state: &AppState,
+    db: &Db,
+    clock: &dyn Clock,
+    hasher: &Hasher,
     actor: &str,
     input: &UserCreate,
     setup_token_hash: Option<&str>,
 ) -> AppResult<User> {
     let mut errors = validate_account(&input.email, &input.name, &input.password);
-    if users::email_exists(&state.db.read, &input.email).await? {
+    if users::email_exists(&db.read, &input.email).await? {
         errors.push(FieldError::new("email", "is already in use"));
     }
     for d in &input.department_ids {
-        if !catalog::exists(&state.db.read, catalog::CatalogTable::Departments, *d).await? {
+        if !catalog::exists(&db.read, catalog::CatalogTable::Departments, *d).await? {
             errors.push(FieldError::new("department_ids", format!("department {d} does not exist")));
         }
     }
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
-    let password_hash = state.hasher.hash(&input.password).await?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let password_hash = hasher.hash(&input.password).await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     if let Some(h) = setup_token_hash {
-        if users::count(&state.db.read).await? > 0 || !sessions::take_setup_token(&mut tx, h).await? {
+        if users::count(&db.read).await? > 0 || !sessions::take_setup_token(&mut tx, h).await? {
             return Err(AppError::Forbidden("This setup link is no longer valid.".into()));
         }
     }
@@ -292,19 +317,26 @@ async fn insert_user(
     Ok(user)
 }
 
-pub async fn create_user(state: &AppState, actor: &Actor, input: &UserCreate) -> AppResult<User> {
+pub async fn create_user(
+    db: &Db,
+    clock: &dyn Clock,
+    hasher: &Hasher,
+    actor: &Actor,
+    input: &UserCreate,
+) -> AppResult<User> {
     access::may_administer_users(&actor.user)?;
-    insert_user(state, actor.ledger_name(), input, None).await
+    insert_user(db, clock, hasher, actor.ledger_name(), input, None).await
 }
 
-pub async fn list_users(state: &AppState, actor: &Actor) -> AppResult<Vec<User>> {
+pub async fn list_users(db: &Db, actor: &Actor) -> AppResult<Vec<User>> {
     access::may_administer_users(&actor.user)?;
-    Ok(users::list(&state.db.read).await?)
+    Ok(users::list(&db.read).await?)
 }
 
 /// Replace a user's roles; with `expected` (the client's `If-Match`) only if nobody changed them since.
 pub async fn update_roles(
-    state: &AppState,
+    db: &Db,
+    clock: &dyn Clock,
     actor: &Actor,
     id: i64,
     input: &UserRolesUpdate,
@@ -314,8 +346,8 @@ pub async fn update_roles(
     if let Err(denied) = access::may_give_roles(&actor.user, id, &input.roles) {
         return Err(AppError::field("roles", denied.reason));
     }
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     let version = versions::lock(&mut tx, Versioned::Users, Key::Id(id), expected, "user").await?;
     let before = users::load_in(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
     users::set_roles(&mut tx, id, &input.roles, &input.department_ids).await?;
@@ -340,8 +372,13 @@ pub enum Bootstrap {
 }
 
 /// On an empty database: create the admin from the environment, or issue a one-time setup token.
-pub async fn bootstrap(state: &AppState, admin: Option<(String, String)>) -> AppResult<Bootstrap> {
-    if users::count(&state.db.read).await? > 0 {
+pub async fn bootstrap(
+    db: &Db,
+    clock: &dyn Clock,
+    hasher: &Hasher,
+    admin: Option<(String, String)>,
+) -> AppResult<Bootstrap> {
+    if users::count(&db.read).await? > 0 {
         return Ok(Bootstrap::Ready);
     }
     if let Some((email, password)) = admin {
@@ -352,15 +389,15 @@ pub async fn bootstrap(state: &AppState, admin: Option<(String, String)>) -> App
             roles: vec![Role::Admin],
             department_ids: vec![],
         };
-        insert_user(state, "system", &input, None).await?;
+        insert_user(db, clock, hasher, "system", &input, None).await?;
         return Ok(Bootstrap::AdminCreated(email));
     }
     let token = random_token("");
-    sessions::insert_setup_token(&state.db.write, &sha256_hex(&token), state.clock.now()).await?;
+    sessions::insert_setup_token(&db.write, &sha256_hex(&token), clock.now()).await?;
     Ok(Bootstrap::SetupToken(token))
 }
 
-pub async fn setup(state: &AppState, input: &SetupRequest) -> AppResult<User> {
+pub async fn setup(db: &Db, clock: &dyn Clock, hasher: &Hasher, input: &SetupRequest) -> AppResult<User> {
     let create = UserCreate {
         email: input.email.clone(),
         name: input.name.clone(),
@@ -368,18 +405,10 @@ pub async fn setup(state: &AppState, input: &SetupRequest) -> AppResult<User> {
         roles: vec![Role::Admin],
         department_ids: vec![],
     };
-    insert_user(state, "setup", &create, Some(&sha256_hex(&input.token))).await
+    insert_user(db, clock, hasher, "setup", &create, Some(&sha256_hex(&input.token))).await
 }
 
 /// Demo accounts, one per role, all with the given password.
-pub async fn create_demo_user(
-    state: &AppState,
-    email: &str,
-    name: &str,
-    password: &str,
-    roles: Vec<Role>,
-    department_ids: Vec<i64>,
-) -> AppResult<User> {
-    let input = UserCreate { email: email.into(), name: name.into(), password: password.into(), roles, department_ids };
-    insert_user(state, "demo", &input, None).await
+pub async fn create_demo_user(db: &Db, clock: &dyn Clock, hasher: &Hasher, input: &UserCreate) -> AppResult<User> {
+    insert_user(db, clock, hasher, "demo", input, None).await
 }

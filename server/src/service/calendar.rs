@@ -5,9 +5,11 @@ use seatwise_types::{money_totals, Calendar, CalendarEvent, CalendarFeed, DateKi
 use serde::Deserialize;
 
 use crate::auth::Actor;
+use crate::clock::Clock;
 use crate::db::contracts::{self as store, CalendarRow, ContractFilter};
 use crate::db::jobs as feeds;
 use crate::db::users;
+use crate::db::Db;
 use crate::domain::access::{self, Reader};
 use crate::domain::ics::{self, FeedEntry};
 use crate::domain::limits;
@@ -16,7 +18,6 @@ use crate::domain::secret::{random_token, sha256_hex};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::{contracts, org};
-use crate::state::AppState;
 
 /// The widest date range one calendar request may ask for.
 const MAX_RANGE_DAYS: i64 = 400;
@@ -67,11 +68,11 @@ fn events_of(r: &CalendarRow, from: NaiveDate, to: NaiveDate, today: NaiveDate) 
 }
 
 /// Keep the rows `reader` may see, each valued by what they may see of it (the access policy in one place).
-async fn scoped_rows(state: &AppState, rows: Vec<CalendarRow>, reader: &Reader) -> AppResult<Vec<CalendarRow>> {
+async fn scoped_rows(db: &Db, rows: Vec<CalendarRow>, reader: &Reader) -> AppResult<Vec<CalendarRow>> {
     let mut ids: Vec<i64> = rows.iter().map(|r| r.contract_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let covered = store::covered_pools(&state.db.read, &ids).await?;
+    let covered = store::covered_pools(&db.read, &ids).await?;
     Ok(rows
         .into_iter()
         .filter_map(|mut r| {
@@ -92,7 +93,7 @@ async fn scoped_rows(state: &AppState, rows: Vec<CalendarRow>, reader: &Reader) 
         .collect())
 }
 
-pub async fn calendar(state: &AppState, actor: &Actor, p: &CalendarParams) -> AppResult<Calendar> {
+pub async fn calendar(db: &Db, clock: &dyn Clock, actor: &Actor, p: &CalendarParams) -> AppResult<Calendar> {
     let scope = contracts::read_scope(actor)?;
     let mut errors = Vec::new();
     limits::check_date(&mut errors, "from", p.from);
@@ -100,7 +101,7 @@ pub async fn calendar(state: &AppState, actor: &Actor, p: &CalendarParams) -> Ap
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
-    let today = org::today(state).await?;
+    let today = org::today(db, clock).await?;
     let month_start = today.with_day(1).unwrap_or(today);
     let from = p.from.unwrap_or(month_start);
     let to = p.to.unwrap_or_else(|| from.checked_add_months(Months::new(3)).and_then(|d| d.pred_opt()).unwrap_or(from));
@@ -119,12 +120,12 @@ pub async fn calendar(state: &AppState, actor: &Actor, p: &CalendarParams) -> Ap
         ..Default::default()
     };
     let reader = Reader::user(&actor.user);
-    let rows = scoped_rows(state, store::calendar(&state.db.read, &f, from, to).await?, &reader).await?;
+    let rows = scoped_rows(db, store::calendar(&db.read, &f, from, to).await?, &reader).await?;
     let mut events: Vec<CalendarEvent> = rows.iter().flat_map(|r| events_of(r, from, to, today)).collect();
     events.sort_by_key(|e| (e.date, e.contract_id));
 
     let horizon = today.checked_add_days(Days::new(PIPELINE[2] as u64)).unwrap_or(today);
-    let upcoming = scoped_rows(state, store::calendar(&state.db.read, &f, today, horizon).await?, &reader).await?;
+    let upcoming = scoped_rows(db, store::calendar(&db.read, &f, today, horizon).await?, &reader).await?;
     let pipeline = PIPELINE
         .iter()
         .map(|within| {
@@ -140,13 +141,13 @@ pub async fn calendar(state: &AppState, actor: &Actor, p: &CalendarParams) -> Ap
     Ok(Calendar { from, to, today, events, pipeline })
 }
 
-fn feed_url(state: &AppState, token: &str) -> String {
-    format!("{}/api/v1/calendar/feed.ics?token={token}", state.settings.public_url.trim_end_matches('/'))
+fn feed_url(public_url: &str, token: &str) -> String {
+    format!("{}/api/v1/calendar/feed.ics?token={token}", public_url.trim_end_matches('/'))
 }
 
-pub async fn feed_status(state: &AppState, actor: &Actor) -> AppResult<CalendarFeed> {
+pub async fn feed_status(db: &Db, actor: &Actor) -> AppResult<CalendarFeed> {
     access::may_use_calendar_feed(&actor.user)?;
-    Ok(match feeds::feed_of(&state.db.read, actor.user.id).await? {
+    Ok(match feeds::feed_of(&db.read, actor.user.id).await? {
         Some(feed) => {
             CalendarFeed { active: true, created_at: Some(feed.created_at), last_used_at: feed.last_used_at, url: None }
         }
@@ -155,11 +156,11 @@ pub async fn feed_status(state: &AppState, actor: &Actor) -> AppResult<CalendarF
 }
 
 /// Create (or replace) the caller's feed address; the token is shown once and stored only as a hash.
-pub async fn create_feed(state: &AppState, actor: &Actor) -> AppResult<CalendarFeed> {
+pub async fn create_feed(db: &Db, clock: &dyn Clock, public_url: &str, actor: &Actor) -> AppResult<CalendarFeed> {
     access::may_use_calendar_feed(&actor.user)?;
     let token = random_token("swcal_");
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     feeds::replace_feed(&mut tx, actor.user.id, &sha256_hex(&token), now).await?;
     ledger::record(
         &mut tx,
@@ -169,13 +170,18 @@ pub async fn create_feed(state: &AppState, actor: &Actor) -> AppResult<CalendarF
     )
     .await?;
     tx.commit().await?;
-    Ok(CalendarFeed { active: true, created_at: Some(now), last_used_at: None, url: Some(feed_url(state, &token)) })
+    Ok(CalendarFeed {
+        active: true,
+        created_at: Some(now),
+        last_used_at: None,
+        url: Some(feed_url(public_url, &token)),
+    })
 }
 
-pub async fn revoke_feed(state: &AppState, actor: &Actor) -> AppResult<()> {
+pub async fn revoke_feed(db: &Db, clock: &dyn Clock, actor: &Actor) -> AppResult<()> {
     access::may_use_calendar_feed(&actor.user)?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     if feeds::revoke_feeds(&mut tx, actor.user.id, now).await? == 0 {
         return Err(AppError::NotFound("calendar feed"));
     }
@@ -192,22 +198,22 @@ pub async fn revoke_feed(state: &AppState, actor: &Actor) -> AppResult<()> {
 
 /// The feed behind a token: end and cancel-by dates of the contracts the user owns or watches, from a quarter
 /// ago to two years ahead. Unknown or revoked tokens are 404.
-pub async fn render_feed(state: &AppState, token: &str) -> AppResult<String> {
-    let now = state.clock.now();
+pub async fn render_feed(db: &Db, clock: &dyn Clock, public_url: &str, token: &str) -> AppResult<String> {
+    let now = clock.now();
     let user_id =
-        feeds::feed_user(&state.db.write, &sha256_hex(token), now).await?.ok_or(AppError::NotFound("calendar feed"))?;
-    let user = users::load(&state.db.read, user_id).await?.ok_or(AppError::NotFound("calendar feed"))?;
+        feeds::feed_user(&db.write, &sha256_hex(token), now).await?.ok_or(AppError::NotFound("calendar feed"))?;
+    let user = users::load(&db.read, user_id).await?.ok_or(AppError::NotFound("calendar feed"))?;
     if access::may_use_calendar_feed(&user).is_err() {
         return Err(AppError::NotFound("calendar feed"));
     }
-    let today = org::today(state).await?;
-    let ids = store::feed_contract_ids(&state.db.read, user_id).await?;
+    let today = org::today(db, clock).await?;
+    let ids = store::feed_contract_ids(&db.read, user_id).await?;
     let from = today.checked_sub_days(Days::new(92)).unwrap_or(today);
     let to = today.checked_add_months(Months::new(24)).unwrap_or(today);
     let f = ContractFilter { ids: Some(ids), ..Default::default() };
     // The user's scope now, not when they started watching: someone who lost a department loses its entries.
     let reader = Reader::recipient(Some(&user), &user.email);
-    let rows = scoped_rows(state, store::calendar(&state.db.read, &f, from, to).await?, &reader).await?;
+    let rows = scoped_rows(db, store::calendar(&db.read, &f, from, to).await?, &reader).await?;
     let entries: Vec<FeedEntry> = rows
         .iter()
         .flat_map(|r| {
@@ -226,5 +232,5 @@ pub async fn render_feed(state: &AppState, token: &str) -> AppResult<String> {
             })
         })
         .collect();
-    Ok(ics::render(&entries, &user.email, &state.settings.public_url, now))
+    Ok(ics::render(&entries, &user.email, public_url, now))
 }

@@ -5,6 +5,7 @@ use seatwise_types::{Contract, ContractDetail, ContractInput, Decision, Decision
 use serde::Deserialize;
 
 use crate::auth::Actor;
+use crate::clock::Clock;
 use crate::db::alerts::{self as alert_store, AlertFilter, Inbox};
 use crate::db::catalog::{self, CatalogTable};
 use crate::db::contracts::{
@@ -12,13 +13,13 @@ use crate::db::contracts::{
 };
 use crate::db::versions::{Key, Versioned};
 use crate::db::Conn;
+use crate::db::Db;
 use crate::domain::access::{self, Reader, Scope};
 use crate::domain::limits;
 use crate::domain::renewals::{self as rules, ContractValues};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::{org, paging, parse_sort, versions};
-use crate::state::AppState;
 
 /// Holders without a sign-in for this long count as inactive on the decision screen.
 pub const INACTIVE_DAYS: u64 = 90;
@@ -103,7 +104,7 @@ pub fn scoped_api(c: StoredContract, covered: &[CoveredPool], reader: &Reader, t
     Contract { hidden_pools: hidden, ..to_api(c, refs, today) }
 }
 
-pub async fn list(state: &AppState, actor: &Actor, p: &ContractListParams) -> AppResult<Page<Contract>> {
+pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &ContractListParams) -> AppResult<Page<Contract>> {
     let scope = read_scope(actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
     let sort = parse_sort(p.sort.as_deref(), ContractSort::parse)?;
@@ -116,10 +117,10 @@ pub async fn list(state: &AppState, actor: &Actor, p: &ContractListParams) -> Ap
         owner_id: p.owner_id,
         ids: None,
     };
-    let Page { items: rows, total, .. } = store::list(&state.db.read, &f, sort, page, per_page).await?;
-    let today = org::today(state).await?;
+    let Page { items: rows, total, .. } = store::list(&db.read, &f, sort, page, per_page).await?;
+    let today = org::today(db, clock).await?;
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
-    let covered = store::covered_pools(&state.db.read, &ids).await?;
+    let covered = store::covered_pools(&db.read, &ids).await?;
     let reader = Reader::user(&actor.user);
     let items = rows.into_iter().map(|c| scoped_api(c, &covered, &reader, today)).collect();
     Ok(Page { items, total, page, per_page })
@@ -127,23 +128,23 @@ pub async fn list(state: &AppState, actor: &Actor, p: &ContractListParams) -> Ap
 
 /// A contract the caller may read (404 outside their scope) and its covered pools' departments, which decide
 /// what the caller may do with it (`access::may_edit_contract` and its kin).
-pub async fn readable(state: &AppState, actor: &Actor, id: i64) -> AppResult<(StoredContract, Vec<i64>)> {
+pub async fn readable(db: &Db, actor: &Actor, id: i64) -> AppResult<(StoredContract, Vec<i64>)> {
     read_scope(actor)?;
-    let departments = store::departments_of(&state.db.read, id).await?;
+    let departments = store::departments_of(&db.read, id).await?;
     let reader = Reader::user(&actor.user);
     let visible = access::sees_contract(&reader, departments.iter().filter(|d| reader.sees(**d, None)).count());
-    let contract = match store::get(&state.db.read, id).await? {
+    let contract = match store::get(&db.read, id).await? {
         Some(c) if visible => c,
         _ => return Err(AppError::NotFound("contract")),
     };
     Ok((contract, departments))
 }
 
-pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<ContractDetail> {
-    let (c, departments) = readable(state, actor, id).await?;
+pub async fn detail(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppResult<ContractDetail> {
+    let (c, departments) = readable(db, actor, id).await?;
     let can_edit = access::may_edit_contract(&actor.user, &departments).is_ok();
-    let today = org::today(state).await?;
-    let db = &state.db.read;
+    let today = org::today(db, clock).await?;
+    let db = &db.read;
     let currency = c.currency.clone();
     let inactive_before = today.checked_sub_days(Days::new(INACTIVE_DAYS)).unwrap_or(today);
     let covered = store::covered_pools(db, &[id]).await?;
@@ -169,12 +170,12 @@ pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<Contr
 
 /// Domain checks, then the references only the database can check; all problems reported together.
 async fn validate(
-    state: &AppState,
+    db: &Db,
     actor: &Actor,
     input: &ContractInput,
     id: Option<i64>,
 ) -> AppResult<(ContractValues, String)> {
-    let db = &state.db.read;
+    let db = &db.read;
     let checked = rules::validate_contract(input);
     let mut errors = checked.as_ref().err().cloned().unwrap_or_default();
     if input.vendor_id > 0 {
@@ -244,12 +245,12 @@ fn sorted(ids: &[i64]) -> Vec<i64> {
     ids
 }
 
-pub async fn create(state: &AppState, actor: &Actor, input: &ContractInput) -> AppResult<Contract> {
+pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &ContractInput) -> AppResult<Contract> {
     access::may_record_contracts(&actor.user)?;
-    let (values, currency) = validate(state, actor, input, None).await?;
-    let now = state.clock.now();
-    let today = org::today(state).await?;
-    let mut tx = state.db.begin().await?;
+    let (values, currency) = validate(db, actor, input, None).await?;
+    let now = clock.now();
+    let today = org::today(db, clock).await?;
+    let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &values, &currency, now).await?;
     let term = new_term(id, 1, &values, values.term_start, values.term_end);
     store::insert_term(&mut tx, &term, now).await?;
@@ -339,18 +340,19 @@ async fn stored_api(conn: &mut Conn, id: i64, today: NaiveDate) -> AppResult<Con
 
 /// Edit a contract; with `expected` (the client's `If-Match`) only if nobody changed it since.
 pub async fn update(
-    state: &AppState,
+    db: &Db,
+    clock: &dyn Clock,
     actor: &Actor,
     id: i64,
     input: &ContractInput,
     expected: Option<i64>,
 ) -> AppResult<Contract> {
-    let (_, departments) = readable(state, actor, id).await?;
+    let (_, departments) = readable(db, actor, id).await?;
     access::may_edit_contract(&actor.user, &departments)?;
-    let (values, currency) = validate(state, actor, input, Some(id)).await?;
-    let now = state.clock.now();
-    let today = org::today(state).await?;
-    let mut tx = state.db.begin().await?;
+    let (values, currency) = validate(db, actor, input, Some(id)).await?;
+    let now = clock.now();
+    let today = org::today(db, clock).await?;
+    let mut tx = db.begin().await?;
     // "Before" is read under the row lock, so it is what this write replaces (not a concurrent writer's past).
     let version = versions::lock(&mut tx, Versioned::Contracts, Key::Id(id), expected, "contract").await?;
     let before = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("contract"))?;
@@ -426,13 +428,14 @@ fn check_decision(c: &StoredContract, input: &DecisionInput) -> AppResult<()> {
 /// keeps its dates, price, seats and decision); final decisions close the contract's open alerts. `alert_id` is
 /// the alert the decision was made from, if any.
 pub async fn decide(
-    state: &AppState,
+    db: &Db,
+    clock: &dyn Clock,
     actor: &Actor,
     id: i64,
     input: &DecisionInput,
     alert_id: Option<i64>,
 ) -> AppResult<ContractDetail> {
-    let (c, departments) = readable(state, actor, id).await?;
+    let (c, departments) = readable(db, actor, id).await?;
     access::may_decide_contract(&actor.user, &departments)?;
     check_decision(&c, input)?;
     if c.term.decision.is_some() {
@@ -441,11 +444,11 @@ pub async fn decide(
             c.term.decision.map_or("", |d| d.label())
         )));
     }
-    let now = state.clock.now();
-    let today = org::today(state).await?;
+    let now = clock.now();
+    let today = org::today(db, clock).await?;
     let comment = input.comment.trim();
     let by = actor.ledger_name().to_string();
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     if input.decision.is_final() {
         if !store::decide_term(&mut tx, c.term.id, input.decision, Some(comment), &by, now).await? {
             return Err(AppError::Conflict("Someone else decided on this term a moment ago.".into()));
@@ -488,7 +491,7 @@ pub async fn decide(
         "comment": comment, "seats": input.seats, "tier": input.tier, "price": input.price, "alert_id": alert_id});
     // Close the contract's open alerts; renegotiating closes only the alert it was made from.
     let filter = AlertFilter { contract_id: Some(id), inbox: Inbox::NeedsAction, today, ..Default::default() };
-    let open = alert_store::list(&state.db.read, &filter, 1, 500).await?.items;
+    let open = alert_store::list(&db.read, &filter, 1, 500).await?.items;
     let mut closing: Vec<i64> = if input.decision.is_final() { open.iter().map(|a| a.id).collect() } else { vec![] };
     closing.extend(alert_id);
     closing.sort_unstable();
@@ -507,22 +510,22 @@ pub async fn decide(
     let synced = synced_entries(&store::sync_running_terms(&mut tx, today, Some(id)).await?)?;
     ledger::record_many(&mut tx, now, &by, synced).await?;
     tx.commit().await?;
-    detail(state, actor, id).await
+    detail(db, clock, actor, id).await
 }
 
 /// A contract's history from the audit ledger (decisions, renewals, alerts raised), newest first.
 pub async fn history(
-    state: &AppState,
+    db: &Db,
     actor: &Actor,
     id: i64,
     page: Option<i64>,
     per_page: Option<i64>,
 ) -> AppResult<Page<seatwise_types::LedgerEntry>> {
-    readable(state, actor, id).await?;
-    let mut entries = ledger::history(&state.db, "contract", id, page, per_page).await?;
+    readable(db, actor, id).await?;
+    let mut entries = ledger::history(db, "contract", id, page, per_page).await?;
     // Recorded values cover the whole contract (every pool, its price, its recipients): someone who sees only part
     // of it gets what happened and when, not the values.
-    let covered = store::covered_pools(&state.db.read, &[id]).await?;
+    let covered = store::covered_pools(&db.read, &[id]).await?;
     if view(&Reader::user(&actor.user), &covered, id).1 > 0 {
         for e in &mut entries.items {
             e.before = None;
@@ -533,10 +536,10 @@ pub async fn history(
 }
 
 /// Watch a contract you can read (its alerts reach you; it joins your calendar feed), or stop watching it.
-pub async fn watch(state: &AppState, actor: &Actor, id: i64, watching: bool) -> AppResult<ContractDetail> {
-    readable(state, actor, id).await?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+pub async fn watch(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64, watching: bool) -> AppResult<ContractDetail> {
+    readable(db, actor, id).await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     let version = versions::lock(&mut tx, Versioned::Contracts, Key::Id(id), None, "contract").await?;
     if store::set_watching(&mut tx, id, actor.user.id, watching).await? {
         // The watcher list is part of what the edit form saves: an edit opened before this toggle is stale.
@@ -547,20 +550,24 @@ pub async fn watch(state: &AppState, actor: &Actor, id: i64, watching: bool) -> 
             .await?;
     }
     tx.commit().await?;
-    detail(state, actor, id).await
+    detail(db, clock, actor, id).await
 }
 
 /// Turn pools' own contract dates (recorded before contracts existed, or imported from Snipe-IT) into contracts, so
 /// their renewals are alerted too. Pools sharing a vendor and order number share a contract. Admins only; all or
 /// nothing, ledgered.
-pub async fn adopt_pool_terms(state: &AppState, actor: &Actor) -> AppResult<seatwise_types::AdoptedContracts> {
+pub async fn adopt_pool_terms(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &Actor,
+) -> AppResult<seatwise_types::AdoptedContracts> {
     access::may_adopt_pool_terms(&actor.user)?;
-    let pools = store::uncovered_pool_terms(&state.db.read).await?;
-    let now = state.clock.now();
-    let today = org::today(state).await?;
+    let pools = store::uncovered_pool_terms(&db.read).await?;
+    let now = clock.now();
+    let today = org::today(db, clock).await?;
     let mut done = seatwise_types::AdoptedContracts::default();
     let mut entries = Vec::new();
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     // Pool dates stored before the accepted range was enforced do not become contracts.
     let in_range = |p: &&rules::PoolTerms| limits::date_in_range(p.end) && p.start.is_none_or(limits::date_in_range);
     for p in pools.iter().filter(in_range) {

@@ -910,7 +910,14 @@ pub async fn seed(state: &AppState, password: &str) -> AppResult<bool> {
 
     for (email, name, role, depts) in ACCOUNTS {
         let ids = depts.iter().map(|d| dept_of(d).0).collect();
-        accounts::create_demo_user(state, email, name, password, vec![role], ids).await?;
+        let input = seatwise_types::UserCreate {
+            email: email.to_string(),
+            name: name.to_string(),
+            password: password.into(),
+            roles: vec![role],
+            department_ids: ids,
+        };
+        accounts::create_demo_user(&state.db, &*state.clock, &state.hasher, &input).await?;
     }
     Ok(true)
 }

@@ -8,13 +8,14 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use seatwise_types::{BillingPeriod, LicenseType, Money, PersonStatus, PoolInput};
 
+use crate::clock::Clock;
 use crate::db::bulk::{self, PersonRow, SeatRow};
+use crate::db::Db;
 use crate::db::{catalog, contracts, pools};
 use crate::domain::pool as rules;
 use crate::domain::renewals::{self, ContractValues};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
-use crate::state::AppState;
 
 pub struct Size {
     pub people: usize,
@@ -49,15 +50,15 @@ const VENDORS: [&str; 20] = [
 ];
 
 /// Fill an empty database; prints progress to stderr because this takes a while.
-pub async fn run(state: &AppState, size: &Size) -> AppResult<()> {
-    if !bulk::is_empty(&state.db.read).await? {
+pub async fn run(db: &Db, clock: &dyn Clock, size: &Size) -> AppResult<()> {
+    if !bulk::is_empty(&db.read).await? {
         return Err(AppError::Conflict("The database is not empty; generate into a fresh one.".into()));
     }
     let started = Instant::now();
-    let now = state.clock.now();
+    let now = clock.now();
     let today = now.date_naive();
     let mut rng = StdRng::seed_from_u64(size.seed);
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
 
     let mut cost_centres = Vec::new();
     for i in 0..40 {

@@ -1,15 +1,18 @@
 //! Background work: the daily renewal run (once per organisation day, claimed in the database so only one
 //! instance runs it) and mail delivery. `tick` is what the timer calls; tests call it after moving the clock.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::clock::SharedClock;
 use crate::db::jobs as store;
+use crate::db::Db;
+use crate::domain::alert_mail::Outbox;
 use crate::domain::escape::Escaped;
 use crate::error::AppResult;
-use crate::service::mailer::{self, Delivery};
+use crate::service::mailer::{self, Delivery, Mailer};
 use crate::service::org;
 use crate::service::renewal_job::{self, RunSummary};
-use crate::state::AppState;
 
 pub const RENEWALS: &str = "renewals";
 /// A run that has not finished in this time is presumed dead and taken over.
@@ -22,7 +25,24 @@ pub struct TickReport {
     pub mail: Delivery,
 }
 
-pub async fn tick(state: &AppState) -> AppResult<TickReport> {
+/// What background work takes: the database, the clock, this instance's name in job claims, and the mail relay
+/// (if any) with the console's address for links in mail.
+#[derive(Clone)]
+pub struct Worker {
+    pub db: Db,
+    pub clock: SharedClock,
+    pub instance: Arc<str>,
+    pub mailer: Option<Arc<Mailer>>,
+    pub public_url: String,
+}
+
+impl Worker {
+    fn outbox(&self) -> Option<Outbox<'_>> {
+        self.mailer.as_ref().map(|_| Outbox { public_url: &self.public_url })
+    }
+}
+
+pub async fn tick(state: &Worker) -> AppResult<TickReport> {
     let org = org::load(&state.db).await?;
     let now = state.clock.now();
     let mut report = TickReport::default();
@@ -30,7 +50,7 @@ pub async fn tick(state: &AppState) -> AppResult<TickReport> {
         let today = org.today(now);
         let lease = chrono::Duration::minutes(LEASE_MINUTES);
         if store::claim_run(&state.db.write, RENEWALS, today, &state.instance, now, lease).await? {
-            let summary = renewal_job::run_day(state, &org, today, now).await?;
+            let summary = renewal_job::run_day(&state.db, state.outbox(), &org, today, now).await?;
             let text = serde_json::to_string(&summary).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
             store::finish_run(&state.db.write, RENEWALS, today, state.clock.now(), &text).await?;
             tracing::info!(day = %today, ?summary, "daily renewal run finished");
@@ -39,7 +59,7 @@ pub async fn tick(state: &AppState) -> AppResult<TickReport> {
             report.renewals = Some(summary);
         }
     }
-    report.mail = mailer::deliver_due(state).await?;
+    report.mail = mailer::deliver_due(&state.db, &*state.clock, state.mailer.as_deref()).await?;
     // Mail that cannot be delivered should page someone, not sit unseen in a table.
     let outbox = store::outbox_counts(&state.db.read).await?;
     metrics::gauge!("seatwise_mail_outbox", "status" => "pending").set(outbox.pending as f64);
@@ -48,7 +68,7 @@ pub async fn tick(state: &AppState) -> AppResult<TickReport> {
 }
 
 /// Tick now and then every `interval` until the process ends.
-pub fn spawn(state: AppState, interval: Duration) {
+pub fn spawn(state: Worker, interval: Duration) {
     tokio::spawn(async move {
         let mut timer = tokio::time::interval(interval);
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

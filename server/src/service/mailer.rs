@@ -6,10 +6,11 @@ use std::time::Duration;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use crate::clock::Clock;
 use crate::db::jobs::{self as store, QueuedMail};
+use crate::db::Db;
 use crate::domain::escape::{is_hostile, single_line, Escaped};
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 
 /// Attempts before a message is marked failed.
 const MAX_ATTEMPTS: i64 = 6;
@@ -74,21 +75,21 @@ pub struct Delivery {
 /// How long a claim keeps other senders off a message.
 const LEASE_MINUTES: i64 = 5;
 
-/// Send every due message this instance can claim.
-pub async fn deliver_due(state: &AppState) -> AppResult<Delivery> {
-    if state.mailer.is_none() {
+/// Send every due message this instance can claim (nothing without a relay).
+pub async fn deliver_due(db: &Db, clock: &dyn Clock, mailer: Option<&Mailer>) -> AppResult<Delivery> {
+    let Some(mailer) = mailer else {
         return Ok(Delivery::default());
-    }
+    };
     let mut report = Delivery::default();
     let token = crate::domain::secret::random_token("");
     for _ in 0..100 {
-        let now = state.clock.now();
+        let now = clock.now();
         let lease = chrono::Duration::minutes(LEASE_MINUTES);
-        let batch = store::claim_mail(&state.db.write, &token, now, lease, BATCH).await?;
+        let batch = store::claim_mail(&db.write, &token, now, lease, BATCH).await?;
         if batch.is_empty() {
             break;
         }
-        let done = send_claimed(state, &token, &batch).await?;
+        let done = send_claimed(db, clock, mailer, &token, &batch).await?;
         report.sent += done.sent;
         report.failed += done.failed;
     }
@@ -98,24 +99,27 @@ pub async fn deliver_due(state: &AppState) -> AppResult<Delivery> {
 /// Send a batch claimed under `token`. A batch can outlive its lease (a slow relay), and then another sender
 /// may have claimed the rest: each message's claim is renewed right before it is sent and marked sent only under
 /// the same token, so a message whose claim was taken over is left to its new sender, never sent twice.
-pub async fn send_claimed(state: &AppState, token: &str, batch: &[QueuedMail]) -> AppResult<Delivery> {
-    let Some(mailer) = state.mailer.clone() else {
-        return Ok(Delivery::default());
-    };
+pub async fn send_claimed(
+    db: &Db,
+    clock: &dyn Clock,
+    mailer: &Mailer,
+    token: &str,
+    batch: &[QueuedMail],
+) -> AppResult<Delivery> {
     let mut report = Delivery::default();
     for m in batch {
-        let until = state.clock.now() + chrono::Duration::minutes(LEASE_MINUTES);
-        if !store::renew_claim(&state.db.write, m.id, token, until).await? {
+        let until = clock.now() + chrono::Duration::minutes(LEASE_MINUTES);
+        if !store::renew_claim(&db.write, m.id, token, until).await? {
             continue;
         }
         // Scope is checked when sending, not only when queuing: a recipient who lost access meanwhile is not told.
-        if !crate::service::alerts::may_receive(state, m.alert_id, &m.recipient).await? {
-            store::mail_withheld(&state.db.write, m.id, token, "withheld: the recipient no longer has access").await?;
+        if !crate::service::alerts::may_receive(db, m.alert_id, &m.recipient).await? {
+            store::mail_withheld(&db.write, m.id, token, "withheld: the recipient no longer has access").await?;
             continue;
         }
         match mailer.send(m).await {
             Ok(()) => {
-                if !store::mail_sent(&state.db.write, m.id, token, state.clock.now()).await? {
+                if !store::mail_sent(&db.write, m.id, token, clock.now()).await? {
                     // The relay took longer than the lease and another sender claimed the message meanwhile:
                     // it may go out twice. The SMTP timeout (20 s) is far below the lease, so this should not happen.
                     tracing::warn!(outbox_id = m.id, "e-mail sent after its claim was taken over");
@@ -125,9 +129,9 @@ pub async fn send_claimed(state: &AppState, token: &str, batch: &[QueuedMail]) -
             Err(error) => {
                 let attempts = m.attempts + 1;
                 let retry = (attempts < MAX_ATTEMPTS)
-                    .then(|| state.clock.now() + chrono::Duration::minutes(2_i64.pow(attempts as u32)));
+                    .then(|| clock.now() + chrono::Duration::minutes(2_i64.pow(attempts as u32)));
                 tracing::warn!(outbox_id = m.id, attempts, error = %Escaped(&error), "e-mail not sent");
-                store::mail_failed(&state.db.write, m.id, token, &error, retry).await?;
+                store::mail_failed(&db.write, m.id, token, &error, retry).await?;
                 report.failed += 1;
             }
         }

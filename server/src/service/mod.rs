@@ -1,5 +1,10 @@
-//! Use cases: check access, apply domain rules, write through storage and the ledger in one transaction.
-//! HTTP handlers call these and nothing else.
+//! Use cases: check access (`domain::access`), apply domain rules, write through storage and the ledger in one
+//! transaction. HTTP handlers call these and nothing else.
+//!
+//! A use case takes what it uses, never the whole application state: `db: &Db` first, then `clock: &dyn Clock`
+//! when it reads the time, then anything else it needs by name (`hasher`, `public_url`, an `Outbox` when it may
+//! queue mail), then the caller (`actor`) and the input. Where that list grows long, the service names it in one
+//! struct built from the state (`accounts::SignIn`, `jobs::Worker`).
 
 pub mod accounts;
 pub mod alerts;

@@ -4,6 +4,7 @@ use seatwise_types::OrgSettings;
 use sqlx::{Any, Executor};
 
 use crate::auth::Actor;
+use crate::clock::Clock;
 use crate::db::jobs as store;
 use crate::db::versions::{Key, Versioned};
 use crate::db::Db;
@@ -12,7 +13,6 @@ use crate::domain::renewals::{self as rules, Org};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::versions;
-use crate::state::AppState;
 
 pub async fn load(db: &Db) -> AppResult<Org> {
     load_from(&db.read).await
@@ -32,28 +32,29 @@ async fn load_from<'e, E: Executor<'e, Database = Any>>(exec: E) -> AppResult<Or
 }
 
 /// Today in the organisation's time zone, from the injected clock: the one way a request learns the date.
-pub async fn today(state: &AppState) -> AppResult<chrono::NaiveDate> {
-    Ok(load(&state.db).await?.today(state.clock.now()))
+pub async fn today(db: &Db, clock: &dyn Clock) -> AppResult<chrono::NaiveDate> {
+    Ok(load(db).await?.today(clock.now()))
 }
 
-pub async fn get(state: &AppState, actor: &Actor) -> AppResult<OrgSettings> {
+pub async fn get(db: &Db, actor: &Actor) -> AppResult<OrgSettings> {
     access::may_read_directory(&actor.user)?;
-    let version = store::org_settings_version(&state.db.read).await?;
-    Ok(OrgSettings { version, ..load(&state.db).await?.to_api() })
+    let version = store::org_settings_version(&db.read).await?;
+    Ok(OrgSettings { version, ..load(db).await?.to_api() })
 }
 
 /// Change the settings; with `expected` (the client's `If-Match`) only if nobody changed them since. The body's
 /// own `version` field is ignored: the condition is the header.
 pub async fn update(
-    state: &AppState,
+    db: &Db,
+    clock: &dyn Clock,
     actor: &Actor,
     input: &OrgSettings,
     expected: Option<i64>,
 ) -> AppResult<OrgSettings> {
     access::may_change_settings(&actor.user)?;
     let org = rules::validate_org(input).map_err(AppError::validation)?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     let version = versions::lock(&mut tx, Versioned::OrgSettings, Key::Id(1), expected, "settings").await?;
     let before = OrgSettings { version, ..load_from(&mut *tx).await?.to_api() };
     let after = OrgSettings { version: version + 1, ..org.to_api() };

@@ -5,15 +5,16 @@ use seatwise_types::{Money, Page, Person, PersonSeat, PersonStatus};
 use serde::Deserialize;
 
 use crate::auth::Actor;
+use crate::clock::Clock;
 use crate::db::catalog::{self as store, PeopleFilter};
 use crate::db::versions::{Key, Versioned};
+use crate::db::Db;
 use crate::db::{pools as pool_store, Conn};
 use crate::domain::access;
 use crate::domain::people::{seat_cost_minor, transition, TERMINATION_REASON};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::{paging, versions};
-use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -31,14 +32,14 @@ pub struct PeopleParams {
     pub per_page: Option<i64>,
 }
 
-pub async fn list(state: &AppState, actor: &Actor, p: &PeopleParams) -> AppResult<Page<Person>> {
+pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &PeopleParams) -> AppResult<Page<Person>> {
     access::may_read_directory(&actor.user)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
     let no_signin_since = match p.no_signin_days {
         Some(d) if !(0..=3650).contains(&d) => {
             return Err(AppError::field("no_signin_days", "must be between 0 and 3650"))
         }
-        Some(d) => Some(state.clock.now() - chrono::Duration::days(d)),
+        Some(d) => Some(clock.now() - chrono::Duration::days(d)),
         None => None,
     };
     let filter = PeopleFilter {
@@ -51,19 +52,19 @@ pub async fn list(state: &AppState, actor: &Actor, p: &PeopleParams) -> AppResul
         page,
         per_page,
     };
-    Ok(store::people(&state.db.read, &filter).await?)
+    Ok(store::people(&db.read, &filter).await?)
 }
 
-pub async fn get(state: &AppState, actor: &Actor, id: i64) -> AppResult<Person> {
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> AppResult<Person> {
     access::may_read_directory(&actor.user)?;
-    store::person(&state.db.read, id).await?.ok_or(AppError::NotFound("person"))
+    store::person(&db.read, id).await?.ok_or(AppError::NotFound("person"))
 }
 
 /// The seats a person holds in pools the caller may see, with each seat's cost.
-pub async fn seats(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vec<PersonSeat>> {
-    get(state, actor, id).await?;
+pub async fn seats(db: &Db, actor: &Actor, id: i64) -> AppResult<Vec<PersonSeat>> {
+    get(db, actor, id).await?;
     let scope = access::pool_read_scope(&actor.user).as_filter();
-    let held = pool_store::seats_of_person(&state.db.read, id, &scope).await?;
+    let held = pool_store::seats_of_person(&db.read, id, &scope).await?;
     Ok(held
         .into_iter()
         .map(|s| {
@@ -83,28 +84,29 @@ pub async fn seats(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vec<Pe
 }
 
 pub async fn history(
-    state: &AppState,
+    db: &Db,
     actor: &Actor,
     id: i64,
     page: Option<i64>,
     per_page: Option<i64>,
 ) -> AppResult<Page<seatwise_types::LedgerEntry>> {
-    get(state, actor, id).await?;
-    ledger::history(&state.db, "person", id, page, per_page).await
+    get(db, actor, id).await?;
+    ledger::history(db, "person", id, page, per_page).await
 }
 
 /// Change a person's status by hand (admins). Imports and SCIM call `apply_status` inside their own transactions.
 /// Change a person's status; with `expected` (the client's `If-Match`) only if nobody changed them since.
 pub async fn set_status(
-    state: &AppState,
+    db: &Db,
+    clock: &dyn Clock,
     actor: &Actor,
     id: i64,
     status: PersonStatus,
     expected: Option<i64>,
 ) -> AppResult<Person> {
     access::may_edit_people(&actor.user)?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     // Every write to a person counts its version in the UPDATE itself (imports and SCIM too); here only the lock
     // and the client's condition.
     versions::lock(&mut tx, Versioned::People, Key::Id(id), expected, "person").await?;

@@ -7,17 +7,17 @@ use seatwise_types::{
 use serde::Deserialize;
 
 use crate::auth::Actor;
+use crate::clock::Clock;
 use crate::db::catalog::{self, CatalogTable};
 use crate::db::pools::{self as store, PoolQuery, PoolSort};
 use crate::db::versions::{Key, Versioned};
-use crate::db::{DateRange, Sort};
+use crate::db::{DateRange, Db, Sort};
 use crate::domain::access::{self, Scope};
 use crate::domain::limits;
 use crate::domain::pool::{self as rules, PoolValues, UNDER_USED_PERCENT};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::{org, paging, parse_sort, versions};
-use crate::state::AppState;
 
 /// Query parameters of `GET /api/v1/pools`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -47,11 +47,11 @@ fn read_scope(actor: &Actor) -> AppResult<Scope> {
     Ok(access::may_read_inventory(&actor.user)?)
 }
 
-pub async fn list(state: &AppState, actor: &Actor, p: &PoolListParams) -> AppResult<Page<Pool>> {
+pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &PoolListParams) -> AppResult<Page<Pool>> {
     let scope = read_scope(actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
     let sort = parse_sort(p.sort.as_deref(), PoolSort::parse)?;
-    let today = org::today(state).await?;
+    let today = org::today(db, clock).await?;
     let ending_between = match p.expiring_within_days {
         Some(d) if !(0..=3650).contains(&d) => {
             return Err(AppError::field("expiring_within_days", "must be between 0 and 3650"))
@@ -74,17 +74,17 @@ pub async fn list(state: &AppState, actor: &Actor, p: &PoolListParams) -> AppRes
         page,
         per_page,
     };
-    Ok(store::list(&state.db.read, &q).await?)
+    Ok(store::list(&db.read, &q).await?)
 }
 
-pub async fn summary(state: &AppState, actor: &Actor) -> AppResult<InventorySummary> {
+pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor) -> AppResult<InventorySummary> {
     let scope = read_scope(actor)?;
-    Ok(store::summary(&state.db.read, &scope.as_filter(), org::today(state).await?).await?)
+    Ok(store::summary(&db.read, &scope.as_filter(), org::today(db, clock).await?).await?)
 }
 
-pub async fn lookups(state: &AppState, actor: &Actor) -> AppResult<Lookups> {
+pub async fn lookups(db: &Db, actor: &Actor) -> AppResult<Lookups> {
     let scope = read_scope(actor)?;
-    let db = &state.db.read;
+    let db = &db.read;
     let departments = catalog::departments(db).await?;
     Ok(Lookups {
         vendors: catalog::vendors(db)
@@ -100,53 +100,53 @@ pub async fn lookups(state: &AppState, actor: &Actor) -> AppResult<Lookups> {
 }
 
 /// A pool the caller may read; pools outside their scope do not exist for them (404, not 403).
-async fn readable(state: &AppState, actor: &Actor, id: i64) -> AppResult<Pool> {
+async fn readable(db: &Db, actor: &Actor, id: i64) -> AppResult<Pool> {
     let scope = read_scope(actor)?;
-    match store::department_of(&state.db.read, id).await? {
+    match store::department_of(&db.read, id).await? {
         Some(d) if scope.contains(d) => {}
         _ => return Err(AppError::NotFound("pool")),
     }
-    store::get(&state.db.read, id).await?.ok_or(AppError::NotFound("pool"))
+    store::get(&db.read, id).await?.ok_or(AppError::NotFound("pool"))
 }
 
 fn can_edit(actor: &Actor, department_id: i64) -> bool {
     access::may_edit_pool(&actor.user, department_id).is_ok()
 }
 
-async fn editable(state: &AppState, actor: &Actor, id: i64) -> AppResult<Pool> {
-    let pool = readable(state, actor, id).await?;
+async fn editable(db: &Db, actor: &Actor, id: i64) -> AppResult<Pool> {
+    let pool = readable(db, actor, id).await?;
     access::may_edit_pool(&actor.user, pool.department.id)?;
     Ok(pool)
 }
 
-pub async fn get(state: &AppState, actor: &Actor, id: i64) -> AppResult<Pool> {
-    readable(state, actor, id).await
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> AppResult<Pool> {
+    readable(db, actor, id).await
 }
 
-pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> AppResult<PoolDetail> {
-    let pool = readable(state, actor, id).await?;
-    let assignments = store::assignments(&state.db.read, id, 1, 100).await?;
+pub async fn detail(db: &Db, actor: &Actor, id: i64) -> AppResult<PoolDetail> {
+    let pool = readable(db, actor, id).await?;
+    let assignments = store::assignments(&db.read, id, 1, 100).await?;
     let can_edit = can_edit(actor, pool.department.id);
-    let marked_for_reclamation = store::marked_count(&state.db.read, id).await?;
-    let contract = crate::db::contracts::of_pool(&state.db.read, id).await?;
+    let marked_for_reclamation = store::marked_count(&db.read, id).await?;
+    let contract = crate::db::contracts::of_pool(&db.read, id).await?;
     Ok(PoolDetail { pool, assignments, can_edit, marked_for_reclamation, contract })
 }
 
 pub async fn assignments(
-    state: &AppState,
+    db: &Db,
     actor: &Actor,
     id: i64,
     page: Option<i64>,
     per_page: Option<i64>,
 ) -> AppResult<Page<Assignment>> {
-    readable(state, actor, id).await?;
+    readable(db, actor, id).await?;
     let (page, per_page) = paging(page, per_page)?;
-    Ok(store::assignments(&state.db.read, id, page, per_page).await?)
+    Ok(store::assignments(&db.read, id, page, per_page).await?)
 }
 
 /// Domain checks, then the references only the database can check; all problems reported together.
-async fn validate(state: &AppState, actor: &Actor, input: &PoolInput) -> AppResult<PoolValues> {
-    let db = &state.db.read;
+async fn validate(db: &Db, actor: &Actor, input: &PoolInput) -> AppResult<PoolValues> {
+    let db = &db.read;
     let product = if input.product_id > 0 { catalog::product(db, input.product_id).await? } else { None };
     let checked = rules::validate(input, product.as_ref().map_or(0, |p| p.vendor.id));
     let mut errors = checked.as_ref().err().cloned().unwrap_or_default();
@@ -174,11 +174,11 @@ async fn validate(state: &AppState, actor: &Actor, input: &PoolInput) -> AppResu
     }
 }
 
-pub async fn create(state: &AppState, actor: &Actor, input: &PoolInput) -> AppResult<Pool> {
+pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &PoolInput) -> AppResult<Pool> {
     access::may_create_pools(&actor.user)?;
-    let values = validate(state, actor, input).await?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let values = validate(db, actor, input).await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &values, now).await?;
     let pool = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("pool"))?;
     ledger::record(&mut tx, now, actor.ledger_name(), Change::created("pool.create", "pool", Some(id), &pool)).await?;
@@ -188,16 +188,17 @@ pub async fn create(state: &AppState, actor: &Actor, input: &PoolInput) -> AppRe
 
 /// Replace a pool's fields; with `expected` (the client's `If-Match`) only if nobody changed it since.
 pub async fn update(
-    state: &AppState,
+    db: &Db,
+    clock: &dyn Clock,
     actor: &Actor,
     id: i64,
     input: &PoolInput,
     expected: Option<i64>,
 ) -> AppResult<Pool> {
-    editable(state, actor, id).await?;
-    let values = validate(state, actor, input).await?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    editable(db, actor, id).await?;
+    let values = validate(db, actor, input).await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     // Lock first, then read "before": the ledger shows exactly what this write replaced, even with a concurrent
     // writer on another instance.
     let version = versions::lock(&mut tx, Versioned::Pools, Key::Id(id), expected, "pool").await?;
@@ -216,8 +217,14 @@ pub async fn update(
     Ok(after)
 }
 
-pub async fn assign(state: &AppState, actor: &Actor, pool_id: i64, input: &AssignmentInput) -> AppResult<Assignment> {
-    editable(state, actor, pool_id).await?;
+pub async fn assign(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &Actor,
+    pool_id: i64,
+    input: &AssignmentInput,
+) -> AppResult<Assignment> {
+    editable(db, actor, pool_id).await?;
     let device = input.device.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
     match (input.person_id, &device) {
         (None, None) => return Err(AppError::field("person_id", "name a person or a device")),
@@ -228,15 +235,15 @@ pub async fn assign(state: &AppState, actor: &Actor, pool_id: i64, input: &Assig
         return Err(AppError::field("device", m));
     }
     if let Some(person_id) = input.person_id {
-        let person = catalog::person(&state.db.read, person_id)
+        let person = catalog::person(&db.read, person_id)
             .await?
             .ok_or_else(|| AppError::field("person_id", "must name an existing person"))?;
         if person.status == PersonStatus::Terminated {
             return Err(AppError::field("person_id", &format!("{} is terminated and cannot hold a seat", person.name)));
         }
     }
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     if !store::lock(&mut tx, pool_id).await? {
         return Err(AppError::NotFound("pool"));
     }
@@ -265,21 +272,22 @@ pub async fn assign(state: &AppState, actor: &Actor, pool_id: i64, input: &Assig
 
 /// Move a seat to another person (for example from someone who left to their replacement).
 pub async fn reassign(
-    state: &AppState,
+    db: &Db,
+    clock: &dyn Clock,
     actor: &Actor,
     pool_id: i64,
     id: i64,
     input: &ReassignInput,
 ) -> AppResult<Assignment> {
-    editable(state, actor, pool_id).await?;
-    let person = catalog::person(&state.db.read, input.person_id)
+    editable(db, actor, pool_id).await?;
+    let person = catalog::person(&db.read, input.person_id)
         .await?
         .ok_or_else(|| AppError::field("person_id", "must name an existing person"))?;
     if person.status == PersonStatus::Terminated {
         return Err(AppError::field("person_id", &format!("{} is terminated and cannot hold a seat", person.name)));
     }
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     store::lock(&mut tx, pool_id).await?;
     let before = store::assignment(&mut *tx, pool_id, id).await?.ok_or(AppError::NotFound("assignment"))?;
     if before.person.as_ref().is_some_and(|p| p.id == input.person_id) {
@@ -296,10 +304,10 @@ pub async fn reassign(
     Ok(after)
 }
 
-pub async fn unassign(state: &AppState, actor: &Actor, pool_id: i64, id: i64) -> AppResult<()> {
-    editable(state, actor, pool_id).await?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+pub async fn unassign(db: &Db, clock: &dyn Clock, actor: &Actor, pool_id: i64, id: i64) -> AppResult<()> {
+    editable(db, actor, pool_id).await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     // Seat changes of one pool happen one at a time; a seat another request already took back is gone (404, and
     // no second ledger entry), which the delete's row count confirms whatever the isolation level.
     if !store::lock(&mut tx, pool_id).await? {
@@ -321,20 +329,20 @@ pub async fn unassign(state: &AppState, actor: &Actor, pool_id: i64, id: i64) ->
 }
 
 pub async fn history(
-    state: &AppState,
+    db: &Db,
     actor: &Actor,
     id: i64,
     page: Option<i64>,
     per_page: Option<i64>,
 ) -> AppResult<Page<seatwise_types::LedgerEntry>> {
-    readable(state, actor, id).await?;
-    ledger::history(&state.db, "pool", id, page, per_page).await
+    readable(db, actor, id).await?;
+    ledger::history(db, "pool", id, page, per_page).await
 }
 
 /// The caller's own pools (their departments; everything for admins), those needing attention first.
-pub async fn mine(state: &AppState, actor: &Actor) -> AppResult<Vec<OwnedPool>> {
+pub async fn mine(db: &Db, clock: &dyn Clock, actor: &Actor) -> AppResult<Vec<OwnedPool>> {
     let scope = access::may_own_pools(&actor.user)?;
-    let today = org::today(state).await?;
+    let today = org::today(db, clock).await?;
     let q = PoolQuery {
         scope: scope.as_filter(),
         sort: Some(Sort { key: PoolSort::CancelBy, descending: false }),
@@ -342,8 +350,8 @@ pub async fn mine(state: &AppState, actor: &Actor) -> AppResult<Vec<OwnedPool>> 
         per_page: 500,
         ..Default::default()
     };
-    let pools = store::list(&state.db.read, &q).await?.items;
-    let counts = store::holder_counts(&state.db.read, &scope.as_filter()).await?;
+    let pools = store::list(&db.read, &q).await?.items;
+    let counts = store::holder_counts(&db.read, &scope.as_filter()).await?;
     let mut owned: Vec<OwnedPool> = pools
         .into_iter()
         .map(|pool| {

@@ -8,15 +8,14 @@ use seatwise_types::Decision;
 use crate::db::alerts::{self as alerts, NewAlert};
 use crate::db::contracts::{self as store, JobTerm, NewTerm};
 use crate::db::jobs::{self as mail_store, Mail};
-use crate::db::Tx;
+use crate::db::{Db, Tx};
 use crate::domain::access;
-use crate::domain::alert_mail::{self, AlertMail};
+use crate::domain::alert_mail::{self, AlertMail, Outbox};
 use crate::domain::limits;
 use crate::domain::renewals::{self as rules, DueAlert, Org, TermFacts};
 use crate::error::AppResult;
 use crate::service::contracts;
 use crate::service::ledger::{self, Change, Pending};
-use crate::state::AppState;
 
 /// Alerts raised per transaction.
 const ALERTS_PER_TRANSACTION: usize = 200;
@@ -36,11 +35,17 @@ pub struct RunSummary {
     pub mails: usize,
 }
 
-/// Run the job for one organisation day.
-pub async fn run_day(state: &AppState, org: &Org, today: NaiveDate, now: DateTime<Utc>) -> AppResult<RunSummary> {
+/// Run the job for one organisation day; mail is queued only with an `outbox`.
+pub async fn run_day(
+    db: &Db,
+    outbox: Option<Outbox<'_>>,
+    org: &Org,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<RunSummary> {
     let furthest = org.stages.first().copied().unwrap_or(90).max(0) as u64;
     let horizon = today.checked_add_days(Days::new(furthest)).unwrap_or(today);
-    let terms = store::job_terms(&state.db.read, today, horizon).await?;
+    let terms = store::job_terms(&db.read, today, horizon).await?;
     let mut summary = RunSummary { terms_checked: terms.len(), ..Default::default() };
     let mut due_alerts = Vec::new();
     for t in terms {
@@ -50,7 +55,7 @@ pub async fn run_day(state: &AppState, org: &Org, today: NaiveDate, now: DateTim
                 "renewal job skips a contract whose dates lie outside the accepted range");
             continue;
         }
-        let Some(current) = renew_tacitly(state, t, today, now, &mut summary).await? else {
+        let Some(current) = renew_tacitly(db, t, today, now, &mut summary).await? else {
             continue;
         };
         let facts = TermFacts {
@@ -69,13 +74,14 @@ pub async fn run_day(state: &AppState, org: &Org, today: NaiveDate, now: DateTim
             due_alerts.push((facts, due));
         }
     }
+    let raising = Raising { db, outbox, today, now };
     // Alerts are raised in batches: each alert with its recipients, mail and ledger entry stays all-or-nothing
     // with its batch, and a catch-up day with thousands of alerts does not pay one commit per alert.
     for batch in due_alerts.chunks(ALERTS_PER_TRANSACTION) {
-        let mut tx = state.db.begin().await?;
+        let mut tx = db.begin().await?;
         let mut entries = Vec::with_capacity(batch.len());
         for (facts, due) in batch {
-            if let Some(mails) = raise(state, &mut tx, facts, due, today, now, &mut entries).await? {
+            if let Some(mails) = raise(&raising, &mut tx, facts, due, &mut entries).await? {
                 summary.alerts += 1;
                 summary.mails += mails;
             }
@@ -84,7 +90,7 @@ pub async fn run_day(state: &AppState, org: &Org, today: NaiveDate, now: DateTim
         ledger::record_many(&mut tx, now, ACTOR, entries).await?;
         tx.commit().await?;
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let synced = contracts::synced_entries(&store::sync_running_terms(&mut tx, today, None).await?)?;
     ledger::record_many(&mut tx, now, ACTOR, synced).await?;
     tx.commit().await?;
@@ -95,7 +101,7 @@ pub async fn run_day(state: &AppState, org: &Org, today: NaiveDate, now: DateTim
 /// subscription after a long outage renews several times), at most `MAX_RENEWALS` times. `None` when another
 /// instance got there first or the contract cannot be renewed within the accepted dates.
 async fn renew_tacitly(
-    state: &AppState,
+    db: &Db,
     mut t: JobTerm,
     today: NaiveDate,
     now: DateTime<Utc>,
@@ -104,7 +110,7 @@ async fn renew_tacitly(
     // All of one contract's catch-up renewals share a transaction: a contract years behind (a monthly subscription
     // recorded with a 1990 start) costs one commit, not one per missed term.
     let contract_id = t.contract_id;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     let mut renewed = 0;
     let mut current = None;
     for _ in 0..MAX_RENEWALS {
@@ -156,17 +162,25 @@ async fn renew_tacitly(
     Ok(current)
 }
 
+/// What raising the day's alerts reads from: the database, the outbox (mail is queued only with one), the day.
+#[derive(Clone, Copy)]
+struct Raising<'a> {
+    db: &'a Db,
+    outbox: Option<Outbox<'a>>,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+}
+
 /// Raise one alert with its recipients and e-mail in the caller's transaction, adding its ledger entry to
 /// `entries`. `None` when it was raised before (by this or another instance).
 async fn raise(
-    state: &AppState,
+    run: &Raising<'_>,
     tx: &mut Tx,
     f: &TermFacts,
     due: &DueAlert,
-    today: NaiveDate,
-    now: DateTime<Utc>,
     entries: &mut Vec<Pending>,
 ) -> AppResult<Option<usize>> {
+    let Raising { db, outbox, today, now } = *run;
     let assigned_to = alerts::current_assignee(tx, f.contract_id).await?;
     let new = NewAlert {
         key: &due.key,
@@ -188,7 +202,7 @@ async fn raise(
     // are told about the pools they may see and the value of those only.
     let mut told = Vec::with_capacity(recipients.len());
     for recipient in recipients {
-        let reader = crate::service::alerts::recipient_reader(state, &recipient.email, recipient.user_id).await?;
+        let reader = crate::service::alerts::recipient_reader(db, &recipient.email, recipient.user_id).await?;
         let (visible, _) = contracts::view(&reader, &covered, f.contract_id);
         if access::sees_contract(&reader, visible.len()) {
             told.push((recipient, reader));
@@ -197,7 +211,7 @@ async fn raise(
     let recipients: Vec<alerts::Recipient> = told.iter().map(|(r, _)| r.clone()).collect();
     alerts::add_recipients(tx, alert_id, &recipients).await?;
     let mut mails = 0;
-    if state.mailer.is_some() && !told.is_empty() {
+    if let (Some(outbox), false) = (outbox, told.is_empty()) {
         if let Some(c) = store::get(&mut **tx, f.contract_id).await? {
             for (alerts::Recipient { email, .. }, reader) in &told {
                 let contract = contracts::scoped_api(c.clone(), &covered, reader, today);
@@ -218,7 +232,7 @@ async fn raise(
                         pools: &pool_names,
                         hidden_pools: contract.hidden_pools,
                     },
-                    &state.settings.public_url,
+                    outbox.public_url,
                 );
                 let mail = Mail {
                     alert_id: Some(alert_id),

@@ -7,14 +7,15 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::ScimClient;
+use crate::clock::Clock;
 use crate::db::catalog::{self, NewPerson};
 use crate::db::scim::{self as store, ScimPerson};
 use crate::db::Conn;
+use crate::db::Db;
 use crate::domain::scim::{self as rules, ScimFault, UserChanges, LIST_SCHEMA, USER_SCHEMA};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::people;
-use crate::state::AppState;
 
 /// The user as SCIM shows it: the provider's own document, with Seatwise's authoritative id, userName, active and
 /// meta on top.
@@ -91,12 +92,12 @@ fn names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Er
     }))
 }
 
-pub async fn list(state: &AppState, q: &ListQuery) -> AppResult<Value> {
+pub async fn list(db: &Db, q: &ListQuery) -> AppResult<Value> {
     let filter = q.filter.as_deref().map(rules::parse_filter).transpose()?;
     let start = q.start_index.unwrap_or(1).max(1);
     let count = q.count.unwrap_or(100).clamp(0, 500);
     let filter = filter.as_ref().map(|(attribute, value)| store::ScimFilter { attribute, value });
-    let store::ScimPage { total, people } = store::list(&state.db.read, filter, start, count).await?;
+    let store::ScimPage { total, people } = store::list(&db.read, filter, start, count).await?;
     let resources: Vec<Value> = people
         .iter()
         .map(|p| rules::project(user_json(p), q.attributes.as_deref(), q.excluded_attributes.as_deref()))
@@ -114,8 +115,8 @@ async fn live<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(exec: E, id: i64)
     store::get(exec, id).await?.filter(|p| !p.deleted).ok_or(AppError::NotFound("user"))
 }
 
-pub async fn get(state: &AppState, id: &str, attributes: Option<&str>, excluded: Option<&str>) -> AppResult<Value> {
-    let p = live(&state.db.read, parse_id(id)?).await?;
+pub async fn get(db: &Db, id: &str, attributes: Option<&str>, excluded: Option<&str>) -> AppResult<Value> {
+    let p = live(&db.read, parse_id(id)?).await?;
     Ok(rules::project(user_json(&p), attributes, excluded))
 }
 
@@ -131,13 +132,13 @@ fn clean(mut doc: Value) -> Value {
 /// Write the provider's document, identity fields and the active flag in the caller's transaction.
 async fn write(
     conn: &mut Conn,
-    state: &AppState,
+    clock: &dyn Clock,
     client: &ScimClient,
     id: i64,
     doc: &Value,
     deleted: bool,
 ) -> AppResult<ScimPerson> {
-    let now = state.clock.now();
+    let now = clock.now();
     let who = client.ledger_name();
     let changes: UserChanges = rules::from_document(doc).map_err(AppError::BadRequest)?;
     let before = store::get(&mut *conn, id).await?.ok_or(AppError::NotFound("user"))?;
@@ -172,11 +173,11 @@ async fn write(
     store::get(&mut *conn, id).await?.ok_or(AppError::NotFound("user"))
 }
 
-pub async fn create(state: &AppState, client: &ScimClient, doc: &Value) -> AppResult<Value> {
+pub async fn create(db: &Db, clock: &dyn Clock, client: &ScimClient, doc: &Value) -> AppResult<Value> {
     let changes = rules::from_document(doc).map_err(AppError::BadRequest)?;
     let email = changes.user_name.clone().ok_or_else(|| AppError::BadRequest("userName is required".into()))?;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     let id = match store::by_email(&mut tx, &email).await? {
         // Re-provisioning a user the provider deleted earlier brings the same person back.
         Some(existing) if store::get(&mut *tx, existing).await?.is_some_and(|p| p.deleted) => existing,
@@ -198,35 +199,35 @@ pub async fn create(state: &AppState, client: &ScimClient, doc: &Value) -> AppRe
             id
         }
     };
-    let p = write(&mut tx, state, client, id, doc, false).await?;
+    let p = write(&mut tx, clock, client, id, doc, false).await?;
     tx.commit().await?;
     Ok(user_json(&p))
 }
 
-pub async fn replace(state: &AppState, client: &ScimClient, id: &str, doc: &Value) -> AppResult<Value> {
-    let mut tx = state.db.begin().await?;
+pub async fn replace(db: &Db, clock: &dyn Clock, client: &ScimClient, id: &str, doc: &Value) -> AppResult<Value> {
+    let mut tx = db.begin().await?;
     let id = live(&mut *tx, parse_id(id)?).await?.id;
-    let p = write(&mut tx, state, client, id, doc, false).await?;
+    let p = write(&mut tx, clock, client, id, doc, false).await?;
     tx.commit().await?;
     Ok(user_json(&p))
 }
 
-pub async fn patch(state: &AppState, client: &ScimClient, id: &str, patch: &Value) -> AppResult<Value> {
-    let mut tx = state.db.begin().await?;
+pub async fn patch(db: &Db, clock: &dyn Clock, client: &ScimClient, id: &str, patch: &Value) -> AppResult<Value> {
+    let mut tx = db.begin().await?;
     let current = live(&mut *tx, parse_id(id)?).await?;
     let mut doc = clean(user_json(&current));
     rules::patch_document(&mut doc, patch)?;
-    let p = write(&mut tx, state, client, current.id, &doc, false).await?;
+    let p = write(&mut tx, clock, client, current.id, &doc, false).await?;
     tx.commit().await?;
     Ok(user_json(&p))
 }
 
 /// DELETE deprovisions: the person is terminated and kept, and no longer exists for SCIM.
-pub async fn delete(state: &AppState, client: &ScimClient, id: &str) -> AppResult<()> {
-    let mut tx = state.db.begin().await?;
+pub async fn delete(db: &Db, clock: &dyn Clock, client: &ScimClient, id: &str) -> AppResult<()> {
+    let mut tx = db.begin().await?;
     let current = live(&mut *tx, parse_id(id)?).await?;
     let doc = clean(user_json(&current));
-    write(&mut tx, state, client, current.id, &doc, true).await?;
+    write(&mut tx, clock, client, current.id, &doc, true).await?;
     tx.commit().await?;
     Ok(())
 }

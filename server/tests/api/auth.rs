@@ -123,10 +123,14 @@ async fn personal_tokens_are_stored_hashed_listed_and_revocable() {
 #[tokio::test]
 async fn first_admin_from_setup_token_once() {
     let app = spawn_with(false).await;
-    let token = match seatwise_server::service::accounts::bootstrap(&app.state, None).await.unwrap() {
-        seatwise_server::service::accounts::Bootstrap::SetupToken(t) => t,
-        _ => panic!("an empty database issues a setup token"),
-    };
+    let token =
+        match seatwise_server::service::accounts::bootstrap(&app.state.db, &*app.state.clock, &app.state.hasher, None)
+            .await
+            .unwrap()
+        {
+            seatwise_server::service::accounts::Bootstrap::SetupToken(t) => t,
+            _ => panic!("an empty database issues a setup token"),
+        };
     let c = app.anonymous();
     let bad = c
         .post(
@@ -166,7 +170,9 @@ async fn first_admin_from_setup_token_once() {
 async fn admin_from_environment_on_empty_database() {
     let app = spawn_with(false).await;
     let created = seatwise_server::service::accounts::bootstrap(
-        &app.state,
+        &app.state.db,
+        &*app.state.clock,
+        &app.state.hasher,
         Some(("first@example.com".into(), common::PASSWORD.into())),
     )
     .await
@@ -175,7 +181,10 @@ async fn admin_from_environment_on_empty_database() {
     let c = app.login("first@example.com").await;
     assert_eq!(c.get("/api/v1/users").await.status, StatusCode::OK);
     // A second start changes nothing.
-    let again = seatwise_server::service::accounts::bootstrap(&app.state, None).await.unwrap();
+    let again =
+        seatwise_server::service::accounts::bootstrap(&app.state.db, &*app.state.clock, &app.state.hasher, None)
+            .await
+            .unwrap();
     assert!(matches!(again, seatwise_server::service::accounts::Bootstrap::Ready));
     let _ = Method::GET;
 }

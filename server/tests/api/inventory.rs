@@ -347,7 +347,7 @@ async fn the_generator_builds_a_consistent_company() {
         seed: 7,
         contracts: true,
     };
-    seatwise_server::service::generate::run(&app.state, &size).await.unwrap();
+    seatwise_server::service::generate::run(&app.state.db, &*app.state.clock, &size).await.unwrap();
     assert_eq!(app.count("people").await, 2_000);
     assert_eq!(app.count("pools").await, 60);
     assert_eq!(app.count("seat_assignments").await, 10_000);
@@ -362,6 +362,6 @@ async fn the_generator_builds_a_consistent_company() {
         .await;
     assert_eq!(duplicates, 0, "nobody holds two seats in one pool");
     // A second run refuses to mix generated data into an existing company.
-    assert!(seatwise_server::service::generate::run(&app.state, &size).await.is_err());
+    assert!(seatwise_server::service::generate::run(&app.state.db, &*app.state.clock, &size).await.is_err());
     assert!(seatwise_server::service::ledger::verify(&app.db).await.unwrap().ok);
 }

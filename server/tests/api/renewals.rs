@@ -188,8 +188,8 @@ async fn two_instances_on_one_database_raise_each_alert_once() {
     let org = seatwise_server::service::org::load(&a.db).await.expect("org");
     let now = test_now() + chrono::Duration::days(400);
     let (x, y) = tokio::join!(
-        seatwise_server::service::renewal_job::run_day(&a.state, &org, day, now),
-        seatwise_server::service::renewal_job::run_day(&b.state, &org, day, now),
+        seatwise_server::service::renewal_job::run_day(&a.state.db, a.state.outbox(), &org, day, now),
+        seatwise_server::service::renewal_job::run_day(&b.state.db, b.state.outbox(), &org, day, now),
     );
     let (x, y) = (x.expect("run a"), y.expect("run b"));
     assert!(x.alerts + y.alerts > 0);

@@ -203,7 +203,9 @@ async fn a_watcher_who_lost_the_department_gets_no_mail_and_no_feed_entry() {
 
     // The alert and its mail are queued while Dee still has Design ...
     let org = org::load(&app.db).await.expect("org");
-    let run = renewal_job::run_day(&app.state, &org, test_now().date_naive(), test_now()).await.expect("run");
+    let run = renewal_job::run_day(&app.state.db, app.state.outbox(), &org, test_now().date_naive(), test_now())
+        .await
+        .expect("run");
     assert_eq!(run.mails, 1, "{run:?}");
     // ... then Design is taken away before the mail goes out.
     let other = department(&app, "Engineering").await;
@@ -211,7 +213,8 @@ async fn a_watcher_who_lost_the_department_gets_no_mail_and_no_feed_entry() {
         .put(&format!("/api/v1/users/{dee}/roles"), json!({"roles": ["license_owner"], "department_ids": [other]}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let sent = mailer::deliver_due(&app.state).await.expect("deliver");
+    let sent =
+        mailer::deliver_due(&app.state.db, &*app.state.clock, app.state.mailer.as_deref()).await.expect("deliver");
     assert_eq!(sent.sent, 0, "{sent:?}");
     assert!(app.smtp.as_ref().expect("sink").received().iter().all(|m| m.to != ["dee.design@example.com"]));
     let ics = reqwest::get(&url).await.expect("feed").text().await.expect("text");
@@ -298,7 +301,9 @@ async fn the_conditional_update_refuses_an_alert_that_moved() {
 async fn a_mail_batch_that_outlives_its_lease_sends_every_message_once() {
     let a = spawn_opts(Options { demo: true, smtp: true }).await;
     let org = org::load(&a.db).await.expect("org");
-    let run = renewal_job::run_day(&a.state, &org, test_now().date_naive(), test_now()).await.expect("run");
+    let run = renewal_job::run_day(&a.state.db, a.state.outbox(), &org, test_now().date_naive(), test_now())
+        .await
+        .expect("run");
     assert!(run.mails >= 3, "{run:?}");
     let queued = a.count("outbox WHERE status = 'pending'").await;
     // Instance A claims a batch and sends its first message, then stalls past the 5-minute lease.
@@ -307,16 +312,23 @@ async fn a_mail_batch_that_outlives_its_lease_sends_every_message_once() {
         .await
         .expect("claim");
     assert_eq!(batch.len() as i64, queued);
-    assert_eq!(mailer::send_claimed(&a.state, "stalled", &batch[..1]).await.expect("send").sent, 1);
+    let a_mailer = a.state.mailer.as_deref().expect("relay");
+    assert_eq!(
+        mailer::send_claimed(&a.state.db, &*a.state.clock, a_mailer, "stalled", &batch[..1]).await.expect("send").sent,
+        1
+    );
     let later = now + chrono::Duration::minutes(6);
     a.clock.set(later);
     // Instance B finds the lease expired and sends the rest.
     let b = a.another_instance().await;
     b.clock.set(later);
-    let by_b = mailer::deliver_due(&b.state).await.expect("deliver");
+    let by_b = mailer::deliver_due(&b.state.db, &*b.state.clock, b.state.mailer.as_deref()).await.expect("deliver");
     assert_eq!(by_b.sent as i64, queued - 1);
     // A wakes up and carries on with its batch: nothing is sent twice.
-    assert_eq!(mailer::send_claimed(&a.state, "stalled", &batch[1..]).await.expect("send").sent, 0);
+    assert_eq!(
+        mailer::send_claimed(&a.state.db, &*a.state.clock, a_mailer, "stalled", &batch[1..]).await.expect("send").sent,
+        0
+    );
     let received = a.smtp.as_ref().expect("sink").received();
     assert_eq!(received.len() as i64, queued, "every message reached the relay exactly once");
     let mut keys: Vec<(Vec<String>, String)> = received.iter().map(|m| (m.to.clone(), m.subject())).collect();

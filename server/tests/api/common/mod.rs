@@ -119,7 +119,7 @@ impl TestApp {
 
     /// One background tick, as the timer would run it.
     pub async fn tick(&self) -> TickReport {
-        jobs::tick(&self.state).await.expect("tick")
+        jobs::tick(&self.state.worker()).await.expect("tick")
     }
 
     /// Move this instance's clock to 09:00 UTC on a day.
