@@ -83,6 +83,15 @@ pub fn capabilities(user: &User) -> Capabilities {
     }
 }
 
+/// Imports rewrite the directory and the inventory: admins only. `Err` says why.
+pub fn may_import(user: &User) -> Result<(), &'static str> {
+    if is_admin(user) {
+        Ok(())
+    } else {
+        Err("Only admins import people.")
+    }
+}
+
 pub fn is_admin(user: &User) -> bool {
     user.has(Role::Admin)
 }
