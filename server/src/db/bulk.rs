@@ -1,5 +1,5 @@
 //! The one bulk-write path. Rows travel as one JSON array of arrays in a single text parameter (`$1`) and are
-//! expanded in SQL (`jsonb_each` on SQLite, `jsonb_array_elements` on PostgreSQL), so a chunk of 10,000 rows binds one parameter instead of a hundred thousand. sqlx's `Any`
+//! expanded in SQL (`json_each` on SQLite, `jsonb_array_elements` on PostgreSQL), so a chunk of 10,000 rows binds one parameter instead of a hundred thousand. sqlx's `Any`
 //! driver binds no arrays and offers no `COPY`, so JSON is the mechanism both backends share; the SQL that
 //! differs is in [`rows_table`] alone. Imports, bulk ledger appends, the demo and the generator write through it.
 
@@ -33,11 +33,11 @@ fn rows_table(conn: &Conn, cols: &[Col]) -> String {
             (false, Col::Int(name) | Col::Text(name)) => format!(", value ->> {i} AS {name}"),
         });
     }
-    // Binary JSON on both: the document is parsed once and each row's fields are read without re-parsing it.
+    // PostgreSQL: binary JSON, parsed once, each row's fields read without re-parsing it.
     select.push_str(if postgres {
         " FROM jsonb_array_elements(CAST($1 AS jsonb)) WITH ORDINALITY AS e(v, n)"
     } else {
-        " FROM jsonb_each($1)"
+        " FROM json_each($1)"
     });
     format!("({select}) AS r")
 }
