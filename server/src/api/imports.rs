@@ -41,7 +41,9 @@ pub async fn upload_hr(
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<ImportSummary>)> {
     let filename = p.filename.unwrap_or_else(|| "hr-export.csv".into());
-    let summary = hr::preview(Env::of(&state), &actor, &filename, text(&body)?, hr::Params { full: p.full.unwrap_or(true) }).await?;
+    let summary =
+        hr::preview(Env::of(&state), &actor, &filename, text(&body)?, hr::Params { full: p.full.unwrap_or(true) })
+            .await?;
     Ok((StatusCode::CREATED, Json(summary)))
 }
 

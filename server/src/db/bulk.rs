@@ -124,7 +124,13 @@ pub async fn insert_people(conn: &mut Conn, rows: &[PersonRow], now: DateTime<Ut
         sql: "INSERT INTO people (name, email, department_id, cost_centre_id, status, created_at) \
               SELECT r.name, r.email, r.department_id, r.cost_centre_id, r.status, $2 FROM {rows} ORDER BY r.n \
               RETURNING id",
-        cols: &[Col::Text("name"), Col::Text("email"), Col::Int("department_id"), Col::Int("cost_centre_id"), Col::Text("status")],
+        cols: &[
+            Col::Text("name"),
+            Col::Text("email"),
+            Col::Int("department_id"),
+            Col::Int("cost_centre_id"),
+            Col::Text("status"),
+        ],
         args: &[&at],
     };
     let rows: Vec<_> =

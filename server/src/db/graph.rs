@@ -1,10 +1,10 @@
 //! Microsoft 365 SKU mappings and sign-in freshness per source.
 
-use chrono::{DateTime, Utc};
-use seatwise_types::SkuMapping;
 use super::decode::Cols;
 use super::Conn;
 use crate::clock::to_db;
+use chrono::{DateTime, Utc};
+use seatwise_types::SkuMapping;
 
 pub async fn mappings<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     exec: E,

@@ -62,7 +62,20 @@ pub async fn append_many(conn: &mut Conn, entries: &[StoredEntry]) -> Result<(),
     };
     let rows: Vec<_> = entries
         .iter()
-        .map(|e| (e.seq, &e.at, &e.actor, &e.action, &e.record_type, e.record_id, &e.before_json, &e.after_json, &e.prev_hash, &e.hash))
+        .map(|e| {
+            (
+                e.seq,
+                &e.at,
+                &e.actor,
+                &e.action,
+                &e.record_type,
+                e.record_id,
+                &e.before_json,
+                &e.after_json,
+                &e.prev_hash,
+                &e.hash,
+            )
+        })
         .collect();
     bulk::execute(conn, &statement, &rows).await?;
     if let Some(last) = entries.last() {

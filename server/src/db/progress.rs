@@ -51,7 +51,12 @@ pub async fn get(pool: &AnyPool, import_id: i64) -> Result<Option<JobProgress>, 
         .await?;
     row.map(|r| {
         let c = Cols::new(&r, "import_progress");
-        Ok(JobProgress { phase: c.text("phase")?, done: c.count("done")?, total: c.count("total")?, finished: c.flag("finished")? })
+        Ok(JobProgress {
+            phase: c.text("phase")?,
+            done: c.count("done")?,
+            total: c.count("total")?,
+            finished: c.flag("finished")?,
+        })
     })
     .transpose()
 }

@@ -311,8 +311,10 @@ async fn an_apply_that_fails_part_way_leaves_nothing_and_a_later_one_verifies() 
     let app = spawn().await;
     let admin = app.admin().await;
     let mut csv = sample("hr-export.csv").trim_end().to_string();
-    csv.push_str("\n");
-    csv.push_str("E7001,Nova,Quinn,nova.quinn@example.com,Quantum Lab,CC-977,E0100,employee,terminated,2021-01-04,2026-11-01\n");
+    csv.push('\n');
+    csv.push_str(
+        "E7001,Nova,Quinn,nova.quinn@example.com,Quantum Lab,CC-977,E0100,employee,terminated,2021-01-04,2026-11-01\n",
+    );
     let preview = upload(&admin, &csv).await;
     assert_eq!(preview.status, StatusCode::CREATED, "{}", preview.body);
     let id = preview.body["id"].as_i64().unwrap();

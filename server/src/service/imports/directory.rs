@@ -57,19 +57,13 @@ pub struct StatusChange {
 /// Set many statuses with their consequences (`domain::people::transition`): the person, the reclamation marks
 /// on their seats, and the ledger (each person's status entry, then their marked seats), as
 /// `service::people::apply_status` does for one.
-pub async fn apply_statuses(
-    conn: &mut Conn,
-    now: DateTime<Utc>,
-    who: &str,
-    changes: &[StatusChange],
-) -> AppResult<()> {
+pub async fn apply_statuses(conn: &mut Conn, now: DateTime<Utc>, who: &str, changes: &[StatusChange]) -> AppResult<()> {
     if changes.is_empty() {
         return Ok(());
     }
     let mut ids: Vec<i64> = changes.iter().map(|c| c.person_id).collect();
     ids.sort_unstable();
-    let before: HashMap<i64, _> =
-        catalog::people_by_ids(conn, &ids).await?.into_iter().map(|p| (p.id, p)).collect();
+    let before: HashMap<i64, _> = catalog::people_by_ids(conn, &ids).await?.into_iter().map(|p| (p.id, p)).collect();
     let mut rows = Vec::with_capacity(changes.len());
     let mut marks = Vec::new();
     for c in changes {

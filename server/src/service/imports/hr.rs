@@ -48,7 +48,13 @@ async fn directory_maps(conn: &mut Conn) -> Result<(HashMap<String, i64>, HashMa
 }
 
 /// Check a file and say what it would do; stores it for `apply`. Any bad row: 422 listing every problem.
-pub async fn preview(env: Env<'_>, actor: &Actor, filename: &str, text: &str, params: Params) -> AppResult<ImportSummary> {
+pub async fn preview(
+    env: Env<'_>,
+    actor: &Actor,
+    filename: &str,
+    text: &str,
+    params: Params,
+) -> AppResult<ImportSummary> {
     staging::may_import(actor)?;
     let rows = hr::parse(text).map_err(AppError::validation)?;
     let mut conn = env.db.read.acquire().await?;
