@@ -114,13 +114,7 @@ pub struct Progress {
     clock: SharedClock,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct JobProgress {
-    pub done: u64,
-    pub total: u64,
-    pub phase: String,
-    pub finished: bool,
-}
+pub use crate::db::progress::JobProgress;
 
 impl Progress {
     pub fn new(db: sqlx::AnyPool, clock: SharedClock) -> Self {

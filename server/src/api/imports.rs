@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::extract::ApiQuery;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::service::{graph, imports, snipeit};
+use crate::service::imports::{self, graph, hr, snipeit, Env};
 use crate::state::AppState;
 
 /// Imports accept files far larger than ordinary JSON bodies.
@@ -41,7 +41,9 @@ pub async fn upload_hr(
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<ImportSummary>)> {
     let filename = p.filename.unwrap_or_else(|| "hr-export.csv".into());
-    let summary = imports::preview_hr(&state, &actor, &filename, text(&body)?, p.full.unwrap_or(true)).await?;
+    let summary =
+        hr::preview(Env::of(&state), &actor, &filename, text(&body)?, hr::Params { full: p.full.unwrap_or(true) })
+            .await?;
     Ok((StatusCode::CREATED, Json(summary)))
 }
 
@@ -66,8 +68,8 @@ pub async fn upload_snipeit(
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<ImportSummary>)> {
     let filename = p.filename.unwrap_or_else(|| "snipeit-licenses.csv".into());
-    let target = snipeit::Target { department_id: p.department_id, cost_centre_id: p.cost_centre_id };
-    let summary = snipeit::preview(&state, &actor, &filename, text(&body)?, target).await?;
+    let target = snipeit::Params { department_id: p.department_id, cost_centre_id: p.cost_centre_id };
+    let summary = snipeit::preview(Env::of(&state), &actor, &filename, text(&body)?, target).await?;
     Ok((StatusCode::CREATED, Json(summary)))
 }
 
@@ -82,7 +84,7 @@ pub async fn upload_graph_users(
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<ImportSummary>)> {
     let filename = p.filename.unwrap_or_else(|| "graph-users.json".into());
-    Ok((StatusCode::CREATED, Json(graph::preview_users(&state, &actor, &filename, text(&body)?).await?)))
+    Ok((StatusCode::CREATED, Json(graph::preview_users(Env::of(&state), &actor, &filename, text(&body)?).await?)))
 }
 
 /// Upload a Microsoft Graph `GET /subscribedSkus` export: records each SKU's id for the mappings.
@@ -94,14 +96,14 @@ pub async fn upload_graph_skus(
     actor: Actor,
     body: Bytes,
 ) -> AppResult<Json<Vec<SkuMapping>>> {
-    Ok(Json(graph::upload_skus(&state, &actor, text(&body)?).await?))
+    Ok(Json(graph::upload_skus(Env::of(&state), &actor, text(&body)?).await?))
 }
 
 /// Microsoft 365 SKUs and the pools their assignments become seats of.
 #[utoipa::path(get, path = "/sku-mappings", tag = "imports",
     responses((status = 200, body = Vec<SkuMapping>), (status = 403, body = ErrorResponse)))]
 pub async fn list_sku_mappings(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<SkuMapping>>> {
-    Ok(Json(graph::mappings(&state, &actor).await?))
+    Ok(Json(graph::mappings(Env::of(&state), &actor).await?))
 }
 
 /// Map a SKU part number (e.g. `ENTERPRISEPACK`) to a pool, or unmap it; answers every mapping, with the changed
@@ -122,7 +124,7 @@ pub async fn set_sku_mapping(
     super::versioning::IfMatch(expected): super::versioning::IfMatch,
     super::extract::ApiJson(body): super::extract::ApiJson<SkuMappingInput>,
 ) -> AppResult<super::versioning::Tagged<Vec<SkuMapping>>> {
-    let (version, all) = graph::set_mapping(&state, &actor, &part_number, body.pool_id, expected).await?;
+    let (version, all) = graph::set_mapping(Env::of(&state), &actor, &part_number, body.pool_id, expected).await?;
     Ok(super::versioning::Tagged(version, all))
 }
 
@@ -134,7 +136,7 @@ pub async fn get_import(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<ImportSummary>> {
-    Ok(Json(imports::get(&state, &actor, id).await?))
+    Ok(Json(imports::get(Env::of(&state), &actor, id).await?))
 }
 
 /// How far applying an import has come; poll it while the apply request runs.
@@ -145,7 +147,7 @@ pub async fn import_progress(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<crate::state::JobProgress>> {
-    Ok(Json(imports::progress(&state, &actor, id).await?))
+    Ok(Json(imports::progress(Env::of(&state), &actor, id).await?))
 }
 
 /// Apply a previewed import, completely or not at all.
@@ -156,5 +158,5 @@ pub async fn apply_import(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> AppResult<Json<ImportSummary>> {
-    Ok(Json(imports::apply(&state, &actor, id).await?))
+    Ok(Json(imports::apply(Env::of(&state), &actor, id).await?))
 }

@@ -328,3 +328,11 @@ pub async fn cost_centre_codes(conn: &mut Conn) -> Result<std::collections::Hash
         })
         .collect()
 }
+
+/// People by id through the bulk path (imports read many at once), in id order.
+pub async fn people_by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Person>, sqlx::Error> {
+    use super::bulk;
+    let sql = format!("{PERSON_SELECT} WHERE pe.id IN (SELECT r.id FROM {{rows}}) ORDER BY pe.id");
+    let statement = bulk::Statement { sql: &sql, cols: bulk::ID, args: &[] };
+    bulk::fetch(conn, &statement, &bulk::ids(ids)).await?.iter().map(person_from_row).collect()
+}

@@ -1,11 +1,10 @@
 //! Microsoft 365 SKU mappings and sign-in freshness per source.
 
-use chrono::{DateTime, Utc};
-use seatwise_types::SkuMapping;
-use sqlx::Row;
-
+use super::decode::Cols;
 use super::Conn;
 use crate::clock::to_db;
+use chrono::{DateTime, Utc};
+use seatwise_types::SkuMapping;
 
 pub async fn mappings<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     exec: E,
@@ -18,12 +17,13 @@ pub async fn mappings<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     .await?;
     rows.iter()
         .map(|r| {
+            let c = Cols::new(r, "sku_mappings");
             Ok(SkuMapping {
-                part_number: r.try_get("part_number")?,
-                sku_id: r.try_get("sku_id")?,
-                pool_id: r.try_get("pool_id")?,
-                pool_name: r.try_get("pool_name")?,
-                version: r.try_get("version")?,
+                part_number: c.text("part_number")?,
+                sku_id: c.opt_text("sku_id")?,
+                pool_id: c.opt_i64("pool_id")?,
+                pool_name: c.opt_text("pool_name")?,
+                version: c.i64("version")?,
             })
         })
         .collect()
@@ -80,24 +80,29 @@ pub async fn set_pool(
     Ok(())
 }
 
-pub async fn set_sign_in(
+/// Record when each person last signed in at `source` (`None`: never), replacing what that source said before.
+pub async fn set_sign_ins(
     conn: &mut Conn,
-    person_id: i64,
+    sign_ins: &[(i64, Option<DateTime<Utc>>)],
     source: &str,
-    last: Option<DateTime<Utc>>,
     read_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM person_signins WHERE person_id = $1 AND source = $2")
-        .bind(person_id)
-        .bind(source)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("INSERT INTO person_signins (person_id, source, last_sign_in_at, read_at) VALUES ($1, $2, $3, $4)")
-        .bind(person_id)
-        .bind(source)
-        .bind(last.map(to_db))
-        .bind(to_db(read_at))
-        .execute(conn)
-        .await?;
+    use super::bulk::{self, Col, Statement};
+    let ids: Vec<i64> = sign_ins.iter().map(|(id, _)| *id).collect();
+    let delete = Statement {
+        sql: "DELETE FROM person_signins WHERE source = $2 AND person_id IN (SELECT r.id FROM {rows})",
+        cols: bulk::ID,
+        args: &[source],
+    };
+    bulk::execute(conn, &delete, &bulk::ids(&ids)).await?;
+    let at = to_db(read_at);
+    let insert = Statement {
+        sql: "INSERT INTO person_signins (person_id, source, last_sign_in_at, read_at) \
+              SELECT r.person_id, $2, r.last_sign_in_at, $3 FROM {rows}",
+        cols: &[Col::Int("person_id"), Col::Text("last_sign_in_at")],
+        args: &[source, &at],
+    };
+    let rows: Vec<_> = sign_ins.iter().map(|(id, last)| (*id, last.map(to_db))).collect();
+    bulk::execute(conn, &insert, &rows).await?;
     Ok(())
 }

@@ -1,179 +1,327 @@
-//! Uploaded import files and the person records imports read and write.
+//! Uploaded import files, and what imports read from and write to the directory, all writes through the bulk
+//! path (`db::bulk`).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
 use seatwise_types::{EmploymentType, PersonStatus};
+use sqlx::AnyPool;
 
-use crate::domain::hr::PersonRecord;
-use sqlx::{AnyPool, Row};
-
-use super::{parse_date, parse_enum, Conn};
+use super::bulk::{self, Col, Statement};
+use super::decode::Cols;
+use super::Conn;
 use crate::clock::to_db;
+use crate::domain::hr::PersonRecord;
 
+/// An uploaded file as stored. `document` is the kind's parameters and the preview summary (a JSON object the
+/// kind reads back with its own types).
 pub struct StoredImport {
     pub id: i64,
     pub kind: String,
     pub filename: String,
     pub content: String,
     pub status: String,
-    pub summary_json: String,
+    pub document: serde_json::Value,
 }
 
-#[allow(clippy::too_many_arguments)] // one column each
-pub async fn insert(
-    pool: &AnyPool,
-    kind: &str,
-    filename: &str,
-    content: &str,
-    sha256: &str,
-    summary_json: &str,
-    created_by: &str,
-    now: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
+pub struct NewImport<'a> {
+    pub kind: &'a str,
+    pub filename: &'a str,
+    pub content: &'a str,
+    pub sha256: &'a str,
+    pub document: &'a str,
+    pub created_by: &'a str,
+}
+
+pub async fn insert(db: &AnyPool, i: &NewImport<'_>, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO imports (kind, filename, content, content_sha256, status, summary_json, created_by, created_at) \
          VALUES ($1, $2, $3, $4, 'previewed', $5, $6, $7) RETURNING id",
     )
-    .bind(kind)
-    .bind(filename)
-    .bind(content)
-    .bind(sha256)
-    .bind(summary_json)
-    .bind(created_by)
+    .bind(i.kind)
+    .bind(i.filename)
+    .bind(i.content)
+    .bind(i.sha256)
+    .bind(i.document)
+    .bind(i.created_by)
     .bind(to_db(now))
-    .fetch_one(pool)
+    .fetch_one(db)
     .await
 }
 
-pub async fn get(pool: &AnyPool, id: i64) -> Result<Option<StoredImport>, sqlx::Error> {
+pub async fn get(db: &AnyPool, id: i64) -> Result<Option<StoredImport>, sqlx::Error> {
     let row = sqlx::query("SELECT id, kind, filename, content, status, summary_json FROM imports WHERE id = $1")
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?;
     row.map(|r| {
+        let c = Cols::new(&r, "imports");
         Ok(StoredImport {
-            id: r.try_get("id")?,
-            kind: r.try_get("kind")?,
-            filename: r.try_get("filename")?,
-            content: r.try_get("content")?,
-            status: r.try_get("status")?,
-            summary_json: r.try_get("summary_json")?,
+            id: c.i64("id")?,
+            kind: c.text("kind")?,
+            filename: c.text("filename")?,
+            content: c.text("content")?,
+            status: c.text("status")?,
+            document: c.json("summary_json")?,
         })
     })
     .transpose()
 }
 
 /// Mark applied only if still previewed: two clicks on "apply" apply once.
-pub async fn mark_applied(
-    conn: &mut Conn,
-    id: i64,
-    summary_json: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
+pub async fn mark_applied(conn: &mut Conn, id: i64, document: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "UPDATE imports SET status = 'applied', applied_at = $1, summary_json = $2 WHERE id = $3 AND status = 'previewed'",
     )
     .bind(to_db(now))
-    .bind(summary_json)
+    .bind(document)
     .bind(id)
     .execute(conn)
     .await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn all_people<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
-) -> Result<Vec<PersonRecord>, sqlx::Error> {
+pub async fn all_people(conn: &mut Conn) -> Result<Vec<PersonRecord>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, employee_id, email, name, department_id, cost_centre_id, manager_id, employment_type, status, \
          start_date, end_date, missing_from_hr_at FROM people",
     )
-    .fetch_all(exec)
+    .fetch_all(conn)
     .await?;
     rows.iter()
         .map(|r| {
+            let c = Cols::new(r, "people");
             Ok(PersonRecord {
-                id: r.try_get("id")?,
-                employee_id: r.try_get("employee_id")?,
-                email: r.try_get("email")?,
-                name: r.try_get("name")?,
-                department_id: r.try_get("department_id")?,
-                cost_centre_id: r.try_get("cost_centre_id")?,
-                manager_id: r.try_get("manager_id")?,
-                employment_type: parse_enum(&r.try_get::<String, _>("employment_type")?, EmploymentType::parse)?,
-                status: parse_enum(&r.try_get::<String, _>("status")?, PersonStatus::parse)?,
-                start_date: parse_date(r.try_get("start_date")?),
-                end_date: parse_date(r.try_get("end_date")?),
-                missing_from_hr: r.try_get::<Option<String>, _>("missing_from_hr_at")?.is_some(),
+                id: c.i64("id")?,
+                employee_id: c.opt_text("employee_id")?,
+                email: c.text("email")?,
+                name: c.text("name")?,
+                department_id: c.opt_i64("department_id")?,
+                cost_centre_id: c.opt_i64("cost_centre_id")?,
+                manager_id: c.opt_i64("manager_id")?,
+                employment_type: c.parsed("employment_type", EmploymentType::parse)?,
+                status: c.parsed("status", PersonStatus::parse)?,
+                start_date: c.opt_date("start_date")?,
+                end_date: c.opt_date("end_date")?,
+                missing_from_hr: c.opt_timestamp("missing_from_hr_at")?.is_some(),
             })
         })
         .collect()
 }
 
-/// Write a person's HR fields (not status: that goes through the status rules). Returns the id.
-pub async fn upsert_person(conn: &mut Conn, p: &PersonRecord, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
-    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
-    if p.id > 0 {
-        sqlx::query(
-            "UPDATE people SET employee_id = $1, email = $2, name = $3, department_id = $4, cost_centre_id = $5, \
-             manager_id = $6, employment_type = $7, start_date = $8, end_date = $9, missing_from_hr_at = NULL, \
-             updated_at = $10, version = version + 1 WHERE id = $11",
-        )
-        .bind(p.employee_id.clone())
-        .bind(p.email.clone())
-        .bind(p.name.clone())
-        .bind(p.department_id)
-        .bind(p.cost_centre_id)
-        .bind(p.manager_id)
-        .bind(p.employment_type.as_str())
-        .bind(date(p.start_date))
-        .bind(date(p.end_date))
-        .bind(to_db(now))
-        .bind(p.id)
-        .execute(conn)
-        .await?;
-        return Ok(p.id);
-    }
-    sqlx::query_scalar(
-        "INSERT INTO people (employee_id, email, name, department_id, cost_centre_id, manager_id, employment_type, \
-         status, start_date, end_date, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $10) \
-         RETURNING id",
+const PERSON_COLS: &[Col] = &[
+    Col::Int("id"),
+    Col::Text("employee_id"),
+    Col::Text("email"),
+    Col::Text("name"),
+    Col::Int("department_id"),
+    Col::Int("cost_centre_id"),
+    Col::Int("manager_id"),
+    Col::Text("employment_type"),
+    Col::Text("start_date"),
+    Col::Text("end_date"),
+];
+
+type PersonTuple<'a> = (
+    i64,
+    &'a Option<String>,
+    &'a str,
+    &'a str,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    &'static str,
+    Option<String>,
+    Option<String>,
+);
+
+fn person_tuple(p: &PersonRecord) -> PersonTuple<'_> {
+    (
+        p.id,
+        &p.employee_id,
+        &p.email,
+        &p.name,
+        p.department_id,
+        p.cost_centre_id,
+        p.manager_id,
+        p.employment_type.as_str(),
+        p.start_date.map(|d| d.to_string()),
+        p.end_date.map(|d| d.to_string()),
     )
-    .bind(p.employee_id.clone())
-    .bind(p.email.clone())
-    .bind(p.name.clone())
-    .bind(p.department_id)
-    .bind(p.cost_centre_id)
-    .bind(p.manager_id)
-    .bind(p.employment_type.as_str())
-    .bind(date(p.start_date))
-    .bind(date(p.end_date))
-    .bind(to_db(now))
-    .fetch_one(conn)
-    .await
 }
 
-pub async fn flag_missing(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE people SET missing_from_hr_at = $1 WHERE id = $2 AND missing_from_hr_at IS NULL")
-        .bind(to_db(now))
-        .bind(id)
-        .execute(conn)
-        .await?;
+/// Insert new people (active: status changes go through the status rules); ids come back in input order.
+pub async fn insert_people(
+    conn: &mut Conn,
+    people: &[PersonRecord],
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let at = to_db(now);
+    let statement = Statement {
+        sql: "INSERT INTO people (employee_id, email, name, department_id, cost_centre_id, manager_id, \
+              employment_type, status, start_date, end_date, created_at, updated_at) \
+              SELECT r.employee_id, r.email, r.name, r.department_id, r.cost_centre_id, r.manager_id, \
+              r.employment_type, 'active', r.start_date, r.end_date, $2, $2 FROM {rows} ORDER BY r.n RETURNING id",
+        cols: PERSON_COLS,
+        args: &[&at],
+    };
+    let rows: Vec<_> = people.iter().map(person_tuple).collect();
+    bulk::insert_ids(conn, &statement, &rows).await
+}
+
+/// Write existing people's HR fields (not status), clearing the missing-from-HR flag; each counts a version.
+pub async fn update_people(conn: &mut Conn, people: &[PersonRecord], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    let at = to_db(now);
+    let statement = Statement {
+        sql: "UPDATE people SET employee_id = r.employee_id, email = r.email, name = r.name, \
+              department_id = r.department_id, cost_centre_id = r.cost_centre_id, manager_id = r.manager_id, \
+              employment_type = r.employment_type, start_date = r.start_date, end_date = r.end_date, \
+              missing_from_hr_at = NULL, updated_at = $2, version = version + 1 FROM {rows} WHERE people.id = r.id",
+        cols: PERSON_COLS,
+        args: &[&at],
+    };
+    let rows: Vec<_> = people.iter().map(person_tuple).collect();
+    bulk::execute(conn, &statement, &rows).await?;
     Ok(())
 }
 
-/// The id behind a natural key (`SELECT id FROM ... WHERE <column> = $1`), for imports matching by name.
-pub async fn id_by(conn: &mut Conn, table: KeyedTable, key: &str) -> Result<Option<i64>, sqlx::Error> {
-    let sql = match table {
-        KeyedTable::Vendor => "SELECT id FROM vendors WHERE LOWER(name) = $1",
-        KeyedTable::PersonEmail => "SELECT id FROM people WHERE email = $1",
+/// Set many managers at once: `(person, manager)` pairs.
+pub async fn set_managers(conn: &mut Conn, pairs: &[(i64, Option<i64>)]) -> Result<(), sqlx::Error> {
+    let statement = Statement {
+        sql: "UPDATE people SET manager_id = r.manager_id FROM {rows} WHERE people.id = r.id",
+        cols: &[Col::Int("id"), Col::Int("manager_id")],
+        args: &[],
     };
-    sqlx::query_scalar(sql).bind(key.to_lowercase()).fetch_optional(conn).await
+    bulk::execute(conn, &statement, pairs).await?;
+    Ok(())
 }
 
-#[derive(Debug, Clone, Copy)]
-pub enum KeyedTable {
-    Vendor,
-    PersonEmail,
+pub async fn flag_missing(conn: &mut Conn, ids: &[i64], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    let at = to_db(now);
+    let statement = Statement {
+        sql: "UPDATE people SET missing_from_hr_at = $2 FROM {rows} WHERE people.id = r.id \
+              AND people.missing_from_hr_at IS NULL",
+        cols: bulk::ID,
+        args: &[&at],
+    };
+    bulk::execute(conn, &statement, &bulk::ids(ids)).await?;
+    Ok(())
+}
+
+/// One status change as stored: the person, the new status and the stored termination time after it.
+pub struct StatusRow {
+    pub id: i64,
+    pub status: PersonStatus,
+    pub terminated_at: Option<DateTime<Utc>>,
+}
+
+/// Set statuses (each counts a version); `terminated_at` as decided by `domain::people::transition`.
+pub async fn set_statuses(conn: &mut Conn, rows: &[StatusRow], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    let at = to_db(now);
+    let statement = Statement {
+        sql: "UPDATE people SET status = r.status, terminated_at = r.terminated_at, updated_at = $2, \
+              version = version + 1 FROM {rows} WHERE people.id = r.id",
+        cols: &[Col::Int("id"), Col::Text("status"), Col::Text("terminated_at")],
+        args: &[&at],
+    };
+    let rows: Vec<_> = rows.iter().map(|r| (r.id, r.status.as_str(), r.terminated_at.map(to_db))).collect();
+    bulk::execute(conn, &statement, &rows).await?;
+    Ok(())
+}
+
+/// Mark the seats of these people for reclamation (only those not yet marked): `(person, latency_ms)` pairs.
+pub async fn mark_seats(
+    conn: &mut Conn,
+    people: &[(i64, i64)],
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let at = to_db(now);
+    let statement = Statement {
+        sql: "UPDATE seat_assignments SET reclaim_marked_at = $2, reclaim_reason = $3, \
+              reclaim_latency_ms = r.latency_ms FROM {rows} \
+              WHERE seat_assignments.person_id = r.person_id AND seat_assignments.reclaim_marked_at IS NULL",
+        cols: &[Col::Int("person_id"), Col::Int("latency_ms")],
+        args: &[&at, reason],
+    };
+    bulk::execute(conn, &statement, people).await?;
+    Ok(())
+}
+
+/// New departments by name; ids in input order.
+pub async fn insert_departments(conn: &mut Conn, names: &[String]) -> Result<Vec<i64>, sqlx::Error> {
+    let statement = Statement {
+        sql: "INSERT INTO departments (name) SELECT r.name FROM {rows} ORDER BY r.n RETURNING id",
+        cols: &[Col::Text("name")],
+        args: &[],
+    };
+    let rows: Vec<_> = names.iter().map(|n| (n,)).collect();
+    bulk::insert_ids(conn, &statement, &rows).await
+}
+
+/// New cost centres named by their code; ids in input order.
+pub async fn insert_cost_centres(conn: &mut Conn, codes: &[String]) -> Result<Vec<i64>, sqlx::Error> {
+    let statement = Statement {
+        sql: "INSERT INTO cost_centres (code, name) SELECT r.code, r.code FROM {rows} ORDER BY r.n RETURNING id",
+        cols: &[Col::Text("code")],
+        args: &[],
+    };
+    let rows: Vec<_> = codes.iter().map(|c| (c,)).collect();
+    bulk::insert_ids(conn, &statement, &rows).await
+}
+
+/// Who already holds a seat in these pools: `(pool, person)` pairs.
+pub async fn seat_holders(conn: &mut Conn, pool_ids: &[i64]) -> Result<HashSet<(i64, i64)>, sqlx::Error> {
+    let statement = Statement {
+        sql: "SELECT a.pool_id, a.person_id FROM seat_assignments a \
+              WHERE a.person_id IS NOT NULL AND a.pool_id IN (SELECT r.id FROM {rows})",
+        cols: bulk::ID,
+        args: &[],
+    };
+    let rows = bulk::fetch(conn, &statement, &bulk::ids(pool_ids)).await?;
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "seat_assignments");
+            Ok((c.i64("pool_id")?, c.i64("person_id")?))
+        })
+        .collect()
+}
+
+/// New seats `(pool, person)` assigned now, with each pool's counter moved; ids in input order.
+pub async fn insert_seats(
+    conn: &mut Conn,
+    seats: &[(i64, i64)],
+    assigned_by: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let at = to_db(now);
+    let statement = Statement {
+        sql: "INSERT INTO seat_assignments (pool_id, person_id, assigned_at, assigned_by) \
+              SELECT r.pool_id, r.person_id, $2, $3 FROM {rows} ORDER BY r.n RETURNING id",
+        cols: &[Col::Int("pool_id"), Col::Int("person_id")],
+        args: &[&at, assigned_by],
+    };
+    let ids = bulk::insert_ids(conn, &statement, seats).await?;
+    let mut added: HashMap<i64, i64> = HashMap::new();
+    for (pool_id, _) in seats {
+        *added.entry(*pool_id).or_default() += 1;
+    }
+    let counts: Vec<(i64, i64)> = added.into_iter().collect();
+    let statement = Statement {
+        sql: "UPDATE pools SET seats_assigned = seats_assigned + r.added FROM {rows} WHERE pools.id = r.id",
+        cols: &[Col::Int("id"), Col::Int("added")],
+        args: &[],
+    };
+    bulk::execute(conn, &statement, &counts).await?;
+    Ok(ids)
+}
+
+/// A vendor by name, any case, for imports matching by name.
+pub async fn vendor_id(conn: &mut Conn, name: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM vendors WHERE LOWER(name) = $1")
+        .bind(name.to_lowercase())
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn product_id(conn: &mut Conn, vendor_id: i64, name: &str) -> Result<Option<i64>, sqlx::Error> {
@@ -190,54 +338,4 @@ pub async fn pool_id(conn: &mut Conn, vendor_id: i64, name: &str) -> Result<Opti
         .bind(name.to_lowercase())
         .fetch_optional(conn)
         .await
-}
-
-/// Insert new people in chunks; ids come back in input order.
-pub async fn insert_people(
-    conn: &mut Conn,
-    people: &[PersonRecord],
-    now: DateTime<Utc>,
-) -> Result<Vec<i64>, sqlx::Error> {
-    let mut ids = Vec::with_capacity(people.len());
-    for chunk in people.chunks(400) {
-        let mut sql = super::Sql::new(
-            "INSERT INTO people (employee_id, email, name, department_id, cost_centre_id, manager_id, employment_type, \
-             status, start_date, end_date, created_at, updated_at) VALUES ",
-        );
-        for (i, p) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(p.employee_id.clone()).push(", ").bind(p.email.clone()).push(", ").bind(p.name.clone()).push(", ");
-            sql.bind(p.department_id).push(", ").bind(p.cost_centre_id).push(", ").bind(p.manager_id).push(", ");
-            sql.bind(p.employment_type.as_str())
-                .push(", 'active', ")
-                .bind(p.start_date.map(|d| d.to_string()))
-                .push(", ");
-            sql.bind(p.end_date.map(|d| d.to_string()))
-                .push(", ")
-                .bind(to_db(now))
-                .push(", ")
-                .bind(to_db(now))
-                .push(")");
-        }
-        sql.push(" RETURNING id");
-        let mut chunk_ids: Vec<i64> = sql.query_scalar().fetch_all(&mut *conn).await?;
-        chunk_ids.sort_unstable();
-        ids.extend(chunk_ids);
-    }
-    Ok(ids)
-}
-
-/// Set many managers at once: `(person, manager)` pairs, one CASE update per chunk.
-pub async fn set_managers(conn: &mut Conn, pairs: &[(i64, Option<i64>)]) -> Result<(), sqlx::Error> {
-    for chunk in pairs.chunks(400) {
-        let mut sql = super::Sql::new("UPDATE people SET manager_id = CASE id");
-        for (id, manager) in chunk {
-            sql.push(" WHEN ").bind(*id).push(" THEN ").bind(*manager);
-        }
-        sql.push(" END WHERE ");
-        let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
-        sql.push_in("id", &ids);
-        sql.query().execute(&mut *conn).await?;
-    }
-    Ok(())
 }

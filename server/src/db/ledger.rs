@@ -39,22 +39,45 @@ pub async fn claim_many(conn: &mut Conn, n: i64) -> Result<ChainPoint, sqlx::Err
     Ok(ChainPoint { seq: last.seq - n + 1, hash: last.hash })
 }
 
-/// Append a run of already-chained entries with multi-row inserts, then move the head once.
+/// Append a run of already-chained entries through the bulk path, then move the head once.
 pub async fn append_many(conn: &mut Conn, entries: &[StoredEntry]) -> Result<(), sqlx::Error> {
-    for chunk in entries.chunks(500) {
-        let mut sql = Sql::new(
-            "INSERT INTO ledger_entries (seq, at, actor, action, record_type, record_id, before_json, after_json, \
-             prev_hash, hash) VALUES ",
-        );
-        for (i, e) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(e.seq).push(", ").bind(e.at.clone()).push(", ").bind(e.actor.clone()).push(", ");
-            sql.bind(e.action.clone()).push(", ").bind(e.record_type.clone()).push(", ").bind(e.record_id).push(", ");
-            sql.bind(e.before_json.clone()).push(", ").bind(e.after_json.clone()).push(", ");
-            sql.bind(e.prev_hash.clone()).push(", ").bind(e.hash.clone()).push(")");
-        }
-        sql.query().execute(&mut *conn).await?;
-    }
+    use super::bulk::{self, Col};
+    let statement = bulk::Statement {
+        sql: "INSERT INTO ledger_entries (seq, at, actor, action, record_type, record_id, before_json, after_json, \
+              prev_hash, hash) SELECT r.seq, r.at, r.actor, r.action, r.record_type, r.record_id, r.before_json, \
+              r.after_json, r.prev_hash, r.hash FROM {rows}",
+        cols: &[
+            Col::Int("seq"),
+            Col::Text("at"),
+            Col::Text("actor"),
+            Col::Text("action"),
+            Col::Text("record_type"),
+            Col::Int("record_id"),
+            Col::Text("before_json"),
+            Col::Text("after_json"),
+            Col::Text("prev_hash"),
+            Col::Text("hash"),
+        ],
+        args: &[],
+    };
+    let rows: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.seq,
+                &e.at,
+                &e.actor,
+                &e.action,
+                &e.record_type,
+                e.record_id,
+                &e.before_json,
+                &e.after_json,
+                &e.prev_hash,
+                &e.hash,
+            )
+        })
+        .collect();
+    bulk::execute(conn, &statement, &rows).await?;
     if let Some(last) = entries.last() {
         sqlx::query("UPDATE ledger_head SET hash = $1 WHERE id = 1")
             .bind(last.hash.clone())

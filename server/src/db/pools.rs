@@ -604,3 +604,23 @@ pub async fn holder_counts(db: &AnyPool, scope: &DepartmentScope) -> Result<Vec<
         })
         .collect()
 }
+
+/// Seats by id through the bulk path (imports read back many at once), in id order.
+pub async fn assignments_by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Assignment>, sqlx::Error> {
+    use super::bulk;
+    let sql = format!("{ASSIGNMENT_SELECT} WHERE a.id IN (SELECT r.id FROM {{rows}}) ORDER BY a.id");
+    let statement = bulk::Statement { sql: &sql, cols: bulk::ID, args: &[] };
+    bulk::fetch(conn, &statement, &bulk::ids(ids)).await?.iter().map(assignment_from_row).collect()
+}
+
+/// The seats of these people marked for reclamation at `at`, by pool then id (as `mark_person_seats` answers).
+pub async fn marked_at(conn: &mut Conn, person_ids: &[i64], at: DateTime<Utc>) -> Result<Vec<Assignment>, sqlx::Error> {
+    use super::bulk;
+    let sql = format!(
+        "{ASSIGNMENT_SELECT} WHERE a.person_id IN (SELECT r.id FROM {{rows}}) AND a.reclaim_marked_at = $2 \
+         ORDER BY a.person_id, a.pool_id, a.id"
+    );
+    let at = to_db(at);
+    let statement = bulk::Statement { sql: &sql, cols: bulk::ID, args: &[&at] };
+    bulk::fetch(conn, &statement, &bulk::ids(person_ids)).await?.iter().map(assignment_from_row).collect()
+}

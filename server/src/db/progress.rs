@@ -2,10 +2,19 @@
 //! read by any instance.
 
 use chrono::{DateTime, Utc};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
+use super::decode::Cols;
 use crate::clock::to_db;
-use crate::state::JobProgress;
+
+/// How far an import's apply has come (served as is by `GET /api/v1/imports/{id}/progress`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct JobProgress {
+    pub done: u64,
+    pub total: u64,
+    pub phase: String,
+    pub finished: bool,
+}
 
 pub async fn set(pool: &AnyPool, import_id: i64, p: &JobProgress, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -41,11 +50,12 @@ pub async fn get(pool: &AnyPool, import_id: i64) -> Result<Option<JobProgress>, 
         .fetch_optional(pool)
         .await?;
     row.map(|r| {
+        let c = Cols::new(&r, "import_progress");
         Ok(JobProgress {
-            phase: r.try_get("phase")?,
-            done: u64::try_from(r.try_get::<i64, _>("done")?).unwrap_or(0),
-            total: u64::try_from(r.try_get::<i64, _>("total")?).unwrap_or(0),
-            finished: r.try_get::<i64, _>("finished")? == 1,
+            phase: c.text("phase")?,
+            done: c.count("done")?,
+            total: c.count("total")?,
+            finished: c.flag("finished")?,
         })
     })
     .transpose()

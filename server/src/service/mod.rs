@@ -15,7 +15,6 @@ pub mod credentials;
 pub mod demo;
 pub mod devices;
 pub mod generate;
-pub mod graph;
 pub mod imports;
 pub mod jobs;
 pub mod ledger;
@@ -26,7 +25,6 @@ pub mod people;
 pub mod pools;
 pub mod renewal_job;
 pub mod scim;
-pub mod snipeit;
 pub mod versions;
 
 use seatwise_types::{DEFAULT_PER_PAGE, MAX_PER_PAGE};

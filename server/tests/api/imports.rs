@@ -272,3 +272,83 @@ async fn graph_users_become_people_sign_ins_and_seats_through_the_sku_mapping() 
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.body["error"]["fields"][0]["row"], 1);
 }
+
+/// Make the database refuse ledger entries with `action`, as a failure part-way through an apply.
+async fn refuse_ledger_action(app: &TestApp, action: &str) {
+    match app.db.backend {
+        seatwise_server::db::Backend::Sqlite => {
+            app.exec(&format!(
+                "CREATE TRIGGER refuse_entries BEFORE INSERT ON ledger_entries WHEN NEW.action = '{action}' \
+                 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+            ))
+            .await
+        }
+        seatwise_server::db::Backend::Postgres => {
+            app.exec(&format!(
+                "CREATE FUNCTION refuse_entries() RETURNS trigger AS $$ BEGIN \
+                 IF NEW.action = '{action}' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END \
+                 $$ LANGUAGE plpgsql"
+            ))
+            .await;
+            app.exec("CREATE TRIGGER refuse_entries BEFORE INSERT ON ledger_entries FOR EACH ROW EXECUTE FUNCTION refuse_entries()")
+                .await
+        }
+    }
+}
+
+async fn allow_ledger_actions(app: &TestApp) {
+    match app.db.backend {
+        seatwise_server::db::Backend::Sqlite => app.exec("DROP TRIGGER refuse_entries").await,
+        seatwise_server::db::Backend::Postgres => {
+            app.exec("DROP TRIGGER refuse_entries ON ledger_entries").await;
+            app.exec("DROP FUNCTION refuse_entries").await
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_apply_that_fails_part_way_leaves_nothing_and_a_later_one_verifies() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let mut csv = sample("hr-export.csv").trim_end().to_string();
+    csv.push('\n');
+    csv.push_str(
+        "E7001,Nova,Quinn,nova.quinn@example.com,Quantum Lab,CC-977,E0100,employee,terminated,2021-01-04,2026-11-01\n",
+    );
+    let preview = upload(&admin, &csv).await;
+    assert_eq!(preview.status, StatusCode::CREATED, "{}", preview.body);
+    let id = preview.body["id"].as_i64().unwrap();
+    let tables = ["people", "departments", "cost_centres", "ledger_entries", "seat_assignments"];
+    let mut before = Vec::new();
+    for t in tables {
+        before.push(app.count(t).await);
+    }
+
+    let creates = app.count("ledger_entries WHERE action = 'person.create'").await;
+    // The manager links are written after the people, departments, statuses and their ledger entries.
+    refuse_ledger_action(&app, "person.manager").await;
+    let failed = admin.post(&format!("/api/v1/imports/{id}/apply"), json!({})).await;
+    assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", failed.body);
+    for (t, n) in tables.iter().zip(&before) {
+        assert_eq!(app.count(t).await, *n, "{t}: a failed apply writes nothing");
+    }
+    assert_eq!(admin.get(&format!("/api/v1/imports/{id}")).await.body["status"], "previewed");
+
+    allow_ledger_actions(&app).await;
+    let applied = admin.post(&format!("/api/v1/imports/{id}/apply"), json!({})).await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    assert_eq!(applied.body["creates"], 10);
+    assert_eq!(applied.body["terminations"], 2);
+    assert_eq!(applied.body["new_departments"], json!(["Quantum Lab"]));
+    assert_eq!(app.count("people").await, before[0] + 10);
+    assert_eq!(app.count("ledger_entries WHERE action = 'person.create'").await, creates + 10);
+    let nova = person(&app, "E7001").await;
+    assert_eq!(nova["status"], "terminated");
+    assert_eq!(nova["department"]["name"], "Quantum Lab");
+    let history = admin.get(&format!("/api/v1/people/{}/history", nova["id"])).await;
+    let actions: Vec<&str> =
+        history.body["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions, ["person.manager", "person.status", "person.create"], "{}", history.body);
+    let verify = admin.post("/api/v1/ledger/verify", json!({})).await;
+    assert_eq!(verify.body["ok"], true, "{}", verify.body);
+}

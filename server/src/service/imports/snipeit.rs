@@ -1,24 +1,29 @@
 //! Moving over from Snipe-IT: its license export becomes vendors, products, pools, people and seats.
 //! Pools are matched by vendor and name, people by email, so importing the same file again changes nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use seatwise_types::{BillingPeriod, ImportSummary, LicenseType, Money, PersonStatus, PoolInput};
+use chrono::{DateTime, Utc};
+use seatwise_types::{BillingPeriod, EmploymentType, ImportSummary, LicenseType, Money, PersonStatus, PoolInput};
 
+use super::directory;
+use super::staging::{self, Env};
 use crate::auth::Actor;
-use crate::db::catalog::{self, CatalogTable, NewPerson};
-use crate::db::imports::{self as store, KeyedTable, StoredImport};
+use crate::db::catalog::{self, CatalogTable};
+use crate::db::imports::{self as store, StoredImport};
 use crate::db::{pools, Conn};
+use crate::domain::hr::PersonRecord;
 use crate::domain::pool as rules;
 use crate::domain::snipeit::{self, SnipeRow};
 use crate::error::{AppError, AppResult};
-use crate::service::imports::{commit_apply, require_admin, save_preview};
-use crate::service::ledger::{self, Change};
-use crate::state::AppState;
+use crate::service::ledger::{self, Change, Pending};
+
+pub const KIND: &str = "snipeit";
 
 /// Where imported pools go: Snipe-IT has no departments or cost centres.
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
-pub struct Target {
+#[serde(deny_unknown_fields)]
+pub struct Params {
     pub department_id: i64,
     pub cost_centre_id: i64,
 }
@@ -31,7 +36,7 @@ fn licenses(rows: &[SnipeRow]) -> BTreeMap<(String, String), &SnipeRow> {
     out
 }
 
-fn pool_input(r: &SnipeRow, product_id: i64, target: Target) -> PoolInput {
+fn pool_input(r: &SnipeRow, product_id: i64, target: Params) -> PoolInput {
     PoolInput {
         name: r.item.clone(),
         product_id,
@@ -57,12 +62,12 @@ fn pool_input(r: &SnipeRow, product_id: i64, target: Target) -> PoolInput {
     }
 }
 
-async fn check_target(state: &AppState, target: Target) -> AppResult<()> {
+async fn check_target(env: Env<'_>, target: Params) -> AppResult<()> {
     let mut errors = Vec::new();
-    if !catalog::exists(&state.db.read, CatalogTable::Departments, target.department_id).await? {
+    if !catalog::exists(&env.db.read, CatalogTable::Departments, target.department_id).await? {
         errors.push(seatwise_types::FieldError::new("department_id", "must name an existing department"));
     }
-    if !catalog::exists(&state.db.read, CatalogTable::CostCentres, target.cost_centre_id).await? {
+    if !catalog::exists(&env.db.read, CatalogTable::CostCentres, target.cost_centre_id).await? {
         errors.push(seatwise_types::FieldError::new("cost_centre_id", "must name an existing cost centre"));
     }
     if errors.is_empty() {
@@ -72,20 +77,19 @@ async fn check_target(state: &AppState, target: Target) -> AppResult<()> {
     }
 }
 
-/// What applying would do, counted inside a transaction that is rolled back.
+/// Apply the file inside the caller's transaction (rolled back for a preview): what it did.
 async fn run(
     conn: &mut Conn,
-    state: &AppState,
+    now: DateTime<Utc>,
     who: &str,
     rows: &[SnipeRow],
-    target: Target,
-    id: i64,
+    target: Params,
 ) -> AppResult<ImportSummary> {
-    let now = state.clock.now();
-    let mut s = ImportSummary { id, kind: "snipeit".into(), rows: rows.len() as i64, ..Default::default() };
+    let mut s = ImportSummary { kind: KIND.into(), rows: rows.len() as i64, ..Default::default() };
+    // Licenses are few: each is matched or created (vendor, product, pool) on its own.
     let mut pool_ids = BTreeMap::new();
     for ((vendor_key, item_key), r) in licenses(rows) {
-        let vendor_id = match store::id_by(conn, KeyedTable::Vendor, &r.manufacturer).await? {
+        let vendor_id = match store::vendor_id(conn, &r.manufacturer).await? {
             Some(v) => v,
             None => {
                 let v = catalog::insert_vendor(conn, &r.manufacturer, None).await?;
@@ -122,63 +126,81 @@ async fn run(
         };
         pool_ids.insert((vendor_key, item_key), pool_id);
     }
+    // Seat holders are many: matched by email, the new ones created together, then the seats.
+    let mut people: HashMap<String, i64> =
+        store::all_people(conn).await?.into_iter().map(|p| (p.email, p.id)).collect();
+    let mut new_people: Vec<PersonRecord> = Vec::new();
+    let mut pending = HashSet::new();
     for r in rows {
-        let Some(email) = &r.holder_email else { continue };
-        let pool_id = pool_ids[&(r.manufacturer.to_lowercase(), r.item.to_lowercase())];
-        let person_id = match store::id_by(conn, KeyedTable::PersonEmail, email).await? {
-            Some(p) => p,
-            None => {
-                let name =
-                    r.holder_name.clone().unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_string());
-                let new = NewPerson {
-                    name: &name,
-                    email,
-                    department_id: None,
-                    cost_centre_id: None,
-                    status: PersonStatus::Active,
-                };
-                let p = catalog::insert_person(conn, &new, now).await?;
-                ledger::record(conn, now, who, Change::created("person.create", "person", Some(p), email)).await?;
-                s.creates += 1;
-                p
-            }
-        };
-        if pools::holds_seat(conn, pool_id, person_id).await? {
-            s.unchanged += 1;
+        let Some(email) = r.holder_email.as_ref().map(|e| e.to_lowercase()) else { continue };
+        if people.contains_key(&email) || !pending.insert(email.clone()) {
             continue;
         }
-        // Imported seats reflect what was already handed out; over-assignment shows as a finding on the pool.
-        let seat = pools::insert_assignment(conn, pool_id, Some(person_id), None, who, now).await?;
-        let assignment = pools::assignment(&mut *conn, pool_id, seat).await?.ok_or(AppError::NotFound("assignment"))?;
-        ledger::record(conn, now, who, Change::created("pool.seat_assign", "pool", Some(pool_id), &assignment)).await?;
-        s.seats_created += 1;
+        let name = r.holder_name.clone().unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
+        new_people.push(PersonRecord {
+            id: 0,
+            employee_id: None,
+            email,
+            name,
+            department_id: None,
+            cost_centre_id: None,
+            manager_id: None,
+            employment_type: EmploymentType::Employee,
+            status: PersonStatus::Active,
+            start_date: None,
+            end_date: None,
+            missing_from_hr: false,
+        });
     }
+    let new_ids = store::insert_people(conn, &new_people, now).await?;
+    let mut created = Vec::with_capacity(new_people.len());
+    for (p, id) in new_people.into_iter().zip(new_ids) {
+        created.push(Pending::of(Change::created("person.create", "person", Some(id), &p.email))?);
+        people.insert(p.email, id);
+    }
+    s.creates = created.len() as i64;
+    ledger::record_many(conn, now, who, created).await?;
+    let pools: Vec<i64> = pool_ids.values().copied().collect();
+    let mut held = store::seat_holders(conn, &pools).await?;
+    let mut seats = Vec::new();
+    for r in rows {
+        let Some(email) = r.holder_email.as_ref().map(|e| e.to_lowercase()) else { continue };
+        let pool_id = pool_ids[&(r.manufacturer.to_lowercase(), r.item.to_lowercase())];
+        let person_id = people[&email];
+        // Imported seats reflect what was already handed out; over-assignment shows as a finding on the pool.
+        if held.insert((pool_id, person_id)) {
+            seats.push((pool_id, person_id));
+        } else {
+            s.unchanged += 1;
+        }
+    }
+    s.seats_created = directory::assign_seats(conn, now, who, &seats).await?;
     Ok(s)
 }
 
 pub async fn preview(
-    state: &AppState,
+    env: Env<'_>,
     actor: &Actor,
     filename: &str,
     text: &str,
-    target: Target,
+    target: Params,
 ) -> AppResult<ImportSummary> {
-    require_admin(actor)?;
-    check_target(state, target).await?;
+    staging::may_import(actor)?;
+    check_target(env, target).await?;
     let rows = snipeit::parse(text).map_err(AppError::validation)?;
     // A dry run: the same code as apply, in a transaction that is never committed.
-    let mut tx = state.db.begin().await?;
-    let mut s = run(&mut tx, state, actor.ledger_name(), &rows, target, 0).await?;
+    let mut tx = env.db.begin().await?;
+    let mut s = run(&mut tx, env.clock.now(), actor.ledger_name(), &rows, target).await?;
     tx.rollback().await?;
-    save_preview(state, actor, "snipeit", filename, text, &target, &mut s).await?;
+    staging::save_preview(env, actor, KIND, filename, text, target, &mut s).await?;
     Ok(s)
 }
 
-pub async fn apply(state: &AppState, actor: &Actor, stored: StoredImport) -> AppResult<ImportSummary> {
-    let (target, _): (Target, ImportSummary) =
-        serde_json::from_str(&stored.summary_json).map_err(|e| AppError::Internal(e.to_string()))?;
+pub async fn apply(env: Env<'_>, actor: &Actor, stored: StoredImport) -> AppResult<ImportSummary> {
+    let target = staging::load::<Params>(&stored)?.params;
     let rows = snipeit::parse(&stored.content).map_err(AppError::validation)?;
-    let mut tx = state.db.begin().await?;
-    let s = run(&mut tx, state, actor.ledger_name(), &rows, target, stored.id).await?;
-    commit_apply(tx, state, actor, &stored, &target, s).await
+    env.progress.set(stored.id, "applying", 0, rows.len() as u64).await;
+    let mut tx = env.db.begin().await?;
+    let s = run(&mut tx, env.clock.now(), actor.ledger_name(), &rows, target).await?;
+    staging::commit_apply(tx, env, actor, &stored, target, s).await
 }

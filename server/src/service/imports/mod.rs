@@ -1,0 +1,74 @@
+//! Imports: upload a file for a preview with row-level errors, then apply it in one transaction. Nothing is
+//! applied while any row is in error, and applying the same file again changes nothing.
+//!
+//! Each kind of file is one module with its typed parameters, its preview and its apply; `staging` holds what
+//! they share and knows no kind; `directory` holds the bulk writes kinds make. A new kind is a new module and one
+//! arm in [`ImportKind`].
+
+mod directory;
+pub mod graph;
+pub mod hr;
+pub mod snipeit;
+mod staging;
+
+use seatwise_types::ImportSummary;
+
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::state::JobProgress;
+pub use staging::Env;
+
+/// The kinds of file Seatwise imports, stored as their name in `imports.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Hr,
+    SnipeIt,
+    Graph,
+}
+
+impl ImportKind {
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Hr, Self::SnipeIt, Self::Graph].into_iter().find(|k| k.as_str() == name)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hr => hr::KIND,
+            Self::SnipeIt => snipeit::KIND,
+            Self::Graph => graph::KIND,
+        }
+    }
+}
+
+/// Apply a previewed import: all of it in one transaction, or none of it.
+pub async fn apply(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<ImportSummary> {
+    let stored = staging::previewed(env, actor, id).await?;
+    let kind = ImportKind::parse(&stored.kind)
+        .ok_or_else(|| AppError::Internal(format!("imports.kind of import {id}: unknown kind {:?}", stored.kind)))?;
+    match kind {
+        ImportKind::Hr => hr::apply(env, actor, stored).await,
+        ImportKind::SnipeIt => snipeit::apply(env, actor, stored).await,
+        ImportKind::Graph => graph::apply(env, actor, stored).await,
+    }
+}
+
+pub async fn get(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<ImportSummary> {
+    staging::get(env, actor, id).await
+}
+
+pub async fn progress(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<JobProgress> {
+    staging::progress(env, actor, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_their_stored_names() {
+        for kind in [ImportKind::Hr, ImportKind::SnipeIt, ImportKind::Graph] {
+            assert_eq!(ImportKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(ImportKind::parse("csv"), None);
+    }
+}
