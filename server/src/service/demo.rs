@@ -17,8 +17,8 @@ use crate::error::AppError;
 use crate::service::accounts;
 use crate::service::ledger::{self, Change};
 use crate::state::AppState;
-use company::{Company, Term};
 pub use company::Invalid;
+use company::{Company, Term};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -120,7 +120,8 @@ pub async fn seed(state: &AppState, password: &str) -> Result<bool, DemoError> {
             po_number: Some(s.po_number.clone()),
             notes: None,
         };
-        let values = rules::validate(&input, vendor_id).map_err(|e| company::invalid(&s.label(), company::fields(&e)))?;
+        let values =
+            rules::validate(&input, vendor_id).map_err(|e| company::invalid(&s.label(), company::fields(&e)))?;
         let pool_id = pools::insert(&mut tx, &values, now).await?;
         let seats: Vec<SeatRow> = s
             .holders

@@ -265,7 +265,8 @@ fn entries<T: DeserializeOwned>(kind: &str, key: &str, tables: Vec<toml::Table>)
             Some(name) => format!("{kind} {name:?}"),
             None => format!("{kind} #{}", i + 1),
         };
-        let value: T = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| invalid(&label, e.message()))?;
+        let value: T =
+            toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| invalid(&label, e.message()))?;
         if !seen.insert(label.clone()) {
             return Err(invalid(&label, format!("appears twice (each {key} is used once)")));
         }
@@ -286,8 +287,9 @@ impl Company {
 
     pub fn parse(text: &str) -> Result<Company, Invalid> {
         let raw: RawFile = toml::from_str(text)?;
-        let settings: RawSettings =
-            toml::Value::Table(raw.settings).try_into().map_err(|e: toml::de::Error| invalid("settings", e.message()))?;
+        let settings: RawSettings = toml::Value::Table(raw.settings)
+            .try_into()
+            .map_err(|e: toml::de::Error| invalid("settings", e.message()))?;
         let org = OrgSettings {
             timezone: settings.timezone,
             alert_stages: settings.alert_stages,
@@ -305,8 +307,9 @@ impl Company {
         let mut people = Vec::new();
         let mut emails = HashSet::new();
         for (label, d) in entries::<RawDepartment>("department", "name", raw.department)? {
-            let cost_centre = find(&cost_centres, &d.cost_centre, |c| &c.code)
-                .ok_or_else(|| invalid(&label, format!("cost_centre {:?} is not a listed cost centre", d.cost_centre)))?;
+            let cost_centre = find(&cost_centres, &d.cost_centre, |c| &c.code).ok_or_else(|| {
+                invalid(&label, format!("cost_centre {:?} is not a listed cost centre", d.cost_centre))
+            })?;
             for (person_label, p) in entries::<RawPerson>("person", "email", d.people)? {
                 if !emails.insert(p.email.clone()) {
                     return Err(invalid(&person_label, "appears twice"));
@@ -331,13 +334,21 @@ impl Company {
                 Some(name) => Some(department(&label, name)?),
             };
             let candidates: Vec<usize> = (0..people.len())
-                .filter(|&i| from.is_none_or(|d| people[i].department == d) && people[i].status != PersonStatus::Terminated)
+                .filter(|&i| {
+                    from.is_none_or(|d| people[i].department == d) && people[i].status != PersonStatus::Terminated
+                })
                 .collect();
             if p.assigned > candidates.len() {
-                return Err(invalid(&label, format!("assigned {} but only {} people can hold it", p.assigned, candidates.len())));
+                return Err(invalid(
+                    &label,
+                    format!("assigned {} but only {} people can hold it", p.assigned, candidates.len()),
+                ));
             }
             if p.leavers_holding > leavers.len() {
-                return Err(invalid(&label, format!("leavers_holding {} but only {} people left", p.leavers_holding, leavers.len())));
+                return Err(invalid(
+                    &label,
+                    format!("leavers_holding {} but only {} people left", p.leavers_holding, leavers.len()),
+                ));
             }
             let mut holders = candidates[..p.assigned].to_vec();
             holders.extend(&leavers[..p.leavers_holding]);
