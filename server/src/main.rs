@@ -86,8 +86,8 @@ async fn serve(state: AppState, args: ServeArgs) -> Result<ExitCode, Box<dyn std
         let password = args.demo_password.clone().unwrap_or_else(|| domain::secret::random_token("")[..16].to_string());
         if demo::seed(&state, &password).await? {
             println!("Demo data created. Log in with any of these accounts, password: {password}");
-            for (email, role) in demo::account_emails() {
-                println!("  {email:<24} {}", role.label());
+            for (email, roles) in demo::account_emails()? {
+                println!("  {email:<24} {roles}");
             }
         } else if args.demo_password.is_some() {
             println!("Demo data already present; demo accounts use the password you set.");
