@@ -2,6 +2,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use seatwise_types::JobProgress;
+
 use crate::clock::SharedClock;
 use crate::db::Db;
 use crate::service::mailer::Mailer;
@@ -56,14 +58,6 @@ impl AppState {
 pub struct Progress {
     pool: sqlx::AnyPool,
     clock: SharedClock,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct JobProgress {
-    pub done: u64,
-    pub total: u64,
-    pub phase: String,
-    pub finished: bool,
 }
 
 impl Progress {

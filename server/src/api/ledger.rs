@@ -2,26 +2,14 @@
 
 use axum::extract::State;
 use axum::Json;
-use seatwise_types::{ErrorResponse, LedgerEntry, LedgerVerification, Page};
-use serde::Deserialize;
+use seatwise_types::{ErrorResponse, LedgerEntry, LedgerQuery, LedgerVerification, Page};
 
 use super::extract::ApiQuery;
 use crate::auth::Actor;
-use crate::db::ledger::LedgerQuery;
 use crate::domain::access;
 use crate::error::{AppError, AppResult};
 use crate::service::{ledger, paging};
 use crate::state::AppState;
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct LedgerParams {
-    /// e.g. `pool`, `user`, `vendor`.
-    pub record_type: Option<String>,
-    pub record_id: Option<i64>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
 
 fn require_admin(actor: &Actor) -> AppResult<()> {
     if access::is_admin(&actor.user) {
@@ -32,16 +20,16 @@ fn require_admin(actor: &Actor) -> AppResult<()> {
 }
 
 /// Ledger entries, newest first.
-#[utoipa::path(get, path = "/ledger", tag = "ledger", params(LedgerParams),
+#[utoipa::path(get, path = "/ledger", tag = "ledger", params(LedgerQuery),
     responses((status = 200, body = Page<LedgerEntry>), (status = 403, body = ErrorResponse)))]
 pub async fn list_ledger(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(p): ApiQuery<LedgerParams>,
+    ApiQuery(p): ApiQuery<LedgerQuery>,
 ) -> AppResult<Json<Page<LedgerEntry>>> {
     require_admin(&actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
-    let q = LedgerQuery { record_type: p.record_type, record_id: p.record_id, page, per_page };
+    let q = crate::db::ledger::LedgerQuery { record_type: p.record_type, record_id: p.record_id, page, per_page };
     Ok(Json(ledger::list(&state.db, &q).await?))
 }
 

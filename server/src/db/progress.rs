@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyPool, Row};
 
 use crate::clock::to_db;
-use crate::state::JobProgress;
+use seatwise_types::JobProgress;
 
 pub async fn set(pool: &AnyPool, import_id: i64, p: &JobProgress, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     sqlx::query(

@@ -242,12 +242,12 @@ pub async fn apply(state: &AppState, actor: &Actor, id: i64) -> AppResult<Import
 }
 
 /// How far applying an import has come, from the database: any instance can answer while another applies.
-pub async fn progress(state: &AppState, actor: &Actor, id: i64) -> AppResult<crate::state::JobProgress> {
+pub async fn progress(state: &AppState, actor: &Actor, id: i64) -> AppResult<seatwise_types::JobProgress> {
     require_admin(actor)?;
     if let Some(p) = state.progress.get(id).await? {
         return Ok(p);
     }
     let stored = store::get(&state.db.read, id).await?.ok_or(AppError::NotFound("import"))?;
     let done = stored.status == "applied";
-    Ok(crate::state::JobProgress { done: 0, total: 0, phase: stored.status, finished: done })
+    Ok(seatwise_types::JobProgress { done: 0, total: 0, phase: stored.status, finished: done })
 }

@@ -1,8 +1,7 @@
 //! The people directory: lists, a person's seats and history, and status changes with their consequences.
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{Money, Page, Person, PersonSeat, PersonStatus, Role};
-use serde::Deserialize;
+use seatwise_types::{Money, Page, PeopleQuery, Person, PersonSeat, PersonStatus, Role};
 
 use crate::auth::Actor;
 use crate::db::catalog::{self as store, PeopleFilter};
@@ -23,23 +22,7 @@ fn require_reader(actor: &Actor) -> AppResult<()> {
     }
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PeopleParams {
-    /// Free text over name and email.
-    pub q: Option<String>,
-    pub department_id: Option<i64>,
-    pub cost_centre_id: Option<i64>,
-    pub status: Option<PersonStatus>,
-    /// Only people who hold (true) or do not hold (false) at least one seat.
-    pub holds_seats: Option<bool>,
-    /// Only people with no sign-in from any source in the last N days.
-    pub no_signin_days: Option<i64>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
-
-pub async fn list(state: &AppState, actor: &Actor, p: &PeopleParams) -> AppResult<Page<Person>> {
+pub async fn list(state: &AppState, actor: &Actor, p: &PeopleQuery) -> AppResult<Page<Person>> {
     require_reader(actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
     let no_signin_since = match p.no_signin_days {
