@@ -76,13 +76,13 @@ pub fn TextField(
     let list_id = (!suggestions.is_empty()).then(|| format!("{id}-options"));
     let control = match rows {
         Some(rows) => view! {
-            <textarea id=id rows=rows.to_string() aria-invalid=aria_invalid aria-describedby=describedby disabled=disabled
+            <textarea id=id rows=rows.to_string() aria-invalid=aria_invalid aria-describedby=describedby disabled=move || disabled.get()
                 prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))></textarea>
         }
         .into_any(),
         None => view! {
             <input id=id type=kind.unwrap_or("text") inputmode=inputmode autocomplete=autocomplete max=max list=list_id.clone()
-                required=required aria-invalid=aria_invalid aria-describedby=describedby disabled=disabled
+                required=required aria-invalid=aria_invalid aria-describedby=describedby disabled=move || disabled.get()
                 prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
         }
         .into_any(),
@@ -125,7 +125,7 @@ pub fn SelectField(
     let describedby = described_by(id, hint, path);
     let inner = view! {
         <label for=id>{label}</label>
-        <select id=id aria-invalid=aria_invalid aria-describedby=describedby disabled=disabled on:change=move |ev| {
+        <select id=id aria-invalid=aria_invalid aria-describedby=describedby disabled=move || disabled.get() on:change=move |ev| {
             let chosen = event_target_value(&ev);
             value.set(chosen.clone());
             if let Some(f) = on_change {

@@ -213,7 +213,7 @@ fn AlertView(detail: AlertDetail, on_change: Callback<()>, notice: RwSignal<Opti
                     <button class="btn" type="submit" disabled=move || snooze.pending().get()>"Snooze"</button>
                 </form>
                 <form class="inline-form" on:submit=move |ev| { ev.prevent_default(); assign.dispatch(assignee.get_untracked()); }>
-                    <SelectField id="assignee" label="Assign to" value=assignee options=assignees error=assign_error path="user_id"
+                    <SelectField id="assignee" label="Assign to" value=assignee options=assignees.clone() error=assign_error path="user_id"
                         placeholder="Nobody" inline=true/>
                     <button class="btn" type="submit" disabled=move || assign.pending().get()>"Assign"</button>
                 </form>

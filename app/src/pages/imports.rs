@@ -272,8 +272,8 @@ fn RowErrors(error: ApiError) -> impl IntoView {
 #[component]
 fn SkuMappings() -> impl IntoView {
     let mappings = LocalResource::new(api::imports::sku_mappings);
-    let pools = LocalResource::new(|| {
-        api::pools::list(&PoolQuery { per_page: Some(500), sort: Some("name".into()), ..Default::default() })
+    let pools = LocalResource::new(|| async {
+        api::pools::list(&PoolQuery { per_page: Some(500), sort: Some("name".into()), ..Default::default() }).await
     });
     let save = Action::new_local(|(part, pool, version): &(String, Option<i64>, i64)| {
         let (part, body, version) = (part.clone(), SkuMappingInput { pool_id: *pool }, *version);

@@ -10,7 +10,9 @@ use crate::format;
 
 #[component]
 pub fn LedgerPage() -> impl IntoView {
-    let entries = LocalResource::new(|| api::ledger::list(&LedgerQuery { per_page: Some(50), ..Default::default() }));
+    let entries = LocalResource::new(|| async {
+        api::ledger::list(&LedgerQuery { per_page: Some(50), ..Default::default() }).await
+    });
     let verify = Action::new_local(|_: &()| api::ledger::verify());
     view! {
         <Shell title="Audit ledger">
