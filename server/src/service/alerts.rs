@@ -3,7 +3,7 @@
 use seatwise_types::{Alert, AlertCounts, AlertDetail, AlertQuery, AssignInput, DecisionInput, Page, Ref, SnoozeInput};
 
 use crate::auth::Actor;
-use crate::db::alerts::{self as store, AlertFilter, AlertSort, Inbox};
+use crate::db::alerts::{self as store, AlertFilter, AlertSort};
 use crate::db::contracts as contract_store;
 use crate::db::jobs::{self as mail_store, Mail};
 use crate::db::{users, Tx};

@@ -1,8 +1,8 @@
 //! Listing, reading, creating and editing license pools, and assigning their seats.
 
 use seatwise_types::{
-    Assignment, AssignmentInput, FieldError, InventorySummary, LicenseType, Lookups, OwnedPool, Page, PersonStatus,
-    Pool, PoolDetail, PoolInput, ReassignInput,
+    Assignment, AssignmentInput, FieldError, InventorySummary, Lookups, OwnedPool, Page, PersonStatus, Pool,
+    PoolDetail, PoolInput, ReassignInput,
 };
 
 use crate::auth::Actor;
