@@ -1,8 +1,8 @@
-//! Who is signed in, shared through context; loaded once from /api/v1/me.
+//! Who is signed in, shared through context; loaded once when the app starts.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use seatwise_types::{Role, SessionInfo};
+use seatwise_types::{Capabilities, SessionInfo};
 
 use crate::api;
 
@@ -26,9 +26,13 @@ impl Session {
         self.0.set(SessionState::User(info));
     }
 
-    /// Whether the signed-in user has a role; the server decides what is allowed, this only shapes the UI.
-    pub fn has(&self, role: Role) -> bool {
-        matches!(self.0.get(), SessionState::User(ref i) if i.roles.contains(&role))
+    /// What the server allows the signed-in user (nothing when signed out). The console offers exactly this; the
+    /// server still checks every request.
+    pub fn can(&self) -> Capabilities {
+        match self.0.get() {
+            SessionState::User(i) => i.capabilities,
+            _ => Capabilities::default(),
+        }
     }
 }
 
@@ -38,7 +42,7 @@ pub fn provide_session() {
     provide_context(session);
     api::on_unauthenticated(move || state.set(SessionState::Anonymous));
     spawn_local(async move {
-        match api::get::<SessionInfo>("/api/v1/me").await {
+        match api::session::me().await {
             Ok(info) => session.set_user(info),
             Err(_) => state.set(SessionState::Anonymous),
         }
@@ -51,7 +55,7 @@ pub fn use_session() -> Session {
 
 pub fn logout(session: Session) {
     spawn_local(async move {
-        let _ = api::delete("/api/v1/session").await;
+        let _ = api::session::logout().await;
         session.0.set(SessionState::Anonymous);
     });
 }

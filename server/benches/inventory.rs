@@ -62,11 +62,15 @@ fn bench(c: &mut Criterion) {
         },
         via: Via::Token,
     };
-    let cases: [(&str, pools::PoolListParams, PoolQuery); 3] = [
+    let cases: [(&str, seatwise_types::PoolQuery, PoolQuery); 3] = [
         ("list", Default::default(), PoolQuery { page: 1, per_page: 50, ..Default::default() }),
         (
             "filtered",
-            pools::PoolListParams { vendor_id: Some(vendor), expiring_within_days: Some(365), ..Default::default() },
+            seatwise_types::PoolQuery {
+                vendor_id: Some(vendor),
+                expiring_within_days: Some(365),
+                ..Default::default()
+            },
             PoolQuery {
                 vendor_id: Some(vendor),
                 ending_between: Some(DateRange {

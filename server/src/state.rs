@@ -114,7 +114,7 @@ pub struct Progress {
     clock: SharedClock,
 }
 
-pub use crate::db::progress::JobProgress;
+use seatwise_types::JobProgress;
 
 impl Progress {
     pub fn new(db: sqlx::AnyPool, clock: SharedClock) -> Self {

@@ -51,3 +51,13 @@ pub struct SkuMappingInput {
     /// The pool, or null to unmap.
     pub pool_id: Option<i64>,
 }
+
+/// How far applying an import has come (`GET /api/v1/imports/{id}/progress`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JobProgress {
+    pub done: u64,
+    pub total: u64,
+    pub phase: String,
+    pub finished: bool,
+}

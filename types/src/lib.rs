@@ -9,6 +9,7 @@ pub mod inventory;
 pub mod ledger;
 pub mod list;
 pub mod money;
+pub mod query;
 pub mod renewals;
 
 pub use auth::*;
@@ -18,4 +19,5 @@ pub use inventory::*;
 pub use ledger::*;
 pub use list::*;
 pub use money::*;
+pub use query::*;
 pub use renewals::*;

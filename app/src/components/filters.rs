@@ -1,33 +1,9 @@
 //! Filter controls whose state lives in the URL, so a filtered view can be bookmarked and shared.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_query_map;
 
-/// A callback that changes some query parameters of `base`; any change but paging goes back to page 1.
-pub fn url_updater(base: &'static str, keys: &'static [&'static str]) -> Callback<Vec<(&'static str, String)>> {
-    let query = use_query_map();
-    let navigate = use_navigate();
-    Callback::new(move |changes: Vec<(&'static str, String)>| {
-        let resets_page = !changes.iter().any(|(k, _)| *k == "page");
-        let pairs: Vec<(&str, String)> = keys
-            .iter()
-            .map(|k| {
-                let v = changes
-                    .iter()
-                    .find(|(c, _)| c == k)
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_else(|| query.with_untracked(|q| q.get(k)).unwrap_or_default());
-                let v = if *k == "page" && (resets_page || v == "1") { String::new() } else { v };
-                (*k, v)
-            })
-            .collect();
-        navigate(
-            &format!("{base}{}", crate::api::query(&pairs)),
-            NavigateOptions { scroll: false, ..Default::default() },
-        );
-    })
-}
+use super::list::Changes;
 
 #[component]
 pub fn FilterSelect(
@@ -35,7 +11,7 @@ pub fn FilterSelect(
     label: &'static str,
     key: &'static str,
     options: Vec<(String, String)>,
-    update: Callback<Vec<(&'static str, String)>>,
+    update: Callback<Changes>,
 ) -> impl IntoView {
     let query = use_query_map();
     let current = move || query.with(|q| q.get(key)).unwrap_or_default();
@@ -58,7 +34,7 @@ pub fn FilterToggle(
     id: &'static str,
     label: &'static str,
     key: &'static str,
-    update: Callback<Vec<(&'static str, String)>>,
+    update: Callback<Changes>,
 ) -> impl IntoView {
     let query = use_query_map();
     let on = move || query.with(|q| q.get(key)).is_some_and(|v| v == "true");
@@ -71,13 +47,13 @@ pub fn FilterToggle(
     }
 }
 
-/// Previous / next paging for a list whose page lives in the URL.
+/// Previous / next paging for a list whose page lives in the URL; `pages` is `Page::page_count`.
 #[component]
-pub fn Pager(current: i64, pages: i64, update: Callback<Vec<(&'static str, String)>>) -> impl IntoView {
+pub fn Pager(current: i64, pages: i64, update: Callback<Changes>) -> impl IntoView {
     view! {
         <nav class="pager" aria-label="Pages">
             <button class="btn" type="button" disabled={current <= 1} on:click=move |_| update.run(vec![("page", (current - 1).to_string())])>"← Previous"</button>
-            <span>{format!("Page {current} of {}", pages.max(1))}</span>
+            <span>{format!("Page {current} of {pages}")}</span>
             <button class="btn" type="button" disabled={current >= pages} on:click=move |_| update.run(vec![("page", (current + 1).to_string())])>"Next →"</button>
         </nav>
     }
@@ -89,7 +65,7 @@ pub fn Pager(current: i64, pages: i64, update: Callback<Vec<(&'static str, Strin
 pub fn SortHeaders(
     columns: &'static [(&'static str, &'static str, bool)],
     sort: String,
-    update: Callback<Vec<(&'static str, String)>>,
+    update: Callback<Changes>,
 ) -> impl IntoView {
     columns
         .iter()
@@ -127,7 +103,7 @@ pub fn SearchBox(
     id: &'static str,
     label: &'static str,
     placeholder: &'static str,
-    update: Callback<Vec<(&'static str, String)>>,
+    update: Callback<Changes>,
 ) -> impl IntoView {
     let query = use_query_map();
     let search = RwSignal::new(String::new());

@@ -6,7 +6,7 @@ use std::future::Future;
 use leptos::prelude::*;
 use seatwise_types::FieldError;
 
-use crate::api::{self, ApiError, ApiResult};
+use crate::api::{ApiError, ApiResult};
 
 pub struct Saver<I: 'static, T: 'static> {
     pub save: Action<I, ApiResult<T>>,
@@ -37,26 +37,6 @@ impl<I: Clone + Send + Sync + 'static, T: Clone + Send + Sync + 'static> Saver<I
             None => {}
         });
         Saver { save, error }
-    }
-
-    /// Create in `collection` (POST) or replace `collection/{id}` (PUT) if it is still at the version the page
-    /// loaded (`existing` = id and version; a change by someone else in between answers 409, fields kept).
-    pub fn upsert(collection: &'static str, existing: Option<(i64, i64)>, on_saved: impl Fn(T) + 'static) -> Self
-    where
-        I: serde::Serialize,
-        T: serde::de::DeserializeOwned,
-    {
-        Self::new(
-            move |input: I| async move {
-                match existing {
-                    Some((id, version)) => {
-                        api::put_if::<_, T>(&format!("{collection}/{id}"), &input, Some(version)).await
-                    }
-                    None => api::post::<_, T>(collection, &input).await,
-                }
-            },
-            on_saved,
-        )
     }
 
     /// Send what the form built, or show what kept it from building (e.g. "abc" typed as a number).

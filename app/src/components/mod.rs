@@ -1,7 +1,9 @@
 //! Pieces every page uses: the shell, status messages, money and dates, badges.
 
+pub mod fields;
 pub mod filters;
 pub mod form;
+pub mod list;
 pub mod person_picker;
 pub mod renewal;
 pub mod shell;
@@ -10,7 +12,7 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use seatwise_types::{Money, PersonStatus};
 
-use crate::api::ApiError;
+use crate::api::{ApiError, ApiResult};
 use crate::format;
 
 #[component]
@@ -25,6 +27,31 @@ pub fn ErrorBanner(error: ApiError) -> impl IntoView {
             <strong>"Something went wrong. "</strong>
             {error.message()}
         </div>
+    }
+}
+
+/// One resource's "loading / error / data": the spinner until it answers, then the server's error (or `not_found`
+/// for a 404, when given), else `children` with the data.
+#[component]
+pub fn Loaded<T, F, V>(
+    resource: LocalResource<ApiResult<T>>,
+    /// Shown instead of the error when the record does not exist (or is outside the caller's scope).
+    #[prop(optional, into)]
+    not_found: Option<ViewFn>,
+    children: F,
+) -> impl IntoView
+where
+    T: Clone + 'static,
+    F: Fn(T) -> V + Send + Clone + 'static,
+    V: IntoView + 'static,
+{
+    move || match resource.get() {
+        None => view! { <Loading/> }.into_any(),
+        Some(Err(e)) => match (&not_found, e.status) {
+            (Some(not_found), 404) => not_found.run(),
+            _ => view! { <ErrorBanner error=e/> }.into_any(),
+        },
+        Some(Ok(data)) => children(data).into_any(),
     }
 }
 
@@ -88,13 +115,37 @@ pub fn StatusBadge(status: PersonStatus) -> impl IntoView {
     view! { <span class=class>{label}</span> }
 }
 
-/// The message for one field from the last server error, shown under the field.
+/// The id of the message beside the field at `path`, for `aria-describedby`.
+pub fn error_id(path: &str) -> String {
+    format!("err-{}", path.replace('.', "-"))
+}
+
+/// The message for one field from the last server error, shown under the field. With `each`, every error whose
+/// path starts with `path` is shown with its path (a list's items: `documents[2]`).
 #[component]
-pub fn FieldMessage(error: Signal<Option<ApiError>>, path: &'static str) -> impl IntoView {
-    let id = format!("err-{}", path.replace('.', "-"));
+pub fn FieldMessage(
+    error: Signal<Option<ApiError>>,
+    path: &'static str,
+    #[prop(optional)] each: bool,
+) -> impl IntoView {
+    let id = error_id(path);
     move || {
-        error.get().and_then(|e| e.field(path)).map(|m| {
-            view! { <p class="field-error" id=id.clone() role="alert">{m}</p> }
-        })
+        if each {
+            return error
+                .get()
+                .map(|e| {
+                    e.fields()
+                        .iter()
+                        .filter(|f| f.path.starts_with(path))
+                        .map(|f| view! { <p class="field-error" role="alert">{format!("{}: {}", f.path, f.message)}</p> })
+                        .collect_view()
+                })
+                .into_any();
+        }
+        error
+            .get()
+            .and_then(|e| e.field(path))
+            .map(|m| view! { <p class="field-error" id=id.clone() role="alert">{m}</p> })
+            .into_any()
     }
 }

@@ -1,7 +1,7 @@
 //! Search people by name or email and pick one; used to assign and reassign seats.
 
 use leptos::prelude::*;
-use seatwise_types::{Page, Person};
+use seatwise_types::{Page, PeopleQuery, Person, PersonStatus};
 
 use crate::api;
 
@@ -20,8 +20,9 @@ pub fn PersonPicker(
             if q.trim().chars().count() < 2 {
                 return Ok(Page { items: Vec::<Person>::new(), total: 0, page: 1, per_page: 8 });
             }
-            let qs = api::query(&[("q", q), ("status", "active".into()), ("per_page", "8".into())]);
-            api::get::<Page<Person>>(&format!("/api/v1/people{qs}")).await
+            let query =
+                PeopleQuery { q: Some(q), status: Some(PersonStatus::Active), per_page: Some(8), ..Default::default() };
+            api::people::list(&query).await
         }
     });
     let list_id = format!("{id}-results");

@@ -5,6 +5,7 @@ use leptos_router::components::A;
 use seatwise_types::{money_totals, Alert, DateKind, Decision, DecisionInput, Money, PoolUsage, Term, Urgency};
 
 use crate::api::{self, ApiError};
+use crate::components::fields::TextField;
 use crate::components::{DateText, FieldMessage, MoneyText, Utilization};
 use crate::format;
 
@@ -113,10 +114,17 @@ pub fn TermsTable(terms: Vec<Term>) -> impl IntoView {
     }
 }
 
-/// The decision form. `url` is where it posts (an alert's or a contract's decision endpoint).
+/// What a renewal decision is recorded on: an alert, or a contract's current term directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecisionOf {
+    Alert(i64),
+    Contract(i64),
+}
+
+/// The decision form, recording on an alert or a contract.
 #[component]
 pub fn DecisionForm(
-    url: String,
+    of: DecisionOf,
     currency: String,
     auto_renew: bool,
     #[prop(into)] on_done: Callback<()>,
@@ -128,8 +136,13 @@ pub fn DecisionForm(
     let price = RwSignal::new(String::new());
     let local_error = RwSignal::new(None::<String>);
     let save = Action::new_local(move |input: &DecisionInput| {
-        let (url, input) = (url.clone(), input.clone());
-        async move { api::post::<_, serde_json::Value>(&url, &input).await }
+        let input = input.clone();
+        async move {
+            match of {
+                DecisionOf::Alert(id) => api::alerts::decide(id, &input).await.map(drop),
+                DecisionOf::Contract(id) => api::contracts::decide(id, &input).await.map(drop),
+            }
+        }
     });
     let error: Signal<Option<ApiError>> = Signal::derive(move || save.value().get().and_then(Result::err));
     Effect::new(move |_| {
@@ -203,28 +216,13 @@ pub fn DecisionForm(
             </fieldset>
             <Show when=move || choice.get() == Some(Decision::RenewWithChanges)>
                 <div class="form-row">
-                    <div class="field">
-                        <label for="d-seats">"Seats for the next term"</label>
-                        <input id="d-seats" inputmode="numeric" prop:value=move || seats.get() on:input=move |ev| seats.set(event_target_value(&ev))/>
-                        <FieldMessage error=error path="seats"/>
-                    </div>
-                    <div class="field">
-                        <label for="d-tier">"Tier"</label>
-                        <input id="d-tier" prop:value=move || tier.get() on:input=move |ev| tier.set(event_target_value(&ev))/>
-                        <FieldMessage error=error path="tier"/>
-                    </div>
-                    <div class="field">
-                        <label for="d-price">{format!("Price per term ({currency})")}</label>
-                        <input id="d-price" inputmode="decimal" prop:value=move || price.get() on:input=move |ev| price.set(event_target_value(&ev))/>
-                        <FieldMessage error=error path="price.amount_minor"/>
-                    </div>
+                    <TextField id="d-seats" label="Seats for the next term" value=seats error=error path="seats" inputmode="numeric"/>
+                    <TextField id="d-tier" label="Tier" value=tier error=error path="tier"/>
+                    <TextField id="d-price" label=format!("Price per term ({currency})") value=price error=error path="price.amount_minor"
+                        inputmode="decimal"/>
                 </div>
             </Show>
-            <div class="field">
-                <label for="d-comment">"Comment"</label>
-                <textarea id="d-comment" rows="3" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
-                <FieldMessage error=error path="comment"/>
-            </div>
+            <TextField id="d-comment" label="Comment" value=comment error=error path="comment" rows=3/>
             <div aria-live="polite">
                 {move || local_error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
                 {move || error.get().filter(|e| e.fields().is_empty()).map(|e| view! { <div class="banner banner-error" role="alert">{e.message()}</div> })}

@@ -3,7 +3,6 @@
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_location;
-use seatwise_types::Role;
 
 use crate::components::Loading;
 use crate::session::{logout, use_session, SessionState};
@@ -25,8 +24,7 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
             view! { <Redirect path=path/> }.into_any()
         }
         SessionState::User(info) => {
-            let is_admin = info.roles.contains(&Role::Admin);
-            let owns = is_admin || info.roles.contains(&Role::LicenseOwner);
+            let can = info.capabilities;
             let roles = info.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
             let children = children.clone();
             view! {
@@ -38,13 +36,15 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
                             <span>"Seatwise"</span>
                         </A>
                         <nav class="nav" aria-label="Main">
-                            {owns.then(|| view! { <A href="/my">"My licenses"</A> })}
+                            {can.own_licenses.then(|| view! { <A href="/my">"My licenses"</A> })}
                             <A href="/renewals">"Renewals"</A>
                             <A href="/alerts">"Alerts"<AlertCount/></A>
                             <A href="/pools">"Inventory"</A>
                             <A href="/people">"People"</A>
                             <A href="/devices">"Devices"</A>
-                            {is_admin.then(|| view! { <A href="/imports">"Import"</A> <A href="/ledger">"Audit ledger"</A> <A href="/settings">"Settings"</A> })}
+                            {can.import.then(|| view! { <A href="/imports">"Import"</A> })}
+                            {can.read_ledger.then(|| view! { <A href="/ledger">"Audit ledger"</A> })}
+                            {can.administer.then(|| view! { <A href="/settings">"Settings"</A> })}
                         </nav>
                         <div class="user">
                             <span class="user-name">{info.user.name.clone()}</span>
@@ -63,7 +63,7 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
 /// How many alerts need action, beside the nav link.
 #[component]
 fn AlertCount() -> impl IntoView {
-    let counts = LocalResource::new(|| crate::api::get::<seatwise_types::AlertCounts>("/api/v1/alerts/counts"));
+    let counts = LocalResource::new(crate::api::alerts::counts);
     move || {
         counts.get().and_then(Result::ok).filter(|c| c.needs_action > 0).map(|c| {
             let label = format!("{} need action", c.needs_action);

@@ -2,15 +2,18 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
-use seatwise_types::{Alert, AlertDetail, AlertStatus, AssignInput, Page, SnoozeInput};
+use leptos_router::hooks::use_params_map;
+use seatwise_types::{AlertDetail, AlertQuery, AlertStatus, AssignInput, SnoozeInput};
 
 use crate::api;
-use crate::components::filters::{url_updater, FilterToggle, Pager, SortHeaders};
-use crate::components::renewal::{alert_label, DaysBadge, DecisionForm, TermsTable, UsageTable};
+use crate::components::fields::{SelectField, TextField};
+use crate::components::filters::{FilterToggle, Pager, SortHeaders};
+use crate::components::list::{href, use_list_query};
+use crate::components::renewal::{alert_label, DaysBadge, DecisionForm, DecisionOf, TermsTable, UsageTable};
 use crate::components::shell::Shell;
-use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText};
+use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, MoneyText};
 use crate::format;
+use crate::pages::record_id;
 
 const KEYS: [&str; 4] = ["inbox", "mine", "sort", "page"];
 const COLUMNS: [(&str, &str, bool); 6] = [
@@ -35,14 +38,11 @@ fn status_badge(s: AlertStatus) -> impl IntoView {
 
 #[component]
 pub fn AlertsPage() -> impl IntoView {
-    let query = use_query_map();
-    let param = move |k: &str| query.with(|q| q.get(k)).unwrap_or_default();
-    let update = url_updater("/alerts", &KEYS);
+    let list = use_list_query("/alerts", &KEYS);
+    let (update, param) = (list.update, move |k: &str| list.param(k));
     let alerts = LocalResource::new(move || {
-        let mut pairs: Vec<(&str, String)> = KEYS.iter().map(|k| (*k, param(k))).collect();
-        pairs.push(("per_page", "50".into()));
-        let qs = api::query(&pairs);
-        async move { api::get::<Page<Alert>>(&format!("/api/v1/alerts{qs}")).await }
+        let query = list.api_query::<AlertQuery>();
+        async move { api::alerts::list(&AlertQuery { per_page: Some(50), ..query? }).await }
     });
     view! {
         <Shell title="Alerts">
@@ -55,7 +55,7 @@ pub fn AlertsPage() -> impl IntoView {
             </div>
             <nav class="tabs" aria-label="Inbox">
                 {TABS.into_iter().map(|(key, label)| {
-                    let href = format!("/alerts{}", api::query(&[("inbox", key.to_string()), ("mine", param("mine"))]));
+                    let href = href("/alerts", &[("inbox", key.to_string()), ("mine", param("mine"))]);
                     view! {
                         // A plain link: the router's <A> marks every tab current, as they share one path.
                         <a href=href class="tab" aria-current=move || (param("inbox") == key).then_some("page")>{label}</a>
@@ -63,14 +63,13 @@ pub fn AlertsPage() -> impl IntoView {
                 }).collect_view()}
                 <FilterToggle id="f-mine" label="Only mine" key="mine" update=update/>
             </nav>
-            {move || match alerts.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(page)) if page.items.is_empty() => view! {
-                    <EmptyState title="Nothing here">"No alerts in this view. Alerts arrive 90, 60 and 30 days before a date that matters."</EmptyState>
-                }.into_any(),
-                Some(Ok(page)) => {
-                    let pages = (page.total + page.per_page - 1) / page.per_page;
+            <Loaded resource=alerts let:page>
+                {if page.items.is_empty() {
+                    view! {
+                        <EmptyState title="Nothing here">"No alerts in this view. Alerts arrive 90, 60 and 30 days before a date that matters."</EmptyState>
+                    }.into_any()
+                } else {
+                    let pages = page.page_count();
                     view! {
                         <p class="muted" role="status">{format!("{} alert{}", format::number(page.total), if page.total == 1 { "" } else { "s" })}</p>
                         <div class="table-wrap">
@@ -97,8 +96,8 @@ pub fn AlertsPage() -> impl IntoView {
                         </div>
                         <Pager current=page.page pages=pages update=update/>
                     }.into_any()
-                }
-            }}
+                }}
+            </Loaded>
         </Shell>
     }
 }
@@ -106,10 +105,9 @@ pub fn AlertsPage() -> impl IntoView {
 #[component]
 pub fn AlertPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id")).unwrap_or_default();
     let detail = LocalResource::new(move || {
-        let id = id();
-        async move { api::get::<AlertDetail>(&format!("/api/v1/alerts/{id}")).await }
+        let id = record_id(params.with(|p| p.get("id")));
+        async move { api::alerts::get(id?).await }
     });
     let title = Signal::derive(move || {
         detail.get().and_then(Result::ok).map(|d| d.alert.contract_title).unwrap_or_else(|| "Alert".into())
@@ -119,14 +117,11 @@ pub fn AlertPage() -> impl IntoView {
     view! {
         <Shell title=title>
             <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/alerts">"Alerts"</A><span aria-hidden="true">" / "</span><span>{title}</span></nav>
-            {move || match detail.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) if e.status == 404 => view! {
-                    <EmptyState title="Alert not found">"It does not exist, or its contract is outside your departments."</EmptyState>
-                }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(d)) => view! { <AlertView detail=d on_change=Callback::new(move |_| detail.refetch()) notice=notice/> }.into_any(),
-            }}
+            <Loaded resource=detail let:d not_found=|| view! {
+                <EmptyState title="Alert not found">"It does not exist, or its contract is outside your departments."</EmptyState>
+            }>
+                <AlertView detail=d on_change=Callback::new(move |_| detail.refetch()) notice=notice/>
+            </Loaded>
         </Shell>
     }
 }
@@ -138,19 +133,17 @@ fn AlertView(detail: AlertDetail, on_change: Callback<()>, notice: RwSignal<Opti
     let alert_id = a.id;
     let open = !matches!(a.status, AlertStatus::Decided | AlertStatus::Superseded);
     let can_act = detail.can_act && open;
-    let acknowledge = Action::new_local(move |_: &()| async move {
-        api::post_empty::<Alert>(&format!("/api/v1/alerts/{alert_id}/acknowledge")).await
-    });
+    let acknowledge = Action::new_local(move |_: &()| api::alerts::acknowledge(alert_id));
     let snooze = Action::new_local(move |until: &String| {
         let until = until.clone();
         async move {
             let date = until.parse().map_err(|_| api::ApiError::local("until", "Pick a date to snooze until."))?;
-            api::post::<_, Alert>(&format!("/api/v1/alerts/{alert_id}/snooze"), &SnoozeInput { until: date }).await
+            api::alerts::snooze(alert_id, &SnoozeInput { until: date }).await
         }
     });
     let assign = Action::new_local(move |user: &String| {
         let user_id = user.parse::<i64>().ok();
-        async move { api::post::<_, Alert>(&format!("/api/v1/alerts/{alert_id}/assign"), &AssignInput { user_id }).await }
+        async move { api::alerts::assign(alert_id, &AssignInput { user_id }).await }
     });
     for (action, message) in
         [(acknowledge.value(), "Acknowledged."), (snooze.value(), "Snoozed."), (assign.value(), "Assignment saved.")]
@@ -162,14 +155,20 @@ fn AlertView(detail: AlertDetail, on_change: Callback<()>, notice: RwSignal<Opti
             }
         });
     }
+    // Errors about the snooze date or the assignee stand beside those fields; the rest show in the banner.
     let error = move || {
         [acknowledge.value().get(), snooze.value().get(), assign.value().get()]
             .into_iter()
             .flatten()
             .find_map(Result::err)
+            .filter(|e| e.fields().is_empty() || e.fields().iter().any(|f| f.path != "until" && f.path != "user_id"))
     };
     let snooze_until = RwSignal::new(String::new());
     let assignee = RwSignal::new(a.assigned_to.as_ref().map(|u| u.id.to_string()).unwrap_or_default());
+    let assignees: Vec<(String, String)> =
+        detail.assignees.iter().map(|u| (u.id.to_string(), u.name.clone())).collect();
+    let snooze_error = Signal::derive(move || snooze.value().get().and_then(Result::err));
+    let assign_error = Signal::derive(move || assign.value().get().and_then(Result::err));
     let decided = Callback::new(move |_| {
         notice.set(Some("Decision recorded.".into()));
         on_change.run(());
@@ -209,21 +208,13 @@ fn AlertView(detail: AlertDetail, on_change: Callback<()>, notice: RwSignal<Opti
                 <button class="btn" type="button" disabled=move || acknowledge.pending().get() || a.status == AlertStatus::Acknowledged
                     on:click=move |_| { acknowledge.dispatch(()); }>"Acknowledge"</button>
                 <form class="inline-form" on:submit=move |ev| { ev.prevent_default(); snooze.dispatch(snooze_until.get_untracked()); }>
-                    <label for="snooze-until">"Snooze until"</label>
-                    <input id="snooze-until" type="date" max=a.due_date.to_string() prop:value=move || snooze_until.get()
-                        on:input=move |ev| snooze_until.set(event_target_value(&ev))/>
+                    <TextField id="snooze-until" label="Snooze until" value=snooze_until error=snooze_error path="until" kind="date"
+                        max=a.due_date.to_string() inline=true/>
                     <button class="btn" type="submit" disabled=move || snooze.pending().get()>"Snooze"</button>
                 </form>
                 <form class="inline-form" on:submit=move |ev| { ev.prevent_default(); assign.dispatch(assignee.get_untracked()); }>
-                    <label for="assignee">"Assign to"</label>
-                    <select id="assignee" on:change=move |ev| assignee.set(event_target_value(&ev))>
-                        <option value="">"Nobody"</option>
-                        {detail.assignees.iter().map(|u| {
-                            let v = u.id.to_string();
-                            let selected = assignee.get_untracked() == v;
-                            view! { <option value=v selected=selected>{u.name.clone()}</option> }
-                        }).collect_view()}
-                    </select>
+                    <SelectField id="assignee" label="Assign to" value=assignee options=assignees.clone() error=assign_error path="user_id"
+                        placeholder="Nobody" inline=true/>
                     <button class="btn" type="submit" disabled=move || assign.pending().get()>"Assign"</button>
                 </form>
             </section>
@@ -238,7 +229,7 @@ fn AlertView(detail: AlertDetail, on_change: Callback<()>, notice: RwSignal<Opti
         {match (can_act, a.decision) {
             (true, _) => view! {
                 <section class="panel" aria-label="Record the decision">
-                    <DecisionForm url=format!("/api/v1/alerts/{alert_id}/decision") currency=c.renewal_price.as_ref().or(c.value.as_ref()).map(|m| m.currency.clone()).unwrap_or_else(|| "USD".into())
+                    <DecisionForm of=DecisionOf::Alert(alert_id) currency=c.renewal_price.as_ref().or(c.value.as_ref()).map(|m| m.currency.clone()).unwrap_or_else(|| "USD".into())
                         auto_renew=c.auto_renew on_done=decided/>
                 </section>
             }.into_any(),

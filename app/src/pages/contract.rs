@@ -3,25 +3,26 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use seatwise_types::{ContractDetail, LedgerEntry, Page, WatchInput};
+use seatwise_types::{ContractDetail, WatchInput};
 
 use crate::api;
-use crate::components::renewal::{alert_label, DaysBadge, DecisionForm, TermsTable, UsageTable};
+use crate::components::renewal::{alert_label, DaysBadge, DecisionForm, DecisionOf, TermsTable, UsageTable};
 use crate::components::shell::Shell;
-use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText};
-use crate::pages::pool::HistoryPanel;
+use crate::components::{DateText, EmptyState, Loaded, MoneyText};
+use crate::pages::pool::{HistoryPanel, HISTORY};
+use crate::pages::record_id;
 
 #[component]
 pub fn ContractPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id")).unwrap_or_default();
+    let id = move || record_id(params.with(|p| p.get("id")));
     let detail = LocalResource::new(move || {
         let id = id();
-        async move { api::get::<ContractDetail>(&format!("/api/v1/contracts/{id}")).await }
+        async move { api::contracts::get(id?).await }
     });
     let history = LocalResource::new(move || {
         let id = id();
-        async move { api::get::<Page<LedgerEntry>>(&format!("/api/v1/contracts/{id}/history?per_page=100")).await }
+        async move { api::contracts::history(id?, &HISTORY).await }
     });
     let title = Signal::derive(move || {
         detail.get().and_then(Result::ok).map(|d| d.contract.title).unwrap_or_else(|| "Contract".into())
@@ -35,14 +36,11 @@ pub fn ContractPage() -> impl IntoView {
     view! {
         <Shell title=title>
             <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/contracts">"Contracts"</A><span aria-hidden="true">" / "</span><span>{title}</span></nav>
-            {move || match detail.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) if e.status == 404 => view! {
-                    <EmptyState title="Contract not found">"It does not exist, or it covers no pool of your departments."</EmptyState>
-                }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(d)) => view! { <ContractView detail=d on_change=refresh notice=notice/> }.into_any(),
-            }}
+            <Loaded resource=detail let:d not_found=|| view! {
+                <EmptyState title="Contract not found">"It does not exist, or it covers no pool of your departments."</EmptyState>
+            }>
+                <ContractView detail=d on_change=refresh notice=notice/>
+            </Loaded>
             <HistoryPanel history=history/>
         </Shell>
     }
@@ -136,7 +134,7 @@ fn ContractView(detail: ContractDetail, on_change: Callback<()>, notice: RwSigna
         })}
         {(detail.can_edit && open_term).then(|| view! {
             <section class="panel" aria-label="Record the decision">
-                <DecisionForm url=format!("/api/v1/contracts/{}/decision", c.id) currency=currency.clone() auto_renew=c.auto_renew on_done=decided/>
+                <DecisionForm of=DecisionOf::Contract(c.id) currency=currency.clone() auto_renew=c.auto_renew on_done=decided/>
             </section>
         })}
         <section class="panel" aria-labelledby="terms-h">
@@ -151,7 +149,7 @@ fn ContractView(detail: ContractDetail, on_change: Callback<()>, notice: RwSigna
 fn WatchButton(contract_id: i64, watching: bool, on_change: Callback<()>) -> impl IntoView {
     let toggle = Action::new_local(move |on: &bool| {
         let body = WatchInput { watching: *on };
-        async move { api::put::<_, ContractDetail>(&format!("/api/v1/contracts/{contract_id}/watch"), &body).await }
+        async move { api::contracts::watch(contract_id, &body).await }
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = toggle.value().get() {

@@ -4,13 +4,15 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use seatwise_types::{Contract, ContractDetail, ContractInput, FieldError, Lookups, Money, Page, Pool, CURRENCIES};
+use seatwise_types::{Contract, ContractDetail, ContractInput, FieldError, Money, Page, Pool, PoolQuery, CURRENCIES};
 
 use crate::api::{self, ApiError};
+use crate::components::fields::{SelectField, TextField};
 use crate::components::form::Saver;
 use crate::components::shell::Shell;
-use crate::components::{ErrorBanner, FieldMessage, Loading};
+use crate::components::Loaded;
 use crate::format;
+use crate::pages::record_id;
 
 #[derive(Clone, Copy)]
 struct Form {
@@ -141,26 +143,24 @@ pub fn ContractCreatePage() -> impl IntoView {
 pub fn ContractEditPage() -> impl IntoView {
     let params = use_params_map();
     let detail = LocalResource::new(move || {
-        let id = params.with(|p| p.get("id")).unwrap_or_default();
-        async move { api::get::<ContractDetail>(&format!("/api/v1/contracts/{id}")).await }
+        let id = record_id(params.with(|p| p.get("id")));
+        async move { api::contracts::get(id?).await }
     });
     view! {
         <Shell title="Edit contract">
-            {move || match detail.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(d)) => {
+            <Loaded resource=detail let:d>
+                {
                     let (href, title) = (format!("/contracts/{}", d.contract.id), d.contract.title.clone());
                     let heading = format!("Edit {title}");
                     view! {
-                    <nav class="breadcrumbs" aria-label="Breadcrumb"><A href=href>{title}</A>
-                        <span aria-hidden="true">" / "</span><span>"Edit"</span></nav>
-                    <div class="page-head"><div><h1>{heading}</h1>
-                        <p class="muted">"The dates are those of the current term."</p></div></div>
-                    <ContractForm existing=Some(d)/>
-                }.into_any()
+                        <nav class="breadcrumbs" aria-label="Breadcrumb"><A href=href>{title}</A>
+                            <span aria-hidden="true">" / "</span><span>"Edit"</span></nav>
+                        <div class="page-head"><div><h1>{heading}</h1>
+                            <p class="muted">"The dates are those of the current term."</p></div></div>
+                        <ContractForm existing=Some(d)/>
+                    }
                 }
-            }}
+            </Loaded>
         </Shell>
     }
 }
@@ -173,40 +173,47 @@ fn ContractForm(existing: Option<ContractDetail>) -> impl IntoView {
     if let Some(d) = &existing {
         form.fill(d);
     }
-    let lookups = LocalResource::new(|| api::get::<Lookups>("/api/v1/lookups"));
+    let lookups = LocalResource::new(api::catalog::lookups);
     // The pools of the chosen vendor that the caller can see (the server checks which they may attach).
     let pools = LocalResource::new(move || {
-        let vendor = form.vendor_id.get();
+        let vendor_id = form.vendor_id.get().parse::<i64>().ok();
         async move {
-            if vendor.is_empty() {
+            let Some(vendor_id) = vendor_id else {
                 return Ok(Page { items: Vec::<Pool>::new(), total: 0, page: 1, per_page: 500 });
-            }
-            api::get::<Page<Pool>>(&format!("/api/v1/pools?vendor_id={vendor}&per_page=500&sort=name")).await
+            };
+            let query = PoolQuery {
+                vendor_id: Some(vendor_id),
+                per_page: Some(500),
+                sort: Some("name".into()),
+                ..Default::default()
+            };
+            api::pools::list(&query).await
         }
     });
     let loaded = existing.as_ref().map(|d| (d.contract.id, d.contract.version));
-    let saver = Saver::<ContractInput, Contract>::upsert("/api/v1/contracts", loaded, move |c| {
-        navigate(&format!("/contracts/{}", c.id), Default::default())
-    });
+    let saver = Saver::<ContractInput, Contract>::new(
+        move |input: ContractInput| async move {
+            match loaded {
+                Some((id, version)) => api::contracts::update(id, &input, version).await,
+                None => api::contracts::create(&input).await,
+            }
+        },
+        move |c| navigate(&format!("/contracts/{}", c.id), Default::default()),
+    );
     let (save, error) = (saver.save, saver.error);
     let err: Signal<Option<ApiError>> = error.into();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saver.submit(form.input());
     };
-    let invalid = move |path: &'static str| {
-        move || if err.get().is_some_and(|e| e.field(path).is_some()) { "true" } else { "false" }
-    };
-    let text_field = move |id: &'static str, label: &'static str, value: RwSignal<String>, kind: &'static str| {
-        view! {
-            <div class="field">
-                <label for=id>{label}</label>
-                <input id=id type=kind aria-invalid=invalid(id) prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev))/>
-                <FieldMessage error=err path=id/>
-            </div>
-        }
-    };
+    let vendors = Signal::derive(move || {
+        lookups
+            .get()
+            .and_then(Result::ok)
+            .map(|l| l.vendors.into_iter().map(|v| (v.id.to_string(), v.name)).collect())
+            .unwrap_or_default()
+    });
+    let currencies: Vec<(String, String)> = CURRENCIES.iter().map(|(c, _)| (c.to_string(), c.to_string())).collect();
     view! {
         <form class="form panel" novalidate on:submit=submit>
             {move || error.get().map(|e| view! {
@@ -217,32 +224,20 @@ fn ContractForm(existing: Option<ContractDetail>) -> impl IntoView {
             <fieldset>
                 <legend>"Contract"</legend>
                 <div class="form-grid">
-                    <div class="field">
-                        <label for="vendor_id">"Vendor"</label>
-                        <select id="vendor_id" aria-invalid=invalid("vendor_id") on:change=move |ev| {
-                            form.vendor_id.set(event_target_value(&ev));
-                            form.pool_ids.set(Vec::new());
-                        }>
-                            <option value="">"Choose a vendor"</option>
-                            {move || lookups.get().and_then(Result::ok).map(|l| l.vendors.into_iter().map(|v| {
-                                let value = v.id.to_string();
-                                let sel = value.clone();
-                                view! { <option value=value selected=move || form.vendor_id.get() == sel>{v.name}</option> }
-                            }).collect_view())}
-                        </select>
-                        <FieldMessage error=err path="vendor_id"/>
-                    </div>
-                    {text_field("number", "Contract number", form.number, "text")}
-                    {text_field("title", "Title", form.title, "text")}
+                    // A different vendor's pools cannot be covered, so choosing one clears the pools.
+                    <SelectField id="vendor_id" label="Vendor" value=form.vendor_id options=vendors error=err placeholder="Choose a vendor"
+                        on_change=Callback::new(move |_| form.pool_ids.set(Vec::new()))/>
+                    <TextField id="number" label="Contract number" value=form.number error=err/>
+                    <TextField id="title" label="Title" value=form.title error=err/>
                 </div>
             </fieldset>
             <fieldset>
                 <legend>"Current term and renewal"</legend>
                 <div class="form-grid">
-                    {text_field("term_start", "Term starts", form.term_start, "date")}
-                    {text_field("term_end", "Term ends (last day)", form.term_end, "date")}
-                    {text_field("term_months", "Renewal term (months)", form.term_months, "number")}
-                    {text_field("notice_days", "Notice period (days)", form.notice_days, "number")}
+                    <TextField id="term_start" label="Term starts" value=form.term_start error=err kind="date"/>
+                    <TextField id="term_end" label="Term ends (last day)" value=form.term_end error=err kind="date"/>
+                    <TextField id="term_months" label="Renewal term (months)" value=form.term_months error=err kind="number"/>
+                    <TextField id="notice_days" label="Notice period (days)" value=form.notice_days error=err kind="number"/>
                     <div class="field checkbox">
                         <input id="auto_renew" type="checkbox" prop:checked=move || form.auto_renew.get()
                             on:change=move |ev| form.auto_renew.set(event_target_checked(&ev))/>
@@ -253,45 +248,20 @@ fn ContractForm(existing: Option<ContractDetail>) -> impl IntoView {
             <fieldset>
                 <legend>"Price and vendor"</legend>
                 <div class="form-grid">
-                    <div class="field">
-                        <label for="renewal_price">"Renewal price per term"</label>
-                        <input id="renewal_price" inputmode="decimal" aria-invalid=invalid("renewal_price.amount_minor")
-                            prop:value=move || form.price.get() on:input=move |ev| form.price.set(event_target_value(&ev))/>
-                        <FieldMessage error=err path="renewal_price.amount_minor"/>
-                    </div>
-                    <div class="field">
-                        <label for="currency">"Currency"</label>
-                        <select id="currency" on:change=move |ev| form.currency.set(event_target_value(&ev))>
-                            {CURRENCIES.iter().map(|(code, _)| {
-                                let code = *code;
-                                view! { <option value=code selected=move || form.currency.get() == code>{code}</option> }
-                            }).collect_view()}
-                        </select>
-                        <FieldMessage error=err path="renewal_price.currency"/>
-                    </div>
-                    <div class="field span-2">
-                        <label for="vendor_contact">"Vendor contact"</label>
-                        <textarea id="vendor_contact" rows="2" prop:value=move || form.vendor_contact.get()
-                            on:input=move |ev| form.vendor_contact.set(event_target_value(&ev))></textarea>
-                        <FieldMessage error=err path="vendor_contact"/>
-                    </div>
-                    <div class="field span-2">
-                        <label for="documents">"Documents (one link per line)"</label>
-                        <textarea id="documents" rows="3" aria-invalid=move || if err.get().is_some_and(|e| e.fields().iter().any(|f| f.path.starts_with("documents"))) { "true" } else { "false" }
-                            prop:value=move || form.documents.get() on:input=move |ev| form.documents.set(event_target_value(&ev))></textarea>
-                        {move || err.get().map(|e| e.fields().iter().filter(|f| f.path.starts_with("documents")).map(|f| {
-                            view! { <p class="field-error" role="alert">{format!("{}: {}", f.path, f.message)}</p> }
-                        }).collect_view())}
-                    </div>
+                    <TextField id="renewal_price" label="Renewal price per term" value=form.price error=err inputmode="decimal"
+                        path="renewal_price.amount_minor"/>
+                    <SelectField id="currency" label="Currency" value=form.currency options=currencies error=err path="renewal_price.currency"/>
+                    <TextField id="vendor_contact" label="Vendor contact" value=form.vendor_contact error=err rows=2 class="span-2"/>
+                    <TextField id="documents" label="Documents (one link per line)" value=form.documents error=err rows=3 class="span-2" each=true/>
                 </div>
             </fieldset>
             <fieldset>
                 <legend>"Pools it covers"</legend>
-                {move || match pools.get() {
-                    None => view! { <Loading/> }.into_any(),
-                    Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                    Some(Ok(page)) if page.items.is_empty() => view! { <p class="muted">"Choose a vendor to list its pools."</p> }.into_any(),
-                    Some(Ok(page)) => view! {
+                <Loaded resource=pools let:page>
+                    {if page.items.is_empty() {
+                        view! { <p class="muted">"Choose a vendor to list its pools."</p> }.into_any()
+                    } else {
+                        view! {
                         <div class="choices">
                             {page.items.into_iter().map(|p| {
                                 let id = p.id;
@@ -309,8 +279,9 @@ fn ContractForm(existing: Option<ContractDetail>) -> impl IntoView {
                                 }
                             }).collect_view()}
                         </div>
-                    }.into_any(),
-                }}
+                        }.into_any()
+                    }}
+                </Loaded>
                 {move || err.get().map(|e| e.fields().iter().filter(|f| f.path.starts_with("pool_ids")).map(|f| {
                     view! { <p class="field-error" role="alert">{f.message.clone()}</p> }
                 }).collect_view())}

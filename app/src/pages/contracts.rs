@@ -2,14 +2,14 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
-use seatwise_types::{AdoptedContracts, Contract, Lookups, Page, Role};
+use seatwise_types::ContractQuery;
 
 use crate::api;
-use crate::components::filters::{url_updater, FilterSelect, Pager, SearchBox, SortHeaders};
+use crate::components::filters::{FilterSelect, Pager, SearchBox, SortHeaders};
+use crate::components::list::use_list_query;
 use crate::components::renewal::DaysBadge;
 use crate::components::shell::Shell;
-use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText};
+use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, MoneyText};
 use crate::format;
 use crate::session::use_session;
 
@@ -27,20 +27,17 @@ const COLUMNS: [(&str, &str, bool); 7] = [
 #[component]
 pub fn ContractsPage() -> impl IntoView {
     let session = use_session();
-    let query = use_query_map();
-    let param = move |k: &str| query.with(|q| q.get(k)).unwrap_or_default();
-    let update = url_updater("/contracts", &KEYS);
+    let list = use_list_query("/contracts", &KEYS);
+    let update = list.update;
     let contracts = LocalResource::new(move || {
-        let mut pairs: Vec<(&str, String)> = KEYS.iter().map(|k| (*k, param(k))).collect();
-        pairs.push(("per_page", "50".into()));
-        let qs = api::query(&pairs);
-        async move { api::get::<Page<Contract>>(&format!("/api/v1/contracts{qs}")).await }
+        let query = list.api_query::<ContractQuery>();
+        async move { api::contracts::list(&ContractQuery { per_page: Some(50), ..query? }).await }
     });
-    let lookups = LocalResource::new(|| api::get::<Lookups>("/api/v1/lookups"));
-    let can_record = move || session.has(Role::Admin) || session.has(Role::LicenseOwner);
-    let is_admin = move || session.has(Role::Admin);
-    let adopt =
-        Action::new_local(|_: &()| async { api::post_empty::<AdoptedContracts>("/api/v1/contracts/from-pools").await });
+    let lookups = LocalResource::new(api::catalog::lookups);
+    let can_record = move || session.can().record_contracts;
+    // Turning pool dates into contracts is a one-off migration of the organisation's data, like an import.
+    let can_adopt = move || session.can().import;
+    let adopt = Action::new_local(|_: &()| api::contracts::adopt_pool_terms());
     Effect::new(move |_| {
         if let Some(Ok(_)) = adopt.value().get() {
             contracts.refetch();
@@ -55,7 +52,7 @@ pub fn ContractsPage() -> impl IntoView {
                 </div>
                 <div class="button-row">
                     <A href="/renewals" attr:class="btn">"Calendar"</A>
-                    <Show when=is_admin>
+                    <Show when=can_adopt>
                         <button class="btn" type="button" disabled=move || adopt.pending().get()
                             title="Pools with their own contract dates and no contract get one, so their renewals are alerted"
                             on:click=move |_| { adopt.dispatch(()); }>"Contracts from pool dates"</button>
@@ -88,19 +85,18 @@ pub fn ContractsPage() -> impl IntoView {
                     }
                 })}
             </section>
-            {move || match contracts.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(page)) if page.items.is_empty() => view! {
-                    <EmptyState title="No contracts here">"Record a contract to track its renewal dates."</EmptyState>
-                }.into_any(),
-                Some(Ok(page)) => {
-                    let pages = (page.total + page.per_page - 1) / page.per_page;
+            <Loaded resource=contracts let:page>
+                {if page.items.is_empty() {
+                    view! {
+                        <EmptyState title="No contracts here">"Record a contract to track its renewal dates."</EmptyState>
+                    }.into_any()
+                } else {
+                    let pages = page.page_count();
                     view! {
                         <p class="row-count" aria-live="polite">{format!("{} contract{}", format::number(page.total), if page.total == 1 { "" } else { "s" })}</p>
                         <div class="table-wrap">
                             <table class="table" id="contracts">
-                                <thead><tr><SortHeaders columns=&COLUMNS sort=param("sort") update=update/></tr></thead>
+                                <thead><tr><SortHeaders columns=&COLUMNS sort=list.param("sort") update=update/></tr></thead>
                                 <tbody>
                                     {page.items.into_iter().map(|c| {
                                         let renewal = if c.rolling { "Monthly rolling" } else if c.auto_renew { "Renews automatically" } else { "Explicit renewal" };
@@ -123,8 +119,8 @@ pub fn ContractsPage() -> impl IntoView {
                         </div>
                         <Pager current=page.page pages=pages update=update/>
                     }.into_any()
-                }
-            }}
+                }}
+            </Loaded>
         </Shell>
     }
 }

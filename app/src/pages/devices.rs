@@ -2,25 +2,26 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use seatwise_types::{Device, DeviceInput, Person, Role};
+use seatwise_types::{DeviceInput, Person};
 
 use crate::api::{self, ApiError};
+use crate::components::fields::TextField;
 use crate::components::person_picker::PersonPicker;
 use crate::components::shell::Shell;
-use crate::components::{EmptyState, ErrorBanner, FieldMessage, Loading};
+use crate::components::{EmptyState, Loaded};
 use crate::session::use_session;
 
 #[component]
 pub fn DevicesPage() -> impl IntoView {
     let session = use_session();
-    let devices = LocalResource::new(|| api::get::<Vec<Device>>("/api/v1/devices"));
+    let devices = LocalResource::new(api::devices::list);
     let tag = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let user = RwSignal::new(None::<Person>);
     let error = RwSignal::new(None::<ApiError>);
     let save = Action::new_local(|input: &DeviceInput| {
         let input = input.clone();
-        async move { api::post::<_, Device>("/api/v1/devices", &input).await }
+        async move { api::devices::create(&input).await }
     });
     Effect::new(move |_| match save.value().get() {
         Some(Ok(_)) => {
@@ -34,7 +35,7 @@ pub fn DevicesPage() -> impl IntoView {
         None => {}
     });
     let err: Signal<Option<ApiError>> = error.into();
-    let can_register = move || session.has(Role::Admin) || session.has(Role::LicenseOwner);
+    let can_register = move || session.can().record_contracts;
     view! {
         <Shell title="Devices">
             <div class="page-head"><div>
@@ -48,16 +49,8 @@ pub fn DevicesPage() -> impl IntoView {
                 }>
                     <h2>"Register a device"</h2>
                     <div class="form-grid">
-                        <div class="field">
-                            <label for="asset_tag">"Asset tag"</label>
-                            <input id="asset_tag" prop:value=move || tag.get() on:input=move |ev| tag.set(event_target_value(&ev))/>
-                            <FieldMessage error=err path="asset_tag"/>
-                        </div>
-                        <div class="field">
-                            <label for="device_name">"Name"</label>
-                            <input id="device_name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-                            <FieldMessage error=err path="name"/>
-                        </div>
+                        <TextField id="asset_tag" label="Asset tag" value=tag error=err/>
+                        <TextField id="device_name" label="Name" value=name error=err path="name"/>
                         <div class="field">
                             {move || match user.get() {
                                 Some(p) => view! { <p>"Used by " <strong>{p.name}</strong>" "
@@ -71,11 +64,11 @@ pub fn DevicesPage() -> impl IntoView {
                     </div>
                 </form>
             </Show>
-            {move || match devices.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <EmptyState title="No devices yet">"Register the machines that hold per-device licenses."</EmptyState> }.into_any(),
-                Some(Ok(list)) => view! {
+            <Loaded resource=devices let:list>
+                {if list.is_empty() {
+                    view! { <EmptyState title="No devices yet">"Register the machines that hold per-device licenses."</EmptyState> }.into_any()
+                } else {
+                    view! {
                     <div class="table-wrap">
                         <table class="table" id="devices">
                             <thead><tr><th scope="col">"Asset tag"</th><th scope="col">"Name"</th><th scope="col">"Used by"</th><th scope="col" class="num">"Seats"</th></tr></thead>
@@ -91,8 +84,9 @@ pub fn DevicesPage() -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
-                }.into_any(),
-            }}
+                    }.into_any()
+                }}
+            </Loaded>
         </Shell>
     }
 }

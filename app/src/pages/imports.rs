@@ -1,20 +1,15 @@
 //! Import people from an HR export: upload, see every row-level problem or a preview, then apply.
 
 use leptos::prelude::*;
-use seatwise_types::{FieldError, ImportSummary, Lookups, Page, Pool, SkuMapping, SkuMappingInput};
+use seatwise_types::{
+    FieldError, HrUploadQuery, ImportSummary, JobProgress, PoolQuery, SkuMappingInput, SnipeItUploadQuery, UploadQuery,
+};
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
+use crate::components::fields::SelectField;
 use crate::components::shell::Shell;
 use crate::components::ErrorBanner;
-
-/// Progress of an import being applied, as the server reports it.
-#[derive(Debug, Clone, serde::Deserialize)]
-struct Progress {
-    done: u64,
-    total: u64,
-    phase: String,
-}
 
 async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -43,40 +38,28 @@ pub fn ImportPage() -> impl IntoView {
     let source = RwSignal::new("hr".to_string());
     let department = RwSignal::new(String::new());
     let cost_centre = RwSignal::new(String::new());
-    let lookups = LocalResource::new(|| api::get::<Lookups>("/api/v1/lookups"));
+    let lookups = LocalResource::new(api::catalog::lookups);
     let local_error = RwSignal::new(None::<String>);
     let upload = Action::new_local(move |_: &()| async move {
-        let (name, text) = match read_file("hr-file").await {
-            Ok(f) => f,
-            Err(e) => {
-                return Err(ApiError {
-                    status: 0,
-                    body: seatwise_types::ErrorBody { code: "file".into(), message: e, fields: vec![] },
-                })
+        let (name, text) = read_file("hr-file").await.map_err(|m| ApiError::failure("file", m))?;
+        let filename = Some(name);
+        match source.get_untracked().as_str() {
+            "graph" => api::imports::upload_graph_users(&UploadQuery { filename }, text).await,
+            "snipeit" => {
+                let chosen = |v: RwSignal<String>| v.get_untracked().parse::<i64>().ok();
+                let (Some(department_id), Some(cost_centre_id)) = (chosen(department), chosen(cost_centre)) else {
+                    return Err(ApiError::failure("file", "Choose the owning department and the cost centre first."));
+                };
+                let query = SnipeItUploadQuery { filename, department_id, cost_centre_id };
+                api::imports::upload_snipeit(&query, text).await
             }
-        };
-        let path = if source.get_untracked() == "graph" {
-            format!("/api/v1/imports/graph-users{}", api::query(&[("filename", name)]))
-        } else if source.get_untracked() == "snipeit" {
-            let qs = api::query(&[
-                ("filename", name),
-                ("department_id", department.get_untracked()),
-                ("cost_centre_id", cost_centre.get_untracked()),
-            ]);
-            format!("/api/v1/imports/snipeit{qs}")
-        } else {
-            let qs = api::query(&[("filename", name), ("full", full.get_untracked().to_string())]);
-            format!("/api/v1/imports/hr{qs}")
-        };
-        let content_type = if source.get_untracked() == "graph" { "application/json" } else { "text/csv" };
-        api::post_text::<ImportSummary>(&path, content_type, text).await
+            _ => api::imports::upload_hr(&HrUploadQuery { filename, full: Some(full.get_untracked()) }, text).await,
+        }
     });
-    let apply = Action::new_local(|id: &i64| {
-        let url = format!("/api/v1/imports/{id}/apply");
-        async move { api::post_empty::<ImportSummary>(&url).await }
-    });
+    let upload_error = Signal::derive(move || upload.value().get().and_then(Result::err));
+    let apply = Action::new_local(|id: &i64| api::imports::apply(*id));
     // While a large file is applied, ask the server how far it has come.
-    let progress = RwSignal::new(None::<Progress>);
+    let progress = RwSignal::new(None::<JobProgress>);
     Effect::new(move |_| {
         if !apply.pending().get() {
             return;
@@ -86,7 +69,7 @@ pub fn ImportPage() -> impl IntoView {
         // `try_` forms and stop instead of touching a disposed signal.
         leptos::task::spawn_local(async move {
             while apply.pending().try_get_untracked().unwrap_or(false) {
-                if let Ok(p) = api::get::<Progress>(&format!("/api/v1/imports/{}/progress", preview.id)).await {
+                if let Ok(p) = api::imports::progress(preview.id).await {
                     if progress.try_set(Some(p)).is_some() {
                         return;
                     }
@@ -140,21 +123,16 @@ pub fn ImportPage() -> impl IntoView {
                         </div>
                     </Show>
                     <Show when=move || source.get() == "snipeit">
-                        {move || lookups.get().and_then(Result::ok).map(|l| view! {
-                            <div class="field">
-                                <label for="imp-department">"Owning department"</label>
-                                <select id="imp-department" on:change=move |ev| department.set(event_target_value(&ev))>
-                                    <option value="">"Choose…"</option>
-                                    {l.departments.iter().map(|d| view! { <option value=d.id.to_string()>{d.name.clone()}</option> }).collect_view()}
-                                </select>
-                            </div>
-                            <div class="field">
-                                <label for="imp-cost-centre">"Cost centre"</label>
-                                <select id="imp-cost-centre" on:change=move |ev| cost_centre.set(event_target_value(&ev))>
-                                    <option value="">"Choose…"</option>
-                                    {l.cost_centres.iter().map(|c| view! { <option value=c.id.to_string()>{format!("{} {}", c.code, c.name)}</option> }).collect_view()}
-                                </select>
-                            </div>
+                        {move || lookups.get().and_then(Result::ok).map(|l| {
+                            let departments: Vec<(String, String)> = l.departments.iter().map(|d| (d.id.to_string(), d.name.clone())).collect();
+                            let cost_centres: Vec<(String, String)> =
+                                l.cost_centres.iter().map(|c| (c.id.to_string(), format!("{} {}", c.code, c.name))).collect();
+                            view! {
+                                <SelectField id="imp-department" label="Owning department" value=department options=departments
+                                    error=upload_error path="department_id" placeholder="Choose…"/>
+                                <SelectField id="imp-cost-centre" label="Cost centre" value=cost_centre options=cost_centres
+                                    error=upload_error path="cost_centre_id" placeholder="Choose…"/>
+                            }
                         })}
                     </Show>
                 </div>
@@ -293,19 +271,17 @@ fn RowErrors(error: ApiError) -> impl IntoView {
 /// Microsoft 365 SKUs and the pools their assignments become seats of; editable here.
 #[component]
 fn SkuMappings() -> impl IntoView {
-    let mappings = LocalResource::new(|| api::get::<Vec<SkuMapping>>("/api/v1/sku-mappings"));
-    let pools = LocalResource::new(|| api::get::<Page<Pool>>("/api/v1/pools?per_page=500&sort=name"));
+    let mappings = LocalResource::new(api::imports::sku_mappings);
+    let pools = LocalResource::new(|| async {
+        api::pools::list(&PoolQuery { per_page: Some(500), sort: Some("name".into()), ..Default::default() }).await
+    });
     let save = Action::new_local(|(part, pool, version): &(String, Option<i64>, i64)| {
-        let (url, body) = (format!("/api/v1/sku-mappings/{part}"), SkuMappingInput { pool_id: *pool });
-        let version = Some(*version);
-        async move { api::put_if::<_, Vec<SkuMapping>>(&url, &body, version).await }
+        let (part, body, version) = (part.clone(), SkuMappingInput { pool_id: *pool }, *version);
+        async move { api::imports::set_sku_mapping(&part, &body, version).await }
     });
     let upload = Action::new_local(|_: &()| async move {
-        let (_, text) = read_file("sku-file").await.map_err(|m| ApiError {
-            status: 0,
-            body: seatwise_types::ErrorBody { code: "file".into(), message: m, fields: vec![] },
-        })?;
-        api::post_text::<Vec<SkuMapping>>("/api/v1/imports/graph-skus", "application/json", text).await
+        let (_, text) = read_file("sku-file").await.map_err(|m| ApiError::failure("file", m))?;
+        api::imports::upload_graph_skus(text).await
     });
     Effect::new(move |_| {
         if save.value().get().is_some_and(|r| r.is_ok()) || upload.value().get().is_some_and(|r| r.is_ok()) {

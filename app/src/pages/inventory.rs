@@ -2,13 +2,13 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
-use seatwise_types::{InventorySummary, LicenseType, Lookups, Page, Pool, Role};
+use seatwise_types::{InventorySummary, LicenseType, Page, Pool, PoolQuery};
 
 use crate::api;
-use crate::components::filters::{url_updater, FilterSelect, FilterToggle, Pager, SearchBox, SortHeaders};
+use crate::components::filters::{FilterSelect, FilterToggle, Pager, SearchBox, SortHeaders};
+use crate::components::list::{use_list_query, Changes};
 use crate::components::shell::Shell;
-use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText, Utilization};
+use crate::components::{DateText, EmptyState, Loaded, MoneyText, Utilization};
 use crate::format;
 use crate::session::use_session;
 
@@ -31,21 +31,16 @@ const PER_PAGE: i64 = 50;
 #[component]
 pub fn InventoryPage() -> impl IntoView {
     let session = use_session();
-    let query = use_query_map();
-    let param = move |k: &str| query.with(|q| q.get(k)).unwrap_or_default();
-
-    let update = url_updater("/pools", &KEYS);
-
+    let list = use_list_query("/pools", &KEYS);
+    let update = list.update;
     let pools = LocalResource::new(move || {
-        let mut pairs: Vec<(&str, String)> = KEYS.iter().map(|k| (*k, param(k))).collect();
-        pairs.push(("per_page", PER_PAGE.to_string()));
-        let qs = api::query(&pairs);
-        async move { api::get::<Page<Pool>>(&format!("/api/v1/pools{qs}")).await }
+        let query = list.api_query::<PoolQuery>();
+        async move { api::pools::list(&PoolQuery { per_page: Some(PER_PAGE), ..query? }).await }
     });
-    let lookups = LocalResource::new(|| api::get::<Lookups>("/api/v1/lookups"));
-    let summary = LocalResource::new(|| api::get::<InventorySummary>("/api/v1/inventory/summary"));
-    let can_create = move || session.has(Role::Admin) || session.has(Role::LicenseOwner);
-    let any_filter = move || KEYS.iter().any(|k| *k != "sort" && *k != "page" && !param(k).is_empty());
+    let lookups = LocalResource::new(api::catalog::lookups);
+    let summary = LocalResource::new(api::pools::summary);
+    let can_create = move || session.can().create_pools;
+    let any_filter = move || list.filtered();
 
     view! {
         <Shell title="Inventory">
@@ -81,21 +76,20 @@ pub fn InventoryPage() -> impl IntoView {
                 <FilterToggle id="f-over" label="Over-assigned" key="over_assigned" update=update/>
                 <FilterToggle id="f-under" label="Under-used (<50%)" key="under_used" update=update/>
                 <Show when=any_filter>
-                    <button class="btn btn-ghost" type="button" on:click=move |_| {
-                        update.run(KEYS.iter().filter(|k| **k != "sort").map(|k| (*k, String::new())).collect());
-                    }>"Clear filters"</button>
+                    <button class="btn btn-ghost" type="button" on:click=move |_| list.clear_filters()>"Clear filters"</button>
                 </Show>
             </section>
-            {move || match pools.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(page)) if page.items.is_empty() => view! {
-                    <EmptyState title="No pools match">
-                        {if any_filter() { "Try fewer filters or a different search." } else { "Pools you own or can see appear here." }}
-                    </EmptyState>
-                }.into_any(),
-                Some(Ok(page)) => view! { <PoolTable page=page sort=param("sort") update=update/> }.into_any(),
-            }}
+            <Loaded resource=pools let:page>
+                {if page.items.is_empty() {
+                    view! {
+                        <EmptyState title="No pools match">
+                            {if any_filter() { "Try fewer filters or a different search." } else { "Pools you own or can see appear here." }}
+                        </EmptyState>
+                    }.into_any()
+                } else {
+                    view! { <PoolTable page=page sort=list.param("sort") update=update/> }.into_any()
+                }}
+            </Loaded>
         </Shell>
     }
 }
@@ -131,11 +125,9 @@ const COLUMNS: [(&str, &str, bool); 8] = [
 ];
 
 #[component]
-fn PoolTable(page: Page<Pool>, sort: String, update: Callback<Vec<(&'static str, String)>>) -> impl IntoView {
-    let first = (page.page - 1) * page.per_page + 1;
-    let last = first + page.items.len() as i64 - 1;
-    let pages = (page.total + page.per_page - 1) / page.per_page;
-    let current = page.page;
+fn PoolTable(page: Page<Pool>, sort: String, update: Callback<Changes>) -> impl IntoView {
+    let (first, last) = page.shown();
+    let (current, pages) = (page.page, page.page_count());
     view! {
         <p class="row-count" aria-live="polite">{format!("Showing {}–{} of {} pools", format::number(first), format::number(last), format::number(page.total))}</p>
         <div class="table-wrap">

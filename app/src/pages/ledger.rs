@@ -1,17 +1,19 @@
 //! The audit ledger (admins): recent entries and whole-chain verification.
 
 use leptos::prelude::*;
-use seatwise_types::{LedgerEntry, LedgerVerification, Page};
+use seatwise_types::LedgerQuery;
 
 use crate::api;
 use crate::components::shell::Shell;
-use crate::components::{ErrorBanner, Loading};
+use crate::components::{ErrorBanner, Loaded};
 use crate::format;
 
 #[component]
 pub fn LedgerPage() -> impl IntoView {
-    let entries = LocalResource::new(|| api::get::<Page<LedgerEntry>>("/api/v1/ledger?per_page=50"));
-    let verify = Action::new_local(|_: &()| api::post_empty::<LedgerVerification>("/api/v1/ledger/verify"));
+    let entries = LocalResource::new(|| async {
+        api::ledger::list(&LedgerQuery { per_page: Some(50), ..Default::default() }).await
+    });
+    let verify = Action::new_local(|_: &()| api::ledger::verify());
     view! {
         <Shell title="Audit ledger">
             <div class="page-head">
@@ -31,10 +33,7 @@ pub fn LedgerPage() -> impl IntoView {
                     Err(e) => view! { <ErrorBanner error=e/> }.into_any(),
                 })}
             </div>
-            {move || match entries.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(page)) => view! {
+            <Loaded resource=entries let:page>
                     <p class="row-count">{format!("Latest {} of {} entries", page.items.len(), format::number(page.total))}</p>
                     <div class="table-wrap">
                         <table class="table">
@@ -62,8 +61,7 @@ pub fn LedgerPage() -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
-                }.into_any(),
-            }}
+            </Loaded>
         </Shell>
     }
 }

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use seatwise_types::{LoginRequest, SessionInfo};
+use seatwise_types::LoginRequest;
 
 use crate::api::{self, ApiError};
+use crate::components::fields::TextField;
 use crate::session::{use_session, SessionState};
 
 #[component]
@@ -13,9 +14,11 @@ pub fn LoginPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
+    // A failed login names no field (which one was wrong is not told), so this only marks fields the server names.
+    let err: Signal<Option<ApiError>> = error.into();
     let login = Action::new_local(move |req: &LoginRequest| {
         let req = req.clone();
-        async move { api::post::<_, SessionInfo>("/api/v1/session", &req).await }
+        async move { api::session::login(&req).await }
     });
     let next = move || {
         query
@@ -56,16 +59,9 @@ pub fn LoginPage() -> impl IntoView {
                 <h1>"Log in"</h1>
                 <p class="muted">"Software licenses, owners, renewals and audit in one place."</p>
                 {move || error.get().map(|e| view! { <div class="banner banner-error" role="alert">{e.message()}</div> })}
-                <div class="field">
-                    <label for="email">"Email"</label>
-                    <input id="email" type="email" autocomplete="username" required
-                        prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
-                </div>
-                <div class="field">
-                    <label for="password">"Password"</label>
-                    <input id="password" type="password" autocomplete="current-password" required
-                        prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-                </div>
+                <TextField id="email" label="Email" value=email error=err kind="email" autocomplete="username" required=true/>
+                <TextField id="password" label="Password" value=password error=err kind="password" autocomplete="current-password"
+                    required=true/>
                 <button class="btn btn-primary btn-block" type="submit" disabled=move || login.pending().get()>
                     {move || if login.pending().get() { "Logging in…" } else { "Log in" }}
                 </button>

@@ -18,7 +18,15 @@ pub mod setup;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::api::{ApiError, ApiResult};
 use crate::components::shell::Shell;
+
+/// The record id in a page's address (`/pools/:id`); one that is not a number names no record.
+pub fn record_id(param: Option<String>) -> ApiResult<i64> {
+    param
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| ApiError::failure("not_found", "There is nothing at this address.").with_status(404))
+}
 
 #[component]
 pub fn NotFound() -> impl IntoView {

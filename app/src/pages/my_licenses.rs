@@ -2,15 +2,14 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use seatwise_types::OwnedPool;
 
 use crate::api;
 use crate::components::shell::Shell;
-use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText, Utilization};
+use crate::components::{DateText, EmptyState, Loaded, MoneyText, Utilization};
 
 #[component]
 pub fn MyLicensesPage() -> impl IntoView {
-    let mine = LocalResource::new(|| api::get::<Vec<OwnedPool>>("/api/v1/my/licenses"));
+    let mine = LocalResource::new(api::pools::mine);
     view! {
         <Shell title="My licenses">
             <div class="page-head">
@@ -19,13 +18,10 @@ pub fn MyLicensesPage() -> impl IntoView {
                     <p class="muted">"The pools you own, with what needs your attention first."</p>
                 </div>
             </div>
-            {move || match mine.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! {
-                    <EmptyState title="You own no pools yet">"Pools of your departments appear here."</EmptyState>
-                }.into_any(),
-                Some(Ok(list)) => {
+            <Loaded resource=mine let:list>
+                {if list.is_empty() {
+                    view! { <EmptyState title="You own no pools yet">"Pools of your departments appear here."</EmptyState> }.into_any()
+                } else {
                     let needing = list.iter().filter(|o| !o.attention.is_empty()).count();
                     let marked: i64 = list.iter().map(|o| o.marked_seats).sum();
                     view! {
@@ -64,8 +60,8 @@ pub fn MyLicensesPage() -> impl IntoView {
                             </table>
                         </div>
                     }.into_any()
-                }
-            }}
+                }}
+            </Loaded>
         </Shell>
     }
 }

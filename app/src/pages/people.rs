@@ -2,16 +2,18 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 use seatwise_types::{
-    money_totals, Department, LedgerEntry, Money, Page, Person, PersonSeat, PersonStatus, PersonStatusUpdate, Role,
+    money_totals, Money, Page, PageQuery, PeopleQuery, Person, PersonSeat, PersonStatus, PersonStatusUpdate,
 };
 
 use crate::api;
-use crate::components::filters::{url_updater, FilterSelect, FilterToggle, Pager, SearchBox};
+use crate::components::filters::{FilterSelect, FilterToggle, Pager, SearchBox};
+use crate::components::list::{use_list_query, Changes};
 use crate::components::shell::Shell;
-use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText, StatusBadge};
+use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, MoneyText, StatusBadge};
 use crate::format;
+use crate::pages::record_id;
 use crate::session::use_session;
 
 const KEYS: [&str; 6] = ["q", "department_id", "status", "holds_seats", "no_signin_days", "page"];
@@ -19,16 +21,13 @@ const PER_PAGE: i64 = 50;
 
 #[component]
 pub fn PeoplePage() -> impl IntoView {
-    let query = use_query_map();
-    let param = move |k: &str| query.with(|q| q.get(k)).unwrap_or_default();
-    let update = url_updater("/people", &KEYS);
+    let list = use_list_query("/people", &KEYS);
+    let update = list.update;
     let people = LocalResource::new(move || {
-        let mut pairs: Vec<(&str, String)> = KEYS.iter().map(|k| (*k, param(k))).collect();
-        pairs.push(("per_page", PER_PAGE.to_string()));
-        let qs = api::query(&pairs);
-        async move { api::get::<Page<Person>>(&format!("/api/v1/people{qs}")).await }
+        let query = list.api_query::<PeopleQuery>();
+        async move { api::people::list(&PeopleQuery { per_page: Some(PER_PAGE), ..query? }).await }
     });
-    let departments = LocalResource::new(|| api::get::<Vec<Department>>("/api/v1/departments"));
+    let departments = LocalResource::new(api::catalog::departments);
     view! {
         <Shell title="People">
             <div class="page-head">
@@ -49,24 +48,21 @@ pub fn PeoplePage() -> impl IntoView {
                     options=vec![("30".into(), "30 days".into()), ("60".into(), "60 days".into()), ("90".into(), "90 days".into())]/>
                 <FilterToggle id="p-holds" label="Holds seats" key="holds_seats" update=update/>
             </section>
-            {move || match people.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(page)) if page.items.is_empty() => view! {
-                    <EmptyState title="Nobody matches">"Try fewer filters or a different search."</EmptyState>
-                }.into_any(),
-                Some(Ok(page)) => view! { <PeopleTable page=page update=update/> }.into_any(),
-            }}
+            <Loaded resource=people let:page>
+                {if page.items.is_empty() {
+                    view! { <EmptyState title="Nobody matches">"Try fewer filters or a different search."</EmptyState> }.into_any()
+                } else {
+                    view! { <PeopleTable page=page update=update/> }.into_any()
+                }}
+            </Loaded>
         </Shell>
     }
 }
 
 #[component]
-fn PeopleTable(page: Page<Person>, update: Callback<Vec<(&'static str, String)>>) -> impl IntoView {
-    let first = (page.page - 1) * page.per_page + 1;
-    let last = first + page.items.len() as i64 - 1;
-    let pages = (page.total + page.per_page - 1) / page.per_page;
-    let current = page.page;
+fn PeopleTable(page: Page<Person>, update: Callback<Changes>) -> impl IntoView {
+    let (first, last) = page.shown();
+    let (current, pages) = (page.page, page.page_count());
     view! {
         <p class="row-count" aria-live="polite">{format!("Showing {}–{} of {} people", format::number(first), format::number(last), format::number(page.total))}</p>
         <div class="table-wrap">
@@ -103,24 +99,24 @@ fn totals(seats: &[PersonSeat], pick: fn(&PersonSeat) -> &Money) -> Vec<Money> {
 pub fn PersonPage() -> impl IntoView {
     let session = use_session();
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id")).unwrap_or_default();
+    let id = move || record_id(params.with(|p| p.get("id")));
     let person = LocalResource::new(move || {
         let id = id();
-        async move { api::get::<Person>(&format!("/api/v1/people/{id}")).await }
+        async move { api::people::get(id?).await }
     });
     let seats = LocalResource::new(move || {
         let id = id();
-        async move { api::get::<Vec<PersonSeat>>(&format!("/api/v1/people/{id}/seats")).await }
+        async move { api::people::seats(id?).await }
     });
     let history = LocalResource::new(move || {
         let id = id();
-        async move { api::get::<Page<LedgerEntry>>(&format!("/api/v1/people/{id}/history")).await }
+        async move { api::people::history(id?, &PageQuery::default()).await }
     });
     let set_status = Action::new_local(move |status: &PersonStatus| {
-        let (url, body) = (format!("/api/v1/people/{}/status", id()), PersonStatusUpdate { status: *status });
+        let (id, body) = (id(), PersonStatusUpdate { status: *status });
         // Only if the person is still as shown (a status changed by an import meanwhile answers 409).
         let loaded = person.get_untracked().and_then(Result::ok).map(|p| p.version);
-        async move { api::put_if::<_, Person>(&url, &body, loaded).await }
+        async move { api::people::set_status(id?, &body, loaded).await }
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = set_status.value().get() {
@@ -131,14 +127,12 @@ pub fn PersonPage() -> impl IntoView {
     });
     let title =
         Signal::derive(move || person.get().and_then(Result::ok).map(|p| p.name).unwrap_or_else(|| "Person".into()));
-    let is_admin = move || session.has(Role::Admin);
+    let can_edit = move || session.can().edit_people;
     view! {
         <Shell title=title>
             <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/people">"People"</A><span aria-hidden="true">" / "</span><span>{title}</span></nav>
-            {move || match person.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(p)) => {
+            <Loaded resource=person let:p>
+                {
                     let terminated = p.status == PersonStatus::Terminated;
                     view! {
                         <div class="page-head">
@@ -146,7 +140,7 @@ pub fn PersonPage() -> impl IntoView {
                                 <h1>{p.name.clone()}<StatusBadge status=p.status/></h1>
                                 <p class="muted">{format!("{} · {}", p.email, p.department.as_ref().map(|d| d.name.clone()).unwrap_or_else(|| "No department".into()))}</p>
                             </div>
-                            <Show when=move || is_admin() && !terminated>
+                            <Show when=move || can_edit() && !terminated>
                                 <button class="btn btn-danger" type="button" disabled=move || set_status.pending().get()
                                     on:click=move |_| { set_status.dispatch(PersonStatus::Terminated); }>"Mark as terminated"</button>
                             </Show>
@@ -158,17 +152,16 @@ pub fn PersonPage() -> impl IntoView {
                             <dt>"Started"</dt><dd><DateText date=p.start_date/></dd>
                             <dt>"Left"</dt><dd><DateText date=p.terminated_at.map(|t| t.date_naive()).or(p.end_date)/></dd>
                         </dl>
-                    }.into_any()
+                    }
                 }
-            }}
+            </Loaded>
             {move || set_status.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
             <section class="panel" aria-labelledby="held-h">
                 <h2 id="held-h">"Seats held"</h2>
-                {move || match seats.get() {
-                    None => view! { <Loading/> }.into_any(),
-                    Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                    Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"Holds no seats in pools you can see."</p> }.into_any(),
-                    Some(Ok(list)) => {
+                <Loaded resource=seats let:list>
+                    {if list.is_empty() {
+                        view! { <p class="muted">"Holds no seats in pools you can see."</p> }.into_any()
+                    } else {
                         let monthly = totals(&list, |s| &s.monthly_cost);
                         let annual = totals(&list, |s| &s.annual_cost);
                         view! {
@@ -195,16 +188,14 @@ pub fn PersonPage() -> impl IntoView {
                                 </table>
                             </div>
                         }.into_any()
-                    }
-                }}
+                    }}
+                </Loaded>
             </section>
             <section class="panel" aria-labelledby="person-history-h">
                 <h2 id="person-history-h">"History"</h2>
-                {move || match history.get() {
-                    None => view! { <Loading/> }.into_any(),
-                    Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                    Some(Ok(page)) => view! { <crate::pages::pool::History entries=page.items/> }.into_any(),
-                }}
+                <Loaded resource=history let:page>
+                    <crate::pages::pool::History entries=page.items/>
+                </Loaded>
             </section>
         </Shell>
     }

@@ -3,25 +3,29 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use seatwise_types::{Assignment, AssignmentInput, LedgerEntry, Page, Person, PoolDetail, ReassignInput};
+use seatwise_types::{Assignment, AssignmentInput, LedgerEntry, Page, PageQuery, Person, PoolDetail, ReassignInput};
 
 use crate::api;
 use crate::components::person_picker::PersonPicker;
 use crate::components::shell::Shell;
-use crate::components::{DateText, EmptyState, ErrorBanner, Loading, MoneyText, StatusBadge, Utilization};
+use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, MoneyText, StatusBadge, Utilization};
 use crate::format;
+use crate::pages::record_id;
+
+/// How much of a record's history its page shows.
+pub const HISTORY: PageQuery = PageQuery { page: None, per_page: Some(100) };
 
 #[component]
 pub fn PoolPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id")).unwrap_or_default();
+    let id = move || record_id(params.with(|p| p.get("id")));
     let detail = LocalResource::new(move || {
         let id = id();
-        async move { api::get::<PoolDetail>(&format!("/api/v1/pools/{id}/detail")).await }
+        async move { api::pools::detail(id?).await }
     });
     let history = LocalResource::new(move || {
         let id = id();
-        async move { api::get::<Page<LedgerEntry>>(&format!("/api/v1/pools/{id}/history?per_page=100")).await }
+        async move { api::pools::history(id?, &HISTORY).await }
     });
     let title =
         Signal::derive(move || detail.get().and_then(Result::ok).map(|d| d.pool.name).unwrap_or_else(|| "Pool".into()));
@@ -52,14 +56,11 @@ pub fn PoolPage() -> impl IntoView {
     view! {
         <Shell title=title>
             <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/pools">"Inventory"</A><span aria-hidden="true">" / "</span><span>{title}</span></nav>
-            {move || match detail.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) if e.status == 404 => view! {
-                    <EmptyState title="Pool not found">"It does not exist, or it is outside your departments."</EmptyState>
-                }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(d)) => view! { <PoolView detail=d seats=seats notice=notice/> }.into_any(),
-            }}
+            <Loaded resource=detail let:d not_found=|| view! {
+                <EmptyState title="Pool not found">"It does not exist, or it is outside your departments."</EmptyState>
+            }>
+                <PoolView detail=d seats=seats notice=notice/>
+            </Loaded>
             <HistoryPanel history=history/>
         </Shell>
     }
@@ -84,23 +85,14 @@ impl SeatActions {
     fn new() -> Self {
         SeatActions {
             assign: Action::new_local(|(pool_id, person_id): &(i64, i64)| {
-                let (url, body) = (
-                    format!("/api/v1/pools/{pool_id}/assignments"),
-                    AssignmentInput { person_id: Some(*person_id), device: None },
-                );
-                async move { api::post::<_, Assignment>(&url, &body).await }
+                let (pool_id, body) = (*pool_id, AssignmentInput { person_id: Some(*person_id), device: None });
+                async move { api::pools::assign(pool_id, &body).await }
             }),
             reassign: Action::new_local(|(pool_id, id, person_id): &(i64, i64, i64)| {
-                let (url, body) = (
-                    format!("/api/v1/pools/{pool_id}/assignments/{id}/reassign"),
-                    ReassignInput { person_id: *person_id },
-                );
-                async move { api::post::<_, Assignment>(&url, &body).await }
+                let (pool_id, id, body) = (*pool_id, *id, ReassignInput { person_id: *person_id });
+                async move { api::pools::reassign(pool_id, id, &body).await }
             }),
-            unassign: Action::new_local(|(pool_id, id): &(i64, i64)| {
-                let url = format!("/api/v1/pools/{pool_id}/assignments/{id}");
-                async move { api::delete(&url).await }
-            }),
+            unassign: Action::new_local(|(pool_id, id): &(i64, i64)| api::pools::unassign(*pool_id, *id)),
             reassigning: RwSignal::new(None),
             assigning: RwSignal::new(false),
         }
@@ -337,11 +329,9 @@ pub fn HistoryPanel(history: LocalResource<api::ApiResult<Page<LedgerEntry>>>) -
     view! {
         <section class="panel" aria-labelledby="history-h">
             <h2 id="history-h">"History"</h2>
-            {move || match history.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(page)) => view! { <History entries=page.items/> }.into_any(),
-            }}
+            <Loaded resource=history let:page>
+                <History entries=page.items/>
+            </Loaded>
         </section>
     }
 }

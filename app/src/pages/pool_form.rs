@@ -4,14 +4,16 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use seatwise_types::{
-    BillingPeriod, FieldError, LicenseType, Lookups, Money, Page, Person, Pool, PoolInput, CURRENCIES,
+    BillingPeriod, FieldError, LicenseType, Lookups, Money, Page, PeopleQuery, Person, Pool, PoolInput, CURRENCIES,
 };
 
 use crate::api::{self, ApiError};
+use crate::components::fields::{SelectField, TextField};
 use crate::components::form::Saver;
 use crate::components::shell::Shell;
-use crate::components::{ErrorBanner, FieldMessage, Loading};
+use crate::components::Loaded;
 use crate::format;
+use crate::pages::record_id;
 
 /// The form's text state; everything is a string until submitted, like the inputs themselves.
 #[derive(Clone, Copy)]
@@ -153,15 +155,13 @@ pub fn PoolCreatePage() -> impl IntoView {
 pub fn PoolEditPage() -> impl IntoView {
     let params = use_params_map();
     let pool = LocalResource::new(move || {
-        let id = params.with(|p| p.get("id")).unwrap_or_default();
-        async move { api::get::<Pool>(&format!("/api/v1/pools/{id}")).await }
+        let id = record_id(params.with(|p| p.get("id")));
+        async move { api::pools::get(id?).await }
     });
     view! {
         <Shell title="Edit pool">
-            {move || match pool.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(p)) => {
+            <Loaded resource=pool let:p>
+                {
                     let back = format!("/pools/{}", p.id);
                     let name = p.name.clone();
                     let heading = format!("Edit {name}");
@@ -170,9 +170,9 @@ pub fn PoolEditPage() -> impl IntoView {
                             <A href=back>{name.clone()}</A><span aria-hidden="true">" / "</span><span>"Edit"</span></nav>
                         <div class="page-head"><h1>{heading}</h1></div>
                         <PoolForm existing=Some(p)/>
-                    }.into_any()
+                    }
                 }
-            }}
+            </Loaded>
         </Shell>
     }
 }
@@ -185,7 +185,7 @@ fn PoolForm(existing: Option<Pool>) -> impl IntoView {
     if let Some(p) = &existing {
         form.fill(p);
     }
-    let lookups = LocalResource::new(|| api::get::<Lookups>("/api/v1/lookups"));
+    let lookups = LocalResource::new(api::catalog::lookups);
     // Default the department to the first one in scope for new pools.
     Effect::new(move |_| {
         if let Some(Ok(l)) = lookups.get() {
@@ -197,35 +197,57 @@ fn PoolForm(existing: Option<Pool>) -> impl IntoView {
         }
     });
     let people = LocalResource::new(move || {
-        let dept = form.department_id.get();
+        let department_id = form.department_id.get().parse::<i64>().ok();
         async move {
-            if dept.is_empty() {
+            let Some(department_id) = department_id else {
                 return Ok(Page { items: Vec::<Person>::new(), total: 0, page: 1, per_page: 500 });
-            }
-            api::get::<Page<Person>>(&format!("/api/v1/people?department_id={dept}&per_page=500")).await
+            };
+            api::people::list(&PeopleQuery {
+                department_id: Some(department_id),
+                per_page: Some(500),
+                ..Default::default()
+            })
+            .await
         }
     });
-    let saver =
-        Saver::<PoolInput, Pool>::upsert("/api/v1/pools", existing.as_ref().map(|p| (p.id, p.version)), move |p| {
-            navigate(&format!("/pools/{}", p.id), Default::default())
-        });
+    let existing = existing.as_ref().map(|p| (p.id, p.version));
+    let saver = Saver::<PoolInput, Pool>::new(
+        move |input: PoolInput| async move {
+            match existing {
+                Some((id, version)) => api::pools::update(id, &input, version).await,
+                None => api::pools::create(&input).await,
+            }
+        },
+        move |p| navigate(&format!("/pools/{}", p.id), Default::default()),
+    );
     let (save, error) = (saver.save, saver.error);
     let err: Signal<Option<ApiError>> = error.into();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saver.submit(form.input());
     };
-    // aria-invalid takes the strings "true"/"false"; a bare boolean attribute would render as "".
-    let invalid = move |path: &'static str| {
-        move || {
-            if err.get().is_some_and(|e| e.field(path).is_some()) {
-                "true"
-            } else {
-                "false"
-            }
-        }
+    let looked_up = move |pick: fn(Lookups) -> Vec<(String, String)>| {
+        Signal::derive(move || lookups.get().and_then(Result::ok).map(pick).unwrap_or_default())
     };
-    let describedby = |path: &str| format!("err-{}", path.replace('.', "-"));
+    let products = looked_up(|l| {
+        l.products.into_iter().map(|p| (p.id.to_string(), format!("{} — {}", p.vendor.name, p.name))).collect()
+    });
+    let cost_centres = looked_up(|l| {
+        l.cost_centres.into_iter().map(|c| (c.id.to_string(), format!("{} {}", c.code, c.name))).collect()
+    });
+    let departments = looked_up(|l| l.departments.into_iter().map(|d| (d.id.to_string(), d.name)).collect());
+    let owners = Signal::derive(move || {
+        people
+            .get()
+            .and_then(Result::ok)
+            .map(|page| page.items.into_iter().map(|p| (p.id.to_string(), p.name)).collect())
+            .unwrap_or_default()
+    });
+    let license_types: Vec<(String, String)> =
+        LicenseType::ALL.iter().map(|t| (t.as_str().to_string(), t.label().to_string())).collect();
+    let currencies: Vec<(String, String)> = CURRENCIES.iter().map(|(c, _)| (c.to_string(), c.to_string())).collect();
+    let periods: Vec<(String, String)> =
+        BillingPeriod::ALL.iter().map(|b| (b.as_str().to_string(), b.label().to_string())).collect();
     view! {
         <form class="form panel" novalidate on:submit=submit>
             {move || error.get().map(|e| view! {
@@ -236,49 +258,12 @@ fn PoolForm(existing: Option<Pool>) -> impl IntoView {
             <fieldset>
                 <legend>"License"</legend>
                 <div class="form-grid">
-                    <div class="field span-2">
-                        <label for="name">"Pool name"</label>
-                        <input id="name" aria-invalid=invalid("name") aria-describedby=describedby("name")
-                            prop:value=move || form.name.get() on:input=move |ev| form.name.set(event_target_value(&ev))/>
-                        <FieldMessage error=err path="name"/>
-                    </div>
-                    <div class="field">
-                        <label for="product_id">"Product"</label>
-                        <select id="product_id" aria-invalid=invalid("product_id") aria-describedby=describedby("product_id")
-                            on:change=move |ev| form.product_id.set(event_target_value(&ev))>
-                            <option value="">"Choose a product"</option>
-                            {move || lookups.get().and_then(Result::ok).map(|l| l.products.into_iter().map(|p| {
-                                let v = p.id.to_string();
-                                let sel = v.clone();
-                                view! { <option value=v selected=move || form.product_id.get() == sel>{format!("{} — {}", p.vendor.name, p.name)}</option> }
-                            }).collect_view())}
-                        </select>
-                        <FieldMessage error=err path="product_id"/>
-                    </div>
-                    <div class="field">
-                        <label for="tier">"Tier"</label>
-                        <input id="tier" list="tiers" prop:value=move || form.tier.get() on:input=move |ev| form.tier.set(event_target_value(&ev))/>
-                        <datalist id="tiers"><option value="standard"/><option value="premium"/><option value="enterprise"/></datalist>
-                        <FieldMessage error=err path="tier"/>
-                    </div>
-                    <div class="field">
-                        <label for="license_type">"License type"</label>
-                        <select id="license_type" on:change=move |ev| form.license_type.set(event_target_value(&ev))>
-                            {LicenseType::ALL.iter().map(|t| {
-                                let v = t.as_str();
-                                view! { <option value=v selected=move || form.license_type.get() == v>{t.label()}</option> }
-                            }).collect_view()}
-                        </select>
-                        <FieldMessage error=err path="license_type"/>
-                    </div>
-                    <div class="field">
-                        <label for="seats_purchased">"Seats purchased"</label>
-                        <input id="seats_purchased" type="number" inputmode="numeric" aria-invalid=invalid("seats_purchased")
-                            aria-describedby=describedby("seats_purchased")
-                            disabled=move || form.license_type.get() == "site"
-                            prop:value=move || form.seats.get() on:input=move |ev| form.seats.set(event_target_value(&ev))/>
-                        <FieldMessage error=err path="seats_purchased"/>
-                    </div>
+                    <TextField id="name" label="Pool name" value=form.name error=err class="span-2"/>
+                    <SelectField id="product_id" label="Product" value=form.product_id options=products error=err placeholder="Choose a product"/>
+                    <TextField id="tier" label="Tier" value=form.tier error=err suggestions=&["standard", "premium", "enterprise"]/>
+                    <SelectField id="license_type" label="License type" value=form.license_type options=license_types error=err/>
+                    <TextField id="seats_purchased" label="Seats purchased" value=form.seats error=err kind="number" inputmode="numeric"
+                        disabled=Signal::derive(move || form.license_type.get() == "site")/>
                     <div class="field checkbox">
                         <input id="allow_overage" type="checkbox" prop:checked=move || form.allow_overage.get()
                             on:change=move |ev| form.allow_overage.set(event_target_checked(&ev))/>
@@ -289,113 +274,34 @@ fn PoolForm(existing: Option<Pool>) -> impl IntoView {
             <fieldset>
                 <legend>"Cost"</legend>
                 <div class="form-grid">
-                    <div class="field">
-                        <label for="unit_cost">"Unit cost"</label>
-                        <input id="unit_cost" inputmode="decimal" aria-invalid=invalid("unit_cost.amount_minor")
-                            aria-describedby=describedby("unit_cost.amount_minor")
-                            prop:value=move || form.unit_cost.get() on:input=move |ev| form.unit_cost.set(event_target_value(&ev))/>
-                        <FieldMessage error=err path="unit_cost.amount_minor"/>
-                        <FieldMessage error=err path="unit_cost"/>
-                    </div>
-                    <div class="field">
-                        <label for="currency">"Currency"</label>
-                        <select id="currency" on:change=move |ev| form.currency.set(event_target_value(&ev))>
-                            {CURRENCIES.iter().map(|(c, _)| {
-                                let c = *c;
-                                view! { <option value=c selected=move || form.currency.get() == c>{c}</option> }
-                            }).collect_view()}
-                        </select>
-                        <FieldMessage error=err path="unit_cost.currency"/>
-                    </div>
-                    <div class="field">
-                        <label for="billing_period">"Billed"</label>
-                        <select id="billing_period" on:change=move |ev| form.billing_period.set(event_target_value(&ev))>
-                            {BillingPeriod::ALL.iter().map(|b| {
-                                let v = b.as_str();
-                                view! { <option value=v selected=move || form.billing_period.get() == v>{b.label()}</option> }
-                            }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for="cost_centre_id">"Cost centre"</label>
-                        <select id="cost_centre_id" aria-invalid=invalid("cost_centre_id") aria-describedby=describedby("cost_centre_id")
-                            on:change=move |ev| form.cost_centre_id.set(event_target_value(&ev))>
-                            <option value="">"Choose a cost centre"</option>
-                            {move || lookups.get().and_then(Result::ok).map(|l| l.cost_centres.into_iter().map(|c| {
-                                let v = c.id.to_string();
-                                let sel = v.clone();
-                                view! { <option value=v selected=move || form.cost_centre_id.get() == sel>{format!("{} {}", c.code, c.name)}</option> }
-                            }).collect_view())}
-                        </select>
-                        <FieldMessage error=err path="cost_centre_id"/>
-                    </div>
+                    <TextField id="unit_cost" label="Unit cost" value=form.unit_cost error=err inputmode="decimal"
+                        path="unit_cost.amount_minor" also="unit_cost"/>
+                    <SelectField id="currency" label="Currency" value=form.currency options=currencies error=err path="unit_cost.currency"/>
+                    <SelectField id="billing_period" label="Billed" value=form.billing_period options=periods error=err/>
+                    <SelectField id="cost_centre_id" label="Cost centre" value=form.cost_centre_id options=cost_centres error=err
+                        placeholder="Choose a cost centre"/>
                 </div>
             </fieldset>
             <fieldset>
                 <legend>"Ownership"</legend>
                 <div class="form-grid">
-                    <div class="field">
-                        <label for="department_id">"Owning department"</label>
-                        <select id="department_id" aria-invalid=invalid("department_id") aria-describedby=describedby("department_id")
-                            on:change=move |ev| form.department_id.set(event_target_value(&ev))>
-                            {move || lookups.get().and_then(Result::ok).map(|l| l.departments.into_iter().map(|d| {
-                                let v = d.id.to_string();
-                                let sel = v.clone();
-                                view! { <option value=v selected=move || form.department_id.get() == sel>{d.name}</option> }
-                            }).collect_view())}
-                        </select>
-                        <FieldMessage error=err path="department_id"/>
-                    </div>
-                    <div class="field">
-                        <label for="owner_id">"Owner"</label>
-                        <select id="owner_id" on:change=move |ev| form.owner_id.set(event_target_value(&ev))>
-                            <option value="">"No owner yet"</option>
-                            {move || people.get().and_then(Result::ok).map(|page| page.items.into_iter().map(|p| {
-                                let v = p.id.to_string();
-                                let sel = v.clone();
-                                view! { <option value=v selected=move || form.owner_id.get() == sel>{p.name}</option> }
-                            }).collect_view())}
-                        </select>
-                        <FieldMessage error=err path="owner_id"/>
-                    </div>
+                    <SelectField id="department_id" label="Owning department" value=form.department_id options=departments error=err/>
+                    <SelectField id="owner_id" label="Owner" value=form.owner_id options=owners error=err placeholder="No owner yet"/>
                 </div>
             </fieldset>
             <fieldset>
                 <legend>"Contract"</legend>
                 <div class="form-grid">
-                    <div class="field">
-                        <label for="contract_start">"Start"</label>
-                        <input id="contract_start" type="date" prop:value=move || form.contract_start.get()
-                            on:input=move |ev| form.contract_start.set(event_target_value(&ev))/>
-                    </div>
-                    <div class="field">
-                        <label for="contract_end">"End"</label>
-                        <input id="contract_end" type="date" aria-invalid=invalid("contract_end") aria-describedby=describedby("contract_end")
-                            prop:value=move || form.contract_end.get() on:input=move |ev| form.contract_end.set(event_target_value(&ev))/>
-                        <FieldMessage error=err path="contract_end"/>
-                    </div>
-                    <div class="field">
-                        <label for="notice_days">"Notice period (days)"</label>
-                        <input id="notice_days" type="number" inputmode="numeric" aria-invalid=invalid("notice_days")
-                            aria-describedby=describedby("notice_days")
-                            prop:value=move || form.notice_days.get() on:input=move |ev| form.notice_days.set(event_target_value(&ev))/>
-                        <FieldMessage error=err path="notice_days"/>
-                    </div>
+                    <TextField id="contract_start" label="Start" value=form.contract_start error=err kind="date"/>
+                    <TextField id="contract_end" label="End" value=form.contract_end error=err kind="date"/>
+                    <TextField id="notice_days" label="Notice period (days)" value=form.notice_days error=err kind="number" inputmode="numeric"/>
                     <div class="field checkbox">
                         <input id="auto_renew" type="checkbox" prop:checked=move || form.auto_renew.get()
                             on:change=move |ev| form.auto_renew.set(event_target_checked(&ev))/>
                         <label for="auto_renew">"Renews automatically unless cancelled"</label>
                     </div>
-                    <div class="field">
-                        <label for="po_number">"PO / order number"</label>
-                        <input id="po_number" prop:value=move || form.po_number.get() on:input=move |ev| form.po_number.set(event_target_value(&ev))/>
-                        <FieldMessage error=err path="po_number"/>
-                    </div>
-                    <div class="field span-2">
-                        <label for="notes">"Notes"</label>
-                        <textarea id="notes" rows="3" prop:value=move || form.notes.get() on:input=move |ev| form.notes.set(event_target_value(&ev))></textarea>
-                        <FieldMessage error=err path="notes"/>
-                    </div>
+                    <TextField id="po_number" label="PO / order number" value=form.po_number error=err/>
+                    <TextField id="notes" label="Notes" value=form.notes error=err rows=3 class="span-2"/>
                 </div>
             </fieldset>
             <div class="form-actions">

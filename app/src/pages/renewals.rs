@@ -4,14 +4,14 @@
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
-use seatwise_types::{Calendar, CalendarEvent, CalendarFeed, DateKind, Lookups, Role};
+use seatwise_types::{Calendar, CalendarEvent, CalendarQuery, DateKind};
 
 use crate::api;
-use crate::components::filters::{url_updater, FilterSelect};
+use crate::components::filters::FilterSelect;
+use crate::components::list::use_list_query;
 use crate::components::renewal::{days_text, urgency_class};
 use crate::components::shell::Shell;
-use crate::components::{DateText, ErrorBanner, Loading, MoneyText};
+use crate::components::{DateText, Loaded, MoneyText};
 use crate::format;
 use crate::session::use_session;
 
@@ -40,26 +40,25 @@ fn event_label(e: &CalendarEvent) -> String {
 
 #[component]
 pub fn RenewalsPage() -> impl IntoView {
-    let query = use_query_map();
-    let param = move |k: &str| query.with(|q| q.get(k)).unwrap_or_default();
-    let update = url_updater("/renewals", &KEYS);
+    let list = use_list_query("/renewals", &KEYS);
+    let (update, param) = (list.update, move |k: &str| list.param(k));
     let session = use_session();
-    let can_record = move || session.has(Role::Admin) || session.has(Role::LicenseOwner);
+    let can_record = move || session.can().record_contracts;
     let agenda = move || param("view") == "agenda";
     let calendar = LocalResource::new(move || {
         let (month, agenda) = (month_start(&param("month")), agenda());
-        let mut pairs: Vec<(&str, String)> =
-            ["department_id", "owner_id", "vendor_id", "cost_centre_id"].iter().map(|k| (*k, param(k))).collect();
-        if let Some(first) = month {
-            let months = if agenda { 3 } else { 1 };
-            let last = shift(first, months).pred_opt().unwrap_or(first);
-            pairs.push(("from", first.to_string()));
-            pairs.push(("to", last.to_string()));
-        }
-        let qs = api::query(&pairs);
-        async move { api::get::<Calendar>(&format!("/api/v1/calendar{qs}")).await }
+        // The filters are the API's own parameters; `view` and `month` are this page's and become `from`/`to`.
+        let query = list.api_query::<CalendarQuery>().map(|q| match month {
+            Some(first) => {
+                let months = if agenda { 3 } else { 1 };
+                let last = shift(first, months).pred_opt().unwrap_or(first);
+                CalendarQuery { from: Some(first), to: Some(last), ..q }
+            }
+            None => q,
+        });
+        async move { api::calendar::get(&query?).await }
     });
-    let lookups = LocalResource::new(|| api::get::<Lookups>("/api/v1/lookups"));
+    let lookups = LocalResource::new(api::catalog::lookups);
     let shown_month = move || {
         month_start(&param("month")).or_else(|| calendar.get().and_then(Result::ok).map(|c| c.from)).unwrap_or_default()
     };
@@ -118,12 +117,13 @@ pub fn RenewalsPage() -> impl IntoView {
                     <button type="button" class="btn btn-ghost" on:click=move |_| update.run(vec![("month", String::new())])>"Today"</button>
                 </div>
             </div>
-            {move || match calendar.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(c)) if agenda() => view! { <Agenda calendar=c/> }.into_any(),
-                Some(Ok(c)) => view! { <MonthGrid calendar=c month=shown_month()/> }.into_any(),
-            }}
+            <Loaded resource=calendar let:c>
+                {if agenda() {
+                    view! { <Agenda calendar=c/> }.into_any()
+                } else {
+                    view! { <MonthGrid calendar=c month=shown_month()/> }.into_any()
+                }}
+            </Loaded>
             <FeedPanel/>
         </Shell>
     }
@@ -256,9 +256,9 @@ fn Agenda(calendar: Calendar) -> impl IntoView {
 /// The user's subscription address for Outlook, Google Calendar or Apple Calendar.
 #[component]
 fn FeedPanel() -> impl IntoView {
-    let status = LocalResource::new(|| api::get::<CalendarFeed>("/api/v1/calendar/feed"));
-    let create = Action::new_local(|_: &()| async { api::post_empty::<CalendarFeed>("/api/v1/calendar/feed").await });
-    let revoke = Action::new_local(|_: &()| async { api::delete("/api/v1/calendar/feed").await });
+    let status = LocalResource::new(api::calendar::feed);
+    let create = Action::new_local(|_: &()| api::calendar::create_feed());
+    let revoke = Action::new_local(|_: &()| api::calendar::revoke_feed());
     Effect::new(move |_| {
         if let Some(Ok(())) = revoke.value().get() {
             create.value().set(None);

@@ -1,27 +1,26 @@
 //! Organisation settings: the time zone the daily run and "today" follow, alert stages, rolling reviews.
 
 use leptos::prelude::*;
-use seatwise_types::{FieldError, OrgSettings, Role};
+use seatwise_types::{FieldError, OrgSettings};
 
 use crate::api::{self, ApiError};
+use crate::components::fields::TextField;
 use crate::components::shell::Shell;
-use crate::components::{ErrorBanner, FieldMessage, Loading};
+use crate::components::Loaded;
 use crate::session::use_session;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let current = LocalResource::new(|| api::get::<OrgSettings>("/api/v1/settings"));
+    let current = LocalResource::new(api::settings::get);
     view! {
         <Shell title="Settings">
             <div class="page-head"><div>
                 <h1>"Organisation settings"</h1>
                 <p class="muted">"When renewal alerts are raised, and which day it is for the daily run."</p>
             </div></div>
-            {move || match current.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                Some(Ok(s)) => view! { <SettingsForm settings=s/> }.into_any(),
-            }}
+            <Loaded resource=current let:s>
+                <SettingsForm settings=s/>
+            </Loaded>
         </Shell>
     }
 }
@@ -29,7 +28,7 @@ pub fn SettingsPage() -> impl IntoView {
 #[component]
 fn SettingsForm(settings: OrgSettings) -> impl IntoView {
     let session = use_session();
-    let is_admin = move || session.has(Role::Admin);
+    let is_admin = move || session.can().administer;
     let timezone = RwSignal::new(settings.timezone.clone());
     let stages = RwSignal::new(settings.alert_stages.iter().map(i64::to_string).collect::<Vec<_>>().join(", "));
     let review = RwSignal::new(settings.rolling_review_months.to_string());
@@ -39,7 +38,7 @@ fn SettingsForm(settings: OrgSettings) -> impl IntoView {
     let version = RwSignal::new(settings.version);
     let save = Action::new_local(move |input: &OrgSettings| {
         let (input, loaded) = (input.clone(), version.get_untracked());
-        async move { api::put_if::<_, OrgSettings>("/api/v1/settings", &input, Some(loaded)).await }
+        async move { api::settings::update(&input, loaded).await }
     });
     Effect::new(move |_| {
         if let Some(Ok(saved)) = save.value().get() {
@@ -86,28 +85,21 @@ fn SettingsForm(settings: OrgSettings) -> impl IntoView {
         });
     };
     let saved = move || save.value().get().and_then(Result::ok).is_some() && local_error.get().is_none();
-    let field = move |id: &'static str, label: &'static str, hint: &'static str, value: RwSignal<String>| {
-        let invalid = move || if error.get().is_some_and(|e| e.field(id).is_some()) { "true" } else { "false" };
-        view! {
-            <div class="field">
-                <label for=id>{label}</label>
-                <input id=id aria-invalid=invalid disabled=move || !is_admin() prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev))/>
-                <p class="muted small">{hint}</p>
-                <FieldMessage error=error path=id/>
-            </div>
-        }
-    };
+    let read_only = Signal::derive(move || !is_admin());
     view! {
         <form class="form panel" novalidate on:submit=submit>
             <div aria-live="polite">
                 {move || saved().then(|| view! { <div class="banner banner-ok" role="status">"Settings saved."</div> })}
             </div>
             <div class="form-grid">
-                {field("timezone", "Time zone", "IANA name, e.g. Europe/Berlin or America/New_York.", timezone)}
-                {field("alert_stages", "Alert stages (days before)", "Raised this many days before the cancel-by or end date.", stages)}
-                {field("rolling_review_months", "Review rolling subscriptions every (months)", "Monthly subscriptions get one review per period instead of monthly alerts.", review)}
-                {field("daily_run_hour", "Daily run from (local hour)", "0–23, in the time zone above.", hour)}
+                <TextField id="timezone" label="Time zone" value=timezone error=error disabled=read_only
+                    hint="IANA name, e.g. Europe/Berlin or America/New_York."/>
+                <TextField id="alert_stages" label="Alert stages (days before)" value=stages error=error disabled=read_only
+                    hint="Raised this many days before the cancel-by or end date."/>
+                <TextField id="rolling_review_months" label="Review rolling subscriptions every (months)" value=review error=error
+                    disabled=read_only hint="Monthly subscriptions get one review per period instead of monthly alerts."/>
+                <TextField id="daily_run_hour" label="Daily run from (local hour)" value=hour error=error disabled=read_only
+                    hint="0–23, in the time zone above."/>
             </div>
             <Show when=is_admin fallback=|| view! { <p class="muted">"Only admins change these."</p> }>
                 <div class="form-actions">

@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use seatwise_types::{SetupRequest, User};
+use seatwise_types::SetupRequest;
 
 use crate::api::{self, ApiError};
-use crate::components::FieldMessage;
+use crate::components::fields::TextField;
 
 #[component]
 pub fn SetupPage() -> impl IntoView {
@@ -18,7 +18,7 @@ pub fn SetupPage() -> impl IntoView {
     let done = RwSignal::new(false);
     let setup = Action::new_local(move |req: &SetupRequest| {
         let req = req.clone();
-        async move { api::post::<_, User>("/api/v1/setup", &req).await }
+        async move { api::session::setup(&req).await }
     });
     Effect::new(move |_| match setup.value().get() {
         Some(Ok(_)) => done.set(true),
@@ -44,21 +44,10 @@ pub fn SetupPage() -> impl IntoView {
                     <h1>"Set up Seatwise"</h1>
                     <p class="muted">"Create the first administrator account."</p>
                     {move || error.get().filter(|e| e.fields().is_empty()).map(|e| view! { <div class="banner banner-error" role="alert">{e.message()}</div> })}
-                    <div class="field">
-                        <label for="name">"Your name"</label>
-                        <input id="name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-                        <FieldMessage error=err path="name"/>
-                    </div>
-                    <div class="field">
-                        <label for="email">"Email"</label>
-                        <input id="email" type="email" prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
-                        <FieldMessage error=err path="email"/>
-                    </div>
-                    <div class="field">
-                        <label for="password">"Password (10 characters or more)"</label>
-                        <input id="password" type="password" autocomplete="new-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-                        <FieldMessage error=err path="password"/>
-                    </div>
+                    <TextField id="name" label="Your name" value=name error=err/>
+                    <TextField id="email" label="Email" value=email error=err kind="email"/>
+                    <TextField id="password" label="Password (10 characters or more)" value=password error=err kind="password"
+                        autocomplete="new-password"/>
                     <button class="btn btn-primary btn-block" type="submit" disabled=move || setup.pending().get()>"Create admin"</button>
                 </form>
             </Show>

@@ -2,21 +2,23 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use seatwise_types::{Alert, AlertCounts, AlertDetail, AssignInput, DecisionInput, ErrorResponse, Page, SnoozeInput};
+use seatwise_types::{
+    Alert, AlertCounts, AlertDetail, AlertQuery, AssignInput, DecisionInput, ErrorResponse, Page, SnoozeInput,
+};
 
 use super::extract::{ApiJson, ApiQuery};
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::service::alerts::{self, AlertListParams};
+use crate::service::alerts;
 use crate::state::AppState;
 
 /// Alerts on contracts in your scope, soonest date first.
-#[utoipa::path(get, path = "/alerts", tag = "renewals", params(AlertListParams),
+#[utoipa::path(get, path = "/alerts", tag = "renewals", params(AlertQuery),
     responses((status = 200, body = Page<Alert>), (status = 401, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn list_alerts(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(params): ApiQuery<AlertListParams>,
+    ApiQuery(params): ApiQuery<AlertQuery>,
 ) -> AppResult<Json<Page<Alert>>> {
     Ok(Json(alerts::list(&state.db, &*state.clock, &actor, &params).await?))
 }

@@ -4,24 +4,23 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
-use seatwise_types::{Calendar, CalendarFeed, ErrorResponse, OrgSettings};
-use serde::Deserialize;
+use seatwise_types::{Calendar, CalendarFeed, CalendarQuery, ErrorResponse, FeedQuery, OrgSettings};
 
 use super::extract::{ApiJson, ApiQuery};
 use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::service::calendar::{self, CalendarParams};
+use crate::service::calendar;
 use crate::service::org;
 use crate::state::AppState;
 
 /// End and cancel-by dates in a date range, with the value renewing in the next 30/60/90 days.
-#[utoipa::path(get, path = "/calendar", tag = "renewals", params(CalendarParams),
+#[utoipa::path(get, path = "/calendar", tag = "renewals", params(CalendarQuery),
     responses((status = 200, body = Calendar), (status = 401, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn get_calendar(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(params): ApiQuery<CalendarParams>,
+    ApiQuery(params): ApiQuery<CalendarQuery>,
 ) -> AppResult<Json<Calendar>> {
     Ok(Json(calendar::calendar(&state.db, &*state.clock, &actor, &params).await?))
 }
@@ -51,21 +50,11 @@ pub async fn revoke_feed(State(state): State<AppState>, actor: Actor) -> AppResu
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FeedParams {
-    /// The secret from the feed address.
-    pub token: String,
-}
-
 /// The iCalendar feed (RFC 5545) of what you own or watch. Authenticated by the secret in the address, so
 /// calendar apps can subscribe.
-#[utoipa::path(get, path = "/calendar/feed.ics", tag = "renewals", params(FeedParams),
+#[utoipa::path(get, path = "/calendar/feed.ics", tag = "renewals", params(FeedQuery),
     responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = ErrorResponse)))]
-pub async fn feed_ics(
-    State(state): State<AppState>,
-    ApiQuery(p): ApiQuery<FeedParams>,
-) -> AppResult<impl IntoResponse> {
+pub async fn feed_ics(State(state): State<AppState>, ApiQuery(p): ApiQuery<FeedQuery>) -> AppResult<impl IntoResponse> {
     let body = calendar::render_feed(&state.db, &*state.clock, &state.settings.public_url, &p.token).await?;
     Ok((
         [

@@ -4,25 +4,24 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
-    AdoptedContracts, Contract, ContractDetail, ContractInput, DecisionInput, ErrorResponse, LedgerEntry, Page,
-    WatchInput,
+    AdoptedContracts, Contract, ContractDetail, ContractInput, ContractQuery, DecisionInput, ErrorResponse,
+    LedgerEntry, Page, PageQuery, WatchInput,
 };
 
 use super::extract::{ApiJson, ApiQuery};
-use super::pools::PageParams;
 use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::service::contracts::{self, ContractListParams};
+use crate::service::contracts;
 use crate::state::AppState;
 
 /// Contracts covering pools in your scope, soonest decision first.
-#[utoipa::path(get, path = "/contracts", tag = "renewals", params(ContractListParams),
+#[utoipa::path(get, path = "/contracts", tag = "renewals", params(ContractQuery),
     responses((status = 200, body = Page<Contract>), (status = 401, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn list_contracts(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(params): ApiQuery<ContractListParams>,
+    ApiQuery(params): ApiQuery<ContractQuery>,
 ) -> AppResult<Json<Page<Contract>>> {
     Ok(Json(contracts::list(&state.db, &*state.clock, &actor, &params).await?))
 }
@@ -88,13 +87,13 @@ pub async fn decide_contract(
 }
 
 /// A contract's history from the audit ledger, newest first.
-#[utoipa::path(get, path = "/contracts/{id}/history", tag = "renewals", params(("id" = i64, Path), PageParams),
+#[utoipa::path(get, path = "/contracts/{id}/history", tag = "renewals", params(("id" = i64, Path), PageQuery),
     responses((status = 200, body = Page<LedgerEntry>), (status = 404, body = ErrorResponse)))]
 pub async fn contract_history(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
-    ApiQuery(p): ApiQuery<PageParams>,
+    ApiQuery(p): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Page<LedgerEntry>>> {
     Ok(Json(contracts::history(&state.db, &actor, id, p.page, p.per_page).await?))
 }

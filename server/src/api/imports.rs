@@ -4,8 +4,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use seatwise_types::{ErrorResponse, ImportSummary, SkuMapping, SkuMappingInput};
-use serde::Deserialize;
+use seatwise_types::{
+    ErrorResponse, HrUploadQuery, ImportSummary, JobProgress, SkuMapping, SkuMappingInput, SnipeItUploadQuery,
+    UploadQuery,
+};
 
 use super::extract::ApiQuery;
 use crate::auth::Actor;
@@ -16,28 +18,19 @@ use crate::state::AppState;
 /// Imports accept files far larger than ordinary JSON bodies.
 pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UploadParams {
-    /// Shown in the import history.
-    pub filename: Option<String>,
-    /// A full export (the default) flags people it no longer lists; a partial one does not.
-    pub full: Option<bool>,
-}
-
 fn text(body: &Bytes) -> AppResult<&str> {
     let s = std::str::from_utf8(body).map_err(|e| AppError::BadRequest(format!("the file is not UTF-8 text: {e}")))?;
     Ok(s.trim_start_matches('\u{feff}'))
 }
 
 /// Upload an HR CSV export (the request body) for a preview. Row errors: 422 naming row, line and column.
-#[utoipa::path(post, path = "/imports/hr", tag = "imports", params(UploadParams),
+#[utoipa::path(post, path = "/imports/hr", tag = "imports", params(HrUploadQuery),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 201, body = ImportSummary), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn upload_hr(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(p): ApiQuery<UploadParams>,
+    ApiQuery(p): ApiQuery<HrUploadQuery>,
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<ImportSummary>)> {
     let filename = p.filename.unwrap_or_else(|| "hr-export.csv".into());
@@ -47,24 +40,14 @@ pub async fn upload_hr(
     Ok((StatusCode::CREATED, Json(summary)))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SnipeItParams {
-    pub filename: Option<String>,
-    /// Department that will own the imported pools (Snipe-IT has none).
-    pub department_id: i64,
-    /// Cost centre the imported pools are charged to.
-    pub cost_centre_id: i64,
-}
-
 /// Upload a Snipe-IT license export (one row per checked-out seat) for a preview.
-#[utoipa::path(post, path = "/imports/snipeit", tag = "imports", params(SnipeItParams),
+#[utoipa::path(post, path = "/imports/snipeit", tag = "imports", params(SnipeItUploadQuery),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 201, body = ImportSummary), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn upload_snipeit(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(p): ApiQuery<SnipeItParams>,
+    ApiQuery(p): ApiQuery<SnipeItUploadQuery>,
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<ImportSummary>)> {
     let filename = p.filename.unwrap_or_else(|| "snipeit-licenses.csv".into());
@@ -74,13 +57,13 @@ pub async fn upload_snipeit(
 }
 
 /// Upload a Microsoft Graph `GET /users` export (with assignedLicenses and signInActivity) for a preview.
-#[utoipa::path(post, path = "/imports/graph-users", tag = "imports", params(("filename" = Option<String>, Query)),
+#[utoipa::path(post, path = "/imports/graph-users", tag = "imports", params(UploadQuery),
     request_body(content = String, content_type = "application/json"),
     responses((status = 201, body = ImportSummary), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn upload_graph_users(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(p): ApiQuery<UploadParams>,
+    ApiQuery(p): ApiQuery<UploadQuery>,
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<ImportSummary>)> {
     let filename = p.filename.unwrap_or_else(|| "graph-users.json".into());
@@ -141,12 +124,12 @@ pub async fn get_import(
 
 /// How far applying an import has come; poll it while the apply request runs.
 #[utoipa::path(get, path = "/imports/{id}/progress", tag = "imports", params(("id" = i64, Path)),
-    responses((status = 200, body = crate::state::JobProgress), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = JobProgress), (status = 404, body = ErrorResponse)))]
 pub async fn import_progress(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
-) -> AppResult<Json<crate::state::JobProgress>> {
+) -> AppResult<Json<JobProgress>> {
     Ok(Json(imports::progress(Env::of(&state), &actor, id).await?))
 }
 

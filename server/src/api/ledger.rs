@@ -2,8 +2,7 @@
 
 use axum::extract::State;
 use axum::Json;
-use seatwise_types::{ErrorResponse, LedgerEntry, LedgerVerification, Page};
-use serde::Deserialize;
+use seatwise_types::{ErrorResponse, LedgerEntry, LedgerQuery, LedgerVerification, Page};
 
 use super::extract::ApiQuery;
 use crate::auth::Actor;
@@ -11,23 +10,13 @@ use crate::error::AppResult;
 use crate::service::ledger;
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct LedgerParams {
-    /// e.g. `pool`, `user`, `vendor`.
-    pub record_type: Option<String>,
-    pub record_id: Option<i64>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
-
 /// Ledger entries, newest first.
-#[utoipa::path(get, path = "/ledger", tag = "ledger", params(LedgerParams),
+#[utoipa::path(get, path = "/ledger", tag = "ledger", params(LedgerQuery),
     responses((status = 200, body = Page<LedgerEntry>), (status = 403, body = ErrorResponse)))]
 pub async fn list_ledger(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(p): ApiQuery<LedgerParams>,
+    ApiQuery(p): ApiQuery<LedgerQuery>,
 ) -> AppResult<Json<Page<LedgerEntry>>> {
     Ok(Json(ledger::list(&state.db, &actor, p.record_type, p.record_id, p.page, p.per_page).await?))
 }

@@ -2,23 +2,24 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use seatwise_types::{ErrorResponse, LedgerEntry, Page, Person, PersonSeat, PersonStatusUpdate};
+use seatwise_types::{
+    ErrorResponse, LedgerEntry, Page, PageQuery, PeopleQuery, Person, PersonSeat, PersonStatusUpdate,
+};
 
 use super::extract::{ApiJson, ApiQuery};
-use super::pools::PageParams;
 use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::service::people::{self, PeopleParams};
+use crate::service::people;
 use crate::state::AppState;
 
 /// The people directory, searchable and filterable.
-#[utoipa::path(get, path = "/people", tag = "people", params(PeopleParams),
+#[utoipa::path(get, path = "/people", tag = "people", params(PeopleQuery),
     responses((status = 200, body = Page<Person>), (status = 401, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn list_people(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(params): ApiQuery<PeopleParams>,
+    ApiQuery(params): ApiQuery<PeopleQuery>,
 ) -> AppResult<Json<Page<Person>>> {
     Ok(Json(people::list(&state.db, &*state.clock, &actor, &params).await?))
 }
@@ -44,13 +45,13 @@ pub async fn person_seats(
 }
 
 /// A person's history from the audit ledger, newest first.
-#[utoipa::path(get, path = "/people/{id}/history", tag = "people", params(("id" = i64, Path), PageParams),
+#[utoipa::path(get, path = "/people/{id}/history", tag = "people", params(("id" = i64, Path), PageQuery),
     responses((status = 200, body = Page<LedgerEntry>), (status = 404, body = ErrorResponse)))]
 pub async fn person_history(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
-    ApiQuery(p): ApiQuery<PageParams>,
+    ApiQuery(p): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Page<LedgerEntry>>> {
     Ok(Json(people::history(&state.db, &actor, id, p.page, p.per_page).await?))
 }

@@ -4,32 +4,24 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
-    Assignment, AssignmentInput, ErrorResponse, InventorySummary, LedgerEntry, Lookups, OwnedPool, Page, Pool,
-    PoolDetail, PoolInput, ReassignInput,
+    Assignment, AssignmentInput, ErrorResponse, InventorySummary, LedgerEntry, Lookups, OwnedPool, Page, PageQuery,
+    Pool, PoolDetail, PoolInput, PoolQuery, ReassignInput,
 };
-use serde::Deserialize;
 
 use super::extract::{ApiJson, ApiQuery};
 use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::service::pools::{self, PoolListParams};
+use crate::service::pools;
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageParams {
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
-
 /// License pools in your scope, searchable, filterable, sortable and paged.
-#[utoipa::path(get, path = "/pools", tag = "pools", params(PoolListParams),
+#[utoipa::path(get, path = "/pools", tag = "pools", params(PoolQuery),
     responses((status = 200, body = Page<Pool>), (status = 401, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn list_pools(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(params): ApiQuery<PoolListParams>,
+    ApiQuery(params): ApiQuery<PoolQuery>,
 ) -> AppResult<Json<Page<Pool>>> {
     Ok(Json(pools::list(&state.db, &*state.clock, &actor, &params).await?))
 }
@@ -87,25 +79,25 @@ pub async fn pool_detail(
 }
 
 /// A pool's history from the audit ledger, newest first.
-#[utoipa::path(get, path = "/pools/{id}/history", tag = "pools", params(("id" = i64, Path), PageParams),
+#[utoipa::path(get, path = "/pools/{id}/history", tag = "pools", params(("id" = i64, Path), PageQuery),
     responses((status = 200, body = Page<LedgerEntry>), (status = 404, body = ErrorResponse)))]
 pub async fn pool_history(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
-    ApiQuery(p): ApiQuery<PageParams>,
+    ApiQuery(p): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Page<LedgerEntry>>> {
     Ok(Json(pools::history(&state.db, &actor, id, p.page, p.per_page).await?))
 }
 
 /// Who holds the pool's seats, newest first.
-#[utoipa::path(get, path = "/pools/{id}/assignments", tag = "pools", params(("id" = i64, Path), PageParams),
+#[utoipa::path(get, path = "/pools/{id}/assignments", tag = "pools", params(("id" = i64, Path), PageQuery),
     responses((status = 200, body = Page<Assignment>), (status = 404, body = ErrorResponse)))]
 pub async fn list_assignments(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<i64>,
-    ApiQuery(p): ApiQuery<PageParams>,
+    ApiQuery(p): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Page<Assignment>>> {
     Ok(Json(pools::assignments(&state.db, &actor, id, p.page, p.per_page).await?))
 }

@@ -77,17 +77,8 @@ pub async fn add_recipients(conn: &mut Conn, alert_id: i64, to: &[Recipient]) ->
     Ok(())
 }
 
-/// Which alerts an inbox shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Inbox {
-    /// Open, acknowledged, and snoozed until today or earlier.
-    #[default]
-    NeedsAction,
-    Snoozed,
-    Decided,
-    All,
-}
+/// Which alerts an inbox shows: a query parameter of the alert list, so it is one of the shared types.
+pub use seatwise_types::Inbox;
 
 #[derive(Debug, Clone, Default)]
 pub struct AlertFilter {

@@ -167,9 +167,8 @@ pub async fn recount_seats(conn: &mut Conn) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn is_empty(pool: &sqlx::AnyPool) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM pools) + (SELECT COUNT(*) FROM people)")
-        .fetch_one(pool)
-        .await?;
+pub async fn is_empty(db: &sqlx::AnyPool) -> Result<bool, sqlx::Error> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM pools) + (SELECT COUNT(*) FROM people)").fetch_one(db).await?;
     Ok(n == 0)
 }

@@ -7,16 +7,9 @@ use sqlx::AnyPool;
 use super::decode::Cols;
 use crate::clock::to_db;
 
-/// How far an import's apply has come (served as is by `GET /api/v1/imports/{id}/progress`).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct JobProgress {
-    pub done: u64,
-    pub total: u64,
-    pub phase: String,
-    pub finished: bool,
-}
+use seatwise_types::JobProgress;
 
-pub async fn set(pool: &AnyPool, import_id: i64, p: &JobProgress, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn set(db: &AnyPool, import_id: i64, p: &JobProgress, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO import_progress (import_id, phase, done, total, finished, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (import_id) DO UPDATE SET \
@@ -29,25 +22,25 @@ pub async fn set(pool: &AnyPool, import_id: i64, p: &JobProgress, now: DateTime<
     .bind(i64::try_from(p.total).unwrap_or(i64::MAX))
     .bind(i64::from(p.finished))
     .bind(to_db(now))
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }
 
 /// Mark finished: done catches up with total.
-pub async fn finish(pool: &AnyPool, import_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn finish(db: &AnyPool, import_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE import_progress SET done = total, finished = 1, updated_at = $1 WHERE import_id = $2")
         .bind(to_db(now))
         .bind(import_id)
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(())
 }
 
-pub async fn get(pool: &AnyPool, import_id: i64) -> Result<Option<JobProgress>, sqlx::Error> {
+pub async fn get(db: &AnyPool, import_id: i64) -> Result<Option<JobProgress>, sqlx::Error> {
     let row = sqlx::query("SELECT phase, done, total, finished FROM import_progress WHERE import_id = $1")
         .bind(import_id)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?;
     row.map(|r| {
         let c = Cols::new(&r, "import_progress");

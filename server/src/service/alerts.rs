@@ -1,11 +1,10 @@
 //! The alerts inbox: list, read, acknowledge, snooze, assign and decide.
 
-use seatwise_types::{Alert, AlertCounts, AlertDetail, AssignInput, DecisionInput, Page, Ref, SnoozeInput};
-use serde::Deserialize;
+use seatwise_types::{Alert, AlertCounts, AlertDetail, AlertQuery, AssignInput, DecisionInput, Page, Ref, SnoozeInput};
 
 use crate::auth::Actor;
 use crate::clock::Clock;
-use crate::db::alerts::{self as store, AlertFilter, AlertSort, Inbox};
+use crate::db::alerts::{self as store, AlertFilter, AlertSort};
 use crate::db::contracts as contract_store;
 use crate::db::jobs::{self as mail_store, Mail};
 use crate::db::Db;
@@ -16,21 +15,6 @@ use crate::domain::limits;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::{contracts, org, paging, parse_sort};
-
-/// Query parameters of `GET /api/v1/alerts`.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AlertListParams {
-    /// `needs_action` (default), `snoozed`, `decided` or `all`.
-    pub inbox: Option<Inbox>,
-    /// Only alerts sent or assigned to me.
-    pub mine: Option<bool>,
-    pub contract_id: Option<i64>,
-    /// `due_date` (default), `fired_on`, `contract`, `status`; prefix `-` for descending.
-    pub sort: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
 
 /// Whom Seatwise writes to at `email`: their login's roles and departments as they are now, and the pools they own.
 pub async fn recipient_reader(db: &Db, email: &str, user_id: Option<i64>) -> AppResult<Reader> {
@@ -60,7 +44,7 @@ pub async fn may_receive(db: &Db, alert_id: Option<i64>, email: &str) -> AppResu
     Ok(access::sees_contract(&reader, visible.len()))
 }
 
-pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &AlertListParams) -> AppResult<Page<Alert>> {
+pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &AlertQuery) -> AppResult<Page<Alert>> {
     let scope = contracts::read_scope(actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
     let today = org::today(db, clock).await?;

@@ -1,8 +1,9 @@
 //! The renewal calendar (end and cancel-by dates, the quarter pipeline) and each user's iCalendar feed.
 
 use chrono::{Datelike, Days, Months, NaiveDate};
-use seatwise_types::{money_totals, Calendar, CalendarEvent, CalendarFeed, DateKind, Money, PipelineBucket};
-use serde::Deserialize;
+use seatwise_types::{
+    money_totals, Calendar, CalendarEvent, CalendarFeed, CalendarQuery, DateKind, Money, PipelineBucket,
+};
 
 use crate::auth::Actor;
 use crate::clock::Clock;
@@ -23,21 +24,6 @@ use crate::service::{contracts, org};
 const MAX_RANGE_DAYS: i64 = 400;
 /// Pipeline buckets: value whose date that matters falls within this many days.
 const PIPELINE: [i64; 3] = [30, 60, 90];
-
-/// Query parameters of `GET /api/v1/calendar`.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CalendarParams {
-    /// First day (default: the first of this month).
-    pub from: Option<NaiveDate>,
-    /// Last day (default: three months after `from`).
-    pub to: Option<NaiveDate>,
-    pub vendor_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub cost_centre_id: Option<i64>,
-    /// A person who owns one of the covered pools.
-    pub owner_id: Option<i64>,
-}
 
 /// The dated entries of a term row that fall in `from..=to`.
 fn events_of(r: &CalendarRow, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Vec<CalendarEvent> {
@@ -93,7 +79,7 @@ async fn scoped_rows(db: &Db, rows: Vec<CalendarRow>, reader: &Reader) -> AppRes
         .collect())
 }
 
-pub async fn calendar(db: &Db, clock: &dyn Clock, actor: &Actor, p: &CalendarParams) -> AppResult<Calendar> {
+pub async fn calendar(db: &Db, clock: &dyn Clock, actor: &Actor, p: &CalendarQuery) -> AppResult<Calendar> {
     let scope = contracts::read_scope(actor)?;
     let mut errors = Vec::new();
     limits::check_date(&mut errors, "from", p.from);

@@ -1,8 +1,9 @@
 //! Contracts: listing, reading, recording and editing them, and renewal decisions.
 
 use chrono::{Days, NaiveDate};
-use seatwise_types::{Contract, ContractDetail, ContractInput, Decision, DecisionInput, FieldError, Money, Page, Ref};
-use serde::Deserialize;
+use seatwise_types::{
+    Contract, ContractDetail, ContractInput, ContractQuery, Decision, DecisionInput, FieldError, Money, Page, Ref,
+};
 
 use crate::auth::Actor;
 use crate::clock::Clock;
@@ -23,23 +24,6 @@ use crate::service::{org, paging, parse_sort, versions};
 
 /// Holders without a sign-in for this long count as inactive on the decision screen.
 pub const INACTIVE_DAYS: u64 = 90;
-
-/// Query parameters of `GET /api/v1/contracts`.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ContractListParams {
-    /// Free text over number, title and vendor.
-    pub q: Option<String>,
-    pub vendor_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub cost_centre_id: Option<i64>,
-    /// A person who owns one of the covered pools.
-    pub owner_id: Option<i64>,
-    /// `key_date` (default), `number`, `title`, `vendor`, `term_end`; prefix `-` for descending.
-    pub sort: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
 
 pub fn read_scope(actor: &Actor) -> AppResult<Scope> {
     Ok(access::may_read_contracts(&actor.user)?)
@@ -104,7 +88,7 @@ pub fn scoped_api(c: StoredContract, covered: &[CoveredPool], reader: &Reader, t
     Contract { hidden_pools: hidden, ..to_api(c, refs, today) }
 }
 
-pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &ContractListParams) -> AppResult<Page<Contract>> {
+pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &ContractQuery) -> AppResult<Page<Contract>> {
     let scope = read_scope(actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
     let sort = parse_sort(p.sort.as_deref(), ContractSort::parse)?;

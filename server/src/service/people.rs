@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use seatwise_types::{Money, Page, Person, PersonSeat, PersonStatus};
-use serde::Deserialize;
 
 use crate::auth::Actor;
 use crate::clock::Clock;
@@ -16,23 +15,12 @@ use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::{paging, versions};
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PeopleParams {
-    /// Free text over name and email.
-    pub q: Option<String>,
-    pub department_id: Option<i64>,
-    pub cost_centre_id: Option<i64>,
-    pub status: Option<PersonStatus>,
-    /// Only people who hold (true) or do not hold (false) at least one seat.
-    pub holds_seats: Option<bool>,
-    /// Only people with no sign-in from any source in the last N days.
-    pub no_signin_days: Option<i64>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
-
-pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &PeopleParams) -> AppResult<Page<Person>> {
+pub async fn list(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &Actor,
+    p: &seatwise_types::PeopleQuery,
+) -> AppResult<Page<Person>> {
     access::may_read_directory(&actor.user)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
     let no_signin_since = match p.no_signin_days {

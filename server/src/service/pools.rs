@@ -1,10 +1,9 @@
 //! Listing, reading, creating and editing license pools, and assigning their seats.
 
 use seatwise_types::{
-    Assignment, AssignmentInput, FieldError, InventorySummary, LicenseType, Lookups, OwnedPool, Page, PersonStatus,
-    Pool, PoolDetail, PoolInput, ReassignInput,
+    Assignment, AssignmentInput, FieldError, InventorySummary, Lookups, OwnedPool, Page, PersonStatus, Pool,
+    PoolDetail, PoolInput, ReassignInput,
 };
-use serde::Deserialize;
 
 use crate::auth::Actor;
 use crate::clock::Clock;
@@ -19,35 +18,11 @@ use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::{org, paging, parse_sort, versions};
 
-/// Query parameters of `GET /api/v1/pools`.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PoolListParams {
-    /// Free text over pool, vendor and product names.
-    pub q: Option<String>,
-    pub vendor_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub cost_centre_id: Option<i64>,
-    pub owner_id: Option<i64>,
-    pub license_type: Option<LicenseType>,
-    /// Contracts ending between today and today + N days.
-    pub expiring_within_days: Option<i64>,
-    /// Only pools with more seats assigned than purchased.
-    pub over_assigned: Option<bool>,
-    /// Only pools under 50% utilization.
-    pub under_used: Option<bool>,
-    /// `name`, `vendor`, `department`, `seats_purchased`, `seats_assigned`, `utilization`, `annual_cost`,
-    /// `contract_end`, `cancel_by`; prefix `-` for descending.
-    pub sort: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
-
 fn read_scope(actor: &Actor) -> AppResult<Scope> {
     Ok(access::may_read_inventory(&actor.user)?)
 }
 
-pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &PoolListParams) -> AppResult<Page<Pool>> {
+pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &seatwise_types::PoolQuery) -> AppResult<Page<Pool>> {
     let scope = read_scope(actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
     let sort = parse_sort(p.sort.as_deref(), PoolSort::parse)?;

@@ -15,7 +15,7 @@ use seatwise_types::ImportSummary;
 
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::state::JobProgress;
+use seatwise_types::JobProgress;
 pub use staging::Env;
 
 /// The kinds of file Seatwise imports, stored as their name in `imports.kind`.

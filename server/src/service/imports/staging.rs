@@ -14,7 +14,9 @@ use crate::domain::access;
 use crate::domain::secret::sha256_hex;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
-use crate::state::{AppState, JobProgress, Progress};
+use seatwise_types::JobProgress;
+
+use crate::state::{AppState, Progress};
 
 /// What imports use: the database, the clock and where progress is reported.
 #[derive(Clone, Copy)]

@@ -1,4 +1,18 @@
-//! The one typed client for the Seatwise API. Cookie session; writes echo the CSRF token.
+//! The one typed client for the Seatwise API: one module per resource, one function per endpoint the console
+//! uses, so pages never build an API address. This module is their base: fetch, the session's CSRF token on
+//! writes, `If-Match` versions, and the server's error shape. Cookie session; writes echo the CSRF token.
+
+pub mod alerts;
+pub mod calendar;
+pub mod catalog;
+pub mod contracts;
+pub mod devices;
+pub mod imports;
+pub mod ledger;
+pub mod people;
+pub mod pools;
+pub mod session;
+pub mod settings;
 
 use std::cell::RefCell;
 
@@ -30,14 +44,18 @@ pub struct ApiError {
 
 impl ApiError {
     fn network(e: impl std::fmt::Display) -> Self {
-        ApiError {
-            status: 0,
-            body: ErrorBody {
-                code: "network".into(),
-                message: format!("Could not reach the server: {e}"),
-                fields: vec![],
-            },
-        }
+        Self::failure("network", format!("Could not reach the server: {e}"))
+    }
+
+    /// A failure that has no field to stand beside (a file that could not be read, say).
+    pub fn failure(code: &str, message: impl Into<String>) -> Self {
+        ApiError { status: 0, body: ErrorBody { code: code.into(), message: message.into(), fields: vec![] } }
+    }
+
+    /// The same error answered with another HTTP status (as the server would have).
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
     }
 
     /// A problem found before sending, in the server's shape so forms show it the same way.
@@ -99,8 +117,8 @@ fn with_csrf(builder: RequestBuilder) -> RequestBuilder {
     builder.header("X-CSRF-Token", &token)
 }
 
-pub async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
-    finish(Request::get(path).send().await).await
+async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    finish(Request::get(&url(path)).send().await).await
 }
 
 async fn send<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: Option<&B>) -> ApiResult<T> {
@@ -112,23 +130,25 @@ async fn send<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: 
     finish(request.send().await).await
 }
 
-pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    send(Request::post(path), Some(body)).await
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    send(Request::post(&url(path)), Some(body)).await
 }
 
-pub async fn post_empty<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
-    send::<(), T>(Request::post(path), None).await
+async fn post_empty<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    send::<(), T>(Request::post(&url(path)), None).await
 }
 
 /// Upload a text file as the request body (imports).
-pub async fn post_text<T: DeserializeOwned>(path: &str, content_type: &str, text: String) -> ApiResult<T> {
-    let request =
-        with_csrf(Request::post(path)).header("Content-Type", content_type).body(text).map_err(ApiError::network)?;
+async fn post_text<T: DeserializeOwned>(path: &str, content_type: &str, text: String) -> ApiResult<T> {
+    let request = with_csrf(Request::post(&url(path)))
+        .header("Content-Type", content_type)
+        .body(text)
+        .map_err(ApiError::network)?;
     finish(request.send().await).await
 }
 
-pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    send(Request::put(path), Some(body)).await
+async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    send(Request::put(&url(path)), Some(body)).await
 }
 
 /// What a form shows when its record changed on the server after it was opened (409 on an If-Match write).
@@ -136,10 +156,10 @@ pub const STALE_MESSAGE: &str = "Someone else changed this record since you open
 
 /// Replace a record only if it is still at `version` (the one the page loaded): `If-Match: "<version>"`. A 409
 /// means someone else saved in between; the caller keeps what was typed and shows `STALE_MESSAGE`.
-pub async fn put_if<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, version: Option<i64>) -> ApiResult<T> {
+async fn put_if<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, version: Option<i64>) -> ApiResult<T> {
     let builder = match version {
-        Some(v) => Request::put(path).header("If-Match", &format!("\"{v}\"")),
-        None => Request::put(path),
+        Some(v) => Request::put(&url(path)).header("If-Match", &format!("\"{v}\"")),
+        None => Request::put(&url(path)),
     };
     send(builder, Some(body)).await.map_err(|mut e| {
         if version.is_some() && e.status == 409 {
@@ -149,20 +169,18 @@ pub async fn put_if<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, ver
     })
 }
 
-pub async fn delete(path: &str) -> ApiResult<()> {
-    send::<(), ()>(Request::delete(path), None).await
+async fn delete(path: &str) -> ApiResult<()> {
+    send::<(), ()>(Request::delete(&url(path)), None).await
 }
 
-/// Build `?a=1&b=x` from pairs, skipping empty values.
-pub fn query(pairs: &[(&str, String)]) -> String {
-    let parts: Vec<String> = pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", js_sys::encode_uri_component(v)))
-        .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", parts.join("&"))
-    }
+/// The one place the API's base address is written; resource modules pass paths below it.
+fn url(path: &str) -> String {
+    format!("/api/v1{path}")
+}
+
+/// `path` with the query's set fields (`None` is left out), still below the base address.
+fn with_query<Q: Serialize>(path: &str, query: &Q) -> ApiResult<String> {
+    let qs = serde_urlencoded::to_string(query)
+        .map_err(|e| ApiError::failure("query", format!("The request could not be written: {e}")))?;
+    Ok(if qs.is_empty() { path.to_string() } else { format!("{path}?{qs}") })
 }

@@ -1,0 +1,27 @@
+//! The people directory.
+
+use seatwise_types::{LedgerEntry, Page, PageQuery, PeopleQuery, Person, PersonSeat, PersonStatusUpdate};
+
+use super::{with_query, ApiResult};
+
+pub async fn list(query: &PeopleQuery) -> ApiResult<Page<Person>> {
+    super::get(&with_query("/people", query)?).await
+}
+
+pub async fn get(id: i64) -> ApiResult<Person> {
+    super::get(&format!("/people/{id}")).await
+}
+
+/// The seats a person holds, with what they cost.
+pub async fn seats(id: i64) -> ApiResult<Vec<PersonSeat>> {
+    super::get(&format!("/people/{id}/seats")).await
+}
+
+pub async fn history(id: i64, query: &PageQuery) -> ApiResult<Page<LedgerEntry>> {
+    super::get(&with_query(&format!("/people/{id}/history"), query)?).await
+}
+
+/// Change a person's status if they are still at `version` (the one the page loaded).
+pub async fn set_status(id: i64, update: &PersonStatusUpdate, version: Option<i64>) -> ApiResult<Person> {
+    super::put_if(&format!("/people/{id}/status"), update, version).await
+}

@@ -1,0 +1,56 @@
+//! License pools, their seats, and the inventory figures.
+
+use seatwise_types::{
+    Assignment, AssignmentInput, InventorySummary, LedgerEntry, OwnedPool, Page, PageQuery, Pool, PoolDetail,
+    PoolInput, PoolQuery, ReassignInput,
+};
+
+use super::{with_query, ApiResult};
+
+pub async fn list(query: &PoolQuery) -> ApiResult<Page<Pool>> {
+    super::get(&with_query("/pools", query)?).await
+}
+
+pub async fn get(id: i64) -> ApiResult<Pool> {
+    super::get(&format!("/pools/{id}")).await
+}
+
+/// The pool with its seats, contract and what the caller may do with it.
+pub async fn detail(id: i64) -> ApiResult<PoolDetail> {
+    super::get(&format!("/pools/{id}/detail")).await
+}
+
+pub async fn history(id: i64, query: &PageQuery) -> ApiResult<Page<LedgerEntry>> {
+    super::get(&with_query(&format!("/pools/{id}/history"), query)?).await
+}
+
+pub async fn create(input: &PoolInput) -> ApiResult<Pool> {
+    super::post("/pools", input).await
+}
+
+/// Replace the pool if it is still at `version` (409 otherwise).
+pub async fn update(id: i64, input: &PoolInput, version: i64) -> ApiResult<Pool> {
+    super::put_if(&format!("/pools/{id}"), input, Some(version)).await
+}
+
+pub async fn assign(pool_id: i64, input: &AssignmentInput) -> ApiResult<Assignment> {
+    super::post(&format!("/pools/{pool_id}/assignments"), input).await
+}
+
+pub async fn reassign(pool_id: i64, assignment_id: i64, input: &ReassignInput) -> ApiResult<Assignment> {
+    super::post(&format!("/pools/{pool_id}/assignments/{assignment_id}/reassign"), input).await
+}
+
+pub async fn unassign(pool_id: i64, assignment_id: i64) -> ApiResult<()> {
+    super::delete(&format!("/pools/{pool_id}/assignments/{assignment_id}")).await
+}
+
+/// Totals over every pool in the caller's scope.
+pub async fn summary() -> ApiResult<InventorySummary> {
+    super::get("/inventory/summary").await
+}
+
+/// The caller's own pools, with what needs attention.
+pub async fn mine() -> ApiResult<Vec<OwnedPool>> {
+    super::get("/my/licenses").await
+}

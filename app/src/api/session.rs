@@ -1,0 +1,22 @@
+//! Signing in and out, who is signed in, and first-run setup.
+
+use seatwise_types::{LoginRequest, SessionInfo, SetupRequest, User};
+
+use super::ApiResult;
+
+pub async fn me() -> ApiResult<SessionInfo> {
+    super::get("/me").await
+}
+
+pub async fn login(request: &LoginRequest) -> ApiResult<SessionInfo> {
+    super::post("/session", request).await
+}
+
+pub async fn logout() -> ApiResult<()> {
+    super::delete("/session").await
+}
+
+/// Create the first admin with the one-time token the server printed.
+pub async fn setup(request: &SetupRequest) -> ApiResult<User> {
+    super::post("/setup", request).await
+}

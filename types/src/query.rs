@@ -1,0 +1,164 @@
+//! Query parameters of the list endpoints and uploads: the server extracts them, the app sends them, and the
+//! OpenAPI document derives its parameters from them. `None` is left out of the query string.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::{LicenseType, PersonStatus};
+
+/// Paging alone, for lists without filters (a record's history, a pool's seats).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct PageQuery {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Query parameters of `GET /api/v1/pools`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct PoolQuery {
+    /// Free text over pool, vendor and product names.
+    pub q: Option<String>,
+    pub vendor_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub cost_centre_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub license_type: Option<LicenseType>,
+    /// Contracts ending between today and today + N days.
+    pub expiring_within_days: Option<i64>,
+    /// Only pools with more seats assigned than purchased.
+    pub over_assigned: Option<bool>,
+    /// Only pools under 50% utilization.
+    pub under_used: Option<bool>,
+    /// `name`, `vendor`, `department`, `seats_purchased`, `seats_assigned`, `utilization`, `annual_cost`,
+    /// `contract_end`, `cancel_by`; prefix `-` for descending.
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Query parameters of `GET /api/v1/people`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct PeopleQuery {
+    /// Free text over name and email.
+    pub q: Option<String>,
+    pub department_id: Option<i64>,
+    pub cost_centre_id: Option<i64>,
+    pub status: Option<PersonStatus>,
+    /// Only people who hold (true) or do not hold (false) at least one seat.
+    pub holds_seats: Option<bool>,
+    /// Only people with no sign-in from any source in the last N days.
+    pub no_signin_days: Option<i64>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Query parameters of `GET /api/v1/contracts`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct ContractQuery {
+    /// Free text over number, title and vendor.
+    pub q: Option<String>,
+    pub vendor_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub cost_centre_id: Option<i64>,
+    /// A person who owns one of the covered pools.
+    pub owner_id: Option<i64>,
+    /// `key_date` (default), `number`, `title`, `vendor`, `term_end`; prefix `-` for descending.
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Which alerts an inbox shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Inbox {
+    /// Open, acknowledged, and snoozed until today or earlier.
+    #[default]
+    NeedsAction,
+    Snoozed,
+    Decided,
+    All,
+}
+
+/// Query parameters of `GET /api/v1/alerts`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct AlertQuery {
+    /// `needs_action` (default), `snoozed`, `decided` or `all`.
+    pub inbox: Option<Inbox>,
+    /// Only alerts sent or assigned to me.
+    pub mine: Option<bool>,
+    pub contract_id: Option<i64>,
+    /// `due_date` (default), `fired_on`, `contract`, `status`; prefix `-` for descending.
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Query parameters of `GET /api/v1/calendar`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct CalendarQuery {
+    /// First day (default: the first of this month).
+    pub from: Option<NaiveDate>,
+    /// Last day (default: three months after `from`).
+    pub to: Option<NaiveDate>,
+    pub vendor_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub cost_centre_id: Option<i64>,
+    /// A person who owns one of the covered pools.
+    pub owner_id: Option<i64>,
+}
+
+/// Query parameters of `GET /api/v1/ledger`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct LedgerQuery {
+    /// e.g. `pool`, `user`, `vendor`.
+    pub record_type: Option<String>,
+    pub record_id: Option<i64>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Query parameters of an upload that needs nothing but the file's name (`POST /api/v1/imports/graph-users`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct UploadQuery {
+    /// Shown in the import history.
+    pub filename: Option<String>,
+}
+
+/// Query parameters of `POST /api/v1/imports/hr`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct HrUploadQuery {
+    /// Shown in the import history.
+    pub filename: Option<String>,
+    /// A full export (the default) flags people it no longer lists; a partial one does not.
+    pub full: Option<bool>,
+}
+
+/// Query parameters of `POST /api/v1/imports/snipeit`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct SnipeItUploadQuery {
+    pub filename: Option<String>,
+    /// Department that will own the imported pools (Snipe-IT has none).
+    pub department_id: i64,
+    /// Cost centre the imported pools are charged to.
+    pub cost_centre_id: i64,
+}
+
+/// Query parameters of `GET /api/v1/calendar/feed.ics`, the address a calendar app subscribes to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct FeedQuery {
+    /// The secret from the feed address.
+    pub token: String,
+}
