@@ -35,8 +35,9 @@ pub enum AppError {
     UnsupportedMediaType,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Something that should not happen; the cause is kept for the log.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("the server is busy; try again in {retry_after_secs} seconds")]
     Busy { retry_after_secs: u64 },
     /// The request ran past `--request-timeout`; what it did was rolled back.
@@ -45,6 +46,15 @@ pub enum AppError {
     /// A SCIM request that cannot be applied; `scim_type` is its RFC 7644 §3.12 error type.
     #[error("{detail}")]
     Scim { scim_type: &'static str, detail: String },
+}
+
+/// What was being done when an internal error happened.
+#[derive(Debug, thiserror::Error)]
+#[error("{context}")]
+struct InContext {
+    context: String,
+    #[source]
+    source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -56,6 +66,16 @@ impl AppError {
             _ => format!("{} fields are invalid", fields.len()),
         };
         AppError::Validation { message, fields }
+    }
+
+    /// An internal error that keeps its cause (an error value, or a sentence saying what broke).
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        AppError::Internal(cause.into())
+    }
+
+    /// An internal error saying where it happened, with its cause below.
+    pub fn internal_in(context: impl Into<String>, cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        AppError::Internal(Box::new(InContext { context: context.into(), source: cause.into() }))
     }
 
     pub fn field(path: &str, message: &str) -> Self {
@@ -110,7 +130,7 @@ impl IntoResponse for AppError {
                 "The server could not complete the request.".to_string()
             }
             AppError::Internal(e) => {
-                tracing::error!(error = %Escaped(&e), "internal error");
+                tracing::error!(error = %Escaped(&chain(e.as_ref())), "internal error");
                 "The server could not complete the request.".to_string()
             }
             other => other.to_string(),

@@ -49,11 +49,11 @@ impl IntoResponse for ScimError {
             AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, None),
             AppError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, None),
             AppError::Database(e) => {
-                tracing::error!(error = %Escaped(&e), "database error in SCIM");
+                tracing::error!(error = %Escaped(&crate::error::chain(&e)), "database error in SCIM");
                 (StatusCode::INTERNAL_SERVER_ERROR, None)
             }
             AppError::Internal(e) => {
-                tracing::error!(error = %Escaped(&e), "internal error in SCIM");
+                tracing::error!(error = %Escaped(&crate::error::chain(e.as_ref())), "internal error in SCIM");
                 (StatusCode::INTERNAL_SERVER_ERROR, None)
             }
         };

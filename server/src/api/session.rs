@@ -57,7 +57,7 @@ pub async fn login(
         // Sent back only to this endpoint: nothing else needs it.
         // Built from text: the cookie's `time`-typed Max-Age setter would need a dependency of its own.
         let text = format!("{DEVICE_COOKIE}={device}; Max-Age={}", DEVICE_COOKIE_DAYS * 86_400);
-        let mut device = Cookie::parse(text).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut device = Cookie::parse(text).map_err(AppError::internal)?;
         device.set_path("/api/v1/session");
         device.set_http_only(true);
         device.set_same_site(SameSite::Lax);

@@ -141,9 +141,7 @@ pub async fn send_claimed(
 
 /// Build the mailer from configuration; a bad URL is a start-up error, not a silent mail outage.
 pub fn configure(url: Option<&str>, from: &str) -> AppResult<Option<Mailer>> {
-    url.filter(|u| !u.trim().is_empty())
-        .map(|u| Mailer::from_url(u, from).map_err(|e| AppError::Internal(e.to_string())))
-        .transpose()
+    url.filter(|u| !u.trim().is_empty()).map(|u| Mailer::from_url(u, from).map_err(AppError::internal)).transpose()
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ impl Hasher {
 
     pub async fn hash(&self, password: &str) -> AppResult<String> {
         let password = password.to_string();
-        self.run(move || hash_password(&password)).await?.map_err(AppError::Internal)
+        self.run(move || hash_password(&password)).await?.map_err(AppError::internal)
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
@@ -74,7 +74,7 @@ impl Hasher {
             out
         })
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(AppError::internal)
     }
 }
 

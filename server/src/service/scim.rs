@@ -150,7 +150,7 @@ async fn write(
     // The document is the whole user: an externalId it no longer carries was removed.
     let external_id = changes.external_id.clone();
     store::update_identity(conn, id, &email, &name, external_id.as_deref(), now).await?;
-    let text = serde_json::to_string(&clean(doc.clone())).map_err(|e| AppError::Internal(e.to_string()))?;
+    let text = serde_json::to_string(&clean(doc.clone())).map_err(AppError::internal)?;
     store::set_document(conn, id, &text, deleted.then_some(now)).await?;
     let updated = store::get(&mut *conn, id).await?.ok_or(AppError::NotFound("user"))?;
     if updated.email != before.email

@@ -25,7 +25,7 @@ pub async fn bump(conn: &mut Conn, table: Versioned, key: Key<'_>, current: i64)
     if store::bump(conn, table, key, current).await? {
         Ok(())
     } else {
-        Err(AppError::Internal(format!("version of {table:?} {key:?} moved under its row lock")))
+        Err(AppError::internal(format!("version of {table:?} {key:?} moved under its row lock")))
     }
 }
 

@@ -44,7 +44,7 @@ impl ImportKind {
 pub async fn apply(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<ImportSummary> {
     let stored = staging::previewed(env, actor, id).await?;
     let kind = ImportKind::parse(&stored.kind)
-        .ok_or_else(|| AppError::Internal(format!("imports.kind of import {id}: unknown kind {:?}", stored.kind)))?;
+        .ok_or_else(|| AppError::internal(format!("imports.kind of import {id}: unknown kind {:?}", stored.kind)))?;
     match kind {
         ImportKind::Hr => hr::apply(env, actor, stored).await,
         ImportKind::SnipeIt => snipeit::apply(env, actor, stored).await,

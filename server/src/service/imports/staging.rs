@@ -45,13 +45,13 @@ pub fn may_import(actor: &Actor) -> AppResult<()> {
 }
 
 fn encode<P: Serialize>(doc: &Document<P>) -> AppResult<String> {
-    serde_json::to_string(doc).map_err(|e| AppError::Internal(format!("encoding an import document: {e}")))
+    serde_json::to_string(doc).map_err(|e| AppError::internal_in("encoding an import document", e))
 }
 
 /// Read a stored document back with the kind's types; one that does not fit is an internal error.
 pub fn load<P: DeserializeOwned>(stored: &StoredImport) -> AppResult<Document<P>> {
     Document::deserialize(&stored.document)
-        .map_err(|e| AppError::Internal(format!("imports.summary_json of import {}: {e}", stored.id)))
+        .map_err(|e| AppError::internal_in(format!("imports.summary_json of import {}", stored.id), e))
 }
 
 /// Store an uploaded file with what its preview found and the parameters `apply` will need.
