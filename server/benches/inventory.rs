@@ -84,7 +84,7 @@ fn bench(c: &mut Criterion) {
         ),
         (
             "sorted",
-            pools::PoolListParams { sort: Some("-utilization".into()), ..Default::default() },
+            seatwise_types::PoolQuery { sort: Some("-utilization".into()), ..Default::default() },
             PoolQuery {
                 sort: Some(Sort { key: PoolSort::Utilization, descending: true }),
                 page: 1,
