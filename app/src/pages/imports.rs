@@ -67,8 +67,10 @@ pub fn ImportPage() -> impl IntoView {
         let Some(Ok(preview)) = upload.value().get_untracked() else { return };
         // The page may be left while this polls: its signals are then disposed, so read and write them with the
         // `try_` forms and stop instead of touching a disposed signal.
+        // Take the pending signal now: calling `apply.pending()` after the action is disposed panics.
+        let pending = apply.pending();
         leptos::task::spawn_local(async move {
-            while apply.pending().try_get_untracked().unwrap_or(false) {
+            while pending.try_get_untracked().unwrap_or(false) {
                 if let Ok(p) = api::imports::progress(preview.id).await {
                     if progress.try_set(Some(p)).is_some() {
                         return;
