@@ -24,7 +24,6 @@ pub mod users;
 pub mod versions;
 
 use std::path::Path;
-use std::str::FromStr;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
@@ -145,14 +144,4 @@ impl Db {
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
     }
-}
-
-// Still used by `db/imports.rs`, which is being moved onto `decode::Cols` separately; remove both with it.
-/// Parse a text column written by this module; a bad value means the database was edited by hand.
-pub fn parse_enum<T>(value: &str, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
-    parse(value).ok_or_else(|| sqlx::Error::Decode(format!("unexpected value {value:?}").into()))
-}
-
-pub fn parse_date(value: Option<String>) -> Option<chrono::NaiveDate> {
-    value.and_then(|v| chrono::NaiveDate::from_str(&v).ok())
 }

@@ -8,12 +8,13 @@ use seatwise_types::{ImportSummary, PersonStatus, SkuMapping};
 use serde::{Deserialize, Serialize};
 
 use super::directory::{self, StatusChange};
-use super::staging::{self, may_import, Env};
+use super::staging::{self, Env};
 use crate::auth::Actor;
 use crate::db::catalog::{self, CatalogTable};
 use crate::db::imports::{self as people_store, StoredImport};
 use crate::db::versions::{self as version_store, Key, Versioned};
 use crate::db::{graph as store, Conn};
+use crate::domain::access;
 use crate::domain::graph::{self, GraphUser};
 use crate::domain::hr::PersonRecord;
 use crate::domain::version;
@@ -31,7 +32,7 @@ pub const SIGN_IN_SOURCE: &str = "entra";
 pub struct Params {}
 
 pub async fn mappings(env: Env<'_>, actor: &Actor) -> AppResult<Vec<SkuMapping>> {
-    may_import(actor)?;
+    access::may_import(&actor.user)?;
     Ok(store::mappings(&env.db.read).await?)
 }
 
@@ -43,7 +44,7 @@ pub async fn set_mapping(
     pool_id: Option<i64>,
     expected: Option<i64>,
 ) -> AppResult<(i64, Vec<SkuMapping>)> {
-    may_import(actor)?;
+    access::may_import(&actor.user)?;
     let part = part_number.trim().to_uppercase();
     if part.is_empty() || part.len() > 100 {
         return Err(AppError::field("part_number", "must be 1 to 100 characters"));
@@ -82,7 +83,7 @@ pub async fn set_mapping(
 
 /// Read `GET /subscribedSkus`: learn each part number's SKU id (pools are mapped separately).
 pub async fn upload_skus(env: Env<'_>, actor: &Actor, text: &str) -> AppResult<Vec<SkuMapping>> {
-    may_import(actor)?;
+    access::may_import(&actor.user)?;
     let skus = graph::parse_skus(text).map_err(AppError::validation)?;
     let now = env.clock.now();
     let mut tx = env.db.begin().await?;
@@ -234,7 +235,7 @@ async fn run(conn: &mut Conn, now: DateTime<Utc>, who: &str, users: &[GraphUser]
 }
 
 pub async fn preview_users(env: Env<'_>, actor: &Actor, filename: &str, text: &str) -> AppResult<ImportSummary> {
-    may_import(actor)?;
+    access::may_import(&actor.user)?;
     let users = graph::parse_users(text).map_err(AppError::validation)?;
     let mut tx = env.db.begin().await?;
     let mut s = run(&mut tx, env.clock.now(), actor.ledger_name(), &users).await?;

@@ -12,6 +12,7 @@ use crate::auth::Actor;
 use crate::db::bulk::CHUNK;
 use crate::db::imports::{self as store, StoredImport};
 use crate::db::{catalog, Conn};
+use crate::domain::access;
 use crate::domain::hr::{self, Directory, Plan};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{Change, Pending};
@@ -55,7 +56,7 @@ pub async fn preview(
     text: &str,
     params: Params,
 ) -> AppResult<ImportSummary> {
-    staging::may_import(actor)?;
+    access::may_import(&actor.user)?;
     let rows = hr::parse(text).map_err(AppError::validation)?;
     let mut conn = env.db.read.acquire().await?;
     let people = store::all_people(&mut conn).await?;

@@ -11,11 +11,10 @@ pub mod hr;
 pub mod snipeit;
 mod staging;
 
-use seatwise_types::ImportSummary;
+use seatwise_types::{ImportSummary, JobProgress};
 
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use seatwise_types::JobProgress;
 pub use staging::Env;
 
 /// The kinds of file Seatwise imports, stored as their name in `imports.kind`.

@@ -12,6 +12,7 @@ use crate::auth::Actor;
 use crate::db::catalog::{self, CatalogTable};
 use crate::db::imports::{self as store, StoredImport};
 use crate::db::{pools, Conn};
+use crate::domain::access;
 use crate::domain::hr::PersonRecord;
 use crate::domain::pool as rules;
 use crate::domain::snipeit::{self, SnipeRow};
@@ -185,7 +186,7 @@ pub async fn preview(
     text: &str,
     target: Params,
 ) -> AppResult<ImportSummary> {
-    staging::may_import(actor)?;
+    access::may_import(&actor.user)?;
     check_target(env, target).await?;
     let rows = snipeit::parse(text).map_err(AppError::validation)?;
     // A dry run: the same code as apply, in a transaction that is never committed.

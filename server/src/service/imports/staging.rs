@@ -2,7 +2,7 @@
 //! summary), the access check, the apply framing (one transaction, applied once, ledgered, progress) and reading
 //! imports back. Nothing here knows a kind.
 
-use seatwise_types::ImportSummary;
+use seatwise_types::{ImportSummary, JobProgress};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -14,8 +14,6 @@ use crate::domain::access;
 use crate::domain::secret::sha256_hex;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
-use seatwise_types::JobProgress;
-
 use crate::state::{AppState, Progress};
 
 /// What imports use: the database, the clock and where progress is reported.
@@ -38,10 +36,6 @@ impl<'a> Env<'a> {
 pub struct Document<P> {
     pub params: P,
     pub summary: ImportSummary,
-}
-
-pub fn may_import(actor: &Actor) -> AppResult<()> {
-    Ok(access::may_import(&actor.user)?)
 }
 
 fn encode<P: Serialize>(doc: &Document<P>) -> AppResult<String> {
@@ -134,7 +128,7 @@ pub async fn ledger_all(
 
 /// A stored import that may still be applied.
 pub async fn previewed(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<StoredImport> {
-    may_import(actor)?;
+    access::may_import(&actor.user)?;
     let stored = store::get(&env.db.read, id).await?.ok_or(AppError::NotFound("import"))?;
     if stored.status != "previewed" {
         return Err(AppError::Conflict("This import has already been applied.".into()));
@@ -143,7 +137,7 @@ pub async fn previewed(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<Stored
 }
 
 pub async fn get(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<ImportSummary> {
-    may_import(actor)?;
+    access::may_import(&actor.user)?;
     let stored = store::get(&env.db.read, id).await?.ok_or(AppError::NotFound("import"))?;
     let mut summary = load::<serde::de::IgnoredAny>(&stored)?.summary;
     summary.id = stored.id;
@@ -153,7 +147,7 @@ pub async fn get(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<ImportSummar
 
 /// How far applying an import has come, from the database: any instance can answer while another applies.
 pub async fn progress(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<JobProgress> {
-    may_import(actor)?;
+    access::may_import(&actor.user)?;
     if let Some(p) = env.progress.get(id).await? {
         return Ok(p);
     }
