@@ -140,6 +140,16 @@ async fn fallback(method: axum::http::Method, headers: axum::http::HeaderMap, ur
 
 /// Housekeeping that is safe to run on every instance at once (idempotent deletes).
 pub fn spawn_housekeeping(state: AppState) {
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Err(e) = db.checkpoint().await {
+                tracing::warn!(error = %Escaped(&e), "database checkpoint failed");
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {

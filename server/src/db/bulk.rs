@@ -68,11 +68,26 @@ fn query<'q>(
 /// Run the statement once per chunk of `rows` (each row serialises as a JSON array: a tuple); rows affected.
 pub async fn execute<T: Serialize>(conn: &mut Conn, s: &Statement<'_>, rows: &[T]) -> Result<u64, sqlx::Error> {
     let sql = s.sql.replace("{rows}", &rows_table(conn, s.cols));
+    let started = std::time::Instant::now();
+    let mut chunks = rows.chunks(CHUNK);
+    let mut next = chunks.next().map(encode).transpose()?;
     let mut affected = 0;
-    for chunk in rows.chunks(CHUNK) {
-        affected += query(&sql, encode(chunk)?, s.args).execute(&mut *conn).await?.rows_affected();
+    while let Some(json) = next.take() {
+        // The database works on this chunk (SQLite on its connection's own thread, PostgreSQL in its server) while
+        // the next one is encoded here. `join!` polls in order, so the statement is sent before encoding starts.
+        let (done, encoded) = tokio::join!(query(&sql, json, s.args).execute(&mut *conn), async {
+            chunks.next().map(encode).transpose()
+        });
+        affected += done?.rows_affected();
+        next = encoded?;
     }
+    tracing::debug!(rows = rows.len(), elapsed = ?started.elapsed(), statement = summary(s.sql), "bulk write");
     Ok(affected)
+}
+
+/// The start of a statement, for the log.
+fn summary(sql: &str) -> &str {
+    sql.get(..sql.len().min(48)).unwrap_or(sql)
 }
 
 /// An `INSERT ... SELECT ... FROM {rows} ORDER BY r.n RETURNING id`: the new ids in input order (ids grow in

@@ -150,23 +150,58 @@ fn person_tuple(p: &PersonRecord) -> PersonTuple<'_> {
     )
 }
 
-/// Insert new people (active: status changes go through the status rules); ids come back in input order.
+/// Ids for `n` new people, in order, reserved before their records are written so records can point at each
+/// other (a manager and their reports in one file). Call inside a write transaction: on SQLite it holds the only
+/// write lock, so the ids after the largest are free; PostgreSQL hands them out from the column's sequence.
+pub async fn reserve_person_ids(conn: &mut Conn, n: usize) -> Result<Vec<i64>, sqlx::Error> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    if conn.backend_name() == "PostgreSQL" {
+        let mut ids: Vec<i64> =
+            sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('people', 'id')) FROM generate_series(1, $1)")
+                .bind(n as i64)
+                .fetch_all(&mut *conn)
+                .await?;
+        ids.sort_unstable();
+        return Ok(ids);
+    }
+    let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM people").fetch_one(&mut *conn).await?;
+    Ok((1..=n as i64).map(|i| last + i).collect())
+}
+
+/// Insert new people under the ids they carry (from [`reserve_person_ids`]), in order: a manager must come no
+/// later than the people pointing at them. Active: status changes go through the status rules.
+pub async fn insert_people_with_ids(
+    conn: &mut Conn,
+    people: &[PersonRecord],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let at = to_db(now);
+    let statement = Statement {
+        sql: "INSERT INTO people (id, employee_id, email, name, department_id, cost_centre_id, manager_id, \
+              employment_type, status, start_date, end_date, created_at, updated_at) \
+              SELECT r.id, r.employee_id, r.email, r.name, r.department_id, r.cost_centre_id, r.manager_id, \
+              r.employment_type, 'active', r.start_date, r.end_date, $2, $2 FROM {rows} ORDER BY r.n",
+        cols: PERSON_COLS,
+        args: &[&at],
+    };
+    let rows: Vec<_> = people.iter().map(person_tuple).collect();
+    bulk::execute(conn, &statement, &rows).await?;
+    Ok(())
+}
+
+/// Insert new people (ids are ignored and reserved here); their ids in input order.
 pub async fn insert_people(
     conn: &mut Conn,
     people: &[PersonRecord],
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    let at = to_db(now);
-    let statement = Statement {
-        sql: "INSERT INTO people (employee_id, email, name, department_id, cost_centre_id, manager_id, \
-              employment_type, status, start_date, end_date, created_at, updated_at) \
-              SELECT r.employee_id, r.email, r.name, r.department_id, r.cost_centre_id, r.manager_id, \
-              r.employment_type, 'active', r.start_date, r.end_date, $2, $2 FROM {rows} ORDER BY r.n RETURNING id",
-        cols: PERSON_COLS,
-        args: &[&at],
-    };
-    let rows: Vec<_> = people.iter().map(person_tuple).collect();
-    bulk::insert_ids(conn, &statement, &rows).await
+    let ids = reserve_person_ids(conn, people.len()).await?;
+    let people: Vec<PersonRecord> =
+        people.iter().zip(&ids).map(|(p, id)| PersonRecord { id: *id, ..p.clone() }).collect();
+    insert_people_with_ids(conn, &people, now).await?;
+    Ok(ids)
 }
 
 /// Write existing people's HR fields (not status), clearing the missing-from-HR flag; each counts a version.
@@ -182,17 +217,6 @@ pub async fn update_people(conn: &mut Conn, people: &[PersonRecord], now: DateTi
     };
     let rows: Vec<_> = people.iter().map(person_tuple).collect();
     bulk::execute(conn, &statement, &rows).await?;
-    Ok(())
-}
-
-/// Set many managers at once: `(person, manager)` pairs.
-pub async fn set_managers(conn: &mut Conn, pairs: &[(i64, Option<i64>)]) -> Result<(), sqlx::Error> {
-    let statement = Statement {
-        sql: "UPDATE people SET manager_id = r.manager_id FROM {rows} WHERE people.id = r.id",
-        cols: &[Col::Int("id"), Col::Int("manager_id")],
-        args: &[],
-    };
-    bulk::execute(conn, &statement, pairs).await?;
     Ok(())
 }
 

@@ -39,45 +39,36 @@ pub async fn claim_many(conn: &mut Conn, n: i64) -> Result<ChainPoint, sqlx::Err
     Ok(ChainPoint { seq: last.seq - n + 1, hash: last.hash })
 }
 
-/// Append a run of already-chained entries through the bulk path, then move the head once.
+/// Append a run of already-chained entries through the bulk path, then move the head once. Entries written
+/// together share their time and actor, which travel once per statement rather than once per row.
 pub async fn append_many(conn: &mut Conn, entries: &[StoredEntry]) -> Result<(), sqlx::Error> {
     use super::bulk::{self, Col};
-    let statement = bulk::Statement {
-        sql: "INSERT INTO ledger_entries (seq, at, actor, action, record_type, record_id, before_json, after_json, \
-              prev_hash, hash) SELECT r.seq, r.at, r.actor, r.action, r.record_type, r.record_id, r.before_json, \
-              r.after_json, r.prev_hash, r.hash FROM {rows}",
-        cols: &[
-            Col::Int("seq"),
-            Col::Text("at"),
-            Col::Text("actor"),
-            Col::Text("action"),
-            Col::Text("record_type"),
-            Col::Int("record_id"),
-            Col::Text("before_json"),
-            Col::Text("after_json"),
-            Col::Text("prev_hash"),
-            Col::Text("hash"),
-        ],
-        args: &[],
-    };
-    let rows: Vec<_> = entries
-        .iter()
-        .map(|e| {
-            (
-                e.seq,
-                &e.at,
-                &e.actor,
-                &e.action,
-                &e.record_type,
-                e.record_id,
-                &e.before_json,
-                &e.after_json,
-                &e.prev_hash,
-                &e.hash,
-            )
-        })
-        .collect();
-    bulk::execute(conn, &statement, &rows).await?;
+    for run in entries.chunk_by(|a, b| a.at == b.at && a.actor == b.actor) {
+        let Some(first) = run.first() else { continue };
+        let statement = bulk::Statement {
+            sql: "INSERT INTO ledger_entries (seq, at, actor, action, record_type, record_id, before_json, \
+                  after_json, prev_hash, hash) SELECT r.seq, $2, $3, r.action, r.record_type, r.record_id, \
+                  r.before_json, r.after_json, r.prev_hash, r.hash FROM {rows}",
+            cols: &[
+                Col::Int("seq"),
+                Col::Text("action"),
+                Col::Text("record_type"),
+                Col::Int("record_id"),
+                Col::Text("before_json"),
+                Col::Text("after_json"),
+                Col::Text("prev_hash"),
+                Col::Text("hash"),
+            ],
+            args: &[&first.at, &first.actor],
+        };
+        let rows: Vec<_> = run
+            .iter()
+            .map(|e| {
+                (e.seq, &e.action, &e.record_type, e.record_id, &e.before_json, &e.after_json, &e.prev_hash, &e.hash)
+            })
+            .collect();
+        bulk::execute(conn, &statement, &rows).await?;
+    }
     if let Some(last) = entries.last() {
         sqlx::query("UPDATE ledger_head SET hash = $1 WHERE id = 1")
             .bind(last.hash.clone())

@@ -66,6 +66,10 @@ pub enum ConnectError {
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; \
      PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;";
 
+/// The writer never checkpoints on commit (a large import would otherwise wait seconds for its own pages to be
+/// copied back): [`Db::checkpoint`] does it in the background, and the WAL file is trimmed when it restarts.
+const SQLITE_WRITER_PRAGMAS: &str = "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;";
+
 impl Db {
     pub async fn connect(url: &str) -> Result<Db, ConnectError> {
         sqlx::any::install_default_drivers();
@@ -95,15 +99,19 @@ impl Db {
         } else {
             format!("sqlite://{rest}?mode=rwc")
         };
-        let options = || {
-            AnyPoolOptions::new().after_connect(|conn, _| {
+        let options_with = |extra: &'static str| {
+            AnyPoolOptions::new().after_connect(move |conn, _| {
                 Box::pin(async move {
                     conn.execute(SQLITE_PRAGMAS).await?;
+                    if !extra.is_empty() {
+                        conn.execute(extra).await?;
+                    }
                     Ok(())
                 })
             })
         };
-        let write = options().max_connections(1).connect(&url).await?;
+        let options = || options_with("");
+        let write = options_with(SQLITE_WRITER_PRAGMAS).max_connections(1).connect(&url).await?;
         let read = options().max_connections(8).connect(&url).await?;
         let in_memory = path.is_empty() || path == ":memory:" || rest.contains("mode=memory");
         let progress = if in_memory {
@@ -139,6 +147,15 @@ impl Db {
             Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.write.begin().await,
         }
+    }
+
+    /// Copy committed pages from SQLite's write-ahead log into the database file without blocking anyone
+    /// (housekeeping calls it every second); PostgreSQL checkpoints by itself.
+    pub async fn checkpoint(&self) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&self.read).await?;
+        }
+        Ok(())
     }
 
     pub async fn ping(&self) -> bool {

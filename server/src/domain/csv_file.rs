@@ -57,6 +57,11 @@ impl CsvFile {
 impl Record {
     /// A trimmed, non-empty cell.
     pub fn get<'a>(&'a self, file: &CsvFile, name: &str) -> Option<&'a str> {
-        file.column(name).and_then(|i| self.fields.get(i)).map(str::trim).filter(|v| !v.is_empty())
+        self.at(file.column(name))
+    }
+
+    /// A trimmed, non-empty cell by column index (from [`CsvFile::column`], looked up once per file).
+    pub fn at(&self, column: Option<usize>) -> Option<&str> {
+        column.and_then(|i| self.fields.get(i)).map(str::trim).filter(|v| !v.is_empty())
     }
 }

@@ -89,10 +89,13 @@ pub fn parse(text: &str) -> Result<Vec<HrRow>, Vec<FieldError>> {
         return Err(vec![FieldError::new("file", "the header needs an employee_id or an email column")]);
     }
     let mut errors = file.errors.clone();
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(file.records.len());
+    // Columns are found once per file, not once per cell.
+    let columns = COLUMNS.map(|c| file.column(c));
+    let column = |name: &str| COLUMNS.iter().position(|c| *c == name).and_then(|i| columns[i]);
     for record in &file.records {
         let (row, line) = (record.row, record.line);
-        let get = |name: &str| record.get(&file, name);
+        let get = |name: &str| record.at(column(name));
         let mut problem = |path: &str, message: String| {
             errors.push(FieldError { path: path.into(), message, row: Some(row), line: Some(line) });
         };
@@ -158,17 +161,17 @@ pub fn parse(text: &str) -> Result<Vec<HrRow>, Vec<FieldError>> {
         });
     }
     // The same person twice in one file is ambiguous: which row wins?
-    let mut seen = std::collections::HashMap::new();
+    let mut seen: [std::collections::HashMap<&str, u64>; 2] = Default::default();
     for r in &rows {
-        for key in
-            [r.employee_id.as_ref().map(|e| format!("employee_id {e}")), r.email.as_ref().map(|e| format!("email {e}"))]
-                .into_iter()
-                .flatten()
+        for (field, value, seen) in [("employee_id", r.employee_id.as_deref()), ("email", r.email.as_deref())]
+            .into_iter()
+            .zip(&mut seen)
+            .filter_map(|((f, v), s)| Some((f, v?, s)))
         {
-            if let Some(first) = seen.insert(key.clone(), r.row) {
+            if let Some(first) = seen.insert(value, r.row) {
                 errors.push(FieldError {
-                    path: key.split(' ').next().unwrap_or("employee_id").into(),
-                    message: format!("{key} also appears on row {first}"),
+                    path: field.into(),
+                    message: format!("{field} {value} also appears on row {first}"),
                     row: Some(r.row),
                     line: Some(r.line),
                 });
@@ -243,6 +246,8 @@ pub(crate) mod tests {
 /// apply transaction.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Plan {
+    /// New people with their status, a new manager before the people they manage (so each can be written with
+    /// its manager in one pass). Ids are 0 until [`Plan::assign_ids`].
     pub creates: Vec<(u64, PersonRecord, PersonStatus)>,
     pub updates: Vec<(u64, PersonRecord, PersonRecord, PersonStatus)>,
     pub unchanged: usize,
@@ -253,6 +258,69 @@ pub struct Plan {
     pub missing: Vec<i64>,
     pub new_departments: Vec<String>,
     pub new_cost_centres: Vec<String>,
+    /// Rows the file cannot apply as it stands (a manager nobody knows, managers that manage each other).
+    pub errors: Vec<FieldError>,
+    /// Managers who are new in this file: whose record points at which entry of `creates`.
+    new_managers: Vec<(Link, usize)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Link {
+    Create(usize),
+    Update(usize),
+}
+
+impl Plan {
+    /// Point records at departments and cost centres created for this file (the plan gave them id 0), by the
+    /// names in `rows`; the name of one that is still unknown is an error.
+    pub fn link_new_names(
+        &mut self,
+        rows: &[HrRow],
+        departments: &std::collections::HashMap<String, i64>,
+        cost_centres: &std::collections::HashMap<String, i64>,
+    ) -> Result<(), String> {
+        let find = |map: &std::collections::HashMap<String, i64>, name: &Option<String>| {
+            name.as_ref().map(|n| map.get(&n.to_lowercase()).copied().ok_or_else(|| n.clone())).transpose()
+        };
+        let records = self
+            .creates
+            .iter_mut()
+            .map(|(row, r, _)| (*row, r))
+            .chain(self.updates.iter_mut().map(|(row, _, r, _)| (*row, r)));
+        for (row, record) in records {
+            if record.department_id != Some(0) && record.cost_centre_id != Some(0) {
+                continue;
+            }
+            let Some(source) = row.checked_sub(1).and_then(|i| rows.get(i as usize)) else {
+                return Err(format!("row {row}"));
+            };
+            if record.department_id == Some(0) {
+                record.department_id = find(departments, &source.department)?;
+            }
+            if record.cost_centre_id == Some(0) {
+                record.cost_centre_id = find(cost_centres, &source.cost_centre)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Give the new people their ids, one per entry of `creates` in order, and point the records managed by a
+    /// new person at them.
+    pub fn assign_ids(&mut self, ids: &[i64]) {
+        for ((_, record, _), id) in self.creates.iter_mut().zip(ids) {
+            record.id = *id;
+        }
+        for (link, manager) in &self.new_managers {
+            let manager_id = self.creates.get(*manager).map(|(_, r, _)| r.id);
+            let record = match link {
+                Link::Create(i) => self.creates.get_mut(*i).map(|(_, r, _)| r),
+                Link::Update(i) => self.updates.get_mut(*i).map(|(_, _, r, _)| r),
+            };
+            if let Some(record) = record {
+                record.manager_id = manager_id;
+            }
+        }
+    }
 }
 
 /// Existing departments by lower-case name and cost centres by lower-case code.
@@ -262,23 +330,64 @@ pub struct Directory<'a> {
     pub cost_centres: &'a std::collections::HashMap<String, i64>,
 }
 
+/// Where a row's manager is: a person already known, a person this file creates (their row), or nobody.
+enum Manager {
+    None,
+    Known(i64),
+    New(usize),
+}
+
 /// Match rows to people (employee id first, then email) and work out what changes.
 pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
     use std::collections::{BTreeSet, HashMap, HashSet};
     let by_employee: HashMap<&str, &PersonRecord> =
         dir.people.iter().filter_map(|p| p.employee_id.as_deref().map(|e| (e, p))).collect();
     let by_email: HashMap<&str, &PersonRecord> = dir.people.iter().map(|p| (p.email.as_str(), p)).collect();
+    let existing: Vec<Option<&PersonRecord>> = rows
+        .iter()
+        .map(|r| {
+            r.employee_id
+                .as_deref()
+                .and_then(|e| by_employee.get(e))
+                .or_else(|| r.email.as_deref().and_then(|e| by_email.get(e)))
+                .copied()
+        })
+        .collect();
+    // People this file creates, by employee id: they can manage others in the same file.
+    let new_by_employee: HashMap<&str, usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| existing[*i].is_none())
+        .filter_map(|(i, r)| r.employee_id.as_deref().map(|e| (e, i)))
+        .collect();
     let mut plan = Plan::default();
+    let managers: Vec<Manager> = rows
+        .iter()
+        .map(|r| match r.manager_employee_id.as_deref() {
+            None => Manager::None,
+            Some(m) => match (by_employee.get(m), new_by_employee.get(m)) {
+                (Some(p), _) => Manager::Known(p.id),
+                (None, Some(i)) => Manager::New(*i),
+                (None, None) => {
+                    plan.errors.push(FieldError {
+                        path: "manager_employee_id".into(),
+                        message: format!("{m:?} is not the employee id of anyone known or in this file"),
+                        row: Some(r.row),
+                        line: Some(r.line),
+                    });
+                    Manager::None
+                }
+            },
+        })
+        .collect();
     let mut new_departments = BTreeSet::new();
     let mut new_cost_centres = BTreeSet::new();
     let mut seen = HashSet::new();
-    for r in rows {
-        let existing = r
-            .employee_id
-            .as_deref()
-            .and_then(|e| by_employee.get(e))
-            .or_else(|| r.email.as_deref().and_then(|e| by_email.get(e)))
-            .copied();
+    let mut create_at = vec![usize::MAX; rows.len()];
+    let mut links = Vec::new();
+    for i in creation_order(rows, &existing, &managers, &mut plan.errors) {
+        let r = &rows[i];
+        let existing = existing[i];
         let department_id = r.department.as_ref().map(|d| {
             dir.departments.get(&d.to_lowercase()).copied().unwrap_or_else(|| {
                 new_departments.insert(d.clone());
@@ -298,10 +407,10 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
             name: r.name.clone(),
             department_id,
             cost_centre_id,
-            // A manager HR names who is already known; one new in this file is linked after the inserts.
-            manager_id: match &r.manager_employee_id {
-                Some(m) => by_employee.get(m.as_str()).map(|p| p.id).or(existing.and_then(|p| p.manager_id)),
-                None => None,
+            // A manager new in this file has no id yet: `assign_ids` fills it in.
+            manager_id: match managers[i] {
+                Manager::Known(id) => Some(id),
+                Manager::None | Manager::New(_) => None,
             },
             employment_type: r.employment_type,
             status: existing.map_or(PersonStatus::Active, |p| p.status),
@@ -320,22 +429,34 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
                 plan.terminations += 1;
             }
         }
+        let new_manager = match managers[i] {
+            Manager::New(m) => Some(m),
+            Manager::None | Manager::Known(_) => None,
+        };
         match existing {
-            None => plan.creates.push((r.row, next, r.status)),
+            None => {
+                create_at[i] = plan.creates.len();
+                if let Some(m) = new_manager {
+                    links.push((Link::Create(plan.creates.len()), m));
+                }
+                plan.creates.push((r.row, next, r.status));
+            }
             Some(p) => {
                 seen.insert(p.id);
-                if *p == next {
-                    if status_changes {
-                        plan.updates.push((r.row, p.clone(), next, r.status));
-                    } else {
-                        plan.unchanged += 1;
+                // A manager new in this file is a change whatever else stays the same.
+                if *p != next || status_changes || new_manager.is_some() {
+                    if let Some(m) = new_manager {
+                        links.push((Link::Update(plan.updates.len()), m));
                     }
-                } else {
                     plan.updates.push((r.row, p.clone(), next, r.status));
+                } else {
+                    plan.unchanged += 1;
                 }
             }
         }
     }
+    // Rows were visited managers first, so every new manager already has its place in `creates`.
+    plan.new_managers = links.into_iter().map(|(link, row)| (link, create_at[row])).collect();
     if full_export {
         plan.missing = dir
             .people
@@ -346,5 +467,135 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
     }
     plan.new_departments = new_departments.into_iter().collect();
     plan.new_cost_centres = new_cost_centres.into_iter().collect();
+    plan.errors.sort_by_key(|e| (e.row, e.line));
     plan
+}
+
+/// Row indexes with each person new in this file before everyone they manage (file order otherwise, their
+/// reports following them). New people who manage each other in a loop cannot be ordered: each such row is an
+/// error.
+fn creation_order(
+    rows: &[HrRow],
+    existing: &[Option<&PersonRecord>],
+    managers: &[Manager],
+    errors: &mut Vec<FieldError>,
+) -> Vec<usize> {
+    let mut reports: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
+    let mut roots = Vec::new();
+    for (i, m) in managers.iter().enumerate() {
+        match m {
+            // Existing people are updated after every insert: they wait for nobody.
+            Manager::New(m) if existing[i].is_none() => reports[*m].push(i),
+            _ => roots.push(i),
+        }
+    }
+    let mut order = Vec::with_capacity(rows.len());
+    let mut placed = vec![false; rows.len()];
+    for root in roots {
+        let mut stack = vec![root];
+        while let Some(i) = stack.pop() {
+            placed[i] = true;
+            order.push(i);
+            stack.extend(reports[i].iter().rev());
+        }
+    }
+    for (i, r) in rows.iter().enumerate() {
+        if !placed[i] {
+            errors.push(FieldError {
+                path: "manager_employee_id".into(),
+                message: "is part of a loop: these people would manage each other".into(),
+                row: Some(r.row),
+                line: Some(r.line),
+            });
+        }
+    }
+    order
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    const HEADER: &str = "employee_id,first_name,email,manager_employee_id\n";
+
+    fn planned(csv: &str, people: &[PersonRecord]) -> Plan {
+        let rows = parse(&format!("{HEADER}{csv}")).unwrap();
+        let none = HashMap::new();
+        plan(&rows, &Directory { people, departments: &none, cost_centres: &none }, false)
+    }
+
+    fn known(id: i64, employee_id: &str) -> PersonRecord {
+        PersonRecord {
+            id,
+            employee_id: Some(employee_id.into()),
+            email: format!("{}@example.com", employee_id.to_lowercase()),
+            name: employee_id.into(),
+            department_id: None,
+            cost_centre_id: None,
+            manager_id: None,
+            employment_type: EmploymentType::Employee,
+            status: PersonStatus::Active,
+            start_date: None,
+            end_date: None,
+            missing_from_hr: false,
+        }
+    }
+
+    fn employee_ids(plan: &Plan) -> Vec<&str> {
+        plan.creates.iter().filter_map(|(_, r, _)| r.employee_id.as_deref()).collect()
+    }
+
+    #[test]
+    fn new_managers_come_before_their_reports_and_get_linked_by_id() {
+        let mut p =
+            planned("E3,C,c@example.com,E2\nE2,B,b@example.com,E1\nE1,A,a@example.com,\nE4,D,d@example.com,\n", &[]);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(employee_ids(&p), ["E1", "E2", "E3", "E4"]);
+        p.assign_ids(&[10, 11, 12, 13]);
+        let managers: Vec<(i64, Option<i64>)> = p.creates.iter().map(|(_, r, _)| (r.id, r.manager_id)).collect();
+        assert_eq!(managers, [(10, None), (11, Some(10)), (12, Some(11)), (13, None)]);
+    }
+
+    #[test]
+    fn a_known_person_managed_by_a_new_one_is_an_update() {
+        let mut p = planned("E1,E1,e1@example.com,E9\nE9,Boss,boss@example.com,\n", &[known(5, "E1")]);
+        assert_eq!((p.creates.len(), p.updates.len(), p.unchanged), (1, 1, 0));
+        p.assign_ids(&[20]);
+        assert_eq!(p.updates[0].2.manager_id, Some(20));
+    }
+
+    #[test]
+    fn an_unknown_manager_is_a_row_error() {
+        let p = planned("E1,A,a@example.com,\nE2,B,b@example.com,E404\n", &[known(5, "E7")]);
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!((p.errors[0].row, p.errors[0].path.as_str()), (Some(2), "manager_employee_id"));
+        assert!(p.errors[0].message.contains("E404"), "{}", p.errors[0].message);
+        assert!(planned("E2,B,b@example.com,E7\n", &[known(5, "E7")]).errors.is_empty());
+    }
+
+    #[test]
+    fn new_people_managing_each_other_are_row_errors() {
+        let p =
+            planned("E1,A,a@example.com,E2\nE2,B,b@example.com,E1\nE3,C,c@example.com,E3\nE4,D,d@example.com,\n", &[]);
+        let rows: Vec<Option<u64>> = p.errors.iter().map(|e| e.row).collect();
+        assert_eq!(rows, [Some(1), Some(2), Some(3)]);
+        assert_eq!(employee_ids(&p), ["E4"]);
+    }
+
+    #[test]
+    fn departments_created_for_the_file_are_linked_by_name() {
+        let rows = parse("employee_id,first_name,department,cost_centre\nE1,A,Quantum Lab,CC-9\nE2,B,,\n").unwrap();
+        let none = HashMap::new();
+        let mut p = plan(&rows, &Directory { people: &[], departments: &none, cost_centres: &none }, false);
+        assert_eq!(p.new_departments, ["Quantum Lab"]);
+        assert_eq!(p.creates[0].1.department_id, Some(0));
+        let departments = HashMap::from([("quantum lab".to_string(), 7)]);
+        assert_eq!(p.link_new_names(&rows, &departments, &none), Err("CC-9".into()));
+        let cost_centres = HashMap::from([("cc-9".to_string(), 3)]);
+        p.link_new_names(&rows, &departments, &cost_centres).unwrap();
+        let linked: Vec<_> = p.creates.iter().map(|(_, r, _)| (r.department_id, r.cost_centre_id)).collect();
+        assert_eq!(linked, [(Some(7), Some(3)), (None, None)]);
+    }
 }

@@ -108,9 +108,22 @@ pub async fn record_many(
     if changes.is_empty() {
         return Ok(());
     }
-    let store::ChainPoint { seq: first, hash: mut prev_hash } = store::claim_many(conn, changes.len() as i64).await?;
+    let start = claim(conn, changes.len()).await?;
+    append_chained(conn, &chain(start, now, actor, changes)).await
+}
+
+/// Claim the places of `n` entries in the chain (in the caller's transaction, which holds the head until it
+/// ends), to be filled by [`chain`] and [`append_chained`].
+pub async fn claim(conn: &mut Conn, n: usize) -> Result<store::ChainPoint, sqlx::Error> {
+    store::claim_many(conn, n as i64).await
+}
+
+/// Chain changes in memory from a claimed start: CPU work only, so a bulk writer can run it on another thread
+/// while it writes its records.
+pub fn chain(start: store::ChainPoint, now: DateTime<Utc>, actor: &str, changes: Vec<Pending>) -> Vec<StoredEntry> {
+    let store::ChainPoint { seq: first, hash: mut prev_hash } = start;
     let at = to_db(now);
-    let entries: Vec<StoredEntry> = changes
+    changes
         .into_iter()
         .enumerate()
         .map(|(i, c)| {
@@ -130,8 +143,12 @@ pub async fn record_many(
             prev_hash = e.hash.clone();
             e
         })
-        .collect();
-    store::append_many(conn, &entries).await
+        .collect()
+}
+
+/// Write chained entries (in order, a run at a time if the caller reports progress between runs).
+pub async fn append_chained(conn: &mut Conn, entries: &[StoredEntry]) -> Result<(), sqlx::Error> {
+    store::append_many(conn, entries).await
 }
 
 /// Walk the whole chain in batches and name the first entry that does not match.

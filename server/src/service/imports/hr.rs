@@ -1,6 +1,7 @@
 //! The HR export kind: upsert people by employee id, else email; people missing from a full export are flagged.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use seatwise_types::{ImportSummary, PersonStatus};
@@ -14,8 +15,9 @@ use crate::db::imports::{self as store, StoredImport};
 use crate::db::{catalog, Conn};
 use crate::domain::access;
 use crate::domain::hr::{self, Directory, Plan};
+use crate::domain::ledger::StoredEntry;
 use crate::error::{AppError, AppResult};
-use crate::service::ledger::{Change, Pending};
+use crate::service::ledger::{self, Change, Pending};
 
 pub const KIND: &str = "hr";
 
@@ -63,9 +65,36 @@ pub async fn preview(
     let (departments, cost_centres) = directory_maps(&mut conn).await?;
     drop(conn);
     let dir = Directory { people: &people, departments: &departments, cost_centres: &cost_centres };
-    let mut s = summary(rows.len(), &hr::plan(&rows, &dir, params.full));
+    let plan = checked(hr::plan(&rows, &dir, params.full))?;
+    let mut s = summary(rows.len(), &plan);
     staging::save_preview(env, actor, KIND, filename, text, params, &mut s).await?;
     Ok(s)
+}
+
+/// A plan with rows it cannot apply is the file's problem: 422 naming each row.
+fn checked(plan: Plan) -> AppResult<Plan> {
+    if plan.errors.is_empty() {
+        Ok(plan)
+    } else {
+        Err(AppError::validation(plan.errors))
+    }
+}
+
+/// The ledger entries of a plan's new and changed people, chained from `start`, in the order they are claimed.
+fn person_entries(
+    plan: &Plan,
+    start: crate::db::ledger::ChainPoint,
+    now: DateTime<Utc>,
+    who: &str,
+) -> Result<Vec<StoredEntry>, sqlx::Error> {
+    let mut changes = Vec::with_capacity(plan.creates.len() + plan.updates.len());
+    for (_, record, _) in &plan.creates {
+        changes.push(Pending::of(Change::created("person.create", "person", Some(record.id), record))?);
+    }
+    for (_, before, after, _) in plan.updates.iter().filter(|(_, b, a, _)| b != a) {
+        changes.push(Pending::of(Change::changed("person.update", "person", Some(after.id), before, after))?);
+    }
+    Ok(ledger::chain(start, now, who, changes))
 }
 
 /// HR dates are days; a termination took effect at the start of its end date (UTC).
@@ -75,8 +104,10 @@ fn effective_at(end: Option<NaiveDate>, now: DateTime<Utc>) -> DateTime<Utc> {
 
 /// Apply a previewed file: all of it in one transaction, or none of it.
 pub async fn apply(env: Env<'_>, actor: &Actor, stored: StoredImport) -> AppResult<ImportSummary> {
+    let started = std::time::Instant::now();
     let params = staging::load::<Params>(&stored)?.params;
     let rows = hr::parse(&stored.content).map_err(AppError::validation)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "import: parsed");
     let (id, now, who) = (stored.id, env.clock.now(), actor.ledger_name());
     let total = rows.len() as u64;
     env.progress.set(id, "planning", 0, total).await;
@@ -84,91 +115,57 @@ pub async fn apply(env: Env<'_>, actor: &Actor, stored: StoredImport) -> AppResu
     // Plan again inside the transaction: the directory may have changed since the preview.
     let people = store::all_people(&mut tx).await?;
     let (mut departments, mut cost_centres) = directory_maps(&mut tx).await?;
-    let first = hr::plan(
-        &rows,
-        &Directory { people: &people, departments: &departments, cost_centres: &cost_centres },
-        params.full,
-    );
-    directory::new_departments(&mut tx, now, who, &first.new_departments, &mut departments).await?;
-    directory::new_cost_centres(&mut tx, now, who, &first.new_cost_centres, &mut cost_centres).await?;
-    let plan = hr::plan(
-        &rows,
-        &Directory { people: &people, departments: &departments, cost_centres: &cost_centres },
-        params.full,
-    );
+    let dir = Directory { people: &people, departments: &departments, cost_centres: &cost_centres };
+    let mut plan = checked(hr::plan(&rows, &dir, params.full))?;
+    let (new_departments, new_cost_centres) = (plan.new_departments.clone(), plan.new_cost_centres.clone());
+    if !new_departments.is_empty() || !new_cost_centres.is_empty() {
+        directory::new_departments(&mut tx, now, who, &new_departments, &mut departments).await?;
+        directory::new_cost_centres(&mut tx, now, who, &new_cost_centres, &mut cost_centres).await?;
+        plan.link_new_names(&rows, &departments, &cost_centres)
+            .map_err(|name| AppError::internal_in("linking new departments", format!("{name:?} was not created")))?;
+    }
 
-    let started = std::time::Instant::now();
-    let records: Vec<hr::PersonRecord> = plan.creates.iter().map(|(_, r, _)| r.clone()).collect();
-    let mut new_ids = Vec::with_capacity(records.len());
-    for chunk in records.chunks(CHUNK) {
-        new_ids.extend(store::insert_people(&mut tx, chunk, now).await?);
-        env.progress.set(id, "people", new_ids.len() as u64, total).await;
-    }
-    let mut ids_by_row = HashMap::with_capacity(rows.len());
-    let mut changes = Vec::with_capacity(records.len() + plan.updates.len());
-    for ((row, record, _), person_id) in plan.creates.iter().zip(&new_ids) {
-        let created = hr::PersonRecord { id: *person_id, ..record.clone() };
-        changes.push(Pending::of(Change::created("person.create", "person", Some(*person_id), &created))?);
-        ids_by_row.insert(*row, *person_id);
-    }
-    let mut updated = Vec::new();
-    for (row, before, after, _) in &plan.updates {
-        if before != after {
-            updated.push(after.clone());
-            changes.push(Pending::of(Change::changed("person.update", "person", Some(after.id), before, after))?);
-        }
-        ids_by_row.insert(*row, after.id);
+    // New people get their ids first, so each is written once, with its manager, and ledgered as written.
+    plan.assign_ids(&store::reserve_person_ids(&mut tx, plan.creates.len()).await?);
+    tracing::debug!(elapsed = ?started.elapsed(), "import: planned");
+    let plan = Arc::new(plan);
+    let updated: Vec<hr::PersonRecord> =
+        plan.updates.iter().filter(|(_, b, a, _)| b != a).map(|(_, _, a, _)| a.clone()).collect();
+    // The ledger entries are serialized and chained on another thread while the people are written here.
+    let start = ledger::claim(&mut tx, plan.creates.len() + updated.len()).await?;
+    let chained = tokio::task::spawn_blocking({
+        let (plan, who) = (Arc::clone(&plan), who.to_string());
+        move || person_entries(&plan, start, now, &who)
+    });
+    let mut written = 0;
+    for chunk in plan.creates.chunks(CHUNK) {
+        let records: Vec<hr::PersonRecord> = chunk.iter().map(|(_, r, _)| r.clone()).collect();
+        store::insert_people_with_ids(&mut tx, &records, now).await?;
+        written += chunk.len() as u64;
+        env.progress.set(id, "people", written, total).await;
     }
     store::update_people(&mut tx, &updated, now).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "import: people written");
-    staging::ledger_all(&mut tx, env, who, id, "audit ledger", changes).await?;
+    let entries = chained.await.map_err(|e| AppError::internal_in("chaining the import's ledger entries", e))??;
+    staging::append_ledger(&mut tx, env, id, "audit ledger", &entries).await?;
+    drop(entries);
     tracing::debug!(elapsed = ?started.elapsed(), "import: ledger written");
-
     env.progress.set(id, "status changes", total, total).await;
     let status_changes: Vec<StatusChange> = plan
         .creates
         .iter()
         .filter(|(_, _, s)| *s != PersonStatus::Active)
-        .map(|(row, _, s)| (*row, *s))
-        .chain(plan.updates.iter().filter(|(_, b, _, s)| *s != b.status).map(|(row, _, _, s)| (*row, *s)))
-        .map(|(row, status)| StatusChange {
-            person_id: ids_by_row[&row],
+        .map(|(row, r, s)| (*row, r.id, *s))
+        .chain(plan.updates.iter().filter(|(_, b, _, s)| *s != b.status).map(|(row, _, a, s)| (*row, a.id, *s)))
+        .map(|(row, person_id, status)| StatusChange {
+            person_id,
             status,
-            event_at: effective_at(rows[row as usize - 1].end_date, now),
+            // Rows are numbered from 1 in file order.
+            event_at: effective_at(row.checked_sub(1).and_then(|i| rows.get(i as usize)).and_then(|r| r.end_date), now),
         })
         .collect();
     directory::apply_statuses(&mut tx, now, who, &status_changes).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "import: statuses applied");
-
-    // Managers last: they may be created by this same file.
-    env.progress.set(id, "managers", total, total).await;
-    let mut by_employee: HashMap<&str, i64> =
-        people.iter().filter_map(|p| p.employee_id.as_deref().map(|e| (e, p.id))).collect();
-    for r in &rows {
-        if let (Some(e), Some(id)) = (&r.employee_id, ids_by_row.get(&r.row)) {
-            by_employee.insert(e, *id);
-        }
-    }
-    let current: HashMap<i64, Option<i64>> = people.iter().map(|p| (p.id, p.manager_id)).collect();
-    let managers: Vec<(i64, Option<i64>)> = rows
-        .iter()
-        .filter_map(|r| {
-            let id = *ids_by_row.get(&r.row)?;
-            let manager_id = r.manager_employee_id.as_deref().and_then(|m| by_employee.get(m).copied());
-            (current.get(&id).copied().flatten() != manager_id).then_some((id, manager_id))
-        })
-        .collect();
-    store::set_managers(&mut tx, &managers).await?;
-    let links = managers
-        .iter()
-        .map(|(id, manager)| {
-            let before = serde_json::json!({"manager_id": current.get(id).copied().flatten()});
-            let after = serde_json::json!({"manager_id": manager});
-            Pending::of(Change::changed("person.manager", "person", Some(*id), &before, &after))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    staging::ledger_all(&mut tx, env, who, id, "managers", links).await?;
-    tracing::debug!(elapsed = ?started.elapsed(), managers = managers.len(), "import: managers linked");
 
     store::flag_missing(&mut tx, &plan.missing, now).await?;
     let missing = plan
@@ -179,7 +176,9 @@ pub async fn apply(env: Env<'_>, actor: &Actor, stored: StoredImport) -> AppResu
     staging::ledger_all(&mut tx, env, who, id, "missing people", missing).await?;
 
     let mut s = summary(rows.len(), &plan);
-    s.new_departments = first.new_departments.clone();
-    s.new_cost_centres = first.new_cost_centres.clone();
-    staging::commit_apply(tx, env, actor, &stored, params, s).await
+    s.new_departments = new_departments;
+    s.new_cost_centres = new_cost_centres;
+    let applied = staging::commit_apply(tx, env, actor, &stored, params, s).await;
+    tracing::debug!(elapsed = ?started.elapsed(), "import: committed");
+    applied
 }

@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::db::imports::{self as store, NewImport, StoredImport};
 use crate::db::{Db, Tx};
 use crate::domain::access;
+use crate::domain::ledger::StoredEntry;
 use crate::domain::secret::sha256_hex;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
@@ -109,16 +110,29 @@ pub async fn ledger_all(
     who: &str,
     import_id: i64,
     phase: &str,
-    mut changes: Vec<Pending>,
+    changes: Vec<Pending>,
 ) -> AppResult<()> {
-    let total = changes.len() as u64;
-    let now = env.clock.now();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let start = ledger::claim(tx, changes.len()).await?;
+    let entries = ledger::chain(start, env.clock.now(), who, changes);
+    append_ledger(tx, env, import_id, phase, &entries).await
+}
+
+/// Write entries already chained (see `ledger::chain`), reporting progress as `phase` between runs.
+pub async fn append_ledger(
+    tx: &mut Tx,
+    env: Env<'_>,
+    import_id: i64,
+    phase: &str,
+    entries: &[StoredEntry],
+) -> AppResult<()> {
+    let total = entries.len() as u64;
     let mut done = 0;
-    while !changes.is_empty() {
-        let rest = changes.split_off(changes.len().min(LEDGER_CHUNK));
-        done += changes.len() as u64;
-        ledger::record_many(tx, now, who, changes).await?;
-        changes = rest;
+    for run in entries.chunks(LEDGER_CHUNK) {
+        ledger::append_chained(tx, run).await?;
+        done += run.len() as u64;
         if total > LEDGER_CHUNK as u64 {
             env.progress.set(import_id, phase, done, total).await;
         }
