@@ -174,7 +174,7 @@ pub async fn reserve_person_ids(conn: &mut Conn, n: usize) -> Result<Vec<i64>, s
 /// later than the people pointing at them. Active: status changes go through the status rules.
 pub async fn insert_people_with_ids(
     conn: &mut Conn,
-    people: &[PersonRecord],
+    people: &[&PersonRecord],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let at = to_db(now);
@@ -186,7 +186,7 @@ pub async fn insert_people_with_ids(
         cols: PERSON_COLS,
         args: &[&at],
     };
-    let rows: Vec<_> = people.iter().map(person_tuple).collect();
+    let rows: Vec<_> = people.iter().map(|p| person_tuple(p)).collect();
     bulk::execute(conn, &statement, &rows).await?;
     Ok(())
 }
@@ -200,12 +200,12 @@ pub async fn insert_people(
     let ids = reserve_person_ids(conn, people.len()).await?;
     let people: Vec<PersonRecord> =
         people.iter().zip(&ids).map(|(p, id)| PersonRecord { id: *id, ..p.clone() }).collect();
-    insert_people_with_ids(conn, &people, now).await?;
+    insert_people_with_ids(conn, &people.iter().collect::<Vec<_>>(), now).await?;
     Ok(ids)
 }
 
 /// Write existing people's HR fields (not status), clearing the missing-from-HR flag; each counts a version.
-pub async fn update_people(conn: &mut Conn, people: &[PersonRecord], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn update_people(conn: &mut Conn, people: &[&PersonRecord], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     let at = to_db(now);
     let statement = Statement {
         sql: "UPDATE people SET employee_id = r.employee_id, email = r.email, name = r.name, \
@@ -215,7 +215,7 @@ pub async fn update_people(conn: &mut Conn, people: &[PersonRecord], now: DateTi
         cols: PERSON_COLS,
         args: &[&at],
     };
-    let rows: Vec<_> = people.iter().map(person_tuple).collect();
+    let rows: Vec<_> = people.iter().map(|p| person_tuple(p)).collect();
     bulk::execute(conn, &statement, &rows).await?;
     Ok(())
 }

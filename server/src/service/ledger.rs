@@ -151,6 +151,74 @@ pub async fn append_chained(conn: &mut Conn, entries: &[StoredEntry]) -> Result<
     store::append_many(conn, entries).await
 }
 
+/// Entries chained on a blocking thread a chunk at a time, at most two chunks ahead of the writer: a bulk apply's
+/// serializing and hashing overlap its writes, and it never holds every entry in memory.
+pub struct Chaining {
+    rx: tokio::sync::mpsc::Receiver<Result<Vec<StoredEntry>, sqlx::Error>>,
+    expected: usize,
+    written: usize,
+}
+
+impl Chaining {
+    /// Chain `n` changes, the `i`th built by `change(i)`, from a claimed `start`.
+    pub fn spawn<F>(
+        start: store::ChainPoint,
+        now: DateTime<Utc>,
+        actor: String,
+        n: usize,
+        chunk: usize,
+        change: F,
+    ) -> Self
+    where
+        F: Fn(usize) -> Result<Pending, sqlx::Error> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::mpsc::channel(2);
+        tokio::task::spawn_blocking(move || {
+            let mut start = start;
+            let mut from = 0;
+            while from < n {
+                let to = n.min(from + chunk.max(1));
+                let entries = (from..to).map(&change).collect::<Result<Vec<_>, _>>().map(|changes| {
+                    let entries = chain(start.clone(), now, &actor, changes);
+                    if let Some(last) = entries.last() {
+                        start = store::ChainPoint { seq: last.seq + 1, hash: last.hash.clone() };
+                    }
+                    entries
+                });
+                let failed = entries.is_err();
+                // The writer gone (its transaction failed) or this chunk failed: stop.
+                if tx.blocking_send(entries).is_err() || failed {
+                    return;
+                }
+                from = to;
+            }
+        });
+        Chaining { rx, expected: n, written: 0 }
+    }
+
+    /// Write the next chunk once it is chained; how many entries (0 when all are written).
+    pub async fn append_next(&mut self, conn: &mut Conn) -> Result<usize, sqlx::Error> {
+        let Some(entries) = self.rx.recv().await else { return Ok(0) };
+        let entries = entries?;
+        append_chained(conn, &entries).await?;
+        self.written += entries.len();
+        Ok(entries.len())
+    }
+
+    /// Write what is left; an error if fewer entries arrived than were claimed.
+    pub async fn finish(mut self, conn: &mut Conn) -> Result<(), sqlx::Error> {
+        while self.append_next(conn).await? > 0 {}
+        if self.written == self.expected {
+            Ok(())
+        } else {
+            Err(sqlx::Error::Protocol(format!(
+                "ledger chaining stopped after {} of {} entries",
+                self.written, self.expected
+            )))
+        }
+    }
+}
+
 /// Walk the whole chain in batches and name the first entry that does not match.
 pub async fn verify(db: &Db) -> Result<LedgerVerification, sqlx::Error> {
     let store::ChainPoint { seq: head_seq, hash: head_hash } = store::head(&db.read).await?;

@@ -181,7 +181,7 @@ async fn run(conn: &mut Conn, now: DateTime<Utc>, who: &str, users: &[GraphUser]
         let record = PersonRecord { id, ..record };
         created.push(Pending::of(Change::created("person.create", "person", Some(id), &record))?);
     }
-    people_store::update_people(conn, &updates, now).await?;
+    people_store::update_people(conn, &updates.iter().collect::<Vec<_>>(), now).await?;
     created.append(&mut changes);
     ledger::record_many(conn, now, who, created).await?;
 

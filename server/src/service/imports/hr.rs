@@ -15,7 +15,6 @@ use crate::db::imports::{self as store, StoredImport};
 use crate::db::{catalog, Conn};
 use crate::domain::access;
 use crate::domain::hr::{self, Directory, Plan};
-use crate::domain::ledger::StoredEntry;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
 
@@ -80,21 +79,17 @@ fn checked(plan: Plan) -> AppResult<Plan> {
     }
 }
 
-/// The ledger entries of a plan's new and changed people, chained from `start`, in the order they are claimed.
-fn person_entries(
-    plan: &Plan,
-    start: crate::db::ledger::ChainPoint,
-    now: DateTime<Utc>,
-    who: &str,
-) -> Result<Vec<StoredEntry>, sqlx::Error> {
-    let mut changes = Vec::with_capacity(plan.creates.len() + plan.updates.len());
-    for (_, record, _) in &plan.creates {
-        changes.push(Pending::of(Change::created("person.create", "person", Some(record.id), record))?);
+/// The `i`th ledger change of a plan: its new people in order, then its changed ones (`changed` indexes updates).
+fn person_change(plan: &Plan, changed: &[usize], i: usize) -> Result<Pending, sqlx::Error> {
+    if let Some((_, record, _)) = plan.creates.get(i) {
+        return Pending::of(Change::created("person.create", "person", Some(record.id), record));
     }
-    for (_, before, after, _) in plan.updates.iter().filter(|(_, b, a, _)| b != a) {
-        changes.push(Pending::of(Change::changed("person.update", "person", Some(after.id), before, after))?);
+    match changed.get(i - plan.creates.len()).and_then(|u| plan.updates.get(*u)) {
+        Some((_, before, after, _)) => {
+            Pending::of(Change::changed("person.update", "person", Some(after.id), before, after))
+        }
+        None => Err(sqlx::Error::Protocol(format!("no ledger change number {i} in the plan"))),
     }
-    Ok(ledger::chain(start, now, who, changes))
 }
 
 /// HR dates are days; a termination took effect at the start of its end date (UTC).
@@ -129,26 +124,27 @@ pub async fn apply(env: Env<'_>, actor: &Actor, stored: StoredImport) -> AppResu
     plan.assign_ids(&store::reserve_person_ids(&mut tx, plan.creates.len()).await?);
     tracing::debug!(elapsed = ?started.elapsed(), "import: planned");
     let plan = Arc::new(plan);
-    let updated: Vec<hr::PersonRecord> =
-        plan.updates.iter().filter(|(_, b, a, _)| b != a).map(|(_, _, a, _)| a.clone()).collect();
-    // The ledger entries are serialized and chained on another thread while the people are written here.
-    let start = ledger::claim(&mut tx, plan.creates.len() + updated.len()).await?;
-    let chained = tokio::task::spawn_blocking({
-        let (plan, who) = (Arc::clone(&plan), who.to_string());
-        move || person_entries(&plan, start, now, &who)
+    let changed: Arc<Vec<usize>> =
+        Arc::new(plan.updates.iter().enumerate().filter(|(_, (_, b, a, _))| b != a).map(|(i, _)| i).collect());
+    // Each person's ledger entry is serialized and chained on another thread while the people are written here.
+    let n = plan.creates.len() + changed.len();
+    let start = ledger::claim(&mut tx, n).await?;
+    let mut chained = ledger::Chaining::spawn(start, now, who.to_string(), n, CHUNK, {
+        let (plan, changed) = (Arc::clone(&plan), Arc::clone(&changed));
+        move |i| person_change(&plan, &changed, i)
     });
     let mut written = 0;
     for chunk in plan.creates.chunks(CHUNK) {
-        let records: Vec<hr::PersonRecord> = chunk.iter().map(|(_, r, _)| r.clone()).collect();
+        let records: Vec<&hr::PersonRecord> = chunk.iter().map(|(_, r, _)| r).collect();
         store::insert_people_with_ids(&mut tx, &records, now).await?;
+        chained.append_next(&mut tx).await?;
         written += chunk.len() as u64;
         env.progress.set(id, "people", written, total).await;
     }
+    let updated: Vec<&hr::PersonRecord> =
+        changed.iter().filter_map(|i| plan.updates.get(*i)).map(|(_, _, after, _)| after).collect();
     store::update_people(&mut tx, &updated, now).await?;
-    tracing::debug!(elapsed = ?started.elapsed(), "import: people written");
-    let entries = chained.await.map_err(|e| AppError::internal_in("chaining the import's ledger entries", e))??;
-    staging::append_ledger(&mut tx, env, id, "audit ledger", &entries).await?;
-    drop(entries);
+    chained.finish(&mut tx).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "import: ledger written");
     env.progress.set(id, "status changes", total, total).await;
     let status_changes: Vec<StatusChange> = plan
