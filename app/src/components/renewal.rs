@@ -52,7 +52,7 @@ pub fn UsageTable(pools: Vec<PoolUsage>) -> impl IntoView {
     }
     let totals = money_totals(pools.iter().map(|p| &p.annual_cost));
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table" id="usage">
                 <thead><tr>
                     <th scope="col">"Pool"</th><th scope="col">"Utilization"</th>
@@ -85,7 +85,7 @@ pub fn UsageTable(pools: Vec<PoolUsage>) -> impl IntoView {
 #[component]
 pub fn TermsTable(terms: Vec<Term>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table" id="terms">
                 <thead><tr><th scope="col">"Term"</th><th scope="col">"From"</th><th scope="col">"To"</th>
                     <th scope="col" class="num">"Price"</th><th scope="col" class="num">"Seats"</th><th scope="col">"Tier"</th>

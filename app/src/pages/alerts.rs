@@ -72,7 +72,7 @@ pub fn AlertsPage() -> impl IntoView {
                     let pages = page.page_count();
                     view! {
                         <p class="muted" role="status">{format!("{} alert{}", format::number(page.total), if page.total == 1 { "" } else { "s" })}</p>
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table class="table" id="alerts">
                                 <thead><tr><SortHeaders columns=&COLUMNS sort=param("sort") update=update/></tr></thead>
                                 <tbody>

@@ -94,7 +94,7 @@ pub fn ContractsPage() -> impl IntoView {
                     let pages = page.page_count();
                     view! {
                         <p class="row-count" aria-live="polite">{format!("{} contract{}", format::number(page.total), if page.total == 1 { "" } else { "s" })}</p>
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table class="table" id="contracts">
                                 <thead><tr><SortHeaders columns=&COLUMNS sort=list.param("sort") update=update/></tr></thead>
                                 <tbody>

@@ -69,7 +69,7 @@ pub fn DevicesPage() -> impl IntoView {
                     view! { <EmptyState title="No devices yet">"Register the machines that hold per-device licenses."</EmptyState> }.into_any()
                 } else {
                     view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table class="table" id="devices">
                             <thead><tr><th scope="col">"Asset tag"</th><th scope="col">"Name"</th><th scope="col">"Used by"</th><th scope="col" class="num">"Seats"</th></tr></thead>
                             <tbody>

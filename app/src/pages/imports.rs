@@ -250,7 +250,7 @@ fn RowErrors(error: ApiError) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="errors-h">
             <h2 id="errors-h">{format!("{} rows need fixing — nothing was imported", rows)}</h2>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table" id="import-errors">
                     <thead><tr><th scope="col" class="num">"Row"</th><th scope="col" class="num">"Line"</th>
                         <th scope="col">"Column"</th><th scope="col">"Problem"</th></tr></thead>

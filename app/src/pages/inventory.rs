@@ -130,7 +130,7 @@ fn PoolTable(page: Page<Pool>, sort: String, update: Callback<Changes>) -> impl 
     let (current, pages) = (page.page, page.page_count());
     view! {
         <p class="row-count" aria-live="polite">{format!("Showing {}–{} of {} pools", format::number(first), format::number(last), format::number(page.total))}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table">
                 <thead><tr><SortHeaders columns=&COLUMNS sort=sort update=update/></tr></thead>
                 <tbody>

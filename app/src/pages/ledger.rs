@@ -35,7 +35,7 @@ pub fn LedgerPage() -> impl IntoView {
             </div>
             <Loaded resource=entries let:page>
                     <p class="row-count">{format!("Latest {} of {} entries", page.items.len(), format::number(page.total))}</p>
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table class="table">
                             <thead><tr><th scope="col" class="num">"#"</th><th scope="col">"When"</th><th scope="col">"Who"</th>
                                 <th scope="col">"Action"</th><th scope="col">"Record"</th><th scope="col">"Hash"</th></tr></thead>

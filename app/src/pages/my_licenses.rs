@@ -32,7 +32,7 @@ pub fn MyLicensesPage() -> impl IntoView {
                             <div class="card stat"><span class="stat-label">"Seats held by people who left"</span>
                                 <span class={if marked > 0 { "stat-value warn" } else { "stat-value" }}>{marked}</span></div>
                         </section>
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table class="table" id="my-licenses">
                                 <thead><tr><th scope="col">"Pool"</th><th scope="col">"Needs attention"</th><th scope="col">"Utilization"</th>
                                     <th scope="col" class="num">"Annual cost"</th><th scope="col">"Cancel by"</th></tr></thead>

@@ -65,7 +65,7 @@ fn PeopleTable(page: Page<Person>, update: Callback<Changes>) -> impl IntoView {
     let (current, pages) = (page.page, page.page_count());
     view! {
         <p class="row-count" aria-live="polite">{format!("Showing {}–{} of {} people", format::number(first), format::number(last), format::number(page.total))}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table">
                 <thead><tr>
                     <th scope="col">"Name"</th><th scope="col">"Department"</th><th scope="col">"Status"</th>
@@ -165,7 +165,7 @@ pub fn PersonPage() -> impl IntoView {
                         let monthly = totals(&list, |s| &s.monthly_cost);
                         let annual = totals(&list, |s| &s.annual_cost);
                         view! {
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0">
                                 <table class="table">
                                     <thead><tr><th scope="col">"Pool"</th><th scope="col">"Vendor"</th><th scope="col">"Since"</th>
                                         <th scope="col">"Reclamation"</th><th scope="col" class="num">"Per month"</th><th scope="col" class="num">"Per year"</th></tr></thead>

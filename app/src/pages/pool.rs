@@ -217,7 +217,7 @@ fn PoolView(detail: PoolDetail, seats: SeatActions, notice: RwSignal<Option<Stri
 #[component]
 fn SeatTable(seats: Vec<Assignment>, can_edit: bool, pool_id: i64, actions: SeatActions) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table">
                 <thead><tr>
                     <th scope="col">"Holder"</th><th scope="col">"Department"</th><th scope="col">"Status"</th>
@@ -231,7 +231,7 @@ fn SeatTable(seats: Vec<Assignment>, can_edit: bool, pool_id: i64, actions: Seat
                             None => (a.device.clone().unwrap_or_default(), "device".into(), String::new(), None),
                         };
                         let id = a.id;
-                        let label = format!("Take back the seat from {name}");
+                        let label = format!("Unassign the seat of {name}");
                         let reassign_label = format!("Reassign the seat of {name}");
                         let who = name.clone();
                         let person_href = a.person.as_ref().map(|h| format!("/people/{}", h.id));

@@ -187,7 +187,7 @@ fn MonthGrid(calendar: Calendar, month: NaiveDate) -> impl IntoView {
     let today = calendar.today;
     let events = calendar.events;
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="month" id="month-grid" aria-label=first.format("%B %Y").to_string()>
                 <thead><tr>{["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].into_iter().map(|d| view! { <th scope="col">{d}</th> }).collect_view()}</tr></thead>
                 <tbody>
