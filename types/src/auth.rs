@@ -163,7 +163,9 @@ pub struct UserCreate {
     pub email: String,
     pub name: String,
     pub password: String,
+    /// Each role once.
     pub roles: Vec<Role>,
+    /// Departments a license owner's scope covers, each once.
     #[serde(default)]
     pub department_ids: Vec<i64>,
 }
@@ -171,7 +173,9 @@ pub struct UserCreate {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserRolesUpdate {
+    /// Each role once.
     pub roles: Vec<Role>,
+    /// Departments a license owner's scope covers, each once.
     #[serde(default)]
     pub department_ids: Vec<i64>,
 }

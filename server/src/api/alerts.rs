@@ -1,12 +1,12 @@
 //! The renewal alerts inbox.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use seatwise_types::{
     Alert, AlertCounts, AlertDetail, AlertQuery, AssignInput, DecisionInput, ErrorResponse, Page, SnoozeInput,
 };
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::service::alerts;
@@ -36,7 +36,7 @@ pub async fn alert_counts(State(state): State<AppState>, actor: Actor) -> AppRes
 pub async fn get_alert(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<AlertDetail>> {
     Ok(Json(alerts::detail(&state.db, &*state.clock, &actor, id).await?))
 }
@@ -48,7 +48,7 @@ pub async fn get_alert(
 pub async fn acknowledge_alert(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<Alert>> {
     Ok(Json(alerts::acknowledge(&state.db, &*state.clock, &actor, id).await?))
 }
@@ -60,7 +60,7 @@ pub async fn acknowledge_alert(
 pub async fn snooze_alert(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<SnoozeInput>,
 ) -> AppResult<Json<Alert>> {
     Ok(Json(alerts::snooze(&state.db, &*state.clock, &actor, id, &body).await?))
@@ -73,7 +73,7 @@ pub async fn snooze_alert(
 pub async fn assign_alert(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<AssignInput>,
 ) -> AppResult<Json<Alert>> {
     Ok(Json(alerts::assign(&state.db, &*state.clock, state.outbox(), &actor, id, &body).await?))
@@ -86,7 +86,7 @@ pub async fn assign_alert(
 pub async fn decide_alert(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DecisionInput>,
 ) -> AppResult<Json<AlertDetail>> {
     Ok(Json(alerts::decide(&state.db, &*state.clock, &actor, id, &body).await?))

@@ -52,7 +52,7 @@ pub async fn revoke_feed(State(state): State<AppState>, actor: Actor) -> AppResu
 
 /// The iCalendar feed (RFC 5545) of what you own or watch. Authenticated by the secret in the address, so
 /// calendar apps can subscribe.
-#[utoipa::path(get, path = "/calendar/feed.ics", tag = "renewals", params(FeedQuery),
+#[utoipa::path(get, path = "/calendar/feed.ics", tag = "renewals", params(FeedQuery), security(()),
     responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = ErrorResponse)))]
 pub async fn feed_ics(State(state): State<AppState>, ApiQuery(p): ApiQuery<FeedQuery>) -> AppResult<impl IntoResponse> {
     let body = calendar::render_feed(&state.db, &*state.clock, &state.settings.public_url, &p.token).await?;

@@ -1,11 +1,11 @@
 //! Vendors, products, departments, cost centres, people.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{CostCentre, Department, ErrorResponse, Product, ProductInput, Vendor, VendorInput};
 
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiPath};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::service::catalog;
@@ -32,7 +32,11 @@ pub async fn create_vendor(
 /// One vendor.
 #[utoipa::path(get, path = "/vendors/{id}", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 200, body = Vendor), (status = 404, body = ErrorResponse)))]
-pub async fn get_vendor(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Json<Vendor>> {
+pub async fn get_vendor(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Vendor>> {
     Ok(Json(catalog::vendor(&state.db, &actor, id).await?))
 }
 

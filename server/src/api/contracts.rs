@@ -1,6 +1,6 @@
 //! Contracts and renewal decisions.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
@@ -8,7 +8,7 @@ use seatwise_types::{
     LedgerEntry, Page, PageQuery, WatchInput,
 };
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
@@ -45,7 +45,7 @@ pub async fn create_contract(
 pub async fn get_contract(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Tagged<ContractDetail>> {
     let detail = contracts::detail(&state.db, &*state.clock, &actor, id).await?;
     Ok(Tagged(detail.contract.version, detail))
@@ -64,7 +64,7 @@ pub async fn get_contract(
 pub async fn update_contract(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<ContractInput>,
 ) -> AppResult<Tagged<Contract>> {
@@ -80,7 +80,7 @@ pub async fn update_contract(
 pub async fn decide_contract(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DecisionInput>,
 ) -> AppResult<Json<ContractDetail>> {
     Ok(Json(contracts::decide(&state.db, &*state.clock, &actor, id, &body, None).await?))
@@ -92,7 +92,7 @@ pub async fn decide_contract(
 pub async fn contract_history(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Page<LedgerEntry>>> {
     Ok(Json(contracts::history(&state.db, &actor, id, p.page, p.per_page).await?))
@@ -104,7 +104,7 @@ pub async fn contract_history(
 pub async fn watch_contract(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<WatchInput>,
 ) -> AppResult<Json<ContractDetail>> {
     Ok(Json(contracts::watch(&state.db, &*state.clock, &actor, id, body.watching).await?))

@@ -1,8 +1,8 @@
 //! Extractors that turn bad input into the API's error shape instead of axum's plain-text rejections.
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use seatwise_types::FieldError;
@@ -24,14 +24,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         if !is_json {
             return Err(AppError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e: BytesRejection| {
+        let ApiBody(bytes) = ApiBody::from_request(req, state).await?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// A raw body (an uploaded file): too large is 413, unreadable 400, both in the API's error shape.
+pub struct ApiBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBody {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state).await.map(ApiBody).map_err(|e: BytesRejection| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 AppError::PayloadTooLarge
             } else {
                 AppError::BadRequest(format!("could not read the request body: {e}"))
             }
-        })?;
-        parse_json(&bytes).map(ApiJson)
+        })
     }
 }
 
@@ -73,6 +84,20 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuer
             .await
             .map(|Query(v)| ApiQuery(v))
             .map_err(|e: QueryRejection| AppError::BadRequest(format!("invalid query string: {}", e.body_text())))
+    }
+}
+
+/// Path parameters; a value of the wrong type (e.g. `/pools/abc`) is a 400 naming it.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| ApiPath(v))
+            .map_err(|e: PathRejection| AppError::BadRequest(format!("invalid path: {}", e.body_text())))
     }
 }
 

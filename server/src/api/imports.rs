@@ -1,7 +1,7 @@
 //! Imports: upload a file for a preview, then apply it.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
@@ -9,7 +9,7 @@ use seatwise_types::{
     UploadQuery,
 };
 
-use super::extract::ApiQuery;
+use super::extract::{ApiBody, ApiPath, ApiQuery};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::service::imports::{self, graph, hr, snipeit, Env};
@@ -31,7 +31,7 @@ pub async fn upload_hr(
     State(state): State<AppState>,
     actor: Actor,
     ApiQuery(p): ApiQuery<HrUploadQuery>,
-    body: Bytes,
+    ApiBody(body): ApiBody,
 ) -> AppResult<(StatusCode, Json<ImportSummary>)> {
     let filename = p.filename.unwrap_or_else(|| "hr-export.csv".into());
     let summary =
@@ -48,7 +48,7 @@ pub async fn upload_snipeit(
     State(state): State<AppState>,
     actor: Actor,
     ApiQuery(p): ApiQuery<SnipeItUploadQuery>,
-    body: Bytes,
+    ApiBody(body): ApiBody,
 ) -> AppResult<(StatusCode, Json<ImportSummary>)> {
     let filename = p.filename.unwrap_or_else(|| "snipeit-licenses.csv".into());
     let target = snipeit::Params { department_id: p.department_id, cost_centre_id: p.cost_centre_id };
@@ -64,7 +64,7 @@ pub async fn upload_graph_users(
     State(state): State<AppState>,
     actor: Actor,
     ApiQuery(p): ApiQuery<UploadQuery>,
-    body: Bytes,
+    ApiBody(body): ApiBody,
 ) -> AppResult<(StatusCode, Json<ImportSummary>)> {
     let filename = p.filename.unwrap_or_else(|| "graph-users.json".into());
     Ok((StatusCode::CREATED, Json(graph::preview_users(Env::of(&state), &actor, &filename, text(&body)?).await?)))
@@ -77,7 +77,7 @@ pub async fn upload_graph_users(
 pub async fn upload_graph_skus(
     State(state): State<AppState>,
     actor: Actor,
-    body: Bytes,
+    ApiBody(body): ApiBody,
 ) -> AppResult<Json<Vec<SkuMapping>>> {
     Ok(Json(graph::upload_skus(Env::of(&state), &actor, text(&body)?).await?))
 }
@@ -103,7 +103,7 @@ pub async fn list_sku_mappings(State(state): State<AppState>, actor: Actor) -> A
 pub async fn set_sku_mapping(
     State(state): State<AppState>,
     actor: Actor,
-    Path(part_number): Path<String>,
+    ApiPath(part_number): ApiPath<String>,
     super::versioning::IfMatch(expected): super::versioning::IfMatch,
     super::extract::ApiJson(body): super::extract::ApiJson<SkuMappingInput>,
 ) -> AppResult<super::versioning::Tagged<Vec<SkuMapping>>> {
@@ -117,7 +117,7 @@ pub async fn set_sku_mapping(
 pub async fn get_import(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<ImportSummary>> {
     Ok(Json(imports::get(Env::of(&state), &actor, id).await?))
 }
@@ -128,7 +128,7 @@ pub async fn get_import(
 pub async fn import_progress(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<JobProgress>> {
     Ok(Json(imports::progress(Env::of(&state), &actor, id).await?))
 }
@@ -139,7 +139,7 @@ pub async fn import_progress(
 pub async fn apply_import(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<ImportSummary>> {
     Ok(Json(imports::apply(Env::of(&state), &actor, id).await?))
 }

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod contracts;
 pub mod devices;
+pub mod document;
 pub mod extract;
 pub mod imports;
 pub mod ledger;
@@ -28,6 +29,8 @@ use crate::state::AppState;
 #[openapi(
     info(title = "Seatwise API", description = "Software-license management: inventory, owners, renewals, audit."),
     modifiers(&Security),
+    // Referenced only by a query parameter (`GET /alerts?inbox=`), which does not register its schema.
+    components(schemas(seatwise_types::Inbox)),
     tags(
         (name = "session", description = "Log in and out"),
         (name = "pools", description = "License pools and seats"),
@@ -128,38 +131,6 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) =
         OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1.merge(uploads)).split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
-    document_service_unavailable(&mut doc);
+    document::complete(&mut doc);
     (router, doc)
-}
-
-/// Any request can run past `--request-timeout` (503 `timeout`), and one that hashes a password can find every
-/// hashing slot taken (503 `busy`); both carry the error shape, so every operation documents them.
-fn document_service_unavailable(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-    for item in doc.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-            &mut item.head,
-            &mut item.options,
-            &mut item.trace,
-        ];
-        for op in operations.into_iter().flatten() {
-            op.responses.responses.entry("503".to_string()).or_insert_with(|| {
-                ResponseBuilder::new()
-                    .description(
-                        "The server stopped the request at its time limit (`timeout`) or is busy (`busy`); retry later",
-                    )
-                    .content(
-                        "application/json",
-                        ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorResponse"))).build(),
-                    )
-                    .build()
-                    .into()
-            });
-        }
-    }
 }

@@ -1,12 +1,12 @@
 //! The people directory and a person's seats, history and status.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use seatwise_types::{
     ErrorResponse, LedgerEntry, Page, PageQuery, PeopleQuery, Person, PersonSeat, PersonStatusUpdate,
 };
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
@@ -28,7 +28,11 @@ pub async fn list_people(
 #[utoipa::path(get, path = "/people/{id}", tag = "people", params(("id" = i64, Path)),
     responses((status = 200, body = Person, headers(("ETag" = String, description = "The person's version, e.g. \"3\""))),
         (status = 404, body = ErrorResponse)))]
-pub async fn get_person(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Tagged<Person>> {
+pub async fn get_person(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Tagged<Person>> {
     let person = people::get(&state.db, &actor, id).await?;
     Ok(Tagged(person.version, person))
 }
@@ -39,7 +43,7 @@ pub async fn get_person(State(state): State<AppState>, actor: Actor, Path(id): P
 pub async fn person_seats(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<Vec<PersonSeat>>> {
     Ok(Json(people::seats(&state.db, &actor, id).await?))
 }
@@ -50,7 +54,7 @@ pub async fn person_seats(
 pub async fn person_history(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Page<LedgerEntry>>> {
     Ok(Json(people::history(&state.db, &actor, id, p.page, p.per_page).await?))
@@ -69,7 +73,7 @@ pub async fn person_history(
 pub async fn set_person_status(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<PersonStatusUpdate>,
 ) -> AppResult<Tagged<Person>> {

@@ -1,6 +1,6 @@
 //! License pools and their seats.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
@@ -8,7 +8,7 @@ use seatwise_types::{
     Pool, PoolDetail, PoolInput, PoolQuery, ReassignInput,
 };
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
@@ -41,7 +41,11 @@ pub async fn create_pool(
 #[utoipa::path(get, path = "/pools/{id}", tag = "pools", params(("id" = i64, Path)),
     responses((status = 200, body = Pool, headers(("ETag" = String, description = "The pool's version, e.g. \"3\""))),
         (status = 404, body = ErrorResponse)))]
-pub async fn get_pool(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<Tagged<Pool>> {
+pub async fn get_pool(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Tagged<Pool>> {
     let pool = pools::get(&state.db, &actor, id).await?;
     Ok(Tagged(pool.version, pool))
 }
@@ -59,7 +63,7 @@ pub async fn get_pool(State(state): State<AppState>, actor: Actor, Path(id): Pat
 pub async fn update_pool(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<PoolInput>,
 ) -> AppResult<Tagged<Pool>> {
@@ -73,7 +77,7 @@ pub async fn update_pool(
 pub async fn pool_detail(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<PoolDetail>> {
     Ok(Json(pools::detail(&state.db, &actor, id).await?))
 }
@@ -84,7 +88,7 @@ pub async fn pool_detail(
 pub async fn pool_history(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Page<LedgerEntry>>> {
     Ok(Json(pools::history(&state.db, &actor, id, p.page, p.per_page).await?))
@@ -96,7 +100,7 @@ pub async fn pool_history(
 pub async fn list_assignments(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Page<Assignment>>> {
     Ok(Json(pools::assignments(&state.db, &actor, id, p.page, p.per_page).await?))
@@ -110,7 +114,7 @@ pub async fn list_assignments(
 pub async fn create_assignment(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<AssignmentInput>,
 ) -> AppResult<(StatusCode, Json<Assignment>)> {
     Ok((StatusCode::CREATED, Json(pools::assign(&state.db, &*state.clock, &actor, id, &body).await?)))
@@ -124,7 +128,7 @@ pub async fn create_assignment(
 pub async fn reassign_assignment(
     State(state): State<AppState>,
     actor: Actor,
-    Path((id, assignment_id)): Path<(i64, i64)>,
+    ApiPath((id, assignment_id)): ApiPath<(i64, i64)>,
     ApiJson(body): ApiJson<ReassignInput>,
 ) -> AppResult<Json<Assignment>> {
     Ok(Json(pools::reassign(&state.db, &*state.clock, &actor, id, assignment_id, &body).await?))
@@ -138,7 +142,7 @@ pub async fn reassign_assignment(
 pub async fn delete_assignment(
     State(state): State<AppState>,
     actor: Actor,
-    Path((id, assignment_id)): Path<(i64, i64)>,
+    ApiPath((id, assignment_id)): ApiPath<(i64, i64)>,
 ) -> AppResult<StatusCode> {
     pools::unassign(&state.db, &*state.clock, &actor, id, assignment_id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::auth::ScimClient;
 use crate::domain::escape::Escaped;
-use crate::domain::scim::{ERROR_SCHEMA, LIST_SCHEMA, USER_SCHEMA};
+use crate::domain::scim::{ERROR_SCHEMA, LIST_SCHEMA, MAX_RESULTS, USER_SCHEMA};
 use crate::error::AppError;
 use crate::service::scim;
 use crate::state::AppState;
@@ -147,7 +147,7 @@ async fn service_provider_config(_: ScimClient) -> ScimResult {
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
             "patch": {"supported": true},
             "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-            "filter": {"supported": true, "maxResults": 500},
+            "filter": {"supported": true, "maxResults": MAX_RESULTS},
             "changePassword": {"supported": false},
             "sort": {"supported": false},
             "etag": {"supported": false},

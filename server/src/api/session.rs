@@ -30,9 +30,9 @@ const DEVICE_COOKIE_DAYS: i64 = 365;
 /// Log in with email and password; sets the session cookie and a device cookie. Failed attempts are limited per
 /// account from unknown clients, per device cookie, and per client address (429 with `Retry-After`); when too
 /// many passwords are being checked at once the answer is 503 with `Retry-After`.
-#[utoipa::path(post, path = "/session", tag = "session", request_body = LoginRequest,
-    responses((status = 200, body = SessionInfo), (status = 401, body = ErrorResponse), (status = 429, body = ErrorResponse),
-        (status = 503, body = ErrorResponse)))]
+#[utoipa::path(post, path = "/session", tag = "session", request_body = LoginRequest, security(()),
+    responses((status = 200, body = SessionInfo), (status = 401, body = ErrorResponse, description = "Wrong email or password"),
+        (status = 429, body = ErrorResponse), (status = 503, body = ErrorResponse)))]
 pub async fn login(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
@@ -83,7 +83,7 @@ pub async fn me(State(state): State<AppState>, actor: Actor) -> AppResult<Json<S
 }
 
 /// Create the first admin with the one-time token the server printed at first start.
-#[utoipa::path(post, path = "/setup", tag = "session", request_body = SetupRequest,
+#[utoipa::path(post, path = "/setup", tag = "session", request_body = SetupRequest, security(()),
     responses((status = 201, body = User), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn setup(
     State(state): State<AppState>,

@@ -1,11 +1,11 @@
 //! Personal API tokens and SCIM tokens.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{ErrorResponse, ScimTokenInfo, TokenCreate, TokenCreated, TokenInfo};
 
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiPath};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::service::accounts;
@@ -32,7 +32,11 @@ pub async fn list_tokens(State(state): State<AppState>, actor: Actor) -> AppResu
 /// Revoke one of your personal API tokens.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "tokens", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorResponse)))]
-pub async fn revoke_token(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> AppResult<StatusCode> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
     accounts::revoke_token(&state.db, &*state.clock, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -61,7 +65,7 @@ pub async fn list_scim_tokens(State(state): State<AppState>, actor: Actor) -> Ap
 pub async fn revoke_scim_token(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> AppResult<StatusCode> {
     accounts::revoke_scim_token(&state.db, &*state.clock, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)

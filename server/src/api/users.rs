@@ -1,11 +1,11 @@
 //! User accounts and roles (admin only).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{ErrorResponse, User, UserCreate, UserRolesUpdate};
 
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiPath};
 use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
@@ -45,7 +45,7 @@ pub async fn create_user(
 pub async fn update_roles(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<UserRolesUpdate>,
 ) -> AppResult<Tagged<User>> {

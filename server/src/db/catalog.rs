@@ -107,9 +107,10 @@ fn vendor_from_row(r: &AnyRow) -> Result<Vendor, sqlx::Error> {
     })
 }
 
+/// Any case; the database folds both sides (SQLite only ASCII), so a stored name is always found.
 pub async fn vendor_name_taken(db: &AnyPool, name: &str, except: Option<i64>) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM vendors WHERE LOWER(name) = $1 AND id <> $2")
-        .bind(name.to_lowercase())
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM vendors WHERE LOWER(name) = LOWER($1) AND id <> $2")
+        .bind(name)
         .bind(except.unwrap_or(-1))
         .fetch_one(db)
         .await?;
@@ -155,9 +156,9 @@ fn product_from_row(r: &AnyRow) -> Result<Product, sqlx::Error> {
 }
 
 pub async fn product_name_taken(db: &AnyPool, vendor_id: i64, name: &str) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE vendor_id = $1 AND LOWER(name) = $2")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE vendor_id = $1 AND LOWER(name) = LOWER($2)")
         .bind(vendor_id)
-        .bind(name.to_lowercase())
+        .bind(name)
         .fetch_one(db)
         .await?;
     Ok(n > 0)

@@ -31,9 +31,10 @@ pub async fn list(db: &AnyPool) -> Result<Vec<Device>, sqlx::Error> {
         .collect()
 }
 
+/// Any case; the database folds both sides (SQLite only ASCII), so a stored tag is always found, `Ⱥ` too.
 pub async fn tag_taken(db: &AnyPool, asset_tag: &str) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE LOWER(asset_tag) = $1")
-        .bind(asset_tag.to_lowercase())
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE LOWER(asset_tag) = LOWER($1)")
+        .bind(asset_tag)
         .fetch_one(db)
         .await?;
     Ok(n > 0)

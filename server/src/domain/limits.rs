@@ -119,9 +119,29 @@ pub fn check_text(errors: &mut Vec<FieldError>, path: &str, value: Option<&str>)
     }
 }
 
+/// Record a field error for each repeat in a list that is a set (roles, departments): the repeat is named by its
+/// index, so the stored record is exactly what was sent.
+pub fn check_distinct<T: PartialEq>(errors: &mut Vec<FieldError>, path: &str, items: &[T]) {
+    for (i, item) in items.iter().enumerate() {
+        if items[..i].contains(item) {
+            errors.push(FieldError::new(format!("{path}[{i}]"), "is listed more than once"));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeats_in_a_set_are_named_by_index() {
+        let mut errors = Vec::new();
+        check_distinct(&mut errors, "roles", &["admin", "finance", "admin", "admin"]);
+        let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["roles[2]", "roles[3]"]);
+        check_distinct(&mut errors, "department_ids", &[1, 2, 3]);
+        assert_eq!(errors.len(), 2);
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().expect("date")

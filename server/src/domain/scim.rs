@@ -8,6 +8,17 @@ pub const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListRespons
 pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 pub const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
+/// The most users one list page holds (`filter.maxResults` in ServiceProviderConfig); a larger `count` gets this many.
+pub const MAX_RESULTS: i64 = 1000;
+/// Users on a list page when the client sends no `count`: a whole typical directory, so a client that lists without
+/// paging (and checks that a user it just created is there) sees everyone; `totalResults` says when there are more.
+pub const DEFAULT_COUNT: i64 = MAX_RESULTS;
+
+/// The page size of a list request: `count` as sent, within 0 (RFC 7644 §3.4.2.4: negative means 0) and the maximum.
+pub fn page_size(count: Option<i64>) -> i64 {
+    count.unwrap_or(DEFAULT_COUNT).clamp(0, MAX_RESULTS)
+}
+
 /// The user attributes Seatwise keeps; `None` leaves a value as it is.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct UserChanges {
@@ -655,6 +666,14 @@ mod tests {
         let mut doc = json!({"userName": "a@b.c"});
         patch_document(&mut doc, patch).map_err(|e| e.to_string())?;
         from_document(&doc)
+    }
+
+    #[test]
+    fn page_size_follows_count_within_the_maximum() {
+        assert_eq!(page_size(None), DEFAULT_COUNT);
+        assert_eq!(page_size(Some(25)), 25);
+        assert_eq!(page_size(Some(-3)), 0);
+        assert_eq!(page_size(Some(MAX_RESULTS + 1)), MAX_RESULTS);
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
+/// What `parse_if_match` accepts, as a regular expression for the API document.
+pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?("[0-9]{1,18}"|[0-9]{1,18}))$"#;
+
 /// Parse an `If-Match` header: `"3"` (also a weak `W/"3"` or a bare `3`) names version 3; `*` matches any
 /// existing record, as no condition does. Lists of several tags are not something this API ever hands out.
 pub fn parse_if_match(value: &str) -> Option<IfMatch> {
@@ -55,6 +58,35 @@ impl IfMatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_pattern_is_what_the_parser_accepts() {
+        let pattern = regex::Regex::new(IF_MATCH_PATTERN).unwrap();
+        for value in [
+            "*",
+            "\"3\"",
+            "W/\"3\"",
+            "3",
+            "W/3",
+            "\"0\"",
+            "\"123456789012345678\"",
+            "\"1234567890123456789\"",
+            "",
+            "\"\"",
+            "\"3",
+            "3\"",
+            "\"-3\"",
+            "\"+3\"",
+            "\"3\", \"4\"",
+            "w/\"3\"",
+            "W/",
+            "**",
+            "\"3 \"",
+            "abc",
+        ] {
+            assert_eq!(pattern.is_match(value), parse_if_match(value).is_some(), "{value:?}");
+        }
+    }
 
     #[test]
     fn only_a_matching_version_passes() {

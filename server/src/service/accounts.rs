@@ -273,6 +273,18 @@ fn validate_account(email: &str, name: &str, password: &str) -> Vec<FieldError> 
     errors
 }
 
+/// Roles and department scope as sets of what exists: a repeat or an unknown department is a field error.
+async fn check_roles(db: &Db, errors: &mut Vec<FieldError>, roles: &[Role], department_ids: &[i64]) -> AppResult<()> {
+    limits::check_distinct(errors, "roles", roles);
+    limits::check_distinct(errors, "department_ids", department_ids);
+    for (i, d) in department_ids.iter().enumerate() {
+        if !catalog::exists(&db.read, catalog::CatalogTable::Departments, *d).await? {
+            errors.push(FieldError::new(format!("department_ids[{i}]"), format!("department {d} does not exist")));
+        }
+    }
+    Ok(())
+}
+
 /// Create a user with roles in one transaction, ledgered. Used by setup, by admins and at first start.
 async fn insert_user(
     db: &Db,
@@ -286,11 +298,7 @@ async fn insert_user(
     if users::email_exists(&db.read, &input.email).await? {
         errors.push(FieldError::new("email", "is already in use"));
     }
-    for d in &input.department_ids {
-        if !catalog::exists(&db.read, catalog::CatalogTable::Departments, *d).await? {
-            errors.push(FieldError::new("department_ids", format!("department {d} does not exist")));
-        }
-    }
+    check_roles(db, &mut errors, &input.roles, &input.department_ids).await?;
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
@@ -343,8 +351,13 @@ pub async fn update_roles(
     expected: Option<i64>,
 ) -> AppResult<User> {
     access::may_administer_users(&actor.user)?;
+    let mut errors = Vec::new();
     if let Err(denied) = access::may_give_roles(&actor.user, id, &input.roles) {
-        return Err(AppError::field("roles", denied.reason));
+        errors.push(FieldError::new("roles", denied.reason));
+    }
+    check_roles(db, &mut errors, &input.roles, &input.department_ids).await?;
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
     }
     let now = clock.now();
     let mut tx = db.begin().await?;

@@ -31,7 +31,8 @@ use seatwise_types::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
 
 use crate::error::{AppError, AppResult};
 
-const MAX_PAGE: i64 = 1_000_000;
+/// The highest `?page=` a list takes.
+pub const MAX_PAGE: i64 = 1_000_000;
 
 /// Validate `?page=&per_page=` the same way for every list.
 pub fn paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<(i64, i64)> {

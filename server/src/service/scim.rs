@@ -95,7 +95,7 @@ fn names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Er
 pub async fn list(db: &Db, q: &ListQuery) -> AppResult<Value> {
     let filter = q.filter.as_deref().map(rules::parse_filter).transpose()?;
     let start = q.start_index.unwrap_or(1).max(1);
-    let count = q.count.unwrap_or(100).clamp(0, 500);
+    let count = rules::page_size(q.count);
     let filter = filter.as_ref().map(|(attribute, value)| store::ScimFilter { attribute, value });
     let store::ScimPage { total, people } = store::list(&db.read, filter, start, count).await?;
     let resources: Vec<Value> = people

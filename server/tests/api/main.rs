@@ -6,11 +6,13 @@
 mod common;
 
 mod auth;
+mod catalog;
 mod imports;
 mod inventory;
 mod ledger;
 mod limits;
 mod login;
+mod openapi;
 mod ops;
 mod people;
 mod renewals;
@@ -18,5 +20,6 @@ mod roles;
 mod scim;
 mod scoping;
 mod storage;
+mod users;
 mod versions;
 mod web;

@@ -77,6 +77,35 @@ async fn create_filter_and_page_users() {
 }
 
 #[tokio::test]
+async fn an_unpaged_list_holds_the_whole_directory_in_id_order() {
+    let app = spawn().await;
+    let scim = scim_client(&app).await;
+    let id = provision_with_seat(&app, &scim, "late.joiner@example.com").await;
+    // The demo's 301 people and the new one: a client that lists without `count` sees the user it just created.
+    let all = scim.get("/scim/v2/Users").await;
+    assert_eq!(all.body["totalResults"], 302);
+    assert_eq!(all.body["itemsPerPage"], 302);
+    let ids: Vec<i64> =
+        all.body["Resources"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap().parse().unwrap()).collect();
+    assert!(ids.contains(&id), "the new user is listed");
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "sorted by id, so pages do not shift");
+    // Pages as a provider walks them: consecutive, no gaps or repeats.
+    let first = scim.get("/scim/v2/Users?startIndex=1&count=150").await;
+    let second = scim.get("/scim/v2/Users?startIndex=151&count=150").await;
+    let paged: Vec<&Value> = first.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second.body["Resources"].as_array().unwrap())
+        .collect();
+    assert_eq!(paged.len(), 300);
+    assert!(paged.iter().zip(&ids).all(|(u, id)| u["id"].as_str().and_then(|s| s.parse().ok()) == Some(*id)));
+    assert_eq!(scim.get("/scim/v2/Users?count=0").await.body["itemsPerPage"], 0);
+    let config = scim.get("/scim/v2/ServiceProviderConfig").await;
+    assert_eq!(config.body["filter"]["maxResults"], 1000);
+}
+
+#[tokio::test]
 async fn entra_patch_deactivation_marks_seats() {
     let app = spawn().await;
     let scim = scim_client(&app).await;

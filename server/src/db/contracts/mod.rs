@@ -213,13 +213,14 @@ pub async fn number_taken(
     number: &str,
     except: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM contracts WHERE vendor_id = $1 AND LOWER(number) = $2 AND id <> $3")
-            .bind(vendor_id)
-            .bind(number.to_lowercase())
-            .bind(except.unwrap_or(0))
-            .fetch_one(db)
-            .await?;
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM contracts WHERE vendor_id = $1 AND LOWER(number) = LOWER($2) AND id <> $3",
+    )
+    .bind(vendor_id)
+    .bind(number)
+    .bind(except.unwrap_or(0))
+    .fetch_one(db)
+    .await?;
     Ok(n > 0)
 }
 
@@ -272,9 +273,9 @@ pub async fn update(
 
 /// A contract by vendor and number, inside a transaction.
 pub async fn id_by_number(conn: &mut Conn, vendor_id: i64, number: &str) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM contracts WHERE vendor_id = $1 AND LOWER(number) = $2")
+    sqlx::query_scalar("SELECT id FROM contracts WHERE vendor_id = $1 AND LOWER(number) = LOWER($2)")
         .bind(vendor_id)
-        .bind(number.to_lowercase())
+        .bind(number)
         .fetch_optional(conn)
         .await
 }
