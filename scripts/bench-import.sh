@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Import throughput: a generated HR export (default 200,000 rows) uploaded to a release server on a fresh
 # database, previewed and applied over HTTP; prints rows/s for each step. See BENCHMARKS.md.
+#   BENCH_BIN=path/to/seatwise scripts/bench-import.sh   # another build (e.g. the one before a change); no cargo build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-$PWD/target}
 rows=${ROWS:-200000}
-cargo build --release -p seatwise-server >&2
+if [ -z "${BENCH_BIN:-}" ]; then
+  cargo build --release -p seatwise-server >&2
+fi
+bin=${BENCH_BIN:-$target/release/seatwise}
 work="$target/bench/import"
 rm -rf "$work" && mkdir -p "$work"
 python3 - "$rows" > "$work/hr.csv" <<'PY'
@@ -24,7 +28,7 @@ PY
 db=${BENCH_DATABASE_URL:-sqlite://$work/seatwise.db}
 port=18088
 SEATWISE_ADMIN_EMAIL=bench@example.com SEATWISE_ADMIN_PASSWORD=bench-password-1 RUST_LOG=${RUST_LOG:-warn} \
-  "$target/release/seatwise" --database "$db" --bind "127.0.0.1:$port" >"$work/server.log" 2>&1 &
+  "$bin" --database "$db" --bind "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 base="http://127.0.0.1:$port"

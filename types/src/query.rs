@@ -115,6 +115,21 @@ pub struct CalendarQuery {
     pub owner_id: Option<i64>,
 }
 
+/// Query parameters of `GET /api/v1/calendar/events`: one day's dates in full, with the calendar's filters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct CalendarDayQuery {
+    /// The day (`YYYY-MM-DD`).
+    pub date: NaiveDate,
+    pub vendor_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub cost_centre_id: Option<i64>,
+    /// A person who owns one of the covered pools.
+    pub owner_id: Option<i64>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
 /// Query parameters of `GET /api/v1/ledger`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]

@@ -356,6 +356,27 @@ pub struct PipelineBucket {
     pub value: Vec<Money>,
 }
 
+/// How many dates of one kind fall on a day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DateKindCount {
+    pub kind: DateKind,
+    pub count: i64,
+}
+
+/// One day of the calendar that has dates: how many, by kind, and the first few of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarDay {
+    pub date: NaiveDate,
+    /// Every date of the day, filters applied: `total` and one count per kind present (cancel-by first).
+    pub total: i64,
+    pub counts: Vec<DateKindCount>,
+    /// The first `Calendar::per_day` of them, by contract (cancel-by before end for the same contract);
+    /// `GET /api/v1/calendar/events?date=` lists them all.
+    pub events: Vec<CalendarEvent>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Calendar {
@@ -363,7 +384,10 @@ pub struct Calendar {
     pub to: NaiveDate,
     /// Today in the organisation's time zone.
     pub today: NaiveDate,
-    pub events: Vec<CalendarEvent>,
+    /// The days from `from` to `to` that have at least one date, in order.
+    pub days: Vec<CalendarDay>,
+    /// How many events each day carries at most (the month grid shows them; the rest are a request away).
+    pub per_day: i64,
     pub pipeline: Vec<PipelineBucket>,
 }
 

@@ -1,11 +1,17 @@
 //! The renewal calendar and the caller's calendar feed.
 
-use seatwise_types::{Calendar, CalendarFeed, CalendarQuery};
+use seatwise_types::{Calendar, CalendarDayQuery, CalendarEvent, CalendarFeed, CalendarQuery, Page};
 
 use super::{with_query, ApiResult};
 
+/// The range's days: counts by kind and each day's first few dates.
 pub async fn get(query: &CalendarQuery) -> ApiResult<Calendar> {
     super::get(&with_query("/calendar", query)?).await
+}
+
+/// Every date of one day, a page at a time.
+pub async fn day(query: &CalendarDayQuery) -> ApiResult<Page<CalendarEvent>> {
+    super::get(&with_query("/calendar/events", query)?).await
 }
 
 /// Whether the caller has a feed address.

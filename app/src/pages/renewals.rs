@@ -4,18 +4,19 @@
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use seatwise_types::{Calendar, CalendarEvent, CalendarQuery, DateKind};
+use seatwise_types::{Calendar, CalendarDay, CalendarDayQuery, CalendarEvent, CalendarQuery, DateKind, Page};
 
 use crate::api;
-use crate::components::filters::FilterSelect;
-use crate::components::list::use_list_query;
+use crate::components::filters::{FilterSelect, Pager};
+use crate::components::list::{use_list_query, Changes};
 use crate::components::renewal::{days_text, urgency_class};
 use crate::components::shell::Shell;
 use crate::components::{DateText, Loaded, MoneyText};
 use crate::format;
 use crate::session::use_session;
 
-const KEYS: [&str; 6] = ["view", "month", "department_id", "owner_id", "vendor_id", "cost_centre_id"];
+/// `day` (and its `page`) opens one day's full list below the grid.
+const KEYS: [&str; 8] = ["view", "month", "department_id", "owner_id", "vendor_id", "cost_centre_id", "day", "page"];
 
 fn month_start(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").ok()
@@ -27,6 +28,10 @@ fn shift(d: NaiveDate, months: i32) -> NaiveDate {
     } else {
         d.checked_sub_months(Months::new(months.unsigned_abs())).unwrap_or(d)
     }
+}
+
+fn plural(n: i64, one: &str) -> String {
+    format!("{n} {one}{}", if n == 1 { "" } else { "s" })
 }
 
 fn event_label(e: &CalendarEvent) -> String {
@@ -64,8 +69,32 @@ pub fn RenewalsPage() -> impl IntoView {
     };
     let go = move |months: i32| {
         let target = shift(shown_month(), months);
-        update.run(vec![("month", target.format("%Y-%m").to_string())]);
+        update.run(vec![("month", target.format("%Y-%m").to_string()), ("day", String::new())]);
     };
+    let day = move || NaiveDate::parse_from_str(&param("day"), "%Y-%m-%d").ok();
+    let day_list = LocalResource::new(move || {
+        let query = day().map(|date| {
+            let page = param("page").parse().ok();
+            list.api_query::<CalendarQuery>().map(|q| CalendarDayQuery {
+                date,
+                vendor_id: q.vendor_id,
+                department_id: q.department_id,
+                cost_centre_id: q.cost_centre_id,
+                owner_id: q.owner_id,
+                page,
+                per_page: None,
+            })
+        });
+        async move {
+            match query {
+                Some(q) => {
+                    let q = q?;
+                    Ok(Some((q.date, api::calendar::day(&q).await?)))
+                }
+                None => Ok(None),
+            }
+        }
+    });
     view! {
         <Shell title="Renewals">
             <div class="page-head">
@@ -114,15 +143,18 @@ pub fn RenewalsPage() -> impl IntoView {
                         }
                     }}</h2>
                     <button type="button" class="btn" on:click=move |_| go(1) aria-label="Next month">"→"</button>
-                    <button type="button" class="btn btn-ghost" on:click=move |_| update.run(vec![("month", String::new())])>"Today"</button>
+                    <button type="button" class="btn btn-ghost" on:click=move |_| update.run(vec![("month", String::new()), ("day", String::new())])>"Today"</button>
                 </div>
             </div>
             <Loaded resource=calendar let:c>
                 {if agenda() {
-                    view! { <Agenda calendar=c/> }.into_any()
+                    view! { <Agenda calendar=c update=update/> }.into_any()
                 } else {
-                    view! { <MonthGrid calendar=c month=shown_month()/> }.into_any()
+                    view! { <MonthGrid calendar=c month=shown_month() update=update/> }.into_any()
                 }}
+            </Loaded>
+            <Loaded resource=day_list let:page>
+                {page.map(|(date, page)| view! { <DayList date=date page=page update=update/> })}
             </Loaded>
             <FeedPanel/>
         </Shell>
@@ -167,8 +199,22 @@ fn EventChip(event: CalendarEvent) -> impl IntoView {
     }
 }
 
+/// "+N more" on a day that has more dates than the calendar carries: opens the day's full list.
 #[component]
-fn MonthGrid(calendar: Calendar, month: NaiveDate) -> impl IntoView {
+fn MoreButton(day: CalendarDay, update: Callback<Changes>) -> impl IntoView {
+    let hidden = day.total - day.events.len() as i64;
+    (hidden > 0).then(|| {
+        let label = format!("All {} on {}", plural(day.total, "date"), format::date(&day.date));
+        let date = day.date.to_string();
+        view! {
+            <button type="button" class="btn btn-ghost more" aria-label=label
+                on:click=move |_| update.run(vec![("day", date.clone())])>{format!("+{hidden} more")}</button>
+        }
+    })
+}
+
+#[component]
+fn MonthGrid(calendar: Calendar, month: NaiveDate, update: Callback<Changes>) -> impl IntoView {
     let first = month.with_day(1).unwrap_or(month);
     let lead = first.weekday().num_days_from_monday() as u64;
     let start = first.checked_sub_days(Days::new(lead)).unwrap_or(first);
@@ -185,7 +231,7 @@ fn MonthGrid(calendar: Calendar, month: NaiveDate) -> impl IntoView {
         day = day.succ_opt().unwrap_or(day);
     }
     let today = calendar.today;
-    let events = calendar.events;
+    let days = calendar.days;
     view! {
         <div class="table-wrap" tabindex="0">
             <table class="month" id="month-grid" aria-label=first.format("%B %Y").to_string()>
@@ -197,13 +243,16 @@ fn MonthGrid(calendar: Calendar, month: NaiveDate) -> impl IntoView {
                                 let mut class = String::from("day");
                                 if d.month() != first.month() { class.push_str(" other-month"); }
                                 if d == today { class.push_str(" today"); }
-                                let todays: Vec<CalendarEvent> = events.iter().filter(|e| e.date == d).cloned().collect();
+                                let this = days.iter().find(|x| x.date == d).cloned();
                                 let label = format!("{}{}", format::date(&d),
-                                    if todays.is_empty() { String::new() } else { format!(", {} date{}", todays.len(), if todays.len() == 1 { "" } else { "s" }) });
+                                    this.as_ref().map(|x| format!(", {}", plural(x.total, "date"))).unwrap_or_default());
                                 view! {
                                     <td class=class data-date=d.to_string() aria-label=label>
                                         <time class="day-number" datetime=d.to_string()>{d.day()}</time>
-                                        {todays.into_iter().map(|e| view! { <EventChip event=e/> }).collect_view()}
+                                        {this.map(|x| view! {
+                                            {x.events.clone().into_iter().map(|e| view! { <EventChip event=e/> }).collect_view()}
+                                            <MoreButton day=x update=update/>
+                                        })}
                                     </td>
                                 }
                             }).collect_view()}
@@ -216,41 +265,57 @@ fn MonthGrid(calendar: Calendar, month: NaiveDate) -> impl IntoView {
 }
 
 #[component]
-fn Agenda(calendar: Calendar) -> impl IntoView {
-    if calendar.events.is_empty() {
-        return view! { <p class="muted">"No end or cancel-by dates in these months."</p> }.into_any();
+fn AgendaItem(event: CalendarEvent) -> impl IntoView {
+    let value = event.value.clone();
+    let label = event_label(&event);
+    view! {
+        <li class="agenda-item">
+            <span class=urgency_class(event.urgency)>{days_text(event.days_left)}</span>
+            <A href=format!("/contracts/{}", event.contract_id)>{label}</A>
+            <span class="muted">{format!("{} · {}", event.vendor, event.contract_number)}</span>
+            {value.map(|m| view! { <span class="agenda-value"><MoneyText money=m/></span> })}
+        </li>
     }
-    let mut days: Vec<(NaiveDate, Vec<CalendarEvent>)> = Vec::new();
-    for e in calendar.events {
-        match days.last_mut() {
-            Some((d, list)) if *d == e.date => list.push(e),
-            _ => days.push((e.date, vec![e])),
-        }
+}
+
+#[component]
+fn Agenda(calendar: Calendar, update: Callback<Changes>) -> impl IntoView {
+    if calendar.days.is_empty() {
+        return view! { <p class="muted">"No end or cancel-by dates in these months."</p> }.into_any();
     }
     view! {
         <ol class="agenda" id="agenda">
-            {days.into_iter().map(|(d, list)| view! {
+            {calendar.days.into_iter().map(|day| view! {
                 <li class="agenda-day">
-                    <h3><DateText date=Some(d)/></h3>
+                    <h3><DateText date=Some(day.date)/></h3>
                     <ul class="plain">
-                        {list.into_iter().map(|e| {
-                            let value = e.value.clone();
-                            let label = event_label(&e);
-                            view! {
-                                <li class="agenda-item">
-                                    <span class=urgency_class(e.urgency)>{days_text(e.days_left)}</span>
-                                    <A href=format!("/contracts/{}", e.contract_id)>{label}</A>
-                                    <span class="muted">{format!("{} · {}", e.vendor, e.contract_number)}</span>
-                                    {value.map(|m| view! { <span class="agenda-value"><MoneyText money=m/></span> })}
-                                </li>
-                            }
-                        }).collect_view()}
+                        {day.events.clone().into_iter().map(|e| view! { <AgendaItem event=e/> }).collect_view()}
                     </ul>
+                    <MoreButton day=day update=update/>
                 </li>
             }).collect_view()}
         </ol>
     }
     .into_any()
+}
+
+/// One day's dates in full, paged, below the grid or agenda; closing it clears `day` from the address.
+#[component]
+fn DayList(date: NaiveDate, page: Page<CalendarEvent>, update: Callback<Changes>) -> impl IntoView {
+    let pages = page.page_count();
+    let current = page.page;
+    view! {
+        <section class="panel" id="day-list" aria-labelledby="day-list-h">
+            <div class="page-head">
+                <h2 id="day-list-h">{format!("{} on {}", plural(page.total, "date"), format::date(&date))}</h2>
+                <button type="button" class="btn" on:click=move |_| update.run(vec![("day", String::new())])>"Close"</button>
+            </div>
+            <ul class="plain">
+                {page.items.into_iter().map(|e| view! { <AgendaItem event=e/> }).collect_view()}
+            </ul>
+            {(pages > 1).then(|| view! { <Pager current=current pages=pages update=update/> })}
+        </section>
+    }
 }
 
 /// The user's subscription address for Outlook, Google Calendar or Apple Calendar.

@@ -4,7 +4,9 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
-use seatwise_types::{Calendar, CalendarFeed, CalendarQuery, ErrorResponse, FeedQuery, OrgSettings};
+use seatwise_types::{
+    Calendar, CalendarDayQuery, CalendarEvent, CalendarFeed, CalendarQuery, ErrorResponse, FeedQuery, OrgSettings, Page,
+};
 
 use super::extract::{ApiJson, ApiQuery};
 use super::versioning::{IfMatch, Tagged};
@@ -14,15 +16,35 @@ use crate::service::calendar;
 use crate::service::org;
 use crate::state::AppState;
 
-/// End and cancel-by dates in a date range, with the value renewing in the next 30/60/90 days.
+/// End and cancel-by dates in a date range (at most 400 days), aggregated per day: how many of each kind, and the
+/// first `per_day` (3) of them; with the value renewing in the next 30/60/90 days.
 #[utoipa::path(get, path = "/calendar", tag = "renewals", params(CalendarQuery),
-    responses((status = 200, body = Calendar), (status = 401, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 200, body = Calendar),
+        (status = 400, body = ErrorResponse, description = "Malformed query string"),
+        (status = 401, body = ErrorResponse),
+        (status = 403, body = ErrorResponse, description = "The caller may read no contracts"),
+        (status = 422, body = ErrorResponse, description = "A date out of bounds, `to` before `from`, or a range over 400 days")))]
 pub async fn get_calendar(
     State(state): State<AppState>,
     actor: Actor,
     ApiQuery(params): ApiQuery<CalendarQuery>,
 ) -> AppResult<Json<Calendar>> {
     Ok(Json(calendar::calendar(&state.db, &*state.clock, &actor, &params).await?))
+}
+
+/// Every end and cancel-by date of one day, paged, in the order the calendar's day lists its first few.
+#[utoipa::path(get, path = "/calendar/events", tag = "renewals", params(CalendarDayQuery),
+    responses((status = 200, body = Page<CalendarEvent>),
+        (status = 400, body = ErrorResponse, description = "Malformed query string, or no `date`"),
+        (status = 401, body = ErrorResponse),
+        (status = 403, body = ErrorResponse, description = "The caller may read no contracts"),
+        (status = 422, body = ErrorResponse, description = "A date out of bounds, or a bad page")))]
+pub async fn calendar_day(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(params): ApiQuery<CalendarDayQuery>,
+) -> AppResult<Json<Page<CalendarEvent>>> {
+    Ok(Json(calendar::day(&state.db, &*state.clock, &actor, &params).await?))
 }
 
 /// Whether you have a calendar feed address.

@@ -116,6 +116,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(alerts::assign_alert))
         .routes(routes!(alerts::decide_alert))
         .routes(routes!(calendar::get_calendar))
+        .routes(routes!(calendar::calendar_day))
         .routes(routes!(calendar::feed_status, calendar::create_feed, calendar::revoke_feed))
         .routes(routes!(calendar::feed_ics))
         .routes(routes!(calendar::get_settings, calendar::update_settings))

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::AnyPool;
 
 use super::decode::Cols;
-use super::{Conn, Sql};
+use super::{Backend, Conn, Sql};
 use crate::clock::to_db;
 
 fn department_from_row(r: &AnyRow) -> Result<Department, sqlx::Error> {
@@ -247,25 +247,23 @@ pub struct PeopleFilter {
     pub per_page: i64,
 }
 
-pub async fn people(db: &AnyPool, f: &PeopleFilter) -> Result<Page<Person>, sqlx::Error> {
+pub async fn people(db: &AnyPool, backend: Backend, f: &PeopleFilter) -> Result<Page<Person>, sqlx::Error> {
     let mut count = Sql::new("SELECT COUNT(*) FROM people pe");
-    push_people_where(&mut count, f);
+    push_people_where(&mut count, backend, f);
     let total: i64 = count.query_scalar().fetch_one(db).await?;
 
     let mut list = Sql::new(PERSON_SELECT);
-    push_people_where(&mut list, f);
+    push_people_where(&mut list, backend, f);
     list.push(" ORDER BY pe.name, pe.id LIMIT ").bind(f.per_page).push(" OFFSET ").bind((f.page - 1) * f.per_page);
     let rows = list.query().fetch_all(db).await?;
     let items = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
     Ok(Page { items, total, page: f.page, per_page: f.per_page })
 }
 
-fn push_people_where(w: &mut Sql, f: &PeopleFilter) {
+fn push_people_where(w: &mut Sql, backend: Backend, f: &PeopleFilter) {
     w.push(" WHERE 1 = 1");
-    if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        let pattern = format!("%{}%", q.trim().to_lowercase());
-        w.push(" AND (LOWER(pe.name) LIKE ").bind(pattern.clone());
-        w.push(" OR pe.email LIKE ").bind(pattern).push(")");
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        push_people_search(w, backend, &q.to_lowercase());
     }
     if let Some(d) = f.department_id {
         w.push(" AND pe.department_id = ").bind(d);
@@ -286,6 +284,24 @@ fn push_people_where(w: &mut Sql, f: &PeopleFilter) {
             .bind(to_db(since))
             .push(")");
     }
+}
+
+/// Name or e-mail contains `q` (lower-cased), ignoring case; `%`, `_` and backslashes are plain characters. Both
+/// backends answer from a trigram index (migration 0011): SQLite's FTS5 table `people_search`, PostgreSQL's
+/// `pg_trgm` GIN indexes on `LOWER(name)` and `LOWER(email)`.
+fn push_people_search(w: &mut Sql, backend: Backend, q: &str) {
+    // A trigram index cannot serve fewer than three characters (FTS5 would match nothing), so a one- or
+    // two-character query scans the directory on SQLite; it matches much of it anyway. PostgreSQL's planner picks
+    // the scan by itself.
+    if backend == Backend::Sqlite && q.chars().count() >= 3 {
+        // One FTS5 string (a phrase of trigrams): the substring itself, its quotes doubled.
+        let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+        w.push(" AND pe.id IN (SELECT rowid FROM people_search WHERE people_search MATCH ").bind(phrase).push(")");
+        return;
+    }
+    let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    w.push(" AND (LOWER(pe.name) LIKE ").bind(pattern.clone()).push(" ESCAPE '\\'");
+    w.push(" OR LOWER(pe.email) LIKE ").bind(pattern).push(" ESCAPE '\\')");
 }
 
 /// Set a person's status; `terminated_at` is kept from the first termination and cleared on rehire.

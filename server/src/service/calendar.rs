@@ -2,28 +2,50 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use seatwise_types::{
-    money_totals, Calendar, CalendarEvent, CalendarFeed, CalendarQuery, DateKind, Money, PipelineBucket,
+    money_totals, Calendar, CalendarDay, CalendarDayQuery, CalendarEvent, CalendarFeed, CalendarQuery, DateKind,
+    DateKindCount, Money, Page, PipelineBucket,
 };
 
 use crate::auth::Actor;
 use crate::clock::Clock;
-use crate::db::contracts::{self as store, CalendarRow, ContractFilter};
+use crate::db::contracts::{self as store, CalendarEntry, CalendarRow, ContractFilter};
 use crate::db::jobs as feeds;
 use crate::db::users;
 use crate::db::Db;
-use crate::domain::access::{self, Reader};
+use crate::domain::access::{self, Reader, Scope};
 use crate::domain::ics::{self, FeedEntry};
 use crate::domain::limits;
 use crate::domain::renewals as rules;
 use crate::domain::secret::{random_token, sha256_hex};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
-use crate::service::{contracts, org};
+use crate::service::{contracts, org, paging};
 
 /// The widest date range one calendar request may ask for.
 const MAX_RANGE_DAYS: i64 = 400;
 /// Pipeline buckets: value whose date that matters falls within this many days.
 const PIPELINE: [i64; 3] = [30, 60, 90];
+
+/// Events each calendar day carries in full: what a month-grid cell shows before "more". The rest of a day is one
+/// request away (`GET /api/v1/calendar/events?date=`), so the calendar stays small however busy a quarter is.
+pub const PER_DAY: i64 = 3;
+
+fn event(r: &CalendarRow, kind: DateKind, date: NaiveDate, today: NaiveDate) -> CalendarEvent {
+    let days_left = (date - today).num_days();
+    CalendarEvent {
+        date,
+        kind,
+        contract_id: r.contract_id,
+        contract_number: r.number.clone(),
+        title: r.title.clone(),
+        vendor: r.vendor.clone(),
+        auto_renew: r.auto_renew,
+        days_left,
+        urgency: rules::urgency(days_left),
+        value: r.value.clone(),
+        hidden_pools: r.hidden_pools,
+    }
+}
 
 /// The dated entries of a term row that fall in `from..=to`.
 fn events_of(r: &CalendarRow, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Vec<CalendarEvent> {
@@ -31,37 +53,35 @@ fn events_of(r: &CalendarRow, from: NaiveDate, to: NaiveDate, today: NaiveDate) 
     if r.auto_renew {
         dates.insert(0, (DateKind::CancelBy, r.cancel_by));
     }
-    dates
-        .into_iter()
-        .filter(|(_, d)| *d >= from && *d <= to)
-        .map(|(kind, date)| {
-            let days_left = (date - today).num_days();
-            CalendarEvent {
-                date,
-                kind,
-                contract_id: r.contract_id,
-                contract_number: r.number.clone(),
-                title: r.title.clone(),
-                vendor: r.vendor.clone(),
-                auto_renew: r.auto_renew,
-                days_left,
-                urgency: rules::urgency(days_left),
-                value: r.value.clone(),
-                hidden_pools: r.hidden_pools,
-            }
-        })
-        .collect()
+    dates.into_iter().filter(|(_, d)| *d >= from && *d <= to).map(|(kind, date)| event(r, kind, date, today)).collect()
+}
+
+impl AsMut<CalendarRow> for CalendarEntry {
+    fn as_mut(&mut self) -> &mut CalendarRow {
+        &mut self.row
+    }
+}
+
+impl AsMut<CalendarRow> for CalendarRow {
+    fn as_mut(&mut self) -> &mut CalendarRow {
+        self
+    }
 }
 
 /// Keep the rows `reader` may see, each valued by what they may see of it (the access policy in one place).
-async fn scoped_rows(db: &Db, rows: Vec<CalendarRow>, reader: &Reader) -> AppResult<Vec<CalendarRow>> {
-    let mut ids: Vec<i64> = rows.iter().map(|r| r.contract_id).collect();
+async fn scoped_rows<T: AsMut<CalendarRow>>(db: &Db, mut rows: Vec<T>, reader: &Reader) -> AppResult<Vec<T>> {
+    // Someone who reads everything sees every covered pool: nothing to hide or revalue, no pools to load.
+    if reader.scope == Scope::All {
+        return Ok(rows);
+    }
+    let mut ids: Vec<i64> = rows.iter_mut().map(|r| r.as_mut().contract_id).collect();
     ids.sort_unstable();
     ids.dedup();
     let covered = store::covered_pools(&db.read, &ids).await?;
     Ok(rows
         .into_iter()
-        .filter_map(|mut r| {
+        .filter_map(|mut item| {
+            let r = item.as_mut();
             let (visible, hidden) = contracts::view(reader, &covered, r.contract_id);
             if !access::sees_contract(reader, visible.len()) {
                 return None;
@@ -74,13 +94,50 @@ async fn scoped_rows(db: &Db, rows: Vec<CalendarRow>, reader: &Reader) -> AppRes
                 r.value = (sum > 0).then(|| Money::new(sum, r.currency.clone()));
                 r.hidden_pools = hidden;
             }
-            Some(r)
+            Some(item)
         })
         .collect())
 }
 
-pub async fn calendar(db: &Db, clock: &dyn Clock, actor: &Actor, p: &CalendarQuery) -> AppResult<Calendar> {
+/// Each day's events in the order a day lists them (by contract, cancel-by before end, then term), keeping the
+/// ranks `skip + 1 ..= skip + take` of every day.
+fn in_day_order(mut entries: Vec<CalendarEntry>, skip: usize, take: usize) -> Vec<CalendarEntry> {
+    let kind_order = |k: DateKind| DateKind::ALL.iter().position(|x| *x == k);
+    entries.sort_by_key(|e| (e.date, e.row.contract_id, kind_order(e.kind), e.term_id));
+    let mut rank = 0;
+    let mut day = None;
+    entries.retain(|e| {
+        if day != Some(e.date) {
+            (day, rank) = (Some(e.date), 0);
+        }
+        rank += 1;
+        rank > skip && rank <= skip + take
+    });
+    entries
+}
+
+/// The calendar's filters as storage filters, within what the caller may read.
+fn calendar_filter(
+    actor: &Actor,
+    vendor_id: Option<i64>,
+    department_id: Option<i64>,
+    cost_centre_id: Option<i64>,
+    owner_id: Option<i64>,
+) -> AppResult<ContractFilter> {
     let scope = contracts::read_scope(actor)?;
+    Ok(ContractFilter {
+        scope: scope.as_filter(),
+        vendor_id,
+        department_id,
+        cost_centre_id,
+        owner_id,
+        ..Default::default()
+    })
+}
+
+/// Per day in the range: the counts by kind and the first [`PER_DAY`] events; the 30/60/90-day pipeline.
+pub async fn calendar(db: &Db, clock: &dyn Clock, actor: &Actor, p: &CalendarQuery) -> AppResult<Calendar> {
+    let f = calendar_filter(actor, p.vendor_id, p.department_id, p.cost_centre_id, p.owner_id)?;
     let mut errors = Vec::new();
     limits::check_date(&mut errors, "from", p.from);
     limits::check_date(&mut errors, "to", p.to);
@@ -97,21 +154,33 @@ pub async fn calendar(db: &Db, clock: &dyn Clock, actor: &Actor, p: &CalendarQue
     if (to - from).num_days() > MAX_RANGE_DAYS {
         return Err(AppError::field("to", &format!("the range may span at most {MAX_RANGE_DAYS} days")));
     }
-    let f = ContractFilter {
-        scope: scope.as_filter(),
-        vendor_id: p.vendor_id,
-        department_id: p.department_id,
-        cost_centre_id: p.cost_centre_id,
-        owner_id: p.owner_id,
-        ..Default::default()
-    };
     let reader = Reader::user(&actor.user);
-    let rows = scoped_rows(db, store::calendar(&db.read, &f, from, to).await?, &reader).await?;
-    let mut events: Vec<CalendarEvent> = rows.iter().flat_map(|r| events_of(r, from, to, today)).collect();
-    events.sort_by_key(|e| (e.date, e.contract_id));
+    let counts = store::day_counts(&db.read, &f, from, to).await?;
+    let firsts = store::day_events(&db.read, db.backend, &f, from, to, PER_DAY).await?;
+    let firsts = scoped_rows(db, in_day_order(firsts, 0, PER_DAY as usize), &reader).await?;
+    let mut days: Vec<CalendarDay> = Vec::new();
+    for c in counts {
+        let count = DateKindCount { kind: c.kind, count: c.count };
+        match days.last_mut() {
+            Some(day) if day.date == c.date => {
+                day.total += c.count;
+                day.counts.push(count);
+            }
+            _ => days.push(CalendarDay { date: c.date, total: c.count, counts: vec![count], events: Vec::new() }),
+        }
+    }
+    // Both lists are by day; each day's first events join their counts.
+    let mut firsts = firsts.into_iter().peekable();
+    for day in &mut days {
+        while let Some(e) = firsts.next_if(|e| e.date <= day.date) {
+            if e.date == day.date {
+                day.events.push(event(&e.row, e.kind, e.date, today));
+            }
+        }
+    }
 
     let horizon = today.checked_add_days(Days::new(PIPELINE[2] as u64)).unwrap_or(today);
-    let upcoming = scoped_rows(db, store::calendar(&db.read, &f, today, horizon).await?, &reader).await?;
+    let upcoming = scoped_rows(db, store::due_terms(&db.read, &f, today, horizon).await?, &reader).await?;
     let pipeline = PIPELINE
         .iter()
         .map(|within| {
@@ -124,7 +193,27 @@ pub async fn calendar(db: &Db, clock: &dyn Clock, actor: &Actor, p: &CalendarQue
             }
         })
         .collect();
-    Ok(Calendar { from, to, today, events, pipeline })
+    Ok(Calendar { from, to, today, days, per_day: PER_DAY, pipeline })
+}
+
+/// Every event of one day, a page at a time, in the order the calendar's day shows its first few.
+pub async fn day(db: &Db, clock: &dyn Clock, actor: &Actor, p: &CalendarDayQuery) -> AppResult<Page<CalendarEvent>> {
+    let f = calendar_filter(actor, p.vendor_id, p.department_id, p.cost_centre_id, p.owner_id)?;
+    let mut errors = Vec::new();
+    limits::check_date(&mut errors, "date", Some(p.date));
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let (page, per_page) = paging(p.page, p.per_page)?;
+    let today = org::today(db, clock).await?;
+    let total = store::day_counts(&db.read, &f, p.date, p.date).await?.iter().map(|c| c.count).sum();
+    // The page's events are among the first `page * per_page` of each kind.
+    let skip = (page - 1) * per_page;
+    let entries = store::day_events(&db.read, db.backend, &f, p.date, p.date, skip + per_page).await?;
+    let entries = in_day_order(entries, skip as usize, per_page as usize);
+    let entries = scoped_rows(db, entries, &Reader::user(&actor.user)).await?;
+    let items = entries.iter().map(|e| event(&e.row, e.kind, e.date, today)).collect();
+    Ok(Page { items, total, page, per_page })
 }
 
 fn feed_url(public_url: &str, token: &str) -> String {

@@ -40,7 +40,7 @@ pub async fn list(
         page,
         per_page,
     };
-    Ok(store::people(&db.read, &filter).await?)
+    Ok(store::people(&db.read, db.backend, &filter).await?)
 }
 
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> AppResult<Person> {

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{pool_body, spawn};
+use crate::common::{pool_body, spawn, Client};
 
 #[tokio::test]
 async fn terminating_a_person_marks_every_seat_in_the_same_change() {
@@ -167,4 +167,60 @@ async fn devices_are_registered_by_owners_and_admins_and_count_their_seats() {
     assert_eq!(seat.status, StatusCode::CREATED, "{}", seat.body);
     let list = owner.get("/api/v1/devices").await;
     assert_eq!(list.body[0]["seats_held"], 1);
+}
+
+/// Search is a case-insensitive substring of name or e-mail, answered from the trigram index (SQLite FTS5,
+/// PostgreSQL pg_trgm), which follows every write: people created and renamed through SCIM are found by their new
+/// name only.
+#[tokio::test]
+async fn search_finds_any_part_of_a_name_or_address_in_any_case_and_follows_renames() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let token = admin.post("/api/v1/scim/tokens", json!({"name": "entra"})).await;
+    let mut scim = app.anonymous();
+    scim.bearer = Some(token.body["token"].as_str().unwrap().to_string());
+    let user = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "zq.smythe@example.com",
+        "name": {"givenName": "Zoë", "familyName": "Quintanilla-Smythe"}, "active": true});
+    let created = scim.post("/scim/v2/Users", user.clone()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id: i64 = created.body["id"].as_str().unwrap().parse().unwrap();
+
+    for q in ["NTANILLA", "zoë quin", "ZOË", "q.smythe@ex", "  smythe  ", "zq"] {
+        assert_eq!(search(&admin, q).await, [id], "{q:?} is part of the name or address");
+    }
+    // Characters are only themselves: no wildcards, no query syntax, nothing the index could choke on.
+    for q in ["smy_he", "quint%smythe", "%%", "_", "zoë\"", "\"smythe\"", "smythe*", "NEAR(zq)", "ë-"] {
+        assert_eq!(search(&admin, q).await, Vec::<i64>::new(), "{q:?} is not in the name or address");
+    }
+    // Someone from the demo, by part of their name: the index holds the rows that were there before it.
+    let (name, email): (String, String) =
+        sqlx::query_as("SELECT name, email FROM people WHERE email = 'owner@example.com'")
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
+    let owner = app.id_of("SELECT id FROM people WHERE email = 'owner@example.com'").await;
+    assert!(search(&admin, &name[1..name.len() - 1].to_uppercase()).await.contains(&owner), "{name}");
+    assert!(search(&admin, &email[..5]).await.contains(&owner), "{email}");
+
+    // A rename through SCIM: the new name is found, the old one is not.
+    let mut renamed = user;
+    renamed["name"] = json!({"givenName": "Zoë", "familyName": "Okonkwo"});
+    renamed["userName"] = json!("zoe.okonkwo@example.com");
+    let r = scim.put(&format!("/scim/v2/Users/{id}"), renamed).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(search(&admin, "okonkwo").await, [id]);
+    assert_eq!(search(&admin, "e.okon").await, [id]);
+    assert_eq!(search(&admin, "smythe").await, Vec::<i64>::new());
+    assert_eq!(search(&admin, "quintanilla").await, Vec::<i64>::new());
+}
+
+/// The ids a directory search answers, all on one page.
+async fn search(c: &Client, q: &str) -> Vec<i64> {
+    let r = c
+        .get(&format!("/api/v1/people?q={}", url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.body);
+    let ids: Vec<i64> = r.body["items"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
+    assert_eq!(r.body["total"].as_i64(), Some(ids.len() as i64), "{q}: one page");
+    ids
 }

@@ -305,6 +305,23 @@ async fn owner_decides_from_the_inbox_and_the_mail_arrives() {
     assert_eq!(owner.get(&format!("/api/v1/contracts/{sales}")).await.status, StatusCode::NOT_FOUND);
 }
 
+/// The events a calendar answer carries in full, day by day.
+fn day_events(calendar: &Value) -> Vec<&Value> {
+    calendar["days"].as_array().expect("days").iter().flat_map(|d| d["events"].as_array().expect("events")).collect()
+}
+
+/// Each day's total, checked against its counts by kind.
+fn day_totals(calendar: &Value) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    for day in calendar["days"].as_array().expect("days") {
+        let total = day["total"].as_i64().expect("total");
+        let counted: i64 = day["counts"].as_array().expect("counts").iter().filter_map(|c| c["count"].as_i64()).sum();
+        assert_eq!(total, counted, "{day}");
+        out.insert(day["date"].as_str().expect("date").to_string(), total);
+    }
+    out
+}
+
 #[tokio::test]
 async fn calendar_shows_the_dates_and_the_feed_is_valid_icalendar() {
     let app = spawn().await;
@@ -313,8 +330,8 @@ async fn calendar_shows_the_dates_and_the_feed_is_valid_icalendar() {
     let cancel_by = test_now().date_naive() + chrono::Duration::days(20);
     let r = owner.get("/api/v1/calendar?from=2026-12-01&to=2026-12-31").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let events = r.body["events"].as_array().expect("events");
-    let figma_events: Vec<&Value> = events.iter().filter(|e| e["contract_id"] == contract).collect();
+    let events = day_events(&r.body);
+    let figma_events: Vec<&Value> = events.iter().copied().filter(|e| e["contract_id"] == contract).collect();
     assert_eq!(figma_events.len(), 1, "the end date is in January: {figma_events:?}");
     assert_eq!(figma_events[0]["kind"], "cancel_by");
     assert_eq!(figma_events[0]["date"], cancel_by.to_string());
@@ -323,7 +340,7 @@ async fn calendar_shows_the_dates_and_the_feed_is_valid_icalendar() {
     // Owners see only their departments' contracts; filters narrow further.
     let finance_view = app.finance().await.get("/api/v1/calendar?from=2026-11-01&to=2027-10-31").await;
     let owner_view = owner.get("/api/v1/calendar?from=2026-11-01&to=2027-10-31").await;
-    let count = |r: &crate::common::Reply| r.body["events"].as_array().map_or(0, Vec::len);
+    let count = |r: &crate::common::Reply| day_totals(&r.body).values().sum::<i64>();
     assert!(count(&finance_view) > count(&owner_view) && count(&owner_view) > 0);
     let sales = app.id_of("SELECT id FROM departments WHERE name = 'Sales'").await;
     assert_eq!(
@@ -510,4 +527,93 @@ async fn pools_own_contract_dates_become_contracts_and_raise_alerts() {
     assert_eq!(alerts.body["items"][0]["stage_days"], 30, "{}", alerts.body);
     // Nothing left to adopt.
     assert_eq!(admin.post("/api/v1/contracts/from-pools", json!({})).await.body["pools"], 0);
+}
+
+/// A busy day: the calendar counts every date of it by kind but carries only the first `per_day`, by contract with
+/// cancel-by before end; the day's list pages through all of them in that order; filters narrow the counts; the
+/// feed, which has no grid, still lists every date.
+#[tokio::test]
+async fn a_busy_day_is_counted_in_full_shown_in_part_and_listed_page_by_page() {
+    let app = spawn().await;
+    app.clear_contracts().await;
+    let admin = app.admin().await;
+    let atlassian = app.id_of("SELECT id FROM vendors WHERE name = 'Atlassian'").await;
+    let zoom = app.id_of("SELECT id FROM vendors WHERE name = 'Zoom'").await;
+    let pools: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM pools ORDER BY id LIMIT 6").fetch_all(&app.db.read).await.expect("pools");
+    // Five contracts end on 2027-03-31; the first two renew automatically with no notice, so their cancel-by date is
+    // the same day; the third gives 30 days' notice (cancel by 2027-03-01); the fifth is Zoom's.
+    let mut ids = Vec::new();
+    for (i, (auto, notice)) in [(true, 0), (true, 0), (true, 30), (false, 0), (false, 0)].into_iter().enumerate() {
+        let vendor = if i == 4 { zoom } else { atlassian };
+        let body = contract(vendor, &format!("BUSY-{i}"), "2026-04-01", "2027-03-31", 12, auto, notice, pools[i]);
+        ids.push(create(&admin, body).await);
+    }
+    let finance = app.finance().await;
+    for id in &ids {
+        finance.put(&format!("/api/v1/contracts/{id}/watch"), json!({"watching": true})).await;
+    }
+    let (c0, c1, c2, c3, c4) = (ids[0], ids[1], ids[2], ids[3], ids[4]);
+    let order = [(c0, "cancel_by"), (c0, "end"), (c1, "cancel_by"), (c1, "end"), (c2, "end"), (c3, "end"), (c4, "end")];
+    let keys = |events: &[&Value]| -> Vec<(i64, String)> {
+        events.iter().map(|e| (e["contract_id"].as_i64().unwrap(), e["kind"].as_str().unwrap().to_string())).collect()
+    };
+    let expected = |n: usize| -> Vec<(i64, String)> { order[..n].iter().map(|(c, k)| (*c, k.to_string())).collect() };
+
+    let cal = finance.get("/api/v1/calendar?from=2027-03-01&to=2027-03-31").await;
+    assert_eq!(cal.status, StatusCode::OK, "{}", cal.body);
+    assert_eq!(cal.body["per_day"], 3);
+    let days = cal.body["days"].as_array().expect("days");
+    assert_eq!(days.len(), 2, "only days with dates: {days:?}");
+    assert_eq!(days[0]["date"], "2027-03-01");
+    assert_eq!((days[0]["total"].as_i64(), &days[0]["counts"]), (Some(1), &json!([{"kind": "cancel_by", "count": 1}])));
+    assert_eq!(days[1]["date"], "2027-03-31");
+    assert_eq!(days[1]["total"], 7);
+    assert_eq!(days[1]["counts"], json!([{"kind": "cancel_by", "count": 2}, {"kind": "end", "count": 5}]));
+    let firsts: Vec<&Value> = days[1]["events"].as_array().expect("events").iter().collect();
+    assert_eq!(keys(&firsts), expected(3));
+    assert_eq!(firsts[0]["date"], "2027-03-31");
+    assert_eq!(firsts[0]["contract_number"], "BUSY-0");
+    assert_eq!(firsts[0]["value"], json!({"amount_minor": 1_200_000, "currency": "USD"}));
+
+    // The whole day, three at a time: the same first three, then the rest, each once.
+    let mut listed = Vec::new();
+    for page in 1..=3 {
+        let r = finance.get(&format!("/api/v1/calendar/events?date=2027-03-31&per_page=3&page={page}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            (r.body["total"].as_i64(), r.body["page"].as_i64(), r.body["per_page"].as_i64()),
+            (Some(7), Some(page), Some(3))
+        );
+        if page == 1 {
+            assert_eq!(r.body["items"], days[1]["events"], "the first page is what the calendar carries");
+        }
+        listed.extend(r.body["items"].as_array().expect("items").clone());
+    }
+    assert_eq!(keys(&listed.iter().collect::<Vec<_>>()), expected(7));
+    let past = finance.get("/api/v1/calendar/events?date=2027-03-31&per_page=3&page=4").await;
+    assert_eq!((past.body["total"].as_i64(), past.body["items"].as_array().map(Vec::len)), (Some(7), Some(0)));
+    let quiet = finance.get("/api/v1/calendar/events?date=2027-03-30").await;
+    assert_eq!((quiet.body["total"].as_i64(), quiet.body["items"].as_array().map(Vec::len)), (Some(0), Some(0)));
+
+    // Filters narrow the counts and the list alike.
+    let only = finance.get(&format!("/api/v1/calendar?from=2027-03-31&to=2027-03-31&vendor_id={atlassian}")).await;
+    assert_eq!(only.body["days"][0]["counts"], json!([{"kind": "cancel_by", "count": 2}, {"kind": "end", "count": 4}]));
+    let zoom_day = finance.get(&format!("/api/v1/calendar/events?date=2027-03-31&vendor_id={zoom}")).await;
+    assert_eq!(
+        keys(&zoom_day.body["items"].as_array().expect("items").iter().collect::<Vec<_>>()),
+        [(c4, "end".into())]
+    );
+
+    // Bad input is named.
+    let missing = finance.get("/api/v1/calendar/events").await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST, "{}", missing.body);
+    assert_eq!(finance.get("/api/v1/calendar/events?date=1800-01-01").await.field_paths(), ["date"]);
+    assert_eq!(finance.get("/api/v1/calendar/events?date=2027-03-31&per_page=0").await.field_paths(), ["per_page"]);
+
+    // The feed is complete: every date of the watched contracts, however many share a day.
+    let feed = finance.post("/api/v1/calendar/feed", json!({})).await;
+    let ics = reqwest::get(feed.body["url"].as_str().expect("url")).await.expect("feed").text().await.expect("text");
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 8, "{ics}");
+    assert_eq!(ics.matches("DTSTART;VALUE=DATE:20270331").count(), 7, "{ics}");
 }

@@ -104,6 +104,7 @@ async fn every_endpoint_against_every_role() {
             [200, 404, 403, 403],
         ),
         case(g.clone(), "/api/v1/calendar".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/calendar/events?date=2026-12-13".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/calendar/feed".into(), None, [200, 200, 200, 200]),
         case(Method::POST, "/api/v1/calendar/feed".into(), None, [201, 201, 201, 201]),
         case(Method::DELETE, "/api/v1/calendar/feed".into(), None, [204, 204, 204, 204]),

@@ -154,9 +154,18 @@ async fn an_owner_sees_only_their_departments_part_of_a_contract_on_every_path()
     // Calendar events and the pipeline.
     let cal = owner.get("/api/v1/calendar").await;
     assert_nothing_foreign("calendar", &cal.body, &foreign);
-    let event = cal.body["events"].as_array().expect("events").iter().find(|e| e["contract_id"] == id).cloned();
+    let events: Vec<&Value> = cal.body["days"]
+        .as_array()
+        .expect("days")
+        .iter()
+        .flat_map(|d| d["events"].as_array().expect("events"))
+        .collect();
+    let event = events.into_iter().find(|e| e["contract_id"] == id).cloned();
     let event = event.expect("the contract is in the calendar");
     assert_eq!((event["value"]["amount_minor"].as_i64(), event["hidden_pools"].as_i64()), (Some(d_cost), Some(1)));
+    let day = owner.get(&format!("/api/v1/calendar/events?date={}", event["date"].as_str().expect("date"))).await;
+    assert_nothing_foreign("calendar day", &day.body, &foreign);
+    assert_eq!(day.body["items"], json!([event]), "the day's list shows the same event, valued the same");
     assert_eq!(cal.body["pipeline"][0]["value"], json!([{"amount_minor": d_cost, "currency": "USD"}]));
 
     // The daily job: an alert, its pages, and one e-mail per recipient with what that recipient may see.

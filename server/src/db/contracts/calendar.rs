@@ -1,12 +1,13 @@
 //! The renewal calendar and its feeds.
 
 use chrono::NaiveDate;
-use seatwise_types::Money;
+use seatwise_types::{DateKind, Money};
+use sqlx::any::AnyRow;
 use sqlx::AnyPool;
 
 use super::{push_filter, ContractFilter};
 use crate::db::decode::Cols;
-use crate::db::Sql;
+use crate::db::{Backend, Sql};
 
 /// One dated entry for the calendar: a term's end or cancel-by date.
 #[derive(Debug, Clone)]
@@ -26,6 +27,38 @@ pub struct CalendarRow {
     pub hidden_pools: i64,
 }
 
+/// What an event shows, from `t`, `c` and `v`; `value_minor` is the contract's own value (its term's price, its
+/// renewal price, or its pools' annual cost).
+const ROW_COLUMNS: &str = "c.id, c.number, c.title, v.name AS vendor_name, c.auto_renew, t.end_date, t.cancel_by, \
+     t.key_date, c.currency, COALESCE(t.price_minor, c.renewal_price_minor, (SELECT CAST(SUM(p.annual_cost_minor) \
+     AS BIGINT) FROM pools p WHERE p.contract_id = c.id AND p.currency = c.currency)) AS value_minor";
+
+const ROW_FROM: &str =
+    " FROM contract_terms t JOIN contracts c ON c.id = t.contract_id JOIN vendors v ON v.id = c.vendor_id";
+
+fn calendar_row(r: &AnyRow) -> Result<CalendarRow, sqlx::Error> {
+    let c = Cols::new(r, "contracts");
+    let t = Cols::new(r, "contract_terms");
+    let currency = c.text("currency")?;
+    Ok(CalendarRow {
+        contract_id: c.i64("id")?,
+        number: c.text("number")?,
+        title: c.text("title")?,
+        vendor: c.text("vendor_name")?,
+        auto_renew: c.flag("auto_renew")?,
+        end: t.date("end_date")?,
+        cancel_by: t.date("cancel_by")?,
+        key_date: t.date("key_date")?,
+        value: t.opt_money_minor("value_minor")?.map(|m| Money::new(m, currency.clone())),
+        currency,
+        hidden_pools: 0,
+    })
+}
+
+async fn rows(db: &AnyPool, sql: &Sql) -> Result<Vec<CalendarRow>, sqlx::Error> {
+    sql.query().fetch_all(db).await?.iter().map(calendar_row).collect()
+}
+
 /// Terms with an end (or, auto-renewing, a cancel-by) date in `from..=to`.
 pub async fn calendar(
     db: &AnyPool,
@@ -33,34 +66,135 @@ pub async fn calendar(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<CalendarRow>, sqlx::Error> {
-    let mut sql = Sql::new(
-        "SELECT c.id, c.number, c.title, v.name AS vendor_name, c.auto_renew, t.end_date, t.cancel_by, t.key_date, c.currency, \
-         COALESCE(t.price_minor, c.renewal_price_minor, (SELECT CAST(SUM(p.annual_cost_minor) AS BIGINT) FROM pools p \
-           WHERE p.contract_id = c.id AND p.currency = c.currency)) AS value_minor \
-         FROM contract_terms t JOIN contracts c ON c.id = t.contract_id JOIN vendors v ON v.id = c.vendor_id",
-    );
+    let mut sql = Sql::new("SELECT ");
+    sql.push(ROW_COLUMNS).push(ROW_FROM);
     push_filter(&mut sql, f);
     sql.push(" AND ((t.end_date >= ").bind(from.to_string()).push(" AND t.end_date <= ").bind(to.to_string());
     sql.push(") OR (c.auto_renew = 1 AND t.cancel_by >= ").bind(from.to_string());
     sql.push(" AND t.cancel_by <= ").bind(to.to_string()).push(")) ORDER BY t.key_date, c.id");
+    rows(db, &sql).await
+}
+
+/// Terms whose date that matters (`key_date`) is in `from..=to`: what is up for decision.
+pub async fn due_terms(
+    db: &AnyPool,
+    f: &ContractFilter,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<CalendarRow>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT ");
+    sql.push(ROW_COLUMNS).push(ROW_FROM);
+    push_filter(&mut sql, f);
+    sql.push(" AND t.key_date >= ").bind(from.to_string()).push(" AND t.key_date <= ").bind(to.to_string());
+    sql.push(" ORDER BY t.key_date, c.id");
+    rows(db, &sql).await
+}
+
+/// The two kinds of calendar event: a term's date column, the kind, and when the date counts.
+const HALVES: [(&str, DateKind, &str); 2] =
+    [("cancel_by", DateKind::CancelBy, " AND c.auto_renew = 1"), ("end_date", DateKind::End, "")];
+
+/// The terms and contracts an event filter reads (the vendor only for free text).
+fn push_event_from(sql: &mut Sql, f: &ContractFilter) {
+    sql.push(" FROM contract_terms t JOIN contracts c ON c.id = t.contract_id");
+    if f.q.is_some() {
+        sql.push(" JOIN vendors v ON v.id = c.vendor_id");
+    }
+    push_filter(sql, f);
+}
+
+/// How many events of one kind fall on a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayCount {
+    pub date: NaiveDate,
+    pub kind: DateKind,
+    pub count: i64,
+}
+
+/// Events per day and kind in `from..=to`, by day, cancel-by before end. Each kind is grouped in the order of its
+/// `(date, contract_id)` index, so only the list of days is sorted, never the range's events.
+pub async fn day_counts(
+    db: &AnyPool,
+    f: &ContractFilter,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<DayCount>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT day, kind, n FROM (");
+    for (i, (column, kind, only)) in HALVES.into_iter().enumerate() {
+        sql.push(if i == 0 { "SELECT t." } else { " UNION ALL SELECT t." }).push(column);
+        sql.push(" AS day, '").push(kind.as_str()).push("' AS kind, COUNT(*) AS n");
+        push_event_from(&mut sql, f);
+        sql.push(only).push(" AND t.").push(column).push(" >= ").bind(from.to_string());
+        sql.push(" AND t.").push(column).push(" <= ").bind(to.to_string()).push(" GROUP BY t.").push(column);
+    }
+    sql.push(") x ORDER BY day, kind");
     let rows = sql.query().fetch_all(db).await?;
     rows.iter()
         .map(|r| {
-            let c = Cols::new(r, "contracts");
+            let c = Cols::new(r, "contract_terms");
+            Ok(DayCount { date: c.date("day")?, kind: c.parsed("kind", DateKind::parse)?, count: c.i64("n")? })
+        })
+        .collect()
+}
+
+/// One event: a term's date of one kind, with what it shows.
+#[derive(Debug, Clone)]
+pub struct CalendarEntry {
+    pub date: NaiveDate,
+    pub kind: DateKind,
+    pub term_id: i64,
+    pub row: CalendarRow,
+}
+
+/// For every day in `from..=to` and each kind, its first `per_kind` events by contract (then term), in no
+/// particular order: a day's first N events, whatever their kinds, are among these with `per_kind = N`.
+///
+/// Each day takes its few from the `(date, contract_id)` index and stops, so the cost follows the days and
+/// `per_kind`, not how many events the range holds. The per-day pick is a correlated subquery: SQLite serves
+/// `t.id IN (...)` as key lookups; PostgreSQL, which would run it against every term, takes it as a LATERAL join.
+pub async fn day_events(
+    db: &AnyPool,
+    backend: Backend,
+    f: &ContractFilter,
+    from: NaiveDate,
+    to: NaiveDate,
+    per_kind: i64,
+) -> Result<Vec<CalendarEntry>, sqlx::Error> {
+    let mut sql = Sql::default();
+    for (i, (column, kind, only)) in HALVES.into_iter().enumerate() {
+        sql.push(if i == 0 { "SELECT d.day, '" } else { " UNION ALL SELECT d.day, '" }).push(kind.as_str());
+        sql.push("' AS kind, t.id AS term_id, ").push(ROW_COLUMNS).push(" FROM (SELECT DISTINCT ").push(column);
+        sql.push(" AS day FROM contract_terms WHERE ").push(column).push(" >= ").bind(from.to_string());
+        sql.push(" AND ").push(column).push(" <= ").bind(to.to_string()).push(") d ");
+        let pick = |sql: &mut Sql| {
+            sql.push("SELECT t.id");
+            push_event_from(sql, f);
+            sql.push(only).push(" AND t.").push(column).push(" = d.day ORDER BY t.contract_id, t.id LIMIT ");
+            sql.bind(per_kind);
+        };
+        match backend {
+            Backend::Sqlite => {
+                sql.push("JOIN contract_terms t ON t.id IN (");
+                pick(&mut sql);
+                sql.push(")");
+            }
+            Backend::Postgres => {
+                sql.push("CROSS JOIN LATERAL (");
+                pick(&mut sql);
+                sql.push(") pick JOIN contract_terms t ON t.id = pick.id");
+            }
+        }
+        sql.push(" JOIN contracts c ON c.id = t.contract_id JOIN vendors v ON v.id = c.vendor_id");
+    }
+    let rows = sql.query().fetch_all(db).await?;
+    rows.iter()
+        .map(|r| {
             let t = Cols::new(r, "contract_terms");
-            let currency = c.text("currency")?;
-            Ok(CalendarRow {
-                contract_id: c.i64("id")?,
-                number: c.text("number")?,
-                title: c.text("title")?,
-                vendor: c.text("vendor_name")?,
-                auto_renew: c.flag("auto_renew")?,
-                end: t.date("end_date")?,
-                cancel_by: t.date("cancel_by")?,
-                key_date: t.date("key_date")?,
-                value: t.opt_money_minor("value_minor")?.map(|m| Money::new(m, currency.clone())),
-                currency,
-                hidden_pools: 0,
+            Ok(CalendarEntry {
+                date: t.date("day")?,
+                kind: t.parsed("kind", DateKind::parse)?,
+                term_id: t.i64("term_id")?,
+                row: calendar_row(r)?,
             })
         })
         .collect()

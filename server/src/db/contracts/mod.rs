@@ -9,7 +9,9 @@ mod sync;
 mod terms;
 mod watchers;
 
-pub use calendar::{calendar, feed_contract_ids, CalendarRow};
+pub use calendar::{
+    calendar, day_counts, day_events, due_terms, feed_contract_ids, CalendarEntry, CalendarRow, DayCount,
+};
 pub use coverage::{
     covered_pools, departments_of, of_pool, pool_currency, pool_facts, pool_links, pools_of, set_pool, set_pools,
     sync_pool_terms, uncovered_pool_terms, usage, CoveredPool, CoveredRef, PoolFacts, PoolLink,
