@@ -6,6 +6,7 @@
 mod common;
 
 mod auth;
+mod import_files;
 mod imports;
 mod inventory;
 mod ledger;

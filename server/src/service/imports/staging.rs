@@ -2,12 +2,15 @@
 //! summary), the access check, the apply framing (one transaction, applied once, ledgered, progress) and reading
 //! imports back. Nothing here knows a kind.
 
-use seatwise_types::{ImportSummary, JobProgress};
+use std::collections::BTreeSet;
+
+use seatwise_types::{FieldError, ImportQuery, ImportRecordCount, ImportSummary, JobProgress, Page};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Actor;
 use crate::clock::Clock;
+use crate::db::import_history::{self as history, Action, ImportFilter, ImportRow};
 use crate::db::imports::{self as store, NewImport, StoredImport};
 use crate::db::{Db, Tx};
 use crate::domain::access;
@@ -150,13 +153,123 @@ pub async fn previewed(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<Stored
     Ok(stored)
 }
 
+/// An import's summary with what only the table knows: its status, who uploaded it and when.
+fn summary_of(row: ImportRow, records: Vec<(String, i64)>) -> AppResult<ImportSummary> {
+    let doc = Document::<serde::de::IgnoredAny>::deserialize(&row.document)
+        .map_err(|e| AppError::internal_in(format!("imports.summary_json of import {}", row.id), e))?;
+    let mut summary = doc.summary;
+    summary.id = row.id;
+    summary.kind = row.kind;
+    summary.filename = row.filename;
+    summary.status = row.status;
+    summary.created_by = row.created_by;
+    summary.created_at = Some(row.created_at);
+    summary.applied_at = row.applied_at;
+    summary.records =
+        records.into_iter().map(|(record_type, count)| ImportRecordCount { record_type, count }).collect();
+    Ok(summary)
+}
+
 pub async fn get(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<ImportSummary> {
     access::may_import(&actor.user)?;
+    let row = history::get(&env.db.read, id).await?.ok_or(AppError::NotFound("import"))?;
+    let records = history::record_counts(&env.db.read, &[id]).await?.remove(&id).unwrap_or_default();
+    summary_of(row, records)
+}
+
+/// The import history, newest first (the caller checks the kind it filters by).
+pub async fn list(env: Env<'_>, actor: &Actor, q: &ImportQuery) -> AppResult<Page<ImportSummary>> {
+    access::may_import(&actor.user)?;
+    let (page, per_page) = crate::service::paging(q.page, q.per_page)?;
+    if q.status.as_deref().is_some_and(|s| !["previewed", "applied"].contains(&s)) {
+        return Err(AppError::field("status", "must be previewed or applied"));
+    }
+    let filter = ImportFilter { kind: q.kind.clone(), status: q.status.clone(), page, per_page };
+    let (rows, total) = history::list(&env.db.read, &filter).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut counts = history::record_counts(&env.db.read, &ids).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let records = counts.remove(&r.id).unwrap_or_default();
+            summary_of(r, records)
+        })
+        .collect::<AppResult<_>>()?;
+    Ok(Page { items, total, page, per_page })
+}
+
+/// The rows of an import that are in error, as CSV to fix and upload again: the original header and rows, with
+/// an `error` column.
+pub async fn skipped_rows(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<(String, String)> {
+    access::may_import(&actor.user)?;
     let stored = store::get(&env.db.read, id).await?.ok_or(AppError::NotFound("import"))?;
-    let mut summary = load::<serde::de::IgnoredAny>(&stored)?.summary;
-    summary.id = stored.id;
-    summary.status = stored.status;
-    Ok(summary)
+    let summary = load::<serde::de::IgnoredAny>(&stored)?.summary;
+    let csv = crate::domain::csv_file::rows_in_error(&stored.content, &summary.row_errors)
+        .map_err(|e| AppError::internal_in(format!("rewriting the rows in error of import {id}"), e))?;
+    let stem = stored.filename.strip_suffix(".csv").unwrap_or(&stored.filename);
+    Ok((format!("{stem}-skipped.csv"), csv))
+}
+
+/// Rows in error, by row number.
+fn rows_in_error(errors: &[FieldError]) -> BTreeSet<u64> {
+    errors.iter().filter_map(|e| e.row).collect()
+}
+
+/// How many of a file's rows can be applied. A file with no such row cannot be imported at all: 422 listing
+/// every problem, and nothing is stored.
+pub fn valid_rows(rows: i64, row_errors: &[FieldError]) -> AppResult<i64> {
+    let valid = rows - rows_in_error(row_errors).len() as i64;
+    if valid <= 0 && !row_errors.is_empty() {
+        return Err(AppError::Validation {
+            message: format!(
+                "No row of this file can be imported: {} need fixing. Nothing was stored.",
+                if rows == 1 { "the only row".to_string() } else { format!("all {rows} rows") }
+            ),
+            fields: row_errors.to_vec(),
+        });
+    }
+    Ok(valid)
+}
+
+/// Whether a file may be applied as it is: with rows in error only when the caller chose to skip them (then
+/// how many are skipped); otherwise 422 listing them, and nothing is written.
+pub fn may_apply(row_errors: &[FieldError], skip_invalid: bool) -> AppResult<i64> {
+    let bad = rows_in_error(row_errors).len() as i64;
+    if bad > 0 && !skip_invalid {
+        return Err(AppError::Validation {
+            message: format!(
+                "{bad} {} errors, so nothing was imported. Fix the file and upload it again, or apply with \
+                 skip_invalid to import the other rows and skip {}.",
+                if bad == 1 { "row has" } else { "rows have" },
+                if bad == 1 { "it" } else { "them" }
+            ),
+            fields: row_errors.to_vec(),
+        });
+    }
+    Ok(bad)
+}
+
+/// A record an import created or changed, for its history.
+#[derive(Debug, Clone, Copy)]
+pub struct Record {
+    pub record_type: &'static str,
+    pub id: i64,
+    pub action: Action,
+}
+
+impl Record {
+    pub fn created(record_type: &'static str, id: i64) -> Self {
+        Record { record_type, id, action: Action::Created }
+    }
+    pub fn updated(record_type: &'static str, id: i64) -> Self {
+        Record { record_type, id, action: Action::Updated }
+    }
+}
+
+/// Remember what an import created or changed, in its apply transaction.
+pub async fn record(tx: &mut Tx, import_id: i64, records: &[Record]) -> AppResult<()> {
+    let rows: Vec<_> = records.iter().map(|r| (r.record_type, r.id, r.action)).collect();
+    Ok(history::insert_records(tx, import_id, &rows).await?)
 }
 
 /// How far applying an import has come, from the database: any instance can answer while another applies.
