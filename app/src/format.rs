@@ -77,3 +77,12 @@ pub fn number(n: i64) -> String {
         out
     }
 }
+
+/// A phrase as the start of a sentence: its first letter upper case.
+pub fn sentence_case(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

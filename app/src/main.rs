@@ -15,6 +15,7 @@ use pages::contract::ContractPage;
 use pages::contract_form::{ContractCreatePage, ContractEditPage};
 use pages::contracts::ContractsPage;
 use pages::devices::DevicesPage;
+use pages::import_history::ImportHistoryPage;
 use pages::imports::ImportPage;
 use pages::inventory::InventoryPage;
 use pages::ledger::LedgerPage;
@@ -55,6 +56,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/settings") view=SettingsPage/>
                 <Route path=path!("/ledger") view=LedgerPage/>
                 <Route path=path!("/imports") view=ImportPage/>
+                <Route path=path!("/imports/history") view=ImportHistoryPage/>
             </Routes>
         </Router>
     }

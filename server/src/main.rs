@@ -6,7 +6,8 @@ use seatwise_server::clock::SystemClock;
 use seatwise_server::config::{Cli, Command, ServeArgs};
 use seatwise_server::db::Db;
 use seatwise_server::service::accounts::{self, Bootstrap};
-use seatwise_server::service::{demo, generate, jobs, ledger, mailer};
+use seatwise_server::service::imports::Env;
+use seatwise_server::service::{demo, generate, imports, jobs, ledger, mailer};
 use seatwise_server::state::{AppState, Settings};
 use seatwise_server::{app, domain, telemetry};
 
@@ -55,7 +56,13 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let mailer = mailer::configure(cli.serve.smtp_url.as_deref(), &cli.serve.smtp_from)?;
     let state = AppState::new(db, Arc::new(SystemClock), settings).with_mailer(mailer);
     match cli.command {
-        None | Some(Command::Serve) => serve(state, cli.serve).await,
+        None | Some(Command::Serve) => {
+            let cut_off = imports::recover_interrupted(Env::of(&state)).await?;
+            if cut_off > 0 {
+                tracing::warn!(cut_off, "import applies cut off when the server last stopped are marked interrupted");
+            }
+            serve(state, cli.serve).await
+        }
         Some(Command::VerifyLedger) => {
             let v = ledger::verify(&state.db).await?;
             println!("{}", v.message);

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::FromRef;
+use chrono::{DateTime, Utc};
 
 use crate::clock::SharedClock;
 use crate::db::Db;
@@ -137,6 +138,33 @@ impl Progress {
 
     pub async fn get(&self, id: i64) -> Result<Option<JobProgress>, sqlx::Error> {
         crate::db::progress::get(&self.db, id).await
+    }
+
+    /// Say every `HEARTBEAT` that import `id` is still being applied, until the returned guard is dropped.
+    pub fn keep_alive(&self, id: i64) -> KeepAlive {
+        let progress = self.clone();
+        KeepAlive(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(crate::domain::apply_attempt::HEARTBEAT).await;
+                if let Err(e) = crate::db::progress::beat(&progress.db, id, progress.clock.now()).await {
+                    tracing::warn!(import_id = id, error = %e, "could not record that an import is being applied");
+                }
+            }
+        }))
+    }
+
+    /// When each of these imports last showed it was being applied.
+    pub async fn last_alive(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, DateTime<Utc>>, sqlx::Error> {
+        crate::db::progress::last_updates(&self.db, ids).await
+    }
+}
+
+/// Stops a [`Progress::keep_alive`] heartbeat when dropped.
+pub struct KeepAlive(tokio::task::JoinHandle<()>);
+
+impl Drop for KeepAlive {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

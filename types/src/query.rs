@@ -31,6 +31,8 @@ pub struct PoolQuery {
     pub over_assigned: Option<bool>,
     /// Only pools under 50% utilization.
     pub under_used: Option<bool>,
+    /// Only pools this import created or changed.
+    pub import_id: Option<i64>,
     /// `name`, `vendor`, `department`, `seats_purchased`, `seats_assigned`, `utilization`, `annual_cost`,
     /// `contract_end`, `cancel_by`; prefix `-` for descending.
     pub sort: Option<String>,
@@ -51,6 +53,8 @@ pub struct PeopleQuery {
     pub holds_seats: Option<bool>,
     /// Only people with no sign-in from any source in the last N days.
     pub no_signin_days: Option<i64>,
+    /// Only people this import created or changed.
+    pub import_id: Option<i64>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
@@ -164,10 +168,58 @@ pub struct HrUploadQuery {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct SnipeItUploadQuery {
     pub filename: Option<String>,
-    /// Department that will own the imported pools (Snipe-IT has none).
-    pub department_id: i64,
-    /// Cost centre the imported pools are charged to.
-    pub cost_centre_id: i64,
+    /// Department that will own the pools the file creates (Snipe-IT has none). Required.
+    pub department_id: Option<i64>,
+    /// Cost centre the pools the file creates are charged to. Required.
+    pub cost_centre_id: Option<i64>,
+    /// What Snipe-IT's `purchase cost` is the price of: `seat_year` (default), `seat_month` or `total_year`.
+    pub cost_per: Option<CostBasis>,
+}
+
+/// What a license's purchase cost in a Snipe-IT file is the price of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CostBasis {
+    /// One seat for a year (the default): the pool's unit cost, billed annually.
+    #[default]
+    SeatYear,
+    /// One seat for a month: the pool's unit cost, billed monthly.
+    SeatMonth,
+    /// All the license's seats for a year: divided by the seat count for the unit cost, billed annually.
+    TotalYear,
+}
+
+impl CostBasis {
+    pub const ALL: [CostBasis; 3] = [Self::SeatYear, Self::SeatMonth, Self::TotalYear];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SeatYear => "seat_year",
+            Self::SeatMonth => "seat_month",
+            Self::TotalYear => "total_year",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::SeatYear => "the price of one seat for a year",
+            Self::SeatMonth => "the price of one seat for a month",
+            Self::TotalYear => "the price of all the license's seats for a year",
+        }
+    }
+}
+
+/// Query parameters of `GET /api/v1/imports`, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct ImportQuery {
+    /// `hr`, `snipeit` or `graph`.
+    pub kind: Option<String>,
+    /// `previewed` or `applied`.
+    pub status: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
 }
 
 /// Query parameters of `GET /api/v1/calendar/feed.ics`, the address a calendar app subscribes to.

@@ -1,7 +1,8 @@
 //! Imports (upload for a preview, then apply) and the Microsoft 365 SKU mappings.
 
 use seatwise_types::{
-    HrUploadQuery, ImportSummary, JobProgress, SkuMapping, SkuMappingInput, SnipeItUploadQuery, UploadQuery,
+    ApplyImportInput, HrUploadQuery, ImportQuery, ImportSummary, JobProgress, Page, SkuMapping, SkuMappingInput,
+    SnipeItUploadQuery, UploadQuery,
 };
 
 use super::{with_query, ApiResult};
@@ -23,9 +24,19 @@ pub async fn upload_graph_skus(json: String) -> ApiResult<Vec<SkuMapping>> {
     super::post_text("/imports/graph-skus", "application/json", json).await
 }
 
-/// Apply a previewed import, completely or not at all.
-pub async fn apply(id: i64) -> ApiResult<ImportSummary> {
-    super::post_empty(&format!("/imports/{id}/apply")).await
+/// Apply a previewed import, completely or not at all; with `skip_invalid`, every row but those in error.
+pub async fn apply(id: i64, options: ApplyImportInput) -> ApiResult<ImportSummary> {
+    super::post(&format!("/imports/{id}/apply"), &options).await
+}
+
+/// The import history, newest first.
+pub async fn list(query: &ImportQuery) -> ApiResult<Page<ImportSummary>> {
+    super::get(&with_query("/imports", query)?).await
+}
+
+/// Where the browser downloads an import's rows in error (CSV with an `error` column).
+pub fn skipped_csv_url(id: i64) -> String {
+    super::url(&format!("/imports/{id}/skipped.csv"))
 }
 
 pub async fn progress(id: i64) -> ApiResult<JobProgress> {

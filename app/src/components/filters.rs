@@ -120,3 +120,21 @@ pub fn SearchBox(
         </form>
     }
 }
+
+/// Shown while a list is narrowed to what one import created or changed (`import_id`), with a way back to all.
+#[component]
+pub fn ImportFilterNote(update: Callback<Changes>, what: &'static str) -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        query.with(|q| q.get("import_id")).filter(|v| !v.is_empty()).map(|id| {
+            view! {
+                <p class="banner banner-info" role="status">
+                    {format!("Only the {what} import #{id} created or changed. ")}
+                    <button class="btn btn-ghost" type="button" on:click=move |_| update.run(vec![("import_id", String::new())])>
+                        {format!("Show all {what}")}
+                    </button>
+                </p>
+            }
+        })
+    }
+}

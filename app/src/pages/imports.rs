@@ -1,8 +1,11 @@
-//! Import people from an HR export: upload, see every row-level problem or a preview, then apply.
+//! Imports: upload a file, see its preview (counts, columns read and ignored, values not understood, rows in
+//! error, changes to existing pools), then apply it, all of it or only its valid rows.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use seatwise_types::{
-    FieldError, HrUploadQuery, ImportSummary, JobProgress, PoolQuery, SkuMappingInput, SnipeItUploadQuery, UploadQuery,
+    ApplyImportInput, CostBasis, FieldError, HrUploadQuery, ImportSummary, JobProgress, PoolQuery, SkuMappingInput,
+    SnipeItUploadQuery, UploadQuery,
 };
 use wasm_bindgen::JsCast;
 
@@ -10,6 +13,8 @@ use crate::api::{self, ApiError};
 use crate::components::fields::SelectField;
 use crate::components::shell::Shell;
 use crate::components::ErrorBanner;
+use crate::format;
+use crate::pages::import_preview::{rows_named, CreatedLinks, ProblemTable, Summary};
 
 async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -32,32 +37,55 @@ async fn read_file(input_id: &str) -> Result<(String, String), String> {
     Ok((file.name(), text.as_string().unwrap_or_default()))
 }
 
+/// What the upload form asks before sending a Snipe-IT file: both choices, each named beside its field.
+fn snipeit_target(department: &str, cost_centre: &str) -> Result<(i64, i64), ApiError> {
+    let mut missing = Vec::new();
+    let department = department.parse::<i64>().ok();
+    let cost_centre = cost_centre.parse::<i64>().ok();
+    if department.is_none() {
+        missing.push(FieldError::new("department_id", "Choose the department that will own the imported pools."));
+    }
+    if cost_centre.is_none() {
+        missing.push(FieldError::new("cost_centre_id", "Choose the cost centre the imported pools are charged to."));
+    }
+    match (department, cost_centre) {
+        (Some(d), Some(c)) => Ok((d, c)),
+        _ => Err(ApiError::invalid(missing)),
+    }
+}
+
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let full = RwSignal::new(true);
     let source = RwSignal::new("hr".to_string());
     let department = RwSignal::new(String::new());
     let cost_centre = RwSignal::new(String::new());
+    let cost_per = RwSignal::new(CostBasis::SeatYear.as_str().to_string());
     let lookups = LocalResource::new(api::catalog::lookups);
-    let local_error = RwSignal::new(None::<String>);
     let upload = Action::new_local(move |_: &()| async move {
         let (name, text) = read_file("hr-file").await.map_err(|m| ApiError::failure("file", m))?;
         let filename = Some(name);
         match source.get_untracked().as_str() {
             "graph" => api::imports::upload_graph_users(&UploadQuery { filename }, text).await,
             "snipeit" => {
-                let chosen = |v: RwSignal<String>| v.get_untracked().parse::<i64>().ok();
-                let (Some(department_id), Some(cost_centre_id)) = (chosen(department), chosen(cost_centre)) else {
-                    return Err(ApiError::failure("file", "Choose the owning department and the cost centre first."));
+                let (department_id, cost_centre_id) =
+                    snipeit_target(&department.get_untracked(), &cost_centre.get_untracked())?;
+                let cost_per = CostBasis::ALL.into_iter().find(|b| b.as_str() == cost_per.get_untracked());
+                let query = SnipeItUploadQuery {
+                    filename,
+                    department_id: Some(department_id),
+                    cost_centre_id: Some(cost_centre_id),
+                    cost_per,
                 };
-                let query = SnipeItUploadQuery { filename, department_id, cost_centre_id };
                 api::imports::upload_snipeit(&query, text).await
             }
             _ => api::imports::upload_hr(&HrUploadQuery { filename, full: Some(full.get_untracked()) }, text).await,
         }
     });
     let upload_error = Signal::derive(move || upload.value().get().and_then(Result::err));
-    let apply = Action::new_local(|id: &i64| api::imports::apply(*id));
+    let apply = Action::new_local(|(id, skip_invalid): &(i64, bool)| {
+        api::imports::apply(*id, ApplyImportInput { skip_invalid: *skip_invalid })
+    });
     // While a large file is applied, ask the server how far it has come.
     let progress = RwSignal::new(None::<JobProgress>);
     Effect::new(move |_| {
@@ -81,24 +109,27 @@ pub fn ImportPage() -> impl IntoView {
             let _ = progress.try_set(None);
         });
     });
+    let cost_options = || -> Vec<(String, String)> {
+        CostBasis::ALL.iter().map(|b| (b.as_str().to_string(), format::sentence_case(b.label()))).collect()
+    };
     view! {
         <Shell title="Import">
             <div class="page-head">
                 <div>
                     <h1>"Import"</h1>
-                    <p class="muted">"Upload an HR export, a Snipe-IT license export or a Microsoft 365 users export. Nothing changes until you have seen the preview and applied it."</p>
+                    <p class="muted">"Upload an HR export, a Snipe-IT users or license export, or a Microsoft 365 users export. Nothing changes until you have seen the preview and applied it."</p>
                 </div>
+                <A href="/imports/history" attr:class="btn">"Import history"</A>
             </div>
             <form class="panel form" on:submit=move |ev| {
                 ev.prevent_default();
-                local_error.set(None);
                 apply.value().set(None);
                 upload.dispatch(());
             }>
                 <fieldset class="choice">
                     <legend>"What are you importing?"</legend>
                     <label><input type="radio" name="source" value="hr" prop:checked=move || source.get() == "hr"
-                        on:change=move |_| source.set("hr".into())/>" People from an HR export"</label>
+                        on:change=move |_| source.set("hr".into())/>" People from an HR export or a Snipe-IT users export"</label>
                     <label><input type="radio" name="source" value="snipeit" prop:checked=move || source.get() == "snipeit"
                         on:change=move |_| source.set("snipeit".into())/>" Licenses and seats from Snipe-IT"</label>
                     <label><input type="radio" name="source" value="graph" prop:checked=move || source.get() == "graph"
@@ -109,13 +140,13 @@ pub fn ImportPage() -> impl IntoView {
                         <label for="hr-file">{move || match source.get().as_str() {
                             "snipeit" => "Snipe-IT license export (CSV)",
                             "graph" => "Graph users export (JSON)",
-                            _ => "HR export (CSV)",
+                            _ => "People export (CSV)",
                         }}</label>
-                        <input id="hr-file" type="file" accept=".csv,text/csv"/>
-                        <p class="muted small">{move || match source.get().as_str() {
-                            "snipeit" => "One row per checked-out seat, as Snipe-IT exports licenses; costs like $41.70 and US dates are fine.",
+                        <input id="hr-file" type="file" accept=".csv,text/csv,.json,application/json" aria-describedby="hr-file-hint"/>
+                        <p class="muted small" id="hr-file-hint">{move || match source.get().as_str() {
+                            "snipeit" => "One row per checked-out seat, as Snipe-IT exports licenses; costs like $41.70, US dates and empty cells are fine. Pools already here are updated.",
                             "graph" => "GET /v1.0/users with assignedLicenses and signInActivity. Licenses become seats through the SKU mappings below.",
-                            _ => "Columns: employee_id, first_name, last_name, email, department, cost_centre, manager_employee_id, employment_type, status, start_date, end_date.",
+                            _ => "Columns: employee_id, first_name, last_name, email, department, cost_centre, manager_employee_id, employment_type, status, start_date, end_date, in any case and spacing. A Snipe-IT users export works as it comes (Employee Number is the employee id); other columns are ignored.",
                         }}</p>
                     </div>
                     <Show when=move || source.get() == "hr">
@@ -131,11 +162,13 @@ pub fn ImportPage() -> impl IntoView {
                                 l.cost_centres.iter().map(|c| (c.id.to_string(), format!("{} {}", c.code, c.name))).collect();
                             view! {
                                 <SelectField id="imp-department" label="Owning department" value=department options=departments
-                                    error=upload_error path="department_id" placeholder="Choose…"/>
+                                    error=upload_error path="department_id" placeholder="Choose…" hint="For the pools the file creates."/>
                                 <SelectField id="imp-cost-centre" label="Cost centre" value=cost_centre options=cost_centres
                                     error=upload_error path="cost_centre_id" placeholder="Choose…"/>
                             }
                         })}
+                        <SelectField id="imp-cost-per" label="Purchase cost is" value=cost_per options=cost_options()
+                            error=upload_error path="cost_per" hint="Snipe-IT does not say; the preview shows how each license's cost was read."/>
                     </Show>
                 </div>
                 <div class="form-actions">
@@ -144,128 +177,117 @@ pub fn ImportPage() -> impl IntoView {
                     </button>
                 </div>
             </form>
-            {move || local_error.get().map(|m| view! { <div class="banner banner-error" role="alert">{m}</div> })}
             <SkuMappings/>
             <div aria-live="polite">
                 {move || match upload.value().get() {
                     None => ().into_any(),
-                    Some(Err(e)) if !e.fields().is_empty() => view! { <RowErrors error=e/> }.into_any(),
+                    Some(Err(e)) if e.fields().iter().any(|f| f.row.is_some()) => view! { <RowErrors error=e/> }.into_any(),
                     Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-                    Some(Ok(preview)) => {
-                        let id = preview.id;
-                        view! {
-                            <section class="panel" aria-labelledby="preview-h">
-                                <h2 id="preview-h">{move || if apply.value().get().is_some_and(|r| r.is_ok()) { "Imported" } else { "Preview" }}</h2>
-                                {move || match apply.value().get() {
-                                    Some(Ok(done)) => view! {
-                                        <div class="banner banner-ok" role="status">{if done.kind == "graph" {
-                                            format!("Imported {}: {} people created, {} updated, {} seats created.", done.filename, done.creates, done.updates, done.seats_created)
-                                        } else if done.kind == "snipeit" {
-                                            format!("Imported {}: {} pools and {} seats created, {} people added.", done.filename, done.pools_created, done.seats_created, done.creates)
-                                        } else {
-                                            format!("Imported {}: {} created, {} updated, {} unchanged.", done.filename, done.creates, done.updates, done.unchanged)
-                                        }}</div>
-                                        <Summary s=done/>
-                                    }.into_any(),
-                                    Some(Err(e)) => view! { <ErrorBanner error=e/> <Summary s=preview.clone()/> }.into_any(),
-                                    None => view! {
-                                        <Summary s=preview.clone()/>
-                                        <div class="form-actions">
-                                            <button class="btn btn-primary" type="button" disabled=move || apply.pending().get()
-                                                on:click=move |_| { apply.dispatch(id); }>
-                                                {move || if apply.pending().get() { "Applying…" } else { "Apply import" }}
-                                            </button>
-                                            {move || progress.get().filter(|p| p.total > 0).map(|p| view! {
-                                                <label class="progress">
-                                                    {format!("{}: {} of {}", p.phase, p.done, p.total)}
-                                                    <progress max=p.total.to_string() value=p.done.to_string()></progress>
-                                                </label>
-                                            })}
-                                        </div>
-                                    }.into_any(),
-                                }}
-                            </section>
-                        }.into_any()
-                    }
+                    Some(Ok(preview)) => view! { <Preview preview=preview apply=apply progress=progress/> }.into_any(),
                 }}
             </div>
         </Shell>
     }
 }
 
+/// A preview, the choice to apply it (all of it, or the valid rows), and then what was done.
 #[component]
-fn Summary(s: ImportSummary) -> impl IntoView {
-    let stat = |label: &'static str, value: i64, class: &'static str| {
-        view! { <div class="card stat"><span class="stat-label">{label}</span><span class=format!("stat-value {class}")>{value}</span></div> }
-    };
-    if s.kind == "graph" {
-        let unmapped = s.unmapped_skus.join(", ");
-        return view! {
-            <section class="cards" aria-label="What the file does">
-                {stat("Users", s.rows, "")}
-                {stat("New people", s.creates, "")}
-                {stat("Updated", s.updates, "")}
-                {stat("Unchanged", s.unchanged, "")}
-                {stat("New seats", s.seats_created, "")}
-                {stat("Disabled accounts", s.terminations, if s.terminations > 0 { "warn" } else { "" })}
-            </section>
-            {(!unmapped.is_empty()).then(|| view! { <p class="muted">{format!("Not mapped to a pool (no seats created): {unmapped}.")}</p> })}
-        }
-        .into_any();
-    }
-    if s.kind == "snipeit" {
-        return view! {
-            <section class="cards" aria-label="What the file does">
-                {stat("Rows", s.rows, "")}
-                {stat("New pools", s.pools_created, "")}
-                {stat("New seats", s.seats_created, "")}
-                {stat("New people", s.creates, "")}
-                {stat("Already there", s.unchanged, "")}
-            </section>
-        }
-        .into_any();
-    }
+fn Preview(
+    preview: ImportSummary,
+    apply: Action<(i64, bool), Result<ImportSummary, ApiError>>,
+    progress: RwSignal<Option<JobProgress>>,
+) -> impl IntoView {
+    let id = preview.id;
+    let bad = rows_named(&preview.row_errors);
+    let valid = preview.valid_rows;
+    let errors = preview.row_errors.clone();
     view! {
-        <section class="cards" aria-label="What the file does">
-            {stat("Rows", s.rows, "")}
-            {stat("New people", s.creates, "")}
-            {stat("Updated", s.updates, "")}
-            {stat("Unchanged", s.unchanged, "")}
-            {stat("Terminations", s.terminations, if s.terminations > 0 { "warn" } else { "" })}
-            {stat("No longer listed", s.missing, if s.missing > 0 { "warn" } else { "" })}
+        <section class="panel" aria-labelledby="preview-h">
+            <h2 id="preview-h">{move || if apply.value().get().is_some_and(|r| r.is_ok()) { "Imported" } else { "Preview" }}</h2>
+            {move || match apply.value().get() {
+                Some(Ok(done)) => view! { <Applied done=done/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorBanner error=e/> <Summary s=preview.clone()/> }.into_any(),
+                None => view! {
+                    <Summary s=preview.clone()/>
+                    {(bad > 0).then(|| view! {
+                        <section class="panel" aria-labelledby="row-errors-h">
+                            <h3 id="row-errors-h">{format!("{bad} {} need fixing", if bad == 1 { "row" } else { "rows" })}</h3>
+                            <p>{format!("Nothing is imported while rows are in error. Fix the file and upload it again, or import the {} valid rows and skip {}: you can download the skipped rows to fix them.",
+                                format::number(valid), if bad == 1 { "this one" } else { "these" })}</p>
+                            <ProblemTable id="import-errors" problems=errors.clone()/>
+                        </section>
+                    })}
+                    <div class="form-actions">
+                        {if bad == 0 {
+                            view! {
+                                <button class="btn btn-primary" type="button" disabled=move || apply.pending().get()
+                                    on:click=move |_| { apply.dispatch((id, false)); }>
+                                    {move || if apply.pending().get() { "Applying…" } else { "Apply import" }}
+                                </button>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <button class="btn btn-primary" type="button" disabled=move || apply.pending().get()
+                                    on:click=move |_| { apply.dispatch((id, true)); }>
+                                    {move || if apply.pending().get() { "Applying…".to_string() } else {
+                                        format!("Apply the {} valid rows, skip {bad}", format::number(valid)) }}
+                                </button>
+                                <a class="btn" href=api::imports::skipped_csv_url(id) download="">{format!("Download the {bad} rows in error (CSV)")}</a>
+                            }.into_any()
+                        }}
+                        {move || progress.get().filter(|p| p.total > 0).map(|p| view! {
+                            <label class="progress">
+                                {format!("{}: {} of {}", p.phase, p.done, p.total)}
+                                <progress max=p.total.to_string() value=p.done.to_string()></progress>
+                            </label>
+                        })}
+                    </div>
+                }.into_any(),
+            }}
         </section>
-        {(!s.new_departments.is_empty() || !s.new_cost_centres.is_empty()).then(|| view! {
-            <p class="muted">{format!("New departments: {}. New cost centres: {}.",
-                if s.new_departments.is_empty() { "none".to_string() } else { s.new_departments.join(", ") },
-                if s.new_cost_centres.is_empty() { "none".to_string() } else { s.new_cost_centres.join(", ") })}</p>
-        })}
     }
-    .into_any()
+}
+
+/// What an apply did, with links to it.
+#[component]
+fn Applied(done: ImportSummary) -> impl IntoView {
+    let message = match done.kind.as_str() {
+        "graph" => format!(
+            "Imported {}: {} people created, {} updated, {} seats created.",
+            done.filename, done.creates, done.updates, done.seats_created
+        ),
+        "snipeit" => format!(
+            "Imported {}: {} pools created, {} pools updated and {} seats created, {} people added.",
+            done.filename, done.pools_created, done.pools_updated, done.seats_created, done.creates
+        ),
+        _ => format!(
+            "Imported {}: {} created, {} updated, {} unchanged.",
+            done.filename, done.creates, done.updates, done.unchanged
+        ),
+    };
+    let skipped = done.skipped_rows;
+    let id = done.id;
+    view! {
+        <div class="banner banner-ok" role="status">{message}
+            {(skipped > 0).then(|| format!(" {skipped} {} in error skipped.", if skipped == 1 { "row" } else { "rows" }))}</div>
+        {(skipped > 0).then(|| view! {
+            <p><a href=api::imports::skipped_csv_url(id) download="">{format!("Download the {skipped} skipped rows (CSV)")}</a>
+                " with an error column, fix them and upload that file."</p>
+        })}
+        <p>"See what it created or changed: " <CreatedLinks s=done.clone()/> ". " <A href="/imports/history">"Import history"</A></p>
+        <Summary s=done/>
+    }
 }
 
 #[component]
 fn RowErrors(error: ApiError) -> impl IntoView {
     let fields: Vec<FieldError> = error.fields().to_vec();
-    let rows = fields.iter().filter_map(|f| f.row).collect::<std::collections::BTreeSet<_>>().len();
+    let rows = rows_named(&fields);
     view! {
         <section class="panel" aria-labelledby="errors-h">
-            <h2 id="errors-h">{format!("{} rows need fixing — nothing was imported", rows)}</h2>
-            <div class="table-wrap" tabindex="0">
-                <table class="table" id="import-errors">
-                    <thead><tr><th scope="col" class="num">"Row"</th><th scope="col" class="num">"Line"</th>
-                        <th scope="col">"Column"</th><th scope="col">"Problem"</th></tr></thead>
-                    <tbody>
-                        {fields.into_iter().map(|f| view! {
-                            <tr>
-                                <td class="num">{f.row.map(|r| r.to_string()).unwrap_or_default()}</td>
-                                <td class="num">{f.line.map(|l| l.to_string()).unwrap_or_default()}</td>
-                                <td><code>{f.path}</code></td>
-                                <td>{f.message}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <h2 id="errors-h">{format!("{} {} need fixing — nothing was imported", rows, if rows == 1 { "row" } else { "rows" })}</h2>
+            <p>{error.message()}</p>
+            <ProblemTable id="import-errors" problems=fields/>
         </section>
     }
 }

@@ -5,7 +5,7 @@ use leptos_router::components::A;
 use seatwise_types::{InventorySummary, LicenseType, Page, Pool, PoolQuery};
 
 use crate::api;
-use crate::components::filters::{FilterSelect, FilterToggle, Pager, SearchBox, SortHeaders};
+use crate::components::filters::{FilterSelect, FilterToggle, ImportFilterNote, Pager, SearchBox, SortHeaders};
 use crate::components::list::{use_list_query, Changes};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, Loaded, MoneyText, Utilization};
@@ -13,7 +13,7 @@ use crate::format;
 use crate::session::use_session;
 
 /// URL parameters of this page; the same names as the API's, so the page's query is the API's query.
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 12] = [
     "q",
     "vendor_id",
     "department_id",
@@ -23,6 +23,7 @@ const KEYS: [&str; 11] = [
     "expiring_within_days",
     "over_assigned",
     "under_used",
+    "import_id",
     "sort",
     "page",
 ];
@@ -54,6 +55,7 @@ pub fn InventoryPage() -> impl IntoView {
                 </Show>
             </div>
             {move || summary.get().and_then(Result::ok).map(|s| view! { <SummaryCards summary=s/> })}
+            <ImportFilterNote update=update what="pools"/>
             <section class="filters" aria-label="Filters">
                 <SearchBox id="f-q" label="Search pools" placeholder="Search pool, vendor or product…" update=update/>
                 {move || lookups.get().and_then(Result::ok).map(|l| {

@@ -3,6 +3,8 @@ pub mod contract;
 pub mod contract_form;
 pub mod contracts;
 pub mod devices;
+pub mod import_history;
+pub mod import_preview;
 pub mod imports;
 pub mod inventory;
 pub mod ledger;

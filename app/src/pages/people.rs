@@ -8,7 +8,7 @@ use seatwise_types::{
 };
 
 use crate::api;
-use crate::components::filters::{FilterSelect, FilterToggle, Pager, SearchBox};
+use crate::components::filters::{FilterSelect, FilterToggle, ImportFilterNote, Pager, SearchBox};
 use crate::components::list::{use_list_query, Changes};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, MoneyText, StatusBadge};
@@ -16,7 +16,7 @@ use crate::format;
 use crate::pages::record_id;
 use crate::session::use_session;
 
-const KEYS: [&str; 6] = ["q", "department_id", "status", "holds_seats", "no_signin_days", "page"];
+const KEYS: [&str; 7] = ["q", "department_id", "status", "holds_seats", "no_signin_days", "import_id", "page"];
 const PER_PAGE: i64 = 50;
 
 #[component]
@@ -36,6 +36,7 @@ pub fn PeoplePage() -> impl IntoView {
                     <p class="muted">"Everyone who can hold a seat, and what they hold."</p>
                 </div>
             </div>
+            <ImportFilterNote update=update what="people"/>
             <section class="filters" aria-label="Filters">
                 <SearchBox id="p-q" label="Search people" placeholder="Search name or email…" update=update/>
                 {move || departments.get().and_then(Result::ok).map(|d| {

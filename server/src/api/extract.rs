@@ -1,8 +1,8 @@
 //! Extractors that turn bad input into the API's error shape instead of axum's plain-text rejections.
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use seatwise_types::FieldError;
@@ -17,15 +17,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json =
-            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
-                ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
-            });
-        if !is_json {
+        if !is_json(&req) {
             return Err(AppError::UnsupportedMediaType);
         }
-        let ApiBody(bytes) = ApiBody::from_request(req, state).await?;
-        parse_json(&bytes).map(ApiJson)
+        parse_json(&body_bytes(req, state).await?).map(ApiJson)
     }
 }
 
@@ -36,13 +31,43 @@ impl<S: Send + Sync> FromRequest<S> for ApiBody {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Bytes::from_request(req, state).await.map(ApiBody).map_err(|e: BytesRejection| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::PayloadTooLarge
-            } else {
-                AppError::BadRequest(format!("could not read the request body: {e}"))
-            }
-        })
+        body_bytes(req, state).await.map(ApiBody)
+    }
+}
+
+/// An optional JSON body: an empty body is `T::default()`, anything else is read as [`ApiJson`] reads it.
+pub struct OptionalJson<T>(pub T);
+
+fn is_json(req: &Request) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")))
+}
+
+async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, AppError> {
+    Bytes::from_request(req, state).await.map_err(|e: BytesRejection| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest(format!("could not read the request body: {e}"))
+        }
+    })
+}
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = is_json(&req);
+        let bytes = body_bytes(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        if !json {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        parse_json(&bytes).map(OptionalJson)
     }
 }
 
@@ -73,18 +98,55 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// Query parameters; a bad value (e.g. `vendor_id=abc`) is a 400 naming it.
+/// Query parameters. A missing or unreadable one (e.g. `vendor_id=abc`) is a 422 naming the parameter in a
+/// sentence, as a bad JSON field is.
 pub struct ApiQuery<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Query(v)| ApiQuery(v))
-            .map_err(|e: QueryRejection| AppError::BadRequest(format!("invalid query string: {}", e.body_text())))
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parse_query(parts.uri.query().unwrap_or_default()).map(ApiQuery)
     }
+}
+
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let message = e.inner().to_string();
+        let mut path = e.path().to_string();
+        let invalid = |path: String, why: String| AppError::Validation {
+            message: format!("The query parameter {path} {why}."),
+            fields: vec![FieldError::new(path, why)],
+        };
+        if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+            return invalid(field.to_string(), "is required".into());
+        }
+        const DATE_ERRORS: [&str; 6] = [
+            "input contains invalid characters",
+            "premature end of input",
+            "trailing input",
+            "input is out of range",
+            "no possible date and time matching input",
+            "input is not enough for unique date and time",
+        ];
+        let why = if ["integer", "digit", "number too"].iter().any(|m| message.contains(m)) {
+            "must be a whole number".to_string()
+        } else if DATE_ERRORS.contains(&message.as_str()) {
+            "must be a date such as 2026-01-31".to_string()
+        } else if message.contains("provided string was not `true` or `false`") {
+            "must be true or false".to_string()
+        } else if let Some(rest) = message.strip_prefix("unknown variant ") {
+            // serde: "unknown variant `x`, expected one of `a`, `b`"
+            format!("must be one of {}", rest.split_once("expected ").map_or(rest, |(_, e)| e).replace("one of ", ""))
+        } else {
+            format!("cannot be read: {message}")
+        };
+        if path == "." {
+            path = "query".into();
+        }
+        invalid(path, why)
+    })
 }
 
 /// Path parameters; a value of the wrong type (e.g. `/pools/abc`) is a 400 naming it.
@@ -127,6 +189,29 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn query_problems_name_the_parameter() {
+        let fields = |q: &str| match parse_query::<seatwise_types::SnipeItUploadQuery>(q) {
+            Err(AppError::Validation { fields, .. }) => fields,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            fields("department_id=&cost_centre_id=1"),
+            [FieldError::new("department_id", "must be a whole number")]
+        );
+        assert_eq!(fields("department_id=x"), [FieldError::new("department_id", "must be a whole number")]);
+        let basis = fields("cost_per=weekly");
+        assert_eq!(basis[0].path, "cost_per");
+        assert!(basis[0].message.contains("seat_year"), "{}", basis[0].message);
+        match parse_query::<seatwise_types::FeedQuery>("") {
+            Err(AppError::Validation { fields, .. }) => assert_eq!(fields, [FieldError::new("token", "is required")]),
+            other => panic!("{other:?}"),
+        }
+        let ok: seatwise_types::SnipeItUploadQuery =
+            parse_query("department_id=3&cost_centre_id=4&filename=a%20b.csv").unwrap();
+        assert_eq!((ok.department_id, ok.filename.as_deref()), (Some(3), Some("a b.csv")));
     }
 
     #[test]

@@ -2,14 +2,15 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
 use axum::Json;
 use seatwise_types::{
-    ErrorResponse, HrUploadQuery, ImportSummary, JobProgress, SkuMapping, SkuMappingInput, SnipeItUploadQuery,
-    UploadQuery,
+    ApplyImportInput, ErrorResponse, HrUploadQuery, ImportQuery, ImportSummary, JobProgress, Page, SkuMapping,
+    SkuMappingInput, SnipeItUploadQuery, UploadQuery,
 };
 
-use super::extract::{ApiBody, ApiPath, ApiQuery};
+use super::extract::{ApiBody, ApiPath, ApiQuery, OptionalJson};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::service::imports::{self, graph, hr, snipeit, Env};
@@ -40,7 +41,8 @@ pub async fn upload_hr(
     Ok((StatusCode::CREATED, Json(summary)))
 }
 
-/// Upload a Snipe-IT license export (one row per checked-out seat) for a preview.
+/// Upload a Snipe-IT license export (one row per checked-out seat) for a preview. Empty or unreadable values are
+/// warnings in the preview, never a refusal; re-importing updates the pools the file describes differently.
 #[utoipa::path(post, path = "/imports/snipeit", tag = "imports", params(SnipeItUploadQuery),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 201, body = ImportSummary), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
@@ -51,8 +53,9 @@ pub async fn upload_snipeit(
     ApiBody(body): ApiBody,
 ) -> AppResult<(StatusCode, Json<ImportSummary>)> {
     let filename = p.filename.unwrap_or_else(|| "snipeit-licenses.csv".into());
-    let target = snipeit::Params { department_id: p.department_id, cost_centre_id: p.cost_centre_id };
-    let summary = snipeit::preview(Env::of(&state), &actor, &filename, text(&body)?, target).await?;
+    let upload =
+        snipeit::Upload { department_id: p.department_id, cost_centre_id: p.cost_centre_id, cost_per: p.cost_per };
+    let summary = snipeit::preview(Env::of(&state), &actor, &filename, text(&body)?, upload).await?;
     Ok((StatusCode::CREATED, Json(summary)))
 }
 
@@ -111,6 +114,17 @@ pub async fn set_sku_mapping(
     Ok(super::versioning::Tagged(version, all))
 }
 
+/// The import history, newest first: kind, file, who, when, status and what each created.
+#[utoipa::path(get, path = "/imports", tag = "imports", params(ImportQuery),
+    responses((status = 200, body = Page<ImportSummary>), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn list_imports(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+) -> AppResult<Json<Page<ImportSummary>>> {
+    Ok(Json(imports::list(Env::of(&state), &actor, &q).await?))
+}
+
 /// An import's preview or result.
 #[utoipa::path(get, path = "/imports/{id}", tag = "imports", params(("id" = i64, Path)),
     responses((status = 200, body = ImportSummary), (status = 404, body = ErrorResponse)))]
@@ -120,6 +134,29 @@ pub async fn get_import(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<ImportSummary>> {
     Ok(Json(imports::get(Env::of(&state), &actor, id).await?))
+}
+
+/// The rows of an import that are in error (skipped by an apply with `skip_invalid`), as CSV: the file's header
+/// with an `error` column, then each of those rows as uploaded with its problems.
+#[utoipa::path(get, path = "/imports/{id}/skipped.csv", tag = "imports", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse)))]
+pub async fn skipped_rows(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<impl IntoResponse> {
+    let (filename, csv) = imports::skipped_rows(Env::of(&state), &actor, id).await?;
+    // The name comes from the upload: keep only characters that cannot break the header.
+    let safe: String =
+        filename.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{safe}\"")),
+        ],
+        csv,
+    ))
 }
 
 /// How far applying an import has come; poll it while the apply request runs.
@@ -133,13 +170,17 @@ pub async fn import_progress(
     Ok(Json(imports::progress(Env::of(&state), &actor, id).await?))
 }
 
-/// Apply a previewed import, completely or not at all.
+/// Apply a previewed import, completely or not at all. A file with rows in error is refused (422 listing them,
+/// nothing written) unless the body says `{"skip_invalid": true}`: then the other rows are applied and the rows in
+/// error are left out (`GET /imports/{id}/skipped.csv` hands them back).
 #[utoipa::path(post, path = "/imports/{id}/apply", tag = "imports", params(("id" = i64, Path)),
+    request_body(content = Option<ApplyImportInput>, content_type = "application/json"),
     responses((status = 200, body = ImportSummary), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn apply_import(
     State(state): State<AppState>,
     actor: Actor,
     ApiPath(id): ApiPath<i64>,
+    OptionalJson(options): OptionalJson<ApplyImportInput>,
 ) -> AppResult<Json<ImportSummary>> {
-    Ok(Json(imports::apply(Env::of(&state), &actor, id).await?))
+    Ok(Json(imports::apply(Env::of(&state), &actor, id, options).await?))
 }

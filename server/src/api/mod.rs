@@ -29,8 +29,9 @@ use crate::state::AppState;
 #[openapi(
     info(title = "Seatwise API", description = "Software-license management: inventory, owners, renewals, audit."),
     modifiers(&Security),
-    // Referenced only by a query parameter (`GET /alerts?inbox=`), which does not register its schema.
-    components(schemas(seatwise_types::Inbox)),
+    // Referenced only by query parameters (`GET /alerts?inbox=`, `POST /imports/snipeit?cost_per=`), which do not
+    // register their schemas.
+    components(schemas(seatwise_types::Inbox, seatwise_types::CostBasis)),
     tags(
         (name = "session", description = "Log in and out"),
         (name = "pools", description = "License pools and seats"),
@@ -97,7 +98,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(people::person_seats))
         .routes(routes!(people::person_history))
         .routes(routes!(people::set_person_status))
+        .routes(routes!(imports::list_imports))
         .routes(routes!(imports::get_import))
+        .routes(routes!(imports::skipped_rows))
         .routes(routes!(imports::list_sku_mappings))
         .routes(routes!(imports::set_sku_mapping))
         .routes(routes!(imports::apply_import))

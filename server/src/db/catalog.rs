@@ -243,6 +243,8 @@ pub struct PeopleFilter {
     pub holds_seats: Option<bool>,
     /// No sign-in recorded from any source since this time.
     pub no_signin_since: Option<DateTime<Utc>>,
+    /// People this import created or changed.
+    pub import_id: Option<i64>,
     pub page: i64,
     pub per_page: i64,
 }
@@ -283,6 +285,13 @@ fn push_people_where(w: &mut Sql, backend: Backend, f: &PeopleFilter) {
         w.push(" AND NOT EXISTS (SELECT 1 FROM person_signins s WHERE s.person_id = pe.id AND s.last_sign_in_at >= ")
             .bind(to_db(since))
             .push(")");
+    }
+    if let Some(import) = f.import_id {
+        w.push(
+            " AND pe.id IN (SELECT i.record_id FROM import_records i WHERE i.record_type = 'person' AND i.import_id = ",
+        )
+        .bind(import)
+        .push(")");
     }
 }
 

@@ -11,6 +11,7 @@ pub mod contracts;
 pub mod decode;
 pub mod devices;
 pub mod graph;
+pub mod import_history;
 pub mod imports;
 pub mod jobs;
 pub mod ledger;

@@ -77,6 +77,8 @@ pub struct PoolQuery {
     pub over_assigned: bool,
     /// Pools whose utilization is below this percentage.
     pub under_used_below_percent: Option<i64>,
+    /// Pools this import created or changed.
+    pub import_id: Option<i64>,
     pub sort: Option<Sort<PoolSort>>,
     pub page: i64,
     pub per_page: i64,
@@ -126,6 +128,13 @@ fn push_pool_where(w: &mut Sql, q: &PoolQuery) {
     }
     if let Some(pct) = q.under_used_below_percent {
         w.push(" AND p.seats_purchased > 0 AND p.seats_assigned * 100 < p.seats_purchased * ").bind(pct);
+    }
+    if let Some(import) = q.import_id {
+        w.push(
+            " AND p.id IN (SELECT i.record_id FROM import_records i WHERE i.record_type = 'pool' AND i.import_id = ",
+        )
+        .bind(import)
+        .push(")");
     }
 }
 

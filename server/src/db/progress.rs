@@ -53,3 +53,31 @@ pub async fn get(db: &AnyPool, import_id: i64) -> Result<Option<JobProgress>, sq
     })
     .transpose()
 }
+
+/// Say an apply is still alive without changing how far it has come.
+pub async fn beat(db: &AnyPool, import_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE import_progress SET updated_at = $1 WHERE import_id = $2")
+        .bind(to_db(now))
+        .bind(import_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// When each of these imports last reported progress.
+pub async fn last_updates(
+    db: &AnyPool,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, DateTime<Utc>>, sqlx::Error> {
+    let mut out = std::collections::HashMap::new();
+    for id in ids {
+        let at: Option<String> = sqlx::query_scalar("SELECT updated_at FROM import_progress WHERE import_id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+        if let Some(at) = at {
+            out.insert(*id, super::decode::scalar_timestamp("import_progress", "updated_at", &at)?);
+        }
+    }
+    Ok(out)
+}

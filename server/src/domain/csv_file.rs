@@ -1,7 +1,12 @@
-//! Reading uploaded CSV files the same way for every import: lenient about padding and a BOM, exact about where
-//! each record starts so errors can name the row and the file line.
+//! Reading uploaded CSV files the same way for every import: lenient about padding, a BOM and how headers are
+//! spelled, exact about where each record starts so errors can name the row and the file line.
+//!
+//! Headers are matched after [`normalise`]: case, spaces, underscores and hyphens do not matter, so Snipe-IT's
+//! `First Name`, an HR system's `first_name` and `FIRST-NAME` are the same column.
 
-use seatwise_types::FieldError;
+use std::collections::BTreeMap;
+
+use seatwise_types::{ColumnMatch, FieldError, ImportColumns};
 
 /// A data record with its row number (first data row is 1) and the file line it starts on.
 pub struct Record {
@@ -10,20 +15,47 @@ pub struct Record {
     pub fields: csv::StringRecord,
 }
 
-/// The whole file: lower-cased headers, the records that could be read, and errors for those that could not.
+/// The whole file: its headers (as written and normalised), the records that could be read, and errors for those
+/// that could not.
 pub struct CsvFile {
+    /// Headers as the file writes them, for messages and for handing rows back.
+    pub original: Vec<String>,
+    /// Normalised headers ([`normalise`]).
     pub headers: Vec<String>,
     pub records: Vec<Record>,
     pub errors: Vec<FieldError>,
 }
 
+/// A header as imports match it: lower case, and any run of spaces, underscores or hyphens as one underscore.
+pub fn normalise(header: &str) -> String {
+    let mut out = String::with_capacity(header.len());
+    let mut gap = false;
+    for c in header.trim().trim_start_matches('\u{feff}').chars() {
+        if c.is_whitespace() || c == '_' || c == '-' {
+            gap = !out.is_empty();
+        } else {
+            if gap {
+                out.push('_');
+                gap = false;
+            }
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+fn reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes())
+}
+
 impl CsvFile {
     pub fn read(text: &str) -> Result<CsvFile, Vec<FieldError>> {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-        let headers = match reader.headers() {
-            Ok(h) => h.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase()).collect(),
-            Err(e) => return Err(vec![FieldError::new("file", format!("cannot read the header: {e}"))]),
+        let mut reader = reader(text);
+        let original: Vec<String> = match reader.headers() {
+            Ok(h) => h.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect(),
+            Err(e) => return Err(vec![FieldError::new("file", format!("The header line cannot be read: {e}."))]),
         };
+        let headers = original.iter().map(|h| normalise(h)).collect();
         let mut records = Vec::new();
         let mut errors = Vec::new();
         for (i, record) in reader.records().enumerate() {
@@ -37,20 +69,42 @@ impl CsvFile {
                     let line = e.position().map_or(row + 1, |p| p.line());
                     errors.push(FieldError {
                         path: "file".into(),
-                        message: e.to_string(),
+                        message: format!("This row cannot be read as CSV: {e}."),
                         row: Some(row),
                         line: Some(line),
                     });
                 }
             }
         }
-        Ok(CsvFile { headers, records, errors })
+        Ok(CsvFile { original, headers, records, errors })
     }
 
-    /// Column index by header name, case-insensitive.
+    /// Column index by header name, matched as [`normalise`] does.
     pub fn column(&self, name: &str) -> Option<usize> {
-        let name = name.to_lowercase();
+        let name = normalise(name);
         self.headers.iter().position(|h| *h == name)
+    }
+
+    /// Which headers a kind reads (`fields`: each field with the header spellings that fill it, normalised, the
+    /// first found winning) and which it ignores, in file order.
+    pub fn columns(&self, fields: &[(&str, &[&str])]) -> ImportColumns {
+        let mut used: BTreeMap<usize, &str> = BTreeMap::new();
+        for (field, spellings) in fields {
+            if let Some(i) = spellings.iter().find_map(|s| self.column(s)) {
+                used.entry(i).or_insert(*field);
+            }
+        }
+        let mut columns = ImportColumns::default();
+        for (i, header) in self.original.iter().enumerate() {
+            match used.get(&i) {
+                Some(field) => {
+                    columns.recognised.push(ColumnMatch { header: header.clone(), field: field.to_string() })
+                }
+                None if header.is_empty() => {}
+                None => columns.ignored.push(header.clone()),
+            }
+        }
+        columns
     }
 }
 
@@ -60,8 +114,79 @@ impl Record {
         self.at(file.column(name))
     }
 
+    /// The first of several header spellings the file has, as a trimmed, non-empty cell.
+    pub fn get_any<'a>(&'a self, file: &CsvFile, names: &[&str]) -> Option<&'a str> {
+        self.at(names.iter().find_map(|n| file.column(n)))
+    }
+
     /// A trimmed, non-empty cell by column index (from [`CsvFile::column`], looked up once per file).
     pub fn at(&self, column: Option<usize>) -> Option<&str> {
         column.and_then(|i| self.fields.get(i)).map(str::trim).filter(|v| !v.is_empty())
+    }
+}
+
+/// The rows some errors name, as a CSV file: the original header plus an `error` column, then each of those rows
+/// as it came with its problems in that column. This is what an apply that skips bad rows hands back to be fixed.
+pub fn rows_in_error(text: &str, errors: &[FieldError]) -> Result<String, csv::Error> {
+    let mut by_row: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+    for e in errors {
+        if let Some(row) = e.row {
+            by_row.entry(row).or_default().push(format!("{}: {}", e.path, e.message));
+        }
+    }
+    let mut reader = reader(text);
+    let mut out = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let mut header: Vec<String> =
+        reader.headers()?.iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
+    let width = header.len();
+    header.push("error".into());
+    out.write_record(&header)?;
+    for (i, record) in reader.records().enumerate() {
+        let row = i as u64 + 1;
+        let Some(problems) = by_row.get(&row) else { continue };
+        let mut fields: Vec<String> = match record {
+            Ok(r) => r.iter().map(str::to_string).collect(),
+            Err(_) => Vec::new(),
+        };
+        fields.resize(width.max(fields.len()), String::new());
+        fields.push(problems.join("; "));
+        out.write_record(&fields)?;
+    }
+    out.flush()?;
+    let bytes = out.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_whatever_their_case_spaces_and_underscores() {
+        assert_eq!(normalise(" First Name "), "first_name");
+        assert_eq!(normalise("\u{feff}employee_ID"), "employee_id");
+        assert_eq!(normalise("Licensed  to - Email"), "licensed_to_email");
+        assert_eq!(normalise("purchase_order"), "purchase_order");
+        let file = CsvFile::read("First Name,LAST_NAME,e-mail,Shoe Size\nA,B,c@example.com,9\n").unwrap();
+        assert_eq!(file.column("first_name"), Some(0));
+        assert_eq!(file.column("Last Name"), Some(1));
+        assert_eq!(file.records[0].get_any(&file, &["email", "e_mail"]), Some("c@example.com"));
+        let columns = file.columns(&[("first_name", &["first_name"]), ("email", &["email", "e_mail"])]);
+        let recognised: Vec<(&str, &str)> =
+            columns.recognised.iter().map(|c| (c.header.as_str(), c.field.as_str())).collect();
+        assert_eq!(recognised, [("First Name", "first_name"), ("e-mail", "email")]);
+        assert_eq!(columns.ignored, ["LAST_NAME", "Shoe Size"]);
+    }
+
+    #[test]
+    fn rows_in_error_come_back_as_they_were_with_their_problems() {
+        let text = "id,Note\n1,fine\n2,\"two\nlines\"\n3,\"a, b\"\n";
+        let errors = vec![
+            FieldError { path: "Note".into(), message: "is odd".into(), row: Some(2), line: Some(3) },
+            FieldError { path: "id".into(), message: "is taken".into(), row: Some(3), line: Some(5) },
+            FieldError { path: "Note".into(), message: "is long".into(), row: Some(3), line: Some(5) },
+        ];
+        let csv = rows_in_error(text, &errors).unwrap();
+        assert_eq!(csv, "id,Note,error\n2,\"two\nlines\",Note: is odd\n3,\"a, b\",id: is taken; Note: is long\n");
     }
 }

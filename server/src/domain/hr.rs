@@ -1,9 +1,10 @@
 //! The HR export format: documented columns, lenient where real exports vary, exact about what is wrong.
 //!
-//! Columns (header names, any order, case-insensitive): `employee_id`, `first_name`, `last_name`, `email`,
-//! `department`, `cost_centre`, `manager_employee_id`, `employment_type` (employee | contractor), `status`
-//! (active | on_leave | terminated), `start_date`, `end_date` (YYYY-MM-DD or MM/DD/YYYY). Every row needs an
-//! employee id or an email.
+//! Columns (header names, any order, any case, spaces or underscores alike): `employee_id` (or `Employee
+//! Number`), `first_name`, `last_name`, `email`, `department`, `cost_centre`, `manager_employee_id`,
+//! `employment_type` (employee | contractor), `status` (active | on_leave | terminated), `start_date`, `end_date`
+//! (YYYY-MM-DD or MM/DD/YYYY). Every row needs an employee id or an email. Other columns are ignored and listed
+//! as such in the preview, so Snipe-IT's users export (`First Name,Last Name,Email,Username,...`) comes in as it is.
 
 use chrono::NaiveDate;
 use seatwise_types::{EmploymentType, FieldError, PersonStatus};
@@ -82,20 +83,81 @@ fn looks_like_email(s: &str) -> bool {
     !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !s.contains(' ')
 }
 
+/// The columns the HR kind reads: each field with the header spellings that fill it (matched in any case and
+/// spacing, see `csv_file::normalise`). Snipe-IT's users export is read as it comes: its `First Name`,
+/// `Last Name`, `Email`, `Department`, `Start Date` and `End Date` are these fields already, and its
+/// `Employee Number` is the employee id.
+pub const FIELDS: [(&str, &[&str]); 11] = [
+    ("employee_id", &["employee_id", "employee_number"]),
+    ("first_name", &["first_name"]),
+    ("last_name", &["last_name"]),
+    ("email", &["email"]),
+    ("department", &["department"]),
+    ("cost_centre", &["cost_centre", "cost_center"]),
+    ("manager_employee_id", &["manager_employee_id"]),
+    ("employment_type", &["employment_type"]),
+    ("status", &["status"]),
+    ("start_date", &["start_date"]),
+    ("end_date", &["end_date"]),
+];
+
+/// A whole file read: the rows without errors, the errors of the others by row, line and column, and which
+/// columns were read.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// Data rows in the file, valid or not.
+    pub total: usize,
+    pub rows: Vec<HrRow>,
+    pub row_errors: Vec<FieldError>,
+    pub columns: seatwise_types::ImportColumns,
+}
+
 /// Parse and check a whole file. Every problem is reported, by row, line and column; no partial result.
 pub fn parse(text: &str) -> Result<Vec<HrRow>, Vec<FieldError>> {
+    let parsed = read(text)?;
+    if parsed.row_errors.is_empty() {
+        Ok(parsed.rows)
+    } else {
+        Err(parsed.row_errors)
+    }
+}
+
+/// Read a whole file, keeping the rows that have no problem apart from those that do. `Err` is for the file as a
+/// whole (no header, no column that identifies people or names them), in one message.
+pub fn read(text: &str) -> Result<Parsed, Vec<FieldError>> {
     let file = CsvFile::read(text)?;
-    if file.column("employee_id").is_none() && file.column("email").is_none() {
-        return Err(vec![FieldError::new("file", "the header needs an employee_id or an email column")]);
+    let columns = file.columns(&FIELDS);
+    let has = |field: &str| columns.recognised.iter().any(|c| c.field == field);
+    let found = || file.original.iter().filter(|h| !h.is_empty()).cloned().collect::<Vec<_>>().join(", ");
+    if !has("employee_id") && !has("email") {
+        return Err(vec![FieldError::new(
+            "file",
+            format!(
+                "The header has no employee_id (or Employee Number) and no email column, so no row says who it is. \
+                 Its columns are: {}.",
+                found()
+            ),
+        )]);
+    }
+    if !has("first_name") && !has("last_name") {
+        return Err(vec![FieldError::new(
+            "file",
+            format!(
+                "The header has no first_name or last_name column (First Name and Last Name are read too), so no \
+                 row has a name. Its columns are: {}.",
+                found()
+            ),
+        )]);
     }
     let mut errors = file.errors.clone();
     let mut rows = Vec::with_capacity(file.records.len());
     // Columns are found once per file, not once per cell.
-    let columns = COLUMNS.map(|c| file.column(c));
-    let column = |name: &str| COLUMNS.iter().position(|c| *c == name).and_then(|i| columns[i]);
+    let at = FIELDS.map(|(_, names)| names.iter().find_map(|n| file.column(n)));
+    let column = |name: &str| FIELDS.iter().position(|(f, _)| *f == name).and_then(|i| at[i]);
     for record in &file.records {
         let (row, line) = (record.row, record.line);
         let get = |name: &str| record.at(column(name));
+        let before = errors.len();
         let mut problem = |path: &str, message: String| {
             errors.push(FieldError { path: path.into(), message, row: Some(row), line: Some(line) });
         };
@@ -145,6 +207,9 @@ pub fn parse(text: &str) -> Result<Vec<HrRow>, Vec<FieldError>> {
                 problem("end_date", "is before the start date".into());
             }
         }
+        if errors.len() > before {
+            continue;
+        }
         rows.push(HrRow {
             row,
             line,
@@ -160,33 +225,38 @@ pub fn parse(text: &str) -> Result<Vec<HrRow>, Vec<FieldError>> {
             end_date,
         });
     }
-    // The same person twice in one file is ambiguous: which row wins?
+    // The same person twice in one file is ambiguous: which row wins? The later rows are in error.
     let mut seen: [std::collections::HashMap<&str, u64>; 2] = Default::default();
+    let mut duplicates = std::collections::HashSet::new();
     for r in &rows {
         for (field, value, seen) in [("employee_id", r.employee_id.as_deref()), ("email", r.email.as_deref())]
             .into_iter()
             .zip(&mut seen)
             .filter_map(|((f, v), s)| Some((f, v?, s)))
         {
-            if let Some(first) = seen.insert(value, r.row) {
+            if let Some(first) = seen.get(value) {
                 errors.push(FieldError {
                     path: field.into(),
                     message: format!("{field} {value} also appears on row {first}"),
                     row: Some(r.row),
                     line: Some(r.line),
                 });
+                duplicates.insert(r.row);
+            } else {
+                seen.insert(value, r.row);
             }
         }
     }
-    if rows.is_empty() && errors.is_empty() {
-        errors.push(FieldError::new("file", "has no data rows"));
+    rows.retain(|r| !duplicates.contains(&r.row));
+    let total = file.records.len() + file.errors.len();
+    if total == 0 {
+        errors.push(FieldError::new("file", "The file has no data rows: only a header."));
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        errors.sort_by_key(|e| (e.row, e.line));
-        Err(errors)
+    if errors.iter().any(|e| e.row.is_none()) {
+        return Err(errors);
     }
+    errors.sort_by_key(|e| (e.row, e.line));
+    Ok(Parsed { total, rows, row_errors: errors, columns })
 }
 
 #[cfg(test)]
@@ -230,6 +300,48 @@ pub(crate) mod tests {
                 (Some(3), Some(5), "start_date")
             ]
         );
+    }
+
+    #[test]
+    fn snipe_it_users_export_is_read_as_it_comes() {
+        let parsed = read(&sample("snipeit-users.csv")).unwrap();
+        assert!(parsed.row_errors.is_empty(), "{:?}", parsed.row_errors);
+        assert_eq!(parsed.rows.len(), 8);
+        let dana = &parsed.rows[0];
+        assert_eq!((dana.employee_id.as_deref(), dana.name.as_str()), (Some("E1001"), "Dana Whitfield"));
+        assert_eq!(dana.department.as_deref(), Some("Design"));
+        assert_eq!(parsed.rows[4].end_date, NaiveDate::from_ymd_opt(2026, 10, 31));
+        assert_eq!(parsed.rows[5].employee_id, None, "matched by email");
+        assert_eq!(parsed.rows[7].name, "Nkosi", "a last name alone is a name");
+        let read: Vec<(&str, &str)> =
+            parsed.columns.recognised.iter().map(|c| (c.header.as_str(), c.field.as_str())).collect();
+        assert!(read.contains(&("Employee Number", "employee_id")), "{read:?}");
+        assert!(read.contains(&("First Name", "first_name")), "{read:?}");
+        assert_eq!(
+            parsed.columns.ignored,
+            ["Username", "Activated", "Location", "Phone", "Job Title", "Company", "Manager", "Notes", "VIP", "Remote"]
+        );
+    }
+
+    #[test]
+    fn a_header_without_names_is_one_message_not_one_per_row() {
+        let mut text = String::from("Given,Family,Email\n");
+        for i in 0..100 {
+            text.push_str(&format!("A{i},B{i},p{i}@example.com\n"));
+        }
+        let errors = read(&text).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].row, None);
+        assert!(errors[0].message.contains("Given, Family, Email"), "{}", errors[0].message);
+    }
+
+    #[test]
+    fn rows_in_error_are_kept_apart_from_the_valid_ones() {
+        let parsed = read(&sample("hr-export-with-errors.csv")).unwrap();
+        assert_eq!((parsed.total, parsed.rows.len()), (9, 7));
+        let bad: Vec<(Option<u64>, &str)> = parsed.row_errors.iter().map(|e| (e.row, e.path.as_str())).collect();
+        assert_eq!(bad, [(Some(2), "email"), (Some(5), "start_date")]);
+        assert!(parse(&sample("hr-export-with-errors.csv")).is_err(), "parse refuses the whole file");
     }
 
     #[test]

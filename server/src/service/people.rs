@@ -37,6 +37,7 @@ pub async fn list(
         status: p.status,
         holds_seats: p.holds_seats,
         no_signin_since,
+        import_id: p.import_id,
         page,
         per_page,
     };

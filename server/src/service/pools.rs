@@ -45,6 +45,7 @@ pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &seatwise_types:
         ending_between,
         over_assigned: p.over_assigned.unwrap_or(false),
         under_used_below_percent: p.under_used.unwrap_or(false).then_some(UNDER_USED_PERCENT),
+        import_id: p.import_id,
         sort,
         page,
         per_page,

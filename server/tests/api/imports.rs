@@ -73,17 +73,21 @@ async fn the_sample_hr_export_previews_applies_and_reapplies_as_a_no_op() {
 }
 
 #[tokio::test]
-async fn two_bad_rows_are_both_reported_and_nothing_is_stored() {
+async fn two_bad_rows_are_both_reported_and_nothing_is_applied() {
     let app = spawn().await;
     let admin = app.admin().await;
     let mut lines: Vec<String> = sample("hr-export.csv").lines().map(str::to_string).collect();
     lines[2] = lines[2].replace("omar.haddad@example.com", "omar.haddad-at-example");
     lines[5] = lines[5].replace("2018-04-01", "31/31/2018");
     let csv = lines.join("\n");
-    let imports = app.count("imports").await;
     let people = app.count("people").await;
-    let r = upload(&admin, &csv).await;
+    let preview = upload(&admin, &csv).await;
+    assert_eq!(preview.status, StatusCode::CREATED, "{}", preview.body);
+    assert_eq!(preview.body["valid_rows"], 7);
+    let id = preview.body["id"].as_i64().unwrap();
+    let r = admin.post(&format!("/api/v1/imports/{id}/apply"), json!({})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["fields"], preview.body["row_errors"]);
     let fields = r.body["error"]["fields"].as_array().unwrap();
     assert_eq!(fields.len(), 2);
     assert_eq!(
@@ -91,8 +95,8 @@ async fn two_bad_rows_are_both_reported_and_nothing_is_stored() {
         (Some(2), Some(3), Some("email"))
     );
     assert_eq!((fields[1]["row"].as_i64(), fields[1]["path"].as_str()), (Some(5), Some("start_date")));
-    assert_eq!(app.count("imports").await, imports);
     assert_eq!(app.count("people").await, people);
+    assert_eq!(admin.get(&format!("/api/v1/imports/{id}")).await.body["status"], "previewed");
 
     assert_eq!(upload(&app.owner().await, &sample("hr-export.csv")).await.status, StatusCode::FORBIDDEN);
     let junk = admin.post_raw("/api/v1/imports/hr", "text/csv", vec![0xff, 0xfe, 0x00]).await;
@@ -162,8 +166,10 @@ async fn the_snipe_it_sample_creates_its_licenses_and_seats_and_reimports_as_a_n
     assert_eq!(preview.status, StatusCode::CREATED, "{}", preview.body);
     let licenses = preview.body["pools_created"].as_i64().unwrap();
     let seats = preview.body["seats_created"].as_i64().unwrap();
-    // JetBrains All Products Pack and Zoom Workplace Business already exist in the demo and are matched by name.
+    // JetBrains All Products Pack and Zoom Workplace Business already exist in the demo and are matched by name:
+    // the file updates them.
     assert_eq!(licenses, 2, "{}", preview.body);
+    assert_eq!(preview.body["pools_updated"], 2, "{}", preview.body);
     assert_eq!(seats, 5, "{}", preview.body);
     assert_eq!(app.count("pools").await, pools_before, "the preview is a dry run");
 
@@ -192,13 +198,16 @@ async fn the_snipe_it_sample_creates_its_licenses_and_seats_and_reimports_as_a_n
 
     let again = admin.post_raw(&path, "text/csv", csv.as_bytes().to_vec()).await;
     assert_eq!(again.body["pools_created"], 0);
+    assert_eq!(again.body["pools_updated"], 0);
     assert_eq!(again.body["seats_created"], 0);
 
+    // A cost that cannot be read is a warning naming row and column; the import still goes ahead.
     let bad = csv.replacen("$54.99", "fifty", 1);
     let r = admin.post_raw(&path, "text/csv", bad.into_bytes()).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["fields"][0]["path"], "purchase cost");
-    assert_eq!(r.body["error"]["fields"][0]["row"], 1);
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["warnings"][0]["path"], "purchase cost");
+    assert_eq!(r.body["warnings"][0]["row"], 1);
+    assert_eq!(r.body["pools_updated"], 0, "the cost left out keeps the pool's");
     let nowhere = admin
         .post_raw("/api/v1/imports/snipeit?department_id=999&cost_centre_id=999", "text/csv", csv.into_bytes())
         .await;

@@ -327,13 +327,13 @@ async fn import_progress_is_read_from_the_database_by_any_instance() {
     let watcher = other.admin().await;
     let progress = format!("/api/v1/imports/{id}/progress");
 
-    // The apply on the first instance waits on the write lock after recording that it started.
+    // The apply on the first instance reports that it starts, then waits on the write lock.
     let lock = hold_write_lock(&app).await;
     let apply_path = format!("/api/v1/imports/{id}/apply");
     let running = tokio::spawn(async move { admin.post(&apply_path, json!({})).await });
     eventually("the other instance sees the running import", || async {
         let p = watcher.get(&progress).await.body;
-        p["finished"] == false && p["total"] == 9
+        p["finished"] == false && p["phase"] == "starting"
     })
     .await;
     drop(lock);
@@ -425,4 +425,70 @@ async fn sigterm_exits_within_the_grace_even_with_a_request_in_flight() {
     assert!(exited.is_some(), "the server did not exit within its 1 s grace (waited {:?})", started.elapsed());
     sqlx::query("ROLLBACK").execute(&mut holder).await.expect("release");
     let _ = in_flight.await;
+}
+
+/// An admin's session on a server binary started by `start_binary`.
+async fn binary_admin(base: &str) -> Client {
+    let http = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let mut c = Client { http, base: base.to_string(), csrf: None, bearer: None };
+    let r = c.post("/api/v1/session", json!({"email": "admin@example.com", "password": PASSWORD})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    c.csrf = r.body["csrf_token"].as_str().map(str::to_string);
+    c
+}
+
+fn kill_9(child: &mut std::process::Child) {
+    let status = std::process::Command::new("kill").args(["-KILL", &child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+    let _ = child.wait();
+}
+
+#[tokio::test]
+async fn an_apply_cut_off_by_sigkill_keeps_nothing_and_reads_interrupted_after_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut child, base, _) = start_binary(dir.path(), 1);
+    let admin = binary_admin(&base).await;
+    // Large enough that the debug binary is still writing people when it is killed.
+    let mut csv = String::from("employee_id,first_name,last_name,email,department,status\n");
+    for i in 0..60_000 {
+        csv.push_str(&format!("K{i},Kim,Number{i},kim.{i}@example.com,Dept {},active\n", i % 40));
+    }
+    let preview = admin.post_raw("/api/v1/imports/hr?filename=big.csv", "text/csv", csv.into_bytes()).await;
+    assert_eq!(preview.status, StatusCode::CREATED, "{}", preview.body);
+    let id = preview.body["id"].as_i64().expect("import id");
+    let people_before = admin.get("/api/v1/people?per_page=1").await.body["total"].clone();
+
+    let apply_path = format!("/api/v1/imports/{id}/apply");
+    let applying = {
+        let admin = Client { http: admin.http.clone(), base: base.clone(), csrf: admin.csrf.clone(), bearer: None };
+        tokio::spawn(async move { admin.post(&apply_path, json!({})).await })
+    };
+    let progress = format!("/api/v1/imports/{id}/progress");
+    eventually("the apply is writing people", || async {
+        let p = admin.get(&progress).await.body;
+        p["phase"] == "people" && p["done"].as_u64().unwrap_or(0) > 0 && p["finished"] == false
+    })
+    .await;
+    let running = admin.get(&format!("/api/v1/imports/{id}")).await.body;
+    assert_eq!(running["attempts"][0]["outcome"], "running", "{}", running["attempts"]);
+    kill_9(&mut child);
+    let _ = applying.await;
+
+    let (mut child, base, _) = start_binary(dir.path(), 1);
+    let admin = binary_admin(&base).await;
+    let after = admin.get(&format!("/api/v1/imports/{id}")).await.body;
+    assert_eq!(after["status"], "previewed", "{after}");
+    let attempts = after["attempts"].as_array().expect("attempts");
+    assert_eq!(attempts.len(), 1, "{attempts:?}");
+    assert_eq!(attempts[0]["outcome"], "interrupted");
+    assert_eq!(attempts[0]["started_by"], "admin@example.com");
+    assert_eq!(admin.get("/api/v1/people?per_page=1").await.body["total"], people_before, "nothing half done");
+
+    let again = admin.post(&format!("/api/v1/imports/{id}/apply"), json!({})).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    let done = admin.get(&format!("/api/v1/imports/{id}")).await.body;
+    let outcomes: Vec<&str> =
+        done["attempts"].as_array().expect("attempts").iter().filter_map(|a| a["outcome"].as_str()).collect();
+    assert_eq!(outcomes, ["interrupted", "applied"]);
+    kill_9(&mut child);
 }

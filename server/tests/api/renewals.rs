@@ -607,7 +607,8 @@ async fn a_busy_day_is_counted_in_full_shown_in_part_and_listed_page_by_page() {
 
     // Bad input is named.
     let missing = finance.get("/api/v1/calendar/events").await;
-    assert_eq!(missing.status, StatusCode::BAD_REQUEST, "{}", missing.body);
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", missing.body);
+    assert_eq!(missing.field_paths(), ["date"]);
     assert_eq!(finance.get("/api/v1/calendar/events?date=1800-01-01").await.field_paths(), ["date"]);
     assert_eq!(finance.get("/api/v1/calendar/events?date=2027-03-31&per_page=0").await.field_paths(), ["per_page"]);
 

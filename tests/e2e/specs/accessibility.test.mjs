@@ -32,6 +32,7 @@ const PAGES = [
   { route: '/settings', name: 'settings' },
   { route: '/ledger', name: 'ledger' },
   { route: '/imports', name: 'imports' },
+  { route: '/imports/history', name: 'import-history' },
   { route: '/no-such-page', name: 'not-found' },
 ];
 // Pages seen before signing in.

@@ -9,6 +9,8 @@ const hrSample = readFileSync(new URL('../../fixtures/samples/hr-export.csv', im
 const graphSkus = readFileSync(new URL('../../fixtures/samples/graph-subscribed-skus.json', import.meta.url), 'utf8');
 const graphUsers = readFileSync(new URL('../../fixtures/samples/graph-users.json', import.meta.url), 'utf8');
 const snipeSample = readFileSync(new URL('../../fixtures/samples/snipeit-licenses.csv', import.meta.url), 'utf8');
+const snipeMessy = readFileSync(new URL('../../fixtures/samples/snipeit-licenses-messy.csv', import.meta.url), 'utf8');
+const hrWithErrors = readFileSync(new URL('../../fixtures/samples/hr-export-with-errors.csv', import.meta.url), 'utf8');
 
 let server;
 let browser;
@@ -191,57 +193,116 @@ test('the people directory filters leavers who still hold seats; an admin termin
   assert.deepEqual(page.scriptErrors, []);
 });
 
-test('an HR export with two bad rows shows both errors and imports nothing; the corrected file imports', async () => {
+test('an HR export with two bad rows: the valid rows are applied on request, the skipped ones downloaded, and the history links to what was created', async () => {
   const page = await newPage(browser, 'admin-hr-import');
   await login(page, server.base, 'admin@example.com');
   const countPeople = async () => (await (await page.request.get(`${server.base}/api/v1/people?per_page=1`)).json()).total;
   const before = await countPeople();
-  await page.getByRole('link', { name: 'Import' }).click();
+  await page.getByRole('link', { name: 'Import', exact: true }).click();
   await page.getByRole('heading', { name: 'Import', exact: true }).waitFor();
 
-  const lines = hrSample.split('\n');
-  lines[2] = lines[2].replace('omar.haddad@example.com', 'omar.haddad-at-example');
-  lines[5] = lines[5].replace('2018-04-01', '31/31/2018');
-  await page.getByLabel('HR export (CSV)').setInputFiles({ name: 'hr-bad.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+  await page.getByLabel('People export (CSV)').setInputFiles({ name: 'hr-export-with-errors.csv', mimeType: 'text/csv', buffer: Buffer.from(hrWithErrors) });
   await page.getByRole('button', { name: 'Upload and preview' }).click();
-  await page.getByRole('heading', { name: '2 rows need fixing — nothing was imported' }).waitFor();
+  await page.getByRole('heading', { name: '2 rows need fixing' }).waitFor();
   const errors = await page.locator('#import-errors tbody tr').allInnerTexts();
   assert.equal(errors.length, 2);
   assert.match(errors[0], /^2\s+3\s+email\s+.*not an email address/);
   assert.match(errors[1], /^5\s+6\s+start_date\s+.*not a date/);
+  await page.getByText('Nothing is imported while rows are in error.').waitFor();
   await page.shot('errors');
-  assert.equal(await countPeople(), before, 'nothing imported');
+  assert.equal(await countPeople(), before, 'a preview with errors imports nothing');
+  assert.equal(await page.getByRole('button', { name: 'Apply import' }).count(), 0, 'all-or-nothing cannot apply a file in error');
+  const download = page.getByRole('link', { name: 'Download the 2 rows in error (CSV)' });
+  const csv = await (await page.request.get(new URL(await download.getAttribute('href'), server.base).href)).text();
+  const lines = csv.trim().split('\n');
+  assert.equal(lines.length, 3, csv);
+  assert.match(lines[0], /,end_date,error$/);
+  assert.match(lines[1], /^E1002,Omar,.*,"email: ""omar\.haddad-at-example"" is not an email address"$/);
 
-  await page.getByLabel('HR export (CSV)').setInputFiles({ name: 'hr-export.csv', mimeType: 'text/csv', buffer: Buffer.from(hrSample) });
+  await page.getByRole('button', { name: 'Apply the 7 valid rows, skip 2' }).click();
+  await page.getByText('Imported hr-export-with-errors.csv: 7 created, 0 updated, 0 unchanged. 2 rows in error skipped.').waitFor();
+  await page.getByRole('link', { name: 'Download the 2 skipped rows (CSV)' }).waitFor();
+  await page.shot('skipped');
+  assert.equal(await countPeople(), before + 7);
+
+  // The corrected full export brings in the two rows that were skipped.
+  await page.getByLabel('People export (CSV)').setInputFiles({ name: 'hr-export.csv', mimeType: 'text/csv', buffer: Buffer.from(hrSample) });
   await page.getByRole('button', { name: 'Upload and preview' }).click();
   await page.getByRole('heading', { name: 'Preview' }).waitFor();
   await page.shot('preview');
-  assert.equal(await countPeople(), before, 'a preview changes nothing');
   await page.getByRole('button', { name: 'Apply import' }).click();
-  await page.getByText('Imported hr-export.csv: 9 created, 0 updated, 0 unchanged.').waitFor();
+  await page.getByText('Imported hr-export.csv: 2 created, 0 updated, 7 unchanged.').waitFor();
   await page.shot('applied');
   assert.equal(await countPeople(), before + 9);
+
+  // The history: both imports, newest first, each linking to the people it created.
+  await page.getByRole('link', { name: 'Import history' }).first().click();
+  await page.getByRole('heading', { name: 'Import history' }).waitFor();
+  const rows = page.locator('#import-history tbody tr');
+  await rows.first().waitFor();
+  const first = await rows.nth(0).innerText();
+  assert.match(first, /hr-export\.csv\s+admin@example\.com\s+Applied\s+9 rows, 2 created, 0 updated, 7 unchanged/);
+  assert.match(await rows.nth(1).innerText(), /hr-export-with-errors\.csv.*Applied.*2 skipped.*7 people/s);
+  await page.shot('history');
+  await rows.nth(0).getByRole('link', { name: '2 people' }).click();
+  await page.waitForURL(/\/people\?import_id=\d+/);
+  await page.getByText(/Only the people import #\d+ created or changed/).waitFor();
+  await page.getByText('Showing 1–2 of 2 people').waitFor();
+  assert.deepEqual((await page.locator('table.table tbody tr a.row-link').allInnerTexts()).sort(), ['Lea Left', 'Omar Haddad']);
+  await page.shot('created-people');
+  await page.getByRole('button', { name: 'Show all people' }).click();
+  await page.waitForURL((url) => !url.search.includes('import_id'));
   assert.deepEqual(page.scriptErrors, []);
 });
 
-test('a Snipe-IT export becomes pools and seats', async () => {
+test('a Snipe-IT export becomes pools and seats, updating the pools that exist, with every problem a sentence', async () => {
   const page = await newPage(browser, 'admin-snipeit-import');
   await login(page, server.base, 'admin@example.com');
   await page.goto(`${server.base}/imports`);
   await page.getByLabel('Licenses and seats from Snipe-IT').check();
+  await page.getByLabel('Snipe-IT license export (CSV)').setInputFiles({ name: 'snipeit-licenses.csv', mimeType: 'text/csv', buffer: Buffer.from(snipeSample) });
+  // Without a department: the form says what to choose, beside the field, in a sentence.
+  await page.getByRole('button', { name: 'Upload and preview' }).click();
+  await page.getByText('Choose the department that will own the imported pools.').first().waitFor();
+  assert.equal(await page.getByText(/deserialize|missing field/i).count(), 0, 'no raw deserializer message');
+  await page.shot('no-department');
   await page.getByLabel('Owning department').selectOption({ label: 'IT Operations' });
   await page.getByLabel('Cost centre').selectOption({ label: 'CC-100 Technology' });
-  await page.getByLabel('Snipe-IT license export (CSV)').setInputFiles({ name: 'snipeit-licenses.csv', mimeType: 'text/csv', buffer: Buffer.from(snipeSample) });
   await page.getByRole('button', { name: 'Upload and preview' }).click();
   await page.getByRole('heading', { name: 'Preview' }).waitFor();
+  await page.getByRole('heading', { name: '2 existing pools will be updated' }).waitFor();
+  const changes = await page.locator('#pool-changes tbody tr').allInnerTexts();
+  assert.ok(changes.some((c) => /^Zoom Workplace Business\s+Unit cost\s+21\.99 USD per seat per month\s+18\.32 USD per seat per year$/.test(c)), changes.join('\n'));
+  await page.getByText(/Ignored \(Seatwise does not keep them\): .*reassignable/).waitFor();
+  await page.getByText('How costs were read (4 licenses)').click();
+  await page.getByText(/^Adobe Creative Cloud All Apps: purchase cost 54\.99 USD read as the price of one seat for a year/).waitFor();
   await page.shot('preview');
   await page.getByRole('button', { name: 'Apply import' }).click();
-  await page.getByText(/Imported snipeit-licenses\.csv: 2 pools and 5 seats created/).waitFor();
+  await page.getByText(/Imported snipeit-licenses\.csv: 2 pools created, 2 pools updated and 5 seats created/).waitFor();
   await page.shot('applied');
   await page.getByRole('link', { name: 'Inventory' }).click();
   await page.getByLabel('Search pools').fill('Visio Plan 2');
   await page.getByLabel('Search pools').press('Enter');
   await page.getByRole('link', { name: 'Microsoft Visio Plan 2' }).waitFor();
+
+  // A messy export: empty manufacturer, `sometimes`, unknown columns: warnings, and the import goes ahead.
+  await page.goto(`${server.base}/imports`);
+  await page.getByLabel('Licenses and seats from Snipe-IT').check();
+  await page.getByLabel('Owning department').selectOption({ label: 'IT Operations' });
+  await page.getByLabel('Cost centre').selectOption({ label: 'CC-100 Technology' });
+  await page.getByLabel('Snipe-IT license export (CSV)').setInputFiles({ name: 'snipeit-licenses-messy.csv', mimeType: 'text/csv', buffer: Buffer.from(snipeMessy) });
+  await page.getByRole('button', { name: 'Upload and preview' }).click();
+  await page.getByRole('heading', { name: '5 values were not understood: the import goes ahead without them' }).waitFor();
+  const warnings = await page.locator('#import-warnings tbody tr').allInnerTexts();
+  assert.match(warnings[0], /^3\s+4\s+Manufacturer\s+is empty: "Sublime Text" is filed under the vendor “Unknown vendor”$/);
+  assert.match(warnings[1], /^5\s+6\s+Expiration Date\s+2024-07-01 is before the purchase date 2024-07-06: the expiration was dropped$/);
+  await page.shot('warnings');
+  await page.getByRole('button', { name: 'Apply import' }).click();
+  await page.getByText(/Imported snipeit-licenses-messy\.csv: 4 pools created/).waitFor();
+  await page.getByRole('link', { name: '4 pools' }).click();
+  await page.waitForURL(/\/pools\?import_id=\d+/);
+  await page.getByText('Showing 1–4 of 4 pools').waitFor();
+  await page.shot('created-pools');
   assert.deepEqual(page.scriptErrors, []);
 });
 

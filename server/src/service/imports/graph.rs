@@ -8,7 +8,7 @@ use seatwise_types::{ImportSummary, PersonStatus, SkuMapping};
 use serde::{Deserialize, Serialize};
 
 use super::directory::{self, StatusChange};
-use super::staging::{self, Env};
+use super::staging::{self, Attempt, Env};
 use crate::auth::Actor;
 use crate::db::catalog::{self, CatalogTable};
 use crate::db::imports::{self as people_store, StoredImport};
@@ -134,8 +134,14 @@ fn unknown<'a>(names: impl Iterator<Item = &'a String>, known: &HashMap<String, 
     names.filter(|n| !known.contains_key(&n.to_lowercase()) && seen.insert(n.to_lowercase())).cloned().collect()
 }
 
-/// Apply users to the directory inside the caller's transaction (rolled back for a preview).
-async fn run(conn: &mut Conn, now: DateTime<Utc>, who: &str, users: &[GraphUser]) -> AppResult<ImportSummary> {
+/// Apply users to the directory inside the caller's transaction (rolled back for a preview): what it did, and the
+/// people it created or changed.
+async fn run(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    who: &str,
+    users: &[GraphUser],
+) -> AppResult<(ImportSummary, Vec<staging::Record>)> {
     let mut s = ImportSummary { kind: KIND.into(), rows: users.len() as i64, ..Default::default() };
     let existing = people_store::all_people(&mut *conn).await?;
     let by_employee: HashMap<&str, &PersonRecord> =
@@ -152,6 +158,7 @@ async fn run(conn: &mut Conn, now: DateTime<Utc>, who: &str, users: &[GraphUser]
     let mut person_ids: Vec<i64> = Vec::with_capacity(users.len());
     let mut terminated: Vec<bool> = Vec::with_capacity(users.len());
     let (mut creates, mut updates, mut changes) = (Vec::new(), Vec::new(), Vec::new());
+    let mut history = Vec::new();
     for u in users {
         let dept = u.department.as_ref().and_then(|d| departments.get(&d.to_lowercase()).copied());
         let cc = u.cost_centre.as_ref().and_then(|c| cost_centres.get(&c.to_lowercase()).copied());
@@ -165,6 +172,7 @@ async fn run(conn: &mut Conn, now: DateTime<Utc>, who: &str, users: &[GraphUser]
             }
             Some(before) if *before != next => {
                 changes.push(Pending::of(Change::changed("person.update", "person", Some(before.id), before, &next))?);
+                history.push(staging::Record::updated("person", before.id));
                 updates.push(next);
                 s.updates += 1;
             }
@@ -178,6 +186,7 @@ async fn run(conn: &mut Conn, now: DateTime<Utc>, who: &str, users: &[GraphUser]
     let mut created = Vec::with_capacity(creates.len());
     for ((index, record), id) in creates.into_iter().zip(new_ids) {
         person_ids[index] = id;
+        history.push(staging::Record::created("person", id));
         let record = PersonRecord { id, ..record };
         created.push(Pending::of(Change::created("person.create", "person", Some(id), &record))?);
     }
@@ -231,24 +240,25 @@ async fn run(conn: &mut Conn, now: DateTime<Utc>, who: &str, users: &[GraphUser]
     }
     s.seats_created = directory::assign_seats(conn, now, who, &seats).await?;
     s.unmapped_skus = unmapped.into_iter().collect();
-    Ok(s)
+    Ok((s, history))
 }
 
 pub async fn preview_users(env: Env<'_>, actor: &Actor, filename: &str, text: &str) -> AppResult<ImportSummary> {
     access::may_import(&actor.user)?;
     let users = graph::parse_users(text).map_err(AppError::validation)?;
     let mut tx = env.db.begin().await?;
-    let mut s = run(&mut tx, env.clock.now(), actor.ledger_name(), &users).await?;
+    let (mut s, _) = run(&mut tx, env.clock.now(), actor.ledger_name(), &users).await?;
     tx.rollback().await?;
     staging::save_preview(env, actor, KIND, filename, text, Params {}, &mut s).await?;
     Ok(s)
 }
 
-pub async fn apply(env: Env<'_>, actor: &Actor, stored: StoredImport) -> AppResult<ImportSummary> {
+pub async fn apply(env: Env<'_>, actor: &Actor, stored: StoredImport, attempt: &Attempt) -> AppResult<ImportSummary> {
     let params = staging::load::<Params>(&stored)?.params;
     let users = graph::parse_users(&stored.content).map_err(AppError::validation)?;
     env.progress.set(stored.id, "applying", 0, users.len() as u64).await;
     let mut tx = env.db.begin().await?;
-    let s = run(&mut tx, env.clock.now(), actor.ledger_name(), &users).await?;
-    staging::commit_apply(tx, env, actor, &stored, params, s).await
+    let (s, records) = run(&mut tx, env.clock.now(), actor.ledger_name(), &users).await?;
+    staging::record(&mut tx, stored.id, &records).await?;
+    staging::commit_apply(tx, env, actor, &stored, attempt, params, s).await
 }

@@ -1,20 +1,20 @@
 //! The HR export kind: upsert people by employee id, else email; people missing from a full export are flagged.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use seatwise_types::{ImportSummary, PersonStatus};
+use seatwise_types::{FieldError, ImportSummary, PersonStatus};
 use serde::{Deserialize, Serialize};
 
 use super::directory::{self, StatusChange};
-use super::staging::{self, Env};
+use super::staging::{self, Attempt, Env};
 use crate::auth::Actor;
 use crate::db::bulk::CHUNK;
 use crate::db::imports::{self as store, StoredImport};
 use crate::db::{catalog, Conn};
 use crate::domain::access;
-use crate::domain::hr::{self, Directory, Plan};
+use crate::domain::hr::{self, Directory, HrRow, Plan};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
 
@@ -49,7 +49,8 @@ async fn directory_maps(conn: &mut Conn) -> Result<(HashMap<String, i64>, HashMa
     Ok((departments, cost_centres))
 }
 
-/// Check a file and say what it would do; stores it for `apply`. Any bad row: 422 listing every problem.
+/// Check a file and say what it would do; stores it for `apply`. Rows in error are listed (by row, line and column)
+/// with the count of valid rows; a file with no valid row is refused: 422 listing every problem.
 pub async fn preview(
     env: Env<'_>,
     actor: &Actor,
@@ -58,24 +59,45 @@ pub async fn preview(
     params: Params,
 ) -> AppResult<ImportSummary> {
     access::may_import(&actor.user)?;
-    let rows = hr::parse(text).map_err(AppError::validation)?;
+    let parsed = hr::read(text).map_err(AppError::validation)?;
     let mut conn = env.db.read.acquire().await?;
     let people = store::all_people(&mut conn).await?;
     let (departments, cost_centres) = directory_maps(&mut conn).await?;
     drop(conn);
     let dir = Directory { people: &people, departments: &departments, cost_centres: &cost_centres };
-    let plan = checked(hr::plan(&rows, &dir, params.full))?;
-    let mut s = summary(rows.len(), &plan);
+    let mut row_errors = parsed.row_errors;
+    let (rows, plan) = plan_valid(parsed.rows, &dir, params.full, &mut row_errors)?;
+    staging::valid_rows(parsed.total as i64, &row_errors)?;
+    let mut s = summary(parsed.total, &plan);
+    s.valid_rows = rows.len() as i64;
+    s.row_errors = row_errors;
+    s.columns = parsed.columns;
     staging::save_preview(env, actor, KIND, filename, text, params, &mut s).await?;
     Ok(s)
 }
 
-/// A plan with rows it cannot apply is the file's problem: 422 naming each row.
-fn checked(plan: Plan) -> AppResult<Plan> {
-    if plan.errors.is_empty() {
-        Ok(plan)
-    } else {
-        Err(AppError::validation(plan.errors))
+/// Plan the rows that read cleanly. Rows the plan cannot apply (a manager nobody knows, people managing each
+/// other) join `errors` and are left out, and the rest is planned again until it plans cleanly: leaving out a
+/// manager's row puts the rows they manage in error too.
+fn plan_valid(
+    mut rows: Vec<HrRow>,
+    dir: &Directory<'_>,
+    full: bool,
+    errors: &mut Vec<FieldError>,
+) -> AppResult<(Vec<HrRow>, Plan)> {
+    loop {
+        let plan = hr::plan(&rows, dir, full);
+        if plan.errors.is_empty() {
+            errors.sort_by_key(|e| (e.row, e.line));
+            return Ok((rows, plan));
+        }
+        if plan.errors.iter().any(|e| e.row.is_none()) {
+            // An error no row can be left out for: the file as a whole.
+            return Err(AppError::validation(plan.errors));
+        }
+        let bad: HashSet<u64> = plan.errors.iter().filter_map(|e| e.row).collect();
+        errors.extend(plan.errors);
+        rows.retain(|r| !bad.contains(&r.row));
     }
 }
 
@@ -97,21 +119,30 @@ fn effective_at(end: Option<NaiveDate>, now: DateTime<Utc>) -> DateTime<Utc> {
     end.map(|d| d.and_time(NaiveTime::MIN).and_utc()).filter(|t| *t <= now).unwrap_or(now)
 }
 
-/// Apply a previewed file: all of it in one transaction, or none of it.
-pub async fn apply(env: Env<'_>, actor: &Actor, stored: StoredImport) -> AppResult<ImportSummary> {
+/// Apply a previewed file in one transaction: all of it, or (`skip_invalid`) its rows without errors; or none.
+pub async fn apply(
+    env: Env<'_>,
+    actor: &Actor,
+    stored: StoredImport,
+    attempt: &Attempt,
+    skip_invalid: bool,
+) -> AppResult<ImportSummary> {
     let started = std::time::Instant::now();
     let params = staging::load::<Params>(&stored)?.params;
-    let rows = hr::parse(&stored.content).map_err(AppError::validation)?;
+    let parsed = hr::read(&stored.content).map_err(AppError::validation)?;
+    let mut row_errors = parsed.row_errors;
     tracing::debug!(elapsed = ?started.elapsed(), "import: parsed");
     let (id, now, who) = (stored.id, env.clock.now(), actor.ledger_name());
-    let total = rows.len() as u64;
+    let total = parsed.rows.len() as u64;
     env.progress.set(id, "planning", 0, total).await;
     let mut tx = env.db.begin().await?;
     // Plan again inside the transaction: the directory may have changed since the preview.
     let people = store::all_people(&mut tx).await?;
     let (mut departments, mut cost_centres) = directory_maps(&mut tx).await?;
     let dir = Directory { people: &people, departments: &departments, cost_centres: &cost_centres };
-    let mut plan = checked(hr::plan(&rows, &dir, params.full))?;
+    // Rows in error are checked again here too: an apply without `skip_invalid` writes nothing while there are any.
+    let (rows, mut plan) = plan_valid(parsed.rows, &dir, params.full, &mut row_errors)?;
+    let skipped = staging::may_apply(&row_errors, skip_invalid)?;
     let (new_departments, new_cost_centres) = (plan.new_departments.clone(), plan.new_cost_centres.clone());
     if !new_departments.is_empty() || !new_cost_centres.is_empty() {
         directory::new_departments(&mut tx, now, who, &new_departments, &mut departments).await?;
@@ -147,6 +178,8 @@ pub async fn apply(env: Env<'_>, actor: &Actor, stored: StoredImport) -> AppResu
     chained.finish(&mut tx).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "import: ledger written");
     env.progress.set(id, "status changes", total, total).await;
+    // Rows skipped for errors leave gaps: end dates by row number.
+    let end_dates: HashMap<u64, Option<NaiveDate>> = rows.iter().map(|r| (r.row, r.end_date)).collect();
     let status_changes: Vec<StatusChange> = plan
         .creates
         .iter()
@@ -156,8 +189,7 @@ pub async fn apply(env: Env<'_>, actor: &Actor, stored: StoredImport) -> AppResu
         .map(|(row, person_id, status)| StatusChange {
             person_id,
             status,
-            // Rows are numbered from 1 in file order.
-            event_at: effective_at(row.checked_sub(1).and_then(|i| rows.get(i as usize)).and_then(|r| r.end_date), now),
+            event_at: effective_at(end_dates.get(&row).copied().flatten(), now),
         })
         .collect();
     directory::apply_statuses(&mut tx, now, who, &status_changes).await?;
@@ -171,10 +203,22 @@ pub async fn apply(env: Env<'_>, actor: &Actor, stored: StoredImport) -> AppResu
         .collect::<Result<Vec<_>, _>>()?;
     staging::ledger_all(&mut tx, env, who, id, "missing people", missing).await?;
 
-    let mut s = summary(rows.len(), &plan);
+    let records: Vec<staging::Record> = plan
+        .creates
+        .iter()
+        .map(|(_, r, _)| staging::Record::created("person", r.id))
+        .chain(plan.updates.iter().map(|(_, _, a, _)| staging::Record::updated("person", a.id)))
+        .collect();
+    staging::record(&mut tx, id, &records).await?;
+
+    let mut s = summary(parsed.total, &plan);
     s.new_departments = new_departments;
     s.new_cost_centres = new_cost_centres;
-    let applied = staging::commit_apply(tx, env, actor, &stored, params, s).await;
+    s.row_errors = row_errors;
+    s.columns = parsed.columns;
+    s.valid_rows = rows.len() as i64;
+    s.skipped_rows = skipped;
+    let applied = staging::commit_apply(tx, env, actor, &stored, attempt, params, s).await;
     tracing::debug!(elapsed = ?started.elapsed(), "import: committed");
     applied
 }

@@ -1,5 +1,6 @@
 //! Imports: upload a file for a preview with row-level errors, then apply it in one transaction. Nothing is
-//! applied while any row is in error, and applying the same file again changes nothing.
+//! applied while any row is in error unless the apply says to skip those rows (`skip_invalid`; they can be
+//! downloaded as CSV to fix), and applying the same file again changes nothing.
 //!
 //! Each kind of file is one module with its typed parameters, its preview and its apply; `staging` holds what
 //! they share and knows no kind; `directory` holds the bulk writes kinds make. A new kind is a new module and one
@@ -11,11 +12,11 @@ pub mod hr;
 pub mod snipeit;
 mod staging;
 
-use seatwise_types::{ImportSummary, JobProgress};
+use seatwise_types::{ApplyImportInput, ImportQuery, ImportSummary, JobProgress, Page};
 
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-pub use staging::Env;
+pub use staging::{Attempt, Env};
 
 /// The kinds of file Seatwise imports, stored as their name in `imports.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,20 +40,51 @@ impl ImportKind {
     }
 }
 
-/// Apply a previewed import: all of it in one transaction, or none of it.
-pub async fn apply(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<ImportSummary> {
+/// Apply a previewed import in one transaction: all of it, or with `skip_invalid` every row but those in error;
+/// otherwise none of it.
+/// Every try is recorded as an attempt with how it ended; one cut off by a crash shows as interrupted.
+pub async fn apply(env: Env<'_>, actor: &Actor, id: i64, options: ApplyImportInput) -> AppResult<ImportSummary> {
     let stored = staging::previewed(env, actor, id).await?;
     let kind = ImportKind::parse(&stored.kind)
         .ok_or_else(|| AppError::internal(format!("imports.kind of import {id}: unknown kind {:?}", stored.kind)))?;
-    match kind {
-        ImportKind::Hr => hr::apply(env, actor, stored).await,
-        ImportKind::SnipeIt => snipeit::apply(env, actor, stored).await,
-        ImportKind::Graph => graph::apply(env, actor, stored).await,
+    let skip = options.skip_invalid;
+    let attempt = staging::start_attempt(env, actor, id).await?;
+    let applied = match kind {
+        ImportKind::Hr => hr::apply(env, actor, stored, &attempt, skip).await,
+        ImportKind::SnipeIt => snipeit::apply(env, actor, stored, &attempt, skip).await,
+        ImportKind::Graph => graph::apply(env, actor, stored, &attempt).await,
+    };
+    if let Err(e) = &applied {
+        staging::attempt_failed(env, &attempt, e).await;
     }
+    applied
+}
+
+/// Attempts left without an end by a process that stopped. A SQLite database has one server, so at its start
+/// every such attempt was cut off; on PostgreSQL other instances may be applying, and an attempt counts as
+/// interrupted once it stops showing signs of life (`domain::apply_attempt`).
+pub async fn recover_interrupted(env: Env<'_>) -> AppResult<u64> {
+    if env.db.backend != crate::db::Backend::Sqlite {
+        return Ok(0);
+    }
+    Ok(crate::db::import_history::interrupt_unfinished(&env.db.write).await?)
 }
 
 pub async fn get(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<ImportSummary> {
     staging::get(env, actor, id).await
+}
+
+/// The import history, newest first.
+pub async fn list(env: Env<'_>, actor: &Actor, query: &ImportQuery) -> AppResult<Page<ImportSummary>> {
+    if query.kind.as_deref().is_some_and(|k| ImportKind::parse(k).is_none()) {
+        return Err(AppError::field("kind", "must be hr, snipeit or graph"));
+    }
+    staging::list(env, actor, query).await
+}
+
+/// The rows of an import that are in error, as CSV (file name, content).
+pub async fn skipped_rows(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<(String, String)> {
+    staging::skipped_rows(env, actor, id).await
 }
 
 pub async fn progress(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<JobProgress> {

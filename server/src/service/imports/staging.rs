@@ -2,20 +2,25 @@
 //! summary), the access check, the apply framing (one transaction, applied once, ledgered, progress) and reading
 //! imports back. Nothing here knows a kind.
 
-use seatwise_types::{ImportSummary, JobProgress};
+use std::collections::{BTreeSet, HashMap};
+
+use seatwise_types::{
+    AttemptOutcome, FieldError, ImportAttempt, ImportQuery, ImportRecordCount, ImportSummary, JobProgress, Page,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Actor;
 use crate::clock::Clock;
+use crate::db::import_history::{self as history, Action, ImportFilter, ImportRow};
 use crate::db::imports::{self as store, NewImport, StoredImport};
 use crate::db::{Db, Tx};
-use crate::domain::access;
 use crate::domain::ledger::StoredEntry;
 use crate::domain::secret::sha256_hex;
+use crate::domain::{access, apply_attempt};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
-use crate::state::{AppState, Progress};
+use crate::state::{AppState, KeepAlive, Progress};
 
 /// What imports use: the database, the clock and where progress is reported.
 #[derive(Clone, Copy)]
@@ -81,6 +86,7 @@ pub async fn commit_apply<P: Serialize>(
     env: Env<'_>,
     actor: &Actor,
     stored: &StoredImport,
+    attempt: &Attempt,
     params: P,
     mut summary: ImportSummary,
 ) -> AppResult<ImportSummary> {
@@ -95,9 +101,36 @@ pub async fn commit_apply<P: Serialize>(
     }
     let change = Change::created("import.apply", "import", Some(stored.id), &doc.summary);
     ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
+    history::end_attempt(&mut tx, attempt.id, AttemptOutcome::Applied, None, now).await?;
     tx.commit().await?;
     env.progress.finish(stored.id).await;
     Ok(doc.summary)
+}
+
+/// An apply attempt under way: recorded as started, kept alive in the progress record until it is dropped.
+pub struct Attempt {
+    id: i64,
+    _alive: KeepAlive,
+}
+
+/// Record that applying `import_id` starts (committed before the apply's transaction begins).
+pub async fn start_attempt(env: Env<'_>, actor: &Actor, import_id: i64) -> AppResult<Attempt> {
+    // Progress first: it is on its own pool, so others see the start while this waits for the write lock.
+    env.progress.set(import_id, "starting", 0, 0).await;
+    let id = history::start_attempt(&env.db.write, import_id, actor.ledger_name(), env.clock.now()).await?;
+    Ok(Attempt { id, _alive: env.progress.keep_alive(import_id) })
+}
+
+/// Record that an attempt failed and why, as the person was told. Advisory: the failure is what they see.
+pub async fn attempt_failed(env: Env<'_>, attempt: &Attempt, error: &AppError) {
+    let why = error.to_string();
+    let ended = async {
+        let mut conn = env.db.write.acquire().await?;
+        history::end_attempt(&mut conn, attempt.id, AttemptOutcome::Failed, Some(&why), env.clock.now()).await
+    };
+    if let Err(e) = ended.await {
+        tracing::warn!(attempt = attempt.id, error = %e, "could not record that an import apply failed");
+    }
 }
 
 /// Entries written per ledger append: progress moves between them.
@@ -150,13 +183,148 @@ pub async fn previewed(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<Stored
     Ok(stored)
 }
 
+/// An import's summary with what only the table knows: its status, who uploaded it and when.
+fn summary_of(row: ImportRow, records: Vec<(String, i64)>) -> AppResult<ImportSummary> {
+    let doc = Document::<serde::de::IgnoredAny>::deserialize(&row.document)
+        .map_err(|e| AppError::internal_in(format!("imports.summary_json of import {}", row.id), e))?;
+    let mut summary = doc.summary;
+    summary.id = row.id;
+    summary.kind = row.kind;
+    summary.filename = row.filename;
+    summary.status = row.status;
+    summary.created_by = row.created_by;
+    summary.created_at = Some(row.created_at);
+    summary.applied_at = row.applied_at;
+    summary.records =
+        records.into_iter().map(|(record_type, count)| ImportRecordCount { record_type, count }).collect();
+    Ok(summary)
+}
+
 pub async fn get(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<ImportSummary> {
     access::may_import(&actor.user)?;
-    let stored = store::get(&env.db.read, id).await?.ok_or(AppError::NotFound("import"))?;
-    let mut summary = load::<serde::de::IgnoredAny>(&stored)?.summary;
-    summary.id = stored.id;
-    summary.status = stored.status;
+    let row = history::get(&env.db.read, id).await?.ok_or(AppError::NotFound("import"))?;
+    let records = history::record_counts(&env.db.read, &[id]).await?.remove(&id).unwrap_or_default();
+    let mut summary = summary_of(row, records)?;
+    summary.attempts = attempts_of(env, &[id]).await?.remove(&id).unwrap_or_default();
     Ok(summary)
+}
+
+/// The apply attempts of these imports, oldest first, each with how it ended or whether it still runs.
+async fn attempts_of(env: Env<'_>, ids: &[i64]) -> AppResult<HashMap<i64, Vec<ImportAttempt>>> {
+    let rows = history::attempts(&env.db.read, ids).await?;
+    let open: Vec<i64> = rows.iter().filter(|a| a.outcome.is_none()).map(|a| a.import_id).collect();
+    let alive = if open.is_empty() { HashMap::new() } else { env.progress.last_alive(&open).await? };
+    let now = env.clock.now();
+    let mut out: HashMap<i64, Vec<ImportAttempt>> = HashMap::new();
+    for a in rows {
+        let last_alive = alive.get(&a.import_id).copied().filter(|t| *t > a.started_at).unwrap_or(a.started_at);
+        out.entry(a.import_id).or_default().push(ImportAttempt {
+            started_at: a.started_at,
+            started_by: a.started_by,
+            outcome: apply_attempt::outcome(a.outcome, last_alive, now),
+            finished_at: a.finished_at,
+            error: a.error,
+        });
+    }
+    Ok(out)
+}
+
+/// The import history, newest first (the caller checks the kind it filters by).
+pub async fn list(env: Env<'_>, actor: &Actor, q: &ImportQuery) -> AppResult<Page<ImportSummary>> {
+    access::may_import(&actor.user)?;
+    let (page, per_page) = crate::service::paging(q.page, q.per_page)?;
+    if q.status.as_deref().is_some_and(|s| !["previewed", "applied"].contains(&s)) {
+        return Err(AppError::field("status", "must be previewed or applied"));
+    }
+    let filter = ImportFilter { kind: q.kind.clone(), status: q.status.clone(), page, per_page };
+    let (rows, total) = history::list(&env.db.read, &filter).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut counts = history::record_counts(&env.db.read, &ids).await?;
+    let mut attempts = attempts_of(env, &ids).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let (id, records) = (r.id, counts.remove(&r.id).unwrap_or_default());
+            let mut summary = summary_of(r, records)?;
+            summary.attempts = attempts.remove(&id).unwrap_or_default();
+            Ok(summary)
+        })
+        .collect::<AppResult<_>>()?;
+    Ok(Page { items, total, page, per_page })
+}
+
+/// The rows of an import that are in error, as CSV to fix and upload again: the original header and rows, with
+/// an `error` column.
+pub async fn skipped_rows(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<(String, String)> {
+    access::may_import(&actor.user)?;
+    let stored = store::get(&env.db.read, id).await?.ok_or(AppError::NotFound("import"))?;
+    let summary = load::<serde::de::IgnoredAny>(&stored)?.summary;
+    let csv = crate::domain::csv_file::rows_in_error(&stored.content, &summary.row_errors)
+        .map_err(|e| AppError::internal_in(format!("rewriting the rows in error of import {id}"), e))?;
+    let stem = stored.filename.strip_suffix(".csv").unwrap_or(&stored.filename);
+    Ok((format!("{stem}-skipped.csv"), csv))
+}
+
+/// Rows in error, by row number.
+fn rows_in_error(errors: &[FieldError]) -> BTreeSet<u64> {
+    errors.iter().filter_map(|e| e.row).collect()
+}
+
+/// How many of a file's rows can be applied. A file with no such row cannot be imported at all: 422 listing
+/// every problem, and nothing is stored.
+pub fn valid_rows(rows: i64, row_errors: &[FieldError]) -> AppResult<i64> {
+    let valid = rows - rows_in_error(row_errors).len() as i64;
+    if valid <= 0 && !row_errors.is_empty() {
+        return Err(AppError::Validation {
+            message: format!(
+                "No row of this file can be imported: {} need fixing. Nothing was stored.",
+                if rows == 1 { "the only row".to_string() } else { format!("all {rows} rows") }
+            ),
+            fields: row_errors.to_vec(),
+        });
+    }
+    Ok(valid)
+}
+
+/// Whether a file may be applied as it is: with rows in error only when the caller chose to skip them (then
+/// how many are skipped); otherwise 422 listing them, and nothing is written.
+pub fn may_apply(row_errors: &[FieldError], skip_invalid: bool) -> AppResult<i64> {
+    let bad = rows_in_error(row_errors).len() as i64;
+    if bad > 0 && !skip_invalid {
+        return Err(AppError::Validation {
+            message: format!(
+                "{bad} {} errors, so nothing was imported. Fix the file and upload it again, or apply with \
+                 skip_invalid to import the other rows and skip {}.",
+                if bad == 1 { "row has" } else { "rows have" },
+                if bad == 1 { "it" } else { "them" }
+            ),
+            fields: row_errors.to_vec(),
+        });
+    }
+    Ok(bad)
+}
+
+/// A record an import created or changed, for its history.
+#[derive(Debug, Clone, Copy)]
+pub struct Record {
+    pub record_type: &'static str,
+    pub id: i64,
+    pub action: Action,
+}
+
+impl Record {
+    pub fn created(record_type: &'static str, id: i64) -> Self {
+        Record { record_type, id, action: Action::Created }
+    }
+    pub fn updated(record_type: &'static str, id: i64) -> Self {
+        Record { record_type, id, action: Action::Updated }
+    }
+}
+
+/// Remember what an import created or changed, in its apply transaction.
+pub async fn record(tx: &mut Tx, import_id: i64, records: &[Record]) -> AppResult<()> {
+    let rows: Vec<_> = records.iter().map(|r| (r.record_type, r.id, r.action)).collect();
+    Ok(history::insert_records(tx, import_id, &rows).await?)
 }
 
 /// How far applying an import has come, from the database: any instance can answer while another applies.

@@ -1,0 +1,37 @@
+//! Apply attempts: an attempt's stored end, or, while it has none, whether whoever is applying it is still alive.
+
+use chrono::{DateTime, Duration, Utc};
+use seatwise_types::AttemptOutcome;
+
+/// How often a running apply says it is alive (in its progress record, which any instance reads).
+pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// An attempt with no end that has given no sign of life for this long was cut off: the process applying it
+/// stopped, and its transaction with it.
+pub fn stale() -> Duration {
+    Duration::seconds(30)
+}
+
+/// What an attempt is now: its stored end if it has one, else running while it is alive, else interrupted.
+pub fn outcome(stored: Option<AttemptOutcome>, last_alive: DateTime<Utc>, now: DateTime<Utc>) -> AttemptOutcome {
+    match stored {
+        Some(o) => o,
+        None if now - last_alive > stale() => AttemptOutcome::Interrupted,
+        None => AttemptOutcome::Running,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_attempt_without_an_end_is_running_until_it_goes_quiet() {
+        let t = DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(outcome(None, t, t + Duration::seconds(29)), AttemptOutcome::Running);
+        assert_eq!(outcome(None, t, t + Duration::seconds(31)), AttemptOutcome::Interrupted);
+        let failed = Some(AttemptOutcome::Failed);
+        assert_eq!(outcome(failed, t, t + Duration::days(1)), AttemptOutcome::Failed);
+        assert_eq!(outcome(Some(AttemptOutcome::Applied), t, t), AttemptOutcome::Applied);
+    }
+}
