@@ -394,6 +394,8 @@ impl Plan {
         let find = |map: &std::collections::HashMap<String, i64>, name: &Option<String>| {
             name.as_ref().map(|n| map.get(&n.to_lowercase()).copied().ok_or_else(|| n.clone())).transpose()
         };
+        // By row number: `rows` may be only the valid rows of a file (an apply that skips rows in error).
+        let by_row: std::collections::HashMap<u64, &HrRow> = rows.iter().map(|r| (r.row, r)).collect();
         let records = self
             .creates
             .iter_mut()
@@ -403,7 +405,7 @@ impl Plan {
             if record.department_id != Some(0) && record.cost_centre_id != Some(0) {
                 continue;
             }
-            let Some(source) = row.checked_sub(1).and_then(|i| rows.get(i as usize)) else {
+            let Some(source) = by_row.get(&row) else {
                 return Err(format!("row {row}"));
             };
             if record.department_id == Some(0) {
@@ -709,5 +711,21 @@ mod plan_tests {
         p.link_new_names(&rows, &departments, &cost_centres).unwrap();
         let linked: Vec<_> = p.creates.iter().map(|(_, r, _)| (r.department_id, r.cost_centre_id)).collect();
         assert_eq!(linked, [(Some(7), Some(3)), (None, None)]);
+    }
+
+    #[test]
+    fn new_names_are_linked_by_row_number_when_rows_in_error_are_left_out() {
+        // Row 1 is in error and skipped, so the valid rows start at row 2: positions and row numbers differ.
+        let parsed =
+            read("employee_id,first_name,email,cost_centre\nE1,A,not-an-email,CC-1\nE2,B,,CC-NEW\nE3,C,,CC-1\n")
+                .unwrap();
+        assert_eq!(parsed.rows.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 3]);
+        let existing = HashMap::from([("cc-1".to_string(), 1)]);
+        let none = HashMap::new();
+        let mut p = plan(&parsed.rows, &Directory { people: &[], departments: &none, cost_centres: &existing }, false);
+        let with_new = HashMap::from([("cc-1".to_string(), 1), ("cc-new".to_string(), 9)]);
+        p.link_new_names(&parsed.rows, &none, &with_new).unwrap();
+        let linked: Vec<_> = p.creates.iter().map(|(row, r, _)| (*row, r.cost_centre_id)).collect();
+        assert_eq!(linked, [(2, Some(9)), (3, Some(1))]);
     }
 }

@@ -281,6 +281,11 @@ async fn the_valid_rows_can_be_applied_and_the_skipped_ones_downloaded_to_fix() 
     let applied = apply(&admin, &preview, json!({"skip_invalid": true})).await;
     assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
     assert_eq!((applied.body["creates"].as_i64(), applied.body["skipped_rows"].as_i64()), (Some(7), Some(2)));
+    assert_eq!(
+        applied.body["records"],
+        json!([{"record_type": "person", "count": 7}]),
+        "the answer links what it made"
+    );
     assert_eq!(app.count("people").await, people + 7);
     assert_eq!(app.count("people WHERE employee_id IN ('E1002', 'E0450')").await, 0, "the rows in error are skipped");
     // Each try is in the history with how it ended; the refusals say why, as the person was told.

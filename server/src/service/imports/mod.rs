@@ -54,10 +54,17 @@ pub async fn apply(env: Env<'_>, actor: &Actor, id: i64, options: ApplyImportInp
         ImportKind::SnipeIt => snipeit::apply(env, actor, stored, &attempt, skip).await,
         ImportKind::Graph => graph::apply(env, actor, stored, &attempt).await,
     };
-    if let Err(e) = &applied {
-        staging::attempt_failed(env, &attempt, e).await;
+    match applied {
+        // Read back as the history shows it: with the records it created and its attempts.
+        Ok(_) => {
+            drop(attempt);
+            staging::get(env, actor, id).await
+        }
+        Err(e) => {
+            staging::attempt_failed(env, &attempt, &e).await;
+            Err(e)
+        }
     }
-    applied
 }
 
 /// Attempts left without an end by a process that stopped. A SQLite database has one server, so at its start
