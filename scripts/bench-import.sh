@@ -45,10 +45,14 @@ curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -X POST "$base/api/v1/imports/$id/ap
 t2=$(date +%s.%N)
 again=$(curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -H 'content-type: text/csv' --data-binary @"$work/hr.csv" "$base/api/v1/imports/hr?filename=hr.csv")
 t3=$(date +%s.%N)
-python3 - "$rows" "$size" "$t0" "$t1" "$t2" "$t3" "${db%%://*}" <<'PY'
+# The server's peak resident memory over the whole run (the kernel's high-water mark), in kB.
+peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
+python3 - "$rows" "$size" "$t0" "$t1" "$t2" "$t3" "${db%%://*}" "$peak" <<'PY'
 import sys
 rows, size, t0, t1, t2, t3, backend = int(sys.argv[1]), sys.argv[2], *map(float, sys.argv[3:7]), sys.argv[7]
+peak_kb = int(sys.argv[8])
 print(f"| HR import, {rows:,} rows ({size}), {backend} | seconds | rows/s |\n|---|---|---|")
 for name, a, b in [("upload + preview", t0, t1), ("apply (all new people)", t1, t2), ("re-upload + preview (no changes)", t2, t3)]:
     print(f"| {name} | {b - a:.1f} | {rows / (b - a):,.0f} |")
+print(f"| peak resident memory of the server (VmHWM) | {peak_kb / 1024:,.0f} MB | |")
 PY
