@@ -120,21 +120,26 @@ pub fn chain(e: &dyn std::error::Error) -> String {
     text
 }
 
+impl AppError {
+    /// What the client is told: the error itself, except that internal causes stay in the log.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Database(_) | AppError::Internal(_) => "The server could not complete the request.".to_string(),
+            other => other.to_string(),
+        }
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        let message = match &self {
-            // Internal details go to the log, never to the client.
-            AppError::Database(e) => {
-                tracing::error!(error = %Escaped(&chain(e)), "database error");
-                "The server could not complete the request.".to_string()
-            }
-            AppError::Internal(e) => {
-                tracing::error!(error = %Escaped(&chain(e.as_ref())), "internal error");
-                "The server could not complete the request.".to_string()
-            }
-            other => other.to_string(),
-        };
+        // Internal details go to the log, never to the client.
+        match &self {
+            AppError::Database(e) => tracing::error!(error = %Escaped(&chain(e)), "database error"),
+            AppError::Internal(e) => tracing::error!(error = %Escaped(&chain(e.as_ref())), "internal error"),
+            _ => {}
+        }
+        let message = self.public_message();
         let fields = match self {
             AppError::Validation { ref fields, .. } => fields.clone(),
             _ => Vec::new(),

@@ -57,9 +57,15 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let state = AppState::new(db, Arc::new(SystemClock), settings).with_mailer(mailer);
     match cli.command {
         None | Some(Command::Serve) => {
-            let cut_off = imports::recover_interrupted(Env::of(&state)).await?;
-            if cut_off > 0 {
-                tracing::warn!(cut_off, "import applies cut off when the server last stopped are marked interrupted");
+            // Advisory: the history reads an attempt left open as interrupted later anyway.
+            match imports::recover_interrupted(Env::of(&state)).await {
+                Ok(0) => {}
+                Ok(cut_off) => {
+                    tracing::warn!(cut_off, "import applies cut off when the server stopped are marked interrupted")
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not check for import applies cut off when the server stopped")
+                }
             }
             serve(state, cli.serve).await
         }

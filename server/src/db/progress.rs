@@ -70,14 +70,14 @@ pub async fn last_updates(
     ids: &[i64],
 ) -> Result<std::collections::HashMap<i64, DateTime<Utc>>, sqlx::Error> {
     let mut out = std::collections::HashMap::new();
-    for id in ids {
-        let at: Option<String> = sqlx::query_scalar("SELECT updated_at FROM import_progress WHERE import_id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-        if let Some(at) = at {
-            out.insert(*id, super::decode::scalar_timestamp("import_progress", "updated_at", &at)?);
-        }
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut sql = super::Sql::new("SELECT import_id, updated_at FROM import_progress WHERE ");
+    sql.push_in("import_id", ids);
+    for r in sql.query().fetch_all(db).await? {
+        let c = Cols::new(&r, "import_progress");
+        out.insert(c.i64("import_id")?, c.timestamp("updated_at")?);
     }
     Ok(out)
 }

@@ -7,9 +7,15 @@ use seatwise_types::AttemptOutcome;
 pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// An attempt with no end that has given no sign of life for this long was cut off: the process applying it
-/// stopped, and its transaction with it.
+/// stopped, and its transaction with it. Generous beside the heartbeat: a beat may wait for a pooled connection.
 pub fn stale() -> Duration {
-    Duration::seconds(30)
+    Duration::seconds(60)
+}
+
+/// At the start of the only process on a SQLite file, an attempt quiet for two heartbeats was the last process's:
+/// one still shutting down (within its grace) keeps beating, so its live applies are left alone.
+pub fn cut_off_at_start(last_alive: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now - last_alive > Duration::seconds(2 * HEARTBEAT.as_secs() as i64)
 }
 
 /// What an attempt is now: its stored end if it has one, else running while it is alive, else interrupted.
@@ -28,8 +34,10 @@ mod tests {
     #[test]
     fn an_attempt_without_an_end_is_running_until_it_goes_quiet() {
         let t = DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z").unwrap().with_timezone(&Utc);
-        assert_eq!(outcome(None, t, t + Duration::seconds(29)), AttemptOutcome::Running);
-        assert_eq!(outcome(None, t, t + Duration::seconds(31)), AttemptOutcome::Interrupted);
+        assert_eq!(outcome(None, t, t + Duration::seconds(59)), AttemptOutcome::Running);
+        assert_eq!(outcome(None, t, t + Duration::seconds(61)), AttemptOutcome::Interrupted);
+        assert!(!cut_off_at_start(t, t + Duration::seconds(9)), "a process shutting down still beats");
+        assert!(cut_off_at_start(t, t + Duration::seconds(11)));
         let failed = Some(AttemptOutcome::Failed);
         assert_eq!(outcome(failed, t, t + Duration::days(1)), AttemptOutcome::Failed);
         assert_eq!(outcome(Some(AttemptOutcome::Applied), t, t), AttemptOutcome::Applied);

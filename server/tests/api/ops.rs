@@ -333,7 +333,8 @@ async fn import_progress_is_read_from_the_database_by_any_instance() {
     let running = tokio::spawn(async move { admin.post(&apply_path, json!({})).await });
     eventually("the other instance sees the running import", || async {
         let p = watcher.get(&progress).await.body;
-        p["finished"] == false && p["phase"] == "starting"
+        // "starting" on SQLite (the attempt waits for the write lock), a kind's phase on PostgreSQL.
+        p["finished"] == false && p["phase"] != "previewed"
     })
     .await;
     drop(lock);
@@ -473,6 +474,8 @@ async fn an_apply_cut_off_by_sigkill_keeps_nothing_and_reads_interrupted_after_a
     assert_eq!(running["attempts"][0]["outcome"], "running", "{}", running["attempts"]);
     kill_9(&mut child);
     let _ = applying.await;
+    // Quiet for more than two heartbeats: a process still shutting down would have beaten meanwhile.
+    tokio::time::sleep(Duration::from_secs(11)).await;
 
     let (mut child, base, _) = start_binary(dir.path(), 1);
     let admin = binary_admin(&base).await;
@@ -491,4 +494,35 @@ async fn an_apply_cut_off_by_sigkill_keeps_nothing_and_reads_interrupted_after_a
         done["attempts"].as_array().expect("attempts").iter().filter_map(|a| a["outcome"].as_str()).collect();
     assert_eq!(outcomes, ["interrupted", "applied"]);
     kill_9(&mut child);
+}
+
+#[tokio::test]
+async fn an_apply_stopped_by_its_timeout_is_recorded_as_failed_and_keeps_nothing() {
+    let app = spawn().await;
+    let settings = Settings { import_timeout: Duration::from_millis(500), ..Settings::default() };
+    let base = serve_with(&app, settings).await;
+    let mut admin = app.admin().await;
+    let mut csv = String::from("employee_id,first_name,last_name,email,department,status\n");
+    for i in 0..40_000 {
+        csv.push_str(&format!("T{i},Tia,Number{i},tia.{i}@example.com,Dept {},active\n", i % 20));
+    }
+    let preview = admin.post_raw("/api/v1/imports/hr?filename=slow.csv", "text/csv", csv.into_bytes()).await;
+    assert_eq!(preview.status, StatusCode::CREATED, "{}", preview.body);
+    let id = preview.body["id"].as_i64().unwrap();
+    let people = app.count("people").await;
+
+    admin.base = base;
+    let r =
+        within("an apply past its timeout", 60, admin.post(&format!("/api/v1/imports/{id}/apply"), json!({}))).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    let import = format!("/api/v1/imports/{id}");
+    eventually("the attempt is recorded as failed", || async {
+        admin.get(&import).await.body["attempts"][0]["outcome"] == "failed"
+    })
+    .await;
+    let body = admin.get(&import).await.body;
+    assert_eq!(body["status"], "previewed");
+    let why = body["attempts"][0]["error"].as_str().unwrap();
+    assert!(why.contains("stopped before it finished"), "{why}");
+    assert_eq!(app.count("people").await, people, "nothing of it was kept");
 }

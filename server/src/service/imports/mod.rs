@@ -15,6 +15,8 @@ mod staging;
 use seatwise_types::{ApplyImportInput, ImportQuery, ImportSummary, JobProgress, Page};
 
 use crate::auth::Actor;
+use crate::db::import_history as history;
+use crate::domain::apply_attempt;
 use crate::error::{AppError, AppResult};
 pub use staging::{Attempt, Env};
 
@@ -55,26 +57,46 @@ pub async fn apply(env: Env<'_>, actor: &Actor, id: i64, options: ApplyImportInp
         ImportKind::Graph => graph::apply(env, actor, stored, &attempt).await,
     };
     match applied {
-        // Read back as the history shows it: with the records it created and its attempts.
-        Ok(_) => {
-            drop(attempt);
-            staging::get(env, actor, id).await
+        Ok(summary) => {
+            // Its end was written in the apply's transaction.
+            attempt.close();
+            // Read back as the history shows it, with the records it made and its attempts; the import is applied
+            // either way, so a failed read falls back to the summary.
+            match staging::get(env, actor, id).await {
+                Ok(full) => Ok(full),
+                Err(e) => {
+                    tracing::warn!(import_id = id, error = %e, "could not read an applied import back");
+                    Ok(summary)
+                }
+            }
         }
         Err(e) => {
-            staging::attempt_failed(env, &attempt, &e).await;
+            staging::attempt_failed(env, attempt, &e).await;
             Err(e)
         }
     }
 }
 
-/// Attempts left without an end by a process that stopped. A SQLite database has one server, so at its start
-/// every such attempt was cut off; on PostgreSQL other instances may be applying, and an attempt counts as
-/// interrupted once it stops showing signs of life (`domain::apply_attempt`).
+/// Attempts left without an end by a process that stopped. A SQLite file has one server, so at its start an
+/// attempt that has gone quiet was cut off; on PostgreSQL other instances may be applying, and an attempt reads
+/// as interrupted once it has been quiet for longer (`domain::apply_attempt`).
 pub async fn recover_interrupted(env: Env<'_>) -> AppResult<u64> {
     if env.db.backend != crate::db::Backend::Sqlite {
         return Ok(0);
     }
-    Ok(crate::db::import_history::interrupt_unfinished(&env.db.write).await?)
+    let open = history::unfinished_attempts(&env.db.write).await?;
+    let imports: Vec<i64> = open.iter().map(|(_, import, _)| *import).collect();
+    let alive = env.progress.last_alive(&imports).await?;
+    let now = env.clock.now();
+    let gone: Vec<i64> = open
+        .into_iter()
+        .filter(|(_, import, started)| {
+            let last = alive.get(import).copied().filter(|t| t > started).unwrap_or(*started);
+            apply_attempt::cut_off_at_start(last, now)
+        })
+        .map(|(id, _, _)| id)
+        .collect();
+    Ok(history::interrupt(&env.db.write, &gone).await?)
 }
 
 pub async fn get(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<ImportSummary> {

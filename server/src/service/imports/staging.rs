@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Actor;
-use crate::clock::Clock;
+use crate::clock::SharedClock;
 use crate::db::import_history::{self as history, Action, ImportFilter, ImportRow};
 use crate::db::imports::{self as store, NewImport, StoredImport};
 use crate::db::{Db, Tx};
@@ -26,13 +26,13 @@ use crate::state::{AppState, KeepAlive, Progress};
 #[derive(Clone, Copy)]
 pub struct Env<'a> {
     pub db: &'a Db,
-    pub clock: &'a dyn Clock,
+    pub clock: &'a SharedClock,
     pub progress: &'a Progress,
 }
 
 impl<'a> Env<'a> {
     pub fn of(state: &'a AppState) -> Self {
-        Env { db: &state.db, clock: state.clock.as_ref(), progress: &state.progress }
+        Env { db: &state.db, clock: &state.clock, progress: &state.progress }
     }
 }
 
@@ -101,16 +101,54 @@ pub async fn commit_apply<P: Serialize>(
     }
     let change = Change::created("import.apply", "import", Some(stored.id), &doc.summary);
     ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
-    history::end_attempt(&mut tx, attempt.id, AttemptOutcome::Applied, None, now).await?;
+    history::end_attempt(&mut tx, attempt.id(), AttemptOutcome::Applied, None, now).await?;
     tx.commit().await?;
     env.progress.finish(stored.id).await;
     Ok(doc.summary)
 }
 
-/// An apply attempt under way: recorded as started, kept alive in the progress record until it is dropped.
+/// An apply attempt under way: recorded as started and kept alive in the progress record. Dropped without an
+/// end (the request timed out, or its client went away and the apply was cancelled), it records that it failed.
 pub struct Attempt {
     id: i64,
+    db: sqlx::AnyPool,
+    clock: SharedClock,
+    open: bool,
     _alive: KeepAlive,
+}
+
+impl Attempt {
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// Recorded as ended by the caller: nothing more to write on drop.
+    pub fn close(mut self) {
+        self.open = false;
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        if !self.open {
+            return;
+        }
+        let (id, db, now) = (self.id, self.db.clone(), self.clock.now());
+        // Drop cannot wait; the write goes on after the request is gone. Only an attempt still without an end.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                let why = "The apply stopped before it finished (the request timed out or its connection closed); \
+                           nothing of it was kept.";
+                let ended = async {
+                    let mut conn = db.acquire().await?;
+                    history::end_attempt(&mut conn, id, AttemptOutcome::Failed, Some(why), now).await
+                };
+                if let Err(e) = ended.await {
+                    tracing::warn!(attempt = id, error = %e, "could not record that an import apply was cancelled");
+                }
+            });
+        }
+    }
 }
 
 /// Record that applying `import_id` starts (committed before the apply's transaction begins).
@@ -118,12 +156,18 @@ pub async fn start_attempt(env: Env<'_>, actor: &Actor, import_id: i64) -> AppRe
     // Progress first: it is on its own pool, so others see the start while this waits for the write lock.
     env.progress.set(import_id, "starting", 0, 0).await;
     let id = history::start_attempt(&env.db.write, import_id, actor.ledger_name(), env.clock.now()).await?;
-    Ok(Attempt { id, _alive: env.progress.keep_alive(import_id) })
+    Ok(Attempt {
+        id,
+        db: env.db.write.clone(),
+        clock: env.clock.clone(),
+        open: true,
+        _alive: env.progress.keep_alive(import_id),
+    })
 }
 
 /// Record that an attempt failed and why, as the person was told. Advisory: the failure is what they see.
-pub async fn attempt_failed(env: Env<'_>, attempt: &Attempt, error: &AppError) {
-    let why = error.to_string();
+pub async fn attempt_failed(env: Env<'_>, attempt: Attempt, error: &AppError) {
+    let why = error.public_message();
     let ended = async {
         let mut conn = env.db.write.acquire().await?;
         history::end_attempt(&mut conn, attempt.id, AttemptOutcome::Failed, Some(&why), env.clock.now()).await
@@ -131,6 +175,7 @@ pub async fn attempt_failed(env: Env<'_>, attempt: &Attempt, error: &AppError) {
     if let Err(e) = ended.await {
         tracing::warn!(attempt = attempt.id, error = %e, "could not record that an import apply failed");
     }
+    attempt.close();
 }
 
 /// Entries written per ledger append: progress moves between them.
