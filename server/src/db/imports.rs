@@ -81,6 +81,16 @@ pub async fn mark_applied(conn: &mut Conn, id: i64, document: &str, now: DateTim
     Ok(r.rows_affected() == 1)
 }
 
+/// Lock a previewed import's row for this transaction (PostgreSQL; SQLite's writer is single anyway). False when it
+/// is no longer previewed.
+pub async fn hold_for_apply(conn: &mut Conn, id: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE imports SET status = status WHERE id = $1 AND status = 'previewed'")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 pub async fn all_people(conn: &mut Conn) -> Result<Vec<PersonRecord>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, employee_id, email, name, department_id, cost_centre_id, manager_id, employment_type, status, \

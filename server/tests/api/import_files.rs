@@ -409,3 +409,23 @@ async fn the_import_history_lists_each_import_and_links_to_what_it_created() {
     assert_eq!(admin.get("/api/v1/imports?kind=csv").await.field_paths(), ["kind"]);
     assert_eq!(app.owner().await.get("/api/v1/imports").await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn two_applies_of_one_import_at_once_apply_it_once_and_the_other_is_told_so() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let people = app.count("people").await;
+    let preview =
+        admin.post_raw("/api/v1/imports/hr?filename=hr.csv", "text/csv", sample("hr-export.csv").into_bytes()).await;
+    assert_eq!(preview.status, StatusCode::CREATED, "{}", preview.body);
+    let (a, b) = tokio::join!(apply(&admin, &preview, json!({})), apply(&admin, &preview, json!({})));
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "{} / {}", a.body, b.body);
+    assert_eq!(app.count("people").await, people + 9, "applied once");
+    let id = preview.body["id"].as_i64().unwrap();
+    let attempts = admin.get(&format!("/api/v1/imports/{id}")).await.body["attempts"].clone();
+    let mut outcomes: Vec<&str> = attempts.as_array().unwrap().iter().filter_map(|a| a["outcome"].as_str()).collect();
+    outcomes.sort();
+    assert_eq!(outcomes, ["applied", "failed"], "{attempts}");
+}

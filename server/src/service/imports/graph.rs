@@ -257,7 +257,7 @@ pub async fn apply(env: Env<'_>, actor: &Actor, stored: StoredImport, attempt: &
     let params = staging::load::<Params>(&stored)?.params;
     let users = graph::parse_users(&stored.content).map_err(AppError::validation)?;
     env.progress.set(stored.id, "applying", 0, users.len() as u64).await;
-    let mut tx = env.db.begin().await?;
+    let mut tx = staging::begin_apply(env, &stored).await?;
     let (s, records) = run(&mut tx, env.clock.now(), actor.ledger_name(), &users).await?;
     staging::record(&mut tx, stored.id, &records).await?;
     staging::commit_apply(tx, env, actor, &stored, attempt, params, s).await

@@ -135,7 +135,7 @@ pub async fn apply(
     let (id, now, who) = (stored.id, env.clock.now(), actor.ledger_name());
     let total = parsed.rows.len() as u64;
     env.progress.set(id, "planning", 0, total).await;
-    let mut tx = env.db.begin().await?;
+    let mut tx = staging::begin_apply(env, &stored).await?;
     // Plan again inside the transaction: the directory may have changed since the preview.
     let people = store::all_people(&mut tx).await?;
     let (mut departments, mut cost_centres) = directory_maps(&mut tx).await?;

@@ -379,7 +379,7 @@ pub async fn apply(
     let parsed = snipeit::parse(&stored.content).map_err(AppError::validation)?;
     let skipped = staging::may_apply(&parsed.row_errors, skip_invalid)?;
     env.progress.set(stored.id, "applying", 0, parsed.rows as u64).await;
-    let mut tx = env.db.begin().await?;
+    let mut tx = staging::begin_apply(env, &stored).await?;
     let (mut s, records) = run(&mut tx, env.clock.now(), actor.ledger_name(), &parsed, target).await?;
     finish_summary(&mut s, &parsed);
     s.valid_rows = parsed.rows as i64 - skipped;

@@ -80,6 +80,16 @@ pub async fn save_preview<P: Serialize>(
     Ok(())
 }
 
+/// The apply's transaction, holding the import for itself: on PostgreSQL a second apply of the same import waits
+/// here for the first to end, then finds it applied (409) instead of colliding with the rows it wrote.
+pub async fn begin_apply(env: Env<'_>, stored: &StoredImport) -> AppResult<Tx> {
+    let mut tx = env.db.begin().await?;
+    if !store::hold_for_apply(&mut tx, stored.id).await? {
+        return Err(AppError::Conflict("This import has already been applied.".into()));
+    }
+    Ok(tx)
+}
+
 /// Finish applying: mark the import applied (once), ledger the result, commit, report progress finished.
 pub async fn commit_apply<P: Serialize>(
     mut tx: Tx,
