@@ -35,10 +35,10 @@ pub async fn get_calendar(
 /// Every end and cancel-by date of one day, paged, in the order the calendar's day lists its first few.
 #[utoipa::path(get, path = "/calendar/events", tag = "renewals", params(CalendarDayQuery),
     responses((status = 200, body = Page<CalendarEvent>),
-        (status = 400, body = ErrorResponse, description = "Malformed query string, or no `date`"),
+        (status = 400, body = ErrorResponse, description = "Malformed query string"),
         (status = 401, body = ErrorResponse),
         (status = 403, body = ErrorResponse, description = "The caller may read no contracts"),
-        (status = 422, body = ErrorResponse, description = "A date out of bounds, or a bad page")))]
+        (status = 422, body = ErrorResponse, description = "No `date`, a date out of bounds, or a bad page")))]
 pub async fn calendar_day(
     State(state): State<AppState>,
     actor: Actor,

@@ -18,6 +18,12 @@ pub fn cut_off_at_start(last_alive: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     now - last_alive > Duration::seconds(2 * HEARTBEAT.as_secs() as i64)
 }
 
+/// An attempt's last sign of life: its import's latest progress beat, unless that is older than the attempt
+/// itself (a beat left by an earlier attempt of the same import).
+pub fn last_alive(started: DateTime<Utc>, beat: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    beat.filter(|b| *b > started).unwrap_or(started)
+}
+
 /// What an attempt is now: its stored end if it has one, else running while it is alive, else interrupted.
 pub fn outcome(stored: Option<AttemptOutcome>, last_alive: DateTime<Utc>, now: DateTime<Utc>) -> AttemptOutcome {
     match stored {

@@ -430,8 +430,7 @@ async fn sigterm_exits_within_the_grace_even_with_a_request_in_flight() {
 
 /// An admin's session on a server binary started by `start_binary`.
 async fn binary_admin(base: &str) -> Client {
-    let http = reqwest::Client::builder().cookie_store(true).build().expect("client");
-    let mut c = Client { http, base: base.to_string(), csrf: None, bearer: None };
+    let mut c = Client::at(base);
     let r = c.post("/api/v1/session", json!({"email": "admin@example.com", "password": PASSWORD})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     c.csrf = r.body["csrf_token"].as_str().map(str::to_string);
@@ -461,7 +460,7 @@ async fn an_apply_cut_off_by_sigkill_keeps_nothing_and_reads_interrupted_after_a
 
     let apply_path = format!("/api/v1/imports/{id}/apply");
     let applying = {
-        let admin = Client { http: admin.http.clone(), base: base.clone(), csrf: admin.csrf.clone(), bearer: None };
+        let admin = admin.clone();
         tokio::spawn(async move { admin.post(&apply_path, json!({})).await })
     };
     let progress = format!("/api/v1/imports/{id}/progress");

@@ -91,8 +91,7 @@ pub async fn recover_interrupted(env: Env<'_>) -> AppResult<u64> {
     let gone: Vec<i64> = open
         .into_iter()
         .filter(|(_, import, started)| {
-            let last = alive.get(import).copied().filter(|t| t > started).unwrap_or(*started);
-            apply_attempt::cut_off_at_start(last, now)
+            apply_attempt::cut_off_at_start(apply_attempt::last_alive(*started, alive.get(import).copied()), now)
         })
         .map(|(id, _, _)| id)
         .collect();

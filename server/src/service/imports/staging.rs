@@ -149,13 +149,7 @@ impl Drop for Attempt {
             rt.spawn(async move {
                 let why = "The apply stopped before it finished (the request timed out or its connection closed); \
                            nothing of it was kept.";
-                let ended = async {
-                    let mut conn = db.acquire().await?;
-                    history::end_attempt(&mut conn, id, AttemptOutcome::Failed, Some(why), now).await
-                };
-                if let Err(e) = ended.await {
-                    tracing::warn!(attempt = id, error = %e, "could not record that an import apply was cancelled");
-                }
+                record_failure(&db, id, why, now).await;
             });
         }
     }
@@ -177,15 +171,19 @@ pub async fn start_attempt(env: Env<'_>, actor: &Actor, import_id: i64) -> AppRe
 
 /// Record that an attempt failed and why, as the person was told. Advisory: the failure is what they see.
 pub async fn attempt_failed(env: Env<'_>, attempt: Attempt, error: &AppError) {
-    let why = error.public_message();
+    record_failure(&env.db.write, attempt.id, &error.public_message(), env.clock.now()).await;
+    attempt.close();
+}
+
+/// End an attempt as failed, on its own connection (the apply's transaction is gone). Advisory: logged if it fails.
+async fn record_failure(db: &sqlx::AnyPool, id: i64, why: &str, now: chrono::DateTime<chrono::Utc>) {
     let ended = async {
-        let mut conn = env.db.write.acquire().await?;
-        history::end_attempt(&mut conn, attempt.id, AttemptOutcome::Failed, Some(&why), env.clock.now()).await
+        let mut conn = db.acquire().await?;
+        history::end_attempt(&mut conn, id, AttemptOutcome::Failed, Some(why), now).await
     };
     if let Err(e) = ended.await {
-        tracing::warn!(attempt = attempt.id, error = %e, "could not record that an import apply failed");
+        tracing::warn!(attempt = id, error = %e, "could not record that an import apply failed");
     }
-    attempt.close();
 }
 
 /// Entries written per ledger append: progress moves between them.
@@ -272,7 +270,7 @@ async fn attempts_of(env: Env<'_>, ids: &[i64]) -> AppResult<HashMap<i64, Vec<Im
     let now = env.clock.now();
     let mut out: HashMap<i64, Vec<ImportAttempt>> = HashMap::new();
     for a in rows {
-        let last_alive = alive.get(&a.import_id).copied().filter(|t| *t > a.started_at).unwrap_or(a.started_at);
+        let last_alive = apply_attempt::last_alive(a.started_at, alive.get(&a.import_id).copied());
         out.entry(a.import_id).or_default().push(ImportAttempt {
             started_at: a.started_at,
             started_by: a.started_by,

@@ -204,7 +204,8 @@ impl SmtpSink {
     }
 }
 
-/// A browser-like client: keeps the session cookie and sends the CSRF token on writes.
+/// A browser-like client: keeps the session cookie and sends the CSRF token on writes. A clone shares the cookies.
+#[derive(Clone)]
 pub struct Client {
     pub http: reqwest::Client,
     pub base: String,
@@ -230,12 +231,7 @@ impl Reply {
 
 impl TestApp {
     pub fn anonymous(&self) -> Client {
-        Client {
-            http: reqwest::Client::builder().cookie_store(true).build().expect("client"),
-            base: self.base.clone(),
-            csrf: None,
-            bearer: None,
-        }
+        Client::at(&self.base)
     }
 
     pub async fn login(&self, email: &str) -> Client {
@@ -310,6 +306,16 @@ impl TestApp {
 }
 
 impl Client {
+    /// A client with no session, for a server at `base`.
+    pub fn at(base: &str) -> Client {
+        Client {
+            http: reqwest::Client::builder().cookie_store(true).build().expect("client"),
+            base: base.to_string(),
+            csrf: None,
+            bearer: None,
+        }
+    }
+
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
         self.send_with(method, path, body, &[]).await
     }
