@@ -37,22 +37,27 @@ jar="$work/cookies"
 csrf=$(curl -sf -c "$jar" -H 'content-type: application/json' \
   -d '{"email":"bench@example.com","password":"bench-password-1"}' "$base/api/v1/session" | sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
 size=$(du -h "$work/hr.csv" | cut -f1)
+# The server's peak resident memory during each step (the kernel's high-water mark, reset before the step), in kB.
+reset_peak() { echo 5 > "/proc/$pid/clear_refs" 2>/dev/null || true; }
+peak() { awk '/^VmHWM:/ {print $2}' "/proc/$pid/status"; }
+reset_peak
 t0=$(date +%s.%N)
 preview=$(curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -H 'content-type: text/csv' --data-binary @"$work/hr.csv" "$base/api/v1/imports/hr?filename=hr.csv")
 t1=$(date +%s.%N)
+m1=$(peak); reset_peak
 id=$(echo "$preview" | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
 curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -X POST "$base/api/v1/imports/$id/apply" >/dev/null
 t2=$(date +%s.%N)
+m2=$(peak); reset_peak
 again=$(curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -H 'content-type: text/csv' --data-binary @"$work/hr.csv" "$base/api/v1/imports/hr?filename=hr.csv")
 t3=$(date +%s.%N)
-# The server's peak resident memory over the whole run (the kernel's high-water mark), in kB.
-peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
-python3 - "$rows" "$size" "$t0" "$t1" "$t2" "$t3" "${db%%://*}" "$peak" <<'PY'
+m3=$(peak)
+python3 - "$rows" "$size" "$t0" "$t1" "$t2" "$t3" "${db%%://*}" "$m1" "$m2" "$m3" <<'PY'
 import sys
 rows, size, t0, t1, t2, t3, backend = int(sys.argv[1]), sys.argv[2], *map(float, sys.argv[3:7]), sys.argv[7]
-peak_kb = int(sys.argv[8])
-print(f"| HR import, {rows:,} rows ({size}), {backend} | seconds | rows/s |\n|---|---|---|")
-for name, a, b in [("upload + preview", t0, t1), ("apply (all new people)", t1, t2), ("re-upload + preview (no changes)", t2, t3)]:
-    print(f"| {name} | {b - a:.1f} | {rows / (b - a):,.0f} |")
-print(f"| peak resident memory of the server (VmHWM) | {peak_kb / 1024:,.0f} MB | |")
+peaks = [int(m) / 1024 for m in sys.argv[8:11]]
+print(f"| HR import, {rows:,} rows ({size}), {backend} | seconds | rows/s | peak resident memory |\n|---|---|---|---|")
+steps = [("upload + preview", t0, t1), ("apply (all new people)", t1, t2), ("re-upload + preview (no changes)", t2, t3)]
+for (name, a, b), peak in zip(steps, peaks):
+    print(f"| {name} | {b - a:.1f} | {rows / (b - a):,.0f} | {peak:,.0f} MB |")
 PY

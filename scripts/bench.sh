@@ -5,6 +5,7 @@
 #   BENCH_DATABASE_URL=postgres://... scripts/bench.sh
 #   BENCH_ONLY='search|calendar' scripts/bench.sh     # only the endpoints whose name matches
 #   BENCH_BIN=path/to/seatwise scripts/bench.sh       # another build (e.g. the one before a change); no cargo build
+#   BENCH_NO_CLI=1 scripts/bench.sh                   # HTTP only (by default the same SQL then runs in the CLI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-$PWD/target}
@@ -77,3 +78,8 @@ for spec in \
   printf '| %s `%s` | %s | %s | %s | %s B |\n' "$name" "$path" "$rps" "$p50" "$p99" "${status#* }"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+# The same statements in the database's own CLI, as many at once as there were connections.
+if [ -z "${BENCH_NO_CLI:-}" ]; then
+  echo
+  BENCH_VENDOR=$vendor BENCH_POOL=$biggest BENCH_DAY=$busiest BENCH_CONNECTIONS=$connections python3 scripts/bench-cli.py "$db"
+fi

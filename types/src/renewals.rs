@@ -386,7 +386,8 @@ pub struct Calendar {
     pub today: NaiveDate,
     /// The days from `from` to `to` that have at least one date, in order.
     pub days: Vec<CalendarDay>,
-    /// How many events each day carries at most (the month grid shows them; the rest are a request away).
+    /// How many events each day carries at most (the month grid shows them; the rest are a request away). 0 for a
+    /// range longer than a quarter (92 days), which carries each day's counts only.
     pub per_day: i64,
     pub pipeline: Vec<PipelineBucket>,
 }

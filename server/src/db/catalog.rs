@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::AnyPool;
 
 use super::decode::Cols;
+use super::document;
 use super::{Backend, Conn, Sql};
 use crate::clock::to_db;
 
@@ -201,8 +202,30 @@ const PERSON_SELECT: &str = "SELECT pe.id, pe.name, pe.email, pe.employee_id, pe
      pe.version, (SELECT COUNT(*) FROM seat_assignments a WHERE a.person_id = pe.id) AS seats_held FROM people pe \
      LEFT JOIN departments d ON d.id = pe.department_id LEFT JOIN cost_centres cc ON cc.id = pe.cost_centre_id";
 
+/// The result columns of [`PERSON_SELECT`], for reading a page as one document.
+const PERSON_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "email",
+    "employee_id",
+    "status",
+    "employment_type",
+    "start_date",
+    "end_date",
+    "terminated_at",
+    "department_id",
+    "department_name",
+    "cost_centre_id",
+    "cost_centre_code",
+    "version",
+    "seats_held",
+];
+
 fn person_from_row(r: &AnyRow) -> Result<Person, sqlx::Error> {
-    let c = Cols::new(r, "people");
+    person_from(&Cols::new(r, "people"))
+}
+
+fn person_from(c: &Cols<'_>) -> Result<Person, sqlx::Error> {
     Ok(Person {
         id: c.i64("id")?,
         name: c.text("name")?,
@@ -257,8 +280,7 @@ pub async fn people(db: &AnyPool, backend: Backend, f: &PeopleFilter) -> Result<
     let mut list = Sql::new(PERSON_SELECT);
     push_people_where(&mut list, backend, f);
     list.push(" ORDER BY pe.name, pe.id LIMIT ").bind(f.per_page).push(" OFFSET ").bind((f.page - 1) * f.per_page);
-    let rows = list.query().fetch_all(db).await?;
-    let items = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
+    let items = document::fetch(db, backend, &list, PERSON_FIELDS).await?.map("people", person_from)?;
     Ok(Page { items, total, page: f.page, per_page: f.per_page })
 }
 

@@ -28,33 +28,97 @@ impl fmt::Display for BadValue {
 
 impl std::error::Error for BadValue {}
 
+/// A value a column holds, read from a database row or from a document's JSON value (where `null` is only an
+/// optional value's `None`).
+trait Cell: for<'a> sqlx::Decode<'a, sqlx::Any> + sqlx::Type<sqlx::Any> + Sized {
+    const EXPECTED: &'static str;
+    fn from_json(v: &serde_json::Value) -> Option<Self>;
+}
+
+impl Cell for i64 {
+    const EXPECTED: &'static str = "an integer is required";
+    fn from_json(v: &serde_json::Value) -> Option<Self> {
+        v.as_i64()
+    }
+}
+
+impl Cell for f64 {
+    const EXPECTED: &'static str = "a number is required";
+    fn from_json(v: &serde_json::Value) -> Option<Self> {
+        v.as_f64()
+    }
+}
+
+impl Cell for String {
+    const EXPECTED: &'static str = "text is required";
+    fn from_json(v: &serde_json::Value) -> Option<Self> {
+        v.as_str().map(str::to_string)
+    }
+}
+
+impl<T: Cell> Cell for Option<T>
+where
+    Option<T>: for<'a> sqlx::Decode<'a, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    const EXPECTED: &'static str = T::EXPECTED;
+    fn from_json(v: &serde_json::Value) -> Option<Self> {
+        if v.is_null() {
+            Some(None)
+        } else {
+            T::from_json(v).map(Some)
+        }
+    }
+}
+
+/// Where a row's values come from: a database row, or one object of a document the database built (see
+/// [`super::document`]). Both are read by the same mappers with the same policy.
+#[derive(Clone, Copy)]
+enum Source<'r> {
+    Row(&'r AnyRow),
+    Doc(&'r serde_json::Map<String, serde_json::Value>),
+}
+
 /// A row of a named table (or query result), read column by column.
 pub struct Cols<'r> {
-    row: &'r AnyRow,
+    source: Source<'r>,
     table: &'static str,
 }
 
 impl<'r> Cols<'r> {
     pub fn new(row: &'r AnyRow, table: &'static str) -> Self {
-        Self { row, table }
+        Self { source: Source::Row(row), table }
+    }
+
+    /// A row that came as one object of a JSON document, its keys the columns.
+    pub fn doc(row: &'r serde_json::Map<String, serde_json::Value>, table: &'static str) -> Self {
+        Self { source: Source::Doc(row), table }
+    }
+
+    /// The same row read as another table's (a joined row names each table's columns).
+    pub fn of(&self, table: &'static str) -> Self {
+        Self { source: self.source, table }
     }
 
     fn error(&self, column: &str, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> sqlx::Error {
         sqlx::Error::ColumnDecode { index: format!("{}.{column}", self.table), source: source.into() }
     }
 
-    fn bad(&self, column: &str, value: &str, reason: impl fmt::Display) -> sqlx::Error {
+    /// The error for a stored value that does not decode (also for a mapper that refuses one after reading it).
+    pub fn bad(&self, column: &str, value: &str, reason: impl fmt::Display) -> sqlx::Error {
         self.error(column, BadValue { value: value.chars().take(80).collect(), reason: reason.to_string() })
     }
 
-    fn raw<T>(&self, column: &str) -> Result<T, sqlx::Error>
-    where
-        T: for<'a> sqlx::Decode<'a, sqlx::Any> + sqlx::Type<sqlx::Any>,
-    {
-        self.row.try_get::<T, _>(column).map_err(|e| match e {
-            sqlx::Error::ColumnDecode { source, .. } => self.error(column, source),
-            other => other,
-        })
+    fn raw<T: Cell>(&self, column: &str) -> Result<T, sqlx::Error> {
+        match self.source {
+            Source::Row(row) => row.try_get::<T, _>(column).map_err(|e| match e {
+                sqlx::Error::ColumnDecode { source, .. } => self.error(column, source),
+                other => other,
+            }),
+            Source::Doc(doc) => match doc.get(column) {
+                None => Err(sqlx::Error::ColumnNotFound(format!("{}.{column}", self.table))),
+                Some(v) => T::from_json(v).ok_or_else(|| self.bad(column, &v.to_string(), T::EXPECTED)),
+            },
+        }
     }
 
     pub fn i64(&self, column: &str) -> Result<i64, sqlx::Error> {
@@ -170,6 +234,20 @@ impl<'r> Cols<'r> {
     }
 }
 
+/// Map a query's rows as they arrive: a large result (every person, for an import's plan) never exists twice in
+/// memory, once as rows and once as values.
+pub async fn map_each<'e, T>(
+    mut rows: futures_util::stream::BoxStream<'e, Result<AnyRow, sqlx::Error>>,
+    map: impl Fn(&AnyRow) -> Result<T, sqlx::Error>,
+) -> Result<Vec<T>, sqlx::Error> {
+    use futures_util::TryStreamExt;
+    let mut out = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        out.push(map(&row)?);
+    }
+    Ok(out)
+}
+
 /// The error for a value read outside a row (`query_scalar`, or text kept as read and decoded later).
 fn bad_scalar(table: &'static str, column: &str, v: &str, reason: impl fmt::Display) -> sqlx::Error {
     sqlx::Error::ColumnDecode {
@@ -239,6 +317,32 @@ mod tests {
         assert_eq!(crate::clock::to_db(c.timestamp("good_ts").unwrap()), "2026-11-23T09:00:00.000000Z");
         assert_eq!(c.opt_date("missing").unwrap(), None);
         assert_eq!(c.opt_flag("missing").unwrap(), None);
+    }
+
+    #[test]
+    fn a_document_row_is_read_with_the_same_policy() {
+        let doc: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
+            r#"{"d": "not-a-date", "ts": "yesterday", "f": 2, "m": -5, "n": "12", "missing": null,
+                "good_d": "2026-11-23", "good_ts": "2026-11-23T09:00:00.000000Z", "i": 7, "t": "x"}"#,
+        )
+        .unwrap();
+        let c = Cols::doc(&doc, "pools");
+        assert_eq!(column_of(c.date("d").unwrap_err()), "pools.d");
+        assert_eq!(column_of(c.timestamp("ts").unwrap_err()), "pools.ts");
+        assert_eq!(column_of(c.flag("f").unwrap_err()), "pools.f");
+        assert_eq!(column_of(c.money_minor("m").unwrap_err()), "pools.m");
+        // Text where a number belongs, and null where a value is required, are refused with the column named.
+        assert_eq!(column_of(c.i64("n").unwrap_err()), "pools.n");
+        assert_eq!(column_of(c.text("missing").unwrap_err()), "pools.missing");
+        assert_eq!(column_of(c.i64("missing").unwrap_err()), "pools.missing");
+        assert!(matches!(c.text("absent"), Err(sqlx::Error::ColumnNotFound(name)) if name == "pools.absent"));
+
+        assert_eq!(c.date("good_d").unwrap().to_string(), "2026-11-23");
+        assert_eq!(crate::clock::to_db(c.timestamp("good_ts").unwrap()), "2026-11-23T09:00:00.000000Z");
+        assert_eq!((c.i64("i").unwrap(), c.text("t").unwrap()), (7, "x".to_string()));
+        assert_eq!((c.opt_date("missing").unwrap(), c.opt_i64("missing").unwrap()), (None, None));
+        assert_eq!(c.of("people").opt_text("missing").unwrap(), None);
+        assert_eq!(column_of(c.of("people").date("d").unwrap_err()), "people.d");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use seatwise_types::{EmploymentType, PersonStatus};
 use sqlx::AnyPool;
 
 use super::bulk::{self, Col, Statement};
-use super::decode::Cols;
+use super::decode::{map_each, Cols};
 use super::Conn;
 use crate::clock::to_db;
 use crate::domain::hr::PersonRecord;
@@ -96,27 +96,25 @@ pub async fn all_people(conn: &mut Conn) -> Result<Vec<PersonRecord>, sqlx::Erro
         "SELECT id, employee_id, email, name, department_id, cost_centre_id, manager_id, employment_type, status, \
          start_date, end_date, missing_from_hr_at FROM people",
     )
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let c = Cols::new(r, "people");
-            Ok(PersonRecord {
-                id: c.i64("id")?,
-                employee_id: c.opt_text("employee_id")?,
-                email: c.text("email")?,
-                name: c.text("name")?,
-                department_id: c.opt_i64("department_id")?,
-                cost_centre_id: c.opt_i64("cost_centre_id")?,
-                manager_id: c.opt_i64("manager_id")?,
-                employment_type: c.parsed("employment_type", EmploymentType::parse)?,
-                status: c.parsed("status", PersonStatus::parse)?,
-                start_date: c.opt_date("start_date")?,
-                end_date: c.opt_date("end_date")?,
-                missing_from_hr: c.opt_timestamp("missing_from_hr_at")?.is_some(),
-            })
+    .fetch(conn);
+    map_each(rows, |r| {
+        let c = Cols::new(r, "people");
+        Ok(PersonRecord {
+            id: c.i64("id")?,
+            employee_id: c.opt_text("employee_id")?,
+            email: c.text("email")?,
+            name: c.text("name")?,
+            department_id: c.opt_i64("department_id")?,
+            cost_centre_id: c.opt_i64("cost_centre_id")?,
+            manager_id: c.opt_i64("manager_id")?,
+            employment_type: c.parsed("employment_type", EmploymentType::parse)?,
+            status: c.parsed("status", PersonStatus::parse)?,
+            start_date: c.opt_date("start_date")?,
+            end_date: c.opt_date("end_date")?,
+            missing_from_hr: c.opt_timestamp("missing_from_hr_at")?.is_some(),
         })
-        .collect()
+    })
+    .await
 }
 
 const PERSON_COLS: &[Col] = &[

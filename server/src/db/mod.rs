@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod contracts;
 pub mod decode;
 pub mod devices;
+pub mod document;
 pub mod graph;
 pub mod import_history;
 pub mod imports;
@@ -64,8 +65,10 @@ pub enum ConnectError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// Each connection caches up to 16 MB of pages (the readers' hot pages: the inventory, the directory's indexes);
+/// the rest is the kernel's page cache. Nine connections at 64 MB each let one large import hold 100 MB of pages.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; \
-     PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;";
+     PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384;";
 
 /// The writer never checkpoints on commit (a large import would otherwise wait seconds for its own pages to be
 /// copied back): [`Db::checkpoint`] does it in the background, and the WAL file is trimmed when it restarts.

@@ -9,7 +9,8 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor};
 
 use super::decode::Cols;
-use super::{Conn, DateRange, Sort, Sql};
+use super::document;
+use super::{Backend, Conn, DateRange, Sort, Sql};
 use crate::clock::to_db;
 use crate::domain::pool::{PoolValues, Seats};
 
@@ -171,16 +172,17 @@ pub fn list_sql(q: &PoolQuery) -> (Sql, Sql) {
     list.push(" FROM (SELECT p.id FROM pools p").push(&joins);
     push_pool_where(&mut list, q);
     list.push(&order).push(" LIMIT ").bind(q.per_page).push(" OFFSET ").bind((q.page - 1) * q.per_page);
-    list.push(") page JOIN pools p ON p.id = page.id");
-    list.push(POOL_JOINS).push(&order);
+    // CROSS JOIN keeps the page as SQLite's outer loop: with the limit a parameter, SQLite 3.46 otherwise walks
+    // every pool in name order and probes the page for each (2.9 ms instead of 0.1 ms on 5,000 pools).
+    list.push(") page CROSS JOIN pools p");
+    list.push(POOL_JOINS).push(" WHERE p.id = page.id").push(&order);
     (count, list)
 }
 
-pub async fn list(db: &AnyPool, q: &PoolQuery) -> Result<Page<Pool>, sqlx::Error> {
+pub async fn list(db: &AnyPool, backend: Backend, q: &PoolQuery) -> Result<Page<Pool>, sqlx::Error> {
     let (count, list) = list_sql(q);
     let total: i64 = count.query_scalar().fetch_one(db).await?;
-    let rows = list.query().fetch_all(db).await?;
-    let items = rows.iter().map(pool_from_row).collect::<Result<_, _>>()?;
+    let items = document::fetch(db, backend, &list, POOL_FIELDS).await?.map("pools", pool_from)?;
     Ok(Page { items, total, page: q.page, per_page: q.per_page })
 }
 
@@ -190,13 +192,46 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, id: i64) -> Resul
     row.as_ref().map(pool_from_row).transpose()
 }
 
-/// The department a pool belongs to, for scope checks before anything else is read.
-pub async fn department_of(db: &AnyPool, id: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT department_id FROM pools WHERE id = $1").bind(id).fetch_optional(db).await
-}
+/// The result columns of [`POOL_COLUMNS`], for reading a page as one document.
+const POOL_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "vendor_id",
+    "vendor_name",
+    "product_id",
+    "product_name",
+    "tier",
+    "license_type",
+    "seats_purchased",
+    "seats_assigned",
+    "allow_overage",
+    "unit_cost_minor",
+    "currency",
+    "billing_period",
+    "annual_cost_minor",
+    "cost_centre_id",
+    "cost_centre_code",
+    "department_id",
+    "department_name",
+    "owner_id",
+    "owner_name",
+    "contract_start",
+    "contract_end",
+    "auto_renew",
+    "notice_days",
+    "cancel_by",
+    "po_number",
+    "notes",
+    "created_at",
+    "updated_at",
+    "version",
+];
 
 fn pool_from_row(r: &AnyRow) -> Result<Pool, sqlx::Error> {
-    let c = Cols::new(r, "pools");
+    pool_from(&Cols::new(r, "pools"))
+}
+
+fn pool_from(c: &Cols<'_>) -> Result<Pool, sqlx::Error> {
     let currency = c.text("currency")?;
     let seats = Seats { purchased: c.opt_i64("seats_purchased")?, assigned: c.i64("seats_assigned")? };
     Ok(Pool {
@@ -306,9 +341,28 @@ const ASSIGNMENT_SELECT: &str = "SELECT a.id, a.pool_id, a.person_id, a.device, 
      pe.name AS person_name, pe.email AS person_email, pe.status AS person_status, d.name AS department_name \
      FROM seat_assignments a LEFT JOIN people pe ON pe.id = a.person_id LEFT JOIN departments d ON d.id = pe.department_id";
 
+/// The result columns of [`ASSIGNMENT_SELECT`], for reading a page as one document.
+const ASSIGNMENT_FIELDS: &[&str] = &[
+    "id",
+    "pool_id",
+    "person_id",
+    "device",
+    "assigned_at",
+    "assigned_by",
+    "reclaim_marked_at",
+    "reclaim_reason",
+    "person_name",
+    "person_email",
+    "person_status",
+    "department_name",
+];
+
 fn assignment_from_row(r: &AnyRow) -> Result<Assignment, sqlx::Error> {
-    let a = Cols::new(r, "seat_assignments");
-    let pe = Cols::new(r, "people");
+    assignment_from(&Cols::new(r, "seat_assignments"))
+}
+
+fn assignment_from(a: &Cols<'_>) -> Result<Assignment, sqlx::Error> {
+    let pe = a.of("people");
     let person = match a.opt_i64("person_id")? {
         Some(id) => Some(AssignmentHolder {
             id,
@@ -326,7 +380,7 @@ fn assignment_from_row(r: &AnyRow) -> Result<Assignment, sqlx::Error> {
         device: a.opt_text("device")?,
         assigned_at: a.timestamp("assigned_at")?,
         assigned_by: a.opt_text("assigned_by")?,
-        reclaim: reclaim_from_row(&a)?,
+        reclaim: reclaim_from_row(a)?,
     })
 }
 
@@ -340,6 +394,7 @@ fn reclaim_from_row(a: &Cols<'_>) -> Result<Option<ReclaimMark>, sqlx::Error> {
 
 pub async fn assignments(
     db: &AnyPool,
+    backend: Backend,
     pool_id: i64,
     page: i64,
     per_page: i64,
@@ -350,10 +405,23 @@ pub async fn assignments(
         .fetch_optional(db)
         .await?
         .unwrap_or(0);
-    let sql =
-        format!("{ASSIGNMENT_SELECT} WHERE a.pool_id = $1 ORDER BY a.assigned_at DESC, a.id DESC LIMIT $2 OFFSET $3");
-    let rows = sqlx::query(&sql).bind(pool_id).bind(per_page).bind((page - 1) * per_page).fetch_all(db).await?;
-    let items = rows.iter().map(assignment_from_row).collect::<Result<_, _>>()?;
+    assignment_page(db, backend, pool_id, total, page, per_page).await
+}
+
+/// A page of a pool's seats, newest first, when the caller already knows how many it has (`total`).
+pub async fn assignment_page(
+    db: &AnyPool,
+    backend: Backend,
+    pool_id: i64,
+    total: i64,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<Assignment>, sqlx::Error> {
+    let mut sql = Sql::new(ASSIGNMENT_SELECT);
+    sql.push(" WHERE a.pool_id = ").bind(pool_id).push(" ORDER BY a.assigned_at DESC, a.id DESC LIMIT ").bind(per_page);
+    sql.push(" OFFSET ").bind((page - 1) * per_page);
+    let items =
+        document::fetch(db, backend, &sql, ASSIGNMENT_FIELDS).await?.map("seat_assignments", assignment_from)?;
     Ok(Page { items, total, page, per_page })
 }
 

@@ -116,6 +116,11 @@ impl Sql {
         self.push(")")
     }
 
+    /// This statement inside another: `before` and `after` around its text, its parameters unchanged.
+    pub fn wrapped(&self, before: &str, after: &str) -> Sql {
+        Sql { text: format!("{before}{}{after}", self.text), args: self.args.clone() }
+    }
+
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for a in &self.args {

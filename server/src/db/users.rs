@@ -34,31 +34,35 @@ pub async fn load(db: &AnyPool, id: i64) -> Result<Option<User>, sqlx::Error> {
     load_in(&mut conn, id).await
 }
 
-/// `load` on a given connection (inside a transaction: under the user's row lock).
+/// `load` on a given connection (inside a transaction: under the user's row lock). One statement: the roles and
+/// departments come along as JSON arrays, since every authenticated request loads its user.
 pub async fn load_in(conn: &mut Conn, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let Some(row) = sqlx::query("SELECT id, email, name, version FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-    else {
+    let sql = if conn.backend_name() == "PostgreSQL" {
+        "SELECT u.id, u.email, u.name, u.version, \
+           (SELECT CAST(COALESCE(json_agg(r.role ORDER BY r.role), '[]') AS TEXT) FROM user_roles r \
+             WHERE r.user_id = u.id) AS roles, \
+           (SELECT CAST(COALESCE(json_agg(d.department_id ORDER BY d.department_id), '[]') AS TEXT) \
+             FROM user_departments d WHERE d.user_id = u.id) AS department_ids \
+         FROM users u WHERE u.id = $1"
+    } else {
+        "SELECT u.id, u.email, u.name, u.version, \
+           (SELECT json_group_array(role) FROM (SELECT r.role FROM user_roles r WHERE r.user_id = u.id \
+             ORDER BY r.role)) AS roles, \
+           (SELECT json_group_array(department_id) FROM (SELECT d.department_id FROM user_departments d \
+             WHERE d.user_id = u.id ORDER BY d.department_id)) AS department_ids \
+         FROM users u WHERE u.id = $1"
+    };
+    let Some(row) = sqlx::query(sql).bind(id).fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
-    let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
-    let department_ids: Vec<i64> =
-        sqlx::query_scalar("SELECT department_id FROM user_departments WHERE user_id = $1 ORDER BY department_id")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
     let c = Cols::new(&row, "users");
+    let roles: Vec<String> = c.json("roles")?;
     Ok(Some(User {
         id: c.i64("id")?,
         email: c.text("email")?,
         name: c.text("name")?,
         roles: roles.iter().map(|r| scalar_parsed("user_roles", "role", r, Role::parse)).collect::<Result<_, _>>()?,
-        department_ids,
+        department_ids: c.json("department_ids")?,
         version: c.i64("version")?,
     }))
 }

@@ -15,15 +15,38 @@ pub struct Record {
     pub fields: csv::StringRecord,
 }
 
-/// The whole file: its headers (as written and normalised), the records that could be read, and errors for those
-/// that could not.
+/// A file's headers, as written and normalised. Its records are read one at a time ([`Records`]), so an import
+/// holds what it makes of each row, never the whole file a second time.
 pub struct CsvFile {
     /// Headers as the file writes them, for messages and for handing rows back.
     pub original: Vec<String>,
     /// Normalised headers ([`normalise`]).
     pub headers: Vec<String>,
-    pub records: Vec<Record>,
-    pub errors: Vec<FieldError>,
+}
+
+/// The data records of a file in order: each one read, or an error naming the row and line that could not be.
+pub struct Records<'a> {
+    inner: csv::StringRecordsIntoIter<&'a [u8]>,
+    row: u64,
+}
+
+impl Iterator for Records<'_> {
+    type Item = Result<Record, FieldError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let record = self.inner.next()?;
+        self.row += 1;
+        let row = self.row;
+        Some(match record {
+            Ok(fields) => Ok(Record { row, line: fields.position().map_or(row + 1, |p| p.line()), fields }),
+            Err(e) => Err(FieldError {
+                path: "file".into(),
+                message: format!("This row cannot be read as CSV: {e}."),
+                row: Some(row),
+                line: Some(e.position().map_or(row + 1, |p| p.line())),
+            }),
+        })
+    }
 }
 
 /// A header as imports match it: lower case, and any run of spaces, underscores or hyphens as one underscore.
@@ -49,34 +72,15 @@ fn reader(text: &str) -> csv::Reader<&[u8]> {
 }
 
 impl CsvFile {
-    pub fn read(text: &str) -> Result<CsvFile, Vec<FieldError>> {
+    /// The header, and the records after it to be read in turn. `Err` when there is no header to read.
+    pub fn open(text: &str) -> Result<(CsvFile, Records<'_>), Vec<FieldError>> {
         let mut reader = reader(text);
         let original: Vec<String> = match reader.headers() {
             Ok(h) => h.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect(),
             Err(e) => return Err(vec![FieldError::new("file", format!("The header line cannot be read: {e}."))]),
         };
         let headers = original.iter().map(|h| normalise(h)).collect();
-        let mut records = Vec::new();
-        let mut errors = Vec::new();
-        for (i, record) in reader.records().enumerate() {
-            let row = i as u64 + 1;
-            match record {
-                Ok(fields) => {
-                    let line = fields.position().map_or(row + 1, |p| p.line());
-                    records.push(Record { row, line, fields });
-                }
-                Err(e) => {
-                    let line = e.position().map_or(row + 1, |p| p.line());
-                    errors.push(FieldError {
-                        path: "file".into(),
-                        message: format!("This row cannot be read as CSV: {e}."),
-                        row: Some(row),
-                        line: Some(line),
-                    });
-                }
-            }
-        }
-        Ok(CsvFile { original, headers, records, errors })
+        Ok((CsvFile { original, headers }, Records { inner: reader.into_records(), row: 0 }))
     }
 
     /// Column index by header name, matched as [`normalise`] does.
@@ -167,7 +171,7 @@ mod tests {
         assert_eq!(normalise("\u{feff}employee_ID"), "employee_id");
         assert_eq!(normalise("Licensed  to - Email"), "licensed_to_email");
         assert_eq!(normalise("purchase_order"), "purchase_order");
-        let file = CsvFile::read("First Name,LAST_NAME,e-mail,Shoe Size\nA,B,c@example.com,9\n").unwrap();
+        let (file, _) = CsvFile::open("First Name,LAST_NAME,e-mail,Shoe Size\nA,B,c@example.com,9\n").unwrap();
         assert_eq!(file.column("first_name"), Some(0));
         assert_eq!(file.column("Last Name"), Some(1));
         assert_eq!(file.records[0].get_any(&file, &["email", "e_mail"]), Some("c@example.com"));

@@ -125,7 +125,7 @@ pub fn parse(text: &str) -> Result<Vec<HrRow>, Vec<FieldError>> {
 /// Read a whole file, keeping the rows that have no problem apart from those that do. `Err` is for the file as a
 /// whole (no header, no column that identifies people or names them), in one message.
 pub fn read(text: &str) -> Result<Parsed, Vec<FieldError>> {
-    let file = CsvFile::read(text)?;
+    let (file, records) = CsvFile::open(text)?;
     let columns = file.columns(&FIELDS);
     let has = |field: &str| columns.recognised.iter().any(|c| c.field == field);
     let found = || file.original.iter().filter(|h| !h.is_empty()).cloned().collect::<Vec<_>>().join(", ");
@@ -149,12 +149,21 @@ pub fn read(text: &str) -> Result<Parsed, Vec<FieldError>> {
             ),
         )]);
     }
-    let mut errors = file.errors.clone();
-    let mut rows = Vec::with_capacity(file.records.len());
+    let mut errors = Vec::new();
+    let mut rows = Vec::new();
+    let mut total = 0;
     // Columns are found once per file, not once per cell.
     let at = FIELDS.map(|(_, names)| names.iter().find_map(|n| file.column(n)));
     let column = |name: &str| FIELDS.iter().position(|(f, _)| *f == name).and_then(|i| at[i]);
-    for record in &file.records {
+    for record in records {
+        total += 1;
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         let (row, line) = (record.row, record.line);
         let get = |name: &str| record.at(column(name));
         let before = errors.len();
@@ -248,7 +257,6 @@ pub fn read(text: &str) -> Result<Parsed, Vec<FieldError>> {
         }
     }
     rows.retain(|r| !duplicates.contains(&r.row));
-    let total = file.records.len() + file.errors.len();
     if total == 0 {
         errors.push(FieldError::new("file", "The file has no data rows: only a header."));
     }

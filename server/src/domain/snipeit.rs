@@ -259,7 +259,7 @@ fn read_row(file: &CsvFile, record: &Record, errors: &mut Vec<FieldError>, warni
 
 /// Read a whole file. `Err` only when it cannot be an export of licenses at all (no header, no `Item name`).
 pub fn parse(text: &str) -> Result<Parsed, Vec<FieldError>> {
-    let file = CsvFile::read(text)?;
+    let (file, records) = CsvFile::open(text)?;
     let columns = file.columns(&FIELDS);
     if !columns.recognised.iter().any(|c| c.field == "item") {
         return Err(vec![FieldError::new(
@@ -271,10 +271,20 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<FieldError>> {
             ),
         )]);
     }
-    let mut row_errors = file.errors.clone();
+    let mut row_errors = Vec::new();
     let mut warnings = Vec::new();
     let mut rows = Vec::new();
-    for record in &file.records {
+    let mut total = 0;
+    for record in records {
+        total += 1;
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                row_errors.push(e);
+                continue;
+            }
+        };
+        let record = &record;
         let before = row_errors.len();
         let mut row_warnings = Vec::new();
         let row = read_row(&file, record, &mut row_errors, &mut row_warnings);
@@ -332,7 +342,7 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<FieldError>> {
         .collect();
     // By row, then in the file's column order, as people read the file.
     warnings.sort_by_key(|w| (w.row, w.line, file.original.iter().position(|h| *h == w.path)));
-    Ok(Parsed { rows: file.records.len() + file.errors.len(), licenses, row_errors, warnings, columns })
+    Ok(Parsed { rows: total, licenses, row_errors, warnings, columns })
 }
 
 /// A license's cost as a pool's unit cost and billing period, with the sentence the preview shows.

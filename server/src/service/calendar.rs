@@ -30,6 +30,10 @@ const PIPELINE: [i64; 3] = [30, 60, 90];
 /// request away (`GET /api/v1/calendar/events?date=`), so the calendar stays small however busy a quarter is.
 pub const PER_DAY: i64 = 3;
 
+/// The longest range whose days carry their first events: a quarter, what the agenda shows (a month grid shows
+/// one month). A longer range is an overview and carries each day's counts only (`per_day` 0).
+const EVENTS_MAX_DAYS: i64 = 92;
+
 fn event(r: &CalendarRow, kind: DateKind, date: NaiveDate, today: NaiveDate) -> CalendarEvent {
     let days_left = (date - today).num_days();
     CalendarEvent {
@@ -155,9 +159,14 @@ pub async fn calendar(db: &Db, clock: &dyn Clock, actor: &Actor, p: &CalendarQue
         return Err(AppError::field("to", &format!("the range may span at most {MAX_RANGE_DAYS} days")));
     }
     let reader = Reader::user(&actor.user);
-    let counts = store::day_counts(&db.read, &f, from, to).await?;
-    let firsts = store::day_events(&db.read, db.backend, &f, from, to, PER_DAY).await?;
-    let firsts = scoped_rows(db, in_day_order(firsts, 0, PER_DAY as usize), &reader).await?;
+    let counts = store::day_counts(&db.read, db.backend, &f, from, to).await?;
+    let per_day = if (to - from).num_days() < EVENTS_MAX_DAYS { PER_DAY } else { 0 };
+    let firsts = if per_day > 0 {
+        let firsts = store::day_events(&db.read, db.backend, &f, from, to, per_day).await?;
+        scoped_rows(db, in_day_order(firsts, 0, per_day as usize), &reader).await?
+    } else {
+        Vec::new()
+    };
     let mut days: Vec<CalendarDay> = Vec::new();
     for c in counts {
         let count = DateKindCount { kind: c.kind, count: c.count };
@@ -178,22 +187,45 @@ pub async fn calendar(db: &Db, clock: &dyn Clock, actor: &Actor, p: &CalendarQue
             }
         }
     }
+    let pipeline = pipeline(db, &f, &reader, today).await?;
+    Ok(Calendar { from, to, today, days, per_day, pipeline })
+}
 
-    let horizon = today.checked_add_days(Days::new(PIPELINE[2] as u64)).unwrap_or(today);
-    let upcoming = scoped_rows(db, store::due_terms(&db.read, &f, today, horizon).await?, &reader).await?;
-    let pipeline = PIPELINE
+/// The 30/60/90-day pipeline: contracts whose date that matters is that close, and their value per currency
+/// (sorted by currency). Someone who sees every contract gets it summed in the database; anyone else from the
+/// rows, each revalued to the pools they may see.
+async fn pipeline(db: &Db, f: &ContractFilter, reader: &Reader, today: NaiveDate) -> AppResult<Vec<PipelineBucket>> {
+    let ends = PIPELINE.map(|within| today.checked_add_days(Days::new(within as u64)).unwrap_or(today));
+    let mut buckets: Vec<PipelineBucket> = PIPELINE
         .iter()
-        .map(|within| {
-            let due: Vec<&CalendarRow> =
-                upcoming.iter().filter(|r| (0..=*within).contains(&(r.key_date - today).num_days())).collect();
-            PipelineBucket {
-                within_days: *within,
-                contracts: due.len() as i64,
-                value: money_totals(due.iter().filter_map(|r| r.value.as_ref())),
-            }
-        })
+        .map(|within| PipelineBucket { within_days: *within, contracts: 0, value: Vec::new() })
         .collect();
-    Ok(Calendar { from, to, today, days, per_day: PER_DAY, pipeline })
+    if reader.scope == Scope::All {
+        for total in store::due_totals(&db.read, f, today, &ends).await? {
+            // A term due within 30 days is also due within 60 and 90.
+            for bucket in buckets.iter_mut().skip(total.window) {
+                bucket.contracts += total.terms;
+                if let Some(minor) = total.value_minor {
+                    bucket.value =
+                        money_totals(bucket.value.iter().chain([&Money::new(minor, total.currency.clone())]));
+                }
+            }
+        }
+    } else {
+        let upcoming = scoped_rows(db, store::due_terms(&db.read, f, today, ends[2]).await?, reader).await?;
+        for bucket in &mut buckets {
+            let due: Vec<&CalendarRow> = upcoming
+                .iter()
+                .filter(|r| (0..=bucket.within_days).contains(&(r.key_date - today).num_days()))
+                .collect();
+            bucket.contracts = due.len() as i64;
+            bucket.value = money_totals(due.iter().filter_map(|r| r.value.as_ref()));
+        }
+    }
+    for bucket in &mut buckets {
+        bucket.value.sort_by(|a, b| a.currency.cmp(&b.currency));
+    }
+    Ok(buckets)
 }
 
 /// Every event of one day, a page at a time, in the order the calendar's day shows its first few.
@@ -206,7 +238,7 @@ pub async fn day(db: &Db, clock: &dyn Clock, actor: &Actor, p: &CalendarDayQuery
     }
     let (page, per_page) = paging(p.page, p.per_page)?;
     let today = org::today(db, clock).await?;
-    let total = store::day_counts(&db.read, &f, p.date, p.date).await?.iter().map(|c| c.count).sum();
+    let total = store::day_counts(&db.read, db.backend, &f, p.date, p.date).await?.iter().map(|c| c.count).sum();
     // The page's events are among the first `page * per_page` of each kind.
     let skip = (page - 1) * per_page;
     let entries = store::day_events(&db.read, db.backend, &f, p.date, p.date, skip + per_page).await?;

@@ -50,7 +50,7 @@ pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &seatwise_types:
         page,
         per_page,
     };
-    Ok(store::list(&db.read, &q).await?)
+    Ok(store::list(&db.read, db.backend, &q).await?)
 }
 
 pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor) -> AppResult<InventorySummary> {
@@ -78,11 +78,10 @@ pub async fn lookups(db: &Db, actor: &Actor) -> AppResult<Lookups> {
 /// A pool the caller may read; pools outside their scope do not exist for them (404, not 403).
 async fn readable(db: &Db, actor: &Actor, id: i64) -> AppResult<Pool> {
     let scope = read_scope(actor)?;
-    match store::department_of(&db.read, id).await? {
-        Some(d) if scope.contains(d) => {}
-        _ => return Err(AppError::NotFound("pool")),
+    match store::get(&db.read, id).await? {
+        Some(pool) if scope.contains(pool.department.id) => Ok(pool),
+        _ => Err(AppError::NotFound("pool")),
     }
-    store::get(&db.read, id).await?.ok_or(AppError::NotFound("pool"))
 }
 
 fn can_edit(actor: &Actor, department_id: i64) -> bool {
@@ -101,7 +100,7 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> AppResult<Pool> {
 
 pub async fn detail(db: &Db, actor: &Actor, id: i64) -> AppResult<PoolDetail> {
     let pool = readable(db, actor, id).await?;
-    let assignments = store::assignments(&db.read, id, 1, 100).await?;
+    let assignments = store::assignment_page(&db.read, db.backend, id, pool.seats_assigned, 1, 100).await?;
     let can_edit = can_edit(actor, pool.department.id);
     let marked_for_reclamation = store::marked_count(&db.read, id).await?;
     let contract = crate::db::contracts::of_pool(&db.read, id).await?;
@@ -117,7 +116,7 @@ pub async fn assignments(
 ) -> AppResult<Page<Assignment>> {
     readable(db, actor, id).await?;
     let (page, per_page) = paging(page, per_page)?;
-    Ok(store::assignments(&db.read, id, page, per_page).await?)
+    Ok(store::assignments(&db.read, db.backend, id, page, per_page).await?)
 }
 
 /// Domain checks, then the references only the database can check; all problems reported together.
@@ -326,7 +325,7 @@ pub async fn mine(db: &Db, clock: &dyn Clock, actor: &Actor) -> AppResult<Vec<Ow
         per_page: 500,
         ..Default::default()
     };
-    let pools = store::list(&db.read, &q).await?.items;
+    let pools = store::list(&db.read, db.backend, &q).await?.items;
     let counts = store::holder_counts(&db.read, &scope.as_filter()).await?;
     let mut owned: Vec<OwnedPool> = pools
         .into_iter()

@@ -342,6 +342,20 @@ async fn calendar_shows_the_dates_and_the_feed_is_valid_icalendar() {
     let owner_view = owner.get("/api/v1/calendar?from=2026-11-01&to=2027-10-31").await;
     let count = |r: &crate::common::Reply| day_totals(&r.body).values().sum::<i64>();
     assert!(count(&finance_view) > count(&owner_view) && count(&owner_view) > 0);
+    // A range longer than a quarter is an overview: each day's counts, no events.
+    assert_eq!(finance_view.body["per_day"], 0);
+    assert!(day_events(&finance_view.body).is_empty() && day_events(&owner_view.body).is_empty());
+    // Finance sees every contract, so its pipeline is summed in the database; an owner's from their rows. Each
+    // window holds the ones before it.
+    for view in [&finance_view, &owner_view] {
+        let p = view.body["pipeline"].as_array().expect("pipeline");
+        let counts: Vec<i64> = p.iter().filter_map(|b| b["contracts"].as_i64()).collect();
+        assert!(counts.len() == 3 && counts[0] <= counts[1] && counts[1] <= counts[2], "{p:?}");
+    }
+    assert!(
+        finance_view.body["pipeline"][2]["contracts"].as_i64() >= owner_view.body["pipeline"][2]["contracts"].as_i64()
+    );
+    assert_eq!(finance_view.body["pipeline"], app.admin().await.get("/api/v1/calendar").await.body["pipeline"]);
     let sales = app.id_of("SELECT id FROM departments WHERE name = 'Sales'").await;
     assert_eq!(
         count(&owner.get(&format!("/api/v1/calendar?from=2026-11-01&to=2027-10-31&department_id={sales}")).await),

@@ -7,7 +7,7 @@ use sqlx::AnyPool;
 
 use super::{push_filter, ContractFilter};
 use crate::db::decode::Cols;
-use crate::db::{Backend, Sql};
+use crate::db::{document, Backend, Sql};
 
 /// One dated entry for the calendar: a term's end or cancel-by date.
 #[derive(Debug, Clone)]
@@ -36,9 +36,27 @@ const ROW_COLUMNS: &str = "c.id, c.number, c.title, v.name AS vendor_name, c.aut
 const ROW_FROM: &str =
     " FROM contract_terms t JOIN contracts c ON c.id = t.contract_id JOIN vendors v ON v.id = c.vendor_id";
 
+/// The result columns of [`ROW_COLUMNS`].
+const ROW_FIELDS: [&str; 10] = [
+    "id",
+    "number",
+    "title",
+    "vendor_name",
+    "auto_renew",
+    "end_date",
+    "cancel_by",
+    "key_date",
+    "currency",
+    "value_minor",
+];
+
 fn calendar_row(r: &AnyRow) -> Result<CalendarRow, sqlx::Error> {
-    let c = Cols::new(r, "contracts");
-    let t = Cols::new(r, "contract_terms");
+    calendar_row_from(&Cols::new(r, "contracts"))
+}
+
+fn calendar_row_from(c: &Cols<'_>) -> Result<CalendarRow, sqlx::Error> {
+    let c = c.of("contracts");
+    let t = c.of("contract_terms");
     let currency = c.text("currency")?;
     Ok(CalendarRow {
         contract_id: c.i64("id")?,
@@ -90,6 +108,51 @@ pub async fn due_terms(
     rows(db, &sql).await
 }
 
+/// Terms due in one window of the pipeline, in one currency: how many and what they are worth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueTotal {
+    /// Index of the first window (of the `ends` given) the term's date falls in.
+    pub window: usize,
+    pub currency: String,
+    pub terms: i64,
+    /// The sum of the values the terms have (`None` when none has one).
+    pub value_minor: Option<i64>,
+}
+
+/// Terms whose date that matters is from `from` to the last of `ends`, counted and summed per window (each
+/// window ends on one of `ends`, in order) and currency: the pipeline of someone who sees every contract, so no
+/// row needs revaluing and none has to leave the database.
+pub async fn due_totals(
+    db: &AnyPool,
+    f: &ContractFilter,
+    from: NaiveDate,
+    ends: &[NaiveDate],
+) -> Result<Vec<DueTotal>, sqlx::Error> {
+    let Some(last) = ends.last() else { return Ok(Vec::new()) };
+    let mut sql =
+        Sql::new("SELECT w, currency, COUNT(*) AS n, CAST(SUM(value_minor) AS BIGINT) AS total FROM (SELECT CASE");
+    for (i, end) in ends.iter().enumerate() {
+        sql.push(" WHEN t.key_date <= ").bind(end.to_string()).push(" THEN ").push(&i.to_string());
+    }
+    sql.push(" END AS w, ").push(ROW_COLUMNS).push(ROW_FROM);
+    push_filter(&mut sql, f);
+    sql.push(" AND t.key_date >= ").bind(from.to_string()).push(" AND t.key_date <= ").bind(last.to_string());
+    sql.push(") due GROUP BY w, currency ORDER BY w, currency");
+    let rows = sql.query().fetch_all(db).await?;
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "contract_terms");
+            let window = c.count("w")?;
+            Ok(DueTotal {
+                window: usize::try_from(window).map_err(|e| c.bad("w", &window.to_string(), e))?,
+                currency: c.text("currency")?,
+                terms: c.i64("n")?,
+                value_minor: c.opt_money_minor("total")?,
+            })
+        })
+        .collect()
+}
+
 /// The two kinds of calendar event: a term's date column, the kind, and when the date counts.
 const HALVES: [(&str, DateKind, &str); 2] =
     [("cancel_by", DateKind::CancelBy, " AND c.auto_renew = 1"), ("end_date", DateKind::End, "")];
@@ -115,6 +178,7 @@ pub struct DayCount {
 /// `(date, contract_id)` index, so only the list of days is sorted, never the range's events.
 pub async fn day_counts(
     db: &AnyPool,
+    backend: Backend,
     f: &ContractFilter,
     from: NaiveDate,
     to: NaiveDate,
@@ -123,18 +187,19 @@ pub async fn day_counts(
     for (i, (column, kind, only)) in HALVES.into_iter().enumerate() {
         sql.push(if i == 0 { "SELECT t." } else { " UNION ALL SELECT t." }).push(column);
         sql.push(" AS day, '").push(kind.as_str()).push("' AS kind, COUNT(*) AS n");
-        push_event_from(&mut sql, f);
+        if only.is_empty() && f.is_everything() {
+            // Counting every term's end date reads the terms' index alone.
+            sql.push(" FROM contract_terms t WHERE 1 = 1");
+        } else {
+            push_event_from(&mut sql, f);
+        }
         sql.push(only).push(" AND t.").push(column).push(" >= ").bind(from.to_string());
         sql.push(" AND t.").push(column).push(" <= ").bind(to.to_string()).push(" GROUP BY t.").push(column);
     }
     sql.push(") x ORDER BY day, kind");
-    let rows = sql.query().fetch_all(db).await?;
-    rows.iter()
-        .map(|r| {
-            let c = Cols::new(r, "contract_terms");
-            Ok(DayCount { date: c.date("day")?, kind: c.parsed("kind", DateKind::parse)?, count: c.i64("n")? })
-        })
-        .collect()
+    document::fetch(db, backend, &sql, &["day", "kind", "n"]).await?.map("contract_terms", |c| {
+        Ok(DayCount { date: c.date("day")?, kind: c.parsed("kind", DateKind::parse)?, count: c.i64("n")? })
+    })
 }
 
 /// One event: a term's date of one kind, with what it shows.
@@ -186,18 +251,15 @@ pub async fn day_events(
         }
         sql.push(" JOIN contracts c ON c.id = t.contract_id JOIN vendors v ON v.id = c.vendor_id");
     }
-    let rows = sql.query().fetch_all(db).await?;
-    rows.iter()
-        .map(|r| {
-            let t = Cols::new(r, "contract_terms");
-            Ok(CalendarEntry {
-                date: t.date("day")?,
-                kind: t.parsed("kind", DateKind::parse)?,
-                term_id: t.i64("term_id")?,
-                row: calendar_row(r)?,
-            })
+    let fields: Vec<&str> = ["day", "kind", "term_id"].into_iter().chain(ROW_FIELDS).collect();
+    document::fetch(db, backend, &sql, &fields).await?.map("contract_terms", |t| {
+        Ok(CalendarEntry {
+            date: t.date("day")?,
+            kind: t.parsed("kind", DateKind::parse)?,
+            term_id: t.i64("term_id")?,
+            row: calendar_row_from(t)?,
         })
-        .collect()
+    })
 }
 
 /// Contracts a user owns (a covered pool's owner is their person) or watches, for their calendar feed.

@@ -10,7 +10,8 @@ mod terms;
 mod watchers;
 
 pub use calendar::{
-    calendar, day_counts, day_events, due_terms, feed_contract_ids, CalendarEntry, CalendarRow, DayCount,
+    calendar, day_counts, day_events, due_terms, due_totals, feed_contract_ids, CalendarEntry, CalendarRow, DayCount,
+    DueTotal,
 };
 pub use coverage::{
     covered_pools, departments_of, of_pool, pool_currency, pool_facts, pool_links, pools_of, set_pool, set_pools,
@@ -110,6 +111,17 @@ pub struct ContractFilter {
     pub owner_id: Option<i64>,
     /// Only these contracts (a calendar feed).
     pub ids: Option<Vec<i64>>,
+}
+
+impl ContractFilter {
+    /// No condition at all: every contract (whose terms then need no contract row to be filtered).
+    fn is_everything(&self) -> bool {
+        let ContractFilter { scope, q, vendor_id, department_id, cost_centre_id, owner_id, ids } = self;
+        scope.is_none()
+            && q.as_deref().is_none_or(|q| q.trim().is_empty())
+            && [vendor_id, department_id, cost_centre_id, owner_id].iter().all(|v| v.is_none())
+            && ids.is_none()
+    }
 }
 
 fn push_filter(sql: &mut Sql, f: &ContractFilter) {
