@@ -171,15 +171,24 @@ mod tests {
         assert_eq!(normalise("\u{feff}employee_ID"), "employee_id");
         assert_eq!(normalise("Licensed  to - Email"), "licensed_to_email");
         assert_eq!(normalise("purchase_order"), "purchase_order");
-        let (file, _) = CsvFile::open("First Name,LAST_NAME,e-mail,Shoe Size\nA,B,c@example.com,9\n").unwrap();
+        let (file, records) = CsvFile::open("First Name,LAST_NAME,e-mail,Shoe Size\nA,B,c@example.com,9\n").unwrap();
         assert_eq!(file.column("first_name"), Some(0));
         assert_eq!(file.column("Last Name"), Some(1));
-        assert_eq!(file.records[0].get_any(&file, &["email", "e_mail"]), Some("c@example.com"));
+        let records: Vec<Record> = records.collect::<Result<_, _>>().unwrap();
+        assert_eq!(records[0].get_any(&file, &["email", "e_mail"]), Some("c@example.com"));
+        assert_eq!((records.len(), records[0].row, records[0].line), (1, 1, 2));
         let columns = file.columns(&[("first_name", &["first_name"]), ("email", &["email", "e_mail"])]);
         let recognised: Vec<(&str, &str)> =
             columns.recognised.iter().map(|c| (c.header.as_str(), c.field.as_str())).collect();
         assert_eq!(recognised, [("First Name", "first_name"), ("e-mail", "email")]);
         assert_eq!(columns.ignored, ["LAST_NAME", "Shoe Size"]);
+    }
+
+    #[test]
+    fn records_are_read_one_at_a_time_with_their_row_and_first_line() {
+        let (_, records) = CsvFile::open("a,b\n1,2\n\"two\nlines\",3\n4,5\n").unwrap();
+        let read: Vec<(u64, u64)> = records.map(|r| r.map(|r| (r.row, r.line))).collect::<Result<_, _>>().unwrap();
+        assert_eq!(read, [(1, 2), (2, 3), (3, 5)]);
     }
 
     #[test]
