@@ -1,11 +1,12 @@
 //! Cookie sessions, API tokens and first-run setup tokens. Only SHA-256 hashes of secrets are stored.
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{ScimTokenInfo, TokenInfo};
+use seatwise_types::{ScimTokenInfo, TokenInfo, User};
 use sqlx::any::AnyRow;
 use sqlx::AnyPool;
 
 use super::decode::Cols;
+use super::users;
 use crate::clock::to_db;
 
 pub struct SessionRow {
@@ -107,6 +108,27 @@ pub async fn find_token(db: &AnyPool, kind: TokenKind, token_hash: &str) -> Resu
     row.map(|r| {
         let c = Cols::new(&r, "api_tokens");
         Ok(TokenRow { id: c.i64("id")?, user_id: c.opt_i64("user_id")? })
+    })
+    .transpose()
+}
+
+/// The live token of this kind whose secret hashes to `token_hash`, and the user it belongs to, in one statement
+/// (every request with a token makes it).
+pub async fn find_token_holder(
+    db: &AnyPool,
+    backend: super::Backend,
+    kind: TokenKind,
+    token_hash: &str,
+) -> Result<Option<(i64, User)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT t.id AS token_id, {} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 AND t.kind = $2 AND t.revoked_at IS NULL",
+        users::user_columns(backend)
+    );
+    let row = sqlx::query(&sql).bind(token_hash).bind(kind.as_str()).fetch_optional(db).await?;
+    row.map(|r| {
+        let c = Cols::new(&r, "users");
+        Ok((c.of("api_tokens").i64("token_id")?, users::user_from(&c)?))
     })
     .transpose()
 }

@@ -5,7 +5,7 @@ use seatwise_types::{Ref, Role, User};
 use sqlx::AnyPool;
 
 use super::decode::{scalar_parsed, Cols};
-use super::{Conn, Sql};
+use super::{Backend, Conn, Sql};
 use crate::clock::to_db;
 
 pub struct Credentials {
@@ -34,37 +34,46 @@ pub async fn load(db: &AnyPool, id: i64) -> Result<Option<User>, sqlx::Error> {
     load_in(&mut conn, id).await
 }
 
-/// `load` on a given connection (inside a transaction: under the user's row lock). One statement: the roles and
-/// departments come along as JSON arrays, since every authenticated request loads its user.
-pub async fn load_in(conn: &mut Conn, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let sql = if conn.backend_name() == "PostgreSQL" {
-        "SELECT u.id, u.email, u.name, u.version, \
-           (SELECT CAST(COALESCE(json_agg(r.role ORDER BY r.role), '[]') AS TEXT) FROM user_roles r \
-             WHERE r.user_id = u.id) AS roles, \
-           (SELECT CAST(COALESCE(json_agg(d.department_id ORDER BY d.department_id), '[]') AS TEXT) \
-             FROM user_departments d WHERE d.user_id = u.id) AS department_ids \
-         FROM users u WHERE u.id = $1"
-    } else {
-        "SELECT u.id, u.email, u.name, u.version, \
-           (SELECT json_group_array(role) FROM (SELECT r.role FROM user_roles r WHERE r.user_id = u.id \
-             ORDER BY r.role)) AS roles, \
-           (SELECT json_group_array(department_id) FROM (SELECT d.department_id FROM user_departments d \
-             WHERE d.user_id = u.id ORDER BY d.department_id)) AS department_ids \
-         FROM users u WHERE u.id = $1"
-    };
-    let Some(row) = sqlx::query(sql).bind(id).fetch_optional(&mut *conn).await? else {
-        return Ok(None);
-    };
-    let c = Cols::new(&row, "users");
+/// A user's columns from `users u`, with their roles and departments as JSON arrays: every authenticated request
+/// loads its user, so in one statement.
+pub fn user_columns(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => {
+            "u.id, u.email, u.name, u.version, \
+             (SELECT CAST(COALESCE(json_agg(r.role ORDER BY r.role), '[]') AS TEXT) FROM user_roles r \
+               WHERE r.user_id = u.id) AS roles, \
+             (SELECT CAST(COALESCE(json_agg(d.department_id ORDER BY d.department_id), '[]') AS TEXT) \
+               FROM user_departments d WHERE d.user_id = u.id) AS department_ids"
+        }
+        Backend::Sqlite => {
+            "u.id, u.email, u.name, u.version, \
+             (SELECT json_group_array(role) FROM (SELECT r.role FROM user_roles r WHERE r.user_id = u.id \
+               ORDER BY r.role)) AS roles, \
+             (SELECT json_group_array(department_id) FROM (SELECT d.department_id FROM user_departments d \
+               WHERE d.user_id = u.id ORDER BY d.department_id)) AS department_ids"
+        }
+    }
+}
+
+/// A user read from [`user_columns`].
+pub fn user_from(c: &Cols<'_>) -> Result<User, sqlx::Error> {
     let roles: Vec<String> = c.json("roles")?;
-    Ok(Some(User {
+    Ok(User {
         id: c.i64("id")?,
         email: c.text("email")?,
         name: c.text("name")?,
         roles: roles.iter().map(|r| scalar_parsed("user_roles", "role", r, Role::parse)).collect::<Result<_, _>>()?,
         department_ids: c.json("department_ids")?,
         version: c.i64("version")?,
-    }))
+    })
+}
+
+/// `load` on a given connection (inside a transaction: under the user's row lock).
+pub async fn load_in(conn: &mut Conn, id: i64) -> Result<Option<User>, sqlx::Error> {
+    let backend = if conn.backend_name() == "PostgreSQL" { Backend::Postgres } else { Backend::Sqlite };
+    let sql = format!("SELECT {} FROM users u WHERE u.id = $1", user_columns(backend));
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?;
+    row.map(|r| user_from(&Cols::new(&r, "users"))).transpose()
 }
 
 pub async fn list(db: &AnyPool) -> Result<Vec<User>, sqlx::Error> {

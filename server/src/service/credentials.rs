@@ -29,13 +29,7 @@ pub async fn session_holder(db: &Db, token_hash: &str, now: DateTime<Utc>) -> Ap
 
 /// The user a live personal API token belongs to, with the token's id.
 pub async fn token_holder(db: &Db, token: &str) -> AppResult<Option<(i64, User)>> {
-    let Some(row) = sessions::find_token(&db.read, TokenKind::Personal, &sha256_hex(token)).await? else {
-        return Ok(None);
-    };
-    let Some(user_id) = row.user_id else {
-        return Ok(None);
-    };
-    Ok(users::load(&db.read, user_id).await?.map(|user| (row.id, user)))
+    Ok(sessions::find_token_holder(&db.read, db.backend, TokenKind::Personal, &sha256_hex(token)).await?)
 }
 
 /// The id of a live SCIM token.
