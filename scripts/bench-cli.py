@@ -73,17 +73,19 @@ def day_events(backend):
     p, halves = Params(), []
     for column, kind, only in HALVES:
         a, b, limit = p.take(3)
-        pick = f"SELECT t.id{EVENT_FROM}{only} AND t.{column} = d.day ORDER BY t.contract_id, t.id LIMIT {limit}"
-        join = (
-            f"JOIN contract_terms t ON t.id IN ({pick})"
-            if backend == "sqlite"
-            else f"CROSS JOIN LATERAL ({pick}) pick JOIN contract_terms t ON t.id = pick.id"
-        )
-        halves.append(
-            f"SELECT d.day, '{kind}' AS kind, t.id AS term_id, {ROW_COLUMNS} FROM (SELECT DISTINCT {column} AS day "
-            f"FROM contract_terms WHERE {column} >= {a} AND {column} <= {b}) d {join} JOIN contracts c ON "
-            "c.id = t.contract_id JOIN vendors v ON v.id = c.vendor_id"
-        )
+        days = f"(SELECT DISTINCT {column} AS day FROM contract_terms WHERE {column} >= {a} AND {column} <= {b}) d"
+        first = f"{only} AND t.{column} = d.day ORDER BY t.contract_id, t.id LIMIT {limit}"
+        if backend == "sqlite":
+            halves.append(
+                f"SELECT d.day, '{kind}' AS kind, t.id AS term_id, {ROW_COLUMNS} FROM {days} JOIN contract_terms t "
+                f"ON t.id IN (SELECT t.id{EVENT_FROM}{first}) JOIN contracts c ON c.id = t.contract_id "
+                "JOIN vendors v ON v.id = c.vendor_id"
+            )
+        else:
+            halves.append(
+                f"SELECT d.day, '{kind}' AS kind, pick.* FROM {days} CROSS JOIN LATERAL (SELECT t.id AS term_id, "
+                f"{ROW_COLUMNS}{ROW_FROM} WHERE 1 = 1{first}) pick"
+            )
     return " UNION ALL ".join(halves)
 
 
@@ -128,13 +130,14 @@ def pool_list(where, args, order):
 
 
 def pool_detail(pool):
-    """`GET /api/v1/pools/{id}/detail` (service/pools.rs detail): the pool, its first 100 seats, marks, contract."""
+    """`GET /api/v1/pools/{id}/detail` (service/pools.rs detail): the pool with its marks and contract, and its
+    first 100 seats (db/pools.rs get_with_marks_and_contract, assignment_items)."""
     return [
-        (f"{POOL_COLUMNS} FROM pools p{POOL_JOINS} WHERE p.id = $1", [pool]),
+        (f"{POOL_COLUMNS}, p.contract_id, (SELECT COUNT(*) FROM seat_assignments m WHERE m.pool_id = p.id AND "
+         f"m.reclaim_marked_at IS NOT NULL) AS marked, ct.title AS contract_title FROM pools p{POOL_JOINS} "
+         "LEFT JOIN contracts ct ON ct.id = p.contract_id WHERE p.id = $1", [pool]),
         (f"{ASSIGNMENT_SELECT} WHERE a.pool_id = $1 ORDER BY a.assigned_at DESC, a.id DESC LIMIT $2 OFFSET $3",
          [pool, 100, 0]),
-        ("SELECT COUNT(*) FROM seat_assignments WHERE pool_id = $1 AND reclaim_marked_at IS NOT NULL", [pool]),
-        ("SELECT c.id, c.title FROM contracts c JOIN pools p ON p.contract_id = c.id WHERE p.id = $1", [pool]),
     ]
 
 

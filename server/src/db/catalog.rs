@@ -275,13 +275,11 @@ pub struct PeopleFilter {
 pub async fn people(db: &AnyPool, backend: Backend, f: &PeopleFilter) -> Result<Page<Person>, sqlx::Error> {
     let mut count = Sql::new("SELECT COUNT(*) FROM people pe");
     push_people_where(&mut count, backend, f);
-    let total: i64 = count.query_scalar().fetch_one(db).await?;
-
     let mut list = Sql::new(PERSON_SELECT);
     push_people_where(&mut list, backend, f);
     list.push(" ORDER BY pe.name, pe.id LIMIT ").bind(f.per_page).push(" OFFSET ").bind((f.page - 1) * f.per_page);
-    let items = document::fetch(db, backend, &list, PERSON_FIELDS).await?.map("people", person_from)?;
-    Ok(Page { items, total, page: f.page, per_page: f.per_page })
+    let (total, rows) = document::fetch_counted(db, backend, &count, &list, PERSON_FIELDS).await?;
+    Ok(Page { items: rows.map("people", person_from)?, total, page: f.page, per_page: f.per_page })
 }
 
 fn push_people_where(w: &mut Sql, backend: Backend, f: &PeopleFilter) {

@@ -70,12 +70,26 @@ where
     }
 }
 
-/// Where a row's values come from: a database row, or one object of a document the database built (see
+/// The columns of a document's rows, each row an array of values in this order (see [`super::document`]).
+/// Found by a linear search: a few dozen short names compare faster than they hash.
+pub struct DocNames(Vec<String>);
+
+impl DocNames {
+    pub fn new(columns: &[&str]) -> Self {
+        Self(columns.iter().map(|c| c.to_string()).collect())
+    }
+
+    fn index(&self, column: &str) -> Option<usize> {
+        self.0.iter().position(|c| c == column)
+    }
+}
+
+/// Where a row's values come from: a database row, or one array of a document the database built (see
 /// [`super::document`]). Both are read by the same mappers with the same policy.
 #[derive(Clone, Copy)]
 enum Source<'r> {
     Row(&'r AnyRow),
-    Doc(&'r serde_json::Map<String, serde_json::Value>),
+    Doc(&'r DocNames, &'r [serde_json::Value]),
 }
 
 /// A row of a named table (or query result), read column by column.
@@ -89,9 +103,9 @@ impl<'r> Cols<'r> {
         Self { source: Source::Row(row), table }
     }
 
-    /// A row that came as one object of a JSON document, its keys the columns.
-    pub fn doc(row: &'r serde_json::Map<String, serde_json::Value>, table: &'static str) -> Self {
-        Self { source: Source::Doc(row), table }
+    /// A row that came as one array of a JSON document, its values the columns `names` names.
+    pub fn doc(names: &'r DocNames, row: &'r [serde_json::Value], table: &'static str) -> Self {
+        Self { source: Source::Doc(names, row), table }
     }
 
     /// The same row read as another table's (a joined row names each table's columns).
@@ -114,7 +128,7 @@ impl<'r> Cols<'r> {
                 sqlx::Error::ColumnDecode { source, .. } => self.error(column, source),
                 other => other,
             }),
-            Source::Doc(doc) => match doc.get(column) {
+            Source::Doc(names, row) => match names.index(column).and_then(|i| row.get(i)) {
                 None => Err(sqlx::Error::ColumnNotFound(format!("{}.{column}", self.table))),
                 Some(v) => T::from_json(v).ok_or_else(|| self.bad(column, &v.to_string(), T::EXPECTED)),
             },
@@ -321,12 +335,12 @@ mod tests {
 
     #[test]
     fn a_document_row_is_read_with_the_same_policy() {
-        let doc: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
-            r#"{"d": "not-a-date", "ts": "yesterday", "f": 2, "m": -5, "n": "12", "missing": null,
-                "good_d": "2026-11-23", "good_ts": "2026-11-23T09:00:00.000000Z", "i": 7, "t": "x"}"#,
+        let names = DocNames::new(&["d", "ts", "f", "m", "n", "missing", "good_d", "good_ts", "i", "t"]);
+        let row: Vec<serde_json::Value> = serde_json::from_str(
+            r#"["not-a-date", "yesterday", 2, -5, "12", null, "2026-11-23", "2026-11-23T09:00:00.000000Z", 7, "x"]"#,
         )
         .unwrap();
-        let c = Cols::doc(&doc, "pools");
+        let c = Cols::doc(&names, &row, "pools");
         assert_eq!(column_of(c.date("d").unwrap_err()), "pools.d");
         assert_eq!(column_of(c.timestamp("ts").unwrap_err()), "pools.ts");
         assert_eq!(column_of(c.flag("f").unwrap_err()), "pools.f");

@@ -2,22 +2,23 @@
 //!
 //! sqlx runs each SQLite connection on its own thread and hands every result row to the request across a channel:
 //! about 10 µs a row, where SQLite takes 1–2 µs to produce one, so a page of 100 seats or a quarter's 500 calendar
-//! events spent most of its time crossing threads. Built by SQLite as one `json_group_array` of objects, the rows
+//! events spent most of its time crossing threads. Built by SQLite as one `json_group_array` of arrays, the rows
 //! cross once and are read by the same mappers through [`Cols::doc`]. (SQLite keeps an ordered subquery's order for
 //! the aggregate over it, its ticket 2942.) PostgreSQL's rows arrive in batches over the socket, so there they are
 //! read as they come.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::AnyPool;
 
-use super::decode::{scalar_json, Cols};
+use super::decode::{scalar_json, Cols, DocNames};
 use super::{Backend, Sql};
 
 /// The rows of a list, either as the database returned them or as the objects of its document.
 pub enum Rows {
     Table(Vec<AnyRow>),
-    Doc(Vec<Map<String, Value>>),
+    /// Each row an array of the values of the columns `DocNames` names, in that order.
+    Doc(DocNames, Vec<Vec<Value>>),
 }
 
 impl Rows {
@@ -29,7 +30,7 @@ impl Rows {
     ) -> Result<Vec<T>, sqlx::Error> {
         match self {
             Rows::Table(rows) => rows.iter().map(|r| f(&Cols::new(r, table))).collect(),
-            Rows::Doc(rows) => rows.iter().map(|r| f(&Cols::doc(r, table))).collect(),
+            Rows::Doc(names, rows) => rows.iter().map(|r| f(&Cols::doc(names, r, table))).collect(),
         }
     }
 }
@@ -40,11 +41,40 @@ pub async fn fetch(db: &AnyPool, backend: Backend, sql: &Sql, columns: &[&str]) 
     match backend {
         Backend::Postgres => Ok(Rows::Table(sql.query().fetch_all(db).await?)),
         Backend::Sqlite => {
-            let fields: Vec<String> = columns.iter().map(|c| format!("'{c}', x.{c}")).collect();
-            let doc =
-                sql.wrapped(&format!("SELECT json_group_array(json_object({})) FROM (", fields.join(", ")), ") x");
-            let text: String = doc.query_scalar().fetch_one(db).await?;
-            Ok(Rows::Doc(scalar_json("(document)", "rows", &text)?))
+            let text: String = as_document(sql, columns).query_scalar().fetch_one(db).await?;
+            Ok(Rows::Doc(DocNames::new(columns), scalar_json("(document)", "rows", &text)?))
         }
     }
+}
+
+/// A page of `list` and the number `count` counts: on SQLite one statement, as every statement a request runs
+/// costs a crossing of threads; on PostgreSQL the two statements.
+pub async fn fetch_counted(
+    db: &AnyPool,
+    backend: Backend,
+    count: &Sql,
+    list: &Sql,
+    columns: &[&str],
+) -> Result<(i64, Rows), sqlx::Error> {
+    match backend {
+        Backend::Postgres => {
+            let total = count.query_scalar().fetch_one(db).await?;
+            Ok((total, Rows::Table(list.query().fetch_all(db).await?)))
+        }
+        Backend::Sqlite => {
+            let mut both = Sql::new("SELECT (");
+            both.append(count).push(") AS total, (").append(&as_document(list, columns)).push(") AS items");
+            let row = both.query().fetch_one(db).await?;
+            let c = Cols::new(&row, "(document)");
+            let items = c.text("items")?;
+            Ok((c.i64("total")?, Rows::Doc(DocNames::new(columns), scalar_json("(document)", "rows", &items)?)))
+        }
+    }
+}
+
+/// `sql`'s rows as one JSON array of arrays, each the values of `columns` in order (arrays, not objects: the
+/// names would be built, sent and parsed again for every row).
+fn as_document(sql: &Sql, columns: &[&str]) -> Sql {
+    let fields: Vec<String> = columns.iter().map(|c| format!("x.{c}")).collect();
+    sql.wrapped(&format!("SELECT json_group_array(json_array({})) FROM (", fields.join(", ")), ") x")
 }

@@ -181,9 +181,8 @@ pub fn list_sql(q: &PoolQuery) -> (Sql, Sql) {
 
 pub async fn list(db: &AnyPool, backend: Backend, q: &PoolQuery) -> Result<Page<Pool>, sqlx::Error> {
     let (count, list) = list_sql(q);
-    let total: i64 = count.query_scalar().fetch_one(db).await?;
-    let items = document::fetch(db, backend, &list, POOL_FIELDS).await?.map("pools", pool_from)?;
-    Ok(Page { items, total, page: q.page, per_page: q.per_page })
+    let (total, rows) = document::fetch_counted(db, backend, &count, &list, POOL_FIELDS).await?;
+    Ok(Page { items: rows.map("pools", pool_from)?, total, page: q.page, per_page: q.per_page })
 }
 
 pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, id: i64) -> Result<Option<Pool>, sqlx::Error> {
@@ -417,12 +416,22 @@ pub async fn assignment_page(
     page: i64,
     per_page: i64,
 ) -> Result<Page<Assignment>, sqlx::Error> {
+    let items = assignment_items(db, backend, pool_id, page, per_page).await?;
+    Ok(Page { items, total, page, per_page })
+}
+
+/// The seats of one page of a pool's, newest first.
+pub async fn assignment_items(
+    db: &AnyPool,
+    backend: Backend,
+    pool_id: i64,
+    page: i64,
+    per_page: i64,
+) -> Result<Vec<Assignment>, sqlx::Error> {
     let mut sql = Sql::new(ASSIGNMENT_SELECT);
     sql.push(" WHERE a.pool_id = ").bind(pool_id).push(" ORDER BY a.assigned_at DESC, a.id DESC LIMIT ").bind(per_page);
     sql.push(" OFFSET ").bind((page - 1) * per_page);
-    let items =
-        document::fetch(db, backend, &sql, ASSIGNMENT_FIELDS).await?.map("seat_assignments", assignment_from)?;
-    Ok(Page { items, total, page, per_page })
+    document::fetch(db, backend, &sql, ASSIGNMENT_FIELDS).await?.map("seat_assignments", assignment_from)
 }
 
 pub async fn assignment<'e, E: Executor<'e, Database = Any>>(
@@ -644,11 +653,24 @@ pub async fn seats_of_person(
         .collect()
 }
 
-pub async fn marked_count(db: &AnyPool, pool_id: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM seat_assignments WHERE pool_id = $1 AND reclaim_marked_at IS NOT NULL")
-        .bind(pool_id)
-        .fetch_one(db)
-        .await
+/// A pool with what its page shows beside it and its seats: how many seats are marked for reclamation, and the
+/// contract that covers it. One statement, as each costs the request a round trip to the database's thread.
+pub async fn get_with_marks_and_contract(
+    db: &AnyPool,
+    id: i64,
+) -> Result<Option<(Pool, i64, Option<Ref>)>, sqlx::Error> {
+    let sql = format!(
+        "{POOL_COLUMNS}, p.contract_id, (SELECT COUNT(*) FROM seat_assignments m WHERE m.pool_id = p.id \
+           AND m.reclaim_marked_at IS NOT NULL) AS marked, ct.title AS contract_title \
+         FROM pools p{POOL_JOINS} LEFT JOIN contracts ct ON ct.id = p.contract_id WHERE p.id = $1"
+    );
+    let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(db).await? else { return Ok(None) };
+    let c = Cols::new(&row, "pools");
+    let contract = match c.opt_i64("contract_id")? {
+        Some(id) => Some(Ref { id, name: c.of("contracts").text("contract_title")? }),
+        None => None,
+    };
+    Ok(Some((pool_from(&c)?, c.i64("marked")?, contract)))
 }
 
 /// Seats of one pool that need attention.

@@ -121,6 +121,25 @@ impl Sql {
         Sql { text: format!("{before}{}{after}", self.text), args: self.args.clone() }
     }
 
+    /// Append another statement's text, its parameters numbered after this one's (`$1` of `other` becomes
+    /// `$n+1`). A `$` followed by a digit is always a placeholder in this crate's SQL: no literal holds one.
+    pub fn append(&mut self, other: &Sql) -> &mut Self {
+        let offset = self.args.len();
+        let mut rest = other.text.as_str();
+        while let Some(at) = rest.find('$') {
+            self.text.push_str(&rest[..=at]);
+            rest = &rest[at + 1..];
+            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+            if let Ok(n) = rest[..digits].parse::<usize>() {
+                self.text.push_str(&(n + offset).to_string());
+                rest = &rest[digits..];
+            }
+        }
+        self.text.push_str(rest);
+        self.args.extend(other.args.iter().cloned());
+        self
+    }
+
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for a in &self.args {
@@ -165,5 +184,20 @@ mod tests {
         let mut sql = Sql::new("");
         sql.push_in_text("s", &["open", "snoozed"]);
         assert_eq!(sql.text, "s IN ($1, $2)");
+    }
+
+    #[test]
+    fn appended_statements_number_their_parameters_after_ours() {
+        let mut a = Sql::new("SELECT (SELECT x FROM t WHERE a = ");
+        a.bind(1).push(" AND b = ").bind(2).push("), (");
+        let mut b = Sql::new("SELECT json_extract(d, '$.k') FROM u WHERE c = ");
+        b.bind(3).push(" LIMIT ").bind(4).push(" OFFSET $2");
+        a.append(&b).push(")");
+        assert_eq!(
+            a.text,
+            "SELECT (SELECT x FROM t WHERE a = $1 AND b = $2), (SELECT json_extract(d, '$.k') FROM u WHERE c = $3 \
+             LIMIT $4 OFFSET $4)"
+        );
+        assert_eq!(a.args.len(), 4);
     }
 }

@@ -159,14 +159,20 @@ pub async fn calendar(db: &Db, clock: &dyn Clock, actor: &Actor, p: &CalendarQue
         return Err(AppError::field("to", &format!("the range may span at most {MAX_RANGE_DAYS} days")));
     }
     let reader = Reader::user(&actor.user);
-    let counts = store::day_counts(&db.read, db.backend, &f, from, to).await?;
     let per_day = if (to - from).num_days() < EVENTS_MAX_DAYS { PER_DAY } else { 0 };
-    let firsts = if per_day > 0 {
+    let firsts = async {
+        if per_day == 0 {
+            return Ok(Vec::new());
+        }
         let firsts = store::day_events(&db.read, db.backend, &f, from, to, per_day).await?;
-        scoped_rows(db, in_day_order(firsts, 0, per_day as usize), &reader).await?
-    } else {
-        Vec::new()
+        scoped_rows(db, in_day_order(firsts, 0, per_day as usize), &reader).await
     };
+    // Three independent reads, each on its own pooled connection at once.
+    let (counts, firsts, pipeline) = tokio::try_join!(
+        async { Ok::<_, AppError>(store::day_counts(&db.read, db.backend, &f, from, to).await?) },
+        firsts,
+        pipeline(db, &f, &reader, today),
+    )?;
     let mut days: Vec<CalendarDay> = Vec::new();
     for c in counts {
         let count = DateKindCount { kind: c.kind, count: c.count };
@@ -187,7 +193,6 @@ pub async fn calendar(db: &Db, clock: &dyn Clock, actor: &Actor, p: &CalendarQue
             }
         }
     }
-    let pipeline = pipeline(db, &f, &reader, today).await?;
     Ok(Calendar { from, to, today, days, per_day, pipeline })
 }
 

@@ -26,12 +26,15 @@ pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &seatwise_types:
     let scope = read_scope(actor)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
     let sort = parse_sort(p.sort.as_deref(), PoolSort::parse)?;
-    let today = org::today(db, clock).await?;
+    // Only this filter needs the organisation's date, so only it reads the settings.
     let ending_between = match p.expiring_within_days {
         Some(d) if !(0..=3650).contains(&d) => {
             return Err(AppError::field("expiring_within_days", "must be between 0 and 3650"))
         }
-        Some(d) => Some(DateRange { from: today, to: today + chrono::Days::new(d as u64) }),
+        Some(d) => {
+            let today = org::today(db, clock).await?;
+            Some(DateRange { from: today, to: today + chrono::Days::new(d as u64) })
+        }
         None => None,
     };
     let q = PoolQuery {
@@ -78,8 +81,13 @@ pub async fn lookups(db: &Db, actor: &Actor) -> AppResult<Lookups> {
 /// A pool the caller may read; pools outside their scope do not exist for them (404, not 403).
 async fn readable(db: &Db, actor: &Actor, id: i64) -> AppResult<Pool> {
     let scope = read_scope(actor)?;
-    match store::get(&db.read, id).await? {
-        Some(pool) if scope.contains(pool.department.id) => Ok(pool),
+    in_scope(&scope, store::get(&db.read, id).await?, |pool| pool)
+}
+
+/// What was found for a pool, if the pool is in the reader's scope; otherwise it does not exist for them.
+fn in_scope<T>(scope: &Scope, found: Option<T>, pool: impl Fn(&T) -> &Pool) -> AppResult<T> {
+    match found {
+        Some(found) if scope.contains(pool(&found).department.id) => Ok(found),
         _ => Err(AppError::NotFound("pool")),
     }
 }
@@ -99,11 +107,17 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> AppResult<Pool> {
 }
 
 pub async fn detail(db: &Db, actor: &Actor, id: i64) -> AppResult<PoolDetail> {
-    let pool = readable(db, actor, id).await?;
-    let assignments = store::assignment_page(&db.read, db.backend, id, pool.seats_assigned, 1, 100).await?;
+    const FIRST_SEATS: i64 = 100;
+    let scope = read_scope(actor)?;
+    // The pool and its first seats at once, each on its own pooled connection; the seats are dropped unseen if the
+    // pool turns out not to be the reader's.
+    let (head, seats) = tokio::try_join!(
+        store::get_with_marks_and_contract(&db.read, id),
+        store::assignment_items(&db.read, db.backend, id, 1, FIRST_SEATS),
+    )?;
+    let (pool, marked_for_reclamation, contract) = in_scope(&scope, head, |(pool, ..)| pool)?;
+    let assignments = Page { items: seats, total: pool.seats_assigned, page: 1, per_page: FIRST_SEATS };
     let can_edit = can_edit(actor, pool.department.id);
-    let marked_for_reclamation = store::marked_count(&db.read, id).await?;
-    let contract = crate::db::contracts::of_pool(&db.read, id).await?;
     Ok(PoolDetail { pool, assignments, can_edit, marked_for_reclamation, contract })
 }
 

@@ -216,7 +216,8 @@ pub struct CalendarEntry {
 ///
 /// Each day takes its few from the `(date, contract_id)` index and stops, so the cost follows the days and
 /// `per_kind`, not how many events the range holds. The per-day pick is a correlated subquery: SQLite serves
-/// `t.id IN (...)` as key lookups; PostgreSQL, which would run it against every term, takes it as a LATERAL join.
+/// `t.id IN (...)` as key lookups; PostgreSQL, which would run it against every term, takes it as a LATERAL join
+/// that reads the whole event, so its contracts are looked up per event rather than hashed all at once.
 pub async fn day_events(
     db: &AnyPool,
     backend: Backend,
@@ -228,28 +229,31 @@ pub async fn day_events(
     let mut sql = Sql::default();
     for (i, (column, kind, only)) in HALVES.into_iter().enumerate() {
         sql.push(if i == 0 { "SELECT d.day, '" } else { " UNION ALL SELECT d.day, '" }).push(kind.as_str());
-        sql.push("' AS kind, t.id AS term_id, ").push(ROW_COLUMNS).push(" FROM (SELECT DISTINCT ").push(column);
-        sql.push(" AS day FROM contract_terms WHERE ").push(column).push(" >= ").bind(from.to_string());
-        sql.push(" AND ").push(column).push(" <= ").bind(to.to_string()).push(") d ");
-        let pick = |sql: &mut Sql| {
-            sql.push("SELECT t.id");
-            push_event_from(sql, f);
+        match backend {
+            Backend::Sqlite => sql.push("' AS kind, t.id AS term_id, ").push(ROW_COLUMNS),
+            Backend::Postgres => sql.push("' AS kind, pick.*"),
+        };
+        sql.push(" FROM (SELECT DISTINCT ").push(column).push(" AS day FROM contract_terms WHERE ").push(column);
+        sql.push(" >= ").bind(from.to_string()).push(" AND ").push(column).push(" <= ").bind(to.to_string());
+        sql.push(") d ");
+        let first_of_day = |sql: &mut Sql| {
             sql.push(only).push(" AND t.").push(column).push(" = d.day ORDER BY t.contract_id, t.id LIMIT ");
             sql.bind(per_kind);
         };
         match backend {
             Backend::Sqlite => {
-                sql.push("JOIN contract_terms t ON t.id IN (");
-                pick(&mut sql);
-                sql.push(")");
+                sql.push("JOIN contract_terms t ON t.id IN (SELECT t.id");
+                push_event_from(&mut sql, f);
+                first_of_day(&mut sql);
+                sql.push(") JOIN contracts c ON c.id = t.contract_id JOIN vendors v ON v.id = c.vendor_id");
             }
             Backend::Postgres => {
-                sql.push("CROSS JOIN LATERAL (");
-                pick(&mut sql);
-                sql.push(") pick JOIN contract_terms t ON t.id = pick.id");
+                sql.push("CROSS JOIN LATERAL (SELECT t.id AS term_id, ").push(ROW_COLUMNS).push(ROW_FROM);
+                push_filter(&mut sql, f);
+                first_of_day(&mut sql);
+                sql.push(") pick");
             }
         }
-        sql.push(" JOIN contracts c ON c.id = t.contract_id JOIN vendors v ON v.id = c.vendor_id");
     }
     let fields: Vec<&str> = ["day", "kind", "term_id"].into_iter().chain(ROW_FIELDS).collect();
     document::fetch(db, backend, &sql, &fields).await?.map("contract_terms", |t| {

@@ -55,19 +55,6 @@ pub async fn pool_currency(conn: &mut Conn, pool_id: i64) -> Result<String, sqlx
     sqlx::query_scalar("SELECT currency FROM pools WHERE id = $1").bind(pool_id).fetch_one(conn).await
 }
 
-/// The contract covering a pool.
-pub async fn of_pool(db: &AnyPool, pool_id: i64) -> Result<Option<Ref>, sqlx::Error> {
-    let row = sqlx::query("SELECT c.id, c.title FROM contracts c JOIN pools p ON p.contract_id = c.id WHERE p.id = $1")
-        .bind(pool_id)
-        .fetch_optional(db)
-        .await?;
-    row.map(|r| {
-        let c = Cols::new(&r, "contracts");
-        Ok(Ref { id: c.i64("id")?, name: c.text("title")? })
-    })
-    .transpose()
-}
-
 /// Add one pool to a contract.
 pub async fn set_pool(conn: &mut Conn, contract_id: i64, pool_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE pools SET contract_id = $1, version = version + 1 WHERE id = $2")

@@ -14,7 +14,7 @@ pub use calendar::{
     DueTotal,
 };
 pub use coverage::{
-    covered_pools, departments_of, of_pool, pool_currency, pool_facts, pool_links, pools_of, set_pool, set_pools,
+    covered_pools, departments_of, pool_currency, pool_facts, pool_links, pools_of, set_pool, set_pools,
     sync_pool_terms, uncovered_pool_terms, usage, CoveredPool, CoveredRef, PoolFacts, PoolLink,
 };
 pub use scan::{job_terms, JobTerm};
