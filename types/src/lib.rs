@@ -3,6 +3,7 @@
 //! Only data and tiny pure helpers live here; domain rules live in the server's `domain` module.
 
 pub mod auth;
+pub mod change_requests;
 pub mod error;
 pub mod imports;
 pub mod inventory;
@@ -13,6 +14,7 @@ pub mod query;
 pub mod renewals;
 
 pub use auth::*;
+pub use change_requests::*;
 pub use error::*;
 pub use imports::*;
 pub use inventory::*;

@@ -1,0 +1,69 @@
+//! Change requests: a batch of seat and pool operations that is validated, previewed, approved by someone other
+//! than its requester, and applied as a whole (or a pilot first).
+
+use serde::{Deserialize, Serialize};
+
+use crate::Money;
+
+/// One operation as sent (`{"op":"assign","pool_id":3,"person_id":7}`). Every field is optional here so that a
+/// missing or unknown one is an error naming its row and field, not a refused request body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OperationInput {
+    /// `assign`, `unassign`, `reassign`, `move`, `set_seats` or `retire_pool`.
+    #[serde(default)]
+    pub op: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_person_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_person_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_pool_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_pool_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seats_purchased: Option<i64>,
+}
+
+/// What a request does to one pool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PoolEffect {
+    pub pool_id: i64,
+    pub pool_name: String,
+    /// `None`: a site licence, no seat count.
+    pub seats_purchased_before: Option<i64>,
+    pub seats_purchased_after: Option<i64>,
+    pub seats_assigned_before: i64,
+    pub seats_assigned_after: i64,
+    /// Whole percent of purchased seats assigned; `None` without a seat count.
+    pub utilization_before: Option<i64>,
+    pub utilization_after: Option<i64>,
+    pub annual_cost_before: Money,
+    pub annual_cost_after: Money,
+    pub retired: bool,
+}
+
+/// The effect of a whole request before it is applied.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangePreview {
+    /// Per pool the request touches, by pool id.
+    pub pools: Vec<PoolEffect>,
+    /// Change in cost per month, one amount per currency (an annual amount divided by twelve, rounded half up).
+    pub monthly_cost_change: Vec<Money>,
+    /// Change in cost per year, one amount per currency.
+    pub annual_cost_change: Vec<Money>,
+    /// People who lose a seat and get none back in the same request (unassigned, reassigned away, on a retired
+    /// pool). Moved people keep a seat on the other pool and are counted in `people_moved`.
+    pub people_losing_seats: i64,
+    pub people_moved: i64,
+    /// New seats given by `assign` (a reassignment or a move gives one and takes one).
+    pub seats_assigned: i64,
+    /// Seats given back by `unassign` and by retired pools.
+    pub seats_freed: i64,
+}
