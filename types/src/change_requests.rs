@@ -67,3 +67,91 @@ pub struct ChangePreview {
     /// Seats given back by `unassign` and by retired pools.
     pub seats_freed: i64,
 }
+
+/// Where a request is: a draft (its author may still fix it), waiting for approval, decided, or applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeStatus {
+    Draft,
+    Submitted,
+    Approved,
+    Rejected,
+    Applied,
+}
+
+impl ChangeStatus {
+    pub const ALL: [ChangeStatus; 5] = [Self::Draft, Self::Submitted, Self::Approved, Self::Rejected, Self::Applied];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Applied => "applied",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// `POST /api/v1/change-requests`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeRequestInput {
+    pub title: String,
+    #[serde(default)]
+    pub reason: String,
+    pub operations: Vec<OperationInput>,
+}
+
+/// An approver's or requester's comment on a decision (`approve`, `reject`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CommentInput {
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// A change request with its operations, their errors (each naming its row) and its preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeRequest {
+    pub id: i64,
+    pub title: String,
+    pub reason: String,
+    pub status: ChangeStatus,
+    /// The requesting user.
+    pub requested_by: crate::Ref,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub decided_by: Option<crate::Ref>,
+    pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub decision_comment: Option<String>,
+    pub applied_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub operations: Vec<OperationInput>,
+    pub errors: Vec<crate::FieldError>,
+    pub preview: ChangePreview,
+    /// Whether the reader may approve or reject it now (never its requester).
+    pub can_decide: bool,
+    pub version: i64,
+}
+
+/// A change request in a list: enough to judge it (size, cost, who loses a seat) without its operations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeRequestSummary {
+    pub id: i64,
+    pub title: String,
+    pub status: ChangeStatus,
+    pub requested_by: crate::Ref,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub operation_count: i64,
+    pub error_count: i64,
+    pub annual_cost_change: Vec<Money>,
+    pub people_losing_seats: i64,
+}

@@ -229,3 +229,15 @@ pub struct FeedQuery {
     /// The secret from the feed address.
     pub token: String,
 }
+
+/// Query parameters of `GET /api/v1/change-requests`, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct ChangeRequestQuery {
+    /// `draft`, `submitted`, `approved`, `rejected` or `applied`.
+    pub status: Option<String>,
+    /// Only the reader's own requests.
+    pub mine: Option<bool>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}

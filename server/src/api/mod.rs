@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod calendar;
 pub mod catalog;
+pub mod change_requests;
 pub mod contracts;
 pub mod devices;
 pub mod document;
@@ -39,6 +40,7 @@ use crate::state::AppState;
         (name = "people", description = "The people directory, their seats and status"),
         (name = "renewals", description = "Contracts, renewal calendar, alerts and decisions"),
         (name = "ledger", description = "Tamper-evident audit ledger"),
+        (name = "change requests", description = "Bulk changes: validate, preview, four-eyes approval, apply"),
         (name = "imports", description = "HR and identity-provider files: preview, then apply"),
         (name = "tokens", description = "API and SCIM tokens"),
         (name = "users", description = "Accounts and roles"),
@@ -123,6 +125,12 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(calendar::feed_status, calendar::create_feed, calendar::revoke_feed))
         .routes(routes!(calendar::feed_ics))
         .routes(routes!(calendar::get_settings, calendar::update_settings))
+        .routes(routes!(change_requests::list_change_requests, change_requests::create_change_request))
+        .routes(routes!(change_requests::get_change_request))
+        .routes(routes!(change_requests::submit_change_request))
+        .routes(routes!(change_requests::approve_change_request))
+        .routes(routes!(change_requests::reject_change_request))
+        .routes(routes!(change_requests::apply_change_request))
         .routes(routes!(ledger::list_ledger))
         .routes(routes!(ledger::verify_ledger));
     // Uploads get a larger body limit than the JSON endpoints (the inner limit wins).

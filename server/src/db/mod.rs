@@ -7,6 +7,7 @@
 pub mod alerts;
 pub mod bulk;
 pub mod catalog;
+pub mod change_requests;
 pub mod contracts;
 pub mod decode;
 pub mod devices;

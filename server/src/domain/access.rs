@@ -185,6 +185,58 @@ pub fn may_adopt_pool_terms(user: &User) -> Access {
     allow_if(admin(user), "Only admins turn pool dates into contracts.")
 }
 
+// --- Change requests ------------------------------------------------------------------------------------------
+
+/// Bulk changes to pools the caller may edit: their operations outside that scope are row errors.
+pub fn may_request_changes(user: &User) -> Result<Scope, Denied> {
+    pool_write_scope(user).or_denied("Only license owners and admins request changes.")
+}
+
+/// Which change requests a user reads: admins, approvers and finance all of them; license owners their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeReader {
+    All,
+    Own(i64),
+}
+
+impl ChangeReader {
+    pub fn sees(self, requested_by: i64) -> bool {
+        match self {
+            ChangeReader::All => true,
+            ChangeReader::Own(user_id) => user_id == requested_by,
+        }
+    }
+}
+
+pub fn change_request_reader(user: &User) -> Result<ChangeReader, Denied> {
+    if admin(user) || user.has(Role::Approver) || user.has(Role::Finance) {
+        Ok(ChangeReader::All)
+    } else if user.has(Role::LicenseOwner) {
+        Ok(ChangeReader::Own(user.id))
+    } else {
+        Err(Denied { reason: "Your roles do not include change requests." })
+    }
+}
+
+/// A draft is its requester's to change and submit.
+pub fn may_edit_change_request(user: &User, requested_by: i64) -> Access {
+    allow_if(user.id == requested_by, "Only the person who requested this change may change or submit it.")
+}
+
+/// Approving or rejecting: approvers and admins, and never the requester, whatever their roles (four eyes).
+pub fn may_decide_change_request(user: &User, requested_by: i64) -> Access {
+    allow_if(admin(user) || user.has(Role::Approver), "Only approvers and admins approve change requests.")?;
+    allow_if(user.id != requested_by, "You requested this change: someone else must approve or reject it.")
+}
+
+/// Applying an approved request: its requester, or an approver or admin.
+pub fn may_apply_change_request(user: &User, requested_by: i64) -> Access {
+    allow_if(
+        user.id == requested_by || admin(user) || user.has(Role::Approver),
+        "Only the requester, an approver or an admin applies an approved change.",
+    )
+}
+
 // --- Administration -------------------------------------------------------------------------------------------
 
 /// HR, Snipe-IT and Microsoft 365 imports change people and seats everywhere: admins.

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod calendar;
 pub mod catalog;
+pub mod change_requests;
 pub mod contracts;
 pub mod credentials;
 pub mod demo;

@@ -7,6 +7,7 @@ mod common;
 
 mod auth;
 mod catalog;
+mod change_requests;
 mod import_files;
 mod imports;
 mod inventory;

@@ -1,0 +1,102 @@
+//! Change requests: draft, submit, approve or reject (never one's own), apply.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use seatwise_types::{
+    ChangeRequest, ChangeRequestInput, ChangeRequestQuery, ChangeRequestSummary, CommentInput, ErrorResponse, Page,
+};
+
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::auth::Actor;
+use crate::error::AppResult;
+use crate::service::change_requests;
+use crate::state::AppState;
+
+/// Draft a change request: every row is checked (errors name their row and field) and the effect previewed.
+/// The draft is stored even with errors, so they can be fixed; it is queued only by `submit`.
+#[utoipa::path(post, path = "/change-requests", tag = "change requests", request_body = ChangeRequestInput,
+    responses((status = 201, body = ChangeRequest), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn create_change_request(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<ChangeRequestInput>,
+) -> AppResult<(StatusCode, Json<ChangeRequest>)> {
+    Ok((StatusCode::CREATED, Json(change_requests::create(&state.db, &*state.clock, &actor, &body).await?)))
+}
+
+/// Change requests, newest first: all of them for admins, approvers and finance; license owners their own.
+#[utoipa::path(get, path = "/change-requests", tag = "change requests", params(ChangeRequestQuery),
+    responses((status = 200, body = Page<ChangeRequestSummary>), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn list_change_requests(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<ChangeRequestQuery>,
+) -> AppResult<Json<Page<ChangeRequestSummary>>> {
+    Ok(Json(change_requests::list(&state.db, &actor, &q).await?))
+}
+
+/// One change request with its operations, their errors and its preview.
+#[utoipa::path(get, path = "/change-requests/{id}", tag = "change requests", params(("id" = i64, Path)),
+    responses((status = 200, body = ChangeRequest), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn get_change_request(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<ChangeRequest>> {
+    Ok(Json(change_requests::get(&state.db, &actor, id).await?))
+}
+
+/// Queue a draft for approval (its requester only). Every row is checked again; with any in error nothing is
+/// queued (422 naming each row) and the draft keeps the errors found.
+#[utoipa::path(post, path = "/change-requests/{id}/submit", tag = "change requests", params(("id" = i64, Path)),
+    responses((status = 200, body = ChangeRequest), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn submit_change_request(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<ChangeRequest>> {
+    Ok(Json(change_requests::submit(&state.db, &*state.clock, &actor, id).await?))
+}
+
+/// Approve a submitted request: approvers and admins, never its requester (403).
+#[utoipa::path(post, path = "/change-requests/{id}/approve", tag = "change requests", params(("id" = i64, Path)),
+    request_body = CommentInput,
+    responses((status = 200, body = ChangeRequest), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn approve_change_request(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<CommentInput>,
+) -> AppResult<Json<ChangeRequest>> {
+    Ok(Json(change_requests::decide(&state.db, &*state.clock, &actor, id, true, &body).await?))
+}
+
+/// Reject a submitted request, saying why: approvers and admins, never its requester (403).
+#[utoipa::path(post, path = "/change-requests/{id}/reject", tag = "change requests", params(("id" = i64, Path)),
+    request_body = CommentInput,
+    responses((status = 200, body = ChangeRequest), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn reject_change_request(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<CommentInput>,
+) -> AppResult<Json<ChangeRequest>> {
+    Ok(Json(change_requests::decide(&state.db, &*state.clock, &actor, id, false, &body).await?))
+}
+
+/// Apply an approved request in one transaction (its requester, an approver or an admin). Every row is checked
+/// again first; if the inventory changed so that any row no longer applies, nothing is changed (422 naming them).
+#[utoipa::path(post, path = "/change-requests/{id}/apply", tag = "change requests", params(("id" = i64, Path)),
+    responses((status = 200, body = ChangeRequest), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn apply_change_request(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<ChangeRequest>> {
+    Ok(Json(change_requests::apply(&state.db, &*state.clock, &actor, id).await?))
+}

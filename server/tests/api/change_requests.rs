@@ -1,0 +1,218 @@
+//! Change requests over HTTP: row errors, submit, four-eyes approval, apply as a whole, and the re-check.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::common::{spawn, TestApp};
+
+/// `n` active people who hold no seat on `pool`, lowest ids first.
+async fn free_people(app: &TestApp, pool: i64, n: usize) -> Vec<i64> {
+    let mut out = Vec::new();
+    for k in 0..n {
+        out.push(
+            app.id_of_owned(format!(
+                "SELECT id FROM people WHERE status = 'active' AND id NOT IN (SELECT person_id FROM \
+                 seat_assignments WHERE pool_id = {pool} AND person_id IS NOT NULL) ORDER BY id LIMIT 1 OFFSET {k}"
+            ))
+            .await,
+        );
+    }
+    out
+}
+
+async fn seats_of(app: &TestApp, pool: i64) -> i64 {
+    app.id_of_owned(format!("SELECT COUNT(*) FROM seat_assignments WHERE pool_id = {pool}")).await
+}
+
+fn rows_in_error(body: &Value) -> Vec<(u64, String)> {
+    body.as_array()
+        .map(|a| {
+            a.iter().map(|e| (e["row"].as_u64().unwrap_or(0), e["path"].as_str().unwrap_or("").to_string())).collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn bad_rows_are_named_and_nothing_is_queued() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let jira = app.pool_id("Jira Software Premium").await;
+    let sales = app.pool_id("Sales Cloud Enterprise").await;
+    let person = free_people(&app, jira, 1).await[0];
+    let terminated = app.id_of("SELECT MIN(id) FROM people WHERE status = 'terminated'").await;
+    let r = owner
+        .post(
+            "/api/v1/change-requests",
+            json!({"title": "Three bad rows", "reason": "test", "operations": [
+                {"op": "assign", "pool_id": jira, "person_id": person},
+                {"op": "assign", "pool_id": jira},
+                {"op": "assign", "pool_id": sales, "person_id": person},
+                {"op": "assign", "pool_id": jira, "person_id": terminated},
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["status"], "draft");
+    assert_eq!(
+        rows_in_error(&r.body["errors"]),
+        vec![(2, "person_id".into()), (3, "pool_id".into()), (4, "person_id".into())],
+        "{}",
+        r.body["errors"]
+    );
+    assert!(r.body["errors"][1]["message"].as_str().unwrap().contains("not one of your departments"));
+    let id = r.body["id"].as_i64().unwrap();
+    let before = seats_of(&app, jira).await;
+    let r = owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(rows_in_error(&r.body["error"]["fields"]).len(), 3);
+    let r = owner.get(&format!("/api/v1/change-requests/{id}")).await;
+    assert_eq!(r.body["status"], "draft", "nothing is queued");
+    let approver = app.approver().await;
+    let queue = approver.get("/api/v1/change-requests?status=submitted").await;
+    assert_eq!(queue.body["total"], 0);
+    assert_eq!(seats_of(&app, jira).await, before);
+}
+
+#[tokio::test]
+async fn a_request_is_approved_by_someone_else_and_applied_as_a_whole() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let jira = app.pool_id("Jira Software Premium").await;
+    app.exec(&format!("UPDATE pools SET seats_purchased = seats_assigned + 10 WHERE id = {jira}")).await;
+    let new = free_people(&app, jira, 3).await;
+    let holder = app.id_of_owned(format!("SELECT MIN(person_id) FROM seat_assignments WHERE pool_id = {jira}")).await;
+    let before = seats_of(&app, jira).await;
+    let mut operations: Vec<Value> =
+        new.iter().map(|p| json!({"op": "assign", "pool_id": jira, "person_id": p})).collect();
+    operations.push(json!({"op": "unassign", "pool_id": jira, "person_id": holder}));
+    let r = owner
+        .post("/api/v1/change-requests", json!({"title": "Onboarding", "reason": "new team", "operations": operations}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["errors"], json!([]));
+    let preview = &r.body["preview"];
+    assert_eq!(preview["seats_assigned"], 3);
+    assert_eq!(preview["people_losing_seats"], 1);
+    assert_eq!(preview["pools"][0]["seats_assigned_after"], before + 2);
+    let id = r.body["id"].as_i64().unwrap();
+    let path = |step: &str| format!("/api/v1/change-requests/{id}/{step}");
+
+    // Not yet submitted: nobody may approve it.
+    let approver = app.approver().await;
+    assert_eq!(approver.post(&path("approve"), json!({"comment": "ok"})).await.status, StatusCode::CONFLICT);
+    let r = owner.post(&path("submit"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["status"], "submitted");
+    assert_eq!(r.body["can_decide"], false, "the requester never decides");
+    // The requester cannot approve their own request, and neither can finance.
+    let r = owner.post(&path("approve"), json!({"comment": "mine"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(app.finance().await.post(&path("approve"), json!({})).await.status, StatusCode::FORBIDDEN);
+    // A rejection needs a reason.
+    let r = approver.post(&path("reject"), json!({"comment": " "})).await;
+    assert_eq!((r.status, r.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["comment".to_string()]));
+    assert_eq!(approver.get(&format!("/api/v1/change-requests/{id}")).await.body["can_decide"], true);
+    let r = approver.post(&path("approve"), json!({"comment": "fine"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((r.body["status"].as_str(), r.body["decided_by"]["name"].is_string()), (Some("approved"), true));
+    assert_eq!(seats_of(&app, jira).await, before, "approving changes nothing yet");
+
+    let ledger = app.ledger_len().await;
+    let r = owner.post(&path("apply"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["status"], "applied");
+    assert_eq!(seats_of(&app, jira).await, before + 2);
+    let counted = app.id_of_owned(format!("SELECT seats_assigned FROM pools WHERE id = {jira}")).await;
+    assert_eq!(counted, before + 2, "the pool's counter follows its seats");
+    assert_eq!(app.ledger_len().await, ledger + 5, "one entry per operation and one for the apply");
+    assert_eq!(owner.post(&path("apply"), json!({})).await.status, StatusCode::CONFLICT, "applied once");
+}
+
+#[tokio::test]
+async fn an_admin_never_approves_their_own_request() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let jira = app.pool_id("Jira Software Premium").await;
+    let r = admin
+        .post(
+            "/api/v1/change-requests",
+            json!({"title": "More seats", "operations": [{"op": "set_seats", "pool_id": jira, "seats_purchased": 500}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_i64().unwrap();
+    assert_eq!(admin.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await.status, StatusCode::OK);
+    let r = admin.post(&format!("/api/v1/change-requests/{id}/approve"), json!({"comment": "self"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("someone else"));
+    let approver = app.approver().await;
+    let r = approver.post(&format!("/api/v1/change-requests/{id}/approve"), json!({"comment": "ok"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let annual_before = app.id_of_owned(format!("SELECT annual_cost_minor FROM pools WHERE id = {jira}")).await;
+    let preview_after = r.body["preview"]["pools"][0]["annual_cost_after"]["amount_minor"].as_i64().unwrap();
+    assert_eq!(admin.post(&format!("/api/v1/change-requests/{id}/apply"), json!({})).await.status, StatusCode::OK);
+    let pool = admin.get(&format!("/api/v1/pools/{jira}")).await;
+    assert_eq!(pool.body["seats_purchased"], 500);
+    assert_eq!(pool.body["annual_cost"]["amount_minor"].as_i64(), Some(preview_after));
+    assert_ne!(preview_after, annual_before);
+    // A license owner reads only their own requests.
+    let owner = app.owner().await;
+    assert_eq!(owner.get(&format!("/api/v1/change-requests/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(owner.get("/api/v1/change-requests").await.body["total"], 0);
+    assert_eq!(app.finance().await.get("/api/v1/change-requests").await.body["total"], 1);
+}
+
+#[tokio::test]
+async fn an_approved_request_is_checked_again_and_applies_nothing_if_the_inventory_moved() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let jira = app.pool_id("Jira Software Premium").await;
+    app.exec(&format!("UPDATE pools SET seats_purchased = seats_assigned + 10 WHERE id = {jira}")).await;
+    let people = free_people(&app, jira, 2).await;
+    let ops: Vec<Value> = people.iter().map(|p| json!({"op": "assign", "pool_id": jira, "person_id": p})).collect();
+    let r = owner.post("/api/v1/change-requests", json!({"title": "Two seats", "operations": ops})).await;
+    let id = r.body["id"].as_i64().unwrap();
+    assert_eq!(owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await.status, StatusCode::OK);
+    let approver = app.approver().await;
+    let r = approver.post(&format!("/api/v1/change-requests/{id}/approve"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Meanwhile the second person leaves.
+    app.exec(&format!("UPDATE people SET status = 'terminated' WHERE id = {}", people[1])).await;
+    let before = seats_of(&app, jira).await;
+    let r = approver.post(&format!("/api/v1/change-requests/{id}/apply"), json!({})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(rows_in_error(&r.body["error"]["fields"]), vec![(2, "person_id".into())]);
+    assert_eq!(seats_of(&app, jira).await, before, "nothing applied");
+    assert_eq!(approver.get(&format!("/api/v1/change-requests/{id}")).await.body["status"], "approved");
+}
+
+#[tokio::test]
+async fn retiring_a_pool_frees_every_seat() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let jira = app.pool_id("Jira Software Premium").await;
+    assert!(seats_of(&app, jira).await > 0);
+    let r = owner
+        .post(
+            "/api/v1/change-requests",
+            json!({"title": "Retire Jira", "operations": [{"op": "retire_pool", "pool_id": jira}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["preview"]["people_losing_seats"], seats_of(&app, jira).await);
+    let id = r.body["id"].as_i64().unwrap();
+    owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await;
+    app.approver().await.post(&format!("/api/v1/change-requests/{id}/approve"), json!({})).await;
+    let r = owner.post(&format!("/api/v1/change-requests/{id}/apply"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(seats_of(&app, jira).await, 0);
+    assert_eq!(app.count("pools WHERE retired_at IS NOT NULL").await, 1);
+    // A retired pool takes no further change.
+    let r = owner
+        .post(
+            "/api/v1/change-requests",
+            json!({"title": "Again", "operations": [{"op": "set_seats", "pool_id": jira, "seats_purchased": 1}]}),
+        )
+        .await;
+    assert!(r.body["errors"][0]["message"].as_str().unwrap().contains("is retired"), "{}", r.body);
+}
