@@ -54,12 +54,12 @@ pub struct PoolEffect {
 pub struct ChangePreview {
     /// Per pool the request touches, by pool id.
     pub pools: Vec<PoolEffect>,
-    /// Change in cost per month, one amount per currency (an annual amount divided by twelve, rounded half up).
+    /// Change in cost per month, one amount per currency (the annual change divided by twelve, rounded half away from zero).
     pub monthly_cost_change: Vec<Money>,
     /// Change in cost per year, one amount per currency.
     pub annual_cost_change: Vec<Money>,
-    /// People who lose a seat and get none back in the same request (unassigned, reassigned away, on a retired
-    /// pool). Moved people keep a seat on the other pool and are counted in `people_moved`.
+    /// People who lose a seat (unassigned, reassigned away, holding one on a retired pool) and get none in the
+    /// same request. Moved people keep a seat on the other pool and are counted in `people_moved`.
     pub people_losing_seats: i64,
     pub people_moved: i64,
     /// New seats given by `assign` (a reassignment or a move gives one and takes one).
@@ -106,6 +106,15 @@ pub struct ChangeRequestInput {
     #[serde(default)]
     pub reason: String,
     pub operations: Vec<OperationInput>,
+}
+
+/// `POST /api/v1/change-requests/{id}/apply`: optionally only the first `pilot` operations (not available yet).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ApplyChangeInput {
+    #[serde(default)]
+    pub pilot: Option<i64>,
 }
 
 /// An approver's or requester's comment on a decision (`approve`, `reject`).

@@ -4,10 +4,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
-    ChangeRequest, ChangeRequestInput, ChangeRequestQuery, ChangeRequestSummary, CommentInput, ErrorResponse, Page,
+    ApplyChangeInput, ChangeRequest, ChangeRequestInput, ChangeRequestQuery, ChangeRequestSummary, CommentInput,
+    ErrorResponse, Page,
 };
 
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery, OptionalJson};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::service::change_requests;
@@ -89,14 +90,17 @@ pub async fn reject_change_request(
 }
 
 /// Apply an approved request in one transaction (its requester, an approver or an admin). Every row is checked
-/// again first; if the inventory changed so that any row no longer applies, nothing is changed (422 naming them).
+/// again first: if any row no longer applies nothing is changed (422 naming them); if the rows apply but would do
+/// something other than the approved preview, nothing is changed and the request is a draft again (409).
 #[utoipa::path(post, path = "/change-requests/{id}/apply", tag = "change requests", params(("id" = i64, Path)),
+    request_body(content = Option<ApplyChangeInput>, content_type = "application/json"),
     responses((status = 200, body = ChangeRequest), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
         (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn apply_change_request(
     State(state): State<AppState>,
     actor: Actor,
     ApiPath(id): ApiPath<i64>,
+    OptionalJson(body): OptionalJson<ApplyChangeInput>,
 ) -> AppResult<Json<ChangeRequest>> {
-    Ok(Json(change_requests::apply(&state.db, &*state.clock, &actor, id).await?))
+    Ok(Json(change_requests::apply(&state.db, &*state.clock, &actor, id, &body).await?))
 }

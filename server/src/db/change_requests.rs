@@ -105,8 +105,14 @@ pub async fn set_checked(
 /// A step of the request's life, taken only from `from` (so two decisions at once cannot both win).
 pub enum Step<'a> {
     Submit,
-    Decide { to: ChangeStatus, by: i64, comment: &'a str },
+    Decide {
+        to: ChangeStatus,
+        by: i64,
+        comment: &'a str,
+    },
     Applied,
+    /// Back to a draft: what applying it would do now differs from what was approved.
+    Reopen,
 }
 
 /// Move the request from `from` along `step`; `false` when it is no longer at `from`.
@@ -130,6 +136,10 @@ pub async fn step(
         }
         Step::Applied => {
             sql.push(", status = 'applied', applied_at = ").bind(at);
+        }
+        Step::Reopen => {
+            sql.push(", status = 'draft', submitted_at = NULL, decided_by = NULL, decided_at = NULL");
+            sql.push(", decision_comment = NULL");
         }
     }
     sql.push(" WHERE id = ").bind(id).push(" AND status = ").bind(from.as_str());
@@ -352,7 +362,8 @@ pub async fn hand_over(
     let statement = Statement {
         sql: "UPDATE seat_assignments SET person_id = (SELECT r.to_id FROM {rows} WHERE r.pool_id = \
                 seat_assignments.pool_id AND r.from_id = seat_assignments.person_id), assigned_at = $2, \
-                assigned_by = $3, reclaim_marked_at = NULL, reclaim_reason = NULL \
+                assigned_by = $3, device = NULL, reclaim_marked_at = NULL, reclaim_reason = NULL, \
+                reclaim_latency_ms = NULL \
               WHERE EXISTS (SELECT 1 FROM {rows} WHERE r.pool_id = seat_assignments.pool_id \
                 AND r.from_id = seat_assignments.person_id)",
         cols: &[Col::Int("pool_id"), Col::Int("from_id"), Col::Int("to_id")],
@@ -375,14 +386,31 @@ pub async fn set_seats(conn: &mut Conn, pools: &[(i64, i64, i64)], now: DateTime
     Ok(())
 }
 
-/// Retire pools: every seat freed, the pool kept with its history.
+/// Who holds the seats of these pools: (pool id, person id), device seats left out.
+pub async fn holders(conn: &mut Conn, pool_ids: &[i64]) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let statement = over_ids(
+        "SELECT a.pool_id, a.person_id FROM seat_assignments a WHERE a.person_id IS NOT NULL \
+         AND a.pool_id IN (SELECT r.id FROM {rows})",
+        &[],
+    );
+    bulk::fetch(conn, &statement, &bulk::ids(pool_ids))
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "seat_assignments");
+            Ok((c.i64("pool_id")?, c.i64("person_id")?))
+        })
+        .collect()
+}
+
+/// Retire pools: every seat freed, the pool kept with its history and costing nothing from now on.
 pub async fn retire(conn: &mut Conn, ids: &[i64], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     let at = to_db(now);
     let args = [at.as_str()];
     let seats = over_ids("DELETE FROM seat_assignments WHERE pool_id IN (SELECT r.id FROM {rows})", &[]);
     bulk::execute(conn, &seats, &bulk::ids(ids)).await?;
     let pools =
-        over_ids("UPDATE pools SET retired_at = $2, updated_at = $2 WHERE id IN (SELECT r.id FROM {rows})", &args);
+        over_ids("UPDATE pools SET retired_at = $2, updated_at = $2, annual_cost_minor = 0 WHERE id IN (SELECT r.id FROM {rows})", &args);
     bulk::execute(conn, &pools, &bulk::ids(ids)).await?;
     Ok(())
 }

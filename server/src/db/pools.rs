@@ -505,6 +505,12 @@ pub async fn lock(conn: &mut Conn, pool_id: i64) -> Result<bool, sqlx::Error> {
     Ok(r.rows_affected() == 1)
 }
 
+/// Whether a pool is retired (`None`: no such pool).
+pub async fn retired(db: &AnyPool, pool_id: i64) -> Result<Option<bool>, sqlx::Error> {
+    let row = sqlx::query("SELECT retired_at FROM pools WHERE id = $1").bind(pool_id).fetch_optional(db).await?;
+    row.map(|r| Ok(Cols::new(&r, "pools").opt_timestamp("retired_at")?.is_some())).transpose()
+}
+
 /// A pool's seat counts and whether it may go over them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Capacity {

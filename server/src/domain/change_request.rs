@@ -1,8 +1,9 @@
 //! The rules of a change request's operations: reading each row, checking it against what is stored, and the
 //! effect of the whole batch (per pool, in cost, and who loses a seat). Pure: the service loads the facts.
 //!
-//! Each seat (pool and person) may be changed by one row only, and a retired pool by no other row: a request is
-//! then the same whichever order its rows apply in, so a pilot of its first rows and the rest add up to it.
+//! Each seat (pool and person) may be changed by one row only, and a retired pool by no other row, so the rows'
+//! writes do not depend on their order. Capacity is the batch's as a whole: a part of it (a pilot) is checked
+//! again on its own.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -140,13 +141,15 @@ pub struct PersonFacts {
     pub terminated: bool,
 }
 
-/// What is stored about everything a request names: its pools and people, and which of the seats it names are
-/// held (pool id, person id).
+/// What is stored about everything a request names: its pools (only those the requester may read: any other
+/// does not exist for them) and people, which of the seats it names are held (pool id, person id), and who holds
+/// the seats of the pools it retires.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     pub pools: HashMap<i64, PoolFacts>,
     pub people: HashMap<i64, PersonFacts>,
     pub seats: HashSet<(i64, i64)>,
+    pub holders: HashMap<i64, Vec<i64>>,
 }
 
 /// A request's problems (each naming its row and field, or none for the request as a whole) and its effect as
@@ -175,6 +178,8 @@ struct Check<'a> {
     pools: BTreeMap<i64, PoolChange>,
     seats: HashMap<(i64, i64), (u64, Operation)>,
     losing: HashSet<i64>,
+    /// People who get a seat somewhere in the request (they do not count as losing one).
+    receiving: HashSet<i64>,
     moved: HashSet<i64>,
     seats_assigned: i64,
     seats_freed: i64,
@@ -261,6 +266,7 @@ impl<'a> Check<'a> {
                 self.holds_none(row, "person_id", pool, person)?;
                 self.seats.insert((pool_id, person_id), (row, op));
                 self.change(pool_id, row).adds.push(row);
+                self.receiving.insert(person_id);
                 self.seats_assigned += 1;
             }
             Operation::Unassign { pool_id, person_id } => {
@@ -288,6 +294,7 @@ impl<'a> Check<'a> {
                 self.seats.insert((pool_id, to_person_id), (row, op));
                 self.change(pool_id, row);
                 self.losing.insert(from_person_id);
+                self.receiving.insert(to_person_id);
             }
             Operation::Move { from_pool_id, to_pool_id, person_id } => {
                 if from_pool_id == to_pool_id {
@@ -341,6 +348,7 @@ impl<'a> Check<'a> {
                 }
                 self.change(pool_id, row).retired_by = Some(row);
                 self.seats_freed += pool.seats_assigned;
+                self.losing.extend(self.facts.holders.get(&pool_id).into_iter().flatten());
             }
         }
         Ok(())
@@ -362,6 +370,7 @@ pub fn check(ops: &[(u64, Operation)], facts: &Facts, max_operations: Option<usi
         pools: BTreeMap::new(),
         seats: HashMap::new(),
         losing: HashSet::new(),
+        receiving: HashSet::new(),
         moved: HashSet::new(),
         seats_assigned: 0,
         seats_freed: 0,
@@ -384,7 +393,7 @@ pub fn check(ops: &[(u64, Operation)], facts: &Facts, max_operations: Option<usi
         }
     }
     let mut pools = Vec::new();
-    let (mut annual, mut monthly) = (Vec::new(), Vec::new());
+    let mut annual = Vec::new();
     for (pool_id, change) in &c.pools {
         let Some(pool) = facts.pools.get(pool_id) else { continue };
         let retired = change.retired_by.is_some();
@@ -438,7 +447,6 @@ pub fn check(ops: &[(u64, Operation)], facts: &Facts, max_operations: Option<usi
         let delta = after_minor.saturating_sub(pool.annual_cost_minor);
         if delta != 0 {
             annual.push(Money::new(delta, pool.currency.clone()));
-            monthly.push(Money::new(per_month(delta), pool.currency.clone()));
         }
         pools.push(PoolEffect {
             pool_id: pool.id,
@@ -454,21 +462,16 @@ pub fn check(ops: &[(u64, Operation)], facts: &Facts, max_operations: Option<usi
             retired,
         });
     }
-    // A retired pool's holders are not named in the request: each of its seats is one person losing it.
-    let retired_holders: i64 = c
-        .pools
-        .iter()
-        .filter(|(_, ch)| ch.retired_by.is_some())
-        .filter_map(|(id, _)| facts.pools.get(id))
-        .map(|p| p.seats_assigned)
-        .sum();
     c.errors.sort_by_key(|e| (e.row, e.path.clone()));
+    let annual_cost_change = money_totals(annual.iter());
+    let monthly_cost_change =
+        annual_cost_change.iter().map(|m| Money::new(per_month(m.amount_minor), m.currency.clone())).collect();
     Checked {
         preview: ChangePreview {
             pools,
-            monthly_cost_change: money_totals(monthly.iter()),
-            annual_cost_change: money_totals(annual.iter()),
-            people_losing_seats: c.losing.len() as i64 + retired_holders,
+            monthly_cost_change,
+            annual_cost_change,
+            people_losing_seats: c.losing.difference(&c.receiving).count() as i64,
             people_moved: c.moved.len() as i64,
             seats_assigned: c.seats_assigned,
             seats_freed: c.seats_freed,
@@ -540,6 +543,7 @@ mod tests {
         }
         // 10 and 11 hold seats on pool 1, 12 on pool 2; 13 has left.
         f.seats.extend([(1, 10), (1, 11), (2, 12)]);
+        f.holders.insert(1, vec![10, 11]);
         f
     }
 
@@ -638,6 +642,29 @@ mod tests {
         assert_eq!(p.annual_cost_change, vec![Money::new(-72_000, "USD")]);
         assert_eq!(p.monthly_cost_change, vec![Money::new(-6_000, "USD")]);
         assert_eq!((p.people_losing_seats, p.people_moved, p.seats_freed), (1, 1, 1));
+        // Someone unassigned here and given a seat elsewhere in the same request loses none.
+        let c = checked(&[
+            input("unassign", &[("pool_id", 1), ("person_id", 10)]),
+            input("assign", &[("pool_id", 3), ("person_id", 10)]),
+        ]);
+        assert_eq!(c.preview.people_losing_seats, 0);
+    }
+
+    #[test]
+    fn the_month_is_worked_out_from_each_currencys_annual_total() {
+        // Twelve pools each a sixth of a cent a month dearer: 72 a year is 6 a month, not twelve roundings up.
+        let mut f = Facts::default();
+        let mut rows = Vec::new();
+        for id in 1..=12 {
+            let mut p = pool(id, 1, 0);
+            (p.unit_cost_minor, p.billing_period, p.annual_cost_minor) = (6, BillingPeriod::Annual, 6);
+            f.pools.insert(id, p);
+            rows.push(input("set_seats", &[("pool_id", id), ("seats_purchased", 2)]));
+        }
+        let (ops, _) = parse(&rows);
+        let c = check(&ops, &f, None);
+        assert_eq!(c.preview.annual_cost_change, vec![Money::new(72, "USD")]);
+        assert_eq!(c.preview.monthly_cost_change, vec![Money::new(6, "USD")]);
     }
 
     #[test]

@@ -7,8 +7,8 @@
 use std::collections::BTreeSet;
 
 use seatwise_types::{
-    ChangeRequest, ChangeRequestInput, ChangeRequestQuery, ChangeRequestSummary, ChangeStatus, CommentInput,
-    FieldError, OperationInput, Page, PersonStatus, User,
+    ApplyChangeInput, ChangeRequest, ChangeRequestInput, ChangeRequestQuery, ChangeRequestSummary, ChangeStatus,
+    CommentInput, FieldError, OperationInput, Page, PersonStatus, User,
 };
 
 use crate::auth::Actor;
@@ -37,8 +37,14 @@ async fn check(conn: &mut Conn, requester: &User, operations: &[OperationInput])
             op.pools().into_iter().flat_map(move |pool| people.clone().into_iter().map(move |person| (pool, person)))
         })
         .collect();
+    let retiring = plan_retired(&ops);
     let mut facts = Facts::default();
+    let readable = access::pool_read_scope(requester);
     for p in store::pools(conn, &pool_ids.into_iter().collect::<Vec<_>>()).await? {
+        // A pool outside the requester's read scope does not exist for them, not even by name.
+        if !readable.contains(p.department_id) {
+            continue;
+        }
         let may_edit = access::may_edit_pool(requester, p.department_id).is_ok();
         facts.pools.insert(
             p.id,
@@ -63,6 +69,9 @@ async fn check(conn: &mut Conn, requester: &User, operations: &[OperationInput])
         facts.people.insert(id, PersonFacts { id, name, terminated: status == PersonStatus::Terminated });
     }
     facts.seats = store::held(conn, &seats).await?;
+    for (pool, person) in store::holders(conn, &retiring).await? {
+        facts.holders.entry(pool).or_default().push(person);
+    }
     let mut checked = rules::check(&ops, &facts, Some(MAX_OPERATIONS));
     errors.append(&mut checked.errors);
     errors.sort_by_key(|e| (e.row, e.path.clone()));
@@ -253,7 +262,18 @@ pub async fn decide(
 }
 
 /// Apply an approved request in one transaction, every row checked again first: all of it or none of it.
-pub async fn apply(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppResult<ChangeRequest> {
+pub async fn apply(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &Actor,
+    id: i64,
+    input: &ApplyChangeInput,
+) -> AppResult<ChangeRequest> {
+    if input.pilot.is_some() {
+        // Refused rather than ignored: applying everything when a pilot was asked for is the failure pilots exist
+        // to prevent.
+        return Err(AppError::field("pilot", "pilot runs are not available yet: apply the whole request"));
+    }
     let now = clock.now();
     let mut tx = db.begin().await?;
     let stored = locked(&mut tx, actor, id, ChangeStatus::Approved).await?;
@@ -280,7 +300,29 @@ pub async fn apply(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppRes
             fields: checked.errors,
         });
     }
+    if checked.preview != stored.preview {
+        // Seats or costs moved since the approval (someone assigned seats, a unit cost was edited): what would be
+        // applied is not what was approved, so it goes back to its requester to submit and be approved again.
+        let content = Content { operations: &stored.operations, errors: &checked.errors, preview: &checked.preview };
+        store::set_checked(&mut tx, id, &content, now).await?;
+        store::step(&mut tx, id, ChangeStatus::Approved, Step::Reopen, now).await?;
+        ledger::record(
+            &mut tx,
+            now,
+            actor.ledger_name(),
+            Change::event("change_request.reopen", "change_request", Some(id)),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::Conflict(
+            "The inventory changed since this request was approved, so applying it now would do something other \
+             than what was approved. Nothing was changed; it is a draft again with its new preview, to submit for \
+             approval once more."
+                .into(),
+        ));
+    }
     let who = actor.ledger_name();
+    let freed = store::holders(&mut tx, &plan_retired(&ops)).await?;
     let mut plan = Plan::default();
     for (_, op) in &ops {
         plan.add(*op);
@@ -307,6 +349,10 @@ pub async fn apply(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppRes
             let pool = op.pool_id.or(op.from_pool_id);
             Pending::of(Change::created("change_request.operation", "pool", pool, &record))
         })
+        .chain(freed.iter().map(|(pool, person)| {
+            let record = serde_json::json!({"change_request_id": id, "person_id": person, "pool_retired": true});
+            Pending::of(Change::removed("pool.seat_unassign", "pool", Some(*pool), &record))
+        }))
         .chain([Pending::of(Change::event("change_request.apply", "change_request", Some(id)))])
         .collect::<Result<Vec<_>, _>>()?;
     ledger::record_many(&mut tx, now, who, changes).await?;
@@ -315,6 +361,15 @@ pub async fn apply(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppRes
     }
     tx.commit().await?;
     get(db, actor, id).await
+}
+
+fn plan_retired(ops: &[(u64, Operation)]) -> Vec<i64> {
+    ops.iter()
+        .filter_map(|(_, op)| match op {
+            Operation::RetirePool { pool_id } => Some(*pool_id),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The writes of a checked batch, grouped by kind (a checked batch changes each seat once, so order is free).

@@ -99,6 +99,9 @@ fn can_edit(actor: &Actor, department_id: i64) -> bool {
 async fn editable(db: &Db, actor: &Actor, id: i64) -> AppResult<Pool> {
     let pool = readable(db, actor, id).await?;
     access::may_edit_pool(&actor.user, pool.department.id)?;
+    if store::retired(&db.read, id).await? == Some(true) {
+        return Err(AppError::Conflict("This pool is retired: it keeps its history and takes no changes.".into()));
+    }
     Ok(pool)
 }
 

@@ -59,7 +59,8 @@ async fn bad_rows_are_named_and_nothing_is_queued() {
         "{}",
         r.body["errors"]
     );
-    assert!(r.body["errors"][1]["message"].as_str().unwrap().contains("not one of your departments"));
+    // A pool outside the requester's departments does not exist for them, not even by name.
+    assert_eq!(r.body["errors"][1]["message"], format!("no pool has id {sales}"));
     let id = r.body["id"].as_i64().unwrap();
     let before = seats_of(&app, jira).await;
     let r = owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await;
@@ -199,14 +200,21 @@ async fn retiring_a_pool_frees_every_seat() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    assert_eq!(r.body["preview"]["people_losing_seats"], seats_of(&app, jira).await);
+    let holders =
+        app.id_of_owned(format!("SELECT COUNT(DISTINCT person_id) FROM seat_assignments WHERE pool_id = {jira}")).await;
+    assert_eq!(r.body["preview"]["people_losing_seats"], holders);
     let id = r.body["id"].as_i64().unwrap();
     owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await;
     app.approver().await.post(&format!("/api/v1/change-requests/{id}/approve"), json!({})).await;
     let r = owner.post(&format!("/api/v1/change-requests/{id}/apply"), json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(seats_of(&app, jira).await, 0);
-    assert_eq!(app.count("pools WHERE retired_at IS NOT NULL").await, 1);
+    assert_eq!(app.count("pools WHERE retired_at IS NOT NULL AND annual_cost_minor = 0").await, 1);
+    assert_eq!(app.count("ledger_entries WHERE action = 'pool.seat_unassign'").await, holders);
+    // Nor does the pool page change it.
+    let person = free_people(&app, jira, 1).await[0];
+    let r = owner.post(&format!("/api/v1/pools/{jira}/assignments"), json!({"person_id": person})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     // A retired pool takes no further change.
     let r = owner
         .post(
@@ -215,4 +223,36 @@ async fn retiring_a_pool_frees_every_seat() {
         )
         .await;
     assert!(r.body["errors"][0]["message"].as_str().unwrap().contains("is retired"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_request_that_would_do_more_than_was_approved_goes_back_to_its_requester() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let jira = app.pool_id("Jira Software Premium").await;
+    let r = owner
+        .post(
+            "/api/v1/change-requests",
+            json!({"title": "Retire", "operations": [{"op": "retire_pool", "pool_id": jira}]}),
+        )
+        .await;
+    let id = r.body["id"].as_i64().unwrap();
+    owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await;
+    let approver = app.approver().await;
+    approver.post(&format!("/api/v1/change-requests/{id}/approve"), json!({})).await;
+    // A pilot is refused, not ignored.
+    let r = approver.post(&format!("/api/v1/change-requests/{id}/apply"), json!({"pilot": 5})).await;
+    assert_eq!((r.status, r.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["pilot".to_string()]));
+    // Someone gets a seat after the approval: retiring now would take it away too.
+    app.exec(&format!("UPDATE pools SET seats_purchased = seats_assigned + 1 WHERE id = {jira}")).await;
+    let person = free_people(&app, jira, 1).await[0];
+    let r = owner.post(&format!("/api/v1/pools/{jira}/assignments"), json!({"person_id": person})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let before = seats_of(&app, jira).await;
+    let r = approver.post(&format!("/api/v1/change-requests/{id}/apply"), json!({})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(seats_of(&app, jira).await, before, "nothing applied");
+    let r = owner.get(&format!("/api/v1/change-requests/{id}")).await;
+    assert_eq!(r.body["status"], "draft");
+    assert_eq!(r.body["preview"]["pools"][0]["seats_assigned_before"], before);
 }
