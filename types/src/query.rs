@@ -241,3 +241,14 @@ pub struct ChangeRequestQuery {
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
+
+/// Query parameters of `POST /api/v1/change-requests/csv`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct ChangeRequestCsvQuery {
+    /// The request's title (default: the file's name, else "Changes from a file").
+    pub title: Option<String>,
+    pub reason: Option<String>,
+    /// Shown as the default title.
+    pub filename: Option<String>,
+}

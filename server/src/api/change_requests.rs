@@ -4,11 +4,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
-    ApplyChangeInput, ChangeRequest, ChangeRequestInput, ChangeRequestQuery, ChangeRequestSummary, CommentInput,
-    ErrorResponse, Page,
+    ApplyChangeInput, ChangeRequest, ChangeRequestCsvQuery, ChangeRequestInput, ChangeRequestQuery,
+    ChangeRequestSummary, CommentInput, ErrorResponse, Page,
 };
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, OptionalJson};
+use super::extract::{ApiBody, ApiJson, ApiPath, ApiQuery, OptionalJson};
+use super::imports::text;
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::service::change_requests;
@@ -24,6 +25,25 @@ pub async fn create_change_request(
     ApiJson(body): ApiJson<ChangeRequestInput>,
 ) -> AppResult<(StatusCode, Json<ChangeRequest>)> {
     Ok((StatusCode::CREATED, Json(change_requests::create(&state.db, &*state.clock, &actor, &body).await?)))
+}
+
+/// Draft a change request from a CSV file (the request body), one operation per row: columns `op`, `pool` (id
+/// or name), `person` (e-mail or employee id), `from_person`, `to_person`, `from_pool`, `to_pool`,
+/// `seats_purchased`. Errors name the row, the file line and the column; the draft is queued only by `submit`.
+#[utoipa::path(post, path = "/change-requests/csv", tag = "change requests", params(ChangeRequestCsvQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 201, body = ChangeRequest), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn create_change_request_from_csv(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<ChangeRequestCsvQuery>,
+    ApiBody(body): ApiBody,
+) -> AppResult<(StatusCode, Json<ChangeRequest>)> {
+    let title = q.title.or(q.filename).unwrap_or_else(|| "Changes from a file".into());
+    let reason = q.reason.unwrap_or_default();
+    let created =
+        change_requests::create_from_csv(&state.db, &*state.clock, &actor, &title, &reason, text(&body)?).await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// Change requests, newest first: all of them for admins, approvers and finance; license owners their own.

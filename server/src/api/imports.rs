@@ -19,7 +19,8 @@ use crate::state::AppState;
 /// Imports accept files far larger than ordinary JSON bodies.
 pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
-fn text(body: &Bytes) -> AppResult<&str> {
+/// An uploaded file's text, without a byte-order mark.
+pub(super) fn text(body: &Bytes) -> AppResult<&str> {
     let s = std::str::from_utf8(body).map_err(|e| AppError::BadRequest(format!("the file is not UTF-8 text: {e}")))?;
     Ok(s.trim_start_matches('\u{feff}'))
 }

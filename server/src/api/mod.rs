@@ -139,6 +139,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(imports::upload_snipeit))
         .routes(routes!(imports::upload_graph_users))
         .routes(routes!(imports::upload_graph_skus))
+        .routes(routes!(change_requests::create_change_request_from_csv))
         .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_IMPORT_BYTES));
     let (router, mut doc) =
         OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1.merge(uploads)).split_for_parts();

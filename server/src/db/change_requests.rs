@@ -425,3 +425,48 @@ pub async fn recount(conn: &mut Conn, ids: &[i64]) -> Result<(), sqlx::Error> {
     bulk::execute(conn, &statement, &bulk::ids(ids)).await?;
     Ok(())
 }
+
+// --- What a CSV file's names refer to -------------------------------------------------------------------------
+
+/// Pools by lower-case name: (id, lower-case name); a name two pools share comes back twice.
+pub async fn pools_named(conn: &mut Conn, names: &[String]) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let statement = Statement {
+        sql: "SELECT p.id, p.name_lower FROM pools p WHERE p.name_lower IN (SELECT r.name FROM {rows})",
+        cols: &[Col::Text("name")],
+        args: &[],
+    };
+    let rows: Vec<(&String,)> = names.iter().map(|n| (n,)).collect();
+    bulk::fetch(conn, &statement, &rows)
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "pools");
+            Ok((c.i64("id")?, c.text("name_lower")?))
+        })
+        .collect()
+}
+
+/// People by lower-case e-mail address or by employee id: (id, lower-case e-mail, employee id).
+pub async fn people_keyed(
+    conn: &mut Conn,
+    emails: &[String],
+    employee_ids: &[String],
+) -> Result<Vec<(i64, String, Option<String>)>, sqlx::Error> {
+    let statement = Statement {
+        sql: "SELECT pe.id, LOWER(pe.email) AS email, pe.employee_id FROM people pe \
+              WHERE LOWER(pe.email) IN (SELECT r.key FROM {rows} WHERE r.kind = 'email') \
+                 OR pe.employee_id IN (SELECT r.key FROM {rows} WHERE r.kind = 'employee')",
+        cols: &[Col::Text("kind"), Col::Text("key")],
+        args: &[],
+    };
+    let rows: Vec<(&str, &String)> =
+        emails.iter().map(|e| ("email", e)).chain(employee_ids.iter().map(|e| ("employee", e))).collect();
+    bulk::fetch(conn, &statement, &rows)
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "people");
+            Ok((c.i64("id")?, c.text("email")?, c.opt_text("employee_id")?))
+        })
+        .collect()
+}

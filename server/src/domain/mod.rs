@@ -4,6 +4,7 @@ pub mod access;
 pub mod alert_mail;
 pub mod alerts;
 pub mod apply_attempt;
+pub mod change_csv;
 pub mod change_request;
 pub mod csv_file;
 pub mod escape;

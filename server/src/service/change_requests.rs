@@ -4,7 +4,7 @@
 //! Rows are checked with the requester's permissions whoever acts (an approver applying a request changes what
 //! the requester may change, nothing more).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use seatwise_types::{
     ApplyChangeInput, ChangeRequest, ChangeRequestInput, ChangeRequestQuery, ChangeRequestSummary, ChangeStatus,
@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::db::change_requests::{self as store, ChangeFilter, Content, Step, StoredChange};
 use crate::db::{pools, users, Conn, Db};
 use crate::domain::access;
+use crate::domain::change_csv::{self as csv, CsvRow, PersonKey, PoolKey};
 use crate::domain::change_request::{self as rules, Checked, Facts, Operation, PersonFacts, PoolFacts};
 use crate::domain::limits;
 use crate::error::{AppError, AppResult};
@@ -109,18 +110,27 @@ pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &ChangeReq
     let mut tx = db.begin().await?;
     let checked = check(&mut tx, &actor.user, &input.operations).await?;
     let content = Content { operations: &input.operations, errors: &checked.errors, preview: &checked.preview };
-    let id = store::insert(&mut tx, &title, &reason, actor.user.id, &content, now).await?;
-    let record = serde_json::json!({"id": id, "title": title, "operations": input.operations.len(),
-        "errors": checked.errors.len()});
-    ledger::record(
-        &mut tx,
-        now,
-        actor.ledger_name(),
-        Change::created("change_request.create", "change_request", Some(id), &record),
-    )
-    .await?;
+    let id = store_draft(&mut tx, actor, &title, &reason, &content, "json", now).await?;
     tx.commit().await?;
     get(db, actor, id).await
+}
+
+/// Store a draft and ledger its creation; `from` says how it was sent (`json`, `csv`).
+async fn store_draft(
+    tx: &mut Conn,
+    actor: &Actor,
+    title: &str,
+    reason: &str,
+    content: &Content<'_>,
+    from: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<i64> {
+    let id = store::insert(tx, title, reason, actor.user.id, content, now).await?;
+    let record = serde_json::json!({"id": id, "title": title, "operations": content.operations.len(),
+        "errors": content.errors.len(), "from": from});
+    let change = Change::created("change_request.create", "change_request", Some(id), &record);
+    ledger::record(tx, now, actor.ledger_name(), change).await?;
+    Ok(id)
 }
 
 fn visible(actor: &Actor, stored: Option<StoredChange>) -> AppResult<StoredChange> {
@@ -400,4 +410,149 @@ impl Plan {
             Operation::RetirePool { pool_id } => self.retire.push(pool_id),
         }
     }
+}
+
+/// Where a CSV file's names point: pools by lower-case name (all that carry it), people by e-mail or employee id.
+struct Names {
+    pools: HashMap<String, Vec<i64>>,
+    people: HashMap<PersonKey, i64>,
+}
+
+impl Names {
+    async fn load(conn: &mut Conn, rows: &[CsvRow]) -> AppResult<Names> {
+        let mut pool_names = BTreeSet::new();
+        let (mut emails, mut employee_ids) = (BTreeSet::new(), BTreeSet::new());
+        for r in rows {
+            for cell in [&r.pool, &r.from_pool, &r.to_pool].into_iter().flatten() {
+                if let PoolKey::Name(name) = csv::pool_key(cell) {
+                    pool_names.insert(name);
+                }
+            }
+            for cell in [&r.person, &r.from_person, &r.to_person].into_iter().flatten() {
+                match csv::person_key(cell) {
+                    PersonKey::Email(e) => emails.insert(e),
+                    PersonKey::EmployeeId(e) => employee_ids.insert(e),
+                };
+            }
+        }
+        let mut pools: HashMap<String, Vec<i64>> = HashMap::new();
+        for (id, name) in store::pools_named(conn, &pool_names.into_iter().collect::<Vec<_>>()).await? {
+            pools.entry(name).or_default().push(id);
+        }
+        let mut people = HashMap::new();
+        let (emails, employee_ids): (Vec<_>, Vec<_>) =
+            (emails.into_iter().collect(), employee_ids.into_iter().collect());
+        for (id, email, employee_id) in store::people_keyed(conn, &emails, &employee_ids).await? {
+            people.insert(PersonKey::Email(email), id);
+            if let Some(e) = employee_id {
+                people.insert(PersonKey::EmployeeId(e), id);
+            }
+        }
+        Ok(Names { pools, people })
+    }
+
+    fn pool(&self, cell: &str) -> Result<i64, String> {
+        match csv::pool_key(cell) {
+            PoolKey::Id(id) => Ok(id),
+            PoolKey::Name(name) => match self.pools.get(&name).map(Vec::as_slice) {
+                Some([id]) => Ok(*id),
+                Some(ids) if ids.len() > 1 => Err(format!("{} pools are named {cell:?}: name it by its id", ids.len())),
+                _ => Err(format!("no pool is named {cell:?}")),
+            },
+        }
+    }
+
+    fn person(&self, cell: &str) -> Result<i64, String> {
+        let key = csv::person_key(cell);
+        self.people.get(&key).copied().ok_or_else(|| match key {
+            PersonKey::Email(_) => format!("nobody has the e-mail address {cell:?}"),
+            PersonKey::EmployeeId(_) => format!("nobody has the employee id {cell:?}"),
+        })
+    }
+}
+
+/// A draft from a CSV file (columns in `domain::change_csv`): pools and people are looked up by the names the
+/// file gives; a name nobody has is an error on its row and column, and the draft is stored like any other.
+pub async fn create_from_csv(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &Actor,
+    title: &str,
+    reason: &str,
+    text: &str,
+) -> AppResult<ChangeRequest> {
+    access::may_request_changes(&actor.user)?;
+    let (rows, _) = csv::read(text).map_err(AppError::validation)?;
+    if rows.len() > MAX_OPERATIONS {
+        return Err(AppError::field("file", &format!("a request holds at most {MAX_OPERATIONS} operations")));
+    }
+    let input = ChangeRequestInput { title: title.into(), reason: reason.into(), operations: Vec::new() };
+    let (title, reason) = check_input(&input)?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let names = Names::load(&mut tx, &rows).await?;
+    let mut errors = Vec::new();
+    let mut operations = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let mut bad = |column: &str, message: String| {
+            errors.push(FieldError { path: column.into(), message, row: Some(r.row), line: Some(r.line) });
+            None
+        };
+        let mut pool = |column: &str, cell: &Option<String>| match cell.as_deref().map(|c| names.pool(c)) {
+            Some(Ok(id)) => Some(id),
+            Some(Err(m)) => bad(column, m),
+            None => None,
+        };
+        let (pool_id, from_pool_id, to_pool_id) =
+            (pool("pool", &r.pool), pool("from_pool", &r.from_pool), pool("to_pool", &r.to_pool));
+        let mut person = |column: &str, cell: &Option<String>| match cell.as_deref().map(|c| names.person(c)) {
+            Some(Ok(id)) => Some(id),
+            Some(Err(m)) => {
+                errors.push(FieldError { path: column.into(), message: m, row: Some(r.row), line: Some(r.line) });
+                None
+            }
+            None => None,
+        };
+        let (person_id, from_person_id, to_person_id) =
+            (person("person", &r.person), person("from_person", &r.from_person), person("to_person", &r.to_person));
+        let seats_purchased = match r.seats_purchased.as_deref().map(str::parse::<i64>) {
+            Some(Ok(n)) => Some(n),
+            Some(Err(_)) => {
+                errors.push(FieldError {
+                    path: "seats_purchased".into(),
+                    message: "must be a whole number".into(),
+                    row: Some(r.row),
+                    line: Some(r.line),
+                });
+                None
+            }
+            None => None,
+        };
+        operations.push(OperationInput {
+            op: r.op.clone(),
+            pool_id,
+            person_id,
+            from_person_id,
+            to_person_id,
+            from_pool_id,
+            to_pool_id,
+            seats_purchased,
+        });
+    }
+    let checked = check(&mut tx, &actor.user, &operations).await?;
+    // A row whose names were not found says so; what the rules make of its missing ids would only repeat it.
+    let unresolved: HashSet<u64> = errors.iter().filter_map(|e| e.row).collect();
+    let lines: HashMap<u64, u64> = rows.iter().map(|r| (r.row, r.line)).collect();
+    errors.extend(checked.errors.into_iter().filter(|e| e.row.is_none_or(|row| !unresolved.contains(&row))).map(
+        |mut e| {
+            e.path = csv::column_of(&e.path).to_string();
+            e.line = e.row.and_then(|row| lines.get(&row).copied());
+            e
+        },
+    ));
+    errors.sort_by_key(|e| (e.row, e.path.clone()));
+    let content = Content { operations: &operations, errors: &errors, preview: &checked.preview };
+    let id = store_draft(&mut tx, actor, &title, &reason, &content, "csv", now).await?;
+    tx.commit().await?;
+    get(db, actor, id).await
 }

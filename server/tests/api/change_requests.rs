@@ -256,3 +256,50 @@ async fn a_request_that_would_do_more_than_was_approved_goes_back_to_its_request
     assert_eq!(r.body["status"], "draft");
     assert_eq!(r.body["preview"]["pools"][0]["seats_assigned_before"], before);
 }
+
+#[tokio::test]
+async fn a_csv_request_names_each_bad_row_by_line_and_column_and_queues_nothing() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let jira = app.pool_id("Jira Software Premium").await;
+    app.exec(&format!("UPDATE pools SET seats_purchased = seats_assigned + 10 WHERE id = {jira}")).await;
+    let free = free_people(&app, jira, 2).await;
+    let mut emails = Vec::new();
+    for id in &free {
+        let r = owner.get(&format!("/api/v1/people/{id}")).await;
+        emails.push(r.body["email"].as_str().unwrap().to_string());
+    }
+    let csv = format!(
+        "Op,Pool,Person,Seats Purchased\n\
+         assign,Jira Software Premium,{},\n\
+         assign,No Such Pool,{},\n\
+         \"assign\",{jira},nobody@example.invalid,\n\
+         set_seats,{jira},,lots\n\
+         assign,{jira},{},\n",
+        emails[0],
+        emails[1],
+        emails[1].to_uppercase()
+    );
+    let r = owner.post_raw("/api/v1/change-requests/csv?title=From%20a%20file", "text/csv", csv.into_bytes()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["title"], "From a file");
+    let errors = &r.body["errors"];
+    assert_eq!(
+        rows_in_error(errors),
+        vec![(2, "pool".into()), (3, "person".into()), (4, "seats_purchased".into())],
+        "{errors}"
+    );
+    assert_eq!(errors[0]["message"], "no pool is named \"No Such Pool\"");
+    assert_eq!(errors[1]["line"], 4);
+    // Rows 1 and 5 name pools by name and by id, and people by e-mail in any case.
+    assert_eq!(r.body["preview"]["seats_assigned"], 2);
+    let id = r.body["id"].as_i64().unwrap();
+    let r = owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(app.count("change_requests WHERE status = 'submitted'").await, 0, "nothing is queued");
+    // A file without an op column is refused whole.
+    let r =
+        owner.post_raw("/api/v1/change-requests/csv", "text/csv", b"pool,person\nJira,x@example.com\n".to_vec()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(app.count("change_requests").await, 1);
+}
