@@ -340,18 +340,20 @@ pub async fn add_seats(conn: &mut Conn, seats: &[(i64, i64)], by: &str, now: Dat
     Ok(())
 }
 
-/// Seats given back (pool id, person id).
+/// Seats given back (pool id, person id). The rows are the outer loop: each finds its seat through the holder's
+/// index, so the cost follows the batch, not the table.
 pub async fn remove_seats(conn: &mut Conn, seats: &[(i64, i64)]) -> Result<u64, sqlx::Error> {
     let statement = Statement {
-        sql: "DELETE FROM seat_assignments WHERE EXISTS (SELECT 1 FROM {rows} \
-              WHERE r.pool_id = seat_assignments.pool_id AND r.person_id = seat_assignments.person_id)",
+        sql: "DELETE FROM seat_assignments WHERE id IN (SELECT a.id FROM {rows} JOIN seat_assignments a \
+              ON a.person_id = r.person_id AND a.pool_id = r.pool_id)",
         cols: SEAT_COLS,
         args: &[],
     };
     bulk::execute(conn, &statement, seats).await
 }
 
-/// Seats that change hands on the same pool: (pool id, from person, to person).
+/// Seats that change hands on the same pool: (pool id, from person, to person). `UPDATE ... FROM` (SQLite 3.33,
+/// PostgreSQL) joins each row to its seat once.
 pub async fn hand_over(
     conn: &mut Conn,
     seats: &[(i64, i64, i64)],
@@ -360,12 +362,9 @@ pub async fn hand_over(
 ) -> Result<u64, sqlx::Error> {
     let at = to_db(now);
     let statement = Statement {
-        sql: "UPDATE seat_assignments SET person_id = (SELECT r.to_id FROM {rows} WHERE r.pool_id = \
-                seat_assignments.pool_id AND r.from_id = seat_assignments.person_id), assigned_at = $2, \
-                assigned_by = $3, device = NULL, reclaim_marked_at = NULL, reclaim_reason = NULL, \
-                reclaim_latency_ms = NULL \
-              WHERE EXISTS (SELECT 1 FROM {rows} WHERE r.pool_id = seat_assignments.pool_id \
-                AND r.from_id = seat_assignments.person_id)",
+        sql: "UPDATE seat_assignments SET person_id = r.to_id, assigned_at = $2, assigned_by = $3, device = NULL, \
+                reclaim_marked_at = NULL, reclaim_reason = NULL, reclaim_latency_ms = NULL \
+              FROM {rows} WHERE seat_assignments.pool_id = r.pool_id AND seat_assignments.person_id = r.from_id",
         cols: &[Col::Int("pool_id"), Col::Int("from_id"), Col::Int("to_id")],
         args: &[&at, by],
     };
@@ -376,9 +375,8 @@ pub async fn hand_over(
 pub async fn set_seats(conn: &mut Conn, pools: &[(i64, i64, i64)], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     let at = to_db(now);
     let statement = Statement {
-        sql: "UPDATE pools SET seats_purchased = (SELECT r.seats FROM {rows} WHERE r.id = pools.id), \
-                annual_cost_minor = (SELECT r.annual FROM {rows} WHERE r.id = pools.id), updated_at = $2 \
-              WHERE id IN (SELECT r.id FROM {rows})",
+        sql: "UPDATE pools SET seats_purchased = r.seats, annual_cost_minor = r.annual, updated_at = $2 \
+              FROM {rows} WHERE pools.id = r.id",
         cols: &[Col::Int("id"), Col::Int("seats"), Col::Int("annual")],
         args: &[&at],
     };

@@ -13,9 +13,9 @@ use crate::domain::csv_file::CsvFile;
 pub const FIELDS: [(&str, &[&str]); 8] = [
     ("op", &["op", "operation"]),
     ("pool", &["pool", "pool_id", "pool_name"]),
-    ("person", &["person", "person_id", "email", "employee_id"]),
-    ("from_person", &["from_person", "from_person_id", "from_email"]),
-    ("to_person", &["to_person", "to_person_id", "to_email"]),
+    ("person", &["person", "email", "employee_id"]),
+    ("from_person", &["from_person", "from_email"]),
+    ("to_person", &["to_person", "to_email"]),
     ("from_pool", &["from_pool", "from_pool_id"]),
     ("to_pool", &["to_pool", "to_pool_id"]),
     ("seats_purchased", &["seats_purchased", "seats"]),
