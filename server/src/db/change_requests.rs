@@ -14,6 +14,7 @@ use super::bulk::{self, Col, Statement};
 use super::decode::Cols;
 use super::{Conn, Sql};
 use crate::clock::to_db;
+use crate::domain::change_request::PoolFacts;
 
 /// A change request as stored.
 #[derive(Debug, Clone)]
@@ -237,25 +238,9 @@ pub async fn list(db: &AnyPool, f: &ChangeFilter) -> Result<Page<ChangeRequestSu
 
 // --- What the rules read -------------------------------------------------------------------------------------
 
-/// A pool as the rules read it, with its department (the service asks the access policy about it).
-#[derive(Debug, Clone)]
-pub struct PoolRow {
-    pub id: i64,
-    pub name: String,
-    pub department_id: i64,
-    pub seats_purchased: Option<i64>,
-    pub seats_assigned: i64,
-    pub allow_overage: bool,
-    pub retired: bool,
-    pub unit_cost_minor: i64,
-    pub billing_period: BillingPeriod,
-    pub currency: String,
-    pub contract_start: Option<chrono::NaiveDate>,
-    pub contract_end: Option<chrono::NaiveDate>,
-    pub annual_cost_minor: i64,
-}
-
-pub async fn pools(conn: &mut Conn, ids: &[i64]) -> Result<Vec<PoolRow>, sqlx::Error> {
+/// Pools as the rules read them, each with its department (the service asks the access policy about it and sets
+/// `may_edit`, false here).
+pub async fn pools(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, PoolFacts)>, sqlx::Error> {
     let statement = over_ids(
         "SELECT p.id, p.name, p.department_id, p.seats_purchased, p.seats_assigned, p.allow_overage, \
                 p.retired_at, p.unit_cost_minor, p.billing_period, p.currency, p.contract_start, p.contract_end, \
@@ -267,21 +252,22 @@ pub async fn pools(conn: &mut Conn, ids: &[i64]) -> Result<Vec<PoolRow>, sqlx::E
         .iter()
         .map(|r| {
             let c = Cols::new(r, "pools");
-            Ok(PoolRow {
+            let pool = PoolFacts {
                 id: c.i64("id")?,
                 name: c.text("name")?,
-                department_id: c.i64("department_id")?,
                 seats_purchased: c.opt_i64("seats_purchased")?,
                 seats_assigned: c.i64("seats_assigned")?,
                 allow_overage: c.flag("allow_overage")?,
                 retired: c.opt_timestamp("retired_at")?.is_some(),
+                may_edit: false,
                 unit_cost_minor: c.money_minor("unit_cost_minor")?,
                 billing_period: c.parsed("billing_period", BillingPeriod::parse)?,
                 currency: c.text("currency")?,
                 contract_start: c.opt_date("contract_start")?,
                 contract_end: c.opt_date("contract_end")?,
                 annual_cost_minor: c.money_minor("annual_cost_minor")?,
-            })
+            };
+            Ok((c.i64("department_id")?, pool))
         })
         .collect()
 }
@@ -305,6 +291,12 @@ fn over_ids<'a>(sql: &'a str, args: &'a [&'a str]) -> Statement<'a> {
     Statement { sql, cols: bulk::ID, args }
 }
 
+/// A seat as (pool id, person id).
+fn seat_of(r: &AnyRow) -> Result<(i64, i64), sqlx::Error> {
+    let c = Cols::new(r, "seat_assignments");
+    Ok((c.i64("pool_id")?, c.i64("person_id")?))
+}
+
 const SEAT_COLS: &[Col] = &[Col::Int("pool_id"), Col::Int("person_id")];
 
 /// Which of these seats (pool id, person id) are held.
@@ -315,14 +307,7 @@ pub async fn held(conn: &mut Conn, seats: &[(i64, i64)]) -> Result<HashSet<(i64,
         cols: SEAT_COLS,
         args: &[],
     };
-    bulk::fetch(conn, &statement, seats)
-        .await?
-        .iter()
-        .map(|r| {
-            let c = Cols::new(r, "seat_assignments");
-            Ok((c.i64("pool_id")?, c.i64("person_id")?))
-        })
-        .collect()
+    bulk::fetch(conn, &statement, seats).await?.iter().map(seat_of).collect()
 }
 
 // --- What applying writes -------------------------------------------------------------------------------------
@@ -391,14 +376,7 @@ pub async fn holders(conn: &mut Conn, pool_ids: &[i64]) -> Result<Vec<(i64, i64)
          AND a.pool_id IN (SELECT r.id FROM {rows})",
         &[],
     );
-    bulk::fetch(conn, &statement, &bulk::ids(pool_ids))
-        .await?
-        .iter()
-        .map(|r| {
-            let c = Cols::new(r, "seat_assignments");
-            Ok((c.i64("pool_id")?, c.i64("person_id")?))
-        })
-        .collect()
+    bulk::fetch(conn, &statement, &bulk::ids(pool_ids)).await?.iter().map(seat_of).collect()
 }
 
 /// Retire pools: every seat freed, the pool kept with its history and costing nothing from now on.

@@ -17,7 +17,7 @@ use crate::db::change_requests::{self as store, ChangeFilter, Content, Step, Sto
 use crate::db::{pools, users, Conn, Db};
 use crate::domain::access;
 use crate::domain::change_csv::{self as csv, CsvRow, PersonKey, PoolKey};
-use crate::domain::change_request::{self as rules, Checked, Facts, Operation, PersonFacts, PoolFacts};
+use crate::domain::change_request::{self as rules, Checked, Facts, Operation, PersonFacts};
 use crate::domain::limits;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
@@ -41,30 +41,12 @@ async fn check(conn: &mut Conn, requester: &User, operations: &[OperationInput])
     let retiring = plan_retired(&ops);
     let mut facts = Facts::default();
     let readable = access::pool_read_scope(requester);
-    for p in store::pools(conn, &pool_ids.into_iter().collect::<Vec<_>>()).await? {
+    for (department_id, mut pool) in store::pools(conn, &pool_ids.into_iter().collect::<Vec<_>>()).await? {
         // A pool outside the requester's read scope does not exist for them, not even by name.
-        if !readable.contains(p.department_id) {
-            continue;
+        if readable.contains(department_id) {
+            pool.may_edit = access::may_edit_pool(requester, department_id).is_ok();
+            facts.pools.insert(pool.id, pool);
         }
-        let may_edit = access::may_edit_pool(requester, p.department_id).is_ok();
-        facts.pools.insert(
-            p.id,
-            PoolFacts {
-                id: p.id,
-                name: p.name,
-                seats_purchased: p.seats_purchased,
-                seats_assigned: p.seats_assigned,
-                allow_overage: p.allow_overage,
-                retired: p.retired,
-                may_edit,
-                unit_cost_minor: p.unit_cost_minor,
-                billing_period: p.billing_period,
-                currency: p.currency,
-                contract_start: p.contract_start,
-                contract_end: p.contract_end,
-                annual_cost_minor: p.annual_cost_minor,
-            },
-        );
     }
     for (id, name, status) in store::people(conn, &person_ids.into_iter().collect::<Vec<_>>()).await? {
         facts.people.insert(id, PersonFacts { id, name, terminated: status == PersonStatus::Terminated });
@@ -80,9 +62,10 @@ async fn check(conn: &mut Conn, requester: &User, operations: &[OperationInput])
     Ok(checked)
 }
 
-fn check_input(input: &ChangeRequestInput) -> AppResult<(String, String)> {
-    let title = input.title.trim().to_string();
-    let reason = input.reason.trim().to_string();
+/// The request's title and reason, trimmed; `count` operations may come with them.
+fn check_heading(title: &str, reason: &str, count: usize, count_path: &str) -> AppResult<(String, String)> {
+    let title = title.trim().to_string();
+    let reason = reason.trim().to_string();
     let mut errors = Vec::new();
     if title.is_empty() || title.chars().count() > 200 {
         errors.push(FieldError::new("title", "must be 1 to 200 characters"));
@@ -92,8 +75,8 @@ fn check_input(input: &ChangeRequestInput) -> AppResult<(String, String)> {
         errors.push(FieldError::new("reason", "must be at most 4000 characters"));
     }
     limits::check_text(&mut errors, "reason", Some(&reason));
-    if input.operations.len() > MAX_OPERATIONS {
-        errors.push(FieldError::new("operations", format!("a request holds at most {MAX_OPERATIONS} operations")));
+    if count > MAX_OPERATIONS {
+        errors.push(FieldError::new(count_path, format!("a request holds at most {MAX_OPERATIONS} operations")));
     }
     if errors.is_empty() {
         Ok((title, reason))
@@ -105,7 +88,7 @@ fn check_input(input: &ChangeRequestInput) -> AppResult<(String, String)> {
 /// A draft, stored with every row's errors and the preview; nothing is queued until it is submitted without any.
 pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &ChangeRequestInput) -> AppResult<ChangeRequest> {
     access::may_request_changes(&actor.user)?;
-    let (title, reason) = check_input(input)?;
+    let (title, reason) = check_heading(&input.title, &input.reason, input.operations.len(), "operations")?;
     let now = clock.now();
     let mut tx = db.begin().await?;
     let checked = check(&mut tx, &actor.user, &input.operations).await?;
@@ -483,51 +466,33 @@ pub async fn create_from_csv(
 ) -> AppResult<ChangeRequest> {
     access::may_request_changes(&actor.user)?;
     let (rows, _) = csv::read(text).map_err(AppError::validation)?;
-    if rows.len() > MAX_OPERATIONS {
-        return Err(AppError::field("file", &format!("a request holds at most {MAX_OPERATIONS} operations")));
-    }
-    let input = ChangeRequestInput { title: title.into(), reason: reason.into(), operations: Vec::new() };
-    let (title, reason) = check_input(&input)?;
+    let (title, reason) = check_heading(title, reason, rows.len(), "file")?;
     let now = clock.now();
     let mut tx = db.begin().await?;
     let names = Names::load(&mut tx, &rows).await?;
     let mut errors = Vec::new();
     let mut operations = Vec::with_capacity(rows.len());
     for r in &rows {
-        let mut bad = |column: &str, message: String| {
-            errors.push(FieldError { path: column.into(), message, row: Some(r.row), line: Some(r.line) });
-            None
-        };
-        let mut pool = |column: &str, cell: &Option<String>| match cell.as_deref().map(|c| names.pool(c)) {
+        let mut cell = |column: &str, value: &Option<String>, resolve: &dyn Fn(&str) -> Result<i64, String>| match value
+            .as_deref()
+            .map(resolve)
+        {
             Some(Ok(id)) => Some(id),
-            Some(Err(m)) => bad(column, m),
+            Some(Err(message)) => {
+                errors.push(FieldError { path: column.into(), message, row: Some(r.row), line: Some(r.line) });
+                None
+            }
             None => None,
         };
+        let pool = |c: &str| names.pool(c);
+        let person = |c: &str| names.person(c);
+        let whole = |c: &str| c.parse::<i64>().map_err(|_| "must be a whole number".to_string());
         let (pool_id, from_pool_id, to_pool_id) =
-            (pool("pool", &r.pool), pool("from_pool", &r.from_pool), pool("to_pool", &r.to_pool));
-        let mut person = |column: &str, cell: &Option<String>| match cell.as_deref().map(|c| names.person(c)) {
-            Some(Ok(id)) => Some(id),
-            Some(Err(m)) => {
-                errors.push(FieldError { path: column.into(), message: m, row: Some(r.row), line: Some(r.line) });
-                None
-            }
-            None => None,
-        };
-        let (person_id, from_person_id, to_person_id) =
-            (person("person", &r.person), person("from_person", &r.from_person), person("to_person", &r.to_person));
-        let seats_purchased = match r.seats_purchased.as_deref().map(str::parse::<i64>) {
-            Some(Ok(n)) => Some(n),
-            Some(Err(_)) => {
-                errors.push(FieldError {
-                    path: "seats_purchased".into(),
-                    message: "must be a whole number".into(),
-                    row: Some(r.row),
-                    line: Some(r.line),
-                });
-                None
-            }
-            None => None,
-        };
+            (cell("pool", &r.pool, &pool), cell("from_pool", &r.from_pool, &pool), cell("to_pool", &r.to_pool, &pool));
+        let person_id = cell("person", &r.person, &person);
+        let from_person_id = cell("from_person", &r.from_person, &person);
+        let to_person_id = cell("to_person", &r.to_person, &person);
+        let seats_purchased = cell("seats_purchased", &r.seats_purchased, &whole);
         operations.push(OperationInput {
             op: r.op.clone(),
             pool_id,
