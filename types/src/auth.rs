@@ -109,6 +109,12 @@ pub struct Capabilities {
     pub register_devices: bool,
     /// Turn pools' own contract dates into contracts ("Contracts from pool dates").
     pub adopt_pool_terms: bool,
+    /// Ask for bulk changes to the pools they may edit (change requests).
+    pub request_changes: bool,
+    /// Read change requests (license owners their own).
+    pub read_change_requests: bool,
+    /// Sign change requests off: as an approver, or as finance above the policy's thresholds.
+    pub approve_changes: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -10,7 +10,8 @@ use crate::Money;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OperationInput {
-    /// `assign`, `unassign`, `reassign`, `move`, `set_seats` or `retire_pool`.
+    /// `assign`, `unassign`, `reassign`, `move`, `set_seats`, `retire_pool` or `restore_pool` (a retired pool back
+    /// in use, as a rollback does).
     #[serde(default)]
     pub op: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -66,9 +67,13 @@ pub struct ChangePreview {
     pub seats_assigned: i64,
     /// Seats given back by `unassign` and by retired pools.
     pub seats_freed: i64,
+    /// Seats given, freed, bought or given up: what the approval policy's seat threshold is compared with.
+    #[serde(default)]
+    pub seats_changed: i64,
 }
 
-/// Where a request is: a draft (its author may still fix it), waiting for approval, decided, or applied.
+/// Where a request is: a draft (its author may still fix it), waiting for approval, approved, partly applied (a
+/// pilot), applied, rejected, lapsed unused, or undone by a rollback request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -76,25 +81,78 @@ pub enum ChangeStatus {
     Draft,
     Submitted,
     Approved,
-    Rejected,
+    Piloted,
     Applied,
+    Rejected,
+    Expired,
+    RolledBack,
 }
 
 impl ChangeStatus {
-    pub const ALL: [ChangeStatus; 5] = [Self::Draft, Self::Submitted, Self::Approved, Self::Rejected, Self::Applied];
+    pub const ALL: [ChangeStatus; 8] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::Approved,
+        Self::Piloted,
+        Self::Applied,
+        Self::Rejected,
+        Self::Expired,
+        Self::RolledBack,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Draft => "draft",
             Self::Submitted => "submitted",
             Self::Approved => "approved",
-            Self::Rejected => "rejected",
+            Self::Piloted => "piloted",
             Self::Applied => "applied",
+            Self::Rejected => "rejected",
+            Self::Expired => "expired",
+            Self::RolledBack => "rolled_back",
+        }
+    }
+
+    /// As people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::Submitted => "Waiting for approval",
+            Self::Approved => "Approved",
+            Self::Piloted => "Pilot applied",
+            Self::Applied => "Applied",
+            Self::Rejected => "Rejected",
+            Self::Expired => "Approval expired",
+            Self::RolledBack => "Rolled back",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// Whose sign-off a submitted request waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum WaitingFor {
+    /// An approver (or admin) other than the requester.
+    Approver,
+    /// Someone with the finance role, after the approver: the request is above the policy's thresholds.
+    Finance,
+}
+
+impl WaitingFor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approver => "approver",
+            Self::Finance => "finance",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Approver, Self::Finance].into_iter().find(|w| w.as_str() == s)
     }
 }
 
@@ -108,7 +166,8 @@ pub struct ChangeRequestInput {
     pub operations: Vec<OperationInput>,
 }
 
-/// `POST /api/v1/change-requests/{id}/apply`: optionally only the first `pilot` operations (not available yet).
+/// `POST /api/v1/change-requests/{id}/apply`: optionally only the first `pilot` operations; applying again
+/// (without `pilot`) confirms the rest.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -125,6 +184,41 @@ pub struct CommentInput {
     pub comment: String,
 }
 
+/// One sign-off: who, when, with what comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignOff {
+    pub by: crate::Ref,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub comment: String,
+}
+
+/// An applied stage: the first `row_count` rows from `first_row` (rows numbered from 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeStage {
+    pub stage: i64,
+    pub first_row: i64,
+    pub row_count: i64,
+    pub pilot: bool,
+    pub applied_by: crate::Ref,
+    pub applied_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What the reader may do with a request now (the server refuses the rest whatever the page shows).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeActions {
+    pub edit: bool,
+    pub submit: bool,
+    /// Approve or reject (never the requester; finance for the second sign-off).
+    pub decide: bool,
+    /// Apply (with a pilot when nothing is applied yet) or confirm the rest of a pilot.
+    pub apply: bool,
+    /// Ask for a rollback (a new request that needs approval).
+    pub rollback: bool,
+}
+
 /// A change request with its operations, their errors (each naming its row) and its preview.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -137,15 +231,31 @@ pub struct ChangeRequest {
     pub requested_by: crate::Ref,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The approver's decision (approve or reject).
     pub decided_by: Option<crate::Ref>,
     pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
     pub decision_comment: Option<String>,
+    /// Above the approval policy's thresholds: a finance sign-off follows the approver's.
+    pub needs_finance: bool,
+    pub finance_decision: Option<SignOff>,
+    /// Whose sign-off it waits for while submitted.
+    pub waiting_for: Option<WaitingFor>,
+    /// When an approval unused by then lapses.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     pub applied_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Rows applied so far (a pilot applies the first ones).
+    pub applied_count: i64,
+    pub stages: Vec<ChangeStage>,
+    /// The request this one rolls back.
+    pub rollback_of: Option<i64>,
+    /// The request that rolled this one back (or asks to).
+    pub rolled_back_by: Option<i64>,
     pub operations: Vec<OperationInput>,
     pub errors: Vec<crate::FieldError>,
     pub preview: ChangePreview,
     /// Whether the reader may approve or reject it now (never its requester).
     pub can_decide: bool,
+    pub actions: ChangeActions,
     pub version: i64,
 }
 
@@ -161,6 +271,44 @@ pub struct ChangeRequestSummary {
     pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
     pub operation_count: i64,
     pub error_count: i64,
+    pub applied_count: i64,
     pub annual_cost_change: Vec<Money>,
     pub people_losing_seats: i64,
+    pub needs_finance: bool,
+    pub waiting_for: Option<WaitingFor>,
+    pub rollback_of: Option<i64>,
+}
+
+/// `POST /api/v1/change-requests/{id}/rollback`: why (optional; a default names the request).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RollbackInput {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The approval policy (admins set it; everyone who reads change requests sees it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalPolicy {
+    /// A request changing more seats than this (given, freed, bought or given up) needs a finance approval too.
+    #[serde(default)]
+    pub finance_above_seats: Option<i64>,
+    /// A request whose annual cost changes by more than this, in minor units of any one currency, either way,
+    /// needs a finance approval too.
+    #[serde(default)]
+    pub finance_above_annual_minor: Option<i64>,
+    /// The most operations one request may hold (1 to 50,000).
+    pub max_operations: i64,
+    /// Days an approval stays valid unapplied before it lapses; `None`: it does not.
+    #[serde(default)]
+    pub approval_valid_days: Option<i64>,
+    /// Hours a request may wait before its approvers are reminded by e-mail; `None`: no reminder.
+    #[serde(default)]
+    pub reminder_hours: Option<i64>,
+    /// Incremented by every write (ignored in a PUT body).
+    #[serde(default)]
+    pub version: i64,
 }

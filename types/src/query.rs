@@ -234,10 +234,14 @@ pub struct FeedQuery {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ChangeRequestQuery {
-    /// `draft`, `submitted`, `approved`, `rejected` or `applied`.
+    /// `draft`, `submitted`, `approved`, `piloted`, `applied`, `rejected`, `expired` or `rolled_back`.
     pub status: Option<String>,
     /// Only the reader's own requests.
     pub mine: Option<bool>,
+    /// Submitted requests waiting for this sign-off: `approver` or `finance`.
+    pub waiting_for: Option<String>,
+    /// Only what the reader may approve or reject now (their queue).
+    pub for_me: Option<bool>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }

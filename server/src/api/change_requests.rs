@@ -1,15 +1,17 @@
-//! Change requests: draft, submit, approve or reject (never one's own), apply.
+//! Change requests: draft, edit, submit, approve or reject (never one's own; finance second above the policy's
+//! thresholds), apply (a pilot first if wanted), roll back; and the approval policy.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
-    ApplyChangeInput, ChangeRequest, ChangeRequestCsvQuery, ChangeRequestInput, ChangeRequestQuery,
-    ChangeRequestSummary, CommentInput, ErrorResponse, Page,
+    ApplyChangeInput, ApprovalPolicy, ChangeRequest, ChangeRequestCsvQuery, ChangeRequestInput, ChangeRequestQuery,
+    ChangeRequestSummary, CommentInput, ErrorResponse, Page, RollbackInput,
 };
 
 use super::extract::{ApiBody, ApiJson, ApiPath, ApiQuery, OptionalJson};
 use super::imports::text;
+use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::service::change_requests;
@@ -78,10 +80,11 @@ pub async fn submit_change_request(
     actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<ChangeRequest>> {
-    Ok(Json(change_requests::submit(&state.db, &*state.clock, &actor, id).await?))
+    Ok(Json(change_requests::submit(&state.db, &*state.clock, state.outbox(), &actor, id).await?))
 }
 
-/// Approve a submitted request: approvers and admins, never its requester (403).
+/// Approve a submitted request: approvers and admins, never its requester (403). Above the approval policy's
+/// thresholds a finance approval follows (someone with the finance role other than the requester and the approver).
 #[utoipa::path(post, path = "/change-requests/{id}/approve", tag = "change requests", params(("id" = i64, Path)),
     request_body = CommentInput,
     responses((status = 200, body = ChangeRequest), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
@@ -92,7 +95,7 @@ pub async fn approve_change_request(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CommentInput>,
 ) -> AppResult<Json<ChangeRequest>> {
-    Ok(Json(change_requests::decide(&state.db, &*state.clock, &actor, id, true, &body).await?))
+    Ok(Json(change_requests::decide(&state.db, &*state.clock, state.outbox(), &actor, id, true, &body).await?))
 }
 
 /// Reject a submitted request, saying why: approvers and admins, never its requester (403).
@@ -106,12 +109,14 @@ pub async fn reject_change_request(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CommentInput>,
 ) -> AppResult<Json<ChangeRequest>> {
-    Ok(Json(change_requests::decide(&state.db, &*state.clock, &actor, id, false, &body).await?))
+    Ok(Json(change_requests::decide(&state.db, &*state.clock, state.outbox(), &actor, id, false, &body).await?))
 }
 
-/// Apply an approved request in one transaction (its requester, an approver or an admin). Every row is checked
-/// again first: if any row no longer applies nothing is changed (422 naming them); if the rows apply but would do
-/// something other than the approved preview, nothing is changed and the request is a draft again (409).
+/// Apply the next stage of an approved request in one transaction (its requester, an approver or an admin):
+/// `{"pilot": N}` applies the first N operations only, and applying again (without `pilot`) the rest. A snapshot
+/// of every record a stage changes is stored with it. Every row is checked again first: if any no longer applies
+/// nothing is changed (422 naming them); if they apply but would do something other than what was approved,
+/// nothing is changed and (before any stage) the request is a draft again (409). An expired approval is 409.
 #[utoipa::path(post, path = "/change-requests/{id}/apply", tag = "change requests", params(("id" = i64, Path)),
     request_body(content = Option<ApplyChangeInput>, content_type = "application/json"),
     responses((status = 200, body = ChangeRequest), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
@@ -122,5 +127,65 @@ pub async fn apply_change_request(
     ApiPath(id): ApiPath<i64>,
     OptionalJson(body): OptionalJson<ApplyChangeInput>,
 ) -> AppResult<Json<ChangeRequest>> {
-    Ok(Json(change_requests::apply(&state.db, &*state.clock, &actor, id, &body).await?))
+    Ok(Json(change_requests::apply(&state.db, &*state.clock, state.outbox(), &actor, id, &body).await?))
+}
+
+/// Change a request's title, reason and operations (its requester, before anything of it is applied). A submitted
+/// or approved request changed this way is a draft again, to be submitted and approved anew.
+#[utoipa::path(put, path = "/change-requests/{id}", tag = "change requests", params(("id" = i64, Path)),
+    request_body = ChangeRequestInput,
+    responses((status = 200, body = ChangeRequest), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn update_change_request(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ChangeRequestInput>,
+) -> AppResult<Json<ChangeRequest>> {
+    Ok(Json(change_requests::update(&state.db, &*state.clock, &actor, id, &body).await?))
+}
+
+/// Ask to roll back what a request applied (its requester or an admin): 201 a new, submitted change request of
+/// the opposite operations, approved like any other; applied, it puts every record back as the snapshots had it.
+/// Refused (422 naming the rows) where a record changed again since, as undoing it would overwrite that change.
+#[utoipa::path(post, path = "/change-requests/{id}/rollback", tag = "change requests", params(("id" = i64, Path)),
+    request_body(content = Option<RollbackInput>, content_type = "application/json"),
+    responses((status = 201, body = ChangeRequest), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn rollback_change_request(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+    OptionalJson(body): OptionalJson<RollbackInput>,
+) -> AppResult<(StatusCode, Json<ChangeRequest>)> {
+    let created =
+        change_requests::request_rollback(&state.db, &*state.clock, state.outbox(), &actor, id, &body).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// The approval policy: finance thresholds, the largest batch, how long approvals last, reminders.
+#[utoipa::path(get, path = "/approval-policy", tag = "change requests",
+    responses((status = 200, body = ApprovalPolicy, headers(("ETag" = String, description = "The policy's version"))),
+        (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+pub async fn get_approval_policy(State(state): State<AppState>, actor: Actor) -> AppResult<Tagged<ApprovalPolicy>> {
+    let policy = change_requests::policy(&state.db, &actor).await?;
+    Ok(Tagged(policy.version, policy))
+}
+
+/// Change the approval policy (admins). Send the version you loaded as `If-Match`: a stale one answers 409.
+#[utoipa::path(put, path = "/approval-policy", tag = "change requests", request_body = ApprovalPolicy,
+    params(("If-Match" = Option<String>, Header, description = "The version last read (ETag), e.g. \"3\"; without it the write is unconditional.")),
+    responses((status = 200, body = ApprovalPolicy, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, body = ErrorResponse, description = "Malformed If-Match"),
+        (status = 403, body = ErrorResponse),
+        (status = 409, body = ErrorResponse, description = "The policy is at another version than If-Match"),
+        (status = 422, body = ErrorResponse)))]
+pub async fn update_approval_policy(
+    State(state): State<AppState>,
+    actor: Actor,
+    IfMatch(expected): IfMatch,
+    ApiJson(body): ApiJson<ApprovalPolicy>,
+) -> AppResult<Tagged<ApprovalPolicy>> {
+    let policy = change_requests::set_policy(&state.db, &*state.clock, &actor, &body, expected).await?;
+    Ok(Tagged(policy.version, policy))
 }

@@ -165,3 +165,22 @@ pub async fn user_of_address(db: &AnyPool, email: &str) -> Result<Option<i64>, s
     .fetch_one(db)
     .await
 }
+
+/// Users holding any of these roles: (id, e-mail address), by id.
+pub async fn with_roles(conn: &mut Conn, roles: &[Role]) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    let mut sql = Sql::new("SELECT DISTINCT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id WHERE ");
+    sql.push_in_text("r.role", &names).push(" ORDER BY u.id");
+    let rows = sql.query().fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "users");
+            Ok((c.i64("id")?, c.text("email")?))
+        })
+        .collect()
+}
+
+/// A user's e-mail address.
+pub async fn email_of(conn: &mut Conn, id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT email FROM users WHERE id = $1").bind(id).fetch_optional(&mut *conn).await
+}

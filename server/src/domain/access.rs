@@ -229,6 +229,28 @@ pub fn may_decide_change_request(user: &User, requested_by: i64) -> Access {
     allow_if(user.id != requested_by, "You requested this change: someone else must approve or reject it.")
 }
 
+/// The second sign-off of a request above the policy's thresholds: someone with the finance role who neither
+/// requested it nor gave its first approval.
+pub fn may_give_finance_approval(user: &User, requested_by: i64, approved_by: i64) -> Access {
+    allow_if(user.has(Role::Finance), "This request also needs a finance approval: only finance gives it.")?;
+    allow_if(user.id != requested_by, "You requested this change: someone else must approve or reject it.")?;
+    allow_if(
+        user.id != approved_by,
+        "You gave this request its first approval: someone else in finance gives the second.",
+    )
+}
+
+/// Whose sign-off a user may give: the approver's, and finance's (the service checks the request's own people).
+pub fn approves_as(user: &User) -> (bool, bool) {
+    (admin(user) || user.has(Role::Approver), user.has(Role::Finance))
+}
+
+/// Asking to roll an applied request back (a new request, approved like any other): its requester or an admin.
+pub fn may_roll_back_change_request(user: &User, requested_by: i64) -> Access {
+    may_request_changes(user)?;
+    allow_if(user.id == requested_by || admin(user), "Only the requester or an admin asks to roll a change back.")
+}
+
 /// Applying an approved request: its requester, or an approver or admin.
 pub fn may_apply_change_request(user: &User, requested_by: i64) -> Access {
     allow_if(
@@ -286,6 +308,9 @@ pub fn capabilities(user: &User) -> Capabilities {
         see_money: may_see_money(user).is_ok(),
         register_devices: may_register_devices(user).is_ok(),
         adopt_pool_terms: may_adopt_pool_terms(user).is_ok(),
+        request_changes: may_request_changes(user).is_ok(),
+        read_change_requests: change_request_reader(user).is_ok(),
+        approve_changes: approves_as(user) != (false, false),
     }
 }
 
@@ -450,6 +475,7 @@ mod tests {
         assert!(all.create_pools && all.record_contracts && all.edit_catalog && all.own_licenses && all.import);
         assert!(all.read_ledger && all.administer && all.edit_people && all.see_money);
         assert!(all.register_devices && all.adopt_pool_terms);
+        assert!(all.request_changes && all.read_change_requests && all.approve_changes);
         let owner = capabilities(&user(&[Role::LicenseOwner], &[3]));
         assert_eq!(
             owner,
@@ -460,6 +486,8 @@ mod tests {
                 own_licenses: true,
                 see_money: true,
                 register_devices: true,
+                request_changes: true,
+                read_change_requests: true,
                 ..Capabilities::default()
             }
         );
@@ -467,7 +495,13 @@ mod tests {
         let unplaced = capabilities(&user(&[Role::LicenseOwner], &[]));
         assert!(unplaced.create_pools && unplaced.own_licenses, "the scope exists even when empty");
         for role in [Role::Finance, Role::Approver] {
-            assert_eq!(capabilities(&user(&[role], &[])), Capabilities { see_money: true, ..Capabilities::default() });
+            let expected = Capabilities {
+                see_money: true,
+                read_change_requests: true,
+                approve_changes: true,
+                ..Capabilities::default()
+            };
+            assert_eq!(capabilities(&user(&[role], &[])), expected);
         }
     }
 

@@ -41,8 +41,22 @@ pub struct Rendered {
     pub html: String,
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// Facts as the rows of an HTML table, escaped (every mail lists its facts this way).
+pub(crate) fn fact_rows(facts: &[(&str, String)]) -> String {
+    facts
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "<tr><th align=\"left\" style=\"padding:4px 12px 4px 0\">{}</th><td>{}</td></tr>",
+                escape(k),
+                escape(v)
+            )
+        })
+        .collect()
 }
 
 pub fn render(m: &AlertMail<'_>, base_url: &str) -> Rendered {
@@ -89,16 +103,7 @@ pub fn render(m: &AlertMail<'_>, base_url: &str) -> Rendered {
         "\nDecide in Seatwise (renew, renew with changes, renegotiate, cancel or let lapse):\n{alert_link}\n\nContract: \
          {contract_link}\n"
     ));
-    let rows: String = facts
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "<tr><th align=\"left\" style=\"padding:4px 12px 4px 0\">{}</th><td>{}</td></tr>",
-                escape(k),
-                escape(v)
-            )
-        })
-        .collect();
+    let rows = fact_rows(&facts);
     let html = format!(
         "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2937\">\
          <h1 style=\"font-size:18px\">{}</h1><table>{rows}</table>\

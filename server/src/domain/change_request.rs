@@ -15,15 +15,38 @@ use crate::domain::pool::{self, MAX_SEATS};
 /// One checked-in-shape operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
-    Assign { pool_id: i64, person_id: i64 },
-    Unassign { pool_id: i64, person_id: i64 },
-    Reassign { pool_id: i64, from_person_id: i64, to_person_id: i64 },
-    Move { from_pool_id: i64, to_pool_id: i64, person_id: i64 },
-    SetSeats { pool_id: i64, seats_purchased: i64 },
-    RetirePool { pool_id: i64 },
+    Assign {
+        pool_id: i64,
+        person_id: i64,
+    },
+    Unassign {
+        pool_id: i64,
+        person_id: i64,
+    },
+    Reassign {
+        pool_id: i64,
+        from_person_id: i64,
+        to_person_id: i64,
+    },
+    Move {
+        from_pool_id: i64,
+        to_pool_id: i64,
+        person_id: i64,
+    },
+    SetSeats {
+        pool_id: i64,
+        seats_purchased: i64,
+    },
+    RetirePool {
+        pool_id: i64,
+    },
+    /// A retired pool back in use (what rolling back a retirement does first).
+    RestorePool {
+        pool_id: i64,
+    },
 }
 
-pub const OPS: [&str; 6] = ["assign", "unassign", "reassign", "move", "set_seats", "retire_pool"];
+pub const OPS: [&str; 7] = ["assign", "unassign", "reassign", "move", "set_seats", "retire_pool", "restore_pool"];
 
 impl Operation {
     /// The pools it changes, the first one first.
@@ -33,7 +56,8 @@ impl Operation {
             | Self::Unassign { pool_id, .. }
             | Self::Reassign { pool_id, .. }
             | Self::SetSeats { pool_id, .. }
-            | Self::RetirePool { pool_id } => vec![pool_id],
+            | Self::RetirePool { pool_id }
+            | Self::RestorePool { pool_id } => vec![pool_id],
             Self::Move { from_pool_id, to_pool_id, .. } => vec![from_pool_id, to_pool_id],
         }
     }
@@ -45,7 +69,52 @@ impl Operation {
                 vec![person_id]
             }
             Self::Reassign { from_person_id, to_person_id, .. } => vec![from_person_id, to_person_id],
-            Self::SetSeats { .. } | Self::RetirePool { .. } => Vec::new(),
+            Self::SetSeats { .. } | Self::RetirePool { .. } | Self::RestorePool { .. } => Vec::new(),
+        }
+    }
+
+    /// The operation as sent in a request.
+    pub fn input(&self) -> OperationInput {
+        let op = |name: &str| Some(name.to_string());
+        match *self {
+            Self::Assign { pool_id, person_id } => OperationInput {
+                op: op("assign"),
+                pool_id: Some(pool_id),
+                person_id: Some(person_id),
+                ..Default::default()
+            },
+            Self::Unassign { pool_id, person_id } => OperationInput {
+                op: op("unassign"),
+                pool_id: Some(pool_id),
+                person_id: Some(person_id),
+                ..Default::default()
+            },
+            Self::Reassign { pool_id, from_person_id, to_person_id } => OperationInput {
+                op: op("reassign"),
+                pool_id: Some(pool_id),
+                from_person_id: Some(from_person_id),
+                to_person_id: Some(to_person_id),
+                ..Default::default()
+            },
+            Self::Move { from_pool_id, to_pool_id, person_id } => OperationInput {
+                op: op("move"),
+                from_pool_id: Some(from_pool_id),
+                to_pool_id: Some(to_pool_id),
+                person_id: Some(person_id),
+                ..Default::default()
+            },
+            Self::SetSeats { pool_id, seats_purchased } => OperationInput {
+                op: op("set_seats"),
+                pool_id: Some(pool_id),
+                seats_purchased: Some(seats_purchased),
+                ..Default::default()
+            },
+            Self::RetirePool { pool_id } => {
+                OperationInput { op: op("retire_pool"), pool_id: Some(pool_id), ..Default::default() }
+            }
+            Self::RestorePool { pool_id } => {
+                OperationInput { op: op("restore_pool"), pool_id: Some(pool_id), ..Default::default() }
+            }
         }
     }
 }
@@ -99,6 +168,7 @@ pub fn parse(rows: &[OperationInput]) -> (Vec<(u64, Operation)>, Vec<FieldError>
                 seats_purchased: need("seats_purchased", input.seats_purchased),
             },
             Some("retire_pool") => Operation::RetirePool { pool_id: need("pool_id", input.pool_id) },
+            Some("restore_pool") => Operation::RestorePool { pool_id: need("pool_id", input.pool_id) },
             Some(other) => {
                 let shown: String = other.chars().take(40).collect();
                 errors.push(row_error(
@@ -153,6 +223,8 @@ pub struct Facts {
     pub people: HashMap<i64, PersonFacts>,
     pub seats: HashSet<(i64, i64)>,
     pub holders: HashMap<i64, Vec<i64>>,
+    /// A rollback puts pools' annual costs back as they were (by pool id) instead of working them out again.
+    pub restored_costs: HashMap<i64, i64>,
 }
 
 /// A request's problems (each naming its row and field, or none for the request as a whole) and its effect as
@@ -171,6 +243,7 @@ struct PoolChange {
     removes: i64,
     set_seats: Option<(u64, i64)>,
     retired_by: Option<u64>,
+    restored_by: Option<u64>,
     /// The first row that changes it.
     first_row: Option<u64>,
 }
@@ -186,10 +259,13 @@ struct Check<'a> {
     moved: HashSet<i64>,
     seats_assigned: i64,
     seats_freed: i64,
+    /// Retired pools a row of this request brings back: the other rows may change them.
+    restoring: HashSet<i64>,
 }
 
 impl<'a> Check<'a> {
-    fn pool(&self, row: u64, path: &str, id: i64) -> Result<&'a PoolFacts, FieldError> {
+    /// The pool a row names, which the requester may change.
+    fn editable(&self, row: u64, path: &str, id: i64) -> Result<&'a PoolFacts, FieldError> {
         let pool = self.facts.pools.get(&id).ok_or_else(|| row_error(row, path, format!("no pool has id {id}")))?;
         if !pool.may_edit {
             return Err(row_error(
@@ -198,7 +274,12 @@ impl<'a> Check<'a> {
                 format!("you may not change “{}”: it is not one of your departments' pools", pool.name),
             ));
         }
-        if pool.retired {
+        Ok(pool)
+    }
+
+    fn pool(&self, row: u64, path: &str, id: i64) -> Result<&'a PoolFacts, FieldError> {
+        let pool = self.editable(row, path, id)?;
+        if pool.retired && !self.restoring.contains(&id) {
             return Err(row_error(row, path, format!("“{}” is retired", pool.name)));
         }
         if let Some(by) = self.pools.get(&id).and_then(|c| c.retired_by) {
@@ -353,6 +434,16 @@ impl<'a> Check<'a> {
                 self.seats_freed += pool.seats_assigned;
                 self.losing.extend(self.facts.holders.get(&pool_id).into_iter().flatten());
             }
+            Operation::RestorePool { pool_id } => {
+                let pool = self.editable(row, "pool_id", pool_id)?;
+                if !pool.retired {
+                    return Err(row_error(row, "pool_id", format!("“{}” is not retired", pool.name)));
+                }
+                if let Some(earlier) = self.pools.get(&pool_id).and_then(|c| c.restored_by) {
+                    return Err(row_error(row, "pool_id", format!("repeats row {earlier}")));
+                }
+                self.change(pool_id, row).restored_by = Some(row);
+            }
         }
         Ok(())
     }
@@ -377,6 +468,13 @@ pub fn check(ops: &[(u64, Operation)], facts: &Facts, max_operations: Option<usi
         moved: HashSet::new(),
         seats_assigned: 0,
         seats_freed: 0,
+        restoring: ops
+            .iter()
+            .filter_map(|(_, op)| match op {
+                Operation::RestorePool { pool_id } => Some(*pool_id),
+                _ => None,
+            })
+            .collect(),
     };
     if let Some(max) = max_operations.filter(|max| ops.len() > *max) {
         c.errors.push(FieldError::new(
@@ -394,9 +492,10 @@ pub fn check(ops: &[(u64, Operation)], facts: &Facts, max_operations: Option<usi
     }
     let mut pools = Vec::new();
     let mut annual = Vec::new();
+    let mut seats_changed = c.seats_assigned + c.seats_freed;
     for (pool_id, change) in &c.pools {
         let Some(pool) = facts.pools.get(pool_id) else { continue };
-        let retired = change.retired_by.is_some();
+        let retired = change.retired_by.is_some() || (pool.retired && change.restored_by.is_none());
         let purchased = change.set_seats.map(|(_, n)| Some(n)).unwrap_or(pool.seats_purchased);
         let assigned = if retired { 0 } else { pool.seats_assigned + change.adds.len() as i64 - change.removes };
         if let (Some(cap), false) = (purchased, pool.allow_overage || retired) {
@@ -424,9 +523,14 @@ pub fn check(ops: &[(u64, Operation)], facts: &Facts, max_operations: Option<usi
                 }
             }
         }
+        if let (Some(after), Some(before)) = (purchased, pool.seats_purchased) {
+            seats_changed = seats_changed.saturating_add(after.abs_diff(before).min(i64::MAX as u64) as i64);
+        }
         let after_minor = if retired {
             0
-        } else if change.set_seats.is_some() {
+        } else if let Some(cost) = facts.restored_costs.get(pool_id) {
+            *cost
+        } else if change.set_seats.is_some() || change.restored_by.is_some() {
             match pool::annual_cost_minor(
                 pool.unit_cost_minor,
                 pool.billing_period,
@@ -436,7 +540,7 @@ pub fn check(ops: &[(u64, Operation)], facts: &Facts, max_operations: Option<usi
             ) {
                 Some(minor) => minor,
                 None => {
-                    let row = change.set_seats.map_or(0, |(row, _)| row);
+                    let row = change.set_seats.map(|(row, _)| row).or(change.restored_by).unwrap_or(0);
                     c.errors.push(row_error(row, "seats_purchased", "makes the pool's cost too large to hold"));
                     pool.annual_cost_minor
                 }
@@ -475,6 +579,7 @@ pub fn check(ops: &[(u64, Operation)], facts: &Facts, max_operations: Option<usi
             people_moved: c.moved.len() as i64,
             seats_assigned: c.seats_assigned,
             seats_freed: c.seats_freed,
+            seats_changed,
         },
         errors: c.errors,
     }

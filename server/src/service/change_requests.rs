@@ -1,48 +1,46 @@
-//! Change requests: drafted with every row checked and a preview, submitted, approved or rejected by someone
-//! other than the requester, and applied in one transaction after checking every row again.
+//! Change requests: drafted with every row checked and a preview, submitted, approved by someone other than the
+//! requester (and by finance above the policy's thresholds), applied in stages (a pilot, then the rest), each
+//! stage in one transaction with a snapshot of what it changes, and rolled back by a request of its own.
 //!
 //! Rows are checked with the requester's permissions whoever acts (an approver applying a request changes what
 //! the requester may change, nothing more).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use seatwise_types::{
-    ApplyChangeInput, ChangeRequest, ChangeRequestInput, ChangeRequestQuery, ChangeRequestSummary, ChangeStatus,
-    CommentInput, FieldError, OperationInput, Page, PersonStatus, User,
+    ApplyChangeInput, ApprovalPolicy, ChangeActions, ChangeRequest, ChangeRequestInput, ChangeRequestQuery,
+    ChangeRequestSummary, ChangeStatus, CommentInput, FieldError, OperationInput, Page, PersonStatus, Role,
+    RollbackInput, User, WaitingFor,
 };
 
 use crate::auth::Actor;
 use crate::clock::Clock;
-use crate::db::change_requests::{self as store, ChangeFilter, Content, Step, StoredChange};
+use crate::db::change_requests::{self as store, ChangeFilter, Content, NewChange, NewStage, Step, StoredChange};
+use crate::db::jobs::{self as mail_store, Mail};
 use crate::db::{pools, users, Conn, Db};
-use crate::domain::access;
+use crate::domain::alert_mail::Outbox;
 use crate::domain::change_csv::{self as csv, CsvRow, PersonKey, PoolKey};
+use crate::domain::change_mail::{self, ChangeMail, Event};
 use crate::domain::change_request::{self as rules, Checked, Facts, Operation, PersonFacts};
-use crate::domain::limits;
+use crate::domain::change_rollback::{self as rollback, Snapshot};
+use crate::domain::{access, approval_policy, limits};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
 use crate::service::paging;
 
-/// The most operations one request holds.
-pub const MAX_OPERATIONS: usize = 50_000;
+/// The most operations one request holds, whatever the policy says.
+pub const MAX_OPERATIONS: usize = approval_policy::MAX_OPERATIONS as usize;
 
-/// Parse and check `operations` as `requester` would apply them now, reading through `conn`.
-async fn check(conn: &mut Conn, requester: &User, operations: &[OperationInput]) -> AppResult<Checked> {
-    let (ops, mut errors) = rules::parse(operations);
+/// What is stored about everything `ops` name, as `requester` sees it: pools outside their read scope do not
+/// exist for them, not even by name.
+async fn facts(conn: &mut Conn, requester: &User, ops: &[(u64, Operation)]) -> AppResult<Facts> {
     let pool_ids: BTreeSet<i64> = ops.iter().flat_map(|(_, op)| op.pools()).collect();
     let person_ids: BTreeSet<i64> = ops.iter().flat_map(|(_, op)| op.people()).collect();
-    let seats: Vec<(i64, i64)> = ops
-        .iter()
-        .flat_map(|(_, op)| {
-            let people = op.people();
-            op.pools().into_iter().flat_map(move |pool| people.clone().into_iter().map(move |person| (pool, person)))
-        })
-        .collect();
-    let retiring = plan_retired(&ops);
+    let (_, seats, retiring) = rollback::touched(ops);
     let mut facts = Facts::default();
     let readable = access::pool_read_scope(requester);
     for (department_id, mut pool) in store::pools(conn, &pool_ids.into_iter().collect::<Vec<_>>()).await? {
-        // A pool outside the requester's read scope does not exist for them, not even by name.
         if readable.contains(department_id) {
             pool.may_edit = access::may_edit_pool(requester, department_id).is_ok();
             facts.pools.insert(pool.id, pool);
@@ -55,11 +53,45 @@ async fn check(conn: &mut Conn, requester: &User, operations: &[OperationInput])
     for (pool, person) in store::holders(conn, &retiring).await? {
         facts.holders.entry(pool).or_default().push(person);
     }
-    let mut checked = rules::check(&ops, &facts, Some(MAX_OPERATIONS));
+    Ok(facts)
+}
+
+/// Parse and check `operations` as `requester` would apply them now, reading through `conn`; `restored` are the
+/// annual costs a rollback puts back.
+async fn check(
+    conn: &mut Conn,
+    requester: &User,
+    operations: &[OperationInput],
+    restored: HashMap<i64, i64>,
+    max_operations: usize,
+) -> AppResult<Checked> {
+    let (ops, mut errors) = rules::parse(operations);
+    let mut facts = facts(conn, requester, &ops).await?;
+    facts.restored_costs = restored;
+    let mut checked = rules::check(&ops, &facts, Some(max_operations));
     errors.append(&mut checked.errors);
     errors.sort_by_key(|e| (e.row, e.path.clone()));
     checked.errors = errors;
     Ok(checked)
+}
+
+/// The annual costs a request puts back: a rollback's, from the snapshots of the request it undoes.
+async fn restored_costs(
+    conn: &mut Conn,
+    stored_rollback_of: Option<i64>,
+    ops: &[(u64, Operation)],
+) -> AppResult<HashMap<i64, i64>> {
+    match stored_rollback_of {
+        Some(original) => {
+            let (snapshots, _) = store::snapshots(conn, original).await?;
+            Ok(rollback::restored_costs(ops, &Snapshot::merged(snapshots)))
+        }
+        None => Ok(HashMap::new()),
+    }
+}
+
+fn policy_limit(policy: &ApprovalPolicy) -> usize {
+    usize::try_from(policy.max_operations).unwrap_or(MAX_OPERATIONS).min(MAX_OPERATIONS)
 }
 
 /// The request's title and reason, trimmed; `count` operations may come with them.
@@ -91,29 +123,72 @@ pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &ChangeReq
     let (title, reason) = check_heading(&input.title, &input.reason, input.operations.len(), "operations")?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let checked = check(&mut tx, &actor.user, &input.operations).await?;
+    let policy = store::policy(&mut *tx).await?;
+    let checked = check(&mut tx, &actor.user, &input.operations, HashMap::new(), policy_limit(&policy)).await?;
     let content = Content { operations: &input.operations, errors: &checked.errors, preview: &checked.preview };
-    let id = store_draft(&mut tx, actor, &title, &reason, &content, "json", now).await?;
+    let new = NewChange { title: &title, reason: &reason, requested_by: actor.user.id, rollback_of: None };
+    let id = store_draft(&mut tx, actor, &new, &content, "json", now).await?;
     tx.commit().await?;
     get(db, actor, id).await
 }
 
-/// Store a draft and ledger its creation; `from` says how it was sent (`json`, `csv`).
+/// Store a draft and ledger its creation; `from` says how it was sent (`json`, `csv`, `rollback`).
 async fn store_draft(
     tx: &mut Conn,
     actor: &Actor,
-    title: &str,
-    reason: &str,
+    new: &NewChange<'_>,
     content: &Content<'_>,
     from: &str,
-    now: chrono::DateTime<chrono::Utc>,
+    now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    let id = store::insert(tx, title, reason, actor.user.id, content, now).await?;
-    let record = serde_json::json!({"id": id, "title": title, "operations": content.operations.len(),
-        "errors": content.errors.len(), "from": from});
+    let id = store::insert(tx, new, content, now).await?;
+    let record = serde_json::json!({"id": id, "title": new.title, "operations": content.operations.len(),
+        "errors": content.errors.len(), "from": from, "rollback_of": new.rollback_of});
     let change = Change::created("change_request.create", "change_request", Some(id), &record);
     ledger::record(tx, now, actor.ledger_name(), change).await?;
     Ok(id)
+}
+
+/// Replace a request's title, reason and operations (its requester, before anything of it is applied). A
+/// submitted or approved request changed this way is a draft again: it must be submitted and approved anew.
+pub async fn update(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &Actor,
+    id: i64,
+    input: &ChangeRequestInput,
+) -> AppResult<ChangeRequest> {
+    let (title, reason) = check_heading(&input.title, &input.reason, input.operations.len(), "operations")?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let stored = locked(&mut tx, actor, id).await?;
+    access::may_edit_change_request(&actor.user, stored.requested_by.id)?;
+    expect_status(&stored, &[ChangeStatus::Draft, ChangeStatus::Submitted, ChangeStatus::Approved])?;
+    if stored.rollback_of.is_some() {
+        return Err(AppError::Conflict(
+            "A rollback request undoes exactly what its request did, so it cannot be edited; reject it and ask for \
+             a new rollback instead."
+                .into(),
+        ));
+    }
+    let policy = store::policy(&mut *tx).await?;
+    let checked = check(&mut tx, &actor.user, &input.operations, HashMap::new(), policy_limit(&policy)).await?;
+    let content = Content { operations: &input.operations, errors: &checked.errors, preview: &checked.preview };
+    store::replace(&mut tx, id, &title, &reason, &content, now).await?;
+    if stored.status != ChangeStatus::Draft {
+        store::step(&mut tx, id, stored.status, Step::Reopen, now).await?;
+    }
+    let record = serde_json::json!({"title": title, "operations": input.operations.len(),
+        "errors": checked.errors.len(), "was": stored.status.as_str()});
+    ledger::record(
+        &mut tx,
+        now,
+        actor.ledger_name(),
+        Change::created("change_request.update", "change_request", Some(id), &record),
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, actor, id).await
 }
 
 fn visible(actor: &Actor, stored: Option<StoredChange>) -> AppResult<StoredChange> {
@@ -124,31 +199,82 @@ fn visible(actor: &Actor, stored: Option<StoredChange>) -> AppResult<StoredChang
     }
 }
 
-fn shown(actor: &Actor, s: StoredChange) -> ChangeRequest {
-    let can_decide = s.status == ChangeStatus::Submitted
-        && access::may_decide_change_request(&actor.user, s.requested_by.id).is_ok();
-    ChangeRequest {
-        id: s.id,
-        title: s.title,
-        reason: s.reason,
-        status: s.status,
-        requested_by: s.requested_by,
-        created_at: s.created_at,
-        submitted_at: s.submitted_at,
-        decided_by: s.decided_by,
-        decided_at: s.decided_at,
-        decision_comment: s.decision_comment,
-        applied_at: s.applied_at,
-        operations: s.operations,
-        errors: s.errors,
-        preview: s.preview,
-        can_decide,
-        version: s.version,
+/// Whether `user` may give the sign-off `s` waits for.
+fn may_decide(user: &User, s: &StoredChange) -> AppResult<WaitingFor> {
+    match s.waiting_for() {
+        Some(WaitingFor::Approver) => {
+            access::may_decide_change_request(user, s.requested_by.id)?;
+            Ok(WaitingFor::Approver)
+        }
+        Some(WaitingFor::Finance) => {
+            let approver = s.decided_by.as_ref().map_or(0, |r| r.id);
+            access::may_give_finance_approval(user, s.requested_by.id, approver)?;
+            Ok(WaitingFor::Finance)
+        }
+        None if access::approves_as(user) == (false, false) => {
+            Err(access::may_decide_change_request(user, s.requested_by.id).err().map_or_else(
+                || AppError::Forbidden("Only approvers, finance and admins sign change requests off.".into()),
+                AppError::from,
+            ))
+        }
+        None => Err(AppError::Conflict(format!(
+            "This change request is {}; only a submitted request can be approved or rejected.",
+            s.status.as_str()
+        ))),
     }
 }
 
+fn actions(user: &User, s: &StoredChange) -> ChangeActions {
+    let mine = access::may_edit_change_request(user, s.requested_by.id).is_ok();
+    let unapplied = matches!(s.status, ChangeStatus::Draft | ChangeStatus::Submitted | ChangeStatus::Approved);
+    let rollback_pending = s.rolled_back_by.is_some();
+    ChangeActions {
+        edit: mine && unapplied && s.rollback_of.is_none(),
+        submit: mine && s.status == ChangeStatus::Draft,
+        decide: s.status == ChangeStatus::Submitted && may_decide(user, s).is_ok(),
+        apply: matches!(s.status, ChangeStatus::Approved | ChangeStatus::Piloted)
+            && access::may_apply_change_request(user, s.requested_by.id).is_ok(),
+        rollback: matches!(s.status, ChangeStatus::Applied | ChangeStatus::Piloted)
+            && !rollback_pending
+            && access::may_roll_back_change_request(user, s.requested_by.id).is_ok(),
+    }
+}
+
+async fn shown(db: &Db, actor: &Actor, s: StoredChange) -> AppResult<ChangeRequest> {
+    let stages = store::stages(&db.read, s.id, s.operations.len() as i64).await?;
+    let actions = actions(&actor.user, &s);
+    Ok(ChangeRequest {
+        id: s.id,
+        title: s.title.clone(),
+        reason: s.reason.clone(),
+        status: s.status,
+        requested_by: s.requested_by.clone(),
+        created_at: s.created_at,
+        submitted_at: s.submitted_at,
+        decided_by: s.decided_by.clone(),
+        decided_at: s.decided_at,
+        decision_comment: s.decision_comment.clone(),
+        needs_finance: s.needs_finance,
+        finance_decision: s.finance_decision.clone(),
+        waiting_for: s.waiting_for(),
+        expires_at: s.expires_at,
+        applied_at: s.applied_at,
+        applied_count: s.applied_count,
+        stages,
+        rollback_of: s.rollback_of,
+        rolled_back_by: s.rolled_back_by,
+        operations: s.operations,
+        errors: s.errors,
+        preview: s.preview,
+        can_decide: actions.decide,
+        actions,
+        version: s.version,
+    })
+}
+
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> AppResult<ChangeRequest> {
-    Ok(shown(actor, visible(actor, store::get(&db.read, id).await?)?))
+    let stored = visible(actor, store::get(&db.read, id).await?)?;
+    shown(db, actor, stored).await
 }
 
 /// Newest first; license owners see their own requests.
@@ -157,69 +283,156 @@ pub async fn list(db: &Db, actor: &Actor, q: &ChangeRequestQuery) -> AppResult<P
     let (page, per_page) = paging(q.page, q.per_page)?;
     let status = match q.status.as_deref() {
         None => None,
-        Some(s) => Some(
-            ChangeStatus::parse(s)
-                .ok_or_else(|| AppError::field("status", "must be draft, submitted, approved, rejected or applied"))?,
-        ),
+        Some(s) => Some(ChangeStatus::parse(s).ok_or_else(|| {
+            AppError::field(
+                "status",
+                "must be draft, submitted, approved, piloted, applied, rejected, expired or rolled_back",
+            )
+        })?),
+    };
+    let waiting_for = match q.waiting_for.as_deref() {
+        None => None,
+        Some(w) => {
+            Some(WaitingFor::parse(w).ok_or_else(|| AppError::field("waiting_for", "must be approver or finance"))?)
+        }
     };
     let requested_by = match (reader, q.mine.unwrap_or(false)) {
         (access::ChangeReader::Own(user), _) => Some(user),
         (access::ChangeReader::All, true) => Some(actor.user.id),
         (access::ChangeReader::All, false) => None,
     };
-    Ok(store::list(&db.read, &ChangeFilter { status, requested_by, page, per_page }).await?)
+    let decidable_by = q.for_me.unwrap_or(false).then(|| {
+        let (approver, finance) = access::approves_as(&actor.user);
+        (actor.user.id, approver, finance)
+    });
+    let filter = ChangeFilter { status, requested_by, waiting_for, decidable_by, page, per_page };
+    Ok(store::list(&db.read, &filter).await?)
 }
 
-/// The request, locked for this transaction and visible to the actor, at `expected` status.
-async fn locked(conn: &mut Conn, actor: &Actor, id: i64, expected: ChangeStatus) -> AppResult<StoredChange> {
+/// The request, locked for this transaction and visible to the actor.
+async fn locked(conn: &mut Conn, actor: &Actor, id: i64) -> AppResult<StoredChange> {
     let status = store::lock(conn, id).await?;
-    let stored = visible(actor, if status.is_some() { store::get(&mut *conn, id).await? } else { None })?;
-    if stored.status != expected {
-        let what = match expected {
-            ChangeStatus::Draft => "submitted",
-            ChangeStatus::Submitted => "approved or rejected",
-            _ => "applied",
-        };
-        return Err(AppError::Conflict(format!(
-            "This change request is {}; only a{} {} request can be {what}.",
-            stored.status.as_str(),
-            if expected == ChangeStatus::Approved { "n" } else { "" },
-            expected.as_str(),
-        )));
+    visible(actor, if status.is_some() { store::get(&mut *conn, id).await? } else { None })
+}
+
+/// 409 unless the request is at one of the `expected` statuses (asked after who may act: a caller who may not
+/// learns nothing of where it stands).
+fn expect_status(stored: &StoredChange, expected: &[ChangeStatus]) -> AppResult<()> {
+    if expected.contains(&stored.status) {
+        return Ok(());
     }
-    Ok(stored)
+    let allowed: Vec<&str> = expected.iter().map(|s| s.as_str()).collect();
+    Err(AppError::Conflict(format!(
+        "This change request is {}; this needs it to be {}.",
+        stored.status.as_str(),
+        allowed.join(" or ")
+    )))
+}
+
+/// Queue mail about a request to `to` (only with a relay configured: nothing piles up unsent otherwise).
+async fn notify(
+    tx: &mut Conn,
+    outbox: Option<Outbox<'_>>,
+    s: &StoredChange,
+    event: Event<'_>,
+    to: &[String],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let Some(outbox) = outbox else { return Ok(()) };
+    let m = ChangeMail {
+        id: s.id,
+        title: &s.title,
+        requester: &s.requested_by.name,
+        operations: s.operations.len() as i64,
+        preview: &s.preview,
+    };
+    let rendered = change_mail::render(&m, event, outbox.public_url);
+    for recipient in to {
+        let mail =
+            Mail { alert_id: None, recipient, subject: &rendered.subject, text: &rendered.text, html: &rendered.html };
+        mail_store::queue_mail(tx, &mail, now).await?;
+    }
+    Ok(())
+}
+
+/// Who can give the sign-off a request waits for (never its requester, nor for finance its approver).
+async fn deciders(tx: &mut Conn, s: &StoredChange, waiting: WaitingFor) -> AppResult<Vec<String>> {
+    let roles: &[Role] = match waiting {
+        WaitingFor::Approver => &[Role::Approver, Role::Admin],
+        WaitingFor::Finance => &[Role::Finance],
+    };
+    let approver = s.decided_by.as_ref().map(|r| r.id);
+    Ok(users::with_roles(tx, roles)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| *id != s.requested_by.id && Some(*id) != approver)
+        .map(|(_, email)| email)
+        .collect())
+}
+
+async fn requester_address(tx: &mut Conn, s: &StoredChange) -> AppResult<Vec<String>> {
+    Ok(users::email_of(tx, s.requested_by.id).await?.into_iter().collect())
 }
 
 /// Queue a draft for approval, after checking every row again; with any row in error nothing is queued (422).
-pub async fn submit(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppResult<ChangeRequest> {
+/// The approvers are told by e-mail.
+pub async fn submit(
+    db: &Db,
+    clock: &dyn Clock,
+    outbox: Option<Outbox<'_>>,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<ChangeRequest> {
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let stored = locked(&mut tx, actor, id, ChangeStatus::Draft).await?;
+    let stored = locked(&mut tx, actor, id).await?;
     access::may_edit_change_request(&actor.user, stored.requested_by.id)?;
-    let checked = check(&mut tx, &actor.user, &stored.operations).await?;
-    let content = Content { operations: &stored.operations, errors: &checked.errors, preview: &checked.preview };
-    store::set_checked(&mut tx, id, &content, now).await?;
-    if !checked.errors.is_empty() {
-        // The errors found are kept on the draft for its author to fix.
-        tx.commit().await?;
-        return Err(AppError::validation(checked.errors));
-    }
-    store::step(&mut tx, id, ChangeStatus::Draft, Step::Submit, now).await?;
-    ledger::record(
-        &mut tx,
-        now,
-        actor.ledger_name(),
-        Change::event("change_request.submit", "change_request", Some(id)),
-    )
-    .await?;
+    expect_status(&stored, &[ChangeStatus::Draft])?;
+    submit_locked(&mut tx, outbox, actor, stored, now).await?;
     tx.commit().await?;
     get(db, actor, id).await
 }
 
-/// Approve or reject a submitted request: approvers and admins, never its requester (403 whatever their roles).
+async fn submit_locked(
+    tx: &mut Conn,
+    outbox: Option<Outbox<'_>>,
+    actor: &Actor,
+    stored: StoredChange,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let id = stored.id;
+    let policy = store::policy(&mut *tx).await?;
+    let (ops, _) = rules::parse(&stored.operations);
+    let restored = restored_costs(tx, stored.rollback_of, &ops).await?;
+    let checked = check(tx, &actor.user, &stored.operations, restored, policy_limit(&policy)).await?;
+    let content = Content { operations: &stored.operations, errors: &checked.errors, preview: &checked.preview };
+    store::set_checked(tx, id, &content, now).await?;
+    if !checked.errors.is_empty() {
+        // The errors found are kept on the draft for its author to fix: the caller commits them.
+        return Err(AppError::validation(checked.errors));
+    }
+    let needs_finance = approval_policy::needs_finance(&policy, &checked.preview);
+    store::step(tx, id, ChangeStatus::Draft, Step::Submit { needs_finance }, now).await?;
+    let record = serde_json::json!({"needs_finance": needs_finance, "seats_changed": checked.preview.seats_changed});
+    ledger::record(
+        tx,
+        now,
+        actor.ledger_name(),
+        Change::created("change_request.submit", "change_request", Some(id), &record),
+    )
+    .await?;
+    let stored = StoredChange { preview: checked.preview, decided_by: None, ..stored };
+    let to = deciders(tx, &stored, WaitingFor::Approver).await?;
+    notify(tx, outbox, &stored, Event::Waiting, &to, now).await
+}
+
+/// Approve or reject a submitted request: the approver's sign-off (approvers and admins), then finance's when the
+/// request is above the policy's thresholds. Never by its requester (403 whatever their roles), and finance's
+/// never by the approver who gave the first.
 pub async fn decide(
     db: &Db,
     clock: &dyn Clock,
+    outbox: Option<Outbox<'_>>,
     actor: &Actor,
     id: i64,
     approve: bool,
@@ -236,53 +449,108 @@ pub async fn decide(
     }
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let stored = locked(&mut tx, actor, id, ChangeStatus::Submitted).await?;
-    access::may_decide_change_request(&actor.user, stored.requested_by.id)?;
+    let stored = locked(&mut tx, actor, id).await?;
+    let waiting = may_decide(&actor.user, &stored)?;
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
-    let (to, action) = if approve {
-        (ChangeStatus::Approved, "change_request.approve")
-    } else {
-        (ChangeStatus::Rejected, "change_request.reject")
+    let policy = store::policy(&mut *tx).await?;
+    let finance_next = approve && waiting == WaitingFor::Approver && stored.needs_finance;
+    let to = match (approve, finance_next) {
+        (false, _) => ChangeStatus::Rejected,
+        (true, true) => ChangeStatus::Submitted,
+        (true, false) => ChangeStatus::Approved,
     };
-    store::step(&mut tx, id, ChangeStatus::Submitted, Step::Decide { to, by: actor.user.id, comment }, now).await?;
-    let record = serde_json::json!({"status": to.as_str(), "comment": comment});
+    let expires_at = (to == ChangeStatus::Approved).then(|| approval_policy::expires_at(&policy, now)).flatten();
+    let by = actor.user.id;
+    let step = match waiting {
+        WaitingFor::Approver => Step::Decide { to, by, comment, expires_at },
+        WaitingFor::Finance => Step::Finance { to, by, comment, expires_at },
+    };
+    store::step(&mut tx, id, ChangeStatus::Submitted, step, now).await?;
+    let action = match (approve, waiting) {
+        (true, WaitingFor::Approver) => "change_request.approve",
+        (true, WaitingFor::Finance) => "change_request.finance_approve",
+        (false, _) => "change_request.reject",
+    };
+    let record = serde_json::json!({"status": to.as_str(), "comment": comment, "as": waiting.as_str(),
+        "expires_at": expires_at});
     ledger::record(&mut tx, now, actor.ledger_name(), Change::created(action, "change_request", Some(id), &record))
         .await?;
+    let requester = requester_address(&mut tx, &stored).await?;
+    if finance_next {
+        let me = seatwise_types::Ref { id: actor.user.id, name: actor.user.name.clone() };
+        let stored = StoredChange { decided_by: Some(me), ..stored };
+        let to = deciders(&mut tx, &stored, WaitingFor::Finance).await?;
+        notify(&mut tx, outbox, &stored, Event::WaitingForFinance, &to, now).await?;
+    } else if approve {
+        notify(&mut tx, outbox, &stored, Event::Approved, &requester, now).await?;
+    } else {
+        notify(&mut tx, outbox, &stored, Event::Rejected { comment }, &requester, now).await?;
+    }
     tx.commit().await?;
     get(db, actor, id).await
 }
 
-/// Apply an approved request in one transaction, every row checked again first: all of it or none of it.
+/// Apply the next stage of an approved request in one transaction, every row checked again first: all of the
+/// stage or none of it. With `pilot: N` only its first N rows (nothing applied yet); applied again without one,
+/// the rest. A snapshot of every record the stage changes is stored with it, for rollback.
 pub async fn apply(
     db: &Db,
     clock: &dyn Clock,
+    outbox: Option<Outbox<'_>>,
     actor: &Actor,
     id: i64,
     input: &ApplyChangeInput,
 ) -> AppResult<ChangeRequest> {
-    if input.pilot.is_some() {
-        // Refused rather than ignored: applying everything when a pilot was asked for is the failure pilots exist
-        // to prevent.
-        return Err(AppError::field("pilot", "pilot runs are not available yet: apply the whole request"));
-    }
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let stored = locked(&mut tx, actor, id, ChangeStatus::Approved).await?;
+    let stored = locked(&mut tx, actor, id).await?;
     access::may_apply_change_request(&actor.user, stored.requested_by.id)?;
+    expect_status(&stored, &[ChangeStatus::Approved, ChangeStatus::Piloted])?;
+    let total = stored.operations.len() as i64;
+    let from = stored.applied_count;
+    let until = match (input.pilot, stored.status) {
+        (Some(_), ChangeStatus::Piloted) => {
+            return Err(AppError::field("pilot", "the pilot is applied: apply again without a pilot for the rest"));
+        }
+        (Some(_), _) if total < 2 => {
+            return Err(AppError::field("pilot", "a request of one operation has no pilot: apply it whole"));
+        }
+        (Some(n), _) if !(1..total).contains(&n) => {
+            return Err(AppError::validation(vec![FieldError::new(
+                "pilot",
+                format!("must be from 1 to {} (fewer than the request's {total} operations)", total - 1),
+            )]));
+        }
+        (Some(n), _) => n,
+        (None, _) => total,
+    };
+    if stored.status == ChangeStatus::Approved && stored.expires_at.is_some_and(|at| at <= now) {
+        expire_locked(&mut tx, outbox, actor.ledger_name(), &stored, now).await?;
+        tx.commit().await?;
+        return Err(AppError::Conflict(
+            "This request's approval expired before it was applied. Nothing was changed; submit it again for a new \
+             approval."
+                .into(),
+        ));
+    }
     let requester = users::load_in(&mut tx, stored.requested_by.id)
         .await?
         .ok_or_else(|| AppError::internal(format!("change request {id}: its requester is gone")))?;
-    let (ops, _) = rules::parse(&stored.operations);
-    let mut pool_ids: Vec<i64> =
-        ops.iter().flat_map(|(_, op)| op.pools()).collect::<BTreeSet<_>>().into_iter().collect();
+    let (all_ops, _) = rules::parse(&stored.operations);
+    let in_stage = |row: &u64| (from as u64) < *row && *row <= until as u64;
+    let stage_ops: Vec<(u64, Operation)> = all_ops.iter().filter(|(row, _)| in_stage(row)).copied().collect();
+    let (pool_ids, seats, retiring) = rollback::touched(&stage_ops);
     // Lock the pools in id order (two requests locking in opposite orders could otherwise wait on each other).
-    pool_ids.sort_unstable();
     for pool_id in &pool_ids {
         pools::lock(&mut tx, *pool_id).await?;
     }
-    let checked = check(&mut tx, &requester, &stored.operations).await?;
+    let restored = restored_costs(&mut tx, stored.rollback_of, &all_ops).await?;
+    // What is left must still apply as approved: the whole request before its first stage, the rest after a pilot.
+    let left: Vec<OperationInput> = stored.operations[from as usize..].to_vec();
+    let checked = renumber(check(&mut tx, &requester, &left, restored.clone(), MAX_OPERATIONS).await?, from as u64);
+    let expected = if from == 0 { Some(stored.preview.clone()) } else { store::snapshots(&mut tx, id).await?.1 };
     if !checked.errors.is_empty() {
         return Err(AppError::Validation {
             message: format!(
@@ -293,52 +561,92 @@ pub async fn apply(
             fields: checked.errors,
         });
     }
-    if checked.preview != stored.preview {
-        // Seats or costs moved since the approval (someone assigned seats, a unit cost was edited): what would be
-        // applied is not what was approved, so it goes back to its requester to submit and be approved again.
-        let content = Content { operations: &stored.operations, errors: &checked.errors, preview: &checked.preview };
-        store::set_checked(&mut tx, id, &content, now).await?;
-        store::step(&mut tx, id, ChangeStatus::Approved, Step::Reopen, now).await?;
-        ledger::record(
-            &mut tx,
-            now,
-            actor.ledger_name(),
-            Change::event("change_request.reopen", "change_request", Some(id)),
-        )
-        .await?;
+    if expected.as_ref() != Some(&checked.preview) {
+        let refused = changed_since(&mut tx, actor, &stored, &checked, now).await?;
         tx.commit().await?;
-        return Err(AppError::Conflict(
-            "The inventory changed since this request was approved, so applying it now would do something other \
-             than what was approved. Nothing was changed; it is a draft again with its new preview, to submit for \
-             approval once more."
-                .into(),
-        ));
+        return Err(refused);
     }
+    // A pilot is checked on its own too: its rows must apply without the rows after it (capacity above all).
+    let stage_preview = if until < total {
+        let pilot =
+            check(&mut tx, &requester, &stored.operations[..until as usize], restored.clone(), MAX_OPERATIONS).await?;
+        if !pilot.errors.is_empty() {
+            return Err(AppError::Validation {
+                message: format!(
+                    "The first {until} rows cannot be applied on their own as a pilot (they rely on rows after them). \
+                     Nothing was changed; choose another pilot size."
+                ),
+                fields: pilot.errors,
+            });
+        }
+        pilot.preview
+    } else {
+        checked.preview.clone()
+    };
+    let snapshot = Snapshot {
+        pools: store::pools_before(&mut tx, &pool_ids).await?,
+        seats: store::seats_before(&mut tx, &seats, &retiring).await?,
+    };
     let who = actor.ledger_name();
-    let freed = store::holders(&mut tx, &plan_retired(&ops)).await?;
+    let freed = store::holders(&mut tx, &retiring).await?;
     let mut plan = Plan::default();
-    for (_, op) in &ops {
+    for (_, op) in &stage_ops {
         plan.add(*op);
     }
-    store::retire(&mut tx, &plan.retire, now).await?;
-    store::remove_seats(&mut tx, &plan.remove).await?;
-    store::hand_over(&mut tx, &plan.hand_over, who, now).await?;
-    store::add_seats(&mut tx, &plan.add, who, now).await?;
-    let seat_counts = checked
-        .preview
+    let annual_after: HashMap<i64, (Option<i64>, i64)> = stage_preview
         .pools
         .iter()
-        .filter(|p| plan.set_seats.contains(&p.pool_id))
-        .filter_map(|p| p.seats_purchased_after.map(|n| (p.pool_id, n, p.annual_cost_after.amount_minor)))
-        .collect::<Vec<_>>();
+        .map(|p| (p.pool_id, (p.seats_purchased_after, p.annual_cost_after.amount_minor)))
+        .collect();
+    store::retire(&mut tx, &plan.retire, now).await?;
+    let restores: Vec<(i64, i64)> =
+        plan.restore.iter().filter_map(|id| annual_after.get(id).map(|(_, annual)| (*id, *annual))).collect();
+    store::restore(&mut tx, &restores, now).await?;
+    store::remove_seats(&mut tx, &plan.remove).await?;
+    store::hand_over(&mut tx, &plan.hand_over, who, now).await?;
+    let as_before = match stored.rollback_of {
+        Some(original) => Snapshot::merged(store::snapshots(&mut tx, original).await?.0),
+        None => Snapshot::default(),
+    };
+    let seat_before: HashMap<(i64, i64), &rollback::SeatBefore> =
+        as_before.seats.iter().map(|s| ((s.pool_id, s.person_id), s)).collect();
+    let (restored_seats, new_seats): (Vec<_>, Vec<_>) =
+        plan.add.iter().partition(|seat| seat_before.contains_key(*seat));
+    store::add_seats(&mut tx, &new_seats.into_iter().copied().collect::<Vec<_>>(), who, now).await?;
+    let restored_seats: Vec<&rollback::SeatBefore> =
+        restored_seats.iter().filter_map(|seat| seat_before.get(*seat).copied()).collect();
+    store::add_seats_as_before(&mut tx, &restored_seats).await?;
+    let seat_counts: Vec<(i64, i64, i64)> = plan
+        .set_seats
+        .iter()
+        .filter_map(|id| match annual_after.get(id) {
+            Some((Some(seats), annual)) => Some((*id, *seats, *annual)),
+            _ => None,
+        })
+        .collect();
     store::set_seats(&mut tx, &seat_counts, now).await?;
     store::recount(&mut tx, &pool_ids).await?;
-    let changes = stored
-        .operations
+    let rest_preview = if until < total {
+        let rest: Vec<OperationInput> = stored.operations[until as usize..].to_vec();
+        Some(renumber(check(&mut tx, &requester, &rest, restored, MAX_OPERATIONS).await?, until as u64).preview)
+    } else {
+        None
+    };
+    let stage_number = store::stages(&mut *tx, id, total).await?.len() as i64 + 1;
+    let new_stage = NewStage {
+        stage: stage_number,
+        first_row: from + 1,
+        row_count: until - from,
+        snapshot: &snapshot,
+        rest_preview: rest_preview.as_ref(),
+        applied_by: actor.user.id,
+    };
+    store::insert_stage(&mut tx, id, &new_stage, now).await?;
+    let changes = stage_ops
         .iter()
-        .enumerate()
-        .map(|(i, op)| {
-            let record = serde_json::json!({"change_request_id": id, "row": i + 1, "operation": op});
+        .map(|(row, _)| {
+            let op = &stored.operations[(*row - 1) as usize];
+            let record = serde_json::json!({"change_request_id": id, "row": row, "operation": op});
             let pool = op.pool_id.or(op.from_pool_id);
             Pending::of(Change::created("change_request.operation", "pool", pool, &record))
         })
@@ -346,26 +654,250 @@ pub async fn apply(
             let record = serde_json::json!({"change_request_id": id, "person_id": person, "pool_retired": true});
             Pending::of(Change::removed("pool.seat_unassign", "pool", Some(*pool), &record))
         }))
-        .chain([Pending::of(Change::event("change_request.apply", "change_request", Some(id)))])
+        .chain([Pending::of(Change::created(
+            "change_request.apply",
+            "change_request",
+            Some(id),
+            &serde_json::json!({"stage": stage_number, "first_row": from + 1, "rows": until - from, "of": total}),
+        ))])
         .collect::<Result<Vec<_>, _>>()?;
     ledger::record_many(&mut tx, now, who, changes).await?;
-    if !store::step(&mut tx, id, ChangeStatus::Approved, Step::Applied, now).await? {
-        return Err(AppError::internal(format!("change request {id} left `approved` under its row lock")));
+    let to = if until < total { ChangeStatus::Piloted } else { ChangeStatus::Applied };
+    if !store::step(&mut tx, id, stored.status, Step::Applied { to, applied_count: until }, now).await? {
+        return Err(AppError::internal(format!("change request {id} moved under its row lock")));
     }
+    if to == ChangeStatus::Applied {
+        if let Some(original) = stored.rollback_of {
+            finish_rollback(&mut tx, who, original, now).await?;
+        }
+    }
+    let mut to_tell = requester_address(&mut tx, &stored).await?;
+    to_tell.retain(|_| stored.requested_by.id != actor.user.id);
+    notify(&mut tx, outbox, &stored, Event::Applied { rows: until, of: total }, &to_tell, now).await?;
     tx.commit().await?;
     get(db, actor, id).await
 }
 
-fn plan_retired(ops: &[(u64, Operation)]) -> Vec<i64> {
-    ops.iter()
-        .filter_map(|(_, op)| match op {
-            Operation::RetirePool { pool_id } => Some(*pool_id),
-            _ => None,
-        })
-        .collect()
+/// Errors of a check of the rows from `offset + 1` on, numbered as rows of the whole request.
+fn renumber(mut checked: Checked, offset: u64) -> Checked {
+    for e in &mut checked.errors {
+        e.row = e.row.map(|r| r + offset);
+    }
+    checked
 }
 
-/// The writes of a checked batch, grouped by kind (a checked batch changes each seat once, so order is free).
+/// Applying would do something other than what was approved (seats or costs moved since): nothing is changed.
+/// Before anything is applied the request goes back to its requester as a draft with its new preview; after a
+/// pilot it stays piloted, for the pilot to be rolled back or the inventory put right.
+async fn changed_since(
+    tx: &mut Conn,
+    actor: &Actor,
+    stored: &StoredChange,
+    checked: &Checked,
+    now: DateTime<Utc>,
+) -> AppResult<AppError> {
+    if stored.status == ChangeStatus::Piloted {
+        return Ok(AppError::Conflict(
+            "The inventory changed since the pilot was applied, so applying the rest now would do something other \
+             than what was approved. Nothing was changed; roll the pilot back and ask again."
+                .into(),
+        ));
+    }
+    let content = Content { operations: &stored.operations, errors: &checked.errors, preview: &checked.preview };
+    store::set_checked(tx, stored.id, &content, now).await?;
+    store::step(tx, stored.id, ChangeStatus::Approved, Step::Reopen, now).await?;
+    ledger::record(
+        tx,
+        now,
+        actor.ledger_name(),
+        Change::event("change_request.reopen", "change_request", Some(stored.id)),
+    )
+    .await?;
+    // The reopening is kept with the refusal: the caller commits it.
+    Ok(AppError::Conflict(
+        "The inventory changed since this request was approved, so applying it now would do something other than \
+         what was approved. Nothing was changed; it is a draft again with its new preview, to submit for approval \
+         once more."
+            .into(),
+    ))
+}
+
+/// The rollback request of `original` is applied: the original is rolled back.
+async fn finish_rollback(tx: &mut Conn, who: &str, original: i64, now: DateTime<Utc>) -> AppResult<()> {
+    let status = store::lock(tx, original).await?;
+    if let Some(from @ (ChangeStatus::Applied | ChangeStatus::Piloted)) = status {
+        store::step(tx, original, from, Step::RolledBack, now).await?;
+        ledger::record(tx, now, who, Change::event("change_request.rolled_back", "change_request", Some(original)))
+            .await?;
+    }
+    Ok(())
+}
+
+async fn expire_locked(
+    tx: &mut Conn,
+    outbox: Option<Outbox<'_>>,
+    who: &str,
+    stored: &StoredChange,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if store::step(tx, stored.id, ChangeStatus::Approved, Step::Expire, now).await? {
+        ledger::record(tx, now, who, Change::event("change_request.expire", "change_request", Some(stored.id))).await?;
+        let to = requester_address(tx, stored).await?;
+        notify(tx, outbox, stored, Event::Expired, &to, now).await?;
+    }
+    Ok(())
+}
+
+/// Ask to roll back what a request applied: a new request of the opposite operations, which restores each
+/// record as its snapshot had it and is approved like any other. Refused (naming the records) where a record
+/// changed again since, as undoing it would overwrite that later change.
+pub async fn request_rollback(
+    db: &Db,
+    clock: &dyn Clock,
+    outbox: Option<Outbox<'_>>,
+    actor: &Actor,
+    id: i64,
+    input: &RollbackInput,
+) -> AppResult<ChangeRequest> {
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let stored = locked(&mut tx, actor, id).await?;
+    access::may_roll_back_change_request(&actor.user, stored.requested_by.id)?;
+    expect_status(&stored, &[ChangeStatus::Applied, ChangeStatus::Piloted])?;
+    if let Some(pending) = stored.rolled_back_by {
+        let status = store::lock(&mut tx, pending).await?;
+        if !matches!(status, Some(ChangeStatus::Rejected | ChangeStatus::Expired)) {
+            return Err(AppError::Conflict(format!(
+                "Change request #{pending} already rolls this one back; decide that one instead."
+            )));
+        }
+    }
+    let (ops, _) = rules::parse(&stored.operations);
+    let applied: Vec<(u64, Operation)> =
+        ops.into_iter().filter(|(row, _)| *row <= stored.applied_count as u64).collect();
+    let (snapshots, _) = store::snapshots(&mut tx, id).await?;
+    let before = Snapshot::merged(snapshots);
+    let now_facts = facts(&mut tx, &actor.user, &applied).await?;
+    let undo = rollback::undo(&applied, &before, &now_facts).map_err(|fields| AppError::Validation {
+        message: format!(
+            "{} of the records this request changed were changed again since; rolling it back would overwrite \
+             those changes, so nothing was asked for.",
+            fields.len()
+        ),
+        fields,
+    })?;
+    let operations: Vec<OperationInput> = undo.ops.iter().map(|(_, op)| op.input()).collect();
+    let checked = check(&mut tx, &actor.user, &operations, undo.restored_costs.clone(), MAX_OPERATIONS).await?;
+    if !checked.errors.is_empty() {
+        // Name the rows of the request being rolled back, which is what the reader has in front of them.
+        let fields = checked
+            .errors
+            .into_iter()
+            .map(|mut e| {
+                e.row = e.row.and_then(|r| undo.ops.get((r - 1) as usize)).map(|(original, _)| *original);
+                e.message = format!("undoing this row: {}", e.message);
+                e
+            })
+            .collect();
+        return Err(AppError::Validation {
+            message: "This request cannot be rolled back as things stand now; nothing was asked for.".into(),
+            fields,
+        });
+    }
+    let reason = match input.reason.as_deref().map(str::trim) {
+        Some(r) if !r.is_empty() => r.to_string(),
+        _ => format!("Undo change request #{id} “{}”.", stored.title),
+    };
+    let title: String = format!("Roll back: {}", stored.title).chars().take(200).collect();
+    let (title, reason) = check_heading(&title, &reason, operations.len(), "operations")?;
+    let content = Content { operations: &operations, errors: &checked.errors, preview: &checked.preview };
+    let new = NewChange { title: &title, reason: &reason, requested_by: actor.user.id, rollback_of: Some(id) };
+    let rollback_id = store_draft(&mut tx, actor, &new, &content, "rollback", now).await?;
+    store::set_rolled_back_by(&mut tx, id, Some(rollback_id)).await?;
+    let draft = store::get(&mut *tx, rollback_id)
+        .await?
+        .ok_or_else(|| AppError::internal(format!("change request {rollback_id} vanished in its transaction")))?;
+    submit_locked(&mut tx, outbox, actor, draft, now).await?;
+    tx.commit().await?;
+    get(db, actor, rollback_id).await
+}
+
+/// Background upkeep, safe on several instances at once: approvals that lapsed unused expire (their requesters
+/// are told), and approvers of requests waiting longer than the policy allows are reminded. Returns how many of
+/// each.
+pub async fn upkeep(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>) -> AppResult<(u64, u64)> {
+    let now = clock.now();
+    let policy = store::policy(&db.read).await?;
+    let mut expired = 0;
+    for id in store::lapsed(&db.read, now).await? {
+        let mut tx = db.begin().await?;
+        if store::lock(&mut tx, id).await? == Some(ChangeStatus::Approved) {
+            if let Some(stored) = store::get(&mut *tx, id).await? {
+                expire_locked(&mut tx, outbox, "seatwise", &stored, now).await?;
+                expired += 1;
+            }
+        }
+        tx.commit().await?;
+    }
+    let mut reminded = 0;
+    if let Some(hours) = policy.reminder_hours {
+        let before = now - chrono::Duration::hours(hours);
+        for id in store::waiting_since(&db.read, before).await? {
+            let mut tx = db.begin().await?;
+            // Claimed by the conditional update: another instance that got there first wins and this one skips.
+            if store::claim_reminder(&mut tx, id, before, now).await? {
+                if let Some(stored) = store::get(&mut *tx, id).await? {
+                    if let Some(waiting) = stored.waiting_for() {
+                        let to = deciders(&mut tx, &stored, waiting).await?;
+                        notify(&mut tx, outbox, &stored, Event::Reminder, &to, now).await?;
+                        reminded += 1;
+                    }
+                }
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok((expired, reminded))
+}
+
+pub async fn policy(db: &Db, actor: &Actor) -> AppResult<ApprovalPolicy> {
+    access::change_request_reader(&actor.user)?;
+    Ok(store::policy(&db.read).await?)
+}
+
+/// Change the approval policy (admins), if it is still at `expected` (409 otherwise). Requests already submitted
+/// keep the sign-offs they were submitted with.
+pub async fn set_policy(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &Actor,
+    input: &ApprovalPolicy,
+    expected: Option<i64>,
+) -> AppResult<ApprovalPolicy> {
+    access::may_change_settings(&actor.user)?;
+    let policy = approval_policy::validate(input).map_err(AppError::validation)?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let before = store::policy(&mut *tx).await?;
+    let version = expected.unwrap_or(before.version);
+    if !store::save_policy(&mut tx, &policy, version).await? {
+        return Err(AppError::Conflict(
+            "The approval policy was changed by someone else meanwhile; reload it and try again.".into(),
+        ));
+    }
+    let after = store::policy(&mut *tx).await?;
+    ledger::record(
+        &mut tx,
+        now,
+        actor.ledger_name(),
+        Change::changed("approval_policy.update", "approval_policy", Some(1), &before, &after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The writes of a checked stage, grouped by kind (a checked batch changes each seat once, so order is free).
 #[derive(Default)]
 struct Plan {
     add: Vec<(i64, i64)>,
@@ -373,6 +905,7 @@ struct Plan {
     hand_over: Vec<(i64, i64, i64)>,
     set_seats: BTreeSet<i64>,
     retire: Vec<i64>,
+    restore: Vec<i64>,
 }
 
 impl Plan {
@@ -391,6 +924,7 @@ impl Plan {
                 self.set_seats.insert(pool_id);
             }
             Operation::RetirePool { pool_id } => self.retire.push(pool_id),
+            Operation::RestorePool { pool_id } => self.restore.push(pool_id),
         }
     }
 }
@@ -504,7 +1038,8 @@ pub async fn create_from_csv(
             seats_purchased,
         });
     }
-    let checked = check(&mut tx, &actor.user, &operations).await?;
+    let policy = store::policy(&mut *tx).await?;
+    let checked = check(&mut tx, &actor.user, &operations, HashMap::new(), policy_limit(&policy)).await?;
     // A row whose names were not found says so; what the rules make of its missing ids would only repeat it.
     let unresolved: HashSet<u64> = errors.iter().filter_map(|e| e.row).collect();
     let lines: HashMap<u64, u64> = rows.iter().map(|r| (r.row, r.line)).collect();
@@ -517,7 +1052,8 @@ pub async fn create_from_csv(
     ));
     errors.sort_by_key(|e| (e.row, e.path.clone()));
     let content = Content { operations: &operations, errors: &errors, preview: &checked.preview };
-    let id = store_draft(&mut tx, actor, &title, &reason, &content, "csv", now).await?;
+    let new = NewChange { title: &title, reason: &reason, requested_by: actor.user.id, rollback_of: None };
+    let id = store_draft(&mut tx, actor, &new, &content, "csv", now).await?;
     tx.commit().await?;
     get(db, actor, id).await
 }

@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::domain::alert_mail::Outbox;
 use crate::domain::escape::Escaped;
 use crate::error::AppResult;
+use crate::service::change_requests;
 use crate::service::mailer::{self, Delivery, Mailer};
 use crate::service::org;
 use crate::service::renewal_job::{self, RunSummary};
@@ -23,6 +24,9 @@ pub struct TickReport {
     /// The daily run, when this tick ran it.
     pub renewals: Option<RunSummary>,
     pub mail: Delivery,
+    /// Change requests whose approval lapsed, and reminders queued to their approvers.
+    pub changes_expired: u64,
+    pub changes_reminded: u64,
 }
 
 /// What background work takes: the database, the clock, this instance's name in job claims, and the mail relay
@@ -59,6 +63,9 @@ pub async fn tick(state: &Worker) -> AppResult<TickReport> {
             report.renewals = Some(summary);
         }
     }
+    let (expired, reminded) = change_requests::upkeep(&state.db, &*state.clock, state.outbox()).await?;
+    report.changes_expired = expired;
+    report.changes_reminded = reminded;
     report.mail = mailer::deliver_due(&state.db, &*state.clock, state.mailer.as_deref()).await?;
     // Mail that cannot be delivered should page someone, not sit unseen in a table.
     let outbox = store::outbox_counts(&state.db.read).await?;

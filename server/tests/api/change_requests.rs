@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::common::{spawn, TestApp};
 
 /// `n` active people who hold no seat on `pool`, lowest ids first.
-async fn free_people(app: &TestApp, pool: i64, n: usize) -> Vec<i64> {
+pub(crate) async fn free_people(app: &TestApp, pool: i64, n: usize) -> Vec<i64> {
     let mut out = Vec::new();
     for k in 0..n {
         out.push(
@@ -20,11 +20,11 @@ async fn free_people(app: &TestApp, pool: i64, n: usize) -> Vec<i64> {
     out
 }
 
-async fn seats_of(app: &TestApp, pool: i64) -> i64 {
+pub(crate) async fn seats_of(app: &TestApp, pool: i64) -> i64 {
     app.id_of_owned(format!("SELECT COUNT(*) FROM seat_assignments WHERE pool_id = {pool}")).await
 }
 
-fn rows_in_error(body: &Value) -> Vec<(u64, String)> {
+pub(crate) fn rows_in_error(body: &Value) -> Vec<(u64, String)> {
     body.as_array()
         .map(|a| {
             a.iter().map(|e| (e["row"].as_u64().unwrap_or(0), e["path"].as_str().unwrap_or("").to_string())).collect()
@@ -240,7 +240,7 @@ async fn a_request_that_would_do_more_than_was_approved_goes_back_to_its_request
     owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await;
     let approver = app.approver().await;
     approver.post(&format!("/api/v1/change-requests/{id}/approve"), json!({})).await;
-    // A pilot is refused, not ignored.
+    // A pilot is part of a request: of one operation there is none.
     let r = approver.post(&format!("/api/v1/change-requests/{id}/apply"), json!({"pilot": 5})).await;
     assert_eq!((r.status, r.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["pilot".to_string()]));
     // Someone gets a seat after the approval: retiring now would take it away too.

@@ -8,6 +8,7 @@ mod common;
 mod auth;
 mod catalog;
 mod change_requests;
+mod change_stages;
 mod import_files;
 mod imports;
 mod inventory;

@@ -46,6 +46,34 @@ async fn every_endpoint_against_every_role() {
     .execute(&app.db.write)
     .await
     .expect("alerts");
+    // Change requests: drafts and submitted ones by the owner (Engineering) and by the admin (Sales).
+    let owner_client = app.owner().await;
+    let admin_client = app.admin().await;
+    let request = |pool: i64| {
+        let op = json!({"op": "set_seats", "pool_id": pool, "seats_purchased": 900});
+        json!({"title": "Matrix", "reason": "", "operations": [op]})
+    };
+    let mut change_ids = Vec::new();
+    for (client, pool, submit) in [
+        (&owner_client, eng, false),
+        (&owner_client, eng, false),
+        (&owner_client, eng, true),
+        (&admin_client, sales, true),
+    ] {
+        let r = client.post("/api/v1/change-requests", request(pool)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.body["id"].as_i64().expect("id");
+        if submit {
+            let r = client.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        change_ids.push(id);
+    }
+    let (owner_draft, owner_spare, owner_submitted, admin_submitted) =
+        (change_ids[0], change_ids[1], change_ids[2], change_ids[3]);
+    let cr = |id: i64, step: &str| format!("/api/v1/change-requests/{id}{step}");
+    let policy = json!({"finance_above_seats": null, "finance_above_annual_minor": null, "max_operations": 50000,
+        "approval_valid_days": 14, "reminder_hours": 24});
     let alert_of = |c: i64| app.id_of_owned(format!("SELECT id FROM alerts WHERE dedupe_key = 'matrix-{c}'"));
     let (eng_alert, sales_alert) = (alert_of(eng_contract).await, alert_of(sales_contract).await);
     let sales_vendor = app.id_of("SELECT vendor_id FROM pools WHERE name = 'Sales Cloud Enterprise'").await;
@@ -188,6 +216,22 @@ async fn every_endpoint_against_every_role() {
         case(Method::POST, "/api/v1/scim/tokens".into(), Some(json!({"name": "entra"})), [201, 403, 403, 403]),
         case(Method::DELETE, "/api/v1/scim/tokens/999999".into(), None, [404, 403, 403, 403]),
         case(Method::POST, "/api/v1/contracts/from-pools".into(), None, [200, 403, 403, 403]),
+        case(g.clone(), "/api/v1/change-requests".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/change-requests?for_me=true".into(), None, [200, 200, 200, 200]),
+        case(Method::POST, "/api/v1/change-requests".into(), Some(request(eng)), [201, 201, 403, 403]),
+        case(g.clone(), cr(owner_draft, ""), None, [200, 200, 200, 200]),
+        // A license owner reads their own requests only: another's does not exist for them.
+        case(g.clone(), cr(admin_submitted, ""), None, [200, 404, 200, 200]),
+        case(Method::POST, cr(admin_submitted, "/approve"), Some(json!({})), [403, 404, 403, 200]),
+        case(Method::PUT, cr(owner_draft, ""), Some(request(eng)), [403, 200, 403, 403]),
+        case(Method::PUT, cr(admin_submitted, ""), Some(request(sales)), [200, 404, 403, 403]),
+        case(Method::POST, cr(owner_draft, "/submit"), None, [403, 200, 403, 403]),
+        // Never one's own, whatever the roles; finance signs off only after an approver.
+        case(Method::POST, cr(owner_submitted, "/reject"), Some(json!({"comment": ""})), [422, 403, 403, 422]),
+        case(Method::POST, cr(owner_spare, "/apply"), None, [409, 409, 403, 409]),
+        case(Method::POST, cr(owner_spare, "/rollback"), None, [409, 409, 403, 403]),
+        case(g.clone(), "/api/v1/approval-policy".into(), None, [200, 200, 200, 200]),
+        case(Method::PUT, "/api/v1/approval-policy".into(), Some(policy), [200, 403, 403, 403]),
     ];
     let clients = [app.admin().await, app.owner().await, app.finance().await, app.approver().await];
     let anonymous = app.anonymous();
@@ -224,6 +268,15 @@ async fn every_endpoint_against_every_role() {
         "{}\nA,a@example.com,a,Tool,,,Acme,,$1.00,,,,,,,,5,,,\n",
         seatwise_server::domain::snipeit::HEADER.join(",")
     );
+    // A change request from a file: whoever may request changes.
+    let file = format!("op,pool,seats_purchased\nset_seats,{eng},900\n");
+    for (r, client) in clients.iter().enumerate() {
+        let want = if r < 2 { 201 } else { 403 };
+        let got = client.post_raw("/api/v1/change-requests/csv?title=M", "text/csv", file.as_bytes().to_vec()).await;
+        if got.status.as_u16() != want {
+            failures.push(format!("change request CSV as {}: {} (expected {want}) {}", ROLES[r], got.status, got.body));
+        }
+    }
     for (r, client) in clients.iter().enumerate() {
         let want = if r == 0 { 201 } else { 403 };
         let got = client.post_raw("/api/v1/imports/hr", "text/csv", hr.as_bytes().to_vec()).await;
@@ -318,13 +371,16 @@ async fn me_reports_each_roles_capabilities() {
     let app = spawn().await;
     let everything = json!({"create_pools": true, "record_contracts": true, "edit_catalog": true,
         "own_licenses": true, "import": true, "read_ledger": true, "administer": true, "edit_people": true,
-        "see_money": true, "register_devices": true, "adopt_pool_terms": true});
+        "see_money": true, "register_devices": true, "adopt_pool_terms": true, "request_changes": true,
+        "read_change_requests": true, "approve_changes": true});
     let owner = json!({"create_pools": true, "record_contracts": true, "edit_catalog": true, "own_licenses": true,
         "import": false, "read_ledger": false, "administer": false, "edit_people": false, "see_money": true,
-        "register_devices": true, "adopt_pool_terms": false});
+        "register_devices": true, "adopt_pool_terms": false, "request_changes": true, "read_change_requests": true,
+        "approve_changes": false});
     let reader = json!({"create_pools": false, "record_contracts": false, "edit_catalog": false,
         "own_licenses": false, "import": false, "read_ledger": false, "administer": false, "edit_people": false,
-        "see_money": true, "register_devices": false, "adopt_pool_terms": false});
+        "see_money": true, "register_devices": false, "adopt_pool_terms": false, "request_changes": false,
+        "read_change_requests": true, "approve_changes": true});
     let expected = [everything, owner, reader.clone(), reader];
     for (role, expected) in ROLES.iter().zip(expected) {
         let c = app.login(&format!("{role}@example.com")).await;
@@ -337,6 +393,7 @@ async fn me_reports_each_roles_capabilities() {
             ("read_ledger", "/api/v1/ledger"),
             ("administer", "/api/v1/users"),
             ("own_licenses", "/api/v1/my/licenses"),
+            ("read_change_requests", "/api/v1/change-requests"),
         ] {
             let status = c.get(path).await.status;
             let allowed = caps[capability].as_bool().unwrap();
