@@ -240,6 +240,11 @@ pub fn may_give_finance_approval(user: &User, requested_by: i64, approved_by: i6
     )
 }
 
+/// Signing change requests off at all: approvers, admins and finance.
+pub fn may_sign_off_changes(user: &User) -> Access {
+    allow_if(approves_as(user) != (false, false), "Only approvers, finance and admins sign change requests off.")
+}
+
 /// Whose sign-off a user may give: the approver's, and finance's (the service checks the request's own people).
 pub fn approves_as(user: &User) -> (bool, bool) {
     (admin(user) || user.has(Role::Approver), user.has(Role::Finance))
@@ -310,7 +315,7 @@ pub fn capabilities(user: &User) -> Capabilities {
         adopt_pool_terms: may_adopt_pool_terms(user).is_ok(),
         request_changes: may_request_changes(user).is_ok(),
         read_change_requests: change_request_reader(user).is_ok(),
-        approve_changes: approves_as(user) != (false, false),
+        approve_changes: may_sign_off_changes(user).is_ok(),
     }
 }
 

@@ -35,12 +35,11 @@ pub const MAX_OPERATIONS: usize = approval_policy::MAX_OPERATIONS as usize;
 /// What is stored about everything `ops` name, as `requester` sees it: pools outside their read scope do not
 /// exist for them, not even by name.
 async fn facts(conn: &mut Conn, requester: &User, ops: &[(u64, Operation)]) -> AppResult<Facts> {
-    let pool_ids: BTreeSet<i64> = ops.iter().flat_map(|(_, op)| op.pools()).collect();
     let person_ids: BTreeSet<i64> = ops.iter().flat_map(|(_, op)| op.people()).collect();
-    let (_, seats, retiring) = rollback::touched(ops);
+    let (pool_ids, seats, retiring) = rollback::touched(ops);
     let mut facts = Facts::default();
     let readable = access::pool_read_scope(requester);
-    for (department_id, mut pool) in store::pools(conn, &pool_ids.into_iter().collect::<Vec<_>>()).await? {
+    for (department_id, mut pool) in store::pools(conn, &pool_ids).await? {
         if readable.contains(department_id) {
             pool.may_edit = access::may_edit_pool(requester, department_id).is_ok();
             facts.pools.insert(pool.id, pool);
@@ -75,18 +74,12 @@ async fn check(
     Ok(checked)
 }
 
-/// The annual costs a request puts back: a rollback's, from the snapshots of the request it undoes.
-async fn restored_costs(
-    conn: &mut Conn,
-    stored_rollback_of: Option<i64>,
-    ops: &[(u64, Operation)],
-) -> AppResult<HashMap<i64, i64>> {
-    match stored_rollback_of {
-        Some(original) => {
-            let (snapshots, _) = store::snapshots(conn, original).await?;
-            Ok(rollback::restored_costs(ops, &Snapshot::merged(snapshots)))
-        }
-        None => Ok(HashMap::new()),
+/// What the request a rollback undoes found before it changed anything (its stages' snapshots as one); nothing
+/// for any other request.
+async fn before_rolled_back(conn: &mut Conn, rollback_of: Option<i64>) -> AppResult<Snapshot> {
+    match rollback_of {
+        Some(original) => Ok(Snapshot::merged(store::snapshots(conn, original).await?.0)),
+        None => Ok(Snapshot::default()),
     }
 }
 
@@ -211,16 +204,13 @@ fn may_decide(user: &User, s: &StoredChange) -> AppResult<WaitingFor> {
             access::may_give_finance_approval(user, s.requested_by.id, approver)?;
             Ok(WaitingFor::Finance)
         }
-        None if access::approves_as(user) == (false, false) => {
-            Err(access::may_decide_change_request(user, s.requested_by.id).err().map_or_else(
-                || AppError::Forbidden("Only approvers, finance and admins sign change requests off.".into()),
-                AppError::from,
-            ))
+        None => {
+            access::may_sign_off_changes(user)?;
+            Err(AppError::Conflict(format!(
+                "This change request is {}; only a submitted request can be approved or rejected.",
+                s.status.as_str()
+            )))
         }
-        None => Err(AppError::Conflict(format!(
-            "This change request is {}; only a submitted request can be approved or rejected.",
-            s.status.as_str()
-        ))),
     }
 }
 
@@ -403,7 +393,7 @@ async fn submit_locked(
     let id = stored.id;
     let policy = store::policy(&mut *tx).await?;
     let (ops, _) = rules::parse(&stored.operations);
-    let restored = restored_costs(tx, stored.rollback_of, &ops).await?;
+    let restored = rollback::restored_costs(&ops, &before_rolled_back(tx, stored.rollback_of).await?);
     let checked = check(tx, &actor.user, &stored.operations, restored, policy_limit(&policy)).await?;
     let content = Content { operations: &stored.operations, errors: &checked.errors, preview: &checked.preview };
     store::set_checked(tx, id, &content, now).await?;
@@ -546,7 +536,8 @@ pub async fn apply(
     for pool_id in &pool_ids {
         pools::lock(&mut tx, *pool_id).await?;
     }
-    let restored = restored_costs(&mut tx, stored.rollback_of, &all_ops).await?;
+    let as_before = before_rolled_back(&mut tx, stored.rollback_of).await?;
+    let restored = rollback::restored_costs(&all_ops, &as_before);
     // What is left must still apply as approved: the whole request before its first stage, the rest after a pilot.
     let left: Vec<OperationInput> = stored.operations[from as usize..].to_vec();
     let checked = renumber(check(&mut tx, &requester, &left, restored.clone(), MAX_OPERATIONS).await?, from as u64);
@@ -604,10 +595,6 @@ pub async fn apply(
     store::restore(&mut tx, &restores, now).await?;
     store::remove_seats(&mut tx, &plan.remove).await?;
     store::hand_over(&mut tx, &plan.hand_over, who, now).await?;
-    let as_before = match stored.rollback_of {
-        Some(original) => Snapshot::merged(store::snapshots(&mut tx, original).await?.0),
-        None => Snapshot::default(),
-    };
     let seat_before: HashMap<(i64, i64), &rollback::SeatBefore> =
         as_before.seats.iter().map(|s| ((s.pool_id, s.person_id), s)).collect();
     let (restored_seats, new_seats): (Vec<_>, Vec<_>) =
@@ -671,9 +658,10 @@ pub async fn apply(
             finish_rollback(&mut tx, who, original, now).await?;
         }
     }
-    let mut to_tell = requester_address(&mut tx, &stored).await?;
-    to_tell.retain(|_| stored.requested_by.id != actor.user.id);
-    notify(&mut tx, outbox, &stored, Event::Applied { rows: until, of: total }, &to_tell, now).await?;
+    if stored.requested_by.id != actor.user.id {
+        let to = requester_address(&mut tx, &stored).await?;
+        notify(&mut tx, outbox, &stored, Event::Applied { rows: until, of: total }, &to, now).await?;
+    }
     tx.commit().await?;
     get(db, actor, id).await
 }
