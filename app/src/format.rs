@@ -86,3 +86,15 @@ pub fn sentence_case(s: &str) -> String {
         None => String::new(),
     }
 }
+
+/// How long ago `t` was, roughly, as people say it ("3 days", "5 hours", "just now").
+pub fn age(t: &chrono::DateTime<chrono::Utc>) -> String {
+    let minutes = ((js_sys::Date::now() as i64 - t.timestamp_millis()) / 60_000).max(0);
+    let (n, unit) = match minutes {
+        0 => return "just now".into(),
+        m if m < 60 => (m, "minute"),
+        m if m < 48 * 60 => (m / 60, "hour"),
+        m => (m / (24 * 60), "day"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}

@@ -11,6 +11,10 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use pages::alerts::{AlertPage, AlertsPage};
+use pages::change::ChangePage;
+use pages::change_policy::ChangePolicyPage;
+use pages::change_upload::ChangeUploadPage;
+use pages::changes::ChangesPage;
 use pages::contract::ContractPage;
 use pages::contract_form::{ContractCreatePage, ContractEditPage};
 use pages::contracts::ContractsPage;
@@ -55,6 +59,10 @@ fn App() -> impl IntoView {
                 <Route path=path!("/alerts/:id") view=AlertPage/>
                 <Route path=path!("/settings") view=SettingsPage/>
                 <Route path=path!("/ledger") view=LedgerPage/>
+                <Route path=path!("/changes") view=ChangesPage/>
+                <Route path=path!("/changes/new") view=ChangeUploadPage/>
+                <Route path=path!("/changes/policy") view=ChangePolicyPage/>
+                <Route path=path!("/changes/:id") view=ChangePage/>
                 <Route path=path!("/imports") view=ImportPage/>
                 <Route path=path!("/imports/history") view=ImportHistoryPage/>
             </Routes>

@@ -251,12 +251,23 @@ pub struct ChangeRequest {
     /// The request that rolled this one back (or asks to).
     pub rolled_back_by: Option<i64>,
     pub operations: Vec<OperationInput>,
+    /// The names of the people and pools the operations name by id (those that exist and the reader may see).
+    #[serde(default)]
+    pub names: ChangeNames,
     pub errors: Vec<crate::FieldError>,
     pub preview: ChangePreview,
     /// Whether the reader may approve or reject it now (never its requester).
     pub can_decide: bool,
     pub actions: ChangeActions,
     pub version: i64,
+}
+
+/// Names for the ids in a request's operations, so a reader sees "Ada Lovelace" rather than person 17.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeNames {
+    pub people: Vec<crate::Ref>,
+    pub pools: Vec<crate::Ref>,
 }
 
 /// A change request in a list: enough to judge it (size, cost, who loses a seat) without its operations.

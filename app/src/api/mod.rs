@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod calendar;
 pub mod catalog;
+pub mod change_requests;
 pub mod contracts;
 pub mod devices;
 pub mod imports;

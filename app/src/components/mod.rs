@@ -1,11 +1,13 @@
 //! Pieces every page uses: the shell, status messages, money and dates, badges.
 
 pub mod fields;
+pub mod file;
 pub mod filters;
 pub mod form;
 pub mod list;
 pub mod person_picker;
 pub mod renewal;
+pub mod selection;
 pub mod shell;
 
 use chrono::NaiveDate;

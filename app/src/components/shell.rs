@@ -77,6 +77,7 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
                                 <A href="/pools">"Inventory"</A>
                                 <A href="/people">"People"</A>
                                 <A href="/devices">"Devices"</A>
+                                {can.read_change_requests.then(|| view! { <A href="/changes">"Changes"<ChangeCount/></A> })}
                                 {can.import.then(|| view! { <A href="/imports">"Import"</A> })}
                                 {can.read_ledger.then(|| view! { <A href="/ledger">"Audit ledger"</A> })}
                                 {can.administer.then(|| view! { <A href="/settings">"Settings"</A> })}
@@ -106,6 +107,23 @@ fn AlertCount() -> impl IntoView {
             view! {
                 <span class="nav-count"><span aria-hidden="true">{c.needs_action}</span>
                     <span class="sr-only">{format!(", {} need action", c.needs_action)}</span></span>
+            }
+        })
+    }
+}
+
+/// How many change requests wait for the reader's sign-off, beside the nav link.
+#[component]
+fn ChangeCount() -> impl IntoView {
+    let waiting = LocalResource::new(|| async {
+        let query = seatwise_types::ChangeRequestQuery { for_me: Some(true), per_page: Some(1), ..Default::default() };
+        crate::api::change_requests::list(&query).await
+    });
+    move || {
+        waiting.get().and_then(Result::ok).filter(|p| p.total > 0).map(|p| {
+            view! {
+                <span class="nav-count"><span aria-hidden="true">{p.total}</span>
+                    <span class="sr-only">{format!(", {} waiting for you", p.total)}</span></span>
             }
         })
     }

@@ -7,10 +7,10 @@ use seatwise_types::{
     ApplyImportInput, CostBasis, FieldError, HrUploadQuery, ImportSummary, JobProgress, PoolQuery, SkuMappingInput,
     SnipeItUploadQuery, UploadQuery,
 };
-use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::components::fields::SelectField;
+use crate::components::file::read_file;
 use crate::components::shell::Shell;
 use crate::components::ErrorBanner;
 use crate::format;
@@ -23,18 +23,6 @@ async fn sleep_ms(ms: i32) {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-/// Read the chosen file's text in the browser.
-async fn read_file(input_id: &str) -> Result<(String, String), String> {
-    let input = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(input_id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .ok_or("no file input")?;
-    let file = input.files().and_then(|f| f.get(0)).ok_or("Choose a CSV file first.")?;
-    let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.map_err(|_| "The file could not be read.")?;
-    Ok((file.name(), text.as_string().unwrap_or_default()))
 }
 
 /// What the upload form asks before sending a Snipe-IT file: both choices, each named beside its field.

@@ -2,11 +2,12 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use seatwise_types::{InventorySummary, LicenseType, Page, Pool, PoolQuery};
+use seatwise_types::{InventorySummary, LicenseType, OperationInput, Page, Pool, PoolQuery};
 
 use crate::api;
 use crate::components::filters::{FilterSelect, FilterToggle, ImportFilterNote, Pager, SearchBox, SortHeaders};
 use crate::components::list::{use_list_query, Changes};
+use crate::components::selection::{BulkRequestBar, OperationChoice, SelectAllHeader, SelectCell, Selection};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, Loaded, MoneyText, Utilization};
 use crate::format;
@@ -42,6 +43,8 @@ pub fn InventoryPage() -> impl IntoView {
     let summary = LocalResource::new(api::pools::summary);
     let can_create = move || session.can().create_pools;
     let any_filter = move || list.filtered();
+    let can_request = session.can().request_changes;
+    let chosen = can_request.then(Selection::new);
 
     view! {
         <Shell title="Inventory">
@@ -81,6 +84,7 @@ pub fn InventoryPage() -> impl IntoView {
                     <button class="btn btn-ghost" type="button" on:click=move |_| list.clear_filters()>"Clear filters"</button>
                 </Show>
             </section>
+            {chosen.map(|c| view! { <PoolBulkBar chosen=c/> })}
             <Loaded resource=pools let:page>
                 {if page.items.is_empty() {
                     view! {
@@ -89,7 +93,7 @@ pub fn InventoryPage() -> impl IntoView {
                         </EmptyState>
                     }.into_any()
                 } else {
-                    view! { <PoolTable page=page sort=list.param("sort") update=update/> }.into_any()
+                    view! { <PoolTable page=page sort=list.param("sort") update=update chosen=chosen/> }.into_any()
                 }}
             </Loaded>
         </Shell>
@@ -126,20 +130,73 @@ const COLUMNS: [(&str, &str, bool); 8] = [
     ("cancel_by", "Cancel by", false),
 ];
 
+/// Chosen pools into a change request: retire them, or set their seats purchased.
 #[component]
-fn PoolTable(page: Page<Pool>, sort: String, update: Callback<Changes>) -> impl IntoView {
+fn PoolBulkBar(chosen: Selection) -> impl IntoView {
+    let op = RwSignal::new("set_seats".to_string());
+    let seats = RwSignal::new(String::new());
+    let build = Callback::new(move |_| {
+        let pools = chosen.ids();
+        let n = pools.len();
+        let what = format!("{n} pool{}", if n == 1 { "" } else { "s" });
+        if op.get_untracked() == "retire_pool" {
+            let ops = pools
+                .into_iter()
+                .map(|id| OperationInput { op: Some("retire_pool".into()), pool_id: Some(id), ..Default::default() })
+                .collect();
+            return Ok((format!("Retire {what}"), ops));
+        }
+        let count: i64 = seats
+            .get_untracked()
+            .trim()
+            .replace(',', "")
+            .parse()
+            .map_err(|_| "Give the number of seats to buy, a whole number.".to_string())?;
+        let ops = pools
+            .into_iter()
+            .map(|id| OperationInput {
+                op: Some("set_seats".into()),
+                pool_id: Some(id),
+                seats_purchased: Some(count),
+                ..Default::default()
+            })
+            .collect();
+        Ok((format!("Set {what} to {count} seats"), ops))
+    });
+    view! {
+        <BulkRequestBar selection=chosen noun="pools" operations=build>
+            <OperationChoice value=op choices=&[("set_seats", "Set seats purchased"), ("retire_pool", "Retire the pools")]/>
+            <Show when=move || op.get() == "set_seats">
+                <div class="field">
+                    <label for="bulk-seats">"Seats purchased"</label>
+                    <input id="bulk-seats" type="text" inputmode="numeric" prop:value=move || seats.get()
+                        on:input=move |ev| seats.set(event_target_value(&ev))/>
+                </div>
+            </Show>
+        </BulkRequestBar>
+    }
+}
+
+#[component]
+fn PoolTable(page: Page<Pool>, sort: String, update: Callback<Changes>, chosen: Option<Selection>) -> impl IntoView {
+    let ids: Vec<i64> = page.items.iter().map(|p| p.id).collect();
     let (first, last) = page.shown();
     let (current, pages) = (page.page, page.page_count());
     view! {
         <p class="row-count" aria-live="polite">{format!("Showing {}–{} of {} pools", format::number(first), format::number(last), format::number(page.total))}</p>
         <div class="table-wrap" tabindex="0">
             <table class="table">
-                <thead><tr><SortHeaders columns=&COLUMNS sort=sort update=update/></tr></thead>
+                <thead><tr>
+                    {chosen.map(|c| view! { <SelectAllHeader selection=c ids=ids.clone() label="Choose every pool shown"/> })}
+                    <SortHeaders columns=&COLUMNS sort=sort update=update/>
+                </tr></thead>
                 <tbody>
                     {page.items.into_iter().map(|p| {
                         let href = format!("/pools/{}", p.id);
+                        let choose = format!("Choose {}", p.name);
                         view! {
                             <tr class:row-danger=p.over_assigned>
+                                {chosen.map(|c| view! { <SelectCell selection=c id=p.id label=choose.clone()/> })}
                                 <td>
                                     <A href=href attr:class="row-link">{p.name.clone()}</A>
                                     <div class="muted small">{format!("{} · {}", p.product.name, p.license_type.label())}</div>

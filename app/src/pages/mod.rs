@@ -1,4 +1,8 @@
 pub mod alerts;
+pub mod change;
+pub mod change_policy;
+pub mod change_upload;
+pub mod changes;
 pub mod contract;
 pub mod contract_form;
 pub mod contracts;

@@ -4,12 +4,16 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use seatwise_types::{
-    money_totals, Money, Page, PageQuery, PeopleQuery, Person, PersonSeat, PersonStatus, PersonStatusUpdate,
+    money_totals, Money, OperationInput, Page, PageQuery, PeopleQuery, Person, PersonSeat, PersonStatus,
+    PersonStatusUpdate,
 };
 
 use crate::api;
 use crate::components::filters::{FilterSelect, FilterToggle, ImportFilterNote, Pager, SearchBox};
 use crate::components::list::{use_list_query, Changes};
+use crate::components::selection::{
+    chosen_pool, BulkRequestBar, OperationChoice, PoolSelect, SelectAllHeader, SelectCell, Selection,
+};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, MoneyText, StatusBadge};
 use crate::format;
@@ -28,6 +32,7 @@ pub fn PeoplePage() -> impl IntoView {
         async move { api::people::list(&PeopleQuery { per_page: Some(PER_PAGE), ..query? }).await }
     });
     let departments = LocalResource::new(api::catalog::departments);
+    let chosen = use_session().can().request_changes.then(Selection::new);
     view! {
         <Shell title="People">
             <div class="page-head">
@@ -49,19 +54,53 @@ pub fn PeoplePage() -> impl IntoView {
                     options=vec![("30".into(), "30 days".into()), ("60".into(), "60 days".into()), ("90".into(), "90 days".into())]/>
                 <FilterToggle id="p-holds" label="Holds seats" key="holds_seats" update=update/>
             </section>
+            {chosen.map(|c| view! { <PeopleBulkBar chosen=c/> })}
             <Loaded resource=people let:page>
                 {if page.items.is_empty() {
                     view! { <EmptyState title="Nobody matches">"Try fewer filters or a different search."</EmptyState> }.into_any()
                 } else {
-                    view! { <PeopleTable page=page update=update/> }.into_any()
+                    view! { <PeopleTable page=page update=update chosen=chosen/> }.into_any()
                 }}
             </Loaded>
         </Shell>
     }
 }
 
+/// Chosen people into a change request: a seat each on a pool, or their seats on a pool taken back.
 #[component]
-fn PeopleTable(page: Page<Person>, update: Callback<Changes>) -> impl IntoView {
+fn PeopleBulkBar(chosen: Selection) -> impl IntoView {
+    let op = RwSignal::new("assign".to_string());
+    let pool = RwSignal::new(String::new());
+    let build = Callback::new(move |_| {
+        let pool_id = chosen_pool(&pool)?;
+        let people = chosen.ids();
+        let n = people.len();
+        let op_name = op.get_untracked();
+        let ops = people
+            .into_iter()
+            .map(|person| OperationInput {
+                op: Some(op_name.clone()),
+                pool_id: Some(pool_id),
+                person_id: Some(person),
+                ..Default::default()
+            })
+            .collect();
+        let who = format!("{n} {}", if n == 1 { "person" } else { "people" });
+        let title =
+            if op_name == "unassign" { format!("Take back the seats of {who}") } else { format!("Give {who} a seat") };
+        Ok((title, ops))
+    });
+    view! {
+        <BulkRequestBar selection=chosen noun="people" operations=build>
+            <OperationChoice value=op choices=&[("assign", "Give each a seat"), ("unassign", "Take their seats back")]/>
+            <PoolSelect id="bulk-pool" label="On pool" value=pool/>
+        </BulkRequestBar>
+    }
+}
+
+#[component]
+fn PeopleTable(page: Page<Person>, update: Callback<Changes>, chosen: Option<Selection>) -> impl IntoView {
+    let ids: Vec<i64> = page.items.iter().map(|p| p.id).collect();
     let (first, last) = page.shown();
     let (current, pages) = (page.page, page.page_count());
     view! {
@@ -69,12 +108,14 @@ fn PeopleTable(page: Page<Person>, update: Callback<Changes>) -> impl IntoView {
         <div class="table-wrap" tabindex="0">
             <table class="table">
                 <thead><tr>
+                    {chosen.map(|c| view! { <SelectAllHeader selection=c ids=ids.clone() label="Choose everyone shown"/> })}
                     <th scope="col">"Name"</th><th scope="col">"Department"</th><th scope="col">"Status"</th>
                     <th scope="col">"Started"</th><th scope="col" class="num">"Seats"</th>
                 </tr></thead>
                 <tbody>
                     {page.items.into_iter().map(|p| view! {
                         <tr>
+                            {chosen.map(|c| view! { <SelectCell selection=c id=p.id label=format!("Choose {}", p.name)/> })}
                             <td><A href=format!("/people/{}", p.id) attr:class="row-link">{p.name.clone()}</A>
                                 <div class="muted small">{p.email.clone()}</div></td>
                             <td>{p.department.as_ref().map(|d| d.name.clone()).unwrap_or_default()}

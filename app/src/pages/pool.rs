@@ -3,14 +3,20 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use seatwise_types::{Assignment, AssignmentInput, LedgerEntry, Page, PageQuery, Person, PoolDetail, ReassignInput};
+use seatwise_types::{
+    Assignment, AssignmentInput, LedgerEntry, OperationInput, Page, PageQuery, Person, PoolDetail, ReassignInput,
+};
 
 use crate::api;
 use crate::components::person_picker::PersonPicker;
+use crate::components::selection::{
+    chosen_pool, BulkRequestBar, OperationChoice, PoolSelect, SelectAllHeader, SelectCell, Selection,
+};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, MoneyText, StatusBadge, Utilization};
 use crate::format;
 use crate::pages::record_id;
+use crate::session::use_session;
 
 /// How much of a record's history its page shows.
 pub const HISTORY: PageQuery = PageQuery { page: None, per_page: Some(100) };
@@ -120,6 +126,8 @@ fn PoolView(detail: PoolDetail, seats: SeatActions, notice: RwSignal<Option<Stri
     let edit_href = format!("/pools/{}/edit", p.id);
     let pool_id = p.id;
     let can_edit = detail.can_edit;
+    let can_request = can_edit && use_session().can().request_changes;
+    let chosen = Selection::new();
     let renewal = if p.auto_renew { "Renews automatically" } else { "Explicit renewal" };
     view! {
         <div class="page-head">
@@ -204,22 +212,81 @@ fn PoolView(detail: PoolDetail, seats: SeatActions, notice: RwSignal<Option<Stri
                     <button class="btn btn-ghost" type="button" on:click=move |_| seats.reassigning.set(None)>"Cancel"</button>
                 </div>
             })}
+            {can_request.then(|| view! { <SeatBulkBar chosen=chosen pool_id=pool_id pool_name=p.name.clone()/> })}
             {if detail.assignments.items.is_empty() {
                 view! { <p class="muted">"Nobody holds a seat in this pool."</p> }.into_any()
             } else {
-                view! { <SeatTable seats=detail.assignments.items can_edit=can_edit pool_id=pool_id actions=seats/> }.into_any()
+                let chosen = can_request.then_some(chosen);
+                view! { <SeatTable seats=detail.assignments.items can_edit=can_edit pool_id=pool_id actions=seats chosen=chosen/> }.into_any()
             }}
             {(detail.assignments.total > 100).then(|| view! { <p class="muted small">"Showing the 100 most recent seats."</p> })}
         </section>
     }
 }
 
+/// Chosen seats (by holder) into a change request: take them back, or move their holders to another pool.
 #[component]
-fn SeatTable(seats: Vec<Assignment>, can_edit: bool, pool_id: i64, actions: SeatActions) -> impl IntoView {
+fn SeatBulkBar(chosen: Selection, pool_id: i64, pool_name: String) -> impl IntoView {
+    let op = RwSignal::new("unassign".to_string());
+    let target = RwSignal::new(String::new());
+    let build = Callback::new(move |_| {
+        let people = chosen.ids();
+        let n = people.len();
+        let seats = format!("{n} seat{}", if n == 1 { "" } else { "s" });
+        match op.get_untracked().as_str() {
+            "move" => {
+                let to = chosen_pool(&target)?;
+                let ops = people
+                    .into_iter()
+                    .map(|person| OperationInput {
+                        op: Some("move".into()),
+                        from_pool_id: Some(pool_id),
+                        to_pool_id: Some(to),
+                        person_id: Some(person),
+                        ..Default::default()
+                    })
+                    .collect();
+                Ok((format!("Move {seats} from {pool_name}"), ops))
+            }
+            _ => {
+                let ops = people
+                    .into_iter()
+                    .map(|person| OperationInput {
+                        op: Some("unassign".into()),
+                        pool_id: Some(pool_id),
+                        person_id: Some(person),
+                        ..Default::default()
+                    })
+                    .collect();
+                Ok((format!("Take back {seats} on {pool_name}"), ops))
+            }
+        }
+    });
+    view! {
+        <BulkRequestBar selection=chosen noun="seats" operations=build>
+            <OperationChoice value=op choices=&[("unassign", "Take the seats back"), ("move", "Move the holders to another pool")]/>
+            <Show when=move || op.get() == "move">
+                <PoolSelect id="bulk-target" label="To pool" value=target except=pool_id/>
+            </Show>
+        </BulkRequestBar>
+    }
+}
+
+#[component]
+fn SeatTable(
+    seats: Vec<Assignment>,
+    can_edit: bool,
+    pool_id: i64,
+    actions: SeatActions,
+    /// Rows can be chosen for a change request.
+    chosen: Option<Selection>,
+) -> impl IntoView {
+    let people: Vec<i64> = seats.iter().filter_map(|a| a.person.as_ref().map(|p| p.id)).collect();
     view! {
         <div class="table-wrap" tabindex="0">
-            <table class="table">
+            <table class="table" id="seats">
                 <thead><tr>
+                    {chosen.map(|c| view! { <SelectAllHeader selection=c ids=people.clone() label="Choose every seat shown"/> })}
                     <th scope="col">"Holder"</th><th scope="col">"Department"</th><th scope="col">"Status"</th>
                     <th scope="col">"Assigned"</th><th scope="col">"By"</th>
                     {can_edit.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
@@ -236,8 +303,14 @@ fn SeatTable(seats: Vec<Assignment>, can_edit: bool, pool_id: i64, actions: Seat
                         let who = name.clone();
                         let person_href = a.person.as_ref().map(|h| format!("/people/{}", h.id));
                         let reclaim = a.reclaim.clone();
+                        let person_id = a.person.as_ref().map(|h| h.id);
+                        let choose_label = format!("Choose the seat of {name}");
                         view! {
                             <tr>
+                                {chosen.map(|c| match person_id {
+                                    Some(id) => view! { <SelectCell selection=c id=id label=choose_label.clone()/> }.into_any(),
+                                    None => view! { <td class="select-cell"></td> }.into_any(),
+                                })}
                                 <td>
                                     {match person_href {
                                         Some(href) => view! { <A href=href>{name}</A> }.into_any(),

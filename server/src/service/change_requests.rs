@@ -9,9 +9,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use seatwise_types::{
-    ApplyChangeInput, ApprovalPolicy, ChangeActions, ChangeRequest, ChangeRequestInput, ChangeRequestQuery,
-    ChangeRequestSummary, ChangeStatus, CommentInput, FieldError, OperationInput, Page, PersonStatus, Role,
-    RollbackInput, User, WaitingFor,
+    ApplyChangeInput, ApprovalPolicy, ChangeActions, ChangeNames, ChangeRequest, ChangeRequestInput,
+    ChangeRequestQuery, ChangeRequestSummary, ChangeStatus, CommentInput, FieldError, OperationInput, Page,
+    PersonStatus, Ref, Role, RollbackInput, User, WaitingFor,
 };
 
 use crate::auth::Actor;
@@ -230,8 +230,33 @@ fn actions(user: &User, s: &StoredChange) -> ChangeActions {
     }
 }
 
+/// Names for the people and pools `operations` name; pools outside the reader's scope stay unnamed.
+async fn names(db: &Db, reader: &User, operations: &[OperationInput]) -> AppResult<ChangeNames> {
+    let mut pool_ids = BTreeSet::new();
+    let mut person_ids = BTreeSet::new();
+    for o in operations {
+        pool_ids.extend([o.pool_id, o.from_pool_id, o.to_pool_id].into_iter().flatten());
+        person_ids.extend([o.person_id, o.from_person_id, o.to_person_id].into_iter().flatten());
+    }
+    let mut conn = db.read.acquire().await?;
+    let readable = access::pool_read_scope(reader);
+    let pools = store::pools(&mut conn, &pool_ids.into_iter().collect::<Vec<_>>())
+        .await?
+        .into_iter()
+        .filter(|(department_id, _)| readable.contains(*department_id))
+        .map(|(_, p)| Ref { id: p.id, name: p.name })
+        .collect();
+    let people = store::people(&mut conn, &person_ids.into_iter().collect::<Vec<_>>())
+        .await?
+        .into_iter()
+        .map(|(id, name, _)| Ref { id, name })
+        .collect();
+    Ok(ChangeNames { people, pools })
+}
+
 async fn shown(db: &Db, actor: &Actor, s: StoredChange) -> AppResult<ChangeRequest> {
     let stages = store::stages(&db.read, s.id, s.operations.len() as i64).await?;
+    let names = names(db, &actor.user, &s.operations).await?;
     let actions = actions(&actor.user, &s);
     Ok(ChangeRequest {
         id: s.id,
@@ -254,6 +279,7 @@ async fn shown(db: &Db, actor: &Actor, s: StoredChange) -> AppResult<ChangeReque
         rollback_of: s.rollback_of,
         rolled_back_by: s.rolled_back_by,
         operations: s.operations,
+        names,
         errors: s.errors,
         preview: s.preview,
         can_decide: actions.decide,

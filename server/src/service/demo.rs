@@ -1,6 +1,7 @@
 //! Demo data: a believable 300-person company with about 40 license pools, for trying Seatwise out. The company
 //! is described in `demo/company.toml`; this writes it through the storage layer in one transaction.
 
+mod changes;
 mod company;
 
 use chrono::{Datelike, Duration, Months, NaiveDate};
@@ -166,6 +167,7 @@ pub async fn seed(state: &AppState, password: &str) -> Result<bool, DemoError> {
         };
         accounts::create_demo_user(&state.db, &*state.clock, &state.hasher, &input).await?;
     }
+    changes::seed(state).await?;
     Ok(true)
 }
 

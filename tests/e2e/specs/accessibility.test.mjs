@@ -33,6 +33,10 @@ const PAGES = [
   { route: '/ledger', name: 'ledger' },
   { route: '/imports', name: 'imports' },
   { route: '/imports/history', name: 'import-history' },
+  { route: '/changes', name: 'changes' },
+  { route: '/changes/new', name: 'change-upload' },
+  { route: '/changes/policy', name: 'approval-policy' },
+  { route: '/changes/:id', name: 'change', record: 'change' },
   { route: '/no-such-page', name: 'not-found' },
 ];
 // Pages seen before signing in.
@@ -93,7 +97,9 @@ async function recordsFor(page) {
   const textLength = (c) => (c.vendor_contact ?? '').length + Math.max(0, ...c.documents.map((d) => d.length));
   const contract = contracts.sort((a, b) => textLength(b) - textLength(a))[0]?.id;
   const alert = (await get('/alerts?inbox=all&per_page=1')).items?.[0]?.id;
-  const records = { pool, person, contract, alert };
+  // The request with the most to show: a pilot applied, the rest pending (the demo has one).
+  const change = (await get('/change-requests?status=piloted&per_page=1')).items?.[0]?.id;
+  const records = { pool, person, contract, alert, change };
   for (const [k, v] of Object.entries(records)) records[k] = v ?? adminRecords?.[k];
   return records;
 }

@@ -1,0 +1,110 @@
+//! The approval policy: when finance signs off as well, the largest batch, how long an approval stays valid,
+//! and when approvers are reminded. Everyone who reads change requests sees it; admins change it.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use seatwise_types::{ApprovalPolicy, FieldError};
+
+use crate::api::{self, ApiError};
+use crate::components::fields::TextField;
+use crate::components::form::Saver;
+use crate::components::shell::Shell;
+use crate::components::Loaded;
+use crate::format;
+use crate::session::use_session;
+
+#[component]
+pub fn ChangePolicyPage() -> impl IntoView {
+    let current = LocalResource::new(api::change_requests::policy);
+    view! {
+        <Shell title="Approval policy">
+            <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/changes">"Change requests"</A><span aria-hidden="true">" / "</span><span>"Approval policy"</span></nav>
+            <div class="page-head"><div>
+                <h1>"Approval policy"</h1>
+                <p class="muted">"Every change request needs an approver other than its requester. These settings add a finance sign-off for large ones and limit how long an approval holds."</p>
+            </div></div>
+            <Loaded resource=current let:p>
+                <PolicyForm policy=p/>
+            </Loaded>
+        </Shell>
+    }
+}
+
+fn text(v: Option<i64>) -> String {
+    v.map(|n| n.to_string()).unwrap_or_default()
+}
+
+/// An optional whole number: empty is none.
+fn optional(v: &str, path: &str, fields: &mut Vec<FieldError>) -> Option<i64> {
+    let v = v.trim().replace(',', "");
+    if v.is_empty() {
+        return None;
+    }
+    v.parse::<i64>().map_err(|_| fields.push(FieldError::new(path, "must be a whole number, or empty for none"))).ok()
+}
+
+#[component]
+fn PolicyForm(policy: ApprovalPolicy) -> impl IntoView {
+    let session = use_session();
+    let is_admin = move || session.can().administer;
+    let seats = RwSignal::new(text(policy.finance_above_seats));
+    let cost = RwSignal::new(text(policy.finance_above_annual_minor));
+    let max = RwSignal::new(policy.max_operations.to_string());
+    let days = RwSignal::new(text(policy.approval_valid_days));
+    let hours = RwSignal::new(text(policy.reminder_hours));
+    let version = RwSignal::new(policy.version);
+    let saved = RwSignal::new(false);
+    let saver = Saver::new(
+        move |input: ApprovalPolicy| async move { api::change_requests::set_policy(&input, input.version).await },
+        move |p: ApprovalPolicy| {
+            version.set(p.version);
+            saved.set(true);
+        },
+    );
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        let mut fields = Vec::new();
+        let input = ApprovalPolicy {
+            finance_above_seats: optional(&seats.get_untracked(), "finance_above_seats", &mut fields),
+            finance_above_annual_minor: optional(&cost.get_untracked(), "finance_above_annual_minor", &mut fields),
+            max_operations: optional(&max.get_untracked(), "max_operations", &mut fields).unwrap_or_else(|| {
+                fields.push(FieldError::new("max_operations", "must be a whole number from 1 to 50,000"));
+                0
+            }),
+            approval_valid_days: optional(&days.get_untracked(), "approval_valid_days", &mut fields),
+            reminder_hours: optional(&hours.get_untracked(), "reminder_hours", &mut fields),
+            version: version.get_untracked(),
+        };
+        saver.submit(if fields.is_empty() { Ok(input) } else { Err(fields) });
+    };
+    let error: Signal<Option<ApiError>> = saver.error.into();
+    let read_only = Signal::derive(move || !is_admin());
+    let example = format::number(1_000_000);
+    view! {
+        <form class="form panel" novalidate on:submit=submit>
+            <div aria-live="polite">
+                {move || saved.get().then(|| view! { <div class="banner banner-ok" role="status">"Approval policy saved."</div> })}
+            </div>
+            <div class="form-grid">
+                <TextField id="finance_above_seats" label="Finance sign-off above (seats changed)" value=seats error=error disabled=read_only
+                    inputmode="numeric" hint="Seats given, freed, bought or given up in one request. Empty: never for size."/>
+                <TextField id="finance_above_annual_minor" label="Finance sign-off above (annual cost change, smallest currency unit)" value=cost
+                    error=error disabled=read_only inputmode="numeric"
+                    hint="In cents for USD or EUR, either way, in any one currency. Empty: never for cost."/>
+                <TextField id="max_operations" label="Largest request (rows)" value=max error=error disabled=read_only inputmode="numeric"
+                    hint="1 to 50,000."/>
+                <TextField id="approval_valid_days" label="An approval lapses after (days)" value=days error=error disabled=read_only
+                    inputmode="numeric" hint="Unapplied by then, it must be approved again. Empty: it does not lapse."/>
+                <TextField id="reminder_hours" label="Remind approvers after (hours)" value=hours error=error disabled=read_only
+                    inputmode="numeric" hint="E-mail the approvers again when a request has waited this long. Empty: no reminder."/>
+            </div>
+            <p class="muted small">{format!("For example {example} in the cost field is 10,000.00 USD.")}</p>
+            <Show when=is_admin fallback=|| view! { <p class="muted">"Only admins change the approval policy."</p> }>
+                <div class="form-actions">
+                    <button class="btn btn-primary" type="submit" disabled=move || saver.save.pending().get()>"Save policy"</button>
+                </div>
+            </Show>
+        </form>
+    }
+}
