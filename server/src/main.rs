@@ -7,7 +7,7 @@ use seatwise_server::config::{Cli, Command, ServeArgs};
 use seatwise_server::db::Db;
 use seatwise_server::service::accounts::{self, Bootstrap};
 use seatwise_server::service::imports::Env;
-use seatwise_server::service::{demo, generate, imports, jobs, ledger, mailer};
+use seatwise_server::service::{change_requests, demo, generate, imports, jobs, ledger, mailer};
 use seatwise_server::state::{AppState, Settings};
 use seatwise_server::{app, domain, telemetry};
 
@@ -67,6 +67,16 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     tracing::warn!(error = %e, "could not check for import applies cut off when the server stopped")
                 }
             }
+            match change_requests::recover_interrupted(&state.db, &*state.clock).await {
+                Ok(0) => {}
+                Ok(cut_off) => tracing::warn!(
+                    cut_off,
+                    "change request stages cut off when the server stopped are marked interrupted"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not check for change request stages cut off when the server stopped")
+                }
+            }
             serve(state, cli.serve).await
         }
         Some(Command::VerifyLedger) => {
@@ -98,6 +108,7 @@ async fn serve(state: AppState, args: ServeArgs) -> Result<ExitCode, Box<dyn std
     if args.demo {
         let password = args.demo_password.clone().unwrap_or_else(|| domain::secret::random_token("")[..16].to_string());
         if demo::seed(&state, &password).await? {
+            demo::seed_change_requests(&state).await?;
             println!("Demo data created. Log in with any of these accounts, password: {password}");
             for (email, roles) in demo::account_emails()? {
                 println!("  {email:<24} {roles}");

@@ -107,14 +107,16 @@ impl FromRef<AppState> for TokenUse {
     }
 }
 
-/// How far long-running work (an import being applied) has come, by import id. Kept in the database on its own
-/// connection pool, outside the import's transaction, so any instance behind a load balancer can answer while it runs.
+/// How far long-running work (an import being applied, a change request's stage) has come. Kept in the database on
+/// its own connection pool, outside the work's transaction, so any instance behind a load balancer can answer while
+/// it runs.
 #[derive(Clone)]
 pub struct Progress {
     db: sqlx::AnyPool,
     clock: SharedClock,
 }
 
+use crate::db::progress::Job;
 use seatwise_types::JobProgress;
 
 impl Progress {
@@ -123,39 +125,43 @@ impl Progress {
     }
 
     /// Progress is advisory: a failed write is logged and the work goes on.
-    pub async fn set(&self, id: i64, phase: &str, done: u64, total: u64) {
+    pub async fn set(&self, job: Job, phase: &str, done: u64, total: u64) {
         let p = JobProgress { done, total, phase: phase.to_string(), finished: false };
-        if let Err(e) = crate::db::progress::set(&self.db, id, &p, self.clock.now()).await {
-            tracing::warn!(import_id = id, error = %e, "could not record import progress");
+        if let Err(e) = crate::db::progress::set(&self.db, job, &p, self.clock.now()).await {
+            tracing::warn!(?job, error = %e, "could not record progress");
         }
     }
 
-    pub async fn finish(&self, id: i64) {
-        if let Err(e) = crate::db::progress::finish(&self.db, id, self.clock.now()).await {
-            tracing::warn!(import_id = id, error = %e, "could not record import progress");
+    pub async fn finish(&self, job: Job) {
+        if let Err(e) = crate::db::progress::finish(&self.db, job, self.clock.now()).await {
+            tracing::warn!(?job, error = %e, "could not record progress");
         }
     }
 
-    pub async fn get(&self, id: i64) -> Result<Option<JobProgress>, sqlx::Error> {
-        crate::db::progress::get(&self.db, id).await
+    pub async fn get(&self, job: Job) -> Result<Option<JobProgress>, sqlx::Error> {
+        crate::db::progress::get(&self.db, job).await
     }
 
-    /// Say every `HEARTBEAT` that import `id` is still being applied, until the returned guard is dropped.
-    pub fn keep_alive(&self, id: i64) -> KeepAlive {
+    /// Say every `HEARTBEAT` that `job` is still running, until the returned guard is dropped.
+    pub fn keep_alive(&self, job: Job) -> KeepAlive {
         let progress = self.clone();
         KeepAlive(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(crate::domain::apply_attempt::HEARTBEAT).await;
-                if let Err(e) = crate::db::progress::beat(&progress.db, id, progress.clock.now()).await {
-                    tracing::warn!(import_id = id, error = %e, "could not record that an import is being applied");
+                if let Err(e) = crate::db::progress::beat(&progress.db, job, progress.clock.now()).await {
+                    tracing::warn!(?job, error = %e, "could not record that work is still running");
                 }
             }
         }))
     }
 
-    /// When each of these imports last showed it was being applied.
-    pub async fn last_alive(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, DateTime<Utc>>, sqlx::Error> {
-        crate::db::progress::last_updates(&self.db, ids).await
+    /// When each of these jobs (of the kind `of` makes) last showed it was running, by id.
+    pub async fn last_alive(
+        &self,
+        of: fn(i64) -> Job,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, DateTime<Utc>>, sqlx::Error> {
+        crate::db::progress::last_updates(&self.db, of, ids).await
     }
 }
 

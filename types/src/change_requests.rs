@@ -205,6 +205,21 @@ pub struct ChangeStage {
     pub applied_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// One try at applying a stage: rows `first_row` to `first_row + row_count - 1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeAttempt {
+    pub first_row: i64,
+    pub row_count: i64,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub started_by: String,
+    pub outcome: crate::AttemptOutcome,
+    /// When it ended; none while running, or when the server stopped midway (`interrupted`).
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why a failed attempt failed, as the person who tried was told.
+    pub error: Option<String>,
+}
+
 /// What the reader may do with a request now (the server refuses the rest whatever the page shows).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -246,6 +261,10 @@ pub struct ChangeRequest {
     /// Rows applied so far (a pilot applies the first ones).
     pub applied_count: i64,
     pub stages: Vec<ChangeStage>,
+    /// Every time a stage was started and how it ended, oldest first: one cut off by a crash reads
+    /// `interrupted` (nothing of it was kept; apply again).
+    #[serde(default)]
+    pub attempts: Vec<ChangeAttempt>,
     /// The request this one rolls back.
     pub rollback_of: Option<i64>,
     /// The request that rolled this one back (or asks to).

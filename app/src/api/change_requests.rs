@@ -2,7 +2,7 @@
 
 use seatwise_types::{
     ApplyChangeInput, ApprovalPolicy, ChangeRequest, ChangeRequestCsvQuery, ChangeRequestInput, ChangeRequestQuery,
-    ChangeRequestSummary, CommentInput, Page, RollbackInput,
+    ChangeRequestSummary, CommentInput, JobProgress, Page, RollbackInput,
 };
 
 use super::{with_query, ApiResult};
@@ -50,6 +50,11 @@ pub async fn apply(id: i64, input: &ApplyChangeInput) -> ApiResult<ChangeRequest
 /// Ask for a rollback: answers the new request that undoes this one.
 pub async fn rollback(id: i64, input: &RollbackInput) -> ApiResult<ChangeRequest> {
     super::post(&format!("/change-requests/{id}/rollback"), input).await
+}
+
+/// How far the stage being applied has come (any instance answers).
+pub async fn progress(id: i64) -> ApiResult<JobProgress> {
+    super::get(&format!("/change-requests/{id}/progress")).await
 }
 
 pub async fn policy() -> ApiResult<ApprovalPolicy> {

@@ -6,6 +6,7 @@ pub mod filters;
 pub mod form;
 pub mod list;
 pub mod person_picker;
+pub mod progress;
 pub mod renewal;
 pub mod selection;
 pub mod shell;

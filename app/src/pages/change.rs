@@ -8,11 +8,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use seatwise_types::{
-    ApplyChangeInput, ChangeRequest, ChangeRequestInput, ChangeStatus, CommentInput, FieldError, OperationInput,
-    PoolEffect, RollbackInput, WaitingFor,
+    ApplyChangeInput, AttemptOutcome, ChangeRequest, ChangeRequestInput, ChangeStatus, CommentInput, FieldError,
+    JobProgress, OperationInput, PoolEffect, RollbackInput, WaitingFor,
 };
 
 use crate::api::{self, ApiResult};
+use crate::components::progress::{poll_while, ProgressBar};
 use crate::components::shell::Shell;
 use crate::components::{EmptyState, ErrorBanner, Loaded, MoneyText};
 use crate::format;
@@ -110,12 +111,23 @@ pub fn ChangePage() -> impl IntoView {
         }
     });
     let failure = Signal::derive(move || act.value().get().and_then(Result::err));
+    // While a stage is applied, ask the server how far it has come.
+    let progress = RwSignal::new(None::<JobProgress>);
+    Effect::new(move |_| {
+        if !act.pending().get() {
+            return;
+        }
+        if let Some((id, Act::Apply(_))) = act.input().get_untracked() {
+            poll_while(act.pending(), progress, move || api::change_requests::progress(id));
+        }
+    });
     view! {
         <Shell title=title>
             <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/changes">"Change requests"</A><span aria-hidden="true">" / "</span><span>{title}</span></nav>
             <div aria-live="polite">
                 {move || notice.get().map(|m| view! { <div class="banner banner-ok" role="status">{m}</div> })}
                 {move || failure.get().map(|e| view! { <ErrorBanner error=e/> })}
+                <ProgressBar progress=progress/>
             </div>
             <Loaded resource=request let:r not_found=|| view! {
                 <EmptyState title="Change request not found">"It does not exist, or it is someone else's request."</EmptyState>
@@ -521,6 +533,18 @@ fn SignOffs(request: ChangeRequest) -> impl IntoView {
         let what = if r.status == ChangeStatus::Rejected { "Rejected by finance" } else { "Approved by finance" };
         let comment = Some(&f.comment).filter(|c| !c.is_empty()).map(|c| format!(": “{c}”")).unwrap_or_default();
         events.push((f.at, what.into(), format!("{}{comment}", f.by.name)));
+    }
+    for a in r.attempts.iter().filter(|a| a.outcome != AttemptOutcome::Applied) {
+        let rows = format!("rows {}–{}", a.first_row, a.first_row + a.row_count - 1);
+        let what = match a.outcome {
+            AttemptOutcome::Running => format!("Applying {rows}…"),
+            AttemptOutcome::Interrupted => {
+                format!("Applying {rows} was cut off (the server stopped); nothing of it was kept")
+            }
+            _ => format!("Applying {rows} failed; nothing of it was kept"),
+        };
+        let why = a.error.clone().map(|e| format!(": {e}")).unwrap_or_default();
+        events.push((a.started_at, what, format!("{}{why}", a.started_by)));
     }
     for s in &r.stages {
         let rows = if s.row_count == 1 {

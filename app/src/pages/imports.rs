@@ -11,19 +11,11 @@ use seatwise_types::{
 use crate::api::{self, ApiError};
 use crate::components::fields::SelectField;
 use crate::components::file::read_file;
+use crate::components::progress::{poll_while, ProgressBar};
 use crate::components::shell::Shell;
 use crate::components::ErrorBanner;
 use crate::format;
 use crate::pages::import_preview::{rows_named, CreatedLinks, ProblemTable, Summary};
-
-async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
 
 /// What the upload form asks before sending a Snipe-IT file: both choices, each named beside its field.
 fn snipeit_target(department: &str, cost_centre: &str) -> Result<(i64, i64), ApiError> {
@@ -84,18 +76,7 @@ pub fn ImportPage() -> impl IntoView {
         // The page may be left while this polls: its signals are then disposed, so read and write them with the
         // `try_` forms and stop instead of touching a disposed signal.
         // Take the pending signal now: calling `apply.pending()` after the action is disposed panics.
-        let pending = apply.pending();
-        leptos::task::spawn_local(async move {
-            while pending.try_get_untracked().unwrap_or(false) {
-                if let Ok(p) = api::imports::progress(preview.id).await {
-                    if progress.try_set(Some(p)).is_some() {
-                        return;
-                    }
-                }
-                sleep_ms(400).await;
-            }
-            let _ = progress.try_set(None);
-        });
+        poll_while(apply.pending(), progress, move || api::imports::progress(preview.id));
     });
     let cost_options = || -> Vec<(String, String)> {
         CostBasis::ALL.iter().map(|b| (b.as_str().to_string(), format::sentence_case(b.label()))).collect()
@@ -223,12 +204,7 @@ fn Preview(
                                 <a class="btn" href=api::imports::skipped_csv_url(id) download="">{format!("Download the {bad} rows in error (CSV)")}</a>
                             }.into_any()
                         }}
-                        {move || progress.get().filter(|p| p.total > 0).map(|p| view! {
-                            <label class="progress">
-                                {format!("{}: {} of {}", p.phase, p.done, p.total)}
-                                <progress max=p.total.to_string() value=p.done.to_string()></progress>
-                            </label>
-                        })}
+                        <ProgressBar progress=progress/>
                     </div>
                 }.into_any(),
             }}

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
     ApplyChangeInput, ApprovalPolicy, ChangeRequest, ChangeRequestCsvQuery, ChangeRequestInput, ChangeRequestQuery,
-    ChangeRequestSummary, CommentInput, ErrorResponse, Page, RollbackInput,
+    ChangeRequestSummary, CommentInput, ErrorResponse, JobProgress, Page, RollbackInput,
 };
 
 use super::extract::{ApiBody, ApiJson, ApiPath, ApiQuery, OptionalJson};
@@ -67,7 +67,7 @@ pub async fn get_change_request(
     actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<ChangeRequest>> {
-    Ok(Json(change_requests::get(&state.db, &actor, id).await?))
+    Ok(Json(change_requests::get(&state.db, &*state.clock, &actor, id).await?))
 }
 
 /// Queue a draft for approval (its requester only). Every row is checked again; with any in error nothing is
@@ -112,6 +112,17 @@ pub async fn reject_change_request(
     Ok(Json(change_requests::decide(&state.db, &*state.clock, state.outbox(), &actor, id, false, &body).await?))
 }
 
+/// How far the stage being applied has come; poll it while the apply request runs (any instance answers).
+#[utoipa::path(get, path = "/change-requests/{id}/progress", tag = "change requests", params(("id" = i64, Path)),
+    responses((status = 200, body = JobProgress), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn change_request_progress(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<JobProgress>> {
+    Ok(Json(change_requests::progress(&state.db, &state.progress, &actor, id).await?))
+}
+
 /// Apply the next stage of an approved request in one transaction (its requester, an approver or an admin):
 /// `{"pilot": N}` applies the first N operations only, and applying again (without `pilot`) the rest. A snapshot
 /// of every record a stage changes is stored with it. Every row is checked again first: if any no longer applies
@@ -127,7 +138,9 @@ pub async fn apply_change_request(
     ApiPath(id): ApiPath<i64>,
     OptionalJson(body): OptionalJson<ApplyChangeInput>,
 ) -> AppResult<Json<ChangeRequest>> {
-    Ok(Json(change_requests::apply(&state.db, &*state.clock, state.outbox(), &actor, id, &body).await?))
+    let applied =
+        change_requests::apply(&state.db, &*state.clock, state.outbox(), &state.progress, &actor, id, &body).await?;
+    Ok(Json(applied))
 }
 
 /// Change a request's title, reason and operations (its requester, before anything of it is applied). A submitted

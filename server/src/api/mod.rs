@@ -133,6 +133,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(change_requests::approve_change_request))
         .routes(routes!(change_requests::reject_change_request))
         .routes(routes!(change_requests::apply_change_request))
+        .routes(routes!(change_requests::change_request_progress))
         .routes(routes!(ledger::list_ledger))
         .routes(routes!(ledger::verify_ledger));
     // Uploads get a larger body limit than the JSON endpoints (the inner limit wins).

@@ -4,8 +4,8 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use seatwise_types::{
-    ApprovalPolicy, BillingPeriod, ChangePreview, ChangeRequestSummary, ChangeStage, ChangeStatus, FieldError, Money,
-    OperationInput, Page, PersonStatus, Ref, SignOff, WaitingFor,
+    ApprovalPolicy, AttemptOutcome, BillingPeriod, ChangePreview, ChangeRequestSummary, ChangeStage, ChangeStatus,
+    FieldError, Money, OperationInput, Page, PersonStatus, Ref, SignOff, WaitingFor,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor};
@@ -853,4 +853,110 @@ pub async fn save_policy(conn: &mut Conn, p: &ApprovalPolicy, version: i64) -> R
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+// --- Attempts at a stage ----------------------------------------------------------------------------------------
+
+/// A stage attempt as stored: `outcome` is none until it ends (or is found cut off).
+pub struct AttemptRow {
+    pub first_row: i64,
+    pub row_count: i64,
+    pub started_at: DateTime<Utc>,
+    pub started_by: String,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub outcome: Option<AttemptOutcome>,
+    pub error: Option<String>,
+}
+
+/// Record that a stage starts, committed on its own before the stage's transaction; its id.
+pub async fn start_attempt(
+    db: &AnyPool,
+    id: i64,
+    rows: (i64, i64),
+    who: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO change_request_attempts (change_request_id, first_row, row_count, started_at, started_by) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(id)
+    .bind(rows.0)
+    .bind(rows.1)
+    .bind(to_db(now))
+    .bind(who)
+    .fetch_one(db)
+    .await
+}
+
+/// Record how an attempt ended (in the stage's transaction when it applied, so both commit together).
+pub async fn end_attempt(
+    conn: &mut Conn,
+    attempt: i64,
+    outcome: AttemptOutcome,
+    error: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    // An attempt marked interrupted too early (its process was slow, not gone) still gets its real end.
+    sqlx::query(
+        "UPDATE change_request_attempts SET outcome = $1, error = $2, finished_at = $3 \
+         WHERE id = $4 AND (outcome IS NULL OR outcome = 'interrupted')",
+    )
+    .bind(outcome.as_str())
+    .bind(error)
+    .bind(to_db(now))
+    .bind(attempt)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Attempts without an end: (attempt id, change request id, started at).
+pub async fn unfinished_attempts(db: &AnyPool) -> Result<Vec<(i64, i64, DateTime<Utc>)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, change_request_id, started_at FROM change_request_attempts WHERE outcome IS NULL ORDER BY id",
+    )
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "change_request_attempts");
+            Ok((c.i64("id")?, c.i64("change_request_id")?, c.timestamp("started_at")?))
+        })
+        .collect()
+}
+
+/// Mark these attempts, still without an end, as interrupted.
+pub async fn interrupt(db: &AnyPool, ids: &[i64]) -> Result<u64, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let mut sql = Sql::new("UPDATE change_request_attempts SET outcome = 'interrupted' WHERE outcome IS NULL AND ");
+    sql.push_in("id", ids);
+    Ok(sql.query().execute(db).await?.rows_affected())
+}
+
+/// A request's attempts, oldest first.
+pub async fn attempts<'e, E: Executor<'e, Database = Any>>(exec: E, id: i64) -> Result<Vec<AttemptRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT first_row, row_count, started_at, started_by, finished_at, outcome, error \
+         FROM change_request_attempts WHERE change_request_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(exec)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "change_request_attempts");
+            Ok(AttemptRow {
+                first_row: c.i64("first_row")?,
+                row_count: c.i64("row_count")?,
+                started_at: c.timestamp("started_at")?,
+                started_by: c.text("started_by")?,
+                finished_at: c.opt_timestamp("finished_at")?,
+                outcome: c.opt_parsed("outcome", AttemptOutcome::parse)?,
+                error: c.opt_text("error")?,
+            })
+        })
+        .collect()
 }

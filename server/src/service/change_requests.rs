@@ -9,25 +9,27 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use seatwise_types::{
-    ApplyChangeInput, ApprovalPolicy, ChangeActions, ChangeNames, ChangeRequest, ChangeRequestInput,
-    ChangeRequestQuery, ChangeRequestSummary, ChangeStatus, CommentInput, FieldError, OperationInput, Page,
-    PersonStatus, Ref, Role, RollbackInput, User, WaitingFor,
+    ApplyChangeInput, ApprovalPolicy, AttemptOutcome, ChangeActions, ChangeAttempt, ChangeNames, ChangeRequest,
+    ChangeRequestInput, ChangeRequestQuery, ChangeRequestSummary, ChangeStatus, CommentInput, FieldError, JobProgress,
+    OperationInput, Page, PersonStatus, Ref, Role, RollbackInput, User, WaitingFor,
 };
 
 use crate::auth::Actor;
 use crate::clock::Clock;
 use crate::db::change_requests::{self as store, ChangeFilter, Content, NewChange, NewStage, Step, StoredChange};
 use crate::db::jobs::{self as mail_store, Mail};
+use crate::db::progress::{self as progress_store, Job};
 use crate::db::{pools, users, Conn, Db};
 use crate::domain::alert_mail::Outbox;
 use crate::domain::change_csv::{self as csv, CsvRow, PersonKey, PoolKey};
 use crate::domain::change_mail::{self, ChangeMail, Event};
 use crate::domain::change_request::{self as rules, Checked, Facts, Operation, PersonFacts};
 use crate::domain::change_rollback::{self as rollback, Snapshot};
-use crate::domain::{access, approval_policy, limits};
+use crate::domain::{access, apply_attempt, approval_policy, limits};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
 use crate::service::paging;
+use crate::state::Progress;
 
 /// The most operations one request holds, whatever the policy says.
 pub const MAX_OPERATIONS: usize = approval_policy::MAX_OPERATIONS as usize;
@@ -122,7 +124,7 @@ pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &ChangeReq
     let new = NewChange { title: &title, reason: &reason, requested_by: actor.user.id, rollback_of: None };
     let id = store_draft(&mut tx, actor, &new, &content, "json", now).await?;
     tx.commit().await?;
-    get(db, actor, id).await
+    get(db, clock, actor, id).await
 }
 
 /// Store a draft and ledger its creation; `from` says how it was sent (`json`, `csv`, `rollback`).
@@ -181,7 +183,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    get(db, actor, id).await
+    get(db, clock, actor, id).await
 }
 
 fn visible(actor: &Actor, stored: Option<StoredChange>) -> AppResult<StoredChange> {
@@ -254,8 +256,32 @@ async fn names(db: &Db, reader: &User, operations: &[OperationInput]) -> AppResu
     Ok(ChangeNames { people, pools })
 }
 
-async fn shown(db: &Db, actor: &Actor, s: StoredChange) -> AppResult<ChangeRequest> {
+/// A request's attempts, each with its stored end or, while it has none, running or cut off by its heartbeat.
+async fn attempts(db: &Db, clock: &dyn Clock, id: i64) -> AppResult<Vec<ChangeAttempt>> {
+    let rows = store::attempts(&db.read, id).await?;
+    let beat = if rows.iter().any(|a| a.outcome.is_none()) {
+        progress_store::last_updates(&db.progress, Job::ChangeRequest, &[id]).await?.get(&id).copied()
+    } else {
+        None
+    };
+    let now = clock.now();
+    Ok(rows
+        .into_iter()
+        .map(|a| ChangeAttempt {
+            first_row: a.first_row,
+            row_count: a.row_count,
+            outcome: apply_attempt::outcome(a.outcome, apply_attempt::last_alive(a.started_at, beat), now),
+            started_at: a.started_at,
+            started_by: a.started_by,
+            finished_at: a.finished_at,
+            error: a.error,
+        })
+        .collect())
+}
+
+async fn shown(db: &Db, clock: &dyn Clock, actor: &Actor, s: StoredChange) -> AppResult<ChangeRequest> {
     let stages = store::stages(&db.read, s.id, s.operations.len() as i64).await?;
+    let attempts = attempts(db, clock, s.id).await?;
     let names = names(db, &actor.user, &s.operations).await?;
     let actions = actions(&actor.user, &s);
     Ok(ChangeRequest {
@@ -276,6 +302,7 @@ async fn shown(db: &Db, actor: &Actor, s: StoredChange) -> AppResult<ChangeReque
         applied_at: s.applied_at,
         applied_count: s.applied_count,
         stages,
+        attempts,
         rollback_of: s.rollback_of,
         rolled_back_by: s.rolled_back_by,
         operations: s.operations,
@@ -288,9 +315,9 @@ async fn shown(db: &Db, actor: &Actor, s: StoredChange) -> AppResult<ChangeReque
     })
 }
 
-pub async fn get(db: &Db, actor: &Actor, id: i64) -> AppResult<ChangeRequest> {
+pub async fn get(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppResult<ChangeRequest> {
     let stored = visible(actor, store::get(&db.read, id).await?)?;
-    shown(db, actor, stored).await
+    shown(db, clock, actor, stored).await
 }
 
 /// Newest first; license owners see their own requests.
@@ -406,7 +433,7 @@ pub async fn submit(
     expect_status(&stored, &[ChangeStatus::Draft])?;
     submit_locked(&mut tx, outbox, actor, stored, now).await?;
     tx.commit().await?;
-    get(db, actor, id).await
+    get(db, clock, actor, id).await
 }
 
 async fn submit_locked(
@@ -505,43 +532,135 @@ pub async fn decide(
         notify(&mut tx, outbox, &stored, Event::Rejected { comment }, &requester, now).await?;
     }
     tx.commit().await?;
-    get(db, actor, id).await
+    get(db, clock, actor, id).await
 }
 
 /// Apply the next stage of an approved request in one transaction, every row checked again first: all of the
 /// stage or none of it. With `pilot: N` only its first N rows (nothing applied yet); applied again without one,
 /// the rest. A snapshot of every record the stage changes is stored with it, for rollback.
+///
+/// Every try is recorded as an attempt (committed before the stage's transaction, ended with it), and reports its
+/// progress where any instance reads it; a process killed midway leaves an attempt that reads as interrupted, and
+/// nothing of its stage.
 pub async fn apply(
     db: &Db,
     clock: &dyn Clock,
     outbox: Option<Outbox<'_>>,
+    progress: &Progress,
     actor: &Actor,
     id: i64,
     input: &ApplyChangeInput,
 ) -> AppResult<ChangeRequest> {
+    // Who may, and which rows, before an attempt is recorded; the stage checks both again under its lock.
+    let stored = visible(actor, store::get(&db.read, id).await?)?;
+    access::may_apply_change_request(&actor.user, stored.requested_by.id)?;
+    expect_status(&stored, &[ChangeStatus::Approved, ChangeStatus::Piloted])?;
+    let until = stage_end(&stored, input.pilot)?;
+    let (first_row, rows) = (stored.applied_count + 1, until - stored.applied_count);
+    let job = Job::ChangeRequest(id);
+    progress.set(job, "starting", 0, rows as u64).await;
+    let attempt = store::start_attempt(&db.write, id, (first_row, rows), actor.ledger_name(), clock.now()).await?;
+    let alive = progress.keep_alive(job);
+    let applied = apply_stage(db, clock, outbox, progress, actor, id, input, attempt).await;
+    drop(alive);
+    match applied {
+        Ok(()) => {
+            progress.finish(job).await;
+            get(db, clock, actor, id).await
+        }
+        Err(e) => {
+            attempt_failed(db, attempt, &e, clock.now()).await;
+            progress.finish(job).await;
+            Err(e)
+        }
+    }
+}
+
+/// How far the request's latest stage has come, from the database: any instance answers while another applies.
+pub async fn progress(db: &Db, progress: &Progress, actor: &Actor, id: i64) -> AppResult<JobProgress> {
+    let stored = visible(actor, store::get(&db.read, id).await?)?;
+    if let Some(p) = progress.get(Job::ChangeRequest(id)).await? {
+        return Ok(p);
+    }
+    let total = stored.operations.len() as u64;
+    let done = u64::try_from(stored.applied_count).unwrap_or(0);
+    Ok(JobProgress { phase: stored.status.as_str().into(), done, total, finished: done == total })
+}
+
+/// Record that an attempt failed and why, as the person was told. Advisory: the failure is what they see.
+async fn attempt_failed(db: &Db, attempt: i64, error: &AppError, now: DateTime<Utc>) {
+    let ended = async {
+        let mut conn = db.write.acquire().await?;
+        store::end_attempt(&mut conn, attempt, AttemptOutcome::Failed, Some(&error.public_message()), now).await
+    };
+    if let Err(e) = ended.await {
+        tracing::warn!(attempt, error = %e, "could not record that a change request stage failed");
+    }
+}
+
+/// The last row (numbered from 1) of the stage `pilot` asks for: its first `pilot` rows, or all that is left.
+fn stage_end(stored: &StoredChange, pilot: Option<i64>) -> AppResult<i64> {
+    let total = stored.operations.len() as i64;
+    match (pilot, stored.status) {
+        (Some(_), ChangeStatus::Piloted) => {
+            Err(AppError::field("pilot", "the pilot is applied: apply again without a pilot for the rest"))
+        }
+        (Some(_), _) if total < 2 => {
+            Err(AppError::field("pilot", "a request of one operation has no pilot: apply it whole"))
+        }
+        (Some(n), _) if !(1..total).contains(&n) => Err(AppError::validation(vec![FieldError::new(
+            "pilot",
+            format!("must be from 1 to {} (fewer than the request's {total} operations)", total - 1),
+        )])),
+        (Some(n), _) => Ok(n),
+        (None, _) => Ok(total),
+    }
+}
+
+/// Attempts left without an end by a process that stopped. A SQLite file has one server, so at its start an
+/// attempt that has gone quiet was cut off; on PostgreSQL an attempt reads as interrupted once it has been quiet
+/// for longer (`domain::apply_attempt`).
+pub async fn recover_interrupted(db: &Db, clock: &dyn Clock) -> AppResult<u64> {
+    if db.backend != crate::db::Backend::Sqlite {
+        return Ok(0);
+    }
+    let open = store::unfinished_attempts(&db.write).await?;
+    let requests: Vec<i64> = open.iter().map(|(_, request, _)| *request).collect();
+    let alive = progress_store::last_updates(&db.progress, Job::ChangeRequest, &requests).await?;
     let now = clock.now();
+    let gone: Vec<i64> = open
+        .into_iter()
+        .filter(|(_, request, started)| {
+            apply_attempt::cut_off_at_start(apply_attempt::last_alive(*started, alive.get(request).copied()), now)
+        })
+        .map(|(attempt, _, _)| attempt)
+        .collect();
+    Ok(store::interrupt(&db.write, &gone).await?)
+}
+
+/// One stage in one transaction; its attempt's end is written with it.
+#[allow(clippy::too_many_arguments)]
+async fn apply_stage(
+    db: &Db,
+    clock: &dyn Clock,
+    outbox: Option<Outbox<'_>>,
+    progress: &Progress,
+    actor: &Actor,
+    id: i64,
+    input: &ApplyChangeInput,
+    attempt: i64,
+) -> AppResult<()> {
+    let now = clock.now();
+    let job = Job::ChangeRequest(id);
     let mut tx = db.begin().await?;
     let stored = locked(&mut tx, actor, id).await?;
     access::may_apply_change_request(&actor.user, stored.requested_by.id)?;
     expect_status(&stored, &[ChangeStatus::Approved, ChangeStatus::Piloted])?;
     let total = stored.operations.len() as i64;
     let from = stored.applied_count;
-    let until = match (input.pilot, stored.status) {
-        (Some(_), ChangeStatus::Piloted) => {
-            return Err(AppError::field("pilot", "the pilot is applied: apply again without a pilot for the rest"));
-        }
-        (Some(_), _) if total < 2 => {
-            return Err(AppError::field("pilot", "a request of one operation has no pilot: apply it whole"));
-        }
-        (Some(n), _) if !(1..total).contains(&n) => {
-            return Err(AppError::validation(vec![FieldError::new(
-                "pilot",
-                format!("must be from 1 to {} (fewer than the request's {total} operations)", total - 1),
-            )]));
-        }
-        (Some(n), _) => n,
-        (None, _) => total,
-    };
+    let until = stage_end(&stored, input.pilot)?;
+    let rows = (until - from) as u64;
+    progress.set(job, "checking the rows again", 0, rows).await;
     if stored.status == ChangeStatus::Approved && stored.expires_at.is_some_and(|at| at <= now) {
         expire_locked(&mut tx, outbox, actor.ledger_name(), &stored, now).await?;
         tx.commit().await?;
@@ -600,6 +719,7 @@ pub async fn apply(
     } else {
         checked.preview.clone()
     };
+    progress.set(job, "taking a snapshot", 0, rows).await;
     let snapshot = Snapshot {
         pools: store::pools_before(&mut tx, &pool_ids).await?,
         seats: store::seats_before(&mut tx, &seats, &retiring).await?,
@@ -615,6 +735,7 @@ pub async fn apply(
         .iter()
         .map(|p| (p.pool_id, (p.seats_purchased_after, p.annual_cost_after.amount_minor)))
         .collect();
+    progress.set(job, "changing seats and pools", 0, rows).await;
     store::retire(&mut tx, &plan.retire, now).await?;
     let restores: Vec<(i64, i64)> =
         plan.restore.iter().filter_map(|id| annual_after.get(id).map(|(_, annual)| (*id, *annual))).collect();
@@ -655,6 +776,7 @@ pub async fn apply(
         applied_by: actor.user.id,
     };
     store::insert_stage(&mut tx, id, &new_stage, now).await?;
+    progress.set(job, "writing the ledger", rows, rows).await;
     let changes = stage_ops
         .iter()
         .map(|(row, _)| {
@@ -688,8 +810,9 @@ pub async fn apply(
         let to = requester_address(&mut tx, &stored).await?;
         notify(&mut tx, outbox, &stored, Event::Applied { rows: until, of: total }, &to, now).await?;
     }
+    store::end_attempt(&mut tx, attempt, AttemptOutcome::Applied, None, now).await?;
     tx.commit().await?;
-    get(db, actor, id).await
+    Ok(())
 }
 
 /// Errors of a check of the rows from `offset + 1` on, numbered as rows of the whole request.
@@ -833,7 +956,7 @@ pub async fn request_rollback(
         .ok_or_else(|| AppError::internal(format!("change request {rollback_id} vanished in its transaction")))?;
     submit_locked(&mut tx, outbox, actor, draft, now).await?;
     tx.commit().await?;
-    get(db, actor, rollback_id).await
+    get(db, clock, actor, rollback_id).await
 }
 
 /// Background upkeep, safe on several instances at once: approvals that lapsed unused expire (their requesters
@@ -1069,5 +1192,5 @@ pub async fn create_from_csv(
     let new = NewChange { title: &title, reason: &reason, requested_by: actor.user.id, rollback_of: None };
     let id = store_draft(&mut tx, actor, &new, &content, "csv", now).await?;
     tx.commit().await?;
-    get(db, actor, id).await
+    get(db, clock, actor, id).await
 }

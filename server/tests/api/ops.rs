@@ -525,3 +525,106 @@ async fn an_apply_stopped_by_its_timeout_is_recorded_as_failed_and_keeps_nothing
     assert!(why.contains("stopped before it finished"), "{why}");
     assert_eq!(app.count("people").await, people, "nothing of it was kept");
 }
+
+/// Seats of generated people on a file: (pool id, person's e-mail), `n` of them, the same every run.
+async fn seats_on_file(dir: &std::path::Path, n: usize) -> Vec<(i64, String)> {
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}/seatwise.db", dir.display());
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.expect("connect");
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT a.pool_id, p.email FROM seat_assignments a JOIN people p ON p.id = a.person_id ORDER BY a.id LIMIT $1",
+    )
+    .bind(n as i64)
+    .fetch_all(&mut conn)
+    .await
+    .expect("seats");
+    rows
+}
+
+async fn seat_count(admin: &Client) -> i64 {
+    let summary = admin.get("/api/v1/inventory/summary").await;
+    summary.body["seats_assigned"].as_i64().expect("seats assigned")
+}
+
+#[tokio::test]
+async fn a_stage_cut_off_by_sigkill_keeps_nothing_reads_interrupted_and_applies_on_retry() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let generated = std::process::Command::new(env!("CARGO_BIN_EXE_seatwise"))
+        .arg("--database")
+        .arg(format!("sqlite://{}/seatwise.db", dir.path().display()))
+        .args(["generate", "--people", "30000", "--pools", "40", "--assignments", "60000"])
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("generate");
+    assert!(generated.success());
+    // Large enough that the debug binary is still inside the stage's transaction when it is killed.
+    let n = 20_000;
+    let seats = seats_on_file(dir.path(), n).await;
+    assert_eq!(seats.len(), n);
+
+    let (mut child, base, _) = start_binary(dir.path(), 1);
+    let admin = binary_admin(&base).await;
+    let created = admin
+        .post("/api/v1/users", json!({"email": "approver@example.com", "name": "Ann Approver", "password": PASSWORD, "roles": ["approver"]}))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let mut csv = String::from("op,pool,person\n");
+    for (pool, email) in &seats {
+        csv.push_str(&format!("unassign,{pool},{email}\n"));
+    }
+    let draft = admin.post_raw("/api/v1/change-requests/csv?title=Big", "text/csv", csv.into_bytes()).await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.body["errors"][0]);
+    let id = draft.body["id"].as_i64().expect("id");
+    assert_eq!(admin.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await.status, StatusCode::OK);
+    let mut approver = Client::at(&base);
+    let login = approver.post("/api/v1/session", json!({"email": "approver@example.com", "password": PASSWORD})).await;
+    approver.csrf = login.body["csrf_token"].as_str().map(str::to_string);
+    let approved = approver.post(&format!("/api/v1/change-requests/{id}/approve"), json!({"comment": ""})).await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    let seats_before = seat_count(&admin).await;
+
+    let applying = {
+        let approver = approver.clone();
+        let path = format!("/api/v1/change-requests/{id}/apply");
+        tokio::spawn(async move { approver.post(&path, json!({})).await })
+    };
+    let progress = format!("/api/v1/change-requests/{id}/progress");
+    eventually("the stage is inside its transaction", || async {
+        let p = admin.get(&progress).await.body;
+        // The phases inside the stage's transaction (before the apply starts it reads as the request's status).
+        let inside = ["checking the rows again", "taking a snapshot", "changing seats and pools", "writing the ledger"];
+        p["finished"] == false && inside.iter().any(|phase| p["phase"] == *phase)
+    })
+    .await;
+    kill_9(&mut child);
+    let _ = applying.await;
+    // Quiet for more than two heartbeats: a process still shutting down would have beaten meanwhile.
+    tokio::time::sleep(Duration::from_secs(11)).await;
+
+    let (mut child, base, _) = start_binary(dir.path(), 1);
+    let admin = binary_admin(&base).await;
+    let after = admin.get(&format!("/api/v1/change-requests/{id}")).await.body;
+    assert_eq!(after["status"], "approved", "the stage is not applied: {}", after["status"]);
+    assert_eq!(after["applied_count"], 0);
+    assert_eq!(after["attempts"].as_array().map(Vec::len), Some(1), "{}", after["attempts"]);
+    assert_eq!(after["attempts"][0]["outcome"], "interrupted");
+    assert_eq!(seat_count(&admin).await, seats_before, "nothing half done");
+    let verified = admin.post("/api/v1/ledger/verify", json!({})).await;
+    assert_eq!(verified.body["ok"], true, "{}", verified.body);
+
+    let mut approver = Client::at(&base);
+    let login = approver.post("/api/v1/session", json!({"email": "approver@example.com", "password": PASSWORD})).await;
+    approver.csrf = login.body["csrf_token"].as_str().map(str::to_string);
+    let again = approver.post(&format!("/api/v1/change-requests/{id}/apply"), json!({})).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body["error"]);
+    assert_eq!(again.body["status"], "applied");
+    let outcomes: Vec<&str> =
+        again.body["attempts"].as_array().expect("attempts").iter().filter_map(|a| a["outcome"].as_str()).collect();
+    assert_eq!(outcomes, ["interrupted", "applied"]);
+    assert_eq!(seat_count(&admin).await, seats_before - n as i64);
+    let done = admin.get(&progress).await.body;
+    assert_eq!(done["finished"], true, "{done}");
+    assert_eq!(done["done"], n);
+    kill_9(&mut child);
+}

@@ -222,6 +222,7 @@ async fn every_endpoint_against_every_role() {
         case(g.clone(), cr(owner_draft, ""), None, [200, 200, 200, 200]),
         // A license owner reads their own requests only: another's does not exist for them.
         case(g.clone(), cr(admin_submitted, ""), None, [200, 404, 200, 200]),
+        case(g.clone(), cr(admin_submitted, "/progress"), None, [200, 404, 200, 200]),
         case(Method::POST, cr(admin_submitted, "/approve"), Some(json!({})), [403, 404, 403, 200]),
         case(Method::PUT, cr(owner_draft, ""), Some(request(eng)), [403, 200, 403, 403]),
         case(Method::PUT, cr(admin_submitted, ""), Some(request(sales)), [200, 404, 403, 403]),

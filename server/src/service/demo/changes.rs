@@ -51,7 +51,7 @@ fn comment(text: &str) -> CommentInput {
 }
 
 pub(super) async fn seed(state: &AppState) -> AppResult<()> {
-    let (db, clock) = (&state.db, &*state.clock);
+    let (db, clock, progress) = (&state.db, &*state.clock, &state.progress);
     let owner = actor(state, "owner@example.com").await?;
     let approver = actor(state, "approver@example.com").await?;
     let admin = actor(state, "admin@example.com").await?;
@@ -81,7 +81,7 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
     .await?;
     submit(r.id).await?;
     changes::decide(db, clock, None, &approver, r.id, true, &comment("Agreed with the platform lead.")).await?;
-    changes::apply(db, clock, None, &owner, r.id, &ApplyChangeInput::default()).await?;
+    changes::apply(db, clock, None, progress, &owner, r.id, &ApplyChangeInput::default()).await?;
     let undo = changes::request_rollback(
         db,
         clock,
@@ -92,7 +92,7 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
     )
     .await?;
     changes::decide(db, clock, None, &approver, undo.id, true, &comment("Fine, put them back.")).await?;
-    changes::apply(db, clock, None, &owner, undo.id, &ApplyChangeInput::default()).await?;
+    changes::apply(db, clock, None, progress, &owner, undo.id, &ApplyChangeInput::default()).await?;
 
     // Applied: three seats freed and the seat count brought down to match.
     let (pagerduty, pd_holders) = pool(state, "PagerDuty Business").await?;
@@ -111,7 +111,7 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
     .await?;
     submit(r.id).await?;
     changes::decide(db, clock, None, &approver, r.id, true, &comment("")).await?;
-    changes::apply(db, clock, None, &approver, r.id, &ApplyChangeInput::default()).await?;
+    changes::apply(db, clock, None, progress, &approver, r.id, &ApplyChangeInput::default()).await?;
 
     // Rejected.
     let (miro, _) = pool(state, "Miro Business").await?;
@@ -149,7 +149,7 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
     .await?;
     submit(r.id).await?;
     changes::decide(db, clock, None, &approver, r.id, true, &comment("Pilot first, please.")).await?;
-    changes::apply(db, clock, None, &owner, r.id, &ApplyChangeInput { pilot: Some(3) }).await?;
+    changes::apply(db, clock, None, progress, &owner, r.id, &ApplyChangeInput { pilot: Some(3) }).await?;
 
     // Above the finance threshold: approved, waiting for finance.
     let (copilot, _) = pool(state, "GitHub Copilot Business").await?;

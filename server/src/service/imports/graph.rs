@@ -12,6 +12,7 @@ use super::staging::{self, Attempt, Env};
 use crate::auth::Actor;
 use crate::db::catalog::{self, CatalogTable};
 use crate::db::imports::{self as people_store, StoredImport};
+use crate::db::progress::Job;
 use crate::db::versions::{self as version_store, Key, Versioned};
 use crate::db::{graph as store, Conn};
 use crate::domain::access;
@@ -256,7 +257,7 @@ pub async fn preview_users(env: Env<'_>, actor: &Actor, filename: &str, text: &s
 pub async fn apply(env: Env<'_>, actor: &Actor, stored: StoredImport, attempt: &Attempt) -> AppResult<ImportSummary> {
     let params = staging::load::<Params>(&stored)?.params;
     let users = graph::parse_users(&stored.content).map_err(AppError::validation)?;
-    env.progress.set(stored.id, "applying", 0, users.len() as u64).await;
+    env.progress.set(Job::Import(stored.id), "applying", 0, users.len() as u64).await;
     let mut tx = staging::begin_apply(env, &stored).await?;
     let (s, records) = run(&mut tx, env.clock.now(), actor.ledger_name(), &users).await?;
     staging::record(&mut tx, stored.id, &records).await?;

@@ -12,6 +12,7 @@ use super::staging::{self, Attempt, Env};
 use crate::auth::Actor;
 use crate::db::bulk::CHUNK;
 use crate::db::imports::{self as store, StoredImport};
+use crate::db::progress::Job;
 use crate::db::{catalog, Conn};
 use crate::domain::access;
 use crate::domain::hr::{self, Directory, HrRow, Plan};
@@ -134,7 +135,7 @@ pub async fn apply(
     tracing::debug!(elapsed = ?started.elapsed(), "import: parsed");
     let (id, now, who) = (stored.id, env.clock.now(), actor.ledger_name());
     let total = parsed.rows.len() as u64;
-    env.progress.set(id, "planning", 0, total).await;
+    env.progress.set(Job::Import(id), "planning", 0, total).await;
     let mut tx = staging::begin_apply(env, &stored).await?;
     // Plan again inside the transaction: the directory may have changed since the preview.
     let people = store::all_people(&mut tx).await?;
@@ -170,14 +171,14 @@ pub async fn apply(
         store::insert_people_with_ids(&mut tx, &records, now).await?;
         chained.append_next(&mut tx).await?;
         written += chunk.len() as u64;
-        env.progress.set(id, "people", written, total).await;
+        env.progress.set(Job::Import(id), "people", written, total).await;
     }
     let updated: Vec<&hr::PersonRecord> =
         changed.iter().filter_map(|i| plan.updates.get(*i)).map(|(_, _, after, _)| after).collect();
     store::update_people(&mut tx, &updated, now).await?;
     chained.finish(&mut tx).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "import: ledger written");
-    env.progress.set(id, "status changes", total, total).await;
+    env.progress.set(Job::Import(id), "status changes", total, total).await;
     // Rows skipped for errors leave gaps: end dates by row number.
     let end_dates: HashMap<u64, Option<NaiveDate>> = rows.iter().map(|r| (r.row, r.end_date)).collect();
     let status_changes: Vec<StatusChange> = plan

@@ -16,6 +16,7 @@ use seatwise_types::{ApplyImportInput, ImportQuery, ImportSummary, JobProgress, 
 
 use crate::auth::Actor;
 use crate::db::import_history as history;
+use crate::db::progress::Job;
 use crate::domain::apply_attempt;
 use crate::error::{AppError, AppResult};
 pub use staging::{Attempt, Env};
@@ -86,7 +87,7 @@ pub async fn recover_interrupted(env: Env<'_>) -> AppResult<u64> {
     }
     let open = history::unfinished_attempts(&env.db.write).await?;
     let imports: Vec<i64> = open.iter().map(|(_, import, _)| *import).collect();
-    let alive = env.progress.last_alive(&imports).await?;
+    let alive = env.progress.last_alive(Job::Import, &imports).await?;
     let now = env.clock.now();
     let gone: Vec<i64> = open
         .into_iter()

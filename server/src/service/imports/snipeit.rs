@@ -19,6 +19,7 @@ use super::staging::{self, Attempt, Env, Record};
 use crate::auth::Actor;
 use crate::db::catalog::{self, CatalogTable};
 use crate::db::imports::{self as store, StoredImport};
+use crate::db::progress::Job;
 use crate::db::versions::{Key, Versioned};
 use crate::db::{pools, Conn};
 use crate::domain::access;
@@ -378,7 +379,7 @@ pub async fn apply(
     let target = staging::load::<Params>(&stored)?.params;
     let parsed = snipeit::parse(&stored.content).map_err(AppError::validation)?;
     let skipped = staging::may_apply(&parsed.row_errors, skip_invalid)?;
-    env.progress.set(stored.id, "applying", 0, parsed.rows as u64).await;
+    env.progress.set(Job::Import(stored.id), "applying", 0, parsed.rows as u64).await;
     let mut tx = staging::begin_apply(env, &stored).await?;
     let (mut s, records) = run(&mut tx, env.clock.now(), actor.ledger_name(), &parsed, target).await?;
     finish_summary(&mut s, &parsed);

@@ -14,6 +14,7 @@ use crate::auth::Actor;
 use crate::clock::SharedClock;
 use crate::db::import_history::{self as history, Action, ImportFilter, ImportRow};
 use crate::db::imports::{self as store, NewImport, StoredImport};
+use crate::db::progress::Job;
 use crate::db::{Db, Tx};
 use crate::domain::ledger::StoredEntry;
 use crate::domain::secret::sha256_hex;
@@ -113,7 +114,7 @@ pub async fn commit_apply<P: Serialize>(
     ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
     history::end_attempt(&mut tx, attempt.id(), AttemptOutcome::Applied, None, now).await?;
     tx.commit().await?;
-    env.progress.finish(stored.id).await;
+    env.progress.finish(Job::Import(stored.id)).await;
     Ok(doc.summary)
 }
 
@@ -158,14 +159,14 @@ impl Drop for Attempt {
 /// Record that applying `import_id` starts (committed before the apply's transaction begins).
 pub async fn start_attempt(env: Env<'_>, actor: &Actor, import_id: i64) -> AppResult<Attempt> {
     // Progress first: it is on its own pool, so others see the start while this waits for the write lock.
-    env.progress.set(import_id, "starting", 0, 0).await;
+    env.progress.set(Job::Import(import_id), "starting", 0, 0).await;
     let id = history::start_attempt(&env.db.write, import_id, actor.ledger_name(), env.clock.now()).await?;
     Ok(Attempt {
         id,
         db: env.db.write.clone(),
         clock: env.clock.clone(),
         open: true,
-        _alive: env.progress.keep_alive(import_id),
+        _alive: env.progress.keep_alive(Job::Import(import_id)),
     })
 }
 
@@ -220,7 +221,7 @@ pub async fn append_ledger(
         ledger::append_chained(tx, run).await?;
         done += run.len() as u64;
         if total > LEDGER_CHUNK as u64 {
-            env.progress.set(import_id, phase, done, total).await;
+            env.progress.set(Job::Import(import_id), phase, done, total).await;
         }
     }
     Ok(())
@@ -266,7 +267,7 @@ pub async fn get(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<ImportSummar
 async fn attempts_of(env: Env<'_>, ids: &[i64]) -> AppResult<HashMap<i64, Vec<ImportAttempt>>> {
     let rows = history::attempts(&env.db.read, ids).await?;
     let open: Vec<i64> = rows.iter().filter(|a| a.outcome.is_none()).map(|a| a.import_id).collect();
-    let alive = if open.is_empty() { HashMap::new() } else { env.progress.last_alive(&open).await? };
+    let alive = if open.is_empty() { HashMap::new() } else { env.progress.last_alive(Job::Import, &open).await? };
     let now = env.clock.now();
     let mut out: HashMap<i64, Vec<ImportAttempt>> = HashMap::new();
     for a in rows {
@@ -383,7 +384,7 @@ pub async fn record(tx: &mut Tx, import_id: i64, records: &[Record]) -> AppResul
 /// How far applying an import has come, from the database: any instance can answer while another applies.
 pub async fn progress(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<JobProgress> {
     access::may_import(&actor.user)?;
-    if let Some(p) = env.progress.get(id).await? {
+    if let Some(p) = env.progress.get(Job::Import(id)).await? {
         return Ok(p);
     }
     let stored = store::get(&env.db.read, id).await?.ok_or(AppError::NotFound("import"))?;
