@@ -164,6 +164,10 @@ pub struct ChangeRequestInput {
     #[serde(default)]
     pub reason: String,
     pub operations: Vec<OperationInput>,
+    /// The execution window: once approved, the server applies the request (whole, or the rest after a pilot)
+    /// at this time, and it is not applied before. None: applied by hand once approved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execute_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// `POST /api/v1/change-requests/{id}/apply`: optionally only the first `pilot` operations; applying again
@@ -257,6 +261,9 @@ pub struct ChangeRequest {
     pub waiting_for: Option<WaitingFor>,
     /// When an approval unused by then lapses.
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the server applies it once approved (not before); none: applied by hand.
+    #[serde(default)]
+    pub execute_at: Option<chrono::DateTime<chrono::Utc>>,
     pub applied_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Rows applied so far (a pilot applies the first ones).
     pub applied_count: i64,

@@ -106,7 +106,12 @@ pub fn BulkRequestBar(
         match operations.run(()) {
             Ok((title, operations)) => {
                 problem.set(None);
-                draft.dispatch(ChangeRequestInput { title, reason: reason.get_untracked(), operations });
+                draft.dispatch(ChangeRequestInput {
+                    title,
+                    reason: reason.get_untracked(),
+                    operations,
+                    execute_at: None,
+                });
             }
             Err(m) => problem.set(Some(m)),
         }

@@ -33,6 +33,8 @@ enum Act {
     Rollback(String),
     /// Keep only these rows (the ones in error dropped, or one removed).
     Keep(ChangeRequestInput, usize),
+    /// The same request with another execution window (none: applied by hand).
+    Schedule(ChangeRequestInput),
 }
 
 impl Act {
@@ -52,6 +54,10 @@ impl Act {
             Act::Apply(None) => format!("Applied: all {} rows are done.", r.operations.len()),
             Act::Rollback(_) => "Rollback requested.".into(),
             Act::Keep(_, removed) => format!("{removed} row{} removed.", plural(*removed as i64)),
+            Act::Schedule(input) => match input.execute_at {
+                Some(at) => format!("Scheduled: once approved, the server applies it at {}.", format::datetime(&at)),
+                None => "Not scheduled: it is applied by hand once approved.".into(),
+            },
         }
     }
 }
@@ -67,7 +73,7 @@ async fn send(id: i64, act: Act) -> ApiResult<ChangeRequest> {
             let reason = (!reason.trim().is_empty()).then_some(reason);
             cr::rollback(id, &RollbackInput { reason }).await
         }
-        Act::Keep(input, _) => cr::update(id, &input).await,
+        Act::Keep(input, _) | Act::Schedule(input) => cr::update(id, &input).await,
     }
 }
 
@@ -158,6 +164,7 @@ fn RequestView(request: ChangeRequest, act: ActAction, notice: RwSignal<Option<S
                     " " <StatusBadge status=r.status/>
                     {r.waiting_for.map(|w| view! { " " <span class="badge badge-muted">{format!("Waiting {}", waiting_label(w))}</span> })}
                     {r.needs_finance.then(|| view! { " " <span class="badge badge-info" title="Above the approval policy's thresholds">"Finance sign-off"</span> })}
+                    {r.execute_at.map(|at| view! { " " <span class="badge badge-muted" id="scheduled">{format!("Scheduled for {}", format::datetime(&at))}</span> })}
                 </p>
                 {r.rollback_of.map(|o| view! { <p>"Rolls back " <A href=format!("/changes/{o}")>{format!("request #{o}")}</A></p> })}
                 {r.rolled_back_by.map(|o| view! { <p>"Rolled back by " <A href=format!("/changes/{o}")>{format!("request #{o}")}</A></p> })}
@@ -230,7 +237,12 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
                 .collect();
             let removed = r.operations.len() - operations.len();
             run.run(Act::Keep(
-                ChangeRequestInput { title: r.title.clone(), reason: r.reason.clone(), operations },
+                ChangeRequestInput {
+                    title: r.title.clone(),
+                    reason: r.reason.clone(),
+                    operations,
+                    execute_at: r.execute_at,
+                },
                 removed,
             ));
         }
@@ -243,6 +255,10 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
         _ => pilot_error.set(Some(format!("A pilot is 1 to {} rows; apply all to do every row.", rows - 1))),
     };
     let waiting_on_others = r.status == ChangeStatus::Submitted && !a.decide;
+    // The browser's clock (chrono has no clock in the browser build).
+    let now = chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+    let scheduled = r.execute_at.filter(|at| *at > now);
+    let can_apply = a.apply && scheduled.is_none();
     let finance = r.waiting_for == Some(WaitingFor::Finance);
     view! {
         <section class="panel next-step" aria-labelledby="next-h">
@@ -277,7 +293,11 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
                         on:click=move |_| run.run(Act::Reject(comment.get_untracked()))>"Reject"</button>
                 </div>
             })}
-            {(a.apply && r.applied_count == 0).then(|| view! {
+            {(a.apply && scheduled.is_some()).then(|| view! {
+                <p id="scheduled-note">{format!("Approved. The server applies it at {}, not before. To apply it sooner, edit its execution window (it then needs approval again).",
+                    scheduled.map(|at| format::datetime(&at)).unwrap_or_default())}</p>
+            })}
+            {(can_apply && r.applied_count == 0).then(|| view! {
                 <p>{r.expires_at.map(|e| format!("Approved. The approval lapses unused on {}.", format::datetime(&e))).unwrap_or_else(|| "Approved.".into())}</p>
                 <div class="inline-form">
                     {(rows > 1).then(|| view! {
@@ -294,13 +314,14 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
                         on:click=move |_| run.run(Act::Apply(None))>{format!("Apply all {} rows", format::number(rows))}</button>
                 </div>
             })}
-            {(a.apply && r.applied_count > 0).then(|| view! {
+            {(can_apply && r.applied_count > 0).then(|| view! {
                 <p>{format!("The pilot changed {} row{}. Check them, then confirm the other {}{}.",
                     format::number(r.applied_count), plural(r.applied_count), format::number(rest),
                     if a.rollback { ", or roll the pilot back" } else { "; its requester can also roll it back" })}</p>
                 <button class="btn btn-primary" type="button" id="apply-rest" disabled=move || busy.get()
                     on:click=move |_| run.run(Act::Apply(None))>{format!("Confirm the other {} rows", format::number(rest))}</button>
             })}
+            {a.edit.then(|| view! { <ScheduleForm request=r.clone() run=run busy=busy/> })}
             {a.rollback.then(|| view! {
                 <div class="field">
                     <label for="rollback-reason">"Why roll back"</label>
@@ -320,6 +341,69 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
                 }}</p> }))}
         </section>
     }
+}
+
+/// The execution window of a request its requester may still edit: a local date and time, or none.
+#[component]
+fn ScheduleForm(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> impl IntoView {
+    let r = request;
+    let value = RwSignal::new(r.execute_at.map(local_input).unwrap_or_default());
+    let problem = RwSignal::new(None::<String>);
+    let input = move |execute_at| ChangeRequestInput {
+        title: r.title.clone(),
+        reason: r.reason.clone(),
+        operations: r.operations.clone(),
+        execute_at,
+    };
+    let (save_input, clear_input) = (input.clone(), input);
+    let scheduled = r.execute_at.is_some();
+    let again = if r.status == ChangeStatus::Draft { "" } else { " Changing it sends the request back for approval." };
+    view! {
+        <div class="inline-form schedule-form">
+            <div class="field">
+                <label for="execute-at">"Apply at (your time, optional)"</label>
+                <input id="execute-at" type="datetime-local" aria-describedby="execute-at-hint" prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))/>
+                <p class="muted small" id="execute-at-hint">{format!("Once approved, the server applies it then and not before.{again}")}</p>
+                {move || problem.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            </div>
+            <button class="btn" type="button" id="save-schedule" disabled=move || busy.get() on:click=move |_| {
+                match utc_of_local(&value.get_untracked()) {
+                    Some(at) => { problem.set(None); run.run(Act::Schedule(save_input(Some(at)))); }
+                    None => problem.set(Some("Give a date and a time.".into())),
+                }
+            }>"Schedule"</button>
+            {scheduled.then(|| view! {
+                <button class="btn btn-ghost" type="button" disabled=move || busy.get()
+                    on:click=move |_| run.run(Act::Schedule(clear_input(None)))>"Apply by hand instead"</button>
+            })}
+        </div>
+    }
+}
+
+/// A `datetime-local` value (the browser's time zone) as UTC.
+fn utc_of_local(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if value.is_empty() {
+        return None;
+    }
+    let ms = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
+    if ms.is_nan() {
+        return None;
+    }
+    chrono::DateTime::from_timestamp_millis(ms as i64)
+}
+
+/// A UTC time as a `datetime-local` value in the browser's time zone.
+fn local_input(at: chrono::DateTime<chrono::Utc>) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
 }
 
 #[component]
@@ -449,10 +533,12 @@ fn Operations(request: ChangeRequest, names: Names, run: Callback<Act>, busy: Si
     let shown = RwSignal::new(ROWS_SHOWN);
     let applied = r.applied_count as usize;
     let editable = r.actions.edit;
-    let (title, reason, operations) = (r.title.clone(), r.reason.clone(), r.operations.clone());
+    let (title, reason, operations, execute_at) =
+        (r.title.clone(), r.reason.clone(), r.operations.clone(), r.execute_at);
     let remove = Callback::new(move |row: usize| {
         let kept = operations.iter().enumerate().filter(|(i, _)| i + 1 != row).map(|(_, o)| o.clone()).collect();
-        run.run(Act::Keep(ChangeRequestInput { title: title.clone(), reason: reason.clone(), operations: kept }, 1));
+        let input = ChangeRequestInput { title: title.clone(), reason: reason.clone(), operations: kept, execute_at };
+        run.run(Act::Keep(input, 1));
     });
     let matching = move || {
         let f = filter.get().to_lowercase();

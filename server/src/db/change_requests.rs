@@ -41,6 +41,7 @@ pub struct StoredChange {
     pub applied_count: i64,
     pub rollback_of: Option<i64>,
     pub rolled_back_by: Option<i64>,
+    pub execute_at: Option<DateTime<Utc>>,
 }
 
 impl StoredChange {
@@ -81,6 +82,7 @@ pub struct NewChange<'a> {
     pub reason: &'a str,
     pub requested_by: i64,
     pub rollback_of: Option<i64>,
+    pub execute_at: Option<DateTime<Utc>>,
 }
 
 pub async fn insert(
@@ -90,11 +92,12 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     let at = to_db(now);
-    let NewChange { title, reason, requested_by, rollback_of } = *new;
+    let NewChange { title, reason, requested_by, rollback_of, execute_at } = *new;
     sqlx::query_scalar(
         "INSERT INTO change_requests (title, reason, requested_by, status, operations, operation_count, errors, \
-           error_count, preview, people_losing_seats, annual_cost_change, created_at, updated_at, rollback_of) \
-         VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) RETURNING id",
+           error_count, preview, people_losing_seats, annual_cost_change, created_at, updated_at, rollback_of, \
+           execute_at) \
+         VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) RETURNING id",
     )
     .bind(title)
     .bind(reason)
@@ -108,24 +111,27 @@ pub async fn insert(
     .bind(encode(&content.preview.annual_cost_change)?)
     .bind(at)
     .bind(rollback_of)
+    .bind(execute_at.map(to_db))
     .fetch_one(conn)
     .await
 }
 
-/// A draft's new title, reason and operations (with what checking them found).
+/// A draft's new title, reason, execution window and operations (with what checking them found); a run the
+/// background claimed for the old version may be claimed again.
 pub async fn replace(
     conn: &mut Conn,
     id: i64,
-    title: &str,
-    reason: &str,
+    new: &NewChange<'_>,
     content: &Content<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE change_requests SET title = $1, reason = $2, operations = $3, operation_count = $4 WHERE id = $5",
+        "UPDATE change_requests SET title = $1, reason = $2, execute_at = $3, run_claimed_at = NULL, \
+           operations = $4, operation_count = $5 WHERE id = $6",
     )
-    .bind(title)
-    .bind(reason)
+    .bind(new.title)
+    .bind(new.reason)
+    .bind(new.execute_at.map(to_db))
     .bind(encode(content.operations)?)
     .bind(content.operations.len() as i64)
     .bind(id)
@@ -260,7 +266,7 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, id: i64) -> Resul
         "SELECT r.id, r.title, r.reason, r.status, r.requested_by, ru.name AS requester_name, r.created_at, \
            r.submitted_at, r.decided_by, du.name AS decider_name, r.decided_at, r.decision_comment, r.applied_at, \
            r.operations, r.errors, r.preview, r.version, r.needs_finance, r.finance_by, fu.name AS finance_name, \
-           r.finance_at, r.finance_comment, r.expires_at, r.applied_count, r.rollback_of, r.rolled_back_by \
+           r.finance_at, r.finance_comment, r.expires_at, r.applied_count, r.rollback_of, r.rolled_back_by, r.execute_at \
          FROM change_requests r JOIN users ru ON ru.id = r.requested_by LEFT JOIN users du ON du.id = r.decided_by \
            LEFT JOIN users fu ON fu.id = r.finance_by \
          WHERE r.id = $1",
@@ -305,6 +311,7 @@ fn stored_from(r: &AnyRow) -> Result<StoredChange, sqlx::Error> {
         applied_count: c.i64("applied_count")?,
         rollback_of: c.opt_i64("rollback_of")?,
         rolled_back_by: c.opt_i64("rolled_back_by")?,
+        execute_at: c.opt_timestamp("execute_at")?,
     })
 }
 
@@ -786,6 +793,30 @@ pub async fn lapsed(db: &AnyPool, now: DateTime<Utc>) -> Result<Vec<i64>, sqlx::
     .bind(to_db(now))
     .fetch_all(db)
     .await
+}
+
+/// Approved requests (or piloted ones) whose execution window has come, not yet claimed by a run.
+pub async fn due_runs(db: &AnyPool, now: DateTime<Utc>) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM change_requests WHERE status IN ('approved', 'piloted') AND execute_at IS NOT NULL \
+           AND execute_at <= $1 AND run_claimed_at IS NULL ORDER BY execute_at, id LIMIT 100",
+    )
+    .bind(to_db(now))
+    .fetch_all(db)
+    .await
+}
+
+/// Claim a due run for this instance: false when another instance claimed it first (or it is no longer due).
+pub async fn claim_run(db: &AnyPool, id: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let claimed = sqlx::query(
+        "UPDATE change_requests SET run_claimed_at = $1 WHERE id = $2 AND run_claimed_at IS NULL \
+           AND status IN ('approved', 'piloted')",
+    )
+    .bind(to_db(now))
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(claimed.rows_affected() == 1)
 }
 
 /// Submitted requests neither submitted nor reminded about since `before`.

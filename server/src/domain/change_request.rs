@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use seatwise_types::{money_totals, BillingPeriod, ChangePreview, FieldError, Money, OperationInput, PoolEffect};
 
 use crate::domain::pool::{self, MAX_SEATS};
@@ -599,6 +599,16 @@ fn utilization(assigned: i64, purchased: Option<i64>) -> Option<i64> {
     purchased.filter(|p| *p > 0).map(|p| assigned.saturating_mul(100) / p)
 }
 
+/// The execution window as given: a time still to come (a request cannot be scheduled into the past).
+pub fn check_execute_at(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<FieldError> {
+    at.filter(|at| *at <= now).map(|_| FieldError::new("execute_at", "must be a time still to come"))
+}
+
+/// Whether a request with this execution window may be applied at `now`: not before its time.
+pub fn window_open(execute_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    execute_at.is_none_or(|at| at <= now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -811,5 +821,17 @@ mod tests {
         assert_eq!(per_month(5), 0);
         assert_eq!(per_month(-6), -1);
         assert_eq!(per_month(-18), -2);
+    }
+
+    #[test]
+    fn an_execution_window_is_in_the_future_and_opens_at_its_time() {
+        let now = DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z").unwrap().with_timezone(&Utc);
+        let later = now + chrono::Duration::hours(2);
+        assert_eq!(check_execute_at(None, now), None);
+        assert_eq!(check_execute_at(Some(later), now), None);
+        assert_eq!(check_execute_at(Some(now), now).map(|e| e.path), Some("execute_at".to_string()));
+        assert!(window_open(None, now));
+        assert!(!window_open(Some(later), now));
+        assert!(window_open(Some(later), later));
     }
 }

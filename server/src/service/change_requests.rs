@@ -117,11 +117,20 @@ pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &ChangeReq
     access::may_request_changes(&actor.user)?;
     let (title, reason) = check_heading(&input.title, &input.reason, input.operations.len(), "operations")?;
     let now = clock.now();
+    if let Some(e) = rules::check_execute_at(input.execute_at, now) {
+        return Err(AppError::validation(vec![e]));
+    }
     let mut tx = db.begin().await?;
     let policy = store::policy(&mut *tx).await?;
     let checked = check(&mut tx, &actor.user, &input.operations, HashMap::new(), policy_limit(&policy)).await?;
     let content = Content { operations: &input.operations, errors: &checked.errors, preview: &checked.preview };
-    let new = NewChange { title: &title, reason: &reason, requested_by: actor.user.id, rollback_of: None };
+    let new = NewChange {
+        title: &title,
+        reason: &reason,
+        requested_by: actor.user.id,
+        rollback_of: None,
+        execute_at: input.execute_at,
+    };
     let id = store_draft(&mut tx, actor, &new, &content, "json", now).await?;
     tx.commit().await?;
     get(db, clock, actor, id).await
@@ -158,6 +167,9 @@ pub async fn update(
     let mut tx = db.begin().await?;
     let stored = locked(&mut tx, actor, id).await?;
     access::may_edit_change_request(&actor.user, stored.requested_by.id)?;
+    if let Some(e) = rules::check_execute_at(input.execute_at, now) {
+        return Err(AppError::validation(vec![e]));
+    }
     expect_status(&stored, &[ChangeStatus::Draft, ChangeStatus::Submitted, ChangeStatus::Approved])?;
     if stored.rollback_of.is_some() {
         return Err(AppError::Conflict(
@@ -169,7 +181,14 @@ pub async fn update(
     let policy = store::policy(&mut *tx).await?;
     let checked = check(&mut tx, &actor.user, &input.operations, HashMap::new(), policy_limit(&policy)).await?;
     let content = Content { operations: &input.operations, errors: &checked.errors, preview: &checked.preview };
-    store::replace(&mut tx, id, &title, &reason, &content, now).await?;
+    let new = NewChange {
+        title: &title,
+        reason: &reason,
+        requested_by: stored.requested_by.id,
+        rollback_of: None,
+        execute_at: input.execute_at,
+    };
+    store::replace(&mut tx, id, &new, &content, now).await?;
     if stored.status != ChangeStatus::Draft {
         store::step(&mut tx, id, stored.status, Step::Reopen, now).await?;
     }
@@ -299,6 +318,7 @@ async fn shown(db: &Db, clock: &dyn Clock, actor: &Actor, s: StoredChange) -> Ap
         finance_decision: s.finance_decision.clone(),
         waiting_for: s.waiting_for(),
         expires_at: s.expires_at,
+        execute_at: s.execute_at,
         applied_at: s.applied_at,
         applied_count: s.applied_count,
         stages,
@@ -504,7 +524,9 @@ pub async fn decide(
         (true, true) => ChangeStatus::Submitted,
         (true, false) => ChangeStatus::Approved,
     };
-    let expires_at = (to == ChangeStatus::Approved).then(|| approval_policy::expires_at(&policy, now)).flatten();
+    let expires_at = (to == ChangeStatus::Approved)
+        .then(|| approval_policy::expires_at(&policy, stored.execute_at.map_or(now, |at| at.max(now))))
+        .flatten();
     let by = actor.user.id;
     let step = match waiting {
         WaitingFor::Approver => Step::Decide { to, by, comment, expires_at },
@@ -555,6 +577,7 @@ pub async fn apply(
     let stored = visible(actor, store::get(&db.read, id).await?)?;
     access::may_apply_change_request(&actor.user, stored.requested_by.id)?;
     expect_status(&stored, &[ChangeStatus::Approved, ChangeStatus::Piloted])?;
+    window_open(&stored, clock.now())?;
     let until = stage_end(&stored, input.pilot)?;
     let (first_row, rows) = (stored.applied_count + 1, until - stored.applied_count);
     let job = Job::ChangeRequest(id);
@@ -595,6 +618,18 @@ async fn attempt_failed(db: &Db, attempt: i64, error: &AppError, now: DateTime<U
     };
     if let Err(e) = ended.await {
         tracing::warn!(attempt, error = %e, "could not record that a change request stage failed");
+    }
+}
+
+/// A request with an execution window is not applied before its time.
+fn window_open(stored: &StoredChange, now: DateTime<Utc>) -> AppResult<()> {
+    match stored.execute_at {
+        Some(at) if !rules::window_open(Some(at), now) => Err(AppError::Conflict(format!(
+            "This request is scheduled: the server applies it at {} (UTC). Nothing was changed; edit the request to \
+             change or clear its execution window.",
+            at.format("%Y-%m-%d %H:%M")
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -656,6 +691,7 @@ async fn apply_stage(
     let stored = locked(&mut tx, actor, id).await?;
     access::may_apply_change_request(&actor.user, stored.requested_by.id)?;
     expect_status(&stored, &[ChangeStatus::Approved, ChangeStatus::Piloted])?;
+    window_open(&stored, now)?;
     let total = stored.operations.len() as i64;
     let from = stored.applied_count;
     let until = stage_end(&stored, input.pilot)?;
@@ -948,7 +984,13 @@ pub async fn request_rollback(
     let title: String = format!("Roll back: {}", stored.title).chars().take(200).collect();
     let (title, reason) = check_heading(&title, &reason, operations.len(), "operations")?;
     let content = Content { operations: &operations, errors: &checked.errors, preview: &checked.preview };
-    let new = NewChange { title: &title, reason: &reason, requested_by: actor.user.id, rollback_of: Some(id) };
+    let new = NewChange {
+        title: &title,
+        reason: &reason,
+        requested_by: actor.user.id,
+        rollback_of: Some(id),
+        execute_at: None,
+    };
     let rollback_id = store_draft(&mut tx, actor, &new, &content, "rollback", now).await?;
     store::set_rolled_back_by(&mut tx, id, Some(rollback_id)).await?;
     let draft = store::get(&mut *tx, rollback_id)
@@ -962,8 +1004,9 @@ pub async fn request_rollback(
 /// Background upkeep, safe on several instances at once: approvals that lapsed unused expire (their requesters
 /// are told), and approvers of requests waiting longer than the policy allows are reminded. Returns how many of
 /// each.
-pub async fn upkeep(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>) -> AppResult<(u64, u64)> {
+pub async fn upkeep(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>, progress: &Progress) -> AppResult<Upkeep> {
     let now = clock.now();
+    let applied = run_due(db, clock, outbox, progress).await?;
     let policy = store::policy(&db.read).await?;
     let mut expired = 0;
     for id in store::lapsed(&db.read, now).await? {
@@ -994,7 +1037,35 @@ pub async fn upkeep(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>) -> A
             tx.commit().await?;
         }
     }
-    Ok((expired, reminded))
+    Ok(Upkeep { expired, reminded, applied })
+}
+
+/// What the background upkeep did: approvals lapsed, approvers reminded, scheduled requests applied.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Upkeep {
+    pub expired: u64,
+    pub reminded: u64,
+    pub applied: u64,
+}
+
+/// Apply the requests whose execution window has come, each claimed first by a conditional update so that of
+/// several instances exactly one runs it. Applied as their requester; a stage that fails is recorded as a failed
+/// attempt on the request (its page says why) and not tried again by the run.
+async fn run_due(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>, progress: &Progress) -> AppResult<u64> {
+    let mut applied = 0;
+    for id in store::due_runs(&db.read, clock.now()).await? {
+        if !store::claim_run(&db.write, id, clock.now()).await? {
+            continue;
+        }
+        let Some(stored) = store::get(&db.read, id).await? else { continue };
+        let Some(user) = users::load(&db.read, stored.requested_by.id).await? else { continue };
+        let requester = Actor { user, via: crate::auth::Via::Token };
+        match apply(db, clock, outbox, progress, &requester, id, &ApplyChangeInput::default()).await {
+            Ok(_) => applied += 1,
+            Err(e) => tracing::warn!(change_request = id, error = %e, "a scheduled change request did not apply"),
+        }
+    }
+    Ok(applied)
 }
 
 pub async fn policy(db: &Db, actor: &Actor) -> AppResult<ApprovalPolicy> {
@@ -1189,7 +1260,8 @@ pub async fn create_from_csv(
     ));
     errors.sort_by_key(|e| (e.row, e.path.clone()));
     let content = Content { operations: &operations, errors: &errors, preview: &checked.preview };
-    let new = NewChange { title: &title, reason: &reason, requested_by: actor.user.id, rollback_of: None };
+    let new =
+        NewChange { title: &title, reason: &reason, requested_by: actor.user.id, rollback_of: None, execute_at: None };
     let id = store_draft(&mut tx, actor, &new, &content, "csv", now).await?;
     tx.commit().await?;
     get(db, clock, actor, id).await

@@ -14,6 +14,7 @@ use crate::service::change_requests;
 use crate::service::mailer::{self, Delivery, Mailer};
 use crate::service::org;
 use crate::service::renewal_job::{self, RunSummary};
+use crate::state::Progress;
 
 pub const RENEWALS: &str = "renewals";
 /// A run that has not finished in this time is presumed dead and taken over.
@@ -27,6 +28,8 @@ pub struct TickReport {
     /// Change requests whose approval lapsed, and reminders queued to their approvers.
     pub changes_expired: u64,
     pub changes_reminded: u64,
+    /// Scheduled change requests this tick applied (claimed by this instance).
+    pub changes_applied: u64,
 }
 
 /// What background work takes: the database, the clock, this instance's name in job claims, and the mail relay
@@ -63,9 +66,11 @@ pub async fn tick(state: &Worker) -> AppResult<TickReport> {
             report.renewals = Some(summary);
         }
     }
-    let (expired, reminded) = change_requests::upkeep(&state.db, &*state.clock, state.outbox()).await?;
-    report.changes_expired = expired;
-    report.changes_reminded = reminded;
+    let progress = Progress::new(state.db.progress.clone(), state.clock.clone());
+    let upkeep = change_requests::upkeep(&state.db, &*state.clock, state.outbox(), &progress).await?;
+    report.changes_expired = upkeep.expired;
+    report.changes_reminded = upkeep.reminded;
+    report.changes_applied = upkeep.applied;
     report.mail = mailer::deliver_due(&state.db, &*state.clock, state.mailer.as_deref()).await?;
     // Mail that cannot be delivered should page someone, not sit unseen in a table.
     let outbox = store::outbox_counts(&state.db.read).await?;

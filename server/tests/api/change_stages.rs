@@ -250,3 +250,46 @@ async fn an_edited_request_is_approved_again_and_an_unused_approval_lapses() {
     assert_eq!(owner.get(&format!("/api/v1/change-requests/{id}")).await.body["status"], "expired");
     assert_eq!(seats_of(&app, jira).await, before);
 }
+
+#[tokio::test]
+async fn a_scheduled_request_waits_for_its_window_and_exactly_one_instance_applies_it() {
+    let app = spawn().await;
+    let other = app.another_instance().await;
+    let (owner, approver) = (app.owner().await, app.approver().await);
+    let jira = app.pool_id("Jira Software Premium").await;
+    let before = seats_of(&app, jira).await;
+    let people: Vec<i64> = holders(&app, jira).await.iter().take(3).map(|s| s.0).collect();
+    let ops: Vec<Value> = people.iter().map(|p| json!({"op": "unassign", "pool_id": jira, "person_id": p})).collect();
+    let past = (app.clock.now() - chrono::Duration::minutes(1)).to_rfc3339();
+    let r =
+        owner.post("/api/v1/change-requests", json!({"title": "Later", "operations": ops, "execute_at": past})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["error"]["fields"][0]["path"], "execute_at");
+
+    let at = app.clock.now() + chrono::Duration::hours(6);
+    let r = owner
+        .post("/api/v1/change-requests", json!({"title": "Later", "operations": ops, "execute_at": at.to_rfc3339()}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_i64().unwrap();
+    owner.post(&step(id, "submit"), json!({})).await;
+    assert_eq!(approver.post(&step(id, "approve"), json!({})).await.status, StatusCode::OK);
+    // Not before its time, by hand or by the background run.
+    let early = approver.post(&step(id, "apply"), json!({})).await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
+    assert_eq!(app.tick().await.changes_applied, 0);
+    assert_eq!(seats_of(&app, jira).await, before);
+
+    // Its time comes on both instances: one claims and applies it, the other finds it claimed.
+    let later = at + chrono::Duration::minutes(1);
+    app.clock.set(later);
+    other.clock.set(later);
+    let (a, b) = tokio::join!(app.tick(), other.tick());
+    assert_eq!(a.changes_applied + b.changes_applied, 1, "applied exactly once");
+    let done = owner.get(&format!("/api/v1/change-requests/{id}")).await.body;
+    assert_eq!(done["status"], "applied", "{}", done["attempts"]);
+    assert_eq!(done["attempts"].as_array().map(Vec::len), Some(1));
+    assert_eq!(done["stages"][0]["applied_by"]["id"], done["requested_by"]["id"]);
+    assert_eq!(seats_of(&app, jira).await, before - 3);
+    assert_eq!(app.tick().await.changes_applied + other.tick().await.changes_applied, 0);
+}

@@ -168,3 +168,19 @@ test('a file with 3 bad rows is refused row by row; without them it can be submi
   await page.shot('submitted');
   assert.deepEqual(page.scriptErrors, []);
 });
+
+test('a scheduled request is not applied by hand before its time, and its window can be changed by its requester', async () => {
+  const approver = await newPage(browser, 'changes-scheduled');
+  await login(approver, server.base, 'approver@example.com');
+  const { body } = await api(approver, '/change-requests?status=approved&per_page=50');
+  const scheduled = body.items.find((r) => r.title.startsWith('Creative Cloud: 20 seats'));
+  assert.ok(scheduled, 'the demo has a scheduled request');
+  await approver.goto(`${server.base}/changes/${scheduled.id}`);
+  await approver.locator('#scheduled-note').waitFor();
+  assert.equal(await approver.getByRole('button', { name: /^Apply/ }).count(), 0, 'no apply before the window');
+  const early = await api(approver, `/change-requests/${scheduled.id}/apply`, { method: 'POST', body: {} });
+  assert.equal(early.status, 409);
+  assert.match(early.body.error.message, /scheduled/);
+  await approver.shot('scheduled');
+  assert.deepEqual(approver.scriptErrors, []);
+});

@@ -43,7 +43,7 @@ fn unassign(pool_id: i64, people: &[i64]) -> Vec<OperationInput> {
 }
 
 fn input(title: &str, reason: &str, operations: Vec<OperationInput>) -> ChangeRequestInput {
-    ChangeRequestInput { title: title.into(), reason: reason.into(), operations }
+    ChangeRequestInput { title: title.into(), reason: reason.into(), operations, execute_at: None }
 }
 
 fn comment(text: &str) -> CommentInput {
@@ -167,6 +167,26 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
     submit(r.id).await?;
     changes::decide(db, clock, None, &approver, r.id, true, &comment("Fine by me; finance to confirm the budget."))
         .await?;
+
+    // Approved, scheduled for a quiet hour next week.
+    let (creative, _) = pool(state, "Creative Cloud All Apps").await?;
+    let at = (clock.now() + chrono::Duration::days(7)).date_naive().and_hms_opt(6, 0, 0).map(|t| t.and_utc());
+    let r = changes::create(
+        db,
+        clock,
+        &owner,
+        &ChangeRequestInput {
+            execute_at: at,
+            ..input(
+                "Creative Cloud: 20 seats from next week",
+                "Five seats have not been used since the summer; lower the count before the true-up.",
+                vec![OperationInput { seats_purchased: Some(20), ..op("set_seats", creative) }],
+            )
+        },
+    )
+    .await?;
+    submit(r.id).await?;
+    changes::decide(db, clock, None, &approver, r.id, true, &comment("Scheduled for Monday morning, fine.")).await?;
 
     // Waiting for an approver.
     let (datadog, dd_holders) = pool(state, "Datadog Pro").await?;
