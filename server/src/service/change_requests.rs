@@ -29,7 +29,7 @@ use crate::domain::{access, apply_attempt, approval_policy, limits};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
 use crate::service::paging;
-use crate::state::Progress;
+use crate::service::progress::Progress;
 
 /// The most operations one request holds, whatever the policy says.
 pub const MAX_OPERATIONS: usize = approval_policy::MAX_OPERATIONS as usize;

@@ -13,8 +13,8 @@ use crate::error::AppResult;
 use crate::service::change_requests;
 use crate::service::mailer::{self, Delivery, Mailer};
 use crate::service::org;
+use crate::service::progress::Progress;
 use crate::service::renewal_job::{self, RunSummary};
-use crate::state::Progress;
 
 pub const RENEWALS: &str = "renewals";
 /// A run that has not finished in this time is presumed dead and taken over.

@@ -24,6 +24,7 @@ pub mod org;
 pub mod passwords;
 pub mod people;
 pub mod pools;
+pub mod progress;
 pub mod renewal_job;
 pub mod scim;
 pub mod versions;

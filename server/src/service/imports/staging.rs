@@ -21,7 +21,8 @@ use crate::domain::secret::sha256_hex;
 use crate::domain::{access, apply_attempt};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
-use crate::state::{AppState, KeepAlive, Progress};
+use crate::service::progress::{KeepAlive, Progress};
+use crate::state::AppState;
 
 /// What imports use: the database, the clock and where progress is reported.
 #[derive(Clone, Copy)]
