@@ -164,7 +164,7 @@ fn RequestView(request: ChangeRequest, act: ActAction, notice: RwSignal<Option<S
                     " " <StatusBadge status=r.status/>
                     {r.waiting_for.map(|w| view! { " " <span class="badge badge-muted">{format!("Waiting {}", waiting_label(w))}</span> })}
                     {r.needs_finance.then(|| view! { " " <span class="badge badge-info" title="Above the approval policy's thresholds">"Finance sign-off"</span> })}
-                    {r.execute_at.map(|at| view! { " " <span class="badge badge-muted" id="scheduled">{format!("Scheduled for {}", format::datetime(&at))}</span> })}
+                    {r.execute_at.filter(|_| r.applied_count == 0 && r.actions.edit || r.status == ChangeStatus::Approved).map(|at| view! { " " <span class="badge badge-muted" id="scheduled">{format!("Scheduled for {}", format::datetime(&at))}</span> })}
                 </p>
                 {r.rollback_of.map(|o| view! { <p>"Rolls back " <A href=format!("/changes/{o}")>{format!("request #{o}")}</A></p> })}
                 {r.rolled_back_by.map(|o| view! { <p>"Rolled back by " <A href=format!("/changes/{o}")>{format!("request #{o}")}</A></p> })}
@@ -294,8 +294,9 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
                 </div>
             })}
             {(a.apply && scheduled.is_some()).then(|| view! {
-                <p id="scheduled-note">{format!("Approved. The server applies it at {}, not before. To apply it sooner, edit its execution window (it then needs approval again).",
-                    scheduled.map(|at| format::datetime(&at)).unwrap_or_default())}</p>
+                <p id="scheduled-note">{format!("Approved. The server applies it at {}, not before.{}",
+                    scheduled.map(|at| format::datetime(&at)).unwrap_or_default(),
+                    if a.edit { " To apply it sooner, change its execution window (it then needs approval again)." } else { "" })}</p>
             })}
             {(can_apply && r.applied_count == 0).then(|| view! {
                 <p>{r.expires_at.map(|e| format!("Approved. The approval lapses unused on {}.", format::datetime(&e))).unwrap_or_else(|| "Approved.".into())}</p>

@@ -795,10 +795,11 @@ pub async fn lapsed(db: &AnyPool, now: DateTime<Utc>) -> Result<Vec<i64>, sqlx::
     .await
 }
 
-/// Approved requests (or piloted ones) whose execution window has come, not yet claimed by a run.
+/// Approved requests with nothing applied yet (a pilot's rest waits for a person to confirm it) whose execution
+/// window has come, not yet claimed by a run.
 pub async fn due_runs(db: &AnyPool, now: DateTime<Utc>) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT id FROM change_requests WHERE status IN ('approved', 'piloted') AND execute_at IS NOT NULL \
+        "SELECT id FROM change_requests WHERE status = 'approved' AND applied_count = 0 AND execute_at IS NOT NULL \
            AND execute_at <= $1 AND run_claimed_at IS NULL ORDER BY execute_at, id LIMIT 100",
     )
     .bind(to_db(now))
@@ -810,7 +811,7 @@ pub async fn due_runs(db: &AnyPool, now: DateTime<Utc>) -> Result<Vec<i64>, sqlx
 pub async fn claim_run(db: &AnyPool, id: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
     let claimed = sqlx::query(
         "UPDATE change_requests SET run_claimed_at = $1 WHERE id = $2 AND run_claimed_at IS NULL \
-           AND status IN ('approved', 'piloted')",
+           AND status = 'approved' AND applied_count = 0 AND execute_at IS NOT NULL AND execute_at <= $1",
     )
     .bind(to_db(now))
     .bind(id)

@@ -167,7 +167,9 @@ pub async fn update(
     let mut tx = db.begin().await?;
     let stored = locked(&mut tx, actor, id).await?;
     access::may_edit_change_request(&actor.user, stored.requested_by.id)?;
-    if let Some(e) = rules::check_execute_at(input.execute_at, now) {
+    // A window left as it was is not checked again (it may have passed while the request waited).
+    let moved = input.execute_at != stored.execute_at;
+    if let Some(e) = rules::check_execute_at(input.execute_at.filter(|_| moved), now) {
         return Err(AppError::validation(vec![e]));
     }
     expect_status(&stored, &[ChangeStatus::Draft, ChangeStatus::Submitted, ChangeStatus::Approved])?;
