@@ -149,51 +149,6 @@ pub async fn start_attempt(db: &AnyPool, import_id: i64, who: &str, now: DateTim
     .await
 }
 
-/// Record how an attempt ended (on the apply's transaction when it applied, so both commit together).
-pub async fn end_attempt(
-    conn: &mut Conn,
-    id: i64,
-    outcome: AttemptOutcome,
-    error: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    // An attempt marked interrupted too early (its process was slow, not gone) still gets its real end.
-    sqlx::query(
-        "UPDATE import_attempts SET outcome = $1, error = $2, finished_at = $3 \
-         WHERE id = $4 AND (outcome IS NULL OR outcome = 'interrupted')",
-    )
-    .bind(outcome.as_str())
-    .bind(error)
-    .bind(to_db(now))
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Attempts without an end: (attempt id, import id, started at).
-pub async fn unfinished_attempts(db: &AnyPool) -> Result<Vec<(i64, i64, DateTime<Utc>)>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, import_id, started_at FROM import_attempts WHERE outcome IS NULL ORDER BY id")
-        .fetch_all(db)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let c = Cols::new(r, "import_attempts");
-            Ok((c.i64("id")?, c.i64("import_id")?, c.timestamp("started_at")?))
-        })
-        .collect()
-}
-
-/// Mark these attempts, still without an end, as interrupted.
-pub async fn interrupt(db: &AnyPool, ids: &[i64]) -> Result<u64, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    let mut sql = Sql::new("UPDATE import_attempts SET outcome = 'interrupted' WHERE outcome IS NULL AND ");
-    sql.push_in("id", ids);
-    Ok(sql.query().execute(db).await?.rows_affected())
-}
-
 /// The attempts of these imports, oldest first.
 pub async fn attempts(db: &AnyPool, ids: &[i64]) -> Result<Vec<AttemptRow>, sqlx::Error> {
     if ids.is_empty() {

@@ -5,6 +5,7 @@
 //! Only the DDL differs, in `migrations/sqlite` and `migrations/postgres`.
 
 pub mod alerts;
+pub mod attempts;
 pub mod bulk;
 pub mod catalog;
 pub mod change_requests;

@@ -18,6 +18,19 @@ pub fn cut_off_at_start(last_alive: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     now - last_alive > Duration::seconds(2 * HEARTBEAT.as_secs() as i64)
 }
 
+/// Of the attempts still open at a SQLite server's start, (attempt, what it applies, started at), those cut off:
+/// quiet for longer than a live process allows, by their last beat in `alive` (by what they apply).
+pub fn cut_off_among(
+    open: Vec<(i64, i64, DateTime<Utc>)>,
+    alive: &std::collections::HashMap<i64, DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Vec<i64> {
+    open.into_iter()
+        .filter(|(_, owner, started)| cut_off_at_start(last_alive(*started, alive.get(owner).copied()), now))
+        .map(|(attempt, _, _)| attempt)
+        .collect()
+}
+
 /// An attempt's last sign of life: its import's latest progress beat, unless that is older than the attempt
 /// itself (a beat left by an earlier attempt of the same import).
 pub fn last_alive(started: DateTime<Utc>, beat: Option<DateTime<Utc>>) -> DateTime<Utc> {

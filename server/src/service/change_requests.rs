@@ -16,6 +16,7 @@ use seatwise_types::{
 
 use crate::auth::Actor;
 use crate::clock::Clock;
+use crate::db::attempts::{self, Work};
 use crate::db::change_requests::{self as store, ChangeFilter, Content, NewChange, NewStage, Step, StoredChange};
 use crate::db::jobs::{self as mail_store, Mail};
 use crate::db::progress::{self as progress_store, Job};
@@ -278,7 +279,7 @@ async fn names(db: &Db, reader: &User, operations: &[OperationInput]) -> AppResu
 }
 
 /// A request's attempts, each with its stored end or, while it has none, running or cut off by its heartbeat.
-async fn attempts(db: &Db, clock: &dyn Clock, id: i64) -> AppResult<Vec<ChangeAttempt>> {
+async fn attempts_of(db: &Db, clock: &dyn Clock, id: i64) -> AppResult<Vec<ChangeAttempt>> {
     let rows = store::attempts(&db.read, id).await?;
     let beat = if rows.iter().any(|a| a.outcome.is_none()) {
         progress_store::last_updates(&db.progress, Job::ChangeRequest, &[id]).await?.get(&id).copied()
@@ -302,7 +303,7 @@ async fn attempts(db: &Db, clock: &dyn Clock, id: i64) -> AppResult<Vec<ChangeAt
 
 async fn shown(db: &Db, clock: &dyn Clock, actor: &Actor, s: StoredChange) -> AppResult<ChangeRequest> {
     let stages = store::stages(&db.read, s.id, s.operations.len() as i64).await?;
-    let attempts = attempts(db, clock, s.id).await?;
+    let attempts = attempts_of(db, clock, s.id).await?;
     let names = names(db, &actor.user, &s.operations).await?;
     let actions = actions(&actor.user, &s);
     Ok(ChangeRequest {
@@ -616,7 +617,15 @@ pub async fn progress(db: &Db, progress: &Progress, actor: &Actor, id: i64) -> A
 async fn attempt_failed(db: &Db, attempt: i64, error: &AppError, now: DateTime<Utc>) {
     let ended = async {
         let mut conn = db.write.acquire().await?;
-        store::end_attempt(&mut conn, attempt, AttemptOutcome::Failed, Some(&error.public_message()), now).await
+        attempts::end(
+            &mut conn,
+            Work::ChangeRequest,
+            attempt,
+            AttemptOutcome::Failed,
+            Some(&error.public_message()),
+            now,
+        )
+        .await
     };
     if let Err(e) = ended.await {
         tracing::warn!(attempt, error = %e, "could not record that a change request stage failed");
@@ -661,18 +670,11 @@ pub async fn recover_interrupted(db: &Db, clock: &dyn Clock) -> AppResult<u64> {
     if db.backend != crate::db::Backend::Sqlite {
         return Ok(0);
     }
-    let open = store::unfinished_attempts(&db.write).await?;
+    let open = attempts::unfinished(&db.write, Work::ChangeRequest).await?;
     let requests: Vec<i64> = open.iter().map(|(_, request, _)| *request).collect();
     let alive = progress_store::last_updates(&db.progress, Job::ChangeRequest, &requests).await?;
-    let now = clock.now();
-    let gone: Vec<i64> = open
-        .into_iter()
-        .filter(|(_, request, started)| {
-            apply_attempt::cut_off_at_start(apply_attempt::last_alive(*started, alive.get(request).copied()), now)
-        })
-        .map(|(attempt, _, _)| attempt)
-        .collect();
-    Ok(store::interrupt(&db.write, &gone).await?)
+    let gone = apply_attempt::cut_off_among(open, &alive, clock.now());
+    Ok(attempts::interrupt(&db.write, Work::ChangeRequest, &gone).await?)
 }
 
 /// One stage in one transaction; its attempt's end is written with it.
@@ -848,7 +850,7 @@ async fn apply_stage(
         let to = requester_address(&mut tx, &stored).await?;
         notify(&mut tx, outbox, &stored, Event::Applied { rows: until, of: total }, &to, now).await?;
     }
-    store::end_attempt(&mut tx, attempt, AttemptOutcome::Applied, None, now).await?;
+    attempts::end(&mut tx, Work::ChangeRequest, attempt, AttemptOutcome::Applied, None, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -15,7 +15,7 @@ mod staging;
 use seatwise_types::{ApplyImportInput, ImportQuery, ImportSummary, JobProgress, Page};
 
 use crate::auth::Actor;
-use crate::db::import_history as history;
+use crate::db::attempts::{self, Work};
 use crate::db::progress::Job;
 use crate::domain::apply_attempt;
 use crate::error::{AppError, AppResult};
@@ -85,18 +85,11 @@ pub async fn recover_interrupted(env: Env<'_>) -> AppResult<u64> {
     if env.db.backend != crate::db::Backend::Sqlite {
         return Ok(0);
     }
-    let open = history::unfinished_attempts(&env.db.write).await?;
+    let open = attempts::unfinished(&env.db.write, Work::Import).await?;
     let imports: Vec<i64> = open.iter().map(|(_, import, _)| *import).collect();
     let alive = env.progress.last_alive(Job::Import, &imports).await?;
-    let now = env.clock.now();
-    let gone: Vec<i64> = open
-        .into_iter()
-        .filter(|(_, import, started)| {
-            apply_attempt::cut_off_at_start(apply_attempt::last_alive(*started, alive.get(import).copied()), now)
-        })
-        .map(|(id, _, _)| id)
-        .collect();
-    Ok(history::interrupt(&env.db.write, &gone).await?)
+    let gone = apply_attempt::cut_off_among(open, &alive, env.clock.now());
+    Ok(attempts::interrupt(&env.db.write, Work::Import, &gone).await?)
 }
 
 pub async fn get(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<ImportSummary> {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Actor;
 use crate::clock::SharedClock;
+use crate::db::attempts::{self, Work};
 use crate::db::import_history::{self as history, Action, ImportFilter, ImportRow};
 use crate::db::imports::{self as store, NewImport, StoredImport};
 use crate::db::progress::Job;
@@ -113,7 +114,7 @@ pub async fn commit_apply<P: Serialize>(
     }
     let change = Change::created("import.apply", "import", Some(stored.id), &doc.summary);
     ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
-    history::end_attempt(&mut tx, attempt.id(), AttemptOutcome::Applied, None, now).await?;
+    attempts::end(&mut tx, Work::Import, attempt.id(), AttemptOutcome::Applied, None, now).await?;
     tx.commit().await?;
     env.progress.finish(Job::Import(stored.id)).await;
     Ok(doc.summary)
@@ -181,7 +182,7 @@ pub async fn attempt_failed(env: Env<'_>, attempt: Attempt, error: &AppError) {
 async fn record_failure(db: &sqlx::AnyPool, id: i64, why: &str, now: chrono::DateTime<chrono::Utc>) {
     let ended = async {
         let mut conn = db.acquire().await?;
-        history::end_attempt(&mut conn, id, AttemptOutcome::Failed, Some(why), now).await
+        attempts::end(&mut conn, Work::Import, id, AttemptOutcome::Failed, Some(why), now).await
     };
     if let Err(e) = ended.await {
         tracing::warn!(attempt = id, error = %e, "could not record that an import apply failed");
