@@ -11,6 +11,10 @@ export PATH="$tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n== %s\n' "$*" >&2; }
 
+# The tools below are built from crates.io. Trunk's own release profile (fat LTO, one codegen unit) makes it the
+# slowest part of a cold set-up on two cores; these tools' speed does not matter, their build time does.
+quick_build=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1)
+
 apt_packages=(brotli gzip)
 if [ "$mode" = test ]; then
   apt_packages+=(chromium chromium-driver postgresql)
@@ -34,7 +38,7 @@ fi
 # Trunk 0.22 needs a newer rustc than this toolchain; 0.21 is pinned.
 if ! trunk --version 2>/dev/null | grep -q '^trunk 0\.21\.'; then
   step "installing Trunk 0.21"
-  cargo install trunk --version '~0.21' --locked
+  "${quick_build[@]}" cargo install trunk --version '~0.21' --locked
 fi
 
 # wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock and the pin in Trunk.toml.
@@ -45,7 +49,7 @@ if ! grep -q "wasm_bindgen = \"$bindgen\"" "$root/Trunk.toml"; then
 fi
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen\$"; then
   step "installing wasm-bindgen-cli $bindgen"
-  cargo install wasm-bindgen-cli --version "$bindgen"
+  "${quick_build[@]}" cargo install wasm-bindgen-cli --version "$bindgen" --locked
 fi
 
 # Debian's binaryen is too old; npm's package ships a working wasm-opt 132.

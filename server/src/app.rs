@@ -85,14 +85,15 @@ async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Res
     }
 }
 
-/// Applying an import is the one request whose length grows with its input (hundreds of thousands of rows); it
-/// shows progress while it runs and gets its own, longer limit.
+/// Applying an import or a change request's stage are the requests whose length grows with their input
+/// (hundreds of thousands of rows); they show progress while they run and get their own, longer limit.
 fn is_long_work(method: &axum::http::Method, path: &str) -> bool {
     method == axum::http::Method::POST
-        && path
-            .strip_prefix("/api/v1/imports/")
-            .and_then(|rest| rest.strip_suffix("/apply"))
-            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+        && ["/api/v1/imports/", "/api/v1/change-requests/"].iter().any(|prefix| {
+            path.strip_prefix(prefix)
+                .and_then(|rest| rest.strip_suffix("/apply"))
+                .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+        })
 }
 
 fn render_metrics() -> Response {
@@ -231,12 +232,14 @@ mod tests {
     use axum::http::Method;
 
     #[test]
-    fn only_applying_an_import_gets_the_long_limit() {
+    fn only_applying_an_import_or_a_change_request_gets_the_long_limit() {
         assert!(is_long_work(&Method::POST, "/api/v1/imports/42/apply"));
         assert!(!is_long_work(&Method::GET, "/api/v1/imports/42/apply"));
         assert!(!is_long_work(&Method::POST, "/api/v1/imports/42/apply/x"));
         assert!(!is_long_work(&Method::POST, "/api/v1/imports//apply"));
         assert!(!is_long_work(&Method::POST, "/api/v1/imports/4a/apply"));
+        assert!(is_long_work(&Method::POST, "/api/v1/change-requests/7/apply"));
+        assert!(!is_long_work(&Method::POST, "/api/v1/change-requests/7/approve"));
         assert!(!is_long_work(&Method::POST, "/api/v1/pools"));
     }
 }

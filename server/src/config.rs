@@ -69,7 +69,8 @@ pub struct ServeArgs {
     #[arg(long, env = "SEATWISE_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout: u64,
 
-    /// Seconds applying an import may run (it grows with the file; progress is shown meanwhile).
+    /// Seconds applying an import or a change request's stage may run (it grows with the rows; progress is shown
+    /// meanwhile).
     #[arg(long, env = "SEATWISE_IMPORT_TIMEOUT", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..))]
     pub import_timeout: u64,
 

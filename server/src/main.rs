@@ -4,10 +4,10 @@ use std::sync::Arc;
 use clap::Parser;
 use seatwise_server::clock::SystemClock;
 use seatwise_server::config::{Cli, Command, ServeArgs};
+use seatwise_server::db::attempts::Work;
 use seatwise_server::db::Db;
 use seatwise_server::service::accounts::{self, Bootstrap};
-use seatwise_server::service::imports::Env;
-use seatwise_server::service::{change_requests, demo, generate, imports, jobs, ledger, mailer};
+use seatwise_server::service::{attempt, demo, generate, jobs, ledger, mailer};
 use seatwise_server::state::{AppState, Settings};
 use seatwise_server::{app, domain, telemetry};
 
@@ -58,23 +58,15 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
         None | Some(Command::Serve) => {
             // Advisory: the history reads an attempt left open as interrupted later anyway.
-            match imports::recover_interrupted(Env::of(&state)).await {
-                Ok(0) => {}
-                Ok(cut_off) => {
-                    tracing::warn!(cut_off, "import applies cut off when the server stopped are marked interrupted")
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not check for import applies cut off when the server stopped")
-                }
-            }
-            match change_requests::recover_interrupted(&state.db, &*state.clock).await {
-                Ok(0) => {}
-                Ok(cut_off) => tracing::warn!(
-                    cut_off,
-                    "change request stages cut off when the server stopped are marked interrupted"
-                ),
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not check for change request stages cut off when the server stopped")
+            for work in [Work::Import, Work::ChangeRequest] {
+                match attempt::recover_interrupted(&state.db, &state.progress, work).await {
+                    Ok(0) => {}
+                    Ok(cut_off) => {
+                        tracing::warn!(cut_off, ?work, "applies cut off when the server stopped are marked interrupted")
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, ?work, "could not check for applies cut off when the server stopped")
+                    }
                 }
             }
             serve(state, cli.serve).await

@@ -176,8 +176,12 @@ pub struct ChangeRequestInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApplyChangeInput {
+    /// A pilot of the first N rows.
     #[serde(default)]
     pub pilot: Option<i64>,
+    /// A pilot of the rows for the people of one department (they move ahead of the others).
+    #[serde(default)]
+    pub pilot_department_id: Option<i64>,
 }
 
 /// An approver's or requester's comment on a decision (`approve`, `reject`).
@@ -280,12 +284,24 @@ pub struct ChangeRequest {
     /// The names of the people and pools the operations name by id (those that exist and the reader may see).
     #[serde(default)]
     pub names: ChangeNames,
+    /// While nothing is applied: the departments of the people the rows name, each with its rows, for a pilot
+    /// by department.
+    #[serde(default)]
+    pub pilot_groups: Vec<PilotGroup>,
     pub errors: Vec<crate::FieldError>,
     pub preview: ChangePreview,
     /// Whether the reader may approve or reject it now (never its requester).
     pub can_decide: bool,
     pub actions: ChangeActions,
     pub version: i64,
+}
+
+/// A department whose people some of a request's rows name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PilotGroup {
+    pub department: crate::Ref,
+    pub rows: i64,
 }
 
 /// Names for the ids in a request's operations, so a reader sees "Ada Lovelace" rather than person 17.

@@ -152,6 +152,9 @@ pub struct Term {
     pub decision_comment: Option<String>,
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The change request that carries this term's seat changes to its pools (a renewal decided with changes).
+    #[serde(default)]
+    pub change_request_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -306,6 +309,18 @@ pub struct DecisionInput {
     pub tier: Option<String>,
     /// Price of the next term (defaults to the renewal price).
     pub price: Option<Money>,
+    /// Renew with changes: seats for the next term per covered pool. The change goes through the approval queue
+    /// as a change request applied when the next term starts. With one covered pool, `seats` alone says it.
+    #[serde(default)]
+    pub pool_seats: Vec<PoolSeats>,
+}
+
+/// Seats a covered pool is to have from the next term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PoolSeats {
+    pub pool_id: i64,
+    pub seats_purchased: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

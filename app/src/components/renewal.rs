@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use seatwise_types::{money_totals, Alert, DateKind, Decision, DecisionInput, Money, PoolUsage, Term, Urgency};
+use seatwise_types::{
+    money_totals, Alert, DateKind, Decision, DecisionInput, Money, PoolSeats, PoolUsage, Term, Urgency,
+};
 
 use crate::api::{self, ApiError};
 use crate::components::fields::TextField;
@@ -97,7 +99,10 @@ pub fn TermsTable(terms: Vec<Term>) -> impl IntoView {
                             <td><DateText date=Some(t.start_date)/></td>
                             <td><DateText date=Some(t.end_date)/></td>
                             <td class="num">{t.price.clone().map(|m| view! { <MoneyText money=m/> }.into_any()).unwrap_or_else(|| view! { <span class="muted">"—"</span> }.into_any())}</td>
-                            <td class="num">{t.seats.map(format::number).unwrap_or_else(|| "—".into())}</td>
+                            <td class="num">{t.seats.map(format::number).unwrap_or_else(|| "—".into())}
+                                {t.change_request_id.map(|cr| view! {
+                                    <div class="small"><A href=format!("/changes/{cr}")>{format!("change request #{cr}")}</A></div>
+                                })}</td>
                             <td>{t.tier.clone().unwrap_or_else(|| "—".into())}</td>
                             <td>{match t.decision {
                                 Some(d) => view! {
@@ -127,6 +132,8 @@ pub fn DecisionForm(
     of: DecisionOf,
     currency: String,
     auto_renew: bool,
+    /// The covered pools the reader sees: with seat counts, renewing with changes sets each one's seats.
+    pools: Vec<PoolUsage>,
     #[prop(into)] on_done: Callback<()>,
 ) -> impl IntoView {
     let choice = RwSignal::new(None::<Decision>);
@@ -135,6 +142,14 @@ pub fn DecisionForm(
     let tier = RwSignal::new(String::new());
     let price = RwSignal::new(String::new());
     let local_error = RwSignal::new(None::<String>);
+    // Seats per covered pool with a seat count (a site licence has none to change), prefilled with today's.
+    let pool_fields: Vec<(PoolUsage, RwSignal<String>)> = pools
+        .into_iter()
+        .filter_map(|p| p.seats_purchased.map(|n| (p, n)))
+        .map(|(p, n)| (p, RwSignal::new(n.to_string())))
+        .collect();
+    let per_pool = !pool_fields.is_empty();
+    let pool_values: Vec<(i64, RwSignal<String>)> = pool_fields.iter().map(|(p, v)| (p.pool.id, *v)).collect();
     let save = Action::new_local(move |input: &DecisionInput| {
         let input = input.clone();
         async move {
@@ -159,8 +174,20 @@ pub fn DecisionForm(
             return;
         };
         let changes = decision == Decision::RenewWithChanges;
+        let mut pool_seats = Vec::new();
+        if changes {
+            for (pool_id, value) in &pool_values {
+                match value.get_untracked().trim().replace(',', "").parse::<i64>() {
+                    Ok(seats_purchased) => pool_seats.push(PoolSeats { pool_id: *pool_id, seats_purchased }),
+                    Err(_) => {
+                        local_error.set(Some("Each pool's seats must be a whole number.".into()));
+                        return;
+                    }
+                }
+            }
+        }
         let seats_value = seats.get_untracked().trim().to_string();
-        let seats_num = if changes && !seats_value.is_empty() {
+        let seats_num = if changes && !per_pool && !seats_value.is_empty() {
             match seats_value.replace(',', "").parse::<i64>() {
                 Ok(n) => Some(n),
                 Err(_) => {
@@ -190,6 +217,7 @@ pub fn DecisionForm(
             seats: seats_num,
             tier: (changes && !tier_value.is_empty()).then_some(tier_value),
             price: price_minor,
+            pool_seats,
         });
     };
     let choices: Vec<Decision> =
@@ -215,8 +243,28 @@ pub fn DecisionForm(
                 <FieldMessage error=error path="decision"/>
             </fieldset>
             <Show when=move || choice.get() == Some(Decision::RenewWithChanges)>
+                {per_pool.then(|| view! {
+                    <fieldset class="pool-seats">
+                        <legend>"Seats for the next term"</legend>
+                        <p class="muted small">"A change of seats goes to the approval queue as a change request, applied when the next term starts once it is approved."</p>
+                        {pool_fields.iter().enumerate().map(|(i, (p, value))| {
+                            let (value, id) = (*value, format!("d-pool-seats-{}", p.pool.id));
+                            let path = format!("pool_seats[{i}].seats_purchased");
+                            let message = move || error.get().and_then(|e| e.fields().iter().find(|f| f.path == path).map(|f| f.message.clone()));
+                            let invalid = message.clone();
+                            view! {
+                                <div class="field">
+                                    <label for=id.clone()>{format!("{} (now {})", p.pool.name, p.seats_purchased.map(format::number).unwrap_or_default())}</label>
+                                    <input id=id type="text" inputmode="numeric" aria-invalid=move || invalid().is_some().to_string()
+                                        prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+                                    {move || message().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                                </div>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                })}
                 <div class="form-row">
-                    <TextField id="d-seats" label="Seats for the next term" value=seats error=error path="seats" inputmode="numeric"/>
+                    {(!per_pool).then(|| view! { <TextField id="d-seats" label="Seats for the next term" value=seats error=error path="seats" inputmode="numeric"/> })}
                     <TextField id="d-tier" label="Tier" value=tier error=error path="tier"/>
                     <TextField id="d-price" label=format!("Price per term ({currency})") value=price error=error path="price.amount_minor"
                         inputmode="decimal"/>

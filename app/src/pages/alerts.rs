@@ -230,7 +230,7 @@ fn AlertView(detail: AlertDetail, on_change: Callback<()>, notice: RwSignal<Opti
             (true, _) => view! {
                 <section class="panel" aria-label="Record the decision">
                     <DecisionForm of=DecisionOf::Alert(alert_id) currency=c.renewal_price.as_ref().or(c.value.as_ref()).map(|m| m.currency.clone()).unwrap_or_else(|| "USD".into())
-                        auto_renew=c.auto_renew on_done=decided/>
+                        auto_renew=c.auto_renew pools=detail.contract.pools.clone() on_done=decided/>
                 </section>
             }.into_any(),
             (false, Some(d)) => view! {

@@ -29,7 +29,7 @@ enum Act {
     Submit,
     Approve(String),
     Reject(String),
-    Apply(Option<i64>),
+    Apply(ApplyChangeInput),
     Rollback(String),
     /// Keep only these rows (the ones in error dropped, or one removed).
     Keep(ChangeRequestInput, usize),
@@ -46,12 +46,12 @@ impl Act {
             }
             Act::Approve(_) => "Approved: it can be applied now.".into(),
             Act::Reject(_) => "Rejected: the requester has been told.".into(),
-            Act::Apply(Some(_)) => format!(
+            Act::Apply(input) if input.pilot.is_some() || input.pilot_department_id.is_some() => format!(
                 "Pilot applied: {} row{} changed. Check them, then confirm the rest.",
                 r.applied_count,
                 plural(r.applied_count)
             ),
-            Act::Apply(None) => format!("Applied: all {} rows are done.", r.operations.len()),
+            Act::Apply(_) => format!("Applied: all {} rows are done.", r.operations.len()),
             Act::Rollback(_) => "Rollback requested.".into(),
             Act::Keep(_, removed) => format!("{removed} row{} removed.", plural(*removed as i64)),
             Act::Schedule(input) => match input.execute_at {
@@ -68,7 +68,7 @@ async fn send(id: i64, act: Act) -> ApiResult<ChangeRequest> {
         Act::Submit => cr::submit(id).await,
         Act::Approve(comment) => cr::approve(id, &CommentInput { comment }).await,
         Act::Reject(comment) => cr::reject(id, &CommentInput { comment }).await,
-        Act::Apply(pilot) => cr::apply(id, &ApplyChangeInput { pilot }).await,
+        Act::Apply(input) => cr::apply(id, &input).await,
         Act::Rollback(reason) => {
             let reason = (!reason.trim().is_empty()).then_some(reason);
             cr::rollback(id, &RollbackInput { reason }).await
@@ -164,7 +164,7 @@ fn RequestView(request: ChangeRequest, act: ActAction, notice: RwSignal<Option<S
                     " " <StatusBadge status=r.status/>
                     {r.waiting_for.map(|w| view! { " " <span class="badge badge-muted">{format!("Waiting {}", waiting_label(w))}</span> })}
                     {r.needs_finance.then(|| view! { " " <span class="badge badge-info" title="Above the approval policy's thresholds">"Finance sign-off"</span> })}
-                    {r.execute_at.filter(|_| r.applied_count == 0 && r.actions.edit || r.status == ChangeStatus::Approved).map(|at| view! { " " <span class="badge badge-muted" id="scheduled">{format!("Scheduled for {}", format::datetime(&at))}</span> })}
+                    {r.execute_at.filter(|_| r.applied_count == 0 && matches!(r.status, ChangeStatus::Draft | ChangeStatus::Submitted | ChangeStatus::Approved)).map(|at| view! { " " <span class="badge badge-muted" id="scheduled">{format!("Scheduled for {}", format::datetime(&at))}</span> })}
                 </p>
                 {r.rollback_of.map(|o| view! { <p>"Rolls back " <A href=format!("/changes/{o}")>{format!("request #{o}")}</A></p> })}
                 {r.rolled_back_by.map(|o| view! { <p>"Rolled back by " <A href=format!("/changes/{o}")>{format!("request #{o}")}</A></p> })}
@@ -247,18 +247,32 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
             ));
         }
     };
-    let apply_pilot = move |_| match pilot.get_untracked().trim().parse::<i64>() {
-        Ok(n) if n >= 1 && n < rows => {
-            pilot_error.set(None);
-            run.run(Act::Apply(Some(n)));
-        }
-        _ => pilot_error.set(Some(format!("A pilot is 1 to {} rows; apply all to do every row.", rows - 1))),
-    };
+    // "" is a pilot of the first rows; otherwise a department's id.
+    let pilot_group = RwSignal::new(String::new());
+    let groups = r.pilot_groups.clone();
+    let has_groups = !groups.is_empty();
+    let apply_pilot =
+        move |_| match (pilot_group.get_untracked().parse::<i64>(), pilot.get_untracked().trim().parse::<i64>()) {
+            (Ok(department), _) => {
+                pilot_error.set(None);
+                run.run(Act::Apply(ApplyChangeInput { pilot_department_id: Some(department), ..Default::default() }));
+            }
+            (_, Ok(n)) if n >= 1 && n < rows => {
+                pilot_error.set(None);
+                run.run(Act::Apply(ApplyChangeInput { pilot: Some(n), ..Default::default() }));
+            }
+            _ => pilot_error.set(Some(format!("A pilot is 1 to {} rows; apply all to do every row.", rows - 1))),
+        };
     let waiting_on_others = r.status == ChangeStatus::Submitted && !a.decide;
     // The browser's clock (chrono has no clock in the browser build).
     let now = chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
     let scheduled = r.execute_at.filter(|at| *at > now);
     let can_apply = a.apply && scheduled.is_none();
+    // A window that passed while the request waited for its sign-offs is not run late by the server.
+    let approved_at = r.finance_decision.as_ref().map(|f| f.at).or(r.decided_at);
+    let missed = r.status == ChangeStatus::Approved
+        && r.applied_count == 0
+        && r.execute_at.zip(approved_at).is_some_and(|(at, approved)| approved > at);
     let finance = r.waiting_for == Some(WaitingFor::Finance);
     view! {
         <section class="panel next-step" aria-labelledby="next-h">
@@ -298,11 +312,26 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
                     scheduled.map(|at| format::datetime(&at)).unwrap_or_default(),
                     if a.edit { " To apply it sooner, change its execution window (it then needs approval again)." } else { "" })}</p>
             })}
+            {missed.then(|| view! {
+                <p id="missed-window">{format!("Its execution window ({}) passed before it was approved, so the server will not apply it by itself: apply it now, or set a new window.",
+                    r.execute_at.map(|at| format::datetime(&at)).unwrap_or_default())}</p>
+            })}
             {(can_apply && r.applied_count == 0).then(|| view! {
                 <p>{r.expires_at.map(|e| format!("Approved. The approval lapses unused on {}.", format::datetime(&e))).unwrap_or_else(|| "Approved.".into())}</p>
                 <div class="inline-form">
                     {(rows > 1).then(|| view! {
-                        <div class="field">
+                        {has_groups.then(|| view! {
+                            <div class="field">
+                                <label for="pilot-by">"Pilot for"</label>
+                                <select id="pilot-by" on:change=move |ev| pilot_group.set(event_target_value(&ev))>
+                                    <option value="" selected=true>"The first rows"</option>
+                                    {groups.iter().map(|g| view! {
+                                        <option value=g.department.id.to_string()>{format!("The people of {} ({} row{})", g.department.name, format::number(g.rows), plural(g.rows))}</option>
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                        })}
+                        <div class="field" hidden=move || !pilot_group.get().is_empty()>
                             <label for="pilot-size">"Pilot: apply the first rows only"</label>
                             <input id="pilot-size" type="number" min="1" max=(rows - 1).to_string() inputmode="numeric"
                                 aria-invalid=move || pilot_error.get().is_some().to_string() aria-describedby="pilot-error"
@@ -312,7 +341,7 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
                         <button class="btn" type="button" id="apply-pilot" disabled=move || busy.get() on:click=apply_pilot>"Apply pilot"</button>
                     })}
                     <button class="btn btn-primary" type="button" id="apply-all" disabled=move || busy.get()
-                        on:click=move |_| run.run(Act::Apply(None))>{format!("Apply all {} rows", format::number(rows))}</button>
+                        on:click=move |_| run.run(Act::Apply(ApplyChangeInput::default()))>{format!("Apply all {} rows", format::number(rows))}</button>
                 </div>
             })}
             {(can_apply && r.applied_count > 0).then(|| view! {
@@ -320,7 +349,7 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
                     format::number(r.applied_count), plural(r.applied_count), format::number(rest),
                     if a.rollback { ", or roll the pilot back" } else { "; its requester can also roll it back" })}</p>
                 <button class="btn btn-primary" type="button" id="apply-rest" disabled=move || busy.get()
-                    on:click=move |_| run.run(Act::Apply(None))>{format!("Confirm the other {} rows", format::number(rest))}</button>
+                    on:click=move |_| run.run(Act::Apply(ApplyChangeInput::default()))>{format!("Confirm the other {} rows", format::number(rest))}</button>
             })}
             {a.edit.then(|| view! { <ScheduleForm request=r.clone() run=run busy=busy/> })}
             {a.rollback.then(|| view! {

@@ -134,7 +134,7 @@ fn ContractView(detail: ContractDetail, on_change: Callback<()>, notice: RwSigna
         })}
         {(detail.can_edit && open_term).then(|| view! {
             <section class="panel" aria-label="Record the decision">
-                <DecisionForm of=DecisionOf::Contract(c.id) currency=currency.clone() auto_renew=c.auto_renew on_done=decided/>
+                <DecisionForm of=DecisionOf::Contract(c.id) currency=currency.clone() auto_renew=c.auto_renew pools=detail.pools.clone() on_done=decided/>
             </section>
         })}
         <section class="panel" aria-labelledby="terms-h">

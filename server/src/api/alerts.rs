@@ -89,5 +89,5 @@ pub async fn decide_alert(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DecisionInput>,
 ) -> AppResult<Json<AlertDetail>> {
-    Ok(Json(alerts::decide(&state.db, &*state.clock, &actor, id, &body).await?))
+    Ok(Json(alerts::decide(&state.db, &*state.clock, state.outbox(), &actor, id, &body).await?))
 }

@@ -124,7 +124,9 @@ pub async fn change_request_progress(
 }
 
 /// Apply the next stage of an approved request in one transaction (its requester, an approver or an admin):
-/// `{"pilot": N}` applies the first N operations only, and applying again (without `pilot`) the rest. A snapshot
+/// `{"pilot": N}` applies the first N operations only, `{"pilot_department_id": D}` those for the people of
+/// department D (moved ahead of the others; `pilot_groups` lists the departments), and applying again (without
+/// either) the rest. The server's longer time limit for long work applies (503 `timeout` past it). A snapshot
 /// of every record a stage changes is stored with it. Every row is checked again first: if any no longer applies
 /// nothing is changed (422 naming them); if they apply but would do something other than what was approved,
 /// nothing is changed and (before any stage) the request is a draft again (409). An expired approval is 409.

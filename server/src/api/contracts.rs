@@ -83,7 +83,7 @@ pub async fn decide_contract(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DecisionInput>,
 ) -> AppResult<Json<ContractDetail>> {
-    Ok(Json(contracts::decide(&state.db, &*state.clock, &actor, id, &body, None).await?))
+    Ok(Json(contracts::decide(&state.db, &*state.clock, state.outbox(), &actor, id, &body, None).await?))
 }
 
 /// A contract's history from the audit ledger, newest first.

@@ -431,6 +431,34 @@ pub async fn people(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, String, Pe
         .collect()
 }
 
+/// The department of each of these people who has one: (person id, department).
+pub async fn departments_of_people(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, Ref)>, sqlx::Error> {
+    let statement = over_ids(
+        "SELECT pe.id, d.id AS department_id, d.name AS department_name FROM people pe JOIN {rows} ON pe.id = r.id \
+         JOIN departments d ON d.id = pe.department_id",
+        &[],
+    );
+    bulk::fetch(conn, &statement, &bulk::ids(ids))
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "people");
+            Ok((c.i64("id")?, Ref { id: c.i64("department_id")?, name: c.text("department_name")? }))
+        })
+        .collect()
+}
+
+/// Put a request's operations in a new order (a pilot by department moves its rows first); the set is unchanged.
+pub async fn set_operations(conn: &mut Conn, id: i64, operations: &[OperationInput]) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE change_requests SET operations = $1 WHERE id = $2 AND operation_count = $3")
+        .bind(encode(operations)?)
+        .bind(id)
+        .bind(operations.len() as i64)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// `sql` over ids given as the rows `r.id` of `{rows}`.
 fn over_ids<'a>(sql: &'a str, args: &'a [&'a str]) -> Statement<'a> {
     Statement { sql, cols: bulk::ID, args }
@@ -796,11 +824,13 @@ pub async fn lapsed(db: &AnyPool, now: DateTime<Utc>) -> Result<Vec<i64>, sqlx::
 }
 
 /// Approved requests with nothing applied yet (a pilot's rest waits for a person to confirm it) whose execution
-/// window has come, not yet claimed by a run.
+/// window has come, not yet claimed by a run. Only those approved before their time: a window that passed while
+/// the request waited for sign-off is not run late by itself (a person applies it, or sets a new window).
 pub async fn due_runs(db: &AnyPool, now: DateTime<Utc>) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT id FROM change_requests WHERE status = 'approved' AND applied_count = 0 AND execute_at IS NOT NULL \
-           AND execute_at <= $1 AND run_claimed_at IS NULL ORDER BY execute_at, id LIMIT 100",
+           AND execute_at <= $1 AND run_claimed_at IS NULL AND COALESCE(finance_at, decided_at) <= execute_at \
+         ORDER BY execute_at, id LIMIT 100",
     )
     .bind(to_db(now))
     .fetch_all(db)
@@ -811,7 +841,8 @@ pub async fn due_runs(db: &AnyPool, now: DateTime<Utc>) -> Result<Vec<i64>, sqlx
 pub async fn claim_run(db: &AnyPool, id: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
     let claimed = sqlx::query(
         "UPDATE change_requests SET run_claimed_at = $1 WHERE id = $2 AND run_claimed_at IS NULL \
-           AND status = 'approved' AND applied_count = 0 AND execute_at IS NOT NULL AND execute_at <= $1",
+           AND status = 'approved' AND applied_count = 0 AND execute_at IS NOT NULL AND execute_at <= $1 \
+           AND COALESCE(finance_at, decided_at) <= execute_at",
     )
     .bind(to_db(now))
     .bind(id)

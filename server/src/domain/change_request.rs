@@ -5,10 +5,12 @@
 //! writes do not depend on their order. Capacity is the batch's as a whole: a part of it (a pilot) is checked
 //! again on its own.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use seatwise_types::{money_totals, BillingPeriod, ChangePreview, FieldError, Money, OperationInput, PoolEffect};
+use seatwise_types::{
+    money_totals, BillingPeriod, ChangePreview, FieldError, Money, OperationInput, PilotGroup, PoolEffect, Ref,
+};
 
 use crate::domain::pool::{self, MAX_SEATS};
 
@@ -609,6 +611,47 @@ pub fn window_open(execute_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> boo
     execute_at.is_none_or(|at| at <= now)
 }
 
+/// The people the rows name, whatever their operation.
+pub fn people_named(ops: &[OperationInput]) -> BTreeSet<i64> {
+    ops.iter().flat_map(|o| [o.person_id, o.from_person_id, o.to_person_id]).flatten().collect()
+}
+
+/// A pilot for a group of people: the rows that name someone in the group first, in their order, then the rest
+/// in theirs; and how many lead. Rows of no one (seat counts, retirements) are never part of such a pilot.
+pub fn group_first(ops: &[OperationInput], in_group: impl Fn(i64) -> bool) -> (Vec<OperationInput>, usize) {
+    let (mut first, rest): (Vec<OperationInput>, Vec<OperationInput>) = ops
+        .iter()
+        .cloned()
+        .partition(|o| [o.person_id, o.from_person_id, o.to_person_id].into_iter().flatten().any(&in_group));
+    let leading = first.len();
+    first.extend(rest);
+    (first, leading)
+}
+
+/// The departments a pilot by department could be for: each with the rows naming its people, by name. A
+/// department every row is for is left out (its pilot would be the whole request).
+pub fn pilot_groups(ops: &[OperationInput], department_of: &HashMap<i64, Ref>) -> Vec<PilotGroup> {
+    let mut rows: BTreeMap<i64, (Ref, i64)> = BTreeMap::new();
+    for o in ops {
+        let named: BTreeMap<i64, &Ref> = [o.person_id, o.from_person_id, o.to_person_id]
+            .into_iter()
+            .flatten()
+            .filter_map(|p| department_of.get(&p))
+            .map(|d| (d.id, d))
+            .collect();
+        for (id, department) in named {
+            rows.entry(id).or_insert_with(|| (department.clone(), 0)).1 += 1;
+        }
+    }
+    let mut groups: Vec<PilotGroup> = rows
+        .into_values()
+        .filter(|(_, n)| (*n as usize) < ops.len())
+        .map(|(department, rows)| PilotGroup { department, rows })
+        .collect();
+    groups.sort_by(|a, b| a.department.name.cmp(&b.department.name).then(a.department.id.cmp(&b.department.id)));
+    groups
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -833,5 +876,37 @@ mod tests {
         assert!(window_open(None, now));
         assert!(!window_open(Some(later), now));
         assert!(window_open(Some(later), later));
+    }
+
+    #[test]
+    fn a_group_pilot_puts_the_groups_rows_first_and_keeps_both_orders() {
+        let ops = vec![
+            input("assign", &[("pool_id", 1), ("person_id", 10)]),
+            input("set_seats", &[("pool_id", 1), ("seats_purchased", 9)]),
+            input("unassign", &[("pool_id", 1), ("person_id", 20)]),
+            input("reassign", &[("pool_id", 2), ("from_person_id", 11), ("to_person_id", 21)]),
+            input("assign", &[("pool_id", 2), ("person_id", 22)]),
+        ];
+        let (ordered, leading) = group_first(&ops, |p| p >= 20);
+        assert_eq!(leading, 3);
+        assert_eq!(ordered, vec![ops[2].clone(), ops[3].clone(), ops[4].clone(), ops[0].clone(), ops[1].clone()]);
+        assert_eq!(people_named(&ops).into_iter().collect::<Vec<_>>(), [10, 11, 20, 21, 22]);
+        assert_eq!(group_first(&ops, |_| false), (ops.clone(), 0));
+    }
+
+    #[test]
+    fn pilot_groups_count_a_row_once_per_department_and_leave_out_the_whole_request() {
+        let ops = vec![
+            input("reassign", &[("pool_id", 1), ("from_person_id", 1), ("to_person_id", 2)]),
+            input("assign", &[("pool_id", 1), ("person_id", 3)]),
+            input("set_seats", &[("pool_id", 1), ("seats_purchased", 9)]),
+        ];
+        let sales = Ref { id: 7, name: "Sales".into() };
+        let it = Ref { id: 3, name: "IT".into() };
+        let of: HashMap<i64, Ref> = [(1, sales.clone()), (2, sales.clone()), (3, it.clone())].into();
+        let groups = pilot_groups(&ops, &of);
+        assert_eq!(groups, vec![PilotGroup { department: it, rows: 1 }, PilotGroup { department: sales, rows: 1 }]);
+        let all_sales: HashMap<i64, Ref> = [(1, Ref { id: 7, name: "Sales".into() })].into();
+        assert_eq!(pilot_groups(&ops[..1], &all_sales), vec![], "a pilot of every row is no pilot");
     }
 }

@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use seatwise_types::{
     currency_minor_digits, ContractInput, ContractStatus, DateKind, Decision, FieldError, Money, OrgSettings, Urgency,
@@ -31,6 +31,15 @@ impl Org {
     /// Today in the organisation's time zone.
     pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
         now.with_timezone(&self.tz).date_naive()
+    }
+
+    /// The first moment of `day` in the organisation's time zone (where a clock change skips midnight, the first
+    /// hour that exists).
+    pub fn start_of(&self, day: NaiveDate) -> Option<DateTime<Utc>> {
+        (0..3)
+            .filter_map(|hour| day.and_hms_opt(hour, 0, 0))
+            .find_map(|local| self.tz.from_local_datetime(&local).earliest())
+            .map(|t| t.with_timezone(&Utc))
     }
 
     /// The daily job runs once the organisation's day has reached the configured hour.
@@ -496,6 +505,23 @@ mod tests {
         // Recorded in May: the April review is not raised after the fact.
         let late = TermFacts { created_on: d("2026-05-10"), ..f };
         assert_eq!(due_alert(&late, d("2026-05-10"), &org), None);
+    }
+
+    #[test]
+    fn a_day_starts_at_midnight_in_the_organisation_time_zone() {
+        let berlin = Org { tz: Tz::Europe__Berlin, ..Org::default() };
+        assert_eq!(
+            berlin.start_of(d("2027-01-15")).map(|t| t.to_rfc3339()).as_deref(),
+            Some("2027-01-14T23:00:00+00:00")
+        );
+        assert_eq!(
+            berlin.start_of(d("2027-07-15")).map(|t| t.to_rfc3339()).as_deref(),
+            Some("2027-07-14T22:00:00+00:00")
+        );
+        // Santiago's clocks skip from midnight to one in September.
+        let santiago = Org { tz: Tz::America__Santiago, ..Org::default() };
+        let start = santiago.start_of(d("2026-09-06")).map(|t| t.with_timezone(&Tz::America__Santiago).hour());
+        assert_eq!(start, Some(1));
     }
 
     #[test]

@@ -215,12 +215,13 @@ pub async fn assign(
 pub async fn decide(
     db: &Db,
     clock: &dyn Clock,
+    outbox: Option<Outbox<'_>>,
     actor: &Actor,
     id: i64,
     input: &DecisionInput,
 ) -> AppResult<AlertDetail> {
     let alert = actionable(db, clock, actor, id).await?;
     still_open(&alert)?;
-    contracts::decide(db, clock, actor, alert.contract_id, input, Some(id)).await?;
+    contracts::decide(db, clock, outbox, actor, alert.contract_id, input, Some(id)).await?;
     detail(db, clock, actor, id).await
 }

@@ -14,7 +14,7 @@ use seatwise_types::{
     OperationInput, Page, PersonStatus, Ref, Role, RollbackInput, User, WaitingFor,
 };
 
-use crate::auth::Actor;
+use crate::auth::{Actor, Via};
 use crate::clock::Clock;
 use crate::db::attempts::{self, Work};
 use crate::db::change_requests::{self as store, ChangeFilter, Content, NewChange, NewStage, Step, StoredChange};
@@ -28,6 +28,7 @@ use crate::domain::change_request::{self as rules, Checked, Facts, Operation, Pe
 use crate::domain::change_rollback::{self as rollback, Snapshot};
 use crate::domain::{access, apply_attempt, approval_policy, limits};
 use crate::error::{AppError, AppResult};
+use crate::service::attempt::Attempt;
 use crate::service::ledger::{self, Change, Pending};
 use crate::service::paging;
 use crate::service::progress::Progress;
@@ -115,15 +116,48 @@ fn check_heading(title: &str, reason: &str, count: usize, count_path: &str) -> A
 
 /// A draft, stored with every row's errors and the preview; nothing is queued until it is submitted without any.
 pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &ChangeRequestInput) -> AppResult<ChangeRequest> {
+    let mut tx = db.begin().await?;
+    let (id, _) = draft(&mut tx, actor, input, "json", clock.now()).await?;
+    tx.commit().await?;
+    get(db, clock, actor, id).await
+}
+
+/// A request another feature drafts in its own transaction (a renewal's seat changes; reclamation's batches):
+/// checked like any other and submitted at once when no row is in error, or else left a draft, with its errors,
+/// for its requester to fix. `from` says which feature (ledgered). Returns its id.
+pub async fn draft_in(
+    tx: &mut Conn,
+    outbox: Option<Outbox<'_>>,
+    actor: &Actor,
+    input: &ChangeRequestInput,
+    from: &str,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let (id, clean) = draft(tx, actor, input, from, now).await?;
+    if clean {
+        let draft = store::get(&mut *tx, id)
+            .await?
+            .ok_or_else(|| AppError::internal(format!("change request {id} vanished in its transaction")))?;
+        submit_locked(tx, outbox, actor, draft, now).await?;
+    }
+    Ok(id)
+}
+
+/// Check and store a draft: its id, and whether no row is in error.
+async fn draft(
+    tx: &mut Conn,
+    actor: &Actor,
+    input: &ChangeRequestInput,
+    from: &str,
+    now: DateTime<Utc>,
+) -> AppResult<(i64, bool)> {
     access::may_request_changes(&actor.user)?;
     let (title, reason) = check_heading(&input.title, &input.reason, input.operations.len(), "operations")?;
-    let now = clock.now();
     if let Some(e) = rules::check_execute_at(input.execute_at, now) {
         return Err(AppError::validation(vec![e]));
     }
-    let mut tx = db.begin().await?;
     let policy = store::policy(&mut *tx).await?;
-    let checked = check(&mut tx, &actor.user, &input.operations, HashMap::new(), policy_limit(&policy)).await?;
+    let checked = check(tx, &actor.user, &input.operations, HashMap::new(), policy_limit(&policy)).await?;
     let content = Content { operations: &input.operations, errors: &checked.errors, preview: &checked.preview };
     let new = NewChange {
         title: &title,
@@ -132,9 +166,8 @@ pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &ChangeReq
         rollback_of: None,
         execute_at: input.execute_at,
     };
-    let id = store_draft(&mut tx, actor, &new, &content, "json", now).await?;
-    tx.commit().await?;
-    get(db, clock, actor, id).await
+    let id = store_draft(tx, actor, &new, &content, from, now).await?;
+    Ok((id, checked.errors.is_empty()))
 }
 
 /// Store a draft and ledger its creation; `from` says how it was sent (`json`, `csv`, `rollback`).
@@ -257,11 +290,10 @@ fn actions(user: &User, s: &StoredChange) -> ChangeActions {
 /// Names for the people and pools `operations` name; pools outside the reader's scope stay unnamed.
 async fn names(db: &Db, reader: &User, operations: &[OperationInput]) -> AppResult<ChangeNames> {
     let mut pool_ids = BTreeSet::new();
-    let mut person_ids = BTreeSet::new();
     for o in operations {
         pool_ids.extend([o.pool_id, o.from_pool_id, o.to_pool_id].into_iter().flatten());
-        person_ids.extend([o.person_id, o.from_person_id, o.to_person_id].into_iter().flatten());
     }
+    let person_ids = rules::people_named(operations);
     let mut conn = db.read.acquire().await?;
     let readable = access::pool_read_scope(reader);
     let pools = store::pools(&mut conn, &pool_ids.into_iter().collect::<Vec<_>>())
@@ -306,6 +338,14 @@ async fn shown(db: &Db, clock: &dyn Clock, actor: &Actor, s: StoredChange) -> Ap
     let attempts = attempts_of(db, clock, s.id).await?;
     let names = names(db, &actor.user, &s.operations).await?;
     let actions = actions(&actor.user, &s);
+    let pilot_groups = if actions.apply && s.status == ChangeStatus::Approved && s.applied_count == 0 {
+        let people: Vec<i64> = rules::people_named(&s.operations).into_iter().collect();
+        let mut conn = db.read.acquire().await?;
+        let department_of = store::departments_of_people(&mut conn, &people).await?.into_iter().collect();
+        rules::pilot_groups(&s.operations, &department_of)
+    } else {
+        Vec::new()
+    };
     Ok(ChangeRequest {
         id: s.id,
         title: s.title.clone(),
@@ -330,6 +370,7 @@ async fn shown(db: &Db, clock: &dyn Clock, actor: &Actor, s: StoredChange) -> Ap
         rolled_back_by: s.rolled_back_by,
         operations: s.operations,
         names,
+        pilot_groups,
         errors: s.errors,
         preview: s.preview,
         can_decide: actions.decide,
@@ -576,27 +617,52 @@ pub async fn apply(
     id: i64,
     input: &ApplyChangeInput,
 ) -> AppResult<ChangeRequest> {
-    // Who may, and which rows, before an attempt is recorded; the stage checks both again under its lock.
+    let rows = precheck(db, clock, actor, id, input).await?;
+    run_stage(db, clock, outbox, progress, actor, id, input, rows).await?;
+    get(db, clock, actor, id).await
+}
+
+/// Who may, and which rows (first row, how many), before an attempt is recorded; the stage checks both again
+/// under its lock.
+async fn precheck(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &Actor,
+    id: i64,
+    input: &ApplyChangeInput,
+) -> AppResult<(i64, i64)> {
     let stored = visible(actor, store::get(&db.read, id).await?)?;
     access::may_apply_change_request(&actor.user, stored.requested_by.id)?;
     expect_status(&stored, &[ChangeStatus::Approved, ChangeStatus::Piloted])?;
     window_open(&stored, clock.now())?;
-    let until = stage_end(&stored, input.pilot)?;
-    let (first_row, rows) = (stored.applied_count + 1, until - stored.applied_count);
-    let job = Job::ChangeRequest(id);
-    progress.set(job, "starting", 0, rows as u64).await;
-    let attempt = store::start_attempt(&db.write, id, (first_row, rows), actor.ledger_name(), clock.now()).await?;
-    let alive = progress.keep_alive(job);
-    let applied = apply_stage(db, clock, outbox, progress, actor, id, input, attempt).await;
-    drop(alive);
-    match applied {
+    let mut conn = db.read.acquire().await?;
+    let (_, until) = stage_plan(&mut conn, &stored, input).await?;
+    Ok((stored.applied_count + 1, until - stored.applied_count))
+}
+
+/// Record the attempt, then apply the stage; the attempt ends with the stage's transaction, as failed with the
+/// error, or, if the request is dropped midway (timed out, its client gone), as failed by its guard.
+#[allow(clippy::too_many_arguments)]
+async fn run_stage(
+    db: &Db,
+    clock: &dyn Clock,
+    outbox: Option<Outbox<'_>>,
+    progress: &Progress,
+    actor: &Actor,
+    id: i64,
+    input: &ApplyChangeInput,
+    (first_row, rows): (i64, i64),
+) -> AppResult<()> {
+    progress.set(Job::ChangeRequest(id), "starting", 0, rows as u64).await;
+    let started = store::start_attempt(&db.write, id, (first_row, rows), actor.ledger_name(), clock.now()).await?;
+    let attempt = Attempt::started(Work::ChangeRequest, id, started, db.write.clone(), progress);
+    match apply_stage(db, clock, outbox, progress, actor, id, input, attempt.id()).await {
         Ok(()) => {
-            progress.finish(job).await;
-            get(db, clock, actor, id).await
+            attempt.applied().await;
+            Ok(())
         }
         Err(e) => {
-            attempt_failed(db, attempt, &e, clock.now()).await;
-            progress.finish(job).await;
+            attempt.failed(&e).await;
             Err(e)
         }
     }
@@ -613,25 +679,6 @@ pub async fn progress(db: &Db, progress: &Progress, actor: &Actor, id: i64) -> A
     Ok(JobProgress { phase: stored.status.as_str().into(), done, total, finished: done == total })
 }
 
-/// Record that an attempt failed and why, as the person was told. Advisory: the failure is what they see.
-async fn attempt_failed(db: &Db, attempt: i64, error: &AppError, now: DateTime<Utc>) {
-    let ended = async {
-        let mut conn = db.write.acquire().await?;
-        attempts::end(
-            &mut conn,
-            Work::ChangeRequest,
-            attempt,
-            AttemptOutcome::Failed,
-            Some(&error.public_message()),
-            now,
-        )
-        .await
-    };
-    if let Err(e) = ended.await {
-        tracing::warn!(attempt, error = %e, "could not record that a change request stage failed");
-    }
-}
-
 /// A request with an execution window is not applied before its time.
 fn window_open(stored: &StoredChange, now: DateTime<Utc>) -> AppResult<()> {
     match stored.execute_at {
@@ -642,6 +689,41 @@ fn window_open(stored: &StoredChange, now: DateTime<Utc>) -> AppResult<()> {
         ))),
         _ => Ok(()),
     }
+}
+
+/// The rows a stage applies, as the last of them (numbered from 1): with `pilot: N` the first N; with
+/// `pilot_department_id` those that change a seat of someone in that department, which move ahead of the rest
+/// (the rows are returned in their new order: the same set, so the same approval); otherwise all that are left.
+async fn stage_plan(
+    conn: &mut Conn,
+    stored: &StoredChange,
+    input: &ApplyChangeInput,
+) -> AppResult<(Option<Vec<OperationInput>>, i64)> {
+    let Some(department) = input.pilot_department_id else {
+        return Ok((None, stage_end(stored, input.pilot)?));
+    };
+    let refuse = |why: &str| Err(AppError::field("pilot_department_id", why));
+    if input.pilot.is_some() {
+        return refuse("give a pilot size or a department, not both");
+    }
+    if stored.status == ChangeStatus::Piloted {
+        return refuse("the pilot is applied: apply again without a pilot for the rest");
+    }
+    let people: Vec<i64> = rules::people_named(&stored.operations).into_iter().collect();
+    let in_department: HashSet<i64> = store::departments_of_people(conn, &people)
+        .await?
+        .into_iter()
+        .filter(|(_, d)| d.id == department)
+        .map(|(person, _)| person)
+        .collect();
+    let (ordered, leading) = rules::group_first(&stored.operations, |p| in_department.contains(&p));
+    if leading == 0 {
+        return refuse("no row of this request changes a seat of someone in that department");
+    }
+    if leading == ordered.len() {
+        return refuse("every row of this request is for that department: apply it whole");
+    }
+    Ok((Some(ordered).filter(|o| *o != stored.operations), leading as i64))
 }
 
 /// The last row (numbered from 1) of the stage `pilot` asks for: its first `pilot` rows, or all that is left.
@@ -663,20 +745,6 @@ fn stage_end(stored: &StoredChange, pilot: Option<i64>) -> AppResult<i64> {
     }
 }
 
-/// Attempts left without an end by a process that stopped. A SQLite file has one server, so at its start an
-/// attempt that has gone quiet was cut off; on PostgreSQL an attempt reads as interrupted once it has been quiet
-/// for longer (`domain::apply_attempt`).
-pub async fn recover_interrupted(db: &Db, clock: &dyn Clock) -> AppResult<u64> {
-    if db.backend != crate::db::Backend::Sqlite {
-        return Ok(0);
-    }
-    let open = attempts::unfinished(&db.write, Work::ChangeRequest).await?;
-    let requests: Vec<i64> = open.iter().map(|(_, request, _)| *request).collect();
-    let alive = progress_store::last_updates(&db.progress, Job::ChangeRequest, &requests).await?;
-    let gone = apply_attempt::cut_off_among(open, &alive, clock.now());
-    Ok(attempts::interrupt(&db.write, Work::ChangeRequest, &gone).await?)
-}
-
 /// One stage in one transaction; its attempt's end is written with it.
 #[allow(clippy::too_many_arguments)]
 async fn apply_stage(
@@ -692,13 +760,18 @@ async fn apply_stage(
     let now = clock.now();
     let job = Job::ChangeRequest(id);
     let mut tx = db.begin().await?;
-    let stored = locked(&mut tx, actor, id).await?;
+    let mut stored = locked(&mut tx, actor, id).await?;
     access::may_apply_change_request(&actor.user, stored.requested_by.id)?;
     expect_status(&stored, &[ChangeStatus::Approved, ChangeStatus::Piloted])?;
     window_open(&stored, now)?;
     let total = stored.operations.len() as i64;
     let from = stored.applied_count;
-    let until = stage_end(&stored, input.pilot)?;
+    let (reordered, until) = stage_plan(&mut tx, &stored, input).await?;
+    if let Some(operations) = reordered {
+        // A department's pilot: its rows first (rolled back with the rest if the stage fails).
+        store::set_operations(&mut tx, id, &operations).await?;
+        stored.operations = operations;
+    }
     let rows = (until - from) as u64;
     progress.set(job, "checking the rows again", 0, rows).await;
     if stored.status == ChangeStatus::Approved && stored.expires_at.is_some_and(|at| at <= now) {
@@ -833,7 +906,8 @@ async fn apply_stage(
             "change_request.apply",
             "change_request",
             Some(id),
-            &serde_json::json!({"stage": stage_number, "first_row": from + 1, "rows": until - from, "of": total}),
+            &serde_json::json!({"stage": stage_number, "first_row": from + 1, "rows": until - from, "of": total,
+                "pilot_department_id": input.pilot_department_id}),
         ))])
         .collect::<Result<Vec<_>, _>>()?;
     ledger::record_many(&mut tx, now, who, changes).await?;
@@ -1057,19 +1131,52 @@ pub struct Upkeep {
 /// attempt on the request (its page says why) and not tried again by the run.
 async fn run_due(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>, progress: &Progress) -> AppResult<u64> {
     let mut applied = 0;
+    let whole = ApplyChangeInput::default();
     for id in store::due_runs(&db.read, clock.now()).await? {
         if !store::claim_run(&db.write, id, clock.now()).await? {
             continue;
         }
         let Some(stored) = store::get(&db.read, id).await? else { continue };
-        let Some(user) = users::load(&db.read, stored.requested_by.id).await? else { continue };
-        let requester = Actor { user, via: crate::auth::Via::Token };
-        match apply(db, clock, outbox, progress, &requester, id, &ApplyChangeInput::default()).await {
-            Ok(_) => applied += 1,
-            Err(e) => tracing::warn!(change_request = id, error = %e, "a scheduled change request did not apply"),
+        let requester =
+            users::load(&db.read, stored.requested_by.id).await?.map(|user| Actor { user, via: Via::Token });
+        let refused = match requester {
+            None => Some("its requester's account no longer exists".to_string()),
+            Some(requester) => match precheck(db, clock, &requester, id, &whole).await {
+                Err(e) => Some(e.public_message()),
+                Ok(rows) => {
+                    // A stage that fails records its own attempt.
+                    match run_stage(db, clock, outbox, progress, &requester, id, &whole, rows).await {
+                        Ok(()) => applied += 1,
+                        Err(e) => {
+                            tracing::warn!(change_request = id, error = %e, "a scheduled change request did not apply")
+                        }
+                    }
+                    None
+                }
+            },
+        };
+        if let Some(why) = refused {
+            tracing::warn!(change_request = id, why, "a scheduled change request did not start");
+            run_refused(db, clock, &stored, &why).await;
         }
     }
     Ok(applied)
+}
+
+/// A scheduled run that could not start is recorded as a failed attempt with why, where the request's page shows
+/// it; the run stays claimed (a person applies it by hand once the cause is fixed). Advisory: logged if it fails.
+async fn run_refused(db: &Db, clock: &dyn Clock, stored: &StoredChange, why: &str) {
+    let now = clock.now();
+    let rows = (stored.applied_count + 1, stored.operations.len() as i64 - stored.applied_count);
+    let message = format!("The scheduled run did not start: {why}");
+    let recorded = async {
+        let attempt = store::start_attempt(&db.write, stored.id, rows, "Seatwise (scheduled run)", now).await?;
+        let mut conn = db.write.acquire().await?;
+        attempts::end(&mut conn, Work::ChangeRequest, attempt, AttemptOutcome::Failed, Some(&message), now).await
+    };
+    if let Err(e) = recorded.await {
+        tracing::warn!(change_request = stored.id, error = %e, "could not record that a scheduled run did not start");
+    }
 }
 
 pub async fn policy(db: &Db, actor: &Actor) -> AppResult<ApprovalPolicy> {

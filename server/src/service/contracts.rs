@@ -1,8 +1,9 @@
 //! Contracts: listing, reading, recording and editing them, and renewal decisions.
 
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use seatwise_types::{
-    Contract, ContractDetail, ContractInput, ContractQuery, Decision, DecisionInput, FieldError, Money, Page, Ref,
+    ChangeRequestInput, Contract, ContractDetail, ContractInput, ContractQuery, Decision, DecisionInput, FieldError,
+    Money, OperationInput, Page, Ref,
 };
 
 use crate::auth::Actor;
@@ -16,11 +17,13 @@ use crate::db::versions::{Key, Versioned};
 use crate::db::Conn;
 use crate::db::Db;
 use crate::domain::access::{self, Reader, Scope};
+use crate::domain::alert_mail::Outbox;
 use crate::domain::limits;
+use crate::domain::renewal_seats::{self, SeatChanges};
 use crate::domain::renewals::{self as rules, ContractValues};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
-use crate::service::{org, paging, parse_sort, versions};
+use crate::service::{change_requests, org, paging, parse_sort, versions};
 
 /// Holders without a sign-in for this long count as inactive on the decision screen.
 pub const INACTIVE_DAYS: u64 = 90;
@@ -383,10 +386,14 @@ fn check_decision(c: &StoredContract, input: &DecisionInput) -> AppResult<()> {
     limits::check_text(&mut errors, "comment", Some(&input.comment));
     if input.decision == Decision::RenewWithChanges
         && input.seats.is_none()
+        && input.pool_seats.is_empty()
         && input.tier.as_deref().is_none_or(|t| t.trim().is_empty())
         && input.price.is_none()
     {
         errors.push(FieldError::new("seats", "say what changes: seats, tier or price"));
+    }
+    if input.decision != Decision::RenewWithChanges && !input.pool_seats.is_empty() {
+        errors.push(FieldError::new("pool_seats", "seats change only with the decision renew with changes"));
     }
     if input.seats.is_some_and(|s| !(0..=10_000_000).contains(&s)) {
         errors.push(FieldError::new("seats", "must be 0 to 10,000,000"));
@@ -408,12 +415,38 @@ fn check_decision(c: &StoredContract, input: &DecisionInput) -> AppResult<()> {
     }
 }
 
+/// The change request that carries a renewal's seat changes to the covered pools, applied by the server when
+/// the next term starts (`starts`, in the organisation's time zone) once approved.
+fn seat_change_request(
+    c: &StoredContract,
+    changes: &SeatChanges,
+    comment: &str,
+    starts: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> ChangeRequestInput {
+    let operations = changes
+        .pools
+        .iter()
+        .map(|&(pool, seats)| OperationInput {
+            op: Some("set_seats".into()),
+            pool_id: Some(pool),
+            seats_purchased: Some(seats),
+            ..Default::default()
+        })
+        .collect();
+    let title: String = format!("Seats for the next term of {} {}", c.number, c.title).chars().take(200).collect();
+    let decided = "Decided at renewal: renew with changes.";
+    let reason = if comment.is_empty() { decided.to_string() } else { format!("{decided} {comment}") };
+    ChangeRequestInput { title, reason, operations, execute_at: starts.filter(|at| *at > now) }
+}
+
 /// Record a renewal decision on the contract's current term. Renewing creates the next term (the previous one
 /// keeps its dates, price, seats and decision); final decisions close the contract's open alerts. `alert_id` is
 /// the alert the decision was made from, if any.
 pub async fn decide(
     db: &Db,
     clock: &dyn Clock,
+    outbox: Option<Outbox<'_>>,
     actor: &Actor,
     id: i64,
     input: &DecisionInput,
@@ -429,7 +462,8 @@ pub async fn decide(
         )));
     }
     let now = clock.now();
-    let today = org::today(db, clock).await?;
+    let organisation = org::load(db).await?;
+    let today = organisation.today(now);
     let comment = input.comment.trim();
     let by = actor.ledger_name().to_string();
     let mut tx = db.begin().await?;
@@ -445,6 +479,12 @@ pub async fn decide(
                 )
             })?;
             let (_, key_date) = rules::key_date(c.auto_renew, end, c.notice_days);
+            let seat_changes = if input.decision == Decision::RenewWithChanges {
+                let covered = store::covered_seats(&mut tx, id).await?;
+                renewal_seats::seat_changes(&covered, input.seats, &input.pool_seats).map_err(AppError::validation)?
+            } else {
+                SeatChanges::default()
+            };
             let tier = input.tier.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
             let next = NewTerm {
                 contract_id: id,
@@ -458,15 +498,23 @@ pub async fn decide(
                     .price
                     .as_ref()
                     .map(|p| p.amount_minor)),
-                seats: input.seats.or(c.term.seats),
+                seats: seat_changes.term_seats.or(input.seats).or(c.term.seats),
                 tier: tier.or(c.term.tier.clone()),
             };
             let term_id = store::insert_term(&mut tx, &next, now)
                 .await?
                 .ok_or_else(|| AppError::Conflict("The next term was recorded a moment ago.".into()))?;
+            let change_request = if seat_changes.pools.is_empty() {
+                None
+            } else {
+                let request = seat_change_request(&c, &seat_changes, comment, organisation.start_of(start), now);
+                let cr = change_requests::draft_in(&mut tx, outbox, actor, &request, "renewal", now).await?;
+                store::set_change_request(&mut tx, term_id, cr).await?;
+                Some(cr)
+            };
             let record = serde_json::json!({"contract_id": id, "term_id": term_id, "seq": next.seq,
                 "start_date": start, "end_date": end, "price_minor": next.price_minor, "seats": next.seats,
-                "tier": next.tier});
+                "tier": next.tier, "change_request_id": change_request});
             ledger::record(&mut tx, now, &by, Change::created("contract.term.create", "contract", Some(id), &record))
                 .await?;
         }

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod alerts;
+pub mod attempt;
 pub mod calendar;
 pub mod catalog;
 pub mod change_requests;

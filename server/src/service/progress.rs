@@ -35,6 +35,11 @@ impl Progress {
         }
     }
 
+    /// The time by the clock this progress is kept with.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
     pub async fn get(&self, job: Job) -> Result<Option<JobProgress>, sqlx::Error> {
         crate::db::progress::get(&self.db, job).await
     }

@@ -293,3 +293,98 @@ async fn a_scheduled_request_waits_for_its_window_and_exactly_one_instance_appli
     assert_eq!(seats_of(&app, jira).await, before - 3);
     assert_eq!(app.tick().await.changes_applied + other.tick().await.changes_applied, 0);
 }
+
+#[tokio::test]
+async fn a_pilot_for_one_department_applies_its_peoples_rows_first_and_only_them() {
+    let app = spawn().await;
+    let (owner, approver) = (app.owner().await, app.approver().await);
+    let jira = app.pool_id("Jira Software Premium").await;
+    // Six holders, two of them moved to another department: the pilot is for those two.
+    let six: Vec<i64> = holders(&app, jira).await.iter().take(6).map(|h| h.0).collect();
+    let pilot_department = app
+        .id_of(&format!(
+            "SELECT MIN(id) FROM departments WHERE id NOT IN (SELECT department_id FROM people WHERE id IN ({}) \
+             AND department_id IS NOT NULL)",
+            six.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        ))
+        .await;
+    app.exec(&format!("UPDATE people SET department_id = {pilot_department} WHERE id IN ({}, {})", six[4], six[5]))
+        .await;
+    // The department's people are the last rows.
+    let chosen: Vec<(i64, i64)> = six.iter().map(|p| (*p, 0)).collect();
+    let ops: Vec<Value> =
+        chosen.iter().map(|(p, _)| json!({"op": "unassign", "pool_id": jira, "person_id": p})).collect();
+    let id = submitted(&owner, "Jira clean-up", ops).await;
+    approver.post(&step(id, "approve"), json!({})).await;
+
+    let r = owner.get(&format!("/api/v1/change-requests/{id}")).await;
+    let groups = r.body["pilot_groups"].as_array().unwrap();
+    let group = groups.iter().find(|g| g["department"]["id"] == pilot_department).expect("the department is offered");
+    assert_eq!(group["rows"], 2);
+
+    let both = owner.post(&step(id, "apply"), json!({"pilot": 2, "pilot_department_id": pilot_department})).await;
+    assert_eq!(both.field_paths(), ["pilot_department_id"]);
+    let nobody = owner.post(&step(id, "apply"), json!({"pilot_department_id": 999_999})).await;
+    assert_eq!(
+        (nobody.status, nobody.field_paths()),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["pilot_department_id".into()])
+    );
+    let before = seats_of(&app, jira).await;
+    let r = owner.post(&step(id, "apply"), json!({"pilot_department_id": pilot_department})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((r.body["status"].as_str(), r.body["applied_count"].as_i64()), (Some("piloted"), Some(2)));
+    // Its rows now lead, the others follow in their order; only its people lost their seats.
+    let order: Vec<i64> =
+        r.body["operations"].as_array().unwrap().iter().map(|o| o["person_id"].as_i64().unwrap()).collect();
+    let expected: Vec<i64> = chosen[4..].iter().chain(&chosen[..4]).map(|(p, _)| *p).collect();
+    assert_eq!(order, expected);
+    assert_eq!(seats_of(&app, jira).await, before - 2);
+    let still: Vec<i64> = holders(&app, jira).await.iter().map(|h| h.0).collect();
+    assert!(chosen[..4].iter().all(|(p, _)| still.contains(p)) && !chosen[4..].iter().any(|(p, _)| still.contains(p)));
+    assert_eq!(r.body["pilot_groups"], json!([]), "offered only before the pilot");
+    let r = approver.post(&step(id, "apply"), json!({})).await;
+    assert_eq!((r.status, r.body["status"].as_str()), (StatusCode::OK, Some("applied")), "{}", r.body);
+    assert_eq!(seats_of(&app, jira).await, before - 6);
+}
+
+#[tokio::test]
+async fn a_window_that_passed_before_the_approval_waits_for_a_person_and_a_run_that_cannot_start_says_why() {
+    let app = spawn().await;
+    let (owner, approver, admin) = (app.owner().await, app.approver().await, app.admin().await);
+    let jira = app.pool_id("Jira Software Premium").await;
+    let people: Vec<i64> = holders(&app, jira).await.iter().take(4).map(|s| s.0).collect();
+    let request = |people: &[i64], at: chrono::DateTime<chrono::Utc>| {
+        let ops: Vec<Value> =
+            people.iter().map(|p| json!({"op": "unassign", "pool_id": jira, "person_id": p})).collect();
+        json!({"title": "Scheduled", "operations": ops, "execute_at": at.to_rfc3339()})
+    };
+    let at = app.clock.now() + chrono::Duration::hours(1);
+    let late = owner.post("/api/v1/change-requests", request(&people[..2], at)).await.body["id"].as_i64().unwrap();
+    owner.post(&step(late, "submit"), json!({})).await;
+    // Approved only after its time: not run late by itself; a person may apply it.
+    app.clock.set(at + chrono::Duration::hours(2));
+    assert_eq!(approver.post(&step(late, "approve"), json!({})).await.status, StatusCode::OK);
+    assert_eq!(app.tick().await.changes_applied, 0);
+    assert_eq!(owner.get(&format!("/api/v1/change-requests/{late}")).await.body["status"], "approved");
+    let r = owner.post(&step(late, "apply"), json!({})).await;
+    assert_eq!((r.status, r.body["status"].as_str()), (StatusCode::OK, Some("applied")), "{}", r.body);
+
+    // A run whose requester may no longer apply it does not start, and the request says why.
+    let at = app.clock.now() + chrono::Duration::hours(1);
+    let refused = owner.post("/api/v1/change-requests", request(&people[2..], at)).await.body["id"].as_i64().unwrap();
+    owner.post(&step(refused, "submit"), json!({})).await;
+    approver.post(&step(refused, "approve"), json!({})).await;
+    let owner_id = app.id_of("SELECT id FROM users WHERE email = 'owner@example.com'").await;
+    let demoted = admin.put(&format!("/api/v1/users/{owner_id}/roles"), json!({"roles": []})).await;
+    assert_eq!(demoted.status, StatusCode::OK, "{}", demoted.body);
+    let seats = seats_of(&app, jira).await;
+    app.clock.set(at + chrono::Duration::minutes(1));
+    assert_eq!(app.tick().await.changes_applied, 0);
+    assert_eq!(seats_of(&app, jira).await, seats);
+    let r = admin.get(&format!("/api/v1/change-requests/{refused}")).await.body;
+    assert_eq!(r["status"], "approved");
+    let attempt = &r["attempts"][0];
+    assert_eq!(attempt["outcome"], "failed", "{r}");
+    assert!(attempt["error"].as_str().is_some_and(|e| e.starts_with("The scheduled run did not start")), "{attempt}");
+    assert_eq!(app.tick().await.changes_applied, 0, "claimed once: not retried every tick");
+}

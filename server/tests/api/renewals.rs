@@ -290,6 +290,22 @@ async fn owner_decides_from_the_inbox_and_the_mail_arrives() {
     assert_eq!(terms[0]["decision_comment"], "Drop 5 unused seats");
     assert_eq!(terms[1]["seats"], 15);
     assert_eq!(terms[1]["start_date"], (test_now().date_naive() + chrono::Duration::days(51)).to_string());
+    // The seat change itself goes through the approval queue: a request for the covered pool, submitted, that
+    // the server applies when the next term starts.
+    let request = terms[1]["change_request_id"].as_i64().expect("the next term names its change request");
+    let cr = owner.get(&format!("/api/v1/change-requests/{request}")).await.body;
+    let pool = detail.body["contract"]["pools"][0]["pool"]["id"].as_i64().expect("pool");
+    assert_eq!(cr["operations"], json!([{"op": "set_seats", "pool_id": pool, "seats_purchased": 15}]), "{cr}");
+    // The pool has more holders than that today: the request waits as a draft, saying so, until seats are freed.
+    assert_eq!(cr["status"], "draft");
+    assert_eq!(cr["errors"][0]["path"], "seats_purchased", "{}", cr["errors"]);
+    assert!(cr["errors"][0]["message"].as_str().is_some_and(|m| m.contains("fewer than the 19 assigned")));
+    let submit = owner.post(&format!("/api/v1/change-requests/{request}/submit"), json!({})).await;
+    assert_eq!(submit.status, StatusCode::UNPROCESSABLE_ENTITY, "nothing is queued while a row is in error");
+    assert_eq!(cr["requested_by"]["id"], app.id_of("SELECT id FROM users WHERE email = 'owner@example.com'").await);
+    let starts = terms[1]["start_date"].as_str().expect("start");
+    assert!(cr["execute_at"].as_str().is_some_and(|at| at.starts_with(starts)), "{}", cr["execute_at"]);
+    assert!(cr["reason"].as_str().is_some_and(|r| r.contains("Drop 5 unused seats")), "{}", cr["reason"]);
     let again = owner.post(&format!("/api/v1/alerts/{id}/decision"), body).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     let history = owner.get(&format!("/api/v1/contracts/{contract}/history")).await;

@@ -65,7 +65,11 @@ test('an owner finds the contract on its cancel-by date, decides from the inbox,
 
   // Decide: renew with changes, 15 seats.
   await page.getByLabel('Renew with changes').check();
-  await page.getByLabel('Seats for the next term').fill('15');
+  // One covered pool: its seats for the next term, prefilled with today's count.
+  const poolSeats = page.locator('fieldset.pool-seats input');
+  assert.equal(await poolSeats.count(), 1);
+  assert.match(await poolSeats.inputValue(), /^\d+$/);
+  await poolSeats.fill('15');
   await page.getByLabel('Comment').fill('Five seats have not been used since spring.');
   await page.getByRole('button', { name: 'Record decision' }).click();
   await page.getByText('Decision recorded.').waitFor();
@@ -74,6 +78,12 @@ test('an owner finds the contract on its cancel-by date, decides from the inbox,
   assert.equal(terms.length, 2);
   assert.match(terms[0], /\b15\b/);
   await page.shot('decided');
+  // The seat change itself waits in the approval queue, to apply when the next term starts.
+  await page.locator('#terms').getByRole('link', { name: /^change request #\d+$/ }).click();
+  await page.waitForURL(/\/changes\/\d+$/);
+  await page.locator('#scheduled').waitFor();
+  assert.match(await page.locator('#operations').innerText(), /15/);
+  await page.shot('renewal-change-request');
 
   // The mail reached the SMTP sink: to the owner, plain text and HTML, linking to this alert.
   const message = await eventually(

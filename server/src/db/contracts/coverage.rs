@@ -7,6 +7,7 @@ use sqlx::{Any, AnyPool, Executor};
 use crate::db::decode::Cols;
 use crate::db::{Conn, Sql};
 use crate::domain::pool::Seats;
+use crate::domain::renewal_seats::Covered;
 use crate::domain::renewals::PoolTerms;
 
 /// Point exactly these pools at the contract.
@@ -152,6 +153,20 @@ pub async fn covered_pools<'e, E: Executor<'e, Database = Any>>(
                 annual_cost_minor: c.money_minor("annual_cost_minor")?,
                 currency: c.text("currency")?,
             })
+        })
+        .collect()
+}
+
+/// The pools a contract covers with their seats purchased now, by id.
+pub async fn covered_seats(conn: &mut Conn, contract_id: i64) -> Result<Vec<Covered>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, seats_purchased FROM pools WHERE contract_id = $1 ORDER BY id")
+        .bind(contract_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "pools");
+            Ok(Covered { pool_id: c.i64("id")?, seats_purchased: c.opt_i64("seats_purchased")? })
         })
         .collect()
 }

@@ -14,12 +14,12 @@ pub use calendar::{
     DueTotal,
 };
 pub use coverage::{
-    covered_pools, departments_of, pool_currency, pool_facts, pool_links, pools_of, set_pool, set_pools,
+    covered_pools, covered_seats, departments_of, pool_currency, pool_facts, pool_links, pools_of, set_pool, set_pools,
     sync_pool_terms, uncovered_pool_terms, usage, CoveredPool, CoveredRef, PoolFacts, PoolLink,
 };
 pub use scan::{job_terms, JobTerm};
 pub use sync::{sync_running_terms, PoolContractDates, PoolDatesSync};
-pub use terms::{decide_term, insert_term, terms, update_term, NewTerm};
+pub use terms::{decide_term, insert_term, set_change_request, terms, update_term, NewTerm};
 pub use watchers::{recipients, set_watchers, set_watching, watcher_ids, watchers};
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -24,12 +24,13 @@ pub(super) fn term_from_row(r: &AnyRow, currency: &str) -> Result<Term, sqlx::Er
         decision_comment: c.opt_text("decision_comment")?,
         decided_by: c.opt_text("decided_by")?,
         decided_at: c.opt_timestamp("decided_at")?,
+        change_request_id: c.opt_i64("change_request_id")?,
     })
 }
 
 pub(super) const TERM_COLUMNS: &str =
     "t.id AS term_id, t.seq, t.start_date, t.end_date, t.price_minor, t.seats, t.tier, \
-     t.decision, t.decision_comment, t.decided_by, t.decided_at";
+     t.decision, t.decision_comment, t.decided_by, t.decided_at, t.change_request_id";
 
 /// A term to store. `cancel_by` and `key_date` are derived by the caller from the contract's rules.
 #[derive(Debug, Clone)]
@@ -114,6 +115,16 @@ pub async fn decide_term(
     .execute(conn)
     .await?;
     Ok(true)
+}
+
+/// Name the change request that carries a term's seat changes.
+pub async fn set_change_request(conn: &mut Conn, term_id: i64, change_request_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE contract_terms SET change_request_id = $1 WHERE id = $2")
+        .bind(change_request_id)
+        .bind(term_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn terms(db: &AnyPool, contract_id: i64, currency: &str) -> Result<Vec<Term>, sqlx::Error> {

@@ -149,7 +149,8 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
     .await?;
     submit(r.id).await?;
     changes::decide(db, clock, None, &approver, r.id, true, &comment("Pilot first, please.")).await?;
-    changes::apply(db, clock, None, progress, &owner, r.id, &ApplyChangeInput { pilot: Some(3) }).await?;
+    changes::apply(db, clock, None, progress, &owner, r.id, &ApplyChangeInput { pilot: Some(3), ..Default::default() })
+        .await?;
 
     // Above the finance threshold: approved, waiting for finance.
     let (copilot, _) = pool(state, "GitHub Copilot Business").await?;

@@ -15,9 +15,6 @@ mod staging;
 use seatwise_types::{ApplyImportInput, ImportQuery, ImportSummary, JobProgress, Page};
 
 use crate::auth::Actor;
-use crate::db::attempts::{self, Work};
-use crate::db::progress::Job;
-use crate::domain::apply_attempt;
 use crate::error::{AppError, AppResult};
 pub use staging::{Attempt, Env};
 
@@ -60,7 +57,7 @@ pub async fn apply(env: Env<'_>, actor: &Actor, id: i64, options: ApplyImportInp
     match applied {
         Ok(summary) => {
             // Its end was written in the apply's transaction.
-            attempt.close();
+            attempt.applied().await;
             // Read back as the history shows it, with the records it made and its attempts; the import is applied
             // either way, so a failed read falls back to the summary.
             match staging::get(env, actor, id).await {
@@ -72,24 +69,10 @@ pub async fn apply(env: Env<'_>, actor: &Actor, id: i64, options: ApplyImportInp
             }
         }
         Err(e) => {
-            staging::attempt_failed(env, attempt, &e).await;
+            attempt.failed(&e).await;
             Err(e)
         }
     }
-}
-
-/// Attempts left without an end by a process that stopped. A SQLite file has one server, so at its start an
-/// attempt that has gone quiet was cut off; on PostgreSQL other instances may be applying, and an attempt reads
-/// as interrupted once it has been quiet for longer (`domain::apply_attempt`).
-pub async fn recover_interrupted(env: Env<'_>) -> AppResult<u64> {
-    if env.db.backend != crate::db::Backend::Sqlite {
-        return Ok(0);
-    }
-    let open = attempts::unfinished(&env.db.write, Work::Import).await?;
-    let imports: Vec<i64> = open.iter().map(|(_, import, _)| *import).collect();
-    let alive = env.progress.last_alive(Job::Import, &imports).await?;
-    let gone = apply_attempt::cut_off_among(open, &alive, env.clock.now());
-    Ok(attempts::interrupt(&env.db.write, Work::Import, &gone).await?)
 }
 
 pub async fn get(env: Env<'_>, actor: &Actor, id: i64) -> AppResult<ImportSummary> {

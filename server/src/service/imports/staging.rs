@@ -21,8 +21,9 @@ use crate::domain::ledger::StoredEntry;
 use crate::domain::secret::sha256_hex;
 use crate::domain::{access, apply_attempt};
 use crate::error::{AppError, AppResult};
+pub use crate::service::attempt::Attempt;
 use crate::service::ledger::{self, Change, Pending};
-use crate::service::progress::{KeepAlive, Progress};
+use crate::service::progress::Progress;
 use crate::state::AppState;
 
 /// What imports use: the database, the clock and where progress is reported.
@@ -116,46 +117,7 @@ pub async fn commit_apply<P: Serialize>(
     ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
     attempts::end(&mut tx, Work::Import, attempt.id(), AttemptOutcome::Applied, None, now).await?;
     tx.commit().await?;
-    env.progress.finish(Job::Import(stored.id)).await;
     Ok(doc.summary)
-}
-
-/// An apply attempt under way: recorded as started and kept alive in the progress record. Dropped without an
-/// end (the request timed out, or its client went away and the apply was cancelled), it records that it failed.
-pub struct Attempt {
-    id: i64,
-    db: sqlx::AnyPool,
-    clock: SharedClock,
-    open: bool,
-    _alive: KeepAlive,
-}
-
-impl Attempt {
-    pub fn id(&self) -> i64 {
-        self.id
-    }
-
-    /// Recorded as ended by the caller: nothing more to write on drop.
-    pub fn close(mut self) {
-        self.open = false;
-    }
-}
-
-impl Drop for Attempt {
-    fn drop(&mut self) {
-        if !self.open {
-            return;
-        }
-        let (id, db, now) = (self.id, self.db.clone(), self.clock.now());
-        // Drop cannot wait; the write goes on after the request is gone. Only an attempt still without an end.
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            rt.spawn(async move {
-                let why = "The apply stopped before it finished (the request timed out or its connection closed); \
-                           nothing of it was kept.";
-                record_failure(&db, id, why, now).await;
-            });
-        }
-    }
 }
 
 /// Record that applying `import_id` starts (committed before the apply's transaction begins).
@@ -163,30 +125,7 @@ pub async fn start_attempt(env: Env<'_>, actor: &Actor, import_id: i64) -> AppRe
     // Progress first: it is on its own pool, so others see the start while this waits for the write lock.
     env.progress.set(Job::Import(import_id), "starting", 0, 0).await;
     let id = history::start_attempt(&env.db.write, import_id, actor.ledger_name(), env.clock.now()).await?;
-    Ok(Attempt {
-        id,
-        db: env.db.write.clone(),
-        clock: env.clock.clone(),
-        open: true,
-        _alive: env.progress.keep_alive(Job::Import(import_id)),
-    })
-}
-
-/// Record that an attempt failed and why, as the person was told. Advisory: the failure is what they see.
-pub async fn attempt_failed(env: Env<'_>, attempt: Attempt, error: &AppError) {
-    record_failure(&env.db.write, attempt.id, &error.public_message(), env.clock.now()).await;
-    attempt.close();
-}
-
-/// End an attempt as failed, on its own connection (the apply's transaction is gone). Advisory: logged if it fails.
-async fn record_failure(db: &sqlx::AnyPool, id: i64, why: &str, now: chrono::DateTime<chrono::Utc>) {
-    let ended = async {
-        let mut conn = db.acquire().await?;
-        attempts::end(&mut conn, Work::Import, id, AttemptOutcome::Failed, Some(why), now).await
-    };
-    if let Err(e) = ended.await {
-        tracing::warn!(attempt = id, error = %e, "could not record that an import apply failed");
-    }
+    Ok(Attempt::started(Work::Import, import_id, id, env.db.write.clone(), env.progress))
 }
 
 /// Entries written per ledger append: progress moves between them.
