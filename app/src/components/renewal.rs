@@ -149,7 +149,9 @@ pub fn DecisionForm(
         .map(|(p, n)| (p, RwSignal::new(n.to_string())))
         .collect();
     let per_pool = !pool_fields.is_empty();
-    let pool_values: Vec<(i64, RwSignal<String>)> = pool_fields.iter().map(|(p, v)| (p.pool.id, *v)).collect();
+    let sent_pools = RwSignal::new(Vec::<i64>::new());
+    let pool_values: Vec<(i64, i64, RwSignal<String>)> =
+        pool_fields.iter().map(|(p, v)| (p.pool.id, p.seats_purchased.unwrap_or_default(), *v)).collect();
     let save = Action::new_local(move |input: &DecisionInput| {
         let input = input.clone();
         async move {
@@ -176,8 +178,10 @@ pub fn DecisionForm(
         let changes = decision == Decision::RenewWithChanges;
         let mut pool_seats = Vec::new();
         if changes {
-            for (pool_id, value) in &pool_values {
+            // Only the pools whose count changes: the others keep theirs.
+            for (pool_id, today, value) in &pool_values {
                 match value.get_untracked().trim().replace(',', "").parse::<i64>() {
+                    Ok(n) if n == *today => {}
                     Ok(seats_purchased) => pool_seats.push(PoolSeats { pool_id: *pool_id, seats_purchased }),
                     Err(_) => {
                         local_error.set(Some("Each pool's seats must be a whole number.".into()));
@@ -211,6 +215,7 @@ pub fn DecisionForm(
             None
         };
         let tier_value = tier.get_untracked().trim().to_string();
+        sent_pools.set(pool_seats.iter().map(|p| p.pool_id).collect());
         save.dispatch(DecisionInput {
             decision,
             comment: comment.get_untracked(),
@@ -247,20 +252,27 @@ pub fn DecisionForm(
                     <fieldset class="pool-seats">
                         <legend>"Seats for the next term"</legend>
                         <p class="muted small">"A change of seats goes to the approval queue as a change request, applied when the next term starts once it is approved."</p>
-                        {pool_fields.iter().enumerate().map(|(i, (p, value))| {
-                            let (value, id) = (*value, format!("d-pool-seats-{}", p.pool.id));
-                            let path = format!("pool_seats[{i}].seats_purchased");
-                            let message = move || error.get().and_then(|e| e.fields().iter().find(|f| f.path == path).map(|f| f.message.clone()));
-                            let invalid = message.clone();
+                        {pool_fields.iter().map(|(p, value)| {
+                            let (value, pool_id) = (*value, p.pool.id);
+                            let (id, error_id) = (format!("d-pool-seats-{pool_id}"), format!("d-pool-seats-{pool_id}-error"));
+                            // The server numbers the pools as sent (only those whose count changed).
+                            let message = move || {
+                                let sent = sent_pools.get().iter().position(|p| *p == pool_id)?;
+                                let prefix = format!("pool_seats[{sent}].");
+                                error.get().and_then(|e| e.fields().iter().find(|f| f.path.starts_with(&prefix)).map(|f| f.message.clone()))
+                            };
+                            let invalid = message;
                             view! {
                                 <div class="field">
                                     <label for=id.clone()>{format!("{} (now {})", p.pool.name, p.seats_purchased.map(format::number).unwrap_or_default())}</label>
                                     <input id=id type="text" inputmode="numeric" aria-invalid=move || invalid().is_some().to_string()
+                                        aria-describedby=error_id.clone()
                                         prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
-                                    {move || message().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                                    <p class="field-error" id=error_id>{move || message()}</p>
                                 </div>
                             }
                         }).collect_view()}
+                        <FieldMessage error=error path="pool_seats"/>
                     </fieldset>
                 })}
                 <div class="form-row">

@@ -323,12 +323,13 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
                         {has_groups.then(|| view! {
                             <div class="field">
                                 <label for="pilot-by">"Pilot for"</label>
-                                <select id="pilot-by" on:change=move |ev| pilot_group.set(event_target_value(&ev))>
+                                <select id="pilot-by" aria-describedby="pilot-by-hint" on:change=move |ev| pilot_group.set(event_target_value(&ev))>
                                     <option value="" selected=true>"The first rows"</option>
                                     {groups.iter().map(|g| view! {
                                         <option value=g.department.id.to_string()>{format!("The people of {} ({} row{})", g.department.name, format::number(g.rows), plural(g.rows))}</option>
                                     }).collect_view()}
                                 </select>
+                                <p class="muted small" id="pilot-by-hint">"A department's rows move ahead of the others; the rest waits for your confirmation."</p>
                             </div>
                         })}
                         <div class="field" hidden=move || !pilot_group.get().is_empty()>

@@ -449,14 +449,15 @@ pub async fn departments_of_people(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(
 }
 
 /// Put a request's operations in a new order (a pilot by department moves its rows first); the set is unchanged.
-pub async fn set_operations(conn: &mut Conn, id: i64, operations: &[OperationInput]) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE change_requests SET operations = $1 WHERE id = $2 AND operation_count = $3")
+/// False when the request does not have that many operations (nothing written).
+pub async fn set_operations(conn: &mut Conn, id: i64, operations: &[OperationInput]) -> Result<bool, sqlx::Error> {
+    let written = sqlx::query("UPDATE change_requests SET operations = $1 WHERE id = $2 AND operation_count = $3")
         .bind(encode(operations)?)
         .bind(id)
         .bind(operations.len() as i64)
         .execute(conn)
         .await?;
-    Ok(())
+    Ok(written.rows_affected() == 1)
 }
 
 /// `sql` over ids given as the rows `r.id` of `{rows}`.
@@ -849,6 +850,15 @@ pub async fn claim_run(db: &AnyPool, id: i64, now: DateTime<Utc>) -> Result<bool
     .execute(db)
     .await?;
     Ok(claimed.rows_affected() == 1)
+}
+
+/// Give a claimed run back (it could not start for a reason of the server's own): the next tick claims it again.
+pub async fn release_run(db: &AnyPool, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE change_requests SET run_claimed_at = NULL WHERE id = $1 AND status = 'approved'")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// Submitted requests neither submitted nor reminded about since `before`.

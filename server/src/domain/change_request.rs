@@ -617,15 +617,38 @@ pub fn people_named(ops: &[OperationInput]) -> BTreeSet<i64> {
 }
 
 /// A pilot for a group of people: the rows that name someone in the group first, in their order, then the rest
-/// in theirs; and how many lead. Rows of no one (seat counts, retirements) are never part of such a pilot.
-pub fn group_first(ops: &[OperationInput], in_group: impl Fn(i64) -> bool) -> (Vec<OperationInput>, usize) {
-    let (mut first, rest): (Vec<OperationInput>, Vec<OperationInput>) = ops
-        .iter()
-        .cloned()
-        .partition(|o| [o.person_id, o.from_person_id, o.to_person_id].into_iter().flatten().any(&in_group));
+/// in theirs, as the rows' indexes in that new order; and how many lead. Rows of no one (seat counts,
+/// retirements) are never part of such a pilot.
+pub fn group_first(ops: &[OperationInput], in_group: impl Fn(i64) -> bool) -> (Vec<usize>, usize) {
+    let names_one =
+        |o: &OperationInput| [o.person_id, o.from_person_id, o.to_person_id].into_iter().flatten().any(&in_group);
+    let (mut first, rest): (Vec<usize>, Vec<usize>) = (0..ops.len()).partition(|i| ops.get(*i).is_some_and(names_one));
     let leading = first.len();
     first.extend(rest);
     (first, leading)
+}
+
+/// A pilot for a group: the new order of the rows and how many lead, or why there is no such pilot.
+pub fn group_pilot(
+    ops: &[OperationInput],
+    in_group: impl Fn(i64) -> bool,
+) -> Result<(Vec<usize>, usize), &'static str> {
+    match group_first(ops, in_group) {
+        (_, 0) => Err("no row of this request changes a seat of someone in that department"),
+        (_, leading) if leading == ops.len() => Err("every row of this request is for that department: apply it whole"),
+        ordered => Ok(ordered),
+    }
+}
+
+/// Rows numbered in a reordered request (`order[i]`: the original index of row i + 1), numbered as they were.
+pub fn original_rows(errors: Vec<FieldError>, order: &[usize]) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|mut e| {
+            e.row = e.row.map(|r| r.checked_sub(1).and_then(|i| order.get(i as usize)).map_or(r, |o| *o as u64 + 1));
+            e
+        })
+        .collect()
 }
 
 /// The departments a pilot by department could be for: each with the rows naming its people, by name. A
@@ -887,11 +910,14 @@ mod tests {
             input("reassign", &[("pool_id", 2), ("from_person_id", 11), ("to_person_id", 21)]),
             input("assign", &[("pool_id", 2), ("person_id", 22)]),
         ];
-        let (ordered, leading) = group_first(&ops, |p| p >= 20);
-        assert_eq!(leading, 3);
-        assert_eq!(ordered, vec![ops[2].clone(), ops[3].clone(), ops[4].clone(), ops[0].clone(), ops[1].clone()]);
+        let (order, leading) = group_pilot(&ops, |p| p >= 20).unwrap();
+        assert_eq!((order.clone(), leading), (vec![2, 3, 4, 0, 1], 3));
         assert_eq!(people_named(&ops).into_iter().collect::<Vec<_>>(), [10, 11, 20, 21, 22]);
-        assert_eq!(group_first(&ops, |_| false), (ops.clone(), 0));
+        assert!(group_pilot(&ops, |_| false).is_err(), "no one of the group");
+        assert!(group_pilot(&ops[..1], |p| p == 10).is_err(), "the whole request");
+        // An error on row 1 of the new order is about row 3 as the reader numbered them.
+        let errors = original_rows(vec![FieldError { row: Some(1), ..FieldError::new("person_id", "x") }], &order);
+        assert_eq!(errors[0].row, Some(3));
     }
 
     #[test]

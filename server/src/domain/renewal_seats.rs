@@ -28,14 +28,23 @@ pub fn seat_changes(
     seats: Option<i64>,
     pool_seats: &[PoolSeats],
 ) -> Result<SeatChanges, Vec<FieldError>> {
+    if pool_seats.len() > covered.len() {
+        let message = format!("names more pools than the {} this contract covers", covered.len());
+        return Err(vec![FieldError::new("pool_seats", message)]);
+    }
     let mut errors = Vec::new();
     let mut wanted: Vec<(i64, i64)> = Vec::new();
     for (i, p) in pool_seats.iter().enumerate() {
         let path = |field: &str| format!("pool_seats[{i}].{field}");
-        if !covered.iter().any(|c| c.pool_id == p.pool_id) {
-            errors.push(FieldError::new(path("pool_id"), "is not a pool this contract covers"));
-        } else if wanted.iter().any(|(id, _)| *id == p.pool_id) {
-            errors.push(FieldError::new(path("pool_id"), "is named twice"));
+        match covered.iter().find(|c| c.pool_id == p.pool_id) {
+            None => errors.push(FieldError::new(path("pool_id"), "is not a pool this contract covers")),
+            Some(c) if c.seats_purchased.is_none() => {
+                errors.push(FieldError::new(path("pool_id"), "is a site licence: it has no seat count to change"))
+            }
+            Some(_) if wanted.iter().any(|(id, _)| *id == p.pool_id) => {
+                errors.push(FieldError::new(path("pool_id"), "is named twice"))
+            }
+            Some(_) => {}
         }
         if !(0..=MAX_SEATS).contains(&p.seats_purchased) {
             errors.push(FieldError::new(path("seats_purchased"), "must be 0 to 10,000,000"));
@@ -45,25 +54,27 @@ pub fn seat_changes(
     if !errors.is_empty() {
         return Err(errors);
     }
-    if wanted.is_empty() {
-        if let (Some(total), [only]) = (seats, covered) {
+    // One total for a contract of one pool with a seat count: that pool's.
+    if let (true, Some(total), [only]) = (wanted.is_empty(), seats, covered) {
+        if only.seats_purchased.is_some() {
             wanted.push((only.pool_id, total));
         }
     }
-    let term_seats = seats.or_else(|| {
-        (!pool_seats.is_empty()).then(|| {
-            covered
-                .iter()
-                .map(|c| wanted.iter().find(|(id, _)| *id == c.pool_id).map(|(_, n)| *n).or(c.seats_purchased))
-                .map(|n| n.unwrap_or(0))
-                .sum()
-        })
-    });
     let mut pools: Vec<(i64, i64)> = wanted
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|(id, n)| covered.iter().any(|c| c.pool_id == *id && c.seats_purchased != Some(*n)))
         .collect();
     pools.sort_unstable();
+    // The term's count: the total given, or what the pools with a seat count come to once changed.
+    let term_seats = seats.or_else(|| {
+        (!pools.is_empty()).then(|| {
+            covered
+                .iter()
+                .filter_map(|c| pools.iter().find(|(id, _)| *id == c.pool_id).map(|(_, n)| *n).or(c.seats_purchased))
+                .sum()
+        })
+    });
     Ok(SeatChanges { pools, term_seats })
 }
 
@@ -97,11 +108,21 @@ mod tests {
         assert_eq!(total_only, SeatChanges { pools: vec![], term_seats: Some(70) });
         let each = seat_changes(&c, None, &[ps(2, 10), ps(1, 50)]).unwrap();
         assert_eq!(each, SeatChanges { pools: vec![(2, 10)], term_seats: Some(60) });
+        // Today's counts change nothing, not even the term's.
+        assert_eq!(seat_changes(&c, None, &[ps(1, 50), ps(2, 30)]).unwrap(), SeatChanges::default());
+    }
+
+    #[test]
+    fn a_site_licence_has_no_seat_count_to_change() {
+        let c = covered(&[(4, None)]);
+        assert_eq!(seat_changes(&c, Some(80), &[]).unwrap(), SeatChanges { pools: vec![], term_seats: Some(80) });
+        assert_eq!(seat_changes(&c, None, &[ps(4, 3)]).unwrap_err()[0].path, "pool_seats[0].pool_id");
+        assert_eq!(seat_changes(&c, None, &[ps(4, 3), ps(4, 3)]).unwrap_err()[0].path, "pool_seats");
     }
 
     #[test]
     fn pools_outside_the_contract_repeats_and_bad_counts_are_refused() {
-        let c = covered(&[(1, Some(5))]);
+        let c = covered(&[(1, Some(5)), (2, Some(1)), (3, Some(1))]);
         let errors = seat_changes(&c, None, &[ps(9, 3), ps(1, 4), ps(1, -1)]).unwrap_err();
         let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, ["pool_seats[0].pool_id", "pool_seats[2].pool_id", "pool_seats[2].seats_purchased"]);

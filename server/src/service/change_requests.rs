@@ -617,8 +617,9 @@ pub async fn apply(
     id: i64,
     input: &ApplyChangeInput,
 ) -> AppResult<ChangeRequest> {
-    let rows = precheck(db, clock, actor, id, input).await?;
-    run_stage(db, clock, outbox, progress, actor, id, input, rows).await?;
+    let from = [ChangeStatus::Approved, ChangeStatus::Piloted];
+    let rows = precheck(db, clock, actor, id, input, &from).await?;
+    run_stage(db, clock, outbox, progress, actor, id, input, rows, &from).await?;
     get(db, clock, actor, id).await
 }
 
@@ -630,10 +631,11 @@ async fn precheck(
     actor: &Actor,
     id: i64,
     input: &ApplyChangeInput,
+    from: &[ChangeStatus],
 ) -> AppResult<(i64, i64)> {
     let stored = visible(actor, store::get(&db.read, id).await?)?;
     access::may_apply_change_request(&actor.user, stored.requested_by.id)?;
-    expect_status(&stored, &[ChangeStatus::Approved, ChangeStatus::Piloted])?;
+    expect_status(&stored, from)?;
     window_open(&stored, clock.now())?;
     let mut conn = db.read.acquire().await?;
     let (_, until) = stage_plan(&mut conn, &stored, input).await?;
@@ -652,11 +654,12 @@ async fn run_stage(
     id: i64,
     input: &ApplyChangeInput,
     (first_row, rows): (i64, i64),
+    from: &[ChangeStatus],
 ) -> AppResult<()> {
     progress.set(Job::ChangeRequest(id), "starting", 0, rows as u64).await;
     let started = store::start_attempt(&db.write, id, (first_row, rows), actor.ledger_name(), clock.now()).await?;
     let attempt = Attempt::started(Work::ChangeRequest, id, started, db.write.clone(), progress);
-    match apply_stage(db, clock, outbox, progress, actor, id, input, attempt.id()).await {
+    match apply_stage(db, clock, outbox, progress, actor, id, input, attempt.id(), from).await {
         Ok(()) => {
             attempt.applied().await;
             Ok(())
@@ -698,7 +701,7 @@ async fn stage_plan(
     conn: &mut Conn,
     stored: &StoredChange,
     input: &ApplyChangeInput,
-) -> AppResult<(Option<Vec<OperationInput>>, i64)> {
+) -> AppResult<(Option<Vec<usize>>, i64)> {
     let Some(department) = input.pilot_department_id else {
         return Ok((None, stage_end(stored, input.pilot)?));
     };
@@ -716,14 +719,10 @@ async fn stage_plan(
         .filter(|(_, d)| d.id == department)
         .map(|(person, _)| person)
         .collect();
-    let (ordered, leading) = rules::group_first(&stored.operations, |p| in_department.contains(&p));
-    if leading == 0 {
-        return refuse("no row of this request changes a seat of someone in that department");
+    match rules::group_pilot(&stored.operations, |p| in_department.contains(&p)) {
+        Ok((order, leading)) => Ok((Some(order), leading as i64)),
+        Err(why) => refuse(why),
     }
-    if leading == ordered.len() {
-        return refuse("every row of this request is for that department: apply it whole");
-    }
-    Ok((Some(ordered).filter(|o| *o != stored.operations), leading as i64))
 }
 
 /// The last row (numbered from 1) of the stage `pilot` asks for: its first `pilot` rows, or all that is left.
@@ -756,22 +755,27 @@ async fn apply_stage(
     id: i64,
     input: &ApplyChangeInput,
     attempt: i64,
+    from_status: &[ChangeStatus],
 ) -> AppResult<()> {
     let now = clock.now();
     let job = Job::ChangeRequest(id);
     let mut tx = db.begin().await?;
     let mut stored = locked(&mut tx, actor, id).await?;
     access::may_apply_change_request(&actor.user, stored.requested_by.id)?;
-    expect_status(&stored, &[ChangeStatus::Approved, ChangeStatus::Piloted])?;
+    expect_status(&stored, from_status)?;
     window_open(&stored, now)?;
     let total = stored.operations.len() as i64;
     let from = stored.applied_count;
-    let (reordered, until) = stage_plan(&mut tx, &stored, input).await?;
-    if let Some(operations) = reordered {
-        // A department's pilot: its rows first (rolled back with the rest if the stage fails).
-        store::set_operations(&mut tx, id, &operations).await?;
-        stored.operations = operations;
+    let (order, until) = stage_plan(&mut tx, &stored, input).await?;
+    if let Some(order) = &order {
+        // A department's pilot: its rows first. Stored only once the stage applies; until then errors name the
+        // rows as the reader numbers them.
+        stored.operations = order.iter().filter_map(|i| stored.operations.get(*i).cloned()).collect();
     }
+    let as_read = |errors: Vec<FieldError>| match &order {
+        Some(order) => rules::original_rows(errors, order),
+        None => errors,
+    };
     let rows = (until - from) as u64;
     progress.set(job, "checking the rows again", 0, rows).await;
     if stored.status == ChangeStatus::Approved && stored.expires_at.is_some_and(|at| at <= now) {
@@ -807,7 +811,7 @@ async fn apply_stage(
                  stand. Nothing was changed.",
                 checked.errors.iter().filter_map(|e| e.row).collect::<BTreeSet<_>>().len()
             ),
-            fields: checked.errors,
+            fields: as_read(checked.errors),
         });
     }
     if expected.as_ref() != Some(&checked.preview) {
@@ -820,13 +824,18 @@ async fn apply_stage(
         let pilot =
             check(&mut tx, &requester, &stored.operations[..until as usize], restored.clone(), MAX_OPERATIONS).await?;
         if !pilot.errors.is_empty() {
-            return Err(AppError::Validation {
-                message: format!(
+            let message = if order.is_some() {
+                format!(
+                    "The {until} rows for that department cannot be applied on their own as a pilot (they rely on \
+                     other rows). Nothing was changed; choose another pilot."
+                )
+            } else {
+                format!(
                     "The first {until} rows cannot be applied on their own as a pilot (they rely on rows after them). \
                      Nothing was changed; choose another pilot size."
-                ),
-                fields: pilot.errors,
-            });
+                )
+            };
+            return Err(AppError::Validation { message, fields: as_read(pilot.errors) });
         }
         pilot.preview
     } else {
@@ -888,13 +897,18 @@ async fn apply_stage(
         rest_preview: rest_preview.as_ref(),
         applied_by: actor.user.id,
     };
+    if order.is_some() && !store::set_operations(&mut tx, id, &stored.operations).await? {
+        return Err(AppError::internal(format!("change request {id}: its operations changed under its row lock")));
+    }
     store::insert_stage(&mut tx, id, &new_stage, now).await?;
     progress.set(job, "writing the ledger", rows, rows).await;
     let changes = stage_ops
         .iter()
         .map(|(row, _)| {
             let op = &stored.operations[(*row - 1) as usize];
-            let record = serde_json::json!({"change_request_id": id, "row": row, "operation": op});
+            let original = order.as_ref().and_then(|o| o.get((*row - 1) as usize)).map(|i| i + 1);
+            let record = serde_json::json!({"change_request_id": id, "row": row, "operation": op,
+                "row_as_submitted": original});
             let pool = op.pool_id.or(op.from_pool_id);
             Pending::of(Change::created("change_request.operation", "pool", pool, &record))
         })
@@ -1139,13 +1153,22 @@ async fn run_due(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>, progres
         let Some(stored) = store::get(&db.read, id).await? else { continue };
         let requester =
             users::load(&db.read, stored.requested_by.id).await?.map(|user| Actor { user, via: Via::Token });
+        let scheduled = [ChangeStatus::Approved];
         let refused = match requester {
             None => Some("its requester's account no longer exists".to_string()),
-            Some(requester) => match precheck(db, clock, &requester, id, &whole).await {
+            Some(requester) => match precheck(db, clock, &requester, id, &whole, &scheduled).await {
+                Err(e @ (AppError::Database(_) | AppError::Internal(_) | AppError::Busy { .. })) => {
+                    // Not the request's fault: the next tick tries again.
+                    tracing::warn!(change_request = id, error = %e, "a scheduled change request could not start");
+                    store::release_run(&db.write, id).await?;
+                    None
+                }
+                // Applied or lapsed meanwhile: nothing left to run.
+                Err(_) if store::get(&db.read, id).await?.is_none_or(|s| s.status != ChangeStatus::Approved) => None,
                 Err(e) => Some(e.public_message()),
                 Ok(rows) => {
                     // A stage that fails records its own attempt.
-                    match run_stage(db, clock, outbox, progress, &requester, id, &whole, rows).await {
+                    match run_stage(db, clock, outbox, progress, &requester, id, &whole, rows, &scheduled).await {
                         Ok(()) => applied += 1,
                         Err(e) => {
                             tracing::warn!(change_request = id, error = %e, "a scheduled change request did not apply")

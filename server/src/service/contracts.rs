@@ -481,7 +481,15 @@ pub async fn decide(
             let (_, key_date) = rules::key_date(c.auto_renew, end, c.notice_days);
             let seat_changes = if input.decision == Decision::RenewWithChanges {
                 let covered = store::covered_seats(&mut tx, id).await?;
-                renewal_seats::seat_changes(&covered, input.seats, &input.pool_seats).map_err(AppError::validation)?
+                let changes = renewal_seats::seat_changes(&covered, input.seats, &input.pool_seats)
+                    .map_err(AppError::validation)?;
+                let other_change = input.seats.is_some()
+                    || input.price.is_some()
+                    || input.tier.as_deref().is_some_and(|t| !t.trim().is_empty());
+                if changes.pools.is_empty() && !other_change {
+                    return Err(AppError::field("pool_seats", "these are the pools' seats today: say what changes"));
+                }
+                changes
             } else {
                 SeatChanges::default()
             };
