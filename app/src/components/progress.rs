@@ -25,8 +25,13 @@ where
     Fut: Future<Output = ApiResult<JobProgress>> + 'static,
 {
     leptos::task::spawn_local(async move {
-        while pending.try_get_untracked().unwrap_or(false) {
+        let running = || pending.try_get_untracked().unwrap_or(false);
+        while running() {
             if let Ok(p) = read().await {
+                // An answer that arrives after the work ended is stale: it would leave the bar standing.
+                if !running() {
+                    break;
+                }
                 if progress.try_set(Some(p)).is_some() {
                     return;
                 }

@@ -117,8 +117,13 @@ pub fn ChangePage() -> impl IntoView {
         }
     });
     let failure = Signal::derive(move || act.value().get().and_then(Result::err));
-    // While a stage is applied, ask the server how far it has come.
+    // While a stage is applied, ask the server how far it has come; the bar goes once the answer is in.
     let progress = RwSignal::new(None::<JobProgress>);
+    Effect::new(move |_| {
+        if act.value().with(Option::is_some) {
+            progress.set(None);
+        }
+    });
     Effect::new(move |_| {
         if !act.pending().get() {
             return;

@@ -184,3 +184,42 @@ test('a scheduled request is not applied by hand before its time, and its window
   await approver.shot('scheduled');
   assert.deepEqual(approver.scriptErrors, []);
 });
+
+test('a pilot for one department: its rows go first and only they are applied', async () => {
+  const admin = await newPage(browser, 'changes-department');
+  await login(admin, server.base, 'admin@example.com');
+  const pools = (await api(admin, `/pools?q=${encodeURIComponent(POOL)}`)).body.items;
+  const pool = pools.find((p) => p.name === POOL);
+  const held = new Set((await api(admin, `/pools/${pool.id}/assignments?per_page=500`)).body.items.map((s) => s.person?.id));
+  // Four active people without a seat on the pool, two from each of two departments.
+  const people = (await api(admin, '/people?status=active&per_page=100')).body.items.filter((p) => p.department && !held.has(p.id));
+  const byDepartment = new Map();
+  for (const p of people) byDepartment.set(p.department.id, [...(byDepartment.get(p.department.id) ?? []), p]);
+  const [first, second] = [...byDepartment.values()].filter((list) => list.length >= 2);
+  assert.ok(first && second, 'the demo has people in several departments');
+  const chosen = [second[0], first[0], second[1], first[1]];
+  const operations = chosen.map((p) => ({ op: 'assign', pool_id: pool.id, person_id: p.id }));
+  const created = await api(admin, '/change-requests', { method: 'POST', body: { title: 'New starters', reason: 'Onboarding', operations } });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id;
+  assert.equal((await api(admin, `/change-requests/${id}/submit`, { method: 'POST' })).status, 200);
+
+  const approver = await newPage(browser, 'changes-department');
+  await login(approver, server.base, 'approver@example.com');
+  assert.equal((await api(approver, `/change-requests/${id}/approve`, { method: 'POST', body: { comment: 'ok' } })).status, 200);
+  await approver.goto(`${server.base}/changes/${id}`);
+  const department = first[0].department;
+  await approver.getByLabel('Pilot for').selectOption({ label: `The people of ${department.name} (2 rows)` });
+  assert.equal(await approver.getByLabel('Pilot: apply the first rows only').isVisible(), false, 'a department or a size');
+  await approver.shot('pilot-for');
+  await approver.getByRole('button', { name: 'Apply pilot' }).click();
+  await approver.getByText('Pilot applied: 2 rows changed.', { exact: false }).waitFor();
+  assert.equal(await approver.locator('label.progress').count(), 0, 'no progress bar once the stage is done');
+  // The department's two rows now lead, applied; the other two wait.
+  const rows = await approver.locator('#operations tbody tr').allInnerTexts();
+  assert.match(rows[0], new RegExp(`${first[0].name}.*Applied`, 's'));
+  assert.match(rows[1], new RegExp(`${first[1].name}.*Applied`, 's'));
+  assert.match(rows[2], new RegExp(`${second[0].name}.*Pending`, 's'));
+  await approver.shot('piloted');
+  assert.deepEqual(approver.scriptErrors, []);
+});
