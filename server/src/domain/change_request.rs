@@ -12,7 +12,7 @@ use seatwise_types::{
     money_totals, BillingPeriod, ChangePreview, FieldError, Money, OperationInput, PilotGroup, PoolEffect, Ref,
 };
 
-use crate::domain::pool::{self, MAX_SEATS};
+use crate::domain::pool::{self, per_month, MAX_SEATS};
 
 /// One checked-in-shape operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -584,16 +584,6 @@ pub fn check(ops: &[(u64, Operation)], facts: &Facts, max_operations: Option<usi
             seats_changed,
         },
         errors: c.errors,
-    }
-}
-
-/// A twelfth of an annual amount, rounded half away from zero.
-fn per_month(annual_minor: i64) -> i64 {
-    let (q, r) = (annual_minor / 12, annual_minor % 12);
-    if r.abs() * 2 >= 12 {
-        q + r.signum()
-    } else {
-        q
     }
 }
 

@@ -19,6 +19,7 @@ pub mod limits;
 pub mod login_guard;
 pub mod people;
 pub mod pool;
+pub mod reclamation;
 pub mod renewal_seats;
 pub mod renewals;
 pub mod scim;

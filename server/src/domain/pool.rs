@@ -194,6 +194,16 @@ pub fn annual_cost_minor(
     i64::try_from(total).ok()
 }
 
+/// A twelfth of an annual amount, rounded half away from zero.
+pub fn per_month(annual_minor: i64) -> i64 {
+    let (q, r) = (annual_minor / 12, annual_minor % 12);
+    if r.abs() * 2 >= 12 {
+        q + r.signum()
+    } else {
+        q
+    }
+}
+
 /// The last day to cancel before the contract renews: end minus the notice period.
 pub fn cancel_by(end: Option<NaiveDate>, notice_days: Option<i64>) -> Option<NaiveDate> {
     let end = end?;
