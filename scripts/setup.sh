@@ -49,7 +49,7 @@ if ! grep -q "wasm_bindgen = \"$bindgen\"" "$root/Trunk.toml"; then
 fi
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen\$"; then
   step "installing wasm-bindgen-cli $bindgen"
-  "${quick_build[@]}" cargo install wasm-bindgen-cli --version "$bindgen" --locked
+  "${quick_build[@]}" cargo install wasm-bindgen-cli --version "$bindgen"
 fi
 
 # Debian's binaryen is too old; npm's package ships a working wasm-opt 132.
