@@ -628,3 +628,57 @@ async fn a_stage_cut_off_by_sigkill_keeps_nothing_reads_interrupted_and_applies_
     assert_eq!(done["done"], n);
     kill_9(&mut child);
 }
+
+/// A stage whose request hits the time limit while it waits for its row lock: the attempt's guard records it as
+/// failed, nothing of the stage is kept, and it applies on the next try. PostgreSQL only: there the test can hold
+/// the request's row while the attempt itself (which only references the row) is written; SQLite's single writer
+/// would hold back the attempt too.
+#[tokio::test]
+async fn a_stage_stopped_by_its_timeout_is_recorded_as_failed_and_applies_on_the_next_try() {
+    let app = spawn().await;
+    if app.db.backend != seatwise_server::db::Backend::Postgres {
+        return;
+    }
+    let (owner, approver) = (app.owner().await, app.approver().await);
+    let jira = app.pool_id("Jira Software Premium").await;
+    let seats = || app.id_of_owned(format!("SELECT seats_assigned FROM pools WHERE id = {jira}"));
+    let before = seats().await;
+    let people: Vec<i64> = sqlx::query_scalar("SELECT person_id FROM seat_assignments WHERE pool_id = $1 LIMIT 3")
+        .bind(jira)
+        .fetch_all(&app.db.read)
+        .await
+        .unwrap();
+    let ops: Vec<Value> = people.iter().map(|p| json!({"op": "unassign", "pool_id": jira, "person_id": p})).collect();
+    let r = owner.post("/api/v1/change-requests", json!({"title": "Held", "operations": ops})).await;
+    let id = r.body["id"].as_i64().unwrap();
+    owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await;
+    approver.post(&format!("/api/v1/change-requests/{id}/approve"), json!({})).await;
+
+    // Hold the request's row as its stage would.
+    let mut holder = app.db.write.begin().await.unwrap();
+    sqlx::query("UPDATE change_requests SET version = version WHERE id = $1")
+        .bind(id)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let settings = Settings { import_timeout: Duration::from_millis(500), ..Settings::default() };
+    let mut slow = approver.clone();
+    slow.base = serve_with(&app, settings).await;
+    let r =
+        within("a stage past its timeout", 60, slow.post(&format!("/api/v1/change-requests/{id}/apply"), json!({})))
+            .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    holder.rollback().await.unwrap();
+    let request = format!("/api/v1/change-requests/{id}");
+    eventually("the attempt is recorded as failed", || async {
+        approver.get(&request).await.body["attempts"][0]["outcome"] == "failed"
+    })
+    .await;
+    let body = approver.get(&request).await.body;
+    assert_eq!((body["status"].as_str(), body["applied_count"].as_i64()), (Some("approved"), Some(0)));
+    assert!(body["attempts"][0]["error"].as_str().is_some_and(|e| e.contains("stopped before it finished")));
+    assert_eq!(seats().await, before, "nothing of it was kept");
+    let r = approver.post(&format!("/api/v1/change-requests/{id}/apply"), json!({})).await;
+    assert_eq!((r.status, r.body["status"].as_str()), (StatusCode::OK, Some("applied")), "{}", r.body);
+    assert_eq!(seats().await, before - 3);
+}
