@@ -268,6 +268,9 @@ pub struct ChangeRequest {
     /// When the server applies it once approved (not before); none: applied by hand.
     #[serde(default)]
     pub execute_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Its execution window passed before its last sign-off: the server does not apply it late by itself.
+    #[serde(default)]
+    pub window_missed: bool,
     pub applied_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Rows applied so far (a pilot applies the first ones).
     pub applied_count: i64,

@@ -25,13 +25,8 @@ where
     Fut: Future<Output = ApiResult<JobProgress>> + 'static,
 {
     leptos::task::spawn_local(async move {
-        let running = || pending.try_get_untracked().unwrap_or(false);
-        while running() {
+        while pending.try_get_untracked().unwrap_or(false) {
             if let Ok(p) = read().await {
-                // An answer that arrives after the work ended is stale: it would leave the bar standing.
-                if !running() {
-                    break;
-                }
                 if progress.try_set(Some(p)).is_some() {
                     return;
                 }
@@ -42,11 +37,12 @@ where
     });
 }
 
-/// The latest progress as a labelled bar ("phase: done of total").
+/// The latest progress as a labelled bar ("phase: done of total"), while the work it reports on is `pending`: a
+/// reading that arrives as the work ends never leaves it standing.
 #[component]
-pub fn ProgressBar(progress: RwSignal<Option<JobProgress>>) -> impl IntoView {
+pub fn ProgressBar(progress: RwSignal<Option<JobProgress>>, #[prop(into)] pending: Signal<bool>) -> impl IntoView {
     move || {
-        progress.get().filter(|p| p.total > 0).map(|p| {
+        progress.get().filter(|p| p.total > 0 && pending.get()).map(|p| {
             view! {
                 <label class="progress">
                     {format!("{}: {} of {}", p.phase, p.done, p.total)}

@@ -261,11 +261,10 @@ pub fn DecisionForm(
                                 let prefix = format!("pool_seats[{sent}].");
                                 error.get().and_then(|e| e.fields().iter().find(|f| f.path.starts_with(&prefix)).map(|f| f.message.clone()))
                             };
-                            let invalid = message;
                             view! {
                                 <div class="field">
                                     <label for=id.clone()>{format!("{} (now {})", p.pool.name, p.seats_purchased.map(format::number).unwrap_or_default())}</label>
-                                    <input id=id type="text" inputmode="numeric" aria-invalid=move || invalid().is_some().to_string()
+                                    <input id=id type="text" inputmode="numeric" aria-invalid=move || message().is_some().to_string()
                                         aria-describedby=error_id.clone()
                                         prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
                                     <p class="field-error" id=error_id>{move || message()}</p>

@@ -117,13 +117,8 @@ pub fn ChangePage() -> impl IntoView {
         }
     });
     let failure = Signal::derive(move || act.value().get().and_then(Result::err));
-    // While a stage is applied, ask the server how far it has come; the bar goes once the answer is in.
+    // While a stage is applied, ask the server how far it has come.
     let progress = RwSignal::new(None::<JobProgress>);
-    Effect::new(move |_| {
-        if act.value().with(Option::is_some) {
-            progress.set(None);
-        }
-    });
     Effect::new(move |_| {
         if !act.pending().get() {
             return;
@@ -138,7 +133,7 @@ pub fn ChangePage() -> impl IntoView {
             <div aria-live="polite">
                 {move || notice.get().map(|m| view! { <div class="banner banner-ok" role="status">{m}</div> })}
                 {move || failure.get().map(|e| view! { <ErrorBanner error=e/> })}
-                <ProgressBar progress=progress/>
+                <ProgressBar progress=progress pending=act.pending()/>
             </div>
             <Loaded resource=request let:r not_found=|| view! {
                 <EmptyState title="Change request not found">"It does not exist, or it is someone else's request."</EmptyState>
@@ -273,11 +268,7 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
     let now = chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
     let scheduled = r.execute_at.filter(|at| *at > now);
     let can_apply = a.apply && scheduled.is_none();
-    // A window that passed while the request waited for its sign-offs is not run late by the server.
-    let approved_at = r.finance_decision.as_ref().map(|f| f.at).or(r.decided_at);
-    let missed = r.status == ChangeStatus::Approved
-        && r.applied_count == 0
-        && r.execute_at.zip(approved_at).is_some_and(|(at, approved)| approved > at);
+    let missed = r.status == ChangeStatus::Approved && r.applied_count == 0 && r.window_missed;
     let finance = r.waiting_for == Some(WaitingFor::Finance);
     view! {
         <section class="panel next-step" aria-labelledby="next-h">

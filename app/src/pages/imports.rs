@@ -204,7 +204,7 @@ fn Preview(
                                 <a class="btn" href=api::imports::skipped_csv_url(id) download="">{format!("Download the {bad} rows in error (CSV)")}</a>
                             }.into_any()
                         }}
-                        <ProgressBar progress=progress/>
+                        <ProgressBar progress=progress pending=apply.pending()/>
                     </div>
                 }.into_any(),
             }}

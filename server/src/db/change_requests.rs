@@ -825,8 +825,8 @@ pub async fn lapsed(db: &AnyPool, now: DateTime<Utc>) -> Result<Vec<i64>, sqlx::
 }
 
 /// Approved requests with nothing applied yet (a pilot's rest waits for a person to confirm it) whose execution
-/// window has come, not yet claimed by a run. Only those approved before their time: a window that passed while
-/// the request waited for sign-off is not run late by itself (a person applies it, or sets a new window).
+/// window has come, not yet claimed by a run. Only those approved before their time
+/// (`domain::change_request::window_missed`).
 pub async fn due_runs(db: &AnyPool, now: DateTime<Utc>) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT id FROM change_requests WHERE status = 'approved' AND applied_count = 0 AND execute_at IS NOT NULL \

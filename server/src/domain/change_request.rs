@@ -625,9 +625,22 @@ pub fn group_pilot(
 ) -> Result<(Vec<usize>, usize), &'static str> {
     match group_first(ops, in_group) {
         (_, 0) => Err("no row of this request changes a seat of someone in that department"),
-        (_, leading) if leading == ops.len() => Err("every row of this request is for that department: apply it whole"),
+        (_, leading) if !is_pilot(leading, ops.len()) => {
+            Err("every row of this request is for that department: apply it whole")
+        }
         ordered => Ok(ordered),
     }
+}
+
+/// A group's rows are a pilot when some rows are theirs and some are not.
+fn is_pilot(rows: usize, of: usize) -> bool {
+    0 < rows && rows < of
+}
+
+/// Whether a scheduled request was approved after its time had come: the server does not run it late by itself
+/// (a person applies it, or sets a new window). `db::change_requests::due_runs` claims by the same rule in SQL.
+pub fn window_missed(execute_at: Option<DateTime<Utc>>, approved_at: Option<DateTime<Utc>>) -> bool {
+    matches!((execute_at, approved_at), (Some(at), Some(approved)) if approved > at)
 }
 
 /// Rows numbered in a reordered request (`order[i]`: the original index of row i + 1), numbered as they were.
@@ -658,7 +671,7 @@ pub fn pilot_groups(ops: &[OperationInput], department_of: &HashMap<i64, Ref>) -
     }
     let mut groups: Vec<PilotGroup> = rows
         .into_values()
-        .filter(|(_, n)| (*n as usize) < ops.len())
+        .filter(|(_, n)| is_pilot(*n as usize, ops.len()))
         .map(|(department, rows)| PilotGroup { department, rows })
         .collect();
     groups.sort_by(|a, b| a.department.name.cmp(&b.department.name).then(a.department.id.cmp(&b.department.id)));

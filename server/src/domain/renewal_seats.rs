@@ -1,7 +1,7 @@
 //! A "renew with changes" decision that changes seats: which covered pools get which seat count next term. The
 //! change itself goes through the approval queue as a change request; this says what that request holds.
 
-use seatwise_types::{FieldError, PoolSeats};
+use seatwise_types::{DecisionInput, FieldError, PoolSeats};
 
 use crate::domain::pool::MAX_SEATS;
 
@@ -19,6 +19,11 @@ pub struct SeatChanges {
     pub pools: Vec<(i64, i64)>,
     /// The term's seats: the total given, or else the sum over the covered pools after the change.
     pub term_seats: Option<i64>,
+}
+
+/// Whether a decision names a change besides pools' seat counts: a total of seats, a tier or a price.
+pub fn names_other_change(input: &DecisionInput) -> bool {
+    input.seats.is_some() || input.price.is_some() || input.tier.as_deref().is_some_and(|t| !t.trim().is_empty())
 }
 
 /// Seats per covered pool (`pool_seats`), or one total (`seats`) when the contract covers a single pool. A total

@@ -362,6 +362,7 @@ async fn shown(db: &Db, clock: &dyn Clock, actor: &Actor, s: StoredChange) -> Ap
         waiting_for: s.waiting_for(),
         expires_at: s.expires_at,
         execute_at: s.execute_at,
+        window_missed: rules::window_missed(s.execute_at, s.finance_decision.as_ref().map(|f| f.at).or(s.decided_at)),
         applied_at: s.applied_at,
         applied_count: s.applied_count,
         stages,

@@ -385,10 +385,8 @@ fn check_decision(c: &StoredContract, input: &DecisionInput) -> AppResult<()> {
     }
     limits::check_text(&mut errors, "comment", Some(&input.comment));
     if input.decision == Decision::RenewWithChanges
-        && input.seats.is_none()
         && input.pool_seats.is_empty()
-        && input.tier.as_deref().is_none_or(|t| t.trim().is_empty())
-        && input.price.is_none()
+        && !renewal_seats::names_other_change(input)
     {
         errors.push(FieldError::new("seats", "say what changes: seats, tier or price"));
     }
@@ -483,10 +481,7 @@ pub async fn decide(
                 let covered = store::covered_seats(&mut tx, id).await?;
                 let changes = renewal_seats::seat_changes(&covered, input.seats, &input.pool_seats)
                     .map_err(AppError::validation)?;
-                let other_change = input.seats.is_some()
-                    || input.price.is_some()
-                    || input.tier.as_deref().is_some_and(|t| !t.trim().is_empty());
-                if changes.pools.is_empty() && !other_change {
+                if changes.pools.is_empty() && !renewal_seats::names_other_change(input) {
                     return Err(AppError::field("pool_seats", "these are the pools' seats today: say what changes"));
                 }
                 changes
