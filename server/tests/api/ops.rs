@@ -677,7 +677,8 @@ async fn a_stage_stopped_by_its_timeout_is_recorded_as_failed_and_applies_on_the
         .execute(&mut *holder)
         .await
         .unwrap();
-    let settings = Settings { import_timeout: Duration::from_millis(500), ..Settings::default() };
+    // The row is held for as long as it takes, so a limit with room for a loaded machine costs nothing.
+    let settings = Settings { import_timeout: Duration::from_millis(2_000), ..Settings::default() };
     let mut slow = approver.clone();
     slow.base = serve_with(&app, settings).await;
     let r =
