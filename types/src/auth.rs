@@ -115,6 +115,12 @@ pub struct Capabilities {
     pub read_change_requests: bool,
     /// Sign change requests off: as an approver, or as finance above the policy's thresholds.
     pub approve_changes: bool,
+    /// Read reclamation policies, cases, holds and the savings log.
+    #[serde(default)]
+    pub read_reclamation: bool,
+    /// Write and run reclamation policies (license owners for their departments' pools).
+    #[serde(default)]
+    pub manage_reclamation: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -38,6 +38,9 @@ pub struct ImportSummary {
     /// What the file changes on each existing pool, field by field (Snipe-IT).
     #[serde(default)]
     pub pool_changes: Vec<PoolChange>,
+    /// Usage signals the file records, one per person and pool (usage files).
+    #[serde(default)]
+    pub usage_signals: i64,
     /// Rows in error, by row, line and column. While there are any, applying needs `skip_invalid`.
     #[serde(default)]
     pub row_errors: Vec<FieldError>,

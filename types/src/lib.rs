@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod list;
 pub mod money;
 pub mod query;
+pub mod reclamation;
 pub mod renewals;
 
 pub use auth::*;
@@ -22,4 +23,5 @@ pub use ledger::*;
 pub use list::*;
 pub use money::*;
 pub use query::*;
+pub use reclamation::*;
 pub use renewals::*;

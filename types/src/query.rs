@@ -256,3 +256,18 @@ pub struct ChangeRequestCsvQuery {
     /// Shown as the default title.
     pub filename: Option<String>,
 }
+
+/// Query parameters of `POST /api/v1/imports/usage`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct UsageUploadQuery {
+    pub filename: Option<String>,
+    /// `csv` (default: a person, a pool or product, and the last use per row) or `okta` (a users export).
+    pub format: Option<String>,
+    /// What the signals are recorded as coming from (default: `okta` for Okta files, else `csv`).
+    pub source: Option<String>,
+    /// When the source was read (default: now).
+    pub read_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The pool an Okta app stands for (Okta files only).
+    pub pool_id: Option<i64>,
+}

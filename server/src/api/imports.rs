@@ -7,13 +7,13 @@ use axum::response::IntoResponse;
 use axum::Json;
 use seatwise_types::{
     ApplyImportInput, ErrorResponse, HrUploadQuery, ImportQuery, ImportSummary, JobProgress, Page, SkuMapping,
-    SkuMappingInput, SnipeItUploadQuery, UploadQuery,
+    SkuMappingInput, SnipeItUploadQuery, UploadQuery, UsageUploadQuery,
 };
 
 use super::extract::{ApiBody, ApiPath, ApiQuery, OptionalJson};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::service::imports::{self, graph, hr, snipeit, Env};
+use crate::service::imports::{self, graph, hr, snipeit, usage, Env};
 use crate::state::AppState;
 
 /// Imports accept files far larger than ordinary JSON bodies.
@@ -72,6 +72,30 @@ pub async fn upload_graph_users(
 ) -> AppResult<(StatusCode, Json<ImportSummary>)> {
     let filename = p.filename.unwrap_or_else(|| "graph-users.json".into());
     Ok((StatusCode::CREATED, Json(graph::preview_users(Env::of(&state), &actor, &filename, text(&body)?).await?)))
+}
+
+/// Upload usage data for a preview: a CSV (`person` or `email` or `employee_id`, `pool` or `product`,
+/// `last_used_at`, blank for never) or an Okta `GET /api/v1/users` export with `lastLogin` (`format=okta`, for the
+/// pool `pool_id` its app stands for). Each row becomes the source's last use of that pool by that person.
+#[utoipa::path(post, path = "/imports/usage", tag = "imports", params(UsageUploadQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 201, body = ImportSummary), (status = 400, body = ErrorResponse),
+        (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn upload_usage(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(p): ApiQuery<UsageUploadQuery>,
+    ApiBody(body): ApiBody,
+) -> AppResult<(StatusCode, Json<ImportSummary>)> {
+    let format = p.format.unwrap_or_else(|| "csv".into());
+    let filename = p.filename.unwrap_or_else(|| format!("usage.{}", if format == "okta" { "json" } else { "csv" }));
+    let params = usage::Params {
+        source: p.source.unwrap_or_else(|| if format == "okta" { "okta".into() } else { "csv".into() }),
+        read_at: p.read_at.unwrap_or_else(|| state.clock.now()),
+        pool_id: p.pool_id,
+        format,
+    };
+    Ok((StatusCode::CREATED, Json(usage::preview(Env::of(&state), &actor, &filename, text(&body)?, params).await?)))
 }
 
 /// Upload a Microsoft Graph `GET /subscribedSkus` export: records each SKU's id for the mappings.

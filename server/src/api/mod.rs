@@ -12,6 +12,7 @@ pub mod imports;
 pub mod ledger;
 pub mod people;
 pub mod pools;
+pub mod reclamation;
 pub mod scim;
 pub mod session;
 pub mod tokens;
@@ -134,6 +135,20 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(change_requests::reject_change_request))
         .routes(routes!(change_requests::apply_change_request))
         .routes(routes!(change_requests::change_request_progress))
+        .routes(routes!(reclamation::list_policies, reclamation::create_policy))
+        .routes(routes!(reclamation::get_policy, reclamation::update_policy))
+        .routes(routes!(reclamation::policy_versions))
+        .routes(routes!(reclamation::dry_run_policy))
+        .routes(routes!(reclamation::run_policy))
+        .routes(routes!(reclamation::list_cases))
+        .routes(routes!(reclamation::get_case))
+        .routes(routes!(reclamation::restore_case))
+        .routes(routes!(reclamation::time_to_revoke))
+        .routes(routes!(reclamation::list_holds, reclamation::create_hold))
+        .routes(routes!(reclamation::lift_hold))
+        .routes(routes!(reclamation::list_savings))
+        .routes(routes!(reclamation::export_savings_csv))
+        .routes(routes!(reclamation::export_savings_xlsx))
         .routes(routes!(ledger::list_ledger))
         .routes(routes!(ledger::verify_ledger));
     // Uploads get a larger body limit than the JSON endpoints (the inner limit wins).
@@ -142,6 +157,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(imports::upload_snipeit))
         .routes(routes!(imports::upload_graph_users))
         .routes(routes!(imports::upload_graph_skus))
+        .routes(routes!(imports::upload_usage))
         .routes(routes!(change_requests::create_change_request_from_csv))
         .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_IMPORT_BYTES));
     let (router, mut doc) =

@@ -53,6 +53,18 @@ pub async fn exists(db: &AnyPool, table: CatalogTable, id: i64) -> Result<bool, 
     Ok(n > 0)
 }
 
+/// Which of `ids` have no row in `table`, in order.
+pub async fn missing(conn: &mut crate::db::Conn, table: CatalogTable, ids: &[i64]) -> Result<Vec<i64>, sqlx::Error> {
+    use super::bulk::{self, Statement};
+    let sql = format!(
+        "SELECT r.id FROM {{rows}} WHERE NOT EXISTS (SELECT 1 FROM {} t WHERE t.id = r.id) ORDER BY r.n",
+        table.name()
+    );
+    let statement = Statement { sql: &sql, cols: bulk::ID, args: &[] };
+    let rows = bulk::fetch(conn, &statement, &bulk::ids(ids)).await?;
+    rows.iter().map(|r| super::decode::Cols::new(r, table.name()).i64("id")).collect()
+}
+
 /// Tables whose rows are checked for existence before they are referenced (names are fixed, never user input).
 #[derive(Debug, Clone, Copy)]
 pub enum CatalogTable {
@@ -60,6 +72,7 @@ pub enum CatalogTable {
     CostCentres,
     People,
     Pools,
+    Products,
     Vendors,
     Users,
 }
@@ -71,6 +84,7 @@ impl CatalogTable {
             CatalogTable::CostCentres => "cost_centres",
             CatalogTable::People => "people",
             CatalogTable::Pools => "pools",
+            CatalogTable::Products => "products",
             CatalogTable::Vendors => "vendors",
             CatalogTable::Users => "users",
         }

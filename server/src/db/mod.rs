@@ -21,6 +21,7 @@ pub mod ledger;
 pub mod login_guard;
 pub mod pools;
 pub mod progress;
+pub mod reclamation;
 pub mod scim;
 pub mod sessions;
 pub mod sql;

@@ -297,6 +297,34 @@ pub fn may_manage_scim_tokens(user: &User) -> Access {
     allow_if(admin(user), "Only admins manage SCIM tokens.")
 }
 
+// --- Reclamation and savings ----------------------------------------------------------------------------------
+
+/// Policies, cases, holds and the savings log are read with the inventory's scope: everything for admins,
+/// finance and approvers, their departments' pools for license owners.
+pub fn may_read_reclamation(user: &User) -> Result<Scope, Denied> {
+    pool_read_scope(user).or_denied("Your roles do not include reclamation.")
+}
+
+/// Writing a policy, trying it and running it: admins for any pool or product; license owners for a pool of their
+/// departments (`department_id`), never for a whole product, which spans departments.
+pub fn may_manage_policy(user: &User, department_id: Option<i64>) -> Access {
+    let allowed = admin(user) || department_id.is_some_and(|d| pool_write_scope(user).contains(d));
+    allow_if(allowed, "Only admins, and license owners for their departments' pools, manage reclamation policies.")
+}
+
+/// Working a case (keep, release, restore) on a pool of `department_id`.
+pub fn may_work_case(user: &User, department_id: i64) -> Access {
+    allow_if(pool_write_scope(user).contains(department_id), "You may view this case but not act on it.")
+}
+
+/// Legal holds are placed and lifted by admins; a blackout window on a pool by whoever may edit the pool.
+pub fn may_place_hold(user: &User, blackout_department: Option<i64>) -> Access {
+    match blackout_department {
+        None => allow_if(admin(user), "Only admins place or lift legal holds."),
+        Some(d) => allow_if(pool_write_scope(user).contains(d), "You may not place a blackout on this pool."),
+    }
+}
+
 /// What the console offers this user; each answer is the rule that guards the action.
 pub fn capabilities(user: &User) -> Capabilities {
     Capabilities {
@@ -316,6 +344,9 @@ pub fn capabilities(user: &User) -> Capabilities {
         request_changes: may_request_changes(user).is_ok(),
         read_change_requests: change_request_reader(user).is_ok(),
         approve_changes: may_sign_off_changes(user).is_ok(),
+        read_reclamation: may_read_reclamation(user).is_ok(),
+        manage_reclamation: may_manage_policy(user, None).is_ok()
+            || user.department_ids.iter().any(|d| may_manage_policy(user, Some(*d)).is_ok()),
     }
 }
 
@@ -493,9 +524,15 @@ mod tests {
                 register_devices: true,
                 request_changes: true,
                 read_change_requests: true,
+                read_reclamation: true,
+                manage_reclamation: true,
                 ..Capabilities::default()
             }
         );
+        assert!(may_manage_policy(&user(&[Role::LicenseOwner], &[3]), Some(3)).is_ok());
+        assert!(may_manage_policy(&user(&[Role::LicenseOwner], &[3]), Some(4)).is_err());
+        assert!(may_manage_policy(&user(&[Role::LicenseOwner], &[3]), None).is_err(), "not a whole product");
+        assert!(may_place_hold(&user(&[Role::LicenseOwner], &[3]), None).is_err(), "legal holds are admins'");
         // An owner of no department yet still edits the catalog but has no pools to create or own.
         let unplaced = capabilities(&user(&[Role::LicenseOwner], &[]));
         assert!(unplaced.create_pools && unplaced.own_licenses, "the scope exists even when empty");

@@ -161,9 +161,26 @@ pub fn rows_in_error(text: &str, errors: &[FieldError]) -> Result<String, csv::E
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// A text cell as an export writes it: one a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return) gets a leading apostrophe, so opening the file runs nothing.
+pub fn neutralise(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exported_cells_never_start_a_formula() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("Ann Lee"), "Ann Lee");
+    }
 
     #[test]
     fn headers_match_whatever_their_case_spaces_and_underscores() {

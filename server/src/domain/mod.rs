@@ -25,4 +25,5 @@ pub mod renewals;
 pub mod scim;
 pub mod secret;
 pub mod snipeit;
+pub mod usage_file;
 pub mod version;

@@ -7,29 +7,13 @@
 //! policy allows makes the finding `stale`: reported, never acted on.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use seatwise_types::{money_totals, Money, PersonStatus};
+use seatwise_types::{
+    money_totals, BillingPeriod, FieldError, FindingReason as Reason, Money, PersonStatus, PolicyConditions as Rules,
+    PolicyInput, ReclaimAction,
+};
 
-use crate::domain::pool::per_month;
-
-/// What a policy selects on. Every condition that is set must be met for a reason to count.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Rules {
-    /// No use for at least this many days (30, 60, 90).
-    pub inactive_days: Option<i64>,
-    /// Also select accounts whose data says they never signed in.
-    pub never_used: bool,
-    /// Days from the start date (or, without one, the day the seat was given) during which a never-used account
-    /// keeps its seat: new hires.
-    pub grace_days: i64,
-    /// Holders with these statuses are selected whatever their usage (terminated, on leave).
-    pub statuses: Vec<PersonStatus>,
-    /// Only holders in these departments; empty: all.
-    pub departments: Vec<i64>,
-    /// Never selected (VIPs, say).
-    pub exempt_people: Vec<i64>,
-    /// Usage data read longer ago than this cannot be acted on.
-    pub max_data_age_days: i64,
-}
+use crate::domain::limits;
+use crate::domain::pool::{annual_cost_minor, per_month};
 
 /// What a product's usage data says of one person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +23,15 @@ pub struct Usage {
     /// When the source was read.
     pub read_at: DateTime<Utc>,
     pub source: String,
+}
+
+impl Usage {
+    /// What several sources say together: the latest use any of them saw (with that source's read time); never
+    /// used only when every source says so, as fresh as the oldest of them. No sources: no data.
+    pub fn combine(signals: Vec<Usage>) -> Option<Usage> {
+        let latest_use = signals.iter().filter(|u| u.last_used_at.is_some()).max_by_key(|u| u.last_used_at).cloned();
+        latest_use.or_else(|| signals.into_iter().min_by_key(|u| u.read_at))
+    }
 }
 
 /// A seat and what is known of its holder.
@@ -55,30 +48,15 @@ pub struct Holder {
     pub usage: Option<Usage>,
 }
 
-/// Why a seat was selected, with the values that decided it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reason {
-    Status(PersonStatus),
-    /// The data says no sign-in ever, and the account is past its grace.
-    NeverUsed {
-        account_age_days: i64,
-        grace_days: i64,
-    },
-    /// No use for `days` (from the last use, or from the day the seat was given if that is later).
-    Inactive {
-        last_used_at: DateTime<Utc>,
-        days: i64,
-        threshold_days: i64,
-    },
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub assignment_id: i64,
     pub person_id: i64,
     pub pool_id: i64,
     pub reason: Reason,
-    /// When the usage data behind it was read (none for a status, which needs no usage).
+    /// Which source the usage data behind it came from, and when it was read (none for a status, which needs
+    /// no usage).
+    pub data_source: Option<String>,
     pub data_read_at: Option<DateTime<Utc>>,
     /// Its data is older than the policy allows: reported, not acted on.
     pub stale: bool,
@@ -90,22 +68,24 @@ fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
 
 /// Whether the policy selects this seat, and why.
 pub fn evaluate(rules: &Rules, h: &Holder, now: DateTime<Utc>) -> Option<Finding> {
-    if rules.exempt_people.contains(&h.person_id) {
+    if rules.exempt_person_ids.contains(&h.person_id) {
         return None;
     }
-    if !rules.departments.is_empty() && !h.department_id.is_some_and(|d| rules.departments.contains(&d)) {
+    let in_any = |ids: &[i64]| h.department_id.is_some_and(|d| ids.contains(&d));
+    if (!rules.department_ids.is_empty() && !in_any(&rules.department_ids)) || in_any(&rules.exempt_department_ids) {
         return None;
     }
-    let finding = |reason: Reason, data_read_at: Option<DateTime<Utc>>| Finding {
+    let finding = |reason: Reason, usage: Option<&Usage>| Finding {
         assignment_id: h.assignment_id,
         person_id: h.person_id,
         pool_id: h.pool_id,
         reason,
-        data_read_at,
-        stale: data_read_at.is_some_and(|read| days_between(read, now) > rules.max_data_age_days),
+        data_source: usage.map(|u| u.source.clone()),
+        data_read_at: usage.map(|u| u.read_at),
+        stale: usage.is_some_and(|u| days_between(u.read_at, now) > rules.max_data_age_days),
     };
     if rules.statuses.contains(&h.status) {
-        return Some(finding(Reason::Status(h.status), None));
+        return Some(finding(Reason::Status { status: h.status }, None));
     }
     // No data for this product: nothing to say about its use.
     let usage = h.usage.as_ref()?;
@@ -113,9 +93,8 @@ pub fn evaluate(rules: &Rules, h: &Holder, now: DateTime<Utc>) -> Option<Finding
         None if rules.never_used => {
             let since = h.start_date.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc()).unwrap_or(h.assigned_at);
             let account_age_days = days_between(since, now);
-            (account_age_days >= rules.grace_days).then(|| {
-                finding(Reason::NeverUsed { account_age_days, grace_days: rules.grace_days }, Some(usage.read_at))
-            })
+            (account_age_days >= rules.grace_days)
+                .then(|| finding(Reason::NeverUsed { account_age_days, grace_days: rules.grace_days }, Some(usage)))
         }
         None => None,
         Some(last) => {
@@ -123,19 +102,151 @@ pub fn evaluate(rules: &Rules, h: &Holder, now: DateTime<Utc>) -> Option<Finding
             // A seat given after the last use has not had its chance yet.
             let days = days_between(last.max(h.assigned_at), now);
             (days >= threshold_days)
-                .then(|| finding(Reason::Inactive { last_used_at: last, days, threshold_days }, Some(usage.read_at)))
+                .then(|| finding(Reason::Inactive { last_used_at: last, days, threshold_days }, Some(usage)))
         }
     }
 }
 
-/// What freeing (or downgrading) the selected seats saves: monthly and annual, one amount per currency. Each
+/// Whether a hold from `starts_on` to `ends_on` (inclusive; `None`: until lifted) holds on `today`.
+pub fn hold_in_force(starts_on: NaiveDate, ends_on: Option<NaiveDate>, lifted: bool, today: NaiveDate) -> bool {
+    !lifted && starts_on <= today && ends_on.is_none_or(|end| today <= end)
+}
+
+/// Milliseconds from the event that called for a revocation (a termination) to the seat's removal; never
+/// negative (an event dated in the future counts as immediate).
+pub fn revoke_ms(event_at: DateTime<Utc>, revoked_at: DateTime<Utc>) -> i64 {
+    (revoked_at - event_at).num_milliseconds().max(0)
+}
+
+/// Median, 95th percentile (nearest rank) and how many exceed `limit_ms`, of revocation times.
+pub fn revoke_stats(mut times: Vec<i64>, limit_ms: i64) -> Option<(i64, i64, i64)> {
+    if times.is_empty() {
+        return None;
+    }
+    times.sort_unstable();
+    let rank = |p: usize| times[((times.len() * p).div_ceil(100)).max(1) - 1];
+    Some((rank(50), rank(95), times.iter().filter(|t| **t > limit_ms).count() as i64))
+}
+
+/// What one seat of a pool costs, as its price is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatPrice {
+    pub unit_minor: i64,
+    pub period: BillingPeriod,
+    pub currency: String,
+    /// A site licence: its price does not depend on seats.
+    pub site: bool,
+    pub contract_start: Option<NaiveDate>,
+    pub contract_end: Option<NaiveDate>,
+}
+
+impl SeatPrice {
+    /// A seat's cost per year, as the pool's annual cost counts it (`domain::pool::annual_cost_minor`); a site
+    /// licence's seat costs nothing on its own.
+    pub fn annual(&self) -> Option<Money> {
+        if self.site {
+            return None;
+        }
+        annual_cost_minor(self.unit_minor, self.period, Some(1), self.contract_start, self.contract_end)
+            .map(|a| Money::new(a, self.currency.clone()))
+    }
+
+    /// How the saving is priced, in words, for the savings log.
+    pub fn source(&self, pool_name: &str) -> String {
+        let period = match self.period {
+            BillingPeriod::Monthly => "per month",
+            BillingPeriod::Annual => "per year",
+            BillingPeriod::OneTime => "once, spread over the contract",
+        };
+        let unit = seatwise_types::format_money_plain(&Money::new(self.unit_minor, self.currency.clone()));
+        format!("{pool_name}: unit cost {unit} {period}")
+    }
+}
+
+/// What acting on one seat saves per year: its cost (reclaim, and notify as the saving it points at), or the
+/// difference to the cheaper pool (downgrade; nothing when the prices are in different currencies or the target
+/// costs as much or more).
+pub fn seat_saving(action: ReclaimAction, from: &SeatPrice, to: Option<&SeatPrice>) -> Option<Money> {
+    let from = from.annual()?;
+    match (action, to) {
+        (ReclaimAction::Downgrade, Some(to)) => {
+            let to = to.annual().unwrap_or_else(|| Money::new(0, from.currency.clone()));
+            (to.currency == from.currency && from.amount_minor > to.amount_minor)
+                .then(|| Money::new(from.amount_minor - to.amount_minor, from.currency.clone()))
+        }
+        (ReclaimAction::Downgrade, None) => None,
+        _ => Some(from),
+    }
+}
+
+/// A policy's problems as field errors: its scope, its action's target and each condition's range.
+pub fn validate(input: &PolicyInput) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(FieldError::new("name", "must be 1 to 200 characters"));
+    }
+    limits::check_line(&mut errors, "name", Some(name));
+    match (input.pool_id, input.product_id) {
+        (Some(_), Some(_)) => errors.push(FieldError::new("product_id", "give a pool or a product, not both")),
+        (None, None) => errors.push(FieldError::new("pool_id", "give the pool (or the product) the policy watches")),
+        _ => {}
+    }
+    match (input.action, input.target_pool_id) {
+        (ReclaimAction::Downgrade, None) => {
+            errors.push(FieldError::new("target_pool_id", "a downgrade needs the pool it moves holders to"))
+        }
+        (ReclaimAction::Downgrade, Some(t)) if Some(t) == input.pool_id => {
+            errors.push(FieldError::new("target_pool_id", "must be another pool than the one watched"))
+        }
+        (ReclaimAction::Reclaim | ReclaimAction::Notify, Some(_)) => {
+            errors.push(FieldError::new("target_pool_id", "only a downgrade moves holders to another pool"))
+        }
+        _ => {}
+    }
+    let c = &input.conditions;
+    if let Some(days) = c.inactive_days {
+        if !(1..=3650).contains(&days) {
+            errors.push(FieldError::new("conditions.inactive_days", "must be 1 to 3650 days"));
+        }
+    }
+    if !(0..=3650).contains(&c.grace_days) {
+        errors.push(FieldError::new("conditions.grace_days", "must be 0 to 3650 days"));
+    }
+    if !(1..=3650).contains(&c.max_data_age_days) {
+        errors.push(FieldError::new("conditions.max_data_age_days", "must be 1 to 3650 days"));
+    }
+    if c.inactive_days.is_none() && !c.never_used && c.statuses.is_empty() {
+        errors.push(FieldError::new("conditions", "select on something: days without use, never used, or a status"));
+    }
+    if c.statuses.contains(&PersonStatus::Active) {
+        errors.push(FieldError::new("conditions.statuses", "active holders are selected by their use, not status"));
+    }
+    for (path, len) in [
+        ("conditions.department_ids", c.department_ids.len()),
+        ("conditions.exempt_department_ids", c.exempt_department_ids.len()),
+        ("conditions.exempt_person_ids", c.exempt_person_ids.len()),
+    ] {
+        if len > 10_000 {
+            errors.push(FieldError::new(path, "at most 10000 entries"));
+        }
+    }
+    limits::check_distinct(&mut errors, "conditions.statuses", &c.statuses);
+    limits::check_distinct(&mut errors, "conditions.department_ids", &c.department_ids);
+    limits::check_distinct(&mut errors, "conditions.exempt_department_ids", &c.exempt_department_ids);
+    limits::check_distinct(&mut errors, "conditions.exempt_person_ids", &c.exempt_person_ids);
+    errors
+}
+
+/// What freeing (or downgrading) the selected seats saves: monthly and annual, one amount per currency, each the
+/// sum of the seats' own amounts (a seat's monthly saving is its annual one over twelve). Each
 /// seat's annual saving comes from `annual_saving` (its pool's cost per seat, less the cheaper pool's for a
 /// downgrade); seats it has no figure for count nothing.
 pub fn saving(findings: &[Finding], annual_saving: impl Fn(&Finding) -> Option<Money>) -> (Vec<Money>, Vec<Money>) {
     let annual: Vec<Money> = findings.iter().filter_map(annual_saving).collect();
-    let annual = money_totals(&annual);
-    let monthly = annual.iter().map(|m| Money::new(per_month(m.amount_minor), m.currency.clone())).collect();
-    (monthly, annual)
+    let monthly: Vec<Money> =
+        annual.iter().map(|m| Money::new(per_month(m.amount_minor), m.currency.clone())).collect();
+    (money_totals(&monthly), money_totals(&annual))
 }
 
 #[cfg(test)]
@@ -169,15 +280,28 @@ mod tests {
         }
     }
 
+    fn nothing() -> Rules {
+        Rules {
+            inactive_days: None,
+            never_used: false,
+            grace_days: 0,
+            statuses: vec![],
+            department_ids: vec![],
+            exempt_department_ids: vec![],
+            exempt_person_ids: vec![],
+            max_data_age_days: 7,
+        }
+    }
+
     /// "Downgrade E3 to Exchange Online when there has been no sign-in for 60 days or never."
     fn e3() -> Rules {
-        Rules { inactive_days: Some(60), never_used: true, grace_days: 0, max_data_age_days: 7, ..Rules::default() }
+        Rules { inactive_days: Some(60), never_used: true, grace_days: 0, ..nothing() }
     }
 
     /// "Remove Citrix after 90 days without a sign-in, but an account that never signed in keeps it for its first
     /// 90 days."
     fn citrix() -> Rules {
-        Rules { inactive_days: Some(90), never_used: true, grace_days: 90, max_data_age_days: 7, ..Rules::default() }
+        Rules { inactive_days: Some(90), never_used: true, grace_days: 90, ..nothing() }
     }
 
     fn selected(rules: &Rules, holders: &[Holder]) -> Vec<i64> {
@@ -209,7 +333,7 @@ mod tests {
         assert_eq!(selected(&e3(), &population()), [2, 3, 4, 5]);
         let f = evaluate(&e3(), &population()[1], now()).unwrap();
         assert_eq!(f.reason, Reason::Inactive { last_used_at: days_ago(61), days: 61, threshold_days: 60 });
-        assert_eq!((f.data_read_at, f.stale), (Some(days_ago(1)), false));
+        assert_eq!((f.data_read_at, f.data_source.as_deref(), f.stale), (Some(days_ago(1)), Some("graph"), false));
     }
 
     #[test]
@@ -229,14 +353,101 @@ mod tests {
     fn status_exemptions_departments_and_stale_data() {
         let leavers = Rules { statuses: vec![PersonStatus::Terminated], ..e3() };
         let f = evaluate(&leavers, &population()[6], now()).unwrap();
-        assert_eq!((f.reason, f.data_read_at), (Reason::Status(PersonStatus::Terminated), None));
-        let vip = Rules { exempt_people: vec![2, 4], ..e3() };
+        assert_eq!((f.reason, f.data_read_at), (Reason::Status { status: PersonStatus::Terminated }, None));
+        let vip = Rules { exempt_person_ids: vec![2, 4], ..e3() };
         assert_eq!(selected(&vip, &population()), [3, 5]);
-        let elsewhere = Rules { departments: vec![9], ..e3() };
+        let elsewhere = Rules { department_ids: vec![9], ..e3() };
         assert_eq!(selected(&elsewhere, &population()), Vec::<i64>::new());
+        let exempt = Rules { exempt_department_ids: vec![3], ..e3() };
+        assert_eq!(selected(&exempt, &population()), Vec::<i64>::new());
         let mut old_data = population()[1].clone();
         old_data.usage = old_data.usage.map(|u| Usage { read_at: days_ago(30), ..u });
         assert!(evaluate(&e3(), &old_data, now()).unwrap().stale, "reported, not acted on");
+    }
+
+    #[test]
+    fn sources_together_take_the_latest_use_and_never_only_when_all_say_so() {
+        let u = |last: Option<i64>, read: i64, source: &str| Usage {
+            last_used_at: last.map(days_ago),
+            read_at: days_ago(read),
+            source: source.into(),
+        };
+        assert_eq!(Usage::combine(vec![]), None, "no source: no data");
+        let used = Usage::combine(vec![u(None, 1, "okta"), u(Some(70), 3, "entra"), u(Some(90), 1, "csv")]);
+        assert_eq!(used, Some(u(Some(70), 3, "entra")));
+        let never = Usage::combine(vec![u(None, 1, "okta"), u(None, 5, "entra")]);
+        assert_eq!(never, Some(u(None, 5, "entra")), "as fresh as the oldest source");
+    }
+
+    fn price(unit_minor: i64, period: BillingPeriod, currency: &str) -> SeatPrice {
+        SeatPrice {
+            unit_minor,
+            period,
+            currency: currency.into(),
+            site: false,
+            contract_start: None,
+            contract_end: None,
+        }
+    }
+
+    #[test]
+    fn a_seat_saves_its_yearly_cost_and_a_downgrade_the_difference() {
+        let e3 = price(3_600, BillingPeriod::Monthly, "USD");
+        let exchange = price(400, BillingPeriod::Monthly, "USD");
+        assert_eq!(seat_saving(ReclaimAction::Reclaim, &e3, None), Some(Money::new(43_200, "USD")));
+        assert_eq!(seat_saving(ReclaimAction::Downgrade, &e3, Some(&exchange)), Some(Money::new(38_400, "USD")));
+        assert_eq!(seat_saving(ReclaimAction::Downgrade, &exchange, Some(&e3)), None, "an upgrade saves nothing");
+        let euro = price(400, BillingPeriod::Monthly, "EUR");
+        assert_eq!(seat_saving(ReclaimAction::Downgrade, &e3, Some(&euro)), None);
+        let site = SeatPrice { site: true, ..e3.clone() };
+        assert_eq!(seat_saving(ReclaimAction::Reclaim, &site, None), None);
+        assert_eq!(e3.source("E3"), "E3: unit cost 36.00 USD per month");
+    }
+
+    #[test]
+    fn a_policy_names_its_scope_target_and_something_to_select_on() {
+        let ok = PolicyInput {
+            name: "E3 idle".into(),
+            pool_id: Some(1),
+            product_id: None,
+            action: ReclaimAction::Downgrade,
+            target_pool_id: Some(2),
+            conditions: e3(),
+            ask_consent: false,
+            needs_approval: false,
+            enabled: false,
+        };
+        assert_eq!(validate(&ok), vec![]);
+        let paths = |p: PolicyInput| validate(&p).into_iter().map(|e| e.path).collect::<Vec<_>>();
+        assert_eq!(paths(PolicyInput { target_pool_id: None, ..ok.clone() }), ["target_pool_id"]);
+        assert_eq!(paths(PolicyInput { target_pool_id: Some(1), ..ok.clone() }), ["target_pool_id"]);
+        assert_eq!(paths(PolicyInput { product_id: Some(4), ..ok.clone() }), ["product_id"]);
+        assert_eq!(paths(PolicyInput { conditions: nothing(), ..ok.clone() }), ["conditions"]);
+        let far = Rules { inactive_days: Some(0), grace_days: -1, ..e3() };
+        assert_eq!(
+            paths(PolicyInput { conditions: far, ..ok.clone() }),
+            ["conditions.inactive_days", "conditions.grace_days"]
+        );
+    }
+
+    #[test]
+    fn holds_run_from_their_first_to_their_last_day_unless_lifted() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let (start, end) = (d("2026-12-01"), Some(d("2026-12-31")));
+        assert!(!hold_in_force(start, end, false, d("2026-11-30")));
+        assert!(hold_in_force(start, end, false, d("2026-12-01")));
+        assert!(hold_in_force(start, end, false, d("2026-12-31")));
+        assert!(!hold_in_force(start, end, false, d("2027-01-01")));
+        assert!(hold_in_force(start, None, false, d("2030-01-01")));
+        assert!(!hold_in_force(start, None, true, d("2026-12-02")));
+    }
+
+    #[test]
+    fn time_to_revoke_takes_median_p95_and_breaches() {
+        assert_eq!(revoke_stats(vec![], 10), None);
+        let times: Vec<i64> = (1..=20).collect();
+        assert_eq!(revoke_stats(times, 18), Some((10, 19, 2)));
+        assert_eq!(revoke_ms(now(), now() - chrono::Duration::hours(1)), 0);
     }
 
     #[test]

@@ -32,6 +32,7 @@ use crate::service::attempt::Attempt;
 use crate::service::ledger::{self, Change, Pending};
 use crate::service::paging;
 use crate::service::progress::Progress;
+use crate::service::reclamation;
 
 /// The most operations one request holds, whatever the policy says.
 pub const MAX_OPERATIONS: usize = approval_policy::MAX_OPERATIONS as usize;
@@ -597,6 +598,7 @@ pub async fn decide(
         notify(&mut tx, outbox, &stored, Event::Approved, &requester, now).await?;
     } else {
         notify(&mut tx, outbox, &stored, Event::Rejected { comment }, &requester, now).await?;
+        reclamation::settle::change_rejected(&mut tx, id, actor.ledger_name(), now).await?;
     }
     tx.commit().await?;
     get(db, clock, actor, id).await
@@ -939,6 +941,7 @@ async fn apply_stage(
         let to = requester_address(&mut tx, &stored).await?;
         notify(&mut tx, outbox, &stored, Event::Applied { rows: until, of: total }, &to, now).await?;
     }
+    reclamation::settle::change_applied(&mut tx, id, who, now).await?;
     attempts::end(&mut tx, Work::ChangeRequest, attempt, AttemptOutcome::Applied, None, now).await?;
     tx.commit().await?;
     Ok(())

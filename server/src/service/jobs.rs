@@ -14,9 +14,11 @@ use crate::service::change_requests;
 use crate::service::mailer::{self, Delivery, Mailer};
 use crate::service::org;
 use crate::service::progress::Progress;
+use crate::service::reclamation;
 use crate::service::renewal_job::{self, RunSummary};
 
 pub const RENEWALS: &str = "renewals";
+pub const RECLAMATION: &str = "reclamation";
 /// A run that has not finished in this time is presumed dead and taken over.
 const LEASE_MINUTES: i64 = 15;
 
@@ -30,6 +32,8 @@ pub struct TickReport {
     pub changes_reminded: u64,
     /// Scheduled change requests this tick applied (claimed by this instance).
     pub changes_applied: u64,
+    /// The daily reclamation run, when this tick ran it.
+    pub reclamation: Option<reclamation::daily::DailySummary>,
 }
 
 /// What background work takes: the database, the clock, this instance's name in job claims, and the mail relay
@@ -64,6 +68,13 @@ pub async fn tick(state: &Worker) -> AppResult<TickReport> {
             metrics::counter!("seatwise_alerts_raised_total").increment(summary.alerts as u64);
             metrics::counter!("seatwise_tacit_renewals_total").increment(summary.renewed as u64);
             report.renewals = Some(summary);
+        }
+        if store::claim_run(&state.db.write, RECLAMATION, today, &state.instance, now, lease).await? {
+            let summary = reclamation::daily::run_day(&state.db, &*state.clock, state.outbox(), &org, now).await?;
+            let text = serde_json::to_string(&summary).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            store::finish_run(&state.db.write, RECLAMATION, today, state.clock.now(), &text).await?;
+            tracing::info!(day = %today, ?summary, "daily reclamation run finished");
+            report.reclamation = Some(summary);
         }
     }
     let progress = Progress::new(state.db.progress.clone(), state.clock.clone());

@@ -26,6 +26,7 @@ pub mod passwords;
 pub mod people;
 pub mod pools;
 pub mod progress;
+pub mod reclamation;
 pub mod renewal_job;
 pub mod scim;
 pub mod versions;

@@ -18,7 +18,8 @@ pub async fn load(db: &Db) -> AppResult<Org> {
     load_from(&db.read).await
 }
 
-async fn load_from<'e, E: Executor<'e, Database = Any>>(exec: E) -> AppResult<Org> {
+/// The settings as a transaction sees them.
+pub async fn load_from<'e, E: Executor<'e, Database = Any>>(exec: E) -> AppResult<Org> {
     let stored = store::org_settings(exec).await?;
     let input = OrgSettings {
         timezone: stored.timezone,

@@ -13,6 +13,7 @@ use crate::domain::access;
 use crate::domain::people::{seat_cost_minor, transition, TERMINATION_REASON};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
+use crate::service::reclamation::offboarding;
 use crate::service::{paging, versions};
 
 pub async fn list(
@@ -127,6 +128,9 @@ pub async fn apply_status(
             let change = Change::created("pool.seat_reclaim_mark", "pool", Some(seat.pool_id), seat);
             ledger::record(conn, now, actor, change).await?;
         }
+        offboarding::terminated(conn, &[(id, event_at)], actor, now).await?;
+    } else if status == PersonStatus::Active && before.status != PersonStatus::Active {
+        offboarding::returned(conn, &[id], actor, now).await?;
     }
     Ok(())
 }

@@ -142,15 +142,13 @@ async fn a_full_export_flags_people_it_no_longer_lists_and_hr_terminations_mark_
             .await
             .unwrap();
     assert!(flagged.is_some());
+    // The HR termination offboards: the seat is reclaimed, and time to revoke runs from the effective date.
     let seats = admin.get(&format!("/api/v1/people/{omar}/seats")).await;
-    assert_eq!(seats.body[0]["reclaim"]["reason"], "holder terminated");
-    let latency: i64 =
-        sqlx::query_scalar(&format!("SELECT reclaim_latency_ms FROM seat_assignments WHERE person_id = {omar}"))
-            .fetch_one(&app.db.read)
-            .await
-            .unwrap();
-    // Effective 2026-11-20 00:00 UTC, marked at the test clock's 2026-11-23 09:00 UTC.
-    assert_eq!(latency, (3 * 24 + 9) * 3_600_000);
+    assert_eq!(seats.body, json!([]));
+    let cases = admin.get(&format!("/api/v1/reclamation/cases?person_id={omar}")).await;
+    assert_eq!(cases.body["items"][0]["state"], "reclaimed", "{}", cases.body);
+    // Effective 2026-11-20 00:00 UTC, revoked at the test clock's 2026-11-23 09:00 UTC.
+    assert_eq!(cases.body["items"][0]["revoke_ms"], (3 * 24 + 9) * 3_600_000);
 }
 
 #[tokio::test]

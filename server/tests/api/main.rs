@@ -18,6 +18,7 @@ mod login;
 mod openapi;
 mod ops;
 mod people;
+mod reclamation;
 mod renewals;
 mod roles;
 mod scim;

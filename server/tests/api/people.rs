@@ -30,29 +30,28 @@ async fn terminating_a_person_marks_every_seat_in_the_same_change() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["status"], "terminated");
     assert!(r.body["terminated_at"].is_string());
+    // Offboarding in the same change: each seat is marked, then reclaimed at once (no hold applies) by a case.
     let seats = admin.get(&format!("/api/v1/people/{person}/seats")).await;
-    for s in seats.body.as_array().unwrap() {
-        assert_eq!(s["reclaim"]["reason"], "holder terminated", "{s}");
+    assert_eq!(seats.body.as_array().unwrap().len(), 0, "{}", seats.body);
+    let cases = admin.get(&format!("/api/v1/reclamation/cases?person_id={person}")).await;
+    assert_eq!(cases.body["total"].as_i64(), Some(held as i64));
+    for c in cases.body["items"].as_array().unwrap() {
+        assert_eq!((c["state"].as_str(), c["origin"].as_str()), (Some("reclaimed"), Some("offboarding")), "{c}");
+        assert_eq!(c["revoke_ms"], 0, "revoked in the same transaction as the termination");
     }
-    // Nothing is freed silently: the seats are still held, only marked.
-    assert_eq!(seats.body.as_array().unwrap().len(), held);
-    let latency: i64 =
-        sqlx::query_scalar(&format!("SELECT MAX(reclaim_latency_ms) FROM seat_assignments WHERE person_id = {person}"))
-            .fetch_one(&app.db.read)
-            .await
-            .unwrap();
-    assert_eq!(latency, 0, "marked in the same transaction as the termination");
+    assert_eq!(app.count("ledger_entries WHERE action = 'pool.seat_unassign'").await as usize, held);
     let history = admin.get(&format!("/api/v1/people/{person}/history")).await;
     assert_eq!(history.body["items"][0]["action"], "person.status");
     assert_eq!(history.body["items"][0]["before"]["status"], "active");
     let marks = app.count("ledger_entries WHERE action = 'pool.seat_reclaim_mark'").await;
     assert_eq!(marks as usize, held);
 
-    // Terminating again marks nothing twice.
+    // Terminating again marks and reclaims nothing twice.
     admin.put(&format!("/api/v1/people/{person}/status"), json!({"status": "terminated"})).await;
     assert_eq!(app.count("ledger_entries WHERE action = 'pool.seat_reclaim_mark'").await as usize, held);
+    assert_eq!(app.count("reclamation_cases").await as usize, held);
 
-    let filtered = admin.get("/api/v1/people?status=terminated&holds_seats=true&per_page=500").await;
+    let filtered = admin.get("/api/v1/people?status=terminated&holds_seats=false&per_page=500").await;
     assert!(filtered.body["items"].as_array().unwrap().iter().any(|p| p["id"] == person));
 }
 

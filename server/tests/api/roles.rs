@@ -72,6 +72,19 @@ async fn every_endpoint_against_every_role() {
     let (owner_draft, owner_spare, owner_submitted, admin_submitted) =
         (change_ids[0], change_ids[1], change_ids[2], change_ids[3]);
     let cr = |id: i64, step: &str| format!("/api/v1/change-requests/{id}{step}");
+    // Reclamation policies on an Engineering pool and a Sales pool, written by the admin.
+    let reclaim_body = |pool: i64| json!({"name": "Matrix policy", "pool_id": pool, "action": "reclaim", "conditions": {"inactive_days": 90}});
+    let policy_of = |pool: i64| {
+        let admin = &admin_client;
+        let body = reclaim_body(pool);
+        async move {
+            let r = admin.post("/api/v1/reclamation/policies", body).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.body["id"].as_i64().expect("id")
+        }
+    };
+    let (eng_policy, sales_policy) = (policy_of(eng).await, policy_of(sales).await);
+    let rp = |id: i64, step: &str| format!("/api/v1/reclamation/policies/{id}{step}");
     let policy = json!({"finance_above_seats": null, "finance_above_annual_minor": null, "max_operations": 50000,
         "approval_valid_days": 14, "reminder_hours": 24});
     let alert_of = |c: i64| app.id_of_owned(format!("SELECT id FROM alerts WHERE dedupe_key = 'matrix-{c}'"));
@@ -233,6 +246,46 @@ async fn every_endpoint_against_every_role() {
         case(Method::POST, cr(owner_spare, "/rollback"), None, [409, 409, 403, 403]),
         case(g.clone(), "/api/v1/approval-policy".into(), None, [200, 200, 200, 200]),
         case(Method::PUT, "/api/v1/approval-policy".into(), Some(policy), [200, 403, 403, 403]),
+        case(g.clone(), "/api/v1/reclamation/policies".into(), None, [200, 200, 200, 200]),
+        case(Method::POST, "/api/v1/reclamation/policies".into(), Some(reclaim_body(eng)), [201, 201, 403, 403]),
+        case(Method::POST, "/api/v1/reclamation/policies".into(), Some(reclaim_body(sales)), [201, 403, 403, 403]),
+        case(g.clone(), rp(eng_policy, ""), None, [200, 200, 200, 200]),
+        case(g.clone(), rp(sales_policy, ""), None, [200, 404, 200, 200]),
+        case(Method::PUT, rp(eng_policy, ""), Some(reclaim_body(eng)), [200, 200, 403, 403]),
+        case(Method::PUT, rp(sales_policy, ""), Some(reclaim_body(sales)), [200, 404, 403, 403]),
+        case(g.clone(), rp(eng_policy, "/versions"), None, [200, 200, 200, 200]),
+        case(g.clone(), rp(sales_policy, "/versions"), None, [200, 404, 200, 200]),
+        case(g.clone(), rp(eng_policy, "/dry-run"), None, [200, 200, 403, 403]),
+        case(g.clone(), rp(sales_policy, "/dry-run"), None, [200, 404, 403, 403]),
+        case(Method::POST, rp(eng_policy, "/run"), None, [200, 200, 403, 403]),
+        case(Method::POST, rp(sales_policy, "/run"), None, [200, 404, 403, 403]),
+        case(g.clone(), "/api/v1/reclamation/cases".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/reclamation/cases/999999".into(), None, [404, 404, 404, 404]),
+        case(Method::POST, "/api/v1/reclamation/cases/999999/restore".into(), None, [404, 404, 404, 404]),
+        case(g.clone(), "/api/v1/reclamation/time-to-revoke".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/reclamation/holds".into(), None, [200, 200, 200, 200]),
+        case(
+            Method::POST,
+            "/api/v1/reclamation/holds".into(),
+            Some(json!({"kind": "blackout", "pool_id": eng, "reason": "Quarter-end freeze"})),
+            [201, 201, 403, 403],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/reclamation/holds".into(),
+            Some(json!({"kind": "blackout", "pool_id": sales, "reason": "Quarter-end freeze"})),
+            [201, 403, 403, 403],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/reclamation/holds".into(),
+            Some(json!({"kind": "legal", "person_id": person, "reason": "Litigation"})),
+            [201, 403, 403, 403],
+        ),
+        case(Method::POST, "/api/v1/reclamation/holds/999999/lift".into(), None, [404, 404, 404, 404]),
+        case(g.clone(), "/api/v1/savings".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/savings/export.csv".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/savings/export.xlsx".into(), None, [200, 200, 200, 200]),
     ];
     let clients = [app.admin().await, app.owner().await, app.finance().await, app.approver().await];
     let anonymous = app.anonymous();
@@ -293,6 +346,10 @@ async fn every_endpoint_against_every_role() {
             client.post_raw("/api/v1/imports/graph-users", "application/json", br#"{"value":[]}"#.to_vec()).await;
         if graph.status.as_u16() != want {
             failures.push(format!("Graph import as {}: {} (expected {want})", ROLES[r], graph.status));
+        }
+        let usage = client.post_raw("/api/v1/imports/usage", "text/csv", b"email,pool,last_used_at\n".to_vec()).await;
+        if usage.status.as_u16() != if r == 0 { 201 } else { 403 } {
+            failures.push(format!("usage import as {}: {} {}", ROLES[r], usage.status, usage.body));
         }
         let skus = client.post_raw("/api/v1/imports/graph-skus", "application/json", br#"{"value":[]}"#.to_vec()).await;
         if skus.status.as_u16() != if r == 0 { 200 } else { 403 } {
@@ -373,15 +430,17 @@ async fn me_reports_each_roles_capabilities() {
     let everything = json!({"create_pools": true, "record_contracts": true, "edit_catalog": true,
         "own_licenses": true, "import": true, "read_ledger": true, "administer": true, "edit_people": true,
         "see_money": true, "register_devices": true, "adopt_pool_terms": true, "request_changes": true,
-        "read_change_requests": true, "approve_changes": true});
+        "read_change_requests": true, "approve_changes": true, "read_reclamation": true,
+        "manage_reclamation": true});
     let owner = json!({"create_pools": true, "record_contracts": true, "edit_catalog": true, "own_licenses": true,
         "import": false, "read_ledger": false, "administer": false, "edit_people": false, "see_money": true,
         "register_devices": true, "adopt_pool_terms": false, "request_changes": true, "read_change_requests": true,
-        "approve_changes": false});
+        "approve_changes": false, "read_reclamation": true, "manage_reclamation": true});
     let reader = json!({"create_pools": false, "record_contracts": false, "edit_catalog": false,
         "own_licenses": false, "import": false, "read_ledger": false, "administer": false, "edit_people": false,
         "see_money": true, "register_devices": false, "adopt_pool_terms": false, "request_changes": false,
-        "read_change_requests": true, "approve_changes": true});
+        "read_change_requests": true, "approve_changes": true, "read_reclamation": true,
+        "manage_reclamation": false});
     let expected = [everything, owner, reader.clone(), reader];
     for (role, expected) in ROLES.iter().zip(expected) {
         let c = app.login(&format!("{role}@example.com")).await;
@@ -395,6 +454,7 @@ async fn me_reports_each_roles_capabilities() {
             ("administer", "/api/v1/users"),
             ("own_licenses", "/api/v1/my/licenses"),
             ("read_change_requests", "/api/v1/change-requests"),
+            ("read_reclamation", "/api/v1/reclamation/cases"),
         ] {
             let status = c.get(path).await.status;
             let allowed = caps[capability].as_bool().unwrap();

@@ -31,11 +31,16 @@ async fn provision_with_seat(app: &TestApp, scim: &Client, email: &str) -> i64 {
     id
 }
 
-async fn assert_marked(app: &TestApp, id: i64) {
+async fn assert_reclaimed(app: &TestApp, id: i64) {
     let person = app.admin().await.get(&format!("/api/v1/people/{id}")).await;
     assert_eq!(person.body["status"], "terminated");
+    // Offboarding: the seat is reclaimed at once (no hold), by a case that says why.
     let seats = app.admin().await.get(&format!("/api/v1/people/{id}/seats")).await;
-    assert_eq!(seats.body[0]["reclaim"]["reason"], "holder terminated", "{}", seats.body);
+    assert_eq!(seats.body, serde_json::json!([]), "{}", seats.body);
+    let cases = app.admin().await.get(&format!("/api/v1/reclamation/cases?person_id={id}")).await;
+    assert_eq!(cases.body["items"][0]["state"], "reclaimed", "{}", cases.body);
+    assert_eq!(cases.body["items"][0]["origin"], "offboarding");
+    assert_eq!(cases.body["items"][0]["reason"]["kind"], "terminated");
 }
 
 #[tokio::test]
@@ -115,7 +120,7 @@ async fn entra_patch_deactivation_marks_seats() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["active"], false);
-    assert_marked(&app, id).await;
+    assert_reclaimed(&app, id).await;
 }
 
 #[tokio::test]
@@ -127,7 +132,7 @@ async fn okta_patch_and_put_deactivations_mark_seats() {
         .send(reqwest::Method::PATCH, &format!("/scim/v2/Users/{a}"), Some(sample("scim-okta-deactivate.json")))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_marked(&app, a).await;
+    assert_reclaimed(&app, a).await;
 
     let b = provision_with_seat(&app, &scim, "omar.haddad@example.com").await;
     let mut put = sample("scim-okta-put-user.json");
@@ -135,7 +140,7 @@ async fn okta_patch_and_put_deactivations_mark_seats() {
     let r = scim.put(&format!("/scim/v2/Users/{b}"), put).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["externalId"], "00u1abcdEFGH2345");
-    assert_marked(&app, b).await;
+    assert_reclaimed(&app, b).await;
 }
 
 #[tokio::test]
@@ -144,7 +149,7 @@ async fn delete_terminates_and_keeps_the_person() {
     let scim = scim_client(&app).await;
     let id = provision_with_seat(&app, &scim, "leaver@example.com").await;
     assert_eq!(scim.delete(&format!("/scim/v2/Users/{id}")).await.status, StatusCode::NO_CONTENT);
-    assert_marked(&app, id).await;
+    assert_reclaimed(&app, id).await;
     // Gone for SCIM, kept by Seatwise with its history and seats.
     let gone = scim.get(&format!("/scim/v2/Users/{id}")).await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);

@@ -12,6 +12,7 @@ use crate::db::{catalog, pools, Conn};
 use crate::domain::people::{transition, TERMINATION_REASON};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
+use crate::service::reclamation::offboarding;
 
 /// Create departments by name (adding them to `ids`, keyed by lower-case name).
 pub async fn new_departments(
@@ -95,7 +96,20 @@ pub async fn apply_statuses(conn: &mut Conn, now: DateTime<Utc>, who: &str, chan
             entries.push(Pending::of(Change::created("pool.seat_reclaim_mark", "pool", Some(seat.pool_id), &seat))?);
         }
     }
-    Ok(ledger::record_many(conn, now, who, entries).await?)
+    ledger::record_many(conn, now, who, entries).await?;
+    let marked_now: std::collections::HashSet<i64> = marks.iter().map(|(id, _)| *id).collect();
+    let left: Vec<(i64, DateTime<Utc>)> =
+        changes.iter().filter(|c| marked_now.contains(&c.person_id)).map(|c| (c.person_id, c.event_at)).collect();
+    offboarding::terminated(conn, &left, who, now).await?;
+    let back: Vec<i64> = changes
+        .iter()
+        .filter(|c| {
+            c.status == PersonStatus::Active
+                && before.get(&c.person_id).is_some_and(|b| b.status != PersonStatus::Active)
+        })
+        .map(|c| c.person_id)
+        .collect();
+    offboarding::returned(conn, &back, who, now).await
 }
 
 /// Give each `(pool, person)` a seat, ledgered as `pool.seat_assign` with the seat as stored; how many.

@@ -11,6 +11,7 @@ pub mod graph;
 pub mod hr;
 pub mod snipeit;
 mod staging;
+pub mod usage;
 
 use seatwise_types::{ApplyImportInput, ImportQuery, ImportSummary, JobProgress, Page};
 
@@ -24,11 +25,12 @@ pub enum ImportKind {
     Hr,
     SnipeIt,
     Graph,
+    Usage,
 }
 
 impl ImportKind {
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::Hr, Self::SnipeIt, Self::Graph].into_iter().find(|k| k.as_str() == name)
+        [Self::Hr, Self::SnipeIt, Self::Graph, Self::Usage].into_iter().find(|k| k.as_str() == name)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +38,7 @@ impl ImportKind {
             Self::Hr => hr::KIND,
             Self::SnipeIt => snipeit::KIND,
             Self::Graph => graph::KIND,
+            Self::Usage => usage::KIND,
         }
     }
 }
@@ -53,6 +56,7 @@ pub async fn apply(env: Env<'_>, actor: &Actor, id: i64, options: ApplyImportInp
         ImportKind::Hr => hr::apply(env, actor, stored, &attempt, skip).await,
         ImportKind::SnipeIt => snipeit::apply(env, actor, stored, &attempt, skip).await,
         ImportKind::Graph => graph::apply(env, actor, stored, &attempt).await,
+        ImportKind::Usage => usage::apply(env, actor, stored, &attempt, skip).await,
     };
     match applied {
         Ok(summary) => {

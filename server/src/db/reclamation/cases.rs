@@ -1,0 +1,325 @@
+//! Reclamation cases: one per selected seat, at most one open per seat (a unique index says so).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use seatwise_types::{Case, CaseOrigin, CaseQuery, CaseState, FindingReason, ReclaimAction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor};
+
+use crate::clock::to_db;
+use crate::db::bulk::{self, Col, Statement};
+use crate::db::decode::Cols;
+use crate::db::{Conn, Sql};
+use crate::domain::change_rollback::SeatBefore;
+
+const OPEN: [&str; 4] = ["ready", "awaiting_user", "awaiting_approval", "awaiting_revocation"];
+
+/// A case to open.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub pool_id: i64,
+    pub person_id: i64,
+    pub origin: CaseOrigin,
+    pub policy: Option<(i64, i64)>,
+    pub action: ReclaimAction,
+    pub target_pool_id: Option<i64>,
+    pub reason: FindingReason,
+    pub state: CaseState,
+    pub event_at: DateTime<Utc>,
+    pub hold_reason: Option<String>,
+}
+
+/// A stored case with what its service needs besides the shown fields.
+#[derive(Debug, Clone)]
+pub struct StoredCase {
+    pub case: Case,
+    pub department_id: i64,
+    pub removed: Option<SeatBefore>,
+}
+
+const SELECT: &str = "SELECT c.id, c.pool_id, p.name AS pool_name, p.department_id, c.person_id, \
+       pe.name AS person_name, pe.email AS person_email, c.origin, c.policy_id, c.policy_version, c.action, \
+       c.target_pool_id, c.reason, c.state, c.event_at, c.opened_at, c.deadline, c.hold_reason, \
+       c.change_request_id, c.removed, c.revoked_at, c.revoke_ms, c.closed_at, c.closed_by, c.note, c.version \
+     FROM reclamation_cases c JOIN pools p ON p.id = c.pool_id JOIN people pe ON pe.id = c.person_id";
+
+fn case_from(r: &AnyRow) -> Result<StoredCase, sqlx::Error> {
+    let c = Cols::new(r, "reclamation_cases");
+    let reason: FindingReason = c.json("reason")?;
+    Ok(StoredCase {
+        department_id: c.of("pools").i64("department_id")?,
+        removed: c.opt_json("removed")?,
+        case: Case {
+            id: c.i64("id")?,
+            pool_id: c.i64("pool_id")?,
+            pool_name: c.of("pools").text("pool_name")?,
+            person_id: c.i64("person_id")?,
+            person_name: c.of("people").text("person_name")?,
+            person_email: c.of("people").text("person_email")?,
+            origin: c.parsed("origin", CaseOrigin::parse)?,
+            policy_id: c.opt_i64("policy_id")?,
+            policy_version: c.opt_i64("policy_version")?,
+            action: c.parsed("action", ReclaimAction::parse)?,
+            target_pool_id: c.opt_i64("target_pool_id")?,
+            detail: reason.sentence(),
+            reason,
+            state: c.parsed("state", CaseState::parse)?,
+            event_at: c.timestamp("event_at")?,
+            opened_at: c.timestamp("opened_at")?,
+            deadline: c.opt_timestamp("deadline")?,
+            hold_reason: c.opt_text("hold_reason")?,
+            change_request_id: c.opt_i64("change_request_id")?,
+            revoked_at: c.opt_timestamp("revoked_at")?,
+            revoke_ms: c.opt_i64("revoke_ms")?,
+            closed_at: c.opt_timestamp("closed_at")?,
+            closed_by: c.opt_text("closed_by")?,
+            note: c.opt_text("note")?,
+            restorable_until: None,
+            version: c.i64("version")?,
+        },
+    })
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Result<String, sqlx::Error> {
+    serde_json::to_string(value).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
+/// Seats (pool id, person id) of these pools that already have an open case.
+pub async fn open_seats(conn: &mut Conn, pool_ids: &[i64]) -> Result<HashSet<(i64, i64)>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT pool_id, person_id FROM reclamation_cases WHERE ");
+    sql.push_in("pool_id", pool_ids).push(" AND ").push_in_text("state", &OPEN);
+    let rows = sql.query().fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "reclamation_cases");
+            Ok((c.i64("pool_id")?, c.i64("person_id")?))
+        })
+        .collect()
+}
+
+/// Open these cases; their ids in order.
+pub async fn insert(conn: &mut Conn, cases: &[NewCase], now: DateTime<Utc>) -> Result<Vec<i64>, sqlx::Error> {
+    let cols = &[
+        Col::Int("pool_id"),
+        Col::Int("person_id"),
+        Col::Text("origin"),
+        Col::Int("policy_id"),
+        Col::Int("policy_version"),
+        Col::Text("action"),
+        Col::Int("target_pool_id"),
+        Col::Text("reason"),
+        Col::Text("state"),
+        Col::Text("event_at"),
+        Col::Text("hold_reason"),
+    ];
+    type Row = (
+        i64,
+        i64,
+        &'static str,
+        Option<i64>,
+        Option<i64>,
+        &'static str,
+        Option<i64>,
+        String,
+        &'static str,
+        String,
+        Option<String>,
+    );
+    let rows: Vec<Row> = cases
+        .iter()
+        .map(|c| {
+            Ok((
+                c.pool_id,
+                c.person_id,
+                c.origin.as_str(),
+                c.policy.map(|(id, _)| id),
+                c.policy.map(|(_, v)| v),
+                c.action.as_str(),
+                c.target_pool_id,
+                encode(&c.reason)?,
+                c.state.as_str(),
+                to_db(c.event_at),
+                c.hold_reason.clone(),
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    let at = to_db(now);
+    let statement = Statement {
+        sql: "INSERT INTO reclamation_cases (pool_id, person_id, origin, policy_id, policy_version, action, \
+                target_pool_id, reason, state, event_at, opened_at, hold_reason) \
+              SELECT r.pool_id, r.person_id, r.origin, r.policy_id, r.policy_version, r.action, r.target_pool_id, \
+                r.reason, r.state, r.event_at, $2, r.hold_reason FROM {rows} ORDER BY r.n RETURNING id",
+        cols,
+        args: &[&at],
+    };
+    bulk::insert_ids(conn, &statement, &rows).await
+}
+
+pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, id: i64) -> Result<Option<StoredCase>, sqlx::Error> {
+    let mut sql = Sql::new(SELECT);
+    sql.push(" WHERE c.id = ").bind(id);
+    sql.query().fetch_optional(exec).await?.as_ref().map(case_from).transpose()
+}
+
+/// Cases by id.
+pub async fn by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<StoredCase>, sqlx::Error> {
+    let mut sql = Sql::new(SELECT);
+    sql.push(" WHERE ").push_in("c.id", ids).push(" ORDER BY c.id");
+    sql.query().fetch_all(conn).await?.iter().map(case_from).collect()
+}
+
+/// Cases a change request holds, still waiting for it.
+pub async fn awaiting_change(conn: &mut Conn, change_request_id: i64) -> Result<Vec<StoredCase>, sqlx::Error> {
+    let mut sql = Sql::new(SELECT);
+    sql.push(" WHERE c.change_request_id = ").bind(change_request_id);
+    sql.push(" AND c.state = 'awaiting_approval' ORDER BY c.id");
+    sql.query().fetch_all(conn).await?.iter().map(case_from).collect()
+}
+
+fn filtered(q: &CaseQuery, departments: Option<&[i64]>, select: &str) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.push(" WHERE 1 = 1");
+    if let Some(d) = departments {
+        sql.push(" AND ").push_in("p.department_id", d);
+    }
+    match q.state.as_deref() {
+        Some("open") => {
+            sql.push(" AND ").push_in_text("c.state", &OPEN);
+        }
+        Some(s) => {
+            sql.push(" AND c.state = ").bind(s);
+        }
+        None => {}
+    }
+    if let Some(p) = q.pool_id {
+        sql.push(" AND c.pool_id = ").bind(p);
+    }
+    if let Some(p) = q.person_id {
+        sql.push(" AND c.person_id = ").bind(p);
+    }
+    if let Some(p) = q.policy_id {
+        sql.push(" AND c.policy_id = ").bind(p);
+    }
+    sql
+}
+
+/// A page of cases, newest first, and how many match.
+pub async fn list(
+    conn: &mut Conn,
+    q: &CaseQuery,
+    departments: Option<&[i64]>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<StoredCase>, i64), sqlx::Error> {
+    let total: i64 =
+        filtered(q, departments, "SELECT COUNT(*) FROM reclamation_cases c JOIN pools p ON p.id = c.pool_id")
+            .query_scalar()
+            .fetch_one(&mut *conn)
+            .await?;
+    let mut sql = filtered(q, departments, SELECT);
+    sql.push(" ORDER BY c.id DESC LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    let items = sql.query().fetch_all(conn).await?.iter().map(case_from).collect::<Result<_, _>>()?;
+    Ok((items, total))
+}
+
+/// What a state change writes besides the state.
+#[derive(Debug, Clone, Default)]
+pub struct Closing {
+    pub removed: Option<SeatBefore>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoke_ms: Option<i64>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_by: Option<String>,
+    pub note: Option<String>,
+    pub change_request_id: Option<i64>,
+    pub hold_reason: Option<String>,
+}
+
+/// Move a case from `from` to `to`, writing what `closing` sets (fields it leaves `None` keep their value);
+/// false when the case is no longer in `from`.
+pub async fn step(
+    conn: &mut Conn,
+    id: i64,
+    from: CaseState,
+    to: CaseState,
+    closing: &Closing,
+) -> Result<bool, sqlx::Error> {
+    let removed = closing.removed.as_ref().map(encode).transpose()?;
+    let done = sqlx::query(
+        "UPDATE reclamation_cases SET state = $1, removed = COALESCE($2, removed), \
+           revoked_at = COALESCE($3, revoked_at), revoke_ms = COALESCE($4, revoke_ms), \
+           closed_at = COALESCE($5, closed_at), closed_by = COALESCE($6, closed_by), note = COALESCE($7, note), \
+           change_request_id = COALESCE($8, change_request_id), hold_reason = $9, version = version + 1 \
+         WHERE id = $10 AND state = $11",
+    )
+    .bind(to.as_str())
+    .bind(removed)
+    .bind(closing.revoked_at.map(to_db))
+    .bind(closing.revoke_ms)
+    .bind(closing.closed_at.map(to_db))
+    .bind(closing.closed_by.clone())
+    .bind(closing.note.clone())
+    .bind(closing.change_request_id)
+    .bind(closing.hold_reason.clone())
+    .bind(id)
+    .bind(from.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Open cases waiting for a hold to end (every one, for the daily run to look at again).
+pub async fn on_hold(conn: &mut Conn) -> Result<Vec<StoredCase>, sqlx::Error> {
+    let mut sql = Sql::new(SELECT);
+    sql.push(" WHERE c.state = 'awaiting_revocation' ORDER BY c.id");
+    sql.query().fetch_all(conn).await?.iter().map(case_from).collect()
+}
+
+/// Revocation times (milliseconds from event to removal) of cases revoked in `[from, to)`.
+pub async fn revoke_times(
+    conn: &mut Conn,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(DateTime<Utc>, i64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT revoked_at, revoke_ms FROM reclamation_cases WHERE revoked_at >= $1 AND revoked_at < $2 \
+           AND revoke_ms IS NOT NULL AND origin = 'offboarding' ORDER BY revoked_at",
+    )
+    .bind(to_db(from))
+    .bind(to_db(to))
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "reclamation_cases");
+            Ok((c.timestamp("revoked_at")?, c.i64("revoke_ms")?))
+        })
+        .collect()
+}
+
+/// Person-held seats of these people: (pool id, person id), by pool.
+pub async fn seats_of_people(conn: &mut Conn, people: &[i64]) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let statement = Statement {
+        sql: "SELECT a.pool_id, a.person_id FROM seat_assignments a WHERE a.person_id IN (SELECT r.id FROM {rows}) \
+              ORDER BY a.pool_id, a.person_id",
+        cols: bulk::ID,
+        args: &[],
+    };
+    bulk::fetch(conn, &statement, &bulk::ids(people))
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "seat_assignments");
+            Ok((c.i64("pool_id")?, c.i64("person_id")?))
+        })
+        .collect()
+}
+
+/// Open offboarding cases of these people (they came back).
+pub async fn open_offboarding_of(conn: &mut Conn, people: &[i64]) -> Result<Vec<StoredCase>, sqlx::Error> {
+    let mut sql = Sql::new(SELECT);
+    sql.push(" WHERE c.origin = 'offboarding' AND ").push_in("c.person_id", people);
+    sql.push(" AND ").push_in_text("c.state", &OPEN).push(" ORDER BY c.id");
+    sql.query().fetch_all(conn).await?.iter().map(case_from).collect()
+}

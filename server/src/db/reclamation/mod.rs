@@ -1,0 +1,7 @@
+//! Reclamation's storage: usage signals, policies and their versions, cases, holds and the savings log.
+
+pub mod cases;
+pub mod holds;
+pub mod policies;
+pub mod savings;
+pub mod usage;

@@ -1,0 +1,15 @@
+//! Reclamation: policies find the seats nobody uses (`policies`), a run turns findings into cases and acts on
+//! them (`run`), cases are worked and restored (`cases`), holds defer revocation (`holds`), and every seat removed
+//! is priced in the savings log (`savings`).
+
+pub mod cases;
+pub mod daily;
+pub mod holds;
+pub mod offboarding;
+pub mod policies;
+pub mod run;
+pub mod savings;
+pub mod settle;
+
+/// Days a reclaimed or downgraded seat can be given back.
+pub const RESTORE_DAYS: i64 = 30;

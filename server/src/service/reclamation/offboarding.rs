@@ -1,0 +1,103 @@
+//! Offboarding: a termination (by hand, HR import, Graph, SCIM) opens a case for every seat the person holds,
+//! reclaimed at once unless a legal hold on them or a blackout on the pool defers it; a person who comes back
+//! before that has their waiting cases cancelled.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use seatwise_types::{CaseOrigin, CaseState, FindingReason, ReclaimAction};
+
+use crate::db::reclamation::cases::{self as store, Closing, NewCase};
+use crate::db::reclamation::holds as hold_store;
+use crate::db::Conn;
+use crate::error::AppResult;
+use crate::service::ledger::{self, Change, Pending};
+use crate::service::org;
+
+use super::cases::revoke;
+use super::run::hold_on;
+
+/// People terminated at `event_at` (each their own): open their seats' cases and revoke what no hold defers.
+pub async fn terminated(
+    conn: &mut Conn,
+    people: &[(i64, DateTime<Utc>)],
+    who: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if people.is_empty() {
+        return Ok(());
+    }
+    let org = org::load_from(&mut *conn).await?;
+    let today = org.today(now);
+    let ids: Vec<i64> = people.iter().map(|(id, _)| *id).collect();
+    let seats = store::seats_of_people(conn, &ids).await?;
+    if seats.is_empty() {
+        return Ok(());
+    }
+    let mut pools: Vec<i64> = seats.iter().map(|(pool, _)| *pool).collect();
+    pools.dedup();
+    let open: HashSet<(i64, i64)> = store::open_seats(conn, &pools).await?;
+    let holds = hold_store::list(&mut *conn, false).await?;
+    let event_of: std::collections::HashMap<i64, DateTime<Utc>> = people.iter().copied().collect();
+    let new: Vec<NewCase> = seats
+        .iter()
+        .filter(|seat| !open.contains(seat))
+        .map(|&(pool_id, person_id)| {
+            let hold_reason = hold_on(&holds, person_id, pool_id, today);
+            NewCase {
+                pool_id,
+                person_id,
+                origin: CaseOrigin::Offboarding,
+                policy: None,
+                action: ReclaimAction::Reclaim,
+                target_pool_id: None,
+                reason: FindingReason::Terminated,
+                state: if hold_reason.is_some() { CaseState::AwaitingRevocation } else { CaseState::Ready },
+                event_at: event_of.get(&person_id).copied().unwrap_or(now),
+                hold_reason,
+            }
+        })
+        .collect();
+    let case_ids = store::insert(conn, &new, now).await?;
+    let entries = case_ids
+        .iter()
+        .zip(&new)
+        .map(|(id, c)| {
+            let record = serde_json::json!({"case_id": id, "pool_id": c.pool_id, "person_id": c.person_id,
+                "origin": "offboarding", "state": c.state.as_str(), "hold": c.hold_reason});
+            Pending::of(Change::created("reclamation.case.open", "reclamation_case", Some(*id), &record))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    ledger::record_many(conn, now, who, entries).await?;
+    let ready: Vec<_> =
+        store::by_ids(conn, &case_ids).await?.into_iter().filter(|c| c.case.state == CaseState::Ready).collect();
+    revoke(conn, &org, &ready, who, now).await?;
+    Ok(())
+}
+
+/// People who came back (active again): their offboarding cases still waiting are cancelled.
+pub async fn returned(conn: &mut Conn, people: &[i64], who: &str, now: DateTime<Utc>) -> AppResult<()> {
+    if people.is_empty() {
+        return Ok(());
+    }
+    let mut entries = Vec::new();
+    for c in store::open_offboarding_of(conn, people).await? {
+        let closing = Closing {
+            closed_at: Some(now),
+            closed_by: Some(who.to_string()),
+            note: Some("The person is active again.".into()),
+            ..Closing::default()
+        };
+        if store::step(conn, c.case.id, c.case.state, CaseState::Cancelled, &closing).await? {
+            let record = serde_json::json!({"case_id": c.case.id, "state": "cancelled", "why": "reactivated"});
+            entries.push(Pending::of(Change::created(
+                "reclamation.case.cancel",
+                "reclamation_case",
+                Some(c.case.id),
+                &record,
+            ))?);
+        }
+    }
+    ledger::record_many(conn, now, who, entries).await?;
+    Ok(())
+}

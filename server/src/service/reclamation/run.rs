@@ -1,0 +1,184 @@
+//! Running a policy: each actionable finding without an open case becomes one, and is acted on at once, held
+//! back by a hold, or sent to the approval queue as one change request for the whole run.
+
+use std::collections::HashSet;
+
+use seatwise_types::{CaseOrigin, CaseState, ChangeRequestInput, OperationInput, PolicyRun, ReclaimAction};
+
+use crate::auth::Actor;
+use crate::clock::Clock;
+use crate::db::reclamation::cases::{self as case_store, Closing, NewCase};
+use crate::db::reclamation::holds as hold_store;
+use crate::db::reclamation::policies as store;
+use crate::db::Db;
+use crate::domain::access;
+use crate::domain::alert_mail::Outbox;
+use crate::domain::reclamation::hold_in_force;
+use crate::error::{AppError, AppResult};
+use crate::service::change_requests;
+use crate::service::ledger::{self, Change, Pending};
+
+use super::cases::{self, organisation};
+use super::policies::{evaluate, readable};
+
+/// Why revocation of this seat must wait today, if it must: a legal hold on its holder or a blackout on its pool.
+pub(super) fn hold_on(
+    holds: &[hold_store::StoredHold],
+    person_id: i64,
+    pool_id: i64,
+    today: chrono::NaiveDate,
+) -> Option<String> {
+    holds
+        .iter()
+        .map(|h| &h.hold)
+        .filter(|h| h.person_id == Some(person_id) || h.pool_id == Some(pool_id))
+        .find(|h| hold_in_force(h.starts_on, h.ends_on, h.lifted_at.is_some(), today))
+        .map(|h| match h.ends_on {
+            Some(end) => format!("{} hold until {end}: {}", h.kind, h.reason),
+            None => format!("{} hold until lifted: {}", h.kind, h.reason),
+        })
+}
+
+pub async fn run(
+    db: &Db,
+    clock: &dyn Clock,
+    outbox: Option<Outbox<'_>>,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<PolicyRun> {
+    let now = clock.now();
+    let org = organisation(db).await?;
+    let today = org.today(now);
+    let mut tx = db.begin().await?;
+    let stored = readable(actor, store::get(&mut *tx, id).await?)?;
+    access::may_manage_policy(&actor.user, stored.department_id)?;
+    let policy = stored.policy;
+    if policy.ask_consent {
+        return Err(AppError::Conflict(
+            "This policy asks each holder first: start a consent campaign for it instead of running it.".into(),
+        ));
+    }
+    let eval = evaluate(&mut tx, &policy, now).await?;
+    let pool_ids: Vec<i64> = eval.pools.keys().copied().collect();
+    let open = case_store::open_seats(&mut tx, &pool_ids).await?;
+    let holds = hold_store::list(&mut *tx, false).await?;
+    let mut report = PolicyRun { policy_id: policy.id, policy_version: policy.version, ..PolicyRun::default() };
+    let mut seen = HashSet::new();
+    let mut new_cases = Vec::new();
+    for f in &eval.findings {
+        if f.stale {
+            report.stale += 1;
+            continue;
+        }
+        if open.contains(&(f.pool_id, f.person_id)) || !seen.insert((f.pool_id, f.person_id)) {
+            report.already_open += 1;
+            continue;
+        }
+        let hold_reason = hold_on(&holds, f.person_id, f.pool_id, today);
+        let state = match (policy.action, &hold_reason, policy.needs_approval) {
+            (ReclaimAction::Notify, _, _) => CaseState::Ready,
+            (_, Some(_), _) => CaseState::AwaitingRevocation,
+            (_, None, true) => CaseState::AwaitingApproval,
+            (_, None, false) => CaseState::Ready,
+        };
+        new_cases.push(NewCase {
+            pool_id: f.pool_id,
+            person_id: f.person_id,
+            origin: CaseOrigin::Policy,
+            policy: Some((policy.id, policy.version)),
+            action: policy.action,
+            target_pool_id: policy.target_pool_id,
+            reason: f.reason.clone(),
+            state,
+            event_at: now,
+            hold_reason,
+        });
+    }
+    let ids = case_store::insert(&mut tx, &new_cases, now).await?;
+    report.opened = ids.len() as i64;
+    let who = actor.ledger_name();
+    let entries = ids
+        .iter()
+        .zip(&new_cases)
+        .map(|(id, c)| {
+            let record = serde_json::json!({"case_id": id, "pool_id": c.pool_id, "person_id": c.person_id,
+                "policy_id": policy.id, "policy_version": policy.version, "reason": c.reason,
+                "state": c.state.as_str(), "hold": c.hold_reason});
+            Pending::of(Change::created("reclamation.case.open", "reclamation_case", Some(*id), &record))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    ledger::record_many(&mut tx, now, who, entries).await?;
+    let opened = case_store::by_ids(&mut tx, &ids).await?;
+    match policy.action {
+        ReclaimAction::Notify => report.notified = opened.len() as i64,
+        _ if policy.needs_approval => {
+            let waiting: Vec<_> = opened.iter().filter(|c| c.case.state == CaseState::AwaitingApproval).collect();
+            if !waiting.is_empty() {
+                let operations = waiting
+                    .iter()
+                    .map(|c| match (policy.action, policy.target_pool_id) {
+                        (ReclaimAction::Downgrade, Some(to)) => OperationInput {
+                            op: Some("move".into()),
+                            from_pool_id: Some(c.case.pool_id),
+                            to_pool_id: Some(to),
+                            person_id: Some(c.case.person_id),
+                            ..OperationInput::default()
+                        },
+                        _ => OperationInput {
+                            op: Some("unassign".into()),
+                            pool_id: Some(c.case.pool_id),
+                            person_id: Some(c.case.person_id),
+                            ..OperationInput::default()
+                        },
+                    })
+                    .collect();
+                let request = ChangeRequestInput {
+                    title: format!("Reclamation: {} (version {})", policy.name, policy.version),
+                    reason: format!(
+                        "{} seats selected by the reclamation policy \"{}\" on {}.",
+                        waiting.len(),
+                        policy.name,
+                        today
+                    ),
+                    operations,
+                    execute_at: None,
+                };
+                let cr = change_requests::draft_in(&mut tx, outbox, actor, &request, "reclamation", now).await?;
+                // Each seat as it is now, for the restore once the request has removed it.
+                let wanted: Vec<(i64, i64)> = waiting.iter().map(|c| (c.case.pool_id, c.case.person_id)).collect();
+                let before: std::collections::HashMap<(i64, i64), _> =
+                    crate::db::change_requests::seats_before(&mut tx, &wanted, &[])
+                        .await?
+                        .into_iter()
+                        .map(|s| ((s.pool_id, s.person_id), s))
+                        .collect();
+                for c in &waiting {
+                    let link = Closing {
+                        change_request_id: Some(cr),
+                        removed: before.get(&(c.case.pool_id, c.case.person_id)).cloned(),
+                        ..Closing::default()
+                    };
+                    case_store::step(
+                        &mut tx,
+                        c.case.id,
+                        CaseState::AwaitingApproval,
+                        CaseState::AwaitingApproval,
+                        &link,
+                    )
+                    .await?;
+                }
+                report.awaiting_approval = waiting.len() as i64;
+                report.change_request_id = Some(cr);
+            }
+        }
+        _ => {
+            let ready: Vec<_> = opened.into_iter().filter(|c| c.case.state == CaseState::Ready).collect();
+            let done = cases::revoke(&mut tx, &org, &ready, who, now).await?;
+            report.reclaimed = done.reclaimed;
+            report.downgraded = done.downgraded;
+        }
+    }
+    store::mark_run(&mut tx, policy.id, now).await?;
+    tx.commit().await?;
+    Ok(report)
+}

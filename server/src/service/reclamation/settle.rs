@@ -1,0 +1,131 @@
+//! A case's seat removed (by reclamation itself, or by the change request that carried it): the case closes as
+//! reclaimed or downgraded, keeps the seat as it was for a restore, and the saving is logged. Change requests
+//! call in here when they apply or are rejected, so this module uses storage only.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use seatwise_types::{CaseState, ReclaimAction};
+
+use crate::db::change_requests as seats;
+use crate::db::reclamation::cases::{self as store, Closing, StoredCase};
+use crate::db::reclamation::policies::{pool_facts, PoolFacts};
+use crate::db::reclamation::savings::{self as savings_store, NewSaving};
+use crate::db::Conn;
+use crate::domain::change_rollback::SeatBefore;
+use crate::domain::pool::per_month;
+use crate::domain::reclamation as rules;
+use crate::error::{AppError, AppResult};
+use crate::service::ledger::{self, Change, Pending};
+use crate::service::org;
+
+fn price_source(pool: &PoolFacts, target: Option<&PoolFacts>) -> String {
+    match target {
+        Some(t) => format!("{} less {}", pool.price.source(&pool.name), t.price.source(&t.name)),
+        None => pool.price.source(&pool.name),
+    }
+}
+
+/// The seat a case removed, and the prices its saving comes from.
+pub(super) struct Removal<'a> {
+    pub seat: &'a SeatBefore,
+    pub pool: &'a PoolFacts,
+    pub target: Option<&'a PoolFacts>,
+}
+
+/// Close an open case whose seat is gone: the state it closed in, and its ledger entry.
+pub(super) async fn record_revoked(
+    tx: &mut Conn,
+    c: &StoredCase,
+    removal: Removal<'_>,
+    today: NaiveDate,
+    who: &str,
+    now: DateTime<Utc>,
+) -> AppResult<(CaseState, Pending)> {
+    let Removal { seat, pool, target } = removal;
+    let case = &c.case;
+    let (state, kind) = match case.action {
+        ReclaimAction::Downgrade => (CaseState::Downgraded, "downgraded"),
+        _ => (CaseState::Reclaimed, "reclaimed"),
+    };
+    let revoke_ms = rules::revoke_ms(case.event_at, now);
+    let done = Closing {
+        removed: Some(seat.clone()),
+        revoked_at: Some(now),
+        revoke_ms: Some(revoke_ms),
+        closed_at: Some(now),
+        closed_by: Some(who.to_string()),
+        ..Closing::default()
+    };
+    if !store::step(tx, case.id, case.state, state, &done).await? {
+        return Err(AppError::internal(format!("case {} moved under its pool's lock", case.id)));
+    }
+    if let Some(annual) = rules::seat_saving(case.action, &pool.price, target.map(|t| &t.price)) {
+        let saving = NewSaving {
+            case_id: case.id,
+            person_id: case.person_id,
+            pool_id: case.pool_id,
+            kind,
+            removed_on: today,
+            monthly_minor: per_month(annual.amount_minor),
+            annual_minor: annual.amount_minor,
+            currency: annual.currency.clone(),
+            price_source: price_source(pool, target),
+        };
+        savings_store::insert(tx, &saving, now).await?;
+    }
+    let record = serde_json::json!({"case_id": case.id, "pool_id": case.pool_id, "person_id": case.person_id,
+        "state": state.as_str(), "revoke_ms": revoke_ms, "change_request_id": case.change_request_id});
+    Ok((state, Pending::of(Change::created("reclamation.case.close", "reclamation_case", Some(case.id), &record))?))
+}
+
+/// A change request carrying reclamation cases applied (all or a stage): each case whose seat it removed closes.
+pub async fn change_applied(tx: &mut Conn, change_request_id: i64, who: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let waiting = store::awaiting_change(tx, change_request_id).await?;
+    if waiting.is_empty() {
+        return Ok(());
+    }
+    let today = org::load_from(&mut *tx).await?.today(now);
+    let mut pools: Vec<i64> =
+        waiting.iter().flat_map(|c| [Some(c.case.pool_id), c.case.target_pool_id]).flatten().collect();
+    pools.sort_unstable();
+    pools.dedup();
+    let facts = pool_facts(tx, &pools).await?;
+    let wanted: Vec<(i64, i64)> = waiting.iter().map(|c| (c.case.pool_id, c.case.person_id)).collect();
+    let still_held = seats::held(tx, &wanted).await?;
+    let mut entries = Vec::new();
+    for c in &waiting {
+        if still_held.contains(&(c.case.pool_id, c.case.person_id)) {
+            continue; // Not in this stage: the rest of a pilot.
+        }
+        let (Some(seat), Some(pool)) = (c.removed.as_ref(), facts.get(&c.case.pool_id)) else {
+            return Err(AppError::internal(format!("case {}: no seat kept, or its pool is gone", c.case.id)));
+        };
+        let target = c.case.target_pool_id.and_then(|t| facts.get(&t));
+        let (_, entry) = record_revoked(tx, c, Removal { seat, pool, target }, today, who, now).await?;
+        entries.push(entry);
+    }
+    Ok(ledger::record_many(tx, now, who, entries).await?)
+}
+
+/// A change request carrying reclamation cases was rejected: the seats stay, and their cases close as kept.
+pub async fn change_rejected(tx: &mut Conn, change_request_id: i64, who: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let mut entries = Vec::new();
+    for c in store::awaiting_change(tx, change_request_id).await? {
+        let kept = Closing {
+            closed_at: Some(now),
+            closed_by: Some(who.to_string()),
+            note: Some(format!("Change request {change_request_id} was rejected: the seat stays.")),
+            ..Closing::default()
+        };
+        if store::step(tx, c.case.id, CaseState::AwaitingApproval, CaseState::Kept, &kept).await? {
+            let record =
+                serde_json::json!({"case_id": c.case.id, "state": "kept", "change_request_id": change_request_id});
+            entries.push(Pending::of(Change::created(
+                "reclamation.case.close",
+                "reclamation_case",
+                Some(c.case.id),
+                &record,
+            ))?);
+        }
+    }
+    Ok(ledger::record_many(tx, now, who, entries).await?)
+}
