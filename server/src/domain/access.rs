@@ -541,6 +541,7 @@ mod tests {
                 see_money: true,
                 read_change_requests: true,
                 approve_changes: true,
+                read_reclamation: true,
                 ..Capabilities::default()
             };
             assert_eq!(capabilities(&user(&[role], &[])), expected);
