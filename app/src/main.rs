@@ -28,7 +28,11 @@ use pages::my_licenses::MyLicensesPage;
 use pages::people::{PeoplePage, PersonPage};
 use pages::pool::PoolPage;
 use pages::pool_form::{PoolCreatePage, PoolEditPage};
+use pages::reclamation::ReclamationPage;
+use pages::reclamation_cases::{CasesPage, HoldsPage};
+use pages::reclamation_policy::{PolicyCreatePage, PolicyEditPage, PolicyPage};
 use pages::renewals::RenewalsPage;
+use pages::savings::SavingsPage;
 use pages::settings::SettingsPage;
 use pages::setup::SetupPage;
 use pages::NotFound;
@@ -63,6 +67,13 @@ fn App() -> impl IntoView {
                 <Route path=path!("/changes/new") view=ChangeUploadPage/>
                 <Route path=path!("/changes/policy") view=ChangePolicyPage/>
                 <Route path=path!("/changes/:id") view=ChangePage/>
+                <Route path=path!("/reclamation") view=ReclamationPage/>
+                <Route path=path!("/reclamation/policies/new") view=PolicyCreatePage/>
+                <Route path=path!("/reclamation/policies/:id") view=PolicyPage/>
+                <Route path=path!("/reclamation/policies/:id/edit") view=PolicyEditPage/>
+                <Route path=path!("/reclamation/cases") view=CasesPage/>
+                <Route path=path!("/reclamation/holds") view=HoldsPage/>
+                <Route path=path!("/savings") view=SavingsPage/>
                 <Route path=path!("/imports") view=ImportPage/>
                 <Route path=path!("/imports/history") view=ImportHistoryPage/>
             </Routes>

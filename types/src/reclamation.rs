@@ -450,6 +450,33 @@ pub struct SavingsQuery {
     pub per_page: Option<i64>,
 }
 
+/// The savings log's filters without paging: what its exports take.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct SavingsFilter {
+    pub department_id: Option<i64>,
+    pub cost_centre_id: Option<i64>,
+    pub pool_id: Option<i64>,
+    /// First and last day removed (inclusive).
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl SavingsFilter {
+    /// The same filters as a list query (first page).
+    pub fn as_query(&self) -> SavingsQuery {
+        SavingsQuery {
+            department_id: self.department_id,
+            cost_centre_id: self.cost_centre_id,
+            pool_id: self.pool_id,
+            from: self.from,
+            to: self.to,
+            page: None,
+            per_page: None,
+        }
+    }
+}
+
 /// Savings by month removed, one row per month and currency, reversed entries excluded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

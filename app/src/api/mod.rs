@@ -12,6 +12,7 @@ pub mod imports;
 pub mod ledger;
 pub mod people;
 pub mod pools;
+pub mod reclamation;
 pub mod session;
 pub mod settings;
 

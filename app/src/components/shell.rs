@@ -78,6 +78,7 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
                                 <A href="/people">"People"</A>
                                 <A href="/devices">"Devices"</A>
                                 {can.read_change_requests.then(|| view! { <A href="/changes">"Changes"<ChangeCount/></A> })}
+                                {can.read_reclamation.then(|| view! { <A href="/reclamation">"Reclamation"</A> })}
                                 {can.import.then(|| view! { <A href="/imports">"Import"</A> })}
                                 {can.read_ledger.then(|| view! { <A href="/ledger">"Audit ledger"</A> })}
                                 {can.administer.then(|| view! { <A href="/settings">"Settings"</A> })}

@@ -17,7 +17,11 @@ pub mod my_licenses;
 pub mod people;
 pub mod pool;
 pub mod pool_form;
+pub mod reclamation;
+pub mod reclamation_cases;
+pub mod reclamation_policy;
 pub mod renewals;
+pub mod savings;
 pub mod settings;
 pub mod setup;
 

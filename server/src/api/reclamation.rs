@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use axum::Json;
 use seatwise_types::{
     Case, CaseQuery, DryRun, ErrorResponse, Hold, HoldInput, Page, PageQuery, Policy, PolicyInput, PolicyRun,
-    PolicyVersion, RevokeQuery, SavingsPage, SavingsQuery, TimeToRevoke,
+    PolicyVersion, RevokeQuery, SavingsFilter, SavingsPage, SavingsQuery, TimeToRevoke,
 };
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
@@ -182,15 +182,15 @@ pub async fn list_savings(
 }
 
 /// The savings log as CSV, with the list's filters.
-#[utoipa::path(get, path = "/savings/export.csv", tag = "savings", params(SavingsQuery),
+#[utoipa::path(get, path = "/savings/export.csv", tag = "savings", params(SavingsFilter),
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorResponse),
         (status = 422, body = ErrorResponse)))]
 pub async fn export_savings_csv(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(q): ApiQuery<SavingsQuery>,
+    ApiQuery(q): ApiQuery<SavingsFilter>,
 ) -> AppResult<impl IntoResponse> {
-    let (entries, _) = savings::all(&state.db, &actor, &q).await?;
+    let (entries, _) = savings::all(&state.db, &actor, &q.as_query()).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -201,15 +201,15 @@ pub async fn export_savings_csv(
 }
 
 /// The savings log as an XLSX workbook (entries, and sums by month), with the list's filters.
-#[utoipa::path(get, path = "/savings/export.xlsx", tag = "savings", params(SavingsQuery),
+#[utoipa::path(get, path = "/savings/export.xlsx", tag = "savings", params(SavingsFilter),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
         (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn export_savings_xlsx(
     State(state): State<AppState>,
     actor: Actor,
-    ApiQuery(q): ApiQuery<SavingsQuery>,
+    ApiQuery(q): ApiQuery<SavingsFilter>,
 ) -> AppResult<impl IntoResponse> {
-    let (entries, months) = savings::all(&state.db, &actor, &q).await?;
+    let (entries, months) = savings::all(&state.db, &actor, &q.as_query()).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),

@@ -1,0 +1,104 @@
+//! The savings log: what reclaimed and downgraded seats save, by month (a bar per month), with every entry and
+//! the CSV and XLSX exports for a quarterly business review.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use seatwise_types::{Page, SavingEntry, SavingsFilter, SavingsQuery};
+
+use crate::api;
+use crate::components::filters::Pager;
+use crate::components::list::use_list_query;
+use crate::components::shell::Shell;
+use crate::components::{EmptyState, Loaded, MoneyText};
+use crate::format;
+use crate::pages::reclamation::ReclamationTabs;
+
+const KEYS: [&str; 6] = ["department_id", "cost_centre_id", "pool_id", "from", "to", "page"];
+
+#[component]
+pub fn SavingsPage() -> impl IntoView {
+    let list = use_list_query("/savings", &KEYS);
+    let update = list.update;
+    let savings = LocalResource::new(move || {
+        let query = list.api_query::<SavingsQuery>();
+        async move { api::reclamation::savings(&SavingsQuery { per_page: Some(50), ..query? }).await }
+    });
+    let export = move |format: &'static str| {
+        list.api_query::<SavingsFilter>()
+            .and_then(|q| api::reclamation::savings_export_url(&q, format))
+            .unwrap_or_default()
+    };
+    view! {
+        <Shell title="Savings">
+            <div class="page-head">
+                <div>
+                    <h1>"Savings"</h1>
+                    <p class="muted">"Every reclaimed or downgraded seat, priced at its pool's cost per seat when it was removed. A restored seat is reversed, not deleted."</p>
+                </div>
+                <div class="button-row">
+                    <a class="btn" href=move || export("csv") download="">"Export CSV"</a>
+                    <a class="btn" href=move || export("xlsx") download="">"Export XLSX"</a>
+                </div>
+            </div>
+            <ReclamationTabs current="/savings"/>
+            <Loaded resource=savings let:page>
+                {if page.items.is_empty() {
+                    view! { <EmptyState title="No savings yet">"Run a reclamation policy and the seats it frees are logged here."</EmptyState> }.into_any()
+                } else {
+                    let pages = Page::<()> { items: vec![], total: page.total, page: page.page, per_page: page.per_page }.page_count();
+                    let largest = page.months.iter().map(|m| m.monthly.amount_minor).max().unwrap_or(1).max(1);
+                    view! {
+                        <div class="cards">
+                            <div class="card stat"><span class="stat-label">"Saving per month"</span><span class="stat-value">
+                                {page.totals.monthly.iter().cloned().map(|m| view! { <MoneyText money=m/> }).collect_view()}</span></div>
+                            <div class="card stat"><span class="stat-label">"Saving per year"</span><span class="stat-value">
+                                {page.totals.annual.iter().cloned().map(|m| view! { <MoneyText money=m/> }).collect_view()}</span></div>
+                            <div class="card stat"><span class="stat-label">"Entries"</span><span class="stat-value">{format::number(page.total)}</span></div>
+                        </div>
+                        <section class="panel" aria-labelledby="by-month">
+                            <h2 id="by-month">"By month removed"</h2>
+                            <table class="table bars" id="savings-months">
+                                <thead><tr><th scope="col">"Month"</th><th scope="col" class="num">"Seats"</th>
+                                    <th scope="col">"Saving per month"</th></tr></thead>
+                                <tbody>{page.months.iter().map(|m| {
+                                    let width = format!("width: {}%", (m.monthly.amount_minor * 100 / largest).max(1));
+                                    view! { <tr><td>{m.month.clone()}</td><td class="num">{format::number(m.seats)}</td>
+                                        <td><div class="bar-cell"><span class="bar" style=width aria-hidden="true"></span><MoneyText money=m.monthly.clone()/></div></td></tr> }
+                                }).collect_view()}</tbody>
+                            </table>
+                        </section>
+                        <div class="table-wrap" tabindex="0">
+                            <table class="table" id="savings">
+                                <thead><tr>
+                                    <th scope="col">"Removed"</th><th scope="col">"Person"</th><th scope="col">"Pool"</th>
+                                    <th scope="col">"Department"</th><th scope="col">"Cost centre"</th><th scope="col">"Kind"</th>
+                                    <th scope="col" class="num">"Per month"</th><th scope="col" class="num">"Per year"</th>
+                                </tr></thead>
+                                <tbody>{page.items.into_iter().map(|e| view! { <EntryRow entry=e/> }).collect_view()}</tbody>
+                            </table>
+                        </div>
+                        <Pager current=page.page pages=pages update=update/>
+                    }.into_any()
+                }}
+            </Loaded>
+        </Shell>
+    }
+}
+
+#[component]
+fn EntryRow(entry: SavingEntry) -> impl IntoView {
+    let e = entry;
+    let reversed = e.reversed_at.is_some();
+    view! {
+        <tr class:muted=reversed>
+            <td>{format::date(&e.removed_on)}</td>
+            <td><A href=format!("/people/{}", e.person_id)>{e.person_name.clone()}</A></td>
+            <td><A href=format!("/pools/{}", e.pool_id)>{e.pool_name.clone()}</A><div class="muted small">{e.price_source.clone()}</div></td>
+            <td>{e.department_name.clone().unwrap_or_else(|| "—".into())}</td>
+            <td>{e.cost_centre_code.clone()}</td>
+            <td>{format::sentence_case(&e.kind)}{reversed.then(|| view! { <div><span class="badge badge-muted">"Restored: reversed"</span></div> })}</td>
+            <td class="num"><MoneyText money=e.monthly.clone()/></td>
+            <td class="num"><MoneyText money=e.annual.clone()/></td>
+        </tr>
+    }
+}
