@@ -101,6 +101,7 @@ async fn serve(state: AppState, args: ServeArgs) -> Result<ExitCode, Box<dyn std
         let password = args.demo_password.clone().unwrap_or_else(|| domain::secret::random_token("")[..16].to_string());
         if demo::seed(&state, &password).await? {
             demo::seed_change_requests(&state).await?;
+            demo::seed_reclamation(&state).await?;
             println!("Demo data created. Log in with any of these accounts, password: {password}");
             for (email, roles) in demo::account_emails()? {
                 println!("  {email:<24} {roles}");

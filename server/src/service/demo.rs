@@ -3,6 +3,7 @@
 
 mod changes;
 mod company;
+mod reclamation;
 
 use chrono::{Datelike, Duration, Months, NaiveDate};
 use rand::rngs::StdRng;
@@ -46,6 +47,11 @@ pub fn account_emails() -> Result<Vec<(String, String)>, Invalid> {
 /// `seed` wrote. Separate from it, so that tests of change requests start with an empty queue.
 pub async fn seed_change_requests(state: &AppState) -> Result<(), DemoError> {
     Ok(changes::seed(state).await?)
+}
+
+/// The demo's reclamation (usage data, policies, leavers, holds, savings), after its change requests.
+pub async fn seed_reclamation(state: &AppState) -> Result<(), DemoError> {
+    Ok(reclamation::seed(state).await?)
 }
 
 /// Seed the demo company into an empty database. Returns false when there was already data. The file is checked

@@ -13,14 +13,14 @@ use crate::error::{AppError, AppResult};
 use crate::service::change_requests as changes;
 use crate::state::AppState;
 
-async fn actor(state: &AppState, email: &str) -> AppResult<Actor> {
+pub(super) async fn actor(state: &AppState, email: &str) -> AppResult<Actor> {
     let id = users::user_of_address(&state.db.read, email).await?.ok_or(AppError::NotFound("demo user"))?;
     let user = users::load(&state.db.read, id).await?.ok_or(AppError::NotFound("demo user"))?;
     Ok(Actor { user, via: Via::Token })
 }
 
 /// A pool's id and the people holding its seats (by id, so the demo is the same every time).
-async fn pool(state: &AppState, name: &str) -> AppResult<(i64, Vec<i64>)> {
+pub(super) async fn pool(state: &AppState, name: &str) -> AppResult<(i64, Vec<i64>)> {
     let mut conn = state.db.read.acquire().await?;
     let found = store::pools_named(&mut conn, &[name.to_lowercase()]).await?;
     let id = found.first().map(|(id, _)| *id).ok_or(AppError::NotFound("demo pool"))?;
