@@ -37,6 +37,13 @@ const PAGES = [
   { route: '/changes/new', name: 'change-upload' },
   { route: '/changes/policy', name: 'approval-policy' },
   { route: '/changes/:id', name: 'change', record: 'change' },
+  { route: '/reclamation', name: 'reclamation' },
+  { route: '/reclamation/policies/new', name: 'policy-new' },
+  { route: '/reclamation/policies/:id', name: 'policy', record: 'policy' },
+  { route: '/reclamation/policies/:id/edit', name: 'policy-edit', record: 'policy' },
+  { route: '/reclamation/cases', name: 'cases' },
+  { route: '/reclamation/holds', name: 'holds' },
+  { route: '/savings', name: 'savings' },
   { route: '/no-such-page', name: 'not-found' },
 ];
 // Pages seen before signing in.
@@ -99,7 +106,9 @@ async function recordsFor(page) {
   const alert = (await get('/alerts?inbox=all&per_page=1')).items?.[0]?.id;
   // The request with the most to show: a pilot applied, the rest pending (the demo has one).
   const change = (await get('/change-requests?status=piloted&per_page=1')).items?.[0]?.id;
-  const records = { pool, person, contract, alert, change };
+  // The enabled policy: its dry run has the most rows.
+  const policy = (await get('/reclamation/policies')).items?.find((p) => p.enabled)?.id;
+  const records = { pool, person, contract, alert, change, policy };
   for (const [k, v] of Object.entries(records)) records[k] = v ?? adminRecords?.[k];
   return records;
 }
