@@ -42,10 +42,11 @@ pub fn PolicyPage() -> impl IntoView {
     view! {
         <Shell title="Reclamation policy">
             <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/reclamation">"Reclamation"</A><span aria-hidden="true">" / "</span><span>"Policy"</span></nav>
+            // The heading stands outside the record, so a policy that cannot be shown still has a page.
+            <h1 class="page-title">{move || policy.get().and_then(Result::ok).map_or_else(|| "Reclamation policy".to_string(), |p| p.name)}</h1>
             <Loaded resource=policy let:p>
                 <div class="page-head">
                     <div>
-                        <h1>{p.name.clone()}</h1>
                         <p class="muted">{format!("{} · {} · version {}", p.scope_name, conditions_text(&p), p.version)}</p>
                     </div>
                     <Show when=move || session.can().manage_reclamation>

@@ -57,6 +57,7 @@ pub fn SavingsPage() -> impl IntoView {
                         </div>
                         <section class="panel" aria-labelledby="by-month">
                             <h2 id="by-month">"By month removed"</h2>
+                            <div class="table-wrap" tabindex="0">
                             <table class="table bars" id="savings-months">
                                 <thead><tr><th scope="col">"Month"</th><th scope="col" class="num">"Seats"</th>
                                     <th scope="col">"Saving per month"</th></tr></thead>
@@ -69,6 +70,7 @@ pub fn SavingsPage() -> impl IntoView {
                                             <rect x="0" y="0" height="10" width=width/></svg><MoneyText money=m.monthly.clone()/></div></td></tr> }
                                 }).collect_view()}</tbody>
                             </table>
+                            </div>
                         </section>
                         <div class="table-wrap" tabindex="0">
                             <table class="table" id="savings">

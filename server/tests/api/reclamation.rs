@@ -351,3 +351,37 @@ async fn a_legal_hold_keeps_a_leavers_seats_until_it_ends_and_time_to_revoke_sho
     assert!(month["p95_ms"].as_i64().unwrap() >= ms, "{}", stats.body);
     let _: NaiveDate = test_now().date_naive();
 }
+
+#[tokio::test]
+async fn a_leaver_s_seat_is_reclaimed_even_while_a_policy_case_waits_and_a_kept_seat_is_left_alone() {
+    let app = spawn().await;
+    let p = population(&app).await;
+    let admin = app.admin().await;
+    let e3 = created(&admin, e3_policy(&p, true)).await;
+    let run = admin.post(&format!("/api/v1/reclamation/policies/{e3}/run"), json!({})).await;
+    assert_eq!(run.body["awaiting_approval"], 4, "{}", run.body);
+    let cr = run.body["change_request_id"].as_i64().unwrap();
+
+    // Person 2 leaves while their E3 seat waits in the queue: offboarding takes it over.
+    let two = p.people[1];
+    let r = admin.put(&format!("/api/v1/people/{two}/status"), json!({"status": "terminated"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(seat_of(&app, p.e3, two).await, None);
+    let cases = admin.get(&format!("/api/v1/reclamation/cases?person_id={two}&pool_id={}", p.e3)).await;
+    let states: Vec<&str> =
+        cases.body["items"].as_array().unwrap().iter().filter_map(|c| c["state"].as_str()).collect();
+    assert_eq!(states, ["reclaimed", "cancelled"], "{}", cases.body);
+
+    // The approver rejects the rest: the seats stay, their cases are kept, and the next run leaves them alone.
+    let r = app.approver().await.post(&format!("/api/v1/change-requests/{cr}/reject"), json!({"comment": "no"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let kept = admin.get(&format!("/api/v1/reclamation/cases?policy_id={e3}&state=kept")).await;
+    assert_eq!(kept.body["total"], 3, "{}", kept.body);
+    let again = admin.post(&format!("/api/v1/reclamation/policies/{e3}/run"), json!({})).await;
+    assert_eq!(
+        (again.body["opened"].as_i64(), again.body["change_request_id"].as_i64()),
+        (Some(0), None),
+        "{}",
+        again.body
+    );
+}

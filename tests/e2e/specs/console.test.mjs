@@ -166,7 +166,7 @@ test('an owner reassigns a seat from someone who left; the pool page updates its
   assert.deepEqual(page.scriptErrors, []);
 });
 
-test('the people directory filters leavers who still hold seats; an admin terminates someone and their seats are marked', async () => {
+test('the people directory filters leavers who still hold seats; an admin terminates someone and their seats are reclaimed', async () => {
   const page = await newPage(browser, 'admin-people');
   await login(page, server.base, 'admin@example.com');
   await page.getByRole('link', { name: 'People' }).click();
@@ -190,8 +190,11 @@ test('the people directory filters leavers who still hold seats; an admin termin
   await page.shot('person');
   await page.getByRole('button', { name: 'Mark as terminated' }).click();
   await page.getByText('Changed status from active to terminated').waitFor();
-  const marks = await page.locator('section[aria-labelledby=held-h] tbody td:nth-child(4)').allInnerTexts();
-  assert.ok(marks.length > 0 && marks.every((m) => m.includes('Marked')), marks.join(','));
+  // Offboarding: with no hold on them, every seat is reclaimed in the same change, each by a case.
+  const personId = Number(page.url().match(/\/people\/(\d+)/)[1]);
+  await page.locator('section[aria-labelledby=held-h] tbody tr').first().waitFor({ state: 'detached' });
+  const cases = await (await page.request.get(`${server.base}/api/v1/reclamation/cases?person_id=${personId}`)).json();
+  assert.ok(cases.total > 0 && cases.items.every((c) => c.state === 'reclaimed' && c.origin === 'offboarding'), JSON.stringify(cases.items));
   await page.shot('terminated');
   assert.deepEqual(page.scriptErrors, []);
 });

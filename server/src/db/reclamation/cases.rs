@@ -234,6 +234,8 @@ pub struct Closing {
     pub note: Option<String>,
     pub change_request_id: Option<i64>,
     pub hold_reason: Option<String>,
+    /// Clear the hold reason (the hold ended); otherwise a `None` above keeps it.
+    pub clear_hold: bool,
 }
 
 /// Move a case from `from` to `to`, writing what `closing` sets (fields it leaves `None` keep their value);
@@ -250,8 +252,9 @@ pub async fn step(
         "UPDATE reclamation_cases SET state = $1, removed = COALESCE($2, removed), \
            revoked_at = COALESCE($3, revoked_at), revoke_ms = COALESCE($4, revoke_ms), \
            closed_at = COALESCE($5, closed_at), closed_by = COALESCE($6, closed_by), note = COALESCE($7, note), \
-           change_request_id = COALESCE($8, change_request_id), hold_reason = $9, version = version + 1 \
-         WHERE id = $10 AND state = $11",
+           change_request_id = COALESCE($8, change_request_id), \
+           hold_reason = CASE WHEN $9 = 1 THEN NULL ELSE COALESCE($10, hold_reason) END, version = version + 1 \
+         WHERE id = $11 AND state = $12",
     )
     .bind(to.as_str())
     .bind(removed)
@@ -261,6 +264,7 @@ pub async fn step(
     .bind(closing.closed_by.clone())
     .bind(closing.note.clone())
     .bind(closing.change_request_id)
+    .bind(i64::from(closing.clear_hold))
     .bind(closing.hold_reason.clone())
     .bind(id)
     .bind(from.as_str())
@@ -281,15 +285,18 @@ pub async fn revoke_times(
     conn: &mut Conn,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    departments: Option<&[i64]>,
 ) -> Result<Vec<(DateTime<Utc>, i64)>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT revoked_at, revoke_ms FROM reclamation_cases WHERE revoked_at >= $1 AND revoked_at < $2 \
-           AND revoke_ms IS NOT NULL AND origin = 'offboarding' ORDER BY revoked_at",
-    )
-    .bind(to_db(from))
-    .bind(to_db(to))
-    .fetch_all(conn)
-    .await?;
+    let mut sql = Sql::new(
+        "SELECT c.revoked_at, c.revoke_ms FROM reclamation_cases c JOIN pools p ON p.id = c.pool_id \
+         WHERE c.revoke_ms IS NOT NULL AND c.origin = 'offboarding' AND c.revoked_at >= ",
+    );
+    sql.bind(to_db(from)).push(" AND c.revoked_at < ").bind(to_db(to));
+    if let Some(d) = departments {
+        sql.push(" AND ").push_in("p.department_id", d);
+    }
+    sql.push(" ORDER BY c.revoked_at");
+    let rows = sql.query().fetch_all(conn).await?;
     rows.iter()
         .map(|r| {
             let c = Cols::new(r, "reclamation_cases");
@@ -322,4 +329,33 @@ pub async fn open_offboarding_of(conn: &mut Conn, people: &[i64]) -> Result<Vec<
     sql.push(" WHERE c.origin = 'offboarding' AND ").push_in("c.person_id", people);
     sql.push(" AND ").push_in_text("c.state", &OPEN).push(" ORDER BY c.id");
     sql.query().fetch_all(conn).await?.iter().map(case_from).collect()
+}
+
+/// Open cases of other origins on these seats (pool id, person id): an offboarding takes them over.
+pub async fn open_on_seats(conn: &mut Conn, seats: &[(i64, i64)]) -> Result<Vec<StoredCase>, sqlx::Error> {
+    let sql = format!(
+        "{SELECT} WHERE c.origin <> 'offboarding' AND c.state IN ('ready', 'awaiting_user', 'awaiting_approval', \
+           'awaiting_revocation') AND EXISTS (SELECT 1 FROM {{rows}} WHERE r.pool_id = c.pool_id AND r.person_id = c.person_id) \
+         ORDER BY c.id"
+    );
+    let statement = Statement { sql: &sql, cols: &[Col::Int("pool_id"), Col::Int("person_id")], args: &[] };
+    bulk::fetch(conn, &statement, seats).await?.iter().map(case_from).collect()
+}
+
+/// Seats of these pools whose last case was kept or restored since `since`: a person decided, and a run does not
+/// take the seat again until the policy's own period has passed.
+pub async fn decided_since(
+    conn: &mut Conn,
+    pool_ids: &[i64],
+    since: DateTime<Utc>,
+) -> Result<HashSet<(i64, i64)>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT pool_id, person_id FROM reclamation_cases WHERE ");
+    sql.push_in("pool_id", pool_ids).push(" AND state IN ('kept', 'restored') AND closed_at >= ").bind(to_db(since));
+    let rows = sql.query().fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "reclamation_cases");
+            Ok((c.i64("pool_id")?, c.i64("person_id")?))
+        })
+        .collect()
 }

@@ -188,12 +188,14 @@ pub async fn mark_run(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<()
 pub async fn pools_of(conn: &mut Conn, policy: &Policy) -> Result<Vec<i64>, sqlx::Error> {
     match (policy.pool_id, policy.product_id) {
         (Some(pool), _) => Ok(vec![pool]),
-        (None, Some(product)) => {
-            sqlx::query_scalar("SELECT id FROM pools WHERE product_id = $1 AND retired_at IS NULL ORDER BY id")
-                .bind(product)
-                .fetch_all(conn)
-                .await
-        }
+        // A product's pools, less the pool a downgrade moves holders to (its holders are where they should be).
+        (None, Some(product)) => sqlx::query_scalar(
+            "SELECT id FROM pools WHERE product_id = $1 AND retired_at IS NULL AND id <> COALESCE($2, -1) ORDER BY id",
+        )
+        .bind(product)
+        .bind(policy.target_pool_id)
+        .fetch_all(conn)
+        .await,
         (None, None) => Ok(Vec::new()),
     }
 }

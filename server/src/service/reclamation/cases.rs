@@ -241,7 +241,7 @@ pub async fn time_to_revoke(
     q: &seatwise_types::RevokeQuery,
 ) -> AppResult<seatwise_types::TimeToRevoke> {
     use chrono::{Datelike, NaiveDate};
-    access::may_read_reclamation(&actor.user)?;
+    let scope = access::may_read_reclamation(&actor.user)?;
     let months = q.months.unwrap_or(12);
     let limit_hours = q.limit_hours.unwrap_or(24);
     let mut errors = Vec::new();
@@ -267,7 +267,8 @@ pub async fn time_to_revoke(
     starts.reverse();
     let from = starts.first().and_then(|d| org.start_of(*d)).ok_or_else(|| AppError::internal("no start of month"))?;
     let mut conn = db.read.acquire().await?;
-    let times = store::revoke_times(&mut conn, from, now + Duration::seconds(1)).await?;
+    let filter = scope.as_filter();
+    let times = store::revoke_times(&mut conn, from, now + Duration::seconds(1), filter.as_deref()).await?;
     let limit_ms = limit_hours * 3_600_000;
     let out = starts
         .iter()

@@ -36,7 +36,7 @@ pub async fn run_day(
 ) -> AppResult<DailySummary> {
     let mut summary = DailySummary::default();
     let mut tx = db.begin().await?;
-    summary.released = holds::release(&mut tx, org, DAILY_RUN, now).await?;
+    summary.released = holds::release(&mut tx, org, DAILY_RUN, now, None).await?;
     tx.commit().await?;
     for id in store::enabled(&db.read).await? {
         let mut conn = db.read.acquire().await?;

@@ -28,8 +28,11 @@ pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor) -> AppResult<Vec<Ho
     Ok(store::list(&db.read, true)
         .await?
         .into_iter()
-        // Legal holds name people, not pools: every reader of reclamation sees them; blackouts follow the pool.
-        .filter(|h| h.department_id.is_none_or(|d| scope.contains(d)))
+        // Legal holds (a person, a legal reason) are for those who place them; blackouts follow the pool.
+        .filter(|h| match h.department_id {
+            Some(d) => scope.contains(d),
+            None => access::may_place_hold(&actor.user, None).is_ok(),
+        })
         .map(|h| shown(h, today))
         .collect())
 }
@@ -120,22 +123,27 @@ pub async fn lift(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppResu
         Change::removed("reclamation.hold.lift", "reclamation_hold", Some(id), &stored.hold),
     )
     .await?;
-    release(&mut tx, &org, actor.ledger_name(), now).await?;
+    release(&mut tx, &org, actor.ledger_name(), now, Some(&stored.hold)).await?;
     tx.commit().await?;
     Ok(shown(store::get(&db.read, id).await?.ok_or(AppError::NotFound("hold"))?, org.today(now)))
 }
 
-/// Revoke every seat waiting for a hold that no longer holds (a hold lifted, or past its last day); the daily run
-/// calls this too. How many were revoked.
+/// Revoke every seat waiting for a hold that no longer holds (a hold lifted, or past its last day): with `lifted`,
+/// only the seats that hold covered (its person's, or its pool's); the daily run looks at all of them. How many
+/// were revoked.
 pub async fn release(
     tx: &mut crate::db::Conn,
     org: &crate::domain::renewals::Org,
     who: &str,
     now: chrono::DateTime<Utc>,
+    lifted: Option<&Hold>,
 ) -> AppResult<i64> {
     let today = org.today(now);
     let holds = store::list(&mut *tx, false).await?;
-    let waiting = case_store::on_hold(tx).await?;
+    let covered =
+        |person: i64, pool: i64| lifted.is_none_or(|h| h.person_id == Some(person) || h.pool_id == Some(pool));
+    let waiting: Vec<_> =
+        case_store::on_hold(tx).await?.into_iter().filter(|c| covered(c.case.person_id, c.case.pool_id)).collect();
     let mut free = Vec::new();
     for mut c in waiting {
         match hold_on(&holds, c.case.person_id, c.case.pool_id, today) {
@@ -147,7 +155,7 @@ pub async fn release(
             }
             Some(_) => {}
             None => {
-                let ready = Closing { hold_reason: None, ..Closing::default() };
+                let ready = Closing { clear_hold: true, ..Closing::default() };
                 if case_store::step(tx, c.case.id, CaseState::AwaitingRevocation, CaseState::Ready, &ready).await? {
                     c.case.state = CaseState::Ready;
                     c.case.hold_reason = None;

@@ -35,7 +35,31 @@ pub async fn terminated(
         return Ok(());
     }
     let mut pools: Vec<i64> = seats.iter().map(|(pool, _)| *pool).collect();
+    pools.sort_unstable();
     pools.dedup();
+    for id in &pools {
+        crate::db::pools::lock(conn, *id).await?;
+    }
+    // A leaver's seat is reclaimed whatever a policy had in mind for it: its open policy case gives way.
+    let mut entries = Vec::new();
+    for c in store::open_on_seats(conn, &seats).await? {
+        let closing = Closing {
+            closed_at: Some(now),
+            closed_by: Some(who.to_string()),
+            note: Some("The person left: offboarding took this seat over.".into()),
+            ..Closing::default()
+        };
+        if store::step(conn, c.case.id, c.case.state, CaseState::Cancelled, &closing).await? {
+            let record = serde_json::json!({"case_id": c.case.id, "state": "cancelled", "why": "offboarding"});
+            entries.push(Pending::of(Change::created(
+                "reclamation.case.cancel",
+                "reclamation_case",
+                Some(c.case.id),
+                &record,
+            ))?);
+        }
+    }
+    ledger::record_many(conn, now, who, entries).await?;
     let open: HashSet<(i64, i64)> = store::open_seats(conn, &pools).await?;
     let holds = hold_store::list(&mut *conn, false).await?;
     let event_of: std::collections::HashMap<i64, DateTime<Utc>> = people.iter().copied().collect();

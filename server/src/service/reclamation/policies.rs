@@ -175,15 +175,20 @@ pub async fn dry_run(
     let items = shown
         .into_iter()
         .map(|f| {
-            let (person_name, person_email) = names.get(&f.person_id).cloned().unwrap_or_default();
+            let (person_name, person_email) = names.get(&f.person_id).cloned().ok_or_else(|| {
+                AppError::internal(format!("seat {}: its holder {} is gone", f.assignment_id, f.person_id))
+            })?;
+            let pool_name = eval.pools.get(&f.pool_id).map(|p| p.name.clone()).ok_or_else(|| {
+                AppError::internal(format!("seat {}: its pool {} is gone", f.assignment_id, f.pool_id))
+            })?;
             let annual = eval.annual_saving(&policy, f);
-            Finding {
+            Ok(Finding {
                 assignment_id: f.assignment_id,
                 person_id: f.person_id,
                 person_name,
                 person_email,
                 pool_id: f.pool_id,
-                pool_name: eval.pools.get(&f.pool_id).map(|p| p.name.clone()).unwrap_or_default(),
+                pool_name,
                 detail: f.reason.sentence(),
                 reason: f.reason.clone(),
                 data_source: f.data_source.clone(),
@@ -193,9 +198,9 @@ pub async fn dry_run(
                     .as_ref()
                     .map(|a| seatwise_types::Money::new(per_month(a.amount_minor), a.currency.clone())),
                 annual_saving: annual,
-            }
+            })
         })
-        .collect();
+        .collect::<AppResult<Vec<_>>>()?;
     Ok(DryRun {
         policy_id: policy.id,
         policy_version: policy.version,

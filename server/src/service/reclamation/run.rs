@@ -59,8 +59,17 @@ pub async fn run(
         ));
     }
     let eval = evaluate(&mut tx, &policy, now).await?;
-    let pool_ids: Vec<i64> = eval.pools.keys().copied().collect();
+    let mut pool_ids: Vec<i64> = eval.pools.keys().copied().collect();
+    pool_ids.sort_unstable();
+    // The pools' locks in id order before reading their open cases: a run and a termination (or two runs) at once
+    // then wait for each other instead of both opening a case for the same seat.
+    for id in &pool_ids {
+        crate::db::pools::lock(&mut tx, *id).await?;
+    }
     let open = case_store::open_seats(&mut tx, &pool_ids).await?;
+    // A seat someone kept, or had given back, is left alone for the policy's own period.
+    let decided_within = chrono::Duration::days(policy.conditions.inactive_days.unwrap_or(90).max(30));
+    let decided = case_store::decided_since(&mut tx, &pool_ids, now - decided_within).await?;
     let holds = hold_store::list(&mut *tx, false).await?;
     let mut report = PolicyRun { policy_id: policy.id, policy_version: policy.version, ..PolicyRun::default() };
     let mut seen = HashSet::new();
@@ -70,7 +79,10 @@ pub async fn run(
             report.stale += 1;
             continue;
         }
-        if open.contains(&(f.pool_id, f.person_id)) || !seen.insert((f.pool_id, f.person_id)) {
+        if open.contains(&(f.pool_id, f.person_id))
+            || decided.contains(&(f.pool_id, f.person_id))
+            || !seen.insert((f.pool_id, f.person_id))
+        {
             report.already_open += 1;
             continue;
         }
@@ -133,7 +145,11 @@ pub async fn run(
                     })
                     .collect();
                 let request = ChangeRequestInput {
-                    title: format!("Reclamation: {} (version {})", policy.name, policy.version),
+                    title: format!(
+                        "Reclamation: {} (version {})",
+                        policy.name.chars().take(150).collect::<String>(),
+                        policy.version
+                    ),
                     reason: format!(
                         "{} seats selected by the reclamation policy \"{}\" on {}.",
                         waiting.len(),
