@@ -54,8 +54,9 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
             cost_centre_id: template.cost_centre.id,
             department_id: template.department.id,
             owner_id: None,
-            contract_start: template.contract_start,
-            contract_end: template.contract_end,
+            // Bought under the E3 agreement: no dates of its own, so "contracts from pool dates" has nothing to adopt.
+            contract_start: None,
+            contract_end: None,
             ..PoolInput::default()
         },
     )
