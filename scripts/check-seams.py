@@ -2,7 +2,9 @@
 """Seams the compiler does not keep, checked on every `./test`:
 - no import cycle between the server's modules (file level: `crate::a::b` uses, `super::` resolved);
 - SQL rows are read by column name only in `server/src/db/decode.rs`;
-- the app builds API URLs only in its API client (`app/src/api/`).
+- the app builds API URLs only in its API client (`app/src/api/`);
+- every date and timestamp field of the API's shapes is read through `types/src/when.rs` (its accepted range);
+- CSV is written only by `server/src/domain/csv_out.rs` (cells a spreadsheet would run are neutralised there).
 """
 import pathlib
 import re
@@ -151,6 +153,20 @@ for f in sorted((root / "app/src").rglob("*.rs")):
     for n, line in enumerate(f.read_text().splitlines(), 1):
         if "/api/v1" in line:
             problems.append(f"{f.relative_to(root)}:{n}: builds an API URL outside app/src/api/")
+
+for f in sorted((root / "server/src").rglob("*.rs")):
+    if f == root / "server/src/domain/csv_out.rs":
+        continue
+    for n, line in enumerate(f.read_text().splitlines(), 1):
+        if re.search(r"csv::(Writer|WriterBuilder)\b", line):
+            problems.append(f"{f.relative_to(root)}:{n}: writes CSV outside domain/csv_out.rs")
+
+date_field = re.compile(r"^\s*pub \w+: (Option<)?(DateTime<Utc>|chrono::DateTime<chrono::Utc>|NaiveDate)>?,")
+for f in sorted((root / "types/src").rglob("*.rs")):
+    lines = f.read_text().splitlines()
+    for n, line in enumerate(lines, 1):
+        if date_field.match(line) and "crate::when::" not in lines[n - 2]:
+            problems.append(f"{f.relative_to(root)}:{n}: a date field not read through crate::when (its range)")
 
 for p in problems:
     print(p)

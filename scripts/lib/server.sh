@@ -23,7 +23,8 @@ pinned_venv() {
   fi
 }
 
-# start_server BIN [flags...]: the server on a fresh SQLite database and a free port, background jobs off.
+# start_server BIN [flags...]: the server on a fresh SQLite database (or on $SEATWISE_CHECK_DATABASE_URL, a fresh
+# database the caller made) and a free port, background jobs off.
 # Sets $base (its address) and $work (its directory: database, server.log, cookie jar).
 start_server() {
   local bin=$1 port
@@ -31,7 +32,7 @@ start_server() {
   work=$(mktemp -d)
   _dirs+=("$work")
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-  RUST_LOG=warn "$bin" --database "sqlite://$work/seatwise.db" --bind "127.0.0.1:$port" --job-interval 0 "$@" \
+  RUST_LOG=warn "$bin" --database "${SEATWISE_CHECK_DATABASE_URL:-sqlite://$work/seatwise.db}" --bind "127.0.0.1:$port" --job-interval 0 "$@" \
     >"$work/server.log" 2>&1 &
   _pids+=($!)
   base="http://127.0.0.1:$port"

@@ -143,7 +143,9 @@ pub struct TokenCreated {
 pub struct TokenInfo {
     pub id: i64,
     pub name: String,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
@@ -155,7 +157,9 @@ pub struct ScimTokenInfo {
     pub name: String,
     /// Email of the admin who created it.
     pub created_by: Option<String>,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub last_used_at: Option<DateTime<Utc>>,
 }
 

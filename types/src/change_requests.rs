@@ -167,6 +167,7 @@ pub struct ChangeRequestInput {
     /// The execution window: once approved, the server applies the request (whole, or the rest after a pilot)
     /// at this time, and it is not applied before. None: applied by hand once approved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::when::opt_timestamp")]
     pub execute_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -197,6 +198,7 @@ pub struct CommentInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignOff {
     pub by: crate::Ref,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub at: chrono::DateTime<chrono::Utc>,
     pub comment: String,
 }
@@ -210,6 +212,7 @@ pub struct ChangeStage {
     pub row_count: i64,
     pub pilot: bool,
     pub applied_by: crate::Ref,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub applied_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -219,10 +222,12 @@ pub struct ChangeStage {
 pub struct ChangeAttempt {
     pub first_row: i64,
     pub row_count: i64,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub started_at: chrono::DateTime<chrono::Utc>,
     pub started_by: String,
     pub outcome: crate::AttemptOutcome,
     /// When it ended; none while running, or when the server stopped midway (`interrupted`).
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Why a failed attempt failed, as the person who tried was told.
     pub error: Option<String>,
@@ -252,10 +257,13 @@ pub struct ChangeRequest {
     pub status: ChangeStatus,
     /// The requesting user.
     pub requested_by: crate::Ref,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The approver's decision (approve or reject).
     pub decided_by: Option<crate::Ref>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
     pub decision_comment: Option<String>,
     /// Above the approval policy's thresholds: a finance sign-off follows the approver's.
@@ -264,13 +272,16 @@ pub struct ChangeRequest {
     /// Whose sign-off it waits for while submitted.
     pub waiting_for: Option<WaitingFor>,
     /// When an approval unused by then lapses.
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     /// When the server applies it once approved (not before); none: applied by hand.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::when::opt_timestamp")]
     pub execute_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Its execution window passed before its last sign-off: the server does not apply it late by itself.
     #[serde(default)]
     pub window_missed: bool,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub applied_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Rows applied so far (a pilot applies the first ones).
     pub applied_count: i64,
@@ -323,7 +334,9 @@ pub struct ChangeRequestSummary {
     pub title: String,
     pub status: ChangeStatus,
     pub requested_by: crate::Ref,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
     pub operation_count: i64,
     pub error_count: i64,

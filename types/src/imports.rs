@@ -67,8 +67,10 @@ pub struct ImportSummary {
     #[serde(default)]
     pub created_by: String,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::when::opt_timestamp")]
     pub created_at: Option<DateTime<Utc>>,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::when::opt_timestamp")]
     pub applied_at: Option<DateTime<Utc>>,
     /// Every time applying was started, oldest first, with how it ended.
     #[serde(default)]
@@ -79,10 +81,12 @@ pub struct ImportSummary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportAttempt {
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub started_at: DateTime<Utc>,
     pub started_by: String,
     pub outcome: AttemptOutcome,
     /// When it ended; none while running, or when the server stopped midway (`interrupted`).
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub finished_at: Option<DateTime<Utc>>,
     /// Why a failed attempt failed, as the person who tried was told.
     pub error: Option<String>,

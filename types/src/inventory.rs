@@ -173,9 +173,12 @@ pub struct Person {
     pub cost_centre: Option<Ref>,
     pub status: PersonStatus,
     pub employment_type: EmploymentType,
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub start_date: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub end_date: Option<NaiveDate>,
     /// When the person was terminated (the event's time).
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub terminated_at: Option<DateTime<Utc>>,
     /// Seats the person holds across all pools.
     pub seats_held: i64,
@@ -221,6 +224,7 @@ pub struct PersonSeat {
     pub vendor: Ref,
     pub monthly_cost: Money,
     pub annual_cost: Money,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub assigned_at: DateTime<Utc>,
     pub reclaim: Option<ReclaimMark>,
 }
@@ -249,15 +253,20 @@ pub struct Pool {
     pub cost_centre: Ref,
     pub department: Ref,
     pub owner: Option<Ref>,
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub contract_start: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub contract_end: Option<NaiveDate>,
     pub auto_renew: bool,
     pub notice_days: Option<i64>,
     /// Contract end minus the notice period: the last day to cancel an auto-renewal.
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub cancel_by: Option<NaiveDate>,
     pub po_number: Option<String>,
     pub notes: Option<String>,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub updated_at: DateTime<Utc>,
     /// Incremented by every write; send it back as `If-Match: "<version>"` so a stale write answers 409.
     #[serde(default)]
@@ -284,8 +293,10 @@ pub struct PoolInput {
     #[serde(default)]
     pub owner_id: Option<i64>,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::when::opt_date")]
     pub contract_start: Option<NaiveDate>,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::when::opt_date")]
     pub contract_end: Option<NaiveDate>,
     #[serde(default)]
     pub auto_renew: bool,
@@ -305,6 +316,7 @@ pub struct Assignment {
     pub pool_id: i64,
     pub person: Option<AssignmentHolder>,
     pub device: Option<String>,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub assigned_at: DateTime<Utc>,
     pub assigned_by: Option<String>,
     /// Set when the seat is marked for reclamation (e.g. its holder left).
@@ -314,6 +326,7 @@ pub struct Assignment {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReclaimMark {
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub marked_at: DateTime<Utc>,
     pub reason: String,
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerEntry {
     pub seq: i64,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub at: DateTime<Utc>,
     /// Email of the acting user, or `system`.
     pub actor: String,

@@ -13,6 +13,7 @@ pub mod money;
 pub mod query;
 pub mod reclamation;
 pub mod renewals;
+pub mod when;
 
 pub use auth::*;
 pub use change_requests::*;

@@ -109,8 +109,10 @@ pub struct AlertQuery {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct CalendarQuery {
     /// First day (default: the first of this month).
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub from: Option<NaiveDate>,
     /// Last day (default: three months after `from`).
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub to: Option<NaiveDate>,
     pub vendor_id: Option<i64>,
     pub department_id: Option<i64>,
@@ -124,6 +126,7 @@ pub struct CalendarQuery {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct CalendarDayQuery {
     /// The day (`YYYY-MM-DD`).
+    #[serde(deserialize_with = "crate::when::date")]
     pub date: NaiveDate,
     pub vendor_id: Option<i64>,
     pub department_id: Option<i64>,
@@ -267,6 +270,7 @@ pub struct UsageUploadQuery {
     /// What the signals are recorded as coming from (default: `okta` for Okta files, else `csv`).
     pub source: Option<String>,
     /// When the source was read (default: now).
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub read_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The pool an Okta app stands for (Okta files only).
     pub pool_id: Option<i64>,

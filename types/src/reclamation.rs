@@ -116,9 +116,12 @@ pub struct Policy {
     pub needs_approval: bool,
     pub enabled: bool,
     pub version: i64,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub created_at: DateTime<Utc>,
     pub created_by: String,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub updated_at: DateTime<Utc>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub last_run_at: Option<DateTime<Utc>>,
 }
 
@@ -128,6 +131,7 @@ pub struct Policy {
 pub struct PolicyVersion {
     pub version: i64,
     pub definition: PolicyInput,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub created_at: DateTime<Utc>,
     pub created_by: String,
 }
@@ -181,6 +185,7 @@ pub struct Finding {
     pub detail: String,
     /// Which source the usage came from, and when it was read (none for a status).
     pub data_source: Option<String>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub data_read_at: Option<DateTime<Utc>>,
     /// The data is older than the policy's `max_data_age_days`: reported, never acted on.
     pub stale: bool,
@@ -213,6 +218,7 @@ pub struct DryRun {
     /// Seats held that have no usage data for this product (never treated as unused).
     pub without_data: i64,
     pub saving: Saving,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub evaluated_at: DateTime<Utc>,
 }
 
@@ -317,20 +323,26 @@ pub struct Case {
     pub detail: String,
     pub state: CaseState,
     /// What started it: the termination's time, or when the policy found the seat.
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub event_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub opened_at: DateTime<Utc>,
     /// When an unanswered question is decided.
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub deadline: Option<DateTime<Utc>>,
     /// Why revocation waits (a legal hold, a blackout window).
     pub hold_reason: Option<String>,
     pub change_request_id: Option<i64>,
     /// When the seat was removed (or moved), and how long after the event.
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoke_ms: Option<i64>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_by: Option<String>,
     pub note: Option<String>,
     /// Until when a restore can give the seat back.
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub restorable_until: Option<DateTime<Utc>>,
     pub version: i64,
 }
@@ -380,10 +392,14 @@ pub struct Hold {
     /// The person's or the pool's name.
     pub subject: String,
     pub reason: String,
+    #[serde(deserialize_with = "crate::when::date")]
     pub starts_on: NaiveDate,
     /// `None`: until lifted.
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub ends_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub lifted_at: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "crate::when::timestamp")]
     pub created_at: DateTime<Utc>,
     pub created_by: String,
     /// In force today.
@@ -403,8 +419,10 @@ pub struct HoldInput {
     pub reason: String,
     /// Default: today.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::when::opt_date")]
     pub starts_on: Option<NaiveDate>,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::when::opt_date")]
     pub ends_on: Option<NaiveDate>,
 }
 
@@ -427,12 +445,14 @@ pub struct SavingEntry {
     /// `freed` (the seat is free to give again), `cost_avoided` (given again instead of bought) or `hard`
     /// (removed from the contract at renewal).
     pub category: String,
+    #[serde(deserialize_with = "crate::when::date")]
     pub removed_on: NaiveDate,
     pub monthly: Money,
     pub annual: Money,
     /// Where the price came from: the pool's cost per seat when the seat was removed.
     pub price_source: String,
     /// Given back by a restore: no longer counted.
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub reversed_at: Option<DateTime<Utc>>,
 }
 
@@ -444,7 +464,9 @@ pub struct SavingsQuery {
     pub cost_centre_id: Option<i64>,
     pub pool_id: Option<i64>,
     /// First and last day removed (inclusive).
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub to: Option<NaiveDate>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
@@ -458,7 +480,9 @@ pub struct SavingsFilter {
     pub cost_centre_id: Option<i64>,
     pub pool_id: Option<i64>,
     /// First and last day removed (inclusive).
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub to: Option<NaiveDate>,
 }
 

@@ -143,7 +143,9 @@ text_enum!(Urgency {
 pub struct Term {
     pub id: i64,
     pub seq: i64,
+    #[serde(deserialize_with = "crate::when::date")]
     pub start_date: NaiveDate,
+    #[serde(deserialize_with = "crate::when::date")]
     pub end_date: NaiveDate,
     pub price: Option<Money>,
     pub seats: Option<i64>,
@@ -151,6 +153,7 @@ pub struct Term {
     pub decision: Option<Decision>,
     pub decision_comment: Option<String>,
     pub decided_by: Option<String>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub decided_at: Option<DateTime<Utc>>,
     /// The change request that carries this term's seat changes to its pools (a renewal decided with changes).
     #[serde(default)]
@@ -171,8 +174,10 @@ pub struct Contract {
     pub rolling: bool,
     pub term: Term,
     /// End of term minus the notice period.
+    #[serde(deserialize_with = "crate::when::date")]
     pub cancel_by: NaiveDate,
     /// The date that matters: cancel-by for auto-renewing contracts, the end date otherwise.
+    #[serde(deserialize_with = "crate::when::date")]
     pub key_date: NaiveDate,
     pub days_to_key_date: i64,
     pub urgency: Urgency,
@@ -232,7 +237,9 @@ pub struct ContractInput {
     pub vendor_id: i64,
     pub number: String,
     pub title: String,
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub term_start: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub term_end: Option<NaiveDate>,
     /// Length of a renewal term in months (1 = monthly, 12 = annual).
     pub term_months: Option<i64>,
@@ -261,20 +268,26 @@ pub struct Alert {
     pub kind: DateKind,
     /// 90, 60, 30 ... days before the date; none for reviews.
     pub stage_days: Option<i64>,
+    #[serde(deserialize_with = "crate::when::date")]
     pub due_date: NaiveDate,
+    #[serde(deserialize_with = "crate::when::date")]
     pub end_date: NaiveDate,
     /// Shown beside the end date for auto-renewing contracts.
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub cancel_by: Option<NaiveDate>,
     pub days_left: i64,
     pub urgency: Urgency,
+    #[serde(deserialize_with = "crate::when::date")]
     pub fired_on: NaiveDate,
     pub status: AlertStatus,
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub snoozed_until: Option<NaiveDate>,
     pub assigned_to: Option<Ref>,
     pub acknowledged_by: Option<String>,
     pub decision: Option<Decision>,
     pub decision_comment: Option<String>,
     pub decided_by: Option<String>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub decided_at: Option<DateTime<Utc>>,
 }
 
@@ -332,6 +345,7 @@ pub struct WatchInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnoozeInput {
+    #[serde(deserialize_with = "crate::when::date")]
     pub until: NaiveDate,
 }
 
@@ -345,6 +359,7 @@ pub struct AssignInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarEvent {
+    #[serde(deserialize_with = "crate::when::date")]
     pub date: NaiveDate,
     pub kind: DateKind,
     pub contract_id: i64,
@@ -383,6 +398,7 @@ pub struct DateKindCount {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarDay {
+    #[serde(deserialize_with = "crate::when::date")]
     pub date: NaiveDate,
     /// Every date of the day, filters applied: `total` and one count per kind present (cancel-by first).
     pub total: i64,
@@ -395,9 +411,12 @@ pub struct CalendarDay {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Calendar {
+    #[serde(deserialize_with = "crate::when::date")]
     pub from: NaiveDate,
+    #[serde(deserialize_with = "crate::when::date")]
     pub to: NaiveDate,
     /// Today in the organisation's time zone.
+    #[serde(deserialize_with = "crate::when::date")]
     pub today: NaiveDate,
     /// The days from `from` to `to` that have at least one date, in order.
     pub days: Vec<CalendarDay>,
@@ -411,7 +430,9 @@ pub struct Calendar {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarFeed {
     pub active: bool,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub created_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub last_used_at: Option<DateTime<Utc>>,
     /// The subscription address; only in the answer that creates it (the token is not stored).
     pub url: Option<String>,

@@ -72,6 +72,12 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    // No text Seatwise keeps may hold a NUL (PostgreSQL cannot store one); only a body that escapes one is walked.
+    if bytes.windows(6).any(|w| w == b"\\u0000") {
+        if let Some(path) = serde_json::from_slice::<serde_json::Value>(bytes).ok().as_ref().and_then(nul_at) {
+            return Err(AppError::validation(vec![FieldError::new(path, NUL_MESSAGE)]));
+        }
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let inner = e.inner();
@@ -89,6 +95,34 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     })?;
     de.end().map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
     Ok(value)
+}
+
+const NUL_MESSAGE: &str = "must not contain a NUL character";
+
+/// The path of the first string (or key) in a JSON value that holds a NUL, as serde names paths.
+pub(super) fn nul_at(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.contains('\0') => Some(".".into()),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
+            nul_at(v).map(|rest| if rest == "." { format!("[{i}]") } else { format!("[{i}]{}", dotted(&rest)) })
+        }),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                return Some(k.replace('\0', "\\u0000"));
+            }
+            nul_at(v).map(|rest| if rest == "." { k.clone() } else { format!("{k}{}", dotted(&rest)) })
+        }),
+        _ => None,
+    }
+}
+
+fn dotted(rest: &str) -> String {
+    if rest.starts_with('[') {
+        rest.to_string()
+    } else {
+        format!(".{rest}")
+    }
 }
 
 fn strip_position(message: &str) -> String {
@@ -111,6 +145,15 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuer
 }
 
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    if let Some((name, _)) =
+        form_urlencoded::parse(query.as_bytes()).find(|(k, v)| k.contains('\0') || v.contains('\0'))
+    {
+        let name = name.replace('\0', "\\u0000");
+        return Err(AppError::Validation {
+            message: format!("The query parameter {name} {NUL_MESSAGE}."),
+            fields: vec![FieldError::new(name, NUL_MESSAGE)],
+        });
+    }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let message = e.inner().to_string();
@@ -132,6 +175,8 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
         ];
         let why = if ["integer", "digit", "number too"].iter().any(|m| message.contains(m)) {
             "must be a whole number".to_string()
+        } else if message == seatwise_types::when::range_message() {
+            message
         } else if DATE_ERRORS.contains(&message.as_str()) {
             "must be a date such as 2026-01-31".to_string()
         } else if message.contains("provided string was not `true` or `false`") {
@@ -212,6 +257,20 @@ mod tests {
         let ok: seatwise_types::SnipeItUploadQuery =
             parse_query("department_id=3&cost_centre_id=4&filename=a%20b.csv").unwrap();
         assert_eq!((ok.department_id, ok.filename.as_deref()), (Some(3), Some("a b.csv")));
+    }
+
+    #[test]
+    fn a_nul_anywhere_is_named_not_stored() {
+        match error(r#"{"name":"a\u0000b","product_id":1}"#) {
+            AppError::Validation { fields, .. } => assert_eq!(fields, [FieldError::new("name", NUL_MESSAGE)]),
+            other => panic!("{other:?}"),
+        }
+        let v: serde_json::Value = serde_json::from_str(r#"{"operations":[{"op":"x"},{"note":"\u0000"}]}"#).unwrap();
+        assert_eq!(nul_at(&v).as_deref(), Some("operations[1].note"));
+        match parse_query::<seatwise_types::SnipeItUploadQuery>("filename=a%00b") {
+            Err(AppError::Validation { fields, .. }) => assert_eq!(fields, [FieldError::new("filename", NUL_MESSAGE)]),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

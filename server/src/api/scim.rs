@@ -74,7 +74,13 @@ fn scim_response(status: StatusCode, body: Value) -> Response {
 type ScimResult = Result<Response, ScimError>;
 
 fn document(body: &Bytes) -> Result<Value, ScimError> {
-    serde_json::from_slice(body).map_err(|e| ScimError(AppError::BadRequest(format!("malformed JSON: {e}"))))
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| ScimError(AppError::BadRequest(format!("malformed JSON: {e}"))))?;
+    // No text Seatwise keeps may hold a NUL (PostgreSQL cannot store one).
+    match super::extract::nul_at(&value) {
+        Some(path) => Err(ScimError(AppError::BadRequest(format!("{path} must not contain a NUL character")))),
+        None => Ok(value),
+    }
 }
 
 async fn list_users(State(state): State<AppState>, _: ScimClient, Query(q): Query<scim::ListQuery>) -> ScimResult {

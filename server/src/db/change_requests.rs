@@ -42,6 +42,9 @@ pub struct StoredChange {
     pub rollback_of: Option<i64>,
     pub rolled_back_by: Option<i64>,
     pub execute_at: Option<DateTime<Utc>>,
+    /// The author of the policy version that selected this request's rows (a reclamation run), who may not
+    /// approve it either.
+    pub author_id: Option<i64>,
 }
 
 impl StoredChange {
@@ -83,6 +86,8 @@ pub struct NewChange<'a> {
     pub requested_by: i64,
     pub rollback_of: Option<i64>,
     pub execute_at: Option<DateTime<Utc>>,
+    /// The author of the policy version behind the request, when a policy run sent it.
+    pub author_id: Option<i64>,
 }
 
 pub async fn insert(
@@ -92,12 +97,12 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     let at = to_db(now);
-    let NewChange { title, reason, requested_by, rollback_of, execute_at } = *new;
+    let NewChange { title, reason, requested_by, rollback_of, execute_at, author_id } = *new;
     sqlx::query_scalar(
         "INSERT INTO change_requests (title, reason, requested_by, status, operations, operation_count, errors, \
            error_count, preview, people_losing_seats, annual_cost_change, created_at, updated_at, rollback_of, \
-           execute_at) \
-         VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) RETURNING id",
+           execute_at, author_id) \
+         VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14) RETURNING id",
     )
     .bind(title)
     .bind(reason)
@@ -112,6 +117,7 @@ pub async fn insert(
     .bind(at)
     .bind(rollback_of)
     .bind(execute_at.map(to_db))
+    .bind(author_id)
     .fetch_one(conn)
     .await
 }
@@ -266,7 +272,8 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, id: i64) -> Resul
         "SELECT r.id, r.title, r.reason, r.status, r.requested_by, ru.name AS requester_name, r.created_at, \
            r.submitted_at, r.decided_by, du.name AS decider_name, r.decided_at, r.decision_comment, r.applied_at, \
            r.operations, r.errors, r.preview, r.version, r.needs_finance, r.finance_by, fu.name AS finance_name, \
-           r.finance_at, r.finance_comment, r.expires_at, r.applied_count, r.rollback_of, r.rolled_back_by, r.execute_at \
+           r.finance_at, r.finance_comment, r.expires_at, r.applied_count, r.rollback_of, r.rolled_back_by, r.execute_at, \
+           r.author_id \
          FROM change_requests r JOIN users ru ON ru.id = r.requested_by LEFT JOIN users du ON du.id = r.decided_by \
            LEFT JOIN users fu ON fu.id = r.finance_by \
          WHERE r.id = $1",
@@ -312,6 +319,7 @@ fn stored_from(r: &AnyRow) -> Result<StoredChange, sqlx::Error> {
         rollback_of: c.opt_i64("rollback_of")?,
         rolled_back_by: c.opt_i64("rolled_back_by")?,
         execute_at: c.opt_timestamp("execute_at")?,
+        author_id: c.opt_i64("author_id")?,
     })
 }
 
@@ -578,10 +586,11 @@ pub async fn recount(conn: &mut Conn, ids: &[i64]) -> Result<(), sqlx::Error> {
 
 // --- What a CSV file's names refer to -------------------------------------------------------------------------
 
-/// Pools by lower-case name: (id, lower-case name); a name two pools share comes back twice.
-pub async fn pools_named(conn: &mut Conn, names: &[String]) -> Result<Vec<(i64, String)>, sqlx::Error> {
+/// Pools by lower-case name: (id, lower-case name, department); a name two pools share comes back twice.
+pub async fn pools_named(conn: &mut Conn, names: &[String]) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
     let statement = Statement {
-        sql: "SELECT p.id, p.name_lower FROM pools p WHERE p.name_lower IN (SELECT r.name FROM {rows})",
+        sql:
+            "SELECT p.id, p.name_lower, p.department_id FROM pools p WHERE p.name_lower IN (SELECT r.name FROM {rows})",
         cols: &[Col::Text("name")],
         args: &[],
     };
@@ -591,7 +600,7 @@ pub async fn pools_named(conn: &mut Conn, names: &[String]) -> Result<Vec<(i64, 
         .iter()
         .map(|r| {
             let c = Cols::new(r, "pools");
-            Ok((c.i64("id")?, c.text("name_lower")?))
+            Ok((c.i64("id")?, c.text("name_lower")?, c.i64("department_id")?))
         })
         .collect()
 }
@@ -721,11 +730,13 @@ pub async fn pools_before(conn: &mut Conn, ids: &[i64]) -> Result<Vec<PoolBefore
         .collect()
 }
 
-const SEAT_BEFORE: &str = "a.pool_id, a.person_id, a.assigned_at, a.assigned_by, a.reclaim_marked_at, a.reclaim_reason";
+const SEAT_BEFORE: &str =
+    "a.id, a.pool_id, a.person_id, a.assigned_at, a.assigned_by, a.reclaim_marked_at, a.reclaim_reason";
 
 fn seat_before(r: &AnyRow) -> Result<SeatBefore, sqlx::Error> {
     let c = Cols::new(r, "seat_assignments");
     Ok(SeatBefore {
+        id: Some(c.i64("id")?),
         pool_id: c.i64("pool_id")?,
         person_id: c.i64("person_id")?,
         assigned_at: c.timestamp("assigned_at")?,

@@ -223,17 +223,28 @@ pub fn may_edit_change_request(user: &User, requested_by: i64) -> Access {
     allow_if(user.id == requested_by, "Only the person who requested this change may change or submit it.")
 }
 
-/// Approving or rejecting: approvers and admins, and never the requester, whatever their roles (four eyes).
-pub fn may_decide_change_request(user: &User, requested_by: i64) -> Access {
+/// Four eyes: neither the requester nor the author of the policy version that selected a request's rows (a
+/// reclamation run someone else started) signs it off.
+fn not_a_party(user: &User, requested_by: i64, author: Option<i64>) -> Access {
+    allow_if(user.id != requested_by, "You requested this change: someone else must approve or reject it.")?;
+    allow_if(
+        author != Some(user.id),
+        "You wrote the reclamation policy that selected these seats: someone else must approve or reject it.",
+    )
+}
+
+/// Approving or rejecting: approvers and admins, and never the requester or the policy's author, whatever their
+/// roles (four eyes).
+pub fn may_decide_change_request(user: &User, requested_by: i64, author: Option<i64>) -> Access {
     allow_if(admin(user) || user.has(Role::Approver), "Only approvers and admins approve change requests.")?;
-    allow_if(user.id != requested_by, "You requested this change: someone else must approve or reject it.")
+    not_a_party(user, requested_by, author)
 }
 
 /// The second sign-off of a request above the policy's thresholds: someone with the finance role who neither
-/// requested it nor gave its first approval.
-pub fn may_give_finance_approval(user: &User, requested_by: i64, approved_by: i64) -> Access {
+/// requested it, wrote the policy behind it, nor gave its first approval.
+pub fn may_give_finance_approval(user: &User, requested_by: i64, author: Option<i64>, approved_by: i64) -> Access {
     allow_if(user.has(Role::Finance), "This request also needs a finance approval: only finance gives it.")?;
-    allow_if(user.id != requested_by, "You requested this change: someone else must approve or reject it.")?;
+    not_a_party(user, requested_by, author)?;
     allow_if(
         user.id != approved_by,
         "You gave this request its first approval: someone else in finance gives the second.",
@@ -323,6 +334,12 @@ pub fn may_place_hold(user: &User, blackout_department: Option<i64>) -> Access {
         None => allow_if(admin(user), "Only admins place or lift legal holds."),
         Some(d) => allow_if(pool_write_scope(user).contains(d), "You may not place a blackout on this pool."),
     }
+}
+
+/// A legal hold's existence and reason are for admins (who place them); others see a case "on hold" and until
+/// when, and no legal hold in the holds list.
+pub fn may_see_legal_holds(user: &User) -> bool {
+    admin(user)
 }
 
 /// What the console offers this user; each answer is the rule that guards the action.

@@ -10,12 +10,16 @@ use serde::{Deserialize, Serialize};
 
 use super::change_request::{Facts, Operation};
 
-/// Every record a stage was about to change, as it was.
+/// Every record a stage was about to change, as it was, and the seats it left behind as it wrote them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub pools: Vec<PoolBefore>,
     /// The seats held before (of the people the stage names, and every seat of a pool it retires).
     pub seats: Vec<SeatBefore>,
+    /// The seats it names held once it was applied, as it left them: a rollback undoes a seat only while it is
+    /// still that record (not one someone gave again since). Empty for stages applied before this was kept.
+    #[serde(default)]
+    pub after: Vec<SeatBefore>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +32,9 @@ pub struct PoolBefore {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeatBefore {
+    /// The seat record's id (a seat taken back and given again is a new record); absent in older snapshots.
+    #[serde(default)]
+    pub id: Option<i64>,
     pub pool_id: i64,
     pub person_id: i64,
     pub assigned_at: DateTime<Utc>,
@@ -37,15 +44,32 @@ pub struct SeatBefore {
 }
 
 impl Snapshot {
-    /// Stages' snapshots as one: the first stage's record of a pool or seat is what was there before the request.
+    /// Stages' snapshots as one: the first stage's record of a pool or seat is what was there before the request,
+    /// the last stage's record of a seat is what the request left.
     pub fn merged(stages: impl IntoIterator<Item = Snapshot>) -> Snapshot {
         let mut out = Snapshot::default();
         let (mut pools, mut seats) = (BTreeSet::new(), BTreeSet::new());
+        let mut after: HashMap<(i64, i64), SeatBefore> = HashMap::new();
         for s in stages {
             out.pools.extend(s.pools.into_iter().filter(|p| pools.insert(p.id)));
             out.seats.extend(s.seats.into_iter().filter(|a| seats.insert((a.pool_id, a.person_id))));
+            after.extend(s.after.into_iter().map(|a| ((a.pool_id, a.person_id), a)));
         }
+        out.after = after.into_values().collect();
+        out.after.sort_by_key(|a| (a.pool_id, a.person_id));
         out
+    }
+}
+
+impl SeatBefore {
+    /// The same seat record: the same row (when both know it), given at the same time by the same person. A seat
+    /// taken back and given again, or handed to someone else and back, is another record.
+    pub fn same_record(&self, other: &SeatBefore) -> bool {
+        let same_row = match (self.id, other.id) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        same_row && self.assigned_at == other.assigned_at && self.assigned_by == other.assigned_by
     }
 }
 
@@ -76,11 +100,51 @@ pub struct Undo {
     pub restored_costs: HashMap<i64, i64>,
 }
 
-/// Undo the `applied` rows of a request from the state `before` it, given the state `now`. A record the request
-/// changed that has changed again since is an error on that row: undoing it would overwrite the later change.
-pub fn undo(applied: &[(u64, Operation)], before: &Snapshot, now: &Facts) -> Result<Undo, Vec<FieldError>> {
+/// Undo the `applied` rows of a request from the state `before` it (with the seats it left, `before.after`), given
+/// the state `now` and the seat records held now (`records`). A record the request changed that has changed again
+/// since, even if it came back to the same holder (given again by someone else), is an error on that row: undoing
+/// it would overwrite the later change.
+pub fn undo(
+    applied: &[(u64, Operation)],
+    before: &Snapshot,
+    now: &Facts,
+    records: &[SeatBefore],
+) -> Result<Undo, Vec<FieldError>> {
+    let (out, errors) = undo_all(applied, before, now, records);
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The rows a rollback still has to apply would overwrite a later change: the errors of `undo` on the rows of the
+/// original whose every undoing operation is among the rollback's rows after its first `done` (a rollback that
+/// was piloted has changed the others itself).
+pub fn still_changed_since(undo: &Undo, errors: Vec<FieldError>, done: usize) -> Vec<FieldError> {
+    let started: BTreeSet<u64> = undo.ops.iter().take(done).map(|(row, _)| *row).collect();
+    errors.into_iter().filter(|e| e.row.is_some_and(|row| !started.contains(&row))).collect()
+}
+
+/// [`undo`]'s operations and its errors together (the operations are whole even where there are errors).
+pub fn undo_all(
+    applied: &[(u64, Operation)],
+    before: &Snapshot,
+    now: &Facts,
+    records: &[SeatBefore],
+) -> (Undo, Vec<FieldError>) {
     let mut errors = Vec::new();
     let mut out = Undo::default();
+    let left: HashMap<(i64, i64), &SeatBefore> = before.after.iter().map(|a| ((a.pool_id, a.person_id), a)).collect();
+    let current: HashMap<(i64, i64), &SeatBefore> = records.iter().map(|a| ((a.pool_id, a.person_id), a)).collect();
+    // Held now, and (where the request's own record is known) still the record it left.
+    let still_ours = |pool: i64, person: i64| {
+        now.seats.contains(&(pool, person))
+            && match (left.get(&(pool, person)), current.get(&(pool, person))) {
+                (Some(ours), Some(theirs)) => ours.same_record(theirs),
+                _ => true,
+            }
+    };
     let pool_name = |id: i64| now.pools.get(&id).map_or_else(|| format!("pool {id}"), |p| format!("“{}”", p.name));
     let person_name = |id: i64| now.people.get(&id).map_or_else(|| format!("person {id}"), |p| p.name.clone());
     let held = |pool: i64, person: i64| now.seats.contains(&(pool, person));
@@ -95,7 +159,7 @@ pub fn undo(applied: &[(u64, Operation)], before: &Snapshot, now: &Facts) -> Res
     for &(row, op) in applied.iter().rev() {
         match op {
             Operation::Assign { pool_id, person_id } => {
-                if !held(pool_id, person_id) {
+                if !still_ours(pool_id, person_id) {
                     errors.push(changed(row, "person_id", seat(pool_id, person_id)));
                 }
                 out.ops.push((row, Operation::Unassign { pool_id, person_id }));
@@ -110,7 +174,7 @@ pub fn undo(applied: &[(u64, Operation)], before: &Snapshot, now: &Facts) -> Res
                 if held(pool_id, from_person_id) {
                     errors.push(changed(row, "from_person_id", seat(pool_id, from_person_id)));
                 }
-                if !held(pool_id, to_person_id) {
+                if !still_ours(pool_id, to_person_id) {
                     errors.push(changed(row, "to_person_id", seat(pool_id, to_person_id)));
                 }
                 let undone =
@@ -121,7 +185,7 @@ pub fn undo(applied: &[(u64, Operation)], before: &Snapshot, now: &Facts) -> Res
                 if held(from_pool_id, person_id) {
                     errors.push(changed(row, "from_pool_id", seat(from_pool_id, person_id)));
                 }
-                if !held(to_pool_id, person_id) {
+                if !still_ours(to_pool_id, person_id) {
                     errors.push(changed(row, "to_pool_id", seat(to_pool_id, person_id)));
                 }
                 out.ops.push((row, Operation::Move { from_pool_id: to_pool_id, to_pool_id: from_pool_id, person_id }));
@@ -170,12 +234,8 @@ pub fn undo(applied: &[(u64, Operation)], before: &Snapshot, now: &Facts) -> Res
     // A restored pool takes its seats back after it is back in use: restores first.
     out.ops.sort_by_key(|(_, op)| !matches!(op, Operation::RestorePool { .. }));
     out.restored_costs = restored_costs(&out.ops, before);
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        errors.sort_by_key(|e| (e.row, e.path.clone()));
-        Err(errors)
-    }
+    errors.sort_by_key(|e| (e.row, e.path.clone()));
+    (out, errors)
 }
 
 /// The annual costs a rollback's rows put back: each pool whose seat count it resets or that it brings back costs
@@ -244,9 +304,11 @@ mod tests {
                 annual_cost_minor: 1_200,
                 retired: false,
             }],
+            after: Vec::new(),
             seats: seats
                 .iter()
                 .map(|&(pool_id, person_id)| SeatBefore {
+                    id: None,
                     pool_id,
                     person_id,
                     assigned_at: at,
@@ -265,7 +327,7 @@ mod tests {
             (2, Operation::Reassign { pool_id: 1, from_person_id: 2, to_person_id: 3 }),
             (3, Operation::SetSeats { pool_id: 1, seats_purchased: 9 }),
         ];
-        let undo = undo(&applied, &before(&[(1, 2)], 5), &facts(&[(1, 1), (1, 3)], 9, false)).unwrap_or_default();
+        let undo = undo(&applied, &before(&[(1, 2)], 5), &facts(&[(1, 1), (1, 3)], 9, false), &[]).unwrap_or_default();
         assert_eq!(
             undo.ops,
             [
@@ -280,7 +342,7 @@ mod tests {
     #[test]
     fn a_retired_pool_comes_back_with_its_holders() {
         let applied = [(1, Operation::RetirePool { pool_id: 1 })];
-        let undo = undo(&applied, &before(&[(1, 3), (1, 2)], 5), &facts(&[], 5, true)).unwrap_or_default();
+        let undo = undo(&applied, &before(&[(1, 3), (1, 2)], 5), &facts(&[], 5, true), &[]).unwrap_or_default();
         assert_eq!(
             undo.ops,
             [
@@ -299,9 +361,33 @@ mod tests {
             (3, Operation::SetSeats { pool_id: 1, seats_purchased: 9 }),
         ];
         // Since: person 1 lost the seat, person 2 got one back, the seat count moved on.
-        let errors = undo(&applied, &before(&[(1, 2)], 5), &facts(&[(1, 2)], 12, false)).err().unwrap_or_default();
+        let errors = undo(&applied, &before(&[(1, 2)], 5), &facts(&[(1, 2)], 12, false), &[]).err().unwrap_or_default();
         let named: Vec<_> = errors.iter().map(|e| (e.row, e.path.as_str())).collect();
         assert_eq!(named, [(Some(1), "person_id"), (Some(2), "person_id"), (Some(3), "seats_purchased")]);
         assert!(errors[0].message.starts_with("P1's seat on “Figma” changed after"), "{}", errors[0].message);
+    }
+
+    #[test]
+    fn a_seat_given_again_by_someone_else_is_not_the_request_s_to_take() {
+        let applied = [(1, Operation::Assign { pool_id: 1, person_id: 1 })];
+        let given = |id: i64, by: &str, at: i64| SeatBefore {
+            id: Some(id),
+            pool_id: 1,
+            person_id: 1,
+            assigned_at: DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::seconds(at),
+            assigned_by: Some(by.into()),
+            reclaim_marked_at: None,
+            reclaim_reason: None,
+        };
+        let mut before = before(&[], 5);
+        before.after = vec![given(7, "owner@example.com", 10)];
+        let now = facts(&[(1, 1)], 5, false);
+        assert!(undo(&applied, &before, &now, &[given(7, "owner@example.com", 10)]).is_ok(), "the same record");
+        let again = [given(9, "admin@example.com", 50)];
+        let errors = undo(&applied, &before, &now, &again).err().unwrap_or_default();
+        assert_eq!(errors.iter().map(|e| (e.row, e.path.as_str())).collect::<Vec<_>>(), [(Some(1), "person_id")]);
+        // Handed over and back on the same row is another record too (given at another time, by another person).
+        let handed_back = [given(7, "admin@example.com", 60)];
+        assert!(undo(&applied, &before, &now, &handed_back).is_err());
     }
 }

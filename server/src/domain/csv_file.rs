@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use seatwise_types::{ColumnMatch, FieldError, ImportColumns};
 
+use crate::domain::csv_out::CsvOut;
+
 /// A data record with its row number (first data row is 1) and the file line it starts on.
 pub struct Record {
     pub row: u64,
@@ -139,12 +141,11 @@ pub fn rows_in_error(text: &str, errors: &[FieldError]) -> Result<String, csv::E
         }
     }
     let mut reader = reader(text);
-    let mut out = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
     let mut header: Vec<String> =
         reader.headers()?.iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
     let width = header.len();
     header.push("error".into());
-    out.write_record(&header)?;
+    let mut out = CsvOut::new(&header)?;
     for (i, record) in reader.records().enumerate() {
         let row = i as u64 + 1;
         let Some(problems) = by_row.get(&row) else { continue };
@@ -154,33 +155,14 @@ pub fn rows_in_error(text: &str, errors: &[FieldError]) -> Result<String, csv::E
         };
         fields.resize(width.max(fields.len()), String::new());
         fields.push(problems.join("; "));
-        out.write_record(&fields)?;
+        out.row(&fields)?;
     }
-    out.flush()?;
-    let bytes = out.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// A text cell as an export writes it: one a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
-/// a tab or a carriage return) gets a leading apostrophe, so opening the file runs nothing.
-pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
+    out.finish()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exported_cells_never_start_a_formula() {
-        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralise("Ann Lee"), "Ann Lee");
-    }
 
     #[test]
     fn headers_match_whatever_their_case_spaces_and_underscores() {

@@ -4,32 +4,18 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use seatwise_types::FieldError;
 
-/// The first date Seatwise accepts: 1900-01-01.
-pub const MIN_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
-    Some(d) => d,
-    None => NaiveDate::MIN,
-};
-/// The last date Seatwise accepts: 2199-12-31. Every date the API, an import or SCIM sends lies in
-/// `MIN_DATE..=MAX_DATE`; anything else is a field error. The range keeps term arithmetic (a 120-month term at
-/// most, 3,650 notice days at most) far from chrono's limits, so it never saturates or runs long.
-pub const MAX_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2199, 12, 31) {
-    Some(d) => d,
-    None => NaiveDate::MAX,
-};
+/// The accepted range of dates and times is the API shapes' own (`seatwise_types::when`), so an API body, an
+/// import row and a SCIM attribute are held to one range.
+pub use seatwise_types::when::{date_in_range, MAX_DATE, MIN_DATE};
 
 /// The largest amount of money Seatwise accepts or derives, in minor units: 10^13, i.e. 100 billion major units
 /// (USD 100,000,000,000.00). It bounds every amount entered (unit cost, contract and decision prices, import costs)
 /// and a pool's derived annual cost, so sums over up to 900,000 records still fit in an `i64`.
 pub const MAX_AMOUNT_MINOR: i64 = 10_000_000_000_000;
 
-/// Whether a date lies in the accepted range.
-pub fn date_in_range(d: NaiveDate) -> bool {
-    (MIN_DATE..=MAX_DATE).contains(&d)
-}
-
 /// The message for a date outside the range.
 pub fn date_message() -> String {
-    format!("must be between {MIN_DATE} and {MAX_DATE}")
+    seatwise_types::when::range_message()
 }
 
 /// Record a field error when an optional date lies outside the range.

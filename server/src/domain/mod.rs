@@ -10,6 +10,7 @@ pub mod change_mail;
 pub mod change_request;
 pub mod change_rollback;
 pub mod csv_file;
+pub mod csv_out;
 pub mod escape;
 pub mod graph;
 pub mod hr;

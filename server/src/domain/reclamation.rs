@@ -107,6 +107,27 @@ pub fn evaluate(rules: &Rules, h: &Holder, now: DateTime<Utc>) -> Option<Finding
     }
 }
 
+/// Why a case's revocation waits, as stored on the case: `legal hold until 2027-03-31: <reason>` or
+/// `blackout hold until lifted: <reason>`.
+pub fn hold_text(kind: &str, ends_on: Option<NaiveDate>, reason: &str) -> String {
+    match ends_on {
+        Some(end) => format!("{kind} hold until {end}: {reason}"),
+        None => format!("{kind} hold until lifted: {reason}"),
+    }
+}
+
+/// A case's hold as a reader who may not know of legal holds sees it: a legal hold is only "On hold until ...",
+/// with neither its kind nor its reason; other holds are shown as stored.
+pub fn hold_text_for(text: &str, sees_legal_holds: bool) -> String {
+    match text.strip_prefix("legal hold until ") {
+        Some(rest) if !sees_legal_holds => {
+            let until = rest.split_once(": ").map_or(rest, |(until, _)| until);
+            format!("On hold until {until}")
+        }
+        _ => text.to_string(),
+    }
+}
+
 /// Whether a hold from `starts_on` to `ends_on` (inclusive; `None`: until lifted) holds on `today`.
 pub fn hold_in_force(starts_on: NaiveDate, ends_on: Option<NaiveDate>, lifted: bool, today: NaiveDate) -> bool {
     !lifted && starts_on <= today && ends_on.is_none_or(|end| today <= end)
@@ -434,6 +455,12 @@ mod tests {
     fn holds_run_from_their_first_to_their_last_day_unless_lifted() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let (start, end) = (d("2026-12-01"), Some(d("2026-12-31")));
+        let legal = hold_text("legal", Some(d("2027-03-31")), "Litigation hold: Acme v. Us");
+        assert_eq!(hold_text_for(&legal, false), "On hold until 2027-03-31");
+        assert_eq!(hold_text_for(&legal, true), legal);
+        assert_eq!(hold_text_for(&hold_text("legal", None, "x"), false), "On hold until lifted");
+        let blackout = hold_text("blackout", None, "Quarter end");
+        assert_eq!(hold_text_for(&blackout, false), blackout);
         assert!(!hold_in_force(start, end, false, d("2026-11-30")));
         assert!(hold_in_force(start, end, false, d("2026-12-01")));
         assert!(hold_in_force(start, end, false, d("2026-12-31")));

@@ -627,6 +627,9 @@ pub fn parse_filter(filter: &str) -> Result<(String, String), ScimFault> {
     if filter.len() > MAX_PATH_LEN {
         return Err(ScimFault::InvalidFilter(format!("filter is longer than {MAX_PATH_LEN} characters")));
     }
+    if filter.contains('\0') {
+        return Err(ScimFault::InvalidFilter("filter must not contain a NUL character".into()));
+    }
     let unsupported = || ScimFault::InvalidFilter(format!("unsupported filter {:?}", short(filter)));
     let mut text = filter.trim();
     let mut depth = 0;

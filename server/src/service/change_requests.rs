@@ -118,7 +118,7 @@ fn check_heading(title: &str, reason: &str, count: usize, count_path: &str) -> A
 /// A draft, stored with every row's errors and the preview; nothing is queued until it is submitted without any.
 pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &ChangeRequestInput) -> AppResult<ChangeRequest> {
     let mut tx = db.begin().await?;
-    let (id, _) = draft(&mut tx, actor, input, "json", clock.now()).await?;
+    let (id, _) = draft(&mut tx, actor, input, "json", None, clock.now()).await?;
     tx.commit().await?;
     get(db, clock, actor, id).await
 }
@@ -132,9 +132,10 @@ pub async fn draft_in(
     actor: &Actor,
     input: &ChangeRequestInput,
     from: &str,
+    author_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    let (id, clean) = draft(tx, actor, input, from, now).await?;
+    let (id, clean) = draft(tx, actor, input, from, author_id, now).await?;
     if clean {
         let draft = store::get(&mut *tx, id)
             .await?
@@ -150,6 +151,7 @@ async fn draft(
     actor: &Actor,
     input: &ChangeRequestInput,
     from: &str,
+    author_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<(i64, bool)> {
     access::may_request_changes(&actor.user)?;
@@ -166,6 +168,7 @@ async fn draft(
         requested_by: actor.user.id,
         rollback_of: None,
         execute_at: input.execute_at,
+        author_id,
     };
     let id = store_draft(tx, actor, &new, &content, from, now).await?;
     Ok((id, checked.errors.is_empty()))
@@ -224,6 +227,7 @@ pub async fn update(
         requested_by: stored.requested_by.id,
         rollback_of: None,
         execute_at: input.execute_at,
+        author_id: stored.author_id,
     };
     store::replace(&mut tx, id, &new, &content, now).await?;
     if stored.status != ChangeStatus::Draft {
@@ -254,12 +258,12 @@ fn visible(actor: &Actor, stored: Option<StoredChange>) -> AppResult<StoredChang
 fn may_decide(user: &User, s: &StoredChange) -> AppResult<WaitingFor> {
     match s.waiting_for() {
         Some(WaitingFor::Approver) => {
-            access::may_decide_change_request(user, s.requested_by.id)?;
+            access::may_decide_change_request(user, s.requested_by.id, s.author_id)?;
             Ok(WaitingFor::Approver)
         }
         Some(WaitingFor::Finance) => {
             let approver = s.decided_by.as_ref().map_or(0, |r| r.id);
-            access::may_give_finance_approval(user, s.requested_by.id, approver)?;
+            access::may_give_finance_approval(user, s.requested_by.id, s.author_id, approver)?;
             Ok(WaitingFor::Finance)
         }
         None => {
@@ -520,6 +524,7 @@ async fn submit_locked(
         // The errors found are kept on the draft for its author to fix: the caller commits them.
         return Err(AppError::validation(checked.errors));
     }
+    rollback_still_undoes(tx, &actor.user, &stored).await?;
     let needs_finance = approval_policy::needs_finance(&policy, &checked.preview);
     store::step(tx, id, ChangeStatus::Draft, Step::Submit { needs_finance }, now).await?;
     let record = serde_json::json!({"needs_finance": needs_finance, "seats_changed": checked.preview.seats_changed});
@@ -801,6 +806,7 @@ async fn apply_stage(
     for pool_id in &pool_ids {
         pools::lock(&mut tx, *pool_id).await?;
     }
+    rollback_still_undoes(&mut tx, &requester, &stored).await?;
     let as_before = before_rolled_back(&mut tx, stored.rollback_of).await?;
     let restored = rollback::restored_costs(&all_ops, &as_before);
     // What is left must still apply as approved: the whole request before its first stage, the rest after a pilot.
@@ -845,9 +851,10 @@ async fn apply_stage(
         checked.preview.clone()
     };
     progress.set(job, "taking a snapshot", 0, rows).await;
-    let snapshot = Snapshot {
+    let mut snapshot = Snapshot {
         pools: store::pools_before(&mut tx, &pool_ids).await?,
         seats: store::seats_before(&mut tx, &seats, &retiring).await?,
+        after: Vec::new(),
     };
     let who = actor.ledger_name();
     let freed = store::holders(&mut tx, &retiring).await?;
@@ -885,6 +892,8 @@ async fn apply_stage(
         .collect();
     store::set_seats(&mut tx, &seat_counts, now).await?;
     store::recount(&mut tx, &pool_ids).await?;
+    // The seats as this stage left them: a rollback takes back only these records, not a seat given again since.
+    snapshot.after = store::seats_before(&mut tx, &seats, &[]).await?;
     let rest_preview = if until < total {
         let rest: Vec<OperationInput> = stored.operations[until as usize..].to_vec();
         Some(renumber(check(&mut tx, &requester, &rest, restored, MAX_OPERATIONS).await?, until as u64).preview)
@@ -1017,6 +1026,47 @@ async fn expire_locked(
     Ok(())
 }
 
+/// What undoes the applied rows of `original` now, or the rows (of `original`) whose records changed again since
+/// it applied them: a seat taken back, given again by someone else, a seat count moved on.
+async fn undo_of(
+    tx: &mut Conn,
+    reader: &User,
+    original: &StoredChange,
+) -> AppResult<(rollback::Undo, Vec<FieldError>)> {
+    let (ops, _) = rules::parse(&original.operations);
+    let applied: Vec<(u64, Operation)> =
+        ops.into_iter().filter(|(row, _)| *row <= original.applied_count as u64).collect();
+    let (snapshots, _) = store::snapshots(&mut *tx, original.id).await?;
+    let before = Snapshot::merged(snapshots);
+    let now_facts = facts(tx, reader, &applied).await?;
+    let (_, seats, _) = rollback::touched(&applied);
+    let records = store::seats_before(tx, &seats, &[]).await?;
+    Ok(rollback::undo_all(&applied, &before, &now_facts, &records))
+}
+
+/// A rollback is checked against what its request left each time it moves on (submitted again, applied, the rest
+/// after a pilot): a record changed since the rollback was asked for refuses it, naming the rows of the request
+/// it rolls back.
+async fn rollback_still_undoes(tx: &mut Conn, reader: &User, rollback: &StoredChange) -> AppResult<()> {
+    let Some(original_id) = rollback.rollback_of else { return Ok(()) };
+    let original = store::get(&mut *tx, original_id).await?.ok_or_else(|| {
+        AppError::internal(format!("change request {}: the request it rolls back is gone", rollback.id))
+    })?;
+    let (undo, errors) = undo_of(tx, reader, &original).await?;
+    let done = usize::try_from(rollback.applied_count).unwrap_or(0);
+    match rollback::still_changed_since(&undo, errors, done) {
+        fields if fields.is_empty() => Ok(()),
+        fields => Err(AppError::Validation {
+            message: format!(
+                "{} of the records change request #{original_id} changed were changed again since this rollback \
+                 was asked for; applying it would overwrite those changes. Nothing was changed; reject this rollback.",
+                fields.len()
+            ),
+            fields,
+        }),
+    }
+}
+
 /// Ask to roll back what a request applied: a new request of the opposite operations, which restores each
 /// record as its snapshot had it and is approved like any other. Refused (naming the records) where a record
 /// changed again since, as undoing it would overwrite that later change.
@@ -1041,20 +1091,17 @@ pub async fn request_rollback(
             )));
         }
     }
-    let (ops, _) = rules::parse(&stored.operations);
-    let applied: Vec<(u64, Operation)> =
-        ops.into_iter().filter(|(row, _)| *row <= stored.applied_count as u64).collect();
-    let (snapshots, _) = store::snapshots(&mut tx, id).await?;
-    let before = Snapshot::merged(snapshots);
-    let now_facts = facts(&mut tx, &actor.user, &applied).await?;
-    let undo = rollback::undo(&applied, &before, &now_facts).map_err(|fields| AppError::Validation {
-        message: format!(
-            "{} of the records this request changed were changed again since; rolling it back would overwrite \
-             those changes, so nothing was asked for.",
-            fields.len()
-        ),
-        fields,
-    })?;
+    let (undo, fields) = undo_of(&mut tx, &actor.user, &stored).await?;
+    if !fields.is_empty() {
+        return Err(AppError::Validation {
+            message: format!(
+                "{} of the records this request changed were changed again since; rolling it back would overwrite \
+                 those changes, so nothing was asked for.",
+                fields.len()
+            ),
+            fields,
+        });
+    }
     let operations: Vec<OperationInput> = undo.ops.iter().map(|(_, op)| op.input()).collect();
     let checked = check(&mut tx, &actor.user, &operations, undo.restored_costs.clone(), MAX_OPERATIONS).await?;
     if !checked.errors.is_empty() {
@@ -1086,6 +1133,7 @@ pub async fn request_rollback(
         requested_by: actor.user.id,
         rollback_of: Some(id),
         execute_at: None,
+        author_id: None,
     };
     let rollback_id = store_draft(&mut tx, actor, &new, &content, "rollback", now).await?;
     store::set_rolled_back_by(&mut tx, id, Some(rollback_id)).await?;
@@ -1275,14 +1323,15 @@ impl Plan {
     }
 }
 
-/// Where a CSV file's names point: pools by lower-case name (all that carry it), people by e-mail or employee id.
+/// Where a CSV file's names point: pools by lower-case name (all that carry it, among those the reader may see: a
+/// pool outside their scope is as unknown by name as by id), people by e-mail or employee id.
 struct Names {
     pools: HashMap<String, Vec<i64>>,
     people: HashMap<PersonKey, i64>,
 }
 
 impl Names {
-    async fn load(conn: &mut Conn, rows: &[CsvRow]) -> AppResult<Names> {
+    async fn load(conn: &mut Conn, reader: &User, rows: &[CsvRow]) -> AppResult<Names> {
         let mut pool_names = BTreeSet::new();
         let (mut emails, mut employee_ids) = (BTreeSet::new(), BTreeSet::new());
         for r in rows {
@@ -1299,8 +1348,11 @@ impl Names {
             }
         }
         let mut pools: HashMap<String, Vec<i64>> = HashMap::new();
-        for (id, name) in store::pools_named(conn, &pool_names.into_iter().collect::<Vec<_>>()).await? {
-            pools.entry(name).or_default().push(id);
+        let readable = access::pool_read_scope(reader);
+        for (id, name, department_id) in store::pools_named(conn, &pool_names.into_iter().collect::<Vec<_>>()).await? {
+            if readable.contains(department_id) {
+                pools.entry(name).or_default().push(id);
+            }
         }
         let mut people = HashMap::new();
         let (emails, employee_ids): (Vec<_>, Vec<_>) =
@@ -1349,7 +1401,7 @@ pub async fn create_from_csv(
     let (title, reason) = check_heading(title, reason, rows.len(), "file")?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let names = Names::load(&mut tx, &rows).await?;
+    let names = Names::load(&mut tx, &actor.user, &rows).await?;
     let mut errors = Vec::new();
     let mut operations = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -1398,8 +1450,14 @@ pub async fn create_from_csv(
     ));
     errors.sort_by_key(|e| (e.row, e.path.clone()));
     let content = Content { operations: &operations, errors: &errors, preview: &checked.preview };
-    let new =
-        NewChange { title: &title, reason: &reason, requested_by: actor.user.id, rollback_of: None, execute_at: None };
+    let new = NewChange {
+        title: &title,
+        reason: &reason,
+        requested_by: actor.user.id,
+        rollback_of: None,
+        execute_at: None,
+        author_id: None,
+    };
     let id = store_draft(&mut tx, actor, &new, &content, "csv", now).await?;
     tx.commit().await?;
     get(db, clock, actor, id).await

@@ -53,41 +53,82 @@ impl Worker {
     }
 }
 
+/// One tick: the daily runs when due, then change-request upkeep and mail. Each part runs whatever another part's
+/// trouble (one request that cannot be read must not stop mail for everyone); the first failure is returned once
+/// the rest has run.
 pub async fn tick(state: &Worker) -> AppResult<TickReport> {
     let org = org::load(&state.db).await?;
     let now = state.clock.now();
     let mut report = TickReport::default();
+    let mut failed = None;
     if org.daily_job_due(now) {
         let today = org.today(now);
-        let lease = chrono::Duration::minutes(LEASE_MINUTES);
-        if store::claim_run(&state.db.write, RENEWALS, today, &state.instance, now, lease).await? {
-            let summary = renewal_job::run_day(&state.db, state.outbox(), &org, today, now).await?;
-            let text = serde_json::to_string(&summary).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-            store::finish_run(&state.db.write, RENEWALS, today, state.clock.now(), &text).await?;
-            tracing::info!(day = %today, ?summary, "daily renewal run finished");
-            metrics::counter!("seatwise_alerts_raised_total").increment(summary.alerts as u64);
-            metrics::counter!("seatwise_tacit_renewals_total").increment(summary.renewed as u64);
-            report.renewals = Some(summary);
+        match daily_renewals(state, &org, today, now).await {
+            Ok(summary) => report.renewals = summary,
+            Err(e) => failed = Some(e),
         }
-        if store::claim_run(&state.db.write, RECLAMATION, today, &state.instance, now, lease).await? {
-            let summary = reclamation::daily::run_day(&state.db, &*state.clock, state.outbox(), &org, now).await?;
-            let text = serde_json::to_string(&summary).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-            store::finish_run(&state.db.write, RECLAMATION, today, state.clock.now(), &text).await?;
-            tracing::info!(day = %today, ?summary, "daily reclamation run finished");
-            report.reclamation = Some(summary);
+        match daily_reclamation(state, &org, today, now).await {
+            Ok(summary) => report.reclamation = summary,
+            Err(e) => failed = failed.or(Some(e)),
         }
     }
     let progress = Progress::new(state.db.progress.clone(), state.clock.clone());
-    let upkeep = change_requests::upkeep(&state.db, &*state.clock, state.outbox(), &progress).await?;
-    report.changes_expired = upkeep.expired;
-    report.changes_reminded = upkeep.reminded;
-    report.changes_applied = upkeep.applied;
-    report.mail = mailer::deliver_due(&state.db, &*state.clock, state.mailer.as_deref()).await?;
+    match change_requests::upkeep(&state.db, &*state.clock, state.outbox(), &progress).await {
+        Ok(upkeep) => {
+            report.changes_expired = upkeep.expired;
+            report.changes_reminded = upkeep.reminded;
+            report.changes_applied = upkeep.applied;
+        }
+        Err(e) => failed = failed.or(Some(e)),
+    }
+    match mailer::deliver_due(&state.db, &*state.clock, state.mailer.as_deref()).await {
+        Ok(mail) => report.mail = mail,
+        Err(e) => failed = failed.or(Some(e)),
+    }
     // Mail that cannot be delivered should page someone, not sit unseen in a table.
     let outbox = store::outbox_counts(&state.db.read).await?;
     metrics::gauge!("seatwise_mail_outbox", "status" => "pending").set(outbox.pending as f64);
     metrics::gauge!("seatwise_mail_outbox", "status" => "failed").set(outbox.failed as f64);
-    Ok(report)
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(report),
+    }
+}
+
+async fn daily_renewals(
+    state: &Worker,
+    org: &crate::domain::renewals::Org,
+    today: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Option<RunSummary>> {
+    let lease = chrono::Duration::minutes(LEASE_MINUTES);
+    if !store::claim_run(&state.db.write, RENEWALS, today, &state.instance, now, lease).await? {
+        return Ok(None);
+    }
+    let summary = renewal_job::run_day(&state.db, state.outbox(), org, today, now).await?;
+    let text = serde_json::to_string(&summary).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    store::finish_run(&state.db.write, RENEWALS, today, state.clock.now(), &text).await?;
+    tracing::info!(day = %today, ?summary, "daily renewal run finished");
+    metrics::counter!("seatwise_alerts_raised_total").increment(summary.alerts as u64);
+    metrics::counter!("seatwise_tacit_renewals_total").increment(summary.renewed as u64);
+    Ok(Some(summary))
+}
+
+async fn daily_reclamation(
+    state: &Worker,
+    org: &crate::domain::renewals::Org,
+    today: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Option<reclamation::daily::DailySummary>> {
+    let lease = chrono::Duration::minutes(LEASE_MINUTES);
+    if !store::claim_run(&state.db.write, RECLAMATION, today, &state.instance, now, lease).await? {
+        return Ok(None);
+    }
+    let summary = reclamation::daily::run_day(&state.db, &*state.clock, state.outbox(), org, now).await?;
+    let text = serde_json::to_string(&summary).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    store::finish_run(&state.db.write, RECLAMATION, today, state.clock.now(), &text).await?;
+    tracing::info!(day = %today, ?summary, "daily reclamation run finished");
+    Ok(Some(summary))
 }
 
 /// Tick now and then every `interval` until the process ends.

@@ -335,6 +335,20 @@ async fn a_legal_hold_keeps_a_leavers_seats_until_it_ends_and_time_to_revoke_sho
     assert_eq!(waiting.body["total"], 2);
     assert_eq!(waiting.body["items"][0]["state"], "awaiting_revocation");
     assert!(waiting.body["items"][0]["hold_reason"].as_str().unwrap().contains("Litigation LT-7"));
+    // Others in scope see that it waits and until when, not that a legal hold exists or why (issue 27, point 4).
+    let until = (test_now() + Duration::days(10)).date_naive();
+    for reader in [app.finance().await, app.approver().await] {
+        let seen = reader.get(&format!("/api/v1/reclamation/cases?person_id={held}")).await;
+        assert_eq!(seen.body["total"], 2, "{}", seen.body);
+        let text = seen.body.to_string();
+        assert!(!text.contains("Litigation") && !text.contains("legal"), "{text}");
+        assert_eq!(seen.body["items"][0]["hold_reason"], format!("On hold until {until}"), "{text}");
+        let id = seen.body["items"][0]["id"].as_i64().unwrap();
+        let one = reader.get(&format!("/api/v1/reclamation/cases/{id}")).await;
+        assert_eq!(one.body["hold_reason"], format!("On hold until {until}"), "{}", one.body);
+        let holds = reader.get("/api/v1/reclamation/holds").await;
+        assert!(!holds.body.to_string().contains("Litigation"), "{}", holds.body);
+    }
 
     // The hold ends: the daily run revokes what it held, ten days after the termination.
     app.set_day((test_now() + Duration::days(11)).date_naive());
@@ -384,4 +398,35 @@ async fn a_leaver_s_seat_is_reclaimed_even_while_a_policy_case_waits_and_a_kept_
         "{}",
         again.body
     );
+}
+
+#[tokio::test]
+async fn the_author_of_a_policy_cannot_approve_the_batch_another_admin_s_run_sent() {
+    let app = spawn().await;
+    let p = population(&app).await;
+    let author = app.admin().await;
+    let e3 = created(&author, e3_policy(&p, true)).await;
+    let r = author
+        .post(
+            "/api/v1/users",
+            json!({"email": "second.admin@example.com", "name": "Second Admin",
+            "password": crate::common::PASSWORD, "roles": ["admin"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let runner = app.login("second.admin@example.com").await;
+    let run = runner.post(&format!("/api/v1/reclamation/policies/{e3}/run"), json!({})).await;
+    assert_eq!(run.status, StatusCode::OK, "{}", run.body);
+    let cr = run.body["change_request_id"].as_i64().unwrap();
+    let path = format!("/api/v1/change-requests/{cr}");
+
+    // Neither the policy's author nor the admin who ran it signs the batch off.
+    assert_eq!(author.get(&path).await.body["actions"]["decide"], false);
+    let r = author.post(&format!("{path}/approve"), json!({})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.to_string().contains("You wrote the reclamation policy"), "{}", r.body);
+    assert_eq!(runner.post(&format!("{path}/approve"), json!({})).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(author.post(&format!("{path}/reject"), json!({"comment": "mine"})).await.status, StatusCode::FORBIDDEN);
+    let r = app.approver().await.post(&format!("{path}/approve"), json!({})).await;
+    assert_eq!((r.status, r.body["status"].as_str()), (StatusCode::OK, Some("approved")), "{}", r.body);
 }

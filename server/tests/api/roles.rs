@@ -1,4 +1,5 @@
-//! Every endpoint against every role: allowed, 403 outside the role, 404 outside the scope, 401 without a session.
+//! Every endpoint against every role: allowed, 403 outside the role, 404 outside the scope (422 for a body naming a
+//! record outside it, as for a missing one), 401 without a session.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -248,7 +249,8 @@ async fn every_endpoint_against_every_role() {
         case(Method::PUT, "/api/v1/approval-policy".into(), Some(policy), [200, 403, 403, 403]),
         case(g.clone(), "/api/v1/reclamation/policies".into(), None, [200, 200, 200, 200]),
         case(Method::POST, "/api/v1/reclamation/policies".into(), Some(reclaim_body(eng)), [201, 201, 403, 403]),
-        case(Method::POST, "/api/v1/reclamation/policies".into(), Some(reclaim_body(sales)), [201, 403, 403, 403]),
+        // A pool outside the owner's scope is as missing to them as one that does not exist: 422 on its field.
+        case(Method::POST, "/api/v1/reclamation/policies".into(), Some(reclaim_body(sales)), [201, 422, 403, 403]),
         case(g.clone(), rp(eng_policy, ""), None, [200, 200, 200, 200]),
         case(g.clone(), rp(sales_policy, ""), None, [200, 404, 200, 200]),
         case(Method::PUT, rp(eng_policy, ""), Some(reclaim_body(eng)), [200, 200, 403, 403]),
@@ -274,7 +276,7 @@ async fn every_endpoint_against_every_role() {
             Method::POST,
             "/api/v1/reclamation/holds".into(),
             Some(json!({"kind": "blackout", "pool_id": sales, "reason": "Quarter-end freeze"})),
-            [201, 403, 403, 403],
+            [201, 422, 403, 403],
         ),
         case(
             Method::POST,

@@ -78,19 +78,38 @@ pub async fn enabled<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result<Vec
     sqlx::query_scalar("SELECT id FROM reclamation_policies WHERE enabled = 1 ORDER BY id").fetch_all(exec).await
 }
 
+/// Who writes a policy version: the name the ledger gives them, and their user id (four eyes on its runs).
+#[derive(Debug, Clone, Copy)]
+pub struct Author<'a> {
+    pub name: &'a str,
+    pub user_id: i64,
+}
+
 fn version_row(
     conn_id: i64,
     version: i64,
     input: &PolicyInput,
-    by: &str,
+    by: Author<'_>,
     now: DateTime<Utc>,
 ) -> Result<Sql, sqlx::Error> {
     let mut sql = Sql::new(
-        "INSERT INTO reclamation_policy_versions (policy_id, version, definition, created_at, created_by) VALUES (",
+        "INSERT INTO reclamation_policy_versions (policy_id, version, definition, created_at, created_by, author_id) \
+         VALUES (",
     );
     sql.bind(conn_id).push(", ").bind(version).push(", ").bind(encode(input)?).push(", ").bind(to_db(now));
-    sql.push(", ").bind(by.to_string()).push(")");
+    sql.push(", ").bind(by.name.to_string()).push(", ").bind(by.user_id).push(")");
     Ok(sql)
+}
+
+/// The user who wrote this version of a policy (`None` for a version written before authors were kept).
+pub async fn version_author(conn: &mut Conn, policy_id: i64, version: i64) -> Result<Option<i64>, sqlx::Error> {
+    let author: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT author_id FROM reclamation_policy_versions WHERE policy_id = $1 AND version = $2")
+            .bind(policy_id)
+            .bind(version)
+            .fetch_optional(conn)
+            .await?;
+    Ok(author.flatten())
 }
 
 /// Bind a policy's columns as `$1` to `$9`, in the order both writes name them.
@@ -110,7 +129,12 @@ fn with_policy<'q, O>(
 }
 
 /// A new policy at version 1.
-pub async fn insert(conn: &mut Conn, input: &PolicyInput, by: &str, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    conn: &mut Conn,
+    input: &PolicyInput,
+    by: Author<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     let id: i64 = with_policy(
         sqlx::query_scalar(
             "INSERT INTO reclamation_policies (name, pool_id, product_id, action, target_pool_id, conditions, \
@@ -120,7 +144,7 @@ pub async fn insert(conn: &mut Conn, input: &PolicyInput, by: &str, now: DateTim
         input,
     )?
     .bind(to_db(now))
-    .bind(by)
+    .bind(by.name)
     .fetch_one(&mut *conn)
     .await?;
     version_row(id, 1, input, by, now)?.query().execute(conn).await?;
@@ -132,7 +156,7 @@ pub async fn update(
     conn: &mut Conn,
     id: i64,
     input: &PolicyInput,
-    by: &str,
+    by: Author<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, sqlx::Error> {
     let version: Option<i64> = with_policy(

@@ -23,7 +23,7 @@ pub(super) async fn actor(state: &AppState, email: &str) -> AppResult<Actor> {
 pub(super) async fn pool(state: &AppState, name: &str) -> AppResult<(i64, Vec<i64>)> {
     let mut conn = state.db.read.acquire().await?;
     let found = store::pools_named(&mut conn, &[name.to_lowercase()]).await?;
-    let id = found.first().map(|(id, _)| *id).ok_or(AppError::NotFound("demo pool"))?;
+    let id = found.first().map(|(id, _, _)| *id).ok_or(AppError::NotFound("demo pool"))?;
     let mut holders: Vec<i64> = store::holders(&mut conn, &[id]).await?.into_iter().map(|(_, person)| person).collect();
     holders.sort_unstable();
     Ok((id, holders))

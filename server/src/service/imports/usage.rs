@@ -114,7 +114,7 @@ async fn resolve(
         }
     }
     let mut named: HashMap<String, Vec<i64>> = HashMap::new();
-    for (id, name) in names::pools_named(conn, &pool_names.into_iter().collect::<Vec<_>>()).await? {
+    for (id, name, _) in names::pools_named(conn, &pool_names.into_iter().collect::<Vec<_>>()).await? {
         named.entry(name).or_default().push(id);
     }
     let mut of_product: HashMap<String, Vec<i64>> = HashMap::new();

@@ -25,7 +25,9 @@ use crate::service::org;
 use super::settle::{record_revoked, Removal};
 use super::RESTORE_DAYS;
 
-fn shown(mut s: StoredCase) -> Case {
+/// A case as `actor` reads it (a legal hold's reason only for those who may know of it).
+fn shown(actor: &Actor, mut s: StoredCase) -> Case {
+    s.case.hold_reason = s.case.hold_reason.map(|h| rules::hold_text_for(&h, access::may_see_legal_holds(&actor.user)));
     if matches!(s.case.state, CaseState::Reclaimed | CaseState::Downgraded) && s.removed.is_some() {
         s.case.restorable_until = s.case.closed_at.map(|at| at + Duration::days(RESTORE_DAYS));
     }
@@ -43,13 +45,13 @@ pub async fn list(db: &Db, actor: &Actor, q: &CaseQuery) -> AppResult<Page<Case>
     let filter = scope.as_filter();
     let mut conn = db.read.acquire().await?;
     let (items, total) = store::list(&mut conn, q, filter.as_deref(), per_page, (page - 1) * per_page).await?;
-    Ok(Page { items: items.into_iter().map(shown).collect(), total, page, per_page })
+    Ok(Page { items: items.into_iter().map(|c| shown(actor, c)).collect(), total, page, per_page })
 }
 
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> AppResult<Case> {
     let scope = access::may_read_reclamation(&actor.user)?;
     match store::get(&db.read, id).await? {
-        Some(s) if scope.contains(s.department_id) => Ok(shown(s)),
+        Some(s) if scope.contains(s.department_id) => Ok(shown(actor, s)),
         _ => Err(AppError::NotFound("reclamation case")),
     }
 }

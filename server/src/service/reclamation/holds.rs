@@ -22,17 +22,22 @@ fn shown(s: StoredHold, today: chrono::NaiveDate) -> Hold {
     Hold { active, ..s.hold }
 }
 
+/// Whether a hold exists for this reader: legal holds (a person, a legal reason) for those who may know of them,
+/// blackouts with their pool's scope. Any other hold is answered as a missing one.
+fn visible(actor: &Actor, scope: &access::Scope, hold: &StoredHold) -> bool {
+    match hold.department_id {
+        Some(d) => scope.contains(d),
+        None => access::may_see_legal_holds(&actor.user),
+    }
+}
+
 pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor) -> AppResult<Vec<Hold>> {
     let scope = access::may_read_reclamation(&actor.user)?;
     let today = organisation(db).await?.today(clock.now());
     Ok(store::list(&db.read, true)
         .await?
         .into_iter()
-        // Legal holds (a person, a legal reason) are for those who place them; blackouts follow the pool.
-        .filter(|h| match h.department_id {
-            Some(d) => scope.contains(d),
-            None => access::may_place_hold(&actor.user, None).is_ok(),
-        })
+        .filter(|h| visible(actor, &scope, h))
         .map(|h| shown(h, today))
         .collect())
 }
@@ -73,11 +78,15 @@ pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &HoldInput
         return Err(AppError::validation(errors));
     }
     let mut tx = db.begin().await?;
+    // A pool outside what the caller may read is as missing as one that does not exist.
+    let scope = access::may_read_reclamation(&actor.user)?;
     let department = match pool_id {
-        Some(pool) => match pool_facts(&mut tx, &[pool]).await?.get(&pool) {
-            Some(p) => Some(p.department_id),
-            None => return Err(AppError::field("pool_id", "must name an existing pool")),
-        },
+        Some(pool) => {
+            match pool_facts(&mut tx, &[pool]).await?.get(&pool).filter(|p| scope.contains(p.department_id)) {
+                Some(p) => Some(p.department_id),
+                None => return Err(AppError::field("pool_id", "must name an existing pool")),
+            }
+        }
         None => None,
     };
     if let Some(person) = person_id {
@@ -107,11 +116,9 @@ pub async fn lift(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppResu
     let now = clock.now();
     let org = organisation(db).await?;
     let mut tx = db.begin().await?;
-    let stored = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("hold"))?;
     let scope = access::may_read_reclamation(&actor.user)?;
-    if stored.department_id.is_some_and(|d| !scope.contains(d)) {
-        return Err(AppError::NotFound("hold"));
-    }
+    let stored =
+        store::get(&mut *tx, id).await?.filter(|h| visible(actor, &scope, h)).ok_or(AppError::NotFound("hold"))?;
     access::may_place_hold(&actor.user, stored.department_id)?;
     if !store::lift(&mut tx, id, now).await? {
         return Err(AppError::Conflict("This hold was already lifted.".into()));

@@ -17,15 +17,19 @@ use crate::domain::reclamation::{self as rules, Finding as Found};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 
-/// Check a policy as written against the catalog and the caller's scope: every id it names exists, and the caller
-/// may manage the pool it watches (and the pool a downgrade moves holders to).
+/// Check a policy as written against the catalog and the caller's scope: every id it names exists (for the caller:
+/// a pool outside their scope does not), and the caller may manage the pool it watches (and the pool a downgrade
+/// moves holders to).
 async fn check(conn: &mut Conn, actor: &Actor, input: &PolicyInput) -> AppResult<()> {
     let errors = rules::validate(input);
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
     let pools: Vec<i64> = input.pool_id.into_iter().chain(input.target_pool_id).collect();
-    let facts = store::pool_facts(conn, &pools).await?;
+    // A pool outside what the caller may read is as missing as one that does not exist (the same answer for both).
+    let scope = access::may_read_reclamation(&actor.user)?;
+    let mut facts = store::pool_facts(conn, &pools).await?;
+    facts.retain(|_, p| scope.contains(p.department_id));
     let mut errors = Vec::new();
     for (path, id) in [("pool_id", input.pool_id), ("target_pool_id", input.target_pool_id)] {
         match id.map(|id| facts.get(&id)) {
@@ -81,7 +85,7 @@ pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &PolicyInp
     let now = clock.now();
     let mut tx = db.begin().await?;
     check(&mut tx, actor, input).await?;
-    let id = store::insert(&mut tx, input, actor.ledger_name(), now).await?;
+    let id = store::insert(&mut tx, input, author(actor), now).await?;
     let change = Change::created("reclamation.policy.create", "reclamation_policy", Some(id), input);
     ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
     tx.commit().await?;
@@ -95,9 +99,8 @@ pub async fn update(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64, input: &
     let before = readable(actor, store::get(&mut *tx, id).await?)?;
     access::may_manage_policy(&actor.user, before.department_id)?;
     check(&mut tx, actor, input).await?;
-    let version = store::update(&mut tx, id, input, actor.ledger_name(), now)
-        .await?
-        .ok_or(AppError::NotFound("reclamation policy"))?;
+    let version =
+        store::update(&mut tx, id, input, author(actor), now).await?.ok_or(AppError::NotFound("reclamation policy"))?;
     let record = serde_json::json!({"version": version, "policy": input});
     let change = Change::changed("reclamation.policy.update", "reclamation_policy", Some(id), &before.policy, &record);
     ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
@@ -213,4 +216,8 @@ pub async fn dry_run(
         saving: Saving { monthly, annual },
         evaluated_at: now,
     })
+}
+
+fn author(actor: &Actor) -> store::Author<'_> {
+    store::Author { name: actor.ledger_name(), user_id: actor.user.id }
 }

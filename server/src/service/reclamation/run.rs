@@ -33,10 +33,7 @@ pub(super) fn hold_on(
         .map(|h| &h.hold)
         .filter(|h| h.person_id == Some(person_id) || h.pool_id == Some(pool_id))
         .find(|h| hold_in_force(h.starts_on, h.ends_on, h.lifted_at.is_some(), today))
-        .map(|h| match h.ends_on {
-            Some(end) => format!("{} hold until {end}: {}", h.kind, h.reason),
-            None => format!("{} hold until lifted: {}", h.kind, h.reason),
-        })
+        .map(|h| crate::domain::reclamation::hold_text(&h.kind, h.ends_on, &h.reason))
 }
 
 pub async fn run(
@@ -159,7 +156,10 @@ pub async fn run(
                     operations,
                     execute_at: None,
                 };
-                let cr = change_requests::draft_in(&mut tx, outbox, actor, &request, "reclamation", now).await?;
+                // Whoever wrote this version of the policy is a party to the batch, as its requester is.
+                let author = store::version_author(&mut tx, policy.id, policy.version).await?;
+                let cr =
+                    change_requests::draft_in(&mut tx, outbox, actor, &request, "reclamation", author, now).await?;
                 // Each seat as it is now, for the restore once the request has removed it.
                 let wanted: Vec<(i64, i64)> = waiting.iter().map(|c| (c.case.pool_id, c.case.person_id)).collect();
                 let before: std::collections::HashMap<(i64, i64), _> =

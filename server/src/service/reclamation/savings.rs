@@ -7,6 +7,7 @@ use crate::auth::Actor;
 use crate::db::reclamation::savings as store;
 use crate::db::Db;
 use crate::domain::access;
+use crate::domain::csv_out::CsvOut;
 use crate::error::{AppError, AppResult};
 
 fn check(q: &SavingsQuery) -> AppResult<()> {
@@ -85,28 +86,26 @@ const HEADERS: [&str; 12] = [
 
 /// The entries as CSV (amounts in major units with the currency's digits, one column for the currency).
 pub fn csv(entries: &[SavingEntry]) -> AppResult<String> {
-    let mut out = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| AppError::internal_in("writing the savings CSV", e);
-    out.write_record(HEADERS).map_err(fail)?;
+    let mut out = CsvOut::new(&HEADERS).map_err(fail)?;
     for e in entries {
-        out.write_record([
+        out.row(&[
             e.removed_on.to_string(),
-            crate::domain::csv_file::neutralise(&e.person_name),
-            crate::domain::csv_file::neutralise(&e.pool_name),
-            crate::domain::csv_file::neutralise(e.department_name.as_deref().unwrap_or("")),
-            crate::domain::csv_file::neutralise(&e.cost_centre_code),
+            e.person_name.clone(),
+            e.pool_name.clone(),
+            e.department_name.clone().unwrap_or_default(),
+            e.cost_centre_code.clone(),
             e.kind.clone(),
             e.category.clone(),
             amount(&e.monthly),
             amount(&e.annual),
             e.monthly.currency.clone(),
-            crate::domain::csv_file::neutralise(&e.price_source),
+            e.price_source.clone(),
             e.reversed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
         ])
         .map_err(fail)?;
     }
-    let bytes = out.into_inner().map_err(|e| AppError::internal_in("writing the savings CSV", e.into_error()))?;
-    String::from_utf8(bytes).map_err(|e| AppError::internal_in("writing the savings CSV", e))
+    out.finish().map_err(fail)
 }
 
 /// The entries and the months as an XLSX workbook: amounts as numbers in the currency's digits, so they sum.
