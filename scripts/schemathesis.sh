@@ -19,7 +19,7 @@ export SCHEMATHESIS_SPARE_TOKEN_ID
 status=0
 # One worker: CPython 3.11 before 3.11.8 can fail parsing in two threads at once ("AST constructor recursion depth
 # mismatch"), and one worker sends the requests in one order.
-"$venv/bin/schemathesis" --config-file tests/schemathesis/schemathesis.toml run "$base/api/v1/openapi.json" \
+"$venv/bin/schemathesis" --config-file "${SCHEMATHESIS_CONFIG:-tests/schemathesis/schemathesis.toml}" run "$base/api/v1/openapi.json" \
   --url "$base" -H "Authorization: Bearer $token" --checks all \
   --max-examples "${SCHEMATHESIS_EXAMPLES:-20}" --seed "${SCHEMATHESIS_SEED:-1}" --workers 1 --no-color "$@" || status=$?
 # A run that lost its credentials midway would pass on documented 401s alone.

@@ -45,9 +45,9 @@ pub async fn unassign(pool_id: i64, assignment_id: i64) -> ApiResult<()> {
     super::delete(&format!("/pools/{pool_id}/assignments/{assignment_id}")).await
 }
 
-/// Totals over every pool in the caller's scope.
-pub async fn summary() -> ApiResult<InventorySummary> {
-    super::get("/inventory/summary").await
+/// Totals over every pool the list shows with these filters (all its pages).
+pub async fn summary(query: &PoolQuery) -> ApiResult<InventorySummary> {
+    super::get(&with_query("/inventory/summary", query)?).await
 }
 
 /// The caller's own pools, with what needs attention.

@@ -40,7 +40,12 @@ pub fn InventoryPage() -> impl IntoView {
         async move { api::pools::list(&PoolQuery { per_page: Some(PER_PAGE), ..query? }).await }
     });
     let lookups = LocalResource::new(api::catalog::lookups);
-    let summary = LocalResource::new(api::pools::summary);
+    // The cards and the total row count exactly what the list shows: the same filters, every page.
+    let summary = LocalResource::new(move || {
+        let query = list.api_query::<PoolQuery>();
+        async move { api::pools::summary(&PoolQuery { page: None, per_page: None, sort: None, ..query? }).await }
+    });
+    let totals = Signal::derive(move || summary.get().and_then(Result::ok));
     let can_create = move || session.can().create_pools;
     let any_filter = move || list.filtered();
     let can_request = session.can().request_changes;
@@ -57,7 +62,7 @@ pub fn InventoryPage() -> impl IntoView {
                     <A href="/pools/new" attr:class="btn btn-primary">"New pool"</A>
                 </Show>
             </div>
-            {move || summary.get().and_then(Result::ok).map(|s| view! { <SummaryCards summary=s/> })}
+            {move || totals.get().map(|s| view! { <SummaryCards summary=s filtered=any_filter()/> })}
             <ImportFilterNote update=update what="pools"/>
             <section class="filters" aria-label="Filters">
                 <SearchBox id="f-q" label="Search pools" placeholder="Search pool, vendor or product…" update=update/>
@@ -93,19 +98,28 @@ pub fn InventoryPage() -> impl IntoView {
                         </EmptyState>
                     }.into_any()
                 } else {
-                    view! { <PoolTable page=page sort=list.param("sort") update=update chosen=chosen/> }.into_any()
+                    view! { <PoolTable page=page sort=list.param("sort") update=update chosen=chosen totals=totals/> }.into_any()
                 }}
             </Loaded>
         </Shell>
     }
 }
 
+fn utilization(summary: &InventorySummary) -> i64 {
+    if summary.seats_purchased > 0 {
+        summary.seats_assigned * 100 / summary.seats_purchased
+    } else {
+        0
+    }
+}
+
+/// The figures of the pools the list shows; `filtered` says so when filters narrow it.
 #[component]
-fn SummaryCards(summary: InventorySummary) -> impl IntoView {
-    let util = if summary.seats_purchased > 0 { summary.seats_assigned * 100 / summary.seats_purchased } else { 0 };
+fn SummaryCards(summary: InventorySummary, filtered: bool) -> impl IntoView {
+    let util = utilization(&summary);
     view! {
-        <section class="cards" aria-label="Summary">
-            <div class="card stat"><span class="stat-label">"Pools"</span><span class="stat-value">{format::number(summary.pools)}</span></div>
+        <section class="cards" aria-label=if filtered { "Summary of the pools matching the filters" } else { "Summary" }>
+            <div class="card stat"><span class="stat-label">{if filtered { "Pools matching" } else { "Pools" }}</span><span class="stat-value">{format::number(summary.pools)}</span></div>
             <div class="card stat"><span class="stat-label">"Seats in use"</span>
                 <span class="stat-value">{format!("{util}%")}</span>
                 <span class="muted">{format!("{} of {}", format::number(summary.seats_assigned), format::number(summary.seats_purchased))}</span></div>
@@ -178,7 +192,13 @@ fn PoolBulkBar(chosen: Selection) -> impl IntoView {
 }
 
 #[component]
-fn PoolTable(page: Page<Pool>, sort: String, update: Callback<Changes>, chosen: Option<Selection>) -> impl IntoView {
+fn PoolTable(
+    page: Page<Pool>,
+    sort: String,
+    update: Callback<Changes>,
+    chosen: Option<Selection>,
+    totals: Signal<Option<InventorySummary>>,
+) -> impl IntoView {
     let ids: Vec<i64> = page.items.iter().map(|p| p.id).collect();
     let (first, last) = page.shown();
     let (current, pages) = (page.page, page.page_count());
@@ -212,6 +232,19 @@ fn PoolTable(page: Page<Pool>, sort: String, update: Callback<Changes>, chosen: 
                         }
                     }).collect_view()}
                 </tbody>
+                {move || totals.get().map(|t| {
+                    let label = format!("Total, {} pool{} on every page", format::number(t.pools), if t.pools == 1 { "" } else { "s" });
+                    view! {
+                        <tfoot><tr class="total-row">
+                            {chosen.map(|_| view! { <td></td> })}
+                            <th scope="row" colspan="3">{label}</th>
+                            <td>{format!("{}% in use", utilization(&t))}</td>
+                            <td class="num">{format::number(t.seats_purchased)}</td>
+                            <td class="num">{t.annual_cost.iter().map(|m| view! { <div><MoneyText money=m.clone()/></div> }).collect_view()}</td>
+                            <td colspan="2"></td>
+                        </tr></tfoot>
+                    }
+                })}
             </table>
         </div>
         <Pager current=current pages=pages update=update/>

@@ -24,7 +24,7 @@ pub(super) fn text(body: &Bytes) -> AppResult<&str> {
     let s = std::str::from_utf8(body).map_err(|e| AppError::BadRequest(format!("the file is not UTF-8 text: {e}")))?;
     if let Some(at) = s.find('\0') {
         let line = s[..at].matches('\n').count() + 1;
-        return Err(AppError::BadRequest(format!("the file holds a NUL character on line {line}: it is not CSV text")));
+        return Err(AppError::field("file", &format!("holds a NUL character on line {line}: it is not CSV text")));
     }
     Ok(s.trim_start_matches('\u{feff}'))
 }

@@ -148,11 +148,16 @@ pub async fn delete_assignment(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Totals over the pools in your scope.
-#[utoipa::path(get, path = "/inventory/summary", tag = "pools",
-    responses((status = 200, body = InventorySummary), (status = 401, body = ErrorResponse)))]
-pub async fn inventory_summary(State(state): State<AppState>, actor: Actor) -> AppResult<Json<InventorySummary>> {
-    Ok(Json(pools::summary(&state.db, &*state.clock, &actor).await?))
+/// Totals over the pools the list shows with the same filters (`page`, `per_page` and `sort` are ignored).
+#[utoipa::path(get, path = "/inventory/summary", tag = "pools", params(PoolQuery),
+    responses((status = 200, body = InventorySummary), (status = 401, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn inventory_summary(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<PoolQuery>,
+) -> AppResult<Json<InventorySummary>> {
+    Ok(Json(pools::summary(&state.db, &*state.clock, &actor, &q).await?))
 }
 
 /// Values for filter and form pickers, limited to your scope.

@@ -302,8 +302,8 @@ pub async fn update(conn: &mut Conn, id: i64, v: &PoolValues, now: DateTime<Utc>
     Ok(())
 }
 
-pub async fn summary(db: &AnyPool, scope: &DepartmentScope, today: NaiveDate) -> Result<InventorySummary, sqlx::Error> {
-    let q = PoolQuery { scope: scope.clone(), ..Default::default() };
+pub async fn summary(db: &AnyPool, q: &PoolQuery, today: NaiveDate) -> Result<InventorySummary, sqlx::Error> {
+    let joins = key_joins(q);
     let mut sql = Sql::new(
         "SELECT COUNT(*) AS pools, CAST(COALESCE(SUM(p.seats_purchased), 0) AS BIGINT) AS purchased, \
          CAST(COALESCE(SUM(p.seats_assigned), 0) AS BIGINT) AS assigned, \
@@ -311,11 +311,12 @@ pub async fn summary(db: &AnyPool, scope: &DepartmentScope, today: NaiveDate) ->
          CAST(COALESCE(SUM(CASE WHEN p.contract_end >= ",
     );
     sql.bind(today.to_string()).push(" AND p.contract_end <= ").bind((today + chrono::Days::new(90)).to_string());
-    sql.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS expiring FROM pools p");
-    push_pool_where(&mut sql, &q);
+    sql.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS expiring FROM pools p").push(&joins);
+    push_pool_where(&mut sql, q);
     let row = sql.query().fetch_one(db).await?;
     let mut costs = Sql::new("SELECT p.currency, CAST(SUM(p.annual_cost_minor) AS BIGINT) AS total FROM pools p");
-    push_pool_where(&mut costs, &q);
+    costs.push(&joins);
+    push_pool_where(&mut costs, q);
     costs.push(" GROUP BY p.currency ORDER BY p.currency");
     let cost_rows = costs.query().fetch_all(db).await?;
     let c = Cols::new(&row, "pools");

@@ -22,10 +22,17 @@ fn read_scope(actor: &Actor) -> AppResult<Scope> {
     Ok(access::may_read_inventory(&actor.user)?)
 }
 
-pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &seatwise_types::PoolQuery) -> AppResult<Page<Pool>> {
+/// The list's filters as storage reads them, within the caller's scope: the list and its summary take the same.
+async fn pool_filter(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &Actor,
+    p: &seatwise_types::PoolQuery,
+    paged: bool,
+) -> AppResult<PoolQuery> {
     let scope = read_scope(actor)?;
-    let (page, per_page) = paging(p.page, p.per_page)?;
-    let sort = parse_sort(p.sort.as_deref(), PoolSort::parse)?;
+    let (page, per_page) = if paged { paging(p.page, p.per_page)? } else { (1, 1) };
+    let sort = if paged { parse_sort(p.sort.as_deref(), PoolSort::parse)? } else { None };
     // Only this filter needs the organisation's date, so only it reads the settings.
     let ending_between = match p.expiring_within_days {
         Some(d) if !(0..=3650).contains(&d) => {
@@ -37,7 +44,7 @@ pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &seatwise_types:
         }
         None => None,
     };
-    let q = PoolQuery {
+    Ok(PoolQuery {
         scope: scope.as_filter(),
         q: p.q.clone(),
         vendor_id: p.vendor_id,
@@ -52,13 +59,23 @@ pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &seatwise_types:
         sort,
         page,
         per_page,
-    };
+    })
+}
+
+pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &seatwise_types::PoolQuery) -> AppResult<Page<Pool>> {
+    let q = pool_filter(db, clock, actor, p, true).await?;
     Ok(store::list(&db.read, db.backend, &q).await?)
 }
 
-pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor) -> AppResult<InventorySummary> {
-    let scope = read_scope(actor)?;
-    Ok(store::summary(&db.read, &scope.as_filter(), org::today(db, clock).await?).await?)
+/// Totals over exactly the pools the list shows with the same filters (every page of it).
+pub async fn summary(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &Actor,
+    p: &seatwise_types::PoolQuery,
+) -> AppResult<InventorySummary> {
+    let q = pool_filter(db, clock, actor, p, false).await?;
+    Ok(store::summary(&db.read, &q, org::today(db, clock).await?).await?)
 }
 
 pub async fn lookups(db: &Db, actor: &Actor) -> AppResult<Lookups> {

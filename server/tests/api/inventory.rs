@@ -367,3 +367,54 @@ async fn the_generator_builds_a_consistent_company() {
     assert!(seatwise_server::service::generate::run(&app.state.db, &*app.state.clock, &size).await.is_err());
     assert!(seatwise_server::service::ledger::verify(&app.db).await.unwrap().ok);
 }
+
+/// The summary's figures, from the pools the list gives with the same filters (every page).
+async fn summed(c: &crate::common::Client, filters: &str) -> (i64, i64, i64, std::collections::BTreeMap<String, i64>) {
+    let list = c.get(&format!("/api/v1/pools?per_page=500&{filters}")).await;
+    let items = list.body["items"].as_array().unwrap().clone();
+    assert_eq!(list.body["total"].as_i64(), Some(items.len() as i64));
+    let mut costs = std::collections::BTreeMap::new();
+    for p in &items {
+        let cost = &p["annual_cost"];
+        *costs.entry(cost["currency"].as_str().unwrap().to_string()).or_insert(0) +=
+            cost["amount_minor"].as_i64().unwrap();
+    }
+    let purchased = items.iter().filter_map(|p| p["seats_purchased"].as_i64()).sum();
+    let assigned = items.iter().filter_map(|p| p["seats_assigned"].as_i64()).sum();
+    (items.len() as i64, purchased, assigned, costs)
+}
+
+#[tokio::test]
+async fn the_summary_counts_exactly_the_pools_the_filtered_list_shows() {
+    let app = spawn().await;
+    let cc = app.id_of("SELECT MIN(cost_centre_id) FROM pools").await;
+    let vendor = app.id_of("SELECT id FROM vendors WHERE name = 'Microsoft'").await;
+    for (who, c) in [("admin", app.admin().await), ("owner", app.owner().await), ("finance", app.finance().await)] {
+        for filters in [
+            String::new(),
+            format!("cost_centre_id={cc}"),
+            format!("vendor_id={vendor}&over_assigned=true"),
+            "q=zoom".to_string(),
+            "expiring_within_days=90&under_used=true".to_string(),
+            "page=2&per_page=5&sort=-annual_cost".to_string(),
+        ] {
+            let (pools, purchased, assigned, costs) = summed(&c, &filters.replace("page=2&per_page=5&", "")).await;
+            let s = c.get(&format!("/api/v1/inventory/summary?{filters}")).await;
+            assert_eq!(s.status, StatusCode::OK, "{who} {filters}: {}", s.body);
+            let summary_costs: std::collections::BTreeMap<String, i64> = s.body["annual_cost"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| (m["currency"].as_str().unwrap().to_string(), m["amount_minor"].as_i64().unwrap()))
+                .collect();
+            let got = (s.body["pools"].as_i64().unwrap(), s.body["seats_purchased"].as_i64().unwrap());
+            assert_eq!(got, (pools, purchased), "{who} {filters}: {}", s.body);
+            assert_eq!(s.body["seats_assigned"].as_i64().unwrap(), assigned, "{who} {filters}");
+            assert_eq!(summary_costs, costs, "{who} {filters}");
+        }
+    }
+    let one = app.admin().await.get(&format!("/api/v1/inventory/summary?cost_centre_id={cc}")).await;
+    assert!(one.body["pools"].as_i64().unwrap() < 40, "a cost centre is not the whole company: {}", one.body);
+    let bad = app.admin().await.get("/api/v1/inventory/summary?expiring_within_days=9999").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
