@@ -98,6 +98,8 @@ pub struct AlertQuery {
     /// Only alerts sent or assigned to me.
     pub mine: Option<bool>,
     pub contract_id: Option<i64>,
+    /// Only alerts of cancel-by dates missed (`true`), or only the others (`false`).
+    pub missed: Option<bool>,
     /// `due_date` (default), `fired_on`, `contract`, `status`; prefix `-` for descending.
     pub sort: Option<String>,
     pub page: Option<i64>,

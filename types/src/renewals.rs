@@ -289,6 +289,10 @@ pub struct Alert {
     pub decided_by: Option<String>,
     #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub decided_at: Option<DateTime<Utc>>,
+    /// The cancel-by date passed with no decision while the contract still renews itself (on the day after
+    /// `end_date`): negotiate before then, or plan the cancellation for the next term.
+    #[serde(default)]
+    pub missed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

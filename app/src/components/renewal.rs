@@ -32,13 +32,63 @@ pub fn days_text(days: i64) -> String {
     }
 }
 
+/// Days to (or since) a date; a missed cancel-by date stays red once it has passed.
 #[component]
-pub fn DaysBadge(days: i64, urgency: Urgency) -> impl IntoView {
-    view! { <span class=urgency_class(urgency)>{days_text(days)}</span> }
+pub fn DaysBadge(days: i64, urgency: Urgency, #[prop(optional)] missed: bool) -> impl IntoView {
+    let class = if missed { "badge badge-danger" } else { urgency_class(urgency) };
+    view! { <span class=class>{days_text(days)}</span> }
+}
+
+/// The day an auto-renewing contract renews itself: the day after its term ends.
+pub fn renews_on(a: &Alert) -> chrono::NaiveDate {
+    a.end_date.succ_opt().unwrap_or(a.end_date)
+}
+
+/// What can still be done once a cancel-by date has passed: said the same way wherever it shows.
+pub const MISSED_ADVICE: &str =
+    "Negotiate the renewal (price, seats) before it renews, or plan the cancellation for the next term's cancel-by date.";
+
+/// The contracts whose cancel-by date passed with no decision while they still renew themselves: the loudest
+/// thing on the pages where renewals are decided. Shows nothing when there are none (or on an error: the page's
+/// own list says more).
+#[component]
+pub fn MissedCancelBy() -> impl IntoView {
+    let missed = LocalResource::new(|| async {
+        let query = seatwise_types::AlertQuery { missed: Some(true), per_page: Some(20), ..Default::default() };
+        api::alerts::list(&query).await
+    });
+    move || {
+        missed.get().and_then(Result::ok).filter(|p| !p.items.is_empty()).map(|page| {
+            view! {
+                <section class="banner banner-error missed" aria-labelledby="missed-title">
+                    <h2 id="missed-title" class="banner-title">
+                        {if page.total == 1 { "A cancel-by date was missed".to_string() } else { format!("{} cancel-by dates were missed", page.total) }}
+                    </h2>
+                    <ul class="missed-list">
+                        {page.items.into_iter().map(|a| {
+                            let what = format!(
+                                "{} ({}): cancel-by {} passed {} with no decision; it renews itself on {}.",
+                                a.contract_title, a.vendor, format::date(&a.due_date), days_text(a.days_left),
+                                format::date(&renews_on(&a))
+                            );
+                            view! {
+                                <li><span>{what}</span>" "
+                                    <A href=format!("/alerts/{}", a.id) attr:class="btn btn-small">"Decide now"</A></li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    <p class="small">{MISSED_ADVICE}</p>
+                </section>
+            }
+        })
+    }
 }
 
 /// "Cancel by · 30-day alert".
 pub fn alert_label(a: &Alert) -> String {
+    if a.missed {
+        return format!("Cancel-by missed · renews {}", format::date(&renews_on(a)));
+    }
     match (a.kind, a.stage_days) {
         (DateKind::Review, _) => "Quarterly review".into(),
         (kind, Some(s)) => format!("{} · {s}-day alert", kind.label()),

@@ -9,7 +9,9 @@ use crate::api;
 use crate::components::fields::{SelectField, TextField};
 use crate::components::filters::{FilterToggle, Pager, SortHeaders};
 use crate::components::list::{href, use_list_query};
-use crate::components::renewal::{alert_label, DaysBadge, DecisionForm, DecisionOf, TermsTable, UsageTable};
+use crate::components::renewal::{
+    alert_label, renews_on, DaysBadge, DecisionForm, DecisionOf, MissedCancelBy, TermsTable, UsageTable, MISSED_ADVICE,
+};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, MoneyText};
 use crate::format;
@@ -53,6 +55,7 @@ pub fn AlertsPage() -> impl IntoView {
                 </div>
                 <A href="/renewals" attr:class="btn">"Open the calendar"</A>
             </div>
+            <MissedCancelBy/>
             <nav class="tabs" aria-label="Inbox">
                 {TABS.into_iter().map(|(key, label)| {
                     let href = href("/alerts", &[("inbox", key.to_string()), ("mine", param("mine"))]);
@@ -84,7 +87,7 @@ pub fn AlertsPage() -> impl IntoView {
                                                 <td><A href=format!("/alerts/{}", a.id) attr:class="row-link">{a.contract_title.clone()}</A>
                                                     <div class="muted small">{format!("{} · {}", a.vendor, a.contract_number)}</div></td>
                                                 <td>{label}</td>
-                                                <td><DaysBadge days=a.days_left urgency=a.urgency/></td>
+                                                <td><DaysBadge days=a.days_left urgency=a.urgency missed=a.missed/></td>
                                                 <td>{status_badge(a.status)}
                                                     {a.snoozed_until.map(|d| view! { <div class="muted small">"until "<DateText date=Some(d)/></div> })}</td>
                                                 <td>{a.assigned_to.map(|u| u.name).unwrap_or_else(|| "—".into())}</td>
@@ -174,6 +177,7 @@ fn AlertView(detail: AlertDetail, on_change: Callback<()>, notice: RwSignal<Opti
         on_change.run(());
     });
     let headline = match a.kind {
+        _ if a.missed => "Cancel-by missed",
         seatwise_types::DateKind::CancelBy => "Cancel by",
         seatwise_types::DateKind::End => "Ends",
         seatwise_types::DateKind::Review => "Review due",
@@ -183,10 +187,21 @@ fn AlertView(detail: AlertDetail, on_change: Callback<()>, notice: RwSignal<Opti
             <div>
                 <h1>{format!("{headline} {}: {}", format::date(&a.due_date), c.title)}</h1>
                 <p class="muted">{format!("{} · contract {}", c.vendor.name, c.number)}
-                    " " <DaysBadge days=a.days_left urgency=a.urgency/> " " {status_badge(a.status)}</p>
+                    " " <DaysBadge days=a.days_left urgency=a.urgency missed=a.missed/> " " {status_badge(a.status)}</p>
             </div>
             <A href=format!("/contracts/{}", c.id) attr:class="btn">"Open the contract"</A>
         </div>
+        {(a.missed && open).then(|| {
+            let value = c.value.clone();
+            view! {
+                <div class="banner banner-error missed">
+                    <strong>{format!("The cancel-by date passed {} with no decision. ", crate::components::renewal::days_text(a.days_left))}</strong>
+                    {format!("This contract renews itself on {}", format::date(&renews_on(&a)))}
+                    {value.map(|v| view! { " for "<MoneyText money=v/> })}
+                    ". " {MISSED_ADVICE}
+                </div>
+            }
+        })}
         <div aria-live="polite">
             {move || notice.get().map(|m| view! { <div class="banner banner-ok" role="status">{m}</div> })}
             {move || error().map(|e| view! { <ErrorBanner error=e/> })}

@@ -233,7 +233,7 @@ fn PoolTable(
                     }).collect_view()}
                 </tbody>
                 {move || totals.get().map(|t| {
-                    let label = format!("Total, {} pool{} on every page", format::number(t.pools), if t.pools == 1 { "" } else { "s" });
+                    let label = if t.pools == 1 { "Total, the one pool".to_string() } else { format!("Total, all {} pools", format::number(t.pools)) };
                     view! {
                         <tfoot><tr class="total-row">
                             {chosen.map(|_| view! { <td></td> })}

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api;
+use crate::components::renewal::MissedCancelBy;
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, Loaded, MoneyText, Utilization};
 
@@ -18,6 +19,7 @@ pub fn MyLicensesPage() -> impl IntoView {
                     <p class="muted">"The pools you own, with what needs your attention first."</p>
                 </div>
             </div>
+            <MissedCancelBy/>
             <Loaded resource=mine let:list>
                 {if list.is_empty() {
                     view! { <EmptyState title="You own no pools yet">"Pools of your departments appear here."</EmptyState> }.into_any()

@@ -12,7 +12,7 @@ use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::service::contracts;
+use crate::service::{contracts, renewal_job};
 use crate::state::AppState;
 
 /// Contracts covering pools in your scope, soonest decision first.
@@ -34,7 +34,9 @@ pub async fn create_contract(
     actor: Actor,
     ApiJson(body): ApiJson<ContractInput>,
 ) -> AppResult<(StatusCode, Json<Contract>)> {
-    Ok((StatusCode::CREATED, Json(contracts::create(&state.db, &*state.clock, &actor, &body).await?)))
+    let contract = contracts::create(&state.db, &*state.clock, &actor, &body).await?;
+    renewal_job::raise_due_now(&state.db, &*state.clock, state.outbox(), Some(&[contract.id])).await;
+    Ok((StatusCode::CREATED, Json(contract)))
 }
 
 /// A contract with its terms, covered pools and their usage, watchers and alerts; the contract's `version` is
@@ -69,6 +71,7 @@ pub async fn update_contract(
     ApiJson(body): ApiJson<ContractInput>,
 ) -> AppResult<Tagged<Contract>> {
     let contract = contracts::update(&state.db, &*state.clock, &actor, id, &body, expected).await?;
+    renewal_job::raise_due_now(&state.db, &*state.clock, state.outbox(), Some(&[id])).await;
     Ok(Tagged(contract.version, contract))
 }
 
@@ -114,5 +117,7 @@ pub async fn watch_contract(
 #[utoipa::path(post, path = "/contracts/from-pools", tag = "renewals",
     responses((status = 200, body = AdoptedContracts), (status = 403, body = ErrorResponse)))]
 pub async fn adopt_pool_terms(State(state): State<AppState>, actor: Actor) -> AppResult<Json<AdoptedContracts>> {
-    Ok(Json(contracts::adopt_pool_terms(&state.db, &*state.clock, &actor).await?))
+    let adopted = contracts::adopt_pool_terms(&state.db, &*state.clock, &actor).await?;
+    renewal_job::raise_due_now(&state.db, &*state.clock, state.outbox(), None).await;
+    Ok(Json(adopted))
 }

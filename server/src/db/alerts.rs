@@ -21,13 +21,14 @@ pub struct NewAlert<'a> {
     pub due_date: NaiveDate,
     pub fired_on: NaiveDate,
     pub assigned_to: Option<i64>,
+    pub missed: bool,
 }
 
 /// Raise an alert; `None` when it was raised before (by this or another instance): the key is unique.
 pub async fn insert(conn: &mut Conn, a: &NewAlert<'_>, now: DateTime<Utc>) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO alerts (dedupe_key, contract_id, term_id, kind, stage_days, due_date, fired_on, created_at, \
-         status, assigned_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9) \
+         status, assigned_to, missed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10) \
          ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
     )
     .bind(a.key)
@@ -39,6 +40,7 @@ pub async fn insert(conn: &mut Conn, a: &NewAlert<'_>, now: DateTime<Utc>) -> Re
     .bind(a.fired_on.to_string())
     .bind(to_db(now))
     .bind(a.assigned_to)
+    .bind(i64::from(a.missed))
     .fetch_optional(conn)
     .await
 }
@@ -87,6 +89,8 @@ pub struct AlertFilter {
     /// Only alerts sent or assigned to this user.
     pub mine: Option<i64>,
     pub contract_id: Option<i64>,
+    /// Only missed cancel-by alerts, or only the others.
+    pub missed: Option<bool>,
     pub today: NaiveDate,
     /// Column to order by and whether descending; by date that matters when none.
     pub sort: Option<Sort<AlertSort>>,
@@ -125,7 +129,7 @@ impl AlertSort {
 const ALERT_SELECT: &str = "SELECT a.id, a.contract_id, c.number, c.title, v.name AS vendor_name, a.kind, \
      a.stage_days, a.due_date, t.end_date, t.cancel_by, c.auto_renew, a.fired_on, a.status, a.snoozed_until, \
      a.assigned_to, u.name AS assigned_name, a.acknowledged_by, a.decision, a.decision_comment, a.decided_by, \
-     a.decided_at";
+     a.decided_at, a.missed";
 
 const ALERT_FROM: &str =
     " FROM alerts a JOIN contracts c ON c.id = a.contract_id JOIN vendors v ON v.id = c.vendor_id \
@@ -159,6 +163,9 @@ fn push_filter(sql: &mut Sql, f: &AlertFilter) {
     if let Some(c) = f.contract_id {
         sql.push(" AND a.contract_id = ").bind(c);
     }
+    if let Some(missed) = f.missed {
+        sql.push(" AND a.missed = ").bind(i64::from(missed));
+    }
 }
 
 fn alert_from_row(r: &AnyRow, today: NaiveDate) -> Result<Alert, sqlx::Error> {
@@ -190,6 +197,7 @@ fn alert_from_row(r: &AnyRow, today: NaiveDate) -> Result<Alert, sqlx::Error> {
         decision_comment: c.opt_text("decision_comment")?,
         decided_by: c.opt_text("decided_by")?,
         decided_at: c.opt_timestamp("decided_at")?,
+        missed: c.flag("missed")?,
     })
 }
 

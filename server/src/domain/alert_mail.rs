@@ -25,6 +25,8 @@ pub struct AlertMail<'a> {
     pub number: &'a str,
     pub kind: DateKind,
     pub stage_days: Option<i64>,
+    /// The cancel-by date has passed undecided (see `domain::renewals::due_alert`).
+    pub missed: bool,
     pub due_date: NaiveDate,
     pub end_date: NaiveDate,
     pub auto_renew: bool,
@@ -63,7 +65,12 @@ pub fn render(m: &AlertMail<'_>, base_url: &str) -> Rendered {
     let base = base_url.trim_end_matches('/');
     let alert_link = format!("{base}/alerts/{}", m.alert_id);
     let contract_link = format!("{base}/contracts/{}", m.contract_id);
+    let renews_on = m.end_date.succ_opt().unwrap_or(m.end_date);
     let headline = match (m.kind, m.stage_days) {
+        _ if m.missed => format!(
+            "The cancel-by date of {} ({}) passed on {} with no decision: it renews itself on {renews_on}",
+            m.title, m.vendor, m.due_date
+        ),
         (DateKind::Review, _) => format!("Time to review {} ({})", m.title, m.vendor),
         (DateKind::CancelBy, Some(days)) => {
             format!("{days} days to cancel {} ({}) before it renews itself", m.title, m.vendor)
@@ -72,6 +79,7 @@ pub fn render(m: &AlertMail<'_>, base_url: &str) -> Rendered {
         (_, None) => format!("Renewal decision due for {} ({})", m.title, m.vendor),
     };
     let subject = single_line(&match m.kind {
+        _ if m.missed => format!("Missed cancel-by, renews {renews_on}: {} ({})", m.title, m.vendor),
         DateKind::CancelBy => format!("Cancel by {}: {} ({})", m.due_date, m.title, m.vendor),
         DateKind::End => format!("Ends {}: {} ({})", m.due_date, m.title, m.vendor),
         DateKind::Review => format!("Review due: {} ({})", m.title, m.vendor),
@@ -79,7 +87,7 @@ pub fn render(m: &AlertMail<'_>, base_url: &str) -> Rendered {
     let mut facts: Vec<(&str, String)> = vec![("Contract", format!("{} with {}", m.number, m.vendor))];
     if m.auto_renew {
         facts.push(("Cancel by", m.due_date.to_string()));
-        facts.push(("Renews automatically on", m.end_date.succ_opt().unwrap_or(m.end_date).to_string()));
+        facts.push(("Renews automatically on", renews_on.to_string()));
     } else {
         facts.push(("Ends", m.end_date.to_string()));
     }
@@ -93,6 +101,14 @@ pub fn render(m: &AlertMail<'_>, base_url: &str) -> Rendered {
         facts.push((
             "Note",
             "Part of this contract covers pools outside your departments; they are left out here.".into(),
+        ));
+    }
+    if m.missed {
+        facts.push((
+            "What can still be done",
+            "negotiate the renewal (price, seats) before it renews, or plan the cancellation for the next term's \
+             cancel-by date"
+                .into(),
         ));
     }
     let mut text = format!("{headline}.\n\n");
@@ -153,6 +169,7 @@ mod tests {
             number: "FIG-2026",
             kind: DateKind::CancelBy,
             stage_days: Some(30),
+            missed: false,
             due_date: d("2026-12-01"),
             end_date: d("2026-12-31"),
             auto_renew: true,
@@ -170,6 +187,10 @@ mod tests {
         assert!(!r.text.contains("outside your departments"));
         let partial = render(&AlertMail { hidden_pools: 2, ..m }, "https://seatwise.example.com/");
         assert!(partial.text.contains("Part of this contract covers pools outside your departments"));
+        let missed = render(&AlertMail { missed: true, stage_days: None, ..m }, "https://seatwise.example.com/");
+        assert_eq!(missed.subject, "Missed cancel-by, renews 2027-01-01: Figma Organization (Figma)");
+        assert!(missed.text.starts_with("The cancel-by date of Figma Organization (Figma) passed on 2026-12-01"));
+        assert!(missed.text.contains("plan the cancellation for the next term"), "{}", missed.text);
     }
 
     #[test]
@@ -184,6 +205,7 @@ mod tests {
                 number: "N",
                 kind: DateKind::End,
                 stage_days: Some(30),
+                missed: false,
                 due_date: d("2026-12-01"),
                 end_date: d("2026-12-31"),
                 auto_renew: false,

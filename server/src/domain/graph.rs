@@ -140,9 +140,12 @@ pub fn parse_skus(text: &str) -> Result<Vec<Sku>, Vec<FieldError>> {
     struct Page {
         value: Vec<Sku>,
     }
-    let skus = serde_json::from_str::<Page>(text)
-        .map(|p| p.value)
-        .map_err(|e| vec![FieldError::new("file", format!("not a Graph subscribedSkus export: {e}"))])?;
+    // Graph answers an object with a `value` array; serde would also read `[[...]]` into the struct.
+    let not_export = |why: String| vec![FieldError::new("file", format!("not a Graph subscribedSkus export: {why}"))];
+    if !text.trim_start().starts_with('{') {
+        return Err(not_export("expected a JSON object with a value array".into()));
+    }
+    let skus = serde_json::from_str::<Page>(text).map(|p| p.value).map_err(|e| not_export(e.to_string()))?;
     let errors: Vec<FieldError> = skus
         .iter()
         .enumerate()
@@ -162,6 +165,15 @@ pub fn parse_skus(text: &str) -> Result<Vec<Sku>, Vec<FieldError>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sku_export_is_an_object_with_a_value_array() {
+        for not_one in ["[[]]", "[{\"value\": []}]", "\"text\""] {
+            let e = parse_skus(not_one).err().unwrap_or_default();
+            assert_eq!(e.first().map(|e| e.path.as_str()), Some("file"), "{not_one}");
+        }
+        assert_eq!(parse_skus("{\"value\": []}").map(|s| s.len()), Ok(0));
+    }
     use crate::domain::hr::tests::sample;
 
     #[test]

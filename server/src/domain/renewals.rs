@@ -201,6 +201,8 @@ pub struct TermFacts {
     pub last_stage: Option<i64>,
     /// The latest review date already raised for this contract.
     pub last_review: Option<NaiveDate>,
+    /// The "missed" alert of this term was raised already.
+    pub missed_raised: bool,
 }
 
 /// An alert the job should raise. `key` is unique per stage and term, so raising it twice is impossible.
@@ -210,17 +212,20 @@ pub struct DueAlert {
     pub kind: DateKind,
     pub stage_days: Option<i64>,
     pub due_date: NaiveDate,
+    /// The cancel-by date passed with no decision while the contract still renews itself.
+    pub missed: bool,
 }
 
 /// The alert due today for a term, if any. Of several due stages (a contract recorded late, or the server was
-/// down) only the most urgent is raised; stages already passed by a raised one are never raised.
+/// down) only the most urgent is raised; stages already passed by a raised one are never raised. Once an
+/// auto-renewing term's cancel-by date has passed undecided, the "missed" alert is raised once, until it renews.
 pub fn due_alert(f: &TermFacts, today: NaiveDate, org: &Org) -> Option<DueAlert> {
     if is_rolling(f.auto_renew, f.term_months) {
         return due_review(f, today, org);
     }
     let (kind, date) = key_date(f.auto_renew, f.end, f.notice_days);
     if today > date {
-        return None;
+        return missed_cancel_by(f, kind, date, today);
     }
     let stage = org.stages.iter().copied().filter(|s| add_days(date, -s) <= today).min()?;
     if f.last_stage.is_some_and(|last| last <= stage) {
@@ -231,6 +236,19 @@ pub fn due_alert(f: &TermFacts, today: NaiveDate, org: &Org) -> Option<DueAlert>
         kind,
         stage_days: Some(stage),
         due_date: date,
+        missed: false,
+    })
+}
+
+/// A cancel-by date that passed with no decision while the term has not ended yet: it renews itself on the day
+/// after its end unless someone acts (negotiate now, or plan the cancellation for the next term).
+fn missed_cancel_by(f: &TermFacts, kind: DateKind, date: NaiveDate, today: NaiveDate) -> Option<DueAlert> {
+    (kind == DateKind::CancelBy && today <= f.end && !f.missed_raised).then(|| DueAlert {
+        key: format!("term:{}:cancel_by:missed", f.term_id),
+        kind,
+        stage_days: None,
+        due_date: date,
+        missed: true,
     })
 }
 
@@ -255,6 +273,7 @@ fn due_review(f: &TermFacts, today: NaiveDate, org: &Org) -> Option<DueAlert> {
         kind: DateKind::Review,
         stage_days: None,
         due_date: date,
+        missed: false,
     })
 }
 
@@ -436,6 +455,7 @@ mod tests {
             created_on: d("2026-01-01"),
             last_stage: None,
             last_review: None,
+            missed_raised: false,
         }
     }
 
@@ -480,7 +500,17 @@ mod tests {
         assert_eq!(due_alert(&fired, d("2026-10-02"), &org).and_then(|a| a.stage_days), Some(60));
         let all = TermFacts { last_stage: Some(30), ..f.clone() };
         assert_eq!(due_alert(&all, d("2026-11-30"), &org), None);
-        assert_eq!(due_alert(&f, d("2026-12-02"), &org), None, "nothing after the date has passed");
+        // After the cancel-by date, undecided: the missed alert, once, until the term ends (and renews).
+        let missed = due_alert(&all, d("2026-12-02"), &org).expect("missed");
+        assert_eq!((missed.missed, missed.kind, missed.stage_days), (true, DateKind::CancelBy, None));
+        assert_eq!((missed.key.as_str(), missed.due_date), ("term:7:cancel_by:missed", d("2026-12-01")));
+        assert_eq!(due_alert(&f, d("2026-12-31"), &org).map(|a| a.missed), Some(true), "raised even with no stage");
+        let raised = TermFacts { missed_raised: true, ..f.clone() };
+        assert_eq!(due_alert(&raised, d("2026-12-10"), &org), None, "once");
+        assert_eq!(due_alert(&f, d("2027-01-01"), &org), None, "renewed by then");
+        // A contract that ends without renewing has no cancel-by to miss.
+        let ends = facts(false, 12, "2026-12-31", 30);
+        assert_eq!(due_alert(&ends, d("2027-01-01"), &org), None);
     }
 
     #[test]

@@ -53,6 +53,7 @@ pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &AlertQuery) -> 
         inbox: p.inbox.unwrap_or_default(),
         mine: p.mine.unwrap_or(false).then_some(actor.user.id),
         contract_id: p.contract_id,
+        missed: p.missed,
         today,
         sort: parse_sort(p.sort.as_deref(), AlertSort::parse)?,
     };

@@ -31,8 +31,9 @@ async fn pool_filter(
     paged: bool,
 ) -> AppResult<PoolQuery> {
     let scope = read_scope(actor)?;
-    let (page, per_page) = if paged { paging(p.page, p.per_page)? } else { (1, 1) };
-    let sort = if paged { parse_sort(p.sort.as_deref(), PoolSort::parse)? } else { None };
+    // Paging and sort are checked whether used or not: the summary takes the list's query as it is.
+    let (page, per_page) = paging(p.page, p.per_page)?;
+    let sort = parse_sort(p.sort.as_deref(), PoolSort::parse)?.filter(|_| paged);
     // Only this filter needs the organisation's date, so only it reads the settings.
     let ending_between = match p.expiring_within_days {
         Some(d) if !(0..=3650).contains(&d) => {

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use seatwise_types::Decision;
 
+use crate::clock::Clock;
 use crate::db::alerts::{self as alerts, NewAlert};
 use crate::db::contracts::{self as store, JobTerm, NewTerm};
 use crate::db::jobs::{self as mail_store, Mail};
@@ -43,9 +44,39 @@ pub async fn run_day(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<RunSummary> {
+    let summary = check(db, outbox, org, today, now, None).await?;
+    let mut tx = db.begin().await?;
+    let synced = contracts::synced_entries(&store::sync_running_terms(&mut tx, today, None).await?)?;
+    ledger::record_many(&mut tx, now, ACTOR, synced).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// Raise at once what contracts just recorded, imported or given new dates have due today (a cancel-by already
+/// inside a stage's window, or passed), as the daily job would: `only` these, or every contract. The contracts are
+/// stored already, so a failure here is logged and left to the next daily run, not returned.
+pub async fn raise_due_now(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>, only: Option<&[i64]>) {
+    let now = clock.now();
+    let raised = match crate::service::org::load(db).await {
+        Ok(org) => check(db, outbox, &org, org.today(now), now, only).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = raised {
+        tracing::warn!(error = %crate::domain::escape::Escaped(&e), "alerts due for new contract dates are left to the daily run");
+    }
+}
+
+async fn check(
+    db: &Db,
+    outbox: Option<Outbox<'_>>,
+    org: &Org,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    only: Option<&[i64]>,
+) -> AppResult<RunSummary> {
     let furthest = org.stages.first().copied().unwrap_or(90).max(0) as u64;
     let horizon = today.checked_add_days(Days::new(furthest)).unwrap_or(today);
-    let terms = store::job_terms(&db.read, today, horizon).await?;
+    let terms = store::job_terms(&db.read, today, horizon, only).await?;
     let mut summary = RunSummary { terms_checked: terms.len(), ..Default::default() };
     let mut due_alerts = Vec::new();
     for t in terms {
@@ -69,6 +100,7 @@ pub async fn run_day(
             created_on: org.today(current.created_at),
             last_stage: current.last_stage,
             last_review: current.last_review,
+            missed_raised: current.missed_raised,
         };
         if let Some(due) = rules::due_alert(&facts, today, org) {
             due_alerts.push((facts, due));
@@ -90,10 +122,6 @@ pub async fn run_day(
         ledger::record_many(&mut tx, now, ACTOR, entries).await?;
         tx.commit().await?;
     }
-    let mut tx = db.begin().await?;
-    let synced = contracts::synced_entries(&store::sync_running_terms(&mut tx, today, None).await?)?;
-    ledger::record_many(&mut tx, now, ACTOR, synced).await?;
-    tx.commit().await?;
     Ok(summary)
 }
 
@@ -191,6 +219,7 @@ async fn raise(
         due_date: due.due_date,
         fired_on: today,
         assigned_to,
+        missed: due.missed,
     };
     let Some(alert_id) = alerts::insert(tx, &new, now).await? else {
         return Ok(None);
@@ -225,6 +254,7 @@ async fn raise(
                         number: &contract.number,
                         kind: due.kind,
                         stage_days: due.stage_days,
+                        missed: due.missed,
                         due_date: due.due_date,
                         end_date: contract.term.end_date,
                         auto_renew: contract.auto_renew,
@@ -248,7 +278,7 @@ async fn raise(
     }
     let emails: Vec<&str> = recipients.iter().map(|r| r.email.as_str()).collect();
     let record = serde_json::json!({"alert_id": alert_id, "contract_id": f.contract_id, "term_id": f.term_id,
-        "kind": due.kind, "stage_days": due.stage_days, "due_date": due.due_date, "fired_on": today,
+        "kind": due.kind, "stage_days": due.stage_days, "missed": due.missed, "due_date": due.due_date, "fired_on": today,
         "recipients": emails});
     entries.push(Pending::of(Change::created("alert.raise", "contract", Some(f.contract_id), &record))?);
     Ok(Some(mails))

@@ -47,16 +47,16 @@ async fn create(c: &Client, body: Value) -> i64 {
 
 /// Every alert raised: fired_on -> "number kind stage".
 async fn fired(app: &TestApp) -> BTreeMap<String, Vec<String>> {
-    let rows: Vec<(String, String, String, Option<i64>)> = sqlx::query_as(
-        "SELECT a.fired_on, c.number, a.kind, a.stage_days FROM alerts a JOIN contracts c ON c.id = a.contract_id \
-         ORDER BY a.fired_on, c.number",
+    let rows: Vec<(String, String, String, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT a.fired_on, c.number, a.kind, a.stage_days, a.missed FROM alerts a \
+         JOIN contracts c ON c.id = a.contract_id ORDER BY a.fired_on, c.number",
     )
     .fetch_all(&app.db.read)
     .await
     .expect("alerts");
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (day, number, kind, stage) in rows {
-        let stage = stage.map_or(String::new(), |s| format!(" {s}"));
+    for (day, number, kind, stage, missed) in rows {
+        let stage = stage.map_or(if missed == 1 { " missed".to_string() } else { String::new() }, |s| format!(" {s}"));
         out.entry(day).or_default().push(format!("{number} {kind}{stage}"));
     }
     out
@@ -102,7 +102,10 @@ async fn a_year_of_alerts_fires_each_stage_exactly_once() {
         if day == d("2026-08-12") {
             // Recorded 19 days before its end: only the 30-day stage is raised.
             let admin = instance.admin().await;
-            create(&admin, contract(vendor, "D-LATE", "2025-09-01", "2026-08-31", 12, false, 0, pools[3])).await;
+            let late =
+                create(&admin, contract(vendor, "D-LATE", "2025-09-01", "2026-08-31", 12, false, 0, pools[3])).await;
+            // Raised as it is recorded, not on the next daily run.
+            assert_eq!(app.count(&format!("alerts WHERE contract_id = {late} AND stage_days = 30")).await, 1);
         }
         if !down {
             let first = instance.tick().await;
@@ -123,6 +126,8 @@ async fn a_year_of_alerts_fires_each_stage_exactly_once() {
         // Down from 20 September to 4 October: the 60-day stage (2 October) and the review (1 October) catch up.
         ("2026-10-05", vec!["A-ANNUAL cancel_by 60", "C-ROLLING review"]),
         ("2026-11-01", vec!["A-ANNUAL cancel_by 30"]),
+        // Its cancel-by passed with no decision while it still renews: the missed alert, once.
+        ("2026-12-02", vec!["A-ANNUAL cancel_by missed"]),
         ("2027-01-01", vec!["C-ROLLING review"]),
     ]
     .into_iter()
@@ -153,11 +158,14 @@ async fn a_year_of_alerts_fires_each_stage_exactly_once() {
 
     // One e-mail per recipient per alert: the annual contract's owner and its watcher, the others' owner.
     let mails = app.smtp.as_ref().expect("sink").received();
-    assert_eq!(mails.len(), 3 * 2 + 3 + 4 + 1, "{:#?}", mails.iter().map(|m| m.subject()).collect::<Vec<_>>());
+    assert_eq!(mails.len(), 4 * 2 + 3 + 4 + 1, "{:#?}", mails.iter().map(|m| m.subject()).collect::<Vec<_>>());
     let annual_mails: Vec<_> = mails.iter().filter(|m| m.subject().contains("A-ANNUAL")).collect();
-    assert_eq!(annual_mails.len(), 6);
+    assert_eq!(annual_mails.len(), 8);
     assert!(annual_mails.iter().any(|m| m.to == ["finance@example.com"]));
-    assert!(annual_mails.iter().all(|m| m.subject().starts_with("Cancel by 2026-12-01")));
+    let (stages, missed): (Vec<&&crate::common::ReceivedMail>, Vec<_>) =
+        annual_mails.iter().partition(|m| m.subject().starts_with("Cancel by 2026-12-01"));
+    assert_eq!((stages.len(), missed.len()), (6, 2));
+    assert!(missed.iter().all(|m| m.subject() == "Missed cancel-by, renews 2027-01-01: Contract A-ANNUAL (Atlassian)"));
     assert_eq!(admin.post("/api/v1/ledger/verify", json!({})).await.body["ok"], true);
 }
 
@@ -647,4 +655,42 @@ async fn a_busy_day_is_counted_in_full_shown_in_part_and_listed_page_by_page() {
     let ics = reqwest::get(feed.body["url"].as_str().expect("url")).await.expect("feed").text().await.expect("text");
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), 8, "{ics}");
     assert_eq!(ics.matches("DTSTART;VALUE=DATE:20270331").count(), 7, "{ics}");
+}
+
+#[tokio::test]
+async fn a_missed_cancel_by_is_raised_once_and_mailed_saying_what_can_still_be_done() {
+    // The demo's LinkedIn Sales Navigator contract renews itself in 22 days; its cancel-by passed 8 days ago.
+    let app = spawn_opts(Options { demo: true, smtp: true }).await;
+    app.tick().await;
+    app.tick().await;
+    let admin = app.admin().await;
+    let alerts = admin.get("/api/v1/alerts?inbox=needs_action&per_page=100").await;
+    let missed: Vec<&Value> =
+        alerts.body["items"].as_array().unwrap().iter().filter(|a| a["missed"] == json!(true)).collect();
+    assert_eq!(missed.len(), 1, "{}", alerts.body);
+    let a = missed[0];
+    assert_eq!(
+        (a["contract_title"].as_str(), a["kind"].as_str()),
+        (Some("LinkedIn Sales Navigator"), Some("cancel_by"))
+    );
+    let today = test_now().date_naive();
+    assert_eq!(a["due_date"], (today - Days::new(8)).to_string());
+    assert_eq!(a["end_date"], (today + Days::new(22)).to_string());
+    assert_eq!(a["stage_days"], Value::Null);
+    // It is the first thing the alert list shows (the date that matters comes first).
+    assert_eq!(alerts.body["items"][0]["id"], a["id"]);
+    let count = app.count("alerts WHERE missed = 1").await;
+    assert_eq!(count, 1, "raised once, however often the job runs");
+    let mails = app.smtp.as_ref().unwrap().received();
+    let mail = mails.iter().find(|m| m.subject().starts_with("Missed cancel-by")).expect("mailed");
+    assert!(mail.subject().contains("LinkedIn Sales Navigator"), "{}", mail.subject());
+    // Deciding it settles it: no other alert for the term is raised afterwards.
+    let id = a["id"].as_i64().unwrap();
+    let r = admin
+        .post(&format!("/api/v1/alerts/{id}/decision"), json!({"decision": "renew", "comment": "negotiated"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    app.set_day(today + Days::new(1));
+    app.tick().await;
+    assert_eq!(app.count("alerts WHERE missed = 1").await, 1);
 }

@@ -1,0 +1,104 @@
+// End-to-end: what a newcomer trusts first. The inventory's cards and total row count exactly the pools the
+// filtered list shows (finance, on a desktop and on a phone); a contract whose cancel-by date passed undecided while
+// it still renews is the loudest thing on Alerts and on the alert itself (admin), and owners outside its department
+// are not told of it. Screenshots at 1440 and 390 px.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, login, newPage, startServer } from '../lib/harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.child.kill('SIGTERM');
+});
+
+async function api(page, path) {
+  return (await page.request.get(`${server.base}/api/v1${path}`)).json();
+}
+
+/// The figure a summary card shows, by its label.
+async function card(page, label) {
+  const c = page.locator('section.cards .card').filter({ has: page.locator('.stat-label', { hasText: label }) });
+  return (await c.locator('.stat-value').innerText()).trim();
+}
+
+for (const [device, viewport] of [['desktop', { width: 1440, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+  test(`inventory figures follow the filters on a ${device}`, async () => {
+    const page = await newPage(browser, `first-look-inventory-${device}`, viewport);
+    await login(page, server.base, 'finance@example.com');
+    const everything = await api(page, '/inventory/summary');
+    assert.equal(await card(page, 'Pools'), String(everything.pools));
+    await page.getByLabel('Cost centre').selectOption({ label: 'CC-100 Technology' });
+    await page.waitForURL(/cost_centre_id=/);
+    await page.locator('section.cards .stat-label', { hasText: 'Pools matching' }).waitFor();
+    const ccId = new URL(page.url()).searchParams.get('cost_centre_id');
+    const list = await api(page, `/pools?cost_centre_id=${ccId}&per_page=500`);
+    assert.ok(list.total > 0 && list.total < everything.pools, `${list.total} of ${everything.pools}`);
+    assert.equal(await card(page, 'Pools matching'), String(list.total));
+    await page.getByText(new RegExp(`of ${list.total} pools?$`)).waitFor();
+    const total = page.locator('tfoot tr.total-row');
+    await total.waitFor();
+    assert.match(await total.innerText(), new RegExp(`Total, all ${list.total} pools`));
+    // The annual cost card and the total row are the sum of the rows of every page, to the cent.
+    const sum = list.items.reduce((s, p) => s + p.annual_cost.amount_minor, 0);
+    const shown = (await card(page, 'Annual cost')).replace(/[^0-9]/g, '');
+    assert.equal(shown, String(sum), `card ${await card(page, 'Annual cost')} vs ${sum}`);
+    assert.equal((await total.locator('td.num').last().innerText()).replace(/[^0-9]/g, ''), String(sum));
+    await page.shot('filtered');
+    if (device === 'phone') {
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 390, `no sideways scrolling (${width} px)`);
+    }
+    assert.deepEqual(page.scriptErrors, []);
+  });
+}
+
+test('a missed cancel-by date is the loudest thing on Alerts and on the alert, for those who may see it', async () => {
+  const page = await newPage(browser, 'first-look-missed', { width: 1440, height: 900 });
+  await login(page, server.base, 'admin@example.com');
+  await page.goto(`${server.base}/alerts`);
+  const banner = page.locator('section.banner.missed');
+  await banner.waitFor();
+  assert.match(await banner.getByRole('heading').innerText(), /cancel-by date was missed|cancel-by dates were missed/);
+  const item = banner.locator('li').filter({ hasText: 'LinkedIn Sales Navigator' });
+  assert.match(await item.innerText(), /cancel-by .* passed 8 days ago with no decision; it renews itself on /);
+  await page.getByRole('heading', { name: 'Renewal alerts' }).waitFor();
+  // Above everything else on the page but the heading.
+  const bannerTop = (await banner.boundingBox()).y;
+  const tableTop = (await page.locator('#alerts').boundingBox()).y;
+  assert.ok(bannerTop < tableTop, 'the banner comes before the list');
+  assert.match(await page.locator('#alerts tbody tr').first().innerText(), /LinkedIn Sales Navigator[\s\S]*Cancel-by missed/);
+  await page.shot('alerts');
+
+  await item.getByRole('link', { name: 'Decide now' }).click();
+  await page.getByRole('heading', { name: /^Cancel-by missed .*LinkedIn Sales Navigator/ }).waitFor();
+  const explained = page.locator('div.banner.missed');
+  assert.match(await explained.innerText(), /passed 8 days ago with no decision\. This contract renews itself on .* for .*\$[\d,]+\.\d\d\. Negotiate the renewal/);
+  await page.shot('alert');
+  assert.deepEqual(page.scriptErrors, []);
+
+  const phone = await newPage(browser, 'first-look-missed-phone', { width: 390, height: 844 });
+  await login(phone, server.base, 'admin@example.com');
+  await phone.goto(`${server.base}/alerts`);
+  await phone.locator('section.banner.missed li').first().waitFor();
+  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `no sideways scrolling (${width} px)`);
+  await phone.shot('alerts');
+
+  // The owner of Engineering and Design is not told of a Sales contract.
+  const owner = await newPage(browser, 'first-look-missed-owner', { width: 1440, height: 900 });
+  await login(owner, server.base, 'owner@example.com');
+  await owner.goto(`${server.base}/my`);
+  await owner.getByRole('heading', { name: 'My licenses' }).waitFor();
+  await owner.locator('#my-licenses tbody tr').first().waitFor();
+  assert.equal(await owner.getByText('LinkedIn Sales Navigator').count(), 0);
+  await owner.shot('my-licenses');
+  assert.deepEqual(owner.scriptErrors, []);
+});
