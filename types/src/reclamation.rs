@@ -460,9 +460,15 @@ pub struct SavingEntry {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct SavingsQuery {
+    /// The department of the person whose seat was removed.
     pub department_id: Option<i64>,
+    /// The cost centre of the pool the seat was removed from.
     pub cost_centre_id: Option<i64>,
     pub pool_id: Option<i64>,
+    /// Seats the runs of this policy removed.
+    pub policy_id: Option<i64>,
+    /// One month removed, `YYYY-MM`.
+    pub month: Option<String>,
     /// First and last day removed (inclusive).
     #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub from: Option<NaiveDate>,
@@ -476,9 +482,14 @@ pub struct SavingsQuery {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct SavingsFilter {
+    /// The department of the person whose seat was removed.
     pub department_id: Option<i64>,
+    /// The cost centre of the pool the seat was removed from.
     pub cost_centre_id: Option<i64>,
     pub pool_id: Option<i64>,
+    pub policy_id: Option<i64>,
+    /// One month removed, `YYYY-MM`.
+    pub month: Option<String>,
     /// First and last day removed (inclusive).
     #[serde(default, deserialize_with = "crate::when::opt_date")]
     pub from: Option<NaiveDate>,
@@ -493,6 +504,8 @@ impl SavingsFilter {
             department_id: self.department_id,
             cost_centre_id: self.cost_centre_id,
             pool_id: self.pool_id,
+            policy_id: self.policy_id,
+            month: self.month.clone(),
             from: self.from,
             to: self.to,
             page: None,

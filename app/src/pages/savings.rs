@@ -6,14 +6,14 @@ use leptos_router::components::A;
 use seatwise_types::{Page, SavingEntry, SavingsFilter, SavingsQuery};
 
 use crate::api;
-use crate::components::filters::Pager;
+use crate::components::filters::{FilterSelect, Pager};
 use crate::components::list::use_list_query;
 use crate::components::shell::Shell;
 use crate::components::{EmptyState, Loaded, MoneyText};
 use crate::format;
 use crate::pages::reclamation::ReclamationTabs;
 
-const KEYS: [&str; 6] = ["department_id", "cost_centre_id", "pool_id", "from", "to", "page"];
+const KEYS: [&str; 8] = ["department_id", "cost_centre_id", "pool_id", "policy_id", "month", "from", "to", "page"];
 
 #[component]
 pub fn SavingsPage() -> impl IntoView {
@@ -22,6 +22,12 @@ pub fn SavingsPage() -> impl IntoView {
     let savings = LocalResource::new(move || {
         let query = list.api_query::<SavingsQuery>();
         async move { api::reclamation::savings(&SavingsQuery { per_page: Some(50), ..query? }).await }
+    });
+    // What the filters offer: departments and cost centres in scope, the policies, and every month logged.
+    let lookups = LocalResource::new(api::catalog::lookups);
+    let policies = LocalResource::new(api::reclamation::policies);
+    let logged = LocalResource::new(|| async {
+        api::reclamation::savings(&SavingsQuery { per_page: Some(1), ..Default::default() }).await
     });
     let export = move |format: &'static str| {
         list.api_query::<SavingsFilter>()
@@ -41,6 +47,26 @@ pub fn SavingsPage() -> impl IntoView {
                 </div>
             </div>
             <ReclamationTabs current="/savings"/>
+            <section class="filters" aria-label="Filters">
+                {move || lookups.get().and_then(Result::ok).map(|l| {
+                    let departments: Vec<(String, String)> = l.departments.iter().map(|d| (d.id.to_string(), d.name.clone())).collect();
+                    let cost_centres: Vec<(String, String)> = l.cost_centres.iter().map(|c| (c.id.to_string(), format!("{} {}", c.code, c.name))).collect();
+                    view! {
+                        <FilterSelect id="f-department" label="Person's department" key="department_id" options=departments update=update/>
+                        <FilterSelect id="f-cost-centre" label="Pool's cost centre" key="cost_centre_id" options=cost_centres update=update/>
+                    }
+                })}
+                {move || policies.get().and_then(Result::ok).map(|p| {
+                    let options: Vec<(String, String)> = p.items.iter().map(|p| (p.id.to_string(), p.name.clone())).collect();
+                    view! { <FilterSelect id="f-policy" label="Policy" key="policy_id" options=options update=update/> }
+                })}
+                {move || logged.get().and_then(Result::ok).map(|p| {
+                    let mut months: Vec<String> = p.months.iter().map(|m| m.month.clone()).collect();
+                    months.dedup();
+                    let options: Vec<(String, String)> = months.into_iter().rev().map(|m| (m.clone(), m)).collect();
+                    view! { <FilterSelect id="f-month" label="Month removed" key="month" options=options update=update/> }
+                })}
+            </section>
             <Loaded resource=savings let:page>
                 {if page.items.is_empty() {
                     view! { <EmptyState title="No savings yet">"Run a reclamation policy and the seats it frees are logged here."</EmptyState> }.into_any()
@@ -76,7 +102,7 @@ pub fn SavingsPage() -> impl IntoView {
                             <table class="table" id="savings">
                                 <thead><tr>
                                     <th scope="col">"Removed"</th><th scope="col">"Person"</th><th scope="col">"Pool"</th>
-                                    <th scope="col">"Department"</th><th scope="col">"Cost centre"</th><th scope="col">"Kind"</th>
+                                    <th scope="col">"Person's department"</th><th scope="col">"Pool's cost centre"</th><th scope="col">"Kind"</th>
                                     <th scope="col" class="num">"Per month"</th><th scope="col" class="num">"Per year"</th>
                                 </tr></thead>
                                 <tbody>{page.items.into_iter().map(|e| view! { <EntryRow entry=e/> }).collect_view()}</tbody>

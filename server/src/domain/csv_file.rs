@@ -199,6 +199,9 @@ mod tests {
             FieldError { path: "Note".into(), message: "is long".into(), row: Some(3), line: Some(5) },
         ];
         let csv = rows_in_error(text, &errors).unwrap();
-        assert_eq!(csv, "id,Note,error\n2,\"two\nlines\",Note: is odd\n3,\"a, b\",id: is taken; Note: is long\n");
+        assert_eq!(
+            csv,
+            "\u{feff}id,Note,error\n2,\"two\nlines\",Note: is odd\n3,\"a, b\",id: is taken; Note: is long\n"
+        );
     }
 }

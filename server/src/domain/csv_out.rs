@@ -40,10 +40,11 @@ impl CsvOut {
         self.out.write_record(cells.iter().map(|c| neutralise(c.as_ref())))
     }
 
-    /// The file's text.
+    /// The file's text, after a byte-order mark: without one, Excel reads UTF-8 as the local code page and garbles
+    /// every accented name (every importer here skips it).
     pub fn finish(self) -> Result<String, csv::Error> {
         let bytes = self.out.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
     }
 }
 
@@ -68,6 +69,6 @@ mod tests {
         let mut out = CsvOut::new(&["name", "amount"]).unwrap();
         out.row(&["=cmd|' /C calc'!A0", "-5.00"]).unwrap();
         out.row(&["short"]).unwrap();
-        assert_eq!(out.finish().unwrap(), "name,amount\n'=cmd|' /C calc'!A0,-5.00\nshort\n");
+        assert_eq!(out.finish().unwrap(), "\u{feff}name,amount\n'=cmd|' /C calc'!A0,-5.00\nshort\n");
     }
 }

@@ -305,7 +305,8 @@ async fn the_valid_rows_can_be_applied_and_the_skipped_ones_downloaded_to_fix() 
     let text = skipped.body.as_str().unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
-    assert_eq!(lines[0], "employee_id,first_name,last_name,email,department,cost_centre,manager_employee_id,employment_type,status,start_date,end_date,error");
+    // A byte-order mark first, so Excel reads the file as UTF-8.
+    assert_eq!(lines[0], "\u{feff}employee_id,first_name,last_name,email,department,cost_centre,manager_employee_id,employment_type,status,start_date,end_date,error");
     assert!(lines[1].starts_with("E1002,Omar,Haddad,omar.haddad-at-example,Finance,"), "{text}");
     // Quotes in the error column are doubled, as CSV writes them.
     assert!(lines[1].ends_with(r#","email: ""omar.haddad-at-example"" is not an email address""#), "{text}");

@@ -256,8 +256,31 @@ async fn a_run_reclaims_logs_the_saving_and_a_restore_gives_the_seat_back() {
     let log = admin.get("/api/v1/savings").await;
     assert_eq!(log.body["totals"]["annual"], json!([{"amount_minor": 19_200, "currency": "USD"}]), "reversed");
 
+    // The export adds up to the page to the cent: the restored seat's row is followed by its reversal.
     let csv = admin.get("/api/v1/savings/export.csv").await;
     assert_eq!(csv.status, StatusCode::OK);
+    let text = csv.body.as_str().unwrap();
+    assert!(text.starts_with("\u{feff}removed_on,person,pool,person_department,pool_cost_centre,kind,"), "{text}");
+    let annual_cents: i64 = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cell = l.split(',').nth(8).unwrap();
+            let (whole, cents) = cell.split_once('.').unwrap();
+            let sign = if whole.starts_with('-') { -1 } else { 1 };
+            sign * (whole.trim_start_matches('-').parse::<i64>().unwrap() * 100 + cents.parse::<i64>().unwrap())
+        })
+        .sum();
+    assert_eq!(annual_cents, 19_200, "{text}");
+    assert_eq!(text.lines().filter(|l| l.contains(",restored,")).count(), 1, "{text}");
+    // The page's filters: a month, a policy (and the same for the list).
+    let month = test_now().format("%Y-%m").to_string();
+    let filtered = admin.get(&format!("/api/v1/savings/export.csv?month={month}&policy_id={citrix}")).await;
+    assert_eq!(filtered.body.as_str().unwrap().lines().count(), 1 + 3);
+    let none = admin.get(&format!("/api/v1/savings?policy_id={}", citrix + 1000)).await;
+    assert_eq!(none.body["total"], 0, "{}", none.body);
+    let bad = admin.get("/api/v1/savings?month=2026-13").await;
+    assert_eq!((bad.status, bad.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["month".to_string()]));
     let xlsx = admin.send(reqwest::Method::GET, "/api/v1/savings/export.xlsx", None).await;
     assert_eq!(xlsx.status, StatusCode::OK);
     // Past the window a restore is refused.

@@ -70,6 +70,12 @@ fn filtered(select: &str, q: &SavingsQuery, departments: Option<&[i64]>) -> Sql 
     if let Some(p) = q.pool_id {
         sql.push(" AND s.pool_id = ").bind(p);
     }
+    if let Some(p) = q.policy_id {
+        sql.push(" AND s.case_id IN (SELECT c.id FROM reclamation_cases c WHERE c.policy_id = ").bind(p).push(")");
+    }
+    if let Some(m) = &q.month {
+        sql.push(" AND SUBSTR(s.removed_on, 1, 7) = ").bind(m.clone());
+    }
     if let Some(f) = q.from {
         sql.push(" AND s.removed_on >= ").bind(f.to_string());
     }

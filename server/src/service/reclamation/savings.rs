@@ -16,6 +16,12 @@ fn check(q: &SavingsQuery) -> AppResult<()> {
             return Err(AppError::field("to", "must be on or after from"));
         }
     }
+    if let Some(m) = &q.month {
+        let first = chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok();
+        if m.len() != 7 || !first.is_some_and(crate::domain::limits::date_in_range) {
+            return Err(AppError::field("month", "must be a month such as 2026-11"));
+        }
+    }
     Ok(())
 }
 
@@ -68,37 +74,74 @@ fn amount(m: &Money) -> String {
     plain.split(' ').next().unwrap_or_default().to_string()
 }
 
-/// Headers and rows of an export, the same for CSV and XLSX.
+/// Headers and rows of an export, the same for CSV and XLSX. The department is the person's (when the seat was
+/// removed), the cost centre the pool's.
 const HEADERS: [&str; 12] = [
     "removed_on",
     "person",
     "pool",
-    "department",
-    "cost_centre",
+    "person_department",
+    "pool_cost_centre",
     "kind",
     "category",
     "monthly_saving",
     "annual_saving",
     "currency",
     "price_source",
-    "reversed_at",
+    "restored_at",
 ];
+
+/// One row of an export: an entry as logged, or the reversal of a restored one (its amounts negated, kind
+/// `restored`), so the amount columns sum to the page's totals to the cent.
+struct Row<'a> {
+    entry: &'a SavingEntry,
+    reversal: bool,
+}
+
+impl Row<'_> {
+    fn kind(&self) -> &str {
+        if self.reversal {
+            "restored"
+        } else {
+            &self.entry.kind
+        }
+    }
+
+    fn signed(&self, m: &Money) -> Money {
+        if self.reversal {
+            Money::new(-m.amount_minor, m.currency.clone())
+        } else {
+            m.clone()
+        }
+    }
+}
+
+fn rows(entries: &[SavingEntry]) -> Vec<Row<'_>> {
+    entries
+        .iter()
+        .flat_map(|entry| {
+            let undone = entry.reversed_at.is_some().then_some(Row { entry, reversal: true });
+            std::iter::once(Row { entry, reversal: false }).chain(undone)
+        })
+        .collect()
+}
 
 /// The entries as CSV (amounts in major units with the currency's digits, one column for the currency).
 pub fn csv(entries: &[SavingEntry]) -> AppResult<String> {
     let fail = |e: csv::Error| AppError::internal_in("writing the savings CSV", e);
     let mut out = CsvOut::new(&HEADERS).map_err(fail)?;
-    for e in entries {
+    for r in rows(entries) {
+        let e = r.entry;
         out.row(&[
             e.removed_on.to_string(),
             e.person_name.clone(),
             e.pool_name.clone(),
             e.department_name.clone().unwrap_or_default(),
             e.cost_centre_code.clone(),
-            e.kind.clone(),
+            r.kind().to_string(),
             e.category.clone(),
-            amount(&e.monthly),
-            amount(&e.annual),
+            amount(&r.signed(&e.monthly)),
+            amount(&r.signed(&e.annual)),
             e.monthly.currency.clone(),
             e.price_source.clone(),
             e.reversed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
@@ -127,21 +170,26 @@ pub fn xlsx(entries: &[SavingEntry], months: &[SavingsMonth]) -> AppResult<Vec<u
     for (col, h) in HEADERS.iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, *h, &bold).map_err(fail)?;
     }
-    for (i, e) in entries.iter().enumerate() {
-        let row = i as u32 + 1;
+    // Dates are date cells (they sort and filter as dates), shown as ISO dates whatever the reader's locale.
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    let time_format = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    for (i, r) in rows(entries).iter().enumerate() {
+        let (row, e) = (i as u32 + 1, r.entry);
         let money = money_format(&e.monthly.currency);
-        sheet.write_string(row, 0, e.removed_on.to_string()).map_err(fail)?;
+        sheet.write_date_with_format(row, 0, &excel_date(e.removed_on).map_err(fail)?, &date_format).map_err(fail)?;
         sheet.write_string(row, 1, &e.person_name).map_err(fail)?;
         sheet.write_string(row, 2, &e.pool_name).map_err(fail)?;
         sheet.write_string(row, 3, e.department_name.as_deref().unwrap_or("")).map_err(fail)?;
         sheet.write_string(row, 4, &e.cost_centre_code).map_err(fail)?;
-        sheet.write_string(row, 5, &e.kind).map_err(fail)?;
+        sheet.write_string(row, 5, r.kind()).map_err(fail)?;
         sheet.write_string(row, 6, &e.category).map_err(fail)?;
-        sheet.write_number_with_format(row, 7, major(&e.monthly), &money).map_err(fail)?;
-        sheet.write_number_with_format(row, 8, major(&e.annual), &money).map_err(fail)?;
+        sheet.write_number_with_format(row, 7, major(&r.signed(&e.monthly)), &money).map_err(fail)?;
+        sheet.write_number_with_format(row, 8, major(&r.signed(&e.annual)), &money).map_err(fail)?;
         sheet.write_string(row, 9, &e.monthly.currency).map_err(fail)?;
         sheet.write_string(row, 10, &e.price_source).map_err(fail)?;
-        sheet.write_string(row, 11, e.reversed_at.map(|t| t.to_rfc3339()).unwrap_or_default()).map_err(fail)?;
+        if let Some(at) = e.reversed_at {
+            sheet.write_datetime_with_format(row, 11, &excel_time(at).map_err(fail)?, &time_format).map_err(fail)?;
+        }
     }
     let by_month = book.add_worksheet().set_name("By month").map_err(fail)?;
     for (col, h) in ["month", "seats", "monthly_saving", "annual_saving", "currency"].iter().enumerate() {
@@ -157,4 +205,16 @@ pub fn xlsx(entries: &[SavingEntry], months: &[SavingsMonth]) -> AppResult<Vec<u
         by_month.write_string(row, 4, &m.monthly.currency).map_err(fail)?;
     }
     book.save_to_buffer().map_err(fail)
+}
+
+fn excel_date(d: chrono::NaiveDate) -> Result<rust_xlsxwriter::ExcelDateTime, rust_xlsxwriter::XlsxError> {
+    use chrono::Datelike;
+    // Dates are bounded to 1900..=2199 (`types::when`), inside what both types hold.
+    let year = u16::try_from(d.year()).map_err(|_| rust_xlsxwriter::XlsxError::DateTimeRangeError(d.to_string()))?;
+    rust_xlsxwriter::ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)
+}
+
+fn excel_time(t: chrono::DateTime<chrono::Utc>) -> Result<rust_xlsxwriter::ExcelDateTime, rust_xlsxwriter::XlsxError> {
+    use chrono::Timelike;
+    excel_date(t.date_naive())?.and_hms(t.hour() as u16, t.minute() as u8, t.second())
 }
