@@ -41,11 +41,18 @@ pub fn InventoryPage() -> impl IntoView {
     });
     let lookups = LocalResource::new(api::catalog::lookups);
     // The cards and the total row count exactly what the list shows: the same filters, every page.
+    // Each answer keeps whether its query was filtered, so a card never calls the last figures "matching" while
+    // the new ones load.
     let summary = LocalResource::new(move || {
         let query = list.api_query::<PoolQuery>();
-        async move { api::pools::summary(&PoolQuery { page: None, per_page: None, sort: None, ..query? }).await }
+        let filtered = list.filtered();
+        async move {
+            let s = api::pools::summary(&PoolQuery { page: None, per_page: None, sort: None, ..query? }).await?;
+            Ok::<_, api::ApiError>((filtered, s))
+        }
     });
-    let totals = Signal::derive(move || summary.get().and_then(Result::ok));
+    let answer = Signal::derive(move || summary.get().and_then(Result::ok));
+    let totals = Signal::derive(move || answer.get().map(|(_, s)| s));
     let can_create = move || session.can().create_pools;
     let any_filter = move || list.filtered();
     let can_request = session.can().request_changes;
@@ -62,7 +69,7 @@ pub fn InventoryPage() -> impl IntoView {
                     <A href="/pools/new" attr:class="btn btn-primary">"New pool"</A>
                 </Show>
             </div>
-            {move || totals.get().map(|s| view! { <SummaryCards summary=s filtered=any_filter()/> })}
+            {move || answer.get().map(|(filtered, s)| view! { <SummaryCards summary=s filtered=filtered/> })}
             <ImportFilterNote update=update what="pools"/>
             <section class="filters" aria-label="Filters">
                 <SearchBox id="f-q" label="Search pools" placeholder="Search pool, vendor or product…" update=update/>

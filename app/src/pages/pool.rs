@@ -8,6 +8,7 @@ use seatwise_types::{
 };
 
 use crate::api;
+use crate::components::confirm::ConfirmButton;
 use crate::components::person_picker::PersonPicker;
 use crate::components::selection::{
     chosen_pool, BulkRequestBar, OperationChoice, PoolSelect, SelectAllHeader, SelectCell, Selection,
@@ -301,6 +302,7 @@ fn SeatTable(
                         let label = format!("Unassign the seat of {name}");
                         let reassign_label = format!("Reassign the seat of {name}");
                         let who = name.clone();
+                        let taken = name.clone();
                         let person_href = a.person.as_ref().map(|h| format!("/people/{}", h.id));
                         let reclaim = a.reclaim.clone();
                         let person_id = a.person.as_ref().map(|h| h.id);
@@ -330,9 +332,12 @@ fn SeatTable(
                                         <button class="btn btn-small" type="button" aria-label=reassign_label
                                             disabled=move || actions.pending()
                                             on:click=move |_| { actions.assigning.set(false); actions.reassigning.set(Some((id, who.clone()))); }>"Reassign"</button>
-                                        <button class="btn btn-small" type="button" aria-label=label
-                                            disabled=move || actions.pending()
-                                            on:click=move |_| { actions.unassign.dispatch((pool_id, id)); }>"Unassign"</button>
+                                        <ConfirmButton label="Unassign".to_string() aria_label=label class="btn btn-small"
+                                            question=format!("Take {taken}'s seat back now? It is freed at once, without a change request; \
+                                                giving it back later is a new assignment.")
+                                            confirm="Take the seat back".to_string()
+                                            disabled=Signal::derive(move || actions.pending())
+                                            on_confirm=Callback::new(move |_| { actions.unassign.dispatch((pool_id, id)); })/>
                                     </td>
                                 })}
                             </tr>

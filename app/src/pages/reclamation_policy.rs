@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use seatwise_types::{FieldError, Finding, PageQuery, Policy, PolicyConditions, PolicyInput, PoolQuery, ReclaimAction};
 
 use crate::api::{self, ApiError};
+use crate::components::confirm::ConfirmButton;
 use crate::components::fields::{SelectField, TextField};
 use crate::components::form::Saver;
 use crate::components::shell::Shell;
@@ -49,13 +50,14 @@ pub fn PolicyPage() -> impl IntoView {
                     <div>
                         <p class="muted">{format!("{} · {} · version {}", p.scope_name, conditions_text(&p), p.version)}</p>
                     </div>
-                    <Show when=move || session.can().manage_reclamation>
-                        <div class="button-row">
-                            <A href=format!("/reclamation/policies/{}/edit", p.id) attr:class="btn">"Edit"</A>
-                            <button class="btn btn-primary" type="button" disabled=move || run.pending().get()
-                                on:click=move |_| { run.dispatch(p.id); }>"Run now"</button>
-                        </div>
-                    </Show>
+                    {
+                        let shown = p.clone();
+                        view! {
+                            <Show when=move || session.can().manage_reclamation>
+                                <PolicyActions policy=shown.clone() dry=dry run=run/>
+                            </Show>
+                        }
+                    }
                 </div>
                 <ReclamationTabs current="/reclamation"/>
                 <dl class="facts panel">
@@ -107,6 +109,78 @@ pub fn PolicyPage() -> impl IntoView {
             </Loaded>
         </Shell>
     }
+}
+
+type DryRunResource = LocalResource<api::ApiResult<seatwise_types::DryRun>>;
+
+/// Edit, and run now. Running acts on real seats, so it says what it will do first; it is the page's main action
+/// only while the daily run is on (off, the policy is being tried out).
+#[component]
+fn PolicyActions(
+    policy: Policy,
+    dry: DryRunResource,
+    run: Action<i64, api::ApiResult<seatwise_types::PolicyRun>>,
+) -> impl IntoView {
+    let id = policy.id;
+    let class = if policy.enabled { "btn btn-primary" } else { "btn" };
+    view! {
+        <div class="button-row">
+            <A href=format!("/reclamation/policies/{id}/edit") attr:class="btn">"Edit"</A>
+            <ConfirmButton label="Run now".to_string() question=run_question(policy.clone(), dry)
+                confirm=run_confirm(policy, dry) class=class
+                disabled=run.pending() on_confirm=Callback::new(move |_| { run.dispatch(id); })/>
+        </div>
+    }
+}
+
+/// What running the policy now will do, from its dry run: how many seats, whose, and what it saves.
+fn run_question(p: Policy, dry: DryRunResource) -> Signal<String> {
+    Signal::derive(move || {
+        let Some(d) = dry.get().and_then(Result::ok) else {
+            return "The dry run is still being worked out; running now acts on the seats it selects.".into();
+        };
+        if d.total == 0 {
+            return "No seat meets this policy's conditions today: running now changes nothing.".into();
+        }
+        let mut names: Vec<&str> = d.items.iter().take(3).map(|f| f.person_name.as_str()).collect();
+        if d.total > 3 {
+            names.push("others");
+        }
+        let whose = names.join(", ");
+        let saving: Vec<String> = d.saving.annual.iter().map(format::money).collect();
+        let what = match (p.action, &p.target_pool_name) {
+            (ReclaimAction::Notify, _) => "notifies their holders; no seat is taken".to_string(),
+            (ReclaimAction::Downgrade, Some(t)) => format!("moves their holders to {t}"),
+            _ => "takes the seats back".to_string(),
+        };
+        let when = if p.needs_approval {
+            "The batch goes to the approval queue: nothing changes before it is approved."
+        } else if p.action == ReclaimAction::Notify {
+            ""
+        } else {
+            "This happens at once; each seat can be restored within 30 days."
+        };
+        format!(
+            "Running now {what} for the {} seat{} of the dry run ({whose}), saving {} a year. {when}",
+            format::number(d.total),
+            if d.total == 1 { "" } else { "s" },
+            if saving.is_empty() { "nothing".to_string() } else { saving.join(" + ") },
+        )
+    })
+}
+
+/// The confirming button, naming the act and its size.
+fn run_confirm(p: Policy, dry: DryRunResource) -> Signal<String> {
+    Signal::derive(move || {
+        let n = dry.get().and_then(Result::ok).map_or(0, |d| d.total);
+        let seats = format!("{} seat{}", format::number(n), if n == 1 { "" } else { "s" });
+        match p.action {
+            _ if p.needs_approval => format!("Send {seats} for approval"),
+            ReclaimAction::Notify => format!("Notify the holders of {seats}"),
+            ReclaimAction::Downgrade => format!("Downgrade {seats}"),
+            ReclaimAction::Reclaim => format!("Reclaim {seats}"),
+        }
+    })
 }
 
 fn money_list(list: Vec<seatwise_types::Money>) -> impl IntoView {

@@ -102,3 +102,26 @@ test('a missed cancel-by date is the loudest thing on Alerts and on the alert, f
   await owner.shot('my-licenses');
   assert.deepEqual(owner.scriptErrors, []);
 });
+
+test('taking one seat back asks first and says what will happen; Cancel changes nothing', async () => {
+  const page = await newPage(browser, 'first-look-unassign', { width: 1440, height: 900 });
+  await login(page, server.base, 'owner@example.com');
+  const pool = (await api(page, '/pools?q=Jira%20Software%20Premium')).items[0];
+  await page.goto(`${server.base}/pools/${pool.id}`);
+  const row = page.locator('#seats tbody tr').first();
+  await row.waitFor();
+  const name = (await row.locator('td a').first().innerText()).trim();
+  const before = (await api(page, `/pools/${pool.id}`)).seats_assigned;
+  await row.getByRole('button', { name: `Unassign the seat of ${name}` }).click();
+  const confirm = row.getByRole('group', { name: 'Confirm' });
+  assert.match(await confirm.innerText(), new RegExp(`Take ${name}'s seat back now\\? It is freed at once`));
+  await page.shot('confirm');
+  await page.keyboard.press('Escape');
+  assert.equal(await confirm.count(), 0, 'Escape closes it');
+  assert.equal((await api(page, `/pools/${pool.id}`)).seats_assigned, before, 'nothing taken');
+  await row.getByRole('button', { name: `Unassign the seat of ${name}` }).click();
+  await confirm.getByRole('button', { name: 'Take the seat back' }).click();
+  await page.locator('#seats tbody tr').filter({ hasText: name }).waitFor({ state: 'detached' });
+  assert.equal((await api(page, `/pools/${pool.id}`)).seats_assigned, before - 1);
+  assert.deepEqual(page.scriptErrors, []);
+});

@@ -62,7 +62,15 @@ test('a dry run shows why and what it saves; running it reclaims, the savings lo
   await page.shot('dry-run');
 
   const logBefore = (await api(page, '/savings?per_page=1')).total;
+  // One click does nothing yet: it says what running will do, to whom and what it saves, and asks.
   await page.getByRole('button', { name: 'Run now' }).click();
+  const confirm = page.getByRole('group', { name: 'Confirm' });
+  assert.match(await confirm.innerText(), new RegExp(`takes the seats back for the ${selected} seats? of the dry run \\(.+\\), saving \\$[\\d,]+\\.\\d\\d a year\\. This happens at once; each seat can be restored within 30 days\\.`));
+  await page.shot('run-confirm');
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal((await api(page, '/savings?per_page=1')).total, logBefore, 'cancelled: nothing reclaimed');
+  await page.getByRole('button', { name: 'Run now' }).click();
+  await confirm.getByRole('button', { name: `Reclaim ${selected} seat${selected === 1 ? '' : 's'}` }).click();
   const banner = page.getByRole('status').filter({ hasText: 'Run done' });
   await banner.waitFor();
   assert.match(await banner.innerText(), new RegExp(`${selected} cases? opened, ${selected} reclaimed`));
