@@ -37,13 +37,24 @@ use pages::settings::SettingsPage;
 use pages::setup::SetupPage;
 use pages::NotFound;
 
+/// The console's front door: where the signed-in person's work starts, or the login page.
+#[component]
+fn Home() -> impl IntoView {
+    let session = session::use_session();
+    move || match session.get() {
+        session::SessionState::Loading => None,
+        session::SessionState::Anonymous => Some(view! { <Redirect path="/login"/> }),
+        session::SessionState::User(info) => Some(view! { <Redirect path=info.capabilities.home.path()/> }),
+    }
+}
+
 #[component]
 fn App() -> impl IntoView {
     session::provide_session();
     view! {
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/") view=|| view! { <Redirect path="/pools"/> }/>
+                <Route path=path!("/") view=Home/>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/setup") view=SetupPage/>
                 <Route path=path!("/pools") view=InventoryPage/>

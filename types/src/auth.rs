@@ -121,6 +121,32 @@ pub struct Capabilities {
     /// Write and run reclamation policies (license owners for their departments' pools).
     #[serde(default)]
     pub manage_reclamation: bool,
+    /// Where this person's work starts: the page the console opens after signing in.
+    #[serde(default)]
+    pub home: HomePage,
+}
+
+/// The page a role starts on: license owners on their own pools, approvers on the queue waiting for them, finance
+/// and admins on the inventory with its costs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum HomePage {
+    #[default]
+    Inventory,
+    MyLicenses,
+    Approvals,
+}
+
+impl HomePage {
+    /// The console's path for it.
+    pub fn path(self) -> &'static str {
+        match self {
+            HomePage::Inventory => "/pools",
+            HomePage::MyLicenses => "/my",
+            HomePage::Approvals => "/changes?for_me=true",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

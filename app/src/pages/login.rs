@@ -20,11 +20,12 @@ pub fn LoginPage() -> impl IntoView {
         let req = req.clone();
         async move { api::session::login(&req).await }
     });
+    // Where the person was going, or else where their work starts (the server says which, by role).
     let next = move || {
         query
             .with_untracked(|q| q.get("next"))
             .filter(|n| n.starts_with('/') && !n.starts_with("//"))
-            .unwrap_or_else(|| "/pools".into())
+            .unwrap_or_else(|| session.can().home.path().into())
     };
     let nav = navigate.clone();
     Effect::new(move |_| match login.value().get() {

@@ -2,7 +2,7 @@
 //! and departments. Services ask before they act; handlers never look at roles; the session's `capabilities` are
 //! derived from the same answers, so the console offers exactly what the server allows.
 
-use seatwise_types::{Capabilities, Role, User};
+use seatwise_types::{Capabilities, HomePage, Role, User};
 
 /// A refusal, with the sentence the user is shown (403 `forbidden`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -364,7 +364,28 @@ pub fn capabilities(user: &User) -> Capabilities {
         read_reclamation: may_read_reclamation(user).is_ok(),
         manage_reclamation: may_manage_policy(user, None).is_ok()
             || user.department_ids.iter().any(|d| may_manage_policy(user, Some(*d)).is_ok()),
+        home: home_page(user),
     }
+}
+
+/// Where each role's work starts: an owner on their own pools, an approver (who owns none) on the queue waiting for
+/// them, finance and admins on the inventory and its costs.
+pub fn home_page(user: &User) -> HomePage {
+    if admin(user) {
+        HomePage::Inventory
+    } else if may_own_pools(user).is_ok() {
+        HomePage::MyLicenses
+    } else if user.has(Role::Approver) {
+        HomePage::Approvals
+    } else {
+        HomePage::Inventory
+    }
+}
+
+/// Alerts a user can act on, for the counts beside the navigation: those of the pools they may edit (finance and
+/// approvers read alerts but decide none, so none count for them).
+pub fn alert_action_scope(user: &User) -> Scope {
+    pool_write_scope(user)
 }
 
 /// Who reads a contract's covered pools. In the app that is the caller's department scope; Seatwise's own messages

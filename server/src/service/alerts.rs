@@ -60,8 +60,10 @@ pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &AlertQuery) -> 
     Ok(store::list(&db.read, &f, page, per_page).await?)
 }
 
+/// The alerts this user can act on that need action (and those of them sent or assigned to them).
 pub async fn counts(db: &Db, clock: &dyn Clock, actor: &Actor) -> AppResult<AlertCounts> {
-    let scope = contracts::read_scope(actor)?;
+    contracts::read_scope(actor)?;
+    let scope = access::alert_action_scope(&actor.user);
     let today = org::today(db, clock).await?;
     Ok(store::counts(&db.read, &scope.as_filter(), actor.user.id, today).await?)
 }

@@ -444,10 +444,12 @@ async fn me_reports_each_roles_capabilities() {
         "read_change_requests": true, "approve_changes": true, "read_reclamation": true,
         "manage_reclamation": false});
     let expected = [everything, owner, reader.clone(), reader];
-    for (role, expected) in ROLES.iter().zip(expected) {
+    for (role, mut expected) in ROLES.iter().zip(expected) {
         let c = app.login(&format!("{role}@example.com")).await;
         let me = c.get("/api/v1/me").await;
         assert_eq!(me.status, StatusCode::OK, "{role}");
+        // Where each starts is checked on its own (each_role_starts_where_its_work_is...).
+        expected["home"] = me.body["capabilities"]["home"].clone();
         assert_eq!(me.body["capabilities"], expected, "{role}");
         // The answers guard the endpoints behind them.
         let caps = &me.body["capabilities"];
@@ -474,5 +476,27 @@ async fn me_reports_each_roles_capabilities() {
             )
             .await;
         assert_eq!(login.body["capabilities"], me.body["capabilities"], "{role}");
+    }
+}
+
+#[tokio::test]
+async fn each_role_starts_where_its_work_is_and_counts_only_alerts_it_can_act_on() {
+    let app = spawn().await;
+    app.tick().await;
+    for (who, home, acts) in [
+        ("admin", "inventory", true),
+        ("owner", "my_licenses", true),
+        ("finance", "inventory", false),
+        ("approver", "approvals", false),
+    ] {
+        let c = app.login(&format!("{who}@example.com")).await;
+        let me = c.get("/api/v1/me").await;
+        assert_eq!(me.body["capabilities"]["home"], home, "{who}: {}", me.body["capabilities"]);
+        let counts = c.get("/api/v1/alerts/counts").await;
+        assert_eq!(counts.status, StatusCode::OK);
+        let needs = counts.body["needs_action"].as_i64().unwrap();
+        assert_eq!(needs > 0, acts, "{who}: {}", counts.body);
+        // Reading them is still allowed: the list is not the badge.
+        assert!(c.get("/api/v1/alerts").await.body["total"].as_i64().unwrap() > 0, "{who} reads alerts");
     }
 }

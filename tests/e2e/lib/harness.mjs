@@ -70,13 +70,25 @@ export async function newPage(browser, name, viewport = { width: 1360, height: 9
   return page;
 }
 
+/// Sign in and open the inventory, where most specs start (each role first lands where its work is: `landing`
+/// says where that was).
 export async function login(page, base, email) {
+  const landed = await signIn(page, base, email);
+  if (!/\/pools(\?|$)/.test(new URL(landed).pathname + new URL(landed).search)) {
+    await page.goto(`${base}/pools`);
+  }
+  await page.locator('table.table tbody tr').first().waitFor();
+  return landed;
+}
+
+/// Sign in and stay where the console lands; its address.
+export async function signIn(page, base, email) {
   await page.goto(`${base}/login`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(/\/pools/);
-  await page.locator('table.table tbody tr').first().waitFor();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  return page.url();
 }
 
 /// A real SMTP server on a free local port that parses and keeps every message it receives.

@@ -4,7 +4,7 @@
 // are not told of it. Screenshots at 1440 and 390 px.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, login, newPage, startServer } from '../lib/harness.mjs';
+import { launchBrowser, login, newPage, signIn, startServer } from '../lib/harness.mjs';
 
 let server;
 let browser;
@@ -124,4 +124,34 @@ test('taking one seat back asks first and says what will happen; Cancel changes 
   await page.locator('#seats tbody tr').filter({ hasText: name }).waitFor({ state: 'detached' });
   assert.equal((await api(page, `/pools/${pool.id}`)).seats_assigned, before - 1);
   assert.deepEqual(page.scriptErrors, []);
+});
+
+test('each role starts where its work is, and its badges count only what it can act on', async () => {
+  for (const [email, path, heading] of [
+    ['owner@example.com', '/my', 'My licenses'],
+    ['approver@example.com', '/changes?for_me=true', 'Change requests'],
+    ['finance@example.com', '/pools', 'License inventory'],
+    ['admin@example.com', '/pools', 'License inventory'],
+  ]) {
+    const role = email.split('@')[0];
+    const page = await newPage(browser, `first-look-landing-${role}`, { width: 1440, height: 900 });
+    const landed = new URL(await signIn(page, server.base, email));
+    assert.equal(landed.pathname + landed.search, path, `${email} lands on ${path}`);
+    await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+    const alerts = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Alerts/ });
+    await alerts.waitFor();
+    const counts = await api(page, '/alerts/counts');
+    if (role === 'finance' || role === 'approver') {
+      assert.equal(counts.needs_action, 0, `${role} decides no alert`);
+      assert.equal(await alerts.locator('.nav-count').count(), 0, `no Alerts badge for ${role}`);
+    } else {
+      assert.ok(counts.needs_action > 0, `${role} has alerts to decide`);
+      await alerts.locator('.nav-count').waitFor();
+    }
+    await page.shot('landing');
+    // The front door takes them to the same place.
+    await page.goto(`${server.base}/`);
+    await page.waitForURL((url) => url.pathname + url.search === path);
+    assert.deepEqual(page.scriptErrors, []);
+  }
 });
