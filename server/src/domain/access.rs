@@ -564,9 +564,15 @@ mod tests {
                 read_change_requests: true,
                 read_reclamation: true,
                 manage_reclamation: true,
+                home: HomePage::MyLicenses,
                 ..Capabilities::default()
             }
         );
+        // Each role starts where its work is.
+        assert_eq!(all.home, HomePage::Inventory);
+        assert_eq!(capabilities(&user(&[Role::Approver], &[])).home, HomePage::Approvals);
+        assert_eq!(capabilities(&user(&[Role::Finance], &[])).home, HomePage::Inventory);
+        assert_eq!(capabilities(&user(&[Role::Approver, Role::LicenseOwner], &[3])).home, HomePage::MyLicenses);
         assert!(may_manage_policy(&user(&[Role::LicenseOwner], &[3]), Some(3)).is_ok());
         assert!(may_manage_policy(&user(&[Role::LicenseOwner], &[3]), Some(4)).is_err());
         assert!(may_manage_policy(&user(&[Role::LicenseOwner], &[3]), None).is_err(), "not a whole product");
@@ -574,12 +580,13 @@ mod tests {
         // An owner of no department yet still edits the catalog but has no pools to create or own.
         let unplaced = capabilities(&user(&[Role::LicenseOwner], &[]));
         assert!(unplaced.create_pools && unplaced.own_licenses, "the scope exists even when empty");
-        for role in [Role::Finance, Role::Approver] {
+        for (role, home) in [(Role::Finance, HomePage::Inventory), (Role::Approver, HomePage::Approvals)] {
             let expected = Capabilities {
                 see_money: true,
                 read_change_requests: true,
                 approve_changes: true,
                 read_reclamation: true,
+                home,
                 ..Capabilities::default()
             };
             assert_eq!(capabilities(&user(&[role], &[])), expected);
