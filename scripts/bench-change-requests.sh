@@ -105,7 +105,7 @@ auth() { echo "Authorization: Bearer $1"; }
 printf '| step (%s, %s operations) | time | status | errors |\n|---|---|---|---|\n' "${db%%://*}" \
   "$(( $(wc -l < "$work/changes.csv") - 1 ))"
 step "upload + check + preview" curl -s -H "$(auth "$admin")" -H 'content-type: text/csv' --data-binary @"$work/changes.csv" \
-  "$base/api/v1/change-requests/csv?title=Bench"
+  "$base/api/v1/change-requests/csv?title=Bench&reason=Benchmark"
 id=$(python3 -c "import json; print(json.load(open('$work/upload + check + preview.json'))['id'])")
 step "submit (checked again)" curl -s -X POST -H "$(auth "$admin")" "$base/api/v1/change-requests/$id/submit"
 step "approve" curl -s -H "$(auth "$approver")" -H 'content-type: application/json' -d '{"comment":"bench"}' \

@@ -377,7 +377,14 @@ pub struct ApprovalPolicy {
     /// Hours a request may wait before its approvers are reminded by e-mail; `None`: no reminder.
     #[serde(default)]
     pub reminder_hours: Option<i64>,
+    /// A request is submitted only with a reason saying why (on unless turned off).
+    #[serde(default = "reason_required_by_default")]
+    pub require_reason: bool,
     /// Incremented by every write (ignored in a PUT body).
     #[serde(default)]
     pub version: i64,
+}
+
+fn reason_required_by_default() -> bool {
+    true
 }

@@ -27,6 +27,8 @@ const ROWS_SHOWN: usize = 100;
 #[derive(Clone)]
 enum Act {
     Submit,
+    /// Give the draft its reason, then submit it.
+    SubmitWithReason(ChangeRequestInput),
     Approve(String),
     Reject(String),
     Apply(ApplyChangeInput),
@@ -40,7 +42,7 @@ enum Act {
 impl Act {
     fn done(&self, r: &ChangeRequest) -> String {
         match self {
-            Act::Submit => "Submitted: the approvers have been told.".into(),
+            Act::Submit | Act::SubmitWithReason(_) => "Submitted: the approvers have been told.".into(),
             Act::Approve(_) if r.waiting_for == Some(WaitingFor::Finance) => {
                 "Approved. It now needs a finance sign-off.".into()
             }
@@ -66,6 +68,10 @@ async fn send(id: i64, act: Act) -> ApiResult<ChangeRequest> {
     use api::change_requests as cr;
     match act {
         Act::Submit => cr::submit(id).await,
+        Act::SubmitWithReason(input) => {
+            cr::update(id, &input).await?;
+            cr::submit(id).await
+        }
         Act::Approve(comment) => cr::approve(id, &CommentInput { comment }).await,
         Act::Reject(comment) => cr::reject(id, &CommentInput { comment }).await,
         Act::Apply(input) => cr::apply(id, &input).await,
@@ -218,6 +224,7 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
     let pilot = RwSignal::new(rows.clamp(1, 5).to_string());
     let pilot_error = RwSignal::new(None::<String>);
     let reason = RwSignal::new(String::new());
+    let submit_reason = RwSignal::new(String::new());
     let errors = r.errors.len();
     let has_errors = errors != 0;
     let bad_rows: Vec<usize> = {
@@ -283,9 +290,32 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
             {(a.edit && errors > 0).then(|| view! {
                 <button class="btn" type="button" id="drop-errors" disabled=move || busy.get() on:click=keep_valid>"Remove the rows in error"</button>
             })}
-            {a.submit.then(|| view! {
-                <button class="btn btn-primary" type="button" id="submit-request" disabled=move || busy.get() || has_errors
-                    on:click=move |_| run.run(Act::Submit)>"Submit for approval"</button>
+            // A draft without a reason is given one here: approvers see why before anything else.
+            {(a.submit && r.reason.trim().is_empty()).then(|| view! {
+                <div class="field">
+                    <label for="submit-reason">"Reason"</label>
+                    <input id="submit-reason" type="text" placeholder="Why, for the approver"
+                        prop:value=move || submit_reason.get() on:input=move |ev| submit_reason.set(event_target_value(&ev))/>
+                </div>
+            })}
+            {a.submit.then(|| {
+                let draft = ChangeRequestInput {
+                    title: r.title.clone(),
+                    reason: r.reason.clone(),
+                    operations: r.operations.clone(),
+                    execute_at: r.execute_at,
+                };
+                view! {
+                    <button class="btn btn-primary" type="button" id="submit-request" disabled=move || busy.get() || has_errors
+                        on:click=move |_| {
+                            let given = submit_reason.get_untracked();
+                            if draft.reason.trim().is_empty() && !given.trim().is_empty() {
+                                run.run(Act::SubmitWithReason(ChangeRequestInput { reason: given, ..draft.clone() }));
+                            } else {
+                                run.run(Act::Submit);
+                            }
+                        }>"Submit for approval"</button>
+                }
             })}
             {waiting_on_others.then(|| view! {
                 <p id="waiting-note">{if finance { "Approved by an approver; waiting for someone with the finance role to sign it off." } else {

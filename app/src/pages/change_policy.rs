@@ -52,6 +52,7 @@ fn PolicyForm(policy: ApprovalPolicy) -> impl IntoView {
     let max = RwSignal::new(policy.max_operations.to_string());
     let days = RwSignal::new(text(policy.approval_valid_days));
     let hours = RwSignal::new(text(policy.reminder_hours));
+    let require_reason = RwSignal::new(policy.require_reason);
     let version = RwSignal::new(policy.version);
     let saved = RwSignal::new(false);
     let saver = Saver::new(
@@ -74,6 +75,7 @@ fn PolicyForm(policy: ApprovalPolicy) -> impl IntoView {
             }),
             approval_valid_days: optional(&days.get_untracked(), "approval_valid_days", &mut fields),
             reminder_hours: optional(&hours.get_untracked(), "reminder_hours", &mut fields),
+            require_reason: require_reason.get_untracked(),
             version: version.get_untracked(),
         };
         saver.submit(if fields.is_empty() { Ok(input) } else { Err(fields) });
@@ -99,6 +101,11 @@ fn PolicyForm(policy: ApprovalPolicy) -> impl IntoView {
                 <TextField id="reminder_hours" label="Remind approvers after (hours)" value=hours error=error disabled=read_only
                     inputmode="numeric" hint="E-mail the approvers again when a request has waited this long. Empty: no reminder."/>
             </div>
+            <label class="filter-toggle" for="require_reason">
+                <input type="checkbox" id="require_reason" prop:checked=move || require_reason.get() disabled=move || read_only.get()
+                    on:change=move |ev| require_reason.set(event_target_checked(&ev))/>
+                " Every request says why before it goes to an approver"
+            </label>
             <p class="muted small">{format!("For example {example} in the cost field is 10,000.00 USD.")}</p>
             <Show when=is_admin fallback=|| view! { <p class="muted">"Only admins change the approval policy."</p> }>
                 <div class="form-actions">

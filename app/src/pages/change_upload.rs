@@ -48,7 +48,7 @@ pub fn ChangeUploadPage() -> impl IntoView {
             <form class="form panel" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); upload.dispatch(()); }>
                 <div class="form-grid">
                     <TextField id="title" label="Title" value=title error=error hint="The file's name unless given."/>
-                    <TextField id="reason" label="Reason" value=reason error=error hint="Why, for the approver."/>
+                    <TextField id="reason" label="Reason" value=reason error=error hint="Why, for the approver: asked before the request is submitted."/>
                     <div class="field span-2">
                         <label for="change-file">"CSV file"</label>
                         <input id="change-file" type="file" accept=".csv,text/csv" aria-describedby="change-file-hint err-file"

@@ -906,8 +906,8 @@ pub async fn claim_reminder(
 
 pub async fn policy<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result<ApprovalPolicy, sqlx::Error> {
     let r = sqlx::query(
-        "SELECT finance_seats, finance_annual_minor, max_operations, approval_valid_days, reminder_hours, version \
-         FROM approval_policy WHERE id = 1",
+        "SELECT finance_seats, finance_annual_minor, max_operations, approval_valid_days, reminder_hours, \
+           require_reason, version FROM approval_policy WHERE id = 1",
     )
     .fetch_one(exec)
     .await?;
@@ -918,6 +918,7 @@ pub async fn policy<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result<Appr
         max_operations: c.i64("max_operations")?,
         approval_valid_days: c.opt_i64("approval_valid_days")?,
         reminder_hours: c.opt_i64("reminder_hours")?,
+        require_reason: c.flag("require_reason")?,
         version: c.i64("version")?,
     })
 }
@@ -926,13 +927,15 @@ pub async fn policy<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result<Appr
 pub async fn save_policy(conn: &mut Conn, p: &ApprovalPolicy, version: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE approval_policy SET finance_seats = $1, finance_annual_minor = $2, max_operations = $3, \
-           approval_valid_days = $4, reminder_hours = $5, version = version + 1 WHERE id = 1 AND version = $6",
+           approval_valid_days = $4, reminder_hours = $5, require_reason = $6, version = version + 1 \
+         WHERE id = 1 AND version = $7",
     )
     .bind(p.finance_above_seats)
     .bind(p.finance_above_annual_minor)
     .bind(p.max_operations)
     .bind(p.approval_valid_days)
     .bind(p.reminder_hours)
+    .bind(i64::from(p.require_reason))
     .bind(version)
     .execute(conn)
     .await?;

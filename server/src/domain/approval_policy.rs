@@ -39,6 +39,13 @@ pub fn needs_finance(policy: &ApprovalPolicy, preview: &ChangePreview) -> bool {
     seats || cost
 }
 
+/// What is wrong with a request's reason for submitting it, if the policy asks for one and it is empty.
+pub fn reason_problem(policy: &ApprovalPolicy, reason: &str) -> Option<FieldError> {
+    (policy.require_reason && reason.trim().is_empty()).then(|| {
+        FieldError::new("reason", "say why this change is needed: the approval policy asks every request for a reason")
+    })
+}
+
 /// When an approval given at `approved_at` lapses unapplied.
 pub fn expires_at(policy: &ApprovalPolicy, approved_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
     policy.approval_valid_days.map(|days| approved_at + Duration::days(days))
@@ -67,6 +74,7 @@ mod tests {
             max_operations: 500,
             approval_valid_days: Some(7),
             reminder_hours: Some(24),
+            require_reason: true,
             version: 1,
         }
     }
@@ -105,5 +113,12 @@ mod tests {
         assert!(reminder_due(&p, t0, None, t0 + Duration::hours(24)));
         assert!(!reminder_due(&p, t0, Some(t0 + Duration::hours(24)), t0 + Duration::hours(30)));
         assert_eq!(expires_at(&p, t0), Some(t0 + Duration::days(7)));
+    }
+
+    #[test]
+    fn a_reason_is_asked_for_unless_the_policy_says_otherwise() {
+        assert_eq!(reason_problem(&policy(), "  ").map(|e| e.path), Some("reason".to_string()));
+        assert_eq!(reason_problem(&policy(), "Contractors left"), None);
+        assert_eq!(reason_problem(&ApprovalPolicy { require_reason: false, ..policy() }, ""), None);
     }
 }

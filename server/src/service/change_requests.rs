@@ -524,6 +524,9 @@ async fn submit_locked(
         // The errors found are kept on the draft for its author to fix: the caller commits them.
         return Err(AppError::validation(checked.errors));
     }
+    if let Some(e) = approval_policy::reason_problem(&policy, &stored.reason) {
+        return Err(AppError::validation(vec![e]));
+    }
     rollback_still_undoes(tx, &actor.user, &stored).await?;
     let needs_finance = approval_policy::needs_finance(&policy, &checked.preview);
     store::step(tx, id, ChangeStatus::Draft, Step::Submit { needs_finance }, now).await?;

@@ -137,7 +137,7 @@ async fn an_admin_never_approves_their_own_request() {
     let r = admin
         .post(
             "/api/v1/change-requests",
-            json!({"title": "More seats", "operations": [{"op": "set_seats", "pool_id": jira, "seats_purchased": 500}]}),
+            json!({"title": "More seats", "reason": "test", "operations": [{"op": "set_seats", "pool_id": jira, "seats_purchased": 500}]}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -171,7 +171,8 @@ async fn an_approved_request_is_checked_again_and_applies_nothing_if_the_invento
     app.exec(&format!("UPDATE pools SET seats_purchased = seats_assigned + 10 WHERE id = {jira}")).await;
     let people = free_people(&app, jira, 2).await;
     let ops: Vec<Value> = people.iter().map(|p| json!({"op": "assign", "pool_id": jira, "person_id": p})).collect();
-    let r = owner.post("/api/v1/change-requests", json!({"title": "Two seats", "operations": ops})).await;
+    let r =
+        owner.post("/api/v1/change-requests", json!({"title": "Two seats", "reason": "test", "operations": ops})).await;
     let id = r.body["id"].as_i64().unwrap();
     assert_eq!(owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await.status, StatusCode::OK);
     let approver = app.approver().await;
@@ -196,7 +197,7 @@ async fn retiring_a_pool_frees_every_seat() {
     let r = owner
         .post(
             "/api/v1/change-requests",
-            json!({"title": "Retire Jira", "operations": [{"op": "retire_pool", "pool_id": jira}]}),
+            json!({"title": "Retire Jira", "reason": "test", "operations": [{"op": "retire_pool", "pool_id": jira}]}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -219,7 +220,7 @@ async fn retiring_a_pool_frees_every_seat() {
     let r = owner
         .post(
             "/api/v1/change-requests",
-            json!({"title": "Again", "operations": [{"op": "set_seats", "pool_id": jira, "seats_purchased": 1}]}),
+            json!({"title": "Again", "reason": "test", "operations": [{"op": "set_seats", "pool_id": jira, "seats_purchased": 1}]}),
         )
         .await;
     assert!(r.body["errors"][0]["message"].as_str().unwrap().contains("is retired"), "{}", r.body);
@@ -233,7 +234,7 @@ async fn a_request_that_would_do_more_than_was_approved_goes_back_to_its_request
     let r = owner
         .post(
             "/api/v1/change-requests",
-            json!({"title": "Retire", "operations": [{"op": "retire_pool", "pool_id": jira}]}),
+            json!({"title": "Retire", "reason": "test", "operations": [{"op": "retire_pool", "pool_id": jira}]}),
         )
         .await;
     let id = r.body["id"].as_i64().unwrap();
@@ -302,4 +303,33 @@ async fn a_csv_request_names_each_bad_row_by_line_and_column_and_queues_nothing(
         owner.post_raw("/api/v1/change-requests/csv", "text/csv", b"pool,person\nJira,x@example.com\n".to_vec()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(app.count("change_requests").await, 1);
+}
+
+#[tokio::test]
+async fn a_request_goes_to_the_approvers_only_with_a_reason_unless_the_policy_says_otherwise() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let jira = app.pool_id("Jira Software Premium").await;
+    let op = json!([{"op": "set_seats", "pool_id": jira, "seats_purchased": 150}]);
+    let r =
+        owner.post("/api/v1/change-requests", json!({"title": "More seats", "reason": "  ", "operations": op})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "a draft may wait for its reason: {}", r.body);
+    let id = r.body["id"].as_i64().unwrap();
+    let r = owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await;
+    assert_eq!(
+        (r.status, r.field_paths()),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["reason".to_string()]),
+        "{}",
+        r.body
+    );
+    assert_eq!(owner.get(&format!("/api/v1/change-requests/{id}")).await.body["status"], "draft");
+    // The policy says so, on by default; an admin may turn it off.
+    let admin = app.admin().await;
+    let mut policy = admin.get("/api/v1/approval-policy").await.body;
+    assert_eq!(policy["require_reason"], true);
+    policy["require_reason"] = json!(false);
+    let r = admin.put("/api/v1/approval-policy", policy).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }

@@ -230,11 +230,19 @@ async fn an_edited_request_is_approved_again_and_an_unused_approval_lapses() {
     approver.post(&step(id, "approve"), json!({})).await;
     // Changed after its approval: a draft again, the approval gone.
     let two: Vec<Value> = people.iter().map(|p| json!({"op": "assign", "pool_id": jira, "person_id": p})).collect();
-    let r = owner.put(&format!("/api/v1/change-requests/{id}"), json!({"title": "Two seats", "operations": two})).await;
+    let r = owner
+        .put(
+            &format!("/api/v1/change-requests/{id}"),
+            json!({"title": "Two seats", "reason": "test", "operations": two}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!((r.body["status"].as_str(), r.body["decided_by"].is_null()), (Some("draft"), true));
     assert_eq!(
-        approver.put(&format!("/api/v1/change-requests/{id}"), json!({"title": "x", "operations": []})).await.status,
+        approver
+            .put(&format!("/api/v1/change-requests/{id}"), json!({"title": "x", "reason": "test", "operations": []}))
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
     owner.post(&step(id, "submit"), json!({})).await;
@@ -261,14 +269,21 @@ async fn a_scheduled_request_waits_for_its_window_and_exactly_one_instance_appli
     let people: Vec<i64> = holders(&app, jira).await.iter().take(3).map(|s| s.0).collect();
     let ops: Vec<Value> = people.iter().map(|p| json!({"op": "unassign", "pool_id": jira, "person_id": p})).collect();
     let past = (app.clock.now() - chrono::Duration::minutes(1)).to_rfc3339();
-    let r =
-        owner.post("/api/v1/change-requests", json!({"title": "Later", "operations": ops, "execute_at": past})).await;
+    let r = owner
+        .post(
+            "/api/v1/change-requests",
+            json!({"title": "Later", "reason": "test", "operations": ops, "execute_at": past}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.body["error"]["fields"][0]["path"], "execute_at");
 
     let at = app.clock.now() + chrono::Duration::hours(6);
     let r = owner
-        .post("/api/v1/change-requests", json!({"title": "Later", "operations": ops, "execute_at": at.to_rfc3339()}))
+        .post(
+            "/api/v1/change-requests",
+            json!({"title": "Later", "reason": "test", "operations": ops, "execute_at": at.to_rfc3339()}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let id = r.body["id"].as_i64().unwrap();
@@ -356,7 +371,7 @@ async fn a_window_that_passed_before_the_approval_waits_for_a_person_and_a_run_t
     let request = |people: &[i64], at: chrono::DateTime<chrono::Utc>| {
         let ops: Vec<Value> =
             people.iter().map(|p| json!({"op": "unassign", "pool_id": jira, "person_id": p})).collect();
-        json!({"title": "Scheduled", "operations": ops, "execute_at": at.to_rfc3339()})
+        json!({"title": "Scheduled", "reason": "test", "operations": ops, "execute_at": at.to_rfc3339()})
     };
     let at = app.clock.now() + chrono::Duration::hours(1);
     let late = owner.post("/api/v1/change-requests", request(&people[..2], at)).await.body["id"].as_i64().unwrap();

@@ -589,7 +589,8 @@ async fn a_stage_cut_off_by_sigkill_keeps_nothing_reads_interrupted_and_applies_
     for (pool, email) in &seats {
         csv.push_str(&format!("unassign,{pool},{email}\n"));
     }
-    let draft = admin.post_raw("/api/v1/change-requests/csv?title=Big", "text/csv", csv.into_bytes()).await;
+    let draft =
+        admin.post_raw("/api/v1/change-requests/csv?title=Big&reason=Crash%20test", "text/csv", csv.into_bytes()).await;
     assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.body["errors"][0]);
     let id = draft.body["id"].as_i64().expect("id");
     assert_eq!(admin.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await.status, StatusCode::OK);
@@ -665,7 +666,7 @@ async fn a_stage_stopped_by_its_timeout_is_recorded_as_failed_and_applies_on_the
         .await
         .unwrap();
     let ops: Vec<Value> = people.iter().map(|p| json!({"op": "unassign", "pool_id": jira, "person_id": p})).collect();
-    let r = owner.post("/api/v1/change-requests", json!({"title": "Held", "operations": ops})).await;
+    let r = owner.post("/api/v1/change-requests", json!({"title": "Held", "reason": "test", "operations": ops})).await;
     let id = r.body["id"].as_i64().unwrap();
     owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await;
     approver.post(&format!("/api/v1/change-requests/{id}/approve"), json!({})).await;

@@ -52,7 +52,7 @@ async fn every_endpoint_against_every_role() {
     let admin_client = app.admin().await;
     let request = |pool: i64| {
         let op = json!({"op": "set_seats", "pool_id": pool, "seats_purchased": 900});
-        json!({"title": "Matrix", "reason": "", "operations": [op]})
+        json!({"title": "Matrix", "reason": "The role matrix", "operations": [op]})
     };
     let mut change_ids = Vec::new();
     for (client, pool, submit) in [

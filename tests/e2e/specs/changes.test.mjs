@@ -101,6 +101,8 @@ test('25 chosen seats: drafted, approved by someone else, piloted, applied, roll
   await approver.getByRole('button', { name: 'Apply pilot' }).click();
   await approver.getByText('Pilot applied: 5 rows changed.', { exact: false }).waitFor();
   assert.equal((await seatsOf(approver, poolId)).length, before.length - 5);
+  // The notice comes with the answer; the rows are read again after it.
+  await approver.locator('#operations tbody tr', { hasText: 'Applied' }).nth(4).waitFor();
   assert.equal(await approver.locator('#operations tbody tr', { hasText: 'Applied' }).count(), 5);
   await approver.shot('piloted');
   await approver.getByRole('button', { name: 'Confirm the other 20 rows' }).click();
@@ -165,6 +167,11 @@ test('a file with 3 bad rows is refused row by row; without them it can be submi
   // The notice comes with the answer; the request is read again after it.
   await page.locator('#stat-rows').filter({ hasText: /^2$/ }).waitFor({ timeout: 5000 }).catch(() => {});
   assert.equal(await page.locator('#stat-rows').innerText(), '2');
+  // The file came without a reason: the approval policy asks for one, so the page asks for it before submitting.
+  const noReason = await api(page, `/change-requests/${id}/submit`, { method: 'POST' });
+  assert.equal(noReason.status, 422);
+  assert.equal(noReason.body.error.fields[0].path, 'reason');
+  await page.getByLabel('Reason', { exact: true }).fill('Q1 seat counts agreed with finance');
   await page.getByRole('button', { name: 'Submit for approval' }).click();
   await page.getByText('Submitted: the approvers have been told.').waitFor();
   await page.shot('submitted');

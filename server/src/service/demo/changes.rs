@@ -61,6 +61,7 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
         finance_above_annual_minor: Some(1_000_000),
         approval_valid_days: Some(14),
         reminder_hours: Some(24),
+        require_reason: true,
         ..policy
     };
     changes::set_policy(db, clock, &admin, &policy, Some(policy.version)).await?;
