@@ -324,6 +324,32 @@ pub struct PilotGroup {
 pub struct ChangeNames {
     pub people: Vec<crate::Ref>,
     pub pools: Vec<crate::Ref>,
+    /// The people the rows name as an approver weighs them: status and department.
+    #[serde(default)]
+    pub people_context: Vec<PersonContext>,
+    /// The last sign-in of each seat the rows name, where usage data knows it (pools the reader may see).
+    #[serde(default)]
+    pub sign_ins: Vec<SeatSignIn>,
+}
+
+/// A person named by a change request's rows, with what an approver weighs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonContext {
+    pub id: i64,
+    pub status: crate::PersonStatus,
+    pub department: Option<String>,
+}
+
+/// The usage data of one seat: its last sign-in (`None`: never signed in) and where that was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeatSignIn {
+    pub pool_id: i64,
+    pub person_id: i64,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub source: String,
 }
 
 /// A change request in a list: enough to judge it (size, cost, who loses a seat) without its operations.

@@ -109,14 +109,23 @@ pub fn Utilization(assigned: i64, purchased: Option<i64>, percent: Option<i64>) 
     }
 }
 
+/// A person's status in words.
+pub fn status_label(status: PersonStatus) -> &'static str {
+    match status {
+        PersonStatus::Active => "Active",
+        PersonStatus::OnLeave => "On leave",
+        PersonStatus::Terminated => "Terminated",
+    }
+}
+
 #[component]
 pub fn StatusBadge(status: PersonStatus) -> impl IntoView {
-    let (class, label) = match status {
-        PersonStatus::Active => ("badge badge-ok", "Active"),
-        PersonStatus::OnLeave => ("badge badge-warn", "On leave"),
-        PersonStatus::Terminated => ("badge badge-danger", "Terminated"),
+    let class = match status {
+        PersonStatus::Active => "badge badge-ok",
+        PersonStatus::OnLeave => "badge badge-warn",
+        PersonStatus::Terminated => "badge badge-danger",
     };
-    view! { <span class=class>{label}</span> }
+    view! { <span class=class>{status_label(status)}</span> }
 }
 
 /// The id of the message beside the field at `path`, for `aria-describedby`.

@@ -510,11 +510,13 @@ fn PreviewTable(pools: Vec<PoolEffect>) -> impl IntoView {
     }
 }
 
-/// Names for the ids the operations use.
+/// Names for the ids the operations use, with what an approver weighs about each person and seat.
 #[derive(Clone, Default)]
 struct Names {
     people: HashMap<i64, String>,
     pools: HashMap<i64, String>,
+    context: HashMap<i64, seatwise_types::PersonContext>,
+    sign_ins: HashMap<(i64, i64), seatwise_types::SeatSignIn>,
 }
 
 impl Names {
@@ -522,7 +524,33 @@ impl Names {
         Names {
             people: r.names.people.iter().map(|p| (p.id, p.name.clone())).collect(),
             pools: r.names.pools.iter().map(|p| (p.id, p.name.clone())).collect(),
+            context: r.names.people_context.iter().map(|c| (c.id, c.clone())).collect(),
+            sign_ins: r.names.sign_ins.iter().map(|s| ((s.pool_id, s.person_id), s.clone())).collect(),
         }
+    }
+
+    /// The person a row takes a seat from (or moves), and that seat: their status, department and last sign-in.
+    fn context(&self, o: &OperationInput) -> Option<String> {
+        let (person, pool) = match o.op.as_deref() {
+            Some("unassign" | "assign") => (o.person_id?, o.pool_id),
+            Some("reassign") => (o.from_person_id?, o.pool_id),
+            Some("move") => (o.person_id?, o.from_pool_id),
+            _ => return None,
+        };
+        let mut parts = Vec::new();
+        if let Some(c) = self.context.get(&person) {
+            parts.push(crate::components::status_label(c.status).to_string());
+            parts.extend(c.department.clone());
+        }
+        match pool.and_then(|pool| self.sign_ins.get(&(pool, person))) {
+            Some(s) => parts.push(match s.last_used_at {
+                Some(at) => format!("last sign-in {} ({})", format::age(&at), s.source),
+                None => format!("never signed in ({})", s.source),
+            }),
+            None if o.op.as_deref() != Some("assign") => parts.push("no sign-in data".into()),
+            None => {}
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
     }
 
     fn person(&self, id: Option<i64>) -> String {
@@ -585,6 +613,8 @@ fn Operations(request: ChangeRequest, names: Names, run: Callback<Act>, busy: Si
         .enumerate()
         .map(|(i, o)| (i + 1, names.describe(o), problems.get(&(i + 1)).map(|p| p.join("; "))))
         .collect();
+    let context: HashMap<usize, String> =
+        r.operations.iter().enumerate().filter_map(|(i, o)| names.context(o).map(|c| (i + 1, c))).collect();
     let total = rows.len();
     let filter = RwSignal::new(String::new());
     let shown = RwSignal::new(ROWS_SHOWN);
@@ -638,7 +668,9 @@ fn Operations(request: ChangeRequest, names: Names, run: Callback<Act>, busy: Si
                                 let label = format!("Remove row {row}");
                                 view! {
                                     <tr class:row-danger=problem.is_some()>
-                                        <td class="num">{row}</td><td>{text}</td><td>{state}</td>
+                                        <td class="num">{row}</td>
+                                        <td>{text}{context.get(&row).map(|c| view! { <div class="muted small">{c.clone()}</div> })}</td>
+                                        <td>{state}</td>
                                         {editable.then(|| view! { <td class="num"><button class="btn btn-small" type="button" aria-label=label
                                             disabled=move || busy.get() on:click=move |_| remove.run(row)>"Remove"</button></td> })}
                                     </tr>

@@ -1,6 +1,6 @@
 //! Change requests and what checking and applying one reads and writes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use seatwise_types::{
@@ -490,6 +490,31 @@ pub async fn held(conn: &mut Conn, seats: &[(i64, i64)]) -> Result<HashSet<(i64,
         args: &[],
     };
     bulk::fetch(conn, &statement, seats).await?.iter().map(seat_of).collect()
+}
+
+/// The latest usage signal of each of these seats (pool id, person id) that has one: (pool, person, last used
+/// at, source); a seat with signals from several sources gets its latest.
+pub async fn sign_ins(
+    conn: &mut Conn,
+    seats: &[(i64, i64)],
+) -> Result<Vec<(i64, i64, Option<DateTime<Utc>>, String)>, sqlx::Error> {
+    let statement = Statement {
+        sql: "SELECT u.pool_id, u.person_id, u.last_used_at, u.source FROM {rows} JOIN usage_signals u \
+              ON u.pool_id = r.pool_id AND u.person_id = r.person_id",
+        cols: SEAT_COLS,
+        args: &[],
+    };
+    let mut latest: HashMap<(i64, i64), (Option<DateTime<Utc>>, String)> = HashMap::new();
+    for r in bulk::fetch(conn, &statement, seats).await? {
+        let c = Cols::new(&r, "usage_signals");
+        let key = (c.i64("pool_id")?, c.i64("person_id")?);
+        let seen = (c.opt_timestamp("last_used_at")?, c.text("source")?);
+        let newer = latest.get(&key).is_none_or(|(at, _)| seen.0 > *at);
+        if newer {
+            latest.insert(key, seen);
+        }
+    }
+    Ok(latest.into_iter().map(|((pool, person), (at, source))| (pool, person, at, source)).collect())
 }
 
 // --- What applying writes -------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use seatwise_types::{
     ApplyChangeInput, ApprovalPolicy, AttemptOutcome, ChangeActions, ChangeAttempt, ChangeNames, ChangeRequest,
     ChangeRequestInput, ChangeRequestQuery, ChangeRequestSummary, ChangeStatus, CommentInput, FieldError, JobProgress,
-    OperationInput, Page, PersonStatus, Ref, Role, RollbackInput, User, WaitingFor,
+    OperationInput, Page, PersonContext, PersonStatus, Ref, Role, RollbackInput, SeatSignIn, User, WaitingFor,
 };
 
 use crate::auth::{Actor, Via};
@@ -301,18 +301,43 @@ async fn names(db: &Db, reader: &User, operations: &[OperationInput]) -> AppResu
     let person_ids = rules::people_named(operations);
     let mut conn = db.read.acquire().await?;
     let readable = access::pool_read_scope(reader);
-    let pools = store::pools(&mut conn, &pool_ids.into_iter().collect::<Vec<_>>())
+    let pools: Vec<Ref> = store::pools(&mut conn, &pool_ids.into_iter().collect::<Vec<_>>())
         .await?
         .into_iter()
         .filter(|(department_id, _)| readable.contains(*department_id))
         .map(|(_, p)| Ref { id: p.id, name: p.name })
         .collect();
-    let people = store::people(&mut conn, &person_ids.into_iter().collect::<Vec<_>>())
+    let person_ids: Vec<i64> = person_ids.into_iter().collect();
+    let named = store::people(&mut conn, &person_ids).await?;
+    let departments: HashMap<i64, Ref> =
+        store::departments_of_people(&mut conn, &person_ids).await?.into_iter().collect();
+    let people_context = named
+        .iter()
+        .map(|(id, _, status)| PersonContext {
+            id: *id,
+            status: *status,
+            department: departments.get(id).map(|d| d.name.clone()),
+        })
+        .collect();
+    let people = named.into_iter().map(|(id, name, _)| Ref { id, name }).collect();
+    // Each seat a row names, on the pools the reader may see.
+    let shown: HashSet<i64> = pools.iter().map(|p: &Ref| p.id).collect();
+    let mut seats: BTreeSet<(i64, i64)> = BTreeSet::new();
+    for o in operations {
+        for (pool, person) in [(o.pool_id, o.person_id), (o.pool_id, o.from_person_id), (o.from_pool_id, o.person_id)] {
+            if let (Some(pool), Some(person)) = (pool, person) {
+                if shown.contains(&pool) {
+                    seats.insert((pool, person));
+                }
+            }
+        }
+    }
+    let sign_ins = store::sign_ins(&mut conn, &seats.into_iter().collect::<Vec<_>>())
         .await?
         .into_iter()
-        .map(|(id, name, _)| Ref { id, name })
+        .map(|(pool_id, person_id, last_used_at, source)| SeatSignIn { pool_id, person_id, last_used_at, source })
         .collect();
-    Ok(ChangeNames { people, pools })
+    Ok(ChangeNames { people, pools, people_context, sign_ins })
 }
 
 /// A request's attempts, each with its stored end or, while it has none, running or cut off by its heartbeat.

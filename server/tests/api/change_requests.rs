@@ -333,3 +333,45 @@ async fn a_request_goes_to_the_approvers_only_with_a_reason_unless_the_policy_sa
     let r = owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
+
+#[tokio::test]
+async fn an_approver_sees_each_row_s_person_status_department_and_last_sign_in() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let jira = app.pool_id("Jira Software Premium").await;
+    let holders: Vec<i64> = sqlx::query_scalar(
+        "SELECT person_id FROM seat_assignments WHERE pool_id = $1 AND person_id IS NOT NULL ORDER BY person_id LIMIT 2",
+    )
+    .bind(jira)
+    .fetch_all(&app.db.read)
+    .await
+    .unwrap();
+    app.exec(&format!(
+        "INSERT INTO usage_signals (pool_id, person_id, source, last_used_at, read_at) VALUES \
+         ({jira}, {}, 'jira-audit', '2026-08-01T10:00:00.000000Z', '2026-11-22T00:00:00.000000Z')",
+        holders[0]
+    ))
+    .await;
+    let ops: Vec<serde_json::Value> =
+        holders.iter().map(|p| json!({"op": "unassign", "pool_id": jira, "person_id": p})).collect();
+    let r = owner.post("/api/v1/change-requests", json!({"title": "Two", "reason": "test", "operations": ops})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_i64().unwrap();
+    let seen = app.approver().await.get(&format!("/api/v1/change-requests/{id}")).await;
+    let names = &seen.body["names"];
+    let context = names["people_context"].as_array().unwrap();
+    assert_eq!(context.len(), 2, "{names}");
+    for c in context {
+        let status: String = sqlx::query_scalar("SELECT status FROM people WHERE id = $1")
+            .bind(c["id"].as_i64().unwrap())
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
+        assert_eq!((c["status"].as_str(), c["department"].as_str()), (Some(status.as_str()), Some("Engineering")));
+    }
+    assert_eq!(
+        names["sign_ins"],
+        json!([{"pool_id": jira, "person_id": holders[0], "last_used_at": "2026-08-01T10:00:00Z", "source": "jira-audit"}]),
+        "only the seat with usage data"
+    );
+}

@@ -92,6 +92,10 @@ test('25 chosen seats: drafted, approved by someone else, piloted, applied, roll
   await approver.shot('queue');
   await row.getByRole('link').click();
   await approver.getByLabel('Comment').fill('Checked against the contractor list.');
+  // Each row tells the approver whose seat it is: their status, department and last sign-in.
+  assert.match(await approver.locator('#operations tbody tr').first().innerText(),
+    /Take back .+'s seat on .+\n(Active|On leave|Terminated) · [^·]+ · (last sign-in .+|never signed in .+|no sign-in data)/);
+  await approver.shot('context');
   await approver.getByRole('button', { name: 'Approve', exact: true }).click();
   await approver.getByText('Approved: it can be applied now.').waitFor();
   await approver.shot('approved');
