@@ -492,6 +492,9 @@ pub async fn held(conn: &mut Conn, seats: &[(i64, i64)]) -> Result<HashSet<(i64,
     bulk::fetch(conn, &statement, seats).await?.iter().map(seat_of).collect()
 }
 
+/// A seat's latest usage signal: when it was last used (`None`: never) and by which source it was read.
+pub type LastUse = (Option<DateTime<Utc>>, String);
+
 /// The latest usage signal of each of these seats (pool id, person id) that has one: (pool, person, last used
 /// at, source); a seat with signals from several sources gets its latest.
 pub async fn sign_ins(
@@ -504,7 +507,7 @@ pub async fn sign_ins(
         cols: SEAT_COLS,
         args: &[],
     };
-    let mut latest: HashMap<(i64, i64), (Option<DateTime<Utc>>, String)> = HashMap::new();
+    let mut latest: HashMap<(i64, i64), LastUse> = HashMap::new();
     for r in bulk::fetch(conn, &statement, seats).await? {
         let c = Cols::new(&r, "usage_signals");
         let key = (c.i64("pool_id")?, c.i64("person_id")?);
