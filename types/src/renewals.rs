@@ -295,6 +295,15 @@ pub struct Alert {
     pub missed: bool,
 }
 
+/// The day an auto-renewing term renews itself: the day after it ends.
+pub fn renews_on(end: NaiveDate) -> NaiveDate {
+    end.succ_opt().unwrap_or(end)
+}
+
+/// What can still be done once a cancel-by date has passed undecided: said the same way in the console and in mail.
+pub const MISSED_CANCEL_BY_ADVICE: &str =
+    "Negotiate the renewal (price, seats) before it renews, or plan the cancellation for the next term's cancel-by date.";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertDetail {

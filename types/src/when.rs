@@ -4,7 +4,6 @@
 //! text form). `scripts/check-seams.py` checks that every such field uses one of these.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 
 /// The first date Seatwise accepts: 1900-01-01.
@@ -60,10 +59,7 @@ pub fn timestamp<'de, D: Deserializer<'de>>(de: D) -> Result<DateTime<Utc>, D::E
 /// An optional timestamp in the accepted range (use with `#[serde(default)]`).
 pub fn opt_timestamp<'de, D: Deserializer<'de>>(de: D) -> Result<Option<DateTime<Utc>>, D::Error> {
     let t = Option::<DateTime<Utc>>::deserialize(de)?;
-    match t {
-        Some(at) if !date_in_range(at.date_naive()) => Err(D::Error::custom(range_message())),
-        _ => Ok(t),
-    }
+    t.map(|at| bounded(at.date_naive())).transpose().map(|_| t)
 }
 
 #[cfg(test)]

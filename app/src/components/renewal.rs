@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use seatwise_types::{
-    money_totals, Alert, DateKind, Decision, DecisionInput, Money, PoolSeats, PoolUsage, Term, Urgency,
+    money_totals, renews_on, Alert, DateKind, Decision, DecisionInput, Money, PoolSeats, PoolUsage, Term, Urgency,
+    MISSED_CANCEL_BY_ADVICE,
 };
 
 use crate::api::{self, ApiError};
@@ -39,15 +40,6 @@ pub fn DaysBadge(days: i64, urgency: Urgency, #[prop(optional)] missed: bool) ->
     view! { <span class=class>{days_text(days)}</span> }
 }
 
-/// The day an auto-renewing contract renews itself: the day after its term ends.
-pub fn renews_on(a: &Alert) -> chrono::NaiveDate {
-    a.end_date.succ_opt().unwrap_or(a.end_date)
-}
-
-/// What can still be done once a cancel-by date has passed: said the same way wherever it shows.
-pub const MISSED_ADVICE: &str =
-    "Negotiate the renewal (price, seats) before it renews, or plan the cancellation for the next term's cancel-by date.";
-
 /// The contracts whose cancel-by date passed with no decision while they still renew themselves: the loudest
 /// thing on the pages where renewals are decided. Shows nothing when there are none (or on an error: the page's
 /// own list says more).
@@ -69,7 +61,7 @@ pub fn MissedCancelBy() -> impl IntoView {
                             let what = format!(
                                 "{} ({}): cancel-by {} passed {} with no decision; it renews itself on {}.",
                                 a.contract_title, a.vendor, format::date(&a.due_date), days_text(a.days_left),
-                                format::date(&renews_on(&a))
+                                format::date(&renews_on(a.end_date))
                             );
                             view! {
                                 <li><span>{what}</span>" "
@@ -77,7 +69,7 @@ pub fn MissedCancelBy() -> impl IntoView {
                             }
                         }).collect_view()}
                     </ul>
-                    <p class="small">{MISSED_ADVICE}</p>
+                    <p class="small">{MISSED_CANCEL_BY_ADVICE}</p>
                 </section>
             }
         })
@@ -87,7 +79,7 @@ pub fn MissedCancelBy() -> impl IntoView {
 /// "Cancel by · 30-day alert".
 pub fn alert_label(a: &Alert) -> String {
     if a.missed {
-        return format!("Cancel-by missed · renews {}", format::date(&renews_on(a)));
+        return format!("Cancel-by missed · renews {}", format::date(&renews_on(a.end_date)));
     }
     match (a.kind, a.stage_days) {
         (DateKind::Review, _) => "Quarterly review".into(),

@@ -10,7 +10,7 @@ use crate::components::fields::{SelectField, TextField};
 use crate::components::filters::{FilterToggle, Pager, SortHeaders};
 use crate::components::list::{href, use_list_query};
 use crate::components::renewal::{
-    alert_label, renews_on, DaysBadge, DecisionForm, DecisionOf, MissedCancelBy, TermsTable, UsageTable, MISSED_ADVICE,
+    alert_label, DaysBadge, DecisionForm, DecisionOf, MissedCancelBy, TermsTable, UsageTable,
 };
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, MoneyText};
@@ -196,9 +196,9 @@ fn AlertView(detail: AlertDetail, on_change: Callback<()>, notice: RwSignal<Opti
             view! {
                 <div class="banner banner-error missed">
                     <strong>{format!("The cancel-by date passed {} with no decision. ", crate::components::renewal::days_text(a.days_left))}</strong>
-                    {format!("This contract renews itself on {}", format::date(&renews_on(&a)))}
+                    {format!("This contract renews itself on {}", format::date(&seatwise_types::renews_on(a.end_date)))}
                     {value.map(|v| view! { " for "<MoneyText money=v/> })}
-                    ". " {MISSED_ADVICE}
+                    ". " {seatwise_types::MISSED_CANCEL_BY_ADVICE}
                 </div>
             }
         })}

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use seatwise_types::{
     ApprovalPolicy, AttemptOutcome, BillingPeriod, ChangePreview, ChangeRequestSummary, ChangeStage, ChangeStatus,
-    FieldError, Money, OperationInput, Page, PersonStatus, Ref, SignOff, WaitingFor,
+    FieldError, Money, OperationInput, Page, PersonStatus, Ref, SeatSignIn, SignOff, WaitingFor,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor};
@@ -492,32 +492,30 @@ pub async fn held(conn: &mut Conn, seats: &[(i64, i64)]) -> Result<HashSet<(i64,
     bulk::fetch(conn, &statement, seats).await?.iter().map(seat_of).collect()
 }
 
-/// A seat's latest usage signal: when it was last used (`None`: never) and by which source it was read.
-pub type LastUse = (Option<DateTime<Utc>>, String);
-
-/// The latest usage signal of each of these seats (pool id, person id) that has one: (pool, person, last used
-/// at, source); a seat with signals from several sources gets its latest.
-pub async fn sign_ins(
-    conn: &mut Conn,
-    seats: &[(i64, i64)],
-) -> Result<Vec<(i64, i64, Option<DateTime<Utc>>, String)>, sqlx::Error> {
+/// The latest usage signal of each of these seats (pool id, person id) that has one; a seat with signals from
+/// several sources gets its latest.
+pub async fn sign_ins(conn: &mut Conn, seats: &[(i64, i64)]) -> Result<Vec<SeatSignIn>, sqlx::Error> {
     let statement = Statement {
         sql: "SELECT u.pool_id, u.person_id, u.last_used_at, u.source FROM {rows} JOIN usage_signals u \
               ON u.pool_id = r.pool_id AND u.person_id = r.person_id",
         cols: SEAT_COLS,
         args: &[],
     };
-    let mut latest: HashMap<(i64, i64), LastUse> = HashMap::new();
+    let mut latest: HashMap<(i64, i64), SeatSignIn> = HashMap::new();
     for r in bulk::fetch(conn, &statement, seats).await? {
         let c = Cols::new(&r, "usage_signals");
-        let key = (c.i64("pool_id")?, c.i64("person_id")?);
-        let seen = (c.opt_timestamp("last_used_at")?, c.text("source")?);
-        let newer = latest.get(&key).is_none_or(|(at, _)| seen.0 > *at);
-        if newer {
+        let seen = SeatSignIn {
+            pool_id: c.i64("pool_id")?,
+            person_id: c.i64("person_id")?,
+            last_used_at: c.opt_timestamp("last_used_at")?,
+            source: c.text("source")?,
+        };
+        let key = (seen.pool_id, seen.person_id);
+        if latest.get(&key).is_none_or(|s| seen.last_used_at > s.last_used_at) {
             latest.insert(key, seen);
         }
     }
-    Ok(latest.into_iter().map(|((pool, person), (at, source))| (pool, person, at, source)).collect())
+    Ok(latest.into_values().collect())
 }
 
 // --- What applying writes -------------------------------------------------------------------------------------

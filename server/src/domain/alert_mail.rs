@@ -65,7 +65,7 @@ pub fn render(m: &AlertMail<'_>, base_url: &str) -> Rendered {
     let base = base_url.trim_end_matches('/');
     let alert_link = format!("{base}/alerts/{}", m.alert_id);
     let contract_link = format!("{base}/contracts/{}", m.contract_id);
-    let renews_on = m.end_date.succ_opt().unwrap_or(m.end_date);
+    let renews_on = seatwise_types::renews_on(m.end_date);
     let headline = match (m.kind, m.stage_days) {
         _ if m.missed => format!(
             "The cancel-by date of {} ({}) passed on {} with no decision: it renews itself on {renews_on}",
@@ -104,12 +104,7 @@ pub fn render(m: &AlertMail<'_>, base_url: &str) -> Rendered {
         ));
     }
     if m.missed {
-        facts.push((
-            "What can still be done",
-            "negotiate the renewal (price, seats) before it renews, or plan the cancellation for the next term's \
-             cancel-by date"
-                .into(),
-        ));
+        facts.push(("What can still be done", seatwise_types::MISSED_CANCEL_BY_ADVICE.into()));
     }
     let mut text = format!("{headline}.\n\n");
     for (k, v) in &facts {

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use seatwise_types::{
     ApplyChangeInput, ApprovalPolicy, AttemptOutcome, ChangeActions, ChangeAttempt, ChangeNames, ChangeRequest,
     ChangeRequestInput, ChangeRequestQuery, ChangeRequestSummary, ChangeStatus, CommentInput, FieldError, JobProgress,
-    OperationInput, Page, PersonContext, PersonStatus, Ref, Role, RollbackInput, SeatSignIn, User, WaitingFor,
+    OperationInput, Page, PersonContext, PersonStatus, Ref, Role, RollbackInput, User, WaitingFor,
 };
 
 use crate::auth::{Actor, Via};
@@ -332,11 +332,7 @@ async fn names(db: &Db, reader: &User, operations: &[OperationInput]) -> AppResu
             }
         }
     }
-    let sign_ins = store::sign_ins(&mut conn, &seats.into_iter().collect::<Vec<_>>())
-        .await?
-        .into_iter()
-        .map(|(pool_id, person_id, last_used_at, source)| SeatSignIn { pool_id, person_id, last_used_at, source })
-        .collect();
+    let sign_ins = store::sign_ins(&mut conn, &seats.into_iter().collect::<Vec<_>>()).await?;
     Ok(ChangeNames { people, pools, people_context, sign_ins })
 }
 

@@ -63,11 +63,19 @@ pub async fn tick(state: &Worker) -> AppResult<TickReport> {
     let mut failed = None;
     if org.daily_job_due(now) {
         let today = org.today(now);
-        match daily_renewals(state, &org, today, now).await {
-            Ok(summary) => report.renewals = summary,
+        let renewals = renewal_job::run_day(&state.db, state.outbox(), &org, today, now);
+        match claimed_daily(state, RENEWALS, today, now, renewals).await {
+            Ok(summary) => {
+                if let Some(s) = &summary {
+                    metrics::counter!("seatwise_alerts_raised_total").increment(s.alerts as u64);
+                    metrics::counter!("seatwise_tacit_renewals_total").increment(s.renewed as u64);
+                }
+                report.renewals = summary;
+            }
             Err(e) => failed = Some(e),
         }
-        match daily_reclamation(state, &org, today, now).await {
+        let reclaiming = reclamation::daily::run_day(&state.db, &*state.clock, state.outbox(), &org, now);
+        match claimed_daily(state, RECLAMATION, today, now, reclaiming).await {
             Ok(summary) => report.reclamation = summary,
             Err(e) => failed = failed.or(Some(e)),
         }
@@ -95,39 +103,24 @@ pub async fn tick(state: &Worker) -> AppResult<TickReport> {
     }
 }
 
-async fn daily_renewals(
+/// Run one of the day's jobs if this instance claims it: the claim is taken in the database first (the job's future
+/// does nothing until awaited), and its summary is recorded with the finished run. `None` when another instance
+/// has it.
+async fn claimed_daily<T: serde::Serialize + std::fmt::Debug>(
     state: &Worker,
-    org: &crate::domain::renewals::Org,
+    name: &str,
     today: chrono::NaiveDate,
     now: chrono::DateTime<chrono::Utc>,
-) -> AppResult<Option<RunSummary>> {
+    job: impl std::future::Future<Output = AppResult<T>>,
+) -> AppResult<Option<T>> {
     let lease = chrono::Duration::minutes(LEASE_MINUTES);
-    if !store::claim_run(&state.db.write, RENEWALS, today, &state.instance, now, lease).await? {
+    if !store::claim_run(&state.db.write, name, today, &state.instance, now, lease).await? {
         return Ok(None);
     }
-    let summary = renewal_job::run_day(&state.db, state.outbox(), org, today, now).await?;
+    let summary = job.await?;
     let text = serde_json::to_string(&summary).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    store::finish_run(&state.db.write, RENEWALS, today, state.clock.now(), &text).await?;
-    tracing::info!(day = %today, ?summary, "daily renewal run finished");
-    metrics::counter!("seatwise_alerts_raised_total").increment(summary.alerts as u64);
-    metrics::counter!("seatwise_tacit_renewals_total").increment(summary.renewed as u64);
-    Ok(Some(summary))
-}
-
-async fn daily_reclamation(
-    state: &Worker,
-    org: &crate::domain::renewals::Org,
-    today: chrono::NaiveDate,
-    now: chrono::DateTime<chrono::Utc>,
-) -> AppResult<Option<reclamation::daily::DailySummary>> {
-    let lease = chrono::Duration::minutes(LEASE_MINUTES);
-    if !store::claim_run(&state.db.write, RECLAMATION, today, &state.instance, now, lease).await? {
-        return Ok(None);
-    }
-    let summary = reclamation::daily::run_day(&state.db, &*state.clock, state.outbox(), org, now).await?;
-    let text = serde_json::to_string(&summary).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    store::finish_run(&state.db.write, RECLAMATION, today, state.clock.now(), &text).await?;
-    tracing::info!(day = %today, ?summary, "daily reclamation run finished");
+    store::finish_run(&state.db.write, name, today, state.clock.now(), &text).await?;
+    tracing::info!(job = name, day = %today, ?summary, "daily run finished");
     Ok(Some(summary))
 }
 
