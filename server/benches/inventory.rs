@@ -58,6 +58,7 @@ fn bench(c: &mut Criterion) {
             name: "Bench".into(),
             roles: vec![Role::Finance],
             department_ids: vec![],
+            person_id: None,
             version: 1,
         },
         via: Via::Token,

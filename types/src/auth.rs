@@ -57,6 +57,10 @@ pub struct User {
     pub roles: Vec<Role>,
     /// Departments a license owner is scoped to.
     pub department_ids: Vec<i64>,
+    /// The person this login is (linked, or with the same e-mail address): pools naming them as owner are in a
+    /// license owner's scope wherever their department is.
+    #[serde(default)]
+    pub person_id: Option<i64>,
     /// Incremented by every write; send it back as `If-Match: "<version>"` so a stale write answers 409.
     #[serde(default)]
     pub version: i64,

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor};
 
 use super::decode::Cols;
-use super::pools::DepartmentScope;
+use super::pools::PoolScope;
 use super::{Conn, Sort, Sql};
 use crate::clock::to_db;
 use crate::domain::alerts::OPEN_STATUSES;
@@ -84,7 +84,7 @@ pub use seatwise_types::Inbox;
 
 #[derive(Debug, Clone, Default)]
 pub struct AlertFilter {
-    pub scope: DepartmentScope,
+    pub scope: PoolScope,
     pub inbox: Inbox,
     /// Only alerts sent or assigned to this user.
     pub mine: Option<i64>,
@@ -139,7 +139,7 @@ fn push_filter(sql: &mut Sql, f: &AlertFilter) {
     sql.push(" WHERE 1 = 1");
     if let Some(scope) = &f.scope {
         sql.push(" AND EXISTS (SELECT 1 FROM pools sp WHERE sp.contract_id = a.contract_id AND ");
-        sql.push_in("sp.department_id", scope).push(")");
+        sql.push_reach("sp", scope).push(")");
     }
     let today = f.today.to_string();
     match f.inbox {
@@ -233,7 +233,7 @@ async fn count(db: &AnyPool, f: &AlertFilter) -> Result<i64, sqlx::Error> {
 
 pub async fn counts(
     db: &AnyPool,
-    scope: &DepartmentScope,
+    scope: &PoolScope,
     user_id: i64,
     today: NaiveDate,
 ) -> Result<AlertCounts, sqlx::Error> {

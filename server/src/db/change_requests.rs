@@ -14,6 +14,7 @@ use super::bulk::{self, Col, Statement};
 use super::decode::Cols;
 use super::{Conn, Sql};
 use crate::clock::to_db;
+use crate::domain::access::PoolPlace;
 use crate::domain::change_request::PoolFacts;
 use crate::domain::change_rollback::{PoolBefore, SeatBefore, Snapshot};
 
@@ -393,9 +394,9 @@ pub async fn list(db: &AnyPool, f: &ChangeFilter) -> Result<Page<ChangeRequestSu
 
 /// Pools as the rules read them, each with its department (the service asks the access policy about it and sets
 /// `may_edit`, false here).
-pub async fn pools(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, PoolFacts)>, sqlx::Error> {
+pub async fn pools(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(PoolPlace, PoolFacts)>, sqlx::Error> {
     let statement = over_ids(
-        "SELECT p.id, p.name, p.department_id, p.seats_purchased, p.seats_assigned, p.allow_overage, \
+        "SELECT p.id, p.name, p.department_id, p.owner_id, p.seats_purchased, p.seats_assigned, p.allow_overage, \
                 p.retired_at, p.unit_cost_minor, p.billing_period, p.currency, p.contract_start, p.contract_end, \
                 p.annual_cost_minor FROM pools p WHERE p.id IN (SELECT r.id FROM {rows})",
         &[],
@@ -420,7 +421,7 @@ pub async fn pools(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, PoolFacts)>
                 contract_end: c.opt_date("contract_end")?,
                 annual_cost_minor: c.money_minor("annual_cost_minor")?,
             };
-            Ok((c.i64("department_id")?, pool))
+            Ok((PoolPlace::new(c.i64("department_id")?, c.opt_i64("owner_id")?), pool))
         })
         .collect()
 }
@@ -613,10 +614,10 @@ pub async fn recount(conn: &mut Conn, ids: &[i64]) -> Result<(), sqlx::Error> {
 // --- What a CSV file's names refer to -------------------------------------------------------------------------
 
 /// Pools by lower-case name: (id, lower-case name, department); a name two pools share comes back twice.
-pub async fn pools_named(conn: &mut Conn, names: &[String]) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
+pub async fn pools_named(conn: &mut Conn, names: &[String]) -> Result<Vec<(i64, String, PoolPlace)>, sqlx::Error> {
     let statement = Statement {
-        sql:
-            "SELECT p.id, p.name_lower, p.department_id FROM pools p WHERE p.name_lower IN (SELECT r.name FROM {rows})",
+        sql: "SELECT p.id, p.name_lower, p.department_id, p.owner_id FROM pools p \
+              WHERE p.name_lower IN (SELECT r.name FROM {rows})",
         cols: &[Col::Text("name")],
         args: &[],
     };
@@ -626,7 +627,7 @@ pub async fn pools_named(conn: &mut Conn, names: &[String]) -> Result<Vec<(i64, 
         .iter()
         .map(|r| {
             let c = Cols::new(r, "pools");
-            Ok((c.i64("id")?, c.text("name_lower")?, c.i64("department_id")?))
+            Ok((c.i64("id")?, c.text("name_lower")?, PoolPlace::new(c.i64("department_id")?, c.opt_i64("owner_id")?)))
         })
         .collect()
 }

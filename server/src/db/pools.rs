@@ -12,10 +12,11 @@ use super::decode::Cols;
 use super::document;
 use super::{Backend, Conn, DateRange, Sort, Sql};
 use crate::clock::to_db;
+use crate::domain::access::Reach;
 use crate::domain::pool::{PoolValues, Seats};
 
-/// Which departments a caller may see; `None` means all.
-pub type DepartmentScope = Option<Vec<i64>>;
+/// Which pools a caller may see (`access::Scope::as_filter`); `None` means all.
+pub type PoolScope = Option<Reach>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PoolSort {
@@ -66,7 +67,7 @@ impl PoolSort {
 
 #[derive(Debug, Clone, Default)]
 pub struct PoolQuery {
-    pub scope: DepartmentScope,
+    pub scope: PoolScope,
     pub q: Option<String>,
     pub vendor_id: Option<i64>,
     pub department_id: Option<i64>,
@@ -99,7 +100,7 @@ const POOL_COLUMNS: &str = "SELECT p.id, p.name, p.vendor_id, v.name AS vendor_n
 fn push_pool_where(w: &mut Sql, q: &PoolQuery) {
     w.push(" WHERE 1 = 1");
     if let Some(scope) = &q.scope {
-        w.push(" AND ").push_in("p.department_id", scope);
+        w.push(" AND ").push_reach("p", scope);
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let pattern = format!("%{}%", text.to_lowercase());
@@ -536,10 +537,10 @@ pub async fn seats<'e, E: Executor<'e, Database = Any>>(
     .transpose()
 }
 
-pub async fn owners(db: &AnyPool, scope: &DepartmentScope) -> Result<Vec<Ref>, sqlx::Error> {
+pub async fn owners(db: &AnyPool, scope: &PoolScope) -> Result<Vec<Ref>, sqlx::Error> {
     let mut sql = Sql::new("SELECT DISTINCT o.id, o.name FROM pools p JOIN people o ON o.id = p.owner_id");
     if let Some(scope) = scope {
-        sql.push(" WHERE ").push_in("p.department_id", scope);
+        sql.push(" WHERE ").push_reach("p", scope);
     }
     sql.push(" ORDER BY o.name");
     let rows = sql.query().fetch_all(db).await?;
@@ -623,11 +624,7 @@ pub struct HeldSeat {
     pub reclaim: Option<ReclaimMark>,
 }
 
-pub async fn seats_of_person(
-    db: &AnyPool,
-    person_id: i64,
-    scope: &DepartmentScope,
-) -> Result<Vec<HeldSeat>, sqlx::Error> {
+pub async fn seats_of_person(db: &AnyPool, person_id: i64, scope: &PoolScope) -> Result<Vec<HeldSeat>, sqlx::Error> {
     let mut sql = Sql::new(
         "SELECT a.id, a.assigned_at, a.reclaim_marked_at, a.reclaim_reason, p.id AS pool_id, p.name AS pool_name, \
          v.id AS vendor_id, v.name AS vendor_name, p.unit_cost_minor, p.currency, p.billing_period, p.contract_start, \
@@ -636,7 +633,7 @@ pub async fn seats_of_person(
     );
     sql.bind(person_id);
     if let Some(scope) = scope {
-        sql.push(" AND ").push_in("p.department_id", scope);
+        sql.push(" AND ").push_reach("p", scope);
     }
     sql.push(" ORDER BY p.name_lower, a.id");
     let rows = sql.query().fetch_all(db).await?;
@@ -691,7 +688,7 @@ pub struct HolderCounts {
 }
 
 /// Per pool in scope: seats marked for reclamation and seats held by people on leave (pools with none are absent).
-pub async fn holder_counts(db: &AnyPool, scope: &DepartmentScope) -> Result<Vec<HolderCounts>, sqlx::Error> {
+pub async fn holder_counts(db: &AnyPool, scope: &PoolScope) -> Result<Vec<HolderCounts>, sqlx::Error> {
     let mut sql = Sql::new(
         "SELECT a.pool_id, CAST(SUM(CASE WHEN a.reclaim_marked_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS marked, \
          CAST(SUM(CASE WHEN pe.status = 'on_leave' THEN 1 ELSE 0 END) AS BIGINT) AS on_leave \
@@ -699,7 +696,7 @@ pub async fn holder_counts(db: &AnyPool, scope: &DepartmentScope) -> Result<Vec<
          WHERE (a.reclaim_marked_at IS NOT NULL OR pe.status = 'on_leave')",
     );
     if let Some(scope) = scope {
-        sql.push(" AND ").push_in("p.department_id", scope);
+        sql.push(" AND ").push_reach("p", scope);
     }
     sql.push(" GROUP BY a.pool_id");
     let rows = sql.query().fetch_all(db).await?;

@@ -4,6 +4,8 @@ use sqlx::any::AnyArguments;
 use sqlx::query::{Query, QueryScalar};
 use sqlx::Any;
 
+use crate::domain::access::Reach;
+
 #[derive(Debug, Clone)]
 pub enum Arg {
     I64(Option<i64>),
@@ -83,6 +85,16 @@ impl Sql {
     /// `column IN (v1, v2, ...)`; with no values a condition that is false, so it matches nothing.
     pub fn push_in(&mut self, column: &str, values: &[i64]) -> &mut Self {
         self.push_membership(column, "IN", values.iter().copied().map(Arg::from), "1 = 0")
+    }
+
+    /// The pools of a reach, for the pool table under `alias`: `(alias.department_id IN (...) OR alias.owner_id =
+    /// $n)`; an empty reach matches nothing.
+    pub fn push_reach(&mut self, alias: &str, reach: &Reach) -> &mut Self {
+        self.push("(").push_in(&format!("{alias}.department_id"), &reach.departments);
+        if let Some(owner) = reach.owner_id {
+            self.push(" OR ").push(alias).push(".owner_id = ").bind(owner);
+        }
+        self.push(")")
     }
 
     /// `column IN ('a', 'b', ...)` for text values (enum names), bound like any other value.

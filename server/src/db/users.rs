@@ -7,6 +7,7 @@ use sqlx::AnyPool;
 use super::decode::{scalar_parsed, Cols};
 use super::{Backend, Conn, Sql};
 use crate::clock::to_db;
+use crate::domain::access::PoolPlace;
 
 pub struct Credentials {
     pub id: i64,
@@ -35,11 +36,12 @@ pub async fn load(db: &AnyPool, id: i64) -> Result<Option<User>, sqlx::Error> {
 }
 
 /// A user's columns from `users u`, with their roles and departments as JSON arrays: every authenticated request
-/// loads its user, so in one statement.
+/// loads its user, so in one statement. Their person is the linked one, else the person with their address.
 pub fn user_columns(backend: Backend) -> &'static str {
     match backend {
         Backend::Postgres => {
             "u.id, u.email, u.name, u.version, \
+             COALESCE(u.person_id, (SELECT pe.id FROM people pe WHERE pe.email = u.email)) AS person_id, \
              (SELECT CAST(COALESCE(json_agg(r.role ORDER BY r.role), '[]') AS TEXT) FROM user_roles r \
                WHERE r.user_id = u.id) AS roles, \
              (SELECT CAST(COALESCE(json_agg(d.department_id ORDER BY d.department_id), '[]') AS TEXT) \
@@ -47,6 +49,7 @@ pub fn user_columns(backend: Backend) -> &'static str {
         }
         Backend::Sqlite => {
             "u.id, u.email, u.name, u.version, \
+             COALESCE(u.person_id, (SELECT pe.id FROM people pe WHERE pe.email = u.email)) AS person_id, \
              (SELECT json_group_array(role) FROM (SELECT r.role FROM user_roles r WHERE r.user_id = u.id \
                ORDER BY r.role)) AS roles, \
              (SELECT json_group_array(department_id) FROM (SELECT d.department_id FROM user_departments d \
@@ -64,6 +67,7 @@ pub fn user_from(c: &Cols<'_>) -> Result<User, sqlx::Error> {
         name: c.text("name")?,
         roles: roles.iter().map(|r| scalar_parsed("user_roles", "role", r, Role::parse)).collect::<Result<_, _>>()?,
         department_ids: c.json("department_ids")?,
+        person_id: c.opt_i64("person_id")?,
         version: c.i64("version")?,
     })
 }
@@ -138,14 +142,19 @@ pub async fn email_exists(db: &AnyPool, email: &str) -> Result<bool, sqlx::Error
     Ok(n > 0)
 }
 
-/// Users who can act on something in these departments: admins, and license owners of one of them.
-pub async fn assignable(db: &AnyPool, departments: &[i64]) -> Result<Vec<Ref>, sqlx::Error> {
+/// Users who can act on something in pools placed so: admins, and license owners of one of their departments or
+/// named owner of one of them.
+pub async fn assignable(db: &AnyPool, places: &[PoolPlace]) -> Result<Vec<Ref>, sqlx::Error> {
+    let departments: Vec<i64> = places.iter().map(|p| p.department_id).collect();
+    let owners: Vec<i64> = places.iter().filter_map(|p| p.owner_id).collect();
     let mut sql = Sql::new(
         "SELECT DISTINCT u.id, u.name FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin' \
-         OR (r.role = 'license_owner' AND EXISTS (SELECT 1 FROM user_departments d WHERE d.user_id = u.id \
+         OR (r.role = 'license_owner' AND (EXISTS (SELECT 1 FROM user_departments d WHERE d.user_id = u.id \
          AND ",
     );
-    sql.push_in("d.department_id", departments).push(")) ORDER BY u.name");
+    sql.push_in("d.department_id", &departments).push(") OR ");
+    sql.push_in("COALESCE(u.person_id, (SELECT pe.id FROM people pe WHERE pe.email = u.email))", &owners);
+    sql.push(")) ORDER BY u.name");
     let rows = sql.query().fetch_all(db).await?;
     rows.iter()
         .map(|r| {

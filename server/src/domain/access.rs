@@ -24,29 +24,68 @@ fn allow_if(allowed: bool, reason: &'static str) -> Access {
 
 const NO_ROLE: &str = "Your account has no role yet.";
 
-/// Which departments' pools a user may see: `All`, some, or none at all.
+/// Where a pool sits, for access: its department and its named owner (a person), the two things that put it in a
+/// license owner's scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolPlace {
+    pub department_id: i64,
+    pub owner_id: Option<i64>,
+}
+
+impl PoolPlace {
+    pub fn new(department_id: i64, owner_id: Option<i64>) -> Self {
+        PoolPlace { department_id, owner_id }
+    }
+}
+
+/// The pools a scoped user reaches: those of their departments, and those whose named owner is their person
+/// (wherever that pool's department is).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    pub departments: Vec<i64>,
+    pub owner_id: Option<i64>,
+}
+
+impl Reach {
+    pub fn covers(&self, pool: PoolPlace) -> bool {
+        self.departments.contains(&pool.department_id) || (self.owner_id.is_some() && pool.owner_id == self.owner_id)
+    }
+}
+
+/// Which pools a user may see: `All`, those within reach, or none at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     All,
-    Departments(Vec<i64>),
+    Within(Reach),
     Nothing,
 }
 
 impl Scope {
-    pub fn contains(&self, department_id: i64) -> bool {
+    /// Whether a pool placed so is in scope.
+    pub fn covers(&self, pool: PoolPlace) -> bool {
         match self {
             Scope::All => true,
-            Scope::Departments(d) => d.contains(&department_id),
+            Scope::Within(reach) => reach.covers(pool),
             Scope::Nothing => false,
         }
     }
 
-    /// The department filter for storage queries (`None` = no filter).
-    pub fn as_filter(&self) -> Option<Vec<i64>> {
+    /// Whether the scope takes in a whole department: new pools go there, and its name is offered as a filter.
+    /// Owning a pool of a department does not make the department one's own.
+    pub fn has_department(&self, department_id: i64) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Within(reach) => reach.departments.contains(&department_id),
+            Scope::Nothing => false,
+        }
+    }
+
+    /// The filter for storage queries (`None` = no filter; an empty reach matches nothing).
+    pub fn as_filter(&self) -> Option<Reach> {
         match self {
             Scope::All => None,
-            Scope::Departments(d) => Some(d.clone()),
-            Scope::Nothing => Some(Vec::new()),
+            Scope::Within(reach) => Some(reach.clone()),
+            Scope::Nothing => Some(Reach::default()),
         }
     }
 
@@ -59,27 +98,33 @@ impl Scope {
     }
 }
 
+/// A license owner's reach: their departments, and the pools naming their person as owner.
+fn owner_reach(user: &User) -> Scope {
+    Scope::Within(Reach { departments: user.department_ids.clone(), owner_id: user.person_id })
+}
+
 fn admin(user: &User) -> bool {
     user.has(Role::Admin)
 }
 
-/// Admin, finance and approvers read every pool; license owners read their departments'.
+/// Admin, finance and approvers read every pool; license owners read their departments' and those they own.
 pub fn pool_read_scope(user: &User) -> Scope {
     if admin(user) || user.has(Role::Finance) || user.has(Role::Approver) {
         Scope::All
     } else if user.has(Role::LicenseOwner) {
-        Scope::Departments(user.department_ids.clone())
+        owner_reach(user)
     } else {
         Scope::Nothing
     }
 }
 
-/// Admins edit every pool; license owners edit their departments'. Finance and approvers never edit.
+/// Admins edit every pool; license owners edit their departments' and those they own. Finance and approvers
+/// never edit.
 pub fn pool_write_scope(user: &User) -> Scope {
     if admin(user) {
         Scope::All
     } else if user.has(Role::LicenseOwner) {
-        Scope::Departments(user.department_ids.clone())
+        owner_reach(user)
     } else {
         Scope::Nothing
     }
@@ -115,12 +160,28 @@ pub fn may_create_pools(user: &User) -> Result<Scope, Denied> {
     pool_write_scope(user).or_denied("Your roles do not allow creating pools.")
 }
 
-/// A pool of `department_id` the caller can already read: changing it and its seats.
-pub fn may_edit_pool(user: &User, department_id: i64) -> Access {
-    allow_if(pool_write_scope(user).contains(department_id), "You may view this pool but not change it.")
+/// A pool the caller can already read: changing it and its seats.
+pub fn may_edit_pool(user: &User, pool: PoolPlace) -> Access {
+    allow_if(pool_write_scope(user).covers(pool), "You may view this pool but not change it.")
 }
 
-/// "My licenses": the pools the caller looks after (their departments; everything for admins).
+/// Where a pool may be put, as the field that is refused and why: new and moved pools go to the caller's
+/// departments, and a changed pool stays where the caller may edit it (so a named owner keeps a pool of another
+/// department where it is and as its owner; an admin moves or hands over any).
+/// `before`: where the pool was (`None` for a new one).
+pub fn may_place_pool(user: &User, place: PoolPlace, before: Option<PoolPlace>) -> Result<(), (&'static str, Denied)> {
+    let scope = pool_write_scope(user);
+    let stays = before.is_some_and(|b| b.department_id == place.department_id);
+    if !stays && !scope.has_department(place.department_id) {
+        Err(("department_id", Denied { reason: "must be one of your departments" }))
+    } else if !scope.covers(place) {
+        Err(("owner_id", Denied { reason: "must be you, for a pool outside your departments" }))
+    } else {
+        Ok(())
+    }
+}
+
+/// "My licenses": the pools the caller looks after (their departments' and those they own; everything for admins).
 pub fn may_own_pools(user: &User) -> Result<Scope, Denied> {
     pool_write_scope(user).or_denied("Only license owners and admins own pools.")
 }
@@ -161,23 +222,22 @@ pub fn may_record_uncovered_contract(user: &User) -> Access {
     allow_if(admin(user), "name at least one of your pools")
 }
 
-/// Contracts follow their pools: editable by admins and by license owners whose departments hold every covered
-/// pool (`departments`: the covered pools' departments).
-pub fn may_edit_contract(user: &User, departments: &[i64]) -> Access {
+/// Contracts follow their pools: editable by admins and by license owners who may edit every covered pool
+/// (`pools`: where the covered pools sit).
+pub fn may_edit_contract(user: &User, pools: &[PoolPlace]) -> Access {
     let scope = pool_write_scope(user);
-    let owns_all = !departments.is_empty() && departments.iter().all(|d| scope.contains(*d));
+    let owns_all = !pools.is_empty() && pools.iter().all(|p| scope.covers(*p));
     allow_if(admin(user) || owns_all, "You may view this contract but not change it.")
 }
 
 /// Renewal decisions are made by whoever may edit the contract.
-pub fn may_decide_contract(user: &User, departments: &[i64]) -> Access {
-    may_edit_contract(user, departments)
-        .map_err(|_| Denied { reason: "You may view this contract but not decide on it." })
+pub fn may_decide_contract(user: &User, pools: &[PoolPlace]) -> Access {
+    may_edit_contract(user, pools).map_err(|_| Denied { reason: "You may view this contract but not decide on it." })
 }
 
 /// Acknowledging, snoozing, assigning and deciding an alert: the rights on its contract.
-pub fn may_act_on_alert(user: &User, departments: &[i64]) -> Access {
-    may_edit_contract(user, departments).map_err(|_| Denied { reason: "You may view this alert but not act on it." })
+pub fn may_act_on_alert(user: &User, pools: &[PoolPlace]) -> Access {
+    may_edit_contract(user, pools).map_err(|_| Denied { reason: "You may view this alert but not act on it." })
 }
 
 /// Turning every pool's own contract dates into contracts spans all departments: admins.
@@ -317,22 +377,22 @@ pub fn may_read_reclamation(user: &User) -> Result<Scope, Denied> {
 }
 
 /// Writing a policy, trying it and running it: admins for any pool or product; license owners for a pool of their
-/// departments (`department_id`), never for a whole product, which spans departments.
-pub fn may_manage_policy(user: &User, department_id: Option<i64>) -> Access {
-    let allowed = admin(user) || department_id.is_some_and(|d| pool_write_scope(user).contains(d));
+/// departments or one they own (`pool`), never for a whole product, which spans departments.
+pub fn may_manage_policy(user: &User, pool: Option<PoolPlace>) -> Access {
+    let allowed = admin(user) || pool.is_some_and(|p| pool_write_scope(user).covers(p));
     allow_if(allowed, "Only admins, and license owners for their departments' pools, manage reclamation policies.")
 }
 
-/// Working a case (keep, release, restore) on a pool of `department_id`.
-pub fn may_work_case(user: &User, department_id: i64) -> Access {
-    allow_if(pool_write_scope(user).contains(department_id), "You may view this case but not act on it.")
+/// Working a case (keep, release, restore) on a pool placed so.
+pub fn may_work_case(user: &User, pool: PoolPlace) -> Access {
+    allow_if(pool_write_scope(user).covers(pool), "You may view this case but not act on it.")
 }
 
 /// Legal holds are placed and lifted by admins; a blackout window on a pool by whoever may edit the pool.
-pub fn may_place_hold(user: &User, blackout_department: Option<i64>) -> Access {
-    match blackout_department {
+pub fn may_place_hold(user: &User, blackout_pool: Option<PoolPlace>) -> Access {
+    match blackout_pool {
         None => allow_if(admin(user), "Only admins place or lift legal holds."),
-        Some(d) => allow_if(pool_write_scope(user).contains(d), "You may not place a blackout on this pool."),
+        Some(p) => allow_if(pool_write_scope(user).covers(p), "You may not place a blackout on this pool."),
     }
 }
 
@@ -363,7 +423,7 @@ pub fn capabilities(user: &User) -> Capabilities {
         approve_changes: may_sign_off_changes(user).is_ok(),
         read_reclamation: may_read_reclamation(user).is_ok(),
         manage_reclamation: may_manage_policy(user, None).is_ok()
-            || user.department_ids.iter().any(|d| may_manage_policy(user, Some(*d)).is_ok()),
+            || matches!(pool_write_scope(user), Scope::Within(r) if !r.departments.is_empty() || r.owner_id.is_some()),
         home: home_page(user),
     }
 }
@@ -408,9 +468,9 @@ impl Reader {
         Reader { scope: user.map_or(Scope::Nothing, pool_read_scope), email: Some(email.trim().to_lowercase()) }
     }
 
-    /// Whether this reader sees a pool of `department_id` owned by `owner_email`.
-    pub fn sees(&self, department_id: i64, owner_email: Option<&str>) -> bool {
-        self.scope.contains(department_id)
+    /// Whether this reader sees a pool placed so, owned by `owner_email`.
+    pub fn sees(&self, pool: PoolPlace, owner_email: Option<&str>) -> bool {
+        self.scope.covers(pool)
             || matches!((&self.email, owner_email), (Some(me), Some(owner)) if owner.trim().eq_ignore_ascii_case(me))
     }
 }
@@ -425,7 +485,7 @@ pub fn sees_contract(reader: &Reader, visible_pools: usize) -> bool {
 pub fn visible_pools<'a, P>(
     reader: &Reader,
     pools: impl IntoIterator<Item = &'a P>,
-    facts: impl Fn(&P) -> (i64, Option<&str>),
+    facts: impl Fn(&P) -> (PoolPlace, Option<&str>),
 ) -> (Vec<&'a P>, i64)
 where
     P: 'a,
@@ -433,8 +493,8 @@ where
     let mut hidden = 0;
     let mut shown = Vec::new();
     for p in pools {
-        let (department, owner) = facts(p);
-        if reader.sees(department, owner) {
+        let (place, owner) = facts(p);
+        if reader.sees(place, owner) {
             shown.push(p);
         } else {
             hidden += 1;
@@ -454,8 +514,14 @@ mod tests {
             name: "A".into(),
             roles: roles.to_vec(),
             department_ids: depts.to_vec(),
+            person_id: None,
             version: 1,
         }
+    }
+
+    /// A pool of department `d` with no named owner.
+    fn at(d: i64) -> PoolPlace {
+        PoolPlace::new(d, None)
     }
 
     fn admin_user() -> User {
@@ -465,13 +531,46 @@ mod tests {
     #[test]
     fn owners_are_scoped_to_their_departments() {
         let owner = user(&[Role::LicenseOwner], &[3, 4]);
-        assert_eq!(pool_read_scope(&owner), Scope::Departments(vec![3, 4]));
-        assert_eq!(may_read_inventory(&owner), Ok(Scope::Departments(vec![3, 4])));
-        assert!(may_edit_pool(&owner, 3).is_ok());
-        assert_eq!(may_edit_pool(&owner, 5), Err(Denied { reason: "You may view this pool but not change it." }));
-        assert_eq!(may_own_pools(&owner), Ok(Scope::Departments(vec![3, 4])));
+        assert_eq!(pool_read_scope(&owner), Scope::Within(Reach { departments: vec![3, 4], owner_id: None }));
+        assert_eq!(may_read_inventory(&owner), Ok(Scope::Within(Reach { departments: vec![3, 4], owner_id: None })));
+        assert!(may_edit_pool(&owner, at(3)).is_ok());
+        assert_eq!(may_edit_pool(&owner, at(5)), Err(Denied { reason: "You may view this pool but not change it." }));
+        assert_eq!(may_own_pools(&owner), Ok(Scope::Within(Reach { departments: vec![3, 4], owner_id: None })));
         assert!(may_edit_catalog(&owner).is_ok() && may_register_devices(&owner).is_ok());
         assert!(may_import(&owner).is_err() && may_read_ledger(&owner).is_err());
+    }
+
+    #[test]
+    fn owners_reach_the_pools_naming_them_wherever_they_are() {
+        let omar = User { person_id: Some(70), ..user(&[Role::LicenseOwner], &[3]) };
+        let owned_elsewhere = PoolPlace::new(9, Some(70));
+        let someone_elses = PoolPlace::new(9, Some(71));
+        for scope in [pool_read_scope(&omar), pool_write_scope(&omar), may_own_pools(&omar).unwrap_or(Scope::Nothing)] {
+            assert!(scope.covers(owned_elsewhere) && scope.covers(at(3)));
+            assert!(!scope.covers(someone_elses) && !scope.covers(at(9)));
+            assert!(!scope.has_department(9), "owning a pool does not make its department one's own");
+        }
+        assert!(may_edit_pool(&omar, owned_elsewhere).is_ok());
+        assert!(may_edit_contract(&omar, &[owned_elsewhere, at(3)]).is_ok());
+        assert!(may_edit_contract(&omar, &[owned_elsewhere, someone_elses]).is_err(), "every covered pool");
+        assert!(may_act_on_alert(&omar, &[owned_elsewhere]).is_ok());
+        assert!(may_work_case(&omar, owned_elsewhere).is_ok() && may_work_case(&omar, someone_elses).is_err());
+        assert!(may_manage_policy(&omar, Some(owned_elsewhere)).is_ok());
+        assert!(may_place_hold(&omar, Some(owned_elsewhere)).is_ok());
+        // New pools go to one's departments; a pool owned elsewhere stays only with its owner.
+        assert_eq!(may_place_pool(&omar, owned_elsewhere, None).map_err(|e| e.0), Err("department_id"));
+        assert!(may_place_pool(&omar, at(3), None).is_ok());
+        let was = Some(owned_elsewhere);
+        assert!(may_place_pool(&omar, owned_elsewhere, was).is_ok());
+        assert_eq!(may_place_pool(&omar, someone_elses, was).map_err(|e| e.0), Err("owner_id"));
+        assert_eq!(may_place_pool(&omar, PoolPlace::new(8, Some(71)), was).map_err(|e| e.0), Err("department_id"));
+        assert!(may_place_pool(&omar, PoolPlace::new(3, Some(71)), was).is_ok(), "into their department, any owner");
+        // A person id on a login without the owner role reaches nothing more.
+        let finance = User { person_id: Some(70), ..user(&[Role::Finance], &[]) };
+        assert!(may_edit_pool(&finance, owned_elsewhere).is_err());
+        // With no person, an owner reaches their departments only; an empty reach matches nothing.
+        assert_eq!(pool_read_scope(&user(&[Role::LicenseOwner], &[])).as_filter(), Some(Reach::default()));
+        assert!(capabilities(&User { person_id: Some(70), ..user(&[Role::LicenseOwner], &[]) }).manage_reclamation);
     }
 
     #[test]
@@ -482,12 +581,12 @@ mod tests {
             assert_eq!(may_read_contracts(&reader), Ok(Scope::All));
             assert!(may_see_money(&reader).is_ok() && may_read_directory(&reader).is_ok());
             assert!(may_create_pools(&reader).is_err());
-            assert!(may_edit_pool(&reader, 3).is_err());
+            assert!(may_edit_pool(&reader, at(3)).is_err());
             assert!(may_own_pools(&reader).is_err());
             assert!(may_edit_catalog(&reader).is_err());
             assert!(may_register_devices(&reader).is_err());
             assert!(may_record_contracts(&reader).is_err());
-            assert!(may_edit_contract(&reader, &[3]).is_err());
+            assert!(may_edit_contract(&reader, &[at(3)]).is_err());
             assert!(may_edit_people(&reader).is_err());
             assert!(may_administer_users(&reader).is_err());
         }
@@ -496,15 +595,15 @@ mod tests {
     #[test]
     fn contracts_are_edited_by_owners_of_every_covered_pool() {
         let owner = user(&[Role::LicenseOwner], &[3, 4]);
-        assert!(may_edit_contract(&owner, &[3, 4]).is_ok());
-        assert!(may_edit_contract(&owner, &[3, 5]).is_err());
+        assert!(may_edit_contract(&owner, &[at(3), at(4)]).is_ok());
+        assert!(may_edit_contract(&owner, &[at(3), at(5)]).is_err());
         assert!(may_edit_contract(&owner, &[]).is_err());
         assert!(may_edit_contract(&admin_user(), &[]).is_ok());
-        assert!(may_edit_contract(&user(&[Role::Finance], &[]), &[3]).is_err());
+        assert!(may_edit_contract(&user(&[Role::Finance], &[]), &[at(3)]).is_err());
         // Deciding and acting on alerts follow editing, each with its own sentence.
-        assert_eq!(may_decide_contract(&owner, &[5]).map_err(|d| d.reason.contains("decide")), Err(true));
-        assert_eq!(may_act_on_alert(&owner, &[5]).map_err(|d| d.reason.contains("alert")), Err(true));
-        assert!(may_act_on_alert(&owner, &[4]).is_ok());
+        assert_eq!(may_decide_contract(&owner, &[at(5)]).map_err(|d| d.reason.contains("decide")), Err(true));
+        assert_eq!(may_act_on_alert(&owner, &[at(5)]).map_err(|d| d.reason.contains("alert")), Err(true));
+        assert!(may_act_on_alert(&owner, &[at(4)]).is_ok());
         assert!(may_record_uncovered_contract(&owner).is_err());
         assert!(may_record_uncovered_contract(&admin_user()).is_ok());
     }
@@ -535,7 +634,7 @@ mod tests {
     fn no_roles_no_access() {
         let nobody = user(&[], &[]);
         assert_eq!(pool_read_scope(&nobody), Scope::Nothing);
-        assert_eq!(Scope::Nothing.as_filter(), Some(vec![]));
+        assert_eq!(Scope::Nothing.as_filter(), Some(Reach::default()));
         assert!(may_read_directory(&nobody).is_err());
         assert!(may_use_calendar_feed(&nobody).is_err());
         assert!(may_read_inventory(&nobody).is_err());
@@ -573,8 +672,8 @@ mod tests {
         assert_eq!(capabilities(&user(&[Role::Approver], &[])).home, HomePage::Approvals);
         assert_eq!(capabilities(&user(&[Role::Finance], &[])).home, HomePage::Inventory);
         assert_eq!(capabilities(&user(&[Role::Approver, Role::LicenseOwner], &[3])).home, HomePage::MyLicenses);
-        assert!(may_manage_policy(&user(&[Role::LicenseOwner], &[3]), Some(3)).is_ok());
-        assert!(may_manage_policy(&user(&[Role::LicenseOwner], &[3]), Some(4)).is_err());
+        assert!(may_manage_policy(&user(&[Role::LicenseOwner], &[3]), Some(at(3))).is_ok());
+        assert!(may_manage_policy(&user(&[Role::LicenseOwner], &[3]), Some(at(4))).is_err());
         assert!(may_manage_policy(&user(&[Role::LicenseOwner], &[3]), None).is_err(), "not a whole product");
         assert!(may_place_hold(&user(&[Role::LicenseOwner], &[3]), None).is_err(), "legal holds are admins'");
         // An owner of no department yet still edits the catalog but has no pools to create or own.
@@ -597,8 +696,8 @@ mod tests {
     fn readers_see_their_departments_pools_and_recipients_their_own() {
         let owner = user(&[Role::LicenseOwner], &[3]);
         let pools = [(1, 3, None), (2, 5, Some("Ann@Example.com".to_string())), (3, 5, None)];
-        fn facts(p: &(i64, i64, Option<String>)) -> (i64, Option<&str>) {
-            (p.1, p.2.as_deref())
+        fn facts(p: &(i64, i64, Option<String>)) -> (PoolPlace, Option<&str>) {
+            (at(p.1), p.2.as_deref())
         }
         let (shown, hidden) = visible_pools(&Reader::user(&owner), &pools, facts);
         assert_eq!((shown.iter().map(|p| p.0).collect::<Vec<_>>(), hidden), (vec![1], 2));

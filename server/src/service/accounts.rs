@@ -16,7 +16,7 @@ use crate::db::sessions::{self, TokenKind};
 use crate::db::versions::{Key, Versioned};
 use crate::db::Db;
 use crate::db::{catalog, users};
-use crate::domain::access::{self, Scope};
+use crate::domain::access;
 use crate::domain::limits;
 use crate::domain::login_guard::{self as guard, Bucket, Limits};
 use crate::domain::secret::{dummy_hash, password_problem, random_token, sha256_hex};
@@ -151,11 +151,8 @@ pub async fn logout(db: &Db, actor: &Actor) -> AppResult<()> {
 
 pub async fn session_info(db: &Db, user: User, csrf_token: String) -> AppResult<SessionInfo> {
     let all = catalog::departments(&db.read).await?;
-    let departments = match access::pool_read_scope(&user) {
-        Scope::All => all,
-        Scope::Departments(ids) => all.into_iter().filter(|d| ids.contains(&d.id)).collect(),
-        Scope::Nothing => Vec::new(),
-    };
+    let scope = access::pool_read_scope(&user);
+    let departments = all.into_iter().filter(|d| scope.has_department(d.id)).collect();
     Ok(SessionInfo {
         roles: user.roles.clone(),
         capabilities: access::capabilities(&user),
@@ -312,14 +309,8 @@ async fn insert_user(
     }
     let id = users::insert(&mut tx, input.email.trim(), input.name.trim(), &password_hash, now).await?;
     users::set_roles(&mut tx, id, &input.roles, &input.department_ids).await?;
-    let user = User {
-        id,
-        email: input.email.trim().to_lowercase(),
-        name: input.name.trim().to_string(),
-        roles: input.roles.clone(),
-        department_ids: input.department_ids.clone(),
-        version: 1,
-    };
+    // Read back, so the answer carries what storage derives (the person this login is).
+    let user = users::load_in(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
     ledger::record(&mut tx, now, actor, Change::created("user.create", "user", Some(id), &user)).await?;
     tx.commit().await?;
     Ok(user)

@@ -73,12 +73,12 @@ async fn readable(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppResu
     contracts::read_scope(actor)?;
     let today = org::today(db, clock).await?;
     let alert = store::get(&db.read, id, today).await?.ok_or(AppError::NotFound("alert"))?;
-    let (_, departments) = match contracts::readable(db, actor, alert.contract_id).await {
+    let (_, places) = match contracts::readable(db, actor, alert.contract_id).await {
         Ok(found) => found,
         Err(AppError::NotFound(_)) => return Err(AppError::NotFound("alert")),
         Err(e) => return Err(e),
     };
-    Ok((alert, access::may_act_on_alert(&actor.user, &departments)))
+    Ok((alert, access::may_act_on_alert(&actor.user, &places)))
 }
 
 async fn actionable(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppResult<Alert> {
@@ -91,8 +91,8 @@ pub async fn detail(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppRe
     let (alert, may_act) = readable(db, clock, actor, id).await?;
     let can_act = may_act.is_ok();
     let contract = contracts::detail(db, clock, actor, alert.contract_id).await?;
-    let assignees =
-        users::assignable(&db.read, &contract.pools.iter().map(|p| p.department.id).collect::<Vec<_>>()).await?;
+    let places = crate::db::contracts::places_of(&db.read, alert.contract_id).await?;
+    let assignees = users::assignable(&db.read, &places).await?;
     Ok(AlertDetail { alert, contract, can_act, assignees })
 }
 
@@ -188,10 +188,10 @@ pub async fn assign(
     let before = actionable(db, clock, actor, id).await?;
     still_open(&before)?;
     if let Some(user_id) = input.user_id {
-        let depts = crate::db::contracts::departments_of(&db.read, before.contract_id).await?;
-        let allowed: Vec<Ref> = users::assignable(&db.read, &depts).await?;
+        let places = crate::db::contracts::places_of(&db.read, before.contract_id).await?;
+        let allowed: Vec<Ref> = users::assignable(&db.read, &places).await?;
         if !allowed.iter().any(|u| u.id == user_id) {
-            return Err(AppError::field("user_id", "must be an admin or an owner of the contract's departments"));
+            return Err(AppError::field("user_id", "must be an admin or an owner of the contract's pools"));
         }
     }
     let mut tx = begin_change(db, clock, id, &before).await?;

@@ -44,9 +44,9 @@ async fn facts(conn: &mut Conn, requester: &User, ops: &[(u64, Operation)]) -> A
     let (pool_ids, seats, retiring) = rollback::touched(ops);
     let mut facts = Facts::default();
     let readable = access::pool_read_scope(requester);
-    for (department_id, mut pool) in store::pools(conn, &pool_ids).await? {
-        if readable.contains(department_id) {
-            pool.may_edit = access::may_edit_pool(requester, department_id).is_ok();
+    for (place, mut pool) in store::pools(conn, &pool_ids).await? {
+        if readable.covers(place) {
+            pool.may_edit = access::may_edit_pool(requester, place).is_ok();
             facts.pools.insert(pool.id, pool);
         }
     }
@@ -304,7 +304,7 @@ async fn names(db: &Db, reader: &User, operations: &[OperationInput]) -> AppResu
     let pools: Vec<Ref> = store::pools(&mut conn, &pool_ids.into_iter().collect::<Vec<_>>())
         .await?
         .into_iter()
-        .filter(|(department_id, _)| readable.contains(*department_id))
+        .filter(|(place, _)| readable.covers(*place))
         .map(|(_, p)| Ref { id: p.id, name: p.name })
         .collect();
     let person_ids: Vec<i64> = person_ids.into_iter().collect();
@@ -1373,8 +1373,8 @@ impl Names {
         }
         let mut pools: HashMap<String, Vec<i64>> = HashMap::new();
         let readable = access::pool_read_scope(reader);
-        for (id, name, department_id) in store::pools_named(conn, &pool_names.into_iter().collect::<Vec<_>>()).await? {
-            if readable.contains(department_id) {
+        for (id, name, place) in store::pools_named(conn, &pool_names.into_iter().collect::<Vec<_>>()).await? {
+            if readable.covers(place) {
                 pools.entry(name).or_default().push(id);
             }
         }

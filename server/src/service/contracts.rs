@@ -16,7 +16,7 @@ use crate::db::contracts::{
 use crate::db::versions::{Key, Versioned};
 use crate::db::Conn;
 use crate::db::Db;
-use crate::domain::access::{self, Reader, Scope};
+use crate::domain::access::{self, PoolPlace, Reader, Scope};
 use crate::domain::alert_mail::Outbox;
 use crate::domain::limits;
 use crate::domain::renewal_seats::{self, SeatChanges};
@@ -67,7 +67,7 @@ pub fn to_api(c: StoredContract, pools: Vec<Ref>, today: NaiveDate) -> Contract 
 /// What `reader` may see of one contract: its visible covered pools and how many are hidden.
 pub fn view<'a>(reader: &Reader, covered: &'a [CoveredPool], contract_id: i64) -> (Vec<&'a CoveredPool>, i64) {
     let mine = covered.iter().filter(|p| p.contract_id == contract_id);
-    access::visible_pools(reader, mine, |p| (p.department_id, p.owner_email.as_deref()))
+    access::visible_pools(reader, mine, |p| (p.place, p.owner_email.as_deref()))
 }
 
 /// A contract seen by someone who sees only some of its pools: the contract's own prices and seats cover the
@@ -113,23 +113,23 @@ pub async fn list(db: &Db, clock: &dyn Clock, actor: &Actor, p: &ContractQuery) 
     Ok(Page { items, total, page, per_page })
 }
 
-/// A contract the caller may read (404 outside their scope) and its covered pools' departments, which decide
-/// what the caller may do with it (`access::may_edit_contract` and its kin).
-pub async fn readable(db: &Db, actor: &Actor, id: i64) -> AppResult<(StoredContract, Vec<i64>)> {
+/// A contract the caller may read (404 outside their scope) and where its covered pools sit, which decides what
+/// the caller may do with it (`access::may_edit_contract` and its kin).
+pub async fn readable(db: &Db, actor: &Actor, id: i64) -> AppResult<(StoredContract, Vec<PoolPlace>)> {
     read_scope(actor)?;
-    let departments = store::departments_of(&db.read, id).await?;
+    let places = store::places_of(&db.read, id).await?;
     let reader = Reader::user(&actor.user);
-    let visible = access::sees_contract(&reader, departments.iter().filter(|d| reader.sees(**d, None)).count());
+    let visible = access::sees_contract(&reader, places.iter().filter(|p| reader.sees(**p, None)).count());
     let contract = match store::get(&db.read, id).await? {
         Some(c) if visible => c,
         _ => return Err(AppError::NotFound("contract")),
     };
-    Ok((contract, departments))
+    Ok((contract, places))
 }
 
 pub async fn detail(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppResult<ContractDetail> {
-    let (c, departments) = readable(db, actor, id).await?;
-    let can_edit = access::may_edit_contract(&actor.user, &departments).is_ok();
+    let (c, places) = readable(db, actor, id).await?;
+    let can_edit = access::may_edit_contract(&actor.user, &places).is_ok();
     let today = org::today(db, clock).await?;
     let db = &db.read;
     let currency = c.currency.clone();
@@ -182,7 +182,7 @@ async fn validate(
         let path = format!("pool_ids[{i}]");
         match facts.iter().find(|f| f.pool_id == *pid) {
             None => errors.push(FieldError::new(&path, "must name an existing pool")),
-            Some(f) if access::may_edit_pool(&actor.user, f.department_id).is_err() => {
+            Some(f) if access::may_edit_pool(&actor.user, f.place).is_err() => {
                 errors.push(FieldError::new(&path, "must be a pool of one of your departments"))
             }
             Some(PoolFacts { contract_id: Some(other), .. }) if Some(*other) != id => {
@@ -334,8 +334,8 @@ pub async fn update(
     input: &ContractInput,
     expected: Option<i64>,
 ) -> AppResult<Contract> {
-    let (_, departments) = readable(db, actor, id).await?;
-    access::may_edit_contract(&actor.user, &departments)?;
+    let (_, places) = readable(db, actor, id).await?;
+    access::may_edit_contract(&actor.user, &places)?;
     let (values, currency) = validate(db, actor, input, Some(id)).await?;
     let now = clock.now();
     let today = org::today(db, clock).await?;
@@ -450,8 +450,8 @@ pub async fn decide(
     input: &DecisionInput,
     alert_id: Option<i64>,
 ) -> AppResult<ContractDetail> {
-    let (c, departments) = readable(db, actor, id).await?;
-    access::may_decide_contract(&actor.user, &departments)?;
+    let (c, places) = readable(db, actor, id).await?;
+    access::may_decide_contract(&actor.user, &places)?;
     check_decision(&c, input)?;
     if c.term.decision.is_some() {
         return Err(AppError::Conflict(format!(

@@ -11,7 +11,7 @@ use crate::db::catalog::{self, CatalogTable};
 use crate::db::pools::{self as store, PoolQuery, PoolSort};
 use crate::db::versions::{Key, Versioned};
 use crate::db::{DateRange, Db, Sort};
-use crate::domain::access::{self, Scope};
+use crate::domain::access::{self, PoolPlace, Scope};
 use crate::domain::limits;
 use crate::domain::pool::{self as rules, PoolValues, UNDER_USED_PERCENT};
 use crate::error::{AppError, AppResult};
@@ -90,7 +90,7 @@ pub async fn lookups(db: &Db, actor: &Actor) -> AppResult<Lookups> {
             .map(|v| seatwise_types::Ref { id: v.id, name: v.name })
             .collect(),
         products: catalog::products(db).await?,
-        departments: departments.into_iter().filter(|d| scope.contains(d.id)).collect(),
+        departments: departments.into_iter().filter(|d| scope.has_department(d.id)).collect(),
         cost_centres: catalog::cost_centres(db).await?,
         owners: store::owners(db, &scope.as_filter()).await?,
     })
@@ -105,18 +105,23 @@ async fn readable(db: &Db, actor: &Actor, id: i64) -> AppResult<Pool> {
 /// What was found for a pool, if the pool is in the reader's scope; otherwise it does not exist for them.
 fn in_scope<T>(scope: &Scope, found: Option<T>, pool: impl Fn(&T) -> &Pool) -> AppResult<T> {
     match found {
-        Some(found) if scope.contains(pool(&found).department.id) => Ok(found),
+        Some(found) if scope.covers(place(pool(&found))) => Ok(found),
         _ => Err(AppError::NotFound("pool")),
     }
 }
 
-fn can_edit(actor: &Actor, department_id: i64) -> bool {
-    access::may_edit_pool(&actor.user, department_id).is_ok()
+/// Where a pool sits, for access.
+fn place(pool: &Pool) -> PoolPlace {
+    PoolPlace::new(pool.department.id, pool.owner.as_ref().map(|o| o.id))
+}
+
+fn can_edit(actor: &Actor, pool: &Pool) -> bool {
+    access::may_edit_pool(&actor.user, place(pool)).is_ok()
 }
 
 async fn editable(db: &Db, actor: &Actor, id: i64) -> AppResult<Pool> {
     let pool = readable(db, actor, id).await?;
-    access::may_edit_pool(&actor.user, pool.department.id)?;
+    access::may_edit_pool(&actor.user, place(&pool))?;
     if store::retired(&db.read, id).await? == Some(true) {
         return Err(AppError::Conflict("This pool is retired: it keeps its history and takes no changes.".into()));
     }
@@ -138,7 +143,7 @@ pub async fn detail(db: &Db, actor: &Actor, id: i64) -> AppResult<PoolDetail> {
     )?;
     let (pool, marked_for_reclamation, contract) = in_scope(&scope, head, |(pool, ..)| pool)?;
     let assignments = Page { items: seats, total: pool.seats_assigned, page: 1, per_page: FIRST_SEATS };
-    let can_edit = can_edit(actor, pool.department.id);
+    let can_edit = can_edit(actor, &pool);
     Ok(PoolDetail { pool, assignments, can_edit, marked_for_reclamation, contract })
 }
 
@@ -155,7 +160,8 @@ pub async fn assignments(
 }
 
 /// Domain checks, then the references only the database can check; all problems reported together.
-async fn validate(db: &Db, actor: &Actor, input: &PoolInput) -> AppResult<PoolValues> {
+/// `before`: where the pool sits now (`None` for a new one).
+async fn validate(db: &Db, actor: &Actor, input: &PoolInput, before: Option<PoolPlace>) -> AppResult<PoolValues> {
     let db = &db.read;
     let product = if input.product_id > 0 { catalog::product(db, input.product_id).await? } else { None };
     let checked = rules::validate(input, product.as_ref().map_or(0, |p| p.vendor.id));
@@ -166,8 +172,10 @@ async fn validate(db: &Db, actor: &Actor, input: &PoolInput) -> AppResult<PoolVa
     if input.department_id > 0 {
         if !catalog::exists(db, CatalogTable::Departments, input.department_id).await? {
             errors.push(FieldError::new("department_id", "must name an existing department"));
-        } else if !can_edit(actor, input.department_id) {
-            errors.push(FieldError::new("department_id", "must be one of your departments"));
+        } else if let Err((field, denied)) =
+            access::may_place_pool(&actor.user, PoolPlace::new(input.department_id, input.owner_id), before)
+        {
+            errors.push(FieldError::new(field, denied.reason));
         }
     }
     if input.cost_centre_id > 0 && !catalog::exists(db, CatalogTable::CostCentres, input.cost_centre_id).await? {
@@ -186,7 +194,7 @@ async fn validate(db: &Db, actor: &Actor, input: &PoolInput) -> AppResult<PoolVa
 
 pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &PoolInput) -> AppResult<Pool> {
     access::may_create_pools(&actor.user)?;
-    let values = validate(db, actor, input).await?;
+    let values = validate(db, actor, input, None).await?;
     let now = clock.now();
     let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &values, now).await?;
@@ -205,8 +213,8 @@ pub async fn update(
     input: &PoolInput,
     expected: Option<i64>,
 ) -> AppResult<Pool> {
-    editable(db, actor, id).await?;
-    let values = validate(db, actor, input).await?;
+    let current = editable(db, actor, id).await?;
+    let values = validate(db, actor, input, Some(place(&current))).await?;
     let now = clock.now();
     let mut tx = db.begin().await?;
     // Lock first, then read "before": the ledger shows exactly what this write replaced, even with a concurrent

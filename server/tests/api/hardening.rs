@@ -247,7 +247,9 @@ async fn outside_a_user_s_scope_a_record_and_a_missing_one_get_the_same_answer()
     let owner = app.owner().await;
     let foreign_sql =
         "SELECT id FROM pools WHERE department_id NOT IN (SELECT ud.department_id FROM user_departments ud \
-         JOIN users u ON u.id = ud.user_id WHERE u.email = 'owner@example.com') ORDER BY id LIMIT 1";
+         JOIN users u ON u.id = ud.user_id WHERE u.email = 'owner@example.com') \
+         AND (owner_id IS NULL OR owner_id <> (SELECT id FROM people WHERE email = 'owner@example.com')) \
+         ORDER BY id LIMIT 1";
     let foreign = app.id_of(foreign_sql).await;
     let name: String =
         sqlx::query_scalar("SELECT name FROM pools WHERE id = $1").bind(foreign).fetch_one(&app.db.read).await.unwrap();

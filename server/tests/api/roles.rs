@@ -400,7 +400,10 @@ async fn owners_see_and_change_only_their_departments() {
         .iter()
         .map(|p| p["department"]["name"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(departments.into_iter().collect::<Vec<_>>(), ["Design", "Engineering"]);
+    // Their departments, and IT Operations only for the pools naming them as owner.
+    assert_eq!(departments.into_iter().collect::<Vec<_>>(), ["Design", "Engineering", "IT Operations"]);
+    let foreign = list.body["items"].as_array().unwrap().iter().filter(|p| p["department"]["name"] == "IT Operations");
+    assert!(foreign.clone().count() > 0 && foreign.into_iter().all(|p| p["owner"]["name"] == "Omar Owner"));
     let all = app.finance().await.get("/api/v1/pools?per_page=500").await;
     assert!(all.body["total"].as_i64().unwrap() > list.body["total"].as_i64().unwrap());
 
@@ -499,4 +502,128 @@ async fn each_role_starts_where_its_work_is_and_counts_only_alerts_it_can_act_on
         // Reading them is still allowed: the list is not the badge.
         assert!(c.get("/api/v1/alerts").await.body["total"].as_i64().unwrap() > 0, "{who} reads alerts");
     }
+}
+
+/// (method, path from the pool, contract and alert, body from the pool, expected for [owned pool, another]).
+type OwnedCase = (Method, fn(i64, i64, i64) -> String, Option<fn(i64) -> Value>, [u16; 2]);
+
+/// A pool naming the owner's person as its owner is theirs wherever its department is: read, managed, its contract,
+/// its alerts, its policies and cases; a pool of the same department owned by someone else stays out of reach.
+#[tokio::test]
+async fn owners_reach_pools_naming_them_in_other_departments() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let me = owner.get("/api/v1/me").await;
+    let omar = app.id_of("SELECT id FROM people WHERE email = 'owner@example.com'").await;
+    assert_eq!(me.body["user"]["person_id"], omar, "a login is the person with its address");
+    // Zoom Workplace Business is IT Operations' (not one of the owner's departments) and names Omar as owner.
+    let zoom = app.pool_id("Zoom Workplace Business").await;
+    // Another IT Operations pool, on a contract with nothing of the owner's.
+    let others = app
+        .id_of_owned(format!(
+            "SELECT MIN(p.id) FROM pools p JOIN departments d ON d.id = p.department_id \
+             WHERE d.name = 'IT Operations' AND (p.owner_id IS NULL OR p.owner_id <> {omar}) \
+             AND p.contract_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pools q JOIN departments qd \
+             ON qd.id = q.department_id WHERE q.contract_id = p.contract_id \
+             AND (q.owner_id = {omar} OR qd.name IN ('Engineering', 'Design')))"
+        ))
+        .await;
+    let contract_of = |pool: i64| app.id_of_owned(format!("SELECT contract_id FROM pools WHERE id = {pool}"));
+    let (zoom_contract, others_contract) = (contract_of(zoom).await, contract_of(others).await);
+    assert_ne!(zoom_contract, others_contract);
+    for c in [zoom_contract, others_contract] {
+        sqlx::query(
+            "INSERT INTO alerts (dedupe_key, contract_id, term_id, kind, stage_days, due_date, fired_on, created_at, \
+             status) SELECT 'owned-' || CAST(c.id AS TEXT), c.id, (SELECT MAX(t.id) FROM contract_terms t \
+             WHERE t.contract_id = c.id), 'end', 30, '2026-12-20', '2026-11-23', '2026-11-23T09:00:00.000000Z', \
+             'open' FROM contracts c WHERE c.id = $1",
+        )
+        .bind(c)
+        .execute(&app.db.write)
+        .await
+        .expect("alert");
+    }
+    let alert_of = |c: i64| app.id_of_owned(format!("SELECT id FROM alerts WHERE dedupe_key = 'owned-{c}'"));
+    let (zoom_alert, others_alert) = (alert_of(zoom_contract).await, alert_of(others_contract).await);
+    let it_ops = app.id_of("SELECT id FROM departments WHERE name = 'IT Operations'").await;
+    let policy =
+        |pool: i64| json!({"name": "Owned", "pool_id": pool, "action": "reclaim", "conditions": {"inactive_days": 90}});
+    let blackout = |pool: i64| json!({"kind": "blackout", "pool_id": pool, "reason": "Freeze"});
+    let zoom_body = {
+        let mut b = pool_body(&app, "Zoom Workplace Business", "IT Operations").await;
+        b["owner_id"] = json!(omar);
+        b["seats_purchased"] = json!(500);
+        b
+    };
+    let g = Method::GET;
+    // [the owned pool, the other IT Operations pool]
+    let pairs: Vec<OwnedCase> = vec![
+        (g.clone(), |p, _, _| format!("/api/v1/pools/{p}"), None, [200, 404]),
+        (g.clone(), |p, _, _| format!("/api/v1/pools/{p}/detail"), None, [200, 404]),
+        (g.clone(), |p, _, _| format!("/api/v1/pools/{p}/assignments"), None, [200, 404]),
+        (g.clone(), |p, _, _| format!("/api/v1/pools/{p}/history"), None, [200, 404]),
+        (
+            Method::POST,
+            |p, _, _| format!("/api/v1/pools/{p}/assignments"),
+            Some(|_| json!({"device": "OWNED-LAPTOP"})),
+            [201, 404],
+        ),
+        (g.clone(), |_, c, _| format!("/api/v1/contracts/{c}"), None, [200, 404]),
+        (
+            Method::POST,
+            |_, c, _| format!("/api/v1/contracts/{c}/decision"),
+            Some(|_| json!({"decision": "renegotiate", "comment": "a discount"})),
+            [200, 404],
+        ),
+        (g.clone(), |_, _, a| format!("/api/v1/alerts/{a}"), None, [200, 404]),
+        (Method::POST, |_, _, a| format!("/api/v1/alerts/{a}/acknowledge"), None, [200, 404]),
+        (Method::POST, |_, _, _| "/api/v1/reclamation/policies".into(), Some(policy), [201, 422]),
+        (Method::POST, |_, _, _| "/api/v1/reclamation/holds".into(), Some(blackout), [201, 422]),
+    ];
+    let mut failures = Vec::new();
+    for (method, path, body, expect) in &pairs {
+        for (i, (pool, contract, alert)) in
+            [(zoom, zoom_contract, zoom_alert), (others, others_contract, others_alert)].into_iter().enumerate()
+        {
+            let path = path(pool, contract, alert);
+            let reply = owner.send(method.clone(), &path, body.as_ref().map(|b| b(pool))).await;
+            if reply.status.as_u16() != expect[i] {
+                failures.push(format!("{method} {path}: {} (expected {}) {}", reply.status, expect[i], reply.body));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} owner checks failed:\n{}", failures.len(), failures.join("\n"));
+
+    // Lists take it in: inventory, My licenses, contracts, alerts and its counts; the department's name is not
+    // offered as theirs.
+    let ids = |v: &Value| v["items"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect::<Vec<_>>();
+    let pools = owner.get(&format!("/api/v1/pools?department_id={it_ops}&per_page=100")).await;
+    assert!(ids(&pools.body).contains(&zoom) && !ids(&pools.body).contains(&others), "{}", pools.body);
+    let mine = owner.get("/api/v1/my/licenses").await;
+    assert!(mine.body.to_string().contains("Zoom Workplace Business"), "{}", mine.body);
+    let contracts = owner.get("/api/v1/contracts?per_page=100").await;
+    assert!(ids(&contracts.body).contains(&zoom_contract) && !ids(&contracts.body).contains(&others_contract));
+    let alerts = owner.get("/api/v1/alerts?per_page=100").await;
+    assert!(ids(&alerts.body).contains(&zoom_alert) && !ids(&alerts.body).contains(&others_alert));
+    let lookups = owner.get("/api/v1/lookups").await;
+    let departments: Vec<&str> =
+        lookups.body["departments"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    assert_eq!(departments, ["Design", "Engineering"]);
+
+    // The owned pool is changed in place, but not moved or handed over; new pools go to their departments only.
+    assert_eq!(owner.put(&format!("/api/v1/pools/{zoom}"), zoom_body.clone()).await.status, StatusCode::OK);
+    let before = app.ledger_len().await;
+    let mut handed = zoom_body.clone();
+    handed["owner_id"] = json!(app.id_of("SELECT MIN(id) FROM people WHERE email <> 'owner@example.com'").await);
+    let r = owner.put(&format!("/api/v1/pools/{zoom}"), handed).await;
+    assert_eq!((r.status, r.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["owner_id".to_string()]));
+    let mut moved = zoom_body.clone();
+    moved["department_id"] = json!(app.id_of("SELECT id FROM departments WHERE name = 'Sales'").await);
+    let r = owner.put(&format!("/api/v1/pools/{zoom}"), moved).await;
+    assert_eq!(r.field_paths(), ["department_id"]);
+    let mut created = zoom_body;
+    created["name"] = json!("Zoom for IT");
+    let r = owner.post("/api/v1/pools", created).await;
+    assert_eq!(r.field_paths(), ["department_id"]);
+    assert_eq!(app.ledger_len().await, before, "refusals change nothing");
 }

@@ -31,7 +31,7 @@ async function columnTexts(page, index) {
     [...r.querySelectorAll('td')].filter((td) => !td.classList.contains('select-cell'))[i - 1]?.innerText ?? ''), index);
 }
 
-test('a license owner sees only their departments and filters by vendor, kept in the URL', async () => {
+test('a license owner sees their departments and the pools naming them, and filters by vendor, kept in the URL', async () => {
   const page = await newPage(browser, 'owner-inventory');
   await page.goto(`${server.base}/pools`);
   await page.waitForURL(/\/login\?next=/);
@@ -40,8 +40,9 @@ test('a license owner sees only their departments and filters by vendor, kept in
   await page.shot('inventory');
   const departments = (await columnTexts(page, 3)).map((t) => t.split('\n')[0]);
   assert.ok(departments.length > 0);
-  assert.deepEqual([...new Set(departments)].sort(), ['Design', 'Engineering']);
-  await assert.doesNotReject(page.getByText('Showing 1–11 of 11 pools').waitFor());
+  // Design and Engineering are theirs; IT Operations only for the pools that name them as owner.
+  assert.deepEqual([...new Set(departments)].sort(), ['Design', 'Engineering', 'IT Operations']);
+  await assert.doesNotReject(page.getByText('Showing 1–19 of 19 pools').waitFor());
 
   await page.getByLabel('Vendor').selectOption({ label: 'GitHub' });
   await page.waitForURL(/vendor_id=\d+/);

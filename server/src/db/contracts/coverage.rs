@@ -6,6 +6,7 @@ use sqlx::{Any, AnyPool, Executor};
 
 use crate::db::decode::Cols;
 use crate::db::{Conn, Sql};
+use crate::domain::access::PoolPlace;
 use crate::domain::pool::Seats;
 use crate::domain::renewal_seats::Covered;
 use crate::domain::renewals::PoolTerms;
@@ -95,7 +96,8 @@ pub async fn sync_pool_terms(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolFacts {
     pub pool_id: i64,
-    pub department_id: i64,
+    /// Where the pool sits, for access.
+    pub place: PoolPlace,
     pub vendor_id: i64,
     pub currency: String,
     /// The contract it belongs to now.
@@ -103,7 +105,7 @@ pub struct PoolFacts {
 }
 
 pub async fn pool_facts(db: &AnyPool, ids: &[i64]) -> Result<Vec<PoolFacts>, sqlx::Error> {
-    let mut sql = Sql::new("SELECT id, department_id, vendor_id, currency, contract_id FROM pools WHERE ");
+    let mut sql = Sql::new("SELECT id, department_id, owner_id, vendor_id, currency, contract_id FROM pools WHERE ");
     sql.push_in("id", ids);
     let rows = sql.query().fetch_all(db).await?;
     rows.iter()
@@ -111,7 +113,7 @@ pub async fn pool_facts(db: &AnyPool, ids: &[i64]) -> Result<Vec<PoolFacts>, sql
             let c = Cols::new(r, "pools");
             Ok(PoolFacts {
                 pool_id: c.i64("id")?,
-                department_id: c.i64("department_id")?,
+                place: PoolPlace::new(c.i64("department_id")?, c.opt_i64("owner_id")?),
                 vendor_id: c.i64("vendor_id")?,
                 currency: c.text("currency")?,
                 contract_id: c.opt_i64("contract_id")?,
@@ -125,7 +127,7 @@ pub async fn pool_facts(db: &AnyPool, ids: &[i64]) -> Result<Vec<PoolFacts>, sql
 pub struct CoveredPool {
     pub contract_id: i64,
     pub pool: Ref,
-    pub department_id: i64,
+    pub place: PoolPlace,
     pub owner_email: Option<String>,
     pub annual_cost_minor: i64,
     pub currency: String,
@@ -137,7 +139,7 @@ pub async fn covered_pools<'e, E: Executor<'e, Database = Any>>(
     contract_ids: &[i64],
 ) -> Result<Vec<CoveredPool>, sqlx::Error> {
     let mut sql = Sql::new(
-        "SELECT p.contract_id, p.id, p.name, p.department_id, o.email AS owner_email, p.annual_cost_minor, p.currency \
+        "SELECT p.contract_id, p.id, p.name, p.department_id, p.owner_id, o.email AS owner_email, p.annual_cost_minor, p.currency \
          FROM pools p LEFT JOIN people o ON o.id = p.owner_id WHERE ",
     );
     sql.push_in("p.contract_id", contract_ids).push(" ORDER BY p.name_lower, p.id");
@@ -148,7 +150,7 @@ pub async fn covered_pools<'e, E: Executor<'e, Database = Any>>(
             Ok(CoveredPool {
                 contract_id: c.i64("contract_id")?,
                 pool: Ref { id: c.i64("id")?, name: c.text("name")? },
-                department_id: c.i64("department_id")?,
+                place: PoolPlace::new(c.i64("department_id")?, c.opt_i64("owner_id")?),
                 owner_email: c.opt_text("owner_email")?,
                 annual_cost_minor: c.money_minor("annual_cost_minor")?,
                 currency: c.text("currency")?,
@@ -194,11 +196,18 @@ pub async fn pools_of<'e, E: Executor<'e, Database = Any>>(
         .collect()
 }
 
-pub async fn departments_of(db: &AnyPool, contract_id: i64) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT DISTINCT department_id FROM pools WHERE contract_id = $1")
+/// Where the pools a contract covers sit (each place once).
+pub async fn places_of(db: &AnyPool, contract_id: i64) -> Result<Vec<PoolPlace>, sqlx::Error> {
+    let rows = sqlx::query("SELECT DISTINCT department_id, owner_id FROM pools WHERE contract_id = $1")
         .bind(contract_id)
         .fetch_all(db)
-        .await
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "pools");
+            Ok(PoolPlace::new(c.i64("department_id")?, c.opt_i64("owner_id")?))
+        })
+        .collect()
 }
 
 /// Covered pools with the figures a renewal decision needs. Holders without a sign-in since

@@ -14,7 +14,7 @@ pub use calendar::{
     DueTotal,
 };
 pub use coverage::{
-    covered_pools, covered_seats, departments_of, pool_currency, pool_facts, pool_links, pools_of, set_pool, set_pools,
+    covered_pools, covered_seats, places_of, pool_currency, pool_facts, pool_links, pools_of, set_pool, set_pools,
     sync_pool_terms, uncovered_pool_terms, usage, CoveredPool, CoveredRef, PoolFacts, PoolLink,
 };
 pub use scan::{job_terms, JobTerm};
@@ -29,7 +29,7 @@ use sqlx::{Any, AnyPool, Executor};
 
 use super::alerts::open_statuses;
 use super::decode::Cols;
-use super::pools::DepartmentScope;
+use super::pools::PoolScope;
 use super::{Conn, Sort, Sql};
 use crate::clock::to_db;
 use crate::domain::renewals::ContractValues;
@@ -102,7 +102,7 @@ fn contract_from_row(r: &AnyRow) -> Result<StoredContract, sqlx::Error> {
 /// Filters of the contract list and calendar.
 #[derive(Debug, Clone, Default)]
 pub struct ContractFilter {
-    pub scope: DepartmentScope,
+    pub scope: PoolScope,
     pub q: Option<String>,
     pub vendor_id: Option<i64>,
     pub department_id: Option<i64>,
@@ -128,7 +128,7 @@ fn push_filter(sql: &mut Sql, f: &ContractFilter) {
     sql.push(" WHERE 1 = 1");
     if let Some(scope) = &f.scope {
         sql.push(" AND EXISTS (SELECT 1 FROM pools sp WHERE sp.contract_id = c.id AND ");
-        sql.push_in("sp.department_id", scope).push(")");
+        sql.push_reach("sp", scope).push(")");
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let like = format!("%{}%", q.to_lowercase());
@@ -149,7 +149,7 @@ fn push_filter(sql: &mut Sql, f: &ContractFilter) {
             sql.push(column).push(" = ").bind(value);
             // Filters match visible pools only, so they cannot probe what outside-scope pools a contract covers.
             if let Some(scope) = &f.scope {
-                sql.push(" AND ").push_in("fp.department_id", scope);
+                sql.push(" AND ").push_reach("fp", scope);
             }
             sql.push(")");
         }

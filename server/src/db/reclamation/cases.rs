@@ -11,6 +11,7 @@ use crate::clock::to_db;
 use crate::db::bulk::{self, Col, Statement};
 use crate::db::decode::Cols;
 use crate::db::{Conn, Sql};
+use crate::domain::access::{PoolPlace, Reach};
 use crate::domain::change_rollback::SeatBefore;
 
 const OPEN: [&str; 4] = ["ready", "awaiting_user", "awaiting_approval", "awaiting_revocation"];
@@ -34,11 +35,13 @@ pub struct NewCase {
 #[derive(Debug, Clone)]
 pub struct StoredCase {
     pub case: Case,
-    pub department_id: i64,
+    /// Where the case's pool sits, for access.
+    pub place: PoolPlace,
     pub removed: Option<SeatBefore>,
 }
 
-const SELECT: &str = "SELECT c.id, c.pool_id, p.name AS pool_name, p.department_id, c.person_id, \
+const SELECT: &str =
+    "SELECT c.id, c.pool_id, p.name AS pool_name, p.department_id, p.owner_id AS pool_owner_id, c.person_id, \
        pe.name AS person_name, pe.email AS person_email, c.origin, c.policy_id, c.policy_version, c.action, \
        c.target_pool_id, c.reason, c.state, c.event_at, c.opened_at, c.deadline, c.hold_reason, \
        c.change_request_id, c.removed, c.revoked_at, c.revoke_ms, c.closed_at, c.closed_by, c.note, c.version \
@@ -48,7 +51,7 @@ fn case_from(r: &AnyRow) -> Result<StoredCase, sqlx::Error> {
     let c = Cols::new(r, "reclamation_cases");
     let reason: FindingReason = c.json("reason")?;
     Ok(StoredCase {
-        department_id: c.of("pools").i64("department_id")?,
+        place: PoolPlace::new(c.of("pools").i64("department_id")?, c.of("pools").opt_i64("pool_owner_id")?),
         removed: c.opt_json("removed")?,
         case: Case {
             id: c.i64("id")?,
@@ -177,11 +180,11 @@ pub async fn awaiting_change(conn: &mut Conn, change_request_id: i64) -> Result<
     sql.query().fetch_all(conn).await?.iter().map(case_from).collect()
 }
 
-fn filtered(q: &CaseQuery, departments: Option<&[i64]>, select: &str) -> Sql {
+fn filtered(q: &CaseQuery, scope: Option<&Reach>, select: &str) -> Sql {
     let mut sql = Sql::new(select);
     sql.push(" WHERE 1 = 1");
-    if let Some(d) = departments {
-        sql.push(" AND ").push_in("p.department_id", d);
+    if let Some(d) = scope {
+        sql.push(" AND ").push_reach("p", d);
     }
     match q.state.as_deref() {
         Some("open") => {
@@ -208,16 +211,15 @@ fn filtered(q: &CaseQuery, departments: Option<&[i64]>, select: &str) -> Sql {
 pub async fn list(
     conn: &mut Conn,
     q: &CaseQuery,
-    departments: Option<&[i64]>,
+    scope: Option<&Reach>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<StoredCase>, i64), sqlx::Error> {
-    let total: i64 =
-        filtered(q, departments, "SELECT COUNT(*) FROM reclamation_cases c JOIN pools p ON p.id = c.pool_id")
-            .query_scalar()
-            .fetch_one(&mut *conn)
-            .await?;
-    let mut sql = filtered(q, departments, SELECT);
+    let total: i64 = filtered(q, scope, "SELECT COUNT(*) FROM reclamation_cases c JOIN pools p ON p.id = c.pool_id")
+        .query_scalar()
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut sql = filtered(q, scope, SELECT);
     sql.push(" ORDER BY c.id DESC LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
     let items = sql.query().fetch_all(conn).await?.iter().map(case_from).collect::<Result<_, _>>()?;
     Ok((items, total))
@@ -285,15 +287,15 @@ pub async fn revoke_times(
     conn: &mut Conn,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    departments: Option<&[i64]>,
+    scope: Option<&Reach>,
 ) -> Result<Vec<(DateTime<Utc>, i64)>, sqlx::Error> {
     let mut sql = Sql::new(
         "SELECT c.revoked_at, c.revoke_ms FROM reclamation_cases c JOIN pools p ON p.id = c.pool_id \
          WHERE c.revoke_ms IS NOT NULL AND c.origin = 'offboarding' AND c.revoked_at >= ",
     );
     sql.bind(to_db(from)).push(" AND c.revoked_at < ").bind(to_db(to));
-    if let Some(d) = departments {
-        sql.push(" AND ").push_in("p.department_id", d);
+    if let Some(d) = scope {
+        sql.push(" AND ").push_reach("p", d);
     }
     sql.push(" ORDER BY c.revoked_at");
     let rows = sql.query().fetch_all(conn).await?;

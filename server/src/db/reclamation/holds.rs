@@ -8,23 +8,28 @@ use sqlx::{Any, Executor};
 use crate::clock::to_db;
 use crate::db::decode::Cols;
 use crate::db::Conn;
+use crate::domain::access::PoolPlace;
 
 /// A hold as stored (whether it is in force is the domain's to say).
 #[derive(Debug, Clone)]
 pub struct StoredHold {
     pub hold: Hold,
-    /// The pool's department for a blackout.
-    pub department_id: Option<i64>,
+    /// Where a blackout's pool sits, for access.
+    pub pool: Option<PoolPlace>,
 }
 
 const SELECT: &str = "SELECT h.id, h.kind, h.person_id, h.pool_id, COALESCE(pe.name, p.name) AS subject, h.reason, \
-       h.starts_on, h.ends_on, h.lifted_at, h.created_at, h.created_by, p.department_id \
+       h.starts_on, h.ends_on, h.lifted_at, h.created_at, h.created_by, p.department_id, p.owner_id AS pool_owner_id \
      FROM reclamation_holds h LEFT JOIN people pe ON pe.id = h.person_id LEFT JOIN pools p ON p.id = h.pool_id";
 
 fn hold_from(r: &AnyRow) -> Result<StoredHold, sqlx::Error> {
     let c = Cols::new(r, "reclamation_holds");
     Ok(StoredHold {
-        department_id: c.of("pools").opt_i64("department_id")?,
+        pool: c
+            .of("pools")
+            .opt_i64("department_id")?
+            .map(|d| c.of("pools").opt_i64("pool_owner_id").map(|o| PoolPlace::new(d, o)))
+            .transpose()?,
         hold: Hold {
             id: c.i64("id")?,
             kind: c.parsed("kind", |k| ["legal", "blackout"].into_iter().find(|x| *x == k).map(str::to_string))?,

@@ -9,18 +9,19 @@ use sqlx::{Any, Executor};
 use crate::clock::to_db;
 use crate::db::decode::Cols;
 use crate::db::{Conn, Sql};
+use crate::domain::access::{PoolPlace, Reach};
 
 const SELECT: &str = "SELECT r.id, r.name, r.pool_id, r.product_id, COALESCE(p.name, pr.name) AS scope_name, r.action, \
        r.target_pool_id, t.name AS target_pool_name, r.conditions, r.ask_consent, r.needs_approval, r.enabled, \
-       r.version, r.created_at, r.created_by, r.updated_at, r.last_run_at, COALESCE(p.department_id, -1) AS department_id \
+       r.version, r.created_at, r.created_by, r.updated_at, r.last_run_at, COALESCE(p.department_id, -1) AS department_id, \
+       p.owner_id AS pool_owner_id \
      FROM reclamation_policies r LEFT JOIN pools p ON p.id = r.pool_id LEFT JOIN products pr ON pr.id = r.product_id \
        LEFT JOIN pools t ON t.id = r.target_pool_id";
 
-/// A stored policy and the department of the pool it watches (`None` for a product's policy, which spans
-/// departments).
+/// A stored policy and where the pool it watches sits (`None` for a product's policy, which spans departments).
 pub struct StoredPolicy {
     pub policy: Policy,
-    pub department_id: Option<i64>,
+    pub pool: Option<PoolPlace>,
 }
 
 fn policy_from(r: &AnyRow) -> Result<StoredPolicy, sqlx::Error> {
@@ -46,7 +47,7 @@ fn policy_from(r: &AnyRow) -> Result<StoredPolicy, sqlx::Error> {
             updated_at: c.timestamp("updated_at")?,
             last_run_at: c.opt_timestamp("last_run_at")?,
         },
-        department_id: (department >= 0).then_some(department),
+        pool: (department >= 0).then_some(PoolPlace::new(department, c.of("pools").opt_i64("pool_owner_id")?)),
     })
 }
 
@@ -60,14 +61,14 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, id: i64) -> Resul
     sql.query().fetch_optional(exec).await?.as_ref().map(policy_from).transpose()
 }
 
-/// Every policy, by id; `departments` limits them to pools of those departments (product policies excluded).
+/// Every policy, by id; `scope` limits them to pools within that reach (product policies excluded).
 pub async fn list<'e, E: Executor<'e, Database = Any>>(
     exec: E,
-    departments: Option<&[i64]>,
+    scope: Option<&Reach>,
 ) -> Result<Vec<StoredPolicy>, sqlx::Error> {
     let mut sql = Sql::new(SELECT);
-    if let Some(d) = departments {
-        sql.push(" WHERE ").push_in("p.department_id", d);
+    if let Some(d) = scope {
+        sql.push(" WHERE ").push_reach("p", d);
     }
     sql.push(" ORDER BY r.id");
     sql.query().fetch_all(exec).await?.iter().map(policy_from).collect()
@@ -230,11 +231,18 @@ pub struct PoolFacts {
     pub id: i64,
     pub name: String,
     pub department_id: i64,
+    pub owner_id: Option<i64>,
     pub retired: bool,
     pub seats_purchased: Option<i64>,
     pub seats_assigned: i64,
     pub allow_overage: bool,
     pub price: crate::domain::reclamation::SeatPrice,
+}
+
+impl PoolFacts {
+    pub fn place(&self) -> PoolPlace {
+        PoolPlace::new(self.department_id, self.owner_id)
+    }
 }
 
 pub async fn pool_facts(
@@ -243,7 +251,7 @@ pub async fn pool_facts(
 ) -> Result<std::collections::HashMap<i64, PoolFacts>, sqlx::Error> {
     use seatwise_types::{BillingPeriod, LicenseType};
     let mut sql = Sql::new(
-        "SELECT id, name, department_id, retired_at, seats_purchased, seats_assigned, allow_overage, \
+        "SELECT id, name, department_id, owner_id, retired_at, seats_purchased, seats_assigned, allow_overage, \
            unit_cost_minor, billing_period, currency, license_type, contract_start, contract_end FROM pools WHERE ",
     );
     sql.push_in("id", ids);
@@ -255,6 +263,7 @@ pub async fn pool_facts(
                 id: c.i64("id")?,
                 name: c.text("name")?,
                 department_id: c.i64("department_id")?,
+                owner_id: c.opt_i64("owner_id")?,
                 retired: c.opt_text("retired_at")?.is_some(),
                 seats_purchased: c.opt_i64("seats_purchased")?,
                 seats_assigned: c.i64("seats_assigned")?,

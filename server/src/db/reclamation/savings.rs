@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 use crate::clock::to_db;
 use crate::db::decode::Cols;
 use crate::db::{Conn, Sql};
+use crate::domain::access::Reach;
 
 pub struct NewSaving {
     pub case_id: i64,
@@ -55,11 +56,11 @@ pub async fn reverse(conn: &mut Conn, case_id: i64, now: DateTime<Utc>) -> Resul
 const FROM: &str = " FROM savings s JOIN people pe ON pe.id = s.person_id JOIN pools p ON p.id = s.pool_id \
      JOIN cost_centres cc ON cc.id = s.cost_centre_id LEFT JOIN departments d ON d.id = s.department_id";
 
-fn filtered(select: &str, q: &SavingsQuery, departments: Option<&[i64]>) -> Sql {
+fn filtered(select: &str, q: &SavingsQuery, scope: Option<&Reach>) -> Sql {
     let mut sql = Sql::new(select);
     sql.push(FROM).push(" WHERE 1 = 1");
-    if let Some(d) = departments {
-        sql.push(" AND ").push_in("p.department_id", d);
+    if let Some(d) = scope {
+        sql.push(" AND ").push_reach("p", d);
     }
     if let Some(d) = q.department_id {
         sql.push(" AND s.department_id = ").bind(d);
@@ -119,10 +120,10 @@ fn entry_from(r: &AnyRow) -> Result<SavingEntry, sqlx::Error> {
 pub async fn list(
     conn: &mut Conn,
     q: &SavingsQuery,
-    departments: Option<&[i64]>,
+    scope: Option<&Reach>,
     page: Option<(i64, i64)>,
 ) -> Result<Vec<SavingEntry>, sqlx::Error> {
-    let mut sql = filtered(COLUMNS, q, departments);
+    let mut sql = filtered(COLUMNS, q, scope);
     sql.push(" ORDER BY s.removed_on DESC, s.id DESC");
     if let Some((limit, offset)) = page {
         sql.push(" LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
@@ -130,21 +131,21 @@ pub async fn list(
     sql.query().fetch_all(conn).await?.iter().map(entry_from).collect()
 }
 
-pub async fn count(conn: &mut Conn, q: &SavingsQuery, departments: Option<&[i64]>) -> Result<i64, sqlx::Error> {
-    filtered("SELECT COUNT(*)", q, departments).query_scalar().fetch_one(conn).await
+pub async fn count(conn: &mut Conn, q: &SavingsQuery, scope: Option<&Reach>) -> Result<i64, sqlx::Error> {
+    filtered("SELECT COUNT(*)", q, scope).query_scalar().fetch_one(conn).await
 }
 
 /// Sums by month removed and currency over entries not reversed: (`YYYY-MM`, currency, seats, monthly, annual).
 pub async fn months(
     conn: &mut Conn,
     q: &SavingsQuery,
-    departments: Option<&[i64]>,
+    scope: Option<&Reach>,
 ) -> Result<Vec<(String, String, i64, i64, i64)>, sqlx::Error> {
     let mut sql = filtered(
         "SELECT SUBSTR(s.removed_on, 1, 7) AS month, s.currency, COUNT(*) AS seats, \
            CAST(SUM(s.monthly_minor) AS BIGINT) AS monthly, CAST(SUM(s.annual_minor) AS BIGINT) AS annual",
         q,
-        departments,
+        scope,
     );
     sql.push(" AND s.reversed_at IS NULL GROUP BY SUBSTR(s.removed_on, 1, 7), s.currency ORDER BY month, s.currency");
     let rows = sql.query().fetch_all(conn).await?;

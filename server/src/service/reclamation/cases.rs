@@ -44,14 +44,14 @@ pub async fn list(db: &Db, actor: &Actor, q: &CaseQuery) -> AppResult<Page<Case>
     let (page, per_page) = crate::service::paging(q.page, q.per_page)?;
     let filter = scope.as_filter();
     let mut conn = db.read.acquire().await?;
-    let (items, total) = store::list(&mut conn, q, filter.as_deref(), per_page, (page - 1) * per_page).await?;
+    let (items, total) = store::list(&mut conn, q, filter.as_ref(), per_page, (page - 1) * per_page).await?;
     Ok(Page { items: items.into_iter().map(|c| shown(actor, c)).collect(), total, page, per_page })
 }
 
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> AppResult<Case> {
     let scope = access::may_read_reclamation(&actor.user)?;
     match store::get(&db.read, id).await? {
-        Some(s) if scope.contains(s.department_id) => Ok(shown(actor, s)),
+        Some(s) if scope.covers(s.place) => Ok(shown(actor, s)),
         _ => Err(AppError::NotFound("reclamation case")),
     }
 }
@@ -162,10 +162,10 @@ pub async fn restore(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppR
     let now = clock.now();
     let mut tx = db.begin().await?;
     let stored = match store::get(&mut *tx, id).await? {
-        Some(s) if access::may_read_reclamation(&actor.user)?.contains(s.department_id) => s,
+        Some(s) if access::may_read_reclamation(&actor.user)?.covers(s.place) => s,
         _ => return Err(AppError::NotFound("reclamation case")),
     };
-    access::may_work_case(&actor.user, stored.department_id)?;
+    access::may_work_case(&actor.user, stored.place)?;
     let case = &stored.case;
     if !matches!(case.state, CaseState::Reclaimed | CaseState::Downgraded) {
         return Err(AppError::Conflict(format!(
@@ -270,7 +270,7 @@ pub async fn time_to_revoke(
     let from = starts.first().and_then(|d| org.start_of(*d)).ok_or_else(|| AppError::internal("no start of month"))?;
     let mut conn = db.read.acquire().await?;
     let filter = scope.as_filter();
-    let times = store::revoke_times(&mut conn, from, now + Duration::seconds(1), filter.as_deref()).await?;
+    let times = store::revoke_times(&mut conn, from, now + Duration::seconds(1), filter.as_ref()).await?;
     let limit_ms = limit_hours * 3_600_000;
     let out = starts
         .iter()

@@ -25,8 +25,8 @@ fn shown(s: StoredHold, today: chrono::NaiveDate) -> Hold {
 /// Whether a hold exists for this reader: legal holds (a person, a legal reason) for those who may know of them,
 /// blackouts with their pool's scope. Any other hold is answered as a missing one.
 fn visible(actor: &Actor, scope: &access::Scope, hold: &StoredHold) -> bool {
-    match hold.department_id {
-        Some(d) => scope.contains(d),
+    match hold.pool {
+        Some(p) => scope.covers(p),
         None => access::may_see_legal_holds(&actor.user),
     }
 }
@@ -80,13 +80,11 @@ pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &HoldInput
     let mut tx = db.begin().await?;
     // A pool outside what the caller may read is as missing as one that does not exist.
     let scope = access::may_read_reclamation(&actor.user)?;
-    let department = match pool_id {
-        Some(pool) => {
-            match pool_facts(&mut tx, &[pool]).await?.get(&pool).filter(|p| scope.contains(p.department_id)) {
-                Some(p) => Some(p.department_id),
-                None => return Err(AppError::field("pool_id", "must name an existing pool")),
-            }
-        }
+    let place = match pool_id {
+        Some(pool) => match pool_facts(&mut tx, &[pool]).await?.get(&pool).filter(|p| scope.covers(p.place())) {
+            Some(p) => Some(p.place()),
+            None => return Err(AppError::field("pool_id", "must name an existing pool")),
+        },
         None => None,
     };
     if let Some(person) = person_id {
@@ -94,7 +92,7 @@ pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &HoldInput
             return Err(AppError::field("person_id", "must name an existing person"));
         }
     }
-    access::may_place_hold(&actor.user, department)?;
+    access::may_place_hold(&actor.user, place)?;
     let new = NewHold { kind: &input.kind, person_id, pool_id, reason, starts_on, ends_on: input.ends_on };
     let id = store::insert(&mut tx, &new, actor.ledger_name(), now).await?;
     let record = serde_json::json!({"id": id, "kind": input.kind, "person_id": person_id, "pool_id": pool_id,
@@ -119,7 +117,7 @@ pub async fn lift(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppResu
     let scope = access::may_read_reclamation(&actor.user)?;
     let stored =
         store::get(&mut *tx, id).await?.filter(|h| visible(actor, &scope, h)).ok_or(AppError::NotFound("hold"))?;
-    access::may_place_hold(&actor.user, stored.department_id)?;
+    access::may_place_hold(&actor.user, stored.pool)?;
     if !store::lift(&mut tx, id, now).await? {
         return Err(AppError::Conflict("This hold was already lifted.".into()));
     }

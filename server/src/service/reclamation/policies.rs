@@ -29,7 +29,7 @@ async fn check(conn: &mut Conn, actor: &Actor, input: &PolicyInput) -> AppResult
     // A pool outside what the caller may read is as missing as one that does not exist (the same answer for both).
     let scope = access::may_read_reclamation(&actor.user)?;
     let mut facts = store::pool_facts(conn, &pools).await?;
-    facts.retain(|_, p| scope.contains(p.department_id));
+    facts.retain(|_, p| scope.covers(p.place()));
     let mut errors = Vec::new();
     for (path, id) in [("pool_id", input.pool_id), ("target_pool_id", input.target_pool_id)] {
         match id.map(|id| facts.get(&id)) {
@@ -58,7 +58,7 @@ async fn check(conn: &mut Conn, actor: &Actor, input: &PolicyInput) -> AppResult
         return Err(AppError::validation(errors));
     }
     for id in &pools {
-        access::may_manage_policy(&actor.user, facts.get(id).map(|p| p.department_id))?;
+        access::may_manage_policy(&actor.user, facts.get(id).map(|p| p.place()))?;
     }
     if input.pool_id.is_none() {
         access::may_manage_policy(&actor.user, None)?;
@@ -70,8 +70,8 @@ async fn check(conn: &mut Conn, actor: &Actor, input: &PolicyInput) -> AppResult
 pub(super) fn readable(actor: &Actor, stored: Option<StoredPolicy>) -> AppResult<StoredPolicy> {
     let scope = access::may_read_reclamation(&actor.user)?;
     match stored {
-        Some(s) if s.department_id.is_none_or(|d| scope.contains(d)) => {
-            if s.department_id.is_none() && scope != access::Scope::All {
+        Some(s) if s.pool.is_none_or(|p| scope.covers(p)) => {
+            if s.pool.is_none() && scope != access::Scope::All {
                 return Err(AppError::NotFound("reclamation policy"));
             }
             Ok(s)
@@ -97,7 +97,7 @@ pub async fn update(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64, input: &
     let now = clock.now();
     let mut tx = db.begin().await?;
     let before = readable(actor, store::get(&mut *tx, id).await?)?;
-    access::may_manage_policy(&actor.user, before.department_id)?;
+    access::may_manage_policy(&actor.user, before.pool)?;
     check(&mut tx, actor, input).await?;
     let version =
         store::update(&mut tx, id, input, author(actor), now).await?.ok_or(AppError::NotFound("reclamation policy"))?;
@@ -116,7 +116,7 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> AppResult<Policy> {
 pub async fn list(db: &Db, actor: &Actor) -> AppResult<Page<Policy>> {
     let scope = access::may_read_reclamation(&actor.user)?;
     let filter = scope.as_filter();
-    let items: Vec<Policy> = store::list(&db.read, filter.as_deref()).await?.into_iter().map(|s| s.policy).collect();
+    let items: Vec<Policy> = store::list(&db.read, filter.as_ref()).await?.into_iter().map(|s| s.policy).collect();
     let total = items.len() as i64;
     Ok(Page { items, total, page: 1, per_page: total.max(1) })
 }

@@ -48,7 +48,7 @@ pub async fn run(
     let today = org.today(now);
     let mut tx = db.begin().await?;
     let stored = readable(actor, store::get(&mut *tx, id).await?)?;
-    access::may_manage_policy(&actor.user, stored.department_id)?;
+    access::may_manage_policy(&actor.user, stored.pool)?;
     let policy = stored.policy;
     if policy.ask_consent {
         return Err(AppError::Conflict(

@@ -6,7 +6,7 @@ use seatwise_types::{money_totals, Money, Saving, SavingEntry, SavingsMonth, Sav
 use crate::auth::Actor;
 use crate::db::reclamation::savings as store;
 use crate::db::Db;
-use crate::domain::access;
+use crate::domain::access::{self, Reach};
 use crate::domain::csv_out::CsvOut;
 use crate::error::{AppError, AppResult};
 
@@ -25,12 +25,8 @@ fn check(q: &SavingsQuery) -> AppResult<()> {
     Ok(())
 }
 
-async fn months(
-    conn: &mut crate::db::Conn,
-    q: &SavingsQuery,
-    departments: Option<&[i64]>,
-) -> AppResult<Vec<SavingsMonth>> {
-    Ok(store::months(conn, q, departments)
+async fn months(conn: &mut crate::db::Conn, q: &SavingsQuery, scope: Option<&Reach>) -> AppResult<Vec<SavingsMonth>> {
+    Ok(store::months(conn, q, scope)
         .await?
         .into_iter()
         .map(|(month, currency, seats, monthly, annual)| SavingsMonth {
@@ -48,9 +44,9 @@ pub async fn list(db: &Db, actor: &Actor, q: &SavingsQuery) -> AppResult<Savings
     let (page, per_page) = crate::service::paging(q.page, q.per_page)?;
     let filter = scope.as_filter();
     let mut conn = db.read.acquire().await?;
-    let items = store::list(&mut conn, q, filter.as_deref(), Some((per_page, (page - 1) * per_page))).await?;
-    let total = store::count(&mut conn, q, filter.as_deref()).await?;
-    let months = months(&mut conn, q, filter.as_deref()).await?;
+    let items = store::list(&mut conn, q, filter.as_ref(), Some((per_page, (page - 1) * per_page))).await?;
+    let total = store::count(&mut conn, q, filter.as_ref()).await?;
+    let months = months(&mut conn, q, filter.as_ref()).await?;
     let totals = Saving {
         monthly: money_totals(months.iter().map(|m| &m.monthly)),
         annual: money_totals(months.iter().map(|m| &m.annual)),
@@ -64,8 +60,8 @@ pub async fn all(db: &Db, actor: &Actor, q: &SavingsQuery) -> AppResult<(Vec<Sav
     check(q)?;
     let filter = scope.as_filter();
     let mut conn = db.read.acquire().await?;
-    let entries = store::list(&mut conn, q, filter.as_deref(), None).await?;
-    let months = months(&mut conn, q, filter.as_deref()).await?;
+    let entries = store::list(&mut conn, q, filter.as_ref(), None).await?;
+    let months = months(&mut conn, q, filter.as_ref()).await?;
     Ok((entries, months))
 }
 
