@@ -321,6 +321,27 @@ pub struct Assignment {
     pub assigned_by: Option<String>,
     /// Set when the seat is marked for reclamation (e.g. its holder left).
     pub reclaim: Option<ReclaimMark>,
+    /// The latest use any source reports for this seat's holder on this pool; `None`: no data.
+    #[serde(default)]
+    pub last_sign_in: Option<SeatUse>,
+}
+
+/// What a usage source last saw of a seat: when (`None`: the account is known and was never used) and which source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeatUse {
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
+    pub at: Option<DateTime<Utc>>,
+    pub source: String,
+}
+
+/// The holders of every seat matching a seat list's filters (every page of it): for a change request over "all N
+/// matching". Device seats have no holder and are counted apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeatHolders {
+    pub person_ids: Vec<i64>,
+    pub devices: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -59,6 +59,24 @@ pub struct PeopleQuery {
     pub per_page: Option<i64>,
 }
 
+/// Query parameters of `GET /api/v1/pools/{id}/assignments` (and of its `/holders`, which takes the same filters).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct SeatQuery {
+    /// Free text over the holder's name and e-mail, or the device.
+    pub q: Option<String>,
+    /// Only seats held by people with this status (device seats have none).
+    pub status: Option<PersonStatus>,
+    /// Only seats whose use is known and with no sign-in in the last N days (or never).
+    pub no_signin_days: Option<i64>,
+    /// Only seats with no usage data from any source (not the same as unused).
+    pub no_usage_data: Option<bool>,
+    /// `assigned_at` (default `-assigned_at`), `name`, `last_sign_in`; `-` for descending.
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
 /// Query parameters of `GET /api/v1/contracts`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]

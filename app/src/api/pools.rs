@@ -2,7 +2,7 @@
 
 use seatwise_types::{
     Assignment, AssignmentInput, InventorySummary, LedgerEntry, OwnedPool, Page, PageQuery, Pool, PoolDetail,
-    PoolInput, PoolQuery, ReassignInput,
+    PoolInput, PoolQuery, ReassignInput, SeatHolders, SeatQuery,
 };
 
 use super::{with_query, ApiResult};
@@ -31,6 +31,16 @@ pub async fn create(input: &PoolInput) -> ApiResult<Pool> {
 /// Replace the pool if it is still at `version` (409 otherwise).
 pub async fn update(id: i64, input: &PoolInput, version: i64) -> ApiResult<Pool> {
     super::put_if(&format!("/pools/{id}"), input, Some(version)).await
+}
+
+/// A page of the pool's seats with the list's filters, each with its last sign-in.
+pub async fn seats(pool_id: i64, query: &SeatQuery) -> ApiResult<Page<Assignment>> {
+    super::get(&with_query(&format!("/pools/{pool_id}/assignments"), query)?).await
+}
+
+/// The holders of every seat matching the filters (all pages).
+pub async fn seat_holders(pool_id: i64, query: &SeatQuery) -> ApiResult<SeatHolders> {
+    super::get(&with_query(&format!("/pools/{pool_id}/assignments/holders"), query)?).await
 }
 
 pub async fn assign(pool_id: i64, input: &AssignmentInput) -> ApiResult<Assignment> {

@@ -21,7 +21,8 @@ pub struct ListQuery {
 }
 
 /// The list state of the page at `base`, kept in the parameters `keys`.
-pub fn use_list_query(base: &'static str, keys: &'static [&'static str]) -> ListQuery {
+pub fn use_list_query(base: impl Into<String>, keys: &'static [&'static str]) -> ListQuery {
+    let base: String = base.into();
     let query = use_query_map();
     let navigate = use_navigate();
     let update = Callback::new(move |changes: Changes| {
@@ -38,7 +39,7 @@ pub fn use_list_query(base: &'static str, keys: &'static [&'static str]) -> List
                 (*k, v)
             })
             .collect();
-        navigate(&href(base, &pairs), NavigateOptions { scroll: false, ..Default::default() });
+        navigate(&href(&base, &pairs), NavigateOptions { scroll: false, ..Default::default() });
     });
     ListQuery { keys, query, update }
 }

@@ -41,6 +41,11 @@ impl Selection {
         });
     }
 
+    /// Choose all of `ids` besides what is chosen.
+    pub fn add_all(&self, ids: impl IntoIterator<Item = i64>) {
+        self.0.update(|s| s.extend(ids));
+    }
+
     pub fn clear(&self) {
         self.0.set(BTreeSet::new());
     }

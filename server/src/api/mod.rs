@@ -85,6 +85,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(pools::pool_detail))
         .routes(routes!(pools::pool_history))
         .routes(routes!(pools::list_assignments, pools::create_assignment))
+        .routes(routes!(pools::seat_holders))
         .routes(routes!(pools::delete_assignment))
         .routes(routes!(pools::reassign_assignment))
         .routes(routes!(pools::inventory_summary))

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
     Assignment, AssignmentInput, ErrorResponse, InventorySummary, LedgerEntry, Lookups, OwnedPool, Page, PageQuery,
-    Pool, PoolDetail, PoolInput, PoolQuery, ReassignInput,
+    Pool, PoolDetail, PoolInput, PoolQuery, ReassignInput, SeatHolders, SeatQuery,
 };
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
@@ -94,16 +94,30 @@ pub async fn pool_history(
     Ok(Json(pools::history(&state.db, &actor, id, p.page, p.per_page).await?))
 }
 
-/// Who holds the pool's seats, newest first.
-#[utoipa::path(get, path = "/pools/{id}/assignments", tag = "pools", params(("id" = i64, Path), PageQuery),
-    responses((status = 200, body = Page<Assignment>), (status = 404, body = ErrorResponse)))]
+/// Who holds the pool's seats (newest first unless sorted), searched and filtered, each with their last sign-in.
+#[utoipa::path(get, path = "/pools/{id}/assignments", tag = "pools", params(("id" = i64, Path), SeatQuery),
+    responses((status = 200, body = Page<Assignment>), (status = 404, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
 pub async fn list_assignments(
     State(state): State<AppState>,
     actor: Actor,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(p): ApiQuery<PageQuery>,
+    ApiQuery(q): ApiQuery<SeatQuery>,
 ) -> AppResult<Json<Page<Assignment>>> {
-    Ok(Json(pools::assignments(&state.db, &actor, id, p.page, p.per_page).await?))
+    Ok(Json(pools::assignments(&state.db, &*state.clock, &actor, id, &q).await?))
+}
+
+/// The holders of every seat matching the seat list's filters (all pages), for a change request over all of them.
+#[utoipa::path(get, path = "/pools/{id}/assignments/holders", tag = "pools", params(("id" = i64, Path), SeatQuery),
+    responses((status = 200, body = SeatHolders), (status = 404, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn seat_holders(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<SeatQuery>,
+) -> AppResult<Json<SeatHolders>> {
+    Ok(Json(pools::seat_holders(&state.db, &*state.clock, &actor, id, &q).await?))
 }
 
 /// Give a seat to a person or a device.

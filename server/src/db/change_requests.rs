@@ -1,11 +1,11 @@
 //! Change requests and what checking and applying one reads and writes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use seatwise_types::{
     ApprovalPolicy, AttemptOutcome, BillingPeriod, ChangePreview, ChangeRequestSummary, ChangeStage, ChangeStatus,
-    FieldError, Money, OperationInput, Page, PersonStatus, Ref, SeatSignIn, SignOff, WaitingFor,
+    FieldError, Money, OperationInput, Page, PersonStatus, Ref, SignOff, WaitingFor,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor};
@@ -491,32 +491,6 @@ pub async fn held(conn: &mut Conn, seats: &[(i64, i64)]) -> Result<HashSet<(i64,
         args: &[],
     };
     bulk::fetch(conn, &statement, seats).await?.iter().map(seat_of).collect()
-}
-
-/// The latest usage signal of each of these seats (pool id, person id) that has one; a seat with signals from
-/// several sources gets its latest.
-pub async fn sign_ins(conn: &mut Conn, seats: &[(i64, i64)]) -> Result<Vec<SeatSignIn>, sqlx::Error> {
-    let statement = Statement {
-        sql: "SELECT u.pool_id, u.person_id, u.last_used_at, u.source FROM {rows} JOIN usage_signals u \
-              ON u.pool_id = r.pool_id AND u.person_id = r.person_id",
-        cols: SEAT_COLS,
-        args: &[],
-    };
-    let mut latest: HashMap<(i64, i64), SeatSignIn> = HashMap::new();
-    for r in bulk::fetch(conn, &statement, seats).await? {
-        let c = Cols::new(&r, "usage_signals");
-        let seen = SeatSignIn {
-            pool_id: c.i64("pool_id")?,
-            person_id: c.i64("person_id")?,
-            last_used_at: c.opt_timestamp("last_used_at")?,
-            source: c.text("source")?,
-        };
-        let key = (seen.pool_id, seen.person_id);
-        if latest.get(&key).is_none_or(|s| seen.last_used_at > s.last_used_at) {
-            latest.insert(key, seen);
-        }
-    }
-    Ok(latest.into_values().collect())
 }
 
 // --- What applying writes -------------------------------------------------------------------------------------

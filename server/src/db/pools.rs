@@ -382,6 +382,8 @@ fn assignment_from(a: &Cols<'_>) -> Result<Assignment, sqlx::Error> {
         assigned_at: a.timestamp("assigned_at")?,
         assigned_by: a.opt_text("assigned_by")?,
         reclaim: reclaim_from_row(a)?,
+        // Read apart (`reclamation::usage::sign_ins`): a seat may have several sources.
+        last_sign_in: None,
     })
 }
 
@@ -420,6 +422,103 @@ pub async fn assignment_page(
 ) -> Result<Page<Assignment>, sqlx::Error> {
     let items = assignment_items(db, backend, pool_id, page, per_page).await?;
     Ok(Page { items, total, page, per_page })
+}
+
+/// What a pool's seat list is narrowed to and ordered by.
+#[derive(Debug, Clone, Default)]
+pub struct SeatFilter {
+    pub q: Option<String>,
+    pub status: Option<PersonStatus>,
+    /// Seats with usage data and no use since this instant.
+    pub unused_since: Option<DateTime<Utc>>,
+    /// Seats no source reports on.
+    pub no_usage_data: bool,
+    pub sort: Option<Sort<SeatSort>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeatSort {
+    AssignedAt,
+    Name,
+    LastSignIn,
+}
+
+impl SeatSort {
+    pub fn parse(key: &str) -> Option<Self> {
+        match key {
+            "assigned_at" => Some(SeatSort::AssignedAt),
+            "name" => Some(SeatSort::Name),
+            "last_sign_in" => Some(SeatSort::LastSignIn),
+            _ => None,
+        }
+    }
+}
+
+/// Any usage signal of the seat `a`'s holder on its pool, with `extra` conditions.
+fn signal_of_seat(extra: &str) -> String {
+    format!("SELECT 1 FROM usage_signals u WHERE u.pool_id = a.pool_id AND u.person_id = a.person_id{extra}")
+}
+
+fn push_seat_filter(sql: &mut Sql, pool_id: i64, f: &SeatFilter) {
+    sql.push(" WHERE a.pool_id = ").bind(pool_id);
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let like = format!("%{}%", q.to_lowercase());
+        sql.push(" AND (LOWER(pe.name) LIKE ").bind(like.clone()).push(" OR LOWER(pe.email) LIKE ");
+        sql.bind(like.clone()).push(" OR LOWER(a.device) LIKE ").bind(like).push(")");
+    }
+    if let Some(status) = f.status {
+        sql.push(" AND pe.status = ").bind(status.as_str());
+    }
+    if let Some(since) = f.unused_since {
+        sql.push(" AND EXISTS (").push(&signal_of_seat("")).push(") AND NOT EXISTS (");
+        sql.push(&signal_of_seat(" AND u.last_used_at >= ")).bind(to_db(since)).push(")");
+    }
+    if f.no_usage_data {
+        sql.push(" AND a.person_id IS NOT NULL AND NOT EXISTS (").push(&signal_of_seat("")).push(")");
+    }
+}
+
+/// A page of a pool's seats matching `f`, with how many match.
+pub async fn seat_page(
+    db: &AnyPool,
+    backend: Backend,
+    pool_id: i64,
+    f: &SeatFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<Assignment>, sqlx::Error> {
+    let mut count = Sql::new("SELECT COUNT(*) FROM seat_assignments a LEFT JOIN people pe ON pe.id = a.person_id");
+    push_seat_filter(&mut count, pool_id, f);
+    let total: i64 = count.query_scalar().fetch_one(db).await?;
+    let mut sql = Sql::new(ASSIGNMENT_SELECT);
+    push_seat_filter(&mut sql, pool_id, f);
+    let sort = f.sort.unwrap_or(Sort { key: SeatSort::AssignedAt, descending: true });
+    // Text timestamps sort as instants, alike on both databases.
+    // Known but never used ('0') sorts before any use, and no data ('') before that.
+    let key = match sort.key {
+        SeatSort::AssignedAt => "a.assigned_at",
+        SeatSort::Name => "LOWER(COALESCE(pe.name, a.device))",
+        SeatSort::LastSignIn => {
+            "COALESCE((SELECT MAX(COALESCE(u.last_used_at, '0')) FROM usage_signals u WHERE u.pool_id = a.pool_id \
+             AND u.person_id = a.person_id), '')"
+        }
+    };
+    let direction = if sort.descending { " DESC" } else { "" };
+    sql.push(" ORDER BY ").push(key).push(direction).push(", a.id").push(direction);
+    sql.push(" LIMIT ").bind(per_page).push(" OFFSET ").bind((page - 1) * per_page);
+    let items =
+        document::fetch(db, backend, &sql, ASSIGNMENT_FIELDS).await?.map("seat_assignments", assignment_from)?;
+    Ok(Page { items, total, page, per_page })
+}
+
+/// The holders of every seat matching `f` (the filters of a seat list, all pages), and how many device seats match.
+pub async fn seat_holders(db: &AnyPool, pool_id: i64, f: &SeatFilter) -> Result<(Vec<i64>, i64), sqlx::Error> {
+    let mut sql = Sql::new("SELECT a.person_id FROM seat_assignments a LEFT JOIN people pe ON pe.id = a.person_id");
+    push_seat_filter(&mut sql, pool_id, f);
+    sql.push(" ORDER BY a.id");
+    let ids: Vec<Option<i64>> = sql.query_scalar().fetch_all(db).await?;
+    let devices = ids.iter().filter(|id| id.is_none()).count() as i64;
+    Ok((ids.into_iter().flatten().collect(), devices))
 }
 
 /// The seats of one page of a pool's, newest first.

@@ -13,6 +13,19 @@ pub use seatwise_types::when::{date_in_range, MAX_DATE, MIN_DATE};
 /// and a pool's derived annual cost, so sums over up to 900,000 records still fit in an `i64`.
 pub const MAX_AMOUNT_MINOR: i64 = 10_000_000_000_000;
 
+/// The longest span in days a filter or a rule takes (ten years).
+pub const MAX_DAYS: i64 = 3650;
+
+/// A number of days a list filter takes (0 to [`MAX_DAYS`]), or the field error for `path`.
+pub fn filter_days(path: &str, days: Option<i64>) -> Result<Option<i64>, FieldError> {
+    match days {
+        Some(d) if !(0..=MAX_DAYS).contains(&d) => {
+            Err(FieldError::new(path, format!("must be between 0 and {MAX_DAYS}")))
+        }
+        d => Ok(d),
+    }
+}
+
 /// The message for a date outside the range.
 pub fn date_message() -> String {
     seatwise_types::when::range_message()

@@ -332,7 +332,7 @@ async fn names(db: &Db, reader: &User, operations: &[OperationInput]) -> AppResu
             }
         }
     }
-    let sign_ins = store::sign_ins(&mut conn, &seats.into_iter().collect::<Vec<_>>()).await?;
+    let sign_ins = crate::db::reclamation::usage::sign_ins(&mut conn, &seats.into_iter().collect::<Vec<_>>()).await?;
     Ok(ChangeNames { people, pools, people_context, sign_ins })
 }
 

@@ -9,8 +9,8 @@ use crate::db::catalog::{self as store, PeopleFilter};
 use crate::db::versions::{Key, Versioned};
 use crate::db::Db;
 use crate::db::{pools as pool_store, Conn};
-use crate::domain::access;
 use crate::domain::people::{seat_cost_minor, transition, TERMINATION_REASON};
+use crate::domain::{access, limits};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::reclamation::offboarding;
@@ -24,13 +24,9 @@ pub async fn list(
 ) -> AppResult<Page<Person>> {
     access::may_read_directory(&actor.user)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
-    let no_signin_since = match p.no_signin_days {
-        Some(d) if !(0..=3650).contains(&d) => {
-            return Err(AppError::field("no_signin_days", "must be between 0 and 3650"))
-        }
-        Some(d) => Some(clock.now() - chrono::Duration::days(d)),
-        None => None,
-    };
+    let no_signin_since = limits::filter_days("no_signin_days", p.no_signin_days)
+        .map_err(|e| AppError::validation(vec![e]))?
+        .map(|d| clock.now() - chrono::Duration::days(d));
     let filter = PeopleFilter {
         q: p.q.clone(),
         department_id: p.department_id,

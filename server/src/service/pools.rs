@@ -2,13 +2,14 @@
 
 use seatwise_types::{
     Assignment, AssignmentInput, FieldError, InventorySummary, Lookups, OwnedPool, Page, PersonStatus, Pool,
-    PoolDetail, PoolInput, ReassignInput,
+    PoolDetail, PoolInput, ReassignInput, SeatHolders, SeatQuery, SeatUse,
 };
 
 use crate::auth::Actor;
 use crate::clock::Clock;
 use crate::db::catalog::{self, CatalogTable};
-use crate::db::pools::{self as store, PoolQuery, PoolSort};
+use crate::db::pools::{self as store, PoolQuery, PoolSort, SeatFilter, SeatSort};
+use crate::db::reclamation::usage;
 use crate::db::versions::{Key, Versioned};
 use crate::db::{DateRange, Db, Sort};
 use crate::domain::access::{self, PoolPlace, Scope};
@@ -35,10 +36,9 @@ async fn pool_filter(
     let (page, per_page) = paging(p.page, p.per_page)?;
     let sort = parse_sort(p.sort.as_deref(), PoolSort::parse)?.filter(|_| paged);
     // Only this filter needs the organisation's date, so only it reads the settings.
-    let ending_between = match p.expiring_within_days {
-        Some(d) if !(0..=3650).contains(&d) => {
-            return Err(AppError::field("expiring_within_days", "must be between 0 and 3650"))
-        }
+    let within = limits::filter_days("expiring_within_days", p.expiring_within_days)
+        .map_err(|e| AppError::validation(vec![e]))?;
+    let ending_between = match within {
         Some(d) => {
             let today = org::today(db, clock).await?;
             Some(DateRange { from: today, to: today + chrono::Days::new(d as u64) })
@@ -142,21 +142,60 @@ pub async fn detail(db: &Db, actor: &Actor, id: i64) -> AppResult<PoolDetail> {
         store::assignment_items(&db.read, db.backend, id, 1, FIRST_SEATS),
     )?;
     let (pool, marked_for_reclamation, contract) = in_scope(&scope, head, |(pool, ..)| pool)?;
-    let assignments = Page { items: seats, total: pool.seats_assigned, page: 1, per_page: FIRST_SEATS };
+    let mut assignments = Page { items: seats, total: pool.seats_assigned, page: 1, per_page: FIRST_SEATS };
+    with_sign_ins(db, &mut assignments.items).await?;
     let can_edit = can_edit(actor, &pool);
     Ok(PoolDetail { pool, assignments, can_edit, marked_for_reclamation, contract })
 }
 
+/// A seat list's filters as storage reads them.
+fn seat_filter(clock: &dyn Clock, q: &SeatQuery) -> AppResult<SeatFilter> {
+    let days = limits::filter_days("no_signin_days", q.no_signin_days).map_err(|e| AppError::validation(vec![e]))?;
+    Ok(SeatFilter {
+        q: q.q.clone(),
+        status: q.status,
+        unused_since: days.map(|d| clock.now() - chrono::Duration::days(d)),
+        no_usage_data: q.no_usage_data.unwrap_or(false),
+        sort: parse_sort(q.sort.as_deref(), SeatSort::parse)?,
+    })
+}
+
+/// A page of a pool's seats with the filters, each with its holder's last sign-in.
 pub async fn assignments(
     db: &Db,
+    clock: &dyn Clock,
     actor: &Actor,
     id: i64,
-    page: Option<i64>,
-    per_page: Option<i64>,
+    q: &SeatQuery,
 ) -> AppResult<Page<Assignment>> {
     readable(db, actor, id).await?;
-    let (page, per_page) = paging(page, per_page)?;
-    Ok(store::assignments(&db.read, db.backend, id, page, per_page).await?)
+    let (page, per_page) = paging(q.page, q.per_page)?;
+    let filter = seat_filter(clock, q)?;
+    let mut seats = store::seat_page(&db.read, db.backend, id, &filter, page, per_page).await?;
+    with_sign_ins(db, &mut seats.items).await?;
+    Ok(seats)
+}
+
+/// The holders of every seat matching the seat list's filters, for a change request over all of them.
+pub async fn seat_holders(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64, q: &SeatQuery) -> AppResult<SeatHolders> {
+    readable(db, actor, id).await?;
+    let (person_ids, devices) = store::seat_holders(&db.read, id, &seat_filter(clock, q)?).await?;
+    Ok(SeatHolders { person_ids, devices })
+}
+
+/// Each seat's latest use as the usage sources report it.
+async fn with_sign_ins(db: &Db, seats: &mut [Assignment]) -> AppResult<()> {
+    let held: Vec<(i64, i64)> = seats.iter().filter_map(|a| a.person.as_ref().map(|p| (a.pool_id, p.id))).collect();
+    let mut conn = db.read.acquire().await?;
+    let seen = usage::sign_ins(&mut conn, &held).await?;
+    for seat in seats.iter_mut() {
+        let holder = seat.person.as_ref().map(|p| p.id);
+        seat.last_sign_in = seen
+            .iter()
+            .find(|s| Some(s.person_id) == holder && s.pool_id == seat.pool_id)
+            .map(|s| SeatUse { at: s.last_used_at, source: s.source.clone() });
+    }
+    Ok(())
 }
 
 /// Domain checks, then the references only the database can check; all problems reported together.

@@ -418,3 +418,108 @@ async fn the_summary_counts_exactly_the_pools_the_filtered_list_shows() {
     let bad = app.admin().await.get("/api/v1/inventory/summary?expiring_within_days=9999").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// A pool's seats page with their total, search by name or e-mail, filter by status and by last sign-in, and hand
+/// over the holders of every matching seat (all pages) for a change request.
+#[tokio::test]
+async fn seat_lists_page_search_filter_and_take_all_matching() {
+    let app = spawn().await;
+    let owner = app.owner().await;
+    let e3 = app.pool_id("Microsoft 365 E3").await;
+    let held = app.id_of_owned(format!("SELECT COUNT(*) FROM seat_assignments WHERE pool_id = {e3}")).await;
+    assert!(held > 250, "a pool of more seats than one page");
+    let seats = |query: String| {
+        let owner = &owner;
+        async move {
+            let r = owner.get(&format!("/api/v1/pools/{e3}/assignments?{query}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{query}: {}", r.body);
+            r.body
+        }
+    };
+    // Paging: every seat once, with the total on each page.
+    let mut seen = std::collections::BTreeSet::new();
+    for page in 1..=6 {
+        let body = seats(format!("per_page=50&page={page}")).await;
+        assert_eq!(body["total"], held);
+        for a in body["items"].as_array().unwrap() {
+            assert!(seen.insert(a["id"].as_i64().unwrap()), "a seat on two pages");
+        }
+    }
+    assert_eq!(seen.len() as i64, held);
+
+    // Search by name and by e-mail; the status filter counts what the database holds.
+    let first = seats("sort=name&per_page=3".into()).await;
+    let holders: Vec<(String, String)> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["person"]["name"].as_str().unwrap().into(), a["person"]["email"].as_str().unwrap().into()))
+        .collect();
+    let by_name = seats(format!("q={}", holders[0].0.replace(' ', "%20"))).await;
+    assert!(by_name["items"].as_array().unwrap().iter().all(|a| a["person"]["name"] == holders[0].0.as_str()));
+    assert_eq!(seats(format!("q={}", holders[1].1.to_uppercase())).await["total"], 1);
+    let left = app
+        .id_of_owned(format!(
+            "SELECT COUNT(*) FROM seat_assignments a JOIN people p ON p.id = a.person_id \
+             WHERE a.pool_id = {e3} AND p.status = 'terminated'"
+        ))
+        .await;
+    assert!(left > 0);
+    let terminated = seats("status=terminated&per_page=500".into()).await;
+    assert_eq!(terminated["total"], left);
+    assert!(terminated["items"].as_array().unwrap().iter().all(|a| a["person"]["status"] == "terminated"));
+
+    // Usage: one holder signed in 10 days ago, one 200 days ago, one is known and never did; the rest have no data.
+    let now = crate::common::test_now();
+    let ago = |d: i64| (now - chrono::Duration::days(d)).to_rfc3339();
+    let csv = format!(
+        "email,pool,last_used_at\n{},{e3},{}\n{},{e3},{}\n{},{e3},\n",
+        holders[0].1,
+        ago(10),
+        holders[1].1,
+        ago(200),
+        holders[2].1
+    );
+    let admin = app.admin().await;
+    let r = admin.post_raw("/api/v1/imports/usage?source=signin-log", "text/csv", csv.into_bytes()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_i64().unwrap();
+    assert_eq!(admin.post(&format!("/api/v1/imports/{id}/apply"), json!({})).await.status, StatusCode::OK);
+    let idle = seats("no_signin_days=90".into()).await;
+    let mut idle_names: Vec<&str> =
+        idle["items"].as_array().unwrap().iter().map(|a| a["person"]["name"].as_str().unwrap()).collect();
+    idle_names.sort();
+    let mut want = vec![holders[1].0.as_str(), holders[2].0.as_str()];
+    want.sort();
+    assert_eq!((idle["total"].as_i64(), idle_names), (Some(2), want), "no data is never counted as unused");
+    assert_eq!(seats("no_usage_data=true".into()).await["total"], held - 3);
+    let latest = seats("sort=-last_sign_in&per_page=3".into()).await;
+    let first = &latest["items"][0];
+    assert_eq!(first["person"]["name"], holders[0].0.as_str());
+    assert_eq!(first["last_sign_in"]["source"], "signin-log");
+    assert_eq!(first["last_sign_in"]["at"].as_str().unwrap()[..10], ago(10)[..10]);
+    let never = &latest["items"][2];
+    assert_eq!(
+        (never["last_sign_in"]["at"].clone(), never["last_sign_in"]["source"].clone()),
+        (json!(null), json!("signin-log"))
+    );
+    assert_eq!(seats("sort=last_sign_in&per_page=1".into()).await["items"][0]["last_sign_in"], json!(null));
+
+    // Every matching seat's holder, across pages, for a change request over "all N matching".
+    let all = owner.get(&format!("/api/v1/pools/{e3}/assignments/holders?status=terminated")).await;
+    assert_eq!(all.status, StatusCode::OK);
+    assert_eq!(all.body["person_ids"].as_array().unwrap().len() as i64 + all.body["devices"].as_i64().unwrap(), left);
+    let everyone = owner.get(&format!("/api/v1/pools/{e3}/assignments/holders")).await;
+    let ids = everyone.body["person_ids"].as_array().unwrap().len() as i64;
+    assert_eq!(ids + everyone.body["devices"].as_i64().unwrap(), held);
+
+    // Bad filters are named; another department's pool is as missing as none.
+    for (query, field) in
+        [("no_signin_days=-1", "no_signin_days"), ("sort=salary", "sort"), ("per_page=501", "per_page")]
+    {
+        let r = owner.get(&format!("/api/v1/pools/{e3}/assignments?{query}")).await;
+        assert_eq!((r.status, r.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec![field.to_string()]), "{query}");
+    }
+    let sales = app.pool_id("Sales Cloud Enterprise").await;
+    assert_eq!(owner.get(&format!("/api/v1/pools/{sales}/assignments/holders")).await.status, StatusCode::NOT_FOUND);
+}

@@ -1,7 +1,9 @@
 //! Usage per person and pool, by source, and the seats a policy looks at with what is known of their holders.
 
 use chrono::{DateTime, Utc};
-use seatwise_types::PersonStatus;
+use std::collections::HashMap;
+
+use seatwise_types::{PersonStatus, SeatSignIn};
 use sqlx::any::AnyRow;
 
 use crate::clock::to_db;
@@ -130,4 +132,30 @@ pub async fn pools_in_use(conn: &mut Conn, ids: &[i64]) -> Result<std::collectio
     let mut sql = Sql::new("SELECT id FROM pools WHERE retired_at IS NULL AND ");
     sql.push_in("id", ids);
     sql.query_scalar::<i64>().fetch_all(conn).await.map(|v| v.into_iter().collect())
+}
+
+/// The latest usage signal of each of these seats (pool id, person id) that has one; a seat with signals from
+/// several sources gets its latest.
+pub async fn sign_ins(conn: &mut Conn, seats: &[(i64, i64)]) -> Result<Vec<SeatSignIn>, sqlx::Error> {
+    let statement = Statement {
+        sql: "SELECT u.pool_id, u.person_id, u.last_used_at, u.source FROM {rows} JOIN usage_signals u \
+              ON u.pool_id = r.pool_id AND u.person_id = r.person_id",
+        cols: &[Col::Int("pool_id"), Col::Int("person_id")],
+        args: &[],
+    };
+    let mut latest: HashMap<(i64, i64), SeatSignIn> = HashMap::new();
+    for r in bulk::fetch(conn, &statement, seats).await? {
+        let c = Cols::new(&r, "usage_signals");
+        let seen = SeatSignIn {
+            pool_id: c.i64("pool_id")?,
+            person_id: c.i64("person_id")?,
+            last_used_at: c.opt_timestamp("last_used_at")?,
+            source: c.text("source")?,
+        };
+        let key = (seen.pool_id, seen.person_id);
+        if latest.get(&key).is_none_or(|s| seen.last_used_at > s.last_used_at) {
+            latest.insert(key, seen);
+        }
+    }
+    Ok(latest.into_values().collect())
 }
