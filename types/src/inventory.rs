@@ -169,6 +169,14 @@ pub struct Person {
     pub name: String,
     pub email: String,
     pub employee_id: Option<String>,
+    /// The user name systems key this person by (Snipe-IT, SCIM `userName`, Graph `userPrincipalName`).
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Marked a VIP by HR or the asset system; reclamation policies may exempt VIPs.
+    #[serde(default)]
+    pub vip: bool,
+    #[serde(default)]
+    pub manager: Option<Ref>,
     pub department: Option<Ref>,
     pub cost_centre: Option<Ref>,
     pub status: PersonStatus,
@@ -185,6 +193,12 @@ pub struct Person {
     /// Incremented by every write; send it back as `If-Match: "<version>"` so a stale write answers 409.
     #[serde(default)]
     pub version: i64,
+}
+
+/// Whether a person's address is one Seatwise made up for someone a file names by employee id or user name only
+/// (in the reserved `.invalid` domain, so it reaches nobody).
+pub fn is_placeholder_email(email: &str) -> bool {
+    email.ends_with(".invalid")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

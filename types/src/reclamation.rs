@@ -62,6 +62,9 @@ pub struct PolicyConditions {
     /// These people are never selected (VIPs, say).
     #[serde(default)]
     pub exempt_person_ids: Vec<i64>,
+    /// People marked VIP by HR or the asset system (its `VIP` column) are never selected.
+    #[serde(default)]
+    pub exempt_vips: bool,
     /// Usage data read longer ago than this many days is reported but never acted on.
     #[serde(default = "default_max_data_age")]
     pub max_data_age_days: i64,

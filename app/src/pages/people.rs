@@ -4,11 +4,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use seatwise_types::{
-    money_totals, Money, OperationInput, Page, PageQuery, PeopleQuery, Person, PersonSeat, PersonStatus,
-    PersonStatusUpdate,
+    is_placeholder_email, money_totals, Money, OperationInput, Page, PageQuery, PeopleQuery, Person, PersonSeat,
+    PersonStatus, PersonStatusUpdate,
 };
 
 use crate::api;
+use crate::components::confirm::ConfirmButton;
 use crate::components::filters::{FilterSelect, FilterToggle, ImportFilterNote, Pager, SearchBox};
 use crate::components::list::{use_list_query, Changes};
 use crate::components::selection::{
@@ -176,19 +177,34 @@ pub fn PersonPage() -> impl IntoView {
             <Loaded resource=person let:p>
                 {
                     let terminated = p.status == PersonStatus::Terminated;
+                    let address = if is_placeholder_email(&p.email) { "No e-mail address".to_string() } else { p.email.clone() };
+                    let seats_note = match p.seats_held {
+                        0 => "They hold no seat.".to_string(),
+                        1 => "Their seat is taken back at once, unless a hold keeps it.".to_string(),
+                        n => format!("Their {n} seats are taken back at once, unless a hold keeps them."),
+                    };
                     view! {
                         <div class="page-head">
                             <div>
-                                <h1>{p.name.clone()}<StatusBadge status=p.status/></h1>
-                                <p class="muted">{format!("{} · {}", p.email, p.department.as_ref().map(|d| d.name.clone()).unwrap_or_else(|| "No department".into()))}</p>
+                                <h1>{p.name.clone()}<StatusBadge status=p.status/>
+                                    {p.vip.then(|| view! { <span class="badge badge-info" title="Marked a VIP by HR or the asset system: policies may exempt them.">"VIP"</span> })}</h1>
+                                <p class="muted">{format!("{address} · {}", p.department.as_ref().map(|d| d.name.clone()).unwrap_or_else(|| "No department".into()))}</p>
                             </div>
                             <Show when=move || can_edit() && !terminated>
-                                <button class="btn btn-danger" type="button" disabled=move || set_status.pending().get()
-                                    on:click=move |_| { set_status.dispatch(PersonStatus::Terminated); }>"Mark as terminated"</button>
+                                <ConfirmButton label="Mark as terminated".to_string() class="btn btn-danger"
+                                    question=format!("Mark {} as terminated now? {seats_note}", p.name)
+                                    confirm="Mark as terminated".to_string()
+                                    disabled=Signal::derive(move || set_status.pending().get())
+                                    on_confirm=Callback::new(move |_| { set_status.dispatch(PersonStatus::Terminated); })/>
                             </Show>
                         </div>
                         <dl class="facts panel">
                             <dt>"Employee id"</dt><dd>{p.employee_id.clone().unwrap_or_else(|| "—".into())}</dd>
+                            <dt>"User name"</dt><dd>{p.username.clone().unwrap_or_else(|| "—".into())}</dd>
+                            <dt>"Manager"</dt><dd>{match p.manager.clone() {
+                                Some(m) => view! { <A href=format!("/people/{}", m.id)>{m.name}</A> }.into_any(),
+                                None => view! { <span>"—"</span> }.into_any(),
+                            }}</dd>
                             <dt>"Type"</dt><dd>{format!("{:?}", p.employment_type)}</dd>
                             <dt>"Cost centre"</dt><dd>{p.cost_centre.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "—".into())}</dd>
                             <dt>"Started"</dt><dd><DateText date=p.start_date/></dd>

@@ -265,6 +265,8 @@ fn PolicyForm(policy: Option<Policy>) -> impl IntoView {
         RwSignal::new(policy.as_ref().and_then(|p| p.target_pool_id).map(|i| i.to_string()).unwrap_or_default());
     let inactive = RwSignal::new(c.as_ref().and_then(|c| c.inactive_days).map_or("90".into(), |d| d.to_string()));
     let never = RwSignal::new(c.as_ref().is_none_or(|c| c.never_used));
+    // New policies leave VIPs alone unless told otherwise.
+    let vips = RwSignal::new(c.as_ref().is_none_or(|c| c.exempt_vips));
     let grace = RwSignal::new(c.as_ref().map_or("90".into(), |c| c.grace_days.to_string()));
     let max_age = RwSignal::new(c.as_ref().map_or("7".into(), |c| c.max_data_age_days.to_string()));
     let approval = RwSignal::new(policy.as_ref().is_some_and(|p| p.needs_approval));
@@ -307,6 +309,7 @@ fn PolicyForm(policy: Option<Policy>) -> impl IntoView {
             department_ids: base.as_ref().map(|b| b.department_ids.clone()).unwrap_or_default(),
             exempt_department_ids: base.as_ref().map(|b| b.exempt_department_ids.clone()).unwrap_or_default(),
             exempt_person_ids: base.as_ref().map(|b| b.exempt_person_ids.clone()).unwrap_or_default(),
+            exempt_vips: vips.get_untracked(),
         };
         let input = PolicyInput {
             name: name.get_untracked(),
@@ -340,6 +343,10 @@ fn PolicyForm(policy: Option<Policy>) -> impl IntoView {
                 <div class="field checkbox">
                     <input id="never_used" type="checkbox" prop:checked=move || never.get() on:change=move |ev| never.set(event_target_checked(&ev))/>
                     <label for="never_used">"Also accounts that never signed in"</label>
+                </div>
+                <div class="field checkbox">
+                    <input id="exempt_vips" type="checkbox" prop:checked=move || vips.get() on:change=move |ev| vips.set(event_target_checked(&ev))/>
+                    <label for="exempt_vips">"Never select VIPs (marked in the HR or Snipe-IT users file)"</label>
                 </div>
                 <TextField id="grace_days" path="conditions.grace_days" label="New accounts keep the seat for (days)" value=grace error=error
                     inputmode="numeric" hint="From the start date: a new hire who has not signed in yet is left alone."/>

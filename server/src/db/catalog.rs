@@ -210,7 +210,8 @@ pub async fn insert_person(conn: &mut Conn, p: &NewPerson<'_>, now: DateTime<Utc
     .await
 }
 
-const PERSON_SELECT: &str = "SELECT pe.id, pe.name, pe.email, pe.employee_id, pe.status, pe.employment_type, \
+const PERSON_SELECT: &str = "SELECT pe.id, pe.name, pe.email, pe.employee_id, pe.username, pe.vip, pe.manager_id, \
+     (SELECT m.name FROM people m WHERE m.id = pe.manager_id) AS manager_name, pe.status, pe.employment_type, \
      pe.start_date, pe.end_date, pe.terminated_at, pe.department_id, d.name AS department_name, \
      pe.cost_centre_id, cc.code AS cost_centre_code, \
      pe.version, (SELECT COUNT(*) FROM seat_assignments a WHERE a.person_id = pe.id) AS seats_held FROM people pe \
@@ -222,6 +223,10 @@ const PERSON_FIELDS: &[&str] = &[
     "name",
     "email",
     "employee_id",
+    "username",
+    "vip",
+    "manager_id",
+    "manager_name",
     "status",
     "employment_type",
     "start_date",
@@ -245,6 +250,12 @@ fn person_from(c: &Cols<'_>) -> Result<Person, sqlx::Error> {
         name: c.text("name")?,
         email: c.text("email")?,
         employee_id: c.opt_text("employee_id")?,
+        username: c.opt_text("username")?,
+        vip: c.flag("vip")?,
+        manager: match c.opt_i64("manager_id")? {
+            Some(id) => Some(Ref { id, name: c.text("manager_name")? }),
+            None => None,
+        },
         status: c.parsed("status", PersonStatus::parse)?,
         employment_type: c.parsed("employment_type", EmploymentType::parse)?,
         start_date: c.opt_date("start_date")?,

@@ -93,8 +93,8 @@ pub async fn hold_for_apply(conn: &mut Conn, id: i64) -> Result<bool, sqlx::Erro
 
 pub async fn all_people(conn: &mut Conn) -> Result<Vec<PersonRecord>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, employee_id, email, name, department_id, cost_centre_id, manager_id, employment_type, status, \
-         start_date, end_date, missing_from_hr_at FROM people",
+        "SELECT id, employee_id, username, email, name, department_id, cost_centre_id, manager_id, employment_type, \
+         status, start_date, end_date, missing_from_hr_at, vip FROM people",
     )
     .fetch(conn);
     map_each(rows, |r| {
@@ -102,6 +102,7 @@ pub async fn all_people(conn: &mut Conn) -> Result<Vec<PersonRecord>, sqlx::Erro
         Ok(PersonRecord {
             id: c.i64("id")?,
             employee_id: c.opt_text("employee_id")?,
+            username: c.opt_text("username")?,
             email: c.text("email")?,
             name: c.text("name")?,
             department_id: c.opt_i64("department_id")?,
@@ -112,6 +113,7 @@ pub async fn all_people(conn: &mut Conn) -> Result<Vec<PersonRecord>, sqlx::Erro
             start_date: c.opt_date("start_date")?,
             end_date: c.opt_date("end_date")?,
             missing_from_hr: c.opt_timestamp("missing_from_hr_at")?.is_some(),
+            vip: c.flag("vip")?,
         })
     })
     .await
@@ -128,6 +130,8 @@ const PERSON_COLS: &[Col] = &[
     Col::Text("employment_type"),
     Col::Text("start_date"),
     Col::Text("end_date"),
+    Col::Text("username"),
+    Col::Int("vip"),
 ];
 
 type PersonTuple<'a> = (
@@ -141,6 +145,8 @@ type PersonTuple<'a> = (
     &'static str,
     Option<String>,
     Option<String>,
+    &'a Option<String>,
+    i64,
 );
 
 fn person_tuple(p: &PersonRecord) -> PersonTuple<'_> {
@@ -155,6 +161,8 @@ fn person_tuple(p: &PersonRecord) -> PersonTuple<'_> {
         p.employment_type.as_str(),
         p.start_date.map(|d| d.to_string()),
         p.end_date.map(|d| d.to_string()),
+        &p.username,
+        i64::from(p.vip),
     )
 }
 
@@ -188,9 +196,10 @@ pub async fn insert_people_with_ids(
     let at = to_db(now);
     let statement = Statement {
         sql: "INSERT INTO people (id, employee_id, email, name, department_id, cost_centre_id, manager_id, \
-              employment_type, status, start_date, end_date, created_at, updated_at) \
+              employment_type, status, start_date, end_date, username, vip, created_at, updated_at) \
               SELECT r.id, r.employee_id, r.email, r.name, r.department_id, r.cost_centre_id, r.manager_id, \
-              r.employment_type, 'active', r.start_date, r.end_date, $2, $2 FROM {rows} ORDER BY r.n",
+              r.employment_type, 'active', r.start_date, r.end_date, r.username, r.vip, $2, $2 FROM {rows} \
+              ORDER BY r.n",
         cols: PERSON_COLS,
         args: &[&at],
     };
@@ -219,7 +228,7 @@ pub async fn update_people(conn: &mut Conn, people: &[&PersonRecord], now: DateT
         sql: "UPDATE people SET employee_id = r.employee_id, email = r.email, name = r.name, \
               department_id = r.department_id, cost_centre_id = r.cost_centre_id, manager_id = r.manager_id, \
               employment_type = r.employment_type, start_date = r.start_date, end_date = r.end_date, \
-              missing_from_hr_at = NULL, updated_at = $2, version = version + 1 FROM {rows} WHERE people.id = r.id",
+              username = r.username, vip = r.vip, missing_from_hr_at = NULL, updated_at = $2, version = version + 1 FROM {rows} WHERE people.id = r.id",
         cols: PERSON_COLS,
         args: &[&at],
     };

@@ -13,6 +13,7 @@ use crate::clock::to_db;
 pub struct ScimPerson {
     pub id: i64,
     pub email: String,
+    pub username: Option<String>,
     pub name: String,
     pub external_id: Option<String>,
     pub status: PersonStatus,
@@ -24,13 +25,14 @@ pub struct ScimPerson {
 }
 
 const SELECT: &str =
-    "SELECT id, email, name, external_id, status, created_at, updated_at, scim_json, scim_deleted_at FROM people";
+    "SELECT id, email, username, name, external_id, status, created_at, updated_at, scim_json, scim_deleted_at FROM people";
 
 fn from_row(r: &AnyRow) -> Result<ScimPerson, sqlx::Error> {
     let c = Cols::new(r, "people");
     Ok(ScimPerson {
         id: c.i64("id")?,
         email: c.text("email")?,
+        username: c.opt_text("username")?,
         name: c.text("name")?,
         external_id: c.opt_text("external_id")?,
         status: c.parsed("status", PersonStatus::parse)?,
@@ -77,7 +79,10 @@ pub async fn list(
         // Users the provider deleted are kept in Seatwise but no longer exist for SCIM.
         s.push(" WHERE scim_deleted_at IS NULL");
         match filter.map(|f| (f.attribute, f.value)) {
-            Some(("userName", v)) => s.push(" AND email = ").bind(v.to_lowercase()),
+            // A userName is an address, or the user name another system keys the person by (Snipe-IT).
+            Some(("userName", v)) => {
+                s.push(" AND (email = ").bind(v.to_lowercase()).push(" OR username = ").bind(v.to_lowercase()).push(")")
+            }
             Some(("externalId", v)) => s.push(" AND external_id = ").bind(v.to_string()),
             // An id that is not a number names nobody.
             Some(("id", v)) => s.push(" AND id = ").bind(v.parse::<i64>().unwrap_or(-1)),
@@ -90,8 +95,12 @@ pub async fn list(
     Ok(ScimPage { total, people: rows.iter().map(from_row).collect::<Result<_, _>>()? })
 }
 
+/// The person a userName names: by address, else by user name.
 pub async fn by_email(conn: &mut Conn, email: &str) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM people WHERE email = $1").bind(email.to_lowercase()).fetch_optional(conn).await
+    sqlx::query_scalar("SELECT MIN(id) FROM people WHERE email = $1 OR username = $1")
+        .bind(email.to_lowercase())
+        .fetch_one(conn)
+        .await
 }
 
 pub async fn update_identity(

@@ -1,29 +1,34 @@
 //! The HR export format: documented columns, lenient where real exports vary, exact about what is wrong.
 //!
 //! Columns (header names, any order, any case, spaces or underscores alike): `employee_id` (or `Employee
-//! Number`), `first_name`, `last_name`, `email`, `department`, `cost_centre`, `manager_employee_id`,
-//! `employment_type` (employee | contractor), `status` (active | on_leave | terminated), `start_date`, `end_date`
-//! (YYYY-MM-DD or MM/DD/YYYY). Every row needs an employee id or an email. Other columns are ignored and listed
-//! as such in the preview, so Snipe-IT's users export (`First Name,Last Name,Email,Username,...`) comes in as it is.
+//! Number`), `username`, `first_name`, `last_name`, `email`, `department`, `cost_centre`, `manager_employee_id`,
+//! `manager` (a name, linked when it names one person), `employment_type` (employee | contractor), `status`
+//! (active | on_leave | terminated), `start_date`, `end_date` (YYYY-MM-DD or MM/DD/YYYY), `vip` (1/0, yes/no).
+//! Every row needs an employee id, an email or a username. Other columns are ignored and listed as such in the
+//! preview, so Snipe-IT's users export (`First Name,Last Name,Email,Username,...,Manager,...,VIP`) comes in as it
+//! is, every user of it: Snipe-IT keys users by username, and some have neither e-mail nor employee number.
 
 use chrono::NaiveDate;
 use seatwise_types::{EmploymentType, FieldError, PersonStatus};
 
 use crate::domain::csv_file::CsvFile;
-use crate::domain::limits;
+use crate::domain::{limits, people};
 
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 14] = [
     "employee_id",
+    "username",
     "first_name",
     "last_name",
     "email",
     "department",
     "cost_centre",
     "manager_employee_id",
+    "manager",
     "employment_type",
     "status",
     "start_date",
     "end_date",
+    "vip",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,11 +38,17 @@ pub struct HrRow {
     /// File line the row starts on (differs from `row + 1` after multi-line quoted fields).
     pub line: u64,
     pub employee_id: Option<String>,
+    /// Lower-case.
+    pub username: Option<String>,
     pub name: String,
     pub email: Option<String>,
     pub department: Option<String>,
     pub cost_centre: Option<String>,
     pub manager_employee_id: Option<String>,
+    /// The manager's name, for files that have no manager id (Snipe-IT).
+    pub manager_name: Option<String>,
+    /// `None`: the file does not say.
+    pub vip: Option<bool>,
     pub employment_type: EmploymentType,
     pub status: PersonStatus,
     pub start_date: Option<NaiveDate>,
@@ -49,6 +60,7 @@ pub struct HrRow {
 pub struct PersonRecord {
     pub id: i64,
     pub employee_id: Option<String>,
+    pub username: Option<String>,
     pub email: String,
     pub name: String,
     pub department_id: Option<i64>,
@@ -59,6 +71,16 @@ pub struct PersonRecord {
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub missing_from_hr: bool,
+    pub vip: bool,
+}
+
+/// A yes/no cell as HR and asset systems write it.
+fn yes_or_no(v: &str) -> Option<bool> {
+    match v.trim().to_lowercase().as_str() {
+        "1" | "yes" | "y" | "true" => Some(true),
+        "0" | "no" | "n" | "false" => Some(false),
+        _ => None,
+    }
 }
 
 /// An optional date cell: empty is `None`, anything but ISO or US `MM/DD/YYYY` is a message for the user.
@@ -87,18 +109,21 @@ fn looks_like_email(s: &str) -> bool {
 /// spacing, see `csv_file::normalise`). Snipe-IT's users export is read as it comes: its `First Name`,
 /// `Last Name`, `Email`, `Department`, `Start Date` and `End Date` are these fields already, and its
 /// `Employee Number` is the employee id.
-pub const FIELDS: [(&str, &[&str]); 11] = [
+pub const FIELDS: [(&str, &[&str]); 14] = [
     ("employee_id", &["employee_id", "employee_number"]),
+    ("username", &["username", "user_name"]),
     ("first_name", &["first_name"]),
     ("last_name", &["last_name"]),
     ("email", &["email"]),
     ("department", &["department"]),
     ("cost_centre", &["cost_centre", "cost_center"]),
     ("manager_employee_id", &["manager_employee_id"]),
+    ("manager", &["manager", "manager_name"]),
     ("employment_type", &["employment_type"]),
     ("status", &["status"]),
     ("start_date", &["start_date"]),
     ("end_date", &["end_date"]),
+    ("vip", &["vip"]),
 ];
 
 /// A whole file read: the rows without errors, the errors of the others by row, line and column, and which
@@ -129,12 +154,12 @@ pub fn read(text: &str) -> Result<Parsed, Vec<FieldError>> {
     let columns = file.columns(&FIELDS);
     let has = |field: &str| columns.recognised.iter().any(|c| c.field == field);
     let found = || file.original.iter().filter(|h| !h.is_empty()).cloned().collect::<Vec<_>>().join(", ");
-    if !has("employee_id") && !has("email") {
+    if !has("employee_id") && !has("email") && !has("username") {
         return Err(vec![FieldError::new(
             "file",
             format!(
-                "The header has no employee_id (or Employee Number) and no email column, so no row says who it is. \
-                 Its columns are: {}.",
+                "The header has no employee_id (or Employee Number), no email and no username column, so no row \
+                 says who it is. Its columns are: {}.",
                 found()
             ),
         )]);
@@ -177,9 +202,16 @@ pub fn read(text: &str) -> Result<Parsed, Vec<FieldError>> {
         }
         let employee_id = get("employee_id").map(str::to_string);
         let email = get("email").map(str::to_lowercase);
-        if employee_id.is_none() && email.is_none() {
-            problem("employee_id", "needs an employee id or an email".into());
+        let username = get("username").map(str::to_lowercase);
+        if employee_id.is_none() && email.is_none() && username.is_none() {
+            problem("employee_id", "needs an employee id, an email or a username".into());
         }
+        let vip = get("vip").map(|v| {
+            yes_or_no(v).unwrap_or_else(|| {
+                problem("vip", format!("{v:?} is not 1 or 0 (yes or no)"));
+                false
+            })
+        });
         if let Some(e) = &email {
             if !looks_like_email(e) {
                 problem("email", format!("{e:?} is not an email address"));
@@ -223,11 +255,14 @@ pub fn read(text: &str) -> Result<Parsed, Vec<FieldError>> {
             row,
             line,
             employee_id,
+            username,
             name,
             email,
             department: get("department").map(str::to_string),
             cost_centre: get("cost_centre").map(str::to_string),
             manager_employee_id: get("manager_employee_id").map(str::to_string),
+            manager_name: get("manager").map(str::to_string),
+            vip,
             employment_type,
             status,
             start_date,
@@ -235,14 +270,15 @@ pub fn read(text: &str) -> Result<Parsed, Vec<FieldError>> {
         });
     }
     // The same person twice in one file is ambiguous: which row wins? The later rows are in error.
-    let mut seen: [std::collections::HashMap<&str, u64>; 2] = Default::default();
+    let mut seen: [std::collections::HashMap<&str, u64>; 3] = Default::default();
     let mut duplicates = std::collections::HashSet::new();
     for r in &rows {
-        for (field, value, seen) in [("employee_id", r.employee_id.as_deref()), ("email", r.email.as_deref())]
-            .into_iter()
-            .zip(&mut seen)
-            .filter_map(|((f, v), s)| Some((f, v?, s)))
-        {
+        let keys = [
+            ("employee_id", r.employee_id.as_deref()),
+            ("email", r.email.as_deref()),
+            ("username", r.username.as_deref()),
+        ];
+        for (field, value, seen) in keys.into_iter().zip(&mut seen).filter_map(|((f, v), s)| Some((f, v?, s))) {
             if let Some(first) = seen.get(value) {
                 errors.push(FieldError {
                     path: field.into(),
@@ -327,8 +363,13 @@ pub(crate) mod tests {
         assert!(read.contains(&("First Name", "first_name")), "{read:?}");
         assert_eq!(
             parsed.columns.ignored,
-            ["Username", "Activated", "Location", "Phone", "Job Title", "Company", "Manager", "Notes", "VIP", "Remote"]
+            ["Activated", "Location", "Phone", "Job Title", "Company", "Notes", "Remote"]
         );
+        assert_eq!(
+            (dana.username.as_deref(), dana.manager_name.as_deref()),
+            (Some("dwhitfield"), Some("Maya Lindqvist"))
+        );
+        assert_eq!((dana.vip, parsed.rows[6].vip), (Some(false), Some(true)));
     }
 
     #[test]
@@ -380,6 +421,9 @@ pub struct Plan {
     pub new_cost_centres: Vec<String>,
     /// Rows the file cannot apply as it stands (a manager nobody knows, managers that manage each other).
     pub errors: Vec<FieldError>,
+    /// What was read otherwise than the file says, without blocking it (a manager's name that names nobody, or
+    /// several people, is not linked).
+    pub warnings: Vec<FieldError>,
     /// Managers who are new in this file: whose record points at which entry of `creates`.
     new_managers: Vec<(Link, usize)>,
 }
@@ -452,19 +496,49 @@ pub struct Directory<'a> {
     pub cost_centres: &'a std::collections::HashMap<String, i64>,
 }
 
-/// Where a row's manager is: a person already known, a person this file creates (their row), or nobody.
+/// Where a row's manager is: a person already known, a person this file creates (their row), nobody, or (a name
+/// that could not be linked) whoever it was before.
+#[derive(Clone, Copy)]
 enum Manager {
     None,
     Known(i64),
     New(usize),
+    Keep,
 }
 
-/// Match rows to people (employee id first, then email) and work out what changes.
+/// The one person a manager's name names, among the people known and those this file creates; `Err` says why
+/// it names nobody to link.
+fn manager_named(
+    name: &str,
+    row: usize,
+    known: &std::collections::HashMap<String, Vec<i64>>,
+    new: &std::collections::HashMap<String, Vec<usize>>,
+    existing: Option<&PersonRecord>,
+) -> Result<Manager, String> {
+    let key = name.trim().to_lowercase();
+    let known = known.get(&key).map(Vec::as_slice).unwrap_or_default();
+    let new = new.get(&key).map(Vec::as_slice).unwrap_or_default();
+    match (known, new) {
+        ([id], []) if existing.is_some_and(|p| p.id == *id) => Err(format!("{name:?} is this person")),
+        ([id], []) => Ok(Manager::Known(*id)),
+        ([], [i]) if *i == row => Err(format!("{name:?} is this person")),
+        ([], [i]) => Ok(Manager::New(*i)),
+        ([], []) => Err(format!("{name:?} names nobody known or in this file; the manager is not linked")),
+        _ => Err(format!(
+            "{name:?} names {} people; the manager is not linked (give a manager_employee_id to choose)",
+            known.len() + new.len()
+        )),
+    }
+}
+
+/// Match rows to people (employee id first, then email, then username) and work out what changes.
 pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
     use std::collections::{BTreeSet, HashMap, HashSet};
     let by_employee: HashMap<&str, &PersonRecord> =
         dir.people.iter().filter_map(|p| p.employee_id.as_deref().map(|e| (e, p))).collect();
     let by_email: HashMap<&str, &PersonRecord> = dir.people.iter().map(|p| (p.email.as_str(), p)).collect();
+    let by_username: HashMap<&str, &PersonRecord> =
+        dir.people.iter().filter_map(|p| p.username.as_deref().map(|u| (u, p))).collect();
     let existing: Vec<Option<&PersonRecord>> = rows
         .iter()
         .map(|r| {
@@ -472,9 +546,19 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
                 .as_deref()
                 .and_then(|e| by_employee.get(e))
                 .or_else(|| r.email.as_deref().and_then(|e| by_email.get(e)))
+                .or_else(|| r.username.as_deref().and_then(|u| by_username.get(u)))
                 .copied()
         })
         .collect();
+    // Managers by name (files that have no manager id): the people known, and those this file creates.
+    let mut known_by_name: HashMap<String, Vec<i64>> = HashMap::new();
+    for p in dir.people {
+        known_by_name.entry(p.name.trim().to_lowercase()).or_default().push(p.id);
+    }
+    let mut new_by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate().filter(|(i, _)| existing[*i].is_none()) {
+        new_by_name.entry(r.name.trim().to_lowercase()).or_default().push(i);
+    }
     // People this file creates, by employee id: they can manage others in the same file.
     let new_by_employee: HashMap<&str, usize> = rows
         .iter()
@@ -485,8 +569,20 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
     let mut plan = Plan::default();
     let managers: Vec<Manager> = rows
         .iter()
-        .map(|r| match r.manager_employee_id.as_deref() {
-            None => Manager::None,
+        .enumerate()
+        .map(|(i, r)| match r.manager_employee_id.as_deref() {
+            None => match r.manager_name.as_deref() {
+                None => Manager::None,
+                Some(name) => manager_named(name, i, &known_by_name, &new_by_name, existing[i]).unwrap_or_else(|m| {
+                    plan.warnings.push(FieldError {
+                        path: "manager".into(),
+                        message: m,
+                        row: Some(r.row),
+                        line: Some(r.line),
+                    });
+                    Manager::Keep
+                }),
+            },
             Some(m) => match (by_employee.get(m), new_by_employee.get(m)) {
                 (Some(p), _) => Manager::Known(p.id),
                 (None, Some(i)) => Manager::New(*i),
@@ -522,9 +618,11 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
                 0
             })
         });
+        let username = r.username.clone().or_else(|| existing.and_then(|p| p.username.clone()));
         let mut next = PersonRecord {
             id: existing.map_or(0, |p| p.id),
             employee_id: r.employee_id.clone().or_else(|| existing.and_then(|p| p.employee_id.clone())),
+            username: username.clone(),
             email: r.email.clone().or_else(|| existing.map(|p| p.email.clone())).unwrap_or_default(),
             name: r.name.clone(),
             department_id,
@@ -532,6 +630,7 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
             // A manager new in this file has no id yet: `assign_ids` fills it in.
             manager_id: match managers[i] {
                 Manager::Known(id) => Some(id),
+                Manager::Keep => existing.and_then(|p| p.manager_id),
                 Manager::None | Manager::New(_) => None,
             },
             employment_type: r.employment_type,
@@ -539,10 +638,17 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
             start_date: r.start_date,
             end_date: r.end_date,
             missing_from_hr: false,
+            vip: r.vip.unwrap_or_else(|| existing.is_some_and(|p| p.vip)),
         };
         if next.email.is_empty() {
-            // No email in the file or the directory: a stable placeholder keeps the unique column honest.
-            next.email = format!("{}@hr.invalid", next.employee_id.clone().unwrap_or_default().to_lowercase());
+            // No email in the file or the directory: a username that is an address serves, else a stable
+            // placeholder keeps the unique column honest.
+            next.email = match (&next.employee_id, &username) {
+                (Some(e), _) => people::employee_placeholder_email(e),
+                (None, Some(u)) if looks_like_email(u) => u.clone(),
+                (None, Some(u)) => people::username_placeholder_email(u),
+                (None, None) => String::new(),
+            };
         }
         let status_changes = existing.map_or(r.status != PersonStatus::Active, |p| p.status != r.status);
         if status_changes {
@@ -553,7 +659,7 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
         }
         let new_manager = match managers[i] {
             Manager::New(m) => Some(m),
-            Manager::None | Manager::Known(_) => None,
+            Manager::None | Manager::Known(_) | Manager::Keep => None,
         };
         match existing {
             None => {
@@ -590,6 +696,7 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
     plan.new_departments = new_departments.into_iter().collect();
     plan.new_cost_centres = new_cost_centres.into_iter().collect();
     plan.errors.sort_by_key(|e| (e.row, e.line));
+    plan.warnings.sort_by_key(|e| (e.row, e.line));
     plan
 }
 
@@ -652,6 +759,7 @@ mod plan_tests {
         PersonRecord {
             id,
             employee_id: Some(employee_id.into()),
+            username: None,
             email: format!("{}@example.com", employee_id.to_lowercase()),
             name: employee_id.into(),
             department_id: None,
@@ -662,6 +770,7 @@ mod plan_tests {
             start_date: None,
             end_date: None,
             missing_from_hr: false,
+            vip: false,
         }
     }
 
@@ -735,5 +844,62 @@ mod plan_tests {
         p.link_new_names(&parsed.rows, &none, &with_new).unwrap();
         let linked: Vec<_> = p.creates.iter().map(|(row, r, _)| (*row, r.cost_centre_id)).collect();
         assert_eq!(linked, [(2, Some(9)), (3, Some(1))]);
+    }
+
+    #[test]
+    fn snipe_it_users_without_email_or_employee_number_come_in_by_username() {
+        let text = "First Name,Last Name,Email,Username,Employee Number,Manager,VIP\n\
+                    Ana,Boss,,aboss,,,yes\n\
+                    Ben,Worker,,bworker,,Ana Boss,0\n\
+                    Cy,Twin,cy@example.com,ctwin,,Sam Same,\n\
+                    Dee,Odd,,dodd,,,maybe\n\
+                    Eve,Dup,,ABOSS,,,\n";
+        let parsed = read(text).unwrap();
+        let errors: Vec<(Option<u64>, &str)> = parsed.row_errors.iter().map(|e| (e.row, e.path.as_str())).collect();
+        assert_eq!(errors, [(Some(4), "vip"), (Some(5), "username")], "{:?}", parsed.row_errors);
+        let same = |id: i64| PersonRecord {
+            name: "Sam Same".into(),
+            email: format!("sam{id}@example.com"),
+            ..known(id, &format!("S{id}"))
+        };
+        let people = [same(1), same(2)];
+        let none = HashMap::new();
+        let plan =
+            super::plan(&parsed.rows, &Directory { people: &people, departments: &none, cost_centres: &none }, false);
+        assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+        let made: Vec<(&str, &str, bool)> = plan
+            .creates
+            .iter()
+            .map(|(_, r, _)| (r.username.as_deref().unwrap_or(""), r.email.as_str(), r.vip))
+            .collect();
+        assert_eq!(
+            made,
+            [
+                ("aboss", "aboss@username.invalid", true),
+                ("bworker", "bworker@username.invalid", false),
+                ("ctwin", "cy@example.com", false)
+            ]
+        );
+        // Ben's manager is named once (Ana, new in this file): linked once she has an id. Two people are called
+        // Sam Same: not linked, and said so.
+        let mut plan = plan;
+        plan.assign_ids(&[101, 102, 103]);
+        assert_eq!(plan.creates[1].1.manager_id, Some(101));
+        assert_eq!(plan.creates[2].1.manager_id, None);
+        let warned: Vec<(Option<u64>, &str)> = plan.warnings.iter().map(|w| (w.row, w.message.as_str())).collect();
+        assert_eq!(warned.len(), 1);
+        assert_eq!(warned[0].0, Some(3));
+        assert!(warned[0].1.contains("names 2 people"), "{warned:?}");
+        // A second file of the same users matches them by username, their placeholder addresses kept.
+        let known_ana =
+            PersonRecord { username: Some("aboss".into()), email: "aboss@username.invalid".into(), ..known(7, "X") };
+        let again = read("First Name,Username,VIP\nAna,aboss,0\n").unwrap();
+        let plan = super::plan(
+            &again.rows,
+            &Directory { people: &[known_ana], departments: &none, cost_centres: &none },
+            false,
+        );
+        assert_eq!((plan.creates.len(), plan.updates.len()), (0, 1));
+        assert_eq!((plan.updates[0].2.id, plan.updates[0].2.vip), (7, false));
     }
 }

@@ -49,6 +49,28 @@ pub fn seat_cost_minor(
     (monthly, annual)
 }
 
+/// The address Seatwise gives a person a file names by employee id only: in the reserved `.invalid` domain
+/// (RFC 2606), so it is unique and never reaches anyone.
+pub fn employee_placeholder_email(employee_id: &str) -> String {
+    format!("{}@hr.invalid", employee_id.to_lowercase())
+}
+
+/// The address for a person a file names by user name only (Snipe-IT users without an e-mail).
+pub fn username_placeholder_email(username: &str) -> String {
+    format!("{}@username.invalid", username.to_lowercase())
+}
+
+/// Whether an address is one Seatwise made up (said once, in the shapes the console shares).
+pub use seatwise_types::is_placeholder_email;
+
+/// The userName SCIM shows: the address, unless it is made up and the person has a user name.
+pub fn scim_user_name<'a>(email: &'a str, username: Option<&'a str>) -> &'a str {
+    match username {
+        Some(u) if is_placeholder_email(email) => u,
+        _ => email,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,6 +44,8 @@ pub struct Holder {
     pub department_id: Option<i64>,
     pub start_date: Option<NaiveDate>,
     pub assigned_at: DateTime<Utc>,
+    /// Marked a VIP by HR or the asset system.
+    pub vip: bool,
     /// `None`: no data for this product.
     pub usage: Option<Usage>,
 }
@@ -68,7 +70,7 @@ fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
 
 /// Whether the policy selects this seat, and why.
 pub fn evaluate(rules: &Rules, h: &Holder, now: DateTime<Utc>) -> Option<Finding> {
-    if rules.exempt_person_ids.contains(&h.person_id) {
+    if rules.exempt_person_ids.contains(&h.person_id) || (rules.exempt_vips && h.vip) {
         return None;
     }
     let in_any = |ids: &[i64]| h.department_id.is_some_and(|d| ids.contains(&d));
@@ -293,6 +295,7 @@ mod tests {
             department_id: Some(3),
             start_date: Some(days_ago(400).date_naive()),
             assigned_at: days_ago(400),
+            vip: person_id == 5,
             usage: usage.map(|last| Usage {
                 last_used_at: last.map(days_ago),
                 read_at: days_ago(1),
@@ -310,6 +313,7 @@ mod tests {
             department_ids: vec![],
             exempt_department_ids: vec![],
             exempt_person_ids: vec![],
+            exempt_vips: false,
             max_data_age_days: 7,
         }
     }
@@ -377,6 +381,9 @@ mod tests {
         assert_eq!((f.reason, f.data_read_at), (Reason::Status { status: PersonStatus::Terminated }, None));
         let vip = Rules { exempt_person_ids: vec![2, 4], ..e3() };
         assert_eq!(selected(&vip, &population()), [3, 5]);
+        let marked = Rules { exempt_vips: true, ..e3() };
+        assert_eq!(selected(&marked, &population()), [2, 3, 4], "person 5 is marked a VIP");
+        assert_eq!(selected(&e3(), &population()), [2, 3, 4, 5], "unless the policy exempts VIPs");
         let elsewhere = Rules { department_ids: vec![9], ..e3() };
         assert_eq!(selected(&elsewhere, &population()), Vec::<i64>::new());
         let exempt = Rules { exempt_department_ids: vec![3], ..e3() };

@@ -12,6 +12,7 @@ use crate::db::catalog::{self, NewPerson};
 use crate::db::scim::{self as store, ScimPerson};
 use crate::db::Conn;
 use crate::db::Db;
+use crate::domain::people as person_rules;
 use crate::domain::scim::{self as rules, ScimFault, UserChanges, LIST_SCHEMA, USER_SCHEMA};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
@@ -26,14 +27,14 @@ pub fn user_json(p: &ScimPerson) -> Value {
         json!({
             "displayName": p.name,
             "name": {"formatted": p.name},
-            "emails": [{"value": p.email, "type": "work", "primary": true}],
+            "emails": if person_rules::is_placeholder_email(&p.email) { json!([]) } else { json!([{"value": p.email, "type": "work", "primary": true}]) },
         })
     });
     if let Some(obj) = doc.as_object_mut() {
         obj.remove("password");
         obj.insert("schemas".into(), json!([USER_SCHEMA]));
         obj.insert("id".into(), json!(p.id.to_string()));
-        obj.insert("userName".into(), json!(p.email));
+        obj.insert("userName".into(), json!(person_rules::scim_user_name(&p.email, p.username.as_deref())));
         if let Some(e) = &p.external_id {
             obj.insert("externalId".into(), json!(e));
         }

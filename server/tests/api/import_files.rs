@@ -222,7 +222,7 @@ async fn snipe_it_users_export_comes_in_as_people_with_its_extra_columns_ignored
     assert_eq!(p["new_departments"], json!(["Field Ops"]));
     assert_eq!(
         strings(&p["columns"]["ignored"]),
-        ["Username", "Activated", "Location", "Phone", "Job Title", "Company", "Manager", "Notes", "VIP", "Remote"]
+        ["Activated", "Location", "Phone", "Job Title", "Company", "Notes", "Remote"]
     );
     let applied = apply(&admin, &preview, json!({})).await;
     assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
@@ -429,4 +429,102 @@ async fn two_applies_of_one_import_at_once_apply_it_once_and_the_other_is_told_s
     let mut outcomes: Vec<&str> = attempts.as_array().unwrap().iter().filter_map(|a| a["outcome"].as_str()).collect();
     outcomes.sort();
     assert_eq!(outcomes, ["applied", "failed"], "{attempts}");
+}
+
+/// Snipe-IT keys users by username, and some rows of its users export have neither e-mail nor employee number:
+/// every user comes in, the username is kept (and matched by SCIM userName and Graph userPrincipalName), the
+/// Manager column links when it names one person, and VIP marks people policies may exempt.
+#[tokio::test]
+async fn snipe_it_users_come_in_by_username_with_managers_by_name_and_vips() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let people = app.count("people").await;
+    let csv = sample("snipeit-users-usernames.csv");
+    let preview =
+        admin.post_raw("/api/v1/imports/hr?filename=users.csv&full=false", "text/csv", csv.into_bytes()).await;
+    assert_eq!(preview.status, StatusCode::CREATED, "{}", preview.body);
+    let p = &preview.body;
+    assert_eq!((p["rows"].as_i64(), p["creates"].as_i64(), p["row_errors"].clone()), (Some(5), Some(5), json!([])));
+    for column in ["Username", "Manager", "VIP"] {
+        assert!(!strings(&p["columns"]["ignored"]).contains(&column.to_string()), "{column} is read");
+    }
+    let warnings = p["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!((warnings[0]["row"].as_i64(), warnings[0]["path"].as_str()), (Some(5), Some("manager")));
+    assert!(warnings[0]["message"].as_str().unwrap().contains("Nobody Known"));
+    let applied = apply(&admin, &preview, json!({})).await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    assert_eq!(app.count("people").await, people + 5);
+
+    let person = |username: &'static str| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let id = app.id_of_owned(format!("SELECT id FROM people WHERE username = '{username}'")).await;
+            admin.get(&format!("/api/v1/people/{id}")).await.body
+        }
+    };
+    let tobias = person("tek").await;
+    assert_eq!((tobias["name"].as_str(), tobias["username"].as_str()), (Some("Tobias Ek"), Some("tek")));
+    assert_eq!(tobias["email"], "tek@username.invalid", "a made-up address that reaches nobody");
+    assert_eq!(tobias["manager"]["name"], "Maya Lindqvist", "linked by name, new in the same file");
+    assert_eq!(tobias["vip"], false);
+    let maya = person("mlindqvist").await;
+    assert_eq!((maya["vip"].as_bool(), maya["email"].as_str()), (Some(true), Some("maya.lindqvist@example.com")));
+    assert_eq!(person("rokafor").await["manager"], json!(null));
+
+    // The same file again matches everyone by username: nothing new.
+    let again = sample("snipeit-users-usernames.csv");
+    let r = admin.post_raw("/api/v1/imports/hr?full=false", "text/csv", again.into_bytes()).await;
+    assert_eq!((r.body["creates"].as_i64(), r.body["unchanged"].as_i64()), (Some(0), Some(5)), "{}", r.body);
+
+    // SCIM finds a person by the user name as userName, and says that name back.
+    let token = admin.post("/api/v1/scim/tokens", json!({"name": "okta"})).await;
+    let mut scim = app.anonymous();
+    scim.bearer = Some(token.body["token"].as_str().unwrap().to_string());
+    let found = scim.get("/scim/v2/Users?filter=userName%20eq%20%22TEK%22").await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    assert_eq!(found.body["totalResults"], 1);
+    assert_eq!(found.body["Resources"][0]["userName"], "tek");
+    let taken = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "tek"});
+    assert_eq!(scim.post("/scim/v2/Users", taken).await.status, StatusCode::CONFLICT);
+
+    // Graph's userPrincipalName matches a username too: Kofi is updated, not created twice.
+    let graph = json!({"value": [{"id": "g-1", "displayName": "Kofi Mensah", "userPrincipalName": "kofi.m@corp.example",
+        "mail": "kofi.mensah@example.com", "accountEnabled": true, "department": "Engineering", "assignedLicenses": []}]});
+    let r = admin.post_raw("/api/v1/imports/graph-users", "application/json", graph.to_string().into_bytes()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["creates"], 0, "{}", r.body);
+
+    // A policy that exempts VIPs leaves Maya's seat alone; one that does not selects it.
+    let figma = app.pool_id("FigJam").await;
+    for username in ["mlindqvist", "tek"] {
+        let id = app.id_of_owned(format!("SELECT id FROM people WHERE username = '{username}'")).await;
+        let r = admin.post(&format!("/api/v1/pools/{figma}/assignments"), json!({"person_id": id})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let usage =
+        format!("email,pool,last_used_at\nmaya.lindqvist@example.com,{figma},\ntek@username.invalid,{figma},\n");
+    let r = admin.post_raw("/api/v1/imports/usage?source=figma-audit", "text/csv", usage.into_bytes()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_i64().unwrap();
+    assert_eq!(admin.post(&format!("/api/v1/imports/{id}/apply"), json!({})).await.status, StatusCode::OK);
+    let policy = |exempt: bool| {
+        json!({"name": format!("Never used, VIPs exempt: {exempt}"), "pool_id": figma,
+        "action": "reclaim", "conditions": {"never_used": true, "exempt_vips": exempt}})
+    };
+    for (exempt, want) in [(true, vec!["Tobias Ek"]), (false, vec!["Maya Lindqvist", "Tobias Ek"])] {
+        let created = admin.post("/api/v1/reclamation/policies", policy(exempt)).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        assert_eq!(created.body["conditions"]["exempt_vips"], exempt);
+        let dry = admin.get(&format!("/api/v1/reclamation/policies/{}/dry-run", created.body["id"])).await;
+        let mut names: Vec<&str> = dry.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| ["Maya Lindqvist", "Tobias Ek"].contains(&i["person_name"].as_str().unwrap_or("")))
+            .map(|i| i["person_name"].as_str().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, want, "exempt_vips {exempt}: {}", dry.body);
+    }
 }

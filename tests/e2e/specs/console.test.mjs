@@ -189,7 +189,12 @@ test('the people directory filters leavers who still hold seats; an admin termin
   await page.getByRole('heading', { name: 'Seats held' }).waitFor();
   await page.locator('section[aria-labelledby=held-h] tbody tr').first().waitFor();
   await page.shot('person');
+  // One click asks first, saying what will happen to their seats.
   await page.getByRole('button', { name: 'Mark as terminated' }).click();
+  const confirm = page.getByRole('group', { name: 'Confirm' });
+  assert.match(await confirm.innerText(), /as terminated now\? Their (\d+ seats are|seat is) taken back at once/);
+  await page.shot('confirm-terminate');
+  await confirm.getByRole('button', { name: 'Mark as terminated' }).click();
   await page.getByText('Changed status from active to terminated').waitFor();
   // Offboarding: with no hold on them, every seat is reclaimed in the same change, each by a case.
   const personId = Number(page.url().match(/\/people\/(\d+)/)[1]);

@@ -54,6 +54,7 @@ fn holder_row(r: &AnyRow) -> Result<(Holder, [Option<Usage>; 2]), sqlx::Error> {
         department_id: p.opt_i64("department_id")?,
         start_date: p.opt_date("start_date")?,
         assigned_at: c.timestamp("assigned_at")?,
+        vip: p.flag("vip")?,
         usage: None,
     };
     let signal = |table: &'static str, prefix: &str| -> Result<Option<Usage>, sqlx::Error> {
@@ -79,7 +80,7 @@ pub async fn holders(conn: &mut Conn, pool_ids: &[i64]) -> Result<Vec<Holder>, s
         return Ok(Vec::new());
     }
     let mut sql = Sql::new(
-        "SELECT a.id AS assignment_id, a.person_id, a.pool_id, a.assigned_at, pe.status, pe.department_id, \
+        "SELECT a.id AS assignment_id, a.person_id, a.pool_id, a.assigned_at, pe.status, pe.department_id, pe.vip, \
            pe.start_date, s.source AS s_source, s.last_used_at AS s_last_used_at, s.read_at AS s_read_at, \
            g.source AS g_source, g.last_sign_in_at AS g_last_used_at, g.read_at AS g_read_at \
          FROM seat_assignments a JOIN people pe ON pe.id = a.person_id \

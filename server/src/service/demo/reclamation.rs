@@ -28,6 +28,7 @@ fn conditions(inactive: i64, grace: i64) -> PolicyConditions {
         department_ids: vec![],
         exempt_department_ids: vec![],
         exempt_person_ids: vec![],
+        exempt_vips: true,
         max_data_age_days: 7,
     }
 }

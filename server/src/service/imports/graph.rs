@@ -108,6 +108,7 @@ fn next_record(u: &GraphUser, found: Option<&PersonRecord>, dept: Option<i64>, c
     let base = found.cloned().unwrap_or(PersonRecord {
         id: 0,
         employee_id: None,
+        username: None,
         email: u.upn.clone(),
         name: u.name.clone(),
         department_id: None,
@@ -118,6 +119,7 @@ fn next_record(u: &GraphUser, found: Option<&PersonRecord>, dept: Option<i64>, c
         start_date: None,
         end_date: None,
         missing_from_hr: false,
+        vip: false,
     });
     PersonRecord {
         employee_id: u.employee_id.clone().or(base.employee_id.clone()),
@@ -148,6 +150,8 @@ async fn run(
     let by_employee: HashMap<&str, &PersonRecord> =
         existing.iter().filter_map(|p| p.employee_id.as_deref().map(|e| (e, p))).collect();
     let by_email: HashMap<&str, &PersonRecord> = existing.iter().map(|p| (p.email.as_str(), p)).collect();
+    let by_username: HashMap<&str, &PersonRecord> =
+        existing.iter().filter_map(|p| p.username.as_deref().map(|u| (u, p))).collect();
     let mut departments = catalog::department_names(conn).await?;
     let mut cost_centres = catalog::cost_centre_codes(conn).await?;
     s.new_departments = unknown(users.iter().filter_map(|u| u.department.as_ref()), &departments);
@@ -155,7 +159,8 @@ async fn run(
     directory::new_departments(conn, now, who, &s.new_departments, &mut departments).await?;
     directory::new_cost_centres(conn, now, who, &s.new_cost_centres, &mut cost_centres).await?;
 
-    // People: each user matched (employee id, then email), the new ones created together.
+    // People: each user matched (employee id, then email, then a username equal to the userPrincipalName), the new
+    // ones created together.
     let mut person_ids: Vec<i64> = Vec::with_capacity(users.len());
     let mut terminated: Vec<bool> = Vec::with_capacity(users.len());
     let (mut creates, mut updates, mut changes) = (Vec::new(), Vec::new(), Vec::new());
@@ -163,8 +168,13 @@ async fn run(
     for u in users {
         let dept = u.department.as_ref().and_then(|d| departments.get(&d.to_lowercase()).copied());
         let cc = u.cost_centre.as_ref().and_then(|c| cost_centres.get(&c.to_lowercase()).copied());
-        let found =
-            u.employee_id.as_deref().and_then(|e| by_employee.get(e)).or_else(|| by_email.get(u.upn.as_str())).copied();
+        let found = u
+            .employee_id
+            .as_deref()
+            .and_then(|e| by_employee.get(e))
+            .or_else(|| by_email.get(u.upn.as_str()))
+            .or_else(|| by_username.get(u.upn.as_str()))
+            .copied();
         let next = next_record(u, found, dept, cc);
         match found {
             None => {

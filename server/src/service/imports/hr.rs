@@ -72,6 +72,7 @@ pub async fn preview(
     let mut s = summary(parsed.total, &plan);
     s.valid_rows = rows.len() as i64;
     s.row_errors = row_errors;
+    s.warnings = plan.warnings.clone();
     s.columns = parsed.columns;
     staging::save_preview(env, actor, KIND, filename, text, params, &mut s).await?;
     Ok(s)
@@ -216,6 +217,7 @@ pub async fn apply(
     s.new_departments = new_departments;
     s.new_cost_centres = new_cost_centres;
     s.row_errors = row_errors;
+    s.warnings = plan.warnings.clone();
     s.columns = parsed.columns;
     s.valid_rows = rows.len() as i64;
     s.skipped_rows = skipped;

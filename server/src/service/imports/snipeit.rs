@@ -291,6 +291,7 @@ async fn run(
             new_people.push(PersonRecord {
                 id: 0,
                 employee_id: None,
+                username: None,
                 email: email.clone(),
                 name,
                 department_id: None,
@@ -301,6 +302,7 @@ async fn run(
                 start_date: None,
                 end_date: None,
                 missing_from_hr: false,
+                vip: false,
             });
         }
     }
