@@ -406,6 +406,10 @@ pub struct ApprovalPolicy {
     /// A request is submitted only with a reason saying why (on unless turned off).
     #[serde(default = "reason_required_by_default")]
     pub require_reason: bool,
+    /// License owners may take back one seat at once from a pool page; off: every take-back is a change request
+    /// (admins always may). On unless turned off.
+    #[serde(default = "reason_required_by_default")]
+    pub owners_take_back_directly: bool,
     /// Incremented by every write (ignored in a PUT body).
     #[serde(default)]
     pub version: i64,

@@ -401,6 +401,9 @@ pub struct PoolDetail {
     pub assignments: crate::Page<Assignment>,
     /// Whether the caller may edit this pool (the server decides; the UI only reflects it).
     pub can_edit: bool,
+    /// Whether the caller may take a single seat back at once (the approval policy may require a change request).
+    #[serde(default)]
+    pub can_take_back: bool,
     /// Seats marked for reclamation (their holder left): in use on paper, free in practice.
     pub marked_for_reclamation: i64,
     /// The contract covering this pool, if one is recorded.

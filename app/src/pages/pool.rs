@@ -130,6 +130,7 @@ fn PoolView(detail: PoolDetail, seats: SeatActions, notice: RwSignal<Option<Stri
     let edit_href = format!("/pools/{}/edit", p.id);
     let pool_id = p.id;
     let can_edit = detail.can_edit;
+    let can_take_back = detail.can_take_back;
     let can_request = can_edit && use_session().can().request_changes;
     let chosen = Selection::new();
     let renewal = if p.auto_renew { "Renews automatically" } else { "Explicit renewal" };
@@ -217,7 +218,10 @@ fn PoolView(detail: PoolDetail, seats: SeatActions, notice: RwSignal<Option<Stri
                 </div>
             })}
             {can_request.then(|| view! { <SeatBulkBar chosen=chosen pool_id=pool_id pool_name=p.name.clone()/> })}
-            <SeatList pool_id=pool_id can_edit=can_edit actions=seats chosen=can_request.then_some(chosen)/>
+            {(can_edit && !can_take_back).then(|| view! {
+                <p class="muted small">"Seats are taken back through a change request here: choose them and draft one for approval."</p>
+            })}
+            <SeatList pool_id=pool_id can_edit=can_edit can_take_back=can_take_back actions=seats chosen=can_request.then_some(chosen)/>
         </section>
     }
 }
@@ -287,6 +291,7 @@ const SEAT_COLUMNS: &[(&str, &str, bool)] = &[
 fn SeatList(
     pool_id: i64,
     can_edit: bool,
+    can_take_back: bool,
     actions: SeatActions,
     /// Rows can be chosen for a change request.
     chosen: Option<Selection>,
@@ -318,7 +323,7 @@ fn SeatList(
                     view! { <p class="muted">"Nobody holds a seat in this pool."</p> }.into_any()
                 }
             } else {
-                view! { <SeatTable page=page list=list pool_id=pool_id can_edit=can_edit actions=actions chosen=chosen/> }.into_any()
+                view! { <SeatTable page=page list=list pool_id=pool_id can_edit=can_edit can_take_back=can_take_back actions=actions chosen=chosen/> }.into_any()
             }}
         </Loaded>
     }
@@ -373,6 +378,7 @@ fn SeatTable(
     page: Page<Assignment>,
     list: ListQuery,
     can_edit: bool,
+    can_take_back: bool,
     pool_id: i64,
     actions: SeatActions,
     /// Rows can be chosen for a change request.
@@ -438,12 +444,12 @@ fn SeatTable(
                                         <button class="btn btn-small" type="button" aria-label=reassign_label
                                             disabled=move || actions.pending()
                                             on:click=move |_| { actions.assigning.set(false); actions.reassigning.set(Some((id, who.clone()))); }>"Reassign"</button>
-                                        <ConfirmButton label="Unassign".to_string() aria_label=label class="btn btn-small"
+                                        {can_take_back.then(|| view! { <ConfirmButton label="Unassign".to_string() aria_label=label class="btn btn-small"
                                             question=format!("Take {taken}'s seat back now? It is freed at once, without a change request; \
                                                 giving it back later is a new assignment.")
                                             confirm="Take the seat back".to_string()
                                             disabled=Signal::derive(move || actions.pending())
-                                            on_confirm=Callback::new(move |_| { actions.unassign.dispatch((pool_id, id)); })/>
+                                            on_confirm=Callback::new(move |_| { actions.unassign.dispatch((pool_id, id)); })/> })}
                                     </td>
                                 })}
                             </tr>

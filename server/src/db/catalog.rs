@@ -213,7 +213,7 @@ pub async fn insert_person(conn: &mut Conn, p: &NewPerson<'_>, now: DateTime<Utc
 const PERSON_SELECT: &str = "SELECT pe.id, pe.name, pe.email, pe.employee_id, pe.username, pe.vip, pe.manager_id, \
      (SELECT m.name FROM people m WHERE m.id = pe.manager_id) AS manager_name, pe.status, pe.employment_type, \
      pe.start_date, pe.end_date, pe.terminated_at, pe.department_id, d.name AS department_name, \
-     pe.cost_centre_id, cc.code AS cost_centre_code, \
+     pe.cost_centre_id, CASE WHEN cc.name = cc.code THEN cc.code ELSE cc.code || ' ' || cc.name END AS cost_centre_code, \
      pe.version, (SELECT COUNT(*) FROM seat_assignments a WHERE a.person_id = pe.id) AS seats_held FROM people pe \
      LEFT JOIN departments d ON d.id = pe.department_id LEFT JOIN cost_centres cc ON cc.id = pe.cost_centre_id";
 

@@ -908,7 +908,7 @@ pub async fn claim_reminder(
 pub async fn policy<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result<ApprovalPolicy, sqlx::Error> {
     let r = sqlx::query(
         "SELECT finance_seats, finance_annual_minor, max_operations, approval_valid_days, reminder_hours, \
-           require_reason, version FROM approval_policy WHERE id = 1",
+           require_reason, owners_take_back_directly, version FROM approval_policy WHERE id = 1",
     )
     .fetch_one(exec)
     .await?;
@@ -920,6 +920,7 @@ pub async fn policy<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result<Appr
         approval_valid_days: c.opt_i64("approval_valid_days")?,
         reminder_hours: c.opt_i64("reminder_hours")?,
         require_reason: c.flag("require_reason")?,
+        owners_take_back_directly: c.flag("owners_take_back_directly")?,
         version: c.i64("version")?,
     })
 }
@@ -928,8 +929,8 @@ pub async fn policy<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result<Appr
 pub async fn save_policy(conn: &mut Conn, p: &ApprovalPolicy, version: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE approval_policy SET finance_seats = $1, finance_annual_minor = $2, max_operations = $3, \
-           approval_valid_days = $4, reminder_hours = $5, require_reason = $6, version = version + 1 \
-         WHERE id = 1 AND version = $7",
+           approval_valid_days = $4, reminder_hours = $5, require_reason = $6, owners_take_back_directly = $7, \
+           version = version + 1 WHERE id = 1 AND version = $8",
     )
     .bind(p.finance_above_seats)
     .bind(p.finance_above_annual_minor)
@@ -937,6 +938,7 @@ pub async fn save_policy(conn: &mut Conn, p: &ApprovalPolicy, version: i64) -> R
     .bind(p.approval_valid_days)
     .bind(p.reminder_hours)
     .bind(i64::from(p.require_reason))
+    .bind(i64::from(p.owners_take_back_directly))
     .bind(version)
     .execute(conn)
     .await?;

@@ -92,7 +92,7 @@ const POOL_JOINS: &str = " JOIN vendors v ON v.id = p.vendor_id JOIN products pr
 
 const POOL_COLUMNS: &str = "SELECT p.id, p.name, p.vendor_id, v.name AS vendor_name, p.product_id, \
      pr.name AS product_name, p.tier, p.license_type, p.seats_purchased, p.seats_assigned, p.allow_overage, \
-     p.unit_cost_minor, p.currency, p.billing_period, p.annual_cost_minor, p.cost_centre_id, cc.code AS cost_centre_code, \
+     p.unit_cost_minor, p.currency, p.billing_period, p.annual_cost_minor, p.cost_centre_id, CASE WHEN cc.name = cc.code THEN cc.code ELSE cc.code || ' ' || cc.name END AS cost_centre_code, \
      p.department_id, d.name AS department_name, p.owner_id, o.name AS owner_name, p.contract_start, p.contract_end, \
      p.auto_renew, p.notice_days, p.cancel_by, p.po_number, p.notes, p.created_at, p.updated_at, p.version";
 

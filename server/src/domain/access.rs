@@ -181,6 +181,16 @@ pub fn may_place_pool(user: &User, place: PoolPlace, before: Option<PoolPlace>) 
     }
 }
 
+/// Taking one seat back at once (not through a change request), on a pool the caller may edit: admins always,
+/// license owners while the approval policy lets them (`owners_may`).
+pub fn may_take_back_directly(user: &User, pool: PoolPlace, owners_may: bool) -> Access {
+    may_edit_pool(user, pool)?;
+    allow_if(
+        admin(user) || owners_may,
+        "Taking a seat back goes through a change request here: choose the seat and draft one for approval.",
+    )
+}
+
 /// "My licenses": the pools the caller looks after (their departments' and those they own; everything for admins).
 pub fn may_own_pools(user: &User) -> Result<Scope, Denied> {
     pool_write_scope(user).or_denied("Only license owners and admins own pools.")

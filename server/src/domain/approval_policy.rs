@@ -75,6 +75,7 @@ mod tests {
             approval_valid_days: Some(7),
             reminder_hours: Some(24),
             require_reason: true,
+            owners_take_back_directly: true,
             version: 1,
         }
     }

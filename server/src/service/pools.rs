@@ -145,7 +145,8 @@ pub async fn detail(db: &Db, actor: &Actor, id: i64) -> AppResult<PoolDetail> {
     let mut assignments = Page { items: seats, total: pool.seats_assigned, page: 1, per_page: FIRST_SEATS };
     with_sign_ins(db, &mut assignments.items).await?;
     let can_edit = can_edit(actor, &pool);
-    Ok(PoolDetail { pool, assignments, can_edit, marked_for_reclamation, contract })
+    let can_take_back = may_take_back(db, actor, &pool).await?.is_ok();
+    Ok(PoolDetail { pool, assignments, can_edit, can_take_back, marked_for_reclamation, contract })
 }
 
 /// A seat list's filters as storage reads them.
@@ -361,8 +362,15 @@ pub async fn reassign(
     Ok(after)
 }
 
+/// Whether the approval policy lets this caller take a seat of `pool` back at once.
+async fn may_take_back(db: &Db, actor: &Actor, pool: &Pool) -> AppResult<access::Access> {
+    let policy = crate::db::change_requests::policy(&db.read).await?;
+    Ok(access::may_take_back_directly(&actor.user, place(pool), policy.owners_take_back_directly))
+}
+
 pub async fn unassign(db: &Db, clock: &dyn Clock, actor: &Actor, pool_id: i64, id: i64) -> AppResult<()> {
-    editable(db, actor, pool_id).await?;
+    let pool = editable(db, actor, pool_id).await?;
+    may_take_back(db, actor, &pool).await??;
     let now = clock.now();
     let mut tx = db.begin().await?;
     // Seat changes of one pool happen one at a time; a seat another request already took back is gone (404, and

@@ -523,3 +523,41 @@ async fn seat_lists_page_search_filter_and_take_all_matching() {
     let sales = app.pool_id("Sales Cloud Enterprise").await;
     assert_eq!(owner.get(&format!("/api/v1/pools/{sales}/assignments/holders")).await.status, StatusCode::NOT_FOUND);
 }
+
+/// The approval policy says whether license owners may still take back a single seat at once; when it says no,
+/// the pool page offers no such button and the server refuses, while admins keep the direct way.
+#[tokio::test]
+async fn owners_take_back_one_seat_directly_only_while_the_policy_lets_them() {
+    let app = spawn().await;
+    let (owner, admin) = (app.owner().await, app.admin().await);
+    let jira = app.pool_id("Jira Software Premium").await;
+    let seats = |n: i64| {
+        app.id_of_owned(format!(
+            "SELECT id FROM seat_assignments WHERE pool_id = {jira} ORDER BY id LIMIT 1 OFFSET {n}"
+        ))
+    };
+    let detail = owner.get(&format!("/api/v1/pools/{jira}/detail")).await;
+    assert_eq!((detail.body["can_edit"].as_bool(), detail.body["can_take_back"].as_bool()), (Some(true), Some(true)));
+    let first = seats(0).await;
+    assert_eq!(owner.delete(&format!("/api/v1/pools/{jira}/assignments/{first}")).await.status, StatusCode::NO_CONTENT);
+
+    let mut policy = admin.get("/api/v1/approval-policy").await.body;
+    assert_eq!(policy["owners_take_back_directly"], true, "on unless turned off");
+    policy["owners_take_back_directly"] = json!(false);
+    let saved = admin.put("/api/v1/approval-policy", policy).await;
+    assert_eq!((saved.status, saved.body["owners_take_back_directly"].as_bool()), (StatusCode::OK, Some(false)));
+
+    let detail = owner.get(&format!("/api/v1/pools/{jira}/detail")).await;
+    assert_eq!((detail.body["can_edit"].as_bool(), detail.body["can_take_back"].as_bool()), (Some(true), Some(false)));
+    let second = seats(0).await;
+    let before = app.ledger_len().await;
+    let refused = owner.delete(&format!("/api/v1/pools/{jira}/assignments/{second}")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(refused.body["error"]["message"].as_str().unwrap().contains("change request"));
+    assert_eq!(app.ledger_len().await, before, "nothing taken");
+    assert_eq!(admin.get(&format!("/api/v1/pools/{jira}/detail")).await.body["can_take_back"], true);
+    assert_eq!(
+        admin.delete(&format!("/api/v1/pools/{jira}/assignments/{second}")).await.status,
+        StatusCode::NO_CONTENT
+    );
+}

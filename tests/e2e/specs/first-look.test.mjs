@@ -212,3 +212,39 @@ test('each role starts where its work is, and its badges count only what it can 
     assert.deepEqual(page.scriptErrors, []);
   }
 });
+
+test('an admin makes every take-back a change request: the owner sees no Unassign and is told how, on a desktop and a phone', async () => {
+  const admin = await newPage(browser, 'first-look-take-back-policy', { width: 1440, height: 900 });
+  await login(admin, server.base, 'admin@example.com');
+  await admin.goto(`${server.base}/changes/policy`);
+  const box = admin.getByLabel(/License owners may take back a single seat at once/);
+  assert.equal(await box.isChecked(), true, 'on unless turned off');
+  await box.uncheck();
+  await admin.getByRole('button', { name: 'Save policy' }).click();
+  await admin.getByText('Approval policy saved.').waitFor();
+  await admin.shot('policy');
+  try {
+    for (const [device, viewport] of [['desktop', { width: 1440, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+      const page = await newPage(browser, `first-look-take-back-owner-${device}`, viewport);
+      await login(page, server.base, 'owner@example.com');
+      const pool = (await api(page, '/pools?q=Jira%20Software%20Premium')).items[0];
+      await page.goto(`${server.base}/pools/${pool.id}`);
+      await page.locator('#seats tbody tr').first().waitFor();
+      await page.getByText('Seats are taken back through a change request here').waitFor();
+      assert.equal(await page.getByRole('button', { name: /^Unassign the seat of/ }).count(), 0);
+      assert.ok(await page.getByRole('button', { name: /^Reassign the seat of/ }).count() > 0, 'reassigning stays');
+      await page.shot('pool');
+      assert.deepEqual(page.scriptErrors, []);
+    }
+  } finally {
+    // Back as it was, for the other tests.
+    const policy = await api(admin, '/approval-policy');
+    const me = await api(admin, '/me');
+    const restored = await admin.request.put(`${server.base}/api/v1/approval-policy`, {
+      data: JSON.stringify({ ...policy, owners_take_back_directly: true }),
+      headers: { 'X-CSRF-Token': me.csrf_token, 'Content-Type': 'application/json' },
+    });
+    assert.equal(restored.status(), 200);
+  }
+  assert.deepEqual(admin.scriptErrors, []);
+});
