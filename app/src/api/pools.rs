@@ -1,7 +1,7 @@
 //! License pools, their seats, and the inventory figures.
 
 use seatwise_types::{
-    Assignment, AssignmentInput, InventorySummary, LedgerEntry, OwnedPool, Page, PageQuery, Pool, PoolDetail,
+    Assignment, AssignmentInput, HistoryGroup, InventorySummary, OwnedPool, Page, PageQuery, Pool, PoolDetail,
     PoolInput, PoolQuery, ReassignInput, SeatHolders, SeatQuery,
 };
 
@@ -20,8 +20,9 @@ pub async fn detail(id: i64) -> ApiResult<PoolDetail> {
     super::get(&format!("/pools/{id}/detail")).await
 }
 
-pub async fn history(id: i64, query: &PageQuery) -> ApiResult<Page<LedgerEntry>> {
-    super::get(&with_query(&format!("/pools/{id}/history"), query)?).await
+/// The pool's history in words, grouped by what made each change.
+pub async fn activity(id: i64, query: &PageQuery) -> ApiResult<Page<HistoryGroup>> {
+    super::get(&with_query(&format!("/pools/{id}/activity"), query)?).await
 }
 
 pub async fn create(input: &PoolInput) -> ApiResult<Pool> {

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use seatwise_types::{
-    Assignment, AssignmentInput, LedgerEntry, OperationInput, Page, PageQuery, Person, PoolDetail, ReassignInput,
-    SeatQuery, SeatUse,
+    Assignment, AssignmentInput, HistoryGroup, HistoryLink, HistorySource, LedgerEntry, OperationInput, Page,
+    PageQuery, Person, PoolDetail, ReassignInput, SeatQuery, SeatUse,
 };
 
 use crate::api;
@@ -35,7 +35,7 @@ pub fn PoolPage() -> impl IntoView {
     });
     let history = LocalResource::new(move || {
         let id = id();
-        async move { api::pools::history(id?, &HISTORY).await }
+        async move { api::pools::activity(id?, &HISTORY).await }
     });
     let title =
         Signal::derive(move || detail.get().and_then(Result::ok).map(|d| d.pool.name).unwrap_or_else(|| "Pool".into()));
@@ -71,7 +71,7 @@ pub fn PoolPage() -> impl IntoView {
             }>
                 <PoolView detail=d seats=seats notice=notice/>
             </Loaded>
-            <HistoryPanel history=history/>
+            <ActivityPanel history=history/>
         </Shell>
     }
 }
@@ -511,6 +511,70 @@ fn describe(e: &LedgerEntry) -> String {
         ),
         "pool.seat_reclaim_mark" => format!("Marked the seat of {} for reclamation", holder(&e.after)),
         other => other.to_string(),
+    }
+}
+
+/// Where a history group's cause is seen in the console.
+fn cause_href(link: &HistoryLink) -> String {
+    match link.kind {
+        HistorySource::ChangeRequest => format!("/changes/{}", link.id),
+        HistorySource::ReclamationPolicy => format!("/reclamation/policies/{}", link.id),
+        HistorySource::ReclamationCase => "/reclamation/cases".into(),
+        HistorySource::Import => "/imports/history".into(),
+    }
+}
+
+/// A pool's history in words: who did what and why, grouped by what made it, with a link to it.
+#[component]
+fn ActivityPanel(history: LocalResource<api::ApiResult<Page<HistoryGroup>>>) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="history-h">
+            <h2 id="history-h">"History"</h2>
+            <Loaded resource=history let:page>
+                {if page.items.is_empty() {
+                    view! { <p class="muted">"No changes recorded yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <ol class="timeline">
+                            {page.items.into_iter().map(|g| view! { <ActivityGroup group=g/> }).collect_view()}
+                        </ol>
+                    }.into_any()
+                }}
+            </Loaded>
+        </section>
+    }
+}
+
+#[component]
+fn ActivityGroup(group: HistoryGroup) -> impl IntoView {
+    let iso = group.at.to_rfc3339();
+    let many = group.lines.len() > 1;
+    let first = group.lines.first().map(|l| l.seq).unwrap_or_default();
+    let last = group.lines.last().map(|l| l.seq).unwrap_or_default();
+    let entries = if first == last { format!(" · entry #{first}") } else { format!(" · entries #{last}–#{first}") };
+    let lines = group.lines;
+    view! {
+        <li>
+            <div class="timeline-head">
+                <strong>{group.title}</strong>
+                {group.link.map(|l| view! { <span>" · "<A href=cause_href(&l)>{l.label}</A></span> })}
+                <span class="muted">{format!(" by {} · ", group.actor)}</span>
+                <time datetime=iso.clone() title=iso class="muted">{format::datetime(&group.at)}</time>
+                <span class="muted small">{entries}</span>
+            </div>
+            {group.why.map(|w| view! { <p class="muted small history-why">{format!("Why: {w}")}</p> })}
+            {many.then(|| {
+                let count = lines.len();
+                view! {
+                    <details class="history-lines" open=count <= 5>
+                        <summary>{format!("What changed ({count})")}</summary>
+                        <ul class="changes">
+                            {lines.into_iter().map(|l| view! { <li>{l.text}</li> }).collect_view()}
+                        </ul>
+                    </details>
+                }
+            })}
+        </li>
     }
 }
 

@@ -84,6 +84,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(pools::get_pool, pools::update_pool))
         .routes(routes!(pools::pool_detail))
         .routes(routes!(pools::pool_history))
+        .routes(routes!(pools::pool_activity))
         .routes(routes!(pools::list_assignments, pools::create_assignment))
         .routes(routes!(pools::seat_holders))
         .routes(routes!(pools::delete_assignment))

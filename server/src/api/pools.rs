@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
-    Assignment, AssignmentInput, ErrorResponse, InventorySummary, LedgerEntry, Lookups, OwnedPool, Page, PageQuery,
-    Pool, PoolDetail, PoolInput, PoolQuery, ReassignInput, SeatHolders, SeatQuery,
+    Assignment, AssignmentInput, ErrorResponse, HistoryGroup, InventorySummary, LedgerEntry, Lookups, OwnedPool, Page,
+    PageQuery, Pool, PoolDetail, PoolInput, PoolQuery, ReassignInput, SeatHolders, SeatQuery,
 };
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
@@ -92,6 +92,19 @@ pub async fn pool_history(
     ApiQuery(p): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Page<LedgerEntry>>> {
     Ok(Json(pools::history(&state.db, &actor, id, p.page, p.per_page).await?))
+}
+
+/// A pool's history in words, newest first: a page of its ledger entries (`total` counts entries) grouped by the
+/// change request, policy run, import or person that made them, each group linked to its cause.
+#[utoipa::path(get, path = "/pools/{id}/activity", tag = "pools", params(("id" = i64, Path), PageQuery),
+    responses((status = 200, body = Page<HistoryGroup>), (status = 404, body = ErrorResponse)))]
+pub async fn pool_activity(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<PageQuery>,
+) -> AppResult<Json<Page<HistoryGroup>>> {
+    Ok(Json(pools::history_in_words(&state.db, &actor, id, p.page, p.per_page).await?))
 }
 
 /// Who holds the pool's seats (newest first unless sorted), searched and filtered, each with their last sign-in.

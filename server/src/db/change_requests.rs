@@ -1003,3 +1003,17 @@ pub async fn attempts<'e, E: Executor<'e, Database = Any>>(exec: E, id: i64) -> 
         })
         .collect()
 }
+
+/// Change requests' titles and reasons: (id, title, reason).
+pub async fn titles(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    let statement =
+        over_ids("SELECT c.id, c.title, c.reason FROM change_requests c WHERE c.id IN (SELECT r.id FROM {rows})", &[]);
+    bulk::fetch(conn, &statement, &bulk::ids(ids))
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "change_requests");
+            Ok((c.i64("id")?, c.text("title")?, c.text("reason")?))
+        })
+        .collect()
+}

@@ -380,3 +380,27 @@ pub async fn pool_id(conn: &mut Conn, vendor_id: i64, name: &str) -> Result<Opti
         .fetch_optional(conn)
         .await
 }
+
+/// The import whose successful apply was under way at each of these instants: (instant, import id, file name).
+/// An apply writes its ledger entries between its attempt's start and finish, so this names the import behind
+/// them.
+pub async fn applied_at(
+    conn: &mut Conn,
+    times: &[DateTime<Utc>],
+) -> Result<Vec<(DateTime<Utc>, i64, String)>, sqlx::Error> {
+    let times: Vec<(String,)> = times.iter().map(|t| (to_db(*t),)).collect();
+    let statement = Statement {
+        sql: "SELECT r.at, i.id, i.filename FROM {rows} JOIN import_attempts a ON a.outcome = 'applied' \
+              AND a.started_at <= r.at AND a.finished_at >= r.at JOIN imports i ON i.id = a.import_id",
+        cols: &[Col::Text("at")],
+        args: &[],
+    };
+    bulk::fetch(conn, &statement, &times)
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "imports");
+            Ok((c.timestamp("at")?, c.i64("id")?, c.text("filename")?))
+        })
+        .collect()
+}

@@ -13,6 +13,7 @@ pub mod csv_file;
 pub mod csv_out;
 pub mod escape;
 pub mod graph;
+pub mod history;
 pub mod hr;
 pub mod ics;
 pub mod ledger;

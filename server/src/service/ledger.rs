@@ -1,13 +1,17 @@
 //! Writing to and verifying the audit ledger.
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{LedgerEntry, LedgerVerification, Page};
+use seatwise_types::{HistoryGroup, LedgerEntry, LedgerVerification, Page};
 use serde::Serialize;
 
 use crate::auth::Actor;
 use crate::clock::to_db;
+use crate::db::change_requests as change_store;
+use crate::db::imports as import_store;
+use crate::db::reclamation::cases as case_store;
 use crate::db::{ledger as store, Conn, Db};
 use crate::domain::access;
+use crate::domain::history;
 use crate::domain::ledger::{entry_hash, ChainVerifier, StoredEntry};
 use crate::error::AppResult;
 
@@ -271,6 +275,40 @@ pub async fn history(
     let (page, per_page) = super::paging(page, per_page)?;
     let q = store::LedgerQuery { record_type: Some(record_type.into()), record_id: Some(record_id), page, per_page };
     Ok(store::list(&db.read, &q).await?)
+}
+
+/// A record's history in words, newest first: a page of its ledger entries (`total` counts entries), grouped by
+/// what made them, with the names of the people and pools they touch and links to their causes.
+pub async fn history_in_words(
+    db: &Db,
+    record_type: &str,
+    record_id: i64,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> AppResult<Page<HistoryGroup>> {
+    let entries = history(db, record_type, record_id, page, per_page).await?;
+    let wanted = history::referenced(&entries.items);
+    let ids = |s: &std::collections::BTreeSet<i64>| s.iter().copied().collect::<Vec<_>>();
+    let mut conn = db.read.acquire().await?;
+    let mut names = history::Names::default();
+    for (id, name, _) in change_store::people(&mut conn, &ids(&wanted.people)).await? {
+        names.people.insert(id, name);
+    }
+    for (_, pool) in change_store::pools(&mut conn, &ids(&wanted.pools)).await? {
+        names.pools.insert(pool.id, pool.name);
+    }
+    for (id, title, reason) in change_store::titles(&mut conn, &ids(&wanted.change_requests)).await? {
+        names.change_requests.insert(id, (title, reason));
+    }
+    for (id, policy, reason) in case_store::causes(&mut conn, &ids(&wanted.cases)).await? {
+        names.cases.insert(id, history::CaseCause { policy, reason: reason.sentence() });
+    }
+    let times: Vec<DateTime<Utc>> = wanted.direct_times.into_iter().collect();
+    for (at, id, file) in import_store::applied_at(&mut conn, &times).await? {
+        names.imports.insert(at, (id, file));
+    }
+    let items = history::group(&entries.items, &names);
+    Ok(Page { items, total: entries.total, page: entries.page, per_page: entries.per_page })
 }
 
 /// The whole ledger, newest first, optionally narrowed to one record type or record (admins).

@@ -404,6 +404,18 @@ pub async fn history(
     ledger::history(db, "pool", id, page, per_page).await
 }
 
+/// The pool's history in words, grouped by what made each change.
+pub async fn history_in_words(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> AppResult<Page<seatwise_types::HistoryGroup>> {
+    readable(db, actor, id).await?;
+    ledger::history_in_words(db, "pool", id, page, per_page).await
+}
+
 /// The caller's own pools (their departments; everything for admins), those needing attention first.
 pub async fn mine(db: &Db, clock: &dyn Clock, actor: &Actor) -> AppResult<Vec<OwnedPool>> {
     let scope = access::may_own_pools(&actor.user)?;

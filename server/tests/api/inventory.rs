@@ -561,3 +561,51 @@ async fn owners_take_back_one_seat_directly_only_while_the_policy_lets_them() {
         StatusCode::NO_CONTENT
     );
 }
+
+/// A pool's history in words: a change request's rows are one group, linked to it, with its reason and each row
+/// naming the person; a change by hand stands alone.
+#[tokio::test]
+async fn pool_history_reads_in_words_grouped_by_what_made_it() {
+    let app = spawn().await;
+    let (owner, approver) = (app.owner().await, app.approver().await);
+    let jira = app.pool_id("Jira Software Premium").await;
+    let holders: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT p.id, p.name FROM seat_assignments a JOIN people p ON p.id = a.person_id WHERE a.pool_id = $1 \
+         ORDER BY a.id LIMIT 2",
+    )
+    .bind(jira)
+    .fetch_all(&app.db.read)
+    .await
+    .unwrap();
+    let ops: Vec<_> =
+        holders.iter().map(|(id, _)| json!({"op": "unassign", "pool_id": jira, "person_id": id})).collect();
+    let body = json!({"title": "Two leavers", "reason": "Left in November", "operations": ops});
+    let id = owner.post("/api/v1/change-requests", body).await.body["id"].as_i64().unwrap();
+    assert_eq!(owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await.status, StatusCode::OK);
+    assert_eq!(approver.post(&format!("/api/v1/change-requests/{id}/approve"), json!({})).await.status, StatusCode::OK);
+    let applied = approver.post(&format!("/api/v1/change-requests/{id}/apply"), json!({})).await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    let seat = app.id_of_owned(format!("SELECT MIN(id) FROM seat_assignments WHERE pool_id = {jira}")).await;
+    assert_eq!(owner.delete(&format!("/api/v1/pools/{jira}/assignments/{seat}")).await.status, StatusCode::NO_CONTENT);
+
+    let r = owner.get(&format!("/api/v1/pools/{jira}/activity")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let groups = r.body["items"].as_array().unwrap();
+    assert!(groups[0]["title"].as_str().unwrap().starts_with("Took back the seat of "), "{}", groups[0]);
+    assert_eq!((groups[0]["link"].clone(), groups[0]["actor"].as_str()), (json!(null), Some("owner@example.com")));
+    let request = &groups[1];
+    assert_eq!(
+        request["link"],
+        json!({"kind": "change_request", "id": id, "label": format!("Change request #{id} “Two leavers”")})
+    );
+    assert_eq!((request["title"].as_str(), request["why"].as_str()), (Some("2 changes"), Some("Left in November")));
+    let mut lines: Vec<String> =
+        request["lines"].as_array().unwrap().iter().map(|l| l["text"].as_str().unwrap().into()).collect();
+    lines.sort();
+    let mut want: Vec<String> = holders.iter().map(|(_, n)| format!("Took back the seat of {n}")).collect();
+    want.sort();
+    assert_eq!(lines, want);
+    assert_eq!(groups.last().unwrap()["title"], "Created the pool");
+    let sales = app.pool_id("Sales Cloud Enterprise").await;
+    assert_eq!(owner.get(&format!("/api/v1/pools/{sales}/activity")).await.status, StatusCode::NOT_FOUND);
+}

@@ -115,6 +115,20 @@ test('25 chosen seats: drafted, approved by someone else, piloted, applied, roll
   await approver.shot('applied');
   await eventually(() => mailTo('owner@example.com', new RegExp(`#${id} `)), 'the requester told of the applied stage');
 
+  // The pool's history says who did what and why, grouped by the request (its pilot and the rest), linked to it.
+  await owner.goto(`${server.base}/pools/${poolId}`);
+  const history = owner.locator('section[aria-labelledby=history-h]');
+  const groups = history.locator('ol.timeline > li', { hasText: `Change request #${id} “Take back 25 seats on ${POOL}”` });
+  await groups.first().waitFor();
+  assert.deepEqual(await groups.locator('summary').allInnerTexts(), ['What changed (20)', 'What changed (5)']);
+  assert.match(await groups.first().innerText(), /20 changes · Change request #\d+ .+ by approver@example\.com/);
+  assert.match(await groups.first().innerText(), /Why: Contractors whose engagement ended in November\./);
+  await groups.last().locator('li', { hasText: /^Took back the seat of [A-Z]/ }).first().waitFor();
+  assert.equal(await history.getByText('change_request.operation').count(), 0, 'no bare action names');
+  await owner.shot('history');
+  await groups.first().getByRole('link', { name: /Change request #/ }).click();
+  await owner.waitForURL(new RegExp(`/changes/${id}$`));
+
   // The owner asks for a rollback: a request of its own, which the approver approves and applies.
   await owner.reload();
   await owner.getByLabel('Why roll back').fill('Two of them were extended after all.');

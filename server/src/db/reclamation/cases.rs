@@ -361,3 +361,29 @@ pub async fn decided_since(
         })
         .collect()
 }
+
+/// Why these cases were opened, for a history: (case id, its policy as (id, name) if a policy run opened it, the
+/// reason the seat was selected).
+pub async fn causes(
+    conn: &mut Conn,
+    ids: &[i64],
+) -> Result<Vec<(i64, Option<(i64, String)>, FindingReason)>, sqlx::Error> {
+    let statement = Statement {
+        sql: "SELECT c.id, c.policy_id, p.name AS policy_name, c.reason FROM reclamation_cases c \
+              LEFT JOIN reclamation_policies p ON p.id = c.policy_id WHERE c.id IN (SELECT r.id FROM {rows})",
+        cols: bulk::ID,
+        args: &[],
+    };
+    bulk::fetch(conn, &statement, &bulk::ids(ids))
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "reclamation_cases");
+            let policy = match c.opt_i64("policy_id")? {
+                Some(id) => Some((id, c.of("reclamation_policies").text("policy_name")?)),
+                None => None,
+            };
+            Ok((c.i64("id")?, policy, c.json("reason")?))
+        })
+        .collect()
+}
