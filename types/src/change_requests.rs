@@ -292,6 +292,9 @@ pub struct ChangeRequest {
     pub attempts: Vec<ChangeAttempt>,
     /// The request this one rolls back.
     pub rollback_of: Option<i64>,
+    /// The rows of that request this one undoes, when only some (`None`: all of them).
+    #[serde(default)]
+    pub rollback_rows: Option<Vec<u64>>,
     /// The request that rolled this one back (or asks to).
     pub rolled_back_by: Option<i64>,
     pub operations: Vec<OperationInput>,
@@ -381,6 +384,9 @@ pub struct ChangeRequestSummary {
 pub struct RollbackInput {
     #[serde(default)]
     pub reason: Option<String>,
+    /// Undo only these rows of the request (numbers as it lists them, applied ones); none or empty: all of them.
+    #[serde(default)]
+    pub rows: Option<Vec<u64>>,
 }
 
 /// The approval policy (admins set it; everyone who reads change requests sees it).

@@ -32,7 +32,8 @@ enum Act {
     Approve(String),
     Reject(String),
     Apply(ApplyChangeInput),
-    Rollback(String),
+    /// Why, and the rows to undo (empty: all).
+    Rollback(String, Vec<u64>),
     /// Keep only these rows (the ones in error dropped, or one removed).
     Keep(ChangeRequestInput, usize),
     /// The same request with another execution window (none: applied by hand).
@@ -54,7 +55,7 @@ impl Act {
                 plural(r.applied_count)
             ),
             Act::Apply(_) => format!("Applied: all {} rows are done.", r.operations.len()),
-            Act::Rollback(_) => "Rollback requested.".into(),
+            Act::Rollback(..) => "Rollback requested.".into(),
             Act::Keep(_, removed) => format!("{removed} row{} removed.", plural(*removed as i64)),
             Act::Schedule(input) => match input.execute_at {
                 Some(at) => format!("Scheduled: once approved, the server applies it at {}.", format::datetime(&at)),
@@ -75,12 +76,33 @@ async fn send(id: i64, act: Act) -> ApiResult<ChangeRequest> {
         Act::Approve(comment) => cr::approve(id, &CommentInput { comment }).await,
         Act::Reject(comment) => cr::reject(id, &CommentInput { comment }).await,
         Act::Apply(input) => cr::apply(id, &input).await,
-        Act::Rollback(reason) => {
+        Act::Rollback(reason, rows) => {
             let reason = (!reason.trim().is_empty()).then_some(reason);
-            cr::rollback(id, &RollbackInput { reason }).await
+            let rows = (!rows.is_empty()).then_some(rows);
+            cr::rollback(id, &RollbackInput { reason, rows }).await
         }
         Act::Keep(input, _) | Act::Schedule(input) => cr::update(id, &input).await,
     }
+}
+
+/// Row numbers as people type them ("2, 5-9"); empty is none.
+fn parse_rows(text: &str) -> Result<Vec<u64>, String> {
+    let mut rows = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let bad = || format!("“{part}” is not a row number or a range such as 5-9");
+        match part.split_once(['-', '–']) {
+            Some((from, to)) => {
+                let (from, to): (u64, u64) =
+                    (from.trim().parse().map_err(|_| bad())?, to.trim().parse().map_err(|_| bad())?);
+                if to < from || to - from > 50_000 {
+                    return Err(bad());
+                }
+                rows.extend(from..=to);
+            }
+            None => rows.push(part.parse().map_err(|_| bad())?),
+        }
+    }
+    Ok(rows)
 }
 
 fn plural(n: i64) -> &'static str {
@@ -115,7 +137,7 @@ pub fn ChangePage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok((a, r))) = act.value().get() {
             notice.set(Some(a.done(&r)));
-            if matches!(a, Act::Rollback(_)) {
+            if matches!(a, Act::Rollback(..)) {
                 navigate(&format!("/changes/{}", r.id), Default::default());
             } else {
                 request.refetch();
@@ -172,7 +194,9 @@ fn RequestView(request: ChangeRequest, act: ActAction, notice: RwSignal<Option<S
                     {r.needs_finance.then(|| view! { " " <span class="badge badge-info" title="Above the approval policy's thresholds">"Finance sign-off"</span> })}
                     {r.execute_at.filter(|_| r.applied_count == 0 && matches!(r.status, ChangeStatus::Draft | ChangeStatus::Submitted | ChangeStatus::Approved)).map(|at| view! { " " <span class="badge badge-muted" id="scheduled">{format!("Scheduled for {}", format::datetime(&at))}</span> })}
                 </p>
-                {r.rollback_of.map(|o| view! { <p>"Rolls back " <A href=format!("/changes/{o}")>{format!("request #{o}")}</A></p> })}
+                {r.rollback_of.map(|o| view! { <p>"Rolls back "
+                    {r.rollback_rows.as_ref().map(|rows| format!("rows {} of ", rows.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")))}
+                    <A href=format!("/changes/{o}")>{format!("request #{o}")}</A></p> })}
                 {r.rolled_back_by.map(|o| view! { <p>"Rolled back by " <A href=format!("/changes/{o}")>{format!("request #{o}")}</A></p> })}
             </div>
         </div>
@@ -224,6 +248,8 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
     let pilot = RwSignal::new(rows.clamp(1, 5).to_string());
     let pilot_error = RwSignal::new(None::<String>);
     let reason = RwSignal::new(String::new());
+    let rollback_rows = RwSignal::new(String::new());
+    let rows_error = RwSignal::new(None::<String>);
     let submit_reason = RwSignal::new(String::new());
     let errors = r.errors.len();
     let has_errors = errors != 0;
@@ -384,8 +410,19 @@ fn NextStep(request: ChangeRequest, run: Callback<Act>, busy: Signal<bool>) -> i
                     <label for="rollback-reason">"Why roll back"</label>
                     <input id="rollback-reason" type="text" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
                 </div>
+                <div class="field">
+                    <label for="rollback-rows">"Rows to roll back"</label>
+                    <input id="rollback-rows" type="text" inputmode="numeric" placeholder="All of them" aria-describedby="rollback-rows-hint"
+                        aria-invalid=move || rows_error.get().is_some().to_string()
+                        prop:value=move || rollback_rows.get() on:input=move |ev| rollback_rows.set(event_target_value(&ev))/>
+                    <p class="muted small" id="rollback-rows-hint">"Empty for every applied row, or some: 2, 5-9."</p>
+                    {move || rows_error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                </div>
                 <button class="btn" type="button" id="request-rollback" disabled=move || busy.get()
-                    on:click=move |_| run.run(Act::Rollback(reason.get_untracked()))>
+                    on:click=move |_| match parse_rows(&rollback_rows.get_untracked()) {
+                        Ok(rows) => { rows_error.set(None); run.run(Act::Rollback(reason.get_untracked(), rows)); }
+                        Err(m) => rows_error.set(Some(m)),
+                    }>
                     {if r.status == ChangeStatus::Piloted { "Roll the pilot back" } else { "Request a rollback" }}</button>
                 <p class="muted small">"A rollback is a change request of its own: it puts the seats back as they were once someone else approves it."</p>
             })}

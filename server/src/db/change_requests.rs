@@ -42,6 +42,8 @@ pub struct StoredChange {
     pub applied_count: i64,
     pub rollback_of: Option<i64>,
     pub rolled_back_by: Option<i64>,
+    /// For a rollback of chosen rows: the rows of the request it rolls back (`None`: all of them).
+    pub rollback_rows: Option<Vec<u64>>,
     pub execute_at: Option<DateTime<Utc>>,
     /// The author of the policy version that selected this request's rows (a reclamation run), who may not
     /// approve it either.
@@ -259,6 +261,17 @@ pub async fn set_rolled_back_by(conn: &mut Conn, id: i64, by: Option<i64>) -> Re
     Ok(())
 }
 
+/// The rows of the request a rollback undoes (`None`: all).
+pub async fn set_rollback_rows(conn: &mut Conn, id: i64, rows: Option<&[u64]>) -> Result<(), sqlx::Error> {
+    let rows = rows.map(|r| serde_json::to_string(r).map_err(|e| sqlx::Error::Encode(Box::new(e)))).transpose()?;
+    sqlx::query("UPDATE change_requests SET rollback_rows = $1 WHERE id = $2")
+        .bind(rows)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Take the request's row lock for the rest of the transaction; its status then (`None`: no such request).
 pub async fn lock(conn: &mut Conn, id: i64) -> Result<Option<ChangeStatus>, sqlx::Error> {
     let row = sqlx::query("UPDATE change_requests SET version = version WHERE id = $1 RETURNING status")
@@ -274,7 +287,7 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, id: i64) -> Resul
            r.submitted_at, r.decided_by, du.name AS decider_name, r.decided_at, r.decision_comment, r.applied_at, \
            r.operations, r.errors, r.preview, r.version, r.needs_finance, r.finance_by, fu.name AS finance_name, \
            r.finance_at, r.finance_comment, r.expires_at, r.applied_count, r.rollback_of, r.rolled_back_by, r.execute_at, \
-           r.author_id \
+           r.author_id, r.rollback_rows \
          FROM change_requests r JOIN users ru ON ru.id = r.requested_by LEFT JOIN users du ON du.id = r.decided_by \
            LEFT JOIN users fu ON fu.id = r.finance_by \
          WHERE r.id = $1",
@@ -319,6 +332,7 @@ fn stored_from(r: &AnyRow) -> Result<StoredChange, sqlx::Error> {
         applied_count: c.i64("applied_count")?,
         rollback_of: c.opt_i64("rollback_of")?,
         rolled_back_by: c.opt_i64("rolled_back_by")?,
+        rollback_rows: c.opt_json("rollback_rows")?,
         execute_at: c.opt_timestamp("execute_at")?,
         author_id: c.opt_i64("author_id")?,
     })

@@ -92,6 +92,41 @@ pub fn touched(ops: &[(u64, Operation)]) -> (Vec<i64>, Vec<(i64, i64)>, Vec<i64>
     (pools.into_iter().collect(), seats.into_iter().collect(), retired.into_iter().collect())
 }
 
+/// The rows a rollback of chosen rows takes, checked against the `applied` rows of the request: sorted, each
+/// once; `None` for all of them (nothing or an empty list chosen).
+pub fn chosen_rows(rows: Option<&[u64]>, applied: i64) -> Result<Option<Vec<u64>>, String> {
+    let Some(rows) = rows.filter(|r| !r.is_empty()) else { return Ok(None) };
+    if let Some(bad) = rows.iter().find(|r| **r == 0 || **r as i64 > applied) {
+        return Err(format!("row {bad} was not applied: choose rows 1 to {applied}"));
+    }
+    let mut sorted = rows.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    Ok(Some(sorted))
+}
+
+/// Chosen rows as people read them: "row 3", "rows 1, 4 and 7", "rows 2–6".
+pub fn rows_text(rows: &[u64]) -> String {
+    let mut runs: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let mut j = i;
+        while j + 1 < rows.len() && rows[j + 1] == rows[j] + 1 {
+            j += 1;
+        }
+        runs.push(if j > i + 1 { format!("{}–{}", rows[i], rows[j]) } else { rows[i].to_string() });
+        if j == i + 1 {
+            runs.push(rows[j].to_string());
+        }
+        i = j + 1;
+    }
+    let word = if rows.len() == 1 { "row" } else { "rows" };
+    match runs.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{word} {} and {last}", rest.join(", ")),
+        _ => format!("{word} {}", runs.join("")),
+    }
+}
+
 /// The operations that undo a request, each with the row of the request it undoes, and the annual costs they
 /// put back (by pool).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -389,5 +424,23 @@ mod tests {
         // Handed over and back on the same row is another record too (given at another time, by another person).
         let handed_back = [given(7, "admin@example.com", 60)];
         assert!(undo(&applied, &before, &now, &handed_back).is_err());
+    }
+}
+
+#[cfg(test)]
+mod chosen_tests {
+    use super::*;
+
+    #[test]
+    fn chosen_rows_are_checked_and_read_as_people_write_them() {
+        assert_eq!(chosen_rows(None, 5), Ok(None));
+        assert_eq!(chosen_rows(Some(&[]), 5), Ok(None));
+        assert_eq!(chosen_rows(Some(&[4, 2, 4]), 5), Ok(Some(vec![2, 4])));
+        assert_eq!(chosen_rows(Some(&[6]), 5), Err("row 6 was not applied: choose rows 1 to 5".into()));
+        assert!(chosen_rows(Some(&[0]), 5).is_err());
+        assert_eq!(rows_text(&[3]), "row 3");
+        assert_eq!(rows_text(&[1, 4, 7]), "rows 1, 4 and 7");
+        assert_eq!(rows_text(&[2, 3, 4, 5, 9]), "rows 2–5 and 9");
+        assert_eq!(rows_text(&[2, 3]), "rows 2 and 3");
     }
 }

@@ -394,6 +394,7 @@ async fn shown(db: &Db, clock: &dyn Clock, actor: &Actor, s: StoredChange) -> Ap
         stages,
         attempts,
         rollback_of: s.rollback_of,
+        rollback_rows: s.rollback_rows.clone(),
         rolled_back_by: s.rolled_back_by,
         operations: s.operations,
         names,
@@ -967,7 +968,7 @@ async fn apply_stage(
     }
     if to == ChangeStatus::Applied {
         if let Some(original) = stored.rollback_of {
-            finish_rollback(&mut tx, who, original, now).await?;
+            finish_rollback(&mut tx, who, original, stored.rollback_rows.as_deref(), now).await?;
         }
     }
     if stored.requested_by.id != actor.user.id {
@@ -1025,8 +1026,22 @@ async fn changed_since(
 }
 
 /// The rollback request of `original` is applied: the original is rolled back.
-async fn finish_rollback(tx: &mut Conn, who: &str, original: i64, now: DateTime<Utc>) -> AppResult<()> {
+/// A rollback applied: the request it undid reads rolled back; one that undid chosen rows leaves it applied (its
+/// other rows stand, and may be rolled back later) with the rows in the ledger.
+async fn finish_rollback(
+    tx: &mut Conn,
+    who: &str,
+    original: i64,
+    rows: Option<&[u64]>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let status = store::lock(tx, original).await?;
+    if let Some(rows) = rows {
+        store::set_rolled_back_by(tx, original, None).await?;
+        let change = Change::created("change_request.rolled_back_rows", "change_request", Some(original), &rows);
+        ledger::record(tx, now, who, change).await?;
+        return Ok(());
+    }
     if let Some(from @ (ChangeStatus::Applied | ChangeStatus::Piloted)) = status {
         store::step(tx, original, from, Step::RolledBack, now).await?;
         ledger::record(tx, now, who, Change::event("change_request.rolled_back", "change_request", Some(original)))
@@ -1052,14 +1067,18 @@ async fn expire_locked(
 
 /// What undoes the applied rows of `original` now, or the rows (of `original`) whose records changed again since
 /// it applied them: a seat taken back, given again by someone else, a seat count moved on.
+/// `rows`: only these rows of the original (`None`: every applied row).
 async fn undo_of(
     tx: &mut Conn,
     reader: &User,
     original: &StoredChange,
+    rows: Option<&[u64]>,
 ) -> AppResult<(rollback::Undo, Vec<FieldError>)> {
     let (ops, _) = rules::parse(&original.operations);
-    let applied: Vec<(u64, Operation)> =
-        ops.into_iter().filter(|(row, _)| *row <= original.applied_count as u64).collect();
+    let applied: Vec<(u64, Operation)> = ops
+        .into_iter()
+        .filter(|(row, _)| *row <= original.applied_count as u64 && rows.is_none_or(|r| r.contains(row)))
+        .collect();
     let (snapshots, _) = store::snapshots(&mut *tx, original.id).await?;
     let before = Snapshot::merged(snapshots);
     let now_facts = facts(tx, reader, &applied).await?;
@@ -1076,7 +1095,7 @@ async fn rollback_still_undoes(tx: &mut Conn, reader: &User, rollback: &StoredCh
     let original = store::get(&mut *tx, original_id).await?.ok_or_else(|| {
         AppError::internal(format!("change request {}: the request it rolls back is gone", rollback.id))
     })?;
-    let (undo, errors) = undo_of(tx, reader, &original).await?;
+    let (undo, errors) = undo_of(tx, reader, &original, rollback.rollback_rows.as_deref()).await?;
     let done = usize::try_from(rollback.applied_count).unwrap_or(0);
     match rollback::still_changed_since(&undo, errors, done) {
         fields if fields.is_empty() => Ok(()),
@@ -1115,7 +1134,9 @@ pub async fn request_rollback(
             )));
         }
     }
-    let (undo, fields) = undo_of(&mut tx, &actor.user, &stored).await?;
+    let rows =
+        rollback::chosen_rows(input.rows.as_deref(), stored.applied_count).map_err(|m| AppError::field("rows", &m))?;
+    let (undo, fields) = undo_of(&mut tx, &actor.user, &stored, rows.as_deref()).await?;
     if !fields.is_empty() {
         return Err(AppError::Validation {
             message: format!(
@@ -1144,11 +1165,17 @@ pub async fn request_rollback(
             fields,
         });
     }
-    let reason = match input.reason.as_deref().map(str::trim) {
-        Some(r) if !r.is_empty() => r.to_string(),
-        _ => format!("Undo change request #{id} “{}”.", stored.title),
+    let which = rows.as_deref().map(rollback::rows_text);
+    let reason = match (input.reason.as_deref().map(str::trim), &which) {
+        (Some(r), _) if !r.is_empty() => r.to_string(),
+        (_, Some(w)) => format!("Undo {w} of change request #{id} “{}”.", stored.title),
+        (_, None) => format!("Undo change request #{id} “{}”.", stored.title),
     };
-    let title: String = format!("Roll back: {}", stored.title).chars().take(200).collect();
+    let title = match &which {
+        Some(w) => format!("Roll back {w}: {}", stored.title),
+        None => format!("Roll back: {}", stored.title),
+    };
+    let title: String = title.chars().take(200).collect();
     let (title, reason) = check_heading(&title, &reason, operations.len(), "operations")?;
     let content = Content { operations: &operations, errors: &checked.errors, preview: &checked.preview };
     let new = NewChange {
@@ -1160,6 +1187,7 @@ pub async fn request_rollback(
         author_id: None,
     };
     let rollback_id = store_draft(&mut tx, actor, &new, &content, "rollback", now).await?;
+    store::set_rollback_rows(&mut tx, rollback_id, rows.as_deref()).await?;
     store::set_rolled_back_by(&mut tx, id, Some(rollback_id)).await?;
     let draft = store::get(&mut *tx, rollback_id)
         .await?

@@ -375,3 +375,70 @@ async fn an_approver_sees_each_row_s_person_status_department_and_last_sign_in()
         "only the seat with usage data"
     );
 }
+
+/// A rollback can take chosen rows: only their seats come back, the request stays applied for its other rows,
+/// and those can be rolled back later; rows never applied are refused by field.
+#[tokio::test]
+async fn a_rollback_takes_chosen_rows_only() {
+    let app = spawn().await;
+    let (owner, approver) = (app.owner().await, app.approver().await);
+    let jira = app.pool_id("Jira Software Premium").await;
+    let people: Vec<i64> = sqlx::query_scalar(
+        "SELECT person_id FROM seat_assignments WHERE pool_id = $1 AND person_id IS NOT NULL ORDER BY id LIMIT 3",
+    )
+    .bind(jira)
+    .fetch_all(&app.db.read)
+    .await
+    .unwrap();
+    let holds = |person: i64| {
+        app.id_of_owned(format!(
+            "SELECT COUNT(*) FROM seat_assignments WHERE pool_id = {jira} AND person_id = {person}"
+        ))
+    };
+    let ops: Vec<_> = people.iter().map(|p| json!({"op": "unassign", "pool_id": jira, "person_id": p})).collect();
+    let run = |body: Value| {
+        let (owner, approver) = (&owner, &approver);
+        async move {
+            let id = body["id"].as_i64().expect("a request");
+            if body["status"] == "draft" {
+                assert_eq!(
+                    owner.post(&format!("/api/v1/change-requests/{id}/submit"), json!({})).await.status,
+                    StatusCode::OK
+                );
+            }
+            assert_eq!(
+                approver.post(&format!("/api/v1/change-requests/{id}/approve"), json!({})).await.status,
+                StatusCode::OK
+            );
+            let r = approver.post(&format!("/api/v1/change-requests/{id}/apply"), json!({})).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            id
+        }
+    };
+    let created = owner
+        .post("/api/v1/change-requests", json!({"title": "Three leavers", "reason": "Left", "operations": ops}))
+        .await;
+    let original = run(created.body).await;
+    for p in &people {
+        assert_eq!(holds(*p).await, 0);
+    }
+    let r = owner.post(&format!("/api/v1/change-requests/{original}/rollback"), json!({"rows": [9]})).await;
+    assert_eq!((r.status, r.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["rows".to_string()]));
+
+    let r = owner.post(&format!("/api/v1/change-requests/{original}/rollback"), json!({"rows": [2]})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!((r.body["operations"].as_array().unwrap().len(), r.body["rollback_rows"].clone()), (1, json!([2])));
+    assert!(r.body["title"].as_str().unwrap().starts_with("Roll back row 2: "), "{}", r.body["title"]);
+    run(r.body).await;
+    assert_eq!((holds(people[0]).await, holds(people[1]).await, holds(people[2]).await), (0, 1, 0));
+    let after = owner.get(&format!("/api/v1/change-requests/{original}")).await;
+    assert_eq!(after.body["status"], "applied", "its other rows stand");
+
+    // The rest later; the row already undone cannot be undone twice.
+    let twice = owner.post(&format!("/api/v1/change-requests/{original}/rollback"), json!({"rows": [2]})).await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", twice.body);
+    let rest = owner.post(&format!("/api/v1/change-requests/{original}/rollback"), json!({"rows": [1, 3]})).await;
+    assert_eq!(rest.status, StatusCode::CREATED, "{}", rest.body);
+    run(rest.body).await;
+    assert_eq!((holds(people[0]).await, holds(people[1]).await, holds(people[2]).await), (1, 1, 1));
+}

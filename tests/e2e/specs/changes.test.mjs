@@ -250,3 +250,49 @@ test('a pilot for one department: its rows go first and only they are applied', 
   await approver.shot('piloted');
   assert.deepEqual(approver.scriptErrors, []);
 });
+
+test('a rollback of chosen rows: only their seats come back, and the request stays applied for the rest', async () => {
+  const owner = await newPage(browser, 'changes-partial-rollback', { width: 1440, height: 900 });
+  await login(owner, server.base, 'owner@example.com');
+  const pool = (await api(owner, `/pools?q=${encodeURIComponent('Figma Organization')}`)).body.items[0];
+  const seats = (await api(owner, `/pools/${pool.id}/assignments?sort=name&per_page=4`)).body.items;
+  const people = seats.map((s) => s.person);
+  const ops = people.map((p) => ({ op: 'unassign', pool_id: pool.id, person_id: p.id }));
+  const created = await api(owner, '/change-requests', { method: 'POST', body: { title: 'Four designers', reason: 'Moved to FigJam', operations: ops } });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id;
+  assert.equal((await api(owner, `/change-requests/${id}/submit`, { method: 'POST' })).status, 200);
+  const approver = await newPage(browser, 'changes-partial-rollback-approver', { width: 390, height: 844 });
+  await login(approver, server.base, 'approver@example.com');
+  assert.equal((await api(approver, `/change-requests/${id}/approve`, { method: 'POST', body: { comment: '' } })).status, 200);
+  assert.equal((await api(approver, `/change-requests/${id}/apply`, { method: 'POST', body: {} })).status, 200);
+
+  // The owner undoes rows 2 and 4 only.
+  await owner.goto(`${server.base}/changes/${id}`);
+  await owner.getByLabel('Why roll back').fill('Two of them still review designs.');
+  await owner.getByLabel('Rows to roll back').fill('2, x');
+  await owner.getByRole('button', { name: 'Request a rollback' }).click();
+  await owner.getByText('“x” is not a row number').waitFor();
+  await owner.getByLabel('Rows to roll back').fill('2, 4');
+  await owner.shot('rows-chosen');
+  await owner.getByRole('button', { name: 'Request a rollback' }).click();
+  await owner.waitForURL((url) => !url.pathname.endsWith(`/changes/${id}`));
+  const rollbackId = Number(owner.url().match(/\/changes\/(\d+)/)[1]);
+  await owner.getByRole('heading', { name: `#${rollbackId} Roll back rows 2 and 4: Four designers` }).waitFor();
+  await owner.getByText(`Rolls back rows 2, 4 of request #${id}`).waitFor();
+  assert.equal(await owner.locator('#stat-rows').innerText(), '2');
+  await owner.shot('rollback-drafted');
+
+  // Approved and applied by someone else, on a phone: two seats back, the other two stay freed.
+  await approver.goto(`${server.base}/changes/${rollbackId}`);
+  await approver.getByRole('button', { name: 'Approve', exact: true }).click();
+  await approver.getByText('Approved: it can be applied now.').waitFor();
+  await approver.getByRole('button', { name: 'Apply all 2 rows' }).click();
+  await approver.getByText('Applied: all 2 rows are done.').waitFor();
+  await approver.shot('applied');
+  const holders = (await api(owner, `/pools/${pool.id}/assignments?per_page=500`)).body.items.map((a) => a.person?.id);
+  assert.deepEqual(people.map((p) => holders.includes(p.id)), [false, true, false, true]);
+  assert.equal((await api(owner, `/change-requests/${id}`)).body.status, 'applied', 'its other rows stand');
+  assert.deepEqual(owner.scriptErrors, []);
+  assert.deepEqual(approver.scriptErrors, []);
+});

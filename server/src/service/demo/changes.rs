@@ -89,7 +89,10 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
         None,
         &owner,
         r.id,
-        &RollbackInput { reason: Some("Two of the four still file tickets in Jira; putting the seats back.".into()) },
+        &RollbackInput {
+            reason: Some("Two of the four still file tickets in Jira; putting the seats back.".into()),
+            rows: None,
+        },
     )
     .await?;
     changes::decide(db, clock, None, &approver, undo.id, true, &comment("Fine, put them back.")).await?;
