@@ -25,6 +25,7 @@ use pages::inventory::InventoryPage;
 use pages::ledger::LedgerPage;
 use pages::login::LoginPage;
 use pages::my_licenses::MyLicensesPage;
+use pages::overview::OverviewPage;
 use pages::people::{PeoplePage, PersonPage};
 use pages::pool::PoolPage;
 use pages::pool_form::{PoolCreatePage, PoolEditPage};
@@ -62,6 +63,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/pools/:id") view=PoolPage/>
                 <Route path=path!("/pools/:id/edit") view=PoolEditPage/>
                 <Route path=path!("/my") view=MyLicensesPage/>
+                <Route path=path!("/overview") view=OverviewPage/>
                 <Route path=path!("/people") view=PeoplePage/>
                 <Route path=path!("/devices") view=DevicesPage/>
                 <Route path=path!("/people/:id") view=PersonPage/>

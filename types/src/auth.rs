@@ -130,8 +130,8 @@ pub struct Capabilities {
     pub home: HomePage,
 }
 
-/// The page a role starts on: license owners on their own pools, approvers on the queue waiting for them, finance
-/// and admins on the inventory with its costs.
+/// The page a role starts on: admins on an overview of what needs someone, license owners on their own pools,
+/// approvers on the queue waiting for them, finance on the inventory with its costs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -140,6 +140,8 @@ pub enum HomePage {
     Inventory,
     MyLicenses,
     Approvals,
+    /// What needs someone across the console (admins).
+    Overview,
 }
 
 impl HomePage {
@@ -149,6 +151,7 @@ impl HomePage {
             HomePage::Inventory => "/pools",
             HomePage::MyLicenses => "/my",
             HomePage::Approvals => "/changes?for_me=true",
+            HomePage::Overview => "/overview",
         }
     }
 }

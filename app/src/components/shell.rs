@@ -71,6 +71,7 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
                         </button>
                         <div id="topbar-menu" class="topbar-menu" class:open=move || menu_open.get()>
                             <nav class="nav" aria-label="Main" on:click=move |_| menu_open.set(false)>
+                                {can.administer.then(|| view! { <A href="/overview">"Overview"</A> })}
                                 {can.own_licenses.then(|| view! { <A href="/my">"My licenses"</A> })}
                                 <A href="/renewals">"Renewals"</A>
                                 <A href="/alerts">"Alerts"<AlertCount/></A>

@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod ledger;
 pub mod login;
 pub mod my_licenses;
+pub mod overview;
 pub mod people;
 pub mod pool;
 pub mod pool_form;

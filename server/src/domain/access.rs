@@ -438,11 +438,11 @@ pub fn capabilities(user: &User) -> Capabilities {
     }
 }
 
-/// Where each role's work starts: an owner on their own pools, an approver (who owns none) on the queue waiting for
-/// them, finance and admins on the inventory and its costs.
+/// Where each role's work starts: an admin on the overview of what needs someone, an owner on their own pools, an
+/// approver (who owns none) on the queue waiting for them, finance on the inventory and its costs.
 pub fn home_page(user: &User) -> HomePage {
     if admin(user) {
-        HomePage::Inventory
+        HomePage::Overview
     } else if may_own_pools(user).is_ok() {
         HomePage::MyLicenses
     } else if user.has(Role::Approver) {
@@ -678,7 +678,7 @@ mod tests {
             }
         );
         // Each role starts where its work is.
-        assert_eq!(all.home, HomePage::Inventory);
+        assert_eq!(all.home, HomePage::Overview);
         assert_eq!(capabilities(&user(&[Role::Approver], &[])).home, HomePage::Approvals);
         assert_eq!(capabilities(&user(&[Role::Finance], &[])).home, HomePage::Inventory);
         assert_eq!(capabilities(&user(&[Role::Approver, Role::LicenseOwner], &[3])).home, HomePage::MyLicenses);

@@ -487,7 +487,7 @@ async fn each_role_starts_where_its_work_is_and_counts_only_alerts_it_can_act_on
     let app = spawn().await;
     app.tick().await;
     for (who, home, acts) in [
-        ("admin", "inventory", true),
+        ("admin", "overview", true),
         ("owner", "my_licenses", true),
         ("finance", "inventory", false),
         ("approver", "approvals", false),

@@ -18,6 +18,7 @@ const PAGES = [
   { route: '/pools/:id', name: 'pool', record: 'pool' },
   { route: '/pools/:id/edit', name: 'pool-edit', record: 'pool' },
   { route: '/my', name: 'my-licenses' },
+  { route: '/overview', name: 'overview' },
   { route: '/people', name: 'people' },
   { route: '/people/:id', name: 'person', record: 'person' },
   { route: '/devices', name: 'devices' },

@@ -188,7 +188,7 @@ test('each role starts where its work is, and its badges count only what it can 
     ['owner@example.com', '/my', 'My licenses'],
     ['approver@example.com', '/changes?for_me=true', 'Change requests'],
     ['finance@example.com', '/pools', 'License inventory'],
-    ['admin@example.com', '/pools', 'License inventory'],
+    ['admin@example.com', '/overview', 'Overview'],
   ]) {
     const role = email.split('@')[0];
     const page = await newPage(browser, `first-look-landing-${role}`, { width: 1440, height: 900 });
