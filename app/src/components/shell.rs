@@ -59,7 +59,8 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
                 <a class="skip-link" href="#main">"Skip to content"</a>
                 <div class="layout">
                     <header class="topbar" node_ref=header on:keydown=close_on_escape on:focusout=close_when_focus_leaves>
-                        <A href="/pools" attr:class="brand">
+                        // Home is where each role's work starts (an admin's overview, an owner's licenses, ...).
+                        <A href="/" attr:class="brand" attr:aria-label="Seatwise: your start page">
                             <svg viewBox="0 0 24 24" class="brand-mark" aria-hidden="true"><rect x="3" y="5" width="18" height="14" rx="3"/><path d="M7 10h10M7 14h6"/></svg>
                             <span>"Seatwise"</span>
                         </A>
@@ -71,7 +72,6 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
                         </button>
                         <div id="topbar-menu" class="topbar-menu" class:open=move || menu_open.get()>
                             <nav class="nav" aria-label="Main" on:click=move |_| menu_open.set(false)>
-                                {can.administer.then(|| view! { <A href="/overview">"Overview"</A> })}
                                 {can.own_licenses.then(|| view! { <A href="/my">"My licenses"</A> })}
                                 <A href="/renewals">"Renewals"</A>
                                 <A href="/alerts">"Alerts"<AlertCount/></A>
