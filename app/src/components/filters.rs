@@ -60,18 +60,21 @@ pub fn Pager(current: i64, pages: i64, update: Callback<Changes>) -> impl IntoVi
 }
 
 /// Column headers that sort the list: click once for ascending, again for descending; the order lives in the URL.
-/// `columns` are (sort key, label, numeric); an empty key is a header that does not sort.
+/// `columns` are (sort key, label, numeric); an empty key is a header that does not sort. `minor` names (by label)
+/// the columns a phone leaves out so the key figures stay in view; their cells carry the class `minor` too.
 #[component]
 pub fn SortHeaders(
     columns: &'static [(&'static str, &'static str, bool)],
     sort: String,
     update: Callback<Changes>,
+    #[prop(optional)] minor: &'static [&'static str],
 ) -> impl IntoView {
     columns
         .iter()
         .map(|(key, label, numeric)| {
+            let minor = minor.contains(label);
             if key.is_empty() {
-                return view! { <th scope="col" class:num=*numeric>{*label}</th> }.into_any();
+                return view! { <th scope="col" class:num=*numeric class:minor=minor>{*label}</th> }.into_any();
             }
             let (state, next) = if sort == *key {
                 ("ascending", format!("-{key}"))
@@ -86,7 +89,7 @@ pub fn SortHeaders(
                 _ => "↕",
             };
             view! {
-                <th scope="col" aria-sort=state class:num=*numeric>
+                <th scope="col" aria-sort=state class:num=*numeric class:minor=minor>
                     <button class="sort" type="button" on:click=move |_| update.run(vec![("sort", next.clone())])>
                         {*label}<span class="sort-arrow" aria-hidden="true">{arrow}</span>
                     </button>

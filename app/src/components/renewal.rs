@@ -99,8 +99,8 @@ pub fn UsageTable(pools: Vec<PoolUsage>) -> impl IntoView {
         <div class="table-wrap" tabindex="0">
             <table class="table" id="usage">
                 <thead><tr>
-                    <th scope="col">"Pool"</th><th scope="col">"Utilization"</th>
-                    <th scope="col" class="num">"Held by leavers"</th><th scope="col" class="num">"On leave"</th>
+                    <th scope="col">"Pool"</th><th scope="col" class="minor">"Utilization"</th>
+                    <th scope="col" class="num minor">"Held by leavers"</th><th scope="col" class="num minor">"On leave"</th>
                     <th scope="col" class="num">"No sign-in 90 days"</th><th scope="col" class="num">"Cost per year"</th>
                 </tr></thead>
                 <tbody>
@@ -109,15 +109,15 @@ pub fn UsageTable(pools: Vec<PoolUsage>) -> impl IntoView {
                             <td><A href=format!("/pools/{}", p.pool.id) attr:class="row-link">{p.pool.name.clone()}</A>
                                 <div class="muted small">{format!("{} · {}", p.department.name,
                                     p.owner.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| "no owner".into()))}</div></td>
-                            <td><Utilization assigned=p.seats_assigned purchased=p.seats_purchased percent=p.utilization_percent/></td>
-                            <td class={if p.held_by_terminated > 0 { "num warn" } else { "num" }}>{format::number(p.held_by_terminated)}</td>
-                            <td class="num">{format::number(p.held_by_on_leave)}</td>
+                            <td class="minor"><Utilization assigned=p.seats_assigned purchased=p.seats_purchased percent=p.utilization_percent/></td>
+                            <td class={if p.held_by_terminated > 0 { "num warn minor" } else { "num minor" }}>{format::number(p.held_by_terminated)}</td>
+                            <td class="num minor">{format::number(p.held_by_on_leave)}</td>
                             <td class={if p.held_by_inactive > 0 { "num warn" } else { "num" }}>{format::number(p.held_by_inactive)}</td>
                             <td class="num"><MoneyText money=p.annual_cost.clone()/></td>
                         </tr>
                     }).collect_view()}
                 </tbody>
-                <tfoot><tr><th scope="row" colspan="5">"Total per year"</th>
+                <tfoot><tr><th scope="row">"Total per year"</th><td class="minor" colspan="3"></td><td></td>
                     <td class="num">{totals.into_iter().map(|m| view! { <div><MoneyText money=m/></div> }).collect_view()}</td></tr></tfoot>
             </table>
         </div>

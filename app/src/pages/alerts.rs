@@ -77,7 +77,7 @@ pub fn AlertsPage() -> impl IntoView {
                         <p class="muted" role="status">{format!("{} alert{}", format::number(page.total), if page.total == 1 { "" } else { "s" })}</p>
                         <div class="table-wrap" tabindex="0">
                             <table class="table" id="alerts">
-                                <thead><tr><SortHeaders columns=&COLUMNS sort=param("sort") update=update/></tr></thead>
+                                <thead><tr><SortHeaders columns=&COLUMNS sort=param("sort") update=update minor=&["Alert", "Status", "Assigned to"]/></tr></thead>
                                 <tbody>
                                     {page.items.into_iter().map(|a| {
                                         let label = alert_label(&a);
@@ -86,11 +86,11 @@ pub fn AlertsPage() -> impl IntoView {
                                                 <td><DateText date=Some(a.due_date)/></td>
                                                 <td><A href=format!("/alerts/{}", a.id) attr:class="row-link">{a.contract_title.clone()}</A>
                                                     <div class="muted small">{format!("{} · {}", a.vendor, a.contract_number)}</div></td>
-                                                <td>{label}</td>
+                                                <td class="minor">{label}</td>
                                                 <td><DaysBadge days=a.days_left urgency=a.urgency missed=a.missed/></td>
-                                                <td>{status_badge(a.status)}
+                                                <td class="minor">{status_badge(a.status)}
                                                     {a.snoozed_until.map(|d| view! { <div class="muted small">"until "<DateText date=Some(d)/></div> })}</td>
-                                                <td>{a.assigned_to.map(|u| u.name).unwrap_or_else(|| "—".into())}</td>
+                                                <td class="minor">{a.assigned_to.map(|u| u.name).unwrap_or_else(|| "—".into())}</td>
                                             </tr>
                                         }
                                     }).collect_view()}

@@ -215,7 +215,7 @@ fn PoolTable(
             <table class="table">
                 <thead><tr>
                     {chosen.map(|c| view! { <SelectAllHeader selection=c ids=ids.clone() label="Choose every pool shown"/> })}
-                    <SortHeaders columns=&COLUMNS sort=sort update=update/>
+                    <SortHeaders columns=&COLUMNS sort=sort update=update minor=&["Vendor", "Department", "Seats", "Contract ends", "Cancel by"]/>
                 </tr></thead>
                 <tbody>
                     {page.items.into_iter().map(|p| {
@@ -228,13 +228,13 @@ fn PoolTable(
                                     <A href=href attr:class="row-link">{p.name.clone()}</A>
                                     <div class="muted small">{format!("{} · {}", p.product.name, p.license_type.label())}</div>
                                 </td>
-                                <td>{p.vendor.name.clone()}</td>
-                                <td>{p.department.name.clone()}<div class="muted small">{p.cost_centre.name.clone()}</div></td>
+                                <td class="minor">{p.vendor.name.clone()}</td>
+                                <td class="minor">{p.department.name.clone()}<div class="muted small">{p.cost_centre.name.clone()}</div></td>
                                 <td><Utilization assigned=p.seats_assigned purchased=p.seats_purchased percent=p.utilization_percent/></td>
-                                <td class="num">{p.seats_purchased.map(format::number).unwrap_or_else(|| "Unlimited".into())}</td>
+                                <td class="num minor">{p.seats_purchased.map(format::number).unwrap_or_else(|| "Unlimited".into())}</td>
                                 <td class="num"><MoneyText money=p.annual_cost.clone()/></td>
-                                <td><DateText date=p.contract_end/></td>
-                                <td><DateText date=p.cancel_by/>{p.auto_renew.then(|| view! { <span class="badge badge-muted" title="Renews automatically unless cancelled">"auto"</span> })}</td>
+                                <td class="minor"><DateText date=p.contract_end/></td>
+                                <td class="minor"><DateText date=p.cancel_by/>{p.auto_renew.then(|| view! { <span class="badge badge-muted" title="Renews automatically unless cancelled">"auto"</span> })}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -244,11 +244,11 @@ fn PoolTable(
                     view! {
                         <tfoot><tr class="total-row">
                             {chosen.map(|_| view! { <td></td> })}
-                            <th scope="row" colspan="3">{label}</th>
+                            <th scope="row">{label}</th><td class="minor"></td><td class="minor"></td>
                             <td>{format!("{}% in use", utilization(&t))}</td>
-                            <td class="num">{format::number(t.seats_purchased)}</td>
+                            <td class="num minor">{format::number(t.seats_purchased)}</td>
                             <td class="num">{t.annual_cost.iter().map(|m| view! { <div><MoneyText money=m.clone()/></div> }).collect_view()}</td>
-                            <td colspan="2"></td>
+                            <td class="minor"></td><td class="minor"></td>
                         </tr></tfoot>
                     }
                 })}

@@ -398,7 +398,7 @@ fn SeatTable(
             <table class="table" id="seats">
                 <thead><tr>
                     {chosen.map(|c| view! { <SelectAllHeader selection=c ids=people.clone() label="Choose every seat shown"/> })}
-                    <SortHeaders columns=SEAT_COLUMNS sort=list.param("sort") update=update/>
+                    <SortHeaders columns=SEAT_COLUMNS sort=list.param("sort") update=update minor=&["Department", "Status", "Assigned", "By"]/>
                     {can_edit.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
                 </tr></thead>
                 <tbody>
@@ -431,14 +431,14 @@ fn SeatTable(
                                     }}
                                     <div class="muted small">{email}</div>
                                 </td>
-                                <td>{dept}</td>
-                                <td>
+                                <td class="minor">{dept}</td>
+                                <td class="minor">
                                     {status.map(|s| view! { <StatusBadge status=s/> })}
                                     {reclaim.map(|r| view! { <span class="badge badge-warn" title=r.reason>"Marked for reclamation"</span> })}
                                 </td>
                                 <td class="last-use" class:muted=a.last_sign_in.is_none() class:warn=unused title=used_title>{used}</td>
-                                <td><DateText date=Some(a.assigned_at.date_naive())/></td>
-                                <td class="muted">{a.assigned_by.clone().unwrap_or_default()}</td>
+                                <td class="minor"><DateText date=Some(a.assigned_at.date_naive())/></td>
+                                <td class="muted minor">{a.assigned_by.clone().unwrap_or_default()}</td>
                                 {can_edit.then(|| view! {
                                     <td class="num actions">
                                         <button class="btn btn-small" type="button" aria-label=reassign_label

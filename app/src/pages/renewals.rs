@@ -261,6 +261,7 @@ fn MonthGrid(calendar: Calendar, month: NaiveDate, update: Callback<Changes>) ->
                 </tbody>
             </table>
         </div>
+        <p class="muted small phone-only">"Each mark is a date: red to decide now, amber soon, blue later. Agenda lists them by name."</p>
     }
 }
 

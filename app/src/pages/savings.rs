@@ -9,7 +9,7 @@ use crate::api;
 use crate::components::filters::{FilterSelect, Pager};
 use crate::components::list::use_list_query;
 use crate::components::shell::Shell;
-use crate::components::{EmptyState, Loaded, MoneyText};
+use crate::components::{DateText, EmptyState, Loaded, MoneyText};
 use crate::format;
 use crate::pages::reclamation::ReclamationTabs;
 
@@ -101,8 +101,9 @@ pub fn SavingsPage() -> impl IntoView {
                         <div class="table-wrap" tabindex="0">
                             <table class="table" id="savings">
                                 <thead><tr>
-                                    <th scope="col">"Removed"</th><th scope="col">"Person"</th><th scope="col">"Pool"</th>
-                                    <th scope="col">"Person's department"</th><th scope="col">"Pool's cost centre"</th><th scope="col">"Kind"</th>
+                                    <th scope="col">"Removed"</th><th scope="col">"Person"</th><th scope="col" class="minor">"Pool"</th>
+                                    <th scope="col" class="minor">"Person's department"</th><th scope="col" class="minor">"Pool's cost centre"</th>
+                                    <th scope="col" class="minor">"Kind"</th>
                                     <th scope="col" class="num">"Per month"</th><th scope="col" class="num">"Per year"</th>
                                 </tr></thead>
                                 <tbody>{page.items.into_iter().map(|e| view! { <EntryRow entry=e/> }).collect_view()}</tbody>
@@ -122,12 +123,12 @@ fn EntryRow(entry: SavingEntry) -> impl IntoView {
     let reversed = e.reversed_at.is_some();
     view! {
         <tr class:muted=reversed>
-            <td>{format::date(&e.removed_on)}</td>
+            <td><DateText date=Some(e.removed_on)/></td>
             <td><A href=format!("/people/{}", e.person_id)>{e.person_name.clone()}</A></td>
-            <td><A href=format!("/pools/{}", e.pool_id)>{e.pool_name.clone()}</A><div class="muted small">{e.price_source.clone()}</div></td>
-            <td>{e.department_name.clone().unwrap_or_else(|| "—".into())}</td>
-            <td>{e.cost_centre_code.clone()}</td>
-            <td>{format::sentence_case(&e.kind)}{reversed.then(|| view! { <div><span class="badge badge-muted">"Restored: reversed"</span></div> })}</td>
+            <td class="minor"><A href=format!("/pools/{}", e.pool_id)>{e.pool_name.clone()}</A><div class="muted small">{e.price_source.clone()}</div></td>
+            <td class="minor">{e.department_name.clone().unwrap_or_else(|| "—".into())}</td>
+            <td class="minor">{e.cost_centre_code.clone()}</td>
+            <td class="minor">{format::sentence_case(&e.kind)}{reversed.then(|| view! { <div><span class="badge badge-muted">"Restored: reversed"</span></div> })}</td>
             <td class="num"><MoneyText money=e.monthly.clone()/></td>
             <td class="num"><MoneyText money=e.annual.clone()/></td>
         </tr>

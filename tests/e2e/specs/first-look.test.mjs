@@ -248,3 +248,61 @@ test('an admin makes every take-back a change request: the owner sees no Unassig
   }
   assert.deepEqual(admin.scriptErrors, []);
 });
+
+test('a phone shows the number that matters: every table keeps its key figure in view, the bulk bar does not cover the page', async () => {
+  const page = await newPage(browser, 'first-look-phone-figures', { width: 390, height: 844 });
+  await login(page, server.base, 'owner@example.com');
+  /// Whether a table's visible cells fit the phone without scrolling the table sideways.
+  const fits = (selector) => page.locator(selector).evaluate((t) => {
+    const wrap = t.closest('.table-wrap');
+    return wrap.scrollWidth <= wrap.clientWidth + 1;
+  });
+  const inView = async (locator) => {
+    const box = await locator.boundingBox();
+    return box !== null && box.x >= 0 && box.x + box.width <= 390;
+  };
+  // Inventory: the pool, its utilization and its annual cost, and the total row's.
+  await page.goto(`${server.base}/pools`);
+  await page.locator('table.table tbody tr').first().waitFor();
+  assert.ok(await fits('table.table'), 'the inventory fits');
+  assert.ok(await inView(page.getByRole('button', { name: /Annual cost/ })));
+  assert.match(await page.locator('tfoot tr.total-row td.num').last().innerText(), /^\$[\d,]+\.\d\d/);
+  await page.shot('inventory');
+  // Savings: each amount whole, not cut to "$42".
+  await page.goto(`${server.base}/savings`);
+  const amount = page.locator('#savings tbody tr').first().locator('td.num').first();
+  await amount.waitFor();
+  assert.ok(await fits('#savings'), 'the savings log fits');
+  assert.match(await amount.innerText(), /^\$[\d,]+\.\d\d$/);
+  assert.ok(await inView(amount));
+  await page.shot('savings');
+  // An alert's usage table: what the pools cost and the total.
+  const missed = (await api(page, '/alerts?per_page=50')).items[0];
+  await page.goto(`${server.base}/alerts/${missed.id}`);
+  await page.locator('#usage tfoot').waitFor();
+  assert.ok(await fits('#usage'), 'the usage table fits');
+  assert.ok(await inView(page.locator('#usage tfoot td.num')));
+  await page.shot('alert');
+  // The calendar: a mark per date, named for screen readers and on hover, never a cut "Ca…".
+  await page.goto(`${server.base}/renewals`);
+  await page.locator('#month-grid').waitFor();
+  const chips = page.locator('#month-grid .chip');
+  if (await chips.count() > 0) {
+    assert.equal(await chips.first().locator('.chip-kind').evaluate((e) => e.getBoundingClientRect().width <= 1), true);
+    assert.match(await chips.first().getAttribute('title'), /·/);
+  }
+  await page.getByText('Each mark is a date').waitFor();
+  await page.shot('calendar');
+  // A chosen seat: the bulk bar stays in the page, under a third of the screen.
+  const pool = (await api(page, '/pools?q=Jira%20Software%20Premium')).items[0];
+  await page.goto(`${server.base}/pools/${pool.id}`);
+  await page.locator('#seats tbody .select-cell input').first().check();
+  const bar = page.getByRole('form', { name: 'Change the chosen rows' });
+  await bar.waitFor();
+  const box = await bar.boundingBox();
+  assert.ok(box.height < 844 / 3, `the bulk bar is ${box.height}px high`);
+  assert.equal(await bar.evaluate((b) => getComputedStyle(b).position), 'static');
+  assert.ok(await fits('#seats'), 'the seat table fits');
+  await page.shot('bulk-bar');
+  assert.deepEqual(page.scriptErrors, []);
+});
