@@ -180,6 +180,8 @@ pub async fn assignments(
 /// The holders of every seat matching the seat list's filters, for a change request over all of them.
 pub async fn seat_holders(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64, q: &SeatQuery) -> AppResult<SeatHolders> {
     readable(db, actor, id).await?;
+    // It takes the list's query as it is: paging is checked like the list's, then every page is taken.
+    paging(q.page, q.per_page)?;
     let (person_ids, devices) = store::seat_holders(&db.read, id, &seat_filter(clock, q)?).await?;
     Ok(SeatHolders { person_ids, devices })
 }

@@ -520,6 +520,8 @@ async fn seat_lists_page_search_filter_and_take_all_matching() {
         let r = owner.get(&format!("/api/v1/pools/{e3}/assignments?{query}")).await;
         assert_eq!((r.status, r.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec![field.to_string()]), "{query}");
     }
+    let r = owner.get(&format!("/api/v1/pools/{e3}/assignments/holders?per_page=0")).await;
+    assert_eq!(r.field_paths(), ["per_page"], "the list's query is checked as the list checks it");
     let sales = app.pool_id("Sales Cloud Enterprise").await;
     assert_eq!(owner.get(&format!("/api/v1/pools/{sales}/assignments/holders")).await.status, StatusCode::NOT_FOUND);
 }
