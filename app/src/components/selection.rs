@@ -90,6 +90,8 @@ pub fn BulkRequestBar(
     selection: Selection,
     /// "seats", "pools", "people".
     noun: &'static str,
+    /// The same for one: "seat", "pool", "person".
+    one: &'static str,
     operations: Build,
     children: ChildrenFn,
 ) -> impl IntoView {
@@ -124,7 +126,7 @@ pub fn BulkRequestBar(
     view! {
         <Show when=move || selection.count() != 0>
             <form class="bulk-bar" aria-label="Change the chosen rows" novalidate on:submit=submit>
-                <p class="bulk-count" aria-live="polite"><strong>{move || selection.count()}</strong>{format!(" {noun} chosen")}</p>
+                <p class="bulk-count" aria-live="polite"><strong>{move || selection.count()}</strong>{move || format!(" {} chosen", if selection.count() == 1 { one } else { noun })}</p>
                 {children()}
                 <div class="field">
                     <label for="bulk-reason">"Reason"</label>

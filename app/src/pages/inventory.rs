@@ -185,7 +185,7 @@ fn PoolBulkBar(chosen: Selection) -> impl IntoView {
         Ok((format!("Set {what} to {count} seats"), ops))
     });
     view! {
-        <BulkRequestBar selection=chosen noun="pools" operations=build>
+        <BulkRequestBar selection=chosen noun="pools" one="pool" operations=build>
             <OperationChoice value=op choices=&[("set_seats", "Set seats purchased"), ("retire_pool", "Retire the pools")]/>
             <Show when=move || op.get() == "set_seats">
                 <div class="field">

@@ -92,7 +92,7 @@ fn PeopleBulkBar(chosen: Selection) -> impl IntoView {
         Ok((title, ops))
     });
     view! {
-        <BulkRequestBar selection=chosen noun="people" operations=build>
+        <BulkRequestBar selection=chosen noun="people" one="person" operations=build>
             <OperationChoice value=op choices=&[("assign", "Give each a seat"), ("unassign", "Take their seats back")]/>
             <PoolSelect id="bulk-pool" label="On pool" value=pool/>
         </BulkRequestBar>

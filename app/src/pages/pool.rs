@@ -265,7 +265,7 @@ fn SeatBulkBar(chosen: Selection, pool_id: i64, pool_name: String) -> impl IntoV
         }
     });
     view! {
-        <BulkRequestBar selection=chosen noun="seats" operations=build>
+        <BulkRequestBar selection=chosen noun="seats" one="seat" operations=build>
             <OperationChoice value=op choices=&[("unassign", "Take the seats back"), ("move", "Move the holders to another pool")]/>
             <Show when=move || op.get() == "move">
                 <PoolSelect id="bulk-target" label="To pool" value=target except=pool_id/>
