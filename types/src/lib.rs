@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod change_requests;
 pub mod error;
+pub mod finance;
 pub mod imports;
 pub mod inventory;
 pub mod ledger;
@@ -18,6 +19,7 @@ pub mod when;
 pub use auth::*;
 pub use change_requests::*;
 pub use error::*;
+pub use finance::*;
 pub use imports::*;
 pub use inventory::*;
 pub use ledger::*;

@@ -8,6 +8,7 @@ pub mod contracts;
 pub mod devices;
 pub mod document;
 pub mod extract;
+pub mod finance;
 pub mod imports;
 pub mod ledger;
 pub mod people;
@@ -161,6 +162,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(imports::upload_graph_skus))
         .routes(routes!(imports::upload_usage))
         .routes(routes!(change_requests::create_change_request_from_csv))
+        .routes(routes!(finance::list_exchange_rates, finance::create_exchange_rate))
+        .routes(routes!(finance::create_exchange_rates_from_csv))
         .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_IMPORT_BYTES));
     let (router, mut doc) =
         OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1.merge(uploads)).split_for_parts();

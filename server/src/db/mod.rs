@@ -13,6 +13,7 @@ pub mod contracts;
 pub mod decode;
 pub mod devices;
 pub mod document;
+pub mod exchange_rates;
 pub mod graph;
 pub mod import_history;
 pub mod imports;

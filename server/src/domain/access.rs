@@ -373,6 +373,12 @@ pub fn may_change_settings(user: &User) -> Access {
     allow_if(admin(user), "Only admins change organisation settings.")
 }
 
+/// The exchange-rate table every figure in the reporting currency is converted with: admins keep it (everyone who
+/// sees money reads it, with the rates shown beside converted figures).
+pub fn may_keep_exchange_rates(user: &User) -> Access {
+    allow_if(admin(user), "Only admins keep the exchange rates.")
+}
+
 /// SCIM tokens are the organisation's credentials for its identity provider.
 pub fn may_manage_scim_tokens(user: &User) -> Access {
     allow_if(admin(user), "Only admins manage SCIM tokens.")

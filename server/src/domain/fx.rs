@@ -7,6 +7,9 @@
 use chrono::NaiveDate;
 use seatwise_types::currency_minor_digits;
 
+/// The currency every figure is reported in, until the organisation's setting for it lands.
+pub const REPORTING_CURRENCY: &str = "USD";
+
 /// The most decimal places a rate may have.
 pub const MAX_RATE_DECIMALS: u32 = 10;
 /// The largest rate accepted (units of the reporting currency per unit): wide enough for any real pair.
@@ -96,6 +99,39 @@ pub fn to_reporting(
         .ok_or_else(|| format!("{amount_minor} {currency} does not convert to {reporting}"))
 }
 
+/// A rate as given, checked: the currency (upper-cased, a known ISO 4217 code other than the reporting currency),
+/// the rate as its exact text, and the day it applies from. Each problem names its field.
+pub fn check_rate(
+    currency: &str,
+    rate: &str,
+    from: NaiveDate,
+    reporting: &str,
+) -> Result<(String, String, NaiveDate), Vec<seatwise_types::FieldError>> {
+    use seatwise_types::FieldError;
+    let mut errors = Vec::new();
+    let code = currency.trim().to_uppercase();
+    if currency_minor_digits(&code).is_none() {
+        errors.push(FieldError::new("currency", format!("{:?} is not an ISO 4217 currency code", currency.trim())));
+    } else if code == reporting {
+        errors.push(FieldError::new("currency", format!("is the reporting currency ({reporting}): it needs no rate")));
+    }
+    let text = match parse_rate(rate) {
+        Ok((mantissa, scale)) => Rate { currency: code.clone(), mantissa, scale, from }.text(),
+        Err(m) => {
+            errors.push(FieldError::new("rate", m));
+            String::new()
+        }
+    };
+    if !crate::domain::limits::date_in_range(from) {
+        errors.push(FieldError::new("date", crate::domain::limits::date_message()));
+    }
+    if errors.is_empty() {
+        Ok((code, text, from))
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +173,18 @@ mod tests {
         assert_eq!(convert(1_000, "KWD", "USD", 325, 2), Some(325));
         assert_eq!(convert(i64::MAX, "EUR", "JPY", 999_999, 0), None, "too large to hold is refused, not wrapped");
         assert_eq!(convert(100, "XXQ", "USD", 1, 0), None, "an unknown currency");
+    }
+
+    #[test]
+    fn a_rate_as_given_is_checked_field_by_field() {
+        let on = day("2026-07-01");
+        assert_eq!(check_rate(" eur ", "1.0850", on, "USD"), Ok(("EUR".into(), "1.085".into(), on)));
+        let paths = |r: Result<_, Vec<seatwise_types::FieldError>>| {
+            r.err().unwrap_or_default().into_iter().map(|e| e.path).collect::<Vec<_>>()
+        };
+        assert_eq!(paths(check_rate("EURO", "x", on, "USD")), ["currency", "rate"]);
+        assert_eq!(paths(check_rate("USD", "1", on, "USD")), ["currency"], "the reporting currency needs none");
+        assert_eq!(paths(check_rate("EUR", "1", day("1800-01-01"), "USD")), ["date"]);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod contracts;
 pub mod credentials;
 pub mod demo;
 pub mod devices;
+pub mod exchange_rates;
 pub mod generate;
 pub mod imports;
 pub mod jobs;

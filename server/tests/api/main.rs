@@ -9,6 +9,7 @@ mod auth;
 mod catalog;
 mod change_requests;
 mod change_stages;
+mod finance;
 mod hardening;
 mod import_files;
 mod imports;

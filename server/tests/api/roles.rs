@@ -285,6 +285,13 @@ async fn every_endpoint_against_every_role() {
             [201, 403, 403, 403],
         ),
         case(Method::POST, "/api/v1/reclamation/holds/999999/lift".into(), None, [404, 404, 404, 404]),
+        case(g.clone(), "/api/v1/exchange-rates".into(), None, [200, 200, 200, 200]),
+        case(
+            Method::POST,
+            "/api/v1/exchange-rates".into(),
+            Some(json!({"currency": "CHF", "rate": "1.12", "date": "2026-01-01"})),
+            [201, 403, 403, 403],
+        ),
         case(g.clone(), "/api/v1/savings".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/savings/export.csv".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/savings/export.xlsx".into(), None, [200, 200, 200, 200]),
@@ -335,6 +342,11 @@ async fn every_endpoint_against_every_role() {
     }
     for (r, client) in clients.iter().enumerate() {
         let want = if r == 0 { 201 } else { 403 };
+        let rates = format!("currency,rate,date\nSEK,0.095,2026-0{}-01\n", r + 1);
+        let got = client.post_raw("/api/v1/exchange-rates/csv", "text/csv", rates.into_bytes()).await;
+        if got.status.as_u16() != want {
+            failures.push(format!("exchange rates CSV as {}: {} (expected {want}) {}", ROLES[r], got.status, got.body));
+        }
         let got = client.post_raw("/api/v1/imports/hr", "text/csv", hr.as_bytes().to_vec()).await;
         if got.status.as_u16() != want {
             failures.push(format!("HR import as {}: {} (expected {want})", ROLES[r], got.status));

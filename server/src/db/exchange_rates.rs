@@ -1,0 +1,70 @@
+//! The dated exchange-rate table.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use seatwise_types::ExchangeRate;
+use sqlx::AnyPool;
+
+use super::bulk::{self, Col, Statement};
+use super::decode::Cols;
+use super::Conn;
+use crate::clock::to_db;
+
+/// Every rate, by currency then day.
+pub async fn list(db: &AnyPool) -> Result<Vec<ExchangeRate>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT currency, rate, valid_from, created_by, created_at FROM exchange_rates ORDER BY currency, valid_from",
+    )
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "exchange_rates");
+            Ok(ExchangeRate {
+                currency: c.text("currency")?,
+                rate: c.text("rate")?,
+                date: c.date("valid_from")?,
+                created_by: c.text("created_by")?,
+                created_at: c.timestamp("created_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Which of these (currency, day) already have a rate.
+pub async fn taken(conn: &mut Conn, keys: &[(String, NaiveDate)]) -> Result<Vec<(String, NaiveDate)>, sqlx::Error> {
+    let rows: Vec<(&str, String)> = keys.iter().map(|(c, d)| (c.as_str(), d.to_string())).collect();
+    let statement = Statement {
+        sql: "SELECT x.currency, x.valid_from FROM exchange_rates x JOIN {rows} \
+              ON x.currency = r.currency AND x.valid_from = r.valid_from",
+        cols: &[Col::Text("currency"), Col::Text("valid_from")],
+        args: &[],
+    };
+    bulk::fetch(conn, &statement, &rows)
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "exchange_rates");
+            Ok((c.text("currency")?, c.date("valid_from")?))
+        })
+        .collect()
+}
+
+/// Add rates (currency, rate text, day).
+pub async fn insert(
+    conn: &mut Conn,
+    rates: &[(String, String, NaiveDate)],
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let at = to_db(now);
+    let statement = Statement {
+        sql: "INSERT INTO exchange_rates (currency, valid_from, rate, created_by, created_at) \
+              SELECT r.currency, r.valid_from, r.rate, $2, $3 FROM {rows} ORDER BY r.n",
+        cols: &[Col::Text("currency"), Col::Text("rate"), Col::Text("valid_from")],
+        args: &[by, at.as_str()],
+    };
+    let rows: Vec<(&str, &str, String)> =
+        rates.iter().map(|(c, r, d)| (c.as_str(), r.as_str(), d.to_string())).collect();
+    bulk::execute(conn, &statement, &rows).await?;
+    Ok(())
+}
