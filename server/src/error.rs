@@ -59,6 +59,13 @@ struct InContext {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// One field's problem is a validation error of its own.
+impl From<FieldError> for AppError {
+    fn from(field: FieldError) -> Self {
+        AppError::validation(vec![field])
+    }
+}
+
 impl AppError {
     pub fn validation(fields: Vec<FieldError>) -> Self {
         let message = match fields.as_slice() {

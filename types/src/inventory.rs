@@ -162,6 +162,16 @@ pub struct CostCentre {
     pub name: String,
 }
 
+/// How a cost centre is named where it is referred to: its code with its name ("CC-100 Technology"), or the code
+/// alone when it has no name of its own (one created by an import is named by its code).
+pub fn cost_centre_label(code: &str, name: &str) -> String {
+    if name == code {
+        code.to_string()
+    } else {
+        format!("{code} {name}")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {

@@ -1,7 +1,9 @@
 //! Vendors, products, departments, cost centres and people.
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{CostCentre, Department, EmploymentType, Page, Person, PersonStatus, Product, Ref, Vendor};
+use seatwise_types::{
+    cost_centre_label, CostCentre, Department, EmploymentType, Page, Person, PersonStatus, Product, Ref, Vendor,
+};
 use sqlx::any::AnyRow;
 use sqlx::AnyPool;
 
@@ -213,7 +215,7 @@ pub async fn insert_person(conn: &mut Conn, p: &NewPerson<'_>, now: DateTime<Utc
 const PERSON_SELECT: &str = "SELECT pe.id, pe.name, pe.email, pe.employee_id, pe.username, pe.vip, pe.manager_id, \
      (SELECT m.name FROM people m WHERE m.id = pe.manager_id) AS manager_name, pe.status, pe.employment_type, \
      pe.start_date, pe.end_date, pe.terminated_at, pe.department_id, d.name AS department_name, \
-     pe.cost_centre_id, CASE WHEN cc.name = cc.code THEN cc.code ELSE cc.code || ' ' || cc.name END AS cost_centre_code, \
+     pe.cost_centre_id, cc.code AS cost_centre_code, cc.name AS cost_centre_name, \
      pe.version, (SELECT COUNT(*) FROM seat_assignments a WHERE a.person_id = pe.id) AS seats_held FROM people pe \
      LEFT JOIN departments d ON d.id = pe.department_id LEFT JOIN cost_centres cc ON cc.id = pe.cost_centre_id";
 
@@ -236,6 +238,7 @@ const PERSON_FIELDS: &[&str] = &[
     "department_name",
     "cost_centre_id",
     "cost_centre_code",
+    "cost_centre_name",
     "version",
     "seats_held",
 ];
@@ -268,7 +271,9 @@ fn person_from(c: &Cols<'_>) -> Result<Person, sqlx::Error> {
             None => None,
         },
         cost_centre: match c.opt_i64("cost_centre_id")? {
-            Some(id) => Some(Ref { id, name: c.text("cost_centre_code")? }),
+            Some(id) => {
+                Some(Ref { id, name: cost_centre_label(&c.text("cost_centre_code")?, &c.text("cost_centre_name")?) })
+            }
             None => None,
         },
     })

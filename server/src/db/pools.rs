@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use seatwise_types::{
-    Assignment, AssignmentHolder, BillingPeriod, InventorySummary, LicenseType, Money, Page, PersonStatus, Pool,
-    ReclaimMark, Ref,
+    cost_centre_label, Assignment, AssignmentHolder, BillingPeriod, InventorySummary, LicenseType, Money, Page,
+    PersonStatus, Pool, ReclaimMark, Ref,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor};
@@ -92,7 +92,8 @@ const POOL_JOINS: &str = " JOIN vendors v ON v.id = p.vendor_id JOIN products pr
 
 const POOL_COLUMNS: &str = "SELECT p.id, p.name, p.vendor_id, v.name AS vendor_name, p.product_id, \
      pr.name AS product_name, p.tier, p.license_type, p.seats_purchased, p.seats_assigned, p.allow_overage, \
-     p.unit_cost_minor, p.currency, p.billing_period, p.annual_cost_minor, p.cost_centre_id, CASE WHEN cc.name = cc.code THEN cc.code ELSE cc.code || ' ' || cc.name END AS cost_centre_code, \
+     p.unit_cost_minor, p.currency, p.billing_period, p.annual_cost_minor, p.cost_centre_id, \
+     cc.code AS cost_centre_code, cc.name AS cost_centre_name, \
      p.department_id, d.name AS department_name, p.owner_id, o.name AS owner_name, p.contract_start, p.contract_end, \
      p.auto_renew, p.notice_days, p.cancel_by, p.po_number, p.notes, p.created_at, p.updated_at, p.version";
 
@@ -211,6 +212,7 @@ const POOL_FIELDS: &[&str] = &[
     "annual_cost_minor",
     "cost_centre_id",
     "cost_centre_code",
+    "cost_centre_name",
     "department_id",
     "department_name",
     "owner_id",
@@ -249,7 +251,10 @@ fn pool_from(c: &Cols<'_>) -> Result<Pool, sqlx::Error> {
         unit_cost: Money::new(c.money_minor("unit_cost_minor")?, currency.clone()),
         billing_period: c.parsed("billing_period", BillingPeriod::parse)?,
         annual_cost: Money::new(c.money_minor("annual_cost_minor")?, currency),
-        cost_centre: Ref { id: c.i64("cost_centre_id")?, name: c.text("cost_centre_code")? },
+        cost_centre: Ref {
+            id: c.i64("cost_centre_id")?,
+            name: cost_centre_label(&c.text("cost_centre_code")?, &c.text("cost_centre_name")?),
+        },
         department: Ref { id: c.i64("department_id")?, name: c.text("department_name")? },
         owner: match c.opt_i64("owner_id")? {
             Some(id) => Some(Ref { id, name: c.text("owner_name")? }),
@@ -393,35 +398,6 @@ fn reclaim_from_row(a: &Cols<'_>) -> Result<Option<ReclaimMark>, sqlx::Error> {
         Some(marked_at) => Some(ReclaimMark { marked_at, reason: a.text("reclaim_reason")? }),
         None => None,
     })
-}
-
-pub async fn assignments(
-    db: &AnyPool,
-    backend: Backend,
-    pool_id: i64,
-    page: i64,
-    per_page: i64,
-) -> Result<Page<Assignment>, sqlx::Error> {
-    // No row: the pool is gone, so it has no assignments.
-    let total: i64 = sqlx::query_scalar("SELECT seats_assigned FROM pools WHERE id = $1")
-        .bind(pool_id)
-        .fetch_optional(db)
-        .await?
-        .unwrap_or(0);
-    assignment_page(db, backend, pool_id, total, page, per_page).await
-}
-
-/// A page of a pool's seats, newest first, when the caller already knows how many it has (`total`).
-pub async fn assignment_page(
-    db: &AnyPool,
-    backend: Backend,
-    pool_id: i64,
-    total: i64,
-    page: i64,
-    per_page: i64,
-) -> Result<Page<Assignment>, sqlx::Error> {
-    let items = assignment_items(db, backend, pool_id, page, per_page).await?;
-    Ok(Page { items, total, page, per_page })
 }
 
 /// What a pool's seat list is narrowed to and ordered by.

@@ -35,27 +35,27 @@ pub async fn load(db: &AnyPool, id: i64) -> Result<Option<User>, sqlx::Error> {
     load_in(&mut conn, id).await
 }
 
+/// The person a user `u` is: the linked one, else the person with their address (both lower-case).
+const USER_PERSON: &str = "COALESCE(u.person_id, (SELECT pe.id FROM people pe WHERE pe.email = u.email))";
+
 /// A user's columns from `users u`, with their roles and departments as JSON arrays: every authenticated request
 /// loads its user, so in one statement. Their person is the linked one, else the person with their address.
-pub fn user_columns(backend: Backend) -> &'static str {
-    match backend {
+pub fn user_columns(backend: Backend) -> String {
+    let lists = match backend {
         Backend::Postgres => {
-            "u.id, u.email, u.name, u.version, \
-             COALESCE(u.person_id, (SELECT pe.id FROM people pe WHERE pe.email = u.email)) AS person_id, \
-             (SELECT CAST(COALESCE(json_agg(r.role ORDER BY r.role), '[]') AS TEXT) FROM user_roles r \
+            "(SELECT CAST(COALESCE(json_agg(r.role ORDER BY r.role), '[]') AS TEXT) FROM user_roles r \
                WHERE r.user_id = u.id) AS roles, \
              (SELECT CAST(COALESCE(json_agg(d.department_id ORDER BY d.department_id), '[]') AS TEXT) \
                FROM user_departments d WHERE d.user_id = u.id) AS department_ids"
         }
         Backend::Sqlite => {
-            "u.id, u.email, u.name, u.version, \
-             COALESCE(u.person_id, (SELECT pe.id FROM people pe WHERE pe.email = u.email)) AS person_id, \
-             (SELECT json_group_array(role) FROM (SELECT r.role FROM user_roles r WHERE r.user_id = u.id \
+            "(SELECT json_group_array(role) FROM (SELECT r.role FROM user_roles r WHERE r.user_id = u.id \
                ORDER BY r.role)) AS roles, \
              (SELECT json_group_array(department_id) FROM (SELECT d.department_id FROM user_departments d \
                WHERE d.user_id = u.id ORDER BY d.department_id)) AS department_ids"
         }
-    }
+    };
+    format!("u.id, u.email, u.name, u.version, {USER_PERSON} AS person_id, {lists}")
 }
 
 /// A user read from [`user_columns`].
@@ -153,7 +153,7 @@ pub async fn assignable(db: &AnyPool, places: &[PoolPlace]) -> Result<Vec<Ref>, 
          AND ",
     );
     sql.push_in("d.department_id", &departments).push(") OR ");
-    sql.push_in("COALESCE(u.person_id, (SELECT pe.id FROM people pe WHERE pe.email = u.email))", &owners);
+    sql.push_in(USER_PERSON, &owners);
     sql.push(")) ORDER BY u.name");
     let rows = sql.query().fetch_all(db).await?;
     rows.iter()

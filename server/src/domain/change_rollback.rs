@@ -425,11 +425,6 @@ mod tests {
         let handed_back = [given(7, "admin@example.com", 60)];
         assert!(undo(&applied, &before, &now, &handed_back).is_err());
     }
-}
-
-#[cfg(test)]
-mod chosen_tests {
-    use super::*;
 
     #[test]
     fn chosen_rows_are_checked_and_read_as_people_write_them() {

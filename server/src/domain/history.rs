@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{HistoryGroup, HistoryLine, HistoryLink, HistorySource, LedgerEntry};
+use seatwise_types::{format_money_plain, HistoryGroup, HistoryLine, HistoryLink, HistorySource, LedgerEntry, Money};
 use serde_json::Value;
 
 /// What a ledger entry says caused it.
@@ -113,10 +113,7 @@ fn shown(v: Option<&Value>) -> String {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Bool(b)) => if *b { "yes" } else { "no" }.into(),
         Some(Value::Object(o)) => match (o.get("amount_minor").and_then(Value::as_i64), o.get("currency")) {
-            (Some(minor), Some(Value::String(c))) => {
-                let sign = if minor < 0 { "-" } else { "" };
-                format!("{sign}{}.{:02} {c}", minor.unsigned_abs() / 100, minor.unsigned_abs() % 100)
-            }
+            (Some(minor), Some(Value::String(c))) => format_money_plain(&Money::new(minor, c.clone())),
             _ => o.get("name").and_then(Value::as_str).unwrap_or("…").to_string(),
         },
         Some(other) => other.to_string(),

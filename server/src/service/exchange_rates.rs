@@ -11,7 +11,7 @@ use crate::domain::access;
 use crate::domain::csv_file::CsvFile;
 use crate::domain::fx::{self, REPORTING_CURRENCY};
 use crate::error::{AppError, AppResult};
-use crate::service::ledger::{self, Change};
+use crate::service::ledger::{self, Change, Pending};
 
 pub async fn list(db: &Db, actor: &Actor) -> AppResult<Vec<ExchangeRate>> {
     access::may_see_money(&actor.user)?;
@@ -74,15 +74,11 @@ async fn add(
             created_at: now,
         })
         .collect();
-    for rate in &added {
-        ledger::record(
-            &mut tx,
-            now,
-            actor.ledger_name(),
-            Change::created("exchange_rate.create", "exchange_rate", None, rate),
-        )
-        .await?;
-    }
+    let entries = added
+        .iter()
+        .map(|rate| Pending::of(Change::created("exchange_rate.create", "exchange_rate", None, rate)))
+        .collect::<Result<Vec<_>, _>>()?;
+    ledger::record_many(&mut tx, now, actor.ledger_name(), entries).await?;
     tx.commit().await?;
     Ok(added)
 }

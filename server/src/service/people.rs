@@ -24,9 +24,8 @@ pub async fn list(
 ) -> AppResult<Page<Person>> {
     access::may_read_directory(&actor.user)?;
     let (page, per_page) = paging(p.page, p.per_page)?;
-    let no_signin_since = limits::filter_days("no_signin_days", p.no_signin_days)
-        .map_err(|e| AppError::validation(vec![e]))?
-        .map(|d| clock.now() - chrono::Duration::days(d));
+    let no_signin_since =
+        limits::filter_days("no_signin_days", p.no_signin_days)?.map(|d| clock.now() - chrono::Duration::days(d));
     let filter = PeopleFilter {
         q: p.q.clone(),
         department_id: p.department_id,

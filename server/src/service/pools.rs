@@ -36,8 +36,7 @@ async fn pool_filter(
     let (page, per_page) = paging(p.page, p.per_page)?;
     let sort = parse_sort(p.sort.as_deref(), PoolSort::parse)?.filter(|_| paged);
     // Only this filter needs the organisation's date, so only it reads the settings.
-    let within = limits::filter_days("expiring_within_days", p.expiring_within_days)
-        .map_err(|e| AppError::validation(vec![e]))?;
+    let within = limits::filter_days("expiring_within_days", p.expiring_within_days)?;
     let ending_between = match within {
         Some(d) => {
             let today = org::today(db, clock).await?;
@@ -151,7 +150,7 @@ pub async fn detail(db: &Db, actor: &Actor, id: i64) -> AppResult<PoolDetail> {
 
 /// A seat list's filters as storage reads them.
 fn seat_filter(clock: &dyn Clock, q: &SeatQuery) -> AppResult<SeatFilter> {
-    let days = limits::filter_days("no_signin_days", q.no_signin_days).map_err(|e| AppError::validation(vec![e]))?;
+    let days = limits::filter_days("no_signin_days", q.no_signin_days)?;
     Ok(SeatFilter {
         q: q.q.clone(),
         status: q.status,
@@ -190,13 +189,13 @@ pub async fn seat_holders(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64, q:
 async fn with_sign_ins(db: &Db, seats: &mut [Assignment]) -> AppResult<()> {
     let held: Vec<(i64, i64)> = seats.iter().filter_map(|a| a.person.as_ref().map(|p| (a.pool_id, p.id))).collect();
     let mut conn = db.read.acquire().await?;
-    let seen = usage::sign_ins(&mut conn, &held).await?;
+    let seen: std::collections::HashMap<(i64, i64), SeatUse> = usage::sign_ins(&mut conn, &held)
+        .await?
+        .into_iter()
+        .map(|s| ((s.pool_id, s.person_id), SeatUse { at: s.last_used_at, source: s.source }))
+        .collect();
     for seat in seats.iter_mut() {
-        let holder = seat.person.as_ref().map(|p| p.id);
-        seat.last_sign_in = seen
-            .iter()
-            .find(|s| Some(s.person_id) == holder && s.pool_id == seat.pool_id)
-            .map(|s| SeatUse { at: s.last_used_at, source: s.source.clone() });
+        seat.last_sign_in = seat.person.as_ref().and_then(|p| seen.get(&(seat.pool_id, p.id)).cloned());
     }
     Ok(())
 }
