@@ -30,3 +30,280 @@ pub struct ExchangeRateInput {
     #[serde(deserialize_with = "crate::when::date")]
     pub date: NaiveDate,
 }
+
+use crate::Money;
+
+/// The finance figures' filters: a scope (cost centre, department, vendor) and the period realized savings are
+/// counted over (default: the year to date).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct FinanceQuery {
+    pub cost_centre_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub vendor_id: Option<i64>,
+    /// First and last day of the period (inclusive).
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
+    pub from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
+    pub to: Option<NaiveDate>,
+}
+
+/// The figures of a scope, every amount in the reporting currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FinanceTotals {
+    pub annual_spend: Money,
+    pub monthly_spend: Money,
+    pub waste_annual: Money,
+    pub potential_savings_annual: Money,
+    pub realized_savings_annual: Money,
+    /// Of the realized savings: seats removed from a contract.
+    pub hard_savings_annual: Money,
+    /// Of the realized savings: freed seats given to someone else instead of bought.
+    pub cost_avoided_annual: Money,
+    pub seats_purchased: i64,
+    pub seats_assigned: i64,
+    /// Held seats whose use is known (a usage source reports on them).
+    pub seats_with_usage: i64,
+    /// Held seats used in the last `active_days` days.
+    pub seats_active: i64,
+    /// Held seats nothing reports on: never counted as unused.
+    pub seats_without_usage: i64,
+    /// Active ÷ seats with known use, in percent (rounded down); `null` when no seat's use is known.
+    pub utilization_percent: Option<i64>,
+    /// Seats held beyond those purchased, and what buying them for a year would cost.
+    pub shortfall_seats: i64,
+    pub true_up_annual: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CostCentreFigures {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub annual_spend: Money,
+    pub waste_annual: Money,
+    pub seats_purchased: i64,
+    pub seats_assigned: i64,
+    pub pools: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VendorFigures {
+    pub id: i64,
+    pub name: String,
+    pub annual_spend: Money,
+    pub waste_annual: Money,
+    pub pools: i64,
+}
+
+/// Contracts whose cancel-by date falls from today to `within_days` days ahead (each bucket includes the shorter
+/// ones), valued at their pools' annual spend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RenewalBucket {
+    pub within_days: i64,
+    pub value: Money,
+    pub pools: i64,
+}
+
+/// Pools whose cancel-by date has passed while their contract still runs: they renew as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MissedRenewals {
+    pub value: Money,
+    pub pools: i64,
+}
+
+/// Pools by utilization: `from_percent` inclusive to `to_percent` exclusive (100 inclusive), or without usage data
+/// (`from_percent` null).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UtilizationBand {
+    pub from_percent: Option<i64>,
+    pub to_percent: Option<i64>,
+    pub pools: i64,
+    pub annual_spend: Money,
+}
+
+/// A rate a figure was converted with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RateUsed {
+    pub currency: String,
+    pub rate: String,
+    #[serde(deserialize_with = "crate::when::date")]
+    pub date: NaiveDate,
+}
+
+/// Pools left out of every figure because their currency has no rate on the day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Unconverted {
+    pub currency: String,
+    pub pools: i64,
+    /// Their annual spend in their own currency.
+    pub annual_spend: Money,
+    /// Realized savings in that currency from days before its first rate.
+    pub realized_savings: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FinanceSummary {
+    pub reporting_currency: String,
+    /// The day run rates are priced on (today in the organisation's time zone).
+    #[serde(deserialize_with = "crate::when::date")]
+    pub as_of: NaiveDate,
+    /// The period realized savings are counted over.
+    #[serde(deserialize_with = "crate::when::date")]
+    pub from: NaiveDate,
+    #[serde(deserialize_with = "crate::when::date")]
+    pub to: NaiveDate,
+    /// How recent a use counts as active.
+    pub active_days: i64,
+    pub totals: FinanceTotals,
+    pub by_cost_centre: Vec<CostCentreFigures>,
+    pub by_vendor: Vec<VendorFigures>,
+    pub renewal_pipeline: Vec<RenewalBucket>,
+    pub missed_renewals: MissedRenewals,
+    pub by_utilization: Vec<UtilizationBand>,
+    pub rates: Vec<RateUsed>,
+    pub unconverted: Vec<Unconverted>,
+}
+
+/// A month's chargeback statement: `?month=YYYY-MM`, optionally one cost centre.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct ChargebackQuery {
+    pub month: Option<String>,
+    pub cost_centre_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CostCentreRef {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+/// One cost centre's share of one pool's month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChargebackLine {
+    pub pool_id: i64,
+    pub pool_name: String,
+    pub method: ChargebackMethod,
+    pub amount: Money,
+    pub seats: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChargebackItem {
+    pub cost_centre: CostCentreRef,
+    pub amount: Money,
+    /// Seats its people hold (unassigned seats count for the pool's own cost centre).
+    pub seats: i64,
+    pub lines: Vec<ChargebackLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Chargeback {
+    pub month: String,
+    pub reporting_currency: String,
+    /// The day the seats were counted and the rates taken: the month's last day, or today for this month.
+    #[serde(deserialize_with = "crate::when::date")]
+    pub counted_on: NaiveDate,
+    pub items: Vec<ChargebackItem>,
+    pub total: Money,
+    pub rates: Vec<RateUsed>,
+    pub unconverted: Vec<Unconverted>,
+}
+
+/// How a pool's cost is charged to cost centres.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChargebackMethod {
+    /// By the seats each cost centre's people hold; unassigned seats stay with the pool's cost centre.
+    #[default]
+    Seat,
+    /// By each cost centre's people who used it in the last 30 days.
+    ActiveUser,
+    /// A fixed split.
+    Percentage,
+}
+
+impl ChargebackMethod {
+    pub const ALL: [ChargebackMethod; 3] = [Self::Seat, Self::ActiveUser, Self::Percentage];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Seat => "seat",
+            Self::ActiveUser => "active_user",
+            Self::Percentage => "percentage",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Seat => "By seat held",
+            Self::ActiveUser => "By active user",
+            Self::Percentage => "Fixed percentage split",
+        }
+    }
+}
+
+/// One cost centre's fixed share, as a decimal percent in a string ("33.34").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChargebackShare {
+    pub cost_centre_id: i64,
+    pub percent: String,
+}
+
+/// A pool's chargeback method; `splits` only for `percentage`, summing to 100.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChargebackSetting {
+    pub method: ChargebackMethod,
+    #[serde(default)]
+    pub splits: Vec<ChargebackShare>,
+}
+
+/// A cost centre's budget for a year, in the reporting currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Budget {
+    pub cost_centre: CostCentreRef,
+    pub year: i32,
+    pub amount: Money,
+    pub updated_by: String,
+    #[serde(deserialize_with = "crate::when::timestamp")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `{"amount": {"amount_minor","currency"}}`, the currency the reporting currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BudgetInput {
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct BudgetQuery {
+    pub year: Option<i32>,
+}

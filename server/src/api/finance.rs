@@ -1,15 +1,18 @@
-//! Finance: the exchange-rate table (every figure in the reporting currency is converted with it).
+//! Finance: the figures in the reporting currency, chargeback, budgets and the exchange-rate table.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use seatwise_types::{ErrorResponse, ExchangeRate, ExchangeRateInput};
+use seatwise_types::{
+    Budget, BudgetInput, BudgetQuery, Chargeback, ChargebackQuery, ChargebackSetting, ErrorResponse, ExchangeRate,
+    ExchangeRateInput, FinanceQuery, FinanceSummary,
+};
 
-use super::extract::{ApiBody, ApiJson};
+use super::extract::{ApiBody, ApiJson, ApiPath, ApiQuery};
 use super::imports::text;
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::service::exchange_rates;
+use crate::service::{exchange_rates, finance};
 use crate::state::AppState;
 
 /// The rates, by currency then day: units of the reporting currency per unit, each from its day on.
@@ -41,4 +44,90 @@ pub async fn create_exchange_rates_from_csv(
 ) -> AppResult<(StatusCode, Json<Vec<ExchangeRate>>)> {
     let added = exchange_rates::create_from_csv(&state.db, &*state.clock, &actor, text(&body)?).await?;
     Ok((StatusCode::CREATED, Json(added)))
+}
+
+/// The finance figures of a scope, every amount in the reporting currency with the rates used.
+#[utoipa::path(get, path = "/finance/summary", tag = "finance", params(FinanceQuery),
+    responses((status = 200, body = FinanceSummary), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn finance_summary(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<FinanceQuery>,
+) -> AppResult<Json<FinanceSummary>> {
+    Ok(Json(finance::summary(&state.db, &*state.clock, &actor, &q).await?))
+}
+
+/// What each cost centre owes for a month (`month=YYYY-MM`, this month by default), pool by pool.
+#[utoipa::path(get, path = "/finance/chargeback", tag = "finance", params(ChargebackQuery),
+    responses((status = 200, body = Chargeback), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn finance_chargeback(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<ChargebackQuery>,
+) -> AppResult<Json<Chargeback>> {
+    Ok(Json(finance::chargeback(&state.db, &*state.clock, &actor, &q).await?))
+}
+
+/// The cost centres' budgets for a year (this year by default).
+#[utoipa::path(get, path = "/finance/budgets", tag = "finance", params(BudgetQuery),
+    responses((status = 200, body = Vec<Budget>), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn list_budgets(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<BudgetQuery>,
+) -> AppResult<Json<Vec<Budget>>> {
+    Ok(Json(finance::budgets(&state.db, &*state.clock, &actor, q.year).await?))
+}
+
+/// Set a cost centre's budget for a year (finance and admins), in the reporting currency.
+#[utoipa::path(put, path = "/finance/budgets/{cost_centre_id}/{year}", tag = "finance", request_body = BudgetInput,
+    params(("cost_centre_id" = i64, Path), ("year" = i32, Path)),
+    responses((status = 200, body = Budget), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn set_budget(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath((cost_centre_id, year)): ApiPath<(i64, i32)>,
+    ApiJson(body): ApiJson<BudgetInput>,
+) -> AppResult<Json<Budget>> {
+    Ok(Json(finance::set_budget(&state.db, &*state.clock, &actor, cost_centre_id, year, &body).await?))
+}
+
+/// Remove a cost centre's budget for a year.
+#[utoipa::path(delete, path = "/finance/budgets/{cost_centre_id}/{year}", tag = "finance",
+    params(("cost_centre_id" = i64, Path), ("year" = i32, Path)),
+    responses((status = 204), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn delete_budget(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath((cost_centre_id, year)): ApiPath<(i64, i32)>,
+) -> AppResult<StatusCode> {
+    finance::delete_budget(&state.db, &*state.clock, &actor, cost_centre_id, year).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// How a pool's cost is charged back to cost centres (by seat held when never set).
+#[utoipa::path(get, path = "/pools/{id}/chargeback", tag = "finance", params(("id" = i64, Path)),
+    responses((status = 200, body = ChargebackSetting), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn pool_chargeback(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<ChargebackSetting>> {
+    Ok(Json(finance::pool_method(&state.db, &actor, id).await?))
+}
+
+/// Set how a pool's cost is charged back (its editors): by seat held, by active user, or a percentage split that
+/// adds up to 100.
+#[utoipa::path(put, path = "/pools/{id}/chargeback", tag = "finance", params(("id" = i64, Path)), request_body = ChargebackSetting,
+    responses((status = 200, body = ChargebackSetting), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn set_pool_chargeback(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ChargebackSetting>,
+) -> AppResult<Json<ChargebackSetting>> {
+    Ok(Json(finance::set_pool_method(&state.db, &*state.clock, &actor, id, &body).await?))
 }

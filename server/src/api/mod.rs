@@ -164,6 +164,11 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(change_requests::create_change_request_from_csv))
         .routes(routes!(finance::list_exchange_rates, finance::create_exchange_rate))
         .routes(routes!(finance::create_exchange_rates_from_csv))
+        .routes(routes!(finance::finance_summary))
+        .routes(routes!(finance::finance_chargeback))
+        .routes(routes!(finance::list_budgets))
+        .routes(routes!(finance::set_budget, finance::delete_budget))
+        .routes(routes!(finance::pool_chargeback, finance::set_pool_chargeback))
         .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_IMPORT_BYTES));
     let (router, mut doc) =
         OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1.merge(uploads)).split_for_parts();

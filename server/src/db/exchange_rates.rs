@@ -11,10 +11,15 @@ use crate::clock::to_db;
 
 /// Every rate, by currency then day.
 pub async fn list(db: &AnyPool) -> Result<Vec<ExchangeRate>, sqlx::Error> {
+    list_in(&mut *db.acquire().await?).await
+}
+
+/// [`list`] on a connection already held.
+pub async fn list_in(conn: &mut Conn) -> Result<Vec<ExchangeRate>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT currency, rate, valid_from, created_by, created_at FROM exchange_rates ORDER BY currency, valid_from",
     )
-    .fetch_all(db)
+    .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|r| {

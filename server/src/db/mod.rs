@@ -14,6 +14,7 @@ pub mod decode;
 pub mod devices;
 pub mod document;
 pub mod exchange_rates;
+pub mod finance;
 pub mod graph;
 pub mod import_history;
 pub mod imports;

@@ -379,6 +379,22 @@ pub fn may_keep_exchange_rates(user: &User) -> Access {
     allow_if(admin(user), "Only admins keep the exchange rates.")
 }
 
+/// The finance figures, with the inventory's scope: every cost centre for admins, finance and approvers, their
+/// own pools' for license owners.
+pub fn may_read_finance(user: &User) -> Result<Scope, Denied> {
+    pool_read_scope(user).or_denied("Your roles do not include the finance figures.")
+}
+
+/// Budgets are what finance keeps (with admins); finance changes nothing else.
+pub fn may_keep_budgets(user: &User) -> Access {
+    allow_if(admin(user) || user.has(Role::Finance), "Only finance and admins set budgets.")
+}
+
+/// How a pool is charged back is its owner's choice (the pool's editors).
+pub fn may_set_chargeback(user: &User, pool: PoolPlace) -> Access {
+    may_edit_pool(user, pool)
+}
+
 /// SCIM tokens are the organisation's credentials for its identity provider.
 pub fn may_manage_scim_tokens(user: &User) -> Access {
     allow_if(admin(user), "Only admins manage SCIM tokens.")

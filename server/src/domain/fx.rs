@@ -99,6 +99,46 @@ pub fn to_reporting(
         .ok_or_else(|| format!("{amount_minor} {currency} does not convert to {reporting}"))
 }
 
+/// Converts amounts into the reporting currency and remembers which rates it used, so every figure can show the
+/// rate and day behind it.
+#[derive(Debug)]
+pub struct Converter<'a> {
+    rates: &'a [Rate],
+    reporting: &'a str,
+    used: std::collections::BTreeMap<(String, NaiveDate), String>,
+}
+
+impl<'a> Converter<'a> {
+    pub fn new(rates: &'a [Rate], reporting: &'a str) -> Self {
+        Self { rates, reporting, used: Default::default() }
+    }
+
+    pub fn reporting(&self) -> &str {
+        self.reporting
+    }
+
+    /// `amount_minor` of `currency` in the reporting currency at the rate of `day`; `None` when that currency has
+    /// no rate on or before it (or the result does not fit).
+    pub fn convert(&mut self, amount_minor: i64, currency: &str, day: NaiveDate) -> Option<i64> {
+        if currency == self.reporting {
+            return Some(amount_minor);
+        }
+        let rate = rate_on(self.rates, currency, day)?;
+        self.used.insert((rate.currency.clone(), rate.from), rate.text());
+        convert(amount_minor, currency, self.reporting, rate.mantissa, rate.scale)
+    }
+
+    /// Whether `currency` converts on `day`.
+    pub fn converts(&self, currency: &str, day: NaiveDate) -> bool {
+        currency == self.reporting || rate_on(self.rates, currency, day).is_some()
+    }
+
+    /// The rates used so far: (currency, rate text, first day), by currency then day.
+    pub fn used(&self) -> Vec<(String, String, NaiveDate)> {
+        self.used.iter().map(|((c, d), text)| (c.clone(), text.clone(), *d)).collect()
+    }
+}
+
 /// A rate as given, checked: the currency (upper-cased, a known ISO 4217 code other than the reporting currency),
 /// the rate as its exact text, and the day it applies from. Each problem names its field.
 pub fn check_rate(

@@ -12,6 +12,7 @@ pub mod change_rollback;
 pub mod csv_file;
 pub mod csv_out;
 pub mod escape;
+pub mod finance;
 pub mod fx;
 pub mod graph;
 pub mod history;

@@ -17,6 +17,7 @@ pub mod credentials;
 pub mod demo;
 pub mod devices;
 pub mod exchange_rates;
+pub mod finance;
 pub mod generate;
 pub mod imports;
 pub mod jobs;

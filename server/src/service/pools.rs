@@ -110,7 +110,7 @@ fn in_scope<T>(scope: &Scope, found: Option<T>, pool: impl Fn(&T) -> &Pool) -> A
 }
 
 /// Where a pool sits, for access.
-fn place(pool: &Pool) -> PoolPlace {
+pub fn place(pool: &Pool) -> PoolPlace {
     PoolPlace::new(pool.department.id, pool.owner.as_ref().map(|o| o.id))
 }
 

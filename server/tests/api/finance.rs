@@ -95,3 +95,411 @@ async fn admins_keep_the_exchange_rates_exactly_and_everyone_reads_them() {
     }
     assert_eq!(app.anonymous().get("/api/v1/exchange-rates").await.status, StatusCode::UNAUTHORIZED);
 }
+
+/// A fixed dataset of its own (a vendor no demo pool uses, two cost centres): pools in EUR (monthly, the rate
+/// changing mid-year), GBP (annual, over-assigned), USD (a site licence past its cancel-by) and SEK (no rate).
+struct Books {
+    vendor: i64,
+    fa: i64,
+    fb: i64,
+    p1: i64,
+    p2: i64,
+    p3: i64,
+}
+
+async fn books(app: &crate::common::TestApp, admin: &crate::common::Client) -> Books {
+    for (currency, rate, date) in
+        [("EUR", "1.10", "2026-01-01"), ("EUR", "1.05", "2026-07-01"), ("GBP", "1.2500", "2026-01-01")]
+    {
+        let r = admin.post("/api/v1/exchange-rates", json!({"currency": currency, "rate": rate, "date": date})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let vendor = app.insert("INSERT INTO vendors (name) VALUES ('Finvendor') RETURNING id").await;
+    let product = app
+        .insert(&format!("INSERT INTO products (vendor_id, name) VALUES ({vendor}, 'Finproduct') RETURNING id"))
+        .await;
+    let fa = app.insert("INSERT INTO cost_centres (code, name) VALUES ('FA-1', 'Finance A') RETURNING id").await;
+    let fb = app.insert("INSERT INTO cost_centres (code, name) VALUES ('FB-2', 'Finance B') RETURNING id").await;
+    let dept = app.id_of("SELECT id FROM departments WHERE name = 'Engineering'").await;
+    let mut people = std::collections::HashMap::new();
+    for (name, cc) in [("pa1", fa), ("pa2", fa), ("pa3", fa), ("pa4", fa), ("pb1", fb), ("pb2", fb), ("pb3", fb)] {
+        let id = app
+            .insert(&format!(
+                "INSERT INTO people (name, email, department_id, cost_centre_id, status, created_at) VALUES \
+                 ('{name}', '{name}@books.example', {dept}, {cc}, 'active', '2026-01-01T00:00:00.000000Z') RETURNING id"
+            ))
+            .await;
+        people.insert(name, id);
+    }
+    let pool = |name: &str, body: serde_json::Value| {
+        let mut b = json!({"name": name, "product_id": product, "tier": "", "department_id": dept, "auto_renew": true});
+        for (k, v) in body.as_object().cloned().unwrap_or_default() {
+            b[k] = v;
+        }
+        b
+    };
+    let bodies = [
+        pool(
+            "Fin EUR monthly",
+            json!({"license_type": "per_user", "seats_purchased": 10, "billing_period": "monthly",
+            "unit_cost": {"amount_minor": 1000, "currency": "EUR"}, "cost_centre_id": fa,
+            "contract_start": "2026-02-01", "contract_end": "2027-01-31", "notice_days": 30}),
+        ),
+        pool(
+            "Fin GBP annual",
+            json!({"license_type": "per_user", "seats_purchased": 3, "allow_overage": true,
+            "billing_period": "annual", "unit_cost": {"amount_minor": 10000, "currency": "GBP"}, "cost_centre_id": fb,
+            "contract_start": "2025-12-11", "contract_end": "2026-12-10", "notice_days": 0}),
+        ),
+        pool(
+            "Fin USD site",
+            json!({"license_type": "site", "billing_period": "annual",
+            "unit_cost": {"amount_minor": 500000, "currency": "USD"}, "cost_centre_id": fa,
+            "contract_start": "2025-12-01", "contract_end": "2026-11-30", "notice_days": 30}),
+        ),
+        pool(
+            "Fin SEK monthly",
+            json!({"license_type": "per_user", "seats_purchased": 2, "billing_period": "monthly",
+            "unit_cost": {"amount_minor": 10000, "currency": "SEK"}, "cost_centre_id": fb,
+            "contract_start": "2026-01-01", "contract_end": "2026-12-31", "notice_days": 30}),
+        ),
+    ];
+    let mut ids = Vec::new();
+    for b in bodies {
+        let r = admin.post("/api/v1/pools", b.clone()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.body);
+        ids.push(r.body["id"].as_i64().unwrap());
+    }
+    let (p1, p2, p3) = (ids[0], ids[1], ids[2]);
+    for (pool, holders) in [
+        (p1, vec!["pa1", "pa2", "pa3", "pa4", "pb1", "pb2"]),
+        (p2, vec!["pb1", "pb2", "pb3", "pa1"]),
+        (p3, vec!["pa2"]),
+    ] {
+        for h in holders {
+            let r = admin.post(&format!("/api/v1/pools/{pool}/assignments"), json!({"person_id": people[h]})).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{h}: {}", r.body);
+        }
+    }
+    app.exec(&format!("UPDATE people SET status = 'terminated' WHERE id = {}", people["pa4"])).await;
+    // Today is 2026-11-23: pa1 used it 5 days ago, pb1 10, pa2 45; pb2 never (known); pa3 nothing reports.
+    for (who, last) in [
+        ("pa1", "'2026-11-18T09:00:00.000000Z'"),
+        ("pb1", "'2026-11-13T09:00:00.000000Z'"),
+        ("pa2", "'2026-10-09T09:00:00.000000Z'"),
+        ("pb2", "NULL"),
+    ] {
+        app.exec(&format!(
+            "INSERT INTO usage_signals (pool_id, person_id, source, last_used_at, read_at) VALUES \
+             ({p1}, {}, 'books', {last}, '2026-11-22T00:00:00.000000Z')",
+            people[who]
+        ))
+        .await;
+    }
+    // Savings on the EUR pool: hard before the rate change, cost avoided after it, one restored, one last year.
+    for (n, (category, day, reversed)) in [
+        ("hard", "2026-03-15", "NULL"),
+        ("cost_avoided", "2026-08-01", "NULL"),
+        ("hard", "2026-09-01", "'2026-09-02T00:00:00.000000Z'"),
+        ("freed", "2025-12-01", "NULL"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let person = people["pa3"];
+        let case = app
+            .insert(&format!(
+                "INSERT INTO reclamation_cases (pool_id, person_id, origin, action, reason, state, event_at, opened_at) \
+                 VALUES ({p1}, {person}, 'offboarding', 'reclaim', 'books {n}', 'reclaimed', \
+                 '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z') RETURNING id"
+            ))
+            .await;
+        app.exec(&format!(
+            "INSERT INTO savings (case_id, person_id, pool_id, cost_centre_id, kind, category, removed_on, \
+             monthly_minor, annual_minor, currency, price_source, reversed_at, created_at) VALUES \
+             ({case}, {person}, {p1}, {fa}, 'reclaimed', '{category}', '{day}', 1000, 12000, 'EUR', 'books', \
+             {reversed}, '2026-01-01T00:00:00.000000Z')"
+        ))
+        .await;
+    }
+    Books { vendor, fa, fb, p1, p2, p3 }
+}
+
+fn minor(v: &serde_json::Value) -> i64 {
+    assert_eq!(v["currency"], "USD", "{v}");
+    v["amount_minor"].as_i64().unwrap_or(i64::MIN)
+}
+
+#[tokio::test]
+async fn the_summary_computes_every_figure_exactly_in_the_reporting_currency() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let b = books(&app, &admin).await;
+    let finance = app.finance().await;
+    let r = finance.get(&format!("/api/v1/finance/summary?vendor_id={}", b.vendor)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let s = &r.body;
+    assert_eq!((s["reporting_currency"].as_str(), s["as_of"].as_str()), (Some("USD"), Some("2026-11-23")));
+    assert_eq!((s["from"].as_str(), s["to"].as_str()), (Some("2026-01-01"), Some("2026-11-23")), "the year to date");
+    // By hand, at today's rates (EUR 1.05 from July, GBP 1.25):
+    // EUR pool: 10 seats x 10.00 x 12 = 1,200.00 EUR = 1,260.00 USD a year, 105.00 a month.
+    //   Waste: 4 unassigned + 1 terminated + 2 known and idle (pa2 45 days, pb2 never) = 7 seat-years of
+    //   120.00 EUR = 840.00 EUR = 882.00 USD. Utilization: 2 active of 4 known = 50 %; pa3 has no data.
+    // GBP pool: 3 x 100.00 = 300.00 GBP = 375.00 USD a year, 25.00 GBP = 31.25 USD a month; 4 held: 1 short,
+    //   its true-up 100.00 GBP = 125.00 USD; nothing reports on its seats.
+    // USD site licence: 5,000.00 a year, 416.666.. -> 416.67 a month; no seats to waste.
+    // SEK pool: no rate, left out of the money and listed.
+    let t = &s["totals"];
+    assert_eq!(minor(&t["annual_spend"]), 126_000 + 37_500 + 500_000);
+    assert_eq!(minor(&t["monthly_spend"]), 10_500 + 3_125 + 41_667);
+    assert_eq!(minor(&t["waste_annual"]), 88_200);
+    assert_eq!(minor(&t["true_up_annual"]), 12_500);
+    assert_eq!(
+        (t["shortfall_seats"].as_i64(), t["seats_purchased"].as_i64(), t["seats_assigned"].as_i64()),
+        (Some(1), Some(15), Some(11))
+    );
+    assert_eq!(
+        (t["seats_with_usage"].as_i64(), t["seats_active"].as_i64(), t["seats_without_usage"].as_i64()),
+        (Some(4), Some(2), Some(6))
+    );
+    assert_eq!(t["utilization_percent"], 50);
+    // Realized this year: 120.00 EUR at 1.10 (March) + 120.00 EUR at 1.05 (August); the restored one and last
+    // year's are not counted.
+    assert_eq!(minor(&t["realized_savings_annual"]), 13_200 + 12_600);
+    assert_eq!((minor(&t["hard_savings_annual"]), minor(&t["cost_avoided_annual"])), (13_200, 12_600));
+    assert_eq!(minor(&t["potential_savings_annual"]), 0, "no policy covers these pools");
+
+    let cc: Vec<(String, i64, i64, i64, i64, i64)> = s["by_cost_centre"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["code"].as_str().unwrap().to_string(),
+                minor(&c["annual_spend"]),
+                minor(&c["waste_annual"]),
+                c["seats_purchased"].as_i64().unwrap(),
+                c["seats_assigned"].as_i64().unwrap(),
+                c["pools"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(cc, [("FA-1".into(), 626_000, 88_200, 10, 7, 2), ("FB-2".into(), 37_500, 0, 5, 4, 2)]);
+    assert_eq!(cc.iter().map(|c| c.1).sum::<i64>(), minor(&t["annual_spend"]), "the cost centres add up to the total");
+    assert_eq!(s["by_vendor"].as_array().unwrap().len(), 1);
+    assert_eq!(minor(&s["by_vendor"][0]["annual_spend"]), 663_500);
+    let pipeline: Vec<(i64, i64, i64)> = s["renewal_pipeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["within_days"].as_i64().unwrap(), minor(&p["value"]), p["pools"].as_i64().unwrap()))
+        .collect();
+    // GBP cancel-by 2026-12-10 (17 days), EUR 2027-01-01 (39 days); the SEK pool has no rate.
+    assert_eq!(pipeline, [(30, 37_500, 1), (60, 163_500, 2), (90, 163_500, 2)]);
+    assert_eq!((minor(&s["missed_renewals"]["value"]), s["missed_renewals"]["pools"].as_i64()), (500_000, Some(1)));
+    let bands: Vec<(Option<i64>, i64, i64)> = s["by_utilization"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["from_percent"].as_i64(), u["pools"].as_i64().unwrap(), minor(&u["annual_spend"])))
+        .collect();
+    assert_eq!(
+        bands,
+        [(Some(0), 0, 0), (Some(25), 0, 0), (Some(50), 1, 126_000), (Some(75), 0, 0), (None, 2, 537_500)]
+    );
+    let rates: Vec<(String, String, String)> = s["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["currency"].as_str().unwrap().into(),
+                r["rate"].as_str().unwrap().into(),
+                r["date"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rates,
+        [
+            ("EUR".into(), "1.1".into(), "2026-01-01".into()),
+            ("EUR".into(), "1.05".into(), "2026-07-01".into()),
+            ("GBP".into(), "1.25".into(), "2026-01-01".into())
+        ]
+    );
+    assert_eq!(s["unconverted"][0]["currency"], "SEK");
+    assert_eq!(
+        (s["unconverted"][0]["pools"].as_i64(), s["unconverted"][0]["annual_spend"]["amount_minor"].as_i64()),
+        (Some(1), Some(240_000))
+    );
+
+    // One cost centre; a period; a policy's forecast is the potential.
+    let r = finance.get(&format!("/api/v1/finance/summary?vendor_id={}&cost_centre_id={}", b.vendor, b.fb)).await;
+    assert_eq!(minor(&r.body["totals"]["annual_spend"]), 37_500);
+    let r = finance.get(&format!("/api/v1/finance/summary?vendor_id={}&from=2026-07-01&to=2026-12-31", b.vendor)).await;
+    assert_eq!(minor(&r.body["totals"]["realized_savings_annual"]), 12_600);
+    let policy = admin
+        .post(
+            "/api/v1/reclamation/policies",
+            json!({"name": "Books idle", "pool_id": b.p1, "action": "reclaim",
+                "conditions": {"inactive_days": 30, "never_used": true, "grace_days": 0}}),
+        )
+        .await;
+    assert_eq!(policy.status, StatusCode::CREATED, "{}", policy.body);
+    let dry = admin.get(&format!("/api/v1/reclamation/policies/{}/dry-run", policy.body["id"])).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    let eur = dry.body["saving"]["annual"].as_array().unwrap()[0]["amount_minor"].as_i64().unwrap();
+    assert!(eur > 0, "{}", dry.body);
+    let r = finance.get(&format!("/api/v1/finance/summary?vendor_id={}", b.vendor)).await;
+    assert_eq!(minor(&r.body["totals"]["potential_savings_annual"]), eur * 105 / 100, "the forecast at today's rate");
+
+    // Refused with the field: a period backwards, a day out of range.
+    let r = finance.get("/api/v1/finance/summary?from=2026-05-01&to=2026-04-01").await;
+    assert_eq!((r.status, r.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["to".to_string()]));
+    let r = finance.get("/api/v1/finance/summary?from=1200-01-01").await;
+    assert_eq!((r.status, r.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["from".to_string()]));
+    let _ = (b.p2, b.p3, b.fa);
+}
+
+#[tokio::test]
+async fn chargeback_shares_each_pools_month_by_its_method_exactly() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let b = books(&app, &admin).await;
+    let finance = app.finance().await;
+    let statement = |body: &serde_json::Value| -> Vec<(String, i64, i64)> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (i["cost_centre"]["code"].as_str().unwrap().into(), minor(&i["amount"]), i["seats"].as_i64().unwrap())
+            })
+            .collect()
+    };
+    // By seat held (the default): EUR 105.00 a month over FA's 4 held + 4 unassigned and FB's 2 -> 84.00 / 21.00;
+    // GBP 31.25 over FA 1 and FB 3 -> 7.8125 / 23.4375 -> 7.81 / 23.44 (the left-over cent to the larger
+    // remainder); the site licence's 416.67 to FA, whose person holds its one seat.
+    let fa_seat = 8_400 + 781 + 41_667;
+    let fb_seat = 2_100 + 2_344;
+    for cc in [b.fa, b.fb] {
+        let r = finance.get(&format!("/api/v1/finance/chargeback?month=2026-11&cost_centre_id={cc}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["counted_on"], "2026-11-23");
+        let expected = if cc == b.fa { ("FA-1".to_string(), fa_seat, 6) } else { ("FB-2".to_string(), fb_seat, 5) };
+        assert_eq!(statement(&r.body), std::slice::from_ref(&expected));
+        assert_eq!(minor(&r.body["total"]), expected.1);
+    }
+    let r = finance.get("/api/v1/finance/chargeback?month=2026-11").await;
+    let all = statement(&r.body);
+    assert_eq!(all.iter().map(|i| i.1).sum::<i64>(), minor(&r.body["total"]), "the items add up to the total");
+
+    // Finance changes nothing but budgets; the pool's editors set its method.
+    let set = |pool: i64| format!("/api/v1/pools/{pool}/chargeback");
+    let r = finance.put(&set(b.p1), json!({"method": "active_user"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = admin.put(&set(b.p1), json!({"method": "active_user"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for (body, paths) in [
+        (
+            json!({"method": "percentage", "splits": [{"cost_centre_id": b.fa, "percent": "33.33"}, {"cost_centre_id": b.fb, "percent": "66.66"}]}),
+            vec!["splits"],
+        ),
+        (
+            json!({"method": "percentage", "splits": [{"cost_centre_id": b.fa, "percent": "x"}, {"cost_centre_id": 999_999, "percent": "50"}]}),
+            vec!["splits[0].percent", "splits[1].cost_centre_id"],
+        ),
+        (json!({"method": "percentage"}), vec!["splits"]),
+        (json!({"method": "seat", "splits": [{"cost_centre_id": b.fa, "percent": "100"}]}), vec!["splits"]),
+    ] {
+        let r = admin.put(&set(b.p2), body.clone()).await;
+        assert_eq!(
+            (r.status, r.field_paths()),
+            (StatusCode::UNPROCESSABLE_ENTITY, paths.iter().map(|p| p.to_string()).collect()),
+            "{body}"
+        );
+    }
+    let split = json!({"method": "percentage", "splits": [{"cost_centre_id": b.fa, "percent": "33.33"}, {"cost_centre_id": b.fb, "percent": "66.67"}]});
+    let r = admin.put(&set(b.p2), split.clone()).await;
+    assert_eq!((r.status, &r.body), (StatusCode::OK, &split));
+    assert_eq!(admin.get(&set(b.p2)).await.body, split);
+    // By active user: pa1 (FA) and pb1 (FB) used the EUR pool -> 52.50 each. By percentage: 31.25 x 33.33 % =
+    // 10.415625 and x 66.67 % = 20.834375 -> 10.42 / 20.83.
+    let r = finance.get(&format!("/api/v1/finance/chargeback?month=2026-11&cost_centre_id={}", b.fa)).await;
+    assert_eq!(statement(&r.body), [("FA-1".to_string(), 5_250 + 1_042 + 41_667, 6)]);
+    let r = finance.get(&format!("/api/v1/finance/chargeback?month=2026-11&cost_centre_id={}", b.fb)).await;
+    assert_eq!(statement(&r.body), [("FB-2".to_string(), 5_250 + 2_083, 5)]);
+    let methods: Vec<&str> =
+        r.body["items"][0]["lines"].as_array().unwrap().iter().map(|l| l["method"].as_str().unwrap()).collect();
+    assert_eq!(methods, ["active_user", "percentage"]);
+
+    // A month before these pools existed owes nothing; a month to come and a non-month are refused.
+    let r = finance.get(&format!("/api/v1/finance/chargeback?month=2026-08&cost_centre_id={}", b.fa)).await;
+    assert_eq!((r.status, r.body["items"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
+    assert_eq!(r.body["counted_on"], "2026-08-31");
+    for bad in ["2026-12", "2026-13", "11-2026"] {
+        let r = finance.get(&format!("/api/v1/finance/chargeback?month={bad}")).await;
+        assert_eq!((r.status, r.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["month".to_string()]), "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn finance_keeps_budgets_and_owners_see_only_their_scope() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let b = books(&app, &admin).await;
+    let finance = app.finance().await;
+    let owner = app.owner().await;
+    let path = format!("/api/v1/finance/budgets/{}/2026", b.fa);
+    let before = app.ledger_len().await;
+    let r = owner.put(&path, json!({"amount": {"amount_minor": 1_000_000, "currency": "USD"}})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    for (body, field) in [
+        (json!({"amount": {"amount_minor": 1_000_000, "currency": "EUR"}}), "amount.currency"),
+        (json!({"amount": {"amount_minor": -1, "currency": "USD"}}), "amount.amount_minor"),
+    ] {
+        let r = finance.put(&path, body).await;
+        assert_eq!(
+            (r.status, r.field_paths().first().cloned()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field.to_string()))
+        );
+    }
+    let r = finance
+        .put(
+            &format!("/api/v1/finance/budgets/{}/1999", b.fa),
+            json!({"amount": {"amount_minor": 1, "currency": "USD"}}),
+        )
+        .await;
+    assert_eq!(r.field_paths(), ["year"]);
+    let r = finance
+        .put("/api/v1/finance/budgets/999999/2026", json!({"amount": {"amount_minor": 1, "currency": "USD"}}))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.ledger_len().await, before, "nothing written by a refusal");
+    let r = finance.put(&path, json!({"amount": {"amount_minor": 1_000_000, "currency": "USD"}})).await;
+    assert_eq!((r.status, r.body["amount"]["amount_minor"].as_i64()), (StatusCode::OK, Some(1_000_000)), "{}", r.body);
+    let r = admin.put(&path, json!({"amount": {"amount_minor": 900_000, "currency": "usd"}})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = finance.get("/api/v1/finance/budgets?year=2026").await;
+    let list: Vec<(String, i64)> = r
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["cost_centre"]["code"].as_str().unwrap().into(), minor(&b["amount"])))
+        .collect();
+    assert_eq!(list, [("FA-1".to_string(), 900_000)]);
+    assert_eq!(app.ledger_len().await, before + 2);
+    assert_eq!(finance.delete(&path).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(finance.delete(&path).await.status, StatusCode::NOT_FOUND);
+
+    // An owner's summary covers their pools only: none of these (Engineering pools of another owner's reach
+    // aside) unless they are in it.
+    let mine = owner.get("/api/v1/finance/summary").await;
+    let all = finance.get("/api/v1/finance/summary").await;
+    assert_eq!(mine.status, StatusCode::OK);
+    let inventory = owner.get("/api/v1/inventory/summary").await;
+    assert_eq!(mine.body["totals"]["seats_purchased"], inventory.body["seats_purchased"], "the inventory's scope");
+    assert!(minor(&mine.body["totals"]["annual_spend"]) < minor(&all.body["totals"]["annual_spend"]));
+    let _ = (b.p1, b.fb);
+}

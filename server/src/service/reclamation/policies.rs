@@ -153,6 +153,25 @@ impl Evaluation {
     }
 }
 
+/// What every policy would take back now, enabled or only tried in dry runs: each seat once, at the largest saving
+/// any policy finds for it (assignment id -> (pool id, annual saving)). Stale findings are left out, as a run
+/// leaves them.
+pub async fn forecast(conn: &mut Conn, now: DateTime<Utc>) -> AppResult<HashMap<i64, (i64, seatwise_types::Money)>> {
+    let mut out: HashMap<i64, (i64, seatwise_types::Money)> = HashMap::new();
+    for stored in store::list(&mut *conn, None).await? {
+        let policy = stored.policy;
+        let eval = evaluate(conn, &policy, now).await?;
+        for f in eval.findings.iter().filter(|f| !f.stale) {
+            let Some(saving) = eval.annual_saving(&policy, f) else { continue };
+            let larger = out.get(&f.assignment_id).is_none_or(|(_, m)| m.amount_minor < saving.amount_minor);
+            if larger {
+                out.insert(f.assignment_id, (f.pool_id, saving));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Which seats the policy would touch now, why, and what that saves; nothing is changed. Readable by whoever
 /// reads the policy.
 pub async fn dry_run(

@@ -300,6 +300,11 @@ impl TestApp {
         }
     }
 
+    /// Run an `INSERT ... RETURNING id` on the database directly.
+    pub async fn insert(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&self.db.write).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     pub async fn id_of(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql).fetch_one(&self.db.read).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }

@@ -1,0 +1,341 @@
+//! What the finance figures read: each pool in use with its seats counted (held, by terminated people, with known
+//! use, active), holders by cost centre for chargeback, chargeback methods, realized savings and budgets.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use seatwise_types::{BillingPeriod, Budget, ChargebackMethod, CostCentreRef, Money};
+use sqlx::any::AnyRow;
+
+use super::decode::Cols;
+use super::{Conn, Sql};
+use crate::clock::to_db;
+use crate::domain::access::Reach;
+use crate::domain::finance::PoolFacts;
+
+/// Which pools the figures cover.
+#[derive(Debug, Clone, Default)]
+pub struct FinanceFilter {
+    /// `None`: every pool (`access::Scope::as_filter`).
+    pub scope: Option<Reach>,
+    pub cost_centre_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub vendor_id: Option<i64>,
+}
+
+impl FinanceFilter {
+    /// ` AND ...` conditions on the pools aliased `p`, those in use only.
+    fn push(&self, sql: &mut Sql) {
+        sql.push(" AND p.retired_at IS NULL");
+        self.push_scope(sql);
+    }
+
+    /// The scope and filters alone, retired pools included.
+    fn push_scope(&self, sql: &mut Sql) {
+        if let Some(reach) = &self.scope {
+            sql.push(" AND ").push_reach("p", reach);
+        }
+        for (column, value) in [
+            ("p.cost_centre_id", self.cost_centre_id),
+            ("p.department_id", self.department_id),
+            ("p.vendor_id", self.vendor_id),
+        ] {
+            if let Some(v) = value {
+                sql.push(" AND ").push(column).push(" = ").bind(v);
+            }
+        }
+    }
+}
+
+/// A pool's facts with the names its figures are shown under.
+#[derive(Debug, Clone)]
+pub struct PoolRow {
+    pub facts: PoolFacts,
+    pub vendor_name: String,
+    pub cost_centre: CostCentreRef,
+}
+
+/// Per seat: its holder's latest known use of the pool's product (`u`: the pool's usage signals; `g`: Entra
+/// sign-ins for pools a Microsoft 365 SKU maps to) and whether any source reports on it. Joined to seats `a`.
+const SEAT_USAGE: &str = " LEFT JOIN (SELECT pool_id, person_id, COUNT(*) AS n, MAX(last_used_at) AS last \
+       FROM usage_signals GROUP BY pool_id, person_id) u ON u.pool_id = a.pool_id AND u.person_id = a.person_id \
+     LEFT JOIN (SELECT person_id, COUNT(*) AS n, MAX(last_sign_in_at) AS last FROM person_signins GROUP BY person_id) g \
+       ON g.person_id = a.person_id AND a.pool_id IN (SELECT m.pool_id FROM sku_mappings m WHERE m.pool_id IS NOT NULL)";
+
+/// `SUM(...)` of seats of people not terminated whose use is known, and of those used since the bound cutoff.
+fn push_usage_counts(sql: &mut Sql, active_since: DateTime<Utc>) {
+    let since = to_db(active_since);
+    sql.push(
+        "CAST(SUM(CASE WHEN pe.status <> 'terminated' AND (u.n IS NOT NULL OR g.n IS NOT NULL) THEN 1 ELSE 0 END) \
+         AS BIGINT) AS known, CAST(SUM(CASE WHEN pe.status <> 'terminated' AND (u.last >= ",
+    );
+    sql.bind(since.clone()).push(" OR g.last >= ").bind(since).push(") THEN 1 ELSE 0 END) AS BIGINT) AS active");
+}
+
+fn pool_row(r: &AnyRow) -> Result<PoolRow, sqlx::Error> {
+    let c = Cols::new(r, "pools");
+    let counts = c.of("seat_assignments");
+    Ok(PoolRow {
+        facts: PoolFacts {
+            id: c.i64("id")?,
+            name: c.text("name")?,
+            vendor_id: c.i64("vendor_id")?,
+            cost_centre_id: c.i64("cost_centre_id")?,
+            department_id: c.i64("department_id")?,
+            seats_purchased: c.opt_i64("seats_purchased")?,
+            unit_cost_minor: c.money_minor("unit_cost_minor")?,
+            currency: c.text("currency")?,
+            billing_period: c.parsed("billing_period", BillingPeriod::parse)?,
+            contract_start: c.opt_date("contract_start")?,
+            contract_end: c.opt_date("contract_end")?,
+            cancel_by: c.opt_date("cancel_by")?,
+            annual_cost_minor: c.money_minor("annual_cost_minor")?,
+            held: counts.opt_i64("held")?.unwrap_or(0),
+            terminated: counts.opt_i64("terminated")?.unwrap_or(0),
+            known: counts.opt_i64("known")?.unwrap_or(0),
+            active: counts.opt_i64("active")?.unwrap_or(0),
+        },
+        vendor_name: c.of("vendors").text("vendor_name")?,
+        cost_centre: CostCentreRef {
+            id: c.i64("cost_centre_id")?,
+            code: c.of("cost_centres").text("cost_centre_code")?,
+            name: c.of("cost_centres").text("cost_centre_name")?,
+        },
+    })
+}
+
+/// Every pool in use the filter covers, by name, with its seats counted; `active_since` is when a use stops
+/// counting as active.
+pub async fn pools(
+    conn: &mut Conn,
+    f: &FinanceFilter,
+    active_since: DateTime<Utc>,
+) -> Result<Vec<PoolRow>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT p.id, p.name, p.vendor_id, v.name AS vendor_name, p.cost_centre_id, cc.code AS cost_centre_code, \
+           cc.name AS cost_centre_name, p.department_id, p.seats_purchased, p.unit_cost_minor, p.currency, \
+           p.billing_period, p.contract_start, p.contract_end, p.cancel_by, p.annual_cost_minor, \
+           s.held, s.terminated, s.known, s.active \
+         FROM pools p JOIN vendors v ON v.id = p.vendor_id JOIN cost_centres cc ON cc.id = p.cost_centre_id \
+         LEFT JOIN (SELECT a.pool_id, COUNT(*) AS held, \
+           CAST(SUM(CASE WHEN pe.status = 'terminated' THEN 1 ELSE 0 END) AS BIGINT) AS terminated, ",
+    );
+    push_usage_counts(&mut sql, active_since);
+    sql.push(" FROM seat_assignments a LEFT JOIN people pe ON pe.id = a.person_id").push(SEAT_USAGE);
+    sql.push(" GROUP BY a.pool_id) s ON s.pool_id = p.id WHERE 1 = 1");
+    f.push(&mut sql);
+    sql.push(" ORDER BY p.name_lower, p.id");
+    sql.query().fetch_all(&mut *conn).await?.iter().map(pool_row).collect()
+}
+
+/// Seats of one pool held by one cost centre's people (a person without one, or a device, counts for the
+/// pool's), and how many of them were used since the cutoff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldBy {
+    pub pool_id: i64,
+    pub cost_centre_id: i64,
+    pub held: i64,
+    pub active: i64,
+}
+
+/// Holders by cost centre of the pools the filter covers, counting seats given on or before `until`.
+pub async fn held_by_cost_centre(
+    conn: &mut Conn,
+    f: &FinanceFilter,
+    until: DateTime<Utc>,
+    active_since: DateTime<Utc>,
+) -> Result<Vec<HeldBy>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT a.pool_id, COALESCE(pe.cost_centre_id, p.cost_centre_id) AS cost_centre_id, COUNT(*) AS held, ",
+    );
+    push_usage_counts(&mut sql, active_since);
+    sql.push(" FROM seat_assignments a JOIN pools p ON p.id = a.pool_id LEFT JOIN people pe ON pe.id = a.person_id");
+    sql.push(SEAT_USAGE).push(" WHERE a.assigned_at <= ").bind(to_db(until));
+    f.push(&mut sql);
+    sql.push(" GROUP BY a.pool_id, COALESCE(pe.cost_centre_id, p.cost_centre_id) ORDER BY a.pool_id, cost_centre_id");
+    sql.query()
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "seat_assignments");
+            Ok(HeldBy {
+                pool_id: c.i64("pool_id")?,
+                cost_centre_id: c.i64("cost_centre_id")?,
+                held: c.i64("held")?,
+                active: c.opt_i64("active")?.unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+/// Pools of the filter created on or before `until` (a pool bought later owes nothing for the month).
+pub async fn pools_created_by(
+    conn: &mut Conn,
+    f: &FinanceFilter,
+    until: DateTime<Utc>,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT p.id FROM pools p WHERE p.created_at <= ");
+    sql.bind(to_db(until));
+    f.push(&mut sql);
+    sql.query_scalar::<i64>().fetch_all(&mut *conn).await
+}
+
+/// A pool's chargeback method and, for a percentage split, each cost centre's hundredths of a percent.
+pub type Method = (ChargebackMethod, Vec<(i64, i64)>);
+
+/// The methods of pools that have one set (the rest charge by seat).
+pub async fn methods(conn: &mut Conn, pool_ids: &[i64]) -> Result<HashMap<i64, Method>, sqlx::Error> {
+    let mut out: HashMap<i64, Method> = HashMap::new();
+    if pool_ids.is_empty() {
+        return Ok(out);
+    }
+    let mut sql = Sql::new("SELECT pool_id, method FROM pool_chargeback WHERE ");
+    sql.push_in("pool_id", pool_ids);
+    for r in sql.query().fetch_all(&mut *conn).await? {
+        let c = Cols::new(&r, "pool_chargeback");
+        out.insert(c.i64("pool_id")?, (c.parsed("method", ChargebackMethod::parse)?, Vec::new()));
+    }
+    let mut sql = Sql::new("SELECT pool_id, cost_centre_id, basis_points FROM chargeback_splits WHERE ");
+    sql.push_in("pool_id", pool_ids).push(" ORDER BY pool_id, cost_centre_id");
+    for r in sql.query().fetch_all(&mut *conn).await? {
+        let c = Cols::new(&r, "chargeback_splits");
+        if let Some((_, splits)) = out.get_mut(&c.i64("pool_id")?) {
+            splits.push((c.i64("cost_centre_id")?, c.i64("basis_points")?));
+        }
+    }
+    Ok(out)
+}
+
+/// Set a pool's method (replacing its split).
+pub async fn set_method(
+    conn: &mut Conn,
+    pool_id: i64,
+    method: &Method,
+    who: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    Sql::new("DELETE FROM chargeback_splits WHERE pool_id = ").bind(pool_id).query().execute(&mut *conn).await?;
+    Sql::new("DELETE FROM pool_chargeback WHERE pool_id = ").bind(pool_id).query().execute(&mut *conn).await?;
+    let mut sql = Sql::new("INSERT INTO pool_chargeback (pool_id, method, updated_by, updated_at) VALUES (");
+    sql.bind(pool_id).push(", ").bind(method.0.as_str()).push(", ").bind(who.to_string()).push(", ");
+    sql.bind(to_db(now)).push(")").query().execute(&mut *conn).await?;
+    for (cost_centre_id, bp) in &method.1 {
+        let mut sql = Sql::new("INSERT INTO chargeback_splits (pool_id, cost_centre_id, basis_points) VALUES (");
+        sql.bind(pool_id).push(", ").bind(*cost_centre_id).push(", ").bind(*bp).push(")");
+        sql.query().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Cost centres by id.
+pub async fn cost_centres(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, CostCentreRef>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql = Sql::new("SELECT id, code, name FROM cost_centres WHERE ");
+    sql.push_in("id", ids);
+    sql.query()
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "cost_centres");
+            Ok((c.i64("id")?, CostCentreRef { id: c.i64("id")?, code: c.text("code")?, name: c.text("name")? }))
+        })
+        .collect()
+}
+
+/// Realized savings not restored, removed from `from` to `to`, per category, currency and day (each day's
+/// amount converts at that day's rate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedOn {
+    pub category: String,
+    pub currency: String,
+    pub day: NaiveDate,
+    pub annual_minor: i64,
+}
+
+pub async fn savings(
+    conn: &mut Conn,
+    f: &FinanceFilter,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<SavedOn>, sqlx::Error> {
+    // A saving belongs to its pool's scope; the filter's cost centre is the pool's, as everywhere in finance.
+    let mut sql = Sql::new(
+        "SELECT s.category, s.currency, s.removed_on, CAST(SUM(s.annual_minor) AS BIGINT) AS total \
+         FROM savings s JOIN pools p ON p.id = s.pool_id WHERE s.reversed_at IS NULL AND s.removed_on >= ",
+    );
+    sql.bind(from.to_string()).push(" AND s.removed_on <= ").bind(to.to_string());
+    // Retired pools' savings still count: retiring the pool is often how they were made.
+    f.push_scope(&mut sql);
+    sql.push(" GROUP BY s.category, s.currency, s.removed_on ORDER BY s.removed_on");
+    sql.query()
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "savings");
+            Ok(SavedOn {
+                category: c.text("category")?,
+                currency: c.text("currency")?,
+                day: c.date("removed_on")?,
+                annual_minor: c.money_minor("total")?,
+            })
+        })
+        .collect()
+}
+
+fn budget_from(r: &AnyRow) -> Result<Budget, sqlx::Error> {
+    let c = Cols::new(r, "budgets");
+    let year = c.i64("year")?;
+    Ok(Budget {
+        cost_centre: CostCentreRef { id: c.i64("cost_centre_id")?, code: c.text("code")?, name: c.text("name")? },
+        year: i32::try_from(year).map_err(|e| c.bad("year", &year.to_string(), e))?,
+        amount: Money::new(c.money_minor("amount_minor")?, c.text("currency")?),
+        updated_by: c.text("updated_by")?,
+        updated_at: c.timestamp("updated_at")?,
+    })
+}
+
+const BUDGET_SELECT: &str = "SELECT b.cost_centre_id, cc.code, cc.name, b.year, b.amount_minor, b.currency, \
+     b.updated_by, b.updated_at FROM budgets b JOIN cost_centres cc ON cc.id = b.cost_centre_id";
+
+/// The budgets of a year, by cost centre code.
+pub async fn budgets(conn: &mut Conn, year: i32) -> Result<Vec<Budget>, sqlx::Error> {
+    let mut sql = Sql::new(BUDGET_SELECT);
+    sql.push(" WHERE b.year = ").bind(i64::from(year)).push(" ORDER BY cc.code, cc.id");
+    sql.query().fetch_all(&mut *conn).await?.iter().map(budget_from).collect()
+}
+
+pub async fn budget(conn: &mut Conn, cost_centre_id: i64, year: i32) -> Result<Option<Budget>, sqlx::Error> {
+    let mut sql = Sql::new(BUDGET_SELECT);
+    sql.push(" WHERE b.cost_centre_id = ").bind(cost_centre_id).push(" AND b.year = ").bind(i64::from(year));
+    sql.query().fetch_optional(&mut *conn).await?.as_ref().map(budget_from).transpose()
+}
+
+/// Set (or replace) a budget.
+pub async fn set_budget(
+    conn: &mut Conn,
+    cost_centre_id: i64,
+    year: i32,
+    amount: &Money,
+    who: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    delete_budget(conn, cost_centre_id, year).await?;
+    let mut sql =
+        Sql::new("INSERT INTO budgets (cost_centre_id, year, amount_minor, currency, updated_by, updated_at) VALUES (");
+    sql.bind(cost_centre_id).push(", ").bind(i64::from(year)).push(", ").bind(amount.amount_minor).push(", ");
+    sql.bind(amount.currency.clone()).push(", ").bind(who.to_string()).push(", ").bind(to_db(now)).push(")");
+    sql.query().execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Remove a budget; whether there was one.
+pub async fn delete_budget(conn: &mut Conn, cost_centre_id: i64, year: i32) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new("DELETE FROM budgets WHERE cost_centre_id = ");
+    sql.bind(cost_centre_id).push(" AND year = ").bind(i64::from(year));
+    Ok(sql.query().execute(&mut *conn).await?.rows_affected() > 0)
+}

@@ -1,0 +1,574 @@
+//! The finance figures of a scope in the reporting currency, a month's chargeback statement, and budgets.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Datelike, Days, NaiveDate};
+use seatwise_types::{
+    Budget, BudgetInput, Chargeback, ChargebackItem, ChargebackLine, ChargebackMethod, ChargebackQuery,
+    ChargebackSetting, ChargebackShare, CostCentreFigures, FieldError, FinanceQuery, FinanceSummary, FinanceTotals,
+    MissedRenewals, Money, RateUsed, RenewalBucket, Unconverted, UtilizationBand, VendorFigures,
+};
+
+use crate::auth::Actor;
+use crate::clock::Clock;
+use crate::db::finance::{self as store, FinanceFilter, HeldBy, PoolRow};
+use crate::db::{Conn, Db};
+use crate::domain::access;
+use crate::domain::finance::{self as rules, PoolFacts, ACTIVE_DAYS};
+use crate::domain::fx::{self, Converter, Rate, REPORTING_CURRENCY};
+use crate::error::{AppError, AppResult};
+use crate::service::ledger::{self, Change};
+use crate::service::org;
+
+/// The rate table, read exactly (a stored rate that no longer parses is a fault, not a zero).
+async fn rates(conn: &mut Conn) -> AppResult<Vec<Rate>> {
+    crate::db::exchange_rates::list_in(conn)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let (mantissa, scale) = fx::parse_rate(&r.rate)
+                .map_err(|e| AppError::internal(format!("stored {} rate from {}: {e}", r.currency, r.date)))?;
+            Ok(Rate { currency: r.currency, mantissa, scale, from: r.date })
+        })
+        .collect()
+}
+
+fn money(amount_minor: i64) -> Money {
+    Money::new(amount_minor, REPORTING_CURRENCY)
+}
+
+fn rates_used(c: &Converter<'_>) -> Vec<RateUsed> {
+    c.used().into_iter().map(|(currency, rate, date)| RateUsed { currency, rate, date }).collect()
+}
+
+fn filter(scope: &access::Scope, q: &FinanceQuery) -> FinanceFilter {
+    FinanceFilter {
+        scope: scope.as_filter(),
+        cost_centre_id: q.cost_centre_id,
+        department_id: q.department_id,
+        vendor_id: q.vendor_id,
+    }
+}
+
+/// The period realized savings are counted over: as given, else the year to date.
+fn period(q: &FinanceQuery, today: NaiveDate) -> AppResult<(NaiveDate, NaiveDate)> {
+    let mut errors = Vec::new();
+    for (path, day) in [("from", q.from), ("to", q.to)] {
+        if day.is_some_and(|d| !crate::domain::limits::date_in_range(d)) {
+            errors.push(FieldError::new(path, crate::domain::limits::date_message()));
+        }
+    }
+    let from = q.from.unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
+    let to = q.to.unwrap_or(today);
+    if to < from {
+        errors.push(FieldError::new("to", "must be on or after from"));
+    }
+    if errors.is_empty() {
+        Ok((from, to))
+    } else {
+        Err(AppError::validation(errors))
+    }
+}
+
+/// One pool's money figures in the reporting currency.
+struct Converted {
+    annual: i64,
+    monthly: i64,
+    waste: i64,
+    true_up: i64,
+}
+
+fn convert_pool(c: &mut Converter<'_>, p: &PoolFacts, day: NaiveDate) -> Option<Converted> {
+    let mut at = |amount: i64| c.convert(amount, &p.currency, day);
+    Some(Converted {
+        annual: at(p.annual_spend_minor())?,
+        monthly: at(p.monthly_minor())?,
+        waste: at(p.waste_annual_minor())?,
+        true_up: at(p.true_up_annual_minor())?,
+    })
+}
+
+/// Pools (and savings) left out for want of a rate, by currency.
+#[derive(Default)]
+struct Missing(BTreeMap<String, (i64, i64, i64)>);
+
+impl Missing {
+    fn pool(&mut self, p: &PoolFacts) {
+        let e = self.0.entry(p.currency.clone()).or_default();
+        e.0 += 1;
+        e.1 = e.1.saturating_add(p.annual_spend_minor());
+    }
+
+    fn saving(&mut self, currency: &str, annual: i64) {
+        let e = self.0.entry(currency.to_string()).or_default();
+        e.2 = e.2.saturating_add(annual);
+    }
+
+    fn list(self) -> Vec<Unconverted> {
+        self.0
+            .into_iter()
+            .map(|(currency, (pools, annual, saved))| Unconverted {
+                annual_spend: Money::new(annual, currency.clone()),
+                realized_savings: Money::new(saved, currency.clone()),
+                currency,
+                pools,
+            })
+            .collect()
+    }
+}
+
+#[derive(Default)]
+struct Sums {
+    annual: i64,
+    waste: i64,
+    purchased: i64,
+    assigned: i64,
+    pools: i64,
+}
+
+impl Sums {
+    /// A pool's seats, and its money when it converts (a pool without a rate still counts its seats).
+    fn add(&mut self, p: &PoolFacts, m: Option<&Converted>) {
+        if let Some(m) = m {
+            self.annual += m.annual;
+            self.waste += m.waste;
+        }
+        self.purchased += p.seats_purchased.unwrap_or(0);
+        self.assigned += p.held;
+        self.pools += 1;
+    }
+}
+
+pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery) -> AppResult<FinanceSummary> {
+    let scope = access::may_read_finance(&actor.user)?;
+    let now = clock.now();
+    let today = org::today(db, clock).await?;
+    let (from, to) = period(q, today)?;
+    let f = filter(&scope, q);
+    let mut conn = db.read.acquire().await?;
+    let active_since = now - chrono::Duration::days(ACTIVE_DAYS);
+    let pools = store::pools(&mut conn, &f, active_since).await?;
+    let table = rates(&mut conn).await?;
+    let forecast = crate::service::reclamation::policies::forecast(&mut conn, now).await?;
+    let saved = store::savings(&mut conn, &f, from, to).await?;
+    drop(conn);
+
+    let mut c = Converter::new(&table, REPORTING_CURRENCY);
+    let mut missing = Missing::default();
+    let mut totals = Sums::default();
+    let (mut monthly, mut true_up, mut shortfall) = (0i64, 0i64, 0i64);
+    let (mut known, mut active, mut without) = (0i64, 0i64, 0i64);
+    let mut by_cc: BTreeMap<(String, i64), (PoolRow, Sums)> = BTreeMap::new();
+    let mut by_vendor: HashMap<i64, (String, Sums)> = HashMap::new();
+    let mut pipeline = [(0i64, 0i64); rules::PIPELINE_DAYS.len()];
+    let mut missed = (0i64, 0i64);
+    let mut bands = vec![(0i64, 0i64); rules::UTILIZATION_BANDS.len() + 1];
+    let mut in_scope = HashSet::new();
+    for row in &pools {
+        let p = &row.facts;
+        in_scope.insert(p.id);
+        known += p.known;
+        active += p.active;
+        without += p.without_usage();
+        let converted = convert_pool(&mut c, p, today);
+        totals.add(p, converted.as_ref());
+        let cc_key = (row.cost_centre.code.clone(), row.cost_centre.id);
+        by_cc.entry(cc_key).or_insert_with(|| (row.clone(), Sums::default())).1.add(p, converted.as_ref());
+        let vendor = by_vendor.entry(p.vendor_id).or_insert_with(|| (row.vendor_name.clone(), Sums::default()));
+        vendor.1.add(p, converted.as_ref());
+        let Some(m) = converted else {
+            missing.pool(p);
+            continue;
+        };
+        monthly += m.monthly;
+        true_up += m.true_up;
+        shortfall += p.shortfall();
+        for (i, days) in rules::PIPELINE_DAYS.iter().enumerate() {
+            if rules::in_pipeline(p.cancel_by, today, *days) {
+                pipeline[i].0 += m.annual;
+                pipeline[i].1 += 1;
+            }
+        }
+        if rules::missed_renewal(p.cancel_by, p.contract_end, today) {
+            missed.0 += m.annual;
+            missed.1 += 1;
+        }
+        let band = rules::utilization_band(p.utilization_percent()).map_or(rules::UTILIZATION_BANDS.len(), |b| b);
+        bands[band].0 += 1;
+        bands[band].1 += m.annual;
+    }
+
+    let mut potential = 0i64;
+    for (pool_id, saving) in forecast.values() {
+        if in_scope.contains(pool_id) {
+            // A seat's saving converts like its pool (a pool without a rate is already listed as left out).
+            potential += c.convert(saving.amount_minor, &saving.currency, today).unwrap_or(0);
+        }
+    }
+    let (mut realized, mut hard, mut avoided) = (0i64, 0i64, 0i64);
+    for s in &saved {
+        match c.convert(s.annual_minor, &s.currency, s.day) {
+            Some(v) => {
+                realized += v;
+                match s.category.as_str() {
+                    "hard" => hard += v,
+                    "cost_avoided" => avoided += v,
+                    _ => {}
+                }
+            }
+            None => missing.saving(&s.currency, s.annual_minor),
+        }
+    }
+
+    let mut vendors: Vec<VendorFigures> = by_vendor
+        .into_iter()
+        .map(|(id, (name, s))| VendorFigures {
+            id,
+            name,
+            annual_spend: money(s.annual),
+            waste_annual: money(s.waste),
+            pools: s.pools,
+        })
+        .collect();
+    vendors.sort_by(|a, b| b.annual_spend.amount_minor.cmp(&a.annual_spend.amount_minor).then(a.name.cmp(&b.name)));
+    let band_bounds = |i: usize| match rules::UTILIZATION_BANDS.get(i) {
+        Some(lower) => (Some(*lower), Some(rules::UTILIZATION_BANDS.get(i + 1).copied().unwrap_or(100))),
+        None => (None, None),
+    };
+    Ok(FinanceSummary {
+        reporting_currency: REPORTING_CURRENCY.into(),
+        as_of: today,
+        from,
+        to,
+        active_days: ACTIVE_DAYS,
+        totals: FinanceTotals {
+            annual_spend: money(totals.annual),
+            monthly_spend: money(monthly),
+            waste_annual: money(totals.waste),
+            potential_savings_annual: money(potential),
+            realized_savings_annual: money(realized),
+            hard_savings_annual: money(hard),
+            cost_avoided_annual: money(avoided),
+            seats_purchased: totals.purchased,
+            seats_assigned: totals.assigned,
+            seats_with_usage: known,
+            seats_active: active,
+            seats_without_usage: without,
+            utilization_percent: rules::utilization_percent(active, known),
+            shortfall_seats: shortfall,
+            true_up_annual: money(true_up),
+        },
+        by_cost_centre: by_cc
+            .into_values()
+            .map(|(row, s)| CostCentreFigures {
+                id: row.cost_centre.id,
+                code: row.cost_centre.code,
+                name: row.cost_centre.name,
+                annual_spend: money(s.annual),
+                waste_annual: money(s.waste),
+                seats_purchased: s.purchased,
+                seats_assigned: s.assigned,
+                pools: s.pools,
+            })
+            .collect(),
+        by_vendor: vendors,
+        renewal_pipeline: rules::PIPELINE_DAYS
+            .iter()
+            .zip(pipeline)
+            .map(|(days, (value, n))| RenewalBucket { within_days: *days, value: money(value), pools: n })
+            .collect(),
+        missed_renewals: MissedRenewals { value: money(missed.0), pools: missed.1 },
+        by_utilization: bands
+            .into_iter()
+            .enumerate()
+            .map(|(i, (n, annual))| {
+                let (from_percent, to_percent) = band_bounds(i);
+                UtilizationBand { from_percent, to_percent, pools: n, annual_spend: money(annual) }
+            })
+            .collect(),
+        rates: rates_used(&c),
+        unconverted: missing.list(),
+    })
+}
+
+/// How one pool's month is shared: (cost centre, weight) by its method; empty weights fall back to the pool's own
+/// cost centre.
+fn weights(p: &PoolFacts, method: Option<&store::Method>, held: &[&HeldBy]) -> (ChargebackMethod, Vec<(i64, i64)>) {
+    let (kind, splits) = match method {
+        Some((kind, splits)) => (*kind, splits.as_slice()),
+        None => (ChargebackMethod::Seat, [].as_slice()),
+    };
+    let mut w: Vec<(i64, i64)> = match kind {
+        ChargebackMethod::Seat => {
+            let mut w: Vec<(i64, i64)> = held.iter().map(|h| (h.cost_centre_id, h.held)).collect();
+            w.push((p.cost_centre_id, p.unassigned()));
+            w
+        }
+        ChargebackMethod::ActiveUser => held.iter().map(|h| (h.cost_centre_id, h.active)).collect(),
+        ChargebackMethod::Percentage => splits.to_vec(),
+    };
+    if w.iter().all(|(_, n)| *n <= 0) {
+        w = vec![(p.cost_centre_id, 1)];
+    }
+    // One weight per cost centre (a pool's own may appear as holder and as unassigned).
+    let mut merged: BTreeMap<i64, i64> = BTreeMap::new();
+    for (cc, n) in w {
+        *merged.entry(cc).or_default() += n.max(0);
+    }
+    (kind, merged.into_iter().collect())
+}
+
+/// What each cost centre owes for a month: every pool's monthly cost (a twelfth of its annual spend, converted at
+/// the rate of the day counted) shared by its method. Seats are counted on the month's last day (today for this
+/// month) from the seats held then; the shares of a pool add up to its monthly cost exactly.
+pub async fn chargeback(db: &Db, clock: &dyn Clock, actor: &Actor, q: &ChargebackQuery) -> AppResult<Chargeback> {
+    let scope = access::may_read_finance(&actor.user)?;
+    let now = clock.now();
+    let settings = org::load(db).await?;
+    let today = settings.today(now);
+    let month = q.month.clone().unwrap_or_else(|| today.format("%Y-%m").to_string());
+    let (first, last) = rules::month_bounds(&month).map_err(|m| AppError::field("month", &m))?;
+    if first > today {
+        return Err(AppError::field("month", "is still to come: a statement covers this month or an earlier one"));
+    }
+    let counted_on = last.min(today);
+    let until = if last >= today {
+        now
+    } else {
+        settings.start_of(last + Days::new(1)).ok_or_else(|| AppError::field("month", "is out of range"))?
+    };
+    let f = FinanceFilter { scope: scope.as_filter(), ..Default::default() };
+    let active_since = until - chrono::Duration::days(ACTIVE_DAYS);
+    let mut conn = db.read.acquire().await?;
+    let existing: HashSet<i64> = store::pools_created_by(&mut conn, &f, until).await?.into_iter().collect();
+    let pools: Vec<PoolRow> = store::pools(&mut conn, &f, active_since)
+        .await?
+        .into_iter()
+        .filter(|p| existing.contains(&p.facts.id))
+        .collect();
+    let held = store::held_by_cost_centre(&mut conn, &f, until, active_since).await?;
+    let ids: Vec<i64> = pools.iter().map(|p| p.facts.id).collect();
+    let methods = store::methods(&mut conn, &ids).await?;
+    let table = rates(&mut conn).await?;
+
+    let mut held_of: HashMap<i64, Vec<&HeldBy>> = HashMap::new();
+    for h in &held {
+        held_of.entry(h.pool_id).or_default().push(h);
+    }
+    let mut c = Converter::new(&table, REPORTING_CURRENCY);
+    let mut missing = Missing::default();
+    // cost centre -> (amount, seats, lines)
+    let mut owed: BTreeMap<i64, (i64, i64, Vec<ChargebackLine>)> = BTreeMap::new();
+    for row in &pools {
+        let p = &row.facts;
+        let holders = held_of.get(&p.id).map(Vec::as_slice).unwrap_or_default();
+        let Some(monthly) = c.convert(p.monthly_minor(), &p.currency, counted_on) else {
+            missing.pool(p);
+            continue;
+        };
+        let (method, w) = weights(p, methods.get(&p.id), holders);
+        for (cc, amount) in rules::split(monthly, &w) {
+            let seats: i64 = holders.iter().filter(|h| h.cost_centre_id == cc).map(|h| h.held).sum();
+            if amount == 0 && seats == 0 {
+                continue;
+            }
+            let e = owed.entry(cc).or_default();
+            e.0 += amount;
+            e.1 += seats;
+            e.2.push(ChargebackLine { pool_id: p.id, pool_name: p.name.clone(), method, amount: money(amount), seats });
+        }
+    }
+    let ids: Vec<i64> = owed.keys().copied().collect();
+    let names = store::cost_centres(&mut conn, &ids).await?;
+    let mut items: Vec<ChargebackItem> = owed
+        .into_iter()
+        .filter(|(cc, _)| q.cost_centre_id.is_none_or(|only| only == *cc))
+        .map(|(cc, (amount, seats, lines))| {
+            let cost_centre =
+                names.get(&cc).cloned().ok_or_else(|| AppError::internal(format!("cost centre {cc} is gone")))?;
+            Ok(ChargebackItem { cost_centre, amount: money(amount), seats, lines })
+        })
+        .collect::<AppResult<_>>()?;
+    items.sort_by(|a, b| a.cost_centre.code.cmp(&b.cost_centre.code).then(a.cost_centre.id.cmp(&b.cost_centre.id)));
+    let total = items.iter().map(|i| i.amount.amount_minor).sum();
+    Ok(Chargeback {
+        month,
+        reporting_currency: REPORTING_CURRENCY.into(),
+        counted_on,
+        items,
+        total: money(total),
+        rates: rates_used(&c),
+        unconverted: missing.list(),
+    })
+}
+
+/// A pool's chargeback method as set (by seat when never set).
+pub async fn pool_method(db: &Db, actor: &Actor, pool_id: i64) -> AppResult<ChargebackSetting> {
+    crate::service::pools::get(db, actor, pool_id).await?;
+    let mut conn = db.read.acquire().await?;
+    let methods = store::methods(&mut conn, &[pool_id]).await?;
+    Ok(setting(methods.get(&pool_id)))
+}
+
+fn setting(method: Option<&store::Method>) -> ChargebackSetting {
+    match method {
+        Some((method, splits)) => ChargebackSetting {
+            method: *method,
+            splits: splits
+                .iter()
+                .map(|(cc, bp)| ChargebackShare { cost_centre_id: *cc, percent: rules::percent_text(*bp) })
+                .collect(),
+        },
+        None => ChargebackSetting { method: ChargebackMethod::Seat, splits: Vec::new() },
+    }
+}
+
+/// Set how a pool is charged back: a percentage split names existing cost centres, each once, summing to 100.
+pub async fn set_pool_method(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &Actor,
+    pool_id: i64,
+    input: &ChargebackSetting,
+) -> AppResult<ChargebackSetting> {
+    let pool = crate::service::pools::get(db, actor, pool_id).await?;
+    access::may_set_chargeback(&actor.user, crate::service::pools::place(&pool))?;
+    let mut errors = Vec::new();
+    let mut splits = Vec::new();
+    let mut seen = HashSet::new();
+    if input.method != ChargebackMethod::Percentage && !input.splits.is_empty() {
+        errors.push(FieldError::new("splits", "are only for the percentage method"));
+    }
+    if input.method == ChargebackMethod::Percentage {
+        if input.splits.is_empty() {
+            errors.push(FieldError::new("splits", "are required for the percentage method"));
+        }
+        for (i, s) in input.splits.iter().enumerate() {
+            match rules::parse_percent(&s.percent) {
+                Ok(bp) => splits.push((s.cost_centre_id, bp)),
+                Err(m) => errors.push(FieldError::new(format!("splits[{i}].percent"), m)),
+            }
+            if !seen.insert(s.cost_centre_id) {
+                errors.push(FieldError::new(format!("splits[{i}].cost_centre_id"), "appears twice"));
+            }
+        }
+    }
+    let mut conn = db.read.acquire().await?;
+    let ids: Vec<i64> = input.splits.iter().map(|s| s.cost_centre_id).collect();
+    let known = store::cost_centres(&mut conn, &ids).await?;
+    drop(conn);
+    for (i, s) in input.splits.iter().enumerate() {
+        if !known.contains_key(&s.cost_centre_id) {
+            errors.push(FieldError::new(format!("splits[{i}].cost_centre_id"), "must name an existing cost centre"));
+        }
+    }
+    let sum: i64 = splits.iter().map(|(_, bp)| bp).sum();
+    if errors.is_empty() && input.method == ChargebackMethod::Percentage && sum != 10_000 {
+        errors.push(FieldError::new(
+            "splits",
+            format!("add up to {}%: they must add up to 100%", rules::percent_text(sum)),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let method: store::Method = (input.method, splits);
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let before = setting(store::methods(&mut tx, &[pool_id]).await?.get(&pool_id));
+    store::set_method(&mut tx, pool_id, &method, actor.ledger_name(), now).await?;
+    let after = setting(Some(&method));
+    let change = Change::changed("pool.chargeback", "pool", Some(pool_id), &before, &after);
+    ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+fn check_year(year: i32) -> AppResult<i32> {
+    if (2000..=2100).contains(&year) {
+        Ok(year)
+    } else {
+        Err(AppError::field("year", "must be a year from 2000 to 2100"))
+    }
+}
+
+/// The budgets of a year (this year by default).
+pub async fn budgets(db: &Db, clock: &dyn Clock, actor: &Actor, year: Option<i32>) -> AppResult<Vec<Budget>> {
+    access::may_read_finance(&actor.user)?;
+    let year = match year {
+        Some(y) => check_year(y)?,
+        None => org::today(db, clock).await?.year(),
+    };
+    let mut conn = db.read.acquire().await?;
+    Ok(store::budgets(&mut conn, year).await?)
+}
+
+/// Set a cost centre's budget for a year, in the reporting currency.
+pub async fn set_budget(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &Actor,
+    cost_centre_id: i64,
+    year: i32,
+    input: &BudgetInput,
+) -> AppResult<Budget> {
+    access::may_keep_budgets(&actor.user)?;
+    let year = check_year(year)?;
+    let mut errors = Vec::new();
+    let currency = input.amount.currency.trim().to_uppercase();
+    if currency != REPORTING_CURRENCY {
+        errors
+            .push(FieldError::new("amount.currency", format!("must be the reporting currency, {REPORTING_CURRENCY}")));
+    }
+    if input.amount.amount_minor < 0 {
+        errors.push(FieldError::new("amount.amount_minor", "must be 0 or more"));
+    }
+    crate::domain::limits::check_amount(&mut errors, "amount.amount_minor", input.amount.amount_minor);
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    if store::cost_centres(&mut tx, &[cost_centre_id]).await?.is_empty() {
+        return Err(AppError::NotFound("cost centre"));
+    }
+    let before = store::budget(&mut tx, cost_centre_id, year).await?;
+    store::set_budget(
+        &mut tx,
+        cost_centre_id,
+        year,
+        &Money::new(input.amount.amount_minor, currency),
+        actor.ledger_name(),
+        now,
+    )
+    .await?;
+    let after = store::budget(&mut tx, cost_centre_id, year).await?.ok_or(AppError::NotFound("budget"))?;
+    let change = Change {
+        action: "budget.set",
+        record_type: "cost_centre",
+        record_id: Some(cost_centre_id),
+        before: before.as_ref(),
+        after: Some(&after),
+    };
+    ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn delete_budget(db: &Db, clock: &dyn Clock, actor: &Actor, cost_centre_id: i64, year: i32) -> AppResult<()> {
+    access::may_keep_budgets(&actor.user)?;
+    let year = check_year(year)?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let before = store::budget(&mut tx, cost_centre_id, year).await?.ok_or(AppError::NotFound("budget"))?;
+    store::delete_budget(&mut tx, cost_centre_id, year).await?;
+    ledger::record(
+        &mut tx,
+        now,
+        actor.ledger_name(),
+        Change::removed("budget.delete", "cost_centre", Some(cost_centre_id), &before),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
