@@ -307,3 +307,59 @@ pub struct BudgetInput {
 pub struct BudgetQuery {
     pub year: Option<i32>,
 }
+
+/// Which pools of the finance figures to list: the summary's filters, and the slice a chart bar stands for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct FinancePoolQuery {
+    pub cost_centre_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub vendor_id: Option<i64>,
+    /// Utilization band: `0`, `25`, `50`, `75` (its lower bound in percent) or `none` (no usage data).
+    pub utilization: Option<String>,
+    /// Pools whose cancel-by date falls within this many days (30, 60 or 90).
+    pub within_days: Option<i64>,
+    /// Pools whose cancel-by date passed while the contract runs.
+    pub missed: Option<bool>,
+    /// Pools with waste, or held beyond what was bought: `waste`, `shortfall`.
+    pub position: Option<String>,
+    /// `name`, `annual_spend`, `waste_annual`, `utilization`, `cancel_by`, `-` before for descending.
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// One pool's figures, its money in the reporting currency (`null` when its currency has no rate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FinancePool {
+    pub id: i64,
+    pub name: String,
+    pub vendor: crate::Ref,
+    pub cost_centre: CostCentreRef,
+    /// Its annual spend in its own currency.
+    pub annual_cost: Money,
+    pub annual_spend: Option<Money>,
+    pub monthly_spend: Option<Money>,
+    pub waste_annual: Option<Money>,
+    /// `null` for a site licence.
+    pub seats_purchased: Option<i64>,
+    pub seats_assigned: i64,
+    pub seats_active: i64,
+    pub seats_with_usage: i64,
+    pub seats_without_usage: i64,
+    pub waste_seats: i64,
+    pub fill_percent: Option<i64>,
+    pub utilization_percent: Option<i64>,
+    /// `over_licensed`, `under_licensed`, `balanced`, `unlimited`.
+    pub position: String,
+    pub shortfall_seats: i64,
+    pub true_up_annual: Option<Money>,
+    /// The seat count to renew at, from measured use.
+    pub right_size_seats: Option<i64>,
+    pub right_size_saving_annual: Option<Money>,
+    #[serde(default, deserialize_with = "crate::when::opt_date")]
+    pub cancel_by: Option<NaiveDate>,
+    /// The rate its money was converted at (`null` in the reporting currency or without a rate).
+    pub rate: Option<RateUsed>,
+}

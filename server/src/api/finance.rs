@@ -1,18 +1,19 @@
 //! Finance: the figures in the reporting currency, chargeback, budgets and the exchange-rate table.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
 use axum::Json;
 use seatwise_types::{
     Budget, BudgetInput, BudgetQuery, Chargeback, ChargebackQuery, ChargebackSetting, ErrorResponse, ExchangeRate,
-    ExchangeRateInput, FinanceQuery, FinanceSummary,
+    ExchangeRateInput, FinancePool, FinancePoolQuery, FinanceQuery, FinanceSummary, Page,
 };
 
 use super::extract::{ApiBody, ApiJson, ApiPath, ApiQuery};
 use super::imports::text;
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::service::{exchange_rates, finance};
+use crate::service::{exchange_rates, finance, finance_export};
 use crate::state::AppState;
 
 /// The rates, by currency then day: units of the reporting currency per unit, each from its day on.
@@ -130,4 +131,63 @@ pub async fn set_pool_chargeback(
     ApiJson(body): ApiJson<ChargebackSetting>,
 ) -> AppResult<Json<ChargebackSetting>> {
     Ok(Json(finance::set_pool_method(&state.db, &*state.clock, &actor, id, &body).await?))
+}
+
+/// The pools behind the figures, each with its own (the slice a chart bar stands for, by the filters).
+#[utoipa::path(get, path = "/finance/pools", tag = "finance", params(FinancePoolQuery),
+    responses((status = 200, body = Page<FinancePool>), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn finance_pools(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<FinancePoolQuery>,
+) -> AppResult<Json<Page<FinancePool>>> {
+    Ok(Json(finance::pools(&state.db, &*state.clock, &actor, &q).await?))
+}
+
+fn download(content_type: &'static str, name: &'static str, body: impl IntoResponse) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, name)], body)
+}
+
+/// The pools of a scope with their figures, as CSV.
+#[utoipa::path(get, path = "/finance/export.csv", tag = "finance", params(FinanceQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn finance_export_csv(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<FinanceQuery>,
+) -> AppResult<impl IntoResponse> {
+    let body = finance_export::csv(&state.db, &*state.clock, &actor, &q).await?;
+    Ok(download("text/csv; charset=utf-8", "attachment; filename=\"seatwise-finance.csv\"", body))
+}
+
+/// The figures as a workbook, one sheet per view: summary, cost centres, vendors, pools, renewals, the month's
+/// chargeback and the rates.
+#[utoipa::path(get, path = "/finance/export.xlsx", tag = "finance", params(FinanceQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn finance_export_xlsx(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<FinanceQuery>,
+) -> AppResult<impl IntoResponse> {
+    let body = finance_export::xlsx(&state.db, &*state.clock, &actor, &q).await?;
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "attachment; filename=\"seatwise-finance.xlsx\"",
+        body,
+    ))
+}
+
+/// A month's license costs in the FinOps FOCUS columns, one row per pool and cost centre.
+#[utoipa::path(get, path = "/finance/focus.csv", tag = "finance", params(ChargebackQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn finance_focus_csv(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<ChargebackQuery>,
+) -> AppResult<impl IntoResponse> {
+    let body = finance_export::focus_csv(&state.db, &*state.clock, &actor, &q).await?;
+    Ok(download("text/csv; charset=utf-8", "attachment; filename=\"seatwise-focus.csv\"", body))
 }

@@ -52,6 +52,8 @@ impl FinanceFilter {
 pub struct PoolRow {
     pub facts: PoolFacts,
     pub vendor_name: String,
+    pub product_name: String,
+    pub tier: String,
     pub cost_centre: CostCentreRef,
 }
 
@@ -96,6 +98,8 @@ fn pool_row(r: &AnyRow) -> Result<PoolRow, sqlx::Error> {
             active: counts.opt_i64("active")?.unwrap_or(0),
         },
         vendor_name: c.of("vendors").text("vendor_name")?,
+        product_name: c.of("products").text("product_name")?,
+        tier: c.text("tier")?,
         cost_centre: CostCentreRef {
             id: c.i64("cost_centre_id")?,
             code: c.of("cost_centres").text("cost_centre_code")?,
@@ -112,12 +116,12 @@ pub async fn pools(
     active_since: DateTime<Utc>,
 ) -> Result<Vec<PoolRow>, sqlx::Error> {
     let mut sql = Sql::new(
-        "SELECT p.id, p.name, p.vendor_id, v.name AS vendor_name, p.cost_centre_id, cc.code AS cost_centre_code, \
+        "SELECT p.id, p.name, p.vendor_id, v.name AS vendor_name, pr.name AS product_name, p.tier, p.cost_centre_id, cc.code AS cost_centre_code, \
            cc.name AS cost_centre_name, p.department_id, p.seats_purchased, p.unit_cost_minor, p.currency, \
            p.billing_period, p.contract_start, p.contract_end, p.cancel_by, p.annual_cost_minor, \
            s.held, s.terminated, s.known, s.active \
-         FROM pools p JOIN vendors v ON v.id = p.vendor_id JOIN cost_centres cc ON cc.id = p.cost_centre_id \
-         LEFT JOIN (SELECT a.pool_id, COUNT(*) AS held, \
+         FROM pools p JOIN vendors v ON v.id = p.vendor_id JOIN products pr ON pr.id = p.product_id \
+         JOIN cost_centres cc ON cc.id = p.cost_centre_id LEFT JOIN (SELECT a.pool_id, COUNT(*) AS held, \
            CAST(SUM(CASE WHEN pe.status = 'terminated' THEN 1 ELSE 0 END) AS BIGINT) AS terminated, ",
     );
     push_usage_counts(&mut sql, active_since);

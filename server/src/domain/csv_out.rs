@@ -43,8 +43,14 @@ impl CsvOut {
     /// The file's text, after a byte-order mark: without one, Excel reads UTF-8 as the local code page and garbles
     /// every accented name (every importer here skips it).
     pub fn finish(self) -> Result<String, csv::Error> {
+        Ok(format!("\u{feff}{}", self.finish_plain()?))
+    }
+
+    /// The file's text without a byte-order mark, for machine readers that take the mark for part of the first
+    /// column's name (FinOps tools reading FOCUS).
+    pub fn finish_plain(self) -> Result<String, csv::Error> {
         let bytes = self.out.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
-        Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 }
 

@@ -128,6 +128,15 @@ impl<'a> Converter<'a> {
         convert(amount_minor, currency, self.reporting, rate.mantissa, rate.scale)
     }
 
+    /// The rate `currency` converts at on `day` (its text and first day); `None` for the reporting currency or
+    /// without a rate.
+    pub fn rate(&self, currency: &str, day: NaiveDate) -> Option<(String, NaiveDate)> {
+        if currency == self.reporting {
+            return None;
+        }
+        rate_on(self.rates, currency, day).map(|r| (r.text(), r.from))
+    }
+
     /// Whether `currency` converts on `day`.
     pub fn converts(&self, currency: &str, day: NaiveDate) -> bool {
         currency == self.reporting || rate_on(self.rates, currency, day).is_some()

@@ -31,3 +31,4 @@ pub mod secret;
 pub mod snipeit;
 pub mod usage_file;
 pub mod version;
+pub mod xlsx_out;

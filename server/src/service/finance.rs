@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{Datelike, Days, NaiveDate};
 use seatwise_types::{
     Budget, BudgetInput, Chargeback, ChargebackItem, ChargebackLine, ChargebackMethod, ChargebackQuery,
-    ChargebackSetting, ChargebackShare, CostCentreFigures, FieldError, FinanceQuery, FinanceSummary, FinanceTotals,
-    MissedRenewals, Money, RateUsed, RenewalBucket, Unconverted, UtilizationBand, VendorFigures,
+    ChargebackSetting, ChargebackShare, CostCentreFigures, FieldError, FinancePool, FinancePoolQuery, FinanceQuery,
+    FinanceSummary, FinanceTotals, MissedRenewals, Money, Page, RateUsed, Ref, RenewalBucket, Unconverted,
+    UtilizationBand, VendorFigures,
 };
 
 use crate::auth::Actor;
@@ -51,7 +52,7 @@ fn filter(scope: &access::Scope, q: &FinanceQuery) -> FinanceFilter {
 }
 
 /// The period realized savings are counted over: as given, else the year to date.
-fn period(q: &FinanceQuery, today: NaiveDate) -> AppResult<(NaiveDate, NaiveDate)> {
+pub(crate) fn period(q: &FinanceQuery, today: NaiveDate) -> AppResult<(NaiveDate, NaiveDate)> {
     let mut errors = Vec::new();
     for (path, day) in [("from", q.from), ("to", q.to)] {
         if day.is_some_and(|d| !crate::domain::limits::date_in_range(d)) {
@@ -176,26 +177,28 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
         by_cc.entry(cc_key).or_insert_with(|| (row.clone(), Sums::default())).1.add(p, converted.as_ref());
         let vendor = by_vendor.entry(p.vendor_id).or_insert_with(|| (row.vendor_name.clone(), Sums::default()));
         vendor.1.add(p, converted.as_ref());
+        shortfall += p.shortfall();
+        // Pools without a rate count in every breakdown (so a drill-down lists them) but add no money.
+        let annual = converted.as_ref().map_or(0, |m| m.annual);
+        for (i, days) in rules::PIPELINE_DAYS.iter().enumerate() {
+            if rules::in_pipeline(p.cancel_by, today, *days) {
+                pipeline[i].0 += annual;
+                pipeline[i].1 += 1;
+            }
+        }
+        if rules::missed_renewal(p.cancel_by, p.contract_end, today) {
+            missed.0 += annual;
+            missed.1 += 1;
+        }
+        let band = rules::utilization_band(p.utilization_percent()).map_or(rules::UTILIZATION_BANDS.len(), |b| b);
+        bands[band].0 += 1;
+        bands[band].1 += annual;
         let Some(m) = converted else {
             missing.pool(p);
             continue;
         };
         monthly += m.monthly;
         true_up += m.true_up;
-        shortfall += p.shortfall();
-        for (i, days) in rules::PIPELINE_DAYS.iter().enumerate() {
-            if rules::in_pipeline(p.cancel_by, today, *days) {
-                pipeline[i].0 += m.annual;
-                pipeline[i].1 += 1;
-            }
-        }
-        if rules::missed_renewal(p.cancel_by, p.contract_end, today) {
-            missed.0 += m.annual;
-            missed.1 += 1;
-        }
-        let band = rules::utilization_band(p.utilization_percent()).map_or(rules::UTILIZATION_BANDS.len(), |b| b);
-        bands[band].0 += 1;
-        bands[band].1 += m.annual;
     }
 
     let mut potential = 0i64;
@@ -322,6 +325,16 @@ fn weights(p: &PoolFacts, method: Option<&store::Method>, held: &[&HeldBy]) -> (
 /// the rate of the day counted) shared by its method. Seats are counted on the month's last day (today for this
 /// month) from the seats held then; the shares of a pool add up to its monthly cost exactly.
 pub async fn chargeback(db: &Db, clock: &dyn Clock, actor: &Actor, q: &ChargebackQuery) -> AppResult<Chargeback> {
+    Ok(statement(db, clock, actor, q).await?.0)
+}
+
+/// The statement, with the pools it was drawn from and the rate table (for the FOCUS export).
+pub(crate) async fn statement(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &Actor,
+    q: &ChargebackQuery,
+) -> AppResult<(Chargeback, Vec<PoolRow>, Vec<Rate>)> {
     let scope = access::may_read_finance(&actor.user)?;
     let now = clock.now();
     let settings = org::load(db).await?;
@@ -391,7 +404,7 @@ pub async fn chargeback(db: &Db, clock: &dyn Clock, actor: &Actor, q: &Chargebac
         .collect::<AppResult<_>>()?;
     items.sort_by(|a, b| a.cost_centre.code.cmp(&b.cost_centre.code).then(a.cost_centre.id.cmp(&b.cost_centre.id)));
     let total = items.iter().map(|i| i.amount.amount_minor).sum();
-    Ok(Chargeback {
+    let statement = Chargeback {
         month,
         reporting_currency: REPORTING_CURRENCY.into(),
         counted_on,
@@ -399,7 +412,8 @@ pub async fn chargeback(db: &Db, clock: &dyn Clock, actor: &Actor, q: &Chargebac
         total: money(total),
         rates: rates_used(&c),
         unconverted: missing.list(),
-    })
+    };
+    Ok((statement, pools, table))
 }
 
 /// A pool's chargeback method as set (by seat when never set).
@@ -571,4 +585,186 @@ pub async fn delete_budget(db: &Db, clock: &dyn Clock, actor: &Actor, cost_centr
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The pools behind the figures, as a chart bar or a filter selects them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PoolSort {
+    Name,
+    AnnualSpend,
+    Waste,
+    Utilization,
+    CancelBy,
+}
+
+struct PoolSelection {
+    band: Option<Option<usize>>,
+    within_days: Option<i64>,
+    missed: bool,
+    waste: bool,
+    shortfall: bool,
+    sort: PoolSort,
+    descending: bool,
+}
+
+fn selection(q: &FinancePoolQuery) -> AppResult<PoolSelection> {
+    let mut errors = Vec::new();
+    let band = match q.utilization.as_deref() {
+        None => None,
+        Some("none") => Some(None),
+        Some(b) => match rules::UTILIZATION_BANDS.iter().position(|lower| lower.to_string() == b) {
+            Some(i) => Some(Some(i)),
+            None => {
+                errors.push(FieldError::new("utilization", "must be 0, 25, 50, 75 or none"));
+                None
+            }
+        },
+    };
+    if q.within_days.is_some_and(|d| !rules::PIPELINE_DAYS.contains(&d)) {
+        errors.push(FieldError::new("within_days", "must be 30, 60 or 90"));
+    }
+    let (waste, shortfall) = match q.position.as_deref() {
+        None => (false, false),
+        Some("waste") => (true, false),
+        Some("shortfall") => (false, true),
+        Some(_) => {
+            errors.push(FieldError::new("position", "must be waste or shortfall"));
+            (false, false)
+        }
+    };
+    let sort_text = q.sort.as_deref().unwrap_or("name");
+    let (descending, key) = match sort_text.strip_prefix('-') {
+        Some(k) => (true, k),
+        None => (false, sort_text),
+    };
+    let sort = match key {
+        "name" => PoolSort::Name,
+        "annual_spend" => PoolSort::AnnualSpend,
+        "waste_annual" => PoolSort::Waste,
+        "utilization" => PoolSort::Utilization,
+        "cancel_by" => PoolSort::CancelBy,
+        _ => {
+            errors.push(FieldError::new(
+                "sort",
+                "must be name, annual_spend, waste_annual, utilization or cancel_by (with - for descending)",
+            ));
+            PoolSort::Name
+        }
+    };
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    Ok(PoolSelection {
+        band,
+        within_days: q.within_days,
+        missed: q.missed == Some(true),
+        waste,
+        shortfall,
+        sort,
+        descending,
+    })
+}
+
+fn position_name(p: rules::Position) -> &'static str {
+    match p {
+        rules::Position::OverLicensed => "over_licensed",
+        rules::Position::UnderLicensed => "under_licensed",
+        rules::Position::Balanced => "balanced",
+        rules::Position::Unlimited => "unlimited",
+    }
+}
+
+/// One pool's figures in the reporting currency at the rate of `day`.
+fn pool_figures(c: &mut Converter<'_>, row: &PoolRow, day: NaiveDate) -> FinancePool {
+    let p = &row.facts;
+    let mut at = |amount: i64| c.convert(amount, &p.currency, day).map(money);
+    FinancePool {
+        id: p.id,
+        name: p.name.clone(),
+        vendor: Ref { id: p.vendor_id, name: row.vendor_name.clone() },
+        cost_centre: row.cost_centre.clone(),
+        annual_cost: Money::new(p.annual_spend_minor(), p.currency.clone()),
+        annual_spend: at(p.annual_spend_minor()),
+        monthly_spend: at(p.monthly_minor()),
+        waste_annual: at(p.waste_annual_minor()),
+        true_up_annual: at(p.true_up_annual_minor()),
+        right_size_saving_annual: p.right_size().and_then(|_| at(p.right_size_saving_minor())),
+        seats_purchased: p.seats_purchased,
+        seats_assigned: p.held,
+        seats_active: p.active,
+        seats_with_usage: p.known,
+        seats_without_usage: p.without_usage(),
+        waste_seats: p.waste_seats(),
+        fill_percent: p.fill_percent(),
+        utilization_percent: p.utilization_percent(),
+        position: position_name(p.position()).into(),
+        shortfall_seats: p.shortfall(),
+        right_size_seats: p.right_size(),
+        cancel_by: p.cancel_by,
+        rate: c.rate(&p.currency, day).map(|(rate, date)| RateUsed { currency: p.currency.clone(), rate, date }),
+    }
+}
+
+/// Every pool the query selects with its figures, sorted (for a page or an export), and the day they are priced.
+pub async fn pool_figures_all(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &Actor,
+    q: &FinancePoolQuery,
+) -> AppResult<(NaiveDate, Vec<FinancePool>)> {
+    let scope = access::may_read_finance(&actor.user)?;
+    let sel = selection(q)?;
+    let today = org::today(db, clock).await?;
+    let f = FinanceFilter {
+        scope: scope.as_filter(),
+        cost_centre_id: q.cost_centre_id,
+        department_id: q.department_id,
+        vendor_id: q.vendor_id,
+    };
+    let mut conn = db.read.acquire().await?;
+    let rows = store::pools(&mut conn, &f, clock.now() - chrono::Duration::days(ACTIVE_DAYS)).await?;
+    let table = rates(&mut conn).await?;
+    drop(conn);
+    let mut c = Converter::new(&table, REPORTING_CURRENCY);
+    let mut out: Vec<FinancePool> = rows
+        .iter()
+        .filter(|row| {
+            let p = &row.facts;
+            sel.band.is_none_or(|b| rules::utilization_band(p.utilization_percent()) == b)
+                && sel.within_days.is_none_or(|d| rules::in_pipeline(p.cancel_by, today, d))
+                && (!sel.missed || rules::missed_renewal(p.cancel_by, p.contract_end, today))
+                && (!sel.waste || p.waste_seats() > 0)
+                && (!sel.shortfall || p.shortfall() > 0)
+        })
+        .map(|row| pool_figures(&mut c, row, today))
+        .collect();
+    let amount = |m: &Option<Money>| m.as_ref().map(|m| m.amount_minor);
+    out.sort_by(|a, b| {
+        let order = match sel.sort {
+            PoolSort::Name => std::cmp::Ordering::Equal,
+            PoolSort::AnnualSpend => amount(&a.annual_spend).cmp(&amount(&b.annual_spend)),
+            PoolSort::Waste => amount(&a.waste_annual).cmp(&amount(&b.waste_annual)),
+            PoolSort::Utilization => a.utilization_percent.cmp(&b.utilization_percent),
+            PoolSort::CancelBy => a.cancel_by.cmp(&b.cancel_by),
+        };
+        // A stable sort: ties keep the query's order, by name.
+        if sel.descending {
+            order.reverse()
+        } else {
+            order
+        }
+    });
+    if sel.descending && sel.sort == PoolSort::Name {
+        out.reverse();
+    }
+    Ok((today, out))
+}
+
+/// A page of [`pool_figures_all`].
+pub async fn pools(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinancePoolQuery) -> AppResult<Page<FinancePool>> {
+    let (page, per_page) = crate::service::paging(q.page, q.per_page)?;
+    let (_, all) = pool_figures_all(db, clock, actor, q).await?;
+    let total = all.len() as i64;
+    let items = all.into_iter().skip(((page - 1) * per_page) as usize).take(per_page as usize).collect();
+    Ok(Page { items, total, page, per_page })
 }

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod devices;
 pub mod exchange_rates;
 pub mod finance;
+pub mod finance_export;
 pub mod generate;
 pub mod imports;
 pub mod jobs;

@@ -120,7 +120,7 @@ async fn books(app: &crate::common::TestApp, admin: &crate::common::Client) -> B
         .await;
     let fa = app.insert("INSERT INTO cost_centres (code, name) VALUES ('FA-1', 'Finance A') RETURNING id").await;
     let fb = app.insert("INSERT INTO cost_centres (code, name) VALUES ('FB-2', 'Finance B') RETURNING id").await;
-    let dept = app.id_of("SELECT id FROM departments WHERE name = 'Engineering'").await;
+    let dept = app.id_of("SELECT id FROM departments WHERE name = 'Sales'").await;
     let mut people = std::collections::HashMap::new();
     for (name, cc) in [("pa1", fa), ("pa2", fa), ("pa3", fa), ("pa4", fa), ("pb1", fb), ("pb2", fb), ("pb3", fb)] {
         let id = app
@@ -294,8 +294,8 @@ async fn the_summary_computes_every_figure_exactly_in_the_reporting_currency() {
         .iter()
         .map(|p| (p["within_days"].as_i64().unwrap(), minor(&p["value"]), p["pools"].as_i64().unwrap()))
         .collect();
-    // GBP cancel-by 2026-12-10 (17 days), EUR 2027-01-01 (39 days); the SEK pool has no rate.
-    assert_eq!(pipeline, [(30, 37_500, 1), (60, 163_500, 2), (90, 163_500, 2)]);
+    // GBP cancel-by 2026-12-10 (17 days), SEK 2026-12-01 (8 days, no rate), EUR 2027-01-01 (39 days).
+    assert_eq!(pipeline, [(30, 37_500, 2), (60, 163_500, 3), (90, 163_500, 3)], "the SEK pool counts, without money");
     assert_eq!((minor(&s["missed_renewals"]["value"]), s["missed_renewals"]["pools"].as_i64()), (500_000, Some(1)));
     let bands: Vec<(Option<i64>, i64, i64)> = s["by_utilization"]
         .as_array()
@@ -305,7 +305,7 @@ async fn the_summary_computes_every_figure_exactly_in_the_reporting_currency() {
         .collect();
     assert_eq!(
         bands,
-        [(Some(0), 0, 0), (Some(25), 0, 0), (Some(50), 1, 126_000), (Some(75), 0, 0), (None, 2, 537_500)]
+        [(Some(0), 0, 0), (Some(25), 0, 0), (Some(50), 1, 126_000), (Some(75), 0, 0), (None, 3, 537_500)]
     );
     let rates: Vec<(String, String, String)> = s["rates"]
         .as_array()
@@ -359,6 +359,124 @@ async fn the_summary_computes_every_figure_exactly_in_the_reporting_currency() {
     let r = finance.get("/api/v1/finance/summary?from=1200-01-01").await;
     assert_eq!((r.status, r.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["from".to_string()]));
     let _ = (b.p2, b.p3, b.fa);
+}
+
+#[tokio::test]
+async fn the_pools_behind_each_figure_and_the_exports_carry_the_same_numbers() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let b = books(&app, &admin).await;
+    let finance = app.finance().await;
+    let names = |body: &serde_json::Value| -> Vec<String> {
+        body["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_string()).collect()
+    };
+    let list = |q: &str| {
+        let path = format!("/api/v1/finance/pools?vendor_id={}&{q}", b.vendor);
+        let finance = &finance;
+        async move { finance.get(&path).await }
+    };
+    let r = list("sort=-annual_spend").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(names(&r.body), ["Fin USD site", "Fin EUR monthly", "Fin GBP annual", "Fin SEK monthly"]);
+    let eur = &r.body["items"][1];
+    assert_eq!(
+        (minor(&eur["annual_spend"]), minor(&eur["waste_annual"]), eur["waste_seats"].as_i64()),
+        (126_000, 88_200, Some(7))
+    );
+    assert_eq!((eur["rate"]["rate"].as_str(), eur["rate"]["date"].as_str()), (Some("1.05"), Some("2026-07-01")));
+    assert_eq!((eur["right_size_seats"].as_i64(), minor(&eur["right_size_saving_annual"])), (Some(4), 6 * 12_600));
+    assert_eq!(r.body["items"][3]["annual_spend"], serde_json::Value::Null, "no rate: no made-up figure");
+    // Each chart's slice: a utilization band, a pipeline window, missed renewals, waste, shortfall.
+    for (q, want) in [
+        ("utilization=50", vec!["Fin EUR monthly"]),
+        ("utilization=none", vec!["Fin GBP annual", "Fin SEK monthly", "Fin USD site"]),
+        ("within_days=30", vec!["Fin GBP annual", "Fin SEK monthly"]),
+        ("missed=true", vec!["Fin USD site"]),
+        ("position=waste", vec!["Fin EUR monthly", "Fin SEK monthly"]),
+        ("position=shortfall", vec!["Fin GBP annual"]),
+        (&format!("cost_centre_id={}&sort=name", b.fa), vec!["Fin EUR monthly", "Fin USD site"]),
+    ] {
+        assert_eq!(names(&list(q).await.body), want, "{q}");
+    }
+    for (q, field) in [
+        ("utilization=10", "utilization"),
+        ("within_days=45", "within_days"),
+        ("position=x", "position"),
+        ("sort=cost", "sort"),
+        ("per_page=0", "per_page"),
+    ] {
+        let r = list(q).await;
+        assert_eq!((r.status, r.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec![field.to_string()]), "{q}");
+    }
+
+    // The CSV: a row per pool, the same figures.
+    let csv = finance.get(&format!("/api/v1/finance/export.csv?vendor_id={}", b.vendor)).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = csv.body.as_str().unwrap_or_default().trim_start_matches('\u{feff}').to_string();
+    let rows: Vec<Vec<String>> = text.lines().map(|l| l.split(',').map(str::to_string).collect()).collect();
+    assert_eq!(rows.len(), 5, "{text}");
+    assert_eq!(
+        &rows[0][..8],
+        [
+            "pool",
+            "vendor",
+            "cost_centre_code",
+            "cost_centre",
+            "currency",
+            "annual_cost",
+            "reporting_currency",
+            "annual_spend"
+        ]
+    );
+    let eur_row = rows.iter().find(|r| r[0] == "Fin EUR monthly").unwrap();
+    assert_eq!((&eur_row[5][..], &eur_row[7][..], &eur_row[9][..]), ("1200.00", "1260.00", "882.00"));
+    let xlsx = finance.get(&format!("/api/v1/finance/export.xlsx?vendor_id={}", b.vendor)).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.headers["content-type"].to_str().unwrap_or("").contains("spreadsheetml"));
+    let r = finance.get("/api/v1/finance/export.xlsx?from=2026-05-01&to=2026-04-01").await;
+    assert_eq!(r.field_paths(), ["to"]);
+
+    // FOCUS: the month's chargeback, allocated by cost centre, in the FinOps columns.
+    let focus = finance.get("/api/v1/finance/focus.csv?month=2026-11").await;
+    assert_eq!(focus.status, StatusCode::OK);
+    let text = focus.body.as_str().unwrap_or_default().to_string();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    for column in [
+        "BilledCost",
+        "BillingPeriodStart",
+        "ChargeCategory",
+        "ChargeFrequency",
+        "EffectiveCost",
+        "ListUnitPrice",
+        "PricingQuantity",
+        "PricingUnit",
+        "ServiceCategory",
+        "ServiceName",
+        "ServiceProviderName",
+        "SkuId",
+        "x_CostCentreCode",
+    ] {
+        assert!(header.contains(&column), "{column} in {header:?}");
+    }
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let fa_rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+        .filter(|r| r[col("x_CostCentreCode")] == "FA-1")
+        .collect();
+    let cents: i64 = fa_rows.iter().map(|r| r[col("BilledCost")].replace('.', "").parse::<i64>().unwrap()).sum();
+    assert_eq!(cents, 8_400 + 781 + 41_667, "the FOCUS rows add up to the statement");
+    let eur_fa = fa_rows.iter().find(|r| r[col("x_PoolName")] == "Fin EUR monthly").unwrap();
+    assert_eq!(
+        (&eur_fa[col("BilledCost")][..], &eur_fa[col("ChargePeriodStart")][..], &eur_fa[col("ChargePeriodEnd")][..]),
+        ("84.00", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")
+    );
+    // 84.00 at 10.50 a seat-month: 8 seat-months (FA's 4 held and the 4 unassigned).
+    assert_eq!((&eur_fa[col("ListUnitPrice")][..], &eur_fa[col("PricingQuantity")][..]), ("10.50", "8.000000"));
+    assert_eq!(
+        (&eur_fa[col("ServiceCategory")][..], &eur_fa[col("ChargeCategory")][..]),
+        ("Business Applications", "Purchase")
+    );
 }
 
 #[tokio::test]
@@ -501,5 +619,9 @@ async fn finance_keeps_budgets_and_owners_see_only_their_scope() {
     let inventory = owner.get("/api/v1/inventory/summary").await;
     assert_eq!(mine.body["totals"]["seats_purchased"], inventory.body["seats_purchased"], "the inventory's scope");
     assert!(minor(&mine.body["totals"]["annual_spend"]) < minor(&all.body["totals"]["annual_spend"]));
+    let listed = owner.get("/api/v1/finance/pools?per_page=200").await;
+    assert_eq!(listed.body["total"], inventory.body["pools"], "the same pools behind the figures");
+    let theirs = owner.get(&format!("/api/v1/finance/pools?vendor_id={}", b.vendor)).await;
+    assert_eq!(theirs.body["total"], 0, "pools outside their reach never show");
     let _ = (b.p1, b.fb);
 }

@@ -295,6 +295,10 @@ async fn every_endpoint_against_every_role() {
         case(g.clone(), "/api/v1/finance/summary".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/finance/chargeback?month=2026-11".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/finance/budgets".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/finance/pools".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/finance/export.csv".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/finance/export.xlsx".into(), None, [200, 200, 200, 200]),
+        case(g.clone(), "/api/v1/finance/focus.csv".into(), None, [200, 200, 200, 200]),
         case(
             Method::PUT,
             "/api/v1/finance/budgets/1/2026".into(),

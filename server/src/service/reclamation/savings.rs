@@ -149,19 +149,11 @@ pub fn csv(entries: &[SavingEntry]) -> AppResult<String> {
 
 /// The entries and the months as an XLSX workbook: amounts as numbers in the currency's digits, so they sum.
 pub fn xlsx(entries: &[SavingEntry], months: &[SavingsMonth]) -> AppResult<Vec<u8>> {
+    use crate::domain::xlsx_out::{excel_date, excel_time, major, money_format};
     use rust_xlsxwriter::{Format, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| AppError::internal_in("writing the savings workbook", e);
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
-    let money_format = |currency: &str| {
-        let digits = seatwise_types::currency_minor_digits(currency).unwrap_or(2);
-        let pattern = if digits == 0 { "#,##0".to_string() } else { format!("#,##0.{}", "0".repeat(digits as usize)) };
-        Format::new().set_num_format(pattern)
-    };
-    let major = |m: &Money| {
-        let digits = seatwise_types::currency_minor_digits(&m.currency).unwrap_or(2);
-        m.amount_minor as f64 / 10f64.powi(digits as i32)
-    };
     let sheet = book.add_worksheet().set_name("Savings").map_err(fail)?;
     for (col, h) in HEADERS.iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, *h, &bold).map_err(fail)?;
@@ -201,16 +193,4 @@ pub fn xlsx(entries: &[SavingEntry], months: &[SavingsMonth]) -> AppResult<Vec<u
         by_month.write_string(row, 4, &m.monthly.currency).map_err(fail)?;
     }
     book.save_to_buffer().map_err(fail)
-}
-
-fn excel_date(d: chrono::NaiveDate) -> Result<rust_xlsxwriter::ExcelDateTime, rust_xlsxwriter::XlsxError> {
-    use chrono::Datelike;
-    // Dates are bounded to 1900..=2199 (`types::when`), inside what both types hold.
-    let year = u16::try_from(d.year()).map_err(|_| rust_xlsxwriter::XlsxError::DateTimeRangeError(d.to_string()))?;
-    rust_xlsxwriter::ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)
-}
-
-fn excel_time(t: chrono::DateTime<chrono::Utc>) -> Result<rust_xlsxwriter::ExcelDateTime, rust_xlsxwriter::XlsxError> {
-    use chrono::Timelike;
-    excel_date(t.date_naive())?.and_hms(t.hour() as u16, t.minute() as u8, t.second())
 }
