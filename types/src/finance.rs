@@ -87,6 +87,8 @@ pub struct CostCentreFigures {
     pub seats_purchased: i64,
     pub seats_assigned: i64,
     pub pools: i64,
+    /// This year's budget with actual and projection, when one is set.
+    pub budget: Option<BudgetFigures>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,6 +172,8 @@ pub struct FinanceSummary {
     pub renewal_pipeline: Vec<RenewalBucket>,
     pub missed_renewals: MissedRenewals,
     pub by_utilization: Vec<UtilizationBand>,
+    /// The last twelve months, oldest first, from the ledger's history of prices and seats.
+    pub spend_over_time: Vec<SpendMonth>,
     pub rates: Vec<RateUsed>,
     pub unconverted: Vec<Unconverted>,
 }
@@ -362,4 +366,26 @@ pub struct FinancePool {
     pub cancel_by: Option<NaiveDate>,
     /// The rate its money was converted at (`null` in the reporting currency or without a rate).
     pub rate: Option<RateUsed>,
+}
+
+/// One month of spend: the run rate at the month's end (or today) and its monthly cost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SpendMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub annual_run_rate: Money,
+    pub monthly_spend: Money,
+}
+
+/// A cost centre's budget for this year beside what it has spent and where the year will end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BudgetFigures {
+    pub year: i32,
+    pub budget: Money,
+    /// Spend from 1 January to today (this month in proportion to its days gone).
+    pub actual_to_date: Money,
+    /// The year's spend if this month's run rate holds to December.
+    pub projection: Money,
 }

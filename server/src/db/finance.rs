@@ -343,3 +343,31 @@ pub async fn delete_budget(conn: &mut Conn, cost_centre_id: i64, year: i32) -> R
     sql.bind(cost_centre_id).push(" AND year = ").bind(i64::from(year));
     Ok(sql.query().execute(&mut *conn).await?.rows_affected() > 0)
 }
+
+/// A ledger entry on a pool's cost: (pool id, the pool's cost centre now, when, action, what it recorded after).
+pub type PoolEntry = (i64, i64, DateTime<Utc>, String, Option<serde_json::Value>);
+
+/// The ledger entries that set the cost of the pools the filter covers (retired ones included), in ledger order.
+pub async fn pool_entries(conn: &mut Conn, f: &FinanceFilter) -> Result<Vec<PoolEntry>, sqlx::Error> {
+    use futures_util::TryStreamExt;
+    let mut sql = Sql::new(
+        "SELECT l.record_id, p.cost_centre_id, l.at, l.action, l.after_json FROM ledger_entries l \
+         JOIN pools p ON p.id = l.record_id WHERE l.record_type = 'pool' \
+         AND l.action IN ('pool.create', 'pool.update', 'change_request.operation')",
+    );
+    f.push_scope(&mut sql);
+    sql.push(" ORDER BY l.seq");
+    let mut rows = sql.query().fetch(&mut *conn);
+    let mut out = Vec::new();
+    while let Some(r) = rows.try_next().await? {
+        let c = Cols::new(&r, "ledger_entries");
+        out.push((
+            c.i64("record_id")?,
+            c.of("pools").i64("cost_centre_id")?,
+            c.timestamp("at")?,
+            c.text("action")?,
+            c.opt_json("after_json")?,
+        ));
+    }
+    Ok(out)
+}

@@ -29,6 +29,7 @@ pub mod renewals;
 pub mod scim;
 pub mod secret;
 pub mod snipeit;
+pub mod spend_history;
 pub mod usage_file;
 pub mod version;
 pub mod xlsx_out;

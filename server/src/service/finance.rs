@@ -143,7 +143,8 @@ impl Sums {
 pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery) -> AppResult<FinanceSummary> {
     let scope = access::may_read_finance(&actor.user)?;
     let now = clock.now();
-    let today = org::today(db, clock).await?;
+    let settings = org::load(db).await?;
+    let today = settings.today(now);
     let (from, to) = period(q, today)?;
     let f = filter(&scope, q);
     let mut conn = db.read.acquire().await?;
@@ -152,9 +153,13 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
     let table = rates(&mut conn).await?;
     let forecast = crate::service::reclamation::policies::forecast(&mut conn, now).await?;
     let saved = store::savings(&mut conn, &f, from, to).await?;
+    let entries = store::pool_entries(&mut conn, &f).await?;
+    let budgets: HashMap<i64, Budget> =
+        store::budgets(&mut conn, today.year()).await?.into_iter().map(|b| (b.cost_centre.id, b)).collect();
     drop(conn);
 
     let mut c = Converter::new(&table, REPORTING_CURRENCY);
+    let history = history(&mut c, &settings, now, &entries)?;
     let mut missing = Missing::default();
     let mut totals = Sums::default();
     let (mut monthly, mut true_up, mut shortfall) = (0i64, 0i64, 0i64);
@@ -272,6 +277,9 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
                 seats_purchased: s.purchased,
                 seats_assigned: s.assigned,
                 pools: s.pools,
+                budget: budgets
+                    .get(&row.cost_centre.id)
+                    .map(|b| budget_figures(b, &history, row.cost_centre.id, today)),
             })
             .collect(),
         by_vendor: vendors,
@@ -289,9 +297,122 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
                 UtilizationBand { from_percent, to_percent, pools: n, annual_spend: money(annual) }
             })
             .collect(),
+        spend_over_time: history.series(),
         rates: rates_used(&c),
         unconverted: missing.list(),
     })
+}
+
+/// Months of spend counted from the ledger: the months (first day, the day counted), and per month the total run
+/// rate and monthly spend, and each cost centre's monthly spend.
+struct History {
+    months: Vec<NaiveDate>,
+    run_rate: Vec<i64>,
+    monthly: Vec<i64>,
+    by_cost_centre: HashMap<i64, Vec<i64>>,
+}
+
+/// How many months the spend history covers, this one included.
+const HISTORY_MONTHS: usize = 12;
+
+fn first_of_month(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+fn history(
+    c: &mut Converter<'_>,
+    settings: &crate::domain::renewals::Org,
+    now: chrono::DateTime<chrono::Utc>,
+    entries: &[store::PoolEntry],
+) -> AppResult<History> {
+    use crate::domain::spend_history::{annual_at, event, Events};
+    let today = settings.today(now);
+    let this_month = first_of_month(today);
+    let months: Vec<NaiveDate> = (0..HISTORY_MONTHS as u32)
+        .rev()
+        .filter_map(|back| this_month.checked_sub_months(chrono::Months::new(back)))
+        .collect();
+    // Each month is counted at its end (today for this one), at the rate of that day.
+    let counted: Vec<(NaiveDate, chrono::DateTime<chrono::Utc>)> = months
+        .iter()
+        .map(|first| {
+            let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(*first);
+            let last = next.pred_opt().unwrap_or(*first);
+            if last >= today {
+                Ok((today, now))
+            } else {
+                let at = settings.start_of(next).ok_or_else(|| AppError::internal(format!("no start of {next}")))?;
+                Ok((last, at))
+            }
+        })
+        .collect::<AppResult<_>>()?;
+    let mut events: BTreeMap<i64, (i64, Events)> = BTreeMap::new();
+    for (pool, cc, at, action, after) in entries {
+        if let Some(e) = event(action, after.as_ref()) {
+            events.entry(*pool).or_insert_with(|| (*cc, Vec::new())).1.push((*at, e));
+        }
+    }
+    let mut h = History {
+        months: months.clone(),
+        run_rate: vec![0; months.len()],
+        monthly: vec![0; months.len()],
+        by_cost_centre: HashMap::new(),
+    };
+    for (cc, pool_events) in events.values() {
+        for (i, (day, at)) in counted.iter().enumerate() {
+            let Some((annual, currency)) = annual_at(pool_events, *at) else { continue };
+            let (Some(rate), Some(month)) = (
+                c.convert(annual, &currency, *day),
+                c.convert(crate::domain::pool::per_month(annual), &currency, *day),
+            ) else {
+                continue;
+            };
+            h.run_rate[i] += rate;
+            h.monthly[i] += month;
+            h.by_cost_centre.entry(*cc).or_insert_with(|| vec![0; months.len()])[i] += month;
+        }
+    }
+    Ok(h)
+}
+
+impl History {
+    fn series(&self) -> Vec<seatwise_types::SpendMonth> {
+        self.months
+            .iter()
+            .zip(self.run_rate.iter().zip(&self.monthly))
+            .map(|(m, (rate, monthly))| seatwise_types::SpendMonth {
+                month: m.format("%Y-%m").to_string(),
+                annual_run_rate: money(*rate),
+                monthly_spend: money(*monthly),
+            })
+            .collect()
+    }
+}
+
+/// A cost centre's budget beside its spend this year: months gone in full, this month in proportion to its days
+/// gone (rounded half up), and for the projection this month's spend for each month left.
+fn budget_figures(b: &Budget, h: &History, cost_centre_id: i64, today: NaiveDate) -> seatwise_types::BudgetFigures {
+    let zeros = vec![0; h.months.len()];
+    let monthly = h.by_cost_centre.get(&cost_centre_id).unwrap_or(&zeros);
+    let this_year: Vec<(NaiveDate, i64)> =
+        h.months.iter().copied().zip(monthly.iter().copied()).filter(|(m, _)| m.year() == today.year()).collect();
+    let (current, gone): (Vec<_>, Vec<_>) = this_year.iter().partition(|(m, _)| m.month() == today.month());
+    let gone: i64 = gone.iter().map(|(_, v)| v).sum();
+    let current = current.first().map_or(0, |(_, v)| *v);
+    let days = i64::from(
+        first_of_month(today)
+            .checked_add_months(chrono::Months::new(1))
+            .map_or(30, |n| (n - first_of_month(today)).num_days() as u32),
+    );
+    let part = rules::split(current, &[(0, i64::from(today.day())), (1, days - i64::from(today.day()))]);
+    let so_far = part.first().map_or(0, |(_, v)| *v);
+    let months_left = i64::from(12 - today.month0());
+    seatwise_types::BudgetFigures {
+        year: b.year,
+        budget: b.amount.clone(),
+        actual_to_date: money(gone + so_far),
+        projection: money(gone + current * months_left),
+    }
 }
 
 /// How one pool's month is shared: (cost centre, weight) by its method; empty weights fall back to the pool's own

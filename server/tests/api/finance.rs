@@ -141,7 +141,7 @@ async fn books(app: &crate::common::TestApp, admin: &crate::common::Client) -> B
     let bodies = [
         pool(
             "Fin EUR monthly",
-            json!({"license_type": "per_user", "seats_purchased": 10, "billing_period": "monthly",
+            json!({"license_type": "per_user", "seats_purchased": 8, "billing_period": "monthly",
             "unit_cost": {"amount_minor": 1000, "currency": "EUR"}, "cost_centre_id": fa,
             "contract_start": "2026-02-01", "contract_end": "2027-01-31", "notice_days": 30}),
         ),
@@ -164,8 +164,10 @@ async fn books(app: &crate::common::TestApp, admin: &crate::common::Client) -> B
             "contract_start": "2026-01-01", "contract_end": "2026-12-31", "notice_days": 30}),
         ),
     ];
+    // Bought on 10 May; the EUR pool grows from 8 to 10 seats on 15 September.
+    app.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 5, 10, 9, 0, 0).unwrap());
     let mut ids = Vec::new();
-    for b in bodies {
+    for b in &bodies {
         let r = admin.post("/api/v1/pools", b.clone()).await;
         assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.body);
         ids.push(r.body["id"].as_i64().unwrap());
@@ -181,6 +183,12 @@ async fn books(app: &crate::common::TestApp, admin: &crate::common::Client) -> B
             assert_eq!(r.status, StatusCode::CREATED, "{h}: {}", r.body);
         }
     }
+    app.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 9, 15, 9, 0, 0).unwrap());
+    let mut grown = bodies[0].clone();
+    grown["seats_purchased"] = json!(10);
+    let r = admin.put(&format!("/api/v1/pools/{p1}"), grown).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    app.clock.set(crate::common::test_now());
     app.exec(&format!("UPDATE people SET status = 'terminated' WHERE id = {}", people["pa4"])).await;
     // Today is 2026-11-23: pa1 used it 5 days ago, pb1 10, pa2 45; pb2 never (known); pa3 nothing reports.
     for (who, last) in [
@@ -327,11 +335,56 @@ async fn the_summary_computes_every_figure_exactly_in_the_reporting_currency() {
             ("GBP".into(), "1.25".into(), "2026-01-01".into())
         ]
     );
+    // Spend over time from the ledger: nothing before May; 8 EUR seats at 1.10 in May and June, at 1.05 from
+    // July, 10 seats from September; the GBP pool and the site licence throughout.
+    let series: Vec<(String, i64, i64)> = s["spend_over_time"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["month"].as_str().unwrap().into(), minor(&m["annual_run_rate"]), minor(&m["monthly_spend"])))
+        .collect();
+    let month = |m: &str, rate: i64, monthly: i64| (m.to_string(), rate, monthly);
+    assert_eq!(
+        series,
+        [
+            month("2025-12", 0, 0),
+            month("2026-01", 0, 0),
+            month("2026-02", 0, 0),
+            month("2026-03", 0, 0),
+            month("2026-04", 0, 0),
+            month("2026-05", 105_600 + 37_500 + 500_000, 8_800 + 3_125 + 41_667),
+            month("2026-06", 643_100, 53_592),
+            month("2026-07", 100_800 + 37_500 + 500_000, 8_400 + 3_125 + 41_667),
+            month("2026-08", 638_300, 53_192),
+            month("2026-09", 663_500, 55_292),
+            month("2026-10", 663_500, 55_292),
+            month("2026-11", 663_500, 55_292),
+        ]
+    );
+    assert_eq!(series[11].2, minor(&t["monthly_spend"]), "this month is the summary's monthly spend");
     assert_eq!(s["unconverted"][0]["currency"], "SEK");
     assert_eq!(
         (s["unconverted"][0]["pools"].as_i64(), s["unconverted"][0]["annual_spend"]["amount_minor"].as_i64()),
         (Some(1), Some(240_000))
     );
+
+    // A budget: FA spent 504.67 a month in May and June, 500.67 in July and August, 521.67 since; this month
+    // 23 of 30 days gone (400.00 rounded from 399.947); the projection keeps November's rate to December.
+    let r = finance
+        .put(
+            &format!("/api/v1/finance/budgets/{}/2026", b.fa),
+            json!({"amount": {"amount_minor": 7_000_000, "currency": "USD"}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = finance.get(&format!("/api/v1/finance/summary?vendor_id={}", b.vendor)).await;
+    let fa = &r.body["by_cost_centre"][0];
+    let gone = 2 * 50_467 + 2 * 50_067 + 2 * 52_167;
+    assert_eq!(
+        (minor(&fa["budget"]["budget"]), minor(&fa["budget"]["actual_to_date"]), minor(&fa["budget"]["projection"])),
+        (7_000_000, gone + 39_995, gone + 2 * 52_167)
+    );
+    assert_eq!(r.body["by_cost_centre"][1]["budget"], serde_json::Value::Null, "FB has none");
 
     // One cost centre; a period; a policy's forecast is the potential.
     let r = finance.get(&format!("/api/v1/finance/summary?vendor_id={}&cost_centre_id={}", b.vendor, b.fb)).await;
@@ -552,9 +605,9 @@ async fn chargeback_shares_each_pools_month_by_its_method_exactly() {
     assert_eq!(methods, ["active_user", "percentage"]);
 
     // A month before these pools existed owes nothing; a month to come and a non-month are refused.
-    let r = finance.get(&format!("/api/v1/finance/chargeback?month=2026-08&cost_centre_id={}", b.fa)).await;
+    let r = finance.get(&format!("/api/v1/finance/chargeback?month=2026-04&cost_centre_id={}", b.fa)).await;
     assert_eq!((r.status, r.body["items"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
-    assert_eq!(r.body["counted_on"], "2026-08-31");
+    assert_eq!(r.body["counted_on"], "2026-04-30");
     for bad in ["2026-12", "2026-13", "11-2026"] {
         let r = finance.get(&format!("/api/v1/finance/chargeback?month={bad}")).await;
         assert_eq!((r.status, r.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["month".to_string()]), "{bad}");
