@@ -148,10 +148,42 @@ pub async fn seed(state: &AppState, password: &str) -> Result<bool, DemoError> {
         bulk::insert_seats(&mut tx, &seats, "demo").await?;
         pools::set_seat_count(&mut tx, pool_id).await?;
         let pool = pools::get(&mut *tx, pool_id).await?.ok_or(AppError::NotFound("pool"))?;
-        ledger::record(&mut tx, now, "demo", Change::created("pool.create", "pool", Some(pool_id), &pool)).await?;
+        // Bought a year and a month ago (so the spend chart has a year behind it); a resized pool had its earlier
+        // seat count until four months ago.
+        let bought = now.checked_sub_months(Months::new(13)).unwrap_or(now);
+        match s.seats_until_resized {
+            Some(earlier) => {
+                let mut was = pool.clone();
+                was.seats_purchased = Some(earlier);
+                ledger::record(&mut tx, bought, "demo", Change::created("pool.create", "pool", Some(pool_id), &was))
+                    .await?;
+                let resized = now.checked_sub_months(Months::new(4)).unwrap_or(now);
+                let change = Change::changed("pool.update", "pool", Some(pool_id), &was, &pool);
+                ledger::record(&mut tx, resized, "demo", change).await?;
+            }
+            None => {
+                let change = Change::created("pool.create", "pool", Some(pool_id), &pool);
+                ledger::record(&mut tx, bought, "demo", change).await?;
+            }
+        }
         made.push((pool_id, vendor_id, start, end));
     }
     seed_contracts(&mut tx, &company, &made, today, now).await?;
+    let rates = company
+        .exchange_rates
+        .iter()
+        .map(|r| {
+            let from =
+                r.ago.before(today).ok_or_else(|| AppError::internal(format!("{} rate: no date", r.currency)))?;
+            Ok((r.currency.clone(), r.rate.clone(), from))
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    crate::db::exchange_rates::insert(&mut tx, &rates, "demo", now).await?;
+    for b in &company.budgets {
+        let amount = seatwise_types::Money::new(b.amount_minor, crate::domain::fx::REPORTING_CURRENCY);
+        crate::db::finance::set_budget(&mut tx, cost_centre_ids[b.cost_centre], today.year(), &amount, "demo", now)
+            .await?;
+    }
     let org = &company.org;
     let stages = renewal_rules::format_stages(&org.alert_stages);
     jobs::save_org_settings(&mut tx, &org.timezone, &stages, org.rolling_review_months, org.daily_run_hour, now)

@@ -40,6 +40,22 @@ pub struct Company {
     pub pools: Vec<Pool>,
     pub contracts: Vec<Contract>,
     pub users: Vec<User>,
+    pub exchange_rates: Vec<ExchangeRate>,
+    pub budgets: Vec<Budget>,
+}
+
+/// A rate of the demo's table: units of the reporting currency per unit, from `ago` before the seeding day.
+pub struct ExchangeRate {
+    pub currency: String,
+    pub rate: String,
+    pub ago: Offset,
+}
+
+/// A cost centre's budget for the seeding year, in minor units of the reporting currency.
+pub struct Budget {
+    /// Index into `cost_centres`.
+    pub cost_centre: usize,
+    pub amount_minor: i64,
 }
 
 #[derive(Deserialize)]
@@ -80,6 +96,8 @@ pub struct Pool {
     /// Indices into `people`.
     pub owner: usize,
     pub holders: Vec<usize>,
+    /// The seats it had until four months ago, when it was resized (its history for the spend chart).
+    pub seats_until_resized: Option<i64>,
 }
 
 impl Pool {
@@ -154,6 +172,10 @@ impl Offset {
     pub fn after(self, today: NaiveDate) -> Option<NaiveDate> {
         today.checked_add_months(Months::new(self.months))?.checked_add_days(Days::new(self.days))
     }
+
+    pub fn before(self, today: NaiveDate) -> Option<NaiveDate> {
+        today.checked_sub_months(Months::new(self.months))?.checked_sub_days(Days::new(self.days))
+    }
 }
 
 fn parse_part(offset: &mut Offset, seen_days: &mut bool, number: &str, unit: &str) -> Option<()> {
@@ -179,6 +201,26 @@ struct RawFile {
     pool: Vec<toml::Table>,
     contract: Vec<toml::Table>,
     user: Vec<toml::Table>,
+    #[serde(default)]
+    exchange_rate: Vec<toml::Table>,
+    #[serde(default)]
+    budget: Vec<toml::Table>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRate {
+    currency: String,
+    rate: String,
+    /// How long before the seeding day it applies from: "14 months".
+    from_ago: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBudget {
+    cost_centre: String,
+    amount_minor: i64,
 }
 
 #[derive(Deserialize)]
@@ -230,6 +272,7 @@ struct RawPool {
     assigned_from: Option<String>,
     #[serde(default)]
     leavers_holding: usize,
+    seats_until_resized: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -382,6 +425,7 @@ impl Company {
                 po_number: p.po_number,
                 owner,
                 holders,
+                seats_until_resized: p.seats_until_resized,
             });
         }
 
@@ -420,7 +464,21 @@ impl Company {
             let departments = u.departments.iter().map(|d| department(&label, d)).collect::<Result<_, _>>()?;
             users.push(User { email: u.email, name: u.name, roles: u.roles, departments });
         }
-        Ok(Company { org, cost_centres, departments, people, pools, contracts, users })
+        let mut exchange_rates = Vec::new();
+        for (label, r) in entries::<RawRate>("exchange rate", "", raw.exchange_rate)? {
+            let ago = Offset::parse(&r.from_ago).ok_or_else(|| {
+                invalid(&label, format!("from_ago {:?} is not a time such as \"14 months\"", r.from_ago))
+            })?;
+            exchange_rates.push(ExchangeRate { currency: r.currency, rate: r.rate, ago });
+        }
+        let mut budgets = Vec::new();
+        for (label, b) in entries::<RawBudget>("budget", "cost_centre", raw.budget)? {
+            let cost_centre = find(&cost_centres, &b.cost_centre, |c| &c.code).ok_or_else(|| {
+                invalid(&label, format!("cost_centre {:?} is not a listed cost centre", b.cost_centre))
+            })?;
+            budgets.push(Budget { cost_centre, amount_minor: b.amount_minor });
+        }
+        Ok(Company { org, cost_centres, departments, people, pools, contracts, users, exchange_rates, budgets })
     }
 }
 
