@@ -65,4 +65,13 @@ if [ "$mode" = test ]; then
     step "installing the end-to-end test packages"
     (cd "$root/tests/e2e" && npm ci --no-audit --no-fund --silent && cp package-lock.json node_modules/.package-lock.json.installed)
   fi
+  # An independent reader for the workbooks the console exports (openpyxl, pinned).
+  venv="$tools/xlsx-venv"
+  if ! cmp -s "$root/tests/e2e/requirements.txt" "$venv/requirements.installed"; then
+    step "installing openpyxl for the end-to-end tests"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/tests/e2e/requirements.txt"
+    cp "$root/tests/e2e/requirements.txt" "$venv/requirements.installed"
+  fi
 fi

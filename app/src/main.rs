@@ -19,6 +19,8 @@ use pages::contract::ContractPage;
 use pages::contract_form::{ContractCreatePage, ContractEditPage};
 use pages::contracts::ContractsPage;
 use pages::devices::DevicesPage;
+use pages::finance::FinancePage;
+use pages::finance_pools::FinancePoolsPage;
 use pages::import_history::ImportHistoryPage;
 use pages::imports::ImportPage;
 use pages::inventory::InventoryPage;
@@ -64,6 +66,8 @@ fn App() -> impl IntoView {
                 <Route path=path!("/pools/:id/edit") view=PoolEditPage/>
                 <Route path=path!("/my") view=MyLicensesPage/>
                 <Route path=path!("/overview") view=OverviewPage/>
+                <Route path=path!("/finance") view=FinancePage/>
+                <Route path=path!("/finance/pools") view=FinancePoolsPage/>
                 <Route path=path!("/people") view=PeoplePage/>
                 <Route path=path!("/devices") view=DevicesPage/>
                 <Route path=path!("/people/:id") view=PersonPage/>

@@ -125,13 +125,19 @@ pub struct Capabilities {
     /// Write and run reclamation policies (license owners for their departments' pools).
     #[serde(default)]
     pub manage_reclamation: bool,
+    /// Read the finance figures (within the inventory's scope).
+    #[serde(default)]
+    pub read_finance: bool,
+    /// Set cost centres' budgets (finance and admins).
+    #[serde(default)]
+    pub keep_budgets: bool,
     /// Where this person's work starts: the page the console opens after signing in.
     #[serde(default)]
     pub home: HomePage,
 }
 
 /// The page a role starts on: admins on an overview of what needs someone, license owners on their own pools,
-/// approvers on the queue waiting for them, finance on the inventory with its costs.
+/// approvers on the queue waiting for them, finance on the finance dashboard.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -142,6 +148,8 @@ pub enum HomePage {
     Approvals,
     /// What needs someone across the console (admins).
     Overview,
+    /// Spend, waste, savings and chargeback (finance).
+    Finance,
 }
 
 impl HomePage {
@@ -152,6 +160,7 @@ impl HomePage {
             HomePage::MyLicenses => "/my",
             HomePage::Approvals => "/changes?for_me=true",
             HomePage::Overview => "/overview",
+            HomePage::Finance => "/finance",
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod change_requests;
 pub mod contracts;
 pub mod devices;
+pub mod finance;
 pub mod imports;
 pub mod ledger;
 pub mod people;

@@ -1,5 +1,6 @@
 //! Pieces every page uses: the shell, status messages, money and dates, badges.
 
+pub mod charts;
 pub mod confirm;
 pub mod fields;
 pub mod file;

@@ -76,6 +76,7 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
                                 <A href="/renewals">"Renewals"</A>
                                 <A href="/alerts">"Alerts"<AlertCount/></A>
                                 <A href="/pools">"Inventory"</A>
+                                {can.read_finance.then(|| view! { <A href="/finance">"Finance"</A> })}
                                 <A href="/people">"People"</A>
                                 <A href="/devices">"Devices"</A>
                                 {can.read_change_requests.then(|| view! { <A href="/changes">"Changes"<ChangeCount/></A> })}

@@ -7,6 +7,8 @@ pub mod contract;
 pub mod contract_form;
 pub mod contracts;
 pub mod devices;
+pub mod finance;
+pub mod finance_pools;
 pub mod import_history;
 pub mod import_preview;
 pub mod imports;

@@ -456,12 +456,14 @@ pub fn capabilities(user: &User) -> Capabilities {
         read_reclamation: may_read_reclamation(user).is_ok(),
         manage_reclamation: may_manage_policy(user, None).is_ok()
             || matches!(pool_write_scope(user), Scope::Within(r) if !r.departments.is_empty() || r.owner_id.is_some()),
+        read_finance: may_read_finance(user).is_ok(),
+        keep_budgets: may_keep_budgets(user).is_ok(),
         home: home_page(user),
     }
 }
 
 /// Where each role's work starts: an admin on the overview of what needs someone, an owner on their own pools, an
-/// approver (who owns none) on the queue waiting for them, finance on the inventory and its costs.
+/// approver (who owns none) on the queue waiting for them, finance on its dashboard.
 pub fn home_page(user: &User) -> HomePage {
     if admin(user) {
         HomePage::Overview
@@ -469,6 +471,8 @@ pub fn home_page(user: &User) -> HomePage {
         HomePage::MyLicenses
     } else if user.has(Role::Approver) {
         HomePage::Approvals
+    } else if user.has(Role::Finance) {
+        HomePage::Finance
     } else {
         HomePage::Inventory
     }
@@ -695,6 +699,7 @@ mod tests {
                 read_change_requests: true,
                 read_reclamation: true,
                 manage_reclamation: true,
+                read_finance: true,
                 home: HomePage::MyLicenses,
                 ..Capabilities::default()
             }
@@ -702,7 +707,7 @@ mod tests {
         // Each role starts where its work is.
         assert_eq!(all.home, HomePage::Overview);
         assert_eq!(capabilities(&user(&[Role::Approver], &[])).home, HomePage::Approvals);
-        assert_eq!(capabilities(&user(&[Role::Finance], &[])).home, HomePage::Inventory);
+        assert_eq!(capabilities(&user(&[Role::Finance], &[])).home, HomePage::Finance);
         assert_eq!(capabilities(&user(&[Role::Approver, Role::LicenseOwner], &[3])).home, HomePage::MyLicenses);
         assert!(may_manage_policy(&user(&[Role::LicenseOwner], &[3]), Some(at(3))).is_ok());
         assert!(may_manage_policy(&user(&[Role::LicenseOwner], &[3]), Some(at(4))).is_err());
@@ -711,12 +716,14 @@ mod tests {
         // An owner of no department yet still edits the catalog but has no pools to create or own.
         let unplaced = capabilities(&user(&[Role::LicenseOwner], &[]));
         assert!(unplaced.create_pools && unplaced.own_licenses, "the scope exists even when empty");
-        for (role, home) in [(Role::Finance, HomePage::Inventory), (Role::Approver, HomePage::Approvals)] {
+        for (role, home) in [(Role::Finance, HomePage::Finance), (Role::Approver, HomePage::Approvals)] {
             let expected = Capabilities {
                 see_money: true,
                 read_change_requests: true,
                 approve_changes: true,
                 read_reclamation: true,
+                read_finance: true,
+                keep_budgets: role == Role::Finance,
                 home,
                 ..Capabilities::default()
             };

@@ -476,17 +476,20 @@ async fn me_reports_each_roles_capabilities() {
         "own_licenses": true, "import": true, "read_ledger": true, "administer": true, "edit_people": true,
         "see_money": true, "register_devices": true, "adopt_pool_terms": true, "request_changes": true,
         "read_change_requests": true, "approve_changes": true, "read_reclamation": true,
-        "manage_reclamation": true});
+        "manage_reclamation": true, "read_finance": true, "keep_budgets": true});
     let owner = json!({"create_pools": true, "record_contracts": true, "edit_catalog": true, "own_licenses": true,
         "import": false, "read_ledger": false, "administer": false, "edit_people": false, "see_money": true,
         "register_devices": true, "adopt_pool_terms": false, "request_changes": true, "read_change_requests": true,
-        "approve_changes": false, "read_reclamation": true, "manage_reclamation": true});
-    let reader = json!({"create_pools": false, "record_contracts": false, "edit_catalog": false,
+        "approve_changes": false, "read_reclamation": true, "manage_reclamation": true, "read_finance": true,
+        "keep_budgets": false});
+    let reader = |keeps_budgets: bool| {
+        json!({"create_pools": false, "record_contracts": false, "edit_catalog": false,
         "own_licenses": false, "import": false, "read_ledger": false, "administer": false, "edit_people": false,
         "see_money": true, "register_devices": false, "adopt_pool_terms": false, "request_changes": false,
         "read_change_requests": true, "approve_changes": true, "read_reclamation": true,
-        "manage_reclamation": false});
-    let expected = [everything, owner, reader.clone(), reader];
+        "manage_reclamation": false, "read_finance": true, "keep_budgets": keeps_budgets})
+    };
+    let expected = [everything, owner, reader(true), reader(false)];
     for (role, mut expected) in ROLES.iter().zip(expected) {
         let c = app.login(&format!("{role}@example.com")).await;
         let me = c.get("/api/v1/me").await;
@@ -502,6 +505,7 @@ async fn me_reports_each_roles_capabilities() {
             ("own_licenses", "/api/v1/my/licenses"),
             ("read_change_requests", "/api/v1/change-requests"),
             ("read_reclamation", "/api/v1/reclamation/cases"),
+            ("read_finance", "/api/v1/finance/summary"),
         ] {
             let status = c.get(path).await.status;
             let allowed = caps[capability].as_bool().unwrap();
@@ -529,7 +533,7 @@ async fn each_role_starts_where_its_work_is_and_counts_only_alerts_it_can_act_on
     for (who, home, acts) in [
         ("admin", "overview", true),
         ("owner", "my_licenses", true),
-        ("finance", "inventory", false),
+        ("finance", "finance", false),
         ("approver", "approvals", false),
     ] {
         let c = app.login(&format!("{who}@example.com")).await;

@@ -45,6 +45,8 @@ const PAGES = [
   { route: '/reclamation/cases', name: 'cases' },
   { route: '/reclamation/holds', name: 'holds' },
   { route: '/savings', name: 'savings' },
+  { route: '/finance', name: 'finance' },
+  { route: '/finance/pools', name: 'finance-pools', query: '?position=waste' },
   { route: '/no-such-page', name: 'not-found' },
 ];
 // Pages seen before signing in.

@@ -187,7 +187,7 @@ test('each role starts where its work is, and its badges count only what it can 
   for (const [email, path, heading] of [
     ['owner@example.com', '/my', 'My licenses'],
     ['approver@example.com', '/changes?for_me=true', 'Change requests'],
-    ['finance@example.com', '/pools', 'License inventory'],
+    ['finance@example.com', '/finance', 'Finance'],
     ['admin@example.com', '/overview', 'Overview'],
   ]) {
     const role = email.split('@')[0];

@@ -1,0 +1,23 @@
+//! Finance: the figures of a scope, the pools behind them, a month's chargeback, budgets and the exports.
+
+use seatwise_types::{ChargebackQuery, FinancePool, FinancePoolQuery, FinanceQuery, FinanceSummary, Page};
+
+use super::{with_query, ApiResult};
+
+pub async fn summary(query: &FinanceQuery) -> ApiResult<FinanceSummary> {
+    super::get(&with_query("/finance/summary", query)?).await
+}
+
+pub async fn pools(query: &FinancePoolQuery) -> ApiResult<Page<FinancePool>> {
+    super::get(&with_query("/finance/pools", query)?).await
+}
+
+/// Where the figures download with the same filters: `csv` or `xlsx`.
+pub fn export_url(query: &FinanceQuery, format: &str) -> ApiResult<String> {
+    Ok(super::url(&with_query(&format!("/finance/export.{format}"), query)?))
+}
+
+/// Where a month's costs download in the FinOps FOCUS columns.
+pub fn focus_url(query: &ChargebackQuery) -> ApiResult<String> {
+    Ok(super::url(&with_query("/finance/focus.csv", query)?))
+}
