@@ -18,6 +18,7 @@ use pages::changes::ChangesPage;
 use pages::contract::ContractPage;
 use pages::contract_form::{ContractCreatePage, ContractEditPage};
 use pages::contracts::ContractsPage;
+use pages::cost_centre::CostCentrePage;
 use pages::devices::DevicesPage;
 use pages::finance::FinancePage;
 use pages::finance_pools::FinancePoolsPage;
@@ -68,6 +69,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/overview") view=OverviewPage/>
                 <Route path=path!("/finance") view=FinancePage/>
                 <Route path=path!("/finance/pools") view=FinancePoolsPage/>
+                <Route path=path!("/finance/cost-centres/:id") view=CostCentrePage/>
                 <Route path=path!("/people") view=PeoplePage/>
                 <Route path=path!("/devices") view=DevicesPage/>
                 <Route path=path!("/people/:id") view=PersonPage/>

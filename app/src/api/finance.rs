@@ -1,6 +1,8 @@
 //! Finance: the figures of a scope, the pools behind them, a month's chargeback, budgets and the exports.
 
-use seatwise_types::{ChargebackQuery, FinancePool, FinancePoolQuery, FinanceQuery, FinanceSummary, Page};
+use seatwise_types::{
+    Budget, BudgetInput, Chargeback, ChargebackQuery, FinancePool, FinancePoolQuery, FinanceQuery, FinanceSummary, Page,
+};
 
 use super::{with_query, ApiResult};
 
@@ -10,6 +12,14 @@ pub async fn summary(query: &FinanceQuery) -> ApiResult<FinanceSummary> {
 
 pub async fn pools(query: &FinancePoolQuery) -> ApiResult<Page<FinancePool>> {
     super::get(&with_query("/finance/pools", query)?).await
+}
+
+pub async fn chargeback(query: &ChargebackQuery) -> ApiResult<Chargeback> {
+    super::get(&with_query("/finance/chargeback", query)?).await
+}
+
+pub async fn set_budget(cost_centre_id: i64, year: i32, input: &BudgetInput) -> ApiResult<Budget> {
+    super::put(&format!("/finance/budgets/{cost_centre_id}/{year}"), input).await
 }
 
 /// Where the figures download with the same filters: `csv` or `xlsx`.

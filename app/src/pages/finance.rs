@@ -310,7 +310,7 @@ fn BudgetPanel(budgets: Vec<(seatwise_types::CostCentreFigures, seatwise_types::
                         <tbody>{budgets.iter().map(|(c, b)| {
                             let over = b.projection.amount_minor > b.budget.amount_minor;
                             view! { <tr>
-                                <td><A href=format!("/finance/pools?cost_centre_id={}", c.id)>{format!("{} {}", c.code, c.name)}</A></td>
+                                <td><A href=format!("/finance/cost-centres/{}", c.id)>{format!("{} {}", c.code, c.name)}</A></td>
                                 <td><div class="bar-cell budget-cell">
                                     <svg class="bar budget-bar" viewBox="0 0 100 12" preserveAspectRatio="none" aria-hidden="true">
                                         <rect class="projection" x="0" y="2" height="8" width=scaled(&b.projection)/>

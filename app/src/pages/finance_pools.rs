@@ -80,6 +80,11 @@ pub fn FinancePoolsPage() -> impl IntoView {
             <div class="page-head"><div>
                 <h1>"Pools behind the figures"</h1>
                 <p class="muted">{move || slice(&list)}</p>
+            </div>
+            <div class="button-row">
+                {move || list.param("cost_centre_id").parse::<i64>().ok().map(|id| view! {
+                    <A href=format!("/finance/cost-centres/{id}") attr:class="btn">"Cost centre statement"</A>
+                })}
             </div></div>
             <FinanceTabs current="/finance/pools" list=list/>
             <section class="filters" aria-label="Filters">

@@ -6,6 +6,7 @@ pub mod changes;
 pub mod contract;
 pub mod contract_form;
 pub mod contracts;
+pub mod cost_centre;
 pub mod devices;
 pub mod finance;
 pub mod finance_pools;

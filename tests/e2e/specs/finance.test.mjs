@@ -124,3 +124,41 @@ test('the dashboard on a phone keeps the figures in view', async () => {
   await page.shot('waste');
   assert.deepEqual(page.scriptErrors, []);
 });
+
+test('a cost centre: finance sets its budget and reads what it owes for a month', async () => {
+  const page = await newPage(browser, 'finance-cost-centre', { width: 1440, height: 900 });
+  await signIn(page, server.base, 'finance@example.com');
+  const summary = await api(page, '/finance/summary');
+  const marketing = summary.by_cost_centre.find((c) => c.code === 'CC-300');
+  await page.goto(`${server.base}/finance`);
+  await page.locator('#budgets').getByRole('link', { name: /CC-300/ }).click();
+  await page.waitForURL(new RegExp(`/finance/cost-centres/${marketing.id}$`));
+  await page.getByRole('heading', { name: 'CC-300 Marketing', level: 1 }).waitFor();
+  await page.locator('#chargeback tbody tr').first().waitFor();
+  const statement = await api(page, `/finance/chargeback?cost_centre_id=${marketing.id}`);
+  const lines = statement.items.flatMap((i) => i.lines);
+  assert.equal(await page.locator('#chargeback tbody tr').count(), lines.length);
+  assert.equal((await page.locator('#chargeback tfoot .money').innerText()).trim(), usd(statement.total.amount_minor));
+  await page.shot('statement');
+  // A budget: a bad amount is refused by field; a good one is saved and the projection compared with it.
+  await page.getByLabel('Budget (USD)').fill('lots');
+  await page.getByRole('button', { name: 'Save budget' }).click();
+  await page.getByText('must be an amount such as 250000.00').waitFor();
+  await page.getByLabel('Budget (USD)').fill('50000.00');
+  await page.getByRole('button', { name: 'Save budget' }).click();
+  await page.getByText('Budget saved.').waitFor();
+  await page.getByText(/against a budget of \$50,000\.00/).waitFor();
+  const after = (await api(page, '/finance/budgets')).find((b) => b.cost_centre.id === marketing.id);
+  assert.equal(after.amount.amount_minor, 5_000_000);
+  // Last month's statement, from the month picker.
+  const last = new Date();
+  last.setUTCDate(1);
+  last.setUTCMonth(last.getUTCMonth() - 1);
+  const month = last.toISOString().slice(0, 7);
+  await page.getByLabel('Month').fill(month);
+  await page.getByLabel('Month').dispatchEvent('change');
+  await page.waitForURL((url) => url.searchParams.get('month') === month);
+  await page.getByText(`${month}: seats counted on`).waitFor();
+  await page.shot('last-month');
+  assert.deepEqual(page.scriptErrors, []);
+});
