@@ -20,6 +20,7 @@ use pages::contract_form::{ContractCreatePage, ContractEditPage};
 use pages::contracts::ContractsPage;
 use pages::cost_centre::CostCentrePage;
 use pages::devices::DevicesPage;
+use pages::exchange_rates::ExchangeRatesPage;
 use pages::finance::FinancePage;
 use pages::finance_pools::FinancePoolsPage;
 use pages::import_history::ImportHistoryPage;
@@ -69,6 +70,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/overview") view=OverviewPage/>
                 <Route path=path!("/finance") view=FinancePage/>
                 <Route path=path!("/finance/pools") view=FinancePoolsPage/>
+                <Route path=path!("/finance/rates") view=ExchangeRatesPage/>
                 <Route path=path!("/finance/cost-centres/:id") view=CostCentrePage/>
                 <Route path=path!("/people") view=PeoplePage/>
                 <Route path=path!("/devices") view=DevicesPage/>

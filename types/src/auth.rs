@@ -131,6 +131,9 @@ pub struct Capabilities {
     /// Set cost centres' budgets (finance and admins).
     #[serde(default)]
     pub keep_budgets: bool,
+    /// Add exchange rates (admins).
+    #[serde(default)]
+    pub keep_exchange_rates: bool,
     /// Where this person's work starts: the page the console opens after signing in.
     #[serde(default)]
     pub home: HomePage,

@@ -147,6 +147,7 @@ pub fn FinanceTabs(current: &'static str, list: ListQuery) -> impl IntoView {
         <nav class="tabs no-print" aria-label="Finance">
             {tab("/finance", "Dashboard")}
             {tab("/finance/pools", "Pools behind the figures")}
+            {tab("/finance/rates", "Exchange rates")}
         </nav>
     }
 }
@@ -225,7 +226,7 @@ fn Dashboard(s: FinanceSummary, list: ListQuery) -> impl IntoView {
     view! {
         {(!s.unconverted.is_empty()).then(|| view! {
             <p class="banner banner-warn" role="status">
-                {format!("Left out of the money for want of an exchange rate: {}. Admins add rates under Settings.",
+                {format!("Left out of the money for want of an exchange rate: {}. Admins add rates under Exchange rates.",
                     s.unconverted.iter().map(|u| format!("{} pools in {} ({})", u.pools, u.currency, format::money(&u.annual_spend))).collect::<Vec<_>>().join(", "))}
             </p>
         })}

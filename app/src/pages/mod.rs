@@ -8,6 +8,7 @@ pub mod contract_form;
 pub mod contracts;
 pub mod cost_centre;
 pub mod devices;
+pub mod exchange_rates;
 pub mod finance;
 pub mod finance_pools;
 pub mod import_history;

@@ -458,6 +458,7 @@ pub fn capabilities(user: &User) -> Capabilities {
             || matches!(pool_write_scope(user), Scope::Within(r) if !r.departments.is_empty() || r.owner_id.is_some()),
         read_finance: may_read_finance(user).is_ok(),
         keep_budgets: may_keep_budgets(user).is_ok(),
+        keep_exchange_rates: may_keep_exchange_rates(user).is_ok(),
         home: home_page(user),
     }
 }

@@ -175,7 +175,9 @@ pub async fn seed(state: &AppState, password: &str) -> Result<bool, DemoError> {
         .map(|r| {
             let from =
                 r.ago.before(today).ok_or_else(|| AppError::internal(format!("{} rate: no date", r.currency)))?;
-            Ok((r.currency.clone(), r.rate.clone(), from))
+            // Checked and written as an admin's would be ("1.0820" kept as 1.082).
+            crate::domain::fx::check_rate(&r.currency, &r.rate, from, crate::domain::fx::REPORTING_CURRENCY)
+                .map_err(|e| AppError::internal(format!("{} rate: {}", r.currency, company::fields(&e))))
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     crate::db::exchange_rates::insert(&mut tx, &rates, "demo", now).await?;

@@ -476,18 +476,19 @@ async fn me_reports_each_roles_capabilities() {
         "own_licenses": true, "import": true, "read_ledger": true, "administer": true, "edit_people": true,
         "see_money": true, "register_devices": true, "adopt_pool_terms": true, "request_changes": true,
         "read_change_requests": true, "approve_changes": true, "read_reclamation": true,
-        "manage_reclamation": true, "read_finance": true, "keep_budgets": true});
+        "manage_reclamation": true, "read_finance": true, "keep_budgets": true, "keep_exchange_rates": true});
     let owner = json!({"create_pools": true, "record_contracts": true, "edit_catalog": true, "own_licenses": true,
         "import": false, "read_ledger": false, "administer": false, "edit_people": false, "see_money": true,
         "register_devices": true, "adopt_pool_terms": false, "request_changes": true, "read_change_requests": true,
         "approve_changes": false, "read_reclamation": true, "manage_reclamation": true, "read_finance": true,
-        "keep_budgets": false});
+        "keep_budgets": false, "keep_exchange_rates": false});
     let reader = |keeps_budgets: bool| {
         json!({"create_pools": false, "record_contracts": false, "edit_catalog": false,
         "own_licenses": false, "import": false, "read_ledger": false, "administer": false, "edit_people": false,
         "see_money": true, "register_devices": false, "adopt_pool_terms": false, "request_changes": false,
         "read_change_requests": true, "approve_changes": true, "read_reclamation": true,
-        "manage_reclamation": false, "read_finance": true, "keep_budgets": keeps_budgets})
+        "manage_reclamation": false, "read_finance": true, "keep_budgets": keeps_budgets,
+        "keep_exchange_rates": false})
     };
     let expected = [everything, owner, reader(true), reader(false)];
     for (role, mut expected) in ROLES.iter().zip(expected) {

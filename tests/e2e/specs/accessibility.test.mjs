@@ -47,6 +47,8 @@ const PAGES = [
   { route: '/savings', name: 'savings' },
   { route: '/finance', name: 'finance' },
   { route: '/finance/pools', name: 'finance-pools', query: '?position=waste' },
+  { route: '/finance/rates', name: 'exchange-rates' },
+  { route: '/finance/cost-centres/:id', name: 'cost-centre', record: 'costCentre' },
   { route: '/no-such-page', name: 'not-found' },
 ];
 // Pages seen before signing in.
@@ -111,7 +113,9 @@ async function recordsFor(page) {
   const change = (await get('/change-requests?status=piloted&per_page=1')).items?.[0]?.id;
   // The enabled policy: its dry run has the most rows.
   const policy = (await get('/reclamation/policies')).items?.find((p) => p.enabled)?.id;
-  const records = { pool, person, contract, alert, change, policy };
+  // The cost centre with the most spend the role sees.
+  const costCentre = (await get('/finance/summary')).by_cost_centre?.[0]?.id;
+  const records = { pool, person, contract, alert, change, policy, costCentre };
   for (const [k, v] of Object.entries(records)) records[k] = v ?? adminRecords?.[k];
   return records;
 }

@@ -162,3 +162,29 @@ test('a cost centre: finance sets its budget and reads what it owes for a month'
   await page.shot('last-month');
   assert.deepEqual(page.scriptErrors, []);
 });
+
+test('an admin keeps the exchange rates: one by hand, a file all or nothing', async () => {
+  const page = await newPage(browser, 'finance-rates', { width: 1440, height: 900 });
+  await signIn(page, server.base, 'admin@example.com');
+  await page.goto(`${server.base}/finance/rates`);
+  await page.locator('#exchange-rates tbody tr').first().waitFor();
+  const before = await page.locator('#exchange-rates tbody tr').count();
+  await page.getByLabel('Currency', { exact: true }).fill('CHF');
+  await page.getByLabel('USD per unit').fill('1,12');
+  await page.getByLabel('From', { exact: true }).fill('2026-01-01');
+  await page.getByRole('button', { name: 'Add rate' }).click();
+  await page.getByText('is not a decimal number such as 1.0850').waitFor();
+  await page.getByLabel('USD per unit').fill('1.1200');
+  await page.getByRole('button', { name: 'Add rate' }).click();
+  await page.getByText('Added CHF at 1.12 from 2026-01-01.').waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('#exchange-rates tbody tr').length === n, before + 1);
+  await page.locator('#rates-file').setInputFiles({
+    name: 'rates.csv', mimeType: 'text/csv', buffer: Buffer.from('currency,rate,date\nSEK,0.095,2026-01-01\nNOK,abc,2026-01-01\n'),
+  });
+  await page.getByRole('button', { name: 'Upload rates' }).click();
+  await page.getByText('Nothing was added: fix these rows and upload the file again.').waitFor();
+  await page.locator('#rate-errors tbody tr').first().waitFor();
+  assert.equal(await page.locator('#exchange-rates tbody tr').count(), before + 1, 'nothing of a refused file');
+  await page.shot('rates');
+  assert.deepEqual(page.scriptErrors, []);
+});
