@@ -215,6 +215,12 @@ pub struct PoolUsage {
     /// Holders with no recorded sign-in in the last 90 days.
     pub held_by_inactive: i64,
     pub annual_cost: Money,
+    /// The seat count measured use suggests for the next term (active seats and those without data, plus a
+    /// buffer), and what renewing at it saves a year in the pool's currency; `null` for a site licence.
+    #[serde(default)]
+    pub right_size_seats: Option<i64>,
+    #[serde(default)]
+    pub right_size_saving_annual: Option<Money>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

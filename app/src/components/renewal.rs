@@ -303,12 +303,26 @@ pub fn DecisionForm(
                                 let prefix = format!("pool_seats[{sent}].");
                                 error.get().and_then(|e| e.fields().iter().find(|f| f.path.starts_with(&prefix)).map(|f| f.message.clone()))
                             };
+                            // Measured use suggests a count (never below what has no usage data); offered, not forced.
+                            let suggestion = match (p.right_size_seats, p.seats_purchased, p.right_size_saving_annual.clone()) {
+                                (Some(to), Some(now), Some(saving)) if to < now => Some((to, saving)),
+                                _ => None,
+                            };
+                            let hint_id = format!("d-pool-seats-{pool_id}-hint");
+                            let described = if suggestion.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
                             view! {
                                 <div class="field">
                                     <label for=id.clone()>{format!("{} (now {})", p.pool.name, p.seats_purchased.map(format::number).unwrap_or_default())}</label>
                                     <input id=id type="text" inputmode="numeric" aria-invalid=move || message().is_some().to_string()
-                                        aria-describedby=error_id.clone()
+                                        aria-describedby=described
                                         prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+                                    {suggestion.map(|(to, saving)| view! {
+                                        <p class="muted small right-size" id=hint_id>
+                                            {format!("Measured use suggests {to} seats (active seats, those without usage data, and 10% room), saving {} a year. ", format::money(&saving))}
+                                            <button class="btn btn-ghost btn-small" type="button" on:click=move |_| value.set(to.to_string())>
+                                                {format!("Use {to}")}</button>
+                                        </p>
+                                    })}
                                     <p class="field-error" id=error_id>{move || message()}</p>
                                 </div>
                             }

@@ -21,6 +21,8 @@ pub struct FinanceFilter {
     pub cost_centre_id: Option<i64>,
     pub department_id: Option<i64>,
     pub vendor_id: Option<i64>,
+    /// Only these pools.
+    pub pool_ids: Option<Vec<i64>>,
 }
 
 impl FinanceFilter {

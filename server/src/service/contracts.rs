@@ -140,8 +140,9 @@ pub async fn detail(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppRe
     let visible: Vec<i64> = visible.iter().map(|p| p.pool.id).collect();
     let contract = scoped_api(c, &covered, &reader, today);
     let mut terms = store::terms(db, id, &currency).await?;
-    let pools =
+    let mut pools: Vec<seatwise_types::PoolUsage> =
         store::usage(db, id, inactive_before).await?.into_iter().filter(|u| visible.contains(&u.pool.id)).collect();
+    right_size(db, clock, &mut pools).await?;
     if contract.hidden_pools > 0 {
         for t in &mut terms {
             t.price = None;
@@ -153,6 +154,26 @@ pub async fn detail(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppRe
     let alerts = alert_store::list(db, &filter, 1, 100).await?.items;
     let watching = watchers.iter().any(|w| w.id == actor.user.id);
     Ok(ContractDetail { contract, terms, pools, watchers, watching, alerts, can_edit })
+}
+
+/// Each pool's right-sized seat count for the next term, from the finance figures (`domain::finance`).
+async fn right_size(db: &sqlx::AnyPool, clock: &dyn Clock, pools: &mut [seatwise_types::PoolUsage]) -> AppResult<()> {
+    use crate::db::finance::{self as finance_store, FinanceFilter};
+    let ids: Vec<i64> = pools.iter().map(|u| u.pool.id).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let filter = FinanceFilter { pool_ids: Some(ids), ..Default::default() };
+    let since = clock.now() - chrono::Duration::days(crate::domain::finance::ACTIVE_DAYS);
+    let facts = finance_store::pools(&mut *db.acquire().await?, &filter, since).await?;
+    for u in pools.iter_mut() {
+        if let Some(f) = facts.iter().find(|f| f.facts.id == u.pool.id) {
+            u.right_size_seats = f.facts.right_size();
+            u.right_size_saving_annual =
+                u.right_size_seats.map(|_| Money::new(f.facts.right_size_saving_minor(), f.facts.currency.clone()));
+        }
+    }
+    Ok(())
 }
 
 /// Domain checks, then the references only the database can check; all problems reported together.

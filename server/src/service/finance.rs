@@ -48,6 +48,7 @@ fn filter(scope: &access::Scope, q: &FinanceQuery) -> FinanceFilter {
         cost_centre_id: q.cost_centre_id,
         department_id: q.department_id,
         vendor_id: q.vendor_id,
+        pool_ids: None,
     }
 }
 
@@ -841,6 +842,7 @@ pub async fn pool_figures_all(
         cost_centre_id: q.cost_centre_id,
         department_id: q.department_id,
         vendor_id: q.vendor_id,
+        pool_ids: None,
     };
     let mut conn = db.read.acquire().await?;
     let rows = store::pools(&mut conn, &f, clock.now() - chrono::Duration::days(ACTIVE_DAYS)).await?;

@@ -682,3 +682,23 @@ async fn finance_keeps_budgets_and_owners_see_only_their_scope() {
     assert_eq!(theirs.body["total"], 0, "pools outside their reach never show");
     let _ = (b.p1, b.fb);
 }
+
+#[tokio::test]
+async fn a_renewal_decision_is_offered_the_right_sized_seat_count_of_the_finance_figures() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let pool = app.pool_id("Zoom Workplace Business").await;
+    let contract = app.id_of(&format!("SELECT contract_id FROM pools WHERE id = {pool}")).await;
+    let detail = admin.get(&format!("/api/v1/contracts/{contract}")).await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
+    let usage = detail.body["pools"].as_array().unwrap().iter().find(|p| p["pool"]["id"] == pool).unwrap().clone();
+    let zoom_vendor = app.id_of(&format!("SELECT vendor_id FROM pools WHERE id = {pool}")).await;
+    let listed = admin.get(&format!("/api/v1/finance/pools?vendor_id={zoom_vendor}&per_page=100")).await;
+    let mine = listed.body["items"].as_array().unwrap().iter().find(|p| p["id"] == pool).unwrap().clone();
+    assert_eq!(usage["right_size_seats"], mine["right_size_seats"], "one rule, two places");
+    let seats = usage["seats_purchased"].as_i64().unwrap();
+    let suggested = usage["right_size_seats"].as_i64().unwrap();
+    assert!(suggested <= seats.max(usage["seats_assigned"].as_i64().unwrap()), "{usage}");
+    // The saving is in the pool's own currency; the finance list converts it.
+    assert_eq!(usage["right_size_saving_annual"]["currency"], usage["annual_cost"]["currency"]);
+}

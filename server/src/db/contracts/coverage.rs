@@ -249,6 +249,9 @@ pub async fn usage(db: &AnyPool, contract_id: i64, inactive_before: NaiveDate) -
                 held_by_on_leave: c.i64("on_leave")?,
                 held_by_inactive: c.i64("inactive")?,
                 annual_cost: Money::new(c.money_minor("annual_cost_minor")?, c.text("currency")?),
+                // Filled in by the service from the finance figures.
+                right_size_seats: None,
+                right_size_saving_annual: None,
             })
         })
         .collect()
