@@ -52,6 +52,12 @@ days = [(d["total"], d["date"]) for d in c["days"]] if "days" in c else \
     [(n, d) for d, n in collections.Counter(e["date"] for e in c["events"]).items()]
 print(min(days, key=lambda t: (-t[0], t[1]))[1])')}
 
+# The cost centre with the most spend, for the dashboard filtered to one.
+cost_centre=$(curl -sf -H "$auth" "$base/api/v1/finance/summary" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+print(max(s["by_cost_centre"], key=lambda c: c["annual_spend"]["amount_minor"])["id"])')
+
 printf '| endpoint (%s, %s connections) | requests/s | p50 | p99 | body |\n|---|---|---|---|---|\n' "${db%%://*}" "$connections"
 for spec in \
   "list|/api/v1/pools" \
@@ -62,7 +68,11 @@ for spec in \
   "search-hit|/api/v1/people?q=person4242" \
   "calendar-3|/api/v1/calendar" \
   "calendar-13|/api/v1/calendar?from=$month&to=$year_end" \
-  "calendar-day|/api/v1/calendar/events?date=$busiest"; do
+  "calendar-day|/api/v1/calendar/events?date=$busiest" \
+  "finance|/api/v1/finance/summary" \
+  "finance-cc|/api/v1/finance/summary?cost_centre_id=$cost_centre" \
+  "finance-pools|/api/v1/finance/pools?sort=-waste_annual" \
+  "finance-xlsx|/api/v1/finance/export.xlsx"; do
   name=${spec%%|*}
   path=${spec#*|}
   [[ $name =~ $only ]] || continue

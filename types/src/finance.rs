@@ -74,6 +74,19 @@ pub struct FinanceTotals {
     /// Seats held beyond those purchased, and what buying them for a year would cost.
     pub shortfall_seats: i64,
     pub true_up_annual: Money,
+    /// What the current contract terms commit to, each term in full.
+    pub committed_value: Money,
+}
+
+/// A department's or a product's share of the figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupFigures {
+    pub id: i64,
+    pub name: String,
+    pub annual_spend: Money,
+    pub waste_annual: Money,
+    pub pools: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,6 +182,10 @@ pub struct FinanceSummary {
     pub totals: FinanceTotals,
     pub by_cost_centre: Vec<CostCentreFigures>,
     pub by_vendor: Vec<VendorFigures>,
+    /// By the department that owns the pool, largest spend first.
+    pub by_department: Vec<GroupFigures>,
+    /// By product ("Vendor Product"), largest spend first.
+    pub by_product: Vec<GroupFigures>,
     pub renewal_pipeline: Vec<RenewalBucket>,
     pub missed_renewals: MissedRenewals,
     pub by_utilization: Vec<UtilizationBand>,
@@ -319,6 +336,7 @@ pub struct FinancePoolQuery {
     pub cost_centre_id: Option<i64>,
     pub department_id: Option<i64>,
     pub vendor_id: Option<i64>,
+    pub product_id: Option<i64>,
     /// Utilization band: `0`, `25`, `50`, `75` (its lower bound in percent) or `none` (no usage data).
     pub utilization: Option<String>,
     /// Pools whose cancel-by date falls within this many days (30, 60 or 90).

@@ -17,7 +17,7 @@ use crate::format;
 const KEYS: [&str; 3] = ["cost_centre_id", "department_id", "vendor_id"];
 
 /// Each figure's definition, as `domain/finance.rs` computes it (shown on hover and listed under the charts).
-pub const DEFINITIONS: [(&str, &str); 8] = [
+pub const DEFINITIONS: [(&str, &str); 9] = [
     ("Annual spend", "Unit cost × seats purchased × billing periods a year, for every pool in use (one-time purchases spread over the contract; a site licence at its price)."),
     ("Monthly spend", "A twelfth of each pool's annual spend, rounded to the cent, added up."),
     ("Waste", "Seats paid for and not used: unassigned seats, seats of people who left, and seats whose known use is older than 30 days, × a seat's annual cost. Seats with no usage data are never counted."),
@@ -25,6 +25,7 @@ pub const DEFINITIONS: [(&str, &str); 8] = [
     ("Potential savings", "What every reclamation policy would take back now (each seat once), per year."),
     ("Realized savings", "The savings log of the period (restored seats excluded), each at the rate of the day the seat was removed."),
     ("True-up exposure", "Seats held beyond those purchased, × a seat's annual cost."),
+    ("Committed", "What the current contract terms commit to in full: the annual spend for the term's days ÷ 365 (a one-time purchase as bought)."),
     ("Renewal pipeline", "Annual spend of pools whose cancel-by date falls within 30, 60 or 90 days; missed: the date passed while the contract runs."),
 ];
 
@@ -175,6 +176,20 @@ fn Dashboard(s: FinanceSummary, list: ListQuery) -> impl IntoView {
             ),
         })
         .collect();
+    let group_rows = |groups: &[seatwise_types::GroupFigures], key: &'static str| -> Vec<BarRow> {
+        groups
+            .iter()
+            .take(10)
+            .map(|g| BarRow {
+                label: g.name.clone(),
+                href: pools_href(&list, &[(key, g.id.to_string())]),
+                value: g.annual_spend.clone(),
+                note: format!("{} pools · waste {}", g.pools, format::money(&g.waste_annual)),
+            })
+            .collect()
+    };
+    let departments = group_rows(&s.by_department, "department_id");
+    let products = group_rows(&s.by_product, "product_id");
     let vendors: Vec<BarRow> = {
         let mut v: Vec<_> = s.by_vendor.iter().filter(|v| v.waste_annual.amount_minor > 0).collect();
         v.sort_by_key(|v| std::cmp::Reverse(v.waste_annual.amount_minor));
@@ -233,7 +248,7 @@ fn Dashboard(s: FinanceSummary, list: ListQuery) -> impl IntoView {
         <p class="muted small">{format!("All amounts in {}, priced on ", s.reporting_currency)}<DateText date=Some(s.as_of)/>
             ". Savings realized from "<DateText date=Some(s.from)/>" to "<DateText date=Some(s.to)/>
             ". Hover over a figure for its definition."</p>
-        <section class="cards" aria-label="Figures">
+        <section class="cards figure-cards" aria-label="Figures">
             <Figure label="Annual spend" value=money_view(&t.annual_spend) link=pools_href(&list, &[("sort", "-annual_spend".into())])
                 note=format!("{} a month", format::money(&t.monthly_spend))/>
             <Figure label="Waste" value=money_view(&t.waste_annual) link=pools_href(&list, &[("position", "waste".into()), ("sort", "-waste_annual".into())])
@@ -244,6 +259,8 @@ fn Dashboard(s: FinanceSummary, list: ListQuery) -> impl IntoView {
                 note="Per year, from reclamation policies".into()/>
             <Figure label="Realized savings" value=money_view(&t.realized_savings_annual) link=savings_link
                 note=format!("Hard {} · avoided {}", format::money(&t.hard_savings_annual), format::money(&t.cost_avoided_annual))/>
+            <Figure label="Committed" value=money_view(&t.committed_value) link=pools_href(&list, &[("sort", "cancel_by".into())])
+                note="Current contract terms, in full".into()/>
             <Figure label="True-up exposure" value=money_view(&t.true_up_annual) link=pools_href(&list, &[("position", "shortfall".into())])
                 warn={t.shortfall_seats > 0} note=format!("{} seats held beyond those bought", format::number(t.shortfall_seats))/>
         </section>
@@ -256,6 +273,10 @@ fn Dashboard(s: FinanceSummary, list: ListQuery) -> impl IntoView {
             <BarTable id="utilization" title="Utilization of pools" value_label="Annual spend" rows=bands empty=""/>
             <BarTable id="renewal-pipeline" title="Renewal pipeline" value_label="Annual value" rows=pipeline empty=""/>
             <BudgetPanel budgets=budgets/>
+            <BarTable id="spend-by-department" title="Spend by department" value_label="Annual spend" rows=departments
+                empty="No pools in this scope."/>
+            <BarTable id="spend-by-product" title="Top products by spend" value_label="Annual spend" rows=products
+                empty="No pools in this scope."/>
         </div>
         <div class="grid-2">
             <section class="panel" aria-labelledby="rates-title">

@@ -42,6 +42,9 @@ const MINOR: &[&str] = &["Cost centre", "Seats held", "Position", "Right-size", 
 /// The slice in words, for the heading.
 fn slice(list: &crate::components::list::ListQuery) -> String {
     let mut parts = Vec::new();
+    if !list.param("product_id").is_empty() {
+        parts.push("of one product".to_string());
+    }
     match list.param("utilization").as_str() {
         "" => {}
         "none" => parts.push("without usage data".to_string()),
@@ -73,8 +76,13 @@ pub fn FinancePoolsPage() -> impl IntoView {
         let query = list.api_query::<FinancePoolQuery>();
         async move { api::finance::pools(&FinancePoolQuery { per_page: Some(50), ..query? }).await }
     });
-    let slice_filters: [(&str, &str); 4] =
-        [("utilization", "Utilization"), ("within_days", "Pipeline"), ("missed", "Missed"), ("position", "Position")];
+    let slice_filters: [(&str, &str); 5] = [
+        ("product_id", "Product"),
+        ("utilization", "Utilization"),
+        ("within_days", "Pipeline"),
+        ("missed", "Missed"),
+        ("position", "Position"),
+    ];
     view! {
         <Shell title="Pools behind the figures">
             <div class="page-head"><div>

@@ -55,25 +55,9 @@ pub struct PoolRow {
     pub facts: PoolFacts,
     pub vendor_name: String,
     pub product_name: String,
+    pub department_name: String,
     pub tier: String,
     pub cost_centre: CostCentreRef,
-}
-
-/// Per seat: its holder's latest known use of the pool's product (`u`: the pool's usage signals; `g`: Entra
-/// sign-ins for pools a Microsoft 365 SKU maps to) and whether any source reports on it. Joined to seats `a`.
-const SEAT_USAGE: &str = " LEFT JOIN (SELECT pool_id, person_id, COUNT(*) AS n, MAX(last_used_at) AS last \
-       FROM usage_signals GROUP BY pool_id, person_id) u ON u.pool_id = a.pool_id AND u.person_id = a.person_id \
-     LEFT JOIN (SELECT person_id, COUNT(*) AS n, MAX(last_sign_in_at) AS last FROM person_signins GROUP BY person_id) g \
-       ON g.person_id = a.person_id AND a.pool_id IN (SELECT m.pool_id FROM sku_mappings m WHERE m.pool_id IS NOT NULL)";
-
-/// `SUM(...)` of seats of people not terminated whose use is known, and of those used since the bound cutoff.
-fn push_usage_counts(sql: &mut Sql, active_since: DateTime<Utc>) {
-    let since = to_db(active_since);
-    sql.push(
-        "CAST(SUM(CASE WHEN pe.status <> 'terminated' AND (u.n IS NOT NULL OR g.n IS NOT NULL) THEN 1 ELSE 0 END) \
-         AS BIGINT) AS known, CAST(SUM(CASE WHEN pe.status <> 'terminated' AND (u.last >= ",
-    );
-    sql.bind(since.clone()).push(" OR g.last >= ").bind(since).push(") THEN 1 ELSE 0 END) AS BIGINT) AS active");
 }
 
 fn pool_row(r: &AnyRow) -> Result<PoolRow, sqlx::Error> {
@@ -84,6 +68,7 @@ fn pool_row(r: &AnyRow) -> Result<PoolRow, sqlx::Error> {
             id: c.i64("id")?,
             name: c.text("name")?,
             vendor_id: c.i64("vendor_id")?,
+            product_id: c.i64("product_id")?,
             cost_centre_id: c.i64("cost_centre_id")?,
             department_id: c.i64("department_id")?,
             seats_purchased: c.opt_i64("seats_purchased")?,
@@ -101,6 +86,7 @@ fn pool_row(r: &AnyRow) -> Result<PoolRow, sqlx::Error> {
         },
         vendor_name: c.of("vendors").text("vendor_name")?,
         product_name: c.of("products").text("product_name")?,
+        department_name: c.of("departments").text("department_name")?,
         tier: c.text("tier")?,
         cost_centre: CostCentreRef {
             id: c.i64("cost_centre_id")?,
@@ -110,25 +96,40 @@ fn pool_row(r: &AnyRow) -> Result<PoolRow, sqlx::Error> {
     })
 }
 
+/// Per held seat of a person not terminated whose use a source reports: its pool and the latest use reported
+/// (NULL: known, never used). Sources: the pool's usage signals, and Entra sign-ins for pools a Microsoft 365 SKU
+/// maps to. Driven from the signals, so it costs what there is of them, not a pass over every seat.
+const KNOWN_USE: &str = "SELECT x.pool_id, x.person_id, MAX(x.last) AS last FROM ( \
+       SELECT u.pool_id, u.person_id, u.last_used_at AS last FROM usage_signals u \
+       UNION ALL SELECT a.pool_id, a.person_id, g.last_sign_in_at FROM person_signins g \
+         JOIN seat_assignments a ON a.person_id = g.person_id JOIN sku_mappings m ON m.pool_id = a.pool_id) x \
+     JOIN seat_assignments h ON h.pool_id = x.pool_id AND h.person_id = x.person_id \
+     JOIN people pe ON pe.id = x.person_id AND pe.status <> 'terminated' \
+     GROUP BY x.pool_id, x.person_id";
+
 /// Every pool in use the filter covers, by name, with its seats counted; `active_since` is when a use stops
-/// counting as active.
+/// counting as active. Held seats are the pool's kept count; those of terminated people are found from the few
+/// terminated people; known and active use from the usage signals.
 pub async fn pools(
     conn: &mut Conn,
     f: &FinanceFilter,
     active_since: DateTime<Utc>,
 ) -> Result<Vec<PoolRow>, sqlx::Error> {
     let mut sql = Sql::new(
-        "SELECT p.id, p.name, p.vendor_id, v.name AS vendor_name, pr.name AS product_name, p.tier, p.cost_centre_id, cc.code AS cost_centre_code, \
+        "SELECT p.id, p.name, p.vendor_id, v.name AS vendor_name, p.product_id, pr.name AS product_name, p.tier, \
+           d.name AS department_name, p.cost_centre_id, cc.code AS cost_centre_code, \
            cc.name AS cost_centre_name, p.department_id, p.seats_purchased, p.unit_cost_minor, p.currency, \
            p.billing_period, p.contract_start, p.contract_end, p.cancel_by, p.annual_cost_minor, \
-           s.held, s.terminated, s.known, s.active \
+           p.seats_assigned AS held, t.n AS terminated, k.known, k.active \
          FROM pools p JOIN vendors v ON v.id = p.vendor_id JOIN products pr ON pr.id = p.product_id \
-         JOIN cost_centres cc ON cc.id = p.cost_centre_id LEFT JOIN (SELECT a.pool_id, COUNT(*) AS held, \
-           CAST(SUM(CASE WHEN pe.status = 'terminated' THEN 1 ELSE 0 END) AS BIGINT) AS terminated, ",
+         JOIN departments d ON d.id = p.department_id JOIN cost_centres cc ON cc.id = p.cost_centre_id \
+         LEFT JOIN (SELECT a.pool_id, COUNT(*) AS n FROM people pe JOIN seat_assignments a ON a.person_id = pe.id \
+           WHERE pe.status = 'terminated' GROUP BY a.pool_id) t ON t.pool_id = p.id \
+         LEFT JOIN (SELECT s.pool_id, COUNT(*) AS known, \
+           CAST(SUM(CASE WHEN s.last >= ",
     );
-    push_usage_counts(&mut sql, active_since);
-    sql.push(" FROM seat_assignments a LEFT JOIN people pe ON pe.id = a.person_id").push(SEAT_USAGE);
-    sql.push(" GROUP BY a.pool_id) s ON s.pool_id = p.id WHERE 1 = 1");
+    sql.bind(to_db(active_since)).push(" THEN 1 ELSE 0 END) AS BIGINT) AS active FROM (");
+    sql.push(KNOWN_USE).push(") s GROUP BY s.pool_id) k ON k.pool_id = p.id WHERE 1 = 1");
     f.push(&mut sql);
     sql.push(" ORDER BY p.name_lower, p.id");
     sql.query().fetch_all(&mut *conn).await?.iter().map(pool_row).collect()
@@ -144,35 +145,49 @@ pub struct HeldBy {
     pub active: i64,
 }
 
-/// Holders by cost centre of the pools the filter covers, counting seats given on or before `until`.
+/// Holders by cost centre of the pools the filter covers, counting seats given on or before `until` (every seat
+/// held now when `None`, which the (person, pool) index answers alone); their active use from the usage signals
+/// (`KNOWN_USE`), so only the seat count passes over every seat.
 pub async fn held_by_cost_centre(
     conn: &mut Conn,
     f: &FinanceFilter,
-    until: DateTime<Utc>,
+    until: Option<DateTime<Utc>>,
     active_since: DateTime<Utc>,
 ) -> Result<Vec<HeldBy>, sqlx::Error> {
     let mut sql = Sql::new(
-        "SELECT a.pool_id, COALESCE(pe.cost_centre_id, p.cost_centre_id) AS cost_centre_id, COUNT(*) AS held, ",
+        "SELECT a.pool_id, COALESCE(pe.cost_centre_id, p.cost_centre_id) AS cost_centre_id, COUNT(*) AS held \
+         FROM seat_assignments a JOIN pools p ON p.id = a.pool_id LEFT JOIN people pe ON pe.id = a.person_id \
+         WHERE 1 = 1",
     );
-    push_usage_counts(&mut sql, active_since);
-    sql.push(" FROM seat_assignments a JOIN pools p ON p.id = a.pool_id LEFT JOIN people pe ON pe.id = a.person_id");
-    sql.push(SEAT_USAGE).push(" WHERE a.assigned_at <= ").bind(to_db(until));
+    if let Some(until) = until {
+        sql.push(" AND a.assigned_at <= ").bind(to_db(until));
+    }
     f.push(&mut sql);
-    sql.push(" GROUP BY a.pool_id, COALESCE(pe.cost_centre_id, p.cost_centre_id) ORDER BY a.pool_id, cost_centre_id");
-    sql.query()
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            let c = Cols::new(r, "seat_assignments");
-            Ok(HeldBy {
-                pool_id: c.i64("pool_id")?,
-                cost_centre_id: c.i64("cost_centre_id")?,
-                held: c.i64("held")?,
-                active: c.opt_i64("active")?.unwrap_or(0),
-            })
-        })
-        .collect()
+    sql.push(" GROUP BY a.pool_id, COALESCE(pe.cost_centre_id, p.cost_centre_id)");
+    let mut held: std::collections::BTreeMap<(i64, i64), HeldBy> = std::collections::BTreeMap::new();
+    for r in sql.query().fetch_all(&mut *conn).await? {
+        let c = Cols::new(&r, "seat_assignments");
+        let (pool_id, cost_centre_id) = (c.i64("pool_id")?, c.i64("cost_centre_id")?);
+        held.insert((pool_id, cost_centre_id), HeldBy { pool_id, cost_centre_id, held: c.i64("held")?, active: 0 });
+    }
+    let mut sql = Sql::new(
+        "SELECT s.pool_id, COALESCE(pe.cost_centre_id, p.cost_centre_id) AS cost_centre_id, COUNT(*) AS active FROM (",
+    );
+    sql.push(KNOWN_USE).push(") s JOIN pools p ON p.id = s.pool_id JOIN people pe ON pe.id = s.person_id ");
+    sql.push("JOIN seat_assignments a ON a.pool_id = s.pool_id AND a.person_id = s.person_id WHERE s.last >= ");
+    sql.bind(to_db(active_since));
+    if let Some(until) = until {
+        sql.push(" AND a.assigned_at <= ").bind(to_db(until));
+    }
+    f.push(&mut sql);
+    sql.push(" GROUP BY s.pool_id, COALESCE(pe.cost_centre_id, p.cost_centre_id)");
+    for r in sql.query().fetch_all(&mut *conn).await? {
+        let c = Cols::new(&r, "seat_assignments");
+        if let Some(h) = held.get_mut(&(c.i64("pool_id")?, c.i64("cost_centre_id")?)) {
+            h.active = c.i64("active")?;
+        }
+    }
+    Ok(held.into_values().collect())
 }
 
 /// Pools of the filter created on or before `until` (a pool bought later owes nothing for the month).

@@ -22,6 +22,7 @@ pub struct PoolFacts {
     pub id: i64,
     pub name: String,
     pub vendor_id: i64,
+    pub product_id: i64,
     pub cost_centre_id: i64,
     pub department_id: i64,
     /// `None`: a site licence (no seat count).
@@ -142,6 +143,21 @@ impl PoolFacts {
     pub fn monthly_minor(&self) -> i64 {
         per_month(self.annual_cost_minor)
     }
+
+    /// What its current contract term commits to: a one-time purchase as bought; otherwise the annual spend for
+    /// the term's days (start to end inclusive) ÷ 365, rounded half up; a year's spend without term dates.
+    pub fn committed_minor(&self) -> i64 {
+        let once = || self.unit_cost_minor.saturating_mul(self.seats_purchased.unwrap_or(1));
+        match (self.billing_period, self.contract_start, self.contract_end) {
+            (BillingPeriod::OneTime, _, _) => once(),
+            (_, Some(start), Some(end)) if end >= start => {
+                let days = i128::from((end - start).num_days() + 1);
+                let value = (i128::from(self.annual_cost_minor) * days * 2 + 365) / (365 * 2);
+                i64::try_from(value).unwrap_or(i64::MAX)
+            }
+            _ => self.annual_cost_minor,
+        }
+    }
 }
 
 pub fn utilization_percent(active: i64, known: i64) -> Option<i64> {
@@ -239,6 +255,7 @@ mod tests {
             id: 1,
             name: "P".into(),
             vendor_id: 1,
+            product_id: 1,
             cost_centre_id: 1,
             department_id: 1,
             seats_purchased: purchased,
@@ -280,6 +297,11 @@ mod tests {
         let p = pool(Some(5), 7, 0, 0, 0);
         assert_eq!((p.shortfall(), p.true_up_annual_minor(), p.position()), (2, 24_000, Position::UnderLicensed));
         assert_eq!(p.waste_seats(), 0);
+        let mut term = pool(Some(10), 0, 0, 0, 0);
+        term.contract_start = NaiveDate::from_ymd_opt(2026, 1, 1);
+        term.contract_end = NaiveDate::from_ymd_opt(2027, 6, 30);
+        // 546 days of 120,000 a year: 179,506.8 -> 179,507.
+        assert_eq!(term.committed_minor(), 179_507);
         let site = pool(None, 40, 2, 10, 1);
         assert_eq!((site.waste_annual_minor(), site.position(), site.right_size()), (0, Position::Unlimited, None));
     }

@@ -74,6 +74,7 @@ pub(crate) fn period(q: &FinanceQuery, today: NaiveDate) -> AppResult<(NaiveDate
 
 /// One pool's money figures in the reporting currency.
 struct Converted {
+    committed: i64,
     annual: i64,
     monthly: i64,
     waste: i64,
@@ -83,6 +84,7 @@ struct Converted {
 fn convert_pool(c: &mut Converter<'_>, p: &PoolFacts, day: NaiveDate) -> Option<Converted> {
     let mut at = |amount: i64| c.convert(amount, &p.currency, day);
     Some(Converted {
+        committed: at(p.committed_minor())?,
         annual: at(p.annual_spend_minor())?,
         monthly: at(p.monthly_minor())?,
         waste: at(p.waste_annual_minor())?,
@@ -163,7 +165,9 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
     let history = history(&mut c, &settings, now, &entries)?;
     let mut missing = Missing::default();
     let mut totals = Sums::default();
-    let (mut monthly, mut true_up, mut shortfall) = (0i64, 0i64, 0i64);
+    let (mut monthly, mut true_up, mut shortfall, mut committed) = (0i64, 0i64, 0i64, 0i64);
+    let mut by_department: HashMap<i64, (String, Sums)> = HashMap::new();
+    let mut by_product: HashMap<i64, (String, Sums)> = HashMap::new();
     let (mut known, mut active, mut without) = (0i64, 0i64, 0i64);
     let mut by_cc: BTreeMap<(String, i64), (PoolRow, Sums)> = BTreeMap::new();
     let mut by_vendor: HashMap<i64, (String, Sums)> = HashMap::new();
@@ -181,6 +185,16 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
         totals.add(p, converted.as_ref());
         let cc_key = (row.cost_centre.code.clone(), row.cost_centre.id);
         by_cc.entry(cc_key).or_insert_with(|| (row.clone(), Sums::default())).1.add(p, converted.as_ref());
+        let department =
+            by_department.entry(p.department_id).or_insert_with(|| (row.department_name.clone(), Sums::default()));
+        department.1.add(p, converted.as_ref());
+        // "Zoom Workplace" rather than "Zoom Zoom Workplace".
+        let product_name = if row.product_name.starts_with(&row.vendor_name) {
+            row.product_name.clone()
+        } else {
+            format!("{} {}", row.vendor_name, row.product_name)
+        };
+        by_product.entry(p.product_id).or_insert_with(|| (product_name, Sums::default())).1.add(p, converted.as_ref());
         let vendor = by_vendor.entry(p.vendor_id).or_insert_with(|| (row.vendor_name.clone(), Sums::default()));
         vendor.1.add(p, converted.as_ref());
         shortfall += p.shortfall();
@@ -205,6 +219,7 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
         };
         monthly += m.monthly;
         true_up += m.true_up;
+        committed += m.committed;
     }
 
     let mut potential = 0i64;
@@ -229,17 +244,17 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
         }
     }
 
-    let mut vendors: Vec<VendorFigures> = by_vendor
+    // Vendors keep their own shape (the conventions' `by_vendor`), in the groups' order.
+    let vendors: Vec<VendorFigures> = groups(by_vendor)
         .into_iter()
-        .map(|(id, (name, s))| VendorFigures {
-            id,
-            name,
-            annual_spend: money(s.annual),
-            waste_annual: money(s.waste),
-            pools: s.pools,
+        .map(|g| VendorFigures {
+            id: g.id,
+            name: g.name,
+            annual_spend: g.annual_spend,
+            waste_annual: g.waste_annual,
+            pools: g.pools,
         })
         .collect();
-    vendors.sort_by(|a, b| b.annual_spend.amount_minor.cmp(&a.annual_spend.amount_minor).then(a.name.cmp(&b.name)));
     let band_bounds = |i: usize| match rules::UTILIZATION_BANDS.get(i) {
         Some(lower) => (Some(*lower), Some(rules::UTILIZATION_BANDS.get(i + 1).copied().unwrap_or(100))),
         None => (None, None),
@@ -266,6 +281,7 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
             utilization_percent: rules::utilization_percent(active, known),
             shortfall_seats: shortfall,
             true_up_annual: money(true_up),
+            committed_value: money(committed),
         },
         by_cost_centre: by_cc
             .into_values()
@@ -284,6 +300,8 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
             })
             .collect(),
         by_vendor: vendors,
+        by_department: groups(by_department),
+        by_product: groups(by_product),
         renewal_pipeline: rules::PIPELINE_DAYS
             .iter()
             .zip(pipeline)
@@ -302,6 +320,22 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
         rates: rates_used(&c),
         unconverted: missing.list(),
     })
+}
+
+/// Groups largest spend first (then by name), as the summary lists them.
+fn groups(sums: HashMap<i64, (String, Sums)>) -> Vec<seatwise_types::GroupFigures> {
+    let mut out: Vec<seatwise_types::GroupFigures> = sums
+        .into_iter()
+        .map(|(id, (name, s))| seatwise_types::GroupFigures {
+            id,
+            name,
+            annual_spend: money(s.annual),
+            waste_annual: money(s.waste),
+            pools: s.pools,
+        })
+        .collect();
+    out.sort_by(|a, b| b.annual_spend.amount_minor.cmp(&a.annual_spend.amount_minor).then(a.name.cmp(&b.name)));
+    out
 }
 
 /// Months of spend counted from the ledger: the months (first day, the day counted), and per month the total run
@@ -481,7 +515,8 @@ pub(crate) async fn statement(
         .into_iter()
         .filter(|p| existing.contains(&p.facts.id))
         .collect();
-    let held = store::held_by_cost_centre(&mut conn, &f, until, active_since).await?;
+    // This month counts every seat held now (no date to compare seat by seat).
+    let held = store::held_by_cost_centre(&mut conn, &f, (last < today).then_some(until), active_since).await?;
     let ids: Vec<i64> = pools.iter().map(|p| p.facts.id).collect();
     let methods = store::methods(&mut conn, &ids).await?;
     let table = rates(&mut conn).await?;
@@ -853,7 +888,8 @@ pub async fn pool_figures_all(
         .iter()
         .filter(|row| {
             let p = &row.facts;
-            sel.band.is_none_or(|b| rules::utilization_band(p.utilization_percent()) == b)
+            q.product_id.is_none_or(|id| p.product_id == id)
+                && sel.band.is_none_or(|b| rules::utilization_band(p.utilization_percent()) == b)
                 && sel.within_days.is_none_or(|d| rules::in_pipeline(p.cancel_by, today, d))
                 && (!sel.missed || rules::missed_renewal(p.cancel_by, p.contract_end, today))
                 && (!sel.waste || p.waste_seats() > 0)

@@ -110,8 +110,8 @@ fn statement_month(summary: &FinanceSummary) -> String {
     summary.to.min(summary.as_of).format("%Y-%m").to_string()
 }
 
-/// The workbook: Summary, Cost centres, Vendors, Pools, Renewals, Chargeback and Rates, each a sheet with a
-/// frozen header, money as numbers in the currency's format, dates as dates.
+/// The workbook: Summary, Departments, Products, Cost centres, Vendors, Pools, Renewals, Chargeback and Rates,
+/// each a sheet with a frozen header, money as numbers in the currency's format, dates as dates.
 pub async fn xlsx(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery) -> AppResult<Vec<u8>> {
     let summary = finance::summary(db, clock, actor, q).await?;
     let (_, pools) = finance::pool_figures_all(db, clock, actor, &pool_query(q)).await?;
@@ -136,7 +136,8 @@ fn workbook(
     {
         let mut sh = Sheet::new(&mut book, "Summary", &["figure", "value", "currency"])?;
         sh.ws.set_column_width(0, 34)?;
-        let money_rows: [(&str, &Money); 9] = [
+        let money_rows: [(&str, &Money); 10] = [
+            ("Committed contract value", &t.committed_value),
             ("Annual spend", &t.annual_spend),
             ("Monthly spend", &t.monthly_spend),
             ("Waste per year", &t.waste_annual),
@@ -169,6 +170,16 @@ fn workbook(
             sh.next_row();
             sh.text(0, label)?;
             sh.date(1, d)?;
+        }
+    }
+    for (name, groups) in [("Departments", &s.by_department), ("Products", &s.by_product)] {
+        let mut sh = Sheet::new(&mut book, name, &["name", "annual_spend", "waste_annual", "pools"])?;
+        for g in groups {
+            sh.next_row();
+            sh.text(0, &g.name)?;
+            sh.money(1, &g.annual_spend)?;
+            sh.money(2, &g.waste_annual)?;
+            sh.int(3, g.pools)?;
         }
     }
     {
@@ -239,19 +250,17 @@ fn workbook(
         }
     }
     {
-        let headers = ["month", "code", "cost_centre", "pool", "method", "amount", "seats"];
+        // What each cost centre owes; the pool-by-pool lines are the FOCUS export's rows.
+        let headers = ["month", "code", "cost_centre", "amount", "seats_held", "pools"];
         let mut sh = Sheet::new(&mut book, "Chargeback", &headers)?;
         for item in &chargeback.items {
-            for line in &item.lines {
-                sh.next_row();
-                sh.text(0, &chargeback.month)?;
-                sh.text(1, &item.cost_centre.code)?;
-                sh.text(2, &item.cost_centre.name)?;
-                sh.text(3, &line.pool_name)?;
-                sh.text(4, line.method.as_str())?;
-                sh.money(5, &line.amount)?;
-                sh.int(6, line.seats)?;
-            }
+            sh.next_row();
+            sh.text(0, &chargeback.month)?;
+            sh.text(1, &item.cost_centre.code)?;
+            sh.text(2, &item.cost_centre.name)?;
+            sh.money(3, &item.amount)?;
+            sh.int(4, item.seats)?;
+            sh.int(5, item.lines.len() as i64)?;
         }
     }
     {

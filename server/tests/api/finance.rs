@@ -299,6 +299,14 @@ async fn the_summary_computes_every_figure_exactly_in_the_reporting_currency() {
     assert_eq!(cc, [("FA-1".into(), 626_000, 88_200, 10, 7, 2), ("FB-2".into(), 37_500, 0, 5, 4, 2)]);
     assert_eq!(cc.iter().map(|c| c.1).sum::<i64>(), minor(&t["annual_spend"]), "the cost centres add up to the total");
     assert_eq!(s["by_vendor"].as_array().unwrap().len(), 1);
+    // One department and one product own all four; 365-day terms commit a year each.
+    assert_eq!(
+        (s["by_department"][0]["name"].as_str(), minor(&s["by_department"][0]["annual_spend"])),
+        (Some("Sales"), 663_500)
+    );
+    assert_eq!(s["by_department"][0]["pools"], 4);
+    assert_eq!(s["by_product"][0]["name"], "Finvendor Finproduct");
+    assert_eq!(minor(&t["committed_value"]), 126_000 + 37_500 + 500_000);
     assert_eq!(minor(&s["by_vendor"][0]["annual_spend"]), 663_500);
     let pipeline: Vec<(i64, i64, i64)> = s["renewal_pipeline"]
         .as_array()

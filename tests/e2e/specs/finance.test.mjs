@@ -89,7 +89,7 @@ test('finance lands on the dashboard, drills from a bar to the pools behind it a
   const file = join(process.env.SCREENSHOTS ?? '/tmp', 'finance-export.xlsx');
   await download.saveAs(file);
   const book = readXlsx(file);
-  for (const sheet of ['Summary', 'Cost centres', 'Vendors', 'Pools', 'Renewals', 'Chargeback', 'Rates']) {
+  for (const sheet of ['Summary', 'Departments', 'Products', 'Cost centres', 'Vendors', 'Pools', 'Renewals', 'Chargeback', 'Rates']) {
     assert.ok(book.sheets.includes(sheet), `a ${sheet} sheet`);
     assert.equal(book.frozen[sheet], 'A2', `${sheet} keeps its header in view`);
   }
