@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use seatwise_types::{BudgetInput, Chargeback, ChargebackQuery, FinanceQuery, Money};
+use seatwise_types::{BudgetInput, Chargeback, ChargebackQuery, FinanceQuery, Money, PeopleQuery};
 
 use crate::api;
 use crate::components::fields::TextField;
@@ -33,6 +33,22 @@ pub fn CostCentrePage() -> impl IntoView {
         let (id, month) = (id(), month());
         async move { api::finance::chargeback(&ChargebackQuery { month, cost_centre_id: Some(id?) }).await }
     });
+    // Its people, and how many of them hold a seat (what the statement charges it for).
+    let people = LocalResource::new(move || {
+        let id = id();
+        async move {
+            let id = id?;
+            let query = |holds: Option<bool>| PeopleQuery {
+                cost_centre_id: Some(id),
+                holds_seats: holds,
+                per_page: Some(1),
+                ..Default::default()
+            };
+            let all = api::people::list(&query(None)).await?;
+            let holding = api::people::list(&query(Some(true))).await?;
+            Ok::<_, api::ApiError>((id, all.total, holding.total))
+        }
+    });
     let title = Signal::derive(move || {
         summary
             .get()
@@ -51,6 +67,7 @@ pub fn CostCentrePage() -> impl IntoView {
                 <div class="button-row no-print">
                     {move || id().ok().map(|id| view! {
                         <A href=format!("/finance/pools?cost_centre_id={id}") attr:class="btn">"Its pools"</A>
+                        <A href=format!("/people?cost_centre_id={id}") attr:class="btn">"Its people"</A>
                     })}
                 </div>
             </div>
@@ -67,6 +84,11 @@ pub fn CostCentrePage() -> impl IntoView {
                                     <span class="muted small">"Per year"</span></div>
                                 <div class="card stat"><span class="stat-label">"Realized savings"</span><span class="stat-value"><MoneyText money=t.realized_savings_annual.clone()/></span>
                                     <span class="muted small">"This year, per year"</span></div>
+                                <Loaded resource=people let:p>
+                                    <A href=format!("/people?cost_centre_id={}", p.0) attr:class="card stat card-link">
+                                        <span class="stat-label">"People"</span><span class="stat-value">{format::number(p.1)}</span>
+                                        <span class="muted small">{format!("{} hold seats", format::number(p.2))}</span></A>
+                                </Loaded>
                                 <div class="card stat"><span class="stat-label">"Potential savings"</span><span class="stat-value"><MoneyText money=t.potential_savings_annual.clone()/></span>
                                     <span class="muted small">"Per year, from reclamation policies"</span></div>
                             </section>

@@ -21,7 +21,8 @@ use crate::format;
 use crate::pages::record_id;
 use crate::session::use_session;
 
-const KEYS: [&str; 7] = ["q", "department_id", "status", "holds_seats", "no_signin_days", "import_id", "page"];
+const KEYS: [&str; 8] =
+    ["q", "department_id", "cost_centre_id", "status", "holds_seats", "no_signin_days", "import_id", "page"];
 const PER_PAGE: i64 = 50;
 
 #[component]
@@ -33,6 +34,7 @@ pub fn PeoplePage() -> impl IntoView {
         async move { api::people::list(&PeopleQuery { per_page: Some(PER_PAGE), ..query? }).await }
     });
     let departments = LocalResource::new(api::catalog::departments);
+    let lookups = LocalResource::new(api::catalog::lookups);
     let chosen = use_session().can().request_changes.then(Selection::new);
     view! {
         <Shell title="People">
@@ -48,6 +50,10 @@ pub fn PeoplePage() -> impl IntoView {
                 {move || departments.get().and_then(Result::ok).map(|d| {
                     let options = d.into_iter().map(|d| (d.id.to_string(), d.name)).collect::<Vec<_>>();
                     view! { <FilterSelect id="p-department" label="Department" key="department_id" options=options update=update/> }
+                })}
+                {move || lookups.get().and_then(Result::ok).map(|l| {
+                    let options = l.cost_centres.into_iter().map(|c| (c.id.to_string(), format!("{} {}", c.code, c.name))).collect::<Vec<_>>();
+                    view! { <FilterSelect id="p-cost-centre" label="Cost centre" key="cost_centre_id" options=options update=update/> }
                 })}
                 <FilterSelect id="p-status" label="Status" key="status" update=update
                     options=vec![("active".into(), "Active".into()), ("on_leave".into(), "On leave".into()), ("terminated".into(), "Terminated".into())]/>

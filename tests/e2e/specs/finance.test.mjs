@@ -140,6 +140,10 @@ test('a cost centre: finance sets its budget and reads what it owes for a month'
   assert.equal(await page.locator('#chargeback tbody tr').count(), lines.length);
   assert.equal((await page.locator('#chargeback tfoot .money').innerText()).trim(), usd(statement.total.amount_minor));
   await page.shot('statement');
+  // Its people: how many, and the directory filtered to them.
+  const people = await api(page, `/people?cost_centre_id=${marketing.id}&per_page=1`);
+  const card = page.locator('a.card', { has: page.locator('.stat-label', { hasText: 'People' }) });
+  assert.equal((await card.locator('.stat-value').innerText()).trim(), people.total.toLocaleString('en-US'));
   // A budget: a bad amount is refused by field; a good one is saved and the projection compared with it.
   await page.getByLabel('Budget (USD)').fill('lots');
   await page.getByRole('button', { name: 'Save budget' }).click();
@@ -160,6 +164,10 @@ test('a cost centre: finance sets its budget and reads what it owes for a month'
   await page.waitForURL((url) => url.searchParams.get('month') === month);
   await page.getByText(`${month}: seats counted on`).waitFor();
   await page.shot('last-month');
+  await card.click();
+  await page.waitForURL((url) => url.pathname === '/people' && url.searchParams.get('cost_centre_id') === String(marketing.id));
+  await page.locator('table.table tbody tr').first().waitFor();
+  assert.equal(await page.getByLabel('Cost centre').inputValue(), String(marketing.id));
   assert.deepEqual(page.scriptErrors, []);
 });
 
