@@ -203,14 +203,6 @@ pub struct ChargebackQuery {
     pub cost_centre_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CostCentreRef {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-}
-
 /// One cost centre's share of one pool's month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -225,7 +217,7 @@ pub struct ChargebackLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChargebackItem {
-    pub cost_centre: CostCentreRef,
+    pub cost_centre: crate::CostCentre,
     pub amount: Money,
     /// Seats its people hold (unassigned seats count for the pool's own cost centre).
     pub seats: i64,
@@ -307,7 +299,7 @@ pub struct ChargebackSetting {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Budget {
-    pub cost_centre: CostCentreRef,
+    pub cost_centre: crate::CostCentre,
     pub year: i32,
     pub amount: Money,
     pub updated_by: String,
@@ -358,7 +350,7 @@ pub struct FinancePool {
     pub id: i64,
     pub name: String,
     pub vendor: crate::Ref,
-    pub cost_centre: CostCentreRef,
+    pub cost_centre: crate::CostCentre,
     /// Its annual spend in its own currency.
     pub annual_cost: Money,
     pub annual_spend: Option<Money>,

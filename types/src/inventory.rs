@@ -162,6 +162,13 @@ pub struct CostCentre {
     pub name: String,
 }
 
+impl CostCentre {
+    /// As [`cost_centre_label`] names it.
+    pub fn label(&self) -> String {
+        cost_centre_label(&self.code, &self.name)
+    }
+}
+
 /// How a cost centre is named where it is referred to: its code with its name ("CC-100 Technology"), or the code
 /// alone when it has no name of its own (one created by an import is named by its code).
 pub fn cost_centre_label(code: &str, name: &str) -> String {

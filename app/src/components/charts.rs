@@ -32,7 +32,8 @@ pub fn BarTable(
     empty: &'static str,
 ) -> impl IntoView {
     let largest = rows.iter().map(|r| r.value.amount_minor).max().unwrap_or(1).max(1);
-    let (title_id, labelled_by) = (format!("{id}-title"), format!("{id}-title"));
+    let title_id = format!("{id}-title");
+    let labelled_by = title_id.clone();
     view! {
         <section class="panel chart" aria-labelledby=labelled_by>
             <h2 id=title_id>{title}</h2>
@@ -64,7 +65,8 @@ pub fn BarTable(
 #[component]
 pub fn MonthChart(id: &'static str, title: &'static str, months: Vec<SpendMonth>) -> impl IntoView {
     let largest = months.iter().map(|m| m.monthly_spend.amount_minor).max().unwrap_or(1).max(1);
-    let (title_id, labelled_by) = (format!("{id}-title"), format!("{id}-title"));
+    let title_id = format!("{id}-title");
+    let labelled_by = title_id.clone();
     let top = months
         .iter()
         .max_by_key(|m| m.monthly_spend.amount_minor)

@@ -53,7 +53,7 @@ pub fn CostCentrePage() -> impl IntoView {
         summary
             .get()
             .and_then(Result::ok)
-            .and_then(|s| s.by_cost_centre.first().map(|c| format!("{} {}", c.code, c.name)))
+            .and_then(|s| s.by_cost_centre.first().map(|c| seatwise_types::cost_centre_label(&c.code, &c.name)))
             .unwrap_or_else(|| "Cost centre".into())
     });
     view! {

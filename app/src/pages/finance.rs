@@ -121,7 +121,7 @@ pub fn ScopeFilters(update: Callback<crate::components::list::Changes>) -> impl 
     move || {
         lookups.get().and_then(Result::ok).map(|l| {
             let cost_centres: Vec<(String, String)> =
-                l.cost_centres.iter().map(|c| (c.id.to_string(), format!("{} {}", c.code, c.name))).collect();
+                l.cost_centres.iter().map(|c| (c.id.to_string(), c.label())).collect();
             let departments: Vec<(String, String)> =
                 l.departments.iter().map(|d| (d.id.to_string(), d.name.clone())).collect();
             let vendors: Vec<(String, String)> = l.vendors.iter().map(|v| (v.id.to_string(), v.name.clone())).collect();
@@ -165,7 +165,7 @@ fn Dashboard(s: FinanceSummary, list: ListQuery) -> impl IntoView {
         .by_cost_centre
         .iter()
         .map(|c| BarRow {
-            label: format!("{} {}", c.code, c.name),
+            label: seatwise_types::cost_centre_label(&c.code, &c.name),
             href: pools_href(&list, &[("cost_centre_id", c.id.to_string())]),
             value: c.annual_spend.clone(),
             note: format!(
@@ -331,8 +331,9 @@ fn BudgetPanel(budgets: Vec<(seatwise_types::CostCentreFigures, seatwise_types::
                         <thead><tr><th scope="col">"Cost centre"</th><th scope="col">"Actual · projection · budget"</th></tr></thead>
                         <tbody>{budgets.iter().map(|(c, b)| {
                             let over = b.projection.amount_minor > b.budget.amount_minor;
+                            let label = seatwise_types::cost_centre_label(&c.code, &c.name);
                             view! { <tr>
-                                <td><A href=format!("/finance/cost-centres/{}", c.id)>{format!("{} {}", c.code, c.name)}</A></td>
+                                <td><A href=format!("/finance/cost-centres/{}", c.id)>{label}</A></td>
                                 <td><div class="bar-cell budget-cell">
                                     <svg class="bar budget-bar" viewBox="0 0 100 12" preserveAspectRatio="none" aria-hidden="true">
                                         <rect class="projection" x="0" y="2" height="8" width=scaled(&b.projection)/>

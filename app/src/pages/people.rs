@@ -52,7 +52,7 @@ pub fn PeoplePage() -> impl IntoView {
                     view! { <FilterSelect id="p-department" label="Department" key="department_id" options=options update=update/> }
                 })}
                 {move || lookups.get().and_then(Result::ok).map(|l| {
-                    let options = l.cost_centres.into_iter().map(|c| (c.id.to_string(), format!("{} {}", c.code, c.name))).collect::<Vec<_>>();
+                    let options = l.cost_centres.into_iter().map(|c| (c.id.to_string(), c.label())).collect::<Vec<_>>();
                     view! { <FilterSelect id="p-cost-centre" label="Cost centre" key="cost_centre_id" options=options update=update/> }
                 })}
                 <FilterSelect id="p-status" label="Status" key="status" update=update

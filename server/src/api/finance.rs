@@ -1,7 +1,7 @@
 //! Finance: the figures in the reporting currency, chargeback, budgets and the exchange-rate table.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use seatwise_types::{
@@ -9,6 +9,7 @@ use seatwise_types::{
     ExchangeRateInput, FinancePool, FinancePoolQuery, FinanceQuery, FinanceSummary, Page,
 };
 
+use super::download;
 use super::extract::{ApiBody, ApiJson, ApiPath, ApiQuery};
 use super::imports::text;
 use crate::auth::Actor;
@@ -142,10 +143,6 @@ pub async fn finance_pools(
     ApiQuery(q): ApiQuery<FinancePoolQuery>,
 ) -> AppResult<Json<Page<FinancePool>>> {
     Ok(Json(finance::pools(&state.db, &*state.clock, &actor, &q).await?))
-}
-
-fn download(content_type: &'static str, name: &'static str, body: impl IntoResponse) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, name)], body)
 }
 
 /// The pools of a scope with their figures, as CSV.

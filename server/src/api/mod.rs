@@ -180,3 +180,13 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     document::complete(&mut doc);
     (router, doc)
 }
+
+/// A file to download: its type and its `Content-Disposition` (an attachment's name).
+pub(crate) fn download(
+    content_type: &'static str,
+    disposition: &'static str,
+    body: impl axum::response::IntoResponse,
+) -> impl axum::response::IntoResponse {
+    use axum::http::header;
+    ([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], body)
+}

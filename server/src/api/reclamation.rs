@@ -2,7 +2,7 @@
 //! that defer revocation, restores, and the savings log with its exports.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use seatwise_types::{
@@ -10,6 +10,7 @@ use seatwise_types::{
     PolicyVersion, RevokeQuery, SavingsFilter, SavingsPage, SavingsQuery, TimeToRevoke,
 };
 
+use super::download;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::Actor;
 use crate::error::AppResult;
@@ -191,13 +192,7 @@ pub async fn export_savings_csv(
     ApiQuery(q): ApiQuery<SavingsFilter>,
 ) -> AppResult<impl IntoResponse> {
     let (entries, _) = savings::all(&state.db, &actor, &q.as_query()).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"seatwise-savings.csv\""),
-        ],
-        savings::csv(&entries)?,
-    ))
+    Ok(download("text/csv; charset=utf-8", "attachment; filename=\"seatwise-savings.csv\"", savings::csv(&entries)?))
 }
 
 /// The savings log as an XLSX workbook (entries, and sums by month), with the list's filters.
@@ -210,11 +205,9 @@ pub async fn export_savings_xlsx(
     ApiQuery(q): ApiQuery<SavingsFilter>,
 ) -> AppResult<impl IntoResponse> {
     let (entries, months) = savings::all(&state.db, &actor, &q.as_query()).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"seatwise-savings.xlsx\""),
-        ],
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "attachment; filename=\"seatwise-savings.xlsx\"",
         savings::xlsx(&entries, &months)?,
     ))
 }

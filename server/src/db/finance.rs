@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use seatwise_types::{BillingPeriod, Budget, ChargebackMethod, CostCentreRef, Money};
+use seatwise_types::{BillingPeriod, Budget, ChargebackMethod, CostCentre, Money};
 use sqlx::any::AnyRow;
 
 use super::decode::Cols;
@@ -57,7 +57,7 @@ pub struct PoolRow {
     pub product_name: String,
     pub department_name: String,
     pub tier: String,
-    pub cost_centre: CostCentreRef,
+    pub cost_centre: CostCentre,
 }
 
 fn pool_row(r: &AnyRow) -> Result<PoolRow, sqlx::Error> {
@@ -88,7 +88,7 @@ fn pool_row(r: &AnyRow) -> Result<PoolRow, sqlx::Error> {
         product_name: c.of("products").text("product_name")?,
         department_name: c.of("departments").text("department_name")?,
         tier: c.text("tier")?,
-        cost_centre: CostCentreRef {
+        cost_centre: CostCentre {
             id: c.i64("cost_centre_id")?,
             code: c.of("cost_centres").text("cost_centre_code")?,
             name: c.of("cost_centres").text("cost_centre_name")?,
@@ -249,24 +249,6 @@ pub async fn set_method(
     Ok(())
 }
 
-/// Cost centres by id.
-pub async fn cost_centres(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, CostCentreRef>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut sql = Sql::new("SELECT id, code, name FROM cost_centres WHERE ");
-    sql.push_in("id", ids);
-    sql.query()
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            let c = Cols::new(r, "cost_centres");
-            Ok((c.i64("id")?, CostCentreRef { id: c.i64("id")?, code: c.text("code")?, name: c.text("name")? }))
-        })
-        .collect()
-}
-
 /// Realized savings not restored, removed from `from` to `to`, per category, currency and day (each day's
 /// amount converts at that day's rate).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,7 +294,7 @@ fn budget_from(r: &AnyRow) -> Result<Budget, sqlx::Error> {
     let c = Cols::new(r, "budgets");
     let year = c.i64("year")?;
     Ok(Budget {
-        cost_centre: CostCentreRef { id: c.i64("cost_centre_id")?, code: c.text("code")?, name: c.text("name")? },
+        cost_centre: CostCentre { id: c.i64("cost_centre_id")?, code: c.text("code")?, name: c.text("name")? },
         year: i32::try_from(year).map_err(|e| c.bad("year", &year.to_string(), e))?,
         amount: Money::new(c.money_minor("amount_minor")?, c.text("currency")?),
         updated_by: c.text("updated_by")?,

@@ -23,6 +23,12 @@ fn is_plain_number(cell: &str) -> bool {
         && fraction.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// An amount as an export's number cell: major units in the currency's digits, without the code ("1260.00").
+pub fn amount(m: &seatwise_types::Money) -> String {
+    let plain = seatwise_types::format_money_plain(m);
+    plain.split(' ').next().unwrap_or_default().to_string()
+}
+
 /// A CSV file being written: a header, then rows of any width (a row handed back as uploaded may be short or long).
 pub struct CsvOut {
     out: csv::Writer<Vec<u8>>,

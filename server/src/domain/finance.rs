@@ -126,8 +126,8 @@ impl PoolFacts {
     pub fn right_size(&self) -> Option<i64> {
         let purchased = self.seats_purchased?;
         let used = self.active + self.without_usage();
-        let with_buffer = (used * (100 + RIGHT_SIZE_BUFFER_PERCENT)).div_euclid(100)
-            + i64::from((used * (100 + RIGHT_SIZE_BUFFER_PERCENT)).rem_euclid(100) != 0);
+        // Rounded up (both are non-negative).
+        let with_buffer = (used * (100 + RIGHT_SIZE_BUFFER_PERCENT) + 99) / 100;
         Some(with_buffer.min(purchased.max(self.held)))
     }
 

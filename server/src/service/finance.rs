@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{Datelike, Days, NaiveDate};
 use seatwise_types::{
     Budget, BudgetInput, Chargeback, ChargebackItem, ChargebackLine, ChargebackMethod, ChargebackQuery,
-    ChargebackSetting, ChargebackShare, CostCentreFigures, FieldError, FinancePool, FinancePoolQuery, FinanceQuery,
-    FinanceSummary, FinanceTotals, MissedRenewals, Money, Page, RateUsed, Ref, RenewalBucket, Unconverted,
-    UtilizationBand, VendorFigures,
+    ChargebackSetting, ChargebackShare, CostCentre, CostCentreFigures, FieldError, FinancePool, FinancePoolQuery,
+    FinanceQuery, FinanceSummary, FinanceTotals, MissedRenewals, Money, Page, RateUsed, Ref, RenewalBucket,
+    Unconverted, UtilizationBand, VendorFigures,
 };
 
 use crate::auth::Actor;
@@ -34,6 +34,11 @@ async fn rates(conn: &mut Conn) -> AppResult<Vec<Rate>> {
         .collect()
 }
 
+/// Every cost centre by id (a short table: the catalog's list).
+async fn cost_centres(db: &Db) -> AppResult<HashMap<i64, CostCentre>> {
+    Ok(crate::db::catalog::cost_centres(&db.read).await?.into_iter().map(|c| (c.id, c)).collect())
+}
+
 fn money(amount_minor: i64) -> Money {
     Money::new(amount_minor, REPORTING_CURRENCY)
 }
@@ -42,14 +47,14 @@ fn rates_used(c: &Converter<'_>) -> Vec<RateUsed> {
     c.used().into_iter().map(|(currency, rate, date)| RateUsed { currency, rate, date }).collect()
 }
 
-fn filter(scope: &access::Scope, q: &FinanceQuery) -> FinanceFilter {
-    FinanceFilter {
-        scope: scope.as_filter(),
-        cost_centre_id: q.cost_centre_id,
-        department_id: q.department_id,
-        vendor_id: q.vendor_id,
-        pool_ids: None,
-    }
+/// The pools a scope and the summary's filters cover.
+fn filter(
+    scope: &access::Scope,
+    cost_centre_id: Option<i64>,
+    department_id: Option<i64>,
+    vendor_id: Option<i64>,
+) -> FinanceFilter {
+    FinanceFilter { scope: scope.as_filter(), cost_centre_id, department_id, vendor_id, pool_ids: None }
 }
 
 /// The period realized savings are counted over: as given, else the year to date.
@@ -149,7 +154,7 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
     let settings = org::load(db).await?;
     let today = settings.today(now);
     let (from, to) = period(q, today)?;
-    let f = filter(&scope, q);
+    let f = filter(&scope, q.cost_centre_id, q.department_id, q.vendor_id);
     let mut conn = db.read.acquire().await?;
     let active_since = now - chrono::Duration::days(ACTIVE_DAYS);
     let pools = store::pools(&mut conn, &f, active_since).await?;
@@ -548,8 +553,7 @@ pub(crate) async fn statement(
             e.2.push(ChargebackLine { pool_id: p.id, pool_name: p.name.clone(), method, amount: money(amount), seats });
         }
     }
-    let ids: Vec<i64> = owed.keys().copied().collect();
-    let names = store::cost_centres(&mut conn, &ids).await?;
+    let names = cost_centres(db).await?;
     let mut items: Vec<ChargebackItem> = owed
         .into_iter()
         .filter(|(cc, _)| q.cost_centre_id.is_none_or(|only| only == *cc))
@@ -624,10 +628,7 @@ pub async fn set_pool_method(
             }
         }
     }
-    let mut conn = db.read.acquire().await?;
-    let ids: Vec<i64> = input.splits.iter().map(|s| s.cost_centre_id).collect();
-    let known = store::cost_centres(&mut conn, &ids).await?;
-    drop(conn);
+    let known = cost_centres(db).await?;
     for (i, s) in input.splits.iter().enumerate() {
         if !known.contains_key(&s.cost_centre_id) {
             errors.push(FieldError::new(format!("splits[{i}].cost_centre_id"), "must name an existing cost centre"));
@@ -698,11 +699,11 @@ pub async fn set_budget(
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
-    let now = clock.now();
-    let mut tx = db.begin().await?;
-    if store::cost_centres(&mut tx, &[cost_centre_id]).await?.is_empty() {
+    if !cost_centres(db).await?.contains_key(&cost_centre_id) {
         return Err(AppError::NotFound("cost centre"));
     }
+    let now = clock.now();
+    let mut tx = db.begin().await?;
     let before = store::budget(&mut tx, cost_centre_id, year).await?;
     store::set_budget(
         &mut tx,
@@ -872,13 +873,7 @@ pub async fn pool_figures_all(
     let scope = access::may_read_finance(&actor.user)?;
     let sel = selection(q)?;
     let today = org::today(db, clock).await?;
-    let f = FinanceFilter {
-        scope: scope.as_filter(),
-        cost_centre_id: q.cost_centre_id,
-        department_id: q.department_id,
-        vendor_id: q.vendor_id,
-        pool_ids: None,
-    };
+    let f = filter(&scope, q.cost_centre_id, q.department_id, q.vendor_id);
     let mut conn = db.read.acquire().await?;
     let rows = store::pools(&mut conn, &f, clock.now() - chrono::Duration::days(ACTIVE_DAYS)).await?;
     let table = rates(&mut conn).await?;

@@ -3,24 +3,17 @@
 
 use chrono::NaiveDate;
 use seatwise_types::{
-    format_money_plain, BillingPeriod, Chargeback, ChargebackQuery, FinancePool, FinancePoolQuery, FinanceQuery,
-    FinanceSummary, Money,
+    BillingPeriod, Chargeback, ChargebackQuery, FinancePool, FinancePoolQuery, FinanceQuery, FinanceSummary, Money,
 };
 
 use crate::auth::Actor;
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::domain::csv_out::CsvOut;
+use crate::domain::csv_out::{amount, CsvOut};
 use crate::domain::fx::{Converter, REPORTING_CURRENCY};
 use crate::domain::xlsx_out::Sheet;
 use crate::error::{AppError, AppResult};
 use crate::service::finance;
-
-/// An amount in major units as text, without the currency ("1260.00").
-fn amount(m: &Money) -> String {
-    let plain = format_money_plain(m);
-    plain.split(' ').next().unwrap_or_default().replace(',', "")
-}
 
 fn opt_amount(m: Option<&Money>) -> String {
     m.map(amount).unwrap_or_default()

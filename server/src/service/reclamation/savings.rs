@@ -7,7 +7,7 @@ use crate::auth::Actor;
 use crate::db::reclamation::savings as store;
 use crate::db::Db;
 use crate::domain::access::{self, Reach};
-use crate::domain::csv_out::CsvOut;
+use crate::domain::csv_out::{amount, CsvOut};
 use crate::error::{AppError, AppResult};
 
 fn check(q: &SavingsQuery) -> AppResult<()> {
@@ -63,11 +63,6 @@ pub async fn all(db: &Db, actor: &Actor, q: &SavingsQuery) -> AppResult<(Vec<Sav
     let entries = store::list(&mut conn, q, filter.as_ref(), None).await?;
     let months = months(&mut conn, q, filter.as_ref()).await?;
     Ok((entries, months))
-}
-
-fn amount(m: &Money) -> String {
-    let plain = seatwise_types::format_money_plain(m);
-    plain.split(' ').next().unwrap_or_default().to_string()
 }
 
 /// Headers and rows of an export, the same for CSV and XLSX. The department is the person's (when the seat was
