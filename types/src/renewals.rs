@@ -468,9 +468,23 @@ pub struct OrgSettings {
     pub rolling_review_months: i64,
     /// Local hour (0-23) from which the daily job runs.
     pub daily_run_hour: i64,
+    /// The currency every finance figure is reported in (ISO 4217); exchange rates are kept into it.
+    #[serde(default = "default_reporting_currency")]
+    pub reporting_currency: String,
+    /// Spare seats right-sizing keeps above measured use, in percent (0-100).
+    #[serde(default = "default_right_size_buffer")]
+    pub right_size_buffer_percent: i64,
     /// Incremented by every write (ignored in a PUT body); send it back as `If-Match: "<version>"` so a stale write answers 409.
     #[serde(default)]
     pub version: i64,
+}
+
+fn default_reporting_currency() -> String {
+    "USD".into()
+}
+
+fn default_right_size_buffer() -> i64 {
+    10
 }
 
 /// What turning pools' own contract dates into contracts did.

@@ -92,7 +92,7 @@ pub fn CostCentrePage() -> impl IntoView {
                                 <div class="card stat"><span class="stat-label">"Potential savings"</span><span class="stat-value"><MoneyText money=t.potential_savings_annual.clone()/></span>
                                     <span class="muted small">"Per year, from reclamation policies"</span></div>
                             </section>
-                            <BudgetEditor cost_centre_id=c.id budget=c.budget.clone() refresh=refresh saved=saved/>
+                            <BudgetEditor cost_centre_id=c.id budget=c.budget.clone() currency=s.reporting_currency.clone() refresh=refresh saved=saved/>
                         }.into_any()
                     }
                 }}
@@ -107,6 +107,8 @@ pub fn CostCentrePage() -> impl IntoView {
 fn BudgetEditor(
     cost_centre_id: i64,
     budget: Option<seatwise_types::BudgetFigures>,
+    /// The reporting currency a budget is set in.
+    currency: String,
     refresh: RwSignal<u32>,
     saved: RwSignal<bool>,
 ) -> impl IntoView {
@@ -122,11 +124,15 @@ fn BudgetEditor(
         },
     );
     let error = saver.error;
+    let label = format!("Budget ({currency})");
+    // Kept outside the closures so the submit handler stays `Copy`.
+    let currency = StoredValue::new(currency);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(false);
-        let built = format::parse_amount(&amount.get_untracked(), "USD")
-            .map(|minor| BudgetInput { amount: Money::new(minor, "USD") })
+        let code = currency.get_value();
+        let built = format::parse_amount(&amount.get_untracked(), &code)
+            .map(|minor| BudgetInput { amount: Money::new(minor, code.as_str()) })
             .ok_or_else(|| {
                 vec![seatwise_types::FieldError::new("amount.amount_minor", "must be an amount such as 250000.00")]
             });
@@ -145,7 +151,7 @@ fn BudgetEditor(
             }}
             {move || may_keep().then(|| view! {
                 <form class="inline-form" on:submit=submit>
-                    <TextField id="budget-amount" label="Budget (USD)" value=amount error=error path="amount.amount_minor"
+                    <TextField id="budget-amount" label=label.clone() value=amount error=error path="amount.amount_minor"
                         also="amount.currency" inputmode="decimal" inline=true/>
                     <button class="btn btn-primary" type="submit">"Save budget"</button>
                     {move || saved.get().then(|| view! { <span class="muted" role="status">"Budget saved."</span> })}

@@ -20,6 +20,8 @@ pub fn ExchangeRatesPage() -> impl IntoView {
     let list = use_list_query("/finance/rates", &["cost_centre_id", "department_id", "vendor_id"]);
     let session = use_session();
     let refresh = RwSignal::new(0u32);
+    // The currency rates are kept into (the organisation's setting), loaded once; the table reloads after an add.
+    let settings = LocalResource::new(api::settings::get);
     let rates = LocalResource::new(move || {
         refresh.track();
         api::finance::exchange_rates()
@@ -28,15 +30,20 @@ pub fn ExchangeRatesPage() -> impl IntoView {
         <Shell title="Exchange rates">
             <div class="page-head"><div>
                 <h1>"Exchange rates"</h1>
-                <p class="muted">"Units of the reporting currency (USD) per unit of each currency, from the day given until the next rate. A figure on a day uses the latest rate on or before it; amounts round once, half away from zero, to the cent."</p>
+                <p class="muted">"Units of the reporting currency per unit of each currency, from the day given until the next rate. A figure on a day uses the latest rate on or before it; amounts round once, half away from zero, to the cent. The reporting currency is set in Settings."</p>
             </div></div>
             <FinanceTabs current="/finance/rates" list=list/>
-            {move || session.can().keep_exchange_rates.then(|| view! { <AddRates refresh=refresh/> })}
-            <Loaded resource=rates let:rates>
-                {if rates.is_empty() {
-                    view! { <EmptyState title="No exchange rates yet">"Every pool priced in another currency is left out of the finance figures until its currency has a rate."</EmptyState> }.into_any()
-                } else {
-                    view! { <RateTable rates=rates/> }.into_any()
+            <Loaded resource=settings let:settings>
+                {let reporting = settings.reporting_currency;
+                view! {
+                    {session.can().keep_exchange_rates.then(|| view! { <AddRates refresh=refresh reporting=reporting.clone()/> })}
+                    <Loaded resource=rates let:rates>
+                        {if rates.is_empty() {
+                            view! { <EmptyState title="No exchange rates yet">"Every pool priced in another currency is left out of the finance figures until its currency has a rate."</EmptyState> }.into_any()
+                        } else {
+                            view! { <RateTable rates=rates reporting=reporting.clone()/> }.into_any()
+                        }}
+                    </Loaded>
                 }}
             </Loaded>
         </Shell>
@@ -44,11 +51,12 @@ pub fn ExchangeRatesPage() -> impl IntoView {
 }
 
 #[component]
-fn RateTable(rates: Vec<ExchangeRate>) -> impl IntoView {
+fn RateTable(rates: Vec<ExchangeRate>, reporting: String) -> impl IntoView {
+    let per_unit = format!("{reporting} per unit");
     view! {
         <div class="table-wrap" tabindex="0">
             <table class="table" id="exchange-rates">
-                <thead><tr><th scope="col">"Currency"</th><th scope="col" class="num">"USD per unit"</th><th scope="col">"From"</th>
+                <thead><tr><th scope="col">"Currency"</th><th scope="col" class="num">{per_unit}</th><th scope="col">"From"</th>
                     <th scope="col" class="minor">"Added by"</th></tr></thead>
                 <tbody>{rates.into_iter().map(|r| view! {
                     <tr><td>{r.currency}</td><td class="num">{r.rate}</td><td><DateText date=Some(r.date)/></td>
@@ -61,7 +69,8 @@ fn RateTable(rates: Vec<ExchangeRate>) -> impl IntoView {
 
 /// One rate by hand, or a file of them.
 #[component]
-fn AddRates(refresh: RwSignal<u32>) -> impl IntoView {
+fn AddRates(refresh: RwSignal<u32>, reporting: String) -> impl IntoView {
+    let per_unit = format!("{reporting} per unit");
     let currency = RwSignal::new(String::new());
     let rate = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
@@ -100,7 +109,7 @@ fn AddRates(refresh: RwSignal<u32>) -> impl IntoView {
             <h2 id="add-rate-title">"Add a rate"</h2>
             <form class="inline-form" on:submit=submit>
                 <TextField id="currency" label="Currency" value=currency error=error hint="ISO code, e.g. EUR" inline=true/>
-                <TextField id="rate" label="USD per unit" value=rate error=error inputmode="decimal" hint="Exact, e.g. 1.0850" inline=true/>
+                <TextField id="rate" label=per_unit.clone() value=rate error=error inputmode="decimal" hint="Exact, e.g. 1.0850" inline=true/>
                 <TextField id="date" label="From" value=date error=error kind="date" inline=true/>
                 <button class="btn btn-primary" type="submit">"Add rate"</button>
             </form>

@@ -1,4 +1,5 @@
-//! Organisation settings: the time zone the daily run and "today" follow, alert stages, rolling reviews.
+//! Organisation settings: the time zone the daily run and "today" follow, alert stages, rolling reviews, the
+//! reporting currency and right-sizing's buffer.
 
 use leptos::prelude::*;
 use seatwise_types::{FieldError, OrgSettings};
@@ -16,7 +17,7 @@ pub fn SettingsPage() -> impl IntoView {
         <Shell title="Settings">
             <div class="page-head"><div>
                 <h1>"Organisation settings"</h1>
-                <p class="muted">"When renewal alerts are raised, and which day it is for the daily run."</p>
+                <p class="muted">"When renewal alerts are raised, which day it is for the daily run, and how finance counts."</p>
             </div></div>
             <Loaded resource=current let:s>
                 <SettingsForm settings=s/>
@@ -33,6 +34,8 @@ fn SettingsForm(settings: OrgSettings) -> impl IntoView {
     let stages = RwSignal::new(settings.alert_stages.iter().map(i64::to_string).collect::<Vec<_>>().join(", "));
     let review = RwSignal::new(settings.rolling_review_months.to_string());
     let hour = RwSignal::new(settings.daily_run_hour.to_string());
+    let currency = RwSignal::new(settings.reporting_currency.clone());
+    let buffer = RwSignal::new(settings.right_size_buffer_percent.to_string());
     let local_error = RwSignal::new(None::<ApiError>);
     // The version the page loaded, then the one each save returns, so a second save in a row is not stale.
     let version = RwSignal::new(settings.version);
@@ -71,6 +74,7 @@ fn SettingsForm(settings: OrgSettings) -> impl IntoView {
         };
         let review_months = number(review.get_untracked(), "rolling_review_months", &mut fields);
         let run_hour = number(hour.get_untracked(), "daily_run_hour", &mut fields);
+        let buffer_percent = number(buffer.get_untracked(), "right_size_buffer_percent", &mut fields);
         if let Some(first) = fields.first() {
             local_error.set(Some(ApiError::local(&first.path, &first.message)));
             return;
@@ -81,6 +85,8 @@ fn SettingsForm(settings: OrgSettings) -> impl IntoView {
             alert_stages: parsed,
             rolling_review_months: review_months,
             daily_run_hour: run_hour,
+            reporting_currency: currency.get_untracked(),
+            right_size_buffer_percent: buffer_percent,
             version: version.get_untracked(),
         });
     };
@@ -100,6 +106,10 @@ fn SettingsForm(settings: OrgSettings) -> impl IntoView {
                     disabled=read_only hint="Monthly subscriptions get one review per period instead of monthly alerts."/>
                 <TextField id="daily_run_hour" label="Daily run from (local hour)" value=hour error=error disabled=read_only
                     hint="0–23, in the time zone above."/>
+                <TextField id="reporting_currency" label="Reporting currency" value=currency error=error disabled=read_only
+                    hint="Every finance figure is shown in it (e.g. USD, EUR). Exchange rates are kept into it: after a change, add rates into the new currency."/>
+                <TextField id="right_size_buffer_percent" label="Right-sizing buffer (%)" value=buffer error=error
+                    disabled=read_only hint="Spare seats a renewal keeps above measured use, 0–100."/>
             </div>
             <Show when=is_admin fallback=|| view! { <p class="muted">"Only admins change these."</p> }>
                 <div class="form-actions">

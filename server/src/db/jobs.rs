@@ -22,11 +22,14 @@ pub struct OrgSettingsRow {
     pub alert_stages: String,
     pub rolling_review_months: i64,
     pub daily_run_hour: i64,
+    pub reporting_currency: String,
+    pub right_size_buffer_percent: i64,
 }
 
 pub async fn org_settings<'e, E: Executor<'e, Database = Any>>(exec: E) -> Result<OrgSettingsRow, sqlx::Error> {
     let r = sqlx::query(
-        "SELECT timezone, alert_stages, rolling_review_months, daily_run_hour FROM org_settings WHERE id = 1",
+        "SELECT timezone, alert_stages, rolling_review_months, daily_run_hour, reporting_currency, \
+         right_size_buffer_percent FROM org_settings WHERE id = 1",
     )
     .fetch_one(exec)
     .await?;
@@ -36,25 +39,22 @@ pub async fn org_settings<'e, E: Executor<'e, Database = Any>>(exec: E) -> Resul
         alert_stages: c.text("alert_stages")?,
         rolling_review_months: c.i64("rolling_review_months")?,
         daily_run_hour: c.i64("daily_run_hour")?,
+        reporting_currency: c.text("reporting_currency")?,
+        right_size_buffer_percent: c.i64("right_size_buffer_percent")?,
     })
 }
 
-pub async fn save_org_settings(
-    conn: &mut Conn,
-    timezone: &str,
-    stages: &str,
-    review_months: i64,
-    hour: i64,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+pub async fn save_org_settings(conn: &mut Conn, row: &OrgSettingsRow, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE org_settings SET timezone = $1, alert_stages = $2, rolling_review_months = $3, daily_run_hour = $4, \
-         updated_at = $5 WHERE id = 1",
+         reporting_currency = $5, right_size_buffer_percent = $6, updated_at = $7 WHERE id = 1",
     )
-    .bind(timezone)
-    .bind(stages)
-    .bind(review_months)
-    .bind(hour)
+    .bind(&row.timezone)
+    .bind(&row.alert_stages)
+    .bind(row.rolling_review_months)
+    .bind(row.daily_run_hour)
+    .bind(&row.reporting_currency)
+    .bind(row.right_size_buffer_percent)
     .bind(to_db(now))
     .execute(conn)
     .await?;

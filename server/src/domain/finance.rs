@@ -11,8 +11,6 @@ use crate::domain::pool::{annual_cost_minor, per_month};
 pub const ACTIVE_DAYS: i64 = 30;
 /// The renewal pipeline's windows, in days from today.
 pub const PIPELINE_DAYS: [i64; 3] = [30, 60, 90];
-/// Right-sizing keeps this much room above measured use, in percent.
-pub const RIGHT_SIZE_BUFFER_PERCENT: i64 = 10;
 /// Utilization bands of the distribution chart: lower bounds in percent (the last band includes 100).
 pub const UTILIZATION_BANDS: [i64; 4] = [0, 25, 50, 75];
 
@@ -121,19 +119,20 @@ impl PoolFacts {
         utilization_percent(self.active, self.known)
     }
 
-    /// The seat count to renew at: active seats and those nothing reports on (never assumed unused), plus
-    /// [`RIGHT_SIZE_BUFFER_PERCENT`] rounded up; never more than held or purchased now. `None` for a site licence.
-    pub fn right_size(&self) -> Option<i64> {
+    /// The seat count to renew at: active seats and those nothing reports on (never assumed unused), plus the
+    /// organisation's buffer (`buffer_percent`) rounded up; never more than held or purchased now. `None` for a site
+    /// licence.
+    pub fn right_size(&self, buffer_percent: i64) -> Option<i64> {
         let purchased = self.seats_purchased?;
         let used = self.active + self.without_usage();
         // Rounded up (both are non-negative).
-        let with_buffer = (used * (100 + RIGHT_SIZE_BUFFER_PERCENT) + 99) / 100;
+        let with_buffer = (used.saturating_mul(100 + buffer_percent.max(0)) + 99) / 100;
         Some(with_buffer.min(purchased.max(self.held)))
     }
 
     /// What renewing at [`Self::right_size`] saves per year (0 when it is no fewer than purchased).
-    pub fn right_size_saving_minor(&self) -> i64 {
-        match (self.right_size(), self.seats_purchased, self.seat_annual_minor()) {
+    pub fn right_size_saving_minor(&self, buffer_percent: i64) -> i64 {
+        match (self.right_size(buffer_percent), self.seats_purchased, self.seat_annual_minor()) {
             (Some(to), Some(p), Some(seat)) if to < p => seat.saturating_mul(p - to),
             _ => 0,
         }
@@ -284,12 +283,14 @@ mod tests {
         assert_eq!(p.fill_percent(), Some(80));
         assert_eq!(p.position(), Position::OverLicensed);
         // Active 3 + no data 2 = 5, plus 10% = 5.5 -> 6 seats; 4 fewer saves 4 seat-years.
-        assert_eq!(p.right_size(), Some(6));
-        assert_eq!(p.right_size_saving_minor(), 4 * 12_000);
+        assert_eq!(p.right_size(10), Some(6));
+        assert_eq!(p.right_size_saving_minor(10), 4 * 12_000);
+        // No buffer: 5 seats; a 100% buffer: 10 seats, capped at what is held or bought.
+        assert_eq!((p.right_size(0), p.right_size(50), p.right_size(100)), (Some(5), Some(8), Some(10)));
         let none_known = pool(Some(10), 10, 0, 0, 0);
         assert_eq!(none_known.utilization_percent(), None, "no data is not zero");
         assert_eq!(none_known.waste_seats(), 0);
-        assert_eq!(none_known.right_size(), Some(10), "never below what nothing reports on");
+        assert_eq!(none_known.right_size(10), Some(10), "never below what nothing reports on");
     }
 
     #[test]
@@ -303,7 +304,7 @@ mod tests {
         // 546 days of 120,000 a year: 179,506.8 -> 179,507.
         assert_eq!(term.committed_minor(), 179_507);
         let site = pool(None, 40, 2, 10, 1);
-        assert_eq!((site.waste_annual_minor(), site.position(), site.right_size()), (0, Position::Unlimited, None));
+        assert_eq!((site.waste_annual_minor(), site.position(), site.right_size(10)), (0, Position::Unlimited, None));
     }
 
     #[test]

@@ -7,9 +7,6 @@
 use chrono::NaiveDate;
 use seatwise_types::currency_minor_digits;
 
-/// The currency every figure is reported in, until the organisation's setting for it lands.
-pub const REPORTING_CURRENCY: &str = "USD";
-
 /// The most decimal places a rate may have.
 pub const MAX_RATE_DECIMALS: u32 = 10;
 /// The largest rate accepted (units of the reporting currency per unit): wide enough for any real pair.
@@ -115,6 +112,11 @@ impl<'a> Converter<'a> {
 
     pub fn reporting(&self) -> &str {
         self.reporting
+    }
+
+    /// An amount already in the reporting currency, as money.
+    pub fn money(&self, amount_minor: i64) -> seatwise_types::Money {
+        seatwise_types::Money::new(amount_minor, self.reporting)
     }
 
     /// `amount_minor` of `currency` in the reporting currency at the rate of `day`; `None` when that currency has

@@ -19,11 +19,22 @@ pub struct Org {
     pub stages: Vec<i64>,
     pub review_months: u32,
     pub daily_run_hour: u32,
+    /// The currency finance figures are reported in (a known ISO 4217 code).
+    pub reporting_currency: String,
+    /// Spare seats right-sizing keeps above measured use, in percent.
+    pub right_size_buffer_percent: i64,
 }
 
 impl Default for Org {
     fn default() -> Self {
-        Self { tz: Tz::UTC, stages: vec![90, 60, 30], review_months: 3, daily_run_hour: 6 }
+        Self {
+            tz: Tz::UTC,
+            stages: vec![90, 60, 30],
+            review_months: 3,
+            daily_run_hour: 6,
+            reporting_currency: "USD".into(),
+            right_size_buffer_percent: 10,
+        }
     }
 }
 
@@ -53,11 +64,16 @@ impl Org {
             alert_stages: self.stages.clone(),
             rolling_review_months: i64::from(self.review_months),
             daily_run_hour: i64::from(self.daily_run_hour),
+            reporting_currency: self.reporting_currency.clone(),
+            right_size_buffer_percent: self.right_size_buffer_percent,
             // The stored row's version; the service fills it in (the rules do not know it).
             version: 0,
         }
     }
 }
+
+/// The most spare seats right-sizing may keep: at 100% it recommends twice the measured use.
+pub const MAX_RIGHT_SIZE_BUFFER_PERCENT: i64 = 100;
 
 /// Check settings as sent by an admin; every problem is reported.
 pub fn validate_org(input: &OrgSettings) -> Result<Org, Vec<FieldError>> {
@@ -81,12 +97,25 @@ pub fn validate_org(input: &OrgSettings) -> Result<Org, Vec<FieldError>> {
     if !(0..=23).contains(&input.daily_run_hour) {
         errors.push(FieldError::new("daily_run_hour", "must be 0 to 23"));
     }
+    let currency = input.reporting_currency.trim().to_ascii_uppercase();
+    if seatwise_types::currency_minor_digits(&currency).is_none() {
+        errors
+            .push(FieldError::new("reporting_currency", "must be a currency code Seatwise knows, such as USD or EUR"));
+    }
+    if !(0..=MAX_RIGHT_SIZE_BUFFER_PERCENT).contains(&input.right_size_buffer_percent) {
+        errors.push(FieldError::new(
+            "right_size_buffer_percent",
+            format!("must be 0 to {MAX_RIGHT_SIZE_BUFFER_PERCENT} percent"),
+        ));
+    }
     match tz {
         Some(tz) if errors.is_empty() => Ok(Org {
             tz,
             stages,
             review_months: input.rolling_review_months as u32,
             daily_run_hour: input.daily_run_hour as u32,
+            reporting_currency: currency,
+            right_size_buffer_percent: input.right_size_buffer_percent,
         }),
         _ => Err(errors),
     }
@@ -593,10 +622,31 @@ mod tests {
             alert_stages: vec![0],
             rolling_review_months: 0,
             daily_run_hour: 24,
+            reporting_currency: "EURO".into(),
+            right_size_buffer_percent: 101,
             version: 0,
         };
         let paths: Vec<String> = validate_org(&bad).expect_err("invalid").into_iter().map(|e| e.path).collect();
-        assert_eq!(paths, ["timezone", "alert_stages", "rolling_review_months", "daily_run_hour"]);
+        assert_eq!(
+            paths,
+            [
+                "timezone",
+                "alert_stages",
+                "rolling_review_months",
+                "daily_run_hour",
+                "reporting_currency",
+                "right_size_buffer_percent"
+            ]
+        );
+        let good = OrgSettings { reporting_currency: " eur ".into(), right_size_buffer_percent: 0, ..bad };
+        let good = OrgSettings {
+            timezone: "UTC".into(),
+            alert_stages: vec![30],
+            rolling_review_months: 1,
+            daily_run_hour: 0,
+            ..good
+        };
+        assert_eq!(validate_org(&good).map(|o| o.reporting_currency), Ok("EUR".to_string()));
         let input = ContractInput {
             vendor_id: 1,
             number: " ".into(),

@@ -166,11 +166,13 @@ async fn right_size(db: &sqlx::AnyPool, clock: &dyn Clock, pools: &mut [seatwise
     let filter = FinanceFilter { pool_ids: Some(ids), ..Default::default() };
     let since = clock.now() - chrono::Duration::days(crate::domain::finance::ACTIVE_DAYS);
     let facts = finance_store::pools(&mut *db.acquire().await?, &filter, since).await?;
+    let buffer = crate::service::org::load_from(db).await?.right_size_buffer_percent;
     for u in pools.iter_mut() {
         if let Some(f) = facts.iter().find(|f| f.facts.id == u.pool.id) {
-            u.right_size_seats = f.facts.right_size();
-            u.right_size_saving_annual =
-                u.right_size_seats.map(|_| Money::new(f.facts.right_size_saving_minor(), f.facts.currency.clone()));
+            u.right_size_seats = f.facts.right_size(buffer);
+            u.right_size_saving_annual = u
+                .right_size_seats
+                .map(|_| Money::new(f.facts.right_size_saving_minor(buffer), f.facts.currency.clone()));
         }
     }
     Ok(())

@@ -169,6 +169,7 @@ pub async fn seed(state: &AppState, password: &str) -> Result<bool, DemoError> {
         made.push((pool_id, vendor_id, start, end));
     }
     seed_contracts(&mut tx, &company, &made, today, now).await?;
+    let reporting = company.org.reporting_currency.as_str();
     let rates = company
         .exchange_rates
         .iter()
@@ -176,20 +177,17 @@ pub async fn seed(state: &AppState, password: &str) -> Result<bool, DemoError> {
             let from =
                 r.ago.before(today).ok_or_else(|| AppError::internal(format!("{} rate: no date", r.currency)))?;
             // Checked and written as an admin's would be ("1.0820" kept as 1.082).
-            crate::domain::fx::check_rate(&r.currency, &r.rate, from, crate::domain::fx::REPORTING_CURRENCY)
+            crate::domain::fx::check_rate(&r.currency, &r.rate, from, reporting)
                 .map_err(|e| AppError::internal(format!("{} rate: {}", r.currency, company::fields(&e))))
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    crate::db::exchange_rates::insert(&mut tx, &rates, "demo", now).await?;
+    crate::db::exchange_rates::insert(&mut tx, reporting, &rates, "demo", now).await?;
     for b in &company.budgets {
-        let amount = seatwise_types::Money::new(b.amount_minor, crate::domain::fx::REPORTING_CURRENCY);
+        let amount = seatwise_types::Money::new(b.amount_minor, reporting);
         crate::db::finance::set_budget(&mut tx, cost_centre_ids[b.cost_centre], today.year(), &amount, "demo", now)
             .await?;
     }
-    let org = &company.org;
-    let stages = renewal_rules::format_stages(&org.alert_stages);
-    jobs::save_org_settings(&mut tx, &org.timezone, &stages, org.rolling_review_months, org.daily_run_hour, now)
-        .await?;
+    jobs::save_org_settings(&mut tx, &crate::service::org::row(&company.org), now).await?;
     // Leavers' seats are already marked for reclamation, as if HR had told us the day they left.
     let leavers = people.iter().zip(&person_ids).filter(|(p, _)| p.status == PersonStatus::Terminated);
     for (_, id) in leavers {

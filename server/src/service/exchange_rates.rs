@@ -9,13 +9,16 @@ use crate::clock::Clock;
 use crate::db::{exchange_rates as store, Db};
 use crate::domain::access;
 use crate::domain::csv_file::CsvFile;
-use crate::domain::fx::{self, REPORTING_CURRENCY};
+use crate::domain::fx;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
+use crate::service::org;
 
+/// The rates into today's reporting currency (those kept for another stay stored, unused).
 pub async fn list(db: &Db, actor: &Actor) -> AppResult<Vec<ExchangeRate>> {
     access::may_see_money(&actor.user)?;
-    Ok(store::list(&db.read).await?)
+    let reporting = org::load(db).await?.reporting_currency;
+    Ok(store::list(&db.read, &reporting).await?)
 }
 
 /// Add rates, all or none: every one checked (and not already in the table, nor twice in the batch), each problem
@@ -29,6 +32,7 @@ async fn add(
     by_row: bool,
 ) -> AppResult<Vec<ExchangeRate>> {
     access::may_keep_exchange_rates(&actor.user)?;
+    let reporting = org::load(db).await?.reporting_currency;
     let mut errors = Vec::new();
     let mut rates = Vec::new();
     let mut seen = HashSet::new();
@@ -39,7 +43,7 @@ async fn add(
             }
             e
         };
-        match fx::check_rate(&r.currency, &r.rate, r.date, REPORTING_CURRENCY) {
+        match fx::check_rate(&r.currency, &r.rate, r.date, &reporting) {
             Ok((currency, _, from)) if !seen.insert((currency.clone(), from)) => {
                 errors.push(at_row(FieldError::new("date", format!("{currency} from {from} appears twice"))));
             }
@@ -50,7 +54,7 @@ async fn add(
     let now = clock.now();
     let mut tx = db.begin().await?;
     let keys: Vec<_> = rates.iter().map(|(_, (c, _, d))| (c.clone(), *d)).collect();
-    let taken: HashSet<_> = store::taken(&mut tx, &keys).await?.into_iter().collect();
+    let taken: HashSet<_> = store::taken(&mut tx, &reporting, &keys).await?.into_iter().collect();
     for (row, (currency, _, from)) in &rates {
         if taken.contains(&(currency.clone(), *from)) {
             let mut e = FieldError::new("date", format!("{currency} already has a rate from {from}"));
@@ -63,7 +67,7 @@ async fn add(
         return Err(AppError::validation(errors));
     }
     let rows: Vec<_> = rates.into_iter().map(|(_, r)| r).collect();
-    store::insert(&mut tx, &rows, actor.ledger_name(), now).await?;
+    store::insert(&mut tx, &reporting, &rows, actor.ledger_name(), now).await?;
     let added: Vec<ExchangeRate> = rows
         .into_iter()
         .map(|(currency, rate, date)| ExchangeRate {

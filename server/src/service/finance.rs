@@ -16,14 +16,15 @@ use crate::db::finance::{self as store, FinanceFilter, HeldBy, PoolRow};
 use crate::db::{Conn, Db};
 use crate::domain::access;
 use crate::domain::finance::{self as rules, PoolFacts, ACTIVE_DAYS};
-use crate::domain::fx::{self, Converter, Rate, REPORTING_CURRENCY};
+use crate::domain::fx::{self, Converter, Rate};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::org;
 
-/// The rate table, read exactly (a stored rate that no longer parses is a fault, not a zero).
-async fn rates(conn: &mut Conn) -> AppResult<Vec<Rate>> {
-    crate::db::exchange_rates::list_in(conn)
+/// The rate table into the reporting currency, read exactly (a stored rate that no longer parses is a fault, not a
+/// zero).
+pub(crate) async fn rates(conn: &mut Conn, reporting: &str) -> AppResult<Vec<Rate>> {
+    crate::db::exchange_rates::list_in(conn, reporting)
         .await?
         .into_iter()
         .map(|r| {
@@ -37,10 +38,6 @@ async fn rates(conn: &mut Conn) -> AppResult<Vec<Rate>> {
 /// Every cost centre by id (a short table: the catalog's list).
 async fn cost_centres(db: &Db) -> AppResult<HashMap<i64, CostCentre>> {
     Ok(crate::db::catalog::cost_centres(&db.read).await?.into_iter().map(|c| (c.id, c)).collect())
-}
-
-fn money(amount_minor: i64) -> Money {
-    Money::new(amount_minor, REPORTING_CURRENCY)
 }
 
 fn rates_used(c: &Converter<'_>) -> Vec<RateUsed> {
@@ -158,7 +155,7 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
     let mut conn = db.read.acquire().await?;
     let active_since = now - chrono::Duration::days(ACTIVE_DAYS);
     let pools = store::pools(&mut conn, &f, active_since).await?;
-    let table = rates(&mut conn).await?;
+    let table = rates(&mut conn, &settings.reporting_currency).await?;
     let forecast = crate::service::reclamation::policies::forecast(&mut conn, now).await?;
     let saved = store::savings(&mut conn, &f, from, to).await?;
     let entries = store::pool_entries(&mut conn, &f).await?;
@@ -166,8 +163,17 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
         store::budgets(&mut conn, today.year()).await?.into_iter().map(|b| (b.cost_centre.id, b)).collect();
     drop(conn);
 
-    let mut c = Converter::new(&table, REPORTING_CURRENCY);
+    let mut c = Converter::new(&table, &settings.reporting_currency);
     let history = history(&mut c, &settings, now, &entries)?;
+    // A budget set before the reporting currency changed is shown at today's rate (without one, it is not shown).
+    let budgets: HashMap<i64, Budget> = budgets
+        .into_iter()
+        .filter_map(|(id, mut b)| {
+            let amount = c.convert(b.amount.amount_minor, &b.amount.currency, today)?;
+            b.amount = c.money(amount);
+            Some((id, b))
+        })
+        .collect();
     let mut missing = Missing::default();
     let mut totals = Sums::default();
     let (mut monthly, mut true_up, mut shortfall, mut committed) = (0i64, 0i64, 0i64, 0i64);
@@ -250,7 +256,7 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
     }
 
     // Vendors keep their own shape (the conventions' `by_vendor`), in the groups' order.
-    let vendors: Vec<VendorFigures> = groups(by_vendor)
+    let vendors: Vec<VendorFigures> = groups(by_vendor, c.reporting())
         .into_iter()
         .map(|g| VendorFigures {
             id: g.id,
@@ -265,19 +271,19 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
         None => (None, None),
     };
     Ok(FinanceSummary {
-        reporting_currency: REPORTING_CURRENCY.into(),
+        reporting_currency: c.reporting().into(),
         as_of: today,
         from,
         to,
         active_days: ACTIVE_DAYS,
         totals: FinanceTotals {
-            annual_spend: money(totals.annual),
-            monthly_spend: money(monthly),
-            waste_annual: money(totals.waste),
-            potential_savings_annual: money(potential),
-            realized_savings_annual: money(realized),
-            hard_savings_annual: money(hard),
-            cost_avoided_annual: money(avoided),
+            annual_spend: c.money(totals.annual),
+            monthly_spend: c.money(monthly),
+            waste_annual: c.money(totals.waste),
+            potential_savings_annual: c.money(potential),
+            realized_savings_annual: c.money(realized),
+            hard_savings_annual: c.money(hard),
+            cost_avoided_annual: c.money(avoided),
             seats_purchased: totals.purchased,
             seats_assigned: totals.assigned,
             seats_with_usage: known,
@@ -285,8 +291,8 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
             seats_without_usage: without,
             utilization_percent: rules::utilization_percent(active, known),
             shortfall_seats: shortfall,
-            true_up_annual: money(true_up),
-            committed_value: money(committed),
+            true_up_annual: c.money(true_up),
+            committed_value: c.money(committed),
         },
         by_cost_centre: by_cc
             .into_values()
@@ -294,8 +300,8 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
                 id: row.cost_centre.id,
                 code: row.cost_centre.code,
                 name: row.cost_centre.name,
-                annual_spend: money(s.annual),
-                waste_annual: money(s.waste),
+                annual_spend: c.money(s.annual),
+                waste_annual: c.money(s.waste),
                 seats_purchased: s.purchased,
                 seats_assigned: s.assigned,
                 pools: s.pools,
@@ -305,20 +311,20 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
             })
             .collect(),
         by_vendor: vendors,
-        by_department: groups(by_department),
-        by_product: groups(by_product),
+        by_department: groups(by_department, c.reporting()),
+        by_product: groups(by_product, c.reporting()),
         renewal_pipeline: rules::PIPELINE_DAYS
             .iter()
             .zip(pipeline)
-            .map(|(days, (value, n))| RenewalBucket { within_days: *days, value: money(value), pools: n })
+            .map(|(days, (value, n))| RenewalBucket { within_days: *days, value: c.money(value), pools: n })
             .collect(),
-        missed_renewals: MissedRenewals { value: money(missed.0), pools: missed.1 },
+        missed_renewals: MissedRenewals { value: c.money(missed.0), pools: missed.1 },
         by_utilization: bands
             .into_iter()
             .enumerate()
             .map(|(i, (n, annual))| {
                 let (from_percent, to_percent) = band_bounds(i);
-                UtilizationBand { from_percent, to_percent, pools: n, annual_spend: money(annual) }
+                UtilizationBand { from_percent, to_percent, pools: n, annual_spend: c.money(annual) }
             })
             .collect(),
         spend_over_time: history.series(),
@@ -328,14 +334,14 @@ pub async fn summary(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery
 }
 
 /// Groups largest spend first (then by name), as the summary lists them.
-fn groups(sums: HashMap<i64, (String, Sums)>) -> Vec<seatwise_types::GroupFigures> {
+fn groups(sums: HashMap<i64, (String, Sums)>, currency: &str) -> Vec<seatwise_types::GroupFigures> {
     let mut out: Vec<seatwise_types::GroupFigures> = sums
         .into_iter()
         .map(|(id, (name, s))| seatwise_types::GroupFigures {
             id,
             name,
-            annual_spend: money(s.annual),
-            waste_annual: money(s.waste),
+            annual_spend: Money::new(s.annual, currency),
+            waste_annual: Money::new(s.waste, currency),
             pools: s.pools,
         })
         .collect();
@@ -346,6 +352,7 @@ fn groups(sums: HashMap<i64, (String, Sums)>) -> Vec<seatwise_types::GroupFigure
 /// Months of spend counted from the ledger: the months (first day, the day counted), and per month the total run
 /// rate and monthly spend, and each cost centre's monthly spend.
 struct History {
+    currency: String,
     months: Vec<NaiveDate>,
     run_rate: Vec<i64>,
     monthly: Vec<i64>,
@@ -393,6 +400,7 @@ fn history(
         }
     }
     let mut h = History {
+        currency: c.reporting().to_string(),
         months: months.clone(),
         run_rate: vec![0; months.len()],
         monthly: vec![0; months.len()],
@@ -422,8 +430,8 @@ impl History {
             .zip(self.run_rate.iter().zip(&self.monthly))
             .map(|(m, (rate, monthly))| seatwise_types::SpendMonth {
                 month: m.format("%Y-%m").to_string(),
-                annual_run_rate: money(*rate),
-                monthly_spend: money(*monthly),
+                annual_run_rate: Money::new(*rate, &self.currency),
+                monthly_spend: Money::new(*monthly, &self.currency),
             })
             .collect()
     }
@@ -450,8 +458,8 @@ fn budget_figures(b: &Budget, h: &History, cost_centre_id: i64, today: NaiveDate
     seatwise_types::BudgetFigures {
         year: b.year,
         budget: b.amount.clone(),
-        actual_to_date: money(gone + so_far),
-        projection: money(gone + current * months_left),
+        actual_to_date: Money::new(gone + so_far, &h.currency),
+        projection: Money::new(gone + current * months_left, &h.currency),
     }
 }
 
@@ -524,13 +532,13 @@ pub(crate) async fn statement(
     let held = store::held_by_cost_centre(&mut conn, &f, (last < today).then_some(until), active_since).await?;
     let ids: Vec<i64> = pools.iter().map(|p| p.facts.id).collect();
     let methods = store::methods(&mut conn, &ids).await?;
-    let table = rates(&mut conn).await?;
+    let table = rates(&mut conn, &settings.reporting_currency).await?;
 
     let mut held_of: HashMap<i64, Vec<&HeldBy>> = HashMap::new();
     for h in &held {
         held_of.entry(h.pool_id).or_default().push(h);
     }
-    let mut c = Converter::new(&table, REPORTING_CURRENCY);
+    let mut c = Converter::new(&table, &settings.reporting_currency);
     let mut missing = Missing::default();
     // cost centre -> (amount, seats, lines)
     let mut owed: BTreeMap<i64, (i64, i64, Vec<ChargebackLine>)> = BTreeMap::new();
@@ -550,7 +558,8 @@ pub(crate) async fn statement(
             let e = owed.entry(cc).or_default();
             e.0 += amount;
             e.1 += seats;
-            e.2.push(ChargebackLine { pool_id: p.id, pool_name: p.name.clone(), method, amount: money(amount), seats });
+            let amount = c.money(amount);
+            e.2.push(ChargebackLine { pool_id: p.id, pool_name: p.name.clone(), method, amount, seats });
         }
     }
     let names = cost_centres(db).await?;
@@ -560,17 +569,17 @@ pub(crate) async fn statement(
         .map(|(cc, (amount, seats, lines))| {
             let cost_centre =
                 names.get(&cc).cloned().ok_or_else(|| AppError::internal(format!("cost centre {cc} is gone")))?;
-            Ok(ChargebackItem { cost_centre, amount: money(amount), seats, lines })
+            Ok(ChargebackItem { cost_centre, amount: c.money(amount), seats, lines })
         })
         .collect::<AppResult<_>>()?;
     items.sort_by(|a, b| a.cost_centre.code.cmp(&b.cost_centre.code).then(a.cost_centre.id.cmp(&b.cost_centre.id)));
     let total = items.iter().map(|i| i.amount.amount_minor).sum();
     let statement = Chargeback {
         month,
-        reporting_currency: REPORTING_CURRENCY.into(),
+        reporting_currency: c.reporting().into(),
         counted_on,
         items,
-        total: money(total),
+        total: c.money(total),
         rates: rates_used(&c),
         unconverted: missing.list(),
     };
@@ -688,9 +697,9 @@ pub async fn set_budget(
     let year = check_year(year)?;
     let mut errors = Vec::new();
     let currency = input.amount.currency.trim().to_uppercase();
-    if currency != REPORTING_CURRENCY {
-        errors
-            .push(FieldError::new("amount.currency", format!("must be the reporting currency, {REPORTING_CURRENCY}")));
+    let reporting = org::load(db).await?.reporting_currency;
+    if currency != reporting {
+        errors.push(FieldError::new("amount.currency", format!("must be the reporting currency, {reporting}")));
     }
     if input.amount.amount_minor < 0 {
         errors.push(FieldError::new("amount.amount_minor", "must be 0 or more"));
@@ -833,9 +842,10 @@ fn position_name(p: rules::Position) -> &'static str {
 }
 
 /// One pool's figures in the reporting currency at the rate of `day`.
-fn pool_figures(c: &mut Converter<'_>, row: &PoolRow, day: NaiveDate) -> FinancePool {
+fn pool_figures(c: &mut Converter<'_>, row: &PoolRow, day: NaiveDate, buffer_percent: i64) -> FinancePool {
     let p = &row.facts;
-    let mut at = |amount: i64| c.convert(amount, &p.currency, day).map(money);
+    let reporting = c.reporting().to_string();
+    let mut at = |amount: i64| c.convert(amount, &p.currency, day).map(|m| Money::new(m, &reporting));
     FinancePool {
         id: p.id,
         name: p.name.clone(),
@@ -846,7 +856,9 @@ fn pool_figures(c: &mut Converter<'_>, row: &PoolRow, day: NaiveDate) -> Finance
         monthly_spend: at(p.monthly_minor()),
         waste_annual: at(p.waste_annual_minor()),
         true_up_annual: at(p.true_up_annual_minor()),
-        right_size_saving_annual: p.right_size().and_then(|_| at(p.right_size_saving_minor())),
+        right_size_saving_annual: p
+            .right_size(buffer_percent)
+            .and_then(|_| at(p.right_size_saving_minor(buffer_percent))),
         seats_purchased: p.seats_purchased,
         seats_assigned: p.held,
         seats_active: p.active,
@@ -857,7 +869,7 @@ fn pool_figures(c: &mut Converter<'_>, row: &PoolRow, day: NaiveDate) -> Finance
         utilization_percent: p.utilization_percent(),
         position: position_name(p.position()).into(),
         shortfall_seats: p.shortfall(),
-        right_size_seats: p.right_size(),
+        right_size_seats: p.right_size(buffer_percent),
         cancel_by: p.cancel_by,
         rate: c.rate(&p.currency, day).map(|(rate, date)| RateUsed { currency: p.currency.clone(), rate, date }),
     }
@@ -872,13 +884,14 @@ pub async fn pool_figures_all(
 ) -> AppResult<(NaiveDate, Vec<FinancePool>)> {
     let scope = access::may_read_finance(&actor.user)?;
     let sel = selection(q)?;
-    let today = org::today(db, clock).await?;
+    let settings = org::load(db).await?;
+    let today = settings.today(clock.now());
     let f = filter(&scope, q.cost_centre_id, q.department_id, q.vendor_id);
     let mut conn = db.read.acquire().await?;
     let rows = store::pools(&mut conn, &f, clock.now() - chrono::Duration::days(ACTIVE_DAYS)).await?;
-    let table = rates(&mut conn).await?;
+    let table = rates(&mut conn, &settings.reporting_currency).await?;
     drop(conn);
-    let mut c = Converter::new(&table, REPORTING_CURRENCY);
+    let mut c = Converter::new(&table, &settings.reporting_currency);
     let mut out: Vec<FinancePool> = rows
         .iter()
         .filter(|row| {
@@ -890,7 +903,7 @@ pub async fn pool_figures_all(
                 && (!sel.waste || p.waste_seats() > 0)
                 && (!sel.shortfall || p.shortfall() > 0)
         })
-        .map(|row| pool_figures(&mut c, row, today))
+        .map(|row| pool_figures(&mut c, row, today, settings.right_size_buffer_percent))
         .collect();
     let amount = |m: &Option<Money>| m.as_ref().map(|m| m.amount_minor);
     out.sort_by(|a, b| {

@@ -10,7 +10,7 @@ use crate::auth::Actor;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::domain::csv_out::{amount, CsvOut};
-use crate::domain::fx::{Converter, REPORTING_CURRENCY};
+use crate::domain::fx::Converter;
 use crate::domain::xlsx_out::Sheet;
 use crate::error::{AppError, AppResult};
 use crate::service::finance;
@@ -62,7 +62,8 @@ const POOL_HEADERS: [&str; 24] = [
 /// The pools of a scope with their figures, as CSV (amounts in major units; empty where there is no figure).
 pub async fn csv(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery) -> AppResult<String> {
     // The period only bears on savings, which the CSV leaves out; it is still checked like everywhere else.
-    finance::period(q, crate::service::org::today(db, clock).await?)?;
+    let settings = crate::service::org::load(db).await?;
+    finance::period(q, settings.today(clock.now()))?;
     let (_, pools) = finance::pool_figures_all(db, clock, actor, &pool_query(q)).await?;
     let fail = |e: csv::Error| AppError::internal_in("writing the finance CSV", e);
     let mut out = CsvOut::new(&POOL_HEADERS).map_err(fail)?;
@@ -74,7 +75,7 @@ pub async fn csv(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery) ->
             p.cost_centre.name.clone(),
             p.annual_cost.currency.clone(),
             amount(&p.annual_cost),
-            REPORTING_CURRENCY.to_string(),
+            settings.reporting_currency.clone(),
             opt_amount(p.annual_spend.as_ref()),
             opt_amount(p.monthly_spend.as_ref()),
             opt_amount(p.waste_annual.as_ref()),
@@ -211,7 +212,7 @@ fn workbook(
             sh.text(3, &p.cost_centre.name)?;
             sh.text(4, &p.annual_cost.currency)?;
             sh.money(5, &p.annual_cost)?;
-            sh.text(6, REPORTING_CURRENCY)?;
+            sh.text(6, &s.reporting_currency)?;
             sh.opt_money(7, p.annual_spend.as_ref())?;
             sh.opt_money(8, p.monthly_spend.as_ref())?;
             sh.opt_money(9, p.waste_annual.as_ref())?;
@@ -328,7 +329,7 @@ pub async fn focus_csv(db: &Db, clock: &dyn Clock, actor: &Actor, q: &Chargeback
     let (first, last) =
         crate::domain::finance::month_bounds(&statement.month).map_err(|m| AppError::field("month", &m))?;
     let end = last.succ_opt().unwrap_or(last);
-    let mut c = Converter::new(&table, REPORTING_CURRENCY);
+    let mut c = Converter::new(&table, &statement.reporting_currency);
     let fail = |e: csv::Error| AppError::internal_in("writing the FOCUS CSV", e);
     let headers: Vec<&str> = FOCUS_HEADERS.iter().chain(FOCUS_EXTRA.iter()).copied().collect();
     let mut out = CsvOut::new(&headers).map_err(fail)?;
@@ -358,7 +359,7 @@ pub async fn focus_csv(db: &Db, clock: &dyn Clock, actor: &Actor, q: &Chargeback
                 cost.clone(),
                 "seatwise".into(),
                 "Seatwise license inventory".into(),
-                REPORTING_CURRENCY.into(),
+                statement.reporting_currency.clone(),
                 focus_time(end),
                 focus_time(first),
                 "Purchase".into(),
@@ -371,7 +372,7 @@ pub async fn focus_csv(db: &Db, clock: &dyn Clock, actor: &Actor, q: &Chargeback
                 cost.clone(),
                 pool.vendor_name.clone(),
                 cost,
-                amount(&Money::new(unit, REPORTING_CURRENCY)),
+                amount(&c.money(unit)),
                 quotient(line.amount.amount_minor, unit),
                 if site { "Site-Month".into() } else { "Seat-Month".into() },
                 pool.vendor_name.clone(),

@@ -1,4 +1,5 @@
-//! Organisation settings: the time zone "today" follows, alert stages, the rolling review cadence.
+//! Organisation settings: the time zone "today" follows, alert stages, the rolling review cadence, the reporting
+//! currency and right-sizing's buffer.
 
 use seatwise_types::OrgSettings;
 use sqlx::{Any, Executor};
@@ -26,6 +27,8 @@ pub async fn load_from<'e, E: Executor<'e, Database = Any>>(exec: E) -> AppResul
         alert_stages: rules::parse_stages(&stored.alert_stages),
         rolling_review_months: stored.rolling_review_months,
         daily_run_hour: stored.daily_run_hour,
+        reporting_currency: stored.reporting_currency,
+        right_size_buffer_percent: stored.right_size_buffer_percent,
         version: 0,
     };
     // Stored settings were checked on the way in; fall back to defaults rather than stop the daily job.
@@ -35,6 +38,18 @@ pub async fn load_from<'e, E: Executor<'e, Database = Any>>(exec: E) -> AppResul
 /// Today in the organisation's time zone, from the injected clock: the one way a request learns the date.
 pub async fn today(db: &Db, clock: &dyn Clock) -> AppResult<chrono::NaiveDate> {
     Ok(load(db).await?.today(clock.now()))
+}
+
+/// Checked settings as the row stores them.
+pub(crate) fn row(s: &OrgSettings) -> store::OrgSettingsRow {
+    store::OrgSettingsRow {
+        timezone: s.timezone.clone(),
+        alert_stages: rules::format_stages(&s.alert_stages),
+        rolling_review_months: s.rolling_review_months,
+        daily_run_hour: s.daily_run_hour,
+        reporting_currency: s.reporting_currency.clone(),
+        right_size_buffer_percent: s.right_size_buffer_percent,
+    }
 }
 
 pub async fn get(db: &Db, actor: &Actor) -> AppResult<OrgSettings> {
@@ -60,15 +75,7 @@ pub async fn update(
     let before = OrgSettings { version, ..load_from(&mut *tx).await?.to_api() };
     let after = OrgSettings { version: version + 1, ..org.to_api() };
     versions::bump(&mut tx, Versioned::OrgSettings, Key::Id(1), version).await?;
-    store::save_org_settings(
-        &mut tx,
-        &after.timezone,
-        &rules::format_stages(&after.alert_stages),
-        after.rolling_review_months,
-        after.daily_run_hour,
-        now,
-    )
-    .await?;
+    store::save_org_settings(&mut tx, &row(&after), now).await?;
     ledger::record(
         &mut tx,
         now,

@@ -710,3 +710,97 @@ async fn a_renewal_decision_is_offered_the_right_sized_seat_count_of_the_finance
     // The saving is in the pool's own currency; the finance list converts it.
     assert_eq!(usage["right_size_saving_annual"]["currency"], usage["annual_cost"]["currency"]);
 }
+
+#[tokio::test]
+async fn the_reporting_currency_and_the_right_sizing_buffer_are_the_organisations_settings() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let b = books(&app, &admin).await;
+    let finance = app.finance().await;
+    let p1_right_size = || async {
+        let r = finance.get(&format!("/api/v1/finance/pools?vendor_id={}&per_page=100", b.vendor)).await;
+        let p1 = r.body["items"].as_array().unwrap().iter().find(|p| p["id"] == b.p1).unwrap().clone();
+        (p1["right_size_seats"].as_i64(), p1["right_size_saving_annual"].clone())
+    };
+    // The EUR pool: 2 active + 1 nothing reports on (pa3; pa4 left) = 3 used; 10% more is 3.3, rounded up to 4.
+    assert_eq!(p1_right_size().await.0, Some(4));
+
+    let mut settings = admin.get("/api/v1/settings").await.body;
+    assert_eq!(
+        (settings["reporting_currency"].as_str(), settings["right_size_buffer_percent"].as_i64()),
+        (Some("USD"), Some(10))
+    );
+    settings["reporting_currency"] = json!("EURO");
+    settings["right_size_buffer_percent"] = json!(101);
+    let bad = admin.put("/api/v1/settings", settings.clone()).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert_eq!(
+        row_paths(&bad.body).into_iter().map(|(_, p)| p).collect::<Vec<_>>(),
+        ["reporting_currency", "right_size_buffer_percent"]
+    );
+    settings["reporting_currency"] = json!("eur");
+    settings["right_size_buffer_percent"] = json!(0);
+    assert_eq!(finance.put("/api/v1/settings", settings.clone()).await.status, StatusCode::FORBIDDEN);
+    let saved = admin.put("/api/v1/settings", settings.clone()).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert_eq!(
+        (saved.body["reporting_currency"].as_str(), saved.body["right_size_buffer_percent"].as_i64()),
+        (Some("EUR"), Some(0))
+    );
+
+    // No buffer: 3 seats, 7 fewer than bought, each 120.00 EUR a year, now in euros without conversion.
+    let (seats, saving) = p1_right_size().await;
+    assert_eq!(seats, Some(3));
+    assert_eq!(saving, json!({"amount_minor": 84_000, "currency": "EUR"}));
+
+    // The rates kept into USD do not convert into EUR: only the EUR pool counts until rates into EUR exist.
+    assert_eq!(finance.get("/api/v1/exchange-rates").await.body, json!([]));
+    let s = finance.get(&format!("/api/v1/finance/summary?vendor_id={}", b.vendor)).await.body;
+    assert_eq!(s["reporting_currency"], "EUR");
+    assert_eq!(s["totals"]["annual_spend"], json!({"amount_minor": 120_000, "currency": "EUR"}));
+    let left_out: Vec<&str> =
+        s["unconverted"].as_array().unwrap().iter().filter_map(|u| u["currency"].as_str()).collect();
+    assert_eq!(left_out, ["GBP", "SEK", "USD"], "{}", s["unconverted"]);
+    for (currency, rate) in [("USD", "0.90"), ("GBP", "1.20")] {
+        let r = admin
+            .post("/api/v1/exchange-rates", json!({"currency": currency, "rate": rate, "date": "2026-01-01"}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let euro =
+        admin.post("/api/v1/exchange-rates", json!({"currency": "EUR", "rate": "1", "date": "2026-01-01"})).await;
+    assert_eq!(euro.status, StatusCode::UNPROCESSABLE_ENTITY, "the reporting currency needs no rate: {}", euro.body);
+    // 1,200.00 EUR + 300.00 GBP x 1.20 = 360.00 EUR + 5,000.00 USD x 0.90 = 4,500.00 EUR.
+    let s = finance.get(&format!("/api/v1/finance/summary?vendor_id={}", b.vendor)).await.body;
+    assert_eq!(s["totals"]["annual_spend"], json!({"amount_minor": 120_000 + 36_000 + 450_000, "currency": "EUR"}));
+    assert_eq!(
+        s["rates"],
+        json!([{"currency": "GBP", "rate": "1.2", "date": "2026-01-01"},
+        {"currency": "USD", "rate": "0.9", "date": "2026-01-01"}])
+    );
+
+    // Budgets are set in the reporting currency; one set in dollars before the change shows at today's rate.
+    let usd = json!({"amount": {"amount_minor": 100_000, "currency": "USD"}});
+    let refused = finance.put(&format!("/api/v1/finance/budgets/{}/2026", b.fa), usd).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(refused.body["error"]["fields"][0]["message"], "must be the reporting currency, EUR");
+    app.exec(&format!(
+        "INSERT INTO budgets (cost_centre_id, year, amount_minor, currency, updated_by, updated_at) VALUES \
+         ({}, 2026, 100000, 'USD', 'finance', '2026-01-01T00:00:00.000000Z')",
+        b.fa
+    ))
+    .await;
+    let s = finance.get(&format!("/api/v1/finance/summary?vendor_id={}", b.vendor)).await.body;
+    let fa = s["by_cost_centre"].as_array().unwrap().iter().find(|c| c["id"] == b.fa).unwrap().clone();
+    assert_eq!(fa["budget"]["budget"], json!({"amount_minor": 90_000, "currency": "EUR"}));
+
+    // Back to dollars: the rates kept into USD apply again, untouched.
+    settings["reporting_currency"] = json!("USD");
+    settings["right_size_buffer_percent"] = json!(10);
+    assert_eq!(admin.put("/api/v1/settings", settings).await.status, StatusCode::OK);
+    let s = finance.get(&format!("/api/v1/finance/summary?vendor_id={}", b.vendor)).await.body;
+    assert_eq!(minor(&s["totals"]["annual_spend"]), 126_000 + 37_500 + 500_000);
+    let rates = admin.get("/api/v1/exchange-rates").await.body;
+    let kept: Vec<&str> = rates.as_array().unwrap().iter().filter_map(|r| r["currency"].as_str()).collect();
+    assert_eq!(kept, ["EUR", "EUR", "GBP"], "as books() added them");
+}

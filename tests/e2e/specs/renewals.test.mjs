@@ -156,9 +156,14 @@ test('an admin records a contract; an end before the start is refused beside the
   // Organisation settings: a wrong time zone is refused beside the field.
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByLabel('Time zone').fill('Mars/Olympus');
+  await page.getByLabel('Right-sizing buffer (%)').fill('150');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.locator('#timezone[aria-invalid="true"]').waitFor();
+  await page.locator('#right_size_buffer_percent[aria-invalid="true"]').waitFor();
+  await page.getByText('must be 0 to 100 percent').waitFor();
+  assert.equal(await page.getByLabel('Reporting currency').inputValue(), 'USD');
   await page.getByLabel('Time zone').fill('Europe/Berlin');
+  await page.getByLabel('Right-sizing buffer (%)').fill('15');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByText('Settings saved.').waitFor();
   await page.shot('settings');

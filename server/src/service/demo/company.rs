@@ -230,6 +230,8 @@ struct RawSettings {
     alert_stages: Vec<i64>,
     rolling_review_months: i64,
     daily_run_hour: i64,
+    reporting_currency: String,
+    right_size_buffer_percent: i64,
 }
 
 #[derive(Deserialize)]
@@ -338,6 +340,8 @@ impl Company {
             alert_stages: settings.alert_stages,
             rolling_review_months: settings.rolling_review_months,
             daily_run_hour: settings.daily_run_hour,
+            reporting_currency: settings.reporting_currency,
+            right_size_buffer_percent: settings.right_size_buffer_percent,
             version: 0,
         };
         if let Err(errors) = renewals::validate_org(&org) {
