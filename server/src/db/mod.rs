@@ -167,6 +167,16 @@ impl Db {
         Ok(())
     }
 
+    /// After a bulk load: PostgreSQL plans from table statistics, which autovacuum gathers only some time after
+    /// the load, and until then picks plans for empty tables. SQLite keeps no statistics unless asked, and Seatwise
+    /// never asks, so its plans after a load are those users get: nothing to do.
+    pub async fn refresh_statistics(&self) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("ANALYZE").execute(&self.write).await?;
+        }
+        Ok(())
+    }
+
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
     }

@@ -529,7 +529,8 @@ pub(crate) async fn statement(
         .filter(|p| existing.contains(&p.facts.id))
         .collect();
     // This month counts every seat held now (no date to compare seat by seat).
-    let held = store::held_by_cost_centre(&mut conn, &f, (last < today).then_some(until), active_since).await?;
+    let own: HashMap<i64, i64> = pools.iter().map(|p| (p.facts.id, p.facts.cost_centre_id)).collect();
+    let held = store::held_by_cost_centre(&mut conn, &own, (last < today).then_some(until), active_since).await?;
     let ids: Vec<i64> = pools.iter().map(|p| p.facts.id).collect();
     let methods = store::methods(&mut conn, &ids).await?;
     let table = rates(&mut conn, &settings.reporting_currency).await?;

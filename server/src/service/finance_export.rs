@@ -108,15 +108,14 @@ fn statement_month(summary: &FinanceSummary) -> String {
 /// each a sheet with a frozen header, money as numbers in the currency's format, dates as dates.
 pub async fn xlsx(db: &Db, clock: &dyn Clock, actor: &Actor, q: &FinanceQuery) -> AppResult<Vec<u8>> {
     let summary = finance::summary(db, clock, actor, q).await?;
-    let (_, pools) = finance::pool_figures_all(db, clock, actor, &pool_query(q)).await?;
-    let month = statement_month(&summary);
-    let chargeback = finance::chargeback(
-        db,
-        clock,
-        actor,
-        &ChargebackQuery { month: Some(month), cost_centre_id: q.cost_centre_id },
-    )
-    .await?;
+    let month = ChargebackQuery { month: Some(statement_month(&summary)), cost_centre_id: q.cost_centre_id };
+    // The pool sheet and the statement read apart (each on its own connection), so the workbook waits for the
+    // longer of the two, not their sum.
+    let pool_q = pool_query(q);
+    let ((_, pools), chargeback) = tokio::try_join!(
+        finance::pool_figures_all(db, clock, actor, &pool_q),
+        finance::chargeback(db, clock, actor, &month)
+    )?;
     workbook(&summary, &pools, &chargeback).map_err(|e| AppError::internal_in("writing the finance workbook", e))
 }
 

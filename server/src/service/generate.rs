@@ -205,6 +205,7 @@ pub async fn run(db: &Db, clock: &dyn Clock, size: &Size) -> AppResult<()> {
     });
     ledger::record(&mut tx, now, "generator", Change::created("generate", "system", None, &summary)).await?;
     tx.commit().await?;
+    db.refresh_statistics().await?;
     eprintln!("generate: done in {:.1?}: {summary}", started.elapsed());
     Ok(())
 }

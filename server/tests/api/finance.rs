@@ -560,16 +560,27 @@ async fn chargeback_shares_each_pools_month_by_its_method_exactly() {
             })
             .collect()
     };
-    // By seat held (the default): EUR 105.00 a month over FA's 4 held + 4 unassigned and FB's 2 -> 84.00 / 21.00;
-    // GBP 31.25 over FA 1 and FB 3 -> 7.8125 / 23.4375 -> 7.81 / 23.44 (the left-over cent to the larger
-    // remainder); the site licence's 416.67 to FA, whose person holds its one seat.
-    let fa_seat = 8_400 + 781 + 41_667;
-    let fb_seat = 2_100 + 2_344;
+    // Seats held by a device, or by someone without a cost centre, belong to the pool's own cost centre.
+    let nobody = app
+        .insert(
+            "INSERT INTO people (name, email, status, created_at) VALUES \
+             ('pn', 'pn@books.example', 'active', '2026-01-01T00:00:00.000000Z') RETURNING id",
+        )
+        .await;
+    let r = admin.post(&format!("/api/v1/pools/{}/assignments", b.p1), json!({"person_id": nobody})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = admin.post(&format!("/api/v1/pools/{}/assignments", b.p2), json!({"device": "Kiosk 7"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // By seat held (the default): EUR 105.00 a month over FA's 5 held (pn's among them) + 3 unassigned and FB's 2
+    // -> 84.00 / 21.00; GBP 31.25 over FA 1 and FB 4 (the kiosk's among them) -> 6.25 / 25.00; the site licence's
+    // 416.67 to FA, whose person holds its one seat.
+    let fa_seat = 8_400 + 625 + 41_667;
+    let fb_seat = 2_100 + 2_500;
     for cc in [b.fa, b.fb] {
         let r = finance.get(&format!("/api/v1/finance/chargeback?month=2026-11&cost_centre_id={cc}")).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.body["counted_on"], "2026-11-23");
-        let expected = if cc == b.fa { ("FA-1".to_string(), fa_seat, 6) } else { ("FB-2".to_string(), fb_seat, 5) };
+        let expected = if cc == b.fa { ("FA-1".to_string(), fa_seat, 7) } else { ("FB-2".to_string(), fb_seat, 6) };
         assert_eq!(statement(&r.body), std::slice::from_ref(&expected));
         assert_eq!(minor(&r.body["total"]), expected.1);
     }
@@ -609,9 +620,9 @@ async fn chargeback_shares_each_pools_month_by_its_method_exactly() {
     // By active user: pa1 (FA) and pb1 (FB) used the EUR pool -> 52.50 each. By percentage: 31.25 x 33.33 % =
     // 10.415625 and x 66.67 % = 20.834375 -> 10.42 / 20.83.
     let r = finance.get(&format!("/api/v1/finance/chargeback?month=2026-11&cost_centre_id={}", b.fa)).await;
-    assert_eq!(statement(&r.body), [("FA-1".to_string(), 5_250 + 1_042 + 41_667, 6)]);
+    assert_eq!(statement(&r.body), [("FA-1".to_string(), 5_250 + 1_042 + 41_667, 7)]);
     let r = finance.get(&format!("/api/v1/finance/chargeback?month=2026-11&cost_centre_id={}", b.fb)).await;
-    assert_eq!(statement(&r.body), [("FB-2".to_string(), 5_250 + 2_083, 5)]);
+    assert_eq!(statement(&r.body), [("FB-2".to_string(), 5_250 + 2_083, 6)]);
     let methods: Vec<&str> =
         r.body["items"][0]["lines"].as_array().unwrap().iter().map(|l| l["method"].as_str().unwrap()).collect();
     assert_eq!(methods, ["active_user", "percentage"]);
