@@ -87,6 +87,33 @@ pub struct ServeArgs {
     #[arg(long, env = "SEATWISE_METRICS_BIND")]
     pub metrics_bind: Option<SocketAddr>,
 
+    /// OpenID Connect issuer of the organisation's identity provider (its discovery document is at
+    /// `{issuer}/.well-known/openid-configuration`); with the client id and secret, "Sign in with …" appears.
+    #[arg(long, env = "SEATWISE_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+
+    #[arg(long, env = "SEATWISE_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+
+    #[arg(long, env = "SEATWISE_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+
+    /// The provider's name on the login page ("Sign in with …").
+    #[arg(long, env = "SEATWISE_OIDC_NAME", default_value = "your organisation's account")]
+    pub oidc_name: String,
+
+    /// Scopes asked for besides `openid` (comma-separated); add `groups` for Okta.
+    #[arg(long, env = "SEATWISE_OIDC_SCOPES", value_delimiter = ',', default_value = "email,profile")]
+    pub oidc_scopes: Vec<String>,
+
+    /// The ID token claim that lists the user's groups (`groups` for Entra ID, Okta and Keycloak).
+    #[arg(long, env = "SEATWISE_OIDC_GROUPS_CLAIM", default_value = "groups")]
+    pub oidc_groups_claim: String,
+
+    /// Who may sign in with a password: `all`, or `admins` once everyone else signs in through the provider.
+    #[arg(long, env = "SEATWISE_PASSWORD_LOGIN", default_value = "all", value_parser = ["all", "admins"])]
+    pub password_login: String,
+
     /// Log format: `pretty` or `json`.
     #[arg(long, env = "SEATWISE_LOG_FORMAT", default_value = "pretty")]
     pub log_format: String,

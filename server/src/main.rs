@@ -7,6 +7,7 @@ use seatwise_server::config::{Cli, Command, ServeArgs};
 use seatwise_server::db::attempts::Work;
 use seatwise_server::db::Db;
 use seatwise_server::service::accounts::{self, Bootstrap};
+use seatwise_server::service::oidc::OidcConfig;
 use seatwise_server::service::{attempt, demo, generate, jobs, ledger, mailer};
 use seatwise_server::state::{AppState, Settings};
 use seatwise_server::{app, domain, telemetry};
@@ -53,6 +54,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     if let Some(n) = cli.serve.hash_concurrency {
         settings.hash_concurrency = n;
     }
+    settings.oidc = oidc_config(&cli.serve, &settings.public_url)?;
+    settings.passwords_for_admins_only = cli.serve.password_login == "admins";
     let mailer = mailer::configure(cli.serve.smtp_url.as_deref(), &cli.serve.smtp_from)?;
     let state = AppState::new(db, Arc::new(SystemClock), settings).with_mailer(mailer);
     match cli.command {
@@ -126,4 +129,28 @@ async fn serve(state: AppState, args: ServeArgs) -> Result<ExitCode, Box<dyn std
     tracing::info!(%addr, "listening");
     app::serve(state, listener).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Sign-in through the identity provider, when its issuer, client id and secret are all given (some but not all
+/// is a mistake worth stopping for).
+fn oidc_config(args: &ServeArgs, public_url: &str) -> Result<Option<OidcConfig>, Box<dyn std::error::Error>> {
+    let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+    match (given(&args.oidc_issuer), given(&args.oidc_client_id), given(&args.oidc_client_secret)) {
+        (None, None, None) => Ok(None),
+        (Some(issuer), Some(client_id), Some(client_secret)) => Ok(Some(OidcConfig {
+            issuer,
+            client_id,
+            client_secret,
+            name: args.oidc_name.trim().to_string(),
+            scopes: args
+                .oidc_scopes
+                .iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty() && s != "openid")
+                .collect(),
+            groups_claim: args.oidc_groups_claim.trim().to_string(),
+            redirect_url: format!("{}/api/v1/auth/oidc/callback", public_url.trim_end_matches('/')),
+        })),
+        _ => Err("--oidc-issuer, --oidc-client-id and --oidc-client-secret go together: give all three or none".into()),
+    }
 }

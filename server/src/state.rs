@@ -12,6 +12,7 @@ use crate::service::accounts::SignIn;
 use crate::service::credentials::TokenUse;
 use crate::service::jobs::Worker;
 use crate::service::mailer::Mailer;
+use crate::service::oidc::{Oidc, OidcConfig};
 use crate::service::passwords::{self, Hasher};
 use crate::service::progress::Progress;
 
@@ -32,6 +33,8 @@ pub struct AppState {
     pub device_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
     /// When API and SCIM tokens were last used, written in the background.
     pub token_use: TokenUse,
+    /// Sign-in through the organisation's identity provider, when configured.
+    pub oidc: Option<Arc<Oidc>>,
 }
 
 impl AppState {
@@ -39,7 +42,15 @@ impl AppState {
         let instance = crate::domain::secret::random_token("instance-")[..25].to_string();
         let hasher = Hasher::new(settings.hash_concurrency, Duration::from_millis(settings.hash_wait_ms));
         let progress = Progress::new(db.progress.clone(), clock.clone());
+        let oidc = settings.oidc.clone().and_then(|config| match Oidc::new(config) {
+            Ok(o) => Some(Arc::new(o)),
+            Err(e) => {
+                tracing::error!(error = %e, "sign-in through the identity provider is off");
+                None
+            }
+        });
         Self {
+            oidc,
             token_use: TokenUse::default(),
             db,
             clock,
@@ -73,6 +84,7 @@ impl AppState {
             limits: Limits { per_account: s.login_max_failures, per_address: s.login_max_failures_per_address },
             window: chrono::Duration::minutes(s.login_window_minutes),
             session: chrono::Duration::hours(s.session_hours),
+            passwords_for_admins_only: s.passwords_for_admins_only,
         }
     }
 
@@ -133,6 +145,10 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     /// Bearer token for `/metrics` on the main listener; without one `/metrics` is not served there.
     pub metrics_token: Option<String>,
+    /// Sign-in through the organisation's identity provider.
+    pub oidc: Option<OidcConfig>,
+    /// Passwords only for admins (a break-glass account); everyone else signs in through the provider.
+    pub passwords_for_admins_only: bool,
 }
 
 impl Default for Settings {
@@ -151,6 +167,8 @@ impl Default for Settings {
             import_timeout: Duration::from_secs(1800),
             shutdown_grace: Duration::from_secs(20),
             metrics_token: None,
+            oidc: None,
+            passwords_for_admins_only: false,
         }
     }
 }

@@ -41,6 +41,51 @@ impl Role {
     }
 }
 
+/// An identity provider the login page offers: "Sign in with {name}" leads to `login_url`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInProvider {
+    pub id: String,
+    pub name: String,
+    pub login_url: String,
+}
+
+/// Who may sign in with a password, for the login page before anyone is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInOptions {
+    /// Who may sign in with a password: `all`, or `admins` (a break-glass admin) when the provider signs in
+    /// everyone else.
+    pub password_login: String,
+}
+
+/// The sentence the login page shows for a refused sign-in through the identity provider
+/// (`/login?sign_in_error=<code>`), or `None` for a code Seatwise never sends.
+pub fn sign_in_refusal(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "not_configured" => "Sign-in through an identity provider is not set up here.",
+        "unavailable" => "The identity provider could not be reached. Try again in a minute.",
+        "state" => "That sign-in link was already used, has expired or was started in another browser. Sign in again.",
+        "denied" => "The identity provider did not sign you in.",
+        "token" => "The identity provider's answer could not be verified, so you were not signed in.",
+        "email_unverified" => "Your identity provider has not verified your e-mail address. Ask IT to verify it.",
+        "not_in_directory" => "You are not in Seatwise's directory yet. Ask a Seatwise admin to add you.",
+        "deactivated" => "Your account is deactivated, so you cannot sign in. Ask a Seatwise admin if this is wrong.",
+        _ => return None,
+    })
+}
+
+/// One row of the group → role mapping: members of the provider's `group` get `role` on every sign-in (a license
+/// owner's for `department_id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupRoleMapping {
+    pub group: String,
+    pub role: Role,
+    #[serde(default)]
+    pub department_id: Option<i64>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {

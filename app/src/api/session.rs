@@ -1,11 +1,21 @@
 //! Signing in and out, who is signed in, and first-run setup.
 
-use seatwise_types::{LoginRequest, SessionInfo, SetupRequest, User};
+use seatwise_types::{LoginRequest, SessionInfo, SetupRequest, SignInOptions, SignInProvider, User};
 
 use super::ApiResult;
 
 pub async fn me() -> ApiResult<SessionInfo> {
     super::get("/me").await
+}
+
+/// Who may sign in with a password (no session needed).
+pub async fn options() -> ApiResult<SignInOptions> {
+    super::get("/session/options").await
+}
+
+/// The identity providers to offer, each with the server address that leaves for it (no session needed).
+pub async fn providers() -> ApiResult<Vec<SignInProvider>> {
+    super::get("/auth/providers").await
 }
 
 pub async fn login(request: &LoginRequest) -> ApiResult<SessionInfo> {

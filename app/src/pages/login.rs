@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use seatwise_types::LoginRequest;
+use seatwise_types::{sign_in_refusal, LoginRequest};
 
 use crate::api::{self, ApiError};
 use crate::components::fields::TextField;
@@ -46,6 +46,22 @@ pub fn LoginPage() -> impl IntoView {
     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
         doc.set_title("Log in · Seatwise");
     }
+    // A sign-in through the identity provider that came back refused says why.
+    let refused = query.with_untracked(|q| q.get("sign_in_error")).and_then(|c| sign_in_refusal(&c));
+    let options = LocalResource::new(|| async {
+        let providers = api::session::providers().await?;
+        Ok::<_, ApiError>((providers, api::session::options().await?))
+    });
+    let password_form = move || {
+        view! {
+            <TextField id="email" label="Email" value=email error=err kind="email" autocomplete="username" required=true/>
+            <TextField id="password" label="Password" value=password error=err kind="password" autocomplete="current-password"
+                required=true/>
+            <button class="btn btn-primary btn-block" type="submit" disabled=move || login.pending().get()>
+                {move || if login.pending().get() { "Logging in…" } else { "Log in" }}
+            </button>
+        }
+    };
     view! {
         <main class="auth-page" id="main">
             <form class="auth-card" novalidate on:submit=move |ev| {
@@ -59,13 +75,35 @@ pub fn LoginPage() -> impl IntoView {
                 </div>
                 <h1>"Log in"</h1>
                 <p class="muted">"Software licenses, owners, renewals and audit in one place."</p>
+                {refused.map(|m| view! { <div class="banner banner-error" role="alert">{m}</div> })}
                 {move || error.get().map(|e| view! { <div class="banner banner-error" role="alert">{e.message()}</div> })}
-                <TextField id="email" label="Email" value=email error=err kind="email" autocomplete="username" required=true/>
-                <TextField id="password" label="Password" value=password error=err kind="password" autocomplete="current-password"
-                    required=true/>
-                <button class="btn btn-primary btn-block" type="submit" disabled=move || login.pending().get()>
-                    {move || if login.pending().get() { "Logging in…" } else { "Log in" }}
-                </button>
+                {move || {
+                    // Until the options arrive (or if they cannot be read), the password form alone.
+                    let o = options.get().and_then(Result::ok);
+                    match o.as_ref().and_then(|(providers, _)| providers.first().cloned()) {
+                        None => password_form().into_any(),
+                        Some(provider) => {
+                            let admins_only = o.as_ref().is_some_and(|(_, o)| o.password_login == "admins");
+                            view! {
+                                // rel=external: a full page load to the server, which leaves for the provider (the
+                                // app's router would treat the path as one of its pages).
+                                <a class="btn btn-primary btn-block" rel="external" href=provider.login_url>
+                                    {format!("Sign in with {}", provider.name)}
+                                </a>
+                                {if admins_only {
+                                    view! {
+                                        <details class="auth-more">
+                                            <summary>"Admin sign-in with a password"</summary>
+                                            {password_form()}
+                                        </details>
+                                    }.into_any()
+                                } else {
+                                    view! { <p class="auth-or muted">"or with a password"</p> {password_form()} }.into_any()
+                                }}
+                            }.into_any()
+                        }
+                    }
+                }}
             </form>
         </main>
     }

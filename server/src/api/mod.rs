@@ -11,6 +11,7 @@ pub mod extract;
 pub mod finance;
 pub mod imports;
 pub mod ledger;
+pub mod oidc;
 pub mod people;
 pub mod pools;
 pub mod reclamation;
@@ -75,6 +76,11 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(session::login, session::logout))
         .routes(routes!(session::me))
         .routes(routes!(session::setup))
+        .routes(routes!(oidc::providers))
+        .routes(routes!(oidc::sign_in_options))
+        .routes(routes!(oidc::start_sign_in))
+        .routes(routes!(oidc::finish_sign_in))
+        .routes(routes!(oidc::get_group_roles, oidc::set_group_roles))
         .routes(routes!(tokens::create_token, tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(tokens::create_scim_token, tokens::list_scim_tokens))

@@ -16,12 +16,17 @@ use crate::error::{AppError, AppResult};
 use crate::service::accounts::{self, LoginClient};
 use crate::state::AppState;
 
-fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+pub(crate) fn secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.settings.secure_cookies
         || headers
             .get("x-forwarded-proto")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax (writes also need the CSRF header), Secure behind TLS.
+pub(crate) fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token)).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).build()
 }
 
 /// A device cookie lives long: it only exempts this client from lockouts caused elsewhere, it logs nobody in.
@@ -46,13 +51,7 @@ pub async fn login(
     let client = LoginClient { address, device_cookie: jar.get(DEVICE_COOKIE).map(|c| c.value()) };
     let session = accounts::login(&state.sign_in(), &body.email, &body.password, client).await?;
     let secure = secure(&state, &headers);
-    let cookie = Cookie::build((SESSION_COOKIE, session.token))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .build();
-    let mut jar = jar.add(cookie);
+    let mut jar = jar.add(session_cookie(session.token, secure));
     if let Some(device) = session.device_cookie {
         // Sent back only to this endpoint: nothing else needs it.
         // Built from text: the cookie's `time`-typed Max-Age setter would need a dependency of its own.

@@ -36,11 +36,17 @@ pub async fn insert(
 }
 
 pub async fn find(db: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRow>, sqlx::Error> {
-    let row = sqlx::query("SELECT user_id, csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-        .bind(token_hash)
-        .bind(to_db(now))
-        .fetch_optional(db)
-        .await?;
+    // A session ends when the person its user is leaves (HR) or is deactivated (SCIM): checked here, on every
+    // request, so no path that changes a person's status has to remember the sessions.
+    let row = sqlx::query(
+        "SELECT s.user_id, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+         LEFT JOIN people pe ON pe.id = u.person_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND (pe.status IS NULL OR pe.status <> 'terminated')",
+    )
+    .bind(token_hash)
+    .bind(to_db(now))
+    .fetch_optional(db)
+    .await?;
     row.map(|r| {
         let c = Cols::new(&r, "sessions");
         Ok(SessionRow { user_id: c.i64("user_id")?, csrf_token: c.text("csrf_token")? })
@@ -122,7 +128,9 @@ pub async fn find_token_holder(
 ) -> Result<Option<(i64, User)>, sqlx::Error> {
     let sql = format!(
         "SELECT t.id AS token_id, {} FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.kind = $2 AND t.revoked_at IS NULL",
+         LEFT JOIN people lp ON lp.id = u.person_id \
+         WHERE t.token_hash = $1 AND t.kind = $2 AND t.revoked_at IS NULL \
+           AND (lp.status IS NULL OR lp.status <> 'terminated')",
         users::user_columns(backend)
     );
     let row = sqlx::query(&sql).bind(token_hash).bind(kind.as_str()).fetch_optional(db).await?;

@@ -28,6 +28,7 @@ pub mod renewal_seats;
 pub mod renewals;
 pub mod scim;
 pub mod secret;
+pub mod sign_in;
 pub mod snipeit;
 pub mod spend_history;
 pub mod usage_file;

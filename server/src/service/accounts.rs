@@ -53,6 +53,8 @@ pub struct SignIn<'a> {
     /// Failures count within this window.
     pub window: Duration,
     pub session: Duration,
+    /// Passwords only for admins; everyone else signs in through the identity provider.
+    pub passwords_for_admins_only: bool,
 }
 
 const DEVICE_KEY: &str = "device_cookie_key";
@@ -124,15 +126,35 @@ pub async fn login(s: &SignIn<'_>, email: &str, password: &str, client: LoginCli
             guard_store::release(&db.write, &b.key).await?;
         }
     }
+    if s.passwords_for_admins_only {
+        let user = users::load(&db.read, user_id).await?.ok_or(AppError::Unauthenticated)?;
+        if !user.roles.contains(&Role::Admin) {
+            tracing::info!(user_id, "password login refused: passwords are for admins only");
+            return Err(AppError::Forbidden(
+                "Sign in with your organisation's account: passwords here are for admins only.".into(),
+            ));
+        }
+    }
+    let (token, info) = open_session(db, clock, user_id, session).await?;
+    tracing::info!(user_id, "login");
+    let device_cookie = guard::issue_device(key, &email);
+    Ok(NewSession { token, info, device_cookie })
+}
+
+/// A new session for a user who proved who they are (by password or through the identity provider): the cookie
+/// secret and what the client needs to know.
+pub async fn open_session(
+    db: &Db,
+    clock: &dyn Clock,
+    user_id: i64,
+    lasts: Duration,
+) -> AppResult<(String, SessionInfo)> {
     let now = clock.now();
     let token = random_token("");
     let csrf = random_token("");
-    let expires = now + session;
-    sessions::insert(&db.write, &sha256_hex(&token), user_id, &csrf, now, expires).await?;
+    sessions::insert(&db.write, &sha256_hex(&token), user_id, &csrf, now, now + lasts).await?;
     let user = users::load(&db.read, user_id).await?.ok_or(AppError::Unauthenticated)?;
-    tracing::info!(user_id, "login");
-    let device_cookie = guard::issue_device(key, &email);
-    Ok(NewSession { token, info: session_info(db, user, csrf).await?, device_cookie })
+    Ok((token, session_info(db, user, csrf).await?))
 }
 
 /// Drop login failure budgets whose window has passed.

@@ -41,7 +41,7 @@ fn step(id: i64, what: &str) -> String {
 
 #[tokio::test]
 async fn a_pilot_then_the_rest_then_an_approved_rollback_puts_every_seat_back() {
-    let app = spawn_opts(Options { demo: true, smtp: true }).await;
+    let app = spawn_opts(Options { demo: true, smtp: true, ..Default::default() }).await;
     let owner = app.owner().await;
     let approver = app.approver().await;
     let jira = app.pool_id("Jira Software Premium").await;

@@ -14,7 +14,7 @@ fn step(id: i64, what: &str) -> String {
 
 #[tokio::test]
 async fn a_date_outside_the_range_is_a_field_error_and_background_work_goes_on() {
-    let app = spawn_opts(Options { demo: true, smtp: true }).await;
+    let app = spawn_opts(Options { demo: true, smtp: true, ..Default::default() }).await;
     let owner = app.owner().await;
     let approver = app.approver().await;
     let jira = app.pool_id("Jira Software Premium").await;

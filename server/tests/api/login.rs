@@ -287,7 +287,7 @@ async fn hostile_titles_in_storage_do_not_forge_calendar_events() {
 
 #[tokio::test]
 async fn hostile_titles_in_storage_do_not_add_mail_headers() {
-    let app = spawn_opts(Options { demo: true, smtp: true }).await;
+    let app = spawn_opts(Options { demo: true, smtp: true, ..Default::default() }).await;
     sqlx::query("UPDATE contracts SET title = title || $1")
         .bind("\r\nBcc: evil@example.com\r\nX-Forged: 1\n\u{202e}")
         .execute(&app.db.write)

@@ -17,6 +17,7 @@ mod inventory;
 mod ledger;
 mod limits;
 mod login;
+mod oidc;
 mod openapi;
 mod ops;
 mod people;

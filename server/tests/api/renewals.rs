@@ -64,7 +64,7 @@ async fn fired(app: &TestApp) -> BTreeMap<String, Vec<String>> {
 
 #[tokio::test]
 async fn a_year_of_alerts_fires_each_stage_exactly_once() {
-    let app = spawn_opts(Options { demo: true, smtp: true }).await;
+    let app = spawn_opts(Options { demo: true, smtp: true, ..Default::default() }).await;
     app.clear_contracts().await;
     let admin = app.admin().await;
     let r = admin
@@ -171,8 +171,8 @@ async fn a_year_of_alerts_fires_each_stage_exactly_once() {
 
 #[tokio::test]
 async fn two_instances_on_one_database_raise_each_alert_once() {
-    let single = spawn_opts(Options { demo: true, smtp: true }).await;
-    let a = spawn_opts(Options { demo: true, smtp: true }).await;
+    let single = spawn_opts(Options { demo: true, smtp: true, ..Default::default() }).await;
+    let a = spawn_opts(Options { demo: true, smtp: true, ..Default::default() }).await;
     let b = a.another_instance().await;
     let start = test_now().date_naive();
     for n in 0..120 {
@@ -216,7 +216,7 @@ async fn figma(app: &TestApp) -> i64 {
 
 #[tokio::test]
 async fn owner_decides_from_the_inbox_and_the_mail_arrives() {
-    let app = spawn_opts(Options { demo: true, smtp: true }).await;
+    let app = spawn_opts(Options { demo: true, smtp: true, ..Default::default() }).await;
     let report = app.tick().await;
     assert!(report.renewals.as_ref().is_some_and(|r| r.alerts > 0), "{report:?}");
     let owner = app.owner().await;
@@ -537,7 +537,7 @@ async fn the_daily_run_follows_the_organisation_time_zone() {
 
 #[tokio::test]
 async fn pools_own_contract_dates_become_contracts_and_raise_alerts() {
-    let app = spawn_opts(Options { demo: true, smtp: false }).await;
+    let app = spawn_opts(Options { demo: true, smtp: false, ..Default::default() }).await;
     let admin = app.admin().await;
     // Two pools created with their own dates (as before contracts existed), one order number between them.
     let mut first = crate::common::pool_body(&app, "Legacy A", "Engineering").await;
@@ -660,7 +660,7 @@ async fn a_busy_day_is_counted_in_full_shown_in_part_and_listed_page_by_page() {
 #[tokio::test]
 async fn a_missed_cancel_by_is_raised_once_and_mailed_saying_what_can_still_be_done() {
     // The demo's LinkedIn Sales Navigator contract renews itself in 22 days; its cancel-by passed 8 days ago.
-    let app = spawn_opts(Options { demo: true, smtp: true }).await;
+    let app = spawn_opts(Options { demo: true, smtp: true, ..Default::default() }).await;
     app.tick().await;
     app.tick().await;
     let admin = app.admin().await;

@@ -152,6 +152,8 @@ async fn every_endpoint_against_every_role() {
         case(Method::DELETE, "/api/v1/calendar/feed".into(), None, [204, 204, 204, 204]),
         case(g.clone(), "/api/v1/settings".into(), None, [200, 200, 200, 200]),
         case(Method::PUT, "/api/v1/settings".into(), Some(settings), [200, 403, 403, 403]),
+        case(g.clone(), "/api/v1/settings/sign-in-groups".into(), None, [200, 403, 403, 403]),
+        case(Method::PUT, "/api/v1/settings/sign-in-groups".into(), Some(json!([])), [200, 403, 403, 403]),
         case(g.clone(), "/api/v1/me".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/pools".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/inventory/summary".into(), None, [200, 200, 200, 200]),

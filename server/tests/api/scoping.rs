@@ -88,7 +88,7 @@ fn unfold(data: &str) -> String {
 
 #[tokio::test]
 async fn an_owner_sees_only_their_departments_part_of_a_contract_on_every_path() {
-    let app = spawn_opts(Options { demo: true, smtp: true }).await;
+    let app = spawn_opts(Options { demo: true, smtp: true, ..Default::default() }).await;
     app.clear_contracts().await;
     let admin = app.admin().await;
     let (dee, owner) = owner_of(&app, &admin, "dee.design@example.com", "Design").await;
@@ -197,7 +197,7 @@ async fn an_owner_sees_only_their_departments_part_of_a_contract_on_every_path()
 
 #[tokio::test]
 async fn a_watcher_who_lost_the_department_gets_no_mail_and_no_feed_entry() {
-    let app = spawn_opts(Options { demo: true, smtp: true }).await;
+    let app = spawn_opts(Options { demo: true, smtp: true, ..Default::default() }).await;
     app.clear_contracts().await;
     let admin = app.admin().await;
     let (dee, owner) = owner_of(&app, &admin, "dee.design@example.com", "Design").await;
@@ -249,7 +249,7 @@ async fn owner_alerts(app: &TestApp, owner: &Client) -> Vec<(i64, bool)> {
 
 #[tokio::test]
 async fn alert_changes_after_or_racing_a_decision_are_conflicts_and_write_nothing() {
-    let app = spawn_opts(Options { demo: true, smtp: false }).await;
+    let app = spawn_opts(Options { demo: true, smtp: false, ..Default::default() }).await;
     let owner = app.owner().await;
     let alerts = owner_alerts(&app, &owner).await;
     assert!(alerts.len() >= 3, "{alerts:?}");
@@ -290,7 +290,7 @@ async fn alert_changes_after_or_racing_a_decision_are_conflicts_and_write_nothin
 async fn the_conditional_update_refuses_an_alert_that_moved() {
     use seatwise_server::db::alerts;
     use seatwise_types::AlertStatus;
-    let app = spawn_opts(Options { demo: true, smtp: false }).await;
+    let app = spawn_opts(Options { demo: true, smtp: false, ..Default::default() }).await;
     app.tick().await;
     let id = app.id_of("SELECT MIN(id) FROM alerts WHERE status = 'open'").await;
     // The daily job supersedes it between someone reading it open and their write.
@@ -310,7 +310,7 @@ async fn the_conditional_update_refuses_an_alert_that_moved() {
 
 #[tokio::test]
 async fn a_mail_batch_that_outlives_its_lease_sends_every_message_once() {
-    let a = spawn_opts(Options { demo: true, smtp: true }).await;
+    let a = spawn_opts(Options { demo: true, smtp: true, ..Default::default() }).await;
     let org = org::load(&a.db).await.expect("org");
     let run = renewal_job::run_day(&a.state.db, a.state.outbox(), &org, test_now().date_naive(), test_now())
         .await
@@ -365,7 +365,7 @@ async fn entries(app: &TestApp, action: &str, record_id: i64) -> Vec<(Value, Val
 
 #[tokio::test]
 async fn every_contract_link_watcher_and_import_change_is_ledgered() {
-    let app = spawn_opts(Options { demo: true, smtp: false }).await;
+    let app = spawn_opts(Options { demo: true, smtp: false, ..Default::default() }).await;
     app.clear_contracts().await;
     let admin = app.admin().await;
     let design = first_pool_of(&app, "Design").await;
@@ -458,7 +458,7 @@ async fn every_contract_link_watcher_and_import_change_is_ledgered() {
 /// assignment is the state the previous one left (no change built on a stale read).
 #[tokio::test]
 async fn parallel_assignments_chain_the_ledger_or_conflict() {
-    let app = spawn_opts(Options { demo: true, smtp: false }).await;
+    let app = spawn_opts(Options { demo: true, smtp: false, ..Default::default() }).await;
     let owner = app.owner().await;
     let alerts = owner_alerts(&app, &owner).await;
     let (id, _) = alerts[0];

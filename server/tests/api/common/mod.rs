@@ -25,6 +25,8 @@ pub struct TestApp {
     pub state: AppState,
     /// The SMTP sink this app's mail goes to, when started with one.
     pub smtp: Option<SmtpSink>,
+    /// The identity provider this app signs people in through, when started with one.
+    pub idp: Option<Arc<Idp>>,
     _dir: Arc<tempfile::TempDir>,
 }
 
@@ -75,13 +77,18 @@ pub struct Options {
     pub demo: bool,
     /// Send mail to a fresh local SMTP sink.
     pub smtp: bool,
+    /// Sign people in through a fresh identity provider (npm's oidc-provider).
+    pub oidc: bool,
+    /// Passwords only for admins (`--password-login admins`).
+    pub passwords_for_admins_only: bool,
 }
 
 pub async fn spawn_opts(opts: Options) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
     let database_url = fresh_database(&dir).await;
     let smtp = opts.smtp.then(SmtpSink::start);
-    let app = start(database_url, dir, smtp).await;
+    let idp = if opts.oidc { Some(Arc::new(Idp::start().await)) } else { None };
+    let app = start(database_url, dir, smtp, idp, opts.passwords_for_admins_only).await;
     if opts.demo {
         demo::seed(&app.state, PASSWORD).await.expect("seed demo data");
     }
@@ -90,14 +97,28 @@ pub async fn spawn_opts(opts: Options) -> TestApp {
 
 /// Start an app on an existing database: a fresh process as far as the server can tell (new connections, new
 /// instance id, own clock), used for restarts and for a second instance beside the first.
-async fn start(database_url: String, dir: Arc<tempfile::TempDir>, smtp: Option<SmtpSink>) -> TestApp {
+async fn start(
+    database_url: String,
+    dir: Arc<tempfile::TempDir>,
+    smtp: Option<SmtpSink>,
+    idp: Option<Arc<Idp>>,
+    passwords_for_admins_only: bool,
+) -> TestApp {
     let db = Db::connect(&database_url).await.expect("connect");
     db.migrate().await.expect("migrate");
     let clock = Arc::new(ManualClock::new(test_now()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}");
-    let settings = Settings { public_url: base.clone(), ..Settings::default() };
+    let settings = Settings {
+        public_url: base.clone(),
+        oidc: idp.as_ref().map(|i| i.config(&base)),
+        passwords_for_admins_only,
+        ..Settings::default()
+    };
+    if let Some(i) = &idp {
+        i.allow_redirect(&base).await;
+    }
     let mailer = smtp
         .as_ref()
         .map(|s| Mailer::from_url(&format!("smtp://{}", s.addr), "Seatwise <seatwise@example.com>").expect("mailer"));
@@ -106,13 +127,15 @@ async fn start(database_url: String, dir: Arc<tempfile::TempDir>, smtp: Option<S
     tokio::spawn(async move {
         let _ = seatwise_server::app::serve(serve_state, listener).await;
     });
-    TestApp { base, db, database_url, clock, state, smtp, _dir: dir }
+    TestApp { base, db, database_url, clock, state, smtp, idp, _dir: dir }
 }
 
 impl TestApp {
     /// Another server process on the same database (and the same SMTP sink), its clock where this one's is.
     pub async fn another_instance(&self) -> TestApp {
-        let app = start(self.database_url.clone(), self._dir.clone(), self.smtp.clone()).await;
+        let admins_only = self.state.settings.passwords_for_admins_only;
+        let app =
+            start(self.database_url.clone(), self._dir.clone(), self.smtp.clone(), self.idp.clone(), admins_only).await;
         app.clock.set(seatwise_server::clock::Clock::now(&*self.clock));
         app
     }
@@ -125,6 +148,191 @@ impl TestApp {
     /// Move this instance's clock to 09:00 UTC on a day.
     pub fn set_day(&self, day: chrono::NaiveDate) {
         self.clock.set(day.and_hms_opt(9, 0, 0).expect("time").and_utc());
+    }
+}
+
+/// A real OpenID provider (npm's oidc-provider, OpenID Certified) in a Node process of its own
+/// (`tests/e2e/lib/idp.mjs`), with accounts the test sets and switches to tamper with its next ID token.
+pub struct Idp {
+    pub issuer: String,
+    child: Mutex<std::process::Child>,
+    http: reqwest::Client,
+    /// Every server's callback URL it allows (a second instance adds its own).
+    redirects: tokio::sync::Mutex<Vec<String>>,
+}
+
+pub const IDP_CLIENT_SECRET: &str = "seatwise-test-secret";
+
+impl Idp {
+    pub async fn start() -> Idp {
+        use std::io::BufRead;
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/e2e/lib/idp.mjs");
+        let mut child = std::process::Command::new("node")
+            .arg(script)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the identity provider (node tests/e2e/lib/idp.mjs; ./test installs its packages)");
+        let stdout = child.stdout.take().expect("provider stdout");
+        // Read on until the process ends: a closed pipe would stop it at its next line of output.
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let (Some(port), Some(tx)) = (line.strip_prefix("listening "), tx.take()) {
+                    let _ = tx.send(port.to_string());
+                }
+            }
+        });
+        let port = rx.await.expect("the provider printed its port");
+        Idp {
+            issuer: format!("http://127.0.0.1:{port}"),
+            child: Mutex::new(child),
+            http: reqwest::Client::new(),
+            redirects: Default::default(),
+        }
+    }
+
+    pub fn config(&self, base: &str) -> seatwise_server::service::oidc::OidcConfig {
+        seatwise_server::service::oidc::OidcConfig {
+            issuer: self.issuer.clone(),
+            client_id: "seatwise".into(),
+            client_secret: IDP_CLIENT_SECRET.into(),
+            name: "Test IdP".into(),
+            scopes: vec!["email".into(), "profile".into(), "groups".into()],
+            groups_claim: "groups".into(),
+            redirect_url: format!("{base}/api/v1/auth/oidc/callback"),
+        }
+    }
+
+    async fn admin(&self, method: Method, path: &str, body: Value) {
+        let r = self.http.request(method, format!("{}{path}", self.issuer)).json(&body).send().await.expect("idp");
+        assert!(r.status().is_success(), "idp {path}: {}", r.status());
+    }
+
+    async fn allow_redirect(&self, base: &str) {
+        let mut all = self.redirects.lock().await;
+        all.push(format!("{base}/api/v1/auth/oidc/callback"));
+        self.admin(
+            Method::PUT,
+            "/__client",
+            json!({"redirect_uris": *all, "post_logout_redirect_uris": [format!("{base}/login")]}),
+        )
+        .await;
+    }
+
+    /// Add or change an account: `claims` as the provider hands them out (email, email_verified, name, groups).
+    pub async fn account(&self, sub: &str, claims: Value) {
+        self.admin(Method::PUT, &format!("/__accounts/{sub}"), claims).await;
+    }
+
+    pub async fn remove_account(&self, sub: &str) {
+        self.admin(Method::DELETE, &format!("/__accounts/{sub}"), json!({})).await;
+    }
+
+    /// The next ID token the provider hands out is changed this way (see idp.mjs).
+    pub async fn tamper(&self, kind: &str) {
+        self.admin(Method::POST, "/__tamper", json!({"kind": kind})).await;
+    }
+
+    /// A new signing key replaces the old one.
+    pub async fn rotate_keys(&self) {
+        self.admin(Method::POST, "/__rotate", json!({})).await;
+    }
+}
+
+impl Drop for Idp {
+    fn drop(&mut self) {
+        if let Ok(mut child) = self.child.lock() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Where a sign-in through the provider ended: the console (`/`) or the login page with a refusal code, and the
+/// browser (cookies included) it ended in.
+pub struct SignedIn {
+    pub location: String,
+    pub browser: Client,
+    /// The callback URL the provider sent the browser to (code and state), to replay.
+    pub callback: String,
+}
+
+impl SignedIn {
+    pub fn refusal(&self) -> Option<String> {
+        self.location.strip_prefix("/login?sign_in_error=").map(str::to_string)
+    }
+}
+
+impl TestApp {
+    /// Sign in through the provider as a browser does: to the provider, its login form as `login`, back to the
+    /// callback. Redirects are followed by hand so each hop can be seen.
+    pub async fn sign_in_via_idp(&self, login: &str) -> SignedIn {
+        let (browser, reached) = self.to_callback(login).await;
+        let Ok(callback) = reached else {
+            return SignedIn { location: reached.unwrap_err(), browser, callback: String::new() };
+        };
+        let location = browser.follow(&callback).await;
+        SignedIn { location, browser, callback }
+    }
+
+    /// A sign-in up to the provider sending the browser back: the browser and the callback URL (code and state),
+    /// or what the provider answered instead.
+    pub async fn to_callback(&self, login: &str) -> (Client, Result<String, String>) {
+        let browser = Client {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            ..self.anonymous()
+        };
+        let issuer = self.idp.as_ref().expect("idp").issuer.clone();
+        let r = browser.http.get(format!("{}/api/v1/auth/oidc/login", self.base)).send().await.expect("start");
+        assert_eq!(r.status(), StatusCode::FOUND);
+        let mut url = location(&r, &self.base);
+        for _ in 0..10 {
+            if url.starts_with(&format!("{}/api/v1/auth/oidc/callback", self.base)) {
+                return (browser, Ok(url));
+            }
+            if !url.starts_with(&issuer) {
+                return (browser, Err(url.replacen(&self.base, "", 1)));
+            }
+            let r = if url.contains("/interaction/") {
+                // The provider's login form: post the user name to it.
+                let form = browser.http.get(&url).send().await.expect("form").text().await.expect("form text");
+                let action = form.split("action=\"").nth(1).and_then(|a| a.split('"').next()).expect("form action");
+                browser.http.post(format!("{issuer}{action}")).form(&[("login", login)]).send().await.expect("login")
+            } else {
+                browser.http.get(&url).send().await.expect("provider")
+            };
+            if !r.status().is_redirection() {
+                let status = r.status();
+                let text = r.text().await.unwrap_or_default();
+                return (browser, Err(format!("provider answered {status}: {text}")));
+            }
+            url = location(&r, &issuer);
+        }
+        panic!("sign-in did not come back");
+    }
+}
+
+impl Client {
+    /// GET a URL without following its redirect: where it points (relative to this server).
+    pub async fn follow(&self, url: &str) -> String {
+        let r = self.http.get(url).send().await.expect("get");
+        assert_eq!(r.status(), StatusCode::FOUND, "{url}");
+        location(&r, "")
+    }
+}
+
+fn location(r: &reqwest::Response, base: &str) -> String {
+    let l = r.headers().get("location").and_then(|v| v.to_str().ok()).expect("location").to_string();
+    if l.starts_with('/') {
+        format!("{base}{l}")
+    } else {
+        l
     }
 }
 

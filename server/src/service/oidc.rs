@@ -1,0 +1,382 @@
+//! Sign-in through the organisation's identity provider (OpenID Connect, authorization code with PKCE). The
+//! `openidconnect` crate does the protocol and checks the ID token (signature against the provider's published
+//! keys, issuer, audience, expiry, nonce); this module keeps what a sign-in under way needs in the database (so
+//! any instance can finish it), links the provider's user to their person and user, and gives roles from groups.
+
+use std::collections::HashMap;
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::Duration;
+use openidconnect::core::{
+    CoreClient, CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
+    CoreProviderMetadata, CoreResponseType,
+};
+use openidconnect::{
+    AdditionalClaims, AuthenticationFlow, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret,
+    CsrfToken, IdToken, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+    SignatureVerificationError,
+};
+use seatwise_types::{FieldError, GroupRoleMapping, PersonStatus, Role, SessionInfo, User};
+use serde::{Deserialize, Serialize};
+use tokio::sync::RwLock;
+
+use crate::clock::{Clock, SystemClock};
+use crate::db::oidc::{self as store, Login};
+use crate::db::{users, Db};
+use crate::domain::secret::{random_token, sha256_hex};
+use crate::domain::sign_in::{self as rules, Identity, Refusal, CLOCK_SKEW_SECONDS, LOGIN_MINUTES};
+use crate::error::AppError;
+use crate::service::accounts;
+use crate::service::ledger::{self, Change};
+
+/// How a server signs people in through the provider (from `--oidc-*`).
+#[derive(Debug, Clone)]
+pub struct OidcConfig {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Shown as "Sign in with {name}".
+    pub name: String,
+    /// Scopes asked for besides `openid`.
+    pub scopes: Vec<String>,
+    /// The ID token claim listing the user's groups.
+    pub groups_claim: String,
+    /// Where the provider sends the browser back: `{public_url}/api/v1/auth/oidc/callback`.
+    pub redirect_url: String,
+}
+
+/// The provider's discovery document (with its keys) is read again after this long, or at once when a token is
+/// signed with a key it does not list (the provider rotated its keys).
+const METADATA_TTL: StdDuration = StdDuration::from_secs(3600);
+
+/// A configured provider: its settings, an HTTP client that follows no redirects (so a token request cannot be
+/// sent elsewhere), and the discovery document as last read.
+pub struct Oidc {
+    pub config: OidcConfig,
+    http: openidconnect::reqwest::Client,
+    metadata: RwLock<Option<(CoreProviderMetadata, Instant)>>,
+}
+
+/// Claims besides the standard ones: read by name, since the groups claim is configured.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Extra(HashMap<String, serde_json::Value>);
+impl AdditionalClaims for Extra {}
+
+type GroupsIdToken = IdToken<Extra, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
+
+impl Oidc {
+    pub fn new(config: OidcConfig) -> Result<Oidc, AppError> {
+        let http = openidconnect::reqwest::ClientBuilder::new()
+            .redirect(openidconnect::reqwest::redirect::Policy::none())
+            .timeout(StdDuration::from_secs(10))
+            .build()
+            .map_err(|e| AppError::internal_in("building the identity provider's HTTP client", e))?;
+        Ok(Oidc { config, http, metadata: RwLock::new(None) })
+    }
+
+    /// The discovery document, read again when older than an hour or when `fresh` asks.
+    async fn metadata(&self, fresh: bool) -> Result<CoreProviderMetadata, Refusal> {
+        if !fresh {
+            if let Some((m, at)) = self.metadata.read().await.as_ref() {
+                if at.elapsed() < METADATA_TTL {
+                    return Ok(m.clone());
+                }
+            }
+        }
+        let issuer = IssuerUrl::new(self.config.issuer.clone()).map_err(|_| Refusal::NotConfigured)?;
+        let m = CoreProviderMetadata::discover_async(issuer, &self.http).await.map_err(|e| {
+            tracing::warn!(error = %e, issuer = %self.config.issuer, "identity provider discovery failed");
+            Refusal::Unavailable
+        })?;
+        *self.metadata.write().await = Some((m.clone(), Instant::now()));
+        Ok(m)
+    }
+
+    fn redirect(&self) -> Result<RedirectUrl, Refusal> {
+        RedirectUrl::new(self.config.redirect_url.clone()).map_err(|_| Refusal::NotConfigured)
+    }
+}
+
+/// A sign-in sent to the provider: where the browser goes, and the secret the browser keeps meanwhile (a cookie),
+/// so only the browser that started it can finish it.
+pub struct Started {
+    pub url: String,
+    pub browser: String,
+}
+
+pub async fn start(oidc: &Oidc, db: &Db, clock: &dyn Clock) -> Result<Started, Refusal> {
+    let meta = oidc.metadata(false).await?;
+    let client = CoreClient::from_provider_metadata(
+        meta,
+        ClientId::new(oidc.config.client_id.clone()),
+        Some(ClientSecret::new(oidc.config.client_secret.clone())),
+    )
+    .set_redirect_uri(oidc.redirect()?);
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let mut request = client
+        .authorize_url(
+            AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .set_pkce_challenge(challenge);
+    for scope in &oidc.config.scopes {
+        request = request.add_scope(Scope::new(scope.clone()));
+    }
+    let (url, state, nonce) = request.url();
+    let browser = random_token("");
+    let now = clock.now();
+    let login = Login {
+        browser_hash: sha256_hex(&browser),
+        pkce_verifier: verifier.secret().clone(),
+        nonce: nonce.secret().clone(),
+    };
+    store::insert_login(&db.write, &sha256_hex(state.secret()), &login, now, now + Duration::minutes(LOGIN_MINUTES))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "storing a sign-in under way failed");
+            Refusal::Unavailable
+        })?;
+    Ok(Started { url: url.to_string(), browser })
+}
+
+/// What the provider sent the browser back with.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct Callback {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    /// The provider's refusal (`access_denied`, `login_required`, ...).
+    pub error: Option<String>,
+}
+
+/// Finish a sign-in: the state and this browser's cookie, the code exchanged (with the PKCE verifier) for an ID
+/// token that must verify, then the user it is: a new session.
+pub async fn finish(
+    oidc: &Oidc,
+    db: &Db,
+    clock: &dyn Clock,
+    session_hours: i64,
+    callback: &Callback,
+    browser: Option<&str>,
+) -> Result<(String, SessionInfo), Refusal> {
+    if let Some(error) = &callback.error {
+        tracing::info!(error = %error, "the identity provider refused the sign-in");
+        return Err(Refusal::Denied);
+    }
+    let (Some(code), Some(state)) = (&callback.code, &callback.state) else { return Err(Refusal::State) };
+    let login = store::take_login(&db.write, &sha256_hex(state), clock.now()).await.map_err(internal)?;
+    let Some(login) = login else {
+        tracing::info!("sign-in refused: unknown, used or expired state");
+        return Err(Refusal::State);
+    };
+    if browser.map(sha256_hex).as_deref() != Some(login.browser_hash.as_str()) {
+        tracing::info!("sign-in refused: the callback came to another browser than the one that started it");
+        return Err(Refusal::State);
+    }
+    let identity = verify(oidc, code, &login).await?;
+    let user_id = user_of(oidc, db, clock, &identity).await?;
+    accounts::open_session(db, clock, user_id, Duration::hours(session_hours)).await.map_err(internal)
+}
+
+fn internal(e: impl std::fmt::Display) -> Refusal {
+    tracing::error!(error = %e, "sign-in through the identity provider failed");
+    Refusal::Unavailable
+}
+
+/// Exchange the code and verify the ID token; a token signed with a key the provider's published set lacks is
+/// checked once more against the set read afresh (the provider rotated its keys).
+async fn verify(oidc: &Oidc, code: &str, login: &Login) -> Result<Identity, Refusal> {
+    let meta = oidc.metadata(false).await?;
+    let issuer = meta.issuer().to_string();
+    let client = CoreClient::from_provider_metadata(
+        meta,
+        ClientId::new(oidc.config.client_id.clone()),
+        Some(ClientSecret::new(oidc.config.client_secret.clone())),
+    )
+    .set_redirect_uri(oidc.redirect()?);
+    let response = client
+        .exchange_code(AuthorizationCode::new(code.to_string()))
+        .map_err(|_| Refusal::NotConfigured)?
+        .set_pkce_verifier(PkceCodeVerifier::new(login.pkce_verifier.clone()))
+        .request_async(&oidc.http)
+        .await
+        .map_err(|e| {
+            // The error names the kind of failure (a used code answers `invalid_grant`), never the code itself.
+            tracing::info!(error = %e, "sign-in refused: the provider did not exchange the code");
+            Refusal::Token
+        })?;
+    let raw = openidconnect::TokenResponse::id_token(&response).map(ToString::to_string).ok_or(Refusal::Token)?;
+    let token: GroupsIdToken = raw.parse().map_err(|_| Refusal::Token)?;
+    let nonce = Nonce::new(login.nonce.clone());
+    let check = |keys: openidconnect::JsonWebKeySet<CoreJsonWebKey>, issuer: &str| {
+        let verifier = openidconnect::IdTokenVerifier::new_confidential_client(
+            ClientId::new(oidc.config.client_id.clone()),
+            ClientSecret::new(oidc.config.client_secret.clone()),
+            IssuerUrl::new(issuer.to_string()).map_err(|_| ClaimsVerificationError::Other("issuer".into()))?,
+            keys,
+        )
+        // The token's times are the provider's real clock, so they are judged by this machine's real clock
+        // (not the business clock tests move), allowing a little skew.
+        .set_time_fn(|| SystemClock.now() - Duration::seconds(CLOCK_SKEW_SECONDS));
+        token.claims(&verifier, &nonce).cloned()
+    };
+    let claims = match check(client_keys(&oidc.metadata(false).await?), &issuer) {
+        Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) => {
+            let fresh = oidc.metadata(true).await?;
+            check(client_keys(&fresh), &issuer)
+        }
+        other => other,
+    }
+    .map_err(|e| {
+        tracing::info!(error = %e, "sign-in refused: the ID token did not verify");
+        Refusal::Token
+    })?;
+    let extra = &claims.additional_claims().0;
+    let groups = match extra.get(&oidc.config.groups_claim) {
+        Some(serde_json::Value::Array(items)) => items.iter().filter_map(|g| g.as_str().map(str::to_string)).collect(),
+        Some(serde_json::Value::String(one)) => vec![one.clone()],
+        _ => Vec::new(),
+    };
+    Ok(Identity {
+        subject: rules::subject_key(&issuer, claims.subject().as_str()),
+        sub: claims.subject().to_string(),
+        email: claims.email().map(|e| e.to_string()),
+        email_verified: claims.email_verified().unwrap_or(false),
+        name: claims.name().and_then(|n| n.get(None)).map(|n| n.to_string()),
+        username: claims.preferred_username().map(|u| u.to_string()),
+        groups,
+    })
+}
+
+fn client_keys(meta: &CoreProviderMetadata) -> openidconnect::JsonWebKeySet<CoreJsonWebKey> {
+    meta.jwks().clone()
+}
+
+/// The user this identity is, linked (and created on a first sign-in) and given the roles the provider's groups
+/// map to when admins keep a mapping. Refused when no person in the directory is them, or theirs left.
+async fn user_of(oidc: &Oidc, db: &Db, clock: &dyn Clock, who: &Identity) -> Result<i64, Refusal> {
+    let now = clock.now();
+    let actor = format!("oidc:{}", oidc.config.name);
+    let mapping = store::group_roles(&db.read).await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
+    let email = who.verified_email();
+    let person =
+        store::find_person(&mut tx, &who.sub, who.username.as_deref(), email.as_deref()).await.map_err(internal)?;
+    let known = match store::user_by_subject(&mut tx, &who.subject).await.map_err(internal)? {
+        Some(k) => Some(k),
+        None => store::user_for(&mut tx, person.as_ref().map(|p| p.id), email.as_deref()).await.map_err(internal)?,
+    };
+    let terminated = |s: Option<PersonStatus>| s == Some(PersonStatus::Terminated);
+    if terminated(known.as_ref().and_then(|k| k.person_status)) || terminated(person.as_ref().map(|p| p.status)) {
+        tracing::info!(subject = %who.subject, "sign-in refused: the person is deactivated");
+        return Err(Refusal::Deactivated);
+    }
+    let user_id = match (&known, &person) {
+        (Some(k), _) => k.user_id,
+        (None, Some(p)) => {
+            let address = email.clone().unwrap_or_else(|| p.email.to_lowercase());
+            let name = who.name.clone().unwrap_or_else(|| p.name.clone());
+            // No password: this user signs in through the provider only (the hash never verifies).
+            let id = users::insert(&mut tx, &address, &name, "!", now).await.map_err(internal)?;
+            store::link(&mut tx, id, &who.subject, Some(p.id)).await.map_err(internal)?;
+            let user = users::load_in(&mut tx, id).await.map_err(internal)?.ok_or(Refusal::Unavailable)?;
+            ledger::record(&mut tx, now, &actor, Change::created("user.create", "user", Some(id), &user))
+                .await
+                .map_err(internal)?;
+            id
+        }
+        (None, None) if who.email.is_some() && !who.email_verified => return Err(Refusal::EmailUnverified),
+        (None, None) => {
+            tracing::info!(subject = %who.subject, "sign-in refused: nobody in the directory is this user");
+            return Err(Refusal::NotInDirectory);
+        }
+    };
+    if known.as_ref().is_some_and(|k| k.subject.as_deref() != Some(who.subject.as_str())) {
+        store::link(&mut tx, user_id, &who.subject, person.as_ref().map(|p| p.id)).await.map_err(internal)?;
+    }
+    if !mapping.is_empty() {
+        let (roles, departments) = rules::roles_from_groups(&mapping, &who.groups);
+        let before: User = users::load_in(&mut tx, user_id).await.map_err(internal)?.ok_or(Refusal::Unavailable)?;
+        if before.roles != roles || before.department_ids != departments {
+            users::set_roles(&mut tx, user_id, &roles, &departments).await.map_err(internal)?;
+            let after = User { roles, department_ids: departments, ..before.clone() };
+            let change = Change::changed("user.roles", "user", Some(user_id), &before, &after);
+            ledger::record(&mut tx, now, &actor, change).await.map_err(internal)?;
+        }
+    }
+    tx.commit().await.map_err(internal)?;
+    tracing::info!(user_id, "sign-in through the identity provider");
+    Ok(user_id)
+}
+
+/// The longest group name kept (Entra ID's display names stop at 256).
+const MAX_GROUP_CHARS: usize = 256;
+
+/// The group → role mapping (admins).
+pub async fn group_roles(db: &Db, actor: &crate::auth::Actor) -> crate::error::AppResult<Vec<GroupRoleMapping>> {
+    crate::domain::access::may_administer_users(&actor.user)?;
+    Ok(store::group_roles(&db.read)
+        .await?
+        .into_iter()
+        .map(|g| GroupRoleMapping { group: g.group, role: g.role, department_id: g.department_id })
+        .collect())
+}
+
+/// Replace the group → role mapping (admins): every row checked, each problem by its index. From the next
+/// sign-in on, a user's roles are what their groups map to; with no rows, roles stay as admins give them.
+pub async fn set_group_roles(
+    db: &Db,
+    clock: &dyn Clock,
+    actor: &crate::auth::Actor,
+    rows: &[GroupRoleMapping],
+) -> crate::error::AppResult<Vec<GroupRoleMapping>> {
+    crate::domain::access::may_administer_users(&actor.user)?;
+    let departments: Vec<i64> = crate::db::catalog::departments(&db.read).await?.into_iter().map(|d| d.id).collect();
+    let mut errors = Vec::new();
+    let mut checked: Vec<rules::GroupRole> = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let group = r.group.trim().to_string();
+        if let Some(problem) = crate::domain::limits::line_problem(&group) {
+            errors.push(FieldError::new(format!("[{i}].group"), problem));
+        } else if group.is_empty() {
+            errors.push(FieldError::new(format!("[{i}].group"), "is required"));
+        } else if group.chars().count() > MAX_GROUP_CHARS {
+            errors
+                .push(FieldError::new(format!("[{i}].group"), format!("must be at most {MAX_GROUP_CHARS} characters")));
+        }
+        match (r.role, r.department_id) {
+            (Role::LicenseOwner, None) => errors
+                .push(FieldError::new(format!("[{i}].department_id"), "a license owner owns a department: name it")),
+            (Role::LicenseOwner, Some(d)) if !departments.contains(&d) => {
+                errors.push(FieldError::new(format!("[{i}].department_id"), "no such department"))
+            }
+            (Role::LicenseOwner, Some(_)) => {}
+            (_, Some(_)) => errors
+                .push(FieldError::new(format!("[{i}].department_id"), "only a license owner's row names a department")),
+            (_, None) => {}
+        }
+        let row = rules::GroupRole { group: group.clone(), role: r.role, department_id: r.department_id };
+        if checked
+            .iter()
+            .any(|c| c.group.eq_ignore_ascii_case(&group) && c.role == r.role && c.department_id == r.department_id)
+        {
+            errors.push(FieldError::new(format!("[{i}]"), "appears twice"));
+        }
+        checked.push(row);
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let before = group_roles(db, actor).await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    store::set_group_roles(&mut tx, &checked).await?;
+    let after: Vec<GroupRoleMapping> = checked
+        .into_iter()
+        .map(|g| GroupRoleMapping { group: g.group, role: g.role, department_id: g.department_id })
+        .collect();
+    let change = Change::changed("settings.sign_in_groups", "settings", None, &before, &after);
+    ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
+    tx.commit().await?;
+    group_roles(db, actor).await
+}

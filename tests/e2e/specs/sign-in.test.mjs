@@ -1,0 +1,151 @@
+// End-to-end: signing in through the organisation's identity provider, in Chromium. The provider is npm's
+// oidc-provider (OpenID Certified, pinned in package.json) started here (lib/idp.mjs); the server runs with
+// --oidc-issuer/--oidc-client-id/--oidc-client-secret. A member of the approvers group lands on the approval
+// queue as an approver; out of the group, the role is gone at the next sign-in; a person SCIM deactivated is
+// refused with words; a refused sign-in is explained on the login page. Screenshots on a desktop and a phone.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { launchBrowser, newPage, PASSWORD, startServer } from '../lib/harness.mjs';
+
+let server;
+let browser;
+let idp;
+let issuer;
+
+async function startIdp() {
+  const script = join(dirname(new URL(import.meta.url).pathname), '..', 'lib', 'idp.mjs');
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening (\d+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`identity provider exited ${code}`)));
+  });
+  return { child, issuer: `http://127.0.0.1:${port}` };
+}
+
+async function idpAdmin(method, path, body) {
+  const r = await fetch(`${issuer}${path}`, { method, body: JSON.stringify(body ?? {}) });
+  assert.ok(r.ok, `${method} ${path}: ${r.status}`);
+}
+
+/// A session for the API as a demo user: its cookie and CSRF token.
+async function apiAs(email) {
+  const r = await fetch(`${server.base}/api/v1/session`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  assert.equal(r.status, 200);
+  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const { csrf_token: csrf } = await r.json();
+  return async (method, path, body) => {
+    const res = await fetch(`${server.base}${path}`, {
+      method,
+      headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: res.status === 204 ? null : await res.json() };
+  };
+}
+
+before(async () => {
+  idp = await startIdp();
+  issuer = idp.issuer;
+  server = await startServer({
+    SEATWISE_OIDC_ISSUER: issuer,
+    SEATWISE_OIDC_CLIENT_ID: 'seatwise',
+    SEATWISE_OIDC_CLIENT_SECRET: 'seatwise-test-secret',
+    SEATWISE_OIDC_NAME: 'Test IdP',
+    SEATWISE_OIDC_SCOPES: 'email,profile,groups',
+  });
+  await idpAdmin('PUT', '/__client', {
+    redirect_uris: [`${server.base}/api/v1/auth/oidc/callback`],
+    post_logout_redirect_uris: [`${server.base}/login`],
+  });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.child.kill('SIGTERM');
+  idp?.child.kill('SIGTERM');
+});
+
+/// Sign in through the provider from the login page, as `login` at the provider.
+async function signInThroughProvider(page, login) {
+  await page.goto(`${server.base}/login`);
+  await page.getByRole('link', { name: 'Sign in with Test IdP' }).click();
+  await page.getByLabel('User name').fill(login);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+test('an approver signs in through the provider, lands on the queue, and loses the role with the group', async () => {
+  const admin = await apiAs('admin@example.com');
+  const mapping = await admin('PUT', '/api/v1/settings/sign-in-groups', [
+    { group: 'seatwise-approvers', role: 'approver' },
+    { group: 'finance', role: 'finance' },
+  ]);
+  assert.equal(mapping.status, 200);
+  // A person of the directory without a login, who the provider knows by the same verified address.
+  const people = await admin('GET', '/api/v1/people?status=active&per_page=50');
+  const users = (await admin('GET', '/api/v1/users')).body.map((u) => u.email);
+  const person = people.body.items.find((p) => !users.includes(p.email));
+  await idpAdmin('PUT', '/__accounts/appr-e2e', {
+    email: person.email, email_verified: true, name: person.name, groups: ['Seatwise-Approvers'],
+  });
+
+  const page = await newPage(browser, 'sign-in-approver');
+  await page.goto(`${server.base}/login`);
+  await page.getByRole('link', { name: 'Sign in with Test IdP' }).waitFor();
+  await page.shot('login');
+  await signInThroughProvider(page, 'appr-e2e');
+  await page.waitForURL((url) => url.pathname === '/changes');
+  assert.equal(new URL(page.url()).searchParams.get('for_me'), 'true', 'the approval queue, waiting for them');
+  const me = await (await page.request.get(`${server.base}/api/v1/me`)).json();
+  assert.deepEqual(me.roles, ['approver']);
+  assert.equal(me.user.email, person.email);
+  await page.shot('queue');
+
+  // Out of the group at the provider: no longer an approver at the next sign-in.
+  await idpAdmin('PUT', '/__accounts/appr-e2e', { email: person.email, email_verified: true, name: person.name, groups: [] });
+  await page.context().clearCookies({ domain: '127.0.0.1' });
+  await signInThroughProvider(page, 'appr-e2e');
+  await page.waitForURL((url) => !url.pathname.startsWith('/login') && !url.href.startsWith(issuer));
+  const after = await (await page.request.get(`${server.base}/api/v1/me`)).json();
+  assert.deepEqual(after.roles, []);
+
+  // Deactivated by SCIM: the session ends, and the next sign-in is refused in words.
+  const token = (await admin('POST', '/api/v1/scim/tokens', { name: 'e2e' })).body.token;
+  const patch = await fetch(`${server.base}/scim/v2/Users/${person.id}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+    body: JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'active', value: false }],
+    }),
+  });
+  assert.equal(patch.status, 200, await patch.text());
+  assert.equal((await page.request.get(`${server.base}/api/v1/me`)).status(), 401, 'the session ended');
+  await page.context().clearCookies({ domain: '127.0.0.1' });
+  await signInThroughProvider(page, 'appr-e2e');
+  await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('sign_in_error') === 'deactivated');
+  await page.getByRole('alert').filter({ hasText: 'Your account is deactivated' }).waitFor();
+  await page.shot('refused');
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test('the login page offers the provider on a phone, with the password form beside it', async () => {
+  const page = await newPage(browser, 'sign-in-phone', { width: 390, height: 844 });
+  await page.goto(`${server.base}/login`);
+  await page.getByRole('link', { name: 'Sign in with Test IdP' }).waitFor();
+  await page.getByText('or with a password').waitFor();
+  await page.getByLabel('Password').waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  assert.equal(overflow, false, 'nothing wider than the phone');
+  await page.shot('login-phone');
+  assert.deepEqual(page.scriptErrors, []);
+});
