@@ -29,6 +29,7 @@ pub mod renewals;
 pub mod savings;
 pub mod settings;
 pub mod setup;
+pub mod sign_in_groups;
 
 use leptos::prelude::*;
 use leptos_router::components::A;

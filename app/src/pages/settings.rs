@@ -8,10 +8,12 @@ use crate::api::{self, ApiError};
 use crate::components::fields::TextField;
 use crate::components::shell::Shell;
 use crate::components::Loaded;
+use crate::pages::sign_in_groups::SignInGroups;
 use crate::session::use_session;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
+    let session = use_session();
     let current = LocalResource::new(api::settings::get);
     view! {
         <Shell title="Settings">
@@ -22,6 +24,7 @@ pub fn SettingsPage() -> impl IntoView {
             <Loaded resource=current let:s>
                 <SettingsForm settings=s/>
             </Loaded>
+            {move || session.can().administer.then(|| view! { <SignInGroups/> })}
         </Shell>
     }
 }

@@ -7,7 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { launchBrowser, newPage, PASSWORD, startServer } from '../lib/harness.mjs';
+import { installAxe, seriousViolations, settle, sidewaysOverflow, trackRequests } from '../lib/a11y.mjs';
+import { launchBrowser, newPage, PASSWORD, signIn, startServer } from '../lib/harness.mjs';
 
 let server;
 let browser;
@@ -85,11 +86,25 @@ async function signInThroughProvider(page, login) {
 
 test('an approver signs in through the provider, lands on the queue, and loses the role with the group', async () => {
   const admin = await apiAs('admin@example.com');
-  const mapping = await admin('PUT', '/api/v1/settings/sign-in-groups', [
-    { group: 'seatwise-approvers', role: 'approver' },
-    { group: 'finance', role: 'finance' },
-  ]);
-  assert.equal(mapping.status, 200);
+  // An admin maps the provider's groups to roles on the Settings page.
+  const adminPage = await newPage(browser, 'sign-in-groups');
+  await signIn(adminPage, server.base, 'admin@example.com');
+  await adminPage.goto(`${server.base}/settings`);
+  await adminPage.getByRole('heading', { name: "Roles from the identity provider's groups" }).waitFor();
+  await adminPage.getByRole('button', { name: 'Add a group' }).click();
+  await adminPage.getByLabel('Group, row 1').fill('seatwise-approvers');
+  await adminPage.getByRole('button', { name: 'Add a group' }).click();
+  await adminPage.getByLabel('Group, row 2').fill('sales-owners');
+  await adminPage.getByLabel('Role, row 2').selectOption('license_owner');
+  await adminPage.getByRole('button', { name: 'Save mapping' }).click();
+  await adminPage.getByText('Row 2: a license owner owns a department: name it').waitFor();
+  await adminPage.getByRole('button', { name: 'Remove row 2' }).click();
+  await adminPage.getByRole('button', { name: 'Save mapping' }).click();
+  await adminPage.getByText('Mapping saved.').waitFor();
+  await adminPage.shot('mapping');
+  const mapping = await admin('GET', '/api/v1/settings/sign-in-groups');
+  assert.deepEqual(mapping.body, [{ group: 'seatwise-approvers', role: 'approver', department_id: null }]);
+  assert.deepEqual(adminPage.scriptErrors, []);
   // A person of the directory without a login, who the provider knows by the same verified address.
   const people = await admin('GET', '/api/v1/people?status=active&per_page=50');
   const users = (await admin('GET', '/api/v1/users')).body.map((u) => u.email);
@@ -138,14 +153,22 @@ test('an approver signs in through the provider, lands on the queue, and loses t
   assert.deepEqual(page.scriptErrors, []);
 });
 
-test('the login page offers the provider on a phone, with the password form beside it', async () => {
+test('the login page offers the provider on a phone, with the password form beside it, and passes axe-core', async () => {
   const page = await newPage(browser, 'sign-in-phone', { width: 390, height: 844 });
-  await page.goto(`${server.base}/login`);
+  await installAxe(page.context());
+  trackRequests(page);
+  await page.goto(`${server.base}/login?sign_in_error=state`);
   await page.getByRole('link', { name: 'Sign in with Test IdP' }).waitFor();
   await page.getByText('or with a password').waitFor();
   await page.getByLabel('Password').waitFor();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
-  assert.equal(overflow, false, 'nothing wider than the phone');
+  await page.getByRole('alert').filter({ hasText: 'already used, has expired' }).waitFor();
+  await settle(page);
+  assert.deepEqual(await seriousViolations(page), []);
+  for (const scheme of ['dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    assert.deepEqual(await seriousViolations(page), [], scheme);
+  }
+  assert.equal((await sidewaysOverflow(page)).by, 0, 'nothing wider than the phone');
   await page.shot('login-phone');
   assert.deepEqual(page.scriptErrors, []);
 });
