@@ -53,9 +53,14 @@ pub fn use_session() -> Session {
     expect_context::<Session>()
 }
 
+/// Log out; a session begun through the identity provider goes on to the provider's logout, which brings the
+/// browser back to the login page.
 pub fn logout(session: Session) {
     spawn_local(async move {
-        let _ = api::session::logout().await;
+        let provider = api::session::logout().await.ok().and_then(|out| out.provider_logout_url);
         session.0.set(SessionState::Anonymous);
+        if let (Some(url), Some(window)) = (provider, web_sys::window()) {
+            let _ = window.location().assign(&url);
+        }
     });
 }

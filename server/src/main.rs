@@ -150,6 +150,7 @@ fn oidc_config(args: &ServeArgs, public_url: &str) -> Result<Option<OidcConfig>,
                 .collect(),
             groups_claim: args.oidc_groups_claim.trim().to_string(),
             redirect_url: format!("{}/api/v1/auth/oidc/callback", public_url.trim_end_matches('/')),
+            post_logout_url: format!("{}/login", public_url.trim_end_matches('/')),
         })),
         _ => Err("--oidc-issuer, --oidc-client-id and --oidc-client-secret go together: give all three or none".into()),
     }

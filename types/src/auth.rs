@@ -50,6 +50,14 @@ pub struct SignInProvider {
     pub login_url: String,
 }
 
+/// A session ended. When it began through the identity provider, the client sends the browser to
+/// `provider_logout_url` to end the provider's session too (RP-initiated logout), which returns it to the login page.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignedOut {
+    pub provider_logout_url: Option<String>,
+}
+
 /// Who may sign in with a password, for the login page before anyone is signed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

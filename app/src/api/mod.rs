@@ -176,6 +176,11 @@ async fn delete(path: &str) -> ApiResult<()> {
     send::<(), ()>(Request::delete(&url(path)), None).await
 }
 
+/// A DELETE that answers with a body.
+async fn delete_with_answer<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    send::<(), T>(Request::delete(&url(path)), None).await
+}
+
 /// The one place the API's base address is written; resource modules pass paths below it.
 fn url(path: &str) -> String {
     format!("/api/v1{path}")

@@ -1,6 +1,6 @@
 //! Signing in and out, who is signed in, and first-run setup.
 
-use seatwise_types::{LoginRequest, SessionInfo, SetupRequest, SignInOptions, SignInProvider, User};
+use seatwise_types::{LoginRequest, SessionInfo, SetupRequest, SignInOptions, SignInProvider, SignedOut, User};
 
 use super::ApiResult;
 
@@ -22,8 +22,9 @@ pub async fn login(request: &LoginRequest) -> ApiResult<SessionInfo> {
     super::post("/session", request).await
 }
 
-pub async fn logout() -> ApiResult<()> {
-    super::delete("/session").await
+/// End the session; where to send the browser when the identity provider's session should end too.
+pub async fn logout() -> ApiResult<SignedOut> {
+    super::delete_with_answer("/session").await
 }
 
 /// Create the first admin with the one-time token the server printed.

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
-use seatwise_types::{ErrorResponse, LoginRequest, SessionInfo, SetupRequest, User};
+use seatwise_types::{ErrorResponse, LoginRequest, SessionInfo, SetupRequest, SignedOut, User};
 
 use super::extract::ApiJson;
 use crate::auth::{Actor, SESSION_COOKIE};
@@ -66,12 +66,21 @@ pub async fn login(
     Ok((jar, Json(session.info)))
 }
 
-/// Log out: ends the session and clears the cookie.
+/// Log out: ends the session and clears the cookie. A session begun through the identity provider also answers
+/// where to send the browser so the provider ends its session (RP-initiated logout).
 #[utoipa::path(delete, path = "/session", tag = "session",
-    responses((status = 204), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
-pub async fn logout(State(state): State<AppState>, actor: Actor, jar: CookieJar) -> AppResult<(CookieJar, StatusCode)> {
-    accounts::logout(&state.db, &actor).await?;
-    Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), StatusCode::NO_CONTENT))
+    responses((status = 200, body = SignedOut), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    actor: Actor,
+    jar: CookieJar,
+) -> AppResult<(CookieJar, Json<SignedOut>)> {
+    let id_token = accounts::logout(&state.db, &actor).await?;
+    let provider_logout_url = match (&state.oidc, id_token) {
+        (Some(oidc), Some(id_token)) => crate::service::oidc::logout_url(oidc, &id_token).await,
+        _ => None,
+    };
+    Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Json(SignedOut { provider_logout_url })))
 }
 
 /// The current user, roles, departments in scope and the CSRF token.

@@ -14,6 +14,7 @@ pub struct SessionRow {
     pub csrf_token: String,
 }
 
+/// A new session; `id_token` when it began through the identity provider (its logout's hint).
 pub async fn insert(
     db: &AnyPool,
     token_hash: &str,
@@ -21,15 +22,18 @@ pub async fn insert(
     csrf_token: &str,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
+    id_token: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, id_token) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(token_hash)
     .bind(user_id)
     .bind(csrf_token)
     .bind(to_db(now))
     .bind(to_db(expires_at))
+    .bind(id_token)
     .execute(db)
     .await?;
     Ok(())
@@ -54,9 +58,14 @@ pub async fn find(db: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> Result<
     .transpose()
 }
 
-pub async fn delete(db: &AnyPool, token_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(db).await?;
-    Ok(())
+/// End a session; the ID token it began with, if it began through the identity provider.
+pub async fn delete(db: &AnyPool, token_hash: &str) -> Result<Option<String>, sqlx::Error> {
+    let id_token: Option<Option<String>> =
+        sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING id_token")
+            .bind(token_hash)
+            .fetch_optional(db)
+            .await?;
+    Ok(id_token.flatten())
 }
 
 pub async fn delete_expired(db: &AnyPool, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {

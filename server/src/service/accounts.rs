@@ -135,24 +135,25 @@ pub async fn login(s: &SignIn<'_>, email: &str, password: &str, client: LoginCli
             ));
         }
     }
-    let (token, info) = open_session(db, clock, user_id, session).await?;
+    let (token, info) = open_session(db, clock, user_id, session, None).await?;
     tracing::info!(user_id, "login");
     let device_cookie = guard::issue_device(key, &email);
     Ok(NewSession { token, info, device_cookie })
 }
 
-/// A new session for a user who proved who they are (by password or through the identity provider): the cookie
-/// secret and what the client needs to know.
+/// A new session for a user who proved who they are (by password, or through the identity provider with the ID
+/// token it gave): the cookie secret and what the client needs to know.
 pub async fn open_session(
     db: &Db,
     clock: &dyn Clock,
     user_id: i64,
     lasts: Duration,
+    id_token: Option<&str>,
 ) -> AppResult<(String, SessionInfo)> {
     let now = clock.now();
     let token = random_token("");
     let csrf = random_token("");
-    sessions::insert(&db.write, &sha256_hex(&token), user_id, &csrf, now, now + lasts).await?;
+    sessions::insert(&db.write, &sha256_hex(&token), user_id, &csrf, now, now + lasts, id_token).await?;
     let user = users::load(&db.read, user_id).await?.ok_or(AppError::Unauthenticated)?;
     Ok((token, session_info(db, user, csrf).await?))
 }
@@ -164,11 +165,12 @@ pub async fn purge_login_budgets(s: &SignIn<'_>) -> AppResult<u64> {
     Ok(guard_store::purge(&db.write, cutoff).await?)
 }
 
-pub async fn logout(db: &Db, actor: &Actor) -> AppResult<()> {
-    if let Via::Session { token_hash, .. } = &actor.via {
-        sessions::delete(&db.write, token_hash).await?;
+/// End the caller's session; the ID token it began with when it began through the identity provider.
+pub async fn logout(db: &Db, actor: &Actor) -> AppResult<Option<String>> {
+    match &actor.via {
+        Via::Session { token_hash, .. } => Ok(sessions::delete(&db.write, token_hash).await?),
+        Via::Token => Ok(None),
     }
-    Ok(())
 }
 
 pub async fn session_info(db: &Db, user: User, csrf_token: String) -> AppResult<SessionInfo> {

@@ -9,12 +9,12 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::Duration;
 use openidconnect::core::{
     CoreClient, CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
-    CoreProviderMetadata, CoreResponseType,
+    CoreResponseType,
 };
 use openidconnect::{
     AdditionalClaims, AuthenticationFlow, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret,
-    CsrfToken, IdToken, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
-    SignatureVerificationError,
+    CsrfToken, IdToken, IssuerUrl, LogoutRequest, Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
+    ProviderMetadataWithLogout, RedirectUrl, Scope, SignatureVerificationError,
 };
 use seatwise_types::{FieldError, GroupRoleMapping, PersonStatus, Role, SessionInfo, User};
 use serde::{Deserialize, Serialize};
@@ -43,7 +43,12 @@ pub struct OidcConfig {
     pub groups_claim: String,
     /// Where the provider sends the browser back: `{public_url}/api/v1/auth/oidc/callback`.
     pub redirect_url: String,
+    /// Where the provider's logout returns the browser: `{public_url}/login`.
+    pub post_logout_url: String,
 }
+
+/// The discovery document, with the end-session endpoint of RP-initiated logout where the provider has one.
+type CoreProviderMetadata = ProviderMetadataWithLogout;
 
 /// The provider's discovery document (with its keys) is read again after this long, or at once when a token is
 /// signed with a key it does not list (the provider rotated its keys).
@@ -173,9 +178,25 @@ pub async fn finish(
         tracing::info!("sign-in refused: the callback came to another browser than the one that started it");
         return Err(Refusal::State);
     }
-    let identity = verify(oidc, code, &login).await?;
+    let (identity, id_token) = verify(oidc, code, &login).await?;
     let user_id = user_of(oidc, db, clock, &identity).await?;
-    accounts::open_session(db, clock, user_id, Duration::hours(session_hours)).await.map_err(internal)
+    accounts::open_session(db, clock, user_id, Duration::hours(session_hours), Some(&id_token)).await.map_err(internal)
+}
+
+/// Where to send the browser so the provider ends its session too, back to the login page: its end-session
+/// endpoint with the session's ID token as the hint. `None` when the provider has no such endpoint (Google) or
+/// cannot be reached (the Seatwise session is over either way).
+pub async fn logout_url(oidc: &Oidc, id_token: &str) -> Option<String> {
+    let meta = oidc.metadata(false).await.ok()?;
+    let end = meta.additional_metadata().end_session_endpoint.clone()?;
+    let token: GroupsIdToken = id_token.parse().ok()?;
+    let back = PostLogoutRedirectUrl::new(oidc.config.post_logout_url.clone()).ok()?;
+    let url = LogoutRequest::from(end)
+        .set_id_token_hint(&token)
+        .set_client_id(ClientId::new(oidc.config.client_id.clone()))
+        .set_post_logout_redirect_uri(back)
+        .http_get_url();
+    Some(url.to_string())
 }
 
 fn internal(e: impl std::fmt::Display) -> Refusal {
@@ -185,7 +206,7 @@ fn internal(e: impl std::fmt::Display) -> Refusal {
 
 /// Exchange the code and verify the ID token; a token signed with a key the provider's published set lacks is
 /// checked once more against the set read afresh (the provider rotated its keys).
-async fn verify(oidc: &Oidc, code: &str, login: &Login) -> Result<Identity, Refusal> {
+async fn verify(oidc: &Oidc, code: &str, login: &Login) -> Result<(Identity, String), Refusal> {
     let meta = oidc.metadata(false).await?;
     let issuer = meta.issuer().to_string();
     let client = CoreClient::from_provider_metadata(
@@ -237,7 +258,7 @@ async fn verify(oidc: &Oidc, code: &str, login: &Login) -> Result<Identity, Refu
         Some(serde_json::Value::String(one)) => vec![one.clone()],
         _ => Vec::new(),
     };
-    Ok(Identity {
+    let identity = Identity {
         subject: rules::subject_key(&issuer, claims.subject().as_str()),
         sub: claims.subject().to_string(),
         email: claims.email().map(|e| e.to_string()),
@@ -245,7 +266,8 @@ async fn verify(oidc: &Oidc, code: &str, login: &Login) -> Result<Identity, Refu
         name: claims.name().and_then(|n| n.get(None)).map(|n| n.to_string()),
         username: claims.preferred_username().map(|u| u.to_string()),
         groups,
-    })
+    };
+    Ok((identity, raw))
 }
 
 fn client_keys(meta: &CoreProviderMetadata) -> openidconnect::JsonWebKeySet<CoreJsonWebKey> {

@@ -63,7 +63,8 @@ async fn wrong_credentials_are_401_and_repeated_failures_are_rate_limited() {
 async fn logout_ends_the_session() {
     let app = spawn().await;
     let c = app.owner().await;
-    assert_eq!(c.delete("/api/v1/session").await.status, StatusCode::NO_CONTENT);
+    let out = c.delete("/api/v1/session").await;
+    assert_eq!((out.status, &out.body), (StatusCode::OK, &serde_json::json!({"provider_logout_url": null})));
     assert_eq!(c.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
 }
 

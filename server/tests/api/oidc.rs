@@ -64,6 +64,25 @@ async fn an_employee_signs_in_through_the_provider_linked_to_their_person() {
     assert_eq!(created, 1, "the first sign-in is ledgered");
     // The replayed callback (same code and state) signs nobody in.
     assert_eq!(again.browser.follow(&again.callback).await, "/login?sign_in_error=state");
+
+    // Logging out ends the session here and hands the browser to the provider's logout, with the ID token as the
+    // hint and the login page to come back to (RP-initiated logout).
+    let mut browser = again.browser;
+    browser.csrf = me(&browser).await.1["csrf_token"].as_str().map(str::to_string);
+    let out = browser.send(Method::DELETE, "/api/v1/session", None).await;
+    assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+    let url = reqwest::Url::parse(out.body["provider_logout_url"].as_str().unwrap()).unwrap();
+    assert_eq!(url.as_str().split('?').next(), Some(format!("{}/session/end", idp.issuer).as_str()));
+    let params: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(params.get("post_logout_redirect_uri"), Some(&format!("{}/login", app.base)));
+    assert_eq!(params.get("client_id").map(String::as_str), Some("seatwise"));
+    assert!(params.get("id_token_hint").is_some_and(|t| t.split('.').count() == 3));
+    assert_eq!(me(&browser).await.0, StatusCode::UNAUTHORIZED);
+    // The provider accepts the hint: in the same browser its logout page asks to confirm.
+    let page = browser.http.get(url).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let text = page.text().await.unwrap();
+    assert!(text.contains("Yes, sign me out"), "{text}");
 }
 
 #[tokio::test]

@@ -82,7 +82,19 @@ function makeProvider(issuer) {
     // The requested scopes' claims go into the ID token itself, as Entra ID, Okta and Keycloak put them.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+    features: {
+      devInteractions: { enabled: false },
+      // The default logout page loads a web font, which a closed network leaves hanging: the same form, plainly.
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) {
+          ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign out</title></head><body><main>
+<h1>Sign out of the test provider?</h1>${form}
+<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>
+<button type="submit" form="op.logoutForm">No, stay signed in</button></main></body></html>`;
+        },
+      },
+    },
     interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
     // First-party client: every scope it asks for is granted without a consent screen.
     async loadExistingGrant(ctx) {

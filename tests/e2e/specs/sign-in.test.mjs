@@ -125,6 +125,12 @@ test('an approver signs in through the provider, lands on the queue, and loses t
   assert.equal(me.user.email, person.email);
   await page.shot('queue');
 
+  // Logging out ends the provider's session too (RP-initiated logout) and comes back to the login page.
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+  await page.waitForURL((url) => url.href.startsWith(server.base) && url.pathname === '/login');
+  assert.equal((await page.request.get(`${server.base}/api/v1/me`)).status(), 401);
+
   // Out of the group at the provider: no longer an approver at the next sign-in.
   await idpAdmin('PUT', '/__accounts/appr-e2e', { email: person.email, email_verified: true, name: person.name, groups: [] });
   await page.context().clearCookies({ domain: '127.0.0.1' });

@@ -202,6 +202,7 @@ impl Idp {
             scopes: vec!["email".into(), "profile".into(), "groups".into()],
             groups_claim: "groups".into(),
             redirect_url: format!("{base}/api/v1/auth/oidc/callback"),
+            post_logout_url: format!("{base}/login"),
         }
     }
 
