@@ -29,6 +29,7 @@ use pages::inventory::InventoryPage;
 use pages::ledger::LedgerPage;
 use pages::login::LoginPage;
 use pages::my_licenses::MyLicensesPage;
+use pages::my_seats::MySeatsPage;
 use pages::overview::OverviewPage;
 use pages::people::{PeoplePage, PersonPage};
 use pages::pool::PoolPage;
@@ -67,6 +68,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/pools/:id") view=PoolPage/>
                 <Route path=path!("/pools/:id/edit") view=PoolEditPage/>
                 <Route path=path!("/my") view=MyLicensesPage/>
+                <Route path=path!("/my/seats") view=MySeatsPage/>
                 <Route path=path!("/overview") view=OverviewPage/>
                 <Route path=path!("/finance") view=FinancePage/>
                 <Route path=path!("/finance/pools") view=FinancePoolsPage/>

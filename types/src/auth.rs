@@ -13,10 +13,12 @@ pub enum Role {
     Finance,
     /// Signs off requests.
     Approver,
+    /// Anyone in the company signed in through the identity provider: sees their own seats.
+    Employee,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::LicenseOwner, Role::Finance, Role::Approver];
+    pub const ALL: [Role; 5] = [Role::Admin, Role::LicenseOwner, Role::Finance, Role::Approver, Role::Employee];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -24,6 +26,7 @@ impl Role {
             Role::LicenseOwner => "license_owner",
             Role::Finance => "finance",
             Role::Approver => "approver",
+            Role::Employee => "employee",
         }
     }
 
@@ -37,6 +40,7 @@ impl Role {
             Role::LicenseOwner => "License owner",
             Role::Finance => "Finance",
             Role::Approver => "Approver",
+            Role::Employee => "Employee",
         }
     }
 }
@@ -184,6 +188,12 @@ pub struct Capabilities {
     /// Set cost centres' budgets (finance and admins).
     #[serde(default)]
     pub keep_budgets: bool,
+    /// The console's shared pages: inventory, renewals, alerts, people, devices (every role but employee).
+    #[serde(default)]
+    pub read_console: bool,
+    /// See the seats one holds (a login that is a person of the directory).
+    #[serde(default)]
+    pub my_seats: bool,
     /// Add exchange rates (admins).
     #[serde(default)]
     pub keep_exchange_rates: bool,
@@ -206,6 +216,8 @@ pub enum HomePage {
     Overview,
     /// Spend, waste, savings and chargeback (finance).
     Finance,
+    /// The seats one holds (employees).
+    MySeats,
 }
 
 impl HomePage {
@@ -217,6 +229,7 @@ impl HomePage {
             HomePage::Approvals => "/changes?for_me=true",
             HomePage::Overview => "/overview",
             HomePage::Finance => "/finance",
+            HomePage::MySeats => "/my/seats",
         }
     }
 }

@@ -260,6 +260,18 @@ pub struct PersonSeat {
     pub reclaim: Option<ReclaimMark>,
 }
 
+/// A seat the signed-in person holds, as My seats shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MySeat {
+    #[serde(flatten)]
+    pub seat: PersonSeat,
+    /// The last use a source reports (`None` with a source: never used; no source: no data).
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub usage_source: Option<String>,
+}
+
 /// A license pool as shown wherever a pool appears: terms, cost and utilization.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,6 +1,6 @@
 //! The people directory.
 
-use seatwise_types::{LedgerEntry, Page, PageQuery, PeopleQuery, Person, PersonSeat, PersonStatusUpdate};
+use seatwise_types::{LedgerEntry, MySeat, Page, PageQuery, PeopleQuery, Person, PersonSeat, PersonStatusUpdate};
 
 use super::{with_query, ApiResult};
 
@@ -13,6 +13,11 @@ pub async fn get(id: i64) -> ApiResult<Person> {
 }
 
 /// The seats a person holds, with what they cost.
+/// The seats the signed-in person holds.
+pub async fn my_seats() -> ApiResult<Vec<MySeat>> {
+    super::get("/my/seats").await
+}
+
 pub async fn seats(id: i64) -> ApiResult<Vec<PersonSeat>> {
     super::get(&format!("/people/{id}/seats")).await
 }

@@ -72,13 +72,19 @@ pub fn Shell(#[prop(into)] title: Signal<String>, children: ChildrenFn) -> impl 
                         </button>
                         <div id="topbar-menu" class="topbar-menu" class:open=move || menu_open.get()>
                             <nav class="nav" aria-label="Main" on:click=move |_| menu_open.set(false)>
+                                // An employee's console is their own seats; the staff reach theirs from the address.
+                                {(can.my_seats && !can.read_console).then(|| view! { <A href="/my/seats">"My seats"</A> })}
                                 {can.own_licenses.then(|| view! { <A href="/my">"My licenses"</A> })}
-                                <A href="/renewals">"Renewals"</A>
-                                <A href="/alerts">"Alerts"<AlertCount/></A>
-                                <A href="/pools">"Inventory"</A>
+                                {can.read_console.then(|| view! {
+                                    <A href="/renewals">"Renewals"</A>
+                                    <A href="/alerts">"Alerts"<AlertCount/></A>
+                                    <A href="/pools">"Inventory"</A>
+                                })}
                                 {can.read_finance.then(|| view! { <A href="/finance">"Finance"</A> })}
-                                <A href="/people">"People"</A>
-                                <A href="/devices">"Devices"</A>
+                                {can.read_console.then(|| view! {
+                                    <A href="/people">"People"</A>
+                                    <A href="/devices">"Devices"</A>
+                                })}
                                 {can.read_change_requests.then(|| view! { <A href="/changes">"Changes"<ChangeCount/></A> })}
                                 {can.read_reclamation.then(|| view! { <A href="/reclamation">"Reclamation"</A> })}
                                 {can.import.then(|| view! { <A href="/imports">"Import"</A> })}

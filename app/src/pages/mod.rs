@@ -18,6 +18,7 @@ pub mod inventory;
 pub mod ledger;
 pub mod login;
 pub mod my_licenses;
+pub mod my_seats;
 pub mod overview;
 pub mod people;
 pub mod pool;

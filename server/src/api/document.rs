@@ -82,10 +82,13 @@ fn statuses(op: &Operation, write: bool) -> Vec<&'static str> {
     // An empty requirement (`security(())`) makes authentication optional: the operation is public.
     let authenticated = op.security.as_ref().is_none_or(|s| !s.contains(&SecurityRequirement::default()));
     let body = op.request_body.as_ref();
-    // JSON records (a named schema) are read by `ApiJson`, which refuses other media types; uploads (a file as a
-    // string) take the body as it comes.
+    // JSON records (a named schema, or a list of them) are read by `ApiJson`, which refuses other media types;
+    // uploads (a file as a string) take the body as it comes.
     let json_record = body.is_some_and(|b| {
-        b.content.iter().any(|(media, c)| media == "application/json" && matches!(c.schema, Some(RefOr::Ref(_))))
+        b.content.iter().any(|(media, c)| {
+            media == "application/json"
+                && matches!(c.schema, Some(RefOr::Ref(_)) | Some(RefOr::T(utoipa::openapi::schema::Schema::Array(_))))
+        })
     });
     let rules = [
         ("400", !params.is_empty() || body.is_some()),

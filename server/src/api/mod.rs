@@ -11,6 +11,7 @@ pub mod extract;
 pub mod finance;
 pub mod imports;
 pub mod ledger;
+pub mod my_seats;
 pub mod oidc;
 pub mod people;
 pub mod pools;
@@ -99,6 +100,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(pools::inventory_summary))
         .routes(routes!(pools::lookups))
         .routes(routes!(pools::my_licenses))
+        .routes(routes!(my_seats::my_seats))
         .routes(routes!(catalog::list_vendors, catalog::create_vendor))
         .routes(routes!(catalog::get_vendor))
         .routes(routes!(catalog::list_products, catalog::create_product))

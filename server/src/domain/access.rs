@@ -22,7 +22,23 @@ fn allow_if(allowed: bool, reason: &'static str) -> Access {
     }
 }
 
-const NO_ROLE: &str = "Your account has no role yet.";
+const NO_ROLE: &str = "Your account has no role here yet: you see your own seats.";
+
+/// Every role but employee: the console's shared pages (the directory, inventory, renewals). An employee sees
+/// their own seats only.
+fn staff(user: &User) -> bool {
+    user.roles.iter().any(|r| *r != Role::Employee)
+}
+
+/// Personal API tokens (scripts against the console): every role but employee.
+pub fn may_use_api_tokens(user: &User) -> Access {
+    allow_if(staff(user), "API tokens are for the console's roles; your seats are on the My seats page.")
+}
+
+/// One's own seats: any login that is a person of the directory, whatever its roles; the person it is.
+pub fn may_see_own_seats(user: &User) -> Result<i64, Denied> {
+    user.person_id.ok_or(Denied { reason: "Your login is not a person of the directory, so it holds no seats." })
+}
 
 /// Where a pool sits, for access: its department and its named owner (a person), the two things that put it in a
 /// license owner's scope.
@@ -135,17 +151,17 @@ pub fn pool_write_scope(user: &User) -> Scope {
 /// The directory (people, vendors, products, departments, devices) and the organisation settings are needed to
 /// pick owners, seat holders and dates, so every role reads them.
 pub fn may_read_directory(user: &User) -> Access {
-    allow_if(!user.roles.is_empty(), NO_ROLE)
+    allow_if(staff(user), NO_ROLE)
 }
 
 /// A personal calendar feed of what one owns or watches; a feed whose user lost every role stops answering.
 pub fn may_use_calendar_feed(user: &User) -> Access {
-    allow_if(!user.roles.is_empty(), NO_ROLE)
+    allow_if(staff(user), NO_ROLE)
 }
 
 /// Costs and contract values: every role sees the money of what it may read.
 pub fn may_see_money(user: &User) -> Access {
-    allow_if(!user.roles.is_empty(), NO_ROLE)
+    allow_if(staff(user), NO_ROLE)
 }
 
 // --- Pools ----------------------------------------------------------------------------------------------------
@@ -459,6 +475,8 @@ pub fn capabilities(user: &User) -> Capabilities {
         read_finance: may_read_finance(user).is_ok(),
         keep_budgets: may_keep_budgets(user).is_ok(),
         keep_exchange_rates: may_keep_exchange_rates(user).is_ok(),
+        read_console: staff(user),
+        my_seats: may_see_own_seats(user).is_ok(),
         home: home_page(user),
     }
 }
@@ -474,8 +492,10 @@ pub fn home_page(user: &User) -> HomePage {
         HomePage::Approvals
     } else if user.has(Role::Finance) {
         HomePage::Finance
-    } else {
+    } else if staff(user) {
         HomePage::Inventory
+    } else {
+        HomePage::MySeats
     }
 }
 
@@ -676,7 +696,26 @@ mod tests {
         assert!(may_use_calendar_feed(&nobody).is_err());
         assert!(may_read_inventory(&nobody).is_err());
         assert!(may_read_contracts(&nobody).is_err());
-        assert_eq!(capabilities(&nobody), Capabilities::default());
+        assert_eq!(capabilities(&nobody), Capabilities { home: HomePage::MySeats, ..Capabilities::default() });
+    }
+
+    #[test]
+    fn an_employee_sees_their_own_seats_and_nothing_of_the_console() {
+        let employee = User { person_id: Some(42), ..user(&[Role::Employee], &[]) };
+        assert_eq!(may_see_own_seats(&employee), Ok(42));
+        assert!(may_see_own_seats(&user(&[Role::Employee], &[])).is_err(), "a login that is nobody holds nothing");
+        assert!(may_read_directory(&employee).is_err() && may_see_money(&employee).is_err());
+        assert_eq!(pool_read_scope(&employee), Scope::Nothing);
+        assert!(may_read_finance(&employee).is_err() && may_request_changes(&employee).is_err());
+        let can = capabilities(&employee);
+        assert_eq!(
+            can,
+            Capabilities { my_seats: true, home: HomePage::MySeats, ..Capabilities::default() },
+            "nothing but their seats"
+        );
+        // Staff who are people have their seats too.
+        let owner = User { person_id: Some(7), ..user(&[Role::LicenseOwner, Role::Employee], &[3]) };
+        assert!(capabilities(&owner).read_console && capabilities(&owner).my_seats);
     }
 
     #[test]
@@ -695,6 +734,7 @@ mod tests {
                 edit_catalog: true,
                 own_licenses: true,
                 see_money: true,
+                read_console: true,
                 register_devices: true,
                 request_changes: true,
                 read_change_requests: true,
@@ -725,6 +765,7 @@ mod tests {
                 read_reclamation: true,
                 read_finance: true,
                 keep_budgets: role == Role::Finance,
+                read_console: true,
                 home,
                 ..Capabilities::default()
             };

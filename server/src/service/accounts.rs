@@ -207,6 +207,7 @@ fn validate_token_name(name: &str) -> AppResult<String> {
 
 /// A personal API token for the caller; the secret is returned once.
 pub async fn create_token(db: &Db, clock: &dyn Clock, actor: &Actor, name: &str) -> AppResult<TokenCreated> {
+    access::may_use_api_tokens(&actor.user)?;
     issue_token(db, clock, actor, TokenKind::Personal, name).await
 }
 
@@ -241,6 +242,7 @@ async fn issue_token(
 
 /// Your own personal API tokens.
 pub async fn list_tokens(db: &Db, actor: &Actor) -> AppResult<Vec<TokenInfo>> {
+    access::may_use_api_tokens(&actor.user)?;
     Ok(sessions::list_tokens(&db.read, TokenKind::Personal, actor.user.id).await?)
 }
 

@@ -301,6 +301,8 @@ async fn user_of(oidc: &Oidc, db: &Db, clock: &dyn Clock, who: &Identity) -> Res
             // No password: this user signs in through the provider only (the hash never verifies).
             let id = users::insert(&mut tx, &address, &name, "!", now).await.map_err(internal)?;
             store::link(&mut tx, id, &who.subject, Some(p.id)).await.map_err(internal)?;
+            // Everyone the provider signs in is an employee until their groups say more.
+            users::set_roles(&mut tx, id, &[Role::Employee], &[]).await.map_err(internal)?;
             let user = users::load_in(&mut tx, id).await.map_err(internal)?.ok_or(Refusal::Unavailable)?;
             ledger::record(&mut tx, now, &actor, Change::created("user.create", "user", Some(id), &user))
                 .await
@@ -317,7 +319,10 @@ async fn user_of(oidc: &Oidc, db: &Db, clock: &dyn Clock, who: &Identity) -> Res
         store::link(&mut tx, user_id, &who.subject, person.as_ref().map(|p| p.id)).await.map_err(internal)?;
     }
     if !mapping.is_empty() {
-        let (roles, departments) = rules::roles_from_groups(&mapping, &who.groups);
+        let (mut roles, departments) = rules::roles_from_groups(&mapping, &who.groups);
+        if roles.is_empty() {
+            roles.push(Role::Employee);
+        }
         let before: User = users::load_in(&mut tx, user_id).await.map_err(internal)?.ok_or(Refusal::Unavailable)?;
         if before.roles != roles || before.department_ids != departments {
             users::set_roles(&mut tx, user_id, &roles, &departments).await.map_err(internal)?;
@@ -373,6 +378,10 @@ pub async fn set_group_roles(
                 errors.push(FieldError::new(format!("[{i}].department_id"), "no such department"))
             }
             (Role::LicenseOwner, Some(_)) => {}
+            (Role::Employee, _) => errors.push(FieldError::new(
+                format!("[{i}].role"),
+                "everyone signed in through the provider is an employee already: map groups to other roles",
+            )),
             (_, Some(_)) => errors
                 .push(FieldError::new(format!("[{i}].department_id"), "only a license owner's row names a department")),
             (_, None) => {}

@@ -50,22 +50,21 @@ pub async fn seats(db: &Db, actor: &Actor, id: i64) -> AppResult<Vec<PersonSeat>
     get(db, actor, id).await?;
     let scope = access::pool_read_scope(&actor.user).as_filter();
     let held = pool_store::seats_of_person(&db.read, id, &scope).await?;
-    Ok(held
-        .into_iter()
-        .map(|s| {
-            let (monthly, annual) =
-                seat_cost_minor(s.unit_cost_minor, s.billing_period, s.contract_start, s.contract_end);
-            PersonSeat {
-                assignment_id: s.assignment_id,
-                pool: s.pool,
-                vendor: s.vendor,
-                monthly_cost: Money::new(monthly, s.currency.clone()),
-                annual_cost: Money::new(annual, s.currency),
-                assigned_at: s.assigned_at,
-                reclaim: s.reclaim,
-            }
-        })
-        .collect())
+    Ok(held.into_iter().map(person_seat).collect())
+}
+
+/// A held seat as the API shows it, with what it costs a month and a year.
+pub(crate) fn person_seat(s: pool_store::HeldSeat) -> PersonSeat {
+    let (monthly, annual) = seat_cost_minor(s.unit_cost_minor, s.billing_period, s.contract_start, s.contract_end);
+    PersonSeat {
+        assignment_id: s.assignment_id,
+        pool: s.pool,
+        vendor: s.vendor,
+        monthly_cost: Money::new(monthly, s.currency.clone()),
+        annual_cost: Money::new(annual, s.currency),
+        assigned_at: s.assigned_at,
+        reclaim: s.reclaim,
+    }
 }
 
 pub async fn history(

@@ -17,6 +17,7 @@ mod inventory;
 mod ledger;
 mod limits;
 mod login;
+mod my_seats;
 mod oidc;
 mod openapi;
 mod ops;

@@ -47,7 +47,7 @@ async fn an_employee_signs_in_through_the_provider_linked_to_their_person() {
         (body["user"]["email"].as_str(), body["user"]["person_id"].as_i64()),
         (Some(email.as_str()), Some(person))
     );
-    assert_eq!(body["roles"], json!([]), "no mapping: a first sign-in gives no role");
+    assert_eq!(body["roles"], json!(["employee"]), "no mapping: a first sign-in makes an employee");
     let users = || async { app.id_of("SELECT COUNT(*) FROM users").await };
     let before = users().await;
     // The next sign-in is the same user, found by their subject at the provider.
@@ -95,11 +95,11 @@ async fn roles_follow_the_providers_groups_at_every_sign_in() {
         .put(
             "/api/v1/settings/sign-in-groups",
             json!([{"group": " ", "role": "approver"}, {"group": "owners", "role": "license_owner"},
-                   {"group": "fin", "role": "finance", "department_id": it}]),
+                   {"group": "fin", "role": "finance", "department_id": it}, {"group": "all", "role": "employee"}]),
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
-    assert_eq!(bad.field_paths(), ["[0].group", "[1].department_id", "[2].department_id"]);
+    assert_eq!(bad.field_paths(), ["[0].group", "[1].department_id", "[2].department_id", "[3].role"]);
     assert_eq!(app.finance().await.get("/api/v1/settings/sign-in-groups").await.status, StatusCode::FORBIDDEN);
     let mapping = json!([{"group": "owners-it", "role": "license_owner", "department_id": it},
                          {"group": "seatwise-approvers", "role": "approver", "department_id": null}]);
@@ -118,10 +118,11 @@ async fn roles_follow_the_providers_groups_at_every_sign_in() {
     );
     let user = body["user"]["id"].as_i64().unwrap();
 
-    // Out of the groups at the provider: out of the roles at the next sign-in, and each change is ledgered.
+    // Out of the groups at the provider: out of the roles at the next sign-in (an employee still), and each
+    // change is ledgered.
     idp.account("appr-1", claims(json!([]))).await;
     let signed = app.sign_in_via_idp("appr-1").await;
-    assert_eq!(me(&signed.browser).await.1["roles"], json!([]));
+    assert_eq!(me(&signed.browser).await.1["roles"], json!(["employee"]));
     let changes = app
         .id_of_owned(format!("SELECT COUNT(*) FROM ledger_entries WHERE action = 'user.roles' AND record_id = {user}"))
         .await;

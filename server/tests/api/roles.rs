@@ -327,9 +327,18 @@ async fn every_endpoint_against_every_role() {
         case(g.clone(), "/api/v1/savings/export.xlsx".into(), None, [200, 200, 200, 200]),
     ];
     let clients = [app.admin().await, app.owner().await, app.finance().await, app.approver().await];
+    // An employee (the demo's Liam Okafor) reaches none of the console's endpoints: only who they are, and their
+    // own seats (checked below).
+    let employee = app.login("liam.okafor1@example.com").await;
+    let employee_may = ["/api/v1/me"];
     let anonymous = app.anonymous();
     let mut failures = Vec::new();
     for (i, c) in cases.iter().enumerate() {
+        let reply = employee.send(c.method.clone(), &c.path, c.body.clone()).await;
+        let allowed = employee_may.contains(&c.path.as_str());
+        if allowed != reply.status.is_success() || (!allowed && !matches!(reply.status.as_u16(), 403 | 404)) {
+            failures.push(format!("{} {} as employee: {} {}", c.method, c.path, reply.status, reply.body));
+        }
         for (r, client) in clients.iter().enumerate() {
             // Unique names so creates by several roles do not collide.
             let body = c.body.clone().map(|mut b| {
@@ -499,6 +508,9 @@ async fn me_reports_each_roles_capabilities() {
         assert_eq!(me.status, StatusCode::OK, "{role}");
         // Where each starts is checked on its own (each_role_starts_where_its_work_is...).
         expected["home"] = me.body["capabilities"]["home"].clone();
+        // Every role reads the console's shared pages; My seats is for a login that is a person.
+        expected["read_console"] = json!(true);
+        expected["my_seats"] = json!(!me.body["user"]["person_id"].is_null());
         assert_eq!(me.body["capabilities"], expected, "{role}");
         // The answers guard the endpoints behind them.
         let caps = &me.body["capabilities"];

@@ -31,6 +31,7 @@ const PAGES = [
   { route: '/alerts', name: 'alerts' },
   { route: '/alerts/:id', name: 'alert', record: 'alert' },
   { route: '/settings', name: 'settings' },
+  { route: '/my/seats', name: 'my-seats' },
   { route: '/ledger', name: 'ledger' },
   { route: '/imports', name: 'imports' },
   { route: '/imports/history', name: 'import-history' },

@@ -135,9 +135,13 @@ test('an approver signs in through the provider, lands on the queue, and loses t
   await idpAdmin('PUT', '/__accounts/appr-e2e', { email: person.email, email_verified: true, name: person.name, groups: [] });
   await page.context().clearCookies({ domain: '127.0.0.1' });
   await signInThroughProvider(page, 'appr-e2e');
-  await page.waitForURL((url) => !url.pathname.startsWith('/login') && !url.href.startsWith(issuer));
+  // An employee now: they land on their own seats, and the console's pages are not offered.
+  await page.waitForURL((url) => url.pathname === '/my/seats');
   const after = await (await page.request.get(`${server.base}/api/v1/me`)).json();
-  assert.deepEqual(after.roles, []);
+  assert.deepEqual(after.roles, ['employee']);
+  await page.getByRole('heading', { name: 'My seats' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Inventory' }).count(), 0);
+  await page.shot('employee');
 
   // Deactivated by SCIM: the session ends, and the next sign-in is refused in words.
   const token = (await admin('POST', '/api/v1/scim/tokens', { name: 'e2e' })).body.token;
@@ -176,5 +180,22 @@ test('the login page offers the provider on a phone, with the password form besi
   }
   assert.equal((await sidewaysOverflow(page)).by, 0, 'nothing wider than the phone');
   await page.shot('login-phone');
+  assert.deepEqual(page.scriptErrors, []);
+});
+
+test('an employee lands on their own seats, which pass axe-core on a phone', async () => {
+  const page = await newPage(browser, 'my-seats-phone', { width: 390, height: 844 });
+  await installAxe(page.context());
+  trackRequests(page);
+  const landed = await signIn(page, server.base, 'liam.okafor1@example.com');
+  assert.equal(new URL(landed).pathname, '/my/seats');
+  await page.locator('#my-seats tbody tr').first().waitFor();
+  const seats = await (await page.request.get(`${server.base}/api/v1/my/seats`)).json();
+  assert.equal(await page.locator('#my-seats tbody tr').count(), seats.length);
+  for (const s of seats) await page.locator('#my-seats tbody tr', { hasText: s.pool.name }).first().waitFor();
+  await settle(page);
+  assert.deepEqual(await seriousViolations(page), []);
+  assert.equal((await sidewaysOverflow(page)).by, 0);
+  await page.shot('my-seats');
   assert.deepEqual(page.scriptErrors, []);
 });

@@ -494,7 +494,7 @@ mod tests {
     fn the_embedded_company_reads() {
         let c = Company::load().unwrap();
         assert_eq!((c.cost_centres.len(), c.departments.len(), c.people.len()), (6, 8, 301));
-        assert_eq!((c.pools.len(), c.contracts.len(), c.users.len()), (40, 37, 4));
+        assert_eq!((c.pools.len(), c.contracts.len(), c.users.len()), (40, 37, 5));
     }
 
     fn with(find: &str, replace: &str) -> String {
