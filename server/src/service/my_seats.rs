@@ -9,6 +9,7 @@ use crate::auth::Actor;
 use crate::db::reclamation::usage;
 use crate::db::{pools as pool_store, Db};
 use crate::domain::access;
+use crate::domain::reclamation::Usage;
 use crate::error::AppResult;
 use crate::service::people::person_seat;
 
@@ -16,10 +17,14 @@ pub async fn list(db: &Db, actor: &Actor) -> AppResult<Vec<MySeat>> {
     let person_id = access::may_see_own_seats(&actor.user)?;
     // Every pool: one's own seats are one's own, wherever the pool sits.
     let held = pool_store::seats_of_person(&db.read, person_id, &None).await?;
-    let keys: Vec<(i64, i64)> = held.iter().map(|s| (s.pool.id, person_id)).collect();
+    // Usage as reclamation reads it: the pool's usage signals and, for pools a Microsoft 365 SKU maps to, the
+    // person's Entra sign-ins, combined.
     let mut conn = db.read.acquire().await?;
-    let used: HashMap<i64, seatwise_types::SeatSignIn> =
-        usage::sign_ins(&mut conn, &keys).await?.into_iter().map(|s| (s.pool_id, s)).collect();
+    let used: HashMap<i64, Usage> = usage::seats_of(&mut conn, person_id)
+        .await?
+        .into_iter()
+        .filter_map(|h| h.usage.map(|u| (h.pool_id, u)))
+        .collect();
     Ok(held
         .into_iter()
         .map(|s| {

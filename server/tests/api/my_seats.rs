@@ -19,15 +19,28 @@ async fn an_employee_sees_their_own_seats_with_last_use_and_cost_and_nothing_els
     let person = me["user"]["person_id"].as_i64().unwrap();
 
     let held = app.id_of_owned(format!("SELECT COUNT(*) FROM seat_assignments WHERE person_id = {person}")).await;
-    assert!(held >= 2, "the demo's Liam holds seats");
+    assert!(held >= 3, "the demo's Liam holds seats");
     let pools: Vec<i64> =
         sqlx::query_scalar("SELECT pool_id FROM seat_assignments WHERE person_id = $1 ORDER BY pool_id")
             .bind(person)
             .fetch_all(&app.db.read)
             .await
             .unwrap();
-    // One seat used a week ago, one known never used; the rest have no data.
+    // One seat used a week ago, one known never used, one a Microsoft 365 SKU maps to whose holder signed in to
+    // Entra two days ago; the rest have no data.
     app.exec("DELETE FROM usage_signals").await;
+    app.exec("DELETE FROM person_signins").await;
+    app.exec(&format!(
+        "INSERT INTO sku_mappings (part_number, sku_id, pool_id, updated_at) VALUES \
+         ('TEST_SKU', 'test-sku', {}, '2026-11-01T00:00:00.000000Z')",
+        pools[2]
+    ))
+    .await;
+    app.exec(&format!(
+        "INSERT INTO person_signins (person_id, source, last_sign_in_at, read_at) VALUES \
+         ({person}, 'Entra sign-in log', '2026-11-21T08:00:00.000000Z', '2026-11-22T00:00:00.000000Z')"
+    ))
+    .await;
     app.exec(&format!(
         "INSERT INTO usage_signals (pool_id, person_id, source, last_used_at, read_at) VALUES \
          ({}, {person}, 'Slack analytics', '2026-11-16T09:00:00.000000Z', '2026-11-22T00:00:00.000000Z'), \

@@ -75,10 +75,25 @@ fn holder_row(r: &AnyRow) -> Result<(Holder, [Option<Usage>; 2]), sqlx::Error> {
 /// signals of the seat's pool and, for pools a Microsoft 365 SKU maps to, from the holder's Entra sign-ins; several
 /// sources are combined by `Usage::combine`. Read as it streams: a million seats are never held twice.
 pub async fn holders(conn: &mut Conn, pool_ids: &[i64]) -> Result<Vec<Holder>, sqlx::Error> {
-    use futures_util::TryStreamExt;
     if pool_ids.is_empty() {
         return Ok(Vec::new());
     }
+    holders_where(conn, |sql| {
+        sql.push_in("a.pool_id", pool_ids);
+    })
+    .await
+}
+
+/// The seats one person holds, with their usage as [`holders`] reads it (My seats).
+pub async fn seats_of(conn: &mut Conn, person_id: i64) -> Result<Vec<Holder>, sqlx::Error> {
+    holders_where(conn, |sql| {
+        sql.push("a.person_id = ").bind(person_id);
+    })
+    .await
+}
+
+async fn holders_where(conn: &mut Conn, filter: impl FnOnce(&mut Sql)) -> Result<Vec<Holder>, sqlx::Error> {
+    use futures_util::TryStreamExt;
     let mut sql = Sql::new(
         "SELECT a.id AS assignment_id, a.person_id, a.pool_id, a.assigned_at, pe.status, pe.department_id, pe.vip, \
            pe.start_date, s.source AS s_source, s.last_used_at AS s_last_used_at, s.read_at AS s_read_at, \
@@ -89,7 +104,8 @@ pub async fn holders(conn: &mut Conn, pool_ids: &[i64]) -> Result<Vec<Holder>, s
            AND a.pool_id IN (SELECT m.pool_id FROM sku_mappings m WHERE m.pool_id IS NOT NULL) \
          WHERE ",
     );
-    sql.push_in("a.pool_id", pool_ids).push(" ORDER BY a.id");
+    filter(&mut sql);
+    sql.push(" ORDER BY a.id");
     let mut rows = sql.query().fetch(&mut *conn);
     let mut out: Vec<Holder> = Vec::new();
     let mut signals: Vec<Usage> = Vec::new();
