@@ -110,6 +110,10 @@ pub struct ServeArgs {
     #[arg(long, env = "SEATWISE_OIDC_GROUPS_CLAIM", default_value = "groups")]
     pub oidc_groups_claim: String,
 
+    /// The ID token claim carrying the HR employee id (e.g. `employee_id`), to match people imported from HR files.
+    #[arg(long, env = "SEATWISE_OIDC_EMPLOYEE_ID_CLAIM")]
+    pub oidc_employee_id_claim: Option<String>,
+
     /// Who may sign in with a password: `all`, or `admins` once everyone else signs in through the provider.
     #[arg(long, env = "SEATWISE_PASSWORD_LOGIN", default_value = "all", value_parser = ["all", "admins"])]
     pub password_login: String,

@@ -149,6 +149,12 @@ fn oidc_config(args: &ServeArgs, public_url: &str) -> Result<Option<OidcConfig>,
                 .filter(|s| !s.is_empty() && s != "openid")
                 .collect(),
             groups_claim: args.oidc_groups_claim.trim().to_string(),
+            employee_id_claim: args
+                .oidc_employee_id_claim
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string),
             redirect_url: format!("{}/api/v1/auth/oidc/callback", public_url.trim_end_matches('/')),
             post_logout_url: format!("{}/login", public_url.trim_end_matches('/')),
         })),

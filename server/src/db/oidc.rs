@@ -116,20 +116,23 @@ pub struct Person {
 }
 
 /// The person a provider's user is: by SCIM `externalId` (the provider's `sub`), else by SCIM `userName`, else by
-/// a verified e-mail address, in that order of trust.
+/// HR employee id, else by a verified e-mail address, in that order of trust.
 pub async fn find_person(
     conn: &mut Conn,
     sub: &str,
     username: Option<&str>,
+    employee_id: Option<&str>,
     verified_email: Option<&str>,
 ) -> Result<Option<Person>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, name, email, status FROM people WHERE external_id = $1 OR LOWER(username) = LOWER($2) \
-         OR LOWER(email) = $3 \
-         ORDER BY CASE WHEN external_id = $1 THEN 0 WHEN LOWER(username) = LOWER($2) THEN 1 ELSE 2 END, id LIMIT 1",
+         OR employee_id = $3 OR LOWER(email) = $4 \
+         ORDER BY CASE WHEN external_id = $1 THEN 0 WHEN LOWER(username) = LOWER($2) THEN 1 \
+           WHEN employee_id = $3 THEN 2 ELSE 3 END, id LIMIT 1",
     )
     .bind(sub)
     .bind(username)
+    .bind(employee_id)
     .bind(verified_email)
     .fetch_optional(&mut *conn)
     .await?;

@@ -48,6 +48,8 @@ pub struct Identity {
     pub email_verified: bool,
     pub name: Option<String>,
     pub username: Option<String>,
+    /// The HR employee id, from the claim configured for it.
+    pub employee_id: Option<String>,
     pub groups: Vec<String>,
 }
 

@@ -41,6 +41,8 @@ pub struct OidcConfig {
     pub scopes: Vec<String>,
     /// The ID token claim listing the user's groups.
     pub groups_claim: String,
+    /// The ID token claim carrying the HR employee id, when the provider sends one.
+    pub employee_id_claim: Option<String>,
     /// Where the provider sends the browser back: `{public_url}/api/v1/auth/oidc/callback`.
     pub redirect_url: String,
     /// Where the provider's logout returns the browser: `{public_url}/login`.
@@ -253,6 +255,11 @@ async fn verify(oidc: &Oidc, code: &str, login: &Login) -> Result<(Identity, Str
         Refusal::Token
     })?;
     let extra = &claims.additional_claims().0;
+    let employee_id = oidc.config.employee_id_claim.as_ref().and_then(|name| match extra.get(name) {
+        Some(serde_json::Value::String(id)) if !id.trim().is_empty() => Some(id.trim().to_string()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    });
     let groups = match extra.get(&oidc.config.groups_claim) {
         Some(serde_json::Value::Array(items)) => items.iter().filter_map(|g| g.as_str().map(str::to_string)).collect(),
         Some(serde_json::Value::String(one)) => vec![one.clone()],
@@ -265,6 +272,7 @@ async fn verify(oidc: &Oidc, code: &str, login: &Login) -> Result<(Identity, Str
         email_verified: claims.email_verified().unwrap_or(false),
         name: claims.name().and_then(|n| n.get(None)).map(|n| n.to_string()),
         username: claims.preferred_username().map(|u| u.to_string()),
+        employee_id,
         groups,
     };
     Ok((identity, raw))
@@ -282,8 +290,9 @@ async fn user_of(oidc: &Oidc, db: &Db, clock: &dyn Clock, who: &Identity) -> Res
     let mapping = store::group_roles(&db.read).await.map_err(internal)?;
     let mut tx = db.begin().await.map_err(internal)?;
     let email = who.verified_email();
+    let (username, employee_id) = (who.username.as_deref(), who.employee_id.as_deref());
     let person =
-        store::find_person(&mut tx, &who.sub, who.username.as_deref(), email.as_deref()).await.map_err(internal)?;
+        store::find_person(&mut tx, &who.sub, username, employee_id, email.as_deref()).await.map_err(internal)?;
     let known = match store::user_by_subject(&mut tx, &who.subject).await.map_err(internal)? {
         Some(k) => Some(k),
         None => store::user_for(&mut tx, person.as_ref().map(|p| p.id), email.as_deref()).await.map_err(internal)?,

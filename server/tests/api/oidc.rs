@@ -187,6 +187,14 @@ async fn every_forged_or_misdirected_answer_is_refused() {
     idp.account("stranger", json!({"email": "stranger@elsewhere.example", "email_verified": true})).await;
     assert_eq!(app.sign_in_via_idp("stranger").await.refusal().as_deref(), Some("not_in_directory"));
 
+    // An HR employee id in the configured claim finds the person when nothing else does.
+    let (hr_person, _) = someone(&app, 4).await;
+    app.exec(&format!("UPDATE people SET employee_id = 'E-4242' WHERE id = {hr_person}")).await;
+    idp.account("hr-only", json!({"employee_id": "E-4242"})).await;
+    let signed = app.sign_in_via_idp("hr-only").await;
+    assert_eq!(signed.location, "/", "{}", signed.location);
+    assert_eq!(me(&signed.browser).await.1["user"]["person_id"], hr_person);
+
     // The provider rotates its signing key: the new key is fetched, and the sign-in goes through.
     idp.account("emp-3", json!({"email": email, "email_verified": true})).await;
     assert_eq!(app.sign_in_via_idp("emp-3").await.location, "/");

@@ -76,7 +76,7 @@ function makeProvider(issuer) {
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
-      profile: ['name', 'preferred_username'],
+      profile: ['name', 'preferred_username', 'employee_id'],
       groups: ['groups'],
     },
     // The requested scopes' claims go into the ID token itself, as Entra ID, Okta and Keycloak put them.

@@ -201,6 +201,7 @@ impl Idp {
             name: "Test IdP".into(),
             scopes: vec!["email".into(), "profile".into(), "groups".into()],
             groups_claim: "groups".into(),
+            employee_id_claim: Some("employee_id".into()),
             redirect_url: format!("{base}/api/v1/auth/oidc/callback"),
             post_logout_url: format!("{base}/login"),
         }
