@@ -66,9 +66,17 @@ pub struct SignedOut {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInOptions {
-    /// Who may sign in with a password: `all`, or `admins` (a break-glass admin) when the provider signs in
-    /// everyone else.
-    pub password_login: String,
+    pub password_login: PasswordLogin,
+}
+
+/// Who may sign in with a password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordLogin {
+    All,
+    /// Admins only (a break-glass account): the identity provider signs in everyone else.
+    Admins,
 }
 
 /// The sentence the login page shows for a refused sign-in through the identity provider

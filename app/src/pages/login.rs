@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use seatwise_types::{sign_in_refusal, LoginRequest};
+use seatwise_types::{sign_in_refusal, LoginRequest, PasswordLogin};
 
 use crate::api::{self, ApiError};
 use crate::components::fields::TextField;
@@ -83,7 +83,7 @@ pub fn LoginPage() -> impl IntoView {
                     match o.as_ref().and_then(|(providers, _)| providers.first().cloned()) {
                         None => password_form().into_any(),
                         Some(provider) => {
-                            let admins_only = o.as_ref().is_some_and(|(_, o)| o.password_login == "admins");
+                            let admins_only = o.as_ref().is_some_and(|(_, o)| o.password_login == PasswordLogin::Admins);
                             view! {
                                 // rel=external: a full page load to the server, which leaves for the provider (the
                                 // app's router would treat the path as one of its pages).

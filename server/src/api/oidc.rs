@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
-use seatwise_types::{ErrorResponse, GroupRoleMapping, SignInOptions, SignInProvider};
+use seatwise_types::{ErrorResponse, GroupRoleMapping, PasswordLogin, SignInOptions, SignInProvider};
 
 use super::extract::ApiJson;
 use super::session::{secure, session_cookie};
@@ -41,7 +41,11 @@ pub async fn providers(State(state): State<AppState>) -> Json<Vec<SignInProvider
     responses((status = 200, body = SignInOptions)))]
 pub async fn sign_in_options(State(state): State<AppState>) -> Json<SignInOptions> {
     Json(SignInOptions {
-        password_login: if state.settings.passwords_for_admins_only { "admins" } else { "all" }.into(),
+        password_login: if state.settings.passwords_for_admins_only {
+            PasswordLogin::Admins
+        } else {
+            PasswordLogin::All
+        },
     })
 }
 

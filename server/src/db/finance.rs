@@ -176,9 +176,7 @@ pub async fn held_by_cost_centre(
     let mut held: std::collections::BTreeMap<(i64, i64), HeldBy> = std::collections::BTreeMap::new();
     for r in sql.query().fetch_all(&mut *conn).await? {
         let c = Cols::new(&r, "seat_assignments");
-        let pool_id = c.i64("pool_id")?;
-        let Some(own) = pools.get(&pool_id) else { continue };
-        let cost_centre_id = c.opt_i64("cost_centre_id")?.unwrap_or(*own);
+        let Some((pool_id, cost_centre_id)) = charged_to(&c, pools)? else { continue };
         held.entry((pool_id, cost_centre_id)).or_insert(HeldBy { pool_id, cost_centre_id, held: 0, active: 0 }).held +=
             c.i64("held")?;
     }
@@ -192,14 +190,20 @@ pub async fn held_by_cost_centre(
     sql.push(" GROUP BY s.pool_id, pe.cost_centre_id");
     for r in sql.query().fetch_all(&mut *conn).await? {
         let c = Cols::new(&r, "seat_assignments");
-        let pool_id = c.i64("pool_id")?;
-        let Some(own) = pools.get(&pool_id) else { continue };
-        let cost_centre_id = c.opt_i64("cost_centre_id")?.unwrap_or(*own);
-        if let Some(h) = held.get_mut(&(pool_id, cost_centre_id)) {
+        let Some(key) = charged_to(&c, pools)? else { continue };
+        if let Some(h) = held.get_mut(&key) {
             h.active += c.i64("active")?;
         }
     }
     Ok(held.into_values().collect())
+}
+
+/// A row's (pool, cost centre) among `pools`: the holder's cost centre, else the pool's own; `None` for a pool
+/// not asked about.
+fn charged_to(c: &Cols<'_>, pools: &HashMap<i64, i64>) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let pool_id = c.i64("pool_id")?;
+    let Some(own) = pools.get(&pool_id) else { return Ok(None) };
+    Ok(Some((pool_id, c.opt_i64("cost_centre_id")?.unwrap_or(*own))))
 }
 
 /// Pools of the filter created on or before `until` (a pool bought later owes nothing for the month).

@@ -1,7 +1,7 @@
 //! Signing in through the organisation's identity provider: what its groups make a user, which person a
 //! provider's user is, and why a sign-in is refused (in words the login page shows).
 
-use seatwise_types::Role;
+use seatwise_types::{FieldError, GroupRoleMapping, Role};
 
 /// How long a sign-in may take between leaving for the provider and coming back.
 pub const LOGIN_MINUTES: i64 = 10;
@@ -35,6 +35,55 @@ pub fn roles_from_groups(mapping: &[GroupRole], groups: &[String]) -> (Vec<Role>
     departments.sort_unstable();
     departments.dedup();
     (roles, departments)
+}
+
+/// The longest group name kept (Entra ID's display names stop at 256).
+const MAX_GROUP_CHARS: usize = 256;
+
+/// A mapping as admins send it, checked row by row (each problem under its index): a group name on one line, a
+/// license owner's row naming one of `departments` and no other row naming one, no employee rows (everyone the
+/// provider signs in is one), no row twice.
+pub fn check_mapping(rows: &[GroupRoleMapping], departments: &[i64]) -> Result<Vec<GroupRole>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut checked: Vec<GroupRole> = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let group = r.group.trim().to_string();
+        if let Some(problem) = crate::domain::limits::line_problem(&group) {
+            errors.push(FieldError::new(format!("[{i}].group"), problem));
+        } else if group.is_empty() {
+            errors.push(FieldError::new(format!("[{i}].group"), "is required"));
+        } else if group.chars().count() > MAX_GROUP_CHARS {
+            errors
+                .push(FieldError::new(format!("[{i}].group"), format!("must be at most {MAX_GROUP_CHARS} characters")));
+        }
+        match (r.role, r.department_id) {
+            (Role::LicenseOwner, None) => errors
+                .push(FieldError::new(format!("[{i}].department_id"), "a license owner owns a department: name it")),
+            (Role::LicenseOwner, Some(d)) if !departments.contains(&d) => {
+                errors.push(FieldError::new(format!("[{i}].department_id"), "no such department"))
+            }
+            (Role::LicenseOwner, Some(_)) => {}
+            (Role::Employee, _) => errors.push(FieldError::new(
+                format!("[{i}].role"),
+                "everyone signed in through the provider is an employee already: map groups to other roles",
+            )),
+            (_, Some(_)) => errors
+                .push(FieldError::new(format!("[{i}].department_id"), "only a license owner's row names a department")),
+            (_, None) => {}
+        }
+        let row = GroupRole { group, role: r.role, department_id: r.department_id };
+        if checked.iter().any(|c| {
+            c.group.eq_ignore_ascii_case(&row.group) && c.role == row.role && c.department_id == row.department_id
+        }) {
+            errors.push(FieldError::new(format!("[{i}]"), "appears twice"));
+        }
+        checked.push(row);
+    }
+    if errors.is_empty() {
+        Ok(checked)
+    } else {
+        Err(errors)
+    }
 }
 
 /// What the provider says of the person signing in, after the ID token was verified.

@@ -13,10 +13,11 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AdditionalClaims, AuthenticationFlow, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret,
-    CsrfToken, IdToken, IssuerUrl, LogoutRequest, Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
-    ProviderMetadataWithLogout, RedirectUrl, Scope, SignatureVerificationError,
+    CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdToken, IssuerUrl, LogoutRequest, Nonce,
+    PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, Scope,
+    SignatureVerificationError,
 };
-use seatwise_types::{FieldError, GroupRoleMapping, PersonStatus, Role, SessionInfo, User};
+use seatwise_types::{GroupRoleMapping, PersonStatus, Role, SessionInfo, User};
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
@@ -99,10 +100,21 @@ impl Oidc {
         Ok(m)
     }
 
-    fn redirect(&self) -> Result<RedirectUrl, Refusal> {
-        RedirectUrl::new(self.config.redirect_url.clone()).map_err(|_| Refusal::NotConfigured)
+    /// The protocol client for this provider's discovery document, returning to our callback.
+    fn client(&self, meta: CoreProviderMetadata) -> Result<Client, Refusal> {
+        let redirect = RedirectUrl::new(self.config.redirect_url.clone()).map_err(|_| Refusal::NotConfigured)?;
+        Ok(Client::from_provider_metadata(
+            meta,
+            ClientId::new(self.config.client_id.clone()),
+            Some(ClientSecret::new(self.config.client_secret.clone())),
+        )
+        .set_redirect_uri(redirect))
     }
 }
+
+/// A client built from discovery: authorization endpoint set, token and user-info endpoints as discovered.
+type Client =
+    CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
 
 /// A sign-in sent to the provider: where the browser goes, and the secret the browser keeps meanwhile (a cookie),
 /// so only the browser that started it can finish it.
@@ -112,13 +124,7 @@ pub struct Started {
 }
 
 pub async fn start(oidc: &Oidc, db: &Db, clock: &dyn Clock) -> Result<Started, Refusal> {
-    let meta = oidc.metadata(false).await?;
-    let client = CoreClient::from_provider_metadata(
-        meta,
-        ClientId::new(oidc.config.client_id.clone()),
-        Some(ClientSecret::new(oidc.config.client_secret.clone())),
-    )
-    .set_redirect_uri(oidc.redirect()?);
+    let client = oidc.client(oidc.metadata(false).await?)?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client
         .authorize_url(
@@ -211,13 +217,9 @@ fn internal(e: impl std::fmt::Display) -> Refusal {
 async fn verify(oidc: &Oidc, code: &str, login: &Login) -> Result<(Identity, String), Refusal> {
     let meta = oidc.metadata(false).await?;
     let issuer = meta.issuer().to_string();
-    let client = CoreClient::from_provider_metadata(
-        meta,
-        ClientId::new(oidc.config.client_id.clone()),
-        Some(ClientSecret::new(oidc.config.client_secret.clone())),
-    )
-    .set_redirect_uri(oidc.redirect()?);
-    let response = client
+    let keys = meta.jwks().clone();
+    let response = oidc
+        .client(meta)?
         .exchange_code(AuthorizationCode::new(code.to_string()))
         .map_err(|_| Refusal::NotConfigured)?
         .set_pkce_verifier(PkceCodeVerifier::new(login.pkce_verifier.clone()))
@@ -243,10 +245,9 @@ async fn verify(oidc: &Oidc, code: &str, login: &Login) -> Result<(Identity, Str
         .set_time_fn(|| SystemClock.now() - Duration::seconds(CLOCK_SKEW_SECONDS));
         token.claims(&verifier, &nonce).cloned()
     };
-    let claims = match check(client_keys(&oidc.metadata(false).await?), &issuer) {
+    let claims = match check(keys, &issuer) {
         Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) => {
-            let fresh = oidc.metadata(true).await?;
-            check(client_keys(&fresh), &issuer)
+            check(oidc.metadata(true).await?.jwks().clone(), &issuer)
         }
         other => other,
     }
@@ -276,10 +277,6 @@ async fn verify(oidc: &Oidc, code: &str, login: &Login) -> Result<(Identity, Str
         groups,
     };
     Ok((identity, raw))
-}
-
-fn client_keys(meta: &CoreProviderMetadata) -> openidconnect::JsonWebKeySet<CoreJsonWebKey> {
-    meta.jwks().clone()
 }
 
 /// The user this identity is, linked (and created on a first sign-in) and given the roles the provider's groups
@@ -345,9 +342,6 @@ async fn user_of(oidc: &Oidc, db: &Db, clock: &dyn Clock, who: &Identity) -> Res
     Ok(user_id)
 }
 
-/// The longest group name kept (Entra ID's display names stop at 256).
-const MAX_GROUP_CHARS: usize = 256;
-
 /// The group → role mapping (admins).
 pub async fn group_roles(db: &Db, actor: &crate::auth::Actor) -> crate::error::AppResult<Vec<GroupRoleMapping>> {
     crate::domain::access::may_administer_users(&actor.user)?;
@@ -368,45 +362,7 @@ pub async fn set_group_roles(
 ) -> crate::error::AppResult<Vec<GroupRoleMapping>> {
     crate::domain::access::may_administer_users(&actor.user)?;
     let departments: Vec<i64> = crate::db::catalog::departments(&db.read).await?.into_iter().map(|d| d.id).collect();
-    let mut errors = Vec::new();
-    let mut checked: Vec<rules::GroupRole> = Vec::new();
-    for (i, r) in rows.iter().enumerate() {
-        let group = r.group.trim().to_string();
-        if let Some(problem) = crate::domain::limits::line_problem(&group) {
-            errors.push(FieldError::new(format!("[{i}].group"), problem));
-        } else if group.is_empty() {
-            errors.push(FieldError::new(format!("[{i}].group"), "is required"));
-        } else if group.chars().count() > MAX_GROUP_CHARS {
-            errors
-                .push(FieldError::new(format!("[{i}].group"), format!("must be at most {MAX_GROUP_CHARS} characters")));
-        }
-        match (r.role, r.department_id) {
-            (Role::LicenseOwner, None) => errors
-                .push(FieldError::new(format!("[{i}].department_id"), "a license owner owns a department: name it")),
-            (Role::LicenseOwner, Some(d)) if !departments.contains(&d) => {
-                errors.push(FieldError::new(format!("[{i}].department_id"), "no such department"))
-            }
-            (Role::LicenseOwner, Some(_)) => {}
-            (Role::Employee, _) => errors.push(FieldError::new(
-                format!("[{i}].role"),
-                "everyone signed in through the provider is an employee already: map groups to other roles",
-            )),
-            (_, Some(_)) => errors
-                .push(FieldError::new(format!("[{i}].department_id"), "only a license owner's row names a department")),
-            (_, None) => {}
-        }
-        let row = rules::GroupRole { group: group.clone(), role: r.role, department_id: r.department_id };
-        if checked
-            .iter()
-            .any(|c| c.group.eq_ignore_ascii_case(&group) && c.role == r.role && c.department_id == r.department_id)
-        {
-            errors.push(FieldError::new(format!("[{i}]"), "appears twice"));
-        }
-        checked.push(row);
-    }
-    if !errors.is_empty() {
-        return Err(AppError::validation(errors));
-    }
+    let checked = rules::check_mapping(rows, &departments).map_err(AppError::validation)?;
     let before = group_roles(db, actor).await?;
     let now = clock.now();
     let mut tx = db.begin().await?;
