@@ -154,6 +154,8 @@ pub enum FindingReason {
     Terminated,
     /// The seat's contract ended.
     ContractEnded { contract_id: i64 },
+    /// Its holder gave it back.
+    GivenBack,
 }
 
 impl FindingReason {
@@ -169,6 +171,7 @@ impl FindingReason {
             }
             Self::Terminated => "Holder left the organisation".into(),
             Self::ContractEnded { contract_id } => format!("Contract {contract_id} ended"),
+            Self::GivenBack => "Given back by its holder".into(),
         }
     }
 }
@@ -289,16 +292,19 @@ pub enum CaseOrigin {
     Policy,
     Offboarding,
     Contract,
+    /// Its holder gave the seat back (My seats).
+    Holder,
 }
 
 impl CaseOrigin {
-    pub const ALL: [CaseOrigin; 3] = [Self::Policy, Self::Offboarding, Self::Contract];
+    pub const ALL: [CaseOrigin; 4] = [Self::Policy, Self::Offboarding, Self::Contract, Self::Holder];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Policy => "policy",
             Self::Offboarding => "offboarding",
             Self::Contract => "contract",
+            Self::Holder => "holder",
         }
     }
 

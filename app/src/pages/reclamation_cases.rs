@@ -121,6 +121,7 @@ fn CaseRow(case: Case, restore: Action<i64, api::ApiResult<Case>>) -> impl IntoV
         }
         seatwise_types::CaseOrigin::Offboarding => "Offboarding".into(),
         seatwise_types::CaseOrigin::Contract => "Contract ended".into(),
+        seatwise_types::CaseOrigin::Holder => "Given back".into(),
     };
     let can_restore = c.restorable_until.is_some();
     view! {

@@ -101,6 +101,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(pools::lookups))
         .routes(routes!(pools::my_licenses))
         .routes(routes!(my_seats::my_seats))
+        .routes(routes!(my_seats::release_seat))
         .routes(routes!(catalog::list_vendors, catalog::create_vendor))
         .routes(routes!(catalog::get_vendor))
         .routes(routes!(catalog::list_products, catalog::create_product))

@@ -521,6 +521,20 @@ pub async fn assignment<'e, E: Executor<'e, Database = Any>>(
     row.as_ref().map(assignment_from_row).transpose()
 }
 
+/// The pool and holder (a person; `None` for a device's seat) of one seat.
+pub async fn seat_place(conn: &mut Conn, id: i64) -> Result<Option<(i64, Option<i64>)>, sqlx::Error> {
+    let row = sqlx::query("SELECT pool_id, person_id FROM seat_assignments WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref()
+        .map(|r| {
+            let c = Cols::new(r, "seat_assignments");
+            Ok((c.i64("pool_id")?, c.opt_i64("person_id")?))
+        })
+        .transpose()
+}
+
 pub async fn holds_seat(conn: &mut Conn, pool_id: i64, person_id: i64) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM seat_assignments WHERE pool_id = $1 AND person_id = $2")
         .bind(pool_id)

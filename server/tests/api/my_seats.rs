@@ -81,3 +81,97 @@ async fn an_employee_sees_their_own_seats_with_last_use_and_cost_and_nothing_els
     // A license owner who is a person sees their own seats too.
     assert_eq!(app.owner().await.get("/api/v1/my/seats").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_employee_gives_a_seat_back_at_once_with_its_saving_and_an_admin_can_restore_it() {
+    let app = spawn().await;
+    let employee = app.login("liam.okafor1@example.com").await;
+    let person = employee.get("/api/v1/me").await.body["user"]["person_id"].as_i64().unwrap();
+    let before = employee.get("/api/v1/my/seats").await.body.as_array().unwrap().clone();
+    assert!(before.len() >= 3, "the demo's Liam holds seats");
+    let seat = &before[0];
+    let (assignment, pool) = (seat["assignment_id"].as_i64().unwrap(), seat["pool"]["id"].as_i64().unwrap());
+    let assigned = |pool: i64| format!("SELECT seats_assigned FROM pools WHERE id = {pool}");
+    let count_before = app.id_of_owned(assigned(pool)).await;
+
+    // Someone else's seat, a device's or one that does not exist is not found, and nothing changes.
+    let others = app
+        .id_of_owned(format!(
+            "SELECT MIN(id) FROM seat_assignments WHERE person_id IS NOT NULL AND person_id <> {person}"
+        ))
+        .await;
+    for id in [others, 999_999] {
+        let r = employee.post(&format!("/api/v1/my/seats/{id}/release"), json!({})).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{id}: {}", r.body);
+    }
+    assert_eq!(app.id_of_owned(format!("SELECT COUNT(*) FROM seat_assignments WHERE id = {others}")).await, 1);
+
+    let r = employee.post(&format!("/api/v1/my/seats/{assignment}/release"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let case = r.body;
+    assert_eq!(
+        (&case["origin"], &case["state"], &case["reason"]["kind"], &case["pool_id"], &case["person_id"]),
+        (&json!("holder"), &json!("reclaimed"), &json!("given_back"), &json!(pool), &json!(person))
+    );
+    let case_id = case["id"].as_i64().unwrap();
+    // The seat is free: gone from My seats and from the pool's count.
+    let after = employee.get("/api/v1/my/seats").await.body.as_array().unwrap().clone();
+    assert_eq!(after.len(), before.len() - 1);
+    assert!(after.iter().all(|s| s["assignment_id"] != assignment));
+    assert_eq!(app.id_of_owned(assigned(pool)).await, count_before - 1);
+    // Its saving is the seat's cost, in the savings log with no approval asked for.
+    let saved: (i64, String, Option<String>) = sqlx::query_as(
+        "SELECT annual_minor, currency, reversed_at FROM savings WHERE case_id = $1 AND kind = 'reclaimed'",
+    )
+    .bind(case_id)
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    assert_eq!(
+        (saved.0, saved.1.as_str(), saved.2),
+        (
+            seat["annual_cost"]["amount_minor"].as_i64().unwrap(),
+            seat["annual_cost"]["currency"].as_str().unwrap(),
+            None
+        )
+    );
+    assert_eq!(
+        app.id_of_owned(
+            "SELECT COUNT(*) FROM change_requests WHERE requested_by IN \
+             (SELECT id FROM users WHERE email = 'liam.okafor1@example.com')"
+                .to_string()
+        )
+        .await,
+        0
+    );
+    let ledgered = app
+        .id_of_owned(format!(
+            "SELECT COUNT(*) FROM ledger_entries WHERE action = 'reclamation.case.open' AND record_id = {case_id} \
+             AND actor LIKE '%liam.okafor1@example.com%'"
+        ))
+        .await;
+    assert_eq!(ledgered, 1, "the case's opening is ledgered under the employee's name");
+    // Once given back it is gone: a second click finds nothing.
+    let again = employee.post(&format!("/api/v1/my/seats/{assignment}/release"), json!({})).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
+
+    // A legal hold on the person defers the next one: the seat stays, the case waits.
+    let admin = app.admin().await;
+    let hold = admin
+        .post("/api/v1/reclamation/holds", json!({"kind": "legal", "person_id": person, "reason": "Litigation LT-9"}))
+        .await;
+    assert_eq!(hold.status, StatusCode::CREATED, "{}", hold.body);
+    let second = after[0]["assignment_id"].as_i64().unwrap();
+    let r = employee.post(&format!("/api/v1/my/seats/{second}/release"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["state"], "awaiting_revocation");
+    assert!(!r.body["hold_reason"].as_str().unwrap_or_default().contains("Litigation"), "{}", r.body);
+    assert_eq!(app.id_of_owned(format!("SELECT COUNT(*) FROM seat_assignments WHERE id = {second}")).await, 1);
+
+    // An admin gives the first seat back within the restore window; its saving is reversed.
+    let restored = admin.post(&format!("/api/v1/reclamation/cases/{case_id}/restore"), json!({})).await;
+    assert_eq!(restored.status, StatusCode::OK, "{}", restored.body);
+    let mine = employee.get("/api/v1/my/seats").await.body.as_array().unwrap().clone();
+    assert!(mine.iter().any(|s| s["pool"]["id"] == pool));
+    assert_eq!(app.id_of_owned(assigned(pool)).await, count_before);
+}

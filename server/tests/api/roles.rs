@@ -325,12 +325,15 @@ async fn every_endpoint_against_every_role() {
         case(g.clone(), "/api/v1/savings".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/savings/export.csv".into(), None, [200, 200, 200, 200]),
         case(g.clone(), "/api/v1/savings/export.xlsx".into(), None, [200, 200, 200, 200]),
+        // One's own seats: every login that is a person of the directory.
+        case(g.clone(), "/api/v1/my/seats".into(), None, [403, 200, 403, 403]),
+        case(Method::POST, "/api/v1/my/seats/999999/release".into(), None, [403, 404, 403, 403]),
     ];
     let clients = [app.admin().await, app.owner().await, app.finance().await, app.approver().await];
     // An employee (the demo's Liam Okafor) reaches none of the console's endpoints: only who they are, and their
     // own seats (checked below).
     let employee = app.login("liam.okafor1@example.com").await;
-    let employee_may = ["/api/v1/me"];
+    let employee_may = ["/api/v1/me", "/api/v1/my/seats"];
     let anonymous = app.anonymous();
     let mut failures = Vec::new();
     for (i, c) in cases.iter().enumerate() {

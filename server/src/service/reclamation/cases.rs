@@ -26,7 +26,7 @@ use super::settle::{record_revoked, Removal};
 use super::RESTORE_DAYS;
 
 /// A case as `actor` reads it (a legal hold's reason only for those who may know of it).
-fn shown(actor: &Actor, mut s: StoredCase) -> Case {
+pub(super) fn shown(actor: &Actor, mut s: StoredCase) -> Case {
     s.case.hold_reason = s.case.hold_reason.map(|h| rules::hold_text_for(&h, access::may_see_legal_holds(&actor.user)));
     if matches!(s.case.state, CaseState::Reclaimed | CaseState::Downgraded) && s.removed.is_some() {
         s.case.restorable_until = s.case.closed_at.map(|at| at + Duration::days(RESTORE_DAYS));
@@ -153,6 +153,34 @@ pub(super) async fn revoke(
     seats::recount(tx, &pool_ids).await?;
     ledger::record_many(tx, now, who, entries).await?;
     Ok(out)
+}
+
+/// Close these open cases as cancelled, each with `note` (why, for people) and `why` (ledgered); a case that moved
+/// on meanwhile is left as it is.
+pub(super) async fn cancel(
+    tx: &mut Conn,
+    cases: &[StoredCase],
+    note: &str,
+    why: &str,
+    who: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut entries = Vec::new();
+    for c in cases {
+        let closing = Closing {
+            closed_at: Some(now),
+            closed_by: Some(who.to_string()),
+            note: Some(note.to_string()),
+            ..Closing::default()
+        };
+        if store::step(tx, c.case.id, c.case.state, CaseState::Cancelled, &closing).await? {
+            let record = serde_json::json!({"case_id": c.case.id, "state": "cancelled", "why": why});
+            let change = Change::created("reclamation.case.cancel", "reclamation_case", Some(c.case.id), &record);
+            entries.push(Pending::of(change)?);
+        }
+    }
+    ledger::record_many(tx, now, who, entries).await?;
+    Ok(())
 }
 
 /// Give a reclaimed or downgraded seat back, as it was (its original assigned date and by whom), within

@@ -1,9 +1,10 @@
 //! Reclamation: policies find the seats nobody uses (`policies`), a run turns findings into cases and acts on
 //! them (`run`), cases are worked and restored (`cases`), holds defer revocation (`holds`), and every seat removed
-//! is priced in the savings log (`savings`).
+//! is priced in the savings log (`savings`); holders give their own seats back (`given_back`).
 
 pub mod cases;
 pub mod daily;
+pub mod given_back;
 pub mod holds;
 pub mod offboarding;
 pub mod policies;

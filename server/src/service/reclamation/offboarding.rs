@@ -7,14 +7,14 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use seatwise_types::{CaseOrigin, CaseState, FindingReason, ReclaimAction};
 
-use crate::db::reclamation::cases::{self as store, Closing, NewCase};
+use crate::db::reclamation::cases::{self as store, NewCase};
 use crate::db::reclamation::holds as hold_store;
 use crate::db::Conn;
 use crate::error::AppResult;
 use crate::service::ledger::{self, Change, Pending};
 use crate::service::org;
 
-use super::cases::revoke;
+use super::cases::{cancel, revoke};
 use super::run::hold_on;
 
 /// People terminated at `event_at` (each their own): open their seats' cases and revoke what no hold defers.
@@ -41,25 +41,8 @@ pub async fn terminated(
         crate::db::pools::lock(conn, *id).await?;
     }
     // A leaver's seat is reclaimed whatever a policy had in mind for it: its open policy case gives way.
-    let mut entries = Vec::new();
-    for c in store::open_on_seats(conn, &seats).await? {
-        let closing = Closing {
-            closed_at: Some(now),
-            closed_by: Some(who.to_string()),
-            note: Some("The person left: offboarding took this seat over.".into()),
-            ..Closing::default()
-        };
-        if store::step(conn, c.case.id, c.case.state, CaseState::Cancelled, &closing).await? {
-            let record = serde_json::json!({"case_id": c.case.id, "state": "cancelled", "why": "offboarding"});
-            entries.push(Pending::of(Change::created(
-                "reclamation.case.cancel",
-                "reclamation_case",
-                Some(c.case.id),
-                &record,
-            ))?);
-        }
-    }
-    ledger::record_many(conn, now, who, entries).await?;
+    let open = store::open_on_seats(conn, &seats).await?;
+    cancel(conn, &open, "The person left: offboarding took this seat over.", "offboarding", who, now).await?;
     let open: HashSet<(i64, i64)> = store::open_seats(conn, &pools).await?;
     let holds = hold_store::list(&mut *conn, false).await?;
     let event_of: std::collections::HashMap<i64, DateTime<Utc>> = people.iter().copied().collect();
@@ -104,24 +87,7 @@ pub async fn returned(conn: &mut Conn, people: &[i64], who: &str, now: DateTime<
     if people.is_empty() {
         return Ok(());
     }
-    let mut entries = Vec::new();
-    for c in store::open_offboarding_of(conn, people).await? {
-        let closing = Closing {
-            closed_at: Some(now),
-            closed_by: Some(who.to_string()),
-            note: Some("The person is active again.".into()),
-            ..Closing::default()
-        };
-        if store::step(conn, c.case.id, c.case.state, CaseState::Cancelled, &closing).await? {
-            let record = serde_json::json!({"case_id": c.case.id, "state": "cancelled", "why": "reactivated"});
-            entries.push(Pending::of(Change::created(
-                "reclamation.case.cancel",
-                "reclamation_case",
-                Some(c.case.id),
-                &record,
-            ))?);
-        }
-    }
-    ledger::record_many(conn, now, who, entries).await?;
+    let waiting = store::open_offboarding_of(conn, people).await?;
+    cancel(conn, &waiting, "The person is active again.", "reactivated", who, now).await?;
     Ok(())
 }
