@@ -272,6 +272,41 @@ pub struct MySeat {
     pub usage_source: Option<String>,
 }
 
+/// `POST /api/v1/my/requests`: ask for a seat of a pool, and why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeatAsk {
+    pub pool_id: i64,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A license anyone may ask for (My seats): a pool in use, its vendor and what a seat costs a month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequestablePool {
+    pub pool: Ref,
+    pub vendor: Ref,
+    pub monthly_cost: Money,
+}
+
+/// A seat the signed-in person asked for, and where the request for it stands in the approval queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MyRequest {
+    /// The change request it became.
+    pub id: i64,
+    pub pool: Ref,
+    pub reason: String,
+    pub status: crate::ChangeStatus,
+    #[serde(deserialize_with = "crate::when::timestamp")]
+    pub created_at: DateTime<Utc>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The approver's words when they decided.
+    pub decision_comment: Option<String>,
+}
+
 /// A license pool as shown wherever a pool appears: terms, cost and utilization.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

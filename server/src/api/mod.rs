@@ -102,6 +102,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(pools::my_licenses))
         .routes(routes!(my_seats::my_seats))
         .routes(routes!(my_seats::release_seat))
+        .routes(routes!(my_seats::catalog))
+        .routes(routes!(my_seats::my_requests, my_seats::ask))
         .routes(routes!(catalog::list_vendors, catalog::create_vendor))
         .routes(routes!(catalog::get_vendor))
         .routes(routes!(catalog::list_products, catalog::create_product))

@@ -1,14 +1,15 @@
-//! My seats: what the signed-in person holds, and giving a seat back.
+//! My seats: what the signed-in person holds, giving a seat back, and asking for one.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::Json;
-use seatwise_types::{Case, ErrorResponse, MySeat};
+use seatwise_types::{Case, ErrorResponse, MyRequest, MySeat, RequestablePool, SeatAsk};
 
-use super::extract::ApiPath;
+use super::extract::{ApiJson, ApiPath};
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::service::my_seats;
 use crate::service::reclamation::given_back;
+use crate::service::{my_requests, my_seats};
 use crate::state::AppState;
 
 /// The seats the signed-in person holds, with when each was last used (as a usage source reports it; none when no
@@ -32,4 +33,37 @@ pub async fn release_seat(
     ApiPath(assignment_id): ApiPath<i64>,
 ) -> AppResult<Json<Case>> {
     Ok(Json(given_back::give_back(&state.db, &*state.clock, &actor, assignment_id).await?))
+}
+
+/// The licenses one may ask for: every pool in use, with its vendor and what a seat costs a month.
+#[utoipa::path(get, path = "/my/catalog", tag = "people",
+    responses((status = 200, body = Vec<RequestablePool>), (status = 401, body = ErrorResponse),
+        (status = 403, body = ErrorResponse)))]
+pub async fn catalog(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<RequestablePool>>> {
+    Ok(Json(my_requests::offered(&state.db, &actor).await?))
+}
+
+/// The seats the signed-in person asked for, newest first, with where each request stands.
+#[utoipa::path(get, path = "/my/requests", tag = "people",
+    responses((status = 200, body = Vec<MyRequest>), (status = 401, body = ErrorResponse),
+        (status = 403, body = ErrorResponse)))]
+pub async fn my_requests(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<MyRequest>>> {
+    Ok(Json(my_requests::list(&state.db, &actor).await?))
+}
+
+/// Ask for a seat of a pool, saying why: it becomes a one-row change request in the approval queue (requested by
+/// the person, so someone else signs it off), and the pool's owners are told. 409 when one holds a seat of it
+/// already or an earlier ask for it still waits; 422 for a missing reason or a pool that cannot take the seat.
+#[utoipa::path(post, path = "/my/requests", tag = "people", request_body = SeatAsk,
+    responses((status = 201, body = MyRequest), (status = 400, body = ErrorResponse),
+        (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 415, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn ask(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<SeatAsk>,
+) -> AppResult<(StatusCode, Json<MyRequest>)> {
+    let made = my_requests::ask(&state.db, &*state.clock, state.outbox(), &actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(made)))
 }

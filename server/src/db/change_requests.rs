@@ -428,6 +428,7 @@ pub async fn pools(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(PoolPlace, PoolF
                 allow_overage: c.flag("allow_overage")?,
                 retired: c.opt_timestamp("retired_at")?.is_some(),
                 may_edit: false,
+                may_ask: false,
                 unit_cost_minor: c.money_minor("unit_cost_minor")?,
                 billing_period: c.parsed("billing_period", BillingPeriod::parse)?,
                 currency: c.text("currency")?,

@@ -21,6 +21,7 @@ pub mod imports;
 pub mod jobs;
 pub mod ledger;
 pub mod login_guard;
+pub mod my_requests;
 pub mod oidc;
 pub mod pools;
 pub mod progress;

@@ -699,9 +699,8 @@ pub async fn reassign(
     Ok(r.rows_affected() == 1)
 }
 
-/// A seat with what its pool charges, for a person's page.
-pub struct HeldSeat {
-    pub assignment_id: i64,
+/// A pool with its vendor and what it charges for a seat, as a person's seats and the licenses on offer show it.
+pub struct PricedPool {
     pub pool: Ref,
     pub vendor: Ref,
     pub unit_cost_minor: i64,
@@ -709,17 +708,41 @@ pub struct HeldSeat {
     pub billing_period: BillingPeriod,
     pub contract_start: Option<NaiveDate>,
     pub contract_end: Option<NaiveDate>,
+}
+
+/// The columns `PricedPool::decode` reads, from `pools p` joined to `vendors v`.
+pub const PRICED_COLUMNS: &str = "p.id AS pool_id, p.name AS pool_name, v.id AS vendor_id, v.name AS vendor_name, \
+     p.unit_cost_minor, p.currency, p.billing_period, p.contract_start, p.contract_end";
+
+impl PricedPool {
+    pub fn decode(r: &AnyRow) -> Result<Self, sqlx::Error> {
+        let p = Cols::new(r, "pools");
+        Ok(PricedPool {
+            pool: Ref { id: p.i64("pool_id")?, name: p.text("pool_name")? },
+            vendor: Ref { id: p.i64("vendor_id")?, name: p.text("vendor_name")? },
+            unit_cost_minor: p.money_minor("unit_cost_minor")?,
+            currency: p.text("currency")?,
+            billing_period: p.parsed("billing_period", BillingPeriod::parse)?,
+            contract_start: p.opt_date("contract_start")?,
+            contract_end: p.opt_date("contract_end")?,
+        })
+    }
+}
+
+/// A seat with what its pool charges, for a person's page.
+pub struct HeldSeat {
+    pub assignment_id: i64,
+    pub priced: PricedPool,
     pub assigned_at: DateTime<Utc>,
     pub reclaim: Option<ReclaimMark>,
 }
 
 pub async fn seats_of_person(db: &AnyPool, person_id: i64, scope: &PoolScope) -> Result<Vec<HeldSeat>, sqlx::Error> {
-    let mut sql = Sql::new(
-        "SELECT a.id, a.assigned_at, a.reclaim_marked_at, a.reclaim_reason, p.id AS pool_id, p.name AS pool_name, \
-         v.id AS vendor_id, v.name AS vendor_name, p.unit_cost_minor, p.currency, p.billing_period, p.contract_start, \
-         p.contract_end FROM seat_assignments a JOIN pools p ON p.id = a.pool_id JOIN vendors v ON v.id = p.vendor_id \
-         WHERE a.person_id = ",
-    );
+    let mut sql = Sql::new(&format!(
+        "SELECT a.id, a.assigned_at, a.reclaim_marked_at, a.reclaim_reason, {PRICED_COLUMNS} \
+         FROM seat_assignments a JOIN pools p ON p.id = a.pool_id JOIN vendors v ON v.id = p.vendor_id \
+         WHERE a.person_id = "
+    ));
     sql.bind(person_id);
     if let Some(scope) = scope {
         sql.push(" AND ").push_reach("p", scope);
@@ -729,16 +752,9 @@ pub async fn seats_of_person(db: &AnyPool, person_id: i64, scope: &PoolScope) ->
     rows.iter()
         .map(|r| {
             let a = Cols::new(r, "seat_assignments");
-            let p = Cols::new(r, "pools");
             Ok(HeldSeat {
                 assignment_id: a.i64("id")?,
-                pool: Ref { id: p.i64("pool_id")?, name: p.text("pool_name")? },
-                vendor: Ref { id: p.i64("vendor_id")?, name: p.text("vendor_name")? },
-                unit_cost_minor: p.money_minor("unit_cost_minor")?,
-                currency: p.text("currency")?,
-                billing_period: p.parsed("billing_period", BillingPeriod::parse)?,
-                contract_start: p.opt_date("contract_start")?,
-                contract_end: p.opt_date("contract_end")?,
+                priced: PricedPool::decode(r)?,
                 assigned_at: a.timestamp("assigned_at")?,
                 reclaim: reclaim_from_row(&a)?,
             })

@@ -40,6 +40,11 @@ pub fn may_see_own_seats(user: &User) -> Result<i64, Denied> {
     user.person_id.ok_or(Denied { reason: "Your login is not a person of the directory, so it holds no seats." })
 }
 
+/// Asking for a seat of any pool for oneself (My seats; an approver signs it off): any login that is a person.
+pub fn may_ask_for_seat(user: &User) -> Result<i64, Denied> {
+    user.person_id.ok_or(Denied { reason: "Your login is not a person of the directory, so it cannot hold a seat." })
+}
+
 /// Where a pool sits, for access: its department and its named owner (a person), the two things that put it in a
 /// license owner's scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

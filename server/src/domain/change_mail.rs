@@ -23,6 +23,12 @@ pub enum Event<'a> {
         of: i64,
     },
     Expired,
+    /// Someone asked for a seat of their own of a pool (My seats): its owners are told; an approver decides.
+    Asked {
+        pool_id: i64,
+        pool: &'a str,
+        reason: &'a str,
+    },
 }
 
 pub struct ChangeMail<'a> {
@@ -34,7 +40,12 @@ pub struct ChangeMail<'a> {
 }
 
 pub fn render(m: &ChangeMail<'_>, event: Event<'_>, base_url: &str) -> Rendered {
-    let link = format!("{}/change-requests/{}", base_url.trim_end_matches('/'), m.id);
+    let base = base_url.trim_end_matches('/');
+    // The pool's owners read the pool, where the seat would be; the request itself is the approvers'.
+    let link = match event {
+        Event::Asked { pool_id, .. } => format!("{base}/pools/{pool_id}"),
+        _ => format!("{base}/change-requests/{}", m.id),
+    };
     let name = format!("#{} “{}”", m.id, m.title);
     // Plain in the subject: a header of ASCII stays readable in every client (and in the sink's raw text).
     let short = format!("#{} {}", m.id, m.title);
@@ -68,6 +79,14 @@ pub fn render(m: &ChangeMail<'_>, event: Event<'_>, base_url: &str) -> Rendered 
             "Open it",
         ),
         Event::Applied { .. } => (format!("Applied: {short}"), format!("Change request {name} was applied."), "Open it"),
+        Event::Asked { pool, .. } => (
+            format!("Seat asked for: {}", pool.chars().take(120).collect::<String>()),
+            format!(
+                "{} asked for a seat of “{pool}”. An approver decides on it in the approval queue (change request {name}).",
+                m.requester
+            ),
+            "Open the pool",
+        ),
         Event::Expired => (
             format!("Approval expired: {short}"),
             format!("The approval of change request {name} expired before it was applied. Submit it again to go on."),
@@ -84,6 +103,9 @@ pub fn render(m: &ChangeMail<'_>, event: Event<'_>, base_url: &str) -> Rendered 
     }
     if let Event::Rejected { comment } = event {
         facts.push(("Why", comment.to_string()));
+    }
+    if let Event::Asked { reason, .. } = event {
+        facts = vec![("Why", reason.to_string())];
     }
     let mut text = format!("{headline}\n\n");
     for (k, v) in &facts {

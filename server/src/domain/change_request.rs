@@ -201,6 +201,9 @@ pub struct PoolFacts {
     pub allow_overage: bool,
     pub retired: bool,
     pub may_edit: bool,
+    /// The requester may ask for a seat of it for themselves (an employee's request from My seats), though
+    /// they may not change it otherwise.
+    pub may_ask: bool,
     pub unit_cost_minor: i64,
     pub billing_period: BillingPeriod,
     pub currency: String,
@@ -227,6 +230,8 @@ pub struct Facts {
     pub holders: HashMap<i64, Vec<i64>>,
     /// A rollback puts pools' annual costs back as they were (by pool id) instead of working them out again.
     pub restored_costs: HashMap<i64, i64>,
+    /// The person the requester's login is, if any: the one whose own seat they may ask for.
+    pub requester_person: Option<i64>,
 }
 
 /// A request's problems (each naming its row and field, or none for the request as a whole) and its effect as
@@ -281,6 +286,12 @@ impl<'a> Check<'a> {
 
     fn pool(&self, row: u64, path: &str, id: i64) -> Result<&'a PoolFacts, FieldError> {
         let pool = self.editable(row, path, id)?;
+        self.usable(row, path, pool)
+    }
+
+    /// A pool that takes a change now: not retired, nor retired by an earlier row.
+    fn usable(&self, row: u64, path: &str, pool: &'a PoolFacts) -> Result<&'a PoolFacts, FieldError> {
+        let id = pool.id;
         if pool.retired && !self.restoring.contains(&id) {
             return Err(row_error(row, path, format!("“{}” is retired", pool.name)));
         }
@@ -346,7 +357,13 @@ impl<'a> Check<'a> {
     fn row(&mut self, row: u64, op: Operation) -> Result<(), FieldError> {
         match op {
             Operation::Assign { pool_id, person_id } => {
-                let pool = self.pool(row, "pool_id", pool_id)?;
+                let pool = match self.facts.pools.get(&pool_id) {
+                    // One's own seat, asked for (and applied) with no right over the pool otherwise.
+                    Some(p) if !p.may_edit && p.may_ask && self.facts.requester_person == Some(person_id) => {
+                        self.usable(row, "pool_id", p)?
+                    }
+                    _ => self.pool(row, "pool_id", pool_id)?,
+                };
                 let person = self.receiver(row, "person_id", person_id)?;
                 self.seat(row, op, "person_id", pool, person)?;
                 self.holds_none(row, "person_id", pool, person)?;
@@ -708,6 +725,7 @@ mod tests {
             allow_overage: false,
             retired: false,
             may_edit: true,
+            may_ask: false,
             unit_cost_minor: 1_000,
             billing_period: BillingPeriod::Monthly,
             currency: "USD".into(),
@@ -867,6 +885,35 @@ mod tests {
             input("retire_pool", &[("pool_id", 1)]),
         ]);
         assert!(messages(&c)[0].2.starts_with("conflicts with row 1"));
+    }
+
+    #[test]
+    fn someone_who_may_only_ask_for_a_pool_gets_their_own_seat_and_nothing_else() {
+        let mut f = facts();
+        f.requester_person = Some(14);
+        if let Some(p) = f.pools.get_mut(&3) {
+            (p.may_edit, p.may_ask) = (false, true);
+        }
+        let run = |rows: &[OperationInput]| {
+            let (ops, _) = parse(rows);
+            check(&ops, &f, Some(100))
+        };
+        let mine = run(&[input("assign", &[("pool_id", 3), ("person_id", 14)])]);
+        assert!(mine.errors.is_empty(), "{:?}", mine.errors);
+        assert_eq!(mine.preview.seats_assigned, 1);
+        for rows in [
+            vec![input("assign", &[("pool_id", 3), ("person_id", 12)])],
+            vec![input("set_seats", &[("pool_id", 3), ("seats_purchased", 9)])],
+            vec![input("retire_pool", &[("pool_id", 3)])],
+        ] {
+            let c = run(&rows);
+            assert!(c.errors[0].message.contains("not one of your departments"), "{:?}", c.errors);
+        }
+        if let Some(p) = f.pools.get_mut(&3) {
+            p.retired = true;
+        }
+        let (ops, _) = parse(&[input("assign", &[("pool_id", 3), ("person_id", 14)])]);
+        assert!(check(&ops, &f, Some(100)).errors[0].message.contains("retired"));
     }
 
     #[test]

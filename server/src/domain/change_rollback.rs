@@ -314,6 +314,7 @@ mod tests {
             allow_overage: false,
             retired,
             may_edit: true,
+            may_ask: false,
             unit_cost_minor: 100,
             billing_period: BillingPeriod::Monthly,
             currency: "USD".into(),

@@ -27,6 +27,7 @@ pub mod reclamation;
 pub mod renewal_seats;
 pub mod renewals;
 pub mod scim;
+pub mod seat_ask;
 pub mod secret;
 pub mod sign_in;
 pub mod snipeit;

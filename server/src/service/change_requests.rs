@@ -26,7 +26,7 @@ use crate::domain::change_csv::{self as csv, CsvRow, PersonKey, PoolKey};
 use crate::domain::change_mail::{self, ChangeMail, Event};
 use crate::domain::change_request::{self as rules, Checked, Facts, Operation, PersonFacts};
 use crate::domain::change_rollback::{self as rollback, Snapshot};
-use crate::domain::{access, apply_attempt, approval_policy, limits};
+use crate::domain::{access, apply_attempt, approval_policy, limits, seat_ask};
 use crate::error::{AppError, AppResult};
 use crate::service::attempt::Attempt;
 use crate::service::ledger::{self, Change, Pending};
@@ -42,10 +42,19 @@ pub const MAX_OPERATIONS: usize = approval_policy::MAX_OPERATIONS as usize;
 async fn facts(conn: &mut Conn, requester: &User, ops: &[(u64, Operation)]) -> AppResult<Facts> {
     let person_ids: BTreeSet<i64> = ops.iter().flat_map(|(_, op)| op.people()).collect();
     let (pool_ids, seats, retiring) = rollback::touched(ops);
-    let mut facts = Facts::default();
+    let mut facts = Facts { requester_person: access::may_ask_for_seat(requester).ok(), ..Facts::default() };
+    // Pools whose seat the requester asks for themselves: known to them even outside their read scope.
+    let asked: HashSet<i64> = ops
+        .iter()
+        .filter_map(|(_, op)| match op {
+            Operation::Assign { pool_id, person_id } if facts.requester_person == Some(*person_id) => Some(*pool_id),
+            _ => None,
+        })
+        .collect();
     let readable = access::pool_read_scope(requester);
     for (place, mut pool) in store::pools(conn, &pool_ids).await? {
-        if readable.covers(place) {
+        pool.may_ask = asked.contains(&pool.id);
+        if readable.covers(place) || pool.may_ask {
             pool.may_edit = access::may_edit_pool(requester, place).is_ok();
             facts.pools.insert(pool.id, pool);
         }
@@ -143,6 +152,60 @@ pub async fn draft_in(
         submit_locked(tx, outbox, actor, draft, now).await?;
     }
     Ok(id)
+}
+
+/// Someone's ask for a seat of `pool_id` for themselves (My seats): one row, checked as its requester would
+/// apply it and submitted at once; the approvers and the pool's owners are told. With the row in error (a retired
+/// pool, no free seat) nothing is stored and the errors are returned, named by the field asked (`pool_id`).
+/// Returns its id.
+pub async fn ask_in(
+    tx: &mut Conn,
+    outbox: Option<Outbox<'_>>,
+    actor: &Actor,
+    (pool_id, pool_name): (i64, &str),
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let person_id = access::may_ask_for_seat(&actor.user)?;
+    let operations = vec![seat_ask::operation(pool_id, person_id)];
+    let title = seat_ask::title(pool_name, &actor.user.name);
+    let policy = store::policy(&mut *tx).await?;
+    let checked = check(tx, &actor.user, &operations, HashMap::new(), policy_limit(&policy)).await?;
+    if !checked.errors.is_empty() {
+        let errors = checked.errors.into_iter().map(|e| FieldError::new("pool_id", e.message)).collect();
+        return Err(AppError::validation(errors));
+    }
+    let content = Content { operations: &operations, errors: &checked.errors, preview: &checked.preview };
+    let new = NewChange {
+        title: &title,
+        reason,
+        requested_by: actor.user.id,
+        rollback_of: None,
+        execute_at: None,
+        author_id: None,
+    };
+    let id = store_draft(tx, actor, &new, &content, "my_seats", now).await?;
+    let draft = store::get(&mut *tx, id)
+        .await?
+        .ok_or_else(|| AppError::internal(format!("change request {id} vanished in its transaction")))?;
+    submit_locked(tx, outbox, actor, draft.clone(), now).await?;
+    let owners = pool_owners(tx, pool_id).await?;
+    notify(tx, outbox, &draft, Event::Asked { pool_id, pool: pool_name, reason }, &owners, now).await?;
+    Ok(id)
+}
+
+/// The addresses of the license owners who run this pool (as the access policy says), for an ask's notice.
+async fn pool_owners(tx: &mut Conn, pool_id: i64) -> AppResult<Vec<String>> {
+    let Some((place, _)) = store::pools(tx, &[pool_id]).await?.into_iter().next() else {
+        return Ok(Vec::new());
+    };
+    let mut to = Vec::new();
+    for (id, email) in users::with_roles(tx, &[Role::LicenseOwner]).await? {
+        if users::load_in(tx, id).await?.is_some_and(|u| access::may_edit_pool(&u, place).is_ok()) {
+            to.push(email);
+        }
+    }
+    Ok(to)
 }
 
 /// Check and store a draft: its id, and whether no row is in error.

@@ -24,6 +24,7 @@ pub mod imports;
 pub mod jobs;
 pub mod ledger;
 pub mod mailer;
+pub mod my_requests;
 pub mod my_seats;
 pub mod oidc;
 pub mod org;

@@ -28,7 +28,7 @@ pub async fn list(db: &Db, actor: &Actor) -> AppResult<Vec<MySeat>> {
     Ok(held
         .into_iter()
         .map(|s| {
-            let seen = used.get(&s.pool.id);
+            let seen = used.get(&s.priced.pool.id);
             MySeat {
                 last_used_at: seen.and_then(|u| u.last_used_at),
                 usage_source: seen.map(|u| u.source.clone()),

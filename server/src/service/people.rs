@@ -55,16 +55,22 @@ pub async fn seats(db: &Db, actor: &Actor, id: i64) -> AppResult<Vec<PersonSeat>
 
 /// A held seat as the API shows it, with what it costs a month and a year.
 pub(crate) fn person_seat(s: pool_store::HeldSeat) -> PersonSeat {
-    let (monthly, annual) = seat_cost_minor(s.unit_cost_minor, s.billing_period, s.contract_start, s.contract_end);
+    let (monthly_cost, annual_cost) = seat_price(&s.priced);
     PersonSeat {
         assignment_id: s.assignment_id,
-        pool: s.pool,
-        vendor: s.vendor,
-        monthly_cost: Money::new(monthly, s.currency.clone()),
-        annual_cost: Money::new(annual, s.currency),
+        pool: s.priced.pool,
+        vendor: s.priced.vendor,
+        monthly_cost,
+        annual_cost,
         assigned_at: s.assigned_at,
         reclaim: s.reclaim,
     }
+}
+
+/// What one seat of the pool costs a month and a year.
+pub(crate) fn seat_price(p: &pool_store::PricedPool) -> (Money, Money) {
+    let (monthly, annual) = seat_cost_minor(p.unit_cost_minor, p.billing_period, p.contract_start, p.contract_end);
+    (Money::new(monthly, p.currency.clone()), Money::new(annual, p.currency.clone()))
 }
 
 pub async fn history(

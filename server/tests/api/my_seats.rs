@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::spawn;
+use crate::common::{spawn, spawn_opts, Options};
 
 #[tokio::test]
 async fn an_employee_sees_their_own_seats_with_last_use_and_cost_and_nothing_else() {
@@ -174,4 +174,97 @@ async fn an_employee_gives_a_seat_back_at_once_with_its_saving_and_an_admin_can_
     let mine = employee.get("/api/v1/my/seats").await.body.as_array().unwrap().clone();
     assert!(mine.iter().any(|s| s["pool"]["id"] == pool));
     assert_eq!(app.id_of_owned(assigned(pool)).await, count_before);
+}
+
+#[tokio::test]
+async fn an_employee_asks_for_a_license_which_an_approver_signs_off_and_applies_and_its_owners_hear_of() {
+    let app = spawn_opts(Options { demo: true, smtp: true, ..Default::default() }).await;
+    let employee = app.login("liam.okafor1@example.com").await;
+    let person = employee.get("/api/v1/me").await.body["user"]["person_id"].as_i64().unwrap();
+    // A pool of the demo's license owner that Liam holds no seat of, with room.
+    let owner = app.owner().await;
+    let owned = owner.get("/api/v1/pools?per_page=500").await.body["items"].as_array().unwrap().clone();
+    let mut pool = 0;
+    for p in &owned {
+        let id = p["id"].as_i64().unwrap();
+        let held = app.id_of_owned(format!(
+            "SELECT COUNT(*) FROM seat_assignments WHERE pool_id = {id} AND person_id = {person}"
+        ));
+        if held.await == 0 && p["retired_at"].is_null() {
+            pool = id;
+            break;
+        }
+    }
+    assert!(pool > 0, "the owner runs a pool Liam holds no seat of");
+    app.exec(&format!("UPDATE pools SET seats_purchased = seats_assigned + 5 WHERE id = {pool}")).await;
+    let name: String =
+        sqlx::query_scalar("SELECT name FROM pools WHERE id = $1").bind(pool).fetch_one(&app.db.read).await.unwrap();
+
+    // The catalog offers it, with a seat's monthly cost.
+    let catalog = employee.get("/api/v1/my/catalog").await;
+    assert_eq!(catalog.status, StatusCode::OK, "{}", catalog.body);
+    let offered = catalog.body.as_array().unwrap().iter().find(|p| p["pool"]["id"] == pool).cloned().unwrap();
+    assert!(offered["monthly_cost"]["currency"].is_string(), "{offered}");
+
+    // Bad asks say which field and why, and store nothing.
+    let before = app.id_of_owned("SELECT COUNT(*) FROM change_requests".to_string()).await;
+    for (body, path) in [
+        (json!({"pool_id": pool, "reason": "   "}), "reason"),
+        (json!({"pool_id": pool}), "reason"),
+        (json!({"pool_id": 999_999, "reason": "Design work"}), "pool_id"),
+        (json!({"pool_id": pool, "reason": "x".repeat(1001)}), "reason"),
+    ] {
+        let r = employee.post("/api/v1/my/requests", body.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.body);
+        assert_eq!(r.body["error"]["fields"][0]["path"], path, "{}", r.body);
+    }
+    let held = app.id_of_owned(format!("SELECT MIN(pool_id) FROM seat_assignments WHERE person_id = {person}")).await;
+    let r = employee.post("/api/v1/my/requests", json!({"pool_id": held, "reason": "More"})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("already"), "{}", r.body);
+    assert_eq!(app.id_of_owned("SELECT COUNT(*) FROM change_requests".to_string()).await, before);
+
+    let r = employee.post("/api/v1/my/requests", json!({"pool_id": pool, "reason": "Design reviews for Q1"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!((&r.body["pool"]["name"], &r.body["status"]), (&json!(name), &json!("submitted")));
+    let id = r.body["id"].as_i64().unwrap();
+    // Asking again while it waits is refused, naming the request.
+    let again = employee.post("/api/v1/my/requests", json!({"pool_id": pool, "reason": "Again"})).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert!(again.body["error"]["message"].as_str().unwrap().contains(&format!("#{id}")), "{}", again.body);
+
+    // The approvers are asked, the pool's owner is told, with the reason.
+    app.tick().await;
+    let mails = app.smtp.as_ref().unwrap().received();
+    let to = |who: &str| mails.iter().filter(|m| m.to.iter().any(|t| t.contains(who))).cloned().collect::<Vec<_>>();
+    assert!(to("approver@example.com").iter().any(|m| m.subject().contains("Approval needed")));
+    let told = to("owner@example.com");
+    let notice = told.iter().find(|m| m.subject().contains("Seat asked for")).expect("the owner hears of the ask");
+    let body = notice.data.replace("=\r\n", "").replace("=\n", "");
+    assert!(body.contains("Design reviews for Q1") && body.contains("Liam"), "{body}");
+    assert!(body.contains(&format!("/pools/{pool}")), "the notice links the pool: {body}");
+
+    // In the queue it is the employee's request: an approver signs it off and applies it.
+    let approver = app.approver().await;
+    let cr = approver.get(&format!("/api/v1/change-requests/{id}")).await;
+    assert_eq!(cr.body["requested_by"]["name"].as_str().map(|n| n.contains("Liam")), Some(true), "{}", cr.body);
+    assert_eq!(cr.body["operations"], json!([{"op": "assign", "pool_id": pool, "person_id": person}]));
+    let r = approver.post(&format!("/api/v1/change-requests/{id}/approve"), json!({"comment": "Enjoy"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = approver.post(&format!("/api/v1/change-requests/{id}/apply"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let seats = employee.get("/api/v1/my/seats").await.body;
+    assert!(seats.as_array().unwrap().iter().any(|s| s["pool"]["id"] == pool), "{seats}");
+    let mine = employee.get("/api/v1/my/requests").await.body;
+    assert_eq!(
+        (&mine[0]["id"], &mine[0]["status"], &mine[0]["decision_comment"]),
+        (&json!(id), &json!("applied"), &json!("Enjoy"))
+    );
+
+    // The employee reaches nothing else of the request.
+    assert!(matches!(employee.get(&format!("/api/v1/change-requests/{id}")).await.status.as_u16(), 403 | 404));
+    // A login that is nobody in the directory cannot ask.
+    let admin = app.admin().await;
+    let r = admin.post("/api/v1/my/requests", json!({"pool_id": pool, "reason": "x"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
