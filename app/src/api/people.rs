@@ -1,6 +1,9 @@
 //! The people directory.
 
-use seatwise_types::{LedgerEntry, MySeat, Page, PageQuery, PeopleQuery, Person, PersonSeat, PersonStatusUpdate};
+use seatwise_types::{
+    Case, LedgerEntry, MyRequest, MySeat, Page, PageQuery, PeopleQuery, Person, PersonSeat, PersonStatusUpdate,
+    RequestablePool, SeatAsk,
+};
 
 use super::{with_query, ApiResult};
 
@@ -16,6 +19,25 @@ pub async fn get(id: i64) -> ApiResult<Person> {
 /// The seats the signed-in person holds.
 pub async fn my_seats() -> ApiResult<Vec<MySeat>> {
     super::get("/my/seats").await
+}
+
+/// Give back a seat the signed-in person holds.
+pub async fn release_seat(assignment_id: i64) -> ApiResult<Case> {
+    super::post_empty(&format!("/my/seats/{assignment_id}/release")).await
+}
+
+/// The licenses one may ask for.
+pub async fn my_catalog() -> ApiResult<Vec<RequestablePool>> {
+    super::get("/my/catalog").await
+}
+
+/// One's asks for a license and where each stands.
+pub async fn my_requests() -> ApiResult<Vec<MyRequest>> {
+    super::get("/my/requests").await
+}
+
+pub async fn ask_for_seat(ask: &SeatAsk) -> ApiResult<MyRequest> {
+    super::post("/my/requests", ask).await
 }
 
 pub async fn seats(id: i64) -> ApiResult<Vec<PersonSeat>> {

@@ -132,10 +132,12 @@ pub fn SelectField(
                 f.run(chosen);
             }
         }>
-            {placeholder.map(|p| view! { <option value="">{p}</option> })}
+            // The property, not the attribute: once someone has chosen, only the property moves the choice (a form
+            // cleared after saving shows its placeholder again).
+            {placeholder.map(|p| view! { <option value="" prop:selected=move || value.get().is_empty()>{p}</option> })}
             {move || options.get().into_iter().map(|(v, text)| {
                 let option = v.clone();
-                view! { <option value=v selected=move || value.get() == option>{text}</option> }
+                view! { <option value=v.clone() selected=value.get_untracked() == v prop:selected=move || value.get() == option>{text}</option> }
             }).collect_view()}
         </select>
         {hint.map(|h| view! { <p class="muted small" id=format!("{id}-hint")>{h}</p> })}

@@ -35,7 +35,8 @@ pub async fn release_seat(
     Ok(Json(given_back::give_back(&state.db, &*state.clock, &actor, assignment_id).await?))
 }
 
-/// The licenses one may ask for: every pool in use, with its vendor and what a seat costs a month.
+/// The licenses one may ask for: every pool in use but those one holds, with its vendor and what a seat costs a
+/// month.
 #[utoipa::path(get, path = "/my/catalog", tag = "people",
     responses((status = 200, body = Vec<RequestablePool>), (status = 401, body = ErrorResponse),
         (status = 403, body = ErrorResponse)))]

@@ -2,7 +2,7 @@
 //! one-row change request through the approval queue, requested by the person themselves, so an approver (never
 //! they) signs it off and applies it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use seatwise_types::{MyRequest, Ref, RequestablePool, SeatAsk};
 
@@ -19,12 +19,19 @@ use crate::service::people::seat_price;
 /// How many of one's asks the list shows, newest first.
 const SHOWN: i64 = 100;
 
-/// The pools anyone may ask for a seat of: every pool in use, with what a seat costs a month.
+/// The pools one may ask for a seat of: every pool in use but those one holds a seat of, with what a seat costs
+/// a month.
 pub async fn offered(db: &Db, actor: &Actor) -> AppResult<Vec<RequestablePool>> {
-    access::may_ask_for_seat(&actor.user)?;
+    let person_id = access::may_ask_for_seat(&actor.user)?;
+    let held: HashSet<i64> = crate::db::pools::seats_of_person(&db.read, person_id, &None)
+        .await?
+        .into_iter()
+        .map(|s| s.priced.pool.id)
+        .collect();
     Ok(store::offered(&db.read)
         .await?
         .into_iter()
+        .filter(|p| !held.contains(&p.pool.id))
         .map(|p| {
             let (monthly_cost, _) = seat_price(&p);
             RequestablePool { pool: p.pool, vendor: p.vendor, monthly_cost }

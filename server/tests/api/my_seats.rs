@@ -205,6 +205,14 @@ async fn an_employee_asks_for_a_license_which_an_approver_signs_off_and_applies_
     assert_eq!(catalog.status, StatusCode::OK, "{}", catalog.body);
     let offered = catalog.body.as_array().unwrap().iter().find(|p| p["pool"]["id"] == pool).cloned().unwrap();
     assert!(offered["monthly_cost"]["currency"].is_string(), "{offered}");
+    let offered_ids: Vec<i64> =
+        catalog.body.as_array().unwrap().iter().map(|p| p["pool"]["id"].as_i64().unwrap()).collect();
+    let holds: Vec<i64> = sqlx::query_scalar("SELECT pool_id FROM seat_assignments WHERE person_id = $1")
+        .bind(person)
+        .fetch_all(&app.db.read)
+        .await
+        .unwrap();
+    assert!(holds.iter().all(|p| !offered_ids.contains(p)), "what one holds is not offered");
 
     // Bad asks say which field and why, and store nothing.
     let before = app.id_of_owned("SELECT COUNT(*) FROM change_requests".to_string()).await;

@@ -163,6 +163,60 @@ test('an approver signs in through the provider, lands on the queue, and loses t
   assert.deepEqual(page.scriptErrors, []);
 });
 
+test('an employee signs in through the provider, gives a seat back and asks for a license', async () => {
+  const admin = await apiAs('admin@example.com');
+  const email = 'liam.okafor1@example.com';
+  await idpAdmin('PUT', '/__accounts/liam-e2e', { email, email_verified: true, name: 'Liam Okafor', groups: [] });
+  const page = await newPage(browser, 'employee-gives-back');
+  await signInThroughProvider(page, 'liam-e2e');
+  await page.waitForURL((url) => url.pathname === '/my/seats');
+  const rows = page.locator('#my-seats tbody tr');
+  await rows.first().waitFor();
+  const before = await (await page.request.get(`${server.base}/api/v1/my/seats`)).json();
+  assert.equal(await rows.count(), before.length);
+  const seat = before[0];
+  const pool = seat.pool.name;
+
+  // Giving a seat back asks first, saying what it saves; Cancel changes nothing.
+  await page.getByRole('button', { name: `Give back ${pool}` }).click();
+  const question = page.getByRole('group', { name: 'Confirm' });
+  await question.getByText(`Give back your ${pool} seat?`).waitFor();
+  await page.shot('give-back-question');
+  await question.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await rows.count(), before.length);
+  await page.getByRole('button', { name: `Give back ${pool}` }).click();
+  await page.getByRole('button', { name: 'Yes, give it back' }).click();
+  await page.getByRole('status').filter({ hasText: `You gave back your ${pool} seat.` }).waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('#my-seats tbody tr').length === n, before.length - 1);
+  await page.shot('given-back');
+  // The seat is free, its case and saving recorded with the employee as its actor, no approval asked for.
+  const cases = await admin('GET', `/api/v1/reclamation/cases?state=reclaimed&per_page=500`);
+  const mine = cases.body.items.find((c) => c.origin === 'holder' && c.pool_id === seat.pool.id);
+  assert.ok(mine, 'a reclaimed case of origin holder');
+  assert.equal(mine.closed_by, email);
+  const savings = await admin('GET', '/api/v1/savings?per_page=500');
+  assert.ok(JSON.stringify(savings.body).includes(pool), 'the savings log names the pool');
+
+  // Asking for a license: the reason is required, said beside its field; then the request waits in the queue.
+  const license = page.getByLabel('License', { exact: true });
+  const chosen = await license.locator('option').nth(1).textContent();
+  const offeredValue = await license.locator('option').nth(1).getAttribute('value');
+  await license.selectOption(offeredValue);
+  await page.getByRole('button', { name: 'Send request' }).click();
+  await page.getByText('is required: say what you need the license for').waitFor();
+  await page.getByLabel('Why you need it').fill('Design reviews with the product team');
+  await page.getByRole('button', { name: 'Send request' }).click();
+  await page.getByRole('status').filter({ hasText: 'is with the approvers' }).waitFor();
+  const request = page.locator('#my-requests tbody tr').first();
+  await request.getByText('Waiting for approval').waitFor();
+  assert.ok(chosen.startsWith(await request.locator('td').first().textContent()), chosen);
+  await page.shot('asked');
+  const approver = await apiAs('approver@example.com');
+  const queue = await approver('GET', '/api/v1/change-requests?waiting_for=approver&per_page=100');
+  assert.ok(queue.body.items.some((r) => r.requested_by.name.includes('Liam')), 'in the approval queue');
+  assert.deepEqual(page.scriptErrors, []);
+});
+
 test('the login page offers the provider on a phone, with the password form beside it, and passes axe-core', async () => {
   const page = await newPage(browser, 'sign-in-phone', { width: 390, height: 844 });
   await installAxe(page.context());
