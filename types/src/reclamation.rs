@@ -260,7 +260,7 @@ impl CaseState {
         Self::Restored,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::Ready => "ready",
             Self::AwaitingUser => "awaiting_user",
@@ -278,9 +278,13 @@ impl CaseState {
         Self::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
-    /// Still waiting for something: the seat cannot get a second case.
+    /// The states of a case still waiting for something: its seat cannot get a second case (the one list of them;
+    /// the SQL and the unique index on open seats name the same).
+    pub const OPEN: [CaseState; 4] =
+        [Self::Ready, Self::AwaitingUser, Self::AwaitingApproval, Self::AwaitingRevocation];
+
     pub fn is_open(self) -> bool {
-        matches!(self, Self::Ready | Self::AwaitingUser | Self::AwaitingApproval | Self::AwaitingRevocation)
+        Self::OPEN.contains(&self)
     }
 }
 

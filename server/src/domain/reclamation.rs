@@ -8,8 +8,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use seatwise_types::{
-    money_totals, BillingPeriod, FieldError, FindingReason as Reason, Money, PersonStatus, PolicyConditions as Rules,
-    PolicyInput, ReclaimAction,
+    money_totals, BillingPeriod, CaseOrigin, CaseState, FieldError, FindingReason as Reason, Hold, Money, PersonStatus,
+    PolicyConditions as Rules, PolicyInput, ReclaimAction,
 };
 
 use crate::domain::limits;
@@ -127,6 +127,48 @@ pub fn hold_text_for(text: &str, sees_legal_holds: bool) -> String {
             format!("On hold until {until}")
         }
         _ => text.to_string(),
+    }
+}
+
+/// Why revocation of this seat must wait today, if it must: the first hold in force on its holder (legal) or its
+/// pool (blackout), as stored on the case.
+pub fn hold_on<'a>(
+    holds: impl IntoIterator<Item = &'a Hold>,
+    person_id: i64,
+    pool_id: i64,
+    today: NaiveDate,
+) -> Option<String> {
+    holds
+        .into_iter()
+        .filter(|h| h.person_id == Some(person_id) || h.pool_id == Some(pool_id))
+        .find(|h| hold_in_force(h.starts_on, h.ends_on, h.lifted_at.is_some(), today))
+        .map(|h| hold_text(&h.kind, h.ends_on, &h.reason))
+}
+
+/// A seat to open a case for, and why (a policy's finding, a termination, its holder giving it back).
+#[derive(Debug, Clone)]
+pub struct Opening {
+    pub pool_id: i64,
+    pub person_id: i64,
+    pub origin: CaseOrigin,
+    /// The policy and version that selected it.
+    pub policy: Option<(i64, i64)>,
+    pub action: ReclaimAction,
+    pub target_pool_id: Option<i64>,
+    pub reason: Reason,
+    pub event_at: DateTime<Utc>,
+    /// Its removal goes through the approval queue.
+    pub needs_approval: bool,
+}
+
+/// The state a new case starts in, whatever opened it: a notice is ready at once; a hold defers a revocation; a
+/// policy that wants an approval waits for the change request its run sends; anything else is revoked at once.
+pub fn starting_state(action: ReclaimAction, held: bool, needs_approval: bool) -> CaseState {
+    match (action, held, needs_approval) {
+        (ReclaimAction::Notify, _, _) => CaseState::Ready,
+        (_, true, _) => CaseState::AwaitingRevocation,
+        (_, false, true) => CaseState::AwaitingApproval,
+        (_, false, false) => CaseState::Ready,
     }
 }
 
@@ -492,5 +534,37 @@ mod tests {
         });
         assert_eq!(annual, vec![Money::new(10_800, "USD"), Money::new(1_000, "EUR")]);
         assert_eq!(monthly, vec![Money::new(900, "USD"), Money::new(83, "EUR")]);
+    }
+
+    #[test]
+    fn a_new_case_starts_held_waiting_or_ready_and_the_first_hold_in_force_says_why() {
+        use ReclaimAction::{Downgrade, Notify, Reclaim};
+        assert_eq!(starting_state(Notify, true, true), CaseState::Ready);
+        assert_eq!(starting_state(Reclaim, true, true), CaseState::AwaitingRevocation);
+        assert_eq!(starting_state(Downgrade, false, true), CaseState::AwaitingApproval);
+        assert_eq!(starting_state(Reclaim, false, false), CaseState::Ready);
+        let today = now().date_naive();
+        let hold = |kind: &str, person_id, pool_id, ends_in: Option<i64>, lifted: bool| Hold {
+            id: 1,
+            kind: kind.into(),
+            person_id,
+            pool_id,
+            subject: String::new(),
+            reason: "Litigation".into(),
+            starts_on: today - chrono::Duration::days(3),
+            ends_on: ends_in.map(|d| today + chrono::Duration::days(d)),
+            lifted_at: lifted.then(now),
+            created_at: now(),
+            created_by: "admin".into(),
+            active: !lifted,
+        };
+        let holds = [
+            hold("legal", Some(7), None, Some(-1), false),
+            hold("legal", Some(7), None, None, true),
+            hold("blackout", None, Some(2), Some(5), false),
+        ];
+        assert_eq!(hold_on(&holds, 7, 1, today), None, "ended and lifted holds hold nothing");
+        let held = hold_on(&holds, 7, 2, today).unwrap();
+        assert!(held.starts_with("blackout hold until") && held.ends_with(": Litigation"), "{held}");
     }
 }

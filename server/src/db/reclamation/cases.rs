@@ -13,21 +13,21 @@ use crate::db::decode::Cols;
 use crate::db::{Conn, Sql};
 use crate::domain::access::{PoolPlace, Reach};
 use crate::domain::change_rollback::SeatBefore;
+use crate::domain::reclamation::Opening;
 
-const OPEN: [&str; 4] = ["ready", "awaiting_user", "awaiting_approval", "awaiting_revocation"];
+/// The open states as stored.
+const OPEN: [&str; 4] = [
+    CaseState::OPEN[0].as_str(),
+    CaseState::OPEN[1].as_str(),
+    CaseState::OPEN[2].as_str(),
+    CaseState::OPEN[3].as_str(),
+];
 
-/// A case to open.
+/// A case to open: the seat and why, and the state and hold it starts with.
 #[derive(Debug, Clone)]
 pub struct NewCase {
-    pub pool_id: i64,
-    pub person_id: i64,
-    pub origin: CaseOrigin,
-    pub policy: Option<(i64, i64)>,
-    pub action: ReclaimAction,
-    pub target_pool_id: Option<i64>,
-    pub reason: FindingReason,
+    pub opening: Opening,
     pub state: CaseState,
-    pub event_at: DateTime<Utc>,
     pub hold_reason: Option<String>,
 }
 
@@ -132,17 +132,18 @@ pub async fn insert(conn: &mut Conn, cases: &[NewCase], now: DateTime<Utc>) -> R
     let rows: Vec<Row> = cases
         .iter()
         .map(|c| {
+            let o = &c.opening;
             Ok((
-                c.pool_id,
-                c.person_id,
-                c.origin.as_str(),
-                c.policy.map(|(id, _)| id),
-                c.policy.map(|(_, v)| v),
-                c.action.as_str(),
-                c.target_pool_id,
-                encode(&c.reason)?,
+                o.pool_id,
+                o.person_id,
+                o.origin.as_str(),
+                o.policy.map(|(id, _)| id),
+                o.policy.map(|(_, v)| v),
+                o.action.as_str(),
+                o.target_pool_id,
+                encode(&o.reason)?,
                 c.state.as_str(),
-                to_db(c.event_at),
+                to_db(o.event_at),
                 c.hold_reason.clone(),
             ))
         })
@@ -335,10 +336,10 @@ pub async fn open_offboarding_of(conn: &mut Conn, people: &[i64]) -> Result<Vec<
 
 /// Open cases of other origins on these seats (pool id, person id): an offboarding takes them over.
 pub async fn open_on_seats(conn: &mut Conn, seats: &[(i64, i64)]) -> Result<Vec<StoredCase>, sqlx::Error> {
+    let open = OPEN.map(|s| format!("'{s}'")).join(", ");
     let sql = format!(
-        "{SELECT} WHERE c.origin <> 'offboarding' AND c.state IN ('ready', 'awaiting_user', 'awaiting_approval', \
-           'awaiting_revocation') AND EXISTS (SELECT 1 FROM {{rows}} WHERE r.pool_id = c.pool_id AND r.person_id = c.person_id) \
-         ORDER BY c.id"
+        "{SELECT} WHERE c.origin <> 'offboarding' AND c.state IN ({open}) \
+           AND EXISTS (SELECT 1 FROM {{rows}} WHERE r.pool_id = c.pool_id AND r.person_id = c.person_id) ORDER BY c.id"
     );
     let statement = Statement { sql: &sql, cols: &[Col::Int("pool_id"), Col::Int("person_id")], args: &[] };
     bulk::fetch(conn, &statement, seats).await?.iter().map(case_from).collect()

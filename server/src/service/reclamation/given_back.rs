@@ -5,15 +5,14 @@ use seatwise_types::{Case, CaseOrigin, CaseState, FindingReason, ReclaimAction};
 
 use crate::auth::Actor;
 use crate::clock::Clock;
-use crate::db::reclamation::cases::{self as store, NewCase};
-use crate::db::reclamation::holds as hold_store;
+use crate::db::reclamation::cases as store;
 use crate::db::Db;
 use crate::domain::access;
 use crate::error::{AppError, AppResult};
-use crate::service::ledger::{self, Change};
 
 use super::cases::{cancel, organisation, revoke, shown};
-use super::run::hold_on;
+use super::open::open_cases;
+use crate::domain::reclamation::Opening;
 
 /// Give back the seat `assignment_id` the signed-in person holds. Another's seat, or a device's, is not found.
 pub async fn give_back(db: &Db, clock: &dyn Clock, actor: &Actor, assignment_id: i64) -> AppResult<Case> {
@@ -31,9 +30,7 @@ pub async fn give_back(db: &Db, clock: &dyn Clock, actor: &Actor, assignment_id:
     // has decided.
     let open = store::open_on_seats(&mut tx, &[(pool_id, person_id)]).await?;
     cancel(&mut tx, &open, "Its holder gave the seat back.", "given_back", who, now).await?;
-    let holds = hold_store::list(&mut *tx, false).await?;
-    let hold_reason = hold_on(&holds, person_id, pool_id, org.today(now));
-    let new = NewCase {
+    let opening = Opening {
         pool_id,
         person_id,
         origin: CaseOrigin::Holder,
@@ -41,18 +38,16 @@ pub async fn give_back(db: &Db, clock: &dyn Clock, actor: &Actor, assignment_id:
         action: ReclaimAction::Reclaim,
         target_pool_id: None,
         reason: FindingReason::GivenBack,
-        state: if hold_reason.is_some() { CaseState::AwaitingRevocation } else { CaseState::Ready },
         event_at: now,
-        hold_reason,
+        needs_approval: false,
     };
-    let ids = store::insert(&mut tx, std::slice::from_ref(&new), now).await?;
-    let id = *ids.first().ok_or_else(|| AppError::internal("a given-back seat's case was not stored"))?;
-    let record = serde_json::json!({"case_id": id, "pool_id": pool_id, "person_id": person_id,
-        "origin": CaseOrigin::Holder.as_str(), "state": new.state.as_str(), "hold": new.hold_reason});
-    ledger::record(&mut tx, now, who, Change::created("reclamation.case.open", "reclamation_case", Some(id), &record))
-        .await?;
-    let ready: Vec<_> =
-        store::by_ids(&mut tx, &[id]).await?.into_iter().filter(|c| c.case.state == CaseState::Ready).collect();
+    let opened = open_cases(&mut tx, vec![opening], org.today(now), who, now).await?;
+    // An offboarding's case, which nothing but the person's return cancels, has the seat already.
+    let Some(case) = opened.cases.into_iter().next() else {
+        return Err(AppError::Conflict("This seat is being taken back already: you left the organisation.".into()));
+    };
+    let id = case.case.id;
+    let ready: Vec<_> = [case].into_iter().filter(|c| c.case.state == CaseState::Ready).collect();
     revoke(&mut tx, &org, &ready, who, now).await?;
     let case = store::get(&mut *tx, id).await?.ok_or_else(|| AppError::internal(format!("case {id} vanished")))?;
     tx.commit().await?;

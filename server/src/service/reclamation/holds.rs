@@ -9,13 +9,12 @@ use crate::db::reclamation::cases::{self as case_store, Closing};
 use crate::db::reclamation::holds::{self as store, NewHold, StoredHold};
 use crate::db::reclamation::policies::pool_facts;
 use crate::db::{catalog, Db};
-use crate::domain::reclamation::hold_in_force;
+use crate::domain::reclamation::{self as rules, hold_in_force};
 use crate::domain::{access, limits};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 
 use super::cases::{self, organisation};
-use super::run::hold_on;
 
 fn shown(s: StoredHold, today: chrono::NaiveDate) -> Hold {
     let active = hold_in_force(s.hold.starts_on, s.hold.ends_on, s.hold.lifted_at.is_some(), today);
@@ -151,7 +150,7 @@ pub async fn release(
         case_store::on_hold(tx).await?.into_iter().filter(|c| covered(c.case.person_id, c.case.pool_id)).collect();
     let mut free = Vec::new();
     for mut c in waiting {
-        match hold_on(&holds, c.case.person_id, c.case.pool_id, today) {
+        match rules::hold_on(holds.iter().map(|h| &h.hold), c.case.person_id, c.case.pool_id, today) {
             Some(reason) if Some(&reason) != c.case.hold_reason.as_ref() => {
                 // Another hold took over: say which.
                 let note = Closing { hold_reason: Some(reason), ..Closing::default() };

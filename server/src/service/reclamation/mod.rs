@@ -7,6 +7,7 @@ pub mod daily;
 pub mod given_back;
 pub mod holds;
 pub mod offboarding;
+mod open;
 pub mod policies;
 pub mod run;
 pub mod savings;

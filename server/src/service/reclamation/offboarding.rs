@@ -2,20 +2,17 @@
 //! reclaimed at once unless a legal hold on them or a blackout on the pool defers it; a person who comes back
 //! before that has their waiting cases cancelled.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
 use seatwise_types::{CaseOrigin, CaseState, FindingReason, ReclaimAction};
 
-use crate::db::reclamation::cases::{self as store, NewCase};
-use crate::db::reclamation::holds as hold_store;
+use crate::db::reclamation::cases as store;
 use crate::db::Conn;
 use crate::error::AppResult;
-use crate::service::ledger::{self, Change, Pending};
 use crate::service::org;
 
 use super::cases::{cancel, revoke};
-use super::run::hold_on;
+use super::open::open_cases;
+use crate::domain::reclamation::Opening;
 
 /// People terminated at `event_at` (each their own): open their seats' cases and revoke what no hold defers.
 pub async fn terminated(
@@ -43,41 +40,23 @@ pub async fn terminated(
     // A leaver's seat is reclaimed whatever a policy had in mind for it: its open policy case gives way.
     let open = store::open_on_seats(conn, &seats).await?;
     cancel(conn, &open, "The person left: offboarding took this seat over.", "offboarding", who, now).await?;
-    let open: HashSet<(i64, i64)> = store::open_seats(conn, &pools).await?;
-    let holds = hold_store::list(&mut *conn, false).await?;
     let event_of: std::collections::HashMap<i64, DateTime<Utc>> = people.iter().copied().collect();
-    let new: Vec<NewCase> = seats
+    let openings = seats
         .iter()
-        .filter(|seat| !open.contains(seat))
-        .map(|&(pool_id, person_id)| {
-            let hold_reason = hold_on(&holds, person_id, pool_id, today);
-            NewCase {
-                pool_id,
-                person_id,
-                origin: CaseOrigin::Offboarding,
-                policy: None,
-                action: ReclaimAction::Reclaim,
-                target_pool_id: None,
-                reason: FindingReason::Terminated,
-                state: if hold_reason.is_some() { CaseState::AwaitingRevocation } else { CaseState::Ready },
-                event_at: event_of.get(&person_id).copied().unwrap_or(now),
-                hold_reason,
-            }
+        .map(|&(pool_id, person_id)| Opening {
+            pool_id,
+            person_id,
+            origin: CaseOrigin::Offboarding,
+            policy: None,
+            action: ReclaimAction::Reclaim,
+            target_pool_id: None,
+            reason: FindingReason::Terminated,
+            event_at: event_of.get(&person_id).copied().unwrap_or(now),
+            needs_approval: false,
         })
         .collect();
-    let case_ids = store::insert(conn, &new, now).await?;
-    let entries = case_ids
-        .iter()
-        .zip(&new)
-        .map(|(id, c)| {
-            let record = serde_json::json!({"case_id": id, "pool_id": c.pool_id, "person_id": c.person_id,
-                "origin": "offboarding", "state": c.state.as_str(), "hold": c.hold_reason});
-            Pending::of(Change::created("reclamation.case.open", "reclamation_case", Some(*id), &record))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    ledger::record_many(conn, now, who, entries).await?;
-    let ready: Vec<_> =
-        store::by_ids(conn, &case_ids).await?.into_iter().filter(|c| c.case.state == CaseState::Ready).collect();
+    let opened = open_cases(conn, openings, today, who, now).await?;
+    let ready: Vec<_> = opened.cases.into_iter().filter(|c| c.case.state == CaseState::Ready).collect();
     revoke(conn, &org, &ready, who, now).await?;
     Ok(())
 }

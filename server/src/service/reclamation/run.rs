@@ -7,34 +7,18 @@ use seatwise_types::{CaseOrigin, CaseState, ChangeRequestInput, OperationInput, 
 
 use crate::auth::Actor;
 use crate::clock::Clock;
-use crate::db::reclamation::cases::{self as case_store, Closing, NewCase};
-use crate::db::reclamation::holds as hold_store;
+use crate::db::reclamation::cases::{self as case_store, Closing};
 use crate::db::reclamation::policies as store;
 use crate::db::Db;
 use crate::domain::access;
 use crate::domain::alert_mail::Outbox;
-use crate::domain::reclamation::hold_in_force;
 use crate::error::{AppError, AppResult};
 use crate::service::change_requests;
-use crate::service::ledger::{self, Change, Pending};
 
 use super::cases::{self, organisation};
+use super::open::open_cases;
 use super::policies::{evaluate, readable};
-
-/// Why revocation of this seat must wait today, if it must: a legal hold on its holder or a blackout on its pool.
-pub(super) fn hold_on(
-    holds: &[hold_store::StoredHold],
-    person_id: i64,
-    pool_id: i64,
-    today: chrono::NaiveDate,
-) -> Option<String> {
-    holds
-        .iter()
-        .map(|h| &h.hold)
-        .filter(|h| h.person_id == Some(person_id) || h.pool_id == Some(pool_id))
-        .find(|h| hold_in_force(h.starts_on, h.ends_on, h.lifted_at.is_some(), today))
-        .map(|h| crate::domain::reclamation::hold_text(&h.kind, h.ends_on, &h.reason))
-}
+use crate::domain::reclamation::Opening;
 
 pub async fn run(
     db: &Db,
@@ -63,34 +47,22 @@ pub async fn run(
     for id in &pool_ids {
         crate::db::pools::lock(&mut tx, *id).await?;
     }
-    let open = case_store::open_seats(&mut tx, &pool_ids).await?;
     // A seat someone kept, or had given back, is left alone for the policy's own period.
     let decided_within = chrono::Duration::days(policy.conditions.inactive_days.unwrap_or(90).max(30));
     let decided = case_store::decided_since(&mut tx, &pool_ids, now - decided_within).await?;
-    let holds = hold_store::list(&mut *tx, false).await?;
     let mut report = PolicyRun { policy_id: policy.id, policy_version: policy.version, ..PolicyRun::default() };
     let mut seen = HashSet::new();
-    let mut new_cases = Vec::new();
+    let mut openings = Vec::new();
     for f in &eval.findings {
         if f.stale {
             report.stale += 1;
             continue;
         }
-        if open.contains(&(f.pool_id, f.person_id))
-            || decided.contains(&(f.pool_id, f.person_id))
-            || !seen.insert((f.pool_id, f.person_id))
-        {
+        if decided.contains(&(f.pool_id, f.person_id)) || !seen.insert((f.pool_id, f.person_id)) {
             report.already_open += 1;
             continue;
         }
-        let hold_reason = hold_on(&holds, f.person_id, f.pool_id, today);
-        let state = match (policy.action, &hold_reason, policy.needs_approval) {
-            (ReclaimAction::Notify, _, _) => CaseState::Ready,
-            (_, Some(_), _) => CaseState::AwaitingRevocation,
-            (_, None, true) => CaseState::AwaitingApproval,
-            (_, None, false) => CaseState::Ready,
-        };
-        new_cases.push(NewCase {
+        openings.push(Opening {
             pool_id: f.pool_id,
             person_id: f.person_id,
             origin: CaseOrigin::Policy,
@@ -98,26 +70,15 @@ pub async fn run(
             action: policy.action,
             target_pool_id: policy.target_pool_id,
             reason: f.reason.clone(),
-            state,
             event_at: now,
-            hold_reason,
+            needs_approval: policy.needs_approval,
         });
     }
-    let ids = case_store::insert(&mut tx, &new_cases, now).await?;
-    report.opened = ids.len() as i64;
     let who = actor.ledger_name();
-    let entries = ids
-        .iter()
-        .zip(&new_cases)
-        .map(|(id, c)| {
-            let record = serde_json::json!({"case_id": id, "pool_id": c.pool_id, "person_id": c.person_id,
-                "policy_id": policy.id, "policy_version": policy.version, "reason": c.reason,
-                "state": c.state.as_str(), "hold": c.hold_reason});
-            Pending::of(Change::created("reclamation.case.open", "reclamation_case", Some(*id), &record))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    ledger::record_many(&mut tx, now, who, entries).await?;
-    let opened = case_store::by_ids(&mut tx, &ids).await?;
+    let opened = open_cases(&mut tx, openings, today, who, now).await?;
+    report.already_open += opened.already_open;
+    report.opened = opened.cases.len() as i64;
+    let opened = opened.cases;
     match policy.action {
         ReclaimAction::Notify => report.notified = opened.len() as i64,
         _ if policy.needs_approval => {
