@@ -124,6 +124,11 @@ pub fn ids(ids: &[i64]) -> Vec<(i64,)> {
 
 pub const ID: &[Col] = &[Col::Int("id")];
 
+/// `sql` over ids given as the rows `r.id` of `{rows}`.
+pub fn over_ids<'a>(sql: &'a str, args: &'a [&'a str]) -> Statement<'a> {
+    Statement { sql, cols: ID, args }
+}
+
 pub struct PersonRow {
     pub name: String,
     pub email: String,

@@ -27,6 +27,7 @@ pub mod pools;
 pub mod progress;
 pub mod reclamation;
 pub mod scim;
+pub mod seats;
 pub mod sessions;
 pub mod sql;
 pub mod users;

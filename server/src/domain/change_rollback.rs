@@ -4,9 +4,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::{DateTime, Utc};
 use seatwise_types::FieldError;
 use serde::{Deserialize, Serialize};
+
+use super::seat_snapshot::{PoolBefore, SeatBefore};
 
 use super::change_request::{Facts, Operation};
 
@@ -20,27 +21,6 @@ pub struct Snapshot {
     /// still that record (not one someone gave again since). Empty for stages applied before this was kept.
     #[serde(default)]
     pub after: Vec<SeatBefore>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PoolBefore {
-    pub id: i64,
-    pub seats_purchased: Option<i64>,
-    pub annual_cost_minor: i64,
-    pub retired: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SeatBefore {
-    /// The seat record's id (a seat taken back and given again is a new record); absent in older snapshots.
-    #[serde(default)]
-    pub id: Option<i64>,
-    pub pool_id: i64,
-    pub person_id: i64,
-    pub assigned_at: DateTime<Utc>,
-    pub assigned_by: Option<String>,
-    pub reclaim_marked_at: Option<DateTime<Utc>>,
-    pub reclaim_reason: Option<String>,
 }
 
 impl Snapshot {
@@ -299,6 +279,8 @@ fn missing(row: u64, pool: String) -> FieldError {
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
+
+    use chrono::{DateTime, Utc};
 
     use seatwise_types::BillingPeriod;
 

@@ -28,6 +28,7 @@ pub mod renewal_seats;
 pub mod renewals;
 pub mod scim;
 pub mod seat_ask;
+pub mod seat_snapshot;
 pub mod secret;
 pub mod sign_in;
 pub mod snipeit;

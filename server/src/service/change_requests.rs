@@ -17,15 +17,18 @@ use seatwise_types::{
 use crate::auth::{Actor, Via};
 use crate::clock::Clock;
 use crate::db::attempts::{self, Work};
-use crate::db::change_requests::{self as store, ChangeFilter, Content, NewChange, NewStage, Step, StoredChange};
+use crate::db::change_requests::stages::NewStage;
+use crate::db::change_requests::{self as store, ChangeFilter, Content, NewChange, Step, StoredChange};
 use crate::db::jobs::{self as mail_store, Mail};
 use crate::db::progress::{self as progress_store, Job};
+use crate::db::seats as seat_store;
 use crate::db::{pools, users, Conn, Db};
 use crate::domain::alert_mail::Outbox;
 use crate::domain::change_csv::{self as csv, CsvRow, PersonKey, PoolKey};
 use crate::domain::change_mail::{self, ChangeMail, Event};
 use crate::domain::change_request::{self as rules, Checked, Facts, Operation, PersonFacts};
 use crate::domain::change_rollback::{self as rollback, Snapshot};
+use crate::domain::seat_snapshot::SeatBefore;
 use crate::domain::{access, apply_attempt, approval_policy, limits, seat_ask};
 use crate::error::{AppError, AppResult};
 use crate::service::attempt::Attempt;
@@ -52,18 +55,18 @@ async fn facts(conn: &mut Conn, requester: &User, ops: &[(u64, Operation)]) -> A
         })
         .collect();
     let readable = access::pool_read_scope(requester);
-    for (place, mut pool) in store::pools(conn, &pool_ids).await? {
+    for (place, mut pool) in store::facts::pools(conn, &pool_ids).await? {
         pool.may_ask = asked.contains(&pool.id);
         if readable.covers(place) || pool.may_ask {
             pool.may_edit = access::may_edit_pool(requester, place).is_ok();
             facts.pools.insert(pool.id, pool);
         }
     }
-    for (id, name, status) in store::people(conn, &person_ids.into_iter().collect::<Vec<_>>()).await? {
+    for (id, name, status) in store::facts::people(conn, &person_ids.into_iter().collect::<Vec<_>>()).await? {
         facts.people.insert(id, PersonFacts { id, name, terminated: status == PersonStatus::Terminated });
     }
-    facts.seats = store::held(conn, &seats).await?;
-    for (pool, person) in store::holders(conn, &retiring).await? {
+    facts.seats = seat_store::held(conn, &seats).await?;
+    for (pool, person) in seat_store::holders(conn, &retiring).await? {
         facts.holders.entry(pool).or_default().push(person);
     }
     Ok(facts)
@@ -92,7 +95,7 @@ async fn check(
 /// for any other request.
 async fn before_rolled_back(conn: &mut Conn, rollback_of: Option<i64>) -> AppResult<Snapshot> {
     match rollback_of {
-        Some(original) => Ok(Snapshot::merged(store::snapshots(conn, original).await?.0)),
+        Some(original) => Ok(Snapshot::merged(store::stages::snapshots(conn, original).await?.0)),
         None => Ok(Snapshot::default()),
     }
 }
@@ -196,7 +199,7 @@ pub async fn ask_in(
 
 /// The addresses of the license owners who run this pool (as the access policy says), for an ask's notice.
 async fn pool_owners(tx: &mut Conn, pool_id: i64) -> AppResult<Vec<String>> {
-    let Some((place, _)) = store::pools(tx, &[pool_id]).await?.into_iter().next() else {
+    let Some((place, _)) = store::facts::pools(tx, &[pool_id]).await?.into_iter().next() else {
         return Ok(Vec::new());
     };
     let mut to = Vec::new();
@@ -364,16 +367,16 @@ async fn names(db: &Db, reader: &User, operations: &[OperationInput]) -> AppResu
     let person_ids = rules::people_named(operations);
     let mut conn = db.read.acquire().await?;
     let readable = access::pool_read_scope(reader);
-    let pools: Vec<Ref> = store::pools(&mut conn, &pool_ids.into_iter().collect::<Vec<_>>())
+    let pools: Vec<Ref> = store::facts::pools(&mut conn, &pool_ids.into_iter().collect::<Vec<_>>())
         .await?
         .into_iter()
         .filter(|(place, _)| readable.covers(*place))
         .map(|(_, p)| Ref { id: p.id, name: p.name })
         .collect();
     let person_ids: Vec<i64> = person_ids.into_iter().collect();
-    let named = store::people(&mut conn, &person_ids).await?;
+    let named = store::facts::people(&mut conn, &person_ids).await?;
     let departments: HashMap<i64, Ref> =
-        store::departments_of_people(&mut conn, &person_ids).await?.into_iter().collect();
+        store::facts::departments_of_people(&mut conn, &person_ids).await?.into_iter().collect();
     let people_context = named
         .iter()
         .map(|(id, _, status)| PersonContext {
@@ -401,7 +404,7 @@ async fn names(db: &Db, reader: &User, operations: &[OperationInput]) -> AppResu
 
 /// A request's attempts, each with its stored end or, while it has none, running or cut off by its heartbeat.
 async fn attempts_of(db: &Db, clock: &dyn Clock, id: i64) -> AppResult<Vec<ChangeAttempt>> {
-    let rows = store::attempts(&db.read, id).await?;
+    let rows = store::stages::attempts(&db.read, id).await?;
     let beat = if rows.iter().any(|a| a.outcome.is_none()) {
         progress_store::last_updates(&db.progress, Job::ChangeRequest, &[id]).await?.get(&id).copied()
     } else {
@@ -423,14 +426,14 @@ async fn attempts_of(db: &Db, clock: &dyn Clock, id: i64) -> AppResult<Vec<Chang
 }
 
 async fn shown(db: &Db, clock: &dyn Clock, actor: &Actor, s: StoredChange) -> AppResult<ChangeRequest> {
-    let stages = store::stages(&db.read, s.id, s.operations.len() as i64).await?;
+    let stages = store::stages::stages(&db.read, s.id, s.operations.len() as i64).await?;
     let attempts = attempts_of(db, clock, s.id).await?;
     let names = names(db, &actor.user, &s.operations).await?;
     let actions = actions(&actor.user, &s);
     let pilot_groups = if actions.apply && s.status == ChangeStatus::Approved && s.applied_count == 0 {
         let people: Vec<i64> = rules::people_named(&s.operations).into_iter().collect();
         let mut conn = db.read.acquire().await?;
-        let department_of = store::departments_of_people(&mut conn, &people).await?.into_iter().collect();
+        let department_of = store::facts::departments_of_people(&mut conn, &people).await?.into_iter().collect();
         rules::pilot_groups(&s.operations, &department_of)
     } else {
         Vec::new()
@@ -753,7 +756,8 @@ async fn run_stage(
     from: &[ChangeStatus],
 ) -> AppResult<()> {
     progress.set(Job::ChangeRequest(id), "starting", 0, rows as u64).await;
-    let started = store::start_attempt(&db.write, id, (first_row, rows), actor.ledger_name(), clock.now()).await?;
+    let started =
+        store::stages::start_attempt(&db.write, id, (first_row, rows), actor.ledger_name(), clock.now()).await?;
     let attempt = Attempt::started(Work::ChangeRequest, id, started, db.write.clone(), progress);
     match apply_stage(db, clock, outbox, progress, actor, id, input, attempt.id(), from).await {
         Ok(()) => {
@@ -809,7 +813,7 @@ async fn stage_plan(
         return refuse("the pilot is applied: apply again without a pilot for the rest");
     }
     let people: Vec<i64> = rules::people_named(&stored.operations).into_iter().collect();
-    let in_department: HashSet<i64> = store::departments_of_people(conn, &people)
+    let in_department: HashSet<i64> = store::facts::departments_of_people(conn, &people)
         .await?
         .into_iter()
         .filter(|(_, d)| d.id == department)
@@ -900,7 +904,8 @@ async fn apply_stage(
     // What is left must still apply as approved: the whole request before its first stage, the rest after a pilot.
     let left: Vec<OperationInput> = stored.operations[from as usize..].to_vec();
     let checked = renumber(check(&mut tx, &requester, &left, restored.clone(), MAX_OPERATIONS).await?, from as u64);
-    let expected = if from == 0 { Some(stored.preview.clone()) } else { store::snapshots(&mut tx, id).await?.1 };
+    let expected =
+        if from == 0 { Some(stored.preview.clone()) } else { store::stages::snapshots(&mut tx, id).await?.1 };
     if !checked.errors.is_empty() {
         return Err(AppError::Validation {
             message: format!(
@@ -940,12 +945,12 @@ async fn apply_stage(
     };
     progress.set(job, "taking a snapshot", 0, rows).await;
     let mut snapshot = Snapshot {
-        pools: store::pools_before(&mut tx, &pool_ids).await?,
-        seats: store::seats_before(&mut tx, &seats, &retiring).await?,
+        pools: seat_store::pools_before(&mut tx, &pool_ids).await?,
+        seats: seat_store::seats_before(&mut tx, &seats, &retiring).await?,
         after: Vec::new(),
     };
     let who = actor.ledger_name();
-    let freed = store::holders(&mut tx, &retiring).await?;
+    let freed = seat_store::holders(&mut tx, &retiring).await?;
     let mut plan = Plan::default();
     for (_, op) in &stage_ops {
         plan.add(*op);
@@ -956,20 +961,20 @@ async fn apply_stage(
         .map(|p| (p.pool_id, (p.seats_purchased_after, p.annual_cost_after.amount_minor)))
         .collect();
     progress.set(job, "changing seats and pools", 0, rows).await;
-    store::retire(&mut tx, &plan.retire, now).await?;
+    seat_store::retire(&mut tx, &plan.retire, now).await?;
     let restores: Vec<(i64, i64)> =
         plan.restore.iter().filter_map(|id| annual_after.get(id).map(|(_, annual)| (*id, *annual))).collect();
-    store::restore(&mut tx, &restores, now).await?;
-    store::remove_seats(&mut tx, &plan.remove).await?;
-    store::hand_over(&mut tx, &plan.hand_over, who, now).await?;
-    let seat_before: HashMap<(i64, i64), &rollback::SeatBefore> =
+    seat_store::restore(&mut tx, &restores, now).await?;
+    seat_store::remove_seats(&mut tx, &plan.remove).await?;
+    seat_store::hand_over(&mut tx, &plan.hand_over, who, now).await?;
+    let seat_before: HashMap<(i64, i64), &SeatBefore> =
         as_before.seats.iter().map(|s| ((s.pool_id, s.person_id), s)).collect();
     let (restored_seats, new_seats): (Vec<_>, Vec<_>) =
         plan.add.iter().partition(|seat| seat_before.contains_key(*seat));
-    store::add_seats(&mut tx, &new_seats.into_iter().copied().collect::<Vec<_>>(), who, now).await?;
-    let restored_seats: Vec<&rollback::SeatBefore> =
+    seat_store::add_seats(&mut tx, &new_seats.into_iter().copied().collect::<Vec<_>>(), who, now).await?;
+    let restored_seats: Vec<&SeatBefore> =
         restored_seats.iter().filter_map(|seat| seat_before.get(*seat).copied()).collect();
-    store::add_seats_as_before(&mut tx, &restored_seats).await?;
+    seat_store::add_seats_as_before(&mut tx, &restored_seats).await?;
     let seat_counts: Vec<(i64, i64, i64)> = plan
         .set_seats
         .iter()
@@ -978,17 +983,17 @@ async fn apply_stage(
             _ => None,
         })
         .collect();
-    store::set_seats(&mut tx, &seat_counts, now).await?;
-    store::recount(&mut tx, &pool_ids).await?;
+    seat_store::set_seats(&mut tx, &seat_counts, now).await?;
+    seat_store::recount(&mut tx, &pool_ids).await?;
     // The seats as this stage left them: a rollback takes back only these records, not a seat given again since.
-    snapshot.after = store::seats_before(&mut tx, &seats, &[]).await?;
+    snapshot.after = seat_store::seats_before(&mut tx, &seats, &[]).await?;
     let rest_preview = if until < total {
         let rest: Vec<OperationInput> = stored.operations[until as usize..].to_vec();
         Some(renumber(check(&mut tx, &requester, &rest, restored, MAX_OPERATIONS).await?, until as u64).preview)
     } else {
         None
     };
-    let stage_number = store::stages(&mut *tx, id, total).await?.len() as i64 + 1;
+    let stage_number = store::stages::stages(&mut *tx, id, total).await?.len() as i64 + 1;
     let new_stage = NewStage {
         stage: stage_number,
         first_row: from + 1,
@@ -1000,7 +1005,7 @@ async fn apply_stage(
     if order.is_some() && !store::set_operations(&mut tx, id, &stored.operations).await? {
         return Err(AppError::internal(format!("change request {id}: its operations changed under its row lock")));
     }
-    store::insert_stage(&mut tx, id, &new_stage, now).await?;
+    store::stages::insert_stage(&mut tx, id, &new_stage, now).await?;
     progress.set(job, "writing the ledger", rows, rows).await;
     let changes = stage_ops
         .iter()
@@ -1142,11 +1147,11 @@ async fn undo_of(
         .into_iter()
         .filter(|(row, _)| *row <= original.applied_count as u64 && rows.is_none_or(|r| r.contains(row)))
         .collect();
-    let (snapshots, _) = store::snapshots(&mut *tx, original.id).await?;
+    let (snapshots, _) = store::stages::snapshots(&mut *tx, original.id).await?;
     let before = Snapshot::merged(snapshots);
     let now_facts = facts(tx, reader, &applied).await?;
     let (_, seats, _) = rollback::touched(&applied);
-    let records = store::seats_before(tx, &seats, &[]).await?;
+    let records = seat_store::seats_before(tx, &seats, &[]).await?;
     Ok(rollback::undo_all(&applied, &before, &now_facts, &records))
 }
 
@@ -1268,7 +1273,7 @@ pub async fn upkeep(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>, prog
     let applied = run_due(db, clock, outbox, progress).await?;
     let policy = store::policy(&db.read).await?;
     let mut expired = 0;
-    for id in store::lapsed(&db.read, now).await? {
+    for id in store::upkeep::lapsed(&db.read, now).await? {
         let mut tx = db.begin().await?;
         if store::lock(&mut tx, id).await? == Some(ChangeStatus::Approved) {
             if let Some(stored) = store::get(&mut *tx, id).await? {
@@ -1281,10 +1286,10 @@ pub async fn upkeep(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>, prog
     let mut reminded = 0;
     if let Some(hours) = policy.reminder_hours {
         let before = now - chrono::Duration::hours(hours);
-        for id in store::waiting_since(&db.read, before).await? {
+        for id in store::upkeep::waiting_since(&db.read, before).await? {
             let mut tx = db.begin().await?;
             // Claimed by the conditional update: another instance that got there first wins and this one skips.
-            if store::claim_reminder(&mut tx, id, before, now).await? {
+            if store::upkeep::claim_reminder(&mut tx, id, before, now).await? {
                 if let Some(stored) = store::get(&mut *tx, id).await? {
                     if let Some(waiting) = stored.waiting_for() {
                         let to = deciders(&mut tx, &stored, waiting).await?;
@@ -1313,8 +1318,8 @@ pub struct Upkeep {
 async fn run_due(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>, progress: &Progress) -> AppResult<u64> {
     let mut applied = 0;
     let whole = ApplyChangeInput::default();
-    for id in store::due_runs(&db.read, clock.now()).await? {
-        if !store::claim_run(&db.write, id, clock.now()).await? {
+    for id in store::upkeep::due_runs(&db.read, clock.now()).await? {
+        if !store::upkeep::claim_run(&db.write, id, clock.now()).await? {
             continue;
         }
         let Some(stored) = store::get(&db.read, id).await? else { continue };
@@ -1327,7 +1332,7 @@ async fn run_due(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>, progres
                 Err(e @ (AppError::Database(_) | AppError::Internal(_) | AppError::Busy { .. })) => {
                     // Not the request's fault: the next tick tries again.
                     tracing::warn!(change_request = id, error = %e, "a scheduled change request could not start");
-                    store::release_run(&db.write, id).await?;
+                    store::upkeep::release_run(&db.write, id).await?;
                     None
                 }
                 // Applied or lapsed meanwhile: nothing left to run.
@@ -1360,7 +1365,7 @@ async fn run_refused(db: &Db, clock: &dyn Clock, stored: &StoredChange, why: &st
     let rows = (stored.applied_count + 1, stored.operations.len() as i64 - stored.applied_count);
     let message = format!("The scheduled run did not start: {why}");
     let recorded = async {
-        let attempt = store::start_attempt(&db.write, stored.id, rows, "Seatwise (scheduled run)", now).await?;
+        let attempt = store::stages::start_attempt(&db.write, stored.id, rows, "Seatwise (scheduled run)", now).await?;
         let mut conn = db.write.acquire().await?;
         attempts::end(&mut conn, Work::ChangeRequest, attempt, AttemptOutcome::Failed, Some(&message), now).await
     };
@@ -1464,7 +1469,7 @@ impl Names {
         }
         let mut pools: HashMap<String, Vec<i64>> = HashMap::new();
         let readable = access::pool_read_scope(reader);
-        for (id, name, place) in store::pools_named(conn, &pool_names.into_iter().collect::<Vec<_>>()).await? {
+        for (id, name, place) in store::facts::pools_named(conn, &pool_names.into_iter().collect::<Vec<_>>()).await? {
             if readable.covers(place) {
                 pools.entry(name).or_default().push(id);
             }
@@ -1472,7 +1477,7 @@ impl Names {
         let mut people = HashMap::new();
         let (emails, employee_ids): (Vec<_>, Vec<_>) =
             (emails.into_iter().collect(), employee_ids.into_iter().collect());
-        for (id, email, employee_id) in store::people_keyed(conn, &emails, &employee_ids).await? {
+        for (id, email, employee_id) in store::facts::people_keyed(conn, &emails, &employee_ids).await? {
             people.insert(PersonKey::Email(email), id);
             if let Some(e) = employee_id {
                 people.insert(PersonKey::EmployeeId(e), id);

@@ -291,10 +291,10 @@ pub async fn history_in_words(
     let ids = |s: &std::collections::BTreeSet<i64>| s.iter().copied().collect::<Vec<_>>();
     let mut conn = db.read.acquire().await?;
     let mut names = history::Names::default();
-    for (id, name, _) in change_store::people(&mut conn, &ids(&wanted.people)).await? {
+    for (id, name, _) in change_store::facts::people(&mut conn, &ids(&wanted.people)).await? {
         names.people.insert(id, name);
     }
-    for (_, pool) in change_store::pools(&mut conn, &ids(&wanted.pools)).await? {
+    for (_, pool) in change_store::facts::pools(&mut conn, &ids(&wanted.pools)).await? {
         names.pools.insert(pool.id, pool.name);
     }
     for (id, title, reason) in change_store::titles(&mut conn, &ids(&wanted.change_requests)).await? {

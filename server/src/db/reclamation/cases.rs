@@ -12,8 +12,8 @@ use crate::db::bulk::{self, Col, Statement};
 use crate::db::decode::Cols;
 use crate::db::{Conn, Sql};
 use crate::domain::access::{PoolPlace, Reach};
-use crate::domain::change_rollback::SeatBefore;
 use crate::domain::reclamation::Opening;
+use crate::domain::seat_snapshot::SeatBefore;
 
 /// The open states as stored.
 const OPEN: [&str; 4] = [

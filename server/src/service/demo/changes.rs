@@ -8,6 +8,7 @@ use seatwise_types::{
 
 use crate::auth::{Actor, Via};
 use crate::db::change_requests as store;
+use crate::db::seats as seat_store;
 use crate::db::users;
 use crate::error::{AppError, AppResult};
 use crate::service::change_requests as changes;
@@ -22,9 +23,10 @@ pub(super) async fn actor(state: &AppState, email: &str) -> AppResult<Actor> {
 /// A pool's id and the people holding its seats (by id, so the demo is the same every time).
 pub(super) async fn pool(state: &AppState, name: &str) -> AppResult<(i64, Vec<i64>)> {
     let mut conn = state.db.read.acquire().await?;
-    let found = store::pools_named(&mut conn, &[name.to_lowercase()]).await?;
+    let found = store::facts::pools_named(&mut conn, &[name.to_lowercase()]).await?;
     let id = found.first().map(|(id, _, _)| *id).ok_or(AppError::NotFound("demo pool"))?;
-    let mut holders: Vec<i64> = store::holders(&mut conn, &[id]).await?.into_iter().map(|(_, person)| person).collect();
+    let mut holders: Vec<i64> =
+        seat_store::holders(&mut conn, &[id]).await?.into_iter().map(|(_, person)| person).collect();
     holders.sort_unstable();
     Ok((id, holders))
 }
@@ -212,7 +214,7 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
     let (figma, figma_holders) = pool(state, "Figma Organization").await?;
     let leaver = {
         let mut conn = db.read.acquire().await?;
-        store::people_keyed(&mut conn, &["kwame.okafor58@example.com".into()], &[]).await?.first().map(|p| p.0)
+        store::facts::people_keyed(&mut conn, &["kwame.okafor58@example.com".into()], &[]).await?.first().map(|p| p.0)
     };
     let mut ops: Vec<OperationInput> =
         figma_holders.iter().take(1).map(|p| OperationInput { person_id: Some(*p), ..op("assign", figma) }).collect();

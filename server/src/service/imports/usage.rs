@@ -107,14 +107,14 @@ async fn resolve(
     }
     let mut people: HashMap<PersonKey, i64> = HashMap::new();
     let (emails, employee_ids): (Vec<_>, Vec<_>) = (emails.into_iter().collect(), employee_ids.into_iter().collect());
-    for (id, email, employee_id) in names::people_keyed(conn, &emails, &employee_ids).await? {
+    for (id, email, employee_id) in names::facts::people_keyed(conn, &emails, &employee_ids).await? {
         people.insert(PersonKey::Email(email), id);
         if let Some(e) = employee_id {
             people.insert(PersonKey::EmployeeId(e), id);
         }
     }
     let mut named: HashMap<String, Vec<i64>> = HashMap::new();
-    for (id, name, _) in names::pools_named(conn, &pool_names.into_iter().collect::<Vec<_>>()).await? {
+    for (id, name, _) in names::facts::pools_named(conn, &pool_names.into_iter().collect::<Vec<_>>()).await? {
         named.entry(name).or_default().push(id);
     }
     let mut of_product: HashMap<String, Vec<i64>> = HashMap::new();

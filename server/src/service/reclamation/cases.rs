@@ -8,16 +8,16 @@ use seatwise_types::{Case, CaseQuery, CaseState, Page, ReclaimAction};
 
 use crate::auth::Actor;
 use crate::clock::Clock;
-use crate::db::change_requests as seats;
 use crate::db::reclamation::cases::{self as store, Closing, StoredCase};
 use crate::db::reclamation::policies::pool_facts;
 use crate::db::reclamation::savings as savings_store;
+use crate::db::seats;
 use crate::db::{Conn, Db};
 use crate::domain::access;
-use crate::domain::change_rollback::SeatBefore;
 use crate::domain::pool::seat_refusal;
 use crate::domain::reclamation as rules;
 use crate::domain::renewals::Org;
+use crate::domain::seat_snapshot::SeatBefore;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
 use crate::service::org;

@@ -124,7 +124,7 @@ pub async fn run(
                 // Each seat as it is now, for the restore once the request has removed it.
                 let wanted: Vec<(i64, i64)> = waiting.iter().map(|c| (c.case.pool_id, c.case.person_id)).collect();
                 let before: std::collections::HashMap<(i64, i64), _> =
-                    crate::db::change_requests::seats_before(&mut tx, &wanted, &[])
+                    crate::db::seats::seats_before(&mut tx, &wanted, &[])
                         .await?
                         .into_iter()
                         .map(|s| ((s.pool_id, s.person_id), s))

@@ -5,14 +5,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use seatwise_types::{CaseState, ReclaimAction};
 
-use crate::db::change_requests as seats;
 use crate::db::reclamation::cases::{self as store, Closing, StoredCase};
 use crate::db::reclamation::policies::{pool_facts, PoolFacts};
 use crate::db::reclamation::savings::{self as savings_store, NewSaving};
+use crate::db::seats;
 use crate::db::Conn;
-use crate::domain::change_rollback::SeatBefore;
 use crate::domain::pool::per_month;
 use crate::domain::reclamation as rules;
+use crate::domain::seat_snapshot::SeatBefore;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
 use crate::service::org;
