@@ -132,6 +132,40 @@ impl ChangeStatus {
     }
 }
 
+/// Where a change request came from: written by a person (`json`, `csv`), a rollback, or drafted by a feature
+/// from its own records (a reclamation run's batch, a renewal's seat changes, an employee's ask on My seats).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeOrigin {
+    Json,
+    Csv,
+    Rollback,
+    Reclamation,
+    Renewal,
+    MySeats,
+}
+
+impl ChangeOrigin {
+    pub const ALL: [ChangeOrigin; 6] =
+        [Self::Json, Self::Csv, Self::Rollback, Self::Reclamation, Self::Renewal, Self::MySeats];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Csv => "csv",
+            Self::Rollback => "rollback",
+            Self::Reclamation => "reclamation",
+            Self::Renewal => "renewal",
+            Self::MySeats => "my_seats",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
 /// Whose sign-off a submitted request waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -14,7 +14,7 @@ use super::imports::text;
 use super::versioning::{IfMatch, Tagged};
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::service::change_requests;
+use crate::service::{change_requests, CHANGE_FOLLOWER};
 use crate::state::AppState;
 
 /// Draft a change request: every row is checked (errors name their row and field) and the effect previewed.
@@ -95,7 +95,10 @@ pub async fn approve_change_request(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CommentInput>,
 ) -> AppResult<Json<ChangeRequest>> {
-    Ok(Json(change_requests::decide(&state.db, &*state.clock, state.outbox(), &actor, id, true, &body).await?))
+    Ok(Json(
+        change_requests::decide(&state.db, &*state.clock, state.outbox(), CHANGE_FOLLOWER, &actor, id, true, &body)
+            .await?,
+    ))
 }
 
 /// Reject a submitted request, saying why: approvers and admins, never its requester (403).
@@ -109,7 +112,10 @@ pub async fn reject_change_request(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CommentInput>,
 ) -> AppResult<Json<ChangeRequest>> {
-    Ok(Json(change_requests::decide(&state.db, &*state.clock, state.outbox(), &actor, id, false, &body).await?))
+    Ok(Json(
+        change_requests::decide(&state.db, &*state.clock, state.outbox(), CHANGE_FOLLOWER, &actor, id, false, &body)
+            .await?,
+    ))
 }
 
 /// How far the stage being applied has come; poll it while the apply request runs (any instance answers).
@@ -140,8 +146,17 @@ pub async fn apply_change_request(
     ApiPath(id): ApiPath<i64>,
     OptionalJson(body): OptionalJson<ApplyChangeInput>,
 ) -> AppResult<Json<ChangeRequest>> {
-    let applied =
-        change_requests::apply(&state.db, &*state.clock, state.outbox(), &state.progress, &actor, id, &body).await?;
+    let applied = change_requests::apply(
+        &state.db,
+        &*state.clock,
+        state.outbox(),
+        &state.progress,
+        CHANGE_FOLLOWER,
+        &actor,
+        id,
+        &body,
+    )
+    .await?;
     Ok(Json(applied))
 }
 

@@ -9,9 +9,10 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use seatwise_types::{
-    ApplyChangeInput, ApprovalPolicy, AttemptOutcome, ChangeActions, ChangeAttempt, ChangeNames, ChangeRequest,
-    ChangeRequestInput, ChangeRequestQuery, ChangeRequestSummary, ChangeStatus, CommentInput, FieldError, JobProgress,
-    OperationInput, Page, PersonContext, PersonStatus, Ref, Role, RollbackInput, User, WaitingFor,
+    ApplyChangeInput, ApprovalPolicy, AttemptOutcome, ChangeActions, ChangeAttempt, ChangeNames, ChangeOrigin,
+    ChangeRequest, ChangeRequestInput, ChangeRequestQuery, ChangeRequestSummary, ChangeStatus, CommentInput,
+    FieldError, JobProgress, OperationInput, Page, PersonContext, PersonStatus, Ref, Role, RollbackInput, User,
+    WaitingFor,
 };
 
 use crate::auth::{Actor, Via};
@@ -35,7 +36,6 @@ use crate::service::attempt::Attempt;
 use crate::service::ledger::{self, Change, Pending};
 use crate::service::paging;
 use crate::service::progress::Progress;
-use crate::service::reclamation;
 
 /// The most operations one request holds, whatever the policy says.
 pub const MAX_OPERATIONS: usize = approval_policy::MAX_OPERATIONS as usize;
@@ -130,20 +130,20 @@ fn check_heading(title: &str, reason: &str, count: usize, count_path: &str) -> A
 /// A draft, stored with every row's errors and the preview; nothing is queued until it is submitted without any.
 pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &ChangeRequestInput) -> AppResult<ChangeRequest> {
     let mut tx = db.begin().await?;
-    let (id, _) = draft(&mut tx, actor, input, "json", None, clock.now()).await?;
+    let (id, _) = draft(&mut tx, actor, input, ChangeOrigin::Json, None, clock.now()).await?;
     tx.commit().await?;
     get(db, clock, actor, id).await
 }
 
 /// A request another feature drafts in its own transaction (a renewal's seat changes; reclamation's batches):
 /// checked like any other and submitted at once when no row is in error, or else left a draft, with its errors,
-/// for its requester to fix. `from` says which feature (ledgered). Returns its id.
+/// for its requester to fix. `from` says which feature; it hears what became of the request. Returns its id.
 pub async fn draft_in(
     tx: &mut Conn,
     outbox: Option<Outbox<'_>>,
     actor: &Actor,
     input: &ChangeRequestInput,
-    from: &str,
+    from: ChangeOrigin,
     author_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
@@ -186,8 +186,9 @@ pub async fn ask_in(
         rollback_of: None,
         execute_at: None,
         author_id: None,
+        origin: ChangeOrigin::MySeats,
     };
-    let id = store_draft(tx, actor, &new, &content, "my_seats", now).await?;
+    let id = store_draft(tx, actor, &new, &content, now).await?;
     let draft = store::get(&mut *tx, id)
         .await?
         .ok_or_else(|| AppError::internal(format!("change request {id} vanished in its transaction")))?;
@@ -211,12 +212,30 @@ async fn pool_owners(tx: &mut Conn, pool_id: i64) -> AppResult<Vec<String>> {
     Ok(to)
 }
 
+/// What became of a request, for the feature it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome<'a> {
+    pub change_request_id: i64,
+    pub origin: ChangeOrigin,
+    pub who: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// A feature that drafts change requests from its own records hears through this when one of them is applied
+/// (a stage of it) or rejected: reclamation closes the cases a batch carried. Change requests announce every
+/// outcome here and call no feature themselves, so features may call change requests, never the reverse.
+#[async_trait::async_trait]
+pub trait Follower: Sync {
+    async fn applied(&self, tx: &mut Conn, outcome: &Outcome<'_>) -> AppResult<()>;
+    async fn rejected(&self, tx: &mut Conn, outcome: &Outcome<'_>) -> AppResult<()>;
+}
+
 /// Check and store a draft: its id, and whether no row is in error.
 async fn draft(
     tx: &mut Conn,
     actor: &Actor,
     input: &ChangeRequestInput,
-    from: &str,
+    from: ChangeOrigin,
     author_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<(i64, bool)> {
@@ -235,23 +254,23 @@ async fn draft(
         rollback_of: None,
         execute_at: input.execute_at,
         author_id,
+        origin: from,
     };
-    let id = store_draft(tx, actor, &new, &content, from, now).await?;
+    let id = store_draft(tx, actor, &new, &content, now).await?;
     Ok((id, checked.errors.is_empty()))
 }
 
-/// Store a draft and ledger its creation; `from` says how it was sent (`json`, `csv`, `rollback`).
+/// Store a draft and ledger its creation, with where it came from.
 async fn store_draft(
     tx: &mut Conn,
     actor: &Actor,
     new: &NewChange<'_>,
     content: &Content<'_>,
-    from: &str,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
     let id = store::insert(tx, new, content, now).await?;
     let record = serde_json::json!({"id": id, "title": new.title, "operations": content.operations.len(),
-        "errors": content.errors.len(), "from": from, "rollback_of": new.rollback_of});
+        "errors": content.errors.len(), "from": new.origin.as_str(), "rollback_of": new.rollback_of});
     let change = Change::created("change_request.create", "change_request", Some(id), &record);
     ledger::record(tx, now, actor.ledger_name(), change).await?;
     Ok(id)
@@ -294,6 +313,7 @@ pub async fn update(
         rollback_of: None,
         execute_at: input.execute_at,
         author_id: stored.author_id,
+        origin: stored.origin,
     };
     store::replace(&mut tx, id, &new, &content, now).await?;
     if stored.status != ChangeStatus::Draft {
@@ -634,10 +654,12 @@ async fn submit_locked(
 /// Approve or reject a submitted request: the approver's sign-off (approvers and admins), then finance's when the
 /// request is above the policy's thresholds. Never by its requester (403 whatever their roles), and finance's
 /// never by the approver who gave the first.
+#[allow(clippy::too_many_arguments)]
 pub async fn decide(
     db: &Db,
     clock: &dyn Clock,
     outbox: Option<Outbox<'_>>,
+    follower: &dyn Follower,
     actor: &Actor,
     id: i64,
     approve: bool,
@@ -694,7 +716,8 @@ pub async fn decide(
         notify(&mut tx, outbox, &stored, Event::Approved, &requester, now).await?;
     } else {
         notify(&mut tx, outbox, &stored, Event::Rejected { comment }, &requester, now).await?;
-        reclamation::settle::change_rejected(&mut tx, id, actor.ledger_name(), now).await?;
+        let outcome = Outcome { change_request_id: id, origin: stored.origin, who: actor.ledger_name(), now };
+        follower.rejected(&mut tx, &outcome).await?;
     }
     tx.commit().await?;
     get(db, clock, actor, id).await
@@ -707,18 +730,20 @@ pub async fn decide(
 /// Every try is recorded as an attempt (committed before the stage's transaction, ended with it), and reports its
 /// progress where any instance reads it; a process killed midway leaves an attempt that reads as interrupted, and
 /// nothing of its stage.
+#[allow(clippy::too_many_arguments)]
 pub async fn apply(
     db: &Db,
     clock: &dyn Clock,
     outbox: Option<Outbox<'_>>,
     progress: &Progress,
+    follower: &dyn Follower,
     actor: &Actor,
     id: i64,
     input: &ApplyChangeInput,
 ) -> AppResult<ChangeRequest> {
     let from = [ChangeStatus::Approved, ChangeStatus::Piloted];
     let rows = precheck(db, clock, actor, id, input, &from).await?;
-    run_stage(db, clock, outbox, progress, actor, id, input, rows, &from).await?;
+    run_stage(db, clock, outbox, progress, follower, actor, id, input, rows, &from).await?;
     get(db, clock, actor, id).await
 }
 
@@ -749,6 +774,7 @@ async fn run_stage(
     clock: &dyn Clock,
     outbox: Option<Outbox<'_>>,
     progress: &Progress,
+    follower: &dyn Follower,
     actor: &Actor,
     id: i64,
     input: &ApplyChangeInput,
@@ -759,7 +785,7 @@ async fn run_stage(
     let started =
         store::stages::start_attempt(&db.write, id, (first_row, rows), actor.ledger_name(), clock.now()).await?;
     let attempt = Attempt::started(Work::ChangeRequest, id, started, db.write.clone(), progress);
-    match apply_stage(db, clock, outbox, progress, actor, id, input, attempt.id(), from).await {
+    match apply_stage(db, clock, outbox, progress, follower, actor, id, input, attempt.id(), from).await {
         Ok(()) => {
             attempt.applied().await;
             Ok(())
@@ -851,6 +877,7 @@ async fn apply_stage(
     clock: &dyn Clock,
     outbox: Option<Outbox<'_>>,
     progress: &Progress,
+    follower: &dyn Follower,
     actor: &Actor,
     id: i64,
     input: &ApplyChangeInput,
@@ -1043,7 +1070,7 @@ async fn apply_stage(
         let to = requester_address(&mut tx, &stored).await?;
         notify(&mut tx, outbox, &stored, Event::Applied { rows: until, of: total }, &to, now).await?;
     }
-    reclamation::settle::change_applied(&mut tx, id, who, now).await?;
+    follower.applied(&mut tx, &Outcome { change_request_id: id, origin: stored.origin, who, now }).await?;
     attempts::end(&mut tx, Work::ChangeRequest, attempt, AttemptOutcome::Applied, None, now).await?;
     tx.commit().await?;
     Ok(())
@@ -1253,8 +1280,9 @@ pub async fn request_rollback(
         rollback_of: Some(id),
         execute_at: None,
         author_id: None,
+        origin: ChangeOrigin::Rollback,
     };
-    let rollback_id = store_draft(&mut tx, actor, &new, &content, "rollback", now).await?;
+    let rollback_id = store_draft(&mut tx, actor, &new, &content, now).await?;
     store::set_rollback_rows(&mut tx, rollback_id, rows.as_deref()).await?;
     store::set_rolled_back_by(&mut tx, id, Some(rollback_id)).await?;
     let draft = store::get(&mut *tx, rollback_id)
@@ -1268,9 +1296,15 @@ pub async fn request_rollback(
 /// Background upkeep, safe on several instances at once: approvals that lapsed unused expire (their requesters
 /// are told), and approvers of requests waiting longer than the policy allows are reminded. Returns how many of
 /// each.
-pub async fn upkeep(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>, progress: &Progress) -> AppResult<Upkeep> {
+pub async fn upkeep(
+    db: &Db,
+    clock: &dyn Clock,
+    outbox: Option<Outbox<'_>>,
+    progress: &Progress,
+    follower: &dyn Follower,
+) -> AppResult<Upkeep> {
     let now = clock.now();
-    let applied = run_due(db, clock, outbox, progress).await?;
+    let applied = run_due(db, clock, outbox, progress, follower).await?;
     let policy = store::policy(&db.read).await?;
     let mut expired = 0;
     for id in store::upkeep::lapsed(&db.read, now).await? {
@@ -1315,7 +1349,13 @@ pub struct Upkeep {
 /// Apply the requests whose execution window has come, each claimed first by a conditional update so that of
 /// several instances exactly one runs it. Applied as their requester; a stage that fails is recorded as a failed
 /// attempt on the request (its page says why) and not tried again by the run.
-async fn run_due(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>, progress: &Progress) -> AppResult<u64> {
+async fn run_due(
+    db: &Db,
+    clock: &dyn Clock,
+    outbox: Option<Outbox<'_>>,
+    progress: &Progress,
+    follower: &dyn Follower,
+) -> AppResult<u64> {
     let mut applied = 0;
     let whole = ApplyChangeInput::default();
     for id in store::upkeep::due_runs(&db.read, clock.now()).await? {
@@ -1340,7 +1380,9 @@ async fn run_due(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>, progres
                 Err(e) => Some(e.public_message()),
                 Ok(rows) => {
                     // A stage that fails records its own attempt.
-                    match run_stage(db, clock, outbox, progress, &requester, id, &whole, rows, &scheduled).await {
+                    match run_stage(db, clock, outbox, progress, follower, &requester, id, &whole, rows, &scheduled)
+                        .await
+                    {
                         Ok(()) => applied += 1,
                         Err(e) => {
                             tracing::warn!(change_request = id, error = %e, "a scheduled change request did not apply")
@@ -1577,8 +1619,9 @@ pub async fn create_from_csv(
         rollback_of: None,
         execute_at: None,
         author_id: None,
+        origin: ChangeOrigin::Csv,
     };
-    let id = store_draft(&mut tx, actor, &new, &content, "csv", now).await?;
+    let id = store_draft(&mut tx, actor, &new, &content, now).await?;
     tx.commit().await?;
     get(db, clock, actor, id).await
 }

@@ -534,7 +534,16 @@ pub async fn decide(
                 None
             } else {
                 let request = seat_change_request(&c, &seat_changes, comment, organisation.start_of(start), now);
-                let cr = change_requests::draft_in(&mut tx, outbox, actor, &request, "renewal", None, now).await?;
+                let cr = change_requests::draft_in(
+                    &mut tx,
+                    outbox,
+                    actor,
+                    &request,
+                    seatwise_types::ChangeOrigin::Renewal,
+                    None,
+                    now,
+                )
+                .await?;
                 store::set_change_request(&mut tx, term_id, cr).await?;
                 Some(cr)
             };

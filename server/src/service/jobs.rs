@@ -81,7 +81,7 @@ pub async fn tick(state: &Worker) -> AppResult<TickReport> {
         }
     }
     let progress = Progress::new(state.db.progress.clone(), state.clock.clone());
-    match change_requests::upkeep(&state.db, &*state.clock, state.outbox(), &progress).await {
+    match change_requests::upkeep(&state.db, &*state.clock, state.outbox(), &progress, super::CHANGE_FOLLOWER).await {
         Ok(upkeep) => {
             report.changes_expired = upkeep.expired;
             report.changes_reminded = upkeep.reminded;

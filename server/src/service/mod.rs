@@ -73,3 +73,7 @@ pub fn parse_sort<T>(sort: Option<&str>, parse: fn(&str) -> Option<T>) -> AppRes
         .map(|key| Some(crate::db::Sort { key, descending: desc }))
         .ok_or_else(|| AppError::field("sort", &format!("unknown sort field {field:?}")))
 }
+
+/// The features that follow change requests' outcomes (reclamation closes the cases its batches carried): wired
+/// here, above both, so change requests call no feature themselves.
+pub const CHANGE_FOLLOWER: &dyn change_requests::Follower = &reclamation::settle::Cases;

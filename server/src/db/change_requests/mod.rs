@@ -8,8 +8,8 @@ pub mod upkeep;
 
 use chrono::{DateTime, Utc};
 use seatwise_types::{
-    ApprovalPolicy, ChangePreview, ChangeRequestSummary, ChangeStatus, FieldError, Money, OperationInput, Page, Ref,
-    SignOff, WaitingFor,
+    ApprovalPolicy, ChangeOrigin, ChangePreview, ChangeRequestSummary, ChangeStatus, FieldError, Money, OperationInput,
+    Page, Ref, SignOff, WaitingFor,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Executor};
@@ -50,6 +50,7 @@ pub struct StoredChange {
     /// The author of the policy version that selected this request's rows (a reclamation run), who may not
     /// approve it either.
     pub author_id: Option<i64>,
+    pub origin: ChangeOrigin,
 }
 
 impl StoredChange {
@@ -93,6 +94,7 @@ pub struct NewChange<'a> {
     pub execute_at: Option<DateTime<Utc>>,
     /// The author of the policy version behind the request, when a policy run sent it.
     pub author_id: Option<i64>,
+    pub origin: ChangeOrigin,
 }
 
 pub async fn insert(
@@ -102,12 +104,12 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     let at = to_db(now);
-    let NewChange { title, reason, requested_by, rollback_of, execute_at, author_id } = *new;
+    let NewChange { title, reason, requested_by, rollback_of, execute_at, author_id, origin } = *new;
     sqlx::query_scalar(
         "INSERT INTO change_requests (title, reason, requested_by, status, operations, operation_count, errors, \
            error_count, preview, people_losing_seats, annual_cost_change, created_at, updated_at, rollback_of, \
-           execute_at, author_id) \
-         VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14) RETURNING id",
+           execute_at, author_id, origin) \
+         VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(title)
     .bind(reason)
@@ -123,6 +125,7 @@ pub async fn insert(
     .bind(rollback_of)
     .bind(execute_at.map(to_db))
     .bind(author_id)
+    .bind(origin.as_str())
     .fetch_one(conn)
     .await
 }
@@ -289,7 +292,7 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, id: i64) -> Resul
            r.submitted_at, r.decided_by, du.name AS decider_name, r.decided_at, r.decision_comment, r.applied_at, \
            r.operations, r.errors, r.preview, r.version, r.needs_finance, r.finance_by, fu.name AS finance_name, \
            r.finance_at, r.finance_comment, r.expires_at, r.applied_count, r.rollback_of, r.rolled_back_by, r.execute_at, \
-           r.author_id, r.rollback_rows \
+           r.author_id, r.rollback_rows, r.origin \
          FROM change_requests r JOIN users ru ON ru.id = r.requested_by LEFT JOIN users du ON du.id = r.decided_by \
            LEFT JOIN users fu ON fu.id = r.finance_by \
          WHERE r.id = $1",
@@ -337,6 +340,7 @@ fn stored_from(r: &AnyRow) -> Result<StoredChange, sqlx::Error> {
         rollback_rows: c.opt_json("rollback_rows")?,
         execute_at: c.opt_timestamp("execute_at")?,
         author_id: c.opt_i64("author_id")?,
+        origin: c.parsed("origin", ChangeOrigin::parse)?,
     })
 }
 

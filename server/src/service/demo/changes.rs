@@ -2,6 +2,7 @@
 //! (the owner drafts and submits, the approver and finance sign off, stages are applied, one is rolled back), so
 //! the queue, the ledger and the pools agree. No e-mail is sent for them.
 
+use crate::service::CHANGE_FOLLOWER;
 use seatwise_types::{
     ApplyChangeInput, ApprovalPolicy, ChangeRequestInput, CommentInput, OperationInput, RollbackInput,
 };
@@ -83,8 +84,18 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
     )
     .await?;
     submit(r.id).await?;
-    changes::decide(db, clock, None, &approver, r.id, true, &comment("Agreed with the platform lead.")).await?;
-    changes::apply(db, clock, None, progress, &owner, r.id, &ApplyChangeInput::default()).await?;
+    changes::decide(
+        db,
+        clock,
+        None,
+        CHANGE_FOLLOWER,
+        &approver,
+        r.id,
+        true,
+        &comment("Agreed with the platform lead."),
+    )
+    .await?;
+    changes::apply(db, clock, None, progress, CHANGE_FOLLOWER, &owner, r.id, &ApplyChangeInput::default()).await?;
     let undo = changes::request_rollback(
         db,
         clock,
@@ -97,8 +108,9 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
         },
     )
     .await?;
-    changes::decide(db, clock, None, &approver, undo.id, true, &comment("Fine, put them back.")).await?;
-    changes::apply(db, clock, None, progress, &owner, undo.id, &ApplyChangeInput::default()).await?;
+    changes::decide(db, clock, None, CHANGE_FOLLOWER, &approver, undo.id, true, &comment("Fine, put them back."))
+        .await?;
+    changes::apply(db, clock, None, progress, CHANGE_FOLLOWER, &owner, undo.id, &ApplyChangeInput::default()).await?;
 
     // Applied: three seats freed and the seat count brought down to match.
     let (pagerduty, pd_holders) = pool(state, "PagerDuty Business").await?;
@@ -116,8 +128,8 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
     )
     .await?;
     submit(r.id).await?;
-    changes::decide(db, clock, None, &approver, r.id, true, &comment("")).await?;
-    changes::apply(db, clock, None, progress, &approver, r.id, &ApplyChangeInput::default()).await?;
+    changes::decide(db, clock, None, CHANGE_FOLLOWER, &approver, r.id, true, &comment("")).await?;
+    changes::apply(db, clock, None, progress, CHANGE_FOLLOWER, &approver, r.id, &ApplyChangeInput::default()).await?;
 
     // Rejected.
     let (miro, _) = pool(state, "Miro Business").await?;
@@ -133,6 +145,7 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
         db,
         clock,
         None,
+        CHANGE_FOLLOWER,
         &approver,
         r.id,
         false,
@@ -154,9 +167,18 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
     )
     .await?;
     submit(r.id).await?;
-    changes::decide(db, clock, None, &approver, r.id, true, &comment("Pilot first, please.")).await?;
-    changes::apply(db, clock, None, progress, &owner, r.id, &ApplyChangeInput { pilot: Some(3), ..Default::default() })
-        .await?;
+    changes::decide(db, clock, None, CHANGE_FOLLOWER, &approver, r.id, true, &comment("Pilot first, please.")).await?;
+    changes::apply(
+        db,
+        clock,
+        None,
+        progress,
+        CHANGE_FOLLOWER,
+        &owner,
+        r.id,
+        &ApplyChangeInput { pilot: Some(3), ..Default::default() },
+    )
+    .await?;
 
     // Above the finance threshold: approved, waiting for finance.
     let (copilot, _) = pool(state, "GitHub Copilot Business").await?;
@@ -172,8 +194,17 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
     )
     .await?;
     submit(r.id).await?;
-    changes::decide(db, clock, None, &approver, r.id, true, &comment("Fine by me; finance to confirm the budget."))
-        .await?;
+    changes::decide(
+        db,
+        clock,
+        None,
+        CHANGE_FOLLOWER,
+        &approver,
+        r.id,
+        true,
+        &comment("Fine by me; finance to confirm the budget."),
+    )
+    .await?;
 
     // Approved, scheduled for a quiet hour next week.
     let (creative, _) = pool(state, "Creative Cloud All Apps").await?;
@@ -193,7 +224,17 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
     )
     .await?;
     submit(r.id).await?;
-    changes::decide(db, clock, None, &approver, r.id, true, &comment("Scheduled for Monday morning, fine.")).await?;
+    changes::decide(
+        db,
+        clock,
+        None,
+        CHANGE_FOLLOWER,
+        &approver,
+        r.id,
+        true,
+        &comment("Scheduled for Monday morning, fine."),
+    )
+    .await?;
 
     // Waiting for an approver.
     let (datadog, dd_holders) = pool(state, "Datadog Pro").await?;

@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 
-use seatwise_types::{CaseOrigin, CaseState, ChangeRequestInput, OperationInput, PolicyRun, ReclaimAction};
+use seatwise_types::{
+    CaseOrigin, CaseState, ChangeOrigin, ChangeRequestInput, OperationInput, PolicyRun, ReclaimAction,
+};
 
 use crate::auth::Actor;
 use crate::clock::Clock;
@@ -120,7 +122,8 @@ pub async fn run(
                 // Whoever wrote this version of the policy is a party to the batch, as its requester is.
                 let author = store::version_author(&mut tx, policy.id, policy.version).await?;
                 let cr =
-                    change_requests::draft_in(&mut tx, outbox, actor, &request, "reclamation", author, now).await?;
+                    change_requests::draft_in(&mut tx, outbox, actor, &request, ChangeOrigin::Reclamation, author, now)
+                        .await?;
                 // Each seat as it is now, for the restore once the request has removed it.
                 let wanted: Vec<(i64, i64)> = waiting.iter().map(|c| (c.case.pool_id, c.case.person_id)).collect();
                 let before: std::collections::HashMap<(i64, i64), _> =

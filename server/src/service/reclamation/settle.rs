@@ -1,9 +1,10 @@
 //! A case's seat removed (by reclamation itself, or by the change request that carried it): the case closes as
-//! reclaimed or downgraded, keeps the seat as it was for a restore, and the saving is logged. Change requests
-//! call in here when they apply or are rejected, so this module uses storage only.
+//! reclaimed or downgraded, keeps the seat as it was for a restore, and the saving is logged. Reclamation follows
+//! the change requests its runs send (`Cases`, a `change_requests::Follower`): applied, their cases close as
+//! removed; rejected, as kept.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use seatwise_types::{CaseState, ReclaimAction};
+use seatwise_types::{CaseState, ChangeOrigin, ReclaimAction};
 
 use crate::db::reclamation::cases::{self as store, Closing, StoredCase};
 use crate::db::reclamation::policies::{pool_facts, PoolFacts};
@@ -14,6 +15,7 @@ use crate::domain::pool::per_month;
 use crate::domain::reclamation as rules;
 use crate::domain::seat_snapshot::SeatBefore;
 use crate::error::{AppError, AppResult};
+use crate::service::change_requests::{Follower, Outcome};
 use crate::service::ledger::{self, Change, Pending};
 use crate::service::org;
 
@@ -77,8 +79,28 @@ pub(super) async fn record_revoked(
     Ok((state, Pending::of(Change::created("reclamation.case.close", "reclamation_case", Some(case.id), &record))?))
 }
 
+/// Reclamation as a follower of the change requests its runs send.
+pub struct Cases;
+
+#[async_trait::async_trait]
+impl Follower for Cases {
+    async fn applied(&self, tx: &mut Conn, o: &Outcome<'_>) -> AppResult<()> {
+        match o.origin {
+            ChangeOrigin::Reclamation => change_applied(tx, o.change_request_id, o.who, o.now).await,
+            _ => Ok(()),
+        }
+    }
+
+    async fn rejected(&self, tx: &mut Conn, o: &Outcome<'_>) -> AppResult<()> {
+        match o.origin {
+            ChangeOrigin::Reclamation => change_rejected(tx, o.change_request_id, o.who, o.now).await,
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A change request carrying reclamation cases applied (all or a stage): each case whose seat it removed closes.
-pub async fn change_applied(tx: &mut Conn, change_request_id: i64, who: &str, now: DateTime<Utc>) -> AppResult<()> {
+async fn change_applied(tx: &mut Conn, change_request_id: i64, who: &str, now: DateTime<Utc>) -> AppResult<()> {
     let waiting = store::awaiting_change(tx, change_request_id).await?;
     if waiting.is_empty() {
         return Ok(());
@@ -107,7 +129,7 @@ pub async fn change_applied(tx: &mut Conn, change_request_id: i64, who: &str, no
 }
 
 /// A change request carrying reclamation cases was rejected: the seats stay, and their cases close as kept.
-pub async fn change_rejected(tx: &mut Conn, change_request_id: i64, who: &str, now: DateTime<Utc>) -> AppResult<()> {
+async fn change_rejected(tx: &mut Conn, change_request_id: i64, who: &str, now: DateTime<Utc>) -> AppResult<()> {
     let mut entries = Vec::new();
     for c in store::awaiting_change(tx, change_request_id).await? {
         let kept = Closing {
