@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Seams the compiler does not keep, checked on every `./test`:
 - no import cycle between the server's modules (file level: `crate::a::b` uses, `super::` resolved);
+- the server's layers import downwards only: api -> service -> db/domain (db may read domain's types, domain
+  imports no other layer); nothing below the top (api, app, web, main, demo, generate) imports `state`, so the
+  use cases take what they use; demo and generator code sit outside the use cases;
 - SQL rows are read by column name only in `server/src/db/decode.rs`;
 - the app builds API URLs only in its API client (`app/src/api/`);
 - every date and timestamp field of the API's shapes is read through `types/src/when.rs` (its accepted range);
@@ -138,6 +141,34 @@ def cycles(src, name):
 
 cycles(root / "server/src", "server")
 cycles(root / "app/src", "app")
+
+# What each lower layer may import of the crate besides itself; the top (api, auth, app, web, main, state, demo,
+# generate) may import anything.
+LAYERS = {
+    "domain": set(),
+    "clock": set(),
+    "error": {"domain"},
+    "db": {"domain", "clock"},
+    "service": {"db", "domain", "clock", "error", "auth"},
+}
+
+
+def directions(src):
+    mods = modules(src)
+    for m, f in sorted(mods.items()):
+        if not m or m[0] not in LAYERS:
+            continue
+        allowed = LAYERS[m[0]] | {m[0]}
+        seen = set()
+        for p in use_paths(strip(f.read_text())):
+            t = resolve(p, m, mods)
+            if t is None or not t or t[0] in allowed or t[0] in seen:
+                continue
+            seen.add(t[0])
+            problems.append(f"{f.relative_to(root)}: the {m[0]} layer imports {t[0]} (allowed: {', '.join(sorted(allowed))})")
+
+
+directions(root / "server/src")
 
 for f in sorted((root / "server/src").rglob("*.rs")):
     if f.name == "decode.rs" and f.parent.name == "db":

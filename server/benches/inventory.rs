@@ -13,7 +13,8 @@ use seatwise_server::auth::{Actor, Via};
 use seatwise_server::clock::SystemClock;
 use seatwise_server::db::pools::{list_sql, PoolQuery, PoolSort};
 use seatwise_server::db::{DateRange, Db, Sort};
-use seatwise_server::service::{generate, pools};
+use seatwise_server::generate;
+use seatwise_server::service::pools;
 use seatwise_server::state::{AppState, Settings};
 use seatwise_types::{Role, User};
 

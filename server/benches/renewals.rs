@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 use chrono::{Days, NaiveDate};
 use seatwise_server::clock::SystemClock;
 use seatwise_server::db::Db;
+use seatwise_server::generate;
 use seatwise_server::service::mailer::Mailer;
-use seatwise_server::service::{generate, org, renewal_job};
+use seatwise_server::service::{org, renewal_job};
 use seatwise_server::state::{AppState, Settings};
 
 fn env_usize(name: &str, default: usize) -> usize {

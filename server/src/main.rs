@@ -8,9 +8,10 @@ use seatwise_server::db::attempts::Work;
 use seatwise_server::db::Db;
 use seatwise_server::service::accounts::{self, Bootstrap};
 use seatwise_server::service::oidc::OidcConfig;
-use seatwise_server::service::{attempt, demo, generate, jobs, ledger, mailer};
+use seatwise_server::service::{attempt, jobs, ledger, mailer};
 use seatwise_server::state::{AppState, Settings};
 use seatwise_server::{app, domain, telemetry};
+use seatwise_server::{demo, generate};
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -38,6 +38,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What imports use of the state: the database, the clock and where progress is reported.
+    pub fn import_env(&self) -> crate::service::imports::Env<'_> {
+        crate::service::imports::Env { db: &self.db, clock: &self.clock, progress: &self.progress }
+    }
+
     pub fn new(db: Db, clock: SharedClock, settings: Settings) -> Self {
         let instance = crate::domain::secret::random_token("instance-")[..25].to_string();
         let hasher = Hasher::new(settings.hash_concurrency, Duration::from_millis(settings.hash_wait_ms));

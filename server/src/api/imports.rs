@@ -13,7 +13,7 @@ use seatwise_types::{
 use super::extract::{ApiBody, ApiPath, ApiQuery, OptionalJson};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::service::imports::{self, graph, hr, snipeit, usage, Env};
+use crate::service::imports::{self, graph, hr, snipeit, usage};
 use crate::state::AppState;
 
 /// Imports accept files far larger than ordinary JSON bodies.
@@ -41,7 +41,7 @@ pub async fn upload_hr(
 ) -> AppResult<(StatusCode, Json<ImportSummary>)> {
     let filename = p.filename.unwrap_or_else(|| "hr-export.csv".into());
     let summary =
-        hr::preview(Env::of(&state), &actor, &filename, text(&body)?, hr::Params { full: p.full.unwrap_or(true) })
+        hr::preview(state.import_env(), &actor, &filename, text(&body)?, hr::Params { full: p.full.unwrap_or(true) })
             .await?;
     Ok((StatusCode::CREATED, Json(summary)))
 }
@@ -60,7 +60,7 @@ pub async fn upload_snipeit(
     let filename = p.filename.unwrap_or_else(|| "snipeit-licenses.csv".into());
     let upload =
         snipeit::Upload { department_id: p.department_id, cost_centre_id: p.cost_centre_id, cost_per: p.cost_per };
-    let summary = snipeit::preview(Env::of(&state), &actor, &filename, text(&body)?, upload).await?;
+    let summary = snipeit::preview(state.import_env(), &actor, &filename, text(&body)?, upload).await?;
     Ok((StatusCode::CREATED, Json(summary)))
 }
 
@@ -75,7 +75,7 @@ pub async fn upload_graph_users(
     ApiBody(body): ApiBody,
 ) -> AppResult<(StatusCode, Json<ImportSummary>)> {
     let filename = p.filename.unwrap_or_else(|| "graph-users.json".into());
-    Ok((StatusCode::CREATED, Json(graph::preview_users(Env::of(&state), &actor, &filename, text(&body)?).await?)))
+    Ok((StatusCode::CREATED, Json(graph::preview_users(state.import_env(), &actor, &filename, text(&body)?).await?)))
 }
 
 /// Upload usage data for a preview: a CSV (`person` or `email` or `employee_id`, `pool` or `product`,
@@ -99,7 +99,7 @@ pub async fn upload_usage(
         pool_id: p.pool_id,
         format,
     };
-    Ok((StatusCode::CREATED, Json(usage::preview(Env::of(&state), &actor, &filename, text(&body)?, params).await?)))
+    Ok((StatusCode::CREATED, Json(usage::preview(state.import_env(), &actor, &filename, text(&body)?, params).await?)))
 }
 
 /// Upload a Microsoft Graph `GET /subscribedSkus` export: records each SKU's id for the mappings.
@@ -111,14 +111,14 @@ pub async fn upload_graph_skus(
     actor: Actor,
     ApiBody(body): ApiBody,
 ) -> AppResult<Json<Vec<SkuMapping>>> {
-    Ok(Json(graph::upload_skus(Env::of(&state), &actor, text(&body)?).await?))
+    Ok(Json(graph::upload_skus(state.import_env(), &actor, text(&body)?).await?))
 }
 
 /// Microsoft 365 SKUs and the pools their assignments become seats of.
 #[utoipa::path(get, path = "/sku-mappings", tag = "imports",
     responses((status = 200, body = Vec<SkuMapping>), (status = 403, body = ErrorResponse)))]
 pub async fn list_sku_mappings(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Vec<SkuMapping>>> {
-    Ok(Json(graph::mappings(Env::of(&state), &actor).await?))
+    Ok(Json(graph::mappings(state.import_env(), &actor).await?))
 }
 
 /// Map a SKU part number (e.g. `ENTERPRISEPACK`) to a pool, or unmap it; answers every mapping, with the changed
@@ -139,7 +139,7 @@ pub async fn set_sku_mapping(
     super::versioning::IfMatch(expected): super::versioning::IfMatch,
     super::extract::ApiJson(body): super::extract::ApiJson<SkuMappingInput>,
 ) -> AppResult<super::versioning::Tagged<Vec<SkuMapping>>> {
-    let (version, all) = graph::set_mapping(Env::of(&state), &actor, &part_number, body.pool_id, expected).await?;
+    let (version, all) = graph::set_mapping(state.import_env(), &actor, &part_number, body.pool_id, expected).await?;
     Ok(super::versioning::Tagged(version, all))
 }
 
@@ -151,7 +151,7 @@ pub async fn list_imports(
     actor: Actor,
     ApiQuery(q): ApiQuery<ImportQuery>,
 ) -> AppResult<Json<Page<ImportSummary>>> {
-    Ok(Json(imports::list(Env::of(&state), &actor, &q).await?))
+    Ok(Json(imports::list(state.import_env(), &actor, &q).await?))
 }
 
 /// An import's preview or result.
@@ -162,7 +162,7 @@ pub async fn get_import(
     actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<ImportSummary>> {
-    Ok(Json(imports::get(Env::of(&state), &actor, id).await?))
+    Ok(Json(imports::get(state.import_env(), &actor, id).await?))
 }
 
 /// The rows of an import that are in error (skipped by an apply with `skip_invalid`), as CSV: the file's header
@@ -175,7 +175,7 @@ pub async fn skipped_rows(
     actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<impl IntoResponse> {
-    let (filename, csv) = imports::skipped_rows(Env::of(&state), &actor, id).await?;
+    let (filename, csv) = imports::skipped_rows(state.import_env(), &actor, id).await?;
     // The name comes from the upload: keep only characters that cannot break the header.
     let safe: String =
         filename.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
@@ -196,7 +196,7 @@ pub async fn import_progress(
     actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<JobProgress>> {
-    Ok(Json(imports::progress(Env::of(&state), &actor, id).await?))
+    Ok(Json(imports::progress(state.import_env(), &actor, id).await?))
 }
 
 /// Apply a previewed import, completely or not at all. A file with rows in error is refused (422 listing them,
@@ -211,5 +211,5 @@ pub async fn apply_import(
     ApiPath(id): ApiPath<i64>,
     OptionalJson(options): OptionalJson<ApplyImportInput>,
 ) -> AppResult<Json<ImportSummary>> {
-    Ok(Json(imports::apply(Env::of(&state), &actor, id, options).await?))
+    Ok(Json(imports::apply(state.import_env(), &actor, id, options).await?))
 }

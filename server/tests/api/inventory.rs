@@ -342,14 +342,9 @@ async fn concurrent_seat_assignments_never_exceed_capacity() {
 #[tokio::test]
 async fn the_generator_builds_a_consistent_company() {
     let app = crate::common::spawn_with(false).await;
-    let size = seatwise_server::service::generate::Size {
-        people: 2_000,
-        pools: 60,
-        assignments: 10_000,
-        seed: 7,
-        contracts: true,
-    };
-    seatwise_server::service::generate::run(&app.state.db, &*app.state.clock, &size).await.unwrap();
+    let size =
+        seatwise_server::generate::Size { people: 2_000, pools: 60, assignments: 10_000, seed: 7, contracts: true };
+    seatwise_server::generate::run(&app.state.db, &*app.state.clock, &size).await.unwrap();
     assert_eq!(app.count("people").await, 2_000);
     assert_eq!(app.count("pools").await, 60);
     assert_eq!(app.count("seat_assignments").await, 10_000);
@@ -364,7 +359,7 @@ async fn the_generator_builds_a_consistent_company() {
         .await;
     assert_eq!(duplicates, 0, "nobody holds two seats in one pool");
     // A second run refuses to mix generated data into an existing company.
-    assert!(seatwise_server::service::generate::run(&app.state.db, &*app.state.clock, &size).await.is_err());
+    assert!(seatwise_server::generate::run(&app.state.db, &*app.state.clock, &size).await.is_err());
     assert!(seatwise_server::service::ledger::verify(&app.db).await.unwrap().ok);
 }
 

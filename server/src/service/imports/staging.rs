@@ -24,7 +24,6 @@ use crate::error::{AppError, AppResult};
 pub use crate::service::attempt::Attempt;
 use crate::service::ledger::{self, Change, Pending};
 use crate::service::progress::Progress;
-use crate::state::AppState;
 
 /// What imports use: the database, the clock and where progress is reported.
 #[derive(Clone, Copy)]
@@ -32,12 +31,6 @@ pub struct Env<'a> {
     pub db: &'a Db,
     pub clock: &'a SharedClock,
     pub progress: &'a Progress,
-}
-
-impl<'a> Env<'a> {
-    pub fn of(state: &'a AppState) -> Self {
-        Env { db: &state.db, clock: &state.clock, progress: &state.progress }
-    }
 }
 
 /// The stored document of an import: its kind's parameters and what the preview (or apply) found.

@@ -9,7 +9,7 @@ use chrono::TimeZone;
 use reqwest::{Method, StatusCode};
 use seatwise_server::clock::ManualClock;
 use seatwise_server::db::Db;
-use seatwise_server::service::demo;
+use seatwise_server::demo;
 use seatwise_server::service::jobs::{self, TickReport};
 use seatwise_server::service::mailer::Mailer;
 use seatwise_server::state::{AppState, Settings};
