@@ -19,6 +19,7 @@ use super::bulk::{self};
 use super::decode::Cols;
 use super::{Conn, Sql};
 use crate::clock::to_db;
+use crate::domain::change_request::lifecycle;
 
 /// A change request as stored.
 #[derive(Debug, Clone)]
@@ -55,17 +56,7 @@ pub struct StoredChange {
 
 impl StoredChange {
     pub fn waiting_for(&self) -> Option<WaitingFor> {
-        waiting_for(self.status, self.decided_by.is_some(), self.needs_finance)
-    }
-}
-
-/// Whose sign-off a request waits for: submitted and undecided, the approver's; approved by them and above the
-/// policy's thresholds, finance's.
-fn waiting_for(status: ChangeStatus, decided: bool, needs_finance: bool) -> Option<WaitingFor> {
-    match (status, decided, needs_finance) {
-        (ChangeStatus::Submitted, false, _) => Some(WaitingFor::Approver),
-        (ChangeStatus::Submitted, true, true) => Some(WaitingFor::Finance),
-        _ => None,
+        lifecycle::waiting_for(self.status, self.decided_by.is_some(), self.needs_finance)
     }
 }
 
@@ -394,7 +385,7 @@ pub async fn list(db: &AnyPool, f: &ChangeFilter) -> Result<Page<ChangeRequestSu
                 title: c.text("title")?,
                 status,
                 needs_finance,
-                waiting_for: waiting_for(status, c.opt_i64("decided_by")?.is_some(), needs_finance),
+                waiting_for: lifecycle::waiting_for(status, c.opt_i64("decided_by")?.is_some(), needs_finance),
                 rollback_of: c.opt_i64("rollback_of")?,
                 applied_count: c.i64("applied_count")?,
                 requested_by: Ref { id: c.i64("requested_by")?, name: c.of("users").text("requester_name")? },

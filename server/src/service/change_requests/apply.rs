@@ -16,6 +16,7 @@ use crate::db::{pools, users, Conn, Db};
 use crate::domain::access;
 use crate::domain::alert_mail::Outbox;
 use crate::domain::change_mail::Event;
+use crate::domain::change_request::lifecycle;
 use crate::domain::change_request::{self as rules, Checked, Operation};
 use crate::domain::change_rollback::{self as rollback, Snapshot};
 use crate::domain::seat_snapshot::SeatBefore;
@@ -103,7 +104,7 @@ pub(super) async fn run_stage(
 /// A request with an execution window is not applied before its time.
 pub(super) fn window_open(stored: &StoredChange, now: DateTime<Utc>) -> AppResult<()> {
     match stored.execute_at {
-        Some(at) if !rules::window_open(Some(at), now) => Err(AppError::Conflict(format!(
+        Some(at) if !lifecycle::window_open(Some(at), now) => Err(AppError::Conflict(format!(
             "This request is scheduled: the server applies it at {} (UTC). Nothing was changed; edit the request to \
              change or clear its execution window.",
             at.format("%Y-%m-%d %H:%M")

@@ -9,6 +9,7 @@ use crate::db::change_requests::{self as store, Content, Step, StoredChange};
 use crate::db::{Conn, Db};
 use crate::domain::alert_mail::Outbox;
 use crate::domain::change_mail::Event;
+use crate::domain::change_request::lifecycle;
 use crate::domain::change_request::{self as rules};
 use crate::domain::change_rollback::{self as rollback};
 use crate::domain::{access, approval_policy, limits};
@@ -104,26 +105,14 @@ pub async fn decide(
         return Err(AppError::validation(errors));
     }
     let policy = store::policy(&mut *tx).await?;
-    let finance_next = approve && waiting == WaitingFor::Approver && stored.needs_finance;
-    let to = match (approve, finance_next) {
-        (false, _) => ChangeStatus::Rejected,
-        (true, true) => ChangeStatus::Submitted,
-        (true, false) => ChangeStatus::Approved,
-    };
-    let expires_at = (to == ChangeStatus::Approved)
-        .then(|| approval_policy::expires_at(&policy, stored.execute_at.map_or(now, |at| at.max(now))))
-        .flatten();
+    let lifecycle::Decision { to, finance_next, expires_at, action } =
+        lifecycle::decide(waiting, approve, stored.needs_finance, &policy, stored.execute_at, now);
     let by = actor.user.id;
     let step = match waiting {
         WaitingFor::Approver => Step::Decide { to, by, comment, expires_at },
         WaitingFor::Finance => Step::Finance { to, by, comment, expires_at },
     };
     store::step(&mut tx, id, ChangeStatus::Submitted, step, now).await?;
-    let action = match (approve, waiting) {
-        (true, WaitingFor::Approver) => "change_request.approve",
-        (true, WaitingFor::Finance) => "change_request.finance_approve",
-        (false, _) => "change_request.reject",
-    };
     let record = serde_json::json!({"status": to.as_str(), "comment": comment, "as": waiting.as_str(),
         "expires_at": expires_at});
     ledger::record(&mut tx, now, actor.ledger_name(), Change::created(action, "change_request", Some(id), &record))

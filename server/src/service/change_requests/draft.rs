@@ -11,7 +11,7 @@ use crate::db::change_requests::{self as store, Content, NewChange, Step};
 use crate::db::{Conn, Db};
 use crate::domain::alert_mail::Outbox;
 use crate::domain::change_mail::Event;
-use crate::domain::change_request::{self as rules};
+use crate::domain::change_request::lifecycle;
 use crate::domain::{access, seat_ask};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
@@ -100,7 +100,7 @@ pub(super) async fn draft(
 ) -> AppResult<(i64, bool)> {
     access::may_request_changes(&actor.user)?;
     let (title, reason) = check_heading(&input.title, &input.reason, input.operations.len(), "operations")?;
-    if let Some(e) = rules::check_execute_at(input.execute_at, now) {
+    if let Some(e) = lifecycle::check_execute_at(input.execute_at, now) {
         return Err(AppError::validation(vec![e]));
     }
     let policy = store::policy(&mut *tx).await?;
@@ -151,7 +151,7 @@ pub async fn update(
     access::may_edit_change_request(&actor.user, stored.requested_by.id)?;
     // A window left as it was is not checked again (it may have passed while the request waited).
     let moved = input.execute_at != stored.execute_at;
-    if let Some(e) = rules::check_execute_at(input.execute_at.filter(|_| moved), now) {
+    if let Some(e) = lifecycle::check_execute_at(input.execute_at.filter(|_| moved), now) {
         return Err(AppError::validation(vec![e]));
     }
     expect_status(&stored, &[ChangeStatus::Draft, ChangeStatus::Submitted, ChangeStatus::Approved])?;
@@ -175,7 +175,7 @@ pub async fn update(
         origin: stored.origin,
     };
     store::replace(&mut tx, id, &new, &content, now).await?;
-    if stored.status != ChangeStatus::Draft {
+    if lifecycle::edit_reopens(stored.status) {
         store::step(&mut tx, id, stored.status, Step::Reopen, now).await?;
     }
     let record = serde_json::json!({"title": title, "operations": input.operations.len(),

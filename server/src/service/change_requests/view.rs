@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::db::change_requests::{self as store, ChangeFilter, StoredChange};
 use crate::db::progress::{self as progress_store, Job};
 use crate::db::Db;
+use crate::domain::change_request::lifecycle;
 use crate::domain::change_request::{self as rules};
 use crate::domain::{access, apply_attempt};
 use crate::error::{AppError, AppResult};
@@ -160,7 +161,10 @@ pub(super) async fn shown(db: &Db, clock: &dyn Clock, actor: &Actor, s: StoredCh
         waiting_for: s.waiting_for(),
         expires_at: s.expires_at,
         execute_at: s.execute_at,
-        window_missed: rules::window_missed(s.execute_at, s.finance_decision.as_ref().map(|f| f.at).or(s.decided_at)),
+        window_missed: lifecycle::window_missed(
+            s.execute_at,
+            s.finance_decision.as_ref().map(|f| f.at).or(s.decided_at),
+        ),
         applied_at: s.applied_at,
         applied_count: s.applied_count,
         stages,

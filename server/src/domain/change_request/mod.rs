@@ -5,9 +5,11 @@
 //! writes do not depend on their order. Capacity is the batch's as a whole: a part of it (a pilot) is checked
 //! again on its own.
 
+pub mod lifecycle;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use seatwise_types::{
     money_totals, BillingPeriod, ChangePreview, FieldError, Money, OperationInput, PilotGroup, PoolEffect, Ref,
 };
@@ -608,16 +610,6 @@ fn utilization(assigned: i64, purchased: Option<i64>) -> Option<i64> {
     purchased.filter(|p| *p > 0).map(|p| assigned.saturating_mul(100) / p)
 }
 
-/// The execution window as given: a time still to come (a request cannot be scheduled into the past).
-pub fn check_execute_at(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<FieldError> {
-    at.filter(|at| *at <= now).map(|_| FieldError::new("execute_at", "must be a time still to come"))
-}
-
-/// Whether a request with this execution window may be applied at `now`: not before its time.
-pub fn window_open(execute_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
-    execute_at.is_none_or(|at| at <= now)
-}
-
 /// The people the rows name, whatever their operation.
 pub fn people_named(ops: &[OperationInput]) -> BTreeSet<i64> {
     ops.iter().flat_map(|o| [o.person_id, o.from_person_id, o.to_person_id]).flatten().collect()
@@ -652,12 +644,6 @@ pub fn group_pilot(
 /// A group's rows are a pilot when some rows are theirs and some are not.
 fn is_pilot(rows: usize, of: usize) -> bool {
     0 < rows && rows < of
-}
-
-/// Whether a scheduled request was approved after its time had come: the server does not run it late by itself
-/// (a person applies it, or sets a new window). `db::change_requests::due_runs` claims by the same rule in SQL.
-pub fn window_missed(execute_at: Option<DateTime<Utc>>, approved_at: Option<DateTime<Utc>>) -> bool {
-    matches!((execute_at, approved_at), (Some(at), Some(approved)) if approved > at)
 }
 
 /// Rows numbered in a reordered request (`order[i]`: the original index of row i + 1), numbered as they were.
@@ -937,18 +923,6 @@ mod tests {
         assert_eq!(per_month(5), 0);
         assert_eq!(per_month(-6), -1);
         assert_eq!(per_month(-18), -2);
-    }
-
-    #[test]
-    fn an_execution_window_is_in_the_future_and_opens_at_its_time() {
-        let now = DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z").unwrap().with_timezone(&Utc);
-        let later = now + chrono::Duration::hours(2);
-        assert_eq!(check_execute_at(None, now), None);
-        assert_eq!(check_execute_at(Some(later), now), None);
-        assert_eq!(check_execute_at(Some(now), now).map(|e| e.path), Some("execute_at".to_string()));
-        assert!(window_open(None, now));
-        assert!(!window_open(Some(later), now));
-        assert!(window_open(Some(later), later));
     }
 
     #[test]
