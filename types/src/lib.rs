@@ -9,6 +9,7 @@ pub mod finance;
 pub mod imports;
 pub mod inventory;
 pub mod ledger;
+pub mod limits;
 pub mod list;
 pub mod money;
 pub mod query;

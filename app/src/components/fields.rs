@@ -45,7 +45,9 @@ pub fn TextField(
     /// Show every error under `path` with its own path (a list written one item per line).
     #[prop(optional)]
     each: bool,
-    #[prop(optional)] hint: Option<&'static str>,
+    /// What the field takes, shown under it (the limits from `seatwise_types::limits` where it has them).
+    #[prop(optional, into)]
+    hint: Option<String>,
     /// The input's `type`; `text` unless given.
     #[prop(optional)]
     kind: Option<&'static str>,
@@ -72,7 +74,7 @@ pub fn TextField(
     let path = path.unwrap_or(id);
     let is_invalid = invalid(error, path, also, each);
     let aria_invalid = move || if is_invalid.get() { "true" } else { "false" };
-    let describedby = described_by(id, hint, path);
+    let describedby = described_by(id, hint.as_deref(), path);
     let list_id = (!suggestions.is_empty()).then(|| format!("{id}-options"));
     let control = match rows {
         Some(rows) => view! {

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use seatwise_types::limits::MAX_OPERATIONS;
 use seatwise_types::{ApprovalPolicy, FieldError, Money};
 
 use crate::api::{self, ApiError};
@@ -95,7 +96,10 @@ fn PolicyForm(policy: ApprovalPolicy) -> impl IntoView {
                 &mut fields,
             ),
             max_operations: optional(&max.get_untracked(), "max_operations", &mut fields).unwrap_or_else(|| {
-                fields.push(FieldError::new("max_operations", "must be a whole number from 1 to 50,000"));
+                fields.push(FieldError::new(
+                    "max_operations",
+                    format!("must be a whole number from 1 to {}", format::number(MAX_OPERATIONS)),
+                ));
                 0
             }),
             approval_valid_days: optional(&days.get_untracked(), "approval_valid_days", &mut fields),
@@ -120,7 +124,7 @@ fn PolicyForm(policy: ApprovalPolicy) -> impl IntoView {
                     error=error disabled=read_only inputmode="decimal"
                     hint="An amount such as 10,000, up or down, in any one currency. Empty: never for cost."/>
                 <TextField id="max_operations" label="Largest request (rows)" value=max error=error disabled=read_only inputmode="numeric"
-                    hint="1 to 50,000."/>
+                    hint=format!("1 to {}.", format::number(MAX_OPERATIONS))/>
                 <TextField id="approval_valid_days" label="An approval lapses after (days)" value=days error=error disabled=read_only
                     inputmode="numeric" hint="Unapplied by then, it must be approved again. Empty: it does not lapse."/>
                 <TextField id="reminder_hours" label="Remind approvers after (hours)" value=hours error=error disabled=read_only

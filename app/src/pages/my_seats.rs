@@ -2,6 +2,7 @@
 //! button to give one back; asking for a license; and where one's asks stand.
 
 use leptos::prelude::*;
+use seatwise_types::limits::ASK_REASON_CHARS;
 use seatwise_types::{Case, CaseState, FieldError, MyRequest, MySeat, RequestablePool, SeatAsk};
 
 use crate::api::{self, ApiError};
@@ -169,7 +170,7 @@ fn AskForLicense(asks_version: RwSignal<u32>) -> impl IntoView {
                     <form class="form ask-form" novalidate on:submit=submit>
                         <SelectField id="pool_id" label="License" value=pool options=options error=error placeholder="Choose a license"/>
                         <TextField id="reason" label="Why you need it" value=reason error=error rows=3
-                            hint="What you will use it for; the approver reads this."/>
+                            hint=format!("What you will use it for, in at most {ASK_REASON_CHARS} characters; the approver reads this.")/>
                         <div class="form-actions">
                             <button class="btn btn-primary" type="submit" disabled=move || saver.save.pending().get()>"Send request"</button>
                         </div>

@@ -2,7 +2,7 @@
 //! and departments. Services ask before they act; handlers never look at roles; the session's `capabilities` are
 //! derived from the same answers, so the console offers exactly what the server allows.
 
-use seatwise_types::{Capabilities, HomePage, Role, User};
+use seatwise_types::{Capabilities, HomePage, Role, User, WaitingFor};
 
 /// A refusal, with the sentence the user is shown (403 `forbidden`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -324,17 +324,36 @@ fn not_a_party(user: &User, requested_by: i64, author: Option<i64>) -> Access {
     )
 }
 
+/// The roles that give the sign-off a request waits for (who is mailed, and who may give it): approvers and admins
+/// the first, finance the second.
+pub fn sign_off_roles(waiting: WaitingFor) -> &'static [Role] {
+    match waiting {
+        WaitingFor::Approver => &[Role::Approver, Role::Admin],
+        WaitingFor::Finance => &[Role::Finance],
+    }
+}
+
+fn has_any(user: &User, roles: &[Role]) -> bool {
+    roles.iter().any(|r| user.has(*r))
+}
+
 /// Approving or rejecting: approvers and admins, and never the requester or the policy's author, whatever their
 /// roles (four eyes).
 pub fn may_decide_change_request(user: &User, requested_by: i64, author: Option<i64>) -> Access {
-    allow_if(admin(user) || user.has(Role::Approver), "Only approvers and admins approve change requests.")?;
+    allow_if(
+        has_any(user, sign_off_roles(WaitingFor::Approver)),
+        "Only approvers and admins approve change requests.",
+    )?;
     not_a_party(user, requested_by, author)
 }
 
 /// The second sign-off of a request above the policy's thresholds: someone with the finance role who neither
 /// requested it, wrote the policy behind it, nor gave its first approval.
 pub fn may_give_finance_approval(user: &User, requested_by: i64, author: Option<i64>, approved_by: i64) -> Access {
-    allow_if(user.has(Role::Finance), "This request also needs a finance approval: only finance gives it.")?;
+    allow_if(
+        has_any(user, sign_off_roles(WaitingFor::Finance)),
+        "This request also needs a finance approval: only finance gives it.",
+    )?;
     not_a_party(user, requested_by, author)?;
     allow_if(
         user.id != approved_by,

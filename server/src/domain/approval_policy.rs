@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use seatwise_types::{ApprovalPolicy, ChangePreview, FieldError};
 
 /// The largest batch any policy allows.
-pub const MAX_OPERATIONS: i64 = 50_000;
+pub use seatwise_types::limits::MAX_OPERATIONS;
 const MAX_DAYS: i64 = 3_650;
 const MAX_HOURS: i64 = 24 * 365;
 

@@ -104,6 +104,13 @@ pub fn text_problem(value: &str) -> Option<&'static str> {
     None
 }
 
+/// Record a field error when `value` is longer than `max` characters (the limits are `seatwise_types::limits`).
+pub fn check_chars(errors: &mut Vec<FieldError>, path: &str, value: &str, max: usize) {
+    if value.chars().count() > max {
+        errors.push(FieldError::new(path, format!("must be at most {max} characters")));
+    }
+}
+
 /// Record a field error when a single-line value holds a control character.
 pub fn check_line(errors: &mut Vec<FieldError>, path: &str, value: Option<&str>) {
     if let Some(m) = value.and_then(line_problem) {

@@ -1,12 +1,10 @@
 //! Asking for a seat of one's own (My seats): what an ask must say, what it becomes (a one-row change request
 //! through the approval queue), and which asks still wait.
 
+use seatwise_types::limits::ASK_REASON_CHARS as MAX_REASON;
 use seatwise_types::{ChangeStatus, FieldError, OperationInput};
 
 use super::limits;
-
-/// The longest reason an ask may give.
-pub const MAX_REASON: usize = 1000;
 
 /// The reason, trimmed, or why it will not do: the approver decides on it, so it is required.
 pub fn reason(text: &str) -> Result<String, FieldError> {

@@ -1,5 +1,6 @@
 //! Checking a request's rows as its requester would apply them now, and the helpers every step shares.
 
+use seatwise_types::limits::{TEXT_CHARS, TITLE_CHARS};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use seatwise_types::{ApprovalPolicy, ChangeStatus, FieldError, OperationInput, PersonStatus, User};
@@ -87,13 +88,11 @@ pub(super) fn check_heading(title: &str, reason: &str, count: usize, count_path:
     let title = title.trim().to_string();
     let reason = reason.trim().to_string();
     let mut errors = Vec::new();
-    if title.is_empty() || title.chars().count() > 200 {
-        errors.push(FieldError::new("title", "must be 1 to 200 characters"));
+    if title.is_empty() || title.chars().count() > TITLE_CHARS {
+        errors.push(FieldError::new("title", format!("must be 1 to {TITLE_CHARS} characters")));
     }
     limits::check_line(&mut errors, "title", Some(&title));
-    if reason.chars().count() > 4000 {
-        errors.push(FieldError::new("reason", "must be at most 4000 characters"));
-    }
+    limits::check_chars(&mut errors, "reason", &reason, TEXT_CHARS);
     limits::check_text(&mut errors, "reason", Some(&reason));
     if count > MAX_OPERATIONS {
         errors.push(FieldError::new(count_path, format!("a request holds at most {MAX_OPERATIONS} operations")));

@@ -90,9 +90,7 @@ pub async fn decide(
 ) -> AppResult<ChangeRequest> {
     let comment = input.comment.trim();
     let mut errors = Vec::new();
-    if comment.chars().count() > 4000 {
-        errors.push(FieldError::new("comment", "must be at most 4000 characters"));
-    }
+    limits::check_chars(&mut errors, "comment", comment, seatwise_types::limits::TEXT_CHARS);
     limits::check_text(&mut errors, "comment", Some(comment));
     if !approve && comment.is_empty() {
         errors.push(FieldError::new("comment", "say why the request is rejected"));

@@ -53,12 +53,8 @@ pub(super) async fn notify(
 
 /// Who can give the sign-off a request waits for (never its requester, nor for finance its approver).
 pub(super) async fn deciders(tx: &mut Conn, s: &StoredChange, waiting: WaitingFor) -> AppResult<Vec<String>> {
-    let roles: &[Role] = match waiting {
-        WaitingFor::Approver => &[Role::Approver, Role::Admin],
-        WaitingFor::Finance => &[Role::Finance],
-    };
     let approver = s.decided_by.as_ref().map(|r| r.id);
-    Ok(users::with_roles(tx, roles)
+    Ok(users::with_roles(tx, access::sign_off_roles(waiting))
         .await?
         .into_iter()
         .filter(|(id, _)| *id != s.requested_by.id && Some(*id) != approver)
