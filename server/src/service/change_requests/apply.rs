@@ -3,7 +3,9 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{ApplyChangeInput, AttemptOutcome, ChangeRequest, ChangeStatus, FieldError, OperationInput};
+use seatwise_types::{
+    ApplyChangeInput, AttemptOutcome, ChangePreview, ChangeRequest, ChangeStatus, FieldError, OperationInput, User,
+};
 
 use crate::auth::Actor;
 use crate::clock::Clock;
@@ -201,15 +203,9 @@ pub(super) async fn apply_stage(
     if stored.status == ChangeStatus::Approved && stored.expires_at.is_some_and(|at| at <= now) {
         expire_locked(&mut tx, outbox, actor.ledger_name(), &stored, now).await?;
         tx.commit().await?;
-        return Err(AppError::Conflict(
-            "This request's approval expired before it was applied. Nothing was changed; submit it again for a new \
-             approval."
-                .into(),
-        ));
+        return Err(AppError::Conflict(EXPIRED.into()));
     }
-    let requester = users::load_in(&mut tx, stored.requested_by.id)
-        .await?
-        .ok_or_else(|| AppError::internal(format!("change request {id}: its requester is gone")))?;
+    let requester = requester_of(&mut tx, &stored).await?;
     let (all_ops, _) = rules::parse(&stored.operations);
     let in_stage = |row: &u64| (from as u64) < *row && *row <= until as u64;
     let stage_ops: Vec<(u64, Operation)> = all_ops.iter().filter(|(row, _)| in_stage(row)).copied().collect();
@@ -241,25 +237,12 @@ pub(super) async fn apply_stage(
         tx.commit().await?;
         return Err(refused);
     }
-    // A pilot is checked on its own too: its rows must apply without the rows after it (capacity above all).
     let stage_preview = if until < total {
-        let pilot =
-            check(&mut tx, &requester, &stored.operations[..until as usize], restored.clone(), MAX_OPERATIONS).await?;
-        if !pilot.errors.is_empty() {
-            let message = if order.is_some() {
-                format!(
-                    "The {until} rows for that department cannot be applied on their own as a pilot (they rely on \
-                     other rows). Nothing was changed; choose another pilot."
-                )
-            } else {
-                format!(
-                    "The first {until} rows cannot be applied on their own as a pilot (they rely on rows after them). \
-                     Nothing was changed; choose another pilot size."
-                )
-            };
-            return Err(AppError::Validation { message, fields: as_read(pilot.errors) });
+        let pilot = &stored.operations[..until as usize];
+        match pilot_preview(&mut tx, &requester, pilot, restored.clone(), order.is_some()).await? {
+            Ok(preview) => preview,
+            Err((message, errors)) => return Err(AppError::Validation { message, fields: as_read(errors) }),
         }
-        pilot.preview
     } else {
         checked.preview.clone()
     };
@@ -271,84 +254,20 @@ pub(super) async fn apply_stage(
     };
     let who = actor.ledger_name();
     let freed = seat_store::holders(&mut tx, &retiring).await?;
-    let mut plan = Plan::default();
-    for (_, op) in &stage_ops {
-        plan.add(*op);
-    }
-    let annual_after: HashMap<i64, (Option<i64>, i64)> = stage_preview
-        .pools
-        .iter()
-        .map(|p| (p.pool_id, (p.seats_purchased_after, p.annual_cost_after.amount_minor)))
-        .collect();
     progress.set(job, "changing seats and pools", 0, rows).await;
-    seat_store::retire(&mut tx, &plan.retire, now).await?;
-    let restores: Vec<(i64, i64)> =
-        plan.restore.iter().filter_map(|id| annual_after.get(id).map(|(_, annual)| (*id, *annual))).collect();
-    seat_store::restore(&mut tx, &restores, now).await?;
-    seat_store::remove_seats(&mut tx, &plan.remove).await?;
-    seat_store::hand_over(&mut tx, &plan.hand_over, who, now).await?;
-    let seat_before: HashMap<(i64, i64), &SeatBefore> =
-        as_before.seats.iter().map(|s| ((s.pool_id, s.person_id), s)).collect();
-    let (restored_seats, new_seats): (Vec<_>, Vec<_>) =
-        plan.add.iter().partition(|seat| seat_before.contains_key(*seat));
-    seat_store::add_seats(&mut tx, &new_seats.into_iter().copied().collect::<Vec<_>>(), who, now).await?;
-    let restored_seats: Vec<&SeatBefore> =
-        restored_seats.iter().filter_map(|seat| seat_before.get(*seat).copied()).collect();
-    seat_store::add_seats_as_before(&mut tx, &restored_seats).await?;
-    let seat_counts: Vec<(i64, i64, i64)> = plan
-        .set_seats
-        .iter()
-        .filter_map(|id| match annual_after.get(id) {
-            Some((Some(seats), annual)) => Some((*id, *seats, *annual)),
-            _ => None,
-        })
-        .collect();
-    seat_store::set_seats(&mut tx, &seat_counts, now).await?;
+    write_stage(&mut tx, &stage_ops, &stage_preview, &as_before, who, now).await?;
     seat_store::recount(&mut tx, &pool_ids).await?;
     // The seats as this stage left them: a rollback takes back only these records, not a seat given again since.
     snapshot.after = seat_store::seats_before(&mut tx, &seats, &[]).await?;
-    let rest_preview = if until < total {
-        let rest: Vec<OperationInput> = stored.operations[until as usize..].to_vec();
-        Some(renumber(check(&mut tx, &requester, &rest, restored, MAX_OPERATIONS).await?, until as u64).preview)
-    } else {
-        None
-    };
-    let stage_number = store::stages::stages(&mut *tx, id, total).await?.len() as i64 + 1;
-    let new_stage = NewStage {
-        stage: stage_number,
-        first_row: from + 1,
-        row_count: until - from,
-        snapshot: &snapshot,
-        rest_preview: rest_preview.as_ref(),
-        applied_by: actor.user.id,
-    };
     if order.is_some() && !store::set_operations(&mut tx, id, &stored.operations).await? {
         return Err(AppError::internal(format!("change request {id}: its operations changed under its row lock")));
     }
-    store::stages::insert_stage(&mut tx, id, &new_stage, now).await?;
+    let stage = StageRows { from, until, total };
+    let stage_number = record_stage(&mut tx, &requester, &stored, stage, &snapshot, restored, actor, now).await?;
     progress.set(job, "writing the ledger", rows, rows).await;
-    let changes = stage_ops
-        .iter()
-        .map(|(row, _)| {
-            let op = &stored.operations[(*row - 1) as usize];
-            let original = order.as_ref().and_then(|o| o.get((*row - 1) as usize)).map(|i| i + 1);
-            let record = serde_json::json!({"change_request_id": id, "row": row, "operation": op,
-                "row_as_submitted": original});
-            let pool = op.pool_id.or(op.from_pool_id);
-            Pending::of(Change::created("change_request.operation", "pool", pool, &record))
-        })
-        .chain(freed.iter().map(|(pool, person)| {
-            let record = serde_json::json!({"change_request_id": id, "person_id": person, "pool_retired": true});
-            Pending::of(Change::removed("pool.seat_unassign", "pool", Some(*pool), &record))
-        }))
-        .chain([Pending::of(Change::created(
-            "change_request.apply",
-            "change_request",
-            Some(id),
-            &serde_json::json!({"stage": stage_number, "first_row": from + 1, "rows": until - from, "of": total,
-                "pilot_department_id": input.pilot_department_id}),
-        ))])
-        .collect::<Result<Vec<_>, _>>()?;
+    let applied = serde_json::json!({"stage": stage_number, "first_row": from + 1, "rows": until - from,
+        "of": total, "pilot_department_id": input.pilot_department_id});
+    let changes = stage_entries(&stored, &stage_ops, order.as_deref(), &freed, &applied)?;
     ledger::record_many(&mut tx, now, who, changes).await?;
     let to = if until < total { ChangeStatus::Piloted } else { ChangeStatus::Applied };
     if !store::step(&mut tx, id, stored.status, Step::Applied { to, applied_count: until }, now).await? {
@@ -367,6 +286,157 @@ pub(super) async fn apply_stage(
     attempts::end(&mut tx, Work::ChangeRequest, attempt, AttemptOutcome::Applied, None, now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+const EXPIRED: &str =
+    "This request's approval expired before it was applied. Nothing was changed; submit it again for a new approval.";
+
+/// The user who requested it, whose rights its rows are applied with.
+async fn requester_of(tx: &mut Conn, stored: &StoredChange) -> AppResult<User> {
+    users::load_in(tx, stored.requested_by.id)
+        .await?
+        .ok_or_else(|| AppError::internal(format!("change request {}: its requester is gone", stored.id)))
+}
+
+/// The rows a stage applies: after `from`, up to `until`, of `total`.
+#[derive(Clone, Copy)]
+struct StageRows {
+    from: i64,
+    until: i64,
+    total: i64,
+}
+
+/// Store the stage with its snapshot and what the rows after it would do; its number.
+#[allow(clippy::too_many_arguments)]
+async fn record_stage(
+    tx: &mut Conn,
+    requester: &User,
+    stored: &StoredChange,
+    StageRows { from, until, total }: StageRows,
+    snapshot: &Snapshot,
+    restored: HashMap<i64, i64>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let id = stored.id;
+    let rest_preview = if until < total {
+        let rest: Vec<OperationInput> = stored.operations[until as usize..].to_vec();
+        Some(renumber(check(tx, requester, &rest, restored, MAX_OPERATIONS).await?, until as u64).preview)
+    } else {
+        None
+    };
+    let stage_number = store::stages::stages(&mut *tx, id, total).await?.len() as i64 + 1;
+    let new_stage = NewStage {
+        stage: stage_number,
+        first_row: from + 1,
+        row_count: until - from,
+        snapshot,
+        rest_preview: rest_preview.as_ref(),
+        applied_by: actor.user.id,
+    };
+    store::stages::insert_stage(tx, id, &new_stage, now).await?;
+    Ok(stage_number)
+}
+
+/// A pilot checked on its own: its rows must apply without the rows after it (capacity above all). Its preview,
+/// or why it cannot be a pilot with its rows' errors.
+async fn pilot_preview(
+    tx: &mut Conn,
+    requester: &User,
+    pilot: &[OperationInput],
+    restored: HashMap<i64, i64>,
+    by_department: bool,
+) -> AppResult<Result<ChangePreview, (String, Vec<FieldError>)>> {
+    let checked = check(tx, requester, pilot, restored, MAX_OPERATIONS).await?;
+    if checked.errors.is_empty() {
+        return Ok(Ok(checked.preview));
+    }
+    let until = pilot.len();
+    let message = if by_department {
+        format!(
+            "The {until} rows for that department cannot be applied on their own as a pilot (they rely on other \
+             rows). Nothing was changed; choose another pilot."
+        )
+    } else {
+        format!(
+            "The first {until} rows cannot be applied on their own as a pilot (they rely on rows after them). \
+             Nothing was changed; choose another pilot size."
+        )
+    };
+    Ok(Err((message, checked.errors)))
+}
+
+/// Write a stage's rows: pools retired and restored, seats removed, handed over and added (a seat a rollback
+/// gives back as it was), seat counts set at the annual cost the stage's preview worked out.
+async fn write_stage(
+    tx: &mut Conn,
+    stage_ops: &[(u64, Operation)],
+    preview: &ChangePreview,
+    as_before: &Snapshot,
+    who: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut plan = Plan::default();
+    for (_, op) in stage_ops {
+        plan.add(*op);
+    }
+    let annual_after: HashMap<i64, (Option<i64>, i64)> = preview
+        .pools
+        .iter()
+        .map(|p| (p.pool_id, (p.seats_purchased_after, p.annual_cost_after.amount_minor)))
+        .collect();
+    seat_store::retire(tx, &plan.retire, now).await?;
+    let restores: Vec<(i64, i64)> =
+        plan.restore.iter().filter_map(|id| annual_after.get(id).map(|(_, annual)| (*id, *annual))).collect();
+    seat_store::restore(tx, &restores, now).await?;
+    seat_store::remove_seats(tx, &plan.remove).await?;
+    seat_store::hand_over(tx, &plan.hand_over, who, now).await?;
+    let seat_before: HashMap<(i64, i64), &SeatBefore> =
+        as_before.seats.iter().map(|s| ((s.pool_id, s.person_id), s)).collect();
+    let (restored_seats, new_seats): (Vec<_>, Vec<_>) =
+        plan.add.iter().partition(|seat| seat_before.contains_key(*seat));
+    seat_store::add_seats(tx, &new_seats.into_iter().copied().collect::<Vec<_>>(), who, now).await?;
+    let restored_seats: Vec<&SeatBefore> =
+        restored_seats.iter().filter_map(|seat| seat_before.get(*seat).copied()).collect();
+    seat_store::add_seats_as_before(tx, &restored_seats).await?;
+    let seat_counts: Vec<(i64, i64, i64)> = plan
+        .set_seats
+        .iter()
+        .filter_map(|id| match annual_after.get(id) {
+            Some((Some(seats), annual)) => Some((*id, *seats, *annual)),
+            _ => None,
+        })
+        .collect();
+    seat_store::set_seats(tx, &seat_counts, now).await?;
+    Ok(())
+}
+
+/// A stage's ledger entries: each row applied (with its number as submitted, for a department's pilot), each seat a
+/// retired pool freed, and the stage itself.
+fn stage_entries(
+    stored: &StoredChange,
+    stage_ops: &[(u64, Operation)],
+    order: Option<&[usize]>,
+    freed: &[(i64, i64)],
+    applied: &serde_json::Value,
+) -> AppResult<Vec<Pending>> {
+    let id = stored.id;
+    Ok(stage_ops
+        .iter()
+        .map(|(row, _)| {
+            let op = &stored.operations[(*row - 1) as usize];
+            let original = order.and_then(|o| o.get((*row - 1) as usize)).map(|i| i + 1);
+            let record = serde_json::json!({"change_request_id": id, "row": row, "operation": op,
+                "row_as_submitted": original});
+            let pool = op.pool_id.or(op.from_pool_id);
+            Pending::of(Change::created("change_request.operation", "pool", pool, &record))
+        })
+        .chain(freed.iter().map(|(pool, person)| {
+            let record = serde_json::json!({"change_request_id": id, "person_id": person, "pool_retired": true});
+            Pending::of(Change::removed("pool.seat_unassign", "pool", Some(*pool), &record))
+        }))
+        .chain([Pending::of(Change::created("change_request.apply", "change_request", Some(id), applied))])
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 /// Errors of a check of the rows from `offset + 1` on, numbered as rows of the whole request.

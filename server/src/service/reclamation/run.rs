@@ -4,14 +4,14 @@
 use std::collections::HashSet;
 
 use seatwise_types::{
-    CaseOrigin, CaseState, ChangeOrigin, ChangeRequestInput, OperationInput, PolicyRun, ReclaimAction,
+    CaseOrigin, CaseState, ChangeOrigin, ChangeRequestInput, OperationInput, Policy, PolicyRun, ReclaimAction,
 };
 
 use crate::auth::Actor;
 use crate::clock::Clock;
-use crate::db::reclamation::cases::{self as case_store, Closing};
+use crate::db::reclamation::cases::{self as case_store, Closing, StoredCase};
 use crate::db::reclamation::policies as store;
-use crate::db::Db;
+use crate::db::{Conn, Db};
 use crate::domain::access;
 use crate::domain::alert_mail::Outbox;
 use crate::error::{AppError, AppResult};
@@ -86,67 +86,7 @@ pub async fn run(
         _ if policy.needs_approval => {
             let waiting: Vec<_> = opened.iter().filter(|c| c.case.state == CaseState::AwaitingApproval).collect();
             if !waiting.is_empty() {
-                let operations = waiting
-                    .iter()
-                    .map(|c| match (policy.action, policy.target_pool_id) {
-                        (ReclaimAction::Downgrade, Some(to)) => OperationInput {
-                            op: Some("move".into()),
-                            from_pool_id: Some(c.case.pool_id),
-                            to_pool_id: Some(to),
-                            person_id: Some(c.case.person_id),
-                            ..OperationInput::default()
-                        },
-                        _ => OperationInput {
-                            op: Some("unassign".into()),
-                            pool_id: Some(c.case.pool_id),
-                            person_id: Some(c.case.person_id),
-                            ..OperationInput::default()
-                        },
-                    })
-                    .collect();
-                let request = ChangeRequestInput {
-                    title: format!(
-                        "Reclamation: {} (version {})",
-                        policy.name.chars().take(150).collect::<String>(),
-                        policy.version
-                    ),
-                    reason: format!(
-                        "{} seats selected by the reclamation policy \"{}\" on {}.",
-                        waiting.len(),
-                        policy.name,
-                        today
-                    ),
-                    operations,
-                    execute_at: None,
-                };
-                // Whoever wrote this version of the policy is a party to the batch, as its requester is.
-                let author = store::version_author(&mut tx, policy.id, policy.version).await?;
-                let cr =
-                    change_requests::draft_in(&mut tx, outbox, actor, &request, ChangeOrigin::Reclamation, author, now)
-                        .await?;
-                // Each seat as it is now, for the restore once the request has removed it.
-                let wanted: Vec<(i64, i64)> = waiting.iter().map(|c| (c.case.pool_id, c.case.person_id)).collect();
-                let before: std::collections::HashMap<(i64, i64), _> =
-                    crate::db::seats::seats_before(&mut tx, &wanted, &[])
-                        .await?
-                        .into_iter()
-                        .map(|s| ((s.pool_id, s.person_id), s))
-                        .collect();
-                for c in &waiting {
-                    let link = Closing {
-                        change_request_id: Some(cr),
-                        removed: before.get(&(c.case.pool_id, c.case.person_id)).cloned(),
-                        ..Closing::default()
-                    };
-                    case_store::step(
-                        &mut tx,
-                        c.case.id,
-                        CaseState::AwaitingApproval,
-                        CaseState::AwaitingApproval,
-                        &link,
-                    )
-                    .await?;
-                }
+                let cr = send_for_approval(&mut tx, outbox, actor, &policy, &waiting, today, now).await?;
                 report.awaiting_approval = waiting.len() as i64;
                 report.change_request_id = Some(cr);
             }
@@ -161,4 +101,65 @@ pub async fn run(
     store::mark_run(&mut tx, policy.id, now).await?;
     tx.commit().await?;
     Ok(report)
+}
+
+/// The seats of a run whose policy wants an approval, sent to the approval queue as one change request (taking
+/// them back, or moving them to the cheaper pool); each case keeps its seat as it is now, for a restore once the
+/// request has removed it. The request's id.
+async fn send_for_approval(
+    tx: &mut Conn,
+    outbox: Option<Outbox<'_>>,
+    actor: &Actor,
+    policy: &Policy,
+    waiting: &[&StoredCase],
+    today: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<i64> {
+    let operations = waiting
+        .iter()
+        .map(|c| match (policy.action, policy.target_pool_id) {
+            (ReclaimAction::Downgrade, Some(to)) => OperationInput {
+                op: Some("move".into()),
+                from_pool_id: Some(c.case.pool_id),
+                to_pool_id: Some(to),
+                person_id: Some(c.case.person_id),
+                ..OperationInput::default()
+            },
+            _ => OperationInput {
+                op: Some("unassign".into()),
+                pool_id: Some(c.case.pool_id),
+                person_id: Some(c.case.person_id),
+                ..OperationInput::default()
+            },
+        })
+        .collect();
+    let request = ChangeRequestInput {
+        title: format!(
+            "Reclamation: {} (version {})",
+            policy.name.chars().take(150).collect::<String>(),
+            policy.version
+        ),
+        reason: format!("{} seats selected by the reclamation policy \"{}\" on {}.", waiting.len(), policy.name, today),
+        operations,
+        execute_at: None,
+    };
+    // Whoever wrote this version of the policy is a party to the batch, as its requester is.
+    let author = store::version_author(tx, policy.id, policy.version).await?;
+    let cr = change_requests::draft_in(tx, outbox, actor, &request, ChangeOrigin::Reclamation, author, now).await?;
+    // Each seat as it is now, for the restore once the request has removed it.
+    let wanted: Vec<(i64, i64)> = waiting.iter().map(|c| (c.case.pool_id, c.case.person_id)).collect();
+    let before: std::collections::HashMap<(i64, i64), _> = crate::db::seats::seats_before(tx, &wanted, &[])
+        .await?
+        .into_iter()
+        .map(|s| ((s.pool_id, s.person_id), s))
+        .collect();
+    for c in waiting {
+        let link = Closing {
+            change_request_id: Some(cr),
+            removed: before.get(&(c.case.pool_id, c.case.person_id)).cloned(),
+            ..Closing::default()
+        };
+        case_store::step(&mut *tx, c.case.id, CaseState::AwaitingApproval, CaseState::AwaitingApproval, &link).await?;
+    }
+    Ok(cr)
 }
