@@ -1,5 +1,6 @@
 //! Pieces every page uses: the shell, status messages, money and dates, badges.
 
+pub mod badge;
 pub mod charts;
 pub mod confirm;
 pub mod fields;
@@ -13,6 +14,7 @@ pub mod renewal;
 pub mod selection;
 pub mod shell;
 
+pub use badge::StatusBadge;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use seatwise_types::{Money, PersonStatus};
@@ -117,16 +119,6 @@ pub fn status_label(status: PersonStatus) -> &'static str {
         PersonStatus::OnLeave => "On leave",
         PersonStatus::Terminated => "Terminated",
     }
-}
-
-#[component]
-pub fn StatusBadge(status: PersonStatus) -> impl IntoView {
-    let class = match status {
-        PersonStatus::Active => "badge badge-ok",
-        PersonStatus::OnLeave => "badge badge-warn",
-        PersonStatus::Terminated => "badge badge-danger",
-    };
-    view! { <span class=class>{status_label(status)}</span> }
 }
 
 /// The id of the message beside the field at `path`, for `aria-describedby`.

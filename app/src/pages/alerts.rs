@@ -13,7 +13,7 @@ use crate::components::renewal::{
     alert_label, DaysBadge, DecisionForm, DecisionOf, MissedCancelBy, TermsTable, UsageTable,
 };
 use crate::components::shell::Shell;
-use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, MoneyText};
+use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, MoneyText, StatusBadge};
 use crate::format;
 use crate::pages::record_id;
 
@@ -27,16 +27,6 @@ const COLUMNS: [(&str, &str, bool); 6] = [
     ("", "Assigned to", false),
 ];
 const TABS: [(&str, &str); 4] = [("", "Needs action"), ("snoozed", "Snoozed"), ("decided", "Decided"), ("all", "All")];
-
-fn status_badge(s: AlertStatus) -> impl IntoView {
-    let class = match s {
-        AlertStatus::Open => "badge badge-warn",
-        AlertStatus::Acknowledged => "badge badge-info",
-        AlertStatus::Snoozed | AlertStatus::Superseded => "badge badge-muted",
-        AlertStatus::Decided => "badge badge-ok",
-    };
-    view! { <span class=class>{s.label()}</span> }
-}
 
 #[component]
 pub fn AlertsPage() -> impl IntoView {
@@ -88,7 +78,7 @@ pub fn AlertsPage() -> impl IntoView {
                                                     <div class="muted small">{format!("{} · {}", a.vendor, a.contract_number)}</div></td>
                                                 <td class="minor">{label}</td>
                                                 <td><DaysBadge days=a.days_left urgency=a.urgency missed=a.missed/></td>
-                                                <td class="minor">{status_badge(a.status)}
+                                                <td class="minor"><StatusBadge status=a.status/>
                                                     {a.snoozed_until.map(|d| view! { <div class="muted small">"until "<DateText date=Some(d)/></div> })}</td>
                                                 <td class="minor">{a.assigned_to.map(|u| u.name).unwrap_or_else(|| "—".into())}</td>
                                             </tr>
@@ -187,7 +177,7 @@ fn AlertView(detail: AlertDetail, on_change: Callback<()>, notice: RwSignal<Opti
             <div>
                 <h1>{format!("{headline} {}: {}", format::date(&a.due_date), c.title)}</h1>
                 <p class="muted">{format!("{} · contract {}", c.vendor.name, c.number)}
-                    " " <DaysBadge days=a.days_left urgency=a.urgency missed=a.missed/> " " {status_badge(a.status)}</p>
+                    " " <DaysBadge days=a.days_left urgency=a.urgency missed=a.missed/> " " <StatusBadge status=a.status/></p>
             </div>
             <A href=format!("/contracts/{}", c.id) attr:class="btn">"Open the contract"</A>
         </div>

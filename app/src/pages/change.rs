@@ -15,9 +15,10 @@ use seatwise_types::{
 use crate::api::{self, ApiResult};
 use crate::components::progress::{poll_while, ProgressBar};
 use crate::components::shell::Shell;
+use crate::components::StatusBadge;
 use crate::components::{EmptyState, ErrorBanner, Loaded, MoneyText};
 use crate::format;
-use crate::pages::changes::{waiting_label, StatusBadge};
+use crate::pages::changes::waiting_label;
 use crate::pages::record_id;
 
 /// Rows of the operations table shown at once.

@@ -9,7 +9,7 @@ use crate::api;
 use crate::components::filters::{FilterSelect, FilterToggle, Pager};
 use crate::components::list::use_list_query;
 use crate::components::shell::Shell;
-use crate::components::{EmptyState, Loaded, MoneyText};
+use crate::components::{EmptyState, Loaded, MoneyText, StatusBadge};
 use crate::format;
 use crate::session::use_session;
 
@@ -124,17 +124,4 @@ pub fn waiting_label(w: WaitingFor) -> &'static str {
         WaitingFor::Approver => "for an approver",
         WaitingFor::Finance => "for finance",
     }
-}
-
-#[component]
-pub fn StatusBadge(status: ChangeStatus) -> impl IntoView {
-    let class = match status {
-        ChangeStatus::Draft => "badge badge-muted",
-        ChangeStatus::Submitted | ChangeStatus::Piloted => "badge badge-warn",
-        ChangeStatus::Approved => "badge badge-info",
-        ChangeStatus::Applied => "badge badge-ok",
-        ChangeStatus::Rejected | ChangeStatus::Expired => "badge badge-danger",
-        ChangeStatus::RolledBack => "badge badge-muted",
-    };
-    view! { <span class=class>{status.label()}</span> }
 }

@@ -10,9 +10,8 @@ use crate::components::confirm::ConfirmButton;
 use crate::components::fields::{SelectField, TextField};
 use crate::components::form::Saver;
 use crate::components::shell::Shell;
-use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, MoneyText};
+use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, MoneyText, StatusBadge};
 use crate::format;
-use crate::pages::changes::StatusBadge;
 
 #[component]
 pub fn MySeatsPage() -> impl IntoView {

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use seatwise_types::{CaseState, Policy, ReclaimAction};
+use seatwise_types::{Policy, ReclaimAction};
 
 use crate::api;
 use crate::components::shell::Shell;
@@ -35,16 +35,6 @@ pub fn action_label(a: ReclaimAction) -> &'static str {
         ReclaimAction::Downgrade => "Downgrade",
         ReclaimAction::Notify => "Tell the owner",
     }
-}
-
-pub fn state_badge(s: CaseState) -> impl IntoView {
-    let class = match s {
-        CaseState::Ready | CaseState::AwaitingUser | CaseState::AwaitingApproval => "badge badge-warn",
-        CaseState::AwaitingRevocation => "badge badge-info",
-        CaseState::Reclaimed | CaseState::Downgraded => "badge badge-ok",
-        CaseState::Kept | CaseState::Cancelled | CaseState::Restored => "badge badge-muted",
-    };
-    view! { <span class=class>{format::sentence_case(&s.as_str().replace('_', " "))}</span> }
 }
 
 /// What a policy selects on, in words.

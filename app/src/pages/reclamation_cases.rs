@@ -12,9 +12,10 @@ use crate::components::form::Saver;
 use crate::components::list::use_list_query;
 use crate::components::person_picker::PersonPicker;
 use crate::components::shell::Shell;
+use crate::components::StatusBadge;
 use crate::components::{EmptyState, ErrorBanner, Loaded};
 use crate::format;
-use crate::pages::reclamation::{state_badge, ReclamationTabs};
+use crate::pages::reclamation::ReclamationTabs;
 use crate::session::use_session;
 
 const KEYS: [&str; 3] = ["state", "pool_id", "page"];
@@ -130,7 +131,7 @@ fn CaseRow(case: Case, restore: Action<i64, api::ApiResult<Case>>) -> impl IntoV
                 <div class="muted small break">{c.person_email.clone()}</div></td>
             <td><A href=format!("/pools/{}", c.pool_id)>{c.pool_name.clone()}</A></td>
             <td>{c.detail.clone()}<div class="muted small">{origin}</div></td>
-            <td>{state_badge(c.state)}
+            <td><StatusBadge status=c.state/>
                 {c.hold_reason.clone().map(|h| view! { <div class="muted small">{h}</div> })}
                 {c.note.clone().map(|n| view! { <div class="muted small">{n}</div> })}
                 {c.change_request_id.map(|cr| view! { <div class="small"><A href=format!("/changes/{cr}")>{format!("Change request #{cr}")}</A></div> })}</td>
