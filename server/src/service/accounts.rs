@@ -234,9 +234,13 @@ async fn issue_token(
     let mut tx = db.begin().await?;
     let id = sessions::insert_token(&mut tx, kind, actor.user.id, &name, &sha256_hex(&token), now).await?;
     let record = serde_json::json!({ "id": id, "name": name, "kind": format!("{kind:?}").to_lowercase() });
-    ledger::record(&mut tx, now, actor.ledger_name(), Change::created("token.create", "token", Some(id), &record))
-        .await?;
-    tx.commit().await?;
+    ledger::record_and_commit(
+        tx,
+        now,
+        actor.ledger_name(),
+        Change::created("token.create", "token", Some(id), &record),
+    )
+    .await?;
     Ok(TokenCreated { id, name, token })
 }
 
@@ -253,8 +257,7 @@ pub async fn revoke_token(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) ->
     if !sessions::revoke_token(&mut tx, TokenKind::Personal, id, actor.user.id, now).await? {
         return Err(AppError::NotFound("token"));
     }
-    ledger::record(&mut tx, now, actor.ledger_name(), Change::event("token.revoke", "token", Some(id))).await?;
-    tx.commit().await?;
+    ledger::record_and_commit(tx, now, actor.ledger_name(), Change::event("token.revoke", "token", Some(id))).await?;
     Ok(())
 }
 
@@ -273,9 +276,13 @@ pub async fn revoke_scim_token(db: &Db, clock: &dyn Clock, actor: &Actor, id: i6
         return Err(AppError::NotFound("SCIM token"));
     }
     let record = serde_json::json!({ "id": id, "kind": "scim", "revoked_at": now });
-    ledger::record(&mut tx, now, actor.ledger_name(), Change::created("token.revoke", "token", Some(id), &record))
-        .await?;
-    tx.commit().await?;
+    ledger::record_and_commit(
+        tx,
+        now,
+        actor.ledger_name(),
+        Change::created("token.revoke", "token", Some(id), &record),
+    )
+    .await?;
     Ok(())
 }
 
@@ -337,8 +344,7 @@ async fn insert_user(
     users::set_roles(&mut tx, id, &input.roles, &input.department_ids).await?;
     // Read back, so the answer carries what storage derives (the person this login is).
     let user = users::load_in(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
-    ledger::record(&mut tx, now, actor, Change::created("user.create", "user", Some(id), &user)).await?;
-    tx.commit().await?;
+    ledger::record_and_commit(tx, now, actor, Change::created("user.create", "user", Some(id), &user)).await?;
     Ok(user)
 }
 
@@ -388,9 +394,13 @@ pub async fn update_roles(
         version: version + 1,
         ..before.clone()
     };
-    ledger::record(&mut tx, now, actor.ledger_name(), Change::changed("user.roles", "user", Some(id), &before, &after))
-        .await?;
-    tx.commit().await?;
+    ledger::record_and_commit(
+        tx,
+        now,
+        actor.ledger_name(),
+        Change::changed("user.roles", "user", Some(id), &before, &after),
+    )
+    .await?;
     Ok(after)
 }
 

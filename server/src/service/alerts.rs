@@ -109,9 +109,8 @@ async fn finish(
     let now = clock.now();
     let today = org::today(db, clock).await?;
     let after = store::get(&mut *tx, id, today).await?.ok_or(AppError::NotFound("alert"))?;
-    ledger::record(&mut tx, now, actor.ledger_name(), Change::changed(action, "alert", Some(id), before, &after))
+    ledger::record_and_commit(tx, now, actor.ledger_name(), Change::changed(action, "alert", Some(id), before, &after))
         .await?;
-    tx.commit().await?;
     Ok(after)
 }
 

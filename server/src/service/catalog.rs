@@ -50,9 +50,13 @@ pub async fn create_vendor(db: &Db, clock: &dyn Clock, actor: &Actor, input: &Ve
     let mut tx = db.begin().await?;
     let id = store::insert_vendor(&mut tx, &name, website).await?;
     let vendor = Vendor { id, name, website: website.map(str::to_string), pool_count: 0 };
-    ledger::record(&mut tx, now, actor.ledger_name(), Change::created("vendor.create", "vendor", Some(id), &vendor))
-        .await?;
-    tx.commit().await?;
+    ledger::record_and_commit(
+        tx,
+        now,
+        actor.ledger_name(),
+        Change::created("vendor.create", "vendor", Some(id), &vendor),
+    )
+    .await?;
     Ok(vendor)
 }
 
@@ -74,9 +78,13 @@ pub async fn create_product(db: &Db, clock: &dyn Clock, actor: &Actor, input: &P
     let mut tx = db.begin().await?;
     let id = store::insert_product(&mut tx, vendor.id, &name).await?;
     let product = Product { id, name, vendor: seatwise_types::Ref { id: vendor.id, name: vendor.name } };
-    ledger::record(&mut tx, now, actor.ledger_name(), Change::created("product.create", "product", Some(id), &product))
-        .await?;
-    tx.commit().await?;
+    ledger::record_and_commit(
+        tx,
+        now,
+        actor.ledger_name(),
+        Change::created("product.create", "product", Some(id), &product),
+    )
+    .await?;
     Ok(product)
 }
 

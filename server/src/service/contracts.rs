@@ -575,8 +575,7 @@ pub async fn decide(
     }
     ledger::record(&mut tx, now, &by, Change::created("contract.decision", "contract", Some(id), &decision)).await?;
     let synced = synced_entries(&store::sync_running_terms(&mut tx, today, Some(id)).await?)?;
-    ledger::record_many(&mut tx, now, &by, synced).await?;
-    tx.commit().await?;
+    ledger::record_many_and_commit(tx, now, &by, synced).await?;
     detail(db, clock, actor, id).await
 }
 
@@ -658,7 +657,6 @@ pub async fn adopt_pool_terms(
         done.pools += 1;
     }
     entries.extend(synced_entries(&store::sync_running_terms(&mut tx, today, None).await?)?);
-    ledger::record_many(&mut tx, now, actor.ledger_name(), entries).await?;
-    tx.commit().await?;
+    ledger::record_many_and_commit(tx, now, actor.ledger_name(), entries).await?;
     Ok(done)
 }

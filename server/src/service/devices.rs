@@ -43,8 +43,12 @@ pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &DeviceInp
     let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &tag, &name, input.person_id).await?;
     let record = serde_json::json!({"id": id, "asset_tag": tag, "name": name, "person_id": input.person_id});
-    ledger::record(&mut tx, now, actor.ledger_name(), Change::created("device.create", "device", Some(id), &record))
-        .await?;
-    tx.commit().await?;
+    ledger::record_and_commit(
+        tx,
+        now,
+        actor.ledger_name(),
+        Change::created("device.create", "device", Some(id), &record),
+    )
+    .await?;
     store::list(&db.read).await?.into_iter().find(|d| d.id == id).ok_or(AppError::NotFound("device"))
 }

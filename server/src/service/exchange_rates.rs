@@ -82,8 +82,7 @@ async fn add(
         .iter()
         .map(|rate| Pending::of(Change::created("exchange_rate.create", "exchange_rate", None, rate)))
         .collect::<Result<Vec<_>, _>>()?;
-    ledger::record_many(&mut tx, now, actor.ledger_name(), entries).await?;
-    tx.commit().await?;
+    ledger::record_many_and_commit(tx, now, actor.ledger_name(), entries).await?;
     Ok(added)
 }
 

@@ -661,8 +661,7 @@ pub async fn set_pool_method(
     store::set_method(&mut tx, pool_id, &method, actor.ledger_name(), now).await?;
     let after = setting(Some(&method));
     let change = Change::changed("pool.chargeback", "pool", Some(pool_id), &before, &after);
-    ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
-    tx.commit().await?;
+    ledger::record_and_commit(tx, now, actor.ledger_name(), change).await?;
     Ok(after)
 }
 
@@ -732,8 +731,7 @@ pub async fn set_budget(
         before: before.as_ref(),
         after: Some(&after),
     };
-    ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
-    tx.commit().await?;
+    ledger::record_and_commit(tx, now, actor.ledger_name(), change).await?;
     Ok(after)
 }
 

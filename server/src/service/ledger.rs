@@ -9,7 +9,7 @@ use crate::clock::to_db;
 use crate::db::change_requests as change_store;
 use crate::db::imports as import_store;
 use crate::db::reclamation::cases as case_store;
-use crate::db::{ledger as store, Conn, Db};
+use crate::db::{ledger as store, Conn, Db, Tx};
 use crate::domain::access;
 use crate::domain::history;
 use crate::domain::ledger::{entry_hash, ChainVerifier, StoredEntry};
@@ -52,6 +52,19 @@ impl<'a, B: Serialize, A: Serialize> Change<'a, B, A> {
 }
 
 /// Append an entry inside the caller's transaction, so the change and its record commit together.
+/// Record `change` as a use case's last write and commit its transaction: the change and its ledger entry land
+/// together or not at all.
+pub async fn record_and_commit<B: Serialize, A: Serialize>(
+    mut tx: Tx,
+    now: DateTime<Utc>,
+    actor: &str,
+    change: Change<'_, B, A>,
+) -> Result<LedgerEntry, sqlx::Error> {
+    let entry = record(&mut tx, now, actor, change).await?;
+    tx.commit().await?;
+    Ok(entry)
+}
+
 pub async fn record<B: Serialize, A: Serialize>(
     conn: &mut Conn,
     now: DateTime<Utc>,
@@ -99,6 +112,17 @@ impl Pending {
             after_json: change.after.map(serde_json::to_string).transpose().map_err(encode)?,
         })
     }
+}
+
+/// Record `changes` as a use case's last writes and commit its transaction, all together or nothing.
+pub async fn record_many_and_commit(
+    mut tx: Tx,
+    now: DateTime<Utc>,
+    actor: &str,
+    changes: Vec<Pending>,
+) -> Result<(), sqlx::Error> {
+    record_many(&mut tx, now, actor, changes).await?;
+    tx.commit().await
 }
 
 /// Record many changes in the caller's transaction: one head update and multi-row inserts, the same chain as

@@ -372,7 +372,6 @@ pub async fn set_group_roles(
         .map(|g| GroupRoleMapping { group: g.group, role: g.role, department_id: g.department_id })
         .collect();
     let change = Change::changed("settings.sign_in_groups", "settings", None, &before, &after);
-    ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
-    tx.commit().await?;
+    ledger::record_and_commit(tx, now, actor.ledger_name(), change).await?;
     group_roles(db, actor).await
 }

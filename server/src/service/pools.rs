@@ -240,8 +240,8 @@ pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &PoolInput
     let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &values, now).await?;
     let pool = store::get(&mut *tx, id).await?.ok_or(AppError::NotFound("pool"))?;
-    ledger::record(&mut tx, now, actor.ledger_name(), Change::created("pool.create", "pool", Some(id), &pool)).await?;
-    tx.commit().await?;
+    ledger::record_and_commit(tx, now, actor.ledger_name(), Change::created("pool.create", "pool", Some(id), &pool))
+        .await?;
     Ok(pool)
 }
 
@@ -358,8 +358,7 @@ pub async fn reassign(
     store::reassign(&mut tx, pool_id, id, input.person_id, actor.ledger_name(), now).await?;
     let after = store::assignment(&mut *tx, pool_id, id).await?.ok_or(AppError::NotFound("assignment"))?;
     let change = Change::changed("pool.seat_reassign", "pool", Some(pool_id), &before, &after);
-    ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
-    tx.commit().await?;
+    ledger::record_and_commit(tx, now, actor.ledger_name(), change).await?;
     Ok(after)
 }
 

@@ -47,8 +47,7 @@ pub async fn run_day(
     let summary = check(db, outbox, org, today, now, None).await?;
     let mut tx = db.begin().await?;
     let synced = contracts::synced_entries(&store::sync_running_terms(&mut tx, today, None).await?)?;
-    ledger::record_many(&mut tx, now, ACTOR, synced).await?;
-    tx.commit().await?;
+    ledger::record_many_and_commit(tx, now, ACTOR, synced).await?;
     Ok(summary)
 }
 
@@ -119,8 +118,7 @@ async fn check(
             }
         }
         // One chain extension for the batch: the same entries as recording them one by one, fewer round trips.
-        ledger::record_many(&mut tx, now, ACTOR, entries).await?;
-        tx.commit().await?;
+        ledger::record_many_and_commit(tx, now, ACTOR, entries).await?;
     }
     Ok(summary)
 }

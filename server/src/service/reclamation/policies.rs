@@ -87,8 +87,7 @@ pub async fn create(db: &Db, clock: &dyn Clock, actor: &Actor, input: &PolicyInp
     check(&mut tx, actor, input).await?;
     let id = store::insert(&mut tx, input, author(actor), now).await?;
     let change = Change::created("reclamation.policy.create", "reclamation_policy", Some(id), input);
-    ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
-    tx.commit().await?;
+    ledger::record_and_commit(tx, now, actor.ledger_name(), change).await?;
     get(db, actor, id).await
 }
 
@@ -103,8 +102,7 @@ pub async fn update(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64, input: &
         store::update(&mut tx, id, input, author(actor), now).await?.ok_or(AppError::NotFound("reclamation policy"))?;
     let record = serde_json::json!({"version": version, "policy": input});
     let change = Change::changed("reclamation.policy.update", "reclamation_policy", Some(id), &before.policy, &record);
-    ledger::record(&mut tx, now, actor.ledger_name(), change).await?;
-    tx.commit().await?;
+    ledger::record_and_commit(tx, now, actor.ledger_name(), change).await?;
     get(db, actor, id).await
 }
 
