@@ -6,191 +6,19 @@
 //! again on its own.
 
 pub mod lifecycle;
+mod operation;
+mod pilot;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use operation::row_error;
+pub use operation::{parse, Operation, OPS};
+pub use pilot::{group_first, group_pilot, original_rows, people_named, pilot_groups};
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use seatwise_types::{
-    money_totals, BillingPeriod, ChangePreview, FieldError, Money, OperationInput, PilotGroup, PoolEffect, Ref,
-};
+use seatwise_types::{money_totals, BillingPeriod, ChangePreview, FieldError, Money, PoolEffect};
 
 use crate::domain::pool::{self, per_month, MAX_SEATS};
-
-/// One checked-in-shape operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
-    Assign {
-        pool_id: i64,
-        person_id: i64,
-    },
-    Unassign {
-        pool_id: i64,
-        person_id: i64,
-    },
-    Reassign {
-        pool_id: i64,
-        from_person_id: i64,
-        to_person_id: i64,
-    },
-    Move {
-        from_pool_id: i64,
-        to_pool_id: i64,
-        person_id: i64,
-    },
-    SetSeats {
-        pool_id: i64,
-        seats_purchased: i64,
-    },
-    RetirePool {
-        pool_id: i64,
-    },
-    /// A retired pool back in use (what rolling back a retirement does first).
-    RestorePool {
-        pool_id: i64,
-    },
-}
-
-pub const OPS: [&str; 7] = ["assign", "unassign", "reassign", "move", "set_seats", "retire_pool", "restore_pool"];
-
-impl Operation {
-    /// The pools it changes, the first one first.
-    pub fn pools(&self) -> Vec<i64> {
-        match *self {
-            Self::Assign { pool_id, .. }
-            | Self::Unassign { pool_id, .. }
-            | Self::Reassign { pool_id, .. }
-            | Self::SetSeats { pool_id, .. }
-            | Self::RetirePool { pool_id }
-            | Self::RestorePool { pool_id } => vec![pool_id],
-            Self::Move { from_pool_id, to_pool_id, .. } => vec![from_pool_id, to_pool_id],
-        }
-    }
-
-    /// The people whose seats it changes.
-    pub fn people(&self) -> Vec<i64> {
-        match *self {
-            Self::Assign { person_id, .. } | Self::Unassign { person_id, .. } | Self::Move { person_id, .. } => {
-                vec![person_id]
-            }
-            Self::Reassign { from_person_id, to_person_id, .. } => vec![from_person_id, to_person_id],
-            Self::SetSeats { .. } | Self::RetirePool { .. } | Self::RestorePool { .. } => Vec::new(),
-        }
-    }
-
-    /// The operation as sent in a request.
-    pub fn input(&self) -> OperationInput {
-        let op = |name: &str| Some(name.to_string());
-        match *self {
-            Self::Assign { pool_id, person_id } => OperationInput {
-                op: op("assign"),
-                pool_id: Some(pool_id),
-                person_id: Some(person_id),
-                ..Default::default()
-            },
-            Self::Unassign { pool_id, person_id } => OperationInput {
-                op: op("unassign"),
-                pool_id: Some(pool_id),
-                person_id: Some(person_id),
-                ..Default::default()
-            },
-            Self::Reassign { pool_id, from_person_id, to_person_id } => OperationInput {
-                op: op("reassign"),
-                pool_id: Some(pool_id),
-                from_person_id: Some(from_person_id),
-                to_person_id: Some(to_person_id),
-                ..Default::default()
-            },
-            Self::Move { from_pool_id, to_pool_id, person_id } => OperationInput {
-                op: op("move"),
-                from_pool_id: Some(from_pool_id),
-                to_pool_id: Some(to_pool_id),
-                person_id: Some(person_id),
-                ..Default::default()
-            },
-            Self::SetSeats { pool_id, seats_purchased } => OperationInput {
-                op: op("set_seats"),
-                pool_id: Some(pool_id),
-                seats_purchased: Some(seats_purchased),
-                ..Default::default()
-            },
-            Self::RetirePool { pool_id } => {
-                OperationInput { op: op("retire_pool"), pool_id: Some(pool_id), ..Default::default() }
-            }
-            Self::RestorePool { pool_id } => {
-                OperationInput { op: op("restore_pool"), pool_id: Some(pool_id), ..Default::default() }
-            }
-        }
-    }
-}
-
-fn row_error(row: u64, path: &str, message: impl Into<String>) -> FieldError {
-    FieldError { path: path.into(), message: message.into(), row: Some(row), line: None }
-}
-
-/// Read each row into an operation; rows are numbered from 1. A row with a missing field or an unknown `op` is
-/// an error naming that row and field, and is left out.
-pub fn parse(rows: &[OperationInput]) -> (Vec<(u64, Operation)>, Vec<FieldError>) {
-    let mut ops = Vec::new();
-    let mut errors = Vec::new();
-    if rows.is_empty() {
-        errors.push(FieldError::new("operations", "add at least one operation"));
-    }
-    for (i, input) in rows.iter().enumerate() {
-        let row = i as u64 + 1;
-        let mut missing = Vec::new();
-        let mut need = |path: &'static str, v: Option<i64>| {
-            if v.is_none() {
-                missing.push(path);
-            }
-            v.unwrap_or(0)
-        };
-        let op = match input.op.as_deref().map(str::trim) {
-            None | Some("") => {
-                errors.push(row_error(row, "op", format!("is required: one of {}", OPS.join(", "))));
-                continue;
-            }
-            Some("assign") => Operation::Assign {
-                pool_id: need("pool_id", input.pool_id),
-                person_id: need("person_id", input.person_id),
-            },
-            Some("unassign") => Operation::Unassign {
-                pool_id: need("pool_id", input.pool_id),
-                person_id: need("person_id", input.person_id),
-            },
-            Some("reassign") => Operation::Reassign {
-                pool_id: need("pool_id", input.pool_id),
-                from_person_id: need("from_person_id", input.from_person_id),
-                to_person_id: need("to_person_id", input.to_person_id),
-            },
-            Some("move") => Operation::Move {
-                from_pool_id: need("from_pool_id", input.from_pool_id),
-                to_pool_id: need("to_pool_id", input.to_pool_id),
-                person_id: need("person_id", input.person_id),
-            },
-            Some("set_seats") => Operation::SetSeats {
-                pool_id: need("pool_id", input.pool_id),
-                seats_purchased: need("seats_purchased", input.seats_purchased),
-            },
-            Some("retire_pool") => Operation::RetirePool { pool_id: need("pool_id", input.pool_id) },
-            Some("restore_pool") => Operation::RestorePool { pool_id: need("pool_id", input.pool_id) },
-            Some(other) => {
-                let shown: String = other.chars().take(40).collect();
-                errors.push(row_error(
-                    row,
-                    "op",
-                    format!("{shown:?} is not an operation: use one of {}", OPS.join(", ")),
-                ));
-                continue;
-            }
-        };
-        if missing.is_empty() {
-            ops.push((row, op));
-        } else {
-            errors.extend(missing.into_iter().map(|path| row_error(row, path, "is required for this operation")));
-        }
-    }
-    (ops, errors)
-}
 
 /// A pool as the rules need it, with whether the requester may change it (the access policy's answer).
 #[derive(Debug, Clone, PartialEq)]
@@ -610,82 +438,13 @@ fn utilization(assigned: i64, purchased: Option<i64>) -> Option<i64> {
     purchased.filter(|p| *p > 0).map(|p| assigned.saturating_mul(100) / p)
 }
 
-/// The people the rows name, whatever their operation.
-pub fn people_named(ops: &[OperationInput]) -> BTreeSet<i64> {
-    ops.iter().flat_map(|o| [o.person_id, o.from_person_id, o.to_person_id]).flatten().collect()
-}
-
-/// A pilot for a group of people: the rows that name someone in the group first, in their order, then the rest
-/// in theirs, as the rows' indexes in that new order; and how many lead. Rows of no one (seat counts,
-/// retirements) are never part of such a pilot.
-pub fn group_first(ops: &[OperationInput], in_group: impl Fn(i64) -> bool) -> (Vec<usize>, usize) {
-    let names_one =
-        |o: &OperationInput| [o.person_id, o.from_person_id, o.to_person_id].into_iter().flatten().any(&in_group);
-    let (mut first, rest): (Vec<usize>, Vec<usize>) = (0..ops.len()).partition(|i| ops.get(*i).is_some_and(names_one));
-    let leading = first.len();
-    first.extend(rest);
-    (first, leading)
-}
-
-/// A pilot for a group: the new order of the rows and how many lead, or why there is no such pilot.
-pub fn group_pilot(
-    ops: &[OperationInput],
-    in_group: impl Fn(i64) -> bool,
-) -> Result<(Vec<usize>, usize), &'static str> {
-    match group_first(ops, in_group) {
-        (_, 0) => Err("no row of this request changes a seat of someone in that department"),
-        (_, leading) if !is_pilot(leading, ops.len()) => {
-            Err("every row of this request is for that department: apply it whole")
-        }
-        ordered => Ok(ordered),
-    }
-}
-
-/// A group's rows are a pilot when some rows are theirs and some are not.
-fn is_pilot(rows: usize, of: usize) -> bool {
-    0 < rows && rows < of
-}
-
-/// Rows numbered in a reordered request (`order[i]`: the original index of row i + 1), numbered as they were.
-pub fn original_rows(errors: Vec<FieldError>, order: &[usize]) -> Vec<FieldError> {
-    errors
-        .into_iter()
-        .map(|mut e| {
-            e.row = e.row.map(|r| r.checked_sub(1).and_then(|i| order.get(i as usize)).map_or(r, |o| *o as u64 + 1));
-            e
-        })
-        .collect()
-}
-
-/// The departments a pilot by department could be for: each with the rows naming its people, by name. A
-/// department every row is for is left out (its pilot would be the whole request).
-pub fn pilot_groups(ops: &[OperationInput], department_of: &HashMap<i64, Ref>) -> Vec<PilotGroup> {
-    let mut rows: BTreeMap<i64, (Ref, i64)> = BTreeMap::new();
-    for o in ops {
-        let named: BTreeMap<i64, &Ref> = [o.person_id, o.from_person_id, o.to_person_id]
-            .into_iter()
-            .flatten()
-            .filter_map(|p| department_of.get(&p))
-            .map(|d| (d.id, d))
-            .collect();
-        for (id, department) in named {
-            rows.entry(id).or_insert_with(|| (department.clone(), 0)).1 += 1;
-        }
-    }
-    let mut groups: Vec<PilotGroup> = rows
-        .into_values()
-        .filter(|(_, n)| is_pilot(*n as usize, ops.len()))
-        .map(|(department, rows)| PilotGroup { department, rows })
-        .collect();
-    groups.sort_by(|a, b| a.department.name.cmp(&b.department.name).then(a.department.id.cmp(&b.department.id)));
-    groups
-}
-
 #[cfg(test)]
 mod tests {
+    use seatwise_types::OperationInput;
+
     use super::*;
 
-    fn input(op: &str, fields: &[(&str, i64)]) -> OperationInput {
+    pub(super) fn input(op: &str, fields: &[(&str, i64)]) -> OperationInput {
         let mut i = OperationInput { op: Some(op.into()), ..Default::default() };
         for (name, v) in fields {
             let v = Some(*v);
@@ -923,40 +682,5 @@ mod tests {
         assert_eq!(per_month(5), 0);
         assert_eq!(per_month(-6), -1);
         assert_eq!(per_month(-18), -2);
-    }
-
-    #[test]
-    fn a_group_pilot_puts_the_groups_rows_first_and_keeps_both_orders() {
-        let ops = vec![
-            input("assign", &[("pool_id", 1), ("person_id", 10)]),
-            input("set_seats", &[("pool_id", 1), ("seats_purchased", 9)]),
-            input("unassign", &[("pool_id", 1), ("person_id", 20)]),
-            input("reassign", &[("pool_id", 2), ("from_person_id", 11), ("to_person_id", 21)]),
-            input("assign", &[("pool_id", 2), ("person_id", 22)]),
-        ];
-        let (order, leading) = group_pilot(&ops, |p| p >= 20).unwrap();
-        assert_eq!((order.clone(), leading), (vec![2, 3, 4, 0, 1], 3));
-        assert_eq!(people_named(&ops).into_iter().collect::<Vec<_>>(), [10, 11, 20, 21, 22]);
-        assert!(group_pilot(&ops, |_| false).is_err(), "no one of the group");
-        assert!(group_pilot(&ops[..1], |p| p == 10).is_err(), "the whole request");
-        // An error on row 1 of the new order is about row 3 as the reader numbered them.
-        let errors = original_rows(vec![FieldError { row: Some(1), ..FieldError::new("person_id", "x") }], &order);
-        assert_eq!(errors[0].row, Some(3));
-    }
-
-    #[test]
-    fn pilot_groups_count_a_row_once_per_department_and_leave_out_the_whole_request() {
-        let ops = vec![
-            input("reassign", &[("pool_id", 1), ("from_person_id", 1), ("to_person_id", 2)]),
-            input("assign", &[("pool_id", 1), ("person_id", 3)]),
-            input("set_seats", &[("pool_id", 1), ("seats_purchased", 9)]),
-        ];
-        let sales = Ref { id: 7, name: "Sales".into() };
-        let it = Ref { id: 3, name: "IT".into() };
-        let of: HashMap<i64, Ref> = [(1, sales.clone()), (2, sales.clone()), (3, it.clone())].into();
-        let groups = pilot_groups(&ops, &of);
-        assert_eq!(groups, vec![PilotGroup { department: it, rows: 1 }, PilotGroup { department: sales, rows: 1 }]);
-        let all_sales: HashMap<i64, Ref> = [(1, Ref { id: 7, name: "Sales".into() })].into();
-        assert_eq!(pilot_groups(&ops[..1], &all_sales), vec![], "a pilot of every row is no pilot");
     }
 }
