@@ -125,46 +125,7 @@ fn workbook(
     chargeback: &Chargeback,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
-    let t = &s.totals;
-    {
-        let mut sh = Sheet::new(&mut book, "Summary", &["figure", "value", "currency"])?;
-        sh.ws.set_column_width(0, 34)?;
-        let money_rows: [(&str, &Money); 10] = [
-            ("Committed contract value", &t.committed_value),
-            ("Annual spend", &t.annual_spend),
-            ("Monthly spend", &t.monthly_spend),
-            ("Waste per year", &t.waste_annual),
-            ("Potential savings per year", &t.potential_savings_annual),
-            ("Realized savings per year", &t.realized_savings_annual),
-            ("Hard savings per year", &t.hard_savings_annual),
-            ("Cost avoided per year", &t.cost_avoided_annual),
-            ("True-up exposure per year", &t.true_up_annual),
-            ("Missed renewals (annual value)", &s.missed_renewals.value),
-        ];
-        for (label, m) in money_rows {
-            sh.next_row();
-            sh.text(0, label)?;
-            sh.money(1, m)?;
-            sh.text(2, &m.currency)?;
-        }
-        for (label, v) in [
-            ("Seats purchased", Some(t.seats_purchased)),
-            ("Seats assigned", Some(t.seats_assigned)),
-            ("Seats active", Some(t.seats_active)),
-            ("Seats without usage data", Some(t.seats_without_usage)),
-            ("Utilization percent", t.utilization_percent),
-            ("Shortfall seats", Some(t.shortfall_seats)),
-        ] {
-            sh.next_row();
-            sh.text(0, label)?;
-            sh.opt_int(1, v)?;
-        }
-        for (label, d) in [("As of", s.as_of), ("Savings from", s.from), ("Savings to", s.to)] {
-            sh.next_row();
-            sh.text(0, label)?;
-            sh.date(1, d)?;
-        }
-    }
+    summary_sheet(&mut book, s)?;
     for (name, groups) in [("Departments", &s.by_department), ("Products", &s.by_product)] {
         let mut sh = Sheet::new(&mut book, name, &["name", "annual_spend", "waste_annual", "pools"])?;
         for g in groups {
@@ -200,39 +161,7 @@ fn workbook(
             sh.int(3, v.pools)?;
         }
     }
-    {
-        let mut sh = Sheet::new(&mut book, "Pools", &POOL_HEADERS)?;
-        sh.ws.set_column_width(0, 32)?;
-        for p in pools {
-            sh.next_row();
-            sh.text(0, &p.name)?;
-            sh.text(1, &p.vendor.name)?;
-            sh.text(2, &p.cost_centre.code)?;
-            sh.text(3, &p.cost_centre.name)?;
-            sh.text(4, &p.annual_cost.currency)?;
-            sh.money(5, &p.annual_cost)?;
-            sh.text(6, &s.reporting_currency)?;
-            sh.opt_money(7, p.annual_spend.as_ref())?;
-            sh.opt_money(8, p.monthly_spend.as_ref())?;
-            sh.opt_money(9, p.waste_annual.as_ref())?;
-            sh.opt_int(10, p.seats_purchased)?;
-            sh.int(11, p.seats_assigned)?;
-            sh.int(12, p.seats_active)?;
-            sh.int(13, p.seats_without_usage)?;
-            sh.int(14, p.waste_seats)?;
-            sh.opt_int(15, p.utilization_percent)?;
-            sh.text(16, &p.position)?;
-            sh.int(17, p.shortfall_seats)?;
-            sh.opt_money(18, p.true_up_annual.as_ref())?;
-            sh.opt_int(19, p.right_size_seats)?;
-            sh.opt_money(20, p.right_size_saving_annual.as_ref())?;
-            sh.opt_date(21, p.cancel_by)?;
-            if let Some(r) = &p.rate {
-                sh.text(22, &r.rate)?;
-                sh.date(23, r.date)?;
-            }
-        }
-    }
+    pool_sheet(&mut book, s, pools)?;
     {
         let mut sh = Sheet::new(&mut book, "Renewals", &["cancel_by_within_days", "annual_value", "pools"])?;
         for b in &s.renewal_pipeline {
@@ -266,6 +195,89 @@ fn workbook(
         }
     }
     book.save_to_buffer()
+}
+
+/// The Summary sheet: the totals, seat counts and the period.
+fn summary_sheet(book: &mut rust_xlsxwriter::Workbook, s: &FinanceSummary) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let t = &s.totals;
+    let mut sh = Sheet::new(book, "Summary", &["figure", "value", "currency"])?;
+    sh.ws.set_column_width(0, 34)?;
+    let money_rows: [(&str, &Money); 10] = [
+        ("Committed contract value", &t.committed_value),
+        ("Annual spend", &t.annual_spend),
+        ("Monthly spend", &t.monthly_spend),
+        ("Waste per year", &t.waste_annual),
+        ("Potential savings per year", &t.potential_savings_annual),
+        ("Realized savings per year", &t.realized_savings_annual),
+        ("Hard savings per year", &t.hard_savings_annual),
+        ("Cost avoided per year", &t.cost_avoided_annual),
+        ("True-up exposure per year", &t.true_up_annual),
+        ("Missed renewals (annual value)", &s.missed_renewals.value),
+    ];
+    for (label, m) in money_rows {
+        sh.next_row();
+        sh.text(0, label)?;
+        sh.money(1, m)?;
+        sh.text(2, &m.currency)?;
+    }
+    for (label, v) in [
+        ("Seats purchased", Some(t.seats_purchased)),
+        ("Seats assigned", Some(t.seats_assigned)),
+        ("Seats active", Some(t.seats_active)),
+        ("Seats without usage data", Some(t.seats_without_usage)),
+        ("Utilization percent", t.utilization_percent),
+        ("Shortfall seats", Some(t.shortfall_seats)),
+    ] {
+        sh.next_row();
+        sh.text(0, label)?;
+        sh.opt_int(1, v)?;
+    }
+    for (label, d) in [("As of", s.as_of), ("Savings from", s.from), ("Savings to", s.to)] {
+        sh.next_row();
+        sh.text(0, label)?;
+        sh.date(1, d)?;
+    }
+    Ok(())
+}
+
+/// The Pools sheet: every pool's figures, in its own currency and the reporting one, with the rate used.
+fn pool_sheet(
+    book: &mut rust_xlsxwriter::Workbook,
+    s: &FinanceSummary,
+    pools: &[FinancePool],
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let mut sh = Sheet::new(book, "Pools", &POOL_HEADERS)?;
+    sh.ws.set_column_width(0, 32)?;
+    for p in pools {
+        sh.next_row();
+        sh.text(0, &p.name)?;
+        sh.text(1, &p.vendor.name)?;
+        sh.text(2, &p.cost_centre.code)?;
+        sh.text(3, &p.cost_centre.name)?;
+        sh.text(4, &p.annual_cost.currency)?;
+        sh.money(5, &p.annual_cost)?;
+        sh.text(6, &s.reporting_currency)?;
+        sh.opt_money(7, p.annual_spend.as_ref())?;
+        sh.opt_money(8, p.monthly_spend.as_ref())?;
+        sh.opt_money(9, p.waste_annual.as_ref())?;
+        sh.opt_int(10, p.seats_purchased)?;
+        sh.int(11, p.seats_assigned)?;
+        sh.int(12, p.seats_active)?;
+        sh.int(13, p.seats_without_usage)?;
+        sh.int(14, p.waste_seats)?;
+        sh.opt_int(15, p.utilization_percent)?;
+        sh.text(16, &p.position)?;
+        sh.int(17, p.shortfall_seats)?;
+        sh.opt_money(18, p.true_up_annual.as_ref())?;
+        sh.opt_int(19, p.right_size_seats)?;
+        sh.opt_money(20, p.right_size_saving_annual.as_ref())?;
+        sh.opt_date(21, p.cancel_by)?;
+        if let Some(r) = &p.rate {
+            sh.text(22, &r.rate)?;
+            sh.date(23, r.date)?;
+        }
+    }
+    Ok(())
 }
 
 /// The FOCUS columns written, in order: the specification's (alphabetical), then Seatwise's own (`x_`).
