@@ -217,22 +217,7 @@ async fn run(
         if let Some(c) = &f.cost {
             s.cost_reading.push(c.sentence.clone());
         }
-        let vendor_id = match store::vendor_id(conn, &l.vendor).await? {
-            Some(v) => v,
-            None => {
-                let v = catalog::insert_vendor(conn, &l.vendor, None).await?;
-                ledger::record(conn, now, who, Change::created("vendor.create", "vendor", Some(v), &l.vendor)).await?;
-                v
-            }
-        };
-        let product_id = match store::product_id(conn, vendor_id, &l.name).await? {
-            Some(p) => p,
-            None => {
-                let p = catalog::insert_product(conn, vendor_id, &l.name).await?;
-                ledger::record(conn, now, who, Change::created("product.create", "product", Some(p), &l.name)).await?;
-                p
-            }
-        };
+        let (vendor_id, product_id) = vendor_and_product(conn, l, now, who).await?;
         match store::pool_id(conn, vendor_id, &l.name).await? {
             None => {
                 let values = match rules::validate(&new_pool(l, &f, product_id, target), vendor_id) {
@@ -280,32 +265,7 @@ async fn run(
     // Seat holders are many: matched by email, the new ones created together, then the seats.
     let mut people: HashMap<String, i64> =
         store::all_people(conn).await?.into_iter().map(|p| (p.email, p.id)).collect();
-    let mut new_people: Vec<PersonRecord> = Vec::new();
-    let mut pending = HashSet::new();
-    for l in parsed.licenses.iter().filter(|l| pool_ids.contains_key(&l.key())) {
-        for (_, email, name) in &l.holders {
-            if people.contains_key(email) || !pending.insert(email.clone()) {
-                continue;
-            }
-            let name = name.clone().unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_string());
-            new_people.push(PersonRecord {
-                id: 0,
-                employee_id: None,
-                username: None,
-                email: email.clone(),
-                name,
-                department_id: None,
-                cost_centre_id: None,
-                manager_id: None,
-                employment_type: EmploymentType::Employee,
-                status: PersonStatus::Active,
-                start_date: None,
-                end_date: None,
-                missing_from_hr: false,
-                vip: false,
-            });
-        }
-    }
+    let new_people = new_holders(parsed, &pool_ids, &people);
     let new_ids = store::insert_people(conn, &new_people, now).await?;
     let mut created = Vec::with_capacity(new_people.len());
     for (p, id) in new_people.into_iter().zip(new_ids) {
@@ -332,6 +292,62 @@ async fn run(
     }
     s.seats_created = directory::assign_seats(conn, now, who, &seats).await?;
     Ok((s, records))
+}
+
+/// A license's vendor and product, each found by name or created (and ledgered).
+async fn vendor_and_product(conn: &mut Conn, l: &License, now: DateTime<Utc>, who: &str) -> AppResult<(i64, i64)> {
+    let vendor_id = match store::vendor_id(conn, &l.vendor).await? {
+        Some(v) => v,
+        None => {
+            let v = catalog::insert_vendor(conn, &l.vendor, None).await?;
+            ledger::record(conn, now, who, Change::created("vendor.create", "vendor", Some(v), &l.vendor)).await?;
+            v
+        }
+    };
+    let product_id = match store::product_id(conn, vendor_id, &l.name).await? {
+        Some(p) => p,
+        None => {
+            let p = catalog::insert_product(conn, vendor_id, &l.name).await?;
+            ledger::record(conn, now, who, Change::created("product.create", "product", Some(p), &l.name)).await?;
+            p
+        }
+    };
+    Ok((vendor_id, product_id))
+}
+
+/// The seat holders of the imported pools nobody in the directory has the address of, once each, to create.
+fn new_holders(
+    parsed: &Parsed,
+    pool_ids: &BTreeMap<(String, String), i64>,
+    people: &HashMap<String, i64>,
+) -> Vec<PersonRecord> {
+    let mut new_people: Vec<PersonRecord> = Vec::new();
+    let mut pending = HashSet::new();
+    for l in parsed.licenses.iter().filter(|l| pool_ids.contains_key(&l.key())) {
+        for (_, email, name) in &l.holders {
+            if people.contains_key(email) || !pending.insert(email.clone()) {
+                continue;
+            }
+            let name = name.clone().unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_string());
+            new_people.push(PersonRecord {
+                id: 0,
+                employee_id: None,
+                username: None,
+                email: email.clone(),
+                name,
+                department_id: None,
+                cost_centre_id: None,
+                manager_id: None,
+                employment_type: EmploymentType::Employee,
+                status: PersonStatus::Active,
+                start_date: None,
+                end_date: None,
+                missing_from_hr: false,
+                vip: false,
+            });
+        }
+    }
+    new_people
 }
 
 fn finish_summary(s: &mut ImportSummary, parsed: &Parsed) {
