@@ -47,18 +47,6 @@ pub fn FilterToggle(
     }
 }
 
-/// Previous / next paging for a list whose page lives in the URL; `pages` is `Page::page_count`.
-#[component]
-pub fn Pager(current: i64, pages: i64, update: Callback<Changes>) -> impl IntoView {
-    view! {
-        <nav class="pager" aria-label="Pages">
-            <button class="btn" type="button" disabled={current <= 1} on:click=move |_| update.run(vec![("page", (current - 1).to_string())])>"← Previous"</button>
-            <span>{format!("Page {current} of {pages}")}</span>
-            <button class="btn" type="button" disabled={current >= pages} on:click=move |_| update.run(vec![("page", (current + 1).to_string())])>"Next →"</button>
-        </nav>
-    }
-}
-
 /// Column headers that sort the list: click once for ascending, again for descending; the order lives in the URL.
 /// `columns` are (sort key, label, numeric); an empty key is a header that does not sort. `minor` names (by label)
 /// the columns a phone leaves out so the key figures stay in view; their cells carry the class `minor` too.

@@ -1,13 +1,16 @@
 //! A list page's state in the address: filters, sort and page under the API's own parameter names, so the page's
-//! query is the API's query and a filtered view can be bookmarked and shared.
+//! query is the API's query and a filtered view can be bookmarked and shared; and the table every list page shows
+//! a page of it in (`ListTable`: its count, the table and the pager).
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 use leptos_router::NavigateOptions;
+use seatwise_types::Page;
 use serde::de::DeserializeOwned;
 
 use crate::api::{ApiError, ApiResult};
+use crate::format;
 
 /// Changes to some of a list's parameters; an empty value removes the parameter.
 pub type Changes = Vec<(&'static str, String)>;
@@ -84,5 +87,81 @@ pub fn href(base: &str, pairs: &[(&str, String)]) -> String {
         base.to_string()
     } else {
         format!("{base}?{}", parts.join("&"))
+    }
+}
+
+/// How a list's count reads above its table.
+#[derive(Clone, Copy)]
+pub enum Count {
+    /// "12 requests".
+    Total { one: &'static str, many: &'static str },
+    /// "Showing 51–100 of 1,234 people".
+    Range { noun: &'static str },
+}
+
+impl Count {
+    fn text<T>(self, page: &Page<T>) -> String {
+        match self {
+            Count::Total { one, many } => {
+                format!("{} {}", format::number(page.total), if page.total == 1 { one } else { many })
+            }
+            Count::Range { noun } => {
+                let (first, last) = page.shown();
+                format!(
+                    "Showing {}–{} of {} {noun}",
+                    format::number(first),
+                    format::number(last),
+                    format::number(page.total)
+                )
+            }
+        }
+    }
+}
+
+/// One page of a list as every list page shows it: how many there are, the table (scrolling in its own box, with
+/// its header row and a row per item) and the pager below it.
+#[component]
+pub fn ListTable<T, F, V>(
+    page: Page<T>,
+    /// The table's id.
+    #[prop(optional)]
+    id: Option<&'static str>,
+    count: Count,
+    /// The header row's cells.
+    #[prop(into)]
+    head: ViewFn,
+    /// An item's row.
+    row: F,
+    update: Callback<Changes>,
+) -> impl IntoView
+where
+    T: Send + Sync + 'static,
+    F: Fn(T) -> V + 'static,
+    V: IntoView + 'static,
+{
+    let pages = page.page_count();
+    let counted = count.text(&page);
+    let current = page.page;
+    view! {
+        <p class="row-count" aria-live="polite">{counted}</p>
+        <div class="table-wrap" tabindex="0">
+            <table class="table" id=id>
+                <thead><tr>{head.run()}</tr></thead>
+                <tbody>{page.items.into_iter().map(row).collect_view()}</tbody>
+            </table>
+        </div>
+        <Pager current=current pages=pages update=update/>
+    }
+}
+
+/// Previous / next paging for a list whose page lives in the URL; `pages` is `Page::page_count`.
+#[component]
+pub fn Pager(current: i64, pages: i64, update: Callback<Changes>) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label="Pages">
+            <button class="btn" type="button" disabled={current <= 1} on:click=move |_| update.run(vec![("page", (current - 1).to_string())])>"← Previous"</button>
+            <span>{format!("Page {current} of {pages}")}</span>
+            <button class="btn" type="button" disabled={current >= pages} on:click=move |_| update.run(vec![("page", (current + 1).to_string())])>"Next →"</button>
+        </nav>
     }
 }

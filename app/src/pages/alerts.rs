@@ -7,8 +7,8 @@ use seatwise_types::{AlertDetail, AlertQuery, AlertStatus, AssignInput, SnoozeIn
 
 use crate::api;
 use crate::components::fields::{SelectField, TextField};
-use crate::components::filters::{FilterToggle, Pager, SortHeaders};
-use crate::components::list::{href, use_list_query};
+use crate::components::filters::{FilterToggle, SortHeaders};
+use crate::components::list::{href, use_list_query, Pager};
 use crate::components::renewal::{
     alert_label, DaysBadge, DecisionForm, DecisionOf, MissedCancelBy, TermsTable, UsageTable,
 };

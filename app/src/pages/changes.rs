@@ -6,8 +6,8 @@ use leptos_router::components::A;
 use seatwise_types::{ChangeRequestQuery, ChangeRequestSummary, ChangeStatus, WaitingFor};
 
 use crate::api;
-use crate::components::filters::{FilterSelect, FilterToggle, Pager};
-use crate::components::list::use_list_query;
+use crate::components::filters::{FilterSelect, FilterToggle};
+use crate::components::list::{use_list_query, Count, ListTable};
 use crate::components::shell::Shell;
 use crate::components::{EmptyState, Loaded, MoneyText, StatusBadge};
 use crate::format;
@@ -64,20 +64,14 @@ pub fn ChangesPage() -> impl IntoView {
                         </EmptyState>
                     }.into_any()
                 } else {
-                    let pages = page.page_count();
                     view! {
-                        <p class="row-count" aria-live="polite">{format!("{} request{}", format::number(page.total), if page.total == 1 { "" } else { "s" })}</p>
-                        <div class="table-wrap" tabindex="0">
-                            <table class="table" id="change-requests">
-                                <thead><tr>
-                                    <th scope="col">"Request"</th><th scope="col">"Requested by"</th><th scope="col">"Status"</th>
-                                    <th scope="col">"Waiting"</th><th scope="col" class="num">"Rows"</th>
-                                    <th scope="col" class="num">"Annual cost change"</th><th scope="col" class="num">"People losing a seat"</th>
-                                </tr></thead>
-                                <tbody>{page.items.into_iter().map(|r| view! { <RequestRow request=r/> }).collect_view()}</tbody>
-                            </table>
-                        </div>
-                        <Pager current=page.page pages=pages update=update/>
+                        <ListTable page=page id="change-requests" count=Count::Total { one: "request", many: "requests" } update=update
+                            head=|| view! {
+                                <th scope="col">"Request"</th><th scope="col">"Requested by"</th><th scope="col">"Status"</th>
+                                <th scope="col">"Waiting"</th><th scope="col" class="num">"Rows"</th>
+                                <th scope="col" class="num">"Annual cost change"</th><th scope="col" class="num">"People losing a seat"</th>
+                            }
+                            row=|r| view! { <RequestRow request=r/> }/>
                     }.into_any()
                 }}
             </Loaded>

@@ -5,12 +5,11 @@ use leptos_router::components::A;
 use seatwise_types::ContractQuery;
 
 use crate::api;
-use crate::components::filters::{FilterSelect, Pager, SearchBox, SortHeaders};
-use crate::components::list::use_list_query;
+use crate::components::filters::{FilterSelect, SearchBox, SortHeaders};
+use crate::components::list::{use_list_query, Count, ListTable};
 use crate::components::renewal::DaysBadge;
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, MoneyText};
-use crate::format;
 use crate::session::use_session;
 
 const KEYS: [&str; 7] = ["q", "vendor_id", "department_id", "owner_id", "cost_centre_id", "sort", "page"];
@@ -91,14 +90,10 @@ pub fn ContractsPage() -> impl IntoView {
                         <EmptyState title="No contracts here">"Record a contract to track its renewal dates."</EmptyState>
                     }.into_any()
                 } else {
-                    let pages = page.page_count();
                     view! {
-                        <p class="row-count" aria-live="polite">{format!("{} contract{}", format::number(page.total), if page.total == 1 { "" } else { "s" })}</p>
-                        <div class="table-wrap" tabindex="0">
-                            <table class="table" id="contracts">
-                                <thead><tr><SortHeaders columns=&COLUMNS sort=list.param("sort") update=update/></tr></thead>
-                                <tbody>
-                                    {page.items.into_iter().map(|c| {
+                        <ListTable page=page id="contracts" count=Count::Total { one: "contract", many: "contracts" } update=update
+                            head=move || view! { <SortHeaders columns=&COLUMNS sort=list.param("sort") update=update/> }
+                            row=|c| {
                                         let renewal = if c.rolling { "Monthly rolling" } else if c.auto_renew { "Renews automatically" } else { "Explicit renewal" };
                                         view! {
                                             <tr>
@@ -113,11 +108,7 @@ pub fn ContractsPage() -> impl IntoView {
                                                 <td class="num">{c.open_alerts}</td>
                                             </tr>
                                         }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                        <Pager current=page.page pages=pages update=update/>
+                            }/>
                     }.into_any()
                 }}
             </Loaded>

@@ -6,8 +6,8 @@ use leptos_router::components::A;
 use seatwise_types::{FinancePool, FinancePoolQuery, Page};
 
 use crate::api;
-use crate::components::filters::{Pager, SortHeaders};
-use crate::components::list::use_list_query;
+use crate::components::filters::SortHeaders;
+use crate::components::list::{use_list_query, Pager};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, Loaded, MoneyText};
 use crate::format;

@@ -6,8 +6,8 @@ use leptos_router::components::A;
 use seatwise_types::{AttemptOutcome, ImportQuery, ImportSummary, Page};
 
 use crate::api;
-use crate::components::filters::{FilterSelect, Pager};
-use crate::components::list::{use_list_query, Changes};
+use crate::components::filters::FilterSelect;
+use crate::components::list::{use_list_query, Changes, Pager};
 use crate::components::shell::Shell;
 use crate::components::{EmptyState, Loaded};
 use crate::format;

@@ -5,8 +5,8 @@ use leptos_router::components::A;
 use seatwise_types::{InventorySummary, LicenseType, OperationInput, Page, Pool, PoolQuery};
 
 use crate::api;
-use crate::components::filters::{FilterSelect, FilterToggle, ImportFilterNote, Pager, SearchBox, SortHeaders};
-use crate::components::list::{use_list_query, Changes};
+use crate::components::filters::{FilterSelect, FilterToggle, ImportFilterNote, SearchBox, SortHeaders};
+use crate::components::list::{use_list_query, Changes, Pager};
 use crate::components::selection::{BulkRequestBar, OperationChoice, SelectAllHeader, SelectCell, Selection};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, Loaded, MoneyText, Utilization};

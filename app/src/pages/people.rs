@@ -10,14 +10,13 @@ use seatwise_types::{
 
 use crate::api;
 use crate::components::confirm::ConfirmButton;
-use crate::components::filters::{FilterSelect, FilterToggle, ImportFilterNote, Pager, SearchBox};
-use crate::components::list::{use_list_query, Changes};
+use crate::components::filters::{FilterSelect, FilterToggle, ImportFilterNote, SearchBox};
+use crate::components::list::{use_list_query, Changes, Count, ListTable};
 use crate::components::selection::{
     chosen_pool, BulkRequestBar, OperationChoice, PoolSelect, SelectAllHeader, SelectCell, Selection,
 };
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, MoneyText, StatusBadge};
-use crate::format;
 use crate::pages::record_id;
 use crate::session::use_session;
 
@@ -108,19 +107,14 @@ fn PeopleBulkBar(chosen: Selection) -> impl IntoView {
 #[component]
 fn PeopleTable(page: Page<Person>, update: Callback<Changes>, chosen: Option<Selection>) -> impl IntoView {
     let ids: Vec<i64> = page.items.iter().map(|p| p.id).collect();
-    let (first, last) = page.shown();
-    let (current, pages) = (page.page, page.page_count());
     view! {
-        <p class="row-count" aria-live="polite">{format!("Showing {}–{} of {} people", format::number(first), format::number(last), format::number(page.total))}</p>
-        <div class="table-wrap" tabindex="0">
-            <table class="table">
-                <thead><tr>
-                    {chosen.map(|c| view! { <SelectAllHeader selection=c ids=ids.clone() label="Choose everyone shown"/> })}
-                    <th scope="col">"Name"</th><th scope="col">"Department"</th><th scope="col">"Status"</th>
-                    <th scope="col">"Started"</th><th scope="col" class="num">"Seats"</th>
-                </tr></thead>
-                <tbody>
-                    {page.items.into_iter().map(|p| view! {
+        <ListTable page=page count=Count::Range { noun: "people" } update=update
+            head=move || view! {
+                {chosen.map(|c| view! { <SelectAllHeader selection=c ids=ids.clone() label="Choose everyone shown"/> })}
+                <th scope="col">"Name"</th><th scope="col">"Department"</th><th scope="col">"Status"</th>
+                <th scope="col">"Started"</th><th scope="col" class="num">"Seats"</th>
+            }
+            row=move |p| view! {
                         <tr>
                             {chosen.map(|c| view! { <SelectCell selection=c id=p.id label=format!("Choose {}", p.name)/> })}
                             <td><A href=format!("/people/{}", p.id) attr:class="row-link">{p.name.clone()}</A>
@@ -131,11 +125,7 @@ fn PeopleTable(page: Page<Person>, update: Callback<Changes>, chosen: Option<Sel
                             <td><DateText date=p.start_date/></td>
                             <td class="num">{p.seats_held}</td>
                         </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-        <Pager current=current pages=pages update=update/>
+            }/>
     }
 }
 

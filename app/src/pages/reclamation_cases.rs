@@ -7,9 +7,9 @@ use seatwise_types::{Case, CaseQuery, CaseState, Hold, HoldInput, PoolQuery};
 
 use crate::api::{self, ApiError};
 use crate::components::fields::{SelectField, TextField};
-use crate::components::filters::{FilterSelect, Pager};
+use crate::components::filters::FilterSelect;
 use crate::components::form::Saver;
-use crate::components::list::use_list_query;
+use crate::components::list::{use_list_query, Count, ListTable};
 use crate::components::person_picker::PersonPicker;
 use crate::components::shell::Shell;
 use crate::components::StatusBadge;
@@ -92,19 +92,13 @@ pub fn CasesPage() -> impl IntoView {
                 {if page.items.is_empty() {
                     view! { <EmptyState title="No cases here">"Run a policy, or terminate someone who holds seats, and their cases appear here."</EmptyState> }.into_any()
                 } else {
-                    let pages = page.page_count();
                     view! {
-                        <p class="row-count" aria-live="polite">{format!("{} case{}", format::number(page.total), if page.total == 1 { "" } else { "s" })}</p>
-                        <div class="table-wrap" tabindex="0">
-                            <table class="table" id="cases">
-                                <thead><tr>
-                                    <th scope="col">"Person"</th><th scope="col">"Pool"</th><th scope="col">"Why"</th>
-                                    <th scope="col">"State"</th><th scope="col">"Opened"</th><th scope="col">"Action"</th>
-                                </tr></thead>
-                                <tbody>{page.items.into_iter().map(|c| view! { <CaseRow case=c restore=restore/> }).collect_view()}</tbody>
-                            </table>
-                        </div>
-                        <Pager current=page.page pages=pages update=update/>
+                        <ListTable page=page id="cases" count=Count::Total { one: "case", many: "cases" } update=update
+                            head=|| view! {
+                                <th scope="col">"Person"</th><th scope="col">"Pool"</th><th scope="col">"Why"</th>
+                                <th scope="col">"State"</th><th scope="col">"Opened"</th><th scope="col">"Action"</th>
+                            }
+                            row=move |c| view! { <CaseRow case=c restore=restore/> }/>
                     }.into_any()
                 }}
             </Loaded>

@@ -7,8 +7,8 @@ use leptos_router::components::A;
 use seatwise_types::{Calendar, CalendarDay, CalendarDayQuery, CalendarEvent, CalendarQuery, DateKind, Page};
 
 use crate::api;
-use crate::components::filters::{FilterSelect, Pager};
-use crate::components::list::{use_list_query, Changes};
+use crate::components::filters::FilterSelect;
+use crate::components::list::{use_list_query, Changes, Pager};
 use crate::components::renewal::{days_text, urgency_class};
 use crate::components::shell::Shell;
 use crate::components::{DateText, Loaded, MoneyText};

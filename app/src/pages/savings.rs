@@ -6,8 +6,8 @@ use leptos_router::components::A;
 use seatwise_types::{Page, SavingEntry, SavingsFilter, SavingsQuery};
 
 use crate::api;
-use crate::components::filters::{FilterSelect, Pager};
-use crate::components::list::use_list_query;
+use crate::components::filters::FilterSelect;
+use crate::components::list::{use_list_query, Pager};
 use crate::components::shell::Shell;
 use crate::components::{DateText, EmptyState, Loaded, MoneyText};
 use crate::format;

@@ -6,8 +6,8 @@ use seatwise_types::{Assignment, OperationInput, Page, SeatQuery, SeatUse};
 
 use crate::api;
 use crate::components::confirm::ConfirmButton;
-use crate::components::filters::{FilterSelect, FilterToggle, Pager, SearchBox, SortHeaders};
-use crate::components::list::{use_list_query, ListQuery};
+use crate::components::filters::{FilterSelect, FilterToggle, SearchBox, SortHeaders};
+use crate::components::list::{use_list_query, ListQuery, Pager};
 use crate::components::selection::{
     chosen_pool, BulkRequestBar, OperationChoice, PoolSelect, SelectAllHeader, SelectCell, Selection,
 };
