@@ -29,16 +29,24 @@ pub struct StoredAsk {
     pub operations: Vec<OperationInput>,
 }
 
-/// The newest `limit` change requests `user_id` requested, newest first.
-pub async fn asks_of(conn: &mut Conn, user_id: i64, limit: i64) -> Result<Vec<StoredAsk>, sqlx::Error> {
-    let rows = sqlx::query(
+/// The change requests `user_id` requested, newest first: only those in `statuses` when given, at most `limit`.
+pub async fn asks_of(
+    conn: &mut Conn,
+    user_id: i64,
+    statuses: Option<&[ChangeStatus]>,
+    limit: i64,
+) -> Result<Vec<StoredAsk>, sqlx::Error> {
+    let mut sql = Sql::new(
         "SELECT id, reason, status, created_at, decided_at, decision_comment, operations FROM change_requests \
-         WHERE requested_by = $1 ORDER BY id DESC LIMIT $2",
-    )
-    .bind(user_id)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
+         WHERE requested_by = ",
+    );
+    sql.bind(user_id);
+    if let Some(statuses) = statuses {
+        let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+        sql.push(" AND ").push_in_text("status", &names);
+    }
+    sql.push(" ORDER BY id DESC LIMIT ").bind(limit);
+    let rows = sql.query().fetch_all(&mut *conn).await?;
     rows.iter()
         .map(|r| {
             let c = Cols::new(r, "change_requests");

@@ -80,6 +80,18 @@ pub async fn load_in(conn: &mut Conn, id: i64) -> Result<Option<User>, sqlx::Err
     row.map(|r| user_from(&Cols::new(&r, "users"))).transpose()
 }
 
+/// Every user with `role`, whole (roles, departments, person), in one statement.
+pub async fn having_role(conn: &mut Conn, role: Role) -> Result<Vec<User>, sqlx::Error> {
+    let backend = if conn.backend_name() == "PostgreSQL" { Backend::Postgres } else { Backend::Sqlite };
+    let sql = format!(
+        "SELECT {} FROM users u WHERE EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = $1) \
+         ORDER BY u.id",
+        user_columns(backend)
+    );
+    let rows = sqlx::query(&sql).bind(role.as_str()).fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| user_from(&Cols::new(r, "users"))).collect()
+}
+
 pub async fn list(db: &AnyPool) -> Result<Vec<User>, sqlx::Error> {
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM users ORDER BY name").fetch_all(db).await?;
     let mut users = Vec::with_capacity(ids.len());

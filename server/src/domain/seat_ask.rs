@@ -47,10 +47,9 @@ pub fn asked_pool(operations: &[OperationInput], person_id: i64) -> Option<i64> 
     }
 }
 
-/// An ask still on its way: not yet decided, or approved and not yet applied.
-pub fn waiting(status: ChangeStatus) -> bool {
-    matches!(status, ChangeStatus::Draft | ChangeStatus::Submitted | ChangeStatus::Approved | ChangeStatus::Piloted)
-}
+/// The states of an ask still on its way: not yet decided, or approved and not yet applied.
+pub const WAITING: [ChangeStatus; 4] =
+    [ChangeStatus::Draft, ChangeStatus::Submitted, ChangeStatus::Approved, ChangeStatus::Piloted];
 
 #[cfg(test)]
 mod tests {
@@ -66,7 +65,7 @@ mod tests {
         assert_eq!(asked_pool(std::slice::from_ref(&op), 9), Some(4));
         assert_eq!(asked_pool(std::slice::from_ref(&op), 8), None);
         assert_eq!(asked_pool(&[op.clone(), op], 9), None);
-        assert!(waiting(ChangeStatus::Submitted) && !waiting(ChangeStatus::Rejected));
+        assert!(WAITING.contains(&ChangeStatus::Submitted) && !WAITING.contains(&ChangeStatus::Rejected));
         assert_eq!(title("Figma", "Liam Okafor"), "Seat of Figma for Liam Okafor");
     }
 }

@@ -43,7 +43,7 @@ pub async fn offered(db: &Db, actor: &Actor) -> AppResult<Vec<RequestablePool>> 
 pub async fn list(db: &Db, actor: &Actor) -> AppResult<Vec<MyRequest>> {
     let person_id = access::may_ask_for_seat(&actor.user)?;
     let mut conn = db.read.acquire().await?;
-    let asks: Vec<(i64, store::StoredAsk)> = store::asks_of(&mut conn, actor.user.id, SHOWN)
+    let asks: Vec<(i64, store::StoredAsk)> = store::asks_of(&mut conn, actor.user.id, None, SHOWN)
         .await?
         .into_iter()
         .filter_map(|a| Some((seat_ask::asked_pool(&a.operations, person_id)?, a)))
@@ -85,10 +85,11 @@ pub async fn ask(
     if crate::db::pools::holds_seat(&mut tx, pool.id, person_id).await? {
         return Err(AppError::Conflict(format!("You hold a seat of {} already.", pool.name)));
     }
-    let waiting = store::asks_of(&mut tx, actor.user.id, SHOWN)
+    // Every ask still on its way, however many older ones there are.
+    let waiting = store::asks_of(&mut tx, actor.user.id, Some(&seat_ask::WAITING), i64::MAX)
         .await?
         .into_iter()
-        .find(|a| seat_ask::waiting(a.status) && seat_ask::asked_pool(&a.operations, person_id) == Some(pool.id));
+        .find(|a| seat_ask::asked_pool(&a.operations, person_id) == Some(pool.id));
     if let Some(a) = waiting {
         return Err(AppError::Conflict(format!(
             "You asked for a seat of {} already: request #{} is {}.",

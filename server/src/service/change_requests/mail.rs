@@ -16,13 +16,12 @@ pub(super) async fn pool_owners(tx: &mut Conn, pool_id: i64) -> AppResult<Vec<St
     let Some((place, _)) = store::facts::pools(tx, &[pool_id]).await?.into_iter().next() else {
         return Ok(Vec::new());
     };
-    let mut to = Vec::new();
-    for (id, email) in users::with_roles(tx, &[Role::LicenseOwner]).await? {
-        if users::load_in(tx, id).await?.is_some_and(|u| access::may_edit_pool(&u, place).is_ok()) {
-            to.push(email);
-        }
-    }
-    Ok(to)
+    Ok(users::having_role(tx, Role::LicenseOwner)
+        .await?
+        .into_iter()
+        .filter(|u| access::may_edit_pool(u, place).is_ok())
+        .map(|u| u.email)
+        .collect())
 }
 
 /// Queue mail about a request to `to` (only with a relay configured: nothing piles up unsent otherwise).
