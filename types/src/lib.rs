@@ -3,6 +3,7 @@
 //! Only data and tiny pure helpers live here; domain rules live in the server's `domain` module.
 
 pub mod auth;
+pub mod campaigns;
 pub mod change_requests;
 pub mod error;
 pub mod finance;
@@ -18,6 +19,7 @@ pub mod renewals;
 pub mod when;
 
 pub use auth::*;
+pub use campaigns::*;
 pub use change_requests::*;
 pub use error::*;
 pub use finance::*;

@@ -156,6 +156,8 @@ pub enum FindingReason {
     ContractEnded { contract_id: i64 },
     /// Its holder gave it back.
     GivenBack,
+    /// Chosen by hand for a campaign or review, with the last use known then (`None`: no sign-in on record).
+    Chosen { last_used_at: Option<DateTime<Utc>>, source: Option<String> },
 }
 
 impl FindingReason {
@@ -166,12 +168,17 @@ impl FindingReason {
             Self::NeverUsed { account_age_days, grace_days } => {
                 format!("Never signed in; account is {account_age_days} days old (grace {grace_days} days)")
             }
-            Self::Inactive { days, threshold_days, .. } => {
-                format!("No sign-in for {days} days (limit {threshold_days})")
+            Self::Inactive { days, threshold_days, last_used_at } => {
+                format!("No sign-in for {days} days, since {} (limit {threshold_days})", last_used_at.date_naive())
             }
             Self::Terminated => "Holder left the organisation".into(),
             Self::ContractEnded { contract_id } => format!("Contract {contract_id} ended"),
             Self::GivenBack => "Given back by its holder".into(),
+            Self::Chosen { last_used_at: Some(at), source } => match source {
+                Some(source) => format!("Chosen for review; last sign-in {} ({source})", at.date_naive()),
+                None => format!("Chosen for review; last sign-in {}", at.date_naive()),
+            },
+            Self::Chosen { last_used_at: None, .. } => "Chosen for review; no sign-in on record".into(),
         }
     }
 }
@@ -298,10 +305,12 @@ pub enum CaseOrigin {
     Contract,
     /// Its holder gave the seat back (My seats).
     Holder,
+    /// A consent campaign or access review asked about it.
+    Campaign,
 }
 
 impl CaseOrigin {
-    pub const ALL: [CaseOrigin; 4] = [Self::Policy, Self::Offboarding, Self::Contract, Self::Holder];
+    pub const ALL: [CaseOrigin; 5] = [Self::Policy, Self::Offboarding, Self::Contract, Self::Holder, Self::Campaign];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -309,6 +318,7 @@ impl CaseOrigin {
             Self::Offboarding => "offboarding",
             Self::Contract => "contract",
             Self::Holder => "holder",
+            Self::Campaign => "campaign",
         }
     }
 
@@ -346,6 +356,17 @@ pub struct Case {
     /// Why revocation waits (a legal hold, a blackout window).
     pub hold_reason: Option<String>,
     pub change_request_id: Option<i64>,
+    /// The campaign that asked about it, and the answer it got (who, when, with what comment).
+    #[serde(default)]
+    pub campaign_id: Option<i64>,
+    #[serde(default)]
+    pub answer: Option<crate::Choice>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
+    pub answered_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub answered_by: Option<String>,
+    #[serde(default)]
+    pub answer_comment: Option<String>,
     /// When the seat was removed (or moved), and how long after the event.
     #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub revoked_at: Option<DateTime<Utc>>,
@@ -369,6 +390,7 @@ pub struct CaseQuery {
     pub pool_id: Option<i64>,
     pub person_id: Option<i64>,
     pub policy_id: Option<i64>,
+    pub campaign_id: Option<i64>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }

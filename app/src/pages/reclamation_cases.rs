@@ -117,6 +117,9 @@ fn CaseRow(case: Case, restore: Action<i64, api::ApiResult<Case>>) -> impl IntoV
         seatwise_types::CaseOrigin::Offboarding => "Offboarding".into(),
         seatwise_types::CaseOrigin::Contract => "Contract ended".into(),
         seatwise_types::CaseOrigin::Holder => "Given back".into(),
+        seatwise_types::CaseOrigin::Campaign => {
+            c.campaign_id.map_or("Campaign".to_string(), |k| format!("Campaign #{k}"))
+        }
     };
     let can_restore = c.restorable_until.is_some();
     view! {

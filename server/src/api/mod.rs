@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod calendar;
+pub mod campaigns;
 pub mod catalog;
 pub mod change_requests;
 pub mod contracts;
@@ -157,6 +158,11 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reclamation::list_cases))
         .routes(routes!(reclamation::get_case))
         .routes(routes!(reclamation::restore_case))
+        .routes(routes!(campaigns::start_campaign, campaigns::list_campaigns))
+        .routes(routes!(campaigns::get_campaign))
+        .routes(routes!(campaigns::campaign_record_csv))
+        .routes(routes!(campaigns::decide_case))
+        .routes(routes!(campaigns::response_page, campaigns::answer_response))
         .routes(routes!(reclamation::time_to_revoke))
         .routes(routes!(reclamation::list_holds, reclamation::create_hold))
         .routes(routes!(reclamation::lift_hold))

@@ -5,6 +5,8 @@ pub mod alert_mail;
 pub mod alerts;
 pub mod apply_attempt;
 pub mod approval_policy;
+pub mod campaign;
+pub mod campaign_mail;
 pub mod change_csv;
 pub mod change_mail;
 pub mod change_request;

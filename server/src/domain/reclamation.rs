@@ -161,9 +161,13 @@ pub struct Opening {
     pub needs_approval: bool,
 }
 
-/// The state a new case starts in, whatever opened it: a notice is ready at once; a hold defers a revocation; a
-/// policy that wants an approval waits for the change request its run sends; anything else is revoked at once.
-pub fn starting_state(action: ReclaimAction, held: bool, needs_approval: bool) -> CaseState {
+/// The state a new case starts in, whatever opened it: a campaign's waits for the answer of the person it asks (a
+/// hold counts once the seat is to be taken); a notice is ready at once; a hold defers a revocation; a policy that
+/// wants an approval waits for the change request its run sends; anything else is revoked at once.
+pub fn starting_state(origin: CaseOrigin, action: ReclaimAction, held: bool, needs_approval: bool) -> CaseState {
+    if origin == CaseOrigin::Campaign {
+        return CaseState::AwaitingUser;
+    }
     match (action, held, needs_approval) {
         (ReclaimAction::Notify, _, _) => CaseState::Ready,
         (_, true, _) => CaseState::AwaitingRevocation,
@@ -539,10 +543,11 @@ mod tests {
     #[test]
     fn a_new_case_starts_held_waiting_or_ready_and_the_first_hold_in_force_says_why() {
         use ReclaimAction::{Downgrade, Notify, Reclaim};
-        assert_eq!(starting_state(Notify, true, true), CaseState::Ready);
-        assert_eq!(starting_state(Reclaim, true, true), CaseState::AwaitingRevocation);
-        assert_eq!(starting_state(Downgrade, false, true), CaseState::AwaitingApproval);
-        assert_eq!(starting_state(Reclaim, false, false), CaseState::Ready);
+        assert_eq!(starting_state(CaseOrigin::Policy, Notify, true, true), CaseState::Ready);
+        assert_eq!(starting_state(CaseOrigin::Policy, Reclaim, true, true), CaseState::AwaitingRevocation);
+        assert_eq!(starting_state(CaseOrigin::Policy, Downgrade, false, true), CaseState::AwaitingApproval);
+        assert_eq!(starting_state(CaseOrigin::Policy, Reclaim, false, false), CaseState::Ready);
+        assert_eq!(starting_state(CaseOrigin::Campaign, Reclaim, true, false), CaseState::AwaitingUser);
         let today = now().date_naive();
         let hold = |kind: &str, person_id, pool_id, ends_in: Option<i64>, lifted: bool| Hold {
             id: 1,

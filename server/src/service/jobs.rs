@@ -34,6 +34,8 @@ pub struct TickReport {
     pub changes_applied: u64,
     /// The daily reclamation run, when this tick ran it.
     pub reclamation: Option<reclamation::daily::DailySummary>,
+    /// Campaigns' reminders and deadlines this tick kept.
+    pub campaigns: reclamation::campaign_upkeep::CampaignUpkeep,
 }
 
 /// What background work takes: the database, the clock, this instance's name in job claims, and the mail relay
@@ -87,6 +89,11 @@ pub async fn tick(state: &Worker) -> AppResult<TickReport> {
             report.changes_reminded = upkeep.reminded;
             report.changes_applied = upkeep.applied;
         }
+        Err(e) => failed = failed.or(Some(e)),
+    }
+    // Before mail, so a deadline's or reminder's letters go out in the same tick.
+    match reclamation::campaign_upkeep::upkeep(&state.db, &*state.clock, state.outbox()).await {
+        Ok(done) => report.campaigns = done,
         Err(e) => failed = failed.or(Some(e)),
     }
     match mailer::deliver_due(&state.db, &*state.clock, state.mailer.as_deref()).await {

@@ -6,6 +6,7 @@
 mod common;
 
 mod auth;
+mod campaigns;
 mod catalog;
 mod change_requests;
 mod change_stages;

@@ -57,7 +57,7 @@ test('a dry run shows why and what it saves; running it reclaims, the savings lo
   await findings.first().waitFor();
   const selected = await findings.count();
   assert.ok(selected > 0, 'the demo has idle Zoom seats');
-  assert.match(await findings.first().innerText(), /No sign-in for \d+ days \(limit 90\)|Never signed in/);
+  assert.match(await findings.first().innerText(), /No sign-in for \d+ days, since \d{4}-\d\d-\d\d \(limit 90\)|Never signed in/);
   assert.match(await findings.first().innerText(), /zoom-reports, read/);
   await page.shot('dry-run');
 

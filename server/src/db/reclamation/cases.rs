@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{Case, CaseOrigin, CaseQuery, CaseState, FindingReason, ReclaimAction};
+use seatwise_types::{Case, CaseOrigin, CaseQuery, CaseState, Choice, FindingReason, ReclaimAction};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
 
@@ -38,19 +38,30 @@ pub struct StoredCase {
     /// Where the case's pool sits, for access.
     pub place: PoolPlace,
     pub removed: Option<SeatBefore>,
+    /// The campaign letters that asked about it and that wait for an answer now.
+    pub letters: Letters,
+}
+
+/// A campaign case's letters: the one that first asked, and the one an answer is awaited on now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Letters {
+    pub asked: Option<i64>,
+    pub waiting: Option<i64>,
 }
 
 const SELECT: &str =
     "SELECT c.id, c.pool_id, p.name AS pool_name, p.department_id, p.owner_id AS pool_owner_id, c.person_id, \
        pe.name AS person_name, pe.email AS person_email, c.origin, c.policy_id, c.policy_version, c.action, \
        c.target_pool_id, c.reason, c.state, c.event_at, c.opened_at, c.deadline, c.hold_reason, \
-       c.change_request_id, c.removed, c.revoked_at, c.revoke_ms, c.closed_at, c.closed_by, c.note, c.version \
+       c.change_request_id, c.removed, c.revoked_at, c.revoke_ms, c.closed_at, c.closed_by, c.note, c.version, \
+       c.campaign_id, c.asked_letter_id, c.letter_id, c.answer, c.answered_at, c.answered_by, c.answer_comment \
      FROM reclamation_cases c JOIN pools p ON p.id = c.pool_id JOIN people pe ON pe.id = c.person_id";
 
 fn case_from(r: &AnyRow) -> Result<StoredCase, sqlx::Error> {
     let c = Cols::new(r, "reclamation_cases");
     let reason: FindingReason = c.json("reason")?;
     Ok(StoredCase {
+        letters: Letters { asked: c.opt_i64("asked_letter_id")?, waiting: c.opt_i64("letter_id")? },
         place: PoolPlace::new(c.of("pools").i64("department_id")?, c.of("pools").opt_i64("pool_owner_id")?),
         removed: c.opt_json("removed")?,
         case: Case {
@@ -73,6 +84,11 @@ fn case_from(r: &AnyRow) -> Result<StoredCase, sqlx::Error> {
             deadline: c.opt_timestamp("deadline")?,
             hold_reason: c.opt_text("hold_reason")?,
             change_request_id: c.opt_i64("change_request_id")?,
+            campaign_id: c.opt_i64("campaign_id")?,
+            answer: c.opt_parsed("answer", Choice::parse)?,
+            answered_at: c.opt_timestamp("answered_at")?,
+            answered_by: c.opt_text("answered_by")?,
+            answer_comment: c.opt_text("answer_comment")?,
             revoked_at: c.opt_timestamp("revoked_at")?,
             revoke_ms: c.opt_i64("revoke_ms")?,
             closed_at: c.opt_timestamp("closed_at")?,
@@ -173,6 +189,13 @@ pub async fn by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<StoredCase>, sql
     sql.query().fetch_all(conn).await?.iter().map(case_from).collect()
 }
 
+/// Cases matching a condition over `c` (the case), `p` (its pool) and `pe` (its holder), with its ordering.
+pub async fn matching(conn: &mut Conn, cond: &Sql) -> Result<Vec<StoredCase>, sqlx::Error> {
+    let mut sql = Sql::new(SELECT);
+    sql.push(" WHERE ").append(cond);
+    sql.query().fetch_all(conn).await?.iter().map(case_from).collect()
+}
+
 /// Cases a change request holds, still waiting for it.
 pub async fn awaiting_change(conn: &mut Conn, change_request_id: i64) -> Result<Vec<StoredCase>, sqlx::Error> {
     let mut sql = Sql::new(SELECT);
@@ -204,6 +227,9 @@ fn filtered(q: &CaseQuery, scope: Option<&Reach>, select: &str) -> Sql {
     }
     if let Some(p) = q.policy_id {
         sql.push(" AND c.policy_id = ").bind(p);
+    }
+    if let Some(k) = q.campaign_id {
+        sql.push(" AND c.campaign_id = ").bind(k);
     }
     sql
 }

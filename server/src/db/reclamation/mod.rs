@@ -1,5 +1,7 @@
-//! Reclamation's storage: usage signals, policies and their versions, cases, holds and the savings log.
+//! Reclamation's storage: usage signals, policies and their versions, cases, campaigns and their letters, holds and
+//! the savings log.
 
+pub mod campaigns;
 pub mod cases;
 pub mod holds;
 pub mod policies;

@@ -1,4 +1,4 @@
-//! Opening cases: the one place any origin does (a policy run, an offboarding, a seat given back, next a consent
+//! Opening cases: the one place any origin does (a policy run, an offboarding, a seat given back, a consent
 //! campaign). A seat with a case open gets no second one; each new case starts in the state the domain gives it
 //! (held back by a hold, waiting for an approval, or ready) and its opening is ledgered. Callers hold the pools'
 //! locks, so two openings for one seat wait for each other.
@@ -38,7 +38,7 @@ pub(super) async fn open_cases(
             continue;
         }
         let hold_reason = rules::hold_on(holds.iter().map(|h| &h.hold), o.person_id, o.pool_id, today);
-        let state = rules::starting_state(o.action, hold_reason.is_some(), o.needs_approval);
+        let state = rules::starting_state(o.origin, o.action, hold_reason.is_some(), o.needs_approval);
         new.push(NewCase { opening: o, state, hold_reason });
     }
     let ids = store::insert(tx, &new, now).await?;
