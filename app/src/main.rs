@@ -11,6 +11,7 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use pages::alerts::{AlertPage, AlertsPage};
+use pages::campaigns::{CampaignPage, CampaignsPage};
 use pages::change::ChangePage;
 use pages::change_policy::ChangePolicyPage;
 use pages::change_upload::ChangeUploadPage;
@@ -38,6 +39,7 @@ use pages::reclamation::ReclamationPage;
 use pages::reclamation_cases::{CasesPage, HoldsPage};
 use pages::reclamation_policy::{PolicyCreatePage, PolicyEditPage, PolicyPage};
 use pages::renewals::RenewalsPage;
+use pages::respond::RespondPage;
 use pages::savings::SavingsPage;
 use pages::settings::SettingsPage;
 use pages::setup::SetupPage;
@@ -96,6 +98,9 @@ fn App() -> impl IntoView {
                 <Route path=path!("/reclamation/policies/:id/edit") view=PolicyEditPage/>
                 <Route path=path!("/reclamation/cases") view=CasesPage/>
                 <Route path=path!("/reclamation/holds") view=HoldsPage/>
+                <Route path=path!("/reclamation/campaigns") view=CampaignsPage/>
+                <Route path=path!("/reclamation/campaigns/:id") view=CampaignPage/>
+                <Route path=path!("/respond/:token") view=RespondPage/>
                 <Route path=path!("/savings") view=SavingsPage/>
                 <Route path=path!("/imports") view=ImportPage/>
                 <Route path=path!("/imports/history") view=ImportHistoryPage/>

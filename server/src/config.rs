@@ -121,6 +121,11 @@ pub struct ServeArgs {
     /// Log format: `pretty` or `json`.
     #[arg(long, env = "SEATWISE_LOG_FORMAT", default_value = "pretty")]
     pub log_format: String,
+
+    /// For tests only: move the server's clock by the seconds written in this file (read on every use), so a
+    /// running server can be taken past a deadline.
+    #[arg(long, env = "SEATWISE_CLOCK_OFFSET_FILE")]
+    pub clock_offset_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

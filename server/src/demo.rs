@@ -1,6 +1,7 @@
 //! Demo data: a believable 300-person company with about 40 license pools, for trying Seatwise out. The company
 //! is described in `demo/company.toml`; this writes it through the storage layer in one transaction.
 
+mod campaigns;
 mod changes;
 mod company;
 mod reclamation;
@@ -49,9 +50,11 @@ pub async fn seed_change_requests(state: &AppState) -> Result<(), DemoError> {
     Ok(changes::seed(state).await?)
 }
 
-/// The demo's reclamation (usage data, policies, leavers, holds, savings), after its change requests.
+/// The demo's reclamation (usage data, policies, leavers, holds, savings, consent campaigns), after its change
+/// requests.
 pub async fn seed_reclamation(state: &AppState) -> Result<(), DemoError> {
-    Ok(reclamation::seed(state).await?)
+    reclamation::seed(state).await?;
+    Ok(campaigns::seed(state).await?)
 }
 
 /// Seed the demo company into an empty database. Returns false when there was already data. The file is checked

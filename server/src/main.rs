@@ -2,7 +2,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use seatwise_server::clock::SystemClock;
+use seatwise_server::clock::{OffsetClock, SharedClock, SystemClock};
 use seatwise_server::config::{Cli, Command, ServeArgs};
 use seatwise_server::db::attempts::Work;
 use seatwise_server::db::Db;
@@ -58,7 +58,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     settings.oidc = oidc_config(&cli.serve, &settings.public_url)?;
     settings.passwords_for_admins_only = cli.serve.password_login == "admins";
     let mailer = mailer::configure(cli.serve.smtp_url.as_deref(), &cli.serve.smtp_from)?;
-    let state = AppState::new(db, Arc::new(SystemClock), settings).with_mailer(mailer);
+    let clock: SharedClock = match cli.serve.clock_offset_file.clone() {
+        Some(path) => {
+            tracing::warn!(file = %path.display(), "the clock is moved by the offset in this file: for tests only");
+            Arc::new(OffsetClock { path })
+        }
+        None => Arc::new(SystemClock),
+    };
+    let state = AppState::new(db, clock, settings).with_mailer(mailer);
     match cli.command {
         None | Some(Command::Serve) => {
             // Advisory: the history reads an attempt left open as interrupted later anyway.

@@ -367,6 +367,9 @@ pub struct Case {
     pub answered_by: Option<String>,
     #[serde(default)]
     pub answer_comment: Option<String>,
+    /// A campaign's case waiting for the pool's owner to decide (keep or reclaim).
+    #[serde(default)]
+    pub awaiting_owner: bool,
     /// When the seat was removed (or moved), and how long after the event.
     #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
     pub revoked_at: Option<DateTime<Utc>>,
@@ -390,6 +393,7 @@ pub struct CaseQuery {
     pub pool_id: Option<i64>,
     pub person_id: Option<i64>,
     pub policy_id: Option<i64>,
+    /// The cases a campaign asked about.
     pub campaign_id: Option<i64>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,

@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod calendar;
+pub mod campaigns;
 pub mod catalog;
 pub mod change_requests;
 pub mod contracts;

@@ -1,4 +1,5 @@
 pub mod alerts;
+pub mod campaigns;
 pub mod change;
 pub mod change_policy;
 pub mod change_upload;
@@ -27,6 +28,7 @@ pub mod reclamation;
 pub mod reclamation_cases;
 pub mod reclamation_policy;
 pub mod renewals;
+pub mod respond;
 pub mod savings;
 pub mod settings;
 pub mod setup;

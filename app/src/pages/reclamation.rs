@@ -17,13 +17,14 @@ pub fn ReclamationTabs(current: &'static str) -> impl IntoView {
     let tabs = [
         ("/reclamation", "Policies"),
         ("/reclamation/cases", "Cases"),
+        ("/reclamation/campaigns", "Campaigns"),
         ("/reclamation/holds", "Holds"),
         ("/savings", "Savings"),
     ];
     view! {
         <nav class="tabs" aria-label="Reclamation">
             {tabs.into_iter().map(|(href, label)| view! {
-                <A href=href attr:class="tab" attr:aria-current=(href == current).then_some("page")>{label}</A>
+                <A href=href exact=true attr:class="tab" attr:aria-current=(href == current).then_some("page")>{label}</A>
             }).collect_view()}
         </nav>
     }

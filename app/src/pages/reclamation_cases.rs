@@ -3,9 +3,10 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use seatwise_types::{Case, CaseQuery, CaseState, Hold, HoldInput, PoolQuery};
+use seatwise_types::{Case, CaseDecision, CaseQuery, CaseState, Hold, HoldInput, OwnerDecision, PoolQuery};
 
 use crate::api::{self, ApiError};
+use crate::components::confirm::ConfirmButton;
 use crate::components::fields::{SelectField, TextField};
 use crate::components::filters::FilterSelect;
 use crate::components::form::Saver;
@@ -18,7 +19,7 @@ use crate::format;
 use crate::pages::reclamation::ReclamationTabs;
 use crate::session::use_session;
 
-const KEYS: [&str; 3] = ["state", "pool_id", "page"];
+const KEYS: [&str; 4] = ["state", "pool_id", "campaign_id", "page"];
 
 fn duration(ms: i64) -> String {
     let hours = ms / 3_600_000;
@@ -44,8 +45,17 @@ pub fn CasesPage() -> impl IntoView {
         let id = *id;
         async move { api::reclamation::restore(id).await }
     });
+    let decide = Action::new_local(|(id, decision): &(i64, OwnerDecision)| {
+        let (id, decision) = (*id, *decision);
+        async move { api::campaigns::decide(id, &CaseDecision { decision, note: None }).await }
+    });
     Effect::new(move |_| {
         if let Some(Ok(_)) = restore.value().get() {
+            cases.refetch();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = decide.value().get() {
             cases.refetch();
         }
     });
@@ -87,6 +97,12 @@ pub fn CasesPage() -> impl IntoView {
                     Some(Err(e)) => Some(view! { <ErrorBanner error=e/> }.into_any()),
                     None => None,
                 }}
+                {move || match decide.value().get() {
+                    Some(Ok(c)) => Some(view! { <div class="banner banner-ok" role="status">{format!("{}'s seat of {}: {}.", c.person_name, c.pool_name,
+                        if c.state == CaseState::Kept { "kept" } else { "taken back" })}</div> }.into_any()),
+                    Some(Err(e)) => Some(view! { <ErrorBanner error=e/> }.into_any()),
+                    None => None,
+                }}
             </div>
             <Loaded resource=cases let:page>
                 {if page.items.is_empty() {
@@ -98,7 +114,7 @@ pub fn CasesPage() -> impl IntoView {
                                 <th scope="col">"Person"</th><th scope="col">"Pool"</th><th scope="col">"Why"</th>
                                 <th scope="col">"State"</th><th scope="col">"Opened"</th><th scope="col">"Action"</th>
                             }
-                            row=move |c| view! { <CaseRow case=c restore=restore/> }/>
+                            row=move |c| view! { <CaseRow case=c restore=restore decide=decide/> }/>
                     }.into_any()
                 }}
             </Loaded>
@@ -107,7 +123,11 @@ pub fn CasesPage() -> impl IntoView {
 }
 
 #[component]
-fn CaseRow(case: Case, restore: Action<i64, api::ApiResult<Case>>) -> impl IntoView {
+fn CaseRow(
+    case: Case,
+    restore: Action<i64, api::ApiResult<Case>>,
+    decide: Action<(i64, OwnerDecision), api::ApiResult<Case>>,
+) -> impl IntoView {
     let c = case;
     let id = c.id;
     let origin = match c.origin {
@@ -122,6 +142,16 @@ fn CaseRow(case: Case, restore: Action<i64, api::ApiResult<Case>>) -> impl IntoV
         }
     };
     let can_restore = c.restorable_until.is_some();
+    let owner_decides = c.awaiting_owner;
+    let take_back = format!("Take back {}'s seat of {} now? It is freed at once and its saving recorded; it can be restored within 30 days.", c.person_name, c.pool_name);
+    let answered = c.answer.map(|a| {
+        format!(
+            "{} answered {}{}",
+            c.answered_by.clone().unwrap_or_default(),
+            a.as_str(),
+            c.answer_comment.as_ref().map(|m| format!(": “{m}”")).unwrap_or_default()
+        )
+    });
     view! {
         <tr>
             <td><A href=format!("/people/{}", c.person_id) attr:class="row-link">{c.person_name.clone()}</A>
@@ -130,10 +160,20 @@ fn CaseRow(case: Case, restore: Action<i64, api::ApiResult<Case>>) -> impl IntoV
             <td>{c.detail.clone()}<div class="muted small">{origin}</div></td>
             <td><StatusBadge status=c.state/>
                 {c.hold_reason.clone().map(|h| view! { <div class="muted small">{h}</div> })}
+                {answered.map(|a| view! { <div class="muted small">{a}</div> })}
                 {c.note.clone().map(|n| view! { <div class="muted small">{n}</div> })}
                 {c.change_request_id.map(|cr| view! { <div class="small"><A href=format!("/changes/{cr}")>{format!("Change request #{cr}")}</A></div> })}</td>
             <td><span title=c.opened_at.to_rfc3339()>{format::datetime(&c.opened_at)}</span></td>
-            <td>{can_restore.then(|| view! {
+            <td>{owner_decides.then(|| view! {
+                <div class="button-row">
+                    <button class="btn btn-small" type="button" disabled=move || decide.pending().get()
+                        on:click=move |_| { decide.dispatch((id, OwnerDecision::Keep)); }>"Keep"</button>
+                    <ConfirmButton label="Take back".into() class="btn btn-small" question=take_back.clone()
+                        confirm="Take the seat back".to_string() disabled=decide.pending()
+                        on_confirm=Callback::new(move |_| { decide.dispatch((id, OwnerDecision::Reclaim)); })/>
+                </div>
+            })}
+            {can_restore.then(|| view! {
                 <button class="btn btn-small" type="button" disabled=move || restore.pending().get()
                     on:click=move |_| { restore.dispatch(id); }>"Restore"</button>
                 {c.restorable_until.map(|u| view! { <div class="muted small">{format!("until {}", format::datetime(&u))}</div> })}

@@ -13,6 +13,7 @@ use crate::components::form::Saver;
 use crate::components::shell::Shell;
 use crate::components::{EmptyState, ErrorBanner, Loaded, MoneyText};
 use crate::format;
+use crate::pages::campaigns::StartCampaign;
 use crate::pages::reclamation::{action_label, conditions_text, ReclamationTabs};
 use crate::pages::record_id;
 use crate::session::use_session;
@@ -60,6 +61,15 @@ pub fn PolicyPage() -> impl IntoView {
                     }
                 </div>
                 <ReclamationTabs current="/reclamation"/>
+                {
+                    let (id, name) = (p.id, p.name.clone());
+                    let asks = p.action != ReclaimAction::Notify;
+                    view! {
+                        <Show when=move || asks && session.can().manage_reclamation>
+                            <StartCampaign policy_id=id policy_name=name.clone()/>
+                        </Show>
+                    }
+                }
                 <dl class="facts panel">
                     <dt>"Does"</dt><dd>{match (&p.target_pool_name, p.action) {
                         (Some(t), ReclaimAction::Downgrade) => format!("Downgrade to {t}"),

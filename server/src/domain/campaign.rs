@@ -161,6 +161,17 @@ pub fn at_deadline(no_answer: NoAnswer, answered_keep: bool) -> Next {
     }
 }
 
+/// A campaign's case waits for its pool's owner: it is past the people asked (no letter waits on it) and no change
+/// request holds it.
+pub fn awaits_owner(
+    state: CaseState,
+    campaign_id: Option<i64>,
+    change_request_id: Option<i64>,
+    letter: Option<i64>,
+) -> bool {
+    state == CaseState::AwaitingApproval && campaign_id.is_some() && change_request_id.is_none() && letter.is_none()
+}
+
 /// What silence does, in words for the response page and the mail.
 pub fn without_answer_text(no_answer: NoAnswer, ask: CampaignAsk) -> &'static str {
     match (no_answer, ask.is_review()) {

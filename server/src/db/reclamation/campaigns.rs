@@ -285,6 +285,21 @@ pub async fn letters(conn: &mut Conn, ids: &[i64]) -> Result<Vec<StoredLetter>, 
     sql.query().fetch_all(conn).await?.iter().map(letter_from).collect()
 }
 
+/// Every letter of a campaign, in the order written.
+pub async fn letters_of(conn: &mut Conn, campaign_id: i64) -> Result<Vec<StoredLetter>, sqlx::Error> {
+    let mut sql = Sql::new(LETTER);
+    sql.push(" WHERE l.campaign_id = ").bind(campaign_id).push(" ORDER BY l.id");
+    sql.query().fetch_all(conn).await?.iter().map(letter_from).collect()
+}
+
+/// The seats of a pool held by people, by id (the demo chooses some).
+pub async fn person_seats(conn: &mut Conn, pool_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM seat_assignments WHERE pool_id = $1 AND person_id IS NOT NULL ORDER BY id")
+        .bind(pool_id)
+        .fetch_all(conn)
+        .await
+}
+
 /// The letters of a campaign that still wait for an answer on some seat.
 pub async fn waiting_letters(conn: &mut Conn, campaign_id: i64) -> Result<Vec<StoredLetter>, sqlx::Error> {
     let mut sql = Sql::new(LETTER);

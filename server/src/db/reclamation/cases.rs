@@ -12,6 +12,7 @@ use crate::db::bulk::{self, Col, Statement};
 use crate::db::decode::Cols;
 use crate::db::{Conn, Sql};
 use crate::domain::access::{PoolPlace, Reach};
+use crate::domain::campaign as domain_campaign;
 use crate::domain::reclamation::Opening;
 use crate::domain::seat_snapshot::SeatBefore;
 
@@ -60,8 +61,12 @@ const SELECT: &str =
 fn case_from(r: &AnyRow) -> Result<StoredCase, sqlx::Error> {
     let c = Cols::new(r, "reclamation_cases");
     let reason: FindingReason = c.json("reason")?;
+    let state = c.parsed("state", CaseState::parse)?;
+    let campaign_id = c.opt_i64("campaign_id")?;
+    let change_request_id = c.opt_i64("change_request_id")?;
+    let letters = Letters { asked: c.opt_i64("asked_letter_id")?, waiting: c.opt_i64("letter_id")? };
     Ok(StoredCase {
-        letters: Letters { asked: c.opt_i64("asked_letter_id")?, waiting: c.opt_i64("letter_id")? },
+        letters,
         place: PoolPlace::new(c.of("pools").i64("department_id")?, c.of("pools").opt_i64("pool_owner_id")?),
         removed: c.opt_json("removed")?,
         case: Case {
@@ -78,17 +83,18 @@ fn case_from(r: &AnyRow) -> Result<StoredCase, sqlx::Error> {
             target_pool_id: c.opt_i64("target_pool_id")?,
             detail: reason.sentence(),
             reason,
-            state: c.parsed("state", CaseState::parse)?,
+            state,
             event_at: c.timestamp("event_at")?,
             opened_at: c.timestamp("opened_at")?,
             deadline: c.opt_timestamp("deadline")?,
             hold_reason: c.opt_text("hold_reason")?,
-            change_request_id: c.opt_i64("change_request_id")?,
-            campaign_id: c.opt_i64("campaign_id")?,
+            change_request_id,
+            campaign_id,
             answer: c.opt_parsed("answer", Choice::parse)?,
             answered_at: c.opt_timestamp("answered_at")?,
             answered_by: c.opt_text("answered_by")?,
             answer_comment: c.opt_text("answer_comment")?,
+            awaiting_owner: domain_campaign::awaits_owner(state, campaign_id, change_request_id, letters.waiting),
             revoked_at: c.opt_timestamp("revoked_at")?,
             revoke_ms: c.opt_i64("revoke_ms")?,
             closed_at: c.opt_timestamp("closed_at")?,

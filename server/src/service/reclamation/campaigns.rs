@@ -42,6 +42,13 @@ pub(super) async fn respond_key(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<u8
     Ok(key_store::shared_secret(&db.write, RESPOND_KEY, &random_token(""), now).await?.into_bytes())
 }
 
+/// The link a letter's mail carries (for the demo, which answers some letters as their people would).
+pub(crate) async fn link_token(db: &Db, now: DateTime<Utc>, letter: &StoredLetter) -> AppResult<String> {
+    let key = respond_key(db, now).await?;
+    rules::sign(&key, letter.id, letter.campaign_id)
+        .ok_or_else(|| AppError::internal("the response link key cannot sign".to_string()))
+}
+
 /// A seat to ask about, before its case exists.
 struct Selected {
     pool_id: i64,
@@ -51,8 +58,24 @@ struct Selected {
 
 /// Start a campaign over the seats a policy selects now, or over chosen seats in the starter's pools. Seats with
 /// an open case, and seats their holder kept within the cooldown, are left out; a campaign with nothing left to
-/// ask is refused.
+/// ask is refused. It asks by e-mail, so it needs a mail relay.
 pub async fn start(
+    db: &Db,
+    clock: &dyn Clock,
+    outbox: Option<Outbox<'_>>,
+    actor: &Actor,
+    input: &CampaignInput,
+) -> AppResult<Campaign> {
+    if outbox.is_none() {
+        return Err(AppError::Conflict(
+            "A campaign asks people by e-mail, and no mail relay is configured (SEATWISE_SMTP_URL).".into(),
+        ));
+    }
+    ask(db, clock, outbox, actor, input).await
+}
+
+/// A campaign as `start` opens it, writing its letters' mail only with an outbox (the demo writes none).
+pub(crate) async fn ask(
     db: &Db,
     clock: &dyn Clock,
     outbox: Option<Outbox<'_>>,
@@ -68,11 +91,6 @@ pub async fn start(
     }
     let (deadline_at, remind_at) = rules::schedule(&org, input.deadline, input.reminder_days_before)
         .ok_or_else(|| AppError::field("deadline", "is not a day in the organisation's time zone"))?;
-    let Some(outbox) = outbox else {
-        return Err(AppError::Conflict(
-            "A campaign asks people by e-mail, and no mail relay is configured (SEATWISE_SMTP_URL).".into(),
-        ));
-    };
     let key = respond_key(db, now).await?;
     let mut tx = db.begin().await?;
     let (selected, policy, action, target) = match (input.policy_id, &input.assignment_ids) {
@@ -165,7 +183,9 @@ pub async fn start(
                 let letter = store::letter(&mut *tx, letter_id)
                     .await?
                     .ok_or_else(|| AppError::internal(format!("letter {letter_id} vanished")))?;
-                send(&mut tx, outbox, &key, &campaign, &letter, &cases, false, now).await?;
+                if let Some(outbox) = outbox {
+                    send(&mut tx, outbox, &key, &campaign, &letter, &cases, false, now).await?;
+                }
             }
             None => {
                 store::attach(&mut tx, &ids, id, None, deadline_at).await?;

@@ -1,7 +1,7 @@
 //! The pool owner's decision on a campaign's case waiting for one: a holder's Keep to confirm, or a seat nobody
 //! answered for where silence does not take it back.
 
-use seatwise_types::{Case, CaseDecision, CaseState, OwnerDecision};
+use seatwise_types::{Case, CaseDecision, OwnerDecision};
 
 use crate::auth::Actor;
 use crate::clock::Clock;
@@ -30,11 +30,7 @@ pub async fn decide(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64, input: &
     access::may_work_case(&actor.user, stored.place)?;
     crate::db::pools::lock(&mut tx, stored.case.pool_id).await?;
     let Some(stored) = store::get(&mut *tx, id).await? else { return Err(AppError::NotFound("reclamation case")) };
-    let waits_for_owner = stored.case.state == CaseState::AwaitingApproval
-        && stored.case.campaign_id.is_some()
-        && stored.case.change_request_id.is_none()
-        && stored.letters.waiting.is_none();
-    if !waits_for_owner {
+    if !stored.case.awaiting_owner {
         return Err(AppError::Conflict(format!(
             "Only a campaign's case waiting for its owner's decision can be decided here; this case is {}.",
             stored.case.state.as_str().replace('_', " ")

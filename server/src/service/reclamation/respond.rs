@@ -135,8 +135,9 @@ pub async fn answer(
                 match cases.iter().find(|c| c.case.id == *id) {
                     Some(c) if open_for(&letter, c) => chosen.push(c.clone()),
                     Some(_) => {}
-                    None => errors
-                        .push(FieldError::new(format!("case_ids[{i}]"), format!("seat {id} is not on this link"))),
+                    None => {
+                        errors.push(FieldError::new(format!("case_ids[{i}]"), format!("seat {id} is not on this link")))
+                    }
                 }
             }
             if !errors.is_empty() {
