@@ -36,6 +36,8 @@ async fn setup() -> (AppState, i64, i64) {
             assignments: env_usize("BENCH_ASSIGNMENTS", 1_000_000),
             seed: 42,
             contracts: false,
+            products: 100,
+            usage: false,
         };
         generate::run(&state.db, &*state.clock, &size).await.expect("generate");
     }

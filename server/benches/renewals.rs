@@ -49,6 +49,8 @@ async fn run() {
             assignments: env_usize("BENCH_ASSIGNMENTS", 200_000),
             seed: 7,
             contracts: true,
+            products: 100,
+            usage: false,
         };
         generate::run(&state.db, &*state.clock, &size).await.expect("generate");
     }

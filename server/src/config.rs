@@ -147,5 +147,12 @@ pub enum Command {
         /// Also give every pool a contract (for the renewal job benchmark).
         #[arg(long)]
         contracts: bool,
+        /// How many products the pools are spread over (1 to 100): 1 puts every seat under one product, for the
+        /// policy benchmark.
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..=100))]
+        products: u16,
+        /// Write no usage signals (by default most seats get a sign-in of varied age from one or two sources).
+        #[arg(long)]
+        no_usage: bool,
     },
 }

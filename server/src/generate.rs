@@ -24,6 +24,30 @@ pub struct Size {
     pub seed: u64,
     /// Give every pool its own contract (a tenth of them monthly rolling), for the renewal job benchmark.
     pub contracts: bool,
+    /// Products the pools are spread over (1 to 100).
+    pub products: usize,
+    /// Usage signals for most seats: a sign-in log for nine in ten, an Okta export for a third, of varied age.
+    pub usage: bool,
+}
+
+/// One seat's usage signals as the generator writes them: (source, last use), `None` for never signed in.
+fn usage_of(
+    rng: &mut StdRng,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<(&'static str, Option<chrono::DateTime<chrono::Utc>>)> {
+    let at = |rng: &mut StdRng| match rng.gen_range(0..100) {
+        0..=9 => None,
+        // Most recent, a long tail back to eight months.
+        _ => Some(now - Duration::minutes((rng.gen::<f64>().powi(3) * 240.0 * 24.0 * 60.0) as i64)),
+    };
+    let mut out = Vec::new();
+    if rng.gen_range(0..10) < 9 {
+        out.push(("entra-signin-log", at(rng)));
+    }
+    if rng.gen_range(0..3) == 0 {
+        out.push(("okta", at(rng)));
+    }
+    out
 }
 
 const VENDORS: [&str; 20] = [
@@ -94,9 +118,15 @@ pub async fn run(db: &Db, clock: &dyn Clock, size: &Size) -> AppResult<()> {
     for v in VENDORS {
         let vendor_id = catalog::insert_vendor(&mut tx, v, None).await?;
         for p in 0..5 {
-            products.push((vendor_id, catalog::insert_product(&mut tx, vendor_id, &format!("{v} Product {p}")).await?));
+            if products.len() < size.products.clamp(1, 100) {
+                products
+                    .push((vendor_id, catalog::insert_product(&mut tx, vendor_id, &format!("{v} Product {p}")).await?));
+            }
         }
     }
+    let mut signals: Vec<(&'static str, i64, i64, Option<chrono::DateTime<chrono::Utc>>)> = Vec::new();
+    // Its own stream, so the company is the same with or without usage.
+    let mut usage_rng = StdRng::seed_from_u64(size.seed ^ 0x05ee_d5a9);
     // Seats per pool: a heavy-tailed split of the total so a few pools are huge.
     let weights: Vec<f64> = (0..size.pools).map(|i| 1.0 / (1.0 + i as f64).powf(0.8)).collect();
     let weight_sum: f64 = weights.iter().sum();
@@ -155,13 +185,20 @@ pub async fn run(db: &Db, clock: &dyn Clock, size: &Size) -> AppResult<()> {
                 person_id: person_ids[idx],
                 assigned_at: now - Duration::days((k % 700) as i64),
             });
+            if size.usage {
+                for (source, at) in usage_of(&mut usage_rng, now) {
+                    signals.push((source, pool_id, person_ids[idx], at));
+                }
+            }
         }
         if seats_rows.len() >= 50_000 {
             bulk::insert_seats(&mut tx, &seats_rows, "generator").await?;
             seats_rows.clear();
+            write_usage(&mut tx, &mut signals, now).await?;
         }
     }
     bulk::insert_seats(&mut tx, &seats_rows, "generator").await?;
+    write_usage(&mut tx, &mut signals, now).await?;
     bulk::recount_seats(&mut tx).await?;
     for (i, pool_id, pool) in &contract_specs {
         let rolling = i % 10 == 0;
@@ -201,11 +238,27 @@ pub async fn run(db: &Db, clock: &dyn Clock, size: &Size) -> AppResult<()> {
     }
     let summary = serde_json::json!({
         "people": size.people, "pools": size.pools, "assignments": size.assignments - seats_left, "seed": size.seed,
-        "contracts": contract_specs.len()
+        "contracts": contract_specs.len(), "products": products.len(), "usage": size.usage
     });
     ledger::record(&mut tx, now, "generator", Change::created("generate", "system", None, &summary)).await?;
     tx.commit().await?;
     db.refresh_statistics().await?;
     eprintln!("generate: done in {:.1?}: {summary}", started.elapsed());
+    Ok(())
+}
+
+/// Write the signals gathered so far, by source (read a day ago), and clear them.
+async fn write_usage(
+    tx: &mut crate::db::Conn,
+    signals: &mut Vec<(&'static str, i64, i64, Option<chrono::DateTime<chrono::Utc>>)>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    for source in ["entra-signin-log", "okta"] {
+        let of: Vec<_> = signals.iter().filter(|s| s.0 == source).map(|s| (s.1, s.2, s.3)).collect();
+        if !of.is_empty() {
+            crate::db::reclamation::usage::set(tx, &of, source, now - Duration::days(1)).await?;
+        }
+    }
+    signals.clear();
     Ok(())
 }

@@ -87,9 +87,17 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             println!("{}", v.message);
             Ok(if v.ok { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
-        Some(Command::Generate { people, pools, assignments, seed, contracts }) => {
-            generate::run(&state.db, &*state.clock, &generate::Size { people, pools, assignments, seed, contracts })
-                .await?;
+        Some(Command::Generate { people, pools, assignments, seed, contracts, products, no_usage }) => {
+            let size = generate::Size {
+                people,
+                pools,
+                assignments,
+                seed,
+                contracts,
+                products: usize::from(products),
+                usage: !no_usage,
+            };
+            generate::run(&state.db, &*state.clock, &size).await?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -368,3 +368,88 @@ async fn a_managers_access_review_decides_each_report_and_exports_its_record() {
     );
     assert!(lines[3].contains(",kept,") && lines[3].contains("owner@example.com"), "{}", lines[3]);
 }
+
+async fn usage(app: &TestApp, pool: i64, rows: &[(&str, chrono::DateTime<chrono::Utc>)]) {
+    let admin = app.admin().await;
+    let mut csv = String::from("email,pool,last_used_at\n");
+    for (who, at) in rows {
+        csv.push_str(&format!("{who}.report@example.com,{pool},{}\n", at.to_rfc3339()));
+    }
+    let now = seatwise_server::clock::Clock::now(&*app.clock);
+    let read_at = now.to_rfc3339().replace('+', "%2B").replace(':', "%3A");
+    let r = admin
+        .post_raw(&format!("/api/v1/imports/usage?source=signin-log&read_at={read_at}"), "text/csv", csv.into_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_i64().unwrap();
+    let r = admin.post(&format!("/api/v1/imports/{id}/apply"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_policys_campaign_asks_only_idle_holders_lets_go_of_seats_used_again_and_takes_one_answer_at_a_time() {
+    let app = spawn_opts(Options { demo: true, smtp: true, ..Default::default() }).await;
+    // The seats were given 200 days ago (a seat given last week is not idle, whatever its holder's last sign-in).
+    app.clock.set(test_now() - Duration::days(200));
+    let t = team(&app).await;
+    app.clock.set(test_now());
+    let now = test_now();
+    usage(
+        &app,
+        t.pool,
+        &[("ana", now - Duration::days(100)), ("ben", now - Duration::days(120)), ("cal", now - Duration::days(5))],
+    )
+    .await;
+    let owner = app.owner().await;
+    let r = owner
+        .post(
+            "/api/v1/reclamation/policies",
+            json!({"name": "Figma after 90 days", "pool_id": t.pool, "action": "reclaim",
+                "conditions": {"inactive_days": 90, "never_used": true, "grace_days": 0}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let policy = r.body["id"].as_i64().unwrap();
+    let r = owner
+        .post(
+            "/api/v1/reclamation/campaigns",
+            json!({"name": "Figma idle", "policy_id": policy, "deadline": deadline()}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_i64().unwrap();
+    assert_eq!(
+        (r.body["counts"]["asked"].as_i64(), r.body["policy_id"].as_i64()),
+        (Some(2), Some(policy)),
+        "{}",
+        r.body
+    );
+    app.tick().await;
+    let (_, text) = mail_to(&app, "ana.report@").pop().expect("Ana is asked");
+    assert!(text.contains("No sign-in for 100 days"), "the mail says why: {text}");
+    assert!(mail_to(&app, "cal.report@").is_empty(), "Cal uses the seat and is not asked");
+
+    // Ben signs in again before the deadline: his case is let go.
+    app.clock.advance(Duration::hours(2));
+    usage(&app, t.pool, &[("ben", test_now() + Duration::hours(1))]).await;
+    let report = app.tick().await;
+    assert_eq!(report.campaigns.used_again, 1, "{report:?}");
+    assert_eq!(case_of(&app, id, t.ben).await.1, "cancelled");
+    assert_eq!(counts(&owner, id).await["counts"]["cancelled"], 1);
+
+    // Two answers at once for the same seat (a double click, two tabs): one is taken, the other refused.
+    let ana = token_for(&app, "ana.report@");
+    let anon = app.anonymous();
+    let path = format!("/api/v1/respond/{ana}");
+    let (a, b) =
+        tokio::join!(anon.post(&path, json!({"choice": "release"})), anon.post(&path, json!({"choice": "keep"})));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{} / {}", a.body, b.body);
+    let (ana_case, state) = case_of(&app, id, t.ana).await;
+    assert!(state == "reclaimed" || state == "kept", "{state}");
+    let saved = app.id_of_owned(format!("SELECT COUNT(*) FROM savings WHERE case_id = {ana_case}")).await;
+    assert_eq!(saved, i64::from(state == "reclaimed"));
+    let r = app.admin().await.post("/api/v1/ledger/verify", json!({})).await;
+    assert_eq!(r.body["ok"], true, "{}", r.body);
+}

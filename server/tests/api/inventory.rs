@@ -342,8 +342,15 @@ async fn concurrent_seat_assignments_never_exceed_capacity() {
 #[tokio::test]
 async fn the_generator_builds_a_consistent_company() {
     let app = crate::common::spawn_with(false).await;
-    let size =
-        seatwise_server::generate::Size { people: 2_000, pools: 60, assignments: 10_000, seed: 7, contracts: true };
+    let size = seatwise_server::generate::Size {
+        people: 2_000,
+        pools: 60,
+        assignments: 10_000,
+        seed: 7,
+        contracts: true,
+        products: 100,
+        usage: true,
+    };
     seatwise_server::generate::run(&app.state.db, &*app.state.clock, &size).await.unwrap();
     assert_eq!(app.count("people").await, 2_000);
     assert_eq!(app.count("pools").await, 60);

@@ -188,11 +188,12 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(exec: E, id: i64) -> Resul
     sql.query().fetch_optional(exec).await?.as_ref().map(case_from).transpose()
 }
 
-/// Cases by id.
+/// Cases by id, in id order (any number: the ids travel as one JSON parameter per chunk).
 pub async fn by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<StoredCase>, sqlx::Error> {
-    let mut sql = Sql::new(SELECT);
-    sql.push(" WHERE ").push_in("c.id", ids).push(" ORDER BY c.id");
-    sql.query().fetch_all(conn).await?.iter().map(case_from).collect()
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    let sql = format!("{SELECT} WHERE c.id IN (SELECT r.id FROM {{rows}}) ORDER BY c.id");
+    bulk::fetch(conn, &bulk::over_ids(&sql, &[]), &bulk::ids(&ids)).await?.iter().map(case_from).collect()
 }
 
 /// Cases matching a condition over `c` (the case), `p` (its pool) and `pe` (its holder), with its ordering.

@@ -1,10 +1,9 @@
 //! Usage per person and pool, by source, and the seats a policy looks at with what is known of their holders.
 
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use seatwise_types::{PersonStatus, SeatSignIn};
-use sqlx::any::AnyRow;
 
 use crate::clock::to_db;
 use crate::db::bulk::{self, Col, Statement};
@@ -22,53 +21,41 @@ pub async fn set(
 ) -> Result<(), sqlx::Error> {
     let cols = &[Col::Int("pool_id"), Col::Int("person_id"), Col::Text("last_used_at")];
     let rows: Vec<(i64, i64, Option<String>)> = signals.iter().map(|(p, pe, at)| (*p, *pe, at.map(to_db))).collect();
-    for chunk in rows.chunks(bulk::CHUNK) {
-        let delete = Statement {
-            sql: "DELETE FROM usage_signals WHERE source = $2 AND EXISTS (SELECT 1 FROM {rows} \
-                  WHERE r.pool_id = usage_signals.pool_id AND r.person_id = usage_signals.person_id)",
-            cols,
-            args: &[source],
-        };
-        bulk::execute(conn, &delete, chunk).await?;
-        let at = to_db(read_at);
-        let insert = Statement {
-            sql: "INSERT INTO usage_signals (pool_id, person_id, source, last_used_at, read_at) \
-                  SELECT r.pool_id, r.person_id, $2, r.last_used_at, $3 FROM {rows}",
-            cols,
-            args: &[source, &at],
-        };
-        bulk::execute(conn, &insert, chunk).await?;
-    }
+    let at = to_db(read_at);
+    // An upsert on the key (pool, person, source): each row finds its own earlier signal through the primary key.
+    // (A delete of the earlier signals that looked each one up in the chunk's rows read the chunk again for every
+    // signal the source already had: quadratic on SQLite.) `WHERE 1 = 1` keeps SQLite from reading the upsert's
+    // ON as a join's.
+    let upsert = Statement {
+        sql: "INSERT INTO usage_signals (pool_id, person_id, source, last_used_at, read_at) \
+              SELECT r.pool_id, r.person_id, $2, r.last_used_at, $3 FROM {rows} WHERE 1 = 1 \
+              ON CONFLICT (pool_id, person_id, source) \
+              DO UPDATE SET last_used_at = excluded.last_used_at, read_at = excluded.read_at",
+        cols,
+        args: &[source, &at],
+    };
+    bulk::execute(conn, &upsert, &rows).await?;
     Ok(())
 }
 
-/// One row of the holders query: a seat, its holder, and up to two usage signals (its pool's, an Entra sign-in).
-fn holder_row(r: &AnyRow) -> Result<(Holder, [Option<Usage>; 2]), sqlx::Error> {
-    let c = Cols::new(r, "seat_assignments");
-    let p = c.of("people");
-    let holder = Holder {
-        assignment_id: c.i64("assignment_id")?,
-        person_id: c.i64("person_id")?,
-        pool_id: c.i64("pool_id")?,
-        status: p.parsed("status", PersonStatus::parse)?,
-        department_id: p.opt_i64("department_id")?,
-        start_date: p.opt_date("start_date")?,
-        assigned_at: c.timestamp("assigned_at")?,
-        vip: p.flag("vip")?,
-        usage: None,
-    };
-    let signal = |table: &'static str, prefix: &str| -> Result<Option<Usage>, sqlx::Error> {
-        let u = c.of(table);
-        match u.opt_text(&format!("{prefix}_source"))? {
-            Some(source) => Ok(Some(Usage {
-                last_used_at: u.opt_timestamp(&format!("{prefix}_last_used_at"))?,
-                read_at: u.timestamp(&format!("{prefix}_read_at"))?,
-                source,
-            })),
-            None => Ok(None),
-        }
-    };
-    Ok((holder, [signal("usage_signals", "s")?, signal("person_signins", "g")?]))
+/// A usage signal read under `prefix` (`s_source`, `s_last_used_at`, `s_read_at`), if the row has one.
+fn signal_of(c: &Cols<'_>, prefix: &str) -> Result<Option<Usage>, sqlx::Error> {
+    match c.opt_text(&format!("{prefix}_source"))? {
+        Some(source) => Ok(Some(Usage {
+            last_used_at: c.opt_timestamp(&format!("{prefix}_last_used_at"))?,
+            read_at: c.timestamp(&format!("{prefix}_read_at"))?,
+            source,
+        })),
+        None => Ok(None),
+    }
+}
+
+/// What a policy reads of a holder.
+struct HolderFacts {
+    status: PersonStatus,
+    department_id: Option<i64>,
+    start_date: Option<chrono::NaiveDate>,
+    vip: bool,
 }
 
 /// Every person-held seat of these pools with its holder and usage, in seat order. Usage comes from the usage
@@ -92,37 +79,111 @@ pub async fn seats_of(conn: &mut Conn, person_id: i64) -> Result<Vec<Holder>, sq
     .await
 }
 
+/// Read in parts rather than one join, because a policy over a product reads a million seats: the seats with their
+/// pool's signals (one indexed join, no sort: rows are put in seat order here), then each holder's facts once per
+/// person, and the holders' Entra sign-ins only when a pool is mapped to a Microsoft 365 SKU.
 async fn holders_where(conn: &mut Conn, filter: impl FnOnce(&mut Sql)) -> Result<Vec<Holder>, sqlx::Error> {
     use futures_util::TryStreamExt;
     let mut sql = Sql::new(
-        "SELECT a.id AS assignment_id, a.person_id, a.pool_id, a.assigned_at, pe.status, pe.department_id, pe.vip, \
-           pe.start_date, s.source AS s_source, s.last_used_at AS s_last_used_at, s.read_at AS s_read_at, \
-           g.source AS g_source, g.last_sign_in_at AS g_last_used_at, g.read_at AS g_read_at \
-         FROM seat_assignments a JOIN people pe ON pe.id = a.person_id \
-         LEFT JOIN usage_signals s ON s.pool_id = a.pool_id AND s.person_id = a.person_id \
-         LEFT JOIN person_signins g ON g.person_id = a.person_id \
-           AND a.pool_id IN (SELECT m.pool_id FROM sku_mappings m WHERE m.pool_id IS NOT NULL) \
-         WHERE ",
+        "SELECT a.id AS assignment_id, a.person_id, a.pool_id, a.assigned_at, s.source AS s_source, \
+           s.last_used_at AS s_last_used_at, s.read_at AS s_read_at \
+         FROM seat_assignments a LEFT JOIN usage_signals s ON s.pool_id = a.pool_id AND s.person_id = a.person_id \
+         WHERE a.person_id IS NOT NULL AND ",
     );
     filter(&mut sql);
-    sql.push(" ORDER BY a.id");
+    let mut seats: Vec<(i64, i64, i64, DateTime<Utc>, Option<Usage>)> = Vec::new();
     let mut rows = sql.query().fetch(&mut *conn);
-    let mut out: Vec<Holder> = Vec::new();
-    let mut signals: Vec<Usage> = Vec::new();
     while let Some(row) = rows.try_next().await? {
-        let (holder, usage) = holder_row(&row)?;
-        if out.last().is_none_or(|h| h.assignment_id != holder.assignment_id) {
+        let c = Cols::new(&row, "seat_assignments");
+        let signal = signal_of(&c.of("usage_signals"), "s")?;
+        seats.push((
+            c.i64("assignment_id")?,
+            c.i64("person_id")?,
+            c.i64("pool_id")?,
+            c.timestamp("assigned_at")?,
+            signal,
+        ));
+    }
+    drop(rows);
+    seats.sort_unstable_by_key(|s| s.0);
+    let mut people: Vec<i64> = seats.iter().map(|s| s.1).collect();
+    people.sort_unstable();
+    people.dedup();
+    let facts = holder_facts(conn, &people).await?;
+    let mapped: HashSet<i64> =
+        sqlx::query_scalar::<_, i64>("SELECT DISTINCT pool_id FROM sku_mappings WHERE pool_id IS NOT NULL")
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
+    let mut sign_ins: HashMap<i64, Vec<Usage>> = HashMap::new();
+    if seats.iter().any(|s| mapped.contains(&s.2)) {
+        let statement = bulk::over_ids(
+            "SELECT g.person_id, g.source AS g_source, g.last_sign_in_at AS g_last_used_at, g.read_at AS g_read_at \
+             FROM person_signins g WHERE g.person_id IN (SELECT r.id FROM {rows})",
+            &[],
+        );
+        for r in bulk::fetch(conn, &statement, &bulk::ids(&people)).await? {
+            let c = Cols::new(&r, "person_signins");
+            if let Some(u) = signal_of(&c, "g")? {
+                sign_ins.entry(c.i64("person_id")?).or_default().push(u);
+            }
+        }
+    }
+    let mut out: Vec<Holder> = Vec::with_capacity(seats.len());
+    let mut signals: Vec<Usage> = Vec::new();
+    for (assignment_id, person_id, pool_id, assigned_at, signal) in seats {
+        if out.last().is_none_or(|h| h.assignment_id != assignment_id) {
             if let Some(last) = out.last_mut() {
                 last.usage = Usage::combine(std::mem::take(&mut signals));
             }
-            out.push(holder);
+            let f = facts.get(&person_id).ok_or_else(|| {
+                sqlx::Error::Decode(format!("seat {assignment_id}: its holder {person_id} is not in people").into())
+            })?;
+            out.push(Holder {
+                assignment_id,
+                person_id,
+                pool_id,
+                status: f.status,
+                department_id: f.department_id,
+                start_date: f.start_date,
+                assigned_at,
+                vip: f.vip,
+                usage: None,
+            });
+            if mapped.contains(&pool_id) {
+                signals.extend(sign_ins.get(&person_id).into_iter().flatten().cloned());
+            }
         }
-        signals.extend(usage.into_iter().flatten());
+        signals.extend(signal);
     }
     if let Some(last) = out.last_mut() {
         last.usage = Usage::combine(signals);
     }
     Ok(out)
+}
+
+/// Status, department, start date and VIP mark of these people, by id.
+async fn holder_facts(conn: &mut Conn, people: &[i64]) -> Result<HashMap<i64, HolderFacts>, sqlx::Error> {
+    let statement = bulk::over_ids(
+        "SELECT pe.id, pe.status, pe.department_id, pe.vip, pe.start_date FROM people pe \
+         WHERE pe.id IN (SELECT r.id FROM {rows})",
+        &[],
+    );
+    bulk::fetch(conn, &statement, &bulk::ids(people))
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "people");
+            let facts = HolderFacts {
+                status: c.parsed("status", PersonStatus::parse)?,
+                department_id: c.opt_i64("department_id")?,
+                start_date: c.opt_date("start_date")?,
+                vip: c.flag("vip")?,
+            };
+            Ok((c.i64("id")?, facts))
+        })
+        .collect()
 }
 
 /// Pools of products by lower-case product name, still in use: (pool id, lower-case product name).
