@@ -50,6 +50,9 @@ fn signal_of(c: &Cols<'_>, prefix: &str) -> Result<Option<Usage>, sqlx::Error> {
     }
 }
 
+/// A seat as first read: (assignment id, person id, pool id, assigned at, its pool's signal from one source).
+type SeatSignal = (i64, i64, i64, DateTime<Utc>, Option<Usage>);
+
 /// What a policy reads of a holder.
 struct HolderFacts {
     status: PersonStatus,
@@ -91,7 +94,7 @@ async fn holders_where(conn: &mut Conn, filter: impl FnOnce(&mut Sql)) -> Result
          WHERE a.person_id IS NOT NULL AND ",
     );
     filter(&mut sql);
-    let mut seats: Vec<(i64, i64, i64, DateTime<Utc>, Option<Usage>)> = Vec::new();
+    let mut seats: Vec<SeatSignal> = Vec::new();
     let mut rows = sql.query().fetch(&mut *conn);
     while let Some(row) = rows.try_next().await? {
         let c = Cols::new(&row, "seat_assignments");
