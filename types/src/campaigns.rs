@@ -100,6 +100,11 @@ pub struct CampaignInput {
     /// Ask about these seats.
     #[serde(default)]
     pub assignment_ids: Option<Vec<i64>>,
+    /// Ask about the seats these people hold in `pool_id` (a selection on a pool's seat list).
+    #[serde(default)]
+    pub person_ids: Option<Vec<i64>>,
+    #[serde(default)]
+    pub pool_id: Option<i64>,
     /// The last day to answer (answers are taken until its end in the organisation's time zone).
     #[serde(deserialize_with = "crate::when::date")]
     pub deadline: NaiveDate,

@@ -11,6 +11,7 @@ use seatwise_types::{
 use crate::api::{self, ApiError};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::form::Saver;
+use crate::components::selection::Selection;
 use crate::components::shell::Shell;
 use crate::components::{EmptyState, Loaded, MoneyText};
 use crate::format;
@@ -159,12 +160,27 @@ pub fn CampaignPage() -> impl IntoView {
     }
 }
 
-/// The form that asks the holders of the seats a policy selects now (or their managers, or the pools' owners).
+/// What a campaign asks about: the seats a policy selects now, or the chosen holders' seats of one pool.
+#[derive(Clone, Copy)]
+pub enum Asked {
+    Policy(i64),
+    Holders { pool_id: i64, chosen: Selection },
+}
+
+/// The form that asks the holders of some seats (or their managers, or the pools' owners) before taking them back.
 #[component]
-pub fn StartCampaign(policy_id: i64, policy_name: String) -> impl IntoView {
+pub fn StartCampaign(
+    asked: Asked,
+    /// The campaign's name until changed.
+    #[prop(into)]
+    name: String,
+    /// The summary's words after "Ask holders first".
+    summary: &'static str,
+) -> impl IntoView {
+    let policy_name = name;
     let navigate = use_navigate();
     let today = chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).map(|t| t.date_naive());
-    let name = RwSignal::new(format!("{policy_name}: ask first"));
+    let name = RwSignal::new(policy_name);
     let deadline = RwSignal::new(today.map(|d| (d + chrono::Duration::days(14)).to_string()).unwrap_or_default());
     let reminder = RwSignal::new("3".to_string());
     let ask = RwSignal::new("holder".to_string());
@@ -193,8 +209,19 @@ pub fn StartCampaign(policy_id: i64, policy_name: String) -> impl IntoView {
         match (deadline, reminder_days_before, cooldown_days) {
             (Ok(deadline), Some(reminder_days_before), Some(cooldown_days)) if errors.is_empty() => Ok(CampaignInput {
                 name: name.get_untracked(),
-                policy_id: Some(policy_id),
+                policy_id: match asked {
+                    Asked::Policy(id) => Some(id),
+                    Asked::Holders { .. } => None,
+                },
                 assignment_ids: None,
+                person_ids: match asked {
+                    Asked::Holders { chosen, .. } => Some(chosen.ids()),
+                    Asked::Policy(_) => None,
+                },
+                pool_id: match asked {
+                    Asked::Holders { pool_id, .. } => Some(pool_id),
+                    Asked::Policy(_) => None,
+                },
                 deadline,
                 reminder_days_before,
                 no_answer: NoAnswer::parse(&no_answer.get_untracked()).unwrap_or_default(),
@@ -221,7 +248,7 @@ pub fn StartCampaign(policy_id: i64, policy_name: String) -> impl IntoView {
     ];
     view! {
         <details class="panel start-campaign">
-            <summary><strong>"Ask holders first"</strong>" — a consent campaign or an access review over the seats this policy selects now"</summary>
+            <summary><strong>"Ask holders first"</strong>{format!(" — a consent campaign or an access review over {summary}")}</summary>
             <form class="form-grid" novalidate on:submit=move |ev| { ev.prevent_default(); saver.submit(build()); }>
                 <TextField id="campaign-name" path="name" label="Name" value=name error=err required=true class="span-2"/>
                 <SelectField id="campaign-ask" path="ask" label="Who is asked" value=ask options=asks error=err/>

@@ -13,7 +13,7 @@ use crate::components::form::Saver;
 use crate::components::shell::Shell;
 use crate::components::{EmptyState, ErrorBanner, Loaded, MoneyText};
 use crate::format;
-use crate::pages::campaigns::StartCampaign;
+use crate::pages::campaigns::{Asked, StartCampaign};
 use crate::pages::reclamation::{action_label, conditions_text, ReclamationTabs};
 use crate::pages::record_id;
 use crate::session::use_session;
@@ -66,7 +66,8 @@ pub fn PolicyPage() -> impl IntoView {
                     let asks = p.action != ReclaimAction::Notify;
                     view! {
                         <Show when=move || asks && session.can().manage_reclamation>
-                            <StartCampaign policy_id=id policy_name=name.clone()/>
+                            <StartCampaign asked=Asked::Policy(id) name=format!("{name}: ask first")
+                                summary="the seats this policy selects now"/>
                         </Show>
                     }
                 }

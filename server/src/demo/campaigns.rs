@@ -50,6 +50,8 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
         name: "Miro Business: still needed?".into(),
         policy_id: None,
         assignment_ids: Some(seats(miro).await?),
+        person_ids: None,
+        pool_id: None,
         deadline: org.today(asked.now()) + Duration::days(14),
         reminder_days_before: 3,
         no_answer: NoAnswer::Reclaim,

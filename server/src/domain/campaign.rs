@@ -62,19 +62,30 @@ pub fn validate(input: &CampaignInput, today: NaiveDate) -> Vec<FieldError> {
     }
     limits::check_chars(&mut errors, "name", name, TITLE_CHARS);
     limits::check_line(&mut errors, "name", Some(name));
-    match (&input.policy_id, &input.assignment_ids) {
-        (Some(_), Some(_)) => {
-            errors.push(FieldError::new("assignment_ids", "give a policy_id or assignment_ids, not both"))
+    let sources = [input.policy_id.is_some(), input.assignment_ids.is_some(), input.person_ids.is_some()];
+    match sources.iter().filter(|s| **s).count() {
+        0 => {
+            errors.push(FieldError::new("policy_id", "give a policy_id, assignment_ids, or person_ids with a pool_id"))
         }
-        (None, None) => errors.push(FieldError::new("policy_id", "give a policy_id or assignment_ids")),
-        (None, Some(ids)) if ids.is_empty() => {
-            errors.push(FieldError::new("assignment_ids", "must name at least one seat"))
+        1 => {}
+        _ => {
+            errors.push(FieldError::new("assignment_ids", "give only one of policy_id, assignment_ids and person_ids"))
         }
-        (None, Some(ids)) if ids.len() > MAX_SEATS => {
-            errors.push(FieldError::new("assignment_ids", format!("must name at most {MAX_SEATS} seats")))
+    }
+    for (path, ids) in [("assignment_ids", &input.assignment_ids), ("person_ids", &input.person_ids)] {
+        match ids {
+            Some(ids) if ids.is_empty() => errors.push(FieldError::new(path, "must name at least one seat")),
+            Some(ids) if ids.len() > MAX_SEATS => {
+                errors.push(FieldError::new(path, format!("must name at most {MAX_SEATS} seats")))
+            }
+            Some(ids) => limits::check_distinct(&mut errors, path, ids),
+            None => {}
         }
-        (None, Some(ids)) => limits::check_distinct(&mut errors, "assignment_ids", ids),
-        (Some(_), None) => {}
+    }
+    match (input.person_ids.is_some(), input.pool_id.is_some()) {
+        (true, false) => errors.push(FieldError::new("pool_id", "person_ids name seats of one pool: give its pool_id")),
+        (false, true) => errors.push(FieldError::new("pool_id", "goes with person_ids only")),
+        _ => {}
     }
     let days = (input.deadline - today).num_days();
     if days < 1 {
@@ -243,6 +254,8 @@ mod tests {
             name: "Q4 Salesforce".into(),
             policy_id: Some(1),
             assignment_ids: None,
+            person_ids: None,
+            pool_id: None,
             deadline: NaiveDate::from_ymd_opt(2026, 12, 20).unwrap(),
             reminder_days_before: 3,
             no_answer: NoAnswer::Reclaim,

@@ -263,8 +263,25 @@ async fn campaigns_hold_to_the_starters_scope_and_say_which_field_is_wrong() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.body);
         assert_eq!(r.field_paths(), [path], "{}", r.body);
     }
+    let r = owner
+        .post(
+            "/api/v1/reclamation/campaigns",
+            json!({"name": "x", "pool_id": t.pool, "person_ids": [t.ana, t.sales_seat], "deadline": deadline()}),
+        )
+        .await;
+    assert_eq!(r.field_paths(), ["person_ids[1]"], "{}", r.body);
     assert_eq!(app.count("reclamation_cases").await, cases_before);
     assert_eq!(app.count("reclamation_campaigns").await, 0);
+    // A pool page's selection: the chosen people's seats of the pool.
+    let r = owner
+        .post(
+            "/api/v1/reclamation/campaigns",
+            json!({"name": "Chosen", "pool_id": t.pool, "person_ids": [t.ben, t.cal], "deadline": deadline()}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["counts"]["asked"], 2);
+    assert_eq!(owner.get("/api/v1/reclamation/campaigns").await.body["total"], 1);
     let employee = app.login("liam.okafor1@example.com").await;
     let r = employee
         .post(
@@ -288,8 +305,8 @@ async fn campaigns_hold_to_the_starters_scope_and_say_which_field_is_wrong() {
         owner.get(&format!("/api/v1/reclamation/campaigns/{id}/record.csv")).await.status,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(owner.get("/api/v1/reclamation/campaigns").await.body["total"], 0);
-    assert_eq!(admin.get("/api/v1/reclamation/campaigns").await.body["total"], 1);
+    assert_eq!(owner.get("/api/v1/reclamation/campaigns").await.body["total"], 1, "only its own pool's campaign");
+    assert_eq!(admin.get("/api/v1/reclamation/campaigns").await.body["total"], 2);
 }
 
 #[tokio::test]

@@ -131,6 +131,18 @@ test('holders answer from the mail; silence is reclaimed at the deadline; bad li
   let c = (await api(admin, `/reclamation/campaigns/${id}`)).body;
   assert.deepEqual([c.counts.released, c.counts.kept, c.counts.waiting], [1, 1, selected - 2]);
 
+  // Any seat list's selection can be asked too: two seats chosen on a pool's page.
+  await admin.goto(`${server.base}/pools?q=Slack`);
+  await admin.locator('table.table tbody tr a.row-link').first().click();
+  await admin.getByRole('checkbox', { name: /^Choose the seat of / }).first().check();
+  await admin.getByRole('checkbox', { name: /^Choose the seat of / }).nth(1).check();
+  await admin.getByText('Ask holders first').click();
+  await admin.shot('ask-chosen-seats');
+  await admin.getByRole('button', { name: 'Send the questions' }).click();
+  await admin.waitForURL(/\/reclamation\/campaigns\/\d+$/);
+  await admin.getByText('Response rate').waitFor();
+  assert.equal(await admin.locator('.card.stat', { hasText: 'Asked' }).locator('.stat-value').innerText(), '2');
+
   // Past the deadline (15 days on, read by the server from the offset file), the silent seats are reclaimed.
   writeFileSync(offsetFile, String(16 * 86400));
   await signIn(admin, server.base, 'admin@example.com');

@@ -13,6 +13,7 @@ use crate::components::selection::{
 };
 use crate::components::{DateText, EmptyState, ErrorBanner, Loaded, StatusBadge};
 use crate::format;
+use crate::pages::campaigns::{Asked, StartCampaign};
 
 use super::*;
 
@@ -21,6 +22,7 @@ use super::*;
 pub(super) fn SeatBulkBar(chosen: Selection, pool_id: i64, pool_name: String) -> impl IntoView {
     let op = RwSignal::new("unassign".to_string());
     let target = RwSignal::new(String::new());
+    let campaign_name = format!("{pool_name}: still needed?");
     let build = Callback::new(move |_| {
         let people = chosen.ids();
         let n = people.len();
@@ -54,6 +56,7 @@ pub(super) fn SeatBulkBar(chosen: Selection, pool_id: i64, pool_name: String) ->
             }
         }
     });
+    let session = crate::session::use_session();
     view! {
         <BulkRequestBar selection=chosen noun="seats" one="seat" operations=build>
             <OperationChoice value=op choices=&[("unassign", "Take the seats back"), ("move", "Move the holders to another pool")]/>
@@ -61,6 +64,9 @@ pub(super) fn SeatBulkBar(chosen: Selection, pool_id: i64, pool_name: String) ->
                 <PoolSelect id="bulk-target" label="To pool" value=target except=pool_id/>
             </Show>
         </BulkRequestBar>
+        <Show when=move || chosen.count() != 0 && session.can().manage_reclamation>
+            <StartCampaign asked=Asked::Holders { pool_id, chosen } name=campaign_name.clone() summary="the chosen seats"/>
+        </Show>
     }
 }
 

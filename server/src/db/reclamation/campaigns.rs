@@ -292,6 +292,25 @@ pub async fn letters_of(conn: &mut Conn, campaign_id: i64) -> Result<Vec<StoredL
     sql.query().fetch_all(conn).await?.iter().map(letter_from).collect()
 }
 
+/// The seats these people hold in one pool: (person id, assignment id).
+pub async fn seats_of_people(conn: &mut Conn, pool_id: i64, people: &[i64]) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let pool = pool_id.to_string();
+    let args: [&str; 1] = [&pool];
+    let statement = bulk::over_ids(
+        "SELECT a.person_id, a.id FROM seat_assignments a WHERE a.pool_id = CAST($2 AS BIGINT) \
+         AND a.person_id IN (SELECT r.id FROM {rows})",
+        &args,
+    );
+    bulk::fetch(conn, &statement, &bulk::ids(people))
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "seat_assignments");
+            Ok((c.i64("person_id")?, c.i64("id")?))
+        })
+        .collect()
+}
+
 /// The seats of a pool held by people, by id (the demo chooses some).
 pub async fn person_seats(conn: &mut Conn, pool_id: i64) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM seat_assignments WHERE pool_id = $1 AND person_id IS NOT NULL ORDER BY id")

@@ -94,6 +94,16 @@ pub(crate) async fn ask(
     let key = respond_key(db, now).await?;
     let mut tx = db.begin().await?;
     let (selected, policy, action, target) = match (input.policy_id, &input.assignment_ids) {
+        (None, None) => {
+            let (Some(pool_id), Some(people)) = (input.pool_id, &input.person_ids) else {
+                return Err(AppError::field(
+                    "policy_id",
+                    "give a policy_id, assignment_ids, or person_ids with a pool_id",
+                ));
+            };
+            let seats = held_by(&mut tx, pool_id, people).await?;
+            (chosen(&mut tx, actor, &seats).await?, None, ReclaimAction::Reclaim, None)
+        }
         (Some(id), _) => {
             let stored = readable(actor, policy_store::get(&mut *tx, id).await?)?;
             access::may_manage_policy(&actor.user, stored.pool)?;
@@ -114,7 +124,6 @@ pub(crate) async fn ask(
             (selected, Some((policy.id, policy.version)), policy.action, policy.target_pool_id)
         }
         (None, Some(ids)) => (chosen(&mut tx, actor, ids).await?, None, ReclaimAction::Reclaim, None),
-        (None, None) => return Err(AppError::field("policy_id", "give a policy_id or assignment_ids")),
     };
     let asked = selected.len();
     let mut pool_ids: Vec<i64> = selected.iter().map(|s| s.pool_id).collect();
@@ -209,6 +218,28 @@ pub(crate) async fn ask(
     .await?;
     tx.commit().await?;
     get(db, actor, id).await
+}
+
+/// The seats these people hold in one pool, in their order; a person without one is named by their place in the
+/// list (as is everyone when the pool is not one the caller can see).
+async fn held_by(tx: &mut Conn, pool_id: i64, people: &[i64]) -> AppResult<Vec<i64>> {
+    let held: HashMap<i64, i64> = store::seats_of_people(tx, pool_id, people).await?.into_iter().collect();
+    let mut errors = Vec::new();
+    let mut seats = Vec::new();
+    for (i, person) in people.iter().enumerate() {
+        match held.get(person) {
+            Some(seat) => seats.push(*seat),
+            None => errors.push(FieldError::new(
+                format!("person_ids[{i}]"),
+                format!("person {person} holds no seat of this pool"),
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(seats)
+    } else {
+        Err(AppError::validation(errors))
+    }
 }
 
 /// Chosen seats, each found, held by a person, in a pool that is not retired and that the starter runs; else
