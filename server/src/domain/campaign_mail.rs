@@ -130,6 +130,51 @@ pub fn render(l: &Letter<'_>, base_url: &str, token: &str) -> Rendered {
     Rendered { subject: single_line(&subject), text, html }
 }
 
+/// One seat waiting for its pool owner's decision.
+pub struct OwnerSeat<'a> {
+    pub license: &'a str,
+    pub holder: &'a str,
+    /// What happened: "asked to keep it: “…”", "no answer by the deadline".
+    pub why: String,
+}
+
+/// The notice to a pool's owners that seats of a campaign wait for their decision, linking to them.
+pub fn render_owner(campaign_id: i64, campaign: &str, seats: &[OwnerSeat<'_>], base_url: &str) -> Rendered {
+    let base = base_url.trim_end_matches('/');
+    let link = format!("{base}/reclamation/cases?campaign_id={campaign_id}&state=awaiting_approval");
+    let n = seats.len();
+    let headline = format!(
+        "{n} seat{} of the campaign “{}” wait{} for your decision: keep {} or take {} back.",
+        if n == 1 { "" } else { "s" },
+        single_line(campaign),
+        if n == 1 { "s" } else { "" },
+        if n == 1 { "it" } else { "them" },
+        if n == 1 { "it" } else { "them" }
+    );
+    let mut text = format!("{headline}\n\n");
+    let mut rows = String::new();
+    for s in seats {
+        text.push_str(&format!("- {}: {} ({})\n", s.holder, s.license, s.why));
+        rows.push_str(&format!(
+            "<li><strong>{}</strong>: {} <span style=\"color:#4b5563\">({})</span></li>",
+            escape(s.holder),
+            escape(s.license),
+            escape(&s.why)
+        ));
+    }
+    text.push_str(&format!("\nDecide:\n{link}\n"));
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1f2937\">\
+         <p style=\"font-size:16px\">{}</p><ul>{rows}</ul>\
+         <p><a href=\"{}\" style=\"background:#2563eb;color:#fff;padding:8px 14px;border-radius:6px;text-decoration:none\">\
+         Decide</a></p></body></html>",
+        escape(&headline),
+        escape(&link)
+    );
+    let subject = format!("Your decision: {}", single_line(campaign));
+    Rendered { subject: single_line(&subject), text, html }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +208,10 @@ mod tests {
         assert!(r.text.contains("Release all: https://sw.example/respond/swr_abc?choice=release"));
         assert!(r.html.contains("Salesforce &lt;b&gt;") && !r.html.contains("Salesforce <b>"));
         assert!(!r.text.contains("\r\nBcc"));
+        let waiting = [OwnerSeat { license: "Zoom", holder: "Ana <i>", why: "asked to keep it: “calls”".into() }];
+        let o = render_owner(7, "Q4\r\nBcc: x@y", &waiting, "https://sw.example");
+        assert_eq!(o.subject, "Your decision: Q4 Bcc: x@y");
+        assert!(o.text.contains("https://sw.example/reclamation/cases?campaign_id=7&state=awaiting_approval"));
+        assert!(o.html.contains("Ana &lt;i&gt;") && !o.html.contains("<i>"));
     }
 }

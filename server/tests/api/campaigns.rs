@@ -307,6 +307,28 @@ async fn campaigns_hold_to_the_starters_scope_and_say_which_field_is_wrong() {
     );
     assert_eq!(owner.get("/api/v1/reclamation/campaigns").await.body["total"], 1, "only its own pool's campaign");
     assert_eq!(admin.get("/api/v1/reclamation/campaigns").await.body["total"], 2);
+
+    // A review asking the pool's owner (a person of the directory) writes to them.
+    let mia = app.id_of_owned("SELECT id FROM people WHERE email = 'mia.manager@example.com'".to_string()).await;
+    let mut body = pool_body(&app, "Miro (owned by Mia)", "Engineering").await;
+    body["owner_id"] = json!(mia);
+    let r = admin.post("/api/v1/pools", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let owned = r.body["id"].as_i64().unwrap();
+    let r = admin.post(&format!("/api/v1/pools/{owned}/assignments"), json!({"person_id": t.ana})).await;
+    let seat = r.body["id"].as_i64().unwrap();
+    let r = admin
+        .post(
+            "/api/v1/reclamation/campaigns",
+            json!({"name": "Miro review", "assignment_ids": [seat], "deadline": deadline(), "ask": "owner"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!((&r.body["letters"], &r.body["counts"]["waiting"]), (&json!(1), &json!(1)), "{}", r.body);
+    app.tick().await;
+    let (subject, text) = mail_to(&app, "mia.manager@").pop().expect("the pool's owner is asked");
+    assert_eq!(subject, "Access review: Miro review");
+    assert!(text.contains("Ana Report: Miro (owned by Mia)"), "{text}");
 }
 
 #[tokio::test]
@@ -349,6 +371,12 @@ async fn a_managers_access_review_decides_each_report_and_exports_its_record() {
     assert_eq!(app.tick().await.campaigns.to_owner, 1);
     let (cal_case, state) = case_of(&app, id, t.cal).await;
     assert_eq!(state, "awaiting_approval");
+    // The pool's owner is told, with the seat and why it waits for them.
+    app.tick().await;
+    let (subject, text) = mail_to(&app, "owner@example.com").pop().expect("the owner hears of it");
+    assert_eq!(subject, "Your decision: Figma access review");
+    assert!(text.contains("Cal Report: Figma (campaign) (no answer by the deadline)"), "{text}");
+    assert!(text.contains(&format!("/reclamation/cases?campaign_id={id}&state=awaiting_approval")), "{text}");
     let owner = app.owner().await;
     assert_eq!(counts(&owner, id).await["counts"]["with_owner"], 1);
     let r = owner.post(&format!("/api/v1/reclamation/cases/{ana_case}/decide"), json!({"decision": "reclaim"})).await;

@@ -15,7 +15,7 @@ use crate::domain::campaign::{self as rules, Next};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger;
 
-use super::campaigns::{answered_entries, respond_key, send, take_back};
+use super::campaigns::{answered_entries, respond_key, send, take_back, tell_owners};
 use super::cases::{cancel, organisation};
 
 /// Who the ledger names for what a campaign's deadline and reminders do.
@@ -49,7 +49,7 @@ pub async fn upkeep(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>) -> A
         }
     }
     for id in deadlines {
-        if let Some((taken, owner)) = close(db, id, now).await? {
+        if let Some((taken, owner)) = close(db, outbox, id, now).await? {
             done.closed += 1;
             done.taken_back += taken;
             done.to_owner += owner;
@@ -98,7 +98,7 @@ async fn remind(db: &Db, outbox: Outbox<'_>, key: &[u8], id: i64, now: DateTime<
 }
 
 /// Act on a campaign's deadline, if this instance claims it: (seats taken back, seats passed to the owner).
-async fn close(db: &Db, id: i64, now: DateTime<Utc>) -> AppResult<Option<(i64, i64)>> {
+async fn close(db: &Db, outbox: Option<Outbox<'_>>, id: i64, now: DateTime<Utc>) -> AppResult<Option<(i64, i64)>> {
     let org = organisation(db).await?;
     let mut tx = db.begin().await?;
     if !store::claim_close(&mut tx, id, now).await? {
@@ -120,6 +120,7 @@ async fn close(db: &Db, id: i64, now: DateTime<Utc>) -> AppResult<Option<(i64, i
     for c in &owner {
         store::pass_on(&mut tx, c.case.id, c.case.state, CaseState::AwaitingApproval, None).await?;
     }
+    tell_owners(&mut tx, outbox, &campaign, &owner, now).await?;
     let mut entries =
         answered_entries(&taken, &serde_json::json!({"choice": null, "next": "takeback", "deadline": true}))?;
     entries

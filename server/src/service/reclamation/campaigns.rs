@@ -203,9 +203,11 @@ pub(crate) async fn ask(
         }
     }
     // Nobody to ask (no manager on record, a pool without an owner): the pool's owners decide at once.
-    for case_id in to_owner {
-        store::pass_on(&mut tx, case_id, CaseState::AwaitingUser, CaseState::AwaitingApproval, None).await?;
+    for case_id in &to_owner {
+        store::pass_on(&mut tx, *case_id, CaseState::AwaitingUser, CaseState::AwaitingApproval, None).await?;
     }
+    let with_owner = case_store::by_ids(&mut tx, &to_owner).await?;
+    tell_owners(&mut tx, outbox, &campaign, &with_owner, now).await?;
     let record = serde_json::json!({"campaign_id": id, "name": name, "ask": input.ask.as_str(), "policy_id": input.policy_id,
         "deadline": input.deadline, "no_answer": input.no_answer.as_str(), "cases": opened.cases.len(),
         "already_open": opened.already_open, "cooling_down": cooling.len()});
@@ -294,32 +296,22 @@ async fn address(
     let mut people: Vec<i64> = cases.iter().map(|c| c.case.person_id).collect();
     people.sort_unstable();
     people.dedup();
+    // A pool's owner is a person of the directory (`pools.owner_id`), asked like a holder's manager.
     let by_person = match ask {
         CampaignAsk::Holder => store::holders(tx, &people).await?,
         CampaignAsk::Manager => store::managers(tx, &people).await?,
-        CampaignAsk::Owner => HashMap::new(),
+        CampaignAsk::Owner => {
+            let mut owners: Vec<i64> = cases.iter().filter_map(|c| c.place.owner_id).collect();
+            owners.sort_unstable();
+            owners.dedup();
+            store::holders(tx, &owners).await?
+        }
     };
-    let mut owners: HashMap<i64, Option<Addressee>> = HashMap::new();
     let mut grouped: Vec<(Option<Addressee>, Vec<StoredCase>)> = Vec::new();
     let mut slot: HashMap<Option<Addressee>, usize> = HashMap::new();
     for c in cases {
         let to = match ask {
-            CampaignAsk::Owner => match c.place.owner_id {
-                Some(user_id) => match owners.get(&user_id) {
-                    Some(to) => to.clone(),
-                    None => {
-                        let to = users::load_in(tx, user_id).await?.map(|u| Addressee {
-                            person_id: u.person_id,
-                            user_id: Some(u.id),
-                            name: u.name,
-                            email: u.email,
-                        });
-                        owners.insert(user_id, to.clone());
-                        to
-                    }
-                },
-                None => None,
-            },
+            CampaignAsk::Owner => c.place.owner_id.and_then(|o| by_person.get(&o).cloned()),
             _ => by_person.get(&c.case.person_id).cloned(),
         };
         let at = *slot.entry(to.clone()).or_insert_with(|| {
@@ -379,6 +371,68 @@ pub(super) async fn send(
         html: &rendered.html,
     };
     mail_store::queue_mail(tx, &m, now).await?;
+    Ok(())
+}
+
+/// Tell the owners of these cases' pools that the cases now wait for their decision: one mail per owner, listing
+/// their seats (with a relay only). The pool's owner where it names one, else the license owners who run it, else
+/// the admins.
+pub(super) async fn tell_owners(
+    tx: &mut Conn,
+    outbox: Option<Outbox<'_>>,
+    campaign: &Campaign,
+    cases: &[StoredCase],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let Some(outbox) = outbox else { return Ok(()) };
+    if cases.is_empty() {
+        return Ok(());
+    }
+    // Read again: the answer this step recorded is quoted.
+    let ids: Vec<i64> = cases.iter().map(|c| c.case.id).collect();
+    let cases = case_store::by_ids(tx, &ids).await?;
+    let owners = users::having_role(tx, seatwise_types::Role::LicenseOwner).await?;
+    let admins = users::having_role(tx, seatwise_types::Role::Admin).await?;
+    let mut by_owner: BTreeMap<String, Vec<&StoredCase>> = BTreeMap::new();
+    for c in &cases {
+        let named: Vec<&seatwise_types::User> =
+            owners.iter().filter(|u| u.person_id.is_some() && u.person_id == c.place.owner_id).collect();
+        let running: Vec<&seatwise_types::User> =
+            owners.iter().filter(|u| access::may_work_case(u, c.place).is_ok()).collect();
+        let to = if !named.is_empty() {
+            named
+        } else if !running.is_empty() {
+            running
+        } else {
+            admins.iter().collect()
+        };
+        for u in to {
+            by_owner.entry(u.email.clone()).or_default().push(c);
+        }
+    }
+    for (recipient, cases) in by_owner {
+        let seats: Vec<mail::OwnerSeat<'_>> = cases
+            .iter()
+            .map(|c| mail::OwnerSeat {
+                license: &c.case.pool_name,
+                holder: &c.case.person_name,
+                why: match (c.case.answer, &c.case.answer_comment) {
+                    (Some(seatwise_types::Choice::Keep), Some(comment)) => format!("asked to keep it: “{comment}”"),
+                    (Some(seatwise_types::Choice::Keep), None) => "asked to keep it".into(),
+                    _ => "no answer by the deadline".into(),
+                },
+            })
+            .collect();
+        let rendered = mail::render_owner(campaign.id, &campaign.name, &seats, outbox.public_url);
+        let m = Mail {
+            alert_id: None,
+            recipient: &recipient,
+            subject: &rendered.subject,
+            text: &rendered.text,
+            html: &rendered.html,
+        };
+        mail_store::queue_mail(tx, &m, now).await?;
+    }
     Ok(())
 }
 

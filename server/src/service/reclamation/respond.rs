@@ -13,7 +13,7 @@ use crate::domain::campaign::{self as rules, Next};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger;
 
-use super::campaigns::{answered_entries, keep, respond_key, send, take_back};
+use super::campaigns::{answered_entries, keep, respond_key, send, take_back, tell_owners};
 use super::cases::organisation;
 
 /// The letter a token names, if the token is ours and the letter exists.
@@ -183,6 +183,7 @@ pub async fn answer(
             for c in &targets {
                 store::pass_on(&mut tx, c.case.id, c.case.state, CaseState::AwaitingApproval, None).await?;
             }
+            tell_owners(&mut tx, outbox, &campaign, &targets, now).await?;
         }
     }
     let what = serde_json::json!({"choice": input.choice.as_str(), "comment": comment, "letter_id": letter.id,
@@ -206,6 +207,7 @@ async fn to_managers(
     let people: Vec<i64> = cases.iter().map(|c| c.case.person_id).collect();
     let managers = store::managers(tx, &people).await?;
     let mut letters: Vec<(Addressee, Vec<StoredCase>)> = Vec::new();
+    let mut no_manager = Vec::new();
     for c in cases {
         match managers.get(&c.case.person_id) {
             Some(m) => match letters.iter_mut().find(|(to, _)| to == m) {
@@ -214,9 +216,11 @@ async fn to_managers(
             },
             None => {
                 store::pass_on(tx, c.case.id, c.case.state, CaseState::AwaitingApproval, None).await?;
+                no_manager.push(c.clone());
             }
         }
     }
+    tell_owners(tx, outbox, campaign, &no_manager, now).await?;
     for (to, group) in letters {
         let letter_id = store::insert_letter(tx, campaign.id, true, &to, now).await?;
         for c in &group {
