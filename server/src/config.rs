@@ -122,6 +122,14 @@ pub struct ServeArgs {
     #[arg(long, env = "SEATWISE_LOG_FORMAT", default_value = "pretty")]
     pub log_format: String,
 
+    /// The key that seals connectors' credentials at rest: base64 of 32 random bytes (`openssl rand -base64 32`).
+    #[arg(long, env = "SEATWISE_CREDENTIALS_KEY", hide_env_values = true)]
+    pub credentials_key: Option<String>,
+
+    /// The same key read from a file (a mounted secret), instead of the environment.
+    #[arg(long, env = "SEATWISE_CREDENTIALS_KEY_FILE")]
+    pub credentials_key_file: Option<std::path::PathBuf>,
+
     /// For tests only: move the server's clock by the seconds written in this file (read on every use), so a
     /// running server can be taken past a deadline.
     #[arg(long, env = "SEATWISE_CLOCK_OFFSET_FILE")]

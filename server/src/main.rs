@@ -57,6 +57,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
     settings.oidc = oidc_config(&cli.serve, &settings.public_url)?;
     settings.passwords_for_admins_only = cli.serve.password_login == "admins";
+    settings.credentials_key = credentials_key(&cli.serve)?;
     let mailer = mailer::configure(cli.serve.smtp_url.as_deref(), &cli.serve.smtp_from)?;
     let clock: SharedClock = match cli.serve.clock_offset_file.clone() {
         Some(path) => {
@@ -176,4 +177,20 @@ fn oidc_config(args: &ServeArgs, public_url: &str) -> Result<Option<OidcConfig>,
         })),
         _ => Err("--oidc-issuer, --oidc-client-id and --oidc-client-secret go together: give all three or none".into()),
     }
+}
+
+/// The credentials key from the environment or its file (both is a mistake worth stopping for, as is a key that is
+/// not 32 bytes of base64).
+fn credentials_key(
+    args: &ServeArgs,
+) -> Result<Option<seatwise_server::domain::sealed::CredentialsKey>, Box<dyn std::error::Error>> {
+    use seatwise_server::domain::sealed::CredentialsKey;
+    let text = match (&args.credentials_key, &args.credentials_key_file) {
+        (Some(_), Some(_)) => return Err("give the credentials key or its file, not both".into()),
+        (Some(k), None) => k.clone(),
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .map_err(|e| format!("the credentials key file {} cannot be read: {e}", path.display()))?,
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(CredentialsKey::parse(&text)?))
 }

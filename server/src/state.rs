@@ -154,6 +154,8 @@ pub struct Settings {
     pub oidc: Option<OidcConfig>,
     /// Passwords only for admins (a break-glass account); everyone else signs in through the provider.
     pub passwords_for_admins_only: bool,
+    /// Seals connectors' credentials at rest; without it no credentials are accepted.
+    pub credentials_key: Option<crate::domain::sealed::CredentialsKey>,
 }
 
 impl Default for Settings {
@@ -174,6 +176,7 @@ impl Default for Settings {
             metrics_token: None,
             oidc: None,
             passwords_for_admins_only: false,
+            credentials_key: None,
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod campaigns;
 pub mod change_requests;
+pub mod connectors;
 pub mod error;
 pub mod finance;
 pub mod imports;
@@ -21,6 +22,7 @@ pub mod when;
 pub use auth::*;
 pub use campaigns::*;
 pub use change_requests::*;
+pub use connectors::*;
 pub use error::*;
 pub use finance::*;
 pub use imports::*;

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod campaigns;
 pub mod catalog;
 pub mod change_requests;
+pub mod connectors;
 pub mod contracts;
 pub mod devices;
 pub mod document;
@@ -49,6 +50,7 @@ use crate::state::AppState;
         (name = "imports", description = "HR and identity-provider files: preview, then apply"),
         (name = "tokens", description = "API and SCIM tokens"),
         (name = "users", description = "Accounts and roles"),
+        (name = "connectors", description = "Where seat decisions are pushed: SCIM, Microsoft Graph, Okta, manual"),
     )
 )]
 struct ApiDoc;
@@ -169,6 +171,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reclamation::list_savings))
         .routes(routes!(reclamation::export_savings_csv))
         .routes(routes!(reclamation::export_savings_xlsx))
+        .routes(routes!(connectors::list_connectors, connectors::create_connector))
+        .routes(routes!(connectors::get_connector))
         .routes(routes!(ledger::list_ledger))
         .routes(routes!(ledger::verify_ledger));
     // Uploads get a larger body limit than the JSON endpoints (the inner limit wins).

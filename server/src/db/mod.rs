@@ -9,6 +9,7 @@ pub mod attempts;
 pub mod bulk;
 pub mod catalog;
 pub mod change_requests;
+pub mod connectors;
 pub mod contracts;
 pub mod decode;
 pub mod devices;

@@ -408,6 +408,11 @@ pub fn may_give_roles(user: &User, target_id: i64, roles: &[Role]) -> Access {
     allow_if(target_id != user.id || roles.contains(&Role::Admin), "you cannot remove your own admin role")
 }
 
+/// Connectors (where seat decisions are pushed, with the credentials to do it): admins.
+pub fn may_manage_connectors(user: &User) -> Access {
+    allow_if(admin(user), "Only admins manage connectors.")
+}
+
 /// The organisation's settings (time zone, alert stages, daily run).
 pub fn may_change_settings(user: &User) -> Access {
     allow_if(admin(user), "Only admins change organisation settings.")

@@ -10,6 +10,7 @@ mod campaigns;
 mod catalog;
 mod change_requests;
 mod change_stages;
+mod connectors;
 mod finance;
 mod hardening;
 mod import_files;

@@ -114,6 +114,7 @@ async fn start(
         public_url: base.clone(),
         oidc: idp.as_ref().map(|i| i.config(&base)),
         passwords_for_admins_only,
+        credentials_key: Some(seatwise_server::domain::sealed::CredentialsKey::from_bytes([42; 32])),
         ..Settings::default()
     };
     if let Some(i) = &idp {

@@ -1,0 +1,45 @@
+//! Connectors: where seat decisions are pushed (admins). Credentials are write-only.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use seatwise_types::{Connector, ConnectorInput, ErrorResponse, Page};
+
+use super::extract::{ApiJson, ApiPath};
+use crate::auth::Actor;
+use crate::error::AppResult;
+use crate::service::connectors;
+use crate::state::AppState;
+
+/// Every connector, with the pools it acts on; credentials are only said to be set.
+#[utoipa::path(get, path = "/connectors", tag = "connectors",
+    responses((status = 200, body = Page<Connector>), (status = 403, body = ErrorResponse)))]
+pub async fn list_connectors(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Page<Connector>>> {
+    Ok(Json(connectors::list(&state.db, &actor).await?))
+}
+
+/// Register a connector: SCIM (`{"bearer_token"}`), Microsoft Graph (`{"tenant_id","client_id","client_secret"}`),
+/// Okta (`{"api_token"}`) or manual (none). The credentials are sealed with the server's credentials key and never
+/// returned; without a key configured they are refused (409).
+#[utoipa::path(post, path = "/connectors", tag = "connectors", request_body = ConnectorInput,
+    responses((status = 201, body = Connector), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn create_connector(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<ConnectorInput>,
+) -> AppResult<(StatusCode, Json<Connector>)> {
+    let key = state.settings.credentials_key.as_ref();
+    let made = connectors::create(&state.db, &*state.clock, key, &actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(made)))
+}
+
+#[utoipa::path(get, path = "/connectors/{id}", tag = "connectors", params(("id" = i64, Path)),
+    responses((status = 200, body = Connector), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn get_connector(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Connector>> {
+    Ok(Json(connectors::get(&state.db, &actor, id).await?))
+}

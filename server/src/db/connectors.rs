@@ -1,0 +1,138 @@
+//! Connectors and the pools they act on. The sealed credentials are written here and never selected for the API.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use seatwise_types::{Connector, ConnectorKind, ConnectorPool, Removal};
+use sqlx::any::AnyRow;
+
+use crate::clock::to_db;
+use crate::db::bulk::{self, Col, Statement};
+use crate::db::decode::Cols;
+use crate::db::{Conn, Sql};
+
+/// A connector to store.
+pub struct NewConnector<'a> {
+    pub kind: ConnectorKind,
+    pub name: &'a str,
+    pub base_url: Option<&'a str>,
+    /// Sealed (`domain::sealed`).
+    pub credentials: Option<&'a str>,
+    pub removal: Removal,
+    pub dry_run: bool,
+    pub created_by: &'a str,
+}
+
+pub async fn insert(conn: &mut Conn, c: &NewConnector<'_>, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+    let at = to_db(now);
+    sqlx::query_scalar(
+        "INSERT INTO connectors (kind, name, base_url, credentials, removal, dry_run, created_at, created_by, \
+           updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7) RETURNING id",
+    )
+    .bind(c.kind.as_str())
+    .bind(c.name)
+    .bind(c.base_url)
+    .bind(c.credentials)
+    .bind(c.removal.as_str())
+    .bind(i64::from(c.dry_run))
+    .bind(at)
+    .bind(c.created_by)
+    .fetch_one(conn)
+    .await
+}
+
+/// Put `pool_ids` under the connector.
+pub async fn add_pools(conn: &mut Conn, connector_id: i64, pool_ids: &[i64]) -> Result<(), sqlx::Error> {
+    let id = connector_id.to_string();
+    let args: [&str; 1] = [&id];
+    let statement = Statement {
+        sql: "INSERT INTO connector_pools (connector_id, pool_id) SELECT CAST($2 AS BIGINT), r.id FROM {rows}",
+        cols: bulk::ID,
+        args: &args,
+    };
+    bulk::execute(conn, &statement, &bulk::ids(pool_ids)).await?;
+    Ok(())
+}
+
+/// Of these pools, those that exist: id -> name.
+pub async fn pools_named(conn: &mut Conn, pool_ids: &[i64]) -> Result<HashMap<i64, String>, sqlx::Error> {
+    let statement = bulk::over_ids("SELECT p.id, p.name FROM pools p WHERE p.id IN (SELECT r.id FROM {rows})", &[]);
+    bulk::fetch(conn, &statement, &bulk::ids(pool_ids))
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "pools");
+            Ok((c.i64("id")?, c.text("name")?))
+        })
+        .collect()
+}
+
+/// Of these pools, those another connector already acts on: pool id -> that connector's name.
+pub async fn pools_taken(conn: &mut Conn, pool_ids: &[i64]) -> Result<HashMap<i64, String>, sqlx::Error> {
+    let statement = bulk::over_ids(
+        "SELECT cp.pool_id, c.name FROM connector_pools cp JOIN connectors c ON c.id = cp.connector_id \
+         WHERE cp.pool_id IN (SELECT r.id FROM {rows})",
+        &[],
+    );
+    bulk::fetch(conn, &statement, &bulk::ids(pool_ids))
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "connector_pools");
+            Ok((c.i64("pool_id")?, c.of("connectors").text("name")?))
+        })
+        .collect()
+}
+
+const SELECT: &str =
+    "SELECT k.id, k.kind, k.name, k.base_url, CAST(CASE WHEN k.credentials IS NULL THEN 0 ELSE 1 END AS BIGINT) \
+    AS credentials_set, k.removal, k.dry_run, k.created_at, k.created_by, k.updated_at, k.version FROM connectors k";
+
+fn connector_from(r: &AnyRow) -> Result<Connector, sqlx::Error> {
+    let c = Cols::new(r, "connectors");
+    Ok(Connector {
+        id: c.i64("id")?,
+        kind: c.parsed("kind", ConnectorKind::parse)?,
+        name: c.text("name")?,
+        base_url: c.opt_text("base_url")?,
+        pools: Vec::new(),
+        removal: c.parsed("removal", Removal::parse)?,
+        dry_run: c.flag("dry_run")?,
+        credentials_set: c.flag("credentials_set")?,
+        created_at: c.timestamp("created_at")?,
+        created_by: c.text("created_by")?,
+        updated_at: c.timestamp("updated_at")?,
+        version: c.i64("version")?,
+    })
+}
+
+/// Connectors (all, or the one `id`), by id, with their pools.
+pub async fn list(conn: &mut Conn, id: Option<i64>) -> Result<Vec<Connector>, sqlx::Error> {
+    let mut sql = Sql::new(SELECT);
+    if let Some(id) = id {
+        sql.push(" WHERE k.id = ").bind(id);
+    }
+    sql.push(" ORDER BY k.id");
+    let mut items: Vec<Connector> =
+        sql.query().fetch_all(&mut *conn).await?.iter().map(connector_from).collect::<Result<_, _>>()?;
+    let ids: Vec<i64> = items.iter().map(|c| c.id).collect();
+    let statement = Statement {
+        sql: "SELECT cp.connector_id, p.id, p.name FROM connector_pools cp JOIN pools p ON p.id = cp.pool_id \
+              WHERE cp.connector_id IN (SELECT r.id FROM {rows}) ORDER BY p.name, p.id",
+        cols: &[Col::Int("id")],
+        args: &[],
+    };
+    let mut pools: HashMap<i64, Vec<ConnectorPool>> = HashMap::new();
+    for r in bulk::fetch(conn, &statement, &bulk::ids(&ids)).await? {
+        let c = Cols::new(&r, "connector_pools");
+        let p = c.of("pools");
+        pools
+            .entry(c.i64("connector_id")?)
+            .or_default()
+            .push(ConnectorPool { id: p.i64("id")?, name: p.text("name")? });
+    }
+    for c in &mut items {
+        c.pools = pools.remove(&c.id).unwrap_or_default();
+    }
+    Ok(items)
+}

@@ -1,0 +1,158 @@
+//! Connectors as rules: what a connector's settings must hold, and the credentials each kind takes.
+
+use seatwise_types::limits::{TEXT_CHARS, TITLE_CHARS};
+use seatwise_types::{ConnectorInput, ConnectorKind, FieldError, Removal};
+
+use super::limits;
+
+/// The most pools one connector acts on.
+pub const MAX_POOLS: usize = 5_000;
+
+/// Whether `input` is a new connector (its credentials are then required) or a change to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    Create,
+    Update,
+}
+
+/// The input's problems, each naming its field.
+pub fn validate(input: &ConnectorInput, write: Write) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let name = input.name.trim();
+    if name.is_empty() {
+        errors.push(FieldError::new("name", "is required"));
+    }
+    limits::check_chars(&mut errors, "name", name, TITLE_CHARS);
+    limits::check_line(&mut errors, "name", Some(name));
+    let url = input.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    match (input.kind, url) {
+        (ConnectorKind::Manual, Some(_)) => {
+            errors.push(FieldError::new("base_url", "a manual connector has no API: leave it out"))
+        }
+        (ConnectorKind::Manual, None) => {}
+        (_, None) => errors.push(FieldError::new("base_url", "is required")),
+        (_, Some(u)) => {
+            if let Some(m) = url_problem(u) {
+                errors.push(FieldError::new("base_url", m));
+            }
+        }
+    }
+    let fields = input.kind.credential_fields();
+    match (&input.credentials, input.kind) {
+        (Some(_), ConnectorKind::Manual) => {
+            errors.push(FieldError::new("credentials", "a manual connector takes none"));
+        }
+        (None, kind) if write == Write::Create && kind != ConnectorKind::Manual => {
+            errors.push(FieldError::new("credentials", format!("are required: {}", fields.join(", "))));
+        }
+        (None, _) => {}
+        (Some(given), _) => {
+            for f in fields {
+                let path = format!("credentials.{f}");
+                match given.get(*f).and_then(|v| v.as_str()).map(str::trim) {
+                    Some(v) if !v.is_empty() => {
+                        limits::check_chars(&mut errors, &path, v, TEXT_CHARS);
+                        limits::check_line(&mut errors, &path, Some(v));
+                    }
+                    Some(_) | None => errors.push(FieldError::new(path, "is required (a non-empty string)")),
+                }
+            }
+            for k in given.keys().filter(|k| !fields.contains(&k.as_str())) {
+                errors.push(FieldError::new(
+                    format!("credentials.{k}"),
+                    format!("is not a {} credential", input.kind.as_str()),
+                ));
+            }
+        }
+    }
+    if input.kind == ConnectorKind::Okta && input.removal != Removal::Group {
+        errors.push(FieldError::new("removal", "Okta connectors remove people from the license group: use group"));
+    }
+    if input.pool_ids.len() > MAX_POOLS {
+        errors.push(FieldError::new("pool_ids", format!("must name at most {MAX_POOLS} pools")));
+    }
+    limits::check_distinct(&mut errors, "pool_ids", &input.pool_ids);
+    errors
+}
+
+/// Why a base address is not one a connector may call: `https://`, or `http://` on this machine only (a local
+/// test server), with a host and no credentials or fragment in it.
+fn url_problem(u: &str) -> Option<String> {
+    if u.chars().count() > 2000 {
+        return Some("must be at most 2000 characters".into());
+    }
+    let Ok(parsed) = url::Url::parse(u) else { return Some("must be an absolute https:// address".into()) };
+    let local = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match parsed.scheme() {
+        "https" => {}
+        "http" if local => {}
+        _ => return Some("must be https:// (http:// only for this machine)".into()),
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Some("must name a host".into());
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() || parsed.fragment().is_some() {
+        return Some("must hold no user, password or #fragment: credentials go in credentials".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scim() -> ConnectorInput {
+        ConnectorInput {
+            kind: ConnectorKind::Scim,
+            name: "Slack".into(),
+            base_url: Some("https://api.slack.com/scim/v2".into()),
+            credentials: serde_json::json!({"bearer_token": "xoxp-1"}).as_object().cloned(),
+            pool_ids: vec![1, 2],
+            removal: Removal::Deactivate,
+            dry_run: false,
+        }
+    }
+
+    fn paths(i: &ConnectorInput, w: Write) -> Vec<String> {
+        validate(i, w).into_iter().map(|e| e.path).collect()
+    }
+
+    #[test]
+    fn each_kind_takes_its_own_settings() {
+        assert!(paths(&scim(), Write::Create).is_empty());
+        assert_eq!(paths(&ConnectorInput { credentials: None, ..scim() }, Write::Create), ["credentials"]);
+        assert!(paths(&ConnectorInput { credentials: None, ..scim() }, Write::Update).is_empty());
+        let wrong = serde_json::json!({"bearer_token": "", "api_token": "x"}).as_object().cloned();
+        assert_eq!(
+            paths(&ConnectorInput { credentials: wrong, ..scim() }, Write::Create),
+            ["credentials.bearer_token", "credentials.api_token"]
+        );
+        for bad in
+            ["ftp://x", "http://example.com/scim", "https://user:pw@x.example", "not a url", "https://x.example/#f"]
+        {
+            assert_eq!(
+                paths(&ConnectorInput { base_url: Some(bad.into()), ..scim() }, Write::Create),
+                ["base_url"],
+                "{bad}"
+            );
+        }
+        assert!(paths(
+            &ConnectorInput { base_url: Some("http://127.0.0.1:8000/scim/v2".into()), ..scim() },
+            Write::Create
+        )
+        .is_empty());
+        let manual = ConnectorInput { kind: ConnectorKind::Manual, base_url: None, credentials: None, ..scim() };
+        assert!(paths(&manual, Write::Create).is_empty());
+        assert_eq!(
+            paths(&ConnectorInput { base_url: Some("https://x".into()), ..manual }, Write::Create),
+            ["base_url"]
+        );
+        let okta = ConnectorInput {
+            kind: ConnectorKind::Okta,
+            credentials: serde_json::json!({"api_token": "t"}).as_object().cloned(),
+            ..scim()
+        };
+        assert_eq!(paths(&okta, Write::Create), ["removal"]);
+        assert_eq!(paths(&ConnectorInput { pool_ids: vec![3, 3], ..scim() }, Write::Create), ["pool_ids[1]"]);
+    }
+}

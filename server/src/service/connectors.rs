@@ -1,0 +1,99 @@
+//! Connectors: admins register where seat decisions are pushed. Credentials are sealed with the server's key as
+//! they arrive, never returned, logged or ledgered (the ledger says only that they were set).
+
+use seatwise_types::{Connector, ConnectorInput, FieldError, Page};
+
+use crate::auth::Actor;
+use crate::clock::Clock;
+use crate::db::connectors::{self as store, NewConnector};
+use crate::db::Db;
+use crate::domain::access;
+use crate::domain::connector::{self as rules, Write};
+use crate::domain::sealed::{self, CredentialsKey};
+use crate::error::{AppError, AppResult};
+use crate::service::ledger::{self, Change};
+
+pub async fn list(db: &Db, actor: &Actor) -> AppResult<Page<Connector>> {
+    access::may_manage_connectors(&actor.user)?;
+    let mut conn = db.read.acquire().await?;
+    let items = store::list(&mut conn, None).await?;
+    let total = items.len() as i64;
+    Ok(Page { items, total, page: 1, per_page: total.max(1) })
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> AppResult<Connector> {
+    access::may_manage_connectors(&actor.user)?;
+    let mut conn = db.read.acquire().await?;
+    store::list(&mut conn, Some(id)).await?.pop().ok_or(AppError::NotFound("connector"))
+}
+
+pub async fn create(
+    db: &Db,
+    clock: &dyn Clock,
+    key: Option<&CredentialsKey>,
+    actor: &Actor,
+    input: &ConnectorInput,
+) -> AppResult<Connector> {
+    access::may_manage_connectors(&actor.user)?;
+    let errors = rules::validate(input, Write::Create);
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let sealed = match (&input.credentials, key) {
+        (None, _) => None,
+        (Some(_), None) => {
+            return Err(AppError::Conflict(
+                "Credentials are sealed with the server's credentials key, and none is configured \
+                 (SEATWISE_CREDENTIALS_KEY or SEATWISE_CREDENTIALS_KEY_FILE)."
+                    .into(),
+            ))
+        }
+        (Some(given), Some(key)) => {
+            let plain = serde_json::to_vec(given).map_err(|e| AppError::internal_in("writing the credentials", e))?;
+            Some(
+                sealed::seal(key, &plain)
+                    .ok_or_else(|| AppError::internal("the credentials could not be sealed".to_string()))?,
+            )
+        }
+    };
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let named = store::pools_named(&mut tx, &input.pool_ids).await?;
+    let taken = store::pools_taken(&mut tx, &input.pool_ids).await?;
+    let mut errors = Vec::new();
+    for (i, id) in input.pool_ids.iter().enumerate() {
+        let path = format!("pool_ids[{i}]");
+        match (named.get(id), taken.get(id)) {
+            (None, _) => errors.push(FieldError::new(path, format!("no pool {id}"))),
+            (Some(pool), Some(by)) => {
+                errors.push(FieldError::new(path, format!("{pool} is already pushed by the connector {by}")))
+            }
+            (Some(_), None) => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let who = actor.ledger_name();
+    let new = NewConnector {
+        kind: input.kind,
+        name: input.name.trim(),
+        base_url: input.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()),
+        credentials: sealed.as_deref(),
+        removal: input.removal,
+        dry_run: input.dry_run,
+        created_by: who,
+    };
+    let id = store::insert(&mut tx, &new, now).await?;
+    store::add_pools(&mut tx, id, &input.pool_ids).await?;
+    let record = serde_json::json!({"connector_id": id, "kind": input.kind.as_str(), "name": new.name,
+        "base_url": new.base_url, "credentials_set": sealed.is_some(), "pool_ids": input.pool_ids,
+        "removal": input.removal.as_str(), "dry_run": input.dry_run});
+    ledger::record(&mut tx, now, who, Change::created("connector.create", "connector", Some(id), &record)).await?;
+    let stored = store::list(&mut tx, Some(id))
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::internal(format!("connector {id} vanished")))?;
+    tx.commit().await?;
+    Ok(stored)
+}

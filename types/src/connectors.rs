@@ -1,0 +1,132 @@
+//! Connectors: where Seatwise pushes its seat decisions (a SCIM app, Microsoft Graph, Okta, or a person doing it by
+//! hand). Credentials are written, never read back.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What a connector talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectorKind {
+    /// A SaaS app's SCIM 2.0 API (Slack, Zoom, Atlassian, …).
+    Scim,
+    /// Microsoft Graph (Microsoft 365 licenses).
+    Graph,
+    /// Okta's API (group memberships).
+    Okta,
+    /// No API: a task for the pool's owner.
+    Manual,
+}
+
+impl ConnectorKind {
+    pub const ALL: [ConnectorKind; 4] = [Self::Scim, Self::Graph, Self::Okta, Self::Manual];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Scim => "scim",
+            Self::Graph => "graph",
+            Self::Okta => "okta",
+            Self::Manual => "manual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The credential fields this kind takes, all required.
+    pub const fn credential_fields(self) -> &'static [&'static str] {
+        match self {
+            Self::Scim => &["bearer_token"],
+            Self::Graph => &["tenant_id", "client_id", "client_secret"],
+            Self::Okta => &["api_token"],
+            Self::Manual => &[],
+        }
+    }
+}
+
+/// How a seat is removed in the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Removal {
+    /// Deactivate the account (SCIM `PATCH active=false`).
+    Deactivate,
+    /// Delete the account.
+    Delete,
+    /// Remove the account from the license group.
+    Group,
+}
+
+impl Removal {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Deactivate => "deactivate",
+            Self::Delete => "delete",
+            Self::Group => "group",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Deactivate, Self::Delete, Self::Group].into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// `POST /api/v1/connectors`, and `PUT /api/v1/connectors/{id}` (credentials left out keep the stored ones).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConnectorInput {
+    pub kind: ConnectorKind,
+    pub name: String,
+    /// The API's base address (`https://…`); none for a manual connector.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Written, never returned: SCIM `{"bearer_token"}`, Graph `{"tenant_id","client_id","client_secret"}`, Okta
+    /// `{"api_token"}`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub credentials: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The pools whose seats it acts on (a pool has at most one connector).
+    #[serde(default)]
+    pub pool_ids: Vec<i64>,
+    #[serde(default = "default_removal")]
+    pub removal: Removal,
+    /// Record what would be sent without sending it.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+fn default_removal() -> Removal {
+    Removal::Deactivate
+}
+
+/// A pool a connector acts on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectorPool {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A connector as stored; its credentials are only said to be set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Connector {
+    pub id: i64,
+    pub kind: ConnectorKind,
+    pub name: String,
+    pub base_url: Option<String>,
+    pub pools: Vec<ConnectorPool>,
+    pub removal: Removal,
+    pub dry_run: bool,
+    /// Credentials are stored (encrypted); they are never returned.
+    pub credentials_set: bool,
+    #[serde(deserialize_with = "crate::when::timestamp")]
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    #[serde(deserialize_with = "crate::when::timestamp")]
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
