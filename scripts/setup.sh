@@ -65,13 +65,19 @@ if [ "$mode" = test ]; then
     step "installing the end-to-end test packages"
     (cd "$root/tests/e2e" && npm ci --no-audit --no-fund --silent && cp package-lock.json node_modules/.package-lock.json.installed)
   fi
-  # An independent reader for the workbooks the console exports (openpyxl, pinned).
-  venv="$tools/xlsx-venv"
-  if ! cmp -s "$root/tests/e2e/requirements.txt" "$venv/requirements.installed"; then
-    step "installing openpyxl for the end-to-end tests"
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/tests/e2e/requirements.txt"
-    cp "$root/tests/e2e/requirements.txt" "$venv/requirements.installed"
-  fi
+  # A virtualenv holding exactly the pins of a requirements file, rebuilt when the file changes.
+  pinned() {
+    local what=$1 venv=$2 requirements=$3
+    if ! cmp -s "$requirements" "$venv/requirements.installed"; then
+      step "installing $what"
+      rm -rf "$venv"
+      python3 -m venv "$venv"
+      "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
+      cp "$requirements" "$venv/requirements.installed"
+    fi
+  }
+  # A real SCIM 2.0 server (scim2-server) that the connectors' tests push to.
+  pinned "scim2-server for the connectors' tests" "$tools/scim-server-venv" "$root/tests/connectors/requirements.txt"
+  # An independent reader for the workbooks the console exports (openpyxl).
+  pinned "openpyxl for the end-to-end tests" "$tools/xlsx-venv" "$root/tests/e2e/requirements.txt"
 fi

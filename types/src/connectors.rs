@@ -130,3 +130,34 @@ pub struct Connector {
     pub updated_at: DateTime<Utc>,
     pub version: i64,
 }
+
+/// One thing a connection test looked at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectorCheck {
+    /// `reach`, `patch`, `filter`, `read_users`.
+    pub name: String,
+    pub ok: bool,
+    /// What works, or what is missing and what to do, in words.
+    pub detail: String,
+}
+
+impl ConnectorCheck {
+    pub fn ok(name: &str, detail: &str) -> Self {
+        Self { name: name.into(), ok: true, detail: detail.into() }
+    }
+
+    pub fn missing(name: &str, detail: &str) -> Self {
+        Self { name: name.into(), ok: false, detail: detail.into() }
+    }
+}
+
+/// `POST /api/v1/connectors/{id}/test`: what works and what is missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectorTest {
+    pub connector_id: i64,
+    /// Every check passed.
+    pub ok: bool,
+    pub checks: Vec<ConnectorCheck>,
+}

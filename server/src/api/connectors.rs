@@ -3,12 +3,12 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use seatwise_types::{Connector, ConnectorInput, ErrorResponse, Page};
+use seatwise_types::{Connector, ConnectorInput, ConnectorTest, ErrorResponse, Page};
 
 use super::extract::{ApiJson, ApiPath};
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::service::connectors;
+use crate::service::{connector_check, connectors};
 use crate::state::AppState;
 
 /// Every connector, with the pools it acts on; credentials are only said to be set.
@@ -42,4 +42,18 @@ pub async fn get_connector(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<Connector>> {
     Ok(Json(connectors::get(&state.db, &actor, id).await?))
+}
+
+/// Test a connector against its target: what works (reaching it, PATCH for deactivation, filtering to find an
+/// account, reading users with its token) and what is missing, in words. Changes nothing there. SCIM only, for now.
+#[utoipa::path(post, path = "/connectors/{id}/test", tag = "connectors", params(("id" = i64, Path)),
+    responses((status = 200, body = ConnectorTest), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse)))]
+pub async fn test_connector(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<ConnectorTest>> {
+    let key = state.settings.credentials_key.as_ref();
+    Ok(Json(connector_check::test(&state.db, key, &actor, id).await?))
 }

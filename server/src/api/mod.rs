@@ -173,6 +173,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reclamation::export_savings_xlsx))
         .routes(routes!(connectors::list_connectors, connectors::create_connector))
         .routes(routes!(connectors::get_connector))
+        .routes(routes!(connectors::test_connector))
         .routes(routes!(ledger::list_ledger))
         .routes(routes!(ledger::verify_ledger));
     // Uploads get a larger body limit than the JSON endpoints (the inner limit wins).

@@ -136,3 +136,10 @@ pub async fn list(conn: &mut Conn, id: Option<i64>) -> Result<Vec<Connector>, sq
     }
     Ok(items)
 }
+
+/// A connector's sealed credentials, for the server's own calls to its target.
+pub async fn credentials(conn: &mut Conn, id: i64) -> Result<Option<String>, sqlx::Error> {
+    let found: Option<Option<String>> =
+        sqlx::query_scalar("SELECT credentials FROM connectors WHERE id = $1").bind(id).fetch_optional(conn).await?;
+    Ok(found.flatten())
+}

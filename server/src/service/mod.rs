@@ -12,6 +12,7 @@ pub mod attempt;
 pub mod calendar;
 pub mod catalog;
 pub mod change_requests;
+pub mod connector_check;
 pub mod connectors;
 pub mod contracts;
 pub mod credentials;

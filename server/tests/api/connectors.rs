@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::spawn;
+use crate::common::{spawn, ScimPeer};
 
 #[tokio::test]
 async fn credentials_are_write_only_sealed_and_kept_out_of_the_ledger() {
@@ -77,4 +77,52 @@ async fn credentials_are_write_only_sealed_and_kept_out_of_the_ledger() {
         let r = c.post("/api/v1/connectors", json!({"kind": "manual", "name": "x"})).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
     }
+}
+
+#[tokio::test]
+async fn a_connection_test_says_what_works_and_what_is_missing_against_a_real_scim_server() {
+    let app = spawn().await;
+    let peer = ScimPeer::start("peer-token-4b1d").await;
+    let admin = app.admin().await;
+    let made = |name: &str, base: String, token: &str| json!({"kind": "scim", "name": name, "base_url": base, "credentials": {"bearer_token": token}});
+    let mut ids = Vec::new();
+    for (name, base, token) in [
+        ("Right token", peer.base.clone(), "peer-token-4b1d"),
+        ("Wrong token", peer.base.clone(), "another-token"),
+        ("Nobody there", "http://127.0.0.1:9".to_string(), "peer-token-4b1d"),
+    ] {
+        let r = admin.post("/api/v1/connectors", made(name, base, token)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        ids.push(r.body["id"].as_i64().unwrap());
+    }
+    let checks = |r: &crate::common::Reply| -> Vec<(String, bool)> {
+        r.body["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["name"].as_str().unwrap().to_string(), c["ok"].as_bool().unwrap()))
+            .collect()
+    };
+    let r = admin.post(&format!("/api/v1/connectors/{}/test", ids[0]), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["ok"], true, "{}", r.body);
+    let names: Vec<String> = checks(&r).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["reach", "patch", "filter", "read_users"]);
+    let r = admin.post(&format!("/api/v1/connectors/{}/test", ids[1]), json!({})).await;
+    assert_eq!(r.body["ok"], false, "{}", r.body);
+    assert!(r.body.to_string().contains("refused the token"), "{}", r.body);
+    assert!(!r.body.to_string().contains("another-token"), "the token is never said back");
+    let r = admin.post(&format!("/api/v1/connectors/{}/test", ids[2]), json!({})).await;
+    assert_eq!(r.body["ok"], false, "{}", r.body);
+    assert!(r.body["checks"][0]["detail"].as_str().unwrap().contains("could not be reached"), "{}", r.body);
+    // Only SCIM connectors can be tested yet; a manual one has nothing to test.
+    let r = admin.post("/api/v1/connectors", json!({"kind": "manual", "name": "By hand"})).await;
+    let manual = r.body["id"].as_i64().unwrap();
+    assert_eq!(admin.post(&format!("/api/v1/connectors/{manual}/test"), json!({})).await.status, StatusCode::CONFLICT);
+    assert_eq!(admin.post("/api/v1/connectors/999999/test", json!({})).await.status, StatusCode::NOT_FOUND);
+    let owner = app.owner().await;
+    assert_eq!(
+        owner.post(&format!("/api/v1/connectors/{}/test", ids[0]), json!({})).await.status,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -651,3 +651,43 @@ impl LogSink {
         (sink, guard)
     }
 }
+
+/// A real SCIM 2.0 server (PyPI's scim2-server, pinned in tests/connectors, installed by `scripts/setup.sh test`) on
+/// a free port, accepting one bearer token; stopped when dropped.
+pub struct ScimPeer {
+    pub base: String,
+    child: std::process::Child,
+}
+
+impl ScimPeer {
+    pub async fn start(token: &str) -> ScimPeer {
+        let target =
+            std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| format!("{}/../target", env!("CARGO_MANIFEST_DIR")));
+        let bin = format!("{target}/tools/scim-server-venv/bin/scim2-server");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port();
+        let mut child = std::process::Command::new(&bin)
+            .args(["--hostname", "127.0.0.1", "--port", &port.to_string(), "--bearer-token", token])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{bin} did not start ({e}): run scripts/setup.sh test"));
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..200 {
+            if http.get(format!("{base}/ServiceProviderConfig")).send().await.is_ok() {
+                return ScimPeer { base, child };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("scim2-server did not answer on {base}");
+    }
+}
+
+impl Drop for ScimPeer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
