@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod campaigns;
 pub mod catalog;
 pub mod change_requests;
+pub mod connectors;
 pub mod contracts;
 pub mod devices;
 pub mod finance;

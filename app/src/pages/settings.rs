@@ -8,6 +8,7 @@ use crate::api::{self, ApiError};
 use crate::components::fields::TextField;
 use crate::components::shell::Shell;
 use crate::components::Loaded;
+use crate::pages::connectors::Connectors;
 use crate::pages::sign_in_groups::SignInGroups;
 use crate::session::use_session;
 
@@ -25,6 +26,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <SettingsForm settings=s/>
             </Loaded>
             {move || session.can().administer.then(|| view! { <SignInGroups/> })}
+            {move || session.can().administer.then(|| view! { <Connectors/> })}
         </Shell>
     }
 }

@@ -1,0 +1,184 @@
+//! Connectors on the settings page (admins): where each pool's seat decisions will be pushed, a connection test
+//! that says what works and what is missing, and the form that adds one. Credentials are typed here, sent once,
+//! and never shown again.
+
+use leptos::prelude::*;
+use seatwise_types::{Connector, ConnectorInput, ConnectorKind, ConnectorTest, Removal};
+
+use crate::api::{self, ApiError};
+use crate::components::fields::{SelectField, TextField};
+use crate::components::form::Saver;
+use crate::components::selection::PoolSelect;
+use crate::components::{ErrorBanner, Loaded};
+
+fn kind_label(k: ConnectorKind) -> &'static str {
+    match k {
+        ConnectorKind::Scim => "SCIM 2.0",
+        ConnectorKind::Graph => "Microsoft Graph",
+        ConnectorKind::Okta => "Okta",
+        ConnectorKind::Manual => "Manual",
+    }
+}
+
+#[component]
+pub fn Connectors() -> impl IntoView {
+    let list = LocalResource::new(api::connectors::list);
+    let tested = RwSignal::new(None::<Result<ConnectorTest, ApiError>>);
+    let test = Action::new_local(|id: &i64| {
+        let id = *id;
+        async move { api::connectors::test(id).await }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = test.value().get() {
+            tested.set(Some(r));
+        }
+    });
+    view! {
+        <section class="panel" aria-labelledby="connectors-title">
+            <h2 id="connectors-title">"Connectors"</h2>
+            <p class="muted">"Where each pool's seat decisions will be pushed: a SCIM app, Microsoft Graph, Okta, or a person by hand. Credentials are sealed when saved and never shown again."</p>
+            <Loaded resource=list let:page>
+                {if page.items.is_empty() {
+                    view! { <p class="muted">"No connectors yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <div class="table-wrap" tabindex="0">
+                            <table class="table" id="connectors">
+                                <thead><tr>
+                                    <th scope="col">"Connector"</th><th scope="col">"Kind"</th><th scope="col">"Pools"</th>
+                                    <th scope="col">"Credentials"</th><th scope="col"><span class="sr-only">"Actions"</span></th>
+                                </tr></thead>
+                                <tbody>{page.items.into_iter().map(|c: Connector| {
+                                    let id = c.id;
+                                    let pools = c.pools.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(", ");
+                                    let label = format!("Test {}", c.name);
+                                    view! {
+                                        <tr>
+                                            <td>{c.name.clone()}<div class="muted small break">{c.base_url.clone().unwrap_or_default()}</div></td>
+                                            <td>{kind_label(c.kind)}{c.dry_run.then(|| view! { <div class="muted small">"dry run"</div> })}</td>
+                                            <td>{if pools.is_empty() { "—".to_string() } else { pools }}</td>
+                                            <td>{if c.credentials_set { "Set" } else { "—" }}</td>
+                                            <td>{(c.kind == ConnectorKind::Scim).then(|| view! {
+                                                <button class="btn btn-small" type="button" aria-label=label disabled=move || test.pending().get()
+                                                    on:click=move |_| { tested.set(None); test.dispatch(id); }>"Test"</button>
+                                            })}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}</tbody>
+                            </table>
+                        </div>
+                    }.into_any()
+                }}
+            </Loaded>
+            <div aria-live="polite">
+                {move || test.pending().get().then(|| view! { <p class="muted">"Testing…"</p> })}
+                {move || match tested.get() {
+                    Some(Ok(t)) => Some(view! {
+                        <div class=if t.ok { "banner banner-ok" } else { "banner banner-warn" } role="status">
+                            <strong>{if t.ok { "Everything works." } else { "Something is missing." }}</strong>
+                            <ul>{t.checks.into_iter().map(|c| view! {
+                                <li>{if c.ok { "✓ " } else { "✗ " }}{c.detail}</li>
+                            }).collect_view()}</ul>
+                        </div>
+                    }.into_any()),
+                    Some(Err(e)) => Some(view! { <ErrorBanner error=e/> }.into_any()),
+                    None => None,
+                }}
+            </div>
+            <NewConnector on_saved=Callback::new(move |_| list.refetch())/>
+        </section>
+    }
+}
+
+#[component]
+fn NewConnector(on_saved: Callback<()>) -> impl IntoView {
+    let kind = RwSignal::new("scim".to_string());
+    let name = RwSignal::new(String::new());
+    let base_url = RwSignal::new(String::new());
+    let token = RwSignal::new(String::new());
+    let tenant = RwSignal::new(String::new());
+    let client_id = RwSignal::new(String::new());
+    let secret = RwSignal::new(String::new());
+    let pool = RwSignal::new(String::new());
+    let removal = RwSignal::new("deactivate".to_string());
+    let saver = Saver::new(
+        |input: ConnectorInput| async move { api::connectors::create(&input).await },
+        move |_| {
+            for s in [name, base_url, token, tenant, client_id, secret, pool] {
+                s.set(String::new());
+            }
+            on_saved.run(());
+        },
+    );
+    let err: Signal<Option<ApiError>> = saver.error.into();
+    let build = move || {
+        let kind = ConnectorKind::parse(&kind.get_untracked()).unwrap_or(ConnectorKind::Manual);
+        let field = |s: RwSignal<String>| serde_json::Value::String(s.get_untracked());
+        let credentials = match kind {
+            ConnectorKind::Scim => Some(vec![("bearer_token", field(token))]),
+            ConnectorKind::Okta => Some(vec![("api_token", field(token))]),
+            ConnectorKind::Graph => Some(vec![
+                ("tenant_id", field(tenant)),
+                ("client_id", field(client_id)),
+                ("client_secret", field(secret)),
+            ]),
+            ConnectorKind::Manual => None,
+        }
+        .map(|pairs| pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+        Ok(ConnectorInput {
+            kind,
+            name: name.get_untracked(),
+            base_url: Some(base_url.get_untracked()).filter(|u| !u.trim().is_empty()),
+            credentials,
+            pool_ids: pool.get_untracked().parse().ok().into_iter().collect(),
+            removal: Removal::parse(&removal.get_untracked()).unwrap_or(Removal::Deactivate),
+            dry_run: false,
+        })
+    };
+    let kinds = vec![
+        ("scim".to_string(), "SCIM 2.0".to_string()),
+        ("graph".to_string(), "Microsoft Graph".to_string()),
+        ("okta".to_string(), "Okta".to_string()),
+        ("manual".to_string(), "Manual (no API)".to_string()),
+    ];
+    let removals = vec![
+        ("deactivate".to_string(), "Deactivate the account".to_string()),
+        ("delete".to_string(), "Delete the account".to_string()),
+        ("group".to_string(), "Remove from the license group".to_string()),
+    ];
+    let is = move |k: &'static str| move || kind.get() == k;
+    view! {
+        <details class="start-campaign">
+            <summary><strong>"Add a connector"</strong></summary>
+            <form class="form-grid" novalidate on:submit=move |ev| { ev.prevent_default(); saver.submit(build()); }>
+                <SelectField id="connector-kind" path="kind" label="Kind" value=kind options=kinds error=err/>
+                <TextField id="connector-name" path="name" label="Name" value=name error=err required=true/>
+                <Show when=move || kind.get() != "manual">
+                    <TextField id="connector-url" path="base_url" label="Base address" value=base_url error=err kind="url"
+                        hint="https://…, e.g. the app's SCIM endpoint" class="span-2"/>
+                </Show>
+                <Show when=is("scim")>
+                    <TextField id="connector-token" path="credentials.bearer_token" label="Bearer token" value=token error=err kind="password" autocomplete="off"/>
+                </Show>
+                <Show when=is("okta")>
+                    <TextField id="connector-okta-token" path="credentials.api_token" label="API token" value=token error=err kind="password" autocomplete="off"/>
+                </Show>
+                <Show when=is("graph")>
+                    <TextField id="connector-tenant" path="credentials.tenant_id" label="Tenant id" value=tenant error=err/>
+                    <TextField id="connector-client" path="credentials.client_id" label="Client id" value=client_id error=err/>
+                    <TextField id="connector-secret" path="credentials.client_secret" label="Client secret" value=secret error=err kind="password" autocomplete="off"/>
+                </Show>
+                <Show when=move || kind.get() != "manual">
+                    <SelectField id="connector-removal" path="removal" label="A seat is removed by" value=removal options=removals.clone() error=err/>
+                </Show>
+                <PoolSelect id="connector-pool" label="Pool it acts on (more through the API)" value=pool/>
+                {move || err.get().filter(|e| e.fields().is_empty()).map(|e| view! { <div class="span-2"><ErrorBanner error=e/></div> })}
+                <div class="button-row span-2">
+                    <button class="btn btn-primary" type="submit" disabled=move || saver.save.pending().get()>
+                        {move || if saver.save.pending().get() { "Saving…" } else { "Add the connector" }}
+                    </button>
+                </div>
+            </form>
+        </details>
+    }
+}
