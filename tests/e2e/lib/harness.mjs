@@ -12,7 +12,8 @@ export const PASSWORD = 'e2e-demo-password';
 const screenshots = process.env.SCREENSHOTS ?? join(process.cwd(), '..', '..', 'target', 'screenshots');
 mkdirSync(screenshots, { recursive: true });
 
-function freePort() {
+/// A free local port (for the servers the tests start beside Seatwise).
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {

@@ -3,29 +3,18 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { installAxe, seriousViolations, settle, trackRequests } from '../lib/a11y.mjs';
-import { eventually, launchBrowser, newPage, signIn, startServer } from '../lib/harness.mjs';
+import { eventually, freePort, launchBrowser, newPage, signIn, startServer } from '../lib/harness.mjs';
 
 let server;
 let browser;
 let peer;
 let peerBase;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
 before(async () => {
   const port = await freePort();
-  const bin = new URL('../../../target/tools/scim-server-venv/bin/scim2-server', import.meta.url).pathname;
+  const target = process.env.CARGO_TARGET_DIR ?? new URL('../../../target', import.meta.url).pathname;
+  const bin = `${target}/tools/scim-server-venv/bin/scim2-server`;
   peer = spawn(bin, ['--hostname', '127.0.0.1', '--port', String(port), '--bearer-token', 'e2e-scim-token'], { stdio: 'ignore' });
   peerBase = `http://127.0.0.1:${port}`;
   await eventually(async () => (await fetch(`${peerBase}/ServiceProviderConfig`).catch(() => null))?.ok, 'scim2-server');
