@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Executor};
 
 use crate::clock::to_db;
-use crate::db::bulk::{self, Col, Statement};
+use crate::db::bulk;
 use crate::db::decode::Cols;
 use crate::db::{Conn, Sql};
 use crate::domain::access::{PoolPlace, Reach};
@@ -210,25 +210,20 @@ pub struct StoredLetter {
     pub campaign_id: i64,
     /// Asked to confirm a holder's Keep (a manager), rather than asked about seats.
     pub confirming: bool,
-    pub person_id: Option<i64>,
-    pub user_id: Option<i64>,
     pub name: String,
     pub email: String,
     pub created_at: DateTime<Utc>,
-    pub reminded_at: Option<DateTime<Utc>>,
 }
 
 /// Who a new letter goes to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Addressee {
     pub person_id: Option<i64>,
-    pub user_id: Option<i64>,
     pub name: String,
     pub email: String,
 }
 
-const LETTER: &str = "SELECT l.id, l.campaign_id, l.purpose, l.person_id, l.user_id, l.name, l.email, l.created_at, \
-    l.reminded_at FROM campaign_letters l";
+const LETTER: &str = "SELECT l.id, l.campaign_id, l.purpose, l.name, l.email, l.created_at FROM campaign_letters l";
 
 fn letter_from(r: &AnyRow) -> Result<StoredLetter, sqlx::Error> {
     let c = Cols::new(r, "campaign_letters");
@@ -236,36 +231,33 @@ fn letter_from(r: &AnyRow) -> Result<StoredLetter, sqlx::Error> {
         id: c.i64("id")?,
         campaign_id: c.i64("campaign_id")?,
         confirming: c.text("purpose")? == "confirm",
-        person_id: c.opt_i64("person_id")?,
-        user_id: c.opt_i64("user_id")?,
         name: c.text("name")?,
         email: c.text("email")?,
         created_at: c.timestamp("created_at")?,
-        reminded_at: c.opt_timestamp("reminded_at")?,
     })
 }
 
-/// Store a letter; its id.
+/// Store a letter; the letter as stored.
 pub async fn insert_letter(
     conn: &mut Conn,
     campaign_id: i64,
     confirming: bool,
     to: &Addressee,
     now: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO campaign_letters (campaign_id, purpose, person_id, user_id, name, email, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+) -> Result<StoredLetter, sqlx::Error> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO campaign_letters (campaign_id, purpose, person_id, name, email, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(campaign_id)
     .bind(if confirming { "confirm" } else { "ask" })
     .bind(to.person_id)
-    .bind(to.user_id)
     .bind(&to.name)
     .bind(&to.email)
     .bind(to_db(now))
     .fetch_one(conn)
-    .await
+    .await?;
+    Ok(StoredLetter { id, campaign_id, confirming, name: to.name.clone(), email: to.email.clone(), created_at: now })
 }
 
 /// A letter by id.
@@ -524,30 +516,6 @@ pub async fn chosen_seats(conn: &mut Conn, assignment_ids: &[i64]) -> Result<Vec
         .collect()
 }
 
-/// The latest use each seat's pool has on record, by source: (pool id, person id) -> (when, source).
-pub async fn last_use(
-    conn: &mut Conn,
-    seats: &[(i64, i64)],
-) -> Result<HashMap<(i64, i64), (DateTime<Utc>, String)>, sqlx::Error> {
-    let statement = Statement {
-        sql: "SELECT u.pool_id, u.person_id, u.last_used_at, u.source FROM usage_signals u \
-              WHERE u.last_used_at IS NOT NULL AND EXISTS (SELECT 1 FROM {rows} \
-              WHERE r.pool_id = u.pool_id AND r.person_id = u.person_id)",
-        cols: &[Col::Int("pool_id"), Col::Int("person_id")],
-        args: &[],
-    };
-    let mut out: HashMap<(i64, i64), (DateTime<Utc>, String)> = HashMap::new();
-    for r in bulk::fetch(conn, &statement, seats).await? {
-        let c = Cols::new(&r, "usage_signals");
-        let key = (c.i64("pool_id")?, c.i64("person_id")?);
-        let at = c.timestamp("last_used_at")?;
-        if out.get(&key).is_none_or(|(seen, _)| *seen < at) {
-            out.insert(key, (at, c.text("source")?));
-        }
-    }
-    Ok(out)
-}
-
 /// Each of these people's manager, where one is on record: person id -> the manager as an addressee.
 pub async fn managers(conn: &mut Conn, people: &[i64]) -> Result<HashMap<i64, Addressee>, sqlx::Error> {
     let statement = bulk::over_ids(
@@ -560,12 +528,8 @@ pub async fn managers(conn: &mut Conn, people: &[i64]) -> Result<HashMap<i64, Ad
         .iter()
         .map(|r| {
             let c = Cols::new(r, "people");
-            let to = Addressee {
-                person_id: Some(c.i64("manager_id")?),
-                user_id: None,
-                name: c.text("name")?,
-                email: c.text("email")?,
-            };
+            let to =
+                Addressee { person_id: Some(c.i64("manager_id")?), name: c.text("name")?, email: c.text("email")? };
             Ok((c.i64("id")?, to))
         })
         .collect()
@@ -581,7 +545,7 @@ pub async fn holders(conn: &mut Conn, people: &[i64]) -> Result<HashMap<i64, Add
         .map(|r| {
             let c = Cols::new(r, "people");
             let id = c.i64("id")?;
-            Ok((id, Addressee { person_id: Some(id), user_id: None, name: c.text("name")?, email: c.text("email")? }))
+            Ok((id, Addressee { person_id: Some(id), name: c.text("name")?, email: c.text("email")? }))
         })
         .collect()
 }

@@ -61,16 +61,16 @@ pub async fn upkeep(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>) -> A
 /// A holder asked about a seat they have used since: the case is cancelled, they need it.
 async fn let_go_used(db: &Db, now: DateTime<Utc>) -> AppResult<i64> {
     let mut tx = db.begin().await?;
-    let used = store::used_again(&mut tx).await?;
-    let mut n = 0;
-    for (id, at) in used {
-        let cases = case_store::by_ids(&mut tx, &[id]).await?;
+    let used: std::collections::HashMap<i64, DateTime<Utc>> = store::used_again(&mut tx).await?.into_iter().collect();
+    let ids: Vec<i64> = used.keys().copied().collect();
+    let cases = case_store::by_ids(&mut tx, &ids).await?;
+    for c in &cases {
+        let Some(at) = used.get(&c.case.id) else { continue };
         let note = format!("Used again on {} before the deadline: the seat is in use.", at.date_naive());
-        cancel(&mut tx, &cases, &note, "used_again", CAMPAIGNS, now).await?;
-        n += 1;
+        cancel(&mut tx, std::slice::from_ref(c), &note, "used_again", CAMPAIGNS, now).await?;
     }
     tx.commit().await?;
-    Ok(n)
+    Ok(cases.len() as i64)
 }
 
 /// Remind everyone a campaign still waits for, once: the same links again. How many letters.

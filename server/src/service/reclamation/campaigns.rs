@@ -187,11 +187,8 @@ pub(crate) async fn ask(
         let ids: Vec<i64> = cases.iter().map(|c| c.case.id).collect();
         match to {
             Some(to) => {
-                let letter_id = store::insert_letter(&mut tx, id, false, &to, now).await?;
-                store::attach(&mut tx, &ids, id, Some(letter_id), deadline_at).await?;
-                let letter = store::letter(&mut *tx, letter_id)
-                    .await?
-                    .ok_or_else(|| AppError::internal(format!("letter {letter_id} vanished")))?;
+                let letter = store::insert_letter(&mut tx, id, false, &to, now).await?;
+                store::attach(&mut tx, &ids, id, Some(letter.id), deadline_at).await?;
                 if let Some(outbox) = outbox {
                     send(&mut tx, outbox, &key, &campaign, &letter, &cases, false, now).await?;
                 }
@@ -272,14 +269,19 @@ async fn chosen(tx: &mut Conn, actor: &Actor, ids: &[i64]) -> AppResult<Vec<Sele
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
-    let used = store::last_use(tx, &held).await?;
+    // The latest sign-in each seat has on record, from any source (a source that never saw one says so).
+    let used: HashMap<(i64, i64), seatwise_types::SeatSignIn> = crate::db::reclamation::usage::sign_ins(tx, &held)
+        .await?
+        .into_iter()
+        .map(|u| ((u.pool_id, u.person_id), u))
+        .collect();
     Ok(held
         .into_iter()
         .map(|(pool_id, person_id)| {
             let last = used.get(&(pool_id, person_id));
             let reason = FindingReason::Chosen {
-                last_used_at: last.map(|(at, _)| *at),
-                source: last.map(|(_, source)| source.clone()),
+                last_used_at: last.and_then(|u| u.last_used_at),
+                source: last.map(|u| u.source.clone()),
             };
             Selected { pool_id, person_id, reason }
         })

@@ -222,16 +222,13 @@ async fn to_managers(
     }
     tell_owners(tx, outbox, campaign, &no_manager, now).await?;
     for (to, group) in letters {
-        let letter_id = store::insert_letter(tx, campaign.id, true, &to, now).await?;
+        let letter = store::insert_letter(tx, campaign.id, true, &to, now).await?;
         for c in &group {
-            store::pass_on(tx, c.case.id, c.case.state, CaseState::AwaitingApproval, Some(letter_id)).await?;
+            store::pass_on(tx, c.case.id, c.case.state, CaseState::AwaitingApproval, Some(letter.id)).await?;
         }
         let ids: Vec<i64> = group.iter().map(|c| c.case.id).collect();
         // Read again: the mail quotes each holder's comment, written by this answer.
         let group = crate::db::reclamation::cases::by_ids(tx, &ids).await?;
-        let letter = store::letter(&mut *tx, letter_id)
-            .await?
-            .ok_or_else(|| AppError::internal(format!("letter {letter_id} vanished")))?;
         if let Some(outbox) = outbox {
             send(tx, outbox, key, campaign, &letter, &group, false, now).await?;
         }
