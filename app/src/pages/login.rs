@@ -78,8 +78,13 @@ pub fn LoginPage() -> impl IntoView {
                 {refused.map(|m| view! { <div class="banner banner-error" role="alert">{m}</div> })}
                 {move || error.get().map(|e| view! { <div class="banner banner-error" role="alert">{e.message()}</div> })}
                 {move || {
-                    // Until the options arrive (or if they cannot be read), the password form alone.
-                    let o = options.get().and_then(Result::ok);
+                    // Nothing until the options arrive: a form that moved when the provider's button appeared
+                    // above it would take a click meant for "Log in". If they cannot be read, the password form.
+                    let Some(read) = options.get() else {
+                        return view! { <p class="muted auth-wait" aria-busy="true">"Loading sign-in options…"</p> }
+                            .into_any();
+                    };
+                    let o = read.ok();
                     match o.as_ref().and_then(|(providers, _)| providers.first().cloned()) {
                         None => password_form().into_any(),
                         Some(provider) => {
