@@ -101,6 +101,7 @@ impl AppState {
             instance: self.instance.clone(),
             mailer: self.mailer.clone(),
             public_url: self.settings.public_url.clone(),
+            credentials_key: self.settings.credentials_key.clone().map(Arc::new),
         }
     }
 }

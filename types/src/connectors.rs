@@ -161,3 +161,103 @@ pub struct ConnectorTest {
     pub ok: bool,
     pub checks: Vec<ConnectorCheck>,
 }
+
+/// What a seat action does in the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SeatActionKind {
+    /// The seat was removed in Seatwise: take the license away in the target.
+    Remove,
+    /// The seat was given (back) in Seatwise: give the license in the target.
+    Add,
+}
+
+impl SeatActionKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Remove => "remove",
+            Self::Add => "add",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Remove, Self::Add].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Where a seat action stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SeatActionStatus {
+    /// Waiting to be sent.
+    Pending,
+    /// Sent; the target has not shown it done yet.
+    Sent,
+    /// Read back from the target as done (or marked done by a person).
+    Confirmed,
+    /// The last attempt failed; it is tried again (`next_attempt_at`).
+    Failed,
+    /// A person must do it by hand: the target cannot, or every attempt failed, or the connector only records.
+    Manual,
+}
+
+impl SeatActionStatus {
+    pub const ALL: [SeatActionStatus; 5] = [Self::Pending, Self::Sent, Self::Confirmed, Self::Failed, Self::Manual];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Confirmed => "confirmed",
+            Self::Failed => "failed",
+            Self::Manual => "manual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// `GET /api/v1/connectors/{id}/actions`: one seat action and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeatAction {
+    pub id: i64,
+    pub connector_id: i64,
+    pub pool_id: i64,
+    pub pool_name: String,
+    pub person_id: i64,
+    pub person_name: String,
+    /// The account in the target (the person's e-mail when the seat changed).
+    pub account: String,
+    pub kind: SeatActionKind,
+    pub status: SeatActionStatus,
+    /// Recorded, not sent: the connector is in dry-run mode.
+    pub dry_run: bool,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    /// What was sent (or would be), or what to do by hand.
+    pub detail: Option<String>,
+    #[serde(deserialize_with = "crate::when::timestamp")]
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
+    pub sent_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::when::opt_timestamp")]
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub confirmed_by: Option<String>,
+}
+
+/// Filters for a connector's seat actions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct SeatActionQuery {
+    pub status: Option<SeatActionStatus>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}

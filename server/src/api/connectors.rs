@@ -3,12 +3,12 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use seatwise_types::{Connector, ConnectorInput, ConnectorTest, ErrorResponse, Page};
+use seatwise_types::{Connector, ConnectorInput, ConnectorTest, ErrorResponse, Page, SeatAction, SeatActionQuery};
 
-use super::extract::{ApiJson, ApiPath};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::service::{connector_check, connectors};
+use crate::service::connectors::{self, check as connector_check};
 use crate::state::AppState;
 
 /// Every connector, with the pools it acts on; credentials are only said to be set.
@@ -56,4 +56,33 @@ pub async fn test_connector(
 ) -> AppResult<Json<ConnectorTest>> {
     let key = state.settings.credentials_key.as_ref();
     Ok(Json(connector_check::test(&state.db, key, &actor, id).await?))
+}
+
+/// The connector's seat actions, newest first: each seat removed or given back in its pools, and where it stands
+/// in the target (`pending`, `sent`, `confirmed`, `failed` with its last error and next attempt, or `manual`: a
+/// task for a person).
+#[utoipa::path(get, path = "/connectors/{id}/actions", tag = "connectors", params(("id" = i64, Path), SeatActionQuery),
+    responses((status = 200, body = Page<SeatAction>), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn list_seat_actions(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<SeatActionQuery>,
+) -> AppResult<Json<Page<SeatAction>>> {
+    Ok(Json(connectors::actions::list(&state.db, &actor, id, &q).await?))
+}
+
+/// Mark a manual action done (a person did it in the target): it is confirmed, by them, and a case waiting for
+/// the removal closes. Only an action in `manual` (409 otherwise).
+#[utoipa::path(post, path = "/connectors/{id}/actions/{action_id}/done", tag = "connectors",
+    params(("id" = i64, Path), ("action_id" = i64, Path)),
+    responses((status = 200, body = SeatAction), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse)))]
+pub async fn seat_action_done(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath((id, action_id)): ApiPath<(i64, i64)>,
+) -> AppResult<Json<SeatAction>> {
+    Ok(Json(connectors::actions::done(&state.db, &*state.clock, &actor, id, action_id).await?))
 }

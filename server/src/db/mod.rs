@@ -28,6 +28,7 @@ pub mod pools;
 pub mod progress;
 pub mod reclamation;
 pub mod scim;
+pub mod seat_actions;
 pub mod seats;
 pub mod sessions;
 pub mod sql;

@@ -1,7 +1,7 @@
 //! Connectors as rules: what a connector's settings must hold, and the credentials each kind takes.
 
 use seatwise_types::limits::{TEXT_CHARS, TITLE_CHARS};
-use seatwise_types::{ConnectorInput, ConnectorKind, FieldError, Removal};
+use seatwise_types::{ConnectorInput, ConnectorKind, FieldError, Removal, SeatActionKind};
 
 use super::limits;
 
@@ -97,6 +97,70 @@ fn url_problem(u: &str) -> Option<String> {
     None
 }
 
+/// Attempts at a seat action before it becomes a task for a person.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+/// How long after a failed attempt (the `attempts`-th) the next one is made: one minute, doubling, at most a day.
+pub fn retry_delay(attempts: i64) -> chrono::Duration {
+    let minutes = 1_i64 << attempts.clamp(0, 11);
+    chrono::Duration::minutes(minutes.min(24 * 60))
+}
+
+/// What a seat action does next, from the account the target shows (`None`: no such account).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// The target shows it done already: why, in words.
+    Done(String),
+    /// Send this call.
+    Call(Call),
+    /// A person must do it: what to do.
+    ByHand(String),
+}
+
+/// A call a connector sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    Deactivate,
+    Activate,
+    Delete,
+    Create,
+}
+
+impl Call {
+    /// The request, as the action's detail shows it.
+    pub fn describe(self, id: Option<&str>) -> String {
+        let id = id.unwrap_or("{id}");
+        match self {
+            Self::Deactivate => format!("PATCH /Users/{id} active=false"),
+            Self::Activate => format!("PATCH /Users/{id} active=true"),
+            Self::Delete => format!("DELETE /Users/{id}"),
+            Self::Create => "POST /Users".to_string(),
+        }
+    }
+}
+
+/// The next step of a SCIM seat action: removing a seat deactivates or deletes the account (or, for a license
+/// group, is left to a person); giving it back reactivates the account, or creates it when it is gone.
+pub fn next_step(kind: SeatActionKind, removal: Removal, account: &str, active: Option<bool>) -> Step {
+    match (kind, removal, active) {
+        (SeatActionKind::Remove, _, None) => {
+            Step::Done(format!("No account {account} in the target: nothing to remove."))
+        }
+        (SeatActionKind::Remove, Removal::Deactivate, Some(false)) => {
+            Step::Done(format!("The account {account} is inactive in the target."))
+        }
+        (SeatActionKind::Remove, Removal::Deactivate, Some(true)) => Step::Call(Call::Deactivate),
+        (SeatActionKind::Remove, Removal::Delete, Some(_)) => Step::Call(Call::Delete),
+        (SeatActionKind::Remove, Removal::Group, Some(_)) => Step::ByHand(format!(
+            "Remove {account} from the license group in the target by hand (this connector names no group), then \
+             mark it done."
+        )),
+        (SeatActionKind::Add, _, Some(true)) => Step::Done(format!("The account {account} is active in the target.")),
+        (SeatActionKind::Add, _, Some(false)) => Step::Call(Call::Activate),
+        (SeatActionKind::Add, _, None) => Step::Call(Call::Create),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +218,27 @@ mod tests {
         };
         assert_eq!(paths(&okta, Write::Create), ["removal"]);
         assert_eq!(paths(&ConnectorInput { pool_ids: vec![3, 3], ..scim() }, Write::Create), ["pool_ids[1]"]);
+    }
+
+    #[test]
+    fn a_removal_already_done_in_the_target_sends_nothing_again() {
+        use SeatActionKind::{Add, Remove};
+        let a = "ann@example.com";
+        assert!(matches!(next_step(Remove, Removal::Deactivate, a, Some(false)), Step::Done(_)));
+        assert!(matches!(next_step(Remove, Removal::Delete, a, None), Step::Done(_)));
+        assert_eq!(next_step(Remove, Removal::Deactivate, a, Some(true)), Step::Call(Call::Deactivate));
+        assert_eq!(next_step(Remove, Removal::Delete, a, Some(false)), Step::Call(Call::Delete));
+        assert!(matches!(next_step(Remove, Removal::Group, a, Some(true)), Step::ByHand(_)));
+        assert_eq!(next_step(Add, Removal::Deactivate, a, Some(false)), Step::Call(Call::Activate));
+        assert_eq!(next_step(Add, Removal::Delete, a, None), Step::Call(Call::Create));
+        assert!(matches!(next_step(Add, Removal::Delete, a, Some(true)), Step::Done(_)));
+    }
+
+    #[test]
+    fn retries_wait_longer_each_time_up_to_a_day() {
+        assert_eq!(retry_delay(0), chrono::Duration::minutes(1));
+        assert_eq!(retry_delay(3), chrono::Duration::minutes(8));
+        assert_eq!(retry_delay(40), chrono::Duration::minutes(24 * 60));
+        assert_eq!(retry_delay(-1), chrono::Duration::minutes(1));
     }
 }

@@ -11,6 +11,7 @@ use crate::domain::alert_mail::Outbox;
 use crate::domain::escape::Escaped;
 use crate::error::AppResult;
 use crate::service::change_requests;
+use crate::service::connectors;
 use crate::service::mailer::{self, Delivery, Mailer};
 use crate::service::org;
 use crate::service::progress::Progress;
@@ -36,6 +37,8 @@ pub struct TickReport {
     pub reclamation: Option<reclamation::daily::DailySummary>,
     /// Campaigns' reminders and deadlines this tick kept.
     pub campaigns: reclamation::campaign_upkeep::CampaignUpkeep,
+    /// Seat actions this tick carried out in connectors' targets.
+    pub seat_actions: connectors::deliver::Delivered,
 }
 
 /// What background work takes: the database, the clock, this instance's name in job claims, and the mail relay
@@ -47,6 +50,8 @@ pub struct Worker {
     pub instance: Arc<str>,
     pub mailer: Option<Arc<Mailer>>,
     pub public_url: String,
+    /// Opens connectors' credentials, for seat actions.
+    pub credentials_key: Option<Arc<crate::domain::sealed::CredentialsKey>>,
 }
 
 impl Worker {
@@ -94,6 +99,11 @@ pub async fn tick(state: &Worker) -> AppResult<TickReport> {
     // Before mail, so a deadline's or reminder's letters go out in the same tick.
     match reclamation::campaign_upkeep::upkeep(&state.db, &*state.clock, state.outbox()).await {
         Ok(done) => report.campaigns = done,
+        Err(e) => failed = failed.or(Some(e)),
+    }
+    // After the runs and change requests that queue them, so their removals reach the targets in the same tick.
+    match connectors::deliver::deliver_due(&state.db, &*state.clock, state.credentials_key.as_deref()).await {
+        Ok(done) => report.seat_actions = done,
         Err(e) => failed = failed.or(Some(e)),
     }
     match mailer::deliver_due(&state.db, &*state.clock, state.mailer.as_deref()).await {

@@ -12,7 +12,6 @@ pub mod attempt;
 pub mod calendar;
 pub mod catalog;
 pub mod change_requests;
-pub mod connector_check;
 pub mod connectors;
 pub mod contracts;
 pub mod credentials;

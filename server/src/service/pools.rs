@@ -17,7 +17,7 @@ use crate::domain::limits;
 use crate::domain::pool::{self as rules, PoolValues, UNDER_USED_PERCENT};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
-use crate::service::{org, paging, parse_sort, versions};
+use crate::service::{connectors, org, paging, parse_sort, versions};
 
 fn read_scope(actor: &Actor) -> AppResult<Scope> {
     Ok(access::may_read_inventory(&actor.user)?)
@@ -318,6 +318,8 @@ pub async fn assign(
     }
     let id = store::insert_assignment(&mut tx, pool_id, input.person_id, device, actor.ledger_name(), now).await?;
     let assignment = store::assignment(&mut *tx, pool_id, id).await?.ok_or(AppError::NotFound("assignment"))?;
+    let added: Vec<(i64, i64)> = input.person_id.map(|p| (pool_id, p)).into_iter().collect();
+    connectors::actions::queue(&mut tx, &[], &added, actor.ledger_name(), now).await?;
     ledger::record(
         &mut tx,
         now,
@@ -357,6 +359,8 @@ pub async fn reassign(
     }
     store::reassign(&mut tx, pool_id, id, input.person_id, actor.ledger_name(), now).await?;
     let after = store::assignment(&mut *tx, pool_id, id).await?.ok_or(AppError::NotFound("assignment"))?;
+    let removed: Vec<(i64, i64)> = before.person.as_ref().map(|p| (pool_id, p.id)).into_iter().collect();
+    connectors::actions::queue(&mut tx, &removed, &[(pool_id, input.person_id)], actor.ledger_name(), now).await?;
     let change = Change::changed("pool.seat_reassign", "pool", Some(pool_id), &before, &after);
     ledger::record_and_commit(tx, now, actor.ledger_name(), change).await?;
     Ok(after)
@@ -382,6 +386,8 @@ pub async fn unassign(db: &Db, clock: &dyn Clock, actor: &Actor, pool_id: i64, i
     if !store::delete_assignment(&mut tx, pool_id, id).await? {
         return Err(AppError::NotFound("assignment"));
     }
+    let removed: Vec<(i64, i64)> = before.person.as_ref().map(|p| (pool_id, p.id)).into_iter().collect();
+    connectors::actions::queue(&mut tx, &removed, &[], actor.ledger_name(), now).await?;
     ledger::record(
         &mut tx,
         now,

@@ -126,3 +126,204 @@ async fn a_connection_test_says_what_works_and_what_is_missing_against_a_real_sc
         StatusCode::FORBIDDEN
     );
 }
+
+/// A TCP proxy in front of the SCIM server that can be switched off (connections dropped as they come), to stand
+/// for a target that is down and comes back.
+struct Switch {
+    base: String,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Switch {
+    async fn to(target: &str) -> Switch {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let upstream = target.trim_start_matches("http://").to_string();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let up = std::sync::Arc::new(AtomicBool::new(true));
+        let on = up.clone();
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !on.load(Ordering::SeqCst) {
+                    drop(inbound);
+                    continue;
+                }
+                let upstream = upstream.clone();
+                tokio::spawn(async move {
+                    if let Ok(mut out) = tokio::net::TcpStream::connect(&upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    }
+                });
+            }
+        });
+        Switch { base, up }
+    }
+
+    fn set(&self, up: bool) {
+        self.up.store(up, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Accounts in the SCIM server, by userName: whether each is active.
+async fn scim_accounts(peer: &ScimPeer, token: &str) -> std::collections::BTreeMap<String, bool> {
+    let list: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/Users?count=500", peer.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    list["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["userName"].as_str().unwrap().to_lowercase(), u["active"].as_bool().unwrap_or(true)))
+        .collect()
+}
+
+async fn scim_user(peer: &ScimPeer, token: &str, user_name: &str) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/Users", peer.base))
+        .bearer_auth(token)
+        .header("Content-Type", "application/scim+json")
+        .body(
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": user_name, "active": true})
+                .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn a_reclaimed_seat_is_deactivated_in_the_scim_app_confirmed_and_survives_the_target_going_down() {
+    use crate::reclamation::{citrix_policy, created, population};
+    let app = spawn().await;
+    let p = population(&app).await;
+    let token = "deliver-token-9c2e";
+    let peer = ScimPeer::start(token).await;
+    let switch = Switch::to(&peer.base).await;
+    // Numbers 1 to 3 have accounts in the app (the third in capitals: user names compare case-insensitively);
+    // number 4, whose seat the policy also takes, has none.
+    for user in ["rec1@example.com", "rec2@example.com", "REC3@example.com"] {
+        scim_user(&peer, token, user).await;
+    }
+    let admin = app.admin().await;
+    let r = admin
+        .post(
+            "/api/v1/connectors",
+            json!({"kind": "scim", "name": "Citrix SCIM", "base_url": switch.base, "credentials": {"bearer_token": token},
+                "pool_ids": [p.citrix], "removal": "deactivate"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let connector = r.body["id"].as_i64().unwrap();
+    let actions = |status: &str| format!("/api/v1/connectors/{connector}/actions?status={status}");
+
+    // The policy takes two seats: removed here at once, their cases waiting for the target.
+    let policy = created(&admin, citrix_policy(&p)).await;
+    let run = admin.post(&format!("/api/v1/reclamation/policies/{policy}/run"), json!({})).await;
+    assert_eq!(run.body["reclaimed"], 2, "{}", run.body);
+    let cases = admin.get(&format!("/api/v1/reclamation/cases?policy_id={policy}")).await;
+    let states: Vec<&str> =
+        cases.body["items"].as_array().unwrap().iter().map(|c| c["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["awaiting_revocation", "awaiting_revocation"], "{}", cases.body);
+    assert_eq!(admin.get(&actions("pending")).await.body["total"], 2);
+
+    // One tick: the third is deactivated in the app and read back inactive; the fourth had no account.
+    let report = app.tick().await;
+    assert_eq!(report.seat_actions.confirmed, 2, "{report:?}");
+    let accounts = scim_accounts(&peer, token).await;
+    assert!(!accounts["rec3@example.com"], "{accounts:?}");
+    assert_eq!((accounts["rec1@example.com"], accounts["rec2@example.com"]), (true, true), "{accounts:?}");
+    let done = admin.get(&actions("confirmed")).await;
+    assert_eq!(done.body["total"], 2, "{}", done.body);
+    let details: Vec<&str> =
+        done.body["items"].as_array().unwrap().iter().map(|a| a["detail"].as_str().unwrap()).collect();
+    assert!(details.iter().any(|d| d.starts_with("PATCH /Users/") && d.contains("read back")), "{details:?}");
+    assert!(details.iter().any(|d| d.contains("No account rec4@example.com")), "{details:?}");
+    let cases = admin.get(&format!("/api/v1/reclamation/cases?policy_id={policy}")).await;
+    for c in cases.body["items"].as_array().unwrap() {
+        assert_eq!(c["state"], "reclaimed", "{c}");
+        assert!(c["revoke_ms"].as_i64().is_some(), "time to revoke measured to the confirmation: {c}");
+    }
+    // A second tick sends nothing again.
+    assert_eq!(app.tick().await.seat_actions, Default::default());
+
+    // The target goes down: a seat taken back directly fails, is retried later, and is confirmed once it is back.
+    switch.set(false);
+    let seats = admin.get(&format!("/api/v1/pools/{}/assignments?per_page=50", p.citrix)).await;
+    let one = seats.body["items"].as_array().unwrap().iter().find(|a| a["person"]["id"] == p.people[0]).unwrap();
+    let r = admin.delete(&format!("/api/v1/pools/{}/assignments/{}", p.citrix, one["id"])).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(app.tick().await.seat_actions.failed, 1);
+    let failed = admin.get(&actions("failed")).await;
+    let action = &failed.body["items"][0];
+    assert_eq!((action["attempts"].as_i64(), action["account"].as_str()), (Some(1), Some("rec1@example.com")));
+    assert!(action["last_error"].as_str().unwrap().starts_with("GET /Users"), "{action}");
+    assert!(action["next_attempt_at"].as_str().is_some(), "{action}");
+    assert_eq!(app.tick().await.seat_actions, Default::default(), "not before its next attempt");
+    switch.set(true);
+    app.clock.advance(chrono::Duration::minutes(2));
+    assert_eq!(app.tick().await.seat_actions.confirmed, 1);
+    assert!(!scim_accounts(&peer, token).await["rec1@example.com"]);
+
+    // A restore gives the account back through the same path.
+    let third = cases.body["items"].as_array().unwrap().iter().find(|c| c["person_id"] == p.people[2]).unwrap();
+    let r = admin.post(&format!("/api/v1/reclamation/cases/{}/restore", third["id"]), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(app.tick().await.seat_actions.confirmed, 1);
+    assert!(scim_accounts(&peer, token).await["rec3@example.com"]);
+    let all = admin.get(&format!("/api/v1/connectors/{connector}/actions")).await;
+    assert_eq!(all.body["total"], 4, "{}", all.body);
+    assert_eq!(all.body["items"][0]["kind"], "add");
+    assert!(!all.body.to_string().contains(token));
+    // Admins only; another connector's action is not found through this one.
+    let owner = app.owner().await;
+    assert_eq!(owner.get(&actions("confirmed")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(admin.get("/api/v1/connectors/999999/actions").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_manual_connector_gives_a_person_the_task_and_the_case_closes_when_they_mark_it_done() {
+    use crate::reclamation::{citrix_policy, created, population};
+    let app = spawn().await;
+    let p = population(&app).await;
+    let admin = app.admin().await;
+    let r = admin
+        .post("/api/v1/connectors", json!({"kind": "manual", "name": "Citrix by hand", "pool_ids": [p.citrix]}))
+        .await;
+    let connector = r.body["id"].as_i64().unwrap();
+    let policy = created(&admin, citrix_policy(&p)).await;
+    let run = admin.post(&format!("/api/v1/reclamation/policies/{policy}/run"), json!({})).await;
+    assert_eq!(run.body["reclaimed"], 2, "{}", run.body);
+    let tasks = admin.get(&format!("/api/v1/connectors/{connector}/actions?status=manual")).await;
+    assert_eq!(tasks.body["total"], 2, "{}", tasks.body);
+    // Nothing to send: a tick leaves them to the person.
+    assert_eq!(app.tick().await.seat_actions, Default::default());
+    let task = &tasks.body["items"][0];
+    let done = admin.post(&format!("/api/v1/connectors/{connector}/actions/{}/done", task["id"]), json!({})).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(
+        (done.body["status"].as_str(), done.body["confirmed_by"].as_str()),
+        (Some("confirmed"), Some("admin@example.com"))
+    );
+    let again = admin.post(&format!("/api/v1/connectors/{connector}/actions/{}/done", task["id"]), json!({})).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    // Its case closed; the other still waits for its task.
+    let cases = admin.get(&format!("/api/v1/reclamation/cases?policy_id={policy}")).await;
+    let state_of = |person: &serde_json::Value| {
+        cases.body["items"].as_array().unwrap().iter().find(|c| &c["person_id"] == person).unwrap()["state"].clone()
+    };
+    assert_eq!(state_of(&task["person_id"]), "reclaimed");
+    assert_eq!(state_of(&tasks.body["items"][1]["person_id"]), "awaiting_revocation");
+    // Through another connector's path it is not found.
+    let other = admin.post("/api/v1/connectors", json!({"kind": "manual", "name": "Other"})).await.body["id"].clone();
+    let r = admin
+        .post(&format!("/api/v1/connectors/{other}/actions/{}/done", tasks.body["items"][1]["id"]), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

@@ -10,12 +10,12 @@ use serde_json::{json, Value};
 use crate::common::{pool_body, spawn, test_now, Client, TestApp};
 use seatwise_server::clock::Clock;
 
-struct Population {
+pub(crate) struct Population {
     /// People 1..=6 by their number.
-    people: Vec<i64>,
-    e3: i64,
-    exchange: i64,
-    citrix: i64,
+    pub people: Vec<i64>,
+    pub e3: i64,
+    pub exchange: i64,
+    pub citrix: i64,
 }
 
 fn day(days_ago: i64) -> String {
@@ -34,7 +34,7 @@ async fn pool(admin: &Client, app: &TestApp, name: &str, unit_minor: i64) -> i64
 /// Six people, each holding a seat of E3 and of Citrix since 200 days ago:
 /// 1 used 10 days ago, 2 61 days ago, 3 95 days ago, 4 never (started 400 days ago), 5 never (started 20 days
 /// ago), 6 no data at all. Usage read yesterday.
-async fn population(app: &TestApp) -> Population {
+pub(crate) async fn population(app: &TestApp) -> Population {
     let admin = app.admin().await;
     app.clock.set(test_now() - Duration::days(200));
     let mut hr = String::from("employee_id,first_name,last_name,email,department,status,start_date\n");
@@ -93,12 +93,12 @@ fn e3_policy(p: &Population, needs_approval: bool) -> Value {
         "conditions": {"inactive_days": 60, "never_used": true, "grace_days": 0}})
 }
 
-fn citrix_policy(p: &Population) -> Value {
+pub(crate) fn citrix_policy(p: &Population) -> Value {
     json!({"name": "Citrix after 90 days, new accounts keep it 90 days", "pool_id": p.citrix, "action": "reclaim",
         "conditions": {"inactive_days": 90, "never_used": true, "grace_days": 90}})
 }
 
-async fn created(admin: &Client, body: Value) -> i64 {
+pub(crate) async fn created(admin: &Client, body: Value) -> i64 {
     let r = admin.post("/api/v1/reclamation/policies", body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["version"], 1);

@@ -50,6 +50,10 @@ async fn every_endpoint_against_every_role() {
     // Change requests: drafts and submitted ones by the owner (Engineering) and by the admin (Sales).
     let owner_client = app.owner().await;
     let admin_client = app.admin().await;
+    let connector = admin_client.post("/api/v1/connectors", json!({"kind": "manual", "name": "By hand"})).await.body
+        ["id"]
+        .as_i64()
+        .expect("connector");
     let request = |pool: i64| {
         let op = json!({"op": "set_seats", "pool_id": pool, "seats_purchased": 900});
         json!({"title": "Matrix", "reason": "The role matrix", "operations": [op]})
@@ -336,6 +340,18 @@ async fn every_endpoint_against_every_role() {
             Some(json!({"pool_id": 999_999, "reason": "For the audit"})),
             [403, 422, 403, 403],
         ),
+        // Connectors: admins only.
+        case(g.clone(), "/api/v1/connectors".into(), None, [200, 403, 403, 403]),
+        case(
+            Method::POST,
+            "/api/v1/connectors".into(),
+            Some(json!({"kind": "manual", "name": "M"})),
+            [201, 403, 403, 403],
+        ),
+        case(g.clone(), format!("/api/v1/connectors/{connector}"), None, [200, 403, 403, 403]),
+        case(Method::POST, format!("/api/v1/connectors/{connector}/test"), None, [409, 403, 403, 403]),
+        case(g.clone(), format!("/api/v1/connectors/{connector}/actions"), None, [200, 403, 403, 403]),
+        case(Method::POST, format!("/api/v1/connectors/{connector}/actions/999999/done"), None, [404, 403, 403, 403]),
     ];
     let clients = [app.admin().await, app.owner().await, app.finance().await, app.approver().await];
     // An employee (the demo's Liam Okafor) reaches none of the console's endpoints: only who they are, and their

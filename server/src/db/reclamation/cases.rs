@@ -309,11 +309,21 @@ pub async fn step(
     Ok(done.rows_affected() == 1)
 }
 
-/// Open cases waiting for a hold to end (every one, for the daily run to look at again).
+/// Open cases waiting for a hold to end (every one, for the daily run to look at again). A case whose seat is
+/// already removed waits for its connector instead (`awaiting_target`).
 pub async fn on_hold(conn: &mut Conn) -> Result<Vec<StoredCase>, sqlx::Error> {
     let mut sql = Sql::new(SELECT);
-    sql.push(" WHERE c.state = 'awaiting_revocation' ORDER BY c.id");
+    sql.push(" WHERE c.state = 'awaiting_revocation' AND c.removed IS NULL ORDER BY c.id");
     sql.query().fetch_all(conn).await?.iter().map(case_from).collect()
+}
+
+/// The case whose seat of `pool_id` held by `person_id` is removed in Seatwise and waits for the target to
+/// confirm it, if any.
+pub async fn awaiting_target(conn: &mut Conn, pool_id: i64, person_id: i64) -> Result<Option<StoredCase>, sqlx::Error> {
+    let mut sql = Sql::new(SELECT);
+    sql.push(" WHERE c.state = 'awaiting_revocation' AND c.removed IS NOT NULL AND c.pool_id = ").bind(pool_id);
+    sql.push(" AND c.person_id = ").bind(person_id).push(" ORDER BY c.id LIMIT 1");
+    sql.query().fetch_optional(conn).await?.as_ref().map(case_from).transpose()
 }
 
 /// Revocation times (milliseconds from event to removal) of cases revoked in `[from, to)`.

@@ -237,6 +237,8 @@ pub struct PoolFacts {
     pub seats_assigned: i64,
     pub allow_overage: bool,
     pub price: crate::domain::reclamation::SeatPrice,
+    /// A connector acts on it: its seats' removals wait for the connector to confirm them.
+    pub connected: bool,
 }
 
 impl PoolFacts {
@@ -252,7 +254,9 @@ pub async fn pool_facts(
     use seatwise_types::{BillingPeriod, LicenseType};
     let mut sql = Sql::new(
         "SELECT id, name, department_id, owner_id, retired_at, seats_purchased, seats_assigned, allow_overage, \
-           unit_cost_minor, billing_period, currency, license_type, contract_start, contract_end FROM pools WHERE ",
+           unit_cost_minor, billing_period, currency, license_type, contract_start, contract_end, \
+           CAST(CASE WHEN EXISTS (SELECT 1 FROM connector_pools cp WHERE cp.pool_id = pools.id) THEN 1 ELSE 0 END \
+           AS BIGINT) AS connected FROM pools WHERE ",
     );
     sql.push_in("id", ids);
     let rows = sql.query().fetch_all(conn).await?;
@@ -276,6 +280,7 @@ pub async fn pool_facts(
                     contract_start: c.opt_date("contract_start")?,
                     contract_end: c.opt_date("contract_end")?,
                 },
+                connected: c.flag("connected")?,
             };
             Ok((facts.id, facts))
         })

@@ -24,6 +24,7 @@ use crate::domain::change_rollback::{self as rollback, Snapshot};
 use crate::domain::seat_snapshot::SeatBefore;
 use crate::error::{AppError, AppResult};
 use crate::service::attempt::Attempt;
+use crate::service::connectors;
 use crate::service::ledger::{self, Change, Pending};
 use crate::service::progress::Progress;
 
@@ -399,6 +400,12 @@ async fn write_stage(
     let restored_seats: Vec<&SeatBefore> =
         restored_seats.iter().filter_map(|seat| seat_before.get(*seat).copied()).collect();
     seat_store::add_seats_as_before(tx, &restored_seats).await?;
+    // The targets' side: a hand-over removes the seat from one holder and gives it to another.
+    let removed: Vec<(i64, i64)> =
+        plan.remove.iter().copied().chain(plan.hand_over.iter().map(|&(pool, from, _)| (pool, from))).collect();
+    let added: Vec<(i64, i64)> =
+        plan.add.iter().copied().chain(plan.hand_over.iter().map(|&(pool, _, to)| (pool, to))).collect();
+    connectors::actions::queue(tx, &removed, &added, who, now).await?;
     let seat_counts: Vec<(i64, i64, i64)> = plan
         .set_seats
         .iter()

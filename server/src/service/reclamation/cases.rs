@@ -20,7 +20,7 @@ use crate::domain::renewals::Org;
 use crate::domain::seat_snapshot::SeatBefore;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
-use crate::service::org;
+use crate::service::{connectors, org};
 
 use super::settle::{record_revoked, Removal};
 use super::RESTORE_DAYS;
@@ -151,6 +151,7 @@ pub(super) async fn revoke(
     seats::remove_seats(tx, &remove).await?;
     seats::add_seats(tx, &add, who, now).await?;
     seats::recount(tx, &pool_ids).await?;
+    connectors::actions::queue(tx, &remove, &add, who, now).await?;
     ledger::record_many(tx, now, who, entries).await?;
     Ok(out)
 }
@@ -230,14 +231,17 @@ pub async fn restore(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64) -> AppR
             return Err(AppError::Conflict(format!("{} cannot take the seat back: {why}.", pool.name)));
         }
     }
+    let mut freed = Vec::new();
     if let (ReclaimAction::Downgrade, Some(target)) = (case.action, case.target_pool_id) {
         // The downgrade's own seat (given at the moment of the downgrade) goes; one held before stays.
         let given = seats::seats_before(&mut tx, &[(target, case.person_id)], &[]).await?;
         if given.iter().any(|s| Some(s.assigned_at) == case.revoked_at) {
             seats::remove_seats(&mut tx, &[(target, case.person_id)]).await?;
+            freed.push((target, case.person_id));
         }
     }
     seats::add_seats_as_before(&mut tx, &[&seat]).await?;
+    connectors::actions::queue(&mut tx, &freed, &[(case.pool_id, case.person_id)], actor.ledger_name(), now).await?;
     seats::recount(&mut tx, &pool_ids).await?;
     savings_store::reverse(&mut tx, id, now).await?;
     let closing =

@@ -44,18 +44,27 @@ pub(super) async fn record_revoked(
 ) -> AppResult<(CaseState, Pending)> {
     let Removal { seat, pool, target } = removal;
     let case = &c.case;
-    let (state, kind) = match case.action {
-        ReclaimAction::Downgrade => (CaseState::Downgraded, "downgraded"),
-        _ => (CaseState::Reclaimed, "reclaimed"),
-    };
+    let (closed, kind) = closed_state(case.action);
     let revoke_ms = rules::revoke_ms(case.event_at, now);
-    let done = Closing {
-        removed: Some(seat.clone()),
-        revoked_at: Some(now),
-        revoke_ms: Some(revoke_ms),
-        closed_at: Some(now),
-        closed_by: Some(who.to_string()),
-        ..Closing::default()
+    // A connector's pool: the seat is gone here, and the case waits until the target confirms it gone there
+    // (`confirmed_in_target`), which is when it counts as revoked.
+    let (state, done) = if pool.connected {
+        let waiting = Closing {
+            removed: Some(seat.clone()),
+            note: Some(format!("Removed from {}; waiting for the connector to confirm it in the target.", pool.name)),
+            ..Closing::default()
+        };
+        (CaseState::AwaitingRevocation, waiting)
+    } else {
+        let done = Closing {
+            removed: Some(seat.clone()),
+            revoked_at: Some(now),
+            revoke_ms: Some(revoke_ms),
+            closed_at: Some(now),
+            closed_by: Some(who.to_string()),
+            ..Closing::default()
+        };
+        (closed, done)
     };
     if !store::step(tx, case.id, case.state, state, &done).await? {
         return Err(AppError::internal(format!("case {} moved under its pool's lock", case.id)));
@@ -75,8 +84,45 @@ pub(super) async fn record_revoked(
         savings_store::insert(tx, &saving, now).await?;
     }
     let record = serde_json::json!({"case_id": case.id, "pool_id": case.pool_id, "person_id": case.person_id,
-        "state": state.as_str(), "revoke_ms": revoke_ms, "change_request_id": case.change_request_id});
-    Ok((state, Pending::of(Change::created("reclamation.case.close", "reclamation_case", Some(case.id), &record))?))
+        "state": state.as_str(), "revoke_ms": (!pool.connected).then_some(revoke_ms),
+        "change_request_id": case.change_request_id});
+    let action = if pool.connected { "reclamation.case.remove" } else { "reclamation.case.close" };
+    Ok((state, Pending::of(Change::created(action, "reclamation_case", Some(case.id), &record))?))
+}
+
+fn closed_state(action: ReclaimAction) -> (CaseState, &'static str) {
+    match action {
+        ReclaimAction::Downgrade => (CaseState::Downgraded, "downgraded"),
+        _ => (CaseState::Reclaimed, "reclaimed"),
+    }
+}
+
+/// The target confirmed a seat of `pool_id` gone for `person_id` (or a person did it by hand): the case waiting
+/// for that closes, its time to revoke measured to now. Its ledger entry, if there was one.
+pub async fn confirmed_in_target(
+    tx: &mut Conn,
+    pool_id: i64,
+    person_id: i64,
+    who: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Pending>> {
+    let Some(c) = store::awaiting_target(tx, pool_id, person_id).await? else { return Ok(None) };
+    let (state, _) = closed_state(c.case.action);
+    let revoke_ms = rules::revoke_ms(c.case.event_at, now);
+    let done = Closing {
+        revoked_at: Some(now),
+        revoke_ms: Some(revoke_ms),
+        closed_at: Some(now),
+        closed_by: Some(who.to_string()),
+        note: Some("Confirmed removed in the target.".into()),
+        ..Closing::default()
+    };
+    if !store::step(tx, c.case.id, CaseState::AwaitingRevocation, state, &done).await? {
+        return Ok(None);
+    }
+    let record = serde_json::json!({"case_id": c.case.id, "pool_id": pool_id, "person_id": person_id,
+        "state": state.as_str(), "revoke_ms": revoke_ms});
+    Ok(Some(Pending::of(Change::created("reclamation.case.close", "reclamation_case", Some(c.case.id), &record))?))
 }
 
 /// Reclamation as a follower of the change requests its runs send.

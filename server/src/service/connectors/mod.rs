@@ -13,6 +13,11 @@ use crate::domain::sealed::{self, CredentialsKey};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 
+pub mod actions;
+pub mod check;
+pub mod deliver;
+pub mod scim;
+
 pub async fn list(db: &Db, actor: &Actor) -> AppResult<Page<Connector>> {
     access::may_manage_connectors(&actor.user)?;
     let mut conn = db.read.acquire().await?;
@@ -96,4 +101,37 @@ pub async fn create(
         .ok_or_else(|| AppError::internal(format!("connector {id} vanished")))?;
     tx.commit().await?;
     Ok(stored)
+}
+
+/// A connector as the server's own calls use it: its record and its credentials, opened.
+pub struct Opened {
+    pub connector: Connector,
+    pub credentials: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Opened {
+    /// A credential field's text (empty when missing: the target then refuses, and says so).
+    pub fn credential(&self, field: &str) -> &str {
+        self.credentials.get(field).and_then(|t| t.as_str()).unwrap_or_default()
+    }
+}
+
+/// Read connector `id` and open its credentials; what stands in the way, in words (a 409 to a person, a delivery's
+/// last error otherwise).
+pub async fn open(conn: &mut crate::db::Conn, key: Option<&CredentialsKey>, id: i64) -> AppResult<Opened> {
+    let connector = store::list(&mut *conn, Some(id)).await?.pop().ok_or(AppError::NotFound("connector"))?;
+    let sealed_credentials = store::credentials(conn, id).await?;
+    let (Some(key), Some(sealed_credentials)) = (key, sealed_credentials) else {
+        return Err(AppError::Conflict(
+            "This connector's credentials cannot be read: no credentials key, or none stored.".into(),
+        ));
+    };
+    let plain = sealed::open(key, &sealed_credentials).ok_or_else(|| {
+        AppError::Conflict(
+            "This connector's credentials do not open with the server's credentials key: write them again.".into(),
+        )
+    })?;
+    let credentials =
+        serde_json::from_slice(&plain).map_err(|e| AppError::internal_in("reading sealed credentials", e))?;
+    Ok(Opened { connector, credentials })
 }

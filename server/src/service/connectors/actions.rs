@@ -1,0 +1,84 @@
+//! Seat actions: every seat removed or given back in a pool a connector acts on is queued here, in the transaction
+//! that changed the seat, for the delivery (`deliver`) to carry out in the target; admins read where each stands
+//! and mark a manual one done.
+
+use chrono::{DateTime, Utc};
+use seatwise_types::{Page, SeatAction, SeatActionKind, SeatActionQuery, SeatActionStatus};
+
+use crate::auth::Actor;
+use crate::clock::Clock;
+use crate::db::connectors as connector_store;
+use crate::db::seat_actions::{self as store, SeatChange};
+use crate::db::{Conn, Db};
+use crate::domain::access;
+use crate::error::{AppError, AppResult};
+use crate::service::ledger::{self, Change};
+use crate::service::reclamation::settle;
+
+/// Queue the target's side of seats `removed` and `added` (pool, person) in pools a connector acts on.
+pub async fn queue(
+    tx: &mut Conn,
+    removed: &[(i64, i64)],
+    added: &[(i64, i64)],
+    who: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let changes: Vec<SeatChange> = removed
+        .iter()
+        .map(|&(pool_id, person_id)| SeatChange { pool_id, person_id, kind: SeatActionKind::Remove })
+        .chain(added.iter().map(|&(pool_id, person_id)| SeatChange { pool_id, person_id, kind: SeatActionKind::Add }))
+        .collect();
+    if changes.is_empty() || !store::any_connected(tx).await? {
+        return Ok(());
+    }
+    store::enqueue(tx, &changes, who, now).await?;
+    Ok(())
+}
+
+async fn connector_exists(conn: &mut Conn, id: i64) -> AppResult<()> {
+    match connector_store::list(conn, Some(id)).await?.pop() {
+        Some(_) => Ok(()),
+        None => Err(AppError::NotFound("connector")),
+    }
+}
+
+/// A connector's seat actions, newest first.
+pub async fn list(db: &Db, actor: &Actor, connector_id: i64, q: &SeatActionQuery) -> AppResult<Page<SeatAction>> {
+    access::may_manage_connectors(&actor.user)?;
+    let (page, per_page) = crate::service::paging(q.page, q.per_page)?;
+    let mut conn = db.read.acquire().await?;
+    connector_exists(&mut conn, connector_id).await?;
+    let (items, total) = store::list(&mut conn, connector_id, q.status, per_page, (page - 1) * per_page).await?;
+    Ok(Page { items, total, page, per_page })
+}
+
+/// A person did a manual action in the target: it is confirmed by them, and a case waiting for it closes.
+pub async fn done(db: &Db, clock: &dyn Clock, actor: &Actor, connector_id: i64, id: i64) -> AppResult<SeatAction> {
+    access::may_manage_connectors(&actor.user)?;
+    let now = clock.now();
+    let who = actor.ledger_name();
+    let mut tx = db.begin().await?;
+    let action = match store::get(&mut tx, id).await? {
+        Some(a) if a.connector_id == connector_id => a,
+        _ => return Err(AppError::NotFound("seat action")),
+    };
+    if action.status != SeatActionStatus::Manual {
+        return Err(AppError::Conflict(format!(
+            "Only an action waiting for a person can be marked done; this one is {}.",
+            action.status.as_str()
+        )));
+    }
+    if !store::mark_done(&mut tx, id, who, now).await? {
+        return Err(AppError::Conflict("This action changed meanwhile; read it again.".into()));
+    }
+    let record = serde_json::json!({"seat_action_id": id, "connector_id": connector_id, "pool_id": action.pool_id,
+        "person_id": action.person_id, "kind": action.kind.as_str(), "status": "confirmed", "by_hand": true});
+    let mut entries = vec![ledger::Pending::of(Change::created("seat_action.done", "seat_action", Some(id), &record))?];
+    if action.kind == SeatActionKind::Remove {
+        entries.extend(settle::confirmed_in_target(&mut tx, action.pool_id, action.person_id, who, now).await?);
+    }
+    ledger::record_many(&mut tx, now, who, entries).await?;
+    let stored = store::get(&mut tx, id).await?.ok_or_else(|| AppError::internal(format!("action {id} vanished")))?;
+    tx.commit().await?;
+    Ok(stored)
+}
