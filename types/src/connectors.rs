@@ -261,3 +261,45 @@ pub struct SeatActionQuery {
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
+
+/// One account a reconciliation found out of step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DriftEntry {
+    /// The account by its e-mail or user name.
+    pub account: String,
+    /// The person of the directory it belongs to, when one has that address.
+    pub person_id: Option<i64>,
+    pub person_name: Option<String>,
+    /// The pool Seatwise has the seat in (missing in the target), if any.
+    pub pool_id: Option<i64>,
+    pub pool_name: Option<String>,
+    /// Why it is listed, in words.
+    pub detail: String,
+    /// A seat action for this person is still on its way: the drift may be that.
+    pub in_flight: bool,
+}
+
+/// `POST /api/v1/connectors/{id}/reconcile`: the target's holders against Seatwise's seats.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reconciliation {
+    pub id: i64,
+    pub connector_id: i64,
+    /// Seats held in Seatwise whose account the target shows active.
+    pub matched: i64,
+    /// Seatwise has a seat; the target has no active account (at most 1,000 listed; `missing_total` counts all).
+    pub missing_in_target: Vec<DriftEntry>,
+    pub missing_total: i64,
+    /// The target has an active account Seatwise knows no seat for: a shadow seat (at most 1,000 listed).
+    pub unknown_in_target: Vec<DriftEntry>,
+    pub unknown_total: i64,
+    /// Held in both, but as another product or SKU (empty for SCIM: one app, one license).
+    pub differs: Vec<DriftEntry>,
+    /// Seats in the connector's pools, and active accounts in the target.
+    pub seats: i64,
+    pub target_active: i64,
+    #[serde(deserialize_with = "crate::when::timestamp")]
+    pub ran_at: DateTime<Utc>,
+    pub ran_by: String,
+}

@@ -3,7 +3,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use seatwise_types::{Connector, ConnectorInput, ConnectorTest, ErrorResponse, Page, SeatAction, SeatActionQuery};
+use seatwise_types::{
+    Connector, ConnectorInput, ConnectorTest, ErrorResponse, Page, Reconciliation, SeatAction, SeatActionQuery,
+};
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::Actor;
@@ -85,4 +87,31 @@ pub async fn seat_action_done(
     ApiPath((id, action_id)): ApiPath<(i64, i64)>,
 ) -> AppResult<Json<SeatAction>> {
     Ok(Json(connectors::actions::done(&state.db, &*state.clock, &actor, id, action_id).await?))
+}
+
+/// Reconcile now: read every account of the target and compare with the seats in the connector's pools. The
+/// report (kept, and in the ledger by its counts) lists seats missing in the target, active accounts Seatwise
+/// knows no seat for (with the person of the directory, when one has the address), and the matched count. SCIM
+/// only, for now; a target that cannot be read is a 409 saying why.
+#[utoipa::path(post, path = "/connectors/{id}/reconcile", tag = "connectors", params(("id" = i64, Path)),
+    responses((status = 200, body = Reconciliation), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse)))]
+pub async fn reconcile_connector(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Reconciliation>> {
+    let key = state.settings.credentials_key.as_ref();
+    Ok(Json(connectors::reconcile::reconcile(&state.db, &*state.clock, key, &actor, id).await?))
+}
+
+/// The connector's latest reconciliation (on demand or nightly); 404 before its first.
+#[utoipa::path(get, path = "/connectors/{id}/reconciliation", tag = "connectors", params(("id" = i64, Path)),
+    responses((status = 200, body = Reconciliation), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn last_reconciliation(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Reconciliation>> {
+    Ok(Json(connectors::reconcile::last(&state.db, &actor, id).await?))
 }

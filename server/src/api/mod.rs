@@ -176,6 +176,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(connectors::test_connector))
         .routes(routes!(connectors::list_seat_actions))
         .routes(routes!(connectors::seat_action_done))
+        .routes(routes!(connectors::reconcile_connector))
+        .routes(routes!(connectors::last_reconciliation))
         .routes(routes!(ledger::list_ledger))
         .routes(routes!(ledger::verify_ledger));
     // Uploads get a larger body limit than the JSON endpoints (the inner limit wins).

@@ -1,15 +1,16 @@
 //! Connectors and the pools they act on. The sealed credentials are written here and never selected for the API.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{Connector, ConnectorKind, ConnectorPool, Removal};
+use seatwise_types::{Connector, ConnectorKind, ConnectorPool, Reconciliation, Removal};
 use sqlx::any::AnyRow;
 
 use crate::clock::to_db;
 use crate::db::bulk::{self, Col, Statement};
 use crate::db::decode::Cols;
 use crate::db::{Conn, Sql};
+use crate::domain::reconcile::Holder;
 
 /// A connector to store.
 pub struct NewConnector<'a> {
@@ -142,4 +143,96 @@ pub async fn credentials(conn: &mut Conn, id: i64) -> Result<Option<String>, sql
     let found: Option<Option<String>> =
         sqlx::query_scalar("SELECT credentials FROM connectors WHERE id = $1").bind(id).fetch_optional(conn).await?;
     Ok(found.flatten())
+}
+
+/// The seats in a connector's pools, with their holders' addresses.
+pub async fn holders(conn: &mut Conn, connector_id: i64) -> Result<Vec<Holder>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.name, pe.id AS person_id, pe.name AS person_name, pe.email FROM connector_pools cp \
+         JOIN pools p ON p.id = cp.pool_id JOIN seat_assignments a ON a.pool_id = p.id \
+         JOIN people pe ON pe.id = a.person_id WHERE cp.connector_id = $1 ORDER BY pe.email, p.id",
+    )
+    .bind(connector_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let c = Cols::new(r, "pools");
+            Ok(Holder {
+                pool_id: c.i64("id")?,
+                pool_name: c.text("name")?,
+                person_id: c.of("people").i64("person_id")?,
+                person_name: c.of("people").text("person_name")?,
+                email: c.of("people").text("email")?,
+            })
+        })
+        .collect()
+}
+
+/// People with a seat action of this connector still on its way.
+pub async fn in_flight(conn: &mut Conn, connector_id: i64) -> Result<HashSet<i64>, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT person_id FROM seat_actions WHERE connector_id = $1 \
+         AND status IN ('pending', 'sent', 'failed')",
+    )
+    .bind(connector_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(ids.into_iter().collect())
+}
+
+/// People of the directory by address (lower-cased): id and name.
+pub async fn people_by_email(
+    conn: &mut Conn,
+    emails: &[String],
+) -> Result<HashMap<String, (i64, String)>, sqlx::Error> {
+    let rows: Vec<(String,)> = emails.iter().map(|e| (e.to_lowercase(),)).collect();
+    let statement = Statement {
+        sql: "SELECT pe.id, pe.name, pe.email FROM people pe WHERE LOWER(pe.email) IN (SELECT r.email FROM {rows})",
+        cols: &[Col::Text("email")],
+        args: &[],
+    };
+    bulk::fetch(conn, &statement, &rows)
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "people");
+            Ok((c.text("email")?.to_lowercase(), (c.i64("id")?, c.text("name")?)))
+        })
+        .collect()
+}
+
+/// Keep a reconciliation's report; its id.
+pub async fn insert_reconciliation(conn: &mut Conn, report: &Reconciliation) -> Result<i64, sqlx::Error> {
+    let json = serde_json::to_string(report).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query_scalar(
+        "INSERT INTO connector_reconciliations (connector_id, ran_at, ran_by, matched, missing, unknown, report) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(report.connector_id)
+    .bind(to_db(report.ran_at))
+    .bind(report.ran_by.clone())
+    .bind(report.matched)
+    .bind(report.missing_total)
+    .bind(report.unknown_total)
+    .bind(json)
+    .fetch_one(conn)
+    .await
+}
+
+/// A connector's latest reconciliation, if it has had one.
+pub async fn last_reconciliation(conn: &mut Conn, connector_id: i64) -> Result<Option<Reconciliation>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, report FROM connector_reconciliations WHERE connector_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(connector_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        let c = Cols::new(&r, "connector_reconciliations");
+        let mut report: Reconciliation = c.json("report")?;
+        report.id = c.i64("id")?;
+        Ok(report)
+    })
+    .transpose()
 }

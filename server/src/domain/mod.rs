@@ -27,6 +27,7 @@ pub mod login_guard;
 pub mod people;
 pub mod pool;
 pub mod reclamation;
+pub mod reconcile;
 pub mod renewal_seats;
 pub mod renewals;
 pub mod scim;

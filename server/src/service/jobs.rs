@@ -20,6 +20,7 @@ use crate::service::renewal_job::{self, RunSummary};
 
 pub const RENEWALS: &str = "renewals";
 pub const RECLAMATION: &str = "reclamation";
+pub const RECONCILIATION: &str = "reconciliation";
 /// A run that has not finished in this time is presumed dead and taken over.
 const LEASE_MINUTES: i64 = 15;
 
@@ -39,6 +40,8 @@ pub struct TickReport {
     pub campaigns: reclamation::campaign_upkeep::CampaignUpkeep,
     /// Seat actions this tick carried out in connectors' targets.
     pub seat_actions: connectors::deliver::Delivered,
+    /// The nightly reconciliation of connectors' targets, when this tick ran it.
+    pub reconciliation: Option<connectors::reconcile::Nightly>,
 }
 
 /// What background work takes: the database, the clock, this instance's name in job claims, and the mail relay
@@ -84,6 +87,11 @@ pub async fn tick(state: &Worker) -> AppResult<TickReport> {
         let reclaiming = reclamation::daily::run_day(&state.db, &*state.clock, state.outbox(), &org, now);
         match claimed_daily(state, RECLAMATION, today, now, reclaiming).await {
             Ok(summary) => report.reclamation = summary,
+            Err(e) => failed = failed.or(Some(e)),
+        }
+        let reconciling = connectors::reconcile::nightly(&state.db, state.credentials_key.as_deref(), now);
+        match claimed_daily(state, RECONCILIATION, today, now, reconciling).await {
+            Ok(summary) => report.reconciliation = summary,
             Err(e) => failed = failed.or(Some(e)),
         }
     }

@@ -327,3 +327,97 @@ async fn a_manual_connector_gives_a_person_the_task_and_the_case_closes_when_the
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn reconciliation_finds_missing_and_shadow_accounts_on_demand_and_nightly() {
+    use crate::reclamation::population;
+    let app = spawn().await;
+    let p = population(&app).await;
+    let token = "reconcile-token-51aa";
+    let peer = ScimPeer::start(token).await;
+    // Number 1 matches; number 2's account is inactive; 3 to 6 have none. Two accounts were added in the app
+    // directly: one of a person of the directory, one of nobody Seatwise knows.
+    let known: String = sqlx::query_scalar("SELECT email FROM people WHERE email NOT LIKE 'rec%' ORDER BY id LIMIT 1")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    for user in ["rec1@example.com", "rec2@example.com", "shadow.it@example.com", known.as_str()] {
+        scim_user(&peer, token, user).await;
+    }
+    let http = reqwest::Client::new();
+    let found: serde_json::Value = http
+        .get(format!("{}/Users?filter=userName%20eq%20%22rec2@example.com%22", peer.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "active", "value": false}]});
+    http.patch(format!("{}/Users/{}", peer.base, found["Resources"][0]["id"].as_str().unwrap()))
+        .bearer_auth(token)
+        .header("Content-Type", "application/scim+json")
+        .body(patch.to_string())
+        .send()
+        .await
+        .unwrap();
+    let admin = app.admin().await;
+    let body = json!({"kind": "scim", "name": "Citrix SCIM", "base_url": peer.base, "credentials": {"bearer_token": token},
+        "pool_ids": [p.citrix]});
+    let connector = admin.post("/api/v1/connectors", body).await.body["id"].as_i64().unwrap();
+    assert_eq!(
+        admin.get(&format!("/api/v1/connectors/{connector}/reconciliation")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let r = admin.post(&format!("/api/v1/connectors/{connector}/reconcile"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let report = &r.body;
+    assert_eq!(
+        (report["matched"].as_i64(), report["seats"].as_i64(), report["target_active"].as_i64()),
+        (Some(1), Some(6), Some(3))
+    );
+    assert_eq!(report["missing_total"], 5, "{report}");
+    let missing: Vec<&str> =
+        report["missing_in_target"].as_array().unwrap().iter().map(|e| e["account"].as_str().unwrap()).collect();
+    assert_eq!(
+        missing,
+        ["rec2@example.com", "rec3@example.com", "rec4@example.com", "rec5@example.com", "rec6@example.com"]
+    );
+    assert_eq!(report["missing_in_target"][0]["detail"], "The account is inactive in the target.");
+    assert_eq!(report["missing_in_target"][0]["pool_id"], p.citrix);
+    let unknown = report["unknown_in_target"].as_array().unwrap();
+    assert_eq!(report["unknown_total"], 2, "{report}");
+    let shadow = unknown.iter().find(|e| e["account"] == "shadow.it@example.com").unwrap();
+    assert!(shadow["person_id"].is_null());
+    let person = unknown.iter().find(|e| e["account"].as_str().unwrap().eq_ignore_ascii_case(&known)).unwrap();
+    assert!(person["person_id"].as_i64().is_some(), "a person of the directory is named: {person}");
+    assert_eq!(report["differs"], json!([]));
+    assert_eq!(admin.get(&format!("/api/v1/connectors/{connector}/reconciliation")).await.body["id"], report["id"]);
+
+    // Nightly, claimed like the other daily runs: the next day's first tick reconciles again.
+    app.clock.advance(chrono::Duration::days(1));
+    let tick = app.tick().await;
+    let nightly = tick.reconciliation.expect("the nightly run");
+    assert_eq!((nightly.connectors, nightly.drifted), (1, 1), "{nightly:?}");
+    let admin = app.admin().await; // A day on: a new session.
+    let last = admin.get(&format!("/api/v1/connectors/{connector}/reconciliation")).await;
+    assert_eq!(last.body["ran_by"], "nightly reconciliation");
+    assert!(last.body["id"].as_i64() > report["id"].as_i64());
+    assert_eq!(app.tick().await.reconciliation, None, "once a day");
+
+    // A target that cannot be read says so; a manual connector does not reconcile.
+    drop(peer);
+    let r = admin.post(&format!("/api/v1/connectors/{connector}/reconcile"), json!({})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("could not be read"), "{}", r.body);
+    let manual = admin.post("/api/v1/connectors", json!({"kind": "manual", "name": "M"})).await.body["id"].clone();
+    let r = admin.post(&format!("/api/v1/connectors/{manual}/reconcile"), json!({})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.owner().await.post(&format!("/api/v1/connectors/{connector}/reconcile"), json!({})).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

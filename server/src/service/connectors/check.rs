@@ -2,30 +2,19 @@
 //! service provider's configuration (is PATCH there, to deactivate? filtering, to find an account?) and one page of
 //! users, with its token.
 
-use seatwise_types::{ConnectorCheck, ConnectorKind, ConnectorTest};
+use seatwise_types::{ConnectorCheck, ConnectorTest};
 
 use crate::auth::Actor;
-use crate::db::connectors as store;
 use crate::db::Db;
 use crate::domain::access;
 use crate::domain::sealed::CredentialsKey;
-use crate::error::{AppError, AppResult};
-use crate::service::connectors::scim;
+use crate::error::AppResult;
 
 pub async fn test(db: &Db, key: Option<&CredentialsKey>, actor: &Actor, id: i64) -> AppResult<ConnectorTest> {
     access::may_manage_connectors(&actor.user)?;
     let mut conn = db.read.acquire().await?;
-    let kind = store::list(&mut conn, Some(id)).await?.pop().ok_or(AppError::NotFound("connector"))?.kind;
-    if kind != ConnectorKind::Scim {
-        return Err(AppError::Conflict(format!(
-            "Testing a {} connector comes with its delivery; only SCIM connectors can be tested yet.",
-            kind.as_str()
-        )));
-    }
-    let opened = super::open(&mut conn, key, id).await?;
+    let (_, client) = super::open_scim(&mut conn, key, id, "tested").await?;
     drop(conn);
-    let client =
-        scim::Client::new(opened.connector.base_url.as_deref().unwrap_or_default(), opened.credential("bearer_token"))?;
     let mut checks = Vec::new();
     match client.get("/ServiceProviderConfig").await {
         Ok(Some(c)) => {

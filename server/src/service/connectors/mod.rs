@@ -16,6 +16,7 @@ use crate::service::ledger::{self, Change};
 pub mod actions;
 pub mod check;
 pub mod deliver;
+pub mod reconcile;
 pub mod scim;
 
 pub async fn list(db: &Db, actor: &Actor) -> AppResult<Page<Connector>> {
@@ -134,4 +135,25 @@ pub async fn open(conn: &mut crate::db::Conn, key: Option<&CredentialsKey>, id: 
     let credentials =
         serde_json::from_slice(&plain).map_err(|e| AppError::internal_in("reading sealed credentials", e))?;
     Ok(Opened { connector, credentials })
+}
+
+/// A SCIM connector opened, with its client, for what only SCIM connectors do yet (`doing`: "tested",
+/// "reconciled"); another kind is a 409 saying so.
+pub async fn open_scim(
+    conn: &mut crate::db::Conn,
+    key: Option<&CredentialsKey>,
+    id: i64,
+    doing: &str,
+) -> AppResult<(Opened, scim::Client)> {
+    let kind = store::list(&mut *conn, Some(id)).await?.pop().ok_or(AppError::NotFound("connector"))?.kind;
+    if kind != seatwise_types::ConnectorKind::Scim {
+        return Err(AppError::Conflict(format!(
+            "Only SCIM connectors can be {doing} yet; this one is a {} connector.",
+            kind.as_str()
+        )));
+    }
+    let opened = open(conn, key, id).await?;
+    let client =
+        scim::Client::new(opened.connector.base_url.as_deref().unwrap_or_default(), opened.credential("bearer_token"))?;
+    Ok((opened, client))
 }
