@@ -16,6 +16,7 @@ use pages::change::ChangePage;
 use pages::change_policy::ChangePolicyPage;
 use pages::change_upload::ChangeUploadPage;
 use pages::changes::ChangesPage;
+use pages::connector::ConnectorPage;
 use pages::contract::ContractPage;
 use pages::contract_form::{ContractCreatePage, ContractEditPage};
 use pages::contracts::ContractsPage;
@@ -87,6 +88,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/alerts") view=AlertsPage/>
                 <Route path=path!("/alerts/:id") view=AlertPage/>
                 <Route path=path!("/settings") view=SettingsPage/>
+                <Route path=path!("/connectors/:id") view=ConnectorPage/>
                 <Route path=path!("/ledger") view=LedgerPage/>
                 <Route path=path!("/changes") view=ChangesPage/>
                 <Route path=path!("/changes/new") view=ChangeUploadPage/>

@@ -4,6 +4,7 @@
 mod campaigns;
 mod changes;
 mod company;
+mod connectors;
 mod reclamation;
 
 use chrono::{Datelike, Duration, Months, NaiveDate};
@@ -50,11 +51,12 @@ pub async fn seed_change_requests(state: &AppState) -> Result<(), DemoError> {
     Ok(changes::seed(state).await?)
 }
 
-/// The demo's reclamation (usage data, policies, leavers, holds, savings, consent campaigns), after its change
-/// requests.
+/// The demo's reclamation (usage data, policies, leavers, holds, savings, consent campaigns, a manual connector's
+/// tasks), after its change requests.
 pub async fn seed_reclamation(state: &AppState) -> Result<(), DemoError> {
     reclamation::seed(state).await?;
-    Ok(campaigns::seed(state).await?)
+    campaigns::seed(state).await?;
+    Ok(connectors::seed(state).await?)
 }
 
 /// Seed the demo company into an empty database. Returns false when there was already data. The file is checked

@@ -1,6 +1,6 @@
 //! Connectors (admins): where seat decisions are pushed; credentials are written, never read back.
 
-use seatwise_types::{Connector, ConnectorInput, ConnectorTest, Page};
+use seatwise_types::{Connector, ConnectorInput, ConnectorTest, Page, Reconciliation, SeatAction, SeatActionQuery};
 
 use super::ApiResult;
 
@@ -15,4 +15,28 @@ pub async fn create(input: &ConnectorInput) -> ApiResult<Connector> {
 /// What works and what is missing at the connector's target.
 pub async fn test(id: i64) -> ApiResult<ConnectorTest> {
     super::post_empty(&format!("/connectors/{id}/test")).await
+}
+
+pub async fn get(id: i64) -> ApiResult<Connector> {
+    super::get(&format!("/connectors/{id}")).await
+}
+
+/// The connector's seat actions, newest first.
+pub async fn actions(id: i64, query: &SeatActionQuery) -> ApiResult<Page<SeatAction>> {
+    super::get(&super::with_query(&format!("/connectors/{id}/actions"), query)?).await
+}
+
+/// A person did a manual action: confirmed by them.
+pub async fn done(id: i64, action_id: i64) -> ApiResult<SeatAction> {
+    super::post_empty(&format!("/connectors/{id}/actions/{action_id}/done")).await
+}
+
+/// Reconcile now: the target's accounts against the seats.
+pub async fn reconcile(id: i64) -> ApiResult<Reconciliation> {
+    super::post_empty(&format!("/connectors/{id}/reconcile")).await
+}
+
+/// The latest reconciliation (404 before the first).
+pub async fn reconciliation(id: i64) -> ApiResult<Reconciliation> {
+    super::get(&format!("/connectors/{id}/reconciliation")).await
 }

@@ -2,7 +2,7 @@
 //! an alert's): its words and a tone a reader takes in at a glance, never colour alone.
 
 use leptos::prelude::*;
-use seatwise_types::{AlertStatus, CaseState, ChangeStatus, PersonStatus};
+use seatwise_types::{AlertStatus, CaseState, ChangeStatus, PersonStatus, SeatActionStatus};
 
 use crate::format;
 
@@ -95,6 +95,28 @@ impl Status for AlertStatus {
             AlertStatus::Acknowledged => Tone::Info,
             AlertStatus::Snoozed | AlertStatus::Superseded => Tone::Muted,
             AlertStatus::Decided => Tone::Ok,
+        }
+    }
+}
+
+impl Status for SeatActionStatus {
+    fn label(self) -> String {
+        match self {
+            SeatActionStatus::Pending => "Pending",
+            SeatActionStatus::Sent => "Sent",
+            SeatActionStatus::Confirmed => "Confirmed",
+            SeatActionStatus::Failed => "Failed",
+            SeatActionStatus::Manual => "Needs a person",
+        }
+        .into()
+    }
+
+    fn tone(self) -> Tone {
+        match self {
+            SeatActionStatus::Pending | SeatActionStatus::Sent => Tone::Info,
+            SeatActionStatus::Confirmed => Tone::Ok,
+            SeatActionStatus::Failed => Tone::Danger,
+            SeatActionStatus::Manual => Tone::Warn,
         }
     }
 }

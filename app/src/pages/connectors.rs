@@ -3,6 +3,7 @@
 //! and never shown again.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use seatwise_types::{Connector, ConnectorInput, ConnectorKind, ConnectorTest, Removal};
 
 use crate::api::{self, ApiError};
@@ -11,7 +12,7 @@ use crate::components::form::Saver;
 use crate::components::selection::PoolSelect;
 use crate::components::{ErrorBanner, Loaded};
 
-fn kind_label(k: ConnectorKind) -> &'static str {
+pub fn kind_label(k: ConnectorKind) -> &'static str {
     match k {
         ConnectorKind::Scim => "SCIM 2.0",
         ConnectorKind::Graph => "Microsoft Graph",
@@ -54,7 +55,7 @@ pub fn Connectors() -> impl IntoView {
                                     let label = format!("Test {}", c.name);
                                     view! {
                                         <tr>
-                                            <td>{c.name.clone()}<div class="muted small break">{c.base_url.clone().unwrap_or_default()}</div></td>
+                                            <td><A href=format!("/connectors/{id}") attr:class="row-link">{c.name.clone()}</A><div class="muted small break">{c.base_url.clone().unwrap_or_default()}</div></td>
                                             <td>{kind_label(c.kind)}{c.dry_run.then(|| view! { <div class="muted small">"dry run"</div> })}</td>
                                             <td>{if pools.is_empty() { "—".to_string() } else { pools }}</td>
                                             <td>{if c.credentials_set { "Set" } else { "—" }}</td>

@@ -4,6 +4,7 @@ pub mod change;
 pub mod change_policy;
 pub mod change_upload;
 pub mod changes;
+pub mod connector;
 pub mod connectors;
 pub mod contract;
 pub mod contract_form;

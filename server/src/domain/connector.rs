@@ -139,6 +139,14 @@ impl Call {
     }
 }
 
+/// What a person is asked to do for an action no API carries out (a manual connector's).
+pub fn manual_task(kind: SeatActionKind, account: &str, pool: &str) -> String {
+    match kind {
+        SeatActionKind::Remove => format!("Take the {pool} license away from {account} by hand, then mark it done."),
+        SeatActionKind::Add => format!("Give {account} the {pool} license by hand, then mark it done."),
+    }
+}
+
 /// The next step of a SCIM seat action: removing a seat deactivates or deletes the account (or, for a license
 /// group, is left to a person); giving it back reactivates the account, or creates it when it is gone.
 pub fn next_step(kind: SeatActionKind, removal: Removal, account: &str, active: Option<bool>) -> Step {

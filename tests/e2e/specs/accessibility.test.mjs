@@ -31,6 +31,7 @@ const PAGES = [
   { route: '/alerts', name: 'alerts' },
   { route: '/alerts/:id', name: 'alert', record: 'alert' },
   { route: '/settings', name: 'settings' },
+  { route: '/connectors/:id', name: 'connector', record: 'connector' },
   { route: '/my/seats', name: 'my-seats' },
   { route: '/ledger', name: 'ledger' },
   { route: '/imports', name: 'imports' },
@@ -122,7 +123,9 @@ async function recordsFor(page) {
   const costCentre = (await get('/finance/summary')).by_cost_centre?.[0]?.id;
   // The open campaign (the demo's newest): its seats still have answers coming in.
   const campaign = (await get('/reclamation/campaigns')).items?.[0]?.id;
-  const records = { pool, person, contract, alert, change, policy, costCentre, campaign };
+  // The demo's manual connector, with tasks done and waiting (admins only; others are told it is not theirs).
+  const connector = (await get('/connectors')).items?.[0]?.id;
+  const records = { pool, person, contract, alert, change, policy, costCentre, campaign, connector };
   for (const [k, v] of Object.entries(records)) records[k] = v ?? adminRecords?.[k];
   return records;
 }

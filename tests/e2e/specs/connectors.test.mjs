@@ -1,5 +1,8 @@
 // End-to-end: an admin adds a SCIM connector on the settings page, pointed at a real SCIM server (PyPI's
-// scim2-server, pinned in tests/connectors), tests it, and reads what works; the token is never shown again.
+// scim2-server, pinned in tests/connectors), tests it, and reads what works; the token is never shown again. A
+// policy run then takes seats back: their accounts become inactive in the SCIM server, the actions are confirmed
+// on the connector's page and the cases close; reconciliation finds accounts added in the app directly, and one
+// is taken in as a seat through a drafted change request.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -18,7 +21,8 @@ before(async () => {
   peer = spawn(bin, ['--hostname', '127.0.0.1', '--port', String(port), '--bearer-token', 'e2e-scim-token'], { stdio: 'ignore' });
   peerBase = `http://127.0.0.1:${port}`;
   await eventually(async () => (await fetch(`${peerBase}/ServiceProviderConfig`).catch(() => null))?.ok, 'scim2-server');
-  server = await startServer({ SEATWISE_CREDENTIALS_KEY: Buffer.alloc(32, 9).toString('base64') });
+  // Background work every second: seat actions reach the SCIM server while the test watches.
+  server = await startServer({ SEATWISE_CREDENTIALS_KEY: Buffer.alloc(32, 9).toString('base64'), SEATWISE_JOB_INTERVAL: '1' });
   browser = await launchBrowser();
 });
 
@@ -55,4 +59,106 @@ test('an admin adds a SCIM connector, tests it against a real SCIM server, and n
   assert.deepEqual(await seriousViolations(page), []);
   await page.shot('tested');
   assert.deepEqual(page.scriptErrors, []);
+});
+
+/// The SCIM server's accounts: userName (lower case) -> active.
+async function scimAccounts() {
+  const r = await fetch(`${peerBase}/Users?count=1000`, { headers: { authorization: 'Bearer e2e-scim-token' } });
+  const list = await r.json();
+  return Object.fromEntries((list.Resources ?? []).map((u) => [u.userName.toLowerCase(), u.active !== false]));
+}
+
+async function scimUser(userName) {
+  const r = await fetch(`${peerBase}/Users`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer e2e-scim-token', 'content-type': 'application/scim+json' },
+    body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, active: true }),
+  });
+  assert.equal(r.status, 201);
+}
+
+async function api(page, path, method = 'GET', body) {
+  const me = await (await page.request.get(`${server.base}/api/v1/me`)).json();
+  const r = await page.request.fetch(`${server.base}/api/v1${path}`, {
+    method, headers: { 'x-csrf-token': me.csrf_token ?? '', 'content-type': 'application/json' },
+    data: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status(), body: r.status() === 204 ? null : await r.json() };
+}
+
+test('a policy run takes seats back in the SCIM app, each confirmed; reconciliation finds shadow accounts', async () => {
+  const page = await newPage(browser, 'connector-page');
+  await installAxe(page.context());
+  trackRequests(page);
+  await signIn(page, server.base, 'admin@example.com');
+  const pools = (await api(page, '/pools?q=Zoom%20Workplace&per_page=5')).body.items;
+  const zoom = pools.find((p) => p.name === 'Zoom Workplace Business');
+  const made = await api(page, '/connectors', 'POST', {
+    kind: 'scim', name: 'Zoom (SCIM)', base_url: peerBase, credentials: { bearer_token: 'e2e-scim-token' }, pool_ids: [zoom.id],
+  });
+  assert.equal(made.status, 201);
+  // The accounts the Zoom policy's dry run will take back exist in the app, with two more added there directly:
+  // one of a person of the directory, one of nobody Seatwise knows.
+  const policy = (await api(page, '/reclamation/policies')).body.items.find((p) => p.name.startsWith('Remove Zoom'));
+  const dry = (await api(page, `/reclamation/policies/${policy.id}/dry-run?per_page=500`)).body;
+  const selected = dry.items.filter((i) => !i.stale).map((i) => i.person_email.toLowerCase());
+  assert.ok(selected.length > 0);
+  for (const email of selected) await scimUser(email);
+  const holders = new Set((await api(page, `/pools/${zoom.id}/assignments?per_page=500`)).body.items.map((a) => a.person?.email?.toLowerCase()));
+  const people = (await api(page, '/people?status=active&per_page=200')).body.items;
+  const outsider = people.find((p) => !holders.has(p.email.toLowerCase()));
+  await scimUser(outsider.email);
+  await scimUser('shadow.it@example.com');
+
+  await page.goto(`${server.base}/reclamation/policies/${policy.id}`);
+  await page.getByRole('button', { name: 'Run now' }).click();
+  await page.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: /^Reclaim \d+ seats?$/ }).click();
+  await page.getByRole('status').filter({ hasText: 'Run done' }).waitFor();
+
+  // The background delivery deactivates each account in the app and reads it back.
+  await eventually(async () => {
+    const accounts = await scimAccounts();
+    return selected.every((e) => accounts[e] === false);
+  }, 'the accounts deactivated in the SCIM server');
+  await page.goto(`${server.base}/settings`);
+  await page.getByRole('link', { name: 'Zoom (SCIM)' }).click();
+  await page.getByRole('heading', { name: 'Zoom (SCIM)', level: 1 }).waitFor();
+  await page.getByLabel('Status').selectOption('confirmed');
+  await page.waitForURL(/status=confirmed/);
+  await eventually(async () => {
+    await page.reload();
+    const text = await page.locator('p.row-count').first().innerText().catch(() => '');
+    return text === `${selected.length} action${selected.length === 1 ? '' : 's'}`;
+  }, 'every action confirmed on the page');
+  assert.match(await page.locator('#seat-actions tbody tr').first().innerText(), /Confirmed[\s\S]*PATCH \/Users\/\S+ active=false; read back/);
+  const cases = (await api(page, `/reclamation/cases?policy_id=${policy.id}&per_page=500`)).body.items;
+  assert.ok(cases.every((c) => c.state === 'reclaimed'), 'each case closed once its account was confirmed');
+  await page.shot('actions');
+
+  // Reconciliation: the two accounts added in the app directly are unknown to Seatwise.
+  await page.getByRole('button', { name: 'Reconcile now' }).click();
+  const unknown = page.locator('#drift-unknown tbody tr');
+  await unknown.first().waitFor();
+  assert.equal(await unknown.count(), 2);
+  await page.locator('#drift-unknown tbody tr', { hasText: 'shadow.it@example.com' }).getByText('Not in the directory').waitFor();
+  await settle(page);
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.shot('drift');
+  await page.getByRole('checkbox', { name: `Take in ${outsider.email} as a seat` }).check();
+  await page.getByRole('button', { name: 'Draft a change request taking in 1 seat' }).click();
+  await page.waitForURL(/\/changes\/\d+$/);
+  await page.getByText(outsider.name).first().waitFor();
+  await page.shot('drafted');
+  assert.deepEqual(page.scriptErrors, []);
+
+  // On a phone.
+  const phone = await newPage(browser, 'connector-phone', { width: 390, height: 844 });
+  await installAxe(phone.context());
+  trackRequests(phone);
+  await signIn(phone, server.base, 'admin@example.com');
+  await phone.goto(`${server.base}/connectors/${made.body.id}`);
+  await phone.locator('#seat-actions').waitFor();
+  await settle(phone);
+  assert.deepEqual(await seriousViolations(phone), []);
+  await phone.shot('phone');
 });

@@ -11,6 +11,7 @@ use crate::db::connectors as connector_store;
 use crate::db::seat_actions::{self as store, SeatChange};
 use crate::db::{Conn, Db};
 use crate::domain::access;
+use crate::domain::connector as rules;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::reclamation::settle;
@@ -42,6 +43,14 @@ async fn connector_exists(conn: &mut Conn, id: i64) -> AppResult<()> {
     }
 }
 
+/// An action as people read it: one waiting for a person without words from a delivery says what to do.
+fn worded(mut a: SeatAction) -> SeatAction {
+    if a.status == SeatActionStatus::Manual && a.detail.is_none() {
+        a.detail = Some(rules::manual_task(a.kind, &a.account, &a.pool_name));
+    }
+    a
+}
+
 /// A connector's seat actions, newest first.
 pub async fn list(db: &Db, actor: &Actor, connector_id: i64, q: &SeatActionQuery) -> AppResult<Page<SeatAction>> {
     access::may_manage_connectors(&actor.user)?;
@@ -49,7 +58,7 @@ pub async fn list(db: &Db, actor: &Actor, connector_id: i64, q: &SeatActionQuery
     let mut conn = db.read.acquire().await?;
     connector_exists(&mut conn, connector_id).await?;
     let (items, total) = store::list(&mut conn, connector_id, q.status, per_page, (page - 1) * per_page).await?;
-    Ok(Page { items, total, page, per_page })
+    Ok(Page { items: items.into_iter().map(worded).collect(), total, page, per_page })
 }
 
 /// A person did a manual action in the target: it is confirmed by them, and a case waiting for it closes.

@@ -1,0 +1,329 @@
+//! One connector (admins): its seat actions and where each stands in the target (filters in the address; a task
+//! left to a person is marked done here), and its drift: the latest reconciliation, run again on demand, with the
+//! target's unknown holders taken in as seats through a drafted change request.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use seatwise_types::{
+    ChangeRequestInput, Connector, DriftEntry, OperationInput, Reconciliation, SeatAction, SeatActionKind,
+    SeatActionQuery, SeatActionStatus,
+};
+
+use crate::api;
+use crate::components::badge::StatusBadge;
+use crate::components::filters::FilterSelect;
+use crate::components::list::{use_list_query, Count, ListTable};
+use crate::components::shell::Shell;
+use crate::components::{EmptyState, ErrorBanner, Loaded};
+use crate::format;
+use crate::pages::connectors::kind_label;
+use crate::pages::record_id;
+
+const KEYS: [&str; 2] = ["status", "page"];
+
+#[component]
+pub fn ConnectorPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || record_id(params.with(|p| p.get("id")));
+    let connector = LocalResource::new(move || {
+        let id = id();
+        async move { api::connectors::get(id?).await }
+    });
+    view! {
+        <Shell title="Connector">
+            <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/settings">"Settings"</A><span aria-hidden="true">" / "</span><span>"Connector"</span></nav>
+            <h1 class="page-title">{move || connector.get().and_then(Result::ok).map_or_else(|| "Connector".to_string(), |c| c.name)}</h1>
+            <Loaded resource=connector let:c>
+                <Summary connector=c.clone()/>
+                <Actions connector=c.clone()/>
+                <Drift connector=c/>
+            </Loaded>
+        </Shell>
+    }
+}
+
+#[component]
+fn Summary(connector: Connector) -> impl IntoView {
+    let c = connector;
+    let pools = c.pools.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(", ");
+    view! {
+        <p class="muted">{format!(
+            "{} · {} · acts on {} · added by {} on {}",
+            kind_label(c.kind),
+            c.base_url.clone().unwrap_or_else(|| "no API".into()),
+            if pools.is_empty() { "no pool yet".to_string() } else { pools },
+            c.created_by,
+            format::datetime(&c.created_at),
+        )}</p>
+        {c.dry_run.then(|| view! {
+            <div class="banner banner-warn" role="status">"Dry run: this connector records what it would send and leaves each action to a person."</div>
+        })}
+    }
+}
+
+fn status_words(s: SeatActionStatus) -> &'static str {
+    match s {
+        SeatActionStatus::Pending => "Waiting to be sent",
+        SeatActionStatus::Sent => "Sent",
+        SeatActionStatus::Confirmed => "Confirmed",
+        SeatActionStatus::Failed => "Failed, retrying",
+        SeatActionStatus::Manual => "Needs a person",
+    }
+}
+
+#[component]
+fn Actions(connector: Connector) -> impl IntoView {
+    let connector_id = connector.id;
+    let list = use_list_query(format!("/connectors/{connector_id}"), &KEYS);
+    let update = list.update;
+    let actions = LocalResource::new(move || {
+        let query = list.api_query::<SeatActionQuery>();
+        async move { api::connectors::actions(connector_id, &SeatActionQuery { per_page: Some(50), ..query? }).await }
+    });
+    let done = Action::new_local(move |action_id: &i64| {
+        let action_id = *action_id;
+        async move { api::connectors::done(connector_id, action_id).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = done.value().get() {
+            actions.refetch();
+        }
+    });
+    let statuses: Vec<(String, String)> =
+        SeatActionStatus::ALL.iter().map(|s| (s.as_str().to_string(), status_words(*s).to_string())).collect();
+    view! {
+        <section class="panel" aria-labelledby="actions-title">
+            <h2 id="actions-title">"Seat actions"</h2>
+            <p class="muted">"Every seat removed or given back in this connector's pools, and where it stands in the target. A removal's case closes once the target shows it done."</p>
+            <section class="filters" aria-label="Filters">
+                <FilterSelect id="action-status" label="Status" key="status" options=statuses update=update/>
+            </section>
+            <div aria-live="polite">
+                {move || match done.value().get() {
+                    Some(Ok(a)) => Some(view! { <div class="banner banner-ok" role="status">{format!("Marked done: {} in {}.", a.person_name, a.pool_name)}</div> }.into_any()),
+                    Some(Err(e)) => Some(view! { <ErrorBanner error=e/> }.into_any()),
+                    None => None,
+                }}
+            </div>
+            <Loaded resource=actions let:page>
+                {if page.items.is_empty() {
+                    view! { <EmptyState title="No seat actions here">"When a seat in one of this connector's pools is taken back or given, its action appears here."</EmptyState> }.into_any()
+                } else {
+                    view! {
+                        <ListTable page=page id="seat-actions" count=Count::Total { one: "action", many: "actions" } update=update
+                            head=|| view! {
+                                <th scope="col">"Person"</th><th scope="col" class="minor">"Pool"</th><th scope="col" class="minor">"Action"</th>
+                                <th scope="col">"Status"</th><th scope="col">"What happened"</th><th scope="col" class="minor">"Queued"</th>
+                                <th scope="col"><span class="sr-only">"Mark done"</span></th>
+                            }
+                            row=move |a| view! { <ActionRow action=a done=done/> }/>
+                    }.into_any()
+                }}
+            </Loaded>
+        </section>
+    }
+}
+
+#[component]
+fn ActionRow(action: SeatAction, done: Action<i64, api::ApiResult<SeatAction>>) -> impl IntoView {
+    let a = action;
+    let id = a.id;
+    let what = match a.kind {
+        SeatActionKind::Remove => "Remove",
+        SeatActionKind::Add => "Give",
+    };
+    let when_next = a.next_attempt_at.filter(|_| a.status == SeatActionStatus::Failed);
+    let label = format!("Mark done: {} in {}", a.person_name, a.pool_name);
+    view! {
+        <tr>
+            <td>{a.person_name.clone()}<div class="muted small break">{a.account.clone()}</div></td>
+            <td class="minor">{a.pool_name.clone()}</td>
+            <td class="minor">{what}{a.dry_run.then(|| view! { <div class="muted small">"dry run"</div> })}</td>
+            <td><StatusBadge status=a.status/>
+                {(a.attempts > 0).then(|| view! { <div class="muted small">{format!("{} attempt{}", a.attempts, if a.attempts == 1 { "" } else { "s" })}</div> })}</td>
+            <td class="break">
+                {a.detail.clone().map(|d| view! { <div>{d}</div> })}
+                {a.last_error.clone().map(|e| view! { <div class="field-error">{e}</div> })}
+                {when_next.map(|t| view! { <div class="muted small">{format!("Next attempt {}", format::datetime(&t))}</div> })}
+                {a.confirmed_by.clone().filter(|_| a.status == SeatActionStatus::Confirmed).map(|by| view! {
+                    <div class="muted small">{format!("Confirmed by {by}")}</div>
+                })}
+            </td>
+            <td class="minor"><span title=a.created_at.to_rfc3339()>{format::datetime(&a.created_at)}</span></td>
+            <td>{(a.status == SeatActionStatus::Manual).then(|| view! {
+                <button class="btn btn-small" type="button" aria-label=label.clone() disabled=move || done.pending().get()
+                    on:click=move |_| { done.dispatch(id); }>"Mark done"</button>
+            })}</td>
+        </tr>
+    }
+}
+
+/// The latest reconciliation, or none yet (a 404 is not an error here).
+async fn latest(id: i64) -> api::ApiResult<Option<Reconciliation>> {
+    match api::connectors::reconciliation(id).await {
+        Ok(r) => Ok(Some(r)),
+        Err(e) if e.status == 404 => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[component]
+fn Drift(connector: Connector) -> impl IntoView {
+    let connector_id = connector.id;
+    let first_pool = connector.pools.first().cloned();
+    let report = LocalResource::new(move || latest(connector_id));
+    let run = Action::new_local(move |_: &()| async move { api::connectors::reconcile(connector_id).await });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = run.value().get() {
+            report.refetch();
+        }
+    });
+    let navigate = use_navigate();
+    // Unknown holders who are people of the directory, chosen to be taken in as seats.
+    let chosen = RwSignal::new(Vec::<i64>::new());
+    let draft = Action::new_local(move |input: &ChangeRequestInput| {
+        let input = input.clone();
+        async move { api::change_requests::create(&input).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(cr)) = draft.value().get() {
+            navigate(&format!("/changes/{}", cr.id), Default::default());
+        }
+    });
+    let take_in = move |_| {
+        let Some(pool) = first_pool.clone() else { return };
+        let operations = chosen
+            .get_untracked()
+            .into_iter()
+            .map(|person| OperationInput {
+                op: Some("assign".into()),
+                pool_id: Some(pool.id),
+                person_id: Some(person),
+                ..OperationInput::default()
+            })
+            .collect();
+        draft.dispatch(ChangeRequestInput {
+            title: format!("Take in seats found in the target of {}", pool.name),
+            reason: "Reconciliation found these people holding the license in the target without a seat in Seatwise."
+                .into(),
+            operations,
+            execute_at: None,
+        });
+    };
+    let can_take_in = connector.pools.len() == 1;
+    view! {
+        <section class="panel" aria-labelledby="drift-title">
+            <div class="panel-head">
+                <h2 id="drift-title">"Drift"</h2>
+                <button class="btn" type="button" disabled=move || run.pending().get() on:click=move |_| { run.dispatch(()); }>
+                    {move || if run.pending().get() { "Reconciling…" } else { "Reconcile now" }}
+                </button>
+            </div>
+            <p class="muted">"The target's accounts against the seats in this connector's pools. It runs every night too."</p>
+            <div aria-live="polite">
+                {move || run.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
+                {move || draft.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
+            </div>
+            <Loaded resource=report let:found>
+                {match found {
+                    None => view! { <EmptyState title="Not reconciled yet">"Reconcile now to compare the target with Seatwise."</EmptyState> }.into_any(),
+                    Some(r) => view! { <Report report=r chosen=chosen can_take_in=can_take_in/> }.into_any(),
+                }}
+            </Loaded>
+            <Show when=move || !chosen.get().is_empty()>
+                <div class="button-row">
+                    <button class="btn btn-primary" type="button" disabled=move || draft.pending().get() on:click=take_in.clone()>
+                        {move || {
+                            let n = chosen.get().len();
+                            format!("Draft a change request taking in {n} seat{}", if n == 1 { "" } else { "s" })
+                        }}
+                    </button>
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+fn stat(label: &'static str, value: String) -> impl IntoView {
+    view! { <div class="card stat"><span class="stat-label">{label}</span><span class="stat-value">{value}</span></div> }
+}
+
+fn listed(shown: usize, total: i64) -> String {
+    if (shown as i64) < total {
+        format!("The first {} of {}.", format::number(shown as i64), format::number(total))
+    } else {
+        String::new()
+    }
+}
+
+#[component]
+fn Report(report: Reconciliation, chosen: RwSignal<Vec<i64>>, can_take_in: bool) -> impl IntoView {
+    let r = report;
+    let missing_note = listed(r.missing_in_target.len(), r.missing_total);
+    let unknown_note = listed(r.unknown_in_target.len(), r.unknown_total);
+    view! {
+        <p class="muted">{format!("Last run {} by {}.", format::datetime(&r.ran_at), r.ran_by)}</p>
+        <div class="cards">
+            {stat("Seats in Seatwise", format::number(r.seats))}
+            {stat("Active accounts in the target", format::number(r.target_active))}
+            {stat("Matched", format::number(r.matched))}
+            {stat("Missing in the target", format::number(r.missing_total))}
+            {stat("Unknown to Seatwise", format::number(r.unknown_total))}
+        </div>
+        <h3>"Missing in the target"</h3>
+        {if r.missing_in_target.is_empty() {
+            view! { <p class="muted">"Every seat has an active account in the target."</p> }.into_any()
+        } else {
+            view! {
+                <p class="muted small">{missing_note}</p>
+                <div class="table-wrap" tabindex="0">
+                    <table class="table" id="drift-missing">
+                        <thead><tr><th scope="col">"Account"</th><th scope="col" class="minor">"Person"</th><th scope="col" class="minor">"Pool"</th><th scope="col">"Why"</th></tr></thead>
+                        <tbody>{r.missing_in_target.into_iter().map(|e: DriftEntry| view! {
+                            <tr>
+                                <td class="break">{e.account}</td>
+                                <td class="minor">{e.person_name.unwrap_or_default()}</td>
+                                <td class="minor">{e.pool_name.unwrap_or_default()}</td>
+                                <td>{e.detail}{e.in_flight.then(|| view! { <div class="muted small">"A seat action is on its way."</div> })}</td>
+                            </tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+        <h3>"Unknown to Seatwise"</h3>
+        {if r.unknown_in_target.is_empty() {
+            view! { <p class="muted">"The target has no active account Seatwise does not know."</p> }.into_any()
+        } else {
+            view! {
+                <p class="muted small">{unknown_note}</p>
+                {(!can_take_in).then(|| view! { <p class="muted small">"Taking accounts in as seats needs a connector with one pool."</p> })}
+                <div class="table-wrap" tabindex="0">
+                    <table class="table" id="drift-unknown">
+                        <thead><tr><th scope="col">"Account"</th><th scope="col">"Person of the directory"</th><th scope="col">"Take in as a seat"</th></tr></thead>
+                        <tbody>{r.unknown_in_target.into_iter().map(|e: DriftEntry| {
+                            let pick = e.person_id.filter(|_| can_take_in).map(|person| {
+                                let label = format!("Take in {} as a seat", e.account);
+                                view! {
+                                    <input type="checkbox" aria-label=label prop:checked=move || chosen.with(|c| c.contains(&person))
+                                        on:change=move |ev| chosen.update(|c| {
+                                            c.retain(|p| *p != person);
+                                            if event_target_checked(&ev) { c.push(person); }
+                                        })/>
+                                }
+                            });
+                            view! {
+                                <tr>
+                                    <td class="break">{e.account}</td>
+                                    <td>{e.person_name.unwrap_or_else(|| "Not in the directory".into())}</td>
+                                    <td>{pick}</td>
+                                </tr>
+                            }
+                        }).collect_view()}</tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+    }
+}
