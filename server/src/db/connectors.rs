@@ -236,3 +236,18 @@ pub async fn last_reconciliation(conn: &mut Conn, connector_id: i64) -> Result<O
     })
     .transpose()
 }
+
+/// The Microsoft 365 SKU of each of these pools (from the SKU mappings), for Graph connectors.
+pub async fn skus(conn: &mut Conn, pool_ids: &[i64]) -> Result<HashMap<i64, String>, sqlx::Error> {
+    let statement = bulk::over_ids(
+        "SELECT m.pool_id, m.sku_id FROM sku_mappings m WHERE m.sku_id IS NOT NULL \
+         AND m.pool_id IN (SELECT r.id FROM {rows}) ORDER BY m.part_number",
+        &[],
+    );
+    let mut out = HashMap::new();
+    for r in bulk::fetch(conn, &statement, &bulk::ids(pool_ids)).await? {
+        let c = Cols::new(&r, "sku_mappings");
+        out.entry(c.i64("pool_id")?).or_insert(c.text("sku_id")?);
+    }
+    Ok(out)
+}

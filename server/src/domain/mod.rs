@@ -18,6 +18,7 @@ pub mod escape;
 pub mod finance;
 pub mod fx;
 pub mod graph;
+pub mod graph_step;
 pub mod history;
 pub mod hr;
 pub mod ics;

@@ -12,6 +12,7 @@ mod change_requests;
 mod change_stages;
 mod connectors;
 mod finance;
+mod graph_connector;
 mod hardening;
 mod import_files;
 mod imports;

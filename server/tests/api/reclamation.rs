@@ -87,7 +87,7 @@ fn urlencode(s: &str) -> String {
     s.replace('+', "%2B").replace(':', "%3A")
 }
 
-fn e3_policy(p: &Population, needs_approval: bool) -> Value {
+pub(crate) fn e3_policy(p: &Population, needs_approval: bool) -> Value {
     json!({"name": "E3 to Exchange Online after 60 days or never", "pool_id": p.e3, "action": "downgrade",
         "target_pool_id": p.exchange, "needs_approval": needs_approval,
         "conditions": {"inactive_days": 60, "never_used": true, "grace_days": 0}})

@@ -4,15 +4,20 @@
 //! Failures are retried with a growing delay (a 429's `Retry-After` honoured) and then become a task for a person.
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{ConnectorKind, SeatActionKind, SeatActionStatus};
+use seatwise_types::{ConnectorKind, Removal, SeatActionKind, SeatActionStatus};
 use serde::Serialize;
 
+use std::collections::{HashMap, HashSet};
+
+use super::graph;
 use super::scim::{self, CallError};
 use super::Opened;
 use crate::clock::Clock;
+use crate::db::connectors as connector_store;
 use crate::db::seat_actions::{self as store, Claimed, Settled};
 use crate::db::Db;
 use crate::domain::connector::{self as rules, Call, Step};
+use crate::domain::graph_step::{self as graph_rules, GraphStep};
 use crate::domain::sealed::CredentialsKey;
 use crate::domain::secret::random_token;
 use crate::error::AppResult;
@@ -45,48 +50,94 @@ pub async fn deliver_due(db: &Db, clock: &dyn Clock, key: Option<&CredentialsKey
         if batch.is_empty() {
             return Ok(out);
         }
-        // Claimed in connector order: each connector's credentials are opened once per batch.
-        let mut target: Option<(i64, AppResult<Target>)> = None;
+        // Claimed in connector order: each connector is opened (and signed in to) once per batch.
+        let mut target: Option<(i64, Result<Target, String>)> = None;
+        let mut handled: HashSet<i64> = HashSet::new();
         for a in &batch {
-            if target.as_ref().is_none_or(|(id, _)| *id != a.connector_id) {
-                target = Some((a.connector_id, connect(db, key, a.connector_id).await));
+            if handled.contains(&a.id) {
+                continue;
             }
-            if !store::renew(&db.write, a.id, &token, clock.now() + lease).await? {
+            if target.as_ref().is_none_or(|(id, _)| *id != a.connector_id) {
+                target = Some((a.connector_id, connect(db, key, a.connector_id, &batch).await));
+            }
+            // A downgrade in one Microsoft Graph call: the seat given in the cheaper pool goes with the removal.
+            let partner = match target.as_ref().map(|(_, t)| t) {
+                Some(Ok(Target { client: Client::Graph(_), .. })) if a.kind == SeatActionKind::Remove => {
+                    batch.iter().find(|b| {
+                        b.kind == SeatActionKind::Add
+                            && b.person_id == a.person_id
+                            && b.connector_id == a.connector_id
+                            && !handled.contains(&b.id)
+                    })
+                }
+                _ => None,
+            };
+            let mut ours = vec![a];
+            ours.extend(partner);
+            let mut renewed = true;
+            for x in &ours {
+                renewed &= store::renew(&db.write, x.id, &token, clock.now() + lease).await?;
+            }
+            if !renewed {
                 continue; // Another instance took it over: it is theirs now.
             }
             let now = clock.now();
-            let settled = match target.as_ref().map(|(_, t)| t) {
-                Some(Ok((opened, client))) => work(opened, client.as_ref(), a, now).await,
-                Some(Err(e)) => failed(a, &e.to_string(), rules::retry_delay(a.attempts), now),
+            let (settled, name) = match target.as_ref().map(|(_, t)| t) {
+                Some(Ok(t)) => (work(t, a, partner, now).await, t.opened.connector.name.clone()),
+                Some(Err(e)) => (failed(a, e, rules::retry_delay(a.attempts), now), "connector".to_string()),
                 None => continue,
             };
-            let name = target.as_ref().and_then(|(_, t)| t.as_ref().ok()).map(|(o, _)| o.connector.name.clone());
-            record(db, a, &token, &settled, name.as_deref().unwrap_or("connector"), now).await?;
-            match settled.status {
-                SeatActionStatus::Confirmed => out.confirmed += 1,
-                SeatActionStatus::Sent => out.sent += 1,
-                SeatActionStatus::Failed => out.failed += 1,
-                SeatActionStatus::Manual => out.manual += 1,
-                SeatActionStatus::Pending => {}
+            for x in ours {
+                handled.insert(x.id);
+                record(db, x, &token, &settled, &name, now).await?;
+                match settled.status {
+                    SeatActionStatus::Confirmed => out.confirmed += 1,
+                    SeatActionStatus::Sent => out.sent += 1,
+                    SeatActionStatus::Failed => out.failed += 1,
+                    SeatActionStatus::Manual => out.manual += 1,
+                    SeatActionStatus::Pending => {}
+                }
             }
         }
     }
 }
 
-/// A connector opened for delivery, with its client (none for kinds whose delivery is not built).
-type Target = (Opened, Option<scim::Client>);
+/// How a connector's target is reached.
+enum Client {
+    Scim(scim::Client),
+    Graph(graph::Client),
+    /// Delivery for this kind is not built: its actions go to a person.
+    None,
+}
 
-async fn connect(db: &Db, key: Option<&CredentialsKey>, id: i64) -> AppResult<Target> {
-    let mut conn = db.read.acquire().await?;
-    let opened = super::open(&mut conn, key, id).await?;
-    let client = match opened.connector.kind {
-        ConnectorKind::Scim => Some(scim::Client::new(
-            opened.connector.base_url.as_deref().unwrap_or_default(),
-            opened.credential("bearer_token"),
-        )?),
-        _ => None,
+/// A connector opened for delivery: its record, its client, and (Graph) the SKU of each pool of the batch.
+struct Target {
+    opened: Opened,
+    client: Client,
+    skus: HashMap<i64, String>,
+}
+
+async fn connect(db: &Db, key: Option<&CredentialsKey>, id: i64, batch: &[Claimed]) -> Result<Target, String> {
+    let mut conn = db.read.acquire().await.map_err(|e| e.to_string())?;
+    let opened = super::open(&mut conn, key, id).await.map_err(|e| e.to_string())?;
+    let base = opened.connector.base_url.clone().unwrap_or_default();
+    let (client, skus) = match opened.connector.kind {
+        ConnectorKind::Scim => (
+            Client::Scim(scim::Client::new(&base, opened.credential("bearer_token")).map_err(|e| e.to_string())?),
+            HashMap::new(),
+        ),
+        ConnectorKind::Graph => {
+            let pools: Vec<i64> = batch.iter().filter(|a| a.connector_id == id).map(|a| a.pool_id).collect();
+            let skus = connector_store::skus(&mut conn, &pools).await.map_err(|e| e.to_string())?;
+            let (tenant, client_id, secret) =
+                (opened.credential("tenant_id"), opened.credential("client_id"), opened.credential("client_secret"));
+            let client =
+                graph::Client::connect(&base, tenant, client_id, secret).await.map_err(|e| e.message().to_string())?;
+            (Client::Graph(client), skus)
+        }
+        _ => (Client::None, HashMap::new()),
     };
-    Ok((opened, client))
+    Ok(Target { opened, client, skus })
 }
 
 /// Store an attempt's outcome under the claim; a confirmed removal closes the case waiting for it, and whatever
@@ -155,15 +206,23 @@ fn call_failed(a: &Claimed, e: &CallError, now: DateTime<Utc>) -> Settled {
     }
 }
 
-/// One attempt at one action.
-async fn work(opened: &Opened, client: Option<&scim::Client>, a: &Claimed, now: DateTime<Utc>) -> Settled {
-    let Some(client) = client else {
-        let what = format!(
-            "Delivery through {} is not built yet: do it by hand, then mark it done.",
-            opened.connector.kind.as_str()
-        );
-        return settled(SeatActionStatus::Manual, what);
-    };
+/// One attempt at one action (and, for Graph, the downgrade's other half).
+async fn work(t: &Target, a: &Claimed, partner: Option<&Claimed>, now: DateTime<Utc>) -> Settled {
+    match &t.client {
+        Client::Scim(client) => work_scim(&t.opened, client, a, now).await,
+        Client::Graph(client) => work_graph(t, client, a, partner, now).await,
+        Client::None => {
+            let what = format!(
+                "Delivery through {} is not built yet: do it by hand, then mark it done.",
+                t.opened.connector.kind.as_str()
+            );
+            settled(SeatActionStatus::Manual, what)
+        }
+    }
+}
+
+/// A SCIM action: find the account, send the call, read it back.
+async fn work_scim(opened: &Opened, client: &scim::Client, a: &Claimed, now: DateTime<Utc>) -> Settled {
     let removal = opened.connector.removal;
     // The account as the target shows it now: by the id found before, else by its user name.
     let found = match &a.target_id {
@@ -185,8 +244,7 @@ async fn work(opened: &Opened, client: Option<&scim::Client>, a: &Claimed, now: 
     };
     let request = call.describe(id.as_deref());
     if a.dry_run {
-        let what = format!("Dry run: would send {request}. Nothing was sent: do it by hand, then mark it done.");
-        return Settled { target_id: id, ..settled(SeatActionStatus::Manual, what) };
+        return dry(id, &request);
     }
     let sent = match (call, id.as_deref()) {
         (Call::Deactivate, Some(id)) => client.set_active(id, false).await.map(|()| id.to_string()),
@@ -219,4 +277,127 @@ async fn work(opened: &Opened, client: Option<&scim::Client>, a: &Claimed, now: 
             ..settled(SeatActionStatus::Sent, format!("{request}; the target does not show it done yet."))
         },
     }
+}
+
+/// A Microsoft Graph action: read the user's licenses, remove (and, for a downgrade, add) in one `assignLicense`,
+/// leave the group that assigns it or name that group to a person, and read back.
+async fn work_graph(
+    t: &Target,
+    client: &graph::Client,
+    a: &Claimed,
+    partner: Option<&Claimed>,
+    now: DateTime<Utc>,
+) -> Settled {
+    let sku_of = |c: &Claimed| t.skus.get(&c.pool_id).cloned();
+    let (remove, add) = match (a.kind, partner) {
+        (SeatActionKind::Remove, Some(p)) => (sku_of(a), sku_of(p)),
+        (SeatActionKind::Remove, None) => (sku_of(a), None),
+        (SeatActionKind::Add, _) => (None, sku_of(a)),
+    };
+    let unmapped = match (a.kind, &remove, &add) {
+        (SeatActionKind::Remove, None, _) | (SeatActionKind::Add, _, None) => true,
+        _ => partner.is_some() && add.is_none(),
+    };
+    if unmapped {
+        let what = "No Microsoft 365 SKU is mapped to this pool (Import, Graph SKUs): map it, or do it by hand and \
+                    mark it done.";
+        return settled(SeatActionStatus::Manual, what.into());
+    }
+    let may_leave = t.opened.connector.removal == Removal::Group;
+    let user = match client.user(a.target_id.as_deref().unwrap_or(&a.account)).await {
+        Ok(u) => u,
+        Err(e) => return call_failed(a, &e, now),
+    };
+    let id = user.as_ref().map(|u| u.id.clone());
+    let step = graph_rules::next_step(
+        &a.account,
+        user.as_ref().map(|u| u.licenses.as_slice()),
+        remove.as_deref(),
+        add.as_deref(),
+        may_leave,
+    );
+    let request = match (&step, id.as_deref()) {
+        (GraphStep::Done(why), _) => {
+            return Settled {
+                target_id: id,
+                confirmed_at: Some(now),
+                ..settled(SeatActionStatus::Confirmed, why.clone())
+            }
+        }
+        (GraphStep::ByHand { groups }, _) => {
+            let what = if groups.is_empty() {
+                format!("No user {} in the tenant: create them with the license by hand, then mark it done.", a.account)
+            } else {
+                let mut names = Vec::new();
+                for g in groups {
+                    names.push(client.group_name(g).await);
+                }
+                format!(
+                    "The license comes from the group {}: remove {} from it in Entra ID (or let this connector do it: \
+                     removal \"group\"), then mark it done.",
+                    names.join(", "),
+                    a.account
+                )
+            };
+            return Settled { target_id: id, ..settled(SeatActionStatus::Manual, what) };
+        }
+        (GraphStep::Assign { add, remove }, Some(user_id)) => {
+            let words =
+                format!("POST /users/{user_id}/assignLicense add [{}] remove [{}]", add.join(", "), remove.join(", "));
+            if a.dry_run {
+                return dry(id, &words);
+            }
+            if let Err(e) = client.assign(user_id, add, remove).await {
+                return Settled { target_id: id, ..call_failed(a, &e, now) };
+            }
+            words
+        }
+        (GraphStep::LeaveGroups(groups), Some(user_id)) => {
+            let words = groups
+                .iter()
+                .map(|g| format!("DELETE /groups/{g}/members/{user_id}/$ref"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            if a.dry_run {
+                return dry(id, &words);
+            }
+            for g in groups {
+                if let Err(e) = client.leave_group(g, user_id).await {
+                    return Settled { target_id: id, ..call_failed(a, &e, now) };
+                }
+            }
+            words
+        }
+        (_, None) => return settled(SeatActionStatus::Manual, "No user to send it to.".into()),
+    };
+    let user_id = id.clone().unwrap_or_default();
+    let shown = match client.user(&user_id).await {
+        Ok(u) => graph_rules::next_step(
+            &a.account,
+            u.as_ref().map(|u| u.licenses.as_slice()),
+            remove.as_deref(),
+            add.as_deref(),
+            may_leave,
+        ),
+        Err(e) => GraphStep::ByHand { groups: vec![e.message().to_string()] },
+    };
+    match shown {
+        GraphStep::Done(why) => Settled {
+            target_id: id,
+            sent_at: Some(now),
+            confirmed_at: Some(now),
+            ..settled(SeatActionStatus::Confirmed, format!("{request}; read back: {why}"))
+        },
+        _ => Settled {
+            target_id: id,
+            sent_at: Some(now),
+            next_attempt_at: Some(now + chrono::Duration::minutes(READ_AGAIN_MINUTES)),
+            ..settled(SeatActionStatus::Sent, format!("{request}; the tenant does not show it done yet."))
+        },
+    }
+}
+
+fn dry(id: Option<String>, request: &str) -> Settled {
+    let what = format!("Dry run: would send {request}. Nothing was sent: do it by hand, then mark it done.");
+    Settled { target_id: id, ..settled(SeatActionStatus::Manual, what) }
 }

@@ -16,6 +16,7 @@ use crate::service::ledger::{self, Change};
 pub mod actions;
 pub mod check;
 pub mod deliver;
+pub mod graph;
 pub mod reconcile;
 pub mod scim;
 

@@ -33,6 +33,26 @@ impl CallError {
     }
 }
 
+/// How long a 429 (or 503) asks to wait: its `Retry-After` in seconds, a minute without one, at most an hour.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
+    headers
+        .get("Retry-After")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(Duration::from_secs(60), |s| Duration::from_secs(s).min(MAX_RETRY_AFTER))
+}
+
+/// A call that got no answer, in words.
+pub fn unreachable(what: &str, e: reqwest::Error) -> CallError {
+    CallError::Transient(if e.is_timeout() {
+        format!("{what}: no answer within {} s.", TIMEOUT.as_secs())
+    } else if e.is_connect() {
+        format!("{what}: the target could not be reached (connection refused or no such host).")
+    } else {
+        format!("{what}: {}", e.without_url())
+    })
+}
+
 /// An account in the target, as far as connectors look at it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
@@ -83,26 +103,13 @@ impl Client {
         if let Some(b) = body {
             request = request.header("Content-Type", "application/scim+json").body(b.to_string());
         }
-        let reply = request.send().await.map_err(|e| {
-            CallError::Transient(if e.is_timeout() {
-                format!("{what}: no answer within {} s.", TIMEOUT.as_secs())
-            } else if e.is_connect() {
-                format!("{what}: the target could not be reached (connection refused or no such host).")
-            } else {
-                format!("{what}: {}", e.without_url())
-            })
-        })?;
+        let reply = request.send().await.map_err(|e| unreachable(&what, e))?;
         let status = reply.status();
         if status == StatusCode::NOT_FOUND {
             return Ok(None);
         }
         if status == StatusCode::TOO_MANY_REQUESTS {
-            let wait = reply
-                .headers()
-                .get("Retry-After")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map_or(Duration::from_secs(60), |s| Duration::from_secs(s).min(MAX_RETRY_AFTER));
+            let wait = retry_after(reply.headers());
             return Err(CallError::Later(
                 wait,
                 format!("{what}: the target asked to wait {} s (429).", wait.as_secs()),
@@ -211,7 +218,7 @@ impl Client {
 }
 
 /// Percent-encode a query value or path segment (everything but RFC 3986's unreserved characters).
-fn urlencoding(s: &str) -> String {
+pub fn urlencoding(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {

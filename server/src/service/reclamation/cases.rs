@@ -143,8 +143,11 @@ pub(super) async fn revoke(
                 serde_json::json!({"case_id": case.id, "person_id": case.person_id, "downgraded_from": case.pool_id});
             entries.push(Pending::of(Change::created("pool.seat_assign", "pool", Some(t.id), &record))?);
         }
-        match state {
-            CaseState::Downgraded => out.downgraded += 1,
+        // Counted by what was done here (a connector's pool still waits for the target to confirm it).
+        match (state, case.action) {
+            (CaseState::Downgraded, _) | (CaseState::AwaitingRevocation, ReclaimAction::Downgrade) => {
+                out.downgraded += 1
+            }
             _ => out.reclaimed += 1,
         }
     }

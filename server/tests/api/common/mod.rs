@@ -2,6 +2,8 @@
 //! per test when SEATWISE_TEST_DATABASE_URL points at a server), spoken to over HTTP.
 #![allow(dead_code)]
 
+pub mod graph;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
