@@ -296,10 +296,27 @@ pub struct Reconciliation {
     pub unknown_total: i64,
     /// Held in both, but as another product or SKU (empty for SCIM: one app, one license).
     pub differs: Vec<DriftEntry>,
-    /// Seats in the connector's pools, and active accounts in the target.
+    /// Seats in the connector's pools, and active accounts in the target (Graph: users holding one of its SKUs).
     pub seats: i64,
     pub target_active: i64,
+    /// Graph: each pool's SKU with the tenant's consumed and purchased units beside the pool's seats.
+    #[serde(default)]
+    pub units: Vec<TargetUnits>,
     #[serde(deserialize_with = "crate::when::timestamp")]
     pub ran_at: DateTime<Utc>,
     pub ran_by: String,
+}
+
+/// A pool's license in the target, its units there beside the pool's seats.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TargetUnits {
+    pub pool_id: i64,
+    pub pool_name: String,
+    /// The SKU's part number (e.g. `ENTERPRISEPACK`).
+    pub sku: String,
+    pub target_consumed: i64,
+    pub target_purchased: i64,
+    pub seats_assigned: i64,
+    pub seats_purchased: Option<i64>,
 }

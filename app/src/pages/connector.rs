@@ -271,6 +271,40 @@ fn Report(report: Reconciliation, chosen: RwSignal<Vec<i64>>, can_take_in: bool)
             {stat("Missing in the target", format::number(r.missing_total))}
             {stat("Unknown to Seatwise", format::number(r.unknown_total))}
         </div>
+        {(!r.units.is_empty()).then(|| view! {
+            <h3>"Units in the target"</h3>
+            <div class="table-wrap" tabindex="0">
+                <table class="table" id="drift-units">
+                    <thead><tr><th scope="col">"Pool"</th><th scope="col">"License"</th>
+                        <th scope="col" class="num">"Used in the target"</th><th scope="col" class="num">"Bought in the target"</th>
+                        <th scope="col" class="num">"Seats held"</th><th scope="col" class="num">"Seats bought"</th></tr></thead>
+                    <tbody>{r.units.clone().into_iter().map(|u| view! {
+                        <tr>
+                            <td>{u.pool_name}</td><td class="break">{u.sku}</td>
+                            <td class="num">{format::number(u.target_consumed)}</td>
+                            <td class="num">{format::number(u.target_purchased)}</td>
+                            <td class="num">{format::number(u.seats_assigned)}</td>
+                            <td class="num">{u.seats_purchased.map_or_else(|| "—".to_string(), format::number)}</td>
+                        </tr>
+                    }).collect_view()}</tbody>
+                </table>
+            </div>
+        })}
+        {(!r.differs.is_empty()).then(|| view! {
+            <h3>"Another license in the target"</h3>
+            <div class="table-wrap" tabindex="0">
+                <table class="table" id="drift-differs">
+                    <thead><tr><th scope="col">"Account"</th><th scope="col" class="minor">"Person"</th><th scope="col">"What differs"</th></tr></thead>
+                    <tbody>{r.differs.clone().into_iter().map(|e: DriftEntry| view! {
+                        <tr>
+                            <td class="break">{e.account}</td>
+                            <td class="minor">{e.person_name.unwrap_or_default()}</td>
+                            <td>{e.detail}</td>
+                        </tr>
+                    }).collect_view()}</tbody>
+                </table>
+            </div>
+        })}
         <h3>"Missing in the target"</h3>
         {if r.missing_in_target.is_empty() {
             view! { <p class="muted">"Every seat has an active account in the target."</p> }.into_any()

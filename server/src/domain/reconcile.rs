@@ -33,6 +33,8 @@ pub struct Drift {
     pub missing_total: i64,
     pub unknown: Vec<DriftEntry>,
     pub unknown_total: i64,
+    /// Held in both as different licenses (Graph: another of the connector's SKUs).
+    pub differs: Vec<DriftEntry>,
     pub seats: i64,
     pub target_active: i64,
 }
@@ -87,6 +89,116 @@ pub fn compare(holders: &[Holder], accounts: &[TargetAccount], in_flight: &HashS
     drift
 }
 
+/// An account with the licenses (SKU ids) the target shows it holding.
+#[derive(Debug, Clone)]
+pub struct LicensedAccount {
+    pub user_name: String,
+    pub skus: Vec<String>,
+}
+
+/// A pool of the connector and the SKU that is its license in the target.
+#[derive(Debug, Clone)]
+pub struct PoolSku {
+    pub pool_id: i64,
+    pub pool_name: String,
+    pub sku_id: String,
+}
+
+fn entry(account: &str, h: Option<&Holder>, pool: Option<&PoolSku>, detail: String, in_flight: bool) -> DriftEntry {
+    DriftEntry {
+        account: account.to_string(),
+        person_id: h.map(|h| h.person_id),
+        person_name: h.map(|h| h.person_name.clone()),
+        pool_id: pool.map(|p| p.pool_id),
+        pool_name: pool.map(|p| p.pool_name.clone()),
+        detail,
+        in_flight,
+    }
+}
+
+fn push_listed(list: &mut Vec<DriftEntry>, total: &mut i64, e: DriftEntry) {
+    *total += 1;
+    if list.len() < LISTED {
+        list.push(e);
+    }
+}
+
+/// Compare license by license (Microsoft Graph): a seat of a pool matches when its holder's account holds the
+/// pool's SKU; an account holding another of the connector's SKUs instead differs; an account holding a pool's
+/// SKU without a seat of that pool (and not listed as differing) is unknown. Holders of pools without a SKU are
+/// left out.
+pub fn compare_licenses(
+    holders: &[Holder],
+    accounts: &[LicensedAccount],
+    pools: &[PoolSku],
+    in_flight: &HashSet<i64>,
+) -> Drift {
+    let held_skus: HashMap<String, HashSet<String>> = accounts
+        .iter()
+        .map(|a| (a.user_name.to_lowercase(), a.skus.iter().map(|s| s.to_lowercase()).collect()))
+        .collect();
+    let pool_of: HashMap<i64, &PoolSku> = pools.iter().map(|p| (p.pool_id, p)).collect();
+    let mut drift = Drift::default();
+    let mut seated: HashSet<(String, i64)> = HashSet::new();
+    let mut differing: HashSet<String> = HashSet::new();
+    for h in holders {
+        let Some(pool) = pool_of.get(&h.pool_id) else { continue };
+        drift.seats += 1;
+        let address = h.email.to_lowercase();
+        seated.insert((address.clone(), h.pool_id));
+        let flight = in_flight.contains(&h.person_id);
+        let Some(skus) = held_skus.get(&address) else {
+            let e = entry(&h.email, Some(h), Some(pool), "No user in the tenant.".into(), flight);
+            push_listed(&mut drift.missing, &mut drift.missing_total, e);
+            continue;
+        };
+        if skus.contains(&pool.sku_id.to_lowercase()) {
+            drift.matched += 1;
+            continue;
+        }
+        match pools.iter().find(|p| p.pool_id != pool.pool_id && skus.contains(&p.sku_id.to_lowercase())) {
+            Some(other) => {
+                differing.insert(address);
+                let detail = format!("Holds {} in the tenant instead of {}.", other.pool_name, pool.pool_name);
+                if drift.differs.len() < LISTED {
+                    drift.differs.push(entry(&h.email, Some(h), Some(pool), detail, flight));
+                }
+            }
+            None => {
+                let detail = format!("The user holds no {} license in the tenant.", pool.pool_name);
+                push_listed(
+                    &mut drift.missing,
+                    &mut drift.missing_total,
+                    entry(&h.email, Some(h), Some(pool), detail, flight),
+                );
+            }
+        }
+    }
+    let mut licensed = 0;
+    let mut sorted: Vec<&LicensedAccount> = accounts.iter().collect();
+    sorted.sort_by_key(|a| a.user_name.to_lowercase());
+    for a in sorted {
+        let address = a.user_name.to_lowercase();
+        let skus = &held_skus[&address];
+        let mut any = false;
+        for pool in pools.iter().filter(|p| skus.contains(&p.sku_id.to_lowercase())) {
+            any = true;
+            if seated.contains(&(address.clone(), pool.pool_id)) || differing.contains(&address) {
+                continue;
+            }
+            let detail = format!("Holds {} in the tenant; Seatwise knows no seat for it.", pool.pool_name);
+            push_listed(
+                &mut drift.unknown,
+                &mut drift.unknown_total,
+                entry(&a.user_name, None, Some(pool), detail, false),
+            );
+        }
+        licensed += i64::from(any);
+    }
+    drift.target_active = licensed;
+    drift
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +235,25 @@ mod tests {
         let accounts: Vec<TargetAccount> = (0..LISTED + 5).map(|i| account(&format!("u{i}@x.io"), true)).collect();
         let d = compare(&[], &accounts, &HashSet::new());
         assert_eq!((d.unknown.len(), d.unknown_total), (LISTED, (LISTED + 5) as i64));
+    }
+
+    #[test]
+    fn licenses_are_compared_pool_by_pool_and_another_sku_differs() {
+        let pools = [
+            PoolSku { pool_id: 1, pool_name: "E3".into(), sku_id: "sku-e3".into() },
+            PoolSku { pool_id: 2, pool_name: "E5".into(), sku_id: "SKU-E5".into() },
+        ];
+        let holders = [holder(1, "a@x.io"), holder(2, "b@x.io"), holder(3, "c@x.io")];
+        let accounts = [
+            LicensedAccount { user_name: "A@x.io".into(), skus: vec!["SKU-E3".into()] },
+            LicensedAccount { user_name: "b@x.io".into(), skus: vec!["sku-e5".into()] },
+            LicensedAccount { user_name: "z@x.io".into(), skus: vec!["sku-e3".into(), "other".into()] },
+        ];
+        let d = compare_licenses(&holders, &accounts, &pools, &HashSet::new());
+        assert_eq!((d.matched, d.seats, d.missing_total, d.unknown_total, d.target_active), (1, 3, 1, 1, 3));
+        assert_eq!(d.differs[0].account, "b@x.io");
+        assert_eq!(d.differs[0].detail, "Holds E5 in the tenant instead of E3.");
+        assert_eq!(d.missing[0].detail, "No user in the tenant.");
+        assert_eq!((d.unknown[0].account.as_str(), d.unknown[0].pool_id), ("z@x.io", Some(1)));
     }
 }

@@ -74,12 +74,14 @@ async fn graph_removes_direct_licenses_downgrades_in_one_call_and_says_what_a_pe
             Sku { sku_id: E3.into(), part_number: "ENTERPRISEPACK".into(), enabled: 5 },
             Sku { sku_id: EXO1.into(), part_number: "EXCHANGESTANDARD".into(), enabled: 10 },
         ],
-        // The first Graph call is throttled: it waits out its Retry-After.
-        throttle: 1,
         ..Tenant::default()
     };
     let graph = GraphStandIn::start(tenant).await;
     let connector = connect(&app, &p, &graph, "deactivate").await;
+    // The day's runs (the nightly reconciliation among them) out of the way; then the first Graph call of the
+    // delivery is throttled, and waits out its Retry-After.
+    app.tick().await;
+    graph.tenant.lock().unwrap().throttle = 1;
     let admin = app.admin().await;
     let policy = created(&admin, e3_policy(&p, false)).await;
     let run = admin.post(&format!("/api/v1/reclamation/policies/{policy}/run"), json!({})).await;
@@ -165,14 +167,27 @@ async fn graph_leaves_the_license_group_where_the_connector_may_and_a_wrong_secr
     let p = population(&app).await;
     let tenant = Tenant {
         secret: SECRET.into(),
-        users: vec![user(1, &[], true)],
+        users: vec![
+            user(1, &[], true),
+            user(2, &[E3], true),
+            user(3, &[EXO1], true),
+            User {
+                id: "shadow".into(),
+                upn: "shadow@example.com".into(),
+                usage_location: None,
+                direct: vec![E3.into()],
+            },
+        ],
         groups: vec![Group {
             id: "g-e3".into(),
             name: "License – Microsoft 365 E3".into(),
             sku: E3.into(),
             members: vec!["00000000-0000-0000-0000-000000000001".into()],
         }],
-        skus: vec![Sku { sku_id: E3.into(), part_number: "ENTERPRISEPACK".into(), enabled: 5 }],
+        skus: vec![
+            Sku { sku_id: E3.into(), part_number: "ENTERPRISEPACK".into(), enabled: 5 },
+            Sku { sku_id: EXO1.into(), part_number: "EXCHANGESTANDARD".into(), enabled: 10 },
+        ],
         ..Tenant::default()
     };
     let graph = GraphStandIn::start(tenant).await;
@@ -190,6 +205,37 @@ async fn graph_leaves_the_license_group_where_the_connector_may_and_a_wrong_secr
     );
     let done = admin.get(&format!("/api/v1/connectors/{connector}/actions")).await.body;
     assert_eq!(done["items"][0]["status"], "confirmed");
+
+    // Reconciliation, license by license: 2 matches; 3 holds Exchange instead of E3; 4 to 6 have no user; an
+    // account nobody knows holds E3. The tenant's units beside the pools' seats.
+    let r = admin.post(&format!("/api/v1/connectors/{connector}/reconcile"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let report = &r.body;
+    assert_eq!(
+        (report["seats"].as_i64(), report["matched"].as_i64(), report["missing_total"].as_i64()),
+        (Some(5), Some(1), Some(3))
+    );
+    assert_eq!(report["differs"][0]["account"], "rec3@example.com", "{report}");
+    assert_eq!(
+        report["differs"][0]["detail"],
+        "Holds Exchange Online Plan 1 (rec) in the tenant instead of Microsoft 365 E3 (rec)."
+    );
+    assert_eq!(
+        (report["unknown_total"].as_i64(), report["unknown_in_target"][0]["account"].as_str()),
+        (Some(1), Some("shadow@example.com"))
+    );
+    assert_eq!(report["target_active"], 3);
+    let e3 = report["units"].as_array().unwrap().iter().find(|u| u["pool_id"] == p.e3).unwrap();
+    assert_eq!(
+        (
+            e3["sku"].as_str(),
+            e3["target_consumed"].as_i64(),
+            e3["target_purchased"].as_i64(),
+            e3["seats_assigned"].as_i64()
+        ),
+        (Some("ENTERPRISEPACK"), Some(2), Some(5), Some(5)),
+        "{e3}"
+    );
 
     // A wrong secret: the sign-in's refusal in words, retried later; the secret itself never in them.
     graph.tenant.lock().unwrap().secret = "rotated".into();

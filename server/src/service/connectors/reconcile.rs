@@ -3,15 +3,18 @@
 //! drift page and ledgered with its counts.
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{ConnectorKind, Reconciliation};
+use seatwise_types::{ConnectorKind, Reconciliation, TargetUnits};
 use serde::Serialize;
 
+use super::graph;
+use super::scim::{self, CallError};
 use crate::auth::Actor;
 use crate::clock::Clock;
 use crate::db::connectors as store;
+use crate::db::reclamation::policies::pool_facts;
 use crate::db::Db;
 use crate::domain::access;
-use crate::domain::reconcile::{self as rules, TargetAccount};
+use crate::domain::reconcile::{self as rules, LicensedAccount, PoolSku, TargetAccount};
 use crate::domain::sealed::CredentialsKey;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
@@ -36,6 +39,43 @@ pub async fn last(db: &Db, actor: &Actor, id: i64) -> AppResult<Reconciliation> 
     store::last_reconciliation(&mut conn, id).await?.ok_or(AppError::NotFound("reconciliation"))
 }
 
+/// What the target showed.
+enum Read {
+    /// SCIM: every account, active or not.
+    Accounts(Vec<TargetAccount>),
+    /// Graph: every user's licenses, and the tenant's SKUs with their units.
+    Licenses(Vec<LicensedAccount>, Vec<graph::Sku>),
+}
+
+async fn read_target(opened: &super::Opened) -> Result<Read, CallError> {
+    let base = opened.connector.base_url.as_deref().unwrap_or_default();
+    match opened.connector.kind {
+        ConnectorKind::Scim => {
+            let client = scim::Client::new(base, opened.credential("bearer_token"))
+                .map_err(|e| CallError::Transient(e.to_string()))?;
+            let accounts = client.all().await?;
+            Ok(Read::Accounts(
+                accounts.into_iter().map(|a| TargetAccount { user_name: a.user_name, active: a.active }).collect(),
+            ))
+        }
+        _ => {
+            let (tenant, client_id, secret) =
+                (opened.credential("tenant_id"), opened.credential("client_id"), opened.credential("client_secret"));
+            let client = graph::Client::connect(base, tenant, client_id, secret).await?;
+            let users = client.users().await?;
+            let skus = client.subscribed_skus().await?;
+            let accounts = users
+                .into_iter()
+                .map(|u| LicensedAccount {
+                    user_name: u.user_principal_name,
+                    skus: u.licenses.into_iter().map(|l| l.sku_id).collect(),
+                })
+                .collect();
+            Ok(Read::Licenses(accounts, skus))
+        }
+    }
+}
+
 /// Read the target, compare, keep the report.
 pub async fn run(
     db: &Db,
@@ -45,19 +85,54 @@ pub async fn run(
     now: DateTime<Utc>,
 ) -> AppResult<Reconciliation> {
     let mut conn = db.read.acquire().await?;
-    let (_, client) = super::open_scim(&mut conn, key, id, "reconciled").await?;
+    let kind = store::list(&mut conn, Some(id)).await?.pop().ok_or(AppError::NotFound("connector"))?.kind;
+    if !matches!(kind, ConnectorKind::Scim | ConnectorKind::Graph) {
+        return Err(AppError::Conflict(format!(
+            "Only SCIM and Microsoft Graph connectors can be reconciled yet; this one is a {} connector.",
+            kind.as_str()
+        )));
+    }
+    let opened = super::open(&mut conn, key, id).await?;
     drop(conn);
-    let accounts: Vec<TargetAccount> = client
-        .all()
+    let read = read_target(&opened)
         .await
-        .map_err(|e| AppError::Conflict(format!("The target's accounts could not be read: {}", e.message())))?
-        .into_iter()
-        .map(|a| TargetAccount { user_name: a.user_name, active: a.active })
-        .collect();
+        .map_err(|e| AppError::Conflict(format!("The target's accounts could not be read: {}", e.message())))?;
     let mut tx = db.begin().await?;
     let holders = store::holders(&mut tx, id).await?;
     let in_flight = store::in_flight(&mut tx, id).await?;
-    let mut drift = rules::compare(&holders, &accounts, &in_flight);
+    let (mut drift, units) = match read {
+        Read::Accounts(accounts) => (rules::compare(&holders, &accounts, &in_flight), Vec::new()),
+        Read::Licenses(accounts, skus) => {
+            let pool_ids: Vec<i64> = opened.connector.pools.iter().map(|p| p.id).collect();
+            let sku_of = store::skus(&mut tx, &pool_ids).await?;
+            let pools: Vec<PoolSku> = opened
+                .connector
+                .pools
+                .iter()
+                .filter_map(|p| {
+                    sku_of.get(&p.id).map(|s| PoolSku { pool_id: p.id, pool_name: p.name.clone(), sku_id: s.clone() })
+                })
+                .collect();
+            let facts = pool_facts(&mut tx, &pool_ids).await?;
+            let units = pools
+                .iter()
+                .map(|p| {
+                    let sku = skus.iter().find(|s| s.sku_id.eq_ignore_ascii_case(&p.sku_id));
+                    let pool = facts.get(&p.pool_id);
+                    TargetUnits {
+                        pool_id: p.pool_id,
+                        pool_name: p.pool_name.clone(),
+                        sku: sku.map_or_else(|| p.sku_id.clone(), |s| s.part_number.clone()),
+                        target_consumed: sku.map_or(0, |s| s.consumed),
+                        target_purchased: sku.map_or(0, |s| s.enabled),
+                        seats_assigned: pool.map_or(0, |f| f.seats_assigned),
+                        seats_purchased: pool.and_then(|f| f.seats_purchased),
+                    }
+                })
+                .collect();
+            (rules::compare_licenses(&holders, &accounts, &pools, &in_flight), units)
+        }
+    };
     // Unknown accounts that are people of the directory are named: they can be taken in as seats.
     let addresses: Vec<String> = drift.unknown.iter().map(|e| e.account.clone()).collect();
     let people = store::people_by_email(&mut tx, &addresses).await?;
@@ -75,15 +150,17 @@ pub async fn run(
         missing_total: drift.missing_total,
         unknown_in_target: drift.unknown,
         unknown_total: drift.unknown_total,
-        differs: Vec::new(),
+        differs: drift.differs,
         seats: drift.seats,
         target_active: drift.target_active,
+        units,
         ran_at: now,
         ran_by: by.to_string(),
     };
     report.id = store::insert_reconciliation(&mut tx, &report).await?;
     let record = serde_json::json!({"reconciliation_id": report.id, "connector_id": id, "matched": report.matched,
-        "missing_in_target": report.missing_total, "unknown_in_target": report.unknown_total});
+        "missing_in_target": report.missing_total, "unknown_in_target": report.unknown_total,
+        "differs": report.differs.len()});
     ledger::record(&mut tx, now, by, Change::created("connector.reconcile", "connector", Some(id), &record)).await?;
     tx.commit().await?;
     Ok(report)
@@ -98,16 +175,16 @@ pub struct Nightly {
     pub failed: Vec<String>,
 }
 
-/// Reconcile every SCIM connector (the nightly run; one connector's trouble does not stop the others).
+/// Reconcile every SCIM and Graph connector (the nightly run; one connector's trouble does not stop the others).
 pub async fn nightly(db: &Db, key: Option<&CredentialsKey>, now: DateTime<Utc>) -> AppResult<Nightly> {
     let mut conn = db.read.acquire().await?;
     let connectors = store::list(&mut conn, None).await?;
     drop(conn);
     let mut out = Nightly::default();
-    for c in connectors.iter().filter(|c| c.kind == ConnectorKind::Scim) {
+    for c in connectors.iter().filter(|c| matches!(c.kind, ConnectorKind::Scim | ConnectorKind::Graph)) {
         out.connectors += 1;
         match run(db, key, c.id, "nightly reconciliation", now).await {
-            Ok(r) if r.missing_total + r.unknown_total > 0 => out.drifted += 1,
+            Ok(r) if r.missing_total + r.unknown_total > 0 || !r.differs.is_empty() => out.drifted += 1,
             Ok(_) => {}
             Err(e) => out.failed.push(format!("{}: {e}", c.name)),
         }
