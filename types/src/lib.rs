@@ -17,6 +17,7 @@ pub mod money;
 pub mod query;
 pub mod reclamation;
 pub mod renewals;
+pub mod webhooks;
 pub mod when;
 
 pub use auth::*;
@@ -33,3 +34,4 @@ pub use money::*;
 pub use query::*;
 pub use reclamation::*;
 pub use renewals::*;
+pub use webhooks::*;

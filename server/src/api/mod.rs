@@ -23,6 +23,7 @@ pub mod session;
 pub mod tokens;
 pub mod users;
 pub mod versioning;
+pub mod webhooks;
 
 use axum::Router;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -51,6 +52,7 @@ use crate::state::AppState;
         (name = "tokens", description = "API and SCIM tokens"),
         (name = "users", description = "Accounts and roles"),
         (name = "connectors", description = "Where seat decisions are pushed: SCIM, Microsoft Graph, Okta, manual"),
+        (name = "webhooks", description = "Signed outgoing events for service desks"),
     )
 )]
 struct ApiDoc;
@@ -178,6 +180,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(connectors::seat_action_done))
         .routes(routes!(connectors::reconcile_connector))
         .routes(routes!(connectors::last_reconciliation))
+        .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+        .routes(routes!(webhooks::list_deliveries))
         .routes(routes!(ledger::list_ledger))
         .routes(routes!(ledger::verify_ledger));
     // Uploads get a larger body limit than the JSON endpoints (the inner limit wins).

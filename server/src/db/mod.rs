@@ -34,6 +34,7 @@ pub mod sessions;
 pub mod sql;
 pub mod users;
 pub mod versions;
+pub mod webhooks;
 
 use std::path::Path;
 

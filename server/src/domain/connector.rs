@@ -77,7 +77,7 @@ pub fn validate(input: &ConnectorInput, write: Write) -> Vec<FieldError> {
 
 /// Why a base address is not one a connector may call: `https://`, or `http://` on this machine only (a local
 /// test server), with a host and no credentials or fragment in it.
-fn url_problem(u: &str) -> Option<String> {
+pub fn url_problem(u: &str) -> Option<String> {
     if u.chars().count() > 2000 {
         return Some("must be at most 2000 characters".into());
     }

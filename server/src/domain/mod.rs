@@ -41,4 +41,5 @@ pub mod snipeit;
 pub mod spend_history;
 pub mod usage_file;
 pub mod version;
+pub mod webhook;
 pub mod xlsx_out;

@@ -35,6 +35,7 @@ pub mod reclamation;
 pub mod renewal_job;
 pub mod scim;
 pub mod versions;
+pub mod webhooks;
 
 use seatwise_types::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
 

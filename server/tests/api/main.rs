@@ -34,3 +34,4 @@ mod storage;
 mod users;
 mod versions;
 mod web;
+mod webhooks;

@@ -354,6 +354,14 @@ async fn every_endpoint_against_every_role() {
         case(Method::POST, format!("/api/v1/connectors/{connector}/actions/999999/done"), None, [404, 403, 403, 403]),
         case(Method::POST, format!("/api/v1/connectors/{connector}/reconcile"), None, [409, 403, 403, 403]),
         case(g.clone(), format!("/api/v1/connectors/{connector}/reconciliation"), None, [404, 403, 403, 403]),
+        case(g.clone(), "/api/v1/webhooks".into(), None, [200, 403, 403, 403]),
+        case(
+            Method::POST,
+            "/api/v1/webhooks".into(),
+            Some(json!({"name": "Desk", "url": "https://desk.example.com/hook", "events": ["case.opened"]})),
+            [201, 403, 403, 403],
+        ),
+        case(g.clone(), "/api/v1/webhooks/999999/deliveries".into(), None, [404, 403, 403, 403]),
     ];
     let clients = [app.admin().await, app.owner().await, app.finance().await, app.approver().await];
     // An employee (the demo's Liam Okafor) reaches none of the console's endpoints: only who they are, and their

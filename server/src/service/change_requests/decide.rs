@@ -1,7 +1,7 @@
 //! Submitting a request, and the approver's and finance's sign-offs.
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{ChangeRequest, ChangeStatus, CommentInput, FieldError, WaitingFor};
+use seatwise_types::{ChangeRequest, ChangeStatus, CommentInput, FieldError, WaitingFor, WebhookEvent};
 
 use crate::auth::Actor;
 use crate::clock::Clock;
@@ -15,6 +15,7 @@ use crate::domain::change_rollback::{self as rollback};
 use crate::domain::{access, approval_policy, limits};
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
+use crate::service::webhooks;
 
 use super::*;
 
@@ -123,6 +124,9 @@ pub async fn decide(
         notify(&mut tx, outbox, &stored, Event::WaitingForFinance, &to, now).await?;
     } else if approve {
         notify(&mut tx, outbox, &stored, Event::Approved, &requester, now).await?;
+        let approved = serde_json::json!({"change_request_id": id, "title": stored.title, "status": to.as_str(),
+            "approved_by": actor.ledger_name()});
+        webhooks::emit(&mut tx, WebhookEvent::ChangeRequestApproved, &[approved], now).await?;
     } else {
         notify(&mut tx, outbox, &stored, Event::Rejected { comment }, &requester, now).await?;
         let outcome = Outcome { change_request_id: id, origin: stored.origin, who: actor.ledger_name(), now };

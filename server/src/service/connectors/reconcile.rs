@@ -3,7 +3,7 @@
 //! drift page and ledgered with its counts.
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{ConnectorKind, Reconciliation, TargetUnits};
+use seatwise_types::{ConnectorKind, Reconciliation, TargetUnits, WebhookEvent};
 use serde::Serialize;
 
 use super::graph;
@@ -18,6 +18,7 @@ use crate::domain::reconcile::{self as rules, LicensedAccount, PoolSku, TargetAc
 use crate::domain::sealed::CredentialsKey;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
+use crate::service::webhooks;
 
 /// Reconcile connector `id` now (admins).
 pub async fn reconcile(
@@ -162,6 +163,12 @@ pub async fn run(
         "missing_in_target": report.missing_total, "unknown_in_target": report.unknown_total,
         "differs": report.differs.len()});
     ledger::record(&mut tx, now, by, Change::created("connector.reconcile", "connector", Some(id), &record)).await?;
+    if report.missing_total + report.unknown_total > 0 || !report.differs.is_empty() {
+        let drift = serde_json::json!({"connector_id": id, "connector": opened.connector.name,
+            "reconciliation_id": report.id, "matched": report.matched, "missing_in_target": report.missing_total,
+            "unknown_in_target": report.unknown_total, "differs": report.differs.len()});
+        webhooks::emit(&mut tx, WebhookEvent::ReconciliationDrift, &[drift], now).await?;
+    }
     tx.commit().await?;
     Ok(report)
 }

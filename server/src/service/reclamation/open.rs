@@ -11,6 +11,8 @@ use crate::db::Conn;
 use crate::domain::reclamation::{self as rules, Opening};
 use crate::error::AppResult;
 use crate::service::ledger::{self, Change, Pending};
+use crate::service::webhooks;
+use seatwise_types::WebhookEvent;
 
 /// What opening did: the new cases, and how many seats had one open already.
 pub(super) struct Opened {
@@ -54,5 +56,15 @@ pub(super) async fn open_cases(
         })
         .collect::<Result<Vec<_>, _>>()?;
     ledger::record_many(tx, now, who, entries).await?;
+    let opened: Vec<serde_json::Value> = ids
+        .iter()
+        .zip(&new)
+        .map(|(id, c)| {
+            let o = &c.opening;
+            serde_json::json!({"case_id": id, "pool_id": o.pool_id, "person_id": o.person_id,
+                "origin": o.origin.as_str(), "reason": o.reason, "state": c.state.as_str()})
+        })
+        .collect();
+    webhooks::emit(tx, WebhookEvent::CaseOpened, &opened, now).await?;
     Ok(Opened { cases: store::by_ids(tx, &ids).await?, already_open })
 }

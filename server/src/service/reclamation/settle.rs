@@ -4,7 +4,7 @@
 //! removed; rejected, as kept.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use seatwise_types::{CaseState, ChangeOrigin, ReclaimAction};
+use seatwise_types::{CaseState, ChangeOrigin, ReclaimAction, WebhookEvent};
 
 use crate::db::reclamation::cases::{self as store, Closing, StoredCase};
 use crate::db::reclamation::policies::{pool_facts, PoolFacts};
@@ -17,7 +17,7 @@ use crate::domain::seat_snapshot::SeatBefore;
 use crate::error::{AppError, AppResult};
 use crate::service::change_requests::{Follower, Outcome};
 use crate::service::ledger::{self, Change, Pending};
-use crate::service::org;
+use crate::service::{org, webhooks};
 
 fn price_source(pool: &PoolFacts, target: Option<&PoolFacts>) -> String {
     match target {
@@ -86,6 +86,9 @@ pub(super) async fn record_revoked(
     let record = serde_json::json!({"case_id": case.id, "pool_id": case.pool_id, "person_id": case.person_id,
         "state": state.as_str(), "revoke_ms": (!pool.connected).then_some(revoke_ms),
         "change_request_id": case.change_request_id});
+    if !pool.connected {
+        webhooks::emit(tx, WebhookEvent::SeatReclaimed, std::slice::from_ref(&record), now).await?;
+    }
     let action = if pool.connected { "reclamation.case.remove" } else { "reclamation.case.close" };
     Ok((state, Pending::of(Change::created(action, "reclamation_case", Some(case.id), &record))?))
 }
@@ -121,7 +124,8 @@ pub async fn confirmed_in_target(
         return Ok(None);
     }
     let record = serde_json::json!({"case_id": c.case.id, "pool_id": pool_id, "person_id": person_id,
-        "state": state.as_str(), "revoke_ms": revoke_ms});
+        "state": state.as_str(), "revoke_ms": revoke_ms, "confirmed_in_target": true});
+    webhooks::emit(tx, WebhookEvent::SeatReclaimed, std::slice::from_ref(&record), now).await?;
     Ok(Some(Pending::of(Change::created("reclamation.case.close", "reclamation_case", Some(c.case.id), &record))?))
 }
 
