@@ -188,18 +188,8 @@ pub async fn claim_mail(
     lease: chrono::Duration,
     limit: i64,
 ) -> Result<Vec<QueuedMail>, sqlx::Error> {
-    let now_s = to_db(now);
-    sqlx::query(
-        "UPDATE outbox SET claimed_until = $1, claim_token = $2 WHERE status = 'pending' AND next_attempt_at <= $3 \
-         AND (claimed_until IS NULL OR claimed_until < $3) AND id IN (SELECT id FROM outbox WHERE status = 'pending' \
-         AND next_attempt_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY id LIMIT $4)",
-    )
-    .bind(to_db(now + lease))
-    .bind(token)
-    .bind(&now_s)
-    .bind(limit)
-    .execute(db)
-    .await?;
+    let mail = super::outbox::Outbox { table: "outbox", due: "status = 'pending'" };
+    super::outbox::claim(db, &mail, token, now, lease, limit).await?;
     let rows = sqlx::query(
         "SELECT id, alert_id, recipient, subject, body_text, body_html, attempts FROM outbox WHERE status = 'pending' \
          AND claim_token = $1 ORDER BY id",

@@ -24,6 +24,7 @@ pub mod ledger;
 pub mod login_guard;
 pub mod my_requests;
 pub mod oidc;
+pub mod outbox;
 pub mod pools;
 pub mod progress;
 pub mod reclamation;

@@ -92,13 +92,8 @@ pub async fn claim(
     lease: chrono::Duration,
     limit: i64,
 ) -> Result<Vec<Claimed>, sqlx::Error> {
-    let now_s = to_db(now);
-    let claim = format!(
-        "UPDATE seat_actions SET claimed_until = $1, claim_token = $2 WHERE id IN (SELECT id FROM seat_actions \
-         WHERE {DUE} AND next_attempt_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY id \
-         LIMIT $4) AND {DUE} AND (claimed_until IS NULL OR claimed_until < $3)"
-    );
-    sqlx::query(&claim).bind(to_db(now + lease)).bind(token).bind(&now_s).bind(limit).execute(db).await?;
+    let actions = super::outbox::Outbox { table: "seat_actions", due: DUE };
+    super::outbox::claim(db, &actions, token, now, lease, limit).await?;
     let rows = sqlx::query(
         "SELECT a.id, a.connector_id, a.pool_id, a.person_id, pe.name, a.account, a.kind, a.status, a.dry_run, \
          a.attempts, a.target_id FROM seat_actions a JOIN people pe ON pe.id = a.person_id \

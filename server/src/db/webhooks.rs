@@ -138,19 +138,8 @@ pub async fn claim(
     lease: chrono::Duration,
     limit: i64,
 ) -> Result<Vec<Claimed>, sqlx::Error> {
-    let now_s = to_db(now);
-    sqlx::query(
-        "UPDATE webhook_deliveries SET claimed_until = $1, claim_token = $2 WHERE id IN (SELECT id FROM \
-         webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $3 AND (claimed_until IS NULL OR \
-         claimed_until < $3) ORDER BY id LIMIT $4) AND status = 'pending' AND (claimed_until IS NULL OR \
-         claimed_until < $3)",
-    )
-    .bind(to_db(now + lease))
-    .bind(token)
-    .bind(&now_s)
-    .bind(limit)
-    .execute(db)
-    .await?;
+    let deliveries = super::outbox::Outbox { table: "webhook_deliveries", due: "status = 'pending'" };
+    super::outbox::claim(db, &deliveries, token, now, lease, limit).await?;
     let rows = sqlx::query(
         "SELECT d.id, d.webhook_id, d.event, d.body, d.attempts, w.url, w.secret FROM webhook_deliveries d \
          JOIN webhooks w ON w.id = d.webhook_id WHERE d.claim_token = $1 AND d.status = 'pending' ORDER BY d.id",
