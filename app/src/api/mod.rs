@@ -18,6 +18,7 @@ pub mod pools;
 pub mod reclamation;
 pub mod session;
 pub mod settings;
+pub mod webhooks;
 
 use std::cell::RefCell;
 

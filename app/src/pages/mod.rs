@@ -35,6 +35,7 @@ pub mod savings;
 pub mod settings;
 pub mod setup;
 pub mod sign_in_groups;
+pub mod webhooks;
 
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -10,6 +10,7 @@ use crate::components::shell::Shell;
 use crate::components::Loaded;
 use crate::pages::connectors::Connectors;
 use crate::pages::sign_in_groups::SignInGroups;
+use crate::pages::webhooks::Webhooks;
 use crate::session::use_session;
 
 #[component]
@@ -27,6 +28,7 @@ pub fn SettingsPage() -> impl IntoView {
             </Loaded>
             {move || session.can().administer.then(|| view! { <SignInGroups/> })}
             {move || session.can().administer.then(|| view! { <Connectors/> })}
+            {move || session.can().administer.then(|| view! { <Webhooks/> })}
         </Shell>
     }
 }

@@ -6,6 +6,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
 import { installAxe, seriousViolations, settle, trackRequests } from '../lib/a11y.mjs';
 import { eventually, freePort, launchBrowser, newPage, signIn, startServer } from '../lib/harness.mjs';
 
@@ -40,7 +42,7 @@ test('an admin adds a SCIM connector, tests it against a real SCIM server, and n
   await page.goto(`${server.base}/settings`);
   await page.getByRole('heading', { name: 'Connectors' }).waitFor();
   await page.getByText('Add a connector').click();
-  await page.getByLabel('Name', { exact: true }).fill('Slack (SCIM)');
+  await page.locator('#connector-name').fill('Slack (SCIM)');
   await page.getByLabel('Base address').fill(peerBase);
   await page.getByLabel('Bearer token').fill('e2e-scim-token');
   await page.getByLabel('Pool it acts on (more through the API)').selectOption({ label: 'Slack Business+' });
@@ -110,6 +112,29 @@ test('a policy run takes seats back in the SCIM app, each confirmed; reconciliat
   await scimUser(outsider.email);
   await scimUser('shadow.it@example.com');
 
+  // A service desk takes the seats taken back as signed webhooks: made on the settings page, its secret shown once.
+  const received = [];
+  const desk = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => { received.push({ headers: req.headers, body }); res.writeHead(204).end(); });
+  });
+  const deskPort = await freePort();
+  await new Promise((resolve) => desk.listen(deskPort, '127.0.0.1', resolve));
+  await page.goto(`${server.base}/settings`);
+  await page.getByText('Add a webhook').click();
+  await page.locator('#webhook-name').fill('Service desk');
+  await page.getByLabel('Address', { exact: true }).fill(`http://127.0.0.1:${deskPort}/events`);
+  await page.getByRole('button', { name: 'Add the webhook' }).click();
+  const ready = page.getByRole('status').filter({ hasText: 'Service desk is ready' });
+  await ready.waitFor();
+  const secret = (await ready.locator('code').innerText()).trim();
+  assert.match(secret, /^whsec_/);
+  await page.locator('#webhooks tbody tr', { hasText: 'Service desk' }).first().waitFor();
+  await settle(page);
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.shot('webhook');
+
   await page.goto(`${server.base}/reclamation/policies/${policy.id}`);
   await page.getByRole('button', { name: 'Run now' }).click();
   await page.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: /^Reclaim \d+ seats?$/ }).click();
@@ -133,6 +158,14 @@ test('a policy run takes seats back in the SCIM app, each confirmed; reconciliat
   assert.match(await page.locator('#seat-actions tbody tr').first().innerText(), /Confirmed[\s\S]*PATCH \/Users\/\S+ active=false; read back/);
   const cases = (await api(page, `/reclamation/cases?policy_id=${policy.id}&per_page=500`)).body.items;
   assert.ok(cases.every((c) => c.state === 'reclaimed'), 'each case closed once its account was confirmed');
+  // Each confirmed seat reached the desk, signed with the secret.
+  await eventually(async () => received.length >= selected.length, 'the webhooks delivered');
+  for (const r of received) {
+    const mac = createHmac('sha256', secret).update(`${r.headers['x-seatwise-timestamp']}.${r.body}`).digest('hex');
+    assert.equal(r.headers['x-seatwise-signature'], `sha256=${mac}`);
+    assert.equal(JSON.parse(r.body).event, 'seat.reclaimed');
+  }
+  desk.close();
   await page.shot('actions');
 
   // Reconciliation: the two accounts added in the app directly are unknown to Seatwise.
