@@ -164,17 +164,15 @@ impl Switch {
     }
 }
 
+/// A SCIM server's answer to a GET, as JSON.
+async fn scim_get(peer: &ScimPeer, token: &str, path: &str) -> serde_json::Value {
+    let r = reqwest::Client::new().get(format!("{}{path}", peer.base)).bearer_auth(token).send().await.unwrap();
+    r.json().await.unwrap()
+}
+
 /// Accounts in the SCIM server, by userName: whether each is active.
 async fn scim_accounts(peer: &ScimPeer, token: &str) -> std::collections::BTreeMap<String, bool> {
-    let list: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/Users?count=500", peer.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = scim_get(peer, token, "/Users?count=500").await;
     list["Resources"]
         .as_array()
         .unwrap()
@@ -196,6 +194,22 @@ async fn scim_user(peer: &ScimPeer, token: &str, user_name: &str) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+}
+
+/// Deactivate an account directly in the SCIM server (as someone in the app, or a PATCH that landed, would).
+async fn scim_deactivate(peer: &ScimPeer, token: &str, user_name: &str) {
+    let found = scim_get(peer, token, &format!("/Users?filter=userName%20eq%20%22{user_name}%22")).await;
+    let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "active", "value": false}]});
+    let r = reqwest::Client::new()
+        .patch(format!("{}/Users/{}", peer.base, found["Resources"][0]["id"].as_str().unwrap()))
+        .bearer_auth(token)
+        .header("Content-Type", "application/scim+json")
+        .body(patch.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
 }
 
 #[tokio::test]
@@ -344,25 +358,7 @@ async fn reconciliation_finds_missing_and_shadow_accounts_on_demand_and_nightly(
     for user in ["rec1@example.com", "rec2@example.com", "shadow.it@example.com", known.as_str()] {
         scim_user(&peer, token, user).await;
     }
-    let http = reqwest::Client::new();
-    let found: serde_json::Value = http
-        .get(format!("{}/Users?filter=userName%20eq%20%22rec2@example.com%22", peer.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{"op": "replace", "path": "active", "value": false}]});
-    http.patch(format!("{}/Users/{}", peer.base, found["Resources"][0]["id"].as_str().unwrap()))
-        .bearer_auth(token)
-        .header("Content-Type", "application/scim+json")
-        .body(patch.to_string())
-        .send()
-        .await
-        .unwrap();
+    scim_deactivate(&peer, token, "rec2@example.com").await;
     let admin = app.admin().await;
     let body = json!({"kind": "scim", "name": "Citrix SCIM", "base_url": peer.base, "credentials": {"bearer_token": token},
         "pool_ids": [p.citrix]});
@@ -420,4 +416,49 @@ async fn reconciliation_finds_missing_and_shadow_accounts_on_demand_and_nightly(
         app.owner().await.post(&format!("/api/v1/connectors/{connector}/reconcile"), json!({})).await.status,
         StatusCode::FORBIDDEN
     );
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_delivery_loses_nothing_and_sends_nothing_twice() {
+    use crate::reclamation::{citrix_policy, created, population};
+    use seatwise_server::clock::Clock;
+    let app = spawn().await;
+    let p = population(&app).await;
+    let token = "crash-token-77aa";
+    let peer = ScimPeer::start(token).await;
+    for n in 1..=6 {
+        scim_user(&peer, token, &format!("rec{n}@example.com")).await;
+    }
+    let admin = app.admin().await;
+    let body = json!({"kind": "scim", "name": "Citrix SCIM", "base_url": peer.base, "credentials": {"bearer_token": token},
+        "pool_ids": [p.citrix]});
+    let connector = admin.post("/api/v1/connectors", body).await.body["id"].as_i64().unwrap();
+    let policy = created(&admin, citrix_policy(&p)).await;
+    admin.post(&format!("/api/v1/reclamation/policies/{policy}/run"), json!({})).await;
+    // A worker claimed both actions and was killed: its PATCH for number 3 had reached the app, number 4's had not.
+    let lease = seatwise_server::clock::to_db(app.clock.now() + chrono::Duration::minutes(1));
+    sqlx::query("UPDATE seat_actions SET claim_token = 'killed-worker', claimed_until = $1")
+        .bind(lease)
+        .execute(&app.db.write)
+        .await
+        .unwrap();
+    scim_deactivate(&peer, token, "rec3@example.com").await;
+
+    // Another instance leaves them while the dead worker's lease runs, then takes them over.
+    let other = app.another_instance().await;
+    assert_eq!(other.tick().await.seat_actions, Default::default());
+    other.clock.advance(chrono::Duration::minutes(2));
+    assert_eq!(other.tick().await.seat_actions.confirmed, 2);
+    let actions = admin.get(&format!("/api/v1/connectors/{connector}/actions")).await.body;
+    let detail = |n: usize| {
+        actions["items"].as_array().unwrap().iter().find(|a| a["account"] == format!("rec{n}@example.com")).unwrap()
+            ["detail"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(detail(3), "The account rec3@example.com is inactive in the target.", "read first: not sent again");
+    assert!(detail(4).starts_with("PATCH /Users/"), "{}", detail(4));
+    let accounts = scim_accounts(&peer, token).await;
+    assert!(!accounts["rec3@example.com"] && !accounts["rec4@example.com"] && accounts["rec1@example.com"]);
 }

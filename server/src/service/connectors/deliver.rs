@@ -27,7 +27,7 @@ use crate::service::reclamation::settle;
 /// Actions claimed at a time.
 const BATCH: i64 = 50;
 /// How long a claim keeps other instances off an action (renewed before each one).
-const LEASE_MINUTES: i64 = 5;
+const LEASE_MINUTES: i64 = 1;
 /// When a sent action that the target does not show done yet is read again.
 const READ_AGAIN_MINUTES: i64 = 1;
 
