@@ -96,6 +96,20 @@ pub struct ConnectorInput {
     /// Record what would be sent without sending it.
     #[serde(default)]
     pub dry_run: bool,
+    /// Each pool's license group in the target (Okta: the group's id; required for every pool of an Okta
+    /// connector).
+    #[serde(default)]
+    pub targets: Vec<PoolTarget>,
+}
+
+/// A pool's license group in the target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PoolTarget {
+    pub pool_id: i64,
+    /// The group's id in the target (Okta: `00g…`).
+    pub group: String,
 }
 
 fn default_removal() -> Removal {
@@ -108,6 +122,9 @@ fn default_removal() -> Removal {
 pub struct ConnectorPool {
     pub id: i64,
     pub name: String,
+    /// Its license group in the target, if named.
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 /// A connector as stored; its credentials are only said to be set.

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use seatwise_types::{Connector, ConnectorInput, ConnectorKind, ConnectorTest, Removal};
+use seatwise_types::{Connector, ConnectorInput, ConnectorKind, ConnectorTest, PoolTarget, Removal};
 
 use crate::api::{self, ApiError};
 use crate::components::fields::{SelectField, TextField};
@@ -102,10 +102,11 @@ fn NewConnector(on_saved: Callback<()>) -> impl IntoView {
     let secret = RwSignal::new(String::new());
     let pool = RwSignal::new(String::new());
     let removal = RwSignal::new("deactivate".to_string());
+    let group = RwSignal::new(String::new());
     let saver = Saver::new(
         |input: ConnectorInput| async move { api::connectors::create(&input).await },
         move |_| {
-            for s in [name, base_url, token, tenant, client_id, secret, pool] {
+            for s in [name, base_url, token, tenant, client_id, secret, pool, group] {
                 s.set(String::new());
             }
             on_saved.run(());
@@ -132,8 +133,16 @@ fn NewConnector(on_saved: Callback<()>) -> impl IntoView {
             base_url: Some(base_url.get_untracked()).filter(|u| !u.trim().is_empty()),
             credentials,
             pool_ids: pool.get_untracked().parse().ok().into_iter().collect(),
-            removal: Removal::parse(&removal.get_untracked()).unwrap_or(Removal::Deactivate),
+            removal: if kind == ConnectorKind::Okta {
+                Removal::Group
+            } else {
+                Removal::parse(&removal.get_untracked()).unwrap_or(Removal::Deactivate)
+            },
             dry_run: false,
+            targets: match (pool.get_untracked().parse::<i64>(), group.get_untracked().trim()) {
+                (Ok(pool_id), g) if !g.is_empty() => vec![PoolTarget { pool_id, group: g.to_string() }],
+                _ => Vec::new(),
+            },
         })
     };
     let kinds = vec![
@@ -169,11 +178,20 @@ fn NewConnector(on_saved: Callback<()>) -> impl IntoView {
                     <TextField id="connector-client" path="credentials.client_id" label="Client id" value=client_id error=err/>
                     <TextField id="connector-secret" path="credentials.client_secret" label="Client secret" value=secret error=err kind="password" autocomplete="off"/>
                 </Show>
-                <Show when=move || kind.get() != "manual">
+                <Show when=move || kind.get() != "manual" && kind.get() != "okta">
                     <SelectField id="connector-removal" path="removal" label="A seat is removed by" value=removal options=removals.clone() error=err/>
                 </Show>
                 <PoolSelect id="connector-pool" label="Pool it acts on (more through the API)" value=pool/>
+                <Show when=is("okta")>
+                    <TextField id="connector-group" path="targets[0].group" label="The pool's Okta group (id)" value=group error=err
+                        hint="00g…: people leave it when their seat is taken back"/>
+                </Show>
                 {move || err.get().filter(|e| e.fields().is_empty()).map(|e| view! { <div class="span-2"><ErrorBanner error=e/></div> })}
+                // The pool's own problems (taken by another connector, no group for Okta): the select shows none.
+                {move || err.get().map(|e| e.fields().iter().filter(|f| f.path.starts_with("pool_ids")).map(|f| f.message.clone())
+                    .collect::<Vec<_>>()).filter(|m| !m.is_empty()).map(|m| view! {
+                    <p class="field-error span-2" role="alert">{format!("Pool: {}", m.join("; "))}</p>
+                })}
                 <div class="button-row span-2">
                     <button class="btn btn-primary" type="submit" disabled=move || saver.save.pending().get()>
                         {move || if saver.save.pending().get() { "Saving…" } else { "Add the connector" }}

@@ -42,16 +42,17 @@ pub async fn insert(conn: &mut Conn, c: &NewConnector<'_>, now: DateTime<Utc>) -
     .await
 }
 
-/// Put `pool_ids` under the connector.
-pub async fn add_pools(conn: &mut Conn, connector_id: i64, pool_ids: &[i64]) -> Result<(), sqlx::Error> {
+/// Put pools under the connector, each with its group in the target (if named).
+pub async fn add_pools(conn: &mut Conn, connector_id: i64, pools: &[(i64, Option<&str>)]) -> Result<(), sqlx::Error> {
     let id = connector_id.to_string();
     let args: [&str; 1] = [&id];
     let statement = Statement {
-        sql: "INSERT INTO connector_pools (connector_id, pool_id) SELECT CAST($2 AS BIGINT), r.id FROM {rows}",
-        cols: bulk::ID,
+        sql: "INSERT INTO connector_pools (connector_id, pool_id, target) SELECT CAST($2 AS BIGINT), r.id, r.target \
+              FROM {rows}",
+        cols: &[Col::Int("id"), Col::Text("target")],
         args: &args,
     };
-    bulk::execute(conn, &statement, &bulk::ids(pool_ids)).await?;
+    bulk::execute(conn, &statement, pools).await?;
     Ok(())
 }
 
@@ -118,7 +119,8 @@ pub async fn list(conn: &mut Conn, id: Option<i64>) -> Result<Vec<Connector>, sq
         sql.query().fetch_all(&mut *conn).await?.iter().map(connector_from).collect::<Result<_, _>>()?;
     let ids: Vec<i64> = items.iter().map(|c| c.id).collect();
     let statement = Statement {
-        sql: "SELECT cp.connector_id, p.id, p.name FROM connector_pools cp JOIN pools p ON p.id = cp.pool_id \
+        sql:
+            "SELECT cp.connector_id, cp.target, p.id, p.name FROM connector_pools cp JOIN pools p ON p.id = cp.pool_id \
               WHERE cp.connector_id IN (SELECT r.id FROM {rows}) ORDER BY p.name, p.id",
         cols: &[Col::Int("id")],
         args: &[],
@@ -127,10 +129,11 @@ pub async fn list(conn: &mut Conn, id: Option<i64>) -> Result<Vec<Connector>, sq
     for r in bulk::fetch(conn, &statement, &bulk::ids(&ids)).await? {
         let c = Cols::new(&r, "connector_pools");
         let p = c.of("pools");
-        pools
-            .entry(c.i64("connector_id")?)
-            .or_default()
-            .push(ConnectorPool { id: p.i64("id")?, name: p.text("name")? });
+        pools.entry(c.i64("connector_id")?).or_default().push(ConnectorPool {
+            id: p.i64("id")?,
+            name: p.text("name")?,
+            group: c.opt_text("target")?,
+        });
     }
     for c in &mut items {
         c.pools = pools.remove(&c.id).unwrap_or_default();

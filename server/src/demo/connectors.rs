@@ -24,6 +24,7 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
         pool_ids: vec![acrobat],
         removal: Removal::Deactivate,
         dry_run: false,
+        targets: vec![],
     };
     let made = ManualClock::new(now - Duration::days(3));
     let connector = connectors::create(&state.db, &made, None, &admin, &input).await?;

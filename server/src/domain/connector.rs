@@ -68,6 +68,30 @@ pub fn validate(input: &ConnectorInput, write: Write) -> Vec<FieldError> {
     if input.kind == ConnectorKind::Okta && input.removal != Removal::Group {
         errors.push(FieldError::new("removal", "Okta connectors remove people from the license group: use group"));
     }
+    for (i, t) in input.targets.iter().enumerate() {
+        if !input.pool_ids.contains(&t.pool_id) {
+            errors.push(FieldError::new(format!("targets[{i}].pool_id"), "must be one of pool_ids"));
+        } else if input.targets[..i].iter().any(|o| o.pool_id == t.pool_id) {
+            errors.push(FieldError::new(format!("targets[{i}].pool_id"), "names a pool twice"));
+        }
+        let path = format!("targets[{i}].group");
+        let group = t.group.trim();
+        if group.is_empty() {
+            errors.push(FieldError::new(path.clone(), "is required"));
+        }
+        limits::check_chars(&mut errors, &path, group, TITLE_CHARS);
+        limits::check_line(&mut errors, &path, Some(group));
+    }
+    if input.kind == ConnectorKind::Okta {
+        for (i, pool) in input.pool_ids.iter().enumerate() {
+            if !input.targets.iter().any(|t| t.pool_id == *pool) {
+                errors.push(FieldError::new(
+                    format!("pool_ids[{i}]"),
+                    "an Okta connector removes people from each pool's group: name its group in targets",
+                ));
+            }
+        }
+    }
     if input.pool_ids.len() > MAX_POOLS {
         errors.push(FieldError::new("pool_ids", format!("must name at most {MAX_POOLS} pools")));
     }
@@ -147,6 +171,38 @@ pub fn manual_task(kind: SeatActionKind, account: &str, pool: &str) -> String {
     }
 }
 
+/// What an Okta seat action does, from the user (`None`: no such user), whether they are in the pool's group,
+/// and the group's type: only an `OKTA_GROUP`'s members can be changed through the API (app groups are the app's).
+pub fn okta_step(kind: SeatActionKind, account: &str, member: Option<bool>, group_type: &str, group: &str) -> OktaStep {
+    if group_type != "OKTA_GROUP" {
+        return OktaStep::ByHand(format!(
+            "{group} is an {group_type} group, which Okta does not let an API change: change {account}'s membership \
+             in the app, then mark it done."
+        ));
+    }
+    match (kind, member) {
+        (SeatActionKind::Remove, None) => OktaStep::Done(format!("No Okta user {account}: nothing to remove.")),
+        (SeatActionKind::Remove, Some(false)) => OktaStep::Done(format!("{account} is not in the group {group}.")),
+        (SeatActionKind::Remove, Some(true)) => OktaStep::Leave,
+        (SeatActionKind::Add, None) => {
+            OktaStep::ByHand(format!("No Okta user {account}: create them in Okta, then mark it done."))
+        }
+        (SeatActionKind::Add, Some(true)) => OktaStep::Done(format!("{account} is in the group {group}.")),
+        (SeatActionKind::Add, Some(false)) => OktaStep::Join,
+    }
+}
+
+/// The next step of an Okta seat action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OktaStep {
+    Done(String),
+    /// `DELETE /api/v1/groups/{group}/users/{user}`.
+    Leave,
+    /// `PUT /api/v1/groups/{group}/users/{user}`.
+    Join,
+    ByHand(String),
+}
+
 /// The next step of a SCIM seat action: removing a seat deactivates or deletes the account (or, for a license
 /// group, is left to a person); giving it back reactivates the account, or creates it when it is gone.
 pub fn next_step(kind: SeatActionKind, removal: Removal, account: &str, active: Option<bool>) -> Step {
@@ -182,6 +238,7 @@ mod tests {
             pool_ids: vec![1, 2],
             removal: Removal::Deactivate,
             dry_run: false,
+            targets: vec![],
         }
     }
 
@@ -191,6 +248,7 @@ mod tests {
 
     #[test]
     fn each_kind_takes_its_own_settings() {
+        use seatwise_types::PoolTarget;
         assert!(paths(&scim(), Write::Create).is_empty());
         assert_eq!(paths(&ConnectorInput { credentials: None, ..scim() }, Write::Create), ["credentials"]);
         assert!(paths(&ConnectorInput { credentials: None, ..scim() }, Write::Update).is_empty());
@@ -224,7 +282,17 @@ mod tests {
             credentials: serde_json::json!({"api_token": "t"}).as_object().cloned(),
             ..scim()
         };
-        assert_eq!(paths(&okta, Write::Create), ["removal"]);
+        assert_eq!(paths(&okta, Write::Create), ["removal", "pool_ids[0]", "pool_ids[1]"]);
+        let group = |pool_id: i64, group: &str| PoolTarget { pool_id, group: group.into() };
+        let named = ConnectorInput {
+            removal: Removal::Group,
+            targets: vec![group(1, "00g1"), group(1, "00g2"), group(9, " ")],
+            ..okta
+        };
+        assert_eq!(
+            paths(&named, Write::Create),
+            ["targets[1].pool_id", "targets[2].pool_id", "targets[2].group", "pool_ids[1]"]
+        );
         assert_eq!(paths(&ConnectorInput { pool_ids: vec![3, 3], ..scim() }, Write::Create), ["pool_ids[1]"]);
     }
 
@@ -248,5 +316,15 @@ mod tests {
         assert_eq!(retry_delay(3), chrono::Duration::minutes(8));
         assert_eq!(retry_delay(40), chrono::Duration::minutes(24 * 60));
         assert_eq!(retry_delay(-1), chrono::Duration::minutes(1));
+    }
+
+    #[test]
+    fn okta_changes_only_its_own_groups_and_sends_nothing_already_done() {
+        use SeatActionKind::{Add, Remove};
+        assert_eq!(okta_step(Remove, "a", Some(true), "OKTA_GROUP", "E3"), OktaStep::Leave);
+        assert!(matches!(okta_step(Remove, "a", Some(false), "OKTA_GROUP", "E3"), OktaStep::Done(_)));
+        assert!(matches!(okta_step(Remove, "a", None, "OKTA_GROUP", "E3"), OktaStep::Done(_)));
+        assert_eq!(okta_step(Add, "a", Some(false), "OKTA_GROUP", "E3"), OktaStep::Join);
+        assert!(matches!(okta_step(Remove, "a", Some(true), "APP_GROUP", "Box"), OktaStep::ByHand(_)));
     }
 }

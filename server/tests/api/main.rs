@@ -22,6 +22,7 @@ mod limits;
 mod login;
 mod my_seats;
 mod oidc;
+mod okta_connector;
 mod openapi;
 mod ops;
 mod people;

@@ -9,14 +9,14 @@ use serde::Serialize;
 
 use std::collections::{HashMap, HashSet};
 
-use super::graph;
 use super::scim::{self, CallError};
 use super::Opened;
+use super::{graph, okta};
 use crate::clock::Clock;
 use crate::db::connectors as connector_store;
 use crate::db::seat_actions::{self as store, Claimed, Settled};
 use crate::db::Db;
-use crate::domain::connector::{self as rules, Call, Step};
+use crate::domain::connector::{self as rules, Call, OktaStep, Step};
 use crate::domain::graph_step::{self as graph_rules, GraphStep};
 use crate::domain::sealed::CredentialsKey;
 use crate::domain::secret::random_token;
@@ -106,6 +106,7 @@ pub async fn deliver_due(db: &Db, clock: &dyn Clock, key: Option<&CredentialsKey
 enum Client {
     Scim(scim::Client),
     Graph(graph::Client),
+    Okta(okta::Client),
     /// Delivery for this kind is not built: its actions go to a person.
     None,
 }
@@ -135,7 +136,11 @@ async fn connect(db: &Db, key: Option<&CredentialsKey>, id: i64, batch: &[Claime
                 graph::Client::connect(&base, tenant, client_id, secret).await.map_err(|e| e.message().to_string())?;
             (Client::Graph(client), skus)
         }
-        _ => (Client::None, HashMap::new()),
+        ConnectorKind::Okta => (
+            Client::Okta(okta::Client::new(&base, opened.credential("api_token")).map_err(|e| e.to_string())?),
+            HashMap::new(),
+        ),
+        ConnectorKind::Manual => (Client::None, HashMap::new()),
     };
     Ok(Target { opened, client, skus })
 }
@@ -211,6 +216,7 @@ async fn work(t: &Target, a: &Claimed, partner: Option<&Claimed>, now: DateTime<
     match &t.client {
         Client::Scim(client) => work_scim(&t.opened, client, a, now).await,
         Client::Graph(client) => work_graph(t, client, a, partner, now).await,
+        Client::Okta(client) => work_okta(&t.opened, client, a, now).await,
         Client::None => {
             let what = format!(
                 "Delivery through {} is not built yet: do it by hand, then mark it done.",
@@ -400,4 +406,74 @@ async fn work_graph(
 fn dry(id: Option<String>, request: &str) -> Settled {
     let what = format!("Dry run: would send {request}. Nothing was sent: do it by hand, then mark it done.");
     Settled { target_id: id, ..settled(SeatActionStatus::Manual, what) }
+}
+
+/// An Okta action: the pool's group, the user, whether they are in it; leave or join the group; read back.
+async fn work_okta(opened: &Opened, client: &okta::Client, a: &Claimed, now: DateTime<Utc>) -> Settled {
+    let Some(group) = opened.connector.pools.iter().find(|p| p.id == a.pool_id).and_then(|p| p.group.clone()) else {
+        let what = "This pool names no Okta group on the connector: name it, or do it by hand and mark it done.";
+        return settled(SeatActionStatus::Manual, what.into());
+    };
+    let (kind, name) = match client.group(&group).await {
+        Ok(Some(g)) => g,
+        Ok(None) => return call_failed(a, &CallError::Refused(format!("Okta has no group {group}.")), now),
+        Err(e) => return call_failed(a, &e, now),
+    };
+    let user = match client.user(a.target_id.as_deref().unwrap_or(&a.account)).await {
+        Ok(u) => u,
+        Err(e) => return call_failed(a, &e, now),
+    };
+    let member = match &user {
+        Some(id) => match client.is_member(id, &group).await {
+            Ok(m) => Some(m),
+            Err(e) => return call_failed(a, &e, now),
+        },
+        None => None,
+    };
+    let step = rules::okta_step(a.kind, &a.account, member, &kind, &name);
+    let (user_id, request) = match (step, user.clone()) {
+        (OktaStep::Done(why), _) => {
+            return Settled { target_id: user, confirmed_at: Some(now), ..settled(SeatActionStatus::Confirmed, why) }
+        }
+        (OktaStep::ByHand(what), _) => return Settled { target_id: user, ..settled(SeatActionStatus::Manual, what) },
+        (OktaStep::Leave, Some(id)) => {
+            let words = format!("DELETE /api/v1/groups/{group}/users/{id}");
+            if a.dry_run {
+                return dry(user, &words);
+            }
+            if let Err(e) = client.leave(&group, &id).await {
+                return Settled { target_id: user, ..call_failed(a, &e, now) };
+            }
+            (id, words)
+        }
+        (OktaStep::Join, Some(id)) => {
+            let words = format!("PUT /api/v1/groups/{group}/users/{id}");
+            if a.dry_run {
+                return dry(user, &words);
+            }
+            if let Err(e) = client.join(&group, &id).await {
+                return Settled { target_id: user, ..call_failed(a, &e, now) };
+            }
+            (id, words)
+        }
+        (_, None) => return settled(SeatActionStatus::Manual, "No Okta user to send it to.".into()),
+    };
+    let shown = match client.is_member(&user_id, &group).await {
+        Ok(m) => rules::okta_step(a.kind, &a.account, Some(m), &kind, &name),
+        Err(e) => OktaStep::ByHand(e.message().to_string()),
+    };
+    match shown {
+        OktaStep::Done(why) => Settled {
+            target_id: Some(user_id),
+            sent_at: Some(now),
+            confirmed_at: Some(now),
+            ..settled(SeatActionStatus::Confirmed, format!("{request}; read back: {why}"))
+        },
+        _ => Settled {
+            target_id: Some(user_id),
+            sent_at: Some(now),
+            next_attempt_at: Some(now + chrono::Duration::minutes(READ_AGAIN_MINUTES)),
+            ..settled(SeatActionStatus::Sent, format!("{request}; Okta does not show it done yet."))
+        },
+    }
 }

@@ -17,6 +17,7 @@ pub mod actions;
 pub mod check;
 pub mod deliver;
 pub mod graph;
+pub mod okta;
 pub mod reconcile;
 pub mod scim;
 
@@ -92,10 +93,15 @@ pub async fn create(
         created_by: who,
     };
     let id = store::insert(&mut tx, &new, now).await?;
-    store::add_pools(&mut tx, id, &input.pool_ids).await?;
+    let pools: Vec<(i64, Option<&str>)> = input
+        .pool_ids
+        .iter()
+        .map(|p| (*p, input.targets.iter().find(|t| t.pool_id == *p).map(|t| t.group.trim())))
+        .collect();
+    store::add_pools(&mut tx, id, &pools).await?;
     let record = serde_json::json!({"connector_id": id, "kind": input.kind.as_str(), "name": new.name,
         "base_url": new.base_url, "credentials_set": sealed.is_some(), "pool_ids": input.pool_ids,
-        "removal": input.removal.as_str(), "dry_run": input.dry_run});
+        "removal": input.removal.as_str(), "dry_run": input.dry_run, "targets": input.targets});
     ledger::record(&mut tx, now, who, Change::created("connector.create", "connector", Some(id), &record)).await?;
     let stored = store::list(&mut tx, Some(id))
         .await?

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod graph;
+pub mod okta;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

@@ -1,0 +1,114 @@
+//! An Okta client for group memberships: find a user by login, read a group (its type: only `OKTA_GROUP`s can be
+//! changed through the API), whether a user is in it, and remove or add them. Okta's rate limits are honoured: a
+//! 429 waits until `X-Rate-Limit-Reset` (Unix seconds).
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use super::scim::{unreachable, urlencoding, CallError, TIMEOUT};
+use crate::error::{AppError, AppResult};
+
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+/// How long a 429 asks to wait: until `X-Rate-Limit-Reset`, at least a second and at most an hour.
+fn until_reset(headers: &reqwest::header::HeaderMap) -> Duration {
+    let now = chrono::Utc::now().timestamp();
+    let reset = headers
+        .get("X-Rate-Limit-Reset")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(now + 60);
+    Duration::from_secs((reset - now).clamp(1, 3600) as u64)
+}
+
+impl Client {
+    pub fn new(base: &str, token: &str) -> AppResult<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| AppError::internal_in("building the HTTP client", e))?;
+        Ok(Self { http, base: base.trim_end_matches('/').to_string(), token: token.to_string() })
+    }
+
+    async fn call(&self, method: Method, path: &str) -> Result<Option<Value>, CallError> {
+        let what = format!("{method} {}", path.split('?').next().unwrap_or(path));
+        let reply = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("Authorization", format!("SSWS {}", self.token))
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| unreachable(&what, e))?;
+        let status = reply.status();
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let wait = until_reset(reply.headers());
+            return Err(CallError::Later(
+                wait,
+                format!("{what}: Okta's rate limit; it resets in {} s.", wait.as_secs()),
+            ));
+        }
+        let text = reply.text().await.unwrap_or_default();
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return Err(CallError::Transient(format!(
+                "{what}: Okta refused the API token ({status}): it needs to manage groups (okta.groups.manage)."
+            )));
+        }
+        if status.is_server_error() {
+            return Err(CallError::Transient(format!("{what}: Okta failed ({status}).")));
+        }
+        if !status.is_success() {
+            let summary = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v.get("errorSummary").and_then(Value::as_str).map(str::to_string))
+                .unwrap_or_default();
+            return Err(CallError::Refused(format!("{what}: Okta refused it ({status}). {summary}").trim_end().into()));
+        }
+        Ok(Some(if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) }))
+    }
+
+    /// The user's id, by id or login; `None` when there is no such user.
+    pub async fn user(&self, login: &str) -> Result<Option<String>, CallError> {
+        let found = self.call(Method::GET, &format!("/api/v1/users/{}", urlencoding(login))).await?;
+        Ok(found.as_ref().and_then(|u| u.get("id")).and_then(Value::as_str).map(str::to_string))
+    }
+
+    /// A group's type (`OKTA_GROUP`, `APP_GROUP`, `BUILT_IN`) and name; `None` when there is no such group.
+    pub async fn group(&self, id: &str) -> Result<Option<(String, String)>, CallError> {
+        let found = self.call(Method::GET, &format!("/api/v1/groups/{}", urlencoding(id))).await?;
+        Ok(found.map(|g| {
+            let kind = g.get("type").and_then(Value::as_str).unwrap_or("").to_string();
+            let name = g.pointer("/profile/name").and_then(Value::as_str).unwrap_or(id).to_string();
+            (kind, name)
+        }))
+    }
+
+    /// Whether the user is in the group.
+    pub async fn is_member(&self, user_id: &str, group_id: &str) -> Result<bool, CallError> {
+        let groups = self.call(Method::GET, &format!("/api/v1/users/{}/groups", urlencoding(user_id))).await?;
+        Ok(groups
+            .as_ref()
+            .and_then(Value::as_array)
+            .is_some_and(|gs| gs.iter().any(|g| g.get("id").and_then(Value::as_str) == Some(group_id))))
+    }
+
+    pub async fn leave(&self, group_id: &str, user_id: &str) -> Result<(), CallError> {
+        let path = format!("/api/v1/groups/{}/users/{}", urlencoding(group_id), urlencoding(user_id));
+        self.call(Method::DELETE, &path).await.map(|_| ())
+    }
+
+    pub async fn join(&self, group_id: &str, user_id: &str) -> Result<(), CallError> {
+        let path = format!("/api/v1/groups/{}/users/{}", urlencoding(group_id), urlencoding(user_id));
+        self.call(Method::PUT, &path).await.map(|_| ())
+    }
+}

@@ -1,0 +1,94 @@
+//! The Okta connector against a stand-in written from Okta's documented requests and responses
+//! (`common::okta`): a seat taken back removes the person from the pool's group, read back; a restore adds them
+//! again; an app group Okta does not let an API change is a task for a person; the rate limit is waited out.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::common::okta::{OktaGroup, OktaStandIn, Org};
+use crate::common::spawn;
+use crate::reclamation::population;
+
+const TOKEN: &str = "00okta-api-token-x9";
+
+#[tokio::test]
+async fn okta_removes_people_from_the_pools_group_and_leaves_app_groups_to_a_person() {
+    let app = spawn().await;
+    let p = population(&app).await;
+    let users: Vec<(String, String)> = (1..=6).map(|n| (format!("00u{n}"), format!("rec{n}@example.com"))).collect();
+    let everyone: Vec<String> = users.iter().map(|(id, _)| id.clone()).collect();
+    let org = Org {
+        token: TOKEN.into(),
+        users,
+        groups: vec![
+            OktaGroup {
+                id: "00g-e3".into(),
+                name: "M365 E3 licensed".into(),
+                kind: "OKTA_GROUP".into(),
+                members: everyone.clone(),
+            },
+            OktaGroup {
+                id: "00g-citrix".into(),
+                name: "Citrix (app)".into(),
+                kind: "APP_GROUP".into(),
+                members: everyone,
+            },
+        ],
+        ..Org::default()
+    };
+    let okta = OktaStandIn::start(org).await;
+    let admin = app.admin().await;
+    // Every pool of an Okta connector names its group.
+    let r = admin
+        .post("/api/v1/connectors", json!({"kind": "okta", "name": "Okta", "base_url": okta.base, "removal": "group",
+            "credentials": {"api_token": TOKEN}, "pool_ids": [p.e3, p.citrix], "targets": [{"pool_id": p.e3, "group": "00g-e3"}]}))
+        .await;
+    assert_eq!(
+        (r.status, r.field_paths()),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["pool_ids[1]".to_string()]),
+        "{}",
+        r.body
+    );
+    let r = admin
+        .post(
+            "/api/v1/connectors",
+            json!({"kind": "okta", "name": "Okta", "base_url": okta.base, "removal": "group",
+            "credentials": {"api_token": TOKEN}, "pool_ids": [p.e3, p.citrix],
+            "targets": [{"pool_id": p.e3, "group": "00g-e3"}, {"pool_id": p.citrix, "group": "00g-citrix"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["pools"].as_array().unwrap().iter().map(|p| p["group"].clone()).collect::<Vec<_>>().len(), 2);
+    let connector = r.body["id"].as_i64().unwrap();
+    app.tick().await; // The day's runs out of the way.
+    okta.org.lock().unwrap().limited = 1;
+
+    let take = |pool: i64, person: i64| {
+        let admin = &admin;
+        async move {
+            let seats = admin.get(&format!("/api/v1/pools/{pool}/assignments?per_page=50")).await.body;
+            let seat = seats["items"].as_array().unwrap().iter().find(|a| a["person"]["id"] == person).unwrap().clone();
+            let r = admin.delete(&format!("/api/v1/pools/{pool}/assignments/{}", seat["id"])).await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT);
+        }
+    };
+    take(p.e3, p.people[0]).await;
+    take(p.citrix, p.people[0]).await;
+    // The rate limit: the first call waits for its reset; the app group goes to a person.
+    let report = app.tick().await.seat_actions;
+    assert_eq!((report.failed, report.manual), (1, 1), "{report:?}");
+    let actions = admin.get(&format!("/api/v1/connectors/{connector}/actions")).await.body;
+    let on = |pool: i64| actions["items"].as_array().unwrap().iter().find(|a| a["pool_id"] == pool).unwrap().clone();
+    assert!(on(p.e3)["last_error"].as_str().unwrap().contains("rate limit"), "{}", on(p.e3));
+    assert!(on(p.citrix)["detail"].as_str().unwrap().contains("APP_GROUP"), "{}", on(p.citrix));
+    assert!(okta.in_group("00g-citrix", "00u1"));
+    app.clock.advance(chrono::Duration::minutes(2));
+    assert_eq!(app.tick().await.seat_actions.confirmed, 1);
+    assert!(!okta.in_group("00g-e3", "00u1") && okta.in_group("00g-e3", "00u2"));
+    let done = admin.get(&format!("/api/v1/connectors/{connector}/actions?status=confirmed")).await.body;
+    assert!(done["items"][0]["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("DELETE /api/v1/groups/00g-e3/users/00u1; read back"));
+    assert!(!admin.get(&format!("/api/v1/connectors/{connector}")).await.body.to_string().contains(TOKEN));
+}
