@@ -40,3 +40,13 @@ pub async fn reconcile(id: i64) -> ApiResult<Reconciliation> {
 pub async fn reconciliation(id: i64) -> ApiResult<Reconciliation> {
     super::get(&format!("/connectors/{id}/reconciliation")).await
 }
+
+/// Replace a connector's settings (credentials left out keep the stored ones).
+pub async fn update(id: i64, input: &ConnectorInput) -> ApiResult<Connector> {
+    super::put(&format!("/connectors/{id}"), input).await
+}
+
+/// Remove a connector (refused while its actions wait).
+pub async fn remove(id: i64) -> ApiResult<()> {
+    super::delete(&format!("/connectors/{id}")).await
+}

@@ -6,12 +6,13 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use seatwise_types::{
-    ChangeRequestInput, Connector, DriftEntry, OperationInput, Reconciliation, SeatAction, SeatActionKind,
-    SeatActionQuery, SeatActionStatus,
+    ChangeRequestInput, Connector, ConnectorInput, DriftEntry, OperationInput, PoolTarget, Reconciliation, SeatAction,
+    SeatActionKind, SeatActionQuery, SeatActionStatus,
 };
 
 use crate::api;
 use crate::components::badge::StatusBadge;
+use crate::components::confirm::ConfirmButton;
 use crate::components::filters::FilterSelect;
 use crate::components::list::{use_list_query, Count, ListTable};
 use crate::components::shell::Shell;
@@ -35,7 +36,7 @@ pub fn ConnectorPage() -> impl IntoView {
             <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/settings">"Settings"</A><span aria-hidden="true">" / "</span><span>"Connector"</span></nav>
             <h1 class="page-title">{move || connector.get().and_then(Result::ok).map_or_else(|| "Connector".to_string(), |c| c.name)}</h1>
             <Loaded resource=connector let:c>
-                <Summary connector=c.clone()/>
+                <Summary connector=c.clone() changed=Callback::new(move |_| connector.refetch())/>
                 <Actions connector=c.clone()/>
                 <Drift connector=c/>
             </Loaded>
@@ -44,9 +45,46 @@ pub fn ConnectorPage() -> impl IntoView {
 }
 
 #[component]
-fn Summary(connector: Connector) -> impl IntoView {
+fn Summary(connector: Connector, changed: Callback<()>) -> impl IntoView {
     let c = connector;
+    let id = c.id;
     let pools = c.pools.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(", ");
+    // Its settings as they are, dry run turned the other way (credentials left out stay as stored).
+    let toggled = ConnectorInput {
+        kind: c.kind,
+        name: c.name.clone(),
+        base_url: c.base_url.clone(),
+        credentials: None,
+        pool_ids: c.pools.iter().map(|p| p.id).collect(),
+        removal: c.removal,
+        dry_run: !c.dry_run,
+        targets: c
+            .pools
+            .iter()
+            .filter_map(|p| p.group.clone().map(|group| PoolTarget { pool_id: p.id, group }))
+            .collect(),
+    };
+    let toggle = Action::new_local(move |input: &ConnectorInput| {
+        let input = input.clone();
+        async move { api::connectors::update(id, &input).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = toggle.value().get() {
+            changed.run(());
+        }
+    });
+    let remove = Action::new_local(move |_: &()| async move { api::connectors::remove(id).await });
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = remove.value().get() {
+            navigate("/settings", Default::default());
+        }
+    });
+    let dry = c.dry_run;
+    let question = format!(
+        "Remove {}? Its pools are free for another connector; its actions and reconciliations stay in the record.",
+        c.name
+    );
     view! {
         <p class="muted">{format!(
             "{} · {} · acts on {} · added by {} on {}",
@@ -56,9 +94,21 @@ fn Summary(connector: Connector) -> impl IntoView {
             c.created_by,
             format::datetime(&c.created_at),
         )}</p>
-        {c.dry_run.then(|| view! {
+        {dry.then(|| view! {
             <div class="banner banner-warn" role="status">"Dry run: this connector records what it would send and leaves each action to a person."</div>
         })}
+        <div class="button-row">
+            <button class="btn" type="button" disabled=move || toggle.pending().get()
+                on:click=move |_| { toggle.dispatch(toggled.clone()); }>
+                {if dry { "Send for real" } else { "Switch to dry run" }}
+            </button>
+            <ConfirmButton label="Remove connector".into() question=question confirm="Remove it"
+                on_confirm=Callback::new(move |_| { remove.dispatch(()); }) disabled=Signal::derive(move || remove.pending().get())/>
+        </div>
+        <div aria-live="polite">
+            {move || toggle.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
+            {move || remove.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
+        </div>
     }
 }
 

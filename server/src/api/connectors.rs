@@ -36,6 +36,40 @@ pub async fn create_connector(
     Ok((StatusCode::CREATED, Json(made)))
 }
 
+/// Replace a connector's settings: name, address, removal, dry run, pools and their groups. Its kind stays;
+/// credentials left out keep the stored ones (given, they are sealed again and never returned). Send the version
+/// last read as `If-Match` to refuse (409) a write over someone else's.
+#[utoipa::path(put, path = "/connectors/{id}", tag = "connectors",
+    params(("id" = i64, Path),
+        ("If-Match" = Option<String>, Header, description = "The connector's version last read, e.g. \"3\"")),
+    request_body = ConnectorInput,
+    responses((status = 200, body = Connector), (status = 400, body = ErrorResponse), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn update_connector(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+    super::versioning::IfMatch(expected): super::versioning::IfMatch,
+    ApiJson(body): ApiJson<ConnectorInput>,
+) -> AppResult<Json<Connector>> {
+    let key = state.settings.credentials_key.as_ref();
+    Ok(Json(connectors::update(&state.db, &*state.clock, key, &actor, id, expected, &body).await?))
+}
+
+/// Remove a connector: its pools are free for another connector; its actions and reconciliations stay in the
+/// record. Refused (409) while any of its actions is on its way or waiting for a person.
+#[utoipa::path(delete, path = "/connectors/{id}", tag = "connectors", params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse)))]
+pub async fn remove_connector(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
+    connectors::remove(&state.db, &*state.clock, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(get, path = "/connectors/{id}", tag = "connectors", params(("id" = i64, Path)),
     responses((status = 200, body = Connector), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 pub async fn get_connector(

@@ -174,7 +174,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reclamation::export_savings_csv))
         .routes(routes!(reclamation::export_savings_xlsx))
         .routes(routes!(connectors::list_connectors, connectors::create_connector))
-        .routes(routes!(connectors::get_connector))
+        .routes(routes!(connectors::get_connector, connectors::update_connector, connectors::remove_connector))
         .routes(routes!(connectors::test_connector))
         .routes(routes!(connectors::list_seat_actions))
         .routes(routes!(connectors::seat_action_done))

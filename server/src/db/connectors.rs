@@ -111,8 +111,9 @@ fn connector_from(r: &AnyRow) -> Result<Connector, sqlx::Error> {
 /// Connectors (all, or the one `id`), by id, with their pools.
 pub async fn list(conn: &mut Conn, id: Option<i64>) -> Result<Vec<Connector>, sqlx::Error> {
     let mut sql = Sql::new(SELECT);
+    sql.push(" WHERE k.retired_at IS NULL");
     if let Some(id) = id {
-        sql.push(" WHERE k.id = ").bind(id);
+        sql.push(" AND k.id = ").bind(id);
     }
     sql.push(" ORDER BY k.id");
     let mut items: Vec<Connector> =
@@ -253,4 +254,48 @@ pub async fn skus(conn: &mut Conn, pool_ids: &[i64]) -> Result<HashMap<i64, Stri
         out.entry(c.i64("pool_id")?).or_insert(c.text("sku_id")?);
     }
     Ok(out)
+}
+
+/// Write a connector's fields; sealed credentials replace the stored ones only when given.
+pub async fn update(conn: &mut Conn, id: i64, c: &NewConnector<'_>, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE connectors SET name = $1, base_url = $2, credentials = COALESCE($3, credentials), removal = $4, \
+         dry_run = $5, updated_at = $6 WHERE id = $7",
+    )
+    .bind(c.name)
+    .bind(c.base_url)
+    .bind(c.credentials)
+    .bind(c.removal.as_str())
+    .bind(i64::from(c.dry_run))
+    .bind(to_db(now))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Take every pool off the connector (before it gets its new ones, or is removed).
+pub async fn clear_pools(conn: &mut Conn, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM connector_pools WHERE connector_id = $1").bind(id).execute(conn).await?;
+    Ok(())
+}
+
+/// Remove a connector from use (its history stays).
+pub async fn retire(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE connectors SET retired_at = $1 WHERE id = $2 AND retired_at IS NULL")
+        .bind(to_db(now))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// How many of the connector's actions are still on their way or waiting for a person.
+pub async fn open_actions(conn: &mut Conn, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM seat_actions WHERE connector_id = $1 AND status IN ('pending', 'sent', 'failed', 'manual')",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await
 }

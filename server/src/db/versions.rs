@@ -11,6 +11,7 @@ pub enum Versioned {
     Users,
     SkuMappings,
     OrgSettings,
+    Connectors,
 }
 
 /// Which row: by numeric id, or by a text key (SKU part number).
@@ -29,6 +30,7 @@ impl Versioned {
             Versioned::Users => ("users", "id"),
             Versioned::SkuMappings => ("sku_mappings", "part_number"),
             Versioned::OrgSettings => ("org_settings", "id"),
+            Versioned::Connectors => ("connectors", "id"),
         }
     }
 }

@@ -462,3 +462,65 @@ async fn a_worker_killed_mid_delivery_loses_nothing_and_sends_nothing_twice() {
     let accounts = scim_accounts(&peer, token).await;
     assert!(!accounts["rec3@example.com"] && !accounts["rec4@example.com"] && accounts["rec1@example.com"]);
 }
+
+#[tokio::test]
+async fn a_connector_is_edited_without_its_credentials_and_removed_once_nothing_waits() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let (slack, zoom) = (app.pool_id("Slack Business+").await, app.pool_id("Zoom Workplace Business").await);
+    let body = json!({"kind": "scim", "name": "Slack SCIM", "base_url": "https://api.slack.com/scim/v2",
+        "credentials": {"bearer_token": "tok-1"}, "pool_ids": [slack]});
+    let made = admin.post("/api/v1/connectors", body).await.body;
+    let id = made["id"].as_i64().unwrap();
+    let sealed = || async {
+        sqlx::query_scalar::<_, String>("SELECT credentials FROM connectors WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap()
+    };
+    let before = sealed().await;
+    // Renamed, dry run, moved to Zoom; the credentials left out stay as they were.
+    let edit = json!({"kind": "scim", "name": "Zoom SCIM", "base_url": "https://api.zoom.us/scim2", "pool_ids": [zoom],
+        "dry_run": true});
+    let r = admin.put(&format!("/api/v1/connectors/{id}"), edit.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (r.body["name"].as_str(), r.body["dry_run"].as_bool(), r.body["version"].as_i64()),
+        (Some("Zoom SCIM"), Some(true), Some(2))
+    );
+    assert_eq!((r.body["pools"][0]["id"].as_i64(), r.body["credentials_set"].as_bool()), (Some(zoom), Some(true)));
+    assert_eq!(sealed().await, before);
+    // A stale version, another kind: refused, nothing changed.
+    let stale = admin
+        .send_with(
+            reqwest::Method::PUT,
+            &format!("/api/v1/connectors/{id}"),
+            Some(edit.clone()),
+            &[("If-Match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    let r = admin.put(&format!("/api/v1/connectors/{id}"), json!({"kind": "manual", "name": "x"})).await;
+    assert_eq!((r.status, r.field_paths()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["kind".to_string()]));
+    // Slack is free again.
+    let other =
+        admin.post("/api/v1/connectors", json!({"kind": "manual", "name": "Slack by hand", "pool_ids": [slack]})).await;
+    assert_eq!(other.status, StatusCode::CREATED, "{}", other.body);
+    let other = other.body["id"].as_i64().unwrap();
+
+    // A task waits: the connector stays until it is done.
+    let seats = admin.get(&format!("/api/v1/pools/{slack}/assignments?per_page=1")).await.body;
+    admin.delete(&format!("/api/v1/pools/{slack}/assignments/{}", seats["items"][0]["id"])).await;
+    let r = admin.delete(&format!("/api/v1/connectors/{other}")).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let task = admin.get(&format!("/api/v1/connectors/{other}/actions")).await.body["items"][0]["id"].clone();
+    admin.post(&format!("/api/v1/connectors/{other}/actions/{task}/done"), json!({})).await;
+    assert_eq!(admin.delete(&format!("/api/v1/connectors/{other}")).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(admin.get(&format!("/api/v1/connectors/{other}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(admin.delete(&format!("/api/v1/connectors/{other}")).await.status, StatusCode::NOT_FOUND);
+    let again =
+        admin.post("/api/v1/connectors", json!({"kind": "manual", "name": "Slack again", "pool_ids": [slack]})).await;
+    assert_eq!(again.status, StatusCode::CREATED, "the pool is free: {}", again.body);
+    assert_eq!(app.owner().await.put(&format!("/api/v1/connectors/{id}"), edit).await.status, StatusCode::FORBIDDEN);
+}

@@ -349,6 +349,13 @@ async fn every_endpoint_against_every_role() {
             [201, 403, 403, 403],
         ),
         case(g.clone(), format!("/api/v1/connectors/{connector}"), None, [200, 403, 403, 403]),
+        case(
+            Method::PUT,
+            format!("/api/v1/connectors/{connector}"),
+            Some(json!({"kind": "manual", "name": "By hand, renamed"})),
+            [200, 403, 403, 403],
+        ),
+        case(Method::DELETE, "/api/v1/connectors/999999".into(), None, [404, 403, 403, 403]),
         case(Method::POST, format!("/api/v1/connectors/{connector}/test"), None, [409, 403, 403, 403]),
         case(g.clone(), format!("/api/v1/connectors/{connector}/actions"), None, [200, 403, 403, 403]),
         case(Method::POST, format!("/api/v1/connectors/{connector}/actions/999999/done"), None, [404, 403, 403, 403]),

@@ -60,6 +60,18 @@ test('an admin adds a SCIM connector, tests it against a real SCIM server, and n
   await settle(page);
   assert.deepEqual(await seriousViolations(page), []);
   await page.shot('tested');
+
+  // On its page: dry run on and off again, then removed (after confirming), its pool free.
+  await page.getByRole('link', { name: 'Slack (SCIM)' }).click();
+  await page.getByRole('button', { name: 'Switch to dry run' }).click();
+  await page.getByText('Dry run: this connector records what it would send').waitFor();
+  await page.getByRole('button', { name: 'Send for real' }).click();
+  await page.getByRole('button', { name: 'Switch to dry run' }).waitFor();
+  await page.getByRole('button', { name: 'Remove connector' }).click();
+  await page.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Remove it' }).click();
+  await page.waitForURL((url) => url.pathname === '/settings');
+  await page.locator('#connectors').waitFor();
+  assert.equal(await page.locator('#connectors tbody tr', { hasText: 'Slack (SCIM)' }).count(), 0);
   assert.deepEqual(page.scriptErrors, []);
 });
 
