@@ -173,32 +173,46 @@ pub fn manual_task(kind: SeatActionKind, account: &str, pool: &str) -> String {
 
 /// What an Okta seat action does, from the user (`None`: no such user), whether they are in the pool's group,
 /// and the group's type: only an `OKTA_GROUP`'s members can be changed through the API (app groups are the app's).
-pub fn okta_step(kind: SeatActionKind, account: &str, member: Option<bool>, group_type: &str, group: &str) -> OktaStep {
+pub fn okta_step(
+    kind: SeatActionKind,
+    account: &str,
+    member: Option<bool>,
+    group_type: &str,
+    group: &str,
+) -> GroupStep {
     if group_type != "OKTA_GROUP" {
-        return OktaStep::ByHand(format!(
+        return GroupStep::ByHand(format!(
             "{group} is an {group_type} group, which Okta does not let an API change: change {account}'s membership \
              in the app, then mark it done."
         ));
     }
+    group_step(kind, account, member, group)
+}
+
+/// What a seat action does to a license group (Okta's, or a SCIM app's with removal `group`): leave it, join it,
+/// or nothing when the membership is as it should be.
+pub fn group_step(kind: SeatActionKind, account: &str, member: Option<bool>, group: &str) -> GroupStep {
     match (kind, member) {
-        (SeatActionKind::Remove, None) => OktaStep::Done(format!("No Okta user {account}: nothing to remove.")),
-        (SeatActionKind::Remove, Some(false)) => OktaStep::Done(format!("{account} is not in the group {group}.")),
-        (SeatActionKind::Remove, Some(true)) => OktaStep::Leave,
-        (SeatActionKind::Add, None) => {
-            OktaStep::ByHand(format!("No Okta user {account}: create them in Okta, then mark it done."))
+        (SeatActionKind::Remove, None) => {
+            GroupStep::Done(format!("No account {account} in the target: nothing to remove."))
         }
-        (SeatActionKind::Add, Some(true)) => OktaStep::Done(format!("{account} is in the group {group}.")),
-        (SeatActionKind::Add, Some(false)) => OktaStep::Join,
+        (SeatActionKind::Remove, Some(false)) => GroupStep::Done(format!("{account} is not in the group {group}.")),
+        (SeatActionKind::Remove, Some(true)) => GroupStep::Leave,
+        (SeatActionKind::Add, None) => {
+            GroupStep::ByHand(format!("No account {account} in the target: create it there, then mark it done."))
+        }
+        (SeatActionKind::Add, Some(true)) => GroupStep::Done(format!("{account} is in the group {group}.")),
+        (SeatActionKind::Add, Some(false)) => GroupStep::Join,
     }
 }
 
-/// The next step of an Okta seat action.
+/// The next step of a seat action on a license group.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OktaStep {
+pub enum GroupStep {
     Done(String),
-    /// `DELETE /api/v1/groups/{group}/users/{user}`.
+    /// Take the account out of the group.
     Leave,
-    /// `PUT /api/v1/groups/{group}/users/{user}`.
+    /// Put the account in the group.
     Join,
     ByHand(String),
 }
@@ -321,10 +335,10 @@ mod tests {
     #[test]
     fn okta_changes_only_its_own_groups_and_sends_nothing_already_done() {
         use SeatActionKind::{Add, Remove};
-        assert_eq!(okta_step(Remove, "a", Some(true), "OKTA_GROUP", "E3"), OktaStep::Leave);
-        assert!(matches!(okta_step(Remove, "a", Some(false), "OKTA_GROUP", "E3"), OktaStep::Done(_)));
-        assert!(matches!(okta_step(Remove, "a", None, "OKTA_GROUP", "E3"), OktaStep::Done(_)));
-        assert_eq!(okta_step(Add, "a", Some(false), "OKTA_GROUP", "E3"), OktaStep::Join);
-        assert!(matches!(okta_step(Remove, "a", Some(true), "APP_GROUP", "Box"), OktaStep::ByHand(_)));
+        assert_eq!(okta_step(Remove, "a", Some(true), "OKTA_GROUP", "E3"), GroupStep::Leave);
+        assert!(matches!(okta_step(Remove, "a", Some(false), "OKTA_GROUP", "E3"), GroupStep::Done(_)));
+        assert!(matches!(okta_step(Remove, "a", None, "OKTA_GROUP", "E3"), GroupStep::Done(_)));
+        assert_eq!(okta_step(Add, "a", Some(false), "OKTA_GROUP", "E3"), GroupStep::Join);
+        assert!(matches!(okta_step(Remove, "a", Some(true), "APP_GROUP", "Box"), GroupStep::ByHand(_)));
     }
 }

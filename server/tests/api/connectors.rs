@@ -524,3 +524,48 @@ async fn a_connector_is_edited_without_its_credentials_and_removed_once_nothing_
     assert_eq!(again.status, StatusCode::CREATED, "the pool is free: {}", again.body);
     assert_eq!(app.owner().await.put(&format!("/api/v1/connectors/{id}"), edit).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn with_removal_group_a_scim_account_leaves_the_pools_group_and_stays_active() {
+    use crate::reclamation::population;
+    let app = spawn().await;
+    let p = population(&app).await;
+    let token = "group-token-3e";
+    let peer = ScimPeer::start(token).await;
+    for n in 1..=3 {
+        scim_user(&peer, token, &format!("rec{n}@example.com")).await;
+    }
+    let users = scim_get(&peer, token, "/Users?count=50").await;
+    let ids: Vec<String> =
+        users["Resources"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap().to_string()).collect();
+    let members: Vec<serde_json::Value> = ids.iter().map(|id| json!({"value": id})).collect();
+    let group: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/Groups", peer.base))
+        .bearer_auth(token)
+        .header("Content-Type", "application/scim+json")
+        .body(
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Citrix licensed",
+            "members": members})
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let gid = group["id"].as_str().unwrap().to_string();
+    let admin = app.admin().await;
+    let body = json!({"kind": "scim", "name": "Citrix SCIM", "base_url": peer.base, "credentials": {"bearer_token": token},
+        "pool_ids": [p.citrix], "removal": "group", "targets": [{"pool_id": p.citrix, "group": gid}]});
+    let r = admin.post("/api/v1/connectors", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let seats = admin.get(&format!("/api/v1/pools/{}/assignments?per_page=50", p.citrix)).await.body;
+    let one = seats["items"].as_array().unwrap().iter().find(|a| a["person"]["id"] == p.people[0]).unwrap().clone();
+    admin.delete(&format!("/api/v1/pools/{}/assignments/{}", p.citrix, one["id"])).await;
+    assert_eq!(app.tick().await.seat_actions.confirmed, 1);
+    let after = scim_get(&peer, token, &format!("/Groups/{gid}")).await;
+    let left: Vec<&str> = after["members"].as_array().unwrap().iter().map(|m| m["value"].as_str().unwrap()).collect();
+    assert_eq!(left.len(), 2, "{after}");
+    assert!(scim_accounts(&peer, token).await["rec1@example.com"], "the account itself stays active");
+}

@@ -16,7 +16,7 @@ use crate::clock::Clock;
 use crate::db::connectors as connector_store;
 use crate::db::seat_actions::{self as store, Claimed, Settled};
 use crate::db::Db;
-use crate::domain::connector::{self as rules, Call, OktaStep, Step};
+use crate::domain::connector::{self as rules, Call, GroupStep, Step};
 use crate::domain::graph_step::{self as graph_rules, GraphStep};
 use crate::domain::sealed::CredentialsKey;
 use crate::domain::secret::random_token;
@@ -230,6 +230,10 @@ async fn work(t: &Target, a: &Claimed, partner: Option<&Claimed>, now: DateTime<
 /// A SCIM action: find the account, send the call, read it back.
 async fn work_scim(opened: &Opened, client: &scim::Client, a: &Claimed, now: DateTime<Utc>) -> Settled {
     let removal = opened.connector.removal;
+    let group = opened.connector.pools.iter().find(|p| p.id == a.pool_id).and_then(|p| p.group.clone());
+    if let (Removal::Group, Some(group)) = (removal, group) {
+        return work_scim_group(client, a, &group, now).await;
+    }
     // The account as the target shows it now: by the id found before, else by its user name.
     let found = match &a.target_id {
         Some(id) => client.read(id).await,
@@ -432,11 +436,11 @@ async fn work_okta(opened: &Opened, client: &okta::Client, a: &Claimed, now: Dat
     };
     let step = rules::okta_step(a.kind, &a.account, member, &kind, &name);
     let (user_id, request) = match (step, user.clone()) {
-        (OktaStep::Done(why), _) => {
+        (GroupStep::Done(why), _) => {
             return Settled { target_id: user, confirmed_at: Some(now), ..settled(SeatActionStatus::Confirmed, why) }
         }
-        (OktaStep::ByHand(what), _) => return Settled { target_id: user, ..settled(SeatActionStatus::Manual, what) },
-        (OktaStep::Leave, Some(id)) => {
+        (GroupStep::ByHand(what), _) => return Settled { target_id: user, ..settled(SeatActionStatus::Manual, what) },
+        (GroupStep::Leave, Some(id)) => {
             let words = format!("DELETE /api/v1/groups/{group}/users/{id}");
             if a.dry_run {
                 return dry(user, &words);
@@ -446,7 +450,7 @@ async fn work_okta(opened: &Opened, client: &okta::Client, a: &Claimed, now: Dat
             }
             (id, words)
         }
-        (OktaStep::Join, Some(id)) => {
+        (GroupStep::Join, Some(id)) => {
             let words = format!("PUT /api/v1/groups/{group}/users/{id}");
             if a.dry_run {
                 return dry(user, &words);
@@ -460,20 +464,68 @@ async fn work_okta(opened: &Opened, client: &okta::Client, a: &Claimed, now: Dat
     };
     let shown = match client.is_member(&user_id, &group).await {
         Ok(m) => rules::okta_step(a.kind, &a.account, Some(m), &kind, &name),
-        Err(e) => OktaStep::ByHand(e.message().to_string()),
+        Err(e) => GroupStep::ByHand(e.message().to_string()),
     };
+    read_back(shown, user_id, request, now)
+}
+
+/// A SCIM action on the pool's license group: the account, whether it is a member; leave or join; read back.
+async fn work_scim_group(client: &scim::Client, a: &Claimed, group: &str, now: DateTime<Utc>) -> Settled {
+    let found = match &a.target_id {
+        Some(id) => client.read(id).await,
+        None => client.find(&a.account).await,
+    };
+    let account = match found {
+        Ok(account) => account.map(|acc| acc.id),
+        Err(e) => return call_failed(a, &e, now),
+    };
+    let members = match client.group_members(group).await {
+        Ok(Some(m)) => m,
+        Ok(None) => return call_failed(a, &CallError::Refused(format!("The target has no group {group}.")), now),
+        Err(e) => return call_failed(a, &e, now),
+    };
+    let member = account.as_ref().map(|id| members.contains(id));
+    let (id, join) = match (rules::group_step(a.kind, &a.account, member, group), account.clone()) {
+        (GroupStep::Done(why), _) => {
+            return Settled { target_id: account, confirmed_at: Some(now), ..settled(SeatActionStatus::Confirmed, why) }
+        }
+        (GroupStep::ByHand(what), _) => {
+            return Settled { target_id: account, ..settled(SeatActionStatus::Manual, what) }
+        }
+        (GroupStep::Leave, Some(id)) => (id, false),
+        (GroupStep::Join, Some(id)) => (id, true),
+        (_, None) => return settled(SeatActionStatus::Manual, "No account to send it to.".into()),
+    };
+    let request = format!("PATCH /Groups/{group} {} member {id}", if join { "add" } else { "remove" });
+    if a.dry_run {
+        return dry(account, &request);
+    }
+    if let Err(e) = client.set_member(group, &id, join).await {
+        return Settled { target_id: account, ..call_failed(a, &e, now) };
+    }
+    let shown = match client.group_members(group).await {
+        Ok(Some(m)) => rules::group_step(a.kind, &a.account, Some(m.contains(&id)), group),
+        Ok(None) => GroupStep::ByHand(format!("The target has no group {group}.")),
+        Err(e) => GroupStep::ByHand(e.message().to_string()),
+    };
+    read_back(shown, id, request, now)
+}
+
+/// A group action's outcome once read back: confirmed when the membership is as it should be, else sent and read
+/// again later.
+fn read_back(shown: GroupStep, id: String, request: String, now: DateTime<Utc>) -> Settled {
     match shown {
-        OktaStep::Done(why) => Settled {
-            target_id: Some(user_id),
+        GroupStep::Done(why) => Settled {
+            target_id: Some(id),
             sent_at: Some(now),
             confirmed_at: Some(now),
             ..settled(SeatActionStatus::Confirmed, format!("{request}; read back: {why}"))
         },
         _ => Settled {
-            target_id: Some(user_id),
+            target_id: Some(id),
             sent_at: Some(now),
             next_attempt_at: Some(now + chrono::Duration::minutes(READ_AGAIN_MINUTES)),
-            ..settled(SeatActionStatus::Sent, format!("{request}; Okta does not show it done yet."))
+            ..settled(SeatActionStatus::Sent, format!("{request}; the target does not show it done yet."))
         },
     }
 }

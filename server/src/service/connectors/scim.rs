@@ -194,6 +194,31 @@ impl Client {
             .ok_or_else(|| CallError::Refused("The target did not return the account it created.".into()))
     }
 
+    /// The ids of a group's members; `None` when there is no such group.
+    pub async fn group_members(&self, group: &str) -> Result<Option<Vec<String>>, CallError> {
+        let path = format!("/Groups/{}?attributes=members", urlencoding(group));
+        Ok(self.call(Method::GET, &path, None).await?.map(|g| {
+            g.get("members")
+                .and_then(Value::as_array)
+                .map(|m| m.iter().filter_map(|x| x.get("value").and_then(Value::as_str).map(str::to_string)).collect())
+                .unwrap_or_default()
+        }))
+    }
+
+    /// Take the account out of a group (`PATCH` remove `members[value eq "id"]`), or put it in (`add`).
+    pub async fn set_member(&self, group: &str, id: &str, member: bool) -> Result<(), CallError> {
+        let op = if member {
+            json!({"op": "add", "path": "members", "value": [{"value": id}]})
+        } else {
+            json!({"op": "remove", "path": format!("members[value eq {}]", Value::String(id.to_string()))})
+        };
+        let body = json!({"schemas": [PATCH_OP], "Operations": [op]});
+        match self.call(Method::PATCH, &format!("/Groups/{}", urlencoding(group)), Some(&body)).await? {
+            Some(_) => Ok(()),
+            None => Err(CallError::Refused(format!("The target has no group {group}."))),
+        }
+    }
+
     /// Every account, a page at a time (for reconciliation).
     pub async fn all(&self) -> Result<Vec<Account>, CallError> {
         const PAGE: usize = 500;
