@@ -241,3 +241,51 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<SeatAction>, sqlx::E
     sql.push(" WHERE a.id = ").bind(id);
     sql.query().fetch_optional(conn).await?.as_ref().map(action_from).transpose()
 }
+
+/// A task waiting for a person, as the escalation mail lists it.
+pub struct Overdue {
+    pub id: i64,
+    pub connector_id: i64,
+    pub connector: String,
+    pub person: String,
+    pub pool: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Tasks waiting for a person since before `before` and not yet escalated: marked escalated now (only those this
+/// call marks are returned, so two instances never both mail one).
+pub async fn escalate_overdue(
+    conn: &mut Conn,
+    before: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Overdue>, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "UPDATE seat_actions SET escalated_at = $1 WHERE status = 'manual' AND escalated_at IS NULL \
+         AND created_at < $2 RETURNING id",
+    )
+    .bind(to_db(now))
+    .bind(to_db(before))
+    .fetch_all(&mut *conn)
+    .await?;
+    let statement = bulk::over_ids(
+        "SELECT a.id, a.connector_id, k.name AS connector, pe.name AS person, p.name AS pool, a.created_at \
+         FROM seat_actions a JOIN connectors k ON k.id = a.connector_id JOIN people pe ON pe.id = a.person_id \
+         JOIN pools p ON p.id = a.pool_id WHERE a.id IN (SELECT r.id FROM {rows}) ORDER BY a.id",
+        &[],
+    );
+    bulk::fetch(conn, &statement, &bulk::ids(&ids))
+        .await?
+        .iter()
+        .map(|r| {
+            let c = Cols::new(r, "seat_actions");
+            Ok(Overdue {
+                id: c.i64("id")?,
+                connector_id: c.i64("connector_id")?,
+                connector: c.of("connectors").text("connector")?,
+                person: c.of("people").text("person")?,
+                pool: c.of("pools").text("pool")?,
+                created_at: c.timestamp("created_at")?,
+            })
+        })
+        .collect()
+}

@@ -39,6 +39,7 @@ pub mod secret;
 pub mod sign_in;
 pub mod snipeit;
 pub mod spend_history;
+pub mod task_mail;
 pub mod usage_file;
 pub mod version;
 pub mod webhook;

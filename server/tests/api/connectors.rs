@@ -569,3 +569,30 @@ async fn with_removal_group_a_scim_account_leaves_the_pools_group_and_stays_acti
     assert_eq!(left.len(), 2, "{after}");
     assert!(scim_accounts(&peer, token).await["rec1@example.com"], "the account itself stays active");
 }
+
+#[tokio::test]
+async fn tasks_left_to_a_person_too_long_are_mailed_to_the_admins_once() {
+    use crate::common::{spawn_opts, Options};
+    use crate::reclamation::{citrix_policy, created, population};
+    let app = spawn_opts(Options { demo: true, smtp: true, ..Default::default() }).await;
+    let p = population(&app).await;
+    let admin = app.admin().await;
+    admin.post("/api/v1/connectors", json!({"kind": "manual", "name": "Citrix by hand", "pool_ids": [p.citrix]})).await;
+    let policy = created(&admin, citrix_policy(&p)).await;
+    admin.post(&format!("/api/v1/reclamation/policies/{policy}/run"), json!({})).await;
+    assert_eq!(app.tick().await.tasks_escalated, 0, "not overdue yet");
+    app.clock.advance(chrono::Duration::days(4));
+    assert_eq!(app.tick().await.tasks_escalated, 2);
+    let mails: Vec<_> = app
+        .smtp
+        .as_ref()
+        .unwrap()
+        .received()
+        .into_iter()
+        .filter(|m| m.to.iter().any(|t| t.contains("admin@example.com")) && m.subject().contains("seat task"))
+        .collect();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].subject(), "2 seat tasks waiting for a person for over 3 days");
+    assert!(mails[0].data.contains("Citrix Workspace (rec)"), "{}", mails[0].data);
+    assert_eq!(app.tick().await.tasks_escalated, 0, "once");
+}

@@ -8,13 +8,18 @@ use seatwise_types::{Page, SeatAction, SeatActionKind, SeatActionQuery, SeatActi
 use crate::auth::Actor;
 use crate::clock::Clock;
 use crate::db::connectors as connector_store;
+use crate::db::jobs::{self as mail_store, Mail};
 use crate::db::seat_actions::{self as store, SeatChange};
+use crate::db::users;
 use crate::db::{Conn, Db};
 use crate::domain::access;
+use crate::domain::alert_mail::Outbox;
 use crate::domain::connector as rules;
+use crate::domain::task_mail;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
 use crate::service::reclamation::settle;
+use seatwise_types::Role;
 
 /// Queue the target's side of seats `removed` and `added` (pool, person) in pools a connector acts on.
 pub async fn queue(
@@ -90,4 +95,43 @@ pub async fn done(db: &Db, clock: &dyn Clock, actor: &Actor, connector_id: i64, 
     let stored = store::get(&mut tx, id).await?.ok_or_else(|| AppError::internal(format!("action {id} vanished")))?;
     tx.commit().await?;
     Ok(stored)
+}
+
+/// Tell the admins, once, about tasks that have waited for a person longer than `task_mail::OVERDUE_DAYS`: one
+/// mail each, listing them. Without a mail relay nothing is marked, so they are told once one is configured.
+pub async fn escalate(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>) -> AppResult<u64> {
+    let Some(outbox) = outbox else { return Ok(0) };
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let overdue = store::escalate_overdue(&mut tx, now - chrono::Duration::days(task_mail::OVERDUE_DAYS), now).await?;
+    if overdue.is_empty() {
+        return Ok(0);
+    }
+    let tasks: Vec<task_mail::Task<'_>> = overdue
+        .iter()
+        .map(|o| task_mail::Task {
+            connector_id: o.connector_id,
+            connector: &o.connector,
+            person: &o.person,
+            pool: &o.pool,
+            waiting_days: (now - o.created_at).num_days(),
+        })
+        .collect();
+    let mail = task_mail::render(&tasks, outbox.public_url);
+    for (_, address) in users::with_roles(&mut tx, &[Role::Admin]).await? {
+        let m =
+            Mail { alert_id: None, recipient: &address, subject: &mail.subject, text: &mail.text, html: &mail.html };
+        mail_store::queue_mail(&mut tx, &m, now).await?;
+    }
+    let ids: Vec<i64> = overdue.iter().map(|o| o.id).collect();
+    let record = serde_json::json!({"seat_action_ids": ids, "overdue_days": task_mail::OVERDUE_DAYS});
+    ledger::record(
+        &mut tx,
+        now,
+        "seat task escalation",
+        Change::created("seat_action.escalate", "seat_action", None, &record),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(overdue.len() as u64)
 }
