@@ -59,7 +59,7 @@ pub fn Connectors() -> impl IntoView {
                                             <td>{kind_label(c.kind)}{c.dry_run.then(|| view! { <div class="muted small">"dry run"</div> })}</td>
                                             <td>{if pools.is_empty() { "—".to_string() } else { pools }}</td>
                                             <td>{if c.credentials_set { "Set" } else { "—" }}</td>
-                                            <td>{(c.kind == ConnectorKind::Scim).then(|| view! {
+                                            <td>{(c.kind != ConnectorKind::Manual).then(|| view! {
                                                 <button class="btn btn-small" type="button" aria-label=label disabled=move || test.pending().get()
                                                     on:click=move |_| { tested.set(None); test.dispatch(id); }>"Test"</button>
                                             })}</td>

@@ -237,6 +237,13 @@ async fn graph_leaves_the_license_group_where_the_connector_may_and_a_wrong_secr
         "{e3}"
     );
 
+    // The connection test: signed in, licenses and users read, every pool's SKU mapped.
+    let t = admin.post(&format!("/api/v1/connectors/{connector}/test"), json!({})).await;
+    assert_eq!(t.status, StatusCode::OK, "{}", t.body);
+    let names: Vec<&str> = t.body["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["sign_in", "licenses", "users", "skus_mapped"]);
+    assert_eq!(t.body["ok"], true, "{}", t.body);
+
     // A wrong secret: the sign-in's refusal in words, retried later; the secret itself never in them.
     graph.tenant.lock().unwrap().secret = "rotated".into();
     let two = seats["items"].as_array().unwrap().iter().find(|a| a["person"]["id"] == p.people[1]).unwrap().clone();
@@ -245,4 +252,7 @@ async fn graph_leaves_the_license_group_where_the_connector_may_and_a_wrong_secr
     let failed = admin.get(&format!("/api/v1/connectors/{connector}/actions?status=failed")).await.body;
     let error = failed["items"][0]["last_error"].as_str().unwrap().to_string();
     assert!(error.contains("AADSTS7000215") && !error.contains(SECRET), "{error}");
+    let t = admin.post(&format!("/api/v1/connectors/{connector}/test"), json!({})).await;
+    assert_eq!((t.body["ok"].as_bool(), t.body["checks"][0]["ok"].as_bool()), (Some(false), Some(false)), "{}", t.body);
+    assert!(t.body["checks"][0]["detail"].as_str().unwrap().contains("AADSTS7000215"), "{}", t.body);
 }

@@ -60,6 +60,12 @@ async fn okta_removes_people_from_the_pools_group_and_leaves_app_groups_to_a_per
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["pools"].as_array().unwrap().iter().map(|p| p["group"].clone()).collect::<Vec<_>>().len(), 2);
     let connector = r.body["id"].as_i64().unwrap();
+    // The connection test reads each pool's group (pools by name): Citrix's is an app group, E3's can be changed.
+    let t = admin.post(&format!("/api/v1/connectors/{connector}/test"), json!({})).await;
+    assert_eq!(t.status, StatusCode::OK, "{}", t.body);
+    let oks: Vec<bool> = t.body["checks"].as_array().unwrap().iter().map(|c| c["ok"].as_bool().unwrap()).collect();
+    assert_eq!((t.body["ok"].as_bool(), oks), (Some(false), vec![false, true]), "{}", t.body);
+    assert!(t.body["checks"][0]["detail"].as_str().unwrap().contains("APP_GROUP"), "{}", t.body);
     app.tick().await; // The day's runs out of the way.
     okta.org.lock().unwrap().limited = 1;
 

@@ -208,6 +208,11 @@ impl Client {
             .unwrap_or_default())
     }
 
+    /// Whether users and their licenses can be read (a connection test's read of one user).
+    pub async fn first_user(&self) -> Result<(), CallError> {
+        self.call(Method::GET, "/users?$select=id,licenseAssignmentStates&$top=1", None).await.map(|_| ())
+    }
+
     /// Every user with their licenses, following `@odata.nextLink` (for reconciliation).
     pub async fn users(&self) -> Result<Vec<GraphUser>, CallError> {
         let mut out = Vec::new();
