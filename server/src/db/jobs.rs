@@ -144,6 +144,9 @@ pub async fn last_run(db: &AnyPool, job: &str) -> Result<Option<FinishedRun>, sq
     .transpose()
 }
 
+/// The mail outbox: messages waiting to be sent.
+const MAIL: super::outbox::Outbox = super::outbox::Outbox { table: "outbox", due: "status = 'pending'" };
+
 pub struct Mail<'a> {
     pub alert_id: Option<i64>,
     pub recipient: &'a str,
@@ -188,8 +191,7 @@ pub async fn claim_mail(
     lease: chrono::Duration,
     limit: i64,
 ) -> Result<Vec<QueuedMail>, sqlx::Error> {
-    let mail = super::outbox::Outbox { table: "outbox", due: "status = 'pending'" };
-    super::outbox::claim(db, &mail, token, now, lease, limit).await?;
+    super::outbox::claim(db, &MAIL, token, now, lease, limit).await?;
     let rows = sqlx::query(
         "SELECT id, alert_id, recipient, subject, body_text, body_html, attempts FROM outbox WHERE status = 'pending' \
          AND claim_token = $1 ORDER BY id",
@@ -216,14 +218,7 @@ pub async fn claim_mail(
 /// Extend this sender's lease on one message right before sending it; false when the lease ran out and another
 /// sender took the message over (or it is no longer pending), and then it must not be sent by us.
 pub async fn renew_claim(db: &AnyPool, id: i64, token: &str, until: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND claim_token = $3 AND status = 'pending'")
-            .bind(to_db(until))
-            .bind(id)
-            .bind(token)
-            .execute(db)
-            .await?;
-    Ok(done.rows_affected() == 1)
+    super::outbox::renew(db, &MAIL, id, token, until).await
 }
 
 /// Mark a message sent, if the claim is still ours.

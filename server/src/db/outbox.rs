@@ -31,3 +31,18 @@ pub async fn claim(
     sqlx::query(&sql).bind(to_db(now + lease)).bind(token).bind(to_db(now)).bind(limit).execute(db).await?;
     Ok(())
 }
+
+/// Extend a claimed row's lease right before working it; false when another worker has taken it over (or it is no
+/// longer due).
+pub async fn renew(
+    db: &AnyPool,
+    outbox: &Outbox,
+    id: i64,
+    token: &str,
+    until: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let Outbox { table, due } = outbox;
+    let sql = format!("UPDATE {table} SET claimed_until = $1 WHERE id = $2 AND claim_token = $3 AND {due}");
+    let done = sqlx::query(&sql).bind(to_db(until)).bind(id).bind(token).execute(db).await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -56,13 +56,7 @@ pub async fn any_connected(conn: &mut Conn) -> Result<bool, sqlx::Error> {
 
 /// Renew the claim on one action before working it; false when another worker has taken it over.
 pub async fn renew(db: &AnyPool, id: i64, token: &str, until: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE seat_actions SET claimed_until = $1 WHERE id = $2 AND claim_token = $3")
-        .bind(to_db(until))
-        .bind(id)
-        .bind(token)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    super::outbox::renew(db, &ACTIONS, id, token, until).await
 }
 
 /// A claimed action, with what delivering it needs.
@@ -83,6 +77,7 @@ pub struct Claimed {
 
 /// Statuses the delivery works on.
 const DUE: &str = "status IN ('pending', 'sent', 'failed')";
+const ACTIONS: super::outbox::Outbox = super::outbox::Outbox { table: "seat_actions", due: DUE };
 
 /// Claim up to `limit` due actions under `token` until `now + lease`, oldest first.
 pub async fn claim(
@@ -92,8 +87,7 @@ pub async fn claim(
     lease: chrono::Duration,
     limit: i64,
 ) -> Result<Vec<Claimed>, sqlx::Error> {
-    let actions = super::outbox::Outbox { table: "seat_actions", due: DUE };
-    super::outbox::claim(db, &actions, token, now, lease, limit).await?;
+    super::outbox::claim(db, &ACTIONS, token, now, lease, limit).await?;
     let rows = sqlx::query(
         "SELECT a.id, a.connector_id, a.pool_id, a.person_id, pe.name, a.account, a.kind, a.status, a.dry_run, \
          a.attempts, a.target_id FROM seat_actions a JOIN people pe ON pe.id = a.person_id \

@@ -7,8 +7,6 @@ use std::collections::HashMap;
 
 use seatwise_types::{ConnectorCheck, ConnectorKind, ConnectorTest};
 
-use super::{graph, okta};
-
 use crate::auth::Actor;
 use crate::db::connectors as store;
 use crate::db::Db;
@@ -37,7 +35,7 @@ pub async fn test(db: &Db, key: Option<&CredentialsKey>, actor: &Actor, id: i64)
             return Err(AppError::Conflict("A manual connector has no API to test: a person does its work.".into()))
         }
         ConnectorKind::Scim => {
-            let (_, client) = super::open_scim(&mut conn, key, id, "tested").await?;
+            let client = super::open(&mut conn, key, id).await?.scim()?;
             drop(conn);
             scim_checks(&client).await
         }
@@ -93,10 +91,7 @@ async fn graph_checks(opened: &super::Opened, skus: &HashMap<i64, String>) -> Ve
             &format!("No SKU is mapped for {} (Import, Graph SKUs): their seats become tasks.", unmapped.join(", ")),
         )
     });
-    let base = opened.connector.base_url.as_deref().unwrap_or_default();
-    let (tenant, client_id, secret) =
-        (opened.credential("tenant_id"), opened.credential("client_id"), opened.credential("client_secret"));
-    let client = match graph::Client::connect(base, tenant, client_id, secret).await {
+    let client = match opened.graph().await {
         Ok(c) => {
             checks.insert(0, ConnectorCheck::ok("sign_in", "Signed in to Microsoft Graph as the app."));
             c
@@ -119,8 +114,7 @@ async fn graph_checks(opened: &super::Opened, skus: &HashMap<i64, String>) -> Ve
 }
 
 async fn okta_checks(opened: &super::Opened) -> AppResult<Vec<ConnectorCheck>> {
-    let base = opened.connector.base_url.as_deref().unwrap_or_default();
-    let client = okta::Client::new(base, opened.credential("api_token"))?;
+    let client = opened.okta()?;
     let mut checks = Vec::new();
     for pool in &opened.connector.pools {
         let name = format!("group:{}", pool.id);

@@ -121,25 +121,14 @@ struct Target {
 async fn connect(db: &Db, key: Option<&CredentialsKey>, id: i64, batch: &[Claimed]) -> Result<Target, String> {
     let mut conn = db.read.acquire().await.map_err(|e| e.to_string())?;
     let opened = super::open(&mut conn, key, id).await.map_err(|e| e.to_string())?;
-    let base = opened.connector.base_url.clone().unwrap_or_default();
     let (client, skus) = match opened.connector.kind {
-        ConnectorKind::Scim => (
-            Client::Scim(scim::Client::new(&base, opened.credential("bearer_token")).map_err(|e| e.to_string())?),
-            HashMap::new(),
-        ),
+        ConnectorKind::Scim => (Client::Scim(opened.scim().map_err(|e| e.to_string())?), HashMap::new()),
         ConnectorKind::Graph => {
             let pools: Vec<i64> = batch.iter().filter(|a| a.connector_id == id).map(|a| a.pool_id).collect();
             let skus = connector_store::skus(&mut conn, &pools).await.map_err(|e| e.to_string())?;
-            let (tenant, client_id, secret) =
-                (opened.credential("tenant_id"), opened.credential("client_id"), opened.credential("client_secret"));
-            let client =
-                graph::Client::connect(&base, tenant, client_id, secret).await.map_err(|e| e.message().to_string())?;
-            (Client::Graph(client), skus)
+            (Client::Graph(opened.graph().await.map_err(|e| e.message().to_string())?), skus)
         }
-        ConnectorKind::Okta => (
-            Client::Okta(okta::Client::new(&base, opened.credential("api_token")).map_err(|e| e.to_string())?),
-            HashMap::new(),
-        ),
+        ConnectorKind::Okta => (Client::Okta(opened.okta().map_err(|e| e.to_string())?), HashMap::new()),
         ConnectorKind::Manual => (Client::None, HashMap::new()),
     };
     Ok(Target { opened, client, skus })
@@ -269,24 +258,14 @@ async fn work_scim(opened: &Opened, client: &scim::Client, a: &Claimed, now: Dat
     };
     let request = call.describe(Some(&id));
     // Read back: confirmed only when the target shows it.
-    let shown = match client.read(&id).await {
-        Ok(account) => rules::next_step(a.kind, removal, &a.account, account.map(|acc| acc.active)),
-        Err(e) => Step::ByHand(e.message().to_string()),
+    let done = match client.read(&id).await {
+        Ok(account) => match rules::next_step(a.kind, removal, &a.account, account.map(|acc| acc.active)) {
+            Step::Done(why) => Some(why),
+            _ => None,
+        },
+        Err(_) => None,
     };
-    match shown {
-        Step::Done(why) => Settled {
-            target_id: Some(id),
-            sent_at: Some(now),
-            confirmed_at: Some(now),
-            ..settled(SeatActionStatus::Confirmed, format!("{request}; read back: {why}"))
-        },
-        _ => Settled {
-            target_id: Some(id),
-            sent_at: Some(now),
-            next_attempt_at: Some(now + chrono::Duration::minutes(READ_AGAIN_MINUTES)),
-            ..settled(SeatActionStatus::Sent, format!("{request}; the target does not show it done yet."))
-        },
-    }
+    read_back(done, Some(id), &request, now)
 }
 
 /// A Microsoft Graph action: read the user's licenses, remove (and, for a downgrade, add) in one `assignLicense`,
@@ -391,20 +370,11 @@ async fn work_graph(
         ),
         Err(e) => GraphStep::ByHand { groups: vec![e.message().to_string()] },
     };
-    match shown {
-        GraphStep::Done(why) => Settled {
-            target_id: id,
-            sent_at: Some(now),
-            confirmed_at: Some(now),
-            ..settled(SeatActionStatus::Confirmed, format!("{request}; read back: {why}"))
-        },
-        _ => Settled {
-            target_id: id,
-            sent_at: Some(now),
-            next_attempt_at: Some(now + chrono::Duration::minutes(READ_AGAIN_MINUTES)),
-            ..settled(SeatActionStatus::Sent, format!("{request}; the tenant does not show it done yet."))
-        },
-    }
+    let done = match shown {
+        GraphStep::Done(why) => Some(why),
+        _ => None,
+    };
+    read_back(done, id, &request, now)
 }
 
 fn dry(id: Option<String>, request: &str) -> Settled {
@@ -466,7 +436,7 @@ async fn work_okta(opened: &Opened, client: &okta::Client, a: &Claimed, now: Dat
         Ok(m) => rules::okta_step(a.kind, &a.account, Some(m), &kind, &name),
         Err(e) => GroupStep::ByHand(e.message().to_string()),
     };
-    read_back(shown, user_id, request, now)
+    read_back(group_done(shown), Some(user_id), &request, now)
 }
 
 /// A SCIM action on the pool's license group: the account, whether it is a member; leave or join; read back.
@@ -508,21 +478,29 @@ async fn work_scim_group(client: &scim::Client, a: &Claimed, group: &str, now: D
         Ok(None) => GroupStep::ByHand(format!("The target has no group {group}.")),
         Err(e) => GroupStep::ByHand(e.message().to_string()),
     };
-    read_back(shown, id, request, now)
+    read_back(group_done(shown), Some(id), &request, now)
 }
 
-/// A group action's outcome once read back: confirmed when the membership is as it should be, else sent and read
-/// again later.
-fn read_back(shown: GroupStep, id: String, request: String, now: DateTime<Utc>) -> Settled {
+/// Why a group's membership is as it should be, when the read-back shows it so.
+fn group_done(shown: GroupStep) -> Option<String> {
     match shown {
-        GroupStep::Done(why) => Settled {
-            target_id: Some(id),
+        GroupStep::Done(why) => Some(why),
+        _ => None,
+    }
+}
+
+/// A sent call's outcome once read back: confirmed when the target shows it done (`done`: why), else sent and
+/// read again later.
+fn read_back(done: Option<String>, id: Option<String>, request: &str, now: DateTime<Utc>) -> Settled {
+    match done {
+        Some(why) => Settled {
+            target_id: id,
             sent_at: Some(now),
             confirmed_at: Some(now),
             ..settled(SeatActionStatus::Confirmed, format!("{request}; read back: {why}"))
         },
-        _ => Settled {
-            target_id: Some(id),
+        None => Settled {
+            target_id: id,
             sent_at: Some(now),
             next_attempt_at: Some(now + chrono::Duration::minutes(READ_AGAIN_MINUTES)),
             ..settled(SeatActionStatus::Sent, format!("{request}; the target does not show it done yet."))

@@ -216,6 +216,27 @@ impl Opened {
     pub fn credential(&self, field: &str) -> &str {
         self.credentials.get(field).and_then(|t| t.as_str()).unwrap_or_default()
     }
+
+    fn base_url(&self) -> &str {
+        self.connector.base_url.as_deref().unwrap_or_default()
+    }
+
+    /// The SCIM client for this connector's target.
+    pub fn scim(&self) -> AppResult<scim::Client> {
+        scim::Client::new(self.base_url(), self.credential("bearer_token"))
+    }
+
+    /// The Okta client for this connector's target.
+    pub fn okta(&self) -> AppResult<okta::Client> {
+        okta::Client::new(self.base_url(), self.credential("api_token"))
+    }
+
+    /// Signed in to this connector's Microsoft Graph tenant as the app.
+    pub async fn graph(&self) -> Result<graph::Client, scim::CallError> {
+        let (tenant, client_id, secret) =
+            (self.credential("tenant_id"), self.credential("client_id"), self.credential("client_secret"));
+        graph::Client::connect(self.base_url(), tenant, client_id, secret).await
+    }
 }
 
 /// Read connector `id` and open its credentials; what stands in the way, in words (a 409 to a person, a delivery's
@@ -236,25 +257,4 @@ pub async fn open(conn: &mut crate::db::Conn, key: Option<&CredentialsKey>, id: 
     let credentials =
         serde_json::from_slice(&plain).map_err(|e| AppError::internal_in("reading sealed credentials", e))?;
     Ok(Opened { connector, credentials })
-}
-
-/// A SCIM connector opened, with its client, for what only SCIM connectors do yet (`doing`: "tested",
-/// "reconciled"); another kind is a 409 saying so.
-pub async fn open_scim(
-    conn: &mut crate::db::Conn,
-    key: Option<&CredentialsKey>,
-    id: i64,
-    doing: &str,
-) -> AppResult<(Opened, scim::Client)> {
-    let kind = store::list(&mut *conn, Some(id)).await?.pop().ok_or(AppError::NotFound("connector"))?.kind;
-    if kind != seatwise_types::ConnectorKind::Scim {
-        return Err(AppError::Conflict(format!(
-            "Only SCIM connectors can be {doing} yet; this one is a {} connector.",
-            kind.as_str()
-        )));
-    }
-    let opened = open(conn, key, id).await?;
-    let client =
-        scim::Client::new(opened.connector.base_url.as_deref().unwrap_or_default(), opened.credential("bearer_token"))?;
-    Ok((opened, client))
 }

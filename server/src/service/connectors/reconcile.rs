@@ -7,7 +7,7 @@ use seatwise_types::{ConnectorKind, Reconciliation, TargetUnits, WebhookEvent};
 use serde::Serialize;
 
 use super::graph;
-use super::scim::{self, CallError};
+use super::scim::CallError;
 use crate::auth::Actor;
 use crate::clock::Clock;
 use crate::db::connectors as store;
@@ -49,20 +49,16 @@ enum Read {
 }
 
 async fn read_target(opened: &super::Opened) -> Result<Read, CallError> {
-    let base = opened.connector.base_url.as_deref().unwrap_or_default();
     match opened.connector.kind {
         ConnectorKind::Scim => {
-            let client = scim::Client::new(base, opened.credential("bearer_token"))
-                .map_err(|e| CallError::Transient(e.to_string()))?;
+            let client = opened.scim().map_err(|e| CallError::Transient(e.to_string()))?;
             let accounts = client.all().await?;
             Ok(Read::Accounts(
                 accounts.into_iter().map(|a| TargetAccount { user_name: a.user_name, active: a.active }).collect(),
             ))
         }
         _ => {
-            let (tenant, client_id, secret) =
-                (opened.credential("tenant_id"), opened.credential("client_id"), opened.credential("client_secret"));
-            let client = graph::Client::connect(base, tenant, client_id, secret).await?;
+            let client = opened.graph().await?;
             let users = client.users().await?;
             let skus = client.subscribed_skus().await?;
             let accounts = users
