@@ -109,6 +109,22 @@ pub fn evaluate(rules: &Rules, h: &Holder, now: DateTime<Utc>) -> Option<Finding
     }
 }
 
+/// Which seats a policy passes over without reading them: a seat used after `used_after` (by any source) is never
+/// selected for disuse, since the latest use of all sources counts, whatever its holder's start or the seat's
+/// date; only a holder's status in `statuses` still selects it. Reading a product's million seats costs most in
+/// the rows read, and most seats are in use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InUse {
+    /// `None`: any use at all, when the policy has no inactivity limit.
+    pub used_after: Option<DateTime<Utc>>,
+    pub statuses: Vec<PersonStatus>,
+}
+
+pub fn in_use(rules: &Rules, now: DateTime<Utc>) -> InUse {
+    let used_after = rules.inactive_days.map(|days| now - chrono::Duration::days(days));
+    InUse { used_after, statuses: rules.statuses.clone() }
+}
+
 /// Why a case's revocation waits, as stored on the case: `legal hold until 2027-03-31: <reason>` or
 /// `blackout hold until lifted: <reason>`.
 pub fn hold_text(kind: &str, ends_on: Option<NaiveDate>, reason: &str) -> String {
@@ -397,6 +413,38 @@ mod tests {
             left,                      // terminated, used yesterday
             fresh_seat,                // last use 200 days ago, seat given 10 days ago
         ]
+    }
+
+    #[test]
+    fn a_seat_used_after_the_in_use_time_is_never_selected_but_for_its_holders_status() {
+        let second = chrono::Duration::seconds(1);
+        let left = Rules { statuses: vec![PersonStatus::Terminated], ..e3() };
+        for rules in [e3(), citrix(), nothing(), left.clone(), Rules { never_used: true, ..nothing() }] {
+            let cut = in_use(&rules, now());
+            let after = cut.used_after.unwrap_or(days_ago(3650));
+            for last in [after + second, now(), after - second] {
+                for status in [PersonStatus::Active, PersonStatus::Terminated] {
+                    // A seat given a year before its last use, to a holder who started then.
+                    let h = Holder {
+                        status,
+                        assigned_at: last - chrono::Duration::days(365),
+                        start_date: Some((last - chrono::Duration::days(365)).date_naive()),
+                        usage: Some(Usage { last_used_at: Some(last), read_at: now(), source: "graph".into() }),
+                        ..holder(1, None)
+                    };
+                    let passed_over = cut.used_after.is_none_or(|t| last > t) && !cut.statuses.contains(&status);
+                    if passed_over {
+                        assert_eq!(evaluate(&rules, &h, now()), None, "{rules:?} {last} {status:?}");
+                    }
+                }
+            }
+        }
+        // Exactly at the limit is still read, and selected.
+        let cut = in_use(&e3(), now());
+        let usage = Usage { last_used_at: cut.used_after, read_at: now(), source: "graph".into() };
+        let h = Holder { usage: Some(usage), ..holder(2, None) };
+        assert!(evaluate(&e3(), &h, now()).is_some());
+        assert_eq!(in_use(&left, now()).statuses, [PersonStatus::Terminated]);
     }
 
     #[test]

@@ -283,30 +283,75 @@ pub async fn step(
     to: CaseState,
     closing: &Closing,
 ) -> Result<bool, sqlx::Error> {
-    let removed = closing.removed.as_ref().map(encode).transpose()?;
-    let done = sqlx::query(
-        "UPDATE reclamation_cases SET state = $1, removed = COALESCE($2, removed), \
-           revoked_at = COALESCE($3, revoked_at), revoke_ms = COALESCE($4, revoke_ms), \
-           closed_at = COALESCE($5, closed_at), closed_by = COALESCE($6, closed_by), note = COALESCE($7, note), \
-           change_request_id = COALESCE($8, change_request_id), \
-           hold_reason = CASE WHEN $9 = 1 THEN NULL ELSE COALESCE($10, hold_reason) END, version = version + 1 \
-         WHERE id = $11 AND state = $12",
-    )
-    .bind(to.as_str())
-    .bind(removed)
-    .bind(closing.revoked_at.map(to_db))
-    .bind(closing.revoke_ms)
-    .bind(closing.closed_at.map(to_db))
-    .bind(closing.closed_by.clone())
-    .bind(closing.note.clone())
-    .bind(closing.change_request_id)
-    .bind(i64::from(closing.clear_hold))
-    .bind(closing.hold_reason.clone())
-    .bind(id)
-    .bind(from.as_str())
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(step_many(conn, &[(id, from, to, closing)]).await? == 1)
+}
+
+/// Move many cases as [`step`] moves one, in one statement per chunk: (case id, from, to, what it writes). How
+/// many moved; a case no longer in its `from` is left as it is.
+pub async fn step_many(conn: &mut Conn, steps: &[(i64, CaseState, CaseState, &Closing)]) -> Result<u64, sqlx::Error> {
+    type Row<'a> = (
+        i64,
+        &'a str,
+        &'a str,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<i64>,
+        i64,
+        Option<&'a str>,
+    );
+    let rows = steps
+        .iter()
+        .map(|(id, from, to, c)| {
+            Ok((
+                *id,
+                from.as_str(),
+                to.as_str(),
+                c.removed.as_ref().map(encode).transpose()?,
+                c.revoked_at.map(to_db),
+                c.revoke_ms,
+                c.closed_at.map(to_db),
+                c.closed_by.as_deref(),
+                c.note.as_deref(),
+                c.change_request_id,
+                i64::from(c.clear_hold),
+                c.hold_reason.as_deref(),
+            ))
+        })
+        .collect::<Result<Vec<Row<'_>>, sqlx::Error>>()?;
+    let statement = Statement {
+        sql: "UPDATE reclamation_cases SET state = r.new_state, \
+                removed = COALESCE(r.new_removed, reclamation_cases.removed), \
+                revoked_at = COALESCE(r.new_revoked_at, reclamation_cases.revoked_at), \
+                revoke_ms = COALESCE(r.new_revoke_ms, reclamation_cases.revoke_ms), \
+                closed_at = COALESCE(r.new_closed_at, reclamation_cases.closed_at), \
+                closed_by = COALESCE(r.new_closed_by, reclamation_cases.closed_by), \
+                note = COALESCE(r.new_note, reclamation_cases.note), \
+                change_request_id = COALESCE(r.new_change_request_id, reclamation_cases.change_request_id), \
+                hold_reason = CASE WHEN r.clear_hold = 1 THEN NULL \
+                  ELSE COALESCE(r.new_hold_reason, reclamation_cases.hold_reason) END, \
+                version = reclamation_cases.version + 1 \
+              FROM {rows} WHERE reclamation_cases.id = r.id AND reclamation_cases.state = r.was_state",
+        cols: &[
+            Col::Int("id"),
+            Col::Text("was_state"),
+            Col::Text("new_state"),
+            Col::Text("new_removed"),
+            Col::Text("new_revoked_at"),
+            Col::Int("new_revoke_ms"),
+            Col::Text("new_closed_at"),
+            Col::Text("new_closed_by"),
+            Col::Text("new_note"),
+            Col::Int("new_change_request_id"),
+            Col::Int("clear_hold"),
+            Col::Text("new_hold_reason"),
+        ],
+        args: &[],
+    };
+    bulk::execute(conn, &statement, &rows).await
 }
 
 /// Open cases waiting for a hold to end (every one, for the daily run to look at again). A case whose seat is

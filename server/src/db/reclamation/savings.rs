@@ -5,6 +5,7 @@ use seatwise_types::{Money, SavingEntry, SavingsQuery};
 use sqlx::any::AnyRow;
 
 use crate::clock::to_db;
+use crate::db::bulk::{self, Col, Statement};
 use crate::db::decode::Cols;
 use crate::db::{Conn, Sql};
 use crate::domain::access::Reach;
@@ -21,26 +22,47 @@ pub struct NewSaving {
     pub price_source: String,
 }
 
-/// Write an entry; the person's department and the pool's cost centre are read as they are now.
-pub async fn insert(conn: &mut Conn, s: &NewSaving, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO savings (case_id, person_id, pool_id, department_id, cost_centre_id, kind, category, removed_on, \
-           monthly_minor, annual_minor, currency, price_source, created_at) \
-         SELECT $1, $2, $3, pe.department_id, p.cost_centre_id, $4, 'freed', $5, $6, $7, $8, $9, $10 \
-         FROM pools p JOIN people pe ON pe.id = $2 WHERE p.id = $3 RETURNING id",
-    )
-    .bind(s.case_id)
-    .bind(s.person_id)
-    .bind(s.pool_id)
-    .bind(s.kind)
-    .bind(s.removed_on.to_string())
-    .bind(s.monthly_minor)
-    .bind(s.annual_minor)
-    .bind(s.currency.clone())
-    .bind(s.price_source.clone())
-    .bind(to_db(now))
-    .fetch_one(conn)
-    .await
+/// Write these entries; each person's department and pool's cost centre are read as they are now. How many were
+/// written.
+pub async fn insert_many(conn: &mut Conn, entries: &[NewSaving], now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let rows: Vec<_> = entries
+        .iter()
+        .map(|s| {
+            let removed_on = s.removed_on.to_string();
+            (
+                s.case_id,
+                s.person_id,
+                s.pool_id,
+                s.kind,
+                removed_on,
+                s.monthly_minor,
+                s.annual_minor,
+                &s.currency,
+                &s.price_source,
+            )
+        })
+        .collect();
+    let at = to_db(now);
+    let statement = Statement {
+        sql: "INSERT INTO savings (case_id, person_id, pool_id, department_id, cost_centre_id, kind, category, \
+                removed_on, monthly_minor, annual_minor, currency, price_source, created_at) \
+              SELECT r.case_id, r.person_id, r.pool_id, pe.department_id, p.cost_centre_id, r.kind, 'freed', \
+                r.removed_on, r.monthly_minor, r.annual_minor, r.currency, r.price_source, $2 \
+              FROM {rows} JOIN pools p ON p.id = r.pool_id JOIN people pe ON pe.id = r.person_id ORDER BY r.n",
+        cols: &[
+            Col::Int("case_id"),
+            Col::Int("person_id"),
+            Col::Int("pool_id"),
+            Col::Text("kind"),
+            Col::Text("removed_on"),
+            Col::Int("monthly_minor"),
+            Col::Int("annual_minor"),
+            Col::Text("currency"),
+            Col::Text("price_source"),
+        ],
+        args: &[&at],
+    };
+    bulk::execute(conn, &statement, &rows).await
 }
 
 /// Reverse the entries of a case (its seat was restored).

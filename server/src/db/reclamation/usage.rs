@@ -9,7 +9,7 @@ use crate::clock::to_db;
 use crate::db::bulk::{self, Col, Statement};
 use crate::db::decode::Cols;
 use crate::db::{Conn, Sql};
-use crate::domain::reclamation::{Holder, Usage};
+use crate::domain::reclamation::{Holder, InUse, Usage};
 
 /// Record what `source` says of each (pool id, person id): the last use, or `None` for never; replacing what the
 /// same source said before of the same seat.
@@ -66,17 +66,43 @@ struct HolderFacts {
     vip: bool,
 }
 
-/// Every person-held seat of these pools with its holder and usage, in seat order. Usage comes from the usage
+/// Every person-held seat of these pools with its holder and usage, in seat order, but for the seats `in_use`
+/// passes over (used lately, by a holder whose status the policy does not look for). Usage comes from the usage
 /// signals of the seat's pool and, for pools a Microsoft 365 SKU maps to, from the holder's Entra sign-ins; several
 /// sources are combined by `Usage::combine`. Read as it streams: a million seats are never held twice.
-pub async fn holders(conn: &mut Conn, pool_ids: &[i64]) -> Result<Vec<Holder>, sqlx::Error> {
+pub async fn holders(conn: &mut Conn, pool_ids: &[i64], in_use: &InUse) -> Result<Vec<Holder>, sqlx::Error> {
     if pool_ids.is_empty() {
         return Ok(Vec::new());
     }
+    let statuses: Vec<&str> = in_use.statuses.iter().map(|s| s.as_str()).collect();
     holders_where(conn, |sql| {
         sql.push_in("a.pool_id", pool_ids);
+        sql.push(" AND (NOT EXISTS (SELECT 1 FROM usage_signals u WHERE u.pool_id = a.pool_id AND u.person_id = a.person_id AND ");
+        // Stored times are all `to_db`'s fixed width, so text compares as time (no cast per signal).
+        match in_use.used_after {
+            Some(t) => sql.push("u.last_used_at > ").bind(to_db(t)),
+            None => sql.push("u.last_used_at IS NOT NULL"),
+        };
+        sql.push(")");
+        if !statuses.is_empty() {
+            sql.push(" OR a.person_id IN (SELECT pe.id FROM people pe WHERE ").push_in_text("pe.status", &statuses).push(")");
+        }
+        sql.push(")");
     })
     .await
+}
+
+fn is_postgres(conn: &Conn) -> bool {
+    conn.backend_name() == "PostgreSQL"
+}
+
+/// A stored time as whole seconds since the epoch, in SQL: cheaper to read than text.
+fn epoch(postgres: bool, column: &str) -> String {
+    if postgres {
+        format!("CAST(EXTRACT(EPOCH FROM CAST({column} AS timestamptz)) AS BIGINT)")
+    } else {
+        format!("unixepoch({column})")
+    }
 }
 
 /// The seats one person holds, with their usage as [`holders`] reads it (My seats).
@@ -94,14 +120,8 @@ async fn holders_where(conn: &mut Conn, filter: impl FnOnce(&mut Sql)) -> Result
     use futures_util::TryStreamExt;
     // Times as whole seconds since the epoch: a million seats' text timestamps would each be copied twice and
     // parsed, which cost more than the query itself.
-    let postgres = conn.backend_name() == "PostgreSQL";
-    let epoch = |column: &str| {
-        if postgres {
-            format!("CAST(EXTRACT(EPOCH FROM CAST({column} AS timestamptz)) AS BIGINT)")
-        } else {
-            format!("unixepoch({column})")
-        }
-    };
+    let postgres = is_postgres(conn);
+    let epoch = |column: &str| epoch(postgres, column);
     let mut sql = Sql::new(&format!(
         "SELECT a.id AS assignment_id, a.person_id, a.pool_id, {} AS assigned_at, s.source AS s_source, \
            {} AS s_last_used_at, {} AS s_read_at \

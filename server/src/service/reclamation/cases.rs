@@ -99,6 +99,8 @@ pub(super) async fn revoke(
         .collect();
     let (mut remove, mut add) = (Vec::new(), Vec::new());
     let mut entries: Vec<Pending> = Vec::new();
+    // The seats removed, and whether each moves into its downgrade's pool.
+    let (mut removed, mut moved_in) = (Vec::new(), Vec::new());
     for c in cases {
         let case = &c.case;
         let Some(seat) = before.get(&(case.pool_id, case.person_id)) else {
@@ -133,12 +135,17 @@ pub(super) async fn revoke(
             add.push((t.id, case.person_id));
         }
         remove.push((case.pool_id, case.person_id));
-        let (state, entry) = record_revoked(tx, c, Removal { seat, pool, target }, today, who, now).await?;
+        removed.push((c, Removal { seat, pool, target }));
+        moved_in.push(moves_in);
+    }
+    let closed = record_revoked(tx, &removed, today, who, now).await?;
+    for (((c, removal), moves_in), (state, entry)) in removed.iter().zip(moved_in).zip(closed) {
+        let case = &c.case;
         entries.push(entry);
         let record = serde_json::json!({"case_id": case.id, "person_id": case.person_id, "reason": case.reason,
             "target_pool_id": case.target_pool_id});
         entries.push(Pending::of(Change::removed("pool.seat_unassign", "pool", Some(case.pool_id), &record))?);
-        if let (true, Some(t)) = (moves_in, target) {
+        if let (true, Some(t)) = (moves_in, removal.target) {
             let record =
                 serde_json::json!({"case_id": case.id, "person_id": case.person_id, "downgraded_from": case.pool_id});
             entries.push(Pending::of(Change::created("pool.seat_assign", "pool", Some(t.id), &record))?);

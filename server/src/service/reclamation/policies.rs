@@ -133,7 +133,7 @@ pub(super) struct Evaluation {
 
 pub(super) async fn evaluate(conn: &mut Conn, policy: &Policy, now: DateTime<Utc>) -> AppResult<Evaluation> {
     let pool_ids = store::pools_of(conn, policy).await?;
-    let holders = usage::holders(conn, &pool_ids).await?;
+    let holders = usage::holders(conn, &pool_ids, &rules::in_use(&policy.conditions, now)).await?;
     let without_data = holders.iter().filter(|h| h.usage.is_none()).count() as i64;
     let findings: Vec<Found> = holders.iter().filter_map(|h| rules::evaluate(&policy.conditions, h, now)).collect();
     drop(holders);

@@ -27,70 +27,85 @@ fn price_source(pool: &PoolFacts, target: Option<&PoolFacts>) -> String {
 }
 
 /// The seat a case removed, and the prices its saving comes from.
+#[derive(Clone, Copy)]
 pub(super) struct Removal<'a> {
     pub seat: &'a SeatBefore,
     pub pool: &'a PoolFacts,
     pub target: Option<&'a PoolFacts>,
 }
 
-/// Close an open case whose seat is gone: the state it closed in, and its ledger entry.
+/// Close open cases whose seats are gone, each case's step, saving and webhook written together with the others':
+/// the state each closed in and its ledger entry, in the order given.
 pub(super) async fn record_revoked(
     tx: &mut Conn,
-    c: &StoredCase,
-    removal: Removal<'_>,
+    removed: &[(&StoredCase, Removal<'_>)],
     today: NaiveDate,
     who: &str,
     now: DateTime<Utc>,
-) -> AppResult<(CaseState, Pending)> {
-    let Removal { seat, pool, target } = removal;
-    let case = &c.case;
-    let (closed, kind) = closed_state(case.action);
-    let revoke_ms = rules::revoke_ms(case.event_at, now);
-    // A connector's pool: the seat is gone here, and the case waits until the target confirms it gone there
-    // (`confirmed_in_target`), which is when it counts as revoked.
-    let (state, done) = if pool.connected {
-        let waiting = Closing {
-            removed: Some(seat.clone()),
-            note: Some(format!("Removed from {}; waiting for the connector to confirm it in the target.", pool.name)),
-            ..Closing::default()
+) -> AppResult<Vec<(CaseState, Pending)>> {
+    let mut closings = Vec::with_capacity(removed.len());
+    let mut savings = Vec::new();
+    let mut reclaimed = Vec::new();
+    let mut out = Vec::with_capacity(removed.len());
+    for (c, Removal { seat, pool, target }) in removed {
+        let case = &c.case;
+        let (closed, kind) = closed_state(case.action);
+        let revoke_ms = rules::revoke_ms(case.event_at, now);
+        // A connector's pool: the seat is gone here, and the case waits until the target confirms it gone there
+        // (`confirmed_in_target`), which is when it counts as revoked.
+        let (state, done) = if pool.connected {
+            let waiting = Closing {
+                removed: Some((*seat).clone()),
+                note: Some(format!(
+                    "Removed from {}; waiting for the connector to confirm it in the target.",
+                    pool.name
+                )),
+                ..Closing::default()
+            };
+            (CaseState::AwaitingRevocation, waiting)
+        } else {
+            let done = Closing {
+                removed: Some((*seat).clone()),
+                revoked_at: Some(now),
+                revoke_ms: Some(revoke_ms),
+                closed_at: Some(now),
+                closed_by: Some(who.to_string()),
+                ..Closing::default()
+            };
+            (closed, done)
         };
-        (CaseState::AwaitingRevocation, waiting)
-    } else {
-        let done = Closing {
-            removed: Some(seat.clone()),
-            revoked_at: Some(now),
-            revoke_ms: Some(revoke_ms),
-            closed_at: Some(now),
-            closed_by: Some(who.to_string()),
-            ..Closing::default()
-        };
-        (closed, done)
-    };
-    if !store::step(tx, case.id, case.state, state, &done).await? {
-        return Err(AppError::internal(format!("case {} moved under its pool's lock", case.id)));
+        closings.push((case.id, case.state, state, done));
+        if let Some(annual) = rules::seat_saving(case.action, &pool.price, target.map(|t| &t.price)) {
+            savings.push(NewSaving {
+                case_id: case.id,
+                person_id: case.person_id,
+                pool_id: case.pool_id,
+                kind,
+                removed_on: today,
+                monthly_minor: per_month(annual.amount_minor),
+                annual_minor: annual.amount_minor,
+                currency: annual.currency.clone(),
+                price_source: price_source(pool, *target),
+            });
+        }
+        let record = serde_json::json!({"case_id": case.id, "pool_id": case.pool_id, "person_id": case.person_id,
+            "state": state.as_str(), "revoke_ms": (!pool.connected).then_some(revoke_ms),
+            "change_request_id": case.change_request_id});
+        let action = if pool.connected { "reclamation.case.remove" } else { "reclamation.case.close" };
+        out.push((state, Pending::of(Change::created(action, "reclamation_case", Some(case.id), &record))?));
+        if !pool.connected {
+            reclaimed.push(record);
+        }
     }
-    if let Some(annual) = rules::seat_saving(case.action, &pool.price, target.map(|t| &t.price)) {
-        let saving = NewSaving {
-            case_id: case.id,
-            person_id: case.person_id,
-            pool_id: case.pool_id,
-            kind,
-            removed_on: today,
-            monthly_minor: per_month(annual.amount_minor),
-            annual_minor: annual.amount_minor,
-            currency: annual.currency.clone(),
-            price_source: price_source(pool, target),
-        };
-        savings_store::insert(tx, &saving, now).await?;
+    let steps: Vec<_> = closings.iter().map(|(id, from, to, closing)| (*id, *from, *to, closing)).collect();
+    if store::step_many(tx, &steps).await? != steps.len() as u64 {
+        return Err(AppError::internal("a case moved under its pool's lock"));
     }
-    let record = serde_json::json!({"case_id": case.id, "pool_id": case.pool_id, "person_id": case.person_id,
-        "state": state.as_str(), "revoke_ms": (!pool.connected).then_some(revoke_ms),
-        "change_request_id": case.change_request_id});
-    if !pool.connected {
-        webhooks::emit(tx, WebhookEvent::SeatReclaimed, std::slice::from_ref(&record), now).await?;
+    if savings_store::insert_many(tx, &savings, now).await? != savings.len() as u64 {
+        return Err(AppError::internal("a saving's pool or person is gone"));
     }
-    let action = if pool.connected { "reclamation.case.remove" } else { "reclamation.case.close" };
-    Ok((state, Pending::of(Change::created(action, "reclamation_case", Some(case.id), &record))?))
+    webhooks::emit(tx, WebhookEvent::SeatReclaimed, &reclaimed, now).await?;
+    Ok(out)
 }
 
 fn closed_state(action: ReclaimAction) -> (CaseState, &'static str) {
@@ -163,7 +178,7 @@ async fn change_applied(tx: &mut Conn, change_request_id: i64, who: &str, now: D
     let facts = pool_facts(tx, &pools).await?;
     let wanted: Vec<(i64, i64)> = waiting.iter().map(|c| (c.case.pool_id, c.case.person_id)).collect();
     let still_held = seats::held(tx, &wanted).await?;
-    let mut entries = Vec::new();
+    let mut removed = Vec::new();
     for c in &waiting {
         if still_held.contains(&(c.case.pool_id, c.case.person_id)) {
             continue; // Not in this stage: the rest of a pilot.
@@ -172,9 +187,9 @@ async fn change_applied(tx: &mut Conn, change_request_id: i64, who: &str, now: D
             return Err(AppError::internal(format!("case {}: no seat kept, or its pool is gone", c.case.id)));
         };
         let target = c.case.target_pool_id.and_then(|t| facts.get(&t));
-        let (_, entry) = record_revoked(tx, c, Removal { seat, pool, target }, today, who, now).await?;
-        entries.push(entry);
+        removed.push((c, Removal { seat, pool, target }));
     }
+    let entries = record_revoked(tx, &removed, today, who, now).await?.into_iter().map(|(_, entry)| entry).collect();
     Ok(ledger::record_many(tx, now, who, entries).await?)
 }
 
