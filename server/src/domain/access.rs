@@ -460,6 +460,14 @@ pub fn may_manage_policy(user: &User, pool: Option<PoolPlace>) -> Access {
     allow_if(allowed, "Only admins, and license owners for their departments' pools, manage reclamation policies.")
 }
 
+/// Acting on reclamation anywhere at all (starting a campaign, deciding a case): admins, and license owners with a
+/// pool in their care; finance and approvers only read it. Each pool involved is then checked on its own.
+pub fn may_act_on_reclamation(user: &User) -> Access {
+    let allowed = may_manage_policy(user, None).is_ok()
+        || matches!(pool_write_scope(user), Scope::Within(r) if !r.departments.is_empty() || r.owner_id.is_some());
+    allow_if(allowed, "Your roles let you read reclamation, not act on it.")
+}
+
 /// Working a case (keep, release, restore) on a pool placed so.
 pub fn may_work_case(user: &User, pool: PoolPlace) -> Access {
     allow_if(pool_write_scope(user).covers(pool), "You may view this case but not act on it.")
@@ -499,8 +507,7 @@ pub fn capabilities(user: &User) -> Capabilities {
         read_change_requests: change_request_reader(user).is_ok(),
         approve_changes: may_sign_off_changes(user).is_ok(),
         read_reclamation: may_read_reclamation(user).is_ok(),
-        manage_reclamation: may_manage_policy(user, None).is_ok()
-            || matches!(pool_write_scope(user), Scope::Within(r) if !r.departments.is_empty() || r.owner_id.is_some()),
+        manage_reclamation: may_act_on_reclamation(user).is_ok(),
         read_finance: may_read_finance(user).is_ok(),
         keep_budgets: may_keep_budgets(user).is_ok(),
         keep_exchange_rates: may_keep_exchange_rates(user).is_ok(),

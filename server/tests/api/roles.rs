@@ -340,6 +340,23 @@ async fn every_endpoint_against_every_role() {
             Some(json!({"pool_id": 999_999, "reason": "For the audit"})),
             [403, 422, 403, 403],
         ),
+        // Consent campaigns: whoever reads reclamation reads them (within their scope); those who manage it start
+        // them (this app has no mail relay: 409) and decide what the holders left to them.
+        case(g.clone(), "/api/v1/reclamation/campaigns".into(), None, [200, 200, 200, 200]),
+        case(
+            Method::POST,
+            "/api/v1/reclamation/campaigns".into(),
+            Some(json!({"name": "Ask", "deadline": "2026-12-20"})),
+            [409, 409, 403, 403],
+        ),
+        case(g.clone(), "/api/v1/reclamation/campaigns/999999".into(), None, [404, 404, 404, 404]),
+        case(g.clone(), "/api/v1/reclamation/campaigns/999999/record.csv".into(), None, [404, 404, 404, 404]),
+        case(
+            Method::POST,
+            "/api/v1/reclamation/cases/999999/decide".into(),
+            Some(json!({"decision": "keep"})),
+            [404, 404, 403, 403],
+        ),
         // Connectors: admins only.
         case(g.clone(), "/api/v1/connectors".into(), None, [200, 403, 403, 403]),
         case(

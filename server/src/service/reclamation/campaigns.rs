@@ -66,6 +66,7 @@ pub async fn start(
     actor: &Actor,
     input: &CampaignInput,
 ) -> AppResult<Campaign> {
+    access::may_act_on_reclamation(&actor.user)?;
     if outbox.is_none() {
         return Err(AppError::Conflict(
             "A campaign asks people by e-mail, and no mail relay is configured (SEATWISE_SMTP_URL).".into(),
@@ -82,7 +83,7 @@ pub(crate) async fn ask(
     actor: &Actor,
     input: &CampaignInput,
 ) -> AppResult<Campaign> {
-    access::may_read_reclamation(&actor.user)?;
+    access::may_act_on_reclamation(&actor.user)?;
     let now = clock.now();
     let org = organisation(db).await?;
     let errors = rules::validate(input, org.today(now));

@@ -16,6 +16,7 @@ use super::campaigns::{answered_entries, keep, take_back};
 use super::cases::{organisation, shown};
 
 pub async fn decide(db: &Db, clock: &dyn Clock, actor: &Actor, id: i64, input: &CaseDecision) -> AppResult<Case> {
+    access::may_act_on_reclamation(&actor.user)?;
     let errors = rules::validate_comment(input.note.as_deref());
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
