@@ -4,7 +4,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use seatwise_types::{
-    Connector, ConnectorInput, ConnectorTest, ErrorResponse, Page, Reconciliation, SeatAction, SeatActionQuery,
+    Connector, ConnectorInput, ConnectorTest, ErrorResponse, Page, PageQuery, Reconciliation, SeatAction,
+    SeatActionQuery,
 };
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
@@ -107,6 +108,19 @@ pub async fn list_seat_actions(
     ApiQuery(q): ApiQuery<SeatActionQuery>,
 ) -> AppResult<Json<Page<SeatAction>>> {
     Ok(Json(connectors::actions::list(&state.db, &actor, id, &q).await?))
+}
+
+/// The seat tasks waiting for this user: changes a connector leaves to a person (a manual connector's, a dry run's,
+/// or what a target refused), in the pools they run (every pool for admins), oldest first. Each is marked done
+/// through its connector's `actions/{action_id}/done`.
+#[utoipa::path(get, path = "/tasks", tag = "connectors", params(PageQuery),
+    responses((status = 200, body = Page<SeatAction>), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn list_tasks(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> AppResult<Json<Page<SeatAction>>> {
+    Ok(Json(connectors::actions::tasks(&state.db, &actor, &q).await?))
 }
 
 /// Mark a manual action done (a person did it in the target): it is confirmed, by them, and a case waiting for

@@ -178,6 +178,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(connectors::test_connector))
         .routes(routes!(connectors::list_seat_actions))
         .routes(routes!(connectors::seat_action_done))
+        .routes(routes!(connectors::list_tasks))
         .routes(routes!(connectors::reconcile_connector))
         .routes(routes!(connectors::last_reconciliation))
         .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))

@@ -11,6 +11,7 @@ use crate::clock::to_db;
 use crate::db::bulk::{self, Col, Statement};
 use crate::db::decode::Cols;
 use crate::db::{Conn, Sql};
+use crate::domain::access::{PoolPlace, Scope};
 
 /// A seat changed in Seatwise: its pool, its holder, and what the target should do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,6 +228,86 @@ pub async fn list(
     sql.push(" ORDER BY a.id DESC LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
     let items = sql.query().fetch_all(conn).await?.iter().map(action_from).collect::<Result<_, _>>()?;
     Ok((items, total))
+}
+
+/// The tasks waiting for a person in the pools of `scope`, oldest first, and how many there are.
+pub async fn tasks(
+    conn: &mut Conn,
+    scope: &Scope,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<SeatAction>, i64), sqlx::Error> {
+    let scoped = |select: &str| {
+        let mut sql = Sql::new(select);
+        sql.push(" WHERE a.status = 'manual'");
+        match scope {
+            Scope::All => {}
+            Scope::Within(reach) => {
+                sql.push(" AND ").push_reach("p", reach);
+            }
+            Scope::Nothing => {
+                sql.push(" AND 1 = 0");
+            }
+        }
+        sql
+    };
+    let total: i64 = scoped("SELECT COUNT(*) FROM seat_actions a JOIN pools p ON p.id = a.pool_id")
+        .query_scalar()
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut sql = scoped(SELECT);
+    sql.push(" ORDER BY a.id LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    let items = sql.query().fetch_all(conn).await?.iter().map(action_from).collect::<Result<_, _>>()?;
+    Ok((items, total))
+}
+
+/// Where an action's pool sits, for access.
+pub async fn place(conn: &mut Conn, id: i64) -> Result<Option<PoolPlace>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT p.department_id, p.owner_id FROM seat_actions a JOIN pools p ON p.id = a.pool_id WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        let c = Cols::new(&r, "pools");
+        Ok(PoolPlace::new(c.i64("department_id")?, c.opt_i64("owner_id")?))
+    })
+    .transpose()
+}
+
+/// A new task as the mail to its pool's people lists it.
+pub struct NewTask {
+    pub action: SeatAction,
+    pub place: PoolPlace,
+}
+
+/// Tasks nobody has been told of yet, marked told now (only those this call marks are returned, so two instances
+/// never both mail one).
+pub async fn tell_new_tasks(conn: &mut Conn, now: DateTime<Utc>) -> Result<Vec<NewTask>, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "UPDATE seat_actions SET told_at = $1 WHERE status = 'manual' AND told_at IS NULL RETURNING id",
+    )
+    .bind(to_db(now))
+    .fetch_all(&mut *conn)
+    .await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let select = SELECT.replace(" FROM seat_actions a", ", p.department_id, p.owner_id FROM seat_actions a");
+    let sql = format!("{select} WHERE a.id IN (SELECT r.id FROM {{rows}}) ORDER BY a.id");
+    let statement = bulk::over_ids(&sql, &[]);
+    bulk::fetch(conn, &statement, &bulk::ids(&ids))
+        .await?
+        .iter()
+        .map(|r| {
+            let p = Cols::new(r, "pools");
+            Ok(NewTask {
+                action: action_from(r)?,
+                place: PoolPlace::new(p.i64("department_id")?, p.opt_i64("owner_id")?),
+            })
+        })
+        .collect()
 }
 
 /// One action.

@@ -413,6 +413,12 @@ pub fn may_manage_connectors(user: &User) -> Access {
     allow_if(admin(user), "Only admins manage connectors.")
 }
 
+/// Seat tasks (changes a connector leaves to a person, in the target system) are done by who runs the pool:
+/// admins for every pool, license owners for theirs. The pools whose tasks they see and do.
+pub fn may_do_seat_tasks(user: &User) -> Result<Scope, Denied> {
+    pool_write_scope(user).or_denied("Seat tasks are done by admins and the license owners who run the pool.")
+}
+
 /// The organisation's settings (time zone, alert stages, daily run).
 pub fn may_change_settings(user: &User) -> Access {
     allow_if(admin(user), "Only admins change organisation settings.")

@@ -1,5 +1,6 @@
-//! The mail that escalates overdue tasks: seat actions left to a person for longer than `OVERDUE_DAYS`, one
-//! mail per admin listing them, each with its connector's page.
+//! The mail about seat tasks (seat actions left to a person): the new ones to the people who run their pools, and
+//! those left longer than `OVERDUE_DAYS` escalated to the admins, one mail per admin listing them, each with its
+//! connector's page.
 
 use super::alert_mail::{escape, Rendered};
 use super::escape::single_line;
@@ -50,9 +51,71 @@ pub fn render(tasks: &[Task<'_>], base_url: &str) -> Rendered {
     Rendered { subject, text, html }
 }
 
+/// A new task as the mail to the people who run its pool lists it.
+pub struct Assigned<'a> {
+    pub person: &'a str,
+    pub account: &'a str,
+    pub pool: &'a str,
+    /// What to do, as the connector words it.
+    pub todo: Option<&'a str>,
+}
+
+/// The mail telling the people who run a pool that seat changes wait for them to make by hand.
+pub fn render_assigned(tasks: &[Assigned<'_>], base_url: &str) -> Rendered {
+    let n = tasks.len();
+    let subject = format!("{n} seat change{} to make by hand", if n == 1 { "" } else { "s" });
+    let link = format!("{}/tasks", base_url.trim_end_matches('/'));
+    let mut text = String::from(
+        "Seatwise changed these seats, and their license has no API it can reach. Please make each change in the          product, then mark it done in Seatwise:\n\n",
+    );
+    let mut html = String::from(
+        "<p>Seatwise changed these seats, and their license has no API it can reach. Please make each change in the          product, then mark it done in Seatwise:</p><ul>",
+    );
+    for t in tasks {
+        let todo = t.todo.unwrap_or("make the change by hand");
+        text.push_str(&format!(
+            "- {} ({}) in {}: {}\n",
+            single_line(t.person),
+            single_line(t.account),
+            single_line(t.pool),
+            single_line(todo)
+        ));
+        html.push_str(&format!(
+            "<li>{} ({}) in {}: {}</li>",
+            escape(t.person),
+            escape(t.account),
+            escape(t.pool),
+            escape(todo)
+        ));
+    }
+    text.push_str(&format!("\nYour tasks: {link}\n"));
+    html.push_str(&format!("</ul><p><a href=\"{}\">Open your tasks</a></p>", escape(&link)));
+    Rendered { subject, text, html }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_people_who_run_a_pool_are_told_what_to_do_with_hostile_names_escaped() {
+        let tasks = [Assigned {
+            person: "Remove <b>Ann</b>",
+            account: "ann@example.com",
+            pool: "Acrobat",
+            todo: Some("Remove the Acrobat license\nBcc: x"),
+        }];
+        let m = render_assigned(&tasks, "https://seatwise.example.com/");
+        assert_eq!(m.subject, "1 seat change to make by hand");
+        assert!(
+            m.text.contains("Remove <b>Ann</b> (ann@example.com) in Acrobat: Remove the Acrobat license"),
+            "{}",
+            m.text
+        );
+        assert!(m.text.contains("https://seatwise.example.com/tasks"), "{}", m.text);
+        assert!(!m.text.contains("\nBcc"), "{}", m.text);
+        assert!(m.html.contains("Remove &lt;b&gt;Ann&lt;/b&gt;"), "{}", m.html);
+    }
 
     #[test]
     fn the_mail_lists_each_task_with_its_link_and_escapes_names() {

@@ -41,6 +41,7 @@ pub struct TickReport {
     /// Seat actions this tick carried out in connectors' targets.
     pub seat_actions: connectors::deliver::Delivered,
     /// Tasks left to a person too long, mailed to the admins by this tick.
+    pub tasks_told: u64,
     pub tasks_escalated: u64,
     /// Webhook deliveries this tick posted.
     pub webhooks: crate::service::webhooks::Posted,
@@ -116,6 +117,10 @@ pub async fn tick(state: &Worker) -> AppResult<TickReport> {
     // After the runs and change requests that queue them, so their removals reach the targets in the same tick.
     match connectors::deliver::deliver_due(&state.db, &*state.clock, state.credentials_key.as_deref()).await {
         Ok(done) => report.seat_actions = done,
+        Err(e) => failed = failed.or(Some(e)),
+    }
+    match connectors::actions::tell(&state.db, &*state.clock, state.outbox()).await {
+        Ok(n) => report.tasks_told = n,
         Err(e) => failed = failed.or(Some(e)),
     }
     match connectors::actions::escalate(&state.db, &*state.clock, state.outbox()).await {

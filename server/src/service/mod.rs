@@ -29,6 +29,7 @@ pub mod oidc;
 pub mod org;
 pub mod passwords;
 pub mod people;
+pub mod pool_people;
 pub mod pools;
 pub mod progress;
 pub mod reclamation;

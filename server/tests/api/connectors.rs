@@ -596,3 +596,58 @@ async fn tasks_left_to_a_person_too_long_are_mailed_to_the_admins_once() {
     assert!(mails[0].data.contains("Citrix Workspace (rec)"), "{}", mails[0].data);
     assert_eq!(app.tick().await.tasks_escalated, 0, "once");
 }
+
+#[tokio::test]
+async fn a_task_goes_to_the_owners_who_run_its_pool_who_are_mailed_once_and_mark_it_done() {
+    use crate::common::{spawn_opts, Options, PASSWORD};
+    use crate::reclamation::{citrix_policy, created, population};
+    let app = spawn_opts(Options { demo: true, smtp: true, ..Default::default() }).await;
+    let p = population(&app).await;
+    let admin = app.admin().await;
+    let connector = admin
+        .post("/api/v1/connectors", json!({"kind": "manual", "name": "Citrix by hand", "pool_ids": [p.citrix]}))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let policy = created(&admin, citrix_policy(&p)).await;
+    admin.post(&format!("/api/v1/reclamation/policies/{policy}/run"), json!({})).await;
+    // The owner of Engineering runs the Citrix pool; an owner of Sales does not; finance does no tasks.
+    let owner = app.owner().await;
+    let sales: i64 = app.id_of("SELECT id FROM departments WHERE name = 'Sales'").await;
+    let body = json!({"email": "sales.owner@example.com", "name": "Sal Sales", "password": PASSWORD,
+        "roles": ["license_owner"], "department_ids": [sales]});
+    assert_eq!(admin.post("/api/v1/users", body).await.status, StatusCode::CREATED);
+    let stranger = app.login("sales.owner@example.com").await;
+    let mine = owner.get("/api/v1/tasks").await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    assert_eq!(mine.body["total"], 2, "{}", mine.body);
+    assert_eq!(mine.body["items"][0]["pool_id"], p.citrix);
+    assert!(mine.body["items"][0]["detail"].as_str().unwrap_or("").contains("by hand"), "{}", mine.body);
+    assert_eq!(stranger.get("/api/v1/tasks").await.body["total"], 0);
+    assert_eq!(app.finance().await.get("/api/v1/tasks").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(admin.get("/api/v1/tasks").await.body["total"], 2);
+
+    // One mail to each person told, listing both, once; the pool's owners before the admins.
+    assert_eq!(app.tick().await.tasks_told, 2);
+    assert_eq!(app.tick().await.tasks_told, 0, "once");
+    let told: Vec<_> =
+        app.smtp.as_ref().unwrap().received().into_iter().filter(|m| m.subject().contains("to make by hand")).collect();
+    let to: Vec<String> = told.iter().flat_map(|m| m.to.clone()).collect();
+    assert!(to.iter().any(|t| t.contains("owner@example.com")), "{to:?}");
+    assert!(!to.iter().any(|t| t.contains("sales.owner@") || t.contains("admin@")), "{to:?}");
+    assert_eq!(told[0].subject(), "2 seat changes to make by hand");
+    assert!(told[0].data.contains("/tasks"), "{}", told[0].data);
+
+    // The stranger cannot mark it done (not found to them); the owner can, and its case closes.
+    let task = mine.body["items"][0].clone();
+    let path = format!("/api/v1/connectors/{connector}/actions/{}/done", task["id"]);
+    assert_eq!(stranger.post(&path, json!({})).await.status, StatusCode::NOT_FOUND);
+    let done = owner.post(&path, json!({})).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(done.body["confirmed_by"], "owner@example.com");
+    assert_eq!(owner.get("/api/v1/tasks").await.body["total"], 1);
+    let cases = admin.get(&format!("/api/v1/reclamation/cases?policy_id={policy}")).await;
+    let case = cases.body["items"].as_array().unwrap().iter().find(|c| c["person_id"] == task["person_id"]).unwrap();
+    assert_eq!(case["state"], "reclaimed");
+}

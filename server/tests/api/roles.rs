@@ -375,7 +375,9 @@ async fn every_endpoint_against_every_role() {
         case(Method::DELETE, "/api/v1/connectors/999999".into(), None, [404, 403, 403, 403]),
         case(Method::POST, format!("/api/v1/connectors/{connector}/test"), None, [409, 403, 403, 403]),
         case(g.clone(), format!("/api/v1/connectors/{connector}/actions"), None, [200, 403, 403, 403]),
-        case(Method::POST, format!("/api/v1/connectors/{connector}/actions/999999/done"), None, [404, 403, 403, 403]),
+        case(Method::POST, format!("/api/v1/connectors/{connector}/actions/999999/done"), None, [404, 404, 403, 403]),
+        // Seat tasks: who runs the pool.
+        case(g.clone(), "/api/v1/tasks".into(), None, [200, 200, 403, 403]),
         case(Method::POST, format!("/api/v1/connectors/{connector}/reconcile"), None, [409, 403, 403, 403]),
         case(g.clone(), format!("/api/v1/connectors/{connector}/reconciliation"), None, [404, 403, 403, 403]),
         case(g.clone(), "/api/v1/webhooks".into(), None, [200, 403, 403, 403]),

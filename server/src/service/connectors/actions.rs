@@ -3,7 +3,9 @@
 //! and mark a manual one done.
 
 use chrono::{DateTime, Utc};
-use seatwise_types::{Page, SeatAction, SeatActionKind, SeatActionQuery, SeatActionStatus};
+use std::collections::BTreeMap;
+
+use seatwise_types::{Page, PageQuery, SeatAction, SeatActionKind, SeatActionQuery, SeatActionStatus};
 
 use crate::auth::Actor;
 use crate::clock::Clock;
@@ -18,6 +20,7 @@ use crate::domain::connector as rules;
 use crate::domain::task_mail;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
+use crate::service::pool_people::PoolPeople;
 use crate::service::reclamation::settle;
 use seatwise_types::Role;
 
@@ -66,14 +69,25 @@ pub async fn list(db: &Db, actor: &Actor, connector_id: i64, q: &SeatActionQuery
     Ok(Page { items: items.into_iter().map(worded).collect(), total, page, per_page })
 }
 
-/// A person did a manual action in the target: it is confirmed by them, and a case waiting for it closes.
+/// The seat tasks waiting for a person in the pools this user runs (every pool for admins), oldest first.
+pub async fn tasks(db: &Db, actor: &Actor, q: &PageQuery) -> AppResult<Page<SeatAction>> {
+    let scope = access::may_do_seat_tasks(&actor.user)?;
+    let (page, per_page) = crate::service::paging(q.page, q.per_page)?;
+    let mut conn = db.read.acquire().await?;
+    let (items, total) = store::tasks(&mut conn, &scope, per_page, (page - 1) * per_page).await?;
+    Ok(Page { items: items.into_iter().map(worded).collect(), total, page, per_page })
+}
+
+/// A person did a manual action in the target: it is confirmed by them, and a case waiting for it closes. Admins
+/// and the license owners who run its pool may say so; to others the action is not found.
 pub async fn done(db: &Db, clock: &dyn Clock, actor: &Actor, connector_id: i64, id: i64) -> AppResult<SeatAction> {
-    access::may_manage_connectors(&actor.user)?;
+    let scope = access::may_do_seat_tasks(&actor.user)?;
     let now = clock.now();
     let who = actor.ledger_name();
     let mut tx = db.begin().await?;
-    let action = match store::get(&mut tx, id).await? {
-        Some(a) if a.connector_id == connector_id => a,
+    let place = store::place(&mut tx, id).await?;
+    let action = match (store::get(&mut tx, id).await?, place) {
+        (Some(a), Some(place)) if a.connector_id == connector_id && scope.covers(place) => a,
         _ => return Err(AppError::NotFound("seat action")),
     };
     if action.status != SeatActionStatus::Manual {
@@ -95,6 +109,38 @@ pub async fn done(db: &Db, clock: &dyn Clock, actor: &Actor, connector_id: i64, 
     let stored = store::get(&mut tx, id).await?.ok_or_else(|| AppError::internal(format!("action {id} vanished")))?;
     tx.commit().await?;
     Ok(stored)
+}
+
+/// Tell the people who run each new task's pool, once, that it waits for them: one mail each, listing their
+/// tasks. Without a mail relay nothing is marked, so they are told once one is configured. How many were told of.
+pub async fn tell(db: &Db, clock: &dyn Clock, outbox: Option<Outbox<'_>>) -> AppResult<u64> {
+    let Some(outbox) = outbox else { return Ok(0) };
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let new = store::tell_new_tasks(&mut tx, now).await?;
+    if new.is_empty() {
+        return Ok(0);
+    }
+    let people = PoolPeople::load(&mut tx).await?;
+    let mut by_recipient: BTreeMap<String, Vec<task_mail::Assigned<'_>>> = BTreeMap::new();
+    for t in &new {
+        let a = &t.action;
+        for u in people.to_tell(t.place) {
+            by_recipient.entry(u.email.clone()).or_default().push(task_mail::Assigned {
+                person: &a.person_name,
+                account: &a.account,
+                pool: &a.pool_name,
+                todo: a.detail.as_deref(),
+            });
+        }
+    }
+    for (recipient, tasks) in &by_recipient {
+        let mail = task_mail::render_assigned(tasks, outbox.public_url);
+        let m = Mail { alert_id: None, recipient, subject: &mail.subject, text: &mail.text, html: &mail.html };
+        mail_store::queue_mail(&mut tx, &m, now).await?;
+    }
+    tx.commit().await?;
+    Ok(new.len() as u64)
 }
 
 /// Tell the admins, once, about tasks that have waited for a person longer than `task_mail::OVERDUE_DAYS`: one

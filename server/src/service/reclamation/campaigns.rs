@@ -17,7 +17,7 @@ use crate::db::reclamation::campaigns::{self as store, Addressee, NewCampaign, S
 use crate::db::reclamation::cases::{self as case_store, Closing, StoredCase};
 use crate::db::reclamation::holds as hold_store;
 use crate::db::reclamation::policies as policy_store;
-use crate::db::{users, Conn, Db};
+use crate::db::{Conn, Db};
 use crate::domain::access::{self, Reach};
 use crate::domain::alert_mail::Outbox;
 use crate::domain::campaign::{self as rules};
@@ -28,6 +28,7 @@ use crate::domain::renewals::Org;
 use crate::domain::secret::random_token;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change, Pending};
+use crate::service::pool_people::PoolPeople;
 
 use super::cases::{organisation, revoke};
 use super::open::open_cases;
@@ -394,22 +395,10 @@ pub(super) async fn tell_owners(
     // Read again: the answer this step recorded is quoted.
     let ids: Vec<i64> = cases.iter().map(|c| c.case.id).collect();
     let cases = case_store::by_ids(tx, &ids).await?;
-    let owners = users::having_role(tx, seatwise_types::Role::LicenseOwner).await?;
-    let admins = users::having_role(tx, seatwise_types::Role::Admin).await?;
+    let people = PoolPeople::load(tx).await?;
     let mut by_owner: BTreeMap<String, Vec<&StoredCase>> = BTreeMap::new();
     for c in &cases {
-        let named: Vec<&seatwise_types::User> =
-            owners.iter().filter(|u| u.person_id.is_some() && u.person_id == c.place.owner_id).collect();
-        let running: Vec<&seatwise_types::User> =
-            owners.iter().filter(|u| access::may_work_case(u, c.place).is_ok()).collect();
-        let to = if !named.is_empty() {
-            named
-        } else if !running.is_empty() {
-            running
-        } else {
-            admins.iter().collect()
-        };
-        for u in to {
+        for u in people.to_tell(c.place) {
             by_owner.entry(u.email.clone()).or_default().push(c);
         }
     }
