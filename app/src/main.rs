@@ -44,6 +44,7 @@ use pages::respond::RespondPage;
 use pages::savings::SavingsPage;
 use pages::settings::SettingsPage;
 use pages::setup::SetupPage;
+use pages::tasks::TasksPage;
 use pages::NotFound;
 
 /// The console's front door: where the signed-in person's work starts, or the login page.
@@ -104,6 +105,7 @@ fn App() -> impl IntoView {
                 <Route path=path!("/reclamation/campaigns/:id") view=CampaignPage/>
                 <Route path=path!("/respond/:token") view=RespondPage/>
                 <Route path=path!("/savings") view=SavingsPage/>
+                <Route path=path!("/reclamation/tasks") view=TasksPage/>
                 <Route path=path!("/imports") view=ImportPage/>
                 <Route path=path!("/imports/history") view=ImportHistoryPage/>
             </Routes>

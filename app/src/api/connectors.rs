@@ -1,6 +1,8 @@
 //! Connectors (admins): where seat decisions are pushed; credentials are written, never read back.
 
-use seatwise_types::{Connector, ConnectorInput, ConnectorTest, Page, Reconciliation, SeatAction, SeatActionQuery};
+use seatwise_types::{
+    Connector, ConnectorInput, ConnectorTest, Page, PageQuery, Reconciliation, SeatAction, SeatActionQuery,
+};
 
 use super::ApiResult;
 
@@ -26,7 +28,12 @@ pub async fn actions(id: i64, query: &SeatActionQuery) -> ApiResult<Page<SeatAct
     super::get(&super::with_query(&format!("/connectors/{id}/actions"), query)?).await
 }
 
-/// A person did a manual action: confirmed by them.
+/// The seat tasks waiting for the reader, in the pools they run (every pool for admins), oldest first.
+pub async fn tasks(query: &PageQuery) -> ApiResult<Page<SeatAction>> {
+    super::get(&super::with_query("/tasks", query)?).await
+}
+
+/// A person did a manual action: confirmed by them (an admin, or a license owner who runs its pool).
 pub async fn done(id: i64, action_id: i64) -> ApiResult<SeatAction> {
     super::post_empty(&format!("/connectors/{id}/actions/{action_id}/done")).await
 }

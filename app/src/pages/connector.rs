@@ -131,10 +131,7 @@ fn Actions(connector: Connector) -> impl IntoView {
         let query = list.api_query::<SeatActionQuery>();
         async move { api::connectors::actions(connector_id, &SeatActionQuery { per_page: Some(50), ..query? }).await }
     });
-    let done = Action::new_local(move |action_id: &i64| {
-        let action_id = *action_id;
-        async move { api::connectors::done(connector_id, action_id).await }
-    });
+    let done = mark_done();
     Effect::new(move |_| {
         if let Some(Ok(_)) = done.value().get() {
             actions.refetch();
@@ -149,24 +146,14 @@ fn Actions(connector: Connector) -> impl IntoView {
             <section class="filters" aria-label="Filters">
                 <FilterSelect id="action-status" label="Status" key="status" options=statuses update=update/>
             </section>
-            <div aria-live="polite">
-                {move || match done.value().get() {
-                    Some(Ok(a)) => Some(view! { <div class="banner banner-ok" role="status">{format!("Marked done: {} in {}.", a.person_name, a.pool_name)}</div> }.into_any()),
-                    Some(Err(e)) => Some(view! { <ErrorBanner error=e/> }.into_any()),
-                    None => None,
-                }}
-            </div>
+            <DoneBanner done=done/>
             <Loaded resource=actions let:page>
                 {if page.items.is_empty() {
                     view! { <EmptyState title="No seat actions here">"When a seat in one of this connector's pools is taken back or given, its action appears here."</EmptyState> }.into_any()
                 } else {
                     view! {
                         <ListTable page=page id="seat-actions" count=Count::Total { one: "action", many: "actions" } update=update
-                            head=|| view! {
-                                <th scope="col">"Person"</th><th scope="col" class="minor">"Pool"</th><th scope="col" class="minor">"Action"</th>
-                                <th scope="col">"Status"</th><th scope="col">"What happened"</th><th scope="col" class="minor">"Queued"</th>
-                                <th scope="col"><span class="sr-only">"Mark done"</span></th>
-                            }
+                            head=|| action_head("What happened")
                             row=move |a| view! { <ActionRow action=a done=done/> }/>
                     }.into_any()
                 }}
@@ -175,10 +162,44 @@ fn Actions(connector: Connector) -> impl IntoView {
     }
 }
 
+/// Marking a task done: (connector id, action id) in, the confirmed action out.
+pub type MarkDone = Action<(i64, i64), api::ApiResult<SeatAction>>;
+
+pub fn mark_done() -> MarkDone {
+    Action::new_local(move |(connector_id, action_id): &(i64, i64)| {
+        let (connector_id, action_id) = (*connector_id, *action_id);
+        async move { api::connectors::done(connector_id, action_id).await }
+    })
+}
+
+/// What marking a task done came to, said where a screen reader hears it.
 #[component]
-fn ActionRow(action: SeatAction, done: Action<i64, api::ApiResult<SeatAction>>) -> impl IntoView {
+pub fn DoneBanner(done: MarkDone) -> impl IntoView {
+    view! {
+        <div aria-live="polite">
+            {move || match done.value().get() {
+                Some(Ok(a)) => Some(view! { <div class="banner banner-ok" role="status">{format!("Marked done: {} in {}.", a.person_name, a.pool_name)}</div> }.into_any()),
+                Some(Err(e)) => Some(view! { <ErrorBanner error=e/> }.into_any()),
+                None => None,
+            }}
+        </div>
+    }
+}
+
+/// The head of a table of [`ActionRow`]s; `what` names the column of what happened or what to do.
+pub fn action_head(what: &'static str) -> impl IntoView {
+    view! {
+        <th scope="col">"Person"</th><th scope="col" class="minor">"Pool"</th><th scope="col" class="minor">"Action"</th>
+        <th scope="col">"Status"</th><th scope="col">{what}</th><th scope="col" class="minor">"Queued"</th>
+        <th scope="col"><span class="sr-only">"Mark done"</span></th>
+    }
+}
+
+/// One seat action as a table row: who, where, what, its status and what happened, with Mark done on a task.
+#[component]
+pub fn ActionRow(action: SeatAction, done: MarkDone) -> impl IntoView {
     let a = action;
-    let id = a.id;
+    let id = (a.connector_id, a.id);
     let what = match a.kind {
         SeatActionKind::Remove => "Remove",
         SeatActionKind::Add => "Give",

@@ -35,6 +35,7 @@ pub mod savings;
 pub mod settings;
 pub mod setup;
 pub mod sign_in_groups;
+pub mod tasks;
 pub mod webhooks;
 
 use leptos::prelude::*;

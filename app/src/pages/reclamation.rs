@@ -14,16 +14,19 @@ use crate::session::use_session;
 /// The tabs every reclamation page shows; `current` is the one this page is.
 #[component]
 pub fn ReclamationTabs(current: &'static str) -> impl IntoView {
+    // Seat tasks are for those who run pools; readers of reclamation are not offered a page they may not open.
+    let acts = use_session().can().manage_reclamation;
     let tabs = [
-        ("/reclamation", "Policies"),
-        ("/reclamation/cases", "Cases"),
-        ("/reclamation/campaigns", "Campaigns"),
-        ("/reclamation/holds", "Holds"),
-        ("/savings", "Savings"),
+        Some(("/reclamation", "Policies")),
+        Some(("/reclamation/cases", "Cases")),
+        Some(("/reclamation/campaigns", "Campaigns")),
+        acts.then_some(("/reclamation/tasks", "Tasks")),
+        Some(("/reclamation/holds", "Holds")),
+        Some(("/savings", "Savings")),
     ];
     view! {
         <nav class="tabs" aria-label="Reclamation">
-            {tabs.into_iter().map(|(href, label)| view! {
+            {tabs.into_iter().flatten().map(|(href, label)| view! {
                 <A href=href exact=true attr:class="tab" attr:aria-current=(href == current).then_some("page")>{label}</A>
             }).collect_view()}
         </nav>

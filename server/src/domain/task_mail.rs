@@ -64,7 +64,7 @@ pub struct Assigned<'a> {
 pub fn render_assigned(tasks: &[Assigned<'_>], base_url: &str) -> Rendered {
     let n = tasks.len();
     let subject = format!("{n} seat change{} to make by hand", if n == 1 { "" } else { "s" });
-    let link = format!("{}/tasks", base_url.trim_end_matches('/'));
+    let link = format!("{}/reclamation/tasks", base_url.trim_end_matches('/'));
     let mut text = String::from(
         "Seatwise changed these seats, and their license has no API it can reach. Please make each change in the          product, then mark it done in Seatwise:\n\n",
     );
@@ -112,7 +112,7 @@ mod tests {
             "{}",
             m.text
         );
-        assert!(m.text.contains("https://seatwise.example.com/tasks"), "{}", m.text);
+        assert!(m.text.contains("https://seatwise.example.com/reclamation/tasks"), "{}", m.text);
         assert!(!m.text.contains("\nBcc"), "{}", m.text);
         assert!(m.html.contains("Remove &lt;b&gt;Ann&lt;/b&gt;"), "{}", m.html);
     }

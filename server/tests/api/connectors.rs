@@ -637,7 +637,7 @@ async fn a_task_goes_to_the_owners_who_run_its_pool_who_are_mailed_once_and_mark
     assert!(to.iter().any(|t| t.contains("owner@example.com")), "{to:?}");
     assert!(!to.iter().any(|t| t.contains("sales.owner@") || t.contains("admin@")), "{to:?}");
     assert_eq!(told[0].subject(), "2 seat changes to make by hand");
-    assert!(told[0].data.contains("/tasks"), "{}", told[0].data);
+    assert!(told[0].data.contains("/reclamation/tasks"), "{}", told[0].data);
 
     // The stranger cannot mark it done (not found to them); the owner can, and its case closes.
     let task = mine.body["items"][0].clone();

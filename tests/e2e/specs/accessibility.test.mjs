@@ -48,6 +48,7 @@ const PAGES = [
   { route: '/reclamation/holds', name: 'holds' },
   { route: '/reclamation/campaigns', name: 'campaigns' },
   { route: '/reclamation/campaigns/:id', name: 'campaign', record: 'campaign' },
+  { route: '/reclamation/tasks', name: 'tasks' },
   { route: '/savings', name: 'savings' },
   { route: '/finance', name: 'finance' },
   { route: '/finance/pools', name: 'finance-pools', query: '?position=waste' },

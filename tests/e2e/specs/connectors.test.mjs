@@ -207,3 +207,48 @@ test('a policy run takes seats back in the SCIM app, each confirmed; reconciliat
   assert.deepEqual(await seriousViolations(phone), []);
   await phone.shot('phone');
 });
+
+test('the people who run a pool find its seat tasks under Reclamation and mark one done; others have none', async () => {
+  const page = await newPage(browser, 'seat-tasks');
+  await installAxe(page.context());
+  trackRequests(page);
+  await signIn(page, server.base, 'admin@example.com');
+  const before = (await api(page, '/tasks')).body;
+  assert.ok(before.total > 0, 'the demo leaves Acrobat Pro tasks to a person');
+  await page.goto(`${server.base}/reclamation`);
+  await page.getByRole('navigation', { name: 'Reclamation' }).getByRole('link', { name: 'Tasks' }).click();
+  await page.waitForURL(/\/reclamation\/tasks$/);
+  const table = page.locator('#seat-tasks');
+  await table.waitFor();
+  await page.getByText(`${before.total} task${before.total === 1 ? '' : 's'}`).first().waitFor();
+  const first = before.items[0];
+  assert.match(first.detail, /by hand/);
+  await table.getByText(first.detail).waitFor();
+  await settle(page);
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.shot('tasks');
+  await page.getByRole('button', { name: `Mark done: ${first.person_name} in ${first.pool_name}` }).click();
+  await page.getByRole('status').filter({ hasText: `Marked done: ${first.person_name} in ${first.pool_name}.` }).waitFor();
+  await eventually(async () => (await api(page, '/tasks')).body.total === before.total - 1, 'one task fewer');
+  await page.getByRole('button', { name: `Mark done: ${first.person_name} in ${first.pool_name}` }).waitFor({ state: 'detached' });
+  const done = (await api(page, `/connectors/${first.connector_id}/actions?status=confirmed`)).body.items.find((a) => a.id === first.id);
+  assert.equal(done.confirmed_by, 'admin@example.com');
+  await page.shot('marked-done');
+
+  // Acrobat Pro is Finance's pool: the owner of Engineering and Design has nothing to do there; finance reads
+  // reclamation but is not offered the tab.
+  const owner = await newPage(browser, 'seat-tasks-owner', { width: 390, height: 844 });
+  await installAxe(owner.context());
+  trackRequests(owner);
+  await signIn(owner, server.base, 'owner@example.com');
+  await owner.goto(`${server.base}/reclamation/tasks`);
+  await owner.getByText('Nothing to do by hand').waitFor();
+  await settle(owner);
+  assert.deepEqual(await seriousViolations(owner), []);
+  await owner.shot('owner-phone');
+  const finance = await newPage(browser, 'seat-tasks-finance');
+  await signIn(finance, server.base, 'finance@example.com');
+  await finance.goto(`${server.base}/reclamation/cases`);
+  await finance.getByRole('navigation', { name: 'Reclamation' }).getByRole('link', { name: 'Cases' }).waitFor();
+  assert.equal(await finance.getByRole('navigation', { name: 'Reclamation' }).getByRole('link', { name: 'Tasks' }).count(), 0);
+});
