@@ -283,6 +283,29 @@ fn Drift(connector: Connector) -> impl IntoView {
         });
     };
     let can_take_in = connector.pools.len() == 1;
+    let connector_name = connector.name.clone();
+    // Seats Seatwise has and the target does not: a request removing them here, for someone to sign off.
+    let remove_missing = Callback::new(move |seats: Vec<(i64, i64)>| {
+        let n = seats.len();
+        let operations = seats
+            .into_iter()
+            .map(|(pool, person)| OperationInput {
+                op: Some("unassign".into()),
+                pool_id: Some(pool),
+                person_id: Some(person),
+                ..OperationInput::default()
+            })
+            .collect();
+        draft.dispatch(ChangeRequestInput {
+            title: format!("Remove seats missing in the target of {connector_name}"),
+            reason: format!(
+                "Reconciliation found no active account in the target for {n} seat{} held in Seatwise.",
+                if n == 1 { "" } else { "s" }
+            ),
+            operations,
+            execute_at: None,
+        });
+    });
     view! {
         <section class="panel" aria-labelledby="drift-title">
             <div class="panel-head">
@@ -299,7 +322,7 @@ fn Drift(connector: Connector) -> impl IntoView {
             <Loaded resource=report let:found>
                 {match found {
                     None => view! { <EmptyState title="Not reconciled yet">"Reconcile now to compare the target with Seatwise."</EmptyState> }.into_any(),
-                    Some(r) => view! { <Report report=r chosen=chosen can_take_in=can_take_in/> }.into_any(),
+                    Some(r) => view! { <Report report=r chosen=chosen can_take_in=can_take_in remove_missing=remove_missing drafting=draft.pending()/> }.into_any(),
                 }}
             </Loaded>
             <Show when=move || !chosen.get().is_empty()>
@@ -329,8 +352,17 @@ fn listed(shown: usize, total: i64) -> String {
 }
 
 #[component]
-fn Report(report: Reconciliation, chosen: RwSignal<Vec<i64>>, can_take_in: bool) -> impl IntoView {
+fn Report(
+    report: Reconciliation,
+    chosen: RwSignal<Vec<i64>>,
+    can_take_in: bool,
+    remove_missing: Callback<Vec<(i64, i64)>>,
+    drafting: Memo<bool>,
+) -> impl IntoView {
     let r = report;
+    // The listed seats a request can remove: a person's seat in a pool, with nothing already on its way.
+    let removable: Vec<(i64, i64)> =
+        r.missing_in_target.iter().filter(|e| !e.in_flight).filter_map(|e| Some((e.pool_id?, e.person_id?))).collect();
     let missing_note = listed(r.missing_in_target.len(), r.missing_total);
     let unknown_note = listed(r.unknown_in_target.len(), r.unknown_total);
     view! {
@@ -395,6 +427,18 @@ fn Report(report: Reconciliation, chosen: RwSignal<Vec<i64>>, can_take_in: bool)
                         }).collect_view()}</tbody>
                     </table>
                 </div>
+                {(!removable.is_empty()).then(|| {
+                    let n = removable.len();
+                    let seats = removable.clone();
+                    view! {
+                        <div class="button-row">
+                            <button class="btn" type="button" disabled=move || drafting.get() on:click=move |_| remove_missing.run(seats.clone())>
+                                {format!("Draft a change request removing {n} seat{}", if n == 1 { "" } else { "s" })}
+                            </button>
+                            <span class="muted small">"Someone else signs it off before any seat goes."</span>
+                        </div>
+                    }
+                })}
             }.into_any()
         }}
         <h3>"Unknown to Seatwise"</h3>

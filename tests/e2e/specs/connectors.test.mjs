@@ -194,6 +194,22 @@ test('a policy run takes seats back in the SCIM app, each confirmed; reconciliat
   await page.waitForURL(/\/changes\/\d+$/);
   await page.getByText(outsider.name).first().waitFor();
   await page.shot('drafted');
+  // The seats Seatwise has and the app does not (the holders never given an account there): a request to remove
+  // them, drafted for sign-off, one operation per listed seat.
+  await page.goto(`${server.base}/connectors/${made.body.id}`);
+  await page.locator('#drift-missing tbody tr').first().waitFor();
+  const missing = await page.locator('#drift-missing tbody tr').count();
+  assert.ok(missing > 0);
+  const removeButton = page.getByRole('button', { name: /^Draft a change request removing \d+ seats?$/ });
+  const n = Number((await removeButton.innerText()).match(/removing (\d+)/)[1]);
+  assert.equal(n, missing, 'every listed seat, none of them on its way');
+  await removeButton.click();
+  await page.waitForURL(/\/changes\/\d+$/);
+  const drafted = (await api(page, `/change-requests/${page.url().split('/').pop()}`)).body;
+  assert.equal(drafted.operations.length, n);
+  assert.ok(drafted.operations.every((o) => o.op === 'unassign' && o.pool_id === zoom.id));
+  assert.match(drafted.title, /missing in the target of Zoom \(SCIM\)/);
+  await page.shot('drafted-removal');
   assert.deepEqual(page.scriptErrors, []);
 
   // On a phone.
