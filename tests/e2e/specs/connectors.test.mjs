@@ -24,7 +24,11 @@ before(async () => {
   peerBase = `http://127.0.0.1:${port}`;
   await eventually(async () => (await fetch(`${peerBase}/ServiceProviderConfig`).catch(() => null))?.ok, 'scim2-server');
   // Background work every second: seat actions reach the SCIM server while the test watches.
-  server = await startServer({ SEATWISE_CREDENTIALS_KEY: Buffer.alloc(32, 9).toString('base64'), SEATWISE_JOB_INTERVAL: '1' });
+  // Logging at debug, so the check that no credential reaches the log reads everything the server says of its work.
+  server = await startServer({
+    SEATWISE_CREDENTIALS_KEY: Buffer.alloc(32, 9).toString('base64'), SEATWISE_JOB_INTERVAL: '1',
+    RUST_LOG: 'info,seatwise_server=debug,seatwise=debug,tower_http=debug',
+  });
   browser = await launchBrowser();
 });
 
@@ -211,6 +215,11 @@ test('a policy run takes seats back in the SCIM app, each confirmed; reconciliat
   assert.match(drafted.title, /missing in the target of Zoom \(SCIM\)/);
   await page.shot('drafted-removal');
   assert.deepEqual(page.scriptErrors, []);
+  // The server's log, at debug, told of the deliveries and never of the token or the webhook's secret.
+  const log = server.output();
+  assert.match(log, /DEBUG/, 'the log is at debug');
+  assert.match(log, /bulk write/);
+  for (const secretText of ['e2e-scim-token', secret]) assert.ok(!log.includes(secretText), `${secretText} in the log`);
 
   // On a phone.
   const phone = await newPage(browser, 'connector-phone', { width: 390, height: 844 });
