@@ -100,6 +100,10 @@ pub struct ConnectorInput {
     /// connector).
     #[serde(default)]
     pub targets: Vec<PoolTarget>,
+    /// At most this many seat actions a minute go to the target (1 to 10,000), for APIs with a quota; none: as fast
+    /// as it answers (a 429 is still honoured).
+    #[serde(default)]
+    pub max_actions_per_minute: Option<i64>,
 }
 
 /// A pool's license group in the target.
@@ -138,6 +142,8 @@ pub struct Connector {
     pub pools: Vec<ConnectorPool>,
     pub removal: Removal,
     pub dry_run: bool,
+    #[serde(default)]
+    pub max_actions_per_minute: Option<i64>,
     /// Credentials are stored (encrypted); they are never returned.
     pub credentials_set: bool,
     #[serde(deserialize_with = "crate::when::timestamp")]

@@ -58,6 +58,7 @@ fn Summary(connector: Connector, changed: Callback<()>) -> impl IntoView {
         pool_ids: c.pools.iter().map(|p| p.id).collect(),
         removal: c.removal,
         dry_run: !c.dry_run,
+        max_actions_per_minute: c.max_actions_per_minute,
         targets: c
             .pools
             .iter()
@@ -94,6 +95,9 @@ fn Summary(connector: Connector, changed: Callback<()>) -> impl IntoView {
             c.created_by,
             format::datetime(&c.created_at),
         )}</p>
+        {c.max_actions_per_minute.map(|n| view! {
+            <p class="muted small">{format!("Paced: at most {} action{} a minute reach the target.", format::number(n), if n == 1 { "" } else { "s" })}</p>
+        })}
         {dry.then(|| view! {
             <div class="banner banner-warn" role="status">"Dry run: this connector records what it would send and leaves each action to a person."</div>
         })}

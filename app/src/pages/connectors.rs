@@ -103,12 +103,15 @@ fn NewConnector(on_saved: Callback<()>) -> impl IntoView {
     let pool = RwSignal::new(String::new());
     let removal = RwSignal::new("deactivate".to_string());
     let group = RwSignal::new(String::new());
+    let pace = RwSignal::new(String::new());
+    let dry_run = RwSignal::new(false);
     let saver = Saver::new(
         |input: ConnectorInput| async move { api::connectors::create(&input).await },
         move |_| {
-            for s in [name, base_url, token, tenant, client_id, secret, pool, group] {
+            for s in [name, base_url, token, tenant, client_id, secret, pool, group, pace] {
                 s.set(String::new());
             }
+            dry_run.set(false);
             on_saved.run(());
         },
     );
@@ -138,7 +141,16 @@ fn NewConnector(on_saved: Callback<()>) -> impl IntoView {
             } else {
                 Removal::parse(&removal.get_untracked()).unwrap_or(Removal::Deactivate)
             },
-            dry_run: false,
+            dry_run: dry_run.get_untracked(),
+            max_actions_per_minute: match pace.get_untracked().trim() {
+                "" => None,
+                n => Some(n.parse::<i64>().map_err(|_| {
+                    vec![seatwise_types::FieldError::new(
+                        "max_actions_per_minute",
+                        "give a whole number of actions a minute, or leave it empty",
+                    )]
+                })?),
+            },
             targets: match (pool.get_untracked().parse::<i64>(), group.get_untracked().trim()) {
                 (Ok(pool_id), g) if !g.is_empty() => vec![PoolTarget { pool_id, group: g.to_string() }],
                 _ => Vec::new(),
@@ -182,6 +194,15 @@ fn NewConnector(on_saved: Callback<()>) -> impl IntoView {
                     <SelectField id="connector-removal" path="removal" label="A seat is removed by" value=removal options=removals.clone() error=err/>
                 </Show>
                 <PoolSelect id="connector-pool" label="Pool it acts on (more through the API)" value=pool/>
+                <Show when=move || kind.get() != "manual">
+                    <TextField id="connector-pace" path="max_actions_per_minute" label="At most … actions a minute (optional)" value=pace error=err
+                        kind="number" hint="For APIs with a quota; leave empty to go as fast as the target answers"/>
+                    <div class="field checkbox">
+                        <input type="checkbox" id="connector-dry-run" prop:checked=move || dry_run.get()
+                            on:change=move |ev| dry_run.set(event_target_checked(&ev))/>
+                        <label for="connector-dry-run">"Start in dry run: record what would be sent, send nothing"</label>
+                    </div>
+                </Show>
                 <Show when=is("okta")>
                     <TextField id="connector-group" path="targets[0].group" label="The pool's Okta group (id)" value=group error=err
                         hint="00g…: people leave it when their seat is taken back"/>

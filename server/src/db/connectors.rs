@@ -21,6 +21,7 @@ pub struct NewConnector<'a> {
     pub credentials: Option<&'a str>,
     pub removal: Removal,
     pub dry_run: bool,
+    pub max_actions_per_minute: Option<i64>,
     pub created_by: &'a str,
 }
 
@@ -28,7 +29,7 @@ pub async fn insert(conn: &mut Conn, c: &NewConnector<'_>, now: DateTime<Utc>) -
     let at = to_db(now);
     sqlx::query_scalar(
         "INSERT INTO connectors (kind, name, base_url, credentials, removal, dry_run, created_at, created_by, \
-           updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7) RETURNING id",
+           updated_at, max_actions_per_minute) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7, $9) RETURNING id",
     )
     .bind(c.kind.as_str())
     .bind(c.name)
@@ -38,6 +39,7 @@ pub async fn insert(conn: &mut Conn, c: &NewConnector<'_>, now: DateTime<Utc>) -
     .bind(i64::from(c.dry_run))
     .bind(at)
     .bind(c.created_by)
+    .bind(c.max_actions_per_minute)
     .fetch_one(conn)
     .await
 }
@@ -88,7 +90,7 @@ pub async fn pools_taken(conn: &mut Conn, pool_ids: &[i64]) -> Result<HashMap<i6
 
 const SELECT: &str =
     "SELECT k.id, k.kind, k.name, k.base_url, CAST(CASE WHEN k.credentials IS NULL THEN 0 ELSE 1 END AS BIGINT) \
-    AS credentials_set, k.removal, k.dry_run, k.created_at, k.created_by, k.updated_at, k.version FROM connectors k";
+    AS credentials_set, k.removal, k.dry_run, k.max_actions_per_minute, k.created_at, k.created_by, k.updated_at, k.version FROM connectors k";
 
 fn connector_from(r: &AnyRow) -> Result<Connector, sqlx::Error> {
     let c = Cols::new(r, "connectors");
@@ -100,6 +102,7 @@ fn connector_from(r: &AnyRow) -> Result<Connector, sqlx::Error> {
         pools: Vec::new(),
         removal: c.parsed("removal", Removal::parse)?,
         dry_run: c.flag("dry_run")?,
+        max_actions_per_minute: c.opt_i64("max_actions_per_minute")?,
         credentials_set: c.flag("credentials_set")?,
         created_at: c.timestamp("created_at")?,
         created_by: c.text("created_by")?,
@@ -260,7 +263,7 @@ pub async fn skus(conn: &mut Conn, pool_ids: &[i64]) -> Result<HashMap<i64, Stri
 pub async fn update(conn: &mut Conn, id: i64, c: &NewConnector<'_>, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE connectors SET name = $1, base_url = $2, credentials = COALESCE($3, credentials), removal = $4, \
-         dry_run = $5, updated_at = $6 WHERE id = $7",
+         dry_run = $5, updated_at = $6, max_actions_per_minute = $8 WHERE id = $7",
     )
     .bind(c.name)
     .bind(c.base_url)
@@ -269,9 +272,40 @@ pub async fn update(conn: &mut Conn, id: i64, c: &NewConnector<'_>, now: DateTim
     .bind(i64::from(c.dry_run))
     .bind(to_db(now))
     .bind(id)
+    .bind(c.max_actions_per_minute)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Draw one action from the connector's allowance for the current minute: `None` when it may go now, else when
+/// the next minute starts. The minute starts with its first action; one conditional update per action, so
+/// several instances share one count.
+pub async fn take_pace(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    let minute_ago = to_db(now - chrono::Duration::minutes(1));
+    let took = sqlx::query(
+        "UPDATE connectors SET \
+           pace_count = CASE WHEN pace_window_at IS NULL OR pace_window_at <= $1 THEN 1 ELSE pace_count + 1 END, \
+           pace_window_at = CASE WHEN pace_window_at IS NULL OR pace_window_at <= $1 THEN $2 ELSE pace_window_at END \
+         WHERE id = $3 AND (max_actions_per_minute IS NULL OR pace_window_at IS NULL OR pace_window_at <= $1 \
+           OR pace_count < max_actions_per_minute)",
+    )
+    .bind(&minute_ago)
+    .bind(to_db(now))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    if took.rows_affected() == 1 {
+        return Ok(None);
+    }
+    let started: Option<String> = sqlx::query_scalar("SELECT pace_window_at FROM connectors WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .flatten();
+    let started =
+        started.as_deref().map(crate::clock::parse_db).transpose().map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok(Some(started.unwrap_or(now) + chrono::Duration::minutes(1)))
 }
 
 /// Take every pool off the connector (before it gets its new ones, or is removed).

@@ -132,6 +132,21 @@ pub struct Settled {
     pub confirmed_by: Option<String>,
 }
 
+/// Put a claimed action off until `until` without an attempt (the connector's pace is spent); the claim is
+/// released.
+pub async fn postpone(db: &AnyPool, id: i64, token: &str, until: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE seat_actions SET next_attempt_at = $1, claimed_until = NULL, claim_token = NULL \
+         WHERE id = $2 AND claim_token = $3",
+    )
+    .bind(to_db(until))
+    .bind(id)
+    .bind(token)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Record an attempt's outcome, only while `token` still holds the claim; whether it did. The claim is released.
 pub async fn settle(conn: &mut Conn, id: i64, token: &str, s: &Settled) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(

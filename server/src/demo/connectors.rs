@@ -25,6 +25,7 @@ pub(super) async fn seed(state: &AppState) -> AppResult<()> {
         removal: Removal::Deactivate,
         dry_run: false,
         targets: vec![],
+        max_actions_per_minute: None,
     };
     let made = ManualClock::new(now - Duration::days(3));
     let connector = connectors::create(&state.db, &made, None, &admin, &input).await?;

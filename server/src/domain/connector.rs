@@ -16,6 +16,9 @@ pub enum Write {
 }
 
 /// The input's problems, each naming its field.
+/// The fastest pace a connector may be given, a minute.
+pub const MAX_PER_MINUTE: i64 = 10_000;
+
 pub fn validate(input: &ConnectorInput, write: Write) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let name = input.name.trim();
@@ -36,6 +39,16 @@ pub fn validate(input: &ConnectorInput, write: Write) -> Vec<FieldError> {
                 errors.push(FieldError::new("base_url", m));
             }
         }
+    }
+    match (input.max_actions_per_minute, input.kind) {
+        (Some(_), ConnectorKind::Manual) => {
+            errors.push(FieldError::new("max_actions_per_minute", "a manual connector sends nothing to pace"))
+        }
+        (Some(n), _) if !(1..=MAX_PER_MINUTE).contains(&n) => errors.push(FieldError::new(
+            "max_actions_per_minute",
+            format!("must be between 1 and {MAX_PER_MINUTE}, or left out for no limit"),
+        )),
+        _ => {}
     }
     let fields = input.kind.credential_fields();
     match (&input.credentials, input.kind) {
@@ -253,6 +266,7 @@ mod tests {
             removal: Removal::Deactivate,
             dry_run: false,
             targets: vec![],
+            max_actions_per_minute: None,
         }
     }
 
@@ -285,7 +299,17 @@ mod tests {
             Write::Create
         )
         .is_empty());
+        for (pace, fine) in
+            [(Some(0), false), (Some(1), true), (Some(MAX_PER_MINUTE), true), (Some(MAX_PER_MINUTE + 1), false)]
+        {
+            let errors = paths(&ConnectorInput { max_actions_per_minute: pace, ..scim() }, Write::Create);
+            assert_eq!(errors.is_empty(), fine, "{pace:?}: {errors:?}");
+        }
         let manual = ConnectorInput { kind: ConnectorKind::Manual, base_url: None, credentials: None, ..scim() };
+        assert_eq!(
+            paths(&ConnectorInput { max_actions_per_minute: Some(10), ..manual.clone() }, Write::Create),
+            ["max_actions_per_minute"]
+        );
         assert!(paths(&manual, Write::Create).is_empty());
         assert_eq!(
             paths(&ConnectorInput { base_url: Some("https://x".into()), ..manual }, Write::Create),

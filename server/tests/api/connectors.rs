@@ -651,3 +651,45 @@ async fn a_task_goes_to_the_owners_who_run_its_pool_who_are_mailed_once_and_mark
     let case = cases.body["items"].as_array().unwrap().iter().find(|c| c["person_id"] == task["person_id"]).unwrap();
     assert_eq!(case["state"], "reclaimed");
 }
+
+#[tokio::test]
+async fn a_paced_connector_sends_no_more_than_its_allowance_a_minute_across_instances() {
+    use crate::reclamation::{citrix_policy, created, population};
+    let app = spawn().await;
+    let p = population(&app).await;
+    let token = "paced-token-77d1";
+    let peer = ScimPeer::start(token).await;
+    for user in ["rec3@example.com", "rec4@example.com"] {
+        scim_user(&peer, token, user).await;
+    }
+    let admin = app.admin().await;
+    let body = json!({"kind": "scim", "name": "Citrix SCIM", "base_url": peer.base, "credentials": {"bearer_token": token},
+        "pool_ids": [p.citrix], "max_actions_per_minute": 0});
+    let refused = admin.post("/api/v1/connectors", body.clone()).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(refused.body["error"]["fields"][0]["path"], "max_actions_per_minute");
+    let mut body = body;
+    body["max_actions_per_minute"] = json!(1);
+    let r = admin.post("/api/v1/connectors", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["max_actions_per_minute"], 1);
+    let connector = r.body["id"].as_i64().unwrap();
+    let policy = created(&admin, citrix_policy(&p)).await;
+    assert_eq!(admin.post(&format!("/api/v1/reclamation/policies/{policy}/run"), json!({})).await.body["reclaimed"], 2);
+
+    // One a minute: the first goes, the second waits for the next minute, whichever instance looks.
+    let first = app.tick().await.seat_actions;
+    assert_eq!((first.confirmed, first.paced), (1, 1), "{first:?}");
+    let other = app.another_instance().await;
+    let again = other.tick().await.seat_actions;
+    assert_eq!((again.confirmed, again.paced), (0, 0), "put off, not due: {again:?}");
+    let pending = admin.get(&format!("/api/v1/connectors/{connector}/actions?status=pending")).await;
+    assert_eq!(pending.body["total"], 1, "{}", pending.body);
+    assert_eq!(pending.body["items"][0]["attempts"], 0, "a paced action is not an attempt");
+    app.clock.advance(chrono::Duration::seconds(61));
+    other.clock.advance(chrono::Duration::seconds(61));
+    let later = other.tick().await.seat_actions;
+    assert_eq!((later.confirmed, later.paced), (1, 0), "{later:?}");
+    let accounts = scim_accounts(&peer, token).await;
+    assert_eq!((accounts["rec3@example.com"], accounts["rec4@example.com"]), (false, false), "{accounts:?}");
+}

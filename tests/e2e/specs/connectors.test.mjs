@@ -50,6 +50,8 @@ test('an admin adds a SCIM connector, tests it against a real SCIM server, and n
   await page.getByLabel('Base address').fill(peerBase);
   await page.getByLabel('Bearer token').fill('e2e-scim-token');
   await page.getByLabel('Pool it acts on (more through the API)').selectOption({ label: 'Slack Business+' });
+  // Slack's SCIM API allows a few hundred calls a minute: a pace of 300 actions.
+  await page.getByLabel('At most … actions a minute (optional)').fill('300');
   await page.shot('form');
   await page.getByRole('button', { name: 'Add the connector' }).click();
   const row = page.locator('#connectors tbody tr', { hasText: 'Slack (SCIM)' });
@@ -65,12 +67,14 @@ test('an admin adds a SCIM connector, tests it against a real SCIM server, and n
   assert.deepEqual(await seriousViolations(page), []);
   await page.shot('tested');
 
-  // On its page: dry run on and off again, then removed (after confirming), its pool free.
+  // On its page: its pace, dry run on and off again (the pace kept), then removed (after confirming), its pool free.
   await page.getByRole('link', { name: 'Slack (SCIM)' }).click();
+  await page.getByText('Paced: at most 300 actions a minute reach the target.').waitFor();
   await page.getByRole('button', { name: 'Switch to dry run' }).click();
   await page.getByText('Dry run: this connector records what it would send').waitFor();
   await page.getByRole('button', { name: 'Send for real' }).click();
   await page.getByRole('button', { name: 'Switch to dry run' }).waitFor();
+  await page.getByText('Paced: at most 300 actions a minute reach the target.').waitFor();
   await page.getByRole('button', { name: 'Remove connector' }).click();
   await page.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Remove it' }).click();
   await page.waitForURL((url) => url.pathname === '/settings');

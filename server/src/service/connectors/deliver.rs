@@ -38,6 +38,8 @@ pub struct Delivered {
     pub sent: u64,
     pub failed: u64,
     pub manual: u64,
+    /// Put off to the next minute by the connector's pace.
+    pub paced: u64,
 }
 
 /// Work every due action this instance can claim.
@@ -82,6 +84,20 @@ pub async fn deliver_due(db: &Db, clock: &dyn Clock, key: Option<&CredentialsKey
                 continue; // Another instance took it over: it is theirs now.
             }
             let now = clock.now();
+            // A connector with a pace sends no more than its allowance a minute (a dry run sends nothing).
+            let paced = matches!(target.as_ref().map(|(_, t)| t), Some(Ok(t)) if t.opened.connector.max_actions_per_minute.is_some());
+            if paced && !a.dry_run {
+                // The connection is let go before the postponement takes one (SQLite has a single writer).
+                let spent = connector_store::take_pace(&mut *db.write.acquire().await?, a.connector_id, now).await?;
+                if let Some(next) = spent {
+                    for x in ours {
+                        handled.insert(x.id);
+                        store::postpone(&db.write, x.id, &token, next).await?;
+                        out.paced += 1;
+                    }
+                    continue;
+                }
+            }
             let (settled, name) = match target.as_ref().map(|(_, t)| t) {
                 Some(Ok(t)) => (work(t, a, partner, now).await, t.opened.connector.name.clone()),
                 Some(Err(e)) => (failed(a, e, rules::retry_delay(a.attempts), now), "connector".to_string()),

@@ -92,6 +92,7 @@ fn fields<'a>(input: &'a ConnectorInput, sealed: Option<&'a str>, who: &'a str) 
         credentials: sealed,
         removal: input.removal,
         dry_run: input.dry_run,
+        max_actions_per_minute: input.max_actions_per_minute,
         created_by: who,
     }
 }
@@ -107,7 +108,8 @@ async fn finish(
 ) -> AppResult<Connector> {
     let record = serde_json::json!({"connector_id": id, "kind": input.kind.as_str(), "name": c.name,
         "base_url": c.base_url, "credentials_set": c.credentials.is_some(), "pool_ids": input.pool_ids,
-        "removal": input.removal.as_str(), "dry_run": input.dry_run, "targets": input.targets});
+        "removal": input.removal.as_str(), "dry_run": input.dry_run, "targets": input.targets,
+        "max_actions_per_minute": input.max_actions_per_minute});
     ledger::record(&mut tx, now, c.created_by, Change::created(action, "connector", Some(id), &record)).await?;
     let stored = store::list(&mut tx, Some(id))
         .await?
