@@ -82,7 +82,8 @@ pub async fn get_connector(
 }
 
 /// Test a connector against its target: what works (reaching it, PATCH for deactivation, filtering to find an
-/// account, reading users with its token) and what is missing, in words. Changes nothing there. SCIM only, for now.
+/// account, reading users with its token; Graph: its sign-in and licenses; Okta: each pool's group) and what is
+/// missing, in words. Changes nothing there. A manual connector has nothing to test (409).
 #[utoipa::path(post, path = "/connectors/{id}/test", tag = "connectors", params(("id" = i64, Path)),
     responses((status = 200, body = ConnectorTest), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
         (status = 409, body = ErrorResponse)))]
@@ -139,8 +140,9 @@ pub async fn seat_action_done(
 
 /// Reconcile now: read every account of the target and compare with the seats in the connector's pools. The
 /// report (kept, and in the ledger by its counts) lists seats missing in the target, active accounts Seatwise
-/// knows no seat for (with the person of the directory, when one has the address), and the matched count. SCIM
-/// only, for now; a target that cannot be read is a 409 saying why.
+/// knows no seat for (with the person of the directory, when one has the address), and the matched count: SCIM
+/// accounts, Microsoft Graph license assignments, Okta group members. A manual connector has no target (409), and
+/// a target that cannot be read is a 409 saying why.
 #[utoipa::path(post, path = "/connectors/{id}/reconcile", tag = "connectors", params(("id" = i64, Path)),
     responses((status = 200, body = Reconciliation), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
         (status = 409, body = ErrorResponse)))]

@@ -123,7 +123,32 @@ fn push_listed(list: &mut Vec<DriftEntry>, total: &mut i64, e: DriftEntry) {
     }
 }
 
-/// Compare license by license (Microsoft Graph): a seat of a pool matches when its holder's account holds the
+/// What a license-by-license read covered, for the words of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Licenses {
+    /// Microsoft Graph: every user of the tenant, with their SKUs.
+    Tenant,
+    /// Okta: the members of each pool's group (the "SKU" is the group's id); someone in none is not listed.
+    OktaGroups,
+}
+
+impl Licenses {
+    fn place(self) -> &'static str {
+        match self {
+            Licenses::Tenant => "the tenant",
+            Licenses::OktaGroups => "Okta",
+        }
+    }
+
+    fn not_listed(self, pool: &PoolSku) -> String {
+        match self {
+            Licenses::Tenant => "No user in the tenant.".into(),
+            Licenses::OktaGroups => format!("Not in {}'s group in Okta.", pool.pool_name),
+        }
+    }
+}
+
+/// Compare license by license (Microsoft Graph, and Okta's groups): a seat of a pool matches when its holder's account holds the
 /// pool's SKU; an account holding another of the connector's SKUs instead differs; an account holding a pool's
 /// SKU without a seat of that pool (and not listed as differing) is unknown. Holders of pools without a SKU are
 /// left out.
@@ -132,7 +157,9 @@ pub fn compare_licenses(
     accounts: &[LicensedAccount],
     pools: &[PoolSku],
     in_flight: &HashSet<i64>,
+    read: Licenses,
 ) -> Drift {
+    let place = read.place();
     let held_skus: HashMap<String, HashSet<String>> = accounts
         .iter()
         .map(|a| (a.user_name.to_lowercase(), a.skus.iter().map(|s| s.to_lowercase()).collect()))
@@ -148,7 +175,7 @@ pub fn compare_licenses(
         seated.insert((address.clone(), h.pool_id));
         let flight = in_flight.contains(&h.person_id);
         let Some(skus) = held_skus.get(&address) else {
-            let e = entry(&h.email, Some(h), Some(pool), "No user in the tenant.".into(), flight);
+            let e = entry(&h.email, Some(h), Some(pool), read.not_listed(pool), flight);
             push_listed(&mut drift.missing, &mut drift.missing_total, e);
             continue;
         };
@@ -156,16 +183,21 @@ pub fn compare_licenses(
             drift.matched += 1;
             continue;
         }
-        match pools.iter().find(|p| p.pool_id != pool.pool_id && skus.contains(&p.sku_id.to_lowercase())) {
+        // One license instead of another is Graph's; Okta's groups are each their own, held side by side.
+        let instead = pools.iter().find(|p| p.pool_id != pool.pool_id && skus.contains(&p.sku_id.to_lowercase()));
+        match instead.filter(|_| read == Licenses::Tenant) {
             Some(other) => {
                 differing.insert(address);
-                let detail = format!("Holds {} in the tenant instead of {}.", other.pool_name, pool.pool_name);
+                let detail = format!("Holds {} in {place} instead of {}.", other.pool_name, pool.pool_name);
                 if drift.differs.len() < LISTED {
                     drift.differs.push(entry(&h.email, Some(h), Some(pool), detail, flight));
                 }
             }
             None => {
-                let detail = format!("The user holds no {} license in the tenant.", pool.pool_name);
+                let detail = match read {
+                    Licenses::Tenant => format!("The user holds no {} license in the tenant.", pool.pool_name),
+                    Licenses::OktaGroups => read.not_listed(pool),
+                };
                 push_listed(
                     &mut drift.missing,
                     &mut drift.missing_total,
@@ -186,7 +218,7 @@ pub fn compare_licenses(
             if seated.contains(&(address.clone(), pool.pool_id)) || differing.contains(&address) {
                 continue;
             }
-            let detail = format!("Holds {} in the tenant; Seatwise knows no seat for it.", pool.pool_name);
+            let detail = format!("Holds {} in {place}; Seatwise knows no seat for it.", pool.pool_name);
             push_listed(
                 &mut drift.unknown,
                 &mut drift.unknown_total,
@@ -249,7 +281,7 @@ mod tests {
             LicensedAccount { user_name: "b@x.io".into(), skus: vec!["sku-e5".into()] },
             LicensedAccount { user_name: "z@x.io".into(), skus: vec!["sku-e3".into(), "other".into()] },
         ];
-        let d = compare_licenses(&holders, &accounts, &pools, &HashSet::new());
+        let d = compare_licenses(&holders, &accounts, &pools, &HashSet::new(), Licenses::Tenant);
         assert_eq!((d.matched, d.seats, d.missing_total, d.unknown_total, d.target_active), (1, 3, 1, 1, 3));
         assert_eq!(d.differs[0].account, "b@x.io");
         assert_eq!(d.differs[0].detail, "Holds E5 in the tenant instead of E3.");

@@ -11,6 +11,24 @@ use crate::reclamation::population;
 
 const TOKEN: &str = "00okta-api-token-x9";
 
+/// An Okta connector over E3 (group `00g-e3`) and Citrix (group `00g-citrix`), created.
+async fn add_okta(
+    admin: &crate::common::Client,
+    base: &str,
+    p: &crate::reclamation::Population,
+) -> crate::common::Reply {
+    let r = admin
+        .post(
+            "/api/v1/connectors",
+            json!({"kind": "okta", "name": "Okta", "base_url": base, "removal": "group",
+            "credentials": {"api_token": TOKEN}, "pool_ids": [p.e3, p.citrix],
+            "targets": [{"pool_id": p.e3, "group": "00g-e3"}, {"pool_id": p.citrix, "group": "00g-citrix"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r
+}
+
 #[tokio::test]
 async fn okta_removes_people_from_the_pools_group_and_leaves_app_groups_to_a_person() {
     let app = spawn().await;
@@ -49,15 +67,7 @@ async fn okta_removes_people_from_the_pools_group_and_leaves_app_groups_to_a_per
         "{}",
         r.body
     );
-    let r = admin
-        .post(
-            "/api/v1/connectors",
-            json!({"kind": "okta", "name": "Okta", "base_url": okta.base, "removal": "group",
-            "credentials": {"api_token": TOKEN}, "pool_ids": [p.e3, p.citrix],
-            "targets": [{"pool_id": p.e3, "group": "00g-e3"}, {"pool_id": p.citrix, "group": "00g-citrix"}]}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = add_okta(&admin, &okta.base, &p).await;
     assert_eq!(r.body["pools"].as_array().unwrap().iter().map(|p| p["group"].clone()).collect::<Vec<_>>().len(), 2);
     let connector = r.body["id"].as_i64().unwrap();
     // The connection test reads each pool's group (pools by name): Citrix's is an app group, E3's can be changed.
@@ -97,4 +107,62 @@ async fn okta_removes_people_from_the_pools_group_and_leaves_app_groups_to_a_per
         .unwrap()
         .starts_with("DELETE /api/v1/groups/00g-e3/users/00u1; read back"));
     assert!(!admin.get(&format!("/api/v1/connectors/{connector}")).await.body.to_string().contains(TOKEN));
+}
+
+#[tokio::test]
+async fn okta_reconciliation_reads_each_pools_group_page_by_page_and_finds_who_is_missing_or_unknown() {
+    let app = spawn().await;
+    let p = population(&app).await;
+    // 450 members in E3's group (three pages of 200): numbers 1 to 5 of the population and 445 others, one of them
+    // a person Seatwise does not know at all; number 6 holds an E3 seat and is in no group.
+    let mut users: Vec<(String, String)> =
+        (1..=6).map(|n| (format!("00u{n}"), format!("rec{n}@example.com"))).collect();
+    users.extend((0..445).map(|n| (format!("00x{n:03}"), format!("outside{n:03}@example.com"))));
+    let mut e3: Vec<String> = (1..=5).map(|n| format!("00u{n}")).collect();
+    e3.extend((0..445).map(|n| format!("00x{n:03}")));
+    let org = Org {
+        token: TOKEN.into(),
+        users,
+        groups: vec![
+            OktaGroup { id: "00g-e3".into(), name: "M365 E3".into(), kind: "OKTA_GROUP".into(), members: e3 },
+            // Citrix's group has number 1 only.
+            OktaGroup {
+                id: "00g-citrix".into(),
+                name: "Citrix".into(),
+                kind: "OKTA_GROUP".into(),
+                members: vec!["00u1".into()],
+            },
+        ],
+        ..Org::default()
+    };
+    let okta = OktaStandIn::start(org).await;
+    let admin = app.admin().await;
+    let r = add_okta(&admin, &okta.base, &p).await;
+    let connector = r.body["id"].as_i64().unwrap();
+    let r = admin.post(&format!("/api/v1/connectors/{connector}/reconcile"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let report = &r.body;
+    // Twelve seats (six people in two pools): E3's 1-5 match, Citrix's 1 matches; E3's 6 and Citrix's 2-6 are missing.
+    assert_eq!(
+        (report["seats"].as_i64(), report["matched"].as_i64(), report["missing_total"].as_i64()),
+        (Some(12), Some(6), Some(6)),
+        "{report}"
+    );
+    let missing: Vec<&str> =
+        report["missing_in_target"].as_array().unwrap().iter().map(|e| e["detail"].as_str().unwrap()).collect();
+    assert!(missing.contains(&"Not in Microsoft 365 E3 (rec)'s group in Okta."), "{missing:?}");
+    // The 445 others are in E3's group with no seat: unknown, all of them counted, across the pages.
+    assert_eq!(
+        (report["unknown_total"].as_i64(), report["target_active"].as_i64()),
+        (Some(445), Some(450)),
+        "{report}"
+    );
+    let calls = okta.org.lock().unwrap().calls.clone();
+    let pages = calls.iter().filter(|c| c.as_str() == "GET /api/v1/groups/00g-e3/users").count();
+    assert_eq!(pages, 3, "{calls:?}");
+    // Nightly too: the next day's first tick reconciles every connector with an API.
+    app.tick().await;
+    app.clock.advance(chrono::Duration::days(1));
+    let nightly = app.tick().await.reconciliation.expect("the nightly run");
+    assert_eq!((nightly.connectors, nightly.drifted, nightly.failed.len()), (1, 1, 0), "{nightly:?}");
 }

@@ -1,5 +1,6 @@
 //! An Okta client for group memberships: find a user by login, read a group (its type: only `OKTA_GROUP`s can be
-//! changed through the API), whether a user is in it, and remove or add them. Okta's rate limits are honoured: a
+//! changed through the API) and its members (paged by `Link` headers), whether a user is in it, and remove or add
+//! them. Okta's rate limits are honoured: a
 //! 429 waits until `X-Rate-Limit-Reset` (Unix seconds).
 
 use std::time::Duration;
@@ -38,6 +39,12 @@ impl Client {
     }
 
     async fn call(&self, method: Method, path: &str) -> Result<Option<Value>, CallError> {
+        Ok(self.page(method, path).await?.map(|(value, _)| value))
+    }
+
+    /// A call's answer and the path of its next page, from the `Link: <…>; rel="next"` header Okta pages lists
+    /// with (only one on this connector's own base address is followed).
+    async fn page(&self, method: Method, path: &str) -> Result<Option<(Value, Option<String>)>, CallError> {
         let what = format!("{method} {}", path.split('?').next().unwrap_or(path));
         let reply = self
             .http
@@ -58,6 +65,17 @@ impl Client {
                 format!("{what}: Okta's rate limit; it resets in {} s.", wait.as_secs()),
             ));
         }
+        let next = reply
+            .headers()
+            .get_all("Link")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .find(|l| l.contains("rel=\"next\""))
+            .and_then(|l| l.split(';').next())
+            .map(|u| u.trim().trim_start_matches('<').trim_end_matches('>'))
+            .and_then(|u| u.strip_prefix(self.base.as_str()))
+            .map(str::to_string);
         let text = reply.text().await.unwrap_or_default();
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Err(CallError::Transient(format!(
@@ -74,7 +92,34 @@ impl Client {
                 .unwrap_or_default();
             return Err(CallError::Refused(format!("{what}: Okta refused it ({status}). {summary}").trim_end().into()));
         }
-        Ok(Some(if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) }))
+        let value =
+            if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) };
+        Ok(Some((value, next)))
+    }
+
+    /// Every member's login (lower case) of a group, page by page; `None` when there is no such group.
+    pub async fn members(&self, group_id: &str) -> Result<Option<Vec<String>>, CallError> {
+        let mut path = Some(format!("/api/v1/groups/{}/users?limit=200", urlencoding(group_id)));
+        let mut logins = Vec::new();
+        while let Some(p) = path.take() {
+            let Some((page, next)) = self.page(Method::GET, &p).await? else { return Ok(None) };
+            let users = page.as_array().ok_or_else(|| {
+                CallError::Transient(format!(
+                    "GET {}: Okta's answer is not a list of users.",
+                    p.split('?').next().unwrap_or(&p)
+                ))
+            })?;
+            logins.extend(
+                users
+                    .iter()
+                    .filter(|u| u.get("status").and_then(Value::as_str) != Some("DEPROVISIONED"))
+                    .filter_map(|u| u.pointer("/profile/login").and_then(Value::as_str))
+                    .map(str::to_lowercase),
+            );
+            // A next page that repeats this one would loop forever.
+            path = next.filter(|n| *n != p);
+        }
+        Ok(Some(logins))
     }
 
     /// The user's id, by id or login; `None` when there is no such user.

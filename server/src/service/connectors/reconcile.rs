@@ -14,7 +14,7 @@ use crate::db::connectors as store;
 use crate::db::reclamation::policies::pool_facts;
 use crate::db::Db;
 use crate::domain::access;
-use crate::domain::reconcile::{self as rules, LicensedAccount, PoolSku, TargetAccount};
+use crate::domain::reconcile::{self as rules, LicensedAccount, Licenses, PoolSku, TargetAccount};
 use crate::domain::sealed::CredentialsKey;
 use crate::error::{AppError, AppResult};
 use crate::service::ledger::{self, Change};
@@ -46,6 +46,8 @@ enum Read {
     Accounts(Vec<TargetAccount>),
     /// Graph: every user's licenses, and the tenant's SKUs with their units.
     Licenses(Vec<LicensedAccount>, Vec<graph::Sku>),
+    /// Okta: the members of each pool's group, as accounts holding those groups.
+    Groups(Vec<LicensedAccount>),
 }
 
 async fn read_target(opened: &super::Opened) -> Result<Read, CallError> {
@@ -55,6 +57,22 @@ async fn read_target(opened: &super::Opened) -> Result<Read, CallError> {
             let accounts = client.all().await?;
             Ok(Read::Accounts(
                 accounts.into_iter().map(|a| TargetAccount { user_name: a.user_name, active: a.active }).collect(),
+            ))
+        }
+        ConnectorKind::Okta => {
+            let client = opened.okta().map_err(|e| CallError::Transient(e.to_string()))?;
+            let mut groups_of: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+            for group in opened.connector.pools.iter().filter_map(|p| p.group.as_deref()) {
+                let members = client
+                    .members(group)
+                    .await?
+                    .ok_or_else(|| CallError::Refused(format!("Okta has no group {group}.")))?;
+                for login in members {
+                    groups_of.entry(login).or_default().push(group.to_string());
+                }
+            }
+            Ok(Read::Groups(
+                groups_of.into_iter().map(|(user_name, skus)| LicensedAccount { user_name, skus }).collect(),
             ))
         }
         _ => {
@@ -73,6 +91,11 @@ async fn read_target(opened: &super::Opened) -> Result<Read, CallError> {
     }
 }
 
+/// Whether a connector's target can be read back (all but a manual one).
+fn reconciles(kind: ConnectorKind) -> bool {
+    matches!(kind, ConnectorKind::Scim | ConnectorKind::Graph | ConnectorKind::Okta)
+}
+
 /// Read the target, compare, keep the report.
 pub async fn run(
     db: &Db,
@@ -83,11 +106,10 @@ pub async fn run(
 ) -> AppResult<Reconciliation> {
     let mut conn = db.read.acquire().await?;
     let kind = store::list(&mut conn, Some(id)).await?.pop().ok_or(AppError::NotFound("connector"))?.kind;
-    if !matches!(kind, ConnectorKind::Scim | ConnectorKind::Graph) {
-        return Err(AppError::Conflict(format!(
-            "Only SCIM and Microsoft Graph connectors can be reconciled yet; this one is a {} connector.",
-            kind.as_str()
-        )));
+    if !reconciles(kind) {
+        return Err(AppError::Conflict(
+            "A manual connector has no target to read: its seats are checked by the person who does its tasks.".into(),
+        ));
     }
     let opened = super::open(&mut conn, key, id).await?;
     drop(conn);
@@ -127,7 +149,18 @@ pub async fn run(
                     }
                 })
                 .collect();
-            (rules::compare_licenses(&holders, &accounts, &pools, &in_flight), units)
+            (rules::compare_licenses(&holders, &accounts, &pools, &in_flight, Licenses::Tenant), units)
+        }
+        Read::Groups(accounts) => {
+            let pools: Vec<PoolSku> = opened
+                .connector
+                .pools
+                .iter()
+                .filter_map(|p| {
+                    p.group.clone().map(|g| PoolSku { pool_id: p.id, pool_name: p.name.clone(), sku_id: g })
+                })
+                .collect();
+            (rules::compare_licenses(&holders, &accounts, &pools, &in_flight, Licenses::OktaGroups), Vec::new())
         }
     };
     // Unknown accounts that are people of the directory are named: they can be taken in as seats.
@@ -178,13 +211,13 @@ pub struct Nightly {
     pub failed: Vec<String>,
 }
 
-/// Reconcile every SCIM and Graph connector (the nightly run; one connector's trouble does not stop the others).
+/// Reconcile every connector with an API (the nightly run; one connector's trouble does not stop the others).
 pub async fn nightly(db: &Db, key: Option<&CredentialsKey>, now: DateTime<Utc>) -> AppResult<Nightly> {
     let mut conn = db.read.acquire().await?;
     let connectors = store::list(&mut conn, None).await?;
     drop(conn);
     let mut out = Nightly::default();
-    for c in connectors.iter().filter(|c| matches!(c.kind, ConnectorKind::Scim | ConnectorKind::Graph)) {
+    for c in connectors.iter().filter(|c| reconciles(c.kind)) {
         out.connectors += 1;
         match run(db, key, c.id, "nightly reconciliation", now).await {
             Ok(r) if r.missing_total + r.unknown_total > 0 || !r.differs.is_empty() => out.drifted += 1,

@@ -1,5 +1,6 @@
 //! An Okta stand-in for group memberships, written from Okta's documented requests and responses: `SSWS` API
 //! tokens, `GET /api/v1/users/{id|login}`, `GET /api/v1/groups/{id}` with its `type`, `GET /api/v1/users/{id}/groups`,
+//! `GET /api/v1/groups/{id}/users` paged by `limit`/`after` with `Link` headers,
 //! `DELETE`/`PUT /api/v1/groups/{group}/users/{user}` (an `APP_GROUP`'s members are refused), errors as
 //! `{"errorCode","errorSummary"}`, and rate limits: every answer carries `X-Rate-Limit-Limit`, `-Remaining` and
 //! `-Reset` (Unix seconds), and a 429 can be made to happen.
@@ -109,6 +110,43 @@ async fn user_groups(State(o): State<Shared>, Path(id): Path<String>) -> Respons
     Json(groups).into_response()
 }
 
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    limit: Option<usize>,
+    after: Option<String>,
+}
+
+/// A group's members, `limit` at a time after the cursor `after` (a user id), with Okta's `Link` headers: `self`,
+/// and `next` while more follow.
+async fn members(
+    State(o): State<Shared>,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<ListQuery>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let org = o.lock().unwrap();
+    let Some(g) = org.groups.iter().find(|g| g.id == id) else {
+        return error(StatusCode::NOT_FOUND, "E0000007", &format!("Not found: Resource not found: {id} (UserGroup)"));
+    };
+    let limit = q.limit.unwrap_or(1000).clamp(1, 10_000);
+    let start = q.after.as_ref().and_then(|a| g.members.iter().position(|m| m == a)).map_or(0, |i| i + 1);
+    let page: Vec<&String> = g.members.iter().skip(start).take(limit).collect();
+    let users: Vec<serde_json::Value> = page
+        .iter()
+        .filter_map(|m| find_user(&org, m))
+        .map(|(id, login)| json!({"id": id, "status": "ACTIVE", "profile": {"login": login, "email": login}}))
+        .collect();
+    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let base = format!("http://{host}/api/v1/groups/{id}/users");
+    let mut r = Json(users).into_response();
+    r.headers_mut().append("Link", format!("<{base}?limit={limit}>; rel=\"self\"").parse().unwrap());
+    if start + limit < g.members.len() {
+        let last = page.last().map(|s| s.as_str()).unwrap_or("");
+        r.headers_mut().append("Link", format!("<{base}?after={last}&limit={limit}>; rel=\"next\"").parse().unwrap());
+    }
+    r
+}
+
 async fn membership(
     State(o): State<Shared>,
     Path((group, user)): Path<(String, String)>,
@@ -147,6 +185,7 @@ impl OktaStandIn {
             .route("/api/v1/users/{key}", get(user))
             .route("/api/v1/users/{key}/groups", get(user_groups))
             .route("/api/v1/groups/{id}", get(group))
+            .route("/api/v1/groups/{id}/users", get(members))
             .route("/api/v1/groups/{group}/users/{user}", delete(membership).put(membership))
             .layer(middleware::from_fn_with_state(shared.clone(), guard))
             .with_state(shared.clone());
