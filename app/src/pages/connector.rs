@@ -6,19 +6,22 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use seatwise_types::{
-    ChangeRequestInput, Connector, ConnectorInput, DriftEntry, OperationInput, PoolTarget, Reconciliation, SeatAction,
-    SeatActionKind, SeatActionQuery, SeatActionStatus,
+    ChangeRequestInput, Connector, ConnectorInput, ConnectorKind, DriftEntry, OperationInput, PoolTarget,
+    Reconciliation, Removal, SeatAction, SeatActionKind, SeatActionQuery, SeatActionStatus,
 };
 
 use crate::api;
+use crate::api::ApiError;
 use crate::components::badge::StatusBadge;
 use crate::components::confirm::ConfirmButton;
+use crate::components::fields::{SelectField, TextField};
 use crate::components::filters::FilterSelect;
+use crate::components::form::Saver;
 use crate::components::list::{use_list_query, Count, ListTable};
 use crate::components::shell::Shell;
 use crate::components::{EmptyState, ErrorBanner, Loaded};
 use crate::format;
-use crate::pages::connectors::kind_label;
+use crate::pages::connectors::{kind_label, pace_of, removal_options, PaceField, SecretFields, Secrets};
 use crate::pages::record_id;
 
 const KEYS: [&str; 2] = ["status", "page"];
@@ -113,6 +116,71 @@ fn Summary(connector: Connector, changed: Callback<()>) -> impl IntoView {
             {move || toggle.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
             {move || remove.value().get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
         </div>
+        <EditConnector connector=c changed=changed/>
+    }
+}
+
+/// Its settings, changed in place: name, address, new credentials (none typed: the stored ones stay), how a seat
+/// is removed and its pace. Its pools and groups stay as they are (the API changes them).
+#[component]
+fn EditConnector(connector: Connector, changed: Callback<()>) -> impl IntoView {
+    let c = connector;
+    let id = c.id;
+    let kind = c.kind;
+    let kind_name = Signal::derive(move || kind.as_str().to_string());
+    let name = RwSignal::new(c.name.clone());
+    let base_url = RwSignal::new(c.base_url.clone().unwrap_or_default());
+    let secrets = Secrets::new();
+    let removal = RwSignal::new(c.removal.as_str().to_string());
+    let pace = RwSignal::new(c.max_actions_per_minute.map(|n| n.to_string()).unwrap_or_default());
+    let saver = Saver::new(
+        move |input: ConnectorInput| async move { api::connectors::update(id, &input).await },
+        move |_| {
+            secrets.clear();
+            changed.run(());
+        },
+    );
+    let err: Signal<Option<ApiError>> = saver.error.into();
+    let kept = c.clone();
+    let build = move || {
+        Ok(ConnectorInput {
+            kind,
+            name: name.get_untracked(),
+            base_url: Some(base_url.get_untracked()).filter(|u| !u.trim().is_empty()),
+            credentials: secrets.credentials(kind, true),
+            pool_ids: kept.pools.iter().map(|p| p.id).collect(),
+            removal: Removal::parse(&removal.get_untracked()).unwrap_or(kept.removal),
+            dry_run: kept.dry_run,
+            max_actions_per_minute: pace_of(&pace.get_untracked())?,
+            targets: kept
+                .pools
+                .iter()
+                .filter_map(|p| p.group.clone().map(|group| PoolTarget { pool_id: p.id, group }))
+                .collect(),
+        })
+    };
+    let api_kind = kind != ConnectorKind::Manual;
+    view! {
+        <details class="start-campaign">
+            <summary><strong>"Edit settings"</strong></summary>
+            <form class="form-grid" novalidate on:submit=move |ev| { ev.prevent_default(); saver.submit(build()); }>
+                <TextField id="edit-name" path="name" label="Name" value=name error=err required=true/>
+                {api_kind.then(|| view! {
+                    <TextField id="edit-url" path="base_url" label="Base address" value=base_url error=err kind="url" class="span-2"/>
+                    <SecretFields kind=kind_name secrets=secrets error=err hint="Leave empty to keep the stored one"/>
+                    <PaceField value=pace error=err/>
+                })}
+                {matches!(kind, ConnectorKind::Scim | ConnectorKind::Graph).then(|| view! {
+                    <SelectField id="edit-removal" path="removal" label="A seat is removed by" value=removal options=removal_options() error=err/>
+                })}
+                {move || err.get().filter(|e| e.fields().is_empty()).map(|e| view! { <div class="span-2"><ErrorBanner error=e/></div> })}
+                <div class="button-row span-2">
+                    <button class="btn btn-primary" type="submit" disabled=move || saver.save.pending().get()>
+                        {move || if saver.save.pending().get() { "Saving…" } else { "Save settings" }}
+                    </button>
+                </div>
+            </form>
+        </details>
     }
 }
 

@@ -75,6 +75,20 @@ test('an admin adds a SCIM connector, tests it against a real SCIM server, and n
   await page.getByRole('button', { name: 'Send for real' }).click();
   await page.getByRole('button', { name: 'Switch to dry run' }).waitFor();
   await page.getByText('Paced: at most 300 actions a minute reach the target.').waitFor();
+  // Its settings edited in place: a bad pace is refused beside its field; a new one and a new token are saved,
+  // and the token is not shown again.
+  await page.getByText('Edit settings').click();
+  await page.locator('#connector-pace').fill('0');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('must be between 1 and 10000, or left out for no limit').waitFor();
+  await page.locator('#connector-pace').fill('120');
+  await page.getByLabel('Bearer token').fill('e2e-scim-token');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('Paced: at most 120 actions a minute reach the target.').waitFor();
+  assert.ok(!(await page.content()).includes('e2e-scim-token'), 'the token is not on the page');
+  await settle(page);
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.shot('edited');
   await page.getByRole('button', { name: 'Remove connector' }).click();
   await page.getByRole('group', { name: 'Confirm' }).getByRole('button', { name: 'Remove it' }).click();
   await page.waitForURL((url) => url.pathname === '/settings');
