@@ -142,6 +142,12 @@ pub enum Command {
     Serve,
     /// Verify the hash chain of the audit ledger; exits non-zero and names the first bad entry on a mismatch.
     VerifyLedger,
+    /// Copy a live SQLite database into a new file while the servers keep writing (PostgreSQL: pg_dump).
+    Backup {
+        /// The new file (never overwritten).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
     /// Fill an empty database with a large generated company, for benchmarks.
     Generate {
         #[arg(long, default_value_t = 100_000)]

@@ -88,6 +88,11 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             println!("{}", v.message);
             Ok(if v.ok { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
+        Some(Command::Backup { to }) => {
+            seatwise_server::db::backup::sqlite_into(&state.db, &to).await?;
+            println!("Backed up to {}. Restore: stop the servers, put the file in the database's place, then run `seatwise verify-ledger`.", to.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Generate { people, pools, assignments, seed, contracts, products, no_usage }) => {
             let size = generate::Size {
                 people,

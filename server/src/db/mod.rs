@@ -6,6 +6,7 @@
 
 pub mod alerts;
 pub mod attempts;
+pub mod backup;
 pub mod bulk;
 pub mod catalog;
 pub mod change_requests;

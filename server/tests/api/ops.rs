@@ -700,3 +700,48 @@ async fn a_stage_stopped_by_its_timeout_is_recorded_as_failed_and_applies_on_the
     assert_eq!((r.status, r.body["status"].as_str()), (StatusCode::OK, Some("applied")), "{}", r.body);
     assert_eq!(seats().await, before - 3);
 }
+
+/// `seatwise backup` copies a live SQLite database while an import is being applied: the copy opens, its ledger
+/// verifies, and it holds the import whole or not at all. (PostgreSQL is copied with pg_dump, as the README says.)
+#[tokio::test]
+async fn a_backup_taken_during_an_import_restores_whole_and_verifies() {
+    use seatwise_server::db::backup::{self, BackupError};
+    let app = spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("backup.db");
+    if app.db.backend == seatwise_server::db::Backend::Postgres {
+        assert!(matches!(backup::sqlite_into(&app.db, &copy).await, Err(BackupError::Postgres)));
+        return;
+    }
+    let admin = app.admin().await;
+    let mut csv = String::from("employee_id,first_name,last_name,email,department,status,start_date\n");
+    for n in 0..20_000 {
+        csv.push_str(&format!("B{n},Backup,Person{n},backup{n}@example.com,Engineering,active,2024-01-01\n"));
+    }
+    let r = admin.post_raw("/api/v1/imports/hr?filename=hr.csv", "text/csv", csv.into_bytes()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_i64().unwrap();
+    let count = |db: seatwise_server::db::Db| async move {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM people WHERE email LIKE 'backup%'")
+            .fetch_one(&db.read)
+            .await
+            .unwrap()
+    };
+    let apply = {
+        let admin = app.admin().await;
+        tokio::spawn(async move { admin.post(&format!("/api/v1/imports/{id}/apply"), json!({})).await })
+    };
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    within("the backup", 60, backup::sqlite_into(&app.db, &copy)).await.unwrap();
+    assert_eq!(within("the apply", 120, apply).await.unwrap().status, StatusCode::OK);
+    assert!(matches!(backup::sqlite_into(&app.db, &copy).await, Err(BackupError::Exists)), "never overwritten");
+    assert_eq!(count(app.db.clone()).await, 20_000);
+
+    // Restored: opened where it lies, migrated (nothing to do), its ledger whole, the import in it all or not at all.
+    let restored = seatwise_server::db::Db::connect(&format!("sqlite://{}", copy.display())).await.unwrap();
+    restored.migrate().await.unwrap();
+    let verified = seatwise_server::service::ledger::verify(&restored).await.unwrap();
+    assert!(verified.ok, "{}", verified.message);
+    let people = count(restored.clone()).await;
+    assert!(people == 0 || people == 20_000, "{people} of the import's 20,000 people");
+}
