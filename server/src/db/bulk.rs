@@ -23,7 +23,7 @@ pub const CHUNK: usize = 10_000;
 
 /// The rows of `$1` as a table `r` with the ordinal `r.n` (input order) and `cols`, by position in each row.
 fn rows_table(conn: &Conn, cols: &[Col]) -> String {
-    let postgres = conn.backend_name() == "PostgreSQL";
+    let postgres = super::Backend::of(conn) == super::Backend::Postgres;
     let mut select = String::from(if postgres { "SELECT e.n" } else { "SELECT key AS n" });
     for (i, c) in cols.iter().enumerate() {
         select.push_str(&match (postgres, c) {

@@ -173,7 +173,7 @@ pub async fn reserve_person_ids(conn: &mut Conn, n: usize) -> Result<Vec<i64>, s
     if n == 0 {
         return Ok(Vec::new());
     }
-    if conn.backend_name() == "PostgreSQL" {
+    if super::Backend::of(conn) == super::Backend::Postgres {
         let mut ids: Vec<i64> =
             sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('people', 'id')) FROM generate_series(1, $1)")
                 .bind(n as i64)

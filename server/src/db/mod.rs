@@ -51,6 +51,17 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The backend a connection talks to, for the few statements whose SQL differs.
+    pub fn of(conn: &Conn) -> Backend {
+        if conn.backend_name() == "PostgreSQL" {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
 /// Connection pools. SQLite allows one writer at a time, so writes there go through a single connection
 /// (no busy-retry storms); PostgreSQL uses one pool for both.
 #[derive(Clone)]

@@ -188,7 +188,8 @@ pub async fn mark_done(conn: &mut Conn, id: i64, by: &str, now: DateTime<Utc>) -
 
 const SELECT: &str = "SELECT a.id, a.connector_id, a.pool_id, p.name, a.person_id, pe.name AS person_name, a.account, \
     a.kind, a.status, a.dry_run, a.attempts, a.last_error, a.detail, a.created_at, a.created_by, a.next_attempt_at, \
-    a.sent_at, a.confirmed_at, a.confirmed_by FROM seat_actions a JOIN pools p ON p.id = a.pool_id \
+    a.sent_at, a.confirmed_at, a.confirmed_by, p.department_id, p.owner_id FROM seat_actions a \
+    JOIN pools p ON p.id = a.pool_id \
     JOIN people pe ON pe.id = a.person_id";
 
 fn action_from(r: &AnyRow) -> Result<SeatAction, sqlx::Error> {
@@ -276,19 +277,17 @@ pub async fn tasks(
     Ok((items, total))
 }
 
-/// Where an action's pool sits, for access.
-pub async fn place(conn: &mut Conn, id: i64) -> Result<Option<PoolPlace>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT p.department_id, p.owner_id FROM seat_actions a JOIN pools p ON p.id = a.pool_id WHERE a.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?;
-    row.map(|r| {
-        let c = Cols::new(&r, "pools");
-        Ok(PoolPlace::new(c.i64("department_id")?, c.opt_i64("owner_id")?))
-    })
-    .transpose()
+/// Where an action's pool sits, for access, as [`SELECT`] reads it.
+fn place_from(r: &AnyRow) -> Result<PoolPlace, sqlx::Error> {
+    let p = Cols::new(r, "pools");
+    Ok(PoolPlace::new(p.i64("department_id")?, p.opt_i64("owner_id")?))
+}
+
+/// One action with where its pool sits.
+pub async fn get_placed(conn: &mut Conn, id: i64) -> Result<Option<(SeatAction, PoolPlace)>, sqlx::Error> {
+    let mut sql = Sql::new(SELECT);
+    sql.push(" WHERE a.id = ").bind(id);
+    sql.query().fetch_optional(conn).await?.as_ref().map(|r| Ok((action_from(r)?, place_from(r)?))).transpose()
 }
 
 /// A new task as the mail to its pool's people lists it.
@@ -309,19 +308,12 @@ pub async fn tell_new_tasks(conn: &mut Conn, now: DateTime<Utc>) -> Result<Vec<N
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let select = SELECT.replace(" FROM seat_actions a", ", p.department_id, p.owner_id FROM seat_actions a");
-    let sql = format!("{select} WHERE a.id IN (SELECT r.id FROM {{rows}}) ORDER BY a.id");
+    let sql = format!("{SELECT} WHERE a.id IN (SELECT r.id FROM {{rows}}) ORDER BY a.id");
     let statement = bulk::over_ids(&sql, &[]);
     bulk::fetch(conn, &statement, &bulk::ids(&ids))
         .await?
         .iter()
-        .map(|r| {
-            let p = Cols::new(r, "pools");
-            Ok(NewTask {
-                action: action_from(r)?,
-                place: PoolPlace::new(p.i64("department_id")?, p.opt_i64("owner_id")?),
-            })
-        })
+        .map(|r| Ok(NewTask { action: action_from(r)?, place: place_from(r)? }))
         .collect()
 }
 

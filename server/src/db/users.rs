@@ -74,7 +74,7 @@ pub fn user_from(c: &Cols<'_>) -> Result<User, sqlx::Error> {
 
 /// `load` on a given connection (inside a transaction: under the user's row lock).
 pub async fn load_in(conn: &mut Conn, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let backend = if conn.backend_name() == "PostgreSQL" { Backend::Postgres } else { Backend::Sqlite };
+    let backend = Backend::of(conn);
     let sql = format!("SELECT {} FROM users u WHERE u.id = $1", user_columns(backend));
     let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?;
     row.map(|r| user_from(&Cols::new(&r, "users"))).transpose()
@@ -82,7 +82,7 @@ pub async fn load_in(conn: &mut Conn, id: i64) -> Result<Option<User>, sqlx::Err
 
 /// Every user with `role`, whole (roles, departments, person), in one statement.
 pub async fn having_role(conn: &mut Conn, role: Role) -> Result<Vec<User>, sqlx::Error> {
-    let backend = if conn.backend_name() == "PostgreSQL" { Backend::Postgres } else { Backend::Sqlite };
+    let backend = Backend::of(conn);
     let sql = format!(
         "SELECT {} FROM users u WHERE EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = $1) \
          ORDER BY u.id",

@@ -93,7 +93,7 @@ pub async fn holders(conn: &mut Conn, pool_ids: &[i64], in_use: &InUse) -> Resul
 }
 
 fn is_postgres(conn: &Conn) -> bool {
-    conn.backend_name() == "PostgreSQL"
+    crate::db::Backend::of(conn) == crate::db::Backend::Postgres
 }
 
 /// A stored time as whole seconds since the epoch, in SQL: cheaper to read than text.

@@ -85,9 +85,8 @@ pub async fn done(db: &Db, clock: &dyn Clock, actor: &Actor, connector_id: i64, 
     let now = clock.now();
     let who = actor.ledger_name();
     let mut tx = db.begin().await?;
-    let place = store::place(&mut tx, id).await?;
-    let action = match (store::get(&mut tx, id).await?, place) {
-        (Some(a), Some(place)) if a.connector_id == connector_id && scope.covers(place) => a,
+    let action = match store::get_placed(&mut tx, id).await? {
+        Some((a, place)) if a.connector_id == connector_id && scope.covers(place) => a,
         _ => return Err(AppError::NotFound("seat action")),
     };
     if action.status != SeatActionStatus::Manual {

@@ -5,7 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use super::scim::{retry_after, unreachable, CallError, TIMEOUT};
+use super::scim::{retry_after, sort_out, unreachable, CallError, TIMEOUT};
 use crate::domain::graph_step::{error_words, LicenseState};
 use crate::error::{AppError, AppResult};
 
@@ -130,21 +130,22 @@ impl Client {
         }
         let text = reply.text().await.unwrap_or_default();
         let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-            return Err(CallError::Transient(format!(
-                "{what}: Microsoft Graph refused the app ({status}): it needs LicenseAssignment.ReadWrite.All (and \
-                 GroupMember.ReadWrite.All to leave groups)."
-            )));
-        }
-        if status.is_server_error() {
-            return Err(CallError::Transient(format!("{what}: Microsoft Graph failed ({status}).")));
-        }
-        if !status.is_success() {
-            let error = answer.get("error");
-            let code = error.and_then(|e| e.get("code")).and_then(Value::as_str).unwrap_or("error");
-            let message = error.and_then(|e| e.get("message")).and_then(Value::as_str).unwrap_or("");
-            return Err(CallError::Refused(error_words(code, message)));
-        }
+        sort_out(
+            status,
+            || {
+                format!(
+                    "{what}: Microsoft Graph refused the app ({status}): it needs LicenseAssignment.ReadWrite.All \
+                     (and GroupMember.ReadWrite.All to leave groups)."
+                )
+            },
+            || format!("{what}: Microsoft Graph failed ({status})."),
+            || {
+                let error = answer.get("error");
+                let code = error.and_then(|e| e.get("code")).and_then(Value::as_str).unwrap_or("error");
+                let message = error.and_then(|e| e.get("message")).and_then(Value::as_str).unwrap_or("");
+                error_words(code, message)
+            },
+        )?;
         Ok(Some(answer))
     }
 

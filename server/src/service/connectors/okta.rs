@@ -8,7 +8,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use super::scim::{unreachable, urlencoding, CallError, TIMEOUT};
+use super::scim::{sort_out, unreachable, urlencoding, CallError, TIMEOUT};
 use crate::error::{AppError, AppResult};
 
 pub struct Client {
@@ -77,21 +77,22 @@ impl Client {
             .and_then(|u| u.strip_prefix(self.base.as_str()))
             .map(str::to_string);
         let text = reply.text().await.unwrap_or_default();
-        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-            return Err(CallError::Transient(format!(
-                "{what}: Okta refused the API token ({status}): it needs to manage groups (okta.groups.manage)."
-            )));
-        }
-        if status.is_server_error() {
-            return Err(CallError::Transient(format!("{what}: Okta failed ({status}).")));
-        }
-        if !status.is_success() {
-            let summary = serde_json::from_str::<Value>(&text)
-                .ok()
-                .and_then(|v| v.get("errorSummary").and_then(Value::as_str).map(str::to_string))
-                .unwrap_or_default();
-            return Err(CallError::Refused(format!("{what}: Okta refused it ({status}). {summary}").trim_end().into()));
-        }
+        sort_out(
+            status,
+            || {
+                format!(
+                    "{what}: Okta refused the API token ({status}): it needs to manage groups (okta.groups.manage)."
+                )
+            },
+            || format!("{what}: Okta failed ({status})."),
+            || {
+                let summary = serde_json::from_str::<Value>(&text)
+                    .ok()
+                    .and_then(|v| v.get("errorSummary").and_then(Value::as_str).map(str::to_string))
+                    .unwrap_or_default();
+                format!("{what}: Okta refused it ({status}). {summary}").trim_end().into()
+            },
+        )?;
         let value =
             if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) };
         Ok(Some((value, next)))

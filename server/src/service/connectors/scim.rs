@@ -33,6 +33,26 @@ impl CallError {
     }
 }
 
+/// What a target's answer means, one rule for every client: a success is `Ok`; a refused token or app (401,
+/// 403) and the target's own failure (5xx) may pass, so a retry may fix them (`Transient`); any other answer
+/// refuses the request itself (`Refused`). Each client says them in its target's words.
+pub fn sort_out(
+    status: StatusCode,
+    token_refused: impl FnOnce() -> String,
+    failed: impl FnOnce() -> String,
+    refused: impl FnOnce() -> String,
+) -> Result<(), CallError> {
+    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+        Err(CallError::Transient(token_refused()))
+    } else if status.is_server_error() {
+        Err(CallError::Transient(failed()))
+    } else if !status.is_success() {
+        Err(CallError::Refused(refused()))
+    } else {
+        Ok(())
+    }
+}
+
 /// How long a 429 (or 503) asks to wait: its `Retry-After` in seconds, a minute without one, at most an hour.
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
     headers
@@ -116,22 +136,19 @@ impl Client {
             ));
         }
         let text = reply.text().await.unwrap_or_default();
-        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-            return Err(CallError::Transient(format!(
-                "{what}: the target refused the token ({status}): check the bearer token and its scopes."
-            )));
-        }
-        if status.is_server_error() {
-            return Err(CallError::Transient(format!("{what}: the target failed ({status}).")));
-        }
-        if !status.is_success() {
-            // SCIM errors carry a `detail` (RFC 7644 §3.12); it is the target's words, shown as they are.
-            let detail = serde_json::from_str::<Value>(&text)
-                .ok()
-                .and_then(|v| v.get("detail").and_then(Value::as_str).map(str::to_string))
-                .unwrap_or_default();
-            return Err(CallError::Refused(format!("{what}: refused ({status}). {detail}").trim_end().to_string()));
-        }
+        sort_out(
+            status,
+            || format!("{what}: the target refused the token ({status}): check the bearer token and its scopes."),
+            || format!("{what}: the target failed ({status})."),
+            || {
+                // SCIM errors carry a `detail` (RFC 7644 §3.12); it is the target's words, shown as they are.
+                let detail = serde_json::from_str::<Value>(&text)
+                    .ok()
+                    .and_then(|v| v.get("detail").and_then(Value::as_str).map(str::to_string))
+                    .unwrap_or_default();
+                format!("{what}: refused ({status}). {detail}").trim_end().to_string()
+            },
+        )?;
         if text.trim().is_empty() {
             return Ok(Some(Value::Null));
         }
