@@ -22,7 +22,7 @@ pub mod webhooks;
 
 use std::cell::RefCell;
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{Request, RequestBuilder};
 use seatwise_types::{ErrorBody, ErrorResponse, FieldError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -94,15 +94,18 @@ impl ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-async fn finish<T: DeserializeOwned>(response: Result<Response, gloo_net::Error>) -> ApiResult<T> {
-    let response = response.map_err(ApiError::network)?;
+// The transport below is not generic: only `decode` is compiled once per answer type, so each endpoint adds its
+// JSON decoding to the app and not another copy of fetching, status handling and error parsing (issue 34: size).
+
+/// Send a request and read its answer: the body of a 2xx (`None` for 204), else the server's error.
+async fn exchange(request: Result<Request, gloo_net::Error>) -> ApiResult<Option<String>> {
+    let response = request.map_err(ApiError::network)?.send().await.map_err(ApiError::network)?;
     let status = response.status();
     if (200..300).contains(&status) {
         if status == 204 {
-            // Endpoints that answer 204 are called with T = ().
-            return serde_json::from_str("null").map_err(ApiError::network);
+            return Ok(None);
         }
-        return response.json::<T>().await.map_err(ApiError::network);
+        return response.text().await.map(Some).map_err(ApiError::network);
     }
     if status == 401 {
         ON_UNAUTHENTICATED.with(|c| {
@@ -118,43 +121,51 @@ async fn finish<T: DeserializeOwned>(response: Result<Response, gloo_net::Error>
     Err(ApiError { status, body })
 }
 
+/// The answer's JSON as `T`; endpoints that answer 204 are called with `T = ()`.
+fn decode<T: DeserializeOwned>(body: Option<String>) -> ApiResult<T> {
+    serde_json::from_str(body.as_deref().unwrap_or("null")).map_err(ApiError::network)
+}
+
+/// A body as JSON text, written before the (non-generic) request is built.
+fn encode<B: Serialize>(body: &B) -> ApiResult<String> {
+    serde_json::to_string(body).map_err(ApiError::network)
+}
+
 fn with_csrf(builder: RequestBuilder) -> RequestBuilder {
     let token = CSRF.with(|c| c.borrow().clone());
     builder.header("X-CSRF-Token", &token)
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
-    finish(Request::get(&url(path)).send().await).await
+    decode(exchange(Request::get(&url(path)).build()).await?)
 }
 
-async fn send<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: Option<&B>) -> ApiResult<T> {
+/// A write: the CSRF token, and the JSON body if there is one.
+async fn send(builder: RequestBuilder, json: Option<String>) -> ApiResult<Option<String>> {
     let builder = with_csrf(builder);
-    let request = match body {
-        Some(b) => builder.json(b).map_err(ApiError::network)?,
-        None => builder.build().map_err(ApiError::network)?,
+    let request = match json {
+        Some(text) => builder.header("Content-Type", "application/json").body(text),
+        None => builder.build(),
     };
-    finish(request.send().await).await
+    exchange(request).await
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    send(Request::post(&url(path)), Some(body)).await
+    decode(send(Request::post(&url(path)), Some(encode(body)?)).await?)
 }
 
 async fn post_empty<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
-    send::<(), T>(Request::post(&url(path)), None).await
+    decode(send(Request::post(&url(path)), None).await?)
 }
 
 /// Upload a text file as the request body (imports).
 async fn post_text<T: DeserializeOwned>(path: &str, content_type: &str, text: String) -> ApiResult<T> {
-    let request = with_csrf(Request::post(&url(path)))
-        .header("Content-Type", content_type)
-        .body(text)
-        .map_err(ApiError::network)?;
-    finish(request.send().await).await
+    let request = with_csrf(Request::post(&url(path))).header("Content-Type", content_type).body(text);
+    decode(exchange(request).await?)
 }
 
 async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    send(Request::put(&url(path)), Some(body)).await
+    decode(send(Request::put(&url(path)), Some(encode(body)?)).await?)
 }
 
 /// What a form shows when its record changed on the server after it was opened (409 on an If-Match write).
@@ -167,21 +178,22 @@ async fn put_if<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, version
         Some(v) => Request::put(&url(path)).header("If-Match", &format!("\"{v}\"")),
         None => Request::put(&url(path)),
     };
-    send(builder, Some(body)).await.map_err(|mut e| {
+    let answer = send(builder, Some(encode(body)?)).await.map_err(|mut e| {
         if version.is_some() && e.status == 409 {
             e.body.message = STALE_MESSAGE.to_string();
         }
         e
-    })
+    })?;
+    decode(answer)
 }
 
 async fn delete(path: &str) -> ApiResult<()> {
-    send::<(), ()>(Request::delete(&url(path)), None).await
+    decode(send(Request::delete(&url(path)), None).await?)
 }
 
 /// A DELETE that answers with a body.
 async fn delete_with_answer<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
-    send::<(), T>(Request::delete(&url(path)), None).await
+    decode(send(Request::delete(&url(path)), None).await?)
 }
 
 /// The one place the API's base address is written; resource modules pass paths below it.
