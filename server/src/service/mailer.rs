@@ -49,11 +49,21 @@ impl Mailer {
 /// headers are made safe here too: a one-line subject and a bare recipient address.
 fn build(from: &Mailbox, m: &QueuedMail) -> Result<Message, String> {
     Message::builder()
+        .message_id(Some(message_id(from, m)))
         .from(from.clone())
         .to(recipient(&m.recipient)?)
         .subject(single_line(&m.subject))
         .multipart(MultiPart::alternative_plain_html(m.text.clone(), m.html.clone()))
         .map_err(|e| e.to_string())
+}
+
+/// The same Message-ID every time one queued message is sent. A server that dies between the relay taking a message
+/// and the outbox recording it leaves it to be sent again (SMTP cannot make that one step); the repeat then carries
+/// the first one's Message-ID, so mail programs show it once. The hash keeps two installations' ids apart.
+fn message_id(from: &Mailbox, m: &QueuedMail) -> String {
+    let content = format!("{}\n{}\n{}\n{}", m.id, m.recipient, m.subject, m.text);
+    let digest = crate::domain::secret::sha256_hex(&content);
+    format!("<seatwise.{}.{}@{}>", m.id, &digest[..24], from.email.domain())
 }
 
 /// The recipient as a bare address: a stored value can name no display name or extra header, and one with a
@@ -72,8 +82,10 @@ pub struct Delivery {
     pub failed: u64,
 }
 
-/// How long a claim keeps other senders off a message.
-const LEASE_MINUTES: i64 = 5;
+/// How long a claim keeps other senders off a message. Each message's claim is renewed right before it is sent, so
+/// the lease need only outlast one send (the SMTP timeout is 20 s); it is also how long the rest of a batch waits
+/// when the server that claimed it dies.
+const LEASE_MINUTES: i64 = 1;
 
 /// Send every due message this instance can claim (nothing without a relay).
 pub async fn deliver_due(db: &Db, clock: &dyn Clock, mailer: Option<&Mailer>) -> AppResult<Delivery> {
@@ -165,6 +177,18 @@ mod tests {
         let raw = String::from_utf8_lossy(&m.formatted()).to_string();
         let head = raw.split("\r\n\r\n").next().unwrap_or_default().replace("\r\n ", " ").replace("\r\n\t", " ");
         head.split("\r\n").map(str::to_string).collect()
+    }
+
+    #[test]
+    fn a_message_sent_again_keeps_its_message_id() {
+        let from: Mailbox = "Seatwise <seatwise@example.com>".parse().expect("from");
+        let first = headers(&build(&from, &queued("a@example.com", "Renewal")).expect("built"));
+        let again = headers(&build(&from, &queued("a@example.com", "Renewal")).expect("built"));
+        let id = |h: &[String]| h.iter().find(|l| l.starts_with("Message-ID: ")).cloned().expect("a Message-ID");
+        assert_eq!(id(&first), id(&again));
+        assert!(id(&first).starts_with("Message-ID: <seatwise.1.") && id(&first).ends_with("@example.com>"));
+        let other = headers(&build(&from, &queued("b@example.com", "Renewal")).expect("built"));
+        assert_ne!(id(&first), id(&other), "another message, another id");
     }
 
     #[test]
