@@ -18,7 +18,7 @@ pub use coverage::{
     sync_pool_terms, uncovered_pool_terms, usage, CoveredPool, CoveredRef, PoolFacts, PoolLink,
 };
 pub use scan::{job_terms, JobTerm};
-pub use sync::{sync_running_terms, PoolContractDates, PoolDatesSync};
+pub use sync::{out_of_sync, sync_running_terms, PoolContractDates, PoolDatesSync};
 pub use terms::{decide_term, insert_term, set_change_request, terms, update_term, NewTerm};
 pub use watchers::{recipients, set_watchers, set_watching, watcher_ids, watchers};
 

@@ -23,6 +23,20 @@ pub struct PoolDatesSync {
     pub after: PoolContractDates,
 }
 
+/// The contracts with a pool whose end date is not its running term's (what the daily job's sync would change),
+/// read without a write lock so the job can then sync them a few at a time.
+pub async fn out_of_sync(conn: &mut Conn, today: NaiveDate) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT contract_id FROM pools WHERE contract_id IS NOT NULL AND COALESCE(contract_end, '') <> \
+         (SELECT t.end_date FROM contract_terms t WHERE t.contract_id = pools.contract_id \
+         ORDER BY CASE WHEN t.start_date <= $1 THEN -t.seq ELSE t.seq + 1000000 END LIMIT 1) \
+         ORDER BY contract_id",
+    )
+    .bind(today.to_string())
+    .fetch_all(&mut *conn)
+    .await
+}
+
 /// Copy each contract's running term (the latest one that has started, else the first) onto its pools, so the
 /// inventory's contract dates and owners' attention lists follow renewals. For one contract, or for every pool
 /// whose end date differs (the daily job). Returns each pool it changed with its dates before and after, read in
