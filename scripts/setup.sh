@@ -17,7 +17,7 @@ quick_build=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_U
 
 apt_packages=(brotli gzip)
 if [ "$mode" = test ]; then
-  apt_packages+=(chromium chromium-driver postgresql)
+  apt_packages+=(chromium chromium-driver postgresql nginx)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do
