@@ -26,6 +26,26 @@ const ALERTS_PER_TRANSACTION: usize = 200;
 /// the 1,000,000-seat bench database, where 200 to a batch held writes for a second; BENCHMARKS.md).
 const BATCH_TIME: std::time::Duration = std::time::Duration::from_millis(40);
 
+/// One of the daily run's turns at the write lock: it takes items while it is younger than `BATCH_TIME` and has
+/// fewer than `most`, and always at least one, so the run moves on however slow one item is.
+struct Turn {
+    opened: std::time::Instant,
+    taken: usize,
+    most: usize,
+}
+
+impl Turn {
+    fn new(most: usize) -> Self {
+        Self { opened: std::time::Instant::now(), taken: 0, most }
+    }
+
+    fn take(&mut self) -> bool {
+        let more = self.taken == 0 || (self.taken < self.most && self.opened.elapsed() < BATCH_TIME);
+        self.taken += usize::from(more);
+        more
+    }
+}
+
 /// The most renewals one contract can need to catch up: monthly terms across the whole accepted date range. A
 /// contract that would need more holds dates from before the range was enforced and is skipped.
 const MAX_RENEWALS: usize = 12 * 300 + 1;
@@ -58,10 +78,8 @@ pub async fn run_day(
     let mut stale = stale.into_iter().peekable();
     while stale.peek().is_some() {
         let mut tx = db.begin().await?;
-        let opened = std::time::Instant::now();
-        let (mut synced, mut in_batch) = (Vec::new(), 0);
-        while let Some(id) = stale.next_if(|_| in_batch == 0 || opened.elapsed() < BATCH_TIME) {
-            in_batch += 1;
+        let (mut turn, mut synced) = (Turn::new(usize::MAX), Vec::new());
+        while let Some(id) = stale.next_if(|_| turn.take()) {
             synced.extend(store::sync_running_terms(&mut tx, today, Some(id)).await?);
         }
         ledger::record_many_and_commit(tx, now, ACTOR, contracts::synced_entries(&synced)?).await?;
@@ -129,13 +147,8 @@ async fn check(
     let mut due_alerts = due_alerts.iter().peekable();
     while due_alerts.peek().is_some() {
         let mut tx = db.begin().await?;
-        let opened = std::time::Instant::now();
-        let mut entries = Vec::new();
-        let mut in_batch = 0;
-        while let Some((facts, due)) = due_alerts
-            .next_if(|_| in_batch == 0 || (in_batch < ALERTS_PER_TRANSACTION && opened.elapsed() < BATCH_TIME))
-        {
-            in_batch += 1;
+        let (mut turn, mut entries) = (Turn::new(ALERTS_PER_TRANSACTION), Vec::new());
+        while let Some((facts, due)) = due_alerts.next_if(|_| turn.take()) {
             if let Some(mails) = raise(&raising, &mut tx, facts, due, &mut entries).await? {
                 summary.alerts += 1;
                 summary.mails += mails;
@@ -304,4 +317,18 @@ async fn raise(
         "recipients": emails});
     entries.push(Pending::of(Change::created("alert.raise", "contract", Some(f.contract_id), &record))?);
     Ok(Some(mails))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_turn_takes_at_least_one_item_and_at_most_its_share() {
+        let mut turn = Turn::new(2);
+        assert_eq!((turn.take(), turn.take(), turn.take()), (true, true, false));
+        // A turn already past its time still takes its first item, so a slow item cannot stop the run.
+        let mut late = Turn { opened: std::time::Instant::now() - BATCH_TIME * 2, taken: 0, most: usize::MAX };
+        assert_eq!((late.take(), late.take()), (true, false));
+    }
 }

@@ -26,15 +26,20 @@ pub struct PoolDatesSync {
 /// The contracts with a pool whose end date is not its running term's (what the daily job's sync would change),
 /// read without a write lock so the job can then sync them a few at a time.
 pub async fn out_of_sync(conn: &mut Conn, today: NaiveDate) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT DISTINCT contract_id FROM pools WHERE contract_id IS NOT NULL AND COALESCE(contract_end, '') <> \
-         (SELECT t.end_date FROM contract_terms t WHERE t.contract_id = pools.contract_id \
-         ORDER BY CASE WHEN t.start_date <= $1 THEN -t.seq ELSE t.seq + 1000000 END LIMIT 1) \
+    let sql = format!(
+        "SELECT DISTINCT contract_id FROM pools WHERE contract_id IS NOT NULL AND COALESCE(contract_end, '') <> {} \
          ORDER BY contract_id",
+        running("end_date")
+    );
+    sqlx::query_scalar(&sql).bind(today.to_string()).fetch_all(&mut *conn).await
+}
+
+/// A column of the pool's contract's running term (the latest one started by `$1`, else the first), as SQL.
+fn running(col: &str) -> String {
+    format!(
+        "(SELECT t.{col} FROM contract_terms t WHERE t.contract_id = pools.contract_id \
+         ORDER BY CASE WHEN t.start_date <= $1 THEN -t.seq ELSE t.seq + 1000000 END LIMIT 1)"
     )
-    .bind(today.to_string())
-    .fetch_all(&mut *conn)
-    .await
 }
 
 /// Copy each contract's running term (the latest one that has started, else the first) onto its pools, so the
@@ -46,12 +51,6 @@ pub async fn sync_running_terms(
     today: NaiveDate,
     contract_id: Option<i64>,
 ) -> Result<Vec<PoolDatesSync>, sqlx::Error> {
-    let running = |col: &str| {
-        format!(
-            "(SELECT t.{col} FROM contract_terms t WHERE t.contract_id = pools.contract_id \
-             ORDER BY CASE WHEN t.start_date <= $1 THEN -t.seq ELSE t.seq + 1000000 END LIMIT 1)"
-        )
-    };
     let contract_col = |col: &str| format!("(SELECT c.{col} FROM contracts c WHERE c.id = pools.contract_id)");
     let select = format!(
         "SELECT id, contract_start, contract_end, cancel_by, auto_renew, notice_days, {} AS r_start, {} AS r_end, \
