@@ -6,14 +6,16 @@ everything that was acknowledged. Run it through scripts/drill-scale-out.sh, whi
 What the load does, per worker (each on its own pools, so every acknowledged write has one expected outcome):
 - reads: the pool list and a pool's page;
 - an owner's edit: the pool's notes set to a new value (PUT with If-Match);
-- a change request: set a pool's seats, submitted by the admin, approved by the approver, applied;
+- a change request: set a pool's seats, submitted by the admin, approved by the approver and finance, applied;
 - an HR import (partial file, new people), previewed and applied.
 
 A request that fails is retried once after a pause (as the console's user would); a request whose answer was lost
 (the server died with it in flight) may or may not have happened, and the check allows exactly that, nothing more.
 
-Afterwards it checks: every acknowledged write is present; the ledger verifies (`seatwise verify-ledger`); every
-daily job ran once per day; every mail the outbox marks sent reached the SMTP sink once, and nothing else did.
+Mid-load it takes a backup with pg_dump. Afterwards it checks: every acknowledged write is present; the ledger
+verifies (`seatwise verify-ledger`); every daily job ran once per day; every mail the outbox marks sent reached the
+SMTP sink, nothing else did, and at most one message (the one in flight at the kill) came twice; no request failed
+but at the kill; the backup restores into a new database whose ledger verifies. RELIABILITY.md has the figures.
 """
 
 import argparse
