@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use seatwise_types::{
-    ChangeRequestInput, Connector, ConnectorInput, ConnectorKind, DriftEntry, OperationInput, PoolTarget,
+    ChangeRequestInput, Connector, ConnectorInput, ConnectorKind, DriftEntry, OperationInput, Page, PoolTarget,
     Reconciliation, Removal, SeatAction, SeatActionKind, SeatActionQuery, SeatActionStatus,
 };
 
@@ -17,7 +17,7 @@ use crate::components::confirm::ConfirmButton;
 use crate::components::fields::{SelectField, TextField};
 use crate::components::filters::FilterSelect;
 use crate::components::form::Saver;
-use crate::components::list::{use_list_query, Count, ListTable};
+use crate::components::list::{use_list_query, Changes, Count, ListTable};
 use crate::components::shell::Shell;
 use crate::components::{EmptyState, ErrorBanner, Loaded};
 use crate::format;
@@ -203,12 +203,6 @@ fn Actions(connector: Connector) -> impl IntoView {
         let query = list.api_query::<SeatActionQuery>();
         async move { api::connectors::actions(connector_id, &SeatActionQuery { per_page: Some(50), ..query? }).await }
     });
-    let done = mark_done();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = done.value().get() {
-            actions.refetch();
-        }
-    });
     let statuses: Vec<(String, String)> =
         SeatActionStatus::ALL.iter().map(|s| (s.as_str().to_string(), status_words(*s).to_string())).collect();
     view! {
@@ -218,26 +212,52 @@ fn Actions(connector: Connector) -> impl IntoView {
             <section class="filters" aria-label="Filters">
                 <FilterSelect id="action-status" label="Status" key="status" options=statuses update=update/>
             </section>
-            <DoneBanner done=done/>
-            <Loaded resource=actions let:page>
-                {if page.items.is_empty() {
-                    view! { <EmptyState title="No seat actions here">"When a seat in one of this connector's pools is taken back or given, its action appears here."</EmptyState> }.into_any()
-                } else {
-                    view! {
-                        <ListTable page=page id="seat-actions" count=Count::Total { one: "action", many: "actions" } update=update
-                            head=|| action_head("What happened")
-                            row=move |a| view! { <ActionRow action=a done=done/> }/>
-                    }.into_any()
-                }}
-            </Loaded>
+            <SeatActionList actions=actions update=update id="seat-actions" count=Count::Total { one: "action", many: "actions" }
+                what="What happened" empty_title="No seat actions here"
+                empty_text="When a seat in one of this connector's pools is taken back or given, its action appears here."/>
         </section>
     }
 }
 
-/// Marking a task done: (connector id, action id) in, the confirmed action out.
-pub type MarkDone = Action<(i64, i64), api::ApiResult<SeatAction>>;
+/// Seat actions as the connector page and the tasks page list them: what marking one done came to, then the page
+/// of actions (or the empty state), read again once one is marked done.
+#[component]
+pub fn SeatActionList(
+    actions: LocalResource<api::ApiResult<Page<SeatAction>>>,
+    update: Callback<Changes>,
+    id: &'static str,
+    count: Count,
+    /// The column of what happened, or of what to do.
+    what: &'static str,
+    empty_title: &'static str,
+    empty_text: &'static str,
+) -> impl IntoView {
+    let done = mark_done();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = done.value().get() {
+            actions.refetch();
+        }
+    });
+    view! {
+        <DoneBanner done=done/>
+        <Loaded resource=actions let:page>
+            {if page.items.is_empty() {
+                view! { <EmptyState title=empty_title>{empty_text}</EmptyState> }.into_any()
+            } else {
+                view! {
+                    <ListTable page=page id=id count=count update=update
+                        head=move || action_head(what)
+                        row=move |a| view! { <ActionRow action=a done=done/> }/>
+                }.into_any()
+            }}
+        </Loaded>
+    }
+}
 
-pub fn mark_done() -> MarkDone {
+/// Marking a task done: (connector id, action id) in, the confirmed action out.
+type MarkDone = Action<(i64, i64), api::ApiResult<SeatAction>>;
+
+fn mark_done() -> MarkDone {
     Action::new_local(move |(connector_id, action_id): &(i64, i64)| {
         let (connector_id, action_id) = (*connector_id, *action_id);
         async move { api::connectors::done(connector_id, action_id).await }
@@ -246,7 +266,7 @@ pub fn mark_done() -> MarkDone {
 
 /// What marking a task done came to, said where a screen reader hears it.
 #[component]
-pub fn DoneBanner(done: MarkDone) -> impl IntoView {
+fn DoneBanner(done: MarkDone) -> impl IntoView {
     view! {
         <div aria-live="polite">
             {move || match done.value().get() {
@@ -259,7 +279,7 @@ pub fn DoneBanner(done: MarkDone) -> impl IntoView {
 }
 
 /// The head of a table of [`ActionRow`]s; `what` names the column of what happened or what to do.
-pub fn action_head(what: &'static str) -> impl IntoView {
+fn action_head(what: &'static str) -> impl IntoView {
     view! {
         <th scope="col">"Person"</th><th scope="col" class="minor">"Pool"</th><th scope="col" class="minor">"Action"</th>
         <th scope="col">"Status"</th><th scope="col">{what}</th><th scope="col" class="minor">"Queued"</th>
@@ -269,7 +289,7 @@ pub fn action_head(what: &'static str) -> impl IntoView {
 
 /// One seat action as a table row: who, where, what, its status and what happened, with Mark done on a task.
 #[component]
-pub fn ActionRow(action: SeatAction, done: MarkDone) -> impl IntoView {
+fn ActionRow(action: SeatAction, done: MarkDone) -> impl IntoView {
     let a = action;
     let id = (a.connector_id, a.id);
     let what = match a.kind {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use super::scim::{sort_out, unreachable, urlencoding, CallError, TIMEOUT};
+use super::scim::{error_words, sort_out, unreachable, urlencoding, CallError, TIMEOUT};
 use crate::error::{AppError, AppResult};
 
 pub struct Client {
@@ -85,13 +85,7 @@ impl Client {
                 )
             },
             || format!("{what}: Okta failed ({status})."),
-            || {
-                let summary = serde_json::from_str::<Value>(&text)
-                    .ok()
-                    .and_then(|v| v.get("errorSummary").and_then(Value::as_str).map(str::to_string))
-                    .unwrap_or_default();
-                format!("{what}: Okta refused it ({status}). {summary}").trim_end().into()
-            },
+            || format!("{what}: Okta refused it ({status}). {}", error_words(&text, "errorSummary")).trim_end().into(),
         )?;
         let value =
             if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) };

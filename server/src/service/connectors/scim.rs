@@ -53,6 +53,15 @@ pub fn sort_out(
     }
 }
 
+/// A target's own words in its JSON error body's top-level `field` (SCIM's `detail`, Okta's `errorSummary`), shown
+/// as they are; empty when the body has none.
+pub fn error_words(body: &str, field: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v.get(field).and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_default()
+}
+
 /// How long a 429 (or 503) asks to wait: its `Retry-After` in seconds, a minute without one, at most an hour.
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
     headers
@@ -142,11 +151,7 @@ impl Client {
             || format!("{what}: the target failed ({status})."),
             || {
                 // SCIM errors carry a `detail` (RFC 7644 §3.12); it is the target's words, shown as they are.
-                let detail = serde_json::from_str::<Value>(&text)
-                    .ok()
-                    .and_then(|v| v.get("detail").and_then(Value::as_str).map(str::to_string))
-                    .unwrap_or_default();
-                format!("{what}: refused ({status}). {detail}").trim_end().to_string()
+                format!("{what}: refused ({status}). {}", error_words(&text, "detail")).trim_end().to_string()
             },
         )?;
         if text.trim().is_empty() {
