@@ -31,22 +31,24 @@ pub const COLUMNS: [&str; 14] = [
     "vip",
 ];
 
+/// One valid row of a file. Its text is boxed, not `String`: a large file holds many rows, and capacity they never
+/// use would be a third of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HrRow {
     /// Data row, the first being 1.
     pub row: u64,
     /// File line the row starts on (differs from `row + 1` after multi-line quoted fields).
     pub line: u64,
-    pub employee_id: Option<String>,
+    pub employee_id: Option<Box<str>>,
     /// Lower-case.
-    pub username: Option<String>,
-    pub name: String,
-    pub email: Option<String>,
-    pub department: Option<String>,
-    pub cost_centre: Option<String>,
-    pub manager_employee_id: Option<String>,
+    pub username: Option<Box<str>>,
+    pub name: Box<str>,
+    pub email: Option<Box<str>>,
+    pub department: Option<Box<str>>,
+    pub cost_centre: Option<Box<str>>,
+    pub manager_employee_id: Option<Box<str>>,
     /// The manager's name, for files that have no manager id (Snipe-IT).
-    pub manager_name: Option<String>,
+    pub manager_name: Option<Box<str>>,
     /// `None`: the file does not say.
     pub vip: Option<bool>,
     pub employment_type: EmploymentType,
@@ -175,7 +177,8 @@ pub fn read(text: &str) -> Result<Parsed, Vec<FieldError>> {
         )]);
     }
     let mut errors = Vec::new();
-    let mut rows = Vec::new();
+    // A file has at most a row per line: room for them all at once, not the last doubling's spare third.
+    let mut rows = Vec::with_capacity(text.bytes().filter(|b| *b == b'\n').count());
     let mut total = 0;
     // Columns are found once per file, not once per cell.
     let at = FIELDS.map(|(_, names)| names.iter().find_map(|n| file.column(n)));
@@ -254,14 +257,14 @@ pub fn read(text: &str) -> Result<Parsed, Vec<FieldError>> {
         rows.push(HrRow {
             row,
             line,
-            employee_id,
-            username,
-            name,
-            email,
-            department: get("department").map(str::to_string),
-            cost_centre: get("cost_centre").map(str::to_string),
-            manager_employee_id: get("manager_employee_id").map(str::to_string),
-            manager_name: get("manager").map(str::to_string),
+            employee_id: employee_id.map(String::into_boxed_str),
+            username: username.map(String::into_boxed_str),
+            name: name.into_boxed_str(),
+            email: email.map(String::into_boxed_str),
+            department: get("department").map(Box::from),
+            cost_centre: get("cost_centre").map(Box::from),
+            manager_employee_id: get("manager_employee_id").map(Box::from),
+            manager_name: get("manager").map(Box::from),
             vip,
             employment_type,
             status,
@@ -318,7 +321,7 @@ pub(crate) mod tests {
         let rows = parse(&sample("hr-export.csv")).unwrap();
         assert_eq!(rows.len(), 9);
         assert_eq!(rows[0].employee_id.as_deref(), Some("E1001"));
-        assert_eq!(rows[0].name, "Dana Whitfield");
+        assert_eq!(&*rows[0].name, "Dana Whitfield");
         assert_eq!(rows[3].employment_type, EmploymentType::Contractor);
         assert_eq!(rows[4].status, PersonStatus::Terminated);
         assert_eq!(rows[4].end_date, NaiveDate::from_ymd_opt(2026, 8, 29));
@@ -352,11 +355,11 @@ pub(crate) mod tests {
         assert!(parsed.row_errors.is_empty(), "{:?}", parsed.row_errors);
         assert_eq!(parsed.rows.len(), 8);
         let dana = &parsed.rows[0];
-        assert_eq!((dana.employee_id.as_deref(), dana.name.as_str()), (Some("E1001"), "Dana Whitfield"));
+        assert_eq!((dana.employee_id.as_deref(), &*dana.name), (Some("E1001"), "Dana Whitfield"));
         assert_eq!(dana.department.as_deref(), Some("Design"));
         assert_eq!(parsed.rows[4].end_date, NaiveDate::from_ymd_opt(2026, 10, 31));
         assert_eq!(parsed.rows[5].employee_id, None, "matched by email");
-        assert_eq!(parsed.rows[7].name, "Nkosi", "a last name alone is a name");
+        assert_eq!(&*parsed.rows[7].name, "Nkosi", "a last name alone is a name");
         let read: Vec<(&str, &str)> =
             parsed.columns.recognised.iter().map(|c| (c.header.as_str(), c.field.as_str())).collect();
         assert!(read.contains(&("Employee Number", "employee_id")), "{read:?}");
@@ -405,14 +408,17 @@ pub(crate) mod tests {
 
 /// How a file changes the directory, decided before anything is written (the preview) and again inside the
 /// apply transaction.
+///
+/// It keeps what it decided per row, not a record per person: the records are built from the rows when they are
+/// written ([`Create::record`]), a chunk at a time, so a large file is not held twice.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Plan {
-    /// New people with their status, a new manager before the people they manage (so each can be written with
-    /// its manager in one pass). Ids are 0 until [`Plan::assign_ids`].
-    pub creates: Vec<(u64, PersonRecord, PersonStatus)>,
-    pub updates: Vec<(u64, PersonRecord, PersonRecord, PersonStatus)>,
+    /// New people, a new manager before the people they manage (so each can be written with its manager in one
+    /// pass). Ids are 0 until [`Plan::assign_ids`].
+    pub creates: Vec<Create>,
+    pub updates: Vec<Update>,
     pub unchanged: usize,
-    /// People whose status the file changes: person key (row), new status, when it took effect.
+    /// People whose status the file changes.
     pub status_changes: usize,
     pub terminations: usize,
     /// People HR knew (they have an employee id) whom this full export no longer lists.
@@ -428,6 +434,70 @@ pub struct Plan {
     new_managers: Vec<(Link, usize)>,
 }
 
+/// A person the file creates: which of the planned rows, and what the plan resolved for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Create {
+    /// Position in the rows the plan was made from.
+    pub at: usize,
+    /// The row's number in the file.
+    pub row: u64,
+    pub id: i64,
+    department_id: Option<i64>,
+    cost_centre_id: Option<i64>,
+    manager_id: Option<i64>,
+    /// The status the file gives (records are written active; a status is applied as a change after).
+    pub status: PersonStatus,
+}
+
+impl Create {
+    /// The record to write, from its row (`rows`: those the plan was made from); `None` if the row is not there.
+    pub fn record(&self, rows: &[HrRow]) -> Option<PersonRecord> {
+        let r = rows.get(self.at)?;
+        let mut record = PersonRecord {
+            id: self.id,
+            employee_id: r.employee_id.as_deref().map(String::from),
+            username: r.username.as_deref().map(String::from),
+            email: r.email.as_deref().map(String::from).unwrap_or_default(),
+            name: r.name.to_string(),
+            department_id: self.department_id,
+            cost_centre_id: self.cost_centre_id,
+            manager_id: self.manager_id,
+            employment_type: r.employment_type,
+            status: PersonStatus::Active,
+            start_date: r.start_date,
+            end_date: r.end_date,
+            missing_from_hr: false,
+            vip: r.vip.unwrap_or(false),
+        };
+        fill_email(&mut record);
+        Some(record)
+    }
+}
+
+/// A person the file changes: which of the planned rows, the record before and after, and the file's status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Update {
+    /// Position in the rows the plan was made from.
+    pub at: usize,
+    pub row: u64,
+    pub before: PersonRecord,
+    pub after: PersonRecord,
+    pub status: PersonStatus,
+}
+
+/// No email in the file or the directory: a username that is an address serves, else a stable placeholder keeps
+/// the unique column honest.
+fn fill_email(record: &mut PersonRecord) {
+    if record.email.is_empty() {
+        record.email = match (&record.employee_id, &record.username) {
+            (Some(e), _) => people::employee_placeholder_email(e),
+            (None, Some(u)) if looks_like_email(u) => u.clone(),
+            (None, Some(u)) => people::username_placeholder_email(u),
+            (None, None) => String::new(),
+        };
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Link {
     Create(usize),
@@ -436,35 +506,31 @@ enum Link {
 
 impl Plan {
     /// Point records at departments and cost centres created for this file (the plan gave them id 0), by the
-    /// names in `rows`; the name of one that is still unknown is an error.
+    /// names in `rows` (those the plan was made from); the name of one that is still unknown is an error.
     pub fn link_new_names(
         &mut self,
         rows: &[HrRow],
         departments: &std::collections::HashMap<String, i64>,
         cost_centres: &std::collections::HashMap<String, i64>,
     ) -> Result<(), String> {
-        let find = |map: &std::collections::HashMap<String, i64>, name: &Option<String>| {
-            name.as_ref().map(|n| map.get(&n.to_lowercase()).copied().ok_or_else(|| n.clone())).transpose()
+        let find = |map: &std::collections::HashMap<String, i64>, name: &Option<Box<str>>| {
+            name.as_deref().map(|n| map.get(&n.to_lowercase()).copied().ok_or_else(|| n.to_string())).transpose()
         };
-        // By row number: `rows` may be only the valid rows of a file (an apply that skips rows in error).
-        let by_row: std::collections::HashMap<u64, &HrRow> = rows.iter().map(|r| (r.row, r)).collect();
-        let records = self
-            .creates
-            .iter_mut()
-            .map(|(row, r, _)| (*row, r))
-            .chain(self.updates.iter_mut().map(|(row, _, r, _)| (*row, r)));
-        for (row, record) in records {
-            if record.department_id != Some(0) && record.cost_centre_id != Some(0) {
+        let ids = self.creates.iter_mut().map(|c| (c.at, c.row, &mut c.department_id, &mut c.cost_centre_id)).chain(
+            self.updates.iter_mut().map(|u| (u.at, u.row, &mut u.after.department_id, &mut u.after.cost_centre_id)),
+        );
+        for (at, row, department_id, cost_centre_id) in ids {
+            if *department_id != Some(0) && *cost_centre_id != Some(0) {
                 continue;
             }
-            let Some(source) = by_row.get(&row) else {
+            let Some(source) = rows.get(at) else {
                 return Err(format!("row {row}"));
             };
-            if record.department_id == Some(0) {
-                record.department_id = find(departments, &source.department)?;
+            if *department_id == Some(0) {
+                *department_id = find(departments, &source.department)?;
             }
-            if record.cost_centre_id == Some(0) {
-                record.cost_centre_id = find(cost_centres, &source.cost_centre)?;
+            if *cost_centre_id == Some(0) {
+                *cost_centre_id = find(cost_centres, &source.cost_centre)?;
             }
         }
         Ok(())
@@ -473,17 +539,17 @@ impl Plan {
     /// Give the new people their ids, one per entry of `creates` in order, and point the records managed by a
     /// new person at them.
     pub fn assign_ids(&mut self, ids: &[i64]) {
-        for ((_, record, _), id) in self.creates.iter_mut().zip(ids) {
-            record.id = *id;
+        for (create, id) in self.creates.iter_mut().zip(ids) {
+            create.id = *id;
         }
         for (link, manager) in &self.new_managers {
-            let manager_id = self.creates.get(*manager).map(|(_, r, _)| r.id);
-            let record = match link {
-                Link::Create(i) => self.creates.get_mut(*i).map(|(_, r, _)| r),
-                Link::Update(i) => self.updates.get_mut(*i).map(|(_, _, r, _)| r),
+            let manager_id = self.creates.get(*manager).map(|c| c.id);
+            let slot = match link {
+                Link::Create(i) => self.creates.get_mut(*i).map(|c| &mut c.manager_id),
+                Link::Update(i) => self.updates.get_mut(*i).map(|u| &mut u.after.manager_id),
             };
-            if let Some(record) = record {
-                record.manager_id = manager_id;
+            if let Some(slot) = slot {
+                *slot = manager_id;
             }
         }
     }
@@ -550,14 +616,17 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
                 .copied()
         })
         .collect();
-    // Managers by name (files that have no manager id): the people known, and those this file creates.
+    // Managers by name (files that have no manager id): the people known, and those this file creates. Only
+    // built when a row names a manager: a directory's names are a large map to hold for nothing.
     let mut known_by_name: HashMap<String, Vec<i64>> = HashMap::new();
-    for p in dir.people {
-        known_by_name.entry(p.name.trim().to_lowercase()).or_default().push(p.id);
-    }
     let mut new_by_name: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, r) in rows.iter().enumerate().filter(|(i, _)| existing[*i].is_none()) {
-        new_by_name.entry(r.name.trim().to_lowercase()).or_default().push(i);
+    if rows.iter().any(|r| r.manager_employee_id.is_none() && r.manager_name.is_some()) {
+        for p in dir.people {
+            known_by_name.entry(p.name.trim().to_lowercase()).or_default().push(p.id);
+        }
+        for (i, r) in rows.iter().enumerate().filter(|(i, _)| existing[*i].is_none()) {
+            new_by_name.entry(r.name.trim().to_lowercase()).or_default().push(i);
+        }
     }
     // People this file creates, by employee id: they can manage others in the same file.
     let new_by_employee: HashMap<&str, usize> = rows
@@ -602,54 +671,29 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
     let mut new_cost_centres = BTreeSet::new();
     let mut seen = HashSet::new();
     let mut create_at = vec![usize::MAX; rows.len()];
+    plan.creates.reserve(existing.iter().filter(|e| e.is_none()).count());
     let mut links = Vec::new();
     for i in creation_order(rows, &existing, &managers, &mut plan.errors) {
         let r = &rows[i];
         let existing = existing[i];
         let department_id = r.department.as_ref().map(|d| {
             dir.departments.get(&d.to_lowercase()).copied().unwrap_or_else(|| {
-                new_departments.insert(d.clone());
+                new_departments.insert(&**d);
                 0
             })
         });
         let cost_centre_id = r.cost_centre.as_ref().map(|c| {
             dir.cost_centres.get(&c.to_lowercase()).copied().unwrap_or_else(|| {
-                new_cost_centres.insert(c.clone());
+                new_cost_centres.insert(&**c);
                 0
             })
         });
-        let username = r.username.clone().or_else(|| existing.and_then(|p| p.username.clone()));
-        let mut next = PersonRecord {
-            id: existing.map_or(0, |p| p.id),
-            employee_id: r.employee_id.clone().or_else(|| existing.and_then(|p| p.employee_id.clone())),
-            username: username.clone(),
-            email: r.email.clone().or_else(|| existing.map(|p| p.email.clone())).unwrap_or_default(),
-            name: r.name.clone(),
-            department_id,
-            cost_centre_id,
-            // A manager new in this file has no id yet: `assign_ids` fills it in.
-            manager_id: match managers[i] {
-                Manager::Known(id) => Some(id),
-                Manager::Keep => existing.and_then(|p| p.manager_id),
-                Manager::None | Manager::New(_) => None,
-            },
-            employment_type: r.employment_type,
-            status: existing.map_or(PersonStatus::Active, |p| p.status),
-            start_date: r.start_date,
-            end_date: r.end_date,
-            missing_from_hr: false,
-            vip: r.vip.unwrap_or_else(|| existing.is_some_and(|p| p.vip)),
+        // A manager new in this file has no id yet: `assign_ids` fills it in.
+        let manager_id = match managers[i] {
+            Manager::Known(id) => Some(id),
+            Manager::Keep => existing.and_then(|p| p.manager_id),
+            Manager::None | Manager::New(_) => None,
         };
-        if next.email.is_empty() {
-            // No email in the file or the directory: a username that is an address serves, else a stable
-            // placeholder keeps the unique column honest.
-            next.email = match (&next.employee_id, &username) {
-                (Some(e), _) => people::employee_placeholder_email(e),
-                (None, Some(u)) if looks_like_email(u) => u.clone(),
-                (None, Some(u)) => people::username_placeholder_email(u),
-                (None, None) => String::new(),
-            };
-        }
         let status_changes = existing.map_or(r.status != PersonStatus::Active, |p| p.status != r.status);
         if status_changes {
             plan.status_changes += 1;
@@ -667,16 +711,43 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
                 if let Some(m) = new_manager {
                     links.push((Link::Create(plan.creates.len()), m));
                 }
-                plan.creates.push((r.row, next, r.status));
+                let row = r.row;
+                plan.creates.push(Create {
+                    at: i,
+                    row,
+                    id: 0,
+                    department_id,
+                    cost_centre_id,
+                    manager_id,
+                    status: r.status,
+                });
             }
             Some(p) => {
+                let mut next = PersonRecord {
+                    id: p.id,
+                    employee_id: r.employee_id.as_deref().map(String::from).or_else(|| p.employee_id.clone()),
+                    username: r.username.as_deref().map(String::from).or_else(|| p.username.clone()),
+                    email: r.email.as_deref().map_or_else(|| p.email.clone(), String::from),
+                    name: r.name.to_string(),
+                    department_id,
+                    cost_centre_id,
+                    manager_id,
+                    employment_type: r.employment_type,
+                    status: p.status,
+                    start_date: r.start_date,
+                    end_date: r.end_date,
+                    missing_from_hr: false,
+                    vip: r.vip.unwrap_or(p.vip),
+                };
+                fill_email(&mut next);
                 seen.insert(p.id);
                 // A manager new in this file is a change whatever else stays the same.
                 if *p != next || status_changes || new_manager.is_some() {
                     if let Some(m) = new_manager {
                         links.push((Link::Update(plan.updates.len()), m));
                     }
-                    plan.updates.push((r.row, p.clone(), next, r.status));
+                    let (at, row, status) = (i, r.row, r.status);
+                    plan.updates.push(Update { at, row, before: p.clone(), after: next, status });
                 } else {
                     plan.unchanged += 1;
                 }
@@ -693,8 +764,8 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
             .map(|p| p.id)
             .collect();
     }
-    plan.new_departments = new_departments.into_iter().collect();
-    plan.new_cost_centres = new_cost_centres.into_iter().collect();
+    plan.new_departments = new_departments.into_iter().map(String::from).collect();
+    plan.new_cost_centres = new_cost_centres.into_iter().map(String::from).collect();
     plan.errors.sort_by_key(|e| (e.row, e.line));
     plan.warnings.sort_by_key(|e| (e.row, e.line));
     plan
@@ -749,10 +820,16 @@ mod plan_tests {
 
     const HEADER: &str = "employee_id,first_name,email,manager_employee_id\n";
 
-    fn planned(csv: &str, people: &[PersonRecord]) -> Plan {
+    fn planned(csv: &str, people: &[PersonRecord]) -> (Vec<HrRow>, Plan) {
         let rows = parse(&format!("{HEADER}{csv}")).unwrap();
         let none = HashMap::new();
-        plan(&rows, &Directory { people, departments: &none, cost_centres: &none }, false)
+        let plan = plan(&rows, &Directory { people, departments: &none, cost_centres: &none }, false);
+        (rows, plan)
+    }
+
+    /// The records a plan creates, as they would be written.
+    fn created(rows: &[HrRow], plan: &Plan) -> Vec<PersonRecord> {
+        plan.creates.iter().map(|c| c.record(rows).unwrap()).collect()
     }
 
     fn known(id: i64, employee_id: &str) -> PersonRecord {
@@ -774,45 +851,45 @@ mod plan_tests {
         }
     }
 
-    fn employee_ids(plan: &Plan) -> Vec<&str> {
-        plan.creates.iter().filter_map(|(_, r, _)| r.employee_id.as_deref()).collect()
+    fn employee_ids(rows: &[HrRow], plan: &Plan) -> Vec<String> {
+        created(rows, plan).into_iter().filter_map(|r| r.employee_id).collect()
     }
 
     #[test]
     fn new_managers_come_before_their_reports_and_get_linked_by_id() {
-        let mut p =
+        let (rows, mut p) =
             planned("E3,C,c@example.com,E2\nE2,B,b@example.com,E1\nE1,A,a@example.com,\nE4,D,d@example.com,\n", &[]);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
-        assert_eq!(employee_ids(&p), ["E1", "E2", "E3", "E4"]);
+        assert_eq!(employee_ids(&rows, &p), ["E1", "E2", "E3", "E4"]);
         p.assign_ids(&[10, 11, 12, 13]);
-        let managers: Vec<(i64, Option<i64>)> = p.creates.iter().map(|(_, r, _)| (r.id, r.manager_id)).collect();
+        let managers: Vec<(i64, Option<i64>)> = created(&rows, &p).iter().map(|r| (r.id, r.manager_id)).collect();
         assert_eq!(managers, [(10, None), (11, Some(10)), (12, Some(11)), (13, None)]);
     }
 
     #[test]
     fn a_known_person_managed_by_a_new_one_is_an_update() {
-        let mut p = planned("E1,E1,e1@example.com,E9\nE9,Boss,boss@example.com,\n", &[known(5, "E1")]);
+        let (_, mut p) = planned("E1,E1,e1@example.com,E9\nE9,Boss,boss@example.com,\n", &[known(5, "E1")]);
         assert_eq!((p.creates.len(), p.updates.len(), p.unchanged), (1, 1, 0));
         p.assign_ids(&[20]);
-        assert_eq!(p.updates[0].2.manager_id, Some(20));
+        assert_eq!(p.updates[0].after.manager_id, Some(20));
     }
 
     #[test]
     fn an_unknown_manager_is_a_row_error() {
-        let p = planned("E1,A,a@example.com,\nE2,B,b@example.com,E404\n", &[known(5, "E7")]);
+        let (_, p) = planned("E1,A,a@example.com,\nE2,B,b@example.com,E404\n", &[known(5, "E7")]);
         assert_eq!(p.errors.len(), 1);
         assert_eq!((p.errors[0].row, p.errors[0].path.as_str()), (Some(2), "manager_employee_id"));
         assert!(p.errors[0].message.contains("E404"), "{}", p.errors[0].message);
-        assert!(planned("E2,B,b@example.com,E7\n", &[known(5, "E7")]).errors.is_empty());
+        assert!(planned("E2,B,b@example.com,E7\n", &[known(5, "E7")]).1.errors.is_empty());
     }
 
     #[test]
     fn new_people_managing_each_other_are_row_errors() {
-        let p =
+        let (rows, p) =
             planned("E1,A,a@example.com,E2\nE2,B,b@example.com,E1\nE3,C,c@example.com,E3\nE4,D,d@example.com,\n", &[]);
-        let rows: Vec<Option<u64>> = p.errors.iter().map(|e| e.row).collect();
-        assert_eq!(rows, [Some(1), Some(2), Some(3)]);
-        assert_eq!(employee_ids(&p), ["E4"]);
+        let in_error: Vec<Option<u64>> = p.errors.iter().map(|e| e.row).collect();
+        assert_eq!(in_error, [Some(1), Some(2), Some(3)]);
+        assert_eq!(employee_ids(&rows, &p), ["E4"]);
     }
 
     #[test]
@@ -821,12 +898,12 @@ mod plan_tests {
         let none = HashMap::new();
         let mut p = plan(&rows, &Directory { people: &[], departments: &none, cost_centres: &none }, false);
         assert_eq!(p.new_departments, ["Quantum Lab"]);
-        assert_eq!(p.creates[0].1.department_id, Some(0));
+        assert_eq!(p.creates[0].department_id, Some(0));
         let departments = HashMap::from([("quantum lab".to_string(), 7)]);
         assert_eq!(p.link_new_names(&rows, &departments, &none), Err("CC-9".into()));
         let cost_centres = HashMap::from([("cc-9".to_string(), 3)]);
         p.link_new_names(&rows, &departments, &cost_centres).unwrap();
-        let linked: Vec<_> = p.creates.iter().map(|(_, r, _)| (r.department_id, r.cost_centre_id)).collect();
+        let linked: Vec<_> = created(&rows, &p).iter().map(|r| (r.department_id, r.cost_centre_id)).collect();
         assert_eq!(linked, [(Some(7), Some(3)), (None, None)]);
     }
 
@@ -842,7 +919,8 @@ mod plan_tests {
         let mut p = plan(&parsed.rows, &Directory { people: &[], departments: &none, cost_centres: &existing }, false);
         let with_new = HashMap::from([("cc-1".to_string(), 1), ("cc-new".to_string(), 9)]);
         p.link_new_names(&parsed.rows, &none, &with_new).unwrap();
-        let linked: Vec<_> = p.creates.iter().map(|(row, r, _)| (*row, r.cost_centre_id)).collect();
+        let records = created(&parsed.rows, &p);
+        let linked: Vec<_> = p.creates.iter().zip(&records).map(|(c, r)| (c.row, r.cost_centre_id)).collect();
         assert_eq!(linked, [(2, Some(9)), (3, Some(1))]);
     }
 
@@ -867,11 +945,9 @@ mod plan_tests {
         let plan =
             super::plan(&parsed.rows, &Directory { people: &people, departments: &none, cost_centres: &none }, false);
         assert!(plan.errors.is_empty(), "{:?}", plan.errors);
-        let made: Vec<(&str, &str, bool)> = plan
-            .creates
-            .iter()
-            .map(|(_, r, _)| (r.username.as_deref().unwrap_or(""), r.email.as_str(), r.vip))
-            .collect();
+        let records = created(&parsed.rows, &plan);
+        let made: Vec<(&str, &str, bool)> =
+            records.iter().map(|r| (r.username.as_deref().unwrap_or(""), r.email.as_str(), r.vip)).collect();
         assert_eq!(
             made,
             [
@@ -884,8 +960,9 @@ mod plan_tests {
         // Sam Same: not linked, and said so.
         let mut plan = plan;
         plan.assign_ids(&[101, 102, 103]);
-        assert_eq!(plan.creates[1].1.manager_id, Some(101));
-        assert_eq!(plan.creates[2].1.manager_id, None);
+        let records = created(&parsed.rows, &plan);
+        assert_eq!(records[1].manager_id, Some(101));
+        assert_eq!(records[2].manager_id, None);
         let warned: Vec<(Option<u64>, &str)> = plan.warnings.iter().map(|w| (w.row, w.message.as_str())).collect();
         assert_eq!(warned.len(), 1);
         assert_eq!(warned[0].0, Some(3));
@@ -900,6 +977,6 @@ mod plan_tests {
             false,
         );
         assert_eq!((plan.creates.len(), plan.updates.len()), (0, 1));
-        assert_eq!((plan.updates[0].2.id, plan.updates[0].2.vip), (7, false));
+        assert_eq!((plan.updates[0].after.id, plan.updates[0].after.vip), (7, false));
     }
 }

@@ -103,15 +103,28 @@ fn plan_valid(
     }
 }
 
+/// A plan with the rows it was made from: new people's records are built from their rows as they are written.
+struct Planned {
+    rows: Vec<HrRow>,
+    plan: Plan,
+}
+
+impl Planned {
+    /// The record of the `k`th new person.
+    fn created(&self, k: &hr::Create) -> Result<hr::PersonRecord, sqlx::Error> {
+        k.record(&self.rows).ok_or_else(|| sqlx::Error::Protocol(format!("row {} was not planned", k.row)))
+    }
+}
+
 /// The `i`th ledger change of a plan: its new people in order, then its changed ones (`changed` indexes updates).
-fn person_change(plan: &Plan, changed: &[usize], i: usize) -> Result<Pending, sqlx::Error> {
-    if let Some((_, record, _)) = plan.creates.get(i) {
-        return Pending::of(Change::created("person.create", "person", Some(record.id), record));
+fn person_change(planned: &Planned, changed: &[usize], i: usize) -> Result<Pending, sqlx::Error> {
+    let plan = &planned.plan;
+    if let Some(create) = plan.creates.get(i) {
+        let record = planned.created(create)?;
+        return Pending::of(Change::created("person.create", "person", Some(record.id), &record));
     }
     match changed.get(i - plan.creates.len()).and_then(|u| plan.updates.get(*u)) {
-        Some((_, before, after, _)) => {
-            Pending::of(Change::changed("person.update", "person", Some(after.id), before, after))
-        }
+        Some(u) => Pending::of(Change::changed("person.update", "person", Some(u.after.id), &u.before, &u.after)),
         None => Err(sqlx::Error::Protocol(format!("no ledger change number {i} in the plan"))),
     }
 }
@@ -125,13 +138,15 @@ fn effective_at(end: Option<NaiveDate>, now: DateTime<Utc>) -> DateTime<Utc> {
 pub async fn apply(
     env: Env<'_>,
     actor: &Actor,
-    stored: StoredImport,
+    mut stored: StoredImport,
     attempt: &Attempt,
     skip_invalid: bool,
 ) -> AppResult<ImportSummary> {
     let started = std::time::Instant::now();
     let params = staging::load::<Params>(&stored)?.params;
     let parsed = hr::read(&stored.content).map_err(AppError::validation)?;
+    // The rows hold what the apply needs from here on.
+    stored.content = String::new();
     let mut row_errors = parsed.row_errors;
     tracing::debug!(elapsed = ?started.elapsed(), "import: parsed");
     let (id, now, who) = (stored.id, env.clock.now(), actor.ledger_name());
@@ -156,43 +171,41 @@ pub async fn apply(
     // New people get their ids first, so each is written once, with its manager, and ledgered as written.
     plan.assign_ids(&store::reserve_person_ids(&mut tx, plan.creates.len()).await?);
     tracing::debug!(elapsed = ?started.elapsed(), "import: planned");
-    let plan = Arc::new(plan);
+    let valid_rows = rows.len() as i64;
+    let planned = Arc::new(Planned { rows, plan });
+    let plan = &planned.plan;
     let changed: Arc<Vec<usize>> =
-        Arc::new(plan.updates.iter().enumerate().filter(|(_, (_, b, a, _))| b != a).map(|(i, _)| i).collect());
+        Arc::new(plan.updates.iter().enumerate().filter(|(_, u)| u.before != u.after).map(|(i, _)| i).collect());
     // Each person's ledger entry is serialized and chained on another thread while the people are written here.
     let n = plan.creates.len() + changed.len();
     let start = ledger::claim(&mut tx, n).await?;
     let mut chained = ledger::Chaining::spawn(start, now, who.to_string(), n, CHUNK, {
-        let (plan, changed) = (Arc::clone(&plan), Arc::clone(&changed));
-        move |i| person_change(&plan, &changed, i)
+        let (planned, changed) = (Arc::clone(&planned), Arc::clone(&changed));
+        move |i| person_change(&planned, &changed, i)
     });
     let mut written = 0;
     for chunk in plan.creates.chunks(CHUNK) {
-        let records: Vec<&hr::PersonRecord> = chunk.iter().map(|(_, r, _)| r).collect();
-        store::insert_people_with_ids(&mut tx, &records, now).await?;
+        let records = chunk.iter().map(|c| planned.created(c)).collect::<Result<Vec<_>, _>>()?;
+        store::insert_people_with_ids(&mut tx, &records.iter().collect::<Vec<_>>(), now).await?;
+        drop(records);
         chained.append_next(&mut tx).await?;
         written += chunk.len() as u64;
         env.progress.set(Job::Import(id), "people", written, total).await;
     }
     let updated: Vec<&hr::PersonRecord> =
-        changed.iter().filter_map(|i| plan.updates.get(*i)).map(|(_, _, after, _)| after).collect();
+        changed.iter().filter_map(|i| plan.updates.get(*i)).map(|u| &u.after).collect();
     store::update_people(&mut tx, &updated, now).await?;
     chained.finish(&mut tx).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "import: ledger written");
     env.progress.set(Job::Import(id), "status changes", total, total).await;
-    // Rows skipped for errors leave gaps: end dates by row number.
-    let end_dates: HashMap<u64, Option<NaiveDate>> = rows.iter().map(|r| (r.row, r.end_date)).collect();
+    let end_date = |at: usize| planned.rows.get(at).and_then(|r| r.end_date);
     let status_changes: Vec<StatusChange> = plan
         .creates
         .iter()
-        .filter(|(_, _, s)| *s != PersonStatus::Active)
-        .map(|(row, r, s)| (*row, r.id, *s))
-        .chain(plan.updates.iter().filter(|(_, b, _, s)| *s != b.status).map(|(row, _, a, s)| (*row, a.id, *s)))
-        .map(|(row, person_id, status)| StatusChange {
-            person_id,
-            status,
-            event_at: effective_at(end_dates.get(&row).copied().flatten(), now),
-        })
+        .filter(|c| c.status != PersonStatus::Active)
+        .map(|c| (c.at, c.id, c.status))
+        .chain(plan.updates.iter().filter(|u| u.status != u.before.status).map(|u| (u.at, u.after.id, u.status)))
+        .map(|(at, person_id, status)| StatusChange { person_id, status, event_at: effective_at(end_date(at), now) })
         .collect();
     directory::apply_statuses(&mut tx, now, who, &status_changes).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "import: statuses applied");
@@ -208,18 +221,18 @@ pub async fn apply(
     let records: Vec<staging::Record> = plan
         .creates
         .iter()
-        .map(|(_, r, _)| staging::Record::created("person", r.id))
-        .chain(plan.updates.iter().map(|(_, _, a, _)| staging::Record::updated("person", a.id)))
+        .map(|c| staging::Record::created("person", c.id))
+        .chain(plan.updates.iter().map(|u| staging::Record::updated("person", u.after.id)))
         .collect();
     staging::record(&mut tx, id, &records).await?;
 
-    let mut s = summary(parsed.total, &plan);
+    let mut s = summary(parsed.total, plan);
     s.new_departments = new_departments;
     s.new_cost_centres = new_cost_centres;
     s.row_errors = row_errors;
     s.warnings = plan.warnings.clone();
     s.columns = parsed.columns;
-    s.valid_rows = rows.len() as i64;
+    s.valid_rows = valid_rows;
     s.skipped_rows = skipped;
     let applied = staging::commit_apply(tx, env, actor, &stored, attempt, params, s).await;
     tracing::debug!(elapsed = ?started.elapsed(), "import: committed");
