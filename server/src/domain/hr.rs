@@ -452,25 +452,8 @@ pub struct Create {
 impl Create {
     /// The record to write, from its row (`rows`: those the plan was made from); `None` if the row is not there.
     pub fn record(&self, rows: &[HrRow]) -> Option<PersonRecord> {
-        let r = rows.get(self.at)?;
-        let mut record = PersonRecord {
-            id: self.id,
-            employee_id: r.employee_id.as_deref().map(String::from),
-            username: r.username.as_deref().map(String::from),
-            email: r.email.as_deref().map(String::from).unwrap_or_default(),
-            name: r.name.to_string(),
-            department_id: self.department_id,
-            cost_centre_id: self.cost_centre_id,
-            manager_id: self.manager_id,
-            employment_type: r.employment_type,
-            status: PersonStatus::Active,
-            start_date: r.start_date,
-            end_date: r.end_date,
-            missing_from_hr: false,
-            vip: r.vip.unwrap_or(false),
-        };
-        fill_email(&mut record);
-        Some(record)
+        let ids = (self.department_id, self.cost_centre_id, self.manager_id);
+        rows.get(self.at).map(|r| PersonRecord { id: self.id, ..record_of(r, None, ids) })
     }
 }
 
@@ -485,10 +468,37 @@ pub struct Update {
     pub status: PersonStatus,
 }
 
-/// No email in the file or the directory: a username that is an address serves, else a stable placeholder keeps
-/// the unique column honest.
-fn fill_email(record: &mut PersonRecord) {
+/// A row as a person's record: the row's fields, the department, cost centre and manager ids the plan resolved, and
+/// what the row leaves out kept from the person it matches (`existing`), if any. New people are written active; a
+/// status the file gives is applied as a change after.
+fn record_of(
+    r: &HrRow,
+    existing: Option<&PersonRecord>,
+    (department_id, cost_centre_id, manager_id): (Option<i64>, Option<i64>, Option<i64>),
+) -> PersonRecord {
+    let mut record = PersonRecord {
+        id: existing.map_or(0, |p| p.id),
+        employee_id: r
+            .employee_id
+            .as_deref()
+            .map(String::from)
+            .or_else(|| existing.and_then(|p| p.employee_id.clone())),
+        username: r.username.as_deref().map(String::from).or_else(|| existing.and_then(|p| p.username.clone())),
+        email: r.email.as_deref().map(String::from).or_else(|| existing.map(|p| p.email.clone())).unwrap_or_default(),
+        name: r.name.to_string(),
+        department_id,
+        cost_centre_id,
+        manager_id,
+        employment_type: r.employment_type,
+        status: existing.map_or(PersonStatus::Active, |p| p.status),
+        start_date: r.start_date,
+        end_date: r.end_date,
+        missing_from_hr: false,
+        vip: r.vip.unwrap_or_else(|| existing.is_some_and(|p| p.vip)),
+    };
     if record.email.is_empty() {
+        // No email in the file or the directory: a username that is an address serves, else a stable
+        // placeholder keeps the unique column honest.
         record.email = match (&record.employee_id, &record.username) {
             (Some(e), _) => people::employee_placeholder_email(e),
             (None, Some(u)) if looks_like_email(u) => u.clone(),
@@ -496,6 +506,7 @@ fn fill_email(record: &mut PersonRecord) {
             (None, None) => String::new(),
         };
     }
+    record
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -711,43 +722,18 @@ pub fn plan(rows: &[HrRow], dir: &Directory<'_>, full_export: bool) -> Plan {
                 if let Some(m) = new_manager {
                     links.push((Link::Create(plan.creates.len()), m));
                 }
-                let row = r.row;
-                plan.creates.push(Create {
-                    at: i,
-                    row,
-                    id: 0,
-                    department_id,
-                    cost_centre_id,
-                    manager_id,
-                    status: r.status,
-                });
+                let (row, status) = (r.row, r.status);
+                plan.creates.push(Create { at: i, row, id: 0, department_id, cost_centre_id, manager_id, status });
             }
             Some(p) => {
-                let mut next = PersonRecord {
-                    id: p.id,
-                    employee_id: r.employee_id.as_deref().map(String::from).or_else(|| p.employee_id.clone()),
-                    username: r.username.as_deref().map(String::from).or_else(|| p.username.clone()),
-                    email: r.email.as_deref().map_or_else(|| p.email.clone(), String::from),
-                    name: r.name.to_string(),
-                    department_id,
-                    cost_centre_id,
-                    manager_id,
-                    employment_type: r.employment_type,
-                    status: p.status,
-                    start_date: r.start_date,
-                    end_date: r.end_date,
-                    missing_from_hr: false,
-                    vip: r.vip.unwrap_or(p.vip),
-                };
-                fill_email(&mut next);
+                let next = record_of(r, Some(p), (department_id, cost_centre_id, manager_id));
                 seen.insert(p.id);
                 // A manager new in this file is a change whatever else stays the same.
                 if *p != next || status_changes || new_manager.is_some() {
                     if let Some(m) = new_manager {
                         links.push((Link::Update(plan.updates.len()), m));
                     }
-                    let (at, row, status) = (i, r.row, r.status);
-                    plan.updates.push(Update { at, row, before: p.clone(), after: next, status });
+                    plan.updates.push(Update { at: i, row: r.row, before: p.clone(), after: next, status: r.status });
                 } else {
                     plan.unchanged += 1;
                 }

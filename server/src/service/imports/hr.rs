@@ -110,9 +110,9 @@ struct Planned {
 }
 
 impl Planned {
-    /// The record of the `k`th new person.
-    fn created(&self, k: &hr::Create) -> Result<hr::PersonRecord, sqlx::Error> {
-        k.record(&self.rows).ok_or_else(|| sqlx::Error::Protocol(format!("row {} was not planned", k.row)))
+    /// A new person's record, built from its row.
+    fn created(&self, create: &hr::Create) -> Result<hr::PersonRecord, sqlx::Error> {
+        create.record(&self.rows).ok_or_else(|| sqlx::Error::Protocol(format!("row {} was not planned", create.row)))
     }
 }
 
